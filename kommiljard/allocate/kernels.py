@@ -1,0 +1,163 @@
+"""numba kernel of the improvement staircase over many trajectories, months and groups.
+
+It does what :mod:`kommiljard.allocate.reference` does, in the same order of floating-point
+operations, so that both agree to the öre (tests compare them on random panels). fastmath
+stays off: this is money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from ..measure import bound_units
+from ..rules.models import ImprovementStaircase
+
+
+@dataclass(frozen=True)
+class StaircaseParams:
+    """A staircase block's rules as the flat arrays and scalars the kernel takes."""
+
+    bar_share: np.ndarray  # (K,) float64, lowest bar first
+    bar_bound: np.ndarray  # (K,) float64, in whole units
+    bar_inclusive: np.ndarray  # (K,) bool
+    target_bar: int  # -1: no target
+    target_bound: float
+    target_inclusive: bool
+    relative: bool
+    scale: float
+    cumulative: bool
+    cascade_down: bool
+
+    @classmethod
+    def from_block(cls, block: ImprovementStaircase) -> StaircaseParams:
+        t = block.target
+        return cls(
+            bar_share=np.array([b.pot_share for b in block.bars], dtype=np.float64),
+            bar_bound=np.array([bound_units(b.min_improvement, block) for b in block.bars], dtype=np.float64),
+            bar_inclusive=np.array([b.inclusive for b in block.bars], dtype=np.bool_),
+            target_bar=block.bar_names.index(t.bar) if t is not None else -1,
+            target_bound=bound_units(t.threshold, block) if t is not None else 0.0,
+            target_inclusive=bool(t.inclusive) if t is not None else True,
+            relative=block.improvement_unit == "relative_pct",
+            scale=block.scale,
+            cumulative=block.cumulative,
+            cascade_down=block.cascade == "down",
+        )
+
+
+@njit(cache=True)
+def _improvement_units(cur, prev, relative, scale):
+    diff = cur - prev
+    if relative:
+        if prev == 0.0:
+            if diff == 0.0:
+                return 0.0
+            return np.inf if diff > 0.0 else -np.inf
+        diff = diff / prev * 100.0
+    return np.rint(diff * scale)
+
+
+@njit(cache=True)
+def _passes(units, bound, inclusive):
+    return units >= bound if inclusive else units > bound
+
+
+@njit(cache=True)
+def _shares_bar(tier, k, cumulative):
+    return tier >= k + 1 if cumulative else tier == k + 1
+
+
+@njit(parallel=True, cache=False)
+def staircase_kernel(
+    current, previous, level, weights, pots,
+    bar_share, bar_bound, bar_inclusive,
+    target_bar, target_bound, target_inclusive,
+    relative, scale, cumulative, cascade_down,
+    amount, tier, route, improvement, lapsed,
+):  # fmt: skip
+    """Fill ``amount``/``tier``/``route``/``improvement`` (T, C, R) and ``lapsed`` (T, C)."""
+    n_traj, n_cells, n_regions = current.shape
+    n_bars = bar_share.shape[0]
+    for t in prange(n_traj):
+        bar_pot = np.empty(n_bars)
+        bar_weight = np.empty(n_bars)
+        bar_count = np.empty(n_bars, dtype=np.int64)
+        for c in range(n_cells):
+            for k in range(n_bars):
+                bar_weight[k] = 0.0
+                bar_count[k] = 0
+            for r in range(n_regions):
+                units = _improvement_units(current[t, c, r], previous[t, c, r], relative, scale)
+                n = 0
+                for k in range(n_bars):
+                    if _passes(units, bar_bound[k], bar_inclusive[k]):
+                        n += 1
+                rt = 1 if n > 0 else 0
+                if n == 0 and target_bar >= 0:
+                    if _passes(np.rint(level[t, c, r] * scale), target_bound, target_inclusive):
+                        n = target_bar + 1
+                        rt = 2
+                tier[t, c, r] = n
+                route[t, c, r] = rt
+                improvement[t, c, r] = units / scale
+                for k in range(n_bars):
+                    if _shares_bar(n, k, cumulative):
+                        bar_weight[k] += weights[r]
+                        bar_count[k] += 1
+            carry = 0.0
+            lapse = 0.0
+            for k in range(n_bars - 1, -1, -1):
+                available = pots[c] * bar_share[k] + carry
+                if bar_count[k] > 0:
+                    bar_pot[k] = available
+                    carry = 0.0
+                elif cascade_down and k > 0:
+                    bar_pot[k] = 0.0
+                    carry = available
+                else:
+                    bar_pot[k] = 0.0
+                    lapse += available
+                    carry = 0.0
+            lapsed[t, c] = lapse
+            for r in range(n_regions):
+                a = 0.0
+                for k in range(n_bars):
+                    if _shares_bar(tier[t, c, r], k, cumulative):
+                        a += bar_pot[k] * weights[r] / bar_weight[k]
+                amount[t, c, r] = a
+
+
+@dataclass(frozen=True)
+class StaircaseResult:
+    amount: np.ndarray  # (T, C, R) float64
+    tier: np.ndarray  # (T, C, R) int8
+    route: np.ndarray  # (T, C, R) int8
+    improvement: np.ndarray  # (T, C, R) float64, in the block's unit
+    lapsed: np.ndarray  # (T, C) float64
+
+
+def run_staircase(params: StaircaseParams, current, previous, level, weights, pots) -> StaircaseResult:
+    """Run the kernel on (T, C, R) arrays (or (C, R) for one trajectory)."""
+    single = np.ndim(current) == 2
+    arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (current, previous, level)]
+    if single:
+        arrays = [a[None] for a in arrays]
+    cur, prev, lev = arrays
+    shape = cur.shape
+    out = StaircaseResult(
+        np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8), np.empty(shape), np.empty(shape[:2])
+    )
+    staircase_kernel(
+        cur, prev, lev,
+        np.ascontiguousarray(weights, dtype=np.float64), np.ascontiguousarray(pots, dtype=np.float64),
+        params.bar_share, params.bar_bound, params.bar_inclusive,
+        params.target_bar, params.target_bound, params.target_inclusive,
+        params.relative, params.scale, params.cumulative, params.cascade_down,
+        out.amount, out.tier, out.route, out.improvement, out.lapsed,
+    )  # fmt: skip
+    if single:
+        return StaircaseResult(*(a[0] for a in (out.amount, out.tier, out.route, out.improvement, out.lapsed)))
+    return out

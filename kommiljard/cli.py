@@ -1,0 +1,241 @@
+"""The ``kommiljard`` command line: results to stdout, narration and errors to stderr."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .engine import Payout, payout as compute_payout
+from .errors import KommiljardError
+from .explain import explain as compute_explain
+from .money import largest_remainder
+from .outputs import write_table
+from .panel import read_panel
+from .population import read_population
+from .rules import DEFAULT_RULES, ImprovementStaircase, bundled_rule_names, load_rules, parse_override
+
+app = typer.Typer(
+    help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+if not out.is_terminal:  # piped or captured: do not wrap tables at 80 columns
+    out = Console(width=200)
+if not err.is_terminal:
+    err = Console(stderr=True, width=200)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class BackendChoice(str, Enum):
+    numba = "numba"
+    reference = "reference"
+    check = "check"
+
+
+RulesOpt = Annotated[str, typer.Option("--rules", "-r", help=f"A bundled rule set ({', '.join(bundled_rule_names())}) or a .toml file.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", help="Override a rule parameter, e.g. `block1.sharing=equal` or `block1.bars.blue.min_improvement=0`. Repeatable."),
+]
+PopulationOpt = Annotated[Path | None, typer.Option("--population", "-p", help="Population table (region, population); default SCB 31 Dec 2018.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print the result.")]
+
+
+def reports_errors(func):
+    """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KommiljardError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def overrides_of(values: list[str] | None) -> dict:
+    return dict(parse_override(v) for v in values or [])
+
+
+def kr(x: float) -> str:
+    return f"{x:,.0f}".replace(",", " ")
+
+
+def _print_frame(frame: pd.DataFrame, fmt: Format, title: str, money: list[str]) -> None:
+    if fmt is Format.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    table = Table(title=title, title_justify="left")
+    for col in frame.columns:
+        table.add_column(col, justify="right" if col in money or pd.api.types.is_numeric_dtype(frame[col]) else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[kr(v) if c in money else ("" if pd.isna(v) else str(v)) for c, v in zip(frame.columns, row)])
+    out.print(table)
+
+
+def _narrate(result: Payout) -> None:
+    p = result.provenance
+    err.print(f"rules: {p['rules']['origin']}" + (f" with {p['rules']['overrides']}" if p["rules"]["overrides"] else ""), highlight=False)
+    err.print(f"panel: {p['panel']['source']}", highlight=False)
+    if result.panel.synthetic:
+        err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
+    err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
+
+
+def _summary_frame(result: Payout) -> pd.DataFrame:
+    """Per-region summary in whole kronor, rounded by largest remainder within each column."""
+    s = result.summary()
+    for col in [c for c in s.columns if c.startswith("block") or c == "total_sek"]:
+        s[col] = largest_remainder(s[col].to_numpy())
+    return s
+
+
+@app.command()
+@reports_errors
+def payout(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population block's conditions (region + one column per condition); default: all did.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write one row per region, block, month and group (.parquet or .csv).")] = None,
+    backend: Annotated[BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")] = BackendChoice.numba,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compute every block of a scheme for a panel: who gets how much.
+
+    Example: `kommiljard payout data/sample_panel_2019.parquet --out payout.parquet`
+
+    With `--set block1.sharing=equal` (repeatable) any rule parameter can be changed without editing the rule file.
+    """
+    result = compute_payout(panel, rules, population, conditions, backend.value, overrides_of(set_))
+    _narrate(result)
+    summary = _summary_frame(result)
+    cells = result.cells.copy()
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps({
+            "summary": result.summary().to_dict(orient="records"), "cells": cells.to_dict(orient="records"),
+            "paid_sek": result.paid_sek, "lapsed_sek": result.lapsed_sek, "provenance": result.provenance,
+        }, ensure_ascii=False, indent=2, default=str) + "\n")  # fmt: skip
+    else:
+        money = [c for c in summary.columns if c.startswith("block") or c == "total_sek"]
+        _print_frame(summary, fmt, f"Payout per region, kronor ({result.rules.id})", money)
+        if fmt is Format.table:
+            _print_frame(cells, fmt, "Per block, month and group: pot, paid, lapsed (kronor)", ["pot_sek", "paid_sek", "lapsed_sek"])
+            out.print(f"Paid {kr(result.paid_sek)} kr, lapsed {kr(result.lapsed_sek)} kr, of {kr(result.rules.ruleset.total_sek)} kr.")
+    if out_file is not None:
+        written = write_table(result.table, out_file, result.provenance)
+        err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
+
+
+@app.command()
+@reports_errors
+def explain(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
+    month: Annotated[str, typer.Option("--month", help="Measurement month, e.g. 2019-10.")],
+    group: Annotated[str, typer.Option("--group", help="first_visit or operation.")],
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text) or json.")] = Format.table,
+) -> None:
+    """Explain one region's amount in one month and group, step by step, with the rule lines used.
+
+    Example: `kommiljard explain data/sample_panel_2019.parquet --region 06 --month 2019-10 --group operation`
+    """
+    e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_))
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.print(e.render(), highlight=False, markup=False)
+
+
+@app.command()
+@reports_errors
+def validate(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    rules: RulesOpt = DEFAULT_RULES,
+    population: PopulationOpt = None,
+) -> None:
+    """Check a panel against the schema and what a rule set needs; print every problem at once.
+
+    Example: `kommiljard validate data/sample_panel_2019.parquet`
+    """
+    from .cube import staircase_input
+
+    ruleset = load_rules(rules)
+    blocks = ruleset.ruleset.blocks_of(ImprovementStaircase)
+    p = read_panel(panel, sorted({g for b in blocks for g in b.group_names}))
+    pop = read_population(population)
+    for block in blocks:
+        staircase_input(p, block, pop)
+    f = p.frame
+    out.print(
+        f"{panel}: OK: {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}, "
+        f"groups {', '.join(sorted(f['group'].unique()))}; covers every block of {ruleset.id}."
+        + (" (SYNTHETIC panel)" if p.synthetic else ""),
+        highlight=False,
+    )
+
+
+@app.command("rules")
+@reports_errors
+def show_rules(
+    rules: Annotated[str, typer.Argument(help="A bundled rule set or a .toml file.")] = DEFAULT_RULES,
+    set_: SetOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+) -> None:
+    """Show a rule set: every parameter with its source.
+
+    Example: `kommiljard rules kommiljard-2019 --set block1.cumulative=false`
+    """
+    r = load_rules(rules, overrides_of(set_))
+    data = r.ruleset.model_dump(mode="json")
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps({"origin": r.origin, "sha256": r.sha256, "overrides": dict(r.overrides), "rules": data}, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"[bold]{r.ruleset.title}[/] ({r.id}, version {r.ruleset.version})\n{r.ruleset.agreement}\nfrom {r.origin}, sha256 {r.sha256[:12]}", highlight=False)
+    if r.overrides:
+        out.print(f"overrides: {dict(r.overrides)}", highlight=False)
+    for block in r.ruleset.blocks:
+        table = Table(title=f"block {block.number}: {block.name}", title_justify="left", show_lines=False)
+        for col in ("parameter", "value", "source / note"):
+            table.add_column(col, overflow="fold")
+        for key, value in block.model_dump(mode="json").items():
+            if key.endswith(("_source", "_note")) or key == "source":
+                continue
+            note = getattr(block, f"{key}_source", "") or getattr(block, f"{key}_note", "")
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                for item in value:
+                    detail = {k: v for k, v in item.items() if k not in ("source", "note", "label")}
+                    table.add_row(f"{key}: {item.get('name')}", json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [item.get("source"), item.get("note")])))
+            elif isinstance(value, dict):
+                detail = {k: v for k, v in value.items() if k not in ("source", "note")}
+                table.add_row(key, json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [value.get("source"), value.get("note")])))
+            else:
+                table.add_row(key, str(value), note if key != "total_sek" else block.source)
+        out.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,137 @@
+"""Why did a region get what it got? One cell traced through the reference implementation."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .allocate.reference import CellOutcome, allocate_cell
+from .cube import staircase_input
+from .errors import InputError
+from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes
+from .panel import Panel, as_panel, normalise_month, shift_month
+from .population import Population, read_population
+from .regions import normalise_code, region_names
+from .rules import ImprovementStaircase, Rules, load_rules
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One region in one month and group: inputs, improvement, tier, bars, amount, rules."""
+
+    rules: Rules
+    block: ImprovementStaircase
+    panel: Panel
+    region: str
+    month: str
+    group: str
+    cell: CellOutcome
+
+    @property
+    def outcome(self):
+        return self.cell.region(self.region)
+
+    def as_dict(self) -> dict:
+        o = self.outcome
+        return {
+            "region": self.region, "month": self.month, "group": self.group, "rules": self.rules.id,
+            "synthetic_panel": self.panel.synthetic,
+            "inputs": {"current": o.current, "previous": o.previous, "level": o.level, "weight": o.weight},
+            "improvement": o.improvement, "improvement_unit": self.block.improvement_unit,
+            "tier": o.tier, "route": ("none", "improvement", self.block.target.route if self.block.target else "target")[o.route],
+            "cell_pot_sek": self.cell.pot, "cell_lapsed_sek": self.cell.lapsed,
+            "bars": [
+                {"name": b.name, "base_pot_sek": b.base_pot, "received_sek": b.received, "pot_sek": b.pot,
+                 "passed_down_sek": b.passed_down, "lapsed_sek": b.lapsed, "members": list(b.members),
+                 "member_weight": b.member_weight, "region_amount_sek": amount}
+                for b, amount in zip(self.cell.bars, o.by_bar)
+            ],
+            "amount_sek": o.amount,
+        }  # fmt: skip
+
+    def render(self) -> str:
+        b, o, cell = self.block, self.outcome, self.cell
+        unit = "pp" if b.improvement_unit == "pp" else "%"
+        compare = shift_month(self.month, -b.compare_lag_months)
+        name = region_names().get(self.region, "")
+        lines = [
+            f"Region {self.region} {name}, {self.month}, {self.group} | rules {self.rules.id} ({self.rules.ruleset.version}), block {b.number}",
+            f"Panel: {self.panel.source}" + ("  [SYNTHETIC data, not real regional figures]" if self.panel.synthetic else ""),
+            "",
+            "Inputs",
+            f"  {b.measure} {self.month}: {o.current:g}    {b.measure} {compare}: {o.previous:g}"
+            + (f"    {b.target.measure} {self.month}: {o.level:g}" if b.target else ""),
+            f"  sharing weight ({b.sharing}): {o.weight:,.0f}",
+            "",
+            "Improvement",
+            f"  {o.current:g} - {o.previous:g} = {o.improvement:+g} {unit}"
+            f" (compared at {b.improvement_decimals} decimals)   [{b.compare_source}]",
+            "",
+            "Tier and route",
+        ]
+        units = o.improvement_units
+        for bar in b.bars:
+            ok = passes(units, bound_units(bar.min_improvement, b), bar.inclusive)
+            sign = ">=" if bar.inclusive else ">"
+            lines.append(f"  {bar.name:<8} improvement {sign} {bar.min_improvement:g} {unit}: {'reached' if ok else 'not reached'}   [{bar.source}]")
+        if b.target:
+            t = b.target
+            ok = passes(bound_units(o.level, b), bound_units(t.threshold, b), t.inclusive)
+            sign = ">=" if t.inclusive else ">"
+            use = "used" if ok and o.route == ROUTE_TARGET else ("not needed: paid for the improvement, never twice" if ok and o.route == ROUTE_IMPROVEMENT else "not used")
+            lines.append(f"  target   {t.measure} {sign} {t.threshold:g}: {o.level:g}, {'met' if ok else 'not met'} ({use}), opens the {t.bar} bar   [{t.source}]")
+        route = self.as_dict()["route"]
+        lines += [f"  => tier {o.tier}, route {route}", "", "Pot of this month and group"]
+        share = next(g.share for g in b.groups if g.name == self.group)
+        lines.append(f"  {b.total_sek:,.0f} x {share:g} / {len(b.months)} months = {cell.pot:,.2f} kr   [{b.source}; {b.months_source}]")
+        lines += ["", "Bars after the cascade (top down)   [" + b.cascade_source + "]"]
+        for bar, out, mine in reversed(list(zip(b.bars, cell.bars, o.by_bar))):
+            fate = (
+                f"pays {out.pot:,.2f} kr to {len(out.members)} region(s) weighing {out.member_weight:,.0f}"
+                if out.members
+                else (f"no member: {out.passed_down:,.2f} kr passed down" if out.passed_down else f"no member: {out.lapsed:,.2f} kr lapse")
+            )
+            lines.append(f"  {bar.name:<8} {bar.pot_share:.0%} = {out.base_pot:,.2f} + {out.received:,.2f} received; {fate}")
+            if mine:
+                lines.append(f"           {self.region}: {out.pot:,.2f} x {o.weight:,.0f} / {out.member_weight:,.0f} = {mine:,.2f} kr")
+            if out.members:
+                lines.append(f"           members: {' '.join(out.members)}")
+        lines += ["", f"Amount: {o.amount:,.2f} kr", f"Lapsed in this month and group: {cell.lapsed:,.2f} kr"]
+        return "\n".join(lines)
+
+
+def explain(
+    panel: Panel | str | Path,
+    region: str,
+    month: str,
+    group: str,
+    rules: Rules | str | Path = "kommiljard-2019",
+    population: Population | str | Path | None = None,
+    overrides: dict | None = None,
+) -> Explanation:
+    """Trace one region, month and group through the reference implementation."""
+    rules = load_rules(rules, overrides)
+    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
+    month_norm = normalise_month(month)
+    for block in staircases:
+        if month_norm in block.months and group in block.group_names:
+            break
+    else:
+        months = sorted({m for b in staircases for m in b.months})
+        groups = sorted({g for b in staircases for g in b.group_names})
+        close = difflib.get_close_matches(group, groups, n=1)
+        raise InputError(
+            f"no block of {rules.id} measures month {month!r} and group {group!r}"
+            + (f" (did you mean group {close[0]!r}?)" if close and group not in groups else "")
+            + f". Months: {', '.join(months)}; groups: {', '.join(groups)}."
+        )
+    panel = as_panel(panel, block.group_names)
+    population = population if isinstance(population, Population) else read_population(population)
+    inp = staircase_input(panel, block, population)
+    code = normalise_code(region)
+    if code not in inp.regions:
+        raise InputError(f"region {region!r} is not in the panel {panel.source}. Regions there: {' '.join(inp.regions)}.")
+    c = inp.cells.index((month_norm, group))
+    cell = allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(), inp.level[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
+    return Explanation(rules, block, panel, code, month_norm, group, cell)

@@ -1,0 +1,64 @@
+"""Improvement versus the same month a year earlier, and the tier it reaches.
+
+Improvements and levels are compared in whole units of the rule file's last decimal
+(``improvement_decimals``): with 6 decimals, 74.3 - 71.3 becomes 3 000 000 units, exactly
+the bound of 3.0 pp. Units are kept as float64 integers so that an infinite relative
+improvement (from a level of 0) stays representable.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .rules.models import ImprovementStaircase
+
+ROUTE_NONE, ROUTE_IMPROVEMENT, ROUTE_TARGET = 0, 1, 2
+
+
+def rint(x: float) -> float:
+    """Round half to even, like ``numpy.rint``; infinities pass through."""
+    return x if not math.isfinite(x) else float(round(x))
+
+
+def improvement_value(current: float, previous: float, relative: bool) -> float:
+    """Raw improvement: percentage points, or the relative change in percent."""
+    diff = current - previous
+    if not relative:
+        return diff
+    if previous == 0.0:
+        return 0.0 if diff == 0.0 else math.copysign(math.inf, diff)
+    return diff / previous * 100.0
+
+
+def improvement_units(current: float, previous: float, block: ImprovementStaircase) -> float:
+    """Improvement in whole units of ``10 ** -improvement_decimals``."""
+    return rint(improvement_value(current, previous, block.improvement_unit == "relative_pct") * block.scale)
+
+
+def bound_units(value: float, block: ImprovementStaircase) -> float:
+    """A bound or level (a rule-file number, or a share) in the same whole units."""
+    return rint(value * block.scale)
+
+
+def passes(units: float, bound: float, inclusive: bool) -> bool:
+    return units >= bound if inclusive else units > bound
+
+
+def tier_and_route(imp_units: float, level: float, block: ImprovementStaircase) -> tuple[int, int]:
+    """The tier (number of bars, 0 = none) and the route by which it was reached.
+
+    Improvement comes first: a region that reaches a bar by improving is paid for that and
+    never again for the target (no double pay). The target only opens its own bar.
+    """
+    tier = sum(passes(imp_units, bound_units(b.min_improvement, block), b.inclusive) for b in block.bars)
+    if tier > 0:
+        return tier, ROUTE_IMPROVEMENT
+    t = block.target
+    if t is not None and passes(bound_units(level, block), bound_units(t.threshold, block), t.inclusive):
+        return block.bar_names.index(t.bar) + 1, ROUTE_TARGET
+    return 0, ROUTE_NONE
+
+
+def shares_bar(tier: int, bar_index: int, cumulative: bool) -> bool:
+    """Whether a region of this tier shares bar ``bar_index`` (0 = lowest)."""
+    return tier >= bar_index + 1 if cumulative else tier == bar_index + 1

@@ -1,0 +1,67 @@
+"""Writing outputs atomically: a file appears complete or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import InputError
+
+PROVENANCE_KEY = b"kommiljard.provenance"
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the folder {path.parent} does not exist. Create it or choose another --out.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, provenance: dict) -> list[Path]:
+    """Write ``.parquet`` (provenance in the file's metadata) or ``.csv`` (plus a
+    ``.provenance.json`` beside it). Returns the paths written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta[PROVENANCE_KEY] = json.dumps(provenance, ensure_ascii=False).encode()
+        with atomic_path(path) as tmp:
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
+        return [path]
+    if suffix == ".csv":
+        sidecar = path.with_name(path.name + ".provenance.json")
+        write_text(sidecar, json.dumps(provenance, indent=2, ensure_ascii=False))
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False)
+        return [path, sidecar]
+    raise InputError(f"{path}: --out must end in .parquet or .csv")
+
+
+def read_provenance(path: str | Path) -> dict:
+    """The provenance recorded with an output written by :func:`write_table`."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        return json.loads(pq.read_schema(path).metadata[PROVENANCE_KEY])
+    return json.loads(path.with_name(path.name + ".provenance.json").read_text(encoding="utf-8"))

@@ -1,0 +1,183 @@
+"""Loading rule files by name or path, and applying parameter overrides.
+
+Everything is parsed and validated before a model is built: a typo in a key, a wrong type or
+an inconsistency gets a :class:`RuleFileError` that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import RuleFileError
+from . import models
+from .models import RuleSet
+
+DEFAULT_RULES = "kommiljard-2019"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A validated rule set with where it came from (for provenance)."""
+
+    ruleset: RuleSet
+    origin: str
+    sha256: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.ruleset.id
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Rules:
+        """A new rule set with parameters changed by dotted path (see :func:`apply_overrides`)."""
+        raw = apply_overrides(self.ruleset.model_dump(mode="json"), overrides, self.origin)
+        where = f"{self.origin} with overrides {dict(overrides)}"
+        return Rules(_validate(raw, where), self.origin, self.sha256, {**self.overrides, **overrides})
+
+
+def bundled_rule_names() -> list[str]:
+    """Names of the rule files shipped with the package."""
+    return sorted(p.name.removesuffix(".toml") for p in files(__package__).iterdir() if p.name.endswith(".toml"))
+
+
+def load_rules(name_or_path: str | Path = DEFAULT_RULES, overrides: Mapping[str, Any] | None = None) -> Rules:
+    """Load a bundled rule set by name (``kommiljard-2019``) or a rule file by path."""
+    if isinstance(name_or_path, Rules):
+        return name_or_path.with_overrides(overrides) if overrides else name_or_path
+    text, origin = _read(str(name_or_path))
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused).") from None
+    rules = Rules(_validate(raw, origin), origin, hashlib.sha256(text.encode()).hexdigest())
+    return rules.with_overrides(overrides) if overrides else rules
+
+
+def _read(name: str) -> tuple[str, str]:
+    path = Path(name)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise RuleFileError(f"{path}: no such rule file. Give a path to a .toml file or one of {bundled_rule_names()}.")
+        return path.read_text(encoding="utf-8"), str(path)
+    bundled = files(__package__) / f"{name}.toml"
+    if not bundled.is_file():
+        hint = difflib.get_close_matches(name, bundled_rule_names(), n=1)
+        did = f" Did you mean {hint[0]!r}?" if hint else ""
+        raise RuleFileError(f"unknown rule set {name!r}.{did} Bundled rule sets: {', '.join(bundled_rule_names())}; or give a path to a .toml file.")
+    return bundled.read_text(encoding="utf-8"), f"{name} (bundled: kommiljard/rules/{name}.toml)"
+
+
+def _vocabulary() -> set[str]:
+    names: set[str] = set()
+    for obj in vars(models).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel):
+            names.update(obj.model_fields)
+    return names
+
+
+def _key_path(loc: tuple, raw: Any) -> str:
+    """Render a pydantic location as a dotted key, naming list items where they have names."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
+                node = node[item]
+                tag = f"block {node['number']}" if "number" in node else node.get("name")
+                label = f"[{item}]" + (f" ({tag})" if tag is not None else "")
+            parts.append(label)
+            continue
+        if isinstance(node, dict) and item not in node and item in ("improvement_staircase", "population_share"):
+            continue  # the discriminator tag of a union
+        node = node.get(item) if isinstance(node, dict) else None
+        parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def _validate(raw: dict, origin: str) -> RuleSet:
+    try:
+        return RuleSet.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        vocabulary = _vocabulary()
+        for err in exc.errors():
+            key = _key_path(err["loc"], raw)
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(str(err["loc"][-1]), vocabulary, n=1)
+                msg = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "; remove it")
+            elif err["type"] == "missing":
+                msg = "missing key; add it"
+            lines.append(f"  {key}: {msg}")
+        raise RuleFileError(f"{origin}: the rule file is not valid ({len(lines)} problem(s)):\n" + "\n".join(lines)) from None
+
+
+def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rules") -> dict:
+    """Return a copy of ``raw`` with values set by dotted path.
+
+    A path starts with ``block<N>`` (the block with that number) or a top-level key; list
+    items are picked by their ``name`` (``block1.bars.blue.min_improvement``) and tables by
+    key (``block1.target.threshold``). Unknown names are refused with a suggestion.
+    """
+    out = copy.deepcopy(raw)
+    for path, value in overrides.items():
+        node: Any = out
+        parts = path.split(".")
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            where = ".".join(parts[:i]) or "(top level)"
+            if i == 0 and part.startswith("block") and part[5:].isdigit():
+                node = _pick(out["blocks"], "number", int(part[5:]), path, origin, label=part)
+                continue
+            if isinstance(node, list):
+                if last:
+                    raise RuleFileError(f"{origin}: override {path!r} names a whole item; add the key to set, e.g. {path}.name")
+                node = _pick(node, "name", part, path, origin)
+                continue
+            if not isinstance(node, dict) or part not in node:
+                choices = list(node) if isinstance(node, dict) else []
+                if i == 0:
+                    choices += [f"block{b['number']}" for b in out["blocks"]]
+                close = difflib.get_close_matches(part, choices, n=1)
+                did = f" Did you mean {close[0]!r}?" if close else ""
+                raise RuleFileError(f"{origin}: override {path!r}: no key {part!r} under {where}.{did} Keys there: {', '.join(map(str, choices))}")
+            if last:
+                node[part] = value
+            else:
+                node = node[part]
+    return out
+
+
+def _pick(items: list, key: str, wanted: Any, path: str, origin: str, label: str | None = None) -> Any:
+    for item in items:
+        if isinstance(item, dict) and item.get(key) == wanted:
+            return item
+    names = [str(item.get(key)) for item in items if isinstance(item, dict)]
+    if label is not None:
+        names = [f"block{n}" for n in names]
+    close = difflib.get_close_matches(label or str(wanted), names, n=1)
+    did = f" Did you mean {close[0]!r}?" if close else ""
+    raise RuleFileError(f"{origin}: override {path!r}: nothing called {label or wanted!r}.{did} Choices: {', '.join(names)}")
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key=value`` from the command line; the value is read as TOML, else as text."""
+    if "=" not in text:
+        raise RuleFileError(f"override {text!r}: write it as key=value, e.g. block1.sharing=equal")
+    key, value = (s.strip() for s in text.split("=", 1))
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return key, parsed

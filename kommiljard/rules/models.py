@@ -1,0 +1,225 @@
+"""Validated, immutable models of a scheme's rule file.
+
+The code knows *kinds* of rule (an improvement staircase, a population share); every number
+of a particular scheme comes from its rule file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+SHARE_SUM_TOLERANCE = 1e-9
+
+
+class Frozen(BaseModel):
+    """Base: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Group(Frozen):
+    """A performance group (e.g. first visits) with its share of the block."""
+
+    name: str
+    label: str = ""
+    share: float = Field(gt=0, le=1)
+    source: str = ""
+
+
+class Bar(Frozen):
+    """One step of the staircase: a share of the pot for improvements above a bound."""
+
+    name: str
+    pot_share: float = Field(gt=0, le=1)
+    min_improvement: float
+    inclusive: bool
+    source: str = ""
+    note: str = ""
+
+    def reached_by(self, improvement: float) -> bool:
+        """Whether an improvement (in the block's unit) reaches this bar."""
+        if self.inclusive:
+            return improvement >= self.min_improvement
+        return improvement > self.min_improvement
+
+
+class Target(Frozen):
+    """An alternative entry to one bar for regions at a high absolute level."""
+
+    bar: str
+    measure: str
+    threshold: float = Field(ge=0, le=100)
+    inclusive: bool
+    route: str
+    source: str = ""
+    note: str = ""
+
+
+def _check_months(months: tuple[str, ...]) -> tuple[str, ...]:
+    bad = [m for m in months if not MONTH_RE.match(m)]
+    if bad:
+        raise ValueError(f"months must be written YYYY-MM, got {bad}")
+    if len(set(months)) != len(months):
+        raise ValueError(f"months are listed twice: {sorted({m for m in months if months.count(m) > 1})}")
+    if list(months) != sorted(months):
+        raise ValueError("months must be listed in ascending order")
+    return months
+
+
+def _check_names_unique(items, what: str) -> None:
+    names = [i.name for i in items]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"{what} names must be unique, repeated: {dup}")
+
+
+def _check_shares_sum(values, what: str) -> None:
+    total = math.fsum(values)
+    if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+        raise ValueError(f"{what} must add up to 1, they add up to {total:g}")
+
+
+class ImprovementStaircase(Frozen):
+    """Block kind: per month and group, bars of a pot for improvement vs a year earlier."""
+
+    kind: Literal["improvement_staircase"]
+    number: int = Field(ge=1)
+    name: str
+    total_sek: float = Field(gt=0)
+    source: str = ""
+    months: tuple[str, ...] = Field(min_length=1)
+    months_source: str = ""
+    compare_lag_months: int = Field(ge=1)
+    compare_source: str = ""
+    measure: str
+    measure_source: str = ""
+    improvement_unit: Literal["pp", "relative_pct"]
+    improvement_unit_note: str = ""
+    improvement_decimals: int = Field(ge=0, le=9)
+    improvement_decimals_note: str = ""
+    cumulative: bool
+    cumulative_note: str = ""
+    sharing: Literal["population", "equal"]
+    sharing_note: str = ""
+    cascade: Literal["down", "lapse"]
+    cascade_source: str = ""
+    no_qualifier: Literal["lapse"]
+    no_qualifier_source: str = ""
+    groups: tuple[Group, ...] = Field(min_length=1)
+    bars: tuple[Bar, ...] = Field(min_length=1)
+    target: Target | None = None
+
+    _months = field_validator("months")(_check_months)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ImprovementStaircase:
+        _check_names_unique(self.groups, "group")
+        _check_names_unique(self.bars, "bar")
+        _check_shares_sum([g.share for g in self.groups], "group shares")
+        _check_shares_sum([b.pot_share for b in self.bars], "bar pot_share values")
+        keys = [(b.min_improvement, not b.inclusive) for b in self.bars]
+        if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
+            raise ValueError(
+                "bars must ascend: each bar's min_improvement must be above the previous one's "
+                f"(got {[b.min_improvement for b in self.bars]})"
+            )
+        if self.target is not None and self.target.bar not in self.bar_names:
+            raise ValueError(f"target.bar {self.target.bar!r} is not one of the bars {list(self.bar_names)}")
+        return self
+
+    @property
+    def bar_names(self) -> tuple[str, ...]:
+        return tuple(b.name for b in self.bars)
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        return tuple(g.name for g in self.groups)
+
+    @property
+    def scale(self) -> float:
+        """Multiplier that turns an improvement into whole units of its last decimal."""
+        return 10.0**self.improvement_decimals
+
+    def pot_sek(self, group: str) -> float:
+        """The pot of one month and group: the block's total times the group's share, per month."""
+        share = next(g.share for g in self.groups if g.name == group)
+        return self.total_sek * share / len(self.months)
+
+
+class Condition(Frozen):
+    """A condition a region must meet to share a population block."""
+
+    name: str
+    kind: Literal["flag", "at_least"]
+    threshold: float | None = None
+    label: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _threshold(self) -> Condition:
+        if (self.kind == "at_least") != (self.threshold is not None):
+            raise ValueError(f"condition {self.name!r}: kind 'at_least' needs a threshold, 'flag' takes none")
+        return self
+
+
+class PopulationShare(Frozen):
+    """Block kind: a fixed sum shared by population among the regions that meet conditions."""
+
+    kind: Literal["population_share"]
+    number: int = Field(ge=1)
+    name: str
+    total_sek: float = Field(gt=0)
+    source: str = ""
+    sharing: Literal["population", "equal"]
+    sharing_note: str = ""
+    forfeit: Literal["lapse", "redistribute"]
+    forfeit_note: str = ""
+    conditions: tuple[Condition, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> PopulationShare:
+        _check_names_unique(self.conditions, "condition")
+        return self
+
+
+Block = Annotated[ImprovementStaircase | PopulationShare, Field(discriminator="kind")]
+
+
+class RuleSet(Frozen):
+    """A whole scheme: its identity, sources and blocks."""
+
+    schema_version: Literal[1]
+    id: str
+    title: str
+    version: str
+    agreement: str
+    source: str
+    total_sek: float = Field(gt=0)
+    total_source: str = ""
+    blocks: tuple[Block, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _blocks(self) -> RuleSet:
+        numbers = [b.number for b in self.blocks]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"block numbers must be unique, got {numbers}")
+        total = math.fsum(b.total_sek for b in self.blocks)
+        if abs(total - self.total_sek) > 0.005:
+            raise ValueError(f"the blocks' total_sek add up to {total:,.2f}, not the scheme's total_sek {self.total_sek:,.2f}")
+        return self
+
+    def block(self, number: int):
+        """The block with this number."""
+        for b in self.blocks:
+            if b.number == number:
+                return b
+        raise KeyError(number)
+
+    def blocks_of(self, kind: type):
+        """All blocks of one kind, in file order."""
+        return [b for b in self.blocks if isinstance(b, kind)]
