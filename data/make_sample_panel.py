@@ -36,7 +36,7 @@ def summary_table(panel: pd.DataFrame, seeds: int) -> pd.DataFrame:
     runs = pd.concat([calibration_summary(sample_panel(s)) for s in range(seeds)])
     table = table.merge(runs.groupby(keys, as_index=False)["regions"].mean().round(1), on=keys)
     table = table.rename(columns={"regions": f"mean_{seeds}_seeds"})
-    table["published"] = [PUBLISHED_2019.get(k, "") for k in zip(table["month"], table["group"], table["measure"])]
+    table["published"] = [PUBLISHED_2019.get(k, "") for k in table[keys].itertuples(index=False, name=None)]
     return table
 
 

@@ -138,7 +138,8 @@ def payout(
         }, ensure_ascii=False, indent=2, default=str) + "\n")  # fmt: skip
     else:
         money = [c for c in summary.columns if c.startswith("block") or c == "total_sek"]
-        _print_frame(summary, fmt, f"Payout per region, kronor ({result.rules.id})", money)
+        synthetic = " - SYNTHETIC panel, not real data" if result.panel.synthetic else ""
+        _print_frame(summary, fmt, f"Payout per region, kronor ({result.rules.id}){synthetic}", money)
         if fmt is Format.table:
             _print_frame(cells, fmt, "Per block, month and group: pot, paid, lapsed (kronor)", ["pot_sek", "paid_sek", "lapsed_sek"])
             out.print(f"Paid {kr(result.paid_sek)} kr, lapsed {kr(result.lapsed_sek)} kr, of {kr(result.rules.ruleset.total_sek)} kr.")

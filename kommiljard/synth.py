@@ -40,7 +40,7 @@ class SynthParams:
     """Generator parameters (not scheme rules). Tuples are per month: Sep, Oct, Nov.
 
     Spreads are on the logit scale; near a share p (percent) one logit unit is about
-    p * (100 - p) / 100 pp, e.g. 0.6 is about 9 pp at 80 % and 12.6 pp at 70 %.
+    p * (100 - p) / 100 pp, e.g. 0.6 is about 10 pp at 80 % and 12.6 pp at 70 %.
     """
 
     # National share_90 (%), Sep/Oct/Nov 2018: shared/data/waits_national_2016_2019.csv,
@@ -55,9 +55,9 @@ class SynthParams:
     # visits, assumed alike). Turned into shift[m] by _typical_change().
     improving_regions: tuple[float, float, float] = (10.5, 16.0, 15.0)
     # Between-region SD of the persistent level and its correlation between groups; about
-    # 9 pp for first visits and 12 pp for operations. Chosen so that, over seeds, share_60
+    # 10 pp for first visits and 12 pp for operations. Chosen so that, over seeds, share_60
     # >= 71 holds for about as many regions as published (Sep: 6 first visit, 4 operation;
-    # Nov: 13 first visit); operations fall short in Sep (about 2), see data/README.md.
+    # Nov: 13 first visit); operations fall short in Sep (about 3), see data/README.md.
     level_sd: dict[str, float] = field(default_factory=lambda: {"first_visit": 0.6, "operation": 0.57})
     level_corr: float = 0.5
     # SD of the persistent regional year-on-year change (about 2.7 pp for first visits, 3.6 pp
