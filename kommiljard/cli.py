@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cube import rule_checks
 from .engine import Payout, payout as compute_payout
 from .errors import KommiljardError
 from .explain import explain as compute_explain
@@ -182,14 +183,10 @@ def validate(
 
     Example: `kommiljard validate data/sample_panel_2019.parquet`
     """
-    from .cube import staircase_input
-
     ruleset = load_rules(rules)
     blocks = ruleset.ruleset.blocks_of(ImprovementStaircase)
-    p = read_panel(panel, sorted({g for b in blocks for g in b.group_names}))
     pop = read_population(population)
-    for block in blocks:
-        staircase_input(p, block, pop)
+    p = read_panel(panel, sorted({g for b in blocks for g in b.group_names}), rule_checks(ruleset, pop))
     f = p.frame
     out.print(
         f"{panel}: OK: {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}, "

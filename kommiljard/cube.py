@@ -7,6 +7,7 @@ region has a population. Missing data is an error, never a silent zero.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 
 from .panel import Panel, shift_month
 from .population import Population
+from .rules import Rules
 from .rules.models import ImprovementStaircase
 from .tables import Problem, raise_problems
 
@@ -57,6 +59,14 @@ def coverage_problems(frame: pd.DataFrame, block: ImprovementStaircase, populati
         if population is not None and region not in population.counts.index:
             problems.append(Problem(f"region {region} has no population in {population.source}"))
     return problems
+
+
+def rule_checks(rules: Rules, population: Population | None) -> list:
+    """Panel checks for everything a rule set's staircase blocks need (see :func:`coverage_problems`)."""
+    return [
+        functools.partial(coverage_problems, block=block, population=population)
+        for block in rules.ruleset.blocks_of(ImprovementStaircase)
+    ]
 
 
 def staircase_input(panel: Panel, block: ImprovementStaircase, population: Population) -> StaircaseInput:

@@ -16,7 +16,7 @@ import pandas as pd
 from .allocate.kernels import StaircaseParams, StaircaseResult, run_staircase
 from .allocate.population_share import allocate_population_share
 from .allocate.reference import allocate_cell
-from .cube import StaircaseInput, staircase_input
+from .cube import StaircaseInput, rule_checks, staircase_input
 from .errors import BackendMismatchError, InputError
 from .money import TOLERANCE_SEK, check_conserved
 from .panel import Panel, as_panel
@@ -172,8 +172,8 @@ def payout(
     rules = load_rules(rules, overrides)
     staircases = rules.ruleset.blocks_of(ImprovementStaircase)
     groups = sorted({g for b in staircases for g in b.group_names})
-    panel = as_panel(panel, groups or None)
     population = population if isinstance(population, Population) else read_population(population)
+    panel = as_panel(panel, groups or None, rule_checks(rules, population))
     names = region_names()
     rows, cells = [], []
     for block in rules.ruleset.blocks:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .allocate.reference import CellOutcome, allocate_cell
-from .cube import staircase_input
+from .cube import rule_checks, staircase_input
 from .errors import InputError
 from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes
 from .panel import Panel, as_panel, normalise_month, shift_month
@@ -126,8 +126,8 @@ def explain(
             + (f" (did you mean group {close[0]!r}?)" if close and group not in groups else "")
             + f". Months: {', '.join(months)}; groups: {', '.join(groups)}."
         )
-    panel = as_panel(panel, block.group_names)
     population = population if isinstance(population, Population) else read_population(population)
+    panel = as_panel(panel, block.group_names, rule_checks(rules, population))
     inp = staircase_input(panel, block, population)
     code = normalise_code(region)
     if code not in inp.regions:

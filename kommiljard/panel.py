@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from .tables import Problem, file_sha256, missing_columns, numeric_column, raise
 KEY = ["region", "month", "group"]
 SHARE_COLUMNS = ["share_90", "share_60"]
 REQUIRED = KEY + SHARE_COLUMNS
+FrameCheck = Callable[[pd.DataFrame], list[Problem]]
 HINT = "Fix these rows in the panel and run again (`kommiljard validate PANEL` checks a panel without computing)."
 
 
@@ -144,8 +145,14 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     return frame
 
 
-def panel_problems(raw: pd.DataFrame, groups: Iterable[str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Normalise and check a raw panel frame; return the canonical frame and all problems."""
+def panel_problems(
+    raw: pd.DataFrame, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Normalise and check a raw panel frame; return the canonical frame and all problems.
+
+    ``checks`` (e.g. that a rule set's months are covered) see the rows whose region, month
+    and group are valid, so that their problems are reported together with the others.
+    """
     problems = missing_columns(raw, REQUIRED)
     if problems:
         return None, problems
@@ -153,27 +160,34 @@ def panel_problems(raw: pd.DataFrame, groups: Iterable[str] | None = None) -> tu
     frame = normalise_panel(raw, problems)
     unparsable = {(i, c) for c in SHARE_COLUMNS for i in raw.index[frame[c].isna() & raw[c].notna()]}
     problems += _pandera_problems(frame, groups, unparsable)
-    return frame, problems
+    keyed = frame["region"].isin(region_codes()) & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False) & frame["group"].notna()
+    for check in checks:
+        problems += check(frame[keyed])
+    return frame, list(dict.fromkeys(problems))
 
 
-def validate_panel(raw: pd.DataFrame, source: str = "(in memory)", groups: Iterable[str] | None = None) -> pd.DataFrame:
+def validate_panel(
+    raw: pd.DataFrame, source: str = "(in memory)", groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()
+) -> pd.DataFrame:
     """Return the canonical frame or raise one :class:`InputError` listing every problem."""
-    frame, problems = panel_problems(raw, groups)
+    frame, problems = panel_problems(raw, groups, checks)
     raise_problems(source, "panel", problems, HINT)
     return frame
 
 
-def read_panel(path: str | Path, groups: Iterable[str] | None = None) -> Panel:
+def read_panel(path: str | Path, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()) -> Panel:
     """Read and validate a panel file (Parquet or CSV)."""
     raw, meta = read_table(path, "panel")
-    frame = validate_panel(raw, str(path), groups)
+    frame = validate_panel(raw, str(path), groups, checks)
     return Panel(frame, str(path), file_sha256(path), meta)
 
 
-def as_panel(panel: Panel | pd.DataFrame | str | Path, groups: Iterable[str] | None = None) -> Panel:
-    """Accept a :class:`Panel`, a data frame or a path."""
+def as_panel(
+    panel: Panel | pd.DataFrame | str | Path, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()
+) -> Panel:
+    """Accept a :class:`Panel`, a data frame or a path; validate what is not a Panel yet."""
     if isinstance(panel, Panel):
         return panel
     if isinstance(panel, pd.DataFrame):
-        return Panel(validate_panel(panel, groups=groups))
-    return read_panel(panel, groups)
+        return Panel(validate_panel(panel, groups=groups, checks=checks))
+    return read_panel(panel, groups, checks)
