@@ -19,7 +19,7 @@ from .engine import Payout, payout as compute_payout
 from .errors import KommiljardError
 from .explain import explain as compute_explain
 from .money import largest_remainder
-from .outputs import write_table
+from .outputs import check_out_path, write_table
 from .panel import read_panel
 from .population import read_population
 from .rules import DEFAULT_RULES, ImprovementStaircase, bundled_rule_names, load_rules, parse_override
@@ -128,6 +128,8 @@ def payout(
 
     With `--set block1.sharing=equal` (repeatable) any rule parameter can be changed without editing the rule file.
     """
+    if out_file is not None:
+        check_out_path(out_file)
     result = compute_payout(panel, rules, population, conditions, backend.value, overrides_of(set_))
     _narrate(result)
     summary = _summary_frame(result)

@@ -38,25 +38,35 @@ def write_text(path: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+TABLE_SUFFIXES = (".parquet", ".csv")
+
+
+def check_out_path(path: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> Path:
+    """Refuse an output path before any work is done: its folder must exist, its suffix fit."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise InputError(f"{path}: --out must end in {' or '.join(suffixes)}")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the folder {path.parent} does not exist. Create it or choose another --out.")
+    return path
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, provenance: dict) -> list[Path]:
     """Write ``.parquet`` (provenance in the file's metadata) or ``.csv`` (plus a
     ``.provenance.json`` beside it). Returns the paths written."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    path = check_out_path(path)
+    if path.suffix.lower() == ".parquet":
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = dict(table.schema.metadata or {})
         meta[PROVENANCE_KEY] = json.dumps(provenance, ensure_ascii=False).encode()
         with atomic_path(path) as tmp:
             pq.write_table(table.replace_schema_metadata(meta), tmp)
         return [path]
-    if suffix == ".csv":
-        sidecar = path.with_name(path.name + ".provenance.json")
-        write_text(sidecar, json.dumps(provenance, indent=2, ensure_ascii=False))
-        with atomic_path(path) as tmp:
-            frame.to_csv(tmp, index=False)
-        return [path, sidecar]
-    raise InputError(f"{path}: --out must end in .parquet or .csv")
+    sidecar = path.with_name(path.name + ".provenance.json")
+    write_text(sidecar, json.dumps(provenance, indent=2, ensure_ascii=False))
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+    return [path, sidecar]
 
 
 def read_provenance(path: str | Path) -> dict:

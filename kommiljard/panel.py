@@ -113,9 +113,10 @@ def _pandera_problems(frame: pd.DataFrame, groups: Iterable[str] | None, unparsa
         if check == "multiple_fields_uniqueness":
             if col == "region":  # report a duplicate once, not once per key column
                 problems.append(Problem(f"duplicate row for {where}: region, month and group must be unique", row + 1))
+        elif (row, col) in unparsable:
+            continue
         elif check == "not_nullable":
-            if (row, col) not in unparsable:  # text that is not a number was reported already
-                problems.append(Problem(f"{col} is empty or NaN {where}", row + 1))
+            problems.append(Problem(f"{col} is empty or NaN {where}", row + 1))
         elif check in ("share_60_not_above_share_90",) or "share_60 is above" in check:
             r = frame.loc[row]
             problems.append(Problem(f"share_60 = {r['share_60']} is above share_90 = {r['share_90']} {where}", row + 1))
@@ -133,7 +134,7 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
     for i in raw.index[months.isna() & raw["month"].notna()]:
         problems.append(Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1))
-    frame["month"] = months.where(months.notna(), raw["month"].astype(object)).astype(object)
+    frame["month"] = months.where(months.notna(), raw["month"].map(lambda v: None if pd.isna(v) else str(v))).astype(object)
     frame["group"] = raw["group"].map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
     for col in SHARE_COLUMNS:
         frame[col] = numeric_column(raw, col, problems)
@@ -156,9 +157,13 @@ def panel_problems(
     problems = missing_columns(raw, REQUIRED)
     if problems:
         return None, problems
+    if raw.empty:
+        return None, [Problem("the panel has no rows (only a header): it needs one row per region, month and group")]
     raw = raw.reset_index(drop=True)
     frame = normalise_panel(raw, problems)
+    # values already reported as unreadable: the schema's checks on them would only repeat it
     unparsable = {(i, c) for c in SHARE_COLUMNS for i in raw.index[frame[c].isna() & raw[c].notna()]}
+    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
     problems += _pandera_problems(frame, groups, unparsable)
     keyed = frame["region"].isin(region_codes()) & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False) & frame["group"].notna()
     for check in checks:

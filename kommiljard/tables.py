@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -81,8 +82,15 @@ def missing_columns(df: pd.DataFrame, required: list[str]) -> list[Problem]:
 
 
 def numeric_column(df: pd.DataFrame, column: str, problems: list[Problem]) -> pd.Series:
-    """Parse a column as float64, recording every value that is not a number."""
+    """Parse a column as float64, recording every value that is not a number.
+
+    Narrow floats (float32 Parquet columns) are widened through their shortest decimal text,
+    so 16.2 stays 16.2 rather than 16.200000762939453 (which would move a tier bound).
+    """
     raw = df[column]
+    if pd.api.types.is_float_dtype(raw.dtype) and raw.dtype.itemsize < 8:
+        narrow = raw.to_numpy(dtype=raw.dtype.numpy_dtype if hasattr(raw.dtype, "numpy_dtype") else raw.dtype, na_value=np.nan)
+        raw = pd.Series(narrow.astype(str), index=raw.index).where(~np.isnan(narrow))
     values = pd.to_numeric(raw, errors="coerce").astype("float64")
     bad = values.isna() & raw.notna()
     for i in raw.index[bad]:

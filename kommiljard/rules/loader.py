@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -32,7 +33,10 @@ class Rules:
     ruleset: RuleSet
     origin: str
     sha256: str
-    overrides: Mapping[str, Any] = field(default_factory=dict)
+    overrides: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
 
     @property
     def id(self) -> str:
@@ -105,9 +109,18 @@ def _key_path(loc: tuple, raw: Any) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _as_tuples(value: Any) -> Any:
+    """TOML arrays as tuples: the models are strict and immutable."""
+    if isinstance(value, dict):
+        return {k: _as_tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_as_tuples(v) for v in value)
+    return value
+
+
 def _validate(raw: dict, origin: str) -> RuleSet:
     try:
-        return RuleSet.model_validate(raw)
+        return RuleSet.model_validate(_as_tuples(raw))
     except ValidationError as exc:
         lines = []
         vocabulary = _vocabulary()

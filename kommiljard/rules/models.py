@@ -17,9 +17,9 @@ SHARE_SUM_TOLERANCE = 1e-9
 
 
 class Frozen(BaseModel):
-    """Base: unknown keys are errors, instances are immutable."""
+    """Base: unknown keys are errors, types are not coerced (``true`` is no number), instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Group(Frozen):
