@@ -278,7 +278,10 @@ class AbsoluteThreshold(Frozen):
             raise ValueError("periods must be listed in time order, each after the one before")
         keys = [(lv.threshold, not lv.inclusive) for lv in self.levels]
         if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
-            raise ValueError(f"levels must ascend: each level's threshold must be above the previous one's (got {[lv.threshold for lv in self.levels]})")
+            raise ValueError(
+                "levels must ascend: list them from the lowest threshold up, each above the previous one "
+                f"(got {[lv.threshold for lv in self.levels]})"
+            )
         groups = set(self.group_names)
         for lv in self.levels:
             if set(lv.pot_sek) != groups:
