@@ -22,7 +22,7 @@ from .money import largest_remainder
 from .outputs import write_table
 from .panel import read_panel
 from .population import read_population
-from .rules import DEFAULT_RULES, ImprovementStaircase, bundled_rule_names, load_rules, parse_override
+from .rules import DEFAULT_RULES, bundled_rule_names, load_rules, parse_override
 
 app = typer.Typer(
     help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.",
@@ -184,9 +184,8 @@ def validate(
     Example: `kommiljard validate data/sample_panel_2019.parquet`
     """
     ruleset = load_rules(rules)
-    blocks = ruleset.ruleset.blocks_of(ImprovementStaircase)
     pop = read_population(population)
-    p = read_panel(panel, sorted({g for b in blocks for g in b.group_names}), rule_checks(ruleset, pop))
+    p = read_panel(panel, ruleset.ruleset.group_names, rule_checks(ruleset, pop), ruleset.ruleset.measure_columns())
     f = p.frame
     out.print(
         f"{panel}: OK: {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}, "
@@ -212,7 +211,8 @@ def show_rules(
     if fmt is Format.json:
         sys.stdout.write(json.dumps({"origin": r.origin, "sha256": r.sha256, "overrides": dict(r.overrides), "rules": data}, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"[bold]{r.ruleset.title}[/] ({r.id}, version {r.ruleset.version})\n{r.ruleset.agreement}\nfrom {r.origin}, sha256 {r.sha256[:12]}", highlight=False)
+    valid = f", valid {r.ruleset.valid_from} to {r.ruleset.valid_to}" if r.ruleset.valid_from else ""
+    out.print(f"[bold]{r.ruleset.title}[/] ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom {r.origin}, sha256 {r.sha256[:12]}", highlight=False)
     if r.overrides:
         out.print(f"overrides: {dict(r.overrides)}", highlight=False)
     for block in r.ruleset.blocks:
@@ -232,6 +232,13 @@ def show_rules(
                 table.add_row(key, json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [value.get("source"), value.get("note")])))
             else:
                 table.add_row(key, str(value), note if key != "total_sek" else block.source)
+        out.print(table)
+    if r.ruleset.alternatives:
+        table = Table(title="named alternatives (`kommiljard compare PANEL --rules ... --alternatives`)", title_justify="left")
+        for col in ("alternative", "changes", "source"):
+            table.add_column(col, overflow="fold")
+        for alt in r.ruleset.alternatives:
+            table.add_row(f"{alt.name}: {alt.label}", json.dumps(alt.overrides, ensure_ascii=False), alt.source)
         out.print(table)
 
 
