@@ -160,7 +160,7 @@ def test_2020_engine_with_addendum(spec, case, tmp_path):
         np.testing.assert_allclose(amounts, expected, atol=0.01, rtol=0, err_msg=f"block {number}")
 
 
-@pytest.mark.parametrize("name", ["kommiljard-2009", *THRESHOLD_SETS[1:], "kommiljard-2020"])
+@pytest.mark.parametrize("name", [*THRESHOLD_SETS, "kommiljard-2020"])
 def test_bundled_rule_set_runs_on_its_sample_panel(name, sample_panel_path):
     panel = sample_panel_path.with_name(f"sample_panel_{name[-4:]}.parquet")
     result = payout(panel, name, backend="check")
