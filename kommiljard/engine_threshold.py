@@ -5,22 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .allocate.threshold import ROUTE_NAMES, allocate_period
+from .allocate.threshold import ROUTE_NAMES, ThresholdCell, allocate_period
 from .allocate.threshold_kernels import ThresholdParams, ThresholdResult, run_threshold
 from .cube_threshold import ThresholdInput
 from .money import check_conserved
 from .rules.models import AbsoluteThreshold
 
 
+def period_cells(block: AbsoluteThreshold, inp: ThresholdInput, p: int) -> tuple[dict[str, int], dict[str, ThresholdCell]]:
+    """The reference outcome of period ``p``: each group's cell index and :class:`ThresholdCell`."""
+    rows = {g: c for c, ((_, g), cp) in enumerate(zip(inp.cells, inp.cell_period)) if cp == p}
+    gate = {g: inp.gate[c].tolist() for g, c in rows.items()} if block.gate else None
+    values = {g: inp.value[c].tolist() for g, c in rows.items()}
+    return rows, allocate_period(block, block.periods[p], list(inp.regions), values, gate, inp.weights.tolist())
+
+
 def threshold_reference(block: AbsoluteThreshold, inp: ThresholdInput) -> ThresholdResult:
     """Run the reference period by period, returning the kernel's array layout."""
     shape = inp.value.shape
     out = ThresholdResult(np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8), np.empty(shape[0]))
-    regions, weights = list(inp.regions), inp.weights.tolist()
-    for p, period in enumerate(block.periods):
-        rows = {g: c for c, ((_, g), cp) in enumerate(zip(inp.cells, inp.cell_period)) if cp == p}
-        gate = {g: inp.gate[c].tolist() for g, c in rows.items()} if block.gate else None
-        cells = allocate_period(block, period, regions, {g: inp.value[c].tolist() for g, c in rows.items()}, gate, weights)
+    for p in range(len(block.periods)):
+        rows, cells = period_cells(block, inp, p)
         for g, c in rows.items():
             out.amount[c] = [r.amount for r in cells[g].regions]
             out.tier[c] = [r.tier for r in cells[g].regions]

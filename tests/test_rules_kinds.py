@@ -192,3 +192,26 @@ def test_kernel_over_many_trajectories_equals_one_at_a_time(population4):
     for t in range(5):
         one = run_threshold(params, values[t], inp.gate, inp.cell_period, inp.weights, inp.pots)
         np.testing.assert_array_equal(many.amount[t], one.amount)
+
+
+# ----------------------------------------------------------------------------- explanations
+def test_threshold_explanation_matches_the_payout(sample_panel_path):
+    from kommiljard.explain import explain
+
+    panel = sample_panel_path.with_name("sample_panel_2013.parquet")
+    table = payout(panel, "kommiljard-2013").table.set_index(["region", "group"])
+    for region in ("01", "05", "12"):
+        e = explain(panel, region, "2013-06", "operation", "kommiljard-2013")
+        assert e.as_dict()["amount_sek"] == pytest.approx(table.loc[(region, "operation"), "amount_sek"], abs=0.01)
+        assert e.as_dict()["route"] == table.loc[(region, "operation"), "route"]
+        text = e.render()
+        assert "period 2013 (2013-01 to 2013-12)" in text and "Gate (group)" in text and f"Region {region}" in text
+
+
+def test_explanation_of_a_failed_gate(population4):
+    from kommiljard.explain import explain
+
+    panel = monthly_panel(["2013-12"], [[85.0, 75.0, 70.0, 60.0]], gate=[[65.0, 75.0, 75.0, 75.0]])
+    e = explain(panel, "01", "2013-12", "first_visit", "kommiljard-2013", population4)
+    assert e.as_dict()["route"] == "gate_not_met" and e.as_dict()["amount_sek"] == 0.0
+    assert "65 >= 70: NOT met" in e.render() and "no level counts" in e.render()
