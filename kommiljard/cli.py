@@ -319,7 +319,9 @@ def compare(
 
     `kommiljard compare data/sample_panel_2019.parquet --variant "blue-from-0:block1.bars.blue.min_improvement=0,block1.bars.blue.inclusive=false" --variant "equal:block1.sharing=equal" --plot compare.png`
 
-    `kommiljard compare panel_2013.csv --rules kommiljard-2013 --rules kommiljard-2014 --format csv`
+    `kommiljard compare data/sample_panel_2013.parquet --rules kommiljard-2013 --alternatives --format csv`
+
+    `kommiljard compare my_panel.csv --rules kommiljard-2019 --rules my-draft-rules.toml`
 
     The table is in mnkr; each column after the first shows its difference from the first in brackets. CSV and JSON give kronor with `diff_<name>` columns.
     """

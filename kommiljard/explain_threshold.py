@@ -15,6 +15,10 @@ from .rules import AbsoluteThreshold, Rules
 from .rules.models import Period
 
 
+def sign(inclusive: bool) -> str:
+    return ">=" if inclusive else ">"
+
+
 @dataclass(frozen=True)
 class ThresholdExplanation:
     """One region in one period and group: its figure, the gate, the levels, the pots, the amount."""
@@ -52,7 +56,6 @@ class ThresholdExplanation:
     def render(self) -> str:
         b, o, p = self.block, self.outcome, self.period
         name = region_names().get(self.region, "")
-        sign = lambda inclusive: ">=" if inclusive else ">"  # noqa: E731
         lines = [
             f"Region {self.region} {name}, period {p.name} ({p.months[0]} to {p.months[-1]}), {self.group} | rules {self.rules.id} ({self.rules.ruleset.version}), block {b.number}",
             f"Panel: {self.panel.source}" + ("  [SYNTHETIC data, not real regional figures]" if self.panel.synthetic else ""),

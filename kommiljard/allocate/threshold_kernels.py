@@ -78,9 +78,9 @@ def threshold_kernel(
                 ok = True
                 if has_gate:
                     for c2 in range(n_cells):
-                        if c2 == c or (gate_all_groups and cell_period[c2] == cell_period[c]):
-                            if not _passes(np.rint(gate[t, c2, r] * scale), gate_bound, gate_inclusive):
-                                ok = False
+                        counts = c2 == c or (gate_all_groups and cell_period[c2] == cell_period[c])
+                        if counts and not _passes(np.rint(gate[t, c2, r] * scale), gate_bound, gate_inclusive):
+                            ok = False
                 units = np.rint(value[t, c, r] * scale)
                 n = 0
                 for k in range(n_levels):
