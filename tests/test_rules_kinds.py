@@ -215,3 +215,19 @@ def test_explanation_of_a_failed_gate(population4):
     e = explain(panel, "01", "2013-12", "first_visit", "kommiljard-2013", population4)
     assert e.as_dict()["route"] == "gate_not_met" and e.as_dict()["amount_sek"] == 0.0
     assert "65 >= 70: NOT met" in e.render() and "no level counts" in e.render()
+
+
+def test_two_periods_each_with_its_share_of_the_pots(population4):
+    """threshold-valid.toml: two half-years, each paying half of every level's pot (200 + 50 mnkr per group)."""
+    rules = load_rules(VALID)
+    first, second = [[85.0, 75.0, 70.0, 60.0]], [[69.9, 60.0, 50.0, 10.0]]
+    months = ["2011-06", "2011-12"]
+    panel = monthly_panel(months, first + second, gate=[[75.0] * 4, [75.0] * 4])
+    result = payout(panel, rules, population=population4, backend="check")
+    block1 = result.table[result.table["block"] == 1].set_index(["month", "group", "region"])["amount_sek"]
+    for g in ("first_visit", "operation"):
+        np.testing.assert_allclose(block1.loc[("2011-06", g)].loc[CODES], [164_285_714.29, 57_142_857.14, 28_571_428.57, 0.0], atol=0.01)
+        assert (block1.loc[("2011-12", g)] == 0).all()
+    cells = result.cells.set_index(["block", "month", "group"])
+    assert cells.loc[(1, "2011-12", "operation"), "lapsed_sek"] == pytest.approx(250_000_000.0)
+    assert result.paid_sek == pytest.approx(2 * 250_000_000.0 + 100_000_000.0)
