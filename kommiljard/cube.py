@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .panel import Panel, shift_month
+from .cube_threshold import threshold_coverage_problems
+from .panel import MEASURES, Panel, shift_month
 from .population import Population
 from .rules import Rules
-from .rules.models import ImprovementStaircase
+from .rules.models import AbsoluteThreshold, ImprovementStaircase
 from .tables import Problem, raise_problems
 
 
@@ -40,11 +41,11 @@ def block_cells(block: ImprovementStaircase) -> tuple[tuple[str, str], ...]:
 
 def coverage_problems(frame: pd.DataFrame, block: ImprovementStaircase, population: Population | None) -> list[Problem]:
     """Everything the block needs that the panel (or the population table) lacks."""
-    problems = []
-    measures = [block.measure] + ([block.target.measure] if block.target else [])
-    for m in measures:
-        if m not in frame.columns:
-            problems.append(Problem(f"the rules measure {m!r} but the panel has no such column"))
+    problems = [
+        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})")
+        for m in block.measure_columns()
+        if m not in frame.columns
+    ]
     present = set(zip(frame["region"], frame["month"], frame["group"]))
     for region in sorted(frame["region"].unique()):
         missing = []
@@ -62,10 +63,12 @@ def coverage_problems(frame: pd.DataFrame, block: ImprovementStaircase, populati
 
 
 def rule_checks(rules: Rules, population: Population | None) -> list:
-    """Panel checks for everything a rule set's staircase blocks need (see :func:`coverage_problems`)."""
+    """Panel checks for everything a rule set's blocks need from a panel (rows, columns, population)."""
+    checks = {ImprovementStaircase: coverage_problems, AbsoluteThreshold: threshold_coverage_problems}
     return [
-        functools.partial(coverage_problems, block=block, population=population)
-        for block in rules.ruleset.blocks_of(ImprovementStaircase)
+        functools.partial(checks[type(block)], block=block, population=population)
+        for block in rules.ruleset.blocks
+        if type(block) in checks
     ]
 
 

@@ -17,20 +17,22 @@ from .allocate.kernels import StaircaseParams, StaircaseResult, run_staircase
 from .allocate.population_share import allocate_population_share
 from .allocate.reference import allocate_cell
 from .cube import StaircaseInput, rule_checks, staircase_input
+from .cube_threshold import threshold_input
+from .engine_threshold import allocate_threshold, threshold_rows
 from .errors import BackendMismatchError, InputError
 from .money import TOLERANCE_SEK, check_conserved
 from .panel import Panel, as_panel
 from .population import Population, read_conditions, read_population
 from .provenance import base_provenance
 from .regions import region_names
-from .rules import ImprovementStaircase, PopulationShare, Rules, load_rules
+from .rules import AbsoluteThreshold, ImprovementStaircase, PopulationShare, Rules, load_rules
 
 Backend = Literal["numba", "reference", "check"]
 ROUTE_NAMES = ("none", "improvement")
 COLUMNS = [
     "region", "region_name", "block", "month", "group", "tier", "route", "bars", "improvement_pp",
     "share_current", "share_previous", "share_60", "population", "amount_sek", "cell_pot_sek",
-    "cell_lapsed_sek", "conditions_met",
+    "cell_lapsed_sek", "conditions_met", "gate_value",
 ]  # fmt: skip
 
 
@@ -170,10 +172,9 @@ def payout(
     ``conditions`` says which regions met a population block's conditions (default: all).
     """
     rules = load_rules(rules, overrides)
-    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
-    groups = sorted({g for b in staircases for g in b.group_names})
+    groups = rules.ruleset.group_names
     population = population if isinstance(population, Population) else read_population(population)
-    panel = as_panel(panel, groups or None, rule_checks(rules, population))
+    panel = as_panel(panel, groups or None, rule_checks(rules, population), rules.ruleset.measure_columns())
     names = region_names()
     rows, cells = [], []
     for block in rules.ruleset.blocks:
@@ -182,11 +183,17 @@ def payout(
             r, c = _staircase_rows(block, inp, allocate_staircase(block, inp, backend), names)
             rows += r
             cells += c
+        elif isinstance(block, AbsoluteThreshold):
+            inp = threshold_input(panel, block, population)
+            r, c = threshold_rows(block, inp, allocate_threshold(block, inp, backend), names)
+            rows += r
+            cells += c
         else:
             r, c = _population_rows(block, population, conditions, names)
             rows.append(r)
             cells.append(c)
-    table = pd.concat(rows, ignore_index=True)[COLUMNS]
+    table = pd.concat(rows, ignore_index=True)
+    table = table[[c for c in COLUMNS if c in table.columns]]  # gate_value: threshold blocks only
     table["tier"] = table["tier"].astype("int8")
     provenance = {
         **base_provenance(),

@@ -9,11 +9,12 @@ from pathlib import Path
 from .allocate.reference import CellOutcome, allocate_cell
 from .cube import rule_checks, staircase_input
 from .errors import InputError
+from .explain_threshold import ThresholdExplanation, explain_threshold, threshold_block_for
 from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes
 from .panel import Panel, as_panel, normalise_month, shift_month
 from .population import Population, read_population
 from .regions import normalise_code, region_names
-from .rules import ImprovementStaircase, Rules, load_rules
+from .rules import AbsoluteThreshold, ImprovementStaircase, Rules, load_rules
 
 
 @dataclass(frozen=True)
@@ -109,17 +110,24 @@ def explain(
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
-) -> Explanation:
-    """Trace one region, month and group through the reference implementation."""
+) -> Explanation | ThresholdExplanation:
+    """Trace one region, month and group through the reference implementation.
+
+    For an absolute-threshold block, any month of a period explains that period.
+    """
     rules = load_rules(rules, overrides)
     staircases = rules.ruleset.blocks_of(ImprovementStaircase)
     month_norm = normalise_month(month)
+    threshold = threshold_block_for(rules, month_norm, group)
+    if threshold is not None:
+        return _explain_threshold(rules, *threshold, panel, population, region, group)
     for block in staircases:
         if month_norm in block.months and group in block.group_names:
             break
     else:
-        months = sorted({m for b in staircases for m in b.months})
-        groups = sorted({g for b in staircases for g in b.group_names})
+        measured = [*staircases, *rules.ruleset.blocks_of(AbsoluteThreshold)]
+        months = sorted({m for b in measured for m in b.months})
+        groups = sorted({g for b in measured for g in b.group_names})
         close = difflib.get_close_matches(group, groups, n=1)
         raise InputError(
             f"no block of {rules.id} measures month {month!r} and group {group!r}"
@@ -135,3 +143,12 @@ def explain(
     c = inp.cells.index((month_norm, group))
     cell = allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(), inp.level[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
     return Explanation(rules, block, panel, code, month_norm, group, cell)
+
+
+def _explain_threshold(rules: Rules, block, period, panel, population, region: str, group: str) -> ThresholdExplanation:
+    population = population if isinstance(population, Population) else read_population(population)
+    panel = as_panel(panel, rules.ruleset.group_names, rule_checks(rules, population), rules.ruleset.measure_columns())
+    code = normalise_code(region)
+    if code not in set(panel.frame["region"]):
+        raise InputError(f"region {region!r} is not in the panel {panel.source}. Regions there: {' '.join(sorted(set(panel.frame['region'])))}.")
+    return explain_threshold(rules, block, period, panel, population, code, group)

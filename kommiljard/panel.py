@@ -1,15 +1,16 @@
 """Waiting-time panels: reading, normalising and validating them once, at the edge.
 
 A panel has one row per region, month and group with ``share_90`` and ``share_60`` in
-percent (see the interface section of ``kommiljard-rules.md``). Every problem is collected
-and reported in one :class:`~kommiljard.errors.InputError`.
+percent (see the interface section of ``kommiljard-rules.md``). Other measures (``MEASURES``,
+e.g. ``performed_60``) are optional columns; a rule set names the ones it needs. Every
+problem is collected and reported in one :class:`~kommiljard.errors.InputError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,12 @@ from .regions import normalise_code, region_codes
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
 KEY = ["region", "month", "group"]
-SHARE_COLUMNS = ["share_90", "share_60"]
+MEASURES = {
+    "share_90": "percent of waiting patients who have waited <= 90 days",
+    "share_60": "percent of waiting patients who have waited <= 60 days",
+    "performed_60": "percent of performed first visits or operations that were performed within 60 days",
+}
+SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
 FrameCheck = Callable[[pd.DataFrame], list[Problem]]
 HINT = "Fix these rows in the panel and run again (`kommiljard validate PANEL` checks a panel without computing)."
@@ -67,16 +73,19 @@ def shift_month(month: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _schema(groups: Iterable[str] | None) -> pa.DataFrameSchema:
+def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterable[str]) -> pa.DataFrameSchema:
+    """Key columns, and each measure column present (empty cells allowed unless ``needed``)."""
     share = [pa.Check.in_range(0.0, 100.0, error="outside 0-100 (shares are percentages)")]
     group_checks = [pa.Check.isin(sorted(groups), error="unknown group")] if groups else []
+    present = list(present)
+    measures = {m: pa.Column("float64", share, nullable=m not in needed) for m in present}
+    both = {"share_60", "share_90"} <= set(present)
     return pa.DataFrameSchema(
         {
             "region": pa.Column(str, pa.Check.isin(region_codes(), error="unknown region code"), nullable=False),
             "month": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$", error="month not YYYY-MM"), nullable=False),
             "group": pa.Column(str, group_checks, nullable=False),
-            "share_90": pa.Column("float64", share, nullable=False),
-            "share_60": pa.Column("float64", share, nullable=False),
+            **measures,
         },
         checks=[
             pa.Check(
@@ -84,7 +93,9 @@ def _schema(groups: Iterable[str] | None) -> pa.DataFrameSchema:
                 error="share_60 is above share_90 (nobody can have waited <= 60 days without also <= 90)",
                 name="share_60_not_above_share_90",
             )
-        ],
+        ]
+        if both
+        else [],
         unique=KEY,
         report_duplicates="all",
     )
@@ -95,9 +106,9 @@ def _describe(frame: pd.DataFrame, row: int) -> str:
     return f"({r['region']}, {r['month']}, {r['group']})"
 
 
-def _pandera_problems(frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set) -> list[Problem]:
+def _pandera_problems(frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set, needed: Iterable[str]) -> list[Problem]:
     try:
-        _schema(groups).validate(frame, lazy=True)
+        _schema(groups, [m for m in MEASURES if m in frame.columns], needed).validate(frame, lazy=True)
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -136,8 +147,9 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         problems.append(Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1))
     frame["month"] = months.where(months.notna(), raw["month"].map(lambda v: None if pd.isna(v) else str(v))).astype(object)
     frame["group"] = raw["group"].map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
-    for col in SHARE_COLUMNS:
-        frame[col] = numeric_column(raw, col, problems)
+    for col in MEASURES:
+        if col in raw.columns:
+            frame[col] = numeric_column(raw, col, problems)
     if "n_waiting" in raw.columns:
         frame["n_waiting"] = numeric_column(raw, "n_waiting", problems).round().astype("Int64")
     for col in raw.columns:
@@ -146,15 +158,31 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     return frame
 
 
+Measures = Mapping[str, str] | Sequence[str]
+
+
+def missing_measures(raw: pd.DataFrame, measures: Measures) -> list[Problem]:
+    """A problem for each needed measure column that is absent, saying what it is and who needs it."""
+    who = measures if isinstance(measures, Mapping) else {}
+    present = ", ".join(map(repr, raw.columns))
+    return [
+        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}" + (f", measured by {who[m]}" if who.get(m) else "") + f" (columns present: {present})")
+        for m in measures
+        if m not in raw.columns
+    ]
+
+
 def panel_problems(
-    raw: pd.DataFrame, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()
+    raw: pd.DataFrame, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = (), measures: Measures = SHARE_COLUMNS
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Normalise and check a raw panel frame; return the canonical frame and all problems.
 
-    ``checks`` (e.g. that a rule set's months are covered) see the rows whose region, month
-    and group are valid, so that their problems are reported together with the others.
+    ``measures`` are the measure columns that must be present and complete (default: the 2019
+    ones); a mapping says, per column, who needs it. ``checks`` (e.g. that a rule set's months
+    are covered) see the rows whose region, month and group are valid, so that their problems
+    are reported together with the others.
     """
-    problems = missing_columns(raw, REQUIRED)
+    problems = missing_columns(raw, KEY) + missing_measures(raw, measures)
     if problems:
         return None, problems
     if raw.empty:
@@ -162,9 +190,10 @@ def panel_problems(
     raw = raw.reset_index(drop=True)
     frame = normalise_panel(raw, problems)
     # values already reported as unreadable: the schema's checks on them would only repeat it
-    unparsable = {(i, c) for c in SHARE_COLUMNS for i in raw.index[frame[c].isna() & raw[c].notna()]}
+    present = [c for c in MEASURES if c in raw.columns]
+    unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
-    problems += _pandera_problems(frame, groups, unparsable)
+    problems += _pandera_problems(frame, groups, unparsable, list(measures))
     keyed = frame["region"].isin(region_codes()) & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False) & frame["group"].notna()
     for check in checks:
         problems += check(frame[keyed])
@@ -172,27 +201,36 @@ def panel_problems(
 
 
 def validate_panel(
-    raw: pd.DataFrame, source: str = "(in memory)", groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()
+    raw: pd.DataFrame,
+    source: str = "(in memory)",
+    groups: Iterable[str] | None = None,
+    checks: Sequence[FrameCheck] = (),
+    measures: Measures = SHARE_COLUMNS,
 ) -> pd.DataFrame:
     """Return the canonical frame or raise one :class:`InputError` listing every problem."""
-    frame, problems = panel_problems(raw, groups, checks)
+    frame, problems = panel_problems(raw, groups, checks, measures)
     raise_problems(source, "panel", problems, HINT)
     return frame
 
 
-def read_panel(path: str | Path, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()) -> Panel:
+def read_panel(
+    path: str | Path, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = (), measures: Measures = SHARE_COLUMNS
+) -> Panel:
     """Read and validate a panel file (Parquet or CSV)."""
     raw, meta = read_table(path, "panel")
-    frame = validate_panel(raw, str(path), groups, checks)
+    frame = validate_panel(raw, str(path), groups, checks, measures)
     return Panel(frame, str(path), file_sha256(path), meta)
 
 
 def as_panel(
-    panel: Panel | pd.DataFrame | str | Path, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = ()
+    panel: Panel | pd.DataFrame | str | Path,
+    groups: Iterable[str] | None = None,
+    checks: Sequence[FrameCheck] = (),
+    measures: Measures = SHARE_COLUMNS,
 ) -> Panel:
     """Accept a :class:`Panel`, a data frame or a path; validate what is not a Panel yet."""
     if isinstance(panel, Panel):
         return panel
     if isinstance(panel, pd.DataFrame):
-        return Panel(validate_panel(panel, groups=groups, checks=checks))
-    return read_panel(panel, groups, checks)
+        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures))
+    return read_panel(panel, groups, checks, measures)

@@ -48,6 +48,17 @@ class Rules:
         where = f"{self.origin} with overrides {dict(overrides)}"
         return Rules(_validate(raw, where), self.origin, self.sha256, {**self.overrides, **overrides})
 
+    def with_alternative(self, name: str) -> Rules:
+        """This rule set under one of its named interpretation alternatives (``[[alternatives]]``)."""
+        try:
+            alt = self.ruleset.alternative(name)
+        except KeyError:
+            names = [a.name for a in self.ruleset.alternatives]
+            close = difflib.get_close_matches(name, names, n=1)
+            did = f" Did you mean {close[0]!r}?" if close else ""
+            raise RuleFileError(f"{self.origin}: no alternative called {name!r}.{did} Alternatives: {', '.join(names) or '(none)'}") from None
+        return self.with_overrides(alt.overrides)
+
 
 def bundled_rule_names() -> list[str]:
     """Names of the rule files shipped with the package."""
@@ -64,7 +75,17 @@ def load_rules(name_or_path: str | Path = DEFAULT_RULES, overrides: Mapping[str,
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused).") from None
     rules = Rules(_validate(raw, origin), origin, hashlib.sha256(text.encode()).hexdigest())
+    _check_alternatives(rules)
     return rules.with_overrides(overrides) if overrides else rules
+
+
+def _check_alternatives(rules: Rules) -> None:
+    """Each named alternative must apply cleanly: refuse the file now, not when it is used."""
+    for alt in rules.ruleset.alternatives:
+        try:
+            rules.with_overrides(alt.overrides)
+        except RuleFileError as exc:
+            raise RuleFileError(f"{rules.origin}: alternative {alt.name!r} does not apply: {exc}") from None
 
 
 def _read(name: str) -> tuple[str, str]:
@@ -102,7 +123,7 @@ def _key_path(loc: tuple, raw: Any) -> str:
                 label = f"[{item}]" + (f" ({tag})" if tag is not None else "")
             parts.append(label)
             continue
-        if isinstance(node, dict) and item not in node and item in ("improvement_staircase", "population_share"):
+        if isinstance(node, dict) and item not in node and item in models.BLOCK_KINDS:
             continue  # the discriminator tag of a union
         node = node.get(item) if isinstance(node, dict) else None
         parts.append(("." if parts else "") + str(item))

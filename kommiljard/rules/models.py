@@ -1,14 +1,14 @@
 """Validated, immutable models of a scheme's rule file.
 
-The code knows *kinds* of rule (an improvement staircase, a population share); every number
-of a particular scheme comes from its rule file.
+The code knows *kinds* of rule (an improvement staircase, absolute thresholds on a share, a
+population share); every number of a particular scheme comes from its rule file.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -150,6 +150,9 @@ class ImprovementStaircase(Frozen):
         share = next(g.share for g in self.groups if g.name == group)
         return self.total_sek * share / len(self.months)
 
+    def measure_columns(self) -> tuple[str, ...]:
+        return (self.measure,) + ((self.target.measure,) if self.target else ())
+
 
 class Condition(Frozen):
     """A condition a region must meet to share a population block."""
@@ -179,15 +182,155 @@ class PopulationShare(Frozen):
     sharing_note: str = ""
     forfeit: Literal["lapse", "redistribute"]
     forfeit_note: str = ""
+    months: tuple[str, ...] = ()
+    months_source: str = ""
     conditions: tuple[Condition, ...] = ()
+
+    _months = field_validator("months")(_check_months)
 
     @model_validator(mode="after")
     def _unique(self) -> PopulationShare:
         _check_names_unique(self.conditions, "condition")
         return self
 
+    def measure_columns(self) -> tuple[str, ...]:
+        return ()
 
-Block = Annotated[ImprovementStaircase | PopulationShare, Field(discriminator="kind")]
+
+class PerformanceGroup(Frozen):
+    """A performance group of a threshold block (its money is in each level's ``pot_sek``)."""
+
+    name: str
+    label: str = ""
+    source: str = ""
+
+
+class Period(Frozen):
+    """Months measured together; the period's ``share`` of every level's pot is paid for it."""
+
+    name: str
+    months: tuple[str, ...] = Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+    source: str = ""
+
+    _months = field_validator("months")(_check_months)
+
+
+class Level(Frozen):
+    """An absolute threshold with its own pot, shared among the regions that reach it."""
+
+    name: str
+    threshold: float = Field(ge=0, le=100)
+    inclusive: bool
+    pot_sek: dict[str, Annotated[float, Field(gt=0)]]
+    source: str = ""
+    note: str = ""
+
+
+class Gate(Frozen):
+    """A threshold that must be met before any level counts."""
+
+    measure: str
+    threshold: float = Field(ge=0, le=100)
+    inclusive: bool
+    aggregate: Literal["last", "mean", "min"]
+    scope: Literal["group", "all_groups"]
+    source: str = ""
+    note: str = ""
+
+
+class AbsoluteThreshold(Frozen):
+    """Block kind: per period and group, levels of a share; each level's pot is shared by those reaching it."""
+
+    kind: Literal["absolute_threshold"]
+    number: int = Field(ge=1)
+    name: str
+    total_sek: float = Field(gt=0)
+    source: str = ""
+    measure: str
+    measure_source: str = ""
+    aggregate: Literal["last", "mean", "min"]
+    aggregate_note: str = ""
+    decimals: int = Field(ge=0, le=9)
+    decimals_note: str = ""
+    cumulative: bool
+    cumulative_note: str = ""
+    sharing: Literal["population", "equal"]
+    sharing_note: str = ""
+    cascade: Literal["down", "lapse"]
+    cascade_note: str = ""
+    groups: tuple[PerformanceGroup, ...] = Field(min_length=1)
+    periods: tuple[Period, ...] = Field(min_length=1)
+    levels: tuple[Level, ...] = Field(min_length=1)
+    gate: Gate | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AbsoluteThreshold:
+        _check_names_unique(self.groups, "group")
+        _check_names_unique(self.periods, "period")
+        _check_names_unique(self.levels, "level")
+        _check_shares_sum([p.share for p in self.periods], "period shares")
+        months = self.months
+        twice = sorted({m for m in months if months.count(m) > 1})
+        if twice:
+            raise ValueError(f"month(s) {', '.join(twice)} belong to more than one period")
+        if list(months) != sorted(months):
+            raise ValueError("periods must be listed in time order, each after the one before")
+        keys = [(lv.threshold, not lv.inclusive) for lv in self.levels]
+        if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
+            raise ValueError(
+                "levels must ascend: list them from the lowest threshold up, each above the previous one "
+                f"(got {[lv.threshold for lv in self.levels]})"
+            )
+        groups = set(self.group_names)
+        for lv in self.levels:
+            if set(lv.pot_sek) != groups:
+                raise ValueError(
+                    f"level {lv.name!r}: pot_sek must give an amount for each group {sorted(groups)} and no other, "
+                    f"got {sorted(lv.pot_sek)}"
+                )
+        total = math.fsum(a for lv in self.levels for a in lv.pot_sek.values())
+        if abs(total - self.total_sek) > 0.005:
+            raise ValueError(f"the levels' pot_sek add up to {total:,.2f}, not the block's total_sek {self.total_sek:,.2f}")
+        return self
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        return tuple(g.name for g in self.groups)
+
+    @property
+    def level_names(self) -> tuple[str, ...]:
+        return tuple(lv.name for lv in self.levels)
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """Every month of every period."""
+        return tuple(m for p in self.periods for m in p.months)
+
+    @property
+    def scale(self) -> float:
+        """Multiplier that turns a share into whole units of its last compared decimal."""
+        return 10.0**self.decimals
+
+    def pot_sek(self, level: Level, period: Period, group: str) -> float:
+        """The pot of one level, period and group."""
+        return level.pot_sek[group] * period.share
+
+    def measure_columns(self) -> tuple[str, ...]:
+        return (self.measure,) + ((self.gate.measure,) if self.gate else ())
+
+
+Block = Annotated[ImprovementStaircase | AbsoluteThreshold | PopulationShare, Field(discriminator="kind")]
+BLOCK_KINDS = ("improvement_staircase", "absolute_threshold", "population_share")
+
+
+class Alternative(Frozen):
+    """A named interpretation alternative: parameter changes by dotted path (see ``Rules.with_overrides``)."""
+
+    name: str
+    label: str = ""
+    overrides: dict[str, Any] = Field(min_length=1)
+    source: str = ""
 
 
 class RuleSet(Frozen):
@@ -201,7 +344,18 @@ class RuleSet(Frozen):
     source: str
     total_sek: float = Field(gt=0)
     total_source: str = ""
+    valid_from: str | None = None
+    valid_to: str | None = None
+    valid_source: str = ""
     blocks: tuple[Block, ...] = Field(min_length=1)
+    alternatives: tuple[Alternative, ...] = ()
+
+    @field_validator("valid_from", "valid_to")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value is not None and not MONTH_RE.match(value):
+            raise ValueError(f"must be a month written YYYY-MM, got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _blocks(self) -> RuleSet:
@@ -211,7 +365,45 @@ class RuleSet(Frozen):
         total = math.fsum(b.total_sek for b in self.blocks)
         if abs(total - self.total_sek) > 0.005:
             raise ValueError(f"the blocks' total_sek add up to {total:,.2f}, not the scheme's total_sek {self.total_sek:,.2f}")
+        _check_names_unique(self.alternatives, "alternative")
+        self._check_period()
         return self
+
+    def _check_period(self) -> None:
+        """Every month of every block must lie inside the scheme's period (``valid_from``..``valid_to``)."""
+        if (self.valid_from is None) != (self.valid_to is None):
+            raise ValueError("give both valid_from and valid_to (the scheme's first and last month), or neither")
+        if self.valid_from is None:
+            return
+        if self.valid_from > self.valid_to:
+            raise ValueError(f"valid_from {self.valid_from} is after valid_to {self.valid_to}")
+        for b in self.blocks:
+            outside = [m for m in b.months if not self.valid_from <= m <= self.valid_to]
+            if outside:
+                raise ValueError(
+                    f"block {b.number} ({b.name}): month(s) {', '.join(outside)} outside the scheme's period "
+                    f"{self.valid_from} to {self.valid_to}; correct the month or the scheme's valid_from/valid_to"
+                )
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Every performance group of every block, sorted."""
+        return tuple(sorted({g for b in self.blocks for g in getattr(b, "group_names", ())}))
+
+    def measure_columns(self) -> dict[str, str]:
+        """Panel columns the rule set measures, each with the first block that needs it."""
+        needs: dict[str, str] = {}
+        for b in self.blocks:
+            for col in b.measure_columns():
+                needs.setdefault(col, f"block {b.number} ({b.name}) of {self.id}")
+        return needs
+
+    def alternative(self, name: str) -> Alternative:
+        """The named interpretation alternative."""
+        for a in self.alternatives:
+            if a.name == name:
+                return a
+        raise KeyError(name)
 
     def block(self, number: int):
         """The block with this number."""
