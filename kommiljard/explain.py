@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .allocate.reference import CellOutcome, allocate_cell
 from .cube import staircase_input
-from .errors import InputError
+from .errors import InputError, closest
 from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes
 from .panel import Panel, as_panel, normalise_month, shift_month
 from .population import Population, read_population
-from .regions import normalise_code, region_names
+from .regions import normalise_code, region_codes, region_label, region_names, unknown_region_message
 from .rules import ImprovementStaircase, Rules, load_rules
 
 
@@ -101,6 +100,33 @@ class Explanation:
         return "\n".join(lines)
 
 
+def find_block(rules: Rules, month: str, group: str) -> tuple[ImprovementStaircase, str]:
+    """The staircase block that measures ``month`` and ``group``, and the month as ``YYYY-MM``."""
+    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
+    month_norm = normalise_month(month)
+    for block in staircases:
+        if month_norm in block.months and group in block.group_names:
+            return block, month_norm
+    months = sorted({m for b in staircases for m in b.months})
+    groups = sorted({g for b in staircases for g in b.group_names})
+    close = closest(group, groups)
+    raise InputError(
+        f"no block of {rules.id} measures month {month!r} and group {group!r}"
+        + (f" (did you mean group {close!r}?)" if close and group not in groups else "")
+        + f". Months: {', '.join(months)}; groups: {', '.join(groups)}."
+    )
+
+
+def trace_cells(panel: Panel, block: ImprovementStaircase, population: Population) -> dict[tuple[str, str], CellOutcome]:
+    """Every month and group of a block through the reference: bars after the cascade, members."""
+    inp = staircase_input(panel, block, population)
+    return {
+        cell: allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(),
+                            inp.level[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
+        for c, cell in enumerate(inp.cells)
+    }  # fmt: skip
+
+
 def explain(
     panel: Panel | str | Path,
     region: str,
@@ -112,26 +138,13 @@ def explain(
 ) -> Explanation:
     """Trace one region, month and group through the reference implementation."""
     rules = load_rules(rules, overrides)
-    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
-    month_norm = normalise_month(month)
-    for block in staircases:
-        if month_norm in block.months and group in block.group_names:
-            break
-    else:
-        months = sorted({m for b in staircases for m in b.months})
-        groups = sorted({g for b in staircases for g in b.group_names})
-        close = difflib.get_close_matches(group, groups, n=1)
-        raise InputError(
-            f"no block of {rules.id} measures month {month!r} and group {group!r}"
-            + (f" (did you mean group {close[0]!r}?)" if close and group not in groups else "")
-            + f". Months: {', '.join(months)}; groups: {', '.join(groups)}."
-        )
+    block, month_norm = find_block(rules, month, group)
     panel = as_panel(panel, block.group_names)
     population = population if isinstance(population, Population) else read_population(population)
-    inp = staircase_input(panel, block, population)
+    cell = trace_cells(panel, block, population)[(month_norm, group)]
     code = normalise_code(region)
-    if code not in inp.regions:
-        raise InputError(f"region {region!r} is not in the panel {panel.source}. Regions there: {' '.join(inp.regions)}.")
-    c = inp.cells.index((month_norm, group))
-    cell = allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(), inp.level[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
+    if code not in region_codes():
+        raise InputError(unknown_region_message(region))
+    if code not in {r.region for r in cell.regions}:
+        raise InputError(f"region {region_label(code)} is not in the panel {panel.source}. Regions there: {' '.join(r.region for r in cell.regions)}.")
     return Explanation(rules, block, panel, code, month_norm, group, cell)
