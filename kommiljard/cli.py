@@ -17,10 +17,11 @@ from rich.table import Table
 from .engine import Payout, payout as compute_payout
 from .errors import KommiljardError
 from .explain import explain as compute_explain
-from .money import largest_remainder
+from .money import format_kronor as kr
 from .outputs import write_table
 from .panel import read_panel
 from .population import read_population
+from .rules.describe import parameter_rows
 from .rules import DEFAULT_RULES, ImprovementStaircase, bundled_rule_names, load_rules, parse_override
 
 app = typer.Typer(
@@ -76,10 +77,6 @@ def overrides_of(values: list[str] | None) -> dict:
     return dict(parse_override(v) for v in values or [])
 
 
-def kr(x: float) -> str:
-    return f"{x:,.0f}".replace(",", " ")
-
-
 def _print_frame(frame: pd.DataFrame, fmt: Format, title: str, money: list[str]) -> None:
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
@@ -99,14 +96,6 @@ def _narrate(result: Payout) -> None:
     if result.panel.synthetic:
         err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
     err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
-
-
-def _summary_frame(result: Payout) -> pd.DataFrame:
-    """Per-region summary in whole kronor, rounded by largest remainder within each column."""
-    s = result.summary()
-    for col in [c for c in s.columns if c.startswith("block") or c == "total_sek"]:
-        s[col] = largest_remainder(s[col].to_numpy())
-    return s
 
 
 @app.command()
@@ -129,7 +118,7 @@ def payout(
     """
     result = compute_payout(panel, rules, population, conditions, backend.value, overrides_of(set_))
     _narrate(result)
-    summary = _summary_frame(result)
+    summary = result.summary(whole_kronor=True)
     cells = result.cells.copy()
     if fmt is Format.json:
         sys.stdout.write(json.dumps({
@@ -222,19 +211,8 @@ def show_rules(
         table = Table(title=f"block {block.number}: {block.name}", title_justify="left", show_lines=False)
         for col in ("parameter", "value", "source / note"):
             table.add_column(col, overflow="fold")
-        for key, value in block.model_dump(mode="json").items():
-            if key.endswith(("_source", "_note")) or key == "source":
-                continue
-            note = getattr(block, f"{key}_source", "") or getattr(block, f"{key}_note", "")
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                for item in value:
-                    detail = {k: v for k, v in item.items() if k not in ("source", "note", "label")}
-                    table.add_row(f"{key}: {item.get('name')}", json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [item.get("source"), item.get("note")])))
-            elif isinstance(value, dict):
-                detail = {k: v for k, v in value.items() if k not in ("source", "note")}
-                table.add_row(key, json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [value.get("source"), value.get("note")])))
-            else:
-                table.add_row(key, str(value), note if key != "total_sek" else block.source)
+        for row in parameter_rows(block):
+            table.add_row(*row)
         out.print(table)
 
 
