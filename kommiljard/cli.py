@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .engine import Payout, payout as compute_payout
-from .errors import KommiljardError
+from .errors import InputError, KommiljardError
 from .explain import explain as compute_explain
 from .money import format_kronor as kr
 from .outputs import write_table
@@ -255,6 +255,37 @@ def plot(
         fig, what = sweep_figure(source, region, "violin" if violin else "box")
     save_figure(fig, out_file)
     err.print(f"wrote {out_file} ({what})", highlight=False)
+
+
+@app.command()
+@reports_errors
+def report(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The report to write (.html).")],
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")] = None,
+) -> None:
+    """Write one self-contained HTML report of a payout, to open in any browser, print or e-mail.
+
+    Example: `kommiljard report data/sample_panel_2019.parquet --out report.html`
+
+    It holds the payout per region, the staircase of every month and group, what lapsed, the rule set with every
+    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network.
+    """
+    from rich.progress import Progress
+
+    from .report import report_steps, write_report
+
+    if out_file.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"{out_file}: --out must end in .html")
+    result = compute_payout(panel, rules, population, conditions, "numba", overrides_of(set_))
+    _narrate(result)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("drawing", total=report_steps(result))
+        write_report(result, out_file, lambda step: progress.update(task, advance=1, description=f"drawing {step}"))
+    err.print(f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -13,7 +13,7 @@ from matplotlib.colors import to_rgb
 BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d"}
 OTHER_COLOURS = ("#6a51a3", "#2ca25f", "#8c6d31", "#de2d26")
 NONE_COLOUR = "#b9b9b9"
-BLOCK_COLOUR = "#7d7d7d"  # population blocks (block 2)
+BLOCK_COLOUR = "#5f8f63"  # population blocks (block 2)
 SYNTHETIC_NOTE = "SYNTHETIC data, not real regional figures"
 MN = 1e6  # kronor per mnkr
 

@@ -184,7 +184,7 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
     ax.set_axisbelow(True)
     note, synthetic = provenance_note(result.provenance)
     blocks = " and ".join(f"block {b.number}" for b in staircases)
-    beside = f"; {', '.join(f'block {b.number}' for b in shares)} beside (grey)" if shares else ""
+    beside = f"; {', '.join(f'block {b.number}' for b in shares)} beside (green)" if shares else ""
     label(ax, f"Payout per region: {blocks} by month, group and bar{beside}", note, synthetic)
     return ax
 
