@@ -52,7 +52,7 @@ def region_label(code: str) -> str:
     return f"{code} {region_names().get(code, '')}".strip()
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case, without diacritics, punctuation or repeated spaces."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.lower()).split())
@@ -60,7 +60,7 @@ def _fold(text: str) -> str:
 
 def _key(text: str) -> str:
     """The comparable core of a region name: ``Region Jönköpings län`` -> ``jonkoping``."""
-    key = _fold(text)
+    key = fold(text)
     for prefix in _PREFIXES:
         key = key.removeprefix(prefix)
     for suffix in _SUFFIXES:
