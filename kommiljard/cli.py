@@ -25,7 +25,8 @@ from .rules.describe import parameter_rows
 from .rules import DEFAULT_RULES, ImprovementStaircase, bundled_rule_names, load_rules, parse_override
 
 app = typer.Typer(
-    help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.",
+    help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
+    "Example: `kommiljard report data/sample_panel_2019.parquet --out report.html` (every command's --help starts with one).",
     no_args_is_help=True,
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
