@@ -102,19 +102,22 @@ class Explanation:
 
 def find_block(rules: Rules, month: str, group: str) -> tuple[ImprovementStaircase, str]:
     """The staircase block that measures ``month`` and ``group``, and the month as ``YYYY-MM``."""
-    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
     month_norm = normalise_month(month)
-    for block in staircases:
+    for block in rules.ruleset.blocks_of(ImprovementStaircase):
         if month_norm in block.months and group in block.group_names:
             return block, month_norm
+    raise no_staircase(rules, month, group)
+
+
+def no_staircase(rules: Rules, month: str | None, group: str | None) -> InputError:
+    """The error for a month and group (None: any) that no staircase block measures, with suggestions."""
+    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
     months = sorted({m for b in staircases for m in b.months})
     groups = sorted({g for b in staircases for g in b.group_names})
-    close = closest(group, groups)
-    raise InputError(
-        f"no block of {rules.id} measures month {month!r} and group {group!r}"
-        + (f" (did you mean group {close!r}?)" if close and group not in groups else "")
-        + f". Months: {', '.join(months)}; groups: {', '.join(groups)}."
-    )
+    asked = [(f"month {month!r}", normalise_month(month) or month if month is not None else None, months), (f"group {group!r}", group, groups)]
+    wrong = [what + (f" (did you mean {close!r}?)" if (close := closest(value, choices)) else "") for what, value, choices in asked if value not in (None, *choices)]
+    return InputError(f"{rules.id} has no staircase for {' and '.join(wrong) or f'month {month!r} with group {group!r}'}. "
+                      f"Months: {', '.join(months)}; groups: {', '.join(groups)}.")  # fmt: skip
 
 
 def trace_cells(panel: Panel, block: ImprovementStaircase, population: Population) -> dict[tuple[str, str], CellOutcome]:

@@ -69,7 +69,7 @@ def test_staircase_shows_the_cascade_and_a_lapse(sample_panel_path):
 
 
 def test_staircase_of_an_unknown_group_suggests_one(result):
-    with pytest.raises(InputError, match="did you mean group 'operation'"):
+    with pytest.raises(InputError, match=r"no staircase for group 'operations' \(did you mean 'operation'\?\)"):
         plot_staircase(result, "2019-10", "operations")
 
 

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from ..engine import Payout
 from ..errors import InputError, closest
+from ..explain import no_staircase
 from ..outputs import atomic_path, read_provenance
 from ..panel import normalise_month
 from ..rules import ImprovementStaircase
@@ -30,16 +31,11 @@ def check_kind(kind: str) -> str:
 
 def staircases_figure(result: Payout, month: str | None = None, group: str | None = None) -> Figure:
     """The staircases of the month(s) and group(s) asked for (all by default), one per panel."""
-    cells = [(m, g) for b in result.rules.ruleset.blocks_of(ImprovementStaircase) for m in b.months for g in b.group_names]
     wanted = normalise_month(month) or month if month is not None else None
-    chosen = [(m, g) for m, g in cells if wanted in (None, m) and group in (None, g)]
-    if not chosen:
-        months, groups = sorted({m for m, _ in cells}), sorted({g for _, g in cells})
-        asked = [(f"month {month!r}", wanted, months), (f"group {group!r}", group, groups)]
-        wrong = [what + (f" (did you mean {close!r}?)" if (close := closest(value, choices)) else "") for what, value, choices in asked if value not in (None, *choices)]
-        raise InputError(f"{result.rules.id} has no staircase for {' and '.join(wrong) or f'month {month!r} with group {group!r}'}. "
-                         f"Months: {', '.join(months)}; groups: {', '.join(groups)}.")  # fmt: skip
-    cells = chosen
+    cells = [(m, g) for b in result.rules.ruleset.blocks_of(ImprovementStaircase) for m in b.months for g in b.group_names
+             if wanted in (None, m) and group in (None, g)]  # fmt: skip
+    if not cells:
+        raise no_staircase(result.rules, month, group)
     cols = len({g for _, g in cells})
     rows = -(-len(cells) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(10 * cols, 5.8 * rows), layout="constrained", squeeze=False)
