@@ -45,7 +45,7 @@ def provenance_note(provenance: dict) -> tuple[str, bool]:
 
     Reads a payout's provenance and, as far as they carry the same keys, a sweep's manifest
     or a file's provenance: ``rules`` (a dict with ``id``, ``version``, ``overrides``, or a
-    name), ``panel.synthetic`` or ``synthetic``, ``panel.source``, ``seed`` and ``n``.
+    name), ``panel.synthetic`` or ``synthetic``, ``panel.source``, ``n``, ``seed`` and ``lever``.
     """
     panel = provenance.get("panel") if isinstance(provenance.get("panel"), dict) else {}
     synthetic = str(panel.get("synthetic", provenance.get("synthetic", ""))).lower() == "true"
@@ -59,9 +59,12 @@ def provenance_note(provenance: dict) -> tuple[str, bool]:
         parts.append(f"rules {rules}")
     if panel.get("source"):
         parts.append(f"panel {Path(str(panel['source'])).name}")
-    for key, label in (("n", "trajectories"), ("seed", "seed")):
-        if provenance.get(key) is not None:
-            parts.append(f"{provenance[key]} {label}" if key == "n" else f"{label} {provenance[key]}")
+    if provenance.get("n") is not None:
+        parts.append(f"{provenance['n']} trajectories")
+    if provenance.get("seed") is not None:
+        parts.append(f"seed {provenance['seed']}")
+    if isinstance(provenance.get("lever"), dict):
+        parts.append("lever " + ", ".join(f"{k}={v}" for k, v in provenance["lever"].items()))
     return " · ".join(parts), synthetic
 
 
