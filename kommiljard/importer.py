@@ -134,7 +134,7 @@ def read_cells(path: Path, sheet: str | None = None) -> list[list[object]]:
             sheet = names[0]
         elif sheet not in book:
             close = closest(sheet, names)
-            raise InputError(f"{path}: no sheet {sheet!r}" + (f"; did you mean {close!r}?" if close else "") + f" Sheets: {', '.join(names)}.")
+            raise InputError(f"{path}: no sheet {sheet!r}" + _did_you_mean(close and repr(close)) + f". Sheets: {', '.join(names)}.")
         return book[sheet].where(book[sheet].notna(), None).values.tolist()
     if suffix not in (".csv", ".txt", ".tsv"):
         raise InputError(f"{path}: import reads .csv (or .txt/.tsv) and .xlsx exports, not {suffix or 'a file without suffix'!r}.")
@@ -146,7 +146,7 @@ def read_cells(path: Path, sheet: str | None = None) -> list[list[object]]:
     lines = text.splitlines()
     header = next((line for line in lines[:30] if any(_role(c) == "region" for c in re.split(r"[;,\t]", line))), lines[0] if lines else "")
     delimiter = max(";\t,", key=header.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _split_header(rows: list[list[object]], path: Path) -> tuple[list[str], list[str], list[tuple[int, list[object]]]]:
