@@ -16,16 +16,18 @@ from rich.table import Table
 
 from .cube import rule_checks
 from .engine import Payout, payout as compute_payout
-from .errors import KommiljardError
+from .errors import InputError, KommiljardError
 from .explain import explain as compute_explain
-from .money import largest_remainder
+from .money import format_kronor as kr
 from .outputs import check_out_path, write_table
 from .panel import read_panel
 from .population import read_population
 from .rules import DEFAULT_RULES, bundled_rule_names, load_rules, parse_override
+from .rules.describe import parameter_rows
 
 app = typer.Typer(
-    help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.",
+    help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
+    "Example: `kommiljard report data/sample_panel_2019.parquet --out report.html` (every command's --help starts with one).",
     no_args_is_help=True,
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
@@ -77,10 +79,6 @@ def overrides_of(values: list[str] | None) -> dict:
     return dict(parse_override(v) for v in values or [])
 
 
-def kr(x: float) -> str:
-    return f"{x:,.0f}".replace(",", " ")
-
-
 def _print_frame(frame: pd.DataFrame, fmt: Format, title: str, money: list[str]) -> None:
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
@@ -100,14 +98,6 @@ def _narrate(result: Payout) -> None:
     if result.panel.synthetic:
         err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
     err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
-
-
-def _summary_frame(result: Payout) -> pd.DataFrame:
-    """Per-region summary in whole kronor, rounded by largest remainder within each column."""
-    s = result.summary()
-    for col in [c for c in s.columns if c.startswith("block") or c == "total_sek"]:
-        s[col] = largest_remainder(s[col].to_numpy())
-    return s
 
 
 @app.command()
@@ -132,7 +122,7 @@ def payout(
         check_out_path(out_file)
     result = compute_payout(panel, rules, population, conditions, backend.value, overrides_of(set_))
     _narrate(result)
-    summary = _summary_frame(result)
+    summary = result.summary(whole_kronor=True)
     cells = result.cells.copy()
     if fmt is Format.json:
         sys.stdout.write(json.dumps({
@@ -221,19 +211,8 @@ def show_rules(
         table = Table(title=f"block {block.number}: {block.name}", title_justify="left", show_lines=False)
         for col in ("parameter", "value", "source / note"):
             table.add_column(col, overflow="fold")
-        for key, value in block.model_dump(mode="json").items():
-            if key.endswith(("_source", "_note")) or key == "source":
-                continue
-            note = getattr(block, f"{key}_source", "") or getattr(block, f"{key}_note", "")
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                for item in value:
-                    detail = {k: v for k, v in item.items() if k not in ("source", "note", "label")}
-                    table.add_row(f"{key}: {item.get('name')}", json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [item.get("source"), item.get("note")])))
-            elif isinstance(value, dict):
-                detail = {k: v for k, v in value.items() if k not in ("source", "note")}
-                table.add_row(key, json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [value.get("source"), value.get("note")])))
-            else:
-                table.add_row(key, str(value), note if key != "total_sek" else block.source)
+        for row in parameter_rows(block):
+            table.add_row(*row)
         out.print(table)
     if r.ruleset.alternatives:
         table = Table(title="named alternatives (`kommiljard compare PANEL --rules ... --alternatives`)", title_justify="left")
@@ -359,6 +338,116 @@ def write_figure(figure, path: Path) -> None:
 
     with atomic_path(path) as tmp:
         figure.savefig(tmp, format=path.suffix.lstrip(".") or "png", bbox_inches="tight", dpi=120)
+
+
+@app.command()
+@reports_errors
+def plot(
+    kind: Annotated[str, typer.Argument(help="staircase, payouts, curve or sweep.", show_default=False)],
+    source: Annotated[Path, typer.Argument(help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep).")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The picture to write: .png or .svg (or .pdf).")],
+    month: Annotated[str | None, typer.Option(help="staircase: the month, e.g. 2019-10 (default: every month).")] = None,
+    group: Annotated[str | None, typer.Option(help="staircase: the group, e.g. operation (default: every group).")] = None,
+    region: Annotated[str | None, typer.Option(help="curve: whose curve it is; sweep: whose gain to draw (default: the sweep's lever).")] = None,
+    current: Annotated[float | None, typer.Option(help="curve: mark the region's actual improvement (pp).")] = None,
+    violin: Annotated[bool, typer.Option("--violin", help="sweep: violin plots instead of box plots.")] = False,
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+) -> None:
+    """Draw a picture and write it as PNG or SVG.
+
+    Example: `kommiljard plot staircase data/sample_panel_2019.parquet --month 2019-10 --group operation --out staircase.png`
+
+    Kinds: **staircase** (one month and group as in the agreement's diagram: the bars after the cascade and who shares them;
+    every month and group without --month/--group), **payouts** (per region, stacked by month, group and bar, block 2 beside),
+    **curve** (kronor against a region's own improvement, from a CSV/Parquet with improvement_pp, amount_sek, tier),
+    **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain).
+    """
+    from .plots.figures import check_figure_path, check_kind, curve_figure, payouts_figure, save_figure, staircases_figure, sweep_figure
+
+    kind = check_kind(kind)
+    check_figure_path(out_file)
+    what = kind
+    if kind in ("staircase", "payouts"):
+        result = compute_payout(source, rules, population, None, "numba", overrides_of(set_))
+        _narrate(result)
+        fig = staircases_figure(result, month, group) if kind == "staircase" else payouts_figure(result)
+    elif kind == "curve":
+        fig = curve_figure(source, region, current)
+    else:
+        fig, what = sweep_figure(source, region, "violin" if violin else "box")
+    save_figure(fig, out_file)
+    err.print(f"wrote {out_file} ({what})", highlight=False)
+
+
+@app.command()
+@reports_errors
+def report(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The report to write (.html).")],
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")] = None,
+) -> None:
+    """Write one self-contained HTML report of a payout, to open in any browser, print or e-mail.
+
+    Example: `kommiljard report data/sample_panel_2019.parquet --out report.html`
+
+    It holds the payout per region, the staircase of every month and group, what lapsed, the rule set with every
+    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network.
+    """
+    from rich.progress import Progress
+
+    from .report import report_steps, write_report
+
+    if out_file.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"{out_file}: --out must end in .html")
+    result = compute_payout(panel, rules, population, conditions, "numba", overrides_of(set_))
+    _narrate(result)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("drawing", total=report_steps(result))
+        write_report(result, out_file, lambda step: progress.update(task, advance=1, description=f"drawing {step}"))
+    err.print(f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)", highlight=False)
+
+
+@app.command("import")
+@reports_errors
+def import_(
+    export: Annotated[Path, typer.Argument(help="A spreadsheet export (.csv or .xlsx) of the waiting-time statistics.")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The canonical panel to write (.parquet, or .csv).")],
+    group: Annotated[str | None, typer.Option(help="The group of every row, for an export without a group column (first_visit or operation).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="The sheet of an .xlsx file (default: the first).")] = None,
+    synthetic: Annotated[bool, typer.Option("--synthetic", help="Mark the panel as synthetic (also done when the title above the header says SYNTHETIC or syntetisk).")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Turn a spreadsheet export with Swedish column names into a canonical panel.
+
+    Example: `kommiljard import data/sample_export_sv.csv --out my_panel.parquet`
+
+    Reads a **wide** export (columns *Region*, *Vårdkontakt*, *Mått*, then one column per month: `2019-09`, `sep 2019`
+    or `september 2019`; *Mått* is *Andel väntande inom 90 dagar*, *Andel väntande inom 60 dagar* or *Antal väntande*)
+    or a **long** one (*Region*, *Månad*, *Vårdkontakt* and one column per measure). Regions as codes or names
+    (`06`, `Jönköping`, `Region Jönköpings län`), decimal commas, `%` signs and title lines above the header are fine.
+    Prints each region as read (code, name, how the file wrote it) and writes the panel for `payout`, `report` and `plot`.
+    """
+    from .importer import import_export, import_summary, write_panel
+
+    imported = import_export(export, group, sheet, synthetic)
+    write_panel(imported, out_file)
+    f = imported.frame
+    err.print(f"read {export}: {imported.layout} layout, {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}", highlight=False)
+    if imported.dropped_rows:
+        err.print(f"left out {imported.dropped_rows} region-month-group(s) with no value at all", highlight=False)
+    if imported.synthetic:
+        err.print("[yellow]note: marked SYNTHETIC (not real regional data)[/]")
+    summary = import_summary(imported)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps({"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_frame(summary, fmt, f"Imported from {export.name}", [])
+    err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

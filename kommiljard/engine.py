@@ -20,7 +20,7 @@ from .cube import StaircaseInput, rule_checks, staircase_input
 from .cube_threshold import threshold_input
 from .engine_threshold import allocate_threshold, threshold_rows
 from .errors import BackendMismatchError, InputError
-from .money import TOLERANCE_SEK, check_conserved
+from .money import TOLERANCE_SEK, check_conserved, largest_remainder
 from .panel import Panel, as_panel
 from .population import Population, read_conditions, read_population
 from .provenance import base_provenance
@@ -94,13 +94,20 @@ class Payout:
     cells: pd.DataFrame  # one row per block, month and group: pot, paid, lapsed
     provenance: dict = field(default_factory=dict)
 
-    def summary(self) -> pd.DataFrame:
-        """Per region: amounts per block (and group for staircase blocks) and the total."""
+    def summary(self, whole_kronor: bool = False) -> pd.DataFrame:
+        """Per region: amounts per block (and group for staircase blocks) and the total.
+
+        With ``whole_kronor`` each amount column is rounded to whole kronor by largest
+        remainder, so that the rounded amounts still add up (for reports).
+        """
         t = self.table
         key = np.where(t["group"].isna(), "block" + t["block"].astype(str), "block" + t["block"].astype(str) + "_" + t["group"].fillna(""))
         wide = t.assign(column=key).pivot_table(index=["region", "region_name"], columns="column", values="amount_sek", aggfunc="sum", fill_value=0.0)
         wide.columns.name = None
         wide["total_sek"] = wide.sum(axis=1)
+        if whole_kronor:
+            for col in wide.columns:
+                wide[col] = largest_remainder(wide[col].to_numpy())
         return wide.reset_index()
 
     @property

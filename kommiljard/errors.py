@@ -1,5 +1,7 @@
 """Errors that carry a message meant for the person who supplied the input."""
 
+import difflib
+
 
 class KommiljardError(Exception):
     """Base class: the message says what is wrong, where, and what to do."""
@@ -15,3 +17,9 @@ class RuleFileError(KommiljardError):
 
 class BackendMismatchError(KommiljardError):
     """The numba kernel and the reference implementation disagree."""
+
+
+def closest(value: object, choices) -> str | None:
+    """The choice closest to a mistyped ``value`` (for "did you mean ...?"), or None."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+    return close[0] if close else None

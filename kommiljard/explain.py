@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .allocate.reference import CellOutcome, allocate_cell
 from .cube import rule_checks, staircase_input
-from .errors import InputError
+from .errors import InputError, closest
 from .explain_threshold import ThresholdExplanation, explain_threshold, threshold_block_for
 from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes
 from .panel import Panel, as_panel, normalise_month, shift_month
 from .population import Population, read_population
-from .regions import normalise_code, region_names
-from .rules import AbsoluteThreshold, ImprovementStaircase, Rules, load_rules
+from .regions import normalise_code, region_codes, region_label, region_names, unknown_region_message
+from .rules import ImprovementStaircase, Rules, load_rules
 
 
 @dataclass(frozen=True)
@@ -102,6 +101,36 @@ class Explanation:
         return "\n".join(lines)
 
 
+def find_block(rules: Rules, month: str, group: str) -> tuple[ImprovementStaircase, str]:
+    """The staircase block that measures ``month`` and ``group``, and the month as ``YYYY-MM``."""
+    month_norm = normalise_month(month)
+    for block in rules.ruleset.blocks_of(ImprovementStaircase):
+        if month_norm in block.months and group in block.group_names:
+            return block, month_norm
+    raise no_staircase(rules, month, group)
+
+
+def no_staircase(rules: Rules, month: str | None, group: str | None) -> InputError:
+    """The error for a month and group (None: any) that no staircase block measures, with suggestions."""
+    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
+    months = sorted({m for b in staircases for m in b.months})
+    groups = sorted({g for b in staircases for g in b.group_names})
+    asked = [(f"month {month!r}", normalise_month(month) or month if month is not None else None, months), (f"group {group!r}", group, groups)]
+    wrong = [what + (f" (did you mean {close!r}?)" if (close := closest(value, choices)) else "") for what, value, choices in asked if value not in (None, *choices)]
+    return InputError(f"{rules.id} has no staircase for {' and '.join(wrong) or f'month {month!r} with group {group!r}'}. "
+                      f"Months: {', '.join(months)}; groups: {', '.join(groups)}.")  # fmt: skip
+
+
+def trace_cells(panel: Panel, block: ImprovementStaircase, population: Population) -> dict[tuple[str, str], CellOutcome]:
+    """Every month and group of a block through the reference: bars after the cascade, members."""
+    inp = staircase_input(panel, block, population)
+    return {
+        cell: allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(),
+                            inp.level[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
+        for c, cell in enumerate(inp.cells)
+    }  # fmt: skip
+
+
 def explain(
     panel: Panel | str | Path,
     region: str,
@@ -116,32 +145,18 @@ def explain(
     For an absolute-threshold block, any month of a period explains that period.
     """
     rules = load_rules(rules, overrides)
-    staircases = rules.ruleset.blocks_of(ImprovementStaircase)
-    month_norm = normalise_month(month)
-    threshold = threshold_block_for(rules, month_norm, group)
+    threshold = threshold_block_for(rules, normalise_month(month), group)
     if threshold is not None:
         return _explain_threshold(rules, *threshold, panel, population, region, group)
-    for block in staircases:
-        if month_norm in block.months and group in block.group_names:
-            break
-    else:
-        measured = [*staircases, *rules.ruleset.blocks_of(AbsoluteThreshold)]
-        months = sorted({m for b in measured for m in b.months})
-        groups = sorted({g for b in measured for g in b.group_names})
-        close = difflib.get_close_matches(group, groups, n=1)
-        raise InputError(
-            f"no block of {rules.id} measures month {month!r} and group {group!r}"
-            + (f" (did you mean group {close[0]!r}?)" if close and group not in groups else "")
-            + f". Months: {', '.join(months)}; groups: {', '.join(groups)}."
-        )
+    block, month_norm = find_block(rules, month, group)
     population = population if isinstance(population, Population) else read_population(population)
     panel = as_panel(panel, block.group_names, rule_checks(rules, population))
-    inp = staircase_input(panel, block, population)
+    cell = trace_cells(panel, block, population)[(month_norm, group)]
     code = normalise_code(region)
-    if code not in inp.regions:
-        raise InputError(f"region {region!r} is not in the panel {panel.source}. Regions there: {' '.join(inp.regions)}.")
-    c = inp.cells.index((month_norm, group))
-    cell = allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(), inp.level[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
+    if code not in region_codes():
+        raise InputError(unknown_region_message(region))
+    if code not in {r.region for r in cell.regions}:
+        raise InputError(f"region {region_label(code)} is not in the panel {panel.source}. Regions there: {' '.join(r.region for r in cell.regions)}.")
     return Explanation(rules, block, panel, code, month_norm, group, cell)
 
 

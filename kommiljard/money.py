@@ -34,3 +34,8 @@ def largest_remainder(amounts, total: float | None = None) -> np.ndarray:
     elif short < 0:
         out[order[::-1][:-short]] -= 1
     return out.astype(np.int64)
+
+
+def format_kronor(amount: float) -> str:
+    """Whole kronor with spaces between thousands: ``1 234 567``."""
+    return f"{amount:,.0f}".replace(",", " ")

@@ -17,6 +17,12 @@ from .errors import InputError
 PROVENANCE_KEY = b"kommiljard.provenance"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str | Path):
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
@@ -27,6 +33,7 @@ def atomic_path(path: str | Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make outputs private to their writer
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -9,7 +9,7 @@ problem is collected and reported in one :class:`~kommiljard.errors.InputError`.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .regions import normalise_code, region_codes
+from .errors import closest
+from .regions import normalise_code, region_codes, suggest_region
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
 KEY = ["region", "month", "group"]
@@ -50,19 +51,39 @@ class Panel:
         return Panel(frame, self.source, self.sha256 + "+modified" if self.sha256 else "", self.metadata)
 
 
+MONTH_WORDS = {
+    1: ("januari", "january", "jan"), 2: ("februari", "february", "feb"), 3: ("mars", "march", "mar"),
+    4: ("april", "apr"), 5: ("maj", "may"), 6: ("juni", "june", "jun"), 7: ("juli", "july", "jul"),
+    8: ("augusti", "august", "aug"), 9: ("september", "sept", "sep"), 10: ("oktober", "october", "okt", "oct"),
+    11: ("november", "nov"), 12: ("december", "dec"),
+}  # fmt: skip
+_MONTH_OF_WORD = {word: month for month, words in MONTH_WORDS.items() for word in words}
+
+
 def normalise_month(value: object) -> str | None:
-    """``2019-09``, ``2019-09-01`` or a date on the first of a month -> ``"2019-09"``; else None."""
+    """The month a value names, as ``"YYYY-MM"``; None if it names none.
+
+    Accepts ``2019-09``, ``2019-09-01``, a date on the first of a month, and month names in
+    Swedish or English with a four-digit year: ``sep 2019``, ``september 2019``, ``okt. 2019``,
+    ``2019 sep``.
+    """
     if isinstance(value, (pd.Timestamp, dt.date)):
-        return f"{value.year:04d}-{value.month:02d}" if value.day == 1 else None
+        first = value.day == 1 and not (isinstance(value, dt.datetime) and value.time() != dt.time())
+        return f"{value.year:04d}-{value.month:02d}" if first else None
     text = str(value).strip()
-    for fmt, day_check in (("%Y-%m", False), ("%Y-%m-%d", True)):
+    for fmt, day_check in (("%Y-%m", False), ("%Y-%m-%d", True), ("%Y-%m-%d %H:%M:%S", True)):
         try:
             parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-        if day_check and parsed.day != 1:
+        if day_check and (parsed.day != 1 or parsed.time() != dt.time()):
             return None
         return f"{parsed.year:04d}-{parsed.month:02d}"
+    words = re.findall(r"[^\W\d_]+|\d+", text.lower())
+    if len(words) == 2:
+        year, word = sorted(words, key=str.isalpha)
+        if len(year) == 4 and year.isdigit() and word in _MONTH_OF_WORD:
+            return f"{year}-{_MONTH_OF_WORD[word]:02d}"
     return None
 
 
@@ -113,7 +134,7 @@ def _pandera_problems(frame: pd.DataFrame, groups: Iterable[str] | None, unparsa
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     problems = []
-    allowed = {"region": list(region_codes()), "group": sorted(groups or [])}
+    allowed = sorted(groups or [])  # groups; regions are suggested by name or code
     for case in cases.itertuples():
         col, check, value, index = case.column, str(case.check), case.failure_case, case.index
         if index is None or pd.isna(index):
@@ -132,8 +153,12 @@ def _pandera_problems(frame: pd.DataFrame, groups: Iterable[str] | None, unparsa
             r = frame.loc[row]
             problems.append(Problem(f"share_60 = {r['share_60']} is above share_90 = {r['share_90']} {where}", row + 1))
         else:
-            close = difflib.get_close_matches(str(value), allowed.get(col, []), n=1)
-            did = f"; did you mean {close[0]!r}?" if close else ""
+            if col == "region":
+                close = suggest_region(value)
+            else:
+                close = closest(value, allowed if col == "group" else [])
+                close = repr(close) if close else None
+            did = f"; did you mean {close}?" if close else ""
             problems.append(Problem(f"{col} = {value!r} {where}: {check}{did}", row + 1))
     return problems
 

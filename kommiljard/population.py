@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .regions import normalise_code, region_codes
+from .regions import normalise_code, region_codes, unknown_region_message
 from .rules.models import PopulationShare
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
@@ -35,7 +35,7 @@ def _region_problems(codes: pd.Series, what: str) -> list[Problem]:
     valid = set(region_codes())
     for i, code in codes.items():
         if code not in valid:
-            problems.append(Problem(f"region {code!r} is not an SCB county code ({' '.join(region_codes())})", i + 1))
+            problems.append(Problem(unknown_region_message(code), i + 1))
     for code in sorted(set(codes[codes.duplicated()])):
         rows = [str(i + 1) for i in codes.index[codes == code]]
         problems.append(Problem(f"region {code} appears more than once in the {what} (rows {', '.join(rows)})"))

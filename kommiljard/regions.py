@@ -1,11 +1,31 @@
-"""The 21 Swedish regions (SCB county codes) and normalisation of region identifiers."""
+"""The 21 Swedish regions (SCB county codes) and normalisation of region identifiers.
+
+People write a region as ``06``, ``6``, ``Jönköping``, ``Jönköpings län``, ``Region
+Jönköpings län`` or ``06 Jönköping``; all of them mean county code ``06``. Matching ignores
+case, diacritics and punctuation.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from functools import cache
 from importlib.resources import files
 
 import pandas as pd
+
+# Names in use besides the short names of the packaged table (which also match as
+# "<name>s län", "Region <name>", "<name>s läns landsting" and so on, see _key).
+ALIASES = {
+    "01": ("SLL",),
+    "04": ("Sörmland",),
+    "14": ("VGR",),
+    "23": ("Jämtland",),
+}
+_PREFIXES = ("region ", "landstinget ", "landsting ")
+_SUFFIXES = (" lans landsting", " landsting", " lan", " county", "regionen")
+_CODE_AND_NAME = re.compile(r"^(\d{1,2})\s*[-–:,]?\s+(\D.*)$")
 
 
 @cache
@@ -27,11 +47,65 @@ def region_names() -> dict[str, str]:
     return dict(zip(t["region"], t["name"]))
 
 
+def region_label(code: str) -> str:
+    """``"06 Jönköping"``: the code and the short name, as outputs show a region."""
+    return f"{code} {region_names().get(code, '')}".strip()
+
+
+def fold(text: str) -> str:
+    """Lower case, without diacritics, punctuation or repeated spaces."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.lower()).split())
+
+
+def _key(text: str) -> str:
+    """The comparable core of a region name: ``Region Jönköpings län`` -> ``jonkoping``."""
+    key = fold(text)
+    for prefix in _PREFIXES:
+        key = key.removeprefix(prefix)
+    for suffix in _SUFFIXES:
+        key = key.removesuffix(suffix)
+    return key.removesuffix("s")  # genitive: "Jönköpings", "Dalarnas"
+
+
+@cache
+def _names_by_key() -> dict[str, str]:
+    keys = {_key(name): code for code, name in region_names().items()}
+    keys.update({_key(alias): code for code, names in ALIASES.items() for alias in names})
+    return keys
+
+
 def normalise_code(value: object) -> str:
-    """Turn ``6``, ``"6"`` or ``"06"`` into ``"06"``; other values are returned as text."""
+    """The county code a value means (``6``, ``"06"``, ``"Region Jönköpings län"`` -> ``"06"``).
+
+    A value that names no region is returned as text, for the caller to report.
+    """
     text = str(value).strip()
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     if text.isdigit() and len(text) <= 2:
         return text.zfill(2)
+    code = _names_by_key().get(_key(text))
+    if code is not None:
+        return code
+    both = _CODE_AND_NAME.match(text)
+    if both and _names_by_key().get(_key(both[2])) == both[1].zfill(2):
+        return both[1].zfill(2)
     return text
+
+
+def suggest_region(value: object) -> str | None:
+    """The region closest to an unknown identifier, as ``"06 Jönköping"``; None if none is close."""
+    keys = _names_by_key()
+    close = difflib.get_close_matches(_key(str(value)), list(keys), n=1, cutoff=0.6)
+    return region_label(keys[close[0]]) if close else None
+
+
+def unknown_region_message(value: object) -> str:
+    """Why ``value`` is not a region, with the closest valid one if there is one."""
+    close = suggest_region(value)
+    did = f"did you mean {close}? " if close else ""
+    return (
+        f"region {value!r} is not a Swedish region: {did}Write a county code "
+        f"({' '.join(region_codes())}) or a name such as 'Jönköping' or 'Region Jönköpings län'."
+    )

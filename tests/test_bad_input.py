@@ -155,8 +155,8 @@ def case_unknown_group(tmp):
 
 def case_bad_month(tmp):
     f = as_text(sample())
-    f.loc[0, "month"] = "sept 2019"
-    return write(f, tmp / "p.csv"), ["'sept 2019'", "YYYY-MM", "row 1"]
+    f.loc[0, "month"] = "autumn 2019"  # "sept 2019" is a month name, and accepted
+    return write(f, tmp / "p.csv"), ["'autumn 2019'", "YYYY-MM", "row 1"]
 
 
 def case_month_not_first_day(tmp):
@@ -280,7 +280,7 @@ def test_region_without_population(tmp_path):
     [
         (lambda p: p.assign(population=p["population"].where(p["region"] != "06", "-5")), ["population = '-5'", "positive whole number"]),
         (lambda p: p.assign(population=p["population"].where(p["region"] != "06", "many")), ["population = 'many'", "not a number"]),
-        (lambda p: p.assign(region=p["region"].where(p["region"] != "06", "66")), ["region '66'", "not an SCB county code"]),
+        (lambda p: p.assign(region=p["region"].where(p["region"] != "06", "66")), ["region '66'", "is not a Swedish region", "county code"]),
         (lambda p: pd.concat([p, p.iloc[[3]]]), ["appears more than once"]),
         (lambda p: p.drop(columns=["population"]), ["missing column 'population'"]),
     ],

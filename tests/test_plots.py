@@ -1,0 +1,166 @@
+"""Every plot returns its Axes with the expected artists and labels, synthetic data marked."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+from kommiljard.engine import payout
+from kommiljard.errors import InputError
+from kommiljard.plots import bar_amounts, plot_payout_curve, plot_payouts, plot_staircase, plot_sweep_gain, plot_sweep_payouts, read_sweep
+from kommiljard.regions import region_codes
+
+SYNTHETIC = {"rules": {"id": "kommiljard-2019", "version": "2019.1"}, "synthetic": True, "n": 40, "seed": 7, "lever": {"region": "06", "improve_pp": 3}}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def result(sample_panel_path):
+    return payout(sample_panel_path)
+
+
+def texts(ax) -> str:
+    """Every piece of text on the Axes (title, notes, annotations, tick labels, legend), wrapping undone."""
+    parts = [ax.get_title(loc="left"), ax.get_xlabel(), ax.get_ylabel()] + [t.get_text() for t in ax.texts]
+    parts += [t.get_text() for t in ax.get_yticklabels()]
+    if ax.get_legend():
+        parts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return " ".join(" ".join(parts).split())
+
+
+def gids(ax) -> set[str]:
+    return {a.get_gid() for a in ax.get_children() if a.get_gid()} | {p.get_gid() for p in ax.patches if p.get_gid()}
+
+
+def test_staircase_draws_the_three_bars_their_members_and_every_region(result):
+    ax = plot_staircase(result, "2019-10", "operation")
+    assert {"bar-blue", "bar-red", "bar-orange"} <= gids(ax)
+    assert {f"region-{c}" for c in region_codes()} <= gids(ax)
+    text = texts(ax)
+    assert "SYNTHETIC" in text and "kommiljard-2019" in text
+    assert "2019-10 operation" in text and "pot 213.3 mnkr" in text
+    cell = result.table[(result.table["month"] == "2019-10") & (result.table["group"] == "operation")]
+    blue_members = " ".join(sorted(cell.loc[cell["tier"] >= 1, "region"]))
+    assert blue_members in text
+    assert "entered by the target share_60 >= 71" in text
+
+
+def test_staircase_shows_the_cascade_and_a_lapse(sample_panel_path):
+    cascade = payout(sample_panel_path, overrides={"block1.bars.red.min_improvement": 8, "block1.bars.orange.min_improvement": 20})
+    ax = plot_staircase(cascade, "2019-09", "first_visit")
+    dashed = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_linestyle() == "--"]
+    assert {p.get_gid() for p in dashed} == {"bar-red", "bar-orange"}
+    assert "passed down 64.0 mnkr" in texts(ax) and "64.0 of it from above" in texts(ax)
+    nobody = {"block1.bars.blue.min_improvement": 20, "block1.bars.red.min_improvement": 25,
+              "block1.bars.orange.min_improvement": 30, "block1.target.threshold": 99}  # fmt: skip
+    ax = plot_staircase(payout(sample_panel_path, overrides=nobody), "2019-09", "first_visit")
+    assert "213.3 mnkr lapse" in texts(ax)
+    assert "block1.target.threshold=99" in texts(ax)  # the overrides are named
+
+
+def test_staircase_of_an_unknown_group_suggests_one(result):
+    with pytest.raises(InputError, match=r"no staircase for group 'operations' \(did you mean 'operation'\?\)"):
+        plot_staircase(result, "2019-10", "operations")
+
+
+def test_bar_amounts_add_up_to_the_payout(result):
+    amounts = bar_amounts(result).groupby("region")["amount_sek"].sum()
+    expected = result.summary().set_index("region")["total_sek"]
+    assert np.allclose(amounts.reindex(expected.index), expected, atol=0.01)
+
+
+def test_payouts_stack_months_groups_and_bars_with_block_2_beside(result, rules):
+    ax = plot_payouts(result)
+    block = rules.ruleset.block(1)
+    assert {f"block1-{m}-{g}-{b}" for m in block.months for g in block.group_names for b in block.bar_names} <= gids(ax)
+    assert "block2" in gids(ax)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 21 and "06 Jönköping" in labels
+    totals = result.summary().sort_values("total_sek")
+    assert labels[-1].startswith(totals["region"].iloc[-1])  # largest on top
+    assert "SYNTHETIC" in texts(ax) and "2019-11" in texts(ax) and "operation" in texts(ax)
+
+
+def curve_frame() -> pd.DataFrame:
+    x = np.round(np.arange(-2.0, 8.01, 0.5), 1)
+    tier = np.select([x > 5, x >= 3, x >= 1], [3, 2, 1], 0)
+    return pd.DataFrame({"improvement_pp": x, "amount_sek": np.array([0, 7e6, 10e6, 13.5e6])[tier], "tier": tier})
+
+
+def test_payout_curve_is_a_step_function_shaded_by_tier():
+    ax = plot_payout_curve(curve_frame(), region="Jönköping", current=2.0, provenance=SYNTHETIC)
+    line = next(line for line in ax.get_lines() if line.get_gid() == "curve")
+    assert line.get_drawstyle() == "steps-post"
+    assert np.allclose(line.get_ydata(), curve_frame()["amount_sek"] / 1e6)
+    text = texts(ax)
+    assert "06 Jönköping" in text and "now +2.0 pp: 7.0 mnkr" in text
+    assert "tier 1 from +1" in text and "tier 3 from +5.5" in text
+    assert "SYNTHETIC" in text and "kommiljard-2019 2019.1" in text
+
+
+def test_payout_curve_needs_its_columns():
+    with pytest.raises(InputError, match="no column 'amount_sek'"):
+        plot_payout_curve(pd.DataFrame({"improvement_pp": [0.0]}))
+
+
+def sweep_frame(n: int = 40, lever: bool = True) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    regions = ["01", "06", "23"]
+    frame = pd.DataFrame({"trajectory": np.repeat(np.arange(n, dtype="int64"), 3), "region": regions * n})
+    frame["amount_sek"] = rng.gamma(4, 1, len(frame)) * np.tile([30e6, 3e6, 10e6], n)
+    if lever:
+        frame["gain_sek"] = np.where(frame["region"] == "06", rng.choice([0.0, 6e6, 12e6], len(frame)), -rng.uniform(0, 1e6, len(frame)))
+    return frame
+
+
+@pytest.mark.parametrize("kind", ["box", "violin"])
+def test_sweep_payouts_are_sorted_by_median(kind):
+    ax = plot_sweep_payouts(sweep_frame(), kind=kind, provenance=SYNTHETIC)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["06 Jönköping", "23 Jämtland Härjedalen", "01 Stockholm"]
+    assert "over 40 trajectories" in texts(ax) and "SYNTHETIC" in texts(ax) and "seed 7" in texts(ax)
+    assert ("whiskers: 5th-95th percentile" if kind == "box" else "violin") in ax.get_xlabel()
+
+
+def test_sweep_payouts_refuse_an_unknown_kind():
+    with pytest.raises(InputError, match="box or violin"):
+        plot_sweep_payouts(sweep_frame(), kind="bar")
+
+
+def test_sweep_gain_is_a_histogram_of_one_regions_gain():
+    frame = sweep_frame()
+    ax = plot_sweep_gain(frame, "6", provenance=SYNTHETIC)
+    assert sum(p.get_height() for p in ax.patches) == 40
+    gains = frame.loc[frame["region"] == "06", "gain_sek"]
+    assert f"> 0 in {np.mean(gains > 0):.0%}" in ax.get_xlabel()
+    assert "What-if gain of 06 Jönköping" in texts(ax) and "SYNTHETIC" in texts(ax) and "lever region=06, improve_pp=3" in texts(ax)
+    with pytest.raises(InputError, match="say which one"):
+        plot_sweep_gain(frame)
+    with pytest.raises(InputError, match="lever"):
+        plot_sweep_gain(sweep_frame(lever=False), "06")
+
+
+def write_sweep(directory, frame: pd.DataFrame, manifest: dict) -> None:
+    (directory / "trajectories").mkdir(parents=True)
+    half = frame["trajectory"] < frame["trajectory"].max() // 2
+    frame[half].to_parquet(directory / "trajectories" / "part-00000.parquet", index=False)
+    frame[~half].to_parquet(directory / "trajectories" / "part-00001.parquet", index=False)
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_read_sweep_joins_the_parts_and_reads_the_manifest(tmp_path):
+    write_sweep(tmp_path, sweep_frame(), SYNTHETIC)
+    frame, manifest = read_sweep(tmp_path)
+    assert len(frame) == 120 and frame["trajectory"].is_monotonic_increasing
+    assert manifest == SYNTHETIC
+    with pytest.raises(InputError, match="not a sweep directory"):
+        read_sweep(tmp_path / "trajectories")
