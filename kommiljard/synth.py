@@ -19,6 +19,7 @@ piling up at the bounds. Shares are rounded to one decimal; share_60 <= share_90
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import NormalDist
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import njit
 
 from .regions import region_codes, region_table
 
@@ -501,7 +502,7 @@ def _correlated(zt, start, factor, sd, free, w, out):
                 out[r, g] -= free[r, g] * total / weight
 
 
-@njit(parallel=True, cache=False)
+@njit(nogil=True, cache=True)
 def _model_logits(
     z, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
     level_factor, trend_factor, shock_factor,
@@ -514,13 +515,13 @@ def _model_logits(
     gap0 = month0 + n_slots * n_grp
     noise0 = gap0 + rg
     n_months = year.shape[0]
-    for t in prange(z.shape[0]):
+    level = np.empty((n_reg, n_grp))
+    trend = np.empty((n_reg, n_grp))
+    shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
+    for t in range(z.shape[0]):
         zt = z[t]
-        level = np.empty((n_reg, n_grp))
-        trend = np.empty((n_reg, n_grp))
         _correlated(zt, 0, level_factor, sd_level, free_level, w, level)
         _correlated(zt, trend0, trend_factor, sd_trend, free_trend, w, trend)
-        shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
         for g in range(n_grp):
             for s in range(n_slots + 1):
                 first = year0 if s == 0 else month0 + (s - 1) * n_grp
@@ -544,11 +545,11 @@ def _model_logits(
                     i += 1
 
 
-@njit(parallel=True, cache=False)
+@njit(nogil=True, cache=True)
 def _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, out):
     """Observed variables at their values; the others from mean + factor @ z."""
     m = missing.shape[0]
-    for t in prange(z.shape[0]):
+    for t in range(z.shape[0]):
         for j in range(observed.shape[0]):
             out[t, observed[j]] = observed_logit[j]
         for a in range(m):
@@ -565,11 +566,11 @@ def _share(logit):
     return np.rint(1000.0 / (1.0 + np.exp(-logit))) / 10.0
 
 
-@njit(parallel=True, cache=False)
+@njit(nogil=True, cache=True)
 def _shares(logits, n90, pair_90, observed_share, s90, s60):
     """share_90 (T, n90) and share_60 (T, n60) from logits; observed cells keep their values."""
     n60 = s60.shape[1]
-    for t in prange(logits.shape[0]):
+    for t in range(logits.shape[0]):
         for i in range(n90):
             s90[t, i] = observed_share[i] if not np.isnan(observed_share[i]) else _share(logits[t, i])
         for j in range(n60):
@@ -590,11 +591,10 @@ class Draws:
     share_60: np.ndarray
 
 
-def block_normals(seed: int, block: int, n_latent: int, out: np.ndarray | None = None) -> np.ndarray:
+def block_normals(seed: int, block: int, n_latent: int) -> np.ndarray:
     """The standard normals (BLOCK_SIZE, n_latent) of one logical block of trajectories."""
     rng = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
-    out = np.empty((BLOCK_SIZE, n_latent)) if out is None else out
-    return rng.standard_normal(out=out)
+    return rng.standard_normal((BLOCK_SIZE, n_latent))
 
 
 def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop: int, threads: int = 1) -> Draws:
@@ -603,29 +603,28 @@ def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop:
     Trajectory i depends only on the seed, i and the model: the normals come in logical
     blocks of :data:`BLOCK_SIZE` trajectories, block b from ``SeedSequence(seed,
     spawn_key=(b,))`` (the b-th child of ``SeedSequence(seed).spawn``), whatever range is
-    asked for and however many ``threads`` fill the blocks.
+    asked for; ``threads`` work on whole blocks (NumPy and the kernels release the GIL).
     """
     base = model.model if isinstance(model, ConditionedModel) else model
-    first, last = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
-    z = np.empty((last - first + 1, BLOCK_SIZE, model.n_latent))
-    blocks = range(first, last + 1)
-    if threads > 1 and len(blocks) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(threads) as pool:  # NumPy releases the GIL while filling `out`
-            list(pool.map(lambda b: block_normals(seed, b, model.n_latent, z[b - first]), blocks))
-    else:
-        for b in blocks:
-            block_normals(seed, b, model.n_latent, z[b - first])
-    offset = start - first * BLOCK_SIZE
-    logits = model.logits(z.reshape(-1, model.n_latent)[offset : offset + stop - start])
-    observed = model.observed_share if isinstance(model, ConditionedModel) else np.full(base.n_vars, np.nan)
     n90 = int(np.prod(base.shape_90))
     m60 = np.array([base.months.index(m) for m in base.months_60], dtype=np.int64)
     per_month = base.shape_90[1] * base.shape_90[2]
     pair_90 = (m60[:, None] * per_month + np.arange(per_month)).ravel()
+    observed = model.observed_share if isinstance(model, ConditionedModel) else np.full(base.n_vars, np.nan)
     s90, s60 = np.empty((stop - start, n90)), np.empty((stop - start, base.n_vars - n90))
-    _shares(logits, n90, pair_90, observed, s90, s60)
+
+    def one_block(b: int) -> None:
+        lo, hi = max(start, b * BLOCK_SIZE), min(stop, (b + 1) * BLOCK_SIZE)
+        z = block_normals(seed, b, model.n_latent)[lo - b * BLOCK_SIZE : hi - b * BLOCK_SIZE]
+        _shares(model.logits(z), n90, pair_90, observed, s90[lo - start : hi - start], s60[lo - start : hi - start])
+
+    blocks = range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1)
+    if threads > 1 and len(blocks) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one_block, blocks))
+    else:
+        for b in blocks:
+            one_block(b)
     return Draws(start, s90.reshape(-1, *base.shape_90), s60.reshape(-1, *base.shape_60))
 
 
