@@ -51,7 +51,7 @@ from .regions import normalise_code, region_names
 from .rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
 from .scenario import Scenario, load_scenario
 from .synth import BLOCK_SIZE, draw, trajectory_model
-from .whatif import TARGET_MEASURE_CAP, choose_cells, improved_share
+from .whatif import TARGET_MEASURE_CAP, choose_cells, improved_share, readonly
 
 DEFAULT_CHUNK_SIZE = 100_000
 BATCH_SIZE = 10 * BLOCK_SIZE  # trajectories computed at once; bounds memory whatever the chunk size
@@ -176,7 +176,7 @@ def _setup(scenario: Scenario, rules: Rules, population: Population, lever: Leve
 
 def _outcomes(setup: _Setup, current, previous, level) -> tuple[np.ndarray, np.ndarray]:
     """Per group amounts (T, G, R) and highest tiers (T, G, R) of one set of arrays."""
-    res = run_staircase(setup.params, current, previous, level, setup.weights, setup.pots)
+    res = run_staircase(setup.params, *readonly(current, previous, level), setup.weights, setup.pots)
     n_groups = len(setup.block.group_names)
     n_months = len(setup.block.months)
     amount = res.amount.reshape(len(current), n_months, n_groups, -1)
@@ -466,6 +466,36 @@ def run_sweep(
 def _part_record(path: Path, out_dir: Path, meta: dict) -> dict:
     return {"file": str(path.relative_to(out_dir)), "start": meta["start"], "stop": meta["stop"],
             "rows": pq.read_metadata(path).num_rows, "first_block": meta["first_block"], "last_block": meta["last_block"]}  # fmt: skip
+
+
+def trajectory_panel(
+    scenario: Scenario | str | Path | None,
+    seed: int,
+    index: int,
+    rules: Rules | str | Path = DEFAULT_RULES,
+    observed_panel: Panel | pd.DataFrame | str | Path | None = None,
+    population: Population | str | Path | None = None,
+    overrides: dict | None = None,
+) -> pd.DataFrame:
+    """The panel of trajectory ``index`` of a sweep with these arguments (before any lever).
+
+    Rows for every region, group and month the rules use; share_60 is drawn only where the
+    rules use it (the measurement months) and is NaN in the comparison months.
+    """
+    scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
+    population = population if isinstance(population, Population) else read_population(population)
+    observed = as_panel(observed_panel, _staircase_block(rules).group_names) if observed_panel is not None else None
+    setup, _ = _setup(scenario, rules, population, None, observed)
+    base = setup.model.model if observed is not None else setup.model
+    drawn = draw(setup.model, seed, index, index + 1)
+    s60 = np.full(drawn.share_90.shape[1:], np.nan)
+    for j, month in enumerate(base.months_60):
+        s60[base.months.index(month)] = drawn.share_60[0, j]
+    m, g, r = np.indices(s60.shape).reshape(3, -1)
+    months = [base.months[i] for i in sorted(set(setup.current) | set(setup.previous))]
+    frame = pd.DataFrame({"region": np.array(base.regions)[r], "month": np.array(base.months, dtype=object)[m], "group": np.array(base.groups)[g],
+                          "share_90": drawn.share_90[0].ravel(), "share_60": s60.ravel()})  # fmt: skip
+    return frame[frame["month"].isin(months)].sort_values(["region", "month", "group"], ignore_index=True)
 
 
 def read_sweep(out_dir: str | Path) -> SweepResult:

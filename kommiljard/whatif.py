@@ -41,6 +41,15 @@ def improved_share(values, improve_pp: float) -> np.ndarray:
     return np.clip(np.round(np.asarray(values, dtype=np.float64) + improve_pp, SHARE_DECIMALS), 0.0, 100.0)
 
 
+def readonly(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Read-only views, as payout() passes them (pandas arrays are read-only): the kernel
+    then reuses the specialisation already compiled instead of compiling another."""
+    views = tuple(a.view() for a in arrays)
+    for v in views:
+        v.flags.writeable = False
+    return views
+
+
 def staircase_blocks(rules: Rules) -> list[ImprovementStaircase]:
     blocks = rules.ruleset.blocks_of(ImprovementStaircase)
     if not blocks:
@@ -238,7 +247,7 @@ def payout_curve(
             if block.target is not None and TARGET_MEASURE_CAP.get(block.measure) == block.target.measure:
                 level[:, c, r] = np.minimum(level[:, c, r], current[:, c, r])
         previous = np.repeat(inp.previous[None], len(grid), axis=0)
-        res = run_staircase(StaircaseParams.from_block(block), current, previous, level, inp.weights, inp.pots)
+        res = run_staircase(StaircaseParams.from_block(block), *readonly(current, previous, level), inp.weights, inp.pots)
         amount += res.amount[:, cells, r].sum(axis=1)
         tier = np.maximum(tier, res.tier[:, cells, r].max(axis=1))
     return pd.DataFrame({"improvement_pp": grid, "amount_sek": amount, "tier": tier.astype(np.int8)})
