@@ -317,6 +317,10 @@ class TrajectoryModel:
         _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, *self.kernel_args[:-1], out)
         return out
 
+    def fill(self, rng: np.random.Generator, skip: int, n90: int, pair_90: np.ndarray, observed_share: np.ndarray, s90: np.ndarray, s60: np.ndarray) -> None:
+        """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip``; shares into s90, s60."""
+        _draw_structured(rng, skip, self.n_latent, self.mu, *self.kernel_args[:-1], n90, pair_90, observed_share, s90, s60)
+
     def covariance(self) -> np.ndarray:
         """Covariance (V, V) of the variables' logits."""
         loadings = self.logits(np.eye(self.n_latent)) - self.mu
@@ -384,6 +388,10 @@ class ConditionedModel:
     @property
     def n_latent(self) -> int:
         return len(self.missing)
+
+    def fill(self, rng: np.random.Generator, skip: int, n90: int, pair_90: np.ndarray, observed_share: np.ndarray, s90: np.ndarray, s60: np.ndarray) -> None:
+        _draw_conditional(rng, skip, self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit,
+                          self.model.n_vars, n90, pair_90, observed_share, s90, s60)  # fmt: skip
 
     def logits(self, z: np.ndarray) -> np.ndarray:
         out = np.empty((z.shape[0], self.model.n_vars))
@@ -591,10 +599,44 @@ class Draws:
     share_60: np.ndarray
 
 
-def block_normals(seed: int, block: int, n_latent: int) -> np.ndarray:
-    """The standard normals (BLOCK_SIZE, n_latent) of one logical block of trajectories."""
-    rng = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
-    return rng.standard_normal((BLOCK_SIZE, n_latent))
+def block_generator(seed: int, block: int) -> np.random.Generator:
+    """The generator of logical block ``block``: its trajectories take, row after row, the
+    standard normals of ``block_generator(seed, block).standard_normal((BLOCK_SIZE, n_latent))``."""
+    return np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+@njit(nogil=True, cache=True)
+def _draw_structured(
+    rng, skip, n_latent, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
+    level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise,
+    n90, pair_90, observed_share, s90, s60,
+):  # fmt: skip
+    """Draw s90.shape[0] trajectories after skipping ``skip`` (numba draws NumPy's stream)."""
+    for _ in range(skip * n_latent):
+        rng.standard_normal()
+    z = np.empty((1, n_latent))
+    logits = np.empty((1, mu.shape[0]))
+    for t in range(s90.shape[0]):
+        for j in range(n_latent):
+            z[0, j] = rng.standard_normal()
+        _model_logits(z, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
+                      level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise, logits)  # fmt: skip
+        _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
+
+
+@njit(nogil=True, cache=True)
+def _draw_conditional(rng, skip, mean, factor, triangular, missing, observed, observed_logit, n_vars, n90, pair_90, observed_share, s90, s60):
+    """As :func:`_draw_structured` for a conditioned model."""
+    n_latent = missing.shape[0]
+    for _ in range(skip * n_latent):
+        rng.standard_normal()
+    z = np.empty((1, n_latent))
+    logits = np.empty((1, n_vars))
+    for t in range(s90.shape[0]):
+        for j in range(n_latent):
+            z[0, j] = rng.standard_normal()
+        _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, logits)
+        _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
 
 
 def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop: int, threads: int = 1) -> Draws:
@@ -603,7 +645,7 @@ def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop:
     Trajectory i depends only on the seed, i and the model: the normals come in logical
     blocks of :data:`BLOCK_SIZE` trajectories, block b from ``SeedSequence(seed,
     spawn_key=(b,))`` (the b-th child of ``SeedSequence(seed).spawn``), whatever range is
-    asked for; ``threads`` work on whole blocks (NumPy and the kernels release the GIL).
+    asked for; ``threads`` work on whole blocks (the kernels release the GIL).
     """
     base = model.model if isinstance(model, ConditionedModel) else model
     n90 = int(np.prod(base.shape_90))
@@ -615,8 +657,8 @@ def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop:
 
     def one_block(b: int) -> None:
         lo, hi = max(start, b * BLOCK_SIZE), min(stop, (b + 1) * BLOCK_SIZE)
-        z = block_normals(seed, b, model.n_latent)[lo - b * BLOCK_SIZE : hi - b * BLOCK_SIZE]
-        _shares(model.logits(z), n90, pair_90, observed, s90[lo - start : hi - start], s60[lo - start : hi - start])
+        rows = slice(lo - start, hi - start)
+        model.fill(block_generator(seed, b), lo - b * BLOCK_SIZE, n90, pair_90, observed, s90[rows], s60[rows])
 
     blocks = range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1)
     if threads > 1 and len(blocks) > 1:

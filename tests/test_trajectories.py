@@ -10,7 +10,7 @@ import pytest
 from kommiljard.engine import payout
 from kommiljard.panel import validate_panel
 from kommiljard.population import read_population
-from kommiljard.synth import BLOCK_SIZE, draw, trajectories, trajectory_model
+from kommiljard.synth import BLOCK_SIZE, block_generator, draw, trajectories, trajectory_model
 
 MONTHS = ["2018-09", "2018-10", "2018-11", "2019-09", "2019-10", "2019-11"]
 
@@ -26,6 +26,14 @@ def test_a_trajectory_depends_only_on_seed_and_index(model):
     np.testing.assert_array_equal(np.concatenate([p.share_90 for p in pieces]), whole.share_90)
     np.testing.assert_array_equal(np.concatenate([p.share_60 for p in pieces]), whole.share_60)
     assert not np.array_equal(draw(model, 6, 0, 10).share_90, whole.share_90[:10])
+
+
+def test_draws_are_the_documented_stream(model):
+    """Block b's trajectories take the rows of block_generator(seed, b).standard_normal((BLOCK_SIZE, k))."""
+    d = draw(model, 4, 1500, 2600, threads=2)
+    z = np.concatenate([block_generator(4, b).standard_normal((BLOCK_SIZE, model.n_latent)) for b in (1, 2)])[500:1600]
+    logits = model.logits(z)[:, : d.share_90[0].size].reshape(d.share_90.shape)
+    np.testing.assert_array_equal(d.share_90, np.rint(1000.0 / (1.0 + np.exp(-logits))) / 10.0)
 
 
 def test_shares_are_published_percentages(model):
