@@ -360,6 +360,8 @@ def run_sweep(
     started = time.perf_counter()
     if n < 1 or chunk_size < 1:
         raise InputError(f"sweep: n and chunk_size must be positive (got n={n}, chunk_size={chunk_size})")
+    if threads is not None and not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
+        raise InputError(f"sweep: threads must be between 1 and {numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS), got {threads}")
     scenario = load_scenario(scenario)
     rules = load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
@@ -380,7 +382,8 @@ def run_sweep(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     existing = _check_existing(out_dir, identity, fingerprint, force)
-    if existing is not None and existing.get("status") == "complete" and (out_dir / "summary.parquet").is_file():
+    finished = existing is not None and existing.get("status") == "complete" and (out_dir / "summary.parquet").is_file()
+    if finished and all((out_dir / p["file"]).is_file() for p in existing["parts"]):
         summary = pd.read_parquet(out_dir / "summary.parquet")
         if progress:
             progress(n, n)
@@ -430,19 +433,7 @@ def run_sweep(
             meta = {"fingerprint": fingerprint, "part": index, "start": start, "stop": stop, "seed": int(seed),
                     "first_block": start // BLOCK_SIZE, "last_block": (stop - 1) // BLOCK_SIZE}  # fmt: skip
             path = _part_path(out_dir, index)
-            with atomic_path(path) as tmp:
-                writer = None
-                try:
-                    for a in range(start, stop, BATCH_SIZE):
-                        b = min(a + BATCH_SIZE, stop)
-                        out = _batch(setup, seed, a, b, threads)
-                        gathered.add(a, _total(out["amount"]), out["tier"], _total(out["baseline_amount"]) if lever else None, out.get("baseline_tier"))
-                        table = _part_table(setup, a, out, regions, meta)
-                        writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=["region"])
-                        writer.write_table(table)
-                finally:
-                    if writer is not None:
-                        writer.close()
+            _write_part(path, setup, seed, meta, regions, gathered, threads)
             manifest["parts"].append(_part_record(path, out_dir, meta))
             manifest["parts"].sort(key=lambda p: p["start"])
             write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -461,6 +452,23 @@ def run_sweep(
     write_table(summary, out_dir / "summary.parquet", {k: v for k, v in manifest.items() if k not in ("parts", "status")})
     write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))  # last: the sweep is complete
     return SweepResult(out_dir, manifest, summary, len(todo), reused, elapsed)
+
+
+def _write_part(path: Path, setup: _Setup, seed: int, meta: dict, regions: tuple[str, ...], gathered: _Gathered, threads: int) -> None:
+    """Compute trajectories meta["start"] to meta["stop"] - 1 in batches; one Parquet file, renamed into place when whole."""
+    with atomic_path(path) as tmp:
+        writer = None
+        try:
+            for a in range(meta["start"], meta["stop"], BATCH_SIZE):
+                out = _batch(setup, seed, a, min(a + BATCH_SIZE, meta["stop"]), threads)
+                baseline = _total(out["baseline_amount"]) if "baseline_amount" in out else None
+                gathered.add(a, _total(out["amount"]), out["tier"], baseline, out.get("baseline_tier"))
+                table = _part_table(setup, a, out, regions, meta)
+                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=["region"])
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def _part_record(path: Path, out_dir: Path, meta: dict) -> dict:

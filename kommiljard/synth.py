@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from statistics import NormalDist
 from importlib.resources import files
@@ -293,15 +294,24 @@ class TrajectoryModel:
     months: tuple[str, ...]
     months_60: tuple[str, ...]
     mu: np.ndarray  # (V,) logit means
-    kernel_args: tuple  # coefficient arrays of _model_logits, after (z, mu)
+    kernel_args: tuple  # the coefficients _model_logits takes after (z, mu)
+    n_latent: int  # standard normals per trajectory
 
     @property
     def n_vars(self) -> int:
         return len(self.mu)
 
-    @property
-    def n_latent(self) -> int:
-        return self.kernel_args[-1]
+    @cached_property
+    def n90(self) -> int:
+        """Number of share_90 variables (the gaps follow)."""
+        return int(np.prod(self.shape_90))
+
+    @cached_property
+    def pair_90(self) -> np.ndarray:
+        """For each gap variable, the share_90 variable of the same month, group and region."""
+        per_month = len(self.groups) * len(self.regions)
+        m60 = np.array([self.months.index(m) for m in self.months_60], dtype=np.int64)
+        return (m60[:, None] * per_month + np.arange(per_month)).ravel()
 
     @property
     def shape_90(self) -> tuple[int, int, int]:
@@ -314,12 +324,13 @@ class TrajectoryModel:
     def logits(self, z: np.ndarray) -> np.ndarray:
         """Logits (n, V) of the variables for standard normals ``z`` (n, n_latent)."""
         out = np.empty((z.shape[0], self.n_vars))
-        _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, *self.kernel_args[:-1], out)
+        _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, *self.kernel_args, out)
         return out
 
-    def fill(self, rng: np.random.Generator, skip: int, n90: int, pair_90: np.ndarray, observed_share: np.ndarray, s90: np.ndarray, s60: np.ndarray) -> None:
-        """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip``; shares into s90, s60."""
-        _draw_structured(rng, skip, self.n_latent, self.mu, *self.kernel_args[:-1], n90, pair_90, observed_share, s90, s60)
+    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
+        """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
+        nothing_observed = np.full(self.n_vars, np.nan)
+        _draw_structured(rng, skip, self.n_latent, self.mu, *self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60)
 
     def covariance(self) -> np.ndarray:
         """Covariance (V, V) of the variables' logits."""
@@ -389,9 +400,9 @@ class ConditionedModel:
     def n_latent(self) -> int:
         return len(self.missing)
 
-    def fill(self, rng: np.random.Generator, skip: int, n90: int, pair_90: np.ndarray, observed_share: np.ndarray, s90: np.ndarray, s60: np.ndarray) -> None:
+    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
         _draw_conditional(rng, skip, self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit,
-                          self.model.n_vars, n90, pair_90, observed_share, s90, s60)  # fmt: skip
+                          self.model.n_vars, self.model.n90, self.model.pair_90, self.observed_share, s90, s60)  # fmt: skip
 
     def logits(self, z: np.ndarray) -> np.ndarray:
         out = np.empty((z.shape[0], self.model.n_vars))
@@ -480,13 +491,13 @@ def trajectory_model(
     mu60 = np.array([[np.full(R, gap_logit[m, gi]) for gi in range(G)] for m in months_60]).reshape(len(months_60), G, R)
     mu = np.concatenate([mu90.ravel(), mu60.ravel()])
 
-    n_latent = 3 * R * G + G + len(slots) * G + len(mu)
     args = (
         R, G, year.astype(np.int64), slot, max(len(slots), 1), len(months_60), free_level, free_trend, w,
         _corr_factor(spec.spread.level_corr, G), _corr_factor(spec.spread.trend_corr, G), _corr_factor(spec.shock.group_corr, G),
-        sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise, n_latent,
+        sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise,
     )  # fmt: skip
-    return TrajectoryModel(scenario, regions, groups, months, months_60, mu, args)
+    n_latent = 3 * R * G + G + max(len(slots), 1) * G + len(mu)
+    return TrajectoryModel(scenario, regions, groups, months, months_60, mu, args, n_latent)
 
 
 @njit(cache=True)
@@ -648,17 +659,12 @@ def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop:
     asked for; ``threads`` work on whole blocks (the kernels release the GIL).
     """
     base = model.model if isinstance(model, ConditionedModel) else model
-    n90 = int(np.prod(base.shape_90))
-    m60 = np.array([base.months.index(m) for m in base.months_60], dtype=np.int64)
-    per_month = base.shape_90[1] * base.shape_90[2]
-    pair_90 = (m60[:, None] * per_month + np.arange(per_month)).ravel()
-    observed = model.observed_share if isinstance(model, ConditionedModel) else np.full(base.n_vars, np.nan)
-    s90, s60 = np.empty((stop - start, n90)), np.empty((stop - start, base.n_vars - n90))
+    s90, s60 = np.empty((stop - start, base.n90)), np.empty((stop - start, base.n_vars - base.n90))
 
     def one_block(b: int) -> None:
         lo, hi = max(start, b * BLOCK_SIZE), min(stop, (b + 1) * BLOCK_SIZE)
         rows = slice(lo - start, hi - start)
-        model.fill(block_generator(seed, b), lo - b * BLOCK_SIZE, n90, pair_90, observed, s90[rows], s60[rows])
+        model.fill(block_generator(seed, b), lo - b * BLOCK_SIZE, s90[rows], s60[rows])
 
     blocks = range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1)
     if threads > 1 and len(blocks) > 1:
