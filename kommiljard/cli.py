@@ -21,7 +21,6 @@ from .money import largest_remainder
 from .outputs import write_table
 from .panel import read_panel
 from .population import read_population
-from .regions import normalise_code, region_names
 from .rules import DEFAULT_RULES, ImprovementStaircase, bundled_rule_names, load_rules, parse_override
 
 app = typer.Typer(
@@ -248,10 +247,6 @@ MonthsOpt = Annotated[list[str] | None, typer.Option("--month", "--months", "-m"
 GroupsOpt = Annotated[list[str] | None, typer.Option("--group", "--groups", "-g", help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).")]
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
 @app.command()
 @reports_errors
 def whatif(
@@ -277,6 +272,7 @@ def whatif(
 
     Every other region stays as in the panel. Per month and group: the tier before and after, the pp still needed for the next bar, and what one more pp would bring. `--format json` prints `baseline_sek`, `scenario_sek` and `delta_sek` (the region's totals over the scheme). `--curve` gives the payout curve from --lo to --hi pp (`--format csv` prints every point).
     """
+    from .regions import normalise_code, region_names
     from .whatif import payout_curve, whatif as compute_whatif
 
     if improve is None and not curve:
@@ -354,6 +350,7 @@ def sweep(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    from .regions import normalise_code
     from .scenario import load_scenario
     from .sweep import Lever, run_sweep
 

@@ -267,17 +267,24 @@ def _summary(gathered: _Gathered, regions: tuple[str, ...], block: ImprovementSt
     n = len(gathered.amount)
     names = region_names()
 
-    def stats(values: np.ndarray, suffix: str) -> dict:
-        q = np.percentile(values, [5, 50, 95], axis=0)
-        return {f"mean{suffix}_sek": values.mean(axis=0), f"p5{suffix}_sek": q[0], f"p50{suffix}_sek": q[1], f"p95{suffix}_sek": q[2]}
+    def stats(column: Callable[[int], np.ndarray], suffix: str) -> dict:
+        """Mean and exact percentiles, one region at a time (temporaries of N values, not N x R)."""
+        rows = []
+        for j in range(len(regions)):
+            values = column(j)
+            rows.append([values.mean(), *np.percentile(values, [5, 50, 95])])
+        a = np.array(rows)
+        return {f"mean{suffix}_sek": a[:, 0], f"p5{suffix}_sek": a[:, 1], f"p50{suffix}_sek": a[:, 2], f"p95{suffix}_sek": a[:, 3]}
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
         return {f"p_{bar.name}_{g}{suffix}": reached[k, gi] / n for gi, g in enumerate(block.group_names) for k, bar in enumerate(block.bars)}
 
-    columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions], **stats(gathered.amount, ""), **bars(gathered.reached, "")}
-    if gathered.baseline is not None:
-        columns |= stats(gathered.amount - gathered.baseline, "_gain")
-        columns["mean_baseline_sek"] = gathered.baseline.mean(axis=0)
+    amount, baseline = gathered.amount, gathered.baseline
+    columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions]}
+    columns |= stats(lambda j: np.ascontiguousarray(amount[:, j]), "") | bars(gathered.reached, "")
+    if baseline is not None:
+        columns |= stats(lambda j: amount[:, j] - baseline[:, j], "_gain")
+        columns["mean_baseline_sek"] = np.array([np.ascontiguousarray(baseline[:, j]).mean() for j in range(len(regions))])
         columns |= bars(gathered.reached_baseline, "_baseline")
     return pd.DataFrame(columns)
 

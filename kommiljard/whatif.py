@@ -107,10 +107,12 @@ def improve_panel(panel: Panel, rules: Rules, region: str, improve_pp: float, ce
 
 
 def to_next_tier(block: ImprovementStaircase, current: float, previous: float, tier: int) -> float:
-    """Percentage points of the measure still needed for the next bar (NaN at the top).
+    """The improvement still needed for the next bar, in pp (NaN at the top).
 
-    The smallest step in the rule's exact units (10**-improvement_decimals pp) that reaches
-    it: for an exclusive bound such as "more than 5 pp" this is just above the bound.
+    Counted as the rules count improvements, in whole units of 10**-improvement_decimals
+    pp: with the default 6 decimals, 2.4 pp from -1.4 to the 1.0 bar, and one unit above an
+    exclusive bound such as "more than 5 pp" (5.000001 - improvement). For a relative
+    improvement unit the needed relative change is converted back to pp of the share.
     """
     if tier >= len(block.bars):
         return np.nan
