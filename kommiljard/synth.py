@@ -14,6 +14,11 @@ both correlated between the two groups of a region; each ``noise`` is independen
 month. ``shift`` is the typical regional change, set so that on average as many regions
 improve as were published for 2019. The logit scale keeps shares inside (0, 100) without
 piling up at the bounds. Shares are rounded to one decimal; share_60 <= share_90.
+
+The second part draws synthetic *trajectories* for sweeps from a scenario file
+(:mod:`kommiljard.scenario`): all 21 regions over a baseline and a measurement year, by the
+million, seeded by logical blocks, optionally given observed cells; ``calibration_table``
+compares them with the real national series and the published 2019 counts.
 """
 
 from __future__ import annotations
@@ -404,12 +409,6 @@ class ConditionedModel:
         _draw_conditional(rng, skip, self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit,
                           self.model.n_vars, self.model.n90, self.model.pair_90, self.observed_share, s90, s60)  # fmt: skip
 
-    def logits(self, z: np.ndarray) -> np.ndarray:
-        out = np.empty((z.shape[0], self.model.n_vars))
-        _conditional_logits(np.ascontiguousarray(z, dtype=np.float64), self.mean, self.factor, self.triangular,
-                            self.missing, self.observed, self.observed_logit, out)  # fmt: skip
-        return out
-
 
 def trajectory_model(
     scenario: Scenario | str | Path | None,
@@ -423,20 +422,23 @@ def trajectory_model(
     ``population`` (a :class:`~kommiljard.population.Population`, default SCB 2018) weights
     the centring of regional levels and trends.
     """
+    from .errors import InputError
     from .population import read_population
-    from .scenario import load_scenario
+    from .scenario import ScenarioError, load_scenario
 
     scenario = load_scenario(scenario)
     spec = scenario.spec
     groups = tuple(groups or spec.group_names)
     if unknown := [g for g in groups if g not in spec.national]:
-        raise ValueError(f"scenario {spec.name!r} has no group(s) {unknown}; it describes {list(spec.group_names)}")
+        raise ScenarioError(f"{scenario.origin}: no group(s) {unknown} (the rules need them); the scenario describes {list(spec.group_names)}")
     months, months_60 = tuple(sorted(set(months))), tuple(sorted(set(months_60)))
     if extra := sorted(set(months_60) - set(months)):
         raise ValueError(f"months_60 {extra} must also be share_90 months")
     year, cal = _year_months(spec, months)
     regions = region_codes()
     population = population or read_population()
+    if missing := [r for r in regions if r not in population.counts.index]:
+        raise InputError(f"{population.source}: synthetic trajectories need the population of all 21 regions; missing {' '.join(missing)}")
     w = population.of(regions).astype(np.float64)
     R, G, M = len(regions), len(groups), len(months)
     nat = [spec.national[g] for g in groups]
