@@ -324,10 +324,10 @@ def whatif(
 @app.command()
 @reports_errors
 def sweep(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet, manifest.json.")],
     scenario: Annotated[str | None, typer.Argument(help="A bundled scenario (default: default-2019) or a scenario .toml file.")] = None,
     n: Annotated[int, typer.Option("--n", "-n", help="Number of trajectories.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same results.")] = 0,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet, manifest.json.")] = Path("sweep"),
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")] = 100_000,
     region: Annotated[str | None, typer.Option("--region", help="Lever: the region whose own improvement is set (with --improve).")] = None,
     improve: Annotated[float | None, typer.Option("--improve", "-x", help="Lever: percentage points added to the region's share_90 in every trajectory.")] = None,

@@ -342,10 +342,10 @@ def _check_existing(out_dir: Path, identity: dict, fingerprint: str, force: bool
 
 
 def run_sweep(
-    scenario: Scenario | str | Path | None = None,
-    n: int = 1000,
-    seed: int = 0,
-    out_dir: str | Path = "sweep",
+    scenario: Scenario | str | Path | None,
+    n: int,
+    seed: int,
+    out_dir: str | Path,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     lever: Lever | dict | None = None,
     observed_panel: Panel | pd.DataFrame | str | Path | None = None,
@@ -356,7 +356,7 @@ def run_sweep(
     threads: int | None = None,
     force: bool = False,
 ) -> SweepResult:
-    """Run ``n`` trajectories of a scenario through the rules, in chunks, to ``out_dir``.
+    """Run ``n`` trajectories of a scenario (None: the default) through the rules, in chunks, to ``out_dir``.
 
     ``lever`` (a :class:`Lever` or dict with region, improve_pp, months, groups) adds a
     region's improvement on the same draws; ``observed_panel`` fixes the cells it has and
