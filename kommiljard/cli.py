@@ -450,5 +450,184 @@ def import_(
     err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False)
 
 
+def _many(values: list[str] | None) -> list[str] | None:
+    """Repeatable options that also accept comma-separated values."""
+    return [v.strip() for item in values for v in item.split(",") if v.strip()] if values else None
+
+
+MonthsOpt = Annotated[list[str] | None, typer.Option("--month", "--months", "-m", help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).")]
+GroupsOpt = Annotated[list[str] | None, typer.Option("--group", "--groups", "-g", help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).")]
+
+
+@app.command()
+@reports_errors
+def whatif(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
+    improve: Annotated[float | None, typer.Option("--improve", "-x", help="Percentage points added to the region's share_90 (negative: worse); shares are clamped to 0-100.")] = None,
+    months: MonthsOpt = None,
+    groups: GroupsOpt = None,
+    curve: Annotated[bool, typer.Option("--curve", help="The payout curve: the region's amount in the chosen cells as its own improvement runs from --lo to --hi pp, others fixed.")] = False,
+    lo: Annotated[float, typer.Option(help="Curve: lowest improvement (pp).")] = -5.0,
+    hi: Annotated[float, typer.Option(help="Curve: highest improvement (pp).")] = 10.0,
+    step: Annotated[float, typer.Option(help="Curve: step (pp).")] = 0.1,
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the cells table (with --curve: the curve) to .parquet or .csv.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """What if a region improves by X percentage points? Its payout before and after, cell by cell.
+
+    Example: `kommiljard whatif data/sample_panel_2019.parquet --region 06 --improve 3 --month 2019-10 --group operation`
+
+    Every other region stays as in the panel. Per month and group: the tier before and after, the pp still needed for the next bar, and what one more pp would bring. `--format json` prints `baseline_sek`, `scenario_sek` and `delta_sek` (the region's totals over the scheme). `--curve` gives the payout curve from --lo to --hi pp (`--format csv` prints every point).
+    """
+    from .regions import normalise_code, region_names
+    from .whatif import payout_curve, whatif as compute_whatif
+
+    if improve is None and not curve:
+        raise KommiljardError("give --improve X (percentage points), or --curve for the payout curve")
+    overrides = overrides_of(set_)
+    months_, groups_ = _many(months), _many(groups)
+    result = compute_whatif(panel, region, improve or 0.0, months_, groups_, rules, population, overrides, conditions) if improve is not None else None
+    points = payout_curve(panel, region, months_, groups_, rules, population, lo, hi, step, overrides) if curve else None
+    first = result.baseline if result is not None else compute_payout(panel, rules, population, conditions, "numba", overrides)
+    _narrate(first)
+    code = result.region if result is not None else normalise_code(region)
+    name = region_names().get(code, "")
+    if fmt is Format.json:
+        doc = result.as_dict() if result is not None else {"region": code, "region_name": name}
+        if points is not None:
+            doc["curve"] = points.to_dict(orient="records")
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write((points if points is not None else result.cells).to_csv(index=False))
+    else:
+        if result is not None:
+            synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
+            changed = ", ".join(f"{m} {g}" for _, m, g in result.chosen)
+            out.print(f"[bold]What if {code} {name} improves share_90 by {result.improve_pp:+g} pp[/] in {changed}{synthetic}", highlight=False)
+            out.print(f"total over the scheme: {kr(result.baseline_sek)} kr -> {kr(result.scenario_sek)} kr ({'+' if result.delta_sek >= 0 else '-'}{kr(abs(result.delta_sek))} kr)", highlight=False)
+            c = result.cells
+            view = pd.DataFrame({
+                "month": c["month"], "group": c["group"], "changed": c["changed"].map({True: "yes", False: ""}),
+                "share_90": [f"{b:g} -> {a:g}" + (" (clamped)" if cl else "") for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])],
+                "improvement_pp": [f"{b:+.1f} -> {a:+.1f}" for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])],
+                "tier": [f"{b} -> {a} ({r})" for b, a, r in zip(c["tier_before"], c["tier_after"], c["route_after"])],
+                "before_sek": c["amount_before_sek"], "after_sek": c["amount_after_sek"], "delta_sek": c["delta_sek"],
+                "to_next_tier_pp": ["top" if pd.isna(v) else f"{v:.6g}" for v in c["to_next_tier_pp"]],
+                "sek_per_extra_pp": c["sek_per_extra_pp"],
+            })  # fmt: skip
+            _print_frame(view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", "sek_per_extra_pp"])
+        if points is not None:
+            steps = points[(points["amount_sek"].diff() != 0) | (points["tier"].diff() != 0)]
+            steps = pd.concat([steps, points.tail(1)]).drop_duplicates("improvement_pp")
+            out.print(f"Payout curve of {code} {name}: its amount in the chosen cells where it changes ({len(points)} points from {lo:g} to {hi:g} pp; --format csv prints all)", highlight=False)
+            _print_frame(steps, fmt, "", ["amount_sek"])
+    if out_file is not None:
+        table = points if points is not None else result.cells
+        provenance = {**first.provenance, "whatif": {"region": code, "improve_pp": improve, "months": months_, "groups": groups_, "curve": curve}}
+        written = write_table(table, out_file, provenance)
+        err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
+
+
+@app.command()
+@reports_errors
+def sweep(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet, manifest.json.")],
+    scenario: Annotated[str | None, typer.Argument(help="A bundled scenario (default: default-2019) or a scenario .toml file.")] = None,
+    n: Annotated[int, typer.Option("--n", "-n", help="Number of trajectories.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same results.")] = 0,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")] = 100_000,
+    region: Annotated[str | None, typer.Option("--region", help="Lever: the region whose own improvement is set (with --improve).")] = None,
+    improve: Annotated[float | None, typer.Option("--improve", "-x", help="Lever: percentage points added to the region's share_90 in every trajectory.")] = None,
+    months: MonthsOpt = None,
+    groups: GroupsOpt = None,
+    observed: Annotated[Path | None, typer.Option("--observed", help="A panel with the months already known: its cells are kept, the others drawn given them.")] = None,
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="Threads (default: numba's); results do not depend on it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Start again if --out holds a sweep with other arguments (deletes that sweep's files).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Run N synthetic trajectories through the rules: what each region can expect to get.
+
+    Example: `kommiljard sweep --n 1000000 --seed 1 --out sweep-2019 --region 06 --improve 3`
+
+    Prints per region the mean and 5/50/95 % percentiles of its block-1 amount and the chance of reaching each bar; with a lever (--region and --improve) also the gain. An interrupted sweep resumes when rerun with the same arguments.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .regions import normalise_code
+    from .scenario import load_scenario
+    from .sweep import Lever, run_sweep
+
+    if (region is None) != (improve is None):
+        raise KommiljardError("a lever needs both --region and --improve")
+    if (months or groups) and region is None:
+        raise KommiljardError("--month and --group choose the lever's cells: give --region and --improve too")
+    lever = Lever(region, improve, tuple(_many(months) or ()) or None, tuple(_many(groups) or ()) or None) if region is not None else None
+    loaded = load_scenario(scenario)
+    err.print(f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {n:,} trajectories".replace(",", " ")
+              + (f"; lever: region {region} {improve:+g} pp" if lever else "") + (f"; observed: {observed}" if observed else ""), highlight=False)  # fmt: skip
+    columns = [TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("trajectories"), TimeElapsedColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=err, disable=quiet or not err.is_terminal) as bar:
+        task = bar.add_task("sweep", total=n)
+        try:
+            result = run_sweep(loaded, n, seed, out_dir, chunk_size, lever, observed, load_rules(rules, overrides_of(set_)),
+                               lambda done, total: bar.update(task, completed=done), population, None, threads, force)  # fmt: skip
+        except KeyboardInterrupt:
+            err.print(f"interrupted: finished parts are kept in {out_dir}; run the same command again to resume.", highlight=False)
+            raise typer.Exit(130) from None
+    m = result.manifest
+    if m.get("observed"):
+        err.print(f"observed: {m['observed']['cells_used']} cells kept as in {m['observed']['source']}", highlight=False)
+    err.print(f"{n:,} trajectories".replace(",", " ") + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused); wrote {out_dir}/", highlight=False)
+    summary = result.summary
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps({"summary": summary.to_dict(orient="records"), "manifest": {k: v for k, v in m.items() if k != "parts"}}, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(summary.to_csv(index=False))
+        return
+    groups = [c.removeprefix("p_blue_") for c in summary.columns if c.startswith("p_blue_") and not c.endswith("_baseline")]
+    bars = [c.removeprefix("p_").removesuffix(f"_{groups[0]}") for c in summary.columns if c.startswith("p_") and c.endswith(f"_{groups[0]}")]
+
+    def mnkr(x: float) -> str:
+        return f"{x / 1e6:,.1f}".replace(",", " ")
+
+    table = Table(title=f"{loaded.name}, {n:,} trajectories: block-1 amount per region, mnkr".replace(",", " "), title_justify="left")
+    table.add_column("region", no_wrap=True)
+    table.add_column("name", overflow="ellipsis", max_width=12, no_wrap=True)
+    for col in ("mean", "p5", "p50", "p95"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for g in groups:
+        table.add_column(f"{g} %", justify="right", no_wrap=True)
+    if lever is not None:
+        table.add_column("gain", justify="right", no_wrap=True)
+        table.add_column("p5 to p95", justify="right", no_wrap=True)
+    for _, r in summary.iterrows():
+        cells = [r["region"], r["region_name"], *(mnkr(r[c]) for c in ("mean_sek", "p5_sek", "p50_sek", "p95_sek"))]
+        cells += ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for g in groups]
+        if lever is not None:
+            cells += [mnkr(r["mean_gain_sek"]), f"{mnkr(r['p5_gain_sek'])} to {mnkr(r['p95_gain_sek'])}"]
+        table.add_row(*cells)
+    out.print(table)
+    out.print(f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.", highlight=False)
+    if lever is not None:
+        row = summary.set_index("region").loc[normalise_code(region)]
+
+        def chances(suffix: str, g: str) -> str:
+            return "/".join(f"{100 * row[f'p_{b}_{g}{suffix}']:.0f}" for b in bars)
+
+        moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
+        out.print(f"Lever {normalise_code(region)} {improve:+g} pp: expected gain {mnkr(row['mean_gain_sek'])} mnkr "
+                  f"(5-95 %: {mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}", highlight=False)  # fmt: skip
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

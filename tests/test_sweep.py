@@ -1,0 +1,190 @@
+"""Sweeps: reproducible whatever the chunks and threads, resumable, conditioned on observed months."""
+
+from __future__ import annotations
+
+import json
+
+import numba
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from kommiljard.cli import app
+from kommiljard.engine import payout
+from kommiljard.errors import InputError
+from kommiljard.allocate.kernels import run_staircase
+from kommiljard.panel import as_panel
+from kommiljard.scenario import load_scenario
+from kommiljard.sweep import Lever, SweepConflictError, _setup, read_sweep, run_sweep, trajectory_panel
+from kommiljard.synth import draw, sample_panel
+from kommiljard.whatif import whatif
+
+N = 2500  # not a multiple of the logical block (1 000) nor of the chunk sizes below
+LEVER = Lever("06", 3.0)
+
+
+def sweep(tmp_path, name, **kwargs):
+    return run_sweep(None, kwargs.pop("n", N), kwargs.pop("seed", 7), tmp_path / name, **kwargs)
+
+
+def parts(result) -> pd.DataFrame:
+    return result.trajectories().sort_values(["trajectory", "region"], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The reference sweep with a lever: chunks of 1 000, two threads."""
+    return run_sweep(None, N, 7, tmp_path_factory.mktemp("ref") / "out", chunk_size=1000, lever=LEVER, threads=2)
+
+
+def test_identical_whatever_the_chunk_size_and_the_threads(tmp_path, reference):
+    before = numba.get_num_threads()
+    other = sweep(tmp_path, "other", chunk_size=700, lever=LEVER, threads=1)
+    assert numba.get_num_threads() == before
+    pd.testing.assert_frame_equal(other.summary, reference.summary, check_exact=True)
+    pd.testing.assert_frame_equal(parts(other), parts(reference), check_exact=True)
+    assert len(list((tmp_path / "other" / "trajectories").glob("part-*.parquet"))) == 4
+
+
+def test_same_seed_same_output_other_seed_other_output(tmp_path, reference):
+    again = sweep(tmp_path, "again", chunk_size=1000, lever=LEVER)
+    pd.testing.assert_frame_equal(again.summary, reference.summary, check_exact=True)
+    other = sweep(tmp_path, "seed8", seed=8, chunk_size=1000, lever=LEVER)
+    assert not np.array_equal(other.summary["mean_sek"], reference.summary["mean_sek"])
+
+
+def test_files_columns_and_manifest(reference):
+    out = reference.out_dir
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["n"] == N and manifest["seed"] == 7 and manifest["chunk_size"] == 1000
+    assert manifest["scenario"]["name"] == "default-2019" and len(manifest["scenario"]["sha256"]) == 64
+    assert manifest["rules"]["id"] == "kommiljard-2019" and len(manifest["rules"]["sha256"]) == 64
+    assert manifest["kommiljard_version"] and [p["file"] for p in manifest["parts"]] == [f"trajectories/part-0000{i}.parquet" for i in range(3)]
+    schema = pq.read_schema(out / "trajectories" / "part-00000.parquet")
+    assert str(schema.field("trajectory").type) == "int64" and str(schema.field("amount_sek").type) == "double"
+    assert str(schema.field("gain_sek").type) == "double" and str(schema.field("region").type.value_type) == "string"
+    summary = reference.summary
+    bars = [f"p_{b}_{g}" for g in ("first_visit", "operation") for b in ("blue", "red", "orange")]
+    expected = ["region", "region_name", "mean_sek", "p5_sek", "p50_sek", "p95_sek", *bars,
+                "mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek", "mean_baseline_sek", *(f"{b}_baseline" for b in bars)]  # fmt: skip
+    assert list(summary.columns) == expected and len(summary) == 21
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv", dtype={"region": str}), summary, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(read_sweep(out).summary, summary)
+
+
+def test_summary_is_exact_from_the_trajectories(reference):
+    t = parts(reference)
+    for code, rows in t.groupby("region", observed=True):
+        row = reference.summary.set_index("region").loc[code]
+        amount = rows["amount_sek"].to_numpy()
+        assert row["mean_sek"] == pytest.approx(amount.mean(), rel=1e-12)
+        assert [row["p5_sek"], row["p50_sek"], row["p95_sek"]] == list(np.percentile(amount, [5, 50, 95]))
+        assert row["p_red_operation"] == (rows["tier_operation"] >= 2).mean()
+        assert row["p_blue_first_visit_baseline"] == (rows["baseline_tier_first_visit"] >= 1).mean()
+        np.testing.assert_array_equal(rows["gain_sek"], rows["amount_sek"] - rows["baseline_sek"])
+
+
+def test_lever_helps_its_region_and_costs_the_others(reference):
+    s = reference.summary.set_index("region")
+    assert s.loc["06", "mean_gain_sek"] > 0 and s.loc["06", "p_red_operation"] > s.loc["06", "p_red_operation_baseline"]
+    t = reference.trajectories()
+    assert (t.loc[t["region"] != "06", "gain_sek"] <= 1e-6).all()
+
+
+def test_a_trajectory_equals_the_engine_and_the_whatif(reference, rules, population):
+    t = parts(reference)
+    for index in (0, 1234):
+        panel = trajectory_panel(None, 7, index)
+        panel["share_60"] = panel["share_60"].fillna(panel["share_90"])  # not drawn where the rules do not use it
+        base = payout(panel, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
+        rows = t[t["trajectory"] == index].set_index("region")
+        np.testing.assert_allclose(rows["baseline_sek"].to_numpy(), base.loc[rows.index].to_numpy(), rtol=0, atol=1e-6)
+        assert rows.loc["06", "gain_sek"] == pytest.approx(whatif(panel, "06", 3.0, rules=rules, population=population).delta_sek, abs=1e-6)
+
+
+def test_interrupted_sweep_leaves_nothing_complete_and_resumes(tmp_path, reference):
+    calls = []
+
+    def stop_after_first_part(done, total):
+        calls.append(done)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(tmp_path, "cut", chunk_size=1000, lever=LEVER, progress=stop_after_first_part)
+    out = tmp_path / "cut"
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    assert not (out / "summary.csv").exists() and not (out / "summary.parquet").exists()
+    assert [p.name for p in (out / "trajectories").iterdir()] == ["part-00000.parquet"]
+    with pytest.raises(InputError, match="not a complete sweep"):
+        read_sweep(out)
+    (out / "trajectories" / ".part-00001.parquet.x1y2.part").write_bytes(b"half a file")  # killed mid-write
+    resumed = sweep(tmp_path, "cut", chunk_size=1000, lever=LEVER)
+    assert (resumed.reused_parts, resumed.computed_parts) == (1, 2)
+    pd.testing.assert_frame_equal(resumed.summary, reference.summary, check_exact=True)
+    assert not list((out / "trajectories").glob(".*.part"))
+    # without its manifest, the parts still say whose they are
+    (out / "manifest.json").unlink()
+    (out / "summary.csv").unlink()
+    again = sweep(tmp_path, "cut", chunk_size=1000, lever=LEVER)
+    assert (again.reused_parts, again.computed_parts) == (3, 0)
+    pd.testing.assert_frame_equal(again.summary, reference.summary, check_exact=True)
+
+
+def test_other_arguments_are_refused_or_forced(tmp_path):
+    first = sweep(tmp_path, "out", n=1000, chunk_size=500)
+    assert first.computed_parts == 2 and sweep(tmp_path, "out", n=1000, chunk_size=500).computed_parts == 0
+    with pytest.raises(SweepConflictError, match=r"seed: 7 then, 9 now.*--force"):
+        sweep(tmp_path, "out", n=1000, seed=9, chunk_size=500)
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    forced = sweep(tmp_path, "out", n=1000, seed=9, chunk_size=1000, force=True)
+    assert (forced.reused_parts, forced.computed_parts) == (0, 1)
+    assert sorted(p.name for p in (tmp_path / "out" / "trajectories").iterdir()) == ["part-00000.parquet"]
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
+
+
+def test_observed_months_stay_fixed(tmp_path, rules, population):
+    panel = sample_panel(2019)
+    known = panel[panel["month"] != "2019-11"]
+    result = sweep(tmp_path, "nov", n=1500, chunk_size=1500, observed_panel=known)
+    assert result.manifest["observed"]["cells_used"] == len(known)
+    drawn = trajectory_panel(None, 7, 3, observed_panel=known).merge(known, on=["region", "month", "group"], how="left", suffixes=("", "_known"))
+    seen = drawn["share_90_known"].notna()
+    assert seen.sum() == len(known) and (drawn.loc[seen, "share_90"] == drawn.loc[seen, "share_90_known"]).all()
+    with_60 = seen & drawn["share_60"].notna()
+    assert (drawn.loc[with_60, "share_60"] == drawn.loc[with_60, "share_60_known"]).all()
+    # Sep and Oct are known for every region, so their payout has no variance; Nov varies
+    setup, _ = _setup(load_scenario(), rules, population, None, as_panel(known))
+    base = setup.model.model
+    draws = draw(setup.model, 7, 0, 500)
+    current = draws.share_90[:, setup.current].reshape(500, 6, 21)
+    previous = draws.share_90[:, setup.previous].reshape(500, 6, 21)
+    level = draws.share_60[:, setup.level].reshape(500, 6, 21)
+    amount = run_staircase(setup.params, current, previous, level, setup.weights, setup.pots).amount  # cells: month-major
+    assert np.ptp(amount[:, :4], axis=0).max() == 0.0 and np.ptp(amount[:, 4:], axis=0).max() > 0.0
+    # the drawn November follows each region's observed level: close to the held-out truth
+    truth = panel[panel["month"] == "2019-11"].set_index(["group", "region"])["share_90"]
+    mean = draws.share_90[:, base.months.index("2019-11")].mean(axis=0)  # (group, region)
+    held_out = truth.loc[[(g, r) for g in base.groups for r in base.regions]].to_numpy().reshape(mean.shape)
+    assert np.corrcoef(mean.ravel(), held_out.ravel())[0, 1] > 0.9
+
+
+def test_a_fully_observed_panel_gives_one_answer(tmp_path, sample_panel_path, rules, population):
+    result = sweep(tmp_path, "all", n=1000, chunk_size=1000, observed_panel=sample_panel_path)
+    known = payout(sample_panel_path, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
+    s = result.summary.set_index("region")
+    assert (s["p5_sek"] == s["p95_sek"]).all()
+    np.testing.assert_allclose(s["mean_sek"].to_numpy(), known.loc[s.index].to_numpy(), rtol=1e-12)
+
+
+def test_cli_sweep(tmp_path):
+    res = CliRunner().invoke(app, ["sweep", "--n", "1500", "--seed", "3", "--out", str(tmp_path / "cli"), "--chunk-size", "1000",
+                                   "--region", "24", "--improve", "2", "--group", "operation", "--format", "json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["manifest"]["status"] == "complete" and doc["manifest"]["lever"]["groups"] == ["operation"]
+    assert {r["region"] for r in doc["summary"]} == set(pd.read_csv(tmp_path / "cli" / "summary.csv", dtype={"region": str})["region"])
+    res = CliRunner().invoke(app, ["sweep", "--n", "10", "--out", str(tmp_path / "bad"), "--region", "24"])
+    assert res.exit_code == 2 and "--improve" in res.output
