@@ -8,7 +8,7 @@ from pathlib import Path
 from .allocate.reference import CellOutcome, allocate_cell
 from .cube import rule_checks, staircase_input
 from .errors import InputError, closest
-from .explain_threshold import ThresholdExplanation, explain_threshold, threshold_block_for
+from .explain_threshold import ThresholdExplanation, explain_threshold, steps_as_dicts, threshold_block_for
 from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes
 from .panel import Panel, as_panel, normalise_month, shift_month
 from .population import Population, read_population
@@ -41,12 +41,7 @@ class Explanation:
             "improvement": o.improvement, "improvement_unit": self.block.improvement_unit,
             "tier": o.tier, "route": ("none", "improvement", self.block.target.route if self.block.target else "target")[o.route],
             "cell_pot_sek": self.cell.pot, "cell_lapsed_sek": self.cell.lapsed,
-            "bars": [
-                {"name": b.name, "base_pot_sek": b.base_pot, "received_sek": b.received, "pot_sek": b.pot,
-                 "passed_down_sek": b.passed_down, "lapsed_sek": b.lapsed, "members": list(b.members),
-                 "member_weight": b.member_weight, "region_amount_sek": amount}
-                for b, amount in zip(self.cell.bars, o.by_bar)
-            ],
+            "bars": steps_as_dicts(self.cell.bars, o.by_bar),
             "amount_sek": o.amount,
         }  # fmt: skip
 

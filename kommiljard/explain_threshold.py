@@ -19,6 +19,16 @@ def sign(inclusive: bool) -> str:
     return ">=" if inclusive else ">"
 
 
+
+def steps_as_dicts(steps, amounts) -> list[dict]:
+    """Bars or levels after the cascade, with one region's amount from each, as plain data."""
+    return [
+        {"name": st.name, "base_pot_sek": st.base_pot, "received_sek": st.received, "pot_sek": st.pot,
+         "passed_down_sek": st.passed_down, "lapsed_sek": st.lapsed, "members": list(st.members),
+         "member_weight": st.member_weight, "region_amount_sek": amount}
+        for st, amount in zip(steps, amounts)
+    ]  # fmt: skip
+
 @dataclass(frozen=True)
 class ThresholdExplanation:
     """One region in one period and group: its figure, the gate, the levels, the pots, the amount."""
@@ -44,12 +54,7 @@ class ThresholdExplanation:
             "inputs": {"value": o.value, "measure": self.block.measure, "gate": self.gate_by_group, "weight": o.weight},
             "gate_met": o.gate_met, "tier": o.tier, "route": ROUTE_NAMES[o.route],
             "cell_pot_sek": self.cell.pot, "cell_lapsed_sek": self.cell.lapsed,
-            "levels": [
-                {"name": lv.name, "base_pot_sek": lv.base_pot, "received_sek": lv.received, "pot_sek": lv.pot,
-                 "passed_down_sek": lv.passed_down, "lapsed_sek": lv.lapsed, "members": list(lv.members),
-                 "member_weight": lv.member_weight, "region_amount_sek": amount}
-                for lv, amount in zip(self.cell.levels, o.by_level)
-            ],
+            "levels": steps_as_dicts(self.cell.levels, o.by_level),
             "amount_sek": o.amount,
         }  # fmt: skip
 

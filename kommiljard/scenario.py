@@ -14,17 +14,15 @@ points there). Errors name the file and the key, with a suggestion for misspelt 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import math
-import tomllib
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import KommiljardError
+from .tomlfiles import TomlKind
 from .regions import region_codes
 
 DEFAULT_SCENARIO = "default-2019"
@@ -183,59 +181,24 @@ class Scenario:
         return {"name": self.name, "origin": self.origin, "sha256": self.sha256}
 
 
+SCENARIO_FILES = TomlKind("scenario file", "scenarios", "scenarios", ScenarioError)
+
+
 def bundled_scenario_names() -> list[str]:
     """Names of the scenario files shipped with the package."""
-    return sorted(p.name.removesuffix(".toml") for p in (files("kommiljard") / "scenarios").iterdir() if p.name.endswith(".toml"))
+    return SCENARIO_FILES.bundled_names()
 
 
 def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario:
     """Load a bundled scenario by name (``default-2019``) or a scenario file by path."""
     if isinstance(name_or_path, Scenario):
         return name_or_path
-    text, origin = _read(str(name_or_path or DEFAULT_SCENARIO))
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused).") from None
-    return Scenario(_validate(raw, origin), origin, hashlib.sha256(text.encode()).hexdigest())
-
-
-def _read(name: str) -> tuple[str, str]:
-    path = Path(name)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ScenarioError(f"{path}: no such scenario file. Give a path to a .toml file or one of {bundled_scenario_names()}.")
-        return path.read_text(encoding="utf-8"), str(path)
-    bundled = files("kommiljard") / "scenarios" / f"{name}.toml"
-    if not bundled.is_file():
-        close = difflib.get_close_matches(name, bundled_scenario_names(), n=1)
-        did = f" Did you mean {close[0]!r}?" if close else ""
-        raise ScenarioError(f"unknown scenario {name!r}.{did} Bundled scenarios: {', '.join(bundled_scenario_names())}; or give a path to a .toml file.")
-    return bundled.read_text(encoding="utf-8"), f"{name} (bundled: kommiljard/scenarios/{name}.toml)"
-
-
-def _vocabulary() -> set[str]:
-    names: set[str] = set()
-    for model in (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec):
-        names.update(model.model_fields)
-    return names
+    raw, origin, sha256 = SCENARIO_FILES.read(str(name_or_path or DEFAULT_SCENARIO))
+    return Scenario(_validate(raw, origin), origin, sha256)
 
 
 def _validate(raw: dict, origin: str) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
-            if not key:  # checks across keys name their keys themselves, one per line
-                lines += [f"  {line}" for line in msg.splitlines()]
-                continue
-            if err["type"] == "extra_forbidden":
-                close = difflib.get_close_matches(str(err["loc"][-1]), _vocabulary(), n=1)
-                msg = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "; remove it")
-            elif err["type"] == "missing":
-                msg = "missing key; add it"
-            lines.append(f"  {key}: {msg}")
-        raise ScenarioError(f"{origin}: the scenario file is not valid ({len(lines)} problem(s)):\n" + "\n".join(lines)) from None
+        raise SCENARIO_FILES.validation_error(exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec)) from None

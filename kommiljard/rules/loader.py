@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import copy
 import difflib
-import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import RuleFileError
+from ..tomlfiles import TomlKind
 from . import models
 from .models import RuleSet
 
@@ -60,21 +59,20 @@ class Rules:
         return self.with_overrides(alt.overrides)
 
 
+RULE_FILES = TomlKind("rule file", "rule sets", "rules", RuleFileError)
+
+
 def bundled_rule_names() -> list[str]:
     """Names of the rule files shipped with the package."""
-    return sorted(p.name.removesuffix(".toml") for p in files(__package__).iterdir() if p.name.endswith(".toml"))
+    return RULE_FILES.bundled_names()
 
 
 def load_rules(name_or_path: str | Path = DEFAULT_RULES, overrides: Mapping[str, Any] | None = None) -> Rules:
     """Load a bundled rule set by name (``kommiljard-2019``) or a rule file by path."""
     if isinstance(name_or_path, Rules):
         return name_or_path.with_overrides(overrides) if overrides else name_or_path
-    text, origin = _read(str(name_or_path))
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused).") from None
-    rules = Rules(_validate(raw, origin), origin, hashlib.sha256(text.encode()).hexdigest())
+    raw, origin, sha256 = RULE_FILES.read(str(name_or_path))
+    rules = Rules(_validate(raw, origin), origin, sha256)
     _check_alternatives(rules)
     return rules.with_overrides(overrides) if overrides else rules
 
@@ -86,28 +84,6 @@ def _check_alternatives(rules: Rules) -> None:
             rules.with_overrides(alt.overrides)
         except RuleFileError as exc:
             raise RuleFileError(f"{rules.origin}: alternative {alt.name!r} does not apply: {exc}") from None
-
-
-def _read(name: str) -> tuple[str, str]:
-    path = Path(name)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise RuleFileError(f"{path}: no such rule file. Give a path to a .toml file or one of {bundled_rule_names()}.")
-        return path.read_text(encoding="utf-8"), str(path)
-    bundled = files(__package__) / f"{name}.toml"
-    if not bundled.is_file():
-        hint = difflib.get_close_matches(name, bundled_rule_names(), n=1)
-        did = f" Did you mean {hint[0]!r}?" if hint else ""
-        raise RuleFileError(f"unknown rule set {name!r}.{did} Bundled rule sets: {', '.join(bundled_rule_names())}; or give a path to a .toml file.")
-    return bundled.read_text(encoding="utf-8"), f"{name} (bundled: kommiljard/rules/{name}.toml)"
-
-
-def _vocabulary() -> set[str]:
-    names: set[str] = set()
-    for obj in vars(models).values():
-        if isinstance(obj, type) and issubclass(obj, BaseModel):
-            names.update(obj.model_fields)
-    return names
 
 
 def _key_path(loc: tuple, raw: Any) -> str:
@@ -143,18 +119,8 @@ def _validate(raw: dict, origin: str) -> RuleSet:
     try:
         return RuleSet.model_validate(_as_tuples(raw))
     except ValidationError as exc:
-        lines = []
-        vocabulary = _vocabulary()
-        for err in exc.errors():
-            key = _key_path(err["loc"], raw)
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                close = difflib.get_close_matches(str(err["loc"][-1]), vocabulary, n=1)
-                msg = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "; remove it")
-            elif err["type"] == "missing":
-                msg = "missing key; add it"
-            lines.append(f"  {key}: {msg}")
-        raise RuleFileError(f"{origin}: the rule file is not valid ({len(lines)} problem(s)):\n" + "\n".join(lines)) from None
+        rule_models = [m for m in vars(models).values() if isinstance(m, type) and issubclass(m, BaseModel)]
+        raise RULE_FILES.validation_error(exc, origin, rule_models, lambda loc: _key_path(loc, raw)) from None
 
 
 def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rules") -> dict:
