@@ -1,0 +1,148 @@
+"""payout and explain end to end: the output contract, provenance, block 2, atomic writes,
+and that every explained amount is the amount paid."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from kommiljard import engine
+from kommiljard.allocate.kernels import StaircaseResult
+from kommiljard.cli import app
+from kommiljard.engine import payout
+from kommiljard.errors import BackendMismatchError
+from kommiljard.explain import explain
+from kommiljard.money import largest_remainder
+from kommiljard.outputs import read_provenance
+from kommiljard.regions import region_codes
+
+runner = CliRunner()
+CONTRACT = ["region", "block", "month", "group", "tier", "route", "improvement_pp", "amount_sek"]
+
+
+def test_output_file_follows_the_contract(sample_panel_path, tmp_path, rules):
+    out = tmp_path / "payout.parquet"
+    result = runner.invoke(app, ["payout", str(sample_panel_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out)
+    assert set(CONTRACT) <= set(table.columns)
+    assert len(table) == 21 * 3 * 2 + 21  # block 1 per region, month and group; block 2 per region
+    b1, b2 = table[table["block"] == 1], table[table["block"] == 2]
+    assert not b1.duplicated(["region", "month", "group"]).any()
+    assert b2["month"].isna().all() and b2["group"].isna().all()
+    assert set(table["route"]) <= {"improvement", "target_60", "none"}
+    assert table["tier"].between(0, 3).all() and table["amount_sek"].dtype == np.float64
+    # paid + lapsed = pot in every cell, read back from the file alone
+    for _, cell in b1.groupby(["month", "group"]):
+        assert cell["amount_sek"].sum() + cell["cell_lapsed_sek"].iloc[0] == pytest.approx(cell["cell_pot_sek"].iloc[0], abs=0.01)
+    assert b2["amount_sek"].sum() == pytest.approx(320_000_000, abs=0.01)
+    prov = read_provenance(out)
+    assert prov["rules"]["id"] == "kommiljard-2019" and prov["rules"]["sha256"] == rules.sha256
+    assert prov["panel"]["synthetic"] is True and len(prov["panel"]["sha256"]) == 64
+    assert prov["kommiljard_version"]
+
+
+def test_csv_output_has_its_provenance_beside_it(sample_panel_path, tmp_path):
+    out = tmp_path / "payout.csv"
+    result = runner.invoke(app, ["payout", str(sample_panel_path), "--out", str(out), "--set", "block1.sharing=equal"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype={"region": str})
+    assert set(table["region"]) == set(region_codes())
+    assert read_provenance(out)["rules"]["overrides"] == {"block1.sharing": "equal"}
+
+
+def test_summary_and_json_agree_with_the_table(sample_panel_path):
+    result = runner.invoke(app, ["payout", str(sample_panel_path), "--format", "json"])
+    data = json.loads(result.stdout)
+    direct = payout(sample_panel_path)
+    totals = {row["region"]: row["total_sek"] for row in data["summary"]}
+    by_region = direct.table.groupby("region")["amount_sek"].sum()
+    for region, total in totals.items():
+        assert total == pytest.approx(by_region[region], abs=0.01)
+    assert data["paid_sek"] + data["lapsed_sek"] == pytest.approx(1_600_000_000, abs=0.05)
+
+
+def test_every_explained_amount_is_the_amount_paid(sample_panel_path):
+    result = payout(sample_panel_path)
+    rows = result.table[result.table["block"] == 1].sample(12, random_state=1)
+    for row in rows.itertuples():
+        e = explain(sample_panel_path, row.region, row.month, row.group)
+        assert e.outcome.amount == pytest.approx(row.amount_sek, abs=0.01)
+        assert e.outcome.tier == row.tier
+        assert sum(e.outcome.by_bar) == pytest.approx(row.amount_sek, abs=0.01)
+
+
+def test_explain_text_names_inputs_bars_and_rule_lines(sample_panel_path):
+    result = runner.invoke(app, ["explain", str(sample_panel_path), "--region", "06", "--month", "2019-10", "--group", "operation"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for words in ["share_90 2019-10", "share_90 2018-10", "Improvement", "tier", "4.4.1", "blue", "red", "orange", "SYNTHETIC", "Amount:"]:
+        assert words in text, words
+    data = json.loads(runner.invoke(app, ["explain", str(sample_panel_path), "--region", "6", "--month", "2019-10", "--group", "operation", "--format", "json"]).stdout)
+    assert [b["name"] for b in data["bars"]] == ["blue", "red", "orange"]
+    assert sum(b["pot_sek"] + b["lapsed_sek"] for b in data["bars"]) == pytest.approx(data["cell_pot_sek"], abs=0.01)
+
+
+def test_block2_conditions_forfeit_lapses_or_is_redistributed(sample_panel_path, tmp_path, population):
+    conditions = tmp_path / "conditions.csv"
+    frame = pd.DataFrame({"region": region_codes(), "status_report": "ja", "min_response_rate_pct": 99.0})
+    frame.loc[frame["region"] == "06", "min_response_rate_pct"] = 94.9  # below the 95 % of every month
+    frame.to_csv(conditions, index=False)
+    share_06 = 320_000_000 * population.counts["06"] / population.counts.sum()
+
+    lapse = payout(sample_panel_path, conditions=conditions)
+    b2 = lapse.table[lapse.table["block"] == 2].set_index("region")
+    assert b2.loc["06", "amount_sek"] == 0.0 and not b2.loc["06", "conditions_met"]
+    assert b2["cell_lapsed_sek"].iloc[0] == pytest.approx(share_06, abs=0.01)
+
+    shared = payout(sample_panel_path, conditions=conditions, overrides={"block2.forfeit": "redistribute"})
+    b2r = shared.table[shared.table["block"] == 2].set_index("region")
+    assert b2r["amount_sek"].sum() == pytest.approx(320_000_000, abs=0.01)
+    assert (b2r.drop("06")["amount_sek"] > b2.drop("06")["amount_sek"]).all()
+
+
+def test_conditions_table_must_cover_every_region(sample_panel_path, tmp_path):
+    conditions = tmp_path / "conditions.csv"
+    pd.DataFrame({"region": ["01"], "status_report": ["ja"], "min_response_rate_pct": [99]}).to_csv(conditions, index=False)
+    result = runner.invoke(app, ["payout", str(sample_panel_path), "--conditions", str(conditions)])
+    assert result.exit_code == 2 and "no row for region(s)" in result.stderr
+
+
+def test_check_backend_fails_loudly_when_the_kernel_drifts(sample_panel_path, monkeypatch):
+    real = engine.run_staircase
+
+    def drifting(*args, **kwargs):
+        res = real(*args, **kwargs)
+        amount = res.amount.copy()
+        amount[..., 0] += 0.02  # two öre: beyond the tolerance
+        return StaircaseResult(amount, res.tier, res.route, res.improvement, res.lapsed)
+
+    monkeypatch.setattr(engine, "run_staircase", drifting)
+    with pytest.raises(BackendMismatchError, match="disagree"):
+        payout(sample_panel_path, backend="check")
+
+
+def test_interrupted_write_leaves_nothing(sample_panel_path, tmp_path, monkeypatch):
+    out = tmp_path / "payout.parquet"
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pq, "write_table", broken)
+    result = runner.invoke(app, ["payout", str(sample_panel_path), "--out", str(out)])
+    assert result.exit_code != 0  # interrupted (click turns the interrupt into an abort)
+    assert list(tmp_path.iterdir()) == []  # neither the output nor a half-written temporary file
+
+
+@given(st.lists(st.floats(0, 1e9, allow_nan=False), min_size=1, max_size=30))
+def test_largest_remainder_adds_up_and_moves_each_amount_less_than_one_krona(amounts):
+    rounded = largest_remainder(amounts)
+    assert rounded.sum() == round(float(np.sum(amounts)))
+    assert np.all(np.abs(rounded - np.asarray(amounts)) < 1.0)
