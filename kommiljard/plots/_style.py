@@ -64,8 +64,7 @@ def provenance_note(provenance: dict) -> tuple[str, bool]:
         parts.append(f"INCOMPLETE sweep (status {provenance['status']})")
     observed = provenance.get("observed")
     if isinstance(observed, dict) and observed.get("source"):
-        real = "" if str(observed.get("synthetic", "")).lower() == "true" else " (real)"
-        parts.append(f"given {observed.get('cells_used', '?')} observed cells of {Path(str(observed['source'])).name}{real}")
+        parts.append(f"given {observed.get('cells_used', '?')} observed cells of {Path(str(observed['source'])).name}")
     rules = provenance.get("rules")
     if isinstance(rules, dict):
         text = f"rules {rules.get('id', '?')}" + (f" {rules['version']}" if rules.get("version") else "")
@@ -85,7 +84,7 @@ def provenance_note(provenance: dict) -> tuple[str, bool]:
 
 
 def lever_text(lever: dict) -> str:
-    """A sweep's lever, readably: ``lever: 06 Jönköping +3 pp in all 6 months and groups``.
+    """A sweep's lever, readably: ``lever: 06 Jönköping +3 pp in all 3 months and both groups``.
 
     Reads ``region``, ``improve_pp`` and the cells the lever changed (``cells``, a list of
     ``{"month", "group"}``, as the manifest records them) or else ``months`` and ``groups``

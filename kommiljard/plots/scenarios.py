@@ -115,8 +115,8 @@ def plot_sweep_payouts(trajectories: pd.DataFrame, kind: str = "box", provenance
     ax.set_axisbelow(True)
     n = trajectories["trajectory"].nunique() if "trajectory" in trajectories.columns else len(data[0])
     note, synthetic = provenance_note(provenance or {})
-    lever = ", with the lever" if "gain_sek" in trajectories.columns else ""
-    label(ax, f"Block-1 payout per region over {n} {'synthetic ' if synthetic else ''}trajectories{lever}", note, synthetic)
+    with_lever = ", with the lever" if "gain_sek" in trajectories.columns else ""
+    label(ax, f"Block-1 payout per region over {n} {'synthetic ' if synthetic else ''}trajectories{with_lever}", note, synthetic)
     return ax
 
 
