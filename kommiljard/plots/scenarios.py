@@ -134,10 +134,12 @@ def plot_sweep_gain(trajectories: pd.DataFrame, region: str | None = None, prove
     bins = min(60, max(10, int(np.sqrt(len(gains)))))
     ax.hist(gains, bins=bins, color="#2f6db5", alpha=0.75, edgecolor="white", linewidth=0.4)
     p5, p50, p95 = np.percentile(gains, [5, 50, 95])
-    for value, style, text in ((gains.mean(), "-", "mean"), (p5, ":", "5th pct"), (p50, "--", "median"), (p95, ":", "95th pct")):
+    mean = gains.mean()
+    for value, style, text in ((mean, "-", "mean"), (p5, ":", "5th pct"), (p50, "--", "median"), (p95, ":", "95th pct")):
         ax.axvline(value, color="#a11d1d", linestyle=style, linewidth=1)
-        ax.annotate(f"{text} {value:+.1f}", (value, 1), xycoords=("data", "axes fraction"), xytext=(2, -10),
-                    textcoords="offset points", fontsize=7, color="#a11d1d", rotation=90, va="top")  # fmt: skip
+        left = (text == "median" and p50 < mean) or (text == "mean" and mean <= p50)  # mean and median apart, not over each other
+        ax.annotate(f"{text} {value:+.1f}", (value, 1), xycoords=("data", "axes fraction"), xytext=(-2 if left else 2, -4),
+                    textcoords="offset points", fontsize=7, color="#a11d1d", rotation=90, va="top", ha="right" if left else "left")  # fmt: skip
     ax.axvline(0, color="#444444", linewidth=0.8)
     shares = f"> 0 in {np.mean(gains > 0):.0%}, = 0 in {np.mean(gains == 0):.0%}, < 0 in {np.mean(gains < 0):.0%} of {len(gains)} trajectories"
     ax.set_xlabel(f"gain against the baseline, mnkr ({shares})")
