@@ -55,16 +55,16 @@ def provenance_note(provenance: dict) -> tuple[str, bool]:
     scenario = provenance.get("scenario")
     synthetic = str(panel.get("synthetic", provenance.get("synthetic", ""))).lower() == "true" or scenario is not None
     parts = []
-    if scenario is not None:  # a sweep: every trajectory is drawn, whatever the observed months
+    observed = provenance.get("observed") if isinstance(provenance.get("observed"), dict) else {}
+    if scenario is not None:  # a sweep: the trajectories are drawn (given the observed cells, if any)
         name = scenario.get("name", "?") if isinstance(scenario, dict) else scenario
-        parts.append(f"SYNTHETIC trajectories drawn from scenario {name}, not real regional figures")
+        given = (f", given {observed.get('cells_used', '?')} observed cells of {Path(str(observed['source'])).name}"
+                 if observed.get("source") else ", not real regional figures")  # fmt: skip
+        parts.append(f"SYNTHETIC trajectories drawn from scenario {name}{given}")
     elif synthetic:
         parts.append(SYNTHETIC_NOTE)
     if provenance.get("status") not in (None, "complete"):
         parts.append(f"INCOMPLETE sweep (status {provenance['status']})")
-    observed = provenance.get("observed")
-    if isinstance(observed, dict) and observed.get("source"):
-        parts.append(f"given {observed.get('cells_used', '?')} observed cells of {Path(str(observed['source'])).name}")
     rules = provenance.get("rules")
     if isinstance(rules, dict):
         text = f"rules {rules.get('id', '?')}" + (f" {rules['version']}" if rules.get("version") else "")
