@@ -12,8 +12,11 @@ from matplotlib.patches import Rectangle
 
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
+from kommiljard.plots._style import lever_text, provenance_note
+from kommiljard.plots.figures import sweep_figure
 from kommiljard.plots import bar_amounts, plot_payout_curve, plot_payouts, plot_staircase, plot_sweep_gain, plot_sweep_payouts, read_sweep
 from kommiljard.regions import region_codes
+from kommiljard.sweep import Lever, run_sweep
 
 SYNTHETIC = {"rules": {"id": "kommiljard-2019", "version": "2019.1"}, "synthetic": True, "n": 40, "seed": 7, "lever": {"region": "06", "improve_pp": 3}}
 
@@ -127,7 +130,7 @@ def sweep_frame(n: int = 40, lever: bool = True) -> pd.DataFrame:
 def test_sweep_payouts_are_sorted_by_median(kind):
     ax = plot_sweep_payouts(sweep_frame(), kind=kind, provenance=SYNTHETIC)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["06 Jönköping", "23 Jämtland Härjedalen", "01 Stockholm"]
-    assert "over 40 trajectories" in texts(ax) and "SYNTHETIC" in texts(ax) and "seed 7" in texts(ax)
+    assert "over 40 synthetic trajectories, with the lever" in texts(ax) and "SYNTHETIC" in texts(ax) and "seed 7" in texts(ax)
     assert ("whiskers: 5th-95th percentile" if kind == "box" else "violin") in ax.get_xlabel()
 
 
@@ -142,7 +145,7 @@ def test_sweep_gain_is_a_histogram_of_one_regions_gain():
     assert sum(p.get_height() for p in ax.patches) == 40
     gains = frame.loc[frame["region"] == "06", "gain_sek"]
     assert f"> 0 in {np.mean(gains > 0):.0%}" in ax.get_xlabel()
-    assert "What-if gain of 06 Jönköping" in texts(ax) and "SYNTHETIC" in texts(ax) and "lever region=06, improve_pp=3" in texts(ax)
+    assert "What-if gain of 06 Jönköping" in texts(ax) and "SYNTHETIC" in texts(ax) and "lever: 06 Jönköping +3 pp in every measurement month and group" in texts(ax)
     with pytest.raises(InputError, match="say which one"):
         plot_sweep_gain(frame)
     with pytest.raises(InputError, match="lever"):
@@ -164,3 +167,76 @@ def test_read_sweep_joins_the_parts_and_reads_the_manifest(tmp_path):
     assert manifest == SYNTHETIC
     with pytest.raises(InputError, match="not a sweep directory"):
         read_sweep(tmp_path / "trajectories")
+
+
+# A real (small) sweep, so that the plots are checked against what kommiljard.sweep writes.
+N_SWEEP = 300
+
+
+@pytest.fixture(scope="module")
+def real_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "lever"
+    run_sweep("default-2019", N_SWEEP, 3, out, chunk_size=200, lever=Lever("Jönköping", 3.0, months=("2019-10", "2019-11")), threads=1)
+    return out
+
+
+def test_a_real_sweeps_manifest_has_what_the_plots_read(real_sweep):
+    frame, manifest = read_sweep(real_sweep)
+    assert len(frame) == 21 * N_SWEEP and {"gain_sek", "baseline_sek"} <= set(frame.columns)
+    assert len(list((real_sweep / "trajectories").glob("part-*.parquet"))) == 2 and frame["trajectory"].is_monotonic_increasing
+    assert manifest["status"] == "complete" and manifest["scenario"]["name"] == "default-2019"
+    assert manifest["rules"]["id"] == "kommiljard-2019" and manifest["n"] == N_SWEEP and manifest["seed"] == 3
+    assert manifest["lever"]["region"] == "06" and len(manifest["lever"]["cells"]) == 4
+
+
+def test_a_real_sweep_is_drawn_as_synthetic_with_a_readable_lever(real_sweep):
+    fig, what = sweep_figure(real_sweep)
+    assert what == "payout distribution per region and the gain of region 06"
+    payouts, gain = fig.axes
+    for ax in (payouts, gain):
+        text = texts(ax)
+        assert "SYNTHETIC trajectories drawn from scenario default-2019" in text
+        assert "rules kommiljard-2019 2019.1" in text and f"{N_SWEEP} trajectories" in text and "seed 3" in text
+        assert "lever: 06 Jönköping +3 pp in 2019-10, 2019-11 (both groups)" in text
+        assert "cells" not in text and "{" not in text and "None" not in text  # no dict dumped
+        assert any(t.get_gid() == "note" and t.get_color() == "#a11d1d" for t in ax.texts)  # the note is red
+    assert f"Block-1 payout per region over {N_SWEEP} synthetic trajectories, with the lever" in texts(payouts)
+    assert len(payouts.get_yticklabels()) == 21
+    assert [t.get_text() for t in payouts.get_yticklabels() if t.get_fontweight() == "bold"] == ["06 Jönköping"]
+    assert sum(p.get_height() for p in gain.patches) == N_SWEEP
+
+
+def test_a_real_sweep_without_a_lever_and_with_observed_months(tmp_path, sample_panel_path):
+    known = pd.read_parquet(sample_panel_path)
+    known = known[known["month"] != "2019-11"]
+    run_sweep(None, 100, 1, tmp_path, observed_panel=known, threads=1)
+    fig, what = sweep_figure(tmp_path, kind="violin")
+    assert what == "payout distribution per region" and len(fig.axes) == 1
+    text = texts(fig.axes[0])
+    assert f"SYNTHETIC trajectories drawn from scenario default-2019, given {len(known)} observed cells of " in text and "lever" not in text
+
+
+def test_an_incomplete_sweep_says_so():
+    note, synthetic = provenance_note({"status": "running", "scenario": {"name": "mine"}, "n": 10})
+    assert synthetic and note.startswith("SYNTHETIC trajectories drawn from scenario mine") and "INCOMPLETE sweep (status running)" in note
+
+
+@pytest.mark.parametrize(
+    ("lever", "text"),
+    [
+        ({"region": "06", "improve_pp": 3.0, "months": None, "groups": None,
+          "cells": [{"month": m, "group": g} for m in ("2019-09", "2019-10", "2019-11") for g in ("first_visit", "operation")]},
+         "lever: 06 Jönköping +3 pp in all 3 months and both groups"),
+        ({"region": "06", "improve_pp": 2.5, "months": None, "groups": ["operation"],
+          "cells": [{"month": m, "group": "operation"} for m in ("2019-09", "2019-10", "2019-11")]},
+         "lever: 06 Jönköping +2.5 pp in all 3 months (operation)"),
+        ({"region": "6", "improve_pp": 1, "months": ["okt 2019"], "groups": ["operation"], "cells": [{"month": "2019-10", "group": "operation"}]},
+         "lever: 06 Jönköping +1 pp in 2019-10 operation"),
+        ({"region": "01", "improve_pp": -1, "cells": [{"month": "2019-10", "group": "operation"}, {"month": "2019-11", "group": "first_visit"}]},
+         "lever: 01 Stockholm -1 pp in 2019-10 operation, 2019-11 first_visit"),
+        ({"region": "06", "improve_pp": 3}, "lever: 06 Jönköping +3 pp in every measurement month and group"),
+        ({"region": "06", "improve_pp": 3, "months": ["2019-10"]}, "lever: 06 Jönköping +3 pp in 2019-10, every group"),
+    ],
+)  # fmt: skip
+def test_lever_text(lever, text):
+    assert lever_text(lever) == text

@@ -3,7 +3,10 @@
 - a payout curve: columns ``improvement_pp``, ``amount_sek`` and optionally ``tier``
   (``kommiljard.whatif.payout_curve``);
 - a sweep directory: ``trajectories/part-*.parquet`` with ``trajectory``, ``region``,
-  ``amount_sek`` and, with a lever, ``gain_sek``; ``manifest.json`` (``kommiljard sweep``).
+  ``amount_sek`` (block 1) and, with a lever, ``gain_sek``; ``manifest.json`` (``kommiljard
+  sweep``), whose ``scenario``, ``rules``, ``n``, ``seed``, ``lever`` (with its ``cells``),
+  ``observed`` and ``status`` go into the note under the title: the trajectories are marked
+  SYNTHETIC, drawn from the scenario.
 """
 
 from __future__ import annotations
@@ -104,12 +107,16 @@ def plot_sweep_payouts(trajectories: pd.DataFrame, kind: str = "box", provenance
         ax.violinplot(data, orientation="horizontal", showmedians=True, widths=0.8)
         what = "violin: density of the payout; line: median"
     ax.set_yticks(range(1, len(order) + 1), [region_label(r) for r in order], fontsize=8)
-    ax.set_xlabel(f"payout, mnkr ({what})")
+    lever = (provenance or {}).get("lever")
+    if isinstance(lever, dict) and str(lever.get("region", "")).zfill(2) in order:  # the lever's region in bold
+        ax.get_yticklabels()[order.index(str(lever["region"]).zfill(2))].set_fontweight("bold")
+    ax.set_xlabel(f"block-1 payout, mnkr ({what})")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     n = trajectories["trajectory"].nunique() if "trajectory" in trajectories.columns else len(data[0])
     note, synthetic = provenance_note(provenance or {})
-    label(ax, f"Payout per region over {n} trajectories", note, synthetic)
+    with_lever = ", with the lever" if "gain_sek" in trajectories.columns else ""
+    label(ax, f"Block-1 payout per region over {n} {'synthetic ' if synthetic else ''}trajectories{with_lever}", note, synthetic)
     return ax
 
 
@@ -127,14 +134,16 @@ def plot_sweep_gain(trajectories: pd.DataFrame, region: str | None = None, prove
     bins = min(60, max(10, int(np.sqrt(len(gains)))))
     ax.hist(gains, bins=bins, color="#2f6db5", alpha=0.75, edgecolor="white", linewidth=0.4)
     p5, p50, p95 = np.percentile(gains, [5, 50, 95])
-    for value, style, text in ((gains.mean(), "-", "mean"), (p5, ":", "5th pct"), (p50, "--", "median"), (p95, ":", "95th pct")):
+    mean = gains.mean()
+    for value, style, text in ((mean, "-", "mean"), (p5, ":", "5th pct"), (p50, "--", "median"), (p95, ":", "95th pct")):
         ax.axvline(value, color="#a11d1d", linestyle=style, linewidth=1)
-        ax.annotate(f"{text} {value:+.1f}", (value, 1), xycoords=("data", "axes fraction"), xytext=(2, -10),
-                    textcoords="offset points", fontsize=7, color="#a11d1d", rotation=90, va="top")  # fmt: skip
+        left = (text == "median" and p50 < mean) or (text == "mean" and mean <= p50)  # mean and median apart, not over each other
+        ax.annotate(f"{text} {value:+.1f}", (value, 1), xycoords=("data", "axes fraction"), xytext=(-2 if left else 2, -4),
+                    textcoords="offset points", fontsize=7, color="#a11d1d", rotation=90, va="top", ha="right" if left else "left")  # fmt: skip
     ax.axvline(0, color="#444444", linewidth=0.8)
     shares = f"> 0 in {np.mean(gains > 0):.0%}, = 0 in {np.mean(gains == 0):.0%}, < 0 in {np.mean(gains < 0):.0%} of {len(gains)} trajectories"
     ax.set_xlabel(f"gain against the baseline, mnkr ({shares})")
     ax.set_ylabel("trajectories")
     note, synthetic = provenance_note(provenance or {})
-    label(ax, f"What-if gain of {region_label(code)}", note, synthetic)
+    label(ax, f"What-if gain of {region_label(code)}: block 1 with the lever minus without, same draws", note, synthetic)
     return ax
