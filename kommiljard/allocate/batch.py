@@ -30,10 +30,9 @@ import numpy as np
 
 from .kernels import StaircaseParams, run_staircase
 from .lanes import BLOCK, totals_kernel
-
-LANES = BLOCK  # a good L for blocked inputs
 from .tenths import TenthsRules, shares_to_tenths
 
+LANES = BLOCK  # a good L for blocked inputs
 INT32_MAX = 2**31 - 1
 
 
@@ -45,11 +44,14 @@ class Totals:
     lapsed: np.ndarray  # (T,) float64 kronor that nobody qualified for
 
 
-def staircase_totals(params: StaircaseParams, current, previous, level, weights, pots, *, tenths: bool = True) -> Totals:
+def staircase_totals(
+    params: StaircaseParams, current, previous, level, weights, pots, *, tenths: bool = True, out: Totals | None = None
+) -> Totals:
     """Each trajectory's payout per region for one chunk of (C, R, T) or (K, C, R, L) inputs.
 
     ``weights`` (R,) and ``pots`` (C,) as in :func:`~kommiljard.allocate.kernels.run_staircase`.
-    With ``tenths=False`` the float64 kernel is used whatever the inputs.
+    With ``tenths=False`` the float64 kernel is used whatever the inputs. ``out``, a
+    :class:`Totals` of the right shapes, is filled instead of new arrays (the fast path only).
     """
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     pots = np.ascontiguousarray(pots, dtype=np.float64)
@@ -62,7 +64,8 @@ def staircase_totals(params: StaircaseParams, current, previous, level, weights,
     n_blocks, _, n_regions, n_lanes = cur.shape
     integral = (weights == np.rint(weights)).all() and weights.sum() <= INT32_MAX
     bar_weights = weights.astype(np.int32) if integral else weights
-    out = Totals(np.empty((n_regions, n_blocks * n_lanes)), np.empty(n_blocks * n_lanes))
+    if out is None or out.amount.shape != (n_regions, n_blocks * n_lanes):
+        out = Totals(np.empty((n_regions, n_blocks * n_lanes)), np.empty(n_blocks * n_lanes))
     totals_kernel(
         cur, prev, lev, weights, bar_weights, pots, rules.shares, rules.bounds, rules.members,
         rules.target_bound, rules.target_tier, rules.cascade_down, out.amount, out.lapsed,
@@ -155,14 +158,15 @@ def sweep_totals(
 ) -> RunningTotals:
     """Run every chunk ``(current, previous, level)`` of ``chunks`` and aggregate the totals.
 
-    ``chunks`` is any iterable, typically a generator that draws each chunk when asked (a
-    callable ``f(i)`` returning None at the end is ``iter(lambda: ..., None)``).
-    ``on_chunk(i, totals)`` sees each chunk's :class:`Totals` before it is dropped.
+    ``chunks`` is any iterable, typically a generator that draws each chunk when asked.
+    ``on_chunk(i, totals)`` sees chunk ``i``'s :class:`Totals`; their arrays are reused for
+    the next chunk of the same size, so copy what you keep.
     """
     agg = RunningTotals()
+    out = None
     for i, (current, previous, level) in enumerate(chunks):
-        totals = staircase_totals(params, current, previous, level, weights, pots, tenths=tenths)
+        out = staircase_totals(params, current, previous, level, weights, pots, tenths=tenths, out=out)
         if on_chunk is not None:
-            on_chunk(i, totals)
-        agg.add(totals)
+            on_chunk(i, out)
+        agg.add(out)
     return agg
