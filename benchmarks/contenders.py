@@ -37,11 +37,11 @@ def setup() -> Setup:
     return Setup(block, StaircaseParams.from_block(block), population.of(regions).astype(np.float64), pots, regions)
 
 
-def synthetic_tenths(n_blocks: int, n_cells: int, n_regions: int, seed: int) -> tuple[np.ndarray, ...]:
-    """Shares as int16 tenths, (K, C, R, LANES): last year 55-95 %, a change of -4 to +6 pp,
+def synthetic_tenths(n_blocks: int, n_cells: int, n_regions: int, seed, lanes: int = LANES) -> tuple[np.ndarray, ...]:
+    """Shares as int16 tenths, (K, C, R, L): last year 55-95 %, a change of -4 to +6 pp,
     share_60 5-16 pp below share_90. Every tier, the 71 % target and the cascade occur."""
     rng = np.random.default_rng(seed)
-    shape = (n_blocks, n_cells, n_regions, LANES)
+    shape = (n_blocks, n_cells, n_regions, lanes)
     previous = rng.integers(550, 951, size=shape, dtype=np.int16)
     current = previous + rng.integers(-40, 61, size=shape, dtype=np.int16)
     np.clip(current, 0, 1000, out=current)
