@@ -25,7 +25,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 BLOCK = 256  # lanes per step: the per-thread scratch stays in L1
-LINE = 32  # int16 per 64-byte cache line
+LINE = 32  # int16 per 64-byte cache line (LINE // 4 float64)
 
 
 @intrinsic
@@ -96,6 +96,10 @@ def totals_kernel(current, previous, level, weights, bar_weights, pots, shares, 
             ar = amount[r, t0 : t0 + n]
             for i in range(n):
                 ar[i] = 0.0
+            if ahead:
+                nxt = r * amount.shape[1] + next_blk * n_lanes + next_lo
+                for j in range(nxt, nxt + next_n, LINE // 4):
+                    _prefetch(amount, j)
         for c in range(n_cells):
             # Each region's tier, and the weight of each tier.
             for i in range(n):
