@@ -9,6 +9,10 @@ warm-up call, so compile time is not counted (it is reported on its own); the ke
 into output arrays allocated once per size, as a sweep does. The kernel, numpy,
 pandas and the readable reference must agree to the öre on every payout they computed;
 otherwise the run fails (exit 1) after reporting.
+
+OpenMP worker threads are told to sleep when idle (``OMP_WAIT_POLICY=PASSIVE`` unless set):
+spinning after a 2-thread call would otherwise steal the CPU from the single-threaded
+contender timed next.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ import sys
 import time
 from pathlib import Path
 
-import numba
-import numpy as np
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before numba loads OpenMP
 
-from contenders import (
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+
+from contenders import (  # noqa: E402
     Setup,
     by_trajectory,
     kernel_totals,
@@ -37,9 +43,9 @@ from contenders import (
     setup,
     synthetic_tenths,
 )
-from kommiljard.allocate.batch import LANES, Totals
-from kommiljard.allocate.reference import allocate_cell
-from kommiljard.money import TOLERANCE_SEK
+from kommiljard.allocate.batch import LANES, Totals  # noqa: E402
+from kommiljard.allocate.reference import allocate_cell  # noqa: E402
+from kommiljard.money import TOLERANCE_SEK  # noqa: E402
 
 N_CELLS, N_REGIONS = 6, 21
 KERNEL_SIZES = (10_240, 102_400, 1_024_000)  # trajectories per call: about 10^4, 10^5, 10^6
@@ -163,6 +169,7 @@ def measure(mode_name: str) -> dict:
         "agree": all(v <= TOLERANCE_SEK for v in diffs.values()),
         "machine": {
             "cpus": os.cpu_count(), "numba_threads": default, "threading_layer": numba.threading_layer(),
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "load_average_before": load_before, "load_average_after": os.getloadavg(),
             "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
         },  # fmt: skip

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import numba
+import numpy as np
 from numba import njit, prange
 
 from ..measure import bound_units
@@ -170,8 +170,8 @@ def run_staircase(params: StaircaseParams, current, previous, level, weights, po
     """Run the kernel on (T, C, R) arrays (or (C, R) for one trajectory).
 
     With ``tenths`` (the default) shares on the 0.1 grid run as int16 tenths with integer
-    bound comparisons; anything else (or ``tenths=False``) runs on float64 shares. Both give
-    the reference's tiers and routes and, to the last bit, its amounts.
+    bound comparisons; anything else (or ``tenths=False``) runs on float64 shares. The two
+    paths give the same tiers, routes, improvements and amounts, to the last bit.
     """
     single = np.ndim(current) == 2
     fast = tenths_inputs(params, current, previous, level) if tenths else None
