@@ -231,6 +231,19 @@ def test_layouts_weights_and_float_input_agree(setup_2019):
     np.testing.assert_allclose(paid, pots.sum(), atol=0.01 * len(pots), rtol=0)
 
 
+def test_fewer_bars_than_the_kernel_unrolls(setup_2019):
+    params, pop, pots = setup_2019
+    two_bars = dataclasses.replace(
+        params, bar_share=np.array([0.8, 0.2]), bar_bound=params.bar_bound[:2], bar_inclusive=params.bar_inclusive[:2]
+    )
+    assert TenthsRules.from_params(two_bars) is not None
+    inputs = random_tenths((2, 6, 21, 256), seed=4)
+    fast = staircase_totals(two_bars, *inputs, pop, pots)
+    slow = staircase_totals(two_bars, *inputs, pop, pots, tenths=False)
+    np.testing.assert_allclose(fast.amount, slow.amount, atol=0.01, rtol=0)
+    np.testing.assert_allclose(fast.lapsed, slow.lapsed, atol=0.01, rtol=0)
+
+
 def test_chunked_totals_equal_the_unchunked_ones(setup_2019):
     params, pop, pots = setup_2019
     whole = random_tenths((10, 6, 21, 64), seed=2)

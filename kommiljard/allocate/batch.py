@@ -69,8 +69,8 @@ def staircase_totals(
     totals_kernel(
         cur, prev, lev, weights, bar_weights, pots, rules.shares, rules.bounds, rules.members,
         rules.target_bound, rules.target_tier, rules.cascade_down, out.amount, out.lapsed,
-        np.empty((n_threads, n_regions, BLOCK), np.int8), np.empty((n_threads, 4, BLOCK), bar_weights.dtype),
-        np.empty((n_threads, 4, BLOCK)),
+        np.empty((n_threads, n_regions, BLOCK), np.int8), np.empty((n_threads, 3, BLOCK), bar_weights.dtype),
+        np.empty((n_threads, 3, BLOCK)),
     )  # fmt: skip
     return out
 

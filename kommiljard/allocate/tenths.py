@@ -21,7 +21,7 @@ import numpy as np
 
 MAX_TENTHS = 1000  # 100.0 %
 NEVER = 2 * MAX_TENTHS + 1  # a bound no difference of two shares reaches
-MAX_BARS = 4  # the fast kernels unroll this many bars
+MAX_BARS = 3  # the sweep kernel unrolls this many bars
 
 
 def shares_to_tenths(values) -> np.ndarray | None:
