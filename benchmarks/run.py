@@ -4,15 +4,12 @@
 
 One process, one generated input (int16 tenths, (K, C, R, 256) blocks, block 1 of the 2019
 rules): each contender runs on a prefix of it. Throughput is in region-cells per second (one
-region in one month and group of one trajectory), the median over interleaved rounds after a
-warm-up call, so compile time is not counted (it is reported on its own); the kernel writes
-into output arrays allocated once per size, as a sweep does. The kernel, numpy,
+region in one month and group of one trajectory), the median over interleaved rounds; in
+each round a contender is called twice and the second call is timed, so neither compile time
+(reported on its own) nor cold caches are counted. The kernel writes into output arrays
+allocated once per size, as a sweep does. The kernel, numpy,
 pandas and the readable reference must agree to the öre on every payout they computed;
 otherwise the run fails (exit 1) after reporting.
-
-OpenMP worker threads are told to sleep when idle (``OMP_WAIT_POLICY=PASSIVE`` unless set):
-spinning after a 2-thread call would otherwise steal the CPU from the single-threaded
-contender timed next.
 """
 
 from __future__ import annotations
@@ -26,12 +23,10 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before numba loads OpenMP
+import numba
+import numpy as np
 
-import numba  # noqa: E402
-import numpy as np  # noqa: E402
-
-from contenders import (  # noqa: E402
+from contenders import (
     Setup,
     by_trajectory,
     kernel_totals,
@@ -43,15 +38,15 @@ from contenders import (  # noqa: E402
     setup,
     synthetic_tenths,
 )
-from kommiljard.allocate.batch import LANES, Totals  # noqa: E402
-from kommiljard.allocate.reference import allocate_cell  # noqa: E402
-from kommiljard.money import TOLERANCE_SEK  # noqa: E402
+from kommiljard.allocate.batch import LANES, Totals
+from kommiljard.allocate.reference import allocate_cell
+from kommiljard.money import TOLERANCE_SEK
 
 N_CELLS, N_REGIONS = 6, 21
 KERNEL_SIZES = (10_240, 102_400, 1_024_000)  # trajectories per call: about 10^4, 10^5, 10^6
 MODES = {
     "quick": {"numpy": 10_240, "pandas": 128, "rounds": 5, "pandas_rounds": 2},
-    "full": {"numpy": 102_400, "pandas": 1_024, "rounds": 15, "pandas_rounds": 3},
+    "full": {"numpy": 102_400, "pandas": 1_024, "rounds": 11, "pandas_rounds": 3},
 }
 GOALS = {"kernel_vs_numpy": 10.0, "kernel_vs_pandas": 1000.0, "kernel_time_vs_read_floor": 2.0, "flatness": 1.2}
 
@@ -61,12 +56,12 @@ def cells(n_traj: int) -> int:
 
 
 def rounds_of(jobs: dict, rounds: int) -> dict[str, float]:
-    """Median seconds per job, over ``rounds`` interleaved rounds after one warm-up call each."""
-    for fn in jobs.values():
-        fn()
+    """Median seconds per job over ``rounds`` interleaved rounds; in each round a job is
+    called twice in a row and the second call is timed (the first one warms the caches)."""
     times = {name: [] for name in jobs}
     for _ in range(rounds):
         for name, fn in jobs.items():
+            fn()
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)

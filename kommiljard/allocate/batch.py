@@ -34,6 +34,7 @@ from .tenths import TenthsRules, shares_to_tenths
 
 LANES = BLOCK  # a good L for blocked inputs
 INT32_MAX = 2**31 - 1
+CHUNK_STEPS = 8  # threads take steps of BLOCK lanes 8 at a time: a slowed thread holds up little
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,13 @@ def staircase_totals(
     bar_weights = weights.astype(np.int32) if integral else weights
     if out is None or out.amount.shape != (n_regions, n_blocks * n_lanes):
         out = Totals(np.empty((n_regions, n_blocks * n_lanes)), np.empty(n_blocks * n_lanes))
-    totals_kernel(
-        cur, prev, lev, weights, bar_weights, pots, rules.shares, rules.bounds, rules.members,
-        rules.target_bound, rules.target_tier, rules.cascade_down, out.amount, out.lapsed,
-        np.empty((n_threads, n_regions, BLOCK), np.int8), np.empty((n_threads, 3, BLOCK), bar_weights.dtype),
-        np.empty((n_threads, 3, BLOCK)),
-    )  # fmt: skip
+    with numba.parallel_chunksize(CHUNK_STEPS):
+        totals_kernel(
+            cur, prev, lev, weights, bar_weights, pots, rules.shares, rules.bounds, rules.members,
+            rules.target_bound, rules.target_tier, rules.cascade_down, out.amount, out.lapsed,
+            np.empty((n_threads, n_regions, BLOCK), np.int8), np.empty((n_threads, 3, BLOCK), bar_weights.dtype),
+            np.empty((n_threads, 3, BLOCK)),
+        )  # fmt: skip
     return out
 
 
