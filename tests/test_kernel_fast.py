@@ -231,6 +231,15 @@ def test_layouts_weights_and_float_input_agree(setup_2019):
     np.testing.assert_allclose(paid, pots.sum(), atol=0.01 * len(pots), rtol=0)
 
 
+def test_mismatched_shapes_are_refused(setup_2019):
+    params, pop, pots = setup_2019
+    cur, prev, lev = random_tenths((1, 6, 21, 8), seed=5)
+    with pytest.raises(ValueError, match="shapes do not match"):
+        staircase_totals(params, cur, prev[:, :, :20], lev, pop, pots)
+    with pytest.raises(ValueError, match="one per cell"):
+        staircase_totals(params, cur, prev, lev, pop, pots[:5])
+
+
 def test_fewer_bars_than_the_kernel_unrolls(setup_2019):
     params, pop, pots = setup_2019
     two_bars = dataclasses.replace(

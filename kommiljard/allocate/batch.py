@@ -62,10 +62,15 @@ def staircase_totals(
         return _float_totals(params, current, previous, level, weights, pots)
     cur, prev, lev = arrays
     n_threads = numba.config.NUMBA_NUM_THREADS
-    n_blocks, _, n_regions, n_lanes = cur.shape
+    n_blocks, n_cells, n_regions, n_lanes = cur.shape
+    if not cur.shape == prev.shape == lev.shape or weights.shape != (n_regions,) or pots.shape != (n_cells,):
+        raise ValueError(
+            f"shapes do not match: current {cur.shape}, previous {prev.shape}, level {lev.shape}, "
+            f"weights {weights.shape} (one per region), pots {pots.shape} (one per cell)"
+        )
     integral = (weights == np.rint(weights)).all() and weights.sum() <= INT32_MAX
     bar_weights = weights.astype(np.int32) if integral else weights
-    if out is None or out.amount.shape != (n_regions, n_blocks * n_lanes):
+    if not _fits(out, n_regions, n_blocks * n_lanes):
         out = Totals(np.empty((n_regions, n_blocks * n_lanes)), np.empty(n_blocks * n_lanes))
     with numba.parallel_chunksize(CHUNK_STEPS):
         totals_kernel(
@@ -75,6 +80,14 @@ def staircase_totals(
             np.empty((n_threads, 3, BLOCK)),
         )  # fmt: skip
     return out
+
+
+def _fits(out: Totals | None, n_regions: int, n_traj: int) -> bool:
+    """Whether ``out`` can be written by the kernel as it is."""
+    return out is not None and all(
+        a.shape == shape and a.dtype == np.float64 and a.flags.c_contiguous and a.flags.writeable
+        for a, shape in ((out.amount, (n_regions, n_traj)), (out.lapsed, (n_traj,)))
+    )
 
 
 def _blocks(a) -> np.ndarray:

@@ -9,7 +9,7 @@ units is therefore passed exactly when ``a - b >= ceil(u / 10 ** (D - 1))`` (inc
 ``a - b >= floor(u / 10 ** (D - 1)) + 1`` (exclusive): integer comparisons, no rounding.
 
 With D = 0 the reference rounds the float difference half to even, and that float is not
-exactly on the half for 9 354 of the million pairs; the tenths path is not used then.
+exactly on the half for 9 354 of the 1 002 001 pairs; the tenths path is not used then.
 """
 
 from __future__ import annotations
