@@ -37,8 +37,8 @@ def _prefetch(typingctx, array, index):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
-        fn = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0"
+        fn = cgutils.get_or_insert_function(  # the typed-pointer name: LLVM 15+ upgrades it to .p0
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0i8"
         )
         # read, high temporal locality, data cache
         builder.call(fn, [builder.bitcast(builder.gep(data, [args[1]]), i8p), i32(0), i32(3), i32(1)])
