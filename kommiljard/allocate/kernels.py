@@ -3,17 +3,24 @@
 It does what :mod:`kommiljard.allocate.reference` does, in the same order of floating-point
 operations, so that both agree to the öre (tests compare them on random panels). fastmath
 stays off: this is money.
+
+Shares on the 0.1 grid take a fast path: the same kernel on int16 tenths, with the bounds
+turned into whole tenths (:mod:`kommiljard.allocate.tenths`), so every threshold comparison
+is between integers. Sweeps that need only each trajectory's totals use
+:mod:`kommiljard.allocate.batch` instead, which is faster still.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numba import njit, prange
 
 from ..measure import bound_units
 from ..rules.models import ImprovementStaircase
+from .tenths import TenthsRules, shares_to_tenths
 
 
 @dataclass(frozen=True)
@@ -76,19 +83,23 @@ def staircase_kernel(
     bar_share, bar_bound, bar_inclusive,
     target_bar, target_bound, target_inclusive,
     relative, scale, cumulative, cascade_down,
-    amount, tier, route, improvement, lapsed,
+    amount, tier, route, improvement, lapsed, scratch,
 ):  # fmt: skip
-    """Fill ``amount``/``tier``/``route``/``improvement`` (T, C, R) and ``lapsed`` (T, C)."""
+    """Fill ``amount``/``tier``/``route``/``improvement`` (T, C, R) and ``lapsed`` (T, C).
+
+    ``scratch`` is (threads, 3, bars) float64, one row per thread of the pool, so the loops
+    allocate nothing. ``current``/``previous``/``level`` may be float64 shares or integers
+    (tenths, with bounds in tenths and ``scale`` 1).
+    """
     n_traj, n_cells, n_regions = current.shape
     n_bars = bar_share.shape[0]
     for t in prange(n_traj):
-        bar_pot = np.empty(n_bars)
-        bar_weight = np.empty(n_bars)
-        bar_count = np.empty(n_bars, dtype=np.int64)
+        own = scratch[numba.get_thread_id()]
+        bar_pot, bar_weight, bar_count = own[0], own[1], own[2]
         for c in range(n_cells):
             for k in range(n_bars):
                 bar_weight[k] = 0.0
-                bar_count[k] = 0
+                bar_count[k] = 0.0
             for r in range(n_regions):
                 units = _improvement_units(current[t, c, r], previous[t, c, r], relative, scale)
                 n = 0
@@ -106,12 +117,12 @@ def staircase_kernel(
                 for k in range(n_bars):
                     if _shares_bar(n, k, cumulative):
                         bar_weight[k] += weights[r]
-                        bar_count[k] += 1
+                        bar_count[k] += 1.0
             carry = 0.0
             lapse = 0.0
             for k in range(n_bars - 1, -1, -1):
                 available = pots[c] * bar_share[k] + carry
-                if bar_count[k] > 0:
+                if bar_count[k] > 0.0:
                     bar_pot[k] = available
                     carry = 0.0
                 elif cascade_down and k > 0:
@@ -139,10 +150,38 @@ class StaircaseResult:
     lapsed: np.ndarray  # (T, C) float64
 
 
-def run_staircase(params: StaircaseParams, current, previous, level, weights, pots) -> StaircaseResult:
-    """Run the kernel on (T, C, R) arrays (or (C, R) for one trajectory)."""
+def tenths_inputs(params: StaircaseParams, current, previous, level) -> tuple[TenthsRules, tuple] | None:
+    """The rules and inputs of the tenths path, or None when it does not apply.
+
+    It applies when the rules have a tenths form (:meth:`TenthsRules.from_params`) and every
+    share is on the 0.1 grid (:func:`shares_to_tenths`); without a target ``level`` is unused.
+    """
+    rules = TenthsRules.from_params(params)
+    if rules is None:
+        return None
+    cur, prev = shares_to_tenths(current), shares_to_tenths(previous)
+    lev = shares_to_tenths(level) if rules.target_tier else np.zeros(np.shape(current), np.int16)
+    if cur is None or prev is None or lev is None:
+        return None
+    return rules, (cur, prev, lev)
+
+
+def run_staircase(params: StaircaseParams, current, previous, level, weights, pots, *, tenths: bool = True) -> StaircaseResult:
+    """Run the kernel on (T, C, R) arrays (or (C, R) for one trajectory).
+
+    With ``tenths`` (the default) shares on the 0.1 grid run as int16 tenths with integer
+    bound comparisons; anything else (or ``tenths=False``) runs on float64 shares. The two
+    paths give the same tiers, routes, improvements and amounts, to the last bit.
+    """
     single = np.ndim(current) == 2
-    arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (current, previous, level)]
+    fast = tenths_inputs(params, current, previous, level) if tenths else None
+    if fast is None:
+        arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (current, previous, level)]
+        kernel_params = params
+    else:
+        rules, arrays = fast
+        arrays = [np.ascontiguousarray(a) for a in arrays]
+        kernel_params = _tenths_params(params, rules)
     if single:
         arrays = [a[None] for a in arrays]
     cur, prev, lev = arrays
@@ -150,14 +189,36 @@ def run_staircase(params: StaircaseParams, current, previous, level, weights, po
     out = StaircaseResult(
         np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8), np.empty(shape), np.empty(shape[:2])
     )
+    p = kernel_params
+    scratch = np.empty((numba.config.NUMBA_NUM_THREADS, 3, len(p.bar_share)))
     staircase_kernel(
         cur, prev, lev,
         np.ascontiguousarray(weights, dtype=np.float64), np.ascontiguousarray(pots, dtype=np.float64),
-        params.bar_share, params.bar_bound, params.bar_inclusive,
-        params.target_bar, params.target_bound, params.target_inclusive,
-        params.relative, params.scale, params.cumulative, params.cascade_down,
-        out.amount, out.tier, out.route, out.improvement, out.lapsed,
+        p.bar_share, p.bar_bound, p.bar_inclusive,
+        p.target_bar, p.target_bound, p.target_inclusive,
+        p.relative, p.scale, p.cumulative, p.cascade_down,
+        out.amount, out.tier, out.route, out.improvement, out.lapsed, scratch,
     )  # fmt: skip
+    if fast is not None:
+        # The kernel reports tenths; the reference reports (tenths * 10**(D-1)) / 10**D.
+        np.divide(out.improvement * 10.0 ** (rules.decimals - 1), params.scale, out=out.improvement)
     if single:
         return StaircaseResult(*(a[0] for a in (out.amount, out.tier, out.route, out.improvement, out.lapsed)))
     return out
+
+
+def _tenths_params(params: StaircaseParams, rules: TenthsRules) -> StaircaseParams:
+    """``params`` with bounds in whole tenths (all inclusive) and scale 1, for int16 inputs."""
+    n_bars = len(params.bar_share)
+    return StaircaseParams(
+        bar_share=params.bar_share,
+        bar_bound=rules.bounds[:n_bars].astype(np.float64),
+        bar_inclusive=np.ones(n_bars, dtype=np.bool_),
+        target_bar=params.target_bar,
+        target_bound=float(rules.target_bound),
+        target_inclusive=True,
+        relative=False,
+        scale=1.0,
+        cumulative=params.cumulative,
+        cascade_down=params.cascade_down,
+    )
