@@ -40,7 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .allocate.kernels import StaircaseParams, run_staircase
+from .allocate.kernels import StaircaseParams, run_staircase, staircase_outcomes
 from .cube import block_cells
 from .errors import InputError, KommiljardError
 from .outputs import atomic_path, write_table, write_text
@@ -174,37 +174,56 @@ def _setup(scenario: Scenario, rules: Rules, population: Population, lever: Leve
     return setup, obs_info
 
 
-def _outcomes(setup: _Setup, current, previous, level) -> tuple[np.ndarray, np.ndarray]:
-    """Per group amounts (T, G, R) and highest tiers (T, G, R) of one set of arrays."""
-    res = run_staircase(setup.params, *readonly(current, previous, level), setup.weights, setup.pots)
+def _outcomes(setup: _Setup, n: int, current, previous, level) -> tuple[np.ndarray, np.ndarray]:
+    """Per group amounts (T, G, R) and highest tiers (T, G, R) of one set of inputs.
+
+    ``current``, ``previous`` and ``level`` are ``(source, months)`` pairs: a (T, X, G, R)
+    array of shares and the indexes of the block's months in it (``level`` None without a
+    target). Shares on the 0.1 grid go straight to :func:`staircase_outcomes`; anything else
+    through :func:`run_staircase`, with the same result bits.
+    """
+    fast = staircase_outcomes(setup.params, current, previous, level, setup.weights, setup.pots, len(setup.block.group_names))
+    if fast is not None:
+        return fast.amount, fast.tier
+    arrays = [_cells(*current), _cells(*previous)]
+    arrays.append(_cells(*level) if level is not None else np.full(arrays[0].shape, np.nan))
+    res = run_staircase(setup.params, *readonly(*arrays), setup.weights, setup.pots)
     n_groups = len(setup.block.group_names)
     n_months = len(setup.block.months)
-    amount = res.amount.reshape(len(current), n_months, n_groups, -1)
-    tier = res.tier.reshape(len(current), n_months, n_groups, -1)
+    amount = res.amount.reshape(n, n_months, n_groups, -1)
+    tier = res.tier.reshape(n, n_months, n_groups, -1)
     by_group = amount[:, 0].copy()
     for m in range(1, n_months):  # a fixed order of additions, whatever the batch
         by_group += amount[:, m]
     return by_group, tier.max(axis=1)
 
 
+def _cells(source: np.ndarray, months) -> np.ndarray:
+    """(T, M * G, R): the block's months of a (T, X, G, R) source, month-major."""
+    return np.ascontiguousarray(source[:, months]).reshape(len(source), -1, source.shape[-1])
+
+
 def _batch(setup: _Setup, seed: int, start: int, stop: int, threads: int) -> dict[str, np.ndarray]:
     """Outcomes of trajectories start..stop-1: arrays (T, R) or (T, G, R)."""
     drawn = draw(setup.model, seed, start, stop, threads)
     n = stop - start
-    current = np.ascontiguousarray(drawn.share_90[:, setup.current]).reshape(n, -1, drawn.share_90.shape[-1])
-    previous = np.ascontiguousarray(drawn.share_90[:, setup.previous]).reshape(current.shape)
-    level = np.ascontiguousarray(drawn.share_60[:, setup.level]).reshape(current.shape) if setup.level else np.full(current.shape, np.nan)
-    amount, tier = _outcomes(setup, current, previous, level)
+    months = np.arange(len(setup.block.months))
+    current, previous = (drawn.share_90, np.array(setup.current)), (drawn.share_90, np.array(setup.previous))
+    level = (drawn.share_60, np.array(setup.level)) if setup.level else None
+    amount, tier = _outcomes(setup, n, current, previous, level)
     out = {"amount": amount, "tier": tier}
     if setup.lever_region >= 0:
         r, cells = setup.lever_region, setup.lever_cells
-        lever_current = current.copy()
-        lever_current[:, cells, r] = improved_share(current[:, cells, r], setup.lever_pp)
+        shape = (n, len(months), -1, drawn.share_90.shape[-1])  # (T, M, G, R)
+        flat = _cells(*current)
+        flat[:, cells, r] = improved_share(flat[:, cells, r], setup.lever_pp)
+        lever_current = (flat.reshape(shape), months)
         if setup.cap_level:
-            level = level.copy()
-            level[:, cells, r] = np.minimum(level[:, cells, r], lever_current[:, cells, r])
+            flat_level = _cells(*level)
+            flat_level[:, cells, r] = np.minimum(flat_level[:, cells, r], flat[:, cells, r])
+            level = (flat_level.reshape(shape), months)
         out["baseline_amount"], out["baseline_tier"] = amount, tier
-        out["amount"], out["tier"] = _outcomes(setup, lever_current, previous, level)
+        out["amount"], out["tier"] = _outcomes(setup, n, lever_current, previous, level)
     return out
 
 

@@ -35,6 +35,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from numba import njit
+from numba.np.random._constants import fi_double as _ZIG_FI
+from numba.np.random._constants import ki_double as _ZIG_KI
+from numba.np.random._constants import wi_double as _ZIG_WI
+from numba.np.random._constants import ziggurat_nor_inv_r as _ZIG_NOR_INV_R
+from numba.np.random._constants import ziggurat_nor_r as _ZIG_NOR_R
 
 from .regions import region_codes, region_table
 
@@ -335,7 +340,9 @@ class TrajectoryModel:
     def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
         """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
         nothing_observed = np.full(self.n_vars, np.nan)
-        _draw_structured(rng, skip, self.n_latent, self.mu, *self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60)
+        state = sfc64_state(rng)
+        _draw_structured(state, skip, self.n_latent, self.mu, *self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60)
+        set_sfc64_state(rng, state)
 
     def covariance(self) -> np.ndarray:
         """Covariance (V, V) of the variables' logits."""
@@ -406,8 +413,10 @@ class ConditionedModel:
         return len(self.missing)
 
     def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
-        _draw_conditional(rng, skip, self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit,
+        state = sfc64_state(rng)
+        _draw_conditional(state, skip, self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit,
                           self.model.n_vars, self.model.n90, self.model.pair_90, self.observed_share, s90, s60)  # fmt: skip
+        set_sfc64_state(rng, state)
 
 
 def trajectory_model(
@@ -618,36 +627,99 @@ def block_generator(seed: int, block: int) -> np.random.Generator:
     return np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
 
+# NumPy's standard normals (its ziggurat, ``random_standard_normal`` in
+# numpy/random/src/distributions/distributions.c, as numba re-implements it in
+# numba/np/random/distributions.py) from SFC64 (numpy/random/src/sfc64/sfc64.h), with the
+# generator's four words of state in local variables: numba's Generator support calls the
+# bit generator through a function pointer for every word, which took most of a sweep's
+# drawing time. tests/test_trajectories.py checks the values and the state after against
+# NumPy's on millions of draws.
+_U1, _U3, _U8, _U11, _U24, _U40 = (np.uint64(k) for k in (1, 3, 8, 11, 24, 40))
+_MASK8, _MASK52 = np.uint64(0xFF), np.uint64(0x000FFFFFFFFFFFFF)
+_TO_DOUBLE = 1.0 / 9007199254740992.0
+
+
+@njit(inline="always")
+def _sfc64_next(a, b, c, w):
+    """SFC64's next word and its new state."""
+    tmp = a + b + w
+    return tmp, b ^ (b >> _U11), c + (c << _U3), ((c << _U24) | (c >> _U40)) + tmp, w + _U1
+
+
+@njit(nogil=True, cache=True)
+def _fill_normals(state, out):
+    """Fill ``out`` with the next standard normals of the SFC64 ``state`` (uint64 (4,), updated)."""
+    a, b, c, w = state[0], state[1], state[2], state[3]
+    for i in range(out.shape[0]):
+        while True:
+            r, a, b, c, w = _sfc64_next(a, b, c, w)
+            idx = np.intp(r & _MASK8)
+            r = r >> _U8
+            rabs = (r >> _U1) & _MASK52
+            x = rabs * _ZIG_WI[idx]
+            if r & _U1:
+                x = -x
+            if rabs < _ZIG_KI[idx]:
+                break
+            if idx == 0:
+                while True:
+                    u, a, b, c, w = _sfc64_next(a, b, c, w)
+                    xx = -_ZIG_NOR_INV_R * np.log1p(-((u >> _U11) * _TO_DOUBLE))
+                    u, a, b, c, w = _sfc64_next(a, b, c, w)
+                    yy = -np.log1p(-((u >> _U11) * _TO_DOUBLE))
+                    if yy + yy > xx * xx:
+                        break
+                x = -(_ZIG_NOR_R + xx) if (rabs >> _U8) & _U1 else _ZIG_NOR_R + xx
+                break
+            u, a, b, c, w = _sfc64_next(a, b, c, w)
+            if (_ZIG_FI[idx - 1] - _ZIG_FI[idx]) * ((u >> _U11) * _TO_DOUBLE) + _ZIG_FI[idx] < np.exp(-0.5 * x * x):
+                break
+        out[i] = x
+    state[0], state[1], state[2], state[3] = a, b, c, w
+
+
+def sfc64_state(rng: np.random.Generator) -> np.ndarray:
+    """The four words of an SFC64 generator's state, as a new uint64 array."""
+    if not isinstance(rng.bit_generator, np.random.SFC64):
+        raise TypeError(f"trajectories are drawn from SFC64 generators, not {type(rng.bit_generator).__name__}")
+    return np.array(rng.bit_generator.state["state"]["state"], dtype=np.uint64)
+
+
+def set_sfc64_state(rng: np.random.Generator, state: np.ndarray) -> None:
+    """Put ``state`` (from :func:`sfc64_state`, advanced) back into ``rng``."""
+    full = rng.bit_generator.state
+    full["state"]["state"] = np.array(state, dtype=np.uint64)
+    rng.bit_generator.state = full
+
+
 @njit(nogil=True, cache=True)
 def _draw_structured(
-    rng, skip, n_latent, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
+    state, skip, n_latent, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
     level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise,
     n90, pair_90, observed_share, s90, s60,
 ):  # fmt: skip
-    """Draw s90.shape[0] trajectories after skipping ``skip`` (numba draws NumPy's stream)."""
-    for _ in range(skip * n_latent):
-        rng.standard_normal()
+    """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``)."""
     z = np.empty((1, n_latent))
+    for _ in range(skip):
+        _fill_normals(state, z[0])
     logits = np.empty((1, mu.shape[0]))
     for t in range(s90.shape[0]):
-        for j in range(n_latent):
-            z[0, j] = rng.standard_normal()
+        _fill_normals(state, z[0])
         _model_logits(z, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
                       level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise, logits)  # fmt: skip
         _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
 
 
 @njit(nogil=True, cache=True)
-def _draw_conditional(rng, skip, mean, factor, triangular, missing, observed, observed_logit, n_vars, n90, pair_90, observed_share, s90, s60):
+def _draw_conditional(state, skip, mean, factor, triangular, missing, observed, observed_logit, n_vars, n90, pair_90, observed_share, s90, s60):
     """As :func:`_draw_structured` for a conditioned model."""
     n_latent = missing.shape[0]
-    for _ in range(skip * n_latent):
-        rng.standard_normal()
     z = np.empty((1, n_latent))
+    for _ in range(skip):
+        _fill_normals(state, z[0])
     logits = np.empty((1, n_vars))
     for t in range(s90.shape[0]):
-        for j in range(n_latent):
-            z[0, j] = rng.standard_normal()
+        _fill_normals(state, z[0])
         _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, logits)
         _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kommiljard.allocate.batch import Totals, staircase_totals, sweep_totals
-from kommiljard.allocate.kernels import StaircaseParams, run_staircase, tenths_inputs
+from kommiljard.allocate.kernels import StaircaseParams, run_staircase, staircase_outcomes, tenths_inputs
 from kommiljard.allocate.reference import allocate_cell
 from kommiljard.allocate.tenths import MAX_BARS, TenthsRules, shares_to_tenths, tenths_bound
 from kommiljard.measure import bound_units, improvement_units, passes
@@ -294,3 +294,108 @@ def test_same_result_with_one_and_two_threads(setup_2019):
     np.testing.assert_array_equal(t1.lapsed, t2.lapsed)
     np.testing.assert_array_equal(r1.amount, r2.amount)
     np.testing.assert_array_equal(r1.tier, r2.tier)
+
+
+# The sweep's outcomes kernel: per group amounts summed over the months, and the highest tier.
+
+OUTCOME_VARIANTS = [*VARIANTS, "two_bars_no_target", "one_bar_lapse"]
+
+
+def outcome_params(variant: str):
+    """The block and its params; the last two variants edit the 2019 params (fewer bars, no target)."""
+    block = block_of(VARIANTS.get(variant, {}))
+    params = StaircaseParams.from_block(block)
+    if variant == "two_bars_no_target":
+        params = dataclasses.replace(params, bar_share=np.array([0.8, 0.2]), bar_bound=params.bar_bound[:2],
+                                     bar_inclusive=params.bar_inclusive[:2], target_bar=-1)  # fmt: skip
+    elif variant == "one_bar_lapse":
+        params = dataclasses.replace(params, bar_share=np.array([1.0]), bar_bound=params.bar_bound[1:2],
+                                     bar_inclusive=params.bar_inclusive[1:2], cascade_down=False)  # fmt: skip
+    return block, params
+
+
+def by_months(result, n_months: int, n_groups: int):
+    """run_staircase's (T, M * G, R) amounts summed over the months in month order, and tiers' maximum."""
+    amount = result.amount.reshape(len(result.amount), n_months, n_groups, -1)
+    total = amount[:, 0].copy()
+    for m in range(1, n_months):
+        total += amount[:, m]
+    return total, result.tier.reshape(amount.shape).max(axis=1)
+
+
+def on_bounds_tenths(rng, shape):
+    """(T, C, R) tenths with improvements and share_60 often exactly on 1.0 / 3.0 / 5.0 pp and 71.0."""
+    previous = rng.integers(0, 1001, size=shape)
+    near = np.array([-10, -1, 0, 1, 9, 10, 11, 29, 30, 31, 49, 50, 51, 60])
+    delta = np.where(rng.random(shape) < 0.6, near[rng.integers(0, len(near), size=shape)], rng.integers(-80, 81, size=shape))
+    current = np.clip(previous + delta, 0, 1000)
+    level = np.where(rng.random(shape) < 0.5, rng.choice([709, 710, 711], size=shape), rng.integers(0, 1001, size=shape))
+    return [a.astype(np.int16) for a in (current, previous, level)]
+
+
+@pytest.mark.parametrize("variant", OUTCOME_VARIANTS)
+@pytest.mark.parametrize("seed", range(3))
+def test_outcomes_kernel_equals_run_staircase_to_the_last_bit(variant, seed):
+    block, params = outcome_params(variant)
+    assert TenthsRules.from_params(params) is not None
+    n_months, n_groups, n_regions = len(block.months), len(block.group_names), 21
+    rng = np.random.default_rng(seed)
+    current, previous, level = on_bounds_tenths(rng, (400, n_months * n_groups, n_regions))
+    weights = rng.integers(1, 3_000_000, size=n_regions).astype(np.float64) + (0.5 if seed == 2 else 0.0)
+    pots = np.array([block.pot_sek(g) for _ in block.months for g in block.group_names])
+    shares = [a / 10.0 for a in (current, previous, level)]
+    assert tenths_inputs(params, *shares) is not None
+    expected = by_months(run_staircase(params, *shares, weights, pots), n_months, n_groups)
+    months = np.arange(n_months)
+    sources = [(a.reshape(len(a), n_months, n_groups, n_regions) / 10.0, months) for a in (current, previous, level)]
+    got = staircase_outcomes(params, *sources, weights, pots, n_groups)
+    assert got is not None
+    np.testing.assert_array_equal(got.amount, expected[0])
+    np.testing.assert_array_equal(got.tier, expected[1])
+    assert got.tier.dtype == np.int8
+    # Sources with more months than the block's, read through the month indexes (as a sweep does).
+    wide = [np.concatenate([s, s[:, ::-1]], axis=1) for s, _ in sources]
+    picked = [(wide[0], months), (wide[1], 2 * n_months - 1 - months), (wide[2], months)]
+    swapped = staircase_outcomes(params, picked[0], picked[1], picked[2], weights, pots, n_groups)
+    np.testing.assert_array_equal(swapped.amount, got.amount)
+
+
+def test_outcomes_kernel_on_the_exact_2019_thresholds():
+    """Each region in its own trajectory: 1.0, 3.0, 5.0 pp and share_60 = 71.0, and 0.1 either side."""
+    block = block_of({})
+    params = StaircaseParams.from_block(block)
+    gain = np.array([9, 10, 11, 29, 30, 31, 49, 50, 51, 0, 0, 0, -1])
+    level = np.array([0] * 9 + [709, 710, 711, 710])
+    n_cells = len(block.months) * len(block.group_names)
+    shape = (gain.size, n_cells, 21)
+    current, previous, lev = (np.full(shape, v, np.int16) for v in (700, 700, 0))
+    current[:, :, 5] += gain[:, None].astype(np.int16)
+    lev[:, :, 5] = level[:, None]
+    pots = np.array([block.pot_sek(g) for _ in block.months for g in block.group_names])
+    weights = np.arange(1, 22) * 1000.0
+    expected = by_months(run_staircase(params, *(a / 10.0 for a in (current, previous, lev)), weights, pots), len(block.months), 2)
+    months = np.arange(len(block.months))
+    got = staircase_outcomes(params, *((a.reshape(len(a), 3, 2, 21) / 10.0, months) for a in (current, previous, lev)), weights, pots, 2)
+    np.testing.assert_array_equal(got.tier[:, 0, 5], [0, 1, 1, 1, 2, 2, 2, 2, 3, 0, 1, 1, 1])
+    np.testing.assert_array_equal(got.amount, expected[0])
+    np.testing.assert_array_equal(got.tier, expected[1])
+
+
+def test_outcomes_kernel_refuses_off_grid_shares_and_rules_without_tenths_form():
+    block = block_of({})
+    params = StaircaseParams.from_block(block)
+    months = np.arange(3)
+    shares = np.full((2, 3, 2, 21), 70.0)
+    pots = np.ones(6) * 1e6
+    ok = staircase_outcomes(params, (shares, months), (shares, months), (shares, months), np.ones(21), pots, 2)
+    assert ok is not None
+    for bad in (70.05, np.nan, 100.1, -0.1):
+        off = shares.copy()
+        off[1, 2, 1, 20] = bad
+        for which in range(3):
+            args = [(shares, months)] * 3
+            args[which] = (off, months)
+            assert staircase_outcomes(params, *args, np.ones(21), pots, 2) is None, (bad, which)
+    relative = dataclasses.replace(params, relative=True)
+    assert staircase_outcomes(relative, (shares, months), (shares, months), (shares, months), np.ones(21), pots, 2) is None
+    assert staircase_outcomes(params, (shares, months), (shares, months), (shares, months), np.zeros(21), pots, 2) is None

@@ -10,7 +10,7 @@ import pytest
 from kommiljard.engine import payout
 from kommiljard.panel import validate_panel
 from kommiljard.population import read_population
-from kommiljard.synth import BLOCK_SIZE, block_generator, draw, trajectories, trajectory_model
+from kommiljard.synth import BLOCK_SIZE, _fill_normals, block_generator, draw, set_sfc64_state, sfc64_state, trajectories, trajectory_model
 
 MONTHS = ["2018-09", "2018-10", "2018-11", "2019-09", "2019-10", "2019-11"]
 
@@ -94,3 +94,20 @@ def test_trajectories_are_valid_panels(rules, population):
     assert len(frame) == 2 * 21 * 24 * 2 and set(frame["month"].str[:4]) == {"2018", "2019"}
     panel = validate_panel(frame[frame["trajectory"] == 1].drop(columns="trajectory"))
     assert payout(panel, rules, population).paid_sek > 0
+
+
+@pytest.mark.parametrize("seed", [0, 4, 2019])
+def test_inlined_sfc64_normals_are_numpys_bit_for_bit(seed):
+    """The draw kernels' own SFC64 + ziggurat: NumPy's values and state, tails and rejections included."""
+    rng = block_generator(seed, 7)
+    state = sfc64_state(rng)
+    ours = np.empty(1_000_003)
+    _fill_normals(state, ours[:3])  # a short call, then a long one: the state carries over
+    _fill_normals(state, ours[3:])
+    np.testing.assert_array_equal(ours, rng.standard_normal(ours.size))
+    np.testing.assert_array_equal(state, sfc64_state(rng))
+    assert (np.abs(ours) > 3.6541528853610088).any()  # the tail beyond the ziggurat's last layer was drawn
+    set_sfc64_state(rng, state)
+    np.testing.assert_array_equal(sfc64_state(rng), state)
+    with pytest.raises(TypeError):
+        sfc64_state(np.random.default_rng(0))

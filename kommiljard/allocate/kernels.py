@@ -222,3 +222,160 @@ def _tenths_params(params: StaircaseParams, rules: TenthsRules) -> StaircasePara
         cumulative=params.cumulative,
         cascade_down=params.cascade_down,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Sweep outcomes: per group amounts summed over the months, and the highest tier.
+# ---------------------------------------------------------------------------------------
+
+
+@njit(inline="always")
+def _grid_tenths(value):
+    """``value`` (percent) as whole tenths and whether it is exactly on the 0.1 grid (as
+    :func:`~kommiljard.allocate.tenths.shares_to_tenths` decides, one value at a time)."""
+    t = np.rint(value * 10.0)
+    ok = (t >= 0.0) & (t <= 1000.0) & (t / 10.0 == value)
+    return (np.int64(t) if ok else np.int64(0)), ok
+
+
+@njit(inline="always")
+def _member(n, k, cumulative):
+    return (n >= k + 1) if cumulative else (n == k + 1)
+
+
+@njit(inline="always")
+def _cascade(available, count, cascade_down, top):
+    """This bar's pot and the money handed down, as :func:`staircase_kernel` decides them."""
+    if count > 0.0:
+        return available, 0.0
+    if cascade_down and not top:
+        return 0.0, available
+    return 0.0, 0.0
+
+
+@njit(parallel=True, cache=False, error_model="numpy")
+def outcomes_kernel(
+    cur_src, cur_idx, prev_src, prev_idx, lev_src, lev_idx, weights, pots,
+    shares, bounds, target_bound, target_tier, cumulative, cascade_down,
+    amount, tier, off_grid, cell_tiers,
+):  # fmt: skip
+    """Fill ``amount`` and ``tier`` (T, G, R) from float64 shares on the 0.1 grid.
+
+    Sources are (T, X, G, R) arrays of shares in percent; month ``m`` of the block reads
+    ``cur_src[:, cur_idx[m]]``, ``prev_src[:, prev_idx[m]]`` and (with a target,
+    ``target_tier > 0``) ``lev_src[:, lev_idx[m]]``; cell ``c = m * G + g`` as in
+    :func:`~kommiljard.cube.block_cells`. ``amount[t, g, r]`` is the sum over the months, in
+    month order, of what :func:`staircase_kernel` pays in that cell, with the same operations
+    in the same order (so the same bits: a bar a region does not share adds +0.0, which
+    changes nothing); ``tier[t, g, r]`` the highest tier over the months. Bars are padded
+    to three, as in :class:`~kommiljard.allocate.tenths.TenthsRules` (``shares``,
+    ``bounds`` in whole tenths, ``target_bound``, ``target_tier``); a padded bar has no
+    members and no pot, so it pays and hands down nothing. Weights must be positive.
+    A trajectory with a share read that is not exactly on the grid gets ``off_grid[t] = 1``
+    (its outputs are then meaningless). The loops have no data-dependent branches (the
+    shares are random, so branches would be mispredicted); scratch ``cell_tiers``
+    (threads, R) int64, one row per thread of the pool.
+    """
+    n_traj, n_groups, n_regions = amount.shape
+    n_months = cur_idx.shape[0]
+    b0, b1, b2 = bounds[0], bounds[1], bounds[2]
+    has_target = target_tier > 0
+    for t in prange(n_traj):
+        tiers = cell_tiers[numba.get_thread_id()]
+        bad = False
+        for m in range(n_months):
+            mc, mp = cur_idx[m], prev_idx[m]
+            ml = lev_idx[m] if has_target else 0
+            for g in range(n_groups):
+                c = m * n_groups + g
+                for r in range(n_regions):
+                    a, ok_a = _grid_tenths(cur_src[t, mc, g, r])
+                    b, ok_b = _grid_tenths(prev_src[t, mp, g, r])
+                    d = a - b
+                    n = np.int64(d >= b0) + np.int64(d >= b1) + np.int64(d >= b2)
+                    ok = ok_a & ok_b
+                    if has_target:
+                        lv, ok_l = _grid_tenths(lev_src[t, ml, g, r])
+                        ok = ok & ok_l
+                        n = target_tier if (n == 0) & (lv >= target_bound) else n
+                    bad = bad | (not ok)
+                    tiers[r] = n
+                # Each bar's members' weight and count, in region order.
+                w0 = w1 = w2 = 0.0
+                n0 = n1 = n2 = 0.0
+                for r in range(n_regions):
+                    n, wr = tiers[r], weights[r]
+                    s0, s1, s2 = _member(n, 0, cumulative), _member(n, 1, cumulative), _member(n, 2, cumulative)
+                    w0 += wr if s0 else 0.0
+                    w1 += wr if s1 else 0.0
+                    w2 += wr if s2 else 0.0
+                    n0 += 1.0 if s0 else 0.0
+                    n1 += 1.0 if s1 else 0.0
+                    n2 += 1.0 if s2 else 0.0
+                pot = pots[c]
+                p2, carry = _cascade(pot * shares[2] + 0.0, n2, cascade_down, False)
+                p1, carry = _cascade(pot * shares[1] + carry, n1, cascade_down, False)
+                p0, carry = _cascade(pot * shares[0] + carry, n0, cascade_down, True)
+                for r in range(n_regions):
+                    n, wr = tiers[r], weights[r]
+                    x = 0.0
+                    x += p0 * wr / w0 if _member(n, 0, cumulative) else 0.0
+                    x += p1 * wr / w1 if _member(n, 1, cumulative) else 0.0
+                    x += p2 * wr / w2 if _member(n, 2, cumulative) else 0.0
+                    if m == 0:
+                        amount[t, g, r] = x
+                        tier[t, g, r] = n
+                    else:
+                        amount[t, g, r] += x
+                        tier[t, g, r] = max(tier[t, g, r], n)
+        off_grid[t] = 1 if bad else 0
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    amount: np.ndarray  # (T, G, R) float64, summed over the block's months in month order
+    tier: np.ndarray  # (T, G, R) int8, the highest tier over the months
+
+
+def staircase_outcomes(
+    params: StaircaseParams, current, previous, level, weights, pots, n_groups: int
+) -> Outcomes | None:
+    """Per group amounts and highest tiers of many trajectories, or None if the fast path does not apply.
+
+    ``current``, ``previous`` and ``level`` are each ``(source, months)``: ``source`` a
+    (T, X, G, R) float64 array of shares in percent, ``months`` the (M,) indexes into its
+    second axis of the block's months (``level`` is ignored, and may be None, without a
+    target). The result equals, to the last bit, :func:`run_staircase` on the (T, M * G, R)
+    arrays ``source[:, months]``, with its amounts summed over the months in month order
+    (``amount[:, 0] + amount[:, 1] + ...``) and its tiers' maximum over the months. None
+    when the rules have no tenths form or a share read is not exactly on the 0.1 grid:
+    then use :func:`run_staircase`.
+    """
+    rules = TenthsRules.from_params(params)
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    if rules is None or not (weights > 0).all():
+        return None
+    (cur, cur_idx), (prev, prev_idx) = current, previous
+    if rules.target_tier:
+        lev, lev_idx = level
+    else:
+        lev, lev_idx = cur, cur_idx  # not read
+    sources = [np.ascontiguousarray(a, dtype=np.float64) for a in (cur, prev, lev)]
+    indexes = [np.ascontiguousarray(i, dtype=np.int64) for i in (cur_idx, prev_idx, lev_idx)]
+    n_traj, _, g, n_regions = sources[0].shape
+    if g != n_groups or len({len(i) for i in indexes}) != 1 or any(s.shape[0] != n_traj or s.shape[2:] != (g, n_regions) for s in sources):
+        raise ValueError(f"shapes do not match: sources {[s.shape for s in sources]}, months {[len(i) for i in indexes]}, {n_groups} groups")
+    pots = np.ascontiguousarray(pots, dtype=np.float64)
+    if pots.shape != (len(indexes[0]) * n_groups,):
+        raise ValueError(f"pots {pots.shape}: one per cell ({len(indexes[0])} months x {n_groups} groups)")
+    out = Outcomes(np.empty((n_traj, n_groups, n_regions)), np.empty((n_traj, n_groups, n_regions), np.int8))
+    off_grid = np.empty(n_traj, np.int8)
+    outcomes_kernel(
+        sources[0], indexes[0], sources[1], indexes[1], sources[2], indexes[2], weights, pots,
+        rules.shares, rules.bounds.astype(np.int64), int(rules.target_bound), int(rules.target_tier),
+        bool(params.cumulative), bool(rules.cascade_down),
+        out.amount, out.tier, off_grid, np.empty((numba.config.NUMBA_NUM_THREADS, n_regions), np.int64),
+    )  # fmt: skip
+    if off_grid.any():
+        return None
+    return out
