@@ -174,7 +174,7 @@ def _setup(scenario: Scenario, rules: Rules, population: Population, lever: Leve
     return setup, obs_info
 
 
-def _outcomes(setup: _Setup, n: int, current, previous, level) -> tuple[np.ndarray, np.ndarray]:
+def _outcomes(setup: _Setup, n: int, current, previous, level, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Per group amounts (T, G, R) and highest tiers (T, G, R) of one set of inputs.
 
     ``current``, ``previous`` and ``level`` are ``(source, months)`` pairs: a (T, X, G, R)
@@ -182,7 +182,7 @@ def _outcomes(setup: _Setup, n: int, current, previous, level) -> tuple[np.ndarr
     target). Shares on the 0.1 grid go straight to :func:`staircase_outcomes`; anything else
     through :func:`run_staircase`, with the same result bits.
     """
-    fast = staircase_outcomes(setup.params, current, previous, level, setup.weights, setup.pots, len(setup.block.group_names))
+    fast = staircase_outcomes(setup.params, current, previous, level, setup.weights, setup.pots, len(setup.block.group_names), threads)
     if fast is not None:
         return fast.amount, fast.tier
     arrays = [_cells(*current), _cells(*previous)]
@@ -210,7 +210,7 @@ def _batch(setup: _Setup, seed: int, start: int, stop: int, threads: int) -> dic
     months = np.arange(len(setup.block.months))
     current, previous = (drawn.share_90, np.array(setup.current)), (drawn.share_90, np.array(setup.previous))
     level = (drawn.share_60, np.array(setup.level)) if setup.level else None
-    amount, tier = _outcomes(setup, n, current, previous, level)
+    amount, tier = _outcomes(setup, n, current, previous, level, threads)
     out = {"amount": amount, "tier": tier}
     if setup.lever_region >= 0:
         r, cells = setup.lever_region, setup.lever_cells
@@ -223,7 +223,7 @@ def _batch(setup: _Setup, seed: int, start: int, stop: int, threads: int) -> dic
             flat_level[:, cells, r] = np.minimum(flat_level[:, cells, r], flat[:, cells, r])
             level = (flat_level.reshape(shape), months)
         out["baseline_amount"], out["baseline_tier"] = amount, tier
-        out["amount"], out["tier"] = _outcomes(setup, n, lever_current, previous, level)
+        out["amount"], out["tier"] = _outcomes(setup, n, lever_current, previous, level, threads)
     return out
 
 

@@ -12,6 +12,7 @@ is between integers. Sweeps that need only each trajectory's totals use
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -20,7 +21,7 @@ from numba import njit, prange
 
 from ..measure import bound_units
 from ..rules.models import ImprovementStaircase
-from .tenths import TenthsRules, shares_to_tenths
+from .tenths import MAX_TENTHS, TenthsRules, shares_to_tenths
 
 
 @dataclass(frozen=True)
@@ -229,13 +230,17 @@ def _tenths_params(params: StaircaseParams, rules: TenthsRules) -> StaircasePara
 # ---------------------------------------------------------------------------------------
 
 
+_GRID = np.arange(MAX_TENTHS + 1) / 10.0  # tenths / 10.0, as shares_to_tenths computes it (a lookup, not a division)
+
+
 @njit(inline="always")
 def _grid_tenths(value):
     """``value`` (percent) as whole tenths and whether it is exactly on the 0.1 grid (as
     :func:`~kommiljard.allocate.tenths.shares_to_tenths` decides, one value at a time)."""
     t = np.rint(value * 10.0)
-    ok = (t >= 0.0) & (t <= 1000.0) & (t / 10.0 == value)
-    return (np.int64(t) if ok else np.int64(0)), ok
+    inside = (t >= 0.0) & (t <= 1000.0)
+    i = np.int64(t) if inside else np.int64(0)
+    return i, inside & (t / 10.0 == value)
 
 
 @njit(inline="always")
@@ -244,20 +249,21 @@ def _member(n, k, cumulative):
 
 
 @njit(inline="always")
-def _cascade(available, count, cascade_down, top):
-    """This bar's pot and the money handed down, as :func:`staircase_kernel` decides them."""
-    if count > 0.0:
+def _cascade(available, weight, cascade_down, top):
+    """This bar's pot and the money handed down, as :func:`staircase_kernel` decides them
+    (it asks whether the bar has members; with positive weights, whether ``weight > 0``)."""
+    if weight > 0.0:
         return available, 0.0
     if cascade_down and not top:
         return 0.0, available
     return 0.0, 0.0
 
 
-@njit(parallel=True, cache=False, error_model="numpy")
+@njit(nogil=True, cache=True, error_model="numpy")
 def outcomes_kernel(
     cur_src, cur_idx, prev_src, prev_idx, lev_src, lev_idx, weights, pots,
     shares, bounds, target_bound, target_tier, cumulative, cascade_down,
-    amount, tier, off_grid, cell_tiers,
+    amount, tier, off_grid,
 ):  # fmt: skip
     """Fill ``amount`` and ``tier`` (T, G, R) from float64 shares on the 0.1 grid.
 
@@ -273,15 +279,17 @@ def outcomes_kernel(
     members and no pot, so it pays and hands down nothing. Weights must be positive.
     A trajectory with a share read that is not exactly on the grid gets ``off_grid[t] = 1``
     (its outputs are then meaningless). The loops have no data-dependent branches (the
-    shares are random, so branches would be mispredicted); scratch ``cell_tiers``
-    (threads, R) int64, one row per thread of the pool.
+    shares are random, so branches would be mispredicted). Serial and cached, and it
+    releases the GIL: :func:`staircase_outcomes` runs it on slices of trajectories in
+    threads, so a sweep does not compile a parallel kernel on every run.
     """
     n_traj, n_groups, n_regions = amount.shape
     n_months = cur_idx.shape[0]
     b0, b1, b2 = bounds[0], bounds[1], bounds[2]
     has_target = target_tier > 0
-    for t in prange(n_traj):
-        tiers = cell_tiers[numba.get_thread_id()]
+    tiers = np.empty(n_regions, np.int64)
+    paid = np.empty(n_regions)
+    for t in range(n_traj):
         bad = False
         for m in range(n_months):
             mc, mp = cur_idx[m], prev_idx[m]
@@ -300,34 +308,39 @@ def outcomes_kernel(
                         n = target_tier if (n == 0) & (lv >= target_bound) else n
                     bad = bad | (not ok)
                     tiers[r] = n
-                # Each bar's members' weight and count, in region order.
+                # Each bar's members' weight, in region order. A weight times 1.0 or 0.0 is
+                # exact, and adding +0.0 changes nothing: the sums are staircase_kernel's,
+                # and no data-dependent branch is taken (selects between floats compile to
+                # branches, mispredicted on random shares). Weights are positive, so a bar
+                # has members exactly when its weight is above 0.
                 w0 = w1 = w2 = 0.0
-                n0 = n1 = n2 = 0.0
                 for r in range(n_regions):
                     n, wr = tiers[r], weights[r]
-                    s0, s1, s2 = _member(n, 0, cumulative), _member(n, 1, cumulative), _member(n, 2, cumulative)
-                    w0 += wr if s0 else 0.0
-                    w1 += wr if s1 else 0.0
-                    w2 += wr if s2 else 0.0
-                    n0 += 1.0 if s0 else 0.0
-                    n1 += 1.0 if s1 else 0.0
-                    n2 += 1.0 if s2 else 0.0
+                    w0 += wr * np.float64(_member(n, 0, cumulative))
+                    w1 += wr * np.float64(_member(n, 1, cumulative))
+                    w2 += wr * np.float64(_member(n, 2, cumulative))
                 pot = pots[c]
-                p2, carry = _cascade(pot * shares[2] + 0.0, n2, cascade_down, False)
-                p1, carry = _cascade(pot * shares[1] + carry, n1, cascade_down, False)
-                p0, carry = _cascade(pot * shares[0] + carry, n0, cascade_down, True)
+                p2, carry = _cascade(pot * shares[2] + 0.0, w2, cascade_down, False)
+                p1, carry = _cascade(pot * shares[1] + carry, w1, cascade_down, False)
+                p0, carry = _cascade(pot * shares[0] + carry, w0, cascade_down, True)
+                # What each region is paid: the bars it shares, lowest first, each p * w / W
+                # (times 1.0; a bar it does not share adds 0.0, with W = 1 if nobody shares it).
+                d0, d1, d2 = (w0 if w0 > 0.0 else 1.0), (w1 if w1 > 0.0 else 1.0), (w2 if w2 > 0.0 else 1.0)
                 for r in range(n_regions):
                     n, wr = tiers[r], weights[r]
                     x = 0.0
-                    x += p0 * wr / w0 if _member(n, 0, cumulative) else 0.0
-                    x += p1 * wr / w1 if _member(n, 1, cumulative) else 0.0
-                    x += p2 * wr / w2 if _member(n, 2, cumulative) else 0.0
-                    if m == 0:
-                        amount[t, g, r] = x
-                        tier[t, g, r] = n
-                    else:
-                        amount[t, g, r] += x
-                        tier[t, g, r] = max(tier[t, g, r], n)
+                    x += p0 * wr / d0 * np.float64(_member(n, 0, cumulative))
+                    x += p1 * wr / d1 * np.float64(_member(n, 1, cumulative))
+                    x += p2 * wr / d2 * np.float64(_member(n, 2, cumulative))
+                    paid[r] = x
+                if m == 0:
+                    for r in range(n_regions):
+                        amount[t, g, r] = paid[r]
+                        tier[t, g, r] = tiers[r]
+                else:
+                    for r in range(n_regions):
+                        amount[t, g, r] += paid[r]
+                        tier[t, g, r] = max(tier[t, g, r], tiers[r])
         off_grid[t] = 1 if bad else 0
 
 
@@ -338,7 +351,7 @@ class Outcomes:
 
 
 def staircase_outcomes(
-    params: StaircaseParams, current, previous, level, weights, pots, n_groups: int
+    params: StaircaseParams, current, previous, level, weights, pots, n_groups: int, threads: int = 1
 ) -> Outcomes | None:
     """Per group amounts and highest tiers of many trajectories, or None if the fast path does not apply.
 
@@ -349,7 +362,8 @@ def staircase_outcomes(
     arrays ``source[:, months]``, with its amounts summed over the months in month order
     (``amount[:, 0] + amount[:, 1] + ...``) and its tiers' maximum over the months. None
     when the rules have no tenths form or a share read is not exactly on the 0.1 grid:
-    then use :func:`run_staircase`.
+    then use :func:`run_staircase`. ``threads`` work on slices of the trajectories (each
+    trajectory's result does not depend on them).
     """
     rules = TenthsRules.from_params(params)
     weights = np.ascontiguousarray(weights, dtype=np.float64)
@@ -370,12 +384,23 @@ def staircase_outcomes(
         raise ValueError(f"pots {pots.shape}: one per cell ({len(indexes[0])} months x {n_groups} groups)")
     out = Outcomes(np.empty((n_traj, n_groups, n_regions)), np.empty((n_traj, n_groups, n_regions), np.int8))
     off_grid = np.empty(n_traj, np.int8)
-    outcomes_kernel(
-        sources[0], indexes[0], sources[1], indexes[1], sources[2], indexes[2], weights, pots,
-        rules.shares, rules.bounds.astype(np.int64), int(rules.target_bound), int(rules.target_tier),
-        bool(params.cumulative), bool(rules.cascade_down),
-        out.amount, out.tier, off_grid, np.empty((numba.config.NUMBA_NUM_THREADS, n_regions), np.int64),
-    )  # fmt: skip
+    bounds = rules.bounds.astype(np.int64)
+
+    def run(rows: slice) -> None:
+        outcomes_kernel(
+            sources[0][rows], indexes[0], sources[1][rows], indexes[1], sources[2][rows], indexes[2], weights, pots,
+            rules.shares, bounds, int(rules.target_bound), int(rules.target_tier), bool(params.cumulative),
+            bool(rules.cascade_down), out.amount[rows], out.tier[rows], off_grid[rows],
+        )  # fmt: skip
+
+    pieces = min(max(int(threads), 1) * 4, n_traj) if threads > 1 else 1  # a few per thread: a slow thread holds up little
+    bounds_at = np.linspace(0, n_traj, pieces + 1).astype(np.int64)
+    slices = [slice(a, b) for a, b in zip(bounds_at[:-1], bounds_at[1:])]
+    if len(slices) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, slices))
+    else:
+        run(slice(0, n_traj))
     if off_grid.any():
         return None
     return out
