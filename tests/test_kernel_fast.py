@@ -353,6 +353,9 @@ def test_outcomes_kernel_equals_run_staircase_to_the_last_bit(variant, seed):
     np.testing.assert_array_equal(got.amount, expected[0])
     np.testing.assert_array_equal(got.tier, expected[1])
     assert got.tier.dtype == np.int8
+    threaded = staircase_outcomes(params, *sources, weights, pots, n_groups, threads=2)
+    np.testing.assert_array_equal(threaded.amount, got.amount)
+    np.testing.assert_array_equal(threaded.tier, got.tier)
     # Sources with more months than the block's, read through the month indexes (as a sweep does).
     wide = [np.concatenate([s, s[:, ::-1]], axis=1) for s, _ in sources]
     picked = [(wide[0], months), (wide[1], 2 * n_months - 1 - months), (wide[2], months)]

@@ -188,3 +188,21 @@ def test_cli_sweep(tmp_path):
     assert {r["region"] for r in doc["summary"]} == set(pd.read_csv(tmp_path / "cli" / "summary.csv", dtype={"region": str})["region"])
     res = CliRunner().invoke(app, ["sweep", "--n", "10", "--out", str(tmp_path / "bad"), "--region", "24"])
     assert res.exit_code == 2 and "--improve" in res.output
+
+
+def test_off_grid_lever_takes_the_float_path_and_still_equals_the_whatif(tmp_path, rules, population, monkeypatch):
+    """+2.55 pp puts the lever region's shares off the 0.1 grid: the sweep falls back to run_staircase."""
+    import kommiljard.sweep as sweep_module
+
+    calls = []
+    real = sweep_module.run_staircase
+    monkeypatch.setattr(sweep_module, "run_staircase", lambda *a, **k: calls.append(1) or real(*a, **k))
+    result = sweep(tmp_path, "offgrid", n=300, chunk_size=300, lever=Lever("06", 2.55))
+    assert calls  # the lever's batches went through the float path (the baseline's did not need to)
+    t = parts(result)
+    panel = trajectory_panel(None, 7, 123)
+    panel["share_60"] = panel["share_60"].fillna(panel["share_90"])
+    rows = t[t["trajectory"] == 123].set_index("region")
+    base = payout(panel, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
+    np.testing.assert_allclose(rows["baseline_sek"].to_numpy(), base.loc[rows.index].to_numpy(), rtol=0, atol=1e-6)
+    assert rows.loc["06", "gain_sek"] == pytest.approx(whatif(panel, "06", 2.55, rules=rules, population=population).delta_sek, abs=1e-6)

@@ -7,7 +7,9 @@ stays off: this is money.
 Shares on the 0.1 grid take a fast path: the same kernel on int16 tenths, with the bounds
 turned into whole tenths (:mod:`kommiljard.allocate.tenths`), so every threshold comparison
 is between integers. Sweeps that need only each trajectory's totals use
-:mod:`kommiljard.allocate.batch` instead, which is faster still.
+:mod:`kommiljard.allocate.batch` instead, which is faster still. :func:`staircase_outcomes`
+is what ``kommiljard sweep`` uses: per group amounts summed over the months and the highest
+tier, the same bits as :func:`run_staircase`, straight from the drawn float64 shares.
 """
 
 from __future__ import annotations
