@@ -161,6 +161,15 @@ class WhatIf:
         }  # fmt: skip
 
 
+def _prepare(panel, region: str, rules, population, overrides):
+    """Rules, their staircase blocks, the validated panel, the population and the region code."""
+    rules = load_rules(rules, overrides)
+    blocks = staircase_blocks(rules)
+    panel = as_panel(panel, sorted({g for b in blocks for g in b.group_names}))
+    population = population if isinstance(population, Population) else read_population(population)
+    return rules, blocks, panel, population, check_region(panel, region)
+
+
 def whatif(
     panel: Panel | pd.DataFrame | str | Path,
     region: str,
@@ -181,11 +190,7 @@ def whatif(
     bar after the change; NaN at the top) and ``sek_per_extra_pp`` (what one more pp in
     that cell would add to the region, after the change).
     """
-    rules = load_rules(rules, overrides)
-    blocks = staircase_blocks(rules)
-    panel = as_panel(panel, sorted({g for b in blocks for g in b.group_names}))
-    population = population if isinstance(population, Population) else read_population(population)
-    region = check_region(panel, region)
+    rules, blocks, panel, population, region = _prepare(panel, region, rules, population, overrides)
     chosen = choose_cells(rules, months, groups)
     every = choose_cells(rules, None, None)
     after_panel = improve_panel(panel, rules, region, improve_pp, chosen)
@@ -229,11 +234,7 @@ def payout_curve(
     """
     if not step > 0 or hi < lo:
         raise InputError(f"payout curve: need step > 0 and hi >= lo (got lo={lo}, hi={hi}, step={step})")
-    rules = load_rules(rules, overrides)
-    blocks = staircase_blocks(rules)
-    panel = as_panel(panel, sorted({g for b in blocks for g in b.group_names}))
-    population = population if isinstance(population, Population) else read_population(population)
-    region = check_region(panel, region)
+    rules, blocks, panel, population, region = _prepare(panel, region, rules, population, overrides)
     chosen = choose_cells(rules, month, group)
     grid = np.round(lo + step * np.arange(int(np.floor((hi - lo) / step + 1e-9)) + 1), SHARE_DECIMALS)
     amount, tier = np.zeros(len(grid)), np.zeros(len(grid), dtype=np.int64)
