@@ -71,13 +71,49 @@ def _improvement_units(cur, prev, relative, scale):
 
 
 @njit(cache=True)
-def _passes(units, bound, inclusive):
+def passes(units, bound, inclusive):
     return units >= bound if inclusive else units > bound
 
 
 @njit(cache=True)
-def _shares_bar(tier, k, cumulative):
+def shares_step(tier, k, cumulative):
+    """Whether a region of this tier shares step ``k`` (a bar or a level; 0 = lowest)."""
     return tier >= k + 1 if cumulative else tier == k + 1
+
+
+@njit(cache=True)
+def cascade_in_place(pot, count, cascade_down):
+    """Turn base pots per step (lowest first) into what each step pays; return what lapses.
+
+    From the top down, an empty step hands its money to the step below (``cascade_down``)
+    or lets it lapse; an empty lowest step always lapses. The same order of additions as
+    the reference implementations.
+    """
+    carry = 0.0
+    lapse = 0.0
+    for k in range(pot.shape[0] - 1, -1, -1):
+        available = pot[k] + carry
+        if count[k] > 0:
+            pot[k] = available
+            carry = 0.0
+        elif cascade_down and k > 0:
+            pot[k] = 0.0
+            carry = available
+        else:
+            pot[k] = 0.0
+            lapse += available
+            carry = 0.0
+    return lapse
+
+
+@njit(cache=True)
+def region_amount(tier, pot, step_weight, weight, cumulative):
+    """A region's amount: its weight's share of every step it shares, lowest step first."""
+    a = 0.0
+    for k in range(pot.shape[0]):
+        if shares_step(tier, k, cumulative):
+            a += pot[k] * weight / step_weight[k]
+    return a
 
 
 @njit(parallel=True, cache=False)
@@ -107,41 +143,25 @@ def staircase_kernel(
                 units = _improvement_units(current[t, c, r], previous[t, c, r], relative, scale)
                 n = 0
                 for k in range(n_bars):
-                    if _passes(units, bar_bound[k], bar_inclusive[k]):
+                    if passes(units, bar_bound[k], bar_inclusive[k]):
                         n += 1
                 rt = 1 if n > 0 else 0
                 if n == 0 and target_bar >= 0:
-                    if _passes(np.rint(level[t, c, r] * scale), target_bound, target_inclusive):
+                    if passes(np.rint(level[t, c, r] * scale), target_bound, target_inclusive):
                         n = target_bar + 1
                         rt = 2
                 tier[t, c, r] = n
                 route[t, c, r] = rt
                 improvement[t, c, r] = units / scale
                 for k in range(n_bars):
-                    if _shares_bar(n, k, cumulative):
+                    if shares_step(n, k, cumulative):
                         bar_weight[k] += weights[r]
                         bar_count[k] += 1.0
-            carry = 0.0
-            lapse = 0.0
-            for k in range(n_bars - 1, -1, -1):
-                available = pots[c] * bar_share[k] + carry
-                if bar_count[k] > 0.0:
-                    bar_pot[k] = available
-                    carry = 0.0
-                elif cascade_down and k > 0:
-                    bar_pot[k] = 0.0
-                    carry = available
-                else:
-                    bar_pot[k] = 0.0
-                    lapse += available
-                    carry = 0.0
-            lapsed[t, c] = lapse
+            for k in range(n_bars):
+                bar_pot[k] = pots[c] * bar_share[k]
+            lapsed[t, c] = cascade_in_place(bar_pot, bar_count, cascade_down)
             for r in range(n_regions):
-                a = 0.0
-                for k in range(n_bars):
-                    if _shares_bar(tier[t, c, r], k, cumulative):
-                        a += bar_pot[k] * weights[r] / bar_weight[k]
-                amount[t, c, r] = a
+                amount[t, c, r] = region_amount(tier[t, c, r], bar_pot, bar_weight, weights[r], cumulative)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..rules.models import AbsoluteThreshold
+from .kernels import cascade_in_place, passes, region_amount, shares_step
 from .threshold import to_units
 
 
@@ -45,16 +46,6 @@ class ThresholdParams:
         )
 
 
-@njit(cache=True)
-def _passes(units, bound, inclusive):
-    return units >= bound if inclusive else units > bound
-
-
-@njit(cache=True)
-def _shares(tier, k, cumulative):
-    return tier >= k + 1 if cumulative else tier == k + 1
-
-
 @njit(parallel=True, cache=False)
 def threshold_kernel(
     value, gate, cell_period, weights, pots,
@@ -79,12 +70,12 @@ def threshold_kernel(
                 if has_gate:
                     for c2 in range(n_cells):
                         counts = c2 == c or (gate_all_groups and cell_period[c2] == cell_period[c])
-                        if counts and not _passes(np.rint(gate[t, c2, r] * scale), gate_bound, gate_inclusive):
+                        if counts and not passes(np.rint(gate[t, c2, r] * scale), gate_bound, gate_inclusive):
                             ok = False
                 units = np.rint(value[t, c, r] * scale)
                 n = 0
                 for k in range(n_levels):
-                    if _passes(units, level_bound[k], level_inclusive[k]):
+                    if passes(units, level_bound[k], level_inclusive[k]):
                         n += 1
                 if not ok:
                     n = 0
@@ -93,30 +84,14 @@ def threshold_kernel(
                     route[t, c, r] = 1 if n > 0 else 0
                 tier[t, c, r] = n
                 for k in range(n_levels):
-                    if _shares(n, k, cumulative):
+                    if shares_step(n, k, cumulative):
                         level_weight[k] += weights[r]
                         level_count[k] += 1
-            carry = 0.0
-            lapse = 0.0
-            for k in range(n_levels - 1, -1, -1):
-                available = pots[c, k] + carry
-                if level_count[k] > 0:
-                    level_pot[k] = available
-                    carry = 0.0
-                elif cascade_down and k > 0:
-                    level_pot[k] = 0.0
-                    carry = available
-                else:
-                    level_pot[k] = 0.0
-                    lapse += available
-                    carry = 0.0
-            lapsed[t, c] = lapse
+            for k in range(n_levels):
+                level_pot[k] = pots[c, k]
+            lapsed[t, c] = cascade_in_place(level_pot, level_count, cascade_down)
             for r in range(n_regions):
-                a = 0.0
-                for k in range(n_levels):
-                    if _shares(tier[t, c, r], k, cumulative):
-                        a += level_pot[k] * weights[r] / level_weight[k]
-                amount[t, c, r] = a
+                amount[t, c, r] = region_amount(tier[t, c, r], level_pot, level_weight, weights[r], cumulative)
 
 
 @dataclass(frozen=True)
