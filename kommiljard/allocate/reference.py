@@ -6,6 +6,7 @@ every amount can be explained. The numba kernel must agree with it to the öre.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..measure import ROUTE_IMPROVEMENT, ROUTE_NONE, improvement_units, shares_bar, tier_and_route
@@ -14,7 +15,7 @@ from ..rules.models import ImprovementStaircase
 
 @dataclass(frozen=True)
 class BarOutcome:
-    """One bar of one cell after the cascade."""
+    """One step (a bar, or a threshold level) of one cell after the cascade."""
 
     name: str
     base_pot: float  # pot_share x the cell's pot
@@ -56,6 +57,40 @@ class CellOutcome:
         return next(r for r in self.regions if r.region == code)
 
 
+def cascade_steps(
+    names: Sequence[str],
+    bases: Sequence[float],
+    regions: Sequence[str],
+    tiers: Sequence[int],
+    weights: Sequence[float],
+    cumulative: bool,
+    cascade_down: bool,
+) -> tuple[tuple[BarOutcome, ...], float]:
+    """The steps (bars or levels, lowest first) after the cascade, and what lapses.
+
+    From the top down: a step nobody shares hands its money to the step below
+    (``cascade_down``) or lets it lapse; an empty lowest step always lapses.
+    """
+    carry, lapsed = 0.0, 0.0
+    steps: list[BarOutcome] = [None] * len(names)  # type: ignore[list-item]
+    for k in reversed(range(len(names))):
+        base = bases[k]
+        available = base + carry
+        members = tuple(r for r, t in zip(regions, tiers) if shares_bar(t, k, cumulative))
+        weight = sum(w for w, t in zip(weights, tiers) if shares_bar(t, k, cumulative))
+        if members:
+            steps[k] = BarOutcome(names[k], base, carry, available, 0.0, 0.0, members, weight)
+            carry = 0.0
+        elif cascade_down and k > 0:
+            steps[k] = BarOutcome(names[k], base, carry, 0.0, available, 0.0, (), 0.0)
+            carry = available
+        else:
+            steps[k] = BarOutcome(names[k], base, carry, 0.0, 0.0, available, (), 0.0)
+            lapsed += available
+            carry = 0.0
+    return tuple(steps), lapsed
+
+
 def allocate_cell(
     block: ImprovementStaircase,
     regions: list[str],
@@ -74,26 +109,8 @@ def allocate_cell(
     tiers_routes = [tier_and_route(u, lv, block) for u, lv in zip(units, level)]
     tiers = [tr[0] for tr in tiers_routes]
 
-    # Bars from the top down: an empty bar hands its money to the bar below (or lapses).
-    n_bars = len(block.bars)
-    carry, lapsed = 0.0, 0.0
-    bars: list[BarOutcome] = [None] * n_bars  # type: ignore[list-item]
-    for k in reversed(range(n_bars)):
-        bar = block.bars[k]
-        base = pot * bar.pot_share
-        available = base + carry
-        members = tuple(r for r, t in zip(regions, tiers) if shares_bar(t, k, block.cumulative))
-        weight = sum(w for w, t in zip(weights, tiers) if shares_bar(t, k, block.cumulative))
-        if members:
-            bars[k] = BarOutcome(bar.name, base, carry, available, 0.0, 0.0, members, weight)
-            carry = 0.0
-        elif block.cascade == "down" and k > 0:
-            bars[k] = BarOutcome(bar.name, base, carry, 0.0, available, 0.0, (), 0.0)
-            carry = available
-        else:
-            bars[k] = BarOutcome(bar.name, base, carry, 0.0, 0.0, available, (), 0.0)
-            lapsed += available
-            carry = 0.0
+    bases = [pot * bar.pot_share for bar in block.bars]
+    bars, lapsed = cascade_steps(block.bar_names, bases, regions, tiers, weights, block.cumulative, block.cascade == "down")
 
     outcomes = []
     for i, region in enumerate(regions):
@@ -110,7 +127,7 @@ def allocate_cell(
                 tier, route, weights[i], tuple(by_bar), amount,
             )
         )
-    return CellOutcome(pot, tuple(bars), tuple(outcomes), lapsed)
+    return CellOutcome(pot, bars, tuple(outcomes), lapsed)
 
 
 __all__ = ["ROUTE_IMPROVEMENT", "ROUTE_NONE", "BarOutcome", "CellOutcome", "RegionOutcome", "allocate_cell"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..measure import passes, rint, shares_bar
 from ..rules.models import AbsoluteThreshold, Period
+from .reference import BarOutcome, cascade_steps
 
 ROUTE_NONE, ROUTE_THRESHOLD, ROUTE_GATE = 0, 1, 2
 ROUTE_NAMES = ("none", "threshold", "gate_not_met")
@@ -40,18 +41,7 @@ def gate_met(block: AbsoluteThreshold, gate: Mapping[str, Sequence[float]], grou
     return [all(passes_gate(gate[g][i], block) for g in groups) for i in range(len(gate[group]))]
 
 
-@dataclass(frozen=True)
-class LevelOutcome:
-    """One level of one cell after the cascade."""
-
-    name: str
-    base_pot: float  # the level's pot for this period and group
-    received: float  # cascaded down into this level from the levels above
-    pot: float  # what the level pays out (0 if nobody shares it)
-    passed_down: float
-    lapsed: float
-    members: tuple[str, ...]
-    member_weight: float
+LevelOutcome = BarOutcome  # a level after the cascade is recorded as a bar is
 
 
 @dataclass(frozen=True)
@@ -105,25 +95,7 @@ def allocate_threshold_cell(
             tiers.append(reached)
             routes.append(ROUTE_THRESHOLD if reached else ROUTE_NONE)
 
-    # Levels from the top down: an empty level hands its money to the one below (or it lapses).
-    n = len(block.levels)
-    carry, lapsed = 0.0, 0.0
-    levels: list[LevelOutcome] = [None] * n  # type: ignore[list-item]
-    for k in reversed(range(n)):
-        available = pots[k] + carry
-        members = tuple(r for r, t in zip(regions, tiers) if shares_bar(t, k, block.cumulative))
-        weight = sum(w for w, t in zip(weights, tiers) if shares_bar(t, k, block.cumulative))
-        name = block.levels[k].name
-        if members:
-            levels[k] = LevelOutcome(name, pots[k], carry, available, 0.0, 0.0, members, weight)
-            carry = 0.0
-        elif block.cascade == "down" and k > 0:
-            levels[k] = LevelOutcome(name, pots[k], carry, 0.0, available, 0.0, (), 0.0)
-            carry = available
-        else:
-            levels[k] = LevelOutcome(name, pots[k], carry, 0.0, 0.0, available, (), 0.0)
-            lapsed += available
-            carry = 0.0
+    levels, lapsed = cascade_steps(block.level_names, pots, regions, tiers, weights, block.cumulative, block.cascade == "down")
 
     outcomes = []
     for i, region in enumerate(regions):
@@ -132,7 +104,7 @@ def allocate_threshold_cell(
         for a in by_level:
             amount += a
         outcomes.append(RegionOutcome(region, values[i], gate_values[i], gate_ok[i], tiers[i], routes[i], weights[i], by_level, amount))
-    return ThresholdCell(tuple(levels), tuple(outcomes), lapsed)
+    return ThresholdCell(levels, tuple(outcomes), lapsed)
 
 
 def allocate_period(
