@@ -20,6 +20,7 @@ from .cube import StaircaseInput, rule_checks, staircase_input
 from .cube_threshold import threshold_input
 from .engine_threshold import allocate_threshold, threshold_rows
 from .errors import BackendMismatchError, InputError
+from .measure import route_names
 from .money import TOLERANCE_SEK, check_conserved, largest_remainder
 from .panel import Panel, as_panel
 from .population import Population, read_conditions, read_population
@@ -28,17 +29,11 @@ from .regions import region_names
 from .rules import AbsoluteThreshold, ImprovementStaircase, PopulationShare, Rules, load_rules
 
 Backend = Literal["numba", "reference", "check"]
-ROUTE_NAMES = ("none", "improvement")
 COLUMNS = [
     "region", "region_name", "block", "month", "group", "tier", "route", "bars", "improvement_pp",
     "share_current", "share_previous", "share_60", "population", "amount_sek", "cell_pot_sek",
     "cell_lapsed_sek", "conditions_met", "gate_value",
 ]  # fmt: skip
-
-
-def route_names(block: ImprovementStaircase) -> tuple[str, ...]:
-    """Route codes 0, 1, 2 as the names used in outputs (the target's route from its rule)."""
-    return (*ROUTE_NAMES, block.target.route if block.target else "target")
 
 
 def staircase_reference(block: ImprovementStaircase, inp: StaircaseInput) -> StaircaseResult:

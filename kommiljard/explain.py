@@ -9,7 +9,7 @@ from .allocate.reference import CellOutcome, allocate_cell
 from .cube import rule_checks, staircase_input
 from .errors import InputError, closest
 from .explain_threshold import ThresholdExplanation, explain_threshold, steps_as_dicts, threshold_block_for
-from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes
+from .measure import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes, route_names
 from .panel import Panel, as_panel, normalise_month, shift_month
 from .population import Population, read_population
 from .regions import normalise_code, region_codes, region_label, region_names, unknown_region_message
@@ -39,7 +39,7 @@ class Explanation:
             "synthetic_panel": self.panel.synthetic,
             "inputs": {"current": o.current, "previous": o.previous, "level": o.level, "weight": o.weight},
             "improvement": o.improvement, "improvement_unit": self.block.improvement_unit,
-            "tier": o.tier, "route": ("none", "improvement", self.block.target.route if self.block.target else "target")[o.route],
+            "tier": o.tier, "route": route_names(self.block)[o.route],
             "cell_pot_sek": self.cell.pot, "cell_lapsed_sek": self.cell.lapsed,
             "bars": steps_as_dicts(self.cell.bars, o.by_bar),
             "amount_sek": o.amount,

@@ -15,6 +15,11 @@ from .rules.models import ImprovementStaircase
 ROUTE_NONE, ROUTE_IMPROVEMENT, ROUTE_TARGET = 0, 1, 2
 
 
+def route_names(block: ImprovementStaircase) -> tuple[str, ...]:
+    """Route codes 0, 1, 2 as the names used in outputs (the target's route from its rule)."""
+    return ("none", "improvement", block.target.route if block.target else "target")
+
+
 def rint(x: float) -> float:
     """Round half to even, like ``numpy.rint``; infinities pass through."""
     return x if not math.isfinite(x) else float(round(x))
