@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from kommiljard.allocate.batch import LANES, Totals, staircase_totals
-from kommiljard.allocate.kernels import StaircaseParams
-from kommiljard.population import read_population
+from kommiljard.kinds.staircase.kernel import StaircaseParams
+from kommiljard.inputs.population import read_population
 from kommiljard.rules import ImprovementStaircase, load_rules
 
 

@@ -39,7 +39,7 @@ from contenders import (
     synthetic_tenths,
 )
 from kommiljard.allocate.batch import LANES, Totals
-from kommiljard.allocate.reference import allocate_cell
+from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.money import TOLERANCE_SEK
 
 N_CELLS, N_REGIONS = 6, 21

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kommiljard.outputs import write_text
-from kommiljard.regions import region_names
+from kommiljard.outputs.files import write_text
+from kommiljard.inputs.regions import region_names
 
 HERE = Path(__file__).resolve().parent
 OFFICIAL = {"04": "Region Sörmland", "06": "Region Jönköpings län", "08": "Region Kalmar län", "14": "Västra Götalandsregionen", "18": "Region Örebro län"}

@@ -13,7 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kommiljard.synth import PUBLISHED_2019, calibration_summary, sample_panel
+from kommiljard.sample import sample_panel
+from kommiljard.sweeps.calibration import calibration_summary, published_2019
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,7 +37,7 @@ def summary_table(panel: pd.DataFrame, seeds: int) -> pd.DataFrame:
     runs = pd.concat([calibration_summary(sample_panel(s)) for s in range(seeds)])
     table = table.merge(runs.groupby(keys, as_index=False)["regions"].mean().round(1), on=keys)
     table = table.rename(columns={"regions": f"mean_{seeds}_seeds"})
-    table["published"] = [PUBLISHED_2019.get(k, "") for k in table[keys].itertuples(index=False, name=None)]
+    table["published"] = [published_2019().get(k, "") for k in table[keys].itertuples(index=False, name=None)]
     return table
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kommiljard.regions import region_codes
+from kommiljard.inputs.regions import region_codes
 
 HERE = Path(__file__).resolve().parent
 GROUPS = ("first_visit", "operation")

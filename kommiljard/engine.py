@@ -1,11 +1,14 @@
-"""payout(): validate inputs -> arrays -> allocation backend -> tidy tables.
+"""payout(): validated inputs -> each block's arrays -> its kind's allocation -> tidy tables.
 
-Backends: ``numba`` (the kernel), ``reference`` (the readable specification) and ``check``
-(both, failing loudly if they differ by more than 0.01 kr or in any tier or route).
+Backends: ``numba`` (each kind's fast kernel), ``reference`` (the readable specification) and
+``check`` (both, failing loudly if they differ by more than 0.01 kr or in any tier or route).
+The engine knows no kind of rule: it asks the registry (:data:`kommiljard.kinds.KINDS`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -13,22 +16,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .allocate.kernels import StaircaseParams, StaircaseResult, run_staircase
-from .allocate.population_share import allocate_population_share
-from .allocate.reference import allocate_cell
-from .cube import StaircaseInput, rule_checks, staircase_input
-from .cube_threshold import threshold_input
-from .engine_threshold import allocate_threshold, threshold_rows
-from .errors import BackendMismatchError, InputError
-from .measure import route_names
-from .money import TOLERANCE_SEK, check_conserved, largest_remainder
-from .panel import Panel, as_panel
-from .population import Population, read_conditions, read_population
-from .provenance import base_provenance
-from .regions import region_names
-from .rules import AbsoluteThreshold, ImprovementStaircase, PopulationShare, Rules, load_rules
+from . import __version__, library_version
+from .errors import InputError
+from .inputs.panel import Panel, as_panel
+from .inputs.population import Population, read_population
+from .inputs.regions import region_names
+from .kinds import kind_of
+from .money import largest_remainder
+from .rules import Rules, load_rules
 
 Backend = Literal["numba", "reference", "check"]
+BACKENDS = ("numba", "reference", "check")
 COLUMNS = [
     "region", "region_name", "block", "month", "group", "tier", "route", "bars", "improvement_pp",
     "share_current", "share_previous", "share_60", "population", "amount_sek", "cell_pot_sek",
@@ -36,67 +34,40 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def staircase_reference(block: ImprovementStaircase, inp: StaircaseInput) -> StaircaseResult:
-    """Run the reference allocation cell by cell, returning the kernel's array layout."""
-    shape = inp.current.shape
-    out = StaircaseResult(np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8), np.empty(shape), np.empty(shape[0]))
-    for c in range(shape[0]):
-        cell = allocate_cell(
-            block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(),
-            inp.level[c].tolist(), inp.weights.tolist(), float(inp.pots[c]),
-        )  # fmt: skip
-        out.amount[c] = [r.amount for r in cell.regions]
-        out.tier[c] = [r.tier for r in cell.regions]
-        out.route[c] = [r.route for r in cell.regions]
-        out.improvement[c] = [r.improvement for r in cell.regions]
-        out.lapsed[c] = cell.lapsed
-    return out
-
-
-def compare_backends(ref: StaircaseResult, fast: StaircaseResult, inp: StaircaseInput) -> None:
-    """Raise :class:`BackendMismatchError` naming the first cells where the two disagree."""
-    diffs = []
-    for name in ("amount", "lapsed"):
-        bad = np.argwhere(np.abs(getattr(ref, name) - getattr(fast, name)) > TOLERANCE_SEK)
-        diffs += [f"{name} at {tuple(i)}: reference {getattr(ref, name)[tuple(i)]!r}, kernel {getattr(fast, name)[tuple(i)]!r}" for i in bad[:5]]
-    for name in ("tier", "route"):
-        bad = np.argwhere(getattr(ref, name) != getattr(fast, name))
-        diffs += [f"{name} at {tuple(i)}" for i in bad[:5]]
-    if diffs:
-        cells = ", ".join(f"{c}={m} {g}" for c, (m, g) in enumerate(inp.cells))
-        raise BackendMismatchError("the numba kernel and the reference disagree:\n  " + "\n  ".join(diffs) + f"\n(cells: {cells}; regions: {inp.regions})")
-
-
-def allocate_staircase(block: ImprovementStaircase, inp: StaircaseInput, backend: Backend) -> StaircaseResult:
-    if backend == "reference":
-        return staircase_reference(block, inp)
-    fast = run_staircase(StaircaseParams.from_block(block), inp.current, inp.previous, inp.level, inp.weights, inp.pots)
-    if backend == "check":
-        compare_backends(staircase_reference(block, inp), fast, inp)
-    elif backend != "numba":
-        raise ValueError(f"unknown backend {backend!r}: use numba, reference or check")
-    return fast
-
-
 @dataclass(frozen=True)
 class Payout:
-    """The result of applying a rule set to a panel."""
+    """The result of applying a rule set to a panel.
+
+    - ``table``: one row per region, block, month and group (the output contract).
+    - ``cells``: one row per block, month and group: ``pot_sek``, ``paid_sek``, ``lapsed_sek``,
+      ``qualifiers``.
+    - ``steps``: one row per block, month, group and step (a bar or a level): its own money
+      (``base_sek``), what it ``received_sek`` from the steps above, what it pays
+      (``pot_sek``), ``passed_down_sek``, ``lapsed_sek``, ``members`` and ``member_weight``.
+    - ``step_amounts``: one row per region, block, month, group and step: ``member``, the
+      step's ``step_pot_sek`` after the cascade and the region's ``amount_sek`` from it.
+
+    Population blocks have an empty month and group, and one step, ``share``.
+    """
 
     rules: Rules
     panel: Panel
     population: Population
-    table: pd.DataFrame  # one row per region, block, month and group
-    cells: pd.DataFrame  # one row per block, month and group: pot, paid, lapsed
+    table: pd.DataFrame
+    cells: pd.DataFrame
+    steps: pd.DataFrame
+    step_amounts: pd.DataFrame
     provenance: dict = field(default_factory=dict)
 
     def summary(self, whole_kronor: bool = False) -> pd.DataFrame:
-        """Per region: amounts per block (and group for staircase blocks) and the total.
+        """Per region: amounts per block (and group, where a block has groups) and the total.
 
         With ``whole_kronor`` each amount column is rounded to whole kronor by largest
         remainder, so that the rounded amounts still add up (for reports).
         """
         t = self.table
-        key = np.where(t["group"].isna(), "block" + t["block"].astype(str), "block" + t["block"].astype(str) + "_" + t["group"].fillna(""))
+        block = "block" + t["block"].astype(str)
+        key = np.where(t["group"].isna(), block, block + "_" + t["group"].fillna(""))
         wide = t.assign(column=key).pivot_table(index=["region", "region_name"], columns="column", values="amount_sek", aggfunc="sum", fill_value=0.0)
         wide.columns.name = None
         wide["total_sek"] = wide.sum(axis=1)
@@ -113,52 +84,42 @@ class Payout:
     def paid_sek(self) -> float:
         return float(self.cells["paid_sek"].sum())
 
+    def cell_tables(self, block: int, month: str | None, group: str | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]]]:
+        """One cell of a block: its steps (lowest first), its regions' rows, and each step's members."""
 
-def _staircase_rows(block: ImprovementStaircase, inp: StaircaseInput, res: StaircaseResult, names: dict) -> tuple[list[pd.DataFrame], list[dict]]:
-    routes = np.array(route_names(block))
-    bar_names = block.bar_names
-    rows, cells = [], []
-    for c, (month, group) in enumerate(inp.cells):
-        tiers = res.tier[c].astype(int)
-        bars = ["+".join(bar_names[k] for k in range(len(bar_names)) if (t >= k + 1 if block.cumulative else t == k + 1)) for t in tiers]
-        paid = float(res.amount[c].sum())
-        check_conserved(float(inp.pots[c]), paid, float(res.lapsed[c]), f"block {block.number} {month} {group}")
-        rows.append(pd.DataFrame({
-            "region": inp.regions, "region_name": [names.get(r, "") for r in inp.regions],
-            "block": block.number, "month": month, "group": group, "tier": tiers, "route": routes[res.route[c]],
-            "bars": bars, "improvement_pp": res.improvement[c], "share_current": inp.current[c],
-            "share_previous": inp.previous[c], "share_60": inp.level[c], "population": inp.population,
-            "amount_sek": res.amount[c], "cell_pot_sek": inp.pots[c], "cell_lapsed_sek": res.lapsed[c],
-            "conditions_met": pd.NA,
-        }))  # fmt: skip
-        cells.append({"block": block.number, "month": month, "group": group, "pot_sek": float(inp.pots[c]),
-                      "paid_sek": paid, "lapsed_sek": float(res.lapsed[c]), "qualifiers": int((tiers > 0).sum())})  # fmt: skip
-    return rows, cells
+        def of(frame: pd.DataFrame) -> pd.DataFrame:
+            sel = frame["block"] == block
+            sel &= frame["month"].isna() if month is None else frame["month"] == month
+            sel &= frame["group"].isna() if group is None else frame["group"] == group
+            return frame[sel]
+
+        steps = of(self.steps).sort_values("step_index", ignore_index=True)
+        if steps.empty:
+            raise InputError(f"block {block} has no cell {month or ''} {group or ''}".rstrip())
+        amounts = of(self.step_amounts)
+        members = {s: list(g.loc[g["member"], "region"]) for s, g in amounts.groupby("step", sort=False)}
+        return steps, of(self.table).reset_index(drop=True), members
 
 
-def _population_rows(block: PopulationShare, population: Population, conditions, names: dict) -> tuple[pd.DataFrame, dict]:
-    regions = list(population.counts.index)
-    pop = population.of(regions)
-    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
-    if conditions is None:
-        met = [True] * len(regions)
-    else:
-        table = conditions if isinstance(conditions, pd.DataFrame) else read_conditions(conditions, block)
-        missing = [r for r in regions if r not in table.index]
-        if missing:
-            raise InputError(f"{conditions}: the conditions table has no row for region(s) {', '.join(missing)}. Add a row for every region in the population table.")
-        met = [bool(table.loc[r].all()) for r in regions]
-    amounts, lapsed = allocate_population_share(block, weights.tolist(), met)
-    check_conserved(block.total_sek, sum(amounts), lapsed, f"block {block.number}")
-    frame = pd.DataFrame({
-        "region": regions, "region_name": [names.get(r, "") for r in regions], "block": block.number,
-        "month": None, "group": None, "tier": 0, "route": "none", "bars": "", "improvement_pp": np.nan,
-        "share_current": np.nan, "share_previous": np.nan, "share_60": np.nan, "population": pop,
-        "amount_sek": amounts, "cell_pot_sek": block.total_sek, "cell_lapsed_sek": lapsed, "conditions_met": met,
-    })  # fmt: skip
-    cell = {"block": block.number, "month": None, "group": None, "pot_sek": block.total_sek,
-            "paid_sek": float(sum(amounts)), "lapsed_sek": lapsed, "qualifiers": int(sum(met))}  # fmt: skip
-    return frame, cell
+def coverage_checks(rules: Rules, population: Population | None) -> list:
+    """Panel checks for everything a rule set's blocks need from a panel (rows, columns, population)."""
+    return [
+        (lambda frame, kind=kind_of(block), block=block: kind.coverage(frame, block, population))
+        for block in rules.ruleset.blocks
+    ]
+
+
+def allocate(block, arrays, backend: Backend):
+    """A block's allocation by the chosen backend (``check``: both, and they must agree)."""
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r}: use {', '.join(BACKENDS)}")
+    kind = kind_of(block)
+    if backend == "reference":
+        return kind.reference(block, arrays)
+    fast = kind.fast(block, arrays)
+    if backend == "check":
+        kind.reference(block, arrays).compare(fast, f"block {block.number} ({block.name})")
+    return fast
 
 
 def payout(
@@ -176,33 +137,38 @@ def payout(
     rules = load_rules(rules, overrides)
     groups = rules.ruleset.group_names
     population = population if isinstance(population, Population) else read_population(population)
-    panel = as_panel(panel, groups or None, rule_checks(rules, population), rules.ruleset.measure_columns())
+    panel = as_panel(panel, groups or None, coverage_checks(rules, population), rules.ruleset.measure_columns())
     names = region_names()
-    rows, cells = [], []
+    parts = []
+    conditions_used = "all regions met them (no table given)"
     for block in rules.ruleset.blocks:
-        if isinstance(block, ImprovementStaircase):
-            inp = staircase_input(panel, block, population)
-            r, c = _staircase_rows(block, inp, allocate_staircase(block, inp, backend), names)
-            rows += r
-            cells += c
-        elif isinstance(block, AbsoluteThreshold):
-            inp = threshold_input(panel, block, population)
-            r, c = threshold_rows(block, inp, allocate_threshold(block, inp, backend), names)
-            rows += r
-            cells += c
-        else:
-            r, c = _population_rows(block, population, conditions, names)
-            rows.append(r)
-            cells.append(c)
-    table = pd.concat(rows, ignore_index=True)
-    table = table[[c for c in COLUMNS if c in table.columns]]  # gate_value: threshold blocks only
+        kind = kind_of(block)
+        arrays = kind.arrays(panel, block, population, conditions)
+        parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
+        conditions_used = getattr(arrays, "conditions", conditions_used)
+    table = pd.concat([p.rows for p in parts], ignore_index=True)
+    table = table[[c for c in COLUMNS if c in table.columns]]
     table["tier"] = table["tier"].astype("int8")
     provenance = {
         **base_provenance(),
         "rules": {"id": rules.id, "version": rules.ruleset.version, "origin": rules.origin, "sha256": rules.sha256, "overrides": dict(rules.overrides)},
         "panel": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic, **panel.metadata},
         "population": {"source": population.source, "sha256": population.sha256},
-        "conditions": str(conditions) if conditions is not None and not isinstance(conditions, pd.DataFrame) else ("(in memory)" if conditions is not None else "all regions met them (no table given)"),
+        "conditions": conditions_used,
         "backend": backend,
     }  # fmt: skip
-    return Payout(rules, panel, population, table, pd.DataFrame(cells), provenance)
+    return Payout(
+        rules, panel, population, table, pd.concat([p.cells for p in parts], ignore_index=True),
+        pd.concat([p.steps for p in parts], ignore_index=True), pd.concat([p.step_amounts for p in parts], ignore_index=True),
+        provenance,
+    )  # fmt: skip
+
+
+def base_provenance() -> dict:
+    """Package and library versions and the time, for every output's provenance."""
+    return {
+        "kommiljard_version": __version__,
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        **{lib: library_version(lib) for lib in ("numpy", "numba")},
+    }

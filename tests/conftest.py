@@ -24,7 +24,7 @@ def rules():
 
 @pytest.fixture(scope="session")
 def population():
-    from kommiljard.population import read_population
+    from kommiljard.inputs.population import read_population
 
     return read_population()
 

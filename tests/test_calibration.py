@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kommiljard.scenario import load_scenario
-from kommiljard.synth import PUBLISHED_2019, calibration_table, reference_series
+from kommiljard.sweeps.scenario import load_scenario
+from kommiljard.sweeps.calibration import calibration_table, published_2019, reference_series
 
 SHARED_DATA = next((p / "shared" / "data" for p in Path(__file__).resolve().parents[1:] if (p / "shared" / "data").is_dir()), Path("shared/data"))
 PACKAGED = Path(__file__).resolve().parents[1] / "kommiljard" / "data"
@@ -31,7 +31,7 @@ def rows(table: pd.DataFrame, check: str) -> pd.DataFrame:
 def test_published_counts_are_reproduced_on_average(table):
     counts = rows(table, "published_count").set_index(["month", "group", "measure"])
     published = counts.dropna(subset=["real"])
-    assert len(published) == len(PUBLISHED_2019) == 9
+    assert len(published) == len(published_2019()) == 9
     for key, row in published.iterrows():
         tolerance = 1.0 if key[2] == "improved" else 2.5  # the response is set from the improved counts
         assert abs(row["model_mean"] - row["real"]) <= tolerance, key

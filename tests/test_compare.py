@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kommiljard.cli import app
-from kommiljard.compare import DIFF_PREFIX, alternatives, compare, parse_variant, plot_compare, variant_columns
+from kommiljard.analysis.compare import DIFF_PREFIX, alternatives, compare, parse_variant, variant_columns
+from kommiljard.outputs.plots.compare import plot_compare
 from kommiljard.engine import payout
 from kommiljard.errors import RuleFileError
 from kommiljard.rules import load_rules

@@ -10,8 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from kommiljard.errors import InputError
-from kommiljard.importer import import_export, import_summary, number, write_panel
-from kommiljard.panel import read_panel, validate_panel
+from kommiljard.inputs.importer import import_export, import_summary, number
+from kommiljard.outputs.files import write_panel
+from kommiljard.inputs.panel import read_panel, validate_panel
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EXPORT = ROOT / "data" / "sample_export_sv.csv"
@@ -134,10 +135,10 @@ def test_bad_exports_are_refused_clearly(tmp_path, text, group, expected):
 
 def test_the_imported_panel_keeps_where_it_came_from_and_that_it_is_synthetic(tmp_path):
     imported = import_export(SAMPLE_EXPORT)
-    out = write_panel(imported, tmp_path / "panel.parquet")
+    out = write_panel(imported.frame, tmp_path / "panel.parquet", imported.metadata, imported.synthetic)
     meta = pq.read_schema(out).metadata
     assert meta[b"kommiljard.synthetic"] == b"true" and meta[b"kommiljard.imported_from"] == str(SAMPLE_EXPORT).encode()
     panel = read_panel(out)
     assert panel.synthetic and len(panel.frame) == 252
     with pytest.raises(InputError, match="SYNTHETIC and a CSV file cannot say so"):
-        write_panel(imported, tmp_path / "panel.csv")
+        write_panel(imported.frame, tmp_path / "panel.csv", imported.metadata, imported.synthetic)

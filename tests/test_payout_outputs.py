@@ -3,6 +3,8 @@ and that every explained amount is the amount paid."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 
 import numpy as np
@@ -13,15 +15,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kommiljard import engine
-from kommiljard.allocate.kernels import StaircaseResult
 from kommiljard.cli import app
 from kommiljard.engine import payout
+from kommiljard.kinds import STAIRCASE
 from kommiljard.errors import BackendMismatchError
-from kommiljard.explain import explain
+from kommiljard.analysis.explain import explain
 from kommiljard.money import largest_remainder
-from kommiljard.outputs import read_provenance
-from kommiljard.regions import region_codes
+from kommiljard.outputs.files import read_provenance
+from kommiljard.inputs.regions import region_codes
 
 runner = CliRunner()
 CONTRACT = ["region", "block", "month", "group", "tier", "route", "improvement_pp", "amount_sek"]
@@ -116,15 +117,13 @@ def test_conditions_table_must_cover_every_region(sample_panel_path, tmp_path):
 
 
 def test_check_backend_fails_loudly_when_the_kernel_drifts(sample_panel_path, monkeypatch):
-    real = engine.run_staircase
+    real = STAIRCASE.fast
 
-    def drifting(*args, **kwargs):
-        res = real(*args, **kwargs)
-        amount = res.amount.copy()
-        amount[..., 0] += 0.02  # two öre: beyond the tolerance
-        return StaircaseResult(amount, res.tier, res.route, res.improvement, res.lapsed)
+    def drifting(block, arrays):
+        res = real(block, arrays)
+        return dataclasses.replace(res, amount=res.amount + np.where(np.arange(res.amount.shape[1]) == 0, 0.02, 0.0))  # two öre
 
-    monkeypatch.setattr(engine, "run_staircase", drifting)
+    monkeypatch.setattr(STAIRCASE, "fast", drifting)
     with pytest.raises(BackendMismatchError, match="disagree"):
         payout(sample_panel_path, backend="check")
 

@@ -12,11 +12,11 @@ from matplotlib.patches import Rectangle
 
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
-from kommiljard.plots._style import lever_text, provenance_note
-from kommiljard.plots.figures import sweep_figure
-from kommiljard.plots import bar_amounts, plot_payout_curve, plot_payouts, plot_staircase, plot_sweep_gain, plot_sweep_payouts, read_sweep
-from kommiljard.regions import region_codes
-from kommiljard.sweep import Lever, run_sweep
+from kommiljard.kinds.look import lever_text, provenance_note
+from kommiljard.outputs.plots.figures import sweep_figure
+from kommiljard.outputs.plots import bar_amounts, plot_payout_curve, plot_payouts, plot_staircase, plot_sweep_gain, plot_sweep_payouts, read_sweep
+from kommiljard.inputs.regions import region_codes
+from kommiljard.sweeps.run import Lever, run_sweep
 
 SYNTHETIC = {"rules": {"id": "kommiljard-2019", "version": "2019.1"}, "synthetic": True, "n": 40, "seed": 7, "lever": {"region": "06", "improve_pp": 3}}
 
@@ -72,7 +72,7 @@ def test_staircase_shows_the_cascade_and_a_lapse(sample_panel_path):
 
 
 def test_staircase_of_an_unknown_group_suggests_one(result):
-    with pytest.raises(InputError, match=r"no staircase for group 'operations' \(did you mean 'operation'\?\)"):
+    with pytest.raises(InputError, match=r"measures no group 'operations' \(did you mean 'operation'\?\)"):
         plot_staircase(result, "2019-10", "operations")
 
 
@@ -169,7 +169,7 @@ def test_read_sweep_joins_the_parts_and_reads_the_manifest(tmp_path):
         read_sweep(tmp_path / "trajectories")
 
 
-# A real (small) sweep, so that the plots are checked against what kommiljard.sweep writes.
+# A real (small) sweep, so that the plots are checked against what kommiljard.sweeps.run writes.
 N_SWEEP = 300
 
 

@@ -27,12 +27,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kommiljard.allocate.kernels import StaircaseParams, run_staircase
-from kommiljard.allocate.reference import allocate_cell
+from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase
+from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.engine import payout
-from kommiljard.measure import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET
-from kommiljard.population import read_population
-from kommiljard.regions import region_codes
+from kommiljard.kinds.staircase.units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET
+from kommiljard.inputs.population import read_population
+from kommiljard.inputs.regions import region_codes
 from kommiljard.rules import load_rules
 
 REGIONS = list(region_codes())

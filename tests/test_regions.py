@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from kommiljard.errors import InputError
-from kommiljard.explain import explain
-from kommiljard.panel import normalise_month, validate_panel
-from kommiljard.regions import normalise_code, region_label, suggest_region, unknown_region_message
+from kommiljard.analysis.explain import explain
+from kommiljard.inputs.panel import normalise_month, validate_panel
+from kommiljard.inputs.regions import normalise_code, region_label, suggest_region, unknown_region_message
 
 
 @pytest.mark.parametrize(

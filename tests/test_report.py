@@ -11,8 +11,8 @@ import pytest
 
 from kommiljard.engine import payout
 from kommiljard.money import format_kronor
-from kommiljard.regions import region_codes, region_names
-from kommiljard.report import build_report, report_steps
+from kommiljard.inputs.regions import region_codes, region_names
+from kommiljard.outputs.report import build_report, report_steps
 from kommiljard.rules.describe import parameter_rows
 
 
@@ -90,7 +90,7 @@ def test_report_has_a_staircase_for_every_month_and_group(document, rules):
     block = rules.ruleset.block(1)
     for month in block.months:
         for group in block.group_names:
-            assert f"staircase-{month}-{group}" in parser.ids
+            assert f"cell-1-{month}-{group}" in parser.ids
             assert any(img["alt"] == f"Staircase {month} {group}" for img in parser.images)
     assert len(parser.images) == 1 + len(block.months) * len(block.group_names)
 

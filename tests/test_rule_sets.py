@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kommiljard.allocate.kernels import StaircaseParams, run_staircase
-from kommiljard.allocate.reference import allocate_cell
-from kommiljard.allocate.threshold import allocate_period
-from kommiljard.allocate.threshold_kernels import ThresholdParams, run_threshold
+from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase
+from kommiljard.kinds.staircase.reference import allocate_cell
+from kommiljard.kinds.threshold.reference import allocate_period
+from kommiljard.kinds.threshold.kernel import ThresholdParams, run_threshold
 from kommiljard.engine import payout
-from kommiljard.panel import shift_month
+from kommiljard.inputs.panel import shift_month
 from kommiljard.rules import load_rules
 
 CASES_DIR = Path(__file__).parent / "cases"

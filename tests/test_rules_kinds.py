@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kommiljard.allocate.threshold_kernels import ThresholdParams, run_threshold
-from kommiljard.cube_threshold import threshold_input
+from kommiljard.kinds.threshold.kernel import ThresholdParams, run_threshold
+from kommiljard.kinds.threshold.arrays import threshold_input
 from kommiljard.engine import payout
-from kommiljard.engine_threshold import threshold_reference
+from kommiljard.kinds.threshold.kind import KIND as THRESHOLD
 from kommiljard.errors import InputError, RuleFileError
-from kommiljard.panel import Panel, validate_panel
-from kommiljard.population import read_population
+from kommiljard.inputs.panel import Panel, validate_panel
+from kommiljard.inputs.population import read_population
 from kommiljard.rules import bundled_rule_names, load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
@@ -174,7 +174,7 @@ def random_block_input(seed: int, population4):
 @pytest.mark.parametrize("seed", range(12))
 def test_kernel_equals_reference_to_the_ore(seed, population4):
     block, inp = random_block_input(seed, population4)
-    ref = threshold_reference(block, inp)
+    ref = THRESHOLD.reference(block, inp)
     fast = run_threshold(ThresholdParams.from_block(block), inp.value, inp.gate, inp.cell_period, inp.weights, inp.pots)
     np.testing.assert_allclose(fast.amount, ref.amount, atol=0.01, rtol=0)
     np.testing.assert_allclose(fast.lapsed, ref.lapsed, atol=0.01, rtol=0)
@@ -196,7 +196,7 @@ def test_kernel_over_many_trajectories_equals_one_at_a_time(population4):
 
 # ----------------------------------------------------------------------------- explanations
 def test_threshold_explanation_matches_the_payout(sample_panel_path):
-    from kommiljard.explain import explain
+    from kommiljard.analysis.explain import explain
 
     panel = sample_panel_path.with_name("sample_panel_2013.parquet")
     table = payout(panel, "kommiljard-2013").table.set_index(["region", "group"])
@@ -209,7 +209,7 @@ def test_threshold_explanation_matches_the_payout(sample_panel_path):
 
 
 def test_explanation_of_a_failed_gate(population4):
-    from kommiljard.explain import explain
+    from kommiljard.analysis.explain import explain
 
     panel = monthly_panel(["2013-12"], [[85.0, 75.0, 70.0, 60.0]], gate=[[65.0, 75.0, 75.0, 75.0]])
     e = explain(panel, "01", "2013-12", "first_visit", "kommiljard-2013", population4)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kommiljard.scenario import DEFAULT_SCENARIO, ScenarioError, bundled_scenario_names, load_scenario
+from kommiljard.sweeps.scenario import DEFAULT_SCENARIO, ScenarioError, bundled_scenario_names, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = ROOT / "kommiljard" / "scenarios" / "default-2019.toml"

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from kommiljard.engine import payout
-from kommiljard.panel import validate_panel
-from kommiljard.population import read_population
-from kommiljard.synth import BLOCK_SIZE, _fill_normals, block_generator, draw, set_sfc64_state, sfc64_state, trajectories, trajectory_model
+from kommiljard.inputs.panel import validate_panel
+from kommiljard.inputs.population import read_population
+from kommiljard.sweeps.model import draw, trajectories, trajectory_model
+from kommiljard.sweeps.rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
 
 MONTHS = ["2018-09", "2018-10", "2018-11", "2019-09", "2019-10", "2019-11"]
 
@@ -21,7 +22,7 @@ def model():
 
 
 def test_a_trajectory_depends_only_on_seed_and_index(model):
-    whole = draw(model, 5, 0, 2 * BLOCK_SIZE + 300)
+    whole = draw(model, 5, 0, 2 * STREAM_SIZE + 300)
     pieces = [draw(model, 5, a, b, threads=t) for (a, b), t in zip([(0, 700), (700, 2100), (2100, 2300)], [1, 2, 2])]
     np.testing.assert_array_equal(np.concatenate([p.share_90 for p in pieces]), whole.share_90)
     np.testing.assert_array_equal(np.concatenate([p.share_60 for p in pieces]), whole.share_60)
@@ -29,9 +30,9 @@ def test_a_trajectory_depends_only_on_seed_and_index(model):
 
 
 def test_draws_are_the_documented_stream(model):
-    """Block b's trajectories take the rows of block_generator(seed, b).standard_normal((BLOCK_SIZE, k))."""
+    """Block b's trajectories take the rows of stream_generator(seed, b).standard_normal((STREAM_SIZE, k))."""
     d = draw(model, 4, 1500, 2600, threads=2)
-    z = np.concatenate([block_generator(4, b).standard_normal((BLOCK_SIZE, model.n_latent)) for b in (1, 2)])[500:1600]
+    z = np.concatenate([stream_generator(4, b).standard_normal((STREAM_SIZE, model.n_latent)) for b in (1, 2)])[500:1600]
     logits = model.logits(z)[:, : d.share_90[0].size].reshape(d.share_90.shape)
     np.testing.assert_array_equal(d.share_90, np.rint(1000.0 / (1.0 + np.exp(-logits))) / 10.0)
 
@@ -99,11 +100,11 @@ def test_trajectories_are_valid_panels(rules, population):
 @pytest.mark.parametrize("seed", [0, 4, 2019])
 def test_inlined_sfc64_normals_are_numpys_bit_for_bit(seed):
     """The draw kernels' own SFC64 + ziggurat: NumPy's values and state, tails and rejections included."""
-    rng = block_generator(seed, 7)
+    rng = stream_generator(seed, 7)
     state = sfc64_state(rng)
     ours = np.empty(1_000_003)
-    _fill_normals(state, ours[:3])  # a short call, then a long one: the state carries over
-    _fill_normals(state, ours[3:])
+    fill_normals(state, ours[:3])  # a short call, then a long one: the state carries over
+    fill_normals(state, ours[3:])
     np.testing.assert_array_equal(ours, rng.standard_normal(ours.size))
     np.testing.assert_array_equal(state, sfc64_state(rng))
     assert (np.abs(ours) > 3.6541528853610088).any()  # the tail beyond the ziggurat's last layer was drawn

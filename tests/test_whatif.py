@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
-from kommiljard.synth import sample_panel
-from kommiljard.whatif import payout_curve, whatif
+from kommiljard.sample import sample_panel
+from kommiljard.analysis.whatif import payout_curve, whatif
 
 MONTHS = ["2019-09", "2019-10", "2019-11"]
 GROUPS = ["first_visit", "operation"]

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kommiljard.allocate.kernels import StaircaseParams, run_staircase
-from kommiljard.allocate.reference import allocate_cell
+from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase
+from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.engine import payout
 from kommiljard.rules import load_rules
 

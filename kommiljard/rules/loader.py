@@ -15,12 +15,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import RuleFileError
-from ..tomlfiles import TomlKind
 from . import models
-from .models import RuleSet
+from .models import RULE_MODELS, RuleSet
+from .tomlfiles import TomlKind
 
 DEFAULT_RULES = "kommiljard-2019"
 
@@ -119,8 +119,7 @@ def _validate(raw: dict, origin: str) -> RuleSet:
     try:
         return RuleSet.model_validate(_as_tuples(raw))
     except ValidationError as exc:
-        rule_models = [m for m in vars(models).values() if isinstance(m, type) and issubclass(m, BaseModel)]
-        raise RULE_FILES.validation_error(exc, origin, rule_models, lambda loc: _key_path(loc, raw)) from None
+        raise RULE_FILES.validation_error(exc, origin, RULE_MODELS, lambda loc: _key_path(loc, raw)) from None
 
 
 def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rules") -> dict:

@@ -1,1 +1,0 @@
-"""Allocation of a block's money: a readable reference and a numba kernel that must agree."""

@@ -1,0 +1,60 @@
+"""Why did a region get what it got? One region and cell traced through its kind's reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..engine import coverage_checks
+from ..errors import InputError, closest
+from ..inputs.panel import Panel, as_panel, normalise_month
+from ..inputs.population import Population, read_population
+from ..inputs.regions import normalise_code, region_codes, region_label, unknown_region_message
+from ..kinds import kind_of
+from ..rules import Rules, load_rules
+
+
+def find_cell(rules: Rules, month: str | None, group: str | None):
+    """The block, its kind and the cell that measure ``month`` for ``group``; else a clear error."""
+    month_norm = normalise_month(month) if month is not None else None
+    for block in rules.ruleset.blocks:
+        kind = kind_of(block)
+        cell = kind.cell_of(block, month_norm, group) if month_norm else None
+        if cell is not None:
+            return block, kind, cell
+    raise no_cell(rules, month, group)
+
+
+def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
+    """The error for a month and group (None: any) that no block measures, with suggestions."""
+    months = sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
+    groups = sorted(rules.ruleset.group_names)
+    asked = [(f"month {month!r}", normalise_month(month) or month if month is not None else None, months), (f"group {group!r}", group, groups)]
+    wrong = [what + (f" (did you mean {close!r}?)" if (close := closest(value, choices)) else "") for what, value, choices in asked if value not in (None, *choices)]
+    return InputError(f"{rules.id} measures no {' and no '.join(wrong) or f'month {month!r} with group {group!r}'}. "
+                      f"Months: {', '.join(months)}; groups: {', '.join(groups)}.")  # fmt: skip
+
+
+def explain(
+    panel: Panel | str | Path,
+    region: str,
+    month: str,
+    group: str,
+    rules: Rules | str | Path = "kommiljard-2019",
+    population: Population | str | Path | None = None,
+    overrides: dict | None = None,
+):
+    """Trace one region, month and group through the reference of the block that measures them.
+
+    For an absolute-threshold block, any month of a period explains that period. The result
+    has ``render()`` (text) and ``as_dict()`` (data).
+    """
+    rules = load_rules(rules, overrides)
+    block, kind, cell = find_cell(rules, month, group)
+    code = normalise_code(region)
+    if code not in region_codes():
+        raise InputError(unknown_region_message(region))
+    population = population if isinstance(population, Population) else read_population(population)
+    panel = as_panel(panel, rules.ruleset.group_names, coverage_checks(rules, population), rules.ruleset.measure_columns())
+    if code not in set(panel.frame["region"]):
+        raise InputError(f"region {region_label(code)} is not in the panel {panel.source}. Regions there: {' '.join(sorted(set(panel.frame['region'])))}.")
+    return kind.explain(rules, block, cell, panel, population, code)

@@ -1,0 +1,85 @@
+"""The ``kommiljard`` command line: the typer app, its shared options and its error handling.
+
+Results go to stdout, narration and errors to stderr. Each command lives in its own module
+of this package; ``kommiljard.cli`` imports them all so that they register on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..errors import KommiljardError
+from ..rules import bundled_rule_names, parse_override
+
+app = typer.Typer(
+    help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
+    "Example: `kommiljard report data/sample_panel_2019.parquet --out report.html` (every command's --help starts with one).",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+if not out.is_terminal:  # piped or captured: do not wrap tables at 80 columns
+    out = Console(width=200)
+if not err.is_terminal:
+    err = Console(stderr=True, width=200)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class BackendChoice(str, Enum):
+    numba = "numba"
+    reference = "reference"
+    check = "check"
+
+
+RulesOpt = Annotated[str, typer.Option("--rules", "-r", help=f"A bundled rule set ({', '.join(bundled_rule_names())}) or a .toml file.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", help="Override a rule parameter, e.g. `block1.sharing=equal` or `block1.bars.blue.min_improvement=0`. Repeatable."),
+]
+PopulationOpt = Annotated[Path | None, typer.Option("--population", "-p", help="Population table (region, population); default SCB 31 Dec 2018.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print the result.")]
+
+
+def reports_errors(func):
+    """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KommiljardError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def overrides_of(values: list[str] | None) -> dict:
+    return dict(parse_override(v) for v in values or [])
+
+
+def many(values: list[str] | None) -> list[str] | None:
+    """Repeatable options that also accept comma-separated values."""
+    return [v.strip() for item in values for v in item.split(",") if v.strip()] if values else None
+
+
+MonthsOpt = Annotated[list[str] | None, typer.Option("--month", "--months", "-m", help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).")]
+GroupsOpt = Annotated[list[str] | None, typer.Option("--group", "--groups", "-g", help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).")]
+
+
+
+MonthsOpt = Annotated[list[str] | None, typer.Option("--month", "--months", "-m", help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).")]
+GroupsOpt = Annotated[list[str] | None, typer.Option("--group", "--groups", "-g", help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).")]

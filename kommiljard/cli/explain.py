@@ -1,0 +1,39 @@
+"""`kommiljard explain`: one region's amount in one cell, step by step."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..rules import DEFAULT_RULES
+from .app import Format, PopulationOpt, RulesOpt, SetOpt, app, out, overrides_of, reports_errors
+
+@app.command()
+@reports_errors
+def explain(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
+    month: Annotated[str, typer.Option("--month", help="Measurement month, e.g. 2019-10.")],
+    group: Annotated[str, typer.Option("--group", help="first_visit or operation.")],
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text) or json.")] = Format.table,
+) -> None:
+    """Explain one region's amount in one month and group, step by step, with the rule lines used.
+
+    Example: `kommiljard explain data/sample_panel_2019.parquet --region 06 --month 2019-10 --group operation`
+    """
+    from ..analysis.explain import explain as compute_explain
+
+    e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_))
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.print(e.render(), highlight=False, markup=False)
+
+

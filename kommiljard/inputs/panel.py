@@ -1,0 +1,261 @@
+"""Waiting-time panels: reading, normalising and validating them once, at the edge.
+
+A panel has one row per region, month and group with ``share_90`` and ``share_60`` in
+percent (see the interface section of ``kommiljard-rules.md``). Other measures (``MEASURES``,
+e.g. ``performed_60``) are optional columns; a rule set names the ones it needs. Every
+problem is collected and reported in one :class:`~kommiljard.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..errors import closest
+from .regions import normalise_code, region_codes, suggest_region
+from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
+
+KEY = ["region", "month", "group"]
+MEASURES = {
+    "share_90": "percent of waiting patients who have waited <= 90 days",
+    "share_60": "percent of waiting patients who have waited <= 60 days",
+    "performed_60": "percent of performed first visits or operations that were performed within 60 days",
+}
+SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
+REQUIRED = KEY + SHARE_COLUMNS
+FrameCheck = Callable[[pd.DataFrame], list[Problem]]
+HINT = "Fix these rows in the panel and run again (`kommiljard validate PANEL` checks a panel without computing)."
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A validated panel in canonical form, with where it came from."""
+
+    frame: pd.DataFrame
+    source: str = "(in memory)"
+    sha256: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.metadata.get("kommiljard.synthetic") == "true"
+
+    def with_frame(self, frame: pd.DataFrame) -> Panel:
+        """The same provenance with other values (a what-if); the hash marks the change."""
+        return Panel(frame, self.source, self.sha256 + "+modified" if self.sha256 else "", self.metadata)
+
+
+MONTH_WORDS = {
+    1: ("januari", "january", "jan"), 2: ("februari", "february", "feb"), 3: ("mars", "march", "mar"),
+    4: ("april", "apr"), 5: ("maj", "may"), 6: ("juni", "june", "jun"), 7: ("juli", "july", "jul"),
+    8: ("augusti", "august", "aug"), 9: ("september", "sept", "sep"), 10: ("oktober", "october", "okt", "oct"),
+    11: ("november", "nov"), 12: ("december", "dec"),
+}  # fmt: skip
+_MONTH_OF_WORD = {word: month for month, words in MONTH_WORDS.items() for word in words}
+
+
+def normalise_month(value: object) -> str | None:
+    """The month a value names, as ``"YYYY-MM"``; None if it names none.
+
+    Accepts ``2019-09``, ``2019-09-01``, a date on the first of a month, and month names in
+    Swedish or English with a four-digit year: ``sep 2019``, ``september 2019``, ``okt. 2019``,
+    ``2019 sep``.
+    """
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        first = value.day == 1 and not (isinstance(value, dt.datetime) and value.time() != dt.time())
+        return f"{value.year:04d}-{value.month:02d}" if first else None
+    text = str(value).strip()
+    for fmt, day_check in (("%Y-%m", False), ("%Y-%m-%d", True), ("%Y-%m-%d %H:%M:%S", True)):
+        try:
+            parsed = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        if day_check and (parsed.day != 1 or parsed.time() != dt.time()):
+            return None
+        return f"{parsed.year:04d}-{parsed.month:02d}"
+    words = re.findall(r"[^\W\d_]+|\d+", text.lower())
+    if len(words) == 2:
+        year, word = sorted(words, key=str.isalpha)
+        if len(year) == 4 and year.isdigit() and word in _MONTH_OF_WORD:
+            return f"{year}-{_MONTH_OF_WORD[word]:02d}"
+    return None
+
+
+def shift_month(month: str, months: int) -> str:
+    """``shift_month("2019-09", -12) == "2018-09"``."""
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + (mon - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterable[str]) -> pa.DataFrameSchema:
+    """Key columns, and each measure column present (empty cells allowed unless ``needed``)."""
+    share = [pa.Check.in_range(0.0, 100.0, error="outside 0-100 (shares are percentages)")]
+    group_checks = [pa.Check.isin(sorted(groups), error="unknown group")] if groups else []
+    present = list(present)
+    measures = {m: pa.Column("float64", share, nullable=m not in needed) for m in present}
+    both = {"share_60", "share_90"} <= set(present)
+    return pa.DataFrameSchema(
+        {
+            "region": pa.Column(str, pa.Check.isin(region_codes(), error="unknown region code"), nullable=False),
+            "month": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$", error="month not YYYY-MM"), nullable=False),
+            "group": pa.Column(str, group_checks, nullable=False),
+            **measures,
+        },
+        checks=[
+            pa.Check(
+                lambda d: ~(d["share_60"] > d["share_90"]),
+                error="share_60 is above share_90 (nobody can have waited <= 60 days without also <= 90)",
+                name="share_60_not_above_share_90",
+            )
+        ]
+        if both
+        else [],
+        unique=KEY,
+        report_duplicates="all",
+    )
+
+
+def _describe(frame: pd.DataFrame, row: int) -> str:
+    r = frame.loc[row]
+    return f"({r['region']}, {r['month']}, {r['group']})"
+
+
+def _pandera_problems(frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set, needed: Iterable[str]) -> list[Problem]:
+    try:
+        _schema(groups, [m for m in MEASURES if m in frame.columns], needed).validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    problems = []
+    allowed = sorted(groups or [])  # groups; regions are suggested by name or code
+    for case in cases.itertuples():
+        col, check, value, index = case.column, str(case.check), case.failure_case, case.index
+        if index is None or pd.isna(index):
+            problems.append(Problem(f"{col}: {check}: {value}"))
+            continue
+        row = int(index)
+        where = _describe(frame, row)
+        if check == "multiple_fields_uniqueness":
+            if col == "region":  # report a duplicate once, not once per key column
+                problems.append(Problem(f"duplicate row for {where}: region, month and group must be unique", row + 1))
+        elif (row, col) in unparsable:
+            continue
+        elif check == "not_nullable":
+            problems.append(Problem(f"{col} is empty or NaN {where}", row + 1))
+        elif check in ("share_60_not_above_share_90",) or "share_60 is above" in check:
+            r = frame.loc[row]
+            problems.append(Problem(f"share_60 = {r['share_60']} is above share_90 = {r['share_90']} {where}", row + 1))
+        else:
+            if col == "region":
+                close = suggest_region(value)
+            else:
+                close = closest(value, allowed if col == "group" else [])
+                close = repr(close) if close else None
+            did = f"; did you mean {close}?" if close else ""
+            problems.append(Problem(f"{col} = {value!r} {where}: {check}{did}", row + 1))
+    return problems
+
+
+def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64."""
+    frame = pd.DataFrame(index=raw.index)
+    frame["region"] = raw["region"].map(lambda v: None if pd.isna(v) else normalise_code(v)).astype(object)
+    months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
+    for i in raw.index[months.isna() & raw["month"].notna()]:
+        problems.append(Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1))
+    frame["month"] = months.where(months.notna(), raw["month"].map(lambda v: None if pd.isna(v) else str(v))).astype(object)
+    frame["group"] = raw["group"].map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
+    for col in MEASURES:
+        if col in raw.columns:
+            frame[col] = numeric_column(raw, col, problems)
+    if "n_waiting" in raw.columns:
+        frame["n_waiting"] = numeric_column(raw, "n_waiting", problems).round().astype("Int64")
+    for col in raw.columns:
+        if col not in frame.columns:
+            frame[col] = raw[col]
+    return frame
+
+
+Measures = Mapping[str, str] | Sequence[str]
+
+
+def missing_measures(raw: pd.DataFrame, measures: Measures) -> list[Problem]:
+    """A problem for each needed measure column that is absent, saying what it is and who needs it."""
+    who = measures if isinstance(measures, Mapping) else {}
+    present = ", ".join(map(repr, raw.columns))
+    return [
+        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}" + (f", measured by {who[m]}" if who.get(m) else "") + f" (columns present: {present})")
+        for m in measures
+        if m not in raw.columns
+    ]
+
+
+def panel_problems(
+    raw: pd.DataFrame, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = (), measures: Measures = SHARE_COLUMNS
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Normalise and check a raw panel frame; return the canonical frame and all problems.
+
+    ``measures`` are the measure columns that must be present and complete (default: the 2019
+    ones); a mapping says, per column, who needs it. ``checks`` (e.g. that a rule set's months
+    are covered) see the rows whose region, month and group are valid, so that their problems
+    are reported together with the others.
+    """
+    problems = missing_columns(raw, KEY) + missing_measures(raw, measures)
+    if problems:
+        return None, problems
+    if raw.empty:
+        return None, [Problem("the panel has no rows (only a header): it needs one row per region, month and group")]
+    raw = raw.reset_index(drop=True)
+    frame = normalise_panel(raw, problems)
+    # values already reported as unreadable: the schema's checks on them would only repeat it
+    present = [c for c in MEASURES if c in raw.columns]
+    unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
+    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
+    problems += _pandera_problems(frame, groups, unparsable, list(measures))
+    keyed = frame["region"].isin(region_codes()) & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False) & frame["group"].notna()
+    for check in checks:
+        problems += check(frame[keyed])
+    return frame, list(dict.fromkeys(problems))
+
+
+def validate_panel(
+    raw: pd.DataFrame,
+    source: str = "(in memory)",
+    groups: Iterable[str] | None = None,
+    checks: Sequence[FrameCheck] = (),
+    measures: Measures = SHARE_COLUMNS,
+) -> pd.DataFrame:
+    """Return the canonical frame or raise one :class:`InputError` listing every problem."""
+    frame, problems = panel_problems(raw, groups, checks, measures)
+    raise_problems(source, "panel", problems, HINT)
+    return frame
+
+
+def read_panel(
+    path: str | Path, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = (), measures: Measures = SHARE_COLUMNS
+) -> Panel:
+    """Read and validate a panel file (Parquet or CSV)."""
+    raw, meta = read_table(path, "panel")
+    frame = validate_panel(raw, str(path), groups, checks, measures)
+    return Panel(frame, str(path), file_sha256(path), meta)
+
+
+def as_panel(
+    panel: Panel | pd.DataFrame | str | Path,
+    groups: Iterable[str] | None = None,
+    checks: Sequence[FrameCheck] = (),
+    measures: Measures = SHARE_COLUMNS,
+) -> Panel:
+    """Accept a :class:`Panel`, a data frame or a path; validate what is not a Panel yet."""
+    if isinstance(panel, Panel):
+        return panel
+    if isinstance(panel, pd.DataFrame):
+        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures))
+    return read_panel(panel, groups, checks, measures)

@@ -1,0 +1,63 @@
+"""Population tables: the sharing key of every block, SCB's by default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .regions import normalise_code, region_codes, unknown_region_message
+from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
+
+BUNDLED_POPULATION = "population_2018.csv"
+
+
+@dataclass(frozen=True)
+class Population:
+    """Population per region code, with its source."""
+
+    counts: pd.Series  # index: region code (str), values: int64 > 0
+    source: str
+    sha256: str
+
+    def of(self, regions) -> np.ndarray:
+        return self.counts.loc[list(regions)].to_numpy(dtype=np.int64)
+
+
+def region_problems(codes: pd.Series, what: str) -> list[Problem]:
+    problems = []
+    valid = set(region_codes())
+    for i, code in codes.items():
+        if code not in valid:
+            problems.append(Problem(unknown_region_message(code), i + 1))
+    for code in sorted(set(codes[codes.duplicated()])):
+        rows = [str(i + 1) for i in codes.index[codes == code]]
+        problems.append(Problem(f"region {code} appears more than once in the {what} (rows {', '.join(rows)})"))
+    return problems
+
+
+def read_population(path: str | Path | None = None) -> Population:
+    """Read a population table (``region``, ``population``); the default is SCB 31 Dec 2018."""
+    if path is None:
+        resource = files("kommiljard") / "data" / BUNDLED_POPULATION
+        with resource.open("rb") as fh:
+            raw = pd.read_csv(fh, dtype=str)
+        source, sha = f"kommiljard/data/{BUNDLED_POPULATION} (SCB, 31 Dec 2018)", ""
+    else:
+        raw, _ = read_table(path, "population table")
+        source, sha = str(path), file_sha256(path)
+    problems = missing_columns(raw, ["region", "population"])
+    if not problems:
+        codes = raw["region"].map(normalise_code)
+        values = numeric_column(raw, "population", problems)
+        problems += region_problems(codes, "population table")
+        for i, v in values.items():
+            if pd.notna(v) and (v <= 0 or v != round(v)):
+                problems.append(Problem(f"population = {raw['population'][i]!r} must be a positive whole number", i + 1))
+            elif pd.isna(v) and pd.isna(raw["population"][i]):
+                problems.append(Problem("population is empty", i + 1))
+    raise_problems(source, "population table", problems, "A population table has columns region (county code) and population (a positive integer).")
+    return Population(pd.Series(values.to_numpy(np.int64), index=codes.to_numpy(), name="population"), source, sha)

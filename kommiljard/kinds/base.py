@@ -1,0 +1,163 @@
+"""What every kind of rule block provides (:class:`BlockKind`), and what its allocation returns.
+
+A kind turns a validated panel into arrays for one block (:meth:`BlockKind.arrays`), allocates
+the block's money by its readable reference or its fast kernel (the two must agree to the
+öre), turns the allocation into the engine's tables, explains one region's amount, and draws
+one cell. The engine, explain, the plots, the report and the sweep ask the registry
+(:data:`kommiljard.kinds.KINDS`) for the kind of each block; they never test a block's type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BackendMismatchError
+from ..inputs.tables import Problem
+from ..money import TOLERANCE_SEK, check_conserved
+from .steps import FLOWS, POT, shares_step
+
+Cell = tuple[str, str]  # (month, group): the month a cell is reported under, and its group
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A block's outcome on one panel, cells (C) by regions (R) by steps (K)."""
+
+    amount: np.ndarray  # (C, R) float64 kronor
+    tier: np.ndarray  # (C, R) int8: steps reached, 0 for none
+    route: np.ndarray  # (C, R) int8: index into the kind's route names
+    lapsed: np.ndarray  # (C,) float64 kronor nobody qualified for
+    by_step: np.ndarray  # (C, R, K) float64: each region's amount from each step
+    flows: np.ndarray  # (C, len(FLOWS), K) float64: each step's money after the cascade (kinds.steps)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # the kind's own (C, R) values, e.g. improvement
+
+    def compare(self, other: Allocation, where: str) -> None:
+        """Raise :class:`BackendMismatchError` naming the first places where ``other`` differs."""
+        diffs = []
+        for name in ("amount", "lapsed", "by_step", "flows"):
+            a, b = getattr(self, name), getattr(other, name)
+            bad = np.argwhere(~(np.abs(a - b) <= TOLERANCE_SEK))
+            diffs += [f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}" for i in bad[:5]]
+        pairs = [(name, getattr(self, name), getattr(other, name)) for name in ("tier", "route")]
+        pairs += [(name, a, other.extra[name]) for name, a in self.extra.items()]
+        for name, a, b in pairs:
+            bad = np.argwhere((a != b) & ~(np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a != b)
+            diffs += [f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}" for i in bad[:5]]
+        if diffs:
+            raise BackendMismatchError(f"the numba kernel and the reference disagree in {where}:\n  " + "\n  ".join(diffs))
+
+
+@dataclass(frozen=True)
+class BlockTables:
+    """A block's part of a :class:`~kommiljard.engine.Payout` (see there for the columns)."""
+
+    rows: pd.DataFrame
+    cells: pd.DataFrame
+    steps: pd.DataFrame
+    step_amounts: pd.DataFrame
+
+
+class BlockKind(Protocol):
+    """A kind of rule block. Adding one: a rules model, a folder in ``kinds/`` and a registry entry."""
+
+    name: str  # the rule file's ``kind``
+    step_word: str  # what one step is called in outputs: "bar", "level"
+    sweepable: bool  # whether ``kommiljard sweep`` can draw trajectories for it
+
+    def route_names(self, block) -> tuple[str, ...]:
+        """Route codes 0, 1, ... as written in outputs."""
+
+    def step_names(self, block) -> tuple[str, ...]:
+        """The block's steps, lowest first."""
+
+    def coverage(self, frame: pd.DataFrame, block, population) -> list[Problem]:
+        """Everything the block needs that a panel (its canonical frame) or the population lacks."""
+
+    def arrays(self, panel, block, population, conditions=None) -> Any:
+        """The block's input arrays; raises an InputError listing every gap."""
+
+    def reference(self, block, arrays) -> Allocation:
+        """The readable specification, cell by cell."""
+
+    def fast(self, block, arrays) -> Allocation:
+        """The fast kernel; equal to :meth:`reference` to the öre."""
+
+    def tables(self, block, arrays, allocation: Allocation, names: dict[str, str]) -> BlockTables:
+        """The allocation as the engine's tables."""
+
+    def cells(self, block) -> list[Cell]:
+        """The block's cells (month reported under, group), in order."""
+
+    def cell_of(self, block, month: str, group: str) -> Cell | None:
+        """The cell that measures ``month`` (``YYYY-MM``) for ``group``, or None."""
+
+    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
+        """One region's amount in one cell, traced through the reference (an object with ``render()`` and ``as_dict()``)."""
+
+    def figure(self, result, block, cell: Cell, ax=None):
+        """The picture of one cell of a payout (matplotlib Axes)."""
+
+
+def no_kind(kind: str, known: Sequence[str]):
+    from ..errors import RuleFileError
+
+    return RuleFileError(f"no kind of rule block called {kind!r}; kinds: {', '.join(known)}")
+
+
+def step_labels(names: Sequence[str], tiers: np.ndarray, cumulative: bool) -> list[str]:
+    """The steps each tier shares, as outputs write them (``blue+red``; ``""`` for none)."""
+    return ["+".join(n for k, n in enumerate(names) if shares_step(int(t), k, cumulative)) for t in tiers]
+
+
+def block_tables(
+    block,
+    route_names: Sequence[str],
+    cells: Sequence[Cell],
+    regions: Sequence[str],
+    names: dict[str, str],
+    population: np.ndarray,
+    pots: np.ndarray,
+    allocation: Allocation,
+    step_names: Sequence[str],
+    columns: dict[str, Any],
+) -> BlockTables:
+    """The engine's tables of one block, from its allocation and the kind's own columns.
+
+    ``pots`` (C,) is each cell's pot. ``columns`` maps each of the kind's row columns (``improvement_pp``, ``share_current``, ...)
+    to a (C, R) array, or a scalar for every row. Every cell's pot is checked to be conserved.
+    """
+    routes = np.array(route_names)
+    cumulative = getattr(block, "cumulative", True)
+    rows, cell_rows, step_rows, amount_rows = [], [], [], []
+    for c, (month, group) in enumerate(cells):
+        a = allocation
+        pot = float(pots[c])
+        paid = float(a.amount[c].sum())
+        check_conserved(pot, paid, float(a.lapsed[c]), f"block {block.number} {month or ''} {group or ''}".strip())
+        tiers = a.tier[c].astype(int)
+        rows.append(pd.DataFrame({
+            "region": regions, "region_name": [names.get(r, "") for r in regions], "block": block.number,
+            "month": month, "group": group, "tier": tiers, "route": routes[a.route[c]],
+            "bars": step_labels(step_names, tiers, cumulative),
+            **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
+            "population": population, "amount_sek": a.amount[c], "cell_pot_sek": pot, "cell_lapsed_sek": a.lapsed[c],
+        }))  # fmt: skip
+        cell_rows.append({"block": block.number, "month": month, "group": group, "pot_sek": pot, "paid_sek": paid,
+                          "lapsed_sek": float(a.lapsed[c]), "qualifiers": int((tiers > 0).sum())})  # fmt: skip
+        for k, step in enumerate(step_names):
+            f = a.flows[c, :, k]
+            step_rows.append({"block": block.number, "month": month, "group": group, "step": step, "step_index": k,
+                              **{f"{name}_sek" if name not in ("weight", "count") else name: float(v) for name, v in zip(FLOWS, f)}})  # fmt: skip
+            amount_rows.append(pd.DataFrame({
+                "region": regions, "block": block.number, "month": month, "group": group, "step": step,
+                "member": [shares_step(int(t), k, cumulative) for t in tiers], "step_pot_sek": float(f[POT]),
+                "amount_sek": a.by_step[c, :, k],
+            }))  # fmt: skip
+    steps = pd.DataFrame(step_rows).rename(columns={"weight": "member_weight", "count": "members"})
+    steps["members"] = steps["members"].astype("int64")
+    return BlockTables(pd.concat(rows, ignore_index=True), pd.DataFrame(cell_rows), steps, pd.concat(amount_rows, ignore_index=True))

@@ -1,0 +1,38 @@
+"""The picture of a population-share block: every region's amount, and who forfeited."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from ...inputs.regions import region_label
+from ...rules import PopulationShare
+from ..look import BLOCK_COLOUR, MN, label, new_axes, plain, provenance_note
+
+
+def plot_population_share(result, block: PopulationShare, ax: Axes | None = None) -> Axes:
+    """Each region's amount from the block (mnkr), largest on top; a forfeited share is an outline."""
+    steps, regions, _ = result.cell_tables(block.number, None, None)
+    regions = regions.sort_values("amount_sek", ignore_index=True)
+    ax = new_axes(ax, (9, 0.3 * len(regions) + 2))
+    y = np.arange(len(regions))
+    met = regions["conditions_met"].astype(bool).to_numpy()
+    ax.barh(y, regions["amount_sek"] / MN, color=BLOCK_COLOUR, height=0.7, gid="paid")
+    if (~met).any():
+        pot, weights = block.total_sek, regions["population"].to_numpy(np.float64)
+        lost = pot * weights / weights.sum() / MN
+        ax.barh(y[~met], lost[~met], color="none", edgecolor="#a11d1d", hatch="////", height=0.7, gid="forfeited")
+    for r, value in zip(y, regions["amount_sek"]):
+        ax.text(value / MN + 0.2, r, f"{value / MN:.1f}", va="center", fontsize=7)
+    ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
+    ax.set_xlabel("mnkr")
+    handles = [Patch(color=BLOCK_COLOUR, label="paid (by population)"),
+               Patch(facecolor="white", edgecolor="#a11d1d", hatch="////", label="conditions not met: forfeited")]  # fmt: skip
+    ax.legend(handles=handles, loc="lower right", fontsize=7)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    note, synthetic = provenance_note(result.provenance)
+    paid, lapsed = float(steps["pot_sek"].sum()), float(steps["lapsed_sek"].sum())
+    label(ax, plain(f"Block {block.number}: {block.name}: paid {paid / MN:.1f} mnkr, lapsed {lapsed / MN:.1f}"), note, synthetic)
+    return ax

@@ -1,0 +1,84 @@
+"""From a validated panel to the contiguous arrays of one staircase block.
+
+Checks, once, that the panel covers what the block needs: every region has every
+measurement month and its comparison month for every group, the measures exist, and every
+region has a population. Missing data is an error, never a silent zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...inputs.panel import MEASURES, Panel, shift_month
+from ...inputs.population import Population
+from ...inputs.tables import Problem, raise_problems
+from ...rules import ImprovementStaircase
+
+
+@dataclass(frozen=True)
+class StaircaseInput:
+    """Arrays for one staircase block: cells are (month, group), month-major."""
+
+    regions: tuple[str, ...]
+    cells: tuple[tuple[str, str], ...]
+    current: np.ndarray  # (C, R) the measure in the measurement month
+    previous: np.ndarray  # (C, R) the measure in the comparison month
+    target_share: np.ndarray  # (C, R) the target's measure in the measurement month (NaN: no target)
+    population: np.ndarray  # (R,) int64
+    weights: np.ndarray  # (R,) float64: population, or 1 for equal sharing
+    pots: np.ndarray  # (C,) float64
+
+
+def block_cells(block: ImprovementStaircase) -> tuple[tuple[str, str], ...]:
+    return tuple((m, g) for m in block.months for g in block.group_names)
+
+
+def coverage_problems(frame: pd.DataFrame, block: ImprovementStaircase, population: Population | None) -> list[Problem]:
+    """Everything the block needs that the panel (or the population table) lacks."""
+    problems = [
+        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})")
+        for m in block.measure_columns()
+        if m not in frame.columns
+    ]
+    present = set(zip(frame["region"], frame["month"], frame["group"]))
+    for region in sorted(frame["region"].unique()):
+        missing = []
+        for month, group in block_cells(block):
+            compare = shift_month(month, -block.compare_lag_months)
+            if (region, month, group) not in present:
+                missing.append(f"{month} {group}")
+            if (region, compare, group) not in present:
+                missing.append(f"{compare} {group} (to compare with {month})")
+        if missing:
+            problems.append(Problem(f"region {region} has no row for {', '.join(missing)}"))
+        if population is not None and region not in population.counts.index:
+            problems.append(Problem(f"region {region} has no population in {population.source}"))
+    return problems
+
+
+def staircase_input(panel: Panel, block: ImprovementStaircase, population: Population) -> StaircaseInput:
+    """Arrays for one block; raises an :class:`InputError` listing every gap."""
+    frame = panel.frame
+    raise_problems(
+        panel.source, f"panel (for block {block.number}, {block.name})",
+        coverage_problems(frame, block, population),
+        "Add the missing rows (each measurement month needs the same month a year earlier) or a population for every region.",
+    )  # fmt: skip
+    regions = tuple(sorted(frame["region"].unique()))
+    cells = block_cells(block)
+    indexed = frame.set_index(["month", "group", "region"])
+
+    def grid(column: str, month_of) -> np.ndarray:
+        keys = pd.MultiIndex.from_tuples([(month_of(m), g, r) for m, g in cells for r in regions])
+        return indexed[column].reindex(keys).to_numpy(np.float64).reshape(len(cells), len(regions))
+
+    current = grid(block.measure, lambda m: m)
+    previous = grid(block.measure, lambda m: shift_month(m, -block.compare_lag_months))
+    target_share = grid(block.target.measure, lambda m: m) if block.target else np.full_like(current, np.nan)
+    pop = population.of(regions)
+    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
+    pots = np.array([block.pot_sek(g) for _, g in cells], dtype=np.float64)
+    return StaircaseInput(regions, cells, current, previous, target_share, pop, weights, pots)

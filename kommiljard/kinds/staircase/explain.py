@@ -1,0 +1,95 @@
+"""Why did a region get what it got in one month and group of a staircase? Traced through the reference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...inputs.panel import Panel, shift_month
+from ...inputs.regions import region_names
+from ...rules import ImprovementStaircase, Rules
+from ..explaining import SYNTHETIC_MARK, sign, step_lines, steps_as_dicts
+from .arrays import staircase_input
+from .reference import CellOutcome, allocate_cell
+from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes, route_names
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One region in one month and group: inputs, improvement, tier, bars, amount, rules."""
+
+    rules: Rules
+    block: ImprovementStaircase
+    panel: Panel
+    region: str
+    month: str
+    group: str
+    cell: CellOutcome
+
+    @property
+    def outcome(self):
+        return self.cell.region(self.region)
+
+    def as_dict(self) -> dict:
+        o = self.outcome
+        return {
+            "region": self.region, "month": self.month, "group": self.group, "rules": self.rules.id,
+            "block": self.block.number, "synthetic_panel": self.panel.synthetic,
+            "inputs": {"current": o.current, "previous": o.previous, "target_share": o.target_share, "weight": o.weight},
+            "improvement": o.improvement, "improvement_unit": self.block.improvement_unit,
+            "tier": o.tier, "route": route_names(self.block)[o.route],
+            "cell_pot_sek": self.cell.pot, "cell_lapsed_sek": self.cell.lapsed,
+            "bars": steps_as_dicts(self.cell.bars, o.by_bar),
+            "amount_sek": o.amount,
+        }  # fmt: skip
+
+    def render(self) -> str:
+        b, o, cell = self.block, self.outcome, self.cell
+        unit = "pp" if b.improvement_unit == "pp" else "%"
+        compare = shift_month(self.month, -b.compare_lag_months)
+        name = region_names().get(self.region, "")
+        lines = [
+            f"Region {self.region} {name}, {self.month}, {self.group} | rules {self.rules.id} ({self.rules.ruleset.version}), block {b.number}",
+            f"Panel: {self.panel.source}" + (SYNTHETIC_MARK if self.panel.synthetic else ""),
+            "",
+            "Inputs",
+            f"  {b.measure} {self.month}: {o.current:g}    {b.measure} {compare}: {o.previous:g}"
+            + (f"    {b.target.measure} {self.month}: {o.target_share:g}" if b.target else ""),
+            f"  sharing weight ({b.sharing}): {o.weight:,.0f}",
+            "",
+            "Improvement",
+            f"  {o.current:g} - {o.previous:g} = {o.improvement:+g} {unit}"
+            f" (compared at {b.improvement_decimals} decimals)   [{b.compare_source}]",
+            "",
+            "Tier and route",
+        ]
+        for bar in b.bars:
+            ok = passes(o.improvement_units, bound_units(bar.min_improvement, b), bar.inclusive)
+            lines.append(f"  {bar.name:<8} improvement {sign(bar.inclusive)} {bar.min_improvement:g} {unit}: "
+                         f"{'reached' if ok else 'not reached'}   [{bar.source}]")  # fmt: skip
+        if b.target:
+            t = b.target
+            ok = passes(bound_units(o.target_share, b), bound_units(t.threshold, b), t.inclusive)
+            if ok and o.route == ROUTE_TARGET:
+                use = "used"
+            elif ok and o.route == ROUTE_IMPROVEMENT:
+                use = "not needed: paid for the improvement, never twice"
+            else:
+                use = "not used"
+            lines.append(f"  target   {t.measure} {sign(t.inclusive)} {t.threshold:g}: {o.target_share:g}, "
+                         f"{'met' if ok else 'not met'} ({use}), opens the {t.bar} bar   [{t.source}]")  # fmt: skip
+        lines += [f"  => tier {o.tier}, route {route_names(b)[o.route]}", "", "Pot of this month and group"]
+        share = next(g.share for g in b.groups if g.name == self.group)
+        lines.append(f"  {b.total_sek:,.0f} x {share:g} / {len(b.months)} months = {cell.pot:,.2f} kr   [{b.source}; {b.months_source}]")
+        lines += ["", "Bars after the cascade (top down)   [" + b.cascade_source + "]"]
+        lines += step_lines([f"{bar.pot_share:.0%}" for bar in b.bars], cell.bars, o.by_bar, self.region, o.weight)
+        lines += ["", f"Amount: {o.amount:,.2f} kr", f"Lapsed in this month and group: {cell.lapsed:,.2f} kr"]
+        return "\n".join(lines)
+
+
+def explain_cell(rules: Rules, block: ImprovementStaircase, cell: tuple[str, str], panel: Panel, population, region: str) -> Explanation:
+    """Trace one region, month and group of a staircase block through the reference."""
+    inp = staircase_input(panel, block, population)
+    c = inp.cells.index(cell)
+    outcome = allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(),
+                            inp.target_share[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))  # fmt: skip
+    return Explanation(rules, block, panel, region, cell[0], cell[1], outcome)

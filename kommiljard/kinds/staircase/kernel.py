@@ -1,0 +1,238 @@
+"""The numba kernel of the improvement staircase: one allocation of a cell, two ways to drive it.
+
+:func:`allocate_cell` does what :func:`~kommiljard.kinds.staircase.reference.allocate_cell`
+does, with the same floating-point operations in the same order, so the two agree to the öre
+(to the last bit, in fact; tests compare them on random panels). Bar membership, the cascade
+and the pay are the compiled twins of :mod:`kommiljard.kinds.steps`. fastmath stays off: this
+is money.
+
+- :func:`run_staircase` (``payout``, what-if curves): every cell of one or more panels, with
+  tiers, routes, improvements, each bar's money and each region's amount from each bar.
+- :func:`staircase_outcomes` (``kommiljard sweep``): straight from drawn shares, per group the
+  amount summed over the measurement months and the highest tier, in threads.
+
+Both kernels are serial and cached on disk, so a process loads them instead of compiling; the
+sweep runs the second on slices of trajectories in threads (it releases the GIL).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from ...rules import ImprovementStaircase
+from ..steps import BASE, COUNT, FLOWS, WEIGHT, compiled
+from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, improvement_value
+
+_steps = compiled()
+_in_units, _passes, _cascade, _add_member, _paid = _steps.in_units, _steps.passes, _steps.cascade, _steps.add_member, _steps.paid
+_improvement_value = njit(inline="always")(improvement_value)
+N_FLOWS = len(FLOWS)
+
+
+@dataclass(frozen=True)
+class StaircaseParams:
+    """A staircase block's rules as the flat arrays and scalars the kernel takes."""
+
+    bar_share: np.ndarray  # (K,) float64, lowest bar first
+    bar_bound: np.ndarray  # (K,) float64, in whole units
+    bar_inclusive: np.ndarray  # (K,) bool
+    target_bar: int  # -1: no target
+    target_bound: float
+    target_inclusive: bool
+    relative: bool
+    scale: float
+    cumulative: bool
+    cascade_down: bool
+
+    @classmethod
+    def from_block(cls, block: ImprovementStaircase) -> StaircaseParams:
+        t = block.target
+        return cls(
+            bar_share=np.array([b.pot_share for b in block.bars], dtype=np.float64),
+            bar_bound=np.array([bound_units(b.min_improvement, block) for b in block.bars], dtype=np.float64),
+            bar_inclusive=np.array([b.inclusive for b in block.bars], dtype=np.bool_),
+            target_bar=block.bar_names.index(t.bar) if t is not None else -1,
+            target_bound=bound_units(t.threshold, block) if t is not None else 0.0,
+            target_inclusive=bool(t.inclusive) if t is not None else True,
+            relative=block.improvement_unit == "relative_pct",
+            scale=block.scale,
+            cumulative=block.cumulative,
+            cascade_down=block.cascade == "down",
+        )
+
+    def args(self) -> tuple:
+        """The rules as the kernels take them, after the input arrays."""
+        return (
+            self.bar_share, self.bar_bound, self.bar_inclusive, self.target_bar, self.target_bound,
+            self.target_inclusive, self.relative, self.scale, self.cumulative, self.cascade_down,
+        )  # fmt: skip
+
+
+@njit(inline="always")
+def allocate_cell(
+    current, previous, target, weights, pot,
+    bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale, cumulative, cascade_down,
+    tier, route, improvement, amount, by_step, flows,
+):  # fmt: skip
+    """One month and group: fill the regions' ``tier``, ``route``, ``improvement``, ``amount``
+    and ``by_step`` (R, K), the bars' ``flows`` (FLOWS, K); return what lapses.
+
+    Tiers are counted without data-dependent branches (the shares of a sweep are random):
+    improvement first, and the target only for a region that reached no bar (never twice).
+    """
+    n_regions = current.shape[0]
+    for k in range(bar_share.shape[0]):
+        flows[BASE, k] = pot * bar_share[k]
+        flows[WEIGHT, k] = 0.0
+        flows[COUNT, k] = 0.0
+    has_target = np.int64(target_bar >= 0)
+    for r in range(n_regions):
+        units = _in_units(_improvement_value(current[r], previous[r], relative), scale)
+        n = np.int64(0)
+        for k in range(bar_bound.shape[0]):
+            n += np.int64(_passes(units, bar_bound[k], bar_inclusive[k]))
+        none = np.int64(n == 0)
+        hit = none * has_target * np.int64(_passes(_in_units(target[r], scale), target_bound, target_inclusive))
+        tier[r] = n + hit * (target_bar + 1)
+        route[r] = (1 - none) * ROUTE_IMPROVEMENT + hit * ROUTE_TARGET + none * (1 - hit) * ROUTE_NONE
+        improvement[r] = units / scale
+        _add_member(flows, tier[r], weights[r], cumulative)
+    lapsed = _cascade(flows, cascade_down)
+    for r in range(n_regions):
+        amount[r] = _paid(flows, tier[r], weights[r], cumulative, by_step[r])
+    return lapsed
+
+
+@njit(cache=True, nogil=True)
+def staircase_kernel(current, previous, target, weights, pots, *rules_and_outputs):
+    """Every cell of (T, C, R) shares: see :func:`run_staircase` for the outputs."""
+    (bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale, cumulative,
+     cascade_down, amount, tier, route, improvement, lapsed, by_step, flows) = rules_and_outputs  # fmt: skip
+    n_traj, n_cells = current.shape[0], current.shape[1]
+    for t in range(n_traj):
+        for c in range(n_cells):
+            lapsed[t, c] = allocate_cell(
+                current[t, c], previous[t, c], target[t, c], weights, pots[c],
+                bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale,
+                cumulative, cascade_down,
+                tier[t, c], route[t, c], improvement[t, c], amount[t, c], by_step[t, c], flows[t, c],
+            )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StaircaseResult:
+    amount: np.ndarray  # (T, C, R) float64
+    tier: np.ndarray  # (T, C, R) int8
+    route: np.ndarray  # (T, C, R) int8
+    improvement: np.ndarray  # (T, C, R) float64, in the block's unit
+    lapsed: np.ndarray  # (T, C) float64
+    by_step: np.ndarray  # (T, C, R, K) float64: each region's amount from each bar
+    flows: np.ndarray  # (T, C, FLOWS, K) float64: each bar's money after the cascade (kinds.steps)
+
+
+def run_staircase(params: StaircaseParams, current, previous, target, weights, pots) -> StaircaseResult:
+    """The kernel on (T, C, R) arrays of shares in percent (or (C, R) for one panel).
+
+    ``target`` holds the target's measure (ignored without a target), ``weights`` (R,) the
+    sharing key, ``pots`` (C,) each cell's pot.
+    """
+    single = np.ndim(current) == 2
+    arrays = [np.require(a, np.float64, ["C", "W"]) for a in (current, previous, target)]  # one compiled specialisation
+    if single:
+        arrays = [a[None] for a in arrays]
+    shape = arrays[0].shape
+    n_bars = len(params.bar_share)
+    out = StaircaseResult(
+        np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8), np.empty(shape), np.empty(shape[:2]),
+        np.empty((*shape, n_bars)), np.empty((*shape[:2], N_FLOWS, n_bars)),
+    )  # fmt: skip
+    staircase_kernel(
+        *arrays, np.require(weights, np.float64, ["C", "W"]), np.require(pots, np.float64, ["C", "W"]),
+        *params.args(), out.amount, out.tier, out.route, out.improvement, out.lapsed, out.by_step, out.flows,
+    )  # fmt: skip
+    if single:
+        return StaircaseResult(*(a[0] for a in vars(out).values()))
+    return out
+
+
+@njit(cache=True, nogil=True)
+def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, *rules_and_outputs):
+    """Per group amounts summed over the months and highest tiers, from (T, X, G, R) sources."""
+    (bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale, cumulative,
+     cascade_down, amount, tier) = rules_and_outputs  # fmt: skip
+    n_traj, n_groups, n_regions = amount.shape
+    n_bars = bar_share.shape[0]
+    cell_tier = np.empty(n_regions, np.int8)
+    cell_route = np.empty(n_regions, np.int8)
+    improvement = np.empty(n_regions)
+    paid = np.empty(n_regions)
+    by_step = np.empty((n_regions, n_bars))
+    flows = np.empty((N_FLOWS, n_bars))
+    for t in range(n_traj):
+        for m in range(cur_idx.shape[0]):
+            for g in range(n_groups):
+                allocate_cell(
+                    cur_src[t, cur_idx[m], g], prev_src[t, prev_idx[m], g], target_src[t, target_idx[m], g], weights,
+                    pots[m * n_groups + g],
+                    bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale,
+                    cumulative, cascade_down,
+                    cell_tier, cell_route, improvement, paid, by_step, flows,
+                )  # fmt: skip
+                if m == 0:
+                    for r in range(n_regions):
+                        amount[t, g, r] = paid[r]
+                        tier[t, g, r] = cell_tier[r]
+                else:
+                    for r in range(n_regions):
+                        amount[t, g, r] += paid[r]
+                        tier[t, g, r] = max(tier[t, g, r], cell_tier[r])
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    amount: np.ndarray  # (T, G, R) float64, summed over the block's months in month order
+    tier: np.ndarray  # (T, G, R) int8, the highest tier over the months
+
+
+def staircase_outcomes(params: StaircaseParams, current, previous, target, weights, pots, n_groups: int, threads: int = 1) -> Outcomes:
+    """Per group amounts and highest tiers of many trajectories, straight from drawn shares.
+
+    ``current``, ``previous`` and ``target`` are each ``(source, months)``: ``source`` a
+    (T, X, G, R) float64 array of shares in percent, ``months`` the (M,) indexes into its
+    second axis of the block's months (``target`` may be None without a target). The result
+    equals, to the last bit, :func:`run_staircase` on the (T, M * G, R) arrays
+    ``source[:, months]`` with its amounts summed over the months in month order and its
+    tiers' maximum over the months. ``threads`` work on slices of the trajectories.
+    """
+    (cur, cur_idx), (prev, prev_idx) = current, previous
+    tgt, tgt_idx = target if target is not None else current  # read, but a rule without a target ignores it
+    sources = [np.require(a, np.float64, ["C", "W"]) for a in (cur, prev, tgt)]  # one compiled specialisation
+    indexes = [np.ascontiguousarray(i, dtype=np.int64) for i in (cur_idx, prev_idx, tgt_idx)]
+    n_traj, _, g, n_regions = sources[0].shape
+    if g != n_groups or len({len(i) for i in indexes}) != 1 or any(s.shape[0] != n_traj or s.shape[2:] != (g, n_regions) for s in sources):
+        raise ValueError(f"shapes do not match: sources {[s.shape for s in sources]}, months {[len(i) for i in indexes]}, {n_groups} groups")
+    pots = np.require(pots, np.float64, ["C", "W"])
+    if pots.shape != (len(indexes[0]) * n_groups,):
+        raise ValueError(f"pots {pots.shape}: one per cell ({len(indexes[0])} months x {n_groups} groups)")
+    weights = np.require(weights, np.float64, ["C", "W"])
+    out = Outcomes(np.empty((n_traj, n_groups, n_regions)), np.empty((n_traj, n_groups, n_regions), np.int8))
+
+    def run(rows: slice) -> None:
+        sweep_kernel(
+            sources[0][rows], indexes[0], sources[1][rows], indexes[1], sources[2][rows], indexes[2], weights, pots,
+            *params.args(), out.amount[rows], out.tier[rows],
+        )  # fmt: skip
+
+    pieces = min(max(int(threads), 1) * 4, n_traj) if threads > 1 else 1  # a few per thread: a slow thread holds up little
+    edges = np.linspace(0, n_traj, pieces + 1).astype(np.int64)
+    slices = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
+    if len(slices) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, slices))
+    else:
+        run(slice(0, n_traj))
+    return out

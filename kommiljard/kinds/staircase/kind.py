@@ -1,0 +1,77 @@
+"""The improvement staircase as a :class:`~kommiljard.kinds.base.BlockKind`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...rules import ImprovementStaircase
+from ..base import Allocation, BlockTables, Cell, block_tables
+from .arrays import StaircaseInput, block_cells, coverage_problems, staircase_input
+from .reference import allocate_cell
+from . import units
+
+
+class Staircase:
+    name = "improvement_staircase"
+    step_word = "bar"
+    sweepable = True
+
+    def route_names(self, block: ImprovementStaircase) -> tuple[str, ...]:
+        return units.route_names(block)
+
+    def step_names(self, block: ImprovementStaircase) -> tuple[str, ...]:
+        return block.bar_names
+
+    def coverage(self, frame, block: ImprovementStaircase, population):
+        return coverage_problems(frame, block, population)
+
+    def arrays(self, panel, block: ImprovementStaircase, population, conditions=None) -> StaircaseInput:
+        return staircase_input(panel, block, population)
+
+    def reference(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
+        cells = [
+            allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(),
+                          inp.target_share[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
+            for c in range(len(inp.cells))
+        ]  # fmt: skip
+        return Allocation(
+            amount=np.array([[r.amount for r in cell.regions] for cell in cells]),
+            tier=np.array([[r.tier for r in cell.regions] for cell in cells], dtype=np.int8),
+            route=np.array([[r.route for r in cell.regions] for cell in cells], dtype=np.int8),
+            lapsed=np.array([cell.lapsed for cell in cells]),
+            by_step=np.array([[r.by_bar for r in cell.regions] for cell in cells]),
+            flows=np.array([cell.flows for cell in cells]),
+            extra={"improvement": np.array([[r.improvement for r in cell.regions] for cell in cells])},
+        )
+
+    def fast(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
+        from .kernel import StaircaseParams, run_staircase
+
+        res = run_staircase(StaircaseParams.from_block(block), inp.current, inp.previous, inp.target_share, inp.weights, inp.pots)
+        return Allocation(res.amount, res.tier, res.route, res.lapsed, res.by_step, res.flows, {"improvement": res.improvement})
+
+    def tables(self, block: ImprovementStaircase, inp: StaircaseInput, allocation: Allocation, names: dict[str, str]) -> BlockTables:
+        return block_tables(
+            block, units.route_names(block), inp.cells, inp.regions, names, inp.population, inp.pots, allocation, block.bar_names,
+            {"improvement_pp": allocation.extra["improvement"], "share_current": inp.current, "share_previous": inp.previous,
+             "share_60": inp.target_share, "conditions_met": None},
+        )  # fmt: skip
+
+    def cells(self, block: ImprovementStaircase) -> list[Cell]:
+        return list(block_cells(block))
+
+    def cell_of(self, block: ImprovementStaircase, month: str, group: str) -> Cell | None:
+        return (month, group) if (month, group) in block_cells(block) else None
+
+    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
+        from .explain import explain_cell
+
+        return explain_cell(rules, block, cell, panel, population, region)
+
+    def figure(self, result, block, cell: Cell, ax=None):
+        from .figure import plot_staircase_cell
+
+        return plot_staircase_cell(result, block, cell, ax)
+
+
+KIND = Staircase()

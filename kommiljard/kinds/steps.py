@@ -1,0 +1,139 @@
+"""The steps of a block (the bars of a staircase, the levels of a threshold): who shares a step,
+how an empty step's money cascades, and what a member is paid. The only copy of these rules.
+
+Each function is plain Python in the subset of the language that numba compiles: the readable
+references call it as it is (on lists or arrays), the kernels call its compiled twin
+(``*_nb``), so both follow the same rule with the same floating-point operations in the same
+order. Steps are indexed from the lowest (k = 0); a region's *tier* is the number of steps it
+reached, 0 for none.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+# The rows of a (FLOWS, K) array of step flows, as the kernels fill them.
+FLOWS = ("base", "received", "pot", "passed_down", "lapsed", "weight", "count")
+BASE, RECEIVED, POT, PASSED_DOWN, LAPSED, WEIGHT, COUNT = range(len(FLOWS))
+
+
+def in_units(value, scale):
+    """``value`` in whole units of ``1 / scale``, rounded half to even (infinities and NaN stay):
+    with 6 decimals, 74.3 - 71.3 becomes 3 000 000 units, exactly the bound of 3.0 pp."""
+    return np.rint(value * scale)
+
+
+def passes(units, bound, inclusive):
+    """Whether ``units`` reach a bound (``>=`` if inclusive, else ``>``)."""
+    return units >= bound if inclusive else units > bound
+
+
+def shares_step(tier, k, cumulative):
+    """Whether a region of ``tier`` shares step ``k``: every step it reached (cumulative), or only its highest."""
+    return tier >= k + 1 if cumulative else tier == k + 1
+
+
+def cascade(flows, cascade_down):
+    """Fill the received, pot, passed-down and lapsed rows of ``flows`` from its base, weight and
+    count rows; return the money that lapses.
+
+    From the top step down: a step with members pays what it has (its base and what it
+    received from above); a step nobody shares hands that to the step below (``cascade_down``)
+    or lets it lapse; an empty lowest step always lapses.
+    """
+    carry = 0.0
+    lapsed = 0.0
+    for k in range(flows.shape[1] - 1, -1, -1):
+        available = flows[BASE, k] + carry
+        flows[RECEIVED, k] = carry
+        flows[POT, k] = 0.0
+        flows[PASSED_DOWN, k] = 0.0
+        flows[LAPSED, k] = 0.0
+        if flows[COUNT, k] > 0:
+            flows[POT, k] = available
+            carry = 0.0
+        elif cascade_down and k > 0:
+            flows[PASSED_DOWN, k] = available
+            carry = available
+        else:
+            flows[LAPSED, k] = available
+            lapsed += available
+            carry = 0.0
+    return lapsed
+
+
+def add_member(flows, tier, weight, cumulative):
+    """Count a region of ``tier`` and sharing ``weight`` in the weight and count of every step it shares."""
+    for k in range(flows.shape[1]):
+        member = 1.0 if shares_step(tier, k, cumulative) else 0.0
+        flows[WEIGHT, k] += weight * member  # + 0.0 for a step it does not share: the sum is unchanged
+        flows[COUNT, k] += member
+
+
+def paid(flows, tier, weight, cumulative, by_step):
+    """What a region of ``tier`` and ``weight`` is paid: its weight's share of the pot of every step
+    it shares, lowest step first (``by_step[k]``); returns the total."""
+    total = 0.0
+    for k in range(flows.shape[1]):
+        member = 1.0 if shares_step(tier, k, cumulative) else 0.0
+        weight_sum = flows[WEIGHT, k] if flows[WEIGHT, k] > 0.0 else 1.0  # a step nobody shares pays 0
+        amount = flows[POT, k] * weight / weight_sum * member
+        by_step[k] = amount
+        total += amount
+    return total
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """One step of one cell after the cascade, as an explanation shows it."""
+
+    name: str
+    base_pot: float  # the step's own money: its share of the cell's pot
+    received: float  # cascaded into it from the steps above
+    pot: float  # what it pays out (0 if nobody shares it)
+    passed_down: float  # handed to the step below (empty step, cascade "down")
+    lapsed: float  # lapsed here (empty lowest step, or cascade "lapse")
+    members: tuple[str, ...]
+    member_weight: float  # the sum of the members' sharing weights
+
+
+def step_outcomes(names: Sequence[str], flows, regions: Sequence[str], tiers: Sequence[int], cumulative: bool) -> tuple[StepOutcome, ...]:
+    """The steps of a cell, lowest first, with their members, from flows filled by :func:`cascade`."""
+    return tuple(
+        StepOutcome(
+            name, float(flows[BASE, k]), float(flows[RECEIVED, k]), float(flows[POT, k]), float(flows[PASSED_DOWN, k]),
+            float(flows[LAPSED, k]), tuple(r for r, t in zip(regions, tiers) if shares_step(t, k, cumulative)),
+            float(flows[WEIGHT, k]),
+        )
+        for k, name in enumerate(names)
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Compiled:
+    in_units: object
+    passes: object
+    shares_step: object
+    cascade: object
+    add_member: object
+    paid: object
+
+
+@cache
+def compiled() -> Compiled:
+    """The numba twins of the functions above (inlined into the kernels that call them; the
+    kernels are cached on disk)."""
+    from numba import njit
+
+    jit = njit(inline="always")
+    shares = jit(shares_step)
+
+    def bound(fn):  # the same code, calling the compiled shares_step
+        return jit(types.FunctionType(fn.__code__, {**fn.__globals__, "shares_step": shares}, fn.__name__))
+
+    return Compiled(jit(in_units), jit(passes), shares, jit(cascade), bound(add_member), bound(paid))

@@ -1,0 +1,2 @@
+"""Absolute thresholds (2009-2014): per period and group, levels of a share, each with its own
+pot, optionally behind a gate; arrays, reference, kernel, explanation and figure."""

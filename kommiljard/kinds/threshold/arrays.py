@@ -1,0 +1,95 @@
+"""From a validated panel to the arrays of one absolute-threshold block.
+
+A period's figure comes from the panel's monthly rows by the rule file's ``aggregate``:
+``last`` takes the row of the period's last month (a panel that carries the published
+figure for the whole period puts it there), ``mean`` averages the period's months and
+``min`` takes the lowest (a threshold met by the minimum is met in every month). The gate
+has its own ``aggregate``. Missing rows are errors, never silent zeros.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...inputs.panel import MEASURES, Panel
+from ...inputs.population import Population
+from ...inputs.tables import Problem, raise_problems
+from ...rules import AbsoluteThreshold
+from ...rules.threshold import Period
+
+
+@dataclass(frozen=True)
+class ThresholdInput:
+    """Arrays for one threshold block: cells are (period, group), period-major."""
+
+    regions: tuple[str, ...]
+    cells: tuple[tuple[str, str], ...]
+    months: tuple[str, ...]  # (C,) the month a cell is reported under: its period's last month
+    cell_period: np.ndarray  # (C,) int64, index of the cell's period
+    value: np.ndarray  # (C, R) the measure, aggregated over the period
+    gate: np.ndarray  # (C, R) the gate's measure, aggregated (NaN: no gate)
+    population: np.ndarray  # (R,) int64
+    weights: np.ndarray  # (R,) float64: population, or 1 for equal sharing
+    pots: np.ndarray  # (C, K) float64, per level, lowest first
+
+
+def months_needed(period: Period, aggregate: str) -> tuple[str, ...]:
+    """The panel months a period's figure is taken from."""
+    return period.months[-1:] if aggregate == "last" else period.months
+
+
+def coverage_problems(frame: pd.DataFrame, block: AbsoluteThreshold, population: Population | None) -> list[Problem]:
+    """Everything the block needs that the panel (or the population table) lacks."""
+    problems = [
+        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})")
+        for m in block.measure_columns()
+        if m not in frame.columns
+    ]
+    aggregates = [block.aggregate] + ([block.gate.aggregate] if block.gate else [])
+    needed = [(m, g) for p in block.periods for m in sorted({m for a in aggregates for m in months_needed(p, a)}) for g in block.group_names]
+    present = set(zip(frame["region"], frame["month"], frame["group"]))
+    for region in sorted(frame["region"].unique()):
+        missing = [f"{m} {g}" for m, g in needed if (region, m, g) not in present]
+        if missing:
+            problems.append(Problem(f"region {region} has no row for {', '.join(missing)} (block {block.number}, {block.name})"))
+        if population is not None and region not in population.counts.index:
+            problems.append(Problem(f"region {region} has no population in {population.source}"))
+    return problems
+
+
+def _aggregate(indexed: pd.DataFrame, column: str, aggregate: str, block: AbsoluteThreshold, regions) -> np.ndarray:
+    """(C, R): the column's figure per (period, group) cell and region."""
+    out = np.empty((len(block.periods) * len(block.groups), len(regions)))
+    c = 0
+    for period in block.periods:
+        months = months_needed(period, aggregate)
+        for group in block.group_names:
+            keys = pd.MultiIndex.from_tuples([(m, group, r) for m in months for r in regions])
+            grid = indexed[column].reindex(keys).to_numpy(np.float64).reshape(len(months), len(regions))
+            out[c] = grid.min(axis=0) if aggregate == "min" else grid.mean(axis=0)
+            c += 1
+    return out
+
+
+def threshold_input(panel: Panel, block: AbsoluteThreshold, population: Population) -> ThresholdInput:
+    """Arrays for one block; raises an :class:`InputError` listing every gap."""
+    frame = panel.frame
+    raise_problems(
+        panel.source, f"panel (for block {block.number}, {block.name})",
+        coverage_problems(frame, block, population),
+        "Add the missing rows (with aggregate 'last' only a period's last month is needed) or a population for every region.",
+    )  # fmt: skip
+    regions = tuple(sorted(frame["region"].unique()))
+    indexed = frame.set_index(["month", "group", "region"])
+    cells = tuple((p.name, g) for p in block.periods for g in block.group_names)
+    periods = [p for p in block.periods for _ in block.groups]
+    value = _aggregate(indexed, block.measure, block.aggregate, block, regions)
+    gate = _aggregate(indexed, block.gate.measure, block.gate.aggregate, block, regions) if block.gate else np.full_like(value, np.nan)
+    pop = population.of(regions)
+    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
+    pots = np.array([[block.pot_sek(lv, p, g) for lv in block.levels] for p, (_, g) in zip(periods, cells)], dtype=np.float64)
+    cell_period = np.array([block.periods.index(p) for p in periods], dtype=np.int64)
+    return ThresholdInput(regions, cells, tuple(p.months[-1] for p in periods), cell_period, value, gate, pop, weights, pots)

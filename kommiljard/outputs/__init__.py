@@ -1,0 +1,2 @@
+"""What users take away: files written atomically with their provenance, the HTML report and the
+pictures (``plots``)."""

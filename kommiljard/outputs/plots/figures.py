@@ -1,0 +1,119 @@
+"""Whole figures for the ``plot`` command and the report, and writing them to files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from ...analysis.explain import no_cell
+from ...engine import Payout
+from ...errors import InputError, closest
+from ...inputs.panel import normalise_month
+from ...inputs.tables import read_table
+from ...kinds import kind_of
+from ..files import atomic_path, read_provenance
+from .payout import plot_payouts
+from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, read_sweep
+
+KINDS = ("staircase", "cells", "payouts", "curve", "sweep")  # "staircase" and "cells": every kind's cell pictures
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        close = closest(kind, KINDS)
+        raise InputError(f"unknown kind of plot {kind!r}" + (f"; did you mean {close!r}?" if close else "") + f" Kinds: {', '.join(KINDS)}.")
+    return kind
+
+
+def cells_figure(result: Payout, month: str | None = None, group: str | None = None) -> Figure:
+    """The pictures of the cells asked for (all by default), one per panel, each drawn by its
+    block's kind: staircases, threshold periods."""
+    wanted = normalise_month(month) or month if month is not None else None
+    cells = []
+    for block in result.rules.ruleset.blocks:
+        kind = kind_of(block)
+        cells += [(block, kind, cell) for cell in kind.cells(block) if cell != (None, None)
+                  and (wanted is None or kind.cell_of(block, wanted, cell[1]) == cell) and group in (None, cell[1])]  # fmt: skip
+    if not cells:
+        raise no_cell(result.rules, month, group)
+    cols = len({c[1] for _, _, c in cells})
+    rows = -(-len(cells) // cols)
+    tall = max(5.8, 0.3 * len(result.population.counts) + 2.6) if any(k.step_word == "level" for _, k, _ in cells) else 5.8
+    fig, axes = plt.subplots(rows, cols, figsize=(10 * cols, tall * rows), layout="constrained", squeeze=False)
+    for ax, (block, kind, cell) in zip(axes.flat, cells):
+        kind.figure(result, block, cell, ax=ax)
+    for ax in axes.flat[len(cells) :]:
+        ax.set_visible(False)
+    return fig
+
+
+def payouts_figure(result: Payout) -> Figure:
+    return plot_payouts(result).figure
+
+
+def curve_figure(path: str | Path, region: str | None = None, current: float | None = None) -> Figure:
+    """A payout curve saved as CSV or Parquet (with its provenance if it was written with one)."""
+    curve, _ = read_table(path, "payout curve")
+    try:
+        provenance = read_provenance(path)
+    except (OSError, KeyError, TypeError, ValueError):
+        provenance = {}
+    for col in [c for c in ("improvement_pp", "amount_sek", "tier") if c in curve.columns]:
+        curve[col] = curve[col].astype(float)
+    region = region or provenance.get("region")
+    return plot_payout_curve(curve, region=region, current=current, provenance=provenance).figure
+
+
+def sweep_figure(directory: str | Path, region: str | None = None, kind: str = "box") -> tuple[Figure, str]:
+    """Each region's payout distribution and, for a sweep with a lever, the gain's distribution.
+
+    The gain is drawn for ``region``, or the manifest's lever region. Returns the figure and
+    a line saying what was drawn.
+    """
+    trajectories, manifest = read_sweep(directory)
+    lever = manifest.get("lever") if isinstance(manifest.get("lever"), dict) else {}
+    region = region or lever.get("region")
+    with_gain = "gain_sek" in trajectories.columns and region is not None
+    height = 0.32 * trajectories["region"].nunique() + 2
+    fig, axes = plt.subplots(2 if with_gain else 1, 1, figsize=(9, height + (4.5 if with_gain else 0)), layout="constrained",
+                             squeeze=False, height_ratios=[height, 4.5] if with_gain else None)  # fmt: skip
+    plot_sweep_payouts(trajectories, kind=kind, provenance=manifest, ax=axes[0, 0])
+    if with_gain:
+        plot_sweep_gain(trajectories, region, provenance=manifest, ax=axes[1, 0])
+        return fig, f"payout distribution per region and the gain of region {region}"
+    hint = " (the sweep has gains: add --region to draw one region's)" if "gain_sek" in trajectories.columns else ""
+    return fig, "payout distribution per region" + hint
+
+
+def check_figure_path(path: str | Path) -> Path:
+    """``path`` if its suffix is a picture format we write; else a clear error."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(f"{path}: --out must end in .png or .svg (or .pdf), not {path.suffix or 'nothing'!r}.")
+    return path
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:
+    """Write a figure atomically as PNG, SVG or PDF (by the file's suffix) and close it."""
+    path = check_figure_path(path)
+    suffix = path.suffix.lower()
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=suffix[1:], dpi=dpi, metadata={"Date": None} if suffix == ".svg" else None)
+    finally:
+        plt.close(fig)
+    return path
+
+
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    """A figure as PNG bytes (for embedding), closing it."""
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,498 @@
+"""The trajectory model of sweeps: a scenario's synthetic monthly shares for all 21 regions over a
+baseline and a measurement year, drawn by the million, optionally given observed cells.
+
+On the logit scale, for region r, group g and month m of year y (0 = baseline year,
+1 = measurement year), with every spread of the scenario converted from pp to logit at
+the group's national level:
+
+    L(share_90) = centre[g, y, m] + level[r, g] + y * (trend[r, g] + shock[g] + shock_m[g, m]) + noise
+    L(share_60) = L(share_90) - max(gap[g, y, m] + gap_level[r, g] + gap_noise, 0)
+
+``centre`` is set so that the expected population-weighted share is the scenario's
+national share (level + season, plus trend and response in the measurement year).
+``level`` and ``trend`` are drawn per region, correlated between groups and centred to a
+population-weighted mean of 0 (the regions add up to the national series), unless the
+scenario fixes them for a region. ``shock`` and ``shock_m`` are shared by all regions.
+Every term is linear in one vector of standard normals per trajectory, so the model is a
+Gaussian vector whose loadings are what :func:`_model_logits` computes from the identity
+matrix; conditioning on observed cells is ordinary Gaussian conditioning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from ..errors import InputError
+from ..inputs.population import read_population
+from ..inputs.regions import region_codes
+from .rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
+from .scenario import Scenario, ScenarioError, load_scenario
+
+def logit(pct):
+    """``log(x / (100 - x))`` of a share in percent."""
+    return np.log(pct / (100.0 - pct))
+
+
+def expit(x):
+    """The share in percent of a logit."""
+    return 100.0 / (1.0 + np.exp(-x))
+
+
+_LOGIT_CLIP = (0.05, 99.95)  # observed shares of 0 or 100 % are read as these on the logit scale
+_JITTER = 1e-10
+
+
+def _year_months(spec, months: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Year index (0 baseline, 1 measurement) and calendar month (1-12) of each ``YYYY-MM``."""
+    years = {spec.baseline_year: 0, spec.measurement_year: 1}
+    bad = [m for m in months if int(m[:4]) not in years]
+    if bad:
+        raise ValueError(f"month(s) {bad} are outside scenario {spec.name!r}'s years {spec.baseline_year} and {spec.measurement_year}")
+    return np.array([years[int(m[:4])] for m in months]), np.array([int(m[5:7]) for m in months])
+
+
+def _centre(pct: float, sd: float) -> float:
+    """The logit c with E[expit(c + sd * Z)] = pct / 100 (Gauss-Hermite, Newton)."""
+    x, w = np.polynomial.hermite_e.hermegauss(40)
+    w = w / w.sum()
+    c = float(logit(np.array(pct)))
+    for _ in range(50):
+        e = 1.0 / (1.0 + np.exp(-(c + sd * x)))
+        step = (w @ e - pct / 100.0) / (w @ (e * (1.0 - e)))
+        c -= step
+        if abs(step) < 1e-13:
+            break
+    return c
+
+
+def _corr_factor(corr: float, n: int) -> np.ndarray:
+    """Lower Cholesky factor of an n x n matrix with ``corr`` off the diagonal."""
+    return np.linalg.cholesky(np.full((n, n), corr) + (1.0 - corr) * np.eye(n))
+
+
+@dataclass(frozen=True)
+class TrajectoryModel:
+    """A scenario's model for the 21 regions, given groups and months.
+
+    Variables, in this order: share_90 for (month, group, region) over ``months``, then the
+    share_90 - share_60 gap for (month, group, region) over ``months_60``. Months are
+    ``YYYY-MM`` in the scenario's baseline or measurement year; groups and regions follow
+    the cube's order, so a draw reshapes to the kernel's (T, cells, regions) arrays.
+    """
+
+    scenario: Scenario
+    regions: tuple[str, ...]
+    groups: tuple[str, ...]
+    months: tuple[str, ...]
+    months_60: tuple[str, ...]
+    mu: np.ndarray  # (V,) logit means
+    kernel_args: tuple  # the coefficients _model_logits takes after (z, mu)
+    n_latent: int  # standard normals per trajectory
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.mu)
+
+    @cached_property
+    def n90(self) -> int:
+        """Number of share_90 variables (the gaps follow)."""
+        return int(np.prod(self.shape_90))
+
+    @cached_property
+    def pair_90(self) -> np.ndarray:
+        """For each gap variable, the share_90 variable of the same month, group and region."""
+        per_month = len(self.groups) * len(self.regions)
+        m60 = np.array([self.months.index(m) for m in self.months_60], dtype=np.int64)
+        return (m60[:, None] * per_month + np.arange(per_month)).ravel()
+
+    @property
+    def shape_90(self) -> tuple[int, int, int]:
+        return len(self.months), len(self.groups), len(self.regions)
+
+    @property
+    def shape_60(self) -> tuple[int, int, int]:
+        return len(self.months_60), len(self.groups), len(self.regions)
+
+    def logits(self, z: np.ndarray) -> np.ndarray:
+        """Logits (n, V) of the variables for standard normals ``z`` (n, n_latent)."""
+        out = np.empty((z.shape[0], self.n_vars))
+        _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, *self.kernel_args, out)
+        return out
+
+    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
+        """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
+        nothing_observed = np.full(self.n_vars, np.nan)
+        state = sfc64_state(rng)
+        _draw_structured(state, skip, self.n_latent, self.mu, *self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60)
+        set_sfc64_state(rng, state)
+
+    def covariance(self) -> np.ndarray:
+        """Covariance (V, V) of the variables' logits."""
+        loadings = self.logits(np.eye(self.n_latent)) - self.mu
+        return loadings.T @ loadings
+
+    def index(self) -> pd.DataFrame:
+        """One row per variable: kind (share_90 or gap), month, group, region."""
+        frames = []
+        for kind, months in (("share_90", self.months), ("gap", self.months_60)):
+            m, g, r = np.indices((len(months), len(self.groups), len(self.regions))).reshape(3, -1)
+            frames.append(pd.DataFrame({"kind": kind, "month": np.array(months, dtype=object)[m], "group": np.array(self.groups)[g], "region": np.array(self.regions)[r]}))
+        return pd.concat(frames, ignore_index=True)
+
+    def condition(self, observed: pd.DataFrame) -> ConditionedModel:
+        """The model given observed cells (rows with region, month, group, share_90, share_60).
+
+        Rows outside the model's months, groups or regions are ignored. share_90 and the gap
+        of an observed cell are fixed; every other variable is drawn from its conditional
+        distribution, so a region's observed months inform its level and trend, and every
+        observed month informs the national shock.
+        """
+        index = self.index()
+        key = {k: i for i, k in enumerate(zip(index["kind"], index["month"], index["group"], index["region"]))}
+        obs_share = np.full(self.n_vars, np.nan)
+        obs_logit = np.full(self.n_vars, np.nan)
+        for row in observed.itertuples(index=False):
+            s90, s60 = float(row.share_90), float(row.share_60)
+            l90 = float(logit(np.clip(s90, *_LOGIT_CLIP)))
+            i = key.get(("share_90", row.month, row.group, row.region))
+            if i is not None:
+                obs_share[i], obs_logit[i] = s90, l90
+            j = key.get(("gap", row.month, row.group, row.region))
+            if j is not None:
+                obs_share[j], obs_logit[j] = s60, l90 - float(logit(np.clip(s60, *_LOGIT_CLIP)))
+        seen = ~np.isnan(obs_logit)
+        o, x = np.flatnonzero(seen), np.flatnonzero(~seen)
+        cov = self.covariance()
+        s_oo = cov[np.ix_(o, o)] + _JITTER * np.eye(len(o))
+        gain = np.linalg.solve(s_oo, cov[np.ix_(o, x)]).T if len(o) else np.zeros((len(x), 0))
+        mean = self.mu[x] + gain @ (obs_logit[o] - self.mu[o])
+        cond = cov[np.ix_(x, x)] - gain @ cov[np.ix_(o, x)]
+        cond = (cond + cond.T) / 2
+        try:
+            factor, triangular = np.linalg.cholesky(cond + _JITTER * np.eye(len(x))), True
+        except np.linalg.LinAlgError:  # a degenerate scenario (some spreads 0): factor via eigenvalues
+            lam, vec = np.linalg.eigh(cond)
+            factor, triangular = vec * np.sqrt(np.clip(lam, 0.0, None)), False
+        return ConditionedModel(self, o, x, obs_logit[o], obs_share, mean, np.ascontiguousarray(factor), triangular, int(seen.sum()))
+
+
+@dataclass(frozen=True)
+class ConditionedModel:
+    """A :class:`TrajectoryModel` given observed cells: draws only the others."""
+
+    model: TrajectoryModel
+    observed: np.ndarray  # variable indexes
+    missing: np.ndarray
+    observed_logit: np.ndarray
+    observed_share: np.ndarray  # (V,) NaN where not observed
+    mean: np.ndarray  # conditional mean of the missing variables
+    factor: np.ndarray  # its covariance = factor @ factor.T
+    triangular: bool
+    n_observed: int
+
+    @property
+    def n_latent(self) -> int:
+        return len(self.missing)
+
+    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
+        state = sfc64_state(rng)
+        _draw_conditional(state, skip, self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit,
+                          self.model.n_vars, self.model.n90, self.model.pair_90, self.observed_share, s90, s60)  # fmt: skip
+        set_sfc64_state(rng, state)
+
+
+def trajectory_model(
+    scenario: Scenario | str | Path | None,
+    months: Sequence[str],
+    months_60: Sequence[str] = (),
+    groups: Sequence[str] | None = None,
+    population=None,
+) -> TrajectoryModel:
+    """Build the model of a scenario for share_90 in ``months`` and share_60 in ``months_60``.
+
+    ``population`` (a :class:`~kommiljard.population.Population`, default SCB 2018) weights
+    the centring of regional levels and trends.
+    """
+    scenario = load_scenario(scenario)
+    spec = scenario.spec
+    groups = tuple(groups or spec.group_names)
+    if unknown := [g for g in groups if g not in spec.national]:
+        raise ScenarioError(f"{scenario.origin}: no group(s) {unknown} (the rules need them); the scenario describes {list(spec.group_names)}")
+    months, months_60 = tuple(sorted(set(months))), tuple(sorted(set(months_60)))
+    if extra := sorted(set(months_60) - set(months)):
+        raise ValueError(f"months_60 {extra} must also be share_90 months")
+    year, cal = _year_months(spec, months)
+    regions = region_codes()
+    population = population or read_population()
+    if missing := [r for r in regions if r not in population.counts.index]:
+        raise InputError(f"{population.source}: synthetic trajectories need the population of all 21 regions; missing {' '.join(missing)}")
+    w = population.of(regions).astype(np.float64)
+    R, G, M = len(regions), len(groups), len(months)
+    nat = [spec.national[g] for g in groups]
+
+    slope90 = np.array([n.level_pct * (100 - n.level_pct) / 100 for n in nat])
+    level60 = np.array([n.level_pct - float(np.mean(n.gap_pp)) for n in nat])
+    slope60 = level60 * (100 - level60) / 100
+
+    def per_group(values: dict, slope: np.ndarray) -> np.ndarray:
+        return np.array([values[g] for g in groups]) / slope
+
+    sd_level, sd_trend = per_group(spec.spread.level_sd_pp, slope90), per_group(spec.spread.trend_sd_pp, slope90)
+    sd_noise = per_group(spec.spread.noise_sd_pp, slope90)
+    sd_year, sd_month = per_group(spec.shock.year_sd_pp, slope90), per_group(spec.shock.month_sd_pp, slope90)
+    sd_gap, sd_gapnoise = per_group(spec.spread.gap_sd_pp, slope60), per_group(spec.spread.gap_noise_sd_pp, slope60)
+
+    # Regions the scenario fixes: level (logit offset from the centre) and trend.
+    free_level, free_trend = np.ones((R, G)), np.ones((R, G))
+    fixed_level, fixed_trend = np.zeros((R, G)), np.zeros((R, G))
+    annual_sd = np.hypot(sd_level, sd_noise)
+    for code, setting in spec.regions.items():
+        r = regions.index(code)
+        for gi, g in enumerate(groups):
+            if g in setting.level_pct:
+                free_level[r, gi] = 0.0
+                fixed_level[r, gi] = float(logit(np.array(setting.level_pct[g]))) - _centre(nat[gi].level_pct, annual_sd[gi])
+            if g in setting.trend_pp:
+                free_trend[r, gi] = 0.0
+                fixed_trend[r, gi] = setting.trend_pp[g] / slope90[gi]
+
+    def centring_shift(free: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+        """Shift of the drawn regions so that the weighted mean over all regions is 0."""
+        w_free = w @ free
+        return np.where(w_free > 0, -(w @ ((1 - free) * fixed)) / np.where(w_free > 0, w_free, 1.0), 0.0)
+
+    level = np.where(free_level > 0, centring_shift(free_level, fixed_level), fixed_level)  # (R, G)
+    trend = np.where(free_trend > 0, centring_shift(free_trend, fixed_trend), fixed_trend)
+
+    slots = sorted({m for m, y in zip(months, year) if y == 1})
+    slot = np.array([slots.index(m) if y == 1 else -1 for m, y in zip(months, year)], dtype=np.int64)
+    mu90 = np.empty((M, G, R))
+    gap_logit = {}
+    for mi in range(M):
+        y, c = year[mi], cal[mi] - 1
+        for gi, n in enumerate(nat):
+            pct = n.level_pct + n.season_pp[c] + y * (n.trend_pp + n.response_pp[c])
+            var = sd_level[gi] ** 2 + sd_noise[gi] ** 2 + y * (sd_trend[gi] ** 2 + sd_year[gi] ** 2 + sd_month[gi] ** 2)
+            centre = _centre(pct, np.sqrt(var))
+            mu90[mi, gi] = centre + level[:, gi] + y * trend[:, gi]
+            var60 = var + sd_gap[gi] ** 2 + sd_gapnoise[gi] ** 2
+            gap_logit[months[mi], gi] = centre - _centre(pct - n.gap_pp[c], np.sqrt(var60))
+    mu60 = np.array([[np.full(R, gap_logit[m, gi]) for gi in range(G)] for m in months_60]).reshape(len(months_60), G, R)
+    mu = np.concatenate([mu90.ravel(), mu60.ravel()])
+
+    args = (
+        R, G, year.astype(np.int64), slot, max(len(slots), 1), len(months_60), free_level, free_trend, w,
+        _corr_factor(spec.spread.level_corr, G), _corr_factor(spec.spread.trend_corr, G), _corr_factor(spec.shock.group_corr, G),
+        sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise,
+    )  # fmt: skip
+    n_latent = 3 * R * G + G + max(len(slots), 1) * G + len(mu)
+    return TrajectoryModel(scenario, regions, groups, months, months_60, mu, args, n_latent)
+
+
+@njit(cache=True)
+def _correlated(zt, start, factor, sd, free, w, out):
+    """Per-region draws correlated between groups, centred to a weighted mean of 0."""
+    n_reg, n_grp = out.shape
+    for r in range(n_reg):
+        for g in range(n_grp):
+            v = 0.0
+            for h in range(g + 1):
+                v += factor[g, h] * zt[start + r * n_grp + h]
+            out[r, g] = sd[g] * v * free[r, g]
+    for g in range(n_grp):
+        total = 0.0
+        weight = 0.0
+        for r in range(n_reg):
+            total += w[r] * out[r, g]
+            weight += w[r] * free[r, g]
+        if weight > 0.0:
+            for r in range(n_reg):
+                out[r, g] -= free[r, g] * total / weight
+
+
+@njit(nogil=True, cache=True)
+def _model_logits(
+    z, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
+    level_factor, trend_factor, shock_factor,
+    sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise, out,
+):  # fmt: skip
+    """The model's logits for each row of standard normals ``z`` (see the section comment)."""
+    rg = n_reg * n_grp
+    trend0, year0 = rg, 2 * rg
+    month0 = year0 + n_grp
+    gap0 = month0 + n_slots * n_grp
+    noise0 = gap0 + rg
+    n_months = year.shape[0]
+    level = np.empty((n_reg, n_grp))
+    trend = np.empty((n_reg, n_grp))
+    shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
+    for t in range(z.shape[0]):
+        zt = z[t]
+        _correlated(zt, 0, level_factor, sd_level, free_level, w, level)
+        _correlated(zt, trend0, trend_factor, sd_trend, free_trend, w, trend)
+        for g in range(n_grp):
+            for s in range(n_slots + 1):
+                first = year0 if s == 0 else month0 + (s - 1) * n_grp
+                v = 0.0
+                for h in range(g + 1):
+                    v += shock_factor[g, h] * zt[first + h]
+                shock[s, g] = v * (sd_year[g] if s == 0 else sd_month[g])
+        i = 0
+        for m in range(n_months):
+            for g in range(n_grp):
+                for r in range(n_reg):
+                    v = mu[i] + level[r, g] + sd_noise[g] * zt[noise0 + i]
+                    if year[m] == 1:
+                        v += trend[r, g] + shock[0, g] + shock[1 + slot[m], g]
+                    out[t, i] = v
+                    i += 1
+        for m in range(n_months_60):
+            for g in range(n_grp):
+                for r in range(n_reg):
+                    out[t, i] = mu[i] + sd_gap[g] * zt[gap0 + r * n_grp + g] + sd_gapnoise[g] * zt[noise0 + i]
+                    i += 1
+
+
+@njit(nogil=True, cache=True)
+def _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, out):
+    """Observed variables at their values; the others from mean + factor @ z."""
+    m = missing.shape[0]
+    for t in range(z.shape[0]):
+        for j in range(observed.shape[0]):
+            out[t, observed[j]] = observed_logit[j]
+        for a in range(m):
+            v = mean[a]
+            stop = a + 1 if triangular else m
+            for b in range(stop):
+                v += factor[a, b] * z[t, b]
+            out[t, missing[a]] = v
+
+
+@njit(cache=True)
+def _share(logit):
+    """A logit as a percentage rounded to one decimal, as published."""
+    return np.rint(1000.0 / (1.0 + np.exp(-logit))) / 10.0
+
+
+@njit(nogil=True, cache=True)
+def _shares(logits, n90, pair_90, observed_share, s90, s60):
+    """share_90 (T, n90) and share_60 (T, n60) from logits; observed cells keep their values."""
+    n60 = s60.shape[1]
+    for t in range(logits.shape[0]):
+        for i in range(n90):
+            s90[t, i] = observed_share[i] if not np.isnan(observed_share[i]) else _share(logits[t, i])
+        for j in range(n60):
+            k = n90 + j
+            if not np.isnan(observed_share[k]):
+                s60[t, j] = observed_share[k]
+            else:
+                gap = max(logits[t, k], 0.0)
+                s60[t, j] = min(_share(logits[t, pair_90[j]] - gap), s90[t, pair_90[j]])
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Shares of trajectories ``start`` to ``stop - 1``: share_90 (T, M, G, R), share_60 (T, M60, G, R)."""
+
+    start: int
+    share_90: np.ndarray
+    share_60: np.ndarray
+
+
+@njit(nogil=True, cache=True)
+def _draw_structured(
+    state, skip, n_latent, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
+    level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise,
+    n90, pair_90, observed_share, s90, s60,
+):  # fmt: skip
+    """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``)."""
+    z = np.empty((1, n_latent))
+    for _ in range(skip):
+        fill_normals(state, z[0])
+    logits = np.empty((1, mu.shape[0]))
+    for t in range(s90.shape[0]):
+        fill_normals(state, z[0])
+        _model_logits(z, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
+                      level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise, logits)  # fmt: skip
+        _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
+
+
+@njit(nogil=True, cache=True)
+def _draw_conditional(state, skip, mean, factor, triangular, missing, observed, observed_logit, n_vars, n90, pair_90, observed_share, s90, s60):
+    """As :func:`_draw_structured` for a conditioned model."""
+    n_latent = missing.shape[0]
+    z = np.empty((1, n_latent))
+    for _ in range(skip):
+        fill_normals(state, z[0])
+    logits = np.empty((1, n_vars))
+    for t in range(s90.shape[0]):
+        fill_normals(state, z[0])
+        _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, logits)
+        _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
+
+
+def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop: int, threads: int = 1) -> Draws:
+    """Draw trajectories ``start`` to ``stop - 1`` of a seed.
+
+    Trajectory i depends only on the seed, i and the model: the normals come in random
+    streams of :data:`~kommiljard.sweeps.rng.STREAM_SIZE` trajectories, stream s from
+    ``SeedSequence(seed, spawn_key=(s,))`` (the s-th child of ``SeedSequence(seed).spawn``),
+    whatever range is asked for; ``threads`` work on whole streams (the kernels release the GIL).
+    """
+    base = model.model if isinstance(model, ConditionedModel) else model
+    s90, s60 = np.empty((stop - start, base.n90)), np.empty((stop - start, base.n_vars - base.n90))
+
+    def one_stream(s: int) -> None:
+        lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
+        rows = slice(lo - start, hi - start)
+        model.fill(stream_generator(seed, s), lo - s * STREAM_SIZE, s90[rows], s60[rows])
+
+    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
+    if threads > 1 and len(streams) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one_stream, streams))
+    else:
+        for s in streams:
+            one_stream(s)
+    return Draws(start, s90.reshape(-1, *base.shape_90), s60.reshape(-1, *base.shape_60))
+
+
+def trajectories(
+    scenario: Scenario | str | Path | None = None,
+    n: int = 1,
+    seed: int = 0,
+    months: Sequence[str] | None = None,
+    observed: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """``n`` synthetic panels in one long frame: trajectory, region, month, group, share_90, share_60.
+
+    ``months`` default to all 24 months of the scenario's baseline and measurement years;
+    share_60 is drawn for the same months. With ``observed`` (a panel frame), its cells
+    stay as observed and the others are drawn given them. Each trajectory is a valid panel.
+    """
+    scenario = load_scenario(scenario)
+    spec = scenario.spec
+    months = scenario_months(spec) if months is None else list(months)
+    if observed is not None:
+        months = sorted(set(months) | set(observed["month"]) & set(scenario_months(spec)))
+    model = trajectory_model(scenario, months, months)
+    drawn = draw(model.condition(observed) if observed is not None else model, seed, 0, n)
+    t, m, g, r = np.indices(drawn.share_90.shape).reshape(4, -1)
+    return pd.DataFrame({
+        "trajectory": t.astype(np.int64), "region": np.array(model.regions)[r], "month": np.array(model.months)[m],
+        "group": np.array(model.groups)[g], "share_90": drawn.share_90.ravel(), "share_60": drawn.share_60.ravel(),
+    })  # fmt: skip
+
+
+def scenario_months(spec) -> list[str]:
+    return [f"{y}-{m:02d}" for y in (spec.baseline_year, spec.measurement_year) for m in range(1, 13)]
+
+

@@ -1,0 +1,307 @@
+"""Sweeps: N synthetic trajectories through the rules, in chunks, streamed to Parquet, resumable.
+
+Reproducibility: trajectory i depends only on the scenario, the rules, the seed and i (its
+normals come from random stream ``i // STREAM_SIZE``, :mod:`kommiljard.sweeps.rng`), and every
+sum over a trajectory's cells is done in a fixed order, so the parts, the summary and its
+exact percentiles are the same whatever the chunk size and the number of threads.
+
+Output directory (``out_dir``)::
+
+    trajectories/part-00000.parquet ...   one row per trajectory and region (see summary.OUTCOMES)
+    summary.csv, summary.parquet          one row per region (see summary.SUMMARY)
+    manifest.json                         what produced it; status "complete" is written last
+
+A *chunk* of ``chunk_size`` trajectories is one Parquet part. Each part is written to a
+temporary file and renamed when whole, and carries the sweep's fingerprint; the manifest
+lists the parts done. A rerun with the same arguments reuses the parts whose fingerprint and
+range match and computes the rest; other arguments are refused unless ``force`` (which
+deletes the sweep's own files, nothing else).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numba
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import __version__
+from ..errors import InputError, KommiljardError
+from ..inputs.panel import Panel, as_panel
+from ..inputs.population import Population, read_population
+from ..inputs.regions import normalise_code
+from ..outputs.files import atomic_path, write_table, write_text
+from ..rules import DEFAULT_RULES, Rules, load_rules
+from .model import draw
+from .outcomes import PART_KEY, Lever, Setup, batch, part_table, setup_sweep, sweep_block, total
+from .rng import STREAM_SIZE
+from .scenario import Scenario, load_scenario
+from .summary import OUTCOMES, SUMMARY, Gathered, summarise
+
+DEFAULT_CHUNK_SIZE = 100_000
+BATCH_SIZE = 10 * STREAM_SIZE  # trajectories computed at once; bounds memory whatever the chunk size
+
+
+class SweepConflictError(KommiljardError):
+    """The output directory holds a sweep made with other arguments."""
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    out_dir: Path
+    manifest: dict
+    summary: pd.DataFrame
+    computed_parts: int
+    reused_parts: int
+    elapsed_s: float
+
+    def trajectories(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The per-trajectory outcomes (all parts) as one frame."""
+        return pd.read_parquet(self.out_dir / "trajectories", columns=columns)
+
+
+def _fingerprint(identity: dict) -> str:
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _part_path(out_dir: Path, index: int) -> Path:
+    return out_dir / "trajectories" / f"part-{index:05d}.parquet"
+
+
+def _part_metadata(path: Path) -> dict | None:
+    try:
+        return json.loads(pq.read_schema(path).metadata[PART_KEY])
+    except Exception:  # noqa: BLE001 - not one of our parts (or unreadable): treated as foreign
+        return None
+
+
+def _remove_own_files(out_dir: Path, keep_parts: bool) -> None:
+    """Delete the sweep's own files (never anything else in the directory)."""
+    for pattern in ("summary.csv", "summary.parquet", ".summary.*.part", ".manifest.json.*.part", "manifest.json"):
+        for path in out_dir.glob(pattern):
+            if keep_parts and path.name == "manifest.json":
+                continue
+            path.unlink()
+    parts = out_dir / "trajectories"
+    if parts.is_dir():
+        for path in parts.glob(".part-*.parquet.*.part"):
+            path.unlink()
+        if not keep_parts:
+            for path in parts.glob("part-*.parquet"):
+                path.unlink()
+
+
+def _check_existing(out_dir: Path, identity: dict, fingerprint: str, force: bool) -> dict | None:
+    """The existing manifest if it is this sweep's; refuse (or clear with ``force``) if not."""
+    manifest_path = out_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+    foreign = []
+    if manifest is not None and manifest.get("fingerprint") != fingerprint:
+        old = manifest.get("identity", {})
+        foreign = [f"{k}: {old.get(k)!r} then, {v!r} now" for k, v in identity.items() if old.get(k) != v] or ["(unreadable manifest)"]
+    elif manifest is None:
+        parts = sorted((out_dir / "trajectories").glob("part-*.parquet")) if (out_dir / "trajectories").is_dir() else []
+        if any((_part_metadata(p) or {}).get("fingerprint") != fingerprint for p in parts):
+            foreign = ["trajectories/ holds parts of another sweep"]
+    if foreign and not force:
+        raise SweepConflictError(f"{out_dir}: holds a sweep made with other arguments ({'; '.join(foreign)}). "
+                                 "Rerun with the same arguments to resume it, add --force to start again (deletes that sweep's files), or choose another --out.")  # fmt: skip
+    if force:
+        _remove_own_files(out_dir, keep_parts=False)
+        return None
+    return manifest
+
+
+def run_sweep(
+    scenario: Scenario | str | Path | None,
+    n: int,
+    seed: int,
+    out_dir: str | Path,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    lever: Lever | dict | None = None,
+    observed_panel: Panel | pd.DataFrame | str | Path | None = None,
+    rules: Rules | str | Path = DEFAULT_RULES,
+    progress: Callable[[int, int], None] | None = None,
+    population: Population | str | Path | None = None,
+    overrides: dict | None = None,
+    threads: int | None = None,
+    force: bool = False,
+) -> SweepResult:
+    """Run ``n`` trajectories of a scenario (None: the default) through the rules, in chunks, to ``out_dir``.
+
+    ``lever`` (a :class:`Lever` or dict with region, improve_pp, months, groups) adds a
+    region's improvement on the same draws; ``observed_panel`` fixes the cells it has and
+    draws the others given them. ``progress(done, n)`` is called after every part.
+    ``threads`` sets numba's threads (and the threads drawing normals); the results do not
+    depend on it. See the module docstring for the files written and how reruns resume.
+    """
+    started = time.perf_counter()
+    if n < 1 or chunk_size < 1:
+        raise InputError(f"sweep: n and chunk_size must be positive (got n={n}, chunk_size={chunk_size})")
+    if threads is not None and not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
+        raise InputError(f"sweep: threads must be between 1 and {numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS), got {threads}")
+    scenario = load_scenario(scenario)
+    rules = load_rules(rules, overrides)
+    population = population if isinstance(population, Population) else read_population(population)
+    lever = Lever(**lever) if isinstance(lever, dict) else lever
+    if lever is not None:
+        lever = Lever(normalise_code(lever.region), float(lever.improve_pp),
+                      tuple(lever.months) if lever.months else None, tuple(lever.groups) if lever.groups else None)  # fmt: skip
+    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
+    regions = setup.regions
+    identity = {
+        "scenario_sha256": scenario.sha256, "rules_sha256": rules.sha256, "rules_overrides": dict(rules.overrides),
+        "population": f"{population.source} {population.sha256}", "seed": int(seed), "n": int(n), "chunk_size": int(chunk_size),
+        "stream_size": STREAM_SIZE, "lever": asdict(lever) if lever else None, "observed_sha256": obs_info["sha256"] if obs_info else None,
+        "kommiljard_version": __version__,
+    }  # fmt: skip
+    fingerprint = _fingerprint(identity)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    existing = _check_existing(out_dir, identity, fingerprint, force)
+    finished = existing is not None and existing.get("status") == "complete" and (out_dir / "summary.parquet").is_file()
+    if finished and all((out_dir / p["file"]).is_file() for p in existing["parts"]):
+        summary = pd.read_parquet(out_dir / "summary.parquet")
+        if progress:
+            progress(n, n)
+        return SweepResult(out_dir, existing, summary, 0, len(existing["parts"]), time.perf_counter() - started)
+    _remove_own_files(out_dir, keep_parts=True)
+    (out_dir / "trajectories").mkdir(exist_ok=True)
+
+    chunks = [(i, s, min(s + chunk_size, n)) for i, s in enumerate(range(0, n, chunk_size))]
+    manifest = {
+        "status": "running", "kind": "kommiljard sweep", "kommiljard_version": __version__,
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scenario": scenario.provenance(),
+        "rules": {"id": rules.id, "version": rules.ruleset.version, "origin": rules.origin, "sha256": rules.sha256, "overrides": dict(rules.overrides)},
+        "population": {"source": population.source, "sha256": population.sha256},
+        "seed": int(seed), "n": int(n), "chunk_size": int(chunk_size), "stream_size": STREAM_SIZE,
+        "seeding": "trajectory i is row i % stream_size of random stream i // stream_size; stream s draws its normals from "
+                   "numpy.random.Generator(numpy.random.SFC64(numpy.random.SeedSequence(seed, spawn_key=(s,))))",
+        "block": {"number": setup.block.number, "name": setup.block.name, "groups": list(setup.block.group_names),
+                  "bars": list(setup.block.bar_names)},
+        "lever": ({**asdict(lever), "cells": [{"month": setup.block.months[c // len(setup.block.group_names)],
+                                               "group": setup.block.group_names[c % len(setup.block.group_names)]} for c in setup.lever_cells]}
+                  if lever else None),
+        "observed": obs_info, "identity": identity, "fingerprint": fingerprint,
+        "n_parts": len(chunks), "parts": [], "outcomes": OUTCOMES, "summary_columns": SUMMARY,
+    }  # fmt: skip
+    gathered = Gathered(n, len(setup.block.group_names), len(regions), len(setup.block.bars), lever is not None)
+    done, reused = 0, 0
+    threads_before = numba.get_num_threads()
+    if threads:
+        numba.set_num_threads(threads)
+    try:
+        threads = numba.get_num_threads()
+        todo = []
+        for index, start, stop in chunks:
+            path = _part_path(out_dir, index)
+            meta = _part_metadata(path) if path.is_file() else None
+            if meta and meta.get("fingerprint") == fingerprint and (meta["start"], meta["stop"]) == (start, stop):
+                gathered.add_part(path, start, setup.block.group_names, len(regions))
+                manifest["parts"].append(_part_record(path, out_dir, meta))
+                done += stop - start
+                reused += 1
+            else:
+                todo.append((index, start, stop))
+        manifest["parts"].sort(key=lambda p: p["start"])
+        write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        if progress and done:
+            progress(done, n)
+        for index, start, stop in todo:
+            meta = {"fingerprint": fingerprint, "part": index, "start": start, "stop": stop, "seed": int(seed),
+                    "first_stream": start // STREAM_SIZE, "last_stream": (stop - 1) // STREAM_SIZE}  # fmt: skip
+            path = _part_path(out_dir, index)
+            _write_part(path, setup, seed, meta, regions, gathered, threads)
+            manifest["parts"].append(_part_record(path, out_dir, meta))
+            manifest["parts"].sort(key=lambda p: p["start"])
+            write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+            done += stop - start
+            if progress:
+                progress(done, n)
+    finally:
+        numba.set_num_threads(threads_before)
+
+    summary = summarise(gathered, regions, setup.block)
+    elapsed = time.perf_counter() - started
+    manifest |= {"status": "complete", "completed_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                 "elapsed_s": round(elapsed, 3), "threads": threads, "computed_parts": len(todo), "reused_parts": reused,
+                 "summary": {"csv": "summary.csv", "parquet": "summary.parquet"}}  # fmt: skip
+    write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+    write_table(summary, out_dir / "summary.parquet", {k: v for k, v in manifest.items() if k not in ("parts", "status")})
+    write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))  # last: the sweep is complete
+    return SweepResult(out_dir, manifest, summary, len(todo), reused, elapsed)
+
+
+def _write_part(path: Path, setup: Setup, seed: int, meta: dict, regions: tuple[str, ...], gathered: Gathered, threads: int) -> None:
+    """Compute trajectories meta["start"] to meta["stop"] - 1 in batches; one Parquet file, renamed into place when whole."""
+    with atomic_path(path) as tmp:
+        writer = None
+        try:
+            for a in range(meta["start"], meta["stop"], BATCH_SIZE):
+                out = batch(setup, seed, a, min(a + BATCH_SIZE, meta["stop"]), threads)
+                baseline = total(out["baseline_amount"]) if "baseline_amount" in out else None
+                gathered.add(a, total(out["amount"]), out["tier"], baseline, out.get("baseline_tier"))
+                table = part_table(setup, a, out, regions, meta)
+                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=["region"])
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+
+
+def _part_record(path: Path, out_dir: Path, meta: dict) -> dict:
+    return {"file": str(path.relative_to(out_dir)), "start": meta["start"], "stop": meta["stop"],
+            "rows": pq.read_metadata(path).num_rows, "first_stream": meta["first_stream"], "last_stream": meta["last_stream"]}  # fmt: skip
+
+
+def trajectory_panel(
+    scenario: Scenario | str | Path | None,
+    seed: int,
+    index: int,
+    rules: Rules | str | Path = DEFAULT_RULES,
+    observed_panel: Panel | pd.DataFrame | str | Path | None = None,
+    population: Population | str | Path | None = None,
+    overrides: dict | None = None,
+) -> pd.DataFrame:
+    """The panel of trajectory ``index`` of a sweep with these arguments (before any lever).
+
+    Rows for every region, group and month the rules use; share_60 is drawn only where the
+    rules use it (the measurement months) and is NaN in the comparison months.
+    """
+    scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
+    population = population if isinstance(population, Population) else read_population(population)
+    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    setup, _ = setup_sweep(scenario, rules, population, None, observed)
+    base = setup.model.model if observed is not None else setup.model
+    drawn = draw(setup.model, seed, index, index + 1)
+    s60 = np.full(drawn.share_90.shape[1:], np.nan)
+    for j, month in enumerate(base.months_60):
+        s60[base.months.index(month)] = drawn.share_60[0, j]
+    m, g, r = np.indices(s60.shape).reshape(3, -1)
+    months = [base.months[i] for i in sorted(set(setup.current) | set(setup.previous))]
+    frame = pd.DataFrame({"region": np.array(base.regions)[r], "month": np.array(base.months, dtype=object)[m], "group": np.array(base.groups)[g],
+                          "share_90": drawn.share_90[0].ravel(), "share_60": s60.ravel()})  # fmt: skip
+    return frame[frame["month"].isin(months)].sort_values(["region", "month", "group"], ignore_index=True)
+
+
+def read_sweep(out_dir: str | Path) -> SweepResult:
+    """A finished sweep from its directory (refuses one that is not complete)."""
+    out_dir = Path(out_dir)
+    path = out_dir / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if manifest.get("status") != "complete":
+        raise InputError(f"{out_dir}: not a complete sweep (no manifest with status complete). Rerun the sweep with the same arguments to finish it.")
+    return SweepResult(out_dir, manifest, pd.read_parquet(out_dir / "summary.parquet"), 0, len(manifest["parts"]), float(manifest.get("elapsed_s", 0.0)))
+
+
