@@ -17,14 +17,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from kommiljard.outputs.files import write_text
 from kommiljard.inputs.regions import region_names
+from kommiljard.outputs.files import write_text
 
 HERE = Path(__file__).resolve().parent
-OFFICIAL = {"04": "Region Sörmland", "06": "Region Jönköpings län", "08": "Region Kalmar län", "14": "Västra Götalandsregionen", "18": "Region Örebro län"}
+OFFICIAL = {
+    "04": "Region Sörmland",
+    "06": "Region Jönköpings län",
+    "08": "Region Kalmar län",
+    "14": "Västra Götalandsregionen",
+    "18": "Region Örebro län",
+}
 GROUP_NAMES = {"first_visit": "Förstabesök", "operation": "Operation/åtgärd"}
 MONTHS_SV = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-MEASURE_NAMES = {"share_90": "Andel väntande inom 90 dagar", "share_60": "Andel väntande inom 60 dagar", "n_waiting": "Antal väntande"}
+MEASURE_NAMES = {
+    "share_90": "Andel väntande inom 90 dagar",
+    "share_60": "Andel väntande inom 60 dagar",
+    "n_waiting": "Antal väntande",
+}
 
 
 def decimal_comma(value: float, decimals: int) -> str:
@@ -40,8 +50,14 @@ def export_rows(panel: pd.DataFrame) -> list[list[str]]:
         for group, group_name in GROUP_NAMES.items():
             for measure, measure_name in MEASURE_NAMES.items():
                 values = [wide.loc[(region, group, m), measure] for m in months]
-                rows.append([OFFICIAL.get(region, f"Region {name}"), group_name, measure_name,
-                             *(decimal_comma(v, 0 if measure == "n_waiting" else 1) for v in values)])  # fmt: skip
+                rows.append(
+                    [
+                        OFFICIAL.get(region, f"Region {name}"),
+                        group_name,
+                        measure_name,
+                        *(decimal_comma(v, 0 if measure == "n_waiting" else 1) for v in values),
+                    ]
+                )
     return rows
 
 
@@ -49,7 +65,12 @@ def main() -> None:
     panel = pd.read_parquet(HERE / "sample_panel_2019.parquet")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Väntetider i vården, specialiserad vård: SYNTETISKA data (SYNTHETIC sample, not real regional data), från data/sample_panel_2019.parquet"])
+    writer.writerow(
+        [
+            "Väntetider i vården, specialiserad vård: SYNTETISKA data (SYNTHETIC sample, not real regional data), "
+            "från data/sample_panel_2019.parquet"
+        ]
+    )
     writer.writerow([])
     writer.writerows(export_rows(panel))
     out = HERE / "sample_export_sv.csv"

@@ -8,6 +8,7 @@ The engine knows no kind of rule: it asks the registry (:data:`kommiljard.kinds.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +29,25 @@ from .rules import Rules, load_rules
 Backend = Literal["numba", "reference", "check"]
 BACKENDS = ("numba", "reference", "check")
 COLUMNS = [
-    "region", "region_name", "block", "month", "group", "tier", "route", "bars", "improvement_pp",
-    "share_current", "share_previous", "share_60", "population", "amount_sek", "cell_pot_sek",
-    "cell_lapsed_sek", "conditions_met", "gate_value",
-]  # fmt: skip
+    "region",
+    "region_name",
+    "block",
+    "month",
+    "group",
+    "tier",
+    "route",
+    "bars",
+    "improvement_pp",
+    "share_current",
+    "share_previous",
+    "share_60",
+    "population",
+    "amount_sek",
+    "cell_pot_sek",
+    "cell_lapsed_sek",
+    "conditions_met",
+    "gate_value",
+]
 
 
 @dataclass(frozen=True)
@@ -68,7 +84,9 @@ class Payout:
         t = self.table
         block = "block" + t["block"].astype(str)
         key = np.where(t["group"].isna(), block, block + "_" + t["group"].fillna(""))
-        wide = t.assign(column=key).pivot_table(index=["region", "region_name"], columns="column", values="amount_sek", aggfunc="sum", fill_value=0.0)
+        wide = t.assign(column=key).pivot_table(
+            index=["region", "region_name"], columns="column", values="amount_sek", aggfunc="sum", fill_value=0.0
+        )
         wide.columns.name = None
         wide["total_sek"] = wide.sum(axis=1)
         if whole_kronor:
@@ -84,7 +102,9 @@ class Payout:
     def paid_sek(self) -> float:
         return float(self.cells["paid_sek"].sum())
 
-    def cell_tables(self, block: int, month: str | None, group: str | None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]]]:
+    def cell_tables(
+        self, block: int, month: str | None, group: str | None
+    ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]]]:
         """One cell of a block: its steps (lowest first), its regions' rows, and each step's members."""
 
         def of(frame: pd.DataFrame) -> pd.DataFrame:
@@ -104,8 +124,7 @@ class Payout:
 def coverage_checks(rules: Rules, population: Population | None) -> list:
     """Panel checks for everything a rule set's blocks need from a panel (rows, columns, population)."""
     return [
-        (lambda frame, kind=kind_of(block), block=block: kind.coverage(frame, block, population))
-        for block in rules.ruleset.blocks
+        functools.partial(kind_of(block).coverage, block=block, population=population) for block in rules.ruleset.blocks
     ]
 
 
@@ -151,17 +170,28 @@ def payout(
     table["tier"] = table["tier"].astype("int8")
     provenance = {
         **base_provenance(),
-        "rules": {"id": rules.id, "version": rules.ruleset.version, "origin": rules.origin, "sha256": rules.sha256, "overrides": dict(rules.overrides)},
+        "rules": {
+            "id": rules.id,
+            "version": rules.ruleset.version,
+            "origin": rules.origin,
+            "sha256": rules.sha256,
+            "overrides": dict(rules.overrides),
+        },
         "panel": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic, **panel.metadata},
         "population": {"source": population.source, "sha256": population.sha256},
         "conditions": conditions_used,
         "backend": backend,
-    }  # fmt: skip
+    }
     return Payout(
-        rules, panel, population, table, pd.concat([p.cells for p in parts], ignore_index=True),
-        pd.concat([p.steps for p in parts], ignore_index=True), pd.concat([p.step_amounts for p in parts], ignore_index=True),
+        rules,
+        panel,
+        population,
+        table,
+        pd.concat([p.cells for p in parts], ignore_index=True),
+        pd.concat([p.steps for p in parts], ignore_index=True),
+        pd.concat([p.step_amounts for p in parts], ignore_index=True),
         provenance,
-    )  # fmt: skip
+    )
 
 
 def base_provenance() -> dict:

@@ -81,9 +81,7 @@ class SynthParams:
     gap_month_sd: float = 0.04
     # National number waiting (excl. patient-chosen waits), Sep-Nov rows of
     # waits_national_breakdown_counts.csv: first visits 290-300k, operations about 127k.
-    national_waiting: dict[str, int] = field(
-        default_factory=lambda: {"first_visit": 295_000, "operation": 126_800}
-    )
+    national_waiting: dict[str, int] = field(default_factory=lambda: {"first_visit": 295_000, "operation": 126_800})
     # Log-SD of the regional number waiting per inhabitant (persistent, and monthly).
     waiting_log_sd: float = 0.2
     waiting_month_log_sd: float = 0.05

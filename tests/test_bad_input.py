@@ -234,11 +234,17 @@ def test_several_problems_in_one_message(tmp_path):
         invoke(["payout", panel, "--out", out]),
         out,
         [
-            "row 1: region = '99'", "row 2: share_90 = 104.2", "row 3: share_90 = 'abc' is not a number",
-            "row 4: group = 'operatoin'", "did you mean 'operation'", "row 5: share_60 is empty or NaN",
-            "row 6: month = '2019-13'", "row 11: duplicate row", f"row {len(f)}: duplicate row",
+            "row 1: region = '99'",
+            "row 2: share_90 = 104.2",
+            "row 3: share_90 = 'abc' is not a number",
+            "row 4: group = 'operatoin'",
+            "did you mean 'operation'",
+            "row 5: share_60 is empty or NaN",
+            "row 6: month = '2019-13'",
+            "row 11: duplicate row",
+            f"row {len(f)}: duplicate row",
         ],
-    )  # fmt: skip
+    )
     assert message.count("error:") == 1  # one message, not one per problem
     listed = re.findall(r"^  - ", message, re.M)
     assert f"the panel has {len(listed)} problem(s)" in message  # the count is what is listed
@@ -271,16 +277,27 @@ def population_without(region: str, path: Path) -> Path:
 def test_region_without_population(tmp_path):
     pop = population_without("25", tmp_path / "pop.csv")
     out = tmp_path / "payout.csv"
-    message = assert_clean_failure(invoke(["payout", SAMPLE, "--population", pop, "--out", out]), out, ["region 25", "no population", "pop.csv"])
+    message = assert_clean_failure(
+        invoke(["payout", SAMPLE, "--population", pop, "--out", out]), out, ["region 25", "no population", "pop.csv"]
+    )
     assert "Traceback" not in message
 
 
 @pytest.mark.parametrize(
     ("edit", "keywords"),
     [
-        (lambda p: p.assign(population=p["population"].where(p["region"] != "06", "-5")), ["population = '-5'", "positive whole number"]),
-        (lambda p: p.assign(population=p["population"].where(p["region"] != "06", "many")), ["population = 'many'", "not a number"]),
-        (lambda p: p.assign(region=p["region"].where(p["region"] != "06", "66")), ["region '66'", "is not a Swedish region", "county code"]),
+        (
+            lambda p: p.assign(population=p["population"].where(p["region"] != "06", "-5")),
+            ["population = '-5'", "positive whole number"],
+        ),
+        (
+            lambda p: p.assign(population=p["population"].where(p["region"] != "06", "many")),
+            ["population = 'many'", "not a number"],
+        ),
+        (
+            lambda p: p.assign(region=p["region"].where(p["region"] != "06", "66")),
+            ["region '66'", "is not a Swedish region", "county code"],
+        ),
         (lambda p: pd.concat([p, p.iloc[[3]]]), ["appears more than once"]),
         (lambda p: p.drop(columns=["population"]), ["missing column 'population'"]),
     ],
@@ -295,7 +312,11 @@ def test_bad_population_table(edit, keywords, tmp_path):
 
 def test_population_file_not_found(tmp_path):
     out = tmp_path / "payout.parquet"
-    assert_clean_failure(invoke(["payout", SAMPLE, "--population", tmp_path / "nope.csv", "--out", out]), out, ["nope.csv", "no such population table file"])
+    assert_clean_failure(
+        invoke(["payout", SAMPLE, "--population", tmp_path / "nope.csv", "--out", out]),
+        out,
+        ["nope.csv", "no such population table file"],
+    )
 
 
 # ----------------------------------------------------------------------------- rules and overrides
@@ -308,7 +329,9 @@ def test_rule_file_with_typo_in_key(tmp_path):
     bad.write_text(text.replace("pot_share = 0.70", "pot_shar = 0.70"), encoding="utf-8")
     out = tmp_path / "payout.parquet"
     message = assert_clean_failure(
-        invoke(["payout", SAMPLE, "--rules", bad, "--out", out]), out, [str(bad), "pot_shar", "unknown key", "did you mean 'pot_share'"]
+        invoke(["payout", SAMPLE, "--rules", bad, "--out", out]),
+        out,
+        [str(bad), "pot_shar", "unknown key", "did you mean 'pot_share'"],
     )
     assert "bars[0] (blue)" in message  # says where in the file
 
@@ -318,13 +341,17 @@ def test_rule_file_shares_not_adding_to_one(tmp_path):
     bad = tmp_path / "sum-rules.toml"
     bad.write_text(text.replace("pot_share = 0.20", "pot_share = 0.25"), encoding="utf-8")
     out = tmp_path / "payout.parquet"
-    assert_clean_failure(invoke(["payout", SAMPLE, "--rules", bad, "--out", out]), out, [str(bad), "pot_share", "add up to 1", "1.05"])
+    assert_clean_failure(
+        invoke(["payout", SAMPLE, "--rules", bad, "--out", out]), out, [str(bad), "pot_share", "add up to 1", "1.05"]
+    )
 
 
 def test_rule_file_not_found(tmp_path):
     out = tmp_path / "payout.parquet"
     missing = tmp_path / "missing.toml"
-    assert_clean_failure(invoke(["payout", SAMPLE, "--rules", missing, "--out", out]), out, [str(missing), "no such rule file"])
+    assert_clean_failure(
+        invoke(["payout", SAMPLE, "--rules", missing, "--out", out]), out, [str(missing), "no such rule file"]
+    )
 
 
 def test_unknown_rules_name(tmp_path):
@@ -390,7 +417,9 @@ def test_installed_command_reports_on_stderr(tmp_path):
 
 def test_installed_command_rule_typo_on_stderr(tmp_path):
     bad = tmp_path / "typo-rules.toml"
-    bad.write_text(RULE_FILE.read_text(encoding="utf-8").replace("pot_share = 0.70", "pot_shar = 0.70"), encoding="utf-8")
+    bad.write_text(
+        RULE_FILE.read_text(encoding="utf-8").replace("pot_share = 0.70", "pot_shar = 0.70"), encoding="utf-8"
+    )
     proc = run_exe("rules", bad)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

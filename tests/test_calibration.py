@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kommiljard.sweeps.scenario import load_scenario
 from kommiljard.sweeps.calibration import calibration_table, published_2019, reference_series
+from kommiljard.sweeps.scenario import load_scenario
 
-SHARED_DATA = next((p / "shared" / "data" for p in Path(__file__).resolve().parents[1:] if (p / "shared" / "data").is_dir()), Path("shared/data"))
+SHARED_DATA = next(
+    (p / "shared" / "data" for p in Path(__file__).resolve().parents[1:] if (p / "shared" / "data").is_dir()),
+    Path("shared/data"),
+)
 PACKAGED = Path(__file__).resolve().parents[1] / "kommiljard" / "data"
 
 
@@ -79,6 +82,8 @@ def test_default_scenario_numbers_match_the_data_they_cite():
 
 
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="shared reference data not available")
-@pytest.mark.parametrize("name", ["waits_national_2016_2019.csv", "waits_national_breakdown_counts.csv", "outcome_2019_published.csv"])
+@pytest.mark.parametrize(
+    "name", ["waits_national_2016_2019.csv", "waits_national_breakdown_counts.csv", "outcome_2019_published.csv"]
+)
 def test_packaged_copies_equal_the_shared_data(name):
     assert (PACKAGED / name).read_bytes() == (SHARED_DATA / name).read_bytes()

@@ -51,8 +51,20 @@ def test_plot_payouts_and_every_staircase(sample_panel_path, tmp_path):
 def test_plot_curve_from_a_csv(tmp_path):
     x = np.round(np.arange(-2, 8.01, 0.1), 1)
     tier = np.select([x > 5, x >= 3, x >= 1], [3, 2, 1], 0)
-    pd.DataFrame({"improvement_pp": x, "amount_sek": tier * 4e6, "tier": tier}).to_csv(tmp_path / "curve.csv", index=False)
-    result = run("plot", "curve", tmp_path / "curve.csv", "--region", "Jönköping", "--current", "2.5", "--out", tmp_path / "curve.svg")
+    pd.DataFrame({"improvement_pp": x, "amount_sek": tier * 4e6, "tier": tier}).to_csv(
+        tmp_path / "curve.csv", index=False
+    )
+    result = run(
+        "plot",
+        "curve",
+        tmp_path / "curve.csv",
+        "--region",
+        "Jönköping",
+        "--current",
+        "2.5",
+        "--out",
+        tmp_path / "curve.svg",
+    )
     assert result.exit_code == 0, result.output
     assert "Jönköping" in (tmp_path / "curve.svg").read_text(encoding="utf-8")
 
@@ -64,7 +76,9 @@ def test_plot_sweep_with_a_lever_draws_the_gain(tmp_path):
     frame["gain_sek"] = np.where(frame["region"] == "06", 5e6, -1e6)
     (tmp_path / "trajectories").mkdir()
     frame.to_parquet(tmp_path / "trajectories" / "part-00000.parquet", index=False)
-    (tmp_path / "manifest.json").write_text(json.dumps({"rules": "kommiljard-2019", "seed": 1, "n": n, "lever": {"region": "06", "improve_pp": 3}}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"rules": "kommiljard-2019", "seed": 1, "n": n, "lever": {"region": "06", "improve_pp": 3}})
+    )
     result = run("plot", "sweep", tmp_path, "--out", tmp_path / "sweep.png")
     assert result.exit_code == 0, result.output
     assert "the gain of region 06" in result.output
@@ -76,14 +90,27 @@ def test_plot_sweep_with_a_lever_draws_the_gain(tmp_path):
     [
         (["plot", "stair", "{panel}", "--out", "x.png"], "did you mean 'staircase'?"),
         (["plot", "payouts", "{panel}", "--out", "x.jpg"], "--out must end in .png or .svg"),
-        (["plot", "staircase", "{panel}", "--group", "operations", "--out", "x.png"], "group 'operations' (did you mean 'operation'?)"),
+        (
+            ["plot", "staircase", "{panel}", "--group", "operations", "--out", "x.png"],
+            "group 'operations' (did you mean 'operation'?)",
+        ),
         (["plot", "sweep", "{panel}", "--out", "x.png"], "not a sweep directory"),
         (["report", "{panel}", "--out", "x.pdf"], "--out must end in .html"),
-        (["explain", "{panel}", "--region", "Jönkobing", "--month", "2019-10", "--group", "operation"], "did you mean 06 Jönköping?"),
+        (
+            ["explain", "{panel}", "--region", "Jönkobing", "--month", "2019-10", "--group", "operation"],
+            "did you mean 06 Jönköping?",
+        ),
     ],
-)  # fmt: skip
+)
 def test_mistakes_get_a_suggestion_and_status_2(sample_panel_path, tmp_path, args, message):
-    result = run(*[a.replace("{panel}", str(sample_panel_path)) if a.startswith("{") else (tmp_path / a if a.startswith("x.") else a) for a in args])
+    result = run(
+        *[
+            a.replace("{panel}", str(sample_panel_path))
+            if a.startswith("{")
+            else (tmp_path / a if a.startswith("x.") else a)
+            for a in args
+        ]
+    )
     assert result.exit_code == 2
     assert message in re.sub(r"\s+", " ", result.output)
 

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kommiljard.cli import app
 from kommiljard.analysis.compare import DIFF_PREFIX, alternatives, compare, parse_variant, variant_columns
-from kommiljard.outputs.plots.compare import plot_compare
+from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import RuleFileError
+from kommiljard.outputs.plots.compare import plot_compare
 from kommiljard.rules import load_rules
 
 THREE = ["blue-above-0", "equal-sharing", "exclusive-bars"]
@@ -46,7 +46,14 @@ def test_every_variant_conserves_its_money(frame):
 
 def test_variants_as_names_files_and_overrides(sample_panel_path):
     rules = load_rules()
-    out = compare(sample_panel_path, {"a": "kommiljard-2019", "b": (rules, {"block1.cumulative": False}), "c": rules.with_overrides({"block1.cumulative": False})})
+    out = compare(
+        sample_panel_path,
+        {
+            "a": "kommiljard-2019",
+            "b": (rules, {"block1.cumulative": False}),
+            "c": rules.with_overrides({"block1.cumulative": False}),
+        },
+    )
     np.testing.assert_allclose(out["b"], out["c"])
     assert (out[DIFF_PREFIX + "b"].abs() > 1).any()
 
@@ -57,7 +64,15 @@ def test_two_rule_sets_on_one_panel():
     for year in (2013, 2014):
         for g in ("first_visit", "operation"):
             for i, code in enumerate(["01", "03", "04", "05"]):
-                rows.append({"region": code, "month": f"{year}-12", "group": g, "performed_60": [85.0, 75.0, 70.0, 60.0][i], "share_60": 72.0})
+                rows.append(
+                    {
+                        "region": code,
+                        "month": f"{year}-12",
+                        "group": g,
+                        "performed_60": [85.0, 75.0, 70.0, 60.0][i],
+                        "share_60": 72.0,
+                    }
+                )
     out = compare(pd.DataFrame(rows), {"2013": "kommiljard-2013", "2014": "kommiljard-2014"})
     totals = out.set_index("region")
     assert totals.loc["01", DIFF_PREFIX + "2014"] < 0
@@ -91,20 +106,43 @@ def run(*args):
 def test_cli_alternatives_in_one_table(sample_panel_path):
     result = run("compare", sample_panel_path, "--alternatives")
     assert result.exit_code == 0, result.output
-    for header in ("kommiljard 2019", "blue above 0", "equal sharing", "exclusive bars", "5.0 is orange", "71 exclusive"):
+    for header in (
+        "kommiljard 2019",
+        "blue above 0",
+        "equal sharing",
+        "exclusive bars",
+        "5.0 is orange",
+        "71 exclusive",
+    ):
         assert header in result.stdout
     assert "paid" in result.stdout and "lapsed" in result.stdout
 
 
 def test_cli_variants_csv_json_and_plot(sample_panel_path, tmp_path):
-    spec = ["--variant", "blue-from-0:block1.bars.blue.min_improvement=0,block1.bars.blue.inclusive=false", "--variant", "equal:block1.sharing=equal"]
+    spec = [
+        "--variant",
+        "blue-from-0:block1.bars.blue.min_improvement=0,block1.bars.blue.inclusive=false",
+        "--variant",
+        "equal:block1.sharing=equal",
+    ]
     csv = run("compare", sample_panel_path, *spec, "--format", "csv", "--plot", tmp_path / "c.png")
     assert csv.exit_code == 0, csv.output
     table = pd.read_csv(io.StringIO(csv.stdout), dtype={"region": str})
-    assert list(table.columns) == ["region", "region_name", "kommiljard-2019", "blue-from-0", "equal", "diff_blue-from-0", "diff_equal"]
+    assert list(table.columns) == [
+        "region",
+        "region_name",
+        "kommiljard-2019",
+        "blue-from-0",
+        "equal",
+        "diff_blue-from-0",
+        "diff_equal",
+    ]
     assert (tmp_path / "c.png").stat().st_size > 0
     data = json.loads(run("compare", sample_panel_path, *spec, "--format", "json").stdout)
-    assert data["variants"]["blue-from-0"]["overrides"] == {"block1.bars.blue.min_improvement": 0, "block1.bars.blue.inclusive": False}
+    assert data["variants"]["blue-from-0"]["overrides"] == {
+        "block1.bars.blue.min_improvement": 0,
+        "block1.bars.blue.inclusive": False,
+    }
     assert len(data["regions"]) == 21
 
 

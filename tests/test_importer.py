@@ -11,8 +11,8 @@ import pytest
 
 from kommiljard.errors import InputError
 from kommiljard.inputs.importer import import_export, import_summary, number
-from kommiljard.outputs.files import write_panel
 from kommiljard.inputs.panel import read_panel, validate_panel
+from kommiljard.outputs.files import write_panel
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EXPORT = ROOT / "data" / "sample_export_sv.csv"
@@ -29,9 +29,13 @@ def test_the_sample_export_round_trips_to_the_sample_panel(sample_panel_path):
     imported = import_export(SAMPLE_EXPORT)
     expected = validate_panel(pd.read_parquet(sample_panel_path)).sort_values(KEY, ignore_index=True)
     pd.testing.assert_frame_equal(imported.frame.sort_values(KEY, ignore_index=True)[expected.columns], expected)
-    assert imported.layout == "wide" and imported.synthetic and "SYNTETISKA" in imported.metadata["kommiljard.description"]
+    assert (
+        imported.layout == "wide" and imported.synthetic and "SYNTETISKA" in imported.metadata["kommiljard.description"]
+    )
     summary = import_summary(imported).set_index("region")
-    assert summary.loc["06", "written_as"] == "Region Jönköpings län" and summary.loc["06", "region_name"] == "Jönköping"
+    assert (
+        summary.loc["06", "written_as"] == "Region Jönköpings län" and summary.loc["06", "region_name"] == "Jönköping"
+    )
     assert summary.loc["14", "written_as"] == "Västra Götalandsregionen"
 
 
@@ -48,7 +52,14 @@ def test_a_wide_export_with_every_month_format_names_and_decimal_commas(tmp_path
     )
     imported = import_export(write(tmp_path, text, encoding="cp1252"))  # Excel's CSV on Swedish Windows
     f = imported.frame.set_index(KEY)
-    assert sorted(f.index.get_level_values("month").unique()) == ["2018-09", "2018-10", "2018-11", "2019-09", "2019-10", "2019-11"]
+    assert sorted(f.index.get_level_values("month").unique()) == [
+        "2018-09",
+        "2018-10",
+        "2018-11",
+        "2019-09",
+        "2019-10",
+        "2019-11",
+    ]
     assert set(f.index.get_level_values("region")) == {"06"}
     assert f.loc[("06", "2019-09", "first_visit"), "share_90"] == 82.7
     assert f.loc[("06", "2019-10", "first_visit"), "share_60"] == 72.5
@@ -60,10 +71,16 @@ def test_a_wide_export_with_every_month_format_names_and_decimal_commas(tmp_path
 
 
 def test_a_long_export_with_the_group_given_on_the_command_line(tmp_path):
-    text = "Län\tMånad\tAndel väntande inom 90 dagar\tAndel väntande inom 60 dagar\nRegion Skåne\tseptember 2019\t71,3\t60,2\n12\tseptember 2018\t70\t59,9\n"
+    text = (
+        "Län\tMånad\tAndel väntande inom 90 dagar\tAndel väntande inom 60 dagar\n"
+        "Region Skåne\tseptember 2019\t71,3\t60,2\n12\tseptember 2018\t70\t59,9\n"
+    )
     imported = import_export(write(tmp_path, text), group="operation")
     assert imported.layout == "long"
-    assert imported.frame[KEY + ["share_90"]].values.tolist() == [["12", "2018-09", "operation", 70.0], ["12", "2019-09", "operation", 71.3]]
+    assert imported.frame[KEY + ["share_90"]].values.tolist() == [
+        ["12", "2018-09", "operation", 70.0],
+        ["12", "2019-09", "operation", 71.3],
+    ]
 
 
 def test_an_xlsx_export_with_dates_as_month_headers(tmp_path):
@@ -81,7 +98,9 @@ def test_an_xlsx_export_with_dates_as_month_headers(tmp_path):
     book.save(path)
     imported = import_export(path, sheet="Väntetider")
     assert imported.frame[KEY + ["share_90", "share_60"]].values.tolist() == [
-        ["09", "2018-09", "first_visit", 80.5, 70.5], ["09", "2019-09", "first_visit", 82.25, 71.0]]  # fmt: skip
+        ["09", "2018-09", "first_visit", 80.5, 70.5],
+        ["09", "2019-09", "first_visit", 82.25, 71.0],
+    ]
     assert imported.synthetic
     with pytest.raises(InputError, match="no sheet 'Vantetider'; did you mean 'Väntetider'"):
         import_export(path, sheet="Vantetider")
@@ -89,8 +108,18 @@ def test_an_xlsx_export_with_dates_as_month_headers(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("81,2", 81.2), ("81,2 %", 81.2), ("81.2", 81.2), ("12 345", 12345.0), ("12\u00a0345", 12345.0), ("", None), ("..", None), ("-", None), (7, 7.0)],
-)  # fmt: skip
+    [
+        ("81,2", 81.2),
+        ("81,2 %", 81.2),
+        ("81.2", 81.2),
+        ("12 345", 12345.0),
+        ("12\u00a0345", 12345.0),
+        ("", None),
+        ("..", None),
+        ("-", None),
+        (7, 7.0),
+    ],
+)
 def test_numbers_as_spreadsheets_write_them(text, value):
     assert number(text) == value
 
@@ -117,16 +146,38 @@ def test_bad_exports_get_every_problem_at_once_with_suggestions(tmp_path):
     ("text", "group", "expected"),
     [
         ("Namn;X\n1;2\n", None, "no header row with a region column"),
-        ("Region;Månad;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;81;70\n", None, "no group column"),
-        ("Region;Månad;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;81;70\n", "operatoin", "did you mean 'operation'"),
+        (
+            "Region;Månad;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;81;70\n",
+            None,
+            "no group column",
+        ),
+        (
+            "Region;Månad;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;81;70\n",
+            "operatoin",
+            "did you mean 'operation'",
+        ),
         ("Region;Vårdkontakt;sep 2019\n06;Förstabesök;81\n", None, "no measure column (Mått)"),
         ("Region;Månad;Grupp;Andel väntande inom 90 dagar\n06;2019-09;Förstabesök;81\n", None, "has no share_60"),
-        ("Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;Förstabesök;0,81;0,7\n", None, "looks like fractions"),
-        ("Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;Förstabesök;81;70\nJönköping;2019-09;Förstabesök;82;70\n",
-         None, "share_90 of region 06, 2019-09, first_visit is given more than once (rows 1, 2)"),
-        ("Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;Förstabesök;71;80\n", None, "share_60 = 80.0 is above share_90 = 71.0"),
+        (
+            "Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 "
+            "dagar\n06;2019-09;Förstabesök;0,81;0,7\n",
+            None,
+            "looks like fractions",
+        ),
+        (
+            "Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 "
+            "dagar\n06;2019-09;Förstabesök;81;70\nJönköping;2019-09;Förstabesök;82;70\n",
+            None,
+            "share_90 of region 06, 2019-09, first_visit is given more than once (rows 1, 2)",
+        ),
+        (
+            "Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 "
+            "dagar\n06;2019-09;Förstabesök;71;80\n",
+            None,
+            "share_60 = 80.0 is above share_90 = 71.0",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_exports_are_refused_clearly(tmp_path, text, group, expected):
     with pytest.raises(InputError) as err:
         import_export(write(tmp_path, text), group=group)

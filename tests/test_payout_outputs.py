@@ -4,7 +4,6 @@ and that every explained amount is the amount paid."""
 from __future__ import annotations
 
 import dataclasses
-
 import json
 
 import numpy as np
@@ -15,14 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from kommiljard.analysis.explain import explain
 from kommiljard.cli import app
 from kommiljard.engine import payout
-from kommiljard.kinds import STAIRCASE
 from kommiljard.errors import BackendMismatchError
-from kommiljard.analysis.explain import explain
+from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds import STAIRCASE
 from kommiljard.money import largest_remainder
 from kommiljard.outputs.files import read_provenance
-from kommiljard.inputs.regions import region_codes
 
 runner = CliRunner()
 CONTRACT = ["region", "block", "month", "group", "tier", "route", "improvement_pp", "amount_sek"]
@@ -42,7 +41,9 @@ def test_output_file_follows_the_contract(sample_panel_path, tmp_path, rules):
     assert table["tier"].between(0, 3).all() and table["amount_sek"].dtype == np.float64
     # paid + lapsed = pot in every cell, read back from the file alone
     for _, cell in b1.groupby(["month", "group"]):
-        assert cell["amount_sek"].sum() + cell["cell_lapsed_sek"].iloc[0] == pytest.approx(cell["cell_pot_sek"].iloc[0], abs=0.01)
+        assert cell["amount_sek"].sum() + cell["cell_lapsed_sek"].iloc[0] == pytest.approx(
+            cell["cell_pot_sek"].iloc[0], abs=0.01
+        )
     assert b2["amount_sek"].sum() == pytest.approx(320_000_000, abs=0.01)
     prov = read_provenance(out)
     assert prov["rules"]["id"] == "kommiljard-2019" and prov["rules"]["sha256"] == rules.sha256
@@ -81,12 +82,41 @@ def test_every_explained_amount_is_the_amount_paid(sample_panel_path):
 
 
 def test_explain_text_names_inputs_bars_and_rule_lines(sample_panel_path):
-    result = runner.invoke(app, ["explain", str(sample_panel_path), "--region", "06", "--month", "2019-10", "--group", "operation"])
+    result = runner.invoke(
+        app, ["explain", str(sample_panel_path), "--region", "06", "--month", "2019-10", "--group", "operation"]
+    )
     assert result.exit_code == 0, result.output
     text = result.stdout
-    for words in ["share_90 2019-10", "share_90 2018-10", "Improvement", "tier", "4.4.1", "blue", "red", "orange", "SYNTHETIC", "Amount:"]:
+    for words in [
+        "share_90 2019-10",
+        "share_90 2018-10",
+        "Improvement",
+        "tier",
+        "4.4.1",
+        "blue",
+        "red",
+        "orange",
+        "SYNTHETIC",
+        "Amount:",
+    ]:
         assert words in text, words
-    data = json.loads(runner.invoke(app, ["explain", str(sample_panel_path), "--region", "6", "--month", "2019-10", "--group", "operation", "--format", "json"]).stdout)
+    data = json.loads(
+        runner.invoke(
+            app,
+            [
+                "explain",
+                str(sample_panel_path),
+                "--region",
+                "6",
+                "--month",
+                "2019-10",
+                "--group",
+                "operation",
+                "--format",
+                "json",
+            ],
+        ).stdout
+    )
     assert [b["name"] for b in data["bars"]] == ["blue", "red", "orange"]
     assert sum(b["pot_sek"] + b["lapsed_sek"] for b in data["bars"]) == pytest.approx(data["cell_pot_sek"], abs=0.01)
 
@@ -111,7 +141,9 @@ def test_block2_conditions_forfeit_lapses_or_is_redistributed(sample_panel_path,
 
 def test_conditions_table_must_cover_every_region(sample_panel_path, tmp_path):
     conditions = tmp_path / "conditions.csv"
-    pd.DataFrame({"region": ["01"], "status_report": ["ja"], "min_response_rate_pct": [99]}).to_csv(conditions, index=False)
+    pd.DataFrame({"region": ["01"], "status_report": ["ja"], "min_response_rate_pct": [99]}).to_csv(
+        conditions, index=False
+    )
     result = runner.invoke(app, ["payout", str(sample_panel_path), "--conditions", str(conditions)])
     assert result.exit_code == 2 and "no row for region(s)" in result.stderr
 
@@ -121,7 +153,9 @@ def test_check_backend_fails_loudly_when_the_kernel_drifts(sample_panel_path, mo
 
     def drifting(block, arrays):
         res = real(block, arrays)
-        return dataclasses.replace(res, amount=res.amount + np.where(np.arange(res.amount.shape[1]) == 0, 0.02, 0.0))  # two öre
+        return dataclasses.replace(
+            res, amount=res.amount + np.where(np.arange(res.amount.shape[1]) == 0, 0.02, 0.0)
+        )  # two öre
 
     monkeypatch.setattr(STAIRCASE, "fast", drifting)
     with pytest.raises(BackendMismatchError, match="disagree"):

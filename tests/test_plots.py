@@ -12,13 +12,27 @@ from matplotlib.patches import Rectangle
 
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
-from kommiljard.kinds.look import lever_text, provenance_note
-from kommiljard.outputs.plots.figures import sweep_figure
-from kommiljard.outputs.plots import bar_amounts, plot_payout_curve, plot_payouts, plot_staircase, plot_sweep_gain, plot_sweep_payouts, read_sweep
 from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds.look import lever_text, provenance_note
+from kommiljard.outputs.plots import (
+    bar_amounts,
+    plot_payout_curve,
+    plot_payouts,
+    plot_staircase,
+    plot_sweep_gain,
+    plot_sweep_payouts,
+    read_sweep,
+)
+from kommiljard.outputs.plots.figures import sweep_figure
 from kommiljard.sweeps.run import Lever, run_sweep
 
-SYNTHETIC = {"rules": {"id": "kommiljard-2019", "version": "2019.1"}, "synthetic": True, "n": 40, "seed": 7, "lever": {"region": "06", "improve_pp": 3}}
+SYNTHETIC = {
+    "rules": {"id": "kommiljard-2019", "version": "2019.1"},
+    "synthetic": True,
+    "n": 40,
+    "seed": 7,
+    "lever": {"region": "06", "improve_pp": 3},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -59,13 +73,19 @@ def test_staircase_draws_the_three_bars_their_members_and_every_region(result):
 
 
 def test_staircase_shows_the_cascade_and_a_lapse(sample_panel_path):
-    cascade = payout(sample_panel_path, overrides={"block1.bars.red.min_improvement": 8, "block1.bars.orange.min_improvement": 20})
+    cascade = payout(
+        sample_panel_path, overrides={"block1.bars.red.min_improvement": 8, "block1.bars.orange.min_improvement": 20}
+    )
     ax = plot_staircase(cascade, "2019-09", "first_visit")
     dashed = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_linestyle() == "--"]
     assert {p.get_gid() for p in dashed} == {"bar-red", "bar-orange"}
     assert "passed down 64.0 mnkr" in texts(ax) and "64.0 of it from above" in texts(ax)
-    nobody = {"block1.bars.blue.min_improvement": 20, "block1.bars.red.min_improvement": 25,
-              "block1.bars.orange.min_improvement": 30, "block1.target.threshold": 99}  # fmt: skip
+    nobody = {
+        "block1.bars.blue.min_improvement": 20,
+        "block1.bars.red.min_improvement": 25,
+        "block1.bars.orange.min_improvement": 30,
+        "block1.target.threshold": 99,
+    }
     ax = plot_staircase(payout(sample_panel_path, overrides=nobody), "2019-09", "first_visit")
     assert "213.3 mnkr lapse" in texts(ax)
     assert "block1.target.threshold=99" in texts(ax)  # the overrides are named
@@ -122,7 +142,9 @@ def sweep_frame(n: int = 40, lever: bool = True) -> pd.DataFrame:
     frame = pd.DataFrame({"trajectory": np.repeat(np.arange(n, dtype="int64"), 3), "region": regions * n})
     frame["amount_sek"] = rng.gamma(4, 1, len(frame)) * np.tile([30e6, 3e6, 10e6], n)
     if lever:
-        frame["gain_sek"] = np.where(frame["region"] == "06", rng.choice([0.0, 6e6, 12e6], len(frame)), -rng.uniform(0, 1e6, len(frame)))
+        frame["gain_sek"] = np.where(
+            frame["region"] == "06", rng.choice([0.0, 6e6, 12e6], len(frame)), -rng.uniform(0, 1e6, len(frame))
+        )
     return frame
 
 
@@ -130,7 +152,11 @@ def sweep_frame(n: int = 40, lever: bool = True) -> pd.DataFrame:
 def test_sweep_payouts_are_sorted_by_median(kind):
     ax = plot_sweep_payouts(sweep_frame(), kind=kind, provenance=SYNTHETIC)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["06 Jönköping", "23 Jämtland Härjedalen", "01 Stockholm"]
-    assert "over 40 synthetic trajectories, with the lever" in texts(ax) and "SYNTHETIC" in texts(ax) and "seed 7" in texts(ax)
+    assert (
+        "over 40 synthetic trajectories, with the lever" in texts(ax)
+        and "SYNTHETIC" in texts(ax)
+        and "seed 7" in texts(ax)
+    )
     assert ("whiskers: 5th-95th percentile" if kind == "box" else "violin") in ax.get_xlabel()
 
 
@@ -145,7 +171,11 @@ def test_sweep_gain_is_a_histogram_of_one_regions_gain():
     assert sum(p.get_height() for p in ax.patches) == 40
     gains = frame.loc[frame["region"] == "06", "gain_sek"]
     assert f"> 0 in {np.mean(gains > 0):.0%}" in ax.get_xlabel()
-    assert "What-if gain of 06 Jönköping" in texts(ax) and "SYNTHETIC" in texts(ax) and "lever: 06 Jönköping +3 pp in every measurement month and group" in texts(ax)
+    assert (
+        "What-if gain of 06 Jönköping" in texts(ax)
+        and "SYNTHETIC" in texts(ax)
+        and "lever: 06 Jönköping +3 pp in every measurement month and group" in texts(ax)
+    )
     with pytest.raises(InputError, match="say which one"):
         plot_sweep_gain(frame)
     with pytest.raises(InputError, match="lever"):
@@ -176,14 +206,25 @@ N_SWEEP = 300
 @pytest.fixture(scope="module")
 def real_sweep(tmp_path_factory):
     out = tmp_path_factory.mktemp("sweep") / "lever"
-    run_sweep("default-2019", N_SWEEP, 3, out, chunk_size=200, lever=Lever("Jönköping", 3.0, months=("2019-10", "2019-11")), threads=1)
+    run_sweep(
+        "default-2019",
+        N_SWEEP,
+        3,
+        out,
+        chunk_size=200,
+        lever=Lever("Jönköping", 3.0, months=("2019-10", "2019-11")),
+        threads=1,
+    )
     return out
 
 
 def test_a_real_sweeps_manifest_has_what_the_plots_read(real_sweep):
     frame, manifest = read_sweep(real_sweep)
     assert len(frame) == 21 * N_SWEEP and {"gain_sek", "baseline_sek"} <= set(frame.columns)
-    assert len(list((real_sweep / "trajectories").glob("part-*.parquet"))) == 2 and frame["trajectory"].is_monotonic_increasing
+    assert (
+        len(list((real_sweep / "trajectories").glob("part-*.parquet"))) == 2
+        and frame["trajectory"].is_monotonic_increasing
+    )
     assert manifest["status"] == "complete" and manifest["scenario"]["name"] == "default-2019"
     assert manifest["rules"]["id"] == "kommiljard-2019" and manifest["n"] == N_SWEEP and manifest["seed"] == 3
     assert manifest["lever"]["region"] == "06" and len(manifest["lever"]["cells"]) == 4
@@ -213,30 +254,69 @@ def test_a_real_sweep_without_a_lever_and_with_observed_months(tmp_path, sample_
     fig, what = sweep_figure(tmp_path, kind="violin")
     assert what == "payout distribution per region" and len(fig.axes) == 1
     text = texts(fig.axes[0])
-    assert f"SYNTHETIC trajectories drawn from scenario default-2019, given {len(known)} observed cells of " in text and "lever" not in text
+    assert (
+        f"SYNTHETIC trajectories drawn from scenario default-2019, given {len(known)} observed cells of " in text
+        and "lever" not in text
+    )
 
 
 def test_an_incomplete_sweep_says_so():
     note, synthetic = provenance_note({"status": "running", "scenario": {"name": "mine"}, "n": 10})
-    assert synthetic and note.startswith("SYNTHETIC trajectories drawn from scenario mine") and "INCOMPLETE sweep (status running)" in note
+    assert (
+        synthetic
+        and note.startswith("SYNTHETIC trajectories drawn from scenario mine")
+        and "INCOMPLETE sweep (status running)" in note
+    )
 
 
 @pytest.mark.parametrize(
     ("lever", "text"),
     [
-        ({"region": "06", "improve_pp": 3.0, "months": None, "groups": None,
-          "cells": [{"month": m, "group": g} for m in ("2019-09", "2019-10", "2019-11") for g in ("first_visit", "operation")]},
-         "lever: 06 Jönköping +3 pp in all 3 months and both groups"),
-        ({"region": "06", "improve_pp": 2.5, "months": None, "groups": ["operation"],
-          "cells": [{"month": m, "group": "operation"} for m in ("2019-09", "2019-10", "2019-11")]},
-         "lever: 06 Jönköping +2.5 pp in all 3 months (operation)"),
-        ({"region": "6", "improve_pp": 1, "months": ["okt 2019"], "groups": ["operation"], "cells": [{"month": "2019-10", "group": "operation"}]},
-         "lever: 06 Jönköping +1 pp in 2019-10 operation"),
-        ({"region": "01", "improve_pp": -1, "cells": [{"month": "2019-10", "group": "operation"}, {"month": "2019-11", "group": "first_visit"}]},
-         "lever: 01 Stockholm -1 pp in 2019-10 operation, 2019-11 first_visit"),
+        (
+            {
+                "region": "06",
+                "improve_pp": 3.0,
+                "months": None,
+                "groups": None,
+                "cells": [
+                    {"month": m, "group": g}
+                    for m in ("2019-09", "2019-10", "2019-11")
+                    for g in ("first_visit", "operation")
+                ],
+            },
+            "lever: 06 Jönköping +3 pp in all 3 months and both groups",
+        ),
+        (
+            {
+                "region": "06",
+                "improve_pp": 2.5,
+                "months": None,
+                "groups": ["operation"],
+                "cells": [{"month": m, "group": "operation"} for m in ("2019-09", "2019-10", "2019-11")],
+            },
+            "lever: 06 Jönköping +2.5 pp in all 3 months (operation)",
+        ),
+        (
+            {
+                "region": "6",
+                "improve_pp": 1,
+                "months": ["okt 2019"],
+                "groups": ["operation"],
+                "cells": [{"month": "2019-10", "group": "operation"}],
+            },
+            "lever: 06 Jönköping +1 pp in 2019-10 operation",
+        ),
+        (
+            {
+                "region": "01",
+                "improve_pp": -1,
+                "cells": [{"month": "2019-10", "group": "operation"}, {"month": "2019-11", "group": "first_visit"}],
+            },
+            "lever: 01 Stockholm -1 pp in 2019-10 operation, 2019-11 first_visit",
+        ),
         ({"region": "06", "improve_pp": 3}, "lever: 06 Jönköping +3 pp in every measurement month and group"),
         ({"region": "06", "improve_pp": 3, "months": ["2019-10"]}, "lever: 06 Jönköping +3 pp in 2019-10, every group"),
     ],
-)  # fmt: skip
+)
 def test_lever_text(lever, text):
     assert lever_text(lever) == text

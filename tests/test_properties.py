@@ -27,12 +27,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase
-from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.engine import payout
-from kommiljard.kinds.staircase.units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET
 from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase
+from kommiljard.kinds.staircase.reference import allocate_cell
+from kommiljard.kinds.staircase.units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET
 from kommiljard.rules import load_rules
 
 REGIONS = list(region_codes())
@@ -164,7 +164,9 @@ def weights_of(block) -> np.ndarray:
 def reference(block, cur, prev, lev, weights, pots, regions=REGIONS):
     """The reference allocation of every cell, as arrays like the kernel's."""
     outs = [
-        allocate_cell(block, list(regions), cur[c].tolist(), prev[c].tolist(), lev[c].tolist(), weights.tolist(), float(pots[c]))
+        allocate_cell(
+            block, list(regions), cur[c].tolist(), prev[c].tolist(), lev[c].tolist(), weights.tolist(), float(pots[c])
+        )
         for c in range(cur.shape[0])
     ]
     amount = np.array([[r.amount for r in o.regions] for o in outs])
@@ -369,7 +371,9 @@ def test_region_order_does_not_matter(data, perm, equal):
     np.testing.assert_array_equal(shuffled.route, base.route[:, perm])
     np.testing.assert_allclose(shuffled.amount, base.amount[:, perm], rtol=0, atol=1e-4)
     np.testing.assert_allclose(shuffled.lapsed, base.lapsed, rtol=0, atol=1e-4)
-    ref_amount, *_ = reference(block, cur[:, perm], prev[:, perm], lev[:, perm], w[perm], pots, [REGIONS[i] for i in perm])
+    ref_amount, *_ = reference(
+        block, cur[:, perm], prev[:, perm], lev[:, perm], w[perm], pots, [REGIONS[i] for i in perm]
+    )
     np.testing.assert_allclose(ref_amount, base.amount[:, perm], rtol=0, atol=1e-4)
 
 
@@ -384,8 +388,12 @@ def full_panel(draw) -> pd.DataFrame:
     for (month, group), cell in zip(CELLS, cells):
         last_year = f"{int(month[:4]) - 1}{month[4:]}"
         for region, (prev, cur, level) in zip(REGIONS, cell):
-            rows.append({"region": region, "month": month, "group": group, "share_90": cur, "share_60": min(level, cur)})
-            rows.append({"region": region, "month": last_year, "group": group, "share_90": prev, "share_60": prev * 0.9})
+            rows.append(
+                {"region": region, "month": month, "group": group, "share_90": cur, "share_60": min(level, cur)}
+            )
+            rows.append(
+                {"region": region, "month": last_year, "group": group, "share_90": prev, "share_60": prev * 0.9}
+            )
     frame = pd.DataFrame(rows)
     order = draw(st.permutations(range(len(frame))))
     return frame.iloc[list(order)].reset_index(drop=True)

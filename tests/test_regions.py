@@ -5,28 +5,50 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kommiljard.errors import InputError
 from kommiljard.analysis.explain import explain
+from kommiljard.errors import InputError
 from kommiljard.inputs.panel import normalise_month, validate_panel
 from kommiljard.inputs.regions import normalise_code, region_label, suggest_region, unknown_region_message
 
 
 @pytest.mark.parametrize(
     "written",
-    ["06", "6", 6, "6.0", "Jönköping", "jönköping", "JONKOPING", "Jönköpings län", "Region Jönköpings län",
-     "region  jönköpings-län", "06 Jönköping", "06 - Jönköpings län"],
-)  # fmt: skip
+    [
+        "06",
+        "6",
+        6,
+        "6.0",
+        "Jönköping",
+        "jönköping",
+        "JONKOPING",
+        "Jönköpings län",
+        "Region Jönköpings län",
+        "region  jönköpings-län",
+        "06 Jönköping",
+        "06 - Jönköpings län",
+    ],
+)
 def test_every_way_of_writing_jonkoping_means_06(written):
     assert normalise_code(written) == "06"
 
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("Västra Götalandsregionen", "14"), ("Stockholms läns landsting", "01"), ("Region Stockholm", "01"),
-     ("Region Sörmland", "04"), ("Södermanlands län", "04"), ("Dalarnas län", "20"), ("Kalmar län", "08"),
-     ("Region Örebro län", "18"), ("Region Jämtland Härjedalen", "23"), ("Jämtlands län", "23"),
-     ("Skåne", "12"), ("Region Gotland", "09")],
-)  # fmt: skip
+    [
+        ("Västra Götalandsregionen", "14"),
+        ("Stockholms läns landsting", "01"),
+        ("Region Stockholm", "01"),
+        ("Region Sörmland", "04"),
+        ("Södermanlands län", "04"),
+        ("Dalarnas län", "20"),
+        ("Kalmar län", "08"),
+        ("Region Örebro län", "18"),
+        ("Region Jämtland Härjedalen", "23"),
+        ("Jämtlands län", "23"),
+        ("Skåne", "12"),
+        ("Region Gotland", "09"),
+    ],
+)
 def test_official_names_of_the_regions(written, code):
     assert normalise_code(written) == code
 
@@ -43,11 +65,24 @@ def test_unknown_names_are_returned_as_text_with_a_suggestion():
 
 @pytest.mark.parametrize(
     ("written", "month"),
-    [("2019-09", "2019-09"), ("2019-09-01", "2019-09"), ("sep 2019", "2019-09"), ("September 2019", "2019-09"),
-     ("sept. 2019", "2019-09"), ("okt 2019", "2019-10"), ("2019 okt", "2019-10"), ("oktober 2019", "2019-10"),
-     ("Oct 2019", "2019-10"), ("maj 2019", "2019-05"), (pd.Timestamp("2019-11-01"), "2019-11"),
-     ("2019-09-02", None), ("sep 19", None), ("marzipan 2019", None), ("2019", None)],
-)  # fmt: skip
+    [
+        ("2019-09", "2019-09"),
+        ("2019-09-01", "2019-09"),
+        ("sep 2019", "2019-09"),
+        ("September 2019", "2019-09"),
+        ("sept. 2019", "2019-09"),
+        ("okt 2019", "2019-10"),
+        ("2019 okt", "2019-10"),
+        ("oktober 2019", "2019-10"),
+        ("Oct 2019", "2019-10"),
+        ("maj 2019", "2019-05"),
+        (pd.Timestamp("2019-11-01"), "2019-11"),
+        ("2019-09-02", None),
+        ("sep 19", None),
+        ("marzipan 2019", None),
+        ("2019", None),
+    ],
+)
 def test_months_as_spreadsheets_write_them(written, month):
     assert normalise_month(written) == month
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from kommiljard.engine import payout
-from kommiljard.money import format_kronor
 from kommiljard.inputs.regions import region_codes, region_names
+from kommiljard.money import format_kronor
 from kommiljard.outputs.report import build_report, report_steps
 from kommiljard.rules.describe import parameter_rows
 
@@ -47,8 +47,12 @@ class Collect(HTMLParser):
 
 @pytest.fixture(scope="module")
 def result(sample_panel_path):
-    high_bars = {"block1.bars.blue.min_improvement": 6, "block1.bars.red.min_improvement": 7,
-                 "block1.bars.orange.min_improvement": 8, "block1.target.threshold": 99}  # 2019-09 operation lapses
+    high_bars = {
+        "block1.bars.blue.min_improvement": 6,
+        "block1.bars.red.min_improvement": 7,
+        "block1.bars.orange.min_improvement": 8,
+        "block1.target.threshold": 99,
+    }  # 2019-09 operation lapses
     conditions = pd.DataFrame({"status_report": True, "min_response_rate_pct": True}, index=list(region_codes()))
     conditions.loc["09", "status_report"] = False
     return payout(sample_panel_path, conditions=conditions, overrides=high_bars)

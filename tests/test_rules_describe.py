@@ -11,7 +11,14 @@ def test_every_source_and_note_of_a_block_is_shown_beside_a_parameter(rules):
         shown = " ".join(source for _, _, source in rows)
         data = block.model_dump(mode="json")
         texts = [v for k, v in data.items() if k.endswith(("_source", "_note")) or k == "source"]
-        texts += [item.get(k) for v in data.values() if isinstance(v, list) for item in v if isinstance(item, dict) for k in ("source", "note")]
+        texts += [
+            item.get(k)
+            for v in data.values()
+            if isinstance(v, list)
+            for item in v
+            if isinstance(item, dict)
+            for k in ("source", "note")
+        ]
         texts += [data["target"][k] for k in ("source", "note")] if data.get("target") else []
         assert [t for t in texts if t and t not in shown] == []
 

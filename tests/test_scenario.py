@@ -43,14 +43,49 @@ def _broken(tmp_path: Path, old: str, new: str, append: str = "") -> Path:
 
 
 BROKEN = {
-    "misspelt_key_gets_a_suggestion": ("trend_sd_pp =", "trend_sdpp =", "", ["spread.trend_sdpp", "unknown key", "did you mean 'trend_sd_pp'", "spread.trend_sd_pp: missing key"]),
-    "unknown_group_gets_a_suggestion": ("operation = 0.3 }", "operations = 0.3 }", "", ["shock.year_sd_pp.operations", "did you mean 'operation'", "no value for group(s) ['operation']"]),
-    "season_must_average_zero": ("season_pp = [-0.5, 0.0, 2.0", "season_pp = [-0.5, 3.0, 2.0", "", ["national.first_visit", "season_pp must average 0"]),
+    "misspelt_key_gets_a_suggestion": (
+        "trend_sd_pp =",
+        "trend_sdpp =",
+        "",
+        ["spread.trend_sdpp", "unknown key", "did you mean 'trend_sd_pp'", "spread.trend_sd_pp: missing key"],
+    ),
+    "unknown_group_gets_a_suggestion": (
+        "operation = 0.3 }",
+        "operations = 0.3 }",
+        "",
+        ["shock.year_sd_pp.operations", "did you mean 'operation'", "no value for group(s) ['operation']"],
+    ),
+    "season_must_average_zero": (
+        "season_pp = [-0.5, 0.0, 2.0",
+        "season_pp = [-0.5, 3.0, 2.0",
+        "",
+        ["national.first_visit", "season_pp must average 0"],
+    ),
     "twelve_months": ("gap_pp = [14.8, 14.2, ", "gap_pp = [14.2, ", "", ["national.first_visit.gap_pp", "12"]),
-    "negative_spread": ("noise_sd_pp = { first_visit = 1.3", "noise_sd_pp = { first_visit = -1.3", "", ["spread.noise_sd_pp.first_visit", "greater than or equal to 0"]),
-    "years_follow_each_other": ("measurement_year = 2019", "measurement_year = 2020", "", ["measurement_year (2020)", "baseline_year (2018)"]),
-    "region_code_unquoted": ("", "", '\n[regions.6]\nlevel_pct = { first_visit = 80.0 }\n', ["regions.6", "did you mean '06'", "quoted"]),
-    "region_level_inside_0_100": ("", "", '\n[regions."06"]\nlevel_pct = { first_visit = 100.0 }\n', ["regions.06.level_pct.first_visit", "less than 100"]),
+    "negative_spread": (
+        "noise_sd_pp = { first_visit = 1.3",
+        "noise_sd_pp = { first_visit = -1.3",
+        "",
+        ["spread.noise_sd_pp.first_visit", "greater than or equal to 0"],
+    ),
+    "years_follow_each_other": (
+        "measurement_year = 2019",
+        "measurement_year = 2020",
+        "",
+        ["measurement_year (2020)", "baseline_year (2018)"],
+    ),
+    "region_code_unquoted": (
+        "",
+        "",
+        "\n[regions.6]\nlevel_pct = { first_visit = 80.0 }\n",
+        ["regions.6", "did you mean '06'", "quoted"],
+    ),
+    "region_level_inside_0_100": (
+        "",
+        "",
+        '\n[regions."06"]\nlevel_pct = { first_visit = 100.0 }\n',
+        ["regions.06.level_pct.first_visit", "less than 100"],
+    ),
     "share_leaves_0_100": ("trend_pp = -0.4", "trend_pp = 25.0", "", ["national.first_visit", "inside 0-100"]),
 }
 
@@ -77,6 +112,11 @@ def test_bad_toml_unknown_names_and_missing_files(tmp_path):
 
 
 def test_a_region_can_be_fixed(tmp_path):
-    path = _broken(tmp_path, "schema_version", "schema_version", '\n[regions."06"]\nlevel_pct = { first_visit = 85.0 }\ntrend_pp = { operation = 2.0 }\n')
+    path = _broken(
+        tmp_path,
+        "schema_version",
+        "schema_version",
+        '\n[regions."06"]\nlevel_pct = { first_visit = 85.0 }\ntrend_pp = { operation = 2.0 }\n',
+    )
     spec = load_scenario(path).spec
     assert spec.regions["06"].level_pct == {"first_visit": 85.0}

@@ -11,17 +11,17 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from kommiljard.analysis.whatif import whatif
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
-from kommiljard.kinds.staircase.kernel import run_staircase
 from kommiljard.inputs.panel import as_panel
-from kommiljard.sweeps.scenario import load_scenario
-from kommiljard.sweeps.outcomes import setup_sweep
-from kommiljard.sweeps.run import Lever, SweepConflictError, read_sweep, run_sweep, trajectory_panel
+from kommiljard.kinds.staircase.kernel import run_staircase
 from kommiljard.sample import sample_panel
 from kommiljard.sweeps.model import draw
-from kommiljard.analysis.whatif import whatif
+from kommiljard.sweeps.outcomes import setup_sweep
+from kommiljard.sweeps.run import Lever, SweepConflictError, read_sweep, run_sweep, trajectory_panel
+from kommiljard.sweeps.scenario import load_scenario
 
 N = 2500  # not a multiple of the logical block (1 000) nor of the chunk sizes below
 LEVER = Lever("06", 3.0)
@@ -60,19 +60,41 @@ def test_same_seed_same_output_other_seed_other_output(tmp_path, reference):
 def test_files_columns_and_manifest(reference):
     out = reference.out_dir
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and manifest["n"] == N and manifest["seed"] == 7 and manifest["chunk_size"] == 1000
+    assert (
+        manifest["status"] == "complete"
+        and manifest["n"] == N
+        and manifest["seed"] == 7
+        and manifest["chunk_size"] == 1000
+    )
     assert manifest["scenario"]["name"] == "default-2019" and len(manifest["scenario"]["sha256"]) == 64
     assert manifest["rules"]["id"] == "kommiljard-2019" and len(manifest["rules"]["sha256"]) == 64
-    assert manifest["kommiljard_version"] and [p["file"] for p in manifest["parts"]] == [f"trajectories/part-0000{i}.parquet" for i in range(3)]
+    assert manifest["kommiljard_version"] and [p["file"] for p in manifest["parts"]] == [
+        f"trajectories/part-0000{i}.parquet" for i in range(3)
+    ]
     schema = pq.read_schema(out / "trajectories" / "part-00000.parquet")
     assert str(schema.field("trajectory").type) == "int64" and str(schema.field("amount_sek").type) == "double"
     assert str(schema.field("gain_sek").type) == "double" and str(schema.field("region").type.value_type) == "string"
     summary = reference.summary
     bars = [f"p_{b}_{g}" for g in ("first_visit", "operation") for b in ("blue", "red", "orange")]
-    expected = ["region", "region_name", "mean_sek", "p5_sek", "p50_sek", "p95_sek", *bars,
-                "mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek", "mean_baseline_sek", *(f"{b}_baseline" for b in bars)]  # fmt: skip
+    expected = [
+        "region",
+        "region_name",
+        "mean_sek",
+        "p5_sek",
+        "p50_sek",
+        "p95_sek",
+        *bars,
+        "mean_gain_sek",
+        "p5_gain_sek",
+        "p50_gain_sek",
+        "p95_gain_sek",
+        "mean_baseline_sek",
+        *(f"{b}_baseline" for b in bars),
+    ]
     assert list(summary.columns) == expected and len(summary) == 21
-    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv", dtype={"region": str}), summary, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "summary.csv", dtype={"region": str}), summary, check_exact=False, rtol=1e-12
+    )
     pd.testing.assert_frame_equal(read_sweep(out).summary, summary)
 
 
@@ -103,7 +125,9 @@ def test_a_trajectory_equals_the_engine_and_the_whatif(reference, rules, populat
         base = payout(panel, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
         rows = t[t["trajectory"] == index].set_index("region")
         np.testing.assert_allclose(rows["baseline_sek"].to_numpy(), base.loc[rows.index].to_numpy(), rtol=0, atol=1e-6)
-        assert rows.loc["06", "gain_sek"] == pytest.approx(whatif(panel, "06", 3.0, rules=rules, population=population).delta_sek, abs=1e-6)
+        assert rows.loc["06", "gain_sek"] == pytest.approx(
+            whatif(panel, "06", 3.0, rules=rules, population=population).delta_sek, abs=1e-6
+        )
 
 
 def test_interrupted_sweep_leaves_nothing_complete_and_resumes(tmp_path, reference):
@@ -152,7 +176,9 @@ def test_observed_months_stay_fixed(tmp_path, rules, population):
     known = panel[panel["month"] != "2019-11"]
     result = sweep(tmp_path, "nov", n=1500, chunk_size=1500, observed_panel=known)
     assert result.manifest["observed"]["cells_used"] == len(known)
-    drawn = trajectory_panel(None, 7, 3, observed_panel=known).merge(known, on=["region", "month", "group"], how="left", suffixes=("", "_known"))
+    drawn = trajectory_panel(None, 7, 3, observed_panel=known).merge(
+        known, on=["region", "month", "group"], how="left", suffixes=("", "_known")
+    )
     seen = drawn["share_90_known"].notna()
     assert seen.sum() == len(known) and (drawn.loc[seen, "share_90"] == drawn.loc[seen, "share_90_known"]).all()
     with_60 = seen & drawn["share_60"].notna()
@@ -164,7 +190,9 @@ def test_observed_months_stay_fixed(tmp_path, rules, population):
     current = draws.share_90[:, setup.current].reshape(500, 6, 21)
     previous = draws.share_90[:, setup.previous].reshape(500, 6, 21)
     level = draws.share_60[:, setup.target].reshape(500, 6, 21)
-    amount = run_staircase(setup.params, current, previous, level, setup.weights, setup.pots).amount  # cells: month-major
+    amount = run_staircase(
+        setup.params, current, previous, level, setup.weights, setup.pots
+    ).amount  # cells: month-major
     assert np.ptp(amount[:, :4], axis=0).max() == 0.0 and np.ptp(amount[:, 4:], axis=0).max() > 0.0
     # the drawn November follows each region's observed level: close to the held-out truth
     truth = panel[panel["month"] == "2019-11"].set_index(["group", "region"])["share_90"]
@@ -182,12 +210,34 @@ def test_a_fully_observed_panel_gives_one_answer(tmp_path, sample_panel_path, ru
 
 
 def test_cli_sweep(tmp_path):
-    res = CliRunner().invoke(app, ["sweep", "--n", "1500", "--seed", "3", "--out", str(tmp_path / "cli"), "--chunk-size", "1000",
-                                   "--region", "24", "--improve", "2", "--group", "operation", "--format", "json"])  # fmt: skip
+    res = CliRunner().invoke(
+        app,
+        [
+            "sweep",
+            "--n",
+            "1500",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp_path / "cli"),
+            "--chunk-size",
+            "1000",
+            "--region",
+            "24",
+            "--improve",
+            "2",
+            "--group",
+            "operation",
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["manifest"]["status"] == "complete" and doc["manifest"]["lever"]["groups"] == ["operation"]
-    assert {r["region"] for r in doc["summary"]} == set(pd.read_csv(tmp_path / "cli" / "summary.csv", dtype={"region": str})["region"])
+    assert {r["region"] for r in doc["summary"]} == set(
+        pd.read_csv(tmp_path / "cli" / "summary.csv", dtype={"region": str})["region"]
+    )
     res = CliRunner().invoke(app, ["sweep", "--n", "10", "--out", str(tmp_path / "bad"), "--region", "24"])
     assert res.exit_code == 2 and "--improve" in res.output
 
@@ -201,4 +251,6 @@ def test_off_grid_lever_still_equals_the_whatif(tmp_path, rules, population):
     rows = t[t["trajectory"] == 123].set_index("region")
     base = payout(panel, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
     np.testing.assert_allclose(rows["baseline_sek"].to_numpy(), base.loc[rows.index].to_numpy(), rtol=0, atol=1e-6)
-    assert rows.loc["06", "gain_sek"] == pytest.approx(whatif(panel, "06", 2.55, rules=rules, population=population).delta_sek, abs=1e-6)
+    assert rows.loc["06", "gain_sek"] == pytest.approx(
+        whatif(panel, "06", 2.55, rules=rules, population=population).delta_sek, abs=1e-6
+    )

@@ -32,7 +32,9 @@ def test_a_trajectory_depends_only_on_seed_and_index(model):
 def test_draws_are_the_documented_stream(model):
     """Block b's trajectories take the rows of stream_generator(seed, b).standard_normal((STREAM_SIZE, k))."""
     d = draw(model, 4, 1500, 2600, threads=2)
-    z = np.concatenate([stream_generator(4, b).standard_normal((STREAM_SIZE, model.n_latent)) for b in (1, 2)])[500:1600]
+    z = np.concatenate([stream_generator(4, b).standard_normal((STREAM_SIZE, model.n_latent)) for b in (1, 2)])[
+        500:1600
+    ]
     logits = model.logits(z)[:, : d.share_90[0].size].reshape(d.share_90.shape)
     np.testing.assert_array_equal(d.share_90, np.rint(1000.0 / (1.0 + np.exp(-logits))) / 10.0)
 
@@ -65,7 +67,10 @@ def test_regions_add_up_to_the_national_level(model):
 def test_a_region_fixed_in_the_scenario(tmp_path):
     source = (files("kommiljard") / "scenarios" / "default-2019.toml").read_text(encoding="utf-8")
     path = tmp_path / "fixed.toml"
-    path.write_text(source + '\n[regions."06"]\nlevel_pct = { first_visit = 92.0 }\ntrend_pp = { first_visit = 4.0 }\n', encoding="utf-8")
+    path.write_text(
+        source + '\n[regions."06"]\nlevel_pct = { first_visit = 92.0 }\ntrend_pp = { first_visit = 4.0 }\n',
+        encoding="utf-8",
+    )
     m = trajectory_model(path, MONTHS, MONTHS[3:])
     d = draw(m, 3, 0, 2000)
     r = m.regions.index("06")

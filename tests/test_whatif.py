@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from kommiljard.analysis.whatif import payout_curve, whatif
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
 from kommiljard.sample import sample_panel
-from kommiljard.analysis.whatif import payout_curve, whatif
 
 MONTHS = ["2019-09", "2019-10", "2019-11"]
 GROUPS = ["first_visit", "operation"]
@@ -50,7 +50,9 @@ def landing_cases():
         for region, month, group in (("06", "2019-10", "operation"), ("24", "2019-09", "first_visit")):
             rows = panel[(panel["region"] == region) & (panel["group"] == group)].set_index("month")["share_90"]
             x = round(bound - (rows[month] - rows[f"2018{month[4:]}"]), 6)
-            yield pytest.param(panel, region, x, [month], [group], bound, id=f"lands-on-{bound}-{region}-{month}-{group}")
+            yield pytest.param(
+                panel, region, x, [month], [group], bound, id=f"lands-on-{bound}-{region}-{month}-{group}"
+            )
 
 
 @pytest.mark.parametrize(("panel", "region", "x", "months", "groups"), list(random_cases(8)))
@@ -109,12 +111,18 @@ def test_payout_curve_steps_exactly_at_the_bars(rules, population):
     curve = payout_curve(panel, "06", "2019-10", "operation", rules, population)  # share_60 below 71: no target
     assert len(curve) == 151 and curve["improvement_pp"].iloc[[0, -1]].tolist() == [-5.0, 10.0]
     assert (curve["amount_sek"].diff().dropna() >= 0).all()
-    expected = np.select([curve["improvement_pp"] > 5.0, curve["improvement_pp"] >= 3.0, curve["improvement_pp"] >= 1.0], [3, 2, 1], 0)
+    expected = np.select(
+        [curve["improvement_pp"] > 5.0, curve["improvement_pp"] >= 3.0, curve["improvement_pp"] >= 1.0], [3, 2, 1], 0
+    )
     assert (curve["tier"] == expected).all()
     steps = curve.loc[curve["amount_sek"].diff() > 0, "improvement_pp"].tolist()
     assert steps == [1.0, 3.0, 5.1]
     # at the region's own improvement the curve gives what payout() gives
-    table = payout(panel, rules, population).table.set_index(["region", "month", "group"]).loc[("06", "2019-10", "operation")]
+    table = (
+        payout(panel, rules, population)
+        .table.set_index(["region", "month", "group"])
+        .loc[("06", "2019-10", "operation")]
+    )
     at = curve.set_index("improvement_pp")["amount_sek"]
     assert at[round(table["improvement_pp"], 1)] == table["amount_sek"]
 
@@ -136,12 +144,41 @@ def test_bad_region_month_and_group(rules, population):
 
 def test_cli_json_and_curve(sample_panel_path, rules, population):
     runner = CliRunner()
-    res = runner.invoke(app, ["whatif", str(sample_panel_path), "--region", "6", "--improve", "3", "--month", "2019-10,2019-11", "--format", "json"])
+    res = runner.invoke(
+        app,
+        [
+            "whatif",
+            str(sample_panel_path),
+            "--region",
+            "6",
+            "--improve",
+            "3",
+            "--month",
+            "2019-10,2019-11",
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     w = whatif(sample_panel_path, "06", 3.0, ["2019-10", "2019-11"], rules=rules, population=population)
     assert (doc["baseline_sek"], doc["scenario_sek"], doc["delta_sek"]) == (w.baseline_sek, w.scenario_sek, w.delta_sek)
-    res = runner.invoke(app, ["whatif", str(sample_panel_path), "--region", "06", "--curve", "--month", "2019-10", "--group", "operation", "--format", "csv"])
+    res = runner.invoke(
+        app,
+        [
+            "whatif",
+            str(sample_panel_path),
+            "--region",
+            "06",
+            "--curve",
+            "--month",
+            "2019-10",
+            "--group",
+            "operation",
+            "--format",
+            "csv",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines()[0] == "improvement_pp,amount_sek,tier" and len(res.stdout.splitlines()) == 152
     res = runner.invoke(app, ["whatif", str(sample_panel_path), "--region", "06"])

@@ -28,10 +28,19 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions."""
     months = sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
     groups = sorted(rules.ruleset.group_names)
-    asked = [(f"month {month!r}", normalise_month(month) or month if month is not None else None, months), (f"group {group!r}", group, groups)]
-    wrong = [what + (f" (did you mean {close!r}?)" if (close := closest(value, choices)) else "") for what, value, choices in asked if value not in (None, *choices)]
-    return InputError(f"{rules.id} measures no {' and no '.join(wrong) or f'month {month!r} with group {group!r}'}. "
-                      f"Months: {', '.join(months)}; groups: {', '.join(groups)}.")  # fmt: skip
+    asked = [
+        (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
+        (f"group {group!r}", group, groups),
+    ]
+    wrong = [
+        what + (f" (did you mean {close!r}?)" if (close := closest(value, choices)) else "")
+        for what, value, choices in asked
+        if value not in (None, *choices)
+    ]
+    return InputError(
+        f"{rules.id} measures no {' and no '.join(wrong) or f'month {month!r} with group {group!r}'}. "
+        f"Months: {', '.join(months)}; groups: {', '.join(groups)}."
+    )
 
 
 def explain(
@@ -54,7 +63,12 @@ def explain(
     if code not in region_codes():
         raise InputError(unknown_region_message(region))
     population = population if isinstance(population, Population) else read_population(population)
-    panel = as_panel(panel, rules.ruleset.group_names, coverage_checks(rules, population), rules.ruleset.measure_columns())
+    panel = as_panel(
+        panel, rules.ruleset.group_names, coverage_checks(rules, population), rules.ruleset.measure_columns()
+    )
     if code not in set(panel.frame["region"]):
-        raise InputError(f"region {region_label(code)} is not in the panel {panel.source}. Regions there: {' '.join(sorted(set(panel.frame['region'])))}.")
+        raise InputError(
+            f"region {region_label(code)} is not in the panel {panel.source}. Regions there: "
+            f"{' '.join(sorted(set(panel.frame['region'])))}."
+        )
     return kind.explain(rules, block, cell, panel, population, code)

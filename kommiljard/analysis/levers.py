@@ -38,11 +38,15 @@ def caps_target(block: ImprovementStaircase) -> bool:
 def staircase_blocks(rules: Rules) -> list[ImprovementStaircase]:
     blocks = rules.ruleset.blocks_of(ImprovementStaircase)
     if not blocks:
-        raise InputError(f"{rules.origin}: the rule set has no improvement-staircase block, so an improvement changes nothing.")
+        raise InputError(
+            f"{rules.origin}: the rule set has no improvement-staircase block, so an improvement changes nothing."
+        )
     return blocks
 
 
-def choose_cells(rules: Rules, months: Iterable[str] | str | None, groups: Iterable[str] | str | None) -> list[tuple[int, str, str]]:
+def choose_cells(
+    rules: Rules, months: Iterable[str] | str | None, groups: Iterable[str] | str | None
+) -> list[tuple[int, str, str]]:
     """(block number, month, group) of the staircase cells chosen; None means all of them."""
     blocks = staircase_blocks(rules)
     all_months = sorted({m for b in blocks for m in b.months})
@@ -58,7 +62,9 @@ def choose_cells(rules: Rules, months: Iterable[str] | str | None, groups: Itera
             if norm not in valid:
                 close = difflib.get_close_matches(str(v), valid, n=1)
                 did = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(f"{what} {v!r} is not a measurement {what} of {rules.id}{did} Choose from {', '.join(valid)}.")
+                raise InputError(
+                    f"{what} {v!r} is not a measurement {what} of {rules.id}{did} Choose from {', '.join(valid)}."
+                )
             picked.add(norm)
         return picked
 
@@ -77,7 +83,9 @@ def check_region(panel: Panel, region: str) -> str:
     return code
 
 
-def improve_panel(panel: Panel, rules: Rules, region: str, improve_pp: float, cells: Iterable[tuple[int, str, str]]) -> Panel:
+def improve_panel(
+    panel: Panel, rules: Rules, region: str, improve_pp: float, cells: Iterable[tuple[int, str, str]]
+) -> Panel:
     """The panel with ``improve_pp`` added to the region's measure in the chosen cells."""
     frame = panel.frame.copy()
     blocks = {b.number: b for b in staircase_blocks(rules)}

@@ -24,7 +24,16 @@ from ..inputs.regions import region_names
 from ..kinds.staircase.arrays import block_cells, staircase_input
 from ..kinds.staircase.units import bound_units
 from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
-from .levers import SHARE_DECIMALS, caps_target, check_region, choose_cells, improve_panel, improved_share, staircase_blocks
+from .levers import (
+    SHARE_DECIMALS,
+    caps_target,
+    check_region,
+    choose_cells,
+    improve_panel,
+    improved_share,
+    staircase_blocks,
+)
+
 
 def to_next_tier(block: ImprovementStaircase, current: float, previous: float, tier: int) -> float:
     """The improvement still needed for the next bar, in pp (NaN at the top).
@@ -73,12 +82,18 @@ class WhatIf:
 
     def as_dict(self) -> dict:
         return {
-            "region": self.region, "region_name": region_names().get(self.region, ""), "improve_pp": self.improve_pp,
+            "region": self.region,
+            "region_name": region_names().get(self.region, ""),
+            "improve_pp": self.improve_pp,
             "cells_changed": [{"block": b, "month": m, "group": g} for b, m, g in self.chosen],
-            "baseline_sek": self.baseline_sek, "scenario_sek": self.scenario_sek, "delta_sek": self.delta_sek,
-            "rules": self.baseline.rules.id, "panel": self.baseline.panel.source, "synthetic_panel": self.baseline.panel.synthetic,
+            "baseline_sek": self.baseline_sek,
+            "scenario_sek": self.scenario_sek,
+            "delta_sek": self.delta_sek,
+            "rules": self.baseline.rules.id,
+            "panel": self.baseline.panel.source,
+            "synthetic_panel": self.baseline.panel.synthetic,
             "cells": self.cells.replace({np.nan: None}).to_dict(orient="records"),
-        }  # fmt: skip
+        }
 
 
 def _prepare(panel, region: str, rules, population, overrides):
@@ -114,22 +129,44 @@ def whatif(
     chosen = choose_cells(rules, months, groups)
     every = choose_cells(rules, None, None)
     after_panel = improve_panel(panel, rules, region, improve_pp, chosen)
-    runs = [payout(p, rules, population, conditions, backend) for p in (panel, after_panel, improve_panel(after_panel, rules, region, 1.0, every))]
-    before, after, extra = (r.table[(r.table["region"] == region) & r.table["month"].notna()].set_index(["block", "month", "group"]) for r in runs)
+    runs = [
+        payout(p, rules, population, conditions, backend)
+        for p in (panel, after_panel, improve_panel(after_panel, rules, region, 1.0, every))
+    ]
+    before, after, extra = (
+        r.table[(r.table["region"] == region) & r.table["month"].notna()].set_index(["block", "month", "group"])
+        for r in runs
+    )
     by_number = {b.number: b for b in blocks}
     keys = pd.MultiIndex.from_tuples(every, names=["block", "month", "group"])
     before, after, extra = before.loc[keys], after.loc[keys], extra.loc[keys]
-    cells = pd.DataFrame({
-        "changed": [k in set(chosen) for k in keys],
-        "share_previous": after["share_previous"], "share_before": before["share_current"], "share_after": after["share_current"],
-        "clamped": [k in set(chosen) and not np.isclose(a - b, improve_pp) for k, a, b in zip(keys, after["share_current"], before["share_current"])],
-        "improvement_before_pp": before["improvement_pp"], "improvement_after_pp": after["improvement_pp"],
-        "tier_before": before["tier"], "tier_after": after["tier"], "route_before": before["route"], "route_after": after["route"],
-        "amount_before_sek": before["amount_sek"], "amount_after_sek": after["amount_sek"],
-        "delta_sek": after["amount_sek"] - before["amount_sek"],
-        "to_next_tier_pp": [to_next_tier(by_number[k[0]], c, p, t) for k, c, p, t in zip(keys, after["share_current"], after["share_previous"], after["tier"])],
-        "sek_per_extra_pp": extra["amount_sek"] - after["amount_sek"],
-    }, index=keys).reset_index()  # fmt: skip
+    cells = pd.DataFrame(
+        {
+            "changed": [k in set(chosen) for k in keys],
+            "share_previous": after["share_previous"],
+            "share_before": before["share_current"],
+            "share_after": after["share_current"],
+            "clamped": [
+                k in set(chosen) and not np.isclose(a - b, improve_pp)
+                for k, a, b in zip(keys, after["share_current"], before["share_current"])
+            ],
+            "improvement_before_pp": before["improvement_pp"],
+            "improvement_after_pp": after["improvement_pp"],
+            "tier_before": before["tier"],
+            "tier_after": after["tier"],
+            "route_before": before["route"],
+            "route_after": after["route"],
+            "amount_before_sek": before["amount_sek"],
+            "amount_after_sek": after["amount_sek"],
+            "delta_sek": after["amount_sek"] - before["amount_sek"],
+            "to_next_tier_pp": [
+                to_next_tier(by_number[k[0]], c, p, t)
+                for k, c, p, t in zip(keys, after["share_current"], after["share_previous"], after["tier"])
+            ],
+            "sek_per_extra_pp": extra["amount_sek"] - after["amount_sek"],
+        },
+        index=keys,
+    ).reset_index()
     return WhatIf(region, float(improve_pp), tuple(chosen), runs[0], runs[1], cells)
 
 
@@ -176,5 +213,3 @@ def payout_curve(
         amount += res.amount[:, cells, r].sum(axis=1)
         tier = np.maximum(tier, res.tier[:, cells, r].max(axis=1))
     return pd.DataFrame({"improvement_pp": grid, "amount_sek": amount, "tier": tier.astype(np.int8)})
-
-

@@ -7,7 +7,7 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 from __future__ import annotations
 
 import functools
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +19,8 @@ from ..rules import bundled_rule_names, parse_override
 
 app = typer.Typer(
     help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
-    "Example: `kommiljard report data/sample_panel_2019.parquet --out report.html` (every command's --help starts with one).",
+    "Example: `kommiljard report data/sample_panel_2019.parquet --out report.html` (every command's --help starts "
+    "with one).",
     no_args_is_help=True,
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
@@ -32,24 +33,34 @@ if not err.is_terminal:
     err = Console(stderr=True, width=200)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
 
 
-class BackendChoice(str, Enum):
+class BackendChoice(StrEnum):
     numba = "numba"
     reference = "reference"
     check = "check"
 
 
-RulesOpt = Annotated[str, typer.Option("--rules", "-r", help=f"A bundled rule set ({', '.join(bundled_rule_names())}) or a .toml file.")]
+RulesOpt = Annotated[
+    str, typer.Option("--rules", "-r", help=f"A bundled rule set ({', '.join(bundled_rule_names())}) or a .toml file.")
+]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", "-s", help="Override a rule parameter, e.g. `block1.sharing=equal` or `block1.bars.blue.min_improvement=0`. Repeatable."),
+    typer.Option(
+        "--set",
+        "-s",
+        help="Override a rule parameter, e.g. `block1.sharing=equal` or `block1.bars.blue.min_improvement=0`. "
+        "Repeatable.",
+    ),
 ]
-PopulationOpt = Annotated[Path | None, typer.Option("--population", "-p", help="Population table (region, population); default SCB 31 Dec 2018.")]
+PopulationOpt = Annotated[
+    Path | None,
+    typer.Option("--population", "-p", help="Population table (region, population); default SCB 31 Dec 2018."),
+]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print the result.")]
 
 
@@ -76,10 +87,41 @@ def many(values: list[str] | None) -> list[str] | None:
     return [v.strip() for item in values for v in item.split(",") if v.strip()] if values else None
 
 
-MonthsOpt = Annotated[list[str] | None, typer.Option("--month", "--months", "-m", help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).")]
-GroupsOpt = Annotated[list[str] | None, typer.Option("--group", "--groups", "-g", help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).")]
+MonthsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--month",
+        "--months",
+        "-m",
+        help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).",
+    ),
+]
+GroupsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group",
+        "--groups",
+        "-g",
+        help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
+    ),
+]
 
 
-
-MonthsOpt = Annotated[list[str] | None, typer.Option("--month", "--months", "-m", help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).")]
-GroupsOpt = Annotated[list[str] | None, typer.Option("--group", "--groups", "-g", help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).")]
+MonthsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--month",
+        "--months",
+        "-m",
+        help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).",
+    ),
+]
+GroupsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group",
+        "--groups",
+        "-g",
+        help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
+    ),
+]

@@ -16,6 +16,7 @@ from ..rules import DEFAULT_RULES, load_rules
 from .app import BackendChoice, Format, FormatOpt, PopulationOpt, app, err, out, reports_errors
 from .render import write_figure
 
+
 def _variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
     """Name -> rule set, in the order given: each --rules, then each --variant and alternative of the first."""
     from ..analysis.compare import parse_variant
@@ -35,7 +36,9 @@ def _variants(rules: list[str] | None, variant: list[str] | None, with_alternati
         out[name] = base.with_overrides(overrides)
     if with_alternatives:
         if not base.ruleset.alternatives:
-            raise KommiljardError(f"{base.origin} has no named alternatives ([[alternatives]]); use --variant NAME:KEY=VALUE instead")
+            raise KommiljardError(
+                f"{base.origin} has no named alternatives ([[alternatives]]); use --variant NAME:KEY=VALUE instead"
+            )
         for alt in base.ruleset.alternatives:
             out.setdefault(alt.name, base.with_alternative(alt.name))
     return out
@@ -52,11 +55,26 @@ def _compare_table(frame: pd.DataFrame, title: str) -> Table:
     from ..analysis.compare import DIFF_PREFIX, variant_columns
 
     names = variant_columns(frame)
-    rows = [[r["region"], r["region_name"], _with_diff(r[names[0]], None), *(_with_diff(r[n], r[DIFF_PREFIX + n]) for n in names[1:])] for _, r in frame.iterrows()]
+    rows = [
+        [
+            r["region"],
+            r["region_name"],
+            _with_diff(r[names[0]], None),
+            *(_with_diff(r[n], r[DIFF_PREFIX + n]) for n in names[1:]),
+        ]
+        for _, r in frame.iterrows()
+    ]
     totals = frame.attrs["totals"]
     for what in ("paid_sek", "lapsed_sek"):
         base = totals[names[0]][what]
-        rows.append(["", what.removesuffix("_sek"), _with_diff(base, None), *(_with_diff(totals[n][what], totals[n][what] - base) for n in names[1:])])
+        rows.append(
+            [
+                "",
+                what.removesuffix("_sek"),
+                _with_diff(base, None),
+                *(_with_diff(totals[n][what], totals[n][what] - base) for n in names[1:]),
+            ]
+        )
     table = Table(title=title, title_justify="left")
     table.add_column("region", no_wrap=True)
     table.add_column("name", no_wrap=True)
@@ -72,18 +90,42 @@ def _compare_table(frame: pd.DataFrame, title: str) -> Table:
 @app.command()
 @reports_errors
 def compare(
-    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv) that covers every rule set compared.")],
-    rules: Annotated[list[str] | None, typer.Option("--rules", "-r", help="A rule set (bundled name or .toml file); repeatable. The first is the baseline. Default: kommiljard-2019.")] = None,
+    panel: Annotated[
+        Path, typer.Argument(help="Waiting-time panel (.parquet or .csv) that covers every rule set compared.")
+    ],
+    rules: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rules",
+            "-r",
+            help="A rule set (bundled name or .toml file); repeatable. The first is the baseline. Default: "
+            "kommiljard-2019.",
+        ),
+    ] = None,
     variant: Annotated[
         list[str] | None,
-        typer.Option("--variant", "-V", help="NAME:KEY=VALUE[,KEY=VALUE...]: the first rule set with these parameter changes; repeatable."),
+        typer.Option(
+            "--variant",
+            "-V",
+            help="NAME:KEY=VALUE[,KEY=VALUE...]: the first rule set with these parameter changes; repeatable.",
+        ),
     ] = None,
-    with_alternatives: Annotated[bool, typer.Option("--alternatives", "-a", help="Add every named interpretation alternative of the first rule set.")] = False,
+    with_alternatives: Annotated[
+        bool,
+        typer.Option("--alternatives", "-a", help="Add every named interpretation alternative of the first rule set."),
+    ] = False,
     population: PopulationOpt = None,
-    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population blocks' conditions; default: all did.")] = None,
-    backend: Annotated[BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")] = BackendChoice.numba,
+    conditions: Annotated[
+        Path | None, typer.Option(help="Which regions met the population blocks' conditions; default: all did.")
+    ] = None,
+    backend: Annotated[
+        BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")
+    ] = BackendChoice.numba,
     fmt: FormatOpt = Format.table,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Also draw each variant's difference per region to this image (.png, .svg, .pdf).")] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw each variant's difference per region to this image (.png, .svg, .pdf)."),
+    ] = None,
 ) -> None:
     """Payouts per region under several rule sets or parameter changes, side by side, with the differences.
 
@@ -91,13 +133,16 @@ def compare(
 
     `kommiljard compare data/sample_panel_2019.parquet --alternatives`
 
-    `kommiljard compare data/sample_panel_2019.parquet --variant "blue-from-0:block1.bars.blue.min_improvement=0,block1.bars.blue.inclusive=false" --variant "equal:block1.sharing=equal" --plot compare.png`
+    `kommiljard compare data/sample_panel_2019.parquet --variant
+    "blue-from-0:block1.bars.blue.min_improvement=0,block1.bars.blue.inclusive=false" --variant
+    "equal:block1.sharing=equal" --plot compare.png`
 
     `kommiljard compare data/sample_panel_2013.parquet --rules kommiljard-2013 --alternatives --format csv`
 
     `kommiljard compare my_panel.csv --rules kommiljard-2019 --rules my-draft-rules.toml`
 
-    The table is in mnkr; each column after the first shows its difference from the first in brackets. CSV and JSON give kronor with `diff_<name>` columns.
+    The table is in mnkr; each column after the first shows its difference from the first in brackets. CSV and JSON
+    give kronor with `diff_<name>` columns.
     """
     from ..analysis.compare import compare as compute_compare
 
@@ -112,7 +157,9 @@ def compare(
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
     elif fmt is Format.json:
-        sys.stdout.write(json.dumps({**frame.attrs, "regions": frame.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps({**frame.attrs, "regions": frame.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n"
+        )
     else:
         synthetic = " - SYNTHETIC panel, not real data" if frame.attrs["synthetic_panel"] else ""
         out.print(_compare_table(frame, f"Payout per region, mnkr (difference from {next(iter(variants))}){synthetic}"))
@@ -125,5 +172,3 @@ def compare(
         ax = plot_compare(frame)
         write_figure(ax.figure, plot)
         err.print(f"wrote {plot}", highlight=False)
-
-

@@ -12,6 +12,7 @@ import typer
 from ..rules import DEFAULT_RULES
 from .app import Format, PopulationOpt, RulesOpt, SetOpt, app, out, overrides_of, reports_errors
 
+
 @app.command()
 @reports_errors
 def explain(
@@ -35,5 +36,3 @@ def explain(
         sys.stdout.write(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         out.print(e.render(), highlight=False, markup=False)
-
-

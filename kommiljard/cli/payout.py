@@ -11,8 +11,21 @@ import typer
 
 from ..money import format_kronor as kr
 from ..rules import DEFAULT_RULES
-from .app import BackendChoice, Format, FormatOpt, PopulationOpt, RulesOpt, SetOpt, app, err, out, overrides_of, reports_errors
+from .app import (
+    BackendChoice,
+    Format,
+    FormatOpt,
+    PopulationOpt,
+    RulesOpt,
+    SetOpt,
+    app,
+    err,
+    out,
+    overrides_of,
+    reports_errors,
+)
 from .render import narrate, print_frame
+
 
 @app.command()
 @reports_errors
@@ -21,9 +34,20 @@ def payout(
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
-    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population block's conditions (region + one column per condition); default: all did.")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write one row per region, block, month and group (.parquet or .csv).")] = None,
-    backend: Annotated[BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")] = BackendChoice.numba,
+    conditions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Which regions met the population block's conditions (region + one column per condition); default: "
+            "all did."
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write one row per region, block, month and group (.parquet or .csv)."),
+    ] = None,
+    backend: Annotated[
+        BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")
+    ] = BackendChoice.numba,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Compute every block of a scheme for a panel: who gets how much.
@@ -42,19 +66,36 @@ def payout(
     summary = result.summary(whole_kronor=True)
     cells = result.cells.copy()
     if fmt is Format.json:
-        sys.stdout.write(json.dumps({
-            "summary": result.summary().to_dict(orient="records"), "cells": cells.to_dict(orient="records"),
-            "paid_sek": result.paid_sek, "lapsed_sek": result.lapsed_sek, "provenance": result.provenance,
-        }, ensure_ascii=False, indent=2, default=str) + "\n")  # fmt: skip
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "summary": result.summary().to_dict(orient="records"),
+                    "cells": cells.to_dict(orient="records"),
+                    "paid_sek": result.paid_sek,
+                    "lapsed_sek": result.lapsed_sek,
+                    "provenance": result.provenance,
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+            + "\n"
+        )
     else:
         money = [c for c in summary.columns if c.startswith("block") or c == "total_sek"]
         synthetic = " - SYNTHETIC panel, not real data" if result.panel.synthetic else ""
         print_frame(summary, fmt, f"Payout per region, kronor ({result.rules.id}){synthetic}", money)
         if fmt is Format.table:
-            print_frame(cells, fmt, "Per block, month and group: pot, paid, lapsed (kronor)", ["pot_sek", "paid_sek", "lapsed_sek"])
-            out.print(f"Paid {kr(result.paid_sek)} kr, lapsed {kr(result.lapsed_sek)} kr, of {kr(result.rules.ruleset.total_sek)} kr.")
+            print_frame(
+                cells,
+                fmt,
+                "Per block, month and group: pot, paid, lapsed (kronor)",
+                ["pot_sek", "paid_sek", "lapsed_sek"],
+            )
+            out.print(
+                f"Paid {kr(result.paid_sek)} kr, lapsed {kr(result.lapsed_sek)} kr, of "
+                f"{kr(result.rules.ruleset.total_sek)} kr."
+            )
     if out_file is not None:
         written = write_table(result.table, out_file, result.provenance)
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
-
-

@@ -11,15 +11,26 @@ from ..rules import DEFAULT_RULES
 from .app import PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
 from .render import narrate
 
+
 @app.command()
 @reports_errors
 def plot(
     kind: Annotated[str, typer.Argument(help="staircase, payouts, curve or sweep.", show_default=False)],
-    source: Annotated[Path, typer.Argument(help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep).")],
+    source: Annotated[
+        Path,
+        typer.Argument(help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep)."),
+    ],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The picture to write: .png or .svg (or .pdf).")],
-    month: Annotated[str | None, typer.Option(help="staircase: the month, e.g. 2019-10 (default: every month).")] = None,
-    group: Annotated[str | None, typer.Option(help="staircase: the group, e.g. operation (default: every group).")] = None,
-    region: Annotated[str | None, typer.Option(help="curve: whose curve it is; sweep: whose gain to draw (default: the sweep's lever).")] = None,
+    month: Annotated[
+        str | None, typer.Option(help="staircase: the month, e.g. 2019-10 (default: every month).")
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option(help="staircase: the group, e.g. operation (default: every group).")
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="curve: whose curve it is; sweep: whose gain to draw (default: the sweep's lever)."),
+    ] = None,
     current: Annotated[float | None, typer.Option(help="curve: mark the region's actual improvement (pp).")] = None,
     violin: Annotated[bool, typer.Option("--violin", help="sweep: violin plots instead of box plots.")] = False,
     rules: RulesOpt = DEFAULT_RULES,
@@ -28,15 +39,26 @@ def plot(
 ) -> None:
     """Draw a picture and write it as PNG or SVG.
 
-    Example: `kommiljard plot staircase data/sample_panel_2019.parquet --month 2019-10 --group operation --out staircase.png`
+    Example: `kommiljard plot staircase data/sample_panel_2019.parquet --month 2019-10 --group operation --out
+    staircase.png`
 
-    Kinds: **staircase** (one month and group as in the agreement's diagram: the bars after the cascade and who shares them;
-    every month and group without --month/--group), **payouts** (per region, stacked by month, group and bar, block 2 beside),
+    Kinds: **staircase** (one month and group as in the agreement's diagram: the bars after the cascade and who shares
+    them;
+    every month and group without --month/--group), **payouts** (per region, stacked by month, group and bar, block 2
+    beside),
     **curve** (kronor against a region's own improvement, from a CSV/Parquet with improvement_pp, amount_sek, tier),
     **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain).
     """
     from ..engine import payout as compute_payout
-    from ..outputs.plots.figures import cells_figure, check_figure_path, check_kind, curve_figure, payouts_figure, save_figure, sweep_figure
+    from ..outputs.plots.figures import (
+        cells_figure,
+        check_figure_path,
+        check_kind,
+        curve_figure,
+        payouts_figure,
+        save_figure,
+        sweep_figure,
+    )
 
     kind = check_kind(kind)
     check_figure_path(out_file)
@@ -51,5 +73,3 @@ def plot(
         fig, what = sweep_figure(source, region, "violin" if violin else "box")
     save_figure(fig, out_file)
     err.print(f"wrote {out_file} ({what})", highlight=False)
-
-

@@ -26,7 +26,10 @@ def print_frame(frame: pd.DataFrame, fmt: Format, title: str, money: list[str]) 
 
 def narrate(result) -> None:
     p = result.provenance
-    err.print(f"rules: {p['rules']['origin']}" + (f" with {p['rules']['overrides']}" if p["rules"]["overrides"] else ""), highlight=False)
+    err.print(
+        f"rules: {p['rules']['origin']}" + (f" with {p['rules']['overrides']}" if p["rules"]["overrides"] else ""),
+        highlight=False,
+    )
     err.print(f"panel: {p['panel']['source']}", highlight=False)
     if result.panel.synthetic:
         err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
@@ -39,5 +42,3 @@ def write_figure(figure, path: Path) -> None:
 
     with atomic_path(path) as tmp:
         figure.savefig(tmp, format=path.suffix.lstrip(".") or "png", bbox_inches="tight", dpi=120)
-
-

@@ -12,6 +12,7 @@ from ..rules import DEFAULT_RULES
 from .app import PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
 from .render import narrate
 
+
 @app.command()
 @reports_errors
 def report(
@@ -20,7 +21,9 @@ def report(
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
-    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")] = None,
+    conditions: Annotated[
+        Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report of a payout, to open in any browser, print or e-mail.
 
@@ -41,6 +44,7 @@ def report(
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("drawing", total=report_steps(result))
         write_report(result, out_file, lambda step: progress.update(task, advance=1, description=f"drawing {step}"))
-    err.print(f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)", highlight=False)
-
-
+    err.print(
+        f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)",
+        highlight=False,
+    )

@@ -13,6 +13,7 @@ from ..rules import DEFAULT_RULES, load_rules
 from ..rules.describe import parameter_rows
 from .app import Format, SetOpt, app, out, overrides_of, reports_errors
 
+
 @app.command("rules")
 @reports_errors
 def show_rules(
@@ -27,10 +28,21 @@ def show_rules(
     r = load_rules(rules, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:
-        sys.stdout.write(json.dumps({"origin": r.origin, "sha256": r.sha256, "overrides": dict(r.overrides), "rules": data}, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {"origin": r.origin, "sha256": r.sha256, "overrides": dict(r.overrides), "rules": data},
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
         return
     valid = f", valid {r.ruleset.valid_from} to {r.ruleset.valid_to}" if r.ruleset.valid_from else ""
-    out.print(f"[bold]{r.ruleset.title}[/] ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom {r.origin}, sha256 {r.sha256[:12]}", highlight=False)
+    out.print(
+        f"[bold]{r.ruleset.title}[/] ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom "
+        f"{r.origin}, sha256 {r.sha256[:12]}",
+        highlight=False,
+    )
     if r.overrides:
         out.print(f"overrides: {dict(r.overrides)}", highlight=False)
     for block in r.ruleset.blocks:
@@ -41,11 +53,11 @@ def show_rules(
             table.add_row(*row)
         out.print(table)
     if r.ruleset.alternatives:
-        table = Table(title="named alternatives (`kommiljard compare PANEL --rules ... --alternatives`)", title_justify="left")
+        table = Table(
+            title="named alternatives (`kommiljard compare PANEL --rules ... --alternatives`)", title_justify="left"
+        )
         for col in ("alternative", "changes", "source"):
             table.add_column(col, overflow="fold")
         for alt in r.ruleset.alternatives:
             table.add_row(f"{alt.name}: {alt.label}", json.dumps(alt.overrides, ensure_ascii=False), alt.source)
         out.print(table)
-
-

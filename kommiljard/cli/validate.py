@@ -10,6 +10,7 @@ import typer
 from ..rules import DEFAULT_RULES
 from .app import PopulationOpt, RulesOpt, app, out, reports_errors
 
+
 @app.command()
 @reports_errors
 def validate(
@@ -31,10 +32,9 @@ def validate(
     p = read_panel(panel, ruleset.ruleset.group_names, coverage_checks(ruleset, pop), ruleset.ruleset.measure_columns())
     f = p.frame
     out.print(
-        f"{panel}: OK: {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}, "
+        f"{panel}: OK: {len(f)} rows, {f['region'].nunique()} regions, months "
+        f"{', '.join(sorted(f['month'].unique()))}, "
         f"groups {', '.join(sorted(f['group'].unique()))}; covers every block of {ruleset.id}."
         + (" (SYNTHETIC panel)" if p.synthetic else ""),
         highlight=False,
     )
-
-

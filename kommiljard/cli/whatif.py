@@ -13,35 +13,74 @@ import typer
 from ..errors import KommiljardError
 from ..money import format_kronor as kr
 from ..rules import DEFAULT_RULES
-from .app import Format, FormatOpt, GroupsOpt, MonthsOpt, PopulationOpt, RulesOpt, SetOpt, app, err, many, out, overrides_of, reports_errors
+from .app import (
+    Format,
+    FormatOpt,
+    GroupsOpt,
+    MonthsOpt,
+    PopulationOpt,
+    RulesOpt,
+    SetOpt,
+    app,
+    err,
+    many,
+    out,
+    overrides_of,
+    reports_errors,
+)
 from .render import narrate, print_frame
+
 
 @app.command()
 @reports_errors
 def whatif(
     panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
     region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
-    improve: Annotated[float | None, typer.Option("--improve", "-x", help="Percentage points added to the region's share_90 (negative: worse); shares are clamped to 0-100.")] = None,
+    improve: Annotated[
+        float | None,
+        typer.Option(
+            "--improve",
+            "-x",
+            help="Percentage points added to the region's share_90 (negative: worse); shares are clamped to 0-100.",
+        ),
+    ] = None,
     months: MonthsOpt = None,
     groups: GroupsOpt = None,
-    curve: Annotated[bool, typer.Option("--curve", help="The payout curve: the region's amount in the chosen cells as its own improvement runs from --lo to --hi pp, others fixed.")] = False,
+    curve: Annotated[
+        bool,
+        typer.Option(
+            "--curve",
+            help="The payout curve: the region's amount in the chosen cells as its own improvement runs from --lo to "
+            "--hi pp, others fixed.",
+        ),
+    ] = False,
     lo: Annotated[float, typer.Option(help="Curve: lowest improvement (pp).")] = -5.0,
     hi: Annotated[float, typer.Option(help="Curve: highest improvement (pp).")] = 10.0,
     step: Annotated[float, typer.Option(help="Curve: step (pp).")] = 0.1,
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
-    conditions: Annotated[Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the cells table (with --curve: the curve) to .parquet or .csv.")] = None,
+    conditions: Annotated[
+        Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the cells table (with --curve: the curve) to .parquet or .csv."),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """What if a region improves by X percentage points? Its payout before and after, cell by cell.
 
-    Example: `kommiljard whatif data/sample_panel_2019.parquet --region 06 --improve 3 --month 2019-10 --group operation`
+    Example: `kommiljard whatif data/sample_panel_2019.parquet --region 06 --improve 3 --month 2019-10 --group
+    operation`
 
-    Every other region stays as in the panel. Per month and group: the tier before and after, the pp still needed for the next bar, and what one more pp would bring. `--format json` prints `baseline_sek`, `scenario_sek` and `delta_sek` (the region's totals over the scheme). `--curve` gives the payout curve from --lo to --hi pp (`--format csv` prints every point).
+    Every other region stays as in the panel. Per month and group: the tier before and after, the pp still needed for
+    the next bar, and what one more pp would bring. `--format json` prints `baseline_sek`, `scenario_sek` and
+    `delta_sek` (the region's totals over the scheme). `--curve` gives the payout curve from --lo to --hi pp
+    (`--format csv` prints every point).
     """
-    from ..analysis.whatif import payout_curve, whatif as compute_whatif
+    from ..analysis.whatif import payout_curve
+    from ..analysis.whatif import whatif as compute_whatif
     from ..engine import payout as compute_payout
     from ..inputs.regions import normalise_code, region_names
     from ..outputs.files import write_table
@@ -50,9 +89,19 @@ def whatif(
         raise KommiljardError("give --improve X (percentage points), or --curve for the payout curve")
     overrides = overrides_of(set_)
     months_, groups_ = many(months), many(groups)
-    result = compute_whatif(panel, region, improve or 0.0, months_, groups_, rules, population, overrides, conditions) if improve is not None else None
-    points = payout_curve(panel, region, months_, groups_, rules, population, lo, hi, step, overrides) if curve else None
-    first = result.baseline if result is not None else compute_payout(panel, rules, population, conditions, "numba", overrides)
+    result = (
+        compute_whatif(panel, region, improve or 0.0, months_, groups_, rules, population, overrides, conditions)
+        if improve is not None
+        else None
+    )
+    points = (
+        payout_curve(panel, region, months_, groups_, rules, population, lo, hi, step, overrides) if curve else None
+    )
+    first = (
+        result.baseline
+        if result is not None
+        else compute_payout(panel, rules, population, conditions, "numba", overrides)
+    )
     narrate(first)
     code = result.region if result is not None else normalise_code(region)
     name = region_names().get(code, "")
@@ -67,28 +116,56 @@ def whatif(
         if result is not None:
             synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
             changed = ", ".join(f"{m} {g}" for _, m, g in result.chosen)
-            out.print(f"[bold]What if {code} {name} improves share_90 by {result.improve_pp:+g} pp[/] in {changed}{synthetic}", highlight=False)
-            out.print(f"total over the scheme: {kr(result.baseline_sek)} kr -> {kr(result.scenario_sek)} kr ({'+' if result.delta_sek >= 0 else '-'}{kr(abs(result.delta_sek))} kr)", highlight=False)
+            out.print(
+                f"[bold]What if {code} {name} improves share_90 by {result.improve_pp:+g} pp[/] in "
+                f"{changed}{synthetic}",
+                highlight=False,
+            )
+            out.print(
+                f"total over the scheme: {kr(result.baseline_sek)} kr -> {kr(result.scenario_sek)} kr "
+                f"({'+' if result.delta_sek >= 0 else '-'}{kr(abs(result.delta_sek))} kr)",
+                highlight=False,
+            )
             c = result.cells
-            view = pd.DataFrame({
-                "month": c["month"], "group": c["group"], "changed": c["changed"].map({True: "yes", False: ""}),
-                "share_90": [f"{b:g} -> {a:g}" + (" (clamped)" if cl else "") for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])],
-                "improvement_pp": [f"{b:+.1f} -> {a:+.1f}" for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])],
-                "tier": [f"{b} -> {a} ({r})" for b, a, r in zip(c["tier_before"], c["tier_after"], c["route_after"])],
-                "before_sek": c["amount_before_sek"], "after_sek": c["amount_after_sek"], "delta_sek": c["delta_sek"],
-                "to_next_tier_pp": ["top" if pd.isna(v) else f"{v:.6g}" for v in c["to_next_tier_pp"]],
-                "sek_per_extra_pp": c["sek_per_extra_pp"],
-            })  # fmt: skip
-            print_frame(view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", "sek_per_extra_pp"])
+            view = pd.DataFrame(
+                {
+                    "month": c["month"],
+                    "group": c["group"],
+                    "changed": c["changed"].map({True: "yes", False: ""}),
+                    "share_90": [
+                        f"{b:g} -> {a:g}" + (" (clamped)" if cl else "")
+                        for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])
+                    ],
+                    "improvement_pp": [
+                        f"{b:+.1f} -> {a:+.1f}" for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])
+                    ],
+                    "tier": [
+                        f"{b} -> {a} ({r})" for b, a, r in zip(c["tier_before"], c["tier_after"], c["route_after"])
+                    ],
+                    "before_sek": c["amount_before_sek"],
+                    "after_sek": c["amount_after_sek"],
+                    "delta_sek": c["delta_sek"],
+                    "to_next_tier_pp": ["top" if pd.isna(v) else f"{v:.6g}" for v in c["to_next_tier_pp"]],
+                    "sek_per_extra_pp": c["sek_per_extra_pp"],
+                }
+            )
+            print_frame(
+                view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", "sek_per_extra_pp"]
+            )
         if points is not None:
             steps = points[(points["amount_sek"].diff() != 0) | (points["tier"].diff() != 0)]
             steps = pd.concat([steps, points.tail(1)]).drop_duplicates("improvement_pp")
-            out.print(f"Payout curve of {code} {name}: its amount in the chosen cells where it changes ({len(points)} points from {lo:g} to {hi:g} pp; --format csv prints all)", highlight=False)
+            out.print(
+                f"Payout curve of {code} {name}: its amount in the chosen cells where it changes ({len(points)} "
+                f"points from {lo:g} to {hi:g} pp; --format csv prints all)",
+                highlight=False,
+            )
             print_frame(steps, fmt, "", ["amount_sek"])
     if out_file is not None:
         table = points if points is not None else result.cells
-        provenance = {**first.provenance, "whatif": {"region": code, "improve_pp": improve, "months": months_, "groups": groups_, "curve": curve}}
+        provenance = {
+            **first.provenance,
+            "whatif": {"region": code, "improve_pp": improve, "months": months_, "groups": groups_, "curve": curve},
+        }
         written = write_table(table, out_file, provenance)
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
-
-

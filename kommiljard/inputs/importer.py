@@ -123,30 +123,38 @@ def read_cells(path: Path, sheet: str | None = None) -> list[list[object]]:
     if suffix in (".xlsx", ".xlsm"):
         try:
             book = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
-        except Exception as exc:  # noqa: BLE001 - any reader failure is an input error
+        except Exception as exc:
             raise InputError(f"{path}: could not read the spreadsheet: {exc}") from None
         names = list(book)
         if sheet is None:
             sheet = names[0]
         elif sheet not in book:
             close = closest(sheet, names)
-            raise InputError(f"{path}: no sheet {sheet!r}" + _did_you_mean(close and repr(close)) + f". Sheets: {', '.join(names)}.")
+            raise InputError(
+                f"{path}: no sheet {sheet!r}" + _did_you_mean(close and repr(close)) + f". Sheets: {', '.join(names)}."
+            )
         return book[sheet].where(book[sheet].notna(), None).values.tolist()
     if suffix not in (".csv", ".txt", ".tsv"):
-        raise InputError(f"{path}: import reads .csv (or .txt/.tsv) and .xlsx exports, not {suffix or 'a file without suffix'!r}.")
+        raise InputError(
+            f"{path}: import reads .csv (or .txt/.tsv) and .xlsx exports, not {suffix or 'a file without suffix'!r}."
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252")  # Excel's "CSV" in Swedish Windows
     lines = text.splitlines()
-    header = next((line for line in lines[:30] if any(_role(c) == "region" for c in re.split(r"[;,\t]", line))), lines[0] if lines else "")
+    header = next(
+        (line for line in lines[:30] if any(_role(c) == "region" for c in re.split(r"[;,\t]", line))),
+        lines[0] if lines else "",
+    )
     delimiter = max(";\t,", key=header.count)
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _split_header(rows: list[list[object]], path: Path) -> tuple[list[str], list[str], list[tuple[int, list[object]]]]:
     """Title lines above the header, the header, and the data rows numbered from 1 after it (blank rows skipped)."""
+
     def blank(row: list[object]) -> bool:
         return all(c is None or not str(c).strip() for c in row)
 
@@ -155,37 +163,59 @@ def _split_header(rows: list[list[object]], path: Path) -> tuple[list[str], list
             title = [" ".join(str(c).strip() for c in r if not blank([c])) for r in rows[:i] if not blank(r)]
             data = [(n, r) for n, r in enumerate(rows[i + 1 :], start=1) if not blank(r)]
             return title, [("" if c is None else str(c).strip()) for c in row], data
-    raise InputError(f"{path}: found no header row with a region column (Region, Landsting or Län) in the first 30 rows. {HINT}")
+    raise InputError(
+        f"{path}: found no header row with a region column (Region, Landsting or Län) in the first 30 rows. {HINT}"
+    )
 
 
-def import_export(path: str | Path, group: str | None = None, sheet: str | None = None, synthetic: bool = False) -> Imported:
+def import_export(
+    path: str | Path, group: str | None = None, sheet: str | None = None, synthetic: bool = False
+) -> Imported:
     """Read a spreadsheet export (wide or long, see the module docstring) into a validated canonical panel."""
     path = Path(path)
     title, header, rows = _split_header(read_cells(path, sheet), path)
-    where = {role: i for i, role in reversed(list(enumerate(map(_role, header)))) if role}  # the first column of each role
+    where = {
+        role: i for i, role in reversed(list(enumerate(map(_role, header)))) if role
+    }  # the first column of each role
     problems: list[Problem] = []
     if "group" not in where and group is None:
-        problems.append(Problem(f"no group column (Vårdkontakt or Grupp; columns: {', '.join(header)}): add one, or give the group of all rows (--group first_visit or operation)"))
+        problems.append(
+            Problem(
+                f"no group column (Vårdkontakt or Grupp; columns: {', '.join(header)}): add one, or give the group of "
+                "all rows (--group first_visit or operation)"
+            )
+        )
     if group is not None and group_of(group) is None:
         close = closest(group, list(GROUPS))
         problems.append(Problem(f"--group {group!r} is not a group" + _did_you_mean(close and repr(close))))
     layout = "long" if "month" in where else "wide"
     records = (_wide if layout == "wide" else _long)(header, rows, where, problems)
-    frame = _identify(pd.DataFrame(records, columns=["row", "region_written", "month", "group_written", "measure", "value"]),
-                      None if "group" in where else group, problems)  # fmt: skip
+    frame = _identify(
+        pd.DataFrame(records, columns=["row", "region_written", "month", "group_written", "measure", "value"]),
+        None if "group" in where else group,
+        problems,
+    )
     raise_problems(str(path), f"export ({layout} layout)", problems, HINT)
 
     panel = frame.set_index(["region", "month", "group", "measure"])["value"].unstack("measure").reset_index()
     panel.columns.name = None
     for measure in ("share_90", "share_60"):
         if measure not in panel.columns:
-            raise InputError(f"{path}: the export has no {measure} ({MEASURE_HINT}): found {', '.join(sorted(set(frame['measure'])))}. {HINT}")
+            raise InputError(
+                f"{path}: the export has no {measure} ({MEASURE_HINT}): found "
+                f"{', '.join(sorted(set(frame['measure'])))}. {HINT}"
+            )
     present = [m for m in MEASURES if m in panel.columns]
     empty = panel[present].isna().all(axis=1)
-    panel = panel.loc[~empty, ["region", "month", "group", *present]].sort_values(["region", "month", "group"], ignore_index=True)
+    panel = panel.loc[~empty, ["region", "month", "group", *present]].sort_values(
+        ["region", "month", "group"], ignore_index=True
+    )
     shares = panel[["share_90", "share_60"]].stack()
     if len(shares) and shares.max() <= 1.0:
-        raise InputError(f"{path}: every share is at most 1 (largest {shares.max():g}): the export looks like fractions. Write shares in percent (81,2 for 81.2 %).")
+        raise InputError(
+            f"{path}: every share is at most 1 (largest {shares.max():g}): the export looks like fractions. Write "
+            "shares in percent (81,2 for 81.2 %)."
+        )
     canonical = validate_panel(panel, str(path))
     spellings = frame.groupby("region")["region_written"].agg(lambda s: sorted(set(map(str, s)))).to_dict()
     synthetic = synthetic or any(w in line.lower() for line in title for w in SYNTHETIC_WORDS)
@@ -196,15 +226,30 @@ def _identify(frame: pd.DataFrame, group: str | None, problems: list[Problem]) -
     """County codes and canonical groups for the records; unknown or repeated ones are problems."""
     frame["region"] = frame["region_written"].map(lambda v: "" if v is None else normalise_code(v))
     for written, rows in frame[~frame["region"].isin(region_codes())].groupby("region", sort=True)["row"]:
-        text = f"region {written!r} is not a Swedish region" + _did_you_mean(suggest_region(written)) if written else "the region is empty"
+        text = (
+            f"region {written!r} is not a Swedish region" + _did_you_mean(suggest_region(written))
+            if written
+            else "the region is empty"
+        )
         problems.append(Problem(text, int(rows.min())))
     frame["group"] = frame["group_written"].map(group_of) if group is None else group_of(group)
     unknown = frame[frame["group"].isna()] if group is None else frame.iloc[:0]  # a wrong --group is reported already
     for written, rows in unknown.groupby(unknown["group_written"].fillna(""), sort=True)["row"]:
-        problems.append(Problem(f"group {written!r} is not first visits (Förstabesök) or operations (Operation/åtgärd)", int(rows.min())))
+        problems.append(
+            Problem(
+                f"group {written!r} is not first visits (Förstabesök) or operations (Operation/åtgärd)", int(rows.min())
+            )
+        )
     key = ["region", "month", "group", "measure"]
-    for (region, month, grp, measure), rows in frame[frame.duplicated(key, keep=False)].dropna(subset=key).groupby(key)["row"]:
-        problems.append(Problem(f"{measure} of region {region}, {month}, {grp} is given more than once (rows {', '.join(map(str, sorted(set(rows))))})"))
+    for (region, month, grp, measure), rows in (
+        frame[frame.duplicated(key, keep=False)].dropna(subset=key).groupby(key)["row"]
+    ):
+        problems.append(
+            Problem(
+                f"{measure} of region {region}, {month}, {grp} is given more than once (rows "
+                f"{', '.join(map(str, sorted(set(rows))))})"
+            )
+        )
     return frame
 
 
@@ -223,10 +268,17 @@ def _did_you_mean(close: str | None) -> str:
     return f"; did you mean {close}?" if close else ""
 
 
-def _wide(header: list[str], rows: list[tuple[int, list[object]]], where: dict[str, int], problems: list[Problem]) -> list[tuple]:
+def _wide(
+    header: list[str], rows: list[tuple[int, list[object]]], where: dict[str, int], problems: list[Problem]
+) -> list[tuple]:
     """Records ``(row, region, month, group, measure, value)`` of a table with one column per month."""
     if "measure" not in where:
-        problems.append(Problem(f"no month column (Månad) and no measure column (Mått): a wide export needs a Mått column naming {MEASURE_HINT} in each row, and one column per month. Columns: {', '.join(header)}"))
+        problems.append(
+            Problem(
+                "no month column (Månad) and no measure column (Mått): a wide export needs a Mått column naming "
+                f"{MEASURE_HINT} in each row, and one column per month. Columns: {', '.join(header)}"
+            )
+        )
         return []
     keys = set(where.values())
     months = {}
@@ -235,7 +287,12 @@ def _wide(header: list[str], rows: list[tuple[int, list[object]]], where: dict[s
             continue
         month = normalise_month(name)
         if month is None:
-            problems.append(Problem(f"column {name!r} is not a month (write 2019-09, sep 2019 or september 2019)" + _did_you_mean(_month_hint(name))))
+            problems.append(
+                Problem(
+                    f"column {name!r} is not a month (write 2019-09, sep 2019 or september 2019)"
+                    + _did_you_mean(_month_hint(name))
+                )
+            )
         else:
             months[i] = month
     records = []
@@ -252,14 +309,21 @@ def _wide(header: list[str], rows: list[tuple[int, list[object]]], where: dict[s
     return records
 
 
-def _long(header: list[str], rows: list[tuple[int, list[object]]], where: dict[str, int], problems: list[Problem]) -> list[tuple]:
+def _long(
+    header: list[str], rows: list[tuple[int, list[object]]], where: dict[str, int], problems: list[Problem]
+) -> list[tuple]:
     """Records ``(row, region, month, group, measure, value)`` of a table with one column per measure."""
     measures = {i: m for i, name in enumerate(header) if i not in where.values() and (m := measure_of(name))}
     records = []
     for r, row in rows:
         month = normalise_month(_cell(row, where["month"]))
         if month is None:
-            problems.append(Problem(f"month {_cell(row, where['month'])!r} is not a month (write 2019-09, sep 2019 or september 2019)", r))
+            problems.append(
+                Problem(
+                    f"month {_cell(row, where['month'])!r} is not a month (write 2019-09, sep 2019 or september 2019)",
+                    r,
+                )
+            )
             continue
         for i, measure in measures.items():
             value = number(_cell(row, i))
@@ -280,8 +344,14 @@ def import_summary(imported: Imported) -> pd.DataFrame:
     f = imported.frame
     names = region_names()
     rows = [
-        {"region": code, "region_name": names[code], "written_as": "; ".join(imported.region_spellings.get(code, [])),
-         "months": " ".join(sorted(g["month"].unique())), "groups": " ".join(sorted(g["group"].unique())), "rows": len(g)}
+        {
+            "region": code,
+            "region_name": names[code],
+            "written_as": "; ".join(imported.region_spellings.get(code, [])),
+            "months": " ".join(sorted(g["month"].unique())),
+            "groups": " ".join(sorted(g["group"].unique())),
+            "rows": len(g),
+        }
         for code, g in f.groupby("region")
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows)

@@ -52,11 +52,19 @@ class Panel:
 
 
 MONTH_WORDS = {
-    1: ("januari", "january", "jan"), 2: ("februari", "february", "feb"), 3: ("mars", "march", "mar"),
-    4: ("april", "apr"), 5: ("maj", "may"), 6: ("juni", "june", "jun"), 7: ("juli", "july", "jul"),
-    8: ("augusti", "august", "aug"), 9: ("september", "sept", "sep"), 10: ("oktober", "october", "okt", "oct"),
-    11: ("november", "nov"), 12: ("december", "dec"),
-}  # fmt: skip
+    1: ("januari", "january", "jan"),
+    2: ("februari", "february", "feb"),
+    3: ("mars", "march", "mar"),
+    4: ("april", "apr"),
+    5: ("maj", "may"),
+    6: ("juni", "june", "jun"),
+    7: ("juli", "july", "jul"),
+    8: ("augusti", "august", "aug"),
+    9: ("september", "sept", "sep"),
+    10: ("oktober", "october", "okt", "oct"),
+    11: ("november", "nov"),
+    12: ("december", "dec"),
+}
 _MONTH_OF_WORD = {word: month for month, words in MONTH_WORDS.items() for word in words}
 
 
@@ -127,7 +135,9 @@ def _describe(frame: pd.DataFrame, row: int) -> str:
     return f"({r['region']}, {r['month']}, {r['group']})"
 
 
-def _pandera_problems(frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set, needed: Iterable[str]) -> list[Problem]:
+def _pandera_problems(
+    frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set, needed: Iterable[str]
+) -> list[Problem]:
     try:
         _schema(groups, [m for m in MEASURES if m in frame.columns], needed).validate(frame, lazy=True)
         return []
@@ -169,8 +179,12 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     frame["region"] = raw["region"].map(lambda v: None if pd.isna(v) else normalise_code(v)).astype(object)
     months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
     for i in raw.index[months.isna() & raw["month"].notna()]:
-        problems.append(Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1))
-    frame["month"] = months.where(months.notna(), raw["month"].map(lambda v: None if pd.isna(v) else str(v))).astype(object)
+        problems.append(
+            Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1)
+        )
+    frame["month"] = months.where(months.notna(), raw["month"].map(lambda v: None if pd.isna(v) else str(v))).astype(
+        object
+    )
     frame["group"] = raw["group"].map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
     for col in MEASURES:
         if col in raw.columns:
@@ -191,14 +205,21 @@ def missing_measures(raw: pd.DataFrame, measures: Measures) -> list[Problem]:
     who = measures if isinstance(measures, Mapping) else {}
     present = ", ".join(map(repr, raw.columns))
     return [
-        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}" + (f", measured by {who[m]}" if who.get(m) else "") + f" (columns present: {present})")
+        Problem(
+            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}"
+            + (f", measured by {who[m]}" if who.get(m) else "")
+            + f" (columns present: {present})"
+        )
         for m in measures
         if m not in raw.columns
     ]
 
 
 def panel_problems(
-    raw: pd.DataFrame, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = (), measures: Measures = SHARE_COLUMNS
+    raw: pd.DataFrame,
+    groups: Iterable[str] | None = None,
+    checks: Sequence[FrameCheck] = (),
+    measures: Measures = SHARE_COLUMNS,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Normalise and check a raw panel frame; return the canonical frame and all problems.
 
@@ -219,7 +240,11 @@ def panel_problems(
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
     problems += _pandera_problems(frame, groups, unparsable, list(measures))
-    keyed = frame["region"].isin(region_codes()) & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False) & frame["group"].notna()
+    keyed = (
+        frame["region"].isin(region_codes())
+        & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False)
+        & frame["group"].notna()
+    )
     for check in checks:
         problems += check(frame[keyed])
     return frame, list(dict.fromkeys(problems))
@@ -239,7 +264,10 @@ def validate_panel(
 
 
 def read_panel(
-    path: str | Path, groups: Iterable[str] | None = None, checks: Sequence[FrameCheck] = (), measures: Measures = SHARE_COLUMNS
+    path: str | Path,
+    groups: Iterable[str] | None = None,
+    checks: Sequence[FrameCheck] = (),
+    measures: Measures = SHARE_COLUMNS,
 ) -> Panel:
     """Read and validate a panel file (Parquet or CSV)."""
     raw, meta = read_table(path, "panel")

@@ -56,8 +56,15 @@ def read_population(path: str | Path | None = None) -> Population:
         problems += region_problems(codes, "population table")
         for i, v in values.items():
             if pd.notna(v) and (v <= 0 or v != round(v)):
-                problems.append(Problem(f"population = {raw['population'][i]!r} must be a positive whole number", i + 1))
+                problems.append(
+                    Problem(f"population = {raw['population'][i]!r} must be a positive whole number", i + 1)
+                )
             elif pd.isna(v) and pd.isna(raw["population"][i]):
                 problems.append(Problem("population is empty", i + 1))
-    raise_problems(source, "population table", problems, "A population table has columns region (county code) and population (a positive integer).")
+    raise_problems(
+        source,
+        "population table",
+        problems,
+        "A population table has columns region (county code) and population (a positive integer).",
+    )
     return Population(pd.Series(values.to_numpy(np.int64), index=codes.to_numpy(), name="population"), source, sha)

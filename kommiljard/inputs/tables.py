@@ -58,15 +58,19 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
     try:
         if suffix == ".parquet":
             table = pq.read_table(path)
-            meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"kommiljard.")}
+            meta = {
+                k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"kommiljard.")
+            }
             df = table.to_pandas()
         elif suffix in (".csv", ".txt"):
             df, meta = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True), {}
         else:
-            raise InputError(f"{path}: the {what} must be a .parquet or .csv file, not {suffix or 'a file without suffix'!r}.")
+            raise InputError(
+                f"{path}: the {what} must be a .parquet or .csv file, not {suffix or 'a file without suffix'!r}."
+            )
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a user-facing input error
+    except Exception as exc:
         raise InputError(f"{path}: could not read the {what}: {exc}. Is it a valid {suffix[1:]} file?") from None
     df.columns = [str(c).strip() for c in df.columns]
     return df.reset_index(drop=True), meta
@@ -89,7 +93,9 @@ def numeric_column(df: pd.DataFrame, column: str, problems: list[Problem]) -> pd
     """
     raw = df[column]
     if pd.api.types.is_float_dtype(raw.dtype) and raw.dtype.itemsize < 8:
-        narrow = raw.to_numpy(dtype=raw.dtype.numpy_dtype if hasattr(raw.dtype, "numpy_dtype") else raw.dtype, na_value=np.nan)
+        narrow = raw.to_numpy(
+            dtype=raw.dtype.numpy_dtype if hasattr(raw.dtype, "numpy_dtype") else raw.dtype, na_value=np.nan
+        )
         raw = pd.Series(narrow.astype(str), index=raw.index).where(~np.isnan(narrow))
     values = pd.to_numeric(raw, errors="coerce").astype("float64")
     bad = values.isna() & raw.notna()

@@ -42,14 +42,22 @@ class Allocation:
         for name in ("amount", "lapsed", "by_step", "flows"):
             a, b = getattr(self, name), getattr(other, name)
             bad = np.argwhere(~(np.abs(a - b) <= TOLERANCE_SEK))
-            diffs += [f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}" for i in bad[:5]]
+            diffs += [
+                f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}"
+                for i in bad[:5]
+            ]
         pairs = [(name, getattr(self, name), getattr(other, name)) for name in ("tier", "route")]
         pairs += [(name, a, other.extra[name]) for name, a in self.extra.items()]
         for name, a, b in pairs:
             bad = np.argwhere((a != b) & ~(np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a != b)
-            diffs += [f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}" for i in bad[:5]]
+            diffs += [
+                f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}"
+                for i in bad[:5]
+            ]
         if diffs:
-            raise BackendMismatchError(f"the numba kernel and the reference disagree in {where}:\n  " + "\n  ".join(diffs))
+            raise BackendMismatchError(
+                f"the numba kernel and the reference disagree in {where}:\n  " + "\n  ".join(diffs)
+            )
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ class BlockKind(Protocol):
         """The cell that measures ``month`` (``YYYY-MM``) for ``group``, or None."""
 
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
-        """One region's amount in one cell, traced through the reference (an object with ``render()`` and ``as_dict()``)."""
+        """One region's amount in one cell, traced through the reference (``render()``, ``as_dict()``)."""
 
     def figure(self, result, block, cell: Cell, ax=None):
         """The picture of one cell of a payout (matplotlib Axes)."""
@@ -128,7 +136,8 @@ def block_tables(
 ) -> BlockTables:
     """The engine's tables of one block, from its allocation and the kind's own columns.
 
-    ``pots`` (C,) is each cell's pot. ``columns`` maps each of the kind's row columns (``improvement_pp``, ``share_current``, ...)
+    ``pots`` (C,) is each cell's pot. ``columns`` maps each of the kind's row columns (``improvement_pp``,
+    ``share_current``, ...)
     to a (C, R) array, or a scalar for every row. Every cell's pot is checked to be conserved.
     """
     routes = np.array(route_names)
@@ -140,24 +149,67 @@ def block_tables(
         paid = float(a.amount[c].sum())
         check_conserved(pot, paid, float(a.lapsed[c]), f"block {block.number} {month or ''} {group or ''}".strip())
         tiers = a.tier[c].astype(int)
-        rows.append(pd.DataFrame({
-            "region": regions, "region_name": [names.get(r, "") for r in regions], "block": block.number,
-            "month": month, "group": group, "tier": tiers, "route": routes[a.route[c]],
-            "bars": step_labels(step_names, tiers, cumulative),
-            **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
-            "population": population, "amount_sek": a.amount[c], "cell_pot_sek": pot, "cell_lapsed_sek": a.lapsed[c],
-        }))  # fmt: skip
-        cell_rows.append({"block": block.number, "month": month, "group": group, "pot_sek": pot, "paid_sek": paid,
-                          "lapsed_sek": float(a.lapsed[c]), "qualifiers": int((tiers > 0).sum())})  # fmt: skip
+        rows.append(
+            pd.DataFrame(
+                {
+                    "region": regions,
+                    "region_name": [names.get(r, "") for r in regions],
+                    "block": block.number,
+                    "month": month,
+                    "group": group,
+                    "tier": tiers,
+                    "route": routes[a.route[c]],
+                    "bars": step_labels(step_names, tiers, cumulative),
+                    **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
+                    "population": population,
+                    "amount_sek": a.amount[c],
+                    "cell_pot_sek": pot,
+                    "cell_lapsed_sek": a.lapsed[c],
+                }
+            )
+        )
+        cell_rows.append(
+            {
+                "block": block.number,
+                "month": month,
+                "group": group,
+                "pot_sek": pot,
+                "paid_sek": paid,
+                "lapsed_sek": float(a.lapsed[c]),
+                "qualifiers": int((tiers > 0).sum()),
+            }
+        )
         for k, step in enumerate(step_names):
             f = a.flows[c, :, k]
-            step_rows.append({"block": block.number, "month": month, "group": group, "step": step, "step_index": k,
-                              **{f"{name}_sek" if name not in ("weight", "count") else name: float(v) for name, v in zip(FLOWS, f)}})  # fmt: skip
-            amount_rows.append(pd.DataFrame({
-                "region": regions, "block": block.number, "month": month, "group": group, "step": step,
-                "member": [shares_step(int(t), k, cumulative) for t in tiers], "step_pot_sek": float(f[POT]),
-                "amount_sek": a.by_step[c, :, k],
-            }))  # fmt: skip
+            step_rows.append(
+                {
+                    "block": block.number,
+                    "month": month,
+                    "group": group,
+                    "step": step,
+                    "step_index": k,
+                    **{
+                        f"{name}_sek" if name not in ("weight", "count") else name: float(v)
+                        for name, v in zip(FLOWS, f)
+                    },
+                }
+            )
+            amount_rows.append(
+                pd.DataFrame(
+                    {
+                        "region": regions,
+                        "block": block.number,
+                        "month": month,
+                        "group": group,
+                        "step": step,
+                        "member": [shares_step(int(t), k, cumulative) for t in tiers],
+                        "step_pot_sek": float(f[POT]),
+                        "amount_sek": a.by_step[c, :, k],
+                    }
+                )
+            )
     steps = pd.DataFrame(step_rows).rename(columns={"weight": "member_weight", "count": "members"})
     steps["members"] = steps["members"].astype("int64")
-    return BlockTables(pd.concat(rows, ignore_index=True), pd.DataFrame(cell_rows), steps, pd.concat(amount_rows, ignore_index=True))
+    return BlockTables(
+        pd.concat(rows, ignore_index=True), pd.DataFrame(cell_rows), steps, pd.concat(amount_rows, ignore_index=True)
+    )

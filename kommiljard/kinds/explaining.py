@@ -16,14 +16,24 @@ def sign(inclusive: bool) -> str:
 def steps_as_dicts(steps: Sequence[StepOutcome], amounts: Sequence[float]) -> list[dict]:
     """Bars or levels after the cascade, with one region's amount from each, as plain data."""
     return [
-        {"name": st.name, "base_pot_sek": st.base_pot, "received_sek": st.received, "pot_sek": st.pot,
-         "passed_down_sek": st.passed_down, "lapsed_sek": st.lapsed, "members": list(st.members),
-         "member_weight": st.member_weight, "region_amount_sek": amount}
+        {
+            "name": st.name,
+            "base_pot_sek": st.base_pot,
+            "received_sek": st.received,
+            "pot_sek": st.pot,
+            "passed_down_sek": st.passed_down,
+            "lapsed_sek": st.lapsed,
+            "members": list(st.members),
+            "member_weight": st.member_weight,
+            "region_amount_sek": amount,
+        }
         for st, amount in zip(steps, amounts)
-    ]  # fmt: skip
+    ]
 
 
-def step_lines(heads: Sequence[str], steps: Sequence[StepOutcome], amounts: Sequence[float], region: str, weight: float) -> list[str]:
+def step_lines(
+    heads: Sequence[str], steps: Sequence[StepOutcome], amounts: Sequence[float], region: str, weight: float
+) -> list[str]:
     """The steps from the top down: what each had, whom it paid or where its money went, and
     the region's share of it. ``heads`` describe each step's own money, lowest first."""
     lines = []
@@ -36,7 +46,9 @@ def step_lines(heads: Sequence[str], steps: Sequence[StepOutcome], amounts: Sequ
             fate = f"no member: {out.lapsed:,.2f} kr lapse"
         lines.append(f"  {out.name:<8} {head} = {out.base_pot:,.2f} + {out.received:,.2f} received; {fate}")
         if mine:
-            lines.append(f"           {region}: {out.pot:,.2f} x {weight:,.0f} / {out.member_weight:,.0f} = {mine:,.2f} kr")
+            lines.append(
+                f"           {region}: {out.pot:,.2f} x {weight:,.0f} / {out.member_weight:,.0f} = {mine:,.2f} kr"
+            )
         if out.members:
             lines.append(f"           members: {' '.join(out.members)}")
     return lines

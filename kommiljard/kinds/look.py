@@ -64,8 +64,11 @@ def provenance_note(provenance: dict) -> tuple[str, bool]:
     observed = provenance.get("observed") if isinstance(provenance.get("observed"), dict) else {}
     if scenario is not None:  # a sweep: the trajectories are drawn (given the observed cells, if any)
         name = scenario.get("name", "?") if isinstance(scenario, dict) else scenario
-        given = (f", given {observed.get('cells_used', '?')} observed cells of {Path(str(observed['source'])).name}"
-                 if observed.get("source") else ", not real regional figures")  # fmt: skip
+        given = (
+            f", given {observed.get('cells_used', '?')} observed cells of {Path(str(observed['source'])).name}"
+            if observed.get("source")
+            else ", not real regional figures"
+        )
         parts.append(f"SYNTHETIC trajectories drawn from scenario {name}{given}")
     elif synthetic:
         parts.append(SYNTHETIC_NOTE)
@@ -100,7 +103,7 @@ def lever_text(lever: dict) -> str:
     code = str(lever.get("region", "?"))
     try:
         who = region_label(normalise_code(code))
-    except Exception:  # noqa: BLE001 - an unknown code is shown as written
+    except Exception:
         who = code
     try:
         pp = f"{float(lever.get('improve_pp')):+g} pp"
@@ -121,12 +124,20 @@ def _cells_text(lever: dict) -> str:
         return f"{', '.join(months) if months else 'every month'}, {', '.join(groups) if groups else 'every group'}"
     cell_months = list(dict.fromkeys(m for m, _ in cells))
     cell_groups = list(dict.fromkeys(g for _, g in cells))
-    if len(cells) != len(cell_months) * len(cell_groups) or set(cells) != {(m, g) for m in cell_months for g in cell_groups}:
+    if len(cells) != len(cell_months) * len(cell_groups) or set(cells) != {
+        (m, g) for m in cell_months for g in cell_groups
+    }:
         return ", ".join(f"{m} {g}" for m, g in cells)
     if len(cells) == 1:
         return f"{cells[0][0]} {cells[0][1]}"
     in_months = ", ".join(cell_months) if months or len(cell_months) == 1 else f"all {len(cell_months)} months"
-    in_groups = ", ".join(cell_groups) if groups or len(cell_groups) == 1 else "both groups" if len(cell_groups) == 2 else f"all {len(cell_groups)} groups"
+    in_groups = (
+        ", ".join(cell_groups)
+        if groups or len(cell_groups) == 1
+        else "both groups"
+        if len(cell_groups) == 2
+        else f"all {len(cell_groups)} groups"
+    )
     return f"{in_months} and {in_groups}" if not months and not groups else f"{in_months} ({in_groups})"
 
 
@@ -136,5 +147,14 @@ def label(ax: Axes, title: str, note: str, synthetic: bool) -> None:
     lines = textwrap.wrap(note, width=max(40, int(ax.figure.get_size_inches()[0] * ax.get_position().width * 17)))
     ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=6 + 9.5 * len(lines))
     if lines:
-        ax.text(0, 1.012, "\n".join(lines), transform=ax.transAxes, fontsize=7.5, va="bottom", ha="left",
-                color="#a11d1d" if synthetic else "#555555", gid="note")  # fmt: skip
+        ax.text(
+            0,
+            1.012,
+            "\n".join(lines),
+            transform=ax.transAxes,
+            fontsize=7.5,
+            va="bottom",
+            ha="left",
+            color="#a11d1d" if synthetic else "#555555",
+            gid="note",
+        )

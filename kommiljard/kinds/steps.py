@@ -102,16 +102,23 @@ class StepOutcome:
     member_weight: float  # the sum of the members' sharing weights
 
 
-def step_outcomes(names: Sequence[str], flows, regions: Sequence[str], tiers: Sequence[int], cumulative: bool) -> tuple[StepOutcome, ...]:
+def step_outcomes(
+    names: Sequence[str], flows, regions: Sequence[str], tiers: Sequence[int], cumulative: bool
+) -> tuple[StepOutcome, ...]:
     """The steps of a cell, lowest first, with their members, from flows filled by :func:`cascade`."""
     return tuple(
         StepOutcome(
-            name, float(flows[BASE, k]), float(flows[RECEIVED, k]), float(flows[POT, k]), float(flows[PASSED_DOWN, k]),
-            float(flows[LAPSED, k]), tuple(r for r, t in zip(regions, tiers) if shares_step(t, k, cumulative)),
+            name,
+            float(flows[BASE, k]),
+            float(flows[RECEIVED, k]),
+            float(flows[POT, k]),
+            float(flows[PASSED_DOWN, k]),
+            float(flows[LAPSED, k]),
+            tuple(r for r, t in zip(regions, tiers) if shares_step(t, k, cumulative)),
             float(flows[WEIGHT, k]),
         )
         for k, name in enumerate(names)
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,10 @@ def write_panel(frame: pd.DataFrame, path: str | Path, metadata: dict[str, str],
             pq.write_table(table.replace_schema_metadata(meta), tmp)
     elif suffix == ".csv":
         if synthetic:
-            raise InputError(f"{path}: the data are SYNTHETIC and a CSV file cannot say so: write a .parquet panel, which records it.")
+            raise InputError(
+                f"{path}: the data are SYNTHETIC and a CSV file cannot say so: write a .parquet panel, which records "
+                "it."
+            )
         with atomic_path(path) as tmp:
             frame.to_csv(tmp, index=False)
     else:

@@ -39,5 +39,3 @@ def check_shares_sum(values, what: str) -> None:
     total = math.fsum(values)
     if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
         raise ValueError(f"{what} must add up to 1, they add up to {total:g}")
-
-

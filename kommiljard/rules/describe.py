@@ -19,14 +19,28 @@ def parameter_rows(block: ImprovementStaircase | PopulationShare) -> list[tuple[
         if key.endswith(("_source", "_note")) or key == "source":
             continue
         # "months_source" belongs to months, "compare_source" to compare_lag_months
-        note = " ".join(v for k, v in notes.items() if key == k.rsplit("_", 1)[0] or key.startswith(k.rsplit("_", 1)[0] + "_"))
+        note = " ".join(
+            v for k, v in notes.items() if key == k.rsplit("_", 1)[0] or key.startswith(k.rsplit("_", 1)[0] + "_")
+        )
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for item in value:
                 detail = {k: v for k, v in item.items() if k not in ("source", "note", "label")}
-                rows.append((f"{key}: {item.get('name')}", json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [item.get("source"), item.get("note")]))))
+                rows.append(
+                    (
+                        f"{key}: {item.get('name')}",
+                        json.dumps(detail, ensure_ascii=False),
+                        " ".join(filter(None, [item.get("source"), item.get("note")])),
+                    )
+                )
         elif isinstance(value, dict):
             detail = {k: v for k, v in value.items() if k not in ("source", "note")}
-            rows.append((key, json.dumps(detail, ensure_ascii=False), " ".join(filter(None, [value.get("source"), value.get("note")]))))
+            rows.append(
+                (
+                    key,
+                    json.dumps(detail, ensure_ascii=False),
+                    " ".join(filter(None, [value.get("source"), value.get("note")])),
+                )
+            )
         else:
             rows.append((key, str(value), note if key != "total_sek" else block.source))
     return rows

@@ -55,7 +55,9 @@ class Rules:
             names = [a.name for a in self.ruleset.alternatives]
             close = difflib.get_close_matches(name, names, n=1)
             did = f" Did you mean {close[0]!r}?" if close else ""
-            raise RuleFileError(f"{self.origin}: no alternative called {name!r}.{did} Alternatives: {', '.join(names) or '(none)'}") from None
+            raise RuleFileError(
+                f"{self.origin}: no alternative called {name!r}.{did} Alternatives: {', '.join(names) or '(none)'}"
+            ) from None
         return self.with_overrides(alt.overrides)
 
 
@@ -141,7 +143,9 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rule
                 continue
             if isinstance(node, list):
                 if last:
-                    raise RuleFileError(f"{origin}: override {path!r} names a whole item; add the key to set, e.g. {path}.name")
+                    raise RuleFileError(
+                        f"{origin}: override {path!r} names a whole item; add the key to set, e.g. {path}.name"
+                    )
                 node = _pick(node, "name", part, path, origin)
                 continue
             if not isinstance(node, dict) or part not in node:
@@ -150,7 +154,10 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rule
                     choices += [f"block{b['number']}" for b in out["blocks"]]
                 close = difflib.get_close_matches(part, choices, n=1)
                 did = f" Did you mean {close[0]!r}?" if close else ""
-                raise RuleFileError(f"{origin}: override {path!r}: no key {part!r} under {where}.{did} Keys there: {', '.join(map(str, choices))}")
+                raise RuleFileError(
+                    f"{origin}: override {path!r}: no key {part!r} under {where}.{did} Keys there: "
+                    f"{', '.join(map(str, choices))}"
+                )
             if last:
                 node[part] = value
             else:
@@ -167,7 +174,9 @@ def _pick(items: list, key: str, wanted: Any, path: str, origin: str, label: str
         names = [f"block{n}" for n in names]
     close = difflib.get_close_matches(label or str(wanted), names, n=1)
     did = f" Did you mean {close[0]!r}?" if close else ""
-    raise RuleFileError(f"{origin}: override {path!r}: nothing called {label or wanted!r}.{did} Choices: {', '.join(names)}")
+    raise RuleFileError(
+        f"{origin}: override {path!r}: nothing called {label or wanted!r}.{did} Choices: {', '.join(names)}"
+    )
 
 
 def parse_override(text: str) -> tuple[str, Any]:

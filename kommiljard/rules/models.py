@@ -62,7 +62,9 @@ class RuleSet(Frozen):
             raise ValueError(f"block numbers must be unique, got {numbers}")
         total = math.fsum(b.total_sek for b in self.blocks)
         if abs(total - self.total_sek) > 0.005:
-            raise ValueError(f"the blocks' total_sek add up to {total:,.2f}, not the scheme's total_sek {self.total_sek:,.2f}")
+            raise ValueError(
+                f"the blocks' total_sek add up to {total:,.2f}, not the scheme's total_sek {self.total_sek:,.2f}"
+            )
         check_names_unique(self.alternatives, "alternative")
         self._check_period()
         return self
@@ -116,4 +118,16 @@ class RuleSet(Frozen):
 
 
 # Every model of a rule file, for "did you mean" suggestions on unknown keys.
-RULE_MODELS = (RuleSet, Alternative, *BLOCK_MODELS, Group, Bar, Target, Condition, PerformanceGroup, Period, Level, Gate)
+RULE_MODELS = (
+    RuleSet,
+    Alternative,
+    *BLOCK_MODELS,
+    Group,
+    Bar,
+    Target,
+    Condition,
+    PerformanceGroup,
+    Period,
+    Level,
+    Gate,
+)

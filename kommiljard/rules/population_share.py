@@ -51,5 +51,3 @@ class PopulationShare(Frozen):
 
     def measure_columns(self) -> tuple[str, ...]:
         return ()
-
-

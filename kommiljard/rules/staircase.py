@@ -110,5 +110,3 @@ class ImprovementStaircase(Frozen):
 
     def measure_columns(self) -> tuple[str, ...]:
         return (self.measure,) + ((self.target.measure,) if self.target else ())
-
-

@@ -105,7 +105,9 @@ class AbsoluteThreshold(Frozen):
                 )
         total = math.fsum(a for lv in self.levels for a in lv.pot_sek.values())
         if abs(total - self.total_sek) > 0.005:
-            raise ValueError(f"the levels' pot_sek add up to {total:,.2f}, not the block's total_sek {self.total_sek:,.2f}")
+            raise ValueError(
+                f"the levels' pot_sek add up to {total:,.2f}, not the block's total_sek {self.total_sek:,.2f}"
+            )
         return self
 
     @property
@@ -132,5 +134,3 @@ class AbsoluteThreshold(Frozen):
 
     def measure_columns(self) -> tuple[str, ...]:
         return (self.measure,) + ((self.gate.measure,) if self.gate else ())
-
-

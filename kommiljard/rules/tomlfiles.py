@@ -34,7 +34,9 @@ class TomlKind:
         path = Path(name)
         if path.suffix == ".toml" or path.exists():
             if not path.is_file():
-                raise self.error(f"{path}: no such {self.noun}. Give a path to a .toml file or one of {self.bundled_names()}.")
+                raise self.error(
+                    f"{path}: no such {self.noun}. Give a path to a .toml file or one of {self.bundled_names()}."
+                )
             text, origin = path.read_text(encoding="utf-8"), str(path)
         else:
             bundled = files("kommiljard") / self.folder / f"{name}.toml"
@@ -45,15 +47,24 @@ class TomlKind:
                     f"unknown {self.collection.removesuffix('s')} {name!r}.{did} "
                     f"Bundled {self.collection}: {', '.join(self.bundled_names())}; or give a path to a .toml file."
                 )
-            text, origin = bundled.read_text(encoding="utf-8"), f"{name} (bundled: kommiljard/{self.folder}/{name}.toml)"
+            text, origin = (
+                bundled.read_text(encoding="utf-8"),
+                f"{name} (bundled: kommiljard/{self.folder}/{name}.toml)",
+            )
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise self.error(f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused).") from None
+            raise self.error(
+                f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused)."
+            ) from None
         return raw, origin, hashlib.sha256(text.encode()).hexdigest()
 
     def validation_error(
-        self, exc: ValidationError, origin: str, models: Iterable[type[BaseModel]], key_of: Callable[[tuple], str] | None = None
+        self,
+        exc: ValidationError,
+        origin: str,
+        models: Iterable[type[BaseModel]],
+        key_of: Callable[[tuple], str] | None = None,
     ) -> KommiljardError:
         """One error listing every problem by key; unknown keys get the closest known key."""
         vocabulary = {name for model in models for name in model.model_fields}

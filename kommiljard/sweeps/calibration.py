@@ -83,13 +83,19 @@ def reference_series() -> pd.DataFrame:
     with (data / "waits_national_breakdown_counts.csv").open("rb") as fh:
         breakdown = pd.read_csv(fh)
     series = series.rename(columns={"share_waiting_le90d_pct": "share_90"})[["month", "group", "share_90"]]
-    breakdown = breakdown.rename(columns={"DERIVED_share_le90d_pct": "share_90_breakdown", "DERIVED_share_le60d_pct": "share_60"})
-    out = series.merge(breakdown[["month", "group", "share_90_breakdown", "share_60"]], on=["month", "group"], how="outer")
+    breakdown = breakdown.rename(
+        columns={"DERIVED_share_le90d_pct": "share_90_breakdown", "DERIVED_share_le60d_pct": "share_60"}
+    )
+    out = series.merge(
+        breakdown[["month", "group", "share_90_breakdown", "share_60"]], on=["month", "group"], how="outer"
+    )
     out["group"] = out["group"].map(_SERIES_GROUPS)
     return out.sort_values(["group", "month"], ignore_index=True)
 
 
-def calibration_table(scenario: Scenario | str | Path | None = None, n: int = 2000, seed: int = 0, population=None) -> pd.DataFrame:
+def calibration_table(
+    scenario: Scenario | str | Path | None = None, n: int = 2000, seed: int = 0, population=None
+) -> pd.DataFrame:
     """Compare ``n`` trajectories of a scenario with the real data, one row per check.
 
     Columns: ``check``, ``month``, ``group``, ``measure``, ``model_mean``, ``model_p5``,
@@ -124,11 +130,26 @@ def calibration_table(scenario: Scenario | str | Path | None = None, n: int = 20
 
     def add(check, month, group, measure, values, real_value=np.nan, source=""):
         values = np.asarray(values, dtype=np.float64)
-        rows.append({"check": check, "month": month, "group": group, "measure": measure, "model_mean": values.mean(),
-                     "model_p5": np.percentile(values, 5), "model_p95": np.percentile(values, 95),
-                     "real": real_value, "source": source})  # fmt: skip
+        rows.append(
+            {
+                "check": check,
+                "month": month,
+                "group": group,
+                "measure": measure,
+                "model_mean": values.mean(),
+                "model_p5": np.percentile(values, 5),
+                "model_p95": np.percentile(values, 95),
+                "real": real_value,
+                "source": source,
+            }
+        )
 
-    scheme = [m for m in months if int(m[:4]) == spec.measurement_year and any(spec.national[g].response_pp[int(m[5:]) - 1] for g in model.groups)]
+    scheme = [
+        m
+        for m in months
+        if int(m[:4]) == spec.measurement_year
+        and any(spec.national[g].response_pp[int(m[5:]) - 1] for g in model.groups)
+    ]
     for month in scheme:
         cur, prev = months.index(month), months.index(f"{spec.baseline_year}{month[4:]}")
         imp = np.round(drawn.share_90[:, cur] - drawn.share_90[:, prev], 6)  # (T, G, R)
@@ -136,33 +157,109 @@ def calibration_table(scenario: Scenario | str | Path | None = None, n: int = 20
         target = drawn.share_60[:, cur] >= target_pct
         paid = (imp >= blue) | target
         for gi, group in enumerate(model.groups):
-            for measure, hit in (("improved", imp > 0), ("improved_1pp", imp >= blue), ("share_60_ge_71", target), ("paid", paid)):
-                add("published_count", month, group, measure, hit[:, gi].sum(axis=-1), published_2019().get((month, group, measure), np.nan), "outcome_2019_published.csv")
-        add("published_count", month, "any", "paid", paid.any(axis=1).sum(axis=-1), published_2019().get((month, "any", "paid"), np.nan), "outcome_2019_published.csv")
+            for measure, hit in (
+                ("improved", imp > 0),
+                ("improved_1pp", imp >= blue),
+                ("share_60_ge_71", target),
+                ("paid", paid),
+            ):
+                add(
+                    "published_count",
+                    month,
+                    group,
+                    measure,
+                    hit[:, gi].sum(axis=-1),
+                    published_2019().get((month, group, measure), np.nan),
+                    "outcome_2019_published.csv",
+                )
+        add(
+            "published_count",
+            month,
+            "any",
+            "paid",
+            paid.any(axis=1).sum(axis=-1),
+            published_2019().get((month, "any", "paid"), np.nan),
+            "outcome_2019_published.csv",
+        )
 
     series_source = "waits_national_2016_2019.csv"
     for gi, group in enumerate(model.groups):
         for mi, month in enumerate(months):
-            add("national_level", month, group, "share_90_pct", nat90[:, mi, gi], real["share_90"].get((month, group), np.nan), series_source)
+            add(
+                "national_level",
+                month,
+                group,
+                "share_90_pct",
+                nat90[:, mi, gi],
+                real["share_90"].get((month, group), np.nan),
+                series_source,
+            )
         base = [months.index(f"{spec.baseline_year}-{m:02d}") for m in range(1, 13)]
         dev = nat90[:, base, gi] - nat90[:, base, gi].mean(axis=1, keepdims=True)
         real_dev = _real_season(real["share_90"].xs(group, level="group"))
         for m in range(12):
-            add("season", f"{m + 1:02d}", group, "deviation_pp", dev[:, m], real_dev.get(m + 1, np.nan), series_source + ", full years")
+            add(
+                "season",
+                f"{m + 1:02d}",
+                group,
+                "deviation_pp",
+                dev[:, m],
+                real_dev.get(m + 1, np.nan),
+                series_source + ", full years",
+            )
         for mi, month in enumerate(months):
             if (month, group) in real.index and not np.isnan(real["share_60"].get((month, group), np.nan)):
                 gap = real.loc[(month, group)]
-                add("national_gap", month, group, "share_90_minus_share_60_pp", nat90[:, mi, gi] - nat60[:, mi, gi],
-                    gap["share_90_breakdown"] - gap["share_60"], "waits_national_breakdown_counts.csv")  # fmt: skip
+                add(
+                    "national_gap",
+                    month,
+                    group,
+                    "share_90_minus_share_60_pp",
+                    nat90[:, mi, gi] - nat60[:, mi, gi],
+                    gap["share_90_breakdown"] - gap["share_60"],
+                    "waits_national_breakdown_counts.csv",
+                )
         quiet = [m for m in range(1, 13) if f"{spec.measurement_year}-{m:02d}" not in scheme]
         later = [months.index(f"{spec.measurement_year}-{m:02d}") for m in quiet]
         earlier = [months.index(f"{spec.baseline_year}-{m:02d}") for m in quiet]
         yoy = np.rint(nat90[:, later, gi]) - np.rint(nat90[:, earlier, gi])
         real_within, real_years = _real_yoy_sizes(real["share_90"].xs(group, level="group"), spec)
-        add("yoy_size", "", group, "within_year_sd", yoy.std(axis=1, ddof=1), real_within, series_source + ", 2017-2019 outside the scheme months")
-        add("yoy_size", "", group, "year_mean_sd", np.full(2, yoy.mean(axis=1).std(ddof=1)), real_years, series_source + ", annual means 2017-2019")
-    largest = np.max([np.round(drawn.share_90[:, months.index(m)] - drawn.share_90[:, months.index(f"{spec.baseline_year}{m[4:]}")], 6) for m in scheme], axis=(0, 2, 3))
-    add("regional_change", "", "any", "largest_improvement_pp", largest, 9.0, "outcome_2019_published.csv: region 22, Oct operations +9 (largest announced)")
+        add(
+            "yoy_size",
+            "",
+            group,
+            "within_year_sd",
+            yoy.std(axis=1, ddof=1),
+            real_within,
+            series_source + ", 2017-2019 outside the scheme months",
+        )
+        add(
+            "yoy_size",
+            "",
+            group,
+            "year_mean_sd",
+            np.full(2, yoy.mean(axis=1).std(ddof=1)),
+            real_years,
+            series_source + ", annual means 2017-2019",
+        )
+    largest = np.max(
+        [
+            np.round(
+                drawn.share_90[:, months.index(m)] - drawn.share_90[:, months.index(f"{spec.baseline_year}{m[4:]}")], 6
+            )
+            for m in scheme
+        ],
+        axis=(0, 2, 3),
+    )
+    add(
+        "regional_change",
+        "",
+        "any",
+        "largest_improvement_pp",
+        largest,
+        9.0,
+        "outcome_2019_published.csv: region 22, Oct operations +9 (largest announced)",
+    )
     return pd.DataFrame(rows)
 
 
@@ -177,8 +274,18 @@ def _real_season(series: pd.Series) -> dict[int, float]:
 def _real_yoy_sizes(series: pd.Series, spec) -> tuple[float, float]:
     """Within-year SD of the change vs a year earlier (pooled), and the SD of its annual means."""
     values = series.to_dict()
-    scheme = {f"{spec.measurement_year}-{m:02d}" for m in range(1, 13) if any(n.response_pp[m - 1] for n in spec.national.values())}
-    changes = pd.Series({m: v - values[f"{int(m[:4]) - 1}{m[4:]}"] for m, v in values.items() if f"{int(m[:4]) - 1}{m[4:]}" in values and m not in scheme})
+    scheme = {
+        f"{spec.measurement_year}-{m:02d}"
+        for m in range(1, 13)
+        if any(n.response_pp[m - 1] for n in spec.national.values())
+    }
+    changes = pd.Series(
+        {
+            m: v - values[f"{int(m[:4]) - 1}{m[4:]}"]
+            for m, v in values.items()
+            if f"{int(m[:4]) - 1}{m[4:]}" in values and m not in scheme
+        }
+    )
     years = changes.groupby(changes.index.str[:4])
     within = np.sqrt(((changes - years.transform("mean")) ** 2).sum() / (len(changes) - years.ngroups))
     return float(within), float(years.mean().std(ddof=1))

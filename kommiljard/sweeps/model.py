@@ -36,6 +36,7 @@ from ..inputs.regions import region_codes
 from .rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
 from .scenario import Scenario, ScenarioError, load_scenario
 
+
 def logit(pct):
     """``log(x / (100 - x))`` of a share in percent."""
     return np.log(pct / (100.0 - pct))
@@ -55,7 +56,10 @@ def _year_months(spec, months: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     years = {spec.baseline_year: 0, spec.measurement_year: 1}
     bad = [m for m in months if int(m[:4]) not in years]
     if bad:
-        raise ValueError(f"month(s) {bad} are outside scenario {spec.name!r}'s years {spec.baseline_year} and {spec.measurement_year}")
+        raise ValueError(
+            f"month(s) {bad} are outside scenario {spec.name!r}'s years {spec.baseline_year} and "
+            f"{spec.measurement_year}"
+        )
     return np.array([years[int(m[:4])] for m in months]), np.array([int(m[5:7]) for m in months])
 
 
@@ -131,7 +135,9 @@ class TrajectoryModel:
         """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
         nothing_observed = np.full(self.n_vars, np.nan)
         state = sfc64_state(rng)
-        _draw_structured(state, skip, self.n_latent, self.mu, *self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60)
+        _draw_structured(
+            state, skip, self.n_latent, self.mu, *self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60
+        )
         set_sfc64_state(rng, state)
 
     def covariance(self) -> np.ndarray:
@@ -144,7 +150,16 @@ class TrajectoryModel:
         frames = []
         for kind, months in (("share_90", self.months), ("gap", self.months_60)):
             m, g, r = np.indices((len(months), len(self.groups), len(self.regions))).reshape(3, -1)
-            frames.append(pd.DataFrame({"kind": kind, "month": np.array(months, dtype=object)[m], "group": np.array(self.groups)[g], "region": np.array(self.regions)[r]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "kind": kind,
+                        "month": np.array(months, dtype=object)[m],
+                        "group": np.array(self.groups)[g],
+                        "region": np.array(self.regions)[r],
+                    }
+                )
+            )
         return pd.concat(frames, ignore_index=True)
 
     def condition(self, observed: pd.DataFrame) -> ConditionedModel:
@@ -181,7 +196,9 @@ class TrajectoryModel:
         except np.linalg.LinAlgError:  # a degenerate scenario (some spreads 0): factor via eigenvalues
             lam, vec = np.linalg.eigh(cond)
             factor, triangular = vec * np.sqrt(np.clip(lam, 0.0, None)), False
-        return ConditionedModel(self, o, x, obs_logit[o], obs_share, mean, np.ascontiguousarray(factor), triangular, int(seen.sum()))
+        return ConditionedModel(
+            self, o, x, obs_logit[o], obs_share, mean, np.ascontiguousarray(factor), triangular, int(seen.sum())
+        )
 
 
 @dataclass(frozen=True)
@@ -204,8 +221,22 @@ class ConditionedModel:
 
     def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
         state = sfc64_state(rng)
-        _draw_conditional(state, skip, self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit,
-                          self.model.n_vars, self.model.n90, self.model.pair_90, self.observed_share, s90, s60)  # fmt: skip
+        _draw_conditional(
+            state,
+            skip,
+            self.mean,
+            self.factor,
+            self.triangular,
+            self.missing,
+            self.observed,
+            self.observed_logit,
+            self.model.n_vars,
+            self.model.n90,
+            self.model.pair_90,
+            self.observed_share,
+            s90,
+            s60,
+        )
         set_sfc64_state(rng, state)
 
 
@@ -225,7 +256,10 @@ def trajectory_model(
     spec = scenario.spec
     groups = tuple(groups or spec.group_names)
     if unknown := [g for g in groups if g not in spec.national]:
-        raise ScenarioError(f"{scenario.origin}: no group(s) {unknown} (the rules need them); the scenario describes {list(spec.group_names)}")
+        raise ScenarioError(
+            f"{scenario.origin}: no group(s) {unknown} (the rules need them); the scenario describes "
+            f"{list(spec.group_names)}"
+        )
     months, months_60 = tuple(sorted(set(months))), tuple(sorted(set(months_60)))
     if extra := sorted(set(months_60) - set(months)):
         raise ValueError(f"months_60 {extra} must also be share_90 months")
@@ -233,7 +267,10 @@ def trajectory_model(
     regions = region_codes()
     population = population or read_population()
     if missing := [r for r in regions if r not in population.counts.index]:
-        raise InputError(f"{population.source}: synthetic trajectories need the population of all 21 regions; missing {' '.join(missing)}")
+        raise InputError(
+            f"{population.source}: synthetic trajectories need the population of all 21 regions; missing "
+            f"{' '.join(missing)}"
+        )
     w = population.of(regions).astype(np.float64)
     R, G, M = len(regions), len(groups), len(months)
     nat = [spec.national[g] for g in groups]
@@ -259,7 +296,9 @@ def trajectory_model(
         for gi, g in enumerate(groups):
             if g in setting.level_pct:
                 free_level[r, gi] = 0.0
-                fixed_level[r, gi] = float(logit(np.array(setting.level_pct[g]))) - _centre(nat[gi].level_pct, annual_sd[gi])
+                fixed_level[r, gi] = float(logit(np.array(setting.level_pct[g]))) - _centre(
+                    nat[gi].level_pct, annual_sd[gi]
+                )
             if g in setting.trend_pp:
                 free_trend[r, gi] = 0.0
                 fixed_trend[r, gi] = setting.trend_pp[g] / slope90[gi]
@@ -285,14 +324,32 @@ def trajectory_model(
             mu90[mi, gi] = centre + level[:, gi] + y * trend[:, gi]
             var60 = var + sd_gap[gi] ** 2 + sd_gapnoise[gi] ** 2
             gap_logit[months[mi], gi] = centre - _centre(pct - n.gap_pp[c], np.sqrt(var60))
-    mu60 = np.array([[np.full(R, gap_logit[m, gi]) for gi in range(G)] for m in months_60]).reshape(len(months_60), G, R)
+    mu60 = np.array([[np.full(R, gap_logit[m, gi]) for gi in range(G)] for m in months_60]).reshape(
+        len(months_60), G, R
+    )
     mu = np.concatenate([mu90.ravel(), mu60.ravel()])
 
     args = (
-        R, G, year.astype(np.int64), slot, max(len(slots), 1), len(months_60), free_level, free_trend, w,
-        _corr_factor(spec.spread.level_corr, G), _corr_factor(spec.spread.trend_corr, G), _corr_factor(spec.shock.group_corr, G),
-        sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise,
-    )  # fmt: skip
+        R,
+        G,
+        year.astype(np.int64),
+        slot,
+        max(len(slots), 1),
+        len(months_60),
+        free_level,
+        free_trend,
+        w,
+        _corr_factor(spec.spread.level_corr, G),
+        _corr_factor(spec.spread.trend_corr, G),
+        _corr_factor(spec.shock.group_corr, G),
+        sd_level,
+        sd_trend,
+        sd_year,
+        sd_month,
+        sd_noise,
+        sd_gap,
+        sd_gapnoise,
+    )
     n_latent = 3 * R * G + G + max(len(slots), 1) * G + len(mu)
     return TrajectoryModel(scenario, regions, groups, months, months_60, mu, args, n_latent)
 
@@ -320,10 +377,29 @@ def _correlated(zt, start, factor, sd, free, w, out):
 
 @njit(nogil=True, cache=True)
 def _model_logits(
-    z, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
-    level_factor, trend_factor, shock_factor,
-    sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise, out,
-):  # fmt: skip
+    z,
+    mu,
+    n_reg,
+    n_grp,
+    year,
+    slot,
+    n_slots,
+    n_months_60,
+    free_level,
+    free_trend,
+    w,
+    level_factor,
+    trend_factor,
+    shock_factor,
+    sd_level,
+    sd_trend,
+    sd_year,
+    sd_month,
+    sd_noise,
+    sd_gap,
+    sd_gapnoise,
+    out,
+):
     """The model's logits for each row of standard normals ``z`` (see the section comment)."""
     rg = n_reg * n_grp
     trend0, year0 = rg, 2 * rg
@@ -354,7 +430,7 @@ def _model_logits(
                         v += trend[r, g] + shock[0, g] + shock[1 + slot[m], g]
                     out[t, i] = v
                     i += 1
-        for m in range(n_months_60):
+        for _ in range(n_months_60):
             for g in range(n_grp):
                 for r in range(n_reg):
                     out[t, i] = mu[i] + sd_gap[g] * zt[gap0 + r * n_grp + g] + sd_gapnoise[g] * zt[noise0 + i]
@@ -409,10 +485,35 @@ class Draws:
 
 @njit(nogil=True, cache=True)
 def _draw_structured(
-    state, skip, n_latent, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
-    level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise,
-    n90, pair_90, observed_share, s90, s60,
-):  # fmt: skip
+    state,
+    skip,
+    n_latent,
+    mu,
+    n_reg,
+    n_grp,
+    year,
+    slot,
+    n_slots,
+    n_months_60,
+    free_level,
+    free_trend,
+    w,
+    level_factor,
+    trend_factor,
+    shock_factor,
+    sd_level,
+    sd_trend,
+    sd_year,
+    sd_month,
+    sd_noise,
+    sd_gap,
+    sd_gapnoise,
+    n90,
+    pair_90,
+    observed_share,
+    s90,
+    s60,
+):
     """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``)."""
     z = np.empty((1, n_latent))
     for _ in range(skip):
@@ -420,13 +521,50 @@ def _draw_structured(
     logits = np.empty((1, mu.shape[0]))
     for t in range(s90.shape[0]):
         fill_normals(state, z[0])
-        _model_logits(z, mu, n_reg, n_grp, year, slot, n_slots, n_months_60, free_level, free_trend, w,
-                      level_factor, trend_factor, shock_factor, sd_level, sd_trend, sd_year, sd_month, sd_noise, sd_gap, sd_gapnoise, logits)  # fmt: skip
+        _model_logits(
+            z,
+            mu,
+            n_reg,
+            n_grp,
+            year,
+            slot,
+            n_slots,
+            n_months_60,
+            free_level,
+            free_trend,
+            w,
+            level_factor,
+            trend_factor,
+            shock_factor,
+            sd_level,
+            sd_trend,
+            sd_year,
+            sd_month,
+            sd_noise,
+            sd_gap,
+            sd_gapnoise,
+            logits,
+        )
         _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
 
 
 @njit(nogil=True, cache=True)
-def _draw_conditional(state, skip, mean, factor, triangular, missing, observed, observed_logit, n_vars, n90, pair_90, observed_share, s90, s60):
+def _draw_conditional(
+    state,
+    skip,
+    mean,
+    factor,
+    triangular,
+    missing,
+    observed,
+    observed_logit,
+    n_vars,
+    n90,
+    pair_90,
+    observed_share,
+    s90,
+    s60,
+):
     """As :func:`_draw_structured` for a conditioned model."""
     n_latent = missing.shape[0]
     z = np.empty((1, n_latent))
@@ -486,13 +624,17 @@ def trajectories(
     model = trajectory_model(scenario, months, months)
     drawn = draw(model.condition(observed) if observed is not None else model, seed, 0, n)
     t, m, g, r = np.indices(drawn.share_90.shape).reshape(4, -1)
-    return pd.DataFrame({
-        "trajectory": t.astype(np.int64), "region": np.array(model.regions)[r], "month": np.array(model.months)[m],
-        "group": np.array(model.groups)[g], "share_90": drawn.share_90.ravel(), "share_60": drawn.share_60.ravel(),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "trajectory": t.astype(np.int64),
+            "region": np.array(model.regions)[r],
+            "month": np.array(model.months)[m],
+            "group": np.array(model.groups)[g],
+            "share_90": drawn.share_90.ravel(),
+            "share_60": drawn.share_60.ravel(),
+        }
+    )
 
 
 def scenario_months(spec) -> list[str]:
     return [f"{y}-{m:02d}" for y in (spec.baseline_year, spec.measurement_year) for m in range(1, 13)]
-
-

@@ -68,22 +68,32 @@ def sweep_block(rules: Rules) -> ImprovementStaircase:
     blocks = [b for b in rules.ruleset.blocks if kind_of(b).sweepable]
     if len(blocks) != 1:
         kinds = sorted({b.kind for b in rules.ruleset.blocks})
-        raise InputError(f"{rules.origin}: a sweep draws trajectories for exactly one improvement-staircase block; this rule set has "
-                         f"{len(blocks)} (its kinds: {', '.join(kinds)}). Sweeps of other kinds are not implemented.")  # fmt: skip
+        raise InputError(
+            f"{rules.origin}: a sweep draws trajectories for exactly one improvement-staircase block; this rule set "
+            "has "
+            f"{len(blocks)} (its kinds: {', '.join(kinds)}). Sweeps of other kinds are not implemented."
+        )
     block = blocks[0]
     if block.measure != "share_90" or (block.target is not None and block.target.measure != "share_60"):
-        raise InputError(f"{rules.origin}: the trajectories give share_90 and share_60, but block {block.number} measures {block.measure!r}"
-                         + (f" with a target on {block.target.measure!r}" if block.target else "") + ".")  # fmt: skip
+        raise InputError(
+            f"{rules.origin}: the trajectories give share_90 and share_60, but block {block.number} measures "
+            f"{block.measure!r}" + (f" with a target on {block.target.measure!r}" if block.target else "") + "."
+        )
     return block
 
 
-def setup_sweep(scenario: Scenario, rules: Rules, population: Population, lever: Lever | None, observed: Panel | None) -> tuple[Setup, dict | None]:
+def setup_sweep(
+    scenario: Scenario, rules: Rules, population: Population, lever: Lever | None, observed: Panel | None
+) -> tuple[Setup, dict | None]:
     block = sweep_block(rules)
     spec = scenario.spec
     years = {str(spec.baseline_year), str(spec.measurement_year)}
     needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
     if outside := [m for m in needed if m[:4] not in years]:
-        raise InputError(f"scenario {scenario.name!r} covers {spec.baseline_year} and {spec.measurement_year}, but the rules need {outside}.")
+        raise InputError(
+            f"scenario {scenario.name!r} covers {spec.baseline_year} and {spec.measurement_year}, but the rules need "
+            f"{outside}."
+        )
     months, months_60 = set(needed), set(block.months) if block.target else set()
     obs_info = None
     frame = None
@@ -93,9 +103,13 @@ def setup_sweep(scenario: Scenario, rules: Rules, population: Population, lever:
         months |= set(frame["month"])
         months_60 |= set(frame["month"])
         cells = frame[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
-        obs_info = {"source": observed.source, "synthetic": observed.synthetic, "cells_used": len(cells),
-                    "cells_ignored": len(observed.frame) - len(cells),
-                    "sha256": hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest()}  # fmt: skip
+        obs_info = {
+            "source": observed.source,
+            "synthetic": observed.synthetic,
+            "cells_used": len(cells),
+            "cells_ignored": len(observed.frame) - len(cells),
+            "sha256": hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest(),
+        }
     model = trajectory_model(scenario, sorted(months), sorted(months_60), block.group_names, population)
     if frame is not None:
         model = model.condition(frame)
@@ -110,20 +124,27 @@ def setup_sweep(scenario: Scenario, rules: Rules, population: Population, lever:
         lever_region = regions.index(code)
         lever_cells = [block_cells(block).index((m, g)) for _, m, g in choose_cells(rules, lever.months, lever.groups)]
     setup = Setup(
-        block, model, StaircaseParams.from_block(block), weights,
+        block,
+        model,
+        StaircaseParams.from_block(block),
+        weights,
         np.array([block.pot_sek(g) for _, g in block_cells(block)], dtype=np.float64),
         [base.months.index(m) for m in block.months],
         [base.months.index(shift_month(m, -block.compare_lag_months)) for m in block.months],
         [base.months_60.index(m) for m in block.months] if block.target else [],
-        lever_region, lever_cells, float(lever.improve_pp) if lever else 0.0,
+        lever_region,
+        lever_cells,
+        float(lever.improve_pp) if lever else 0.0,
         caps_target(block),
-    )  # fmt: skip
+    )
     return setup, obs_info
 
 
 def outcomes(setup: Setup, current, previous, target, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Per group amounts (T, G, R) and highest tiers (T, G, R): see :func:`staircase_outcomes`."""
-    res = staircase_outcomes(setup.params, current, previous, target, setup.weights, setup.pots, len(setup.block.group_names), threads)
+    res = staircase_outcomes(
+        setup.params, current, previous, target, setup.weights, setup.pots, len(setup.block.group_names), threads
+    )
     return res.amount, res.tier
 
 
@@ -164,12 +185,16 @@ def total(by_group: np.ndarray) -> np.ndarray:
     return total
 
 
-def part_table(setup: Setup, start: int, out: dict[str, np.ndarray], regions: tuple[str, ...], metadata: dict) -> pa.Table:
+def part_table(
+    setup: Setup, start: int, out: dict[str, np.ndarray], regions: tuple[str, ...], metadata: dict
+) -> pa.Table:
     n, n_groups, n_regions = out["amount"].shape
     groups = setup.block.group_names
     columns = {
         "trajectory": pa.array(np.repeat(np.arange(start, start + n, dtype=np.int64), n_regions)),
-        "region": pa.DictionaryArray.from_arrays(pa.array(np.tile(np.arange(n_regions, dtype=np.int8), n)), pa.array(regions)),
+        "region": pa.DictionaryArray.from_arrays(
+            pa.array(np.tile(np.arange(n_regions, dtype=np.int8), n)), pa.array(regions)
+        ),
         "amount_sek": pa.array(total(out["amount"]).ravel()),
     }
     columns |= {f"tier_{g}": pa.array(out["tier"][:, i].ravel()) for i, g in enumerate(groups)}
@@ -180,5 +205,3 @@ def part_table(setup: Setup, start: int, out: dict[str, np.ndarray], regions: tu
         columns |= {f"baseline_tier_{g}": pa.array(out["baseline_tier"][:, i].ravel()) for i, g in enumerate(groups)}
     table = pa.table(columns)
     return table.replace_schema_metadata({PART_KEY: json.dumps(metadata).encode()})
-
-

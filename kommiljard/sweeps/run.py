@@ -31,7 +31,6 @@ from pathlib import Path
 import numba
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import __version__
@@ -80,7 +79,7 @@ def _part_path(out_dir: Path, index: int) -> Path:
 def _part_metadata(path: Path) -> dict | None:
     try:
         return json.loads(pq.read_schema(path).metadata[PART_KEY])
-    except Exception:  # noqa: BLE001 - not one of our parts (or unreadable): treated as foreign
+    except Exception:
         return None
 
 
@@ -107,14 +106,19 @@ def _check_existing(out_dir: Path, identity: dict, fingerprint: str, force: bool
     foreign = []
     if manifest is not None and manifest.get("fingerprint") != fingerprint:
         old = manifest.get("identity", {})
-        foreign = [f"{k}: {old.get(k)!r} then, {v!r} now" for k, v in identity.items() if old.get(k) != v] or ["(unreadable manifest)"]
+        foreign = [f"{k}: {old.get(k)!r} then, {v!r} now" for k, v in identity.items() if old.get(k) != v] or [
+            "(unreadable manifest)"
+        ]
     elif manifest is None:
         parts = sorted((out_dir / "trajectories").glob("part-*.parquet")) if (out_dir / "trajectories").is_dir() else []
         if any((_part_metadata(p) or {}).get("fingerprint") != fingerprint for p in parts):
             foreign = ["trajectories/ holds parts of another sweep"]
     if foreign and not force:
-        raise SweepConflictError(f"{out_dir}: holds a sweep made with other arguments ({'; '.join(foreign)}). "
-                                 "Rerun with the same arguments to resume it, add --force to start again (deletes that sweep's files), or choose another --out.")  # fmt: skip
+        raise SweepConflictError(
+            f"{out_dir}: holds a sweep made with other arguments ({'; '.join(foreign)}). "
+            "Rerun with the same arguments to resume it, add --force to start again (deletes that sweep's files), or "
+            "choose another --out."
+        )
     if force:
         _remove_own_files(out_dir, keep_parts=False)
         return None
@@ -148,23 +152,36 @@ def run_sweep(
     if n < 1 or chunk_size < 1:
         raise InputError(f"sweep: n and chunk_size must be positive (got n={n}, chunk_size={chunk_size})")
     if threads is not None and not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
-        raise InputError(f"sweep: threads must be between 1 and {numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS), got {threads}")
+        raise InputError(
+            f"sweep: threads must be between 1 and {numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS), got {threads}"
+        )
     scenario = load_scenario(scenario)
     rules = load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     lever = Lever(**lever) if isinstance(lever, dict) else lever
     if lever is not None:
-        lever = Lever(normalise_code(lever.region), float(lever.improve_pp),
-                      tuple(lever.months) if lever.months else None, tuple(lever.groups) if lever.groups else None)  # fmt: skip
+        lever = Lever(
+            normalise_code(lever.region),
+            float(lever.improve_pp),
+            tuple(lever.months) if lever.months else None,
+            tuple(lever.groups) if lever.groups else None,
+        )
     observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
     setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
     regions = setup.regions
     identity = {
-        "scenario_sha256": scenario.sha256, "rules_sha256": rules.sha256, "rules_overrides": dict(rules.overrides),
-        "population": f"{population.source} {population.sha256}", "seed": int(seed), "n": int(n), "chunk_size": int(chunk_size),
-        "stream_size": STREAM_SIZE, "lever": asdict(lever) if lever else None, "observed_sha256": obs_info["sha256"] if obs_info else None,
+        "scenario_sha256": scenario.sha256,
+        "rules_sha256": rules.sha256,
+        "rules_overrides": dict(rules.overrides),
+        "population": f"{population.source} {population.sha256}",
+        "seed": int(seed),
+        "n": int(n),
+        "chunk_size": int(chunk_size),
+        "stream_size": STREAM_SIZE,
+        "lever": asdict(lever) if lever else None,
+        "observed_sha256": obs_info["sha256"] if obs_info else None,
         "kommiljard_version": __version__,
-    }  # fmt: skip
+    }
     fingerprint = _fingerprint(identity)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -180,22 +197,53 @@ def run_sweep(
 
     chunks = [(i, s, min(s + chunk_size, n)) for i, s in enumerate(range(0, n, chunk_size))]
     manifest = {
-        "status": "running", "kind": "kommiljard sweep", "kommiljard_version": __version__,
+        "status": "running",
+        "kind": "kommiljard sweep",
+        "kommiljard_version": __version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": scenario.provenance(),
-        "rules": {"id": rules.id, "version": rules.ruleset.version, "origin": rules.origin, "sha256": rules.sha256, "overrides": dict(rules.overrides)},
+        "rules": {
+            "id": rules.id,
+            "version": rules.ruleset.version,
+            "origin": rules.origin,
+            "sha256": rules.sha256,
+            "overrides": dict(rules.overrides),
+        },
         "population": {"source": population.source, "sha256": population.sha256},
-        "seed": int(seed), "n": int(n), "chunk_size": int(chunk_size), "stream_size": STREAM_SIZE,
-        "seeding": "trajectory i is row i % stream_size of random stream i // stream_size; stream s draws its normals from "
-                   "numpy.random.Generator(numpy.random.SFC64(numpy.random.SeedSequence(seed, spawn_key=(s,))))",
-        "block": {"number": setup.block.number, "name": setup.block.name, "groups": list(setup.block.group_names),
-                  "bars": list(setup.block.bar_names)},
-        "lever": ({**asdict(lever), "cells": [{"month": setup.block.months[c // len(setup.block.group_names)],
-                                               "group": setup.block.group_names[c % len(setup.block.group_names)]} for c in setup.lever_cells]}
-                  if lever else None),
-        "observed": obs_info, "identity": identity, "fingerprint": fingerprint,
-        "n_parts": len(chunks), "parts": [], "outcomes": OUTCOMES, "summary_columns": SUMMARY,
-    }  # fmt: skip
+        "seed": int(seed),
+        "n": int(n),
+        "chunk_size": int(chunk_size),
+        "stream_size": STREAM_SIZE,
+        "seeding": "trajectory i is row i % stream_size of random stream i // stream_size; stream s draws its "
+        "normals from numpy.random.Generator(numpy.random.SFC64(numpy.random.SeedSequence(seed, spawn_key=(s,))))",
+        "block": {
+            "number": setup.block.number,
+            "name": setup.block.name,
+            "groups": list(setup.block.group_names),
+            "bars": list(setup.block.bar_names),
+        },
+        "lever": (
+            {
+                **asdict(lever),
+                "cells": [
+                    {
+                        "month": setup.block.months[c // len(setup.block.group_names)],
+                        "group": setup.block.group_names[c % len(setup.block.group_names)],
+                    }
+                    for c in setup.lever_cells
+                ],
+            }
+            if lever
+            else None
+        ),
+        "observed": obs_info,
+        "identity": identity,
+        "fingerprint": fingerprint,
+        "n_parts": len(chunks),
+        "parts": [],
+        "outcomes": OUTCOMES,
+        "summary_columns": SUMMARY,
+    }
     gathered = Gathered(n, len(setup.block.group_names), len(regions), len(setup.block.bars), lever is not None)
     done, reused = 0, 0
     threads_before = numba.get_num_threads()
@@ -219,8 +267,15 @@ def run_sweep(
         if progress and done:
             progress(done, n)
         for index, start, stop in todo:
-            meta = {"fingerprint": fingerprint, "part": index, "start": start, "stop": stop, "seed": int(seed),
-                    "first_stream": start // STREAM_SIZE, "last_stream": (stop - 1) // STREAM_SIZE}  # fmt: skip
+            meta = {
+                "fingerprint": fingerprint,
+                "part": index,
+                "start": start,
+                "stop": stop,
+                "seed": int(seed),
+                "first_stream": start // STREAM_SIZE,
+                "last_stream": (stop - 1) // STREAM_SIZE,
+            }
             path = _part_path(out_dir, index)
             _write_part(path, setup, seed, meta, regions, gathered, threads)
             manifest["parts"].append(_part_record(path, out_dir, meta))
@@ -234,17 +289,30 @@ def run_sweep(
 
     summary = summarise(gathered, regions, setup.block)
     elapsed = time.perf_counter() - started
-    manifest |= {"status": "complete", "completed_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                 "elapsed_s": round(elapsed, 3), "threads": threads, "computed_parts": len(todo), "reused_parts": reused,
-                 "summary": {"csv": "summary.csv", "parquet": "summary.parquet"}}  # fmt: skip
+    manifest |= {
+        "status": "complete",
+        "completed_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "elapsed_s": round(elapsed, 3),
+        "threads": threads,
+        "computed_parts": len(todo),
+        "reused_parts": reused,
+        "summary": {"csv": "summary.csv", "parquet": "summary.parquet"},
+    }
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
-    write_table(summary, out_dir / "summary.parquet", {k: v for k, v in manifest.items() if k not in ("parts", "status")})
-    write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))  # last: the sweep is complete
+    write_table(
+        summary, out_dir / "summary.parquet", {k: v for k, v in manifest.items() if k not in ("parts", "status")}
+    )
+    write_text(
+        out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
+    )  # last: the sweep is complete
     return SweepResult(out_dir, manifest, summary, len(todo), reused, elapsed)
 
 
-def _write_part(path: Path, setup: Setup, seed: int, meta: dict, regions: tuple[str, ...], gathered: Gathered, threads: int) -> None:
-    """Compute trajectories meta["start"] to meta["stop"] - 1 in batches; one Parquet file, renamed into place when whole."""
+def _write_part(
+    path: Path, setup: Setup, seed: int, meta: dict, regions: tuple[str, ...], gathered: Gathered, threads: int
+) -> None:
+    """Compute trajectories meta["start"] to meta["stop"] - 1 in batches: one Parquet file, renamed into
+    place when whole."""
     with atomic_path(path) as tmp:
         writer = None
         try:
@@ -261,8 +329,14 @@ def _write_part(path: Path, setup: Setup, seed: int, meta: dict, regions: tuple[
 
 
 def _part_record(path: Path, out_dir: Path, meta: dict) -> dict:
-    return {"file": str(path.relative_to(out_dir)), "start": meta["start"], "stop": meta["stop"],
-            "rows": pq.read_metadata(path).num_rows, "first_stream": meta["first_stream"], "last_stream": meta["last_stream"]}  # fmt: skip
+    return {
+        "file": str(path.relative_to(out_dir)),
+        "start": meta["start"],
+        "stop": meta["stop"],
+        "rows": pq.read_metadata(path).num_rows,
+        "first_stream": meta["first_stream"],
+        "last_stream": meta["last_stream"],
+    }
 
 
 def trajectory_panel(
@@ -290,8 +364,15 @@ def trajectory_panel(
         s60[base.months.index(month)] = drawn.share_60[0, j]
     m, g, r = np.indices(s60.shape).reshape(3, -1)
     months = [base.months[i] for i in sorted(set(setup.current) | set(setup.previous))]
-    frame = pd.DataFrame({"region": np.array(base.regions)[r], "month": np.array(base.months, dtype=object)[m], "group": np.array(base.groups)[g],
-                          "share_90": drawn.share_90[0].ravel(), "share_60": s60.ravel()})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "region": np.array(base.regions)[r],
+            "month": np.array(base.months, dtype=object)[m],
+            "group": np.array(base.groups)[g],
+            "share_90": drawn.share_90[0].ravel(),
+            "share_60": s60.ravel(),
+        }
+    )
     return frame[frame["month"].isin(months)].sort_values(["region", "month", "group"], ignore_index=True)
 
 
@@ -301,7 +382,15 @@ def read_sweep(out_dir: str | Path) -> SweepResult:
     path = out_dir / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     if manifest.get("status") != "complete":
-        raise InputError(f"{out_dir}: not a complete sweep (no manifest with status complete). Rerun the sweep with the same arguments to finish it.")
-    return SweepResult(out_dir, manifest, pd.read_parquet(out_dir / "summary.parquet"), 0, len(manifest["parts"]), float(manifest.get("elapsed_s", 0.0)))
-
-
+        raise InputError(
+            f"{out_dir}: not a complete sweep (no manifest with status complete). Rerun the sweep with the same "
+            "arguments to finish it."
+        )
+    return SweepResult(
+        out_dir,
+        manifest,
+        pd.read_parquet(out_dir / "summary.parquet"),
+        0,
+        len(manifest["parts"]),
+        float(manifest.get("elapsed_s", 0.0)),
+    )

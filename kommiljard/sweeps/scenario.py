@@ -31,7 +31,9 @@ SEASON_MEAN_TOLERANCE_PP = 0.05
 Pct = Annotated[float, Field(gt=0, lt=100)]
 Sd = Annotated[float, Field(ge=0, le=50)]
 Corr = Annotated[float, Field(ge=-1, le=1)]
-Twelve = Annotated[tuple[float, ...], Field(min_length=12, max_length=12, description="one value per month, January to December")]
+Twelve = Annotated[
+    tuple[float, ...], Field(min_length=12, max_length=12, description="one value per month, January to December")
+]
 
 
 class ScenarioError(KommiljardError):
@@ -70,9 +72,15 @@ class NationalGroup(Frozen):
             base = self.level_pct + self.season_pp[m]
             later = base + self.trend_pp + self.response_pp[m]
             if not (0 < base < 100 and 0 < later < 100):
-                raise ValueError(f"month {m + 1}: the national share_90 would be {base:.1f} % (baseline year) and {later:.1f} % (measurement year); both must be inside 0-100")
+                raise ValueError(
+                    f"month {m + 1}: the national share_90 would be {base:.1f} % (baseline year) and {later:.1f} % "
+                    "(measurement year); both must be inside 0-100"
+                )
             if not 0 <= self.gap_pp[m] < min(base, later):
-                raise ValueError(f"gap_pp month {m + 1} = {self.gap_pp[m]} must be at least 0 and below the national share_90 ({min(base, later):.1f} %)")
+                raise ValueError(
+                    f"gap_pp month {m + 1} = {self.gap_pp[m]} must be at least 0 and below the national share_90 "
+                    f"({min(base, later):.1f} %)"
+                )
         return self
 
 
@@ -130,15 +138,23 @@ class ScenarioSpec(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSpec:
         if self.measurement_year != self.baseline_year + 1:
-            raise ValueError(f"measurement_year ({self.measurement_year}) must be the year after baseline_year ({self.baseline_year})")
+            raise ValueError(
+                f"measurement_year ({self.measurement_year}) must be the year after baseline_year "
+                f"({self.baseline_year})"
+            )
         groups = set(self.national)
         per_group = {
-            "shock.year_sd_pp": self.shock.year_sd_pp, "shock.month_sd_pp": self.shock.month_sd_pp,
-            "spread.level_sd_pp": self.spread.level_sd_pp, "spread.trend_sd_pp": self.spread.trend_sd_pp,
-            "spread.noise_sd_pp": self.spread.noise_sd_pp, "spread.gap_sd_pp": self.spread.gap_sd_pp,
+            "shock.year_sd_pp": self.shock.year_sd_pp,
+            "shock.month_sd_pp": self.shock.month_sd_pp,
+            "spread.level_sd_pp": self.spread.level_sd_pp,
+            "spread.trend_sd_pp": self.spread.trend_sd_pp,
+            "spread.noise_sd_pp": self.spread.noise_sd_pp,
+            "spread.gap_sd_pp": self.spread.gap_sd_pp,
             "spread.gap_noise_sd_pp": self.spread.gap_noise_sd_pp,
-        }  # fmt: skip
-        per_group |= {f"regions.{code}.{k}": getattr(s, k) for code, s in self.regions.items() for k in ("level_pct", "trend_pp")}
+        }
+        per_group |= {
+            f"regions.{code}.{k}": getattr(s, k) for code, s in self.regions.items() for k in ("level_pct", "trend_pp")
+        }
         problems = []
         for key, values in per_group.items():
             missing = sorted(groups - set(values)) if not key.startswith("regions.") else []
@@ -147,15 +163,28 @@ class ScenarioSpec(Frozen):
                 problems.append(f"{key}: no value for group(s) {missing}")
             for u in unknown:
                 close = difflib.get_close_matches(u, groups, n=1)
-                problems.append(f"{key}.{u}: unknown group" + (f"; did you mean {close[0]!r}?" if close else f" (groups: {sorted(groups)})"))
+                problems.append(
+                    f"{key}.{u}: unknown group"
+                    + (f"; did you mean {close[0]!r}?" if close else f" (groups: {sorted(groups)})")
+                )
         for code in self.regions:
             if code not in region_codes():
                 close = difflib.get_close_matches(code, region_codes(), n=1)
-                problems.append(f"regions.{code}: not an SCB county code" + (f"; did you mean {close[0]!r}?" if close else "") + " (write it quoted, e.g. [regions.\"06\"])")
+                problems.append(
+                    f"regions.{code}: not an SCB county code"
+                    + (f"; did you mean {close[0]!r}?" if close else "")
+                    + ' (write it quoted, e.g. [regions."06"])'
+                )
         n = len(groups)
-        for key, corr in (("shock.group_corr", self.shock.group_corr), ("spread.level_corr", self.spread.level_corr), ("spread.trend_corr", self.spread.trend_corr)):
+        for key, corr in (
+            ("shock.group_corr", self.shock.group_corr),
+            ("spread.level_corr", self.spread.level_corr),
+            ("spread.trend_corr", self.spread.trend_corr),
+        ):
             if n > 1 and corr < -1 / (n - 1):
-                problems.append(f"{key} = {corr}: with {n} groups a common correlation must be at least {-1 / (n - 1):.3f}")
+                problems.append(
+                    f"{key} = {corr}: with {n} groups a common correlation must be at least {-1 / (n - 1):.3f}"
+                )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -201,4 +230,6 @@ def _validate(raw: dict, origin: str) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
-        raise SCENARIO_FILES.validation_error(exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec)) from None
+        raise SCENARIO_FILES.validation_error(
+            exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec)
+        ) from None

@@ -15,15 +15,16 @@ from ..rules import ImprovementStaircase
 OUTCOMES = {
     "trajectory": "int64: trajectory number, 0 to n - 1",
     "region": "string (dictionary-encoded): SCB county code",
-    "amount_sek": "float64: the region's amount from the staircase block (block 1) in this trajectory, with the lever if any",
-    "tier_<group>": "int8: the highest tier reached in that group over the measurement months (0 none ... 3 orange in 2019)",
+    "amount_sek": "float64: the region's amount from the staircase block in this trajectory, with the lever if any",
+    "tier_<group>": "int8: the highest tier reached in that group over the measurement months (0: none)",
     "baseline_sek": "float64 (with a lever): the amount without the lever, same draws",
     "gain_sek": "float64 (with a lever): amount_sek - baseline_sek",
     "baseline_tier_<group>": "int8 (with a lever): tier_<group> without the lever",
 }
 SUMMARY = {
-    "mean_sek, p5_sek, p50_sek, p95_sek": "mean and exact percentiles (linear interpolation) of amount_sek over the trajectories",
-    "p_<bar>_<group>": "share of trajectories in which the region reaches the bar (its tier includes it) in that group in at least one measurement month",
+    "mean_sek, p5_sek, p50_sek, p95_sek": "mean and exact percentiles (linear interpolation) of amount_sek",
+    "p_<bar>_<group>": "share of trajectories in which the region reaches the bar (its tier includes it) "
+    "in that group in at least one measurement month",
     "mean_gain_sek, p5_gain_sek, p50_gain_sek, p95_gain_sek": "(with a lever) the same for gain_sek",
     "mean_baseline_sek, p_<bar>_<group>_baseline": "(with a lever) the same without the lever",
 }
@@ -56,7 +57,13 @@ class Gathered:
             self.add(start, table["amount_sek"].to_numpy().reshape(shape), tiers)
             return
         base_tiers = np.stack([table[f"baseline_tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
-        self.add(start, table["amount_sek"].to_numpy().reshape(shape), tiers, table["baseline_sek"].to_numpy().reshape(shape), base_tiers)
+        self.add(
+            start,
+            table["amount_sek"].to_numpy().reshape(shape),
+            tiers,
+            table["baseline_sek"].to_numpy().reshape(shape),
+            base_tiers,
+        )
 
 
 def summarise(gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase) -> pd.DataFrame:
@@ -70,18 +77,27 @@ def summarise(gathered: Gathered, regions: tuple[str, ...], block: ImprovementSt
             values = column(j)
             rows.append([values.mean(), *np.percentile(values, [5, 50, 95])])
         a = np.array(rows)
-        return {f"mean{suffix}_sek": a[:, 0], f"p5{suffix}_sek": a[:, 1], f"p50{suffix}_sek": a[:, 2], f"p95{suffix}_sek": a[:, 3]}
+        return {
+            f"mean{suffix}_sek": a[:, 0],
+            f"p5{suffix}_sek": a[:, 1],
+            f"p50{suffix}_sek": a[:, 2],
+            f"p95{suffix}_sek": a[:, 3],
+        }
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
-        return {f"p_{bar.name}_{g}{suffix}": reached[k, gi] / n for gi, g in enumerate(block.group_names) for k, bar in enumerate(block.bars)}
+        return {
+            f"p_{bar.name}_{g}{suffix}": reached[k, gi] / n
+            for gi, g in enumerate(block.group_names)
+            for k, bar in enumerate(block.bars)
+        }
 
     amount, baseline = gathered.amount, gathered.baseline
     columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions]}
     columns |= stats(lambda j: np.ascontiguousarray(amount[:, j]), "") | bars(gathered.reached, "")
     if baseline is not None:
         columns |= stats(lambda j: amount[:, j] - baseline[:, j], "_gain")
-        columns["mean_baseline_sek"] = np.array([np.ascontiguousarray(baseline[:, j]).mean() for j in range(len(regions))])
+        columns["mean_baseline_sek"] = np.array(
+            [np.ascontiguousarray(baseline[:, j]).mean() for j in range(len(regions))]
+        )
         columns |= bars(gathered.reached_baseline, "_baseline")
     return pd.DataFrame(columns)
-
-

@@ -26,7 +26,12 @@ def read_conditions(path: str | Path, block: PopulationShare) -> pd.DataFrame:
     names = [c.name for c in block.conditions]
     problems = missing_columns(raw, ["region", *names])
     if problems:
-        raise_problems(str(path), "conditions table", problems, f"The conditions table needs the columns region, {', '.join(names)}.")
+        raise_problems(
+            str(path),
+            "conditions table",
+            problems,
+            f"The conditions table needs the columns region, {', '.join(names)}.",
+        )
     codes = raw["region"].map(normalise_code)
     problems += region_problems(codes, "conditions table")
     met = pd.DataFrame(index=codes.to_numpy())
@@ -34,7 +39,9 @@ def read_conditions(path: str | Path, block: PopulationShare) -> pd.DataFrame:
         if cond.kind == "flag":
             text = raw[cond.name].fillna("").astype(str).str.strip().str.lower()
             for i in text.index[~text.isin(TRUE_WORDS | FALSE_WORDS)]:
-                problems.append(Problem(f"{cond.name} = {raw[cond.name][i]!r} is not yes/no (true/false, 1/0, ja/nej)", i + 1))
+                problems.append(
+                    Problem(f"{cond.name} = {raw[cond.name][i]!r} is not yes/no (true/false, 1/0, ja/nej)", i + 1)
+                )
             met[cond.name] = text.isin(TRUE_WORDS).to_numpy()
         else:
             values = numeric_column(raw, cond.name, problems)

@@ -27,12 +27,19 @@ def plot_population_share(result, block: PopulationShare, ax: Axes | None = None
         ax.text(value / MN + 0.2, r, f"{value / MN:.1f}", va="center", fontsize=7)
     ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
     ax.set_xlabel("mnkr")
-    handles = [Patch(color=BLOCK_COLOUR, label="paid (by population)"),
-               Patch(facecolor="white", edgecolor="#a11d1d", hatch="////", label="conditions not met: forfeited")]  # fmt: skip
+    handles = [
+        Patch(color=BLOCK_COLOUR, label="paid (by population)"),
+        Patch(facecolor="white", edgecolor="#a11d1d", hatch="////", label="conditions not met: forfeited"),
+    ]
     ax.legend(handles=handles, loc="lower right", fontsize=7)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     note, synthetic = provenance_note(result.provenance)
     paid, lapsed = float(steps["pot_sek"].sum()), float(steps["lapsed_sek"].sum())
-    label(ax, plain(f"Block {block.number}: {block.name}: paid {paid / MN:.1f} mnkr, lapsed {lapsed / MN:.1f}"), note, synthetic)
+    label(
+        ax,
+        plain(f"Block {block.number}: {block.name}: paid {paid / MN:.1f} mnkr, lapsed {lapsed / MN:.1f}"),
+        note,
+        synthetic,
+    )
     return ax

@@ -39,14 +39,20 @@ def population_input(block: PopulationShare, population: Population, conditions=
     pop = population.of(regions)
     weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
     if conditions is None:
-        return PopulationInput(regions, pop, weights, np.ones(len(regions), bool), "all regions met them (no table given)")
+        return PopulationInput(
+            regions, pop, weights, np.ones(len(regions), bool), "all regions met them (no table given)"
+        )
     table = conditions if isinstance(conditions, pd.DataFrame) else read_conditions(conditions, block)
     missing = [r for r in regions if r not in table.index]
     if missing:
-        raise InputError(f"{conditions if not isinstance(conditions, pd.DataFrame) else 'the conditions table'}: "
-                         f"no row for region(s) {', '.join(missing)}. Add a row for every region in the population table.")  # fmt: skip
+        raise InputError(
+            f"{conditions if not isinstance(conditions, pd.DataFrame) else 'the conditions table'}: "
+            f"no row for region(s) {', '.join(missing)}. Add a row for every region in the population table."
+        )
     met = np.array([bool(table.loc[r].all()) for r in regions])
-    return PopulationInput(regions, pop, weights, met, "(in memory)" if isinstance(conditions, pd.DataFrame) else str(conditions))
+    return PopulationInput(
+        regions, pop, weights, met, "(in memory)" if isinstance(conditions, pd.DataFrame) else str(conditions)
+    )
 
 
 class PopulationShareKind:
@@ -73,22 +79,43 @@ class PopulationShareKind:
         flows[0, BASE, 0] = block.total_sek
         flows[0, POT, 0] = float(sum(amounts))
         flows[0, LAPSED, 0] = lapsed
-        flows[0, WEIGHT, 0] = float(inp.weights[inp.met].sum()) if block.forfeit == "redistribute" else float(inp.weights.sum())
+        flows[0, WEIGHT, 0] = (
+            float(inp.weights[inp.met].sum()) if block.forfeit == "redistribute" else float(inp.weights.sum())
+        )
         flows[0, COUNT, 0] = float(inp.met.sum())
         return Allocation(
-            amount=amount, tier=inp.met.astype(np.int8)[None], route=(~inp.met).astype(np.int8)[None],
-            lapsed=np.array([lapsed]), by_step=amount[..., None], flows=flows,
+            amount=amount,
+            tier=inp.met.astype(np.int8)[None],
+            route=(~inp.met).astype(np.int8)[None],
+            lapsed=np.array([lapsed]),
+            by_step=amount[..., None],
+            flows=flows,
         )
 
     def fast(self, block: PopulationShare, inp: PopulationInput) -> Allocation:
         return self.reference(block, inp)  # 21 numbers: the reference is the fast path
 
-    def tables(self, block: PopulationShare, inp: PopulationInput, allocation: Allocation, names: dict[str, str]) -> BlockTables:
+    def tables(
+        self, block: PopulationShare, inp: PopulationInput, allocation: Allocation, names: dict[str, str]
+    ) -> BlockTables:
         t = block_tables(
-            block, ROUTE_NAMES, [CELL], inp.regions, names, inp.population, np.array([block.total_sek]), allocation, (STEP,),
-            {"improvement_pp": np.nan, "share_current": np.nan, "share_previous": np.nan, "share_60": np.nan,
-             "conditions_met": inp.met[None]},
-        )  # fmt: skip
+            block,
+            ROUTE_NAMES,
+            [CELL],
+            inp.regions,
+            names,
+            inp.population,
+            np.array([block.total_sek]),
+            allocation,
+            (STEP,),
+            {
+                "improvement_pp": np.nan,
+                "share_current": np.nan,
+                "share_previous": np.nan,
+                "share_60": np.nan,
+                "conditions_met": inp.met[None],
+            },
+        )
         # The contract's tier, route and bars are a staircase's; conditions_met says who forfeited.
         t.rows["tier"], t.rows["route"], t.rows["bars"] = 0, "none", ""
         return t
@@ -100,8 +127,10 @@ class PopulationShareKind:
         return None  # measures no month
 
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
-        raise InputError(f"block {block.number} ({block.name}) is shared by population: each region gets "
-                         "total x its population / all regions' population; `kommiljard payout` shows it.")  # fmt: skip
+        raise InputError(
+            f"block {block.number} ({block.name}) is shared by population: each region gets "
+            "total x its population / all regions' population; `kommiljard payout` shows it."
+        )
 
     def figure(self, result, block, cell: Cell, ax=None):
         from .figure import plot_population_share

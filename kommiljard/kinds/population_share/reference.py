@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from ...rules import PopulationShare
 
 
-def allocate_population_share(block: PopulationShare, weights: Sequence[float], met: Sequence[bool]) -> tuple[list[float], float]:
+def allocate_population_share(
+    block: PopulationShare, weights: Sequence[float], met: Sequence[bool]
+) -> tuple[list[float], float]:
     """Amount per region and the amount that lapses.
 
     Each region's share is ``total x weight / sum of weights``. A region that did not meet

@@ -39,7 +39,9 @@ def block_cells(block: ImprovementStaircase) -> tuple[tuple[str, str], ...]:
 def coverage_problems(frame: pd.DataFrame, block: ImprovementStaircase, population: Population | None) -> list[Problem]:
     """Everything the block needs that the panel (or the population table) lacks."""
     problems = [
-        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})")
+        Problem(
+            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})"
+        )
         for m in block.measure_columns()
         if m not in frame.columns
     ]
@@ -63,10 +65,12 @@ def staircase_input(panel: Panel, block: ImprovementStaircase, population: Popul
     """Arrays for one block; raises an :class:`InputError` listing every gap."""
     frame = panel.frame
     raise_problems(
-        panel.source, f"panel (for block {block.number}, {block.name})",
+        panel.source,
+        f"panel (for block {block.number}, {block.name})",
         coverage_problems(frame, block, population),
-        "Add the missing rows (each measurement month needs the same month a year earlier) or a population for every region.",
-    )  # fmt: skip
+        "Add the missing rows (each measurement month needs the same month a year earlier) or a population for every "
+        "region.",
+    )
     regions = tuple(sorted(frame["region"].unique()))
     cells = block_cells(block)
     indexed = frame.set_index(["month", "group", "region"])

@@ -32,15 +32,27 @@ class Explanation:
     def as_dict(self) -> dict:
         o = self.outcome
         return {
-            "region": self.region, "month": self.month, "group": self.group, "rules": self.rules.id,
-            "block": self.block.number, "synthetic_panel": self.panel.synthetic,
-            "inputs": {"current": o.current, "previous": o.previous, "target_share": o.target_share, "weight": o.weight},
-            "improvement": o.improvement, "improvement_unit": self.block.improvement_unit,
-            "tier": o.tier, "route": route_names(self.block)[o.route],
-            "cell_pot_sek": self.cell.pot, "cell_lapsed_sek": self.cell.lapsed,
+            "region": self.region,
+            "month": self.month,
+            "group": self.group,
+            "rules": self.rules.id,
+            "block": self.block.number,
+            "synthetic_panel": self.panel.synthetic,
+            "inputs": {
+                "current": o.current,
+                "previous": o.previous,
+                "target_share": o.target_share,
+                "weight": o.weight,
+            },
+            "improvement": o.improvement,
+            "improvement_unit": self.block.improvement_unit,
+            "tier": o.tier,
+            "route": route_names(self.block)[o.route],
+            "cell_pot_sek": self.cell.pot,
+            "cell_lapsed_sek": self.cell.lapsed,
             "bars": steps_as_dicts(self.cell.bars, o.by_bar),
             "amount_sek": o.amount,
-        }  # fmt: skip
+        }
 
     def render(self) -> str:
         b, o, cell = self.block, self.outcome, self.cell
@@ -48,7 +60,8 @@ class Explanation:
         compare = shift_month(self.month, -b.compare_lag_months)
         name = region_names().get(self.region, "")
         lines = [
-            f"Region {self.region} {name}, {self.month}, {self.group} | rules {self.rules.id} ({self.rules.ruleset.version}), block {b.number}",
+            f"Region {self.region} {name}, {self.month}, {self.group} | rules {self.rules.id} "
+            f"({self.rules.ruleset.version}), block {b.number}",
             f"Panel: {self.panel.source}" + (SYNTHETIC_MARK if self.panel.synthetic else ""),
             "",
             "Inputs",
@@ -64,8 +77,10 @@ class Explanation:
         ]
         for bar in b.bars:
             ok = passes(o.improvement_units, bound_units(bar.min_improvement, b), bar.inclusive)
-            lines.append(f"  {bar.name:<8} improvement {sign(bar.inclusive)} {bar.min_improvement:g} {unit}: "
-                         f"{'reached' if ok else 'not reached'}   [{bar.source}]")  # fmt: skip
+            lines.append(
+                f"  {bar.name:<8} improvement {sign(bar.inclusive)} {bar.min_improvement:g} {unit}: "
+                f"{'reached' if ok else 'not reached'}   [{bar.source}]"
+            )
         if b.target:
             t = b.target
             ok = passes(bound_units(o.target_share, b), bound_units(t.threshold, b), t.inclusive)
@@ -75,21 +90,35 @@ class Explanation:
                 use = "not needed: paid for the improvement, never twice"
             else:
                 use = "not used"
-            lines.append(f"  target   {t.measure} {sign(t.inclusive)} {t.threshold:g}: {o.target_share:g}, "
-                         f"{'met' if ok else 'not met'} ({use}), opens the {t.bar} bar   [{t.source}]")  # fmt: skip
+            lines.append(
+                f"  target   {t.measure} {sign(t.inclusive)} {t.threshold:g}: {o.target_share:g}, "
+                f"{'met' if ok else 'not met'} ({use}), opens the {t.bar} bar   [{t.source}]"
+            )
         lines += [f"  => tier {o.tier}, route {route_names(b)[o.route]}", "", "Pot of this month and group"]
         share = next(g.share for g in b.groups if g.name == self.group)
-        lines.append(f"  {b.total_sek:,.0f} x {share:g} / {len(b.months)} months = {cell.pot:,.2f} kr   [{b.source}; {b.months_source}]")
+        lines.append(
+            f"  {b.total_sek:,.0f} x {share:g} / {len(b.months)} months = {cell.pot:,.2f} kr   [{b.source}; "
+            f"{b.months_source}]"
+        )
         lines += ["", "Bars after the cascade (top down)   [" + b.cascade_source + "]"]
         lines += step_lines([f"{bar.pot_share:.0%}" for bar in b.bars], cell.bars, o.by_bar, self.region, o.weight)
         lines += ["", f"Amount: {o.amount:,.2f} kr", f"Lapsed in this month and group: {cell.lapsed:,.2f} kr"]
         return "\n".join(lines)
 
 
-def explain_cell(rules: Rules, block: ImprovementStaircase, cell: tuple[str, str], panel: Panel, population, region: str) -> Explanation:
+def explain_cell(
+    rules: Rules, block: ImprovementStaircase, cell: tuple[str, str], panel: Panel, population, region: str
+) -> Explanation:
     """Trace one region, month and group of a staircase block through the reference."""
     inp = staircase_input(panel, block, population)
     c = inp.cells.index(cell)
-    outcome = allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(),
-                            inp.target_share[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))  # fmt: skip
+    outcome = allocate_cell(
+        block,
+        list(inp.regions),
+        inp.current[c].tolist(),
+        inp.previous[c].tolist(),
+        inp.target_share[c].tolist(),
+        inp.weights.tolist(),
+        float(inp.pots[c]),
+    )
     return Explanation(rules, block, panel, region, cell[0], cell[1], outcome)

@@ -44,18 +44,44 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
         filled = out.members > 0
         height = (out.pot_sek if filled else out.received_sek + out.base_sek) / MN
         y0 = bottom if block.cumulative else 0.0
-        ax.add_patch(Rectangle((bar.min_improvement, y0), x1 - bar.min_improvement, height, facecolor=lighten(colour, 0.15) if filled else "none",
-                               edgecolor=colour, linestyle="-" if filled else "--", linewidth=1.2, gid=f"bar-{bar.name}"))  # fmt: skip
+        ax.add_patch(
+            Rectangle(
+                (bar.min_improvement, y0),
+                x1 - bar.min_improvement,
+                height,
+                facecolor=lighten(colour, 0.15) if filled else "none",
+                edgecolor=colour,
+                linestyle="-" if filled else "--",
+                linewidth=1.2,
+                gid=f"bar-{bar.name}",
+            )
+        )
         text = _bar_text(block, k, out, members.get(bar.name, []), unit, x1 - bar.min_improvement)
-        ax.text(bar.min_improvement + 0.12, y0 + height - 0.03 * height, plain(text), va="top", ha="left", fontsize=7.5,
-                color=text_colour(colour) if filled else colour, clip_on=True)  # fmt: skip
+        ax.text(
+            bar.min_improvement + 0.12,
+            y0 + height - 0.03 * height,
+            plain(text),
+            va="top",
+            ha="left",
+            fontsize=7.5,
+            color=text_colour(colour) if filled else colour,
+            clip_on=True,
+        )
         if block.cumulative and filled:
             bottom += height
         top = max(top, y0 + height)
     pot, paid, lapsed = (float(steps[c].sum()) for c in ("base_sek", "pot_sek", "lapsed_sek"))
     if lapsed > 0 and paid == 0:
-        ax.text(0.5, 0.6, f"{lapsed / MN:.1f} mnkr lapse: no region reached a bar", transform=ax.transAxes,
-                ha="center", fontsize=11, fontweight="bold", color="#a11d1d")  # fmt: skip
+        ax.text(
+            0.5,
+            0.6,
+            f"{lapsed / MN:.1f} mnkr lapse: no region reached a bar",
+            transform=ax.transAxes,
+            ha="center",
+            fontsize=11,
+            fontweight="bold",
+            color="#a11d1d",
+        )
     band = 0.32 * max(top, pot / MN)
     _draw_regions(ax, block, regions, band, left, right)
     for x in bounds:
@@ -68,11 +94,18 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
     ax.set_yticks([-band / 2, *ticks], ["regions", *(f"{t:g}" for t in ticks)])
     ax.set_ylabel("mnkr")
     ax.legend(handles=_region_legend(block), loc="upper left", fontsize=7, frameon=False)
-    ax.set_xlabel(plain(f"improvement of {block.measure} vs the same month {block.compare_lag_months} months earlier ({unit})"))
+    ax.set_xlabel(
+        plain(f"improvement of {block.measure} vs the same month {block.compare_lag_months} months earlier ({unit})")
+    )
     group_label = next(g.label for g in block.groups if g.name == group)
     note, synthetic = provenance_note(result.provenance)
-    label(ax, f"{month} {group}{f' ({group_label})' if group_label else ''}: pot {pot / MN:.1f} mnkr, "
-              f"paid {paid / MN:.1f}, lapsed {lapsed / MN:.1f}", note, synthetic)  # fmt: skip
+    label(
+        ax,
+        f"{month} {group}{f' ({group_label})' if group_label else ''}: pot {pot / MN:.1f} mnkr, "
+        f"paid {paid / MN:.1f}, lapsed {lapsed / MN:.1f}",
+        note,
+        synthetic,
+    )
     return ax
 
 
@@ -87,7 +120,9 @@ def _region_legend(block: ImprovementStaircase) -> list[Line2D]:
     if block.target:
         t = block.target
         colour = bar_colour(t.bar, block.bar_names.index(t.bar))
-        handles.append(marker("D", colour, f"entered by the target {t.measure} {'>=' if t.inclusive else '>'} {t.threshold:g}"))
+        handles.append(
+            marker("D", colour, f"entered by the target {t.measure} {'>=' if t.inclusive else '>'} {t.threshold:g}")
+        )
     return handles
 
 
@@ -99,7 +134,11 @@ def _bar_text(block: ImprovementStaircase, k: int, out, members: list[str], unit
         entry += f" or {t.measure} {'>=' if t.inclusive else '>'} {t.threshold:g}"
     head = f"{bar.name} {bar.pot_share:.0%} ({entry})"
     if not members:
-        fate = f"passed down {out.passed_down_sek / MN:.1f} mnkr" if out.passed_down_sek else f"{out.lapsed_sek / MN:.1f} mnkr lapse"
+        fate = (
+            f"passed down {out.passed_down_sek / MN:.1f} mnkr"
+            if out.passed_down_sek
+            else f"{out.lapsed_sek / MN:.1f} mnkr lapse"
+        )
         return f"{head}\nnobody: {fate}"
     received = f", {out.received_sek / MN:.1f} of it from above" if out.received_sek else ""
     codes = textwrap.fill(" ".join(members), width=max(12, int(width * 9)))
@@ -113,7 +152,11 @@ def _draw_regions(ax: Axes, block: ImprovementStaircase, regions, band: float, l
     n_rows = 5
     target_route = route_names(block)[2]
     for r in regions.sort_values("improvement_pp").itertuples():
-        x = min(max(r.improvement_pp, left + 0.1), right - 0.1) if np.isfinite(r.improvement_pp) else (right - 0.1 if r.improvement_pp > 0 else left + 0.1)
+        x = (
+            min(max(r.improvement_pp, left + 0.1), right - 0.1)
+            if np.isfinite(r.improvement_pp)
+            else (right - 0.1 if r.improvement_pp > 0 else left + 0.1)
+        )
         free = [i for i, last in enumerate(rows) if x - last >= gap]
         if free:
             row = free[0]
@@ -125,5 +168,13 @@ def _draw_regions(ax: Axes, block: ImprovementStaircase, regions, band: float, l
         rows[row] = x
         y = -band * (row + 1.3) / (n_rows + 1)
         colour = bar_colour(block.bars[r.tier - 1].name, r.tier - 1) if r.tier else NONE_COLOUR
-        ax.plot(x, y, marker="D" if r.route == target_route else "o", color=colour, markersize=5, linestyle="none", gid=f"region-{r.region}")
+        ax.plot(
+            x,
+            y,
+            marker="D" if r.route == target_route else "o",
+            color=colour,
+            markersize=5,
+            linestyle="none",
+            gid=f"region-{r.region}",
+        )
         ax.text(x, y + band * 0.045, r.region, fontsize=6.5, ha="center", va="bottom")

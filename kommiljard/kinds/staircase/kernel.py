@@ -28,7 +28,13 @@ from ..steps import BASE, COUNT, FLOWS, WEIGHT, compiled
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, improvement_value
 
 _steps = compiled()
-_in_units, _passes, _cascade, _add_member, _paid = _steps.in_units, _steps.passes, _steps.cascade, _steps.add_member, _steps.paid
+_in_units, _passes, _cascade, _add_member, _paid = (
+    _steps.in_units,
+    _steps.passes,
+    _steps.cascade,
+    _steps.add_member,
+    _steps.paid,
+)
 _improvement_value = njit(inline="always")(improvement_value)
 N_FLOWS = len(FLOWS)
 
@@ -67,17 +73,43 @@ class StaircaseParams:
     def args(self) -> tuple:
         """The rules as the kernels take them, after the input arrays."""
         return (
-            self.bar_share, self.bar_bound, self.bar_inclusive, self.target_bar, self.target_bound,
-            self.target_inclusive, self.relative, self.scale, self.cumulative, self.cascade_down,
-        )  # fmt: skip
+            self.bar_share,
+            self.bar_bound,
+            self.bar_inclusive,
+            self.target_bar,
+            self.target_bound,
+            self.target_inclusive,
+            self.relative,
+            self.scale,
+            self.cumulative,
+            self.cascade_down,
+        )
 
 
 @njit(inline="always")
 def allocate_cell(
-    current, previous, target, weights, pot,
-    bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale, cumulative, cascade_down,
-    tier, route, improvement, amount, by_step, flows,
-):  # fmt: skip
+    current,
+    previous,
+    target,
+    weights,
+    pot,
+    bar_share,
+    bar_bound,
+    bar_inclusive,
+    target_bar,
+    target_bound,
+    target_inclusive,
+    relative,
+    scale,
+    cumulative,
+    cascade_down,
+    tier,
+    route,
+    improvement,
+    amount,
+    by_step,
+    flows,
+):
     """One month and group: fill the regions' ``tier``, ``route``, ``improvement``, ``amount``
     and ``by_step`` (R, K), the bars' ``flows`` (FLOWS, K); return what lapses.
 
@@ -110,17 +142,51 @@ def allocate_cell(
 @njit(cache=True, nogil=True)
 def staircase_kernel(current, previous, target, weights, pots, *rules_and_outputs):
     """Every cell of (T, C, R) shares: see :func:`run_staircase` for the outputs."""
-    (bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale, cumulative,
-     cascade_down, amount, tier, route, improvement, lapsed, by_step, flows) = rules_and_outputs  # fmt: skip
+    (
+        bar_share,
+        bar_bound,
+        bar_inclusive,
+        target_bar,
+        target_bound,
+        target_inclusive,
+        relative,
+        scale,
+        cumulative,
+        cascade_down,
+        amount,
+        tier,
+        route,
+        improvement,
+        lapsed,
+        by_step,
+        flows,
+    ) = rules_and_outputs
     n_traj, n_cells = current.shape[0], current.shape[1]
     for t in range(n_traj):
         for c in range(n_cells):
             lapsed[t, c] = allocate_cell(
-                current[t, c], previous[t, c], target[t, c], weights, pots[c],
-                bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale,
-                cumulative, cascade_down,
-                tier[t, c], route[t, c], improvement[t, c], amount[t, c], by_step[t, c], flows[t, c],
-            )  # fmt: skip
+                current[t, c],
+                previous[t, c],
+                target[t, c],
+                weights,
+                pots[c],
+                bar_share,
+                bar_bound,
+                bar_inclusive,
+                target_bar,
+                target_bound,
+                target_inclusive,
+                relative,
+                scale,
+                cumulative,
+                cascade_down,
+                tier[t, c],
+                route[t, c],
+                improvement[t, c],
+                amount[t, c],
+                by_step[t, c],
+                flows[t, c],
+            )
 
 
 @dataclass(frozen=True)
@@ -147,13 +213,27 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
     shape = arrays[0].shape
     n_bars = len(params.bar_share)
     out = StaircaseResult(
-        np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8), np.empty(shape), np.empty(shape[:2]),
-        np.empty((*shape, n_bars)), np.empty((*shape[:2], N_FLOWS, n_bars)),
-    )  # fmt: skip
+        np.empty(shape),
+        np.empty(shape, np.int8),
+        np.empty(shape, np.int8),
+        np.empty(shape),
+        np.empty(shape[:2]),
+        np.empty((*shape, n_bars)),
+        np.empty((*shape[:2], N_FLOWS, n_bars)),
+    )
     staircase_kernel(
-        *arrays, np.require(weights, np.float64, ["C", "W"]), np.require(pots, np.float64, ["C", "W"]),
-        *params.args(), out.amount, out.tier, out.route, out.improvement, out.lapsed, out.by_step, out.flows,
-    )  # fmt: skip
+        *arrays,
+        np.require(weights, np.float64, ["C", "W"]),
+        np.require(pots, np.float64, ["C", "W"]),
+        *params.args(),
+        out.amount,
+        out.tier,
+        out.route,
+        out.improvement,
+        out.lapsed,
+        out.by_step,
+        out.flows,
+    )
     if single:
         return StaircaseResult(*(a[0] for a in vars(out).values()))
     return out
@@ -162,8 +242,20 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
 @njit(cache=True, nogil=True)
 def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, *rules_and_outputs):
     """Per group amounts summed over the months and highest tiers, from (T, X, G, R) sources."""
-    (bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale, cumulative,
-     cascade_down, amount, tier) = rules_and_outputs  # fmt: skip
+    (
+        bar_share,
+        bar_bound,
+        bar_inclusive,
+        target_bar,
+        target_bound,
+        target_inclusive,
+        relative,
+        scale,
+        cumulative,
+        cascade_down,
+        amount,
+        tier,
+    ) = rules_and_outputs
     n_traj, n_groups, n_regions = amount.shape
     n_bars = bar_share.shape[0]
     cell_tier = np.empty(n_regions, np.int8)
@@ -176,12 +268,28 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
         for m in range(cur_idx.shape[0]):
             for g in range(n_groups):
                 allocate_cell(
-                    cur_src[t, cur_idx[m], g], prev_src[t, prev_idx[m], g], target_src[t, target_idx[m], g], weights,
+                    cur_src[t, cur_idx[m], g],
+                    prev_src[t, prev_idx[m], g],
+                    target_src[t, target_idx[m], g],
+                    weights,
                     pots[m * n_groups + g],
-                    bar_share, bar_bound, bar_inclusive, target_bar, target_bound, target_inclusive, relative, scale,
-                    cumulative, cascade_down,
-                    cell_tier, cell_route, improvement, paid, by_step, flows,
-                )  # fmt: skip
+                    bar_share,
+                    bar_bound,
+                    bar_inclusive,
+                    target_bar,
+                    target_bound,
+                    target_inclusive,
+                    relative,
+                    scale,
+                    cumulative,
+                    cascade_down,
+                    cell_tier,
+                    cell_route,
+                    improvement,
+                    paid,
+                    by_step,
+                    flows,
+                )
                 if m == 0:
                     for r in range(n_regions):
                         amount[t, g, r] = paid[r]
@@ -198,7 +306,9 @@ class Outcomes:
     tier: np.ndarray  # (T, G, R) int8, the highest tier over the months
 
 
-def staircase_outcomes(params: StaircaseParams, current, previous, target, weights, pots, n_groups: int, threads: int = 1) -> Outcomes:
+def staircase_outcomes(
+    params: StaircaseParams, current, previous, target, weights, pots, n_groups: int, threads: int = 1
+) -> Outcomes:
     """Per group amounts and highest tiers of many trajectories, straight from drawn shares.
 
     ``current``, ``previous`` and ``target`` are each ``(source, months)``: ``source`` a
@@ -213,8 +323,15 @@ def staircase_outcomes(params: StaircaseParams, current, previous, target, weigh
     sources = [np.require(a, np.float64, ["C", "W"]) for a in (cur, prev, tgt)]  # one compiled specialisation
     indexes = [np.ascontiguousarray(i, dtype=np.int64) for i in (cur_idx, prev_idx, tgt_idx)]
     n_traj, _, g, n_regions = sources[0].shape
-    if g != n_groups or len({len(i) for i in indexes}) != 1 or any(s.shape[0] != n_traj or s.shape[2:] != (g, n_regions) for s in sources):
-        raise ValueError(f"shapes do not match: sources {[s.shape for s in sources]}, months {[len(i) for i in indexes]}, {n_groups} groups")
+    if (
+        g != n_groups
+        or len({len(i) for i in indexes}) != 1
+        or any(s.shape[0] != n_traj or s.shape[2:] != (g, n_regions) for s in sources)
+    ):
+        raise ValueError(
+            f"shapes do not match: sources {[s.shape for s in sources]}, months {[len(i) for i in indexes]}, "
+            f"{n_groups} groups"
+        )
     pots = np.require(pots, np.float64, ["C", "W"])
     if pots.shape != (len(indexes[0]) * n_groups,):
         raise ValueError(f"pots {pots.shape}: one per cell ({len(indexes[0])} months x {n_groups} groups)")
@@ -223,11 +340,22 @@ def staircase_outcomes(params: StaircaseParams, current, previous, target, weigh
 
     def run(rows: slice) -> None:
         sweep_kernel(
-            sources[0][rows], indexes[0], sources[1][rows], indexes[1], sources[2][rows], indexes[2], weights, pots,
-            *params.args(), out.amount[rows], out.tier[rows],
-        )  # fmt: skip
+            sources[0][rows],
+            indexes[0],
+            sources[1][rows],
+            indexes[1],
+            sources[2][rows],
+            indexes[2],
+            weights,
+            pots,
+            *params.args(),
+            out.amount[rows],
+            out.tier[rows],
+        )
 
-    pieces = min(max(int(threads), 1) * 4, n_traj) if threads > 1 else 1  # a few per thread: a slow thread holds up little
+    pieces = (
+        min(max(int(threads), 1) * 4, n_traj) if threads > 1 else 1
+    )  # a few per thread: a slow thread holds up little
     edges = np.linspace(0, n_traj, pieces + 1).astype(np.int64)
     slices = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
     if len(slices) > 1:

@@ -6,9 +6,9 @@ import numpy as np
 
 from ...rules import ImprovementStaircase
 from ..base import Allocation, BlockTables, Cell, block_tables
+from . import units
 from .arrays import StaircaseInput, block_cells, coverage_problems, staircase_input
 from .reference import allocate_cell
-from . import units
 
 
 class Staircase:
@@ -30,10 +30,17 @@ class Staircase:
 
     def reference(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
         cells = [
-            allocate_cell(block, list(inp.regions), inp.current[c].tolist(), inp.previous[c].tolist(),
-                          inp.target_share[c].tolist(), inp.weights.tolist(), float(inp.pots[c]))
+            allocate_cell(
+                block,
+                list(inp.regions),
+                inp.current[c].tolist(),
+                inp.previous[c].tolist(),
+                inp.target_share[c].tolist(),
+                inp.weights.tolist(),
+                float(inp.pots[c]),
+            )
             for c in range(len(inp.cells))
-        ]  # fmt: skip
+        ]
         return Allocation(
             amount=np.array([[r.amount for r in cell.regions] for cell in cells]),
             tier=np.array([[r.tier for r in cell.regions] for cell in cells], dtype=np.int8),
@@ -47,15 +54,34 @@ class Staircase:
     def fast(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
         from .kernel import StaircaseParams, run_staircase
 
-        res = run_staircase(StaircaseParams.from_block(block), inp.current, inp.previous, inp.target_share, inp.weights, inp.pots)
-        return Allocation(res.amount, res.tier, res.route, res.lapsed, res.by_step, res.flows, {"improvement": res.improvement})
+        res = run_staircase(
+            StaircaseParams.from_block(block), inp.current, inp.previous, inp.target_share, inp.weights, inp.pots
+        )
+        return Allocation(
+            res.amount, res.tier, res.route, res.lapsed, res.by_step, res.flows, {"improvement": res.improvement}
+        )
 
-    def tables(self, block: ImprovementStaircase, inp: StaircaseInput, allocation: Allocation, names: dict[str, str]) -> BlockTables:
+    def tables(
+        self, block: ImprovementStaircase, inp: StaircaseInput, allocation: Allocation, names: dict[str, str]
+    ) -> BlockTables:
         return block_tables(
-            block, units.route_names(block), inp.cells, inp.regions, names, inp.population, inp.pots, allocation, block.bar_names,
-            {"improvement_pp": allocation.extra["improvement"], "share_current": inp.current, "share_previous": inp.previous,
-             "share_60": inp.target_share, "conditions_met": None},
-        )  # fmt: skip
+            block,
+            units.route_names(block),
+            inp.cells,
+            inp.regions,
+            names,
+            inp.population,
+            inp.pots,
+            allocation,
+            block.bar_names,
+            {
+                "improvement_pp": allocation.extra["improvement"],
+                "share_current": inp.current,
+                "share_previous": inp.previous,
+                "share_60": inp.target_share,
+                "conditions_met": None,
+            },
+        )
 
     def cells(self, block: ImprovementStaircase) -> list[Cell]:
         return list(block_cells(block))

@@ -79,9 +79,18 @@ def allocate_cell(
         tier, route = tiers_routes[i]
         outcomes.append(
             RegionOutcome(
-                region, current[i], previous[i], target_share[i], units[i], units[i] / block.scale,
-                tier, route, weights[i], tuple(by_bar.tolist()), amount,
+                region,
+                current[i],
+                previous[i],
+                target_share[i],
+                units[i],
+                units[i] / block.scale,
+                tier,
+                route,
+                weights[i],
+                tuple(by_bar.tolist()),
+                amount,
             )
-        )  # fmt: skip
+        )
     bars = step_outcomes(block.bar_names, flows, regions, tiers, block.cumulative)
     return CellOutcome(pot, bars, tuple(outcomes), lapsed, flows)

@@ -44,17 +44,26 @@ def months_needed(period: Period, aggregate: str) -> tuple[str, ...]:
 def coverage_problems(frame: pd.DataFrame, block: AbsoluteThreshold, population: Population | None) -> list[Problem]:
     """Everything the block needs that the panel (or the population table) lacks."""
     problems = [
-        Problem(f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})")
+        Problem(
+            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})"
+        )
         for m in block.measure_columns()
         if m not in frame.columns
     ]
     aggregates = [block.aggregate] + ([block.gate.aggregate] if block.gate else [])
-    needed = [(m, g) for p in block.periods for m in sorted({m for a in aggregates for m in months_needed(p, a)}) for g in block.group_names]
+    needed = [
+        (m, g)
+        for p in block.periods
+        for m in sorted({m for a in aggregates for m in months_needed(p, a)})
+        for g in block.group_names
+    ]
     present = set(zip(frame["region"], frame["month"], frame["group"]))
     for region in sorted(frame["region"].unique()):
         missing = [f"{m} {g}" for m, g in needed if (region, m, g) not in present]
         if missing:
-            problems.append(Problem(f"region {region} has no row for {', '.join(missing)} (block {block.number}, {block.name})"))
+            problems.append(
+                Problem(f"region {region} has no row for {', '.join(missing)} (block {block.number}, {block.name})")
+            )
         if population is not None and region not in population.counts.index:
             problems.append(Problem(f"region {region} has no population in {population.source}"))
     return problems
@@ -78,18 +87,28 @@ def threshold_input(panel: Panel, block: AbsoluteThreshold, population: Populati
     """Arrays for one block; raises an :class:`InputError` listing every gap."""
     frame = panel.frame
     raise_problems(
-        panel.source, f"panel (for block {block.number}, {block.name})",
+        panel.source,
+        f"panel (for block {block.number}, {block.name})",
         coverage_problems(frame, block, population),
-        "Add the missing rows (with aggregate 'last' only a period's last month is needed) or a population for every region.",
-    )  # fmt: skip
+        "Add the missing rows (with aggregate 'last' only a period's last month is needed) or a population for every "
+        "region.",
+    )
     regions = tuple(sorted(frame["region"].unique()))
     indexed = frame.set_index(["month", "group", "region"])
     cells = tuple((p.name, g) for p in block.periods for g in block.group_names)
     periods = [p for p in block.periods for _ in block.groups]
     value = _aggregate(indexed, block.measure, block.aggregate, block, regions)
-    gate = _aggregate(indexed, block.gate.measure, block.gate.aggregate, block, regions) if block.gate else np.full_like(value, np.nan)
+    gate = (
+        _aggregate(indexed, block.gate.measure, block.gate.aggregate, block, regions)
+        if block.gate
+        else np.full_like(value, np.nan)
+    )
     pop = population.of(regions)
     weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
-    pots = np.array([[block.pot_sek(lv, p, g) for lv in block.levels] for p, (_, g) in zip(periods, cells)], dtype=np.float64)
+    pots = np.array(
+        [[block.pot_sek(lv, p, g) for lv in block.levels] for p, (_, g) in zip(periods, cells)], dtype=np.float64
+    )
     cell_period = np.array([block.periods.index(p) for p in periods], dtype=np.int64)
-    return ThresholdInput(regions, cells, tuple(p.months[-1] for p in periods), cell_period, value, gate, pop, weights, pots)
+    return ThresholdInput(
+        regions, cells, tuple(p.months[-1] for p in periods), cell_period, value, gate, pop, weights, pots
+    )

@@ -34,24 +34,34 @@ class ThresholdExplanation:
     def as_dict(self) -> dict:
         o = self.outcome
         return {
-            "region": self.region, "period": self.period.name, "month": self.period.months[-1], "group": self.group,
-            "rules": self.rules.id, "block": self.block.number, "synthetic_panel": self.panel.synthetic,
+            "region": self.region,
+            "period": self.period.name,
+            "month": self.period.months[-1],
+            "group": self.group,
+            "rules": self.rules.id,
+            "block": self.block.number,
+            "synthetic_panel": self.panel.synthetic,
             "inputs": {"value": o.value, "measure": self.block.measure, "gate": self.gate_by_group, "weight": o.weight},
-            "gate_met": o.gate_met, "tier": o.tier, "route": ROUTE_NAMES[o.route],
-            "cell_pot_sek": self.cell.pot, "cell_lapsed_sek": self.cell.lapsed,
+            "gate_met": o.gate_met,
+            "tier": o.tier,
+            "route": ROUTE_NAMES[o.route],
+            "cell_pot_sek": self.cell.pot,
+            "cell_lapsed_sek": self.cell.lapsed,
             "levels": steps_as_dicts(self.cell.levels, o.by_level),
             "amount_sek": o.amount,
-        }  # fmt: skip
+        }
 
     def render(self) -> str:
         b, o, p = self.block, self.outcome, self.period
         name = region_names().get(self.region, "")
         lines = [
-            f"Region {self.region} {name}, period {p.name} ({p.months[0]} to {p.months[-1]}), {self.group} | rules {self.rules.id} ({self.rules.ruleset.version}), block {b.number}",
+            f"Region {self.region} {name}, period {p.name} ({p.months[0]} to {p.months[-1]}), {self.group} | rules "
+            f"{self.rules.id} ({self.rules.ruleset.version}), block {b.number}",
             f"Panel: {self.panel.source}" + (SYNTHETIC_MARK if self.panel.synthetic else ""),
             "",
             "Inputs",
-            f"  {b.measure}, {b.aggregate} of {', '.join(months_needed(p, b.aggregate))}: {o.value:g}   [{b.measure_source}]",
+            f"  {b.measure}, {b.aggregate} of {', '.join(months_needed(p, b.aggregate))}: {o.value:g}   "
+            f"[{b.measure_source}]",
             f"  sharing weight ({b.sharing}): {o.weight:,.0f}",
         ]
         if b.gate:
@@ -60,13 +70,23 @@ class ThresholdExplanation:
             for group, value in self.gate_by_group.items():
                 if g.scope == "all_groups" or group == self.group:
                     ok = passes_gate(value, b)
-                    lines.append(f"  {g.measure} {group}, {g.aggregate}: {value:g} {sign(g.inclusive)} {g.threshold:g}: {'met' if ok else 'NOT met'}")
+                    lines.append(
+                        f"  {g.measure} {group}, {g.aggregate}: {value:g} {sign(g.inclusive)} {g.threshold:g}: "
+                        f"{'met' if ok else 'NOT met'}"
+                    )
             lines.append(f"  => {'met: the levels count' if o.gate_met else 'not met: no level counts'}")
         lines += ["", f"Levels (compared at {b.decimals} decimals)"]
         for lv in b.levels:
             ok = passes(to_units(o.value, b), to_units(lv.threshold, b), lv.inclusive)
-            lines.append(f"  {lv.name:<6} {b.measure} {sign(lv.inclusive)} {lv.threshold:g}: {'reached' if ok else 'not reached'}   [{lv.source}]")
-        lines += [f"  => tier {o.tier}, route {ROUTE_NAMES[o.route]}", "", f"Levels after the cascade (top down)   [{b.cascade}: {b.cascade_note}]"]
+            lines.append(
+                f"  {lv.name:<6} {b.measure} {sign(lv.inclusive)} {lv.threshold:g}: "
+                f"{'reached' if ok else 'not reached'}   [{lv.source}]"
+            )
+        lines += [
+            f"  => tier {o.tier}, route {ROUTE_NAMES[o.route]}",
+            "",
+            f"Levels after the cascade (top down)   [{b.cascade}: {b.cascade_note}]",
+        ]
         heads = [f"{lv.pot_sek[self.group]:,.0f} x period share {p.share:g}" for lv in b.levels]
         lines += step_lines(heads, self.cell.levels, o.by_level, self.region, o.weight)
         lines += ["", f"Amount: {o.amount:,.2f} kr", f"Lapsed in this period and group: {self.cell.lapsed:,.2f} kr"]
@@ -74,7 +94,13 @@ class ThresholdExplanation:
 
 
 def explain_threshold(
-    rules: Rules, block: AbsoluteThreshold, period: Period, panel: Panel, population: Population, region: str, group: str
+    rules: Rules,
+    block: AbsoluteThreshold,
+    period: Period,
+    panel: Panel,
+    population: Population,
+    region: str,
+    group: str,
 ) -> ThresholdExplanation:
     """Trace one region, period and group of a threshold block through the reference."""
     inp = threshold_input(panel, block, population)

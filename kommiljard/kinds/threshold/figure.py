@@ -30,8 +30,16 @@ def plot_threshold_cell(result, block: AbsoluteThreshold, cell: tuple[str, str],
     colours = [bar_colour(block.levels[t - 1].name, t - 1) if t else NONE_COLOUR for t in regions["tier"]]
     ax.barh(y, regions["share_current"], color=colours, height=0.7, edgecolor="white", linewidth=0.4, gid="figures")
     if gate_failed.any():
-        ax.barh(y[gate_failed], regions["share_current"][gate_failed], color="none", height=0.7, hatch="////",
-                edgecolor="#a11d1d", linewidth=0.0, gid="gate-not-met")  # fmt: skip
+        ax.barh(
+            y[gate_failed],
+            regions["share_current"][gate_failed],
+            color="none",
+            height=0.7,
+            hatch="////",
+            edgecolor="#a11d1d",
+            linewidth=0.0,
+            gid="gate-not-met",
+        )
     for r, value in zip(y, regions["share_current"]):
         ax.text(value + 0.4, r, f"{value:g}", va="center", fontsize=7)
     right = max(100.0, float(regions["share_current"].max()) + 6)
@@ -47,23 +55,45 @@ def plot_threshold_cell(result, block: AbsoluteThreshold, cell: tuple[str, str],
         else:
             fate = f"nobody: {out.lapsed_sek / MN:.1f} mnkr lapse"
         text = f"{level.name}: {block.measure} {'>=' if level.inclusive else '>'} {level.threshold:g}\n{fate}"
-        ax.text(level.threshold, len(regions) - 0.3 + 1.1 * k, plain(text), fontsize=7.5, color=colour, ha="center", va="bottom")
+        ax.text(
+            level.threshold,
+            len(regions) - 0.3 + 1.1 * k,
+            plain(text),
+            fontsize=7.5,
+            color=colour,
+            ha="center",
+            va="bottom",
+        )
     ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
     ax.set_ylim(-0.7, len(regions) + 1.2 * len(block.levels) + 0.6)
     ax.set_xlim(0, right)
     ax.set_xlabel(plain(f"{block.measure}, {block.aggregate} of the period {period.name} (%)"))
     handles = [Patch(color=NONE_COLOUR, label="no level")]
-    handles += [Patch(color=bar_colour(lv.name, k), label=plain(f"highest level reached: {lv.name}")) for k, lv in enumerate(block.levels)]
+    handles += [
+        Patch(color=bar_colour(lv.name, k), label=plain(f"highest level reached: {lv.name}"))
+        for k, lv in enumerate(block.levels)
+    ]
     if block.gate:
         g = block.gate
-        handles.append(Patch(facecolor="white", edgecolor="#a11d1d", hatch="////",
-                             label=plain(f"gate not met: {g.measure} {'>=' if g.inclusive else '>'} {g.threshold:g} ({g.scope})")))  # fmt: skip
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="#a11d1d",
+                hatch="////",
+                label=plain(f"gate not met: {g.measure} {'>=' if g.inclusive else '>'} {g.threshold:g} ({g.scope})"),
+            )
+        )
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     pot, paid, lapsed = (float(steps[c].sum()) for c in ("base_sek", "pot_sek", "lapsed_sek"))
     group_label = next(g.label for g in block.groups if g.name == group)
     note, synthetic = provenance_note(result.provenance)
-    label(ax, f"Period {period.name}, {group}{f' ({group_label})' if group_label else ''}: pot {pot / MN:.1f} mnkr, "
-              f"paid {paid / MN:.1f}, lapsed {lapsed / MN:.1f}", note, synthetic)  # fmt: skip
+    label(
+        ax,
+        f"Period {period.name}, {group}{f' ({group_label})' if group_label else ''}: pot {pot / MN:.1f} mnkr, "
+        f"paid {paid / MN:.1f}, lapsed {lapsed / MN:.1f}",
+        note,
+        synthetic,
+    )
     return ax

@@ -18,7 +18,13 @@ from ..steps import BASE, COUNT, FLOWS, WEIGHT, compiled
 from .reference import ROUTE_GATE, ROUTE_NONE, ROUTE_THRESHOLD, to_units
 
 _steps = compiled()
-_in_units, _passes, _cascade, _add_member, _paid = _steps.in_units, _steps.passes, _steps.cascade, _steps.add_member, _steps.paid
+_in_units, _passes, _cascade, _add_member, _paid = (
+    _steps.in_units,
+    _steps.passes,
+    _steps.cascade,
+    _steps.add_member,
+    _steps.paid,
+)
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,29 @@ class ThresholdParams:
 
 @njit(cache=True, nogil=True)
 def threshold_kernel(
-    value, gate, cell_period, weights, pots,
-    level_bound, level_inclusive, has_gate, gate_bound, gate_inclusive, gate_all_groups, scale, cumulative, cascade_down,
-    amount, tier, route, lapsed, by_step, flows,
-):  # fmt: skip
-    """Fill ``amount``/``tier``/``route`` (T, C, R), ``lapsed`` (T, C), ``by_step`` (T, C, R, K) and ``flows`` (T, C, FLOWS, K)."""
+    value,
+    gate,
+    cell_period,
+    weights,
+    pots,
+    level_bound,
+    level_inclusive,
+    has_gate,
+    gate_bound,
+    gate_inclusive,
+    gate_all_groups,
+    scale,
+    cumulative,
+    cascade_down,
+    amount,
+    tier,
+    route,
+    lapsed,
+    by_step,
+    flows,
+):
+    """Fill ``amount``/``tier``/``route`` (T, C, R), ``lapsed`` (T, C), ``by_step`` (T, C, R, K) and
+    ``flows`` (T, C, FLOWS, K)."""
     n_traj, n_cells, n_regions = value.shape
     n_levels = level_bound.shape[0]
     for t in range(n_traj):
@@ -110,17 +134,35 @@ def run_threshold(params: ThresholdParams, value, gate, cell_period, weights, po
     shape = val.shape
     n_levels = len(params.level_bound)
     out = ThresholdResult(
-        np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8), np.empty(shape[:2]),
-        np.empty((*shape, n_levels)), np.empty((*shape[:2], len(FLOWS), n_levels)),
-    )  # fmt: skip
+        np.empty(shape),
+        np.empty(shape, np.int8),
+        np.empty(shape, np.int8),
+        np.empty(shape[:2]),
+        np.empty((*shape, n_levels)),
+        np.empty((*shape[:2], len(FLOWS), n_levels)),
+    )
     threshold_kernel(
-        val, gat, np.require(cell_period, np.int64, ["C", "W"]),
-        np.require(weights, np.float64, ["C", "W"]), np.require(pots, np.float64, ["C", "W"]),
-        params.level_bound, params.level_inclusive,
-        params.has_gate, params.gate_bound, params.gate_inclusive, params.gate_all_groups,
-        params.scale, params.cumulative, params.cascade_down,
-        out.amount, out.tier, out.route, out.lapsed, out.by_step, out.flows,
-    )  # fmt: skip
+        val,
+        gat,
+        np.require(cell_period, np.int64, ["C", "W"]),
+        np.require(weights, np.float64, ["C", "W"]),
+        np.require(pots, np.float64, ["C", "W"]),
+        params.level_bound,
+        params.level_inclusive,
+        params.has_gate,
+        params.gate_bound,
+        params.gate_inclusive,
+        params.gate_all_groups,
+        params.scale,
+        params.cumulative,
+        params.cascade_down,
+        out.amount,
+        out.tier,
+        out.route,
+        out.lapsed,
+        out.by_step,
+        out.flows,
+    )
     if single:
         return ThresholdResult(*(a[0] for a in vars(out).values()))
     return out

@@ -48,16 +48,34 @@ class Threshold:
     def fast(self, block: AbsoluteThreshold, inp: ThresholdInput) -> Allocation:
         from .kernel import ThresholdParams, run_threshold
 
-        res = run_threshold(ThresholdParams.from_block(block), inp.value, inp.gate, inp.cell_period, inp.weights, inp.pots)
+        res = run_threshold(
+            ThresholdParams.from_block(block), inp.value, inp.gate, inp.cell_period, inp.weights, inp.pots
+        )
         return Allocation(res.amount, res.tier, res.route, res.lapsed, res.by_step, res.flows)
 
-    def tables(self, block: AbsoluteThreshold, inp: ThresholdInput, allocation: Allocation, names: dict[str, str]) -> BlockTables:
+    def tables(
+        self, block: AbsoluteThreshold, inp: ThresholdInput, allocation: Allocation, names: dict[str, str]
+    ) -> BlockTables:
         cells = [(month, group) for month, (_, group) in zip(inp.months, inp.cells)]
         return block_tables(
-            block, ROUTE_NAMES, cells, inp.regions, names, inp.population, inp.pots.sum(axis=1), allocation, block.level_names,
-            {"improvement_pp": np.nan, "share_current": inp.value, "share_previous": np.nan, "share_60": np.nan,
-             "conditions_met": None, "gate_value": inp.gate},
-        )  # fmt: skip
+            block,
+            ROUTE_NAMES,
+            cells,
+            inp.regions,
+            names,
+            inp.population,
+            inp.pots.sum(axis=1),
+            allocation,
+            block.level_names,
+            {
+                "improvement_pp": np.nan,
+                "share_current": inp.value,
+                "share_previous": np.nan,
+                "share_60": np.nan,
+                "conditions_met": None,
+                "gate_value": inp.gate,
+            },
+        )
 
     def cells(self, block: AbsoluteThreshold) -> list[Cell]:
         return [(p.months[-1], g) for p in block.periods for g in block.group_names]

@@ -87,7 +87,9 @@ def allocate_threshold_cell(
     """Share one period and group's level pots (``pots``, lowest level first) among ``regions``."""
     tiers, routes = [], []
     for value, ok in zip(values, gate_ok):
-        reached = sum(passes(to_units(value, block), to_units(lv.threshold, block), lv.inclusive) for lv in block.levels)
+        reached = sum(
+            passes(to_units(value, block), to_units(lv.threshold, block), lv.inclusive) for lv in block.levels
+        )
         if not ok:
             tiers.append(0)
             routes.append(ROUTE_GATE)
@@ -105,7 +107,19 @@ def allocate_threshold_cell(
     for i, region in enumerate(regions):
         by_level = np.zeros(len(block.levels))
         amount = paid(flows, tiers[i], weights[i], block.cumulative, by_level)
-        outcomes.append(RegionOutcome(region, values[i], gate_values[i], gate_ok[i], tiers[i], routes[i], weights[i], tuple(by_level.tolist()), amount))
+        outcomes.append(
+            RegionOutcome(
+                region,
+                values[i],
+                gate_values[i],
+                gate_ok[i],
+                tiers[i],
+                routes[i],
+                weights[i],
+                tuple(by_level.tolist()),
+                amount,
+            )
+        )
     levels = step_outcomes(block.level_names, flows, regions, tiers, block.cumulative)
     return ThresholdCell(levels, tuple(outcomes), lapsed, flows)
 

@@ -6,6 +6,12 @@ from .payout import bar_amounts, plot_cell, plot_payouts, plot_staircase
 from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, read_sweep
 
 __all__ = [
-    "bar_amounts", "plot_cell", "plot_payout_curve", "plot_payouts", "plot_staircase", "plot_sweep_gain",
-    "plot_sweep_payouts", "read_sweep",
-]  # fmt: skip
+    "bar_amounts",
+    "plot_cell",
+    "plot_payout_curve",
+    "plot_payouts",
+    "plot_staircase",
+    "plot_sweep_gain",
+    "plot_sweep_payouts",
+    "read_sweep",
+]

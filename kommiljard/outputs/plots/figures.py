@@ -25,7 +25,11 @@ FORMATS = (".png", ".svg", ".pdf")
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
         close = closest(kind, KINDS)
-        raise InputError(f"unknown kind of plot {kind!r}" + (f"; did you mean {close!r}?" if close else "") + f" Kinds: {', '.join(KINDS)}.")
+        raise InputError(
+            f"unknown kind of plot {kind!r}"
+            + (f"; did you mean {close!r}?" if close else "")
+            + f" Kinds: {', '.join(KINDS)}."
+        )
     return kind
 
 
@@ -36,13 +40,20 @@ def cells_figure(result: Payout, month: str | None = None, group: str | None = N
     cells = []
     for block in result.rules.ruleset.blocks:
         kind = kind_of(block)
-        cells += [(block, kind, cell) for cell in kind.cells(block) if cell != (None, None)
-                  and (wanted is None or kind.cell_of(block, wanted, cell[1]) == cell) and group in (None, cell[1])]  # fmt: skip
+        cells += [
+            (block, kind, cell)
+            for cell in kind.cells(block)
+            if cell != (None, None)
+            and (wanted is None or kind.cell_of(block, wanted, cell[1]) == cell)
+            and group in (None, cell[1])
+        ]
     if not cells:
         raise no_cell(result.rules, month, group)
     cols = len({c[1] for _, _, c in cells})
     rows = -(-len(cells) // cols)
-    tall = max(5.8, 0.3 * len(result.population.counts) + 2.6) if any(k.step_word == "level" for _, k, _ in cells) else 5.8
+    tall = (
+        max(5.8, 0.3 * len(result.population.counts) + 2.6) if any(k.step_word == "level" for _, k, _ in cells) else 5.8
+    )
     fig, axes = plt.subplots(rows, cols, figsize=(10 * cols, tall * rows), layout="constrained", squeeze=False)
     for ax, (block, kind, cell) in zip(axes.flat, cells):
         kind.figure(result, block, cell, ax=ax)
@@ -79,8 +90,14 @@ def sweep_figure(directory: str | Path, region: str | None = None, kind: str = "
     region = region or lever.get("region")
     with_gain = "gain_sek" in trajectories.columns and region is not None
     height = 0.32 * trajectories["region"].nunique() + 2
-    fig, axes = plt.subplots(2 if with_gain else 1, 1, figsize=(9, height + (4.5 if with_gain else 0)), layout="constrained",
-                             squeeze=False, height_ratios=[height, 4.5] if with_gain else None)  # fmt: skip
+    fig, axes = plt.subplots(
+        2 if with_gain else 1,
+        1,
+        figsize=(9, height + (4.5 if with_gain else 0)),
+        layout="constrained",
+        squeeze=False,
+        height_ratios=[height, 4.5] if with_gain else None,
+    )
     plot_sweep_payouts(trajectories, kind=kind, provenance=manifest, ax=axes[0, 0])
     if with_gain:
         plot_sweep_gain(trajectories, region, provenance=manifest, ax=axes[1, 0])

@@ -36,7 +36,9 @@ def bar_amounts(result: Payout) -> pd.DataFrame:
     Columns: region, block, month, group, bar, amount_sek (bar is the step's name; ``share``
     for population blocks). Read from the payout's ``step_amounts``.
     """
-    return result.step_amounts.rename(columns={"step": "bar"})[["region", "block", "month", "group", "bar", "amount_sek"]]
+    return result.step_amounts.rename(columns={"step": "bar"})[
+        ["region", "block", "month", "group", "bar", "amount_sek"]
+    ]
 
 
 def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
@@ -62,17 +64,41 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
         groups = list(dict.fromkeys(g for _, g in cells))
         for month, group in cells:
             for k, step in enumerate(kind.step_names(block)):
-                sel = amounts[(amounts["block"] == block.number) & (amounts["month"] == month) & (amounts["group"] == group) & (amounts["step"] == step)]
+                sel = amounts[
+                    (amounts["block"] == block.number)
+                    & (amounts["month"] == month)
+                    & (amounts["group"] == group)
+                    & (amounts["step"] == step)
+                ]
                 values = sel.set_index("region")["amount_sek"].reindex(totals.index, fill_value=0.0) / MN
                 colour = lighten(bar_colour(step, k), MONTH_SHADES[months.index(month) % len(MONTH_SHADES)])
-                ax.barh([ypos[r] + 0.3 * height * len(beside) for r in values.index], values, left=left, height=height,
-                        color=colour, hatch=GROUP_HATCHES[groups.index(group) % len(GROUP_HATCHES)], edgecolor="white",
-                        linewidth=0.4, gid=f"block{block.number}-{month}-{group}-{step}")  # fmt: skip
+                ax.barh(
+                    [ypos[r] + 0.3 * height * len(beside) for r in values.index],
+                    values,
+                    left=left,
+                    height=height,
+                    color=colour,
+                    hatch=GROUP_HATCHES[groups.index(group) % len(GROUP_HATCHES)],
+                    edgecolor="white",
+                    linewidth=0.4,
+                    gid=f"block{block.number}-{month}-{group}-{step}",
+                )
                 left += values
     for j, block in enumerate(beside):
-        values = amounts[amounts["block"] == block.number].groupby("region")["amount_sek"].sum().reindex(totals.index, fill_value=0.0) / MN
-        ax.barh([ypos[r] - height * (0.7 + 0.6 * j) for r in values.index], values, height=0.6 * height,
-                color=lighten(BLOCK_COLOUR, 0.35 * j), gid=f"block{block.number}")  # fmt: skip
+        values = (
+            amounts[amounts["block"] == block.number]
+            .groupby("region")["amount_sek"]
+            .sum()
+            .reindex(totals.index, fill_value=0.0)
+            / MN
+        )
+        ax.barh(
+            [ypos[r] - height * (0.7 + 0.6 * j) for r in values.index],
+            values,
+            height=0.6 * height,
+            color=lighten(BLOCK_COLOUR, 0.35 * j),
+            gid=f"block{block.number}",
+        )
     for region, total in totals.items():
         ax.text(max(left[region], 0) + 0.6, ypos[region], f"{total / MN:.1f}", va="center", fontsize=7)
     ax.set_xlim(0, 1.1 * max(left.max(), totals.max() / MN, 1e-9))
@@ -99,9 +125,19 @@ def _payout_legend(stacked: list, beside: list) -> list[Patch]:
         cells = kind.cells(first)
         months = list(dict.fromkeys(m for m, _ in cells))
         groups = list(dict.fromkeys(g for _, g in cells))
-        handles += [Patch(color=bar_colour(s, k), label=plain(f"{s} {kind.step_word}")) for k, s in enumerate(kind.step_names(first))]
-        handles += [Patch(color=lighten("#555555", MONTH_SHADES[m % len(MONTH_SHADES)]), label=month) for m, month in enumerate(months)]
-        handles += [Patch(facecolor="white", edgecolor="#555555", hatch=GROUP_HATCHES[g % len(GROUP_HATCHES)], label=plain(group))
-                    for g, group in enumerate(groups)]  # fmt: skip
+        handles += [
+            Patch(color=bar_colour(s, k), label=plain(f"{s} {kind.step_word}"))
+            for k, s in enumerate(kind.step_names(first))
+        ]
+        handles += [
+            Patch(color=lighten("#555555", MONTH_SHADES[m % len(MONTH_SHADES)]), label=month)
+            for m, month in enumerate(months)
+        ]
+        handles += [
+            Patch(
+                facecolor="white", edgecolor="#555555", hatch=GROUP_HATCHES[g % len(GROUP_HATCHES)], label=plain(group)
+            )
+            for g, group in enumerate(groups)
+        ]
     handles += [Patch(color=lighten(BLOCK_COLOUR, 0.35 * j), label=f"block {b.number}") for j, b in enumerate(beside)]
     return handles

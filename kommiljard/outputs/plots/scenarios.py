@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 
 from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
-from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, plain, provenance_note
+from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, provenance_note
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
 
@@ -29,11 +29,17 @@ TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(f"the {what} has no column {', '.join(map(repr, missing))} (columns: {', '.join(map(str, frame.columns))}).")
+        raise InputError(
+            f"the {what} has no column {', '.join(map(repr, missing))} (columns: {', '.join(map(str, frame.columns))})."
+        )
 
 
 def plot_payout_curve(
-    curve: pd.DataFrame, region: str | None = None, current: float | None = None, provenance: dict | None = None, ax: Axes | None = None
+    curve: pd.DataFrame,
+    region: str | None = None,
+    current: float | None = None,
+    provenance: dict | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Kronor against the region's own improvement: a step function, shaded by the tier reached.
 
@@ -50,19 +56,41 @@ def plot_payout_curve(
         for i, start in enumerate(starts):
             stop = starts[i + 1] if i + 1 < len(starts) else len(x) - 1
             colour = TIER_COLOURS[tiers[start] % len(TIER_COLOURS)]
-            ax.fill_between(x[start : stop + 1], y[start : stop + 1], step="post", color=colour, alpha=0.35, linewidth=0)
+            ax.fill_between(
+                x[start : stop + 1], y[start : stop + 1], step="post", color=colour, alpha=0.35, linewidth=0
+            )
             if start:
                 ax.axvline(x[start], color=colour, linestyle=":", linewidth=0.9)
-                ax.annotate(f"tier {tiers[start]} from {x[start]:+g}", (x[start], 1), xycoords=("data", "axes fraction"),
-                            xytext=(2, -10), textcoords="offset points", fontsize=7, color="#333333")  # fmt: skip
-        ax.legend(handles=[Patch(color=TIER_COLOURS[t % len(TIER_COLOURS)], alpha=0.35, label=f"tier {t}") for t in sorted(set(tiers))],
-                  loc="upper left", fontsize=7, frameon=False)  # fmt: skip
+                ax.annotate(
+                    f"tier {tiers[start]} from {x[start]:+g}",
+                    (x[start], 1),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(2, -10),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color="#333333",
+                )
+        ax.legend(
+            handles=[
+                Patch(color=TIER_COLOURS[t % len(TIER_COLOURS)], alpha=0.35, label=f"tier {t}")
+                for t in sorted(set(tiers))
+            ],
+            loc="upper left",
+            fontsize=7,
+            frameon=False,
+        )
     ax.step(x, y, where="post", color="#222222", linewidth=1.4, gid="curve")
     if current is not None:
         amount = y[min(np.searchsorted(x, current, side="right") - 1, len(y) - 1)] if current >= x[0] else y[0]
         ax.axvline(current, color="#a11d1d", linewidth=1)
-        ax.annotate(f"now {current:+.1f} pp: {amount:.1f} mnkr", (current, amount), xytext=(6, 6), textcoords="offset points",
-                    fontsize=8, color="#a11d1d")  # fmt: skip
+        ax.annotate(
+            f"now {current:+.1f} pp: {amount:.1f} mnkr",
+            (current, amount),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=8,
+            color="#a11d1d",
+        )
     ax.set_xlabel("the region's own improvement vs the same month a year earlier (pp)")
     ax.set_ylabel("payout, mnkr")
     ax.set_ylim(bottom=0)
@@ -79,14 +107,19 @@ def read_sweep(directory: str | Path) -> tuple[pd.DataFrame, dict]:
     directory = Path(directory)
     parts = sorted((directory / "trajectories").glob("part-*.parquet"))
     if not parts:
-        raise InputError(f"{directory}: not a sweep directory: no trajectories/part-*.parquet in it. Make one with `kommiljard sweep`.")
+        raise InputError(
+            f"{directory}: not a sweep directory: no trajectories/part-*.parquet in it. Make one with `kommiljard "
+            "sweep`."
+        )
     frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
     _require(frame, ["trajectory", "region", "amount_sek"], f"sweep in {directory}")
     manifest = directory / "manifest.json"
     return frame, (json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {})
 
 
-def plot_sweep_payouts(trajectories: pd.DataFrame, kind: str = "box", provenance: dict | None = None, ax: Axes | None = None) -> Axes:
+def plot_sweep_payouts(
+    trajectories: pd.DataFrame, kind: str = "box", provenance: dict | None = None, ax: Axes | None = None
+) -> Axes:
     """The distribution of each region's payout over a sweep's trajectories, sorted by median.
 
     ``kind`` is ``box`` (box: quartiles, whiskers: 5th to 95th percentile) or ``violin``.
@@ -99,8 +132,16 @@ def plot_sweep_payouts(trajectories: pd.DataFrame, kind: str = "box", provenance
     data = [by_region[r] for r in order]
     ax = new_axes(ax, (9, 0.32 * len(order) + 2))
     if kind == "box":
-        ax.boxplot(data, orientation="horizontal", whis=(5, 95), showfliers=False, widths=0.6, patch_artist=True,
-                   boxprops={"facecolor": "#cfdcec", "edgecolor": "#2f6db5"}, medianprops={"color": "#a11d1d"})  # fmt: skip
+        ax.boxplot(
+            data,
+            orientation="horizontal",
+            whis=(5, 95),
+            showfliers=False,
+            widths=0.6,
+            patch_artist=True,
+            boxprops={"facecolor": "#cfdcec", "edgecolor": "#2f6db5"},
+            medianprops={"color": "#a11d1d"},
+        )
         ax.plot([d.mean() for d in data], range(1, len(data) + 1), "D", color="#222222", markersize=3.5, label="mean")
         what = "box: quartiles; whiskers: 5th-95th percentile; red line: median; diamond: mean"
     else:
@@ -116,11 +157,18 @@ def plot_sweep_payouts(trajectories: pd.DataFrame, kind: str = "box", provenance
     n = trajectories["trajectory"].nunique() if "trajectory" in trajectories.columns else len(data[0])
     note, synthetic = provenance_note(provenance or {})
     with_lever = ", with the lever" if "gain_sek" in trajectories.columns else ""
-    label(ax, f"Block-1 payout per region over {n} {'synthetic ' if synthetic else ''}trajectories{with_lever}", note, synthetic)
+    label(
+        ax,
+        f"Block-1 payout per region over {n} {'synthetic ' if synthetic else ''}trajectories{with_lever}",
+        note,
+        synthetic,
+    )
     return ax
 
 
-def plot_sweep_gain(trajectories: pd.DataFrame, region: str | None = None, provenance: dict | None = None, ax: Axes | None = None) -> Axes:
+def plot_sweep_gain(
+    trajectories: pd.DataFrame, region: str | None = None, provenance: dict | None = None, ax: Axes | None = None
+) -> Axes:
     """The distribution of a what-if gain (``gain_sek``) of one region over a sweep's trajectories."""
     _require(trajectories, ["region", "gain_sek"], "sweep (run it with a lever to get gains)")
     regions = sorted(trajectories["region"].unique())
@@ -135,15 +183,37 @@ def plot_sweep_gain(trajectories: pd.DataFrame, region: str | None = None, prove
     ax.hist(gains, bins=bins, color="#2f6db5", alpha=0.75, edgecolor="white", linewidth=0.4)
     p5, p50, p95 = np.percentile(gains, [5, 50, 95])
     mean = gains.mean()
-    for value, style, text in ((mean, "-", "mean"), (p5, ":", "5th pct"), (p50, "--", "median"), (p95, ":", "95th pct")):
+    for value, style, text in (
+        (mean, "-", "mean"),
+        (p5, ":", "5th pct"),
+        (p50, "--", "median"),
+        (p95, ":", "95th pct"),
+    ):
         ax.axvline(value, color="#a11d1d", linestyle=style, linewidth=1)
-        left = (text == "median" and p50 < mean) or (text == "mean" and mean <= p50)  # mean and median apart, not over each other
-        ax.annotate(f"{text} {value:+.1f}", (value, 1), xycoords=("data", "axes fraction"), xytext=(-2 if left else 2, -4),
-                    textcoords="offset points", fontsize=7, color="#a11d1d", rotation=90, va="top", ha="right" if left else "left")  # fmt: skip
+        left = (text == "median" and p50 < mean) or (
+            text == "mean" and mean <= p50
+        )  # mean and median apart, not over each other
+        ax.annotate(
+            f"{text} {value:+.1f}",
+            (value, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-2 if left else 2, -4),
+            textcoords="offset points",
+            fontsize=7,
+            color="#a11d1d",
+            rotation=90,
+            va="top",
+            ha="right" if left else "left",
+        )
     ax.axvline(0, color="#444444", linewidth=0.8)
-    shares = f"> 0 in {np.mean(gains > 0):.0%}, = 0 in {np.mean(gains == 0):.0%}, < 0 in {np.mean(gains < 0):.0%} of {len(gains)} trajectories"
+    shares = (
+        f"> 0 in {np.mean(gains > 0):.0%}, = 0 in {np.mean(gains == 0):.0%}, < 0 in {np.mean(gains < 0):.0%} "
+        f"of {len(gains)} trajectories"
+    )
     ax.set_xlabel(f"gain against the baseline, mnkr ({shares})")
     ax.set_ylabel("trajectories")
     note, synthetic = provenance_note(provenance or {})
-    label(ax, f"What-if gain of {region_label(code)}: block 1 with the lever minus without, same draws", note, synthetic)
+    label(
+        ax, f"What-if gain of {region_label(code)}: block 1 with the lever minus without, same draws", note, synthetic
+    )
     return ax

@@ -1,0 +1,299 @@
+"""Every fast function of the package beside its references: one table for the tests and the benchmarks.
+
+An entry says how to make a random case (shares on the 0.1 grid, with many exactly on the
+rules' bounds, and regimes where bars stay empty or nobody qualifies), how to run the fast
+function on it, and its references: the package's readable reference (which it must match
+to the bit) and the naive one of ``tests/naive.py`` (which it must match to the öre, with
+the same tiers and routes). ``tests/test_kernels.py`` runs every entry under hypothesis;
+``benchmarks/run.py`` times every entry's fast function against its references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from kommiljard.inputs.population import read_population
+from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase, staircase_outcomes
+from kommiljard.kinds.staircase.reference import allocate_cell
+from kommiljard.kinds.threshold.arrays import ThresholdInput
+from kommiljard.kinds.threshold.kernel import ThresholdParams, run_threshold
+from kommiljard.kinds.threshold.reference import period_cells
+from kommiljard.rules import load_rules
+
+import naive
+
+REGIONS = region_codes()
+TOLERANCE_SEK = 0.01
+
+STAIRCASE_VARIANTS = {
+    "default": {},
+    "exclusive-bars": {"block1.cumulative": False},
+    "cascade-lapse": {"block1.cascade": "lapse"},
+    "equal-sharing": {"block1.sharing": "equal"},
+    "5.0-orange-71-exclusive": {"block1.bars.orange.inclusive": True, "block1.target.inclusive": False},
+    "blue-above-0": {"block1.bars.blue.min_improvement": 0.0, "block1.bars.blue.inclusive": False},
+    "1-decimal": {"block1.improvement_decimals": 1},
+    "relative": {"block1.improvement_unit": "relative_pct"},
+}
+THRESHOLD_VARIANTS = {
+    "2013-gate-per-group": ("kommiljard-2013", {}),
+    "2013-gate-all-groups": ("kommiljard-2013", {"block1.gate.scope": "all_groups"}),
+    "2011-exclusive-cascade-down": ("kommiljard-2011", {"block1.cumulative": False, "block1.cascade": "down"}),
+    "2009-equal-1-decimal": ("kommiljard-2009", {"block1.sharing": "equal", "block1.decimals": 1}),
+}
+
+
+@cache
+def weights(equal: bool) -> np.ndarray:
+    return np.ones(len(REGIONS)) if equal else read_population().of(REGIONS).astype(np.float64)
+
+
+@cache
+def staircase_block(variant: str):
+    return load_rules("kommiljard-2019", STAIRCASE_VARIANTS[variant]).ruleset.block(1)
+
+
+@cache
+def threshold_block(variant: str):
+    name, overrides = THRESHOLD_VARIANTS[variant]
+    return load_rules(name, overrides).ruleset.block(1)
+
+
+REGIMES = np.array(["any", "any", "nobody", "no-top"])
+
+
+def shares_on_bounds(rng: np.random.Generator, shape: tuple[int, ...], regime: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(previous, current, target) shares in percent on the 0.1 grid, for a regime per cell
+    (``regime`` broadcasts to ``shape``): a quarter of the differences exactly on a bound
+    (0, 1.0, 3.0, 5.0 pp) or a tenth beside one, a fifth of share_60 at 71.0 or a tenth beside
+    it. "nobody" keeps every difference below 1.0 pp and share_60 below 71, "no-top" every
+    difference below 5.0 pp."""
+    nobody = regime == "nobody"
+    top = np.where(nobody, 9, np.where(regime == "no-top", 49, 1000))
+    previous = rng.integers(0, 1001, shape)
+    diff = rng.integers(-300, 1001, shape) % (top + 301) - 300
+    bounds = rng.choice([0, 9, 10, 11, 29, 30, 31, 49, 50, 51], shape)
+    diff = np.where(rng.random(shape) < 0.25, np.minimum(bounds, top), diff)
+    current = np.clip(previous + diff, 0, 1000)
+    target = np.where(rng.random(shape) < 0.2, rng.choice([709, 710, 711], shape), rng.integers(0, 1001, shape))
+    target = np.where(nobody, np.minimum(target, 709), target)
+    return previous / 10.0, current / 10.0, np.minimum(target, current) / 10.0
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+@dataclass(frozen=True)
+class StaircaseCase:
+    block: object
+    current: np.ndarray  # (T, C, R)
+    previous: np.ndarray
+    target: np.ndarray
+    weights: np.ndarray
+    pots: np.ndarray  # (C,)
+
+    @property
+    def region_cells(self) -> int:
+        return self.current.size
+
+
+def staircase_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> StaircaseCase:
+    block = staircase_block(variant)
+    cells = [(m, g) for m in block.months for g in block.group_names]
+    shape = (n_traj, len(cells), len(REGIONS))
+    previous, current, target = shares_on_bounds(rng, shape, rng.choice(REGIMES, size=(n_traj, len(cells), 1)))
+    pots = np.array([block.pot_sek(g) for _, g in cells])
+    return StaircaseCase(block, current, previous, target, weights(block.sharing == "equal"), pots)
+
+
+def staircase_fast(case: StaircaseCase) -> dict[str, np.ndarray]:
+    res = run_staircase(
+        StaircaseParams.from_block(case.block), case.current, case.previous, case.target, case.weights, case.pots
+    )
+    return {"amount": res.amount, "tier": res.tier, "route": res.route, "lapsed": res.lapsed}
+
+
+def staircase_reference(case: StaircaseCase) -> dict[str, np.ndarray]:
+    """The package's readable reference, cell by cell."""
+    out = {k: [] for k in ("amount", "tier", "route", "lapsed")}
+    for t in range(case.current.shape[0]):
+        cells = [
+            allocate_cell(
+                case.block,
+                list(REGIONS),
+                case.current[t, c].tolist(),
+                case.previous[t, c].tolist(),
+                case.target[t, c].tolist(),
+                case.weights.tolist(),
+                float(case.pots[c]),
+            )
+            for c in range(case.current.shape[1])
+        ]
+        out["amount"].append([[r.amount for r in cell.regions] for cell in cells])
+        out["tier"].append([[r.tier for r in cell.regions] for cell in cells])
+        out["route"].append([[r.route for r in cell.regions] for cell in cells])
+        out["lapsed"].append([cell.lapsed for cell in cells])
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def staircase_naive(case: StaircaseCase) -> dict[str, np.ndarray]:
+    runs = [
+        naive.staircase(case.block, case.current[t], case.previous[t], case.target[t], case.weights, case.pots)
+        for t in range(case.current.shape[0])
+    ]
+    return {k: np.array([r[k] for r in runs]) for k in runs[0]}
+
+
+def sweep_sources(case: StaircaseCase) -> tuple:
+    """The case as a sweep's kernel reads it: (T, X, G, R) sources and month indexes (X = 2 M:
+    the measurement months, then their comparison months)."""
+    n_traj, n_cells, n_regions = case.current.shape
+    groups = len(case.block.group_names)
+    months = n_cells // groups
+    cur = case.current.reshape(n_traj, months, groups, n_regions)
+    prev = case.previous.reshape(n_traj, months, groups, n_regions)
+    source = np.concatenate([cur, prev], axis=1)
+    target = case.target.reshape(n_traj, months, groups, n_regions)
+    return (source, np.arange(months)), (source, np.arange(months, 2 * months)), (target, np.arange(months)), groups
+
+
+def outcomes_fast(case: StaircaseCase, threads: int = 1) -> dict[str, np.ndarray]:
+    current, previous, target, groups = sweep_sources(case)
+    res = staircase_outcomes(
+        StaircaseParams.from_block(case.block), current, previous, target, case.weights, case.pots, groups, threads
+    )
+    return {"amount": res.amount, "tier": res.tier}
+
+
+def by_group(per_cell: dict[str, np.ndarray], groups: int) -> dict[str, np.ndarray]:
+    """Per cell results (T, M * G, R) as a sweep keeps them: amounts summed over the months in
+    month order, the highest tier."""
+    amount, tier = per_cell["amount"], per_cell["tier"]
+    n_traj, n_cells, n_regions = amount.shape
+    amount = amount.reshape(n_traj, n_cells // groups, groups, n_regions)
+    total = amount[:, 0].copy()
+    for m in range(1, amount.shape[1]):
+        total += amount[:, m]
+    return {"amount": total, "tier": tier.reshape(amount.shape).max(axis=1)}
+
+
+@dataclass(frozen=True)
+class ThresholdCase:
+    block: object
+    value: np.ndarray  # (C, R), cells period-major
+    gate: np.ndarray
+    cell_period: np.ndarray
+    weights: np.ndarray
+    pots: np.ndarray  # (C, levels)
+
+    @property
+    def region_cells(self) -> int:
+        return self.value.size
+
+
+def threshold_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> ThresholdCase:
+    """One panel: period figures on the 0.1 grid, many exactly on a level or the gate."""
+    block = threshold_block(variant)
+    cells = [(p, g) for p in block.periods for g in block.group_names]
+    shape = (len(cells), len(REGIONS))
+    specials = [lv.threshold + d for lv in block.levels for d in (-0.1, 0.0, 0.1)]
+    value = np.where(rng.random(shape) < 0.4, rng.choice(specials, shape), rng.integers(400, 1001, shape) / 10.0)
+    gate_specials = [block.gate.threshold + d for d in (-0.1, 0.0, 0.1)] if block.gate else [0.0]
+    gate = np.where(rng.random(shape) < 0.4, rng.choice(gate_specials, shape), rng.integers(400, 1001, shape) / 10.0)
+    if block.gate is None:
+        gate = np.full(shape, np.nan)
+    pots = np.array([[block.pot_sek(lv, p, g) for lv in block.levels] for p, g in cells])
+    cell_period = np.array([block.periods.index(p) for p, _ in cells])
+    return ThresholdCase(block, value, gate, cell_period, weights(block.sharing == "equal"), pots)
+
+
+def threshold_fast(case: ThresholdCase) -> dict[str, np.ndarray]:
+    res = run_threshold(
+        ThresholdParams.from_block(case.block), case.value, case.gate, case.cell_period, case.weights, case.pots
+    )
+    return {"amount": res.amount, "tier": res.tier, "route": res.route, "lapsed": res.lapsed}
+
+
+def threshold_reference(case: ThresholdCase) -> dict[str, np.ndarray]:
+    b = case.block
+    cells = tuple((p.name, g) for p in b.periods for g in b.group_names)
+    inp = ThresholdInput(REGIONS, cells, (), case.cell_period, case.value, case.gate, None, case.weights, case.pots)
+    out = {k: [None] * len(case.value) for k in ("amount", "tier", "route", "lapsed")}
+    for p in range(len(case.block.periods)):
+        rows, cells = period_cells(case.block, inp, p)
+        for g, c in rows.items():
+            cell = cells[g]
+            out["amount"][c] = [r.amount for r in cell.regions]
+            out["tier"][c] = [r.tier for r in cell.regions]
+            out["route"][c] = [r.route for r in cell.regions]
+            out["lapsed"][c] = cell.lapsed
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def threshold_naive(case: ThresholdCase) -> dict[str, np.ndarray]:
+    return naive.threshold(case.block, case.value, case.gate, case.cell_period, case.weights, case.pots)
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A fast function, how to make its input, and its references (name -> (function, exact to the bit))."""
+
+    name: str
+    variants: tuple[str, ...]
+    make: Callable[[np.random.Generator, str, int], object]
+    fast: Callable[[object], dict[str, np.ndarray]]
+    references: dict[str, tuple[Callable[[object], dict[str, np.ndarray]], bool]]
+    max_traj: int  # trajectories per case the function takes (1: one panel)
+
+
+def _outcomes_of(per_cell):
+    return lambda case: by_group(per_cell(case), len(case.block.group_names))
+
+
+COMPARISONS = (
+    Comparison(
+        "staircase: run_staircase (payout, what-if curves)",
+        tuple(STAIRCASE_VARIANTS),
+        staircase_case,
+        staircase_fast,
+        {"reference": (staircase_reference, True), "naive": (staircase_naive, False)},
+        4,
+    ),
+    Comparison(
+        "staircase: staircase_outcomes (kommiljard sweep)",
+        tuple(STAIRCASE_VARIANTS),
+        staircase_case,
+        outcomes_fast,
+        {"reference": (_outcomes_of(staircase_reference), True), "naive": (_outcomes_of(staircase_naive), False)},
+        8,
+    ),
+    Comparison(
+        "threshold: run_threshold (payout)",
+        tuple(THRESHOLD_VARIANTS),
+        threshold_case,
+        threshold_fast,
+        {"reference": (threshold_reference, True), "naive": (threshold_naive, False)},
+        1,
+    ),
+)
+
+
+def assert_agree(fast: dict[str, np.ndarray], ref: dict[str, np.ndarray], bitwise: bool, what: str) -> None:
+    """Tiers and routes equal; money to the öre (to the bit against the package's reference)."""
+    for key, expected in ref.items():
+        got = fast[key]
+        assert got.shape == expected.shape, f"{what}: {key} shape {got.shape} != {expected.shape}"
+        if key in ("tier", "route") or bitwise:
+            np.testing.assert_array_equal(got, expected, err_msg=f"{what}: {key}")
+        else:
+            assert np.max(np.abs(got - expected), initial=0.0) <= TOLERANCE_SEK, (
+                f"{what}: {key} differs by more than 0.01 kr"
+            )

@@ -1,0 +1,127 @@
+"""Naive references on arrays, written from the rules' text and nothing of the package's code.
+
+Shares are read as exact decimals (``Decimal(repr(x))``), so a bound is reached exactly as a
+person reading the agreement would decide it; money is plain float arithmetic. These are
+slow and obvious on purpose: the property tests and the benchmarks compare every fast
+function of the package with them (see ``tests/comparisons.py``).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import numpy as np
+
+
+def exact(x: float) -> Decimal:
+    return Decimal(repr(float(x)))
+
+
+def rounded(x: Decimal, decimals: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN) if x.is_finite() else x
+
+
+def reaches(value: Decimal, bound: float, inclusive: bool) -> bool:
+    b = exact(bound)
+    return value >= b if inclusive else value > b
+
+
+def improvement(block, current: float, previous: float) -> Decimal:
+    """The improvement in the block's unit, rounded to its decimals (relative from 0 is infinite)."""
+    diff = exact(current) - exact(previous)
+    if block.improvement_unit == "relative_pct":
+        if previous == 0:
+            return Decimal(0) if diff == 0 else Decimal("Infinity") * (1 if diff > 0 else -1)
+        diff = diff / exact(previous) * 100
+    return rounded(diff, block.improvement_decimals)
+
+
+def share_out(pots: list[float], tiers: list[int], weights: list[float], cumulative: bool, cascade_down: bool):
+    """Each step's pot after the cascade, each region's amount, and what lapses."""
+    k_steps = len(pots)
+
+    def shares(tier: int, k: int) -> bool:
+        return tier > k if cumulative else tier == k + 1
+
+    paid = [0.0] * k_steps
+    carry, lapsed = 0.0, 0.0
+    for k in reversed(range(k_steps)):
+        money = pots[k] + carry
+        carry = 0.0
+        if any(shares(t, k) for t in tiers):
+            paid[k] = money
+        elif cascade_down and k > 0:
+            carry = money
+        else:
+            lapsed += money
+    amounts = []
+    for t, w in zip(tiers, weights):
+        total = 0.0
+        for k in range(k_steps):
+            if shares(t, k):
+                total += paid[k] * w / sum(w2 for t2, w2 in zip(tiers, weights) if shares(t2, k))
+        amounts.append(total)
+    return amounts, lapsed
+
+
+def staircase(block, current, previous, target, weights, pots) -> dict[str, np.ndarray]:
+    """One or more panels (C, R) of an improvement staircase: amount, tier, route (0 none,
+    1 improvement, 2 target) and lapsed per cell."""
+    current, previous, target = (np.atleast_2d(a) for a in (current, previous, target))
+    out = {
+        "amount": np.zeros(current.shape),
+        "tier": np.zeros(current.shape, int),
+        "route": np.zeros(current.shape, int),
+        "lapsed": np.zeros(len(current)),
+    }
+    for c in range(len(current)):
+        tiers, routes = [], []
+        for cur, prev, tgt in zip(current[c], previous[c], target[c]):
+            imp = improvement(block, cur, prev)
+            tier = sum(reaches(imp, bar.min_improvement, bar.inclusive) for bar in block.bars)
+            route = 1 if tier else 0
+            t = block.target
+            if (
+                not tier
+                and t is not None
+                and reaches(rounded(exact(tgt), block.improvement_decimals), t.threshold, t.inclusive)
+            ):
+                tier, route = block.bar_names.index(t.bar) + 1, 2
+            tiers.append(tier)
+            routes.append(route)
+        amounts, lapsed = share_out(
+            [pots[c] * b.pot_share for b in block.bars], tiers, list(weights), block.cumulative, block.cascade == "down"
+        )
+        out["amount"][c], out["tier"][c], out["route"][c], out["lapsed"][c] = amounts, tiers, routes, lapsed
+    return out
+
+
+def threshold(block, value, gate, cell_period, weights, pots) -> dict[str, np.ndarray]:
+    """One panel (C, R) of an absolute-threshold block, cells period-major: amount, tier, route
+    (0 none, 1 threshold, 2 gate not met) and lapsed per cell. ``pots`` is (C, levels)."""
+    n_cells, n_regions = value.shape
+    out = {
+        "amount": np.zeros(value.shape),
+        "tier": np.zeros(value.shape, int),
+        "route": np.zeros(value.shape, int),
+        "lapsed": np.zeros(n_cells),
+    }
+    for c in range(n_cells):
+        tiers, routes = [], []
+        for r in range(n_regions):
+            ok = True
+            if block.gate is not None:
+                g = block.gate
+                same_period = [c2 for c2 in range(n_cells) if cell_period[c2] == cell_period[c]]
+                counted = same_period if g.scope == "all_groups" else [c]
+                ok = all(
+                    reaches(rounded(exact(gate[c2, r]), block.decimals), g.threshold, g.inclusive) for c2 in counted
+                )
+            reached = sum(
+                reaches(rounded(exact(value[c, r]), block.decimals), lv.threshold, lv.inclusive) for lv in block.levels
+            )
+            tiers.append(reached if ok else 0)
+            routes.append(2 if not ok else (1 if reached else 0))
+        amounts, lapsed = share_out(list(pots[c]), tiers, list(weights), block.cumulative, block.cascade == "down")
+        out["amount"][c], out["tier"][c], out["route"][c], out["lapsed"][c] = amounts, tiers, routes, lapsed
+    return out

@@ -1,0 +1,136 @@
+"""Every worked example of ``tests/cases/*.toml``, one runner for every kind of rule block.
+
+A case file names its rule set, four regions' populations (A-D, as county codes 01 03 04 05)
+and cases; a case gives each region's figures (per kind: ``improvement`` and ``share_60`` for
+a staircase, the period's measure and the gate's for a threshold; per group where a group has
+its own table), optionally an ``alternative`` or ``overrides``, and what every cell of the
+rule set's staircase or threshold blocks must pay each region (``expected``) and lapse
+(``lapsed``). ``population_blocks`` gives what population blocks pay. A case's name says why
+the numbers are right. Each case runs through the engine with both backends and ``check``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kommiljard.engine import payout
+from kommiljard.inputs.panel import shift_month
+from kommiljard.kinds import kind_of
+from kommiljard.rules import load_rules
+
+CASES_DIR = Path(__file__).parent / "cases"
+CODES = ["01", "03", "04", "05"]  # stand for A, B, C, D
+BASE = 92.0  # staircase cases: last year's share_90 (above every share_60); this year's is BASE + improvement
+
+
+def figures(case: dict, group: str) -> dict:
+    """The case's figures and expectations for one group."""
+    return {**{k: v for k, v in case.items() if not isinstance(v, dict)}, **case.get(group, {})}
+
+
+def staircase_rows(block, case: dict) -> list[dict]:
+    rows = []
+    for month in block.months:
+        for g in block.group_names:
+            d = figures(case, g)
+            for code, imp, s60 in zip(CODES, d["improvement"], d["share_60"]):
+                rows.append({"region": code, "month": month, "group": g, "share_90": BASE + imp, "share_60": s60})
+                rows.append(
+                    {
+                        "region": code,
+                        "month": shift_month(month, -block.compare_lag_months),
+                        "group": g,
+                        "share_90": BASE,
+                        "share_60": s60,
+                    }
+                )
+    return rows
+
+
+def threshold_rows(block, case: dict) -> list[dict]:
+    """The case's figures in the row of each period's last month (the bundled files read ``last``)."""
+    return [
+        {
+            "region": code,
+            "month": p.months[-1],
+            "group": g,
+            **{m: figures(case, g)[m][i] for m in block.measure_columns()},
+        }
+        for p in block.periods
+        for g in block.group_names
+        for i, code in enumerate(CODES)
+    ]
+
+
+PANEL_ROWS = {
+    "improvement_staircase": staircase_rows,
+    "absolute_threshold": threshold_rows,
+    "population_share": lambda block, case: [],
+}
+
+
+def panel_for(rules, case: dict) -> pd.DataFrame:
+    rows = [row for block in rules.ruleset.blocks for row in PANEL_ROWS[block.kind](block, case)]
+    return pd.DataFrame(rows).drop_duplicates(["region", "month", "group"])
+
+
+def all_cases():
+    for path in sorted(CASES_DIR.glob("*.toml")):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        for case in spec["case"]:
+            yield pytest.param(spec, case, id=f"{spec['rules']}:{case['name']}")
+
+
+def test_every_rule_set_has_worked_examples():
+    from kommiljard.rules import bundled_rule_names
+
+    covered = {tomllib.loads(p.read_text(encoding="utf-8"))["rules"] for p in CASES_DIR.glob("*.toml")}
+    assert covered == set(bundled_rule_names())
+
+
+@pytest.mark.parametrize("backend", ["numba", "reference", "check"])
+@pytest.mark.parametrize(("spec", "case"), list(all_cases()))
+def test_worked_example(spec, case, backend, tmp_path):
+    rules = load_rules(spec["rules"], case.get("overrides"))
+    rules = rules.with_alternative(case["alternative"]) if "alternative" in case else rules
+    population = tmp_path / "population.csv"
+    pd.DataFrame({"region": CODES, "population": spec["population"]}).to_csv(population, index=False)
+    result = payout(panel_for(rules, case), rules, population=population, backend=backend)
+    t, cells = result.table, result.cells
+    for block in rules.ruleset.blocks:
+        rows = t[t["block"] == block.number]
+        if kind_of(block).cells(block) == [(None, None)]:
+            expected = spec.get("population_blocks", {}).get(str(block.number))
+            if expected is not None:
+                np.testing.assert_allclose(
+                    rows.set_index("region").loc[CODES, "amount_sek"], expected, atol=0.01, rtol=0
+                )
+            continue
+        for (month, group), cell in rows.groupby(["month", "group"]):
+            d = figures(case, group)
+            np.testing.assert_allclose(
+                cell.set_index("region").loc[CODES, "amount_sek"],
+                d["expected"],
+                atol=0.01,
+                rtol=0,
+                err_msg=f"{month} {group}",
+            )
+            lapsed = cells[(cells["block"] == block.number) & (cells["month"] == month) & (cells["group"] == group)][
+                "lapsed_sek"
+            ]
+            assert float(lapsed.iloc[0]) == pytest.approx(d["lapsed"], abs=0.01), f"{month} {group}"
+    assert result.paid_sek + result.lapsed_sek == pytest.approx(rules.ruleset.total_sek, abs=0.05)
+
+
+@pytest.mark.parametrize("year", [2009, 2011, 2012, 2013, 2014, 2019, 2020])
+def test_bundled_rule_set_runs_on_its_sample_panel(year, sample_panel_path):
+    name = f"kommiljard-{year}"
+    result = payout(sample_panel_path.with_name(f"sample_panel_{year}.parquet"), name, backend="check")
+    assert result.panel.synthetic
+    assert result.paid_sek + result.lapsed_sek == pytest.approx(load_rules(name).ruleset.total_sek, abs=0.05)
+    assert (result.table["amount_sek"] >= 0).all()

@@ -1,0 +1,53 @@
+"""Every fast function equals its references (``tests/comparisons.py``): to the bit against the
+package's readable reference, to the öre with the same tiers and routes against the naive one.
+
+Cases are drawn by hypothesis (a seed, a rule variant, a number of trajectories) with many
+shares exactly on the rules' bounds, and regimes where bars stay empty or nobody qualifies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from comparisons import COMPARISONS, REGIONS, assert_agree, outcomes_fast, staircase_case, staircase_fast
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize(
+    "comparison",
+    COMPARISONS,
+    ids=[c.name.split(":")[0] + ":" + c.name.split(":")[1].split("(")[0].strip() for c in COMPARISONS],
+)
+@SETTINGS
+@given(data=st.data())
+def test_fast_function_equals_its_references(comparison, data):
+    variant = data.draw(st.sampled_from(comparison.variants), label="variant")
+    n_traj = data.draw(st.integers(1, comparison.max_traj), label="trajectories")
+    case = comparison.make(np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed")), variant, n_traj)
+    fast = comparison.fast(case)
+    for name, (reference, bitwise) in comparison.references.items():
+        assert_agree(fast, reference(case), bitwise, f"{comparison.name} vs {name} ({variant})")
+
+
+@pytest.mark.parametrize("variant", ["default", "exclusive-bars", "relative"])
+def test_sweep_kernel_does_not_depend_on_threads(variant):
+    case = staircase_case(np.random.default_rng(11), variant, 400)
+    one, two = outcomes_fast(case, threads=1), outcomes_fast(case, threads=2)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key])
+
+
+def test_cases_hit_every_bound_and_empty_bars():
+    """The generator is worth something only if it reaches the edges the rules care about."""
+    case = staircase_case(np.random.default_rng(3), "default", 200)
+    diff = np.round(case.current - case.previous, 6)
+    for bound in (1.0, 3.0, 5.0):
+        assert (diff == bound).any()
+    assert (case.target == 71.0).any()
+    fast = staircase_fast(case)
+    assert (fast["lapsed"] > 0).any() and (fast["lapsed"] == 0).any()  # some cells where nobody qualified
+    assert set(np.unique(fast["tier"])) == {0, 1, 2, 3} and fast["amount"].shape[-1] == len(REGIONS)
