@@ -254,3 +254,15 @@ def test_off_grid_lever_still_equals_the_whatif(tmp_path, rules, population):
     assert rows.loc["06", "gain_sek"] == pytest.approx(
         whatif(panel, "06", 2.55, rules=rules, population=population).delta_sek, abs=1e-6
     )
+
+
+def test_sweep_works_with_renamed_bars(tmp_path):
+    """Bar names come from the rules (the manifest), never parsed back out of column names."""
+    out = tmp_path / "renamed"
+    args = ["sweep", "--n", "300", "--seed", "1", "--out", str(out), "--quiet"]
+    res = CliRunner().invoke(app, [*args, "--set", "block1.bars.blue.name=b1", "--set", "block1.target.bar=b1"])
+    assert res.exit_code == 0, res.output
+    summary = pd.read_csv(out / "summary.csv", dtype={"region": str})
+    assert {"p_b1_first_visit", "p_red_operation"} <= set(summary.columns)
+    assert json.loads((out / "manifest.json").read_text())["block"]["bars"] == ["b1", "red", "orange"]
+    assert "b1/red/orange" in res.stdout

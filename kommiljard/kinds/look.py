@@ -144,7 +144,9 @@ def _cells_text(lever: dict) -> str:
 def label(ax: Axes, title: str, note: str, synthetic: bool) -> None:
     """A bold title with a small note under it (red when the data are synthetic), wrapped to the figure."""
     title, note = plain(title), plain(note)
-    lines = textwrap.wrap(note, width=max(40, int(ax.figure.get_size_inches()[0] * ax.get_position().width * 17)))
+    inches = ax.figure.get_size_inches()[0] * ax.get_position().width
+    lines = textwrap.wrap(note, width=max(40, int(inches * 17)))
+    title = "\n".join(textwrap.wrap(title, width=max(30, int(inches * 10.5))))
     ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=6 + 9.5 * len(lines))
     if lines:
         ax.text(
