@@ -44,13 +44,13 @@ class SynthParams:
     p * (100 - p) / 100 pp, e.g. 0.6 is about 10 pp at 80 % and 12.6 pp at 70 %.
     """
 
-    # National share_90 (%), Sep/Oct/Nov 2018: shared/data/waits_national_2016_2019.csv,
+    # National share_90 (%), Sep/Oct/Nov 2018: kommiljard/data/waits_national_2016_2019.csv,
     # rows 2018-09..2018-11 (forstabesok -> first_visit, operation_atgard -> operation).
     national_share_90: dict[str, tuple[float, float, float]] = field(
         default_factory=lambda: {"first_visit": (76.0, 82.0, 84.0), "operation": (64.0, 71.0, 74.0)}
     )
     # Expected number of the 21 regions whose share_90 is above the same month of 2018, from
-    # shared/data/outcome_2019_published.csv: Sep 10 (first visits) and 11 (operations); their
+    # kommiljard/data/outcome_2019_published.csv: Sep 10 (first visits) and 11 (operations); their
     # mean 10.5 means no typical change, as in the national operation series (2019-09 and
     # 2018-09 are both 64). Oct 16 and Nov 15 (operations; no count was published for first
     # visits, assumed alike). Turned into shift[m] by _typical_change().
@@ -69,7 +69,7 @@ class SynthParams:
     # SD of the independent month-to-month noise in share_90 (about 1.5 pp).
     month_sd: float = 0.08
     # National share_90 - share_60 gap in pp, from the Sep-Nov rows of
-    # shared/data/waits_national_breakdown_counts.csv: first visits Oct 10.78 (2018-10),
+    # kommiljard/data/waits_national_breakdown_counts.csv: first visits Oct 10.78 (2018-10),
     # Nov 12.11 (mean of 2017-11 and 2018-11), Sep = mean of those three rows; operations
     # Sep 8.89 (2019-09), Nov 13.09 (2017-11), Oct = mean of the two. Converted to the logit
     # scale at the national level.

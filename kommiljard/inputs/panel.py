@@ -1,7 +1,7 @@
 """Waiting-time panels: reading, normalising and validating them once, at the edge.
 
 A panel has one row per region, month and group with ``share_90`` and ``share_60`` in
-percent (see the interface section of ``kommiljard-rules.md``). Other measures (``MEASURES``,
+percent (see ``docs/data-formats.md``). Other measures (``MEASURES``,
 e.g. ``performed_60``) are optional columns; a rule set names the ones it needs. Every
 problem is collected and reported in one :class:`~kommiljard.errors.InputError`.
 """

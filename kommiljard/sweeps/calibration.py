@@ -75,7 +75,7 @@ _SERIES_GROUPS = {"forstabesok": "first_visit", "operation_atgard": "operation"}
 
 
 def reference_series() -> pd.DataFrame:
-    """The real national series (packaged copies of shared/data): month, group, share_90,
+    """The real national series (packaged in kommiljard/data, sources in its SOURCES.md): month, group, share_90,
     and share_60 where the breakdown by waiting time was published."""
     data = files("kommiljard") / "data"
     with (data / "waits_national_2016_2019.csv").open("rb") as fh:
