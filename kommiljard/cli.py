@@ -415,39 +415,54 @@ def report(
 @app.command("import")
 @reports_errors
 def import_(
-    export: Annotated[Path, typer.Argument(help="A spreadsheet export (.csv or .xlsx) of the waiting-time statistics.")],
+    exports: Annotated[list[Path], typer.Argument(help="The exports (.csv, .xlsx or a .parquet panel): one, or several that together make the panel.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The canonical panel to write (.parquet, or .csv).")],
-    group: Annotated[str | None, typer.Option(help="The group of every row, for an export without a group column (first_visit or operation).")] = None,
-    sheet: Annotated[str | None, typer.Option(help="The sheet of an .xlsx file (default: the first).")] = None,
-    synthetic: Annotated[bool, typer.Option("--synthetic", help="Mark the panel as synthetic (also done when the title above the header says SYNTHETIC or syntetisk).")] = False,
+    group: Annotated[str | None, typer.Option(help="The phase of files that do not say it: first_visit or operation.")] = None,
+    measure: Annotated[str | None, typer.Option(help="The measure of files that do not say it: share_90, share_60 or n_waiting.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="The sheet of .xlsx files (default: the first sheet in a layout kommiljard reads).")] = None,
+    synthetic: Annotated[bool, typer.Option("--synthetic", help="Mark the panel as synthetic (also done when a title says SYNTHETIC or syntetisk).")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Turn a spreadsheet export with Swedish column names into a canonical panel.
+    """Turn exports of the waiting-time statistics into one canonical panel.
 
-    Example: `kommiljard import data/sample_export_sv.csv --out my_panel.parquet`
+    Example: `kommiljard import examples/exports/socialstyrelsen_*.csv --out my_panel.parquet`
 
-    Reads a **wide** export (columns *Region*, *Vårdkontakt*, *Mått*, then one column per month: `2019-09`, `sep 2019`
-    or `september 2019`; *Mått* is *Andel väntande inom 90 dagar*, *Andel väntande inom 60 dagar* or *Antal väntande*)
-    or a **long** one (*Region*, *Månad*, *Vårdkontakt* and one column per measure). Regions as codes or names
-    (`06`, `Jönköping`, `Region Jönköpings län`), decimal commas, `%` signs and title lines above the header are fine.
-    Prints each region as read (code, name, how the file wrote it) and writes the panel for `payout`, `report` and `plot`.
+    Reads **Socialstyrelsen statistics database** exports (title line with *Kontaktstatus: Väntande*, *Fas* and the
+    measure; a year row; `Region;Juli;Augusti;…`; `N` for suppressed cells), **SKR vantetider.se Kontaktkort** tables
+    (`Okt 2018` or `Sep2015` columns, `64 %`, `128 017 st`, vantetider.se county-council ids in an *Id* column), and
+    kommiljard's own **wide** (*Region*, *Vårdkontakt*, *Mått*, one column per month) and **long** (*Region*, *Månad*,
+    *Vårdkontakt*, one column per measure) layouts. A panel needs share_90 and share_60 of both phases: give the four
+    exports together. `--group`/`--measure` say what a file without a title holds; a file that says otherwise is an
+    error. Prints, per file, the layout, phase, measure, months, regions and the rows left aside.
+    See docs/data-formats.md.
     """
-    from .importer import import_export, import_summary, write_panel
+    from .importer import import_exports, import_summary, write_panel
 
-    imported = import_export(export, group, sheet, synthetic)
+    check_out_path(out_file)
+    imported = import_exports(exports, group, measure, sheet, synthetic)
     write_panel(imported, out_file)
+    for reading in imported.files:
+        for line in reading.report():
+            err.print(line, markup=False, highlight=False)
     f = imported.frame
-    err.print(f"read {export}: {imported.layout} layout, {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}", highlight=False)
-    if imported.dropped_rows:
-        err.print(f"left out {imported.dropped_rows} region-month-group(s) with no value at all", highlight=False)
+    err.print(f"panel: {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}", markup=False, highlight=False)
+    if imported.left_out:
+        shown = "; ".join(imported.left_out[:5]) + (f"; and {len(imported.left_out) - 5} more" if len(imported.left_out) > 5 else "")
+        err.print(f"left out {imported.dropped_rows} region-month-group(s) with no share at all: {shown}", markup=False, highlight=False)
+    for warning in imported.warnings:
+        err.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
     if imported.synthetic:
         err.print("[yellow]note: marked SYNTHETIC (not real regional data)[/]")
     summary = import_summary(imported)
     if fmt is Format.json:
         sys.stdout.write(json.dumps({"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}, ensure_ascii=False, indent=2) + "\n")
     else:
-        _print_frame(summary, fmt, f"Imported from {export.name}", [])
-    err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False)
+        from rich.markup import escape
+
+        if fmt is Format.table:  # region names as the files wrote them are user text
+            summary["written_as"] = summary["written_as"].map(escape)
+        _print_frame(summary, fmt, escape(f"Imported from {', '.join(p.name for p in exports)}"), [])
+    err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False, markup=False)
 
 
 def _many(values: list[str] | None) -> list[str] | None:

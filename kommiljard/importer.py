@@ -1,30 +1,25 @@
-"""Importing spreadsheet exports of the waiting-time statistics into the canonical panel.
+"""Importing exports of the waiting-time statistics, one or several files, into one canonical panel.
 
-Two layouts are read, from CSV (any of ``;`` ``,`` tab; UTF-8 or Windows-1252) or ``.xlsx``:
+Each file is recognised and read by :mod:`kommiljard.inputs.layouts` (Socialstyrelsen's
+statistics database, SKR's vantetider.se Kontaktkort tables, and kommiljard's own wide and
+long layouts; CSV, ``.xlsx`` or a Parquet panel). The values of all files are then combined:
 
-- **wide**, one column per month, one row per region, group and measure::
+- every region, month, group and measure comes from exactly one cell of one file (two is an
+  error naming both cells);
+- a panel row (region, month, group) needs both shares: a share that is missing, suppressed
+  (``N``) or absent from one file while the other share is given is an error naming the cell,
+  or the file that lacks the region or month;
+- a region, month and group for which no file gives a share (every cell ``N`` or empty) is
+  left out, and the import says so; ``n_waiting`` is optional;
+- regions that no file has are reported (the panel does not cover them).
 
-      Region;Vårdkontakt;Mått;sep 2018;okt 2018;...;nov 2019
-      Region Jönköpings län;Förstabesök;Andel väntande inom 90 dagar;81,2;...
-
-- **long**, one row per region, month and group, one column per measure::
-
-      Region;Månad;Vårdkontakt;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar;Antal väntande
-
-Column names, groups and regions are matched ignoring case, diacritics and punctuation
-(``Region``/``Landsting``/``Län``; ``Månad``/``Period``; ``Vårdkontakt``/``Grupp``;
-``Mått``/``Indikator``). Regions may be codes or names; months ``2019-09``, ``sep 2019``,
-``september 2019`` or dates; numbers may have a decimal comma, a ``%`` sign and spaces
-between thousands. Empty cells, ``-`` and ``..`` are missing. Lines above the header (a
-title) are kept as the panel's description; a title that says SYNTHETIC (or *syntetisk*)
-marks the panel synthetic. Without a group column, ``group=`` gives the group of all rows.
+Every problem names the file and the row and column as a spreadsheet shows them. A title
+or footer that says SYNTHETIC (or *syntetisk*) marks the panel synthetic.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,43 +28,50 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import InputError, closest
+from .inputs.grid import Issue, place, raise_issues
+from .inputs.layouts import Hints, Reading, Value, read_export
+from .inputs.vocabulary import GROUP_NAMES, MEASURE_HINT, MEASURES, SHARES, group_of, measure_named, number
 from .outputs import atomic_path
-from .panel import MONTH_WORDS, normalise_month, validate_panel
+from .panel import validate_panel
 from .provenance import package_version
-from .regions import fold, normalise_code, region_codes, region_names, suggest_region
-from .tables import Problem, file_sha256, raise_problems
+from .regions import region_codes, region_label, region_names, suggest_region
+from .tables import file_sha256
 
-ROLES = {
-    "region": ("region", "landsting", "lan", "region landsting", "landsting region", "county"),
-    "month": ("manad", "period", "month", "tidpunkt", "datum", "date"),
-    "group": ("vardkontakt", "grupp", "group", "kontakttyp", "typ", "vantan till", "vardinsats"),
-    "measure": ("matt", "measure", "indikator", "variabel", "matvarde"),
+__all__ = ["Imported", "import_export", "import_exports", "import_summary", "number", "write_panel"]
+
+HINT = "See docs/data-formats.md or `kommiljard import --help` for the layouts read; fix the export and run again."
+MEASURE_WORDS = {
+    "share_90": "Andel väntande inom 90 dagar",
+    "share_60": "Andel väntande inom 60 dagar",
+    "n_waiting": "Antal väntande",
 }
-GROUPS = {"first_visit": ("forstabesok", "forsta besok", "first visit"), "operation": ("operation", "atgard")}
-MEASURES = ("share_90", "share_60", "n_waiting")
-MEASURE_HINT = "'Andel väntande inom 90 dagar', 'Andel väntande inom 60 dagar' or 'Antal väntande'"
-MISSING = {"", "-", "..", "–", "nan", "none"}
-SYNTHETIC_WORDS = ("synthetic", "syntetisk")
-HINT = "See `kommiljard import --help` for the layouts read; fix the export and run again."
+Key = tuple[str, str, str, str]  # region, month, group, measure
 
 
 @dataclass(frozen=True)
 class Imported:
-    """A canonical panel frame read from an export, with what was read and how."""
+    """A canonical panel frame read from one or more exports, with what was read and how."""
 
     frame: pd.DataFrame
-    source: str
-    sha256: str
-    layout: str  # "wide" or "long"
+    source: str  # the files, "; "-separated
+    sha256: str  # their hashes, in the same order
+    layout: str  # the layouts of the files ("wide", "long", "socialstyrelsen", "kontaktkort"), ", "-separated
     title: list[str] = field(default_factory=list)
     synthetic: bool = False
-    region_spellings: dict[str, list[str]] = field(default_factory=dict)  # code -> as written in the file
-    dropped_rows: int = 0  # canonical rows with no value at all (months nobody reported)
+    region_spellings: dict[str, list[str]] = field(default_factory=dict)  # code -> as written in the files
+    dropped_rows: int = 0  # region-month-groups with no share at all (months nobody reported, suppressed cells)
+    files: tuple[Reading, ...] = ()
+    left_out: list[str] = field(default_factory=list)  # the dropped rows, and why
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def metadata(self) -> dict[str, str]:
         """The panel's ``kommiljard.*`` metadata (as the sample panel carries it)."""
-        meta = {"kommiljard.imported_from": self.source, "kommiljard.imported_sha256": self.sha256, "kommiljard.imported_by": f"kommiljard {package_version()} import"}
+        meta = {
+            "kommiljard.imported_from": self.source,
+            "kommiljard.imported_sha256": self.sha256,
+            "kommiljard.imported_by": f"kommiljard {package_version()} import",
+        }
         if self.title:
             meta["kommiljard.description"] = " / ".join(self.title)
         if self.synthetic:
@@ -77,206 +79,295 @@ class Imported:
         return meta
 
 
-def measure_of(name: object) -> str | None:
-    """Which canonical measure a column or row label means: ``Andel väntande inom 90 dagar`` -> ``share_90``."""
-    key = fold(str(name))
-    words = key.split()
-    if key in MEASURES or key.replace(" ", "_") in MEASURES:
-        return key.replace(" ", "_")
-    if ("andel" in words or "share" in words or "procent" in words) and ("90" in words) != ("60" in words):
-        return "share_90" if "90" in words else "share_60"
-    if "antal" in words or "number" in words or key == "n waiting":
-        return "n_waiting"
-    return None
-
-
-def group_of(value: object) -> str | None:
-    """``Förstabesök`` -> ``first_visit``, ``Operation/åtgärd`` -> ``operation``; None if unknown."""
-    key = fold(str(value))
-    if key.replace(" ", "_") in GROUPS:
-        return key.replace(" ", "_")
-    for group, words in GROUPS.items():
-        if any(w in key for w in words):
-            return group
-    return None
-
-
-def number(value: object) -> float | None:
-    """A number as a spreadsheet writes it (``81,2``, ``81,2 %``, ``52 310``); None if missing; NaN if not a number."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return None if pd.isna(value) else float(value)
-    text = re.sub(r"[\s\u00a0\u202f%]", "", str(value))
-    if text.lower() in MISSING:
+def group_flag(value: str | None) -> str | None:
+    """``--group``: ``first_visit``/``operation`` or a Swedish name (``Förstabesök``); anything else is an error."""
+    if value is None:
         return None
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
-        return float("nan")
+    group = group_of(value)
+    if group is None:
+        close = closest(value, list(GROUP_NAMES))
+        raise InputError(
+            f"--group {value!r} is not a group"
+            + (f"; did you mean {close!r}?" if close else "")
+            + ": give first_visit or operation."
+        )
+    return group
 
 
-def _role(column: object) -> str | None:
-    key = fold(str(column))
-    return next((role for role, names in ROLES.items() if key in names), None)
-
-
-def read_cells(path: Path, sheet: str | None = None) -> list[list[object]]:
-    """The cells of a CSV or ``.xlsx`` export, row by row, as text (CSV) or typed values (xlsx)."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file. Check the path.")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            book = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
-        except Exception as exc:  # noqa: BLE001 - any reader failure is an input error
-            raise InputError(f"{path}: could not read the spreadsheet: {exc}") from None
-        names = list(book)
-        if sheet is None:
-            sheet = names[0]
-        elif sheet not in book:
-            close = closest(sheet, names)
-            raise InputError(f"{path}: no sheet {sheet!r}" + _did_you_mean(close and repr(close)) + f". Sheets: {', '.join(names)}.")
-        return book[sheet].where(book[sheet].notna(), None).values.tolist()
-    if suffix not in (".csv", ".txt", ".tsv"):
-        raise InputError(f"{path}: import reads .csv (or .txt/.tsv) and .xlsx exports, not {suffix or 'a file without suffix'!r}.")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")  # Excel's "CSV" in Swedish Windows
-    lines = text.splitlines()
-    header = next((line for line in lines[:30] if any(_role(c) == "region" for c in re.split(r"[;,\t]", line))), lines[0] if lines else "")
-    delimiter = max(";\t,", key=header.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _split_header(rows: list[list[object]], path: Path) -> tuple[list[str], list[str], list[tuple[int, list[object]]]]:
-    """Title lines above the header, the header, and the data rows numbered from 1 after it (blank rows skipped)."""
-    def blank(row: list[object]) -> bool:
-        return all(c is None or not str(c).strip() for c in row)
-
-    for i, row in enumerate(rows[:30]):
-        if any(_role(c) == "region" for c in row if c is not None):
-            title = [" ".join(str(c).strip() for c in r if not blank([c])) for r in rows[:i] if not blank(r)]
-            data = [(n, r) for n, r in enumerate(rows[i + 1 :], start=1) if not blank(r)]
-            return title, [("" if c is None else str(c).strip()) for c in row], data
-    raise InputError(f"{path}: found no header row with a region column (Region, Landsting or Län) in the first 30 rows. {HINT}")
-
-
-def import_export(path: str | Path, group: str | None = None, sheet: str | None = None, synthetic: bool = False) -> Imported:
-    """Read a spreadsheet export (wide or long, see the module docstring) into a validated canonical panel."""
-    path = Path(path)
-    title, header, rows = _split_header(read_cells(path, sheet), path)
-    where = {role: i for i, role in reversed(list(enumerate(map(_role, header)))) if role}  # the first column of each role
-    problems: list[Problem] = []
-    if "group" not in where and group is None:
-        problems.append(Problem(f"no group column (Vårdkontakt or Grupp; columns: {', '.join(header)}): add one, or give the group of all rows (--group first_visit or operation)"))
-    if group is not None and group_of(group) is None:
-        close = closest(group, list(GROUPS))
-        problems.append(Problem(f"--group {group!r} is not a group" + _did_you_mean(close and repr(close))))
-    layout = "long" if "month" in where else "wide"
-    records = (_wide if layout == "wide" else _long)(header, rows, where, problems)
-    frame = _identify(pd.DataFrame(records, columns=["row", "region_written", "month", "group_written", "measure", "value"]),
-                      None if "group" in where else group, problems)  # fmt: skip
-    raise_problems(str(path), f"export ({layout} layout)", problems, HINT)
-
-    panel = frame.set_index(["region", "month", "group", "measure"])["value"].unstack("measure").reset_index()
-    panel.columns.name = None
-    for measure in ("share_90", "share_60"):
-        if measure not in panel.columns:
-            raise InputError(f"{path}: the export has no {measure} ({MEASURE_HINT}): found {', '.join(sorted(set(frame['measure'])))}. {HINT}")
-    present = [m for m in MEASURES if m in panel.columns]
-    empty = panel[present].isna().all(axis=1)
-    panel = panel.loc[~empty, ["region", "month", "group", *present]].sort_values(["region", "month", "group"], ignore_index=True)
-    shares = panel[["share_90", "share_60"]].stack()
-    if len(shares) and shares.max() <= 1.0:
-        raise InputError(f"{path}: every share is at most 1 (largest {shares.max():g}): the export looks like fractions. Write shares in percent (81,2 for 81.2 %).")
-    canonical = validate_panel(panel, str(path))
-    spellings = frame.groupby("region")["region_written"].agg(lambda s: sorted(set(map(str, s)))).to_dict()
-    synthetic = synthetic or any(w in line.lower() for line in title for w in SYNTHETIC_WORDS)
-    return Imported(canonical, str(path), file_sha256(path), layout, title, synthetic, spellings, int(empty.sum()))
-
-
-def _identify(frame: pd.DataFrame, group: str | None, problems: list[Problem]) -> pd.DataFrame:
-    """County codes and canonical groups for the records; unknown or repeated ones are problems."""
-    frame["region"] = frame["region_written"].map(lambda v: "" if v is None else normalise_code(v))
-    for written, rows in frame[~frame["region"].isin(region_codes())].groupby("region", sort=True)["row"]:
-        text = f"region {written!r} is not a Swedish region" + _did_you_mean(suggest_region(written)) if written else "the region is empty"
-        problems.append(Problem(text, int(rows.min())))
-    frame["group"] = frame["group_written"].map(group_of) if group is None else group_of(group)
-    unknown = frame[frame["group"].isna()] if group is None else frame.iloc[:0]  # a wrong --group is reported already
-    for written, rows in unknown.groupby(unknown["group_written"].fillna(""), sort=True)["row"]:
-        problems.append(Problem(f"group {written!r} is not first visits (Förstabesök) or operations (Operation/åtgärd)", int(rows.min())))
-    key = ["region", "month", "group", "measure"]
-    for (region, month, grp, measure), rows in frame[frame.duplicated(key, keep=False)].dropna(subset=key).groupby(key)["row"]:
-        problems.append(Problem(f"{measure} of region {region}, {month}, {grp} is given more than once (rows {', '.join(map(str, sorted(set(rows))))})"))
-    return frame
-
-
-def _month_hint(text: str) -> str | None:
-    """``"septmber 2019"`` -> ``"'september 2019'"``: the month word nearest a misspelt one."""
-    words = fold(text).split()
-    years = [w for w in words if len(w) == 4 and w.isdigit()]
-    others = [w for w in words if w not in years]
-    if len(years) == 1 and len(others) == 1:
-        word = closest(others[0], [w for names in MONTH_WORDS.values() for w in names])
-        return f"'{word} {years[0]}'" if word else None
-    return None
-
-
-def _did_you_mean(close: str | None) -> str:
-    return f"; did you mean {close}?" if close else ""
-
-
-def _wide(header: list[str], rows: list[tuple[int, list[object]]], where: dict[str, int], problems: list[Problem]) -> list[tuple]:
-    """Records ``(row, region, month, group, measure, value)`` of a table with one column per month."""
-    if "measure" not in where:
-        problems.append(Problem(f"no month column (Månad) and no measure column (Mått): a wide export needs a Mått column naming {MEASURE_HINT} in each row, and one column per month. Columns: {', '.join(header)}"))
-        return []
-    keys = set(where.values())
-    months = {}
-    for i, name in enumerate(header):
-        if i in keys or not name:
-            continue
-        month = normalise_month(name)
-        if month is None:
-            problems.append(Problem(f"column {name!r} is not a month (write 2019-09, sep 2019 or september 2019)" + _did_you_mean(_month_hint(name))))
-        else:
-            months[i] = month
-    records = []
-    for r, row in rows:
-        measure = measure_of(_cell(row, where["measure"]))
-        if measure is None:
-            problems.append(Problem(f"measure {_cell(row, where['measure'])!r} is not one of {MEASURE_HINT}", r))
-            continue
-        for i, month in months.items():
-            value = number(_cell(row, i))
-            if value is not None and value != value:  # NaN: text that is not a number
-                problems.append(Problem(f"column {header[i]!r}: {_cell(row, i)!r} is not a number", r))
-            records.append((r, _cell(row, where["region"]), month, _cell(row, where.get("group")), measure, value))
-    return records
-
-
-def _long(header: list[str], rows: list[tuple[int, list[object]]], where: dict[str, int], problems: list[Problem]) -> list[tuple]:
-    """Records ``(row, region, month, group, measure, value)`` of a table with one column per measure."""
-    measures = {i: m for i, name in enumerate(header) if i not in where.values() and (m := measure_of(name))}
-    records = []
-    for r, row in rows:
-        month = normalise_month(_cell(row, where["month"]))
-        if month is None:
-            problems.append(Problem(f"month {_cell(row, where['month'])!r} is not a month (write 2019-09, sep 2019 or september 2019)", r))
-            continue
-        for i, measure in measures.items():
-            value = number(_cell(row, i))
-            if value is not None and value != value:
-                problems.append(Problem(f"column {header[i]!r}: {_cell(row, i)!r} is not a number", r))
-            records.append((r, _cell(row, where["region"]), month, _cell(row, where.get("group")), measure, value))
-    return records
-
-
-def _cell(row: list[object], index: int | None) -> object:
-    if index is None or index >= len(row) or row[index] is None:
+def measure_flag(value: str | None) -> str | None:
+    """``--measure``: ``share_90``/``share_60``/``n_waiting`` or a Swedish name; anything else is an error."""
+    if value is None:
         return None
-    return row[index].strip() if isinstance(row[index], str) else row[index]
+    measure, other = measure_named(value)
+    if measure is None:
+        close = closest(value, list(MEASURES))
+        what = f" (it names {other})" if other else ""
+        raise InputError(
+            f"--measure {value!r} is not a measure kommiljard imports{what}"
+            + (f"; did you mean {close!r}?" if close else "")
+            + f": give share_90, share_60 or n_waiting ({MEASURE_HINT})."
+        )
+    return measure
+
+
+def import_export(
+    path: str | Path,
+    group: str | None = None,
+    sheet: str | None = None,
+    synthetic: bool = False,
+    measure: str | None = None,
+) -> Imported:
+    """Read one export into a validated canonical panel (see :func:`import_exports`)."""
+    return import_exports([path], group, measure, sheet, synthetic)
+
+
+def import_exports(
+    paths, group: str | None = None, measure: str | None = None, sheet: str | None = None, synthetic: bool = False
+) -> Imported:
+    """Read exports (any layout of :mod:`kommiljard.inputs.layouts`) and combine them into one validated panel.
+
+    ``group`` and ``measure`` say what files that do not say it hold (a file that says
+    something else is an error); ``sheet`` picks the sheet of workbooks (default: the first
+    sheet in a recognised layout). Raises one :class:`InputError` listing every problem.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("no export given: name one or more files to import.")
+    hints = Hints(group_flag(group), measure_flag(measure))
+    hashes = [file_sha256(p) if p.is_file() else "" for p in paths]
+    for i, (path, sha) in enumerate(zip(paths, hashes, strict=True)):
+        first = next((paths[j] for j in range(i) if sha and hashes[j] == sha), None)
+        if first is not None:
+            raise InputError(f"{path}: has the same content as {first}: give each export once.")
+    readings, issues = [], []
+    for path in paths:
+        reading, found = read_export(path, hints, sheet)
+        readings.append(reading)
+        issues += found
+    raise_issues(issues, HINT)  # each file on its own first: problems between files would only repeat them
+    frame, left_out, issues = _combine(readings)
+    raise_issues(issues, HINT)
+    if frame.empty:
+        read = "; ".join(f"{r.source}: {len(r.values)} cells, none a share with a value" for r in readings)
+        raise InputError(
+            f"no share of waiting patients was read ({read}). "
+            f"A panel needs share_90 and share_60 ({MEASURE_HINT}). {HINT}"
+        )
+    panel = validate_panel(frame, "; ".join(map(str, paths)))  # the checks above leave nothing for this to find
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for reading in readings:
+        for code, written in reading.spellings.items():
+            spellings[code] |= written
+    return Imported(
+        panel,
+        "; ".join(map(str, paths)),
+        "; ".join(hashes),
+        ", ".join(dict.fromkeys(r.layout for r in readings)),
+        [line for r in readings for line in r.title],
+        synthetic or any(r.synthetic for r in readings),
+        {code: sorted(written) for code, written in spellings.items()},
+        len(left_out),
+        tuple(readings),
+        left_out,
+        _warnings(readings, panel),
+    )
+
+
+def _label(key: tuple[str, ...]) -> str:
+    """``share_90 of 06 Jönköping, 2019-09, first_visit`` (or without the measure)."""
+    region, month, group, *measure = key
+    return (f"{measure[0]} of " if measure else "") + f"{region_label(region)}, {month}, {group}"
+
+
+def _at(value: Value, reading: Reading, here: str) -> str:
+    """Where a cell is, with its file unless it is ``here``."""
+    spot = place(value.row, value.column, reading.headers.get(value.column))
+    return spot if reading.source == here else f"{reading.source}, {spot}"
+
+
+def _issue(message: str, value: Value, reading: Reading) -> Issue:
+    return Issue(message, reading.source, value.row, value.column, reading.headers.get(value.column))
+
+
+def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Issue]]:
+    """The panel frame of all values, the rows left out (no share at all), and every problem between cells and files."""
+    issues: list[Issue] = []
+    cells: dict[Key, tuple[Value, Reading]] = {}
+    twice: dict[tuple[str, str], list[tuple[Key, Value, Reading, Value, Reading]]] = defaultdict(list)
+    for reading in readings:
+        for value in reading.values:
+            key = (value.region, value.month, value.group, value.measure)
+            if key in cells:
+                twice[(cells[key][1].source, reading.source)].append((key, *cells[key], value, reading))
+            else:
+                cells[key] = (value, reading)
+    for (first_file, file), pairs in twice.items():
+        if len(pairs) > 3 and first_file != file:
+            key, first, first_reading, value, reading = pairs[0]
+            issues.append(
+                Issue(
+                    f"{len(pairs)} cells are also given by {first_file}, e.g. the {_label(key)} "
+                    f"({place(value.row, value.column, reading.headers.get(value.column))} here "
+                    f"and {_at(first, first_reading, file)}): "
+                    "each region, month, group and measure must come from one file. Is an export given twice?",
+                    file,
+                )
+            )
+            continue
+        for key, first, first_reading, value, reading in pairs:
+            issues.append(
+                _issue(
+                    f"the {_label(key)} is given twice: here and at {_at(first, first_reading, reading.source)}",
+                    value,
+                    reading,
+                )
+            )
+    for reading in readings:
+        shares = [v.value for v in reading.values if v.measure in SHARES and v.value is not None]
+        if shares and max(shares) <= 1.0:
+            issues.append(
+                Issue(
+                    f"every share is at most 1 (largest {max(shares):g}): the export looks like fractions. "
+                    "Write shares in percent (81,2 for 81.2 %).",
+                    reading.source,
+                )
+            )
+
+    rows: dict[tuple[str, str, str], dict[str, tuple[Value, Reading]]] = defaultdict(dict)
+    for (region, month, group, measure), entry in cells.items():
+        rows[(region, month, group)][measure] = entry
+    kept = {k: ms for k, ms in rows.items() if any(m in ms and ms[m][0].value is not None for m in SHARES)}
+    left_out = [
+        f"{_label(k)}: " + ", ".join(f"{m} {ms[m][0].written!r}" for m in SHARES if m in ms)
+        for k, ms in rows.items()
+        if k not in kept
+    ]
+    issues += _incomplete(readings, kept)
+    for key, ms in kept.items():
+        if (
+            all(m in ms and ms[m][0].value is not None for m in SHARES)
+            and ms["share_60"][0].value > ms["share_90"][0].value
+        ):
+            (v60, r60), (v90, r90) = ms["share_60"], ms["share_90"]
+            issues.append(
+                _issue(
+                    f"share_60 = {v60.value} is above share_90 = {v90.value} ({_at(v90, r90, r60.source)}) "
+                    f"for {_label(key)}: "
+                    "nobody can have waited at most 60 days without also at most 90",
+                    v60,
+                    r60,
+                )
+            )
+    present = [m for m in MEASURES if any(key[3] == m for key in cells)]
+    records = [
+        {"region": r, "month": mo, "group": g, **{m: ms[m][0].value for m in present if m in ms}}
+        for (r, mo, g), ms in kept.items()
+    ]
+    frame = pd.DataFrame(records, columns=["region", "month", "group", *present]).sort_values(
+        ["region", "month", "group"], ignore_index=True
+    )
+    return frame, left_out, issues
+
+
+def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
+    """Shares missing from a panel row whose other share is given: a cell, a region, a month or a whole measure."""
+    issues: list[Issue] = []
+    regions, months = defaultdict(set), defaultdict(set)  # (file, group, measure) -> what the file has
+    for reading in readings:
+        for v in reading.values:
+            regions[(reading.source, v.group, v.measure)].add(v.region)
+            months[(reading.source, v.group, v.measure)].add(v.month)
+    no_measure, no_region, no_month = {}, {}, {}
+    for key, ms in kept.items():
+        region, month, group = key
+        for measure in SHARES:
+            if measure in ms and ms[measure][0].value is not None:
+                continue
+            other_value, other_reading = next(ms[m] for m in SHARES if m in ms and ms[m][0].value is not None)
+            if measure in ms:
+                value, reading = ms[measure]
+                issues.append(
+                    _issue(
+                        f"{value.written!r} for the {_label((*key, measure))}, whose {other_value.measure} is given "
+                        f"({_at(other_value, other_reading, reading.source)}): a panel row needs both shares. "
+                        "Get the figure, "
+                        "or leave this month out of both files.",
+                        value,
+                        reading,
+                    )
+                )
+                continue
+            providers = [r.source for r in readings if (r.source, group, measure) in regions]
+            if not providers:
+                no_measure.setdefault((group, measure), (other_value, other_reading))
+            for source in providers:
+                if region not in regions[(source, group, measure)]:
+                    no_region.setdefault((source, region, group, measure), (other_value, other_reading))
+                elif month not in months[(source, group, measure)]:
+                    no_month.setdefault((source, month, group, measure), (other_value, other_reading))
+    for (group, measure), (value, reading) in no_measure.items():
+        issues.append(
+            Issue(
+                f"the import has no {measure} ({MEASURE_WORDS[measure]}) of {GROUP_NAMES[group]}, "
+                f"while {value.measure} is given "
+                f"(e.g. {reading.where(value)}): a panel needs share_90 and share_60 of each phase; "
+                "import the exports of both measures together.",
+                "" if len(readings) > 1 else reading.source,
+            )
+        )
+    for (source, region, group, measure), (value, reading) in no_region.items():
+        issues.append(
+            Issue(
+                f"no row for {region_label(region)} in this export of the {measure} of {GROUP_NAMES[group]}, while its "
+                f"{value.measure} is given ({_at(value, reading, source)}): every export must cover the same regions.",
+                source,
+            )
+        )
+    for (source, month, group, measure), (value, reading) in no_month.items():
+        issues.append(
+            Issue(
+                f"no column for {month} in this export of the {measure} of {GROUP_NAMES[group]}, "
+                f"while the {value.measure} "
+                f"of that month is given ({_at(value, reading, source)}): every export must cover the same months.",
+                source,
+            )
+        )
+    return issues
+
+
+def _warnings(readings: list[Reading], panel: pd.DataFrame) -> list[str]:
+    """What the panel lacks that a payout may need: regions no file has, a phase no file has."""
+    warnings = []
+    missing = [code for code in region_codes() if code not in set(panel["region"])]
+    if missing and len(panel):
+        aside = [
+            (reading.source, row, text)
+            for reading in readings
+            for rows in reading.skipped.values()
+            for row, text in rows
+        ]
+        lines = []
+        for code in missing:
+            close = [
+                f"{source} row {row + 1} {text!r}"
+                for source, row, text in aside
+                if suggest_region(text) == region_label(code)
+            ]
+            lines.append(
+                region_label(code)
+                + (f" (left aside: {', '.join(close[:2])}; is it the region, misspelt?)" if close else "")
+            )
+        warnings.append(
+            f"no file has a row for {', '.join(lines)}: "
+            f"the panel does not cover {'it' if len(missing) == 1 else 'them'}, "
+            "and a payout needs every region."
+        )
+    groups = set(panel["group"])
+    if groups and groups != set(GROUP_NAMES):
+        warnings.append(
+            f"the panel has {', '.join(GROUP_NAMES[g] for g in sorted(groups))} only; the 2019 rules need both phases."
+        )
+    return warnings
 
 
 def write_panel(imported: Imported, path: str | Path) -> Path:
@@ -290,7 +381,10 @@ def write_panel(imported: Imported, path: str | Path) -> Path:
             pq.write_table(table.replace_schema_metadata(meta), tmp)
     elif suffix == ".csv":
         if imported.synthetic:
-            raise InputError(f"{path}: the data are SYNTHETIC and a CSV file cannot say so: write a .parquet panel, which records it.")
+            raise InputError(
+                f"{path}: the data are SYNTHETIC and a CSV file cannot say so: "
+                "write a .parquet panel, which records it."
+            )
         with atomic_path(path) as tmp:
             imported.frame.to_csv(tmp, index=False)
     else:
@@ -299,12 +393,18 @@ def write_panel(imported: Imported, path: str | Path) -> Path:
 
 
 def import_summary(imported: Imported) -> pd.DataFrame:
-    """One row per region: code, name, how the file wrote it, months and groups read."""
+    """One row per region: code, name, how the files wrote it, months and groups read."""
     f = imported.frame
     names = region_names()
     rows = [
-        {"region": code, "region_name": names[code], "written_as": "; ".join(imported.region_spellings.get(code, [])),
-         "months": " ".join(sorted(g["month"].unique())), "groups": " ".join(sorted(g["group"].unique())), "rows": len(g)}
+        {
+            "region": code,
+            "region_name": names[code],
+            "written_as": "; ".join(imported.region_spellings.get(code, [])),
+            "months": " ".join(sorted(g["month"].unique())),
+            "groups": " ".join(sorted(g["group"].unique())),
+            "rows": len(g),
+        }
         for code, g in f.groupby("region")
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows)

@@ -2,7 +2,12 @@
 
 People write a region as ``06``, ``6``, ``Jönköping``, ``Jönköpings län``, ``Region
 Jönköpings län`` or ``06 Jönköping``; all of them mean county code ``06``. Matching ignores
-case, diacritics and punctuation.
+case, diacritics and punctuation. Every name in the packaged ``region_names_and_codes.csv``
+(as vantetider.se, Socialstyrelsen and government tables write the regions) matches too.
+
+Numbers are SCB county codes here. SKR's vantetider.se numbered the county councils
+differently (Stockholm 10 ... Norrbotten 65): :func:`code_of_vantetider_id` translates those,
+and only a reader that knows its file uses them may call it.
 """
 
 from __future__ import annotations
@@ -15,13 +20,11 @@ from importlib.resources import files
 
 import pandas as pd
 
-# Names in use besides the short names of the packaged table (which also match as
+# Abbreviations in use besides the names of the packaged tables (which also match as
 # "<name>s län", "Region <name>", "<name>s läns landsting" and so on, see _key).
 ALIASES = {
     "01": ("SLL",),
-    "04": ("Sörmland",),
     "14": ("VGR",),
-    "23": ("Jämtland",),
 }
 _PREFIXES = ("region ", "landstinget ", "landsting ")
 _SUFFIXES = (" lans landsting", " landsting", " lan", " county", "regionen")
@@ -69,8 +72,26 @@ def _key(text: str) -> str:
 
 
 @cache
+def region_identifiers() -> pd.DataFrame:
+    """SCB code of each region beside vantetider.se's county-council id and the names other publications use."""
+    path = files("kommiljard") / "data" / "region_names_and_codes.csv"
+    with path.open("rb") as fh:
+        return pd.read_csv(fh, dtype=str)
+
+
+def code_of_vantetider_id(value: object) -> str | None:
+    """The SCB code of a vantetider.se county-council id (``10`` -> ``"01"`` Stockholm); None if it is none."""
+    text = str(value).strip().removesuffix(".0")
+    table = region_identifiers()
+    return dict(zip(table["vantetider_landstingskod"], table["scb_lan_code"])).get(text)
+
+
+@cache
 def _names_by_key() -> dict[str, str]:
     keys = {_key(name): code for code, name in region_names().items()}
+    table = region_identifiers()
+    for column in (c for c in table.columns if c.startswith("name_")):
+        keys.update({_key(name): code for code, name in zip(table["scb_lan_code"], table[column])})
     keys.update({_key(alias): code for code, names in ALIASES.items() for alias in names})
     return keys
 

@@ -106,10 +106,10 @@ def test_bad_exports_get_every_problem_at_once_with_suggestions(tmp_path):
     message = str(err.value)
     assert "5 problem(s)" in message
     assert "column 'septmber 2019' is not a month" in message and "did you mean 'september 2019'?" in message
-    assert "row 1: column 'okt 2019': '8x,1' is not a number" in message
-    assert "row 1: region 'Region Jönkobing' is not a Swedish region; did you mean 06 Jönköping?" in message
-    assert "row 2: group 'Återbesök' is not first visits" in message
-    assert "row 3: measure 'Medelväntetid' is not one of" in message
+    assert "row 2, column E ('okt 2019'): '8x,1' is not a number" in message
+    assert "row 2, column A ('Region'): region 'Region Jönkobing' is not a Swedish region; did you mean 06 Jönköping?" in message
+    assert "row 3, column B ('Vårdkontakt'): group 'Återbesök' is not first visits" in message
+    assert "row 4, column C ('Mått'): measure 'Medelväntetid' is not one of" in message
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_bad_exports_get_every_problem_at_once_with_suggestions(tmp_path):
         ("Region;Månad;Grupp;Andel väntande inom 90 dagar\n06;2019-09;Förstabesök;81\n", None, "has no share_60"),
         ("Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;Förstabesök;0,81;0,7\n", None, "looks like fractions"),
         ("Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;Förstabesök;81;70\nJönköping;2019-09;Förstabesök;82;70\n",
-         None, "share_90 of region 06, 2019-09, first_visit is given more than once (rows 1, 2)"),
+         None, "row 3, column D ('Andel väntande inom 90 dagar'): the share_90 of 06 Jönköping, 2019-09, first_visit is given twice: here and at row 2, column D"),
         ("Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 dagar\n06;2019-09;Förstabesök;71;80\n", None, "share_60 = 80.0 is above share_90 = 71.0"),
     ],
 )  # fmt: skip

@@ -1,0 +1,236 @@
+"""The cells of an export file as a spreadsheet program shows them, and problems located in them.
+
+A :class:`Grid` is the rows of one CSV file or one workbook sheet. ``rows[i]`` is the row the
+user sees as row ``i + 1`` (title lines and blank lines count), so a problem can name the row
+and the column letter the user finds in Excel or LibreOffice.
+
+CSV files may be separated by ``;``, tabs or ``,`` and encoded as UTF-8 (with or without a
+byte-order mark), UTF-16 (Excel's "Unicode text") or Windows-1252 (Excel's CSV on a Swedish
+Windows). A workbook's percent-formatted cells (``0.812`` shown as ``81,2 %``) are read as
+percent (``81.2``). A Parquet file is read as a table with its column names in row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from ..errors import InputError, closest
+from ..tables import MAX_LISTED_PROBLEMS
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DELIMITERS = ";\t,"  # in order of preference when as many lines use two of them
+DELIMITER_NAMES = {";": "';'", "\t": "tab", ",": "','"}
+ZIP_MAGIC, OLE_MAGIC, PARQUET_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The rows of cells of one CSV file or workbook sheet; ``rows[i]`` is spreadsheet row ``i + 1``."""
+
+    source: str  # the file as the user named it
+    rows: list[list[object]]
+    kind: str  # how it was read, e.g. "CSV (';', UTF-8)" or "xlsx, sheet 'Data'"
+
+    def cell(self, row: int, column: int | None) -> object:
+        """The value at 0-based ``row``, ``column``: text stripped, None if empty or absent."""
+        if column is None or row >= len(self.rows) or column >= len(self.rows[row]):
+            return None
+        value = self.rows[row][column]
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def text(self, row: int, column: int | None) -> str:
+        """The cell as text (``""`` if empty); whole floats without ``.0``."""
+        return as_text(self.cell(row, column))
+
+    def blank(self, row: int) -> bool:
+        return all(self.cell(row, c) is None for c in range(len(self.rows[row])))
+
+    def filled(self, row: int) -> list[int]:
+        """The columns of ``row`` that hold something."""
+        return [c for c in range(len(self.rows[row])) if self.cell(row, c) is not None]
+
+
+def as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def place(row: int | None, column: int | None = None, header: str | None = None) -> str:
+    """``row 7, column D ('September 2025')`` for 0-based ``row`` and ``column``."""
+    parts = [] if row is None else [f"row {row + 1}"]
+    if column is not None:
+        parts.append(f"column {get_column_letter(column + 1)}" + (f" ({header!r})" if header else ""))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with an export, located as the user sees the file (0-based ``row``/``column``)."""
+
+    message: str
+    source: str = ""  # empty: a problem between files, whose message names them
+    row: int | None = None
+    column: int | None = None
+    header: str | None = None
+
+    def render(self) -> str:
+        where = place(self.row, self.column, self.header)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def raise_issues(issues: list[Issue], hint: str) -> None:
+    """One :class:`InputError` listing every issue under the file it is in (nothing if there are none)."""
+    if not issues:
+        return
+    issues = list(dict.fromkeys(issues))
+    files = list(dict.fromkeys(i.source for i in issues))
+    key = {source: n for n, source in enumerate(files)}
+    issues.sort(key=lambda i: (key[i.source], i.row is not None, i.row or 0, i.column or 0, i.message))
+    shown = issues[:MAX_LISTED_PROBLEMS]
+    if files == [issues[0].source] and issues[0].source:
+        head = f"{issues[0].source}: {len(issues)} problem(s) (rows and columns as a spreadsheet shows the file):"
+        lines = [f"  - {i.render()}" for i in shown]
+    else:
+        head = f"{len(issues)} problem(s) in the exports (rows and columns as a spreadsheet shows each file):"
+        lines = []
+        for source in dict.fromkeys(i.source for i in shown):
+            indent = "  - " if not source else "    - "
+            if source:
+                lines.append(f"  {source}:")
+            lines += [f"{indent}{i.render()}" for i in shown if i.source == source]
+    if len(issues) > len(shown):
+        lines.append(f"  ... and {len(issues) - len(shown)} more")
+    raise InputError("\n".join([head, *lines, hint]))
+
+
+def read_grids(path: Path, sheet: str | None = None) -> list[Grid]:
+    """The grids of a file: one for a CSV or Parquet file; each sheet of a workbook (only ``sheet`` if given)."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file. Check the path.")
+    suffix = path.suffix.lower()
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        raise InputError(
+            f"{path}: this is an old Excel workbook (.xls). "
+            "Open it in Excel and save it as .xlsx or as CSV, then import that."
+        )
+    if suffix in XLSX_SUFFIXES or (head.startswith(ZIP_MAGIC) and suffix in CSV_SUFFIXES):
+        if not head.startswith(ZIP_MAGIC):
+            raise InputError(
+                f"{path}: is not an Excel workbook (an .xlsx file is a zip archive; this one is not). "
+                "Save the export as .xlsx or CSV again."
+            )
+        return _workbook_grids(path, sheet)
+    if suffix == ".parquet":
+        return [_parquet_grid(path)]
+    if suffix not in CSV_SUFFIXES:
+        raise InputError(
+            f"{path}: import reads .csv (or .txt/.tsv), .xlsx and .parquet files, "
+            f"not {suffix or 'a file without suffix'!r}."
+        )
+    return [_csv_grid(path)]
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read with; binary content is an InputError."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "UTF-16"
+    binary = (
+        f"{path}: is not a text (CSV) file: it holds binary data. Export the table as CSV or .xlsx and import that."
+    )
+    if b"\x00" in raw[:65536]:
+        raise InputError(binary)
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = raw.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            raise InputError(binary) from None
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n\f")
+    if controls > max(2, len(text[:65536]) // 200):
+        raise InputError(binary)
+    return text, encoding
+
+
+def _delimiter(lines: list[str]) -> str | None:
+    """The separator used on the most lines (None if no line has one)."""
+    used = {d: sum(1 for line in lines if d in line) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: used[d])  # max keeps the first of equals: ';' before tab before ','
+    return best if used[best] else None
+
+
+def _csv_grid(path: Path) -> Grid:
+    text, encoding = _decode(path, path.read_bytes())
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty. Export the table again.")
+    delimiter = _delimiter(text.splitlines())
+    if delimiter is None:
+        rows = [[line] for line in text.splitlines()]
+        return Grid(str(path), rows, f"CSV (one column, {encoding})")
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return Grid(str(path), rows, f"CSV ({DELIMITER_NAMES[delimiter]}, {encoding})")
+
+
+def _workbook_grids(path: Path, sheet: str | None) -> list[Grid]:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
+            book = load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is an input error
+        raise InputError(
+            f"{path}: could not read the workbook ({type(exc).__name__}: {exc}). Save it as .xlsx or CSV again."
+        ) from None
+    names = book.sheetnames
+    if sheet is not None and sheet not in names:
+        close = closest(sheet, names)
+        did = f"; did you mean {close!r}?" if close else ""
+        raise InputError(f"{path}: no sheet {sheet!r}{did}. Sheets: {', '.join(names)}.")
+    grids = []
+    for name in [sheet] if sheet is not None else names:
+        rows = []
+        for row in book[name].iter_rows(min_row=1, min_col=1):
+            values = [_cell_value(cell) for cell in row]
+            while values and values[-1] is None:
+                values.pop()
+            rows.append(values)
+        grids.append(Grid(str(path), rows, f"xlsx, sheet {name!r}"))
+    return grids
+
+
+def _cell_value(cell) -> object:
+    """A workbook cell's value; a number shown as a percentage is read in percent (0.812 -> 81.2)."""
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return float(Decimal(repr(value)) * 100)
+    return value
+
+
+def _parquet_grid(path: Path) -> Grid:
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except Exception as exc:  # noqa: BLE001 - any reader failure is an input error
+        raise InputError(f"{path}: could not read the Parquet file ({type(exc).__name__}: {exc}).") from None
+    rows = [list(map(str, frame.columns))]
+    rows += [[None if pd.isna(v) else v for v in r] for r in frame.astype(object).itertuples(index=False)]
+    return Grid(str(path), rows, "Parquet")

@@ -1,0 +1,819 @@
+"""Recognising the layouts in which the waiting-time statistics are exported, and reading them.
+
+Four layouts are recognised from the cells of a file (``docs/data-formats.md`` shows each):
+
+- ``socialstyrelsen``: an export of Socialstyrelsen's statistics database (since July 2025).
+  A title line naming the contact status, the phase and the measure (``Kontaktstatus:
+  Väntande, Fas: Första besök, Andel inom 90 dagar``), a row with the year of each column, a
+  row ``Region;Juli;Augusti;...`` with month names, the national row ``Alla regioner``
+  (skipped), one row per region, ``N`` for a suppressed cell, and a footer line (ignored).
+- ``kontaktkort``: a table from SKR's vantetider.se (before 2025). Month headers ``Sep2015``
+  or ``Okt 2018``, values ``64 %`` or ``128 017 st``, rows for the country, the six healthcare
+  regions, the county councils and hospitals (only the county councils are read), an optional
+  measure column, ``Ejdeltagit`` and ``N/A`` for missing values.
+- ``wide`` and ``long``: kommiljard's own layouts (a ``Mått`` column and one column per month,
+  or a ``Månad`` column and one column per measure).
+
+**Which numbering a region number is in depends on the layout.** In a Kontaktkort table,
+numbers are vantetider.se's county-council ids and are read from the id column (``Id``,
+``Landstingskod`` ...): ``10`` is Stockholm, ``65`` Norrbotten, ``1`` the country and
+``101``-``106`` the healthcare regions. In every other layout numbers are SCB county codes:
+``10`` is Blekinge. A bare number where a Kontaktkort table has its names is refused, since
+nothing tells which numbering it is; a Kontaktkort id whose row names another region is refused.
+
+A reader fills a :class:`Reading` (one :class:`Value` per cell read, with its place in the
+file) and a list of :class:`~kommiljard.inputs.grid.Issue`: problems in the data are collected,
+not raised, so that every problem of every file is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, closest
+from ..panel import MONTH_WORDS, normalise_month
+from ..regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
+from .grid import Grid, Issue, as_text, place, read_grids
+from .vocabulary import (
+    MEASURE_HINT,
+    MISSING,
+    SHARES,
+    TitleSays,
+    group_of,
+    measure_named,
+    parse_value,
+    read_title,
+)
+
+SEARCH_ROWS = 30  # the header must be within the first rows
+LAYOUT_NAMES = {
+    "socialstyrelsen": "Socialstyrelsen statistics database export",
+    "kontaktkort": "SKR vantetider.se Kontaktkort table",
+    "wide": "kommiljard wide layout (a Mått column, one column per month)",
+    "long": "kommiljard long layout (a Månad column, one column per measure)",
+}
+WANTED = (
+    "kommiljard imports waiting patients (Kontaktstatus: Väntande) at first visits (Fas: Första besök) or at "
+    "operations/treatment (Fas: Operation/åtgärd or Behandling), as the share waiting at most 90 days, the share "
+    "waiting at most 60 days, or the number waiting"
+)
+LAYOUT_HINT = (
+    "kommiljard reads Socialstyrelsen statistics database exports, SKR vantetider.se Kontaktkort tables and its own "
+    "wide and long layouts; see docs/data-formats.md or `kommiljard import --help`."
+)
+
+# Header words (folded: lower case, no diacritics or punctuation).
+ROLES = {
+    "region": ("region", "landsting", "lan", "region landsting", "landsting region", "county"),
+    "month": ("manad", "period", "month", "tidpunkt", "datum", "date"),
+    "group": ("vardkontakt", "grupp", "group", "kontakttyp", "typ", "vantan till", "vardinsats"),
+    "measure": ("matt", "measure", "indikator", "variabel", "matvarde"),
+}
+ID_HEADERS = (
+    "id",
+    "enhetsid",
+    "enhet id",
+    "landstingskod",
+    "landstings id",
+    "landstingsid",
+    "kod",
+    "enhetskod",
+    "vantetider id",
+)
+UNIT_HEADERS = ("enhet", "enhetsnamn", "namn", "omrade", "sjukhus", "vardenhet", "vardgivare")
+SOCIALSTYRELSEN_REGION_HEADERS = ("region", "regioner", "lan", "landsting")
+NATIONAL = (
+    "riket",
+    "alla regioner",
+    "sverige",
+    "hela riket",
+    "hela landet",
+    "samtliga regioner",
+    "alla landsting",
+    "totalt",
+)
+HEALTHCARE_REGIONS = ("norra", "uppsala orebro", "stockholm gotland", "sydostra", "sodra", "vastra")
+COUNTRY_ID, HEALTHCARE_REGION_IDS = 1, range(101, 107)
+MONTH_NAMES = {word for words in MONTH_WORDS.values() for word in words}
+SYNTHETIC_WORDS = ("synthetic", "syntetisk")
+
+# Cells that mean "no value", by layout (compared lower case, spaces removed).
+MISSING_IN = {
+    "socialstyrelsen": {**MISSING, "n": "suppressed (N)"},
+    "kontaktkort": {**MISSING, "ejdeltagit": "did not take part (Ejdeltagit)", "n/a": "not available (N/A)"},
+    "wide": MISSING,
+    "long": MISSING,
+}
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the command line says about files that do not say it themselves (canonical names)."""
+
+    group: str | None = None
+    measure: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One cell read: what it is the value of, the value (None if missing) and where it is (0-based)."""
+
+    region: str
+    month: str
+    group: str
+    measure: str
+    value: float | None
+    written: str  # the cell as written, or why it is missing
+    row: int
+    column: int
+
+
+@dataclass
+class Reading:
+    """What one file gives: its layout, the values read with their places, and what was left aside."""
+
+    source: str
+    kind: str  # how the cells were read: "CSV (';', UTF-8)", "xlsx, sheet 'Data'"
+    layout: str = ""
+    title: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # lines below the table (a footer)
+    values: list[Value] = field(default_factory=list)
+    headers: dict[int, str] = field(default_factory=dict)  # column -> header as shown
+    said: dict[str, str] = field(default_factory=dict)  # "phase"/"measure" -> what and how it was known
+    skipped: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # reason -> (row, text) left aside
+    spellings: dict[str, set[str]] = field(default_factory=dict)  # code -> as written
+
+    def issue(self, message: str, row: int | None = None, column: int | None = None, header: bool = True) -> Issue:
+        """An issue at a cell; ``header=False`` for a cell above the header row (a title)."""
+        return Issue(
+            message, self.source, row, column, self.headers.get(column) if header and column is not None else None
+        )
+
+    def where(self, value: Value) -> str:
+        """``file, row 7, column D ('September 2025')``."""
+        return f"{self.source}, {place(value.row, value.column, self.headers.get(value.column))}"
+
+    def skip(self, reason: str, row: int, text: str) -> None:
+        self.skipped.setdefault(reason, []).append((row, text))
+
+    @property
+    def synthetic(self) -> bool:
+        return any(word in line.lower() for line in self.title + self.notes for word in SYNTHETIC_WORDS)
+
+    def report(self) -> list[str]:
+        """What was read and left aside, line by line (the import prints it)."""
+        months = sorted({v.month for v in self.values})
+        lines = [f"{self.source} ({self.kind}): {LAYOUT_NAMES[self.layout]}"]
+        lines += [f"  {what}: {how}" for what, how in self.said.items()]
+        lines.append(f"  months: {', '.join(months) or 'none'}; regions: {len({v.region for v in self.values})}")
+        for reason, rows in self.skipped.items():
+            by_text: dict[str, list[int]] = {}
+            for r, text in rows:
+                by_text.setdefault(text, []).append(r + 1)
+            shown = [f"{text!r} ({_rows_text(numbers)})" for text, numbers in list(by_text.items())[:6]]
+            more = f" and {len(by_text) - 6} more" if len(by_text) > 6 else ""
+            lines.append(f"  left aside {len(rows)} row(s), {reason}: {', '.join(shown)}{more}")
+        return lines
+
+
+def _rows_text(numbers: list[int]) -> str:
+    """``row 4``, ``rows 4-7`` or ``row 4 and 2 more``."""
+    if len(numbers) == 1:
+        return f"row {numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"rows {numbers[0]}-{numbers[-1]}"
+    return f"row {numbers[0]} and {len(numbers) - 1} more"
+
+
+def settle(
+    reading: Reading,
+    issues: list[Issue],
+    what: str,
+    said: str | None,
+    said_text: str,
+    flag: str | None,
+    row: int | None,
+) -> str | None:
+    """The file's phase or measure (``what``) from its title or the flag; a contradiction or silence is an issue."""
+    option = "--group" if what == "phase" else "--measure"
+    choices = "first_visit or operation" if what == "phase" else "share_90, share_60 or n_waiting"
+    if said and flag and said != flag:
+        issues.append(
+            reading.issue(
+                f"{option} {flag} contradicts the file, whose title says {said_text!r} ({said}). "
+                f"Leave out {option} for this file (import it on its own if other files need it).",
+                row,
+                0,
+                header=False,
+            )
+        )
+        return None
+    if said:
+        reading.said[what] = f"{said} (title: {said_text!r})"
+        return said
+    if flag:
+        reading.said[what] = f"{flag} (from {option}: the file does not say its {what})"
+        return flag
+    issues.append(
+        reading.issue(
+            f"the file does not say its {what}: give it with {option} ({choices}).",
+            row,
+            0 if row is not None else None,
+            header=False,
+        )
+    )
+    return None
+
+
+def add_value(
+    reading: Reading, issues: list[Issue], key: tuple[str, str, str, str], raw: object, row: int, column: int
+) -> None:
+    """Read one cell as the value of ``key`` = (region, month, group, measure), checking it."""
+    region, month, group, measure = key
+    parsed = parse_value(raw, MISSING_IN[reading.layout])
+    text = as_text(raw)
+    if parsed.bad:
+        issues.append(reading.issue(f"{text!r} is not a number", row, column))
+        return
+    if parsed.unit == "st" and measure in SHARES:
+        issues.append(
+            reading.issue(
+                f"{text!r} is a count (st), but the cell is the {measure} of {region_label(region)}", row, column
+            )
+        )
+    elif parsed.unit == "%" and measure == "n_waiting":
+        issues.append(
+            reading.issue(
+                f"{text!r} is a percentage, but the cell is the number waiting (n_waiting) of {region_label(region)}",
+                row,
+                column,
+            )
+        )
+    elif parsed.value is not None and measure in SHARES and not 0 <= parsed.value <= 100:
+        issues.append(
+            reading.issue(
+                f"{text!r} is not a percentage (0-100), but the cell is the {measure} of {region_label(region)}",
+                row,
+                column,
+            )
+        )
+    elif parsed.value is not None and measure == "n_waiting" and parsed.value < 0:
+        issues.append(
+            reading.issue(
+                f"{text!r} is negative, but the cell is the number waiting of {region_label(region)}", row, column
+            )
+        )
+    reading.values.append(Value(region, month, group, measure, parsed.value, parsed.missing or text, row, column))
+
+
+def region_issues(
+    reading: Reading, unknown: dict[str, list[tuple[int, int]]], issues: list[Issue], why: str = ""
+) -> None:
+    """One issue per region name that is not a region, at its first place, with the other rows."""
+    for written, places in unknown.items():
+        (row, column), more = places[0], sorted({r + 1 for r, _ in places[1:]})
+        close = suggest_region(written)
+        text = (
+            f"region {written!r} is not a Swedish region" + (f"; did you mean {close}?" if close else "")
+            if written
+            else "the region is empty"
+        )
+        issues.append(
+            reading.issue(text + why + (f" (also rows {', '.join(map(str, more))})" if more else ""), row, column)
+        )
+
+
+def _roles(grid: Grid, row: int) -> dict[str, int]:
+    """The first column of each role in a header row (region, month, group, measure, id, unit)."""
+    roles: dict[str, int] = {}
+    for column in grid.filled(row):
+        key = fold(grid.text(row, column))
+        role = next((r for r, names in ROLES.items() if key in names), None)
+        role = role or ("id" if key in ID_HEADERS else "unit" if key in UNIT_HEADERS else None)
+        if role:
+            roles.setdefault(role, column)
+    return roles
+
+
+def _month_columns(grid: Grid, row: int) -> dict[int, str]:
+    return {c: m for c in grid.filled(row) if (m := normalise_month(grid.cell(row, c)))}
+
+
+def _is_socialstyrelsen_header(grid: Grid, row: int) -> bool:
+    filled = grid.filled(row)
+    if len(filled) < 2 or fold(grid.text(row, filled[0])) not in SOCIALSTYRELSEN_REGION_HEADERS:
+        return False
+    return all(fold(grid.text(row, c)) in MONTH_NAMES for c in filled[1:])
+
+
+def _skr_signature(grid: Grid, row: int, name_column: int) -> bool:
+    """Rows for the country or a healthcare region, or cells like ``64 %``, ``128 017 st``, ``Ejdeltagit``, ``N/A``."""
+    for r in range(row + 1, min(len(grid.rows), row + 400)):
+        name = fold(grid.text(r, name_column))
+        if name in NATIONAL or "sjukvardsregion" in name:
+            return True
+        for c in grid.filled(r):
+            text = grid.text(r, c).lower()
+            if text in ("ejdeltagit", "n/a") or re.fullmatch(r"[\d\s\u00a0\u202f,.]+\s*(%|st)", text):
+                return True
+    return False
+
+
+def recognise(grid: Grid) -> tuple[str, int] | None:
+    """The layout of a grid and the row of its header; None if it is none of the four."""
+    for row in range(min(len(grid.rows), SEARCH_ROWS)):
+        if _is_socialstyrelsen_header(grid, row):
+            return "socialstyrelsen", row
+        roles = _roles(grid, row)
+        months = _month_columns(grid, row)
+        if "id" in roles and months:
+            return "kontaktkort", row
+        if "region" in roles or "unit" in roles:
+            if "region" in roles and "month" in roles:
+                return "long", row
+            if "region" in roles and "measure" in roles:
+                return "wide", row
+            if months and _skr_signature(grid, row, roles.get("unit", roles.get("region"))):
+                return "kontaktkort", row
+            if "region" in roles:
+                return "wide", row
+    return None
+
+
+def read_export(path: Path, hints: Hints, sheet: str | None = None) -> tuple[Reading, list[Issue]]:
+    """Recognise the layout of a file (the first sheet of a workbook that has one, or ``sheet``) and read it."""
+    grids = read_grids(path, sheet)
+    for grid in grids:
+        found = recognise(grid)
+        if found:
+            break
+    else:
+        raise InputError(_unrecognised(path, grids))
+    layout, header = found
+    reading = Reading(str(path), grid.kind, layout)
+    issues: list[Issue] = []
+    READERS[layout](grid, header, hints, reading, issues)
+    return reading, issues
+
+
+def _unrecognised(path: Path, grids: list[Grid]) -> str:
+    where = f" (sheets: {', '.join(g.kind.partition('sheet ')[2] for g in grids)})" if len(grids) > 1 else ""
+    if all(len(grid.filled(r)) <= 1 for grid in grids for r in range(len(grid.rows))):
+        return (
+            f"{path}: every row has at most one cell{where}: this is not a table separated by ';', ',' or tabs "
+            f"(or the whole table is in one column). Export the table again as CSV or .xlsx. {LAYOUT_HINT}"
+        )
+    return (
+        f"{path}: found no header row with a region column (Region, Landsting or Län), and no layout kommiljard "
+        f"reads, in the first {SEARCH_ROWS} rows{where}. {LAYOUT_HINT}"
+    )
+
+
+def _title(grid: Grid, below: int) -> list[str]:
+    return [" ".join(grid.text(r, c) for c in grid.filled(r)) for r in range(below) if not grid.blank(r)]
+
+
+def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
+    """Title, year row, month-name row, one row per region; ``Alla regioner`` and the footer left aside."""
+    name_column, *month_columns = grid.filled(header)
+    years = header - 1
+    months = {}
+    for c in month_columns:
+        year = grid.text(years, c) if years >= 0 else ""
+        label = f"{grid.text(header, c)} {year}".strip()
+        reading.headers[c] = label
+        month = normalise_month(label) if re.fullmatch(r"(19|20)\d\d", year) else None
+        if month is None:
+            issues.append(
+                reading.issue(
+                    f"the month {grid.text(header, c)!r} has no year above it "
+                    f"(row {years + 1} should hold the year of each column)",
+                    header,
+                    c,
+                )
+            )
+        else:
+            months[c] = month
+    reading.headers[name_column] = grid.text(header, name_column)
+    reading.title = _title(grid, max(years, 0))
+    says = read_title(reading.title)
+    group, measure = _title_group_and_measure(reading, issues, says, hints, title_row=_first_row(grid, years))
+    unknown: dict[str, list[tuple[int, int]]] = {}
+    for r in range(header + 1, len(grid.rows)):
+        filled = grid.filled(r)
+        if not filled:
+            continue
+        name = grid.text(r, name_column)
+        if not any(c in months for c in filled):
+            reading.notes.append(" ".join(grid.text(r, c) for c in filled))
+            reading.skip("a note or footer without values (ignored)", r, reading.notes[-1])
+            continue
+        if fold(name) in NATIONAL:
+            reading.skip("the national figure", r, name)
+            continue
+        code = normalise_code(name) if name else ""
+        if code not in region_codes():
+            unknown.setdefault(name, []).append((r, name_column))
+            continue
+        reading.spellings.setdefault(code, set()).add(name)
+        if group and measure:
+            for c, month in months.items():
+                add_value(reading, issues, (code, month, group, measure), grid.cell(r, c), r, c)
+    region_issues(reading, unknown, issues)
+
+
+def _first_row(grid: Grid, below: int) -> int | None:
+    return next((r for r in range(max(below, 0)) if not grid.blank(r)), None)
+
+
+def _title_group_and_measure(
+    reading: Reading,
+    issues: list[Issue],
+    says: TitleSays,
+    hints: Hints,
+    title_row: int | None,
+    need_group: bool = True,
+    need_measure: bool = True,
+) -> tuple[str | None, str | None]:
+    """The file's phase and measure from its title and the flags; a title naming something else is an issue."""
+    if says.unusable:
+        issues.append(
+            reading.issue(
+                f"the title says the file ({LAYOUT_NAMES[reading.layout]}) holds {'; '.join(says.unusable)}. "
+                f"{WANTED}: export one of those.",
+                title_row,
+                0 if title_row is not None else None,
+                header=False,
+            )
+        )
+        return None, None
+    group = (
+        settle(reading, issues, "phase", says.phase, says.phase_text, hints.group, title_row) if need_group else None
+    )
+    measure = (
+        settle(reading, issues, "measure", says.measure, says.measure_text, hints.measure, title_row)
+        if need_measure
+        else None
+    )
+    return group, measure
+
+
+def _unit(
+    reading: Reading,
+    issues: list[Issue],
+    row: int,
+    id_column: int | None,
+    name_column: int | None,
+    id_text: str,
+    name: str,
+) -> str | None:
+    """The SCB code of a Kontaktkort row's unit, or None (the row is left aside or has an issue)."""
+    name_code = normalise_code(name) if name else ""
+    named = name_code if name_code in region_codes() else None
+    if id_text:
+        if not id_text.isdigit():
+            issues.append(
+                reading.issue(f"the id {id_text!r} is not a number (a vantetider.se unit id)", row, id_column)
+            )
+            return None
+        number_ = int(id_text)
+        code = code_of_vantetider_id(number_)
+        if named and code != named:
+            ids = (
+                f"vantetider.se's county-council id of {region_label(code)}"
+                if code
+                else "not a county-council id of vantetider.se"
+            )
+            issues.append(
+                reading.issue(
+                    f"the id {id_text} is {ids}, but the row names {region_label(named)}. "
+                    "In a Kontaktkort table the ids are vantetider.se's "
+                    f"(Stockholm 10 ... Norrbotten 65), not SCB county codes: correct the id or the name.",
+                    row,
+                    id_column,
+                )
+            )
+            return None
+        if code is None:
+            kind = (
+                "the national figure"
+                if number_ == COUNTRY_ID
+                else "a healthcare region"
+                if number_ in HEALTHCARE_REGION_IDS
+                else "a hospital or other unit"
+            )
+            reading.skip(kind, row, name or id_text)
+            return None
+        return code
+    key = fold(name)
+    if key in NATIONAL:
+        reading.skip("the national figure", row, name)
+    elif "sjukvardsregion" in key or key.removesuffix(" sjukvardsregionen") in HEALTHCARE_REGIONS:
+        reading.skip("a healthcare region", row, name)
+    elif name.isdigit():
+        meanings = [f"vantetider.se's id of {region_label(c)}" for c in [code_of_vantetider_id(name)] if c]
+        meanings += [f"the SCB code of {region_label(c)}" for c in [name.zfill(2)] if c in region_codes()]
+        issues.append(
+            reading.issue(
+                f"{name!r} is a number where the table names its units "
+                f"({' or '.join(meanings) or 'no region in either numbering'}): "
+                "write the region's name, or put vantetider.se ids in a column named Id or Landstingskod.",
+                row,
+                name_column,
+            )
+        )
+    elif named:
+        return named
+    else:
+        reading.skip("a hospital or other unit", row, name)
+    return None
+
+
+def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
+    """Id and/or name column, optional measure and group columns, one column per month; county councils only."""
+    roles = _roles(grid, header)
+    months = _month_columns(grid, header)
+    reading.headers = {c: grid.text(header, c) for c in grid.filled(header)}
+    first_month = min(months)
+    id_column = roles.get("id")
+    name_column = roles.get("unit", roles.get("region"))
+    if name_column is None:
+        blank = [c for c in range(first_month) if grid.cell(header, c) is None]
+        name_column = blank[0] if blank else None
+    measure_column, group_column = roles.get("measure"), roles.get("group")
+    for c in grid.filled(header):
+        if c > first_month and c not in months:
+            issues.append(
+                reading.issue(
+                    f"column {grid.text(header, c)!r} is not a month "
+                    "(the months are written like 'Okt 2018' or 'Sep2015')",
+                    header,
+                    c,
+                )
+            )
+    reading.title = _title(grid, header)
+    title_row = _first_row(grid, header)
+    group, measure = _title_group_and_measure(
+        reading,
+        issues,
+        read_title(reading.title),
+        hints,
+        title_row,
+        need_group=group_column is None,
+        need_measure=measure_column is None,
+    )
+    if measure_column is not None:
+        reading.said["measure"] = f"from {place(None, measure_column, reading.headers[measure_column])} in each row"
+        _no_flag_against(reading, issues, "--measure", hints.measure, header, measure_column)
+    if group_column is not None:
+        reading.said["phase"] = f"from {place(None, group_column, reading.headers[group_column])} in each row"
+        _no_flag_against(reading, issues, "--group", hints.group, header, group_column)
+    for r in range(header + 1, len(grid.rows)):
+        filled = grid.filled(r)
+        if not filled:
+            continue
+        id_text, name = grid.text(r, id_column), grid.text(r, name_column)
+        if not any(c in months for c in filled):
+            reading.notes.append(" ".join(grid.text(r, c) for c in filled))
+            reading.skip("a note or footer without values (ignored)", r, reading.notes[-1])
+            continue
+        if not id_text and not name:
+            issues.append(
+                reading.issue(
+                    "values without a unit (no id and no name)", r, id_column if id_column is not None else name_column
+                )
+            )
+            continue
+        code = _unit(reading, issues, r, id_column, name_column, id_text, name)
+        if code is None:
+            continue
+        row_measure, row_group = measure, group
+        if measure_column is not None:
+            row_measure, _ = measure_named(grid.text(r, measure_column))
+            if row_measure is None:
+                reading.skip("a measure kommiljard does not use", r, grid.text(r, measure_column))
+                continue
+        if group_column is not None:
+            row_group = group_of(grid.text(r, group_column))
+            if row_group is None:
+                issues.append(
+                    reading.issue(
+                        f"{grid.text(r, group_column)!r} is not first visits (Förstabesök) "
+                        "or operations (Operation/åtgärd)",
+                        r,
+                        group_column,
+                    )
+                )
+                continue
+        if row_group is None or row_measure is None:
+            continue
+        reading.spellings.setdefault(code, set()).add(name or id_text)
+        for c, month in months.items():
+            add_value(reading, issues, (code, month, row_group, row_measure), grid.cell(r, c), r, c)
+
+
+def _no_flag_against(
+    reading: Reading, issues: list[Issue], option: str, flag: str | None, row: int, column: int
+) -> None:
+    if flag:
+        issues.append(
+            reading.issue(
+                f"{option} {flag} contradicts the file, which names it in each row of this column. "
+                f"Leave out {option} for this file (import it on its own if other files need it).",
+                row,
+                column,
+            )
+        )
+
+
+def _own_header(grid: Grid, header: int, reading: Reading) -> tuple[dict[str, int], list[str]]:
+    names = [grid.text(header, c) for c in range(len(grid.rows[header]))]
+    reading.headers = {c: name for c, name in enumerate(names) if name}
+    reading.title = _title(grid, header)
+    return {role: c for role, c in _roles(grid, header).items() if role in ROLES}, names
+
+
+def _own_group(
+    reading: Reading,
+    issues: list[Issue],
+    grid: Grid,
+    header: int,
+    roles: dict[str, int],
+    names: list[str],
+    hints: Hints,
+) -> None:
+    if "group" in roles:
+        reading.said["phase"] = f"from {place(None, roles['group'], names[roles['group']])} in each row"
+        _no_flag_against(reading, issues, "--group", hints.group, header, roles["group"])
+    elif hints.group:
+        reading.said["phase"] = f"{hints.group} (from --group: the file has no group column)"
+    else:
+        issues.append(
+            reading.issue(
+                f"no group column (Vårdkontakt or Grupp; columns: {', '.join(filter(None, names))}): add one, "
+                "or give the group of all rows (--group first_visit or operation)",
+                header,
+            )
+        )
+
+
+def _own_rows(
+    grid: Grid,
+    header: int,
+    reading: Reading,
+    issues: list[Issue],
+    roles: dict[str, int],
+    hints: Hints,
+    cells: Callable[[int, str, str], list[tuple[int, str, str]]],
+) -> None:
+    """Rows of the own layouts: region (SCB code or name), group, and ``cells(row, code, group)``.
+
+    ``cells`` gives the (column, month, measure) of each value of a row.
+    """
+    unknown: dict[str, list[tuple[int, int]]] = {}
+    groups_unknown: dict[str, list[tuple[int, int]]] = {}
+    for r in range(header + 1, len(grid.rows)):
+        if grid.blank(r):
+            continue
+        written = grid.text(r, roles["region"])
+        code = normalise_code(written) if written else ""
+        group = hints.group if "group" not in roles else group_of(grid.text(r, roles["group"]))
+        if group is None and "group" in roles:
+            groups_unknown.setdefault(grid.text(r, roles["group"]), []).append((r, roles["group"]))
+        if code not in region_codes():
+            unknown.setdefault(written, []).append((r, roles["region"]))
+        else:
+            reading.spellings.setdefault(code, set()).add(written)
+        for c, month, measure in cells(r, code, group):
+            if code in region_codes() and group:
+                add_value(reading, issues, (code, month, group, measure), grid.cell(r, c), r, c)
+            elif parse_value(grid.cell(r, c)).bad:
+                issues.append(reading.issue(f"{grid.text(r, c)!r} is not a number", r, c))
+    region_issues(reading, unknown, issues, _vantetider_hint(unknown))
+    for written, places in groups_unknown.items():
+        issues.append(
+            reading.issue(
+                f"group {written!r} is not first visits (Förstabesök) or operations (Operation/åtgärd)", *places[0]
+            )
+        )
+
+
+def _vantetider_hint(unknown: dict[str, list]) -> str:
+    """For numbers that are no SCB code but are vantetider.se ids: say which layout reads those."""
+    ids = [w for w in unknown if w.isdigit() and code_of_vantetider_id(w)]
+    return (
+        (
+            f" ({ids[0]} is a vantetider.se county-council id, of {region_label(code_of_vantetider_id(ids[0]))}; "
+            "this layout reads SCB "
+            "county codes; a Kontaktkort table with an Id or Landstingskod column reads vantetider.se ids)"
+        )
+        if ids
+        else ""
+    )
+
+
+def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
+    """Region, group (Vårdkontakt) and measure (Mått) columns, then one column per month."""
+    roles, names = _own_header(grid, header, reading)
+    _own_group(reading, issues, grid, header, roles, names, hints)
+    if "measure" not in roles and not hints.measure:
+        issues.append(
+            reading.issue(
+                "no month column (Månad) and no measure column (Mått): "
+                f"a wide export needs a Mått column naming {MEASURE_HINT} "
+                f"in each row, and one column per month (or give the measure of every row with --measure). "
+                f"Columns: {', '.join(filter(None, names))}",
+                header,
+            )
+        )
+        return
+    if "measure" in roles:
+        reading.said["measure"] = f"from {place(None, roles['measure'], names[roles['measure']])} in each row"
+        _no_flag_against(reading, issues, "--measure", hints.measure, header, roles["measure"])
+    else:
+        reading.said["measure"] = f"{hints.measure} (from --measure: the file has no measure column)"
+    months = {}
+    for c, name in reading.headers.items():
+        if c in roles.values():
+            continue
+        month = normalise_month(grid.cell(header, c))
+        if month is None:
+            issues.append(
+                reading.issue(
+                    f"column {name!r} is not a month (write 2019-09, sep 2019 or september 2019)"
+                    + _did_you_mean(_month_hint(name)),
+                    header,
+                    c,
+                )
+            )
+        else:
+            months[c] = month
+
+    def cells(r: int, code: str, group: str) -> list[tuple[int, str, str]]:
+        if "measure" not in roles:
+            return [(c, m, hints.measure) for c, m in months.items()]
+        measure, _ = measure_named(grid.text(r, roles["measure"]))
+        if measure is None:
+            issues.append(
+                reading.issue(
+                    f"measure {grid.text(r, roles['measure'])!r} is not one of {MEASURE_HINT}", r, roles["measure"]
+                )
+            )
+            return []
+        return [(c, m, measure) for c, m in months.items()]
+
+    _own_rows(grid, header, reading, issues, roles, hints, cells)
+
+
+def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
+    """Region, month (Månad) and group columns, then one column per measure."""
+    roles, names = _own_header(grid, header, reading)
+    _own_group(reading, issues, grid, header, roles, names, hints)
+    measures = {
+        c: m for c, name in reading.headers.items() if c not in roles.values() and (m := measure_named(name)[0])
+    }
+    reading.said["measure"] = "from the column names: " + ", ".join(f"{names[c]!r} ({m})" for c, m in measures.items())
+    if hints.measure:
+        _no_flag_against(reading, issues, "--measure", hints.measure, header, min(measures, default=0))
+
+    def cells(r: int, code: str, group: str) -> list[tuple[int, str, str]]:
+        month = normalise_month(grid.cell(r, roles["month"]))
+        if month is None:
+            issues.append(
+                reading.issue(
+                    f"month {grid.text(r, roles['month'])!r} is not a month "
+                    "(write 2019-09, sep 2019 or september 2019)",
+                    r,
+                    roles["month"],
+                )
+            )
+            return []
+        return [(c, month, m) for c, m in measures.items()]
+
+    _own_rows(grid, header, reading, issues, roles, hints, cells)
+
+
+def _month_hint(text: str) -> str | None:
+    """``"septmber 2019"`` -> ``"'september 2019'"``: the month word nearest a misspelt one."""
+    words = fold(text).split()
+    years = [w for w in words if len(w) == 4 and w.isdigit()]
+    others = [w for w in words if w not in years]
+    if len(years) == 1 and len(others) == 1:
+        word = closest(others[0], sorted(MONTH_NAMES))
+        return f"'{word} {years[0]}'" if word else None
+    return None
+
+
+def _did_you_mean(close: str | None) -> str:
+    return f"; did you mean {close}?" if close else ""
+
+
+READERS: dict[str, Callable[[Grid, int, Hints, Reading, list[Issue]], None]] = {
+    "socialstyrelsen": _read_socialstyrelsen,
+    "kontaktkort": _read_kontaktkort,
+    "wide": _read_wide,
+    "long": _read_long,
+}

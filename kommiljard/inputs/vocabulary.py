@@ -1,0 +1,151 @@
+"""What the words of an export mean: numbers as written, measures, phases and titles.
+
+All matching is on folded text (lower case, no diacritics or punctuation), so ``Första
+besök``, ``FÖRSTA BESÖK`` and ``forsta-besok`` are the same. A label that names a measure
+kommiljard does not use (a median, the share waiting *longer* than 90 days, a band such as
+61-90 days) is recognised as such, so that it is refused rather than read as a share.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..regions import fold
+from .grid import as_text
+
+MEASURES = ("share_90", "share_60", "n_waiting")
+SHARES = ("share_90", "share_60")
+MEASURE_HINT = "'Andel väntande inom 90 dagar', 'Andel väntande inom 60 dagar' or 'Antal väntande'"
+GROUP_NAMES = {"first_visit": "first visits", "operation": "operations/treatment"}
+GROUP_WORDS = {"first_visit": ("forstabesok", "forsta besok", "first visit"), "operation": ("operation", "atgard")}
+MISSING = {"": "empty", "-": "'-'", "..": "'..'", "–": "'–'", "nan": "empty", "none": "empty"}  # in every layout
+_NUMBER = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)(%|st)?$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: float | None
+    unit: str | None  # "%" or "st" if the cell says so
+    missing: str | None  # why there is no value
+    bad: bool = False  # neither a number nor a missing mark
+
+
+def parse_value(raw: object, missing: Mapping[str, str] = MISSING) -> Parsed:
+    """A cell as a number: ``81,2``, ``64 %``, ``128 017 st``, or a missing mark of the layout."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return Parsed(None, None, "empty") if math.isnan(raw) else Parsed(float(raw), None, None)
+    text = as_text(raw)
+    squeezed = re.sub(r"[\s\u00a0\u202f]", "", text).lower()
+    if squeezed in missing or text.lower() in missing:
+        return Parsed(None, None, missing.get(squeezed) or missing[text.lower()])
+    match = _NUMBER.match(squeezed) if not hasattr(raw, "year") else None
+    if match is None:
+        return Parsed(None, None, None, bad=True)
+    return Parsed(float(match[1].replace(",", ".")), match[2], None)
+
+
+def number(value: object) -> float | None:
+    """A number as a spreadsheet writes it (``81,2``, ``81,2 %``, ``52 310``); None if missing; NaN if not a number."""
+    parsed = parse_value(value)
+    return float("nan") if parsed.bad else parsed.value
+
+
+def measure_named(text: object) -> tuple[str | None, str | None]:
+    """The measure a label or title segment names, or what else it names.
+
+    ``Andel väntande inom 90 dagar`` -> ``("share_90", None)``; ``Antal väntande`` ->
+    ``("n_waiting", None)``; ``Andel > 90 dagar`` -> ``(None, "the share waiting longer than 90 days")``;
+    ``Medianvärdet för väntetid`` -> ``(None, "a median or mean waiting time")``; a label
+    naming no measure -> ``(None, None)``.
+    """
+    raw = as_text(text)
+    key = fold(raw)
+    words = key.split()
+    if key.replace(" ", "_") in MEASURES:
+        return key.replace(" ", "_"), None
+    if any(w.startswith(("median", "percentil", "medel", "genomsnitt", "kvartil")) for w in words):
+        return None, "a median or mean waiting time"
+    numbers = re.findall(r"\d+", key)
+    longer = ">" in raw or bool({"over", "mer", "langre", "fler", "overstiger"} & set(words))
+    share = bool({"andel", "procent", "share", "percent"} & set(words)) or "%" in raw
+    if share:
+        if longer:
+            return None, f"the share waiting longer than {' '.join(numbers)} days"
+        if len(numbers) == 2 and numbers[0] != "0":
+            return None, f"the share waiting {numbers[0]}-{numbers[1]} days"
+        days = numbers[-1:] if len(numbers) <= 2 else []
+        if days in (["90"], ["60"]):
+            return f"share_{days[0]}", None
+        return None, f"the share within {' '.join(numbers)} days" if numbers else "a share without its number of days"
+    if {"antal", "number", "count"} & set(words):
+        return (None, "a count by waiting time") if numbers or longer else ("n_waiting", None)
+    return None, None
+
+
+def group_of(value: object) -> str | None:
+    """``Förstabesök`` -> ``first_visit``, ``Operation/åtgärd`` -> ``operation``; None if unknown."""
+    key = fold(str(value))
+    if key.replace(" ", "_") in GROUP_WORDS:
+        return key.replace(" ", "_")
+    return next((group for group, words in GROUP_WORDS.items() if any(w in key for w in words)), None)
+
+
+def phase_named(text: str) -> set[str]:
+    """The phases a title or its ``Fas:`` segment names: ``Första besök`` -> ``{"first_visit"}``."""
+    key = fold(text)
+    words = set(key.split())
+    found = set()
+    if {"forstabesok", "nybesok", "besok", "forstabesoket"} & words or "forsta besok" in key:
+        found.add("first_visit")
+    if {"operation", "operationer", "atgard", "atgarder", "behandling", "behandlingar"} & words:
+        found.add("operation")
+    return found
+
+
+@dataclass(frozen=True)
+class TitleSays:
+    """What a title says the file holds (canonical names), and what it says that kommiljard cannot use."""
+
+    phase: str | None = None
+    phase_text: str = ""
+    measure: str | None = None
+    measure_text: str = ""
+    unusable: list[str] = field(default_factory=list)
+
+
+def read_title(lines: list[str]) -> TitleSays:
+    """The phase and measure a title names (``Kontaktstatus: Väntande, Fas: Första besök, Andel inom 90 dagar``)."""
+    segments = [s.strip() for line in lines for s in re.split(r"[,;]", line) if s.strip()]
+    labelled = {fold(s.partition(":")[0]): s for s in segments if ":" in s}
+    unusable = []
+    status = labelled.get("kontaktstatus")
+    if status is not None:
+        value = fold(status.partition(":")[2])
+        if "vantande" not in value.split():
+            unusable.append(f"{status!r} (not waiting patients)")
+    elif any(w in fold(" ".join(lines)).split() for w in ("genomford", "genomforda", "utforda")):
+        unusable.append("performed contacts, not waiting patients")
+    phase, phase_text = None, ""
+    if "fas" in labelled:
+        phases = phase_named(labelled["fas"].partition(":")[2])
+        if len(phases) == 1:
+            phase, phase_text = phases.pop(), labelled["fas"]
+        else:
+            unusable.append(f"{labelled['fas']!r} (neither first visits nor operations/treatment)")
+    else:
+        hits = [(p, s) for s in segments for p in phase_named(s)]
+        if len({p for p, _ in hits}) == 1:
+            phase, phase_text = hits[0]
+    found = [(measure_named(s), s) for s in segments if not fold(s).startswith(("kontaktstatus", "fas "))]
+    usable = {m for (m, _), _ in found if m}
+    unusable += [f"{s!r} ({other})" for (_, other), s in found if other]
+    measure, measure_text = None, ""
+    if len(usable) == 1 and not any(other for (_, other), _ in found):
+        measure = usable.pop()
+        measure_text = next(s for (m, _), s in found if m == measure)
+    elif len(usable) > 1:
+        unusable.append("more than one measure: " + ", ".join(repr(s) for (m, _), s in found if m))
+    return TitleSays(phase, phase_text, measure, measure_text, unusable)
