@@ -169,10 +169,11 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
 
 
 def _delimiter(lines: list[str]) -> str | None:
-    """The separator used on the most lines (None if no line has one)."""
+    """The separator used on the most lines; None if it is on fewer than half of them (a one-column file)."""
+    lines = [line for line in lines if line.strip()]
     used = {d: sum(1 for line in lines if d in line) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: used[d])  # max keeps the first of equals: ';' before tab before ','
-    return best if used[best] else None
+    return best if used[best] and 2 * used[best] >= len(lines) else None
 
 
 def _csv_grid(path: Path) -> Grid:

@@ -192,14 +192,16 @@ def settle(
     reading: Reading,
     issues: list[Issue],
     what: str,
-    said: str | None,
-    said_text: str,
+    says: TitleSays,
     flag: str | None,
     row: int | None,
+    silent: str = "the file does not say its {what}",
 ) -> str | None:
     """The file's phase or measure (``what``) from its title or the flag; a contradiction or silence is an issue."""
     option = "--group" if what == "phase" else "--measure"
     choices = "first_visit or operation" if what == "phase" else "share_90, share_60 or n_waiting"
+    example = "Fas: Första besök" if what == "phase" else "Andel inom 90 dagar"
+    said, said_text = (says.phase, says.phase_text) if what == "phase" else (says.measure, says.measure_text)
     if said and flag and said != flag:
         issues.append(
             reading.issue(
@@ -219,7 +221,8 @@ def settle(
         return flag
     issues.append(
         reading.issue(
-            f"the file does not say its {what}: give it with {option} ({choices}).",
+            silent.format(what=what) + f": give it with {option} ({choices}), or name it in a title line above "
+            f"the table (for example '{example}').",
             row,
             0 if row is not None else None,
             header=False,
@@ -340,6 +343,8 @@ def recognise(grid: Grid) -> tuple[str, int] | None:
                 return "kontaktkort", row
             if "region" in roles:
                 return "wide", row
+        elif len(months) > 1 and min(months) > 0 and grid.cell(row, 0) is None and _skr_signature(grid, row, 0):
+            return "kontaktkort", row  # units in column A, under a blank header
     return None
 
 
@@ -373,7 +378,8 @@ def _unrecognised(path: Path, grids: list[Grid]) -> str:
 
 
 def _title(grid: Grid, below: int) -> list[str]:
-    return [" ".join(grid.text(r, c) for c in grid.filled(r)) for r in range(below) if not grid.blank(r)]
+    """The non-blank rows above ``below``, each as one line (cells joined by commas, as a title's parts are)."""
+    return [", ".join(grid.text(r, c) for c in grid.filled(r)) for r in range(below) if not grid.blank(r)]
 
 
 def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
@@ -450,14 +456,8 @@ def _title_group_and_measure(
             )
         )
         return None, None
-    group = (
-        settle(reading, issues, "phase", says.phase, says.phase_text, hints.group, title_row) if need_group else None
-    )
-    measure = (
-        settle(reading, issues, "measure", says.measure, says.measure_text, hints.measure, title_row)
-        if need_measure
-        else None
-    )
+    group = settle(reading, issues, "phase", says, hints.group, title_row) if need_group else None
+    measure = settle(reading, issues, "measure", says, hints.measure, title_row) if need_measure else None
     return group, measure
 
 
@@ -644,20 +644,15 @@ def _own_group(
     roles: dict[str, int],
     names: list[str],
     hints: Hints,
-) -> None:
+) -> str | None:
+    """The group of every row of a file without a group column (from its title or --group); None with one."""
     if "group" in roles:
         reading.said["phase"] = f"from {place(None, roles['group'], names[roles['group']])} in each row"
         _no_flag_against(reading, issues, "--group", hints.group, header, roles["group"])
-    elif hints.group:
-        reading.said["phase"] = f"{hints.group} (from --group: the file has no group column)"
-    else:
-        issues.append(
-            reading.issue(
-                f"no group column (Vårdkontakt or Grupp; columns: {', '.join(filter(None, names))}): add one, "
-                "or give the group of all rows (--group first_visit or operation)",
-                header,
-            )
-        )
+        return None
+    silent = f"no group column (Vårdkontakt or Grupp; columns: {', '.join(filter(None, names))}): add one"
+    title_row = _first_row(grid, header)
+    return settle(reading, issues, "phase", read_title(reading.title), hints.group, title_row, silent)
 
 
 def _own_rows(
@@ -666,7 +661,7 @@ def _own_rows(
     reading: Reading,
     issues: list[Issue],
     roles: dict[str, int],
-    hints: Hints,
+    file_group: str | None,
     cells: Callable[[int, str, str], list[tuple[int, str, str]]],
 ) -> None:
     """Rows of the own layouts: region (SCB code or name), group, and ``cells(row, code, group)``.
@@ -680,7 +675,7 @@ def _own_rows(
             continue
         written = grid.text(r, roles["region"])
         code = normalise_code(written) if written else ""
-        group = hints.group if "group" not in roles else group_of(grid.text(r, roles["group"]))
+        group = file_group if "group" not in roles else group_of(grid.text(r, roles["group"]))
         if group is None and "group" in roles:
             groups_unknown.setdefault(grid.text(r, roles["group"]), []).append((r, roles["group"]))
         if code not in region_codes():
@@ -718,23 +713,20 @@ def _vantetider_hint(unknown: dict[str, list]) -> str:
 def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
     """Region, group (Vårdkontakt) and measure (Mått) columns, then one column per month."""
     roles, names = _own_header(grid, header, reading)
-    _own_group(reading, issues, grid, header, roles, names, hints)
-    if "measure" not in roles and not hints.measure:
-        issues.append(
-            reading.issue(
-                "no month column (Månad) and no measure column (Mått): "
-                f"a wide export needs a Mått column naming {MEASURE_HINT} "
-                f"in each row, and one column per month (or give the measure of every row with --measure). "
-                f"Columns: {', '.join(filter(None, names))}",
-                header,
-            )
-        )
-        return
+    file_group = _own_group(reading, issues, grid, header, roles, names, hints)
+    file_measure = None
     if "measure" in roles:
         reading.said["measure"] = f"from {place(None, roles['measure'], names[roles['measure']])} in each row"
         _no_flag_against(reading, issues, "--measure", hints.measure, header, roles["measure"])
     else:
-        reading.said["measure"] = f"{hints.measure} (from --measure: the file has no measure column)"
+        silent = (
+            "no month column (Månad) and no measure column (Mått): a wide export needs a Mått column naming "
+            f"{MEASURE_HINT} in each row, and one column per month (columns: {', '.join(filter(None, names))}); "
+            "for a file of one measure"
+        )
+        file_measure = settle(reading, issues, "measure", read_title(reading.title), hints.measure, header, silent)
+        if file_measure is None:
+            return
     months = {}
     for c, name in reading.headers.items():
         if c in roles.values():
@@ -753,8 +745,8 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
             months[c] = month
 
     def cells(r: int, code: str, group: str) -> list[tuple[int, str, str]]:
-        if "measure" not in roles:
-            return [(c, m, hints.measure) for c, m in months.items()]
+        if file_measure:
+            return [(c, m, file_measure) for c, m in months.items()]
         measure, _ = measure_named(grid.text(r, roles["measure"]))
         if measure is None:
             issues.append(
@@ -765,13 +757,13 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
             return []
         return [(c, m, measure) for c, m in months.items()]
 
-    _own_rows(grid, header, reading, issues, roles, hints, cells)
+    _own_rows(grid, header, reading, issues, roles, file_group, cells)
 
 
 def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
     """Region, month (Månad) and group columns, then one column per measure."""
     roles, names = _own_header(grid, header, reading)
-    _own_group(reading, issues, grid, header, roles, names, hints)
+    file_group = _own_group(reading, issues, grid, header, roles, names, hints)
     measures = {
         c: m for c, name in reading.headers.items() if c not in roles.values() and (m := measure_named(name)[0])
     }
@@ -793,7 +785,7 @@ def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
             return []
         return [(c, month, m) for c, m in measures.items()]
 
-    _own_rows(grid, header, reading, issues, roles, hints, cells)
+    _own_rows(grid, header, reading, issues, roles, file_group, cells)
 
 
 def _month_hint(text: str) -> str | None:
