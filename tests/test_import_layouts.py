@@ -97,8 +97,12 @@ def test_the_fixtures_are_what_the_script_writes_from_the_sample_panel(tmp_path)
 def test_the_socialstyrelsen_exports_import_back_to_the_sample_panel(sample):
     imported = import_exports([EXPORTS / name for name in SOCIALSTYRELSEN_ALL])
     pd.testing.assert_frame_equal(imported.frame, sample)
-    assert imported.layout == "socialstyrelsen" and imported.synthetic and not imported.left_out and not imported.warnings
-    assert imported.region_spellings["04"] == ["Södermanland"] and imported.region_spellings["23"] == ["Jämtland Härjedalen"]
+    assert (
+        imported.layout == "socialstyrelsen" and imported.synthetic and not imported.left_out and not imported.warnings
+    )
+    assert imported.region_spellings["04"] == ["Södermanland"] and imported.region_spellings["23"] == [
+        "Jämtland Härjedalen"
+    ]
 
 
 def test_the_four_share_exports_make_a_panel_without_n_waiting(sample):
@@ -122,8 +126,13 @@ def test_the_kontaktkort_tables_import_back_to_the_sample_panel(sample):
     assert reading.layout == "kontaktkort" and reading.kind == "CSV (';', Windows-1252)"
     assert len(reading.skipped["the national figure"]) == 4
     assert len(reading.skipped["a healthcare region"]) == 24
-    assert {text for _, text in reading.skipped["a hospital or other unit"]} >= {"Akademiska sjukhuset", "Sunderby sjukhus"}
-    assert {text for _, text in reading.skipped["a measure kommiljard does not use"]} == {"Andel väntande mer än 90 dagar"}
+    assert {text for _, text in reading.skipped["a hospital or other unit"]} >= {
+        "Akademiska sjukhuset",
+        "Sunderby sjukhus",
+    }
+    assert {text for _, text in reading.skipped["a measure kommiljard does not use"]} == {
+        "Andel väntande mer än 90 dagar"
+    }
     assert imported.region_spellings["04"] == ["Sörmland"]
 
 
@@ -149,14 +158,21 @@ def test_a_panel_written_by_import_can_be_imported_again(sample, tmp_path):
 
 def test_the_import_says_per_file_what_it_read_and_left_aside(tmp_path):
     out = tmp_path / "panel.parquet"
-    result = cli(*[EXPORTS / n for n in SOCIALSTYRELSEN_SHARES], EXPORTS / KONTAKTKORT[0], "--out", out, "--format", "csv")
+    result = cli(
+        *[EXPORTS / n for n in SOCIALSTYRELSEN_SHARES], EXPORTS / KONTAKTKORT[0], "--out", out, "--format", "csv"
+    )
     assert result.exit_code == 2  # the Kontaktkort table gives the first-visit shares again
     assert "cells are also given by" in result.output
     result = cli(*[EXPORTS / n for n in SOCIALSTYRELSEN_ALL], "--out", out, "--format", "csv")
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "socialstyrelsen_operation_andel_60.csv (CSV (';', UTF-8)): Socialstyrelsen statistics database export" in text
-    assert "phase: operation (title: 'Fas: Operation/åtgärd')" in text and "measure: share_60 (title: 'Andel inom 60 dagar')" in text
+    assert (
+        "socialstyrelsen_operation_andel_60.csv (CSV (';', UTF-8)): Socialstyrelsen statistics database export" in text
+    )
+    assert (
+        "phase: operation (title: 'Fas: Operation/åtgärd')" in text
+        and "measure: share_60 (title: 'Andel inom 60 dagar')" in text
+    )
     assert "months: 2018-09, 2018-10, 2018-11, 2019-09, 2019-10, 2019-11; regions: 21" in text
     assert "left aside 1 row(s), the national figure: 'Alla regioner' (row 4)" in text
     assert "a note or footer without values (ignored): 'Syntetiskt exempel" in text
@@ -172,7 +188,10 @@ def test_a_flag_for_a_file_that_does_not_say_is_reported(tmp_path):
     result = cli(path, "--out", tmp_path / "p.parquet")
     assert result.exit_code == 2 and "the file does not say its phase: give it with --group" in result.output
     result = cli(path, "--group", "Förstabesök", "--out", tmp_path / "p.parquet")
-    assert result.exit_code == 2 and "the import has no share_60 (Andel väntande inom 60 dagar) of first visits" in result.output
+    assert (
+        result.exit_code == 2
+        and "the import has no share_60 (Andel väntande inom 60 dagar) of first visits" in result.output
+    )
     reading, issues = read_export(path, Hints(group="first_visit"))
     assert not issues and reading.said["phase"] == "first_visit (from --group: the file does not say its phase)"
 
@@ -187,7 +206,10 @@ def test_n_in_a_needed_cell_names_the_file_row_and_column(tmp_path):
         import_exports(files)
     message = str(err.value)
     assert f"{files[1]}: 1 problem(s)" in message
-    assert "row 5, column E ('September 2019'): 'suppressed (N)' for the share_60 of 01 Stockholm, 2019-09, first_visit" in message
+    assert (
+        "row 5, column E ('September 2019'): 'suppressed (N)' for the share_60 of 01 Stockholm, 2019-09, first_visit"
+        in message
+    )
     assert f"whose share_90 is given ({files[0]}, row 5, column E ('September 2019'))" in message
 
 
@@ -202,7 +224,9 @@ def test_n_in_cells_not_needed_is_fine(tmp_path, sample):
     assert pd.isna(f.loc[("09", "2018-09", "first_visit"), "n_waiting"])
     assert ("25", "2019-11", "operation") not in f.index and len(f) == len(sample) - 1
     assert imported.dropped_rows == 1
-    assert imported.left_out == ["25 Norrbotten, 2019-11, operation: share_90 'suppressed (N)', share_60 'suppressed (N)'"]
+    assert imported.left_out == [
+        "25 Norrbotten, 2019-11, operation: share_90 'suppressed (N)', share_60 'suppressed (N)'"
+    ]
     expected = sample.set_index(KEY).drop(("25", "2019-11", "operation"))
     pd.testing.assert_frame_equal(f[["share_90", "share_60"]], expected[["share_90", "share_60"]])
 
@@ -214,7 +238,10 @@ def test_a_region_missing_from_one_file_is_named(tmp_path):
         import_exports(files)
     message = str(err.value)
     assert f"{files[3]}: 1 problem(s)" in message
-    assert "no row for 09 Gotland in this export of the share_60 of operations/treatment, while its share_90 is given" in message
+    assert (
+        "no row for 09 Gotland in this export of the share_60 of operations/treatment, while its share_90 is given"
+        in message
+    )
     assert f"{files[2]}, row 12" in message and "every export must cover the same regions" in message
 
 
@@ -234,7 +261,10 @@ def test_a_misspelt_region_in_a_kontaktkort_table_is_left_aside_and_suggested(tm
         write_rows(path, [["", *r[1:]] if r[1:2] == ["Gottland"] else r for r in read_rows(path)])  # no id: by name
     imported = import_exports(files)
     assert "09" not in set(imported.frame["region"])
-    assert "09 Gotland (left aside: " in imported.warnings[0] and "'Gottland'; is it the region, misspelt?" in imported.warnings[0]
+    assert (
+        "09 Gotland (left aside: " in imported.warnings[0]
+        and "'Gottland'; is it the region, misspelt?" in imported.warnings[0]
+    )
 
 
 def test_a_month_missing_from_one_file_is_named(tmp_path):
@@ -247,7 +277,9 @@ def test_a_month_missing_from_one_file_is_named(tmp_path):
 def test_the_same_file_twice_is_refused(tmp_path):
     files = copies(tmp_path, SOCIALSTYRELSEN_SHARES)
     result = cli(*files, files[0], "--out", tmp_path / "p.parquet")
-    assert result.exit_code == 2 and f"{files[0]}: has the same content as {files[0]}" in " ".join(result.output.split())
+    assert result.exit_code == 2 and f"{files[0]}: has the same content as {files[0]}" in " ".join(
+        result.output.split()
+    )
     copy = tmp_path / "copy.csv"
     shutil.copy(files[0], copy)
     set_cell(copy, 5, "B", "75,4")
@@ -266,7 +298,10 @@ def test_a_region_written_twice_in_one_file_names_both_rows(tmp_path):
     write_rows(files[0], rows)
     with pytest.raises(InputError) as err:
         import_exports(files)
-    assert "row 9, column B ('September 2018'): the share_90 of 04 Södermanland, 2018-09, first_visit is given twice: " in str(err.value)
+    assert (
+        "row 9, column B ('September 2018'): the share_90 of 04 Södermanland, 2018-09, first_visit is given twice: "
+        in str(err.value)
+    )
     assert "here and at row 7, column B ('September 2018')" in str(err.value)
 
 
@@ -277,7 +312,10 @@ def test_share_60_above_share_90_names_both_files(tmp_path):
         import_exports(files)
     message = str(err.value)
     assert f"{files[1]}: 1 problem(s)" in message
-    assert f"row 5, column B ('September 2018'): share_60 = 99.9 is above share_90 = 75.3 ({files[0]}, row 5, column B" in message
+    assert (
+        f"row 5, column B ('September 2018'): share_60 = 99.9 is above share_90 = 75.3 ({files[0]}, row 5, column B"
+        in message
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,7 +328,9 @@ def test_a_bad_value_is_located(tmp_path, value, expected):
     set_cell(files[0], 5, "C", value)
     with pytest.raises(InputError) as err:
         import_exports(files)
-    assert f"{files[0]}: 1 problem(s)" in str(err.value) and f"row 5, column C ('Oktober 2018'): {expected}" in str(err.value)
+    assert f"{files[0]}: 1 problem(s)" in str(err.value) and f"row 5, column C ('Oktober 2018'): {expected}" in str(
+        err.value
+    )
 
 
 # --- titles: what a file holds ----------------------------------------------------------------
@@ -304,7 +344,10 @@ def test_the_real_socialstyrelsen_example_is_recognised_and_refused_for_what_it_
     assert "'Kontaktstatus: Genomförd' (not waiting patients)" in text and "(a median or mean waiting time)" in text
     assert "kommiljard imports waiting patients (Kontaktstatus: Väntande)" in text
     # a flag cannot make it what it is not
-    assert cli(BUP_EXAMPLE, "--measure", "share_90", "--group", "first_visit", "--out", tmp_path / "p.parquet").exit_code == 2
+    assert (
+        cli(BUP_EXAMPLE, "--measure", "share_90", "--group", "first_visit", "--out", tmp_path / "p.parquet").exit_code
+        == 2
+    )
 
 
 def test_the_real_example_read_as_if_it_held_waiting_shares(tmp_path):
@@ -315,7 +358,9 @@ def test_the_real_example_read_as_if_it_held_waiting_shares(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as err:  # medians in days are no shares
         import_export(path)
-    assert "row 7, column B ('Juli 2025'): '111' is not a percentage (0-100), but the cell is the share_90" in str(err.value)
+    assert "row 7, column B ('Juli 2025'): '111' is not a percentage (0-100), but the cell is the share_90" in str(
+        err.value
+    )
     lines[0] = "Väntetider i specialiserad vård, Kontaktstatus: Väntande, Fas: Första besök, Antal"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     reading, issues = read_export(path, Hints())
@@ -331,9 +376,9 @@ def test_the_real_example_read_as_if_it_held_waiting_shares(tmp_path):
 @pytest.mark.parametrize(
     ("title", "flags", "expected"),
     [
-        ("Kontaktstatus: Väntande, Fas: Första besök, Andel väntande längre än 90 dagar", [], "the share waiting longer than 90"),
+        ("Kontaktstatus: Väntande, Fas: Första besök, Andel väntande längre än 90 dagar", [], "waiting longer than 90"),
         ("Kontaktstatus: Väntande, Fas: Första besök, Andel 61-90 dagar", [], "the share waiting 61-90 days"),
-        ("Kontaktstatus: Väntande, Fas: Återbesök, Andel inom 90 dagar", [], "'Fas: Återbesök' (neither first visits nor"),
+        ("Kontaktstatus: Väntande, Fas: Återbesök, Andel inom 90 dagar", [], "'Fas: Återbesök' (neither first"),
         ("Kontaktstatus: Väntande, Fas: Första besök, Andel inom 30 dagar", [], "the share within 30 days"),
         ("Kontaktstatus: Väntande, Fas: Första besök, Andel inom 90 dagar", ["--measure", "share_60"],
          "--measure share_60 contradicts the file, whose title says 'Andel inom 90 dagar' (share_90)"),
@@ -361,7 +406,9 @@ def test_a_title_without_a_measure_takes_it_from_the_flag(tmp_path):
     assert not issues and reading.said["measure"] == "share_90 (from --measure: the file does not say its measure)"
     assert {v.measure for v in reading.values} == {"share_90"}
     # the flag is for every file: the files that say another measure contradict it
-    with pytest.raises(InputError, match="--measure share_90 contradicts the file, whose title says 'Andel inom 60 dagar'"):
+    with pytest.raises(
+        InputError, match="--measure share_90 contradicts the file, whose title says 'Andel inom 60 dagar'"
+    ):
         import_exports(files, measure="share_90")
 
 
@@ -394,10 +441,12 @@ def test_an_own_layout_may_name_its_phase_and_measure_in_a_title(tmp_path):
 @pytest.mark.parametrize(
     ("label", "measure", "other"),
     [("Andel inom 90 dagar", "share_90", None), ("Andel väntande inom 60 dagar (%)", "share_60", None),
-     ("Andel väntande 0-90 dagar", "share_90", None), ("Antal väntande", "n_waiting", None), ("Totalt antal väntande", "n_waiting", None),
+     ("Andel väntande 0-90 dagar", "share_90", None), ("Antal väntande", "n_waiting", None),
+     ("Totalt antal väntande", "n_waiting", None),
      ("share_90", "share_90", None), ("Andel väntande > 90 dagar", None, "the share waiting longer than 90 days"),
      ("Andel väntande mer än 90 dagar", None, "the share waiting longer than 90 days"),
-     ("Andel väntande 61-90 dagar", None, "the share waiting 61-90 days"), ("Medianvärdet för väntetid", None, "a median or mean waiting time"),
+     ("Andel väntande 61-90 dagar", None, "the share waiting 61-90 days"),
+     ("Medianvärdet för väntetid", None, "a median or mean waiting time"),
      ("Antal väntande 0-30 dagar", None, "a count by waiting time"), ("Väntetider i specialiserad vård", None, None)],
 )  # fmt: skip
 def test_measure_labels(label, measure, other):
@@ -409,7 +458,9 @@ def test_titles_with_behandling_or_without_labels():
     assert (says.phase, says.measure, says.unusable) == ("operation", "n_waiting", [])
     says = read_title(["Kontaktkort: specialiserad vård, förstabesök, Andel väntande inom 60 dagar"])
     assert (says.phase, says.measure, says.unusable) == ("first_visit", "share_60", [])
-    assert read_title(["Genomförda operationer, Andel inom 90 dagar"]).unusable == ["performed contacts, not waiting patients"]
+    assert read_title(["Genomförda operationer, Andel inom 90 dagar"]).unusable == [
+        "performed contacts, not waiting patients"
+    ]
 
 
 # --- SKR Kontaktkort: the 2016 style, ids and SCB codes ---------------------------------------
@@ -435,9 +486,15 @@ def test_a_kontaktkort_table_in_the_2016_style(tmp_path):
     values = {(v.region, v.month): v for v in reading.values}
     assert sorted({v.region for v in reading.values}) == ["04", "14", "23"]
     assert values[("04", "2015-09")].value == 64.0 and values[("14", "2016-03")].value == 78.0
-    assert values[("04", "2015-11")].value is None and values[("04", "2015-11")].written == "did not take part (Ejdeltagit)"
+    assert (
+        values[("04", "2015-11")].value is None
+        and values[("04", "2015-11")].written == "did not take part (Ejdeltagit)"
+    )
     assert values[("23", "2016-02")].written == "not available (N/A)"
-    assert reading.skipped == {"the national figure": [(2, "Riket")], "a hospital or other unit": [(4, "Mälarsjukhuset")]}
+    assert reading.skipped == {
+        "the national figure": [(2, "Riket")],
+        "a hospital or other unit": [(4, "Mälarsjukhuset")],
+    }
 
 
 @pytest.mark.parametrize(
@@ -447,7 +504,10 @@ def test_a_kontaktkort_table_in_the_2016_style(tmp_path):
 )  # fmt: skip
 def test_kontaktkort_ids_are_vantetider_ids(tmp_path, row, expected):
     path = tmp_path / "kk.csv"
-    path.write_text(f"Förstabesök\nId;Enhet;Mått;Okt 2018;Nov 2018\n1;Riket;Andel väntande inom 90 dagar;80 %;82 %\n{row};81 %;83 %\n")
+    path.write_text(
+        "Förstabesök\nId;Enhet;Mått;Okt 2018;Nov 2018\n1;Riket;Andel väntande inom 90 dagar;80 %;82 %\n"
+        f"{row};81 %;83 %\n"
+    )
     reading, issues = read_export(path, Hints())
     assert not issues and {v.region for v in reading.values} == expected
 
@@ -458,7 +518,10 @@ def test_an_scb_code_in_a_kontaktkort_id_column_is_refused(tmp_path):
     result = cli(path, "--out", tmp_path / "p.parquet")
     assert result.exit_code == 2
     text = " ".join(result.output.split())
-    assert "row 3, column A ('Id'): the id 10 is vantetider.se's county-council id of 01 Stockholm, but the row names 10 Blekinge" in text
+    assert (
+        "row 3, column A ('Id'): the id 10 is vantetider.se's county-council id of 01 Stockholm, "
+        "but the row names 10 Blekinge" in text
+    )
     assert "not SCB county codes" in text
 
 
@@ -478,7 +541,9 @@ def test_own_layouts_read_numbers_as_scb_codes_and_hint_at_vantetider_ids(tmp_pa
     path.write_text("Region;Månad;Grupp;share_90;share_60\n65;2019-09;first_visit;81;70\n")
     with pytest.raises(InputError) as err:
         import_export(path)
-    assert "region '65' is not a Swedish region (65 is a vantetider.se county-council id, of 25 Norrbotten" in str(err.value)
+    assert "region '65' is not a Swedish region (65 is a vantetider.se county-council id, of 25 Norrbotten" in str(
+        err.value
+    )
 
 
 @pytest.mark.parametrize(
@@ -501,7 +566,11 @@ def test_every_vantetider_id_maps_to_one_scb_code():
 
 def test_region_spellings_in_a_socialstyrelsen_file(tmp_path, sample):
     files = copies(tmp_path, SOCIALSTYRELSEN_SHARES)
-    names = {"Södermanland": "Region Sörmland", "Västra Götaland": "Västra Götalandsregionen", "Stockholm": "Stockholms läns landsting"}
+    names = {
+        "Södermanland": "Region Sörmland",
+        "Västra Götaland": "Västra Götalandsregionen",
+        "Stockholm": "Stockholms läns landsting",
+    }
     write_rows(files[0], [[names.get(r[0], r[0]) if r else r, *r[1:]] for r in read_rows(files[0])])
     imported = import_exports(files)
     pd.testing.assert_frame_equal(imported.frame, sample[[*KEY, "share_90", "share_60"]])
@@ -518,7 +587,10 @@ def test_a_workbook_with_percent_cells_and_the_layout_on_its_second_sheet(tmp_pa
     book.active.append(["Källa: Socialstyrelsen"])
     sheet = book.create_sheet("Data")
     for r, row in enumerate(rows):
-        values = [int(v) if r == 1 and v else (float(v.replace(",", ".")) / 100 if 3 <= r < 25 and c else v) for c, v in enumerate(row)]
+        values = [
+            int(v) if r == 1 and v else (float(v.replace(",", ".")) / 100 if 3 <= r < 25 and c else v)
+            for c, v in enumerate(row)
+        ]
         sheet.append(values)
         for cell in sheet[sheet.max_row][1:] if 3 <= r < 25 else []:
             cell.number_format = "0.0%"
@@ -575,7 +647,10 @@ def test_a_missing_file_and_bad_flags(tmp_path):
     result = cli(EXPORTS / SOCIALSTYRELSEN_SHARES[0], "--group", "operatoin", "--out", tmp_path / "p.parquet")
     assert result.exit_code == 2 and "--group 'operatoin' is not a group; did you mean 'operation'?" in result.output
     result = cli(EXPORTS / SOCIALSTYRELSEN_SHARES[0], "--measure", "median", "--out", tmp_path / "p.parquet")
-    assert result.exit_code == 2 and "--measure 'median' is not a measure kommiljard imports (it names a median" in result.output
+    assert (
+        result.exit_code == 2
+        and "--measure 'median' is not a measure kommiljard imports (it names a median" in result.output
+    )
     result = cli(EXPORTS / SOCIALSTYRELSEN_SHARES[0], "--out", tmp_path / "p.xlsx")
     assert result.exit_code == 2 and "--out must end in .parquet or .csv" in result.output
 
