@@ -415,12 +415,12 @@ def report(
 @app.command("import")
 @reports_errors
 def import_(
-    exports: Annotated[list[Path], typer.Argument(help="The exports (.csv, .xlsx or a .parquet panel): one, or several that together make the panel.")],
+    exports: Annotated[list[Path], typer.Argument(metavar="FILE...", help="The exports (.csv, .xlsx or a .parquet panel) that make the panel.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The canonical panel to write (.parquet, or .csv).")],
     group: Annotated[str | None, typer.Option(help="The phase of files that do not say it: first_visit or operation.")] = None,
     measure: Annotated[str | None, typer.Option(help="The measure of files that do not say it: share_90, share_60 or n_waiting.")] = None,
-    sheet: Annotated[str | None, typer.Option(help="The sheet of .xlsx files (default: the first sheet in a layout kommiljard reads).")] = None,
-    synthetic: Annotated[bool, typer.Option("--synthetic", help="Mark the panel as synthetic (also done when a title says SYNTHETIC or syntetisk).")] = False,
+    sheet: Annotated[str | None, typer.Option(help="The sheet of .xlsx files (default: the first in a known layout).")] = None,
+    synthetic: Annotated[bool, typer.Option("--synthetic", help="Mark the panel as synthetic (also if a title says so).")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Turn exports of the waiting-time statistics into one canonical panel.
@@ -445,17 +445,20 @@ def import_(
         for line in reading.report():
             err.print(line, markup=False, highlight=False)
     f = imported.frame
-    err.print(f"panel: {len(f)} rows, {f['region'].nunique()} regions, months {', '.join(sorted(f['month'].unique()))}", markup=False, highlight=False)
+    months = ", ".join(sorted(f["month"].unique()))
+    err.print(f"panel: {len(f)} rows, {f['region'].nunique()} regions, months {months}", markup=False, highlight=False)
     if imported.left_out:
-        shown = "; ".join(imported.left_out[:5]) + (f"; and {len(imported.left_out) - 5} more" if len(imported.left_out) > 5 else "")
-        err.print(f"left out {imported.dropped_rows} region-month-group(s) with no share at all: {shown}", markup=False, highlight=False)
+        more = f"; and {len(imported.left_out) - 5} more" if len(imported.left_out) > 5 else ""
+        shown = "; ".join(imported.left_out[:5]) + more
+        err.print(f"left out {imported.dropped_rows} region-month-group(s) with no share: {shown}", markup=False, highlight=False)
     for warning in imported.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
     if imported.synthetic:
         err.print("[yellow]note: marked SYNTHETIC (not real regional data)[/]")
     summary = import_summary(imported)
     if fmt is Format.json:
-        sys.stdout.write(json.dumps({"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}, ensure_ascii=False, indent=2) + "\n")
+        payload = {"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         from rich.markup import escape
 

@@ -238,7 +238,7 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
         rows[(region, month, group)][measure] = entry
     kept = {k: ms for k, ms in rows.items() if any(m in ms and ms[m][0].value is not None for m in SHARES)}
     left_out = [
-        f"{_label(k)}: " + ", ".join(f"{m} {ms[m][0].written!r}" for m in SHARES if m in ms)
+        f"{_label(k)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in SHARES if m in ms) + ")"
         for k, ms in rows.items()
         if k not in kept
     ]
@@ -288,7 +288,8 @@ def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
                 value, reading = ms[measure]
                 issues.append(
                     _issue(
-                        f"{value.written!r} for the {_label((*key, measure))}, whose {other_value.measure} is given "
+                        f"no value ({value.written}) for the {_label((*key, measure))}, "
+                        f"whose {other_value.measure} is given "
                         f"({_at(other_value, other_reading, reading.source)}): a panel row needs both shares. "
                         "Get the figure, "
                         "or leave this month out of both files.",

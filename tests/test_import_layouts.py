@@ -207,7 +207,7 @@ def test_n_in_a_needed_cell_names_the_file_row_and_column(tmp_path):
     message = str(err.value)
     assert f"{files[1]}: 1 problem(s)" in message
     assert (
-        "row 5, column E ('September 2019'): 'suppressed (N)' for the share_60 of 01 Stockholm, 2019-09, first_visit"
+        "row 5, column E ('September 2019'): no value (suppressed: N) for the share_60 of 01 Stockholm, 2019-09, first_visit"
         in message
     )
     assert f"whose share_90 is given ({files[0]}, row 5, column E ('September 2019'))" in message
@@ -224,9 +224,7 @@ def test_n_in_cells_not_needed_is_fine(tmp_path, sample):
     assert pd.isna(f.loc[("09", "2018-09", "first_visit"), "n_waiting"])
     assert ("25", "2019-11", "operation") not in f.index and len(f) == len(sample) - 1
     assert imported.dropped_rows == 1
-    assert imported.left_out == [
-        "25 Norrbotten, 2019-11, operation: share_90 'suppressed (N)', share_60 'suppressed (N)'"
-    ]
+    assert imported.left_out == ["25 Norrbotten, 2019-11, operation (share_90 suppressed: N; share_60 suppressed: N)"]
     expected = sample.set_index(KEY).drop(("25", "2019-11", "operation"))
     pd.testing.assert_frame_equal(f[["share_90", "share_60"]], expected[["share_90", "share_60"]])
 
@@ -367,7 +365,7 @@ def test_the_real_example_read_as_if_it_held_waiting_shares(tmp_path):
     assert not issues and reading.said["measure"] == "n_waiting (title: 'Antal')"
     values = {(v.region, v.month): v for v in reading.values}
     assert values[("03", "2025-08")].value == 10.5 and values[("06", "2026-01")].value == 33.0
-    assert values[("10", "2025-11")].value is None and values[("10", "2025-11")].written == "suppressed (N)"
+    assert values[("10", "2025-11")].value is None and values[("10", "2025-11")].written == "suppressed: N"
     assert len(reading.values) == 21 * 12 and sorted({v.month for v in reading.values})[::11] == ["2025-07", "2026-06"]
     assert reading.skipped["the national figure"] == [(3, "Alla regioner")]
     assert reading.notes == ["Socialstyrelsens statistikdatabas 2026-08-24"]
@@ -456,11 +454,12 @@ def test_measure_labels(label, measure, other):
 def test_titles_with_behandling_or_without_labels():
     says = read_title(["Väntetider i specialiserad vård, Kontaktstatus: Väntande, Fas: Behandling, Antal"])
     assert (says.phase, says.measure, says.unusable) == ("operation", "n_waiting", [])
+    says = read_title(["Kontaktstatus: Väntande, Fas: Första besök, Medianväntetid"])
+    assert says.unusable_for(phase=True, measure=False) == [] and says.unusable_for(phase=False, measure=True)
     says = read_title(["Kontaktkort: specialiserad vård, förstabesök, Andel väntande inom 60 dagar"])
     assert (says.phase, says.measure, says.unusable) == ("first_visit", "share_60", [])
-    assert read_title(["Genomförda operationer, Andel inom 90 dagar"]).unusable == [
-        "performed contacts, not waiting patients"
-    ]
+    says = read_title(["Genomförda operationer, Andel inom 90 dagar"])
+    assert says.unusable_for(phase=False, measure=False) == ["performed contacts, not waiting patients"]
 
 
 # --- SKR Kontaktkort: the 2016 style, ids and SCB codes ---------------------------------------
@@ -487,10 +486,9 @@ def test_a_kontaktkort_table_in_the_2016_style(tmp_path):
     assert sorted({v.region for v in reading.values}) == ["04", "14", "23"]
     assert values[("04", "2015-09")].value == 64.0 and values[("14", "2016-03")].value == 78.0
     assert (
-        values[("04", "2015-11")].value is None
-        and values[("04", "2015-11")].written == "did not take part (Ejdeltagit)"
+        values[("04", "2015-11")].value is None and values[("04", "2015-11")].written == "did not take part: Ejdeltagit"
     )
-    assert values[("23", "2016-02")].written == "not available (N/A)"
+    assert values[("23", "2016-02")].written == "not available: N/A"
     assert reading.skipped == {
         "the national figure": [(2, "Riket")],
         "a hospital or other unit": [(4, "Mälarsjukhuset")],
@@ -663,3 +661,15 @@ def test_a_utf16_tab_separated_export(tmp_path, sample):
     assert imported.files[1].kind == "CSV (tab, UTF-16)"
     first = sample[sample["group"] == "first_visit"].reset_index(drop=True)
     pd.testing.assert_frame_equal(imported.frame, first[[*KEY, "share_90", "share_60"]])
+
+
+def test_a_region_row_without_values_is_a_row_of_empty_cells(tmp_path):
+    files = copies(tmp_path, SOCIALSTYRELSEN_SHARES)
+    set_cell_row = read_rows(files[1])
+    write_rows(files[1], [[r[0], *[""] * (len(r) - 1)] if r[:1] == ["Gotland"] else r for r in set_cell_row])
+    with pytest.raises(InputError) as err:
+        import_exports(files)
+    message = str(err.value)
+    assert f"{files[1]}: 6 problem(s)" in message
+    assert "row 12, column B ('September 2018'): no value (empty) for the share_60 of 09 Gotland, 2018-09" in message
+    assert "no row for" not in message

@@ -102,8 +102,8 @@ SYNTHETIC_WORDS = ("synthetic", "syntetisk")
 
 # Cells that mean "no value", by layout (compared lower case, spaces removed).
 MISSING_IN = {
-    "socialstyrelsen": {**MISSING, "n": "suppressed (N)"},
-    "kontaktkort": {**MISSING, "ejdeltagit": "did not take part (Ejdeltagit)", "n/a": "not available (N/A)"},
+    "socialstyrelsen": {**MISSING, "n": "suppressed: N"},
+    "kontaktkort": {**MISSING, "ejdeltagit": "did not take part: Ejdeltagit", "n/a": "not available: N/A"},
     "wide": MISSING,
     "long": MISSING,
 }
@@ -413,22 +413,27 @@ def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Readin
         if not filled:
             continue
         name = grid.text(r, name_column)
-        if not any(c in months for c in filled):
-            reading.notes.append(" ".join(grid.text(r, c) for c in filled))
-            reading.skip("a note or footer without values (ignored)", r, reading.notes[-1])
-            continue
+        code = normalise_code(name) if name else ""
         if fold(name) in NATIONAL:
             reading.skip("the national figure", r, name)
             continue
-        code = normalise_code(name) if name else ""
         if code not in region_codes():
-            unknown.setdefault(name, []).append((r, name_column))
+            if any(c in months for c in filled):
+                unknown.setdefault(name, []).append((r, name_column))
+            else:
+                _note(reading, grid, r)
             continue
         reading.spellings.setdefault(code, set()).add(name)
         if group and measure:
             for c, month in months.items():
                 add_value(reading, issues, (code, month, group, measure), grid.cell(r, c), r, c)
     region_issues(reading, unknown, issues)
+
+
+def _note(reading: Reading, grid: Grid, row: int) -> None:
+    """A row without values that names no region: a footer or a note, kept for the synthetic mark."""
+    reading.notes.append(" ".join(grid.text(row, c) for c in grid.filled(row)))
+    reading.skip("a note or footer without values (ignored)", row, reading.notes[-1])
 
 
 def _first_row(grid: Grid, below: int) -> int | None:
@@ -445,10 +450,11 @@ def _title_group_and_measure(
     need_measure: bool = True,
 ) -> tuple[str | None, str | None]:
     """The file's phase and measure from its title and the flags; a title naming something else is an issue."""
-    if says.unusable:
+    unusable = says.unusable_for(need_group, need_measure)
+    if unusable:
         issues.append(
             reading.issue(
-                f"the title says the file ({LAYOUT_NAMES[reading.layout]}) holds {'; '.join(says.unusable)}. "
+                f"the title says the file ({LAYOUT_NAMES[reading.layout]}) holds {'; '.join(unusable)}. "
                 f"{WANTED}: export one of those.",
                 title_row,
                 0 if title_row is not None else None,
@@ -576,9 +582,10 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         if not filled:
             continue
         id_text, name = grid.text(r, id_column), grid.text(r, name_column)
-        if not any(c in months for c in filled):
-            reading.notes.append(" ".join(grid.text(r, c) for c in filled))
-            reading.skip("a note or footer without values (ignored)", r, reading.notes[-1])
+        if not any(c in months for c in filled) and not (
+            code_of_vantetider_id(id_text) or normalise_code(name) in region_codes()
+        ):
+            _note(reading, grid, r)
             continue
         if not id_text and not name:
             issues.append(

@@ -21,7 +21,14 @@ SHARES = ("share_90", "share_60")
 MEASURE_HINT = "'Andel väntande inom 90 dagar', 'Andel väntande inom 60 dagar' or 'Antal väntande'"
 GROUP_NAMES = {"first_visit": "first visits", "operation": "operations/treatment"}
 GROUP_WORDS = {"first_visit": ("forstabesok", "forsta besok", "first visit"), "operation": ("operation", "atgard")}
-MISSING = {"": "empty", "-": "'-'", "..": "'..'", "–": "'–'", "nan": "empty", "none": "empty"}  # in every layout
+MISSING = {
+    "": "empty",
+    "-": "written '-'",
+    "..": "written '..'",
+    "–": "written '–'",
+    "nan": "empty",
+    "none": "empty",
+}  # in every layout
 _NUMBER = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)(%|st)?$")
 
 
@@ -113,7 +120,11 @@ class TitleSays:
     phase_text: str = ""
     measure: str | None = None
     measure_text: str = ""
-    unusable: list[str] = field(default_factory=list)
+    unusable: list[tuple[str, str]] = field(default_factory=list)  # ("status"|"phase"|"measure", what it names)
+
+    def unusable_for(self, phase: bool, measure: bool) -> list[str]:
+        """What the title names that kommiljard cannot use, among what the file's reader takes from its title."""
+        return [text for kind, text in self.unusable if kind == "status" or (phase, measure)[kind == "measure"]]
 
 
 def read_title(lines: list[str]) -> TitleSays:
@@ -125,27 +136,27 @@ def read_title(lines: list[str]) -> TitleSays:
     if status is not None:
         value = fold(status.partition(":")[2])
         if "vantande" not in value.split():
-            unusable.append(f"{status!r} (not waiting patients)")
+            unusable.append(("status", f"{status!r} (not waiting patients)"))
     elif any(w in fold(" ".join(lines)).split() for w in ("genomford", "genomforda", "utforda")):
-        unusable.append("performed contacts, not waiting patients")
+        unusable.append(("status", "performed contacts, not waiting patients"))
     phase, phase_text = None, ""
     if "fas" in labelled:
         phases = phase_named(labelled["fas"].partition(":")[2])
         if len(phases) == 1:
             phase, phase_text = phases.pop(), labelled["fas"]
         else:
-            unusable.append(f"{labelled['fas']!r} (neither first visits nor operations/treatment)")
+            unusable.append(("phase", f"{labelled['fas']!r} (neither first visits nor operations/treatment)"))
     else:
         hits = [(p, s) for s in segments for p in phase_named(s)]
         if len({p for p, _ in hits}) == 1:
             phase, phase_text = hits[0]
     found = [(measure_named(s), s) for s in segments if not fold(s).startswith(("kontaktstatus", "fas "))]
     usable = {m for (m, _), _ in found if m}
-    unusable += [f"{s!r} ({other})" for (_, other), s in found if other]
+    unusable += [("measure", f"{s!r} ({other})") for (_, other), s in found if other]
     measure, measure_text = None, ""
     if len(usable) == 1 and not any(other for (_, other), _ in found):
         measure = usable.pop()
         measure_text = next(s for (m, _), s in found if m == measure)
     elif len(usable) > 1:
-        unusable.append("more than one measure: " + ", ".join(repr(s) for (m, _), s in found if m))
+        unusable.append(("measure", "more than one measure: " + ", ".join(repr(s) for (m, _), s in found if m)))
     return TitleSays(phase, phase_text, measure, measure_text, unusable)
