@@ -415,7 +415,7 @@ def report(
 @app.command("import")
 @reports_errors
 def import_(
-    exports: Annotated[list[Path], typer.Argument(metavar="FILE...", help="The exports (.csv, .xlsx or a .parquet panel) that make the panel.")],
+    exports: Annotated[list[Path], typer.Argument(metavar="FILE", help="The exports (.csv, .xlsx or a .parquet panel) that make the panel.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The canonical panel to write (.parquet, or .csv).")],
     group: Annotated[str | None, typer.Option(help="The phase of files that do not say it: first_visit or operation.")] = None,
     measure: Annotated[str | None, typer.Option(help="The measure of files that do not say it: share_90, share_60 or n_waiting.")] = None,
