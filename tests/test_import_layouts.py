@@ -150,7 +150,9 @@ def test_files_of_different_layouts_make_one_panel(sample, tmp_path):
 def test_a_panel_written_by_import_can_be_imported_again(sample, tmp_path):
     out = tmp_path / "panel.parquet"
     assert cli(*[EXPORTS / n for n in KONTAKTKORT], "--out", out).exit_code == 0
-    pd.testing.assert_frame_equal(import_export(out).frame, sample)
+    again = import_export(out)
+    pd.testing.assert_frame_equal(again.frame, sample)
+    assert again.synthetic and again.layout == "long"  # the Parquet metadata says SYNTHETIC
 
 
 # --- what the import prints -------------------------------------------------------------------
@@ -207,8 +209,8 @@ def test_n_in_a_needed_cell_names_the_file_row_and_column(tmp_path):
     message = str(err.value)
     assert f"{files[1]}: 1 problem(s)" in message
     assert (
-        "row 5, column E ('September 2019'): no value (suppressed: N) for the share_60 of 01 Stockholm, 2019-09, first_visit"
-        in message
+        "row 5, column E ('September 2019'): no value (suppressed: N) "
+        "for the share_60 of 01 Stockholm, 2019-09, first_visit" in message
     )
     assert f"whose share_90 is given ({files[0]}, row 5, column E ('September 2019'))" in message
 

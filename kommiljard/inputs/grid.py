@@ -38,6 +38,7 @@ class Grid:
     source: str  # the file as the user named it
     rows: list[list[object]]
     kind: str  # how it was read, e.g. "CSV (';', UTF-8)" or "xlsx, sheet 'Data'"
+    notes: tuple[str, ...] = ()  # what the file says about itself outside its cells (a Parquet panel's metadata)
 
     def cell(self, row: int, column: int | None) -> object:
         """The value at 0-based ``row``, ``column``: text stripped, None if empty or absent."""
@@ -229,9 +230,14 @@ def _parquet_grid(path: Path) -> Grid:
     import pyarrow.parquet as pq
 
     try:
-        frame = pq.read_table(path).to_pandas()
+        table = pq.read_table(path)
+        frame = table.to_pandas()
     except Exception as exc:  # noqa: BLE001 - any reader failure is an input error
         raise InputError(f"{path}: could not read the Parquet file ({type(exc).__name__}: {exc}).") from None
     rows = [list(map(str, frame.columns))]
     rows += [[None if pd.isna(v) else v for v in r] for r in frame.astype(object).itertuples(index=False)]
-    return Grid(str(path), rows, "Parquet")
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"kommiljard.")}
+    notes = [meta["kommiljard.description"]] if "kommiljard.description" in meta else []
+    if meta.get("kommiljard.synthetic") == "true":
+        notes.append("SYNTHETIC (kommiljard.synthetic in the Parquet metadata)")
+    return Grid(str(path), rows, "Parquet", tuple(notes))

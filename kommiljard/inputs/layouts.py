@@ -358,7 +358,7 @@ def read_export(path: Path, hints: Hints, sheet: str | None = None) -> tuple[Rea
     else:
         raise InputError(_unrecognised(path, grids))
     layout, header = found
-    reading = Reading(str(path), grid.kind, layout)
+    reading = Reading(str(path), grid.kind, layout, notes=list(grid.notes))
     issues: list[Issue] = []
     READERS[layout](grid, header, hints, reading, issues)
     return reading, issues
