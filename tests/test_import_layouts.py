@@ -675,3 +675,70 @@ def test_a_region_row_without_values_is_a_row_of_empty_cells(tmp_path):
     assert f"{files[1]}: 6 problem(s)" in message
     assert "row 12, column B ('September 2018'): no value (empty) for the share_60 of 09 Gotland, 2018-09" in message
     assert "no row for" not in message
+
+
+def test_a_kontaktkort_table_with_a_phase_column(tmp_path):
+    path = tmp_path / "kk.csv"
+    path.write_text(
+        "Andel väntande inom 60 dagar\n"
+        "Landstingskod;Landsting;Vårdkontakt;Okt 2018;Nov 2018;Dec 2018\n"
+        "1;Riket;Förstabesök;70 %;71 %;69 %\n"
+        "51;Västra Götalandsregionen;Förstabesök;68 %;69,5 %;N/A\n"
+        "51;Västra Götalandsregionen;Operation/åtgärd;58 %;59 %;57 %\n"
+        "51;Västra Götalandsregionen;Återbesök;58 %;59 %;57 %\n",
+        encoding="utf-8",
+    )
+    reading, issues = read_export(path, Hints())
+    assert [i.render() for i in issues] == [
+        "row 6, column C ('Vårdkontakt'): 'Återbesök' is not first visits (Förstabesök) or operations (Operation/åtgärd)"
+    ]
+    assert reading.said == {"measure": "share_60 (title: 'Andel väntande inom 60 dagar')",
+                            "phase": "from column C ('Vårdkontakt') in each row"}  # fmt: skip
+    values = {(v.group, v.month): v.value for v in reading.values}
+    assert {v.region for v in reading.values} == {"14"} and values[("operation", "2018-11")] == 59.0
+    assert values[("first_visit", "2018-12")] is None
+    issues = read_export(path, Hints(group="first_visit"))[1]
+    assert any("--group first_visit contradicts the file, which names it in each row" in i.message for i in issues)
+
+
+def test_a_workbook_whose_years_are_merged_cells(tmp_path, sample):
+    rows = read_rows(EXPORTS / "socialstyrelsen_forstabesok_andel_60.csv")
+    book = Workbook()
+    for r, row in enumerate(rows):
+        book.active.append([None if r == 1 and c not in (1, 4) else (v or None) for c, v in enumerate(row)])
+    book.active.merge_cells("B2:D2")
+    book.active.merge_cells("E2:G2")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    imported = import_exports([EXPORTS / SOCIALSTYRELSEN_SHARES[0], path])
+    first = sample[sample["group"] == "first_visit"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(imported.frame, first[[*KEY, "share_90", "share_60"]])
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda rows: rows.pop(1), "row 2, column B ('September'): the month names of row 2 have no row of years above"),
+        (lambda rows: rows[1].__setitem__(1, ""), "row 2, column B: no year above this month"),
+        (lambda rows: rows[1].__setitem__(3, "nittonhundra"), "row 2, column D: 'nittonhundra' is not a year"),
+        (lambda rows: rows[1][2:].__len__() and rows[1].__setitem__(4, ""), "the months do not follow one another"),
+    ],
+)  # fmt: skip
+def test_the_year_row_of_a_socialstyrelsen_export(tmp_path, edit, expected):
+    (path,) = copies(tmp_path, [SOCIALSTYRELSEN_SHARES[0]])
+    rows = read_rows(path)
+    edit(rows)
+    write_rows(path, rows)
+    with pytest.raises(InputError) as err:
+        import_export(path)
+    assert expected in str(err.value)
+
+
+def test_a_comma_separated_panel_and_a_semicolon_export_with_decimal_commas(tmp_path, sample):
+    imported = import_export(ROOT / "data" / "sample_panel_2019.csv", synthetic=True)
+    assert imported.files[0].kind == "CSV (',', UTF-8)" and imported.layout == "long"
+    pd.testing.assert_frame_equal(imported.frame, sample)
+    # decimal commas put ',' on more lines than ';' once the year row is gone: the cells decide, not the lines
+    (path,) = copies(tmp_path, [SOCIALSTYRELSEN_SHARES[0]])
+    write_rows(path, [r for i, r in enumerate(read_rows(path)) if i != 1])
+    assert read_export(path, Hints())[0].kind == "CSV (';', UTF-8)"

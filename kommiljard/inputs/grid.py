@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -170,11 +171,20 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
 
 
 def _delimiter(lines: list[str]) -> str | None:
-    """The separator used on the most lines; None if it is on fewer than half of them (a one-column file)."""
-    lines = [line for line in lines if line.strip()]
-    used = {d: sum(1 for line in lines if d in line) for d in DELIMITERS}
-    best = max(DELIMITERS, key=lambda d: used[d])  # max keeps the first of equals: ';' before tab before ','
-    return best if used[best] and 2 * used[best] >= len(lines) else None
+    """The separator that splits the most lines into the same number (more than one) of cells.
+
+    Counting lines that contain a character would not do: decimal commas put ``,`` on nearly
+    every line of a ``;``-separated export. None if no separator splits at least half of the
+    lines alike (a one-column file).
+    """
+    lines = [line for line in lines[:500] if line.strip()]
+    best, best_score = None, 0
+    for delimiter in DELIMITERS:  # on equal scores the first wins: ';' before tab before ','
+        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        score = max((n for width, n in widths.items() if width > 1), default=0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best if 2 * best_score >= len(lines) else None
 
 
 def _csv_grid(path: Path) -> Grid:

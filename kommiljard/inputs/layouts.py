@@ -385,28 +385,15 @@ def _title(grid: Grid, below: int) -> list[str]:
 def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
     """Title, year row, month-name row, one row per region; ``Alla regioner`` and the footer left aside."""
     name_column, *month_columns = grid.filled(header)
-    years = header - 1
-    months = {}
-    for c in month_columns:
-        year = grid.text(years, c) if years >= 0 else ""
-        label = f"{grid.text(header, c)} {year}".strip()
-        reading.headers[c] = label
-        month = normalise_month(label) if re.fullmatch(r"(19|20)\d\d", year) else None
-        if month is None:
-            issues.append(
-                reading.issue(
-                    f"the month {grid.text(header, c)!r} has no year above it "
-                    f"(row {years + 1} should hold the year of each column)",
-                    header,
-                    c,
-                )
-            )
-        else:
-            months[c] = month
     reading.headers[name_column] = grid.text(header, name_column)
-    reading.title = _title(grid, max(years, 0))
+    is_year = re.compile(r"(19|20)\d\d").fullmatch
+    years = header - 1 if header > 0 and any(is_year(grid.text(header - 1, c)) for c in month_columns) else None
+    reading.title = _title(grid, header if years is None else years)
+    months = _socialstyrelsen_months(grid, header, years, month_columns, reading, issues)
     says = read_title(reading.title)
-    group, measure = _title_group_and_measure(reading, issues, says, hints, title_row=_first_row(grid, years))
+    group, measure = _title_group_and_measure(
+        reading, issues, says, hints, _first_row(grid, header if years is None else years)
+    )
     unknown: dict[str, list[tuple[int, int]]] = {}
     for r in range(header + 1, len(grid.rows)):
         filled = grid.filled(r)
@@ -428,6 +415,45 @@ def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Readin
             for c, month in months.items():
                 add_value(reading, issues, (code, month, group, measure), grid.cell(r, c), r, c)
     region_issues(reading, unknown, issues)
+
+
+def _socialstyrelsen_months(
+    grid: Grid, header: int, years: int | None, columns: list[int], reading: Reading, issues: list[Issue]
+) -> dict[int, str]:
+    """The month of each column from the month names and the row of years above them.
+
+    A blank year cell takes the year to its left (a workbook's merged cells), if the months
+    then run in order.
+    """
+    for c in columns:
+        reading.headers[c] = grid.text(header, c)
+    if years is None:
+        issues.append(reading.issue(f"the month names of row {header + 1} have no row of years above them: "
+                                    "export the table with its year row", header, columns[0]))  # fmt: skip
+        return {}
+    months, year, carried = {}, "", False
+    for c in columns:
+        written = grid.text(years, c)
+        if re.fullmatch(r"(19|20)\d\d", written):
+            year = written
+        elif not written and year:
+            carried = True
+        else:
+            what = f"{written!r} is not a year" if written else "no year above this month"
+            issues.append(reading.issue(f"{what} (the row above the month names has the year of each column)",
+                                        years, c, header=False))  # fmt: skip
+            continue
+        reading.headers[c] = f"{grid.text(header, c)} {year}"
+        months[c] = normalise_month(reading.headers[c])  # a month name (the header was recognised by them) and a year
+    order = list(months.values())
+    if carried and order != sorted(set(order)):
+        message = (
+            "the months do not follow one another once the blank year cells take the year to their left: "
+            "write the year above each month"
+        )
+        issues.append(reading.issue(message, years, columns[0], header=False))
+        return {}
+    return months
 
 
 def _note(reading: Reading, grid: Grid, row: int) -> None:
