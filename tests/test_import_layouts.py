@@ -690,7 +690,8 @@ def test_a_kontaktkort_table_with_a_phase_column(tmp_path):
     )
     reading, issues = read_export(path, Hints())
     assert [i.render() for i in issues] == [
-        "row 6, column C ('Vårdkontakt'): 'Återbesök' is not first visits (Förstabesök) or operations (Operation/åtgärd)"
+        "row 6, column C ('Vårdkontakt'): 'Återbesök' is not first visits (Förstabesök) "
+        "or operations (Operation/åtgärd)"
     ]
     assert reading.said == {"measure": "share_60 (title: 'Andel väntande inom 60 dagar')",
                             "phase": "from column C ('Vårdkontakt') in each row"}  # fmt: skip
@@ -718,7 +719,7 @@ def test_a_workbook_whose_years_are_merged_cells(tmp_path, sample):
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda rows: rows.pop(1), "row 2, column B ('September'): the month names of row 2 have no row of years above"),
+        (lambda rows: rows.pop(1), "row 2, column B ('September'): the month names of row 2 have no row of years"),
         (lambda rows: rows[1].__setitem__(1, ""), "row 2, column B: no year above this month"),
         (lambda rows: rows[1].__setitem__(3, "nittonhundra"), "row 2, column D: 'nittonhundra' is not a year"),
         (lambda rows: rows[1][2:].__len__() and rows[1].__setitem__(4, ""), "the months do not follow one another"),
