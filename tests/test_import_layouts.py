@@ -257,8 +257,8 @@ def test_a_region_missing_from_every_file_is_a_warning_that_names_it(tmp_path):
 def test_a_misspelt_region_in_a_kontaktkort_table_is_left_aside_and_suggested(tmp_path):
     files = copies(tmp_path, KONTAKTKORT)
     for path in files:
-        write_rows(path, [[*r[:1], "Gottland", *r[2:]] if r[1:2] == ["Gotland"] else r for r in read_rows(path)])
-        write_rows(path, [["", *r[1:]] if r[1:2] == ["Gottland"] else r for r in read_rows(path)])  # no id: by name
+        # misspelt, and without its id, so that the row is known by its name only
+        write_rows(path, [["", "Gottland", *r[2:]] if r[1:2] == ["Gotland"] else r for r in read_rows(path)])
     imported = import_exports(files)
     assert "09" not in set(imported.frame["region"])
     assert (
@@ -667,8 +667,8 @@ def test_a_utf16_tab_separated_export(tmp_path, sample):
 
 def test_a_region_row_without_values_is_a_row_of_empty_cells(tmp_path):
     files = copies(tmp_path, SOCIALSTYRELSEN_SHARES)
-    set_cell_row = read_rows(files[1])
-    write_rows(files[1], [[r[0], *[""] * (len(r) - 1)] if r[:1] == ["Gotland"] else r for r in set_cell_row])
+    rows = read_rows(files[1])
+    write_rows(files[1], [[r[0], *[""] * (len(r) - 1)] if r[:1] == ["Gotland"] else r for r in rows])
     with pytest.raises(InputError) as err:
         import_exports(files)
     message = str(err.value)
