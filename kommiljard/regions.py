@@ -79,11 +79,15 @@ def region_identifiers() -> pd.DataFrame:
         return pd.read_csv(fh, dtype=str)
 
 
+@cache
+def _codes_of_vantetider_ids() -> dict[str, str]:
+    table = region_identifiers()
+    return dict(zip(table["vantetider_landstingskod"], table["scb_lan_code"], strict=True))
+
+
 def code_of_vantetider_id(value: object) -> str | None:
     """The SCB code of a vantetider.se county-council id (``10`` -> ``"01"`` Stockholm); None if it is none."""
-    text = str(value).strip().removesuffix(".0")
-    table = region_identifiers()
-    return dict(zip(table["vantetider_landstingskod"], table["scb_lan_code"])).get(text)
+    return _codes_of_vantetider_ids().get(str(value).strip().removesuffix(".0"))
 
 
 @cache
