@@ -297,11 +297,11 @@ def naive_forecast(history: Panel | pd.DataFrame | str | Path, months: Sequence[
             change[group] = np.mean([now.loc[m] - now.loc[shift_month(m, -12)] for m in recent], axis=0)
         except KeyError:
             raise InputError(f"{panel.source}: the naive forecast needs the 24 months up to {as_of} of {group}") from None
-    rows = []
-    indexed = frame.set_index(["region", "month", "group"])
-    for month in months:
-        before = indexed.xs(shift_month(month, -12), level="month")
-        for (region, group), row in before.iterrows():
-            s90, s60 = np.clip(row[["share_90", "share_60"]].to_numpy(dtype=float) + change[group], 0.0, 100.0)
-            rows.append((region, month, group, s90, min(s60, s90)))
-    return pd.DataFrame(rows, columns=["region", "month", "group", "share_90", "share_60"])
+    before = frame.assign(month=frame["month"].map(lambda m: shift_month(m, 12)))
+    out = before[before["month"].isin(list(months))].reset_index(drop=True)
+    if missing := sorted(set(months) - set(out["month"])):
+        raise InputError(f"{panel.source}: the naive forecast of {', '.join(missing)} needs the same months a year earlier")
+    shift = pd.DataFrame(change).T.loc[out["group"]].to_numpy()  # (rows, 2): share_90, share_60
+    out["share_90"] = np.clip(out["share_90"].to_numpy() + shift[:, 0], 0.0, 100.0)
+    out["share_60"] = np.minimum(np.clip(out["share_60"].to_numpy() + shift[:, 1], 0.0, 100.0), out["share_90"])
+    return out[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"], ignore_index=True)

@@ -1,0 +1,295 @@
+"""Fitting regions from their history, shrinkage, forecasts: recovery and calibration on SYNTHETIC histories."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from kommiljard.errors import InputError
+from kommiljard.regions import region_table
+from kommiljard.sweeps.fit import ThinHistoryWarning, expit_pct, fit_history, logit
+from kommiljard.sweeps.forecast import forecast, naive_forecast
+from kommiljard.sweeps.history import synthetic_history, with_params
+from kommiljard.sweeps.shrinkage import dersimonian_laird, shrink
+
+UNTIL = "2019-08"
+SCHEME = ["2019-09", "2019-10", "2019-11"]
+
+
+@pytest.fixture(scope="module")
+def history():
+    return synthetic_history(3)
+
+
+@pytest.fixture(scope="module")
+def fitted(history):
+    return fit_history(history.until(UNTIL))
+
+
+def _realised(history, months) -> pd.DataFrame:
+    rows = history.frame[history.frame["month"].isin(months)]
+    return rows.melt(id_vars=["region", "month", "group"], var_name="measure", value_name="real")
+
+
+# --- recovery ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 3, 11])
+def test_levels_trends_and_noise_are_recovered(seed):
+    """Levels within 3.5 pp of the truth (1 pp on average) and 95 % of them within 3 standard errors;
+    regions ranked right by level and trend (Spearman above 0.95 and 0.85 in each group)."""
+    h = synthetic_history(seed)
+    fit = fit_history(h.panel(), until=UNTIL)
+    truth = h.truth.region
+    err_pp = np.abs(expit_pct(fit.region.level) - expit_pct(truth.level))
+    se = np.hypot(fit.region.level_se, fit.national.level_se)  # own part and the national factor's
+    assert err_pp.max() < 3.5 and err_pp.mean() < 1.0
+    assert np.mean(np.abs(fit.region.level - truth.level) < 3 * se) > 0.95
+    for g in range(2):
+        assert spearmanr(fit.region.level[:, g], truth.level[:, g])[0] > 0.95
+        assert spearmanr(fit.region.trend[:, g], truth.trend[:, g])[0] > 0.85
+    trend_se = np.hypot(fit.region.trend_se, fit.national.trend_se)
+    assert np.mean(np.abs(fit.region.trend - truth.trend) < 3 * trend_se) > 0.95
+    assert abs(np.mean(fit.region.ar1 - truth.ar1)) < 0.08
+    assert 0.9 < np.mean(fit.region.sd / truth.sd) < 1.1
+    assert np.abs(fit.region.season - truth.season).max() < 0.25  # logit; national swings reach 0.6
+    assert np.abs(fit.gap.level - h.truth.gap.level).max() < 0.05
+    assert np.mean(np.abs(fit.group_corr - h.truth.group_corr)) < 0.15
+    assert abs(fit.national_group_corr - h.truth.national_group_corr) < 0.35
+
+
+def test_fit_reports_its_data_and_shrinkage(fitted):
+    data = fitted.data
+    assert len(data) == 42 and set(data["n_months"]) == {68} and set(data["first_month"]) == {"2014-01"}
+    assert not data["borrowed"].any() and fitted.national_months == ("2014-01", UNTIL)
+    table = fitted.shrinkage
+    params = {"ar1", "noise_sd", "level", "season_rms", "trend", "gap_ar1", "gap_noise_sd", "gap_level", "gap_season_rms"}
+    assert set(table["parameter"]) == params | {"group_corr"}
+    assert table["shrinkage"].between(0, 1).all() and (table["n_months"] == 68).all()
+    # a shrunk scalar lies between the region's own estimate and the pooled value
+    scalar = table[table["parameter"].isin(["ar1", "noise_sd", "group_corr", "gap_ar1"])]
+    lo, hi = np.minimum(scalar["estimate"], scalar["pooled"]), np.maximum(scalar["estimate"], scalar["pooled"])
+    assert scalar["value"].between(lo - 1e-12, hi + 1e-12).all()
+    assert fitted.baseline_year == 2018 and fitted.until == UNTIL
+    regions = fitted.regions_table()
+    assert len(regions) == 42 and np.allclose(regions.filter(like="season_").filter(regex=r"^season_\d").sum(axis=1), 0)
+
+
+# --- shrinkage -----------------------------------------------------------------------------------------------------
+
+
+def test_dersimonian_laird_by_hand():
+    est, var = np.array([1.0, 2.0, 4.0]), np.array([0.5, 1.0, 0.25])
+    w = 1 / var
+    mu_w = (w * est).sum() / w.sum()
+    q = (w * (est - mu_w) ** 2).sum()
+    tau2 = (q - 2) / (w.sum() - (w**2).sum() / w.sum())
+    pooled = dersimonian_laird(est, var)
+    assert pooled.tau2[0] == pytest.approx(tau2)
+    assert pooled.mu[0] == pytest.approx((est / (var + tau2)).sum() / (1 / (var + tau2)).sum())
+    s = shrink(est, var)
+    assert s.shrinkage == pytest.approx(var / (var + tau2))
+    assert s.value == pytest.approx(pooled.mu[0] + (1 - s.shrinkage) * (est - pooled.mu[0]))
+    # regions that do not differ beyond their noise are pooled entirely
+    same = shrink(np.array([1.0, 1.1, 0.9, 1.0]), np.full(4, 1.0))
+    assert same.pooled.tau2[0] == 0 and np.allclose(same.value, same.value[0]) and np.allclose(same.shrinkage, 1)
+
+
+def test_thin_regions_are_shrunk_more_and_borrowed_with_a_warning():
+    starts = {"06": "2017-07", "10": "2018-09"}  # 26 months (thin but enough), 12 months (borrowed)
+    h = synthetic_history(5, with_params(starts=starts))
+    with pytest.warns(ThinHistoryWarning) as caught:
+        fit = fit_history(h.panel(), until=UNTIL, borrow=True)
+    messages = sorted(str(w.message) for w in caught)
+    assert len(messages) == 2 and all("10 Blekinge" in m and "trend" in m and "borrowed" in m for m in messages)
+    assert messages[0].startswith("region 10 Blekinge, first_visit: 12 month(s) (2018-09 to 2019-08)")
+    table = fit.shrinkage.set_index(["region", "group", "parameter"])["shrinkage"]
+    rich = [r for r in fit.regions if r not in starts]
+    for group in fit.groups:
+        for param in ("level", "trend", "season_rms", "ar1", "noise_sd"):
+            assert table["06", group, param] > np.median([table[r, group, param] for r in rich]), (group, param)
+        assert table["10", group, "trend"] == 1 and table["10", group, "ar1"] == 1 and table["10", group, "level"] < 1
+    blekinge = fit.regions.index("10")
+    assert fit.borrowed[blekinge].all() and not fit.borrowed[fit.regions.index("06")].any()
+    assert fit.data.set_index(["region", "group"]).loc[("10", "operation"), "n_months"] == 12
+    assert sorted(fit.warnings) == messages
+    # the borrowed region's level is still its own (shrunk), not the pool's
+    own = fit.shrinkage.query("region == '10' and parameter == 'level'")
+    assert np.all(np.abs(own["value"] - own["estimate"]) < np.abs(own["value"] - own["pooled"]))
+    assert np.abs(expit_pct(fit.region.level[blekinge]) - expit_pct(h.truth.region.level[blekinge])).max() < 4
+
+
+# --- determinism --------------------------------------------------------------------------------------------------
+
+
+def test_same_seed_same_history_fit_and_draws():
+    a, b = synthetic_history(7), synthetic_history(7)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert not synthetic_history(8).frame.equals(a.frame)
+    fa, fb = fit_history(a.panel(), until=UNTIL), fit_history(b.panel(), until=UNTIL)
+    pd.testing.assert_frame_equal(fa.shrinkage, fb.shrinkage)
+    da, db = forecast(fa, SCHEME).draw(50, seed=1), forecast(fb, SCHEME).draw(50, seed=1)
+    assert np.array_equal(da[0], db[0]) and np.array_equal(da[1], db[1])
+
+
+def test_history_is_marked_synthetic_and_valid(history):
+    panel = history.panel()
+    assert panel.synthetic and list(panel.frame.columns) == ["region", "month", "group", "share_90", "share_60"]
+    frame = panel.frame
+    assert (frame["share_60"] <= frame["share_90"]).all() and frame["share_90"].between(0, 100).all()
+    assert np.allclose(frame["share_90"], frame["share_90"].round(1))
+    assert len(frame) == 21 * 2 * 72
+
+
+def test_scheme_response_changes_only_its_months():
+    response = {"2019-10": {"operation": 5.0}}
+    plain, reacted = synthetic_history(4), synthetic_history(4, with_params(response_pp=response))
+    diff = reacted.frame["share_90"] - plain.frame["share_90"]
+    changed = reacted.frame[diff != 0]
+    assert set(changed["month"]) == {"2019-10"} and set(changed["group"]) == {"operation"}
+    assert diff[diff != 0].mean() == pytest.approx(5.0, abs=0.1)
+
+
+# --- bad histories ------------------------------------------------------------------------------------------------
+
+
+def _drop(frame: pd.DataFrame, **where) -> pd.DataFrame:
+    mask = np.ones(len(frame), bool)
+    for col, value in where.items():
+        mask &= frame[col] == value
+    return frame[~mask]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda f: _drop(f, region="06", group="operation", month="2017-03"), ["06 Jönköping, operation", "2017-03", "add the missing rows"]),
+        (lambda f: _drop(f, region="25"), ["region 25 Norrbotten has no rows up to 2019-08"]),
+        (lambda f: _drop(f, group="operation"), ["group 'operation' has no rows"]),
+        (lambda f: _drop(f, region="13", group="first_visit"), ["region 13 Halland has no rows for first_visit"]),
+        (lambda f: _drop(f, region="06", month="2019-08"), ["2019-08", "earlier --until"]),
+        (lambda f: f[f["month"] >= "2018-01"], ["20 month(s) (2018-01 to 2019-08)", "at least 24", "borrow"]),
+    ],
+    ids=["gap", "region-missing", "group-missing", "region-group-missing", "stops-early", "too-short"],
+)
+def test_bad_histories_are_refused_by_name(history, edit, expected):
+    frame = edit(history.until(UNTIL))
+    with pytest.raises(InputError) as err:
+        fit_history(frame, until=UNTIL)
+    for text in expected:
+        assert text in str(err.value), (text, str(err.value))
+
+
+def test_duplicate_rows_and_bad_until_are_refused(history):
+    frame = history.until(UNTIL)
+    doubled = pd.concat([frame, frame[(frame["region"] == "06") & (frame["month"] == "2018-03")]], ignore_index=True)
+    with pytest.raises(InputError, match=r"duplicate row for \(06, 2018-03, (first_visit|operation)\)"):
+        fit_history(doubled)
+    with pytest.raises(InputError, match="until = '2019-13' is not a month"):
+        fit_history(frame, until="2019-13")
+
+
+def test_borrow_does_not_excuse_a_gap(history):
+    frame = _drop(history.until(UNTIL), region="06", group="operation", month="2017-03")
+    with pytest.raises(InputError, match="2017-03"):
+        fit_history(frame, until=UNTIL, borrow=True)
+
+
+def test_months_after_until_are_ignored(history, fitted):
+    later = fit_history(history.panel(), until=UNTIL)
+    assert later.diagnostics["rows_after_until_ignored"] == 42 * 4
+    assert fitted.diagnostics["rows_after_until_ignored"] == 0
+    pd.testing.assert_frame_equal(later.shrinkage, fitted.shrinkage)
+
+
+# --- forecasts ----------------------------------------------------------------------------------------------------
+
+
+def test_forecast_draws_agree_with_its_intervals(fitted, history):
+    fc = forecast(fitted, SCHEME)
+    s90, s60 = fc.draw(20_000, seed=2)
+    assert s90.shape == (20_000, 3, 2, 21) and (s60 <= s90).all()
+    iv = fc.intervals().set_index(["measure", "month", "group", "region"]).sort_index()
+    for measure, draws in (("share_90", s90), ("share_60", s60)):
+        rows = iv.loc[measure]
+        q5, q95 = (np.percentile(draws, q, axis=0).ravel() for q in (5, 95))
+        assert np.abs(q5 - rows["lo90"].to_numpy()).max() < 0.25  # pp: Monte Carlo and rounding to 0.1
+        assert np.abs(q95 - rows["hi90"].to_numpy()).max() < 0.25
+        assert np.abs(draws.mean(axis=0).ravel() - rows["mean"].to_numpy()).max() < 0.1
+    cov = fc.covariance()
+    n = 3 * 2 * 21
+    assert np.allclose(cov, cov.T) and np.allclose(np.sqrt(np.diag(cov)[:n]), fc.sd_90.ravel())
+    assert np.allclose(np.sqrt(np.diag(cov)[n:]), fc.sd_gap.ravel())
+    assert np.linalg.eigvalsh(cov).min() > -1e-12
+    # two regions are correlated only through the national factor
+    i, j = 0, 1  # Sep, first visits, regions 01 and 03
+    assert cov[i, j] == pytest.approx(fc.national_cov[0, 0])
+
+
+def test_forecast_starts_from_a_given_history(fitted, history):
+    same = forecast(fitted, SCHEME, history=history.until(UNTIL))
+    assert np.allclose(same.mean_90, forecast(fitted, SCHEME).mean_90)
+    later = forecast(fitted, ["2019-10", "2019-11"], history=history.until("2019-09"))
+    assert later.as_of == "2019-09" and later.sd_90[0].mean() < forecast(fitted, ["2019-10"]).sd_90.mean()
+    with pytest.raises(InputError, match="not after the last month of the history"):
+        forecast(fitted, ["2019-08", "2019-09"])
+    with pytest.raises(InputError, match="before the fit's until"):
+        forecast(fitted, SCHEME, history=history.until("2019-06"))
+
+
+def test_forecast_is_calibrated_and_beats_the_naive_forecast():
+    """Over 30 synthetic histories, the 90 % intervals of Sep-Nov shares (fitted to August) cover
+    85-95 % of the realised shares, the 50 % ones 42-58 %; the mean absolute error is below the
+    naive forecast's (last year's share plus the national trend)."""
+    inside, errors = [], []
+    for seed in range(100, 130):
+        h = synthetic_history(seed)
+        panel = h.panel()
+        fc = forecast(fit_history(panel, until=UNTIL), SCHEME)
+        m = fc.intervals().merge(_realised(h, SCHEME), on=["region", "month", "group", "measure"])
+        naive = naive_forecast(h.until(UNTIL), SCHEME).melt(id_vars=["region", "month", "group"], var_name="measure", value_name="naive")
+        m = m.merge(naive, on=["region", "month", "group", "measure"])
+        m["in90"] = m["real"].between(m["lo90"], m["hi90"])
+        m["in50"] = m["real"].between(m["lo50"], m["hi50"])
+        inside.append(m.groupby("measure")[["in50", "in90"]].mean())
+        errors.append(m.assign(fit=(m["real"] - m["mean"]).abs(), naive=(m["real"] - m["naive"]).abs()).groupby("measure")[["fit", "naive"]].mean())
+    coverage = pd.concat(inside).groupby(level=0).mean()
+    assert coverage["in90"].between(0.85, 0.95).all(), coverage
+    assert coverage["in50"].between(0.42, 0.58).all(), coverage
+    mae = pd.concat(errors).groupby(level=0).mean()
+    assert (mae["fit"] < 0.8 * mae["naive"]).all(), mae
+
+
+def test_scheme_response_is_an_assumption_the_forecast_takes():
+    """A pre-scheme fit cannot see the response; given as an assumption, the forecast centres on it."""
+    response = {m: {"operation": pp} for m, pp in zip(SCHEME, (2.5, 5.0, 4.4))}
+    errors = {"without": [], "with": []}
+    for seed in range(200, 205):
+        h = synthetic_history(seed, with_params(response_pp=response))
+        fit = fit_history(h.panel(), until=UNTIL)
+        real = _realised(h, SCHEME).query("group == 'operation' and measure == 'share_90'")
+        for name, resp in (("without", None), ("with", response)):
+            iv = forecast(fit, SCHEME, response_pp=resp).intervals().merge(real, on=["region", "month", "group", "measure"])
+            errors[name].append((iv["real"] - iv["median"]).groupby(iv["month"]).mean())
+    without, with_ = (pd.concat(errors[k], axis=1).mean(axis=1) for k in ("without", "with"))
+    assert without["2019-10"] > 3.5 and np.abs(with_).max() < 1.0
+
+
+def test_naive_forecast_by_hand(history):
+    frame = history.until(UNTIL)
+    naive = naive_forecast(frame, ["2019-09"]).set_index(["region", "group"])
+    w = frame["region"].map(region_table().set_index("region")["population"])
+    ops = frame.assign(w=w)[frame["group"] == "operation"]
+    nat = ops.groupby("month").apply(lambda d: np.average(d["share_90"], weights=d["w"]), include_groups=False)
+    recent = [f"2018-{m:02d}" for m in range(9, 13)] + [f"2019-{m:02d}" for m in range(1, 9)]
+    trend = np.mean([nat[m] - nat[f"{int(m[:4]) - 1}{m[4:]}"] for m in recent])
+    last = ops[(ops["month"] == "2018-09") & (ops["region"] == "06")]["share_90"].item()
+    assert naive.loc[("06", "operation"), "share_90"] == pytest.approx(last + trend)
+    with pytest.raises(InputError, match="more than 12 months"):
+        naive_forecast(frame, ["2020-09"])
+
+
+def test_logit_clips_the_bounds():
+    assert np.isfinite(logit(np.array([0.0, 100.0]))).all()
