@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,7 +67,17 @@ def test_fit_reports_its_data_and_shrinkage(fitted):
     assert len(data) == 42 and set(data["n_months"]) == {68} and set(data["first_month"]) == {"2014-01"}
     assert not data["borrowed"].any() and fitted.national_months == ("2014-01", UNTIL)
     table = fitted.shrinkage
-    params = {"ar1", "noise_sd", "level", "season_rms", "trend", "gap_ar1", "gap_noise_sd", "gap_level", "gap_season_rms"}
+    params = {
+        "ar1",
+        "noise_sd",
+        "level",
+        "season_rms",
+        "trend",
+        "gap_ar1",
+        "gap_noise_sd",
+        "gap_level",
+        "gap_season_rms",
+    }
     assert set(table["parameter"]) == params | {"group_corr"}
     assert table["shrinkage"].between(0, 1).all() and (table["n_months"] == 68).all()
     # a shrunk scalar lies between the region's own estimate and the pooled value
@@ -92,6 +104,8 @@ def test_dersimonian_laird_by_hand():
     s = shrink(est, var)
     assert s.shrinkage == pytest.approx(var / (var + tau2))
     assert s.value == pytest.approx(pooled.mu[0] + (1 - s.shrinkage) * (est - pooled.mu[0]))
+    mu_var = 1 / (1 / (var + tau2)).sum()
+    assert s.var == pytest.approx((1 - s.shrinkage) * var + s.shrinkage**2 * mu_var)
     # regions that do not differ beyond their noise are pooled entirely
     same = shrink(np.array([1.0, 1.1, 0.9, 1.0]), np.full(4, 1.0))
     assert same.pooled.tau2[0] == 0 and np.allclose(same.value, same.value[0]) and np.allclose(same.shrinkage, 1)
@@ -165,7 +179,10 @@ def _drop(frame: pd.DataFrame, **where) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda f: _drop(f, region="06", group="operation", month="2017-03"), ["06 Jönköping, operation", "2017-03", "add the missing rows"]),
+        (
+            lambda f: _drop(f, region="06", group="operation", month="2017-03"),
+            ["06 Jönköping, operation", "2017-03", "add the missing rows"],
+        ),
         (lambda f: _drop(f, region="25"), ["region 25 Norrbotten has no rows up to 2019-08"]),
         (lambda f: _drop(f, group="operation"), ["group 'operation' has no rows"]),
         (lambda f: _drop(f, region="13", group="first_visit"), ["region 13 Halland has no rows for first_visit"]),
@@ -249,12 +266,18 @@ def test_forecast_is_calibrated_and_beats_the_naive_forecast():
         panel = h.panel()
         fc = forecast(fit_history(panel, until=UNTIL), SCHEME)
         m = fc.intervals().merge(_realised(h, SCHEME), on=["region", "month", "group", "measure"])
-        naive = naive_forecast(h.until(UNTIL), SCHEME).melt(id_vars=["region", "month", "group"], var_name="measure", value_name="naive")
+        naive = naive_forecast(h.until(UNTIL), SCHEME).melt(
+            id_vars=["region", "month", "group"], var_name="measure", value_name="naive"
+        )
         m = m.merge(naive, on=["region", "month", "group", "measure"])
         m["in90"] = m["real"].between(m["lo90"], m["hi90"])
         m["in50"] = m["real"].between(m["lo50"], m["hi50"])
         inside.append(m.groupby("measure")[["in50", "in90"]].mean())
-        errors.append(m.assign(fit=(m["real"] - m["mean"]).abs(), naive=(m["real"] - m["naive"]).abs()).groupby("measure")[["fit", "naive"]].mean())
+        errors.append(
+            m.assign(fit=(m["real"] - m["mean"]).abs(), naive=(m["real"] - m["naive"]).abs())
+            .groupby("measure")[["fit", "naive"]]
+            .mean()
+        )
     coverage = pd.concat(inside).groupby(level=0).mean()
     assert coverage["in90"].between(0.85, 0.95).all(), coverage
     assert coverage["in50"].between(0.42, 0.58).all(), coverage
@@ -271,7 +294,11 @@ def test_scheme_response_is_an_assumption_the_forecast_takes():
         fit = fit_history(h.panel(), until=UNTIL)
         real = _realised(h, SCHEME).query("group == 'operation' and measure == 'share_90'")
         for name, resp in (("without", None), ("with", response)):
-            iv = forecast(fit, SCHEME, response_pp=resp).intervals().merge(real, on=["region", "month", "group", "measure"])
+            iv = (
+                forecast(fit, SCHEME, response_pp=resp)
+                .intervals()
+                .merge(real, on=["region", "month", "group", "measure"])
+            )
             errors[name].append((iv["real"] - iv["median"]).groupby(iv["month"]).mean())
     without, with_ = (pd.concat(errors[k], axis=1).mean(axis=1) for k in ("without", "with"))
     assert without["2019-10"] > 3.5 and np.abs(with_).max() < 1.0
@@ -293,3 +320,46 @@ def test_naive_forecast_by_hand(history):
 
 def test_logit_clips_the_bounds():
     assert np.isfinite(logit(np.array([0.0, 100.0]))).all()
+
+
+# --- the fitted scenario's tables ------------------------------------------------------------------------------------
+
+
+def test_scenario_entries_carry_the_fit_and_read_back(fitted, history):
+    from kommiljard.scenario import ScenarioSpec
+    from kommiljard.sweeps.fitted import fit_from_entries, scenario_entries
+
+    response = {"operation": [0] * 8 + [2.5, 5.0, 4.4, 0]}
+    entries = json.loads(
+        json.dumps(scenario_entries(fitted, response, "default-2019", min_months=24))
+    )  # plain types only
+    table = entries["fit"]
+    assert table["until"] == UNTIL and table["months"] == ["2014-01", UNTIL] and "not fitted" in table["response"]
+    assert set(table["regions"]) == set(fitted.regions)
+    jonkoping = table["regions"]["06"]["operation"]
+    assert (
+        jonkoping["n_months"] == 68 and jonkoping["first_month"] == "2014-01" and len(jonkoping["season_logit"]) == 12
+    )
+    assert (
+        set(jonkoping["shrinkage"]) >= {"level", "trend", "ar1", "noise_sd", "gap_level"}
+        and "06 Jönköping" in jonkoping["note"]
+    )
+    # today's model accepts the sections the fit implies
+    implied = {k: v for k, v in entries.items() if k != "fit"}
+    head = {"schema_version": 1, "name": "fitted", "title": "t", "baseline_year": 2018, "measurement_year": 2019}
+    spec = ScenarioSpec.model_validate(head | implied)
+    assert (
+        spec.national["operation"].response_pp[9] == 5.0
+        and "default-2019" in spec.national["operation"].response_source
+    )
+    # the between-region spreads it implies are the generator's (8 and 10 pp of level, 1.0 and 1.3 pp a year of trend)
+    assert spec.spread.level_sd_pp["first_visit"] == pytest.approx(8.0, rel=0.35)
+    assert spec.spread.level_sd_pp["operation"] == pytest.approx(10.0, rel=0.35)
+    assert spec.spread.trend_sd_pp["operation"] == pytest.approx(1.3, rel=0.5)
+    # a forecast from the tables and the observed history is the fit's own
+    again = forecast(fit_from_entries(table), SCHEME, history=history.until(UNTIL))
+    direct = forecast(fitted, SCHEME)
+    assert np.abs(again.mean_90 - direct.mean_90).max() < 1e-5 and np.abs(again.sd_90 - direct.sd_90).max() < 1e-5
+    del table["regions"]["06"]["operation"]["ar1"]
+    with pytest.raises(InputError, match=r"fit\.regions\.06\.operation\.ar1: missing"):
+        fit_from_entries(table)

@@ -46,7 +46,9 @@ def reml_ar1(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     b = np.matmul(xs.transpose(0, 2, 1), ys)  # (K, p, S)
     beta = np.linalg.solve(a, b)
     rss = (ys**2).sum(axis=1) - (b * beta).sum(axis=1)  # (K, S)
-    loglik = (0.5 * np.log(1.0 - PHI_GRID**2) - 0.5 * np.linalg.slogdet(a)[1])[:, None] - 0.5 * (t - p) * np.log(np.maximum(rss, 1e-300))
+    loglik = (0.5 * np.log(1.0 - PHI_GRID**2) - 0.5 * np.linalg.slogdet(a)[1])[:, None] - 0.5 * (t - p) * np.log(
+        np.maximum(rss, 1e-300)
+    )
     k = np.argmax(loglik, axis=0)
     step = PHI_GRID[1] - PHI_GRID[0]
     inner = np.clip(k, 1, len(PHI_GRID) - 2)
@@ -98,5 +100,7 @@ def ar1_cov(phi_a, phi_b, h_a: np.ndarray, h_b: np.ndarray) -> np.ndarray:
     k = np.asarray(h_b)[None, :]
     m = np.minimum(h, k)
     prod = pa * pb
-    geometric = np.where(np.abs(1.0 - prod) > 1e-12, (1.0 - prod**m) / np.where(np.abs(1.0 - prod) > 1e-12, 1.0 - prod, 1.0), m)
+    geometric = np.where(
+        np.abs(1.0 - prod) > 1e-12, (1.0 - prod**m) / np.where(np.abs(1.0 - prod) > 1e-12, 1.0 - prod, 1.0), m
+    )
     return pa ** (h - m) * pb ** (k - m) * geometric

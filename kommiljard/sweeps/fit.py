@@ -143,7 +143,9 @@ def history_state(history: Panel | pd.DataFrame, month: str, regions: Sequence[s
     rows = frame[frame["month"] == month].set_index(["region", "group"])
     index = pd.MultiIndex.from_product([list(regions), list(groups)])
     if missing := [f"{region_label(r)} {g}" for r, g in index if (r, g) not in rows.index]:
-        raise InputError(f"no row for {month} of {', '.join(missing)}: a forecast starts from every region's last month")
+        raise InputError(
+            f"no row for {month} of {', '.join(missing)}: a forecast starts from every region's last month"
+        )
     rows = rows.loc[index]
     l90 = logit(rows["share_90"].to_numpy(dtype=float)).reshape(len(regions), len(groups))
     l60 = logit(rows["share_60"].to_numpy(dtype=float)).reshape(len(regions), len(groups))
@@ -219,7 +221,14 @@ def _ranges(indexes: Sequence[int]) -> str:
 
 
 def _check(
-    present: np.ndarray, regions: Sequence[str], groups: Sequence[str], start: int, end: int, min_months: int, borrow: bool, source: str
+    present: np.ndarray,
+    regions: Sequence[str],
+    groups: Sequence[str],
+    start: int,
+    end: int,
+    min_months: int,
+    borrow: bool,
+    source: str,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """First observed month index per region-group, which are thin, and the warnings; raise on the rest."""
     problems, notes = [], []
@@ -227,11 +236,17 @@ def _check(
     until = month_name(end)
     for gi, group in enumerate(groups):
         if not present[:, gi].any():
-            problems.append(f"group {group!r} has no rows up to {until}: the fit needs every region's history of {' and '.join(groups)}")
+            problems.append(
+                f"group {group!r} has no rows up to {until}: "
+                f"the fit needs every region's history of {' and '.join(groups)}"
+            )
     for ri, code in enumerate(regions):
         label = region_label(code)
         if not present[ri].any():
-            problems.append(f"region {label} has no rows up to {until}: add its monthly history (every region is needed, since the bars are shared)")
+            problems.append(
+                f"region {label} has no rows up to {until}: add its monthly history "
+                "(every region is needed, since the bars are shared)"
+            )
             continue
         for gi, group in enumerate(groups):
             seen = np.flatnonzero(present[ri, gi])
@@ -243,18 +258,21 @@ def _check(
             missing = [start + i for i in range(seen[0], end - start + 1) if not present[ri, gi, i]]
             if missing:
                 problems.append(
-                    f"region {label}, {group}: no row for {_ranges(missing)} (its history runs from {month_name(start + seen[0])} to {until}); "
+                    f"region {label}, {group}: no row for {_ranges(missing)} "
+                    f"(its history runs from {month_name(start + seen[0])} to {until}); "
                     "the fit needs every month: add the missing rows, or start the history after the gap"
                     + (", or fit with an earlier --until" if missing[-1] == end else "")
                 )
     n = end - first + 1
     thin = (n < min_months) & (first <= end)
     for ri, gi in zip(*np.nonzero(thin)):
-        where = f"region {region_label(regions[ri])}, {groups[gi]}: {n[ri, gi]} month(s) ({month_name(first[ri, gi])} to {until})"
+        label = region_label(regions[ri])
+        where = f"region {label}, {groups[gi]}: {n[ri, gi]} month(s) ({month_name(first[ri, gi])} to {until})"
         if borrow:
             notes.append(
-                f"{where}, fewer than {min_months}: season, trend, noise (AR(1) and SD), group correlation and gap season and "
-                "noise borrowed from the pooled estimate; level and gap level estimated from its own months and shrunk"
+                f"{where}, fewer than {min_months}: season, trend, noise (AR(1) and SD), group correlation "
+                "and gap season and noise borrowed from the pooled estimate; level and gap level estimated "
+                "from its own months and shrunk"
             )
         else:
             problems.append(
@@ -262,7 +280,10 @@ def _check(
                 "or borrow the thin region's parameters from the pooled estimate (borrow=True, --borrow)"
             )
     if problems:
-        raise InputError(f"{source}: the history cannot be fitted ({len(problems)} problem(s)):\n" + "\n".join(f"  - {p}" for p in problems))
+        raise InputError(
+            f"{source}: the history cannot be fitted ({len(problems)} problem(s)):\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
     return first, thin, notes
 
 
@@ -321,35 +342,50 @@ def _fit_family(ys: list[np.ndarray], ts: list[np.ndarray], thin: np.ndarray, t0
     cov = np.array([f.unscaled_cov * s2 if f else np.eye(p) for f, s2 in zip(fits, sigma2)])
     diag = np.einsum("rii->ri", cov)
     parts = {"level": [0], "season_rms": list(range(1, 12))} | ({"trend": [12]} if trend else {})
-    mu, tau2 = np.zeros(p), np.zeros(p)
+    mu, tau2, mu_var = np.zeros(p), np.zeros(p), np.zeros(p)
     for cols in parts.values():
         pool = dersimonian_laird(beta_hat[usable][:, cols], diag[usable][:, cols], shared=len(cols) > 1)
-        mu[cols], tau2[cols] = pool.mu, pool.tau2
+        mu[cols], tau2[cols], mu_var[cols] = pool.mu, pool.tau2, pool.mu_var
     beta, post, share = np.empty((n, p)), np.empty((n, p, p)), np.ones((n, p))
     for r in range(n):
         if usable[r]:
-            beta[r], post[r], share[r] = posterior(beta_hat[r], cov[r], mu, tau2)
+            beta[r], post[r], share[r] = posterior(beta_hat[r], cov[r], mu, tau2, mu_var)
             continue
-        # Thin: season and trend are the pool's (variance tau^2); the level is its own, given them.
+        # Thin: season and trend are the pool's (variance tau^2 + var_mu); the level is its own, given them.
         level = ar1.gls(ys[r] - xs[r][:, 1:] @ mu[1:], xs[r][:, :1], phi_value[r])
         var = level.unscaled_cov[0, 0] * sigma2[r]
         beta_hat[r, 0] = level.beta[0]
-        beta[r], post[r] = mu, np.diag(tau2)
+        beta[r], post[r] = mu, np.diag(tau2 + mu_var)
         share[r, 0] = var / (var + max(tau2[0], 1e-12))
         beta[r, 0] = mu[0] + (1.0 - share[r, 0]) * (level.beta[0] - mu[0])
-        post[r, 0, 0] = (1.0 - share[r, 0]) * var
+        post[r, 0, 0] = (1.0 - share[r, 0]) * var + share[r, 0] ** 2 * mu_var[0]
     for name, cols in parts.items():
         if len(cols) == 1:
-            record(name, beta_hat[:, cols[0]], beta[:, cols[0]], share[:, cols[0]], float(mu[cols[0]]), float(np.sqrt(tau2[cols[0]])))
+            record(
+                name,
+                beta_hat[:, cols[0]],
+                beta[:, cols[0]],
+                share[:, cols[0]],
+                float(mu[cols[0]]),
+                float(np.sqrt(tau2[cols[0]])),
+            )
         else:
             rms = lambda b: np.sqrt((season_of(b) ** 2).mean(axis=-1))
-            record(name, rms(beta_hat), rms(beta), share[:, cols].mean(axis=1), float(rms(mu)), float(np.sqrt(tau2[cols[0]])))
+            record(
+                name,
+                rms(beta_hat),
+                rms(beta),
+                share[:, cols].mean(axis=1),
+                float(rms(mu)),
+                float(np.sqrt(tau2[cols[0]])),
+            )
 
     season_var = np.array([np.diag(_season_cov(c)) for c in post])
+    none = np.zeros(n)
     params = Params(
-        level=beta[:, 0], season=season_of(beta), trend=beta[:, 12] if trend else np.zeros(n), ar1=phi_value,
-        sd=np.sqrt(sigma2), level_se=np.sqrt(post[:, 0, 0]), trend_se=np.sqrt(post[:, 12, 12]) if trend else np.zeros(n),
-        level_trend_corr=post[:, 0, 12] / np.sqrt(post[:, 0, 0] * post[:, 12, 12]) if trend else np.zeros(n),
+        level=beta[:, 0], season=season_of(beta), trend=beta[:, 12] if trend else none, ar1=phi_value,
+        sd=np.sqrt(sigma2), level_se=np.sqrt(post[:, 0, 0]), trend_se=np.sqrt(post[:, 12, 12]) if trend else none,
+        level_trend_corr=post[:, 0, 12] / np.sqrt(post[:, 0, 0] * post[:, 12, 12]) if trend else none,
         season_se=np.sqrt(season_var.mean(axis=1)), ar1_se=np.sqrt(phi.var),
     )  # fmt: skip
     return _Family(params, [(ts[r], f.innovations) if f else None for r, f in enumerate(fits)], rows, pooled_rows)
@@ -386,7 +422,7 @@ def fit_history(
     frame = panel.frame
     source = panel.source
     regions, groups = region_codes(), tuple(groups)
-    last = str(frame["month"].max())
+    first_row, last = str(frame["month"].min()), str(frame["month"].max())
     if until is None:
         until = last
     elif normalise_month(until) != until:
@@ -396,7 +432,7 @@ def fit_history(
     ignored = int((frame["month"] > until).sum())
     frame = frame[frame["month"] <= until]
     if frame.empty:
-        raise InputError(f"{source}: no rows up to {until} (the history starts {frame['month'].min() if len(frame) else last}); choose a later --until")
+        raise InputError(f"{source}: no rows up to {until} (the history starts {first_row}); choose a later --until")
     end = month_index(until)
     start = month_index(str(frame["month"].min()))
     t_all = np.arange(start, end + 1)
@@ -408,7 +444,9 @@ def fit_history(
     counts = present.any(axis=1).sum(axis=0)
     keep = np.flatnonzero(counts >= math.ceil(len(regions) / 2))
     if not len(keep):
-        raise InputError(f"{source}: no month up to {until} has rows for half of the regions; the national factor needs them")
+        raise InputError(
+            f"{source}: no month up to {until} has rows for half of the regions; the national factor needs them"
+        )
     k0 = int(keep[0])
     dropped = int(present[:, :, :k0].sum())
     l90, l60, present, t_all = l90[..., k0:], l60[..., k0:], present[..., k0:], t_all[k0:]
@@ -445,7 +483,12 @@ def fit_history(
     ])  # fmt: skip
     shrinkage = _shrinkage_table(own, gap, corr_rows, regions, groups, national, data)
     pooled = pd.DataFrame(
-        [(series, g, *row) for series, fam in (("share_90", own), ("gap", gap)) for g, f in zip(groups, fam) for row in f.pooled]
+        [
+            (series, g, *row)
+            for series, fam in (("share_90", own), ("gap", gap))
+            for g, f in zip(groups, fam)
+            for row in f.pooled
+        ]
         + [("share_90", "both", *corr_pool)],
         columns=["series", "group", "parameter", "pooled", "between_region_sd", "regions"],
     )
@@ -458,9 +501,10 @@ def fit_history(
         "residual_corr_between_regions": [_residual_corr(f.innovations) for f in own],
     }
     state = State(until, l90[..., -1], l90[..., -1] - l60[..., -1])
-    return Fit(until, baseline_year, regions, groups, national, region, gaps, group_corr, national_group_corr, thin, data,
-               shrinkage, pooled, (month_name(int(t_all[0])), until), state, diagnostics, tuple(notes), source,
-               panel.sha256)  # fmt: skip
+    return Fit(
+        until, baseline_year, regions, groups, national, region, gaps, group_corr, national_group_corr, thin, data,
+        shrinkage, pooled, (month_name(int(t_all[0])), until), state, diagnostics, tuple(notes), source, panel.sha256,
+    )  # fmt: skip
 
 
 def _arrays(frame: pd.DataFrame, regions, groups, start: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -528,13 +572,17 @@ def _group_correlation(innovations: list[list], thin: np.ndarray) -> tuple[np.nd
         var[ri] = 1.0 / max(len(both) - 3, 1)
     fz = shrink(z, var, usable)
     pooled = float(np.tanh(fz.pooled.mu[0]))
-    rows = [(ri, float(np.tanh(z[ri])) if usable[ri] else float("nan"), pooled, float(np.tanh(fz.value[ri])), float(fz.shrinkage[ri]))
-            for ri in range(n_regions)]  # fmt: skip
+    own = np.where(usable, np.tanh(z), np.nan)
+    rows = [
+        (ri, float(own[ri]), pooled, float(np.tanh(fz.value[ri])), float(fz.shrinkage[ri])) for ri in range(n_regions)
+    ]
     between = float(np.sqrt(fz.pooled.tau2[0])) * (1.0 - pooled**2)  # Fisher z's SD in correlation units (delta method)
     return np.tanh(fz.value), rows, ("group_corr", pooled, between, int(usable.sum()))
 
 
-def _shrinkage_table(own: list[_Family], gap: list[_Family], corr_rows, regions, groups, national: Params, data) -> pd.DataFrame:
+def _shrinkage_table(
+    own: list[_Family], gap: list[_Family], corr_rows, regions, groups, national: Params, data
+) -> pd.DataFrame:
     """One row per region, group and parameter: own estimate, pooled value, shrunk value, shrinkage."""
     out = []
     for prefix, families in (("", own), ("gap_", gap)):
@@ -551,7 +599,10 @@ def _shrinkage_table(own: list[_Family], gap: list[_Family], corr_rows, regions,
     table = table.merge(data[["region", "group", "n_months", "borrowed"]], on=["region", "group"], how="left")
     table = table.merge(per_region, left_on="region", right_index=True)
     both = table["group"] == "both"
-    table.loc[both, "n_months"], table.loc[both, "borrowed"] = table.loc[both, "n_months_both"], table.loc[both, "borrowed_any"]
+    table.loc[both, "n_months"], table.loc[both, "borrowed"] = (
+        table.loc[both, "n_months_both"],
+        table.loc[both, "borrowed_any"],
+    )
     table["n_months"] = table["n_months"].astype(int)
     table["borrowed"] = table["borrowed"].astype(bool)
     return table.drop(columns=["n_months_both", "borrowed_any"])

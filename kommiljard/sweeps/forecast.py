@@ -75,7 +75,9 @@ class Forecast:
     def sd_90(self) -> np.ndarray:
         """SD of L(share_90) (K, G, R)."""
         k, g, r = self.shape
-        var = np.diag(self.national_cov).reshape(k, g)[..., None] + np.einsum("rii->ri", self.own_cov).T.reshape(k, g, r)
+        var = np.diag(self.national_cov).reshape(k, g)[..., None] + np.einsum("rii->ri", self.own_cov).T.reshape(
+            k, g, r
+        )
         return np.sqrt(var)
 
     @cached_property
@@ -114,19 +116,28 @@ class Forecast:
         """One row per region, month, group and measure: mean, median and central intervals in percent."""
         sd60 = np.hypot(self.sd_90, self.sd_gap)
         frames = []
-        for measure, mean, sd in (("share_90", self.mean_90, self.sd_90), ("share_60", self.mean_90 - self.mean_gap, sd60)):
+        for measure, mean, sd in (
+            ("share_90", self.mean_90, self.sd_90),
+            ("share_60", self.mean_90 - self.mean_gap, sd60),
+        ):
             k, g, r = np.indices(self.shape).reshape(3, -1)
             cols = {
-                "region": np.array(self.regions)[r], "month": np.array(self.months)[k], "group": np.array(self.groups)[g],
-                "measure": measure, "mean": _mean_share(mean, sd).ravel(), "median": expit_pct(mean).ravel(),
-            }  # fmt: skip
+                "region": np.array(self.regions)[r],
+                "month": np.array(self.months)[k],
+                "group": np.array(self.groups)[g],
+                "measure": measure,
+                "mean": _mean_share(mean, sd).ravel(),
+                "median": expit_pct(mean).ravel(),
+            }
             for level in levels:
                 z = norm.ppf(0.5 + level / 2)
                 tag = f"{round(level * 100):d}"
                 cols[f"lo{tag}"] = expit_pct(mean - z * sd).ravel()
                 cols[f"hi{tag}"] = expit_pct(mean + z * sd).ravel()
             frames.append(pd.DataFrame(cols))
-        return pd.concat(frames, ignore_index=True).sort_values(["region", "month", "group", "measure"], ignore_index=True)
+        return pd.concat(frames, ignore_index=True).sort_values(
+            ["region", "month", "group", "measure"], ignore_index=True
+        )
 
 
 def forecast(
@@ -145,7 +156,9 @@ def forecast(
     t_last = month_index(state.month)
     months = tuple(sorted(set(months)))
     if early := [m for m in months if month_index(m) <= t_last]:
-        raise InputError(f"forecast months {', '.join(early)} are not after the last month of the history ({state.month})")
+        raise InputError(
+            f"forecast months {', '.join(early)} are not after the last month of the history ({state.month})"
+        )
     t = np.array([month_index(m) for m in months])
     h = t - t_last
     t0, regions, groups = fit.t0, fit.regions, fit.groups
@@ -163,7 +176,9 @@ def forecast(
     mean_gap = gap.mean(t, t0) + gap.ar1[..., None] ** h * v_last[..., None]
 
     # Covariances: innovations to come plus parameter error.
-    national_cov = _ar_block(nat.ar1, nat.sd, np.array(fit.national_group_corr), h) + _param_block(nat, f_last, h, t, t_last, t0)
+    national_cov = _ar_block(nat.ar1, nat.sd, np.array(fit.national_group_corr), h) + _param_block(
+        nat, f_last, h, t, t_last, t0
+    )
     own_cov = _ar_block(reg.ar1, reg.sd, fit.group_corr, h) + _param_block(reg, u_last, h, t, t_last, t0)
     gap_cov = gap.sd[..., None, None] ** 2 * ar1_cov(gap.ar1, gap.ar1, h, h) + _param_cov(gap, v_last, h, t, t_last, t0)
 
@@ -171,15 +186,21 @@ def forecast(
         shift, sd = _response(response_pp, response_sd_pp, months, groups, mean_90)
         mean_90 = mean_90 + shift
         own_cov = own_cov + _response_cov(sd)
-    return Forecast(months, groups, regions, state.month, np.transpose(mean_90, (2, 1, 0)), np.transpose(mean_gap, (2, 1, 0)),
-                    national_cov, own_cov, gap_cov)  # fmt: skip
+    by_month = (2, 1, 0)  # (R, G, K) -> (K, G, R)
+    return Forecast(
+        months, groups, regions, state.month, np.transpose(mean_90, by_month), np.transpose(mean_gap, by_month),
+        national_cov, own_cov, gap_cov,
+    )  # fmt: skip
 
 
 def _state_of(history, fit: Fit) -> State:
     panel = as_panel(history, groups=list(fit.groups))
     last = str(panel.frame["month"].max())
     if month_index(last) < month_index(fit.until):
-        raise InputError(f"{panel.source}: the history ends {last}, before the fit's until ({fit.until}); give the history the fit was made from, or a newer one")
+        raise InputError(
+            f"{panel.source}: the history ends {last}, before the fit's until ({fit.until}); "
+            "give the history the fit was made from, or a newer one"
+        )
     return history_state(panel, last, fit.regions, fit.groups)
 
 
@@ -192,7 +213,9 @@ def _ar_block(phi: np.ndarray, sd: np.ndarray, corr: np.ndarray, h: np.ndarray) 
     for a in range(n_g):
         for b in range(n_g):
             rho = 1.0 if a == b else corr
-            block = (np.asarray(rho) * sd[..., a] * sd[..., b])[..., None, None] * ar1_cov(phi[..., a], phi[..., b], h, h)
+            block = (np.asarray(rho) * sd[..., a] * sd[..., b])[..., None, None] * ar1_cov(
+                phi[..., a], phi[..., b], h, h
+            )
             out[..., :, a, :, b] = block
     return out.reshape(lead + (n_k * n_g, n_k * n_g))
 
@@ -207,7 +230,12 @@ def _param_cov(p: Params, last: np.ndarray, h: np.ndarray, t: np.ndarray, t_last
     same = (t[:, None] % 12 == t[None, :] % 12).astype(float)  # seasonal coefficients shared by the months
     last_k = (t % 12 == t_last % 12).astype(float)  # forecast months in the same calendar month as T
     # sum_c a[k,c] a[k',c] with a[k,c] = [c(t_k) = c] - decay_k [c(T) = c]
-    season = same - decay[..., :, None] * last_k[None, :] - decay[..., None, :] * last_k[:, None] + decay[..., :, None] * decay[..., None, :]
+    season = (
+        same
+        - decay[..., :, None] * last_k[None, :]
+        - decay[..., None, :] * last_k[:, None]
+        + decay[..., :, None] * decay[..., None, :]
+    )
     se_l, se_t, rho, se_s = (x[..., None, None] for x in (p.level_se, p.trend_se, p.level_trend_corr, p.season_se))
     outer = lambda x, y: x[..., :, None] * y[..., None, :]
     return (se_l**2 * outer(a_level, a_level) + se_t**2 * outer(a_trend, a_trend)
@@ -272,7 +300,9 @@ def _mean_share(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return (expit_pct(mean[..., None] + sd[..., None] * x) * (w / w.sum())).sum(axis=-1)
 
 
-def naive_forecast(history: Panel | pd.DataFrame | str | Path, months: Sequence[str], as_of: str | None = None) -> pd.DataFrame:
+def naive_forecast(
+    history: Panel | pd.DataFrame | str | Path, months: Sequence[str], as_of: str | None = None
+) -> pd.DataFrame:
     """This year's share = the same month a year earlier + the national trend, per region and group.
 
     The national trend of a share is the mean, over the 12 months up to ``as_of`` (default:
@@ -296,12 +326,18 @@ def naive_forecast(history: Panel | pd.DataFrame | str | Path, months: Sequence[
         try:
             change[group] = np.mean([now.loc[m] - now.loc[shift_month(m, -12)] for m in recent], axis=0)
         except KeyError:
-            raise InputError(f"{panel.source}: the naive forecast needs the 24 months up to {as_of} of {group}") from None
+            raise InputError(
+                f"{panel.source}: the naive forecast needs the 24 months up to {as_of} of {group}"
+            ) from None
     before = frame.assign(month=frame["month"].map(lambda m: shift_month(m, 12)))
     out = before[before["month"].isin(list(months))].reset_index(drop=True)
     if missing := sorted(set(months) - set(out["month"])):
-        raise InputError(f"{panel.source}: the naive forecast of {', '.join(missing)} needs the same months a year earlier")
+        raise InputError(
+            f"{panel.source}: the naive forecast of {', '.join(missing)} needs the same months a year earlier"
+        )
     shift = pd.DataFrame(change).T.loc[out["group"]].to_numpy()  # (rows, 2): share_90, share_60
     out["share_90"] = np.clip(out["share_90"].to_numpy() + shift[:, 0], 0.0, 100.0)
     out["share_60"] = np.minimum(np.clip(out["share_60"].to_numpy() + shift[:, 1], 0.0, 100.0), out["share_90"])
-    return out[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"], ignore_index=True)
+    return out[["region", "month", "group", "share_90", "share_60"]].sort_values(
+        ["region", "month", "group"], ignore_index=True
+    )

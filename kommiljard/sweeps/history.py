@@ -167,7 +167,9 @@ def synthetic_history(seed: int = 0, params: HistoryParams = HistoryParams()) ->
     def pp(values: dict, at: np.ndarray = slope) -> np.ndarray:
         return np.array([values[g] for g in groups]) / at
 
-    nat_season = logit(nat_pct[:, None] + np.array([params.national_season_pp[g] for g in groups])) - logit(nat_pct)[:, None]
+    nat_season = (
+        logit(nat_pct[:, None] + np.array([params.national_season_pp[g] for g in groups])) - logit(nat_pct)[:, None]
+    )
     nat_season -= nat_season.mean(axis=1, keepdims=True)
     nat_gap = logit(nat_pct[:, None] + np.array([params.national_season_pp[g] for g in groups])) - logit(
         nat_pct[:, None] + np.array([params.national_season_pp[g] for g in groups]) - gap_pp
@@ -193,7 +195,9 @@ def synthetic_history(seed: int = 0, params: HistoryParams = HistoryParams()) ->
     e = rng.standard_normal((n_r, len(t), 2))
     e[..., 1] = corr[:, None] * e[..., 0] + np.sqrt(1.0 - corr[:, None] ** 2) * e[..., 1]
     u = _ar1_paths(rng, phi, np.moveaxis(e, -1, 1) * sd[..., None])  # (R, G, T)
-    v = _ar1_paths(rng, np.full((n_r, n_g), params.gap_ar1), rng.standard_normal((n_r, n_g, len(t))) * gap_sd[..., None])
+    v = _ar1_paths(
+        rng, np.full((n_r, n_g), params.gap_ar1), rng.standard_normal((n_r, n_g, len(t))) * gap_sd[..., None]
+    )
     own_response = rng.standard_normal((n_r, n_g)) * params.response_sd_pp
 
     cal = t % 12
@@ -216,12 +220,25 @@ def synthetic_history(seed: int = 0, params: HistoryParams = HistoryParams()) ->
     frame = frame[frame["month"] >= first].sort_values(["region", "month", "group"], ignore_index=True)
 
     zeros = np.zeros(n_g)
-    national = Params(level.mean(axis=0), season.mean(axis=0), trend.mean(axis=0), np.full(n_g, params.national_ar1), nat_sd,
-                      zeros, zeros, zeros, zeros, zeros)  # fmt: skip
+    national = Params(
+        level.mean(axis=0), season.mean(axis=0), trend.mean(axis=0), np.full(n_g, params.national_ar1), nat_sd,
+        zeros, zeros, zeros, zeros, zeros,
+    )  # fmt: skip
     zr = np.zeros((n_r, n_g))
     region = Params(level, season, trend, phi, sd, zr, zr, zr, zr, zr)
     gap_season = np.broadcast_to(nat_gap - nat_gap.mean(axis=1, keepdims=True), (n_r, n_g, 12))
-    gaps = Params(gap_level, gap_season, zr, np.full((n_r, n_g), params.gap_ar1), np.broadcast_to(gap_sd, (n_r, n_g)), zr, zr, zr, zr, zr)
+    gaps = Params(
+        gap_level,
+        gap_season,
+        zr,
+        np.full((n_r, n_g), params.gap_ar1),
+        np.broadcast_to(gap_sd, (n_r, n_g)),
+        zr,
+        zr,
+        zr,
+        zr,
+        zr,
+    )
     truth = Truth(regions, groups, months, national, region, gaps, corr, params.national_group_corr, response)
     return History(frame, truth, params, seed)
 
