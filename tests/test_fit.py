@@ -11,7 +11,7 @@ from scipy.stats import spearmanr
 
 from kommiljard.errors import InputError
 from kommiljard.regions import region_table
-from kommiljard.sweeps.fit import ThinHistoryWarning, expit_pct, fit_history, logit
+from kommiljard.sweeps.fit import HistoryWarning, expit_pct, fit_history, logit
 from kommiljard.sweeps.forecast import forecast, naive_forecast
 from kommiljard.sweeps.history import synthetic_history, with_params
 from kommiljard.sweeps.shrinkage import dersimonian_laird, shrink
@@ -114,7 +114,7 @@ def test_dersimonian_laird_by_hand():
 def test_thin_regions_are_shrunk_more_and_borrowed_with_a_warning():
     starts = {"06": "2017-07", "10": "2018-09"}  # 26 months (thin but enough), 12 months (borrowed)
     h = synthetic_history(5, with_params(starts=starts))
-    with pytest.warns(ThinHistoryWarning) as caught:
+    with pytest.warns(HistoryWarning) as caught:
         fit = fit_history(h.panel(), until=UNTIL, borrow=True)
     messages = sorted(str(w.message) for w in caught)
     assert len(messages) == 2 and all("10 Blekinge" in m and "trend" in m and "borrowed" in m for m in messages)
@@ -133,6 +133,15 @@ def test_thin_regions_are_shrunk_more_and_borrowed_with_a_warning():
     own = fit.shrinkage.query("region == '10' and parameter == 'level'")
     assert np.all(np.abs(own["value"] - own["estimate"]) < np.abs(own["value"] - own["pooled"]))
     assert np.abs(expit_pct(fit.region.level[blekinge]) - expit_pct(h.truth.region.level[blekinge])).max() < 4
+
+
+def test_months_where_few_regions_report_are_left_out_with_a_warning():
+    late = {code: "2016-01" for code in ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13")}
+    h = synthetic_history(6, with_params(starts=late))  # 10 regions report from 2014, 11 from 2016
+    with pytest.warns(HistoryWarning, match=r"480 row\(s\) before 2016-01 left out"):  # 10 regions, 2 groups, 24 months
+        fit = fit_history(h.panel(), until=UNTIL)
+    assert fit.national_months == ("2016-01", UNTIL) and set(fit.data["first_month"]) == {"2016-01"}
+    assert set(fit.data["n_months"]) == {44} and fit.diagnostics["rows_before_national_factor_dropped"] == 480
 
 
 # --- determinism --------------------------------------------------------------------------------------------------

@@ -58,8 +58,9 @@ LOGIT_CLIP = (0.05, 99.95)  # shares of 0 or 100 % are read as these on the logi
 SEASON = slice(1, 12)  # design columns of the seasonal contrasts (January to November)
 
 
-class ThinHistoryWarning(UserWarning):
-    """A region-group with too short a history borrowed parameters from the pooled estimate."""
+class HistoryWarning(UserWarning):
+    """A history used only in part: a thin region-group borrowed parameters from the pooled
+    estimate, or early months were left out."""
 
 
 def logit(pct):
@@ -430,7 +431,7 @@ def fit_history(
     if min_months < 2:
         raise ValueError(f"min_months must be at least 2, not {min_months}")
     ignored = int((frame["month"] > until).sum())
-    frame = frame[frame["month"] <= until]
+    frame = frame[(frame["month"] <= until) & frame["group"].isin(groups)]
     if frame.empty:
         raise InputError(f"{source}: no rows up to {until} (the history starts {first_row}); choose a later --until")
     end = month_index(until)
@@ -449,6 +450,11 @@ def fit_history(
         )
     k0 = int(keep[0])
     dropped = int(present[:, :, :k0].sum())
+    if dropped:
+        notes.append(
+            f"{dropped} row(s) before {month_name(int(t_all[k0]))} left out: fewer than half of the regions report "
+            "there, and the national factor needs them"
+        )
     l90, l60, present, t_all = l90[..., k0:], l60[..., k0:], present[..., k0:], t_all[k0:]
     first = np.maximum(first, t_all[0])
     baseline_year = int(shift_month(until, 1)[:4]) - 1
@@ -493,11 +499,11 @@ def fit_history(
         columns=["series", "group", "parameter", "pooled", "between_region_sd", "regions"],
     )
     for note in notes:
-        warnings.warn(note, ThinHistoryWarning, stacklevel=2)
+        warnings.warn(note, HistoryWarning, stacklevel=2)
     diagnostics = {
         "rows_after_until_ignored": ignored,
         "rows_before_national_factor_dropped": dropped,
-        "between_region_corr": _between_region_corr(national, region),
+        "between_region_corr": dict(zip(groups, _between_region_corr(national, region))),
         "residual_corr_between_regions": [_residual_corr(f.innovations) for f in own],
     }
     state = State(until, l90[..., -1], l90[..., -1] - l60[..., -1])
@@ -608,12 +614,12 @@ def _shrinkage_table(
     return table.drop(columns=["n_months_both", "borrowed_any"])
 
 
-def _between_region_corr(national: Params, region: Params) -> dict:
+def _between_region_corr(national: Params, region: Params) -> list[float]:
     """Implied correlation of two regions' monthly deviations, per group: the national factor's
     stationary variance over the total (factor plus a typical region's own)."""
     nat = national.stationary_sd**2
     own = np.mean(region.stationary_sd**2, axis=0)
-    return {str(i): float(v) for i, v in enumerate(nat / (nat + own))}
+    return [float(v) for v in nat / (nat + own)]
 
 
 def _residual_corr(innovations: list) -> float:
