@@ -246,9 +246,14 @@ def test_forecast_draws_agree_with_its_intervals(fitted, history):
         assert np.abs(draws.mean(axis=0).ravel() - rows["mean"].to_numpy()).max() < 0.1
     cov = fc.covariance()
     n = 3 * 2 * 21
+    assert np.array_equal(fc.mean_vector()[:n], fc.mean_90.ravel()) and len(fc.mean_vector()) == len(cov) == 2 * n
     assert np.allclose(cov, cov.T) and np.allclose(np.sqrt(np.diag(cov)[:n]), fc.sd_90.ravel())
     assert np.allclose(np.sqrt(np.diag(cov)[n:]), fc.sd_gap.ravel())
     assert np.linalg.eigvalsh(cov).min() > -1e-12
+    # the draws have that covariance (correlations within 0.05; shares are rounded to 0.1)
+    empirical = np.corrcoef(logit(s90.reshape(len(s90), -1)).T)
+    sd = np.sqrt(np.diag(cov)[:n])
+    assert np.abs(empirical - cov[:n, :n] / np.outer(sd, sd)).max() < 0.05
     # two regions are correlated only through the national factor
     i, j = 0, 1  # Sep, first visits, regions 01 and 03
     assert cov[i, j] == pytest.approx(fc.national_cov[0, 0])
@@ -369,6 +374,8 @@ def test_scenario_entries_carry_the_fit_and_read_back(fitted, history):
     again = forecast(fit_from_entries(table), SCHEME, history=history.until(UNTIL))
     direct = forecast(fitted, SCHEME)
     assert np.abs(again.mean_90 - direct.mean_90).max() < 1e-5 and np.abs(again.sd_90 - direct.sd_90).max() < 1e-5
+    with pytest.raises(InputError, match="forecasts from the observed history"):
+        forecast(fit_from_entries(table), SCHEME)
     del table["regions"]["06"]["operation"]["ar1"]
     with pytest.raises(InputError, match=r"fit\.regions\.06\.operation\.ar1: missing"):
         fit_from_entries(table)

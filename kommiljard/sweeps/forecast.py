@@ -84,6 +84,10 @@ class Forecast:
     def sd_gap(self) -> np.ndarray:
         return np.sqrt(np.einsum("rgkk->kgr", self.gap_cov))
 
+    def mean_vector(self) -> np.ndarray:
+        """Means (V,) in :meth:`covariance`'s order: share_90 logits (month, group, region), then gaps."""
+        return np.concatenate([self.mean_90.ravel(), self.mean_gap.ravel()])
+
     def covariance(self) -> np.ndarray:
         """Dense covariance (V, V): share_90 logits (month, group, region), then gaps likewise."""
         k, g, r = self.shape
@@ -152,6 +156,11 @@ def forecast(
     Starts from the fit's last month, or from the last month of ``history`` (which must not be
     before the fit's ``until`` and must have every region and group in that month).
     """
+    if history is None and fit.state is None:
+        raise InputError(
+            "a fit read from a scenario file forecasts from the observed history: give it (the panel the fit was "
+            "made from, or a newer one; `--observed PANEL`)"
+        )
     state = fit.state if history is None else _state_of(history, fit)
     t_last = month_index(state.month)
     months = tuple(sorted(set(months)))
