@@ -26,11 +26,10 @@ from ..kinds.staircase.units import bound_units
 from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
 from .levers import (
     SHARE_DECIMALS,
-    caps_target,
     check_region,
     choose_cells,
     improve_panel,
-    improved_share,
+    improved_arrays,
     staircase_blocks,
 )
 
@@ -203,11 +202,7 @@ def payout_curve(
             continue
         inp = staircase_input(panel, block, population)
         r = inp.regions.index(region)
-        current, target = (np.repeat(a[None], len(grid), axis=0) for a in (inp.current, inp.target_share))
-        for c in cells:
-            current[:, c, r] = improved_share(inp.previous[c, r] + grid, 0.0)
-            if caps_target(block):
-                target[:, c, r] = np.minimum(target[:, c, r], current[:, c, r])
+        current, target = improved_arrays(inp, block, r, cells, inp.previous[cells, r][None] + grid[:, None])
         previous = np.repeat(inp.previous[None], len(grid), axis=0)
         res = run_staircase(StaircaseParams.from_block(block), current, previous, target, inp.weights, inp.pots)
         amount += res.amount[:, cells, r].sum(axis=1)

@@ -24,13 +24,23 @@ def report(
     conditions: Annotated[
         Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
     ] = None,
+    with_page: Annotated[
+        bool,
+        typer.Option(
+            "--page",
+            help="Also write the what-if page beside the report (REPORT-whatif.html, as `kommiljard page`) and link "
+            "it.",
+        ),
+    ] = False,
+    lang: Annotated[str, typer.Option("--lang", help="With --page: the page's language, en or sv.")] = "en",
 ) -> None:
     """Write one self-contained HTML report of a payout, to open in any browser, print or e-mail.
 
     Example: `kommiljard report data/sample_panel_2019.parquet --out report.html`
 
     It holds the payout per region, the staircase of every month and group, what lapsed, the rule set with every
-    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network.
+    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network. `--page` also
+    writes the what-if page (`kommiljard page`) beside it, e.g. report-whatif.html, and links it from the report.
     """
     from rich.progress import Progress
 
@@ -39,11 +49,24 @@ def report(
 
     if out_file.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{out_file}: --out must end in .html")
+    page_file = out_file.with_name(f"{out_file.stem}-whatif.html") if with_page else None
+    if page_file is not None:
+        from ..outputs.page import check_lang, write_page
+
+        check_lang(lang)
     result = compute_payout(panel, rules, population, conditions, "numba", overrides_of(set_))
     narrate(result)
+    if page_file is not None:
+        write_page(result, page_file, lang)
+        err.print(f"wrote {page_file} (the what-if page, linked from the report)", highlight=False)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("drawing", total=report_steps(result))
-        write_report(result, out_file, lambda step: progress.update(task, advance=1, description=f"drawing {step}"))
+        write_report(
+            result,
+            out_file,
+            lambda step: progress.update(task, advance=1, description=f"drawing {step}"),
+            page_file.name if page_file else None,
+        )
     err.print(
         f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)",
         highlight=False,

@@ -216,8 +216,18 @@ def _provenance_section(result: Payout) -> str:
     return f'<section id="provenance"><h2>Provenance</h2>{note}{table}</section>'
 
 
-def build_report(result: Payout, progress: Progress | None = None) -> str:
-    """The report of a payout as one HTML document (a string)."""
+def _page_section(href: str) -> tuple[str, str, str]:
+    """The section that links the what-if page written beside the report (anchor, title, HTML)."""
+    text = (
+        f'<p>The <a href="{_e(href)}">what-if page</a> ({_e(href)}, beside this report) lets a region set an '
+        "improvement per month and group and see its tiers and kronor before and after, exactly as "
+        "<code>kommiljard whatif</code> gives them; the view is kept in its link. Send the two files together.</p>"
+    )
+    return "whatif", "What-if page", f'<section id="whatif"><h2>What if a region improves?</h2>{text}</section>'
+
+
+def build_report(result: Payout, progress: Progress | None = None, page_href: str | None = None) -> str:
+    """The report of a payout as one HTML document (a string); ``page_href`` links a what-if page beside it."""
     progress = progress or (lambda _step: None)
     p = result.provenance
     title = f"Kömiljard payout: {result.rules.id} on {Path(p['panel']['source']).name}"
@@ -237,10 +247,12 @@ def build_report(result: Payout, progress: Progress | None = None) -> str:
     progress("payouts per region")
     summary = _summary_section(result)
     cell_sections = _cell_sections(result, progress)
+    extra = [_page_section(page_href)] if page_href else []
     nav = "".join(
         f'<li><a href="#{a}">{t}</a></li>'
         for a, t in [
             ("summary", "Payout per region"),
+            *((a, t) for a, t, _ in extra),
             *((a, t) for a, t, _ in cell_sections),
             ("lapsed", "What lapsed"),
             ("rules", "Rule set"),
@@ -250,6 +262,7 @@ def build_report(result: Payout, progress: Progress | None = None) -> str:
     nav = f"<nav><ol>{nav}</ol></nav>"
     sections = [
         summary,
+        *(html for _, _, html in extra),
         *(html for _, _, html in cell_sections),
         _lapsed_section(result),
         _rules_section(result),
@@ -270,8 +283,10 @@ def report_steps(result: Payout) -> int:
     return 1 + sum(sum(m is not None for m, _ in kind_of(b).cells(b)) for b in result.rules.ruleset.blocks)
 
 
-def write_report(result: Payout, path: str | Path, progress: Progress | None = None) -> Path:
-    """Write the report atomically to ``path`` (``.html``)."""
+def write_report(
+    result: Payout, path: str | Path, progress: Progress | None = None, page_href: str | None = None
+) -> Path:
+    """Write the report atomically to ``path`` (``.html``), linking the what-if page at ``page_href`` if given."""
     path = Path(path)
-    write_text(path, build_report(result, progress))
+    write_text(path, build_report(result, progress, page_href))
     return path
