@@ -60,8 +60,10 @@ def _signed_kr(amount: float) -> str:
 
 
 def _pp(value: float, decimals: int, lang: str) -> str:
-    text = f"{value:+.{decimals}f}"
-    return text.replace(".", ",") if lang == "sv" else text
+    """``+2.5``, ``−0.3`` and ``0.0`` (no sign), with a decimal comma in Swedish: as the page's script writes them."""
+    text = f"{abs(value):.{decimals}f}"
+    sign = "" if float(text) == 0 else "+" if value > 0 else "\u2212"
+    return sign + (text.replace(".", ",") if lang == "sv" else text)
 
 
 def _template(name: str) -> str:

@@ -39,7 +39,12 @@
     return (value > 0 ? "+" : "\u2212") + decimal(s);
   }
   function pp(k) { return signed(k * STEP, DEC); }
-  function machine(k) { return (k * STEP).toFixed(DEC); }        // an input's value
+  function machine(k) { return (k * STEP).toFixed(DEC); }        // a slider's value
+  function typed(k) { return decimal(machine(k)); }               // a number box's value: 2,5 on a Swedish page
+  function parse(text) {                                          // a typed number: a decimal comma or point
+    var t = String(text).trim().replace(/\u2212/g, "-").replace(",", ".");
+    return t === "" ? NaN : Number(t);
+  }
   function short(k) { return String(Number(machine(k))); }        // a value in the link: 3, 2.5, -0.3
   function share(v) { return decimal(v.toFixed(D.share_decimals)); }
   function fold(text) {
@@ -91,7 +96,7 @@
     return exact >= 0 ? exact : start;
   }
   function snap(text) {  // a value from the link or a number box -> whole grid steps, or null
-    var v = String(text).trim() === "" ? NaN : Number(String(text).trim().replace(",", "."));
+    var v = parse(text);
     if (!isFinite(v)) { state.notices.push(fill(T.notice_nan, { value: text })); return null; }
     var k = Math.round(v / STEP);
     if (k < G.first || k > G.last) {
@@ -173,8 +178,8 @@
       var pair = el("div", { "class": "pair" });
       var range = el("input", { id: "cell-" + c + "-range", type: "range", min: machine(G.first), max: machine(G.last),
                                 step: String(STEP), value: "0" });
-      var number = el("input", { id: "cell-" + c + "-number", type: "number", min: machine(G.first), max: machine(G.last),
-                                 step: String(STEP), value: "0", "aria-label": fill(T.cell_number, { cell: cell.label }) });
+      var number = el("input", { id: "cell-" + c + "-number", "class": "pp", type: "text", inputmode: "decimal",
+                                 autocomplete: "off", value: "0", "aria-label": fill(T.cell_number, { cell: cell.label }) });
       pair.appendChild(range);
       pair.appendChild(number);
       card.appendChild(pair);
@@ -268,7 +273,7 @@
       var k = state.k[c], u = ui.cells[c], data = reg.cells[c];
       var before = point(r, c, 0), after = point(r, c, k);
       u.range.value = machine(k);
-      if (document.activeElement !== u.number || Number(u.number.value) !== Number(machine(k))) { u.number.value = machine(k); }
+      if (document.activeElement !== u.number || parse(u.number.value) !== Number(machine(k))) { u.number.value = typed(k); }
       u.card.classList.toggle("changed", k !== 0);
       var raw = data.share + k * STEP, shareAfter = Math.min(100, Math.max(0, raw));
       var clamped = raw > 100 + 1e-9 || raw < -1e-9;
@@ -322,7 +327,7 @@
     result.dataset.deltaSek = (t.after - t.before).toFixed(2);
     var same = state.k.every(function (k) { return k === state.k[0]; });
     $("all-range").value = machine(same ? state.k[0] : 0);
-    $("all-number").value = same ? machine(state.k[0]) : "";
+    $("all-number").value = same ? typed(state.k[0]) : "";
     $("all-number").placeholder = same ? "" : T.differ;
     $("notice").textContent = state.notices.join(" ");
     if (D.sweep) { renderSweep(reg); }
