@@ -291,8 +291,10 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
     m = results[0].manifest
     code = m["lever"]["region"]
     rows = pd.DataFrame(
-        [{"improve_pp": r.manifest["lever"]["improve_pp"], **r.summary.set_index("region", drop=False).loc[code]}
-         for r in results]  # fmt: skip
+        [
+            {"improve_pp": r.manifest["lever"]["improve_pp"], **r.summary.set_index("region", drop=False).loc[code]}
+            for r in results
+        ]
     )
     computed, reused = sum(r.computed_parts for r in results), sum(r.reused_parts for r in results)
     err.print(

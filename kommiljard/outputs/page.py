@@ -56,7 +56,9 @@ def _kr(amount: float) -> str:
 
 
 def _signed_kr(amount: float) -> str:
-    return ("+" if amount >= 0 else "\u2212") + _kr(abs(amount))
+    """``+1 234``, ``−1 234`` or ``±0`` (whole kronor), as the page's script writes them."""
+    whole = round(amount)
+    return ("+" if whole > 0 else "\u2212" if whole < 0 else "\u00b1") + _kr(abs(whole))
 
 
 def _pp(value: float, decimals: int, lang: str) -> str:
@@ -337,7 +339,8 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
         (t["prov_overrides"], ", ".join(f"{k}={v}" for k, v in rules.overrides.items()) or "-"),
         (t["prov_panel"], f"{p['panel']['source']} · sha256 {p['panel']['sha256']}"),
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
-        (t["prov_population"], f"{p['population']['source']} · sha256 {p['population']['sha256']}"),
+        (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
+                                                               if p["population"]["sha256"] else "")),
         (t["prov_conditions"], str(p["conditions"])),
         (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
         (t["prov_made"], made),
@@ -359,7 +362,7 @@ def _sweep_html(sweep: dict, t: dict, lang: str) -> str:
     lever = t["sweep_lever"].format(
         region=sweep["region_label"], cells=sweep["cells_label"], n=f"{sweep['n']:,}".replace(",", "\u202f"),
         scenario=sweep["scenario"], seed=sweep["seed"], block=sweep["block"],
-        levels=", ".join(_pp(v["improve_pp"], 1, lang) for v in sweep["levels"]),
+        levels=t["list_sep"].join(_pp(v["improve_pp"], 1, lang) for v in sweep["levels"]),
     )  # fmt: skip
     head = "".join(
         f'<th scope="col"{cls}>{_e(t[k])}</th>'
@@ -423,7 +426,8 @@ def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | 
         banner = f'<p class="synthetic">{_e(t["synthetic"] + said)}</p>'
     measure = rules.ruleset.blocks_of(ImprovementStaircase)[0].measure
     lo, hi = (_pp(k * curves.step, grid["decimals"], lang) for k in (grid["first"], grid["last"]))
-    about = [t["about_text"].format(measure=measure, lo=lo, hi=hi, step=f"{curves.step:g}")]
+    step = f"{curves.step:g}".replace(".", "," if lang == "sv" else ".")
+    about = [t["about_text"].format(measure=measure, lo=lo, hi=hi, step=step)]
     if measure in CAPPED_BY:
         about.append(t["about_cap"].format(measure=measure, cap=CAPPED_BY[measure]))
     about.append(t["about_outside"])

@@ -358,7 +358,7 @@
     });
     var levels = S.levels.filter(function (v) { return v.k !== null; }).map(function (v) { return pp(v.k); });
     $("sweep-match").textContent = level >= 0 ? fill(T.sweep_match, { pp: pp(S.levels[level].k) + " " + T.pp })
-      : fill(T.sweep_match_none, { region: S.region_label, levels: levels.join(", "), cells: S.cells_label });
+      : fill(T.sweep_match_none, { region: S.region_label, levels: levels.join(T.list_sep), cells: S.cells_label });
   }
 
   function update() { render(); writeHash(); }
