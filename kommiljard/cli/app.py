@@ -105,23 +105,3 @@ GroupsOpt = Annotated[
         help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
     ),
 ]
-
-
-MonthsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--month",
-        "--months",
-        "-m",
-        help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).",
-    ),
-]
-GroupsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--group",
-        "--groups",
-        "-g",
-        help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
-    ),
-]
