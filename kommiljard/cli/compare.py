@@ -64,7 +64,8 @@ def _with_diff(amount: float, diff: float | None) -> str:
 
 def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The comparison as text in mnkr, each variant after the first with its difference from the first in
-    brackets, then the paid and lapsed totals; and the row where the totals start."""
+    brackets, then the paid and lapsed totals; and the row where the totals start. Variant names are
+    headers whose hyphens may wrap."""
     from ..analysis.compare import DIFF_PREFIX, variant_columns
 
     names = variant_columns(frame)
@@ -89,7 +90,8 @@ def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
                 **{n: _with_diff(totals[n][what], totals[n][what] - base) for n in names[1:]},
             }
         )
-    return pd.DataFrame(rows).fillna(""), len(frame)
+    view = pd.DataFrame(rows).fillna("")
+    return view.rename(columns={n: n.replace("-", " ") for n in names}), len(frame)  # long names wrap at hyphens
 
 
 @app.command()

@@ -18,7 +18,10 @@ from .app import Format, SetOpt, app, out, overrides_of, reports_errors
 @reports_errors
 def show_rules(
     rules: Annotated[
-        str | None, typer.Argument(help="A bundled rule set or a .toml file; none: list the bundled rule sets.")
+        str | None,
+        typer.Argument(
+            help="A bundled rule set or a .toml file; none: list the bundled rule sets (with --set: the default)."
+        ),
     ] = None,
     set_: SetOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
@@ -27,10 +30,10 @@ def show_rules(
 
     Example: `kommiljard rules kommiljard-2019 --set block1.cumulative=false`
     """
-    if rules is None:
+    if rules is None and not set_:
         _list_rule_sets(fmt)
         return
-    r = load_rules(rules, overrides_of(set_))
+    r = load_rules(rules or DEFAULT_RULES, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:
         sys.stdout.write(

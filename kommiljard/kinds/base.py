@@ -117,22 +117,33 @@ ALLOW_MISSING = "--allow-missing-regions (in Python: allow_missing_regions=True)
 NO_DATA_ROUTE = "no_data"
 
 
-def missing_rows_problem(region: str, missing: Sequence[str], block, whole_region: bool, population) -> Problem:
-    """A region without the rows a block needs: who, what, and the two ways on."""
+def missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[str], population) -> list[Problem]:
+    """Regions without the rows a block needs (region -> what it lacks): who and what, then once what to do."""
     from ..inputs.regions import region_label
 
-    if whole_region:
+    absent = [region_label(r) for r in missing if r not in in_panel]
+    problems = []
+    if absent:
         table = f" ({population.source})" if population is not None else ""
-        what = (
-            f"region {region_label(region)} has no rows: the panel must cover every region of the population "
-            f"table{table} in every month that block {block.number} ({block.name}) needs"
+        who = f"region {absent[0]} has" if len(absent) == 1 else f"{len(absent)} regions have"
+        problems.append(
+            Problem(
+                f"{who} no rows{'' if len(absent) == 1 else ': ' + ', '.join(absent)}. The panel must cover every "
+                f"region of the population table{table} in every month that block {block.number} ({block.name}) needs"
+            )
         )
-    else:
-        what = f"region {region_label(region)} has no row for {', '.join(missing)} (block {block.number}, {block.name})"
-    return Problem(
-        f"{what}. Add the rows, or compute without them with {ALLOW_MISSING}: the region then gets nothing "
-        f"from those cells, marked 'no data'"
-    )
+    for region, rows in missing.items():
+        if region in in_panel:
+            where = f"(block {block.number}, {block.name})"
+            problems.append(Problem(f"region {region_label(region)} has no row for {', '.join(rows)} {where}"))
+    if problems:
+        problems.append(
+            Problem(
+                f"to compute block {block.number} without the rows above: {ALLOW_MISSING}; a region then gets "
+                "nothing from the cells it lacks, marked 'no data' (never 0 kr), and the others share the money"
+            )
+        )
+    return problems
 
 
 def no_kind(kind: str, known: Sequence[str]):

@@ -148,9 +148,10 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     return f'<section id="summary"><h2>{_e(word("summary", lang))}</h2>{lead}{table}{fig}</section>'
 
 
+# per step word: the section's anchor, its title, the figures' alt text and the introduction
 CELL_INTROS = {
-    "bar": ("staircases", "Staircase", "staircase_intro"),
-    "level": ("levels_title", "Levels", "levels_intro"),
+    "bar": ("staircases", "staircases", "Staircase", "staircase_intro"),
+    "level": ("threshold-levels", "levels_title", "Levels", "levels_intro"),
 }
 
 
@@ -179,7 +180,7 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
             )
             fig = kind.figure(result, block, (month, group)).figure
             anchor = f"cell-{block.number}-{month}-{group}"
-            alt = CELL_INTROS.get(kind.step_word, ("", "Cell", ""))[1]
+            alt = CELL_INTROS.get(kind.step_word, ("", "", "Cell", ""))[2]
             heading = (
                 f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, "
                 f"{group_name(group, lang)}"
@@ -191,10 +192,9 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
             )
     sections = []
     for step_word, figures in parts.items():
-        title_key, _, intro_key = CELL_INTROS.get(step_word, ("", "", ""))
+        anchor, title_key, _, intro_key = CELL_INTROS.get(step_word, (f"cells-{step_word}", "", "", ""))
         title = word(title_key, lang) if title_key else f"Cells ({step_word}s)"
         intro = (word(intro_key, lang) + word("figures_english", lang)) if intro_key else ""
-        anchor = CELL_INTROS.get(step_word, (step_word,))[0].replace("_", "-")
         sections.append(
             (
                 anchor,

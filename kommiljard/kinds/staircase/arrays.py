@@ -18,7 +18,7 @@ from ...inputs.panel import MEASURES, Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
 from ...rules import ImprovementStaircase
-from ..base import missing_rows_problem
+from ..base import missing_rows_problems
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def coverage_problems(
     ]
     present = set(zip(frame["region"], frame["month"], frame["group"]))
     in_panel = set(frame["region"])
+    gaps = {}
     for region in sorted(in_panel | set(population.counts.index if population is not None else ())):
         missing = []
         for month, group in block_cells(block):
@@ -63,10 +64,10 @@ def coverage_problems(
             if (region, compare, group) not in present:
                 missing.append(f"{compare} {group} (to compare with {month})")
         if missing and not allow_missing:
-            problems.append(missing_rows_problem(region, missing, block, region not in in_panel, population))
+            gaps[region] = missing
         if population is not None and region not in population.counts.index:
             problems.append(Problem(f"region {region} has no population in {population.source}"))
-    return problems
+    return problems + missing_rows_problems(gaps, block, in_panel, population)
 
 
 def staircase_input(

@@ -21,7 +21,7 @@ from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
 from ...rules import AbsoluteThreshold
 from ...rules.threshold import Period
-from ..base import missing_rows_problem
+from ..base import missing_rows_problems
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,14 @@ def coverage_problems(
     ]
     present = set(zip(frame["region"], frame["month"], frame["group"]))
     in_panel = set(frame["region"])
+    gaps = {}
     for region in sorted(in_panel | set(population.counts.index if population is not None else ())):
         missing = [f"{m} {g}" for m, g in needed if (region, m, g) not in present]
         if missing and not allow_missing:
-            problems.append(missing_rows_problem(region, missing, block, region not in in_panel, population))
+            gaps[region] = missing
         if population is not None and region not in population.counts.index:
             problems.append(Problem(f"region {region} has no population in {population.source}"))
-    return problems
+    return problems + missing_rows_problems(gaps, block, in_panel, population)
 
 
 def _aggregate(indexed: pd.DataFrame, column: str, aggregate: str, block: AbsoluteThreshold, regions) -> np.ndarray:
