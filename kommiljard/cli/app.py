@@ -7,13 +7,14 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
@@ -27,12 +28,22 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
+class PipedConsole(Console):
+    """A console whose output is piped or captured: as wide as ``COLUMNS`` says when it is read (200 if it is
+    unset, so that tables are not wrapped at 80 columns in a file)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        columns = os.environ.get("COLUMNS", "")
+        return ConsoleDimensions(int(columns) if columns.isdigit() and int(columns) > 0 else 200, 25)
+
+
 out = Console()
 err = Console(stderr=True)
-if not out.is_terminal:  # piped or captured: do not wrap tables at 80 columns
-    out = Console(width=200)
+if not out.is_terminal:
+    out = PipedConsole()
 if not err.is_terminal:
-    err = Console(stderr=True, width=200)
+    err = PipedConsole(stderr=True)
 
 
 def _show_version(value: bool) -> None:

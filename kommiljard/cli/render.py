@@ -9,7 +9,6 @@ as one block of ``column: value`` lines per row. Numbers never wrap. Amounts are
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,9 +26,8 @@ WRAP = ("region_name", "name")  # names may wrap between words; numbers and code
 
 
 def terminal_width() -> int:
-    """The width to fit: ``COLUMNS`` if set (also when piped), else the console's."""
-    columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else out.width
+    """The width to fit: the terminal's, or ``COLUMNS`` (piped or captured output: 200 unless set)."""
+    return out.width
 
 
 def cell_text(value, money: bool) -> str:

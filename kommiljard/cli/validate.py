@@ -49,6 +49,7 @@ def validate(
         f"groups {', '.join(sorted(f['group'].unique()))}; {covers} of {ruleset.id}."
         + (" (SYNTHETIC panel)" if p.synthetic else ""),
         highlight=False,
+        soft_wrap=True,
     )
     warn_no_data(gaps, computed=False)
 

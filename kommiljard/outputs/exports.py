@@ -79,11 +79,10 @@ def payout_in_whole_kronor(result: Payout) -> WholeKronor:
     return WholeKronor(in_whole_kronor(table, ["amount_sek"]), cells, in_whole_kronor(summary))
 
 
-def _total_row(frame: pd.DataFrame, label_column: str, label: str) -> pd.DataFrame:
-    """The frame with a last row of column sums (amounts only), labelled in ``label_column``."""
-    sums = {c: frame[c].sum() for c in frame.columns if str(c).endswith("_sek")}
-    total = pd.DataFrame([{label_column: label, **sums}])
-    return pd.concat([frame, total.astype({c: frame[c].dtype for c in sums})], ignore_index=True)
+def _total_row(frame: pd.DataFrame, amounts: list[str], label_column: str, label: str) -> pd.DataFrame:
+    """The frame with a last row of the amounts' sums, labelled in ``label_column``."""
+    total = pd.DataFrame([{label_column: label, **{c: frame[c].sum() for c in amounts}}])
+    return pd.concat([frame, total.astype({c: frame[c].dtype for c in amounts})], ignore_index=True)
 
 
 def _notes(provenance: dict) -> list[str]:
@@ -103,7 +102,8 @@ def payout_sheets(result: Payout) -> list[Sheet]:
     """Summary (per region, with a total row), the detail, the cells (pot, paid, lapsed)."""
     whole = payout_in_whole_kronor(result)
     rs = result.rules.ruleset
-    summary = _total_row(whole.summary, "region_name", "all regions")
+    amounts = [c for c in whole.summary.columns if c.startswith("block") or c.endswith("_sek")]
+    summary = _total_row(whole.summary, amounts, "region_name", "all regions")
     paid, lapsed = (kronor(whole.cells[c].sum()) for c in ("paid_sek", "lapsed_sek"))
     notes = [
         f"{rs.title} ({result.rules.id}): payout per region in whole kronor. Paid {paid}, lapsed {lapsed}, of "
@@ -111,7 +111,7 @@ def payout_sheets(result: Payout) -> list[Sheet]:
         *_notes(result.provenance),
     ]
     return [
-        Sheet("Summary", summary, keys=2, notes=notes),
+        Sheet("Summary", summary, money=amounts, keys=2, notes=notes),
         Sheet("Detail", whole.table, keys=2, percent=["improvement_pp", "share_current", "share_previous", "share_60"]),
         Sheet("Cells", whole.cells, keys=3),
     ]
@@ -167,8 +167,7 @@ def compare_sheets(frame: pd.DataFrame) -> list[Sheet]:
     for name in names[1:]:
         rounded[DIFF_PREFIX + name] = rounded[name] - rounded[names[0]]
     money = [*names, *(DIFF_PREFIX + n for n in names[1:])]
-    sums = {c: rounded[c].sum() for c in money}
-    summary = pd.concat([rounded, pd.DataFrame([{"region_name": "all regions", **sums}])], ignore_index=True)
+    summary = _total_row(rounded, money, "region_name", "all regions")
     variants = pd.DataFrame(
         [
             {
