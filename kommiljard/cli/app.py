@@ -28,6 +28,8 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
+
+
 class PipedConsole(Console):
     """A console whose output is piped or captured: as wide as ``COLUMNS`` says when it is read (200 if it is
     unset, so that tables are not wrapped at 80 columns in a file)."""
