@@ -13,7 +13,8 @@ def check_conserved(pot: float, paid: float, lapsed: float, where: str) -> None:
     """Paid plus lapsed must equal the pot to within 0.01 kr; anything else is a bug."""
     if abs(paid + lapsed - pot) > TOLERANCE_SEK:
         raise KommiljardError(
-            f"internal error: {where}: paid {paid:,.2f} + lapsed {lapsed:,.2f} != pot {pot:,.2f}. Please report this."
+            f"internal error: {where}: paid {format_kronor(paid, 2)} + lapsed {format_kronor(lapsed, 2)} != pot "
+            f"{format_kronor(pot, 2)}. Please report this."
         )
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..engine import Payout
 from ..errors import InputError
-from ..money import NO_DATA, kronor, largest_remainder
+from ..money import NO_DATA, format_number, kronor, largest_remainder
 from .dialects import in_whole_kronor
 from .files import check_out_path, write_table
 from .spreadsheets import Sheet, write_workbook
@@ -192,8 +192,8 @@ def sweep_sheets(summary: pd.DataFrame, manifest: dict) -> list[Sheet]:
     chances = [c for c in summary.columns if c.startswith("p_")]
     n = manifest.get("n")
     notes = [
-        f"{manifest.get('scenario', {}).get('name', 'sweep')}: {n:,} synthetic trajectories; block-1 amount per "
-        "region (kronor) and the chance of reaching each bar.".replace(",", " ")
+        f"{manifest.get('scenario', {}).get('name', 'sweep')}: {format_number(n)} synthetic trajectories; "
+        "block-1 amount per region (kronor) and the chance of reaching each bar."
     ]
     return [Sheet("Summary", rounded, money=money, chance=chances, keys=2, notes=notes)]
 
