@@ -67,6 +67,11 @@ def _num(text: str) -> str:
     return _e(text).replace(" ", "&nbsp;")
 
 
+def _unbroken(text: str) -> str:
+    """Text whose numbers (``1 280 000 000 kr``) do not break across lines: no-break spaces inside them."""
+    return re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=kr\b)", "\u00a0", text)
+
+
 def _kr(amount: float, lang: str) -> str:
     return _num(kronor(amount, lang=lang))
 
@@ -245,7 +250,7 @@ def _rules_section(result: Payout, lang: str) -> str:
     columns = [word("parameter", lang), word("value", lang), word("source", lang)]
     blocks = "".join(
         f"<h3>{_e(word('block', lang).capitalize())} {b.number}: {_e(b.name)}</h3>"
-        + _table(pd.DataFrame(rule_rows(b, lang), columns=columns))
+        + _table(pd.DataFrame([(p, _unbroken(v), n) for p, v, n in rule_rows(b, lang)], columns=columns))
         for b in rs.blocks
     )
     return f'<section id="rules"><h2>{_e(word("rules_title", lang))}</h2>{head}{blocks}</section>'
