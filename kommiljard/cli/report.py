@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,8 +10,13 @@ import typer
 
 from ..errors import InputError
 from ..rules import DEFAULT_RULES
-from .app import PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
+from .app import AllowMissingOpt, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
 from .render import narrate
+
+
+class Language(StrEnum):
+    en = "en"
+    sv = "sv"
 
 
 @app.command()
@@ -32,15 +38,19 @@ def report(
             "it.",
         ),
     ] = False,
-    lang: Annotated[str, typer.Option("--lang", help="With --page: the page's language, en or sv.")] = "en",
+    lang: Annotated[
+        Language, typer.Option("--lang", help="en (English) or sv (Swedish labels, groups and months).")
+    ] = Language.en,
+    allow_missing: AllowMissingOpt = False,
 ) -> None:
     """Write one self-contained HTML report of a payout, to open in any browser, print or e-mail.
 
     Example: `kommiljard report data/sample_panel_2019.parquet --out report.html`
 
     It holds the payout per region, the staircase of every month and group, what lapsed, the rule set with every
-    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network. `--page` also
-    writes the what-if page (`kommiljard page`) beside it, e.g. report-whatif.html, and links it from the report.
+    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network. `--lang sv`
+    writes it in Swedish (the numbers are the same). `--page` also writes the what-if page (`kommiljard page`)
+    beside it, e.g. report-whatif.html, in the same language, and links it from the report.
     """
     from rich.progress import Progress
 
@@ -51,13 +61,13 @@ def report(
         raise InputError(f"{out_file}: --out must end in .html")
     page_file = out_file.with_name(f"{out_file.stem}-whatif.html") if with_page else None
     if page_file is not None:
-        from ..outputs.page import check_lang, write_page
-
-        check_lang(lang)
-    result = compute_payout(panel, rules, population, conditions, "numba", overrides_of(set_))
+        from ..outputs.page import write_page
+    result = compute_payout(
+        panel, rules, population, conditions, "numba", overrides_of(set_), allow_missing_regions=allow_missing
+    )
     narrate(result)
     if page_file is not None:
-        write_page(result, page_file, lang)
+        write_page(result, page_file, lang.value)
         err.print(f"wrote {page_file} (the what-if page, linked from the report)", highlight=False)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("drawing", total=report_steps(result))
@@ -66,6 +76,7 @@ def report(
             out_file,
             lambda step: progress.update(task, advance=1, description=f"drawing {step}"),
             page_file.name if page_file else None,
+            lang.value,
         )
     err.print(
         f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)",

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
-from rich.table import Table
 
 from ..errors import KommiljardError
+from ..money import format_mnkr, format_number, mnkr, pp
 from ..rules import DEFAULT_RULES, load_rules
 from .app import (
     Format,
@@ -29,6 +30,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .render import print_frame
 
 
 @app.command()
@@ -37,7 +39,9 @@ def sweep(
     out_dir: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet, manifest.json."
+            "--out",
+            "-o",
+            help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet/.xlsx, manifest.json.",
         ),
     ],
     scenario: Annotated[
@@ -138,8 +142,8 @@ def sweep(
     lever = levers[0] if levers else None
     improve = sizes[0] if sizes else None
     err.print(
-        f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {n:,} trajectories".replace(",", " ")
-        + (f"; lever: region {region} {improve:+g} pp" if lever else "")
+        f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {format_number(n)} trajectories"
+        + (f"; lever: region {region} {pp(improve, None)}" if lever else "")
         + (f"; observed: {observed}" if observed else ""),
         highlight=False,
     )
@@ -181,7 +185,7 @@ def sweep(
             f"observed: {m['observed']['cells_used']} cells kept as in {m['observed']['source']}", highlight=False
         )
     err.print(
-        f"{n:,} trajectories".replace(",", " ")
+        f"{format_number(n)} trajectories"
         + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused); "
         f"wrote {out_dir}/",
         highlight=False,
@@ -202,33 +206,23 @@ def sweep(
         )
         return
     if fmt is Format.csv:
-        sys.stdout.write(summary.to_csv(index=False))
+        print_frame(summary, fmt, "")
         return
     groups, bars = m["block"]["groups"], m["block"]["bars"]  # from the rules, never parsed out of column names
-
-    def mnkr(x: float) -> str:
-        return f"{x / 1e6:,.1f}".replace(",", " ")
-
-    table = Table(
-        title=f"{loaded.name}, {n:,} trajectories: block-1 amount per region, mnkr".replace(",", " "),
-        title_justify="left",
-    )
-    table.add_column("region", no_wrap=True)
-    table.add_column("name", overflow="ellipsis", max_width=12, no_wrap=True)
-    for col in ("mean", "p5", "p50", "p95"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for g in groups:
-        table.add_column(f"{g} %", justify="right", no_wrap=True)
-    if lever is not None:
-        table.add_column("gain", justify="right", no_wrap=True)
-        table.add_column("p5 to p95", justify="right", no_wrap=True)
+    rows = []
     for _, r in summary.iterrows():
-        cells = [r["region"], r["region_name"], *(mnkr(r[c]) for c in ("mean_sek", "p5_sek", "p50_sek", "p95_sek"))]
-        cells += ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for g in groups]
+        row = {"region": r["region"], "name": r["region_name"]}
+        row |= {c: format_mnkr(r[f"{c}_sek"]) for c in ("mean", "p5", "p50", "p95")}
+        row |= {f"{g} %": "/".join(format_number(100 * r[f"p_{b}_{g}"]) for b in bars) for g in groups}
         if lever is not None:
-            cells += [mnkr(r["mean_gain_sek"]), f"{mnkr(r['p5_gain_sek'])} to {mnkr(r['p95_gain_sek'])}"]
-        table.add_row(*cells)
-    out.print(table)
+            row |= {
+                "gain": format_mnkr(r["mean_gain_sek"]),
+                "p5 to p95": f"{format_mnkr(r['p5_gain_sek'])} to {format_mnkr(r['p95_gain_sek'])}",
+            }
+        rows.append(row)
+    view = pd.DataFrame(rows)
+    title = f"{loaded.name}, {format_number(n)} trajectories: block-1 amount per region, mnkr"
+    print_frame(view, fmt, title, keys=2, numbers=[c for c in view.columns if c not in ("region", "name")])
     out.print(
         f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.",
         highlight=False,
@@ -237,12 +231,12 @@ def sweep(
         row = summary.set_index("region").loc[normalise_code(region)]
 
         def chances(suffix: str, g: str) -> str:
-            return "/".join(f"{100 * row[f'p_{b}_{g}{suffix}']:.0f}" for b in bars)
+            return "/".join(format_number(100 * row[f"p_{b}_{g}{suffix}"]) for b in bars)
 
         moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
         out.print(
-            f"Lever {normalise_code(region)} {improve:+g} pp: expected gain {mnkr(row['mean_gain_sek'])} mnkr "
-            f"(5-95 %: {mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
+            f"Lever {normalise_code(region)} {pp(improve, None)}: expected gain {mnkr(row['mean_gain_sek'])} "
+            f"(5-95 %: {format_mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
             highlight=False,
         )
 
@@ -298,7 +292,7 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
     )
     computed, reused = sum(r.computed_parts for r in results), sum(r.reused_parts for r in results)
     err.print(
-        f"{len(results)} sweeps of {_count(n)} trajectories ({computed} part(s) computed, {reused} reused); "
+        f"{len(results)} sweeps of {format_number(n)} trajectories ({computed} part(s) computed, {reused} reused); "
         f"wrote {', '.join(str(r.out_dir) for r in results)}",
         highlight=False,
     )
@@ -311,31 +305,18 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
         sys.stdout.write(rows.to_csv(index=False))
         return
     groups, bars = m["block"]["groups"], m["block"]["bars"]
-    table = Table(
-        title=f"Lever grid for {code}, {_count(n)} trajectories each: block-1 gain, mnkr",
-        title_justify="left",
-    )
-    for col in ("lever pp", "mean", "p5", "p50", "p95"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for g in groups:
-        table.add_column(f"{g} %", justify="right", no_wrap=True)
-    for _, r in rows.iterrows():
-        table.add_row(
-            f"{r['improve_pp']:+g}",
-            *(_mnkr(r[c]) for c in ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")),
-            *("/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for g in groups),
-        )
-    out.print(table)
+    gains = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")
+    chances = {g: ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for _, r in rows.iterrows()] for g in groups}
+    view = pd.DataFrame({
+        "lever pp": [f"{v:+g}" for v in rows["improve_pp"]],
+        **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
+        **{f"{g} %": chances[g] for g in groups},
+    })  # fmt: skip
+    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-1 gain, mnkr"
+    print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
     out.print(
         f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month, "
         "with the lever.",
         highlight=False,
+        markup=False,
     )
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
-
-
-def _mnkr(x: float) -> str:
-    return f"{x / 1e6:,.1f}".replace(",", " ")
