@@ -38,6 +38,7 @@ COLUMNS = [
     "route",
     "bars",
     "improvement_pp",
+    "improvement_pct",
     "share_current",
     "share_previous",
     "share_60",

@@ -22,6 +22,7 @@ def steps_as_dicts(steps: Sequence[StepOutcome], amounts: Sequence[float]) -> li
             "received_sek": st.received,
             "pot_sek": st.pot,
             "passed_down_sek": st.passed_down,
+            "passed_up_sek": st.passed_up,
             "lapsed_sek": st.lapsed,
             "members": list(st.members),
             "member_weight": st.member_weight,
@@ -42,6 +43,8 @@ def step_lines(
             fate = f"pays {out.pot:,.2f} kr to {len(out.members)} region(s) weighing {out.member_weight:,.0f}"
         elif out.passed_down:
             fate = f"no member: {out.passed_down:,.2f} kr passed down"
+        elif out.passed_up:
+            fate = f"no member: {out.passed_up:,.2f} kr passed up to the lowest step with members"
         else:
             fate = f"no member: {out.lapsed:,.2f} kr lapse"
         lines.append(f"  {out.name:<8} {head} = {out.base_pot:,.2f} + {out.received:,.2f} received; {fate}")

@@ -16,6 +16,7 @@ from ...inputs.panel import MEASURES, Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
 from ...rules import ImprovementStaircase
+from ..steps import in_units
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,19 @@ def coverage_problems(frame: pd.DataFrame, block: ImprovementStaircase, populati
     return problems
 
 
+def relative_from_zero(block: ImprovementStaircase, regions, cells, previous: np.ndarray) -> list[Problem]:
+    """Every cell whose relative change is undefined: last year's share, as the block rounds it, is 0."""
+    return [
+        Problem(
+            f"region {regions[r]}, {month} {group}: {block.measure} in {shift_month(month, -block.compare_lag_months)} "
+            f"is {previous[c, r]:g}, so the relative change to {month} is undefined"
+        )
+        for c, (month, group) in enumerate(cells)
+        for r in range(len(regions))
+        if in_units(previous[c, r], block.scale) == 0.0
+    ]
+
+
 def staircase_input(panel: Panel, block: ImprovementStaircase, population: Population) -> StaircaseInput:
     """Arrays for one block; raises an :class:`InputError` listing every gap."""
     frame = panel.frame
@@ -81,6 +95,14 @@ def staircase_input(panel: Panel, block: ImprovementStaircase, population: Popul
 
     current = grid(block.measure, lambda m: m)
     previous = grid(block.measure, lambda m: shift_month(m, -block.compare_lag_months))
+    if block.improvement_unit == "relative_pct":
+        raise_problems(
+            panel.source,
+            f"panel (for block {block.number}, {block.name})",
+            relative_from_zero(block, regions, cells, previous),
+            "A relative improvement (improvement_unit = relative_pct) needs a share above 0 a year earlier: correct "
+            "the panel, or compare in percentage points (improvement_unit = pp).",
+        )
     target_share = grid(block.target.measure, lambda m: m) if block.target else np.full_like(current, np.nan)
     pop = population.of(regions)
     weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
