@@ -63,10 +63,10 @@ def allocate_cell(
     """
     units = [improvement_units(c, p, block) for c, p in zip(current, previous)]
     tiers_routes = [tier_and_route(u, t, block) for u, t in zip(units, target_share)]
-    if block.target is not None and block.target.needs_improver:
+    improvers = any(route == ROUTE_IMPROVEMENT for _, route in tiers_routes)
+    if block.target is not None and block.target.needs_improver and not improvers:
         # 4.4.1 read literally: no payment at all in a month in which no region reached a bar by improving.
-        if not any(route == ROUTE_IMPROVEMENT for _, route in tiers_routes):
-            tiers_routes = [(0, ROUTE_NONE)] * len(tiers_routes)
+        tiers_routes = [(0, ROUTE_NONE)] * len(tiers_routes)
     tiers = [tier for tier, _ in tiers_routes]
 
     # Each bar's own money, who shares it, and the cascade of empty bars' money.
