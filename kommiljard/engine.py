@@ -23,7 +23,7 @@ from .inputs.panel import Panel, as_panel
 from .inputs.population import Population, read_population
 from .inputs.regions import region_names
 from .kinds import kind_of
-from .money import largest_remainder
+from .money import round_table
 from .rules import Rules, load_rules
 
 Backend = Literal["numba", "reference", "check"]
@@ -79,8 +79,9 @@ class Payout:
     def summary(self, whole_kronor: bool = False) -> pd.DataFrame:
         """Per region: amounts per block (and group, where a block has groups) and the total.
 
-        With ``whole_kronor`` each amount column is rounded to whole kronor by largest
-        remainder, so that the rounded amounts still add up (for reports).
+        With ``whole_kronor`` the amounts are rounded to whole kronor so that the table still adds
+        up both ways: each row's parts to its total, each column to its total (for reports;
+        :func:`~kommiljard.money.round_table`).
         """
         t = self.table
         block = "block" + t["block"].astype(str)
@@ -89,10 +90,9 @@ class Payout:
             index=["region", "region_name"], columns="column", values="amount_sek", aggfunc="sum", fill_value=0.0
         )
         wide.columns.name = None
-        wide["total_sek"] = wide.sum(axis=1)
         if whole_kronor:
-            for col in wide.columns:
-                wide[col] = largest_remainder(wide[col].to_numpy())
+            wide = pd.DataFrame(round_table(wide.to_numpy()), index=wide.index, columns=wide.columns)
+        wide["total_sek"] = wide.sum(axis=1)
         return wide.reset_index()
 
     @property

@@ -13,6 +13,7 @@ from kommiljard.engine import payout
 from kommiljard.inputs.regions import region_codes, region_names
 from kommiljard.money import format_kronor
 from kommiljard.outputs.report import build_report, report_steps
+from kommiljard.rules import load_rules
 from kommiljard.rules.describe import parameter_rows
 
 
@@ -53,7 +54,8 @@ def result(sample_panel_path):
         "block1.bars.orange.min_improvement": 8,
         "block1.target.threshold": 99,
     }  # 2019-09 operation lapses
-    conditions = pd.DataFrame({"status_report": True, "min_response_rate_pct": True}, index=list(region_codes()))
+    names = [c.name for c in load_rules().ruleset.block(2).conditions]
+    conditions = pd.DataFrame(dict.fromkeys(names, True), index=list(region_codes()))
     conditions.loc["09", "status_report"] = False
     return payout(sample_panel_path, conditions=conditions, overrides=high_bars)
 

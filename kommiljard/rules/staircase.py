@@ -66,6 +66,7 @@ class ImprovementStaircase(Frozen):
     compare_source: str = ""
     measure: str
     measure_source: str = ""
+    measure_note: str = ""
     improvement_unit: Literal["pp", "relative_pct"]
     improvement_unit_note: str = ""
     improvement_decimals: int = Field(ge=0, le=9)
