@@ -158,3 +158,26 @@ def test_cli_rule_set_the_panel_cannot_serve(sample_panel_path):
     result = run("compare", sample_panel_path, "--rules", "kommiljard-2019", "--rules", "kommiljard-2013")
     assert result.exit_code == 2
     assert "missing column 'performed_60'" in result.output and "kommiljard-2013" in result.output
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_many_alternatives_are_split_into_tables_that_fit_the_terminal(sample_panel_path, width):
+    from rich.console import Console
+
+    from kommiljard.cli.compare import _compare_tables
+
+    rules = load_rules()
+    frame = compare(sample_panel_path, {"kommiljard-2019": rules, **alternatives(rules)})
+    frame = frame.drop(columns=["default", DIFF_PREFIX + "default"])  # alternatives() names the rule set "default"
+    tables = _compare_tables(frame, "Payout per region", width)
+    console = Console(width=width, record=True, file=io.StringIO())
+    for table in tables:
+        console.print(table)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= width
+    headers = [[cell.strip() for cell in line.split("┃")[1:-1]] for line in text.splitlines() if line.startswith("┃")]
+    assert len(headers) == len(tables)  # one header line per table: no header wraps
+    columns = [cell for h in headers for cell in h[3:]]
+    assert columns == [alt.name.replace("-", " ") for alt in rules.ruleset.alternatives]  # each once, in order
+    assert all(h[:3] == ["region", "name", "kommiljard 2019"] for h in headers)  # the baseline in every table
+    assert len(tables) > 1 if width < 200 else len(tables) >= 1

@@ -50,8 +50,12 @@ def _with_diff(amount: float, diff: float | None) -> str:
     return text if diff is None or round(diff / 1e6, 1) == 0 else f"{text} ({diff / 1e6:+,.1f})"
 
 
-def _compare_table(frame: pd.DataFrame, title: str) -> Table:
-    """Amounts in mnkr; each variant after the first shows its difference from the first in brackets."""
+def _compare_tables(frame: pd.DataFrame, title: str, width: int) -> list[Table]:
+    """Amounts in mnkr; each variant after the first shows its difference from the first in brackets.
+
+    As many tables as it takes to fit ``width`` columns: each repeats the regions and the first
+    variant and takes the next variants that fit, so that no header wraps and no amount is cut.
+    """
     from ..analysis.compare import DIFF_PREFIX, variant_columns
 
     names = variant_columns(frame)
@@ -75,16 +79,26 @@ def _compare_table(frame: pd.DataFrame, title: str) -> Table:
                 *(_with_diff(totals[n][what], totals[n][what] - base) for n in names[1:]),
             ]
         )
-    table = Table(title=title, title_justify="left")
-    table.add_column("region", no_wrap=True)
-    table.add_column("name", no_wrap=True)
-    for i, name in enumerate(names):  # long names wrap at their hyphens, the amounts never
-        table.add_column(name.replace("-", " "), justify="right", min_width=max(len(r[i + 2]) for r in rows))
-    for i, row in enumerate(rows):
-        if i == len(frame):
-            table.add_section()
-        table.add_row(*row)
-    return table
+    headers = ["region", "name", *(n.replace("-", " ") for n in names)]
+    widths = [max(len(headers[i]), *(len(r[i]) for r in rows)) + 3 for i in range(len(headers))]  # with borders
+    chunks: list[list[int]] = []
+    for i in range(3, len(headers)):
+        if chunks and 1 + sum(widths[:3]) + sum(widths[k] for k in chunks[-1]) + widths[i] <= width:
+            chunks[-1].append(i)
+        else:
+            chunks.append([i])
+    tables = []
+    for n, chunk in enumerate(chunks or [[]], start=1):
+        part = f" ({n}/{len(chunks)})" if len(chunks) > 1 else ""
+        table = Table(title=title + part, title_justify="left")
+        for i in [0, 1, 2, *chunk]:
+            table.add_column(headers[i], justify="left" if i < 2 else "right", no_wrap=True)
+        for k, row in enumerate(rows):
+            if k == len(frame):
+                table.add_section()
+            table.add_row(*(row[i] for i in [0, 1, 2, *chunk]))
+        tables.append(table)
+    return tables
 
 
 @app.command()
@@ -162,7 +176,9 @@ def compare(
         )
     else:
         synthetic = " - SYNTHETIC panel, not real data" if frame.attrs["synthetic_panel"] else ""
-        out.print(_compare_table(frame, f"Payout per region, mnkr (difference from {next(iter(variants))}){synthetic}"))
+        title = f"Payout per region, mnkr (difference from {next(iter(variants))}){synthetic}"
+        for table in _compare_tables(frame, title, out.width):
+            out.print(table)
     if plot is not None:
         import matplotlib
 
