@@ -38,8 +38,7 @@ def in_units(value, scale):
     and 71 300 000 units, exactly 3 000 000 apart: the bound of 3.0 pp."""
     scaled = value * scale
     magnitude = np.abs(scaled)
-    whole = np.floor(magnitude)
-    return np.copysign(whole + 1.0 * (magnitude - whole >= 0.5 - TIE_TOLERANCE * magnitude), scaled)
+    return np.copysign(np.floor(magnitude + (0.5 + TIE_TOLERANCE * magnitude)), scaled)
 
 
 def passes(units, bound, inclusive):
