@@ -108,8 +108,8 @@ def _summary_section(result: Payout) -> str:
     r = result
     lead = (
         f"<p>Paid {format_kronor(r.paid_sek)} kr and lapsed {format_kronor(r.lapsed_sek)} kr of "
-        f"{format_kronor(r.rules.ruleset.total_sek)} kr. Amounts in whole kronor (largest-remainder rounding, "
-        "so that the columns still add up).</p>"
+        f"{format_kronor(r.rules.ruleset.total_sek)} kr. Amounts in whole kronor, rounded so that every "
+        "row and every column still adds up.</p>"
     )
     fig = _figure(
         plot_payouts(result).figure,
