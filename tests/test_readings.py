@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kommiljard.analysis.explain import explain
 from kommiljard.engine import payout
@@ -35,7 +38,8 @@ PAGES = {
 @pytest.mark.parametrize(
     ("value", "scale", "units"),
     [
-        (37.965, 100, 3797),  # 37.964999999999996 in binary: judged on the decimal, a tie, up
+        (32.035, 100, 3204),  # 32.034999999999997 in binary, 3203.4999999999995 hundredths: a tie, up
+        (37.965, 100, 3797),  # 37.965000000000003 in binary: up either way
         (77.25, 10, 773),  # a tie: away from zero (to even would be 772)
         (70.5, 1, 71),
         (68.5, 1, 69),
@@ -50,6 +54,14 @@ PAGES = {
 )
 def test_shares_are_rounded_as_published_half_away_from_zero(value, scale, units):
     assert in_units(value, scale) == units
+
+
+@given(st.integers(-(10**8), 10**8), st.integers(1, 6), st.integers(0, 5))
+def test_rounding_equals_decimal_rounding_of_the_written_number(digits, places, decimals):
+    """A share written with ``places`` decimals (e.g. 32.035) rounds to ``decimals`` as the decimal does."""
+    written = Decimal(digits).scaleb(-places)
+    expected = written.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP).scaleb(decimals)
+    assert in_units(float(written), 10.0**decimals) == float(expected)
 
 
 def test_rounding_keeps_infinities_and_nan_and_works_on_arrays():

@@ -27,13 +27,13 @@ CASCADES = ("lapse", "down", "down_then_up")
 LAPSE, DOWN, DOWN_THEN_UP = range(len(CASCADES))
 
 # A scaled value this close to a half (relative to its size) is a tie: the decimal a float stands
-# for is within a few ulps of it (37.965 is 37.964999999999996 in binary, 3796.4999999999995 hundredths).
+# for is within a few ulps of it (32.035 is 32.034999999999997 in binary, 3203.4999999999995 hundredths).
 TIE_TOLERANCE = 4.0 * 2.220446049250313e-16
 
 
 def in_units(value, scale):
     """``value`` in whole units of ``1 / scale``, rounded as a published figure is rounded: half away
-    from zero, a tie judged on the decimal the float stands for (37.965 to 2 decimals is 37.97, -2.45
+    from zero, a tie judged on the decimal the float stands for (32.035 to 2 decimals is 32.04, -2.45
     to 1 decimal is -2.5). Infinities and NaN stay. With 6 decimals, 74.3 and 71.3 become 74 300 000
     and 71 300 000 units, exactly 3 000 000 apart: the bound of 3.0 pp."""
     scaled = value * scale
