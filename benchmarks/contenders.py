@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kommiljard.kinds.staircase.kernel import StaircaseParams
+from kommiljard.kinds.steps import DOWN, in_units
 
 from comparisons import REGIONS, StaircaseCase, by_group
 
@@ -18,12 +19,11 @@ from comparisons import REGIONS, StaircaseCase, by_group
 def numpy_outcomes(case: StaircaseCase) -> dict[str, np.ndarray]:
     """A vectorised numpy version of the rules on (T, C, R) float64 shares."""
     p = StaircaseParams.from_block(case.block)
-    units = np.rint((case.current - case.previous) * p.scale)
+    units = in_units(case.current, p.scale) - in_units(case.previous, p.scale)  # shares rounded as published
     reached = np.where(p.bar_inclusive, units[..., None] >= p.bar_bound, units[..., None] > p.bar_bound)
     tier = reached.sum(axis=-1)
     if p.target_bar >= 0:
-        target = np.rint(case.target * p.scale)
-        at_target = target >= p.target_bound if p.target_inclusive else target > p.target_bound
+        at_target = case.target >= p.target_bound if p.target_inclusive else case.target > p.target_bound
         tier = np.where((tier == 0) & at_target, p.target_bar + 1, tier)
     bars = np.arange(len(p.bar_share)) + 1
     member = tier[..., None] >= bars if p.cumulative else tier[..., None] == bars  # (T, C, R, K)
@@ -35,7 +35,7 @@ def numpy_outcomes(case: StaircaseCase) -> dict[str, np.ndarray]:
         available = case.pots * p.bar_share[k] + carry
         has = count[..., k] > 0
         bar_pot[..., k] = np.where(has, available, 0.0)
-        carry = np.where(~has & p.cascade_down & (k > 0), available, 0.0)
+        carry = np.where(~has & (p.cascade_mode >= DOWN) & (k > 0), available, 0.0)
     rate = np.divide(bar_pot, weight, out=np.zeros_like(weight), where=weight > 0)
     amount = (member * rate[:, :, None, :]).sum(axis=-1) * case.weights  # (T, C, R)
     return by_group({"amount": amount, "tier": tier}, len(case.block.group_names))
@@ -58,11 +58,10 @@ def pandas_outcomes(case: StaircaseCase) -> dict[str, np.ndarray]:
     ).reset_index()
 
     def allocate(g: pd.DataFrame) -> pd.DataFrame:
-        units = ((g["share_90"] - g["share_90_last_year"]) * p.scale).round()
+        units = in_units(g["share_90"], p.scale) - in_units(g["share_90_last_year"], p.scale)
         tier = sum((units >= b) if inc else (units > b) for b, inc in zip(p.bar_bound, p.bar_inclusive))
         if p.target_bar >= 0:
-            target = (g["share_60"] * p.scale).round()
-            at_target = target >= p.target_bound if p.target_inclusive else target > p.target_bound
+            at_target = g["share_60"] >= p.target_bound if p.target_inclusive else g["share_60"] > p.target_bound
             tier = tier.where(~((tier == 0) & at_target), p.target_bar + 1)
         amount = pd.Series(0.0, index=g.index)
         carry = 0.0
@@ -73,7 +72,7 @@ def pandas_outcomes(case: StaircaseCase) -> dict[str, np.ndarray]:
                 amount += available * g["population"].where(member, 0.0) / g.loc[member, "population"].sum()
                 carry = 0.0
             else:
-                carry = available if p.cascade_down and k > 0 else 0.0
+                carry = available if p.cascade_mode >= DOWN and k > 0 else 0.0
         return pd.DataFrame({"amount": amount, "tier": tier})
 
     out = table.groupby(["trajectory", "cell"], group_keys=False).apply(allocate, include_groups=False)

@@ -7,6 +7,7 @@ The engine knows no kind of rule: it asks the registry (:data:`kommiljard.kinds.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import platform
@@ -24,7 +25,7 @@ from .inputs.panel import Panel, as_panel
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
 from .kinds import kind_of
-from .money import whole_kronor as round_kronor
+from .money import largest_remainder
 from .rules import Rules, load_rules
 
 Backend = Literal["numba", "reference", "check"]
@@ -39,6 +40,7 @@ COLUMNS = [
     "route",
     "bars",
     "improvement_pp",
+    "improvement_pct",
     "share_current",
     "share_previous",
     "share_60",
@@ -84,11 +86,13 @@ class Payout:
     def summary(self, whole_kronor: bool = False) -> pd.DataFrame:
         """Per region: amounts per block (and group, where a block has groups) and the total.
 
-        With ``whole_kronor`` each amount column is rounded to whole kronor by largest
-        remainder, so that the rounded amounts still add up (for reports). A column is NaN for a
-        region without data in every cell it sums; if some region lacks data, a ``no_data``
+        With ``whole_kronor`` the amounts are those of :meth:`in_whole_kronor`: whole kronor that
+        add up both ways (each row's parts to its total, each column to its total row). A column is NaN
+        for a region without data in every cell it sums; if some region lacks data, a ``no_data``
         column says where (``total_sek`` is what the region is paid: nothing from those cells).
         """
+        if whole_kronor:
+            return self.in_whole_kronor().summary()
         t = self.table
         block = "block" + t["block"].astype(str)
         key = np.where(t["group"].isna(), block, block + "_" + t["group"].fillna(""))
@@ -100,15 +104,33 @@ class Payout:
         )
         wide.columns.name = None
         wide["total_sek"] = wide.sum(axis=1, min_count=1)
-        if whole_kronor:
-            for col in wide.columns:
-                values = round_kronor(wide[col].to_numpy())
-                wide[col] = values.astype(np.int64) if np.isfinite(values).all() else pd.array(values, dtype="Int64")
         wide = wide.reset_index()
         gaps = self.no_data()
         if gaps:
             wide["no_data"] = wide["region"].map(gaps).fillna("")
         return wide
+
+    def in_whole_kronor(self) -> Payout:
+        """This payout with every amount in whole kronor, rounded from the top down so that every sum a
+        reader can check still holds: the cells' pots together to the scheme's total (largest
+        remainder), then in every cell the regions' amounts and the lapsed money together to the cell's
+        pot. Sums of the rounded detail (the summary per region) then add up both ways, every cell's
+        paid + lapsed = pot, and everything paid and lapsed to the total. No data stays NaN."""
+        table, cells = self.table.copy(), self.cells.copy()
+        pots = largest_remainder(cells["pot_sek"].to_numpy())
+        row_keys, cell_keys = (_cell_keys(f) for f in (table, cells))
+        amount = np.full(len(table), np.nan)
+        lapsed = np.zeros(len(cells))
+        values = table["amount_sek"].to_numpy(np.float64)
+        for i, key in enumerate(cell_keys):
+            rows = np.flatnonzero(row_keys == key)
+            known = rows[np.isfinite(values[rows])]
+            rounded = largest_remainder(np.append(values[known], cells["lapsed_sek"].iloc[i]), pots[i])
+            amount[known], lapsed[i] = rounded[:-1], rounded[-1]
+            table.loc[rows, ["cell_pot_sek", "cell_lapsed_sek"]] = (pots[i], rounded[-1])
+        table["amount_sek"] = amount
+        cells["pot_sek"], cells["lapsed_sek"], cells["paid_sek"] = pots.astype(np.float64), lapsed, pots - lapsed
+        return dataclasses.replace(self, table=table, cells=cells)
 
     def no_data(self) -> dict[str, str]:
         """Region code -> the cells it had no data for, in words (empty if every region had data)."""
@@ -267,3 +289,8 @@ def base_provenance() -> dict:
         "python": platform.python_version(),
         **{lib: library_version(lib) for lib in ("numpy", "numba")},
     }
+
+
+def _cell_keys(frame: pd.DataFrame) -> np.ndarray:
+    """Block, month and group as one text per row (a population block's month and group are empty)."""
+    return (frame["block"].astype(str) + "|" + frame["month"].fillna("") + "|" + frame["group"].fillna("")).to_numpy()

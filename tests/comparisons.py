@@ -38,13 +38,17 @@ STAIRCASE_VARIANTS = {
     "5.0-orange-71-exclusive": {"block1.bars.orange.inclusive": True, "block1.target.inclusive": False},
     "blue-above-0": {"block1.bars.blue.min_improvement": 0.0, "block1.bars.blue.inclusive": False},
     "1-decimal": {"block1.improvement_decimals": 1},
-    "relative": {"block1.improvement_unit": "relative_pct"},
+    "whole-percent": {"block1.improvement_decimals": 0},  # shares on the 0.1 grid: many ties, half away from zero
+    "relative": {"block1.improvement_unit": "relative_pct"},  # previous shares of 0 included: undefined
+    "literal-4.4.1": {"block1.target.entry": "not_improved", "block1.target.needs_improver": True},
+    "exclusive-down-then-up": {"block1.cumulative": False, "block1.cascade": "down_then_up"},
 }
 THRESHOLD_VARIANTS = {
     "2013-gate-per-group": ("kommiljard-2013", {}),
     "2013-gate-all-groups": ("kommiljard-2013", {"block1.gate.scope": "all_groups"}),
     "2011-exclusive-cascade-down": ("kommiljard-2011", {"block1.cumulative": False, "block1.cascade": "down"}),
     "2009-equal-1-decimal": ("kommiljard-2009", {"block1.sharing": "equal", "block1.decimals": 1}),
+    "2012-whole-percent": ("kommiljard-2012", {"block1.decimals": 0}),  # 79.5 is 80: half away from zero
 }
 
 

@@ -8,7 +8,7 @@ function of the package with them (see ``tests/comparisons.py``).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -18,42 +18,56 @@ def exact(x: float) -> Decimal:
 
 
 def rounded(x: Decimal, decimals: int) -> Decimal:
-    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN) if x.is_finite() else x
+    """As a published figure is rounded: half away from zero."""
+    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP) if x.is_finite() else x
 
 
-def reaches(value: Decimal, bound: float, inclusive: bool) -> bool:
+def reaches(value: Decimal | None, bound: float, inclusive: bool) -> bool:
+    """Whether a value reaches a bound; an undefined value (None) reaches nothing."""
+    if value is None:
+        return False
     b = exact(bound)
     return value >= b if inclusive else value > b
 
 
-def improvement(block, current: float, previous: float) -> Decimal:
-    """The improvement in the block's unit, rounded to its decimals (relative from 0 is infinite)."""
-    diff = exact(current) - exact(previous)
+def improvement(block, current: float, previous: float) -> Decimal | None:
+    """The improvement in the block's unit: each share rounded as published to the block's
+    decimals, then their difference (pp), or the relative change in percent rounded to the same
+    decimals. A relative change from 0 is undefined (None)."""
+    now, before = (rounded(exact(x), block.improvement_decimals) for x in (current, previous))
     if block.improvement_unit == "relative_pct":
-        if previous == 0:
-            return Decimal(0) if diff == 0 else Decimal("Infinity") * (1 if diff > 0 else -1)
-        diff = diff / exact(previous) * 100
-    return rounded(diff, block.improvement_decimals)
+        if before == 0:
+            return None
+        return rounded((now - before) / before * 100, block.improvement_decimals)
+    return now - before
 
 
-def share_out(pots: list[float], tiers: list[int], weights: list[float], cumulative: bool, cascade_down: bool):
-    """Each step's pot after the cascade, each region's amount, and what lapses."""
+def share_out(pots: list[float], tiers: list[int], weights: list[float], cumulative: bool, cascade: str):
+    """Each step's pot after the cascade, each region's amount, and what lapses.
+
+    An empty step's money goes down to the step below (``down``, ``down_then_up``) or lapses;
+    what reaches an empty lowest step lapses, or under ``down_then_up`` goes up to the lowest
+    step that has members."""
     k_steps = len(pots)
 
     def shares(tier: int, k: int) -> bool:
         return tier > k if cumulative else tier == k + 1
 
+    occupied = [any(shares(t, k) for t in tiers) for k in range(k_steps)]
     paid = [0.0] * k_steps
     carry, lapsed = 0.0, 0.0
     for k in reversed(range(k_steps)):
         money = pots[k] + carry
         carry = 0.0
-        if any(shares(t, k) for t in tiers):
+        if occupied[k]:
             paid[k] = money
-        elif cascade_down and k > 0:
+        elif cascade != "lapse" and k > 0:
             carry = money
         else:
             lapsed += money
+    if cascade == "down_then_up" and lapsed > 0 and any(occupied):
+        paid[occupied.index(True)] += lapsed
+        lapsed = 0.0
     amounts = []
     for t, w in zip(tiers, weights):
         total = 0.0
@@ -74,23 +88,23 @@ def staircase(block, current, previous, target, weights, pots) -> dict[str, np.n
         "route": np.zeros(current.shape, int),
         "lapsed": np.zeros(len(current)),
     }
+    t = block.target
     for c in range(len(current)):
         tiers, routes = [], []
         for cur, prev, tgt in zip(current[c], previous[c], target[c]):
             imp = improvement(block, cur, prev)
             tier = sum(reaches(imp, bar.min_improvement, bar.inclusive) for bar in block.bars)
             route = 1 if tier else 0
-            t = block.target
-            if (
-                not tier
-                and t is not None
-                and reaches(rounded(exact(tgt), block.improvement_decimals), t.threshold, t.inclusive)
-            ):
+            not_improved = imp is not None and imp <= 0  # an undefined change is not "did not improve"
+            open_to_it = t is not None and (t.entry == "no_bar" or not_improved)
+            if not tier and open_to_it and reaches(exact(tgt), t.threshold, t.inclusive):
                 tier, route = block.bar_names.index(t.bar) + 1, 2
             tiers.append(tier)
             routes.append(route)
+        if t is not None and t.needs_improver and 1 not in routes:  # nobody improved into a bar: nobody is paid
+            tiers, routes = [0] * len(tiers), [0] * len(routes)
         amounts, lapsed = share_out(
-            [pots[c] * b.pot_share for b in block.bars], tiers, list(weights), block.cumulative, block.cascade == "down"
+            [pots[c] * b.pot_share for b in block.bars], tiers, list(weights), block.cumulative, block.cascade
         )
         out["amount"][c], out["tier"][c], out["route"][c], out["lapsed"][c] = amounts, tiers, routes, lapsed
     return out
@@ -122,6 +136,6 @@ def threshold(block, value, gate, cell_period, weights, pots) -> dict[str, np.nd
             )
             tiers.append(reached if ok else 0)
             routes.append(2 if not ok else (1 if reached else 0))
-        amounts, lapsed = share_out(list(pots[c]), tiers, list(weights), block.cumulative, block.cascade == "down")
+        amounts, lapsed = share_out(list(pots[c]), tiers, list(weights), block.cumulative, block.cascade)
         out["amount"][c], out["tier"][c], out["route"][c], out["lapsed"][c] = amounts, tiers, routes, lapsed
     return out

@@ -475,3 +475,27 @@ def test_float32_panel_keeps_exact_boundaries(tmp_path):
     row = table[(table["region"] == "06") & (table["month"] == "2019-09") & (table["group"] == "operation")]
     assert row["improvement_pp"].item() == 5.0
     assert row["tier"].item() == 2
+
+
+def test_relative_change_from_a_share_of_0_is_refused_naming_region_month_and_group(tmp_path):
+    f = sample()
+    f.loc[row_of(f, "09", "2018-10", "operation"), ["share_90", "share_60"]] = [0.0, 0.0]
+    panel = write(f, tmp_path / "zero.parquet")
+    out = tmp_path / "payout.parquet"
+    relative = ["--set", "block1.improvement_unit=relative_pct"]
+    result = invoke(["payout", panel, *relative, "--out", out])
+    assert_clean_failure(result, out, ["region 09", "2019-10 operation", "share_90 in 2018-10 is 0", "undefined"])
+    assert invoke(["payout", panel, "--out", out]).exit_code == 0  # in percentage points the same panel is fine
+
+
+def test_relative_improvement_is_written_as_improvement_pct_beside_the_pp_difference(tmp_path):
+    out = tmp_path / "payout.parquet"
+    result = invoke(["payout", SAMPLE, "--set", "block1.improvement_unit=relative_pct", "--out", out])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_parquet(out).query("block == 1")
+    pp = np.round(rows["share_current"] - rows["share_previous"], 6)
+    assert np.allclose(rows["improvement_pp"], pp, rtol=0, atol=1e-9)
+    assert np.allclose(rows["improvement_pct"], np.round(pp / rows["share_previous"] * 100, 6), rtol=0, atol=1e-6)
+    default = tmp_path / "default.parquet"
+    assert invoke(["payout", SAMPLE, "--out", default]).exit_code == 0
+    assert "improvement_pct" not in pd.read_parquet(default).columns  # a pp block has no relative column

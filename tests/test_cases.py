@@ -2,11 +2,15 @@
 
 A case file names its rule set, four regions' populations (A-D, as county codes 01 03 04 05)
 and cases; a case gives each region's figures (per kind: ``improvement`` and ``share_60`` for
-a staircase, the period's measure and the gate's for a threshold; per group where a group has
+a staircase, or last year's and this year's ``previous`` and ``current`` share_90 instead of
+the improvement; the period's measure and the gate's for a threshold, written into each
+period's last month, or into the months a ``rows`` table names; per group where a group has
 its own table), optionally an ``alternative`` or ``overrides``, and what every cell of the
 rule set's staircase or threshold blocks must pay each region (``expected``) and lapse
-(``lapsed``). ``population_blocks`` gives what population blocks pay. A case's name says why
-the numbers are right. Each case runs through the engine with both backends and ``check``.
+(``lapsed``; per month in a ``cells`` table where the cells differ). ``population_blocks``
+(in the file, or in a case) gives what population blocks pay; ``conditions_not_met`` names
+the regions (A-D) that failed a population block's conditions. A case's name says why the
+numbers are right. Each case runs through the engine with both backends and ``check``.
 """
 
 from __future__ import annotations
@@ -28,9 +32,13 @@ CODES = ["01", "03", "04", "05"]  # stand for A, B, C, D
 BASE = 92.0  # staircase cases: last year's share_90 (above every share_60); this year's is BASE + improvement
 
 
-def figures(case: dict, group: str) -> dict:
-    """The case's figures and expectations for one group."""
-    return {**{k: v for k, v in case.items() if not isinstance(v, dict)}, **case.get(group, {})}
+def figures(case: dict, group: str, month: str | None = None) -> dict:
+    """The case's figures and expectations for one group (and month, where the case's ``cells`` give one)."""
+    return {
+        **{k: v for k, v in case.items() if not isinstance(v, dict)},
+        **case.get(group, {}),
+        **case.get("cells", {}).get(month, {}),
+    }
 
 
 def staircase_rows(block, case: dict) -> list[dict]:
@@ -38,14 +46,16 @@ def staircase_rows(block, case: dict) -> list[dict]:
     for month in block.months:
         for g in block.group_names:
             d = figures(case, g)
-            for code, imp, s60 in zip(CODES, d["improvement"], d["share_60"]):
-                rows.append({"region": code, "month": month, "group": g, "share_90": BASE + imp, "share_60": s60})
+            previous = d.get("previous", [BASE] * len(CODES))
+            current = d.get("current") or [BASE + imp for imp in d["improvement"]]
+            for code, prev, cur, s60 in zip(CODES, previous, current, d["share_60"]):
+                rows.append({"region": code, "month": month, "group": g, "share_90": cur, "share_60": s60})
                 rows.append(
                     {
                         "region": code,
                         "month": shift_month(month, -block.compare_lag_months),
                         "group": g,
-                        "share_90": BASE,
+                        "share_90": prev,
                         "share_60": s60,
                     }
                 )
@@ -53,15 +63,17 @@ def staircase_rows(block, case: dict) -> list[dict]:
 
 
 def threshold_rows(block, case: dict) -> list[dict]:
-    """The case's figures in the row of each period's last month (the bundled files read ``last``)."""
+    """The case's figures in the row of each period's last month (the bundled files read ``last``), or in
+    the months its ``rows`` table names."""
+    months = case.get("rows") or {p.months[-1]: {} for p in block.periods}
     return [
         {
             "region": code,
-            "month": p.months[-1],
+            "month": month,
             "group": g,
-            **{m: figures(case, g)[m][i] for m in block.measure_columns()},
+            **{m: {**figures(case, g), **given}[m][i] for m in block.measure_columns()},
         }
-        for p in block.periods
+        for month, given in months.items()
         for g in block.group_names
         for i, code in enumerate(CODES)
     ]
@@ -77,6 +89,17 @@ PANEL_ROWS = {
 def panel_for(rules, case: dict) -> pd.DataFrame:
     rows = [row for block in rules.ruleset.blocks for row in PANEL_ROWS[block.kind](block, case)]
     return pd.DataFrame(rows).drop_duplicates(["region", "month", "group"])
+
+
+def conditions_for(rules, case: dict) -> pd.DataFrame | None:
+    """Every population block's conditions met, except by the regions the case names (A-D); None without any."""
+    failed = case.get("conditions_not_met")
+    if failed is None:
+        return None
+    names = [c.name for b in rules.ruleset.blocks for c in getattr(b, "conditions", ())]
+    met = pd.DataFrame(True, index=CODES, columns=names)
+    met.loc[[CODES["ABCD".index(x)] for x in failed]] = False
+    return met
 
 
 def all_cases():
@@ -100,19 +123,21 @@ def test_worked_example(spec, case, backend, tmp_path):
     rules = rules.with_alternative(case["alternative"]) if "alternative" in case else rules
     population = tmp_path / "population.csv"
     pd.DataFrame({"region": CODES, "population": spec["population"]}).to_csv(population, index=False)
-    result = payout(panel_for(rules, case), rules, population=population, backend=backend)
+    result = payout(
+        panel_for(rules, case), rules, population=population, conditions=conditions_for(rules, case), backend=backend
+    )
     t, cells = result.table, result.cells
     for block in rules.ruleset.blocks:
         rows = t[t["block"] == block.number]
         if kind_of(block).cells(block) == [(None, None)]:
-            expected = spec.get("population_blocks", {}).get(str(block.number))
+            expected = case.get("population_blocks", spec.get("population_blocks", {})).get(str(block.number))
             if expected is not None:
                 np.testing.assert_allclose(
                     rows.set_index("region").loc[CODES, "amount_sek"], expected, atol=0.01, rtol=0
                 )
             continue
         for (month, group), cell in rows.groupby(["month", "group"]):
-            d = figures(case, group)
+            d = figures(case, group, month)
             np.testing.assert_allclose(
                 cell.set_index("region").loc[CODES, "amount_sek"],
                 d["expected"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -160,3 +161,21 @@ def test_cli_rule_set_the_panel_cannot_serve(sample_panel_path):
     result = run("compare", sample_panel_path, "--rules", "kommiljard-2019", "--rules", "kommiljard-2013")
     assert result.exit_code == 2
     assert "missing column 'performed_60'" in result.output and "kommiljard-2013" in result.output
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_many_alternatives_fit_the_terminal_and_none_is_hidden(sample_panel_path, width, monkeypatch):
+    """Every alternative of 2019 is shown, in order, at every width; no line is wider than the terminal."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = runner.invoke(app, ["compare", str(sample_panel_path), "--alternatives"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert max(len(line) for line in text.splitlines()) <= width
+    flat = " ".join(text.split())
+    positions = []
+    for alt in load_rules().ruleset.alternatives:
+        words = alt.name.replace("-", " ").split()
+        found = [m.start() for m in re.finditer(r"\s+".join(map(re.escape, words)), flat)]
+        assert found, f"{alt.name} is not shown at {width} columns"
+        positions.append(found[0])
+    assert "hidden" not in text.lower() or "--format csv" in text

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,8 @@ OVERRIDES = {
     "relative": {"block1.improvement_unit": "relative_pct"},
     "one_decimal": {"block1.improvement_decimals": 1},
     "lapse": {"block1.cascade": "lapse"},
+    "down_then_up": {"block1.cascade": "down_then_up"},
+    "literal": {"block1.target.entry": "not_improved", "block1.target.needs_improver": True},
 }
 
 # KOMMILJARD_PROPERTY_EXAMPLES=1000 runs a deeper search (the default keeps the file well under a minute).
@@ -196,17 +198,18 @@ def assert_backends_agree(block, cur, prev, lev, pots):
 
 
 def exact_units(value: float) -> Decimal:
-    """The exact binary value rounded to 6 decimals."""
-    return Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+    """The exact binary value rounded to 6 decimals, half away from zero (as a share is published)."""
+    return Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def expected_tier_route(prev: float, cur: float, level: float) -> tuple[int, int]:
-    """The 2019 default rules read independently, in exact decimals."""
-    imp = (Decimal(cur) - Decimal(prev)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+    """The 2019 default rules read independently, in exact decimals: the improvement is the
+    difference of the shares at 6 decimals; share_60 is compared with 71 as given."""
+    imp = exact_units(cur) - exact_units(prev)
     tier = (imp >= 1) + (imp >= 3) + (imp > 5)
     if tier:
         return int(tier), ROUTE_IMPROVEMENT
-    if exact_units(level) >= 71:
+    if Decimal(level) >= 71:
         return 1, ROUTE_TARGET
     return 0, ROUTE_NONE
 
@@ -279,6 +282,8 @@ def test_tiers_follow_exact_decimal_rules(data):
         (50.0, 50.9, 71.0, 1, ROUTE_TARGET),  # 0.9 pp but share_60 at 71.0: blue by target
         (50.0, 50.9, 70.9, 0, ROUTE_NONE),
         (50.0, 50.9, 70.9 + 0.1, 1, ROUTE_TARGET),
+        (50.0, 50.9, 70.9999996, 0, ROUTE_NONE),  # share_60 is compared as given: just below 71 is below
+        (50.0, 51.0 - 4e-7, 0.0, 1, ROUTE_IMPROVEMENT),  # 50.9999996 is 51.000000 at 6 decimals: +1.0 pp
         (50.0, 53.0, 90.0, 2, ROUTE_IMPROVEMENT),  # no double pay: improvement wins
     ],
 )

@@ -15,6 +15,7 @@ from kommiljard.money import format_kronor
 from kommiljard.outputs.exports import payout_in_whole_kronor
 from kommiljard.outputs.report import build_report, report_steps
 from kommiljard.outputs.wording import rule_rows
+from kommiljard.rules import load_rules
 
 
 class Collect(HTMLParser):
@@ -54,7 +55,8 @@ def result(sample_panel_path):
         "block1.bars.orange.min_improvement": 8,
         "block1.target.threshold": 99,
     }  # 2019-09 operation lapses
-    conditions = pd.DataFrame({"status_report": True, "min_response_rate_pct": True}, index=list(region_codes()))
+    names = [c.name for c in load_rules().ruleset.block(2).conditions]
+    conditions = pd.DataFrame(dict.fromkeys(names, True), index=list(region_codes()))
     conditions.loc["09", "status_report"] = False
     return payout(sample_panel_path, conditions=conditions, overrides=high_bars)
 

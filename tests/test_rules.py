@@ -99,10 +99,18 @@ def test_block2_numbers(rules2019):
     assert b.sharing == "population"
     assert b.forfeit == "lapse"
     conditions = {c.name: c for c in b.conditions}
-    assert set(conditions) == {"status_report", "min_response_rate_pct"}
-    assert conditions["status_report"].kind == "flag"
-    assert conditions["min_response_rate_pct"].kind == "at_least"
-    assert conditions["min_response_rate_pct"].threshold == 95.0
+    assert list(conditions) == [  # every criterion of 4.4 Block 2
+        "response_rate_waiting_pct",
+        "response_rate_actual_pct",
+        "actual_within_five_weeks",
+        "reported_by_guidelines",
+        "patient_chosen_by_regulation",
+        "status_report",
+    ]
+    for name in ("response_rate_waiting_pct", "response_rate_actual_pct"):
+        assert conditions[name].kind == "at_least" and conditions[name].threshold == 95.0
+    assert all(c.kind == "flag" for n, c in conditions.items() if not n.startswith("response_rate"))
+    assert all(c.source.startswith("4.4 Block 2") for c in conditions.values())
 
 
 def test_pot_per_month_and_group(rules2019):

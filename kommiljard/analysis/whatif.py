@@ -22,7 +22,7 @@ from ..inputs.panel import Panel, as_panel
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds.staircase.arrays import block_cells, staircase_input
-from ..kinds.staircase.units import bound_units
+from ..kinds.staircase.units import bound_units, improvement_units
 from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
 from .levers import (
     SHARE_DECIMALS,
@@ -48,7 +48,7 @@ def to_next_tier(block: ImprovementStaircase, current: float, previous: float, t
     passing = bound_units(bar.min_improvement, block) + (0 if bar.inclusive else 1)  # smallest units that pass
     if block.improvement_unit == "relative_pct":  # the bound is a relative change: back to pp of the share
         return float(passing / block.scale * previous / 100.0 - (current - previous))
-    return float((passing - np.rint((current - previous) * block.scale)) / block.scale)
+    return float((passing - improvement_units(current, previous, block)) / block.scale)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ def steps_as_dicts(steps: Sequence[StepOutcome], amounts: Sequence[float]) -> li
             "received_sek": st.received,
             "pot_sek": st.pot,
             "passed_down_sek": st.passed_down,
+            "passed_up_sek": st.passed_up,
             "lapsed_sek": st.lapsed,
             "members": list(st.members),
             "member_weight": st.member_weight,
@@ -44,6 +45,8 @@ def step_lines(
             fate = f"pays {format_kronor(out.pot, 2)} kr to {len(out.members)} region(s) weighing {weighing}"
         elif out.passed_down:
             fate = f"no member: {format_kronor(out.passed_down, 2)} kr passed down"
+        elif out.passed_up:
+            fate = f"no member: {format_kronor(out.passed_up, 2)} kr passed up to the lowest step with members"
         else:
             fate = f"no member: {format_kronor(out.lapsed, 2)} kr lapse"
         own, received = format_kronor(out.base_pot, 2), format_kronor(out.received, 2)

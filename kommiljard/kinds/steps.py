@@ -18,14 +18,27 @@ from functools import cache
 import numpy as np
 
 # The rows of a (FLOWS, K) array of step flows, as the kernels fill them.
-FLOWS = ("base", "received", "pot", "passed_down", "lapsed", "weight", "count")
-BASE, RECEIVED, POT, PASSED_DOWN, LAPSED, WEIGHT, COUNT = range(len(FLOWS))
+FLOWS = ("base", "received", "pot", "passed_down", "lapsed", "weight", "count", "passed_up")
+BASE, RECEIVED, POT, PASSED_DOWN, LAPSED, WEIGHT, COUNT, PASSED_UP = range(len(FLOWS))
+
+# What happens to the money of a step nobody shares (a rule file's ``cascade``), as the code the
+# kernels take: a bool works too (False: lapse, True: down).
+CASCADES = ("lapse", "down", "down_then_up")
+LAPSE, DOWN, DOWN_THEN_UP = range(len(CASCADES))
+
+# A scaled value this close to a half (relative to its size) is a tie: the decimal a float stands
+# for is within a few ulps of it (32.035 is 32.034999999999997 in binary, 3203.4999999999995 hundredths).
+TIE_TOLERANCE = 4.0 * 2.220446049250313e-16
 
 
 def in_units(value, scale):
-    """``value`` in whole units of ``1 / scale``, rounded half to even (infinities and NaN stay):
-    with 6 decimals, 74.3 - 71.3 becomes 3 000 000 units, exactly the bound of 3.0 pp."""
-    return np.rint(value * scale)
+    """``value`` in whole units of ``1 / scale``, rounded as a published figure is rounded: half away
+    from zero, a tie judged on the decimal the float stands for (32.035 to 2 decimals is 32.04, -2.45
+    to 1 decimal is -2.5). Infinities and NaN stay. With 6 decimals, 74.3 and 71.3 become 74 300 000
+    and 71 300 000 units, exactly 3 000 000 apart: the bound of 3.0 pp."""
+    scaled = value * scale
+    magnitude = np.abs(scaled)
+    return np.copysign(np.floor(magnitude + (0.5 + TIE_TOLERANCE * magnitude)), scaled)
 
 
 def passes(units, bound, inclusive):
@@ -38,13 +51,15 @@ def shares_step(tier, k, cumulative):
     return tier >= k + 1 if cumulative else tier == k + 1
 
 
-def cascade(flows, cascade_down):
-    """Fill the received, pot, passed-down and lapsed rows of ``flows`` from its base, weight and
-    count rows; return the money that lapses.
+def cascade(flows, mode):
+    """Fill the received, pot, passed-down, passed-up and lapsed rows of ``flows`` from its base,
+    weight and count rows; return the money that lapses. ``mode`` is a code of :data:`CASCADES`.
 
     From the top step down: a step with members pays what it has (its base and what it
-    received from above); a step nobody shares hands that to the step below (``cascade_down``)
-    or lets it lapse; an empty lowest step always lapses.
+    received); a step nobody shares hands that to the step below (``down``, ``down_then_up``)
+    or lets it lapse (``lapse``). An empty lowest step lets what it holds lapse, except under
+    ``down_then_up``, where it passes it up to the lowest step that has members (when bars are
+    exclusive, a lone region above an empty blue bar is then paid the whole pot).
     """
     carry = 0.0
     lapsed = 0.0
@@ -53,17 +68,28 @@ def cascade(flows, cascade_down):
         flows[RECEIVED, k] = carry
         flows[POT, k] = 0.0
         flows[PASSED_DOWN, k] = 0.0
+        flows[PASSED_UP, k] = 0.0
         flows[LAPSED, k] = 0.0
         if flows[COUNT, k] > 0:
             flows[POT, k] = available
             carry = 0.0
-        elif cascade_down and k > 0:
+        elif mode >= DOWN and k > 0:
             flows[PASSED_DOWN, k] = available
             carry = available
         else:
             flows[LAPSED, k] = available
             lapsed += available
             carry = 0.0
+    if mode == DOWN_THEN_UP and flows[LAPSED, 0] > 0.0:
+        for k in range(1, flows.shape[1]):
+            if flows[COUNT, k] > 0:
+                up = flows[LAPSED, 0]
+                flows[PASSED_UP, 0] = up
+                flows[LAPSED, 0] = 0.0
+                flows[RECEIVED, k] += up
+                flows[POT, k] += up
+                lapsed = 0.0  # under a downward cascade only the lowest step lapses
+                break
     return lapsed
 
 
@@ -94,12 +120,13 @@ class StepOutcome:
 
     name: str
     base_pot: float  # the step's own money: its share of the cell's pot
-    received: float  # cascaded into it from the steps above
+    received: float  # cascaded into it from the steps above (or, "down_then_up", from the lowest step)
     pot: float  # what it pays out (0 if nobody shares it)
     passed_down: float  # handed to the step below (empty step, cascade "down")
     lapsed: float  # lapsed here (empty lowest step, or cascade "lapse")
     members: tuple[str, ...]
     member_weight: float  # the sum of the members' sharing weights
+    passed_up: float = 0.0  # handed up to the lowest step with members (empty lowest step, "down_then_up")
 
 
 def step_outcomes(
@@ -116,6 +143,7 @@ def step_outcomes(
             float(flows[LAPSED, k]),
             tuple(r for r, t in zip(regions, tiers) if shares_step(t, k, cumulative)),
             float(flows[WEIGHT, k]),
+            float(flows[PASSED_UP, k]),
         )
         for k, name in enumerate(names)
     )

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..engine import Payout
 from ..errors import InputError
-from ..money import NO_DATA, format_number, kronor, largest_remainder
+from ..money import NO_DATA, format_number, kronor
 from .dialects import in_whole_kronor
 from .files import check_out_path, write_table
 from .spreadsheets import Sheet, write_workbook
@@ -34,13 +34,6 @@ def check_out(path: str | Path) -> Path:
     return check_out_path(path, OUT_SUFFIXES)
 
 
-def _cell_key(frame: pd.DataFrame) -> np.ndarray:
-    """Block, month and group as one text per row (a population block's month and group are empty)."""
-    return (
-        frame["block"].astype(str) + "|" + frame["month"].fillna("").astype(str) + "|" + frame["group"].fillna("")
-    ).to_numpy()
-
-
 @dataclasses.dataclass(frozen=True)
 class WholeKronor:
     """A payout's tables in whole kronor (see the module docstring)."""
@@ -51,32 +44,9 @@ class WholeKronor:
 
 
 def payout_in_whole_kronor(result: Payout) -> WholeKronor:
-    """The payout's detail, cells and summary in whole kronor that add up (module docstring)."""
-    table = result.table.copy()
-    cells = result.cells.copy()
-    pots = largest_remainder(cells["pot_sek"].to_numpy())
-    amount = np.full(len(table), np.nan)
-    pot_of_row = np.zeros(len(table), np.int64)
-    lapsed_of_row = np.zeros(len(table), np.int64)
-    lapsed = np.zeros(len(cells), np.int64)
-    row_keys, cell_keys = (_cell_key(f) for f in (table, cells))
-    for i, key in enumerate(cell_keys):
-        rows = np.flatnonzero(row_keys == key)
-        values = table["amount_sek"].to_numpy()[rows]
-        known = np.isfinite(values)
-        rounded = largest_remainder(np.append(values[known], cells["lapsed_sek"].iloc[i]), pots[i])
-        amount[rows[known]] = rounded[:-1]
-        lapsed[i] = rounded[-1]
-        pot_of_row[rows] = pots[i]
-        lapsed_of_row[rows] = rounded[-1]
-    table["amount_sek"] = amount
-    table["cell_pot_sek"] = pot_of_row
-    table["cell_lapsed_sek"] = lapsed_of_row
-    cells["pot_sek"] = pots
-    cells["lapsed_sek"] = lapsed
-    cells["paid_sek"] = pots - lapsed
-    summary = dataclasses.replace(result, table=table).summary()
-    return WholeKronor(in_whole_kronor(table, ["amount_sek"]), cells, in_whole_kronor(summary))
+    """The payout's detail, cells and summary in whole kronor that add up (:meth:`Payout.in_whole_kronor`)."""
+    whole = result.in_whole_kronor()
+    return WholeKronor(in_whole_kronor(whole.table, ["amount_sek"]), whole.cells, in_whole_kronor(whole.summary()))
 
 
 def _total_row(frame: pd.DataFrame, amounts: list[str], label_column: str, label: str) -> pd.DataFrame:

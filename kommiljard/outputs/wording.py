@@ -110,10 +110,10 @@ WORDS = {
     ),
     "panel_says": ("The panel says", "Panelen anger"),
     "lead": (
-        "Paid {paid} and lapsed {lapsed} of {total}. Amounts in whole kronor (largest-remainder rounding, so that "
-        "the columns still add up).",
-        "Utbetalt {paid} och ej utbetalt {lapsed} av {total}. Belopp i hela kronor (avrundade med största rest, så "
-        "att kolumnerna fortfarande summerar).",
+        "Paid {paid} and lapsed {lapsed} of {total}. Amounts in whole kronor, rounded so that every row and every "
+        "column still adds up.",
+        "Utbetalt {paid} och ej utbetalt {lapsed} av {total}. Belopp i hela kronor, avrundade så att varje rad och "
+        "varje kolumn fortfarande summerar.",
     ),
     "no_data_lead": (
         "No data for {regions}: computed anyway (--allow-missing-regions). They are treated as not qualifying in "

@@ -36,7 +36,7 @@ class PopulationShare(Frozen):
     source: str = ""
     sharing: Literal["population", "equal"]
     sharing_note: str = ""
-    forfeit: Literal["lapse", "redistribute"]
+    forfeit: Literal["lapse", "redistribute", "paid_regardless"]
     forfeit_note: str = ""
     months: tuple[str, ...] = ()
     months_source: str = ""

@@ -32,13 +32,23 @@ class Bar(Frozen):
 
 
 class Target(Frozen):
-    """An alternative entry to one bar for regions at a high absolute level."""
+    """An alternative entry to one bar for regions at a high absolute level.
+
+    ``entry``: who may use it: every region that reached no bar by its improvement
+    (``no_bar``), or only one that did not improve at all (``not_improved``).
+    ``needs_improver``: whether the target pays only in a month and group in which some region
+    reached a bar by improving (otherwise the pot lapses, target or not).
+    """
 
     bar: str
     measure: str
     threshold: float = Field(ge=0, le=100)
     inclusive: bool
     route: str
+    entry: Literal["no_bar", "not_improved"] = "no_bar"
+    entry_note: str = ""
+    needs_improver: bool = False
+    needs_improver_note: str = ""
     source: str = ""
     note: str = ""
 
@@ -57,6 +67,7 @@ class ImprovementStaircase(Frozen):
     compare_source: str = ""
     measure: str
     measure_source: str = ""
+    measure_note: str = ""
     improvement_unit: Literal["pp", "relative_pct"]
     improvement_unit_note: str = ""
     improvement_decimals: int = Field(ge=0, le=9)
@@ -65,8 +76,9 @@ class ImprovementStaircase(Frozen):
     cumulative_note: str = ""
     sharing: Literal["population", "equal"]
     sharing_note: str = ""
-    cascade: Literal["down", "lapse"]
+    cascade: Literal["down", "lapse", "down_then_up"]
     cascade_source: str = ""
+    cascade_note: str = ""
     no_qualifier: Literal["lapse"]
     no_qualifier_source: str = ""
     groups: tuple[Group, ...] = Field(min_length=1)

@@ -1,4 +1,4 @@
-"""The picture of a population-share block: every region's amount, and who forfeited."""
+"""The picture of a population-share block: every region's amount, and who did not meet the conditions."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from ..look import BLOCK_COLOUR, MN, label, new_axes, plain, provenance_note
 
 
 def plot_population_share(result, block: PopulationShare, ax: Axes | None = None) -> Axes:
-    """Each region's amount from the block (mnkr), largest on top; a forfeited share is an outline."""
+    """Each region's amount from the block (mnkr), largest on top; the share of a region that did not meet
+    the conditions is hatched (an outline where it was forfeited, over the paid bar where it was paid regardless)."""
     steps, regions, _ = result.cell_tables(block.number, None, None)
     regions = regions.sort_values("amount_sek", ignore_index=True)
     ax = new_axes(ax, (9, 0.3 * len(regions) + 2))
     y = np.arange(len(regions))
     met = regions["conditions_met"].astype(bool).to_numpy()
     ax.barh(y, regions["amount_sek"] / MN, color=BLOCK_COLOUR, height=0.7, gid="paid")
+    kept = block.forfeit == "paid_regardless"  # a failing region is paid; it loses money outside the scheme
     if (~met).any():
         pot, weights = block.total_sek, regions["population"].to_numpy(np.float64)
         lost = pot * weights / weights.sum() / MN
@@ -30,7 +32,12 @@ def plot_population_share(result, block: PopulationShare, ax: Axes | None = None
     ax.set_xlabel("mnkr")
     handles = [
         Patch(color=BLOCK_COLOUR, label="paid (by population)"),
-        Patch(facecolor="white", edgecolor="#a11d1d", hatch="////", label="conditions not met: forfeited"),
+        Patch(
+            facecolor="white",
+            edgecolor="#a11d1d",
+            hatch="////",
+            label="conditions not met: paid, later money at stake" if kept else "conditions not met: forfeited",
+        ),
     ]
     ax.legend(handles=handles, loc="lower right", fontsize=7)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)

@@ -1,7 +1,8 @@
 """A population share (a fixed sum by population, with conditions) as a :class:`~kommiljard.kinds.base.BlockKind`.
 
 The block has one cell (no month, no group) and one step: the share itself. A region that
-did not meet the conditions forfeits its share (``conditions_met`` false in the payout's rows).
+did not meet the conditions (``conditions_met`` false in the payout's rows) forfeits its share,
+unless the block's ``forfeit`` is ``paid_regardless``.
 """
 
 from __future__ import annotations
@@ -43,13 +44,20 @@ def population_input(block: PopulationShare, population: Population, conditions=
             regions, pop, weights, np.ones(len(regions), bool), "all regions met them (no table given)"
         )
     table = conditions if isinstance(conditions, pd.DataFrame) else read_conditions(conditions, block)
+    absent = [c.name for c in block.conditions if c.name not in table.columns]
+    if absent:
+        raise InputError(
+            f"the conditions table has no column for {', '.join(absent)}: block {block.number} ({block.name}) "
+            f"needs one yes/no column per condition: {', '.join(c.name for c in block.conditions)}."
+        )
     missing = [r for r in regions if r not in table.index]
     if missing:
         raise InputError(
             f"{conditions if not isinstance(conditions, pd.DataFrame) else 'the conditions table'}: "
             f"no row for region(s) {', '.join(missing)}. Add a row for every region in the population table."
         )
-    met = np.array([bool(table.loc[r].all()) for r in regions])
+    names = [c.name for c in block.conditions]  # this block's conditions only; a block without any: all met
+    met = np.array([bool(table.loc[r, names].all()) for r in regions])
     return PopulationInput(
         regions, pop, weights, met, "(in memory)" if isinstance(conditions, pd.DataFrame) else str(conditions)
     )
@@ -77,17 +85,16 @@ class PopulationShareKind:
     def reference(self, block: PopulationShare, inp: PopulationInput) -> Allocation:
         amounts, lapsed = allocate_population_share(block, inp.weights.tolist(), inp.met.tolist())
         amount = np.array([amounts])
+        paid = inp.met | (block.forfeit == "paid_regardless")  # who shares the block's money
         flows = np.zeros((1, len(FLOWS), 1))
         flows[0, BASE, 0] = block.total_sek
         flows[0, POT, 0] = float(sum(amounts))
         flows[0, LAPSED, 0] = lapsed
-        flows[0, WEIGHT, 0] = (
-            float(inp.weights[inp.met].sum()) if block.forfeit == "redistribute" else float(inp.weights.sum())
-        )
-        flows[0, COUNT, 0] = float(inp.met.sum())
+        flows[0, WEIGHT, 0] = float(inp.weights[paid].sum()) if block.forfeit != "lapse" else float(inp.weights.sum())
+        flows[0, COUNT, 0] = float(paid.sum())
         return Allocation(
             amount=amount,
-            tier=inp.met.astype(np.int8)[None],
+            tier=paid.astype(np.int8)[None],
             route=(~inp.met).astype(np.int8)[None],
             lapsed=np.array([lapsed]),
             by_step=amount[..., None],

@@ -14,8 +14,11 @@ def allocate_population_share(
 
     Each region's share is ``total x weight / sum of weights``. A region that did not meet
     the conditions forfeits its share: it lapses, or (``forfeit = "redistribute"``) is shared
-    by the same key among the regions that met them.
+    by the same key among the regions that met them. Under ``forfeit = "paid_regardless"`` it
+    keeps it: the conditions decide money outside the scheme (2019: the money set aside for 2020).
     """
+    if block.forfeit == "paid_regardless":
+        met = [True] * len(weights)
     if block.forfeit == "redistribute":
         pool = sum(w for w, ok in zip(weights, met) if ok)
         if pool == 0:

@@ -19,6 +19,7 @@ from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
 from ...rules import ImprovementStaircase
 from ..base import missing_rows_problems
+from ..steps import in_units
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,19 @@ def coverage_problems(
     return problems + missing_rows_problems(gaps, block, in_panel, population)
 
 
+def relative_from_zero(block: ImprovementStaircase, regions, cells, previous: np.ndarray) -> list[Problem]:
+    """Every cell whose relative change is undefined: last year's share, as the block rounds it, is 0."""
+    return [
+        Problem(
+            f"region {regions[r]}, {month} {group}: {block.measure} in {shift_month(month, -block.compare_lag_months)} "
+            f"is {previous[c, r]:g}, so the relative change to {month} is undefined"
+        )
+        for c, (month, group) in enumerate(cells)
+        for r in range(len(regions))
+        if in_units(previous[c, r], block.scale) == 0.0
+    ]
+
+
 def staircase_input(
     panel: Panel, block: ImprovementStaircase, population: Population, allow_missing: bool = False
 ) -> StaircaseInput:
@@ -93,6 +107,14 @@ def staircase_input(
 
     current = grid(block.measure, lambda m: m)
     previous = grid(block.measure, lambda m: shift_month(m, -block.compare_lag_months))
+    if block.improvement_unit == "relative_pct":
+        raise_problems(
+            panel.source,
+            f"panel (for block {block.number}, {block.name})",
+            relative_from_zero(block, regions, cells, previous),
+            "A relative improvement (improvement_unit = relative_pct) needs a share above 0 a year earlier: correct "
+            "the panel, or compare in percentage points (improvement_unit = pp).",
+        )
     target_share = grid(block.target.measure, lambda m: m) if block.target else np.full_like(current, np.nan)
     # a cell without all its rows qualifies by no route (not even the target's): every input NaN
     missing = np.isnan(current) | np.isnan(previous) | (np.isnan(target_share) if block.target else False)

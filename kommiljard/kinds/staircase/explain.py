@@ -11,7 +11,7 @@ from ...rules import ImprovementStaircase, Rules
 from ..explaining import SYNTHETIC_MARK, sign, step_lines, steps_as_dicts
 from .arrays import staircase_input
 from .reference import CellOutcome, allocate_cell
-from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, passes, route_names
+from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, may_use_target, passes, route_names
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,12 @@ class Explanation:
             f"  sharing weight ({b.sharing}): {format_number(o.weight)}",
             "",
             "Improvement",
-            f"  {o.current:g} - {o.previous:g} = {o.improvement:+g} {unit}"
-            f" (compared at {b.improvement_decimals} decimals)   [{b.compare_source}]",
+            (
+                f"  {o.current:g} - {o.previous:g} = {o.improvement:+g} {unit}"
+                if b.improvement_unit == "pp"
+                else f"  ({o.current:g} - {o.previous:g}) / {o.previous:g} x 100 = {o.improvement:+g} {unit}"
+            )
+            + f" (shares rounded to {b.improvement_decimals} decimals)   [{b.compare_source}]",
             "",
             "Tier and route",
         ]
@@ -84,11 +88,15 @@ class Explanation:
             )
         if b.target:
             t = b.target
-            ok = passes(bound_units(o.target_share, b), bound_units(t.threshold, b), t.inclusive)
+            ok = passes(o.target_share, t.threshold, t.inclusive)
             if ok and o.route == ROUTE_TARGET:
                 use = "used"
             elif ok and o.route == ROUTE_IMPROVEMENT:
                 use = "not needed: paid for the improvement, never twice"
+            elif ok and not may_use_target(o.improvement_units, b):
+                use = "not open to a region that improved (entry = not_improved)"
+            elif ok and t.needs_improver:
+                use = "not paid: no region reached a bar by improving this month (needs_improver)"
             else:
                 use = "not used"
             lines.append(

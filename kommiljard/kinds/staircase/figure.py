@@ -32,13 +32,14 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
     steps, regions, members = result.cell_tables(block.number, month, group)
     ax = new_axes(ax, (10, 5.8))
     unit = "pp" if block.improvement_unit == "pp" else "%"
-    improvements = regions["improvement_pp"].to_numpy(np.float64)
+    improvements = regions["improvement_pp" if block.improvement_unit == "pp" else "improvement_pct"].to_numpy(float)
     finite = improvements[np.isfinite(improvements)]
     bounds = [b.min_improvement for b in block.bars]
     low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 0.0)
     left = min(bounds[0] - 2, np.floor(low) - 0.5)
     right = max(bounds[-1] + 3, bounds[-1] + 0.35 * (bounds[-1] - left), np.ceil(high) + 0.5)
 
+    passed_up = float(steps["passed_up_sek"].sum()) > 0
     bottom, top = 0.0, 0.0
     for k, (bar, out) in enumerate(zip(block.bars, steps.itertuples())):
         colour = bar_colour(bar.name, k)
@@ -58,7 +59,7 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
                 gid=f"bar-{bar.name}",
             )
         )
-        text = _bar_text(block, k, out, members.get(bar.name, []), unit, x1 - bar.min_improvement)
+        text = _bar_text(block, k, out, members.get(bar.name, []), unit, x1 - bar.min_improvement, passed_up)
         ax.text(
             bar.min_improvement + 0.12,
             y0 + height - 0.03 * height,
@@ -133,7 +134,9 @@ def _region_legend(block: ImprovementStaircase) -> list[Line2D]:
     return handles
 
 
-def _bar_text(block: ImprovementStaircase, k: int, out, members: list[str], unit: str, width: float) -> str:
+def _bar_text(
+    block: ImprovementStaircase, k: int, out, members: list[str], unit: str, width: float, passed_up: bool
+) -> str:
     bar = block.bars[k]
     entry = f"{'>=' if bar.inclusive else '>'} {bar.min_improvement:g} {unit}"
     if block.target and block.target.bar == bar.name:
@@ -141,13 +144,15 @@ def _bar_text(block: ImprovementStaircase, k: int, out, members: list[str], unit
         entry += f" or {t.measure} {'>=' if t.inclusive else '>'} {t.threshold:g}"
     head = f"{bar.name} {bar.pot_share:.0%} ({entry})"
     if not members:
-        fate = (
-            f"passed down {format_mnkr(out.passed_down_sek)} mnkr"
-            if out.passed_down_sek
-            else f"{format_mnkr(out.lapsed_sek)} mnkr lapse"
-        )
+        if out.passed_down_sek:
+            fate = f"passed down {format_mnkr(out.passed_down_sek)} mnkr"
+        elif out.passed_up_sek:
+            fate = f"passed up {format_mnkr(out.passed_up_sek)} mnkr"
+        else:
+            fate = f"{format_mnkr(out.lapsed_sek)} mnkr lapse"
         return f"{head}\nnobody: {fate}"
-    received = f", {format_mnkr(out.received_sek)} of it from above" if out.received_sek else ""
+    origin = "other bars" if passed_up else "above"
+    received = f", {format_mnkr(out.received_sek)} of it from {origin}" if out.received_sek else ""
     codes = textwrap.fill(" ".join(members), width=max(12, int(width * 9)))
     return f"{head}\n{format_mnkr(out.pot_sek)} mnkr{received} to {len(members)} region(s):\n{codes}"
 
@@ -158,12 +163,10 @@ def _draw_regions(ax: Axes, block: ImprovementStaircase, regions, band: float, l
     rows: list[float] = []  # the x of the last label in each row
     n_rows = 5
     target_route = route_names(block)[2]
-    for r in regions[regions["data"] != "missing"].sort_values("improvement_pp").itertuples():
-        x = (
-            min(max(r.improvement_pp, left + 0.1), right - 0.1)
-            if np.isfinite(r.improvement_pp)
-            else (right - 0.1 if r.improvement_pp > 0 else left + 0.1)
-        )
+    column = "improvement_pp" if block.improvement_unit == "pp" else "improvement_pct"
+    present = regions[regions["data"] != "missing"]
+    for r in present.assign(at=present[column]).sort_values("at").itertuples():
+        x = min(max(r.at, left + 0.1), right - 0.1) if np.isfinite(r.at) else (right - 0.1 if r.at > 0 else left + 0.1)
         free = [i for i, last in enumerate(rows) if x - last >= gap]
         if free:
             row = free[0]

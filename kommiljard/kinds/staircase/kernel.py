@@ -17,6 +17,7 @@ sweep runs the second on slices of trajectories in threads (it releases the GIL)
 
 from __future__ import annotations
 
+import types
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -24,18 +25,23 @@ import numpy as np
 from numba import njit
 
 from ...rules import ImprovementStaircase
-from ..steps import BASE, COUNT, FLOWS, WEIGHT, compiled
-from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, improvement_value
+from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
+from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement
 
 _steps = compiled()
-_in_units, _passes, _cascade, _add_member, _paid = (
-    _steps.in_units,
+_passes, _cascade, _add_member, _paid = (
     _steps.passes,
     _steps.cascade,
     _steps.add_member,
     _steps.paid,
 )
-_improvement_value = njit(inline="always")(improvement_value)
+_shares_improvement = njit(inline="always")(  # the same code, calling the compiled in_units
+    types.FunctionType(
+        shares_improvement.__code__,
+        {**shares_improvement.__globals__, "in_units": _steps.in_units},
+        shares_improvement.__name__,
+    )
+)
 N_FLOWS = len(FLOWS)
 
 
@@ -47,12 +53,14 @@ class StaircaseParams:
     bar_bound: np.ndarray  # (K,) float64, in whole units
     bar_inclusive: np.ndarray  # (K,) bool
     target_bar: int  # -1: no target
-    target_bound: float
+    target_bound: float  # the target's threshold as written (the target's measure is compared as given)
     target_inclusive: bool
+    target_if_improved: bool  # a region that improved without reaching a bar may still use the target
+    needs_improver: bool  # the target pays only in a cell where some region reached a bar by improving
     relative: bool
     scale: float
     cumulative: bool
-    cascade_down: bool
+    cascade_mode: int  # a code of kinds.steps.CASCADES
 
     @classmethod
     def from_block(cls, block: ImprovementStaircase) -> StaircaseParams:
@@ -62,12 +70,14 @@ class StaircaseParams:
             bar_bound=np.array([bound_units(b.min_improvement, block) for b in block.bars], dtype=np.float64),
             bar_inclusive=np.array([b.inclusive for b in block.bars], dtype=np.bool_),
             target_bar=block.bar_names.index(t.bar) if t is not None else -1,
-            target_bound=bound_units(t.threshold, block) if t is not None else 0.0,
+            target_bound=t.threshold if t is not None else 0.0,
             target_inclusive=bool(t.inclusive) if t is not None else True,
+            target_if_improved=t is None or t.entry == "no_bar",
+            needs_improver=t is not None and t.needs_improver,
             relative=block.improvement_unit == "relative_pct",
             scale=block.scale,
             cumulative=block.cumulative,
-            cascade_down=block.cascade == "down",
+            cascade_mode=CASCADES.index(block.cascade),
         )
 
     def args(self) -> tuple:
@@ -79,10 +89,12 @@ class StaircaseParams:
             self.target_bar,
             self.target_bound,
             self.target_inclusive,
+            self.target_if_improved,
+            self.needs_improver,
             self.relative,
             self.scale,
             self.cumulative,
-            self.cascade_down,
+            self.cascade_mode,
         )
 
 
@@ -99,10 +111,12 @@ def allocate_cell(
     target_bar,
     target_bound,
     target_inclusive,
+    target_if_improved,
+    needs_improver,
     relative,
     scale,
     cumulative,
-    cascade_down,
+    cascade_mode,
     tier,
     route,
     improvement,
@@ -114,7 +128,9 @@ def allocate_cell(
     and ``by_step`` (R, K), the bars' ``flows`` (FLOWS, K); return what lapses.
 
     Tiers are counted without data-dependent branches (the shares of a sweep are random):
-    improvement first, and the target only for a region that reached no bar (never twice).
+    improvement first, and the target only for a region that reached no bar (never twice) and,
+    unless ``target_if_improved``, did not improve. With ``needs_improver``, a cell in which
+    no region reached a bar by improving pays nobody.
     """
     n_regions = current.shape[0]
     for k in range(bar_share.shape[0]):
@@ -122,18 +138,28 @@ def allocate_cell(
         flows[WEIGHT, k] = 0.0
         flows[COUNT, k] = 0.0
     has_target = np.int64(target_bar >= 0)
+    improvers = np.int64(0)
     for r in range(n_regions):
-        units = _in_units(_improvement_value(current[r], previous[r], relative), scale)
+        units = _shares_improvement(current[r], previous[r], relative, scale)
         n = np.int64(0)
         for k in range(bar_bound.shape[0]):
             n += np.int64(_passes(units, bar_bound[k], bar_inclusive[k]))
         none = np.int64(n == 0)
-        hit = none * has_target * np.int64(_passes(_in_units(target[r], scale), target_bound, target_inclusive))
+        may = has_target * np.int64(target_if_improved or units <= 0.0)
+        hit = none * may * np.int64(_passes(target[r], target_bound, target_inclusive))
         tier[r] = n + hit * (target_bar + 1)
         route[r] = (1 - none) * ROUTE_IMPROVEMENT + hit * ROUTE_TARGET + none * (1 - hit) * ROUTE_NONE
         improvement[r] = units / scale
+        improvers += 1 - none
         _add_member(flows, tier[r], weights[r], cumulative)
-    lapsed = _cascade(flows, cascade_down)
+    if needs_improver and improvers == 0:  # nobody reached a bar by improving: nobody is paid
+        for r in range(n_regions):
+            tier[r] = 0
+            route[r] = ROUTE_NONE
+        for k in range(bar_share.shape[0]):
+            flows[WEIGHT, k] = 0.0
+            flows[COUNT, k] = 0.0
+    lapsed = _cascade(flows, cascade_mode)
     for r in range(n_regions):
         amount[r] = _paid(flows, tier[r], weights[r], cumulative, by_step[r])
     return lapsed
@@ -149,10 +175,12 @@ def staircase_kernel(current, previous, target, weights, pots, *rules_and_output
         target_bar,
         target_bound,
         target_inclusive,
+        target_if_improved,
+        needs_improver,
         relative,
         scale,
         cumulative,
-        cascade_down,
+        cascade_mode,
         amount,
         tier,
         route,
@@ -176,10 +204,12 @@ def staircase_kernel(current, previous, target, weights, pots, *rules_and_output
                 target_bar,
                 target_bound,
                 target_inclusive,
+                target_if_improved,
+                needs_improver,
                 relative,
                 scale,
                 cumulative,
-                cascade_down,
+                cascade_mode,
                 tier[t, c],
                 route[t, c],
                 improvement[t, c],
@@ -249,10 +279,12 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
         target_bar,
         target_bound,
         target_inclusive,
+        target_if_improved,
+        needs_improver,
         relative,
         scale,
         cumulative,
-        cascade_down,
+        cascade_mode,
         amount,
         tier,
     ) = rules_and_outputs
@@ -279,10 +311,12 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
                     target_bar,
                     target_bound,
                     target_inclusive,
+                    target_if_improved,
+                    needs_improver,
                     relative,
                     scale,
                     cumulative,
-                    cascade_down,
+                    cascade_mode,
                     cell_tier,
                     cell_route,
                     improvement,

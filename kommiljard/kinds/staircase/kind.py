@@ -11,6 +11,15 @@ from .arrays import StaircaseInput, block_cells, coverage_problems, staircase_in
 from .reference import allocate_cell
 
 
+def improvement_columns(block: ImprovementStaircase, inp: StaircaseInput, improvement: np.ndarray) -> dict:
+    """The improvement as the rows give it: ``improvement_pp`` always holds percentage points (the
+    difference of the shares as the block rounds them); a relative block adds ``improvement_pct``,
+    the relative change in percent that it compares with its bars."""
+    if block.improvement_unit == "pp":
+        return {"improvement_pp": improvement}
+    return {"improvement_pp": units.improvement_pp(inp.current, inp.previous, block), "improvement_pct": improvement}
+
+
 class Staircase:
     name = "improvement_staircase"
     step_word = "bar"
@@ -78,7 +87,7 @@ class Staircase:
             block.bar_names,
             inp.missing,
             {
-                "improvement_pp": allocation.extra["improvement"],
+                **improvement_columns(block, inp, allocation.extra["improvement"]),
                 "share_current": inp.current,
                 "share_previous": inp.previous,
                 "share_60": inp.target_share,

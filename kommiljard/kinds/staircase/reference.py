@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...rules import ImprovementStaircase
-from ..steps import BASE, FLOWS, StepOutcome, add_member, cascade, paid, step_outcomes
-from .units import improvement_units, tier_and_route
+from ..steps import BASE, CASCADES, FLOWS, StepOutcome, add_member, cascade, paid, step_outcomes
+from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, improvement_units, tier_and_route
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class RegionOutcome:
     previous: float
     target_share: float  # the target's measure (share_60 in 2019); NaN without a target
     improvement_units: float
-    improvement: float  # in the block's unit (pp), rounded to its decimals
+    improvement: float  # in the block's unit (pp, or % for a relative change), at its decimals
     tier: int
     route: int
     weight: float
@@ -63,6 +63,10 @@ def allocate_cell(
     """
     units = [improvement_units(c, p, block) for c, p in zip(current, previous)]
     tiers_routes = [tier_and_route(u, t, block) for u, t in zip(units, target_share)]
+    improvers = any(route == ROUTE_IMPROVEMENT for _, route in tiers_routes)
+    if block.target is not None and block.target.needs_improver and not improvers:
+        # 4.4.1 read literally: no payment at all in a month in which no region reached a bar by improving.
+        tiers_routes = [(0, ROUTE_NONE)] * len(tiers_routes)
     tiers = [tier for tier, _ in tiers_routes]
 
     # Each bar's own money, who shares it, and the cascade of empty bars' money.
@@ -70,7 +74,7 @@ def allocate_cell(
     flows[BASE] = [pot * bar.pot_share for bar in block.bars]
     for tier, weight in zip(tiers, weights):
         add_member(flows, tier, weight, block.cumulative)
-    lapsed = cascade(flows, block.cascade == "down")
+    lapsed = cascade(flows, CASCADES.index(block.cascade))
 
     outcomes = []
     for i, region in enumerate(regions):

@@ -1,14 +1,18 @@
 """Improvement versus the same month a year earlier, and the tier it reaches.
 
-Improvements and bounds are compared in whole units of the rule file's last decimal
-(``improvement_decimals``, :func:`~kommiljard.kinds.steps.in_units`): with 6 decimals,
-74.3 - 71.3 becomes 3 000 000 units, exactly the bound of 3.0 pp. Units are kept as float64
-integers so that an infinite relative improvement (from a level of 0) stays representable.
+Both shares are first rounded as they would be published, to the rule file's
+``improvement_decimals`` (half away from zero, :func:`~kommiljard.kinds.steps.in_units`), in
+whole units of the last decimal; the improvement is the difference of those units (percentage
+points) or the relative change computed from them (percent, itself rounded the same way).
+With 6 decimals, 74.3 - 71.3 is 3 000 000 units, exactly the bound of 3.0 pp, and the
+rounding never moves a published share. A relative change from a share of 0 is undefined:
+NaN, which reaches no bar (the engine refuses such a panel before it gets here). The
+target's measure is compared as given, never rounded.
 """
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from ...rules import ImprovementStaircase
 from ..steps import in_units, passes
@@ -21,36 +25,52 @@ def route_names(block: ImprovementStaircase) -> tuple[str, ...]:
     return ("none", "improvement", block.target.route if block.target else "target")
 
 
-def improvement_value(current: float, previous: float, relative: bool) -> float:
-    """Raw improvement: percentage points, or the relative change in percent."""
-    diff = current - previous
+def shares_improvement(current: float, previous: float, relative: bool, scale: float) -> float:
+    """The improvement in whole units of ``1 / scale``, from the two shares rounded as published:
+    their difference (pp), or the relative change in percent (NaN from a previous share of 0)."""
+    now = in_units(current, scale)
+    before = in_units(previous, scale)
     if not relative:
-        return diff
-    if previous == 0.0:
-        return 0.0 if diff == 0.0 else math.copysign(math.inf, diff)
-    return diff / previous * 100.0
+        return now - before
+    if before == 0.0:
+        return np.nan
+    return in_units((now - before) / before * 100.0, scale)
 
 
 def improvement_units(current: float, previous: float, block: ImprovementStaircase) -> float:
-    """Improvement in whole units of ``10 ** -improvement_decimals``."""
-    return float(in_units(improvement_value(current, previous, block.improvement_unit == "relative_pct"), block.scale))
+    """The block's improvement in whole units of ``10 ** -improvement_decimals``."""
+    return float(shares_improvement(current, previous, block.improvement_unit == "relative_pct", block.scale))
+
+
+def improvement_pp(current, previous, block: ImprovementStaircase):
+    """The difference of the shares as the block rounds them, in percentage points (arrays too)."""
+    return (in_units(current, block.scale) - in_units(previous, block.scale)) / block.scale
 
 
 def bound_units(value: float, block: ImprovementStaircase) -> float:
-    """A bound or share (a rule-file number, or a panel value) in the same whole units."""
+    """A bar's bound (a rule-file number) in the same whole units."""
     return float(in_units(value, block.scale))
+
+
+def may_use_target(imp_units: float, block: ImprovementStaircase) -> bool:
+    """Whether a region that reached no bar by its improvement may enter by the target: always
+    (``entry = "no_bar"``), or only if it did not improve at all (``"not_improved"``: 4.4.1, "Om
+    ett landsting har förbättrat sin andel väntande och når 71-procentsmålet får landstinget
+    endast ersättning för förbättringen")."""
+    return block.target is not None and (block.target.entry == "no_bar" or imp_units <= 0.0)
 
 
 def tier_and_route(imp_units: float, target_share: float, block: ImprovementStaircase) -> tuple[int, int]:
     """The tier (number of bars, 0 = none) and the route by which it was reached.
 
     Improvement comes first: a region that reaches a bar by improving is paid for that and
-    never again for the target (no double pay). The target only opens its own bar.
+    never again for the target (no double pay). The target only opens its own bar, compared
+    with the target's measure as given.
     """
     tier = sum(passes(imp_units, bound_units(b.min_improvement, block), b.inclusive) for b in block.bars)
     if tier > 0:
         return tier, ROUTE_IMPROVEMENT
     t = block.target
-    if t is not None and passes(bound_units(target_share, block), bound_units(t.threshold, block), t.inclusive):
+    if may_use_target(imp_units, block) and passes(target_share, t.threshold, t.inclusive):
         return block.bar_names.index(t.bar) + 1, ROUTE_TARGET
     return 0, ROUTE_NONE
