@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
 from ..errors import KommiljardError
 from ..rules import bundled_rule_names, parse_override
+from .terminal import safe_console, shown
 
 app = typer.Typer(
     help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
@@ -25,12 +26,8 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-if not out.is_terminal:  # piped or captured: do not wrap tables at 80 columns
-    out = Console(width=200)
-if not err.is_terminal:
-    err = Console(stderr=True, width=200)
+out = safe_console(stderr=False)  # user text is printed as written: no markup, no control codes
+err = safe_console(stderr=True)
 
 
 class Format(StrEnum):
@@ -65,15 +62,24 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print 
 
 
 def reports_errors(func):
-    """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2."""
+    """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2.
+
+    The message is user text: it is printed as written (control characters made visible, very
+    long lines cut). An operating-system error that no writer or reader turned into a message
+    (a file that cannot be read or written) is reported with its path the same way.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except KommiljardError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+            message = str(exc)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            message = f"{where}{exc.strerror or exc}. Check the path and its permissions, and that the disk has room."
+        err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
     return wrapper
 
@@ -85,26 +91,6 @@ def overrides_of(values: list[str] | None) -> dict:
 def many(values: list[str] | None) -> list[str] | None:
     """Repeatable options that also accept comma-separated values."""
     return [v.strip() for item in values for v in item.split(",") if v.strip()] if values else None
-
-
-MonthsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--month",
-        "--months",
-        "-m",
-        help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).",
-    ),
-]
-GroupsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--group",
-        "--groups",
-        "-g",
-        help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
-    ),
-]
 
 
 MonthsOpt = Annotated[

@@ -146,14 +146,18 @@ def compare(
     """
     from ..analysis.compare import compare as compute_compare
 
+    if plot is not None:
+        from ..outputs.files import check_out_path
+
+        check_out_path(plot, (".png", ".svg", ".pdf"), "--plot")
     variants = _variants(rules, variant, with_alternatives)
     for name, r in variants.items():
         err.print(f"{name}: {r.origin}" + (f" with {dict(r.overrides)}" if r.overrides else ""), highlight=False)
     if len(variants) == 1:
-        err.print("[yellow]note: one variant only; add --rules, --variant or --alternatives to compare[/]")
+        err.print("note: one variant only; add --rules, --variant or --alternatives to compare", style="yellow")
     frame = compute_compare(panel, variants, population, conditions, backend.value)
     if frame.attrs["synthetic_panel"]:
-        err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
+        err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
     elif fmt is Format.json:

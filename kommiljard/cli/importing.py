@@ -71,15 +71,11 @@ def import_(
     for warning in imported.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
     if imported.synthetic:
-        err.print("[yellow]note: marked SYNTHETIC (not real regional data)[/]")
+        err.print("note: marked SYNTHETIC (not real regional data)", style="yellow")
     summary = import_summary(imported)
     if fmt is Format.json:
         payload = {"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
-        from rich.markup import escape
-
-        if fmt is Format.table:  # region names as the files wrote them are user text
-            summary["written_as"] = summary["written_as"].map(escape)
-        print_frame(summary, fmt, escape(f"Imported from {', '.join(p.name for p in exports)}"), [])
+        print_frame(summary, fmt, f"Imported from {', '.join(p.name for p in exports)}", [])
     err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False, markup=False)

@@ -32,7 +32,7 @@ def narrate(result) -> None:
     )
     err.print(f"panel: {p['panel']['source']}", highlight=False)
     if result.panel.synthetic:
-        err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
+        err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
 
 

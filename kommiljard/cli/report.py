@@ -35,10 +35,12 @@ def report(
     from rich.progress import Progress
 
     from ..engine import payout as compute_payout
+    from ..outputs.files import check_destination
     from ..outputs.report import report_steps, write_report
 
     if out_file.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{out_file}: --out must end in .html")
+    check_destination(out_file)
     result = compute_payout(panel, rules, population, conditions, "numba", overrides_of(set_))
     narrate(result)
     with Progress(console=err, transient=True) as progress:

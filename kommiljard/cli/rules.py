@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..rules import DEFAULT_RULES, load_rules
 from ..rules.describe import parameter_rows
@@ -39,8 +40,11 @@ def show_rules(
         return
     valid = f", valid {r.ruleset.valid_from} to {r.ruleset.valid_to}" if r.ruleset.valid_from else ""
     out.print(
-        f"[bold]{r.ruleset.title}[/] ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom "
-        f"{r.origin}, sha256 {r.sha256[:12]}",
+        Text.assemble(
+            (r.ruleset.title, "bold"),
+            f" ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom {r.origin}, "
+            f"sha256 {r.sha256[:12]}",
+        ),
         highlight=False,
     )
     if r.overrides:

@@ -96,9 +96,11 @@ def sweep(
     )
 
     from ..inputs.regions import normalise_code
+    from ..sweeps.arguments import check_sweep_arguments
     from ..sweeps.run import Lever, run_sweep
     from ..sweeps.scenario import load_scenario
 
+    check_sweep_arguments(n, seed, chunk_size, threads)
     if (region is None) != (improve is None):
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:

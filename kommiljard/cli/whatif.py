@@ -9,6 +9,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from ..errors import KommiljardError
 from ..money import format_kronor as kr
@@ -83,10 +84,12 @@ def whatif(
     from ..analysis.whatif import whatif as compute_whatif
     from ..engine import payout as compute_payout
     from ..inputs.regions import normalise_code, region_names
-    from ..outputs.files import write_table
+    from ..outputs.files import check_out_path, write_table
 
     if improve is None and not curve:
         raise KommiljardError("give --improve X (percentage points), or --curve for the payout curve")
+    if out_file is not None:
+        check_out_path(out_file)
     overrides = overrides_of(set_)
     months_, groups_ = many(months), many(groups)
     result = (
@@ -117,8 +120,10 @@ def whatif(
             synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
             changed = ", ".join(f"{m} {g}" for _, m, g in result.chosen)
             out.print(
-                f"[bold]What if {code} {name} improves share_90 by {result.improve_pp:+g} pp[/] in "
-                f"{changed}{synthetic}",
+                Text.assemble(
+                    (f"What if {code} {name} improves share_90 by {result.improve_pp:+g} pp", "bold"),
+                    f" in {changed}{synthetic}",
+                ),
                 highlight=False,
             )
             out.print(

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from matplotlib.patches import Patch
 from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
 from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, provenance_note
+from ..files import read_json
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
 
@@ -111,10 +111,19 @@ def read_sweep(directory: str | Path) -> tuple[pd.DataFrame, dict]:
             f"{directory}: not a sweep directory: no trajectories/part-*.parquet in it. Make one with `kommiljard "
             "sweep`."
         )
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    frames = []
+    for part in parts:
+        try:
+            frames.append(pd.read_parquet(part))
+        except Exception as exc:  # pyarrow's errors for a damaged file have no common base
+            raise InputError(
+                f"{part}: could not read this part of the sweep ({type(exc).__name__}: {exc}). Rerun the sweep to "
+                "write it again."
+            ) from None
+    frame = pd.concat(frames, ignore_index=True)
     _require(frame, ["trajectory", "region", "amount_sek"], f"sweep in {directory}")
     manifest = directory / "manifest.json"
-    return frame, (json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {})
+    return frame, (read_json(manifest, "sweep manifest", "Rerun the sweep.") if manifest.is_file() else {})
 
 
 def plot_sweep_payouts(
