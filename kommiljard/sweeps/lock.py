@@ -148,18 +148,22 @@ def sweep_lock(out_dir: str | Path):
     """
     out_dir = Path(out_dir)
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # deepest first
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: is a file, not a folder. Give --out a folder for the sweep.")
+    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists())
+    if not existing.is_dir():
+        raise OutputError(f"{out_dir}: {existing} is a file, not a folder. Give --out a folder for the sweep.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{out_dir}: no permission to write in {existing}. Choose a folder you can write to.")
+    path, owner = out_dir / LOCK_NAME, None
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise output_error(out_dir, exc) from None
-    path = out_dir / LOCK_NAME
-    owner = _take(path)
-    try:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(out_dir, exc) from None
+        owner = _take(path)
         yield
     finally:
-        _release(path, owner)
+        if owner is not None:
+            _release(path, owner)
         for folder in created:
             try:
                 folder.rmdir()  # only if empty

@@ -15,6 +15,7 @@ from ...analysis.explain import no_cell
 from ...engine import Payout
 from ...errors import InputError, KommiljardError, closest
 from ...inputs.panel import normalise_month
+from ...inputs.regions import normalise_code, region_codes, unknown_region_message
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
 from ..files import atomic_path, check_destination, read_provenance
@@ -99,7 +100,10 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
         "A payout curve has columns improvement_pp, amount_sek and optionally tier, as "
         "`kommiljard whatif --curve --out FILE.csv` writes it.",
     )
-    region = region or provenance.get("region")
+    if region is not None and normalise_code(region) not in region_codes():
+        raise InputError(f"--region: {unknown_region_message(region)}")
+    if region is None and normalise_code(provenance.get("region", "")) in region_codes():
+        region = provenance["region"]
     return plot_payout_curve(curve, region=region, current=current, provenance=provenance).figure
 
 

@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 
 from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
-from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, provenance_note
+from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, plain, provenance_note
 from ..files import read_json
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
@@ -156,7 +156,7 @@ def plot_sweep_payouts(
     else:
         ax.violinplot(data, orientation="horizontal", showmedians=True, widths=0.8)
         what = "violin: density of the payout; line: median"
-    ax.set_yticks(range(1, len(order) + 1), [region_label(r) for r in order], fontsize=8)
+    ax.set_yticks(range(1, len(order) + 1), [plain(region_label(r)) for r in order], fontsize=8)
     lever = (provenance or {}).get("lever")
     if isinstance(lever, dict) and str(lever.get("region", "")).zfill(2) in order:  # the lever's region in bold
         ax.get_yticklabels()[order.index(str(lever["region"]).zfill(2))].set_fontweight("bold")
