@@ -233,6 +233,16 @@ def test_escape_sequence_in_a_panel_value_is_made_visible(tmp_path):
     assert "\\x1b[2J" in refused(invoke("payout", path))
 
 
+def test_control_characters_in_json_and_csv_results_are_escaped(tmp_path):
+    """A file name with DEL and ESC: JSON on stdout still reads back as that name, CSV shows it as text."""
+    panel = tmp_path / f"panel \x7f{ESC}.parquet"
+    panel.write_bytes(SAMPLE.read_bytes())
+    doc = json.loads(succeeded(invoke("payout", panel, "--format", "json")))
+    assert doc["provenance"]["panel"]["source"] == str(panel)
+    variant = f"v{ESC}[2J:block1.sharing=equal"
+    assert "diff_v\\u001b[2J" in succeeded(invoke("compare", SAMPLE, "--variant", variant, "--format", "csv"))
+
+
 def test_very_long_values_are_cut_in_messages(tmp_path):
     message = refused(invoke("rules", "x" * 20_000))
     assert "characters left out" in message

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from ..errors import KommiljardError
 from ..rules import DEFAULT_RULES, load_rules
 from .app import BackendChoice, Format, FormatOpt, PopulationOpt, app, err, out, reports_errors
 from .render import write_figure
+from .terminal import write_out
 
 
 def _variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
@@ -159,9 +159,9 @@ def compare(
     if frame.attrs["synthetic_panel"]:
         err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     if fmt is Format.csv:
-        sys.stdout.write(frame.to_csv(index=False))
+        write_out(frame.to_csv(index=False))
     elif fmt is Format.json:
-        sys.stdout.write(
+        write_out(
             json.dumps({**frame.attrs, "regions": frame.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n"
         )
     else:

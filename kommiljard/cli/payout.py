@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +24,7 @@ from .app import (
     reports_errors,
 )
 from .render import narrate, print_frame
+from .terminal import write_out
 
 
 @app.command()
@@ -66,7 +66,7 @@ def payout(
     summary = result.summary(whole_kronor=True)
     cells = result.cells.copy()
     if fmt is Format.json:
-        sys.stdout.write(
+        write_out(
             json.dumps(
                 {
                     "summary": result.summary().to_dict(orient="records"),

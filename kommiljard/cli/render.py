@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,11 +9,12 @@ from rich.table import Table
 
 from ..money import format_kronor as kr
 from .app import Format, err, out
+from .terminal import write_out
 
 
 def print_frame(frame: pd.DataFrame, fmt: Format, title: str, money: list[str]) -> None:
     if fmt is Format.csv:
-        sys.stdout.write(frame.to_csv(index=False))
+        write_out(frame.to_csv(index=False))
         return
     table = Table(title=title, title_justify="left")
     for col in frame.columns:

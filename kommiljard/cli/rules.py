@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Annotated
 
 import typer
@@ -13,6 +12,7 @@ from rich.text import Text
 from ..rules import DEFAULT_RULES, load_rules
 from ..rules.describe import parameter_rows
 from .app import Format, SetOpt, app, out, overrides_of, reports_errors
+from .terminal import write_out
 
 
 @app.command("rules")
@@ -29,7 +29,7 @@ def show_rules(
     r = load_rules(rules, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:
-        sys.stdout.write(
+        write_out(
             json.dumps(
                 {"origin": r.origin, "sha256": r.sha256, "overrides": dict(r.overrides), "rules": data},
                 ensure_ascii=False,

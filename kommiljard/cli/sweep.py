@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +26,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .terminal import write_out
 
 
 @app.command()
@@ -162,7 +162,7 @@ def sweep(
     )
     summary = result.summary
     if fmt is Format.json:
-        sys.stdout.write(
+        write_out(
             json.dumps(
                 {
                     "summary": summary.to_dict(orient="records"),
@@ -176,7 +176,7 @@ def sweep(
         )
         return
     if fmt is Format.csv:
-        sys.stdout.write(summary.to_csv(index=False))
+        write_out(summary.to_csv(index=False))
         return
     groups, bars = m["block"]["groups"], m["block"]["bars"]  # from the rules, never parsed out of column names
 

@@ -10,6 +10,8 @@ cuts very long lines.
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console, ConsoleRenderable, RenderHook
 from rich.segment import Segment
 
@@ -30,6 +32,12 @@ def cut(line: str, longest: int = LONGEST_LINE) -> str:
         return line
     left_out = len(line) - KEEP_HEAD - KEEP_TAIL
     return f"{line[:KEEP_HEAD]} [... {left_out} characters left out ...] {line[-KEEP_TAIL:]}"
+
+
+def write_out(text: str) -> None:
+    """Write machine-readable results (JSON, CSV) to stdout with every control character as a
+    ``\\uXXXX`` escape: JSON reads it back as the same character, a terminal shows it as text."""
+    sys.stdout.write(CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def shown(message: object) -> str:

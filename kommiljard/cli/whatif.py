@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +29,7 @@ from .app import (
     reports_errors,
 )
 from .render import narrate, print_frame
+from .terminal import write_out
 
 
 @app.command()
@@ -112,9 +112,9 @@ def whatif(
         doc = result.as_dict() if result is not None else {"region": code, "region_name": name}
         if points is not None:
             doc["curve"] = points.to_dict(orient="records")
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+        write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
-        sys.stdout.write((points if points is not None else result.cells).to_csv(index=False))
+        write_out((points if points is not None else result.cells).to_csv(index=False))
     else:
         if result is not None:
             synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
