@@ -321,7 +321,7 @@ def rules_option(draw, folder: Path, bad: bool) -> list:
 # ----------------------------------------------------------------------------- the commands
 
 
-@fuzz(40)
+@fuzz(60)
 @given(st.data())
 def test_payout(data):
     folder, inp, out = world()
@@ -347,7 +347,7 @@ def test_payout(data):
             assert math.isfinite(doc["lapsed_sek"]) and doc["lapsed_sek"] >= 0
 
 
-@fuzz(30)
+@fuzz(40)
 @given(st.data())
 def test_whatif(data):
     folder, inp, out = world()
@@ -424,7 +424,7 @@ def test_compare(data):
         run([*args, "--format", draw(st.sampled_from(["json", "table", "csv"]))], out)
 
 
-@fuzz(30)
+@fuzz(40)
 @given(st.data())
 def test_rules(data):
     folder, inp, out = world()
@@ -473,7 +473,7 @@ def spoil_sweep(draw, folder: Path) -> None:
             part.unlink()
 
 
-@fuzz(14)
+@fuzz(16)
 @given(data=st.data())
 def test_plot(sweep_dir, data):
     folder, inp, out = world()
@@ -509,7 +509,7 @@ def test_plot(sweep_dir, data):
         run(["plot", kind, source, *extra, "--out", draw(out_path(out, (".png", ".svg", ".jpg"), bad == "out"))], out)
 
 
-@fuzz(6)
+@fuzz(8)
 @given(st.data())
 def test_report(data):
     folder, inp, out = world()
@@ -521,7 +521,7 @@ def test_report(data):
         run(args, out)
 
 
-@fuzz(20)
+@fuzz(30)
 @given(st.data())
 def test_import(data):
     folder, inp, out = world()
@@ -556,7 +556,7 @@ def test_import(data):
 SWEEP_SIZES = ["0", "-5", "nan", "1e3", "abc", "", "10000001", "99999999999999999999"]  # none is slow
 
 
-@fuzz(10)
+@fuzz(12)
 @given(st.data())
 def test_sweep(data):
     folder, inp, out = world()
