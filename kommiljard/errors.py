@@ -15,6 +15,10 @@ class RuleFileError(KommiljardError):
     """A rule file (or an override of it) that does not describe a valid scheme."""
 
 
+class OutputError(KommiljardError):
+    """An output that cannot be written (no permission, not a folder, no space left); nothing was left half-written."""
+
+
 class BackendMismatchError(KommiljardError):
     """The numba kernel and the reference implementation disagree."""
 

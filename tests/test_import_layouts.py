@@ -643,7 +643,7 @@ def test_garbage_files_are_refused_with_a_message(tmp_path, name, content, expec
 
 
 def test_a_missing_file_and_bad_flags(tmp_path):
-    assert "no such file" in cli(tmp_path / "nope.csv", "--out", tmp_path / "p.parquet").output
+    assert "no such export file" in cli(tmp_path / "nope.csv", "--out", tmp_path / "p.parquet").output
     result = cli(EXPORTS / SOCIALSTYRELSEN_SHARES[0], "--group", "operatoin", "--out", tmp_path / "p.parquet")
     assert result.exit_code == 2 and "--group 'operatoin' is not a group; did you mean 'operation'?" in result.output
     result = cli(EXPORTS / SOCIALSTYRELSEN_SHARES[0], "--measure", "median", "--out", tmp_path / "p.parquet")

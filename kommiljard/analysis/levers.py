@@ -11,6 +11,7 @@ without waiting at most 90), which can close the 71 % target's entry.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -23,6 +24,22 @@ from ..rules import ImprovementStaircase, Rules
 
 SHARE_DECIMALS = 6
 CAPPED_BY = {"share_90": "share_60"}  # a measure, and the measure that cannot exceed it
+MAX_CHANGE_PP = 100.0  # shares are 0-100 %: no change of one is larger
+
+
+def checked_pp(value: object, option: str) -> float:
+    """``value`` as percentage points of a share if it is a finite number from -100 to 100; else an
+    :class:`InputError` that names the ``option`` it came from."""
+    try:
+        pp = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{option} = {value!r}: give a number of percentage points, e.g. 3 or -1.5") from None
+    if not (math.isfinite(pp) and -MAX_CHANGE_PP <= pp <= MAX_CHANGE_PP):
+        raise InputError(
+            f"{option} = {value!r}: give a finite number of percentage points from {-MAX_CHANGE_PP:g} to "
+            f"{MAX_CHANGE_PP:g} (shares are 0-100 %)"
+        )
+    return pp
 
 
 def improved_share(values, improve_pp: float) -> np.ndarray:

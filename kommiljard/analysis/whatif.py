@@ -27,6 +27,7 @@ from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
 from .levers import (
     SHARE_DECIMALS,
     check_region,
+    checked_pp,
     choose_cells,
     improve_panel,
     improved_arrays,
@@ -133,6 +134,7 @@ def whatif(
     that cell would add to the region, after the change). With ``allow_missing_regions`` other
     regions may lack data (see :func:`~kommiljard.engine.payout`); the region itself may not.
     """
+    improve_pp = checked_pp(improve_pp, "--improve")
     rules, blocks, panel, population, region = _prepare(panel, region, rules, population, overrides)
     chosen = choose_cells(rules, months, groups)
     every = choose_cells(rules, None, None)
@@ -181,6 +183,11 @@ def whatif(
     return WhatIf(region, float(improve_pp), tuple(chosen), runs[0], runs[1], cells)
 
 
+# Points on one payout curve: the whole range of a share, -100 to 100 pp, by 0.01 pp. Each point holds
+# the whole staircase (cells x regions) a few times over in memory: about 20 MB per array at the limit.
+MAX_CURVE_POINTS = 20_001
+
+
 def payout_curve(
     panel: Panel | pd.DataFrame | str | Path,
     region: str,
@@ -203,8 +210,15 @@ def payout_curve(
     """
     from ..kinds.staircase.kernel import StaircaseParams, run_staircase
 
+    lo, hi = checked_pp(lo, "--lo"), checked_pp(hi, "--hi")
+    step = checked_pp(step, "--step")
     if not step > 0 or hi < lo:
-        raise InputError(f"payout curve: need step > 0 and hi >= lo (got lo={lo}, hi={hi}, step={step})")
+        raise InputError(f"payout curve: need --step > 0 and --hi >= --lo (got lo={lo}, hi={hi}, step={step})")
+    if (hi - lo) / step + 1 > MAX_CURVE_POINTS:
+        raise InputError(
+            f"payout curve: from {lo:g} to {hi:g} pp by {step:g} would be {(hi - lo) / step + 1:.3g} points; at most "
+            f"{MAX_CURVE_POINTS} (e.g. -100 to 100 by 0.01). Give a larger --step or a narrower --lo/--hi."
+        )
     rules, blocks, panel, population, region = _prepare(panel, region, rules, population, overrides)
     chosen = choose_cells(rules, month, group)
     grid = np.round(lo + step * np.arange(int(np.floor((hi - lo) / step + 1e-9)) + 1), SHARE_DECIMALS)

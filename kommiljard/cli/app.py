@@ -7,18 +7,18 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 from __future__ import annotations
 
 import functools
-import os
 import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console, ConsoleDimensions
+from rich.text import Text
 
 from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
 from ..rules import bundled_rule_names, parse_override
+from .terminal import safe_console, shown
 
 app = typer.Typer(
     help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
@@ -28,24 +28,8 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-
-
-class PipedConsole(Console):
-    """A console whose output is piped or captured: as wide as ``COLUMNS`` says when it is read (200 if it is
-    unset, so that tables are not wrapped at 80 columns in a file)."""
-
-    @property
-    def size(self) -> ConsoleDimensions:
-        columns = os.environ.get("COLUMNS", "")
-        return ConsoleDimensions(int(columns) if columns.isdigit() and int(columns) > 0 else 200, 25)
-
-
-out = Console()
-err = Console(stderr=True)
-if not out.is_terminal:
-    out = PipedConsole()
-if not err.is_terminal:
-    err = PipedConsole(stderr=True)
+out = safe_console(stderr=False)  # user text is printed as written: no markup, no control codes
+err = safe_console(stderr=True)
 
 
 def _show_version(value: bool) -> None:
@@ -120,7 +104,12 @@ ExactOpt = Annotated[
 
 
 def reports_errors(func):
-    """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2."""
+    """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2.
+
+    The message is user text: it is printed as written (control characters made visible, very
+    long lines cut). An operating-system error that no writer or reader turned into a message
+    (a file that cannot be read or written) is reported with its path the same way.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -129,8 +118,12 @@ def reports_errors(func):
                 warnings.simplefilter("ignore", MissingDataWarning)  # the commands narrate it themselves
                 return func(*args, **kwargs)
         except KommiljardError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+            message = str(exc)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            message = f"{where}{exc.strerror or exc}. Check the path and its permissions, and that the disk has room."
+        err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
     return wrapper
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +26,7 @@ from .app import (
     reports_errors,
 )
 from .render import print_frame, warn_no_data, write_figure
+from .terminal import write_out
 
 
 def _variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
@@ -169,20 +169,24 @@ def compare(
 
     if out_file is not None:
         check_out(out_file)
+    if plot is not None:
+        from ..outputs.files import check_out_path
+
+        check_out_path(plot, (".png", ".svg", ".pdf"), "--plot")
     variants = _variants(rules, variant, with_alternatives)
     for name, r in variants.items():
         err.print(f"{name}: {r.origin}" + (f" with {dict(r.overrides)}" if r.overrides else ""), highlight=False)
     if len(variants) == 1:
-        err.print("[yellow]note: one variant only; add --rules, --variant or --alternatives to compare[/]")
+        err.print("note: one variant only; add --rules, --variant or --alternatives to compare", style="yellow")
     frame = compute_compare(panel, variants, population, conditions, backend.value, allow_missing)
     if frame.attrs["synthetic_panel"]:
-        err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
+        err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     warn_no_data(frame.attrs["no_data"])
     if fmt is Format.csv:
         print_frame(frame, fmt, "", dialect=dialect.value, exact=exact)
     elif fmt is Format.json:
         doc = {**frame.attrs, "regions": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        write_out(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         synthetic = " - SYNTHETIC panel, not real data" if frame.attrs["synthetic_panel"] else ""
         view, totals_at = compare_view(frame)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from ..rules import DEFAULT_RULES
 from .app import Format, PopulationOpt, RulesOpt, SetOpt, app, out, overrides_of, reports_errors
+from .terminal import write_out
 
 
 @app.command()
@@ -33,6 +33,6 @@ def explain(
 
     e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_))
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        write_out(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         out.print(e.render(), highlight=False, markup=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from .app import Format, FormatOpt, app, err, reports_errors
 from .render import print_frame
+from .terminal import write_out
 
 
 @app.command("import")
@@ -71,11 +71,11 @@ def import_(
     for warning in imported.warnings:
         err.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
     if imported.synthetic:
-        err.print("[yellow]note: marked SYNTHETIC (not real regional data)[/]")
+        err.print("note: marked SYNTHETIC (not real regional data)", style="yellow")
     summary = import_summary(imported)
     if fmt is Format.json:
         payload = {"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:  # print_frame never reads cell text or titles as markup
         print_frame(summary, fmt, f"Imported from {', '.join(p.name for p in exports)}", [])
     err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False, markup=False)

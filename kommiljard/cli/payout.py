@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +28,7 @@ from .app import (
     reports_errors,
 )
 from .render import narrate, print_frame
+from .terminal import write_out
 
 
 @app.command()
@@ -82,7 +82,7 @@ def payout(
     whole = payout_in_whole_kronor(result)  # the same whole kronor as the workbook and the report
     summary = whole.summary
     if fmt is Format.json:
-        sys.stdout.write(
+        write_out(
             json.dumps(
                 {
                     "summary": result.summary().to_dict(orient="records"),

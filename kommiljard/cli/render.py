@@ -9,7 +9,6 @@ as one block of ``column: value`` lines per row. Numbers never wrap. Amounts are
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from rich.text import Text
 
 from ..money import format_kronor, format_number
 from .app import Format, err, out
+from .terminal import write_out
 
 BORDER = 3  # a column's padding (one space each side) and its separator, less the two outer edges
 WRAP = ("region_name", "name")  # names may wrap between words; numbers and codes never do
@@ -119,7 +119,7 @@ def print_frame(
     if fmt is Format.csv:
         from ..outputs.dialects import csv_text
 
-        sys.stdout.write(csv_text(frame, dialect, exact))
+        write_out(csv_text(frame, dialect, exact))
         return
     headers = [header_text(str(c)) for c in frame.columns]
     rows = [[cell_text(v, c in money) for c, v in zip(frame.columns, row)] for row in frame.itertuples(index=False)]
@@ -176,7 +176,7 @@ def narrate(result) -> None:
     )
     err.print(f"panel: {p['panel']['source']}", highlight=False)
     if result.panel.synthetic:
-        err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
+        err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
     warn_no_data(result.no_data())
 

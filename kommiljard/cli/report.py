@@ -55,13 +55,17 @@ def report(
     from rich.progress import Progress
 
     from ..engine import payout as compute_payout
+    from ..outputs.files import check_destination
     from ..outputs.report import report_steps, write_report
 
     if out_file.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{out_file}: --out must end in .html")
+    check_destination(out_file)
     page_file = out_file.with_name(f"{out_file.stem}-whatif.html") if with_page else None
     if page_file is not None:
         from ..outputs.page import write_page
+
+        check_destination(page_file, "--page")
     result = compute_payout(
         panel, rules, population, conditions, "numba", overrides_of(set_), allow_missing_regions=allow_missing
     )

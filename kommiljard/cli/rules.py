@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..rules import DEFAULT_RULES, bundled_rule_names, load_rules
 from ..rules.describe import parameter_rows
 from .app import Format, SetOpt, app, out, overrides_of, reports_errors
+from .terminal import write_out
 
 
 @app.command("rules")
@@ -36,7 +37,7 @@ def show_rules(
     r = load_rules(rules or DEFAULT_RULES, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:
-        sys.stdout.write(
+        write_out(
             json.dumps(
                 {"origin": r.origin, "sha256": r.sha256, "overrides": dict(r.overrides), "rules": data},
                 ensure_ascii=False,
@@ -47,8 +48,11 @@ def show_rules(
         return
     valid = f", valid {r.ruleset.valid_from} to {r.ruleset.valid_to}" if r.ruleset.valid_from else ""
     out.print(
-        f"[bold]{r.ruleset.title}[/] ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom "
-        f"{r.origin}, sha256 {r.sha256[:12]}",
+        Text.assemble(
+            (r.ruleset.title, "bold"),
+            f" ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom {r.origin}, "
+            f"sha256 {r.sha256[:12]}",
+        ),
         highlight=False,
     )
     if r.overrides:
@@ -93,7 +97,7 @@ def _list_rule_sets(fmt: Format) -> None:
         )
     frame = pd.DataFrame(rows)
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        write_out(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     title = "Bundled rule sets (`kommiljard rules NAME` shows one)"
     print_frame(frame, fmt, title, numbers=["mnkr"], wrap=["kinds", "title"])

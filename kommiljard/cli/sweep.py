@@ -31,6 +31,7 @@ from .app import (
     reports_errors,
 )
 from .render import print_frame
+from .terminal import write_out
 
 
 @app.command()
@@ -106,9 +107,11 @@ def sweep(
     )
 
     from ..inputs.regions import normalise_code
+    from ..sweeps.arguments import check_sweep_arguments
     from ..sweeps.run import Lever, run_sweep
     from ..sweeps.scenario import load_scenario
 
+    check_sweep_arguments(n, seed, chunk_size, threads)
     if (region is None) != (improve is None):
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:
@@ -192,7 +195,7 @@ def sweep(
     )
     summary = result.summary
     if fmt is Format.json:
-        sys.stdout.write(
+        write_out(
             json.dumps(
                 {
                     "summary": summary.to_dict(orient="records"),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.text import Text
 
 from ..errors import KommiljardError
 from ..money import format_number, format_pp, kronor
@@ -33,6 +33,7 @@ from .app import (
     reports_errors,
 )
 from .render import narrate, print_frame
+from .terminal import write_out
 
 
 @app.command()
@@ -147,7 +148,7 @@ def whatif(
         doc = result.as_dict() if result is not None else {"region": code, "region_name": name}
         if points is not None:
             doc["curve"] = points.to_dict(orient="records")
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+        write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
         print_frame(points if points is not None else result.cells, fmt, "", dialect=dialect.value, exact=exact)
     else:
@@ -155,8 +156,10 @@ def whatif(
             synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
             changed = ", ".join(f"{m} {g}" for _, m, g in result.chosen)
             out.print(
-                f"[bold]What if {code} {name} improves share_90 by {result.improve_pp:+g} pp[/] in "
-                f"{changed}{synthetic}",
+                Text.assemble(
+                    (f"What if {code} {name} improves share_90 by {result.improve_pp:+g} pp", "bold"),
+                    f" in {changed}{synthetic}",
+                ),
                 highlight=False,
             )
             out.print(

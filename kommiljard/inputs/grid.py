@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..errors import InputError, closest
-from .tables import MAX_LISTED_PROBLEMS
+from .tables import MAX_LISTED_PROBLEMS, check_input_file
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -121,8 +121,7 @@ def raise_issues(issues: list[Issue], hint: str) -> None:
 
 def read_grids(path: Path, sheet: str | None = None) -> list[Grid]:
     """The grids of a file: one for a CSV or Parquet file; each sheet of a workbook (only ``sheet`` if given)."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file. Check the path.")
+    check_input_file(path, "export")
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(8)

@@ -29,6 +29,7 @@ MEASURES = {
 }
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
+MAX_WAITING = 100_000_000  # patients waiting in one region, month and group: far above any real count
 FrameCheck = Callable[[pd.DataFrame], list[Problem]]
 HINT = "Fix these rows in the panel and run again (`kommiljard validate PANEL` checks a panel without computing)."
 
@@ -190,7 +191,12 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         if col in raw.columns:
             frame[col] = numeric_column(raw, col, problems)
     if "n_waiting" in raw.columns:
-        frame["n_waiting"] = numeric_column(raw, "n_waiting", problems).round().astype("Int64")
+        counts = numeric_column(raw, "n_waiting", problems)
+        bad = counts.notna() & ~counts.between(0, MAX_WAITING)
+        for i in raw.index[bad]:
+            most = f"{MAX_WAITING:,}".replace(",", " ")
+            problems.append(Problem(f"n_waiting = {raw['n_waiting'][i]!r} must be a count from 0 to {most}", i + 1))
+        frame["n_waiting"] = counts.where(~bad).round().astype("Int64")
     for col in raw.columns:
         if col not in frame.columns:
             frame[col] = raw[col]

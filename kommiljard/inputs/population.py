@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -13,6 +14,9 @@ from .regions import normalise_code, region_codes, unknown_region_message
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
 BUNDLED_POPULATION = "population_2018.csv"
+# Ten times Sweden's population: far above any region's, and small enough that every sum of the
+# regions' populations is exact in int64 and float64 (21 * 10**8 < 2**53).
+MAX_POPULATION = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,13 @@ def read_population(path: str | Path | None = None) -> Population:
         values = numeric_column(raw, "population", problems)
         problems += region_problems(codes, "population table")
         for i, v in values.items():
-            if pd.notna(v) and (v <= 0 or v != round(v)):
+            if pd.notna(v) and not (math.isfinite(v) and 0 < v <= MAX_POPULATION and v == round(v)):
                 problems.append(
-                    Problem(f"population = {raw['population'][i]!r} must be a positive whole number", i + 1)
+                    Problem(
+                        f"population = {raw['population'][i]!r} must be a positive whole number of at most "
+                        f"{MAX_POPULATION:,}".replace(",", " "),
+                        i + 1,
+                    )
                 )
             elif pd.isna(v) and pd.isna(raw["population"][i]):
                 problems.append(Problem("population is empty", i + 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,11 +50,22 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def check_input_file(path: str | Path, what: str) -> Path:
+    """``path`` if it is a file that can be read; else a message that says what it is instead."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a {what} file. Give the path to the file.")
+    if not path.is_file():
+        problem = "no such" if not path.exists() else "not a regular file, so no"
+        raise InputError(f"{path}: {problem} {what} file. Check the path.")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: no permission to read the {what} file.")
+    return path
+
+
 def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """Read a Parquet or CSV file as text-preserving columns; return it and its metadata."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such {what} file. Check the path.")
+    path = check_input_file(path, what)
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..inputs.regions import normalise_code, region_label
+from ..rules.common import CONTROL
 
 # The colours of the agreement's diagram 1 (blå, röd, orange stapel); other bars get a cycle.
 BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d"}
@@ -22,8 +23,9 @@ MN = 1e6  # kronor per mnkr
 
 
 def plain(text: object) -> str:
-    """Text that matplotlib draws as written: a ``$`` would start a formula."""
-    return str(text).replace("$", r"\$")
+    """Text that matplotlib draws as written: a ``$`` would start a formula, and control characters
+    (which have no glyph) are left out."""
+    return CONTROL.sub("", str(text)).replace("$", r"\$")
 
 
 def bar_colour(name: str, index: int) -> str:

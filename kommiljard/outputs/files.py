@@ -1,7 +1,28 @@
-"""Writing outputs atomically: a file appears complete or not at all."""
+"""Writing outputs atomically: a file, with its provenance, appears complete or not at all.
+
+Every output is first written to a temporary file beside its destination
+(``.NAME.XXXXXXXX.part``), flushed to disk and moved into place with ``os.replace``, which is
+atomic within a folder. An output made of a main file and companions (a CSV table and its
+``FILE.csv.provenance.json``) has **one commit point**:
+
+1. every file is written completely to its temporary file;
+2. the companions' previous versions, if any, are removed;
+3. the main file is moved into place: the commit point;
+4. the companions are moved into place.
+
+A reader therefore never finds a provenance beside data it does not describe: before step 3
+the previous data (if any) stand without a provenance, after it the new data, first alone,
+then with their own. A CSV's provenance also records the SHA-256 of the CSV it describes
+(``data_sha256``), which :func:`read_provenance` checks. If any step fails, the temporary
+files are removed, and so is any file of this write already moved into place (a failure after
+the commit point leaves no data without its provenance); the error, an
+:class:`~kommiljard.errors.OutputError`, names the path and what to do. Parquet outputs keep
+their provenance in the file's own metadata, so they are a single file.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -13,9 +34,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, OutputError
+from ..inputs.tables import file_sha256
 
 PROVENANCE_KEY = b"kommiljard.provenance"
+DATA_SHA256 = "data_sha256"  # in a CSV's provenance: the SHA-256 of the CSV it belongs to
 
 
 def _umask() -> int:
@@ -24,21 +47,91 @@ def _umask() -> int:
     return mask
 
 
+def check_destination(path: str | Path, what: str = "--out") -> Path:
+    """Refuse, before any work is done, an output path that cannot be written: its folder must
+    exist and be writable, and the path must not be a directory."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory. Give {what} a file name, e.g. {path / ('output' + path.suffix)}.")
+    folder = path.parent
+    if not folder.exists():
+        raise OutputError(f"{path}: the folder {folder} does not exist. Create it or choose another {what}.")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: {folder} is not a folder. Choose another {what}.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: no permission to write in {folder}. Choose a folder you can write to.")
+    return path
+
+
+def output_error(path: str | Path, exc: OSError) -> OutputError:
+    """An operating-system error while writing ``path``, said plainly."""
+    path = Path(path)
+    reason = {
+        errno.ENOSPC: "no space left on the device: free some space or write elsewhere",
+        errno.EDQUOT: "the disk quota is used up: free some space or write elsewhere",
+        errno.EACCES: f"no permission to write in {path.parent}: choose a folder you can write to",
+        errno.EPERM: f"no permission to write in {path.parent}: choose a folder you can write to",
+        errno.EROFS: f"{path.parent} is on a read-only file system: write elsewhere",
+        errno.ENOTDIR: f"{path.parent} is not a folder: choose another path",
+        errno.EISDIR: "it is a directory: give a file name",
+        errno.ENAMETOOLONG: "the name is too long: choose a shorter one",
+    }.get(exc.errno, exc.strerror or str(exc) or type(exc).__name__)
+    return OutputError(f"{path}: could not write it ({reason}). The output was not written.")
+
+
+def _flush(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
+def atomic_paths(path: str | Path, *companions: str | Path):
+    """Yield temporary paths for ``path`` and its ``companions``; commit them together if the block
+    succeeds (see the module docstring for the order), else leave nothing behind.
+
+    Every operating-system error (permission, not a folder, no space) becomes an
+    :class:`OutputError` naming the path.
+    """
+    finals = [check_destination(p) for p in (path, *companions)]
+    temps: list[str] = []
+    placed: list[Path] = []
+    current = finals[0]
+    try:
+        for final in finals:
+            current = final
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+            os.close(fd)
+            temps.append(tmp)
+        current = finals[0]
+        yield tuple(Path(t) for t in temps) if companions else Path(temps[0])
+        mode = 0o666 & ~_umask()  # mkstemp's 0600 would make outputs private to their writer
+        for tmp, final in zip(temps, finals):
+            current = final
+            os.chmod(tmp, mode)
+            _flush(tmp)
+        for final in finals[1:]:
+            current = final
+            final.unlink(missing_ok=True)
+        for tmp, final in zip(temps, finals):  # the main file first: the commit point
+            current = final
+            os.replace(tmp, final)
+            placed.append(final)
+    except OSError as exc:
+        for final in placed:
+            final.unlink(missing_ok=True)
+        raise output_error(current, exc) from None
+    finally:
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
 def atomic_path(path: str | Path):
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: the folder {path.parent} does not exist. Create it or choose another --out.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make outputs private to their writer
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    return atomic_paths(path)
 
 
 def write_text(path: str | Path, text: str) -> None:
@@ -49,14 +142,13 @@ def write_text(path: str | Path, text: str) -> None:
 TABLE_SUFFIXES = (".parquet", ".csv")
 
 
-def check_out_path(path: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> Path:
-    """Refuse an output path before any work is done: its folder must exist, its suffix fit."""
+def check_out_path(path: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES, option: str = "--out") -> Path:
+    """Refuse an output path before any work is done: its suffix must fit and it must be writable
+    (:func:`check_destination`)."""
     path = Path(path)
     if path.suffix.lower() not in suffixes:
-        raise InputError(f"{path}: --out must end in {' or '.join(suffixes)}")
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: the folder {path.parent} does not exist. Create it or choose another --out.")
-    return path
+        raise InputError(f"{path}: {option} must end in {' or '.join(suffixes)}")
+    return check_destination(path, option)
 
 
 def write_table(
@@ -71,24 +163,56 @@ def write_table(
     if path.suffix.lower() == ".parquet":
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = dict(table.schema.metadata or {})
-        meta[PROVENANCE_KEY] = json.dumps(provenance, ensure_ascii=False).encode()
+        meta[PROVENANCE_KEY] = json.dumps(provenance, ensure_ascii=False, allow_nan=False).encode()
         with atomic_path(path) as tmp:
             pq.write_table(table.replace_schema_metadata(meta), tmp)
         return [path]
-    sidecar = path.with_name(path.name + ".provenance.json")
-    write_text(sidecar, json.dumps(provenance, indent=2, ensure_ascii=False))
+    sidecar = sidecar_path(path)
     text = csv_text(frame, dialect, exact)
-    with atomic_path(path) as tmp:
+    with atomic_paths(path, sidecar) as (tmp, tmp_sidecar):
         tmp.write_text(text, encoding="utf-8")
+        record = {**provenance, DATA_SHA256: file_sha256(tmp)}
+        tmp_sidecar.write_text(json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
     return [path, sidecar]
 
 
+def sidecar_path(path: str | Path) -> Path:
+    """Where the provenance of a CSV output is written: ``FILE.csv.provenance.json``."""
+    path = Path(path)
+    return path.with_name(path.name + ".provenance.json")
+
+
+def read_json(path: str | Path, what: str, hint: str = "") -> dict:
+    """A JSON object written by kommiljard (a sweep's manifest, a provenance); a file that is not
+    one is an :class:`InputError` naming it, with ``hint`` saying what to do."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: the {what} is not valid JSON ({exc}). {hint}".strip()) from None
+    except OSError as exc:
+        raise InputError(f"{path}: could not read the {what} ({exc.strerror or exc}). {hint}".strip()) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: the {what} is not a JSON object. {hint}".strip())
+    return data
+
+
 def read_provenance(path: str | Path) -> dict:
-    """The provenance recorded with an output written by :func:`write_table`."""
+    """The provenance recorded with an output written by :func:`write_table`.
+
+    A CSV's provenance must describe that very CSV (its ``data_sha256``): one that does not is
+    refused rather than trusted.
+    """
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         return json.loads(pq.read_schema(path).metadata[PROVENANCE_KEY])
-    return json.loads(path.with_name(path.name + ".provenance.json").read_text(encoding="utf-8"))
+    record = read_json(sidecar_path(path), "provenance", "Write the output again.")
+    if DATA_SHA256 in record and record.pop(DATA_SHA256) != file_sha256(path):
+        raise InputError(
+            f"{sidecar_path(path)}: this provenance does not belong to {path} (the CSV was changed or replaced "
+            "after it was written). Write the output again."
+        )
+    return record
 
 
 def write_panel(frame: pd.DataFrame, path: str | Path, metadata: dict[str, str], synthetic: bool = False) -> Path:

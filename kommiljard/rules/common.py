@@ -9,12 +9,27 @@ from pydantic import BaseModel, ConfigDict
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SHARE_SUM_TOLERANCE = 1e-9
+# Money is float64 kronor: up to 10**12 kr (a million mnkr, about the whole state budget) every sum
+# of a scheme's amounts stays exact to well below an öre.
+MAX_SEK = 1e12
+MAX_BLOCK_NUMBER = 999
+MAX_TEXT = 10_000  # characters of any text in a rule file (the bundled ones: under 500)
+# Characters that terminals obey rather than show: C0 controls but newline and tab, DEL, C1 controls,
+# and the bidirectional overrides that reorder text on screen.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Frozen(BaseModel):
-    """Base: unknown keys are errors, types are not coerced (``true`` is no number), instances are immutable."""
+    """Base: unknown keys are errors, types are not coerced (``true`` is no number), instances are immutable;
+    numbers must be finite (no ``nan``, no ``inf``) and texts at most ``MAX_TEXT`` characters."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, str_max_length=MAX_TEXT)
+
+
+def control_characters(text: str) -> str | None:
+    """The control characters in ``text``, written as escapes (``\\x1b``), or None if it has none."""
+    found = sorted(set(CONTROL.findall(text)))
+    return ", ".join(c.encode("unicode_escape").decode("ascii") for c in found) if found else None
 
 
 def check_months(months: tuple[str, ...]) -> tuple[str, ...]:

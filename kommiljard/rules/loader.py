@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from ..errors import RuleFileError
 from . import models
+from .common import MAX_TEXT, control_characters
 from .models import RULE_MODELS, RuleSet
 from .tomlfiles import TomlKind
 
@@ -80,10 +81,17 @@ def load_rules(name_or_path: str | Path = DEFAULT_RULES, overrides: Mapping[str,
 
 
 def _check_alternatives(rules: Rules) -> None:
-    """Each named alternative must apply cleanly: refuse the file now, not when it is used."""
+    """Each named alternative must apply cleanly: refuse the file now, not when it is used.
+
+    Each is applied to the rule set without its alternatives, so loading takes time linear in
+    their number (applying one to the whole file would re-validate all of them each time).
+    """
+    bare = rules.ruleset.model_dump(mode="json", exclude={"alternatives"})
     for alt in rules.ruleset.alternatives:
         try:
-            rules.with_overrides(alt.overrides)
+            _validate(
+                apply_overrides(bare, alt.overrides, rules.origin), f"{rules.origin} with overrides {alt.overrides}"
+            )
         except RuleFileError as exc:
             raise RuleFileError(f"{rules.origin}: alternative {alt.name!r} does not apply: {exc}") from None
 
@@ -183,6 +191,10 @@ def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``key=value`` from the command line; the value is read as TOML, else as text."""
     if "=" not in text:
         raise RuleFileError(f"override {text!r}: write it as key=value, e.g. block1.sharing=equal")
+    if len(text) > MAX_TEXT:
+        raise RuleFileError(f"override {text[:60]!r}...: {len(text)} characters; an override may have {MAX_TEXT}")
+    if control_characters(text):
+        raise RuleFileError(f"override {text!r}: contains control characters ({control_characters(text)}); remove them")
     key, value = (s.strip() for s in text.split("=", 1))
     try:
         parsed = tomllib.loads(f"v = {value}")["v"]

@@ -12,10 +12,12 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, field_validator, model_validator
 
 from ..money import format_kronor
-from .common import MONTH_RE, Frozen, check_names_unique
+from .common import MAX_SEK, MONTH_RE, Frozen, check_names_unique
 from .population_share import Condition, PopulationShare
 from .staircase import Bar, Group, ImprovementStaircase, Target
 from .threshold import AbsoluteThreshold, Gate, Level, PerformanceGroup, Period
+
+MAX_ALTERNATIVES = 200  # named alternatives in one rule file (the bundled ones: at most 9)
 
 # One model per kind of rule block; a new kind adds its model here (and its folder in kinds/).
 BLOCK_MODELS = (ImprovementStaircase, AbsoluteThreshold, PopulationShare)
@@ -41,13 +43,13 @@ class RuleSet(Frozen):
     version: str
     agreement: str
     source: str
-    total_sek: float = Field(gt=0)
+    total_sek: float = Field(gt=0, le=MAX_SEK)
     total_source: str = ""
     valid_from: str | None = None
     valid_to: str | None = None
     valid_source: str = ""
     blocks: tuple[Block, ...] = Field(min_length=1)
-    alternatives: tuple[Alternative, ...] = ()
+    alternatives: tuple[Alternative, ...] = Field(default=(), max_length=MAX_ALTERNATIVES)
 
     @field_validator("valid_from", "valid_to")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Frozen, check_months, check_names_unique
+from .common import MAX_BLOCK_NUMBER, MAX_SEK, Frozen, check_months, check_names_unique
 
 
 class Condition(Frozen):
@@ -30,9 +30,9 @@ class PopulationShare(Frozen):
     """Block kind: a fixed sum shared by population among the regions that meet conditions."""
 
     kind: Literal["population_share"]
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_BLOCK_NUMBER)
     name: str
-    total_sek: float = Field(gt=0)
+    total_sek: float = Field(gt=0, le=MAX_SEK)
     source: str = ""
     sharing: Literal["population", "equal"]
     sharing_note: str = ""

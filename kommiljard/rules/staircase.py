@@ -7,7 +7,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Frozen, check_months, check_names_unique, check_shares_sum
+from .common import MAX_BLOCK_NUMBER, MAX_SEK, Frozen, check_months, check_names_unique, check_shares_sum
+
+# The improvements a bar's bound can mean: percentage points of a share (0-100) change by at most
+# 100; a relative change cannot fall below -100 %, and 10**6 % is far beyond any share's change
+# while 10**6 in units of 10**-9 stays an exact integer in float64.
+IMPROVEMENT_RANGE = {"pp": (-100.0, 100.0), "relative_pct": (-100.0, 1e6)}
 
 
 class Group(Frozen):
@@ -57,13 +62,13 @@ class ImprovementStaircase(Frozen):
     """Block kind: per month and group, bars of a pot for improvement vs a year earlier."""
 
     kind: Literal["improvement_staircase"]
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_BLOCK_NUMBER)
     name: str
-    total_sek: float = Field(gt=0)
+    total_sek: float = Field(gt=0, le=MAX_SEK)
     source: str = ""
     months: tuple[str, ...] = Field(min_length=1)
     months_source: str = ""
-    compare_lag_months: int = Field(ge=1)
+    compare_lag_months: int = Field(ge=1, le=120)
     compare_source: str = ""
     measure: str
     measure_source: str = ""
@@ -93,6 +98,13 @@ class ImprovementStaircase(Frozen):
         check_names_unique(self.bars, "bar")
         check_shares_sum([g.share for g in self.groups], "group shares")
         check_shares_sum([b.pot_share for b in self.bars], "bar pot_share values")
+        lowest, highest = IMPROVEMENT_RANGE[self.improvement_unit]
+        outside = [f"{b.name} = {b.min_improvement:g}" for b in self.bars if not lowest <= b.min_improvement <= highest]
+        if outside:
+            raise ValueError(
+                f"bars.min_improvement must lie between {lowest:g} and {highest:g} ({self.improvement_unit}); got "
+                f"{', '.join(outside)}"
+            )
         keys = [(b.min_improvement, not b.inclusive) for b in self.bars]
         if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
             raise ValueError(

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..money import format_kronor
-from .common import Frozen, check_months, check_names_unique, check_shares_sum
+from .common import MAX_BLOCK_NUMBER, MAX_SEK, Frozen, check_months, check_names_unique, check_shares_sum
 
 
 class PerformanceGroup(Frozen):
@@ -37,7 +37,7 @@ class Level(Frozen):
     name: str
     threshold: float = Field(ge=0, le=100)
     inclusive: bool
-    pot_sek: dict[str, Annotated[float, Field(gt=0)]]
+    pot_sek: dict[str, Annotated[float, Field(gt=0, le=MAX_SEK)]]
     source: str = ""
     note: str = ""
 
@@ -58,9 +58,9 @@ class AbsoluteThreshold(Frozen):
     """Block kind: per period and group, levels of a share; each level's pot is shared by those reaching it."""
 
     kind: Literal["absolute_threshold"]
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_BLOCK_NUMBER)
     name: str
-    total_sek: float = Field(gt=0)
+    total_sek: float = Field(gt=0, le=MAX_SEK)
     source: str = ""
     measure: str
     measure_source: str = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -14,6 +14,24 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..errors import KommiljardError
+from .common import control_characters
+
+MAX_BYTES = 1_000_000  # a rule or scenario file (the bundled ones: under 10 kB)
+
+
+def _control_problems(node, key: str = "") -> Iterator[str]:
+    """Every key or text in a parsed TOML table that holds control characters, by dotted key."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            where = f"{key}.{k}" if key else str(k)
+            if control_characters(str(k)):
+                yield f"{where!r}: the key has {control_characters(str(k))}"
+            yield from _control_problems(v, where)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _control_problems(v, f"{key}[{i}]")
+    elif isinstance(node, str) and control_characters(node):
+        yield f"{key}: {control_characters(node)}"
 
 
 @dataclass(frozen=True)
@@ -30,14 +48,32 @@ class TomlKind:
         return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
     def read(self, name: str) -> tuple[dict, str, str]:
-        """The parsed table, a description of where it came from, and the text's SHA-256."""
+        """The parsed table, a description of where it came from, and the text's SHA-256.
+
+        Refused with a message naming the file: a directory, a file larger than ``MAX_BYTES``, text
+        that is not UTF-8 or not TOML, tables nested too deeply, and control characters in any
+        key or text (they would reach terminals and pictures).
+        """
         path = Path(name)
         if path.suffix == ".toml" or path.exists():
+            if path.is_dir():
+                raise self.error(f"{path}: is a directory, not a {self.noun}. Give a path to a .toml file.")
             if not path.is_file():
                 raise self.error(
                     f"{path}: no such {self.noun}. Give a path to a .toml file or one of {self.bundled_names()}."
                 )
-            text, origin = path.read_text(encoding="utf-8"), str(path)
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise self.error(
+                    f"{path}: the {self.noun} is {size / 1e6:.1f} MB; a {self.noun} may be at most {MAX_BYTES / 1e6:g} "
+                    "MB (the bundled ones are under 10 kB). Is it the right file?"
+                )
+            try:
+                text, origin = path.read_text(encoding="utf-8"), str(path)
+            except UnicodeDecodeError as exc:
+                raise self.error(f"{path}: not UTF-8 text (byte {exc.start}): save the {self.noun} as UTF-8.") from None
+            except OSError as exc:
+                raise self.error(f"{path}: could not read the {self.noun}: {exc.strerror or exc}.") from None
         else:
             bundled = files("kommiljard") / self.folder / f"{name}.toml"
             if not bundled.is_file():
@@ -57,6 +93,14 @@ class TomlKind:
             raise self.error(
                 f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused)."
             ) from None
+        except RecursionError:
+            raise self.error(f"{origin}: arrays or tables nested too deeply to read; is it the right file?") from None
+        problems = list(_control_problems(raw))
+        if problems:
+            raise self.error(
+                f"{origin}: control characters in {len(problems)} place(s); remove them:\n"
+                + "\n".join(f"  {p}" for p in problems[:20])
+            )
         return raw, origin, hashlib.sha256(text.encode()).hexdigest()
 
     def validation_error(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ..analysis.levers import caps_target, choose_cells, improved_share
+from ..analysis.levers import caps_target, checked_pp, choose_cells, improved_share
 from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
@@ -39,6 +39,9 @@ class Lever:
     improve_pp: float
     months: tuple[str, ...] | None = None
     groups: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:  # refused here, before a sweep writes anything
+        object.__setattr__(self, "improve_pp", checked_pp(self.improve_pp, "--improve"))
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,11 @@ from ..inputs.panel import Panel, as_panel
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
 from ..outputs.exports import sweep_sheets
-from ..outputs.files import atomic_path, write_table, write_text
+from ..outputs.files import atomic_path, read_json, write_table, write_text
 from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
+from .arguments import check_sweep_arguments
+from .lock import sweep_lock
 from .model import draw
 from .outcomes import PART_KEY, Lever, Setup, batch, part_table, setup_sweep, sweep_block, total
 from .rng import STREAM_SIZE
@@ -112,7 +114,8 @@ def _remove_own_files(out_dir: Path, keep_parts: bool) -> None:
 def _check_existing(out_dir: Path, identity: dict, fingerprint: str, force: bool) -> dict | None:
     """The existing manifest if it is this sweep's; refuse (or clear with ``force``) if not."""
     manifest_path = out_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+    broken = "Rerun with --force to start the sweep again (deletes the sweep's files), or choose another --out."
+    manifest = read_json(manifest_path, "sweep manifest", broken) if manifest_path.is_file() and not force else None
     foreign = []
     if manifest is not None and manifest.get("fingerprint") != fingerprint:
         old = manifest.get("identity", {})
@@ -157,14 +160,44 @@ def run_sweep(
     draws the others given them. ``progress(done, n)`` is called after every part.
     ``threads`` sets numba's threads (and the threads drawing normals); the results do not
     depend on it. See the module docstring for the files written and how reruns resume.
+    The numbers are checked before anything is written, and ``out_dir`` is locked while the
+    sweep writes it (:mod:`kommiljard.sweeps.lock`): a second sweep into it is refused.
     """
-    started = time.perf_counter()
-    if n < 1 or chunk_size < 1:
-        raise InputError(f"sweep: n and chunk_size must be positive (got n={n}, chunk_size={chunk_size})")
-    if threads is not None and not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
-        raise InputError(
-            f"sweep: threads must be between 1 and {numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS), got {threads}"
+    check_sweep_arguments(n, seed, chunk_size, threads)
+    with sweep_lock(out_dir):
+        return _run_sweep(
+            scenario,
+            n,
+            seed,
+            out_dir,
+            chunk_size,
+            lever,
+            observed_panel,
+            rules,
+            progress,
+            population,
+            overrides,
+            threads,
+            force,
         )
+
+
+def _run_sweep(
+    scenario: Scenario | str | Path | None,
+    n: int,
+    seed: int,
+    out_dir: str | Path,
+    chunk_size: int,
+    lever: Lever | dict | None,
+    observed_panel: Panel | pd.DataFrame | str | Path | None,
+    rules: Rules | str | Path,
+    progress: Callable[[int, int], None] | None,
+    population: Population | str | Path | None,
+    overrides: dict | None,
+    threads: int | None,
+    force: bool,
+) -> SweepResult:
+    started = time.perf_counter()
     scenario = load_scenario(scenario)
     rules = load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
@@ -390,7 +423,7 @@ def read_sweep(out_dir: str | Path) -> SweepResult:
     """A finished sweep from its directory (refuses one that is not complete)."""
     out_dir = Path(out_dir)
     path = out_dir / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    manifest = read_json(path, "sweep manifest", "Rerun the sweep to write it again.") if path.is_file() else {}
     if manifest.get("status") != "complete":
         raise InputError(
             f"{out_dir}: not a complete sweep (no manifest with status complete). Rerun the sweep with the same "

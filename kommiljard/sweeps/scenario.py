@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import KommiljardError
 from ..inputs.regions import region_codes
+from ..rules.common import MAX_TEXT
 from ..rules.tomlfiles import TomlKind
 
 DEFAULT_SCENARIO = "default-2019"
@@ -41,7 +42,9 @@ class ScenarioError(KommiljardError):
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Base: unknown keys are errors, numbers finite, texts of a readable length, instances immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT)
 
 
 class NationalGroup(Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ...inputs.population import region_problems
@@ -47,6 +48,8 @@ def read_conditions(path: str | Path, block: PopulationShare) -> pd.DataFrame:
             values = numeric_column(raw, cond.name, problems)
             for i in values.index[values.isna() & raw[cond.name].isna()]:
                 problems.append(Problem(f"{cond.name} is empty", i + 1))
+            for i in values.index[values.isin([np.inf, -np.inf])]:
+                problems.append(Problem(f"{cond.name} = {raw[cond.name][i]!r} is not a finite number", i + 1))
             met[cond.name] = (values >= cond.threshold).to_numpy()
     raise_problems(str(path), "conditions table", problems, f"Columns: region, {', '.join(names)}.")
     return met

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from ...analysis.explain import no_cell
 from ...engine import Payout
-from ...errors import InputError, closest
+from ...errors import InputError, KommiljardError, closest
 from ...inputs.panel import normalise_month
-from ...inputs.tables import read_table
+from ...inputs.regions import normalise_code, region_codes, unknown_region_message
+from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
-from ..files import atomic_path, read_provenance
+from ..files import atomic_path, check_destination, read_provenance
 from .payout import plot_payouts
 from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, read_sweep
 
@@ -68,14 +72,38 @@ def payouts_figure(result: Payout) -> Figure:
 
 def curve_figure(path: str | Path, region: str | None = None, current: float | None = None) -> Figure:
     """A payout curve saved as CSV or Parquet (with its provenance if it was written with one)."""
+    if current is not None and not math.isfinite(current):
+        raise InputError(f"--current = {current}: give the region's actual improvement as a finite number of pp")
     curve, _ = read_table(path, "payout curve")
     try:
         provenance = read_provenance(path)
-    except (OSError, KeyError, TypeError, ValueError):
+    except (KommiljardError, OSError, KeyError, TypeError, ValueError):
         provenance = {}
-    for col in [c for c in ("improvement_pp", "amount_sek", "tier") if c in curve.columns]:
-        curve[col] = curve[col].astype(float)
-    region = region or provenance.get("region")
+    problems = missing_columns(curve, ["improvement_pp", "amount_sek"])
+    if curve.empty and not problems:
+        problems.append(Problem("the payout curve has no rows"))
+    for col in [c for c in ("improvement_pp", "amount_sek", "tier") if c in curve.columns and not problems]:
+        values = numeric_column(curve, col, problems)
+        for i in values.index[~np.isfinite(values) & curve[col].notna()]:
+            if pd.notna(values[i]):
+                problems.append(Problem(f"{col} = {curve[col][i]!r} is not a finite number", i + 1))
+        for i in values.index[curve[col].isna()]:
+            problems.append(Problem(f"{col} is empty", i + 1))
+        if col == "tier":
+            for i in values.index[values.notna() & ((values < 0) | (values > 99) | (values != values.round()))]:
+                problems.append(Problem(f"tier = {curve[col][i]!r} is not a tier (a whole number, 0 for none)", i + 1))
+        curve[col] = values
+    raise_problems(
+        str(path),
+        "payout curve",
+        problems,
+        "A payout curve has columns improvement_pp, amount_sek and optionally tier, as "
+        "`kommiljard whatif --curve --out FILE.csv` writes it.",
+    )
+    if region is not None and normalise_code(region) not in region_codes():
+        raise InputError(f"--region: {unknown_region_message(region)}")
+    if region is None and normalise_code(provenance.get("region", "")) in region_codes():
+        region = provenance["region"]
     return plot_payout_curve(curve, region=region, current=current, provenance=provenance).figure
 
 
@@ -111,7 +139,7 @@ def check_figure_path(path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise InputError(f"{path}: --out must end in .png or .svg (or .pdf), not {path.suffix or 'nothing'!r}.")
-    return path
+    return check_destination(path)
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 150) -> Path:

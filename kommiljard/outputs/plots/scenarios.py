@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +20,9 @@ from matplotlib.patches import Patch
 
 from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
-from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, provenance_note
+from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, plain, provenance_note
 from ...money import format_mnkr, mnkr, pp
+from ..files import read_json
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
 
@@ -112,10 +112,19 @@ def read_sweep(directory: str | Path) -> tuple[pd.DataFrame, dict]:
             f"{directory}: not a sweep directory: no trajectories/part-*.parquet in it. Make one with `kommiljard "
             "sweep`."
         )
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    frames = []
+    for part in parts:
+        try:
+            frames.append(pd.read_parquet(part))
+        except Exception as exc:  # pyarrow's errors for a damaged file have no common base
+            raise InputError(
+                f"{part}: could not read this part of the sweep ({type(exc).__name__}: {exc}). Rerun the sweep to "
+                "write it again."
+            ) from None
+    frame = pd.concat(frames, ignore_index=True)
     _require(frame, ["trajectory", "region", "amount_sek"], f"sweep in {directory}")
     manifest = directory / "manifest.json"
-    return frame, (json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {})
+    return frame, (read_json(manifest, "sweep manifest", "Rerun the sweep.") if manifest.is_file() else {})
 
 
 def plot_sweep_payouts(
@@ -148,7 +157,7 @@ def plot_sweep_payouts(
     else:
         ax.violinplot(data, orientation="horizontal", showmedians=True, widths=0.8)
         what = "violin: density of the payout; line: median"
-    ax.set_yticks(range(1, len(order) + 1), [region_label(r) for r in order], fontsize=8)
+    ax.set_yticks(range(1, len(order) + 1), [plain(region_label(r)) for r in order], fontsize=8)
     lever = (provenance or {}).get("lever")
     if isinstance(lever, dict) and str(lever.get("region", "")).zfill(2) in order:  # the lever's region in bold
         ax.get_yticklabels()[order.index(str(lever["region"]).zfill(2))].set_fontweight("bold")
