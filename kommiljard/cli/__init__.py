@@ -1,6 +1,20 @@
 """The ``kommiljard`` command line: one module per command, all registered on one typer app."""
 
-from . import compare, explain, importing, payout, plot, report, rules, sweep, validate, whatif  # noqa: F401 - they register
+from . import (  # noqa: F401 - they register
+    backtest,
+    compare,
+    explain,
+    fit,
+    history,
+    importing,
+    payout,
+    plot,
+    report,
+    rules,
+    sweep,
+    validate,
+    whatif,
+)
 from .app import app
 
 __all__ = ["app"]

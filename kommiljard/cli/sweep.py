@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -152,6 +153,16 @@ def sweep(
         err.print(
             f"observed: {m['observed']['cells_used']} cells kept as in {m['observed']['source']}", highlight=False
         )
+    forecast = (m.get("observed") or {}).get("forecast_from")
+    if forecast:  # a fitted scenario: each region drawn from its own forecast
+        o = m["observed"]
+        err.print(
+            f"forecast from {forecast} with each region's own fit (up to {o['fit_until']}): drawn "
+            f"{', '.join(o['months_forecast']) or 'nothing (every month is known)'}; known "
+            f"{', '.join(o['months_known']) or 'none'}",
+            markup=False,
+            highlight=False,
+        )
     err.print(
         f"{n:,} trajectories".replace(",", " ")
         + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused); "
@@ -205,6 +216,24 @@ def sweep(
         f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.",
         highlight=False,
     )
+    if forecast:
+        by_month = Table(
+            title=f"Chance (%) to reach at least the {bars[0]} bar in each month and group", title_justify="left"
+        )
+        by_month.add_column("region", no_wrap=True)
+        cells = [(month, g) for month in m["block"]["months"] for g in groups]
+        short = {g: "".join(w[0] for w in g.split("_")) if "_" in g else g[:2] for g in groups}
+        for month, g in cells:
+            by_month.add_column(f"{dt.date(int(month[:4]), int(month[5:]), 1):%b} {short[g]}", justify="right")
+        for _, r in summary.iterrows():
+            by_month.add_row(r["region"], *(f"{100 * r[f'p_{bars[0]}_{g}_{month}']:.0f}" for month, g in cells))
+        out.print(by_month)
+        out.print(
+            ", ".join(f"{a}: {g}" for g, a in short.items())
+            + f"; months of {', '.join(sorted({month[:4] for month, _ in cells}))}. summary.csv has every bar "
+            "(p_<bar>_<group>_<YYYY-MM>).",
+            highlight=False,
+        )
     if lever is not None:
         row = summary.set_index("region").loc[normalise_code(region)]
 
