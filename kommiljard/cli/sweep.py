@@ -217,9 +217,7 @@ def sweep(
         highlight=False,
     )
     if forecast:
-        by_month = Table(
-            title=f"Chance (%) to reach at least the {bars[0]} bar in each month and group", title_justify="left"
-        )
+        by_month = Table(title=f"Chance (%) to reach at least the {bars[0]} bar, by month", title_justify="left")
         by_month.add_column("region", no_wrap=True)
         cells = [(month, g) for month in m["block"]["months"] for g in groups]
         short = {g: "".join(w[0] for w in g.split("_")) if "_" in g else g[:2] for g in groups}

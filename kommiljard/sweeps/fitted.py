@@ -64,14 +64,17 @@ def scenario_entries(
     per group, January to December, in pp (default 0: no response)."""
     history = fit.source
     months = f"{fit.national_months[0]} to {fit.national_months[1]}"
-    shrinkage = fit.shrinkage.set_index(["region", "group", "parameter"])["shrinkage"]
+    shrinkage: dict = {}
+    for row in fit.shrinkage.itertuples(index=False):
+        shrinkage.setdefault((row.region, row.group), {})[row.parameter] = row.shrinkage
+    data_of = fit.data.set_index(["region", "group"])
     regions: dict = {}
     for ri, code in enumerate(fit.regions):
         entry: dict = {"group_corr": round(float(fit.group_corr[ri]), 6),
-                       "group_corr_shrinkage": round(float(shrinkage[code, "both", "group_corr"]), 4)}  # fmt: skip
+                       "group_corr_shrinkage": round(float(shrinkage[code, "both"]["group_corr"]), 4)}  # fmt: skip
         for gi, group in enumerate(fit.groups):
-            data = fit.data.set_index(["region", "group"]).loc[(code, group)]
-            own = shrinkage.xs((code, group), level=("region", "group"))
+            data = data_of.loc[(code, group)]
+            own = shrinkage[code, group]
             entry[group] = {
                 **_values(fit.region, (ri, gi)),
                 **_values(fit.gap, (ri, gi), GAP_FIELDS, "gap_"),
