@@ -426,3 +426,24 @@ def test_fitted_scenario_is_written_only_when_it_reads_back(files):
     document["fit"]["regions"]["06"]["operation"]["ar1"] = 1.2  # what a bug in the fit would write
     with pytest.raises(ScenarioError, match=r"fit\.regions\.06\.operation\.ar1"):
         scenario_text(document)
+
+
+def test_an_early_fit_forecasts_the_comparison_months_too_and_the_response_only_in_the_scheme(files, rules):
+    """Fitted in June 2018, the sweep draws 2018's comparison months as well; the assumed response
+    moves the scheme's months of 2019, not the same calendar months of 2018."""
+    from kommiljard.sweeps.forecast_model import fitted_model
+    from kommiljard.sweeps.scenario import scenario_from_text
+
+    june = Panel(read_panel(files / "aug.parquet").frame.query("month <= '2018-06'"), "june.parquet")
+    fit = fit_history(june, until="2018-06")
+    block = rules.ruleset.blocks[0]
+    means = {}
+    for name, source in (("with", "default-2019"), ("without", None)):
+        scenario = scenario_from_text(scenario_text(fitted_scenario(fit, True, source)), name)
+        model, info = fitted_model(scenario, block, june)
+        assert info["months_forecast"] == COMPARISON + SCHEME and info["months_known"] == []
+        means[name] = model.mean[: model.model.n90].reshape(6, 2, 21)  # share_90: (month, group, region)
+    shift = means["with"] - means["without"]
+    operation = fit.groups.index("operation")
+    assert np.abs(shift[:3]).max() == 0  # 2018: no response
+    assert 0.2 < shift[4, operation].mean() < 0.4  # 2019-10: +5 pp on operations, about 0.27 logit at 70 %

@@ -256,7 +256,7 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
     )  # fmt: skip
 
 
-def response_assumption(response_from: str | Path | None, measurement_year: int) -> tuple[dict, str]:
+def response_assumption(response_from: str | Path | None) -> tuple[dict, str]:
     """The scheme response per group (12 pp, January to December) taken from a scenario, and its source.
 
     ``None`` assumes no response at all.
@@ -266,9 +266,11 @@ def response_assumption(response_from: str | Path | None, measurement_year: int)
     source = load_scenario(response_from)
     spec = source.spec
     pp = {g: list(n.response_pp) for g, n in spec.national.items()}
-    year = "" if spec.measurement_year == measurement_year else f", taken as the response in {measurement_year}"
     notes = "; ".join(f"{g}: {n.response_source}" for g, n in spec.national.items() if n.response_source)
-    return pp, f"assumption taken from scenario {source.name} (its {spec.measurement_year} response_pp{year}): {notes}"
+    return pp, (
+        f"assumption taken from scenario {source.name} (its response_pp of {spec.measurement_year}, applied by "
+        f"calendar month to the measurement months of the rules a sweep uses): {notes}"
+    )
 
 
 def fitted_scenario(
@@ -280,7 +282,7 @@ def fitted_scenario(
 ) -> dict:
     """The whole fitted scenario file as plain tables (see the module docstring and :mod:`.fitspec`)."""
     year = fit.baseline_year + 1
-    response_pp, response_source = response_assumption(response_from, year)
+    response_pp, response_source = response_assumption(response_from)
     entries = scenario_entries(fit, response_pp, response_source, min_months)
     table = entries.pop("fit")
     table |= {

@@ -13,15 +13,17 @@ are fixed; the later ones are the forecast's joint Gaussian (logit scale), drawn
 conditional kernel as a conditioned generic model (:class:`~kommiljard.sweeps.model.ConditionedModel`),
 so a fitted sweep is reproducible, chunked and resumable like any other.
 
-The scheme response is the scenario's assumption (``[national.*].response_pp`` in the
-measurement year, ``fit.response_sd_pp``). When the last observed month is itself a response
-month, its assumed response is taken out of the state the forecast starts from (the fitted
-AR(1) deviation is the deviation without the scheme), and added again in the months forecast.
+The scheme response is the scenario's assumption (``[national.*].response_pp``, by calendar
+month, in the measurement months of the rules swept; ``fit.response_sd_pp``). When the last
+observed month is itself a response month, its assumed response is taken out of the state the
+forecast starts from (the fitted AR(1) deviation is the deviation without the scheme), and
+added again in the months forecast.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -74,14 +76,17 @@ class ForecastVariables:
         return (m60[:, None] * per_month + np.arange(per_month)).ravel()
 
 
-def response_by_month(scenario: Scenario) -> dict[str, dict[str, float]]:
-    """The assumed response, ``{month: {group: pp}}`` in the measurement year, for :func:`forecast`."""
+def response_by_month(scenario: Scenario, months: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    """The assumed response ``{month: {group: pp}}`` for :func:`forecast`, by calendar month, in ``months``
+    (default: the 12 months of the scenario's measurement year); months without a response are left out."""
     spec = scenario.spec
-    return {
-        f"{spec.measurement_year}-{m + 1:02d}": {g: n.response_pp[m] for g, n in spec.national.items()}
-        for m in range(12)
-        if any(n.response_pp[m] for n in spec.national.values())
-    }
+    months = months or [f"{spec.measurement_year}-{m:02d}" for m in range(1, 13)]
+    out = {}
+    for month in months:
+        c = int(month[5:7]) - 1
+        if any(n.response_pp[c] for n in spec.national.values()):
+            out[month] = {g: n.response_pp[c] for g, n in spec.national.items()}
+    return out
 
 
 def _without_response(frame: pd.DataFrame, month: str, response: dict) -> pd.DataFrame:
@@ -129,7 +134,7 @@ def fitted_model(
             f"{observed.source}: the panel runs to {last}, so the rules' months up to then must be in it; "
             f"no row for {listed}" + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
         )
-    response = response_by_month(scenario)
+    response = response_by_month(scenario, block.months)  # the scheme's months, whatever the fit's years
     start = observed.with_frame(_without_response(frame, last, response))
     fc = forecast(fit, later, start, response, float(spec.fit.response_sd_pp)) if later else None
     model = _conditioned(variables, rows, known, fc)
