@@ -22,7 +22,12 @@ ResponseFromOpt = Annotated[
 ]
 ResponseSdOpt = Annotated[
     float,
-    typer.Option("--response-sd", help="Each region's own response around it (SD in pp; assumed, default 0).", min=0),
+    typer.Option(
+        "--response-sd",
+        help="Each region's own response around it (SD in pp, 0-50; assumed, default 0).",
+        min=0,
+        max=50,
+    ),
 ]
 BorrowOpt = Annotated[
     bool,
@@ -143,8 +148,9 @@ def fit(
             t.add_row(code, names.get(code, ""), *cells, f"{months}{borrowed}")
         out.print(t)
         out.print("b: thin history, parameters borrowed from the pooled estimate.", highlight=False)
+    observed = history if str(frame["month"].max()) == fitted.until else f"PANEL (the history up to {fitted.until})"
     err.print(
-        f"wrote {out_file}; next: kommiljard sweep {out_file} --observed {history} --out sweep-fitted",
+        f"wrote {out_file}; next: kommiljard sweep {out_file} --observed {observed} --out sweep-fitted",
         markup=False,
         highlight=False,
     )

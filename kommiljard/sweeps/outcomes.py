@@ -150,24 +150,12 @@ def _scenario_model(scenario: Scenario, block: ImprovementStaircase, population:
 
 
 def outcomes(setup: Setup, current, previous, target, threads: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per group amounts (T, G, R), highest tiers (T, G, R) and each month's tiers (T, M, G, R).
-
-    :func:`staircase_outcomes` month by month: the amounts are summed in month order, the
-    same additions as one call over all the months, so the same bits.
-    """
-    n_groups = len(setup.block.group_names)
-    amount, tier, tiers = None, None, []
-    for m in range(len(current[1])):
-        pots = setup.pots[m * n_groups : (m + 1) * n_groups]
-        one = [None if pair is None else (pair[0], pair[1][m : m + 1]) for pair in (current, previous, target)]
-        res = staircase_outcomes(setup.params, *one, setup.weights, pots, n_groups, threads)
-        if amount is None:
-            amount, tier = res.amount, res.tier.copy()
-        else:
-            amount += res.amount
-            np.maximum(tier, res.tier, out=tier)
-        tiers.append(res.tier)
-    return amount, tier, np.stack(tiers, axis=1)
+    """Per group amounts (T, G, R), highest tiers (T, G, R) and each month's tiers (T, M, G, R):
+    see :func:`staircase_outcomes`."""
+    res = staircase_outcomes(
+        setup.params, current, previous, target, setup.weights, setup.pots, len(setup.block.group_names), threads
+    )
+    return res.amount, res.tier, res.month_tier
 
 
 def _cells(source: np.ndarray, months) -> np.ndarray:

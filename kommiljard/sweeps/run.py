@@ -332,7 +332,8 @@ def _write_part(
                     out.get("baseline_month_tier"),
                 )
                 table = part_table(setup, a, out, regions, meta)
-                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=["region"])
+                coded = ["region", *(c for c in table.column_names if "tier" in c)]  # few values: dictionary-coded
+                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=coded)
                 writer.write_table(table)
         finally:
             if writer is not None:
