@@ -178,6 +178,14 @@ def test_bad_histories_are_refused_by_the_cli(files, tmp_path, edit, expected):
     assert not out.exists()
 
 
+def test_a_panel_of_the_scheme_months_only_is_not_a_history(sample_panel_path):
+    """Every region-group's problem is counted, the first few are listed (not 84 lines)."""
+    with pytest.raises(InputError) as err:
+        fit_history(sample_panel_path, until=UNTIL)
+    message = str(err.value)
+    assert "(84 problem(s))" in message and "... and 72 more" in message and len(message.splitlines()) == 14
+
+
 def test_a_thin_region_is_borrowed_with_a_warning(files, tmp_path):
     frame = read_panel(files / "aug.parquet").frame
     thin = tmp_path / "thin.parquet"

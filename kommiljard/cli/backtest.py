@@ -23,7 +23,10 @@ def backtest(
     ],
     as_of: Annotated[str, typer.Option("--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.")],
     rules: RulesOpt = DEFAULT_RULES,
-    n: Annotated[int, typer.Option("--n", "-n", help="Trajectories drawn for the forecast.", min=1)] = 2000,
+    n: Annotated[
+        int,
+        typer.Option("--n", "-n", help="Trajectories drawn for the forecast (kept in memory).", min=1, max=1_000_000),
+    ] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same result.")] = 0,
     out_dir: Annotated[
         Path | None,

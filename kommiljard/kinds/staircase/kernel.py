@@ -9,7 +9,7 @@ is money.
 - :func:`run_staircase` (``payout``, what-if curves): every cell of one or more panels, with
   tiers, routes, improvements, each bar's money and each region's amount from each bar.
 - :func:`staircase_outcomes` (``kommiljard sweep``): straight from drawn shares, per group the
-  amount summed over the measurement months and the highest tier, in threads.
+  amount summed over the measurement months, the highest tier and each month's tier, in threads.
 
 Both kernels are serial and cached on disk, so a process loads them instead of compiling; the
 sweep runs the second on slices of trajectories in threads (it releases the GIL).
