@@ -326,9 +326,9 @@ def _write_part(
                     a,
                     total(out["amount"]),
                     out["tier"],
+                    out["month_tier"],
                     baseline,
                     out.get("baseline_tier"),
-                    out["month_tier"],
                     out.get("baseline_month_tier"),
                 )
                 table = part_table(setup, a, out, regions, meta)

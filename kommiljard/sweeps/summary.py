@@ -39,7 +39,7 @@ SUMMARY = {
 class Gathered:
     """Per-region totals of every trajectory (for exact percentiles) and bar counts."""
 
-    def __init__(self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool, n_months: int = 0):
+    def __init__(self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool, n_months: int):
         self.amount = np.empty((n, n_regions))
         self.baseline = np.empty((n, n_regions)) if lever else None
         self.reached = np.zeros((n_bars, n_groups, n_regions), dtype=np.int64)
@@ -52,24 +52,23 @@ class Gathered:
         start: int,
         amount: np.ndarray,
         tier: np.ndarray,
+        month_tier: np.ndarray,
         baseline=None,
         baseline_tier=None,
-        month_tier=None,
         baseline_month_tier=None,
     ) -> None:
         self.amount[start : start + len(amount)] = amount
         for k in range(len(self.reached)):
             self.reached[k] += (tier >= k + 1).sum(axis=0)
+            self.reached_month[k] += (month_tier >= k + 1).sum(axis=0)
             if baseline_tier is not None:
                 self.reached_baseline[k] += (baseline_tier >= k + 1).sum(axis=0)
-            if month_tier is not None:
-                self.reached_month[k] += (month_tier >= k + 1).sum(axis=0)
             if baseline_month_tier is not None:
                 self.reached_month_baseline[k] += (baseline_month_tier >= k + 1).sum(axis=0)
         if baseline is not None:
             self.baseline[start : start + len(baseline)] = baseline
 
-    def add_part(self, path: Path, start: int, groups: tuple[str, ...], n_regions: int, months=()) -> None:
+    def add_part(self, path: Path, start: int, groups: tuple[str, ...], n_regions: int, months: tuple[str, ...]):
         """Gather a part written earlier (a resumed sweep)."""
         table = pq.read_table(path)
         shape = (-1, n_regions)
@@ -81,15 +80,15 @@ class Gathered:
             return np.stack([tiers(prefix, f"_{m}") for m in months], axis=1)
 
         if self.baseline is None:
-            self.add(start, table["amount_sek"].to_numpy().reshape(shape), tiers("tier"), month_tier=by_month("tier"))
+            self.add(start, table["amount_sek"].to_numpy().reshape(shape), tiers("tier"), by_month("tier"))
             return
         self.add(
             start,
             table["amount_sek"].to_numpy().reshape(shape),
             tiers("tier"),
+            by_month("tier"),
             table["baseline_sek"].to_numpy().reshape(shape),
             tiers("baseline_tier"),
-            by_month("tier"),
             by_month("baseline_tier"),
         )
 
