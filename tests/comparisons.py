@@ -171,19 +171,20 @@ def outcomes_fast(case: StaircaseCase, threads: int = 1) -> dict[str, np.ndarray
     res = staircase_outcomes(
         StaircaseParams.from_block(case.block), current, previous, target, case.weights, case.pots, groups, threads
     )
-    return {"amount": res.amount, "tier": res.tier}
+    return {"amount": res.amount, "tier": res.tier, "month_tier": res.month_tier}
 
 
 def by_group(per_cell: dict[str, np.ndarray], groups: int) -> dict[str, np.ndarray]:
     """Per cell results (T, M * G, R) as a sweep keeps them: amounts summed over the months in
-    month order, the highest tier."""
+    month order, the highest tier, each month's tier (T, M, G, R)."""
     amount, tier = per_cell["amount"], per_cell["tier"]
     n_traj, n_cells, n_regions = amount.shape
     amount = amount.reshape(n_traj, n_cells // groups, groups, n_regions)
     total = amount[:, 0].copy()
     for m in range(1, amount.shape[1]):
         total += amount[:, m]
-    return {"amount": total, "tier": tier.reshape(amount.shape).max(axis=1)}
+    month_tier = tier.reshape(amount.shape)
+    return {"amount": total, "tier": month_tier.max(axis=1), "month_tier": month_tier}
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ def assert_agree(fast: dict[str, np.ndarray], ref: dict[str, np.ndarray], bitwis
     for key, expected in ref.items():
         got = fast[key]
         assert got.shape == expected.shape, f"{what}: {key} shape {got.shape} != {expected.shape}"
-        if key in ("tier", "route") or bitwise:
+        if key in ("tier", "month_tier", "route") or bitwise:
             np.testing.assert_array_equal(got, expected, err_msg=f"{what}: {key}")
         else:
             assert np.max(np.abs(got - expected), initial=0.0) <= TOLERANCE_SEK, (

@@ -139,7 +139,9 @@ def arrays(draw, max_cells: int = len(CELLS)):
     return cur, prev, lev, ALL_POTS[:n].copy()
 
 
-override_sets = st.sets(st.sampled_from(sorted(OVERRIDES)), min_size=1, max_size=3)
+override_sets = st.sets(st.sampled_from(sorted(OVERRIDES)), min_size=1, max_size=3).filter(
+    lambda names: len({k for n in names for k in OVERRIDES[n]}) == sum(len(OVERRIDES[n]) for n in names)
+)  # no two sets change the same parameter
 
 
 def rules_with(names) -> object:

@@ -49,8 +49,8 @@ def kommiljard_commands() -> list[list[str]]:
 
 
 def outputs_of(args: list[str]) -> list[str]:
-    """The paths a command writes: ``--out``, ``--plot`` and a ``>`` redirection."""
-    return [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--out", "--plot", ">")]
+    """The paths a command writes: ``--out``, ``--plot``, ``--truth`` and a ``>`` redirection."""
+    return [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--out", "--plot", "--truth", ">")]
 
 
 def inputs_of(args: list[str]) -> list[str]:

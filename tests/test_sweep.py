@@ -77,6 +77,8 @@ def test_files_columns_and_manifest(reference):
     assert str(schema.field("gain_sek").type) == "double" and str(schema.field("region").type.value_type) == "string"
     summary = reference.summary
     bars = [f"p_{b}_{g}" for g in ("first_visit", "operation") for b in ("blue", "red", "orange")]
+    by_month = [f"p_{b}_{g}_{m}" for m in ("2019-09", "2019-10", "2019-11") for g in ("first_visit", "operation")
+                for b in ("blue", "red", "orange")]  # fmt: skip
     expected = [
         "region",
         "region_name",
@@ -85,12 +87,13 @@ def test_files_columns_and_manifest(reference):
         "p50_sek",
         "p95_sek",
         *bars,
+        *by_month,
         "mean_gain_sek",
         "p5_gain_sek",
         "p50_gain_sek",
         "p95_gain_sek",
         "mean_baseline_sek",
-        *(f"{b}_baseline" for b in bars),
+        *(f"{b}_baseline" for b in bars + by_month),
     ]
     assert list(summary.columns) == expected and len(summary) == 21
     pd.testing.assert_frame_equal(
@@ -115,6 +118,10 @@ def test_summary_is_exact_from_the_trajectories(reference):
         assert [row["p5_sek"], row["p50_sek"], row["p95_sek"]] == list(np.percentile(amount, [5, 50, 95]))
         assert row["p_red_operation"] == (rows["tier_operation"] >= 2).mean()
         assert row["p_blue_first_visit_baseline"] == (rows["baseline_tier_first_visit"] >= 1).mean()
+        assert row["p_orange_operation_2019-10"] == (rows["tier_operation_2019-10"] >= 3).mean()
+        assert row["p_blue_first_visit_2019-11_baseline"] == (rows["baseline_tier_first_visit_2019-11"] >= 1).mean()
+        months = rows[[f"tier_operation_{m}" for m in ("2019-09", "2019-10", "2019-11")]].to_numpy()
+        np.testing.assert_array_equal(months.max(axis=1), rows["tier_operation"])  # the highest over the months
         np.testing.assert_array_equal(rows["gain_sek"], rows["amount_sek"] - rows["baseline_sek"])
 
 

@@ -1,7 +1,21 @@
 """The ``kommiljard`` command line: one module per command, all registered on one typer app."""
 
-# each command module registers itself on the app when imported
-from . import compare, explain, importing, page, payout, plot, report, rules, sweep, validate, whatif  # noqa: F401
+from . import (  # noqa: F401 - each command module registers itself on the app when imported
+    backtest,
+    compare,
+    explain,
+    fit,
+    history,
+    importing,
+    page,
+    payout,
+    plot,
+    report,
+    rules,
+    sweep,
+    validate,
+    whatif,
+)
 from .app import app
 
 __all__ = ["app"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import math
@@ -187,6 +188,16 @@ def sweep(
         err.print(
             f"observed: {m['observed']['cells_used']} cells kept as in {m['observed']['source']}", highlight=False
         )
+    forecast = (m.get("observed") or {}).get("forecast_from")
+    if forecast:  # a fitted scenario: each region drawn from its own forecast
+        o = m["observed"]
+        err.print(
+            f"forecast from {forecast} with each region's own fit (up to {o['fit_until']}): drawn "
+            f"{', '.join(o['months_forecast']) or 'nothing (every month is known)'}; known "
+            f"{', '.join(o['months_known']) or 'none'}",
+            markup=False,
+            highlight=False,
+        )
     err.print(
         f"{format_number(n)} trajectories"
         + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused); "
@@ -230,6 +241,22 @@ def sweep(
         f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.",
         highlight=False,
     )
+    if forecast:
+        cells = [(month, g) for month in m["block"]["months"] for g in groups]
+        short = {g: "".join(w[0] for w in g.split("_")) if "_" in g else g[:2] for g in groups}
+        header = {(month, g): f"{dt.date(int(month[:4]), int(month[5:]), 1):%b} {short[g]}" for month, g in cells}
+        by_month = pd.DataFrame({
+            "region": summary["region"],
+            **{header[c]: [format_number(100 * v) for v in summary[f"p_{bars[0]}_{c[1]}_{c[0]}"]] for c in cells},
+        })  # fmt: skip
+        title = f"Chance (%) to reach at least the {bars[0]} bar, by month"
+        print_frame(by_month, fmt, title, keys=1, numbers=list(header.values()))
+        out.print(
+            ", ".join(f"{a}: {g}" for g, a in short.items())
+            + f"; months of {', '.join(sorted({month[:4] for month, _ in cells}))}. summary.csv has every bar "
+            "(p_<bar>_<group>_<YYYY-MM>).",
+            highlight=False,
+        )
     if lever is not None:
         row = summary.set_index("region").loc[normalise_code(region)]
 

@@ -56,6 +56,7 @@ GROUPS = ("first_visit", "operation")
 MIN_MONTHS = 24
 LOGIT_CLIP = (0.05, 99.95)  # shares of 0 or 100 % are read as these on the logit scale
 SEASON = slice(1, 12)  # design columns of the seasonal contrasts (January to November)
+MAX_LISTED = 12  # problems of a history listed in one message (the count says how many there are)
 
 
 class HistoryWarning(UserWarning):
@@ -281,9 +282,12 @@ def _check(
                 "or borrow the thin region's parameters from the pooled estimate (borrow=True, --borrow)"
             )
     if problems:
+        shown = problems[:MAX_LISTED]
+        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         raise InputError(
             f"{source}: the history cannot be fitted ({len(problems)} problem(s)):\n"
-            + "\n".join(f"  - {p}" for p in problems)
+            + "\n".join(f"  - {p}" for p in shown)
+            + more
         )
     return first, thin, notes
 

@@ -7,6 +7,8 @@ scale, with standard errors, data and shrinkage) and, for today's trajectory mod
 the group's national level, as scenarios give them). :func:`fit_from_entries` reads the
 ``fit`` table back into a ``Fit`` that :func:`~kommiljard.sweeps.forecast.forecast` takes,
 so a fitted scenario file carries everything a forecast needs but the observed months.
+:func:`fitted_scenario` is the whole file (a scenario header, those sections and ``[fit]``,
+checked by :class:`~kommiljard.sweeps.scenario.ScenarioSpec`), :func:`scenario_text` its TOML.
 
 The scheme's response is never fitted (a history before the scheme cannot show it): the
 ``national`` section's ``response_pp`` is whatever the caller passes (e.g. the default
@@ -15,14 +17,18 @@ scenario's), and says so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 from ..errors import InputError
 from ..inputs.regions import region_label, region_table
 from .fit import Fit, Params, expit_pct
+from .scenario import load_scenario, scenario_from_text
 
 METHOD = (
     "per region and group: GLS with AR(1) monthly deviations (REML), around a national factor (the regions' mean "
@@ -58,14 +64,17 @@ def scenario_entries(
     per group, January to December, in pp (default 0: no response)."""
     history = fit.source
     months = f"{fit.national_months[0]} to {fit.national_months[1]}"
-    shrinkage = fit.shrinkage.set_index(["region", "group", "parameter"])["shrinkage"]
+    shrinkage: dict = {}
+    for row in fit.shrinkage.itertuples(index=False):
+        shrinkage.setdefault((row.region, row.group), {})[row.parameter] = row.shrinkage
+    data_of = fit.data.set_index(["region", "group"])
     regions: dict = {}
     for ri, code in enumerate(fit.regions):
         entry: dict = {"group_corr": round(float(fit.group_corr[ri]), 6),
-                       "group_corr_shrinkage": round(float(shrinkage[code, "both", "group_corr"]), 4)}  # fmt: skip
+                       "group_corr_shrinkage": round(float(shrinkage[code, "both"]["group_corr"]), 4)}  # fmt: skip
         for gi, group in enumerate(fit.groups):
-            data = fit.data.set_index(["region", "group"]).loc[(code, group)]
-            own = shrinkage.xs((code, group), level=("region", "group"))
+            data = data_of.loc[(code, group)]
+            own = shrinkage[code, group]
             entry[group] = {
                 **_values(fit.region, (ri, gi)),
                 **_values(fit.gap, (ri, gi), GAP_FIELDS, "gap_"),
@@ -245,3 +254,76 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
         national_months=tuple(get(entries, "months", "fit")), warnings=tuple(entries.get("warnings", ())),
         source=str(entries.get("history", "")), sha256=str(entries.get("history_sha256", "")),
     )  # fmt: skip
+
+
+def response_assumption(response_from: str | Path | None) -> tuple[dict, str]:
+    """The scheme response per group (12 pp, January to December) taken from a scenario, and its source.
+
+    ``None`` assumes no response at all.
+    """
+    if response_from is None:
+        return {}, "assumption: no response (none was given)"
+    source = load_scenario(response_from)
+    spec = source.spec
+    pp = {g: list(n.response_pp) for g, n in spec.national.items()}
+    notes = "; ".join(f"{g}: {n.response_source}" for g, n in spec.national.items() if n.response_source)
+    return pp, (
+        f"assumption taken from scenario {source.name} (its response_pp of {spec.measurement_year}, applied by "
+        f"calendar month to the measurement months of the rules a sweep uses): {notes}"
+    )
+
+
+def fitted_scenario(
+    fit: Fit,
+    synthetic: bool = False,
+    response_from: str | Path | None = "default-2019",
+    response_sd_pp: float = 0.0,
+    min_months: int | None = None,
+) -> dict:
+    """The whole fitted scenario file as plain tables (see the module docstring and :mod:`.fitspec`)."""
+    year = fit.baseline_year + 1
+    response_pp, response_source = response_assumption(response_from)
+    entries = scenario_entries(fit, response_pp, response_source, min_months)
+    table = entries.pop("fit")
+    table |= {
+        "history_synthetic": bool(synthetic),
+        "response": "not fitted: a history before the scheme cannot show how regions react to the money; "
+        f"[national.*].response_pp is an {response_source}",
+        "response_sd_pp": float(response_sd_pp),
+        "response_sd_source": "assumption: each region's own response (SD, pp), the same in every response month"
+        + (" (0: every region responds alike)" if not response_sd_pp else ""),
+    }
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(fit.source).stem).strip("-") or "history"
+    kind = "a SYNTHETIC history" if synthetic else Path(fit.source).name
+    return {
+        "schema_version": 1,
+        "name": f"fitted-{stem}-{fit.until}",
+        "title": f"Every region fitted to {kind} up to {fit.until}",
+        "description": (
+            f"Written by `kommiljard fit`: each region's level, season, trend, AR(1) monthly noise and share_60 gap "
+            f"fitted to its own months ({table['months'][0]} to {fit.until}) and shrunk towards the pooled pattern "
+            "(empirical Bayes); the [fit] tables hold them. A sweep of this scenario forecasts from the observed "
+            "months (--observed). [national], [shock] and [spread] are what the fit implies for the generic model. "
+            "The scheme response is an assumption, not fitted."
+        ),
+        "baseline_year": fit.baseline_year,
+        "measurement_year": year,
+        **entries,
+        "fit": table,
+    }
+
+
+def scenario_text(document: dict) -> str:
+    """A fitted scenario as TOML, with a comment on top; refused if it would not load back."""
+    fit = document["fit"]
+    history = " ".join(str(fit["history"]).split())  # one comment line, whatever the path holds
+    head = (
+        f"# Fitted scenario written by `kommiljard fit`: every region fitted to its own history.\n"
+        f"# History: {history} (SHA-256 {fit['history_sha256'] or 'unknown'})"
+        f"{', SYNTHETIC' if fit.get('history_synthetic') else ''}; months {fit['months'][0]} to {fit['until']}.\n"
+        "# Logit-scale parameters are in [fit]; the scheme response is an assumption (see fit.response).\n"
+        "# Sweep it with the observed months: kommiljard sweep THIS.toml --observed PANEL --out DIR\n"
+    )
+    text = head + tomli_w.dumps(document)
+    scenario_from_text(text, "(fitted scenario being written)")  # never write a file that cannot be read back
+    return text

@@ -3,8 +3,9 @@
 In the EMA workbench's terms, the *uncertainties* are everything the scenario draws (each
 region's level, trend and monthly noise, the national shock); the optional *lever* is one
 region's own improvement (:class:`Lever`, exactly as in :func:`kommiljard.analysis.whatif.whatif`);
-the *outcomes* are each region's amount from the staircase block and its highest tier per
-group, and with a lever the same without it (the gain).
+the *outcomes* are each region's amount from the staircase block, its tier in each month and
+group and its highest tier per group, and with a lever the same without it (the gain). A
+fitted scenario draws each region from its own forecast (:mod:`.forecast_model`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from ..kinds import kind_of
 from ..kinds.staircase.arrays import block_cells
 from ..kinds.staircase.kernel import StaircaseParams, staircase_outcomes
 from ..rules import ImprovementStaircase, Rules
-from .model import draw, trajectory_model
+from .forecast_model import fitted_model
+from .model import ConditionedModel, draw, trajectory_model
 from .scenario import Scenario
 
 PART_KEY = b"kommiljard.sweep_part"
@@ -89,34 +91,11 @@ def setup_sweep(
     scenario: Scenario, rules: Rules, population: Population, lever: Lever | None, observed: Panel | None
 ) -> tuple[Setup, dict | None]:
     block = sweep_block(rules)
-    spec = scenario.spec
-    years = {str(spec.baseline_year), str(spec.measurement_year)}
-    needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
-    if outside := [m for m in needed if m[:4] not in years]:
-        raise InputError(
-            f"scenario {scenario.name!r} covers {spec.baseline_year} and {spec.measurement_year}, but the rules need "
-            f"{outside}."
-        )
-    months, months_60 = set(needed), set(block.months) if block.target else set()
-    obs_info = None
-    frame = None
-    if observed is not None:
-        frame = observed.frame
-        frame = frame[frame["month"].str[:4].isin(years) & frame["group"].isin(block.group_names)]
-        months |= set(frame["month"])
-        months_60 |= set(frame["month"])
-        cells = frame[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
-        obs_info = {
-            "source": observed.source,
-            "synthetic": observed.synthetic,
-            "cells_used": len(cells),
-            "cells_ignored": len(observed.frame) - len(cells),
-            "sha256": hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest(),
-        }
-    model = trajectory_model(scenario, sorted(months), sorted(months_60), block.group_names, population)
-    if frame is not None:
-        model = model.condition(frame)
-    base = model.model if frame is not None else model
+    if scenario.spec.fit is not None:  # each region from its own forecast, given the observed months
+        model, obs_info = fitted_model(scenario, block, observed)
+    else:
+        model, obs_info = _scenario_model(scenario, block, population, observed)
+    base = model.model if isinstance(model, ConditionedModel) else model
     regions = base.regions
     weights = population.of(regions).astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
     lever_region, lever_cells = -1, []
@@ -143,12 +122,43 @@ def setup_sweep(
     return setup, obs_info
 
 
-def outcomes(setup: Setup, current, previous, target, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Per group amounts (T, G, R) and highest tiers (T, G, R): see :func:`staircase_outcomes`."""
+def _scenario_model(scenario: Scenario, block: ImprovementStaircase, population: Population, observed: Panel | None):
+    """The generic model of a scenario for the block's months, conditioned on the observed cells if any."""
+    spec = scenario.spec
+    years = {str(spec.baseline_year), str(spec.measurement_year)}
+    needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
+    if outside := [m for m in needed if m[:4] not in years]:
+        raise InputError(
+            f"scenario {scenario.name!r} covers {spec.baseline_year} and {spec.measurement_year}, but the rules need "
+            f"{outside}."
+        )
+    months, months_60 = set(needed), set(block.months) if block.target else set()
+    obs_info = None
+    frame = None
+    if observed is not None:
+        frame = observed.frame
+        frame = frame[frame["month"].str[:4].isin(years) & frame["group"].isin(block.group_names)]
+        months |= set(frame["month"])
+        months_60 |= set(frame["month"])
+        cells = frame[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
+        obs_info = {
+            "source": observed.source,
+            "synthetic": observed.synthetic,
+            "cells_used": len(cells),
+            "cells_ignored": len(observed.frame) - len(cells),
+            "sha256": hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest(),
+        }
+    model = trajectory_model(scenario, sorted(months), sorted(months_60), block.group_names, population)
+    return (model.condition(frame) if frame is not None else model), obs_info
+
+
+def outcomes(setup: Setup, current, previous, target, threads: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group amounts (T, G, R), highest tiers (T, G, R) and each month's tiers (T, M, G, R):
+    see :func:`staircase_outcomes`."""
     res = staircase_outcomes(
         setup.params, current, previous, target, setup.weights, setup.pots, len(setup.block.group_names), threads
     )
-    return res.amount, res.tier
+    return res.amount, res.tier, res.month_tier
 
 
 def _cells(source: np.ndarray, months) -> np.ndarray:
@@ -157,14 +167,14 @@ def _cells(source: np.ndarray, months) -> np.ndarray:
 
 
 def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[str, np.ndarray]:
-    """Outcomes of trajectories start..stop-1: arrays (T, R) or (T, G, R)."""
+    """Outcomes of trajectories start..stop-1: arrays (T, G, R) or, for each month's tiers, (T, M, G, R)."""
     drawn = draw(setup.model, seed, start, stop, threads)
     n = stop - start
     months = np.arange(len(setup.block.months))
     current, previous = (drawn.share_90, np.array(setup.current)), (drawn.share_90, np.array(setup.previous))
     target = (drawn.share_60, np.array(setup.target)) if setup.target else None
-    amount, tier = outcomes(setup, current, previous, target, threads)
-    out = {"amount": amount, "tier": tier}
+    amount, tier, month_tier = outcomes(setup, current, previous, target, threads)
+    out = {"amount": amount, "tier": tier, "month_tier": month_tier}
     if setup.lever_region >= 0:
         r, cells = setup.lever_region, setup.lever_cells
         shape = (n, len(months), -1, drawn.share_90.shape[-1])  # (T, M, G, R)
@@ -175,8 +185,8 @@ def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[
             flat_target = _cells(*target)
             flat_target[:, cells, r] = np.minimum(flat_target[:, cells, r], flat[:, cells, r])
             target = (flat_target.reshape(shape), months)
-        out["baseline_amount"], out["baseline_tier"] = amount, tier
-        out["amount"], out["tier"] = outcomes(setup, lever_current, previous, target, threads)
+        out["baseline_amount"], out["baseline_tier"], out["baseline_month_tier"] = amount, tier, month_tier
+        out["amount"], out["tier"], out["month_tier"] = outcomes(setup, lever_current, previous, target, threads)
     return out
 
 
@@ -201,10 +211,21 @@ def part_table(
         "amount_sek": pa.array(total(out["amount"]).ravel()),
     }
     columns |= {f"tier_{g}": pa.array(out["tier"][:, i].ravel()) for i, g in enumerate(groups)}
+    columns |= month_tier_columns(setup.block, out["month_tier"], "tier")
     if "baseline_amount" in out:
         baseline = total(out["baseline_amount"])
         columns["baseline_sek"] = pa.array(baseline.ravel())
         columns["gain_sek"] = pa.array((total(out["amount"]) - baseline).ravel())
         columns |= {f"baseline_tier_{g}": pa.array(out["baseline_tier"][:, i].ravel()) for i, g in enumerate(groups)}
+        columns |= month_tier_columns(setup.block, out["baseline_month_tier"], "baseline_tier")
     table = pa.table(columns)
     return table.replace_schema_metadata({PART_KEY: json.dumps(metadata).encode()})
+
+
+def month_tier_columns(block: ImprovementStaircase, month_tier: np.ndarray, prefix: str) -> dict:
+    """``<prefix>_<group>_<month>`` columns of (T, M, G, R) tiers, one row per trajectory and region."""
+    return {
+        f"{prefix}_{g}_{month}": pa.array(month_tier[:, m, i].ravel())
+        for m, month in enumerate(block.months)
+        for i, g in enumerate(block.group_names)
+    }

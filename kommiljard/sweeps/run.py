@@ -264,6 +264,7 @@ def _run_sweep(
             "name": setup.block.name,
             "groups": list(setup.block.group_names),
             "bars": list(setup.block.bar_names),
+            "months": list(setup.block.months),
         },
         "lever": (
             {
@@ -287,7 +288,9 @@ def _run_sweep(
         "outcomes": OUTCOMES,
         "summary_columns": SUMMARY,
     }
-    gathered = Gathered(n, len(setup.block.group_names), len(regions), len(setup.block.bars), lever is not None)
+    gathered = Gathered(
+        n, len(setup.block.group_names), len(regions), len(setup.block.bars), lever is not None, len(setup.block.months)
+    )
     done, reused = 0, 0
     threads_before = numba.get_num_threads()
     if threads:
@@ -299,7 +302,7 @@ def _run_sweep(
             path = _part_path(out_dir, index)
             meta = _part_metadata(path) if path.is_file() else None
             if meta and meta.get("fingerprint") == fingerprint and (meta["start"], meta["stop"]) == (start, stop):
-                gathered.add_part(path, start, setup.block.group_names, len(regions))
+                gathered.add_part(path, start, setup.block.group_names, len(regions), setup.block.months)
                 manifest["parts"].append(_part_record(path, out_dir, meta))
                 done += stop - start
                 reused += 1
@@ -362,9 +365,18 @@ def _write_part(
             for a in range(meta["start"], meta["stop"], BATCH_SIZE):
                 out = batch(setup, seed, a, min(a + BATCH_SIZE, meta["stop"]), threads)
                 baseline = total(out["baseline_amount"]) if "baseline_amount" in out else None
-                gathered.add(a, total(out["amount"]), out["tier"], baseline, out.get("baseline_tier"))
+                gathered.add(
+                    a,
+                    total(out["amount"]),
+                    out["tier"],
+                    out["month_tier"],
+                    baseline,
+                    out.get("baseline_tier"),
+                    out.get("baseline_month_tier"),
+                )
                 table = part_table(setup, a, out, regions, meta)
-                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=["region"])
+                coded = ["region", *(c for c in table.column_names if "tier" in c)]  # few values: dictionary-coded
+                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=coded)
                 writer.write_table(table)
         finally:
             if writer is not None:

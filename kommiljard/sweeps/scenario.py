@@ -7,6 +7,10 @@ national shock shared by all regions, the spread between regions (level, trend, 
 noise, each correlated between groups), and optionally fixed values for named regions.
 The model that uses them is documented in :mod:`kommiljard.sweeps.model`.
 
+A *fitted* scenario (``kommiljard fit``) also has a ``[fit]`` table (:mod:`.fitspec`): every
+region's parameters fitted to its own history; a sweep of it forecasts from the observed
+months (:mod:`.forecast_model`) instead of drawing the regions alike.
+
 Bundled scenarios live in ``kommiljard/scenarios/`` (``scenarios/`` at the repository root
 points there). Errors name the file and the key, with a suggestion for misspelt keys.
 """
@@ -14,7 +18,9 @@ points there). Errors name the file and the key, with a suggestion for misspelt 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -25,6 +31,7 @@ from ..errors import KommiljardError
 from ..inputs.regions import region_codes
 from ..rules.common import MAX_TEXT
 from ..rules.tomlfiles import TomlKind
+from . import fitspec
 
 DEFAULT_SCENARIO = "default-2019"
 SEASON_MEAN_TOLERANCE_PP = 0.05
@@ -137,6 +144,7 @@ class ScenarioSpec(Frozen):
     shock: Shock
     spread: Spread
     regions: dict[str, RegionSetting] = {}
+    fit: fitspec.FitTable | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSpec:
@@ -188,6 +196,8 @@ class ScenarioSpec(Frozen):
                 problems.append(
                     f"{key} = {corr}: with {n} groups a common correlation must be at least {-1 / (n - 1):.3f}"
                 )
+        if self.fit is not None:
+            problems += _fit_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -195,6 +205,24 @@ class ScenarioSpec(Frozen):
     @property
     def group_names(self) -> tuple[str, ...]:
         return tuple(self.national)
+
+
+def _fit_problems(spec: ScenarioSpec) -> list[str]:
+    """A fitted scenario's [fit] table must agree with the scenario around it."""
+    fit, problems = spec.fit, []
+    if fit.baseline_year != spec.baseline_year:
+        problems.append(f"fit.baseline_year = {fit.baseline_year} differs from baseline_year = {spec.baseline_year}")
+    if set(fit.national.groups) != set(spec.national):
+        problems.append(
+            f"fit.national has groups {sorted(fit.national.groups)}, [national] has {sorted(spec.national)}: "
+            "they must be the same"
+        )
+    if spec.regions:
+        problems.append(
+            "regions: a fitted scenario holds every region in [fit.regions]; remove the [regions.*] tables "
+            "(or refit the history)"
+        )
+    return problems
 
 
 @dataclass(frozen=True)
@@ -229,10 +257,15 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     return Scenario(_validate(raw, origin), origin, sha256)
 
 
+def scenario_from_text(text: str, origin: str) -> Scenario:
+    """A scenario from its TOML text (one just written, e.g. by ``kommiljard fit``), validated as a file is."""
+    return Scenario(_validate(tomllib.loads(text), origin), origin, hashlib.sha256(text.encode()).hexdigest())
+
+
 def _validate(raw: dict, origin: str) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
         raise SCENARIO_FILES.validation_error(
-            exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec)
+            exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec, *fitspec.MODELS), fitspec.key_of
         ) from None

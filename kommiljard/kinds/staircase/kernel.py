@@ -9,7 +9,7 @@ is money.
 - :func:`run_staircase` (``payout``, what-if curves): every cell of one or more panels, with
   tiers, routes, improvements, each bar's money and each region's amount from each bar.
 - :func:`staircase_outcomes` (``kommiljard sweep``): straight from drawn shares, per group the
-  amount summed over the measurement months and the highest tier, in threads.
+  amount summed over the measurement months, the highest tier and each month's tier, in threads.
 
 Both kernels are serial and cached on disk, so a process loads them instead of compiling; the
 sweep runs the second on slices of trajectories in threads (it releases the GIL).
@@ -271,7 +271,7 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
 
 @njit(cache=True, nogil=True)
 def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, *rules_and_outputs):
-    """Per group amounts summed over the months and highest tiers, from (T, X, G, R) sources."""
+    """Per group amounts summed over the months, highest tiers and each month's tiers, from (T, X, G, R) sources."""
     (
         bar_share,
         bar_bound,
@@ -287,6 +287,7 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
         cascade_mode,
         amount,
         tier,
+        month_tier,
     ) = rules_and_outputs
     n_traj, n_groups, n_regions = amount.shape
     n_bars = bar_share.shape[0]
@@ -324,6 +325,8 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
                     by_step,
                     flows,
                 )
+                for r in range(n_regions):
+                    month_tier[t, m, g, r] = cell_tier[r]
                 if m == 0:
                     for r in range(n_regions):
                         amount[t, g, r] = paid[r]
@@ -338,6 +341,7 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
 class Outcomes:
     amount: np.ndarray  # (T, G, R) float64, summed over the block's months in month order
     tier: np.ndarray  # (T, G, R) int8, the highest tier over the months
+    month_tier: np.ndarray  # (T, M, G, R) int8, the tier in each month
 
 
 def staircase_outcomes(
@@ -349,8 +353,9 @@ def staircase_outcomes(
     (T, X, G, R) float64 array of shares in percent, ``months`` the (M,) indexes into its
     second axis of the block's months (``target`` may be None without a target). The result
     equals, to the last bit, :func:`run_staircase` on the (T, M * G, R) arrays
-    ``source[:, months]`` with its amounts summed over the months in month order and its
-    tiers' maximum over the months. ``threads`` work on slices of the trajectories.
+    ``source[:, months]`` with its amounts summed over the months in month order, its tiers'
+    maximum over the months, and its tiers month by month. ``threads`` work on slices of the
+    trajectories.
     """
     (cur, cur_idx), (prev, prev_idx) = current, previous
     tgt, tgt_idx = target if target is not None else current  # read, but a rule without a target ignores it
@@ -370,7 +375,11 @@ def staircase_outcomes(
     if pots.shape != (len(indexes[0]) * n_groups,):
         raise ValueError(f"pots {pots.shape}: one per cell ({len(indexes[0])} months x {n_groups} groups)")
     weights = np.require(weights, np.float64, ["C", "W"])
-    out = Outcomes(np.empty((n_traj, n_groups, n_regions)), np.empty((n_traj, n_groups, n_regions), np.int8))
+    out = Outcomes(
+        np.empty((n_traj, n_groups, n_regions)),
+        np.empty((n_traj, n_groups, n_regions), np.int8),
+        np.empty((n_traj, len(indexes[0]), n_groups, n_regions), np.int8),
+    )
 
     def run(rows: slice) -> None:
         sweep_kernel(
@@ -385,6 +394,7 @@ def staircase_outcomes(
             *params.args(),
             out.amount[rows],
             out.tier[rows],
+            out.month_tier[rows],
         )
 
     pieces = (

@@ -1,0 +1,77 @@
+"""`kommiljard history`: a SYNTHETIC multi-year history of every region, to try `fit` and `backtest` on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import InputError
+from .app import app, err, reports_errors
+from .fit import ResponseFromOpt, ResponseSdOpt, response_source
+
+
+@app.command()
+@reports_errors
+def history(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The panel to write (.parquet: it records SYNTHETIC).")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same history.", min=0)] = 0,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Keep the months up to this one (YYYY-MM; the rest are the same).")
+    ] = None,
+    response_from: ResponseFromOpt = "default-2019",
+    response_sd: ResponseSdOpt = 0.0,
+    truth: Annotated[
+        Path | None,
+        typer.Option("--truth", help="Also write the parameters every region was drawn from (.csv or .parquet)."),
+    ] = None,
+) -> None:
+    """Write a SYNTHETIC monthly history of all 21 regions (2014-01 to 2019-12), drawn from known parameters.
+
+    Example: `kommiljard history --seed 1 --out history.parquet`
+
+    Not real data: regions differ in level, seasonal swing, trend and month-to-month noise around the real national
+    series of 2018; the scheme months of 2019 carry the response of --response-from (`none`: no response). For
+    trying `kommiljard fit` and `kommiljard backtest`, whose results can then be checked against --truth.
+    --until keeps the months up to then (the same values as the whole history).
+    """
+    from ..inputs.panel import normalise_month
+    from ..outputs.files import check_out_path, write_panel, write_table
+    from ..sweeps.forecast_model import response_by_month
+    from ..sweeps.history import HistoryParams, synthetic_history
+    from ..sweeps.scenario import load_scenario
+
+    if out_file.suffix.lower() != ".parquet":
+        raise InputError(f"{out_file}: --out must end in .parquet (a synthetic history must say so, and CSV cannot)")
+    if truth is not None:
+        check_out_path(truth)
+    params = HistoryParams()
+    response, said = {}, "none"
+    if (name := response_source(response_from)) is not None:
+        scenario = load_scenario(name)
+        response = {m: pp for m, pp in response_by_month(scenario).items() if params.start <= m <= params.end}
+        said = f"scenario {scenario.name}'s response_pp in {', '.join(response) or 'no month of the history'}"
+    drawn = synthetic_history(seed, HistoryParams(response_pp=response, response_sd_pp=response_sd))
+    frame = drawn.frame
+    if until is not None:
+        month = normalise_month(until)
+        if month is None:
+            raise InputError(f"--until {until!r} is not a month: write YYYY-MM, e.g. 2019-08")
+        frame = drawn.until(month)
+    metadata = {
+        "kommiljard.synthetic": "true",
+        "kommiljard.generator": f"kommiljard history --seed {seed} (kommiljard.sweeps.history)",
+        "kommiljard.response": said,
+    }
+    write_panel(frame, out_file, metadata, synthetic=True)
+    if truth is not None:
+        write_table(drawn.truth.table(), truth, {"synthetic": True, "generator": metadata["kommiljard.generator"]})
+    err.print(
+        f"wrote {out_file}: a SYNTHETIC history of 21 regions and 2 groups, {frame['month'].min()} to "
+        f"{frame['month'].max()} ({len(frame)} rows), seed {seed}; scheme response: {said}"
+        + (f"; the true parameters in {truth}" if truth else ""),
+        markup=False,
+        highlight=False,
+    )
+    err.print(f"next: kommiljard fit {out_file} --until 2019-08 --out fitted.toml", markup=False, highlight=False)

@@ -1,0 +1,98 @@
+"""The picture of a backtest, drawn from its table (``kommiljard backtest``), not from the module that made it.
+
+The table has one row per region with ``region``, the forecast's ``mean_sek`` and
+percentiles ``p5_sek``, ``p25_sek``, ``p50_sek``, ``p75_sek``, ``p95_sek``, the
+``realised_sek`` payout and optionally the naive forecast's ``naive_sek``. The summary
+(``as_of``, ``coverage_50``, ``coverage_90``, ``mae_sek``, ``mae_naive_sek``) and the
+provenance (``history``, ``rules``, ``n``, ``seed``, ``synthetic``) go into the title, the
+note and the axis label.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from ...inputs.regions import region_label
+from ...kinds.look import MN, label, new_axes, provenance_note
+from .scenarios import _require
+
+INTERVAL_COLOUR = "#2f6db5"
+REALISED_COLOUR = "#222222"
+OUTSIDE_COLOUR = "#c43b3b"
+NAIVE_COLOUR = "#8c8c8c"
+
+
+def plot_backtest(
+    regions: pd.DataFrame, summary: dict | None = None, provenance: dict | None = None, ax: Axes | None = None
+) -> Axes:
+    """Each region's forecast payout against what it was paid, sorted by the forecast's median.
+
+    Thin line: the central 90 % interval (5th to 95th percentile); thick bar: the 50 % one
+    (25th to 75th); dot: the forecast mean; cross: the realised payout (red outside the 90 %
+    interval); grey diamond: the naive forecast.
+    """
+    columns = ["region", "mean_sek", "p5_sek", "p25_sek", "p50_sek", "p75_sek", "p95_sek", "realised_sek"]
+    _require(regions, columns, "backtest table")
+    summary, provenance = summary or {}, provenance or {}
+    frame = regions.sort_values(["p50_sek", "region"], ignore_index=True)
+    y = np.arange(len(frame))
+    mn = {c: frame[c].to_numpy(float) / MN for c in columns[1:] + (["naive_sek"] if "naive_sek" in frame else [])}
+    ax = new_axes(ax, (9, 0.34 * len(frame) + 2.4))
+    ax.hlines(y, mn["p5_sek"], mn["p95_sek"], color=INTERVAL_COLOUR, linewidth=1.4, alpha=0.8)
+    ax.hlines(y, mn["p25_sek"], mn["p75_sek"], color=INTERVAL_COLOUR, linewidth=6, alpha=0.45)
+    ax.plot(mn["mean_sek"], y, "o", color=INTERVAL_COLOUR, markersize=4, zorder=3)
+    real = mn["realised_sek"]
+    tol = 1e-12
+    outside = (real < mn["p5_sek"] - tol) | (real > mn["p95_sek"] + tol)
+    ax.plot(real[~outside], y[~outside], "x", color=REALISED_COLOUR, markersize=8, mew=2, zorder=4)
+    ax.plot(real[outside], y[outside], "x", color=OUTSIDE_COLOUR, markersize=8, mew=2, zorder=4)
+    handles = [
+        Line2D([], [], color=INTERVAL_COLOUR, linewidth=1.4, label="forecast: 90 % interval"),
+        Line2D([], [], color=INTERVAL_COLOUR, linewidth=6, alpha=0.45, label="50 % interval"),
+        Line2D([], [], color=INTERVAL_COLOUR, marker="o", linestyle="", markersize=4, label="mean"),
+        Line2D([], [], color=REALISED_COLOUR, marker="x", linestyle="", mew=2, label="realised"),
+        Line2D([], [], color=OUTSIDE_COLOUR, marker="x", linestyle="", mew=2, label="realised, outside the 90 %"),
+    ]
+    if "naive_sek" in mn:
+        ax.plot(mn["naive_sek"], y, "D", color=NAIVE_COLOUR, markersize=3.5, zorder=2)
+        handles.append(Line2D([], [], color=NAIVE_COLOUR, marker="D", linestyle="", markersize=3.5, label="naive"))
+    ax.set_yticks(y, [region_label(r) for r in frame["region"]], fontsize=8)
+    ax.set_xlim(left=-0.015 * max(float(np.nanmax(mn["p95_sek"])), float(np.nanmax(real)), 1e-9))  # 0 stays visible
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
+    ax.set_xlabel(_scores(summary, len(frame), int(outside.sum())))
+    history = provenance.get("history") if isinstance(provenance.get("history"), dict) else {}
+    note, synthetic = provenance_note({
+        "rules": provenance.get("rules"), "synthetic": provenance.get("synthetic", history.get("synthetic")),
+        "n": provenance.get("n"), "seed": provenance.get("seed"),
+    })  # fmt: skip
+    if history.get("source"):
+        note += f" · history {Path(str(history['source'])).name}"
+    as_of = summary.get("as_of", "?")
+    months = summary.get("months_forecast") or []
+    title = f"Backtest as of {as_of}: forecast and realised payout per region"
+    if months:
+        note += f" · forecast {months[0]} to {months[-1]} from the fit up to {as_of}"
+    label(ax, title, note, synthetic)
+    return ax
+
+
+def _scores(summary: dict, n_regions: int, outside: int) -> str:
+    """The axis label: the payout, and how the forecast scored."""
+    text = "block-1 payout, mnkr"
+    if "coverage_90" in summary:
+        text += (
+            f"\ninside the 90 % interval: {n_regions - outside} of {n_regions} regions; "
+            f"50 %: {round(summary.get('coverage_50', 0) * n_regions)} of {n_regions}"
+        )
+    if "mae_sek" in summary:
+        text += f"; mean absolute error {summary['mae_sek'] / MN:.1f} mnkr"
+        if "mae_naive_sek" in summary:
+            text += f" (naive {summary['mae_naive_sek'] / MN:.1f})"
+    return text

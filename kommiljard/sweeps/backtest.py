@@ -1,0 +1,194 @@
+"""Backtests: how good a fitted forecast of a scheme's payouts would have been.
+
+Given a history that runs past a scheme's months, :func:`backtest` pretends to stand at
+``as_of``: it fits every region to the history up to then (:func:`~kommiljard.sweeps.fit.fit_history`),
+writes the fitted scenario a user would have written (:func:`~kommiljard.sweeps.fitted.fitted_scenario`),
+and sweeps it with the months known by then (:mod:`.forecast_model`): the rules' months up
+to ``as_of`` are taken from the history, the later ones drawn from each region's forecast.
+Then it computes, with the engine, what the history says each region was paid, and compares:
+
+- per region the forecast's mean and central 50 % and 90 % intervals of the payout (exact
+  percentiles of the trajectories, 25-75 and 5-95), the realised payout and whether it fell
+  inside each interval;
+- over the regions, the share inside each interval (the intervals' *coverage*: 50 % and
+  90 % if the forecast is calibrated) and the mean absolute error of the forecast mean in
+  kronor, against the naive forecast (this year's shares = last year's plus the national
+  trend, :func:`~kommiljard.sweeps.forecast.naive_forecast`, run through the engine).
+
+The payout is that of the block a sweep draws (block 1 of the 2019 scheme); a region's
+payout has a mass at 0 (no bar in any month), so an interval whose lower end is 0 holds
+every realised 0, and coverage can run a little above the nominal level.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..engine import base_provenance, payout
+from ..errors import InputError
+from ..inputs.panel import Panel, as_panel, normalise_month, shift_month
+from ..inputs.population import Population, read_population
+from ..inputs.regions import region_label, region_names
+from ..kinds.staircase.arrays import block_cells
+from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
+from .fit import MIN_MONTHS, Fit, HistoryWarning, fit_history
+from .fitted import fitted_scenario, scenario_text
+from .forecast import naive_forecast
+from .outcomes import batch, setup_sweep, sweep_block, total
+from .rng import STREAM_SIZE
+from .scenario import scenario_from_text
+
+INTERVALS = {50: (25, 75), 90: (5, 95)}  # central interval -> percentiles of the trajectories
+DEFAULT_N = 2000
+_BATCH = 10 * STREAM_SIZE
+_TOLERANCE_SEK = 1e-6  # the engine and the sweep kernel may differ in the last bits of a sum
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """A backtest's per-region table, its summary over the regions, its provenance, and the fit behind it."""
+
+    regions: pd.DataFrame
+    summary: dict
+    provenance: dict
+    fit: Fit
+    scenario_text: str  # the fitted scenario the forecast was drawn from (TOML)
+
+
+def scheme_months(block: ImprovementStaircase) -> list[str]:
+    """The months a block's payout reads: its measurement months and their comparison months."""
+    return sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
+
+
+def backtest(
+    history: Panel | pd.DataFrame | str | Path,
+    as_of: str,
+    rules: Rules | str | Path = DEFAULT_RULES,
+    n: int = DEFAULT_N,
+    seed: int = 0,
+    population: Population | str | Path | None = None,
+    response_from: str | Path | None = "default-2019",
+    response_sd_pp: float = 0.0,
+    borrow: bool = False,
+    min_months: int = MIN_MONTHS,
+    threads: int = 1,
+) -> Backtest:
+    """Fit ``history`` up to ``as_of``, forecast the scheme's later months, compare with what happened.
+
+    ``n`` trajectories drawn with ``seed`` (the same arguments give the same result);
+    ``response_from`` names the scenario whose scheme response is assumed (None: no response).
+    """
+    rules = rules if isinstance(rules, Rules) else load_rules(rules)
+    population = population if isinstance(population, Population) else read_population(population)
+    block = sweep_block(rules)
+    panel = as_panel(history, block.group_names)
+    month = normalise_month(as_of)
+    if month is None:
+        raise InputError(f"--as-of {as_of!r} is not a month: write YYYY-MM, e.g. 2019-08")
+    if n < 1:
+        raise InputError(f"--n {n}: a backtest needs at least one trajectory")
+    months = scheme_months(block)
+    later = [m for m in months if m > month]
+    if not later:
+        raise InputError(
+            f"--as-of {month}: every month the rules read ({months[0]} to {months[-1]}) is known by then, so there is "
+            f"nothing to forecast; choose a month before {months[-1]}"
+        )
+    frame = panel.frame[panel.frame["group"].isin(block.group_names)]
+    _check_realised(frame, months, block.group_names, panel.source)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HistoryWarning)  # the fit keeps them in fit.warnings
+        fit = fit_history(panel, until=month, groups=block.group_names, min_months=min_months, borrow=borrow)
+    text = scenario_text(fitted_scenario(fit, panel.synthetic, response_from, response_sd_pp, min_months))
+    scenario = scenario_from_text(text, f"fitted to {panel.source} up to {month}")
+    known = panel.with_frame(frame[frame["month"] <= month].reset_index(drop=True))
+    setup, observed = setup_sweep(scenario, rules, population, None, known)
+    amounts = np.concatenate([
+        total(batch(setup, seed, a, min(a + _BATCH, n), threads)["amount"]) for a in range(0, n, _BATCH)
+    ])  # fmt: skip
+    regions = setup.regions
+
+    realised = _block_amounts(frame[frame["month"].isin(months)], rules, population, block, regions)
+    naive_rows = naive_forecast(known, later, month)
+    naive_panel = pd.concat([frame[frame["month"].isin(months) & (frame["month"] <= month)], naive_rows])
+    naive = _block_amounts(naive_panel, rules, population, block, regions)
+
+    table = _table(regions, amounts, realised, naive)
+    summary = {
+        "as_of": month,
+        "months_known": [m for m in months if m <= month],
+        "months_forecast": later,
+        "regions": len(regions),
+        "n": int(n),
+        "seed": int(seed),
+        **{f"coverage_{level}": float(table[f"inside_{level}"].mean()) for level in INTERVALS},
+        "mae_sek": float(table["error_sek"].abs().mean()),
+        "mae_naive_sek": float(table["naive_error_sek"].abs().mean()),
+        "realised_total_sek": float(realised.sum()),
+        "forecast_total_sek": float(table["mean_sek"].sum()),
+        "pot_sek": float(sum(block.pot_sek(g) for _, g in block_cells(block))),
+    }
+    provenance = {
+        **base_provenance(),
+        "kind": "kommiljard backtest",
+        "history": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic},
+        "rules": {"id": rules.id, "version": rules.ruleset.version, "sha256": rules.sha256, "block": block.number},
+        "population": {"source": population.source, "sha256": population.sha256},
+        "fit": {"until": fit.until, "months": list(fit.national_months), "warnings": list(fit.warnings)},
+        "scenario": {"name": scenario.name, "sha256": scenario.sha256, "response": scenario.spec.fit.response},
+        "observed": observed,
+        "n": int(n),
+        "seed": int(seed),
+        "synthetic": panel.synthetic,
+    }
+    return Backtest(table, summary, provenance, fit, text)
+
+
+def _check_realised(frame: pd.DataFrame, months: list[str], groups, source: str) -> None:
+    """The history must hold every month the rules read, for every region and group."""
+    have = set(zip(frame["month"], frame["group"], frame["region"]))
+    missing = [(m, g, r) for m in months for g in groups for r in sorted(set(frame["region"])) if (m, g, r) not in have]
+    last = str(frame["month"].max()) if len(frame) else "(no rows)"
+    if later := [m for m in months if m > last]:
+        raise InputError(
+            f"{source}: the history ends {last}; a backtest compares with what happened, so it needs every month the "
+            f"rules read, up to {months[-1]} (missing {', '.join(later)})"
+        )
+    if missing:
+        listed = ", ".join(f"{region_label(r)} {g} {m}" for m, g, r in missing[:8])
+        raise InputError(
+            f"{source}: no row for {listed}"
+            + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+            + "; a backtest needs every month the rules read"
+        )
+
+
+def _block_amounts(frame: pd.DataFrame, rules: Rules, population: Population, block, regions) -> np.ndarray:
+    """Each region's payout from ``block`` on these rows, computed by the engine."""
+    table = payout(frame.reset_index(drop=True), rules, population).table
+    rows = table[table["block"] == block.number]
+    return rows.groupby("region")["amount_sek"].sum().reindex(list(regions), fill_value=0.0).to_numpy(float)
+
+
+def _table(regions, amounts: np.ndarray, realised: np.ndarray, naive: np.ndarray) -> pd.DataFrame:
+    names = region_names()
+    out = pd.DataFrame({"region": list(regions), "region_name": [names.get(r, "") for r in regions]})
+    out["mean_sek"] = amounts.mean(axis=0)
+    cuts = sorted({p for pair in INTERVALS.values() for p in pair} | {50})
+    for p, values in zip(cuts, np.percentile(amounts, cuts, axis=0)):
+        out[f"p{p}_sek"] = values
+    out["realised_sek"] = realised
+    for level, (lo, hi) in INTERVALS.items():
+        out[f"inside_{level}"] = (out[f"p{lo}_sek"] - _TOLERANCE_SEK <= realised) & (
+            realised <= out[f"p{hi}_sek"] + _TOLERANCE_SEK
+        )
+    out["error_sek"] = out["mean_sek"] - realised
+    out["naive_sek"] = naive
+    out["naive_error_sek"] = naive - realised
+    return out

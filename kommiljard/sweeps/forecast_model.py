@@ -1,0 +1,203 @@
+"""A fitted scenario's trajectories: every region's forecast given the observed months, for a sweep.
+
+A sweep of a scenario written by ``kommiljard fit`` does not draw the regions alike around the
+national series: it draws each region from its own fitted forecast
+(:func:`kommiljard.sweeps.forecast.forecast`) starting from the last observed month, and keeps
+every observed cell as it is. The generic model is not conditioned on the observed months
+again: the fit has already learnt from them.
+
+The variables are those of :class:`~kommiljard.sweeps.model.TrajectoryModel` (share_90 for
+each month, group and region the rules need, then the share_90 - share_60 gap in the
+measurement months): the months up to the panel's last month must all be in the panel and
+are fixed; the later ones are the forecast's joint Gaussian (logit scale), drawn by the same
+conditional kernel as a conditioned generic model (:class:`~kommiljard.sweeps.model.ConditionedModel`),
+so a fitted sweep is reproducible, chunked and resumable like any other.
+
+The scheme response is the scenario's assumption (``[national.*].response_pp``, by calendar
+month, in the measurement months of the rules swept; ``fit.response_sd_pp``). When the last
+observed month is itself a response month, its assumed response is taken out of the state the
+forecast starts from (the fitted AR(1) deviation is the deviation without the scheme), and
+added again in the months forecast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..inputs.panel import Panel, shift_month
+from ..inputs.regions import region_label
+from ..rules import ImprovementStaircase
+from .fit import expit_pct, logit
+from .fitted import fit_from_entries
+from .forecast import Forecast, forecast
+from .model import ConditionedModel
+from .scenario import Scenario
+
+_JITTER = 1e-10
+
+
+@dataclass(frozen=True)
+class ForecastVariables:
+    """The variables a fitted sweep draws, laid out as a :class:`~kommiljard.sweeps.model.TrajectoryModel`'s."""
+
+    regions: tuple[str, ...]
+    groups: tuple[str, ...]
+    months: tuple[str, ...]
+    months_60: tuple[str, ...]
+
+    @property
+    def shape_90(self) -> tuple[int, int, int]:
+        return len(self.months), len(self.groups), len(self.regions)
+
+    @property
+    def shape_60(self) -> tuple[int, int, int]:
+        return len(self.months_60), len(self.groups), len(self.regions)
+
+    @cached_property
+    def n90(self) -> int:
+        return int(np.prod(self.shape_90))
+
+    @property
+    def n_vars(self) -> int:
+        return self.n90 + int(np.prod(self.shape_60))
+
+    @cached_property
+    def pair_90(self) -> np.ndarray:
+        """For each gap variable, the share_90 variable of the same month, group and region."""
+        per_month = len(self.groups) * len(self.regions)
+        m60 = np.array([self.months.index(m) for m in self.months_60], dtype=np.int64)
+        return (m60[:, None] * per_month + np.arange(per_month)).ravel()
+
+
+def response_by_month(scenario: Scenario, months: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    """The assumed response ``{month: {group: pp}}`` for :func:`forecast`, by calendar month, in ``months``
+    (default: the 12 months of the scenario's measurement year); months without a response are left out."""
+    spec = scenario.spec
+    months = months or [f"{spec.measurement_year}-{m:02d}" for m in range(1, 13)]
+    out = {}
+    for month in months:
+        c = int(month[5:7]) - 1
+        if any(n.response_pp[c] for n in spec.national.values()):
+            out[month] = {g: n.response_pp[c] for g, n in spec.national.items()}
+    return out
+
+
+def _without_response(frame: pd.DataFrame, month: str, response: dict) -> pd.DataFrame:
+    """The panel with the assumed response taken out of ``month``'s share_90 (its share_60 gap kept)."""
+    by_group = response.get(month)
+    if not by_group:
+        return frame
+    frame = frame.copy()
+    rows = frame["month"] == month
+    pp = frame.loc[rows, "group"].map(by_group).fillna(0.0).to_numpy(float)
+    s90, s60 = frame.loc[rows, "share_90"].to_numpy(float), frame.loc[rows, "share_60"].to_numpy(float)
+    gap = logit(s90) - logit(s60)
+    plain = np.clip(s90 - pp, 0.05, 99.95)
+    frame.loc[rows, "share_90"] = plain
+    frame.loc[rows, "share_60"] = expit_pct(logit(plain) - gap)
+    return frame
+
+
+def fitted_model(
+    scenario: Scenario, block: ImprovementStaircase, observed: Panel | None
+) -> tuple[ConditionedModel, dict]:
+    """The conditioned model a sweep of a fitted scenario draws from, and what it used of the panel."""
+    if observed is None:
+        raise InputError(
+            f"{scenario.origin}: a fitted scenario forecasts from the months already known: give them with "
+            "--observed PANEL (the history the fit was made from, up to the month you are in). Without them the "
+            "forecast has no month to start from and the rules' comparison months are unknown."
+        )
+    spec = scenario.spec
+    fit = fit_from_entries(spec.fit.entries())
+    groups = tuple(block.group_names)
+    if missing := [g for g in groups if g not in fit.groups]:
+        raise InputError(f"{scenario.origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
+    frame = observed.frame[observed.frame["group"].isin(groups)]
+    last = str(frame["month"].max())
+    needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
+    variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(block.months) if block.target else ())
+    known = [m for m in needed if m <= last]
+    later = [m for m in needed if m > last]
+    rows = frame.set_index(["month", "group", "region"]).sort_index()
+    cells = pd.MultiIndex.from_product([known, groups, fit.regions], names=["month", "group", "region"])
+    if absent := [c for c in cells if c not in rows.index]:
+        listed = ", ".join(f"{region_label(r)} {g} {m}" for m, g, r in absent[:8])
+        raise InputError(
+            f"{observed.source}: the panel runs to {last}, so the rules' months up to then must be in it; "
+            f"no row for {listed}" + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
+        )
+    response = response_by_month(scenario, block.months)  # the scheme's months, whatever the fit's years
+    start = observed.with_frame(_without_response(frame, last, response))
+    fc = forecast(fit, later, start, response, float(spec.fit.response_sd_pp)) if later else None
+    model = _conditioned(variables, rows, known, fc)
+    used = frame[frame["month"].isin(known) | (frame["month"] == last)]
+    table = frame[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
+    info = {
+        "source": observed.source,
+        "synthetic": observed.synthetic,
+        "cells_used": len(used),
+        "cells_ignored": len(observed.frame) - len(used),
+        "sha256": hashlib.sha256(table.to_csv(index=False).encode()).hexdigest(),
+        "forecast_from": last,
+        "months_forecast": later,
+        "months_known": known,
+        "fit_until": fit.until,
+    }
+    return model, info
+
+
+def _conditioned(variables: ForecastVariables, rows: pd.DataFrame, known: list[str], fc: Forecast | None):
+    """The observed cells fixed, the others the forecast's Gaussian, as a ConditionedModel."""
+    groups, regions = variables.groups, variables.regions
+    cells = pd.MultiIndex.from_product([groups, regions])
+    per_month = len(cells)
+    share = np.full(variables.n_vars, np.nan)
+    logits = np.full(variables.n_vars, np.nan)
+    source = np.full(variables.n_vars, -1)  # each drawn variable's index in the forecast's vectors
+    if fc is not None:  # the forecast's order: (month, group, region), share_90 then gaps
+        g_of = np.array([fc.groups.index(g) for g in groups])
+        r_of = np.array([fc.regions.index(r) for r in regions])
+        within = (g_of[:, None] * len(fc.regions) + r_of[None, :]).ravel()
+        n_fc = int(np.prod(fc.shape))
+    for first, months, gaps in ((0, variables.months, False), (variables.n90, variables.months_60, True)):
+        for mi, month in enumerate(months):
+            at = slice(first + mi * per_month, first + (mi + 1) * per_month)
+            if month in known:
+                both = rows.loc[month].reindex(cells)
+                share[at] = both["share_60" if gaps else "share_90"].to_numpy(float)
+                l90 = logit(both["share_90"].to_numpy(float))
+                logits[at] = l90 - logit(share[at]) if gaps else l90
+            else:
+                k = fc.months.index(month)
+                source[at] = (n_fc if gaps else 0) + k * len(fc.groups) * len(fc.regions) + within
+    observed, missing = np.flatnonzero(source < 0), np.flatnonzero(source >= 0)
+    if len(missing):
+        pick = source[missing]
+        mean = fc.mean_vector()[pick]
+        cov = fc.covariance()[np.ix_(pick, pick)]
+        try:
+            factor, triangular = np.linalg.cholesky(cov + _JITTER * np.eye(len(pick))), True
+        except np.linalg.LinAlgError:
+            lam, vec = np.linalg.eigh(cov)
+            factor, triangular = vec * np.sqrt(np.clip(lam, 0.0, None)), False
+    else:
+        mean, factor, triangular = np.zeros(0), np.zeros((0, 0)), True
+    return ConditionedModel(
+        variables,
+        observed,
+        missing,
+        logits[observed],
+        share,
+        mean,
+        np.ascontiguousarray(factor),
+        triangular,
+        len(observed),
+    )
