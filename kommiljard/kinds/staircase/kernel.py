@@ -12,7 +12,10 @@ is money.
   amount summed over the measurement months and the highest tier, in threads.
 
 Both kernels are serial and cached on disk, so a process loads them instead of compiling; the
-sweep runs the second on slices of trajectories in threads (it releases the GIL).
+sweep runs the second on slices of trajectories in threads (it releases the GIL). The bars'
+rules reach the kernels as tuples, so the number of bars is known when compiling (one compiled
+copy per number of bars, each cached): the loops over the bars unroll, and the sweep keeps a
+cell's bar flows on its stack, in registers.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ from ..steps import BASE, COUNT, FLOWS, WEIGHT, compiled
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, improvement_value
 
 _steps = compiled()
-_in_units, _passes, _cascade, _add_member, _paid = (
+_in_units, _passes, _cascade, _add_member, _paid, _local_flows = (
     _steps.in_units,
     _steps.passes,
     _steps.cascade,
     _steps.add_member,
     _steps.paid,
+    _steps.local_flows,
 )
 _improvement_value = njit(inline="always")(improvement_value)
 N_FLOWS = len(FLOWS)
@@ -71,11 +75,12 @@ class StaircaseParams:
         )
 
     def args(self) -> tuple:
-        """The rules as the kernels take them, after the input arrays."""
+        """The rules as the kernels take them, after the input arrays (the bars' as tuples: their
+        number is part of the compiled kernel's type)."""
         return (
-            self.bar_share,
-            self.bar_bound,
-            self.bar_inclusive,
+            tuple(float(x) for x in self.bar_share),
+            tuple(float(x) for x in self.bar_bound),
+            tuple(bool(x) for x in self.bar_inclusive),
             self.target_bar,
             self.target_bound,
             self.target_inclusive,
@@ -111,13 +116,17 @@ def allocate_cell(
     flows,
 ):
     """One month and group: fill the regions' ``tier``, ``route``, ``improvement``, ``amount``
-    and ``by_step`` (R, K), the bars' ``flows`` (FLOWS, K); return what lapses.
+    and ``by_step`` (R, K), the bars' ``flows`` (FLOWS, K); return what lapses. ``route``,
+    ``improvement`` and ``by_step`` may be None (not recorded: the sweep's driver).
 
     Tiers are counted without data-dependent branches (the shares of a sweep are random):
     improvement first, and the target only for a region that reached no bar (never twice).
+    The bars' rules are tuples (``len`` is known when compiling). Tiers are counted in a loop
+    of their own (the compiler vectorises it across regions), and the members' weights added
+    in region order in the next.
     """
     n_regions = current.shape[0]
-    for k in range(bar_share.shape[0]):
+    for k in range(len(bar_share)):
         flows[BASE, k] = pot * bar_share[k]
         flows[WEIGHT, k] = 0.0
         flows[COUNT, k] = 0.0
@@ -125,17 +134,20 @@ def allocate_cell(
     for r in range(n_regions):
         units = _in_units(_improvement_value(current[r], previous[r], relative), scale)
         n = np.int64(0)
-        for k in range(bar_bound.shape[0]):
+        for k in range(len(bar_bound)):
             n += np.int64(_passes(units, bar_bound[k], bar_inclusive[k]))
         none = np.int64(n == 0)
         hit = none * has_target * np.int64(_passes(_in_units(target[r], scale), target_bound, target_inclusive))
         tier[r] = n + hit * (target_bar + 1)
-        route[r] = (1 - none) * ROUTE_IMPROVEMENT + hit * ROUTE_TARGET + none * (1 - hit) * ROUTE_NONE
-        improvement[r] = units / scale
+        if route is not None:
+            route[r] = (1 - none) * ROUTE_IMPROVEMENT + hit * ROUTE_TARGET + none * (1 - hit) * ROUTE_NONE
+        if improvement is not None:
+            improvement[r] = units / scale
+    for r in range(n_regions):
         _add_member(flows, tier[r], weights[r], cumulative)
     lapsed = _cascade(flows, cascade_down)
     for r in range(n_regions):
-        amount[r] = _paid(flows, tier[r], weights[r], cumulative, by_step[r])
+        amount[r] = _paid(flows, tier[r], weights[r], cumulative, by_step[r] if by_step is not None else None)
     return lapsed
 
 
@@ -257,13 +269,9 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
         tier,
     ) = rules_and_outputs
     n_traj, n_groups, n_regions = amount.shape
-    n_bars = bar_share.shape[0]
     cell_tier = np.empty(n_regions, np.int8)
-    cell_route = np.empty(n_regions, np.int8)
-    improvement = np.empty(n_regions)
     paid = np.empty(n_regions)
-    by_step = np.empty((n_regions, n_bars))
-    flows = np.empty((N_FLOWS, n_bars))
+    flows = _local_flows(bar_share)  # on the stack: the cell's flows stay in registers
     for t in range(n_traj):
         for m in range(cur_idx.shape[0]):
             for g in range(n_groups):
@@ -284,10 +292,10 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
                     cumulative,
                     cascade_down,
                     cell_tier,
-                    cell_route,
-                    improvement,
+                    None,
+                    None,
                     paid,
-                    by_step,
+                    None,
                     flows,
                 )
                 if m == 0:
