@@ -256,7 +256,7 @@ def run_sweep(
             path = _part_path(out_dir, index)
             meta = _part_metadata(path) if path.is_file() else None
             if meta and meta.get("fingerprint") == fingerprint and (meta["start"], meta["stop"]) == (start, stop):
-                gathered.add_part(path, start, setup.block.group_names, len(regions))
+                gathered.add_part(path, start, setup.block.group_names)
                 manifest["parts"].append(_part_record(path, out_dir, meta))
                 done += stop - start
                 reused += 1
@@ -287,7 +287,8 @@ def run_sweep(
     finally:
         numba.set_num_threads(threads_before)
 
-    summary = summarise(gathered, regions, setup.block)
+    parts = [out_dir / part["file"] for part in manifest["parts"]]
+    summary = summarise(gathered, regions, setup.block, parts, threads)
     elapsed = time.perf_counter() - started
     manifest |= {
         "status": "complete",

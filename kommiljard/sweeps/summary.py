@@ -11,6 +11,9 @@ import pyarrow.parquet as pq
 
 from ..inputs.regions import region_names
 from ..rules import ImprovementStaircase
+from .quantiles import Means, Quantiles
+
+PERCENTILES = (5, 50, 95)
 
 OUTCOMES = {
     "trajectory": "int64: trajectory number, 0 to n - 1",
@@ -22,7 +25,7 @@ OUTCOMES = {
     "baseline_tier_<group>": "int8 (with a lever): tier_<group> without the lever",
 }
 SUMMARY = {
-    "mean_sek, p5_sek, p50_sek, p95_sek": "mean and exact percentiles (linear interpolation) of amount_sek",
+    "mean_sek, p5_sek, p50_sek, p95_sek": "mean and exact percentiles (numpy's linear interpolation) of amount_sek",
     "p_<bar>_<group>": "share of trajectories in which the region reaches the bar (its tier includes it) "
     "in that group in at least one measurement month",
     "mean_gain_sek, p5_gain_sek, p50_gain_sek, p95_gain_sek": "(with a lever) the same for gain_sek",
@@ -31,58 +34,80 @@ SUMMARY = {
 
 
 class Gathered:
-    """Per-region totals of every trajectory (for exact percentiles) and bar counts."""
+    """What the summary needs, gathered part by part in bounded memory: the means (block sums),
+    the histograms of the exact percentiles (:mod:`kommiljard.sweeps.quantiles`) and bar counts."""
 
     def __init__(self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool):
-        self.amount = np.empty((n, n_regions))
-        self.baseline = np.empty((n, n_regions)) if lever else None
+        self.n, self.n_regions = n, n_regions
+        self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions)
+        self.gain = Quantiles(n_regions) if lever else None
+        self.gain_sum = Means(n, n_regions) if lever else None
+        self.baseline_sum = Means(n, n_regions) if lever else None
         self.reached = np.zeros((n_bars, n_groups, n_regions), dtype=np.int64)
         self.reached_baseline = np.zeros_like(self.reached) if lever else None
 
     def add(self, start: int, amount: np.ndarray, tier: np.ndarray, baseline=None, baseline_tier=None) -> None:
-        self.amount[start : start + len(amount)] = amount
+        """Trajectories ``start`` on: amounts (T, R), tiers (T, G, R), and without the lever if any."""
+        self.amount.add(amount)
+        self.amount_sum.add(start, amount)
         for k in range(len(self.reached)):
             self.reached[k] += (tier >= k + 1).sum(axis=0)
             if baseline_tier is not None:
                 self.reached_baseline[k] += (baseline_tier >= k + 1).sum(axis=0)
         if baseline is not None:
-            self.baseline[start : start + len(baseline)] = baseline
+            gain = amount - baseline  # as part_table writes gain_sek
+            self.gain.add(gain)
+            self.gain_sum.add(start, gain)
+            self.baseline_sum.add(start, baseline)
 
-    def add_part(self, path: Path, start: int, groups: tuple[str, ...], n_regions: int) -> None:
-        """Gather a part written earlier (a resumed sweep)."""
-        table = pq.read_table(path)
-        shape = (-1, n_regions)
-        tiers = np.stack([table[f"tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
-        if self.baseline is None:
-            self.add(start, table["amount_sek"].to_numpy().reshape(shape), tiers)
-            return
-        base_tiers = np.stack([table[f"baseline_tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
-        self.add(
-            start,
-            table["amount_sek"].to_numpy().reshape(shape),
-            tiers,
-            table["baseline_sek"].to_numpy().reshape(shape),
-            base_tiers,
-        )
+    def add_part(self, path: Path, start: int, groups: tuple[str, ...]) -> None:
+        """Gather a part written earlier (a resumed sweep), one row group at a time."""
+        lever = self.gain is not None
+        columns = ["amount_sek", *(f"tier_{g}" for g in groups)]
+        if lever:
+            columns += ["baseline_sek", *(f"baseline_tier_{g}" for g in groups)]
+        shape = (-1, self.n_regions)
+        file = pq.ParquetFile(path)
+        for i in range(file.num_row_groups):
+            table = file.read_row_group(i, columns=columns)
+            amount = table["amount_sek"].to_numpy().reshape(shape)
+            tiers = np.stack([table[f"tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
+            if lever:
+                base_tiers = np.stack([table[f"baseline_tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
+                self.add(start, amount, tiers, table["baseline_sek"].to_numpy().reshape(shape), base_tiers)
+            else:
+                self.add(start, amount, tiers)
+            start += len(amount)
 
 
-def summarise(gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase) -> pd.DataFrame:
-    n = len(gathered.amount)
+def part_values(paths: list[Path], column: str, n_regions: int) -> Callable[[], list[Callable[[], np.ndarray]]]:
+    """Loaders of one column of the written parts, one row group (a batch of trajectories) each, as (T, R)."""
+
+    def loaders() -> list[Callable[[], np.ndarray]]:
+        out = []
+        for path in paths:
+            for i in range(pq.ParquetFile(path).num_row_groups):
+
+                def load(path=path, i=i) -> np.ndarray:
+                    table = pq.ParquetFile(path).read_row_group(i, columns=[column])
+                    return table[column].to_numpy().reshape(-1, n_regions)
+
+                out.append(load)
+        return out
+
+    return loaders
+
+
+def summarise(
+    gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase, parts: list[Path], threads: int = 1
+) -> pd.DataFrame:
+    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``)."""
+    n = gathered.n
     names = region_names()
 
-    def stats(column: Callable[[int], np.ndarray], suffix: str) -> dict:
-        """Mean and exact percentiles, one region at a time (temporaries of N values, not N x R)."""
-        rows = []
-        for j in range(len(regions)):
-            values = column(j)
-            rows.append([values.mean(), *np.percentile(values, [5, 50, 95])])
-        a = np.array(rows)
-        return {
-            f"mean{suffix}_sek": a[:, 0],
-            f"p5{suffix}_sek": a[:, 1],
-            f"p50{suffix}_sek": a[:, 2],
-            f"p95{suffix}_sek": a[:, 3],
-        }
+    def stats(values: Quantiles, sums: Means, column: str, suffix: str) -> dict:
+        p = values.percentiles(PERCENTILES, part_values(parts, column, len(regions)), threads)
+        return {f"mean{suffix}_sek": sums.mean()} | {f"p{q}{suffix}_sek": p[:, i] for i, q in enumerate(PERCENTILES)}
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
         return {
@@ -91,13 +116,10 @@ def summarise(gathered: Gathered, regions: tuple[str, ...], block: ImprovementSt
             for k, bar in enumerate(block.bars)
         }
 
-    amount, baseline = gathered.amount, gathered.baseline
     columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions]}
-    columns |= stats(lambda j: np.ascontiguousarray(amount[:, j]), "") | bars(gathered.reached, "")
-    if baseline is not None:
-        columns |= stats(lambda j: amount[:, j] - baseline[:, j], "_gain")
-        columns["mean_baseline_sek"] = np.array(
-            [np.ascontiguousarray(baseline[:, j]).mean() for j in range(len(regions))]
-        )
+    columns |= stats(gathered.amount, gathered.amount_sum, "amount_sek", "") | bars(gathered.reached, "")
+    if gathered.gain is not None:
+        columns |= stats(gathered.gain, gathered.gain_sum, "gain_sek", "_gain")
+        columns["mean_baseline_sek"] = gathered.baseline_sum.mean()
         columns |= bars(gathered.reached_baseline, "_baseline")
     return pd.DataFrame(columns)
