@@ -23,9 +23,9 @@ from ..inputs.population import Population
 from ..inputs.regions import normalise_code
 from ..kinds import kind_of
 from ..kinds.staircase.arrays import block_cells
-from ..kinds.staircase.kernel import StaircaseParams, staircase_outcomes
+from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
 from ..rules import ImprovementStaircase, Rules
-from .model import draw, trajectory_model
+from .model import Draws, draw, trajectory_model
 from .scenario import Scenario
 
 PART_KEY = b"kommiljard.sweep_part"
@@ -140,10 +140,19 @@ def setup_sweep(
     return setup, obs_info
 
 
-def outcomes(setup: Setup, current, previous, target, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Per group amounts (T, G, R) and highest tiers (T, G, R): see :func:`staircase_outcomes`."""
+def outcomes(setup: Setup, current, previous, target, threads: int = 1, out=None) -> tuple[np.ndarray, np.ndarray]:
+    """Per group amounts (T, G, R) and highest tiers (T, G, R): see :func:`staircase_outcomes`
+    (``out``: the (amount, tier) arrays to fill)."""
     res = staircase_outcomes(
-        setup.params, current, previous, target, setup.weights, setup.pots, len(setup.block.group_names), threads
+        setup.params,
+        current,
+        previous,
+        target,
+        setup.weights,
+        setup.pots,
+        len(setup.block.group_names),
+        threads,
+        Outcomes(*out) if out is not None else None,
     )
     return res.amount, res.tier
 
@@ -153,28 +162,58 @@ def _cells(source: np.ndarray, months) -> np.ndarray:
     return np.ascontiguousarray(source[:, months]).reshape(len(source), -1, source.shape[-1])
 
 
-def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[str, np.ndarray]:
-    """Outcomes of trajectories start..stop-1: arrays (T, R) or (T, G, R)."""
-    drawn = draw(setup.model, seed, start, stop, threads)
-    n = stop - start
+def _stream_outcomes(setup: Setup, share_90: np.ndarray, share_60: np.ndarray, out: dict[str, np.ndarray]) -> None:
+    """Fill ``out`` (amount and tier, and the baseline's with a lever) for drawn shares (T, M, G, R)."""
+    current, previous = (share_90, np.array(setup.current)), (share_90, np.array(setup.previous))
+    target = (share_60, np.array(setup.target)) if setup.target else None
+    if setup.lever_region < 0:
+        outcomes(setup, current, previous, target, 1, (out["amount"], out["tier"]))
+        return
+    outcomes(setup, current, previous, target, 1, (out["baseline_amount"], out["baseline_tier"]))
     months = np.arange(len(setup.block.months))
-    current, previous = (drawn.share_90, np.array(setup.current)), (drawn.share_90, np.array(setup.previous))
-    target = (drawn.share_60, np.array(setup.target)) if setup.target else None
-    amount, tier = outcomes(setup, current, previous, target, threads)
-    out = {"amount": amount, "tier": tier}
-    if setup.lever_region >= 0:
-        r, cells = setup.lever_region, setup.lever_cells
-        shape = (n, len(months), -1, drawn.share_90.shape[-1])  # (T, M, G, R)
-        flat = _cells(*current)
-        flat[:, cells, r] = improved_share(flat[:, cells, r], setup.lever_pp)
-        lever_current = (flat.reshape(shape), months)
-        if setup.cap_target:
-            flat_target = _cells(*target)
-            flat_target[:, cells, r] = np.minimum(flat_target[:, cells, r], flat[:, cells, r])
-            target = (flat_target.reshape(shape), months)
-        out["baseline_amount"], out["baseline_tier"] = amount, tier
-        out["amount"], out["tier"] = outcomes(setup, lever_current, previous, target, threads)
-    return out
+    r, cells = setup.lever_region, setup.lever_cells
+    shape = (len(share_90), len(months), -1, share_90.shape[-1])  # (T, M, G, R)
+    flat = _cells(*current)
+    flat[:, cells, r] = improved_share(flat[:, cells, r], setup.lever_pp)
+    lever_current = (flat.reshape(shape), months)
+    if setup.cap_target:
+        flat_target = _cells(*target)
+        flat_target[:, cells, r] = np.minimum(flat_target[:, cells, r], flat[:, cells, r])
+        target = (flat_target.reshape(shape), months)
+    outcomes(setup, lever_current, previous, target, 1, (out["amount"], out["tier"]))
+
+
+class Batches:
+    """Outcomes of batches of trajectories, drawn and allocated stream by stream (in ``threads``),
+    each stream's allocation right after its draw while its shares are in the cache; the draws'
+    arrays are reused from batch to batch."""
+
+    def __init__(self, setup: Setup, seed: int, threads: int = 1):
+        self.setup, self.seed, self.threads = setup, seed, threads
+        self.drawn: Draws | None = None
+
+    def __call__(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Outcomes of trajectories start..stop-1: arrays (T, G, R) (new arrays, kept by the caller)."""
+        setup, n = self.setup, stop - start
+        base = setup.model.model if hasattr(setup.model, "model") else setup.model
+        if self.drawn is None or len(self.drawn.share_90) < n:
+            self.drawn = Draws(start, np.empty((n, *base.shape_90)), np.empty((n, *base.shape_60)))
+        s90, s60 = self.drawn.share_90[:n], self.drawn.share_60[:n]
+        shape = (n, len(setup.block.group_names), len(base.regions))
+        out = {"amount": np.empty(shape), "tier": np.empty(shape, np.int8)}
+        if setup.lever_region >= 0:
+            out |= {"baseline_amount": np.empty(shape), "baseline_tier": np.empty(shape, np.int8)}
+
+        def then(rows: slice) -> None:
+            _stream_outcomes(setup, s90[rows], s60[rows], {k: v[rows] for k, v in out.items()})
+
+        draw(setup.model, self.seed, start, stop, self.threads, out=Draws(start, s90, s60), then=then)
+        return out
+
+
+def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[str, np.ndarray]:
+    """Outcomes of trajectories start..stop-1: arrays (T, G, R) (see :class:`Batches`)."""
+    return Batches(setup, seed, threads)(start, stop)
 
 
 def total(by_group: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from ..inputs.regions import normalise_code
 from ..outputs.files import atomic_path, write_table, write_text
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .model import draw
-from .outcomes import PART_KEY, Lever, Setup, batch, part_table, setup_sweep, sweep_block, total
+from .outcomes import PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block, total
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
@@ -249,6 +250,7 @@ def run_sweep(
     threads_before = numba.get_num_threads()
     if threads:
         numba.set_num_threads(threads)
+    writing = ThreadPoolExecutor(1, thread_name_prefix="parquet")  # writes a batch while the next is computed
     try:
         threads = numba.get_num_threads()
         todo = []
@@ -266,6 +268,7 @@ def run_sweep(
         write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         if progress and done:
             progress(done, n)
+        compute = Batches(setup, seed, threads)
         for index, start, stop in todo:
             meta = {
                 "fingerprint": fingerprint,
@@ -277,7 +280,7 @@ def run_sweep(
                 "last_stream": (stop - 1) // STREAM_SIZE,
             }
             path = _part_path(out_dir, index)
-            _write_part(path, setup, seed, meta, regions, gathered, threads)
+            _write_part(path, compute, meta, regions, gathered, writing)
             manifest["parts"].append(_part_record(path, out_dir, meta))
             manifest["parts"].sort(key=lambda p: p["start"])
             write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -286,6 +289,7 @@ def run_sweep(
                 progress(done, n)
     finally:
         numba.set_num_threads(threads_before)
+        writing.shutdown()
 
     parts = [out_dir / part["file"] for part in manifest["parts"]]
     summary = summarise(gathered, regions, setup.block, parts, threads)
@@ -310,21 +314,28 @@ def run_sweep(
 
 
 def _write_part(
-    path: Path, setup: Setup, seed: int, meta: dict, regions: tuple[str, ...], gathered: Gathered, threads: int
+    path: Path, compute: Batches, meta: dict, regions: tuple[str, ...], gathered: Gathered, writing: ThreadPoolExecutor
 ) -> None:
     """Compute trajectories meta["start"] to meta["stop"] - 1 in batches: one Parquet file, renamed into
-    place when whole."""
+    place when whole. Each batch is written on the ``writing`` thread while the next is computed."""
+    setup = compute.setup
     with atomic_path(path) as tmp:
-        writer = None
+        writer, pending = None, None
         try:
             for a in range(meta["start"], meta["stop"], BATCH_SIZE):
-                out = batch(setup, seed, a, min(a + BATCH_SIZE, meta["stop"]), threads)
+                out = compute(a, min(a + BATCH_SIZE, meta["stop"]))
                 baseline = total(out["baseline_amount"]) if "baseline_amount" in out else None
                 gathered.add(a, total(out["amount"]), out["tier"], baseline, out.get("baseline_tier"))
                 table = part_table(setup, a, out, regions, meta)
+                if pending is not None:
+                    pending.result()
                 writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=["region"])
-                writer.write_table(table)
+                pending = writing.submit(writer.write_table, table)
+            if pending is not None:
+                pending.result()
         finally:
+            if pending is not None:
+                wait([pending])
             if writer is not None:
                 writer.close()
 

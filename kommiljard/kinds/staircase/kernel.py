@@ -251,7 +251,7 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, *rules_and_outputs):
     """Per group amounts summed over the months and highest tiers, from (T, X, G, R) sources."""
     (
@@ -315,7 +315,15 @@ class Outcomes:
 
 
 def staircase_outcomes(
-    params: StaircaseParams, current, previous, target, weights, pots, n_groups: int, threads: int = 1
+    params: StaircaseParams,
+    current,
+    previous,
+    target,
+    weights,
+    pots,
+    n_groups: int,
+    threads: int = 1,
+    out: Outcomes | None = None,
 ) -> Outcomes:
     """Per group amounts and highest tiers of many trajectories, straight from drawn shares.
 
@@ -324,7 +332,8 @@ def staircase_outcomes(
     second axis of the block's months (``target`` may be None without a target). The result
     equals, to the last bit, :func:`run_staircase` on the (T, M * G, R) arrays
     ``source[:, months]`` with its amounts summed over the months in month order and its
-    tiers' maximum over the months. ``threads`` work on slices of the trajectories.
+    tiers' maximum over the months. ``threads`` work on slices of the trajectories. ``out``
+    (C-contiguous arrays of the result's shapes and types) is filled instead of new arrays.
     """
     (cur, cur_idx), (prev, prev_idx) = current, previous
     tgt, tgt_idx = target if target is not None else current  # read, but a rule without a target ignores it
@@ -344,7 +353,16 @@ def staircase_outcomes(
     if pots.shape != (len(indexes[0]) * n_groups,):
         raise ValueError(f"pots {pots.shape}: one per cell ({len(indexes[0])} months x {n_groups} groups)")
     weights = np.require(weights, np.float64, ["C", "W"])
-    out = Outcomes(np.empty((n_traj, n_groups, n_regions)), np.empty((n_traj, n_groups, n_regions), np.int8))
+    shape = (n_traj, n_groups, n_regions)
+    if out is None:
+        out = Outcomes(np.empty(shape), np.empty(shape, np.int8))
+    elif not (
+        out.amount.shape == out.tier.shape == shape
+        and (out.amount.dtype, out.tier.dtype) == (np.float64, np.int8)
+        and out.amount.flags.c_contiguous
+        and out.tier.flags.c_contiguous
+    ):
+        raise ValueError(f"out: C-contiguous float64 amounts and int8 tiers of shape {shape}")
 
     def run(rows: slice) -> None:
         sweep_kernel(
