@@ -115,7 +115,7 @@ def whatif(
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
-    backend: Backend = "numba",
+    backend: Backend = "auto",
 ) -> WhatIf:
     """The region's payout before and after adding ``improve_pp`` to its measure.
 

@@ -40,6 +40,7 @@ class Format(StrEnum):
 
 
 class BackendChoice(StrEnum):
+    auto = "auto"
     numba = "numba"
     reference = "reference"
     check = "check"

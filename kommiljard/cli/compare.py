@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -15,6 +14,9 @@ from ..errors import KommiljardError
 from ..rules import DEFAULT_RULES, load_rules
 from .app import BackendChoice, Format, FormatOpt, PopulationOpt, app, err, out, reports_errors
 from .render import write_figure
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
@@ -119,8 +121,12 @@ def compare(
         Path | None, typer.Option(help="Which regions met the population blocks' conditions; default: all did.")
     ] = None,
     backend: Annotated[
-        BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")
-    ] = BackendChoice.numba,
+        BackendChoice,
+        typer.Option(
+            help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
+            "check (both, must agree)."
+        ),
+    ] = BackendChoice.auto,
     fmt: FormatOpt = Format.table,
     plot: Annotated[
         Path | None,

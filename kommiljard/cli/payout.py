@@ -46,8 +46,12 @@ def payout(
         typer.Option("--out", "-o", help="Write one row per region, block, month and group (.parquet or .csv)."),
     ] = None,
     backend: Annotated[
-        BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")
-    ] = BackendChoice.numba,
+        BackendChoice,
+        typer.Option(
+            help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
+            "check (both, must agree)."
+        ),
+    ] = BackendChoice.auto,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Compute every block of a scheme for a panel: who gets how much.

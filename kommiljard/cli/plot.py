@@ -64,7 +64,7 @@ def plot(
     check_figure_path(out_file)
     what = kind
     if kind in ("staircase", "cells", "payouts"):
-        result = compute_payout(source, rules, population, None, "numba", overrides_of(set_))
+        result = compute_payout(source, rules, population, None, "auto", overrides_of(set_))
         narrate(result)
         fig = payouts_figure(result) if kind == "payouts" else cells_figure(result, month, group)
     elif kind == "curve":

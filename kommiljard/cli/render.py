@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.table import Table
 
 from ..money import format_kronor as kr
 from .app import Format, err, out
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def print_frame(frame: pd.DataFrame, fmt: Format, title: str, money: list[str]) -> None:
+    import pandas as pd
+
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
         return

@@ -39,7 +39,7 @@ def report(
 
     if out_file.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{out_file}: --out must end in .html")
-    result = compute_payout(panel, rules, population, conditions, "numba", overrides_of(set_))
+    result = compute_payout(panel, rules, population, conditions, "auto", overrides_of(set_))
     narrate(result)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("drawing", total=report_steps(result))
