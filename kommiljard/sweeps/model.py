@@ -356,23 +356,24 @@ def trajectory_model(
 
 @njit(cache=True)
 def _correlated(zt, start, factor, sd, free, w, out):
-    """Per-region draws correlated between groups, centred to a weighted mean of 0."""
-    n_reg, n_grp = out.shape
+    """Per-region draws correlated between groups, centred to a weighted mean of 0 (``out`` is (G, R):
+    each group's regions side by side, as the logits are laid out)."""
+    n_grp, n_reg = out.shape
     for r in range(n_reg):
         for g in range(n_grp):
             v = 0.0
             for h in range(g + 1):
                 v += factor[g, h] * zt[start + r * n_grp + h]
-            out[r, g] = sd[g] * v * free[r, g]
+            out[g, r] = sd[g] * v * free[r, g]
     for g in range(n_grp):
         total = 0.0
         weight = 0.0
         for r in range(n_reg):
-            total += w[r] * out[r, g]
+            total += w[r] * out[g, r]
             weight += w[r] * free[r, g]
         if weight > 0.0:
             for r in range(n_reg):
-                out[r, g] -= free[r, g] * total / weight
+                out[g, r] -= free[r, g] * total / weight
 
 
 @njit(nogil=True, cache=True)
@@ -407,8 +408,8 @@ def _model_logits(
     gap0 = month0 + n_slots * n_grp
     noise0 = gap0 + rg
     n_months = year.shape[0]
-    level = np.empty((n_reg, n_grp))
-    trend = np.empty((n_reg, n_grp))
+    level = np.empty((n_grp, n_reg))
+    trend = np.empty((n_grp, n_reg))
     shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
     for t in range(z.shape[0]):
         zt = z[t]
@@ -421,15 +422,18 @@ def _model_logits(
                 for h in range(g + 1):
                     v += shock_factor[g, h] * zt[first + h]
                 shock[s, g] = v * (sd_year[g] if s == 0 else sd_month[g])
-        i = 0
         for m in range(n_months):
             for g in range(n_grp):
-                for r in range(n_reg):
-                    v = mu[i] + level[r, g] + sd_noise[g] * zt[noise0 + i]
-                    if year[m] == 1:
-                        v += trend[r, g] + shock[0, g] + shock[1 + slot[m], g]
-                    out[t, i] = v
-                    i += 1
+                i = (m * n_grp + g) * n_reg
+                if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
+                    year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
+                    for r in range(n_reg):
+                        noise = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
+                        out[t, i + r] = noise + (trend[g, r] + year_shock + month_shock)
+                else:
+                    for r in range(n_reg):
+                        out[t, i + r] = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
+        i = n_months * n_grp * n_reg
         for _ in range(n_months_60):
             for g in range(n_grp):
                 for r in range(n_reg):
