@@ -25,7 +25,7 @@ from floors import Timing, median, run_child, sweep_setup, timed
 
 from kommiljard.kinds.staircase.kernel import staircase_outcomes
 from kommiljard.sweeps.model import Draws, draw
-from kommiljard.sweeps.outcomes import Batches, Setup, part_table, total
+from kommiljard.sweeps.outcomes import Batches, Setup, part_table
 from kommiljard.sweeps.run import BATCH_SIZE, run_sweep
 from kommiljard.sweeps.summary import Gathered, summarise
 
@@ -70,7 +70,7 @@ def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
         buffers = drawn
         clock("outcomes", staircase_outcomes, *kernel_args(setup, drawn))
         out = clock("draw + outcomes", compute, a, b)
-        clock("gather", lambda a=a, out=out: gathered.add(a, total(out["amount"]), out["tier"]))
+        clock("gather", gathered.add, a, out["amount_sek"], out["tier"])
         table = clock("table", part_table, setup, a, out, regions, meta)
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, compression="snappy", use_dictionary=["region"])

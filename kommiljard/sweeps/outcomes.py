@@ -193,19 +193,27 @@ class Batches:
         self.drawn: Draws | None = None
 
     def __call__(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        """Outcomes of trajectories start..stop-1: arrays (T, G, R) (new arrays, kept by the caller)."""
+        """Outcomes of trajectories start..stop-1 (new arrays, kept by the caller): amount and tier
+        (T, G, R), amount_sek (T, R) summed over the groups; with a lever the same without it
+        (baseline_amount, baseline_tier, baseline_sek) and gain_sek."""
         setup, n = self.setup, stop - start
         base = setup.model.model if hasattr(setup.model, "model") else setup.model
         if self.drawn is None or len(self.drawn.share_90) < n:
             self.drawn = Draws(start, np.empty((n, *base.shape_90)), np.empty((n, *base.shape_60)))
         s90, s60 = self.drawn.share_90[:n], self.drawn.share_60[:n]
         shape = (n, len(setup.block.group_names), len(base.regions))
-        out = {"amount": np.empty(shape), "tier": np.empty(shape, np.int8)}
+        out = {"amount": np.empty(shape), "tier": np.empty(shape, np.int8), "amount_sek": np.empty((n, shape[2]))}
         if setup.lever_region >= 0:
             out |= {"baseline_amount": np.empty(shape), "baseline_tier": np.empty(shape, np.int8)}
+            out |= {"baseline_sek": np.empty((n, shape[2])), "gain_sek": np.empty((n, shape[2]))}
 
-        def then(rows: slice) -> None:
-            _stream_outcomes(setup, s90[rows], s60[rows], {k: v[rows] for k, v in out.items()})
+        def then(rows: slice) -> None:  # in the drawing thread, while the stream's shares are in the cache
+            mine = {k: v[rows] for k, v in out.items()}
+            _stream_outcomes(setup, s90[rows], s60[rows], mine)
+            total(mine["amount"], mine["amount_sek"])
+            if "baseline_sek" in mine:
+                total(mine["baseline_amount"], mine["baseline_sek"])
+                np.subtract(mine["amount_sek"], mine["baseline_sek"], out=mine["gain_sek"])
 
         draw(setup.model, self.seed, start, stop, self.threads, out=Draws(start, s90, s60), then=then)
         return out
@@ -216,17 +224,21 @@ def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[
     return Batches(setup, seed, threads)(start, stop)
 
 
-def total(by_group: np.ndarray) -> np.ndarray:
-    """(T, G, R) -> (T, R): summed over the groups in a fixed order."""
-    total = by_group[:, 0].copy()
+def total(by_group: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(T, G, R) -> (T, R): summed over the groups in a fixed order (into ``out`` if given)."""
+    if out is None:
+        out = by_group[:, 0].copy()
+    else:
+        np.copyto(out, by_group[:, 0])
     for g in range(1, by_group.shape[1]):
-        total += by_group[:, g]
-    return total
+        out += by_group[:, g]
+    return out
 
 
 def part_table(
     setup: Setup, start: int, out: dict[str, np.ndarray], regions: tuple[str, ...], metadata: dict
 ) -> pa.Table:
+    """A batch's rows (see :data:`~kommiljard.sweeps.summary.OUTCOMES`), from :class:`Batches`'s arrays."""
     n, n_groups, n_regions = out["amount"].shape
     groups = setup.block.group_names
     columns = {
@@ -234,13 +246,12 @@ def part_table(
         "region": pa.DictionaryArray.from_arrays(
             pa.array(np.tile(np.arange(n_regions, dtype=np.int8), n)), pa.array(regions)
         ),
-        "amount_sek": pa.array(total(out["amount"]).ravel()),
+        "amount_sek": pa.array(out["amount_sek"].ravel()),
     }
     columns |= {f"tier_{g}": pa.array(out["tier"][:, i].ravel()) for i, g in enumerate(groups)}
     if "baseline_amount" in out:
-        baseline = total(out["baseline_amount"])
-        columns["baseline_sek"] = pa.array(baseline.ravel())
-        columns["gain_sek"] = pa.array((total(out["amount"]) - baseline).ravel())
+        columns["baseline_sek"] = pa.array(out["baseline_sek"].ravel())
+        columns["gain_sek"] = pa.array(out["gain_sek"].ravel())
         columns |= {f"baseline_tier_{g}": pa.array(out["baseline_tier"][:, i].ravel()) for i, g in enumerate(groups)}
     table = pa.table(columns)
     return table.replace_schema_metadata({PART_KEY: json.dumps(metadata).encode()})

@@ -42,7 +42,7 @@ from ..inputs.regions import normalise_code
 from ..outputs.files import atomic_path, write_table, write_text
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .model import draw
-from .outcomes import PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block, total
+from .outcomes import PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
@@ -324,8 +324,7 @@ def _write_part(
         try:
             for a in range(meta["start"], meta["stop"], BATCH_SIZE):
                 out = compute(a, min(a + BATCH_SIZE, meta["stop"]))
-                baseline = total(out["baseline_amount"]) if "baseline_amount" in out else None
-                gathered.add(a, total(out["amount"]), out["tier"], baseline, out.get("baseline_tier"))
+                gathered.add(a, out["amount_sek"], out["tier"], out.get("baseline_sek"), out.get("baseline_tier"))
                 table = part_table(setup, a, out, regions, meta)
                 if pending is not None:
                     pending.result()

@@ -55,7 +55,7 @@ class Gathered:
             if baseline_tier is not None:
                 self.reached_baseline[k] += (baseline_tier >= k + 1).sum(axis=0)
         if baseline is not None:
-            gain = amount - baseline  # as part_table writes gain_sek
+            gain = amount - baseline  # as Batches computes gain_sek
             self.gain.add(gain)
             self.gain_sum.add(start, gain)
             self.baseline_sum.add(start, baseline)
