@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from kommiljard.inputs.population import read_population
 from kommiljard.rules import DEFAULT_RULES, load_rules
 from kommiljard.sweeps.outcomes import Batches, Setup, part_table, setup_sweep
-from kommiljard.sweeps.run import BATCH_SIZE
+from kommiljard.sweeps.run import BATCH_SIZE, PARQUET
 from kommiljard.sweeps.scenario import load_scenario
 
 IMPORT_CODE = "import numpy, pandas, pyarrow"
@@ -170,7 +170,7 @@ def write_floor(tables: list[pa.Table], rounds: int = 3) -> Timing:
         path = Path(tmp) / "floor.parquet"
 
         def run() -> None:
-            with pq.ParquetWriter(path, tables[0].schema, compression="snappy", use_dictionary=["region"]) as writer:
+            with pq.ParquetWriter(path, tables[0].schema, **PARQUET) as writer:
                 for table in tables:
                     writer.write_table(table)
 

@@ -26,7 +26,7 @@ from floors import Timing, median, run_child, sweep_setup, timed
 from kommiljard.kinds.staircase.kernel import staircase_outcomes
 from kommiljard.sweeps.model import Draws, draw
 from kommiljard.sweeps.outcomes import Batches, Setup, part_table
-from kommiljard.sweeps.run import BATCH_SIZE, run_sweep
+from kommiljard.sweeps.run import BATCH_SIZE, PARQUET, run_sweep
 from kommiljard.sweeps.summary import Gathered, summarise
 
 from contenders import numpy_sweep_outcomes
@@ -73,7 +73,7 @@ def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
         clock("gather", gathered.add, a, out["amount_sek"], out["tier"])
         table = clock("table", part_table, setup, a, out, regions, meta)
         if writer is None:
-            writer = pq.ParquetWriter(path, table.schema, compression="snappy", use_dictionary=["region"])
+            writer = pq.ParquetWriter(path, table.schema, **PARQUET)
         clock("write", writer.write_table, table)
     clock("write", writer.close)
     clock("summary", summarise, gathered, regions, block, [path], 1)
@@ -82,7 +82,6 @@ def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
 
 def end_to_end(n: int, threads: int, out_dir: Path) -> Timing:
     """``run_sweep`` of ``n`` trajectories in this process (CPU of all its threads, from getrusage)."""
-    run_sweep(None, 2_000, SEED, out_dir / "warm", threads=threads)  # load the kernels outside the clock
 
     def cpu() -> float:
         u = resource.getrusage(resource.RUSAGE_SELF)
@@ -139,8 +138,10 @@ def race(setup: Setup, n: int, rounds: int) -> dict:
 
 def measure(quick: bool, memory_sizes: tuple[int, ...] = ()) -> dict:
     setup = sweep_setup()
-    warm = draw(setup.model, SEED, 0, 10)  # load the kernels outside the clocks
+    warm = draw(setup.model, SEED, 0, 10)  # load every kernel of a sweep outside the clocks
     staircase_outcomes(*kernel_args(setup, warm))
+    with tempfile.TemporaryDirectory(prefix="bench-warm-") as tmp:
+        run_sweep(None, 2_000, SEED, tmp)
     n_stages = 20_000 if quick else 200_000
     n_e2e = 20_000 if quick else 1_000_000
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:

@@ -29,7 +29,7 @@ from numba import njit
 BLOCK = 1_000  # trajectories per block of the means (the random streams' size)
 TOP_BITS = 16  # bits of the key counted while the sweep runs
 SUB_BITS = 12  # bits counted per refining pass
-KEEP = 1 << 23  # values kept at most in one pass (64 MiB)
+KEEP = 1 << 21  # values kept at most in one pass (16 MiB, and as much per thread while they are read)
 _SIGN = np.uint64(1 << 63)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 

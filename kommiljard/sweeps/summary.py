@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from numba import njit
 
 from ..inputs.regions import region_names
 from ..rules import ImprovementStaircase
@@ -33,6 +34,16 @@ SUMMARY = {
 }
 
 
+@njit(nogil=True, cache=True)
+def _count_reached(tier, reached):
+    """Add to ``reached[k, g, r]`` the trajectories whose tier (T, G, R) in group g includes bar k."""
+    for t in range(tier.shape[0]):
+        for g in range(tier.shape[1]):
+            for r in range(tier.shape[2]):
+                for k in range(min(tier[t, g, r], reached.shape[0])):
+                    reached[k, g, r] += 1
+
+
 class Gathered:
     """What the summary needs, gathered part by part in bounded memory: the means (block sums),
     the histograms of the exact percentiles (:mod:`kommiljard.sweeps.quantiles`) and bar counts."""
@@ -50,10 +61,9 @@ class Gathered:
         """Trajectories ``start`` on: amounts (T, R), tiers (T, G, R), and without the lever if any."""
         self.amount.add(amount)
         self.amount_sum.add(start, amount)
-        for k in range(len(self.reached)):
-            self.reached[k] += (tier >= k + 1).sum(axis=0)
-            if baseline_tier is not None:
-                self.reached_baseline[k] += (baseline_tier >= k + 1).sum(axis=0)
+        _count_reached(np.ascontiguousarray(tier), self.reached)
+        if baseline_tier is not None:
+            _count_reached(np.ascontiguousarray(baseline_tier), self.reached_baseline)
         if baseline is not None:
             gain = amount - baseline  # as Batches computes gain_sek
             self.gain.add(gain)
