@@ -82,8 +82,8 @@ def kernels(mode_name: str) -> list[dict]:
     for comparison in COMPARISONS:
         variant = comparison.variants[0]
         size = mode["fast"] if comparison.max_traj > 1 else 1
-        t0 = time.perf_counter()
         case = comparison.make(np.random.default_rng(2019), variant, size)
+        t0 = time.perf_counter()
         comparison.fast(prefix(case, 1))  # compile (or load from the cache) before timing
         compile_s = time.perf_counter() - t0
         fast = comparison.fast(case)

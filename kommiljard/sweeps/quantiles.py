@@ -29,7 +29,7 @@ from numba import njit
 BLOCK = 1_000  # trajectories per block of the means (the random streams' size)
 TOP_BITS = 16  # bits of the key counted while the sweep runs
 SUB_BITS = 12  # bits counted per refining pass
-KEEP = 1 << 21  # values kept at most in one pass (16 MiB, and as much per thread while they are read)
+KEEP = 1 << 22  # values kept at most in one pass (32 MiB per thread while they are read)
 _SIGN = np.uint64(1 << 63)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -242,10 +242,8 @@ class Quantiles:
                     refine.append(g)
             active = kept + refine
             kept_values, counts, low, high = self._pass(active, [sizes[g] for g in kept], batches, threads, n_regions)
-            offset = 0
-            for g in kept:
-                values = np.sort(kept_values[offset : offset + sizes[g]])
-                offset += sizes[g]
+            for g, values in zip(kept, kept_values):
+                values.sort()
                 for inner, rank in groups.pop(g).items():
                     found[g[0], rank] = float(values[inner])
             for j, g in enumerate(refine):
@@ -259,8 +257,8 @@ class Quantiles:
 
     @staticmethod
     def _pass(active, sizes, batches, threads, n_regions):
-        """One pass over every loader: the kept values of the first ``len(sizes)`` groups of ``active``
-        (``sizes`` of them each, in group order) and the counts of the next bits of the others."""
+        """One pass over every loader: the kept values of each of the first ``len(sizes)`` groups of
+        ``active`` (``sizes`` of them each) and the counts of the next bits of the others."""
         order = np.array(sorted(range(len(active)), key=lambda j: active[j][0]), dtype=np.int64)
         first = np.searchsorted([active[j][0] for j in order], np.arange(n_regions + 1)).astype(np.int64)
         shift = np.array([g[1] for g in active], dtype=np.int64)
@@ -292,10 +290,7 @@ class Quantiles:
         else:
             for load in loaders:
                 run(load, states[0])
-        kept = np.empty(int(starts[-1]))
-        for j in range(n_keep):
-            parts = [st[1][starts[j] : starts[j] + st[0][j]] for st in states]
-            kept[starts[j] : starts[j + 1]] = np.concatenate(parts)
+        kept = [np.concatenate([st[1][starts[j] : starts[j] + st[0][j]] for st in states]) for j in range(n_keep)]
         counts = sum(st[2] for st in states)
         low = np.minimum.reduce([st[3] for st in states])
         high = np.maximum.reduce([st[4] for st in states])
