@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import platform
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -22,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, library_version
-from .errors import InputError
+from .errors import InputError, MissingDataWarning
 from .inputs.panel import Panel, as_panel
 from .inputs.population import Population, read_population
-from .inputs.regions import region_names
+from .inputs.regions import region_label, region_names
 from .kinds import kind_of
-from .money import largest_remainder
+from .money import whole_kronor as round_kronor
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]
@@ -47,6 +48,7 @@ COLUMNS = [
     "share_60",
     "population",
     "amount_sek",
+    "data",
     "cell_pot_sek",
     "cell_lapsed_sek",
     "conditions_met",
@@ -60,7 +62,7 @@ class Payout:
 
     - ``table``: one row per region, block, month and group (the output contract).
     - ``cells``: one row per block, month and group: ``pot_sek``, ``paid_sek``, ``lapsed_sek``,
-      ``qualifiers``.
+      ``qualifiers``, ``no_data`` (regions without data in the cell).
     - ``steps``: one row per block, month, group and step (a bar or a level): its own money
       (``base_sek``), what it ``received_sek`` from the steps above, what it pays
       (``pot_sek``), ``passed_down_sek``, ``lapsed_sek``, ``members`` and ``member_weight``.
@@ -68,6 +70,10 @@ class Payout:
       step's ``step_pot_sek`` after the cascade and the region's ``amount_sek`` from it.
 
     Population blocks have an empty month and group, and one step, ``share``.
+
+    A region without data in a cell (computed with ``allow_missing_regions``) has ``data``
+    "missing", route ``no_data`` and amount NaN there: it was paid nothing from that cell, and no
+    output may read that as "0 kr, did not qualify". Sums skip it, so paid + lapsed = pot still.
     """
 
     rules: Rules
@@ -83,20 +89,34 @@ class Payout:
         """Per region: amounts per block (and group, where a block has groups) and the total.
 
         With ``whole_kronor`` each amount column is rounded to whole kronor by largest
-        remainder, so that the rounded amounts still add up (for reports).
+        remainder, so that the rounded amounts still add up (for reports). A column is NaN for a
+        region without data in every cell it sums; if some region lacks data, a ``no_data``
+        column says where (``total_sek`` is what the region is paid: nothing from those cells).
         """
         t = self.table
         block = "block" + t["block"].astype(str)
         key = np.where(t["group"].isna(), block, block + "_" + t["group"].fillna(""))
-        wide = t.assign(column=key).pivot_table(
-            index=["region", "region_name"], columns="column", values="amount_sek", aggfunc="sum", fill_value=0.0
+        wide = (
+            t.assign(column=key)
+            .groupby(["region", "region_name", "column"])["amount_sek"]
+            .sum(min_count=1)
+            .unstack("column")
         )
         wide.columns.name = None
-        wide["total_sek"] = wide.sum(axis=1)
+        wide["total_sek"] = wide.sum(axis=1, min_count=1)
         if whole_kronor:
             for col in wide.columns:
-                wide[col] = largest_remainder(wide[col].to_numpy())
-        return wide.reset_index()
+                values = round_kronor(wide[col].to_numpy())
+                wide[col] = values.astype(np.int64) if np.isfinite(values).all() else pd.array(values, dtype="Int64")
+        wide = wide.reset_index()
+        gaps = self.no_data()
+        if gaps:
+            wide["no_data"] = wide["region"].map(gaps).fillna("")
+        return wide
+
+    def no_data(self) -> dict[str, str]:
+        """Region code -> the cells it had no data for, in words (empty if every region had data)."""
+        return missing_cells(self.table, self.rules)
 
     @property
     def lapsed_sek(self) -> float:
@@ -125,11 +145,34 @@ class Payout:
         return steps, of(self.table).reset_index(drop=True), members
 
 
-def coverage_checks(rules: Rules, population: Population | None) -> list:
-    """Panel checks for everything a rule set's blocks need from a panel (rows, columns, population)."""
+def coverage_checks(rules: Rules, population: Population | None, allow_missing_regions: bool = False) -> list:
+    """Panel checks for everything a rule set's blocks need from a panel (rows, columns, population);
+    with ``allow_missing_regions`` a region's missing rows are not problems."""
     return [
-        functools.partial(kind_of(block).coverage, block=block, population=population) for block in rules.ruleset.blocks
+        functools.partial(
+            kind_of(block).coverage, block=block, population=population, allow_missing=allow_missing_regions
+        )
+        for block in rules.ruleset.blocks
     ]
+
+
+def missing_cells(table: pd.DataFrame, rules: Rules) -> dict[str, str]:
+    """Region code -> the cells of a payout table it had no data for, in words: ``block 1 (every cell)``
+    or ``block 1: 2019-11 operation``."""
+    gone = table[table["data"] == "missing"]
+    out = {}
+    for region, rows in gone.groupby("region"):
+        parts = []
+        for number, cells in rows.groupby("block"):
+            block = rules.ruleset.block(int(number))
+            if len(cells) == len(kind_of(block).cells(block)):
+                parts.append(f"block {number} (every cell)")
+            else:
+                parts.append(
+                    f"block {number}: " + ", ".join(f"{m} {g}" for m, g in zip(cells["month"], cells["group"]))
+                )
+        out[region] = "; ".join(parts)
+    return out
 
 
 def allocate(block, arrays, backend: Backend):
@@ -152,21 +195,26 @@ def payout(
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
     overrides: dict | None = None,
+    allow_missing_regions: bool = False,
 ) -> Payout:
     """Apply a rule set to a waiting-time panel: who gets how much in every block.
 
-    ``conditions`` says which regions met a population block's conditions (default: all).
+    ``conditions`` says which regions met a population block's conditions (default: all). The
+    panel must cover every region of the population table in every cell a block needs; with
+    ``allow_missing_regions`` a region without the rows of a cell is computed as not qualifying
+    there and marked as having no data (a :class:`MissingDataWarning` names them).
     """
     rules = load_rules(rules, overrides)
     groups = rules.ruleset.group_names
     population = population if isinstance(population, Population) else read_population(population)
-    panel = as_panel(panel, groups or None, coverage_checks(rules, population), rules.ruleset.measure_columns())
+    checks = coverage_checks(rules, population, allow_missing_regions)
+    panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns())
     names = region_names()
     parts = []
     conditions_used = "all regions met them (no table given)"
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
-        arrays = kind.arrays(panel, block, population, conditions)
+        arrays = kind.arrays(panel, block, population, conditions, allow_missing_regions)
         parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
         conditions_used = getattr(arrays, "conditions", conditions_used)
     table = pd.concat([p.rows for p in parts], ignore_index=True)
@@ -186,6 +234,12 @@ def payout(
         "conditions": conditions_used,
         "backend": "reference" if backend == "auto" else backend,
     }
+    gaps = missing_cells(table, rules)
+    if allow_missing_regions:
+        provenance["allow_missing_regions"] = True
+        provenance["no_data"] = {region_label(r): what for r, what in gaps.items()}
+    if gaps:
+        warnings.warn(MissingDataWarning(no_data_message(gaps)), stacklevel=2)
     return Payout(
         rules,
         panel,
@@ -195,6 +249,17 @@ def payout(
         pd.concat([p.steps for p in parts], ignore_index=True),
         pd.concat([p.step_amounts for p in parts], ignore_index=True),
         provenance,
+    )
+
+
+def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:
+    """The warning for regions without data (``allow_missing_regions``): computed, or (validation) to be."""
+    listed = "; ".join(f"{region_label(r)}: {what}" for r, what in gaps.items())
+    how = "they are" if computed else "with --allow-missing-regions they are"
+    return (
+        f"{'computed without' if computed else 'no'} data for {len(gaps)} region(s) ({listed}): {how} treated as "
+        "not qualifying in those cells (paid nothing from them) and marked 'no data', not 0 kr; the others share "
+        "the money as if they were the only regions"
     )
 
 

@@ -19,6 +19,10 @@ class BackendMismatchError(KommiljardError):
     """The numba kernel and the reference implementation disagree."""
 
 
+class MissingDataWarning(UserWarning):
+    """A result computed, when asked, without some region's data: those regions are marked "no data"."""
+
+
 def closest(value: object, choices) -> str | None:
     """The choice closest to a mistyped ``value`` (for "did you mean ...?"), or None."""
     close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)

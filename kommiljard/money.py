@@ -1,4 +1,4 @@
-"""Money invariants and rounding for reports."""
+"""Money invariants, rounding to whole kronor, and the one way numbers are written for people."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ def check_conserved(pot: float, paid: float, lapsed: float, where: str) -> None:
     """Paid plus lapsed must equal the pot to within 0.01 kr; anything else is a bug."""
     if abs(paid + lapsed - pot) > TOLERANCE_SEK:
         raise KommiljardError(
-            f"internal error: {where}: paid {paid:,.2f} + lapsed {lapsed:,.2f} != pot {pot:,.2f}. Please report this."
+            f"internal error: {where}: paid {format_kronor(paid, 2)} + lapsed {format_kronor(lapsed, 2)} != pot "
+            f"{format_kronor(pot, 2)}. Please report this."
         )
 
 
@@ -36,6 +37,77 @@ def largest_remainder(amounts, total: float | None = None) -> np.ndarray:
     return out.astype(np.int64)
 
 
-def format_kronor(amount: float) -> str:
-    """Whole kronor with spaces between thousands: ``1 234 567``."""
-    return f"{amount:,.0f}".replace(",", " ")
+def whole_kronor(amounts, total: float | None = None) -> np.ndarray:
+    """:func:`largest_remainder` over the finite amounts; NaN (no data) stays NaN (float64)."""
+    values = np.asarray(amounts, dtype=np.float64)
+    out = np.full(values.shape, np.nan)
+    finite = np.isfinite(values)
+    if finite.any():
+        out[finite] = largest_remainder(values[finite], total)
+    return out
+
+
+# One way of writing numbers for people, in every command, the report, the spreadsheets' text and the
+# pictures: thousands separated by a space, a decimal point (a decimal comma in Swedish), a sign only
+# where a difference is meant. A missing amount (no data) is written as words, never as 0.
+NO_DATA = {"en": "no data", "sv": "uppgift saknas"}
+MINUS = "-"
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or not np.isfinite(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def format_number(value: float, decimals: int | None = 0, signed: bool = False, lang: str = "en") -> str:
+    """``1 280 000 000``, ``1 280.5`` (``1 280,5`` in Swedish); with ``signed`` a ``+`` before a positive
+    value; ``decimals=None``: as many as the value needs, up to 6. NaN and None are written as "no data"."""
+    if _missing(value):
+        return NO_DATA[lang]
+    value = float(value)
+    if decimals is None:
+        decimals = next((d for d in range(7) if round(value, d) == round(value, 6)), 6)
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0"
+    text = f"{value:{'+' if signed else ''},.{decimals}f}".replace(",", " ")
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def format_kronor(amount: float, decimals: int = 0, signed: bool = False, lang: str = "en") -> str:
+    """Kronor: ``1 280 000 000`` (whole kronor unless ``decimals``; "no data" for NaN)."""
+    return format_number(amount, decimals, signed, lang)
+
+
+def kronor(amount: float, decimals: int = 0, signed: bool = False, lang: str = "en") -> str:
+    """Kronor with the unit, for text: ``1 280 000 000 kr``."""
+    text = format_kronor(amount, decimals, signed, lang)
+    return text if _missing(amount) else f"{text} kr"
+
+
+def format_mnkr(amount_sek: float, signed: bool = False, lang: str = "en") -> str:
+    """Millions of kronor with one decimal: ``1 280.0`` (from kronor)."""
+    return format_number(amount_sek / 1e6 if not _missing(amount_sek) else amount_sek, 1, signed, lang)
+
+
+def mnkr(amount_sek: float, signed: bool = False, lang: str = "en") -> str:
+    """Millions of kronor with the unit, for text: ``1 280.0 mnkr``."""
+    text = format_mnkr(amount_sek, signed, lang)
+    return text if _missing(amount_sek) else f"{text} mnkr"
+
+
+def format_pp(value: float, decimals: int | None = 1, signed: bool = True, lang: str = "en") -> str:
+    """Percentage points, signed: ``+3.0`` (a change); the unit is for the caller's header or text."""
+    return format_number(value, decimals, signed, lang)
+
+
+def pp(value: float, decimals: int | None = 1, signed: bool = True, lang: str = "en") -> str:
+    """Percentage points with the unit: ``+3.0 pp`` (``+3,0 procentenheter`` in Swedish)."""
+    text = format_pp(value, decimals, signed, lang)
+    return text if _missing(value) else f"{text} {'procentenheter' if lang == 'sv' else 'pp'}"
+
+
+def format_percent(value: float, decimals: int = 1, lang: str = "en") -> str:
+    """A share in percent (0-100): ``71.0 %``."""
+    return format_number(value, decimals, False, lang) + ("" if _missing(value) else " %")

@@ -133,3 +133,19 @@ def test_import_then_payout_gives_the_sample_payout(sample_panel_path, tmp_path)
     imported, sample = payout(out), payout(sample_panel_path)
     assert imported.panel.synthetic
     pd.testing.assert_frame_equal(imported.summary(), sample.summary())
+
+
+def test_version_and_the_list_of_rule_sets():
+    from kommiljard import __version__
+    from kommiljard.rules import bundled_rule_names, load_rules
+
+    version = run("--version")
+    assert version.exit_code == 0 and version.stdout.strip() == f"kommiljard {__version__}"
+    listed = runner.invoke(app, ["rules", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert [r["rule set"].split()[0] for r in rows] == bundled_rule_names()
+    for row in rows:
+        rs = load_rules(row["rule set"].split()[0]).ruleset
+        assert row["title"] == rs.title and row["years"] and row["years"][:4] in (rs.valid_from or row["years"])
+    assert next(r for r in rows if r["rule set"].startswith("kommiljard-2020"))["years"] == "2020"

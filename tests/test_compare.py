@@ -15,6 +15,7 @@ from kommiljard.analysis.compare import DIFF_PREFIX, alternatives, compare, pars
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import RuleFileError
+from kommiljard.inputs.population import Population
 from kommiljard.outputs.plots.compare import plot_compare
 from kommiljard.rules import load_rules
 
@@ -73,7 +74,8 @@ def test_two_rule_sets_on_one_panel():
                         "share_60": 72.0,
                     }
                 )
-    out = compare(pd.DataFrame(rows), {"2013": "kommiljard-2013", "2014": "kommiljard-2014"})
+    four = Population(pd.Series([1_000_000, 500_000, 250_000, 250_000], index=["01", "03", "04", "05"]), "four", "")
+    out = compare(pd.DataFrame(rows), {"2013": "kommiljard-2013", "2014": "kommiljard-2014"}, population=four)
     totals = out.set_index("region")
     assert totals.loc["01", DIFF_PREFIX + "2014"] < 0
     assert out["2013"].sum() == pytest.approx(988_000_000.0) and out["2014"].sum() == pytest.approx(974_000_000.0)

@@ -12,8 +12,9 @@ import pytest
 from kommiljard.engine import payout
 from kommiljard.inputs.regions import region_codes, region_names
 from kommiljard.money import format_kronor
+from kommiljard.outputs.exports import payout_in_whole_kronor
 from kommiljard.outputs.report import build_report, report_steps
-from kommiljard.rules.describe import parameter_rows
+from kommiljard.outputs.wording import rule_rows
 
 
 class Collect(HTMLParser):
@@ -42,7 +43,7 @@ class Collect(HTMLParser):
         self.open.pop()
 
     def handle_data(self, data):
-        self.text.append(data)
+        self.text.append(data.replace("\xa0", " "))  # numbers are kept on one line by no-break spaces
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_report_is_self_contained(document):
 
 def test_report_has_every_region_with_code_and_name(document, result):
     text = " ".join(document[1].text)
-    summary = result.summary(whole_kronor=True)
+    summary = payout_in_whole_kronor(result).summary
     for code, total in zip(summary["region"], summary["total_sek"]):
         assert code in text and region_names()[code] in text and format_kronor(total) in text
     assert set(summary["region"]) == set(region_codes())
@@ -101,21 +102,49 @@ def test_report_has_a_staircase_for_every_month_and_group(document, rules):
 
 def test_report_says_what_lapsed(document, result):
     text = " ".join(document[1].text)
-    lapsed = result.cells[result.cells["lapsed_sek"] > 0]
+    cells = payout_in_whole_kronor(result).cells
+    lapsed = cells[cells["lapsed_sek"] > 0]
     assert len(lapsed) > 0
-    assert f"In all, {format_kronor(result.lapsed_sek)} kr lapsed" in text
+    assert f"In all, {format_kronor(lapsed['lapsed_sek'].sum())} kr lapsed" in text
     for amount in lapsed["lapsed_sek"]:
         assert format_kronor(amount) in text
     assert 'class="lapsed"' in document[0]
     assert "Did not meet the conditions of block(s) 2: 09 Gotland" in text
 
 
-def test_report_has_every_rule_parameter_with_its_source_and_the_overrides(document, result):
+def test_report_has_every_rule_parameter_in_words_with_its_source_and_the_overrides(document, result):
     text = " ".join(document[1].text)
     for block in result.rules.ruleset.blocks:
-        for parameter, value, source in parameter_rows(block):
+        for parameter, value, source in rule_rows(block):
             assert parameter in text and value in text and source in text
     assert "block1.target.threshold=99" in text
+    rules = document[0].split('id="rules"')[1].split('id="provenance"')[0]
+    assert "{" not in rules and '"name"' not in rules  # words, not JSON
+    for words in ("1 280 000 000 kr", "sep–nov 2019", "yes", "improvement at least 6 pp", "more than 8 pp"):
+        assert words in text
+
+
+def test_report_provenance_has_no_duplicates_and_no_empty_rows(document):
+    provenance = document[0].split('id="provenance"')[1]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", provenance)
+    assert rows and len(rows) == len(set(rows)) and len({what for what, _ in rows}) == len(rows)
+    assert all(what and value for what, value in rows)
+    assert ("synthetic panel", "yes") in rows
+
+
+def test_swedish_report_has_swedish_words_and_the_same_numbers(result, document):
+    swedish = build_report(result, lang="sv")
+    parser = Collect()
+    parser.feed(swedish)
+    sv = " ".join(parser.text)
+    en = " ".join(document[1].text)
+    assert swedish.startswith('<!DOCTYPE html>\n<html lang="sv">')
+    for words in ("Utbetalning per region", "oktober 2019", "förstabesök", "operationer och åtgärder", "ja", "kod"):
+        assert words in sv
+    for words in ("Payout per region", "October 2019", "first visits"):
+        assert words not in sv
+    amounts = set(re.findall(r"\d{1,3}(?: \d{3})+ kr", en))
+    assert len(amounts) > 5 and amounts == set(re.findall(r"\d{1,3}(?: \d{3})+ kr", sv))
 
 
 def test_report_has_the_provenance_and_says_the_data_are_synthetic(document, result):

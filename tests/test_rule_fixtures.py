@@ -44,7 +44,7 @@ BROKEN = {
         "valid_from/valid_to",
     ],
     "threshold-duplicate-key": ["not valid TOML", "line 43", "written twice"],
-    "threshold-pots-not-total": ["pot_sek add up to 1,050,000,000.00", "total_sek 1,000,000,000.00"],
+    "threshold-pots-not-total": ["pot_sek add up to 1 050 000 000.00", "total_sek 1 000 000 000.00"],
     "threshold-pot-unknown-group": ["level '70'", "an amount for each group", "'operations'"],
     "threshold-gate-above-100": ["gate.threshold", "less than or equal to 100"],
     "threshold-gate-scope": ["gate.scope", "'group' or 'all_groups'"],

@@ -87,7 +87,7 @@ def test_missing_measure_column_names_the_column_and_the_block(population4):
 
 def test_missing_period_row_is_reported_not_zero(population4):
     panel = monthly_panel(["2011-11"], [[85.0, 75.0, 70.0, 60.0]])
-    with pytest.raises(InputError, match=r"region 01 has no row for 2011-12 first_visit, 2011-12 operation"):
+    with pytest.raises(InputError, match=r"region 01 Stockholm has no row for 2011-12 first_visit, 2011-12 operation"):
         payout(panel, "kommiljard-2011", population=population4)
 
 

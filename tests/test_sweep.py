@@ -6,6 +6,7 @@ import json
 
 import numba
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -96,6 +97,13 @@ def test_files_columns_and_manifest(reference):
         pd.read_csv(out / "summary.csv", dtype={"region": str}), summary, check_exact=False, rtol=1e-12
     )
     pd.testing.assert_frame_equal(read_sweep(out).summary, summary)
+    workbook = openpyxl.load_workbook(out / "summary.xlsx")  # the same summary for people, whole kronor
+    rows = list(workbook["Summary"].iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "region")
+    sheet = pd.DataFrame(rows[head + 1 :], columns=rows[head])
+    assert list(sheet.columns) == expected and (sheet["mean_sek"] == summary["mean_sek"].round()).all()
+    assert (sheet["p_blue_operation"] == summary["p_blue_operation"]).all()
+    assert workbook.sheetnames == ["Summary", "Provenance"] and manifest["summary"]["xlsx"] == "summary.xlsx"
 
 
 def test_summary_is_exact_from_the_trajectories(reference):
@@ -142,7 +150,7 @@ def test_interrupted_sweep_leaves_nothing_complete_and_resumes(tmp_path, referen
         sweep(tmp_path, "cut", chunk_size=1000, lever=LEVER, progress=stop_after_first_part)
     out = tmp_path / "cut"
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
-    assert not (out / "summary.csv").exists() and not (out / "summary.parquet").exists()
+    assert not [f for f in ("summary.csv", "summary.parquet", "summary.xlsx") if (out / f).exists()]
     assert [p.name for p in (out / "trajectories").iterdir()] == ["part-00000.parquet"]
     with pytest.raises(InputError, match="not a complete sweep"):
         read_sweep(out)

@@ -70,14 +70,14 @@ def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
     return name.strip(), dict(parse_override(p) for p in parts if p.strip())
 
 
-def _shared_panel(panel, rule_sets: list[Rules], population: Population) -> Panel:
+def _shared_panel(panel, rule_sets: list[Rules], population: Population, allow_missing: bool) -> Panel:
     """Read and validate the panel once, for everything every variant needs."""
     groups = sorted({g for r in rule_sets for g in r.ruleset.group_names})
     measures: dict[str, str] = {}
     for r in rule_sets:
         for col, who in r.ruleset.measure_columns().items():
             measures.setdefault(col, who)
-    checks = [c for r in rule_sets for c in coverage_checks(r, population)]
+    checks = [c for r in rule_sets for c in coverage_checks(r, population, allow_missing)]
     return as_panel(panel, groups or None, checks, measures)
 
 
@@ -87,39 +87,56 @@ def compare(
     population: Population | str | Path | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
+    allow_missing_regions: bool = False,
 ) -> pd.DataFrame:
     """Total payout per region under each variant, and each one's difference from the first.
 
     Columns: ``region``, ``region_name``, one per variant (kronor, float64), then
     ``diff_<name>`` for every variant after the first. ``frame.attrs`` holds, per variant,
     the rule set and overrides (``variants``), the paid and lapsed totals (``totals``), and
-    whether the panel is synthetic.
+    whether the panel is synthetic. With ``allow_missing_regions`` (see
+    :func:`~kommiljard.engine.payout`) a region's total is what it is paid (nothing from the
+    cells it has no data for), a ``no_data`` column says where it had none (per variant where
+    they differ), and ``attrs["no_data"]`` lists them.
     """
     if not variants:
         raise RuleFileError("compare needs at least one variant (a rule set or rule changes)")
     rules = {name: resolve(v) for name, v in variants.items()}
     population = population if isinstance(population, Population) else read_population(population)
-    shared = _shared_panel(panel, list(rules.values()), population)
-    frame, totals = None, {}
+    shared = _shared_panel(panel, list(rules.values()), population, allow_missing_regions)
+    frame, totals, gaps = None, {}, {}
     for name, r in rules.items():
-        result = payout(shared, r, population, conditions, backend)
-        per_region = result.table.groupby(["region", "region_name"], as_index=False)["amount_sek"].sum()
+        result = payout(shared, r, population, conditions, backend, allow_missing_regions=allow_missing_regions)
+        for region, what in result.no_data().items():
+            gaps.setdefault(region, {})[name] = what
+        per_region = result.table.groupby(["region", "region_name"], as_index=False)["amount_sek"].sum(min_count=1)
         per_region = per_region.rename(columns={"amount_sek": name})
         frame = per_region if frame is None else frame.merge(per_region, on=["region", "region_name"], how="outer")
         totals[name] = {"paid_sek": result.paid_sek, "lapsed_sek": result.lapsed_sek, "total_sek": r.ruleset.total_sek}
     names = list(rules)
-    frame[names] = frame[names].fillna(0.0)
     for name in names[1:]:
         frame[DIFF_PREFIX + name] = frame[name] - frame[names[0]]
     frame = frame.sort_values("region", ignore_index=True)
+    no_data = {r: _no_data_text(by_variant, names) for r, by_variant in gaps.items()}
+    if no_data:
+        frame["no_data"] = frame["region"].map(no_data).fillna("")
     frame.attrs = {
         "variants": {n: {"rules": r.id, "origin": r.origin, "overrides": dict(r.overrides)} for n, r in rules.items()},
         "totals": totals,
         "synthetic_panel": shared.synthetic,
+        "no_data": no_data,
     }
     return frame
 
 
+def _no_data_text(by_variant: dict[str, str], names: list[str]) -> str:
+    """Where a region had no data: once if the same under every variant that has it, else per variant."""
+    texts = set(by_variant.values())
+    if len(texts) == 1 and len(by_variant) == len(names):
+        return texts.pop()
+    return "; ".join(f"{name}: {what}" for name, what in by_variant.items())
+
+
 def variant_columns(frame: pd.DataFrame) -> list[str]:
     """The variant columns of a :func:`compare` frame, baseline first."""
-    return [c for c in frame.columns if c not in ("region", "region_name") and not c.startswith(DIFF_PREFIX)]
+    return [c for c in frame.columns if c not in ("region", "region_name", "no_data") and not c.startswith(DIFF_PREFIX)]

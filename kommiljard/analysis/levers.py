@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import InputError
 from ..inputs.panel import Panel, normalise_month
 from ..inputs.regions import normalise_code
-from ..kinds.staircase.arrays import block_cells
+from ..kinds.staircase.arrays import StaircaseInput, block_cells
 from ..rules import ImprovementStaircase, Rules
 
 SHARE_DECIMALS = 6
@@ -33,6 +33,20 @@ def improved_share(values, improve_pp: float) -> np.ndarray:
 def caps_target(block: ImprovementStaircase) -> bool:
     """Whether raising or lowering the block's measure moves its target's measure with it."""
     return block.target is not None and CAPPED_BY.get(block.measure) == block.target.measure
+
+
+def improved_arrays(
+    inp: StaircaseInput, block: ImprovementStaircase, region: int, cells: list[int], shares: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The block's (T, C, R) measure and target arrays, one panel per row of ``shares``, with the
+    region's measure in ``cells`` set to ``shares`` (T, len(cells)), rounded and clamped as
+    :func:`improved_share` does, and the target's measure capped where :func:`caps_target`."""
+    n = len(shares)
+    current, target = (np.repeat(a[None], n, axis=0) for a in (inp.current, inp.target_share))
+    current[:, cells, region] = improved_share(shares, 0.0)
+    if caps_target(block):
+        target[:, cells, region] = np.minimum(target[:, cells, region], current[:, cells, region])
+    return current, target
 
 
 def staircase_blocks(rules: Rules) -> list[ImprovementStaircase]:

@@ -20,17 +20,16 @@ from ..engine import Backend, Payout, payout
 from ..errors import InputError
 from ..inputs.panel import Panel, as_panel
 from ..inputs.population import Population, read_population
-from ..inputs.regions import region_names
+from ..inputs.regions import region_label, region_names
 from ..kinds.staircase.arrays import block_cells, staircase_input
 from ..kinds.staircase.units import bound_units
 from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
 from .levers import (
     SHARE_DECIMALS,
-    caps_target,
     check_region,
     choose_cells,
     improve_panel,
-    improved_share,
+    improved_arrays,
     staircase_blocks,
 )
 
@@ -96,6 +95,13 @@ class WhatIf:
         }
 
 
+def _no_lever_data(panel: Panel, region: str, where: str) -> InputError:
+    return InputError(
+        f"{panel.source}: region {region_label(region)} has no data for {where}: a what-if of its own improvement "
+        "needs its rows in every cell it changes or is paid from. Add them to the panel."
+    )
+
+
 def _prepare(panel, region: str, rules, population, overrides):
     """Rules, their staircase blocks, the validated panel, the population and the region code."""
     rules = load_rules(rules, overrides)
@@ -116,6 +122,7 @@ def whatif(
     overrides: dict | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
+    allow_missing_regions: bool = False,
 ) -> WhatIf:
     """The region's payout before and after adding ``improve_pp`` to its measure.
 
@@ -123,16 +130,20 @@ def whatif(
     has one row per staircase month and group: the measure, improvement (pp), tier and
     route before and after, the amounts, ``to_next_tier_pp`` (pp still needed for the next
     bar after the change; NaN at the top) and ``sek_per_extra_pp`` (what one more pp in
-    that cell would add to the region, after the change).
+    that cell would add to the region, after the change). With ``allow_missing_regions`` other
+    regions may lack data (see :func:`~kommiljard.engine.payout`); the region itself may not.
     """
     rules, blocks, panel, population, region = _prepare(panel, region, rules, population, overrides)
     chosen = choose_cells(rules, months, groups)
     every = choose_cells(rules, None, None)
     after_panel = improve_panel(panel, rules, region, improve_pp, chosen)
     runs = [
-        payout(p, rules, population, conditions, backend)
+        payout(p, rules, population, conditions, backend, allow_missing_regions=allow_missing_regions)
         for p in (panel, after_panel, improve_panel(after_panel, rules, region, 1.0, every))
     ]
+    gaps = runs[0].no_data()
+    if region in gaps:
+        raise _no_lever_data(panel, region, gaps[region])
     before, after, extra = (
         r.table[(r.table["region"] == region) & r.table["month"].notna()].set_index(["block", "month", "group"])
         for r in runs
@@ -181,6 +192,7 @@ def payout_curve(
     hi: float = 10.0,
     step: float = 0.1,
     overrides: dict | None = None,
+    allow_missing_regions: bool = False,
 ) -> pd.DataFrame:
     """The region's payout as its own improvement runs from ``lo`` to ``hi`` pp, others fixed.
 
@@ -201,13 +213,12 @@ def payout_curve(
         cells = [block_cells(block).index((m, g)) for n, m, g in chosen if n == block.number]
         if not cells:
             continue
-        inp = staircase_input(panel, block, population)
+        inp = staircase_input(panel, block, population, allow_missing_regions)
         r = inp.regions.index(region)
-        current, target = (np.repeat(a[None], len(grid), axis=0) for a in (inp.current, inp.target_share))
-        for c in cells:
-            current[:, c, r] = improved_share(inp.previous[c, r] + grid, 0.0)
-            if caps_target(block):
-                target[:, c, r] = np.minimum(target[:, c, r], current[:, c, r])
+        if inp.missing[cells, r].any():
+            gone = [f"{inp.cells[c][0]} {inp.cells[c][1]}" for c in cells if inp.missing[c, r]]
+            raise _no_lever_data(panel, region, f"block {block.number}: {', '.join(gone)}")
+        current, target = improved_arrays(inp, block, r, cells, inp.previous[cells, r][None] + grid[:, None])
         previous = np.repeat(inp.previous[None], len(grid), axis=0)
         res = run_staircase(StaircaseParams.from_block(block), current, previous, target, inp.weights, inp.pots)
         amount += res.amount[:, cells, r].sum(axis=1)

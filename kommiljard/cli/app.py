@@ -7,14 +7,17 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 from __future__ import annotations
 
 import functools
+import os
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
-from ..errors import KommiljardError
+from .. import __version__
+from ..errors import KommiljardError, MissingDataWarning
 from ..rules import bundled_rule_names, parse_override
 
 app = typer.Typer(
@@ -25,18 +28,51 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
+
+
+class PipedConsole(Console):
+    """A console whose output is piped or captured: as wide as ``COLUMNS`` says when it is read (200 if it is
+    unset, so that tables are not wrapped at 80 columns in a file)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        columns = os.environ.get("COLUMNS", "")
+        return ConsoleDimensions(int(columns) if columns.isdigit() and int(columns) > 0 else 200, 25)
+
+
 out = Console()
 err = Console(stderr=True)
-if not out.is_terminal:  # piped or captured: do not wrap tables at 80 columns
-    out = Console(width=200)
+if not out.is_terminal:
+    out = PipedConsole()
 if not err.is_terminal:
-    err = Console(stderr=True, width=200)
+    err = PipedConsole(stderr=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"kommiljard {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why."""
 
 
 class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class Dialect(StrEnum):
+    en = "en"
+    sv = "sv"
 
 
 class BackendChoice(StrEnum):
@@ -63,6 +99,25 @@ PopulationOpt = Annotated[
     typer.Option("--population", "-p", help="Population table (region, population); default SCB 31 Dec 2018."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How to print the result.")]
+AllowMissingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing-regions",
+        help="Compute even if the panel lacks regions of the population table (or some of their months): they are "
+        "treated as not qualifying there and marked 'no data', never 0 kr.",
+    ),
+]
+DialectOpt = Annotated[
+    Dialect,
+    typer.Option(
+        "--csv-dialect",
+        help="CSV written (stdout and --out): en (comma, decimal point, exact) or sv (semicolon, decimal comma, "
+        "UTF-8 with BOM, whole kronor that add up).",
+    ),
+]
+ExactOpt = Annotated[
+    bool, typer.Option("--exact", help="With --csv-dialect sv: amounts as computed (öre and all), not whole kronor.")
+]
 
 
 def reports_errors(func):
@@ -71,7 +126,9 @@ def reports_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MissingDataWarning)  # the commands narrate it themselves
+                return func(*args, **kwargs)
         except KommiljardError as exc:
             err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
@@ -86,26 +143,6 @@ def overrides_of(values: list[str] | None) -> dict:
 def many(values: list[str] | None) -> list[str] | None:
     """Repeatable options that also accept comma-separated values."""
     return [v.strip() for item in values for v in item.split(",") if v.strip()] if values else None
-
-
-MonthsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--month",
-        "--months",
-        "-m",
-        help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).",
-    ),
-]
-GroupsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--group",
-        "--groups",
-        "-g",
-        help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
-    ),
-]
 
 
 MonthsOpt = Annotated[

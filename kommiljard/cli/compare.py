@@ -8,12 +8,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import KommiljardError
+from ..money import format_mnkr
 from ..rules import DEFAULT_RULES, load_rules
-from .app import BackendChoice, Format, FormatOpt, PopulationOpt, app, err, out, reports_errors
-from .render import write_figure
+from .app import (
+    AllowMissingOpt,
+    BackendChoice,
+    Dialect,
+    DialectOpt,
+    ExactOpt,
+    Format,
+    FormatOpt,
+    PopulationOpt,
+    app,
+    err,
+    reports_errors,
+)
+from .render import print_frame, warn_no_data, write_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,45 +60,42 @@ def _variants(rules: list[str] | None, variant: list[str] | None, with_alternati
 
 def _with_diff(amount: float, diff: float | None) -> str:
     """``365.4 (-17.6)`` in mnkr; no bracket for the baseline or a difference that rounds to 0."""
-    text = f"{amount / 1e6:,.1f}"
-    return text if diff is None or round(diff / 1e6, 1) == 0 else f"{text} ({diff / 1e6:+,.1f})"
+    text = format_mnkr(amount)
+    return text if diff is None or round(diff / 1e6, 1) == 0 else f"{text} ({format_mnkr(diff, signed=True)})"
 
 
-def _compare_table(frame: pd.DataFrame, title: str) -> Table:
-    """Amounts in mnkr; each variant after the first shows its difference from the first in brackets."""
+def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The comparison as text in mnkr, each variant after the first with its difference from the first in
+    brackets, then the paid and lapsed totals; and the row where the totals start. Variant names are
+    headers whose hyphens may wrap."""
+    import pandas as pd
+
     from ..analysis.compare import DIFF_PREFIX, variant_columns
 
     names = variant_columns(frame)
     rows = [
-        [
-            r["region"],
-            r["region_name"],
-            _with_diff(r[names[0]], None),
-            *(_with_diff(r[n], r[DIFF_PREFIX + n]) for n in names[1:]),
-        ]
+        {
+            "region": r["region"],
+            "name": r["region_name"],
+            names[0]: _with_diff(r[names[0]], None),
+            **{n: _with_diff(r[n], r[DIFF_PREFIX + n]) for n in names[1:]},
+            **({"no data": r["no_data"]} if "no_data" in frame.columns else {}),
+        }
         for _, r in frame.iterrows()
     ]
     totals = frame.attrs["totals"]
     for what in ("paid_sek", "lapsed_sek"):
         base = totals[names[0]][what]
         rows.append(
-            [
-                "",
-                what.removesuffix("_sek"),
-                _with_diff(base, None),
-                *(_with_diff(totals[n][what], totals[n][what] - base) for n in names[1:]),
-            ]
+            {
+                "region": "",
+                "name": what.removesuffix("_sek"),
+                names[0]: _with_diff(base, None),
+                **{n: _with_diff(totals[n][what], totals[n][what] - base) for n in names[1:]},
+            }
         )
-    table = Table(title=title, title_justify="left")
-    table.add_column("region", no_wrap=True)
-    table.add_column("name", no_wrap=True)
-    for i, name in enumerate(names):  # long names wrap at their hyphens, the amounts never
-        table.add_column(name.replace("-", " "), justify="right", min_width=max(len(r[i + 2]) for r in rows))
-    for i, row in enumerate(rows):
-        if i == len(frame):
-            table.add_section()
-        table.add_row(*row)
-    return table
+    view = pd.DataFrame(rows).fillna("")
+    return view.rename(columns={n: n.replace("-", " ") for n in names}), len(frame)  # long names wrap at hyphens
 
 
 @app.command()
@@ -132,6 +141,18 @@ def compare(
         Path | None,
         typer.Option("--plot", help="Also draw each variant's difference per region to this image (.png, .svg, .pdf)."),
     ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Also write the comparison (kronor, with diff_<name> columns) to .parquet, .csv or .xlsx (a workbook "
+            "with the variants and provenance).",
+        ),
+    ] = None,
+    allow_missing: AllowMissingOpt = False,
+    dialect: DialectOpt = Dialect.en,
+    exact: ExactOpt = False,
 ) -> None:
     """Payouts per region under several rule sets or parameter changes, side by side, with the differences.
 
@@ -147,28 +168,39 @@ def compare(
 
     `kommiljard compare my_panel.csv --rules kommiljard-2019 --rules my-draft-rules.toml`
 
-    The table is in mnkr; each column after the first shows its difference from the first in brackets. CSV and JSON
-    give kronor with `diff_<name>` columns.
+    The table is in mnkr; each column after the first shows its difference from the first in brackets. CSV, JSON
+    and `--out` give kronor with `diff_<name>` columns.
     """
     from ..analysis.compare import compare as compute_compare
+    from ..engine import base_provenance
+    from ..outputs.exports import check_out, compare_sheets, write_output
 
+    if out_file is not None:
+        check_out(out_file)
     variants = _variants(rules, variant, with_alternatives)
     for name, r in variants.items():
         err.print(f"{name}: {r.origin}" + (f" with {dict(r.overrides)}" if r.overrides else ""), highlight=False)
     if len(variants) == 1:
         err.print("[yellow]note: one variant only; add --rules, --variant or --alternatives to compare[/]")
-    frame = compute_compare(panel, variants, population, conditions, backend.value)
+    frame = compute_compare(panel, variants, population, conditions, backend.value, allow_missing)
     if frame.attrs["synthetic_panel"]:
         err.print("[yellow]note: this panel is SYNTHETIC (made for trying the tool), not real regional data[/]")
+    warn_no_data(frame.attrs["no_data"])
     if fmt is Format.csv:
-        sys.stdout.write(frame.to_csv(index=False))
+        print_frame(frame, fmt, "", dialect=dialect.value, exact=exact)
     elif fmt is Format.json:
-        sys.stdout.write(
-            json.dumps({**frame.attrs, "regions": frame.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n"
-        )
+        doc = {**frame.attrs, "regions": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         synthetic = " - SYNTHETIC panel, not real data" if frame.attrs["synthetic_panel"] else ""
-        out.print(_compare_table(frame, f"Payout per region, mnkr (difference from {next(iter(variants))}){synthetic}"))
+        view, totals_at = compare_view(frame)
+        title = f"Payout per region, mnkr (difference from {next(iter(variants))}){synthetic}"
+        numbers = [c for c in view.columns if c not in ("region", "name", "no data")]
+        print_frame(view, fmt, title, keys=2, sections=[totals_at], numbers=numbers)
+    if out_file is not None:
+        provenance = {**base_provenance(), **frame.attrs, "panel": str(panel)}
+        written = write_output(out_file, frame, provenance, lambda: compare_sheets(frame), dialect.value, exact)
+        err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
     if plot is not None:
         import matplotlib
 

@@ -76,10 +76,6 @@ def import_(
     if fmt is Format.json:
         payload = {"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    else:
-        from rich.markup import escape
-
-        if fmt is Format.table:  # region names as the files wrote them are user text
-            summary["written_as"] = summary["written_as"].map(escape)
-        print_frame(summary, fmt, escape(f"Imported from {', '.join(p.name for p in exports)}"), [])
+    else:  # print_frame never reads cell text or titles as markup
+        print_frame(summary, fmt, f"Imported from {', '.join(p.name for p in exports)}", [])
     err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False, markup=False)

@@ -9,10 +9,14 @@ from typing import Annotated
 
 import typer
 
-from ..money import format_kronor as kr
+from ..money import kronor
 from ..rules import DEFAULT_RULES
 from .app import (
+    AllowMissingOpt,
     BackendChoice,
+    Dialect,
+    DialectOpt,
+    ExactOpt,
     Format,
     FormatOpt,
     PopulationOpt,
@@ -43,7 +47,12 @@ def payout(
     ] = None,
     out_file: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write one row per region, block, month and group (.parquet or .csv)."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write one row per region, block, month and group (.parquet or .csv), or a workbook (.xlsx: "
+            "summary, detail, cells and provenance).",
+        ),
     ] = None,
     backend: Annotated[
         BackendChoice,
@@ -53,30 +62,38 @@ def payout(
         ),
     ] = BackendChoice.auto,
     fmt: FormatOpt = Format.table,
+    allow_missing: AllowMissingOpt = False,
+    dialect: DialectOpt = Dialect.en,
+    exact: ExactOpt = False,
 ) -> None:
     """Compute every block of a scheme for a panel: who gets how much.
 
-    Example: `kommiljard payout data/sample_panel_2019.parquet --out payout.parquet`
+    Example: `kommiljard payout data/sample_panel_2019.parquet --out payout.xlsx`
 
     With `--set block1.sharing=equal` (repeatable) any rule parameter can be changed without editing the rule file.
+    `--out payout.csv --csv-dialect sv` writes the detail for a Swedish spreadsheet (semicolons, decimal commas,
+    whole kronor that add up).
     """
     from ..engine import payout as compute_payout
-    from ..outputs.files import check_out_path, write_table
+    from ..outputs.exports import check_out, payout_csv_frame, payout_in_whole_kronor, payout_sheets, write_output
 
     if out_file is not None:
-        check_out_path(out_file)
-    result = compute_payout(panel, rules, population, conditions, backend.value, overrides_of(set_))
+        check_out(out_file)
+    result = compute_payout(
+        panel, rules, population, conditions, backend.value, overrides_of(set_), allow_missing_regions=allow_missing
+    )
     narrate(result)
-    summary = result.summary(whole_kronor=True)
-    cells = result.cells.copy()
+    whole = payout_in_whole_kronor(result)  # the same whole kronor as the workbook and the report
+    summary = whole.summary
     if fmt is Format.json:
         sys.stdout.write(
             json.dumps(
                 {
                     "summary": result.summary().to_dict(orient="records"),
-                    "cells": cells.to_dict(orient="records"),
+                    "cells": result.cells.to_dict(orient="records"),
                     "paid_sek": result.paid_sek,
                     "lapsed_sek": result.lapsed_sek,
+                    "no_data": result.no_data(),
                     "provenance": result.provenance,
                 },
                 ensure_ascii=False,
@@ -85,21 +102,26 @@ def payout(
             )
             + "\n"
         )
+    elif fmt is Format.csv:
+        print_frame(summary, fmt, "", dialect=dialect.value, exact=exact)
     else:
         money = [c for c in summary.columns if c.startswith("block") or c == "total_sek"]
         synthetic = " - SYNTHETIC panel, not real data" if result.panel.synthetic else ""
-        print_frame(summary, fmt, f"Payout per region, kronor ({result.rules.id}){synthetic}", money)
-        if fmt is Format.table:
-            print_frame(
-                cells,
-                fmt,
-                "Per block, month and group: pot, paid, lapsed (kronor)",
-                ["pot_sek", "paid_sek", "lapsed_sek"],
-            )
-            out.print(
-                f"Paid {kr(result.paid_sek)} kr, lapsed {kr(result.lapsed_sek)} kr, of "
-                f"{kr(result.rules.ruleset.total_sek)} kr."
-            )
+        print_frame(summary, fmt, f"Payout per region, kronor ({result.rules.id}){synthetic}", money, keys=2)
+        cells = whole.cells if whole.cells["no_data"].any() else whole.cells.drop(columns="no_data")
+        print_frame(
+            cells.rename(columns={"no_data": "no data"}),
+            fmt,
+            "Per block, month and group: pot, paid, lapsed (kronor)",
+            ["pot_sek", "paid_sek", "lapsed_sek"],
+            keys=3,
+        )
+        out.print(
+            f"Paid {kronor(whole.cells['paid_sek'].sum())}, lapsed {kronor(whole.cells['lapsed_sek'].sum())}, of "
+            f"{kronor(result.rules.ruleset.total_sek)}.",
+            highlight=False,
+        )
     if out_file is not None:
-        written = write_table(result.table, out_file, result.provenance)
+        frame = payout_csv_frame(result, dialect.value, exact)
+        written = write_output(out_file, frame, result.provenance, lambda: payout_sheets(result), dialect.value, exact)
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)

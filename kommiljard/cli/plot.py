@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
-from .app import PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
+from .app import AllowMissingOpt, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
 from .render import narrate
 
 
@@ -36,6 +36,7 @@ def plot(
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
+    allow_missing: AllowMissingOpt = False,
 ) -> None:
     """Draw a picture and write it as PNG or SVG.
 
@@ -64,7 +65,9 @@ def plot(
     check_figure_path(out_file)
     what = kind
     if kind in ("staircase", "cells", "payouts"):
-        result = compute_payout(source, rules, population, None, "auto", overrides_of(set_))
+        result = compute_payout(
+            source, rules, population, None, "auto", overrides_of(set_), allow_missing_regions=allow_missing
+        )
         narrate(result)
         fig = payouts_figure(result) if kind == "payouts" else cells_figure(result, month, group)
     elif kind == "curve":

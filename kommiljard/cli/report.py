@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,8 +10,13 @@ import typer
 
 from ..errors import InputError
 from ..rules import DEFAULT_RULES
-from .app import PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
+from .app import AllowMissingOpt, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
 from .render import narrate
+
+
+class Language(StrEnum):
+    en = "en"
+    sv = "sv"
 
 
 @app.command()
@@ -24,13 +30,27 @@ def report(
     conditions: Annotated[
         Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
     ] = None,
+    with_page: Annotated[
+        bool,
+        typer.Option(
+            "--page",
+            help="Also write the what-if page beside the report (REPORT-whatif.html, as `kommiljard page`) and link "
+            "it.",
+        ),
+    ] = False,
+    lang: Annotated[
+        Language, typer.Option("--lang", help="en (English) or sv (Swedish labels, groups and months).")
+    ] = Language.en,
+    allow_missing: AllowMissingOpt = False,
 ) -> None:
     """Write one self-contained HTML report of a payout, to open in any browser, print or e-mail.
 
     Example: `kommiljard report data/sample_panel_2019.parquet --out report.html`
 
     It holds the payout per region, the staircase of every month and group, what lapsed, the rule set with every
-    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network.
+    parameter and its source, and the provenance. Figures are embedded: viewing it needs no network. `--lang sv`
+    writes it in Swedish (the numbers are the same). `--page` also writes the what-if page (`kommiljard page`)
+    beside it, e.g. report-whatif.html, in the same language, and links it from the report.
     """
     from rich.progress import Progress
 
@@ -39,11 +59,25 @@ def report(
 
     if out_file.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{out_file}: --out must end in .html")
-    result = compute_payout(panel, rules, population, conditions, "auto", overrides_of(set_))
+    page_file = out_file.with_name(f"{out_file.stem}-whatif.html") if with_page else None
+    if page_file is not None:
+        from ..outputs.page import write_page
+    result = compute_payout(
+        panel, rules, population, conditions, "auto", overrides_of(set_), allow_missing_regions=allow_missing
+    )
     narrate(result)
+    if page_file is not None:
+        write_page(result, page_file, lang.value)
+        err.print(f"wrote {page_file} (the what-if page, linked from the report)", highlight=False)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("drawing", total=report_steps(result))
-        write_report(result, out_file, lambda step: progress.update(task, advance=1, description=f"drawing {step}"))
+        write_report(
+            result,
+            out_file,
+            lambda step: progress.update(task, advance=1, description=f"drawing {step}"),
+            page_file.name if page_file else None,
+            lang.value,
+        )
     err.print(
         f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)",
         highlight=False,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..rules import DEFAULT_RULES, load_rules
+from ..rules import DEFAULT_RULES, bundled_rule_names, load_rules
 from ..rules.describe import parameter_rows
 from .app import Format, SetOpt, app, out, overrides_of, reports_errors
 
@@ -17,15 +17,23 @@ from .app import Format, SetOpt, app, out, overrides_of, reports_errors
 @app.command("rules")
 @reports_errors
 def show_rules(
-    rules: Annotated[str, typer.Argument(help="A bundled rule set or a .toml file.")] = DEFAULT_RULES,
+    rules: Annotated[
+        str | None,
+        typer.Argument(
+            help="A bundled rule set or a .toml file; none: list the bundled rule sets (with --set: the default)."
+        ),
+    ] = None,
     set_: SetOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
 ) -> None:
-    """Show a rule set: every parameter with its source.
+    """Show a rule set: every parameter with its source; without a name, list the bundled rule sets.
 
     Example: `kommiljard rules kommiljard-2019 --set block1.cumulative=false`
     """
-    r = load_rules(rules, overrides_of(set_))
+    if rules is None and not set_:
+        _list_rule_sets(fmt)
+        return
+    r = load_rules(rules or DEFAULT_RULES, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:
         sys.stdout.write(
@@ -61,3 +69,35 @@ def show_rules(
         for alt in r.ruleset.alternatives:
             table.add_row(f"{alt.name}: {alt.label}", json.dumps(alt.overrides, ensure_ascii=False), alt.source)
         out.print(table)
+
+
+def _list_rule_sets(fmt: Format) -> None:
+    """Every bundled rule set: name, years, kinds of block, total and title."""
+    import pandas as pd
+
+    from ..money import format_mnkr
+    from .render import print_frame
+
+    rows = []
+    for name in bundled_rule_names():
+        rs = load_rules(name).ruleset
+        years = sorted({m[:4] for b in rs.blocks for m in getattr(b, "months", ()) or ()} | _period_years(rs))
+        rows.append(
+            {
+                "rule set": name + (" (default)" if name == DEFAULT_RULES else ""),
+                "years": "–".join(dict.fromkeys([years[0], years[-1]])) if years else "",
+                "kinds": ", ".join(dict.fromkeys(b.kind.replace("_", " ") for b in rs.blocks)),
+                "mnkr": format_mnkr(rs.total_sek),
+                "title": rs.title,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    title = "Bundled rule sets (`kommiljard rules NAME` shows one)"
+    print_frame(frame, fmt, title, numbers=["mnkr"], wrap=["kinds", "title"])
+
+
+def _period_years(ruleset) -> set[str]:
+    return {m[:4] for b in ruleset.blocks for p in getattr(b, "periods", ()) for m in p.months}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import KommiljardError
+from ..money import format_mnkr, format_number, mnkr, pp
 from ..rules import DEFAULT_RULES, load_rules
 from .app import (
     Format,
@@ -27,6 +29,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .render import print_frame
 
 
 @app.command()
@@ -35,7 +38,9 @@ def sweep(
     out_dir: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet, manifest.json."
+            "--out",
+            "-o",
+            help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet/.xlsx, manifest.json.",
         ),
     ],
     scenario: Annotated[
@@ -50,9 +55,12 @@ def sweep(
         str | None, typer.Option("--region", help="Lever: the region whose own improvement is set (with --improve).")
     ] = None,
     improve: Annotated[
-        float | None,
+        str | None,
         typer.Option(
-            "--improve", "-x", help="Lever: percentage points added to the region's share_90 in every trajectory."
+            "--improve",
+            "-x",
+            help="Lever: percentage points added to the region's share_90 in every trajectory. Several, e.g. 0,1,2,3: "
+            "a lever grid, one sweep per value in --out/improve+1 ... on the same draws.",
         ),
     ] = None,
     months: MonthsOpt = None,
@@ -83,9 +91,11 @@ def sweep(
     Example: `kommiljard sweep --n 1000000 --seed 1 --out sweep-2019 --region 06 --improve 3`
 
     Prints per region the mean and 5/50/95 % percentiles of its block-1 amount and the chance of reaching each bar;
-    with a lever (--region and --improve) also the gain. An interrupted sweep resumes when rerun with the same
-    arguments.
+    with a lever (--region and --improve) also the gain. `--improve 0,1,2,3` runs one sweep per value on the same draws
+    (a lever grid for `kommiljard page --sweep`) and prints the gain per value. An interrupted sweep resumes when rerun
+    with the same arguments.
     """
+    import pandas as pd
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -103,15 +113,37 @@ def sweep(
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:
         raise KommiljardError("--month and --group choose the lever's cells: give --region and --improve too")
-    lever = (
-        Lever(region, improve, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None)
-        if region is not None
-        else None
-    )
+    sizes = lever_sizes(improve) if improve is not None else []
+    levers = [Lever(region, x, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None) for x in sizes]
     loaded = load_scenario(scenario)
+    if len(levers) > 1:
+        rule_set = load_rules(rules, overrides_of(set_))
+        lever_grid(
+            levers,
+            out_dir,
+            functools.partial(
+                run_sweep,
+                loaded,
+                n,
+                seed,
+                chunk_size=chunk_size,
+                observed_panel=observed,
+                rules=rule_set,
+                population=population,
+                threads=threads,
+                force=force,
+            ),
+            f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {n:,} trajectories each".replace(",", " "),
+            n,
+            quiet,
+            fmt,
+        )
+        return
+    lever = levers[0] if levers else None
+    improve = sizes[0] if sizes else None
     err.print(
-        f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {n:,} trajectories".replace(",", " ")
-        + (f"; lever: region {region} {improve:+g} pp" if lever else "")
+        f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {format_number(n)} trajectories"
+        + (f"; lever: region {region} {pp(improve, None)}" if lever else "")
         + (f"; observed: {observed}" if observed else ""),
         highlight=False,
     )
@@ -153,7 +185,7 @@ def sweep(
             f"observed: {m['observed']['cells_used']} cells kept as in {m['observed']['source']}", highlight=False
         )
     err.print(
-        f"{n:,} trajectories".replace(",", " ")
+        f"{format_number(n)} trajectories"
         + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused); "
         f"wrote {out_dir}/",
         highlight=False,
@@ -174,33 +206,23 @@ def sweep(
         )
         return
     if fmt is Format.csv:
-        sys.stdout.write(summary.to_csv(index=False))
+        print_frame(summary, fmt, "")
         return
     groups, bars = m["block"]["groups"], m["block"]["bars"]  # from the rules, never parsed out of column names
-
-    def mnkr(x: float) -> str:
-        return f"{x / 1e6:,.1f}".replace(",", " ")
-
-    table = Table(
-        title=f"{loaded.name}, {n:,} trajectories: block-1 amount per region, mnkr".replace(",", " "),
-        title_justify="left",
-    )
-    table.add_column("region", no_wrap=True)
-    table.add_column("name", overflow="ellipsis", max_width=12, no_wrap=True)
-    for col in ("mean", "p5", "p50", "p95"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for g in groups:
-        table.add_column(f"{g} %", justify="right", no_wrap=True)
-    if lever is not None:
-        table.add_column("gain", justify="right", no_wrap=True)
-        table.add_column("p5 to p95", justify="right", no_wrap=True)
+    rows = []
     for _, r in summary.iterrows():
-        cells = [r["region"], r["region_name"], *(mnkr(r[c]) for c in ("mean_sek", "p5_sek", "p50_sek", "p95_sek"))]
-        cells += ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for g in groups]
+        row = {"region": r["region"], "name": r["region_name"]}
+        row |= {c: format_mnkr(r[f"{c}_sek"]) for c in ("mean", "p5", "p50", "p95")}
+        row |= {f"{g} %": "/".join(format_number(100 * r[f"p_{b}_{g}"]) for b in bars) for g in groups}
         if lever is not None:
-            cells += [mnkr(r["mean_gain_sek"]), f"{mnkr(r['p5_gain_sek'])} to {mnkr(r['p95_gain_sek'])}"]
-        table.add_row(*cells)
-    out.print(table)
+            row |= {
+                "gain": format_mnkr(r["mean_gain_sek"]),
+                "p5 to p95": f"{format_mnkr(r['p5_gain_sek'])} to {format_mnkr(r['p95_gain_sek'])}",
+            }
+        rows.append(row)
+    view = pd.DataFrame(rows)
+    title = f"{loaded.name}, {format_number(n)} trajectories: block-1 amount per region, mnkr"
+    print_frame(view, fmt, title, keys=2, numbers=[c for c in view.columns if c not in ("region", "name")])
     out.print(
         f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.",
         highlight=False,
@@ -209,11 +231,92 @@ def sweep(
         row = summary.set_index("region").loc[normalise_code(region)]
 
         def chances(suffix: str, g: str) -> str:
-            return "/".join(f"{100 * row[f'p_{b}_{g}{suffix}']:.0f}" for b in bars)
+            return "/".join(format_number(100 * row[f"p_{b}_{g}{suffix}"]) for b in bars)
 
         moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
         out.print(
-            f"Lever {normalise_code(region)} {improve:+g} pp: expected gain {mnkr(row['mean_gain_sek'])} mnkr "
-            f"(5-95 %: {mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
+            f"Lever {normalise_code(region)} {pp(improve, None)}: expected gain {mnkr(row['mean_gain_sek'])} "
+            f"(5-95 %: {format_mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
             highlight=False,
         )
+
+
+def lever_sizes(text: str) -> list[float]:
+    """``--improve 3`` or ``--improve 0,1,2,3``: the lever's sizes in pp, each once."""
+    sizes = []
+    for item in (v.strip() for v in text.split(",")):
+        try:
+            x = float(item)
+        except ValueError:
+            raise KommiljardError(f"--improve {text!r}: {item!r} is not a number of pp (e.g. 3, or 0,1,2,3)") from None
+        if not math.isfinite(x) or x in sizes:
+            raise KommiljardError(f"--improve {text!r}: {item} is {'given twice' if x in sizes else 'not finite'}")
+        sizes.append(x)
+    return sizes
+
+
+def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool, fmt: Format) -> None:
+    """One sweep per lever size, each in ``out_dir/improve<+x>`` (``run(out_dir=, lever=, progress=)`` runs one),
+    all on the same draws (the same seed and arguments): the gain per size, for the lever's region."""
+    import pandas as pd
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    err.print(
+        f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
+        highlight=False,
+    )
+    results = []
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=err, disable=quiet or not err.is_terminal) as bar:
+        for lever in levers:
+            task = bar.add_task(f"lever {lever.improve_pp:+g} pp", total=n)
+            where = out_dir / f"improve{lever.improve_pp:+g}"
+            try:
+                results.append(
+                    run(
+                        out_dir=where,
+                        lever=lever,
+                        progress=lambda done, total, task=task: bar.update(task, completed=done),
+                    )
+                )
+            except KeyboardInterrupt:
+                err.print(f"interrupted: finished parts are kept in {where}; run the same command again to resume.")
+                raise typer.Exit(130) from None
+    m = results[0].manifest
+    code = m["lever"]["region"]
+    rows = pd.DataFrame(
+        [
+            {"improve_pp": r.manifest["lever"]["improve_pp"], **r.summary.set_index("region", drop=False).loc[code]}
+            for r in results
+        ]
+    )
+    computed, reused = sum(r.computed_parts for r in results), sum(r.reused_parts for r in results)
+    err.print(
+        f"{len(results)} sweeps of {format_number(n)} trajectories ({computed} part(s) computed, {reused} reused); "
+        f"wrote {', '.join(str(r.out_dir) for r in results)}",
+        highlight=False,
+    )
+    if fmt is Format.json:
+        doc = {"region": code, "levels": [{**row, "out_dir": str(r.out_dir)} for row, r in
+                                          zip(rows.to_dict(orient="records"), results)]}  # fmt: skip
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(rows.to_csv(index=False))
+        return
+    groups, bars = m["block"]["groups"], m["block"]["bars"]
+    gains = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")
+    chances = {g: ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for _, r in rows.iterrows()] for g in groups}
+    view = pd.DataFrame({
+        "lever pp": [f"{v:+g}" for v in rows["improve_pp"]],
+        **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
+        **{f"{g} %": chances[g] for g in groups},
+    })  # fmt: skip
+    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-1 gain, mnkr"
+    print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
+    out.print(
+        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month, "
+        "with the lever.",
+        highlight=False,
+        markup=False,
+    )

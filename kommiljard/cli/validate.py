@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
-from .app import PopulationOpt, RulesOpt, app, out, reports_errors
+from .app import AllowMissingOpt, PopulationOpt, RulesOpt, app, out, reports_errors
+from .render import warn_no_data
 
 
 @app.command()
@@ -17,24 +18,65 @@ def validate(
     panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
     rules: RulesOpt = DEFAULT_RULES,
     population: PopulationOpt = None,
+    allow_missing: AllowMissingOpt = False,
 ) -> None:
     """Check a panel against the schema and what a rule set needs; print every problem at once.
 
     Example: `kommiljard validate data/sample_panel_2019.parquet`
+
+    A panel must cover every region of the population table in every month a block needs. With
+    `--allow-missing-regions` the regions (or months) it lacks are listed as 'no data' instead of refused.
     """
-    from ..engine import coverage_checks
+    from ..engine import coverage_checks, missing_cells
     from ..inputs.panel import read_panel
     from ..inputs.population import read_population
     from ..rules import load_rules
 
     ruleset = load_rules(rules)
     pop = read_population(population)
-    p = read_panel(panel, ruleset.ruleset.group_names, coverage_checks(ruleset, pop), ruleset.ruleset.measure_columns())
+    p = read_panel(
+        panel,
+        ruleset.ruleset.group_names,
+        coverage_checks(ruleset, pop, allow_missing),
+        ruleset.ruleset.measure_columns(),
+    )
     f = p.frame
+    gaps = missing_cells(_needed_rows(ruleset, p, pop), ruleset) if allow_missing else {}
+    covers = f"lacks data for {len(gaps)} region(s)" if gaps else "covers every block"
     out.print(
         f"{panel}: OK: {len(f)} rows, {f['region'].nunique()} regions, months "
         f"{', '.join(sorted(f['month'].unique()))}, "
-        f"groups {', '.join(sorted(f['group'].unique()))}; covers every block of {ruleset.id}."
+        f"groups {', '.join(sorted(f['group'].unique()))}; {covers} of {ruleset.id}."
         + (" (SYNTHETIC panel)" if p.synthetic else ""),
         highlight=False,
+        soft_wrap=True,
     )
+    warn_no_data(gaps, computed=False)
+
+
+def _needed_rows(rules, panel, population):
+    """Every region's row of every cell, with ``data`` saying whether the panel has what the cell needs."""
+    import pandas as pd
+
+    from ..kinds import kind_of
+
+    parts = []
+    for block in rules.ruleset.blocks:
+        kind = kind_of(block)
+        arrays = kind.arrays(panel, block, population, None, True)
+        missing = getattr(arrays, "missing", None)
+        if missing is None:
+            continue
+        for (month, group), gone in zip(kind.cells(block), missing):
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "region": arrays.regions,
+                        "block": block.number,
+                        "month": month,
+                        "group": group,
+                        "data": ["missing" if g else "ok" for g in gone],
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["region", "block", "data"])

@@ -10,9 +10,13 @@ from typing import Annotated
 import typer
 
 from ..errors import KommiljardError
-from ..money import format_kronor as kr
+from ..money import format_number, format_pp, kronor
 from ..rules import DEFAULT_RULES
 from .app import (
+    AllowMissingOpt,
+    Dialect,
+    DialectOpt,
+    ExactOpt,
     Format,
     FormatOpt,
     GroupsOpt,
@@ -64,9 +68,16 @@ def whatif(
     ] = None,
     out_file: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write the cells table (with --curve: the curve) to .parquet or .csv."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the cells table (with --curve: the curve) to .parquet or .csv, or a workbook (.xlsx).",
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
+    allow_missing: AllowMissingOpt = False,
+    dialect: DialectOpt = Dialect.en,
+    exact: ExactOpt = False,
 ) -> None:
     """What if a region improves by X percentage points? Its payout before and after, cell by cell.
 
@@ -84,24 +95,51 @@ def whatif(
     from ..analysis.whatif import whatif as compute_whatif
     from ..engine import payout as compute_payout
     from ..inputs.regions import normalise_code, region_names
-    from ..outputs.files import write_table
+    from ..outputs.exports import check_out, curve_sheets, whatif_cells_whole, whatif_sheets, write_output
 
     if improve is None and not curve:
         raise KommiljardError("give --improve X (percentage points), or --curve for the payout curve")
+    if out_file is not None:
+        check_out(out_file)
     overrides = overrides_of(set_)
     months_, groups_ = many(months), many(groups)
     result = (
-        compute_whatif(panel, region, improve or 0.0, months_, groups_, rules, population, overrides, conditions)
+        compute_whatif(
+            panel,
+            region,
+            improve or 0.0,
+            months_,
+            groups_,
+            rules,
+            population,
+            overrides,
+            conditions,
+            allow_missing_regions=allow_missing,
+        )
         if improve is not None
         else None
     )
     points = (
-        payout_curve(panel, region, months_, groups_, rules, population, lo, hi, step, overrides) if curve else None
+        payout_curve(
+            panel,
+            region,
+            months_,
+            groups_,
+            rules,
+            population,
+            lo,
+            hi,
+            step,
+            overrides,
+            allow_missing_regions=allow_missing,
+        )
+        if curve
+        else None
     )
     first = (
         result.baseline
         if result is not None
-        else compute_payout(panel, rules, population, conditions, "auto", overrides)
+        else compute_payout(panel, rules, population, conditions, "auto", overrides, allow_missing)
     )
     narrate(first)
     code = result.region if result is not None else normalise_code(region)
@@ -112,7 +150,7 @@ def whatif(
             doc["curve"] = points.to_dict(orient="records")
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
-        sys.stdout.write((points if points is not None else result.cells).to_csv(index=False))
+        print_frame(points if points is not None else result.cells, fmt, "", dialect=dialect.value, exact=exact)
     else:
         if result is not None:
             synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
@@ -123,8 +161,8 @@ def whatif(
                 highlight=False,
             )
             out.print(
-                f"total over the scheme: {kr(result.baseline_sek)} kr -> {kr(result.scenario_sek)} kr "
-                f"({'+' if result.delta_sek >= 0 else '-'}{kr(abs(result.delta_sek))} kr)",
+                f"total over the scheme: {kronor(result.baseline_sek)} -> {kronor(result.scenario_sek)} "
+                f"({kronor(result.delta_sek, signed=True)})",
                 highlight=False,
             )
             c = result.cells
@@ -134,11 +172,12 @@ def whatif(
                     "group": c["group"],
                     "changed": c["changed"].map({True: "yes", False: ""}),
                     "share_90": [
-                        f"{b:g} -> {a:g}" + (" (clamped)" if cl else "")
+                        f"{format_number(b, None)} -> {format_number(a, None)}" + (" (clamped)" if cl else "")
                         for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])
                     ],
                     "improvement_pp": [
-                        f"{b:+.1f} -> {a:+.1f}" for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])
+                        f"{format_pp(b)} -> {format_pp(a)}"
+                        for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])
                     ],
                     "tier": [
                         f"{b} -> {a} ({r})" for b, a, r in zip(c["tier_before"], c["tier_after"], c["route_after"])
@@ -146,12 +185,18 @@ def whatif(
                     "before_sek": c["amount_before_sek"],
                     "after_sek": c["amount_after_sek"],
                     "delta_sek": c["delta_sek"],
-                    "to_next_tier_pp": ["top" if pd.isna(v) else f"{v:.6g}" for v in c["to_next_tier_pp"]],
+                    "to_next_tier_pp": [
+                        "top" if pd.isna(v) else format_pp(v, None, signed=False) for v in c["to_next_tier_pp"]
+                    ],
                     "sek_per_extra_pp": c["sek_per_extra_pp"],
                 }
             )
             print_frame(
-                view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", "sek_per_extra_pp"]
+                view,
+                fmt,
+                "Per month and group (kronor)",
+                ["before_sek", "after_sek", "delta_sek", "sek_per_extra_pp"],
+                keys=2,
             )
         if points is not None:
             steps = points[(points["amount_sek"].diff() != 0) | (points["tier"].diff() != 0)]
@@ -163,10 +208,14 @@ def whatif(
             )
             print_frame(steps, fmt, "", ["amount_sek"])
     if out_file is not None:
-        table = points if points is not None else result.cells
         provenance = {
             **first.provenance,
             "whatif": {"region": code, "improve_pp": improve, "months": months_, "groups": groups_, "curve": curve},
         }
-        written = write_table(table, out_file, provenance)
+        if points is not None:
+            table, sheets = points, (lambda: curve_sheets(points, f"{code} {name}", provenance))
+        else:
+            cells = result.cells if dialect is Dialect.en or exact else whatif_cells_whole(result.cells)
+            table, sheets = cells, (lambda: whatif_sheets(result))
+        written = write_output(out_file, table, provenance, sheets, dialect.value, exact)
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)

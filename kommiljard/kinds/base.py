@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..errors import BackendMismatchError
+from ..errors import BackendMismatchError, KommiljardError
 from ..inputs.tables import Problem
 from ..money import TOLERANCE_SEK, check_conserved
 from .steps import FLOWS, POT, shares_step
@@ -83,11 +83,13 @@ class BlockKind(Protocol):
     def step_names(self, block) -> tuple[str, ...]:
         """The block's steps, lowest first."""
 
-    def coverage(self, frame: pd.DataFrame, block, population) -> list[Problem]:
-        """Everything the block needs that a panel (its canonical frame) or the population lacks."""
+    def coverage(self, frame: pd.DataFrame, block, population, allow_missing: bool = False) -> list[Problem]:
+        """Everything the block needs that a panel (its canonical frame) or the population lacks; with
+        ``allow_missing`` the rows a region lacks are not problems."""
 
-    def arrays(self, panel, block, population, conditions=None) -> Any:
-        """The block's input arrays; raises an InputError listing every gap."""
+    def arrays(self, panel, block, population, conditions=None, allow_missing: bool = False) -> Any:
+        """The block's input arrays; raises an InputError listing every gap (with ``allow_missing``, a
+        region's cell without its rows is computed as not qualifying and marked as having no data)."""
 
     def reference(self, block, arrays) -> Allocation:
         """The readable specification, cell by cell."""
@@ -111,6 +113,39 @@ class BlockKind(Protocol):
         """The picture of one cell of a payout (matplotlib Axes)."""
 
 
+ALLOW_MISSING = "--allow-missing-regions (in Python: allow_missing_regions=True)"
+NO_DATA_ROUTE = "no_data"
+
+
+def missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[str], population) -> list[Problem]:
+    """Regions without the rows a block needs (region -> what it lacks): who and what, then once what to do."""
+    from ..inputs.regions import region_label
+
+    absent = [region_label(r) for r in missing if r not in in_panel]
+    problems = []
+    if absent:
+        table = f" ({population.source})" if population is not None else ""
+        who = f"region {absent[0]} has" if len(absent) == 1 else f"{len(absent)} regions have"
+        problems.append(
+            Problem(
+                f"{who} no rows{'' if len(absent) == 1 else ': ' + ', '.join(absent)}. The panel must cover every "
+                f"region of the population table{table} in every month that block {block.number} ({block.name}) needs"
+            )
+        )
+    for region, rows in missing.items():
+        if region in in_panel:
+            where = f"(block {block.number}, {block.name})"
+            problems.append(Problem(f"region {region_label(region)} has no row for {', '.join(rows)} {where}"))
+    if problems:
+        problems.append(
+            Problem(
+                f"to compute block {block.number} without the rows above: {ALLOW_MISSING}; a region then gets "
+                "nothing from the cells it lacks, marked 'no data' (never 0 kr), and the others share the money"
+            )
+        )
+    return problems
+
+
 def no_kind(kind: str, known: Sequence[str]):
     from ..errors import RuleFileError
 
@@ -132,13 +167,16 @@ def block_tables(
     pots: np.ndarray,
     allocation: Allocation,
     step_names: Sequence[str],
+    missing: np.ndarray | None,
     columns: dict[str, Any],
 ) -> BlockTables:
     """The engine's tables of one block, from its allocation and the kind's own columns.
 
-    ``pots`` (C,) is each cell's pot. ``columns`` maps each of the kind's row columns (``improvement_pp``,
-    ``share_current``, ...)
-    to a (C, R) array, or a scalar for every row. Every cell's pot is checked to be conserved.
+    ``pots`` (C,) is each cell's pot. ``missing`` (C, R), if given, marks the regions without data in
+    a cell: the allocation paid them nothing, and their rows say so (``data`` "missing", route
+    ``no_data``, amount NaN: no data, not 0 kr). ``columns`` maps each of the kind's row columns
+    (``improvement_pp``, ``share_current``, ...) to a (C, R) array, or a scalar for every row. Every
+    cell's pot is checked to be conserved.
     """
     routes = np.array(route_names)
     cumulative = getattr(block, "cumulative", True)
@@ -149,6 +187,13 @@ def block_tables(
         paid = float(a.amount[c].sum())
         check_conserved(pot, paid, float(a.lapsed[c]), f"block {block.number} {month or ''} {group or ''}".strip())
         tiers = a.tier[c].astype(int)
+        gone = np.zeros(len(regions), bool) if missing is None else missing[c]
+        if (a.amount[c][gone] != 0).any() or (tiers[gone] != 0).any():
+            raise KommiljardError(
+                f"internal error: block {block.number} {month} {group}: a region without data was paid. Please "
+                "report this."
+            )
+        amount = np.where(gone, np.nan, a.amount[c])
         rows.append(
             pd.DataFrame(
                 {
@@ -158,11 +203,12 @@ def block_tables(
                     "month": month,
                     "group": group,
                     "tier": tiers,
-                    "route": routes[a.route[c]],
+                    "route": np.where(gone, NO_DATA_ROUTE, routes[a.route[c]]),
                     "bars": step_labels(step_names, tiers, cumulative),
                     **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
                     "population": population,
-                    "amount_sek": a.amount[c],
+                    "amount_sek": amount,
+                    "data": np.where(gone, "missing", "ok"),
                     "cell_pot_sek": pot,
                     "cell_lapsed_sek": a.lapsed[c],
                 }
@@ -177,6 +223,7 @@ def block_tables(
                 "paid_sek": paid,
                 "lapsed_sek": float(a.lapsed[c]),
                 "qualifiers": int((tiers > 0).sum()),
+                "no_data": int(gone.sum()),
             }
         )
         for k, step in enumerate(step_names):
@@ -204,7 +251,7 @@ def block_tables(
                         "step": step,
                         "member": [shares_step(int(t), k, cumulative) for t in tiers],
                         "step_pot_sek": float(f[POT]),
-                        "amount_sek": a.by_step[c, :, k],
+                        "amount_sek": np.where(gone, np.nan, a.by_step[c, :, k]),
                     }
                 )
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..money import format_kronor, format_number
 from .steps import StepOutcome
 
 SYNTHETIC_MARK = "  [SYNTHETIC data, not real regional figures]"
@@ -39,16 +40,17 @@ def step_lines(
     lines = []
     for head, out, mine in reversed(list(zip(heads, steps, amounts))):
         if out.members:
-            fate = f"pays {out.pot:,.2f} kr to {len(out.members)} region(s) weighing {out.member_weight:,.0f}"
+            weighing = format_number(out.member_weight)
+            fate = f"pays {format_kronor(out.pot, 2)} kr to {len(out.members)} region(s) weighing {weighing}"
         elif out.passed_down:
-            fate = f"no member: {out.passed_down:,.2f} kr passed down"
+            fate = f"no member: {format_kronor(out.passed_down, 2)} kr passed down"
         else:
-            fate = f"no member: {out.lapsed:,.2f} kr lapse"
-        lines.append(f"  {out.name:<8} {head} = {out.base_pot:,.2f} + {out.received:,.2f} received; {fate}")
+            fate = f"no member: {format_kronor(out.lapsed, 2)} kr lapse"
+        own, received = format_kronor(out.base_pot, 2), format_kronor(out.received, 2)
+        lines.append(f"  {out.name:<8} {head} = {own} + {received} received; {fate}")
         if mine:
-            lines.append(
-                f"           {region}: {out.pot:,.2f} x {weight:,.0f} / {out.member_weight:,.0f} = {mine:,.2f} kr"
-            )
+            shares = f"{format_number(weight)} / {format_number(out.member_weight)}"
+            lines.append(f"           {region}: {format_kronor(out.pot, 2)} x {shares} = {format_kronor(mine, 2)} kr")
         if out.members:
             lines.append(f"           members: {' '.join(out.members)}")
     return lines

@@ -59,9 +59,14 @@ def check_out_path(path: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES)
     return path
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, provenance: dict) -> list[Path]:
+def write_table(
+    frame: pd.DataFrame, path: str | Path, provenance: dict, dialect: str = "en", exact: bool = False
+) -> list[Path]:
     """Write ``.parquet`` (provenance in the file's metadata) or ``.csv`` (plus a
-    ``.provenance.json`` beside it). Returns the paths written."""
+    ``.provenance.json`` beside it) in a CSV dialect (:mod:`kommiljard.outputs.spreadsheets`:
+    ``en`` exact floats, ``sv`` whole kronor unless ``exact``). Returns the paths written."""
+    from .dialects import csv_text
+
     path = check_out_path(path)
     if path.suffix.lower() == ".parquet":
         table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -72,8 +77,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, provenance: dict) -> list
         return [path]
     sidecar = path.with_name(path.name + ".provenance.json")
     write_text(sidecar, json.dumps(provenance, indent=2, ensure_ascii=False))
+    text = csv_text(frame, dialect, exact)
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
+        tmp.write_text(text, encoding="utf-8")
     return [path, sidecar]
 
 

@@ -2,13 +2,17 @@
 
 It holds the summary per region, the payouts figure, the picture of every cell (a staircase's
 month and group, a threshold block's period and group: each kind draws its own), what lapsed,
-the rule set with every parameter and its source, and the provenance.
+the rule set with every parameter in words and kronor and its source, and the provenance. The
+amounts are the payout in whole kronor that add up (:mod:`kommiljard.outputs.exports`), the same
+as in a workbook. In English or Swedish (:mod:`kommiljard.outputs.wording`); the pictures keep
+their English text.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,13 +20,14 @@ import pandas as pd
 
 from .. import __version__
 from ..engine import Payout
+from ..inputs.regions import region_label
 from ..kinds import kind_of
-from ..kinds.look import SYNTHETIC_NOTE
-from ..money import format_kronor
-from ..rules.describe import parameter_rows
+from ..money import format_kronor, kronor
+from .exports import WholeKronor, payout_in_whole_kronor
 from .files import write_text
 from .plots.figures import png_bytes
 from .plots.payout import plot_payouts
+from .wording import GROUPS, WORDS, check_lang, group_name, month_name, provenance_rows, rule_rows, word
 
 Progress = Callable[[str], None]
 
@@ -39,8 +44,8 @@ h1 { font-size: 1.6rem; margin: 0 0 .2rem; } h2 { font-size: 1.25rem; margin: 2.
 nav ol { columns: 2; padding-left: 1.2rem; margin: .5rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: .4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .45rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space:
-nowrap; }
+th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--ink); } tr.lapsed td { color: var(--warn); font-weight:
 600; }
 figure { margin: 1rem 0 1.6rem; } figure img { width: 100%; height: auto; border: 1px solid var(--line); }
@@ -57,8 +62,25 @@ def _e(value: object) -> str:
     return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
 
 
+def _num(text: str) -> str:
+    """A formatted number that never breaks across lines (its thousands are separated by spaces)."""
+    return _e(text).replace(" ", "&nbsp;")
+
+
+def _unbroken(text: str) -> str:
+    """Text whose numbers (``1 280 000 000 kr``) do not break across lines: no-break spaces inside them."""
+    return re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=kr\b)", "\u00a0", text)
+
+
+def _kr(amount: float, lang: str) -> str:
+    return _num(kronor(amount, lang=lang))
+
+
 def _table(
-    frame: pd.DataFrame, money: list[str] | None = None, row_class: Callable[[pd.Series], str] | None = None
+    frame: pd.DataFrame,
+    money: list[str] | None = None,
+    row_class: Callable[[pd.Series], str] | None = None,
+    lang: str = "en",
 ) -> str:
     money = money or []
     head = "".join(f'<th class="num">{_e(c)}</th>' if c in money else f"<th>{_e(c)}</th>" for c in frame.columns)
@@ -66,7 +88,7 @@ def _table(
     for _, row in frame.iterrows():
         cls = row_class(row) if row_class else ""
         cells = "".join(
-            f'<td class="num">{format_kronor(row[c])}</td>' if c in money else f"<td>{_e(row[c])}</td>"
+            f'<td class="num">{_num(format_kronor(row[c], lang=lang))}</td>' if c in money else f"<td>{_e(row[c])}</td>"
             for c in frame.columns
         )
         rows.append(f'<tr class="{cls}">{cells}</tr>' if cls else f"<tr>{cells}</tr>")
@@ -80,67 +102,68 @@ def _figure(fig, alt: str, caption: str) -> str:
     )
 
 
-def _flatten(data: dict, prefix: str = "") -> list[tuple[str, str]]:
-    rows = []
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            rows += _flatten(value, f"{name}.")
-        else:
-            rows.append((name, "" if value in ({}, None) else str(value)))
-    return rows
-
-
-def _column_title(column: str) -> str:
-    """``block1_first_visit`` -> ``block 1 first_visit, kr``; ``total_sek`` -> ``total, kr``."""
+def _column_title(column: str, lang: str) -> str:
+    """``block1_first_visit`` -> ``block 1, first visits, kr``; ``total_sek`` -> ``total, kr``."""
     if column == "total_sek":
-        return "total, kr"
+        return f"{word('total', lang)}, kr"
     block, _, group = column.removeprefix("block").partition("_")
-    return f"block {block} {group}, kr".replace("  ", " ")
+    return f"{word('block', lang)} {block}" + (f", {group_name(group, lang)}" if group else "") + ", kr"
 
 
-def _summary_section(result: Payout) -> str:
-    summary = result.summary(whole_kronor=True)
-    summary.columns = ["code", "region", *(_column_title(c) for c in summary.columns[2:])]
-    money = list(summary.columns[2:])
-    total = pd.DataFrame([{"code": "", "region": "all regions", **{c: summary[c].sum() for c in money}}])
-    table = _table(pd.concat([summary, total], ignore_index=True), money, lambda r: "total" if r["code"] == "" else "")
-    r = result
-    lead = (
-        f"<p>Paid {format_kronor(r.paid_sek)} kr and lapsed {format_kronor(r.lapsed_sek)} kr of "
-        f"{format_kronor(r.rules.ruleset.total_sek)} kr. Amounts in whole kronor (largest-remainder rounding, "
-        "so that the columns still add up).</p>"
+def _no_data_text(what: str, lang: str) -> str:
+    """``block 1 (every cell)`` in the report's language, months by name."""
+    text = what.replace("(every cell)", f"({word('every_cell', lang)})")
+    for group in GROUPS:
+        text = text.replace(f" {group}", f" {group_name(group, lang)}")
+    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text).replace("block", word("block", lang))
+
+
+def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
+    summary = whole.summary.copy()
+    gaps = summary.pop("no_data") if "no_data" in summary.columns else None
+    money = [_column_title(c, lang) for c in summary.columns[2:]]
+    summary.columns = [word("code", lang), word("region", lang), *money]
+    total = pd.DataFrame(
+        [
+            {
+                word("code", lang): "",
+                word("region", lang): word("all_regions", lang),
+                **{c: summary[c].sum() for c in money},
+            }
+        ]
     )
+    frame = pd.concat([summary, total], ignore_index=True)
+    if gaps is not None:
+        frame[word("no_data_col", lang)] = [_no_data_text(g, lang) for g in gaps] + [""]
+    table = _table(frame, money, lambda r: "total" if r[word("code", lang)] == "" else "", lang)
+    paid, lapsed = whole.cells["paid_sek"].sum(), whole.cells["lapsed_sek"].sum()
+    lead = "<p>" + word(
+        "lead", lang, paid=_kr(paid, lang), lapsed=_kr(lapsed, lang), total=_kr(result.rules.ruleset.total_sek, lang)
+    )
+    lead += "</p>"
+    no_data = result.no_data()
+    if no_data:
+        regions = "; ".join(f"{region_label(r)} ({_no_data_text(w, lang)})" for r, w in no_data.items())
+        lead += f'<p class="synthetic">{_e(word("no_data_lead", lang, regions=regions))}</p>'
     fig = _figure(
         plot_payouts(result).figure,
         "Payout per region, stacked by month, group and bar",
-        "Each region's block 1 money stacked by month (lighter: later), group (hatched: the second group) and bar; "
-        "block 2 beside it in green. Regions sorted by their total.",
+        _e(word("figure_caption", lang) + word("figures_english", lang)),
     )
-    return f'<section id="summary"><h2>Payout per region</h2>{lead}{table}{fig}</section>'
+    return f'<section id="summary"><h2>{_e(word("summary", lang))}</h2>{lead}{table}{fig}</section>'
 
 
+# per step word: the section's anchor, its title, the figures' alt text and the introduction
 CELL_INTROS = {
-    "bar": (
-        "Staircases",
-        "Staircase",
-        "Drawn like the agreement's diagram 1: each bar starts at its improvement bound and shows its pot after "
-        "the cascade with the regions that share it; an empty bar is dashed and says where its money went. Below the "
-        "axis every region sits at its own improvement.",
-    ),
-    "level": (
-        "Threshold levels",
-        "Levels",
-        "Each region's figure for the period, the levels as dashed lines with their pots after the cascade "
-        "and their members; a region is coloured by the highest level it reached, hatched if it failed the gate.",
-    ),
+    "bar": ("staircases", "staircases", "Staircase", "staircase_intro"),
+    "level": ("threshold-levels", "levels_title", "Levels", "levels_intro"),
 }
 
 
-def _cell_sections(result: Payout, progress: Progress) -> list[tuple[str, str, str]]:
+def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang: str) -> list[tuple[str, str, str]]:
     """(anchor, title, html) of one section per kind of cell picture: every cell of every block that has cells."""
     parts: dict[str, list[str]] = {}
-    cells = result.cells.set_index(["block", "month", "group"])
+    cells = whole.cells.set_index(["block", "month", "group"])
     for block in result.rules.ruleset.blocks:
         kind = kind_of(block)
         for month, group in kind.cells(block):
@@ -148,120 +171,162 @@ def _cell_sections(result: Payout, progress: Progress) -> list[tuple[str, str, s
                 continue
             progress(f"block {block.number} {month} {group}")
             c = cells.loc[(block.number, month, group)]
-            caption = (
-                f"Block {block.number}, {_e(month)}, {_e(group)}: pot {format_kronor(c['pot_sek'])} kr, paid "
-                f"{format_kronor(c['paid_sek'])} kr, lapsed {format_kronor(c['lapsed_sek'])} kr; "
-                f"{int(c['qualifiers'])} region(s) reached a {kind.step_word}."
+            caption = word(
+                "cell_caption",
+                lang,
+                block=block.number,
+                month=month_name(month, lang),
+                group=group_name(group, lang),
+                pot=kronor(c["pot_sek"], lang=lang),
+                paid=kronor(c["paid_sek"], lang=lang),
+                lapsed=kronor(c["lapsed_sek"], lang=lang),
+                qualifiers=int(c["qualifiers"]),
+                step=word(kind.step_word, lang) if kind.step_word in WORDS else kind.step_word,
             )
             fig = kind.figure(result, block, (month, group)).figure
             anchor = f"cell-{block.number}-{month}-{group}"
-            alt = CELL_INTROS.get(kind.step_word, ("", "Cell", ""))[1]
+            alt = CELL_INTROS.get(kind.step_word, ("", "", "Cell", ""))[2]
+            heading = (
+                f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, "
+                f"{group_name(group, lang)}"
+            )
             parts.setdefault(kind.step_word, []).append(
-                f'<div class="keep"><h3 id="{_e(anchor)}">Block {block.number}: {_e(month)} {_e(group)}</h3>'
-                + _figure(fig, f"{alt} {month} {group}", caption)
+                f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
+                + _figure(fig, f"{alt} {month} {group}", _e(caption))
                 + "</div>"
             )
     sections = []
-    for word, figures in parts.items():
-        title, _, intro = CELL_INTROS.get(word, (f"Cells ({word}s)", "", ""))
-        anchor = title.lower().replace(" ", "-")
+    for step_word, figures in parts.items():
+        anchor, title_key, _, intro_key = CELL_INTROS.get(step_word, (f"cells-{step_word}", "", "", ""))
+        title = word(title_key, lang) if title_key else f"Cells ({step_word}s)"
+        intro = (word(intro_key, lang) + word("figures_english", lang)) if intro_key else ""
         sections.append(
-            (anchor, title, f'<section id="{anchor}"><h2>{title}</h2><p>{intro}</p>{"".join(figures)}</section>')
+            (
+                anchor,
+                title,
+                f'<section id="{anchor}"><h2>{_e(title)}</h2><p>{_e(intro)}</p>{"".join(figures)}</section>',
+            )
         )
     return sections
 
 
-def _lapsed_section(result: Payout) -> str:
-    cells = result.cells.copy()
-    cells["month"] = cells["month"].fillna("")
-    cells["group"] = cells["group"].fillna("")
-    table = _table(cells, ["pot_sek", "paid_sek", "lapsed_sek"], lambda r: "lapsed" if r["lapsed_sek"] > 0.005 else "")
-    lines = [
-        f"<p>In all, {format_kronor(result.lapsed_sek)} kr lapsed: money that no region qualified for (a month and "
-        "group "
-        "where nobody reached the lowest bar) or that a region lost by failing a block's conditions. "
-        "In every row, paid + lapsed = pot.</p>"
-    ]
+def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
+    cells = whole.cells.copy()
+    view = pd.DataFrame(
+        {
+            word("block", lang): cells["block"],
+            word("month", lang): [month_name(m, lang) if isinstance(m, str) else "" for m in cells["month"]],
+            word("group", lang): [group_name(g, lang) if isinstance(g, str) else "" for g in cells["group"]],
+            word("pot", lang): cells["pot_sek"],
+            word("paid", lang): cells["paid_sek"],
+            word("lapsed", lang): cells["lapsed_sek"],
+            word("qualifiers", lang): cells["qualifiers"],
+        }
+    )
+    if cells["no_data"].any():
+        view[word("no_data_count", lang)] = cells["no_data"]
+    money = [word(k, lang) for k in ("pot", "paid", "lapsed")]
+    table = _table(view, money, lambda r: "lapsed" if r[word("lapsed", lang)] > 0 else "", lang)
+    lines = [f"<p>{word('lapsed_lead', lang, lapsed=_kr(whole.cells['lapsed_sek'].sum(), lang))}</p>"]
     failed = result.table[result.table["conditions_met"].eq(False)]
     if len(failed):
         who = ", ".join(f"{r.region} {_e(r.region_name)}" for r in failed.itertuples())
-        lines.append(
-            f"<p>Did not meet the conditions of block(s) {', '.join(map(str, sorted(failed['block'].unique())))}: "
-            f"{who}.</p>"
-        )
-    return f'<section id="lapsed"><h2>What lapsed</h2>{"".join(lines)}{table}</section>'
+        blocks = ", ".join(map(str, sorted(failed["block"].unique())))
+        lines.append(f"<p>{_e(word('failed_conditions', lang, blocks=blocks))}: {who}.</p>")
+    return f'<section id="lapsed"><h2>{_e(word("lapsed_title", lang))}</h2>{"".join(lines)}{table}</section>'
 
 
-def _rules_section(result: Payout) -> str:
+def _rules_section(result: Payout, lang: str) -> str:
     rs, r = result.rules.ruleset, result.rules
     head = (
         f"<p><strong>{_e(rs.title)}</strong> ({_e(rs.id)}, version {_e(rs.version)}). {_e(rs.agreement)}. "
-        f"Source: {_e(rs.source)}. Total {format_kronor(rs.total_sek)} kr ({_e(rs.total_source)}).</p>"
-        f'<p class="note">Rule file: {_e(r.origin)}, sha256 <code>{_e(r.sha256)}</code>.</p>'
+        f"{word('source_word', lang)}: {_e(rs.source)}. {word('total_word', lang)} {_kr(rs.total_sek, lang)} "
+        f"({_e(rs.total_source)}).</p>"
+        f'<p class="note">{word("rule_file", lang)}: {_e(r.origin)}, sha256 <code>{_e(r.sha256)}</code>.</p>'
     )
     if r.overrides:
         changed = ", ".join(f"<code>{_e(k)}={_e(v)}</code>" for k, v in r.overrides.items())
-        head += f'<p class="synthetic">Parameters changed for this run: {changed}</p>'
+        head += f'<p class="synthetic">{_e(word("changed", lang))}: {changed}</p>'
+    columns = [word("parameter", lang), word("value", lang), word("source", lang)]
     blocks = "".join(
-        f"<h3>Block {b.number}: {_e(b.name)}</h3>"
-        + _table(pd.DataFrame(parameter_rows(b), columns=["parameter", "value", "source / note"]))
+        f"<h3>{_e(word('block', lang).capitalize())} {b.number}: {_e(b.name)}</h3>"
+        + _table(pd.DataFrame([(p, _unbroken(v), n) for p, v, n in rule_rows(b, lang)], columns=columns))
         for b in rs.blocks
     )
-    return f'<section id="rules"><h2>Rule set: every parameter and its source</h2>{head}{blocks}</section>'
+    return f'<section id="rules"><h2>{_e(word("rules_title", lang))}</h2>{head}{blocks}</section>'
 
 
-def _provenance_section(result: Payout) -> str:
-    table = _table(pd.DataFrame(_flatten(result.provenance), columns=["what", "value"]))
-    note = '<p class="note">What produced this report, to reproduce it.</p>'
-    return f'<section id="provenance"><h2>Provenance</h2>{note}{table}</section>'
+def _provenance_section(result: Payout, lang: str) -> str:
+    table = _table(
+        pd.DataFrame(provenance_rows(result.provenance, lang), columns=[word("what", lang), word("value", lang)])
+    )
+    note = f'<p class="note">{_e(word("provenance_note", lang))}</p>'
+    return f'<section id="provenance"><h2>{_e(word("provenance_title", lang))}</h2>{note}{table}</section>'
 
 
-def build_report(result: Payout, progress: Progress | None = None) -> str:
-    """The report of a payout as one HTML document (a string)."""
+def _page_section(href: str, lang: str) -> tuple[str, str, str]:
+    """The section that links the what-if page written beside the report (anchor, title, HTML)."""
+    text = word("page_text", lang).format(link=f'<a href="{_e(href)}">{_e(word("page_link", lang))}</a>', href=_e(href))
+    title = _e(word("page_title", lang))
+    return "whatif", word("page_nav", lang), f'<section id="whatif"><h2>{title}</h2><p>{text}</p></section>'
+
+
+def build_report(
+    result: Payout, progress: Progress | None = None, page_href: str | None = None, lang: str = "en"
+) -> str:
+    """The report of a payout as one HTML document (a string), in English or Swedish (``lang="sv"``:
+    labels, group and month names; the numbers are the same); ``page_href`` links a what-if page beside it."""
+    check_lang(lang)
     progress = progress or (lambda _step: None)
     p = result.provenance
-    title = f"Kömiljard payout: {result.rules.id} on {Path(p['panel']['source']).name}"
+    whole = payout_in_whole_kronor(result)
+    title = f"{word('title', lang)}: {result.rules.id} {word('on', lang)} {Path(p['panel']['source']).name}"
     described = p["panel"].get("kommiljard.description")
     banner = (
-        f'<div class="synthetic">{SYNTHETIC_NOTE}. No amount here says anything about a real region.'
-        + (f" The panel says: “{_e(described)}”." if described else "")
+        f'<div class="synthetic">{_e(word("synthetic_banner", lang))}'
+        + (f" {word('panel_says', lang)}: “{_e(described)}”." if described else "")
         + "</div>"
         if result.panel.synthetic
         else ""
     )
     sub = (
-        f'<p class="sub">Rules {_e(result.rules.id)} {_e(result.rules.ruleset.version)} · '
-        f"panel {_e(p['panel']['source'])} · "
-        f"population {_e(p['population']['source'])} · made {_e(p['created_utc'])} by kommiljard {_e(__version__)}</p>"
+        f'<p class="sub">{word("rules", lang)} {_e(result.rules.id)} {_e(result.rules.ruleset.version)} · '
+        f"{word('panel', lang)} {_e(p['panel']['source'])} · "
+        f"{word('population', lang)} {_e(p['population']['source'])} · {word('made', lang)} {_e(p['created_utc'])} "
+        f"{word('by', lang)} kommiljard {_e(__version__)}</p>"
     )
     progress("payouts per region")
-    summary = _summary_section(result)
-    cell_sections = _cell_sections(result, progress)
+    summary = _summary_section(result, whole, lang)
+    cell_sections = _cell_sections(result, whole, progress, lang)
+    extra = [_page_section(page_href, lang)] if page_href else []
     nav = "".join(
-        f'<li><a href="#{a}">{t}</a></li>'
+        f'<li><a href="#{a}">{_e(t)}</a></li>'
         for a, t in [
-            ("summary", "Payout per region"),
+            ("summary", word("summary", lang)),
+            *((a, t) for a, t, _ in extra),
             *((a, t) for a, t, _ in cell_sections),
-            ("lapsed", "What lapsed"),
-            ("rules", "Rule set"),
-            ("provenance", "Provenance"),
+            ("lapsed", word("lapsed_title", lang)),
+            ("rules", word("rules_title", lang).split(":")[0]),
+            ("provenance", word("provenance_title", lang)),
         ]
     )
     nav = f"<nav><ol>{nav}</ol></nav>"
     sections = [
         summary,
+        *(html for _, _, html in extra),
         *(html for _, _, html in cell_sections),
-        _lapsed_section(result),
-        _rules_section(result),
-        _provenance_section(result),
+        _lapsed_section(result, whole, lang),
+        _rules_section(result, lang),
+        _provenance_section(result, lang),
     ]
+    synthetic_note = _e(word("synthetic_banner", lang).split(".")[0]) + ". " if result.panel.synthetic else ""
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head>"
         f"<body><header><h1>{_e(title)}</h1>{sub}{banner}</header>{nav}{''.join(sections)}"
-        f'<footer class="note"><p>{_e(SYNTHETIC_NOTE) + ". " if result.panel.synthetic else ""}'
-        f"Made with kommiljard {_e(__version__)}.</p></footer></body></html>\n"
+        f'<footer class="note"><p>{synthetic_note}'
+        f"{word('made_with', lang)} {_e(__version__)}.</p></footer></body></html>\n"
     )
 
 
@@ -270,8 +335,11 @@ def report_steps(result: Payout) -> int:
     return 1 + sum(sum(m is not None for m, _ in kind_of(b).cells(b)) for b in result.rules.ruleset.blocks)
 
 
-def write_report(result: Payout, path: str | Path, progress: Progress | None = None) -> Path:
-    """Write the report atomically to ``path`` (``.html``)."""
+def write_report(
+    result: Payout, path: str | Path, progress: Progress | None = None, page_href: str | None = None, lang: str = "en"
+) -> Path:
+    """Write the report atomically to ``path`` (``.html``), in English or Swedish (``lang="sv"``), linking the
+    what-if page at ``page_href`` if given."""
     path = Path(path)
-    write_text(path, build_report(result, progress))
+    write_text(path, build_report(result, progress, page_href, lang))
     return path

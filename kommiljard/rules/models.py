@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
+from ..money import format_kronor
 from .common import MONTH_RE, Frozen, check_names_unique
 from .population_share import Condition, PopulationShare
 from .staircase import Bar, Group, ImprovementStaircase, Target
@@ -63,7 +64,8 @@ class RuleSet(Frozen):
         total = math.fsum(b.total_sek for b in self.blocks)
         if abs(total - self.total_sek) > 0.005:
             raise ValueError(
-                f"the blocks' total_sek add up to {total:,.2f}, not the scheme's total_sek {self.total_sek:,.2f}"
+                f"the blocks' total_sek add up to {format_kronor(total, 2)}, not the scheme's total_sek "
+                f"{format_kronor(self.total_sek, 2)}"
             )
         check_names_unique(self.alternatives, "alternative")
         self._check_period()

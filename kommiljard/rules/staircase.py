@@ -23,6 +23,7 @@ class Bar(Frozen):
     """One step of the staircase: a share of the pot for improvements above a bound."""
 
     name: str
+    label: str = ""  # the agreement's word for it (blå, röd, orange), for Swedish outputs
     pot_share: float = Field(gt=0, le=1)
     min_improvement: float
     inclusive: bool

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..money import format_kronor
 from .common import Frozen, check_months, check_names_unique, check_shares_sum
 
 
@@ -106,7 +107,8 @@ class AbsoluteThreshold(Frozen):
         total = math.fsum(a for lv in self.levels for a in lv.pot_sek.values())
         if abs(total - self.total_sek) > 0.005:
             raise ValueError(
-                f"the levels' pot_sek add up to {total:,.2f}, not the block's total_sek {self.total_sek:,.2f}"
+                f"the levels' pot_sek add up to {format_kronor(total, 2)}, not the block's total_sek "
+                f"{format_kronor(self.total_sek, 2)}"
             )
         return self
 

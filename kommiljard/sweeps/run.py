@@ -9,6 +9,7 @@ Output directory (``out_dir``)::
 
     trajectories/part-00000.parquet ...   one row per trajectory and region (see summary.OUTCOMES)
     summary.csv, summary.parquet          one row per region (see summary.SUMMARY)
+    summary.xlsx                          the same for people: a workbook in whole kronor, with provenance
     manifest.json                         what produced it; status "complete" is written last
 
 A *chunk* of ``chunk_size`` trajectories is one Parquet part. Each part is written to a
@@ -39,7 +40,9 @@ from ..errors import InputError, KommiljardError
 from ..inputs.panel import Panel, as_panel
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
+from ..outputs.exports import sweep_sheets
 from ..outputs.files import atomic_path, write_table, write_text
+from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .model import draw
 from .outcomes import PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block
@@ -89,7 +92,14 @@ def _part_metadata(path: Path) -> dict | None:
 
 def _remove_own_files(out_dir: Path, keep_parts: bool) -> None:
     """Delete the sweep's own files (never anything else in the directory)."""
-    for pattern in ("summary.csv", "summary.parquet", ".summary.*.part", ".manifest.json.*.part", "manifest.json"):
+    for pattern in (
+        "summary.csv",
+        "summary.parquet",
+        "summary.xlsx",
+        ".summary.*.part",
+        ".manifest.json.*.part",
+        "manifest.json",
+    ):
         for path in out_dir.glob(pattern):
             if keep_parts and path.name == "manifest.json":
                 continue
@@ -304,12 +314,12 @@ def run_sweep(
         "threads": threads,
         "computed_parts": len(todo),
         "reused_parts": reused,
-        "summary": {"csv": "summary.csv", "parquet": "summary.parquet"},
+        "summary": {"csv": "summary.csv", "parquet": "summary.parquet", "xlsx": "summary.xlsx"},
     }
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
-    write_table(
-        summary, out_dir / "summary.parquet", {k: v for k, v in manifest.items() if k not in ("parts", "status")}
-    )
+    provenance = {k: v for k, v in manifest.items() if k not in ("parts", "status")}
+    write_table(summary, out_dir / "summary.parquet", provenance)
+    write_workbook(out_dir / "summary.xlsx", sweep_sheets(summary, manifest), provenance)
     write_text(
         out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
     )  # last: the sweep is complete

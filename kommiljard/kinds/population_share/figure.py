@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from ...inputs.regions import region_label
+from ...money import format_mnkr
 from ...rules import PopulationShare
 from ..look import BLOCK_COLOUR, MN, label, new_axes, plain, provenance_note
 
@@ -24,7 +25,7 @@ def plot_population_share(result, block: PopulationShare, ax: Axes | None = None
         lost = pot * weights / weights.sum() / MN
         ax.barh(y[~met], lost[~met], color="none", edgecolor="#a11d1d", hatch="////", height=0.7, gid="forfeited")
     for r, value in zip(y, regions["amount_sek"]):
-        ax.text(value / MN + 0.2, r, f"{value / MN:.1f}", va="center", fontsize=7)
+        ax.text(value / MN + 0.2, r, f"{format_mnkr(value)}", va="center", fontsize=7)
     ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
     ax.set_xlabel("mnkr")
     handles = [
@@ -38,7 +39,7 @@ def plot_population_share(result, block: PopulationShare, ax: Axes | None = None
     paid, lapsed = float(steps["pot_sek"].sum()), float(steps["lapsed_sek"].sum())
     label(
         ax,
-        plain(f"Block {block.number}: {block.name}: paid {paid / MN:.1f} mnkr, lapsed {lapsed / MN:.1f}"),
+        plain(f"Block {block.number}: {block.name}: paid {format_mnkr(paid)} mnkr, lapsed {format_mnkr(lapsed)}"),
         note,
         synthetic,
     )

@@ -66,10 +66,12 @@ class PopulationShareKind:
     def step_names(self, block: PopulationShare) -> tuple[str, ...]:
         return (STEP,)
 
-    def coverage(self, frame, block: PopulationShare, population):
+    def coverage(self, frame, block: PopulationShare, population, allow_missing: bool = False):
         return []  # it needs no panel rows; the population table covers every region by itself
 
-    def arrays(self, panel, block: PopulationShare, population: Population, conditions=None) -> PopulationInput:
+    def arrays(
+        self, panel, block: PopulationShare, population: Population, conditions=None, allow_missing: bool = False
+    ) -> PopulationInput:
         return population_input(block, population, conditions)
 
     def reference(self, block: PopulationShare, inp: PopulationInput) -> Allocation:
@@ -108,6 +110,7 @@ class PopulationShareKind:
             np.array([block.total_sek]),
             allocation,
             (STEP,),
+            None,
             {
                 "improvement_pp": np.nan,
                 "share_current": np.nan,

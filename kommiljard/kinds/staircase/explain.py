@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ...inputs.panel import Panel, shift_month
 from ...inputs.regions import region_names
+from ...money import format_kronor, format_number
 from ...rules import ImprovementStaircase, Rules
 from ..explaining import SYNTHETIC_MARK, sign, step_lines, steps_as_dicts
 from .arrays import staircase_input
@@ -67,7 +68,7 @@ class Explanation:
             "Inputs",
             f"  {b.measure} {self.month}: {o.current:g}    {b.measure} {compare}: {o.previous:g}"
             + (f"    {b.target.measure} {self.month}: {o.target_share:g}" if b.target else ""),
-            f"  sharing weight ({b.sharing}): {o.weight:,.0f}",
+            f"  sharing weight ({b.sharing}): {format_number(o.weight)}",
             "",
             "Improvement",
             f"  {o.current:g} - {o.previous:g} = {o.improvement:+g} {unit}"
@@ -97,12 +98,17 @@ class Explanation:
         lines += [f"  => tier {o.tier}, route {route_names(b)[o.route]}", "", "Pot of this month and group"]
         share = next(g.share for g in b.groups if g.name == self.group)
         lines.append(
-            f"  {b.total_sek:,.0f} x {share:g} / {len(b.months)} months = {cell.pot:,.2f} kr   [{b.source}; "
+            f"  {format_number(b.total_sek)} x {share:g} / {len(b.months)} months = {format_kronor(cell.pot, 2)} kr"
+            f"   [{b.source}; "
             f"{b.months_source}]"
         )
         lines += ["", "Bars after the cascade (top down)   [" + b.cascade_source + "]"]
         lines += step_lines([f"{bar.pot_share:.0%}" for bar in b.bars], cell.bars, o.by_bar, self.region, o.weight)
-        lines += ["", f"Amount: {o.amount:,.2f} kr", f"Lapsed in this month and group: {cell.lapsed:,.2f} kr"]
+        lines += [
+            "",
+            f"Amount: {format_kronor(o.amount, 2)} kr",
+            f"Lapsed in this month and group: {format_kronor(cell.lapsed, 2)} kr",
+        ]
         return "\n".join(lines)
 
 

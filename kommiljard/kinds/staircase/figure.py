@@ -13,6 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from ...inputs.regions import region_label
+from ...money import format_mnkr
 from ...rules import ImprovementStaircase
 from ..look import MN, NONE_COLOUR, bar_colour, label, lighten, new_axes, plain, provenance_note, text_colour
 from .units import route_names
@@ -75,7 +77,7 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
         ax.text(
             0.5,
             0.6,
-            f"{lapsed / MN:.1f} mnkr lapse: no region reached a bar",
+            f"{format_mnkr(lapsed)} mnkr lapse: no region reached a bar",
             transform=ax.transAxes,
             ha="center",
             fontsize=11,
@@ -94,15 +96,20 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
     ax.set_yticks([-band / 2, *ticks], ["regions", *(f"{t:g}" for t in ticks)])
     ax.set_ylabel("mnkr")
     ax.legend(handles=_region_legend(block), loc="upper left", fontsize=7, frameon=False)
+    gone = regions.loc[regions["data"] == "missing", "region"]
+    no_data = f"\nno data (not drawn, paid nothing here): {', '.join(map(region_label, gone))}" if len(gone) else ""
     ax.set_xlabel(
-        plain(f"improvement of {block.measure} vs the same month {block.compare_lag_months} months earlier ({unit})")
+        plain(
+            f"improvement of {block.measure} vs the same month {block.compare_lag_months} months earlier ({unit})"
+            + no_data
+        )
     )
     group_label = next(g.label for g in block.groups if g.name == group)
     note, synthetic = provenance_note(result.provenance)
     label(
         ax,
-        f"{month} {group}{f' ({group_label})' if group_label else ''}: pot {pot / MN:.1f} mnkr, "
-        f"paid {paid / MN:.1f}, lapsed {lapsed / MN:.1f}",
+        f"{month} {group}{f' ({group_label})' if group_label else ''}: pot {format_mnkr(pot)} mnkr, "
+        f"paid {format_mnkr(paid)}, lapsed {format_mnkr(lapsed)}",
         note,
         synthetic,
     )
@@ -135,14 +142,14 @@ def _bar_text(block: ImprovementStaircase, k: int, out, members: list[str], unit
     head = f"{bar.name} {bar.pot_share:.0%} ({entry})"
     if not members:
         fate = (
-            f"passed down {out.passed_down_sek / MN:.1f} mnkr"
+            f"passed down {format_mnkr(out.passed_down_sek)} mnkr"
             if out.passed_down_sek
-            else f"{out.lapsed_sek / MN:.1f} mnkr lapse"
+            else f"{format_mnkr(out.lapsed_sek)} mnkr lapse"
         )
         return f"{head}\nnobody: {fate}"
-    received = f", {out.received_sek / MN:.1f} of it from above" if out.received_sek else ""
+    received = f", {format_mnkr(out.received_sek)} of it from above" if out.received_sek else ""
     codes = textwrap.fill(" ".join(members), width=max(12, int(width * 9)))
-    return f"{head}\n{out.pot_sek / MN:.1f} mnkr{received} to {len(members)} region(s):\n{codes}"
+    return f"{head}\n{format_mnkr(out.pot_sek)} mnkr{received} to {len(members)} region(s):\n{codes}"
 
 
 def _draw_regions(ax: Axes, block: ImprovementStaircase, regions, band: float, left: float, right: float) -> None:
@@ -151,7 +158,7 @@ def _draw_regions(ax: Axes, block: ImprovementStaircase, regions, band: float, l
     rows: list[float] = []  # the x of the last label in each row
     n_rows = 5
     target_route = route_names(block)[2]
-    for r in regions.sort_values("improvement_pp").itertuples():
+    for r in regions[regions["data"] != "missing"].sort_values("improvement_pp").itertuples():
         x = (
             min(max(r.improvement_pp, left + 0.1), right - 0.1)
             if np.isfinite(r.improvement_pp)

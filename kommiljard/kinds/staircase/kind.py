@@ -22,11 +22,13 @@ class Staircase:
     def step_names(self, block: ImprovementStaircase) -> tuple[str, ...]:
         return block.bar_names
 
-    def coverage(self, frame, block: ImprovementStaircase, population):
-        return coverage_problems(frame, block, population)
+    def coverage(self, frame, block: ImprovementStaircase, population, allow_missing: bool = False):
+        return coverage_problems(frame, block, population, allow_missing)
 
-    def arrays(self, panel, block: ImprovementStaircase, population, conditions=None) -> StaircaseInput:
-        return staircase_input(panel, block, population)
+    def arrays(
+        self, panel, block: ImprovementStaircase, population, conditions=None, allow_missing: bool = False
+    ) -> StaircaseInput:
+        return staircase_input(panel, block, population, allow_missing)
 
     def reference(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
         cells = [
@@ -74,6 +76,7 @@ class Staircase:
             inp.pots,
             allocation,
             block.bar_names,
+            inp.missing,
             {
                 "improvement_pp": allocation.extra["improvement"],
                 "share_current": inp.current,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ...inputs.panel import Panel
 from ...inputs.population import Population
 from ...inputs.regions import region_names
+from ...money import format_kronor, format_number
 from ...rules import AbsoluteThreshold, Rules
 from ...rules.threshold import Period
 from ..explaining import SYNTHETIC_MARK, sign, step_lines, steps_as_dicts
@@ -62,7 +63,7 @@ class ThresholdExplanation:
             "Inputs",
             f"  {b.measure}, {b.aggregate} of {', '.join(months_needed(p, b.aggregate))}: {o.value:g}   "
             f"[{b.measure_source}]",
-            f"  sharing weight ({b.sharing}): {o.weight:,.0f}",
+            f"  sharing weight ({b.sharing}): {format_number(o.weight)}",
         ]
         if b.gate:
             g = b.gate
@@ -87,9 +88,13 @@ class ThresholdExplanation:
             "",
             f"Levels after the cascade (top down)   [{b.cascade}: {b.cascade_note}]",
         ]
-        heads = [f"{lv.pot_sek[self.group]:,.0f} x period share {p.share:g}" for lv in b.levels]
+        heads = [f"{format_number(lv.pot_sek[self.group])} x period share {p.share:g}" for lv in b.levels]
         lines += step_lines(heads, self.cell.levels, o.by_level, self.region, o.weight)
-        lines += ["", f"Amount: {o.amount:,.2f} kr", f"Lapsed in this period and group: {self.cell.lapsed:,.2f} kr"]
+        lines += [
+            "",
+            f"Amount: {format_kronor(o.amount, 2)} kr",
+            f"Lapsed in this period and group: {format_kronor(self.cell.lapsed, 2)} kr",
+        ]
         return "\n".join(lines)
 
 

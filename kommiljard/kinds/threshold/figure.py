@@ -13,8 +13,9 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from ...inputs.regions import region_label
+from ...money import NO_DATA, format_mnkr
 from ...rules import AbsoluteThreshold
-from ..look import MN, NONE_COLOUR, bar_colour, label, new_axes, plain, provenance_note
+from ..look import NONE_COLOUR, bar_colour, label, new_axes, plain, provenance_note
 from .reference import ROUTE_GATE, ROUTE_NAMES
 
 
@@ -41,19 +42,25 @@ def plot_threshold_cell(result, block: AbsoluteThreshold, cell: tuple[str, str],
             gid="gate-not-met",
         )
     for r, value in zip(y, regions["share_current"]):
-        ax.text(value + 0.4, r, f"{value:g}", va="center", fontsize=7)
-    right = max(100.0, float(regions["share_current"].max()) + 6)
+        ax.text(
+            0.4 if np.isnan(value) else value + 0.4,
+            r,
+            NO_DATA["en"] if np.isnan(value) else f"{value:g}",
+            va="center",
+            fontsize=7,
+        )
+    right = max(100.0, float(np.nanmax(regions["share_current"], initial=0.0)) + 6)
     for k, (level, out) in enumerate(zip(block.levels, steps.itertuples())):
         colour = bar_colour(level.name, k)
         ax.axvline(level.threshold, color=colour, linestyle="--", linewidth=1.2, gid=f"level-{level.name}")
         shared = members.get(level.name, [])
         if shared:
-            fate = f"pays {out.pot_sek / MN:.1f} mnkr to {len(shared)} region(s)"
-            fate += f" ({out.received_sek / MN:.1f} from above)" if out.received_sek else ""
+            fate = f"pays {format_mnkr(out.pot_sek)} mnkr to {len(shared)} region(s)"
+            fate += f" ({format_mnkr(out.received_sek)} from above)" if out.received_sek else ""
         elif out.passed_down_sek:
-            fate = f"nobody: {out.passed_down_sek / MN:.1f} mnkr passed down"
+            fate = f"nobody: {format_mnkr(out.passed_down_sek)} mnkr passed down"
         else:
-            fate = f"nobody: {out.lapsed_sek / MN:.1f} mnkr lapse"
+            fate = f"nobody: {format_mnkr(out.lapsed_sek)} mnkr lapse"
         text = f"{level.name}: {block.measure} {'>=' if level.inclusive else '>'} {level.threshold:g}\n{fate}"
         ax.text(
             level.threshold,
@@ -91,8 +98,8 @@ def plot_threshold_cell(result, block: AbsoluteThreshold, cell: tuple[str, str],
     note, synthetic = provenance_note(result.provenance)
     label(
         ax,
-        f"Period {period.name}, {group}{f' ({group_label})' if group_label else ''}: pot {pot / MN:.1f} mnkr, "
-        f"paid {paid / MN:.1f}, lapsed {lapsed / MN:.1f}",
+        f"Period {period.name}, {group}{f' ({group_label})' if group_label else ''}: pot {format_mnkr(pot)} mnkr, "
+        f"paid {format_mnkr(paid)}, lapsed {format_mnkr(lapsed)}",
         note,
         synthetic,
     )

@@ -24,11 +24,13 @@ class Threshold:
     def step_names(self, block: AbsoluteThreshold) -> tuple[str, ...]:
         return block.level_names
 
-    def coverage(self, frame, block: AbsoluteThreshold, population):
-        return coverage_problems(frame, block, population)
+    def coverage(self, frame, block: AbsoluteThreshold, population, allow_missing: bool = False):
+        return coverage_problems(frame, block, population, allow_missing)
 
-    def arrays(self, panel, block: AbsoluteThreshold, population, conditions=None) -> ThresholdInput:
-        return threshold_input(panel, block, population)
+    def arrays(
+        self, panel, block: AbsoluteThreshold, population, conditions=None, allow_missing: bool = False
+    ) -> ThresholdInput:
+        return threshold_input(panel, block, population, allow_missing)
 
     def reference(self, block: AbsoluteThreshold, inp: ThresholdInput) -> Allocation:
         by_cell: dict[int, ThresholdCell] = {}
@@ -67,6 +69,7 @@ class Threshold:
             inp.pots.sum(axis=1),
             allocation,
             block.level_names,
+            inp.missing,
             {
                 "improvement_pp": np.nan,
                 "share_current": inp.value,

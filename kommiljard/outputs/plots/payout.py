@@ -15,6 +15,7 @@ from ...engine import Payout
 from ...inputs.regions import region_label
 from ...kinds import kind_of
 from ...kinds.look import BLOCK_COLOUR, MN, bar_colour, label, lighten, new_axes, plain, provenance_note
+from ...money import NO_DATA, format_mnkr
 
 MONTH_SHADES = (0.0, 0.3, 0.55, 0.7)  # how much lighter each later cell month of a block is drawn
 GROUP_HATCHES = ("", "////", "....", "xxx")
@@ -70,7 +71,7 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
                     & (amounts["group"] == group)
                     & (amounts["step"] == step)
                 ]
-                values = sel.set_index("region")["amount_sek"].reindex(totals.index, fill_value=0.0) / MN
+                values = sel.set_index("region")["amount_sek"].reindex(totals.index).fillna(0.0) / MN
                 colour = lighten(bar_colour(step, k), MONTH_SHADES[months.index(month) % len(MONTH_SHADES)])
                 ax.barh(
                     [ypos[r] + 0.3 * height * len(beside) for r in values.index],
@@ -89,7 +90,8 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
             amounts[amounts["block"] == block.number]
             .groupby("region")["amount_sek"]
             .sum()
-            .reindex(totals.index, fill_value=0.0)
+            .reindex(totals.index)
+            .fillna(0.0)
             / MN
         )
         ax.barh(
@@ -99,8 +101,10 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
             color=lighten(BLOCK_COLOUR, 0.35 * j),
             gid=f"block{block.number}",
         )
+    gaps = result.no_data()  # nothing drawn there: say so, never a bar of 0
     for region, total in totals.items():
-        ax.text(max(left[region], 0) + 0.6, ypos[region], f"{total / MN:.1f}", va="center", fontsize=7)
+        text = format_mnkr(total) + (f"  {NO_DATA['en']}: {gaps[region]}" if region in gaps else "")
+        ax.text(max(left[region], 0) + 0.6, ypos[region], text, va="center", fontsize=7)
     ax.set_xlim(0, 1.1 * max(left.max(), totals.max() / MN, 1e-9))
     ax.set_yticks(range(len(ypos)), [region_label(r) for r in totals.index], fontsize=8)
     ax.set_ylim(-0.8, len(ypos) - 0.2)

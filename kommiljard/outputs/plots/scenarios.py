@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
 from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, provenance_note
+from ...money import format_mnkr, mnkr, pp
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
 
@@ -84,7 +85,7 @@ def plot_payout_curve(
         amount = y[min(np.searchsorted(x, current, side="right") - 1, len(y) - 1)] if current >= x[0] else y[0]
         ax.axvline(current, color="#a11d1d", linewidth=1)
         ax.annotate(
-            f"now {current:+.1f} pp: {amount:.1f} mnkr",
+            f"now {pp(current)}: {mnkr(amount * MN)}",
             (current, amount),
             xytext=(6, 6),
             textcoords="offset points",
@@ -194,7 +195,7 @@ def plot_sweep_gain(
             text == "mean" and mean <= p50
         )  # mean and median apart, not over each other
         ax.annotate(
-            f"{text} {value:+.1f}",
+            f"{text} {format_mnkr(value * MN, signed=True)}",
             (value, 1),
             xycoords=("data", "axes fraction"),
             xytext=(-2 if left else 2, -4),

@@ -1,0 +1,69 @@
+"""`kommiljard page`: the what-if page, one self-contained HTML file a region opens and shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..rules import DEFAULT_RULES
+from .app import PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
+from .render import narrate
+
+ConditionsOpt = Annotated[
+    Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
+]
+LangOpt = Annotated[
+    str,
+    typer.Option("--lang", help="Language of the page: en or sv (labels, month, group and bar names; same numbers)."),
+]
+
+
+@app.command()
+@reports_errors
+def page(
+    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="The page to write (.html).")],
+    rules: RulesOpt = DEFAULT_RULES,
+    set_: SetOpt = None,
+    population: PopulationOpt = None,
+    conditions: ConditionsOpt = None,
+    sweep_dirs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--sweep",
+            help="A `kommiljard sweep ... --region R --improve X` directory, or a lever grid (`--improve 0,1,2,3`): "
+            "the gain's distribution when the other regions are uncertain. Repeatable.",
+        ),
+    ] = None,
+    lang: LangOpt = "en",
+    lo: Annotated[float, typer.Option(help="Lowest improvement on the page (pp, <= 0).")] = -20.0,
+    hi: Annotated[float, typer.Option(help="Highest improvement on the page (pp, >= 0).")] = 20.0,
+    step: Annotated[
+        float | None,
+        typer.Option(help="Step of the improvement (pp); default: the panel's precision, e.g. 0.1 for one decimal."),
+    ] = None,
+) -> None:
+    """Write the what-if page: one self-contained HTML file where a region sets an improvement and sees its kronor.
+
+    Example: `kommiljard page data/sample_panel_2019.parquet --out whatif.html --lang sv`
+
+    Pick a region, move a slider per month and group (or one for all) and read the tiers and kronor before and after,
+    exactly as `kommiljard whatif` gives them on the page's grid (from --lo to --hi pp in steps of --step). The view is
+    kept in the link (`whatif.html#region=06&improve=3`). It opens from disk in any current browser and makes no
+    network request.
+    """
+    from ..engine import payout as compute_payout
+    from ..outputs.files import check_out_path
+    from ..outputs.page import check_lang, write_page
+
+    check_out_path(out_file, (".html", ".htm"))
+    check_lang(lang)
+    result = compute_payout(panel, rules, population, conditions, "auto", overrides_of(set_))
+    narrate(result)
+    write_page(result, out_file, lang, sweep_dirs or None, lo, hi, step)
+    err.print(
+        f"wrote {out_file} ({out_file.stat().st_size / 1e3:.0f} kB, self-contained: open it in a browser)",
+        highlight=False,
+    )

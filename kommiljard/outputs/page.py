@@ -1,0 +1,486 @@
+"""The what-if page: one self-contained HTML file where a region sets an improvement and sees its kronor.
+
+The engine precomputes every region's amount in every staircase cell on a grid of
+improvements (:func:`kommiljard.analysis.curves.cell_curves`); the page only looks those
+values up and adds them, so it holds no rule logic and equals ``kommiljard whatif`` to the öre
+on the grid. Its HTML, CSS and JavaScript are package data (``outputs/page_template/``), inlined
+into one file with the data as JSON; a Content-Security-Policy allows only those two inline
+blocks, so the page can make no network request. Every text from the inputs (region names,
+rule titles, the panel's source) reaches the page as JSON data or escaped HTML and is shown
+with ``textContent``.
+
+With sweeps (``--sweep``) the page also shows the gain's distribution for each lever value of a
+sweep, or of a lever grid (several sweeps on the same draws that differ only in ``--improve``),
+read from the sweeps' files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import string
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..analysis.curves import DEFAULT_HI, DEFAULT_LO, CellCurves, cell_curves
+from ..analysis.levers import CAPPED_BY
+from ..engine import Payout
+from ..errors import InputError
+from ..inputs.regions import region_names
+from ..kinds.base import step_labels
+from ..rules import ImprovementStaircase, Rules
+from .files import write_text
+
+TEMPLATE = files("kommiljard") / "outputs" / "page_template"
+TEXT = tomllib.loads((TEMPLATE / "text.toml").read_text(encoding="utf-8"))  # the page's words, per language
+LANGS = tuple(TEXT)
+SWEEP_STATS = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek", "mean_sek", "mean_baseline_sek")
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _kr(amount: float) -> str:
+    return f"{amount:,.0f}".replace(",", "\u202f")
+
+
+def _signed_kr(amount: float) -> str:
+    """``+1 234``, ``−1 234`` or ``±0`` (whole kronor), as the page's script writes them."""
+    whole = round(amount)
+    return ("+" if whole > 0 else "\u2212" if whole < 0 else "\u00b1") + _kr(abs(whole))
+
+
+def _pp(value: float, decimals: int, lang: str) -> str:
+    """``+2.5``, ``−0.3`` and ``0.0`` (no sign), with a decimal comma in Swedish: as the page's script writes them."""
+    text = f"{abs(value):.{decimals}f}"
+    sign = "" if float(text) == 0 else "+" if value > 0 else "\u2212"
+    return sign + (text.replace(".", ",") if lang == "sv" else text)
+
+
+def _template(name: str) -> str:
+    return (TEMPLATE / name).read_text(encoding="utf-8")
+
+
+def _json_for_script(data: dict) -> str:
+    """JSON that cannot end its ``<script>`` element or open a comment inside it."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def check_lang(lang: str) -> dict:
+    if lang not in LANGS:
+        raise InputError(f"--lang {lang!r}: choose one of {', '.join(LANGS)}.")
+    return TEXT[lang]
+
+
+def month_label(month: str, lang: str) -> str:
+    return f"{TEXT[lang]['months'][int(month[5:7]) - 1]} {month[:4]}"
+
+
+def group_label(block: ImprovementStaircase, group: str, lang: str) -> str:
+    """Swedish: the rule file's label of the group; English: its name in words."""
+    label = next(g.label for g in block.groups if g.name == group)
+    return label or group if lang == "sv" else group.replace("_", " ")
+
+
+def bar_labels(block: ImprovementStaircase, lang: str) -> list[str]:
+    """Swedish: the rule file's label of each bar (``blå``); English: its name."""
+    return [(b.label or b.name) if lang == "sv" else b.name for b in block.bars]
+
+
+def _tier_labels(block: ImprovementStaircase, t: dict, lang: str) -> list[str]:
+    """The bars a region of each tier shares (``blue+red``), as the engine's ``bars`` column names them."""
+    tiers = np.arange(1, len(block.bars) + 1)
+    return [t["tier_none"], *step_labels(bar_labels(block, lang), tiers, block.cumulative)]
+
+
+def _route_labels(block: ImprovementStaircase, t: dict) -> list[str]:
+    """Route codes 0, 1, 2 (:func:`kommiljard.kinds.staircase.units.route_names`) in words."""
+    target = block.target
+    op = "≥" if target is not None and target.inclusive else ">"
+    by_target = (
+        t["route_target"].format(measure=target.measure, op=op, threshold=f"{target.threshold:g}") if target else ""
+    )
+    return [t["route_none"], t["route_improvement"], by_target]
+
+
+def _runs(amount: np.ndarray, tier: np.ndarray, route: np.ndarray) -> list[list]:
+    """One cell's curve as runs: [first grid position, amount, tier, route] wherever one of them changes."""
+    change = np.flatnonzero((np.diff(amount) != 0) | (np.diff(tier) != 0) | (np.diff(route) != 0)) + 1
+    return [[int(i), float(amount[i]), int(tier[i]), int(route[i])] for i in np.concatenate([[0], change])]
+
+
+# ---- sweeps: read from their files (outputs never run or import the sweep modules) ----------------------------
+
+
+@dataclass(frozen=True)
+class LeverSweep:
+    """A complete sweep with a lever, as its files say: ``manifest.json`` and ``summary.parquet``."""
+
+    out_dir: Path
+    manifest: dict
+    summary: pd.DataFrame
+
+    @property
+    def improve_pp(self) -> float:
+        return float(self.manifest["lever"]["improve_pp"])
+
+    def world(self) -> dict:
+        """Everything but the lever's size: equal across the sweeps of one lever grid (the same draws)."""
+        m = self.manifest
+        return {
+            "scenario": m.get("scenario"),
+            "rules": {k: (m.get("rules") or {}).get(k) for k in ("id", "sha256", "overrides")},
+            "population": m.get("population"),
+            "seed": m.get("seed"),
+            "n": m.get("n"),
+            "observed": (m.get("observed") or {}).get("sha256"),
+            "lever": {k: m["lever"].get(k) for k in ("region", "months", "groups")},
+        }
+
+
+def _read_sweep(out_dir: Path) -> LeverSweep:
+    path = out_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot be read as a sweep's manifest ({exc}).") from None
+    if manifest.get("status") != "complete" or not (out_dir / "summary.parquet").is_file():
+        raise InputError(
+            f"{out_dir}: not a complete sweep (no manifest with status complete and summary.parquet). Rerun the sweep "
+            "with the same arguments to finish it."
+        )
+    if not manifest.get("lever"):
+        raise InputError(
+            f"{out_dir}: this sweep has no lever, so it says nothing about an improvement. Run "
+            "`kommiljard sweep ... --region R --improve X` (or --improve 0,1,2,3 for a lever grid) and pass that "
+            "directory to --sweep."
+        )
+    return LeverSweep(out_dir, manifest, pd.read_parquet(out_dir / "summary.parquet"))
+
+
+def read_lever_sweeps(paths: Iterable[str | Path]) -> list[LeverSweep]:
+    """The sweeps given to ``--sweep``: each a sweep directory or a folder of them (a lever grid, as
+    ``kommiljard sweep --improve 0,1,2,3`` writes it), in order of the lever's size.
+
+    They must form one lever grid: the same scenario, seed, n, rules, population, observed months,
+    region and cells, differing only in the improvement.
+    """
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if (path / "manifest.json").is_file():
+            found.append(path)
+        elif path.is_dir() and (inside := sorted(p.parent for p in path.glob("*/manifest.json"))):
+            found += inside
+        else:
+            raise InputError(
+                f"{path}: not a sweep (no manifest.json) nor a folder of sweeps. Run `kommiljard sweep ... --region R "
+                f"--improve X --out {path}` first."
+            )
+    if not found:
+        raise InputError("--sweep: no sweep directory given.")
+    sweeps = sorted((_read_sweep(p) for p in found), key=lambda s: s.improve_pp)
+    first = sweeps[0]
+    for other in sweeps[1:]:
+        differ = [k for k, v in first.world().items() if other.world()[k] != v]
+        if differ:
+            raise InputError(
+                f"{first.out_dir} and {other.out_dir} differ in {', '.join(differ)}: the sweeps of one page must be a "
+                "lever grid, the same draws with only --improve changed (`kommiljard sweep ... --improve 0,1,2,3`)."
+            )
+    sizes = [s.improve_pp for s in sweeps]
+    if len(set(sizes)) != len(sizes):
+        twice = sorted({x for x in sizes if sizes.count(x) > 1})
+        raise InputError(f"--sweep: more than one sweep with the lever {', '.join(f'{x:+g}' for x in twice)} pp.")
+    return sweeps
+
+
+def check_sweeps(sweeps: list[LeverSweep], rules: Rules) -> None:
+    """Sweeps the page can show: they ran the page's rules (with the same changes)."""
+    theirs = sweeps[0].manifest.get("rules") or {}
+    ours = {"id": rules.id, "sha256": rules.sha256, "overrides": dict(rules.overrides)}
+    if {k: theirs.get(k) for k in ours} != ours:
+        raise InputError(
+            f"{sweeps[0].out_dir}: the sweep used rules {theirs.get('id')} {theirs.get('overrides') or ''} "
+            f"(sha256 {str(theirs.get('sha256'))[:12]}…), the page {rules.id} {ours['overrides'] or ''} "
+            f"(sha256 {rules.sha256[:12]}…). Give the page the sweep's --rules and --set."
+        )
+
+
+def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict:
+    """Per lever value the gain's distribution for the lever's region; bar and group names from the rules."""
+    rules = curves.result.rules
+    check_sweeps(sweeps, rules)
+    m = sweeps[0].manifest
+    block = next(b for b in rules.ruleset.blocks_of(ImprovementStaircase) if b.number == m["block"]["number"])
+    region = m["lever"]["region"]
+    chances = [(gi, k, f"p_{b.name}_{g}") for gi, g in enumerate(block.group_names) for k, b in enumerate(block.bars)]
+    needed = [*SWEEP_STATS, *(c for *_, c in chances), *(f"{c}_baseline" for *_, c in chances)]
+    bars = bar_labels(block, lang)
+    levels = []
+    for sweep in sweeps:
+        summary = sweep.summary.set_index("region")
+        missing = [c for c in needed if c not in summary.columns]
+        if missing or region not in summary.index:
+            what = f"column(s) {', '.join(missing)}" if missing else f"a row for the lever's region {region}"
+            raise InputError(f"{sweep.out_dir}/summary.parquet: has no {what}; is it a complete sweep of {rules.id}?")
+        row = summary.loc[region]
+        k = round(sweep.improve_pp / curves.step)
+        on_grid = abs(k * curves.step - sweep.improve_pp) < 1e-9 and curves.k[0] <= k <= curves.k[-1]
+        levels.append(
+            {
+                "improve_pp": sweep.improve_pp,
+                "k": int(k) if on_grid else None,
+                "stats": {c: float(row[c]) for c in SWEEP_STATS},
+                "chances": [
+                    {
+                        "group": group_label(block, block.group_names[gi], lang),
+                        "bar": bars[k],
+                        "without": float(row[f"{c}_baseline"]),
+                        "with": float(row[c]),
+                    }
+                    for gi, k, c in chances
+                ],
+                "source": str(sweep.out_dir),
+            }
+        )
+    lever_cells = [(c["month"], c["group"]) for c in m["lever"]["cells"]]
+    every = not (m["lever"].get("months") or m["lever"].get("groups"))
+    return {
+        "region": region,
+        "region_label": f"{region} {region_names().get(region, '')}".strip(),
+        "block": block.number,
+        "cells": [f"{month}.{group}" for month, group in lever_cells],
+        "cells_label": (
+            TEXT[lang]["all_cells"]
+            if every
+            else ", ".join(f"{month_label(mo, lang)} {group_label(block, g, lang)}" for mo, g in lever_cells)
+        ),
+        "n": int(m["n"]),
+        "seed": m.get("seed"),
+        "scenario": (m.get("scenario") or {}).get("name", "?"),
+        "levels": levels,
+    }
+
+
+def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> dict:
+    """Everything the page's script needs, as plain JSON-able data: values to look up, words, no rule logic."""
+    from ..kinds.look import NONE_COLOUR, bar_colour
+
+    t = check_lang(lang)
+    result = curves.result
+    blocks = {b.number: b for b in result.rules.ruleset.blocks_of(ImprovementStaircase)}
+    others = [b for b in result.rules.ruleset.blocks if b.number not in blocks]
+    decimals = max(0, -math.floor(math.log10(curves.step) + 1e-9))
+    cells = [
+        {
+            "key": f"{month}.{group}",
+            "label": f"{month_label(month, lang)} · {group_label(blocks[number], group, lang)}",
+            "measure": blocks[number].measure,
+            "tiers": _tier_labels(blocks[number], t, lang),
+            "routes": _route_labels(blocks[number], t),
+            "colours": [NONE_COLOUR, *(bar_colour(n, k) for k, n in enumerate(blocks[number].bar_names))],
+        }
+        for number, month, group in curves.cells
+    ]
+    amounts = result.table.groupby(["region", "block"])["amount_sek"].sum()
+    names = region_names()
+    regions = [
+        {
+            "code": code,
+            "name": names.get(code, ""),
+            "fixed": [{"label": b.name, "amount": float(amounts.get((code, b.number), 0.0))} for b in others],
+            "cells": [
+                {
+                    "share": float(curves.share[r, c]),
+                    "previous": float(curves.previous[r, c]),
+                    "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c]),
+                }
+                for c in range(len(curves.cells))
+            ],
+        }
+        for r, code in enumerate(curves.regions)
+    ]
+    return {
+        "lang": lang,
+        "text": t,
+        "cells": cells,
+        "regions": regions,
+        "grid": {"first": int(curves.k[0]), "last": int(curves.k[-1]), "step": curves.step, "decimals": decimals},
+        "share_decimals": max(decimals, 1),
+        "sweep": _sweep_data(sweeps, curves, lang) if sweeps else None,
+    }
+
+
+def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | None, lang: str) -> list[tuple]:
+    result = curves.result
+    p, rules, rs = result.provenance, result.rules, result.rules.ruleset
+    lo, hi = (_pp(k * curves.step, 1, lang) for k in (curves.k[0], curves.k[-1]))
+    made = " · ".join([p["created_utc"], f"kommiljard {__version__}", f"Python {p['python']}",
+                       f"numpy {p['numpy']}", f"numba {p['numba']}"])  # fmt: skip
+    rows = [
+        (t["prov_rules"], f"{rs.title} ({rules.id}, version {rs.version}). {rs.agreement}."),
+        (t["prov_rule_file"], f"{rules.origin} · sha256 {rules.sha256}"),
+        (t["prov_overrides"], ", ".join(f"{k}={v}" for k, v in rules.overrides.items()) or "-"),
+        (t["prov_panel"], f"{p['panel']['source']} · sha256 {p['panel']['sha256']}"),
+        (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
+        (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
+                                                               if p["population"]["sha256"] else "")),
+        (t["prov_conditions"], str(p["conditions"])),
+        (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
+        (t["prov_made"], made),
+    ]  # fmt: skip
+    for sweep in sweeps or ():
+        m = sweep.manifest
+        rows.append(
+            (
+                t["prov_sweep"],
+                f"{sweep.out_dir} · {_pp(sweep.improve_pp, 1, lang)} {t['pp']} · n {m['n']} · seed {m.get('seed')} · "
+                f"{(m.get('scenario') or {}).get('name', '?')} · kommiljard {m.get('kommiljard_version', '?')}",
+            )
+        )
+    return rows
+
+
+def _sweep_html(sweep: dict, t: dict, lang: str) -> str:
+    """The sweep section: a row per lever value, and the chances of the value the view matches (the script shows it)."""
+    lever = t["sweep_lever"].format(
+        region=sweep["region_label"], cells=sweep["cells_label"], n=f"{sweep['n']:,}".replace(",", "\u202f"),
+        scenario=sweep["scenario"], seed=sweep["seed"], block=sweep["block"],
+        levels=t["list_sep"].join(_pp(v["improve_pp"], 1, lang) for v in sweep["levels"]),
+    )  # fmt: skip
+    head = "".join(
+        f'<th scope="col"{cls}>{_e(t[k])}</th>'
+        for k, cls in (
+            ("sweep_level", ""),
+            ("sweep_mean", ' class="num"'),
+            ("sweep_median", ' class="num"'),
+            ("sweep_range", ' class="num"'),
+            ("sweep_amount_mean", ' class="num"'),
+        )
+    )
+    chance_head = "".join(
+        f'<th scope="col"{cls}>{_e(t[k])}</th>'
+        for k, cls in (("group", ""), ("bar", ""), ("sweep_without", ' class="num"'), ("sweep_with", ' class="num"'))
+    )
+    rows, details = [], []
+    for i, v in enumerate(sweep["levels"]):
+        s = v["stats"]
+        pp = _pp(v["improve_pp"], 1, lang) + f" {t['pp']}" + ("" if v["k"] is not None else f" ({t['sweep_off_grid']})")
+        rows.append(
+            f'<tr data-level="{i}" data-improve-pp="{v["improve_pp"]:g}" data-mean-gain-sek="{s["mean_gain_sek"]:.2f}" '
+            f'data-p5-gain-sek="{s["p5_gain_sek"]:.2f}" data-p95-gain-sek="{s["p95_gain_sek"]:.2f}">'
+            f'<th scope="row">{_e(pp)}</th><td class="num">{_signed_kr(s["mean_gain_sek"])} kr</td>'
+            f'<td class="num">{_signed_kr(s["p50_gain_sek"])} kr</td>'
+            f'<td class="num">{_signed_kr(s["p5_gain_sek"])} … {_signed_kr(s["p95_gain_sek"])} kr</td>'
+            f'<td class="num">{_kr(s["mean_sek"])} kr</td></tr>'
+        )
+        chances = "".join(
+            f"<tr><td>{_e(c['group'])}</td><td>{_e(c['bar'])}</td>"
+            f'<td class="num">{100 * c["without"]:.0f} %</td><td class="num">{100 * c["with"]:.0f} %</td></tr>'
+            for c in v["chances"]
+        )
+        amount = t["sweep_amount"].format(
+            block=sweep["block"], pp=pp, before=_kr(s["mean_baseline_sek"]), after=_kr(s["mean_sek"])
+        )
+        details.append(
+            f'<div class="sweep-detail" data-level="{i}" hidden><p>{_e(amount)}</p>'
+            f"<table><caption>{_e(t['sweep_chances'].format(pp=pp))}</caption><thead><tr>{chance_head}</tr></thead>"
+            f"<tbody>{chances}</tbody></table></div>"
+        )
+    return (
+        f'<section id="sweep" data-region="{_e(sweep["region"])}" data-current-level="">'
+        f'<h2>{_e(t["sweep"])}</h2><p class="synthetic-note">{_e(lever)}</p>'
+        f"<table><caption>{_e(t['sweep_levels'])}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<p id="sweep-match" class="note"></p>{"".join(details)}</section>'
+    )
+
+
+def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> str:
+    """The page as one HTML document (a string); ``sweeps`` one lever grid (:func:`read_lever_sweeps`), or None."""
+    data = page_data(curves, lang, sweeps)
+    t, result, grid = TEXT[lang], curves.result, data["grid"]
+    p, rules = result.provenance, result.rules
+    title = t["title"].format(ruleset=rules.ruleset.title)
+    subtitle = t["subtitle"].format(rules=f"{rules.id} {rules.ruleset.version}", panel=p["panel"]["source"],
+                                    created=p["created_utc"], version=__version__)  # fmt: skip
+    banner, described = "", p["panel"].get("kommiljard.description")
+    if result.panel.synthetic:
+        said = f" {t['described'].format(text=described)}" if described else ""
+        banner = f'<p class="synthetic">{_e(t["synthetic"] + said)}</p>'
+    measure = rules.ruleset.blocks_of(ImprovementStaircase)[0].measure
+    lo, hi = (_pp(k * curves.step, grid["decimals"], lang) for k in (grid["first"], grid["last"]))
+    step = f"{curves.step:g}".replace(".", "," if lang == "sv" else ".")
+    about = [t["about_text"].format(measure=measure, lo=lo, hi=hi, step=step)]
+    if measure in CAPPED_BY:
+        about.append(t["about_cap"].format(measure=measure, cap=CAPPED_BY[measure]))
+    about.append(t["about_outside"])
+    rows = _provenance_rows(curves, t, sweeps, lang)
+    css, js = _template("page.css"), _template("page.js")
+    policy = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "
+              "base-uri 'none'; form-action 'none'")  # fmt: skip
+    footer = t["footer"].format(version=__version__) + (" " + t["synthetic"] if result.panel.synthetic else "")
+    words = ("region_search", "region", "all", "all_number", "reset", "total", "before", "after", "difference",
+             "cells", "cells_note", "noscript", "link", "copy", "link_note", "next_note", "provenance", "what",
+             "value")  # fmt: skip
+    fields = {
+        **{k: _e(t[k]) for k in words},
+        "lang": lang,
+        "csp": policy,
+        "title": _e(title),
+        "subtitle": _e(subtitle),
+        "banner": banner,
+        "css": css,
+        "js": js,
+        "data": _json_for_script(data),
+        "step": f"{curves.step:g}",
+        "min": f"{grid['first'] * curves.step:.{grid['decimals']}f}",
+        "max": f"{grid['last'] * curves.step:.{grid['decimals']}f}",
+        "sweep": _sweep_html(data["sweep"], t, lang) if data["sweep"] else "",
+        "about_title": _e(t["about"]),
+        "about": _e(" ".join(about)),
+        "provenance_rows": "".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in rows),
+        "footer": _e(footer),
+    }
+    return string.Template(_template("page.html")).substitute(fields)
+
+
+def write_page(
+    result: Payout,
+    path: str | Path,
+    lang: str = "en",
+    sweep: Iterable[str | Path] | str | Path | None = None,
+    lo: float = DEFAULT_LO,
+    hi: float = DEFAULT_HI,
+    step: float | None = None,
+) -> Path:
+    """Write the what-if page of a payout (its rules, panel, population and other blocks) atomically to ``path``.
+
+    ``sweep``: a sweep directory with a lever, a folder of them (a lever grid), or several of either.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"{path}: the page must be written to a file ending in .html")
+    check_lang(lang)
+    sweeps = None
+    if sweep is not None:  # before the longer part: sweeps without a lever or with other rules are refused at once
+        sweeps = read_lever_sweeps([sweep] if isinstance(sweep, str | Path) else sweep)
+        check_sweeps(sweeps, result.rules)
+    write_text(path, build_page(cell_curves(result, lo, hi, step), lang, sweeps))
+    return path
