@@ -1,7 +1,11 @@
 """payout(): validated inputs -> each block's arrays -> its kind's allocation -> tidy tables.
 
-Backends: ``numba`` (each kind's fast kernel), ``reference`` (the readable specification) and
-``check`` (both, failing loudly if they differ by more than 0.01 kr or in any tier or route).
+Backends: ``numba`` (each kind's fast kernel), ``reference`` (the readable specification),
+``check`` (both, failing loudly if they differ by more than 0.01 kr or in any tier or route) and
+``auto`` (the default), which is the reference: a payout is one panel, whose few hundred
+region-cells the readable rules allocate in milliseconds, while starting numba (its import, then
+loading the cached kernels) costs more than importing numpy, pandas and pyarrow. The kernels give
+the same bits; they serve many panels at once (what-if curves, sweeps).
 The engine knows no kind of rule: it asks the registry (:data:`kommiljard.kinds.KINDS`).
 """
 
@@ -28,8 +32,8 @@ from .kinds import kind_of
 from .money import largest_remainder
 from .rules import Rules, load_rules
 
-Backend = Literal["numba", "reference", "check"]
-BACKENDS = ("numba", "reference", "check")
+Backend = Literal["auto", "numba", "reference", "check"]
+BACKENDS = ("auto", "numba", "reference", "check")
 COLUMNS = [
     "region",
     "region_name",
@@ -198,7 +202,7 @@ def allocate(block, arrays, backend: Backend):
     if backend not in BACKENDS:
         raise InputError(f"unknown backend {backend!r}: use {', '.join(BACKENDS)}")
     kind = kind_of(block)
-    if backend == "reference":
+    if backend in ("reference", "auto"):
         return kind.reference(block, arrays)
     fast = kind.fast(block, arrays)
     if backend == "check":
@@ -211,7 +215,7 @@ def payout(
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
-    backend: Backend = "numba",
+    backend: Backend = "auto",
     overrides: dict | None = None,
     allow_missing_regions: bool = False,
 ) -> Payout:
@@ -250,7 +254,7 @@ def payout(
         "panel": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic, **panel.metadata},
         "population": {"source": population.source, "sha256": population.sha256},
         "conditions": conditions_used,
-        "backend": backend,
+        "backend": "reference" if backend == "auto" else backend,
     }
     gaps = missing_cells(table, rules)
     if allow_missing_regions:

@@ -169,7 +169,15 @@ def sweep_sources(case: StaircaseCase) -> tuple:
 def outcomes_fast(case: StaircaseCase, threads: int = 1) -> dict[str, np.ndarray]:
     current, previous, target, groups = sweep_sources(case)
     res = staircase_outcomes(
-        StaircaseParams.from_block(case.block), current, previous, target, case.weights, case.pots, groups, threads
+        StaircaseParams.from_block(case.block),
+        current,
+        previous,
+        target,
+        case.weights,
+        case.pots,
+        groups,
+        threads,
+        months=True,
     )
     return {"amount": res.amount, "tier": res.tier, "month_tier": res.month_tier}
 

@@ -137,6 +137,35 @@ def test_importing_the_package_loads_no_engine_and_no_numba():
     assert out == "[]"
 
 
+PANEL = str(PACKAGE.parent / "data" / "sample_panel_2019.parquet")
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (["--help"], ("numba", "pandera", "pandas", "matplotlib", "scipy")),
+        (["validate", PANEL], ("numba", "matplotlib", "scipy")),
+        (["explain", PANEL, "--region", "06", "--month", "2019-10", "--group", "operation"], ("numba", "matplotlib")),
+        (["payout", PANEL], ("numba", "matplotlib", "scipy", "hypothesis")),
+        (["whatif", PANEL, "--region", "06", "--improve", "3"], ("numba", "matplotlib", "scipy")),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else None,
+)
+def test_one_panel_commands_load_no_compiler(args, absent):
+    """A command that computes one panel runs the readable rules: it never starts numba (nor what it does not use)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom kommiljard.cli import app\n"
+        f"try:\n    app({args!r})\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        f"print(sorted(m for m in {absent!r} if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.parametrize("name", [m for m in modules() if not m.endswith("__main__")])
 def test_every_module_imports(name):
     importlib.import_module(name)

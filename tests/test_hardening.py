@@ -303,7 +303,7 @@ def test_dollars_reach_matplotlib_escaped(tmp_path):
 
 def test_sweep_n_beyond_the_limit_is_refused_at_once(tmp_path):
     out = tmp_path / "sweep"
-    refused(invoke("sweep", "--n", "99999999999999999999", "--out", out), "--n", "10 000 000")
+    refused(invoke("sweep", "--n", "99999999999999999999", "--out", out), "--n", "1 000 000 000")
     assert not out.exists()
 
 

@@ -12,7 +12,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comparisons import COMPARISONS, REGIONS, assert_agree, outcomes_fast, staircase_case, staircase_fast
+from kommiljard.kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
+
+from comparisons import (
+    COMPARISONS,
+    REGIONS,
+    assert_agree,
+    outcomes_fast,
+    staircase_case,
+    staircase_fast,
+    sweep_sources,
+)
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -51,3 +61,19 @@ def test_cases_hit_every_bound_and_empty_bars():
     fast = staircase_fast(case)
     assert (fast["lapsed"] > 0).any() and (fast["lapsed"] == 0).any()  # some cells where nobody qualified
     assert set(np.unique(fast["tier"])) == {0, 1, 2, 3} and fast["amount"].shape[-1] == len(REGIONS)
+
+
+def test_sweep_kernel_fills_given_arrays_or_refuses_them():
+    case = staircase_case(np.random.default_rng(5), "default", 6)
+    current, previous, target, groups = sweep_sources(case)
+    params = StaircaseParams.from_block(case.block)
+    args = (params, current, previous, target, case.weights, case.pots, groups)
+    expected = staircase_outcomes(*args)
+    shape = expected.amount.shape
+    out = Outcomes(np.full(shape, np.nan), np.full(shape, -1, np.int8))
+    assert staircase_outcomes(*args, out=out) is out
+    np.testing.assert_array_equal(out.amount, expected.amount)
+    np.testing.assert_array_equal(out.tier, expected.tier)
+    for wrong in (Outcomes(np.empty(shape[::-1]), out.tier), Outcomes(out.amount, np.empty(shape))):
+        with pytest.raises(ValueError, match="C-contiguous"):
+            staircase_outcomes(*args, out=wrong)

@@ -335,9 +335,8 @@ def test_cli_page_and_report_link(tmp_path, sample_panel_path):
     assert res.exit_code == 0, res.output
     assert '<html lang="sv">' in (tmp_path / "report-whatif.html").read_text(encoding="utf-8")
     text = report.read_text(encoding="utf-8")
-    assert (
-        '<a href="report-whatif.html">vad händer om-sidan</a>' in text and '<a href="#whatif">' in text
-    )  # both in Swedish
+    link = '<a href="report-whatif.html">vad händer om-sidan</a>'
+    assert link in text and '<a href="#whatif">' in text  # both in Swedish
     res = runner.invoke(app, ["report", str(sample_panel_path), "--out", str(tmp_path / "plain.html")])
     assert res.exit_code == 0 and 'id="whatif"' not in (tmp_path / "plain.html").read_text(encoding="utf-8")
 

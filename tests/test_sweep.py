@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from kommiljard.analysis.levers import improved_share
 from kommiljard.analysis.whatif import whatif
 from kommiljard.cli import app
 from kommiljard.engine import payout
@@ -118,11 +119,42 @@ def test_summary_is_exact_from_the_trajectories(reference):
         assert [row["p5_sek"], row["p50_sek"], row["p95_sek"]] == list(np.percentile(amount, [5, 50, 95]))
         assert row["p_red_operation"] == (rows["tier_operation"] >= 2).mean()
         assert row["p_blue_first_visit_baseline"] == (rows["baseline_tier_first_visit"] >= 1).mean()
-        assert row["p_orange_operation_2019-10"] == (rows["tier_operation_2019-10"] >= 3).mean()
-        assert row["p_blue_first_visit_2019-11_baseline"] == (rows["baseline_tier_first_visit_2019-11"] >= 1).mean()
-        months = rows[[f"tier_operation_{m}" for m in ("2019-09", "2019-10", "2019-11")]].to_numpy()
-        np.testing.assert_array_equal(months.max(axis=1), rows["tier_operation"])  # the highest over the months
         np.testing.assert_array_equal(rows["gain_sek"], rows["amount_sek"] - rows["baseline_sek"])
+
+
+def test_month_chances_are_exact_from_the_drawn_shares(reference, rules, population):
+    """The per-month columns (kept as counts, not per trajectory) against the per-cell kernel on the draws."""
+    setup, _ = setup_sweep(load_scenario(), rules, population, LEVER, None)
+    draws = draw(setup.model, 7, 0, N)
+    months, groups, regions = list(setup.block.months), list(setup.block.group_names), list(setup.regions)
+    shape = (N, len(months) * len(groups), len(regions))
+    current = draws.share_90[:, setup.current].reshape(shape)
+    improved = current.copy()
+    r = regions.index(LEVER.region)
+    improved[:, :, r] = improved_share(current[:, :, r], 3.0)
+    target = draws.share_60[:, setup.target].reshape(shape)
+    capped = target.copy()
+    capped[:, :, r] = np.minimum(target[:, :, r], improved[:, :, r])  # as in the what-if: share_60 <= share_90
+    s = reference.summary.set_index("region").loc[regions]
+    t = parts(reference)
+    for shares, level, suffix, prefix in ((current, target, "_baseline", "baseline_"), (improved, capped, "", "")):
+        tier = run_staircase(
+            setup.params,
+            shares,
+            draws.share_90[:, setup.previous].reshape(shape),
+            level,
+            setup.weights,
+            setup.pots,
+        ).tier.reshape(N, len(months), len(groups), len(regions))
+        for mi, month in enumerate(months):
+            for gi, group in enumerate(groups):
+                for bar, name in enumerate(("blue", "red", "orange"), start=1):
+                    expected = (tier[:, mi, gi] >= bar).mean(axis=0)
+                    np.testing.assert_array_equal(s[f"p_{name}_{group}_{month}{suffix}"].to_numpy(), expected)
+        highest = tier.max(axis=1)  # (T, G, R): each trajectory keeps its highest tier over the months
+        for gi, group in enumerate(groups):
+            kept = t.pivot(index="trajectory", columns="region", values=f"{prefix}tier_{group}")
+            np.testing.assert_array_equal(kept[regions].to_numpy(), highest[:, gi])
 
 
 def test_lever_helps_its_region_and_costs_the_others(reference):

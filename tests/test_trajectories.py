@@ -117,3 +117,22 @@ def test_inlined_sfc64_normals_are_numpys_bit_for_bit(seed):
     np.testing.assert_array_equal(sfc64_state(rng), state)
     with pytest.raises(TypeError):
         sfc64_state(np.random.default_rng(0))
+
+
+def test_draw_into_given_arrays_with_a_callback_per_stream(model):
+    """A sweep reuses its arrays and allocates each stream as soon as it is drawn: the same shares,
+    and the callback sees every row exactly once, each time a whole stream's rows already drawn."""
+    fresh = draw(model, 9, 700, 3100, threads=2)
+    reused = draw(model, 9, 0, 3000)  # arrays of an earlier, larger draw
+    seen = []
+
+    def then(rows):
+        assert not np.isnan(reused.share_90[rows]).any()
+        seen.append((rows.start, rows.stop))
+
+    reused.share_90[:] = np.nan
+    again = draw(model, 9, 700, 3100, threads=2, out=reused, then=then)
+    np.testing.assert_array_equal(again.share_90, fresh.share_90)
+    np.testing.assert_array_equal(again.share_60, fresh.share_60)
+    assert np.shares_memory(again.share_90, reused.share_90)
+    assert sorted(seen) == [(0, 300), (300, 1300), (1300, 2300), (2300, 2400)]

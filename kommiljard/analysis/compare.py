@@ -86,7 +86,7 @@ def compare(
     variants: Mapping[str, Variant],
     population: Population | str | Path | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
-    backend: Backend = "numba",
+    backend: Backend = "auto",
     allow_missing_regions: bool = False,
 ) -> pd.DataFrame:
     """Total payout per region under each variant, and each one's difference from the first.

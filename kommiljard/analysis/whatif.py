@@ -122,7 +122,7 @@ def whatif(
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
-    backend: Backend = "numba",
+    backend: Backend = "auto",
     allow_missing_regions: bool = False,
 ) -> WhatIf:
     """The region's payout before and after adding ``improve_pp`` to its measure.

@@ -60,6 +60,7 @@ class Dialect(StrEnum):
 
 
 class BackendChoice(StrEnum):
+    auto = "auto"
     numba = "numba"
     reference = "reference"
     check = "check"

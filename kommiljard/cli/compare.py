@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from ..errors import KommiljardError
@@ -27,6 +26,9 @@ from .app import (
 )
 from .render import print_frame, warn_no_data, write_figure
 from .terminal import write_out
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
@@ -66,6 +68,8 @@ def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The comparison as text in mnkr, each variant after the first with its difference from the first in
     brackets, then the paid and lapsed totals; and the row where the totals start. Variant names are
     headers whose hyphens may wrap."""
+    import pandas as pd
+
     from ..analysis.compare import DIFF_PREFIX, variant_columns
 
     names = variant_columns(frame)
@@ -126,8 +130,12 @@ def compare(
         Path | None, typer.Option(help="Which regions met the population blocks' conditions; default: all did.")
     ] = None,
     backend: Annotated[
-        BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")
-    ] = BackendChoice.numba,
+        BackendChoice,
+        typer.Option(
+            help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
+            "check (both, must agree)."
+        ),
+    ] = BackendChoice.auto,
     fmt: FormatOpt = Format.table,
     plot: Annotated[
         Path | None,

@@ -60,7 +60,7 @@ def page(
 
     check_out_path(out_file, (".html", ".htm"))
     check_lang(lang)
-    result = compute_payout(panel, rules, population, conditions, "numba", overrides_of(set_))
+    result = compute_payout(panel, rules, population, conditions, "auto", overrides_of(set_))
     narrate(result)
     write_page(result, out_file, lang, sweep_dirs or None, lo, hi, step)
     err.print(

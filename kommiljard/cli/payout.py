@@ -55,8 +55,12 @@ def payout(
         ),
     ] = None,
     backend: Annotated[
-        BackendChoice, typer.Option(help="numba kernel, the readable reference, or check (both, must agree).")
-    ] = BackendChoice.numba,
+        BackendChoice,
+        typer.Option(
+            help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
+            "check (both, must agree)."
+        ),
+    ] = BackendChoice.auto,
     fmt: FormatOpt = Format.table,
     allow_missing: AllowMissingOpt = False,
     dialect: DialectOpt = Dialect.en,

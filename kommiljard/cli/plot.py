@@ -66,7 +66,7 @@ def plot(
     what = kind
     if kind in ("staircase", "cells", "payouts"):
         result = compute_payout(
-            source, rules, population, None, "numba", overrides_of(set_), allow_missing_regions=allow_missing
+            source, rules, population, None, "auto", overrides_of(set_), allow_missing_regions=allow_missing
         )
         narrate(result)
         fig = payouts_figure(result) if kind == "payouts" else cells_figure(result, month, group)

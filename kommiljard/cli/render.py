@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich import box
 from rich.table import Table
 from rich.text import Text
@@ -20,6 +20,9 @@ from rich.text import Text
 from ..money import format_kronor, format_number
 from .app import Format, err, out
 from .terminal import write_out
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BORDER = 3  # a column's padding (one space each side) and its separator, less the two outer edges
 WRAP = ("region_name", "name")  # names may wrap between words; numbers and codes never do
@@ -32,6 +35,8 @@ def terminal_width() -> int:
 
 def cell_text(value, money: bool) -> str:
     """One cell as text: kronor in the money columns ("no data" where missing), numbers compactly."""
+    import pandas as pd  # loaded by then: the command computed a frame (--help imports no pandas)
+
     if money:
         return format_kronor(value)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -116,6 +121,8 @@ def print_frame(
     that hold numbers (aligned right, like numeric columns); ``wrap`` columns may wrap between words.
     Cell text is never read as markup.
     """
+    import pandas as pd
+
     if fmt is Format.csv:
         from ..outputs.dialects import csv_text
 

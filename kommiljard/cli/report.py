@@ -67,7 +67,7 @@ def report(
 
         check_destination(page_file, "--page")
     result = compute_payout(
-        panel, rules, population, conditions, "numba", overrides_of(set_), allow_missing_regions=allow_missing
+        panel, rules, population, conditions, "auto", overrides_of(set_), allow_missing_regions=allow_missing
     )
     narrate(result)
     if page_file is not None:

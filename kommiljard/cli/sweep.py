@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from ..errors import KommiljardError
@@ -98,6 +97,7 @@ def sweep(
     (a lever grid for `kommiljard page --sweep`) and prints the gain per value. An interrupted sweep resumes when rerun
     with the same arguments.
     """
+    import pandas as pd
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.text import Text
 
@@ -91,6 +90,8 @@ def whatif(
     `delta_sek` (the region's totals over the scheme). `--curve` gives the payout curve from --lo to --hi pp
     (`--format csv` prints every point).
     """
+    import pandas as pd
+
     from ..analysis.whatif import payout_curve
     from ..analysis.whatif import whatif as compute_whatif
     from ..engine import payout as compute_payout
@@ -139,7 +140,7 @@ def whatif(
     first = (
         result.baseline
         if result is not None
-        else compute_payout(panel, rules, population, conditions, "numba", overrides, allow_missing)
+        else compute_payout(panel, rules, population, conditions, "auto", overrides, allow_missing)
     )
     narrate(first)
     code = result.region if result is not None else normalise_code(region)

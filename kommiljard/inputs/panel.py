@@ -12,10 +12,10 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..errors import closest
 from .regions import normalise_code, region_codes, suggest_region
@@ -103,7 +103,30 @@ def shift_month(month: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterable[str]) -> pa.DataFrameSchema:
+@cache
+def _pandera():
+    """pandera, imported when a panel is first checked (a command that reads no panel never pays for it).
+
+    pandera also offers data synthesis, which imports hypothesis if it is installed (a development
+    install): a few hundred milliseconds of every command's time for a feature the package never
+    uses, so hypothesis is hidden while pandera loads, unless something imported it already.
+    """
+    import sys
+
+    hide = "hypothesis" not in sys.modules
+    if hide:
+        sys.modules["hypothesis"] = None  # import hypothesis raises ImportError: pandera goes without it
+    try:
+        import pandera.backends.pandas.builtin_checks  # noqa: F401 - loaded on the first validation otherwise
+        import pandera.pandas as pa
+    finally:
+        if hide:
+            del sys.modules["hypothesis"]
+    return pa
+
+
+def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterable[str]):
+    pa = _pandera()
     """Key columns, and each measure column present (empty cells allowed unless ``needed``)."""
     share = [pa.Check.in_range(0.0, 100.0, error="outside 0-100 (shares are percentages)")]
     group_checks = [pa.Check.isin(sorted(groups), error="unknown group")] if groups else []
@@ -142,7 +165,7 @@ def _pandera_problems(
     try:
         _schema(groups, [m for m in MEASURES if m in frame.columns], needed).validate(frame, lazy=True)
         return []
-    except pa.errors.SchemaErrors as exc:
+    except _pandera().errors.SchemaErrors as exc:
         cases = exc.failure_cases
     problems = []
     allowed = sorted(groups or [])  # groups; regions are suggested by name or code

@@ -103,13 +103,14 @@ def add_member(flows, tier, weight, cumulative):
 
 def paid(flows, tier, weight, cumulative, by_step):
     """What a region of ``tier`` and ``weight`` is paid: its weight's share of the pot of every step
-    it shares, lowest step first (``by_step[k]``); returns the total."""
+    it shares, lowest step first (kept in ``by_step[k]`` unless ``by_step`` is None); returns the total."""
     total = 0.0
     for k in range(flows.shape[1]):
         member = 1.0 if shares_step(tier, k, cumulative) else 0.0
         weight_sum = flows[WEIGHT, k] if flows[WEIGHT, k] > 0.0 else 1.0  # a step nobody shares pays 0
         amount = flows[POT, k] * weight / weight_sum * member
-        by_step[k] = amount
+        if by_step is not None:
+            by_step[k] = amount
         total += amount
     return total
 
@@ -157,13 +158,14 @@ class Compiled:
     cascade: object
     add_member: object
     paid: object
+    local_flows: object  # local_flows(steps): an uninitialised (FLOWS, len(steps)) array on the kernel's stack
 
 
 @cache
 def compiled() -> Compiled:
     """The numba twins of the functions above (inlined into the kernels that call them; the
-    kernels are cached on disk)."""
-    from numba import njit
+    kernels are cached on disk), and step arrays that live on the calling kernel's stack."""
+    from numba import carray, njit
 
     jit = njit(inline="always")
     shares = jit(shares_step)
@@ -171,4 +173,37 @@ def compiled() -> Compiled:
     def bound(fn):  # the same code, calling the compiled shares_step
         return jit(types.FunctionType(fn.__code__, {**fn.__globals__, "shares_step": shares}, fn.__name__))
 
-    return Compiled(jit(in_units), jit(passes), shares, jit(cascade), bound(add_member), bound(paid))
+    flows_pointer = _stack_pointer(len(FLOWS))
+
+    @jit
+    def local_flows(steps):
+        return carray(flows_pointer(steps), (len(FLOWS), len(steps)))
+
+    return Compiled(jit(in_units), jit(passes), shares, jit(cascade), bound(add_member), bound(paid), local_flows)
+
+
+def _stack_pointer(rows: int):
+    """A numba intrinsic: a pointer to ``rows * len(steps)`` float64 on the stack of the kernel it
+    is inlined into, for a tuple ``steps`` (one item per step, so the number of steps is known
+    when compiling).
+
+    Step arrays on the stack, with a number of steps fixed when compiling, are what lets the
+    compiler keep a cell's flows in registers and unroll the loops over the steps (the sweep's
+    kernel runs about a third faster than with the same arrays on the heap).
+    """
+    from numba import types as nb
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def pointer(typingctx, steps):
+        if not isinstance(steps, nb.UniTuple):
+            raise TypeError(f"the steps must be a tuple (their number fixed when compiling), not {steps}")
+        size = rows * steps.count
+
+        def codegen(context, builder, signature, args):
+            return cgutils.alloca_once(builder, context.get_value_type(nb.float64), size=size)
+
+        return nb.CPointer(nb.float64)(steps), codegen
+
+    return pointer

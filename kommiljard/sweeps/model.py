@@ -20,7 +20,7 @@ matrix; conditioning on observed cells is ordinary Gaussian conditioning.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -356,23 +356,24 @@ def trajectory_model(
 
 @njit(cache=True)
 def _correlated(zt, start, factor, sd, free, w, out):
-    """Per-region draws correlated between groups, centred to a weighted mean of 0."""
-    n_reg, n_grp = out.shape
+    """Per-region draws correlated between groups, centred to a weighted mean of 0 (``out`` is (G, R):
+    each group's regions side by side, as the logits are laid out)."""
+    n_grp, n_reg = out.shape
     for r in range(n_reg):
         for g in range(n_grp):
             v = 0.0
             for h in range(g + 1):
                 v += factor[g, h] * zt[start + r * n_grp + h]
-            out[r, g] = sd[g] * v * free[r, g]
+            out[g, r] = sd[g] * v * free[r, g]
     for g in range(n_grp):
         total = 0.0
         weight = 0.0
         for r in range(n_reg):
-            total += w[r] * out[r, g]
+            total += w[r] * out[g, r]
             weight += w[r] * free[r, g]
         if weight > 0.0:
             for r in range(n_reg):
-                out[r, g] -= free[r, g] * total / weight
+                out[g, r] -= free[r, g] * total / weight
 
 
 @njit(nogil=True, cache=True)
@@ -407,8 +408,8 @@ def _model_logits(
     gap0 = month0 + n_slots * n_grp
     noise0 = gap0 + rg
     n_months = year.shape[0]
-    level = np.empty((n_reg, n_grp))
-    trend = np.empty((n_reg, n_grp))
+    level = np.empty((n_grp, n_reg))
+    trend = np.empty((n_grp, n_reg))
     shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
     for t in range(z.shape[0]):
         zt = z[t]
@@ -421,15 +422,18 @@ def _model_logits(
                 for h in range(g + 1):
                     v += shock_factor[g, h] * zt[first + h]
                 shock[s, g] = v * (sd_year[g] if s == 0 else sd_month[g])
-        i = 0
         for m in range(n_months):
             for g in range(n_grp):
-                for r in range(n_reg):
-                    v = mu[i] + level[r, g] + sd_noise[g] * zt[noise0 + i]
-                    if year[m] == 1:
-                        v += trend[r, g] + shock[0, g] + shock[1 + slot[m], g]
-                    out[t, i] = v
-                    i += 1
+                i = (m * n_grp + g) * n_reg
+                if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
+                    year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
+                    for r in range(n_reg):
+                        noise = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
+                        out[t, i + r] = noise + (trend[g, r] + year_shock + month_shock)
+                else:
+                    for r in range(n_reg):
+                        out[t, i + r] = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
+        i = n_months * n_grp * n_reg
         for _ in range(n_months_60):
             for g in range(n_grp):
                 for r in range(n_reg):
@@ -452,26 +456,74 @@ def _conditional_logits(z, mean, factor, triangular, missing, observed, observed
             out[t, missing[a]] = v
 
 
-@njit(cache=True)
-def _share(logit):
-    """A logit as a percentage rounded to one decimal, as published."""
-    return np.rint(1000.0 / (1.0 + np.exp(-logit))) / 10.0
+DRAW_BLOCK = 128  # trajectories drawn at once: their normals, logits, one vectorised exp, their shares
+_NEAR_TIE = 1e-9  # a share this close to a rounding tie takes the scalar exp (see _finish_shares)
 
 
 @njit(nogil=True, cache=True)
-def _shares(logits, n90, pair_90, observed_share, s90, s60):
-    """share_90 (T, n90) and share_60 (T, n60) from logits; observed cells keep their values."""
-    n60 = s60.shape[1]
+def _exp_arguments(logits, n90, pair_90, out):
+    """What :func:`_finish_shares` takes the exponential of: ``-logit`` of each share_90 and of each
+    share_60 (share_90's logit less the gap, a gap below 0 read as 0)."""
     for t in range(logits.shape[0]):
         for i in range(n90):
-            s90[t, i] = observed_share[i] if not np.isnan(observed_share[i]) else _share(logits[t, i])
-        for j in range(n60):
-            k = n90 + j
-            if not np.isnan(observed_share[k]):
-                s60[t, j] = observed_share[k]
-            else:
-                gap = max(logits[t, k], 0.0)
-                s60[t, j] = min(_share(logits[t, pair_90[j]] - gap), s90[t, pair_90[j]])
+            out[t, i] = -logits[t, i]
+        for j in range(logits.shape[1] - n90):
+            out[t, n90 + j] = -(logits[t, pair_90[j]] - max(logits[t, n90 + j], 0.0))
+
+
+@njit(nogil=True, cache=True, error_model="numpy")  # no division check: the loop vectorises
+def _finish_shares(arguments, exps, n90, pair_90, observed_share, s90, s60):
+    """share_90 (T, n90) and share_60 (T, n60) in percent, rounded to one decimal as published, from
+    ``exps = exp(arguments)`` (numpy's vectorised exp, overwritten); observed cells keep their values.
+
+    A share is ``rint(1000 / (1 + exp(-logit))) / 10``. The vectorised exp may differ from the C
+    library's in the last bit; the share can change only if 1000 / (1 + exp) is within a few units
+    in the last place of a rounding tie, so such a value (``_NEAR_TIE``, about two in 10⁹) is
+    computed again with the scalar exp: the shares are the same bits as with the scalar exp alone.
+    """
+    n_vars = exps.shape[1]
+    for t in range(exps.shape[0]):
+        near = False
+        for i in range(n_vars):  # no branch: the compiler vectorises it
+            y = 1000.0 / (1.0 + exps[t, i])
+            near |= abs(y - np.floor(y) - 0.5) < _NEAR_TIE
+            exps[t, i] = y
+        if near:
+            for i in range(n_vars):
+                y = exps[t, i]
+                if abs(y - np.floor(y) - 0.5) < _NEAR_TIE:
+                    exps[t, i] = 1000.0 / (1.0 + np.exp(arguments[t, i]))
+        for i in range(n90):
+            share = np.rint(exps[t, i]) / 10.0
+            s90[t, i] = share if np.isnan(observed_share[i]) else observed_share[i]
+        for j in range(n_vars - n90):
+            share = min(np.rint(exps[t, n90 + j]) / 10.0, s90[t, pair_90[j]])
+            s60[t, j] = share if np.isnan(observed_share[n90 + j]) else observed_share[n90 + j]
+
+
+@njit(nogil=True, cache=True)
+def _normals(state, skip, z):
+    """Skip ``skip`` rows of normals of the SFC64 ``state``, then fill every row of ``z``."""
+    for _ in range(skip):
+        fill_normals(state, z[0])
+    for t in range(z.shape[0]):
+        fill_normals(state, z[t])
+
+
+def _draw_blocks(state, skip, n_latent, n_vars, logits_of, n90, pair_90, observed_share, s90, s60) -> None:
+    """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``,
+    updated), :data:`DRAW_BLOCK` at a time: normals, ``logits_of(z, logits)``, numpy's vectorised exp,
+    shares. Each step is a kernel that releases the GIL, so streams are drawn in threads."""
+    rows = max(1, min(DRAW_BLOCK, s90.shape[0]))
+    z, logits = np.empty((rows, n_latent)), np.empty((rows, n_vars))
+    arguments, exps = np.empty((rows, n_vars)), np.empty((rows, n_vars))
+    for a in range(0, s90.shape[0], rows):
+        k = min(rows, s90.shape[0] - a)
+        _normals(state, skip if a == 0 else 0, z[:k])
+        logits_of(z[:k], logits[:k])
+        _exp_arguments(logits[:k], n90, pair_90, arguments[:k])
+        np.exp(arguments[:k], out=exps[:k])
+        _finish_shares(arguments[:k], exps[:k], n90, pair_90, observed_share, s90[a : a + k], s60[a : a + k])
 
 
 @dataclass(frozen=True)
@@ -483,7 +535,6 @@ class Draws:
     share_60: np.ndarray
 
 
-@njit(nogil=True, cache=True)
 def _draw_structured(
     state,
     skip,
@@ -515,40 +566,34 @@ def _draw_structured(
     s60,
 ):
     """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``)."""
-    z = np.empty((1, n_latent))
-    for _ in range(skip):
-        fill_normals(state, z[0])
-    logits = np.empty((1, mu.shape[0]))
-    for t in range(s90.shape[0]):
-        fill_normals(state, z[0])
-        _model_logits(
-            z,
-            mu,
-            n_reg,
-            n_grp,
-            year,
-            slot,
-            n_slots,
-            n_months_60,
-            free_level,
-            free_trend,
-            w,
-            level_factor,
-            trend_factor,
-            shock_factor,
-            sd_level,
-            sd_trend,
-            sd_year,
-            sd_month,
-            sd_noise,
-            sd_gap,
-            sd_gapnoise,
-            logits,
-        )
-        _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
+    coefficients = (
+        n_reg,
+        n_grp,
+        year,
+        slot,
+        n_slots,
+        n_months_60,
+        free_level,
+        free_trend,
+        w,
+        level_factor,
+        trend_factor,
+        shock_factor,
+        sd_level,
+        sd_trend,
+        sd_year,
+        sd_month,
+        sd_noise,
+        sd_gap,
+        sd_gapnoise,
+    )
+
+    def logits_of(z, out):
+        _model_logits(z, mu, *coefficients, out)
+
+    _draw_blocks(state, skip, n_latent, mu.shape[0], logits_of, n90, pair_90, observed_share, s90, s60)
 
 
-@njit(nogil=True, cache=True)
 def _draw_conditional(
     state,
     skip,
@@ -565,33 +610,46 @@ def _draw_conditional(
     s90,
     s60,
 ):
-    """As :func:`_draw_structured` for a conditioned model."""
-    n_latent = missing.shape[0]
-    z = np.empty((1, n_latent))
-    for _ in range(skip):
-        fill_normals(state, z[0])
-    logits = np.empty((1, n_vars))
-    for t in range(s90.shape[0]):
-        fill_normals(state, z[0])
-        _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, logits)
-        _shares(logits, n90, pair_90, observed_share, s90[t : t + 1], s60[t : t + 1])
+    """As :func:`_draw_structured` for a conditioned model (``mean + factor @ z`` for the missing variables)."""
+
+    def logits_of(z, out):
+        _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, out)
+
+    _draw_blocks(state, skip, missing.shape[0], n_vars, logits_of, n90, pair_90, observed_share, s90, s60)
 
 
-def draw(model: TrajectoryModel | ConditionedModel, seed: int, start: int, stop: int, threads: int = 1) -> Draws:
+def draw(
+    model: TrajectoryModel | ConditionedModel,
+    seed: int,
+    start: int,
+    stop: int,
+    threads: int = 1,
+    out: Draws | None = None,
+    then: Callable[[slice], None] | None = None,
+) -> Draws:
     """Draw trajectories ``start`` to ``stop - 1`` of a seed.
 
     Trajectory i depends only on the seed, i and the model: the normals come in random
     streams of :data:`~kommiljard.sweeps.rng.STREAM_SIZE` trajectories, stream s from
     ``SeedSequence(seed, spawn_key=(s,))`` (the s-th child of ``SeedSequence(seed).spawn``),
     whatever range is asked for; ``threads`` work on whole streams (the kernels release the GIL).
+    ``out`` (the arrays of an earlier draw, with at least ``stop - start`` rows) is filled
+    instead of new arrays; ``then(rows)`` is called in the drawing thread as soon as a stream's
+    rows (a slice of the result) are drawn, while they are in the cache.
     """
     base = model.model if isinstance(model, ConditionedModel) else model
-    s90, s60 = np.empty((stop - start, base.n90)), np.empty((stop - start, base.n_vars - base.n90))
+    n = stop - start
+    if out is None:
+        s90, s60 = np.empty((n, base.n90)), np.empty((n, base.n_vars - base.n90))
+    else:
+        s90, s60 = out.share_90.reshape(len(out.share_90), -1)[:n], out.share_60.reshape(len(out.share_60), -1)[:n]
 
     def one_stream(s: int) -> None:
         lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
         rows = slice(lo - start, hi - start)
         model.fill(stream_generator(seed, s), lo - s * STREAM_SIZE, s90[rows], s60[rows])
+        if then is not None:
+            then(rows)
 
     streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
     if threads > 1 and len(streams) > 1:

@@ -24,13 +24,14 @@ from ..inputs.population import Population
 from ..inputs.regions import normalise_code
 from ..kinds import kind_of
 from ..kinds.staircase.arrays import block_cells
-from ..kinds.staircase.kernel import StaircaseParams, staircase_outcomes
+from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
 from ..rules import ImprovementStaircase, Rules
 from .forecast_model import fitted_model
-from .model import ConditionedModel, draw, trajectory_model
+from .model import ConditionedModel, Draws, draw, trajectory_model
 from .scenario import Scenario
 
-PART_KEY = b"kommiljard.sweep_part"
+PART_KEY = b"kommiljard.sweep_part"  # a part's own record, in its schema
+COUNTS_KEY = b"kommiljard.month_counts"  # its month-by-month bar counts, in its footer
 
 
 @dataclass(frozen=True)
@@ -152,11 +153,20 @@ def _scenario_model(scenario: Scenario, block: ImprovementStaircase, population:
     return (model.condition(frame) if frame is not None else model), obs_info
 
 
-def outcomes(setup: Setup, current, previous, target, threads: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per group amounts (T, G, R), highest tiers (T, G, R) and each month's tiers (T, M, G, R):
-    see :func:`staircase_outcomes`."""
+def outcomes(setup: Setup, current, previous, target, threads: int = 1, out=None) -> tuple[np.ndarray, ...]:
+    """Per group amounts (T, G, R), highest tiers (T, G, R) and each month's tiers (T, M, G, R): see
+    :func:`staircase_outcomes` (``out``: the (amount, tier, month_tier) arrays to fill)."""
     res = staircase_outcomes(
-        setup.params, current, previous, target, setup.weights, setup.pots, len(setup.block.group_names), threads
+        setup.params,
+        current,
+        previous,
+        target,
+        setup.weights,
+        setup.pots,
+        len(setup.block.group_names),
+        threads,
+        Outcomes(*out) if out is not None else None,
+        months=True,
     )
     return res.amount, res.tier, res.month_tier
 
@@ -166,41 +176,88 @@ def _cells(source: np.ndarray, months) -> np.ndarray:
     return np.ascontiguousarray(source[:, months]).reshape(len(source), -1, source.shape[-1])
 
 
-def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[str, np.ndarray]:
-    """Outcomes of trajectories start..stop-1: arrays (T, G, R) or, for each month's tiers, (T, M, G, R)."""
-    drawn = draw(setup.model, seed, start, stop, threads)
-    n = stop - start
+def _stream_outcomes(setup: Setup, share_90: np.ndarray, share_60: np.ndarray, out: dict[str, np.ndarray]) -> None:
+    """Fill ``out`` (amount, tier and month_tier, and the baseline's with a lever) for drawn shares (T, M, G, R)."""
+    current, previous = (share_90, np.array(setup.current)), (share_90, np.array(setup.previous))
+    target = (share_60, np.array(setup.target)) if setup.target else None
+    if setup.lever_region < 0:
+        outcomes(setup, current, previous, target, 1, (out["amount"], out["tier"], out["month_tier"]))
+        return
+    baseline = (out["baseline_amount"], out["baseline_tier"], out["baseline_month_tier"])
+    outcomes(setup, current, previous, target, 1, baseline)
     months = np.arange(len(setup.block.months))
-    current, previous = (drawn.share_90, np.array(setup.current)), (drawn.share_90, np.array(setup.previous))
-    target = (drawn.share_60, np.array(setup.target)) if setup.target else None
-    amount, tier, month_tier = outcomes(setup, current, previous, target, threads)
-    out = {"amount": amount, "tier": tier, "month_tier": month_tier}
-    if setup.lever_region >= 0:
-        r, cells = setup.lever_region, setup.lever_cells
-        shape = (n, len(months), -1, drawn.share_90.shape[-1])  # (T, M, G, R)
-        flat = _cells(*current)
-        flat[:, cells, r] = improved_share(flat[:, cells, r], setup.lever_pp)
-        lever_current = (flat.reshape(shape), months)
-        if setup.cap_target:
-            flat_target = _cells(*target)
-            flat_target[:, cells, r] = np.minimum(flat_target[:, cells, r], flat[:, cells, r])
-            target = (flat_target.reshape(shape), months)
-        out["baseline_amount"], out["baseline_tier"], out["baseline_month_tier"] = amount, tier, month_tier
-        out["amount"], out["tier"], out["month_tier"] = outcomes(setup, lever_current, previous, target, threads)
-    return out
+    r, cells = setup.lever_region, setup.lever_cells
+    shape = (len(share_90), len(months), -1, share_90.shape[-1])  # (T, M, G, R)
+    flat = _cells(*current)
+    flat[:, cells, r] = improved_share(flat[:, cells, r], setup.lever_pp)
+    lever_current = (flat.reshape(shape), months)
+    if setup.cap_target:
+        flat_target = _cells(*target)
+        flat_target[:, cells, r] = np.minimum(flat_target[:, cells, r], flat[:, cells, r])
+        target = (flat_target.reshape(shape), months)
+    outcomes(setup, lever_current, previous, target, 1, (out["amount"], out["tier"], out["month_tier"]))
 
 
-def total(by_group: np.ndarray) -> np.ndarray:
-    """(T, G, R) -> (T, R): summed over the groups in a fixed order."""
-    total = by_group[:, 0].copy()
+class Batches:
+    """Outcomes of batches of trajectories, drawn and allocated stream by stream (in ``threads``),
+    each stream's allocation right after its draw while its shares are in the cache; the draws'
+    arrays are reused from batch to batch."""
+
+    def __init__(self, setup: Setup, seed: int, threads: int = 1):
+        self.setup, self.seed, self.threads = setup, seed, threads
+        self.drawn: Draws | None = None
+
+    def __call__(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Outcomes of trajectories start..stop-1 (new arrays, kept by the caller): amount and tier
+        (T, G, R), month_tier (T, M, G, R), amount_sek (T, R) summed over the groups; with a lever
+        the same without it (baseline_amount, baseline_tier, baseline_month_tier, baseline_sek) and
+        gain_sek."""
+        setup, n = self.setup, stop - start
+        base = setup.model.model if hasattr(setup.model, "model") else setup.model
+        if self.drawn is None or len(self.drawn.share_90) < n:
+            self.drawn = Draws(start, np.empty((n, *base.shape_90)), np.empty((n, *base.shape_60)))
+        s90, s60 = self.drawn.share_90[:n], self.drawn.share_60[:n]
+        shape = (n, len(setup.block.group_names), len(base.regions))
+        month_shape = (n, len(setup.block.months), *shape[1:])
+        out = {"amount": np.empty(shape), "tier": np.empty(shape, np.int8), "amount_sek": np.empty((n, shape[2]))}
+        out["month_tier"] = np.empty(month_shape, np.int8)
+        if setup.lever_region >= 0:
+            out |= {"baseline_amount": np.empty(shape), "baseline_tier": np.empty(shape, np.int8)}
+            out |= {"baseline_month_tier": np.empty(month_shape, np.int8)}
+            out |= {"baseline_sek": np.empty((n, shape[2])), "gain_sek": np.empty((n, shape[2]))}
+
+        def then(rows: slice) -> None:  # in the drawing thread, while the stream's shares are in the cache
+            mine = {k: v[rows] for k, v in out.items()}
+            _stream_outcomes(setup, s90[rows], s60[rows], mine)
+            total(mine["amount"], mine["amount_sek"])
+            if "baseline_sek" in mine:
+                total(mine["baseline_amount"], mine["baseline_sek"])
+                np.subtract(mine["amount_sek"], mine["baseline_sek"], out=mine["gain_sek"])
+
+        draw(setup.model, self.seed, start, stop, self.threads, out=Draws(start, s90, s60), then=then)
+        return out
+
+
+def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[str, np.ndarray]:
+    """Outcomes of trajectories start..stop-1: arrays (T, G, R) (see :class:`Batches`)."""
+    return Batches(setup, seed, threads)(start, stop)
+
+
+def total(by_group: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(T, G, R) -> (T, R): summed over the groups in a fixed order (into ``out`` if given)."""
+    if out is None:
+        out = by_group[:, 0].copy()
+    else:
+        np.copyto(out, by_group[:, 0])
     for g in range(1, by_group.shape[1]):
-        total += by_group[:, g]
-    return total
+        out += by_group[:, g]
+    return out
 
 
 def part_table(
     setup: Setup, start: int, out: dict[str, np.ndarray], regions: tuple[str, ...], metadata: dict
 ) -> pa.Table:
+    """A batch's rows (see :data:`~kommiljard.sweeps.summary.OUTCOMES`), from :class:`Batches`'s arrays."""
     n, n_groups, n_regions = out["amount"].shape
     groups = setup.block.group_names
     columns = {
@@ -208,24 +265,12 @@ def part_table(
         "region": pa.DictionaryArray.from_arrays(
             pa.array(np.tile(np.arange(n_regions, dtype=np.int8), n)), pa.array(regions)
         ),
-        "amount_sek": pa.array(total(out["amount"]).ravel()),
+        "amount_sek": pa.array(out["amount_sek"].ravel()),
     }
     columns |= {f"tier_{g}": pa.array(out["tier"][:, i].ravel()) for i, g in enumerate(groups)}
-    columns |= month_tier_columns(setup.block, out["month_tier"], "tier")
     if "baseline_amount" in out:
-        baseline = total(out["baseline_amount"])
-        columns["baseline_sek"] = pa.array(baseline.ravel())
-        columns["gain_sek"] = pa.array((total(out["amount"]) - baseline).ravel())
+        columns["baseline_sek"] = pa.array(out["baseline_sek"].ravel())
+        columns["gain_sek"] = pa.array(out["gain_sek"].ravel())
         columns |= {f"baseline_tier_{g}": pa.array(out["baseline_tier"][:, i].ravel()) for i, g in enumerate(groups)}
-        columns |= month_tier_columns(setup.block, out["baseline_month_tier"], "baseline_tier")
     table = pa.table(columns)
     return table.replace_schema_metadata({PART_KEY: json.dumps(metadata).encode()})
-
-
-def month_tier_columns(block: ImprovementStaircase, month_tier: np.ndarray, prefix: str) -> dict:
-    """``<prefix>_<group>_<month>`` columns of (T, M, G, R) tiers, one row per trajectory and region."""
-    return {
-        f"{prefix}_{g}_{month}": pa.array(month_tier[:, m, i].ravel())
-        for m, month in enumerate(block.months)
-        for i, g in enumerate(block.group_names)
-    }

@@ -26,6 +26,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -43,16 +44,19 @@ from ..outputs.exports import sweep_sheets
 from ..outputs.files import atomic_path, read_json, write_table, write_text
 from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
-from .arguments import check_sweep_arguments
+from .arguments import check_disk, check_sweep_arguments
 from .lock import sweep_lock
 from .model import draw
-from .outcomes import PART_KEY, Lever, Setup, batch, part_table, setup_sweep, sweep_block, total
+from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
 
 DEFAULT_CHUNK_SIZE = 100_000
 BATCH_SIZE = 10 * STREAM_SIZE  # trajectories computed at once; bounds memory whatever the chunk size
+# How parts are written: the region dictionary-encoded, statistics (min and max per row group) only for the
+# trajectory numbers, which readers filter on (those of the amounts cost a seventh of the writing).
+PARQUET = {"compression": "snappy", "use_dictionary": ["region"], "write_statistics": ["trajectory"]}
 
 
 class SweepConflictError(KommiljardError):
@@ -81,11 +85,14 @@ def _part_path(out_dir: Path, index: int) -> Path:
     return out_dir / "trajectories" / f"part-{index:05d}.parquet"
 
 
-def _part_metadata(path: Path) -> dict | None:
+def _part_metadata(path: Path) -> tuple[dict, dict] | tuple[None, None]:
+    """A written part's own record (whose it is, its trajectories) and its month-by-month bar counts,
+    both in the file; (None, None) for anything else."""
     try:
-        return json.loads(pq.read_schema(path).metadata[PART_KEY])
+        footer = pq.read_metadata(path).metadata
+        return json.loads(footer[PART_KEY]), json.loads(footer[COUNTS_KEY])
     except Exception:
-        return None
+        return None, None
 
 
 def _remove_own_files(out_dir: Path, keep_parts: bool) -> None:
@@ -124,7 +131,7 @@ def _check_existing(out_dir: Path, identity: dict, fingerprint: str, force: bool
         ]
     elif manifest is None:
         parts = sorted((out_dir / "trajectories").glob("part-*.parquet")) if (out_dir / "trajectories").is_dir() else []
-        if any((_part_metadata(p) or {}).get("fingerprint") != fingerprint for p in parts):
+        if any((_part_metadata(p)[0] or {}).get("fingerprint") != fingerprint for p in parts):
             foreign = ["trajectories/ holds parts of another sweep"]
     if foreign and not force:
         raise SweepConflictError(
@@ -164,6 +171,7 @@ def run_sweep(
     sweep writes it (:mod:`kommiljard.sweeps.lock`): a second sweep into it is refused.
     """
     check_sweep_arguments(n, seed, chunk_size, threads)
+    check_disk(out_dir, n, lever is not None)
     with sweep_lock(out_dir):
         return _run_sweep(
             scenario,
@@ -295,14 +303,16 @@ def _run_sweep(
     threads_before = numba.get_num_threads()
     if threads:
         numba.set_num_threads(threads)
+    writing = ThreadPoolExecutor(1, thread_name_prefix="parquet")  # writes a batch while the next is computed
     try:
         threads = numba.get_num_threads()
         todo = []
         for index, start, stop in chunks:
             path = _part_path(out_dir, index)
-            meta = _part_metadata(path) if path.is_file() else None
-            if meta and meta.get("fingerprint") == fingerprint and (meta["start"], meta["stop"]) == (start, stop):
-                gathered.add_part(path, start, setup.block.group_names, len(regions), setup.block.months)
+            meta, counts = _part_metadata(path) if path.is_file() else (None, None)
+            whose = (meta or {}).get("fingerprint"), (meta or {}).get("start"), (meta or {}).get("stop")
+            if whose == (fingerprint, start, stop):
+                gathered.add_part(path, start, setup.block.group_names, counts)
                 manifest["parts"].append(_part_record(path, out_dir, meta))
                 done += stop - start
                 reused += 1
@@ -312,6 +322,7 @@ def _run_sweep(
         write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         if progress and done:
             progress(done, n)
+        compute = Batches(setup, seed, threads)
         for index, start, stop in todo:
             meta = {
                 "fingerprint": fingerprint,
@@ -323,7 +334,7 @@ def _run_sweep(
                 "last_stream": (stop - 1) // STREAM_SIZE,
             }
             path = _part_path(out_dir, index)
-            _write_part(path, setup, seed, meta, regions, gathered, threads)
+            _write_part(path, compute, meta, regions, gathered, writing)
             manifest["parts"].append(_part_record(path, out_dir, meta))
             manifest["parts"].sort(key=lambda p: p["start"])
             write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -332,8 +343,10 @@ def _run_sweep(
                 progress(done, n)
     finally:
         numba.set_num_threads(threads_before)
+        writing.shutdown()
 
-    summary = summarise(gathered, regions, setup.block)
+    parts = [out_dir / part["file"] for part in manifest["parts"]]
+    summary = summarise(gathered, regions, setup.block, parts, threads)
     elapsed = time.perf_counter() - started
     manifest |= {
         "status": "complete",
@@ -355,35 +368,46 @@ def _run_sweep(
 
 
 def _write_part(
-    path: Path, setup: Setup, seed: int, meta: dict, regions: tuple[str, ...], gathered: Gathered, threads: int
+    path: Path, compute: Batches, meta: dict, regions: tuple[str, ...], gathered: Gathered, writing: ThreadPoolExecutor
 ) -> None:
     """Compute trajectories meta["start"] to meta["stop"] - 1 in batches: one Parquet file, renamed into
-    place when whole."""
+    place when whole, its footer holding how many trajectories reached each bar in each month (the
+    per-trajectory rows keep only the highest tier). Each batch is written on the ``writing`` thread
+    while the next is computed."""
+    setup = compute.setup
+    before = gathered.month_counts()
     with atomic_path(path) as tmp:
-        writer = None
+        writer, pending = None, None
         try:
             for a in range(meta["start"], meta["stop"], BATCH_SIZE):
-                out = batch(setup, seed, a, min(a + BATCH_SIZE, meta["stop"]), threads)
-                baseline = total(out["baseline_amount"]) if "baseline_amount" in out else None
+                out = compute(a, min(a + BATCH_SIZE, meta["stop"]))
                 gathered.add(
                     a,
-                    total(out["amount"]),
+                    out["amount_sek"],
                     out["tier"],
                     out["month_tier"],
-                    baseline,
+                    out.get("baseline_sek"),
                     out.get("baseline_tier"),
                     out.get("baseline_month_tier"),
                 )
                 table = part_table(setup, a, out, regions, meta)
-                coded = ["region", *(c for c in table.column_names if "tier" in c)]  # few values: dictionary-coded
-                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="snappy", use_dictionary=coded)
-                writer.write_table(table)
+                if pending is not None:
+                    pending.result()
+                writer = writer or pq.ParquetWriter(tmp, table.schema, **PARQUET)
+                pending = writing.submit(writer.write_table, table)
+            if pending is not None:
+                pending.result()
+            counts = {k: (v - before[k]).tolist() for k, v in gathered.month_counts().items()}
+            writer.add_key_value_metadata({COUNTS_KEY: json.dumps(counts).encode()})
         finally:
+            if pending is not None:
+                wait([pending])
             if writer is not None:
                 writer.close()
 
 
 def _part_record(path: Path, out_dir: Path, meta: dict) -> dict:
+    """The manifest's record of a part: where it is and its trajectories."""
     return {
         "file": str(path.relative_to(out_dir)),
         "start": meta["start"],

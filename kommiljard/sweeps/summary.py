@@ -1,5 +1,4 @@
-"""A sweep's summary: per region the payout's mean and exact percentiles, the chance of reaching each bar
-(in each group over the measurement months, and in each month and group)."""
+"""A sweep's summary: per region the payout's mean and exact percentiles, the chance of reaching each bar."""
 
 from __future__ import annotations
 
@@ -9,23 +8,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from numba import njit
 
 from ..inputs.regions import region_names
 from ..rules import ImprovementStaircase
+from .quantiles import Means, Quantiles
+
+PERCENTILES = (5, 50, 95)
 
 OUTCOMES = {
     "trajectory": "int64: trajectory number, 0 to n - 1",
     "region": "string (dictionary-encoded): SCB county code",
     "amount_sek": "float64: the region's amount from the staircase block in this trajectory, with the lever if any",
     "tier_<group>": "int8: the highest tier reached in that group over the measurement months (0: none)",
-    "tier_<group>_<month>": "int8: the tier reached in that group in that measurement month (YYYY-MM)",
     "baseline_sek": "float64 (with a lever): the amount without the lever, same draws",
     "gain_sek": "float64 (with a lever): amount_sek - baseline_sek",
     "baseline_tier_<group>": "int8 (with a lever): tier_<group> without the lever",
-    "baseline_tier_<group>_<month>": "int8 (with a lever): tier_<group>_<month> without the lever",
 }
+# Each part's count of trajectories reaching each bar in each month (for p_<bar>_<group>_<month>) is kept in
+# the manifest's record of the part, not as columns of every row: a resumed sweep reads it from there.
 SUMMARY = {
-    "mean_sek, p5_sek, p50_sek, p95_sek": "mean and exact percentiles (linear interpolation) of amount_sek",
+    "mean_sek, p5_sek, p50_sek, p95_sek": "mean and exact percentiles (numpy's linear interpolation) of amount_sek",
     "p_<bar>_<group>": "share of trajectories in which the region reaches the bar (its tier includes it) "
     "in that group in at least one measurement month",
     "p_<bar>_<group>_<month>": "share of trajectories in which the region reaches the bar in that group in that "
@@ -36,12 +39,35 @@ SUMMARY = {
 }
 
 
+def _count_months(month_tier: np.ndarray, reached_month: np.ndarray) -> None:
+    """:func:`_count_reached` for each month's tiers (T, M, G, R) into counts (K, M, G, R)."""
+    n_traj, n_months, n_groups, n_regions = month_tier.shape
+    if n_months:
+        tiers = np.ascontiguousarray(month_tier).reshape(n_traj, n_months * n_groups, n_regions)
+        _count_reached(tiers, reached_month.reshape(len(reached_month), n_months * n_groups, n_regions))
+
+
+@njit(nogil=True, cache=True)
+def _count_reached(tier, reached):
+    """Add to ``reached[k, g, r]`` the trajectories whose tier (T, G, R) in group g includes bar k."""
+    for t in range(tier.shape[0]):
+        for g in range(tier.shape[1]):
+            for r in range(tier.shape[2]):
+                for k in range(min(tier[t, g, r], reached.shape[0])):
+                    reached[k, g, r] += 1
+
+
 class Gathered:
-    """Per-region totals of every trajectory (for exact percentiles) and bar counts."""
+    """What the summary needs, gathered part by part in bounded memory: the means (block sums),
+    the histograms of the exact percentiles (:mod:`kommiljard.sweeps.quantiles`) and bar counts,
+    over the months and month by month."""
 
     def __init__(self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool, n_months: int):
-        self.amount = np.empty((n, n_regions))
-        self.baseline = np.empty((n, n_regions)) if lever else None
+        self.n, self.n_regions = n, n_regions
+        self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions)
+        self.gain = Quantiles(n_regions) if lever else None
+        self.gain_sum = Means(n, n_regions) if lever else None
+        self.baseline_sum = Means(n, n_regions) if lever else None
         self.reached = np.zeros((n_bars, n_groups, n_regions), dtype=np.int64)
         self.reached_baseline = np.zeros_like(self.reached) if lever else None
         self.reached_month = np.zeros((n_bars, n_months, n_groups, n_regions), dtype=np.int64)
@@ -57,59 +83,86 @@ class Gathered:
         baseline_tier=None,
         baseline_month_tier=None,
     ) -> None:
-        self.amount[start : start + len(amount)] = amount
-        for k in range(len(self.reached)):
-            self.reached[k] += (tier >= k + 1).sum(axis=0)
-            self.reached_month[k] += (month_tier >= k + 1).sum(axis=0)
-            if baseline_tier is not None:
-                self.reached_baseline[k] += (baseline_tier >= k + 1).sum(axis=0)
-            if baseline_month_tier is not None:
-                self.reached_month_baseline[k] += (baseline_month_tier >= k + 1).sum(axis=0)
+        """Trajectories ``start`` on: amounts (T, R), tiers (T, G, R), each month's tiers (T, M, G, R),
+        and without the lever if any."""
+        self.amount.add(amount)
+        self.amount_sum.add(start, amount)
+        _count_reached(np.ascontiguousarray(tier), self.reached)
+        _count_months(month_tier, self.reached_month)
+        if baseline_tier is not None:
+            _count_reached(np.ascontiguousarray(baseline_tier), self.reached_baseline)
+            _count_months(baseline_month_tier, self.reached_month_baseline)
         if baseline is not None:
-            self.baseline[start : start + len(baseline)] = baseline
+            gain = amount - baseline  # as Batches computes gain_sek
+            self.gain.add(gain)
+            self.gain_sum.add(start, gain)
+            self.baseline_sum.add(start, baseline)
 
-    def add_part(self, path: Path, start: int, groups: tuple[str, ...], n_regions: int, months: tuple[str, ...]):
-        """Gather a part written earlier (a resumed sweep)."""
-        table = pq.read_table(path)
-        shape = (-1, n_regions)
+    def month_counts(self) -> dict[str, np.ndarray]:
+        """The month-by-month bar counts so far (copies), to record what a part added (:meth:`add_months`)."""
+        counts = {"reached_month": self.reached_month.copy()}
+        if self.reached_month_baseline is not None:
+            counts["reached_month_baseline"] = self.reached_month_baseline.copy()
+        return counts
 
-        def tiers(prefix: str, month: str = "") -> np.ndarray:
-            return np.stack([table[f"{prefix}_{g}{month}"].to_numpy().reshape(shape) for g in groups], axis=1)
+    def add_months(self, counts: dict) -> None:
+        """Add a part's month-by-month bar counts, as recorded when it was written."""
+        self.reached_month += np.asarray(counts["reached_month"], dtype=np.int64)
+        if self.reached_month_baseline is not None:
+            self.reached_month_baseline += np.asarray(counts["reached_month_baseline"], dtype=np.int64)
 
-        def by_month(prefix: str) -> np.ndarray:
-            return np.stack([tiers(prefix, f"_{m}") for m in months], axis=1)
+    def add_part(self, path: Path, start: int, groups: tuple[str, ...], month_counts: dict) -> None:
+        """Gather a part written earlier (a resumed sweep), one row group at a time; its month-by-month
+        bar counts come from its footer."""
+        self.add_months(month_counts)
+        lever = self.gain is not None
+        columns = ["amount_sek", *(f"tier_{g}" for g in groups)]
+        if lever:
+            columns += ["baseline_sek", *(f"baseline_tier_{g}" for g in groups)]
+        shape = (-1, self.n_regions)
+        file = pq.ParquetFile(path)
+        for i in range(file.num_row_groups):
+            table = file.read_row_group(i, columns=columns)
+            amount = table["amount_sek"].to_numpy().reshape(shape)
+            tiers = np.stack([table[f"tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
+            no_months = np.zeros((len(amount), 0, len(groups), self.n_regions), np.int8)  # counted already
+            if lever:
+                base_tiers = np.stack([table[f"baseline_tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
+                baseline = table["baseline_sek"].to_numpy().reshape(shape)
+                self.add(start, amount, tiers, no_months, baseline, base_tiers, no_months)
+            else:
+                self.add(start, amount, tiers, no_months)
+            start += len(amount)
 
-        if self.baseline is None:
-            self.add(start, table["amount_sek"].to_numpy().reshape(shape), tiers("tier"), by_month("tier"))
-            return
-        self.add(
-            start,
-            table["amount_sek"].to_numpy().reshape(shape),
-            tiers("tier"),
-            by_month("tier"),
-            table["baseline_sek"].to_numpy().reshape(shape),
-            tiers("baseline_tier"),
-            by_month("baseline_tier"),
-        )
+
+def part_values(paths: list[Path], column: str, n_regions: int) -> Callable[[], list[Callable[[], np.ndarray]]]:
+    """Loaders of one column of the written parts, one row group (a batch of trajectories) each, as (T, R)."""
+
+    def loaders() -> list[Callable[[], np.ndarray]]:
+        out = []
+        for path in paths:
+            for i in range(pq.ParquetFile(path).num_row_groups):
+
+                def load(path=path, i=i) -> np.ndarray:
+                    table = pq.ParquetFile(path).read_row_group(i, columns=[column])
+                    return table[column].to_numpy().reshape(-1, n_regions)
+
+                out.append(load)
+        return out
+
+    return loaders
 
 
-def summarise(gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase) -> pd.DataFrame:
-    n = len(gathered.amount)
+def summarise(
+    gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase, parts: list[Path], threads: int = 1
+) -> pd.DataFrame:
+    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``)."""
+    n = gathered.n
     names = region_names()
 
-    def stats(column: Callable[[int], np.ndarray], suffix: str) -> dict:
-        """Mean and exact percentiles, one region at a time (temporaries of N values, not N x R)."""
-        rows = []
-        for j in range(len(regions)):
-            values = column(j)
-            rows.append([values.mean(), *np.percentile(values, [5, 50, 95])])
-        a = np.array(rows)
-        return {
-            f"mean{suffix}_sek": a[:, 0],
-            f"p5{suffix}_sek": a[:, 1],
-            f"p50{suffix}_sek": a[:, 2],
-            f"p95{suffix}_sek": a[:, 3],
-        }
+    def stats(values: Quantiles, sums: Means, column: str, suffix: str) -> dict:
+        p = values.percentiles(PERCENTILES, part_values(parts, column, len(regions)), threads)
+        return {f"mean{suffix}_sek": sums.mean()} | {f"p{q}{suffix}_sek": p[:, i] for i, q in enumerate(PERCENTILES)}
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
         return {
@@ -121,20 +174,17 @@ def summarise(gathered: Gathered, regions: tuple[str, ...], block: ImprovementSt
     def month_bars(reached: np.ndarray, suffix: str) -> dict:
         return {
             f"p_{bar.name}_{g}_{month}{suffix}": reached[k, m, gi] / n
-            for m, month in enumerate(block.months[: reached.shape[1]])
+            for m, month in enumerate(block.months)
             for gi, g in enumerate(block.group_names)
             for k, bar in enumerate(block.bars)
         }
 
-    amount, baseline = gathered.amount, gathered.baseline
     columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions]}
-    columns |= stats(lambda j: np.ascontiguousarray(amount[:, j]), "") | bars(gathered.reached, "")
+    columns |= stats(gathered.amount, gathered.amount_sum, "amount_sek", "") | bars(gathered.reached, "")
     columns |= month_bars(gathered.reached_month, "")
-    if baseline is not None:
-        columns |= stats(lambda j: amount[:, j] - baseline[:, j], "_gain")
-        columns["mean_baseline_sek"] = np.array(
-            [np.ascontiguousarray(baseline[:, j]).mean() for j in range(len(regions))]
-        )
+    if gathered.gain is not None:
+        columns |= stats(gathered.gain, gathered.gain_sum, "gain_sek", "_gain")
+        columns["mean_baseline_sek"] = gathered.baseline_sum.mean()
         columns |= bars(gathered.reached_baseline, "_baseline")
         columns |= month_bars(gathered.reached_month_baseline, "_baseline")
     return pd.DataFrame(columns)

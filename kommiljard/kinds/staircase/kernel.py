@@ -12,7 +12,10 @@ is money.
   amount summed over the measurement months, the highest tier and each month's tier, in threads.
 
 Both kernels are serial and cached on disk, so a process loads them instead of compiling; the
-sweep runs the second on slices of trajectories in threads (it releases the GIL).
+sweep runs the second on slices of trajectories in threads (it releases the GIL). The bars'
+rules reach the kernels as tuples, so the number of bars is known when compiling (one compiled
+copy per number of bars, each cached): the loops over the bars unroll, and the sweep keeps a
+cell's bar flows on its stack, in registers.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement
 
 _steps = compiled()
-_passes, _cascade, _add_member, _paid = (
+_passes, _cascade, _add_member, _paid, _local_flows = (
     _steps.passes,
     _steps.cascade,
     _steps.add_member,
     _steps.paid,
+    _steps.local_flows,
 )
 _shares_improvement = njit(inline="always")(  # the same code, calling the compiled in_units
     types.FunctionType(
@@ -81,11 +85,12 @@ class StaircaseParams:
         )
 
     def args(self) -> tuple:
-        """The rules as the kernels take them, after the input arrays."""
+        """The rules as the kernels take them, after the input arrays (the bars' as tuples: their
+        number is part of the compiled kernel's type)."""
         return (
-            self.bar_share,
-            self.bar_bound,
-            self.bar_inclusive,
+            tuple(float(x) for x in self.bar_share),
+            tuple(float(x) for x in self.bar_bound),
+            tuple(bool(x) for x in self.bar_inclusive),
             self.target_bar,
             self.target_bound,
             self.target_inclusive,
@@ -125,15 +130,18 @@ def allocate_cell(
     flows,
 ):
     """One month and group: fill the regions' ``tier``, ``route``, ``improvement``, ``amount``
-    and ``by_step`` (R, K), the bars' ``flows`` (FLOWS, K); return what lapses.
+    and ``by_step`` (R, K), the bars' ``flows`` (FLOWS, K); return what lapses. ``route``,
+    ``improvement`` and ``by_step`` may be None (not recorded: the sweep's driver).
 
     Tiers are counted without data-dependent branches (the shares of a sweep are random):
     improvement first, and the target only for a region that reached no bar (never twice) and,
-    unless ``target_if_improved``, did not improve. With ``needs_improver``, a cell in which
-    no region reached a bar by improving pays nobody.
+    unless ``target_if_improved``, did not improve. With ``needs_improver``, a cell in which no
+    region reached a bar by improving pays nobody. The bars' rules are tuples (``len`` is known
+    when compiling). Tiers are counted in a loop of their own (the compiler vectorises it across
+    regions), and the members' weights added in region order in the next.
     """
     n_regions = current.shape[0]
-    for k in range(bar_share.shape[0]):
+    for k in range(len(bar_share)):
         flows[BASE, k] = pot * bar_share[k]
         flows[WEIGHT, k] = 0.0
         flows[COUNT, k] = 0.0
@@ -142,26 +150,27 @@ def allocate_cell(
     for r in range(n_regions):
         units = _shares_improvement(current[r], previous[r], relative, scale)
         n = np.int64(0)
-        for k in range(bar_bound.shape[0]):
+        for k in range(len(bar_bound)):
             n += np.int64(_passes(units, bar_bound[k], bar_inclusive[k]))
         none = np.int64(n == 0)
         may = has_target * np.int64(target_if_improved or units <= 0.0)
         hit = none * may * np.int64(_passes(target[r], target_bound, target_inclusive))
         tier[r] = n + hit * (target_bar + 1)
-        route[r] = (1 - none) * ROUTE_IMPROVEMENT + hit * ROUTE_TARGET + none * (1 - hit) * ROUTE_NONE
-        improvement[r] = units / scale
         improvers += 1 - none
-        _add_member(flows, tier[r], weights[r], cumulative)
+        if route is not None:
+            route[r] = (1 - none) * ROUTE_IMPROVEMENT + hit * ROUTE_TARGET + none * (1 - hit) * ROUTE_NONE
+        if improvement is not None:
+            improvement[r] = units / scale
     if needs_improver and improvers == 0:  # nobody reached a bar by improving: nobody is paid
         for r in range(n_regions):
             tier[r] = 0
-            route[r] = ROUTE_NONE
-        for k in range(bar_share.shape[0]):
-            flows[WEIGHT, k] = 0.0
-            flows[COUNT, k] = 0.0
+            if route is not None:
+                route[r] = ROUTE_NONE
+    for r in range(n_regions):
+        _add_member(flows, tier[r], weights[r], cumulative)
     lapsed = _cascade(flows, cascade_mode)
     for r in range(n_regions):
-        amount[r] = _paid(flows, tier[r], weights[r], cumulative, by_step[r])
+        amount[r] = _paid(flows, tier[r], weights[r], cumulative, by_step[r] if by_step is not None else None)
     return lapsed
 
 
@@ -269,9 +278,12 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
     return out
 
 
-@njit(cache=True, nogil=True)
-def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, *rules_and_outputs):
-    """Per group amounts summed over the months, highest tiers and each month's tiers, from (T, X, G, R) sources."""
+@njit(cache=True, nogil=True, error_model="numpy")
+def sweep_kernel(
+    cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, month_tier, *rules_and_outputs
+):
+    """Per group amounts summed over the months, highest tiers and (unless ``month_tier`` is None) each
+    month's tiers, from (T, X, G, R) sources."""
     (
         bar_share,
         bar_bound,
@@ -287,16 +299,11 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
         cascade_mode,
         amount,
         tier,
-        month_tier,
     ) = rules_and_outputs
     n_traj, n_groups, n_regions = amount.shape
-    n_bars = bar_share.shape[0]
     cell_tier = np.empty(n_regions, np.int8)
-    cell_route = np.empty(n_regions, np.int8)
-    improvement = np.empty(n_regions)
     paid = np.empty(n_regions)
-    by_step = np.empty((n_regions, n_bars))
-    flows = np.empty((N_FLOWS, n_bars))
+    flows = _local_flows(bar_share)  # on the stack: the cell's flows stay in registers
     for t in range(n_traj):
         for m in range(cur_idx.shape[0]):
             for g in range(n_groups):
@@ -319,14 +326,15 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
                     cumulative,
                     cascade_mode,
                     cell_tier,
-                    cell_route,
-                    improvement,
+                    None,
+                    None,
                     paid,
-                    by_step,
+                    None,
                     flows,
                 )
-                for r in range(n_regions):
-                    month_tier[t, m, g, r] = cell_tier[r]
+                if month_tier is not None:
+                    for r in range(n_regions):
+                        month_tier[t, m, g, r] = cell_tier[r]
                 if m == 0:
                     for r in range(n_regions):
                         amount[t, g, r] = paid[r]
@@ -341,11 +349,20 @@ def sweep_kernel(cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, w
 class Outcomes:
     amount: np.ndarray  # (T, G, R) float64, summed over the block's months in month order
     tier: np.ndarray  # (T, G, R) int8, the highest tier over the months
-    month_tier: np.ndarray  # (T, M, G, R) int8, the tier in each month
+    month_tier: np.ndarray | None = None  # (T, M, G, R) int8, the tier in each month (if asked for)
 
 
 def staircase_outcomes(
-    params: StaircaseParams, current, previous, target, weights, pots, n_groups: int, threads: int = 1
+    params: StaircaseParams,
+    current,
+    previous,
+    target,
+    weights,
+    pots,
+    n_groups: int,
+    threads: int = 1,
+    out: Outcomes | None = None,
+    months: bool = False,
 ) -> Outcomes:
     """Per group amounts and highest tiers of many trajectories, straight from drawn shares.
 
@@ -353,9 +370,10 @@ def staircase_outcomes(
     (T, X, G, R) float64 array of shares in percent, ``months`` the (M,) indexes into its
     second axis of the block's months (``target`` may be None without a target). The result
     equals, to the last bit, :func:`run_staircase` on the (T, M * G, R) arrays
-    ``source[:, months]`` with its amounts summed over the months in month order, its tiers'
-    maximum over the months, and its tiers month by month. ``threads`` work on slices of the
-    trajectories.
+    ``source[:, months]`` with its amounts summed over the months in month order and its
+    tiers' maximum over the months (with ``months``, also its tiers month by month). ``threads``
+    work on slices of the trajectories. ``out`` (C-contiguous arrays of the result's shapes and
+    types) is filled instead of new arrays.
     """
     (cur, cur_idx), (prev, prev_idx) = current, previous
     tgt, tgt_idx = target if target is not None else current  # read, but a rule without a target ignores it
@@ -375,11 +393,19 @@ def staircase_outcomes(
     if pots.shape != (len(indexes[0]) * n_groups,):
         raise ValueError(f"pots {pots.shape}: one per cell ({len(indexes[0])} months x {n_groups} groups)")
     weights = np.require(weights, np.float64, ["C", "W"])
-    out = Outcomes(
-        np.empty((n_traj, n_groups, n_regions)),
-        np.empty((n_traj, n_groups, n_regions), np.int8),
-        np.empty((n_traj, len(indexes[0]), n_groups, n_regions), np.int8),
-    )
+    shape = (n_traj, n_groups, n_regions)
+    month_shape = (n_traj, len(indexes[0]), n_groups, n_regions)
+    if out is None:
+        out = Outcomes(np.empty(shape), np.empty(shape, np.int8), np.empty(month_shape, np.int8) if months else None)
+    elif not (
+        out.amount.shape == out.tier.shape == shape
+        and (out.amount.dtype, out.tier.dtype) == (np.float64, np.int8)
+        and out.amount.flags.c_contiguous
+        and out.tier.flags.c_contiguous
+        and (out.month_tier is None) == (not months)
+        and (out.month_tier is None or (out.month_tier.shape == month_shape and out.month_tier.flags.c_contiguous))
+    ):
+        raise ValueError(f"out: C-contiguous float64 amounts and int8 tiers of shape {shape} (and month tiers)")
 
     def run(rows: slice) -> None:
         sweep_kernel(
@@ -391,10 +417,10 @@ def staircase_outcomes(
             indexes[2],
             weights,
             pots,
+            out.month_tier[rows] if out.month_tier is not None else None,
             *params.args(),
             out.amount[rows],
             out.tier[rows],
-            out.month_tier[rows],
         )
 
     pieces = (

@@ -1,0 +1,160 @@
+"""Where a sweep's time and memory go: ``kommiljard sweep`` end to end and stage by stage, and the
+allocation kernel against the tuned numpy contender on drawn trajectories.
+
+The stages are the sweep's own functions, called as :func:`kommiljard.sweeps.run.run_sweep`
+calls them (default scenario, 2019 rules, no lever; batches of ``BATCH_SIZE``), each timed on
+its own: ``draw`` (:func:`~kommiljard.sweeps.model.draw`), ``outcomes``
+(:func:`~kommiljard.kinds.staircase.kernel.staircase_outcomes` on the drawn shares), ``draw +
+outcomes`` (the two fused, stream by stream, as the sweep runs them: :class:`Batches`),
+``gather`` (the summary's means, histograms and bar counts), ``table`` (the Arrow table of a
+batch), ``write`` (pyarrow) and ``summary`` (the exact percentiles, reading the parts again).
+The end-to-end figure is ``run_sweep`` in this process after a warm-up (CPU of all its threads);
+the peak memory is ``run_sweep`` in a fresh process per size.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+from floors import Timing, median, run_child, sweep_setup, timed
+
+from kommiljard.kinds.staircase.kernel import staircase_outcomes
+from kommiljard.sweeps.model import Draws, draw
+from kommiljard.sweeps.outcomes import Batches, Setup, part_table
+from kommiljard.sweeps.run import BATCH_SIZE, PARQUET, run_sweep
+from kommiljard.sweeps.summary import Gathered, summarise
+
+from contenders import numpy_sweep_outcomes
+
+SEED = 2019
+STAGES = ("draw", "outcomes", "draw + outcomes", "gather", "table", "write", "summary")
+
+
+def kernel_args(setup: Setup, drawn: Draws) -> tuple:
+    """The arguments the sweep gives ``staircase_outcomes`` for drawn trajectories."""
+    return (
+        setup.params,
+        (drawn.share_90, np.array(setup.current)),
+        (drawn.share_90, np.array(setup.previous)),
+        (drawn.share_60, np.array(setup.target)),
+        setup.weights,
+        setup.pots,
+        len(setup.block.group_names),
+    )
+
+
+def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
+    """Total CPU and wall time of each stage of a sweep of ``n`` trajectories on one thread."""
+    regions, block = setup.regions, setup.block
+    spent = dict.fromkeys(STAGES, Timing(0.0, 0.0))
+
+    def clock(stage: str, fn, *args):
+        result, t = timed(lambda: fn(*args))
+        spent[stage] += t
+        return result
+
+    compute = Batches(setup, SEED, 1)
+    gathered = Gathered(n, len(block.group_names), len(regions), len(block.bars), False, len(block.months))
+    buffers = None
+    path = out_dir / "part-00000.parquet"
+    writer = None
+    meta = {"fingerprint": "bench", "part": 0, "start": 0, "stop": n, "seed": SEED}
+    for a in range(0, n, BATCH_SIZE):
+        b = min(a + BATCH_SIZE, n)
+        drawn = clock("draw", draw, setup.model, SEED, a, b, 1, buffers)
+        buffers = drawn
+        clock("outcomes", lambda *args: staircase_outcomes(*args, months=True), *kernel_args(setup, drawn))
+        out = clock("draw + outcomes", compute, a, b)
+        clock("gather", gathered.add, a, out["amount_sek"], out["tier"], out["month_tier"])
+        table = clock("table", part_table, setup, a, out, regions, meta)
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema, **PARQUET)
+        clock("write", writer.write_table, table)
+    clock("write", writer.close)
+    clock("summary", summarise, gathered, regions, block, [path], 1)
+    return spent
+
+
+def end_to_end(n: int, threads: int, out_dir: Path) -> Timing:
+    """``run_sweep`` of ``n`` trajectories in this process (CPU of all its threads, from getrusage)."""
+
+    def cpu() -> float:
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_utime + u.ru_stime
+
+    c0 = cpu()
+    _, t = timed(lambda: run_sweep(None, n, SEED, out_dir / f"sweep-{n}-{threads}", threads=threads))
+    return Timing(cpu() - c0, t.wall_s)
+
+
+def peak_memory(n: int, threads: int, out_dir: Path) -> dict:
+    """``run_sweep`` of ``n`` trajectories in a fresh process: its peak RSS (MiB), CPU and wall time."""
+    code = (
+        "import sys\nfrom kommiljard.sweeps.run import run_sweep\n"
+        f"run_sweep(None, {n}, {SEED}, sys.argv[1], threads={threads})"
+    )
+    t, rss_kib = run_child([sys.executable, "-c", code, str(out_dir / f"memory-{n}")])
+    for path in sorted((out_dir / f"memory-{n}").rglob("*"), reverse=True):  # the parts of 10⁸ trajectories are big
+        path.unlink() if path.is_file() else path.rmdir()
+    return {
+        "trajectories": n,
+        "threads": threads,
+        "peak_rss_mib": rss_kib / 1024,
+        **{f"{k}_s": v for k, v in t.s().items()},
+    }
+
+
+def race(setup: Setup, n: int, rounds: int) -> dict:
+    """The allocation kernel against the tuned numpy contender, one thread each, on ``n`` drawn
+    trajectories; the read floor is one numpy pass over the shares both read. Per trajectory."""
+    drawn = draw(setup.model, SEED, 0, n, 1)
+    args = kernel_args(setup, drawn)
+    jobs = {
+        "kernel": lambda: staircase_outcomes(*args),
+        "numpy": lambda: numpy_sweep_outcomes(*args),
+        "read": lambda: (drawn.share_90.max(), drawn.share_60.max()),
+    }
+    results = {name: fn() for name, fn in jobs.items()}
+    times: dict[str, list[Timing]] = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name, fn in jobs.items():
+            times[name].append(timed(fn)[1])
+    per = {name: median(ts).per(n) for name, ts in times.items()}
+    kernel, contender = results["kernel"], results["numpy"]
+    return {
+        "trajectories": n,
+        "kernel_us": per["kernel"].us(),
+        "numpy_us": per["numpy"].us(),
+        "read_floor_us": per["read"].us(),
+        "tiers_equal": bool((kernel.tier == contender.tier).all()),
+        "max_abs_diff_sek": float(np.abs(kernel.amount - contender.amount).max()),
+    }
+
+
+def measure(quick: bool, memory_sizes: tuple[int, ...] = ()) -> dict:
+    setup = sweep_setup()
+    warm = draw(setup.model, SEED, 0, 10)  # load every kernel of a sweep outside the clocks
+    staircase_outcomes(*kernel_args(setup, warm))
+    with tempfile.TemporaryDirectory(prefix="bench-warm-") as tmp:
+        run_sweep(None, 2_000, SEED, tmp)
+    n_stages = 20_000 if quick else 200_000
+    n_e2e = 20_000 if quick else 1_000_000
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+        tmp = Path(tmp)
+        by_stage = stages(setup, n_stages, tmp)
+        e2e = {f"{threads} thread{'s' * (threads > 1)}": end_to_end(n_e2e, threads, tmp) for threads in (1, 2)}
+        memory = [peak_memory(n, 2, tmp) for n in memory_sizes]
+    return {
+        "stages_trajectories": n_stages,
+        "stages_us": {k: v.per(n_stages).us() for k, v in by_stage.items()},
+        "end_to_end_trajectories": n_e2e,
+        "end_to_end_us": {k: v.per(n_e2e).us() for k, v in e2e.items()},
+        "end_to_end_s": {k: v.s() for k, v in e2e.items()},
+        "memory": memory,
+        "race": race(setup, 20_000 if quick else 100_000, 3 if quick else 5),
+    }
