@@ -117,7 +117,59 @@ ALLOW_MISSING = "--allow-missing-regions (in Python: allow_missing_regions=True)
 NO_DATA_ROUTE = "no_data"
 
 
-def missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[str], population) -> list[Problem]:
+Need = tuple[str, str, str]  # (month, group) of a row a block needs, and how a message names it
+
+
+def coverage_problems(frame: pd.DataFrame, block, population, allow_missing: bool, needs: Sequence[Need]):
+    """Everything a block needs that the panel (or the population table) lacks: its measure columns and,
+    for every region, the rows in ``needs``; with ``allow_missing`` the rows of regions it lacks are not
+    problems (they become "no data")."""
+    from ..inputs.panel import MEASURES
+
+    problems = [
+        Problem(
+            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})"
+        )
+        for m in block.measure_columns()
+        if m not in frame.columns
+    ]
+    present = set(zip(frame["region"], frame["month"], frame["group"]))
+    in_panel = set(frame["region"])
+    gaps = {}
+    for region in sorted(in_panel | set(population.counts.index if population is not None else ())):
+        missing = [label for month, group, label in needs if (region, month, group) not in present]
+        if missing and not allow_missing:
+            gaps[region] = missing
+        if population is not None and region not in population.counts.index:
+            problems.append(Problem(f"region {region} has no population in {population.source}"))
+    return problems + _missing_rows_problems(gaps, block, in_panel, population)
+
+
+@dataclass(frozen=True)
+class PanelGrid:
+    """A covered panel, ready to be read into a block's (cells, regions) arrays."""
+
+    regions: tuple[str, ...]  # the panel's and the population table's, sorted
+    indexed: pd.DataFrame  # the panel by (month, group, region)
+    population: np.ndarray  # (R,) int64
+    weights: np.ndarray  # (R,) float64: population, or 1 for equal sharing
+
+
+def panel_grid(panel, block, population, allow_missing: bool, needs: Sequence[Need], hint: str) -> PanelGrid:
+    """The panel for one block; raises an :class:`InputError` listing every gap (with ``allow_missing``
+    only the gaps other than missing rows: a region's cell without its rows is then NaN)."""
+    from ..inputs.tables import raise_problems
+
+    frame = panel.frame
+    problems = coverage_problems(frame, block, population, allow_missing, needs)
+    raise_problems(panel.source, f"panel (for block {block.number}, {block.name})", problems, hint)
+    regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
+    pop = population.of(regions)
+    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
+    return PanelGrid(regions, frame.set_index(["month", "group", "region"]), pop, weights)
+
+
+def _missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[str], population) -> list[Problem]:
     """Regions without the rows a block needs (region -> what it lacks): who and what, then once what to do."""
     from ..inputs.regions import region_label
 

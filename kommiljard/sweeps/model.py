@@ -136,7 +136,7 @@ class TrajectoryModel:
         nothing_observed = np.full(self.n_vars, np.nan)
         state = sfc64_state(rng)
         _draw_structured(
-            state, skip, self.n_latent, self.mu, *self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60
+            state, skip, self.n_latent, self.mu, self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60
         )
         set_sfc64_state(rng, state)
 
@@ -535,58 +535,9 @@ class Draws:
     share_60: np.ndarray
 
 
-def _draw_structured(
-    state,
-    skip,
-    n_latent,
-    mu,
-    n_reg,
-    n_grp,
-    year,
-    slot,
-    n_slots,
-    n_months_60,
-    free_level,
-    free_trend,
-    w,
-    level_factor,
-    trend_factor,
-    shock_factor,
-    sd_level,
-    sd_trend,
-    sd_year,
-    sd_month,
-    sd_noise,
-    sd_gap,
-    sd_gapnoise,
-    n90,
-    pair_90,
-    observed_share,
-    s90,
-    s60,
-):
-    """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``)."""
-    coefficients = (
-        n_reg,
-        n_grp,
-        year,
-        slot,
-        n_slots,
-        n_months_60,
-        free_level,
-        free_trend,
-        w,
-        level_factor,
-        trend_factor,
-        shock_factor,
-        sd_level,
-        sd_trend,
-        sd_year,
-        sd_month,
-        sd_noise,
-        sd_gap,
-        sd_gapnoise,
-    )
+def _draw_structured(state, skip, n_latent, mu, coefficients, n90, pair_90, observed_share, s90, s60):
+    """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``);
+    ``coefficients`` are what :func:`_model_logits` takes after (z, mu)."""
 
     def logits_of(z, out):
         _model_logits(z, mu, *coefficients, out)

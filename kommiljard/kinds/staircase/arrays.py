@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...inputs.panel import MEASURES, Panel, shift_month
+from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
 from ...rules import ImprovementStaircase
-from ..base import missing_rows_problems
+from ..base import Need, panel_grid
 from ..steps import in_units
 
 
@@ -41,34 +41,13 @@ def block_cells(block: ImprovementStaircase) -> tuple[tuple[str, str], ...]:
     return tuple((m, g) for m in block.months for g in block.group_names)
 
 
-def coverage_problems(
-    frame: pd.DataFrame, block: ImprovementStaircase, population: Population | None, allow_missing: bool = False
-) -> list[Problem]:
-    """Everything the block needs that the panel (or the population table) lacks; with
-    ``allow_missing`` the rows of regions it lacks are not problems (they become "no data")."""
-    problems = [
-        Problem(
-            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})"
-        )
-        for m in block.measure_columns()
-        if m not in frame.columns
-    ]
-    present = set(zip(frame["region"], frame["month"], frame["group"]))
-    in_panel = set(frame["region"])
-    gaps = {}
-    for region in sorted(in_panel | set(population.counts.index if population is not None else ())):
-        missing = []
-        for month, group in block_cells(block):
-            compare = shift_month(month, -block.compare_lag_months)
-            if (region, month, group) not in present:
-                missing.append(f"{month} {group}")
-            if (region, compare, group) not in present:
-                missing.append(f"{compare} {group} (to compare with {month})")
-        if missing and not allow_missing:
-            gaps[region] = missing
-        if population is not None and region not in population.counts.index:
-            problems.append(Problem(f"region {region} has no population in {population.source}"))
-    return problems + missing_rows_problems(gaps, block, in_panel, population)
+def needed_rows(block: ImprovementStaircase) -> list[Need]:
+    """Every row the block reads: each cell's month and the month it is compared with."""
+    needs = []
+    for month, group in block_cells(block):
+        compare = shift_month(month, -block.compare_lag_months)
+        needs += [(month, group, f"{month} {group}"), (compare, group, f"{compare} {group} (to compare with {month})")]
+    return needs
 
 
 def relative_from_zero(block: ImprovementStaircase, regions, cells, previous: np.ndarray) -> list[Problem]:
@@ -89,17 +68,12 @@ def staircase_input(
 ) -> StaircaseInput:
     """Arrays for one block; raises an :class:`InputError` listing every gap (with ``allow_missing``
     only the gaps other than missing rows: a region's cell without its rows is NaN and ``missing``)."""
-    frame = panel.frame
-    raise_problems(
-        panel.source,
-        f"panel (for block {block.number}, {block.name})",
-        coverage_problems(frame, block, population, allow_missing),
-        "Add the missing rows (each measurement month needs the same month a year earlier) or a population for every "
-        "region.",
+    hint = (
+        "Add the missing rows (each measurement month needs the same month a year earlier) or a population for "
+        "every region."
     )
-    regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
-    cells = block_cells(block)
-    indexed = frame.set_index(["month", "group", "region"])
+    covered = panel_grid(panel, block, population, allow_missing, needed_rows(block), hint)
+    regions, indexed, cells = covered.regions, covered.indexed, block_cells(block)
 
     def grid(column: str, month_of) -> np.ndarray:
         keys = pd.MultiIndex.from_tuples([(month_of(m), g, r) for m, g in cells for r in regions])
@@ -120,7 +94,7 @@ def staircase_input(
     missing = np.isnan(current) | np.isnan(previous) | (np.isnan(target_share) if block.target else False)
     for values in (current, previous, target_share):
         values[missing] = np.nan
-    pop = population.of(regions)
-    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
     pots = np.array([block.pot_sek(g) for _, g in cells], dtype=np.float64)
-    return StaircaseInput(regions, cells, current, previous, target_share, pop, weights, pots, missing)
+    return StaircaseInput(
+        regions, cells, current, previous, target_share, covered.population, covered.weights, pots, missing
+    )

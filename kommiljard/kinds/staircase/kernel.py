@@ -85,8 +85,8 @@ class StaircaseParams:
         )
 
     def args(self) -> tuple:
-        """The rules as the kernels take them, after the input arrays (the bars' as tuples: their
-        number is part of the compiled kernel's type)."""
+        """The rules as the kernels take them: one tuple after the input arrays (the bars' as tuples:
+        their number is part of the compiled kernel's type)."""
         return (
             tuple(float(x) for x in self.bar_share),
             tuple(float(x) for x in self.bar_bound),
@@ -110,18 +110,7 @@ def allocate_cell(
     target,
     weights,
     pot,
-    bar_share,
-    bar_bound,
-    bar_inclusive,
-    target_bar,
-    target_bound,
-    target_inclusive,
-    target_if_improved,
-    needs_improver,
-    relative,
-    scale,
-    cumulative,
-    cascade_mode,
+    rules,
     tier,
     route,
     improvement,
@@ -140,6 +129,20 @@ def allocate_cell(
     when compiling). Tiers are counted in a loop of their own (the compiler vectorises it across
     regions), and the members' weights added in region order in the next.
     """
+    (
+        bar_share,
+        bar_bound,
+        bar_inclusive,
+        target_bar,
+        target_bound,
+        target_inclusive,
+        target_if_improved,
+        needs_improver,
+        relative,
+        scale,
+        cumulative,
+        cascade_mode,
+    ) = rules
     n_regions = current.shape[0]
     for k in range(len(bar_share)):
         flows[BASE, k] = pot * bar_share[k]
@@ -175,29 +178,10 @@ def allocate_cell(
 
 
 @njit(cache=True, nogil=True)
-def staircase_kernel(current, previous, target, weights, pots, *rules_and_outputs):
-    """Every cell of (T, C, R) shares: see :func:`run_staircase` for the outputs."""
-    (
-        bar_share,
-        bar_bound,
-        bar_inclusive,
-        target_bar,
-        target_bound,
-        target_inclusive,
-        target_if_improved,
-        needs_improver,
-        relative,
-        scale,
-        cumulative,
-        cascade_mode,
-        amount,
-        tier,
-        route,
-        improvement,
-        lapsed,
-        by_step,
-        flows,
-    ) = rules_and_outputs
+def staircase_kernel(current, previous, target, weights, pots, rules, *outputs):
+    """Every cell of (T, C, R) shares, ``rules`` from :meth:`StaircaseParams.args`: see
+    :func:`run_staircase` for the outputs."""
+    amount, tier, route, improvement, lapsed, by_step, flows = outputs
     n_traj, n_cells = current.shape[0], current.shape[1]
     for t in range(n_traj):
         for c in range(n_cells):
@@ -207,18 +191,7 @@ def staircase_kernel(current, previous, target, weights, pots, *rules_and_output
                 target[t, c],
                 weights,
                 pots[c],
-                bar_share,
-                bar_bound,
-                bar_inclusive,
-                target_bar,
-                target_bound,
-                target_inclusive,
-                target_if_improved,
-                needs_improver,
-                relative,
-                scale,
-                cumulative,
-                cascade_mode,
+                rules,
                 tier[t, c],
                 route[t, c],
                 improvement[t, c],
@@ -264,7 +237,7 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
         *arrays,
         np.require(weights, np.float64, ["C", "W"]),
         np.require(pots, np.float64, ["C", "W"]),
-        *params.args(),
+        params.args(),
         out.amount,
         out.tier,
         out.route,
@@ -280,30 +253,14 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def sweep_kernel(
-    cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, month_tier, *rules_and_outputs
+    cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, month_tier, rules, amount, tier
 ):
     """Per group amounts summed over the months, highest tiers and (unless ``month_tier`` is None) each
     month's tiers, from (T, X, G, R) sources."""
-    (
-        bar_share,
-        bar_bound,
-        bar_inclusive,
-        target_bar,
-        target_bound,
-        target_inclusive,
-        target_if_improved,
-        needs_improver,
-        relative,
-        scale,
-        cumulative,
-        cascade_mode,
-        amount,
-        tier,
-    ) = rules_and_outputs
     n_traj, n_groups, n_regions = amount.shape
     cell_tier = np.empty(n_regions, np.int8)
     paid = np.empty(n_regions)
-    flows = _local_flows(bar_share)  # on the stack: the cell's flows stay in registers
+    flows = _local_flows(rules[0])  # on the stack: the cell's flows stay in registers
     for t in range(n_traj):
         for m in range(cur_idx.shape[0]):
             for g in range(n_groups):
@@ -313,18 +270,7 @@ def sweep_kernel(
                     target_src[t, target_idx[m], g],
                     weights,
                     pots[m * n_groups + g],
-                    bar_share,
-                    bar_bound,
-                    bar_inclusive,
-                    target_bar,
-                    target_bound,
-                    target_inclusive,
-                    target_if_improved,
-                    needs_improver,
-                    relative,
-                    scale,
-                    cumulative,
-                    cascade_mode,
+                    rules,
                     cell_tier,
                     None,
                     None,
@@ -418,7 +364,7 @@ def staircase_outcomes(
             weights,
             pots,
             out.month_tier[rows] if out.month_tier is not None else None,
-            *params.args(),
+            params.args(),
             out.amount[rows],
             out.tier[rows],
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...rules import ImprovementStaircase
-from ..base import Allocation, BlockTables, Cell, block_tables
+from ..base import Allocation, BlockTables, Cell, block_tables, coverage_problems
 from . import units
-from .arrays import StaircaseInput, block_cells, coverage_problems, staircase_input
+from .arrays import StaircaseInput, block_cells, needed_rows, staircase_input
 from .reference import allocate_cell
 
 
@@ -32,7 +32,7 @@ class Staircase:
         return block.bar_names
 
     def coverage(self, frame, block: ImprovementStaircase, population, allow_missing: bool = False):
-        return coverage_problems(frame, block, population, allow_missing)
+        return coverage_problems(frame, block, population, allow_missing, needed_rows(block))
 
     def arrays(
         self, panel, block: ImprovementStaircase, population, conditions=None, allow_missing: bool = False

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...inputs.panel import MEASURES, Panel
+from ...inputs.panel import Panel
 from ...inputs.population import Population
-from ...inputs.tables import Problem, raise_problems
 from ...rules import AbsoluteThreshold
 from ...rules.threshold import Period
-from ..base import missing_rows_problems
+from ..base import Need, panel_grid
 
 
 @dataclass(frozen=True)
@@ -45,35 +44,15 @@ def months_needed(period: Period, aggregate: str) -> tuple[str, ...]:
     return period.months[-1:] if aggregate == "last" else period.months
 
 
-def coverage_problems(
-    frame: pd.DataFrame, block: AbsoluteThreshold, population: Population | None, allow_missing: bool = False
-) -> list[Problem]:
-    """Everything the block needs that the panel (or the population table) lacks; with
-    ``allow_missing`` the rows of regions it lacks are not problems (they become "no data")."""
-    problems = [
-        Problem(
-            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})"
-        )
-        for m in block.measure_columns()
-        if m not in frame.columns
-    ]
+def needed_rows(block: AbsoluteThreshold) -> list[Need]:
+    """Every row the block reads: the months each period's figures (and its gate's) are taken from."""
     aggregates = [block.aggregate] + ([block.gate.aggregate] if block.gate else [])
-    needed = [
-        (m, g)
+    return [
+        (m, g, f"{m} {g}")
         for p in block.periods
         for m in sorted({m for a in aggregates for m in months_needed(p, a)})
         for g in block.group_names
     ]
-    present = set(zip(frame["region"], frame["month"], frame["group"]))
-    in_panel = set(frame["region"])
-    gaps = {}
-    for region in sorted(in_panel | set(population.counts.index if population is not None else ())):
-        missing = [f"{m} {g}" for m, g in needed if (region, m, g) not in present]
-        if missing and not allow_missing:
-            gaps[region] = missing
-        if population is not None and region not in population.counts.index:
-            problems.append(Problem(f"region {region} has no population in {population.source}"))
-    return problems + missing_rows_problems(gaps, block, in_panel, population)
 
 
 def _aggregate(indexed: pd.DataFrame, column: str, aggregate: str, block: AbsoluteThreshold, regions) -> np.ndarray:
@@ -95,16 +74,12 @@ def threshold_input(
 ) -> ThresholdInput:
     """Arrays for one block; raises an :class:`InputError` listing every gap (with ``allow_missing``
     only the gaps other than missing rows: a region's cell without its rows is NaN and ``missing``)."""
-    frame = panel.frame
-    raise_problems(
-        panel.source,
-        f"panel (for block {block.number}, {block.name})",
-        coverage_problems(frame, block, population, allow_missing),
-        "Add the missing rows (with aggregate 'last' only a period's last month is needed) or a population for every "
-        "region.",
+    hint = (
+        "Add the missing rows (with aggregate 'last' only a period's last month is needed) or a population for "
+        "every region."
     )
-    regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
-    indexed = frame.set_index(["month", "group", "region"])
+    covered = panel_grid(panel, block, population, allow_missing, needed_rows(block), hint)
+    regions, indexed = covered.regions, covered.indexed
     cells = tuple((p.name, g) for p in block.periods for g in block.group_names)
     periods = [p for p in block.periods for _ in block.groups]
     value = _aggregate(indexed, block.measure, block.aggregate, block, regions)
@@ -121,12 +96,19 @@ def threshold_input(
         missing |= np.repeat(per_period, len(block.groups), axis=0)
     value[missing] = np.nan
     gate[missing] = np.nan
-    pop = population.of(regions)
-    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
     pots = np.array(
         [[block.pot_sek(lv, p, g) for lv in block.levels] for p, (_, g) in zip(periods, cells)], dtype=np.float64
     )
     cell_period = np.array([block.periods.index(p) for p in periods], dtype=np.int64)
     return ThresholdInput(
-        regions, cells, tuple(p.months[-1] for p in periods), cell_period, value, gate, pop, weights, pots, missing
+        regions,
+        cells,
+        tuple(p.months[-1] for p in periods),
+        cell_period,
+        value,
+        gate,
+        covered.population,
+        covered.weights,
+        pots,
+        missing,
     )

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...rules import AbsoluteThreshold
-from ..base import Allocation, BlockTables, Cell, block_tables
-from .arrays import ThresholdInput, coverage_problems, threshold_input
+from ..base import Allocation, BlockTables, Cell, block_tables, coverage_problems
+from .arrays import ThresholdInput, needed_rows, threshold_input
 from .reference import ROUTE_NAMES, ThresholdCell, period_cells
 
 
@@ -25,7 +25,7 @@ class Threshold:
         return block.level_names
 
     def coverage(self, frame, block: AbsoluteThreshold, population, allow_missing: bool = False):
-        return coverage_problems(frame, block, population, allow_missing)
+        return coverage_problems(frame, block, population, allow_missing, needed_rows(block))
 
     def arrays(
         self, panel, block: AbsoluteThreshold, population, conditions=None, allow_missing: bool = False
