@@ -66,6 +66,21 @@ class BackendChoice(StrEnum):
     check = "check"
 
 
+PanelArg = Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")]
+ConditionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Which regions met the population block's conditions (region + one column per condition); "
+        "default: all did."
+    ),
+]
+BackendOpt = Annotated[
+    BackendChoice,
+    typer.Option(
+        help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
+        "check (both, must agree)."
+    ),
+]
 RulesOpt = Annotated[
     str, typer.Option("--rules", "-r", help=f"A bundled rule set ({', '.join(bundled_rule_names())}) or a .toml file.")
 ]

@@ -14,6 +14,8 @@ from ..rules import DEFAULT_RULES, load_rules
 from .app import (
     AllowMissingOpt,
     BackendChoice,
+    BackendOpt,
+    ConditionsOpt,
     Dialect,
     DialectOpt,
     ExactOpt,
@@ -126,16 +128,8 @@ def compare(
         typer.Option("--alternatives", "-a", help="Add every named interpretation alternative of the first rule set."),
     ] = False,
     population: PopulationOpt = None,
-    conditions: Annotated[
-        Path | None, typer.Option(help="Which regions met the population blocks' conditions; default: all did.")
-    ] = None,
-    backend: Annotated[
-        BackendChoice,
-        typer.Option(
-            help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
-            "check (both, must agree)."
-        ),
-    ] = BackendChoice.auto,
+    conditions: ConditionsOpt = None,
+    backend: BackendOpt = BackendChoice.auto,
     fmt: FormatOpt = Format.table,
     plot: Annotated[
         Path | None,

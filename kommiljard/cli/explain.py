@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..rules import DEFAULT_RULES
-from .app import Format, PopulationOpt, RulesOpt, SetOpt, app, out, overrides_of, reports_errors
+from .app import Format, PanelArg, PopulationOpt, RulesOpt, SetOpt, app, out, overrides_of, reports_errors
 from .terminal import write_out
 
 
 @app.command()
 @reports_errors
 def explain(
-    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    panel: PanelArg,
     region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
     month: Annotated[str, typer.Option("--month", help="Measurement month, e.g. 2019-10.")],
     group: Annotated[str, typer.Option("--group", help="first_visit or operation.")],

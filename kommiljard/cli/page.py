@@ -8,12 +8,9 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
-from .app import PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
+from .app import ConditionsOpt, PanelArg, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
 from .render import narrate
 
-ConditionsOpt = Annotated[
-    Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
-]
 LangOpt = Annotated[
     str,
     typer.Option("--lang", help="Language of the page: en or sv (labels, month, group and bar names; same numbers)."),
@@ -23,7 +20,7 @@ LangOpt = Annotated[
 @app.command()
 @reports_errors
 def page(
-    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    panel: PanelArg,
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The page to write (.html).")],
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,

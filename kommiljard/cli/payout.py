@@ -13,11 +13,14 @@ from ..rules import DEFAULT_RULES
 from .app import (
     AllowMissingOpt,
     BackendChoice,
+    BackendOpt,
+    ConditionsOpt,
     Dialect,
     DialectOpt,
     ExactOpt,
     Format,
     FormatOpt,
+    PanelArg,
     PopulationOpt,
     RulesOpt,
     SetOpt,
@@ -34,17 +37,11 @@ from .terminal import write_out
 @app.command()
 @reports_errors
 def payout(
-    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    panel: PanelArg,
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
-    conditions: Annotated[
-        Path | None,
-        typer.Option(
-            help="Which regions met the population block's conditions (region + one column per condition); default: "
-            "all did."
-        ),
-    ] = None,
+    conditions: ConditionsOpt = None,
     out_file: Annotated[
         Path | None,
         typer.Option(
@@ -54,13 +51,7 @@ def payout(
             "summary, detail, cells and provenance).",
         ),
     ] = None,
-    backend: Annotated[
-        BackendChoice,
-        typer.Option(
-            help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
-            "check (both, must agree)."
-        ),
-    ] = BackendChoice.auto,
+    backend: BackendOpt = BackendChoice.auto,
     fmt: FormatOpt = Format.table,
     allow_missing: AllowMissingOpt = False,
     dialect: DialectOpt = Dialect.en,

@@ -10,7 +10,18 @@ import typer
 
 from ..errors import InputError
 from ..rules import DEFAULT_RULES
-from .app import AllowMissingOpt, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
+from .app import (
+    AllowMissingOpt,
+    ConditionsOpt,
+    PanelArg,
+    PopulationOpt,
+    RulesOpt,
+    SetOpt,
+    app,
+    err,
+    overrides_of,
+    reports_errors,
+)
 from .render import narrate
 
 
@@ -22,14 +33,12 @@ class Language(StrEnum):
 @app.command()
 @reports_errors
 def report(
-    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    panel: PanelArg,
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The report to write (.html).")],
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
-    conditions: Annotated[
-        Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
-    ] = None,
+    conditions: ConditionsOpt = None,
     with_page: Annotated[
         bool,
         typer.Option(

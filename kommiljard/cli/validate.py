@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
-import typer
-
 from ..rules import DEFAULT_RULES
-from .app import AllowMissingOpt, PopulationOpt, RulesOpt, app, out, reports_errors
+from .app import AllowMissingOpt, PanelArg, PopulationOpt, RulesOpt, app, out, reports_errors
 from .render import warn_no_data
 
 
 @app.command()
 @reports_errors
 def validate(
-    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    panel: PanelArg,
     rules: RulesOpt = DEFAULT_RULES,
     population: PopulationOpt = None,
     allow_missing: AllowMissingOpt = False,

@@ -14,6 +14,7 @@ from ..money import format_number, format_pp, kronor
 from ..rules import DEFAULT_RULES
 from .app import (
     AllowMissingOpt,
+    ConditionsOpt,
     Dialect,
     DialectOpt,
     ExactOpt,
@@ -21,6 +22,7 @@ from .app import (
     FormatOpt,
     GroupsOpt,
     MonthsOpt,
+    PanelArg,
     PopulationOpt,
     RulesOpt,
     SetOpt,
@@ -38,7 +40,7 @@ from .terminal import write_out
 @app.command()
 @reports_errors
 def whatif(
-    panel: Annotated[Path, typer.Argument(help="Waiting-time panel (.parquet or .csv).")],
+    panel: PanelArg,
     region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
     improve: Annotated[
         float | None,
@@ -64,9 +66,7 @@ def whatif(
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
-    conditions: Annotated[
-        Path | None, typer.Option(help="Which regions met the population block's conditions; default: all did.")
-    ] = None,
+    conditions: ConditionsOpt = None,
     out_file: Annotated[
         Path | None,
         typer.Option(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SHARE_SUM_TOLERANCE = 1e-9
@@ -24,6 +24,16 @@ class Frozen(BaseModel):
     numbers must be finite (no ``nan``, no ``inf``) and texts at most ``MAX_TEXT`` characters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, str_max_length=MAX_TEXT)
+
+
+class Block(Frozen):
+    """What every kind of block has: its kind (a literal in each kind's model), number, name, money and source."""
+
+    kind: str
+    number: int = Field(ge=1, le=MAX_BLOCK_NUMBER)
+    name: str
+    total_sek: float = Field(gt=0, le=MAX_SEK)
+    source: str = ""
 
 
 def control_characters(text: str) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
-from .common import MAX_BLOCK_NUMBER, MAX_SEK, Frozen, check_months, check_names_unique
+from .common import Block, Frozen, check_months, check_names_unique
 
 
 class Condition(Frozen):
@@ -26,14 +26,10 @@ class Condition(Frozen):
         return self
 
 
-class PopulationShare(Frozen):
+class PopulationShare(Block):
     """Block kind: a fixed sum shared by population among the regions that meet conditions."""
 
     kind: Literal["population_share"]
-    number: int = Field(ge=1, le=MAX_BLOCK_NUMBER)
-    name: str
-    total_sek: float = Field(gt=0, le=MAX_SEK)
-    source: str = ""
     sharing: Literal["population", "equal"]
     sharing_note: str = ""
     forfeit: Literal["lapse", "redistribute", "paid_regardless"]

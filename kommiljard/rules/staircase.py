@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import MAX_BLOCK_NUMBER, MAX_SEK, Frozen, check_months, check_names_unique, check_shares_sum
+from .common import Block, Frozen, check_months, check_names_unique, check_shares_sum
 
 # The improvements a bar's bound can mean: percentage points of a share (0-100) change by at most
 # 100; a relative change cannot fall below -100 %, and 10**6 % is far beyond any share's change
@@ -58,14 +58,10 @@ class Target(Frozen):
     note: str = ""
 
 
-class ImprovementStaircase(Frozen):
+class ImprovementStaircase(Block):
     """Block kind: per month and group, bars of a pot for improvement vs a year earlier."""
 
     kind: Literal["improvement_staircase"]
-    number: int = Field(ge=1, le=MAX_BLOCK_NUMBER)
-    name: str
-    total_sek: float = Field(gt=0, le=MAX_SEK)
-    source: str = ""
     months: tuple[str, ...] = Field(min_length=1)
     months_source: str = ""
     compare_lag_months: int = Field(ge=1, le=120)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..money import format_kronor
-from .common import MAX_BLOCK_NUMBER, MAX_SEK, Frozen, check_months, check_names_unique, check_shares_sum
+from .common import MAX_SEK, Block, Frozen, check_months, check_names_unique, check_shares_sum
 
 
 class PerformanceGroup(Frozen):
@@ -54,14 +54,10 @@ class Gate(Frozen):
     note: str = ""
 
 
-class AbsoluteThreshold(Frozen):
+class AbsoluteThreshold(Block):
     """Block kind: per period and group, levels of a share; each level's pot is shared by those reaching it."""
 
     kind: Literal["absolute_threshold"]
-    number: int = Field(ge=1, le=MAX_BLOCK_NUMBER)
-    name: str
-    total_sek: float = Field(gt=0, le=MAX_SEK)
-    source: str = ""
     measure: str
     measure_source: str = ""
     aggregate: Literal["last", "mean", "min"]
