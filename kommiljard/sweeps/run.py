@@ -27,6 +27,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -159,6 +160,7 @@ def run_sweep(
     overrides: dict | None = None,
     threads: int | None = None,
     force: bool = False,
+    scheduler=None,
 ) -> SweepResult:
     """Run ``n`` trajectories of a scenario (None: the default) through the rules, in chunks, to ``out_dir``.
 
@@ -169,10 +171,14 @@ def run_sweep(
     depend on it. See the module docstring for the files written and how reruns resume.
     The numbers are checked before anything is written, and ``out_dir`` is locked while the
     sweep writes it (:mod:`kommiljard.sweeps.lock`): a second sweep into it is refused.
+    ``scheduler`` (``local:N``, a Dask scheduler's address or a ``distributed.Client``) computes the
+    parts as Dask tasks (:mod:`kommiljard.sweeps.distributed`), with the same results.
     """
     check_sweep_arguments(n, seed, chunk_size, threads)
     check_disk(out_dir, n, lever is not None)
-    with sweep_lock(out_dir):
+    if scheduler is not None:
+        from .distributed import connected
+    with connected(scheduler) if scheduler is not None else nullcontext() as client, sweep_lock(out_dir):
         return _run_sweep(
             scenario,
             n,
@@ -187,6 +193,7 @@ def run_sweep(
             overrides,
             threads,
             force,
+            client,
         )
 
 
@@ -204,6 +211,7 @@ def _run_sweep(
     overrides: dict | None,
     threads: int | None,
     force: bool,
+    client,
 ) -> SweepResult:
     started = time.perf_counter()
     scenario = load_scenario(scenario)
@@ -299,8 +307,8 @@ def _run_sweep(
     gathered = Gathered(
         n, len(setup.block.group_names), len(regions), len(setup.block.bars), lever is not None, len(setup.block.months)
     )
-    done, reused = 0, 0
-    threads_before = numba.get_num_threads()
+    done, reused, cluster = 0, 0, None
+    threads_before, threads_given = numba.get_num_threads(), threads
     if threads:
         numba.set_num_threads(threads)
     writing = ThreadPoolExecutor(1, thread_name_prefix="parquet")  # writes a batch while the next is computed
@@ -322,9 +330,8 @@ def _run_sweep(
         write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         if progress and done:
             progress(done, n)
-        compute = Batches(setup, seed, threads)
-        for index, start, stop in todo:
-            meta = {
+        metas = [
+            {
                 "fingerprint": fingerprint,
                 "part": index,
                 "start": start,
@@ -333,14 +340,34 @@ def _run_sweep(
                 "first_stream": start // STREAM_SIZE,
                 "last_stream": (stop - 1) // STREAM_SIZE,
             }
-            path = _part_path(out_dir, index)
-            _write_part(path, compute, meta, regions, gathered, writing)
+            for index, start, stop in todo
+        ]
+
+        def written(path: Path, meta: dict) -> None:
+            nonlocal done
             manifest["parts"].append(_part_record(path, out_dir, meta))
             manifest["parts"].sort(key=lambda p: p["start"])
             write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
-            done += stop - start
+            done += meta["stop"] - meta["start"]
             if progress:
                 progress(done, n)
+
+        if client is None:
+            compute = Batches(setup, seed, threads)
+            for meta in metas:
+                path = _part_path(out_dir, meta["part"])
+                _write_part(path, compute, meta, regions, gathered, writing)
+                written(path, meta)
+        else:  # each part computed and written by a Dask task, then gathered from its file
+            from .distributed import run_parts
+
+            def gather(path: Path, meta: dict) -> None:
+                path = _part_path(out_dir, meta["part"])
+                gathered.add_part(path, meta["start"], setup.block.group_names, _part_metadata(path)[1])
+                written(path, meta)
+
+            chunks = [(_part_path(out_dir.resolve(), meta["part"]), meta) for meta in metas]  # the workers' paths
+            cluster = run_parts(client, _write_part, setup, seed, threads if threads_given else 1, chunks, gather)
     finally:
         numba.set_num_threads(threads_before)
         writing.shutdown()
@@ -355,6 +382,7 @@ def _run_sweep(
         "threads": threads,
         "computed_parts": len(todo),
         "reused_parts": reused,
+        **({"dask": cluster} if cluster else {}),
         "summary": {"csv": "summary.csv", "parquet": "summary.parquet", "xlsx": "summary.xlsx"},
     }
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
