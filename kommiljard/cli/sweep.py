@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -85,6 +86,14 @@ def sweep(
             "--force", help="Start again if --out holds a sweep with other arguments (deletes that sweep's files)."
         ),
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run the chunks as Dask tasks: a running scheduler's address (tcp://HOST:8786; --out on a filesystem "
+            "every worker shares) or local:N (N worker processes here). Same results. Needs kommiljard[distributed].",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -113,6 +122,10 @@ def sweep(
     from ..sweeps.scenario import load_scenario
 
     check_sweep_arguments(n, seed, chunk_size, threads)
+    if scheduler is not None:
+        from ..sweeps.distributed import check_scheduler, connected
+
+        check_scheduler(scheduler)
     if (region is None) != (improve is None):
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:
@@ -122,26 +135,28 @@ def sweep(
     loaded = load_scenario(scenario)
     if len(levers) > 1:
         rule_set = load_rules(rules, overrides_of(set_))
-        lever_grid(
-            levers,
-            out_dir,
-            functools.partial(
-                run_sweep,
-                loaded,
+        with connected(scheduler) if scheduler is not None else contextlib.nullcontext() as client:  # one cluster
+            lever_grid(
+                levers,
+                out_dir,
+                functools.partial(
+                    run_sweep,
+                    loaded,
+                    n,
+                    seed,
+                    chunk_size=chunk_size,
+                    observed_panel=observed,
+                    rules=rule_set,
+                    population=population,
+                    threads=threads,
+                    force=force,
+                    scheduler=client,
+                ),
+                f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {n:,} trajectories each".replace(",", " "),
                 n,
-                seed,
-                chunk_size=chunk_size,
-                observed_panel=observed,
-                rules=rule_set,
-                population=population,
-                threads=threads,
-                force=force,
-            ),
-            f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {n:,} trajectories each".replace(",", " "),
-            n,
-            quiet,
-            fmt,
-        )
+                quiet,
+                fmt,
+            )
         return
     lever = levers[0] if levers else None
     improve = sizes[0] if sizes else None
@@ -176,6 +191,7 @@ def sweep(
                 None,
                 threads,
                 force,
+                scheduler,
             )
         except KeyboardInterrupt:
             err.print(

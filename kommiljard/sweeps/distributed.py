@@ -94,9 +94,9 @@ def connected(scheduler) -> Iterator:
         client = Client(text, timeout=timeout)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise InputError(
-            f"--scheduler {text!r}: no Dask scheduler answered there within {timeout} ({exc}). Check the address "
-            "(`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786) and that the scheduler runs and is reachable; or "
-            "use --scheduler local:N for N worker processes on this machine."
+            f"--scheduler {text!r}: no Dask scheduler answered there ({exc}; Dask's distributed.comm.timeouts.connect "
+            "sets the wait). Check the address (`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786) and that the "
+            "scheduler runs and is reachable; or use --scheduler local:N for N worker processes on this machine."
         ) from None
     with client:
         yield client
