@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -67,12 +68,12 @@ def connected(scheduler) -> Iterator:
     """A ``distributed.Client`` for ``scheduler`` (``local:N``, an address, or a client, used as it is),
     closed (with its local cluster) on leaving. An address where no scheduler answers within Dask's
     connect timeout (``distributed.comm.timeouts.connect``, 30 s unless configured) is refused."""
-    from distributed import Client, LocalCluster
-
-    if isinstance(scheduler, Client):
+    if not isinstance(scheduler, str):  # a client
         yield scheduler
         return
     text = check_scheduler(scheduler)
+    from distributed import Client, LocalCluster
+
     if text.startswith(LOCAL):
         workers = int(text.removeprefix(LOCAL))
         with (
@@ -139,10 +140,11 @@ def run_parts(
     from distributed import KilledWorker, as_completed
 
     warm = client.run(warm_up, setup, seed)
+    run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
     futures = [
         client.submit(
             compute_part, write_part, setup, seed, threads, path, meta,
-            key=f"kommiljard-part-{meta['part']:05d}-{meta['fingerprint'][:16]}", retries=RETRIES, pure=False,
+            key=f"kommiljard-part-{meta['part']:05d}-{run}", retries=RETRIES, pure=False,
         )
         for path, meta in chunks
     ]  # fmt: skip

@@ -1,0 +1,183 @@
+"""Sweeps on a Dask cluster: the same parts and summary as the local run, resumable, a killed worker's task rerun."""
+
+from __future__ import annotations
+
+import faulthandler
+import json
+import os
+import signal
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from kommiljard.cli import app
+from kommiljard.errors import InputError
+from kommiljard.sweeps.run import Lever, run_sweep
+
+distributed = pytest.importorskip("distributed")
+
+N, CHUNK, SEED = 3500, 500, 11  # seven parts, the last two not aligned to the random streams
+LEVER = Lever("06", 3.0)
+
+
+@pytest.fixture(autouse=True)
+def no_hang():
+    """A stuck cluster ends the test run with a traceback instead of hanging CI."""
+    faulthandler.dump_traceback_later(300, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
+def two_workers():
+    return distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+    )
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with two_workers() as cluster, distributed.Client(cluster, timeout="60s") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The local run: the answer every distributed run must give, to the bit."""
+    return run_sweep(None, N, SEED, tmp_path_factory.mktemp("local") / "out", chunk_size=CHUNK, lever=LEVER)
+
+
+def assert_same_sweep(result, reference):
+    pd.testing.assert_frame_equal(result.summary, reference.summary, check_exact=True)
+    names = sorted(p.name for p in (reference.out_dir / "trajectories").iterdir())
+    assert sorted(p.name for p in (result.out_dir / "trajectories").iterdir()) == names  # nothing else left behind
+    for name in names:  # byte for byte: the same rows, row groups, record and bar counts
+        ours, theirs = (r.out_dir / "trajectories" / name for r in (result, reference))
+        assert ours.read_bytes() == theirs.read_bytes(), name
+    assert result.manifest["parts"] == reference.manifest["parts"]
+    assert result.manifest["fingerprint"] == reference.manifest["fingerprint"]
+
+
+def test_two_worker_processes_give_the_local_run(tmp_path, cluster, reference):
+    result = run_sweep(None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER, scheduler=cluster)
+    assert_same_sweep(result, reference)
+    assert (result.computed_parts, result.reused_parts) == (7, 0)
+    dask = result.manifest["dask"]
+    assert dask["workers"] == 2 and dask["threads_per_task"] == 1 and dask["scheduler"] == cluster.scheduler.address
+    assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["status"] == "complete"
+
+
+def kernel_loads(dask_worker=None) -> tuple[int, int, int]:
+    """(pid, signatures, loads) of the sweep's kernel in this process: loads counts compilations and cache loads."""
+    from kommiljard.kinds.staircase.kernel import sweep_kernel
+
+    stats = sweep_kernel.stats
+    loads = sum(stats.cache_hits.values()) + sum(stats.cache_misses.values())
+    return os.getpid(), len(sweep_kernel.signatures), loads
+
+
+def test_each_worker_loads_the_kernels_once_not_per_task(tmp_path, cluster):
+    before = cluster.run(os.getpid)
+    result = run_sweep(None, 4000, SEED, tmp_path / "dask", chunk_size=CHUNK, scheduler=cluster)  # 8 tasks, 2 workers
+    assert result.computed_parts == 8
+    after = cluster.run(kernel_loads)
+    assert {a: pid for a, (pid, _, _) in after.items()} == before  # the same processes ran every task
+    for _, signatures, loads in after.values():
+        assert signatures >= 1 and loads == signatures  # each compiled (or loaded from cache) once
+
+
+def test_interrupted_distributed_run_resumes(tmp_path, cluster, reference):
+    out = tmp_path / "cut"
+    calls = []
+
+    def stop_after_two_parts(done, total):
+        calls.append(done)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(None, N, SEED, out, chunk_size=CHUNK, lever=LEVER, scheduler=cluster, progress=stop_after_two_parts)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "running" and len(manifest["parts"]) == 2
+    assert not (out / "summary.parquet").exists()
+    (out / manifest["parts"][0]["file"]).unlink()  # and a part lost since
+    resumed = run_sweep(None, N, SEED, out, chunk_size=CHUNK, lever=LEVER, scheduler=cluster)
+    assert resumed.reused_parts >= 1 and resumed.computed_parts >= 1
+    assert resumed.reused_parts + resumed.computed_parts == 7
+    assert_same_sweep(resumed, reference)
+    local = run_sweep(None, N, SEED, out, chunk_size=CHUNK, lever=LEVER)  # the local run takes it as finished
+    assert (local.computed_parts, local.reused_parts) == (0, 7)
+
+
+def executing(dask_worker) -> tuple[int, list[str]]:
+    return os.getpid(), [str(ts.key) for ts in dask_worker.state.executing]
+
+
+def test_a_task_whose_worker_is_killed_is_rerun_with_the_same_result(tmp_path, reference):
+    killed = []
+    with two_workers() as own, distributed.Client(own, timeout="60s") as client:
+
+        def kill_a_busy_worker(done, total):
+            if killed or done == total:
+                return
+            for address, (pid, keys) in client.run(executing).items():
+                if keys:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append((address, pid, keys))
+                    return
+
+        result = run_sweep(
+            None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER, scheduler=client,
+            progress=kill_a_busy_worker,
+        )  # fmt: skip
+        assert killed, "no worker was busy when a part was done"
+        assert killed[0][1] not in client.run(os.getpid).values()  # that process is gone
+    assert killed[0][2][0].startswith("kommiljard-part-")
+    assert_same_sweep(result, reference)
+
+
+def test_cli_runs_on_a_scheduler_with_the_same_summary(tmp_path, cluster, reference):
+    run = CliRunner().invoke(
+        app,
+        [
+            "sweep", "--n", str(N), "--seed", str(SEED), "--chunk-size", str(CHUNK), "--region", "06",
+            "--improve", "3", "--out", str(tmp_path / "cli"), "--scheduler", cluster.scheduler.address, "--quiet",
+        ],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    summary = pd.read_parquet(tmp_path / "cli" / "summary.parquet")
+    pd.testing.assert_frame_equal(summary, reference.summary, check_exact=True)
+
+
+def test_without_the_extra_the_option_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    run = CliRunner().invoke(app, ["sweep", "--n", "100", "--out", str(tmp_path / "out"), "--scheduler", "local:2"])
+    assert run.exit_code == 2 and "pip install 'kommiljard[distributed]'" in run.output
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InputError, match=r"kommiljard\[distributed\]"):
+        run_sweep(None, 100, 0, tmp_path / "out", scheduler="local:2")
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "said"),
+    [
+        ("tcp://127.0.0.1:1", "no Dask scheduler answered there"),
+        ("local:0", "local:N needs a number of worker processes N from 1"),
+        ("local:two", "local:N needs a number of worker processes N from 1"),
+        ("tcp://host 8786", "give a Dask scheduler's address"),
+    ],
+)
+def test_a_bad_scheduler_is_refused_in_time(tmp_path, scheduler, said):
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        run = CliRunner().invoke(app, ["sweep", "--n", "100", "--out", str(tmp_path / "out"), "--scheduler", scheduler])
+    assert run.exit_code == 2 and said in " ".join(run.output.split()), run.output
+    assert not (tmp_path / "out").exists()  # refused before anything is written
+
+
+def test_results_do_not_depend_on_the_number_of_workers(tmp_path, reference):
+    one = run_sweep(None, N, SEED, tmp_path / "one", chunk_size=CHUNK, lever=LEVER, scheduler="local:1")
+    assert one.manifest["dask"]["workers"] == 1
+    assert_same_sweep(one, reference)
