@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kommiljard.cli import app
-from kommiljard.errors import InputError
+from kommiljard.errors import InputError, KommiljardError
 from kommiljard.sweeps.run import Lever, run_sweep
 
 distributed = pytest.importorskip("distributed")
@@ -181,3 +181,12 @@ def test_results_do_not_depend_on_the_number_of_workers(tmp_path, reference):
     one = run_sweep(None, N, SEED, tmp_path / "one", chunk_size=CHUNK, lever=LEVER, scheduler="local:1")
     assert one.manifest["dask"]["workers"] == 1
     assert_same_sweep(one, reference)
+
+
+def test_a_worker_with_another_version_is_refused(tmp_path, cluster, monkeypatch):
+    import kommiljard.sweeps.distributed as on_dask
+
+    monkeypatch.setattr(on_dask, "__version__", "0.0.0-other")  # this machine's, as the driver sees it
+    with pytest.raises(KommiljardError, match=r"another kommiljard than this machine \(0\.0\.0-other\)"):
+        run_sweep(None, 1000, SEED, tmp_path / "out", chunk_size=500, scheduler=cluster)
+    assert not list((tmp_path / "out" / "trajectories").glob("part-*"))

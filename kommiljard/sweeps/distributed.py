@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import __version__
 from ..errors import InputError, KommiljardError
 from .outcomes import Batches, Setup
 from .summary import Gathered
@@ -103,12 +104,12 @@ def connected(scheduler) -> Iterator:
         yield client
 
 
-def warm_up(setup: Setup, seed: int) -> float:
+def warm_up(setup: Setup, seed: int) -> tuple[str, float]:
     """On a worker: compute one trajectory, so that the numba kernels are loaded (or compiled) before
-    the tasks; the seconds it took."""
+    the tasks; the worker's kommiljard version and the seconds it took."""
     started = time.perf_counter()
     Batches(setup, seed, 1)(0, 1)
-    return time.perf_counter() - started
+    return __version__, time.perf_counter() - started
 
 
 def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, path: Path, meta: dict) -> dict:
@@ -140,6 +141,11 @@ def run_parts(
     from distributed import KilledWorker, as_completed
 
     warm = client.run(warm_up, setup, seed)
+    if others := sorted(f"{worker} ({version})" for worker, (version, _) in warm.items() if version != __version__):
+        raise KommiljardError(
+            f"Dask: worker(s) {', '.join(others)} run another kommiljard than this machine ({__version__}); the "
+            "results could differ. Install the same version on every machine, then run the same command again."
+        )
     run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
     futures = [
         client.submit(
@@ -169,6 +175,6 @@ def run_parts(
         "scheduler": client.scheduler.address,
         "workers": len(warm),
         "threads_per_task": threads,
-        "warm_up_s": round(max(warm.values(), default=0.0), 3),
+        "warm_up_s": round(max((s for _, s in warm.values()), default=0.0), 3),
         "retries": RETRIES,
     }
