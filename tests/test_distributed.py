@@ -6,7 +6,10 @@ import faulthandler
 import json
 import os
 import signal
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -190,3 +193,46 @@ def test_a_worker_with_another_version_is_refused(tmp_path, cluster, monkeypatch
     with pytest.raises(KommiljardError, match=r"another kommiljard than this machine \(0\.0\.0-other\)"):
         run_sweep(None, 1000, SEED, tmp_path / "out", chunk_size=500, scheduler=cluster)
     assert not list((tmp_path / "out" / "trajectories").glob("part-*"))
+
+
+def test_a_lost_scheduler_stops_the_sweep_with_its_parts_kept(tmp_path, reference):
+    """A scheduler and a worker as separate processes, as on a cluster; the scheduler is killed mid-sweep."""
+    import dask
+
+    bin_dir = Path(sys.executable).parent
+    address_file = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [bin_dir / "dask", "scheduler", "--port", "0", "--dashboard-address", ":0", "--scheduler-file", address_file],
+        **quiet,
+    )
+    worker = subprocess.Popen(
+        [bin_dir / "dask", "worker", "--scheduler-file", address_file, "--nthreads", "1"], **quiet
+    )
+    try:
+        for _ in range(600):
+            if address_file.is_file() and json.loads(address_file.read_text() or "{}").get("address"):
+                break
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+
+        def kill_the_scheduler(done, total):
+            if scheduler.poll() is None:
+                scheduler.kill()
+
+        with (
+            dask.config.set({"distributed.comm.timeouts.connect": "5s"}),
+            pytest.raises(KommiljardError, match="lost the scheduler at .* run the same command again to resume"),
+        ):
+            run_sweep(
+                None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER, scheduler=address,
+                progress=kill_the_scheduler,
+            )  # fmt: skip
+    finally:
+        for process in (scheduler, worker):
+            process.kill()
+            process.wait(timeout=30)
+    assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["status"] == "running"
+    resumed = run_sweep(None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER)
+    assert resumed.reused_parts >= 1
+    assert_same_sweep(resumed, reference)

@@ -23,7 +23,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -140,7 +140,18 @@ def run_parts(
     cluster for the manifest."""
     from distributed import KilledWorker, as_completed
 
-    warm = client.run(warm_up, setup, seed)
+    def lost(exc: BaseException) -> KommiljardError:
+        said = " ".join(str(exc).split())
+        return KommiljardError(
+            f"Dask: lost the scheduler at {client.scheduler.address} ({type(exc).__name__}: {said}); the parts"
+            " written so far are kept. Check that the scheduler and its workers run, then run the same command again "
+            "to resume."
+        )
+
+    try:
+        warm = client.run(warm_up, setup, seed)
+    except (OSError, TimeoutError, CancelledError) as exc:
+        raise lost(exc) from None
     if others := sorted(f"{worker} ({version})" for worker, (version, _) in warm.items() if version != __version__):
         raise KommiljardError(
             f"Dask: worker(s) {', '.join(others)} run another kommiljard than this machine ({__version__}); the "
@@ -164,6 +175,10 @@ def run_parts(
                     f"Dask: {exc.task!r} was running on workers that died each time ({exc}); the parts written so "
                     "far are kept. Check the workers' memory and logs, then run the same command again to resume."
                 ) from None
+            except (OSError, TimeoutError, CancelledError) as exc:
+                if future.status == "error":  # the task's own error
+                    raise
+                raise lost(exc) from None
             future.release()
             written(paths[meta["part"]], meta)
     finally:
