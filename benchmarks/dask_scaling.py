@@ -12,6 +12,8 @@
    locally on one thread with the same chunks: (wall on Dask - wall locally) / tasks is what Dask
    adds to each part (scheduling, sending the setup, the driver reading the part back).
 
+Each figure is the median of three rounds (one with ``--quick``).
+
 Every distributed summary is checked against the local one, to the bit. The figures are printed
 and written as JSON (default: benchmarks/dask_scaling.json) with the machine and its load average.
 """
@@ -29,14 +31,14 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from floors import Timing, machine, timed
+from floors import Timing, machine, median, timed
 
 from kommiljard.sweeps.run import run_sweep
 
 SEED = 2019
 MODES = {
-    "full": {"n": 400_000, "chunk": 50_000, "tiny_n": 20_000, "tiny_chunk": 200},
-    "quick": {"n": 40_000, "chunk": 5_000, "tiny_n": 2_000, "tiny_chunk": 100},
+    "full": {"n": 1_000_000, "chunk": 100_000, "tiny_n": 20_000, "tiny_chunk": 200, "rounds": 3},
+    "quick": {"n": 40_000, "chunk": 5_000, "tiny_n": 2_000, "tiny_chunk": 100, "rounds": 1},
 }
 
 
@@ -52,33 +54,37 @@ def cluster(workers: int):
     return local, client, time.perf_counter() - started
 
 
-def sweep(out: Path, n: int, chunk: int, **kwargs) -> tuple[pd.DataFrame, Timing]:
-    """A fresh sweep into ``out``: its summary and the driver's CPU and wall time."""
-    shutil.rmtree(out, ignore_errors=True)
-    result, t = timed(lambda: run_sweep(None, n, SEED, out, chunk_size=chunk, **kwargs))
-    return result.summary, t
+def sweep(out: Path, n: int, chunk: int, rounds: int = 1, **kwargs) -> tuple[pd.DataFrame, Timing]:
+    """A fresh sweep into ``out``, ``rounds`` times: its summary and the driver's median CPU and wall time."""
+    timings = []
+    for _ in range(rounds):
+        shutil.rmtree(out, ignore_errors=True)
+        result, t = timed(lambda: run_sweep(None, n, SEED, out, chunk_size=chunk, **kwargs))
+        timings.append(t)
+    return result.summary, median(timings)
 
 
-def on_dask(client, out: Path, n: int, chunk: int, reference: pd.DataFrame) -> dict:
-    """A sweep on the cluster: wall, driver CPU and the workers' CPU; refused if its summary differs."""
+def on_dask(client, out: Path, n: int, chunk: int, rounds: int, reference: pd.DataFrame) -> dict:
+    """A sweep on the cluster (median of ``rounds``): wall, driver CPU and the workers' CPU; refused if its
+    summary differs."""
     before = client.run(time.process_time)
-    summary, t = sweep(out, n, chunk, scheduler=client)
+    summary, t = sweep(out, n, chunk, rounds, scheduler=client)
     after = client.run(time.process_time)
     pd.testing.assert_frame_equal(summary, reference, check_exact=True)
-    workers = sum(after[w] - before[w] for w in after if w in before)
+    workers = sum(after[w] - before[w] for w in after if w in before) / rounds
     return {"wall_s": t.wall_s, "driver_cpu_s": t.cpu_s, "workers_cpu_s": workers, "tasks": -(-n // chunk)}
 
 
 def measure(mode: str) -> dict:
     size = MODES[mode]
-    n, chunk, tiny_n, tiny_chunk = size["n"], size["chunk"], size["tiny_n"], size["tiny_chunk"]
+    n, chunk, tiny_n, tiny_chunk, rounds = (size[k] for k in ("n", "chunk", "tiny_n", "tiny_chunk", "rounds"))
     result = {"mode": mode, "machine": machine(), "sizes": size}
     with tempfile.TemporaryDirectory(prefix="kommiljard-dask-bench-") as tmp:
         tmp = Path(tmp)
         sweep(tmp / "warm", 2_000, 1_000, threads=1)  # kernels loaded in this process
-        reference, one = sweep(tmp / "local1", n, chunk, threads=1)
-        _, threads = sweep(tmp / "local", n, chunk)
-        tiny_reference, tiny_local = sweep(tmp / "tiny-local", tiny_n, tiny_chunk, threads=1)
+        reference, one = sweep(tmp / "local1", n, chunk, rounds, threads=1)
+        _, threads = sweep(tmp / "local", n, chunk, rounds)
+        tiny_reference, tiny_local = sweep(tmp / "tiny-local", tiny_n, tiny_chunk, rounds, threads=1)
         result["local"] = {
             "one thread": {"wall_s": one.wall_s, "driver_cpu_s": one.cpu_s, "tasks": 0},
             f"{threads_of()} threads": {"wall_s": threads.wall_s, "driver_cpu_s": threads.cpu_s, "tasks": 0},
@@ -90,10 +96,10 @@ def measure(mode: str) -> dict:
                 sweep(tmp / "warm-dask", 2_000, 1_000, scheduler=client)  # each worker loads the kernels
                 result["startup_s"][workers] = startup
                 result["dask"][f"{workers} worker process{'es' if workers > 1 else ''}"] = on_dask(
-                    client, tmp / f"dask{workers}", n, chunk, reference
+                    client, tmp / f"dask{workers}", n, chunk, rounds, reference
                 )
                 if workers == 1:
-                    tiny = on_dask(client, tmp / "tiny-dask", tiny_n, tiny_chunk, tiny_reference)
+                    tiny = on_dask(client, tmp / "tiny-dask", tiny_n, tiny_chunk, rounds, tiny_reference)
                     tasks = tiny["tasks"]
                     result["overhead"] = {
                         "tasks": tasks,
