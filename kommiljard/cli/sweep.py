@@ -216,7 +216,9 @@ def sweep(
         )
     err.print(
         f"{format_number(n)} trajectories"
-        + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused); "
+        + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused"
+        + (f"; Dask: {m['dask']['workers']} worker(s)" if m.get("dask") else "")
+        + "); "
         f"wrote {out_dir}/",
         highlight=False,
     )
