@@ -236,3 +236,14 @@ def test_a_lost_scheduler_stops_the_sweep_with_its_parts_kept(tmp_path, referenc
     resumed = run_sweep(None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER)
     assert resumed.reused_parts >= 1
     assert_same_sweep(resumed, reference)
+
+
+def test_a_scheduler_without_workers_is_refused_in_time(tmp_path):
+    import dask
+
+    with (
+        distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0", silence_logs=40) as empty,
+        dask.config.set({"distributed.comm.timeouts.connect": "2s"}),
+        pytest.raises(KommiljardError, match="has no workers"),
+    ):
+        run_sweep(None, 1000, SEED, tmp_path / "out", chunk_size=500, scheduler=empty.scheduler_address)

@@ -132,10 +132,10 @@ def run_parts(
     seed: int,
     threads: int,
     chunks: list[tuple[Path, dict]],
-    written: Callable[[Path, dict], None],
+    written: Callable[[dict], None],
 ) -> dict:
     """Write every chunk's part (``(path, meta)``, the path the same on every worker) in Dask tasks;
-    ``written(path, meta)`` is called in the driver as each part is in place, in the order they
+    ``written(meta)`` is called in the driver as each part is in place, in the order they
     finish. Tasks not yet done when this returns or raises are cancelled. Returns a record of the
     cluster for the manifest."""
     from distributed import KilledWorker, as_completed
@@ -148,6 +148,17 @@ def run_parts(
             "to resume."
         )
 
+    import dask
+
+    wait = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except TimeoutError:
+        raise KommiljardError(
+            f"Dask: the scheduler at {client.scheduler.address} has no workers (waited {wait}, Dask's "
+            "distributed.comm.timeouts.connect). Start some with `dask worker ADDRESS --nthreads 1`, then run the same "
+            "command again."
+        ) from None
     try:
         warm = client.run(warm_up, setup, seed)
     except (OSError, TimeoutError, CancelledError) as exc:
@@ -165,7 +176,6 @@ def run_parts(
         )
         for path, meta in chunks
     ]  # fmt: skip
-    paths = {meta["part"]: path for path, meta in chunks}
     try:
         for future in as_completed(futures):
             try:
@@ -180,7 +190,7 @@ def run_parts(
                     raise
                 raise lost(exc) from None
             future.release()
-            written(paths[meta["part"]], meta)
+            written(meta)
     finally:
         client.cancel([f for f in futures if not f.done()])
     for path, _ in chunks:  # what a worker that died while writing left behind

@@ -361,7 +361,7 @@ def _run_sweep(
         else:  # each part computed and written by a Dask task, then gathered from its file
             from .distributed import run_parts
 
-            def gather(path: Path, meta: dict) -> None:
+            def gather(meta: dict) -> None:
                 path = _part_path(out_dir, meta["part"])
                 gathered.add_part(path, meta["start"], setup.block.group_names, _part_metadata(path)[1])
                 written(path, meta)
