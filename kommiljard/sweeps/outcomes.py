@@ -10,7 +10,6 @@ fitted scenario draws each region from its own forecast (:mod:`.forecast_model`)
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from ..kinds.staircase.arrays import block_cells
 from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
 from ..rules import ImprovementStaircase, Rules
 from .forecast_model import fitted_model
-from .model import ConditionedModel, Draws, draw, trajectory_model
+from .model import ConditionedModel, Draws, draw, observed_record, trajectory_model
 from .scenario import Scenario
 
 PART_KEY = b"kommiljard.sweep_part"  # a part's own record, in its schema
@@ -141,14 +140,7 @@ def _scenario_model(scenario: Scenario, block: ImprovementStaircase, population:
         frame = frame[frame["month"].str[:4].isin(years) & frame["group"].isin(block.group_names)]
         months |= set(frame["month"])
         months_60 |= set(frame["month"])
-        cells = frame[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
-        obs_info = {
-            "source": observed.source,
-            "synthetic": observed.synthetic,
-            "cells_used": len(cells),
-            "cells_ignored": len(observed.frame) - len(cells),
-            "sha256": hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest(),
-        }
+        obs_info = observed_record(observed, frame, len(frame))
     model = trajectory_model(scenario, sorted(months), sorted(months_60), block.group_names, population)
     return (model.condition(frame) if frame is not None else model), obs_info
 
