@@ -72,7 +72,9 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
                 gid=f"bar-{bar.name}",
             )
         )
-        text = _bar_text(block, k, out, members.get(bar.name, []), unit, x1 - bar.min_improvement, passed_up)
+        inches = (x1 - bar.min_improvement) / (right - left) * ax.figure.get_size_inches()[0] * ax.get_position().width
+        chars = max(12, int(inches * 72 / (0.55 * 7.5)) - 1)  # characters of 7.5 pt text the bar is wide
+        text = _bar_text(block, k, out, members.get(bar.name, []), unit, chars, passed_up)
         ax.text(
             bar.min_improvement + 0.12,
             y0 + height - 0.03 * height,
@@ -138,7 +140,7 @@ def _region_legend(block: ImprovementStaircase) -> list[Line2D]:
 
 
 def _bar_text(
-    block: ImprovementStaircase, k: int, out, members: list[str], unit: str, width: float, passed_up: bool
+    block: ImprovementStaircase, k: int, out, members: list[str], unit: str, chars: int, passed_up: bool
 ) -> str:
     bar = block.bars[k]
     entry = f"{sign(bar.inclusive)} {bar.min_improvement:g} {unit}"
@@ -147,12 +149,12 @@ def _bar_text(
         entry += f" or {t.measure} {sign(t.inclusive)} {t.threshold:g}"
     head = f"{bar.name} {bar.pot_share:.0%} ({entry})"
     if not members:
-        fate = unpaid_fate(out.passed_down_sek, out.passed_up_sek, out.lapsed_sek, in_mnkr)
-        return f"{head}\nnobody: {fate}"
-    origin = "other bars" if passed_up else "above"
-    received = f", {format_mnkr(out.received_sek)} of it from {origin}" if out.received_sek else ""
-    codes = textwrap.fill(" ".join(members), width=max(12, int(width * 9)))
-    return f"{head}\n{format_mnkr(out.pot_sek)} mnkr{received} to {len(members)} region(s):\n{codes}"
+        lines = [head, "nobody: " + unpaid_fate(out.passed_down_sek, out.passed_up_sek, out.lapsed_sek, in_mnkr)]
+    else:
+        origin = "other bars" if passed_up else "above"
+        received = f", {format_mnkr(out.received_sek)} of it from {origin}" if out.received_sek else ""
+        lines = [head, f"{format_mnkr(out.pot_sek)} mnkr{received} to {len(members)} region(s):", " ".join(members)]
+    return "\n".join(textwrap.fill(line, width=chars) for line in lines)
 
 
 def _draw_regions(ax: Axes, block: ImprovementStaircase, regions, band: float, left: float, right: float) -> None:
