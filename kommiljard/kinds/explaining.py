@@ -18,6 +18,34 @@ class RegionTrace:
         return self.cell.region(self.region)
 
 
+def no_data(inp, c: int, region: str, where: str) -> tuple[str, ...]:
+    """The regions without data in cell ``c`` of a kind's arrays (computed with ``allow_missing``); an
+    :class:`InputError` if ``region``, the one to explain, is among them (``where``: the cell, in words)."""
+    from ..errors import InputError
+    from ..inputs.regions import region_label
+
+    if inp.missing is None:
+        return ()
+    gone = tuple(r for r, m in zip(inp.regions, inp.missing[c]) if m)
+    if region in gone:
+        raise InputError(
+            f"region {region_label(region)} has no data for {where}: it gets nothing from this cell (marked "
+            "'no data'), so there is nothing to trace. Add its rows to the panel to explain it."
+        )
+    return gone
+
+
+def no_data_lines(gone: Sequence[str]) -> list[str]:
+    """Say which regions took no part in the cell for lack of data."""
+    if not gone:
+        return []
+    from ..inputs.regions import region_label
+
+    return [
+        f"No data (computed with --allow-missing-regions; not qualifying here): {', '.join(map(region_label, gone))}"
+    ]
+
+
 def panel_line(panel) -> str:
     """The panel's source, marked when its figures are synthetic."""
     return f"Panel: {panel.source}" + (SYNTHETIC_MARK if panel.synthetic else "")

@@ -8,7 +8,16 @@ from ...inputs.panel import Panel, shift_month
 from ...inputs.regions import region_names
 from ...money import format_kronor, format_number
 from ...rules import ImprovementStaircase, Rules
-from ..explaining import RegionTrace, closing_lines, panel_line, sign, step_lines, steps_as_dicts
+from ..explaining import (
+    RegionTrace,
+    closing_lines,
+    no_data,
+    no_data_lines,
+    panel_line,
+    sign,
+    step_lines,
+    steps_as_dicts,
+)
 from .arrays import staircase_input
 from .reference import CellOutcome, allocate_input_cell
 from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, may_use_target, passes, route_names
@@ -25,6 +34,7 @@ class Explanation(RegionTrace):
     month: str
     group: str
     cell: CellOutcome
+    no_data: tuple[str, ...] = ()  # regions without data in this cell (computed with allow_missing)
 
     def as_dict(self) -> dict:
         o = self.outcome
@@ -35,6 +45,7 @@ class Explanation(RegionTrace):
             "rules": self.rules.id,
             "block": self.block.number,
             "synthetic_panel": self.panel.synthetic,
+            "no_data_regions": list(self.no_data),
             "inputs": {
                 "current": o.current,
                 "previous": o.previous,
@@ -60,6 +71,7 @@ class Explanation(RegionTrace):
             f"Region {self.region} {name}, {self.month}, {self.group} | rules {self.rules.id} "
             f"({self.rules.ruleset.version}), block {b.number}",
             panel_line(self.panel),
+            *no_data_lines(self.no_data),
             "",
             "Inputs",
             f"  {b.measure} {self.month}: {o.current:g}    {b.measure} {compare}: {o.previous:g}"
@@ -113,9 +125,17 @@ class Explanation(RegionTrace):
 
 
 def explain_cell(
-    rules: Rules, block: ImprovementStaircase, cell: tuple[str, str], panel: Panel, population, region: str
+    rules: Rules,
+    block: ImprovementStaircase,
+    cell: tuple[str, str],
+    panel: Panel,
+    population,
+    region: str,
+    allow_missing: bool = False,
 ) -> Explanation:
-    """Trace one region, month and group of a staircase block through the reference."""
-    inp = staircase_input(panel, block, population)
-    outcome = allocate_input_cell(block, inp, inp.cells.index(cell))
-    return Explanation(rules, block, panel, region, cell[0], cell[1], outcome)
+    """Trace one region, month and group of a staircase block through the reference (``allow_missing``: other
+    regions may lack the cell's rows; they take no part)."""
+    inp = staircase_input(panel, block, population, allow_missing)
+    c = inp.cells.index(cell)
+    gone = no_data(inp, c, region, f"{cell[0]} {cell[1]}")
+    return Explanation(rules, block, panel, region, cell[0], cell[1], allocate_input_cell(block, inp, c), gone)

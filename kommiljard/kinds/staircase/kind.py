@@ -90,10 +90,10 @@ class Staircase:
     def cell_of(self, block: ImprovementStaircase, month: str, group: str) -> Cell | None:
         return (month, group) if (month, group) in block_cells(block) else None
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
+    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
         from .explain import explain_cell
 
-        return explain_cell(rules, block, cell, panel, population, region)
+        return explain_cell(rules, block, cell, panel, population, region, allow_missing)
 
     def figure(self, result, block, cell: Cell, ax=None):
         from .figure import plot_staircase_cell
