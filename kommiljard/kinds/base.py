@@ -114,7 +114,10 @@ class BlockKind(Protocol):
         """The picture of one cell of a payout (matplotlib Axes)."""
 
 
-ALLOW_MISSING = "--allow-missing-regions (in Python: allow_missing_regions=True)"
+ALLOW_MISSING = (
+    "--allow-missing-regions (payout, validate, explain, whatif, compare, report, plot; the page needs every region; "
+    "in Python: allow_missing_regions=True)"
+)
 NO_DATA_ROUTE = "no_data"
 
 
