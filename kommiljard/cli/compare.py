@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
+def rule_variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
     """Name -> rule set, in the order given: each --rules, then each --variant and alternative of the first."""
     from ..analysis.compare import parse_variant
 
@@ -175,7 +175,7 @@ def compare(
         from ..outputs.files import check_out_path
 
         check_out_path(plot, (".png", ".svg", ".pdf"), "--plot")
-    variants = _variants(rules, variant, with_alternatives)
+    variants = rule_variants(rules, variant, with_alternatives)
     for name, r in variants.items():
         err.print(f"{name}: {r.origin}" + (f" with {dict(r.overrides)}" if r.overrides else ""), highlight=False)
     if len(variants) == 1:
