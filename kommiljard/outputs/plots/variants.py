@@ -66,7 +66,7 @@ def plot_variants(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict)
         ("lapsed, mnkr\n(bar: mean; tick: 95 %)", scheme["mean_lapsed_sek"] / 1e6, scheme["p95_lapsed_sek"] / 1e6),
         ("kronor per pp of own improvement\n(mean over regions), mnkr", scheme["sek_per_pp"] / 1e6, None),
         ("Gini of kronor per inhabitant\n(per trajectory, mean)", scheme["gini_per_inhabitant"], None),
-        ("chance that a month and group\npays nothing, %", 100 * scheme["p_cell_pays_nothing"], None),
+        ("chance that a month\nand group pays nothing, %", 100 * scheme["p_cell_pays_nothing"], None),
     ]
     for ax, (title, values, p95) in zip(bottom.subplots(1, 4), panels):
         x = np.arange(len(names))
