@@ -130,18 +130,23 @@ def sweep_frame(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict) -
     return frame
 
 
-def print_variant_sweep(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict, fmt: Format) -> None:
+def print_variant_sweep(
+    by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict, fmt: Format, dialect: str = "en", exact: bool = False
+) -> None:
     """A variant sweep's outcomes: per variant the scheme-level outcomes, per region the expected amounts."""
     import pandas as pd
 
+    def records(table: pd.DataFrame) -> list[dict]:
+        return table.astype(object).where(table.notna(), None).to_dict(orient="records")
+
     frame = sweep_frame(by_region, scheme, manifest)
     if fmt is Format.csv:
-        print_frame(frame, fmt, "")
+        print_frame(frame, fmt, "", dialect=dialect, exact=exact)
         return
     if fmt is Format.json:
         doc = {
-            "variant_outcomes": scheme.to_dict(orient="records"),
-            "variants": by_region.to_dict(orient="records"),
+            "variant_outcomes": records(scheme),
+            "variants": records(by_region),
             "manifest": {k: v for k, v in manifest.items() if k != "parts"},
         }
         write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -259,8 +264,9 @@ def compare(
         check_out_path(plot, (".png", ".svg", ".pdf"), "--plot")
     if sweep is not None:
         given = {"a panel": panel, "--rules": rules, "--variant": variant, "--alternatives": with_alternatives}
-        given |= {"--population": population, "--conditions": conditions}
-        return compare_sweep(sweep, given, fmt, plot, out_file)
+        given |= {"--population": population, "--conditions": conditions, "--allow-missing-regions": allow_missing}
+        given["--backend"] = backend is not BackendChoice.auto
+        return compare_sweep(sweep, given, fmt, plot, out_file, dialect.value, exact)
     if panel is None:
         raise KommiljardError("compare needs a panel (or --sweep with a variant sweep's folder)")
     variants = rule_variants(rules, variant, with_alternatives)
@@ -298,7 +304,9 @@ def compare(
         err.print(f"wrote {plot}", highlight=False)
 
 
-def compare_sweep(sweep: Path, given: dict, fmt: Format, plot: Path | None, out_file: Path | None) -> None:
+def compare_sweep(
+    sweep: Path, given: dict, fmt: Format, plot: Path | None, out_file: Path | None, dialect: str, exact: bool
+) -> None:
     """`kommiljard compare --sweep DIR`: a variant sweep's variants, read from its folder (``given``: the options
     that do not go with it, by name)."""
     from ..outputs.plots.variants import read_variant_sweep
@@ -310,14 +318,14 @@ def compare_sweep(sweep: Path, given: dict, fmt: Format, plot: Path | None, out_
         )
     by_region, scheme, manifest = read_variant_sweep(sweep)
     err.print(f"{sweep}: {len(scheme)} variants on {format_number(manifest.get('n'))} trajectories", highlight=False)
-    print_variant_sweep(by_region, scheme, manifest, fmt)
+    print_variant_sweep(by_region, scheme, manifest, fmt, dialect, exact)
     if out_file is not None:
         from ..engine import base_provenance
         from ..outputs.exports import compare_sheets, write_output
 
         frame = sweep_frame(by_region, scheme, manifest)
         provenance = {**base_provenance(), "sweep": str(sweep), "variants": manifest["variants"]}
-        written = write_output(out_file, frame, provenance, lambda: compare_sheets(frame))
+        written = write_output(out_file, frame, provenance, lambda: compare_sheets(frame), dialect, exact)
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
     if plot is not None:
         from ..outputs.plots.figures import save_figure

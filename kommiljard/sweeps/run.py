@@ -52,7 +52,7 @@ from .model import draw
 from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
-from .scheme_outcomes import VARIANT_OUTCOMES, VARIANTS, summarise_variants
+from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
 from .variants import variants_record, with_variants
 
@@ -106,8 +106,10 @@ def _remove_own_files(out_dir: Path, keep_parts: bool) -> None:
         "summary.parquet",
         "summary.xlsx",
         ".summary.*.part",
-        "variants.*",
-        "variant_outcomes.*",
+        "variants.csv",
+        "variants.parquet",
+        "variant_outcomes.csv",
+        "variant_outcomes.parquet",
         ".variants.*.part",
         ".variant_outcomes.*.part",
         ".manifest.json.*.part",
@@ -222,7 +224,7 @@ def _run_sweep(
     started = time.perf_counter()
     scenario = load_scenario(scenario)
     if variants is not None:
-        if overrides or rules is not DEFAULT_RULES:
+        if overrides or rules != DEFAULT_RULES:
             raise InputError("a variant sweep's rules are its first variant's: give the rules as variants only")
         variants = {str(name): resolve(v) for name, v in variants.items()}
         rules = next(iter(variants.values()), DEFAULT_RULES)
@@ -321,7 +323,11 @@ def _run_sweep(
     }
     if variants is not None:
         manifest["variants"] = variants_record(variants, [v.block for v in setup.variants])
-        manifest["variant_columns"] = {"variants": VARIANTS, "variant_outcomes": VARIANT_OUTCOMES}
+        manifest["variant_columns"] = {
+            "parts": PART_COLUMNS,
+            "variants": VARIANTS,
+            "variant_outcomes": VARIANT_OUTCOMES,
+        }
     gathered = Gathered(
         n,
         len(setup.block.group_names),

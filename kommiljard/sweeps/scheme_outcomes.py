@@ -18,7 +18,8 @@ Definitions (``t`` a trajectory, ``r`` a region, ``x[t, r]`` its amount in the v
   slope of its amount on its own improvement over the trajectories,
   ``Cov(x[., r], d[., r]) / Var(d[., r])``: how many kronor more the region is paid in the futures
   where it improved by one pp more; in the variants table per region, and in the outcomes table
-  their mean over the regions. It is a slope across the drawn futures, so it includes what moves
+  their mean over the regions (empty for a region whose improvement does not vary, when every
+  month is observed). It is a slope across the drawn futures, so it includes what moves
   with a region's improvement (other regions improve too in a good year); the exact effect of one
   region's own extra pp, all else equal, is what a sweep with a lever (``--region``, ``--improve``)
   measures.
@@ -51,6 +52,10 @@ from .outcomes import Setup, variant_column
 from .quantiles import Means, Quantiles
 from .summary import PERCENTILES, Gathered
 
+PART_COLUMNS = {
+    "amount_sek_v<k>": "float64: variant k's amount (k = 1, 2, ...; the first variant's is amount_sek)",
+    "improvement_pp": "float64: the region's improvement in pp, averaged over the block's months and groups",
+}
 VARIANTS = {
     "variant": "the variant's name",
     "region, region_name": "SCB county code and name",
@@ -173,7 +178,8 @@ def summarise_variants(
         rows = {"variant": name, "region": list(regions), "region_name": [labels.get(r, "") for r in regions]}
         rows |= {"mean_sek": mean} | {f"p{v}_sek": p[:, i] for i, v in enumerate(PERCENTILES)}
         rows["mean_sek_per_inhabitant"] = mean / population
-        slope = (xd_sums.mean() - mean * mean_d) / var_d
+        varies = var_d > 1e-12  # not where every month is observed
+        slope = np.divide(xd_sums.mean() - mean * mean_d, var_d, out=np.full(n_regions, np.nan), where=varies)
         rows["sek_per_pp"] = slope
         rows |= {
             f"p_{bar.name}_{g}": gathered.variant_reached[k, b, gi] / n
@@ -192,7 +198,7 @@ def summarise_variants(
                 "mean_paid_sek": mean_paid,
                 "mean_lapsed_sek": float(lapsed_sums.mean()[0]),
                 **{f"p{v}_lapsed_sek": float(q[0, i]) for i, v in enumerate(PERCENTILES)},
-                "sek_per_pp": float(slope.mean()),
+                "sek_per_pp": float(slope[varies].mean()) if varies.any() else float("nan"),
                 "mean_improved_pp": mean_improved,
                 "paid_sek_per_improved_pp": mean_paid / mean_improved if mean_improved > 0 else float("nan"),
                 "gini_per_inhabitant": float(spread.mean()[0]),
