@@ -156,6 +156,12 @@ def test_resume_reuses_parts_and_gives_the_same_tables(swept, rules, tmp_path):
         run_sweep(None, N, SEED, out, chunk_size=25, variants=fewer)
 
 
+def test_identical_whatever_the_chunk_size_and_the_threads(swept, rules, tmp_path):
+    again = run_sweep(None, N, SEED, tmp_path / "one", chunk_size=N, threads=1, variants=variants(rules))
+    for a, b in zip(tables(again.out_dir), tables(swept.out_dir)):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
 def test_gini():
     values = np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 3.0], [0.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
     np.testing.assert_allclose(gini(values), [0.0, 2 / 3, 0.0, 8 / 36], rtol=0, atol=1e-15)

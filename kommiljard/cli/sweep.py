@@ -443,4 +443,7 @@ def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observ
         highlight=False,
     )
     by_region, scheme, manifest = read_variant_sweep(out_dir)
+    if manifest.get("observed"):
+        known = manifest["observed"]
+        err.print(f"observed: {known.get('cells_used')} cells kept as in {known.get('source')}", highlight=False)
     print_variant_sweep(by_region, scheme, manifest, fmt)
