@@ -1,10 +1,10 @@
 """The cost of k rule variants in one sweep against one: the trajectories are drawn once per batch and
 allocated k times, then each variant's outcomes are read back from the parts.
 
-``run_sweep`` of ``--n`` trajectories (default scenario, 2019 rules and the first of their named
-alternatives, then ``block1.sharing=equal`` variants of them) on one thread, after a warm-up, the
-median of ``--rounds``; CPU of the process (all threads) and wall time, and each as a ratio to the
-sweep of one rule set. ``python benchmarks/variants.py --n 20000 --variants 1,2,4,8``
+``run_sweep`` of ``--n`` trajectories (default scenario; the 2019 rules, their named alternatives,
+then the blue bar's bound moved by 0.01 pp at a time) on one thread, after a warm-up, the median of
+``--rounds``; CPU of the process (all threads) and wall time, and each as a ratio to the sweep of
+one rule set. ``python benchmarks/variants.py --n 20000 --variants 1,2,8,50``
 """
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ SEED = 2019
 
 
 def variants(k: int) -> dict:
-    """k variants of the 2019 rules: the rules and their alternatives, each also with equal sharing."""
+    """k variants of the 2019 rules: the rules, their named alternatives, then the blue bar's bound moved by
+    0.01 pp at a time."""
     base = load_rules("kommiljard-2019")
     every = {"default": base, **{a.name: base.with_alternative(a.name) for a in base.ruleset.alternatives}}
-    every |= {f"{name}+equal": r.with_overrides({"block1.sharing": "equal"}) for name, r in list(every.items())}
+    blue = base.ruleset.blocks[0].bars[0].min_improvement
+    for i in range(1, k - len(every) + 1):
+        every[f"blue{i:+d}"] = base.with_overrides({"block1.bars.blue.min_improvement": blue - 0.01 * i})
     return dict(list(every.items())[:k])
 
 
