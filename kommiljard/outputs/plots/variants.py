@@ -44,38 +44,43 @@ def plot_variants(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict)
     regions = list(dict.fromkeys(by_region["region"]))
     labels = {r: n for r, n in zip(by_region["region"], by_region["region_name"])}
     colours = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")(np.arange(len(names)) % 20)
-    fig = plt.figure(figsize=(10, 0.42 * len(regions) + 6.5), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[0.42 * len(regions) + 1, 4.2])
+    per_region = min(0.3 + 0.09 * len(names), 0.75)  # inches: room for every variant's line, up to a point
+    top_height, bottom_height = per_region * len(regions) + 1.2, 0.28 * len(names) + 2.2
+    fig = plt.figure(figsize=(11, top_height + bottom_height), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[top_height, bottom_height])
     ax = top.subplots()
     step = 0.8 / len(names)
+    marker, line = (3.5, 1.0) if len(names) <= 8 else (2.5, 0.7)
     for k, name in enumerate(names):
         rows = by_region[by_region["variant"] == name].set_index("region").loc[regions]
         y = np.arange(len(regions)) - 0.4 + step * (k + 0.5)
         low, high = (rows["mean_sek"] - rows["p5_sek"]) / 1e6, (rows["p95_sek"] - rows["mean_sek"]) / 1e6
-        ax.errorbar(rows["mean_sek"] / 1e6, y, xerr=[low, high], fmt="o", ms=3.5, lw=1, capsize=0, color=colours[k],
-                    label=plain(name))  # fmt: skip
+        ax.errorbar(rows["mean_sek"] / 1e6, y, xerr=[low, high], fmt="o", ms=marker, lw=line, capsize=0,
+                    color=colours[k], label=plain(name))  # fmt: skip
     ax.set_yticks(np.arange(len(regions)), [plain(f"{r} {labels[r]}") for r in regions])
-    ax.invert_yaxis()
+    ax.set_ylim(len(regions) - 0.5, -0.5)
     ax.set_xlabel("amount from the staircase block, mnkr (dot: mean; line: 5 % to 95 % of trajectories)")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8, title="variant")
+    top.legend(loc="outside right upper", fontsize=8, title="variant")
     n = f"{manifest.get('n', 0):,}".replace(",", " ")
     scenario = plain(str((manifest.get("scenario") or {}).get("name", "")))
     ax.set_title(f"Rule variants on the same {n} synthetic trajectories (scenario {scenario})", fontsize=11)
     panels = [
         ("lapsed, mnkr\n(bar: mean; tick: 95 %)", scheme["mean_lapsed_sek"] / 1e6, scheme["p95_lapsed_sek"] / 1e6),
-        ("kronor per pp of own improvement\n(mean over regions), mnkr", scheme["sek_per_pp"] / 1e6, None),
-        ("Gini of kronor per inhabitant\n(per trajectory, mean)", scheme["gini_per_inhabitant"], None),
-        ("chance that a month\nand group pays nothing, %", 100 * scheme["p_cell_pays_nothing"], None),
+        ("kronor per pp of own\nimprovement, mnkr", scheme["sek_per_pp"] / 1e6, None),
+        ("Gini of kronor per\ninhabitant (mean)", scheme["gini_per_inhabitant"], None),
+        ("chance that a month and\ngroup pays nothing, %", 100 * scheme["p_cell_pays_nothing"], None),
     ]
-    for ax, (title, values, p95) in zip(bottom.subplots(1, 4), panels):
-        x = np.arange(len(names))
-        ax.bar(x, values, color=colours)
+    y = np.arange(len(names))
+    for i, (ax, (title, values, p95)) in enumerate(zip(bottom.subplots(1, 4, sharey=True), panels)):
+        ax.barh(y, values, color=colours)
         if p95 is not None:
-            ax.scatter(x, p95, marker="_", s=200, color="black", zorder=3)
-        ax.set_xticks(x, [plain(v) for v in names], rotation=45, ha="right", fontsize=8)
+            ax.scatter(p95, y, marker="|", s=120, color="black", zorder=3)
+        if i == 0:
+            ax.set_yticks(y, [plain(v) for v in names], fontsize=8)
+            ax.set_ylim(len(names) - 0.5, -0.5)
         ax.set_title(title, fontsize=9)
-        ax.grid(axis="y", alpha=0.3)
+        ax.grid(axis="x", alpha=0.3)
         highest = max(np.nanmax(values), np.nanmax(p95) if p95 is not None else 0.0)
-        ax.set_ylim(min(0.0, np.nanmin(values)), highest * 1.15 if highest > 0 else 1.0)
+        ax.set_xlim(min(0.0, np.nanmin(values)), highest * 1.15 if highest > 0 else 1.0)
     return fig
