@@ -188,6 +188,8 @@ def test_variants_that_cannot_share_the_draws_are_refused(rules, tmp_path):
         (["--rules", "kommiljard-2019", "--rules", "kommiljard-2013"], "'kommiljard-2013' cannot be swept"),
         (["--rules", "kommiljard-2019", "--rules", "kommiljard-2020"], "'kommiljard-2020' needs other trajectories"),
         (["--variant", "noname"], "NAME:KEY=VALUE"),
+        (["--variant", "region:block1.sharing=equal"], "variant name 'region' is taken"),
+        (["--variant", "diff_x:block1.sharing=equal"], "variant name 'diff_x' is taken"),
         (["--alternatives", "--region", "06", "--improve", "1"], "no lever"),
         (["--alternatives", "--set", "block1.sharing=equal"], "--set"),
     ],
@@ -202,17 +204,19 @@ def test_bad_variants_on_the_command_line(tmp_path, args, message):
 def test_command_line_sweep_compare_and_plot(tmp_path):
     out = tmp_path / "variants"
     args = ["sweep", "--n", "30", "--seed", "3", "--out", str(out), "-q", "--variant", "equal:block1.sharing=equal"]
+    args += ["--variant", "=x:block1.bars.blue.min_improvement=0.5"]
     result = runner.invoke(app, [*args, "--variant", "$x:block1.cumulative=false", "--format", "csv"])
     assert result.exit_code == 0, result.output
+    assert "'=x" in (out / "variant_outcomes.csv").read_text()  # a name a spreadsheet would run is neutralised
     frame = pd.read_csv(pd.io.common.StringIO(result.stdout))
-    assert list(frame.columns[:5]) == ["region", "region_name", "kommiljard-2019", "equal", "$x"]
+    assert list(frame.columns[:6]) == ["region", "region_name", "kommiljard-2019", "equal", "'=x", "$x"]
     shown = runner.invoke(app, ["compare", "--sweep", str(out), "--format", "csv"])
     assert shown.exit_code == 0 and shown.stdout == result.stdout
     table = runner.invoke(app, ["compare", "--sweep", str(out)], env={"COLUMNS": "80"})
     assert table.exit_code == 0 and "kr per pp" in table.stdout and "Stockholm" in table.stdout
     printed = runner.invoke(app, ["compare", "--sweep", str(out), "--format", "json"]).stdout
     doc = json.loads(printed, parse_constant=lambda word: pytest.fail(f"not JSON: {word}"))
-    assert [v["variant"] for v in doc["variant_outcomes"]] == ["kommiljard-2019", "equal", "$x"]
+    assert [v["variant"] for v in doc["variant_outcomes"]] == ["kommiljard-2019", "equal", "=x", "$x"]
     book = tmp_path / "compare.xlsx"
     assert runner.invoke(app, ["compare", "--sweep", str(out), "--out", str(book)]).exit_code == 0
     assert "Provenance" in openpyxl.load_workbook(book).sheetnames

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 def rule_variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
     """Name -> rule set, in the order given: each --rules, then each --variant and alternative of the first."""
-    from ..analysis.compare import parse_variant
+    from ..analysis.compare import name_problem, parse_variant
 
     rule_sets = [load_rules(r) for r in rules or [DEFAULT_RULES]]
     out: dict = {}
@@ -51,6 +51,8 @@ def rule_variants(rules: list[str] | None, variant: list[str] | None, with_alter
         if name in out:
             raise KommiljardError(f"variant name {name!r} is used twice; give each --variant its own name")
         out[name] = base.with_overrides(overrides)
+    if problem := next(filter(None, map(name_problem, out)), None):
+        raise KommiljardError(problem)
     if with_alternatives:
         if not base.ruleset.alternatives:
             raise KommiljardError(

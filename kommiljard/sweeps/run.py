@@ -42,6 +42,7 @@ from ..errors import InputError, KommiljardError
 from ..inputs.panel import Panel, as_panel
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
+from ..outputs.dialects import csv_text
 from ..outputs.exports import sweep_sheets, variant_sheets
 from ..outputs.files import atomic_path, read_json, write_table, write_text
 from ..outputs.spreadsheets import write_workbook
@@ -404,7 +405,7 @@ def _run_sweep(
         people = population.of(regions).astype(np.float64)
         tables = summarise_variants(gathered, setup, list(variants), manifest["variants"], starts, people, threads)
         for name, table in zip(("variants", "variant_outcomes"), tables):
-            write_text(out_dir / f"{name}.csv", table.to_csv(index=False))
+            write_text(out_dir / f"{name}.csv", csv_text(table))  # variant names neutralised
             write_table(table, out_dir / f"{name}.parquet", provenance)
             manifest["summary"][name] = {"csv": f"{name}.csv", "parquet": f"{name}.parquet"}
         sheets += variant_sheets(*tables, manifest)

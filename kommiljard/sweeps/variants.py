@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..analysis.compare import name_problem
 from ..analysis.levers import caps_target
 from ..errors import InputError, KommiljardError
 from ..inputs.panel import shift_month
@@ -50,6 +51,8 @@ def variant_blocks(variants: Mapping[str, Rules]) -> dict[str, ImprovementStairc
         raise InputError(f"{len(variants)} variants: a sweep compares at most {MAX_VARIANTS}; split them")
     blocks = {}
     for name, rules in variants.items():
+        if problem := name_problem(name):
+            raise InputError(problem)
         try:
             blocks[name] = sweep_block(rules)
         except KommiljardError as exc:
