@@ -159,14 +159,14 @@ def print_variant_sweep(
         "paid": [format_mnkr(v) for v in scheme["mean_paid_sek"]],
         "lapsed": [format_mnkr(v) for v in scheme["mean_lapsed_sek"]],
         "lapsed p95": [format_mnkr(v) for v in scheme["p95_lapsed_sek"]],
-        "kr per pp": [format_mnkr(v) for v in scheme["sek_per_pp"]],
+        "mnkr per pp": [format_mnkr(v) for v in scheme["sek_per_pp"]],
         "Gini per inh.": [format_number(v, 3) for v in scheme["gini_per_inhabitant"]],
         "nothing paid %": [format_number(100 * v, 1) for v in scheme["p_cell_pays_nothing"]],
     })  # fmt: skip
     print_frame(view, fmt, f"Rule variants on the same {n} synthetic trajectories, mnkr", keys=1,
                 numbers=list(view.columns[1:]))  # fmt: skip
     out.print(
-        "paid, lapsed: expected (lapsed p95: 95th percentile); kr per pp: mnkr more for a region per pp of its own "
+        "paid, lapsed: expected (lapsed p95: 95th percentile); mnkr per pp: mnkr more for a region per pp of its own "
         "improvement (mean over regions); Gini of kronor per inhabitant across regions (per trajectory, mean); "
         "nothing paid: chance that a month and group pays nothing.",
         highlight=False,
