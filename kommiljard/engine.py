@@ -244,13 +244,7 @@ def payout(
     table["tier"] = table["tier"].astype("int8")
     provenance = {
         **base_provenance(),
-        "rules": {
-            "id": rules.id,
-            "version": rules.ruleset.version,
-            "origin": rules.origin,
-            "sha256": rules.sha256,
-            "overrides": dict(rules.overrides),
-        },
+        "rules": rules.provenance(),
         "panel": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic, **panel.metadata},
         "population": {"source": population.source, "sha256": population.sha256},
         "conditions": conditions_used,

@@ -247,3 +247,15 @@ def test_a_scheduler_without_workers_is_refused_in_time(tmp_path):
         pytest.raises(KommiljardError, match="has no workers"),
     ):
         run_sweep(None, 1000, SEED, tmp_path / "out", chunk_size=500, scheduler=empty.scheduler_address)
+
+
+def test_a_variant_sweep_on_dask_gives_the_local_tables(tmp_path, cluster, rules):
+    variants = {"default": rules, "equal": rules.with_overrides({"block1.sharing": "equal"})}
+    local = run_sweep(None, 1200, SEED, tmp_path / "local", chunk_size=500, variants=variants)
+    on_dask = run_sweep(None, 1200, SEED, tmp_path / "dask", chunk_size=500, variants=variants, scheduler=cluster)
+    assert on_dask.manifest["dask"]["workers"] == 2
+    assert_same_sweep(on_dask, local)
+    for table in ("variants.parquet", "variant_outcomes.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "dask" / table), pd.read_parquet(tmp_path / "local" / table), check_exact=True
+        )

@@ -56,6 +56,7 @@ def files(tmp_path_factory):
     assert run("history", "--seed", SEED, "--until", UNTIL, "--out", d / "aug.parquet").exit_code == 0
     result = run("fit", d / "history.parquet", "--until", UNTIL, "--out", d / "fitted.toml")
     assert result.exit_code == 0, result.output
+    assert "this history is SYNTHETIC" in result.output and "[yellow]" not in result.output
     return d
 
 
@@ -399,6 +400,7 @@ def test_backtest_cli_table_csv_json_files_and_plot(files, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Inside the 50 % interval" in result.output and "naive forecast" in result.output
+    assert "note: this history is SYNTHETIC" in result.output and "[/" not in result.output  # styled, not markup
     assert {p.name for p in (tmp_path / "bt").iterdir()} == {
         "backtest.csv", "backtest.csv.provenance.json", "summary.json", "fitted-scenario.toml",
     }  # fmt: skip

@@ -133,6 +133,12 @@ def test_a_threshold_block_marks_a_missing_region_too(sample_panel_path):
     )
     cells = result.cells
     np.testing.assert_allclose(cells["paid_sek"] + cells["lapsed_sek"], cells["pot_sek"], atol=0.01)
+    from kommiljard.analysis.explain import explain
+
+    group = t["group"].iloc[0]
+    e = explain(panel[panel["region"] != "25"], "01", "2013-12", group, "kommiljard-2013", allow_missing_regions=True)
+    paid = t.query("region == '01' and group == @group")["amount_sek"].sum()
+    assert e.outcome.amount == pytest.approx(paid, abs=0.005) and e.no_data == ("25",)
 
 
 @pytest.mark.filterwarnings("ignore::kommiljard.errors.MissingDataWarning")
@@ -164,3 +170,23 @@ def test_every_output_says_no_data(computed, without_06, tmp_path):
     compared = runner.invoke(app, ["compare", str(without_06), "--allow-missing-regions", "--format", "csv"])
     frame = pd.read_csv(io.StringIO(compared.stdout), dtype={"region": str})
     assert frame.set_index("region").loc["06", "no_data"] == "block 1 (every cell)"
+
+
+def test_explain_traces_a_region_beside_one_without_data_to_the_payouts_amount(without_06, computed, sample):
+    from kommiljard.analysis.explain import explain
+
+    with pytest.raises(InputError, match="06 Jönköping has no rows"):
+        explain(without_06, "01", "2019-10", "operation")
+    e = explain(without_06, "01", "2019-10", "operation", allow_missing_regions=True)
+    paid = computed.table.query("block == 1 and region == '01' and month == '2019-10' and group == 'operation'")
+    assert e.outcome.amount == pytest.approx(float(paid["amount_sek"].iloc[0]), abs=0.005)
+    assert e.as_dict()["no_data_regions"] == ["06"] and "06 Jönköping" in e.render()
+    with pytest.raises(InputError, match="06 Jönköping is not in the panel"):
+        explain(without_06, "06", "2019-10", "operation", allow_missing_regions=True)
+    one_month = sample[~((sample["region"] == "01") & (sample["month"] == "2018-11"))]
+    with pytest.raises(InputError, match=r"01 Stockholm has no data for 2019-11 operation"):
+        explain(one_month, "01", "2019-11", "operation", allow_missing_regions=True)
+    assert explain(one_month, "01", "2019-10", "operation", allow_missing_regions=True).no_data == ()
+    result = runner.invoke(app, ["explain", str(without_06), "--region", "01", "--month", "2019-10", "--group",
+                                 "operation", "--allow-missing-regions"])  # fmt: skip
+    assert result.exit_code == 0 and "No data (computed with --allow-missing-regions" in result.output

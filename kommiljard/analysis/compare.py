@@ -40,6 +40,13 @@ def alternatives(rules: Rules | str | Path = "kommiljard-2019") -> dict[str, Rul
     return {"default": base, **{a.name: base.with_alternative(a.name) for a in base.ruleset.alternatives}}
 
 
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a variant (a column of the comparison), or None."""
+    if name in ("region", "region_name", "no_data") or name.startswith(DIFF_PREFIX):
+        return f"variant name {name!r} is taken by the comparison's own columns; choose another name"
+    return None
+
+
 def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
     """``"name:key=value,key=value"`` -> (name, overrides); values are read as TOML, else text.
 

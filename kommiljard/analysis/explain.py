@@ -51,11 +51,13 @@ def explain(
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
+    allow_missing_regions: bool = False,
 ):
     """Trace one region, month and group through the reference of the block that measures them.
 
     For an absolute-threshold block, any month of a period explains that period. The result
-    has ``render()`` (text) and ``as_dict()`` (data).
+    has ``render()`` (text) and ``as_dict()`` (data). With ``allow_missing_regions`` other
+    regions may lack rows (they take no part in the cell, as in :func:`~kommiljard.engine.payout`).
     """
     rules = load_rules(rules, overrides)
     block, kind, cell = find_cell(rules, month, group)
@@ -64,11 +66,14 @@ def explain(
         raise InputError(unknown_region_message(region))
     population = population if isinstance(population, Population) else read_population(population)
     panel = as_panel(
-        panel, rules.ruleset.group_names, coverage_checks(rules, population), rules.ruleset.measure_columns()
+        panel,
+        rules.ruleset.group_names,
+        coverage_checks(rules, population, allow_missing_regions),
+        rules.ruleset.measure_columns(),
     )
     if code not in set(panel.frame["region"]):
         raise InputError(
             f"region {region_label(code)} is not in the panel {panel.source}. Regions there: "
             f"{' '.join(sorted(set(panel.frame['region'])))}."
         )
-    return kind.explain(rules, block, cell, panel, population, code)
+    return kind.explain(rules, block, cell, panel, population, code, allow_missing=allow_missing_regions)

@@ -54,7 +54,6 @@ def backtest(
     whether it fell inside; and over all regions how often it did (the coverage: 50 % and 90 % for a calibrated
     forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
     """
-    from rich.markup import escape
 
     from ..outputs.files import write_table, write_text
     from ..outputs.plots.figures import FORMATS
@@ -83,7 +82,7 @@ def backtest(
         highlight=False,
     )
     if p["synthetic"]:
-        err.print("[yellow]note: this history is SYNTHETIC (made for trying the tool), not real regional data[/]")
+        err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     print_warnings(p["fit"]["warnings"])
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -106,21 +105,22 @@ def backtest(
         sys.stdout.write(result.regions.to_csv(index=False))
         return
     from rich.table import Table
+    from rich.text import Text
 
     def mnkr(x: float) -> str:
         return f"{x / 1e6:,.1f}".replace(",", " ")
 
     t = Table(
-        title=escape(f"Backtest as of {s['as_of']}: block-1 payout per region, mnkr (forecast against what happened)"),
+        title=f"Backtest as of {s['as_of']}: block-1 payout per region, mnkr (forecast against what happened)",
         title_justify="left",
     )
     t.add_column("region", overflow="ellipsis", max_width=14, no_wrap=True)
     for col in ("mean", "50 %", "90 %", "real", "in", "naive"):
         t.add_column(col, justify="right", no_wrap=True)
     for r in result.regions.itertuples(index=False):
-        inside = "50,90" if r.inside_50 else "90" if r.inside_90 else "[bold red]out[/]"
+        inside = "50,90" if r.inside_50 else "90" if r.inside_90 else Text("out", style="bold red")
         t.add_row(
-            escape(f"{r.region} {r.region_name}"),
+            f"{r.region} {r.region_name}",
             mnkr(r.mean_sek),
             f"{mnkr(r.p25_sek)}-{mnkr(r.p75_sek)}",
             f"{mnkr(r.p5_sek)}-{mnkr(r.p95_sek)}",

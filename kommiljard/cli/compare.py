@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import KommiljardError
-from ..money import format_mnkr
+from ..money import format_mnkr, format_number
 from ..rules import DEFAULT_RULES, load_rules
 from .app import (
     AllowMissingOpt,
@@ -24,6 +24,7 @@ from .app import (
     PopulationOpt,
     app,
     err,
+    out,
     reports_errors,
 )
 from .render import print_frame, warn_no_data, write_figure
@@ -33,9 +34,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
+def rule_variants(rules: list[str] | None, variant: list[str] | None, with_alternatives: bool) -> dict:
     """Name -> rule set, in the order given: each --rules, then each --variant and alternative of the first."""
-    from ..analysis.compare import parse_variant
+    from ..analysis.compare import name_problem, parse_variant
 
     rule_sets = [load_rules(r) for r in rules or [DEFAULT_RULES]]
     out: dict = {}
@@ -50,6 +51,8 @@ def _variants(rules: list[str] | None, variant: list[str] | None, with_alternati
         if name in out:
             raise KommiljardError(f"variant name {name!r} is used twice; give each --variant its own name")
         out[name] = base.with_overrides(overrides)
+    if problem := next(filter(None, map(name_problem, out)), None):
+        raise KommiljardError(problem)
     if with_alternatives:
         if not base.ruleset.alternatives:
             raise KommiljardError(
@@ -100,12 +103,88 @@ def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return view.rename(columns={n: n.replace("-", " ") for n in names}), len(frame)  # long names wrap at hyphens
 
 
+def sweep_frame(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict) -> pd.DataFrame:
+    """A variant sweep as a comparison (the frame :func:`~kommiljard.analysis.compare.compare` returns): each
+    variant's expected amount per region, the differences from the first, its expected paid and lapsed money."""
+    from ..analysis.compare import DIFF_PREFIX
+
+    names = list(scheme["variant"])
+    frame = by_region.pivot(index=["region", "region_name"], columns="variant", values="mean_sek")
+    frame = frame[names].reset_index().rename_axis(columns=None)
+    for name in names[1:]:
+        frame[DIFF_PREFIX + name] = frame[name] - frame[names[0]]
+    frame.attrs = {
+        "variants": {
+            v["name"]: {"rules": v["rules"], "origin": v["origin"], "overrides": v["overrides"]}
+            for v in manifest["variants"]
+        },
+        "totals": {
+            r["variant"]: {
+                "paid_sek": r["mean_paid_sek"],
+                "lapsed_sek": r["mean_lapsed_sek"],
+                "total_sek": r["pot_sek"],
+            }
+            for _, r in scheme.iterrows()
+        },
+        "synthetic_panel": True,
+        "no_data": {},
+    }
+    return frame
+
+
+def print_variant_sweep(
+    by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict, fmt: Format, dialect: str = "en", exact: bool = False
+) -> None:
+    """A variant sweep's outcomes: per variant the scheme-level outcomes, per region the expected amounts."""
+    import pandas as pd
+
+    def records(table: pd.DataFrame) -> list[dict]:
+        return table.astype(object).where(table.notna(), None).to_dict(orient="records")
+
+    frame = sweep_frame(by_region, scheme, manifest)
+    if fmt is Format.csv:
+        print_frame(frame, fmt, "", dialect=dialect, exact=exact)
+        return
+    if fmt is Format.json:
+        doc = {
+            "variant_outcomes": records(scheme),
+            "variants": records(by_region),
+            "manifest": {k: v for k, v in manifest.items() if k != "parts"},
+        }
+        write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    n = format_number(manifest.get("n"))
+    view = pd.DataFrame({
+        "variant": scheme["variant"],
+        "paid": [format_mnkr(v) for v in scheme["mean_paid_sek"]],
+        "lapsed": [format_mnkr(v) for v in scheme["mean_lapsed_sek"]],
+        "lapsed p95": [format_mnkr(v) for v in scheme["p95_lapsed_sek"]],
+        "mnkr per pp": [format_mnkr(v) for v in scheme["sek_per_pp"]],
+        "Gini per inh.": [format_number(v, 3) for v in scheme["gini_per_inhabitant"]],
+        "nothing paid %": [format_number(100 * v, 1) for v in scheme["p_cell_pays_nothing"]],
+    })  # fmt: skip
+    print_frame(view, fmt, f"Rule variants on the same {n} synthetic trajectories, mnkr", keys=1,
+                numbers=list(view.columns[1:]))  # fmt: skip
+    out.print(
+        "paid, lapsed: expected (lapsed p95: 95th percentile); mnkr per pp: mnkr more for a region per pp of its own "
+        "improvement (mean over regions); Gini of kronor per inhabitant across regions (per trajectory, mean); "
+        "nothing paid: chance that a month and group pays nothing.",
+        highlight=False,
+        markup=False,
+    )
+    view, totals_at = compare_view(frame)
+    title = f"Expected payout per region, mnkr (difference from {scheme['variant'].iloc[0]}) - SYNTHETIC trajectories"
+    numbers = [c for c in view.columns if c not in ("region", "name")]
+    print_frame(view, fmt, title, keys=2, sections=[totals_at], numbers=numbers)
+
+
 @app.command()
 @reports_errors
 def compare(
     panel: Annotated[
-        Path, typer.Argument(help="Waiting-time panel (.parquet or .csv) that covers every rule set compared.")
-    ],
+        Path | None,
+        typer.Argument(help="Waiting-time panel (.parquet or .csv) that covers every rule set compared."),
+    ] = None,
     rules: Annotated[
         list[str] | None,
         typer.Option(
@@ -147,6 +226,14 @@ def compare(
     allow_missing: AllowMissingOpt = False,
     dialect: DialectOpt = Dialect.en,
     exact: ExactOpt = False,
+    sweep: Annotated[
+        Path | None,
+        typer.Option(
+            "--sweep",
+            help="Instead of a panel: a variant sweep's folder (`kommiljard sweep --variant ...`): its variants' "
+            "expected payouts and scheme-level outcomes under uncertainty.",
+        ),
+    ] = None,
 ) -> None:
     """Payouts per region under several rule sets or parameter changes, side by side, with the differences.
 
@@ -162,6 +249,8 @@ def compare(
 
     `kommiljard compare my_panel.csv --rules kommiljard-2019 --rules my-draft-rules.toml`
 
+    `kommiljard compare --sweep variants-2019` (a folder written by `kommiljard sweep --variant ...`)
+
     The table is in mnkr; each column after the first shows its difference from the first in brackets. CSV, JSON
     and `--out` give kronor with `diff_<name>` columns.
     """
@@ -175,7 +264,14 @@ def compare(
         from ..outputs.files import check_out_path
 
         check_out_path(plot, (".png", ".svg", ".pdf"), "--plot")
-    variants = _variants(rules, variant, with_alternatives)
+    if sweep is not None:
+        given = {"a panel": panel, "--rules": rules, "--variant": variant, "--alternatives": with_alternatives}
+        given |= {"--population": population, "--conditions": conditions, "--allow-missing-regions": allow_missing}
+        given["--backend"] = backend is not BackendChoice.auto
+        return compare_sweep(sweep, given, fmt, plot, out_file, dialect.value, exact)
+    if panel is None:
+        raise KommiljardError("compare needs a panel (or --sweep with a variant sweep's folder)")
+    variants = rule_variants(rules, variant, with_alternatives)
     for name, r in variants.items():
         err.print(f"{name}: {r.origin}" + (f" with {dict(r.overrides)}" if r.overrides else ""), highlight=False)
     if len(variants) == 1:
@@ -207,4 +303,35 @@ def compare(
 
         ax = plot_compare(frame)
         write_figure(ax.figure, plot)
+        err.print(f"wrote {plot}", highlight=False)
+
+
+def compare_sweep(
+    sweep: Path, given: dict, fmt: Format, plot: Path | None, out_file: Path | None, dialect: str, exact: bool
+) -> None:
+    """`kommiljard compare --sweep DIR`: a variant sweep's variants, read from its folder (``given``: the options
+    that do not go with it, by name)."""
+    from ..outputs.plots.variants import read_variant_sweep
+
+    if clash := [name for name, value in given.items() if value]:
+        raise KommiljardError(
+            f"--sweep reads the variants and their payouts from the sweep's folder: leave out {', '.join(clash)} (the "
+            "sweep's manifest.json records its rules and population)"
+        )
+    by_region, scheme, manifest = read_variant_sweep(sweep)
+    err.print(f"{sweep}: {len(scheme)} variants on {format_number(manifest.get('n'))} trajectories", highlight=False)
+    print_variant_sweep(by_region, scheme, manifest, fmt, dialect, exact)
+    if out_file is not None:
+        from ..engine import base_provenance
+        from ..outputs.exports import compare_sheets, write_output
+
+        frame = sweep_frame(by_region, scheme, manifest)
+        provenance = {**base_provenance(), "sweep": str(sweep), "variants": manifest["variants"]}
+        written = write_output(out_file, frame, provenance, lambda: compare_sheets(frame), dialect, exact)
+        err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
+    if plot is not None:
+        from ..outputs.plots.figures import save_figure
+        from ..outputs.plots.variants import plot_variants
+
+        save_figure(plot_variants(by_region, scheme, manifest), plot)
         err.print(f"wrote {plot}", highlight=False)

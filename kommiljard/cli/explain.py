@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
-from .app import Format, PanelArg, PopulationOpt, RulesOpt, SetOpt, app, out, overrides_of, reports_errors
+from .app import (
+    AllowMissingOpt,
+    Format,
+    PanelArg,
+    PopulationOpt,
+    RulesOpt,
+    SetOpt,
+    app,
+    out,
+    overrides_of,
+    reports_errors,
+)
 from .terminal import write_out
 
 
@@ -23,6 +34,7 @@ def explain(
     set_: SetOpt = None,
     population: PopulationOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text) or json.")] = Format.table,
+    allow_missing: AllowMissingOpt = False,
 ) -> None:
     """Explain one region's amount in one month and group, step by step, with the rule lines used.
 
@@ -30,7 +42,7 @@ def explain(
     """
     from ..analysis.explain import explain as compute_explain
 
-    e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_))
+    e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_), allow_missing)
     if fmt is Format.json:
         write_out(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -80,7 +80,6 @@ def fit(
     holds every parameter with its standard error, shrinkage and the months it came from.
     Next: `kommiljard sweep fitted.toml --observed history.parquet --out DIR`. See docs/forecasting.md.
     """
-    from rich.markup import escape
 
     from ..inputs.panel import as_panel, normalise_month
     from ..outputs.files import check_out_path, write_text
@@ -106,7 +105,7 @@ def fit(
         highlight=False,
     )
     if panel.synthetic:
-        err.print("[yellow]note: this history is SYNTHETIC (made for trying the tool), not real regional data[/]")
+        err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     first, last = fitted.national_months
     err.print(
         f"fitted {len(fitted.regions)} regions x {len(fitted.groups)} groups on {first} to {last} "
@@ -129,10 +128,10 @@ def fit(
 
         names = region_names()
         t = Table(
-            title=escape(f"Fitted to {Path(str(panel.source)).name}: share_90 level in {fitted.baseline_year} (%) "
-                         "and trend (pp a year)"),
+            title=f"Fitted to {Path(str(panel.source)).name}: share_90 level in {fitted.baseline_year} (%) "
+            "and trend (pp a year)",
             title_justify="left",
-        )  # fmt: skip
+        )
         for col, justify in (("region", "left"), ("name", "left"), *((g, "right") for g in fitted.groups)):
             width = 12 if col == "name" else None
             t.add_column(col, justify=justify, no_wrap=True, overflow="ellipsis", max_width=width)

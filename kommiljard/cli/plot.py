@@ -15,10 +15,12 @@ from .render import narrate
 @app.command()
 @reports_errors
 def plot(
-    kind: Annotated[str, typer.Argument(help="staircase, payouts, curve or sweep.", show_default=False)],
+    kind: Annotated[str, typer.Argument(help="staircase, payouts, curve, sweep or variants.", show_default=False)],
     source: Annotated[
         Path,
-        typer.Argument(help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep)."),
+        typer.Argument(
+            help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep, variants)."
+        ),
     ],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The picture to write: .png or .svg (or .pdf).")],
     month: Annotated[
@@ -48,7 +50,8 @@ def plot(
     every month and group without --month/--group), **payouts** (per region, stacked by month, group and bar, block 2
     beside),
     **curve** (kronor against a region's own improvement, from a CSV/Parquet with improvement_pp, amount_sek, tier),
-    **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain).
+    **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain),
+    **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes).
     """
     from ..engine import payout as compute_payout
     from ..outputs.plots.figures import (
@@ -59,6 +62,7 @@ def plot(
         payouts_figure,
         save_figure,
         sweep_figure,
+        variants_figure,
     )
 
     kind = check_kind(kind)
@@ -72,6 +76,8 @@ def plot(
         fig = payouts_figure(result) if kind == "payouts" else cells_figure(result, month, group)
     elif kind == "curve":
         fig = curve_figure(source, region, current)
+    elif kind == "variants":
+        fig, what = variants_figure(source)
     else:
         fig, what = sweep_figure(source, region, "violin" if violin else "box")
     save_figure(fig, out_file)

@@ -22,7 +22,6 @@ from .app import (
     GroupsOpt,
     MonthsOpt,
     PopulationOpt,
-    RulesOpt,
     SetOpt,
     app,
     err,
@@ -31,6 +30,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .compare import print_variant_sweep
 from .render import print_frame
 from .terminal import write_out
 
@@ -74,7 +74,30 @@ def sweep(
             "--observed", help="A panel with the months already known: its cells are kept, the others drawn given them."
         ),
     ] = None,
-    rules: RulesOpt = DEFAULT_RULES,
+    rules: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rules",
+            "-r",
+            help="A bundled rule set or a .toml file (default: kommiljard-2019). Several: a variant sweep, the first "
+            "the baseline.",
+        ),
+    ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            "-V",
+            help="NAME:KEY=VALUE[,KEY=VALUE...]: a variant sweep, the first rule set with these changes allocated on "
+            "the same trajectories; repeatable.",
+        ),
+    ] = None,
+    with_alternatives: Annotated[
+        bool,
+        typer.Option(
+            "--alternatives", "-a", help="A variant sweep with every named interpretation alternative of the rules."
+        ),
+    ] = False,
     set_: SetOpt = None,
     population: PopulationOpt = None,
     threads: Annotated[
@@ -105,6 +128,11 @@ def sweep(
     with a lever (--region and --improve) also the gain. `--improve 0,1,2,3` runs one sweep per value on the same draws
     (a lever grid for `kommiljard page --sweep`) and prints the gain per value. An interrupted sweep resumes when rerun
     with the same arguments.
+
+    With `--variant`, `--alternatives` or several `--rules`, every rule variant is allocated on the same trajectories
+    (a variant sweep): per variant the expected payout per region and the scheme-level outcomes (lapsed money, kronor
+    per pp of improvement, spread per inhabitant, chance that a month pays nothing), e.g. `kommiljard sweep --n 10000
+    --alternatives --variant equal:block1.sharing=equal --out variants-2019`.
     """
     import pandas as pd
     from rich.progress import (
@@ -126,6 +154,34 @@ def sweep(
         from ..sweeps.distributed import check_scheduler, connected
 
         check_scheduler(scheduler)
+    if variant or with_alternatives or len(rules or ()) > 1:
+        if set_:
+            raise KommiljardError("--set changes one rule set: in a variant sweep, put the changes in a --variant")
+        if region is not None or improve is not None or months or groups:
+            raise KommiljardError(
+                "a variant sweep has no lever: leave out --region, --improve, --month and --group (or sweep the lever "
+                "for one rule set)"
+            )
+        from .compare import rule_variants
+
+        variants = rule_variants(rules, variant, with_alternatives)
+        variant_sweep(
+            variants,
+            scenario,
+            n,
+            seed,
+            out_dir,
+            chunk_size,
+            observed,
+            population,
+            threads,
+            force,
+            quiet,
+            fmt,
+            scheduler,
+        )
+        return
+    rules = rules[0] if rules else DEFAULT_RULES
     if (region is None) != (improve is None):
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:
@@ -191,7 +247,7 @@ def sweep(
                 None,
                 threads,
                 force,
-                scheduler,
+                scheduler=scheduler,
             )
         except KeyboardInterrupt:
             err.print(
@@ -368,3 +424,57 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
         highlight=False,
         markup=False,
     )
+
+
+def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observed, population, threads, force, quiet,
+                  fmt: Format, scheduler: str | None = None) -> None:  # fmt: skip
+    """Every variant on the same trajectories: run, then print the variants' outcomes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..outputs.plots.variants import read_variant_sweep
+    from ..sweeps.run import run_sweep
+    from ..sweeps.scenario import load_scenario
+
+    loaded = load_scenario(scenario)
+    err.print(
+        f"scenario: {loaded.origin}; seed {seed}; {format_number(n)} trajectories; {len(variants)} variants: "
+        + ", ".join(
+            f"{name} ({r.id}{' with ' + str(dict(r.overrides)) if r.overrides else ''})" for name, r in variants.items()
+        ),
+        highlight=False,
+        markup=False,
+    )
+    columns = [TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("trajectories"), TimeElapsedColumn()]
+    with Progress(*columns, console=err, disable=quiet or not err.is_terminal) as bar:
+        task = bar.add_task("sweep", total=n)
+        try:
+            result = run_sweep(
+                loaded,
+                n,
+                seed,
+                out_dir,
+                chunk_size,
+                observed_panel=observed,
+                progress=lambda done, total: bar.update(task, completed=done),
+                population=population,
+                threads=threads,
+                force=force,
+                variants=variants,
+                scheduler=scheduler,
+            )
+        except KeyboardInterrupt:
+            err.print(
+                f"interrupted: finished parts are kept in {out_dir}; run the same command again to resume.",
+                highlight=False,
+            )
+            raise typer.Exit(130) from None
+    err.print(
+        f"{format_number(n)} trajectories x {len(variants)} variants in {result.elapsed_s:.1f} s "
+        f"({result.computed_parts} part(s) computed, {result.reused_parts} reused); wrote {out_dir}/",
+        highlight=False,
+    )
+    by_region, scheme, manifest = read_variant_sweep(out_dir)
+    if manifest.get("observed"):
+        known = manifest["observed"]
+        err.print(f"observed: {known.get('cells_used')} cells kept as in {known.get('source')}", highlight=False)
+    print_variant_sweep(by_region, scheme, manifest, fmt)

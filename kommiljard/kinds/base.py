@@ -106,14 +106,18 @@ class BlockKind(Protocol):
     def cell_of(self, block, month: str, group: str) -> Cell | None:
         """The cell that measures ``month`` (``YYYY-MM``) for ``group``, or None."""
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
-        """One region's amount in one cell, traced through the reference (``render()``, ``as_dict()``)."""
+    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+        """One region's amount in one cell, traced through the reference (``render()``, ``as_dict()``); with
+        ``allow_missing`` other regions may lack the cell's rows (the region itself may not)."""
 
     def figure(self, result, block, cell: Cell, ax=None):
         """The picture of one cell of a payout (matplotlib Axes)."""
 
 
-ALLOW_MISSING = "--allow-missing-regions (in Python: allow_missing_regions=True)"
+ALLOW_MISSING = (
+    "--allow-missing-regions (payout, validate, explain, whatif, compare, report, plot; the page needs every region; "
+    "in Python: allow_missing_regions=True)"
+)
 NO_DATA_ROUTE = "no_data"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..money import format_kronor, format_number
 from .steps import StepOutcome
@@ -10,8 +10,63 @@ from .steps import StepOutcome
 SYNTHETIC_MARK = "  [SYNTHETIC data, not real regional figures]"
 
 
+class RegionTrace:
+    """What an explanation of one region in one cell has: ``cell`` (with ``region(code)``) and ``region``."""
+
+    @property
+    def outcome(self):
+        return self.cell.region(self.region)
+
+
+def no_data(inp, c: int, region: str, where: str) -> tuple[str, ...]:
+    """The regions without data in cell ``c`` of a kind's arrays (computed with ``allow_missing``); an
+    :class:`InputError` if ``region``, the one to explain, is among them (``where``: the cell, in words)."""
+    from ..errors import InputError
+    from ..inputs.regions import region_label
+
+    if inp.missing is None:
+        return ()
+    gone = tuple(r for r, m in zip(inp.regions, inp.missing[c]) if m)
+    if region in gone:
+        raise InputError(
+            f"region {region_label(region)} has no data for {where}: it gets nothing from this cell (marked "
+            "'no data'), so there is nothing to trace. Add its rows to the panel to explain it."
+        )
+    return gone
+
+
+def no_data_lines(gone: Sequence[str]) -> list[str]:
+    """Say which regions took no part in the cell for lack of data."""
+    if not gone:
+        return []
+    from ..inputs.regions import region_label
+
+    return [
+        f"No data (computed with --allow-missing-regions; not qualifying here): {', '.join(map(region_label, gone))}"
+    ]
+
+
+def panel_line(panel) -> str:
+    """The panel's source, marked when its figures are synthetic."""
+    return f"Panel: {panel.source}" + (SYNTHETIC_MARK if panel.synthetic else "")
+
+
+def closing_lines(amount: float, lapsed: float, where: str) -> list[str]:
+    """The region's amount and what lapsed in its cell (``where``: e.g. "month and group")."""
+    return ["", f"Amount: {format_kronor(amount, 2)} kr", f"Lapsed in this {where}: {format_kronor(lapsed, 2)} kr"]
+
+
 def sign(inclusive: bool) -> str:
     return ">=" if inclusive else ">"
+
+
+def unpaid_fate(passed_down: float, passed_up: float, lapsed: float, money: Callable[[float], str]) -> str:
+    """Where the money of a step without members went, amounts written by ``money``."""
+    if passed_down:
+        return f"passed down {money(passed_down)}"
+    if passed_up:
+        return f"passed up {money(passed_up)} to the lowest step with members"
+    return f"{money(lapsed)} lapse"
 
 
 def steps_as_dicts(steps: Sequence[StepOutcome], amounts: Sequence[float]) -> list[dict]:
@@ -33,6 +88,10 @@ def steps_as_dicts(steps: Sequence[StepOutcome], amounts: Sequence[float]) -> li
     ]
 
 
+def _kronor(amount: float) -> str:
+    return f"{format_kronor(amount, 2)} kr"
+
+
 def step_lines(
     heads: Sequence[str], steps: Sequence[StepOutcome], amounts: Sequence[float], region: str, weight: float
 ) -> list[str]:
@@ -43,12 +102,8 @@ def step_lines(
         if out.members:
             weighing = format_number(out.member_weight)
             fate = f"pays {format_kronor(out.pot, 2)} kr to {len(out.members)} region(s) weighing {weighing}"
-        elif out.passed_down:
-            fate = f"no member: {format_kronor(out.passed_down, 2)} kr passed down"
-        elif out.passed_up:
-            fate = f"no member: {format_kronor(out.passed_up, 2)} kr passed up to the lowest step with members"
         else:
-            fate = f"no member: {format_kronor(out.lapsed, 2)} kr lapse"
+            fate = "no member: " + unpaid_fate(out.passed_down, out.passed_up, out.lapsed, _kronor)
         own, received = format_kronor(out.base_pot, 2), format_kronor(out.received, 2)
         lines.append(f"  {out.name:<8} {head} = {own} + {received} received; {fate}")
         if mine:

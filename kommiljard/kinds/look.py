@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..inputs.regions import normalise_code, region_label
+from ..money import format_mnkr
 from ..rules.common import CONTROL
 
 # The colours of the agreement's diagram 1 (blå, röd, orange stapel); other bars get a cycle.
@@ -141,6 +142,18 @@ def _cells_text(lever: dict) -> str:
         else f"all {len(cell_groups)} groups"
     )
     return f"{in_months} and {in_groups}" if not months and not groups else f"{in_months} ({in_groups})"
+
+
+def in_mnkr(amount: float) -> str:
+    """An amount in kronor written in mnkr, with its unit."""
+    return f"{format_mnkr(amount)} mnkr"
+
+
+def cell_title(block, group: str, pot: float, paid: float, lapsed: float) -> str:
+    """A group (with its label, if the rules give one) and what its pot paid and lost."""
+    group_label = next(g.label for g in block.groups if g.name == group)
+    named = f"{group} ({group_label})" if group_label else group
+    return f"{named}: pot {format_mnkr(pot)} mnkr, paid {format_mnkr(paid)}, lapsed {format_mnkr(lapsed)}"
 
 
 def label(ax: Axes, title: str, note: str, synthetic: bool) -> None:

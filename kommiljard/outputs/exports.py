@@ -168,6 +168,22 @@ def sweep_sheets(summary: pd.DataFrame, manifest: dict) -> list[Sheet]:
     return [Sheet("Summary", rounded, money=money, chance=chances, keys=2, notes=notes)]
 
 
+def variant_sheets(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict) -> list[Sheet]:
+    """A variant sweep's tables: each variant's scheme-level outcomes, and its amounts per region (whole kronor)."""
+    n = format_number(manifest.get("n"))
+    sheets = []
+    for name, frame, keys, what in (
+        ("Variant outcomes", scheme, 1, "lapsed money, kronor per pp of improvement, spread per inhabitant"),
+        ("Variants", by_region, 3, "amount per region (kronor) and the chance of reaching each bar"),
+    ):
+        money = [c for c in frame.columns if c.endswith("_sek")]
+        rounded = frame.assign(**{c: np.rint(frame[c]) for c in money})
+        chances = [c for c in frame.columns if c.startswith("p_")]
+        notes = [f"{n} synthetic trajectories, every variant on the same draws: {what}."]
+        sheets.append(Sheet(name, rounded, money=money, chance=chances, keys=keys, notes=notes))
+    return sheets
+
+
 def write_output(
     path: str | Path,
     frame: pd.DataFrame,

@@ -42,6 +42,16 @@ class Rules:
     def id(self) -> str:
         return self.ruleset.id
 
+    def provenance(self) -> dict:
+        """What outputs record of the rules: id, version, file, its hash and the overrides applied."""
+        return {
+            "id": self.id,
+            "version": self.ruleset.version,
+            "origin": self.origin,
+            "sha256": self.sha256,
+            "overrides": dict(self.overrides),
+        }
+
     def with_overrides(self, overrides: Mapping[str, Any]) -> Rules:
         """A new rule set with parameters changed by dotted path (see :func:`apply_overrides`)."""
         raw = apply_overrides(self.ruleset.model_dump(mode="json"), overrides, self.origin)

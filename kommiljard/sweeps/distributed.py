@@ -118,7 +118,7 @@ def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, pa
     block = setup.block
     counts = Gathered(  # what the writer needs to count each month's bars; the driver gathers the rest from the file
         meta["stop"], len(block.group_names), len(setup.regions), len(block.bars), setup.lever_region >= 0,
-        len(block.months),
+        len(block.months), tuple(len(v.block.bars) for v in setup.variants),
     )  # fmt: skip
     with ThreadPoolExecutor(1, thread_name_prefix="parquet") as writing:
         write_part(path, Batches(setup, seed, threads), meta, setup.regions, counts, writing)

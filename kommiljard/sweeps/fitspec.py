@@ -83,29 +83,28 @@ def _split_groups(data: Any, fields) -> Any:
     return keep | {"groups": {k: v for k, v in data.items() if k not in fields and isinstance(v, dict)}}
 
 
-class FitNational(Strict):
+class ByGroup(Strict):
+    """A table whose keys other than its own fields are groups (read into ``groups``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _groups(cls, data: Any) -> Any:
+        return _split_groups(data, cls.model_fields)
+
+
+class FitNational(ByGroup):
     """The national factor: per group its parameters, and the correlation of its innovations between groups."""
 
     group_corr: Corr
     groups: dict[str, FitParams]
 
-    @model_validator(mode="before")
-    @classmethod
-    def _groups(cls, data: Any) -> Any:
-        return _split_groups(data, cls.model_fields)
 
-
-class FitRegion(Strict):
+class FitRegion(ByGroup):
     """One region: per group its parameters, and the correlation between its groups' monthly innovations."""
 
     group_corr: Corr
     group_corr_shrinkage: Share = 0.0
     groups: dict[str, FitRegionGroup]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _groups(cls, data: Any) -> Any:
-        return _split_groups(data, cls.model_fields)
 
 
 class FitTable(Strict):

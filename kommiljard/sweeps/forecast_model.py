@@ -22,7 +22,6 @@ added again in the months forecast.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,36 +36,20 @@ from ..rules import ImprovementStaircase
 from .fit import expit_pct, logit
 from .fitted import fit_from_entries
 from .forecast import Forecast, forecast
-from .model import ConditionedModel
+from .model import ConditionedModel, VariableLayout, observed_record
 from .scenario import Scenario
 
 _JITTER = 1e-10
 
 
 @dataclass(frozen=True)
-class ForecastVariables:
+class ForecastVariables(VariableLayout):
     """The variables a fitted sweep draws, laid out as a :class:`~kommiljard.sweeps.model.TrajectoryModel`'s."""
 
     regions: tuple[str, ...]
     groups: tuple[str, ...]
     months: tuple[str, ...]
     months_60: tuple[str, ...]
-
-    @property
-    def shape_90(self) -> tuple[int, int, int]:
-        return len(self.months), len(self.groups), len(self.regions)
-
-    @property
-    def shape_60(self) -> tuple[int, int, int]:
-        return len(self.months_60), len(self.groups), len(self.regions)
-
-    @cached_property
-    def n90(self) -> int:
-        return int(np.prod(self.shape_90))
-
-    @property
-    def n_vars(self) -> int:
-        return self.n90 + int(np.prod(self.shape_60))
 
     @cached_property
     def pair_90(self) -> np.ndarray:
@@ -139,13 +122,7 @@ def fitted_model(
     fc = forecast(fit, later, start, response, float(spec.fit.response_sd_pp)) if later else None
     model = _conditioned(variables, rows, known, fc)
     used = frame[frame["month"].isin(known) | (frame["month"] == last)]
-    table = frame[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
-    info = {
-        "source": observed.source,
-        "synthetic": observed.synthetic,
-        "cells_used": len(used),
-        "cells_ignored": len(observed.frame) - len(used),
-        "sha256": hashlib.sha256(table.to_csv(index=False).encode()).hexdigest(),
+    info = observed_record(observed, frame, len(used)) | {
         "forecast_from": last,
         "months_forecast": later,
         "months_known": known,

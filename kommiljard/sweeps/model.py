@@ -20,6 +20,7 @@ matrix; conditioning on observed cells is ordinary Gaussian conditioning.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ import pandas as pd
 from numba import njit
 
 from ..errors import InputError
+from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
 from .rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
@@ -82,8 +84,55 @@ def _corr_factor(corr: float, n: int) -> np.ndarray:
     return np.linalg.cholesky(np.full((n, n), corr) + (1.0 - corr) * np.eye(n))
 
 
+class VariableLayout:
+    """How drawn variables are laid out: share_90 for (month, group, region) over ``months``, then the
+    share_90 - share_60 gap for (month, group, region) over ``months_60``."""
+
+    regions: tuple[str, ...]
+    groups: tuple[str, ...]
+    months: tuple[str, ...]
+    months_60: tuple[str, ...]
+
+    @property
+    def shape_90(self) -> tuple[int, int, int]:
+        return len(self.months), len(self.groups), len(self.regions)
+
+    @property
+    def shape_60(self) -> tuple[int, int, int]:
+        return len(self.months_60), len(self.groups), len(self.regions)
+
+    @cached_property
+    def n90(self) -> int:
+        """Number of share_90 variables (the gaps follow)."""
+        return int(np.prod(self.shape_90))
+
+    @property
+    def n_vars(self) -> int:
+        return self.n90 + int(np.prod(self.shape_60))
+
+    @cached_property
+    def pair_90(self) -> np.ndarray:
+        """For each gap variable, the share_90 variable of the same month, group and region."""
+        per_month = len(self.groups) * len(self.regions)
+        m60 = np.array([self.months.index(m) for m in self.months_60], dtype=np.int64)
+        return (m60[:, None] * per_month + np.arange(per_month)).ravel()
+
+
+def observed_record(observed: Panel, depends_on: pd.DataFrame, used: int) -> dict:
+    """What a sweep records of an observed panel: its source, how many of its rows it uses and
+    ignores, and a fingerprint of the rows the draws depend on."""
+    cells = depends_on[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
+    return {
+        "source": observed.source,
+        "synthetic": observed.synthetic,
+        "cells_used": used,
+        "cells_ignored": len(observed.frame) - used,
+        "sha256": hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest(),
+    }
+
+
 @dataclass(frozen=True)
-class TrajectoryModel:
+class TrajectoryModel(VariableLayout):
     """A scenario's model for the 21 regions, given groups and months.
 
     Variables, in this order: share_90 for (month, group, region) over ``months``, then the
@@ -100,30 +149,6 @@ class TrajectoryModel:
     mu: np.ndarray  # (V,) logit means
     kernel_args: tuple  # the coefficients _model_logits takes after (z, mu)
     n_latent: int  # standard normals per trajectory
-
-    @property
-    def n_vars(self) -> int:
-        return len(self.mu)
-
-    @cached_property
-    def n90(self) -> int:
-        """Number of share_90 variables (the gaps follow)."""
-        return int(np.prod(self.shape_90))
-
-    @cached_property
-    def pair_90(self) -> np.ndarray:
-        """For each gap variable, the share_90 variable of the same month, group and region."""
-        per_month = len(self.groups) * len(self.regions)
-        m60 = np.array([self.months.index(m) for m in self.months_60], dtype=np.int64)
-        return (m60[:, None] * per_month + np.arange(per_month)).ravel()
-
-    @property
-    def shape_90(self) -> tuple[int, int, int]:
-        return len(self.months), len(self.groups), len(self.regions)
-
-    @property
-    def shape_60(self) -> tuple[int, int, int]:
-        return len(self.months_60), len(self.groups), len(self.regions)
 
     def logits(self, z: np.ndarray) -> np.ndarray:
         """Logits (n, V) of the variables for standard normals ``z`` (n, n_latent)."""

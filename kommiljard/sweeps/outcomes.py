@@ -10,7 +10,6 @@ fitted scenario draws each region from its own forecast (:mod:`.forecast_model`)
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from ..kinds.staircase.arrays import block_cells
 from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
 from ..rules import ImprovementStaircase, Rules
 from .forecast_model import fitted_model
-from .model import ConditionedModel, Draws, draw, trajectory_model
+from .model import ConditionedModel, Draws, draw, observed_record, trajectory_model
 from .scenario import Scenario
 
 PART_KEY = b"kommiljard.sweep_part"  # a part's own record, in its schema
@@ -63,6 +62,7 @@ class Setup:
     lever_cells: list[int]
     lever_pp: float
     cap_target: bool
+    variants: tuple[Setup, ...] = ()  # a variant sweep: every variant's setup on these draws, the first this one's
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -141,14 +141,7 @@ def _scenario_model(scenario: Scenario, block: ImprovementStaircase, population:
         frame = frame[frame["month"].str[:4].isin(years) & frame["group"].isin(block.group_names)]
         months |= set(frame["month"])
         months_60 |= set(frame["month"])
-        cells = frame[["region", "month", "group", "share_90", "share_60"]].sort_values(["region", "month", "group"])
-        obs_info = {
-            "source": observed.source,
-            "synthetic": observed.synthetic,
-            "cells_used": len(cells),
-            "cells_ignored": len(observed.frame) - len(cells),
-            "sha256": hashlib.sha256(cells.to_csv(index=False).encode()).hexdigest(),
-        }
+        obs_info = observed_record(observed, frame, len(frame))
     model = trajectory_model(scenario, sorted(months), sorted(months_60), block.group_names, population)
     return (model.condition(frame) if frame is not None else model), obs_info
 
@@ -198,6 +191,29 @@ def _stream_outcomes(setup: Setup, share_90: np.ndarray, share_60: np.ndarray, o
     outcomes(setup, lever_current, previous, target, 1, (out["amount"], out["tier"], out["month_tier"]))
 
 
+def _variant_outcomes(setup: Setup, share_90: np.ndarray, share_60: np.ndarray, out: dict[str, np.ndarray]) -> None:
+    """Fill ``out``'s variant arrays for drawn shares (T, M, G, R) whose first variant's outcomes are in ``out``."""
+    current, previous = (share_90, np.array(setup.current)), (share_90, np.array(setup.previous))
+    target = (share_60, np.array(setup.target)) if setup.target else None
+    n = len(share_90)
+    scratch = (np.empty(out["amount"].shape), np.empty(out["tier"].shape, np.int8), np.empty_like(out["month_tier"]))
+    for k, variant in enumerate(setup.variants):
+        amount, tier, month_tier = (out["amount"], out["tier"], out["month_tier"]) if k == 0 else scratch
+        if k:
+            outcomes(variant, current, previous, target, 1, scratch)
+        total(amount, out["variant_sek"][:, k])
+        out["variant_tier"][:, k] = tier
+        out["variant_empty"][:, k] = (month_tier.reshape(n, -1, month_tier.shape[-1]).max(axis=2) == 0).sum(axis=1)
+    change = share_90[:, setup.current] - share_90[:, setup.previous]  # (T, M, G, R), pp
+    improvement = out["improvement_pp"]
+    np.copyto(improvement, change[:, 0, 0])
+    for m in range(change.shape[1]):  # in a fixed order: the same bits whatever the batch
+        for g in range(change.shape[2]):
+            if m or g:
+                improvement += change[:, m, g]
+    improvement /= change.shape[1] * change.shape[2]
+
+
 class Batches:
     """Outcomes of batches of trajectories, drawn and allocated stream by stream (in ``threads``),
     each stream's allocation right after its draw while its shares are in the cache; the draws'
@@ -211,7 +227,9 @@ class Batches:
         """Outcomes of trajectories start..stop-1 (new arrays, kept by the caller): amount and tier
         (T, G, R), month_tier (T, M, G, R), amount_sek (T, R) summed over the groups; with a lever
         the same without it (baseline_amount, baseline_tier, baseline_month_tier, baseline_sek) and
-        gain_sek."""
+        gain_sek. A variant sweep adds, for every variant on the same draws (the first is this setup's),
+        variant_sek (T, V, R), variant_tier (T, V, G, R), variant_empty (T, V): cells paying nothing, and
+        improvement_pp (T, R): each region's improvement averaged over the block's cells."""
         setup, n = self.setup, stop - start
         base = setup.model.model if hasattr(setup.model, "model") else setup.model
         if self.drawn is None or len(self.drawn.share_90) < n:
@@ -225,6 +243,11 @@ class Batches:
             out |= {"baseline_amount": np.empty(shape), "baseline_tier": np.empty(shape, np.int8)}
             out |= {"baseline_month_tier": np.empty(month_shape, np.int8)}
             out |= {"baseline_sek": np.empty((n, shape[2])), "gain_sek": np.empty((n, shape[2]))}
+        if setup.variants:
+            n_variants = len(setup.variants)
+            out |= {"variant_sek": np.empty((n, n_variants, shape[2])), "improvement_pp": np.empty((n, shape[2]))}
+            out |= {"variant_tier": np.empty((n, n_variants, *shape[1:]), np.int8)}
+            out["variant_empty"] = np.empty((n, n_variants), np.int16)
 
         def then(rows: slice) -> None:  # in the drawing thread, while the stream's shares are in the cache
             mine = {k: v[rows] for k, v in out.items()}
@@ -233,6 +256,8 @@ class Batches:
             if "baseline_sek" in mine:
                 total(mine["baseline_amount"], mine["baseline_sek"])
                 np.subtract(mine["amount_sek"], mine["baseline_sek"], out=mine["gain_sek"])
+            if setup.variants:
+                _variant_outcomes(setup, s90[rows], s60[rows], mine)
 
         draw(setup.model, self.seed, start, stop, self.threads, out=Draws(start, s90, s60), then=then)
         return out
@@ -254,6 +279,11 @@ def total(by_group: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def variant_column(k: int) -> str:
+    """The parts' column of variant ``k``'s amounts (the first variant's are amount_sek)."""
+    return f"amount_sek_v{k}" if k else "amount_sek"
+
+
 def part_table(
     setup: Setup, start: int, out: dict[str, np.ndarray], regions: tuple[str, ...], metadata: dict
 ) -> pa.Table:
@@ -272,5 +302,10 @@ def part_table(
         columns["baseline_sek"] = pa.array(out["baseline_sek"].ravel())
         columns["gain_sek"] = pa.array(out["gain_sek"].ravel())
         columns |= {f"baseline_tier_{g}": pa.array(out["baseline_tier"][:, i].ravel()) for i, g in enumerate(groups)}
+    if "variant_sek" in out:
+        columns["improvement_pp"] = pa.array(out["improvement_pp"].ravel())
+        columns |= {
+            variant_column(k): pa.array(out["variant_sek"][:, k].ravel()) for k in range(1, len(setup.variants))
+        }
     table = pa.table(columns)
     return table.replace_schema_metadata({PART_KEY: json.dumps(metadata).encode()})

@@ -11,6 +11,7 @@ Output directory (``out_dir``)::
     summary.csv, summary.parquet          one row per region (see summary.SUMMARY)
     summary.xlsx                          the same for people: a workbook in whole kronor, with provenance
     manifest.json                         what produced it; status "complete" is written last
+    variants.csv/.parquet, variant_outcomes.csv/.parquet   a variant sweep's (see sweeps.variants)
 
 A *chunk* of ``chunk_size`` trajectories is one Parquet part. Each part is written to a
 temporary file and renamed when whole, and carries the sweep's fingerprint; the manifest
@@ -25,7 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
@@ -37,11 +38,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from .. import __version__
+from ..analysis.compare import Variant, resolve
 from ..errors import InputError, KommiljardError
 from ..inputs.panel import Panel, as_panel
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
-from ..outputs.exports import sweep_sheets
+from ..outputs.dialects import csv_text
+from ..outputs.exports import sweep_sheets, variant_sheets
 from ..outputs.files import atomic_path, read_json, write_table, write_text
 from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
@@ -51,7 +54,9 @@ from .model import draw
 from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
+from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
+from .variants import variants_record, with_variants
 
 DEFAULT_CHUNK_SIZE = 100_000
 BATCH_SIZE = 10 * STREAM_SIZE  # trajectories computed at once; bounds memory whatever the chunk size
@@ -103,6 +108,12 @@ def _remove_own_files(out_dir: Path, keep_parts: bool) -> None:
         "summary.parquet",
         "summary.xlsx",
         ".summary.*.part",
+        "variants.csv",
+        "variants.parquet",
+        "variant_outcomes.csv",
+        "variant_outcomes.parquet",
+        ".variants.*.part",
+        ".variant_outcomes.*.part",
         ".manifest.json.*.part",
         "manifest.json",
     ):
@@ -160,6 +171,7 @@ def run_sweep(
     overrides: dict | None = None,
     threads: int | None = None,
     force: bool = False,
+    variants: Mapping[str, Variant] | None = None,
     scheduler=None,
 ) -> SweepResult:
     """Run ``n`` trajectories of a scenario (None: the default) through the rules, in chunks, to ``out_dir``.
@@ -169,13 +181,16 @@ def run_sweep(
     draws the others given them. ``progress(done, n)`` is called after every part.
     ``threads`` sets numba's threads (and the threads drawing normals); the results do not
     depend on it. See the module docstring for the files written and how reruns resume.
+    ``variants`` (name -> rule set, as :func:`kommiljard.analysis.compare.compare` takes them)
+    allocates every variant on the same draws (:mod:`kommiljard.sweeps.variants`); the first is
+    the sweep's rules, so ``rules`` and ``overrides`` are left out then.
     The numbers are checked before anything is written, and ``out_dir`` is locked while the
     sweep writes it (:mod:`kommiljard.sweeps.lock`): a second sweep into it is refused.
     ``scheduler`` (``local:N``, a Dask scheduler's address or a ``distributed.Client``) computes the
     parts as Dask tasks (:mod:`kommiljard.sweeps.distributed`), with the same results.
     """
     check_sweep_arguments(n, seed, chunk_size, threads)
-    check_disk(out_dir, n, lever is not None)
+    check_disk(out_dir, n * max(len(variants or ()), 1), lever is not None)  # a column per variant
     if scheduler is not None:
         from .distributed import connected
     with connected(scheduler) if scheduler is not None else nullcontext() as client, sweep_lock(out_dir):
@@ -193,6 +208,7 @@ def run_sweep(
             overrides,
             threads,
             force,
+            variants,
             client,
         )
 
@@ -211,10 +227,16 @@ def _run_sweep(
     overrides: dict | None,
     threads: int | None,
     force: bool,
+    variants: Mapping[str, Variant] | None,
     client,
 ) -> SweepResult:
     started = time.perf_counter()
     scenario = load_scenario(scenario)
+    if variants is not None:
+        if overrides or rules != DEFAULT_RULES:
+            raise InputError("a variant sweep's rules are its first variant's: give the rules as variants only")
+        variants = {str(name): resolve(v) for name, v in variants.items()}
+        rules = next(iter(variants.values()), DEFAULT_RULES)
     rules = load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     lever = Lever(**lever) if isinstance(lever, dict) else lever
@@ -227,6 +249,8 @@ def _run_sweep(
         )
     observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
     setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
+    if variants is not None:
+        setup = with_variants(setup, variants, population)
     regions = setup.regions
     identity = {
         "scenario_sha256": scenario.sha256,
@@ -241,6 +265,8 @@ def _run_sweep(
         "observed_sha256": obs_info["sha256"] if obs_info else None,
         "kommiljard_version": __version__,
     }
+    if variants is not None:
+        identity["variants"] = variants_record(variants)
     fingerprint = _fingerprint(identity)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -304,8 +330,21 @@ def _run_sweep(
         "outcomes": OUTCOMES,
         "summary_columns": SUMMARY,
     }
+    if variants is not None:
+        manifest["variants"] = variants_record(variants, [v.block for v in setup.variants])
+        manifest["variant_columns"] = {
+            "parts": PART_COLUMNS,
+            "variants": VARIANTS,
+            "variant_outcomes": VARIANT_OUTCOMES,
+        }
     gathered = Gathered(
-        n, len(setup.block.group_names), len(regions), len(setup.block.bars), lever is not None, len(setup.block.months)
+        n,
+        len(setup.block.group_names),
+        len(regions),
+        len(setup.block.bars),
+        lever is not None,
+        len(setup.block.months),
+        tuple(len(v.block.bars) for v in setup.variants),
     )
     done, reused, cluster = 0, 0, None
     threads_before, threads_given = numba.get_num_threads(), threads
@@ -388,7 +427,17 @@ def _run_sweep(
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
     provenance = {k: v for k, v in manifest.items() if k not in ("parts", "status")}
     write_table(summary, out_dir / "summary.parquet", provenance)
-    write_workbook(out_dir / "summary.xlsx", sweep_sheets(summary, manifest), provenance)
+    sheets = sweep_sheets(summary, manifest)
+    if variants is not None:
+        starts = [(out_dir / part["file"], part["start"]) for part in manifest["parts"]]
+        people = population.of(regions).astype(np.float64)
+        tables = summarise_variants(gathered, setup, list(variants), manifest["variants"], starts, people, threads)
+        for name, table in zip(("variants", "variant_outcomes"), tables):
+            write_text(out_dir / f"{name}.csv", csv_text(table))  # variant names neutralised
+            write_table(table, out_dir / f"{name}.parquet", provenance)
+            manifest["summary"][name] = {"csv": f"{name}.csv", "parquet": f"{name}.parquet"}
+        sheets += variant_sheets(*tables, manifest)
+    write_workbook(out_dir / "summary.xlsx", sheets, provenance)
     write_text(
         out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
     )  # last: the sweep is complete
@@ -417,6 +466,7 @@ def _write_part(
                     out.get("baseline_sek"),
                     out.get("baseline_tier"),
                     out.get("baseline_month_tier"),
+                    out,
                 )
                 table = part_table(setup, a, out, regions, meta)
                 if pending is not None:

@@ -62,7 +62,9 @@ class Gathered:
     the histograms of the exact percentiles (:mod:`kommiljard.sweeps.quantiles`) and bar counts,
     over the months and month by month."""
 
-    def __init__(self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool, n_months: int):
+    def __init__(
+        self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool, n_months: int, variant_bars: tuple = ()
+    ):
         self.n, self.n_regions = n, n_regions
         self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions)
         self.gain = Quantiles(n_regions) if lever else None
@@ -72,6 +74,10 @@ class Gathered:
         self.reached_baseline = np.zeros_like(self.reached) if lever else None
         self.reached_month = np.zeros((n_bars, n_months, n_groups, n_regions), dtype=np.int64)
         self.reached_month_baseline = np.zeros_like(self.reached_month) if lever else None
+        # a variant sweep (``variant_bars``: each variant's number of bars): bar counts, cells paying nothing
+        shape = (len(variant_bars), max(variant_bars, default=0), n_groups, n_regions)
+        self.variant_reached = np.zeros(shape, dtype=np.int64) if variant_bars else None
+        self.variant_empty = np.zeros(len(variant_bars), dtype=np.int64) if variant_bars else None
 
     def add(
         self,
@@ -82,9 +88,11 @@ class Gathered:
         baseline=None,
         baseline_tier=None,
         baseline_month_tier=None,
+        variants: dict | None = None,
     ) -> None:
         """Trajectories ``start`` on: amounts (T, R), tiers (T, G, R), each month's tiers (T, M, G, R),
-        and without the lever if any."""
+        and without the lever if any; in a variant sweep ``variants`` holds the batch's variant_tier
+        (T, V, G, R) and variant_empty (T, V) (see :class:`~kommiljard.sweeps.outcomes.Batches`)."""
         self.amount.add(amount)
         self.amount_sum.add(start, amount)
         _count_reached(np.ascontiguousarray(tier), self.reached)
@@ -97,12 +105,18 @@ class Gathered:
             self.gain.add(gain)
             self.gain_sum.add(start, gain)
             self.baseline_sum.add(start, baseline)
+        if self.variant_reached is not None and variants is not None:
+            for k in range(len(self.variant_reached)):
+                _count_reached(np.ascontiguousarray(variants["variant_tier"][:, k]), self.variant_reached[k])
+            self.variant_empty += variants["variant_empty"].sum(axis=0, dtype=np.int64)
 
     def month_counts(self) -> dict[str, np.ndarray]:
         """The month-by-month bar counts so far (copies), to record what a part added (:meth:`add_months`)."""
         counts = {"reached_month": self.reached_month.copy()}
         if self.reached_month_baseline is not None:
             counts["reached_month_baseline"] = self.reached_month_baseline.copy()
+        if self.variant_reached is not None:
+            counts |= {"variant_reached": self.variant_reached.copy(), "variant_empty": self.variant_empty.copy()}
         return counts
 
     def add_months(self, counts: dict) -> None:
@@ -110,6 +124,9 @@ class Gathered:
         self.reached_month += np.asarray(counts["reached_month"], dtype=np.int64)
         if self.reached_month_baseline is not None:
             self.reached_month_baseline += np.asarray(counts["reached_month_baseline"], dtype=np.int64)
+        if self.variant_reached is not None:
+            self.variant_reached += np.asarray(counts["variant_reached"], dtype=np.int64)
+            self.variant_empty += np.asarray(counts["variant_empty"], dtype=np.int64)
 
     def add_part(self, path: Path, start: int, groups: tuple[str, ...], month_counts: dict) -> None:
         """Gather a part written earlier (a resumed sweep), one row group at a time; its month-by-month

@@ -9,7 +9,7 @@ from matplotlib.patches import Patch
 from ...inputs.regions import region_label
 from ...money import format_mnkr
 from ...rules import PopulationShare
-from ..look import BLOCK_COLOUR, MN, label, new_axes, plain, provenance_note
+from ..look import BLOCK_COLOUR, MN, label, new_axes, provenance_note
 
 
 def plot_population_share(result, block: PopulationShare, ax: Axes | None = None) -> Axes:
@@ -42,12 +42,7 @@ def plot_population_share(result, block: PopulationShare, ax: Axes | None = None
     ax.legend(handles=handles, loc="lower right", fontsize=7)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    note, synthetic = provenance_note(result.provenance)
     paid, lapsed = float(steps["pot_sek"].sum()), float(steps["lapsed_sek"].sum())
-    label(
-        ax,
-        plain(f"Block {block.number}: {block.name}: paid {format_mnkr(paid)} mnkr, lapsed {format_mnkr(lapsed)}"),
-        note,
-        synthetic,
-    )
+    title = f"Block {block.number}: {block.name}: paid {format_mnkr(paid)} mnkr, lapsed {format_mnkr(lapsed)}"
+    label(ax, title, *provenance_note(result.provenance))
     return ax

@@ -136,7 +136,7 @@ class PopulationShareKind:
     def cell_of(self, block: PopulationShare, month: str, group: str) -> Cell | None:
         return None  # measures no month
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
+    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
         raise InputError(
             f"block {block.number} ({block.name}) is shared by population: each region gets "
             "total x its population / all regions' population; `kommiljard payout` shows it."

@@ -8,14 +8,23 @@ from ...inputs.panel import Panel, shift_month
 from ...inputs.regions import region_names
 from ...money import format_kronor, format_number
 from ...rules import ImprovementStaircase, Rules
-from ..explaining import SYNTHETIC_MARK, sign, step_lines, steps_as_dicts
+from ..explaining import (
+    RegionTrace,
+    closing_lines,
+    no_data,
+    no_data_lines,
+    panel_line,
+    sign,
+    step_lines,
+    steps_as_dicts,
+)
 from .arrays import staircase_input
-from .reference import CellOutcome, allocate_cell
+from .reference import CellOutcome, allocate_input_cell
 from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, may_use_target, passes, route_names
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(RegionTrace):
     """One region in one month and group: inputs, improvement, tier, bars, amount, rules."""
 
     rules: Rules
@@ -25,10 +34,7 @@ class Explanation:
     month: str
     group: str
     cell: CellOutcome
-
-    @property
-    def outcome(self):
-        return self.cell.region(self.region)
+    no_data: tuple[str, ...] = ()  # regions without data in this cell (computed with allow_missing)
 
     def as_dict(self) -> dict:
         o = self.outcome
@@ -39,6 +45,7 @@ class Explanation:
             "rules": self.rules.id,
             "block": self.block.number,
             "synthetic_panel": self.panel.synthetic,
+            "no_data_regions": list(self.no_data),
             "inputs": {
                 "current": o.current,
                 "previous": o.previous,
@@ -63,7 +70,8 @@ class Explanation:
         lines = [
             f"Region {self.region} {name}, {self.month}, {self.group} | rules {self.rules.id} "
             f"({self.rules.ruleset.version}), block {b.number}",
-            f"Panel: {self.panel.source}" + (SYNTHETIC_MARK if self.panel.synthetic else ""),
+            panel_line(self.panel),
+            *no_data_lines(self.no_data),
             "",
             "Inputs",
             f"  {b.measure} {self.month}: {o.current:g}    {b.measure} {compare}: {o.previous:g}"
@@ -112,27 +120,22 @@ class Explanation:
         )
         lines += ["", "Bars after the cascade (top down)   [" + b.cascade_source + "]"]
         lines += step_lines([f"{bar.pot_share:.0%}" for bar in b.bars], cell.bars, o.by_bar, self.region, o.weight)
-        lines += [
-            "",
-            f"Amount: {format_kronor(o.amount, 2)} kr",
-            f"Lapsed in this month and group: {format_kronor(cell.lapsed, 2)} kr",
-        ]
+        lines += closing_lines(o.amount, cell.lapsed, "month and group")
         return "\n".join(lines)
 
 
 def explain_cell(
-    rules: Rules, block: ImprovementStaircase, cell: tuple[str, str], panel: Panel, population, region: str
+    rules: Rules,
+    block: ImprovementStaircase,
+    cell: tuple[str, str],
+    panel: Panel,
+    population,
+    region: str,
+    allow_missing: bool = False,
 ) -> Explanation:
-    """Trace one region, month and group of a staircase block through the reference."""
-    inp = staircase_input(panel, block, population)
+    """Trace one region, month and group of a staircase block through the reference (``allow_missing``: other
+    regions may lack the cell's rows; they take no part)."""
+    inp = staircase_input(panel, block, population, allow_missing)
     c = inp.cells.index(cell)
-    outcome = allocate_cell(
-        block,
-        list(inp.regions),
-        inp.current[c].tolist(),
-        inp.previous[c].tolist(),
-        inp.target_share[c].tolist(),
-        inp.weights.tolist(),
-        float(inp.pots[c]),
-    )
-    return Explanation(rules, block, panel, region, cell[0], cell[1], outcome)
+    gone = no_data(inp, c, region, f"{cell[0]} {cell[1]}")
+    return Explanation(rules, block, panel, region, cell[0], cell[1], allocate_input_cell(block, inp, c), gone)

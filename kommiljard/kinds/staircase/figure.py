@@ -16,7 +16,20 @@ from matplotlib.patches import Rectangle
 from ...inputs.regions import region_label
 from ...money import format_mnkr
 from ...rules import ImprovementStaircase
-from ..look import MN, NONE_COLOUR, bar_colour, label, lighten, new_axes, plain, provenance_note, text_colour
+from ..explaining import sign, unpaid_fate
+from ..look import (
+    MN,
+    NONE_COLOUR,
+    bar_colour,
+    cell_title,
+    in_mnkr,
+    label,
+    lighten,
+    new_axes,
+    plain,
+    provenance_note,
+    text_colour,
+)
 from .units import route_names
 
 
@@ -59,7 +72,9 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
                 gid=f"bar-{bar.name}",
             )
         )
-        text = _bar_text(block, k, out, members.get(bar.name, []), unit, x1 - bar.min_improvement, passed_up)
+        inches = (x1 - bar.min_improvement) / (right - left) * ax.figure.get_size_inches()[0] * ax.get_position().width
+        chars = max(12, int(inches * 72 / (0.55 * 7.5)) - 1)  # characters of 7.5 pt text the bar is wide
+        text = _bar_text(block, k, out, members.get(bar.name, []), unit, chars, passed_up)
         ax.text(
             bar.min_improvement + 0.12,
             y0 + height - 0.03 * height,
@@ -105,15 +120,7 @@ def plot_staircase_cell(result, block: ImprovementStaircase, cell: tuple[str, st
             + no_data
         )
     )
-    group_label = next(g.label for g in block.groups if g.name == group)
-    note, synthetic = provenance_note(result.provenance)
-    label(
-        ax,
-        f"{month} {group}{f' ({group_label})' if group_label else ''}: pot {format_mnkr(pot)} mnkr, "
-        f"paid {format_mnkr(paid)}, lapsed {format_mnkr(lapsed)}",
-        note,
-        synthetic,
-    )
+    label(ax, f"{month} {cell_title(block, group, pot, paid, lapsed)}", *provenance_note(result.provenance))
     return ax
 
 
@@ -128,33 +135,26 @@ def _region_legend(block: ImprovementStaircase) -> list[Line2D]:
     if block.target:
         t = block.target
         colour = bar_colour(t.bar, block.bar_names.index(t.bar))
-        handles.append(
-            marker("D", colour, f"entered by the target {t.measure} {'>=' if t.inclusive else '>'} {t.threshold:g}")
-        )
+        handles.append(marker("D", colour, f"entered by the target {t.measure} {sign(t.inclusive)} {t.threshold:g}"))
     return handles
 
 
 def _bar_text(
-    block: ImprovementStaircase, k: int, out, members: list[str], unit: str, width: float, passed_up: bool
+    block: ImprovementStaircase, k: int, out, members: list[str], unit: str, chars: int, passed_up: bool
 ) -> str:
     bar = block.bars[k]
-    entry = f"{'>=' if bar.inclusive else '>'} {bar.min_improvement:g} {unit}"
+    entry = f"{sign(bar.inclusive)} {bar.min_improvement:g} {unit}"
     if block.target and block.target.bar == bar.name:
         t = block.target
-        entry += f" or {t.measure} {'>=' if t.inclusive else '>'} {t.threshold:g}"
+        entry += f" or {t.measure} {sign(t.inclusive)} {t.threshold:g}"
     head = f"{bar.name} {bar.pot_share:.0%} ({entry})"
     if not members:
-        if out.passed_down_sek:
-            fate = f"passed down {format_mnkr(out.passed_down_sek)} mnkr"
-        elif out.passed_up_sek:
-            fate = f"passed up {format_mnkr(out.passed_up_sek)} mnkr"
-        else:
-            fate = f"{format_mnkr(out.lapsed_sek)} mnkr lapse"
-        return f"{head}\nnobody: {fate}"
-    origin = "other bars" if passed_up else "above"
-    received = f", {format_mnkr(out.received_sek)} of it from {origin}" if out.received_sek else ""
-    codes = textwrap.fill(" ".join(members), width=max(12, int(width * 9)))
-    return f"{head}\n{format_mnkr(out.pot_sek)} mnkr{received} to {len(members)} region(s):\n{codes}"
+        lines = [head, "nobody: " + unpaid_fate(out.passed_down_sek, out.passed_up_sek, out.lapsed_sek, in_mnkr)]
+    else:
+        origin = "other bars" if passed_up else "above"
+        received = f", {format_mnkr(out.received_sek)} of it from {origin}" if out.received_sek else ""
+        lines = [head, f"{format_mnkr(out.pot_sek)} mnkr{received} to {len(members)} region(s):", " ".join(members)]
+    return "\n".join(textwrap.fill(line, width=chars) for line in lines)
 
 
 def _draw_regions(ax: Axes, block: ImprovementStaircase, regions, band: float, left: float, right: float) -> None:

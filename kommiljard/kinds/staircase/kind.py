@@ -8,7 +8,7 @@ from ...rules import ImprovementStaircase
 from ..base import Allocation, BlockTables, Cell, block_tables, coverage_problems
 from . import units
 from .arrays import StaircaseInput, block_cells, needed_rows, staircase_input
-from .reference import allocate_cell
+from .reference import allocate_input_cell
 
 
 def improvement_columns(block: ImprovementStaircase, inp: StaircaseInput, improvement: np.ndarray) -> dict:
@@ -40,18 +40,7 @@ class Staircase:
         return staircase_input(panel, block, population, allow_missing)
 
     def reference(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
-        cells = [
-            allocate_cell(
-                block,
-                list(inp.regions),
-                inp.current[c].tolist(),
-                inp.previous[c].tolist(),
-                inp.target_share[c].tolist(),
-                inp.weights.tolist(),
-                float(inp.pots[c]),
-            )
-            for c in range(len(inp.cells))
-        ]
+        cells = [allocate_input_cell(block, inp, c) for c in range(len(inp.cells))]
         return Allocation(
             amount=np.array([[r.amount for r in cell.regions] for cell in cells]),
             tier=np.array([[r.tier for r in cell.regions] for cell in cells], dtype=np.int8),
@@ -101,10 +90,10 @@ class Staircase:
     def cell_of(self, block: ImprovementStaircase, month: str, group: str) -> Cell | None:
         return (month, group) if (month, group) in block_cells(block) else None
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
+    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
         from .explain import explain_cell
 
-        return explain_cell(rules, block, cell, panel, population, region)
+        return explain_cell(rules, block, cell, panel, population, region, allow_missing)
 
     def figure(self, result, block, cell: Cell, ax=None):
         from .figure import plot_staircase_cell

@@ -98,3 +98,16 @@ def allocate_cell(
         )
     bars = step_outcomes(block.bar_names, flows, regions, tiers, block.cumulative)
     return CellOutcome(pot, bars, tuple(outcomes), lapsed, flows)
+
+
+def allocate_input_cell(block: ImprovementStaircase, inp, c: int) -> CellOutcome:
+    """Cell ``c`` of a block's arrays (a :class:`~.arrays.StaircaseInput`) through :func:`allocate_cell`."""
+    return allocate_cell(
+        block,
+        list(inp.regions),
+        inp.current[c].tolist(),
+        inp.previous[c].tolist(),
+        inp.target_share[c].tolist(),
+        inp.weights.tolist(),
+        float(inp.pots[c]),
+    )

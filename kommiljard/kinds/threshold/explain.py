@@ -7,16 +7,25 @@ from dataclasses import dataclass
 from ...inputs.panel import Panel
 from ...inputs.population import Population
 from ...inputs.regions import region_names
-from ...money import format_kronor, format_number
+from ...money import format_number
 from ...rules import AbsoluteThreshold, Rules
 from ...rules.threshold import Period
-from ..explaining import SYNTHETIC_MARK, sign, step_lines, steps_as_dicts
+from ..explaining import (
+    RegionTrace,
+    closing_lines,
+    no_data,
+    no_data_lines,
+    panel_line,
+    sign,
+    step_lines,
+    steps_as_dicts,
+)
 from .arrays import months_needed, threshold_input
 from .reference import ROUTE_NAMES, ThresholdCell, passes, passes_gate, period_cells, to_units
 
 
 @dataclass(frozen=True)
-class ThresholdExplanation:
+class ThresholdExplanation(RegionTrace):
     """One region in one period and group: its figure, the gate, the levels, the pots, the amount."""
 
     rules: Rules
@@ -27,10 +36,7 @@ class ThresholdExplanation:
     group: str
     cell: ThresholdCell
     gate_by_group: dict[str, float]  # the region's gate figure per group (empty: no gate)
-
-    @property
-    def outcome(self):
-        return self.cell.region(self.region)
+    no_data: tuple[str, ...] = ()  # regions without data in this cell (computed with allow_missing)
 
     def as_dict(self) -> dict:
         o = self.outcome
@@ -42,6 +48,7 @@ class ThresholdExplanation:
             "rules": self.rules.id,
             "block": self.block.number,
             "synthetic_panel": self.panel.synthetic,
+            "no_data_regions": list(self.no_data),
             "inputs": {"value": o.value, "measure": self.block.measure, "gate": self.gate_by_group, "weight": o.weight},
             "gate_met": o.gate_met,
             "tier": o.tier,
@@ -58,7 +65,8 @@ class ThresholdExplanation:
         lines = [
             f"Region {self.region} {name}, period {p.name} ({p.months[0]} to {p.months[-1]}), {self.group} | rules "
             f"{self.rules.id} ({self.rules.ruleset.version}), block {b.number}",
-            f"Panel: {self.panel.source}" + (SYNTHETIC_MARK if self.panel.synthetic else ""),
+            panel_line(self.panel),
+            *no_data_lines(self.no_data),
             "",
             "Inputs",
             f"  {b.measure}, {b.aggregate} of {', '.join(months_needed(p, b.aggregate))}: {o.value:g}   "
@@ -90,11 +98,7 @@ class ThresholdExplanation:
         ]
         heads = [f"{format_number(lv.pot_sek[self.group])} x period share {p.share:g}" for lv in b.levels]
         lines += step_lines(heads, self.cell.levels, o.by_level, self.region, o.weight)
-        lines += [
-            "",
-            f"Amount: {format_kronor(o.amount, 2)} kr",
-            f"Lapsed in this period and group: {format_kronor(self.cell.lapsed, 2)} kr",
-        ]
+        lines += closing_lines(o.amount, self.cell.lapsed, "period and group")
         return "\n".join(lines)
 
 
@@ -106,10 +110,13 @@ def explain_threshold(
     population: Population,
     region: str,
     group: str,
+    allow_missing: bool = False,
 ) -> ThresholdExplanation:
-    """Trace one region, period and group of a threshold block through the reference."""
-    inp = threshold_input(panel, block, population)
+    """Trace one region, period and group of a threshold block through the reference (``allow_missing``:
+    other regions may lack the period's rows; they take no part)."""
+    inp = threshold_input(panel, block, population, allow_missing)
     rows, cells = period_cells(block, inp, block.periods.index(period))
+    gone = no_data(inp, rows[group], region, f"period {period.name} {group}")
     i = inp.regions.index(region)
     gate = {g: float(inp.gate[c][i]) for g, c in rows.items()} if block.gate else {}
-    return ThresholdExplanation(rules, block, period, panel, region, group, cells[group], gate)
+    return ThresholdExplanation(rules, block, period, panel, region, group, cells[group], gate, gone)

@@ -15,7 +15,8 @@ from matplotlib.patches import Patch
 from ...inputs.regions import region_label
 from ...money import NO_DATA, format_mnkr
 from ...rules import AbsoluteThreshold
-from ..look import NONE_COLOUR, bar_colour, label, new_axes, plain, provenance_note
+from ..explaining import sign, unpaid_fate
+from ..look import NONE_COLOUR, bar_colour, cell_title, in_mnkr, label, new_axes, plain, provenance_note
 from .reference import ROUTE_GATE, ROUTE_NAMES
 
 
@@ -57,11 +58,9 @@ def plot_threshold_cell(result, block: AbsoluteThreshold, cell: tuple[str, str],
         if shared:
             fate = f"pays {format_mnkr(out.pot_sek)} mnkr to {len(shared)} region(s)"
             fate += f" ({format_mnkr(out.received_sek)} from above)" if out.received_sek else ""
-        elif out.passed_down_sek:
-            fate = f"nobody: {format_mnkr(out.passed_down_sek)} mnkr passed down"
         else:
-            fate = f"nobody: {format_mnkr(out.lapsed_sek)} mnkr lapse"
-        text = f"{level.name}: {block.measure} {'>=' if level.inclusive else '>'} {level.threshold:g}\n{fate}"
+            fate = "nobody: " + unpaid_fate(out.passed_down_sek, out.passed_up_sek, out.lapsed_sek, in_mnkr)
+        text = f"{level.name}: {block.measure} {sign(level.inclusive)} {level.threshold:g}\n{fate}"
         ax.text(
             level.threshold,
             len(regions) - 0.3 + 1.1 * k,
@@ -87,20 +86,13 @@ def plot_threshold_cell(result, block: AbsoluteThreshold, cell: tuple[str, str],
                 facecolor="white",
                 edgecolor="#a11d1d",
                 hatch="////",
-                label=plain(f"gate not met: {g.measure} {'>=' if g.inclusive else '>'} {g.threshold:g} ({g.scope})"),
+                label=plain(f"gate not met: {g.measure} {sign(g.inclusive)} {g.threshold:g} ({g.scope})"),
             )
         )
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     pot, paid, lapsed = (float(steps[c].sum()) for c in ("base_sek", "pot_sek", "lapsed_sek"))
-    group_label = next(g.label for g in block.groups if g.name == group)
-    note, synthetic = provenance_note(result.provenance)
-    label(
-        ax,
-        f"Period {period.name}, {group}{f' ({group_label})' if group_label else ''}: pot {format_mnkr(pot)} mnkr, "
-        f"paid {format_mnkr(paid)}, lapsed {format_mnkr(lapsed)}",
-        note,
-        synthetic,
-    )
+    title = f"Period {period.name}, {cell_title(block, group, pot, paid, lapsed)}"
+    label(ax, title, *provenance_note(result.provenance))
     return ax

@@ -89,11 +89,11 @@ class Threshold:
                 return period.months[-1], group
         return None
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None):
+    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
         from .explain import explain_threshold
 
         period = next(p for p in block.periods if p.months[-1] == cell[0])
-        return explain_threshold(rules, block, period, panel, population, region, cell[1])
+        return explain_threshold(rules, block, period, panel, population, region, cell[1], allow_missing)
 
     def figure(self, result, block, cell: Cell, ax=None):
         from .figure import plot_threshold_cell

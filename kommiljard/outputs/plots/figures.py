@@ -21,8 +21,10 @@ from ...kinds import kind_of
 from ..files import atomic_path, check_destination, read_provenance
 from .payout import plot_payouts
 from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, read_sweep
+from .variants import plot_variants, read_variant_sweep
 
-KINDS = ("staircase", "cells", "payouts", "curve", "sweep")  # "staircase" and "cells": every kind's cell pictures
+# "staircase" and "cells": every kind's cell pictures
+KINDS = ("staircase", "cells", "payouts", "curve", "sweep", "variants")
 FORMATS = (".png", ".svg", ".pdf")
 
 
@@ -132,6 +134,12 @@ def sweep_figure(directory: str | Path, region: str | None = None, kind: str = "
         return fig, f"payout distribution per region and the gain of region {region}"
     hint = " (the sweep has gains: add --region to draw one region's)" if "gain_sek" in trajectories.columns else ""
     return fig, "payout distribution per region" + hint
+
+
+def variants_figure(directory: str | Path) -> tuple[Figure, str]:
+    """A variant sweep's variants side by side (:func:`~kommiljard.outputs.plots.variants.plot_variants`)."""
+    by_region, scheme, manifest = read_variant_sweep(directory)
+    return plot_variants(by_region, scheme, manifest), f"{len(scheme)} variants side by side"
 
 
 def check_figure_path(path: str | Path) -> Path:
