@@ -117,21 +117,25 @@ def executing(dask_worker) -> tuple[int, list[str]]:
     return os.getpid(), [str(ts.key) for ts in dask_worker.state.executing]
 
 
-def test_a_task_whose_worker_is_killed_is_rerun_with_the_same_result(tmp_path, reference):
+def test_a_task_whose_worker_is_killed_is_rerun_with_the_same_result(tmp_path):
+    n, chunk = 16_000, 2_000  # tasks long enough to be caught running
+    reference = run_sweep(None, n, SEED, tmp_path / "local", chunk_size=chunk, lever=LEVER)
     killed = []
     with two_workers() as own, distributed.Client(own, timeout="60s") as client:
 
         def kill_a_busy_worker(done, total):
-            if killed or done == total:
-                return
-            for address, (pid, keys) in client.run(executing).items():
-                if keys:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append((address, pid, keys))
+            for _ in range(200):  # the workers go on meanwhile: wait until one is inside a task
+                if killed or done == total:
                     return
+                for address, (pid, keys) in client.run(executing).items():
+                    if keys:
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append((address, pid, keys))
+                        return
+                time.sleep(0.01)
 
         result = run_sweep(
-            None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER, scheduler=client,
+            None, n, SEED, tmp_path / "dask", chunk_size=chunk, lever=LEVER, scheduler=client,
             progress=kill_a_busy_worker,
         )  # fmt: skip
         assert killed, "no worker was busy when a part was done"

@@ -273,7 +273,7 @@ def sweep(
     err.print(
         f"{format_number(n)} trajectories"
         + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused"
-        + (f"; Dask: {m['dask']['workers']} worker(s)" if m.get("dask") else "")
+        + (f"; Dask: {m['dask']['workers']} worker(s)" if result.computed_parts and m.get("dask") else "")
         + "); "
         f"wrote {out_dir}/",
         highlight=False,
@@ -470,7 +470,13 @@ def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observ
             raise typer.Exit(130) from None
     err.print(
         f"{format_number(n)} trajectories x {len(variants)} variants in {result.elapsed_s:.1f} s "
-        f"({result.computed_parts} part(s) computed, {result.reused_parts} reused); wrote {out_dir}/",
+        f"({result.computed_parts} part(s) computed, {result.reused_parts} reused"
+        + (
+            f"; Dask: {result.manifest['dask']['workers']} worker(s)"
+            if result.computed_parts and result.manifest.get("dask")
+            else ""
+        )
+        + f"); wrote {out_dir}/",
         highlight=False,
     )
     by_region, scheme, manifest = read_variant_sweep(out_dir)
