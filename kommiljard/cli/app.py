@@ -84,6 +84,27 @@ BackendOpt = Annotated[
 RulesOpt = Annotated[
     str, typer.Option("--rules", "-r", help=f"A bundled rule set ({', '.join(bundled_rule_names())}) or a .toml file.")
 ]
+RuleSetsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rules",
+        "-r",
+        help="A rule set (bundled name or .toml file); repeatable: several are variants, the first the baseline. "
+        "Default: kommiljard-2019.",
+    ),
+]
+VariantOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--variant",
+        "-V",
+        help="NAME:KEY=VALUE[,KEY=VALUE...]: a variant, the first rule set with these parameter changes; repeatable.",
+    ),
+]
+AlternativesOpt = Annotated[
+    bool,
+    typer.Option("--alternatives", "-a", help="Add every named interpretation alternative of the first rule set."),
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(

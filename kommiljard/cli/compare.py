@@ -13,6 +13,7 @@ from ..money import format_mnkr, format_number
 from ..rules import DEFAULT_RULES, load_rules
 from .app import (
     AllowMissingOpt,
+    AlternativesOpt,
     BackendChoice,
     BackendOpt,
     ConditionsOpt,
@@ -22,6 +23,8 @@ from .app import (
     Format,
     FormatOpt,
     PopulationOpt,
+    RuleSetsOpt,
+    VariantOpt,
     app,
     err,
     out,
@@ -185,27 +188,9 @@ def compare(
         Path | None,
         typer.Argument(help="Waiting-time panel (.parquet or .csv) that covers every rule set compared."),
     ] = None,
-    rules: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--rules",
-            "-r",
-            help="A rule set (bundled name or .toml file); repeatable. The first is the baseline. Default: "
-            "kommiljard-2019.",
-        ),
-    ] = None,
-    variant: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--variant",
-            "-V",
-            help="NAME:KEY=VALUE[,KEY=VALUE...]: the first rule set with these parameter changes; repeatable.",
-        ),
-    ] = None,
-    with_alternatives: Annotated[
-        bool,
-        typer.Option("--alternatives", "-a", help="Add every named interpretation alternative of the first rule set."),
-    ] = False,
+    rules: RuleSetsOpt = None,
+    variant: VariantOpt = None,
+    with_alternatives: AlternativesOpt = False,
     population: PopulationOpt = None,
     conditions: ConditionsOpt = None,
     backend: BackendOpt = BackendChoice.auto,

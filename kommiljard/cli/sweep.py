@@ -17,12 +17,15 @@ from ..errors import KommiljardError
 from ..money import format_mnkr, format_number, mnkr, pp
 from ..rules import DEFAULT_RULES, load_rules
 from .app import (
+    AlternativesOpt,
     Format,
     FormatOpt,
     GroupsOpt,
     MonthsOpt,
     PopulationOpt,
+    RuleSetsOpt,
     SetOpt,
+    VariantOpt,
     app,
     err,
     many,
@@ -74,30 +77,9 @@ def sweep(
             "--observed", help="A panel with the months already known: its cells are kept, the others drawn given them."
         ),
     ] = None,
-    rules: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--rules",
-            "-r",
-            help="A bundled rule set or a .toml file (default: kommiljard-2019). Several: a variant sweep, the first "
-            "the baseline.",
-        ),
-    ] = None,
-    variant: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--variant",
-            "-V",
-            help="NAME:KEY=VALUE[,KEY=VALUE...]: a variant sweep, the first rule set with these changes allocated on "
-            "the same trajectories; repeatable.",
-        ),
-    ] = None,
-    with_alternatives: Annotated[
-        bool,
-        typer.Option(
-            "--alternatives", "-a", help="A variant sweep with every named interpretation alternative of the rules."
-        ),
-    ] = False,
+    rules: RuleSetsOpt = None,
+    variant: VariantOpt = None,
+    with_alternatives: AlternativesOpt = False,
     set_: SetOpt = None,
     population: PopulationOpt = None,
     threads: Annotated[
@@ -135,14 +117,6 @@ def sweep(
     --alternatives --variant equal:block1.sharing=equal --out variants-2019`.
     """
     import pandas as pd
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
 
     from ..inputs.regions import normalise_code
     from ..sweeps.arguments import check_sweep_arguments
@@ -222,39 +196,23 @@ def sweep(
         + (f"; observed: {observed}" if observed else ""),
         highlight=False,
     )
-    columns = [
-        TextColumn("sweep"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("trajectories"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, console=err, disable=quiet or not err.is_terminal) as bar:
-        task = bar.add_task("sweep", total=n)
-        try:
-            result = run_sweep(
-                loaded,
-                n,
-                seed,
-                out_dir,
-                chunk_size,
-                lever,
-                observed,
-                load_rules(rules, overrides_of(set_)),
-                lambda done, total: bar.update(task, completed=done),
-                population,
-                None,
-                threads,
-                force,
-                scheduler=scheduler,
-            )
-        except KeyboardInterrupt:
-            err.print(
-                f"interrupted: finished parts are kept in {out_dir}; run the same command again to resume.",
-                highlight=False,
-            )
-            raise typer.Exit(130) from None
+    with progress_bars(quiet, remaining=True) as bar, resumable(out_dir):
+        result = run_sweep(
+            loaded,
+            n,
+            seed,
+            out_dir,
+            chunk_size,
+            lever,
+            observed,
+            load_rules(rules, overrides_of(set_)),
+            tracker(bar, "sweep", n),
+            population,
+            None,
+            threads,
+            force,
+            scheduler=scheduler,
+        )
     m = result.manifest
     if m.get("observed"):
         err.print(
@@ -359,33 +317,58 @@ def lever_sizes(text: str) -> list[float]:
     return sizes
 
 
+def progress_bars(quiet: bool, remaining: bool = False):
+    """Progress bars of trajectories on stderr (none when quiet or not a terminal)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("trajectories")]
+    columns += [TimeElapsedColumn(), *([TimeRemainingColumn()] if remaining else [])]
+    return Progress(*columns, console=err, disable=quiet or not err.is_terminal)
+
+
+def tracker(bar, description: str, n: int):
+    """A sweep's ``progress(done, total)`` that moves a new bar of ``bar``."""
+    task = bar.add_task(description, total=n)
+    return lambda done, total: bar.update(task, completed=done)
+
+
+@contextlib.contextmanager
+def resumable(where: Path):
+    """Ctrl-C: say that the finished parts in ``where`` are kept and how to resume, and exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(
+            f"interrupted: finished parts are kept in {where}; run the same command again to resume.",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(130) from None
+
+
 def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool, fmt: Format) -> None:
     """One sweep per lever size, each in ``out_dir/improve<+x>`` (``run(out_dir=, lever=, progress=)`` runs one),
     all on the same draws (the same seed and arguments): the gain per size, for the lever's region."""
     import pandas as pd
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     err.print(
         f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
         highlight=False,
     )
     results = []
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=err, disable=quiet or not err.is_terminal) as bar:
+    with progress_bars(quiet) as bar:
         for lever in levers:
-            task = bar.add_task(f"lever {lever.improve_pp:+g} pp", total=n)
             where = out_dir / f"improve{lever.improve_pp:+g}"
-            try:
-                results.append(
-                    run(
-                        out_dir=where,
-                        lever=lever,
-                        progress=lambda done, total, task=task: bar.update(task, completed=done),
-                    )
-                )
-            except KeyboardInterrupt:
-                err.print(f"interrupted: finished parts are kept in {where}; run the same command again to resume.")
-                raise typer.Exit(130) from None
+            with resumable(where):
+                progress = tracker(bar, f"lever {lever.improve_pp:+g} pp", n)
+                results.append(run(out_dir=where, lever=lever, progress=progress))
     m = results[0].manifest
     code = m["lever"]["region"]
     rows = pd.DataFrame(
@@ -429,8 +412,6 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
 def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observed, population, threads, force, quiet,
                   fmt: Format, scheduler: str | None = None) -> None:  # fmt: skip
     """Every variant on the same trajectories: run, then print the variants' outcomes."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from ..outputs.plots.variants import read_variant_sweep
     from ..sweeps.run import run_sweep
     from ..sweeps.scenario import load_scenario
@@ -444,30 +425,21 @@ def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observ
         highlight=False,
         markup=False,
     )
-    columns = [TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("trajectories"), TimeElapsedColumn()]
-    with Progress(*columns, console=err, disable=quiet or not err.is_terminal) as bar:
-        task = bar.add_task("sweep", total=n)
-        try:
-            result = run_sweep(
-                loaded,
-                n,
-                seed,
-                out_dir,
-                chunk_size,
-                observed_panel=observed,
-                progress=lambda done, total: bar.update(task, completed=done),
-                population=population,
-                threads=threads,
-                force=force,
-                variants=variants,
-                scheduler=scheduler,
-            )
-        except KeyboardInterrupt:
-            err.print(
-                f"interrupted: finished parts are kept in {out_dir}; run the same command again to resume.",
-                highlight=False,
-            )
-            raise typer.Exit(130) from None
+    with progress_bars(quiet) as bar, resumable(out_dir):
+        result = run_sweep(
+            loaded,
+            n,
+            seed,
+            out_dir,
+            chunk_size,
+            observed_panel=observed,
+            progress=tracker(bar, "sweep", n),
+            population=population,
+            threads=threads,
+            force=force,
+            variants=variants,
+            scheduler=scheduler,
+        )
     err.print(
         f"{format_number(n)} trajectories x {len(variants)} variants in {result.elapsed_s:.1f} s "
         f"({result.computed_parts} part(s) computed, {result.reused_parts} reused"

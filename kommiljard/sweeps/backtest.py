@@ -138,7 +138,7 @@ def backtest(
         **base_provenance(),
         "kind": "kommiljard backtest",
         "history": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic},
-        "rules": {"id": rules.id, "version": rules.ruleset.version, "sha256": rules.sha256, "block": block.number},
+        "rules": rules.provenance() | {"block": block.number},
         "population": {"source": population.source, "sha256": population.sha256},
         "fit": {"until": fit.until, "months": list(fit.national_months), "warnings": list(fit.warnings)},
         "scenario": {"name": scenario.name, "sha256": scenario.sha256, "response": scenario.spec.fit.response},
