@@ -182,6 +182,15 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + ".provenance.json")
 
 
+def read_complete_sweep(directory: str | Path, how: str) -> dict:
+    """The manifest of a finished sweep in ``directory``; else an :class:`InputError` (``how``: what to run)."""
+    path = Path(directory) / "manifest.json"
+    manifest = read_json(path, "sweep manifest", "Rerun the sweep to write it again.") if path.is_file() else {}
+    if manifest.get("status") != "complete":
+        raise InputError(f"{directory}: not a complete sweep (no manifest with status complete). {how}")
+    return manifest
+
+
 def read_json(path: str | Path, what: str, hint: str = "") -> dict:
     """A JSON object written by kommiljard (a sweep's manifest, a provenance); a file that is not
     one is an :class:`InputError` naming it, with ``hint`` saying what to do."""

@@ -45,7 +45,7 @@ from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
 from ..outputs.exports import sweep_sheets, variant_sheets
-from ..outputs.files import atomic_path, read_json, write_table, write_text
+from ..outputs.files import atomic_path, read_complete_sweep, read_json, write_table, write_text
 from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .arguments import check_disk, check_sweep_arguments
@@ -530,13 +530,7 @@ def trajectory_panel(
 def read_sweep(out_dir: str | Path) -> SweepResult:
     """A finished sweep from its directory (refuses one that is not complete)."""
     out_dir = Path(out_dir)
-    path = out_dir / "manifest.json"
-    manifest = read_json(path, "sweep manifest", "Rerun the sweep to write it again.") if path.is_file() else {}
-    if manifest.get("status") != "complete":
-        raise InputError(
-            f"{out_dir}: not a complete sweep (no manifest with status complete). Rerun the sweep with the same "
-            "arguments to finish it."
-        )
+    manifest = read_complete_sweep(out_dir, "Rerun the sweep with the same arguments to finish it.")
     return SweepResult(
         out_dir,
         manifest,

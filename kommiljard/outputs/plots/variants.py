@@ -12,19 +12,14 @@ from matplotlib.figure import Figure
 
 from ...errors import InputError
 from ...kinds.look import plain
-from ..files import read_json
+from ..files import read_complete_sweep
 
 
 def read_variant_sweep(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """A finished variant sweep's tables (per variant and region, per variant) and its manifest."""
     directory = Path(directory)
-    path = directory / "manifest.json"
-    manifest = read_json(path, "sweep manifest", "Rerun the sweep to write it again.") if path.is_file() else {}
-    if manifest.get("status") != "complete":
-        raise InputError(
-            f"{directory}: not a complete sweep (no manifest with status complete). Run `kommiljard sweep` with "
-            "--variant (or rerun it with the same arguments to finish it)."
-        )
+    how = "Run `kommiljard sweep` with --variant (or rerun it with the same arguments to finish it)."
+    manifest = read_complete_sweep(directory, how)
     if not manifest.get("variants"):
         raise InputError(
             f"{directory}: a sweep of one rule set, without variants. Run `kommiljard sweep --variant NAME:KEY=VALUE` "
