@@ -60,6 +60,7 @@ from .variants import variants_record, with_variants
 
 DEFAULT_CHUNK_SIZE = 100_000
 BATCH_SIZE = 10 * STREAM_SIZE  # trajectories computed at once; bounds memory whatever the chunk size
+FULL_BATCH_VARIANTS = 8  # a variant sweep of more variants computes fewer trajectories at once (see batch_size)
 # How parts are written: the region dictionary-encoded, statistics (min and max per row group) only for the
 # trajectory numbers, which readers filter on (those of the amounts cost a seventh of the writing).
 PARQUET = {"compression": "snappy", "use_dictionary": ["region"], "write_statistics": ["trajectory"]}
@@ -438,6 +439,14 @@ def _run_sweep(
     return SweepResult(out_dir, manifest, summary, len(todo), reused, elapsed)
 
 
+def batch_size(setup) -> int:
+    """Trajectories computed at once: ``BATCH_SIZE``, or fewer (whole random streams) in a sweep of more than
+    ``FULL_BATCH_VARIANTS`` variants, each of which holds its amounts and column for the batch, so that memory
+    stays about that of eight variants however many there are. The results do not depend on it."""
+    k = max(len(setup.variants), FULL_BATCH_VARIANTS)
+    return max(STREAM_SIZE, BATCH_SIZE * FULL_BATCH_VARIANTS // k // STREAM_SIZE * STREAM_SIZE)
+
+
 def _write_part(
     path: Path, compute: Batches, meta: dict, regions: tuple[str, ...], gathered: Gathered, writing: ThreadPoolExecutor
 ) -> None:
@@ -450,8 +459,9 @@ def _write_part(
     with atomic_path(path) as tmp:
         writer, pending = None, None
         try:
-            for a in range(meta["start"], meta["stop"], BATCH_SIZE):
-                out = compute(a, min(a + BATCH_SIZE, meta["stop"]))
+            batch = batch_size(setup)
+            for a in range(meta["start"], meta["stop"], batch):
+                out = compute(a, min(a + batch, meta["stop"]))
                 gathered.add(
                     a,
                     out["amount_sek"],
