@@ -70,6 +70,31 @@ def test_cells_and_totals_equal_whatif(curves, sample_panel_path):
             assert (curves.tier[r, c, i], curves.routes[c][curves.route[r, c, i]]) == (row.tier_after, row.route_after)
 
 
+@pytest.mark.filterwarnings("ignore::kommiljard.errors.MissingDataWarning")
+def test_regions_without_data_are_left_off_and_the_others_equal_whatif(sample_panel_path, tmp_path):
+    frame = pd.read_parquet(sample_panel_path)
+    gaps = frame[(frame["region"] != "25") & ~((frame["region"] == "01") & (frame["month"] == "2018-11"))]
+    with pytest.raises(InputError, match="25 Norrbotten has no rows"):
+        cell_curves(payout(gaps))
+    curves = cell_curves(payout(gaps, allow_missing_regions=True), -3, 6)
+    assert curves.no_data == ("01", "25") and "01" not in curves.regions and len(curves.regions) == 19
+    for region, x in (("06", 2.0), ("12", -1.5), ("03", 5.0)):
+        w = whatif(gaps, region, x, allow_missing_regions=True)
+        r, i = curves.regions.index(region), curves.index(x)
+        np.testing.assert_array_equal(curves.amount[r, :, i], w.cells["amount_after_sek"].to_numpy())
+        assert curves.total(region, x) == pytest.approx(w.scenario_sek, abs=1e-6)
+    path = tmp_path / "gaps.parquet"
+    gaps.to_parquet(path)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["page", str(path), "--out", str(tmp_path / "p.html")])
+    assert refused.exit_code == 2 and not (tmp_path / "p.html").exists()
+    done = runner.invoke(app, ["page", str(path), "--out", str(tmp_path / "p.html"), "--allow-missing-regions"])
+    assert done.exit_code == 0 and "left off the page (no data): 01 Stockholm, 25 Norrbotten" in done.output
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "left off this page" in html and "25 Norrbotten" in html
+    assert re.search(r'"code":\s*"06"', html) and not re.search(r'"code":\s*"(25|01)"', html)
+
+
 def test_bounds_hit_exactly(curves, sample_panel_path):
     """On +1.0, +3.0 and +5.0 pp exactly the tier is the engine's (blue and red inclusive, orange exclusive)."""
     r, c = curves.regions.index("06"), curves.cells.index((1, "2019-10", "operation"))

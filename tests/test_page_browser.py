@@ -278,7 +278,7 @@ def test_outside_the_grid_is_said_and_snapped(browser, pages, sample_panel_path)
     assert "not on the page's grid" in seen["notice"]
     seen = _open(browser, pages["en"], "#region=99&improve=x&improve.2019-13.operation=1", "#region=01")
     assert (
-        "“99” is not in the panel" in seen["notice"]
+        "“99” is not on this page" in seen["notice"]
         and "“x” is not a number" in seen["notice"]
         and "2019-13.operation" in seen["notice"]
     )

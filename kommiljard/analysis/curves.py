@@ -123,6 +123,7 @@ class CellCurves:
     share: np.ndarray  # (R, C) the measure in the measurement month, before any improvement
     previous: np.ndarray  # (R, C) the measure in the comparison month
     fixed: np.ndarray  # (R,) the region's amount from every other block (improvements do not change it)
+    no_data: tuple[str, ...] = ()  # regions left out: without rows for some cell (a payout with allow_missing)
 
     @property
     def improve_pp(self) -> np.ndarray:
@@ -158,7 +159,9 @@ def cell_curves(
     of its other blocks are kept as they are. ``step`` defaults to the panel's precision
     (:func:`default_step`). Grid point k equals ``whatif(panel, region, k * step, months=month,
     groups=group)`` in that cell, to the bit: the same shares (rounded and clamped as a what-if
-    does, the target's measure capped) go through the same kernel.
+    does, the target's measure capped) go through the same kernel. A payout computed with
+    ``allow_missing_regions`` gives curves of the regions with every cell's rows; the others
+    (``no_data``) take no part in the cells they lack, as in the payout, and have no curves.
     """
     rules, panel, population = result.rules, result.panel, result.population
     blocks = staircase_blocks(rules)
@@ -166,8 +169,13 @@ def cell_curves(
     step = default_step(result) if step is None else float(step)
     k = grid_indices(lo, hi, step)
     grid = np.round(k * step, SHARE_DECIMALS)
-    inputs = [(b, staircase_input(panel, b, population)) for b in blocks]
-    regions = inputs[0][1].regions
+    allow_missing = bool(result.provenance.get("allow_missing_regions"))
+    inputs = [(b, staircase_input(panel, b, population, allow_missing)) for b in blocks]
+    lacking = set().union(
+        *(np.asarray(inp.regions)[inp.missing.any(axis=0)] for _, inp in inputs if inp.missing is not None)
+    )
+    no_data = tuple(r for r in inputs[0][1].regions if r in lacking)
+    regions = tuple(r for r in inputs[0][1].regions if r not in lacking)
     cells = tuple((b.number, m, g) for b, inp in inputs for m, g in inp.cells)
     shape = (len(regions), len(cells), len(k))
     amount, tier, route = np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8)
@@ -178,6 +186,8 @@ def cell_curves(
         every = list(range(n))
         prev = np.repeat(inp.previous[None], len(k), axis=0)
         for r, region in enumerate(inp.regions):
+            if region in lacking:
+                continue
             current, target = improved_arrays(inp, block, r, every, inp.current[:, r][None] + grid[:, None])
             res = run_staircase(params, current, prev, target, inp.weights, inp.pots)
             j = regions.index(region)
@@ -190,4 +200,4 @@ def cell_curves(
     others = result.table[~result.table["block"].isin(numbers)]
     fixed = others.groupby("region")["amount_sek"].sum().reindex(list(regions), fill_value=0.0).to_numpy(np.float64)
     routes = tuple(route_names(b) for b, inp in inputs for _ in inp.cells)
-    return CellCurves(result, regions, cells, routes, step, k, amount, tier, route, share, previous, fixed)
+    return CellCurves(result, regions, cells, routes, step, k, amount, tier, route, share, previous, fixed, no_data)

@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
-from .app import ConditionsOpt, PanelArg, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
+from .app import (
+    AllowMissingOpt,
+    ConditionsOpt,
+    PanelArg,
+    PopulationOpt,
+    RulesOpt,
+    SetOpt,
+    app,
+    err,
+    overrides_of,
+    reports_errors,
+)
 from .render import narrate
 
 LangOpt = Annotated[
@@ -41,6 +52,7 @@ def page(
         float | None,
         typer.Option(help="Step of the improvement (pp); default: the panel's precision, e.g. 0.1 for one decimal."),
     ] = None,
+    allow_missing: AllowMissingOpt = False,
 ) -> None:
     """Write the what-if page: one self-contained HTML file where a region sets an improvement and sees its kronor.
 
@@ -49,16 +61,22 @@ def page(
     Pick a region, move a slider per month and group (or one for all) and read the tiers and kronor before and after,
     exactly as `kommiljard whatif` gives them on the page's grid (from --lo to --hi pp in steps of --step). The view is
     kept in the link (`whatif.html#region=06&improve=3`). It opens from disk in any current browser and makes no
-    network request.
+    network request. With `--allow-missing-regions` a region without rows for some month and group is left off the
+    page (named in its provenance) and takes no part in the cells it lacks, as in `kommiljard payout`.
     """
     from ..engine import payout as compute_payout
+    from ..inputs.regions import region_label
     from ..outputs.files import check_out_path
     from ..outputs.page import check_lang, write_page
 
     check_out_path(out_file, (".html", ".htm"))
     check_lang(lang)
-    result = compute_payout(panel, rules, population, conditions, "auto", overrides_of(set_))
+    result = compute_payout(
+        panel, rules, population, conditions, "auto", overrides_of(set_), allow_missing_regions=allow_missing
+    )
     narrate(result)
+    if gone := result.no_data():
+        err.print(f"left off the page (no data): {', '.join(map(region_label, gone))}", highlight=False, markup=False)
     write_page(result, out_file, lang, sweep_dirs or None, lo, hi, step)
     err.print(
         f"wrote {out_file} ({out_file.stat().st_size / 1e3:.0f} kB, self-contained: open it in a browser)",

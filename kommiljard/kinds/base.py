@@ -115,8 +115,8 @@ class BlockKind(Protocol):
 
 
 ALLOW_MISSING = (
-    "--allow-missing-regions (payout, validate, explain, whatif, compare, report, plot; the page needs every region; "
-    "in Python: allow_missing_regions=True)"
+    "--allow-missing-regions (payout, validate, explain, whatif, compare, report, plot, page; in Python: "
+    "allow_missing_regions=True)"
 )
 NO_DATA_ROUTE = "no_data"
 

@@ -36,7 +36,7 @@ from ..analysis.curves import DEFAULT_HI, DEFAULT_LO, CellCurves, cell_curves
 from ..analysis.levers import CAPPED_BY
 from ..engine import Payout
 from ..errors import InputError
-from ..inputs.regions import region_names
+from ..inputs.regions import region_label, region_names
 from ..kinds.base import step_labels
 from ..rules import ImprovementStaircase, Rules
 from .files import write_text
@@ -342,6 +342,7 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
         (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
                                                                if p["population"]["sha256"] else "")),
         (t["prov_conditions"], str(p["conditions"])),
+        *([(t["prov_no_data"], ", ".join(map(region_label, curves.no_data)))] if curves.no_data else []),
         (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
         (t["prov_made"], made),
     ]  # fmt: skip
