@@ -775,3 +775,22 @@ def test_rule_file_error_names_file_and_key_for_python_callers(tmp_path):
     rules = rule_file(tmp_path, "threshold = 71.0", "threshold = nan")
     with pytest.raises(RuleFileError, match=r"rules\.toml.*\n.*target\.threshold: Input should be a finite number"):
         load_rules(rules)
+
+
+def test_a_bug_is_one_line_and_exit_3_not_a_traceback(monkeypatch, sample_panel_path):
+    """Not bad input but a bug: the user gets one line saying so (exit 3, not 2), the traceback only when asked."""
+    import kommiljard.engine
+
+    def broken(*args, **kwargs):
+        raise AttributeError("'Payout' object has no attribute 'x'")
+
+    monkeypatch.setattr(kommiljard.engine, "payout", broken)
+    monkeypatch.delenv("KOMMILJARD_TRACEBACK", raising=False)
+    result = CliRunner().invoke(app, ["payout", str(sample_panel_path)])
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert "internal error in kommiljard" in result.output and "This is a bug, not your input" in result.output
+    monkeypatch.setenv("KOMMILJARD_TRACEBACK", "1")
+    result = CliRunner().invoke(app, ["payout", str(sample_panel_path)])
+    assert isinstance(result.exception, AttributeError)
+    interrupted = CliRunner().invoke(app, ["payout", str(sample_panel_path), "--format", "nonsense"])
+    assert interrupted.exit_code == 2 and "internal error" not in interrupted.output  # typer's own usage errors

@@ -7,6 +7,7 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from enum import StrEnum
 from pathlib import Path
@@ -140,12 +141,18 @@ ExactOpt = Annotated[
 ]
 
 
+INTERNAL_ERROR = 3  # exit status of a bug in kommiljard (2: bad input)
+SHOW_TRACEBACK = "KOMMILJARD_TRACEBACK"
+
+
 def reports_errors(func):
     """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2.
 
     The message is user text: it is printed as written (control characters made visible, very
     long lines cut). An operating-system error that no writer or reader turned into a message
-    (a file that cannot be read or written) is reported with its path the same way.
+    (a file that cannot be read or written) is reported with its path the same way. Any other
+    exception is a bug in kommiljard: one line saying so, and exit status 3 (the traceback with
+    ``KOMMILJARD_TRACEBACK=1``).
     """
 
     @functools.wraps(func)
@@ -159,6 +166,17 @@ def reports_errors(func):
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             message = f"{where}{exc.strerror or exc}. Check the path and its permissions, and that the disk has room."
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as exc:
+            if os.environ.get(SHOW_TRACEBACK):
+                raise
+            message = (
+                f"internal error in kommiljard {__version__} ({type(exc).__name__}: {exc}). This is a bug, not your "
+                f"input: please report it with the command you ran ({SHOW_TRACEBACK}=1 shows where it happened)."
+            )
+            err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
+            raise typer.Exit(INTERNAL_ERROR) from None
         err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
