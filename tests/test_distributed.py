@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -118,27 +119,29 @@ def executing(dask_worker) -> tuple[int, list[str]]:
 
 
 def test_a_task_whose_worker_is_killed_is_rerun_with_the_same_result(tmp_path):
-    n, chunk = 16_000, 2_000  # tasks long enough to be caught running
+    n, chunk = 32_000, 4_000  # tasks long enough to be caught running
     reference = run_sweep(None, n, SEED, tmp_path / "local", chunk_size=chunk, lever=LEVER)
-    killed = []
+    killed, finished = [], threading.Event()
     with two_workers() as own, distributed.Client(own, timeout="60s") as client:
 
-        def kill_a_busy_worker(done, total):
-            for _ in range(200):  # the workers go on meanwhile: wait until one is inside a task
-                if killed or done == total:
-                    return
+        def kill_a_busy_worker():
+            """Watch the workers all through the sweep and kill the first one seen inside a task."""
+            while not finished.is_set():
                 for address, (pid, keys) in client.run(executing).items():
                     if keys:
                         os.kill(pid, signal.SIGKILL)
                         killed.append((address, pid, keys))
                         return
-                time.sleep(0.01)
+                time.sleep(0.002)
 
-        result = run_sweep(
-            None, n, SEED, tmp_path / "dask", chunk_size=chunk, lever=LEVER, scheduler=client,
-            progress=kill_a_busy_worker,
-        )  # fmt: skip
-        assert killed, "no worker was busy when a part was done"
+        watcher = threading.Thread(target=kill_a_busy_worker, daemon=True)
+        watcher.start()
+        try:
+            result = run_sweep(None, n, SEED, tmp_path / "dask", chunk_size=chunk, lever=LEVER, scheduler=client)
+        finally:
+            finished.set()
+            watcher.join(timeout=60)
+        assert killed, "no worker was seen inside a task"
         assert killed[0][1] not in client.run(os.getpid).values()  # that process is gone
     assert killed[0][2][0].startswith("kommiljard-part-")
     assert_same_sweep(result, reference)
