@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..errors import InputError
+from ..inputs.regions import region_label
 from ..money import format_kronor, format_number
 from .steps import StepOutcome
 
@@ -21,9 +23,6 @@ class RegionTrace:
 def no_data(inp, c: int, region: str, where: str) -> tuple[str, ...]:
     """The regions without data in cell ``c`` of a kind's arrays (computed with ``allow_missing``); an
     :class:`InputError` if ``region``, the one to explain, is among them (``where``: the cell, in words)."""
-    from ..errors import InputError
-    from ..inputs.regions import region_label
-
     if inp.missing is None:
         return ()
     gone = tuple(r for r, m in zip(inp.regions, inp.missing[c]) if m)
@@ -39,8 +38,6 @@ def no_data_lines(gone: Sequence[str]) -> list[str]:
     """Say which regions took no part in the cell for lack of data."""
     if not gone:
         return []
-    from ..inputs.regions import region_label
-
     return [
         f"No data (computed with --allow-missing-regions; not qualifying here): {', '.join(map(region_label, gone))}"
     ]

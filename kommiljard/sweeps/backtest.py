@@ -39,7 +39,7 @@ from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
 from .fit import MIN_MONTHS, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast
-from .outcomes import batch, setup_sweep, sweep_block, total
+from .outcomes import Batches, setup_sweep, sweep_block
 from .rng import STREAM_SIZE
 from .scenario import scenario_from_text
 
@@ -109,9 +109,8 @@ def backtest(
     scenario = scenario_from_text(text, f"fitted to {panel.source} up to {month}")
     known = panel.with_frame(frame[frame["month"] <= month].reset_index(drop=True))
     setup, observed = setup_sweep(scenario, rules, population, None, known)
-    amounts = np.concatenate([
-        total(batch(setup, seed, a, min(a + _BATCH, n), threads)["amount"]) for a in range(0, n, _BATCH)
-    ])  # fmt: skip
+    compute = Batches(setup, seed, threads)  # its draw arrays reused from batch to batch
+    amounts = np.concatenate([compute(a, min(a + _BATCH, n))["amount_sek"] for a in range(0, n, _BATCH)])
     regions = setup.regions
 
     realised = _block_amounts(frame[frame["month"].isin(months)], rules, population, block, regions)

@@ -115,11 +115,7 @@ def warm_up(setup: Setup, seed: int) -> tuple[str, float]:
 def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, path: Path, meta: dict) -> dict:
     """A task: compute the chunk ``meta`` describes and write its part to ``path`` with ``write_part``
     (the local run's writer, with its record and bar counts); returns ``meta``."""
-    block = setup.block
-    counts = Gathered(  # what the writer needs to count each month's bars; the driver gathers the rest from the file
-        meta["stop"], len(block.group_names), len(setup.regions), len(block.bars), setup.lever_region >= 0,
-        len(block.months), tuple(len(v.block.bars) for v in setup.variants),
-    )  # fmt: skip
+    counts = Gathered.of(setup, meta["stop"])  # for the writer's bar counts; the driver gathers the rest from the file
     with ThreadPoolExecutor(1, thread_name_prefix="parquet") as writing:
         write_part(path, Batches(setup, seed, threads), meta, setup.regions, counts, writing)
     return meta

@@ -26,7 +26,7 @@ from ..kinds.staircase.arrays import block_cells
 from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
 from ..rules import ImprovementStaircase, Rules
 from .forecast_model import fitted_model
-from .model import ConditionedModel, Draws, draw, observed_record, trajectory_model
+from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
 from .scenario import Scenario
 
 PART_KEY = b"kommiljard.sweep_part"  # a part's own record, in its schema
@@ -65,8 +65,13 @@ class Setup:
     variants: tuple[Setup, ...] = ()  # a variant sweep: every variant's setup on these draws, the first this one's
 
     @property
+    def layout(self) -> VariableLayout:
+        """The model whose variables are drawn (a conditioned model's underlying one): regions, months, shapes."""
+        return self.model.model if isinstance(self.model, ConditionedModel) else self.model
+
+    @property
     def regions(self) -> tuple[str, ...]:
-        return (self.model.model if hasattr(self.model, "model") else self.model).regions
+        return self.layout.regions
 
 
 def sweep_block(rules: Rules) -> ImprovementStaircase:
@@ -192,7 +197,8 @@ def _stream_outcomes(setup: Setup, share_90: np.ndarray, share_60: np.ndarray, o
 
 
 def _variant_outcomes(setup: Setup, share_90: np.ndarray, share_60: np.ndarray, out: dict[str, np.ndarray]) -> None:
-    """Fill ``out``'s variant arrays for drawn shares (T, M, G, R) whose first variant's outcomes are in ``out``."""
+    """Fill ``out``'s variant arrays for drawn shares (T, M, G, R) whose first variant's outcomes (and amount_sek)
+    are in ``out``."""
     current, previous = (share_90, np.array(setup.current)), (share_90, np.array(setup.previous))
     target = (share_60, np.array(setup.target)) if setup.target else None
     n = len(share_90)
@@ -201,7 +207,9 @@ def _variant_outcomes(setup: Setup, share_90: np.ndarray, share_60: np.ndarray, 
         amount, tier, month_tier = (out["amount"], out["tier"], out["month_tier"]) if k == 0 else scratch
         if k:
             outcomes(variant, current, previous, target, 1, scratch)
-        total(amount, out["variant_sek"][:, k])
+            total(amount, out["variant_sek"][:, k])
+        else:  # the first variant is this setup: its totals are amount_sek
+            out["variant_sek"][:, 0] = out["amount_sek"]
         out["variant_tier"][:, k] = tier
         out["variant_empty"][:, k] = (month_tier.reshape(n, -1, month_tier.shape[-1]).max(axis=2) == 0).sum(axis=1)
     change = share_90[:, setup.current] - share_90[:, setup.previous]  # (T, M, G, R), pp
@@ -231,7 +239,7 @@ class Batches:
         variant_sek (T, V, R), variant_tier (T, V, G, R), variant_empty (T, V): cells paying nothing, and
         improvement_pp (T, R): each region's improvement averaged over the block's cells."""
         setup, n = self.setup, stop - start
-        base = setup.model.model if hasattr(setup.model, "model") else setup.model
+        base = setup.layout
         if self.drawn is None or len(self.drawn.share_90) < n:
             self.drawn = Draws(start, np.empty((n, *base.shape_90)), np.empty((n, *base.shape_60)))
         s90, s60 = self.drawn.share_90[:n], self.drawn.share_60[:n]
@@ -261,11 +269,6 @@ class Batches:
 
         draw(setup.model, self.seed, start, stop, self.threads, out=Draws(start, s90, s60), then=then)
         return out
-
-
-def batch(setup: Setup, seed: int, start: int, stop: int, threads: int) -> dict[str, np.ndarray]:
-    """Outcomes of trajectories start..stop-1: arrays (T, G, R) (see :class:`Batches`)."""
-    return Batches(setup, seed, threads)(start, stop)
 
 
 def total(by_group: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

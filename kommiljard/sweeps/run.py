@@ -88,6 +88,10 @@ def _fingerprint(identity: dict) -> str:
     return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _write_manifest(out_dir: Path, manifest: dict) -> None:
+    write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
 def _part_path(out_dir: Path, index: int) -> Path:
     return out_dir / "trajectories" / f"part-{index:05d}.parquet"
 
@@ -332,15 +336,7 @@ def _run_sweep(
             "variants": VARIANTS,
             "variant_outcomes": VARIANT_OUTCOMES,
         }
-    gathered = Gathered(
-        n,
-        len(setup.block.group_names),
-        len(regions),
-        len(setup.block.bars),
-        lever is not None,
-        len(setup.block.months),
-        tuple(len(v.block.bars) for v in setup.variants),
-    )
+    gathered = Gathered.of(setup, n)
     done, reused, cluster = 0, 0, None
     threads_before, threads_given = numba.get_num_threads(), threads
     if threads:
@@ -361,7 +357,7 @@ def _run_sweep(
             else:
                 todo.append((index, start, stop))
         manifest["parts"].sort(key=lambda p: p["start"])
-        write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        _write_manifest(out_dir, manifest)
         if progress and done:
             progress(done, n)
         metas = [
@@ -381,7 +377,7 @@ def _run_sweep(
             nonlocal done
             manifest["parts"].append(_part_record(path, out_dir, meta))
             manifest["parts"].sort(key=lambda p: p["start"])
-            write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+            _write_manifest(out_dir, manifest)
             done += meta["stop"] - meta["start"]
             if progress:
                 progress(done, n)
@@ -433,9 +429,7 @@ def _run_sweep(
             manifest["summary"][name] = {"csv": f"{name}.csv", "parquet": f"{name}.parquet"}
         sheets += variant_sheets(*tables, manifest)
     write_workbook(out_dir / "summary.xlsx", sheets, provenance)
-    write_text(
-        out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
-    )  # last: the sweep is complete
+    _write_manifest(out_dir, manifest)  # last: the sweep is complete
     return SweepResult(out_dir, manifest, summary, len(todo), reused, elapsed)
 
 
@@ -518,7 +512,7 @@ def trajectory_panel(
     population = population if isinstance(population, Population) else read_population(population)
     observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
-    base = setup.model.model if observed is not None else setup.model
+    base = setup.layout
     drawn = draw(setup.model, seed, index, index + 1)
     s60 = np.full(drawn.share_90.shape[1:], np.nan)
     for j, month in enumerate(base.months_60):

@@ -40,7 +40,6 @@ Definitions (``t`` a trajectory, ``r`` a region, ``x[t, r]`` its amount in the v
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +49,7 @@ import pyarrow.parquet as pq
 from ..inputs.regions import region_names
 from .outcomes import Setup, variant_column
 from .quantiles import Means, Quantiles
-from .summary import PERCENTILES, Gathered
+from .summary import PERCENTILES, Gathered, part_values
 
 PART_COLUMNS = {
     "amount_sek_v<k>": "float64: variant k's amount (k = 1, 2, ...; the first variant's is amount_sek)",
@@ -101,24 +100,6 @@ def _row_groups(parts: list[tuple[Path, int]], columns: list[str], n_regions: in
             values = {c: table[c].to_numpy().reshape(-1, n_regions) for c in columns}
             yield start, values
             start += len(next(iter(values.values())))
-
-
-def _loaders(parts: list[tuple[Path, int]], column: str, n_regions: int, then: Callable[[np.ndarray], np.ndarray]):
-    """Loaders of ``then`` of one column of the parts, a row group each (for :meth:`Quantiles.percentiles`)."""
-
-    def loaders() -> list[Callable[[], np.ndarray]]:
-        out = []
-        for path, _ in parts:
-            for i in range(pq.ParquetFile(path).num_row_groups):
-
-                def load(path=path, i=i) -> np.ndarray:
-                    table = pq.ParquetFile(path).read_row_group(i, columns=[column])
-                    return then(table[column].to_numpy().reshape(-1, n_regions))
-
-                out.append(load)
-        return out
-
-    return loaders
 
 
 def _paid(amounts: np.ndarray) -> np.ndarray:
@@ -172,8 +153,11 @@ def summarise_variants(
             lapsed_sums.add(start, _lapsed(pot, paid))
             paid_sums.add(start, paid)
             spread.add(start, gini(x / population)[:, None])
-        p = amounts.percentiles(PERCENTILES, _loaders(parts, column, n_regions, lambda x: x), threads)
-        q = lapsed.percentiles(PERCENTILES, _loaders(parts, column, n_regions, lambda x, p=pot: _lapsed(p, _paid(x))))
+        paths = [path for path, _ in parts]
+        p = amounts.percentiles(PERCENTILES, part_values(paths, column, n_regions), threads)
+        q = lapsed.percentiles(
+            PERCENTILES, part_values(paths, column, n_regions, lambda x, p=pot: _lapsed(p, _paid(x)))
+        )
         mean = amount_sums.mean()
         rows = {"variant": name, "region": list(regions), "region_name": [labels.get(r, "") for r in regions]}
         rows |= {"mean_sek": mean} | {f"p{v}_sek": p[:, i] for i, v in enumerate(PERCENTILES)}

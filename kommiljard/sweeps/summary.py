@@ -79,6 +79,20 @@ class Gathered:
         self.variant_reached = np.zeros(shape, dtype=np.int64) if variant_bars else None
         self.variant_empty = np.zeros(len(variant_bars), dtype=np.int64) if variant_bars else None
 
+    @classmethod
+    def of(cls, setup, n: int) -> Gathered:
+        """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup`."""
+        block = setup.block
+        return cls(
+            n,
+            len(block.group_names),
+            len(setup.regions),
+            len(block.bars),
+            setup.lever_region >= 0,
+            len(block.months),
+            tuple(len(v.block.bars) for v in setup.variants),
+        )
+
     def add(
         self,
         start: int,
@@ -152,8 +166,11 @@ class Gathered:
             start += len(amount)
 
 
-def part_values(paths: list[Path], column: str, n_regions: int) -> Callable[[], list[Callable[[], np.ndarray]]]:
-    """Loaders of one column of the written parts, one row group (a batch of trajectories) each, as (T, R)."""
+def part_values(
+    paths: list[Path], column: str, n_regions: int, then: Callable[[np.ndarray], np.ndarray] | None = None
+) -> Callable[[], list[Callable[[], np.ndarray]]]:
+    """Loaders of one column of the written parts, one row group (a batch of trajectories) each, as (T, R)
+    (or ``then`` of that)."""
 
     def loaders() -> list[Callable[[], np.ndarray]]:
         out = []
@@ -162,7 +179,8 @@ def part_values(paths: list[Path], column: str, n_regions: int) -> Callable[[], 
 
                 def load(path=path, i=i) -> np.ndarray:
                     table = pq.ParquetFile(path).read_row_group(i, columns=[column])
-                    return table[column].to_numpy().reshape(-1, n_regions)
+                    values = table[column].to_numpy().reshape(-1, n_regions)
+                    return values if then is None else then(values)
 
                 out.append(load)
         return out
