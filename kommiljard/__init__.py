@@ -5,8 +5,8 @@ The package reads as the pipeline: ``inputs`` (panels, populations, regions, imp
 ``rules`` (the schemes as data) -> ``kinds`` (each kind of rule block: arrays, reference,
 kernel, explanation, figure) -> ``engine`` (``payout``) -> ``analysis`` (what-if, compare,
 explain) -> ``outputs`` (files, report, plots) -> ``sweeps`` (synthetic trajectories) ->
-``forecasting`` (fits, forecasts, backtests) -> ``cli``. The public API is imported on first
-use, so ``import kommiljard`` stays light.
+``forecasting`` (fits, forecasts, backtests) -> ``cli``. The public API is imported on first use,
+so ``import kommiljard`` stays light.
 """
 
 from __future__ import annotations
