@@ -112,7 +112,7 @@ def peak_memory(n: int, threads: int, out_dir: Path) -> dict:
 def race(setup: Setup, n: int, rounds: int) -> dict:
     """The allocation kernel against the tuned numpy contender, one thread each, on ``n`` drawn
     trajectories; the read floor is one numpy pass over the shares both read. Per trajectory."""
-    drawn = draw(setup.model, SEED, 0, n, 1)
+    drawn = draw(setup.model, SEED, 0, n, threads=1)
     args = kernel_args(setup, drawn)
     jobs = {
         "kernel": lambda: staircase_outcomes(*args),
