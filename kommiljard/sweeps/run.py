@@ -441,7 +441,9 @@ def _compute_parts(plan: _Plan, manifest: dict, chunks: list, gathered: Gathered
 
         chunks = [(_part_path(out_dir.resolve(), meta["part"]), meta) for meta in metas]  # the workers' paths
         task_threads = threads if sweep.threads else 1
-        cluster = run_parts(client, _write_part, setup, sweep.seed, task_threads, chunks, gather)
+        cluster = run_parts(
+            client, _write_part, setup, seed=sweep.seed, threads=task_threads, chunks=chunks, written=gather
+        )
     return {"threads": threads, "computed_parts": len(todo), "reused_parts": reused} | (
         {"dask": cluster} if cluster else {}
     )
@@ -470,7 +472,9 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
         starts = [(out_dir / part["file"], part["start"]) for part in manifest["parts"]]
         people = plan.population.of(regions).astype(np.float64)
         names = list(plan.variants)
-        tables = summarise_variants(gathered, setup, names, manifest["variants"], starts, people, threads)
+        tables = summarise_variants(
+            gathered, setup, names, manifest["variants"], starts, population=people, threads=threads
+        )
         for name, table in zip(("variants", "variant_outcomes"), tables):
             write_text(out_dir / f"{name}.csv", csv_text(table))  # variant names neutralised
             write_table(table, out_dir / f"{name}.parquet", provenance)
@@ -504,16 +508,7 @@ def _write_part(
             batch = batch_size(setup)
             for a in range(meta["start"], meta["stop"], batch):
                 out = compute(a, min(a + batch, meta["stop"]))
-                gathered.add(
-                    a,
-                    out["amount_sek"],
-                    out["tier"],
-                    out["month_tier"],
-                    out.get("baseline_sek"),
-                    out.get("baseline_tier"),
-                    out.get("baseline_month_tier"),
-                    out,
-                )
+                gathered.add(a, out)
                 table = part_table(setup, a, out, regions, meta)
                 if pending is not None:
                     pending.result()
