@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from kommiljard.sweeps.quantiles import Means, Quantiles, percentile_plan
 
+pytestmark = pytest.mark.kernels  # CI runs these again with NUMBA_DISABLE_JIT=1 (see .ci/run)
+
 PERCENTILES = (0, 5, 50, 95, 100)
 
 

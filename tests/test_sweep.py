@@ -311,6 +311,7 @@ def test_off_grid_lever_still_equals_the_whatif(tmp_path, rules, population):
     )
 
 
+@pytest.mark.kernels  # also with the JIT off (.ci/run): a sweep of 300
 def test_sweep_works_with_renamed_bars(tmp_path):
     """Bar names come from the rules (the manifest), never parsed back out of column names."""
     out = tmp_path / "renamed"

@@ -82,6 +82,7 @@ def test_a_region_fixed_in_the_scenario(tmp_path):
     assert change[r] - np.delete(change, r).mean() == pytest.approx(4.0 / slope, abs=0.03)
 
 
+@pytest.mark.kernels  # also with the JIT off (.ci/run): few draws
 def test_conditioning_keeps_observed_cells_and_draws_the_rest(model):
     one = trajectories(None, n=1, seed=11, months=MONTHS)
     known = one[one["month"] != "2019-11"].drop(columns="trajectory")
@@ -96,6 +97,7 @@ def test_conditioning_keeps_observed_cells_and_draws_the_rest(model):
     assert np.ptp(d.share_90[:, 5], axis=0).min() > 0
 
 
+@pytest.mark.kernels  # also with the JIT off (.ci/run): few draws
 def test_trajectories_are_valid_panels(rules, population):
     frame = trajectories(None, n=2, seed=9)
     assert len(frame) == 2 * 21 * 24 * 2 and set(frame["month"].str[:4]) == {"2018", "2019"}

@@ -150,6 +150,12 @@ def step_outcomes(
     )
 
 
+def local_flows(steps):
+    """An uninitialised (FLOWS, len(steps)) array of step flows for a tuple ``steps`` (one item per step). In
+    a compiled kernel it lives on the kernel's stack (:func:`compiled` registers that version)."""
+    return np.empty((len(FLOWS), len(steps)))
+
+
 @dataclass(frozen=True)
 class Compiled:
     in_units: object
@@ -166,6 +172,7 @@ def compiled() -> Compiled:
     """The numba twins of the functions above (inlined into the kernels that call them; the
     kernels are cached on disk), and step arrays that live on the calling kernel's stack."""
     from numba import carray, njit
+    from numba.extending import overload
 
     jit = njit(inline="always")
     shares = jit(shares_step)
@@ -175,9 +182,12 @@ def compiled() -> Compiled:
 
     flows_pointer = _stack_pointer(len(FLOWS))
 
-    @jit
-    def local_flows(steps):
-        return carray(flows_pointer(steps), (len(FLOWS), len(steps)))
+    @overload(local_flows, inline="always")
+    def _on_the_stack(steps):
+        def on_the_stack(steps):
+            return carray(flows_pointer(steps), (len(FLOWS), len(steps)))
+
+        return on_the_stack
 
     return Compiled(jit(in_units), jit(passes), shares, jit(cascade), bound(add_member), bound(paid), local_flows)
 
