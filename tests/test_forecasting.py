@@ -315,7 +315,7 @@ def test_a_fitted_scenario_without_its_own_model_is_refused_by_the_sweep(files, 
     so it is refused and names the loader that gives the scenario its model."""
     plain = load_scenario(files / "fitted.toml")
     assert plain.own_model is None and isinstance(plain.spec.fit, dict)
-    with pytest.raises(InputError, match="load_any_scenario"):
+    with pytest.raises(InputError, match=r"kommiljard\.load_scenario"):
         run_sweep(files / "fitted.toml", 10, 1, tmp_path / "a", observed_panel=files / "aug.parquet")
     assert not (tmp_path / "a" / "manifest.json").exists()
     assert load_any_scenario(plain) is plain and load_any_scenario(files / "fitted.toml").own_model is not None

@@ -102,8 +102,8 @@ def setup_sweep(
     elif scenario.spec.fit is not None:
         raise InputError(
             f"{scenario.origin}: a fitted scenario draws each region from its own forecast, which needs its [fit] "
-            "table read by kommiljard.forecasting: load it with "
-            "kommiljard.forecasting.forecast_model.load_any_scenario (the commands do) and sweep what that returns."
+            "table read by kommiljard.forecasting: load it with kommiljard.load_scenario (the commands do) and sweep "
+            "what that returns."
         )
     else:
         model, obs_info = _scenario_model(scenario, block, population, observed)
