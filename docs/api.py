@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/api.py out/api      # then open out/api/kommiljard.html (CI builds it: .ci/run)
 
-kommiljard imports its public names on first use; they are imported here first, so that pdoc finds them.
+kommiljard imports its public names on first use; pdoc reads a module's namespace, so they are put there first.
 A warning from pdoc (a public name it cannot resolve, a docstring it cannot render) fails the build.
 """
 
@@ -20,8 +20,7 @@ import kommiljard
 
 def build(out: Path) -> Path:
     """Write the reference into ``out``; the page of the public API."""
-    for name in kommiljard.__all__:
-        getattr(kommiljard, name)
+    vars(kommiljard).update({name: getattr(kommiljard, name) for name in kommiljard.__all__})
     pdoc.render.configure(docformat="restructuredtext", show_source=False, search=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -63,9 +63,7 @@ def __getattr__(name: str):
     if name not in _API:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module, attribute = _API[name]
-    value = getattr(import_module(module), attribute)
-    globals()[name] = value  # imported once (PEP 562)
-    return value
+    return getattr(import_module(module), attribute)
 
 
 def __dir__() -> list[str]:

@@ -25,6 +25,7 @@ PACKAGE = Path(kommiljard.__file__).parent
 STAGES = [
     "errors",
     "money",
+    "compiling",
     "inputs",
     "rules",
     "kinds",
@@ -116,7 +117,7 @@ def test_every_folder_and_module_opens_with_a_docstring():
 
 def test_the_top_level_holds_a_handful_of_modules():
     top = sorted(p.stem for p in PACKAGE.glob("*.py"))
-    assert top == ["__init__", "engine", "errors", "money", "sample"]
+    assert top == ["__init__", "compiling", "engine", "errors", "money", "sample"]
 
 
 def test_every_rule_kind_has_a_registered_plug_in_and_back():
@@ -208,7 +209,7 @@ def test_pkgutil_sees_the_stage_folders():
 
 # ---- functions a person can hold in mind ------------------------------------------------------------------------
 MAX_LINES, MAX_POSITIONAL = 80, 6  # beyond 6 parameters, keyword-only; numba kernels are exempt (see below)
-NUMBA = re.compile(r"\b(n?jit|vectorize|guvectorize|numba\.\w+)\b")
+NUMBA = re.compile(r"\b(n?jit|kernel|vectorize|guvectorize|numba\.\w+)\b")  # kernel: kommiljard.compiling's
 
 
 @functools.cache
@@ -326,3 +327,18 @@ def test_the_function_check_sees_what_it_should():
     assert positional == 0 and lines < MAX_LINES
     assert "kommiljard.sweeps.model._model_logits" not in functions()  # a numba kernel
     assert functions()["kommiljard.sweeps.summary.Gathered.__init__"][1] == 3  # n, n_groups, n_regions; self not
+
+
+# ---- numba without tricks -------------------------------------------------------------------------------------
+def test_no_function_is_rebuilt_with_other_globals_and_no_cache_is_removed_by_hand():
+    """Kernels call the rules' functions as they are (kommiljard.compiling makes them callable), never copies
+    rebound to other globals; no module writes another's namespace; every cached kernel is cached by
+    kommiljard.compiling.kernel (keyed by its sources), so no cache is ever stale or removed by hand."""
+    tricks = re.compile(r"FunctionType\(|__globals__|globals\(\)\[|\.nbi\b|\.nbc\b|cache=True")
+    found = [
+        f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if tricks.search(line) and path.name != "compiling.py"
+    ]
+    assert not found, "\n".join(found)

@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
+from ..compiling import kernel
 from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import read_population
@@ -450,7 +450,7 @@ def _means(spec, groups, months, months_60, *, spreads: _Spreads, level: np.ndar
     return np.concatenate([mu90.ravel(), mu60.ravel()])
 
 
-@njit(cache=True)
+@kernel()
 def _correlated(zt, start, factor, sd, free, w, out):
     """Per-region draws correlated between groups, centred to a weighted mean of 0 (``out`` is (G, R):
     each group's regions side by side, as the logits are laid out)."""
@@ -472,7 +472,7 @@ def _correlated(zt, start, factor, sd, free, w, out):
                 out[g, r] -= free[r, g] * total / weight
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _model_logits(z, mu, c, out):
     """The model's logits for each row of standard normals ``z`` and the means ``mu``, with the
     :class:`Coefficients` ``c`` (see the module docstring)."""
@@ -517,7 +517,7 @@ def _model_logits(z, mu, c, out):
                     i += 1
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _conditional_logits(z, given, out):
     """Observed variables at their values; the others from mean + factor @ z (see :class:`Given`)."""
     mean, factor, triangular = given.mean, given.factor, given.triangular
@@ -538,7 +538,7 @@ DRAW_BLOCK = 128  # trajectories drawn at once: their normals, logits, one vecto
 _NEAR_TIE = 1e-9  # a share this close to a rounding tie takes the scalar exp (see _finish_shares)
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _exp_arguments(logits, n90, pair_90, out):
     """What :func:`_finish_shares` takes the exponential of: ``-logit`` of each share_90 and of each
     share_60 (share_90's logit less the gap, a gap below 0 read as 0)."""
@@ -549,7 +549,7 @@ def _exp_arguments(logits, n90, pair_90, out):
             out[t, n90 + j] = -(logits[t, pair_90[j]] - max(logits[t, n90 + j], 0.0))
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # no division check: the loop vectorises
+@kernel(nogil=True, error_model="numpy")  # no division check: the loop vectorises
 def _finish_shares(arguments, exps, n90, pair_90, observed_share, s90, s60):
     """share_90 (T, n90) and share_60 (T, n60) in percent, rounded to one decimal as published, from
     ``exps = exp(arguments)`` (numpy's vectorised exp, overwritten); observed cells keep their values.
@@ -579,7 +579,7 @@ def _finish_shares(arguments, exps, n90, pair_90, observed_share, s90, s60):
             s60[t, j] = share if np.isnan(observed_share[n90 + j]) else observed_share[n90 + j]
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _normals(state, skip, z):
     """Skip ``skip`` rows of normals of the SFC64 ``state``, then fill every row of ``z``."""
     for _ in range(skip):

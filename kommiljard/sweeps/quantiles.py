@@ -26,6 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
+from ..compiling import kernel
+
 BLOCK = 1_000  # trajectories per block of the means (the random streams' size)
 TOP_BITS = 16  # bits of the key counted while the sweep runs
 SUB_BITS = 12  # bits counted per refining pass
@@ -48,7 +50,7 @@ def _value(key: np.uint64) -> float:
     return float(np.array([bits], dtype=np.uint64).view(np.float64)[0])
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _count_top(values, counts, low, high):
     """Count the (T, R) ``values`` per region in the bins of their keys' top bits, with each bin's
     smallest and largest key."""
@@ -62,7 +64,7 @@ def _count_top(values, counts, low, high):
             high[r, b] = max(high[r, b], k)
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _select_pass(values, first, order, shift, prefix, keep, fill, kept, counts, low, high):
     """One pass over (T, R) ``values`` for groups of keys (``first[r]:first[r + 1]`` of ``order``
     are region r's groups): a value whose key has group j's ``prefix`` above bit ``shift`` is kept
@@ -92,7 +94,7 @@ def _select_pass(values, first, order, shift, prefix, keep, fill, kept, counts, 
                     high[row, bin_] = max(high[row, bin_], k)
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _block_sums(values, first_block, sums):
     """Add (T, R) ``values`` (whole blocks of BLOCK trajectories, the first ``first_block``) into
     ``sums`` (blocks, R), each block in trajectory order."""
@@ -106,7 +108,7 @@ def _block_sums(values, first_block, sums):
                 sums[row, r] += values[t, r]
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _piece_sum(values, out):
     """``out[r]``: the sum of ``values[:, r]`` in row order (a block gathered from its pieces)."""
     for r in range(values.shape[1]):

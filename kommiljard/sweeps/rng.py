@@ -16,6 +16,8 @@ from numba.np.random._constants import wi_double as _ZIG_WI
 from numba.np.random._constants import ziggurat_nor_inv_r as _ZIG_NOR_INV_R
 from numba.np.random._constants import ziggurat_nor_r as _ZIG_NOR_R
 
+from ..compiling import kernel
+
 STREAM_SIZE = 1_000  # trajectories per random stream
 
 
@@ -44,7 +46,7 @@ def _sfc64_next(a, b, c, w):
     return tmp, b ^ (b >> _U11), c + (c << _U3), ((c << _U24) | (c >> _U40)) + tmp, w + _U1
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def fill_normals(state, out):
     """Fill ``out`` with the next standard normals of the SFC64 ``state`` (uint64 (4,), updated)."""
     a, b, c, w = state[0], state[1], state[2], state[3]

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from numba import njit
 
+from ..compiling import kernel
 from ..inputs.regions import region_names
 from ..rules import ImprovementStaircase
 from .quantiles import Means, Quantiles
@@ -47,7 +47,7 @@ def _count_months(month_tier: np.ndarray, reached_month: np.ndarray) -> None:
         _count_reached(tiers, reached_month.reshape(len(reached_month), n_months * n_groups, n_regions))
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _count_reached(tier, reached):
     """Add to ``reached[k, g, r]`` the trajectories whose tier (T, G, R) in group g includes bar k."""
     for t in range(tier.shape[0]):

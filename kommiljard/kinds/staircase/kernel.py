@@ -20,13 +20,13 @@ cell's bar flows on its stack, in registers.
 
 from __future__ import annotations
 
-import types
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
+from ...compiling import kernel
 from ...rules import ImprovementStaircase
 from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement
@@ -39,13 +39,7 @@ _passes, _cascade, _add_member, _paid, _local_flows = (
     _steps.paid,
     _steps.local_flows,
 )
-_shares_improvement = njit(inline="always")(  # the same code, calling the compiled in_units
-    types.FunctionType(
-        shares_improvement.__code__,
-        {**shares_improvement.__globals__, "in_units": _steps.in_units},
-        shares_improvement.__name__,
-    )
-)
+_shares_improvement = njit(inline="always")(shares_improvement)  # its in_units: compiled() made it callable
 N_FLOWS = len(FLOWS)
 
 
@@ -177,7 +171,7 @@ def allocate_cell(
     return lapsed
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def staircase_kernel(current, previous, target, weights, pots, rules, *outputs):
     """Every cell of (T, C, R) shares, ``rules`` from :meth:`StaircaseParams.args`: see
     :func:`run_staircase` for the outputs."""
@@ -251,7 +245,7 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
     return out
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel(nogil=True, error_model="numpy")
 def sweep_kernel(
     cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, month_tier, rules, amount, tier
 ):
