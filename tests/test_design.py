@@ -149,17 +149,6 @@ def kind_folders() -> set[str]:
     return {p.parent.name for p in (PACKAGE / "kinds").glob("*/kind.py")}
 
 
-# Modules still wired to the staircase until the sweeps' rework (issue 21); each must still need it.
-NOT_YET = {
-    "kommiljard.forecasting.backtest",
-    "kommiljard.forecasting.forecast_model",
-    "kommiljard.sweeps.outcomes",
-    "kommiljard.sweeps.scenario",
-    "kommiljard.sweeps.summary",
-    "kommiljard.sweeps.variants",
-}
-
-
 def test_nothing_outside_kinds_names_a_kind():
     """No module outside kinds/ imports a kind's folder (its rules model included), names a kind's model, or
     writes a kind's name: every command asks the registry."""
@@ -180,9 +169,7 @@ def test_nothing_outside_kinds_names_a_kind():
             elif isinstance(node, ast.Name | ast.alias | ast.Attribute):
                 named = getattr(node, "id", None) or getattr(node, "name", None) or node.attr
                 wrong += [f"{module} names {named}" for m in models if named.split(".")[-1] == m]
-    named = {w.split()[0] for w in wrong}
-    assert named <= NOT_YET, "\n".join(sorted({w for w in wrong if w.split()[0] not in NOT_YET}))
-    assert named >= NOT_YET, f"no longer naming a kind, take them off NOT_YET: {sorted(NOT_YET - named)}"
+    assert not wrong, "\n".join(sorted(set(wrong)))
 
 
 def test_the_kind_check_catches_what_it_should():
