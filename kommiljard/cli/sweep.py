@@ -191,7 +191,7 @@ def sweep(
     improve = sizes[0] if sizes else None
     err.print(
         f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {format_number(n)} trajectories"
-        + (f"; lever: region {region} {pp(improve, None)}" if lever else "")
+        + (f"; lever: region {region} {change_text(improve, option)}" if lever else "")
         + (f"; observed: {observed}" if observed else ""),
         highlight=False,
     )
@@ -296,10 +296,19 @@ def sweep(
 
         moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
         out.print(
-            f"Lever {normalise_code(region)} {pp(improve, None)}: expected gain {mnkr(row['mean_gain_sek'])} "
-            f"(5-95 %: {format_mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
+            f"Lever {normalise_code(region)} {change_text(improve, option)}: expected gain "
+            f"{mnkr(row['mean_gain_sek'])} (5-95 %: {format_mnkr(row['p5_gain_sek'])} to "
+            f"{mnkr(row['p95_gain_sek'])}); {moves}",
             highlight=False,
         )
+
+
+def change_text(value: float, option: str | None) -> str:
+    """A lever's change as the terminal writes it: ``+3 pp``, ``+200 operations``."""
+    from ..analysis.levers import every_lever
+
+    lever = every_lever().get(option or "")
+    return pp(value, None) if lever is None or lever.unit == "pp" else f"{value:+g} {lever.unit}"
 
 
 def swept_lever(rules, option: str) -> None:

@@ -251,7 +251,8 @@ def _run_sweep(
             tuple(lever.months) if lever.months else None,
             tuple(lever.groups) if lever.groups else None,
         )
-    observed = as_panel(observed_panel, sweep_draw(rules)[1].groups) if observed_panel is not None else None
+    needs = sweep_draw(rules)[1]
+    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
     setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
     if variants is not None:
         setup = with_variants(setup, variants, population)
@@ -501,7 +502,7 @@ def trajectory_panel(
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     needs = sweep_draw(rules)[1]
-    observed = as_panel(observed_panel, needs.groups) if observed_panel is not None else None
+    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
     drawn = setup.draws.buffers(setup.model, 1)
     setup.draws.fill(setup.model, seed, index, index + 1, 1, drawn, lambda rows: None)
