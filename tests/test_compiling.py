@@ -11,7 +11,8 @@ from kommiljard.compiling import PACKAGE, sources_stamp
 def test_a_kernel_s_sources_are_its_file_and_what_it_imports_transitively():
     staircase = compiling._sources(PACKAGE / "kinds" / "staircase" / "kernel.py")
     assert {PACKAGE / "kinds" / "steps.py", PACKAGE / "kinds" / "staircase" / "units.py"} <= staircase
-    assert PACKAGE / "rules" / "models.py" in staircase  # through `from ...rules import`
+    assert {PACKAGE / "kinds" / "staircase" / "rules.py", PACKAGE / "rules" / "common.py"} <= staircase  # transitively
+    assert PACKAGE / "compiling.py" in staircase
     assert PACKAGE / "cli" / "app.py" not in staircase and PACKAGE / "engine.py" not in staircase
     draw = compiling._sources(PACKAGE / "sweeps" / "model.py")
     assert PACKAGE / "sweeps" / "rng.py" in draw and PACKAGE / "sweeps" / "scenario.py" in draw
