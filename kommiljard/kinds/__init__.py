@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from .base import BlockKind, no_kind
 from .population_share.kind import KIND as POPULATION_SHARE
+from .requirements.kind import KIND as REQUIREMENTS
 from .staircase.kind import KIND as STAIRCASE
 from .threshold.kind import KIND as THRESHOLD
 
-KINDS: dict[str, BlockKind] = {k.name: k for k in (STAIRCASE, THRESHOLD, POPULATION_SHARE)}
+KINDS: dict[str, BlockKind] = {k.name: k for k in (STAIRCASE, THRESHOLD, POPULATION_SHARE, REQUIREMENTS)}
 
 
 def kind_of(block) -> BlockKind:

@@ -76,8 +76,28 @@ def all_needs(block: RequirementsBonus) -> dict[Need, list[str]]:
     return out
 
 
-def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    return pd.to_numeric(frame[column], errors="coerce").astype(np.float64)
+class Lookup:
+    """A panel's rows by (month, group, region), and its columns as numbers (NaN: empty or not a number)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame.drop_duplicates(["region", "month", "group"]).reset_index(drop=True)
+        f = self.frame
+        self.index = pd.Index(f["month"].astype(str) + "|" + f["group"].astype(str) + "|" + f["region"].astype(str))
+        self._numbers: dict[str, np.ndarray] = {}
+
+    def positions(self, months, group: str, regions) -> np.ndarray:
+        """(len(months), R) row positions, -1 where the panel has no row."""
+        keys = [f"{m}|{group}|{r}" for m in months for r in regions]
+        return self.index.get_indexer(keys).reshape(len(months), len(regions))
+
+    def numbers(self, column: str) -> np.ndarray:
+        if column not in self._numbers:
+            self._numbers[column] = pd.to_numeric(self.frame[column], errors="coerce").to_numpy(np.float64)
+        return self._numbers[column]
+
+    def values(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """The column's numbers at ``positions`` (NaN where there is no row)."""
+        return np.where(positions >= 0, self.numbers(column)[positions], np.nan)
 
 
 def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_missing: bool = False) -> list[Problem]:
@@ -100,24 +120,23 @@ def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_mi
             for r in regions
             if r not in population.counts.index
         ]
-    indexed = frame.drop_duplicates(["region", "month", "group"]).set_index(["region", "month", "group"])
+    lookup = Lookup(frame)
     gaps: dict[str, list[str]] = defaultdict(list)
     for (month, group, column), names in needs.items():
         if column not in frame.columns:
             continue
-        keys = pd.MultiIndex.from_tuples([(r, month, group) for r in regions])
-        raw = indexed[column].reindex(keys)
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64)
-        present = keys.isin(indexed.index)
+        pos = lookup.positions([month], group, regions)[0]
+        raw = lookup.frame[column].to_numpy(object)[pos]
+        values = lookup.values(column, pos)
         lo, hi = block.measure(column).range
         for i, region in enumerate(regions):
-            if not present[i] or pd.isna(raw.iloc[i]):
-                what = "no row" if not present[i] else f"{column} empty"
+            if pos[i] < 0 or pd.isna(raw[i]):
+                what = "no row" if pos[i] < 0 else f"{column} empty"
                 gaps[region].append(f"{month} {group} ({what}; {_who(names)})")
             elif not lo <= values[i] <= hi:
                 problems.append(
                     Problem(
-                        f"{column} = {raw.iloc[i]!r} ({region}, {month}, {group}) is not a number from {lo:g} to "
+                        f"{column} = {raw[i]!r} ({region}, {month}, {group}) is not a number from {lo:g} to "
                         f"{hi:g} ({block.measure(column).unit}), which {_who(names)} of {where} reads"
                     )
                 )
@@ -149,24 +168,18 @@ def _gap_problems(gaps: dict[str, list[str]], where: str) -> list[Problem]:
     return problems
 
 
-def _grid(indexed: pd.DataFrame, column: str, months, group: str, regions) -> np.ndarray:
-    """(len(months), R) float64 values of ``column`` (NaN where the row or value is missing)."""
-    keys = pd.MultiIndex.from_tuples([(m, group, r) for m in months for r in regions])
-    values = pd.to_numeric(indexed[column].reindex(keys), errors="coerce").to_numpy(np.float64)
-    return values.reshape(len(months), len(regions))
-
-
-def _figures(indexed: pd.DataFrame, req: Requirement, months, regions) -> tuple[np.ndarray, ...]:
+def _figures(lookup: Lookup, req: Requirement, months, regions) -> tuple[np.ndarray, ...]:
     """(current, previous, level) of one cell: means over its months (one month: the month's figure)."""
     nan = np.full(len(regions), np.nan)
     current = previous = level = nan
+    here = lookup.positions(months, req.group, regions)
     if req.improvement is not None:
         lag = req.improvement.compare_lag_months
-        current = _grid(indexed, req.measure, months, req.group, regions).mean(axis=0)
-        before = [shift_month(m, -lag) for m in months]
-        previous = _grid(indexed, req.measure, before, req.group, regions).mean(axis=0)
+        current = lookup.values(req.measure, here).mean(axis=0)
+        before = lookup.positions([shift_month(m, -lag) for m in months], req.group, regions)
+        previous = lookup.values(req.measure, before).mean(axis=0)
     if req.fulfilment is not None:
-        level = _grid(indexed, req.level_measure, months, req.group, regions).mean(axis=0)
+        level = lookup.values(req.level_measure, here).mean(axis=0)
     return current, previous, level
 
 
@@ -182,14 +195,14 @@ def requirements_input(
     regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
     pop = population.of(regions)
     weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
-    indexed = frame.set_index(["month", "group", "region"])
+    lookup = Lookup(frame)
     cells, index, pots, figures = [], [], [], []
     for j, req in enumerate(block.requirements):
         for month, months in cell_months(req):
             cells.append((month, req.name))
             index.append(j)
             pots.append(block.cell_pot_sek(req))
-            figures.append(_figures(indexed, req, months, regions))
+            figures.append(_figures(lookup, req, months, regions))
     current, previous, level = (np.array([f[k] for f in figures]) for k in range(3))
     routes = [(req.improvement is not None, req.fulfilment is not None) for req in block.requirements]
     imp = np.array([routes[j][0] for j in index])[:, None]

@@ -1,0 +1,79 @@
+"""The picture of one requirement in one month: what each region earned, by which route, and its bonus.
+
+Every region as a bar of its amount in the cell: the part it earned (coloured by the route: an
+improvement, a high level) and its share of the cell's unearned money (the bonus, lighter), with its
+improvement and level written beside it; a dashed line marks the region's whole part, so a bar short
+of it shows what went to the bonus pot. Drawn from what the engine computed (a
+:class:`~kommiljard.engine.Payout`), never by running the rules again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from ...inputs.regions import region_label
+from ...money import NO_DATA, format_mnkr, format_number
+from ...rules.requirements import RequirementsBonus
+from ..look import MN, NONE_COLOUR, label, lighten, new_axes, plain, provenance_note
+
+ROUTE_COLOURS = {"improvement": "#2f6db5", "fulfilment": "#2ca25f", "none": NONE_COLOUR, "no_data": NONE_COLOUR}
+
+
+def _annotation(row, unit: str) -> str:
+    if row.data == "missing":
+        return NO_DATA["en"]
+    imp = row.improvement_pct if unit == "%" else row.improvement_pp
+    parts = [f"{format_number(imp, None, signed=True)} {unit}"] if np.isfinite(imp) else []
+    parts += [f"level {row.level:g}"] if np.isfinite(row.level) else []
+    step = f"step {row.bars}" if row.route == "improvement" else row.route
+    return f"{', '.join(parts)}: {step}"
+
+
+def plot_requirement_cell(result, block: RequirementsBonus, cell: tuple[str, str], ax: Axes | None = None) -> Axes:
+    """One requirement in one month (or its period): every region's earned money and bonus."""
+    month, name = cell
+    steps, regions, _ = result.cell_tables(block.number, month, name)
+    req = next(r for r in block.requirements if r.name == name)
+    unit = "%" if req.improvement is not None and req.improvement.unit == "relative_pct" else "pp"
+    regions = regions.sort_values(["amount_sek", "region"], ascending=[True, False], ignore_index=True)
+    ax = new_axes(ax, (10, 0.3 * len(regions) + 2.4))
+    y = np.arange(len(regions))
+    earned = regions["earned_sek"].fillna(0.0).to_numpy() / MN
+    bonus = regions["bonus_sek"].fillna(0.0).to_numpy() / MN
+    colours = [ROUTE_COLOURS[r] for r in regions["route"]]
+    ax.barh(y, earned, color=colours, height=0.7, gid="earned")
+    ax.barh(y, bonus, left=earned, color=[lighten(c, 0.6) for c in colours], height=0.7, gid="bonus")
+    part = regions["part_sek"].to_numpy() / MN
+    ax.scatter(part, y, marker="|", s=120, color="#333333", zorder=3, gid="part")
+    right = float(max(np.max(part, initial=0.0), np.max(earned + bonus, initial=0.0))) * 1.45 or 1.0
+    for r, row in enumerate(regions.itertuples()):
+        ax.text(
+            max(part[r], earned[r] + bonus[r]) + right * 0.01, r, plain(_annotation(row, unit)), va="center", fontsize=7
+        )
+    ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
+    ax.set_xlim(0, right)
+    ax.set_xlabel("mnkr in this cell (| : the region's part of the pot)")
+    handles = [
+        Patch(color=ROUTE_COLOURS["improvement"], label="earned by improvement"),
+        Patch(color=ROUTE_COLOURS["fulfilment"], label="earned by a high level"),
+        Patch(color=lighten(ROUTE_COLOURS["improvement"], 0.6), label="bonus (share of the unearned money)"),
+        Patch(color=NONE_COLOUR, label="not met"),
+    ]
+    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    pot = float(steps["base_sek"].sum())
+    earned_sum, bonus_sum, lapsed = (
+        float(steps.loc[k, c]) for k, c in ((0, "pot_sek"), (1, "pot_sek"), (1, "lapsed_sek"))
+    )
+    title = (
+        f"{month}, {req.label or name}: pot {format_mnkr(pot)} mnkr, earned {format_mnkr(earned_sum)}, "
+        f"bonus {format_mnkr(bonus_sum)}, lapsed {format_mnkr(lapsed)}"
+    )
+    note, synthetic = provenance_note(result.provenance)
+    if req.unsourced:
+        note = "UNSOURCED requirement (a placeholder of the rule file) · " + note
+    label(ax, title, note, synthetic)
+    return ax
