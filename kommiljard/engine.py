@@ -240,7 +240,7 @@ def payout(
         parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
         conditions_used = getattr(arrays, "conditions", conditions_used)
     table = pd.concat([p.rows for p in parts], ignore_index=True)
-    table = table[[c for c in COLUMNS if c in table.columns]]
+    table = table[[c for c in COLUMNS if c in table.columns] + [c for c in table.columns if c not in COLUMNS]]
     table["tier"] = table["tier"].astype("int8")
     provenance = {
         **base_provenance(),
