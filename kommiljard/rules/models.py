@@ -14,7 +14,16 @@ from pydantic import Field, field_validator, model_validator
 from ..money import format_kronor
 from .common import MAX_SEK, MONTH_RE, Frozen, check_names_unique
 from .population_share import Condition, PopulationShare
-from .requirements import Fulfilment, Improvement, ImprovementStep, Measure, Payment, Requirement, RequirementsBonus
+from .requirements import (
+    Fulfilment,
+    Improvement,
+    ImprovementStep,
+    Measure,
+    Payment,
+    Published,
+    Requirement,
+    RequirementsBonus,
+)
 from .staircase import Bar, Group, ImprovementStaircase, Target
 from .threshold import AbsoluteThreshold, Gate, Level, PerformanceGroup, Period
 
@@ -141,4 +150,5 @@ RULE_MODELS = (
     ImprovementStep,
     Fulfilment,
     Payment,
+    Published,
 )

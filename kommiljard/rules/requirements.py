@@ -177,6 +177,17 @@ class Payment(Frozen):
         return value
 
 
+class Published(Frozen):
+    """What was published about one payment of the block: a bundled table of amounts per region
+    (``kommiljard/data/<file>``, columns ``region`` and ``amount_kr``) and its total."""
+
+    payment: str
+    file: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.csv$")
+    total_sek: float = Field(gt=0, le=MAX_SEK)
+    source: str = ""
+    note: str = ""
+
+
 class RequirementsBonus(Block):
     """Block kind: several requirements, each with its tranche shared out by a key; a region's unearned
     part goes to a bonus pot, paid with the last payment."""
@@ -191,6 +202,7 @@ class RequirementsBonus(Block):
     payments_note: str = ""
     measures: tuple[Measure, ...] = Field(min_length=1)
     requirements: tuple[Requirement, ...] = Field(min_length=1, max_length=100)
+    published: Published | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> RequirementsBonus:
@@ -212,6 +224,11 @@ class RequirementsBonus(Block):
                 f"{format_kronor(self.total_sek, 2)}: the tranches must add up to the block exactly"
             )
         self._check_payments()
+        if self.published is not None and self.published.payment not in [p.name for p in self.payments]:
+            raise ValueError(
+                f"published.payment {self.published.payment!r} is not one of the payments "
+                f"{[p.name for p in self.payments]}"
+            )
         return self
 
     def _check_payments(self) -> None:
