@@ -125,14 +125,16 @@ class Payout:
         row_keys, cell_keys = (_cell_keys(f) for f in (table, cells))
         amount = np.full(len(table), np.nan)
         lapsed = np.zeros(len(cells))
+        cell_pot, cell_lapsed = (table[c].to_numpy(np.float64, copy=True) for c in ("cell_pot_sek", "cell_lapsed_sek"))
         values = table["amount_sek"].to_numpy(np.float64)
+        rows_of = pd.Series(np.arange(len(table))).groupby(row_keys).indices  # cell key -> its rows, in order
         for i, key in enumerate(cell_keys):
-            rows = np.flatnonzero(row_keys == key)
+            rows = rows_of.get(key, np.array([], dtype=np.intp))
             known = rows[np.isfinite(values[rows])]
             rounded = largest_remainder(np.append(values[known], cells["lapsed_sek"].iloc[i]), pots[i])
             amount[known], lapsed[i] = rounded[:-1], rounded[-1]
-            table.loc[rows, ["cell_pot_sek", "cell_lapsed_sek"]] = (pots[i], rounded[-1])
-        table["amount_sek"] = amount
+            cell_pot[rows], cell_lapsed[rows] = pots[i], rounded[-1]
+        table["amount_sek"], table["cell_pot_sek"], table["cell_lapsed_sek"] = amount, cell_pot, cell_lapsed
         cells["pot_sek"], cells["lapsed_sek"], cells["paid_sek"] = pots.astype(np.float64), lapsed, pots - lapsed
         return dataclasses.replace(self, table=table, cells=cells)
 

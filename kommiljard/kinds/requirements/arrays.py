@@ -82,13 +82,13 @@ class Lookup:
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame.drop_duplicates(["region", "month", "group"]).reset_index(drop=True)
         f = self.frame
-        self.index = pd.Index(f["month"].astype(str) + "|" + f["group"].astype(str) + "|" + f["region"].astype(str))
+        self.index = {key: i for i, key in enumerate(zip(f["month"], f["group"], f["region"]))}
         self._numbers: dict[str, np.ndarray] = {}
 
     def positions(self, months, group: str, regions) -> np.ndarray:
         """(len(months), R) row positions, -1 where the panel has no row."""
-        keys = [f"{m}|{group}|{r}" for m in months for r in regions]
-        return self.index.get_indexer(keys).reshape(len(months), len(regions))
+        found = [self.index.get((m, group, r), -1) for m in months for r in regions]
+        return np.array(found, dtype=np.intp).reshape(len(months), len(regions))
 
     def numbers(self, column: str) -> np.ndarray:
         if column not in self._numbers:
