@@ -84,11 +84,18 @@ class Lookup:
         f = self.frame
         self.index = {key: i for i, key in enumerate(zip(f["month"], f["group"], f["region"]))}
         self._numbers: dict[str, np.ndarray] = {}
+        self._raw: dict[str, np.ndarray] = {}
 
     def positions(self, months, group: str, regions) -> np.ndarray:
         """(len(months), R) row positions, -1 where the panel has no row."""
         found = [self.index.get((m, group, r), -1) for m in months for r in regions]
         return np.array(found, dtype=np.intp).reshape(len(months), len(regions))
+
+    def raw(self, column: str) -> np.ndarray:
+        """The column as given (objects), for messages and to tell an empty cell from text."""
+        if column not in self._raw:
+            self._raw[column] = self.frame[column].to_numpy(object)
+        return self._raw[column]
 
     def numbers(self, column: str) -> np.ndarray:
         if column not in self._numbers:
@@ -126,20 +133,20 @@ def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_mi
         if column not in frame.columns:
             continue
         pos = lookup.positions([month], group, regions)[0]
-        raw = lookup.frame[column].to_numpy(object)[pos]
+        raw = lookup.raw(column)[pos]
+        empty = (pos < 0) | pd.isna(raw)
         values = lookup.values(column, pos)
         lo, hi = block.measure(column).range
-        for i, region in enumerate(regions):
-            if pos[i] < 0 or pd.isna(raw[i]):
-                what = "no row" if pos[i] < 0 else f"{column} empty"
-                gaps[region].append(f"{month} {group} ({what}; {_who(names)})")
-            elif not lo <= values[i] <= hi:
-                problems.append(
-                    Problem(
-                        f"{column} = {raw[i]!r} ({region}, {month}, {group}) is not a number from {lo:g} to "
-                        f"{hi:g} ({block.measure(column).unit}), which {_who(names)} of {where} reads"
-                    )
+        for i in np.flatnonzero(empty):
+            what = "no row" if pos[i] < 0 else f"{column} empty"
+            gaps[regions[i]].append(f"{month} {group} ({what}; {_who(names)})")
+        for i in np.flatnonzero(~empty & ~((values >= lo) & (values <= hi))):
+            problems.append(
+                Problem(
+                    f"{column} = {raw[i]!r} ({regions[i]}, {month}, {group}) is not a number from {lo:g} to "
+                    f"{hi:g} ({block.measure(column).unit}), which {_who(names)} of {where} reads"
                 )
+            )
     if gaps and not allow_missing:
         problems += _gap_problems(gaps, where)
     return problems
