@@ -10,6 +10,7 @@ the same tiers and routes). ``tests/test_kernels.py`` runs every entry under hyp
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -297,6 +298,10 @@ class RequirementsCase:
     def region_cells(self) -> int:
         return self.current.size
 
+    def head(self, n: int) -> RequirementsCase:
+        """The first ``n`` trajectories."""
+        return dataclasses.replace(self, current=self.current[:n], previous=self.previous[:n], level=self.level[:n])
+
 
 def requirement_figures(rng: np.random.Generator, req, shape: tuple[int, ...], regime: str) -> tuple[np.ndarray, ...]:
     """(current, previous, level) on the 0.1 grid for the cells of one requirement: a third of the changes
@@ -418,6 +423,7 @@ class Comparison:
     fast: Callable[[object], dict[str, np.ndarray]]
     references: dict[str, tuple[Callable[[object], dict[str, np.ndarray]], bool]]
     max_traj: int  # trajectories per case the function takes (1: one panel)
+    bench_traj: int | None = None  # at most this many trajectories in a benchmark (None: the benchmark's size)
 
 
 def _outcomes_of(per_cell):
@@ -456,6 +462,7 @@ COMPARISONS = (
         requirements_fast,
         {"reference": (requirements_reference, True), "naive": (requirements_naive, False)},
         3,
+        500,  # 90 cells of 21 regions a trajectory: 500 are a million region-cells
     ),
 )
 
