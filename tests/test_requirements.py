@@ -221,3 +221,37 @@ def test_explain_traces_the_route_the_part_and_the_bonus():
 def test_explain_of_a_month_a_requirement_does_not_measure_is_an_error():
     with pytest.raises(InputError, match="measures no"):
         explain(SAMPLE_2023, "06", "2023-01", "sc_first_visit", "kommiljard-2023")
+
+
+def test_the_published_december_2023_table_is_bundled_whole_and_named_by_the_rule_file():
+    from kommiljard.kinds.requirements.payments import published_amounts
+    from kommiljard.rules import load_rules
+
+    pub = load_rules("kommiljard-2023").ruleset.block(1).published
+    amounts = published_amounts(pub.file)
+    assert len(amounts) == 21 and amounts.index.is_unique
+    assert amounts.sum() == pub.total_sek == 1_874_253_165
+    assert amounts["03"] == 54_499_160  # Uppsala, printed "544 99 160" in the source
+
+
+def test_payments_and_summaries_add_up_to_the_block():
+    from kommiljard.kinds.requirements.payments import beside_published, by_payment
+    from kommiljard.kinds.requirements.summary import region_summary, requirement_summary
+
+    result = payout(SAMPLE_2023, "kommiljard-2023")
+    block = result.rules.ruleset.block(1)
+    payments = by_payment(result.table, block)
+    assert list(payments.columns) == ["augusti", "december"]
+    assert payments.to_numpy().sum() == pytest.approx(block.total_sek, abs=0.05)
+    reqs = requirement_summary(result, block)
+    assert reqs["tranche_sek"].sum() == pytest.approx(block.total_sek, abs=0.05)
+    np.testing.assert_allclose(reqs["earned_sek"] + reqs["to_bonus_sek"], reqs["tranche_sek"], atol=0.01)
+    assert (reqs[["by_improvement", "by_level", "not_met"]].sum(axis=1) == 21 * 10).all()
+    regions = region_summary(result, block)
+    np.testing.assert_allclose(regions["earned_sek"] + regions["bonus_sek"], regions["total_sek"], atol=0.01)
+    np.testing.assert_allclose(
+        regions["paid_augusti_sek"] + regions["paid_december_sek"], regions["total_sek"], atol=0.01
+    )
+    beside = beside_published(result.table, block)
+    assert beside["published_sek"].sum() == 1_874_253_165 and len(beside) == 21
+    assert beside["model_sek"].sum() == pytest.approx(payments["december"].sum(), abs=0.05)
