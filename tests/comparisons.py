@@ -20,7 +20,7 @@ import numpy as np
 from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import region_codes
 from kommiljard.kinds.requirements.arrays import RequirementsInput, cell_months
-from kommiljard.kinds.requirements.kernel import RequirementsParams, run_requirements
+from kommiljard.kinds.requirements.kernel import RequirementsParams, requirements_outcomes, run_requirements
 from kommiljard.kinds.requirements.reference import allocate_requirements
 from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase, staircase_outcomes
 from kommiljard.kinds.staircase.reference import allocate_cell
@@ -329,8 +329,11 @@ def requirement_figures(rng: np.random.Generator, req, shape: tuple[int, ...], r
     return current / 10.0, previous / 10.0, level
 
 
-def requirements_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> RequirementsCase:
-    """Trajectories of the 2023 block (nine requirements, 90 cells), each in a regime: any, nobody, everyone."""
+def requirements_case(
+    rng: np.random.Generator, variant: str, n_traj: int = 1, with_missing: bool = True
+) -> RequirementsCase:
+    """Trajectories of the 2023 block (nine requirements, 90 cells), each in a regime: any, nobody, everyone;
+    in some cases a few regions without data in a few cells (``with_missing``)."""
     block = requirements_block(variant)
     index = [j for j, req in enumerate(block.requirements) for _ in cell_months(req)]
     shape = (n_traj, len(index), len(REGIONS))
@@ -342,7 +345,7 @@ def requirements_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -
             figures = requirement_figures(rng, req, (len(cells), len(REGIONS)), regime)
             for a, f in zip((current, previous, level), figures):
                 a[t, cells] = f
-    missing = rng.random(shape[1:]) < (0.05 if rng.random() < 0.3 else 0.0)
+    missing = rng.random(shape[1:]) < (0.05 if with_missing and rng.random() < 0.3 else 0.0)
     for a in (current, previous, level):
         a[:, missing] = np.nan
     pots = np.array([block.cell_pot_sek(block.requirements[j]) for j in index])
@@ -357,10 +360,10 @@ def requirements_fast(case: RequirementsCase) -> dict[str, np.ndarray]:
         case.current,
         case.previous,
         case.level,
-        case.cell_requirement,
-        case.pots,
-        case.weights,
-        case.missing,
+        cell_requirement=case.cell_requirement,
+        pots=case.pots,
+        weights=case.weights,
+        missing=case.missing,
     )
     return {k: getattr(res, k) for k in ("amount", "earned", "bonus", "tier", "route", "lapsed")}
 
@@ -397,17 +400,48 @@ def requirements_naive(case: RequirementsCase) -> dict[str, np.ndarray]:
     runs = [
         naive.requirements(
             case.block,
-            case.current[t],
-            case.previous[t],
-            case.level[t],
-            case.cell_requirement,
-            case.weights,
-            case.pots,
-            case.missing,
+            (case.current[t], case.previous[t], case.level[t]),
+            cell_requirement=case.cell_requirement,
+            weights=case.weights,
+            pots=case.pots,
+            missing=case.missing,
         )
         for t in range(case.current.shape[0])
     ]
     return {k: np.array([r[k] for r in runs]) for k in runs[0]}
+
+
+def requirements_sweep_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> RequirementsCase:
+    """As :func:`requirements_case`, every region with data (a sweep draws every figure)."""
+    return requirements_case(rng, variant, n_traj, with_missing=False)
+
+
+def outcomes_by_requirement(per_cell: Callable[[RequirementsCase], dict]) -> Callable[[RequirementsCase], dict]:
+    """Per-cell results as the sweep keeps them: each region's amount per requirement (cells added in order)."""
+
+    def outcomes(case: RequirementsCase) -> dict[str, np.ndarray]:
+        res = per_cell(case)
+        n_traj, _, n_regions = res["amount"].shape
+        amount = np.zeros((n_traj, len(case.block.requirements), n_regions))
+        for c, j in enumerate(case.cell_requirement):
+            amount[:, j] += res["amount"][:, c]
+        return {"amount": amount, "tier": res["tier"]}
+
+    return outcomes
+
+
+def requirement_outcomes_fast(case: RequirementsCase, threads: int = 1) -> dict[str, np.ndarray]:
+    res = requirements_outcomes(
+        RequirementsParams.from_block(case.block),
+        case.current,
+        case.previous,
+        case.level,
+        threads=threads,
+        cell_requirement=case.cell_requirement,
+        pots=case.pots,
+        weights=case.weights,
+    )
+    return {"amount": res.amount, "tier": res.tier}
 
 
 # ----------------------------------------------------------------------------- the table
@@ -463,6 +497,18 @@ COMPARISONS = (
         {"reference": (requirements_reference, True), "naive": (requirements_naive, False)},
         3,
         500,  # 90 cells of 21 regions a trajectory: 500 are a million region-cells
+    ),
+    Comparison(
+        "requirements: requirements_outcomes (kommiljard sweep)",
+        tuple(REQUIREMENT_VARIANTS),
+        requirements_sweep_case,
+        requirement_outcomes_fast,
+        {
+            "reference": (outcomes_by_requirement(requirements_reference), True),
+            "naive": (outcomes_by_requirement(requirements_naive), False),
+        },
+        6,
+        500,
     ),
 )
 

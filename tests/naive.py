@@ -172,10 +172,12 @@ def requirement_judgement(req, current: float, previous: float, level: float) ->
     return 0, 0, 0.0
 
 
-def requirements(block, current, previous, level, cell_requirement, weights, pots, missing) -> dict[str, np.ndarray]:
-    """One panel (C, R) of a block of requirements with a bonus pot: each region's part of a cell by
+def requirements(block, figures, *, cell_requirement, weights, pots, missing) -> dict[str, np.ndarray]:
+    """One panel (C, R) of a block of requirements with a bonus pot (``figures``: current, previous and level,
+    each (C, R)): each region's part of a cell by
     the sharing key, the fraction it earns, and its share of the unearned money (the bonus pot) by the
     block's reading; amount (earned + bonus), earned, bonus, tier, route per region and cell, lapsed per cell."""
+    current, previous, level = figures
     n_cells, n_regions = current.shape
     total_weight = float(sum(weights))
     part = np.array([[pots[c] * weights[r] / total_weight for r in range(n_regions)] for c in range(n_cells)])

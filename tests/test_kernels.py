@@ -77,3 +77,12 @@ def test_sweep_kernel_fills_given_arrays_or_refuses_them():
     for wrong in (Outcomes(np.empty(shape[::-1]), out.tier), Outcomes(out.amount, np.empty(shape))):
         with pytest.raises(ValueError, match="C-contiguous"):
             staircase_outcomes(*args, out=wrong)
+
+
+def test_requirements_sweep_kernel_does_not_depend_on_threads():
+    from comparisons import requirement_outcomes_fast, requirements_sweep_case
+
+    case = requirements_sweep_case(np.random.default_rng(12), "default", 40)
+    one, two = requirement_outcomes_fast(case, threads=1), requirement_outcomes_fast(case, threads=2)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key])

@@ -33,10 +33,10 @@ def run(case: RequirementsCase, **changed) -> dict[str, np.ndarray]:
         c["current"],
         c["previous"],
         c["level"],
-        case.cell_requirement,
-        case.pots,
-        c["weights"],
-        c["missing"],
+        cell_requirement=case.cell_requirement,
+        pots=case.pots,
+        weights=c["weights"],
+        missing=c["missing"],
     )
     return {"amount": res.amount, "lapsed": res.lapsed, "earned": res.earned, "bonus": res.bonus}
 
@@ -98,10 +98,10 @@ def test_the_random_cases_reach_every_route_a_partial_step_and_a_lapsing_pot():
             case.current,
             case.previous,
             case.level,
-            case.cell_requirement,
-            case.pots,
-            case.weights,
-            case.missing,
+            cell_requirement=case.cell_requirement,
+            pots=case.pots,
+            weights=case.weights,
+            missing=case.missing,
         )
         seen["lapsed"] |= bool((out["lapsed"] > 0).any())
         seen["partial"] |= bool(((res.fraction > 0) & (res.fraction < 1)).any())

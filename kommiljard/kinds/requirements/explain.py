@@ -201,6 +201,7 @@ def explain_requirement(
     panel: Panel,
     population: Population,
     region: str,
+    *,
     allow_missing: bool = False,
 ) -> RequirementExplanation:
     """Trace one region in one cell (month, requirement) of a block through the reference."""

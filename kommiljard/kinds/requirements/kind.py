@@ -15,11 +15,11 @@ from .tables import STEPS, cell_flows, requirements_tables
 from .units import ROUTE_NAMES
 
 
-def allocation_of(
-    inp: RequirementsInput, earned, bonus, lapsed, tier, route, improvement, fraction, keys
-) -> Allocation:
-    """An :class:`Allocation` from the (C, R) outcomes and the (J, R) bonus keys, the same for both backends."""
-    key = keys[inp.cell_requirement]
+def allocation_of(inp: RequirementsInput, out: dict) -> Allocation:
+    """An :class:`Allocation` from the outcomes (name -> (C, R) array; ``lapsed`` (C,), ``keys`` (J, R)), the same
+    for both backends."""
+    earned, bonus, lapsed = out["earned"], out["bonus"], out["lapsed"]
+    key = out["keys"][inp.cell_requirement]
     if inp.missing is not None:
         key = np.where(inp.missing, 0.0, key)
     flows = np.array(
@@ -30,12 +30,12 @@ def allocation_of(
     )
     return Allocation(
         amount=earned + bonus,
-        tier=np.asarray(tier, np.int8),
-        route=np.asarray(route, np.int8),
+        tier=np.asarray(out["tier"], np.int8),
+        route=np.asarray(out["route"], np.int8),
         lapsed=np.asarray(lapsed, np.float64),
         by_step=np.stack([earned, bonus], axis=-1),
         flows=flows,
-        extra={"improvement": improvement, "fraction": fraction, "key": key},
+        extra={"improvement": out["improvement"], "fraction": out["fraction"], "key": key},
     )
 
 
@@ -66,16 +66,9 @@ class Requirements:
         def each(name):
             return np.array([[getattr(r, name) for r in cell.regions] for cell in out.cells])
 
+        names = ("earned", "bonus", "tier", "route", "improvement", "fraction")
         return allocation_of(
-            inp,
-            each("earned"),
-            each("bonus"),
-            np.array([cell.lapsed for cell in out.cells]),
-            each("tier"),
-            each("route"),
-            each("improvement"),
-            each("fraction"),
-            out.keys,
+            inp, {**{n: each(n) for n in names}, "lapsed": np.array([c.lapsed for c in out.cells]), "keys": out.keys}
         )
 
     def fast(self, block: RequirementsBonus, inp: RequirementsInput) -> Allocation:
@@ -83,11 +76,16 @@ class Requirements:
 
         params = RequirementsParams.from_block(block)
         res = run_requirements(
-            params, inp.current, inp.previous, inp.level, inp.cell_requirement, inp.pots, inp.weights, inp.missing
+            params,
+            inp.current,
+            inp.previous,
+            inp.level,
+            cell_requirement=inp.cell_requirement,
+            pots=inp.pots,
+            weights=inp.weights,
+            missing=inp.missing,
         )
-        return allocation_of(
-            inp, res.earned, res.bonus, res.lapsed, res.tier, res.route, res.improvement, res.fraction, res.keys
-        )
+        return allocation_of(inp, vars(res))
 
     def tables(
         self, block: RequirementsBonus, inp: RequirementsInput, allocation: Allocation, names: dict[str, str]
@@ -106,7 +104,7 @@ class Requirements:
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
         from .explain import explain_requirement
 
-        return explain_requirement(rules, block, cell, panel, population, region, allow_missing)
+        return explain_requirement(rules, block, cell, panel, population, region, allow_missing=allow_missing)
 
     def figure(self, result, block, cell: Cell, ax=None):
         from .figure import plot_requirement_cell
