@@ -156,9 +156,12 @@ def whatif(
         if result is not None:
             synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
             changed = ", ".join(f"{m} {g}" for _, m, g in result.chosen)
+            c = result.cells
+            # a kind whose lever moves different measures in different cells names each cell's (its `measure`)
+            moved = ", ".join(dict.fromkeys(c.loc[c["changed"], "measure"])) if "measure" in c else "share_90"
             out.print(
                 Text.assemble(
-                    (f"What if {code} {name} improves share_90 by {result.improve_pp:+g} pp", "bold"),
+                    (f"What if {code} {name} improves {moved} by {result.improve_pp:+g} pp", "bold"),
                     f" in {changed}{synthetic}",
                 ),
                 highlight=False,
@@ -168,13 +171,12 @@ def whatif(
                 f"({kronor(result.delta_sek, signed=True)})",
                 highlight=False,
             )
-            c = result.cells
             view = pd.DataFrame(
                 {
                     "month": c["month"],
                     "group": c["group"],
                     "changed": c["changed"].map({True: "yes", False: ""}),
-                    "share_90": [
+                    "figure" if "measure" in c else "share_90": [
                         f"{format_number(b, None)} -> {format_number(a, None)}" + (" (clamped)" if cl else "")
                         for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])
                     ],

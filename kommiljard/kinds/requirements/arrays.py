@@ -23,8 +23,8 @@ from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.regions import region_label
 from ...inputs.tables import Problem, raise_problems
-from ...rules.requirements import Requirement, RequirementsBonus
-from ..base import ALLOW_MISSING
+from ..tables import ALLOW_MISSING
+from .rules import Requirement, RequirementsBonus
 
 Cell = tuple[str, str]  # (month reported under, requirement name)
 Need = tuple[str, str, str]  # (month, group, column)

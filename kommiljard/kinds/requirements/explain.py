@@ -5,16 +5,16 @@ money and what it earned, and its share of the bonus pot."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.regions import region_names
 from ...money import format_kronor, format_number
-from ...rules import Rules
-from ...rules.requirements import Requirement, RequirementsBonus
 from ..explaining import RegionTrace, no_data, no_data_lines, panel_line, sign
 from .arrays import RequirementsInput, cell_months, requirements_input
 from .reference import CellOutcome, RequirementsOutcome, allocate_requirements, running_sum
+from .rules import Requirement, RequirementsBonus
 from .units import ROUTE_NAMES
 
 UNSOURCED = "  [UNSOURCED: a placeholder of the rule file, not the agreement's own definition]"
@@ -33,7 +33,7 @@ def unit_word(req: Requirement) -> str:
 class RequirementExplanation(RegionTrace):
     """One region in one cell of a requirement, and the block's bonus pot as it concerns the region."""
 
-    rules: Rules
+    rules: Any  # the rule set (kommiljard.rules.Rules)
     block: RequirementsBonus
     panel: Panel
     region: str
@@ -195,7 +195,7 @@ class RequirementExplanation(RegionTrace):
 
 
 def explain_requirement(
-    rules: Rules,
+    rules,
     block: RequirementsBonus,
     cell: tuple[str, str],
     panel: Panel,

@@ -15,8 +15,8 @@ from matplotlib.patches import Patch
 
 from ...inputs.regions import region_label
 from ...money import NO_DATA, format_mnkr, format_number
-from ...rules.requirements import RequirementsBonus
 from ..look import MN, NONE_COLOUR, label, lighten, new_axes, plain, provenance_note
+from .rules import RequirementsBonus
 
 ROUTE_COLOURS = {"improvement": "#2f6db5", "fulfilment": "#2ca25f", "none": NONE_COLOUR, "no_data": NONE_COLOUR}
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ...rules.requirements import RequirementsBonus
 from .reference import RequirementRule
+from .rules import RequirementsBonus
 from .units import BONUS_MODES, ROUTE_NONE, compiled
 
 _u = compiled()

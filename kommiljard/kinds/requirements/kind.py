@@ -1,18 +1,57 @@
 """Several requirements with a bonus pot as a :class:`~kommiljard.kinds.base.BlockKind`.
 
 A block's cells are (month, requirement): each requirement in each month it measures (or over its
-period, reported under the last month). Steps: ``earned`` and ``bonus`` (see :mod:`.tables`).
+period, reported under the last month); a cell's ``group`` in outputs is the requirement's name.
+Steps: ``earned`` and ``bonus`` (see :mod:`.tables`). Its measures are the ones its rule file's
+requirements read (each declared there with its unit; those of the bundled files are in the panel's
+catalogue below); its lever is points of a requirement's measure in the better direction
+(:mod:`.lever`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...rules.requirements import RequirementsBonus
-from ..base import Allocation, BlockTables, Cell
-from .arrays import RequirementsInput, cell_months, coverage, requirements_input
+from ..base import Cell, Column, kind_word
+from ..columns import IMPROVEMENT_PP, SHARE_CURRENT, SHARE_PREVIOUS
+from ..tables import Allocation, BlockTables
+from .arrays import RequirementsInput, cell_months, cell_needs, coverage, requirements_input
+from .lever import LEVER
+from .measures import MEASURES
+from .rules import RequirementsBonus
 from .tables import STEPS, cell_flows, requirements_tables
 from .units import ROUTE_NAMES
+from .words import WORDS
+
+
+def _column(name: str, en: str, sv: str, unit: str = "", after_money: bool = False, optional: bool = False) -> Column:
+    return Column(name, (en, sv), unit, after_money=after_money, optional=optional)
+
+
+COLUMNS = (
+    IMPROVEMENT_PP,
+    _column(
+        "improvement_pct",
+        "the relative improvement in percent of last year's figure, as a relative requirement compares it",
+        "den relativa förbättringen i procent av förra årets värde, som ett relativt krav jämför den",
+        "percent",
+        optional=True,
+    ),
+    SHARE_CURRENT,
+    SHARE_PREVIOUS,
+    _column("level", "the figure a high level is judged on", "värdet som en hög nivå bedöms på", "percent"),
+    _column("fraction", "the fraction of its part the region earned", "den del av sin andel regionen tjänade in"),
+    _column("part_sek", "the region's part of the cell's money", "regionens andel av cellens pengar", "kr", True),
+    _column("earned_sek", "what the region earned in the cell", "vad regionen tjänade in i cellen", "kr", True),
+    _column(
+        "bonus_sek",
+        "the region's share of the cell's unearned money (the bonus pot)",
+        "regionens del av cellens ej intjänade pengar (bonuspotten)",
+        "kr",
+        True,
+    ),
+    _column("paid_in", "the month the earned money is paid", "månaden då de intjänade pengarna betalas", "", True),
+)
 
 
 def allocation_of(inp: RequirementsInput, out: dict) -> Allocation:
@@ -41,14 +80,42 @@ def allocation_of(inp: RequirementsInput, out: dict) -> Allocation:
 
 class Requirements:
     name = "requirements_bonus"
+    model = RequirementsBonus
+    measures = MEASURES
+    columns = COLUMNS
+    words = WORDS
     step_word = "step"
-    sweepable = False
+    levers = (LEVER,)
 
     def route_names(self, block: RequirementsBonus) -> tuple[str, ...]:
         return ROUTE_NAMES
 
     def step_names(self, block: RequirementsBonus) -> tuple[str, ...]:
         return STEPS
+
+    def cells(self, block: RequirementsBonus) -> list[Cell]:
+        return [(month, req.name) for req in block.requirements for month, _ in cell_months(req)]
+
+    def cell_of(self, block: RequirementsBonus, month: str, group: str) -> Cell | None:
+        for req in block.requirements:
+            if req.name == group:
+                return next(((m, req.name) for m, months in cell_months(req) if month in months), None)
+        return None
+
+    def needs(self, block: RequirementsBonus):
+        from ..base import Need
+
+        out = []
+        for req in block.requirements:
+            for month, months in cell_months(req):
+                by_row: dict[tuple[str, str], list[str]] = {}
+                for m, g, column in cell_needs(req, months):
+                    by_row.setdefault((m, g), []).append(column)
+                out += [
+                    Need(m, g, f"{m} {g} ({req.name})", tuple(cols), (month, req.name))
+                    for (m, g), cols in by_row.items()
+                ]
+        return out
 
     def coverage(self, frame, block: RequirementsBonus, population, allow_missing: bool = False):
         return coverage(frame, block, population, allow_missing)
@@ -74,9 +141,8 @@ class Requirements:
     def fast(self, block: RequirementsBonus, inp: RequirementsInput) -> Allocation:
         from .kernel import RequirementsParams, run_requirements
 
-        params = RequirementsParams.from_block(block)
         res = run_requirements(
-            params,
+            RequirementsParams.from_block(block),
             inp.current,
             inp.previous,
             inp.level,
@@ -92,15 +158,6 @@ class Requirements:
     ) -> BlockTables:
         return requirements_tables(block, inp, allocation, names)
 
-    def cells(self, block: RequirementsBonus) -> list[Cell]:
-        return [(month, req.name) for req in block.requirements for month, _ in cell_months(req)]
-
-    def cell_of(self, block: RequirementsBonus, month: str, group: str) -> Cell | None:
-        for req in block.requirements:
-            if req.name == group:
-                return next(((m, req.name) for m, months in cell_months(req) if month in months), None)
-        return None
-
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
         from .explain import explain_requirement
 
@@ -110,6 +167,37 @@ class Requirements:
         from .figure import plot_requirement_cell
 
         return plot_requirement_cell(result, block, cell, ax)
+
+    def parameter_text(self, key: str, value, block: RequirementsBonus, say) -> str | None:
+        from .describe import parameter_text
+
+        return parameter_text(key, value, block, say)
+
+    def lever(self, block: RequirementsBonus):
+        from .lever import RequirementLever
+
+        return RequirementLever(block)
+
+    def draw(self, block: RequirementsBonus):
+        return None  # the sweeps' draw models and sweep plans land with the sweeps' rework
+
+    def sweep_plan(self, block: RequirementsBonus, layout, population, lever=None):
+        raise NotImplementedError(f"kind {self.name!r}: the sweep plan lands with the sweeps' rework")
+
+    def page_cell(self, block: RequirementsBonus, cell: Cell, lang: str) -> dict:
+        from ..look import NONE_COLOUR
+
+        month, name = cell
+        req = next(r for r in block.requirements if r.name == name)
+        steps = [s.name for s in req.improvement.steps] if req.improvement is not None else []
+        return {
+            "group": req.label or name if lang == "sv" else name.replace("_", " "),
+            "measure": req.measure,
+            "steps": steps,
+            "tiers": [kind_word(self, "tier_none", lang), *(steps or [kind_word(self, "route_fulfilment", lang)])],
+            "routes": [kind_word(self, f"route_{r}", lang) for r in ROUTE_NAMES],
+            "colours": [NONE_COLOUR, *(["#2f6db5"] * max(1, len(steps)))],
+        }
 
 
 KIND = Requirements()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ...errors import KommiljardError
 from ...inputs.regions import normalise_code
-from ...rules.requirements import RequirementsBonus
+from .rules import RequirementsBonus
 
 
 def by_payment(table: pd.DataFrame, block: RequirementsBonus) -> pd.DataFrame:

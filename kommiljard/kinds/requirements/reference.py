@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...rules.requirements import Requirement, RequirementsBonus
 from ..steps import in_units, passes
+from .rules import Requirement, RequirementsBonus
 from .units import ROUTE_NONE, improvement_units, is_fulfilled, judged
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...rules.requirements import RequirementsBonus
 from .payments import by_payment
+from .rules import RequirementsBonus
 
 
 def requirement_summary(result, block: RequirementsBonus) -> pd.DataFrame:

@@ -13,10 +13,10 @@ import pandas as pd
 
 from ...errors import KommiljardError
 from ...money import check_conserved
-from ...rules.requirements import RequirementsBonus
-from ..base import NO_DATA_ROUTE, Allocation, BlockTables
 from ..steps import BASE, COUNT, FLOWS, LAPSED, PASSED_UP, POT, RECEIVED, WEIGHT
+from ..tables import NO_DATA_ROUTE, Allocation, BlockTables
 from .arrays import RequirementsInput
+from .rules import RequirementsBonus
 from .units import ROUTE_FULFILMENT, ROUTE_NAMES
 
 STEPS = ("earned", "bonus")

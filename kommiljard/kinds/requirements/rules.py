@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..money import format_kronor
-from .common import MAX_SEK, MONTH_RE, Block, Frozen, check_months, check_names_unique
-from .staircase import IMPROVEMENT_RANGE
+from ...money import format_kronor
+from ...rules.common import MAX_SEK, MONTH_RE, Block, Frozen, check_months, check_names_unique
+from ..staircase.rules import IMPROVEMENT_RANGE
 
 # How the bonus pot is shared (a rule file's ``bonus``): in proportion to what each region earned
 # from met requirements; by population among the regions that earned anything; each requirement's
@@ -41,7 +41,11 @@ class Measure(Frozen):
 
     @property
     def range(self) -> tuple[float, float]:
-        return MEASURE_UNITS[self.unit]
+        """The values it may take: the panel format's range if it knows the measure, else its unit's."""
+        from ...inputs.measures import CATALOGUE
+
+        known = CATALOGUE.get(self.name)
+        return (float(known.lo), float(known.hi)) if known is not None else MEASURE_UNITS[self.unit]
 
 
 class ImprovementStep(Frozen):
@@ -209,6 +213,7 @@ class RequirementsBonus(Block):
         check_names_unique(self.requirements, "requirement")
         check_names_unique(self.payments, "payment")
         check_names_unique(self.measures, "measure")
+        self._check_catalogue()
         declared = {m.name for m in self.measures}
         for r in self.requirements:
             unknown = [m for m in r.measure_columns() if m not in declared]
@@ -230,6 +235,18 @@ class RequirementsBonus(Block):
                 f"{[p.name for p in self.payments]}"
             )
         return self
+
+    def _check_catalogue(self) -> None:
+        """A measure the panel format knows keeps its unit: one name, one meaning."""
+        from ...inputs.measures import CATALOGUE
+
+        for m in self.measures:
+            known = CATALOGUE.get(m.name)
+            if known is not None and known.unit != m.unit:
+                raise ValueError(
+                    f"measure {m.name!r} is a {known.unit} in the panel format ({known.describe()}), not a {m.unit}: "
+                    "give it that unit, or another name"
+                )
 
     def _check_payments(self) -> None:
         months = [p.month for p in self.payments]
