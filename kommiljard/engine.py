@@ -34,6 +34,7 @@ from .money import largest_remainder
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]
+MAX_SUMMARY_GROUPS = 4  # a block with more groups (the requirements of a block) has one column in the summary
 BACKENDS = ("auto", "numba", "reference", "check")
 
 
@@ -67,7 +68,7 @@ class Payout:
     provenance: dict = field(default_factory=dict)
 
     def summary(self, whole_kronor: bool = False) -> pd.DataFrame:
-        """Per region: amounts per block (and group, where a block has groups) and the total.
+        """Per region: amounts per block (and group, where a block has a few groups) and the total.
 
         With ``whole_kronor`` the amounts are those of :meth:`in_whole_kronor`: whole kronor that
         add up both ways (each row's parts to its total, each column to its total row). A column is NaN
@@ -78,7 +79,8 @@ class Payout:
             return self.in_whole_kronor().summary()
         t = self.table
         block = "block" + t["block"].astype(str)
-        key = np.where(t["group"].isna(), block, block + "_" + t["group"].fillna(""))
+        many = t.groupby("block")["group"].nunique() > MAX_SUMMARY_GROUPS  # one column for such a block
+        key = np.where(t["group"].isna() | t["block"].map(many), block, block + "_" + t["group"].fillna(""))
         wide = (
             t.assign(column=key)
             .groupby(["region", "region_name", "column"])["amount_sek"]

@@ -77,3 +77,43 @@ def plot_requirement_cell(result, block: RequirementsBonus, cell: tuple[str, str
         note = "UNSOURCED requirement (a placeholder of the rule file) · " + note
     label(ax, title, note, synthetic)
     return ax
+
+
+def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | None = None) -> Axes:
+    """One requirement over all its months: for every region and month the fraction of its part it earned (the
+    shade; L: by a high level, blank: no data), and beside each row its money from the requirement (earned and its
+    share of the unearned money) in mnkr."""
+    req = next(r for r in block.requirements if r.name == name)
+    rows = result.table[(result.table["block"] == block.number) & (result.table["group"] == name)]
+    grid = rows.pivot(index="region", columns="month", values="fraction")
+    routes = rows.pivot(index="region", columns="month", values="route")
+    money = rows.groupby("region")[["earned_sek", "bonus_sek"]].sum(min_count=1)
+    order = money.sum(axis=1).sort_values().index
+    grid, routes, money = grid.loc[order], routes.loc[order], money.loc[order]
+    ax = new_axes(ax, (10, 0.3 * len(grid) + 2.4))
+    image = np.ma.masked_invalid(grid.to_numpy(np.float64))
+    ax.imshow(image, aspect="auto", cmap="Blues", vmin=0.0, vmax=1.0, gid="fractions")
+    shades = grid.to_numpy(np.float64)
+    for (i, j), route in np.ndenumerate(routes.to_numpy()):
+        if route in ("fulfilment", "no_data"):
+            ink = "white" if shades[i, j] > 0.6 else "#1d1d1d"
+            ax.text(j, i, "L" if route == "fulfilment" else "–", ha="center", va="center", fontsize=7, color=ink)
+    months = list(grid.columns)
+    ax.set_xticks(range(len(months)), [m[2:] for m in months], fontsize=7)
+    ax.set_yticks(range(len(grid)), [region_label(r) for r in grid.index], fontsize=7.5)
+    for i, (earned, bonus) in enumerate(money.itertuples(index=False)):
+        text = f"{format_mnkr(earned)} + {format_mnkr(bonus)} bonus" if np.isfinite(earned) else NO_DATA["en"]
+        ax.text(len(months) - 0.3, i, plain(text), va="center", fontsize=7)
+    ax.set_xlim(-0.5, len(months) + 2.8)
+    ax.set_xlabel("month (shade: the fraction of its part a region earned, 0 to 1; L: by a high level)")
+    cells = result.cells[(result.cells["block"] == block.number) & (result.cells["group"] == name)]
+    pot, earned, lapsed = (float(cells[c].sum()) for c in ("pot_sek", "earned_sek", "lapsed_sek"))
+    title = (
+        f"{req.label or name}: {format_mnkr(pot)} mnkr; earned {format_mnkr(earned)}, "
+        f"unearned {format_mnkr(pot - earned)} (lapsed {format_mnkr(lapsed)})"
+    )
+    note, synthetic = provenance_note(result.provenance)
+    if req.unsourced:
+        note = "UNSOURCED requirement (a placeholder of the rule file) · " + note
+    label(ax, title, note, synthetic)
+    return ax

@@ -164,9 +164,20 @@ class Requirements:
         return explain_requirement(rules, block, cell, panel, population, region, allow_missing=allow_missing)
 
     def figure(self, result, block, cell: Cell, ax=None):
-        from .figure import plot_requirement_cell
+        from .figure import plot_requirement, plot_requirement_cell
 
+        if cell[0] is None:  # a requirement over all its months (the report's picture of it)
+            return plot_requirement(result, block, cell[1], ax)
         return plot_requirement_cell(result, block, cell, ax)
+
+    def report_cells(self, block: RequirementsBonus) -> list[Cell]:
+        """The report draws each requirement over all its months (ninety monthly pictures would say less)."""
+        return [(None, req.name) for req in block.requirements]
+
+    def report_tables(self, result, block: RequirementsBonus, lang: str) -> list[tuple[str, object, list[str]]]:
+        from .summary import report_tables
+
+        return report_tables(result, block, lang)
 
     def parameter_text(self, key: str, value, block: RequirementsBonus, say) -> str | None:
         from .describe import parameter_text

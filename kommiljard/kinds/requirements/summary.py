@@ -49,3 +49,49 @@ def region_summary(result, block: RequirementsBonus) -> pd.DataFrame:
     per["earned_share"] = per["earned_sek"] / per["earned_sek"].sum()
     payments = by_payment(rows, block).add_prefix("paid_").add_suffix("_sek").rename_axis("region").reset_index()
     return per.merge(payments, on="region", how="left")
+
+
+def report_tables(result, block: RequirementsBonus, lang: str) -> list[tuple[str, pd.DataFrame, list[str]]]:
+    """The report's tables of the block, in ``lang``: the requirements, and the regions (with each payment and, where
+    the rule file names one, what was published about a payment beside it)."""
+    from ..base import word
+    from .payments import published_amounts
+    from .words import TABLE_WORDS
+
+    def w(key: str, **fields) -> str:
+        return word(TABLE_WORDS, key, lang, **fields)
+
+    reqs = requirement_summary(result, block)
+    first = pd.DataFrame(
+        {
+            w("requirement"): reqs["label"].where(reqs["label"] != "", reqs["requirement"]),
+            w("area"): reqs["area"],
+            w("tranche"): reqs["tranche_sek"],
+            w("earned"): reqs["earned_sek"],
+            w("to_bonus"): reqs["to_bonus_sek"],
+            w("lapsed"): reqs["lapsed_sek"],
+            w("by_improvement"): reqs["by_improvement"],
+            w("by_level"): reqs["by_level"],
+            w("not_met"): reqs["not_met"],
+            w("source"): [w("unsourced") if u else w("sourced") for u in reqs["unsourced"]],
+        }
+    )
+    regions = region_summary(result, block)
+    second = pd.DataFrame(
+        {
+            w("code"): regions["region"],
+            w("region"): regions["region_name"],
+            w("earned"): regions["earned_sek"],
+            w("bonus"): regions["bonus_sek"],
+            w("total"): regions["total_sek"],
+            **{w("paid", month=p.month): regions[f"paid_{p.name}_sek"] for p in block.payments},
+        }
+    )
+    money = [w(k) for k in ("tranche", "earned", "to_bonus", "lapsed", "bonus", "total")]
+    money += [w("paid", month=p.month) for p in block.payments]
+    if block.published is not None:
+        month = next(p.month for p in block.payments if p.name == block.published.payment)
+        column = w("published", month=month)
+        second[column] = second[w("code")].map(published_amounts(block.published.file))
+        money.append(column)
+    return [(w("requirements_title"), first, money), (w("regions_title"), second, money)]

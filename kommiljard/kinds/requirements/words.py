@@ -65,3 +65,28 @@ LEVER_WORDS = {
         "kravets månader; negativt: sämre. Hålls inom måttets enhet.",
     ),
 }
+
+# The report's tables of a block of requirements (column names and titles)
+TABLE_WORDS = {
+    "requirements_title": ("The requirements: what their money became", "Prestationskraven: vad pengarna blev"),
+    "regions_title": ("Per region: earned, bonus and payments", "Per region: intjänat, bonus och utbetalningar"),
+    "requirement": ("requirement", "prestationskrav"),
+    "area": ("area", "område"),
+    "tranche": ("money, kr", "medel, kr"),
+    "earned": ("earned, kr", "intjänat, kr"),
+    "to_bonus": ("to the bonus pot, kr", "till bonuspotten, kr"),
+    "lapsed": ("lapsed, kr", "ej utbetalt, kr"),
+    "by_improvement": ("region-months met by improvement", "regionmånader uppfyllda genom förbättring"),
+    "by_level": ("by a high level", "genom hög nivå"),
+    "not_met": ("not met", "ej uppfyllda"),
+    "source": ("source", "källa"),
+    "unsourced": ("UNSOURCED placeholder", "KÄLLA SAKNAS (platshållare)"),
+    "sourced": ("sourced", "källa finns"),
+    "code": ("code", "kod"),
+    "region": ("region", "region"),
+    "bonus": ("bonus, kr", "bonus, kr"),
+    "total": ("total, kr", "totalt, kr"),
+    "paid": ("paid {month}, kr", "utbetalt {month}, kr"),
+    "published": ("published {month}, kr", "publicerat {month}, kr"),
+    "all_regions": ("all regions", "alla regioner"),
+}
