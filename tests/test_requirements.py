@@ -17,6 +17,8 @@ from kommiljard.engine import payout
 from kommiljard.errors import InputError, MissingDataWarning
 from kommiljard.inputs.population import read_population
 from kommiljard.kinds.requirements.kernel import RequirementsParams, run_requirements
+from kommiljard.kinds.requirements.lever import better_sign, lever_measure
+from kommiljard.rules import load_rules
 
 from comparisons import REQUIREMENT_VARIANTS, RequirementsCase, requirements_case
 
@@ -255,3 +257,10 @@ def test_payments_and_summaries_add_up_to_the_block():
     beside = beside_published(result.table, block)
     assert beside["published_sek"].sum() == 1_874_253_165 and len(beside) == 21
     assert beside["model_sek"].sum() == pytest.approx(payments["december"].sum(), abs=0.05)
+
+
+def test_lever_helpers_follow_the_better_direction():
+    block = load_rules("kommiljard-2023").ruleset.block(1)
+    signs = {r.name: better_sign(r) for r in block.requirements}
+    assert signs["sc_first_visit_150"] == -1.0 and signs["sc_first_visit"] == 1.0
+    assert lever_measure(block.requirements[0]) == "assessment_3d"

@@ -267,24 +267,31 @@ class RequirementLever:
     def curves(self, inp: RequirementsInput, region: int, grid) -> dict:
         grid = np.asarray(grid, dtype=np.float64)
         n_cells = len(inp.cells)
-        base = run_states(
-            self.block, inp, region, (inp.current[:, region][None], inp.level[:, region][None]), np.zeros(1, np.intp)
-        )
-        base_amount = base.amount[0, :, region]
-        base_total = float(base_amount.sum())
-        amount, tier, route = (np.zeros((len(grid), n_cells)) for _ in range(3))
+        tier, route = (np.zeros((len(grid), n_cells), np.int8) for _ in range(2))
+        batches = []  # per lever cell: its moved figures (len(grid), C) and the distinct outcomes along the grid
         for c in range(n_cells):
             moves = {c2: (cur, lev) for c2, cur, lev in affected(self.block, inp, c)}
             figures = moved_figures(self.block, inp, region, moves, grid, absolute=False)
-            totals = self._totals(inp, region, list(moves), figures)
-            amount[:, c] = totals - (base_total - base_amount[c])
+            _, first, inverse = np.unique(
+                states(self.block, inp, region, list(moves), figures), axis=0, return_index=True, return_inverse=True
+            )
+            batches.append((figures, first, inverse.ravel()))
             req = self.block.requirements[int(inp.cell_requirement[c])]
-            t, r, _ = judge_many(req, figures[0][:, c], inp.previous[c, region], figures[1][:, c])
-            tier[:, c], route[:, c] = t, r
+            tier[:, c], route[:, c], _ = judge_many(req, figures[0][:, c], inp.previous[c, region], figures[1][:, c])
+        # one kernel run for every distinct outcome of every cell, and the panel as it is (the last row)
+        rows = [(f[0][k], f[1][k]) for f, first, _ in batches for k in first]
+        rows.append((inp.current[:, region], inp.level[:, region]))
+        stacked = (np.stack([a for a, _ in rows]), np.stack([b for _, b in rows]))
+        res = run_states(self.block, inp, region, stacked, np.arange(len(rows)))
+        totals, base = res.amount[:-1, :, region].sum(axis=1), res.amount[-1, :, region]
+        amount, start = np.zeros((len(grid), n_cells)), 0
+        for c, (_, first, inverse) in enumerate(batches):
+            amount[:, c] = totals[start + inverse] - (base.sum() - base[c])
+            start += len(first)
         return {
             "amount": amount,
-            "tier": tier.astype(np.int8),
-            "route": route.astype(np.int8),
+            "tier": tier,
+            "route": route,
             "state": {
                 "share": inp.current[:, region],
                 "previous": inp.previous[:, region],

@@ -71,7 +71,7 @@ def _rows(block, inp: RequirementsInput, a: Allocation, names: dict[str, str], g
             "route": np.where(gone.ravel(), NO_DATA_ROUTE, np.array(ROUTE_NAMES, dtype=object)[a.route.ravel()]),
             "bars": labels,
             "improvement_pp": np.where(relative, np.nan, improvement),
-            "improvement_pct": np.where(relative, improvement, np.nan),
+            **({"improvement_pct": np.where(relative, improvement, np.nan)} if relative.any() else {}),
             "share_current": inp.current.ravel(),
             "share_previous": inp.previous.ravel(),
             "level": inp.level.ravel(),
