@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..analysis.compare import Variant, resolve
 from ..errors import InputError, KommiljardError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import SHARE_COLUMNS, Panel, as_panel
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
@@ -81,6 +81,17 @@ class SweepResult:
     def trajectories(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The per-trajectory outcomes (all parts) as one frame."""
         return pd.read_parquet(self.out_dir / "trajectories", columns=columns)
+
+
+def observed_as_panel(observed_panel, needs):
+    """The observed panel, validated for what the draw reads: its groups and measures, each in every row unless
+    the draw model takes rows that leave some empty (``DrawModel.complete`` false: it checks the rows it needs)."""
+    from .draws import draw_model
+
+    complete = getattr(draw_model(needs, "the sweep"), "complete", True)
+    return as_panel(
+        observed_panel, needs.groups, measures=needs.measures if not complete else SHARE_COLUMNS, complete=complete
+    )
 
 
 def _fingerprint(identity: dict) -> str:
@@ -251,7 +262,7 @@ def _run_sweep(
             tuple(lever.months) if lever.months else None,
             tuple(lever.groups) if lever.groups else None,
         )
-    observed = as_panel(observed_panel, sweep_draw(rules)[1].groups) if observed_panel is not None else None
+    observed = observed_as_panel(observed_panel, sweep_draw(rules)[1]) if observed_panel is not None else None
     setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
     if variants is not None:
         setup = with_variants(setup, variants, population)
@@ -501,7 +512,7 @@ def trajectory_panel(
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     needs = sweep_draw(rules)[1]
-    observed = as_panel(observed_panel, needs.groups) if observed_panel is not None else None
+    observed = observed_as_panel(observed_panel, needs) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
     drawn = setup.draws.buffers(setup.model, 1)
     setup.draws.fill(setup.model, seed, index, index + 1, 1, drawn, lambda rows: None)

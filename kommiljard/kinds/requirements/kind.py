@@ -15,7 +15,7 @@ import numpy as np
 from ..base import Cell, Column, kind_word
 from ..columns import IMPROVEMENT_PP, SHARE_CURRENT, SHARE_PREVIOUS
 from ..tables import Allocation, BlockTables
-from .arrays import RequirementsInput, cell_months, cell_needs, coverage, requirements_input
+from .arrays import RequirementsInput, all_needs, cell_months, cell_needs, coverage, requirements_input
 from .lever import LEVER
 from .measures import MEASURES
 from .rules import RequirementsBonus
@@ -190,10 +190,23 @@ class Requirements:
         return RequirementLever(block)
 
     def draw(self, block: RequirementsBonus):
-        return None  # the sweeps' draw models and sweep plans land with the sweeps' rework
+        """Each measure around the observed figures a year earlier (``logit_drift``): the months it is read in."""
+        from ..base import Draw
+
+        reads = sorted({(column, m, g) for m, g, column in all_needs(block)})
+        months = {column: tuple(sorted({m for c, m, _ in reads if c == column})) for column, _, _ in reads}
+        return Draw(
+            "logit_drift",
+            months,
+            block.group_names,
+            block.months,
+            {"reads": tuple(reads), "requirements": block.requirement_names},
+        )
 
     def sweep_plan(self, block: RequirementsBonus, layout, population, lever=None):
-        raise NotImplementedError(f"kind {self.name!r}: the sweep plan lands with the sweeps' rework")
+        from .sweep import sweep_plan
+
+        return sweep_plan(block, layout, population, lever)
 
     def page_cell(self, block: RequirementsBonus, cell: Cell, lang: str) -> dict:
         from ..look import NONE_COLOUR
