@@ -57,14 +57,23 @@ class RequirementsPlan:
         return LEVER.axis
 
     def figures(self, drawn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(current, previous, level) (T, C, R) of drawn measures (name -> (T, months, groups, R))."""
+        """(current, previous, level) (T, C, R) of drawn measures (name -> (T, months, groups, R)): the cells of one
+        month gathered at once per measure, a period's cells as the mean over its months."""
         n, n_regions = len(next(iter(drawn.values()))), len(self.weights)
         out = tuple(np.full((n, len(self.pots), n_regions), np.nan) for _ in range(3))
-        for c in range(len(self.pots)):
-            for array, source in zip(out, (self.current[c], self.previous[c], self.level[c])):
-                if source is not None:
-                    measure, months, g = source
+        for array, sources in zip(out, (self.current, self.previous, self.level)):
+            single: dict[str, list[tuple[int, int, int]]] = {}
+            for c, source in enumerate(sources):
+                if source is None:
+                    continue
+                measure, months, g = source
+                if len(months) == 1:
+                    single.setdefault(measure, []).append((c, int(months[0]), g))
+                else:
                     array[:, c] = drawn[measure][:, months, g].mean(axis=1)
+            for measure, picks in single.items():
+                cells, months, groups = (np.array(x) for x in zip(*picks))
+                array[:, cells] = drawn[measure][:, months, groups]
         return out
 
     def allocate(self, drawn, out, threads: int = 1) -> tuple[np.ndarray, ...]:
