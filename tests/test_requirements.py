@@ -264,3 +264,79 @@ def test_lever_helpers_follow_the_better_direction():
     signs = {r.name: better_sign(r) for r in block.requirements}
     assert signs["sc_first_visit_150"] == -1.0 and signs["sc_first_visit"] == 1.0
     assert lever_measure(block.requirements[0]) == "assessment_3d"
+
+
+# ----------------------------------------------------------------------------- import
+
+MONTH_NAMES = ("Januari", "Februari", "Mars", "April", "Maj", "Juni", "Juli", "Augusti", "September", "Oktober",
+               "November", "December")  # fmt: skip
+EXPORTS = {  # (group, measure) -> the title of its Socialstyrelsen export
+    ("bup_first_visit", "performed_30"): "Väntetider till barn- och ungdomspsykiatrin, Kontaktstatus: Genomförd, "
+    "Fas: Första besök, Andel inom 30 dagar",
+    ("bup_assessment", "performed_30"): "Väntetider till barn- och ungdomspsykiatrin, Kontaktstatus: Genomförd, "
+    "Fas: Fördjupad utredning, Andel inom 30 dagar",
+    ("bup_treatment", "performed_30"): "Väntetider till barn- och ungdomspsykiatrin, Kontaktstatus: Genomförd, "
+    "Fas: Behandling, Andel inom 30 dagar",
+    ("primary_care", "assessment_3d"): "Väntetider i primärvården, Andel medicinsk bedömning inom 3 dagar",
+    ("revisit", "within_target"): "Väntetider i specialiserad vård, Kontaktstatus: Väntande, Fas: Återbesök, "
+    "Andel inom medicinskt måldatum",
+    ("first_visit", "share_over_150"): "Väntetider i specialiserad vård, Kontaktstatus: Väntande, Fas: Första besök, "
+    "Andel väntande mer än 150 dagar",
+    ("operation", "share_over_150"): "Väntetider i specialiserad vård, Kontaktstatus: Väntande, "
+    "Fas: Operation/åtgärd, Andel väntande mer än 150 dagar",
+    ("first_visit", "share_90"): "Väntetider i specialiserad vård, Kontaktstatus: Väntande, Fas: Första besök, "
+    "Andel inom 90 dagar",
+    ("operation", "share_90"): "Väntetider i specialiserad vård, Kontaktstatus: Väntande, Fas: Operation/åtgärd, "
+    "Andel inom 90 dagar",
+}
+
+
+def socialstyrelsen_export(panel: pd.DataFrame, group: str, measure: str, path: Path) -> Path:
+    """One measure of one phase of a panel in the layout of Socialstyrelsen's statistics database (decimal commas,
+    month names under a row of years, the national row, a footer), marked synthetic."""
+    from kommiljard.inputs.regions import region_identifiers
+
+    rows = panel[(panel["group"] == group) & panel[measure].notna()]
+    months = sorted(rows["month"].unique())
+    names = region_identifiers().set_index("scb_lan_code")["name_socialstyrelsen_sdb_2026"]
+    values = rows.set_index(["region", "month"])[measure]
+    lines = [
+        f"{EXPORTS[(group, measure)]}, Alla kön, Ålder: Alla åldrar, SYNTETISKA data",
+        ";" + ";".join(m[:4] for m in months),
+        "Region;" + ";".join(MONTH_NAMES[int(m[5:]) - 1] for m in months),
+        "Alla regioner;" + ";".join("50" for _ in months),
+        *(
+            f"{name};" + ";".join(f"{values[(code, m)]:g}".replace(".", ",") for m in months)
+            for code, name in names.items()
+        ),
+        "Socialstyrelsens statistikdatabas (syntetiskt exempel)",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_requirements_measures_import_from_socialstyrelsens_layout(tmp_path):
+    """Every measure of the 2023 sample panel, exported one measure and phase per file as Socialstyrelsen's database
+    does and imported together, gives the panel back: its payout is the sample's."""
+    from kommiljard.inputs.importer import import_exports
+
+    panel = pd.read_parquet(SAMPLE_2023)
+    files = [
+        socialstyrelsen_export(panel, g, m, tmp_path / f"{g}_{m}.csv") for (g, m) in EXPORTS if panel[m].notna().any()
+    ]
+    imported = import_exports(files)
+    assert imported.synthetic and not imported.warnings
+    back = imported.frame.set_index(["region", "month", "group"]).sort_index()
+    original = panel.set_index(["region", "month", "group"]).sort_index()
+    assert back.index.equals(original.index)
+    for column in original.columns:
+        np.testing.assert_allclose(back[column].to_numpy(float), original[column].to_numpy(float), equal_nan=True)
+    assert payout(imported.frame, "kommiljard-2023").paid_sek == pytest.approx(2_940_000_000, abs=0.05)
+
+
+def test_a_median_of_performed_visits_is_still_refused_for_what_it_holds(tmp_path):
+    from kommiljard.inputs.importer import import_exports
+
+    path = Path(__file__).parent / "fixtures" / "socialstyrelsen_bup_median_genomford.csv"
+    with pytest.raises(InputError, match=r"a median or mean waiting time"):
+        import_exports([path])
