@@ -256,7 +256,21 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
         for k, ms in rows.items()
         if k not in kept
     ]
-    issues += _incomplete(readings, kept)
+    issues += _incomplete(readings, kept) + _above(kept)
+    present = [m for m in MEASURES if any(key[3] == m for key in cells)]
+    records = [
+        {"region": r, "month": mo, "group": g, **{m: ms[m][0].value for m in present if m in ms}}
+        for (r, mo, g), ms in kept.items()
+    ]
+    frame = pd.DataFrame(records, columns=["region", "month", "group", *present]).sort_values(
+        ["region", "month", "group"], ignore_index=True
+    )
+    return frame, left_out, issues
+
+
+def _above(kept: dict) -> list[Issue]:
+    """A share_60 above its row's share_90: nobody waits at most 60 days without also at most 90."""
+    issues = []
     for key, ms in kept.items():
         if (
             all(m in ms and ms[m][0].value is not None for m in SHARES)
@@ -272,15 +286,7 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
                     r60,
                 )
             )
-    present = [m for m in MEASURES if any(key[3] == m for key in cells)]
-    records = [
-        {"region": r, "month": mo, "group": g, **{m: ms[m][0].value for m in present if m in ms}}
-        for (r, mo, g), ms in kept.items()
-    ]
-    frame = pd.DataFrame(records, columns=["region", "month", "group", *present]).sort_values(
-        ["region", "month", "group"], ignore_index=True
-    )
-    return frame, left_out, issues
+    return issues
 
 
 def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:

@@ -186,15 +186,9 @@ def read_title(lines: list[str]) -> TitleSays:
         unusable.append(("status", "performed contacts, not waiting patients"))
     if performed and (measure := _performed_measure(segments)):  # a share performed within N days: a measure
         unusable = [u for u in unusable if u[0] != "status"]
-        return _title_with(labelled, segments, area, unusable, measure)
-    phase, phase_text = None, ""
-    if "fas" in labelled:
-        phases = phase_named(labelled["fas"].partition(":")[2], area)
-        if len(phases) == 1:
-            phase, phase_text = phases.pop(), labelled["fas"]
-        else:
-            unusable.append(("phase", f"{labelled['fas']!r} (not a phase kommiljard reads: {PHASE_HINT})"))
-    else:
+        return _title_with(labelled, area, unusable, measure)
+    phase, phase_text = _fas(labelled, area, unusable)
+    if "fas" not in labelled:
         hits = [(p, s) for s in segments for p in phase_named(s)]
         if len({p for p, _ in hits}) == 1:
             phase, phase_text = hits[0]
@@ -226,13 +220,19 @@ def _performed_measure(segments: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _title_with(labelled: dict, segments: list[str], area: str | None, unusable: list, measure) -> TitleSays:
+def _title_with(labelled: dict, area: str | None, unusable: list, measure) -> TitleSays:
     """What a title of performed contacts says: its phase (as for waiting patients) and its performed measure."""
-    phase, phase_text = None, ""
-    if "fas" in labelled:
-        phases = phase_named(labelled["fas"].partition(":")[2], area)
-        if len(phases) == 1:
-            phase, phase_text = phases.pop(), labelled["fas"]
-        else:
-            unusable.append(("phase", f"{labelled['fas']!r} (not a phase kommiljard reads: {PHASE_HINT})"))
+    phase, phase_text = _fas(labelled, area, unusable)
     return TitleSays(phase, phase_text, measure[0], measure[1], unusable)
+
+
+def _fas(labelled: dict, area: str | None, unusable: list) -> tuple[str | None, str]:
+    """(phase, the segment naming it) of a title's ``Fas:`` segment; a phase kommiljard does not read is added to
+    ``unusable``; (None, "") without one."""
+    if "fas" not in labelled:
+        return None, ""
+    phases = phase_named(labelled["fas"].partition(":")[2], area)
+    if len(phases) == 1:
+        return phases.pop(), labelled["fas"]
+    unusable.append(("phase", f"{labelled['fas']!r} (not a phase kommiljard reads: {PHASE_HINT})"))
+    return None, ""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +30,7 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.panel import shift_month
 from ..kinds import Draw
-from .rng import STREAM_SIZE, stream_generator
+from .rng import STREAM_SIZE, each_stream, stream_generator
 
 DRIFT_MEAN = 0.0  # logit units: no change expected over the year
 DRIFT_SD = 0.15  # logit units: about 3.5 pp near 60 % (the sample panels' spread of regions' yearly change)
@@ -120,13 +119,7 @@ class LogitDrift:
             _fill(model, normals[lo - s * STREAM_SIZE : hi - s * STREAM_SIZE], {k: v[rows] for k, v in out.items()})
             then(rows)
 
-        streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
-        if threads > 1 and len(streams) > 1:
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(one_stream, streams))
-        else:
-            for s in streams:
-                one_stream(s)
+        each_stream(start, stop, threads, one_stream)
 
     def panel(self, model: DriftModel, drawn: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
         layout, frames = model.layout, []

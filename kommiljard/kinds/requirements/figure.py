@@ -72,11 +72,7 @@ def plot_requirement_cell(result, block: RequirementsBonus, cell: tuple[str, str
         f"{month}, {req.label or name}: pot {format_mnkr(pot)} mnkr, earned {format_mnkr(earned_sum)}, "
         f"bonus {format_mnkr(bonus_sum)}, lapsed {format_mnkr(lapsed)}"
     )
-    note, synthetic = provenance_note(result.provenance)
-    if req.unsourced:
-        note = "UNSOURCED requirement (a placeholder of the rule file) · " + note
-    label(ax, title, note, synthetic)
-    return ax
+    return _labelled(ax, result, req, title)
 
 
 def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | None = None) -> Axes:
@@ -112,6 +108,11 @@ def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | Non
         f"{req.label or name}: {format_mnkr(pot)} mnkr; earned {format_mnkr(earned)}, "
         f"unearned {format_mnkr(pot - earned)} (lapsed {format_mnkr(lapsed)})"
     )
+    return _labelled(ax, result, req, title)
+
+
+def _labelled(ax: Axes, result, req, title: str) -> Axes:
+    """The picture's title and its note: what produced the data, and whether the requirement is a placeholder."""
     note, synthetic = provenance_note(result.provenance)
     if req.unsourced:
         note = "UNSOURCED requirement (a placeholder of the rule file) · " + note

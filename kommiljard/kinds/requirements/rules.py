@@ -15,7 +15,15 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ...money import format_kronor
-from ...rules.common import MAX_SEK, MONTH_RE, Block, Frozen, check_months, check_names_unique
+from ...rules.common import (
+    MAX_SEK,
+    MONTH_RE,
+    Block,
+    Frozen,
+    check_ascending_bounds,
+    check_months,
+    check_names_unique,
+)
 from ..staircase.rules import IMPROVEMENT_RANGE
 
 # How the bonus pot is shared (a rule file's ``bonus``): in proportion to what each region earned
@@ -73,21 +81,7 @@ class Improvement(Frozen):
     @model_validator(mode="after")
     def _steps(self) -> Improvement:
         check_names_unique(self.steps, "step")
-        lowest, highest = IMPROVEMENT_RANGE[self.unit]
-        outside = [
-            f"{s.name} = {s.min_improvement:g}" for s in self.steps if not lowest <= s.min_improvement <= highest
-        ]
-        if outside:
-            raise ValueError(
-                f"steps.min_improvement must lie between {lowest:g} and {highest:g} ({self.unit}); got "
-                f"{', '.join(outside)}"
-            )
-        keys = [(s.min_improvement, not s.inclusive) for s in self.steps]
-        if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
-            raise ValueError(
-                "improvement steps must ascend: each step's min_improvement must be above the previous one's "
-                f"(got {[s.min_improvement for s in self.steps]})"
-            )
+        check_ascending_bounds(self.steps, *IMPROVEMENT_RANGE[self.unit], "improvement steps", self.unit)
         fractions = [s.fraction for s in self.steps]
         if any(lo > hi for lo, hi in zip(fractions, fractions[1:])):
             raise ValueError(
