@@ -90,8 +90,9 @@ class Lever:
     ``lo``/``hi`` the range a change may take; ``step`` the default step of a payout curve,
     ``curve`` its default range (``whatif --curve``) and ``grid`` the default range of the what-if
     page; ``axis`` the column of a payout curve's x values; ``whole`` whether changes are whole
-    numbers; ``words`` its texts (:func:`word` keys ``label``, ``unit``, ``help``, which may use
-    ``{measure}``, and ``range``: why a change is bounded). How a change acts on a panel and on a
+    numbers; ``words`` its texts (:func:`word` keys ``label``, ``unit``, ``help``: the option's help,
+    ``range``: why a change is bounded, ``whatif``: the what-if's headline, with ``{measure}`` and
+    ``{change}``; ``page.<key>``: the what-if page's words where they differ). How a change acts on a panel and on a
     block's arrays is the kind's (:class:`LeverActions`).
     """
 
@@ -149,6 +150,10 @@ class LeverActions(Protocol):
         """What-if columns of the region's cells (``before``/``after``: its engine rows in the block's lever cells,
         ``changed``: whether each cell's rows were moved): (columns shown before the tiers, e.g. the shares and
         improvements; columns shown after the amounts, e.g. how far the next step is)."""
+
+    def view(self, cells) -> tuple[dict, dict]:
+        """The what-if's cells (its table, with :meth:`describe`'s columns) as text columns for the terminal: (shown
+        before the tiers, shown after the amounts)."""
 
     def curves(self, arrays, region: int, grid) -> dict:
         """The region's ``amount``, ``tier`` and ``route`` in every lever cell, each (len(grid), C), as it adds each

@@ -12,51 +12,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import Cell, Column, kind_word
-from ..columns import IMPROVEMENT_PP, SHARE_CURRENT, SHARE_PREVIOUS
-from ..tables import Allocation, BlockTables
-from .arrays import RequirementsInput, all_needs, cell_months, cell_needs, coverage, requirements_input
-from .lever import LEVER
+from ..base import Cell, kind_word
+from .declarations import COLUMNS, LEVER
 from .measures import MEASURES
 from .rules import RequirementsBonus
-from .tables import STEPS, cell_flows, requirements_tables
-from .units import ROUTE_NAMES
+from .units import ROUTE_NAMES, STEPS
 from .words import WORDS
 
 
-def _column(name: str, en: str, sv: str, unit: str = "", after_money: bool = False, optional: bool = False) -> Column:
-    return Column(name, (en, sv), unit, after_money=after_money, optional=optional)
+def allocation_of(inp, out: dict):
+    """An :class:`~kommiljard.kinds.tables.Allocation` from the outcomes (name -> (C, R) array; ``lapsed`` (C,),
+    ``keys`` (J, R)) of a block's arrays (:class:`~.arrays.RequirementsInput`), the same for both backends."""
+    from ..tables import Allocation
+    from .tables import cell_flows
 
-
-COLUMNS = (
-    IMPROVEMENT_PP,
-    _column(
-        "improvement_pct",
-        "the relative improvement in percent of last year's figure, as a relative requirement compares it",
-        "den relativa förbättringen i procent av förra årets värde, som ett relativt krav jämför den",
-        "percent",
-        optional=True,
-    ),
-    SHARE_CURRENT,
-    SHARE_PREVIOUS,
-    _column("level", "the figure a high level is judged on", "värdet som en hög nivå bedöms på", "percent"),
-    _column("fraction", "the fraction of its part the region earned", "den del av sin andel regionen tjänade in"),
-    _column("part_sek", "the region's part of the cell's money", "regionens andel av cellens pengar", "kr", True),
-    _column("earned_sek", "what the region earned in the cell", "vad regionen tjänade in i cellen", "kr", True),
-    _column(
-        "bonus_sek",
-        "the region's share of the cell's unearned money (the bonus pot)",
-        "regionens del av cellens ej intjänade pengar (bonuspotten)",
-        "kr",
-        True,
-    ),
-    _column("paid_in", "the month the earned money is paid", "månaden då de intjänade pengarna betalas", "", True),
-)
-
-
-def allocation_of(inp: RequirementsInput, out: dict) -> Allocation:
-    """An :class:`Allocation` from the outcomes (name -> (C, R) array; ``lapsed`` (C,), ``keys`` (J, R)), the same
-    for both backends."""
     earned, bonus, lapsed = out["earned"], out["bonus"], out["lapsed"]
     key = out["keys"][inp.cell_requirement]
     if inp.missing is not None:
@@ -94,9 +63,13 @@ class Requirements:
         return STEPS
 
     def cells(self, block: RequirementsBonus) -> list[Cell]:
+        from .arrays import cell_months
+
         return [(month, req.name) for req in block.requirements for month, _ in cell_months(req)]
 
     def cell_of(self, block: RequirementsBonus, month: str, group: str) -> Cell | None:
+        from .arrays import cell_months
+
         for req in block.requirements:
             if req.name == group:
                 return next(((m, req.name) for m, months in cell_months(req) if month in months), None)
@@ -104,6 +77,7 @@ class Requirements:
 
     def needs(self, block: RequirementsBonus):
         from ..base import Need
+        from .arrays import cell_months, cell_needs
 
         out = []
         for req in block.requirements:
@@ -118,14 +92,16 @@ class Requirements:
         return out
 
     def coverage(self, frame, block: RequirementsBonus, population, allow_missing: bool = False):
+        from .arrays import coverage
+
         return coverage(frame, block, population, allow_missing)
 
-    def arrays(
-        self, panel, block: RequirementsBonus, population, conditions=None, allow_missing: bool = False
-    ) -> RequirementsInput:
+    def arrays(self, panel, block: RequirementsBonus, population, conditions=None, allow_missing: bool = False):
+        from .arrays import requirements_input
+
         return requirements_input(panel, block, population, allow_missing)
 
-    def reference(self, block: RequirementsBonus, inp: RequirementsInput) -> Allocation:
+    def reference(self, block: RequirementsBonus, inp):
         from .reference import allocate_requirements
 
         out = allocate_requirements(block, inp)
@@ -138,7 +114,7 @@ class Requirements:
             inp, {**{n: each(n) for n in names}, "lapsed": np.array([c.lapsed for c in out.cells]), "keys": out.keys}
         )
 
-    def fast(self, block: RequirementsBonus, inp: RequirementsInput) -> Allocation:
+    def fast(self, block: RequirementsBonus, inp):
         from .kernel import RequirementsParams, run_requirements
 
         res = run_requirements(
@@ -153,9 +129,9 @@ class Requirements:
         )
         return allocation_of(inp, vars(res))
 
-    def tables(
-        self, block: RequirementsBonus, inp: RequirementsInput, allocation: Allocation, names: dict[str, str]
-    ) -> BlockTables:
+    def tables(self, block: RequirementsBonus, inp, allocation, names: dict[str, str]):
+        from .tables import requirements_tables
+
         return requirements_tables(block, inp, allocation, names)
 
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
@@ -192,6 +168,7 @@ class Requirements:
     def draw(self, block: RequirementsBonus):
         """Each measure around the observed figures a year earlier (``logit_drift``): the months it is read in."""
         from ..base import Draw
+        from .arrays import all_needs
 
         reads = sorted({(column, m, g) for m, g, column in all_needs(block)})
         months = {column: tuple(sorted({m for c, m, _ in reads if c == column})) for column, _, _ in reads}

@@ -15,26 +15,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..base import Lever
 from ..steps import in_units, passes
 from .arrays import RequirementsInput, cell_months
+from .declarations import LEVER
 from .rules import Requirement, RequirementsBonus
 from .units import ROUTE_FULFILMENT, ROUTE_IMPROVEMENT, ROUTE_NONE
-from .words import LEVER_WORDS
 
 FIGURE_DECIMALS = 6
-MAX_CHANGE_PP = 100.0
-LEVER = Lever(
-    option="improve",
-    unit="pp",
-    lo=-MAX_CHANGE_PP,
-    hi=MAX_CHANGE_PP,
-    step=0.1,
-    curve=(-5.0, 10.0),
-    grid=(-10.0, 10.0),
-    axis="improvement_pp",
-    words=LEVER_WORDS,
-)
 
 
 def lever_measure(req: Requirement) -> str:
@@ -210,9 +197,8 @@ class RequirementLever:
     block, and a page cell's curve carries the whole change of the region's amount when that cell alone moves.
     """
 
-    lever = LEVER
-
     def __init__(self, block: RequirementsBonus):
+        self.lever = LEVER
         self.block = block
         self.measures = tuple(dict.fromkeys(lever_measure(r) for r in block.requirements))
 
@@ -262,6 +248,28 @@ class RequirementLever:
                 reqs, after["share_current"], after["share_previous"], after["level"], after["fraction"]
             )
         ]
+        return state, {"to_next_tier_pp": nxt}
+
+    def view(self, cells) -> tuple[dict, dict]:
+        """The what-if's cells as text for the terminal: the figure moved (with its measure), the improvement and
+        the fraction of its part earned, before -> after, and the points to the next step."""
+        from ...money import format_number, format_pp
+
+        state = {
+            "figure": [
+                f"{format_number(b, None)} -> {format_number(a, None)} ({m})" + (" (clamped)" if cl else "")
+                for b, a, m, cl in zip(cells["share_before"], cells["share_after"], cells["measure"], cells["clamped"])
+            ],
+            "improvement_pp": [
+                f"{format_pp(b)} -> {format_pp(a)}"
+                for b, a in zip(cells["improvement_before_pp"], cells["improvement_after_pp"])
+            ],
+            "fraction": [
+                f"{format_number(b, None)} -> {format_number(a, None)}"
+                for b, a in zip(cells["fraction_before"], cells["fraction_after"])
+            ],
+        }
+        nxt = [format_pp(v, None, signed=False) if np.isfinite(v) else "top" for v in cells["to_next_tier_pp"]]
         return state, {"to_next_tier_pp": nxt}
 
     def curves(self, inp: RequirementsInput, region: int, grid) -> dict:

@@ -17,8 +17,9 @@ import numpy as np
 
 from ...inputs.panel import shift_month
 from .arrays import cell_months
+from .declarations import LEVER
 from .kernel import RequirementsParams, requirements_outcomes
-from .lever import LEVER, better_sign, lever_measure, moved
+from .lever import better_sign, lever_measure, moved
 from .rules import RequirementsBonus
 
 Source = tuple[str, np.ndarray, int]  # (measure, months' indexes into its drawn array, group index)

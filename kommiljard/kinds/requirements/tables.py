@@ -17,9 +17,8 @@ from ..steps import BASE, COUNT, FLOWS, LAPSED, PASSED_UP, POT, RECEIVED, WEIGHT
 from ..tables import NO_DATA_ROUTE, Allocation, BlockTables
 from .arrays import RequirementsInput
 from .rules import RequirementsBonus
-from .units import ROUTE_FULFILMENT, ROUTE_NAMES
+from .units import ROUTE_FULFILMENT, ROUTE_NAMES, STEPS
 
-STEPS = ("earned", "bonus")
 EARNED, BONUS = 0, 1
 
 

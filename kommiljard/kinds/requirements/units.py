@@ -21,6 +21,7 @@ from ..steps import in_units, passes
 
 ROUTE_NONE, ROUTE_IMPROVEMENT, ROUTE_FULFILMENT = 0, 1, 2
 ROUTE_NAMES = ("none", "improvement", "fulfilment")
+STEPS = ("earned", "bonus")  # a cell's steps: what regions earned from it, and its unearned money as bonus
 BONUS_MODES = ("earned", "met_population", "per_requirement", "lapse")
 
 

@@ -56,6 +56,10 @@ WORDS = {
 # The lever: points moved on a requirement's measure, in its better direction (what-if, curves, the page), and
 # the page's words it rewords (page.<key>, see kommiljard/outputs/page_template/text.toml)
 LEVER_WORDS = {
+    "whatif": (
+        "moves its figures {change} pp the better way (up, or down where lower is better)",
+        "flyttar sina värden {change} procentenheter åt det bättre hållet (uppåt, eller nedåt där lägre är bättre)",
+    ),
     "page.all": ("Better figure in every cell, pp", "Bättre värde i varje cell, procentenheter"),
     "page.all_number": ("Better figure in every cell, pp (number)", "Bättre värde i varje cell, procentenheter (tal)"),
     "page.staircase": (
