@@ -458,6 +458,7 @@ class Comparison:
     references: dict[str, tuple[Callable[[object], dict[str, np.ndarray]], bool]]
     max_traj: int  # trajectories per case the function takes (1: one panel)
     bench_traj: int | None = None  # at most this many trajectories in a benchmark (None: the benchmark's size)
+    fast_examples: int | None = None  # hypothesis examples in the fast tier (None: all; fewer: the rest run as slow)
 
 
 def _outcomes_of(per_cell):
@@ -497,6 +498,7 @@ COMPARISONS = (
         {"reference": (requirements_reference, True), "naive": (requirements_naive, False)},
         3,
         500,  # 90 cells of 21 regions a trajectory: 500 are a million region-cells
+        8,  # the references take about 0.1 s a case; the slow tier runs the full count
     ),
     Comparison(
         "requirements: requirements_outcomes (kommiljard sweep)",
@@ -509,6 +511,7 @@ COMPARISONS = (
         },
         6,
         500,
+        6,
     ),
 )
 
