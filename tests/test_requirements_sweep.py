@@ -42,7 +42,7 @@ def test_the_same_whatever_the_chunks_and_threads_and_the_block_is_conserved(tmp
 
 
 def test_observed_months_are_kept_and_the_others_drawn_around_a_year_earlier(observed):
-    panel = trajectory_panel(None, 5, 3, RULES, observed_panel=observed)
+    panel = trajectory_panel(None, 5, 3, rules=RULES, observed_panel=observed)
     known = pd.read_parquet(observed).set_index(["region", "month", "group"])
     mine = panel.set_index(["region", "month", "group"])
     shared = mine.index.intersection(known.index)

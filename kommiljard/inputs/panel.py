@@ -211,7 +211,9 @@ def _counts(raw: pd.DataFrame, measure: Measure, problems: list[Problem]) -> pd.
     fraction = counts.notna() & ~outside & (counts != counts.round())
     for i in raw.index[outside | fraction]:
         what = measure.out_of_range() if outside[i] else "must be a whole number (a count)"
-        problems.append(Problem(f"{measure.name} = {raw[measure.name][i]!r} {what}", i + 1))
+        value = raw[measure.name][i]
+        value = value.item() if hasattr(value, "item") else value  # 2.5, not np.float64(2.5)
+        problems.append(Problem(f"{measure.name} = {value!r} {what}", i + 1))
     return counts.where(~(outside | fraction)).astype("Int64")
 
 
@@ -296,6 +298,7 @@ def panel_problems(
     present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
+    frame.attrs["reported"] = unparsable  # values already refused: a check finding them empty would only repeat it
     problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
     keyed = (
         frame["region"].isin(region_codes())
@@ -304,6 +307,7 @@ def panel_problems(
     )
     for check in checks:
         problems += check(frame[keyed])
+    del frame.attrs["reported"]  # for the checks only: a table's attrs are written with it
     return frame, list(dict.fromkeys(problems))
 
 

@@ -307,6 +307,7 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
     return {
         "lang": lang,
         "text": t,
+        "lever": lever_blocks(result.rules)[0].actions.lever.option,
         "cells": cells,
         "regions": regions,
         "grid": {"first": int(curves.k[0]), "last": int(curves.k[-1]), "step": curves.step, "decimals": decimals},

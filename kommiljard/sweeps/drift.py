@@ -111,7 +111,7 @@ class LogitDrift:
         shape = (len(model.layout.groups), len(model.layout.regions))
         return {m: np.empty((n, len(months), *shape)) for m, months in model.layout.months.items()}
 
-    def fill(self, model: DriftModel, seed: int, start: int, stop: int, threads: int, out: dict, then: Callable):
+    def fill(self, model: DriftModel, seed: int, start: int, stop: int, threads: int, *, out: dict, then: Callable):
         def one_stream(s: int) -> None:
             lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
             normals = stream_generator(seed, s).standard_normal((STREAM_SIZE, model.n_latent))
