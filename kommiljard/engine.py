@@ -34,7 +34,7 @@ from .money import largest_remainder
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]
-MAX_SUMMARY_GROUPS = 4  # a block with more groups (the requirements of a block) has one column in the summary
+MAX_SUMMARY_GROUPS = 4  # a block with more groups has one column in the summary
 BACKENDS = ("auto", "numba", "reference", "check")
 
 

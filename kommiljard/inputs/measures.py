@@ -116,7 +116,7 @@ def _share(name: str, en: str, sv: str, export_names: tuple[str, ...] = ()) -> M
     return Measure(name, "percent", 0.0, 100.0, (en, sv), export_names=export_names, range_error=SHARE)
 
 
-# The measures of the performance requirements of 2022-2024 (kinds/requirements), each read in its own group's rows
+# The measures of the performance requirements of 2022-2024, each read in its own group's rows
 ASSESSMENT_3D = _share(
     "assessment_3d",
     "percent of patients given a medical assessment in primary care within three days",

@@ -20,7 +20,7 @@ MEASURES = (
     "share_90",
     "share_60",
     "n_waiting",
-    # the measures of the requirements of 2022-2024 (kommiljard.kinds.requirements.measures)
+    # the measures of the performance requirements of 2022-2024 (inputs.measures.CATALOGUE)
     "share_over_150",
     "performed_30",
     "performed_60",

@@ -1,6 +1,6 @@
 """The draw model ``logit_drift``: shares drawn around a panel's own figures a year earlier.
 
-For a block whose measures are shares of several kinds (a block of requirements: the share assessed
+For a block whose measures are shares of several kinds (a block of performance requirements: the share assessed
 within three days, performed within 30 days, waiting over 150 days, ...) there is no national series
 to draw them around; the block compares each month with the same month a year earlier, so the
 drawn month starts from that one. For every region, group and measure drawn:
