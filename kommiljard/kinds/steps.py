@@ -44,7 +44,9 @@ def in_units(value, scale):
 
 def passes(units, bound, inclusive):
     """Whether ``units`` reach a bound (``>=`` if inclusive, else ``>``)."""
-    return units >= bound if inclusive else units > bound
+    if inclusive:
+        return units >= bound
+    return units > bound
 
 
 def shares_step(tier, k, cumulative):
@@ -175,12 +177,12 @@ def compiled() -> Compiled:
     """The numba twins of the functions above, inlined into the kernels that call them (a kernel is cached keyed
     by this file too: :mod:`kommiljard.compiling`), and step arrays that live on the calling kernel's stack.
 
-    The functions called by name inside others (``in_units``, ``shares_step``) are made callable from compiled
-    code as they are, so every twin is the function itself, compiled."""
+    The functions other rule functions call by name (``in_units``, ``passes``, ``shares_step``) are made
+    callable from compiled code as they are, so every twin is the function itself, compiled."""
     from numba import carray, njit
     from numba.extending import overload
 
-    for fn in (in_units, shares_step):
+    for fn in (in_units, passes, shares_step):
         callable_from_kernels(fn)
     jit = njit(inline="always")
     flows_pointer = _stack_pointer(len(FLOWS))
