@@ -4,6 +4,7 @@ models (one per kind of rule block), loading with overrides, and a description f
 from .loader import DEFAULT_RULES, Rules, bundled_rule_names, load_rules, parse_override
 from .models import RuleSet
 from .population_share import PopulationShare
+from .price_per_operation import PricePerOperation
 from .staircase import Bar, ImprovementStaircase
 from .threshold import AbsoluteThreshold
 
@@ -13,6 +14,7 @@ __all__ = [
     "Bar",
     "ImprovementStaircase",
     "PopulationShare",
+    "PricePerOperation",
     "RuleSet",
     "Rules",
     "bundled_rule_names",

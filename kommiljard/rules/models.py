@@ -14,13 +14,14 @@ from pydantic import Field, field_validator, model_validator
 from ..money import format_kronor
 from .common import MAX_SEK, MONTH_RE, Frozen, check_names_unique
 from .population_share import Condition, PopulationShare
+from .price_per_operation import Cap, PricePerOperation, Procedure, Unearned
 from .staircase import Bar, Group, ImprovementStaircase, Target
 from .threshold import AbsoluteThreshold, Gate, Level, PerformanceGroup, Period
 
 MAX_ALTERNATIVES = 200  # named alternatives in one rule file (the bundled ones: at most 9)
 
 # One model per kind of rule block; a new kind adds its model here (and its folder in kinds/).
-BLOCK_MODELS = (ImprovementStaircase, AbsoluteThreshold, PopulationShare)
+BLOCK_MODELS = (ImprovementStaircase, AbsoluteThreshold, PopulationShare, PricePerOperation)
 Block = Annotated[Union[BLOCK_MODELS], Field(discriminator="kind")]  # noqa: UP007 - a union built from the tuple
 BLOCK_KINDS = tuple(m.model_fields["kind"].annotation.__args__[0] for m in BLOCK_MODELS)
 
@@ -134,4 +135,7 @@ RULE_MODELS = (
     Period,
     Level,
     Gate,
+    Procedure,
+    Cap,
+    Unearned,
 )
