@@ -113,7 +113,11 @@ class TomlKind:
         """One error listing every problem by key; unknown keys get the closest known key."""
         vocabulary = {name for model in models for name in model.model_fields}
         lines = []
-        for err in exc.errors():
+        errors = exc.errors()
+        inside = {err["loc"][:n] for err in errors for n in range(len(err["loc"]))}
+        for err in errors:
+            if err["type"] == "too_short" and err["loc"] in inside:
+                continue  # a list left empty by its items' own errors, reported above: not a problem of its own
             key = key_of(err["loc"]) if key_of else ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             if not key:  # checks across keys name their keys themselves, one per line
