@@ -1,0 +1,85 @@
+"""Every text a price-per-operation block shows a user, in English and Swedish."""
+
+from __future__ import annotations
+
+from ...rules.price_per_operation import PROCEDURES
+
+LANGS = ("en", "sv")
+WORDS = {
+    "gets": ("{region} gets {amount}", "{region} får {amount}"),
+    "over": ("{ops} {name} over the baseline at {price}", "{ops} {name} över baslinjen à {price}"),
+    "every": ("{ops} {name} at {price}", "{ops} {name} à {price}"),
+    "none_counted": ("no operation over the baseline", "ingen operation över baslinjen"),
+    "capped_at": ("capped at {cap}", "med taket {cap}"),
+    "capped_in": ("capped at {cap} in {name}", "med taket {cap} för {name}"),
+    "below_cap": ("below its cap of {cap}", "under taket {cap}"),
+    "no_cap": ("no cap", "inget tak"),
+    "top": ("{amount} as one of the top regions in {name}", "{amount} som en av toppregionerna för {name}"),
+    "operations_heading": (
+        "Operations counted ({months}; baseline: {statistic} of the same months of {years}{whole})",
+        "Räknade operationer ({months}; baslinje: {statistic} för samma månader {years}{whole})",
+    ),
+    "every_heading": (
+        "Operations counted ({months}; every operation counts)",
+        "Räknade operationer ({months}; varje operation räknas)",
+    ),
+    "mean": ("mean", "medelvärdet"),
+    "max": ("highest", "högsta värdet"),
+    "whole": ("; rounded up to whole operations", "; avrundat uppåt till hela operationer"),
+    "columns": (
+        ("procedure", "period", "baseline", "counted", "price", "earned"),
+        ("åtgärd", "perioden", "baslinje", "räknade", "pris", "intjänat"),
+    ),
+    "earned_total": ("Earned in all procedures: {amount}", "Intjänat för alla åtgärder: {amount}"),
+    "cap_heading": ("Cap", "Tak"),
+    "cap_line": ("{pot} x {part} / {parts} = {cap}", "{pot} x {part} / {parts} = {cap}"),
+    "kept": (
+        "kept: the lower of earned {earned} and the cap {cap} = {kept}",
+        "behållet: det lägre av intjänat {earned} och taket {cap} = {kept}",
+    ),
+    "title": (
+        "Region {region}, {months} | rules {rules} ({version}), block {block}",
+        "Region {region}, {months} | regler {rules} ({version}), block {block}",
+    ),
+    "panel": ("Panel: {source}", "Panel: {source}"),
+    "synthetic": ("[SYNTHETIC data, not real regional figures]", "[SYNTETISKA data, inte verkliga regionala siffror]"),
+    "unsourced": ("unsourced reading", "läsning utan källa"),
+    "pot_heading": ("Pot {name}: {pot}", "Pott {name}: {pot}"),
+    "pot_line": (
+        "earned by all regions {earned}; kept under the caps {kept}; paid {paid}; unearned {unearned}",
+        "intjänat av alla regioner {earned}; behållet under taken {kept}; utbetalt {paid}; ej intjänat {unearned}",
+    ),
+    "pro_rata": ("overdrawn: everyone's money x {scale}", "övertecknad: allas belopp x {scale}"),
+    "top_line": (
+        "to the top regions by operations per inhabitant ({regions}): {to_top}; lapsed {lapsed}",
+        "till toppregionerna efter operationer per invånare ({regions}): {to_top}; förfaller {lapsed}",
+    ),
+    "lapse_line": ("lapsed {lapsed}", "förfaller {lapsed}"),
+    "amount": ("Amount: {amount}", "Belopp: {amount}"),
+    "share_of_max": ("Share of its maximum: {pct}", "Andel av maxbeloppet: {pct}"),
+}
+
+
+def word(text: str, lang: str = "en", **values) -> str:
+    """One text of :data:`WORDS` in ``lang``, with its blanks filled."""
+    return WORDS[text][LANGS.index(lang)].format(**values)
+
+
+# How many of a procedure are called, as (English, Swedish).
+PLURALS = {
+    "hip_prosthesis": ("hip prostheses", "höftproteser"),
+    "knee_prosthesis": ("knee prostheses", "knäproteser"),
+    "cataract": ("cataract operations", "gråstarrsoperationer"),
+    "prolapse": ("prolapse operations", "framfallsoperationer"),
+    "inguinal_hernia": ("inguinal hernia operations", "ljumskbråcksoperationer"),
+    "colonoscopy": ("colonoscopies", "koloskopier"),
+}
+
+
+def procedure_name(name: str, lang: str = "en", plural: bool = False) -> str:
+    """A procedure as a reader calls it: ``hip prosthesis``, ``hip prostheses`` (``höftprotes``,
+    ``höftproteser`` in Swedish)."""
+    if plural:
+        return PLURALS[name][LANGS.index(lang)]
+    sv, en = PROCEDURES[name]
+    return sv if lang == "sv" else en
