@@ -70,6 +70,8 @@ def timed_rounds(jobs: dict, rounds: int) -> dict[str, dict[str, float]]:
 
 def prefix(case, n: int):
     """The first ``n`` trajectories of a case (one-panel cases are taken whole)."""
+    if hasattr(case, "prefix"):
+        return case.prefix(n)
     if not hasattr(case, "current"):
         return case
     return type(case)(case.block, case.current[:n], case.previous[:n], case.target[:n], case.weights, case.pots)
@@ -107,7 +109,9 @@ def kernels(mode_name: str) -> list[dict]:
             jobs[name] = functools.partial(contender, prefix(case, n))
             sizes[name] = n
         times = timed_rounds(jobs, mode["rounds"])
-        cells_per_traj = case.region_cells // (case.current.shape[0] if hasattr(case, "current") else 1)
+        cells_per_traj = case.region_cells // getattr(
+            case, "n_traj", case.current.shape[0] if hasattr(case, "current") else 1
+        )
         rows = {}
         for name, t in times.items():
             cells = sizes[name] * cells_per_traj

@@ -307,7 +307,16 @@ class PriceCase:
 
     @property
     def region_cells(self) -> int:
+        """Regions x procedures x trajectories: one region in one procedure of one trajectory is a cell."""
         return self.operations.size
+
+    @property
+    def n_traj(self) -> int:
+        return self.operations.shape[0]
+
+    def prefix(self, n: int) -> PriceCase:
+        """The first ``n`` trajectories."""
+        return PriceCase(self.block, self.operations[:n], self.history, self.population, self.cap_key)
 
 
 def cap_key(block, population: np.ndarray) -> np.ndarray:
