@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import normalise_code
 from kommiljard.kinds.price_per_operation.kernel import PriceParams, region_caps, run_price
 from kommiljard.kinds.price_per_operation.reference import allocate_price_cell
@@ -149,10 +150,17 @@ def test_the_published_june_october_percentages_are_bundled():
     regions = published[published["region"] != "Riket"]
     assert sorted(regions["region"].map(normalise_code)) == list(REGIONS)
     assert int(published.loc[published["region"] == "Riket", "share_of_potential_max_pct"].iloc[0]) == 48
-    # weighting the regions' percentages by the 2026 key gives the national 48 % (47.7)
-    key = regions["region"].map(normalise_code).map(load_rules("kommiljard-2026").ruleset.block(1).cap.table)
-    national = (regions["share_of_potential_max_pct"] * key).sum() / key.sum()
-    assert round(national) == 48
+    # weighting the regions' percentages by maxima shaped like the 2026 caps gives the national 48 % (47.7);
+    # by population 46.7 %, equal 64.2 %: the rounding of the published 48 % rules them out
+    codes = regions["region"].map(normalise_code)
+    keys = {
+        "2026": codes.map(load_rules("kommiljard-2026").ruleset.block(1).cap.table),
+        "population": codes.map(read_population().counts),
+        "equal": codes.map(lambda c: 1.0),
+    }
+    national = {k: (regions["share_of_potential_max_pct"] * w).sum() / w.sum() for k, w in keys.items()}
+    assert round(national["2026"], 1) == 47.7 and round(national["2026"]) == 48
+    assert round(national["population"], 1) == 46.7 and round(national["equal"], 1) == 64.2
 
 
 @pytest.mark.parametrize("variant", ["2026", "2025-feb-oct"])
