@@ -124,7 +124,7 @@ def earnings(block: PricePerOperation, operations, history) -> tuple[list[list[f
         base = [
             baseline([h[r][p] for h in history], use_max) if above else math.nan for p in range(len(block.procedures))
         ]
-        count = [counted(operations[r][p], base[p], above, block.whole_operations) for p in range(len(base))]
+        count = [float(counted(operations[r][p], base[p], above, block.whole_operations)) for p in range(len(base))]
         bases.append(base)
         counts.append(count)
         earned.append([c * proc.price_sek for c, proc in zip(count, block.procedures)])
