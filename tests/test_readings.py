@@ -32,6 +32,9 @@ PAGES = {
     "kommiljard-2014": "2013-2014.md",
     "kommiljard-2019": "2019.md",
     "kommiljard-2020": "2020.md",
+    "kommiljard-2025-feb-oct": "2025-feb-oct.md",
+    "kommiljard-2025-jun-oct": "2025-jun-oct.md",
+    "kommiljard-2026": "2026.md",
 }
 
 
