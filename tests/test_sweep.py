@@ -12,13 +12,13 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from kommiljard.analysis.levers import improved_share
 from kommiljard.analysis.whatif import whatif
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
 from kommiljard.inputs.panel import as_panel
 from kommiljard.kinds.staircase.kernel import run_staircase
+from kommiljard.kinds.staircase.lever import improved_share
 from kommiljard.sample import sample_panel
 from kommiljard.sweeps.model import draw
 from kommiljard.sweeps.outcomes import setup_sweep

@@ -35,7 +35,8 @@ from ..inputs.panel import Panel, as_panel, normalise_month, shift_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds.staircase.arrays import block_cells
-from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
+from ..kinds.staircase.rules import ImprovementStaircase
+from ..rules import DEFAULT_RULES, Rules, load_rules
 from .fit import MIN_MONTHS, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast

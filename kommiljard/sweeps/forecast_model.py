@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.regions import region_label
-from ..rules import ImprovementStaircase
+from ..kinds.staircase.rules import ImprovementStaircase
 from .fit import expit_pct, logit
 from .fitted import fit_from_entries
 from .forecast import Forecast, forecast

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ..analysis.levers import caps_target, checked_pp, choose_cells, improved_share
+from ..analysis.levers import choose_cells
 from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
@@ -24,7 +24,9 @@ from ..inputs.regions import normalise_code
 from ..kinds import kind_of
 from ..kinds.staircase.arrays import block_cells
 from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
-from ..rules import ImprovementStaircase, Rules
+from ..kinds.staircase.lever import LEVER, caps_target, improved_share
+from ..kinds.staircase.rules import ImprovementStaircase
+from ..rules import Rules
 from .forecast_model import fitted_model
 from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
 from .scenario import Scenario
@@ -43,7 +45,7 @@ class Lever:
     groups: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:  # refused here, before a sweep writes anything
-        object.__setattr__(self, "improve_pp", checked_pp(self.improve_pp, "--improve"))
+        object.__setattr__(self, "improve_pp", LEVER.check(self.improve_pp, "--improve"))
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class Setup:
 
 def sweep_block(rules: Rules) -> ImprovementStaircase:
     """The one block a sweep draws trajectories for; the registry says which kinds can be swept."""
-    blocks = [b for b in rules.ruleset.blocks if kind_of(b).sweepable]
+    blocks = [b for b in rules.ruleset.blocks if kind_of(b).draw(b) is not None]
     if len(blocks) != 1:
         kinds = sorted({b.kind for b in rules.ruleset.blocks})
         raise InputError(

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from numba import njit
 
 from ..inputs.regions import region_names
-from ..rules import ImprovementStaircase
+from ..kinds.staircase.rules import ImprovementStaircase
 from .quantiles import Means, Quantiles
 
 PERCENTILES = (5, 50, 95)

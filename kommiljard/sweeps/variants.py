@@ -16,13 +16,14 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..analysis.compare import name_problem
-from ..analysis.levers import caps_target
 from ..errors import InputError, KommiljardError
 from ..inputs.panel import shift_month
 from ..inputs.population import Population
 from ..kinds.staircase.arrays import block_cells
 from ..kinds.staircase.kernel import StaircaseParams
-from ..rules import ImprovementStaircase, Rules
+from ..kinds.staircase.lever import caps_target
+from ..kinds.staircase.rules import ImprovementStaircase
+from ..rules import Rules
 from .outcomes import Setup, sweep_block, variant_column
 
 MAX_VARIANTS = 200  # as many as a rule file's named alternatives

@@ -2,8 +2,9 @@
 
 The block reads ``operations`` in the rows of its procedures (the panel's groups): every month of its
 period, and (counting above a baseline) the same months of each baseline year. Every region of the
-panel and of the population table must have each of those rows with a count; a row without one is
-an error, never a silent zero. Only when asked (``allow_missing``) a region without some of them is
+panel and of the population table must have each of those rows with a count (:func:`needed_rows`,
+checked by :func:`kommiljard.kinds.tables.coverage_problems`); a row without one is an error, never a
+silent zero. Only when asked (``allow_missing``) a region without some of them is
 computed as performing no operation, and marked as having no data (``PriceInput.missing``).
 """
 
@@ -15,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ...inputs.population import Population
-from ...inputs.tables import Problem, raise_problems
-from ...rules import PricePerOperation
-from ..base import Need, coverage_problems
+from ...inputs.tables import raise_problems
+from ..base import Need
+from ..tables import coverage_problems
+from .rules import PricePerOperation
 
 
 @dataclass(frozen=True)
@@ -33,40 +35,23 @@ class PriceInput:
     missing: np.ndarray | None = None  # (1, R) bool: the region has no data for the period
 
 
+def period_cell(block: PricePerOperation):
+    """The block's one cell: reported under its last month, with no group (the procedures are its steps)."""
+    return (block.period_month, None)
+
+
 def needed_rows(block: PricePerOperation) -> list[Need]:
     """Every row the block reads: its months and, above a baseline, the same months of each earlier year."""
-    needs = [(m, p, f"{m} {p}") for m in block.months for p in block.procedure_names]
+    cell = period_cell(block)
+    needs = [Need(m, p, f"{m} {p}", ("operations",), cell) for m in block.months for p in block.procedure_names]
     if block.counting == "above_baseline":
         needs += [
-            (m, p, f"{m} {p} (baseline {year})")
+            Need(m, p, f"{m} {p} (baseline {year})", ("operations",), cell)
             for year in block.baseline_years
             for m in block.baseline_months(year)
             for p in block.procedure_names
         ]
     return needs
-
-
-def count_problems(frame: pd.DataFrame, block: PricePerOperation, allow_missing: bool) -> list[Problem]:
-    """Rows the block reads that are there but hold no count of operations (a row of another measure)."""
-    if "operations" not in frame.columns or allow_missing:
-        return []
-    needs = {(m, p) for m, p, _ in needed_rows(block)}
-    keys = list(zip(frame["month"], frame["group"]))
-    read = frame[[k in needs for k in keys]]
-    empty = read[read["operations"].isna()]
-    return [
-        Problem(
-            f"operations is empty for ({r.region}, {r.month}, {r.group}): block {block.number} ({block.name}) reads it"
-        )
-        for r in empty.itertuples()
-    ]
-
-
-def coverage(frame: pd.DataFrame, block: PricePerOperation, population, allow_missing: bool) -> list[Problem]:
-    """Everything the block needs that a panel (or the population table) lacks."""
-    return coverage_problems(frame, block, population, allow_missing, needed_rows(block)) + count_problems(
-        frame, block, allow_missing
-    )
 
 
 def cap_key(block: PricePerOperation, regions, population: np.ndarray) -> np.ndarray:
@@ -87,7 +72,7 @@ def price_input(panel, block: PricePerOperation, population: Population, allow_m
         "months of each baseline year) or a population for every region."
     )
     frame = panel.frame
-    problems = coverage(frame, block, population, allow_missing)
+    problems = coverage_problems(frame, block, population, allow_missing, needed_rows(block))
     raise_problems(panel.source, f"panel (for block {block.number}, {block.name})", problems, hint)
     regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
     counts = frame.set_index(["month", "group", "region"])["operations"]

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from ...inputs.panel import Panel
 from ...inputs.regions import region_label, region_names
 from ...money import format_number, format_percent, kronor
-from ...rules import PricePerOperation, Rules
+from ...rules import Rules
 from ..explaining import RegionTrace, no_data, no_data_lines
 from .arrays import PriceInput, price_input
 from .reference import PriceCell, RegionOutcome, allocate_price_cell
+from .rules import PricePerOperation
 from .words import LANGS, WORDS, procedure_name, word
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ...rules import PricePerOperation
 from .pay import SHARINGS, compiled
+from .rules import PricePerOperation
 
 _pay = compiled()
 _baseline, _counted, _capped, _top_threshold, _is_top, _share_weight = (
@@ -141,9 +141,9 @@ def _pot(s, t, operations, population, caps, pot, rules, earned, own, kept, paid
 @njit(cache=True, nogil=True)
 def price_kernel(operations, bases, population, prices, pots, caps, rules, *outputs):
     """Every trajectory of (T, R, P) counts; ``bases`` (H, R, P) with H 1 (shared) or T. ``outputs``:
-    ``amount``, ``paid``, ``top`` (T, R), ``lapsed``, ``to_top`` (T,), and ``by_procedure``, ``counted``
-    (T, R, P) or None (not kept)."""
-    amount, paid_out, top_out, lapsed_out, to_top_out, by_procedure, counted = outputs
+    ``amount``, ``paid``, ``top`` (T, R), ``lapsed``, ``to_top`` (T,), and, or None (not kept),
+    ``by_procedure``, ``counted`` (T, R, P), ``pot_paid``, ``pot_top`` (T, S, R) and ``pot_lapsed`` (T, S)."""
+    amount, paid_out, top_out, lapsed_out, to_top_out, by_procedure, counted, pot_paid, pot_top, pot_lapsed = outputs
     above, whole, has_cap, by_procedure_pots, to_top, n_top, sharing, within_cap = rules
     n_traj, n_regions, n_procs = operations.shape
     earned = np.empty((n_regions, n_procs))
@@ -172,7 +172,12 @@ def price_kernel(operations, bases, population, prices, pots, caps, rules, *outp
             )
             lapsed_out[t] += lapsed
             to_top_out[t] += sent
+            if pot_lapsed is not None:
+                pot_lapsed[t, s] = lapsed
             for r in range(n_regions):
+                if pot_paid is not None:
+                    pot_paid[t, s, r] = paid[r]
+                    pot_top[t, s, r] = top[r]
                 amount[t, r] += paid[r]
                 amount[t, r] += top[r]
                 paid_out[t, r] += paid[r]
@@ -195,6 +200,9 @@ class PriceResult:
     to_top: np.ndarray  # (T,)
     by_procedure: np.ndarray | None  # (T, R, P)
     counted: np.ndarray | None  # (T, R, P): operations paid for
+    pot_paid: np.ndarray | None  # (T, S, R): paid for the region's own operations in each pot
+    pot_top: np.ndarray | None  # (T, S, R): paid to it as a top region from each pot
+    pot_lapsed: np.ndarray | None  # (T, S)
 
 
 def region_caps(params: PriceParams, cap_key) -> np.ndarray:
@@ -233,6 +241,8 @@ def run_price(params: PriceParams, operations, history, population, cap_key, thr
         np.empty(n_traj),
         np.empty((n_traj, n_regions, n_procs)) if detail else None,
         np.empty((n_traj, n_regions, n_procs)) if detail else None,
+        *(np.empty((n_traj, len(params.pots), n_regions)) if detail else None for _ in range(2)),
+        np.empty((n_traj, len(params.pots))) if detail else None,
     )
 
     def run(rows: slice) -> None:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...rules import PricePerOperation
 from .pay import SHARINGS, baseline, capped, counted, is_top, share_weight, top_threshold
+from .rules import PricePerOperation
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...rules.price_per_operation import PROCEDURES
+from .rules import PROCEDURES
 
 LANGS = ("en", "sv")
 WORDS = {
@@ -83,3 +83,65 @@ def procedure_name(name: str, lang: str = "en", plural: bool = False) -> str:
         return PLURALS[name][LANGS.index(lang)]
     sv, en = PROCEDURES[name]
     return sv if lang == "sv" else en
+
+
+# The kind's own words (see kommiljard.kinds.base.word): its name, the parts of a cell's money, its report
+# section, its routes and its cells on the what-if page.
+KIND_WORDS = {
+    "kind": ("price per operation", "ersättning per operation"),
+    "part": ("part", "del"),
+    "cells_anchor": ("prices-per-operation", "prices-per-operation"),
+    "cells_title": ("Prices per operation", "Ersättning per operation"),
+    "cells_alt": ("Price per operation", "Price per operation"),
+    "cells_intro": (
+        "Each region's money against its cap: paid for its own operations above the baseline, paid as one of the "
+        "regions with the most operations per inhabitant (hatched), its cap (a black tick) and what it earned above "
+        "its cap but was not paid (dotted).",
+        "Varje regions pengar mot dess tak: utbetalt för egna operationer över baslinjen, utbetalt som en av "
+        "regionerna med flest operationer per invånare (streckat), dess tak (ett svart streck) och det den tjänade "
+        "in över taket men inte fick (prickat).",
+    ),
+    "tier_none": ("nothing", "inget"),
+    "tier_paid": ("paid", "utbetalt"),
+    "route_none": ("no operation over the baseline", "ingen operation över baslinjen"),
+    "route_increase": ("paid for its operations", "ersatt för sina operationer"),
+    "route_capped": ("reached its cap", "nådde taket"),
+    "route_top_regions": ("as a top region", "som toppregion"),
+    "all_procedures": ("all procedures", "alla åtgärder"),
+    # the report's words of the rule parameters
+    "price_of": ("{price} per operation", "{price} per operation"),
+    "pot_share": ("{share} of the block's money", "{share} av blockets medel"),
+    "cap_table": (
+        "each region the pot x its number / their sum: {numbers}",
+        "varje region potten x sitt tal / talens summa: {numbers}",
+    ),
+    "cap_population": (
+        "each region the pot x its share of the population",
+        "varje region potten x sin andel av befolkningen",
+    ),
+    "cap_equal": ("the same for every region", "lika för alla regioner"),
+    "cap_none": ("no cap", "inget tak"),
+    "unearned_lapse": ("lapses", "förfaller"),
+    "unearned_top": (
+        "to the {regions} regions with the most operations per inhabitant in each procedure, shared by {sharing}{cap}",
+        "till de {regions} regioner som utfört flest operationer per invånare inom varje åtgärd, fördelat efter "
+        "{sharing}{cap}",
+    ),
+    "sharing_population": ("population", "befolkning"),
+    "sharing_operations": ("operations", "antal operationer"),
+    "sharing_equal": ("equal shares", "lika delar"),
+    "within_cap": (", within their caps", ", inom sina tak"),
+}
+
+# The lever: operations performed (what-if, payout curves, the what-if page)
+LEVER_WORDS = {
+    "label": ("more operations", "fler operationer"),
+    "unit": ("operations", "operationer"),
+    "range": ("a count of operations", "ett antal operationer"),
+    "help": (
+        "Operations added to the region's count of each chosen procedure over the block's months (negative: fewer; "
+        "a month never falls below 0).",
+        "Operationer som läggs till regionens antal för varje vald åtgärd under blockets månader (negativt: färre; "
+        "en månad blir aldrig mindre än 0).",
+    ),
+}

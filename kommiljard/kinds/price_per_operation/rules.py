@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..errors import closest
-from .common import MAX_SEK, Block, Frozen, check_months, check_names_unique, check_shares_sum
+from ...errors import closest
+from ...rules.common import MAX_SEK, Block, Frozen, check_months, check_names_unique, check_shares_sum
 
 # The procedures a price block can pay for, with their Swedish and English names. A panel's group (or
 # ``procedure``) column names them so; a rule file's procedure must be one of them.
@@ -66,7 +66,7 @@ class Cap(Frozen):
         if self.key == "table" and not self.table:
             raise ValueError("key 'table' needs a table: one number per region (read only with key 'table')")
         if self.table:
-            from ..inputs.regions import region_codes  # pandas: only when a table is read, not for --help
+            from ...inputs.regions import region_codes  # pandas: only when a table is read, not for --help
 
             codes = region_codes()
             unknown = [k for k in self.table if k not in codes]

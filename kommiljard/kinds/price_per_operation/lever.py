@@ -1,0 +1,103 @@
+"""The price kind's lever: a region performs N more (or fewer) operations of a procedure in the block's months.
+
+``--more 200`` adds 200 operations to the region's count of each chosen procedure over the chosen months
+(all of the block's months unless some are chosen), spread over those months as evenly as whole
+operations allow (the earlier months take the odd ones); a month never falls below 0 (fewer
+operations than a month has are taken from it only down to 0). Only the period's total counts for the
+money, so how the change is spread does not change any amount. The same change acts on the block's
+arrays for payout curves and the what-if page (:meth:`OperationsLever.curves`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..base import Lever
+from .arrays import period_cell
+from .rules import PricePerOperation
+from .words import LEVER_WORDS
+
+MAX_CHANGE = 1_000_000  # operations of one procedure in one period: far above any region's count
+LEVER = Lever(
+    option="more",
+    unit="operations",
+    lo=-MAX_CHANGE,
+    hi=MAX_CHANGE,
+    step=10.0,
+    curve=(-200.0, 1000.0),
+    grid=(-500.0, 2000.0),
+    axis="more_operations",
+    words=LEVER_WORDS,
+    whole=True,
+)
+
+
+def spread(change: int, months: int) -> list[int]:
+    """``change`` whole operations over ``months`` months: as evenly as possible, the earlier months first."""
+    base, extra = divmod(abs(change), months)
+    sign = 1 if change >= 0 else -1
+    return [sign * (base + (1 if m < extra else 0)) for m in range(months)]
+
+
+class OperationsLever:
+    """The lever of one price block (:class:`kommiljard.kinds.base.LeverActions`)."""
+
+    lever = LEVER
+    measures = ("operations",)
+
+    def __init__(self, block: PricePerOperation):
+        self.block = block
+
+    def rows(self) -> list[tuple[tuple[str, None], tuple[tuple[str, str], ...]]]:
+        b = self.block
+        return [(period_cell(b), tuple((m, p) for m in b.months for p in b.procedure_names))]
+
+    def move(self, frame, region: str, rows: Sequence[tuple[str, str]], change: float):
+        frame = frame.copy()
+        by_procedure: dict[str, list[str]] = {}
+        for month, procedure in rows:
+            by_procedure.setdefault(procedure, []).append(month)
+        values = frame["operations"].astype("Float64")
+        for procedure, months in by_procedure.items():
+            for month, add in zip(sorted(months), spread(int(round(change)), len(months))):
+                row = (frame["region"] == region) & (frame["month"] == month) & (frame["group"] == procedure)
+                values[row] = (values[row] + add).clip(lower=0)
+        frame["operations"] = values.round().astype(frame["operations"].dtype)
+        return frame
+
+    def describe(self, before, after, changed, change: float) -> tuple[dict, dict]:
+        state = {
+            "operations_counted_before": before["operations_counted"],
+            "operations_counted_after": after["operations_counted"],
+            "earned_before_sek": before["earned_sek"],
+            "earned_after_sek": after["earned_sek"],
+            "cap_sek": after["cap_sek"],
+        }
+        room = [c - e if np.isfinite(c) else np.nan for c, e in zip(after["cap_sek"], after["earned_sek"])]
+        return state, {"share_of_max_pct": after["share_of_max_pct"], "room_to_cap_sek": room}
+
+    def curves(self, inp, region: int, grid: np.ndarray) -> dict:
+        """The region's amount as it performs each grid value more operations of every procedure."""
+        amount = self._run(inp, region, np.ones(len(self.block.procedures), bool), grid)
+        paid = amount > 0
+        return {
+            "amount": amount[:, None],
+            "tier": paid.astype(np.int8)[:, None],
+            "route": paid.astype(np.int8)[:, None],
+            "state": {"operations": np.array([float(np.nansum(inp.operations[region]))])},
+        }
+
+    def curve(self, inp, region: int, cells: Sequence[int], grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        amount = self._run(inp, region, np.ones(len(self.block.procedures), bool), grid)
+        return amount, (amount > 0).astype(np.int8)
+
+    def _run(self, inp, region: int, procedures: np.ndarray, grid: np.ndarray) -> np.ndarray:
+        """The region's amount with each grid value added to its count of the chosen procedures (never below 0)."""
+        from .kernel import PriceParams, run_price
+
+        ops = np.repeat(inp.operations[None], len(grid), axis=0)
+        ops[:, region, procedures] = np.maximum(ops[:, region, procedures] + np.round(grid)[:, None], 0.0)
+        res = run_price(PriceParams.from_block(self.block), ops, inp.history, inp.population, inp.cap_key, detail=False)
+        return res.amount[:, region]
