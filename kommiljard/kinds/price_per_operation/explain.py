@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ...inputs.panel import Panel
 from ...inputs.regions import region_label, region_names
 from ...money import format_number, format_percent, kronor
-from ...rules import Rules
 from ..explaining import RegionTrace, no_data, no_data_lines
 from .arrays import PriceInput, price_input
 from .reference import PriceCell, RegionOutcome, allocate_price_cell
@@ -83,7 +83,7 @@ def cite(source: str, note: str, lang: str) -> str:
 class PriceExplanation(RegionTrace):
     """One region in the block's period: its operations, baselines, earnings, cap, pots and amount."""
 
-    rules: Rules
+    rules: Any  # the loaded rule set (kommiljard.rules.Rules)
     block: PricePerOperation
     panel: Panel
     region: str
@@ -249,9 +249,7 @@ def pot_lines(b: PricePerOperation, cell: PriceCell, lang: str) -> list[str]:
     return lines
 
 
-def explain_price(
-    rules: Rules, block: PricePerOperation, panel: Panel, population, region: str, allow_missing: bool = False
-):
+def explain_price(rules, block: PricePerOperation, panel: Panel, population, region: str, allow_missing: bool = False):
     """Trace one region through the block's period (``allow_missing``: other regions may lack rows; they
     take no part)."""
     inp = price_input(panel, block, population, allow_missing)
