@@ -14,8 +14,20 @@ from ..rules import Rules, load_rules
 
 
 def find_cell(rules: Rules, month: str | None, group: str | None):
-    """The block, its kind and the cell that measure ``month`` for ``group``; else a clear error."""
+    """The block, its kind and the cell that measure ``month`` for ``group``; else a clear error.
+
+    Without a month, the one cell of the rule set that measures ``group`` (any group, without one): a block
+    with a single cell over its months (a price per operation) needs neither."""
     month_norm = normalise_month(month) if month is not None else None
+    if month is None:
+        found = [
+            (block, kind_of(block), cell)
+            for block in rules.ruleset.blocks
+            for cell in kind_of(block).cells(block)
+            if cell[0] is not None and (group is None or kind_of(block).cell_of(block, cell[0], group) == cell)
+        ]
+        if len(found) == 1:
+            return found[0]
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
         cell = kind.cell_of(block, month_norm, group) if month_norm else None
@@ -28,6 +40,11 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions."""
     months = sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
     groups = sorted(rules.ruleset.group_names)
+    if month is None:
+        return InputError(
+            f"{rules.id}: give --month (and --group) to say which cell to explain. Months: {', '.join(months)}; "
+            f"groups: {', '.join(groups)}."
+        )
     asked = [
         (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
         (f"group {group!r}", group, groups),
@@ -46,8 +63,8 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
 def explain(
     panel: Panel | str | Path,
     region: str,
-    month: str,
-    group: str,
+    month: str | None,
+    group: str | None,
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
     overrides: dict | None = None,

@@ -206,7 +206,9 @@ GroupsOpt = Annotated[
     typer.Option(
         "--group",
         "--groups",
+        "--procedure",
         "-g",
-        help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
+        help="Group(s) to change: first_visit, operation, or a procedure such as cataract (repeatable or "
+        "comma-separated; default: all).",
     ),
 ]

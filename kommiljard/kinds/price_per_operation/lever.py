@@ -71,8 +71,8 @@ class OperationsLever:
         state = {
             "operations_counted_before": before["operations_counted"],
             "operations_counted_after": after["operations_counted"],
-            "earned_before_sek": before["earned_sek"],
-            "earned_after_sek": after["earned_sek"],
+            "earned_sek_before": before["earned_sek"],
+            "earned_sek_after": after["earned_sek"],
             "cap_sek": after["cap_sek"],
         }
         room = [c - e if np.isfinite(c) else np.nan for c, e in zip(after["cap_sek"], after["earned_sek"])]

@@ -136,6 +136,7 @@ KIND_WORDS = {
 # The lever: operations performed (what-if, payout curves, the what-if page)
 LEVER_WORDS = {
     "label": ("more operations", "fler operationer"),
+    "whatif": ("performs {change} operations more", "utför {change} operationer fler"),
     "unit": ("operations", "operationer"),
     "range": ("a count of operations", "ett antal operationer"),
     "help": (
