@@ -40,11 +40,6 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions."""
     months = sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
     groups = sorted(rules.ruleset.group_names)
-    if month is None:
-        return InputError(
-            f"{rules.id}: give --month (and --group) to say which cell to explain. Months: {', '.join(months)}; "
-            f"groups: {', '.join(groups)}."
-        )
     asked = [
         (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
         (f"group {group!r}", group, groups),
@@ -54,6 +49,11 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
         for what, value, choices in asked
         if value not in (None, *choices)
     ]
+    if month is None and not wrong:
+        return InputError(
+            f"{rules.id}: give --month (and --group) to say which cell to explain. Months: {', '.join(months)}; "
+            f"groups: {', '.join(groups)}."
+        )
     return InputError(
         f"{rules.id} measures no {' and no '.join(wrong) or f'month {month!r} with group {group!r}'}. "
         f"Months: {', '.join(months)}; groups: {', '.join(groups)}."
