@@ -8,8 +8,14 @@ from .words import KIND_WORDS, procedure_name
 
 
 def parameter_text(key: str, value, block: PricePerOperation, say) -> str | None:
-    """The procedures (price and pot share), the cap and where unearned money goes, in words; None otherwise."""
+    """The procedures (price and pot share), the cap, where unearned money goes and the counting, in words;
+    None otherwise."""
     lang = say.lang
+    plain = {"counting": "counting", "baseline_statistic": "statistic", "pot_by": "pot_by", "overflow": "overflow"}
+    if key in plain:
+        return word(KIND_WORDS, f"{plain[key]}_{value}", lang)
+    if key == "baseline_years":
+        return ", ".join(map(str, value))
     if key == "procedures":
         price = word(KIND_WORDS, "price_of", lang, price=say.kronor(value["price_sek"]))
         text = f"{procedure_name(value['name'], lang)}: {price}"

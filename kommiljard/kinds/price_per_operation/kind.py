@@ -176,6 +176,7 @@ class PricePerOperationKind:
                 "top_regions_sek": allocation.by_step[..., 1],
             },
         )
+        t.rows["operations"] = t.rows["operations"].round().astype("Int64")  # sums of whole operations
         paid_parts = [[STEPS[k] for k in range(2) if v[k] > 0] for v in allocation.by_step.reshape(-1, 2)]
         t.rows["bars"] = ["+".join(p) for p in paid_parts]
         return t

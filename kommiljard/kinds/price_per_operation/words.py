@@ -108,6 +108,8 @@ KIND_WORDS = {
     "route_capped": ("reached its cap", "nådde taket"),
     "route_top_regions": ("as a top region", "som toppregion"),
     "all_procedures": ("all procedures", "alla åtgärder"),
+    # the procedures as groups of a panel (outputs name a group by its word group_<name>)
+    **{f"group_{name}": (en, sv.lower()) for name, (sv, en) in PROCEDURES.items()},
     # the report's words of the rule parameters
     "price_of": ("{price} per operation", "{price} per operation"),
     "pot_share": ("{share} of the block's money", "{share} av blockets medel"),
@@ -131,6 +133,26 @@ KIND_WORDS = {
     "sharing_operations": ("operations", "antal operationer"),
     "sharing_equal": ("equal shares", "lika delar"),
     "within_cap": (", within their caps", ", inom sina tak"),
+    # the report's names of the rule parameters, and the words of their values
+    "param_counting": ("operations counted", "operationer som räknas"),
+    "param_baseline_years": ("baseline years", "baslinjens år"),
+    "param_baseline_statistic": ("baseline", "baslinje"),
+    "param_whole_operations": ("whole operations", "hela operationer"),
+    "param_pot_by": ("pots", "potter"),
+    "param_overflow": ("money earned above a pot", "intjänat över en pott"),
+    "param_procedures": ("procedure", "åtgärd"),
+    "param_cap": ("cap per region", "tak per region"),
+    "param_unearned": ("money no region earns", "medel som ingen region tjänar in"),
+    "counting_above_baseline": (
+        "those above the region's baseline (the same months of the baseline years)",
+        "de som överstiger regionens baslinje (samma månader baslinjens år)",
+    ),
+    "counting_every_operation": ("every operation", "varje operation"),
+    "statistic_mean": ("the mean of the years", "medelvärdet av åren"),
+    "statistic_max": ("the highest of the years", "det högsta av åren"),
+    "pot_by_block": ("one for the block", "en för blocket"),
+    "pot_by_procedure": ("one per procedure", "en per åtgärd"),
+    "overflow_pro_rata": ("everyone's earnings scaled down alike", "allas intjänade belopp sänks i samma proportion"),
 }
 
 # The lever: operations performed (what-if, payout curves, the what-if page)
