@@ -138,6 +138,21 @@ def _pot(s, t, operations, population, caps, pot, rules, earned, own, kept, paid
     return lapsed, to_top_sum
 
 
+@njit
+def _store2(out, i, j, value):
+    """``out[i, j] = value`` unless ``out`` is None (not kept: a specialisation of its own, without the store;
+    compiled apart, not inlined, so that numba prunes the branch on the argument's type)."""
+    if out is not None:
+        out[i, j] = value
+
+
+@njit
+def _store3(out, i, j, k, value):
+    """``out[i, j, k] = value`` unless ``out`` is None."""
+    if out is not None:
+        out[i, j, k] = value
+
+
 @njit(cache=True, nogil=True)
 def price_kernel(operations, bases, population, prices, pots, caps, rules, *outputs):
     """Every trajectory of (T, R, P) counts; ``bases`` (H, R, P) with H 1 (shared) or T. ``outputs``:
@@ -162,8 +177,7 @@ def price_kernel(operations, bases, population, prices, pots, caps, rules, *outp
             for p in range(n_procs):
                 c = _counted(operations[t, r, p], bases[h, r, p], above, whole)
                 earned[r, p] = c * prices[p]
-                if counted is not None:
-                    counted[t, r, p] = c
+                _store3(counted, t, r, p, c)
         lapsed_out[t] = 0.0
         to_top_out[t] = 0.0
         for s in range(pots.shape[0]):
@@ -172,23 +186,20 @@ def price_kernel(operations, bases, population, prices, pots, caps, rules, *outp
             )
             lapsed_out[t] += lapsed
             to_top_out[t] += sent
-            if pot_lapsed is not None:
-                pot_lapsed[t, s] = lapsed
+            _store2(pot_lapsed, t, s, lapsed)
             for r in range(n_regions):
-                if pot_paid is not None:
-                    pot_paid[t, s, r] = paid[r]
-                    pot_top[t, s, r] = top[r]
+                _store3(pot_paid, t, s, r, paid[r])
+                _store3(pot_top, t, s, r, top[r])
                 amount[t, r] += paid[r]
                 amount[t, r] += top[r]
                 paid_out[t, r] += paid[r]
                 top_out[t, r] += top[r]
-                if by_procedure is not None:
-                    for p in range(n_procs):
-                        if by_procedure_pots and p == s:
-                            by_procedure[t, r, p] = paid[r] + top[r]
-                        elif not by_procedure_pots:
-                            part = earned[r, p] * (paid[r] / own[r]) if own[r] > 0.0 else 0.0
-                            by_procedure[t, r, p] = part + 0.0
+                for p in range(n_procs):
+                    if by_procedure_pots and p == s:
+                        _store3(by_procedure, t, r, p, paid[r] + top[r])
+                    elif not by_procedure_pots:
+                        part = earned[r, p] * (paid[r] / own[r]) if own[r] > 0.0 else 0.0
+                        _store3(by_procedure, t, r, p, part + 0.0)
 
 
 @dataclass(frozen=True)
