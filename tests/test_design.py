@@ -21,6 +21,8 @@ PACKAGE = Path(kommiljard.__file__).parent
 # models; the rule set (rules) is the union of the registered kinds' models, so it comes after
 # them. Sweeps write their parts with the output layer's atomic files; the sample panel is drawn
 # with the sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules.
+# Forecasting sweeps fitted scenarios (which carry their own model into the sweep); sweeps never
+# reach up for it.
 STAGES = [
     "errors",
     "money",
@@ -32,6 +34,7 @@ STAGES = [
     "analysis",
     "outputs",
     "sweeps",
+    "forecasting",
     "sample",
     "cli",
 ]
@@ -148,9 +151,10 @@ def kind_folders() -> set[str]:
 
 # Modules still wired to the staircase until the sweeps' rework (issue 21); each must still need it.
 NOT_YET = {
-    "kommiljard.sweeps.backtest",
-    "kommiljard.sweeps.forecast_model",
+    "kommiljard.forecasting.backtest",
+    "kommiljard.forecasting.forecast_model",
     "kommiljard.sweeps.outcomes",
+    "kommiljard.sweeps.scenario",
     "kommiljard.sweeps.summary",
     "kommiljard.sweeps.variants",
 }
@@ -246,6 +250,7 @@ def test_pkgutil_sees_the_stage_folders():
         "kinds",
         "analysis",
         "sweeps",
+        "forecasting",
         "outputs",
         "cli",
     }
