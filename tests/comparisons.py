@@ -26,7 +26,7 @@ from kommiljard.kinds.threshold.arrays import ThresholdInput
 from kommiljard.kinds.threshold.kernel import ThresholdParams, run_threshold
 from kommiljard.kinds.threshold.reference import period_cells
 from kommiljard.rules import load_rules
-from kommiljard.rules.price_per_operation import PROCEDURES
+from kommiljard.kinds.price_per_operation.rules import PROCEDURES
 
 import naive
 

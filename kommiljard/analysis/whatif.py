@@ -207,7 +207,8 @@ def payout_curve(
         if inp.missing is not None and inp.missing[cells, r].any():
             gone = [f"{rows[c][0][0]} {rows[c][0][1]}" for c in cells if inp.missing[c, r]]
             raise _no_lever_data(panel, region, f"block {lb.block.number}: {', '.join(gone)}")
-        got, top = lb.actions.curve(inp, r, cells, grid)
+        moved = [(m, g) for number, m, g in chosen if number == lb.block.number]
+        got, top = lb.actions.curve(inp, r, cells, grid, moved)
         amount += got
         tier = np.maximum(tier, top)
     return pd.DataFrame({the_lever.axis: grid, "amount_sek": amount, "tier": tier.astype(np.int8)})

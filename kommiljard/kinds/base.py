@@ -155,9 +155,10 @@ class LeverActions(Protocol):
         grid value to its lever in that cell (every other region fixed), by the fast kernel; and ``state``: the
         cell values the what-if page shows (name -> (C,) array)."""
 
-    def curve(self, arrays, region: int, cells: Sequence[int], grid) -> tuple:
+    def curve(self, arrays, region: int, cells: Sequence[int], grid, rows: Sequence[tuple[str, str]] = ()) -> tuple:
         """The region's amount summed over ``cells`` and its highest tier there, each (len(grid),), with its lever
-        at each grid value in all of them at once (the x values of ``whatif --curve``: ``Lever.axis``)."""
+        at each grid value in all of them at once (the x values of ``whatif --curve``: ``Lever.axis``); ``rows``: the
+        panel rows (month, group) chosen in the block, for a lever whose cell holds several groups (all: empty)."""
 
 
 @dataclass(frozen=True)

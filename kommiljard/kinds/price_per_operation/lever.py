@@ -79,25 +79,44 @@ class OperationsLever:
         return state, {"share_of_max_pct": after["share_of_max_pct"], "room_to_cap_sek": room}
 
     def curves(self, inp, region: int, grid: np.ndarray) -> dict:
-        """The region's amount as it performs each grid value more operations of every procedure."""
-        amount = self._run(inp, region, np.ones(len(self.block.procedures), bool), grid)
-        paid = amount > 0
-        return {
-            "amount": amount[:, None],
-            "tier": paid.astype(np.int8)[:, None],
-            "route": paid.astype(np.int8)[:, None],
-            "state": {"operations": np.array([float(np.nansum(inp.operations[region]))])},
-        }
+        """The region's amount in each lever cell as it performs each grid value more operations there: of every
+        procedure of the block's one pot, or of the cell's own procedure."""
+        n = len(self.block.procedures)
+        if self.block.pot_by == "block":
+            amount, cells = self._run(inp, region, np.ones(n, bool), grid)[:, None], [np.ones(n, bool)]
+        else:
+            cells = list(np.eye(n, dtype=bool))
+            amount = np.stack([self._run(inp, region, c, grid, pots=[p]) for p, c in enumerate(cells)], axis=1)
+        paid = (amount > 0).astype(np.int8)
+        operations = np.array([float(inp.operations[region][chosen].sum()) for chosen in cells])
+        return {"amount": amount, "tier": paid, "route": paid, "state": {"operations": operations}}
 
-    def curve(self, inp, region: int, cells: Sequence[int], grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        amount = self._run(inp, region, np.ones(len(self.block.procedures), bool), grid)
+    def curve(
+        self, inp, region: int, cells: Sequence[int], grid: np.ndarray, rows: Sequence[tuple[str, str]] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The region's amount in ``cells`` as it performs each grid value more operations of each chosen
+        procedure (those of ``rows``; every procedure of the cells without rows)."""
+        names = self.block.procedure_names
+        chosen = {g for _, g in rows} if rows else set(names)
+        pots = None
+        if self.block.pot_by == "procedure":  # a cell is a procedure's pot: only those of ``cells``
+            chosen &= {names[c] for c in cells}
+            pots = list(cells)
+        amount = self._run(inp, region, np.array([n in chosen for n in names]), grid, pots=pots)
         return amount, (amount > 0).astype(np.int8)
 
-    def _run(self, inp, region: int, procedures: np.ndarray, grid: np.ndarray) -> np.ndarray:
-        """The region's amount with each grid value added to its count of the chosen procedures (never below 0)."""
+    def _run(self, inp, region: int, procedures: np.ndarray, grid: np.ndarray, pots=None) -> np.ndarray:
+        """The region's amount (from the block, or the sum of ``pots``) with each grid value added to its count of
+        the chosen procedures (never below 0)."""
         from .kernel import PriceParams, run_price
 
         ops = np.repeat(inp.operations[None], len(grid), axis=0)
         ops[:, region, procedures] = np.maximum(ops[:, region, procedures] + np.round(grid)[:, None], 0.0)
-        res = run_price(PriceParams.from_block(self.block), ops, inp.history, inp.population, inp.cap_key, detail=False)
-        return res.amount[:, region]
+        params = PriceParams.from_block(self.block)
+        res = run_price(params, ops, inp.history, inp.population, inp.cap_key, detail=pots is not None)
+        if pots is None:
+            return res.amount[:, region]
+        amount = np.zeros(len(grid))
+        for p in pots:
+            amount += res.pot_paid[:, p, region] + res.pot_top[:, p, region]
+        return amount
