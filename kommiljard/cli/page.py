@@ -46,8 +46,14 @@ def page(
         ),
     ] = None,
     lang: LangOpt = "en",
-    lo: Annotated[float, typer.Option(help="Lowest improvement on the page (pp, <= 0).")] = -20.0,
-    hi: Annotated[float, typer.Option(help="Highest improvement on the page (pp, >= 0).")] = 20.0,
+    lo: Annotated[
+        float | None,
+        typer.Option(help="Lowest change on the page (<= 0; default: the lever's, -20 pp or -500 operations)."),
+    ] = None,
+    hi: Annotated[
+        float | None,
+        typer.Option(help="Highest change on the page (>= 0; default: the lever's, 20 pp or 2 000 operations)."),
+    ] = None,
     step: Annotated[
         float | None,
         typer.Option(help="Step of the improvement (pp); default: the panel's precision, e.g. 0.1 for one decimal."),

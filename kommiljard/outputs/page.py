@@ -306,6 +306,7 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
     ]
     return {
         "lang": lang,
+        "mode": "share" if "share" in curves.state else "count",
         "text": t,
         "cells": cells,
         "regions": regions,

@@ -188,9 +188,10 @@ class PricePerOperationKind:
 
     def figure(self, result, block, cell: Cell, ax=None):
         from .figure import plot_price
+        from .words import procedure_name
 
         steps, rows, _ = result.cell_tables(block.number, cell[0], cell[1])
-        title = f"Block {block.number}: {block.name}" + (f", {cell[1]}" if cell[1] else "")
+        title = f"Block {block.number}: {block.name}" + (f", {procedure_name(cell[1])}" if cell[1] else "")
         pot = float(steps["base_sek"].iloc[0])
         return plot_price(rows, pot, float(steps["lapsed_sek"].sum()), title, result.provenance, ax)
 

@@ -50,8 +50,11 @@ class OperationsLever:
     def __init__(self, block: PricePerOperation):
         self.block = block
 
-    def rows(self) -> list[tuple[tuple[str, None], tuple[tuple[str, str], ...]]]:
+    def rows(self) -> list[tuple[tuple[str, str | None], tuple[tuple[str, str], ...]]]:
+        """The block's cells (its one pot, or each procedure's) with the rows of their procedures in its months."""
         b = self.block
+        if b.pot_by == "procedure":
+            return [((b.period_month, p), tuple((m, p) for m in b.months)) for p in b.procedure_names]
         return [(period_cell(b), tuple((m, p) for m in b.months for p in b.procedure_names))]
 
     def move(self, frame, region: str, rows: Sequence[tuple[str, str]], change: float):

@@ -161,6 +161,67 @@ LEVER_WORDS = {
     "whatif": ("performs {change} operations more", "utför {change} operationer fler"),
     "unit": ("operations", "operationer"),
     "range": ("a count of operations", "ett antal operationer"),
+    # the what-if page's words for this lever (replacing the page's own, text.toml)
+    "page.title": (
+        "What if a region performs more operations? {ruleset}",
+        "Vad händer om en region utför fler operationer? {ruleset}",
+    ),
+    "page.all": ("More operations in every cell", "Fler operationer i alla celler"),
+    "page.all_number": ("More operations in every cell (number)", "Fler operationer i alla celler (tal)"),
+    "page.cell_number": ("More operations in {cell} (number)", "Fler operationer i {cell} (tal)"),
+    "page.improvement_pp": ("More operations", "Fler operationer"),
+    "page.pp": ("operations", "operationer"),
+    "page.cells": ("Per cell (a pot)", "Per cell (en pott)"),
+    "page.cells_note": (
+        "Drag a slider or type a number; the arrow keys move a slider by one step. The picture is this cell's payout "
+        "curve: the region's kronor as it performs more or fewer operations (of every procedure of the cell), every "
+        "other region fixed; the dot marks the current change.",
+        "Dra i ett reglage eller skriv ett tal; piltangenterna flyttar ett reglage ett steg. Bilden är cellens "
+        "utbetalningskurva: regionens kronor när den utför fler eller färre operationer (av varje åtgärd i cellen), "
+        "alla andra regioner oförändrade; punkten visar den valda ändringen.",
+    ),
+    "page.curve": (
+        "Payout curve of {region} in {cell}: from {lo} to {hi} operations the amount runs between {min} and {max} kr; "
+        "at {x} operations it is {y} kr.",
+        "Utbetalningskurva för {region} i {cell}: från {lo} till {hi} operationer går beloppet mellan {min} och {max} "
+        "kr; vid {x} operationer är det {y} kr.",
+    ),
+    "page.notice_range": (
+        "{value} operations is outside the page's range ({lo} to {hi}); set to {set}. For other changes run "
+        "`kommiljard whatif --more`.",
+        "{value} operationer ligger utanför sidans intervall ({lo} till {hi}); satt till {set}. Kör `kommiljard "
+        "whatif --more` för andra ändringar.",
+    ),
+    "page.notice_grid": (
+        "{value} is not on the page's grid (steps of {step} operations); set to {set}.",
+        "{value} ligger inte på sidans steg ({step} operationer); satt till {set}.",
+    ),
+    "page.extra_pp": ("{step} more operations here", "{step} operationer till här"),
+    "page.staircase": (
+        "Price cells: {amount} kr before, {after} kr after",
+        "Priscellerna: {amount} kr före, {after} kr efter",
+    ),
+    "page.about_text": (
+        "For every region and every cell (a pot of the price per operation), kommiljard ran the engine with the "
+        "region's {measure} raised or lowered by {lo} to {hi} in steps of {step} (of every procedure of the cell), "
+        "every other region as in the panel. Each cell has its own pot, so a region's total is the sum of its cells "
+        "plus the other blocks; the page only looks the amounts up and adds them, and equals `kommiljard whatif` to "
+        "the öre on this grid. A count never falls below 0.",
+        "För varje region och varje cell (en pott i ersättningen per operation) körde kommiljard motorn med "
+        "regionens {measure} höjda eller sänkta med {lo} till {hi} i steg om {step} (av varje åtgärd i cellen), alla "
+        "andra regioner som i panelen. Varje cell har en egen pott, så en regions summa är summan av dess celler plus "
+        "de andra blocken; sidan slår bara upp beloppen och lägger ihop dem, och stämmer med `kommiljard whatif` på "
+        "öret i detta rutnät. Ett antal blir aldrig mindre än 0.",
+    ),
+    "page.about_outside": (
+        "Outside the range, or between grid steps, the page sets the nearest value it has and says so; use "
+        "`kommiljard whatif --more` for those. The view is kept in the link (after #), e.g. #region=03&improve=200, "
+        "so it can be shared.",
+        "Utanför intervallet, eller mellan stegen, sätter sidan närmaste värde den har och säger det; använd "
+        "`kommiljard whatif --more` för dem. Vyn sparas i länken (efter #), t.ex. #region=03&improve=200, så att den "
+        "kan delas.",
+    ),
+    "page.next_note": ("", ""),
     "help": (
         "Operations added to the region's count of each chosen procedure over the block's months (negative: fewer; "
         "a month never falls below 0).",

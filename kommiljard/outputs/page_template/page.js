@@ -6,7 +6,8 @@
   var D = JSON.parse(document.getElementById("page-data").textContent);
   var T = D.text, G = D.grid, STEP = G.step, DEC = G.decimals;
   var N = G.last - G.first + 1;
-  var PER_PP = Math.round(1 / STEP);  // grid steps in one percentage point
+  var PER_PP = Math.max(1, Math.round(1 / STEP));  // grid steps in one unit of the lever (at least one step)
+  var COUNT = D.mode === "count";  // the lever moves a count (operations), not a share
   var SVG = "http://www.w3.org/2000/svg";  // a namespace name, not a request
   var state = { region: 0, k: D.cells.map(function () { return 0; }), notices: [] };
   var ui = { cells: [] };
@@ -189,8 +190,9 @@
       table.appendChild(el("thead")).appendChild(head);
       var body = table.appendChild(el("tbody"));
       var rows = {};
-      [["share", fill(T.share, { measure: cell.measure }) + ", %"], ["improvement", T.improvement + ", " + T.pp],
-       ["tier", T.tier], ["route", T.route], ["amount", T.kronor]].forEach(function (row) {
+      var shown = COUNT ? [["count", T.count_row]]  // a count's lever: the count before and after
+        : [["share", fill(T.share, { measure: cell.measure }) + ", %"], ["improvement", T.improvement + ", " + T.pp]];
+      shown.concat([["tier", T.tier], ["route", T.route], ["amount", T.kronor]]).forEach(function (row) {
         var tr = el("tr");
         tr.appendChild(el("th", { scope: "row" }, row[1]));
         rows[row[0]] = [tr.appendChild(el("td")), tr.appendChild(el("td"))];
@@ -275,28 +277,33 @@
       u.range.value = machine(k);
       if (document.activeElement !== u.number || parse(u.number.value) !== Number(machine(k))) { u.number.value = typed(k); }
       u.card.classList.toggle("changed", k !== 0);
-      var raw = data.share + k * STEP, shareAfter = Math.min(100, Math.max(0, raw));
-      var clamped = raw > 100 + 1e-9 || raw < -1e-9;
-      u.rows.share[0].textContent = share(data.share);
-      u.rows.share[1].textContent = share(shareAfter) + (clamped ? " (" + fill(T.clamped, { limit: raw > 100 ? 100 : 0 }) + ")" : "");
-      u.rows.improvement[0].textContent = signed(data.share - data.previous, D.share_decimals);
-      u.rows.improvement[1].textContent = signed(shareAfter - data.previous, D.share_decimals);
+      if (COUNT) {
+        u.rows.count[0].textContent = kr(data.operations);
+        u.rows.count[1].textContent = kr(Math.max(0, data.operations + k * STEP));
+      } else {
+        var raw = data.share + k * STEP, shareAfter = Math.min(100, Math.max(0, raw));
+        var clamped = raw > 100 + 1e-9 || raw < -1e-9;
+        u.rows.share[0].textContent = share(data.share);
+        u.rows.share[1].textContent = share(shareAfter) + (clamped ? " (" + fill(T.clamped, { limit: raw > 100 ? 100 : 0 }) + ")" : "");
+        u.rows.improvement[0].textContent = signed(data.share - data.previous, D.share_decimals);
+        u.rows.improvement[1].textContent = signed(shareAfter - data.previous, D.share_decimals);
+      }
       setTier(u.rows.tier[0], cell, before.tier);
       setTier(u.rows.tier[1], cell, after.tier);
       u.rows.route[0].textContent = cell.routes[before.route];
       u.rows.route[1].textContent = cell.routes[after.route];
       u.rows.amount[0].textContent = kr(before.amount);
       u.rows.amount[1].textContent = kr(after.amount);
-      u.lastYear.textContent = fill(T.last_year, { value: share(data.previous) });
+      u.lastYear.textContent = COUNT ? "" : fill(T.last_year, { value: share(data.previous) });
       u.diff.textContent = "";
       u.diff.appendChild(document.createTextNode(T.difference + ": "));
       u.diff.appendChild(el("strong", {}, signedKr(after.amount - before.amount) + " kr"));
       var next = nextBar(r, c, k);
       var nextText = next.steps !== null ? fill(T.next_in, { pp: decimal((next.steps * STEP).toFixed(DEC)), tier: next.tier, bars: cell.tiers[next.tier] })
         : next.tier >= cell.tiers.length - 1 ? T.next_top : fill(T.next_beyond, { hi: pp(G.last) });
-      u.next.textContent = T.next + ": " + nextText;
+      u.next.textContent = COUNT ? "" : T.next + ": " + nextText;  // a count's cell has no higher bar to reach
       var more = k + PER_PP <= G.last ? point(r, c, k + PER_PP).amount - after.amount : null;
-      u.extra.textContent = T.extra_pp + ": " + (more === null ? T.extra_beyond : signedKr(more) + " kr");
+      u.extra.textContent = fill(T.extra_pp, { step: machine(PER_PP) }) + ": " + (more === null ? T.extra_beyond : signedKr(more) + " kr");
       u.card.dataset.sekPerExtraPp = more === null ? "" : more.toFixed(2);
       u.card.dataset.toNextPp = next.steps !== null ? machine(next.steps)
         : next.tier >= cell.tiers.length - 1 ? "top" : "beyond";
