@@ -209,7 +209,9 @@ def payout(
     groups = rules.ruleset.group_names
     population = population if isinstance(population, Population) else read_population(population)
     checks = coverage_checks(rules, population, allow_missing_regions)
-    panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns())
+    panel = as_panel(
+        panel, groups or None, checks, rules.ruleset.measure_columns(), measure_groups=rules.ruleset.measure_groups()
+    )
     names = region_names()
     parts = []
     conditions_used = "all regions met them (no table given)"

@@ -87,6 +87,7 @@ def explain(
         rules.ruleset.group_names,
         coverage_checks(rules, population, allow_missing_regions),
         rules.ruleset.measure_columns(),
+        measure_groups=rules.ruleset.measure_groups(),
     )
     if code not in set(panel.frame["region"]):
         raise InputError(

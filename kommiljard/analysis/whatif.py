@@ -88,7 +88,12 @@ def _prepare(panel, region: str, rules, population, overrides, option: str | Non
     """Rules, their lever blocks, the validated panel, the population and the region code."""
     rules = load_rules(rules, overrides)
     blocks = lever_blocks(rules, option)
-    panel = as_panel(panel, sorted({g for lb in blocks for _, g in lb.rows}), measures=rules.ruleset.measure_columns())
+    panel = as_panel(
+        panel,
+        rules.ruleset.group_names or None,
+        measures=rules.ruleset.measure_columns(),
+        measure_groups=rules.ruleset.measure_groups(),
+    )
     population = population if isinstance(population, Population) else read_population(population)
     return rules, blocks, panel, population, check_region(panel, region)
 

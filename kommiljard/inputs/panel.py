@@ -274,14 +274,17 @@ def panel_problems(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
+    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Normalise and check a raw panel frame; return the canonical frame and all problems.
 
     ``measures`` are the measure columns that must be present (default: the 2019 ones); a mapping
     says, per column, who needs it. With ``complete`` they must have a value in every row; without,
     a row may leave them empty and the ``checks`` say which rows need them (a rule set's blocks
-    check the rows they read). ``checks`` see the rows whose region, month and group are valid,
-    so that their problems are reported together with the others. Every measure column of
+    check the rows they read). ``measure_groups`` (measure -> groups) limits a needed measure to the rows
+    of those groups, so that one panel can hold shares and counts of operations side by side. ``checks``
+    see the rows whose region, month and group are valid, so that their problems are reported together
+    with the others. Every measure column of
     :data:`~kommiljard.inputs.measures.CATALOGUE` is checked wherever it has a value.
     """
     raw, problems = group_column(raw)
@@ -296,7 +299,12 @@ def panel_problems(
     present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
-    problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
+    needed = list(measures) if complete else []
+    if needed and measure_groups:  # a measure some groups do not have: needed only in the rows of those that do
+        partial = [m for m in needed if m in measure_groups and not frame["group"].isin(measure_groups[m]).all()]
+        needed = [m for m in needed if m not in partial]
+        problems += _empty_in_groups(frame, partial, measure_groups, unparsable)
+    problems += _pandera_problems(frame, groups, unparsable, needed)
     keyed = (
         frame["region"].isin(region_codes())
         & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False)
@@ -307,6 +315,21 @@ def panel_problems(
     return frame, list(dict.fromkeys(problems))
 
 
+def _empty_in_groups(
+    frame: pd.DataFrame, measures: Sequence[str], measure_groups: Mapping[str, Iterable[str]], unparsable: set
+) -> list[Problem]:
+    """A problem for each row of a measure's groups that leaves it empty (a value already reported unreadable aside)."""
+    problems = []
+    for m in measures:
+        if m not in frame.columns:
+            continue
+        rows = frame.index[frame["group"].isin(set(measure_groups[m])) & frame[m].isna()]
+        problems += [
+            Problem(f"{m} is empty or NaN {_describe(frame, i)}", i + 1) for i in rows if (i, m) not in unparsable
+        ]
+    return problems
+
+
 def validate_panel(
     raw: pd.DataFrame,
     source: str = "(in memory)",
@@ -315,9 +338,10 @@ def validate_panel(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
+    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """Return the canonical frame or raise one :class:`InputError` listing every problem."""
-    frame, problems = panel_problems(raw, groups, checks, measures, complete=complete)
+    frame, problems = panel_problems(raw, groups, checks, measures, complete=complete, measure_groups=measure_groups)
     raise_problems(source, "panel", problems, HINT)
     return frame
 
@@ -329,10 +353,11 @@ def read_panel(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
+    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> Panel:
     """Read and validate a panel file (Parquet or CSV)."""
     raw, meta = read_table(path, "panel")
-    frame = validate_panel(raw, str(path), groups, checks, measures, complete=complete)
+    frame = validate_panel(raw, str(path), groups, checks, measures, complete=complete, measure_groups=measure_groups)
     return Panel(frame, str(path), file_sha256(path), meta)
 
 
@@ -343,10 +368,12 @@ def as_panel(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
+    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> Panel:
     """Accept a :class:`Panel`, a data frame or a path; validate what is not a Panel yet (:func:`panel_problems`)."""
     if isinstance(panel, Panel):
         return panel
+    kept = {"complete": complete, "measure_groups": measure_groups}
     if isinstance(panel, pd.DataFrame):
-        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures, complete=complete))
-    return read_panel(panel, groups, checks, measures, complete=complete)
+        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures, **kept))
+    return read_panel(panel, groups, checks, measures, **kept)
