@@ -89,6 +89,7 @@ def write_atomically(path: Path, write) -> None:
 
 
 def write_panel(panel: pd.DataFrame, path: Path, seed: int) -> None:
+    """The panel as Parquet, marked SYNTHETIC in its metadata."""
     table = pa.Table.from_pandas(panel, preserve_index=False)
     table = table.replace_schema_metadata(
         {
@@ -103,14 +104,30 @@ def write_panel(panel: pd.DataFrame, path: Path, seed: int) -> None:
     write_atomically(path, lambda tmp: pq.write_table(table, tmp))
 
 
+def shares_and_operations(operations: pd.DataFrame) -> pd.DataFrame:
+    """One panel with the 2019 sample's waiting-time shares and the operations: a staircase and a price scheme can
+    be computed (and compared) on it. Each row holds the measures it has and leaves the others empty."""
+    shares = pd.read_parquet(HERE / "sample_panel_2019.parquet")
+    return pd.concat([shares, operations], ignore_index=True)[[*shares.columns, "operations"]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2043)
     parser.add_argument("--out", type=Path, default=HERE / "sample_operations_2022_2026.parquet")
+    parser.add_argument(
+        "--mixed",
+        type=Path,
+        default=HERE / "sample_shares_and_operations.parquet",
+        help="also write the 2019 sample's shares and these operations as one panel here",
+    )
     args = parser.parse_args()
     panel = operations_panel(args.seed)
     write_panel(panel, args.out, args.seed)
     print(f"wrote {args.out}: {len(panel)} rows, SYNTHETIC, seed={args.seed}")
+    mixed = shares_and_operations(panel)
+    write_panel(mixed, args.mixed, args.seed)
+    print(f"wrote {args.mixed}: {len(mixed)} rows (the 2019 sample's shares and these operations), SYNTHETIC")
 
 
 if __name__ == "__main__":

@@ -20,13 +20,13 @@ from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import region_codes
 from kommiljard.kinds.price_per_operation.kernel import PriceParams, run_price
 from kommiljard.kinds.price_per_operation.reference import allocate_price_cell
+from kommiljard.kinds.price_per_operation.rules import PROCEDURES
 from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase, staircase_outcomes
 from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.kinds.threshold.arrays import ThresholdInput
 from kommiljard.kinds.threshold.kernel import ThresholdParams, run_threshold
 from kommiljard.kinds.threshold.reference import period_cells
 from kommiljard.rules import load_rules
-from kommiljard.kinds.price_per_operation.rules import PROCEDURES
 
 import naive
 

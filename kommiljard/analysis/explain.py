@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..engine import coverage_checks
 from ..errors import InputError, closest
-from ..inputs.panel import Panel, as_panel, normalise_month
+from ..inputs.panel import Panel, as_panel, known_groups, normalise_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code, region_codes, region_label, unknown_region_message
 from ..kinds import kind_of
@@ -84,7 +84,7 @@ def explain(
     population = population if isinstance(population, Population) else read_population(population)
     panel = as_panel(
         panel,
-        rules.ruleset.group_names,
+        known_groups(rules.ruleset.group_names),
         coverage_checks(rules, population, allow_missing_regions),
         rules.ruleset.measure_columns(),
         measure_groups=rules.ruleset.measure_groups(),

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..engine import Backend, Payout, payout
 from ..errors import InputError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds import Lever, kind_of
@@ -90,7 +90,7 @@ def _prepare(panel, region: str, rules, population, overrides, option: str | Non
     blocks = lever_blocks(rules, option)
     panel = as_panel(
         panel,
-        rules.ruleset.group_names or None,
+        known_groups(rules.ruleset.group_names),
         measures=rules.ruleset.measure_columns(),
         measure_groups=rules.ruleset.measure_groups(),
     )

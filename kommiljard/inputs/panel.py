@@ -315,6 +315,16 @@ def panel_problems(
     return frame, list(dict.fromkeys(problems))
 
 
+def known_groups(groups: Iterable[str] = ()) -> list[str]:
+    """``groups`` (a rule set's) and every group the panel format knows: the waiting-time groups and the
+    procedures of the measures that fix their groups; a panel may hold rows of any of them (a rule set reads
+    its own and leaves the others)."""
+    from .vocabulary import GROUP_NAMES
+
+    fixed = {g for m in CATALOGUE.values() for g in m.groups}
+    return sorted(set(groups) | set(GROUP_NAMES) | fixed)
+
+
 def _empty_in_groups(
     frame: pd.DataFrame, measures: Sequence[str], measure_groups: Mapping[str, Iterable[str]], unparsable: set
 ) -> list[Problem]:

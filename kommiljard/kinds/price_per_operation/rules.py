@@ -9,18 +9,26 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ...errors import closest
+from ...inputs.measures import PROCEDURES as PROCEDURE_NAMES
 from ...rules.common import MAX_SEK, Block, Frozen, check_months, check_names_unique, check_shares_sum
 
-# The procedures a price block can pay for, with their Swedish and English names. A panel's group (or
-# ``procedure``) column names them so; a rule file's procedure must be one of them.
-PROCEDURES = {
-    "hip_prosthesis": ("Höftprotes", "hip prosthesis"),
-    "knee_prosthesis": ("Knäprotes", "knee prosthesis"),
-    "cataract": ("Grå starr (katarakt)", "cataract"),
-    "prolapse": ("Framfall", "prolapse"),
-    "inguinal_hernia": ("Ljumskbråck", "inguinal hernia"),
-    "colonoscopy": ("Koloskopi", "colonoscopy"),
-}
+# The procedures a price block can pay for (the panel format's, kommiljard.inputs.measures.PROCEDURES), with
+# their Swedish and English names. A panel's group (or ``procedure``) column names them so; a rule file's
+# procedure must be one of them.
+PROCEDURES = dict(
+    zip(
+        PROCEDURE_NAMES,
+        (
+            ("Höftprotes", "hip prosthesis"),
+            ("Knäprotes", "knee prosthesis"),
+            ("Grå starr (katarakt)", "cataract"),
+            ("Framfall", "prolapse"),
+            ("Ljumskbråck", "inguinal hernia"),
+            ("Koloskopi", "colonoscopy"),
+        ),
+        strict=True,
+    )
+)
 MAX_PRICE_SEK = 1e7  # kronor per operation: far above any price paid (108 000 kr per hip prosthesis in 2025)
 YEARS = (1990, 2100)
 
@@ -170,9 +178,8 @@ class PricePerOperation(Block):
 
     @property
     def group_names(self) -> tuple[str, ...]:
-        """The groups a panel for this block may hold: every known procedure (rows of procedures the block
-        does not pay for are left aside, so that one panel serves the schemes of several years)."""
-        return tuple(PROCEDURES)
+        """The block's groups: its procedures (a panel may hold others, which the block leaves aside)."""
+        return self.procedure_names
 
     @property
     def period_month(self) -> str:
