@@ -94,6 +94,17 @@ def normalise_month(value: object) -> str | None:
     return None
 
 
+def _month_of(value: object) -> str | None:
+    """:func:`normalise_month`, computed once per distinct value (a panel repeats each month in every row)."""
+    try:
+        return _cached_month(value)
+    except TypeError:  # a value that cannot be a key (never a month)
+        return normalise_month(value)
+
+
+_cached_month = cache(normalise_month)
+
+
 def shift_month(month: str, months: int) -> str:
     """``shift_month("2019-09", -12) == "2018-09"``."""
     year, mon = int(month[:4]), int(month[5:7])
@@ -230,7 +241,7 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64, counts Int64."""
     frame = pd.DataFrame(index=raw.index)
     frame["region"] = raw["region"].map(lambda v: None if pd.isna(v) else normalise_code(v)).astype(object)
-    months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
+    months = raw["month"].map(lambda v: None if pd.isna(v) else _month_of(v))
     for i in raw.index[months.isna() & raw["month"].notna()]:
         problems.append(
             Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1)
@@ -298,7 +309,7 @@ def panel_problems(
     # values already reported as unreadable: the schema's checks on them would only repeat it
     present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
-    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
+    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and _month_of(m) != m}
     needed = list(measures) if complete else []
     if needed and measure_groups:  # a measure some groups do not have: needed only in the rows of those that do
         partial = [m for m in needed if m in measure_groups and not frame["group"].isin(measure_groups[m]).all()]
