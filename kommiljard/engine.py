@@ -209,9 +209,7 @@ def payout(
     groups = known_groups(rules.ruleset.group_names)
     population = population if isinstance(population, Population) else read_population(population)
     checks = coverage_checks(rules, population, allow_missing_regions)
-    panel = as_panel(
-        panel, groups or None, checks, rules.ruleset.measure_columns(), measure_groups=rules.ruleset.measure_groups()
-    )
+    panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns(), complete=False)
     names = region_names()
     parts = []
     conditions_used = "all regions met them (no table given)"

@@ -4,6 +4,7 @@ nothing downstream is reached from upstream; every folder says what it holds."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import pkgutil
 from pathlib import Path
@@ -47,6 +48,7 @@ def stage_of(module: str) -> str:
     return parts[1] if len(parts) > 1 else "kommiljard"
 
 
+@functools.cache
 def imports_of(path: Path, module: str) -> set[str]:
     """Every kommiljard module ``path`` imports, at the top or inside a function."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -62,6 +64,7 @@ def imports_of(path: Path, module: str) -> set[str]:
     return {m for m in found if m.split(".")[0] == "kommiljard" and m != "kommiljard"}
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
     out = {}
     for path in PACKAGE.rglob("*.py"):
@@ -83,7 +86,8 @@ def test_data_flows_one_way_between_stages():
 
 
 def test_no_import_cycle_between_modules():
-    graph = {m: {t for t in imports_of(p, m) if t in modules()} for m, p in modules().items()}
+    known = modules()
+    graph = {m: {t for t in imports_of(p, m) if t in known} for m, p in known.items()}
     seen, stack, cycles = set(), [], []
 
     def visit(node):
@@ -149,17 +153,6 @@ def kind_folders() -> set[str]:
     return {p.parent.name for p in (PACKAGE / "kinds").glob("*/kind.py")}
 
 
-# Modules still wired to the staircase until the sweeps' rework (issue 21); each must still need it.
-NOT_YET = {
-    "kommiljard.forecasting.backtest",
-    "kommiljard.forecasting.forecast_model",
-    "kommiljard.sweeps.outcomes",
-    "kommiljard.sweeps.scenario",
-    "kommiljard.sweeps.summary",
-    "kommiljard.sweeps.variants",
-}
-
-
 def test_nothing_outside_kinds_names_a_kind():
     """No module outside kinds/ imports a kind's folder (its rules model included), names a kind's model, or
     writes a kind's name: every command asks the registry."""
@@ -180,9 +173,7 @@ def test_nothing_outside_kinds_names_a_kind():
             elif isinstance(node, ast.Name | ast.alias | ast.Attribute):
                 named = getattr(node, "id", None) or getattr(node, "name", None) or node.attr
                 wrong += [f"{module} names {named}" for m in models if named.split(".")[-1] == m]
-    named = {w.split()[0] for w in wrong}
-    assert named <= NOT_YET, "\n".join(sorted({w for w in wrong if w.split()[0] not in NOT_YET}))
-    assert named >= NOT_YET, f"no longer naming a kind, take them off NOT_YET: {sorted(NOT_YET - named)}"
+    assert not wrong, "\n".join(sorted(set(wrong)))
 
 
 def test_the_kind_check_catches_what_it_should():
@@ -199,6 +190,7 @@ def test_an_unknown_kind_is_an_error_never_a_fallback():
         kind_of(Block())
 
 
+@pytest.mark.slow
 def test_importing_the_package_loads_no_engine_and_no_numba():
     import subprocess
     import sys
@@ -212,6 +204,7 @@ def test_importing_the_package_loads_no_engine_and_no_numba():
 PANEL = str(PACKAGE.parent / "data" / "sample_panel_2019.parquet")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "absent"),
     [

@@ -85,11 +85,7 @@ def _shared_panel(panel, rule_sets: list[Rules], population: Population, allow_m
         for col, who in r.ruleset.measure_columns().items():
             measures.setdefault(col, who)
     checks = [c for r in rule_sets for c in coverage_checks(r, population, allow_missing)]
-    needed: dict[str, set[str]] = {}
-    for r in rule_sets:
-        for col, in_groups in r.ruleset.measure_groups().items():
-            needed.setdefault(col, set()).update(in_groups)
-    return as_panel(panel, groups or None, checks, measures, measure_groups=needed)
+    return as_panel(panel, groups or None, checks, measures, complete=False)
 
 
 def compare(

@@ -87,7 +87,7 @@ def explain(
         known_groups(rules.ruleset.group_names),
         coverage_checks(rules, population, allow_missing_regions),
         rules.ruleset.measure_columns(),
-        measure_groups=rules.ruleset.measure_groups(),
+        complete=False,
     )
     if code not in set(panel.frame["region"]):
         raise InputError(

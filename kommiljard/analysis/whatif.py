@@ -84,17 +84,17 @@ def _no_lever_data(panel: Panel, region: str, where: str) -> InputError:
     )
 
 
-def _prepare(panel, region: str, rules, population, overrides, option: str | None = None):
+def _prepare(panel, region: str, rules, population, overrides, option: str | None, allow_missing: bool):
     """Rules, their lever blocks, the validated panel, the population and the region code."""
+    from ..engine import coverage_checks
+
     rules = load_rules(rules, overrides)
     blocks = lever_blocks(rules, option)
-    panel = as_panel(
-        panel,
-        known_groups(rules.ruleset.group_names),
-        measures=rules.ruleset.measure_columns(),
-        measure_groups=rules.ruleset.measure_groups(),
-    )
     population = population if isinstance(population, Population) else read_population(population)
+    checks = coverage_checks(rules, population, allow_missing)
+    panel = as_panel(
+        panel, known_groups(rules.ruleset.group_names), checks, rules.ruleset.measure_columns(), complete=False
+    )
     return rules, blocks, panel, population, check_region(panel, region)
 
 
@@ -122,7 +122,8 @@ def whatif(
     ``allow_missing_regions`` other regions may lack data (see :func:`~kommiljard.engine.payout`); the region itself
     may not.
     """
-    rules, blocks, panel, population, region = _prepare(panel, region, rules, population, overrides, lever)
+    prepared = _prepare(panel, region, rules, population, overrides, lever, allow_missing_regions)
+    rules, blocks, panel, population, region = prepared
     the_lever = lever_of(blocks)
     change = the_lever.check(improve_pp)
     chosen = choose_cells(rules, months, groups, lever)
@@ -197,7 +198,8 @@ def payout_curve(
     share set to last year's plus it, clamped to 0-100). Columns: the axis (``improvement_pp``), ``amount_sek`` (the
     region's amount summed over the chosen cells) and ``tier`` (the highest tier reached in a chosen cell).
     """
-    rules, blocks, panel, population, region = _prepare(panel, region, rules, population, overrides, lever)
+    prepared = _prepare(panel, region, rules, population, overrides, lever, allow_missing_regions)
+    rules, blocks, panel, population, region = prepared
     the_lever = lever_of(blocks)
     grid = _curve_grid(the_lever, lo, hi, step)
     chosen = choose_cells(rules, month, group, lever)

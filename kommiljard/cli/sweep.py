@@ -27,7 +27,9 @@ from .app import (
     SetOpt,
     VariantOpt,
     app,
+    chosen_lever,
     err,
+    lever_options,
     many,
     out,
     overrides_of,
@@ -39,6 +41,7 @@ from .terminal import write_out
 
 
 @app.command()
+@lever_options(str)
 @reports_errors
 def sweep(
     out_dir: Annotated[
@@ -58,16 +61,8 @@ def sweep(
         int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")
     ] = 100_000,
     region: Annotated[
-        str | None, typer.Option("--region", help="Lever: the region whose own improvement is set (with --improve).")
-    ] = None,
-    improve: Annotated[
         str | None,
-        typer.Option(
-            "--improve",
-            "-x",
-            help="Lever: percentage points added to the region's share_90 in every trajectory. Several, e.g. 0,1,2,3: "
-            "a lever grid, one sweep per value in --out/improve+1 ... on the same draws.",
-        ),
+        typer.Option("--region", help="Lever: the region whose own lever is set (with its option, e.g. --improve)."),
     ] = None,
     months: MonthsOpt = None,
     groups: GroupsOpt = None,
@@ -101,15 +96,16 @@ def sweep(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     fmt: FormatOpt = Format.table,
+    **levers,
 ) -> None:
     """Run N synthetic trajectories through the rules: what each region can expect to get.
 
     Example: `kommiljard sweep --n 1000000 --seed 1 --out sweep-2019 --region 06 --improve 3`
 
     Prints per region the mean and 5/50/95 % percentiles of its block-1 amount and the chance of reaching each bar;
-    with a lever (--region and --improve) also the gain. `--improve 0,1,2,3` runs one sweep per value on the same draws
-    (a lever grid for `kommiljard page --sweep`) and prints the gain per value. An interrupted sweep resumes when rerun
-    with the same arguments.
+    with a lever (--region and the swept block's lever: --improve, pp of a share, for a staircase) also the gain.
+    `--improve 0,1,2,3` runs one sweep per value on the same draws (a lever grid for `kommiljard page --sweep`) and
+    prints the gain per value. An interrupted sweep resumes when rerun with the same arguments.
 
     With `--variant`, `--alternatives` or several `--rules`, every rule variant is allocated on the same trajectories
     (a variant sweep): per variant the expected payout per region and the scheme-level outcomes (lapsed money, kronor
@@ -123,6 +119,7 @@ def sweep(
     from ..sweeps.arguments import check_sweep_arguments
     from ..sweeps.run import Lever, run_sweep
 
+    option, improve = chosen_lever(levers)
     check_sweep_arguments(n, seed, chunk_size, threads)
     if scheduler is not None:
         from ..sweeps.distributed import check_scheduler, connected
@@ -156,6 +153,8 @@ def sweep(
         )
         return
     rules = rules[0] if rules else DEFAULT_RULES
+    if improve is not None:
+        swept_lever(load_rules(rules, overrides_of(set_)), option)
     if (region is None) != (improve is None):
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:
@@ -192,7 +191,7 @@ def sweep(
     improve = sizes[0] if sizes else None
     err.print(
         f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {format_number(n)} trajectories"
-        + (f"; lever: region {region} {pp(improve, None)}" if lever else "")
+        + (f"; lever: region {region} {change_text(improve, option)}" if lever else "")
         + (f"; observed: {observed}" if observed else ""),
         highlight=False,
     )
@@ -297,10 +296,31 @@ def sweep(
 
         moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
         out.print(
-            f"Lever {normalise_code(region)} {pp(improve, None)}: expected gain {mnkr(row['mean_gain_sek'])} "
-            f"(5-95 %: {format_mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
+            f"Lever {normalise_code(region)} {change_text(improve, option)}: expected gain "
+            f"{mnkr(row['mean_gain_sek'])} (5-95 %: {format_mnkr(row['p5_gain_sek'])} to "
+            f"{mnkr(row['p95_gain_sek'])}); {moves}",
             highlight=False,
         )
+
+
+def change_text(value: float, option: str | None) -> str:
+    """A lever's change as the terminal writes it: ``+3 pp``, ``+200 operations``."""
+    from ..analysis.levers import every_lever
+
+    lever = every_lever().get(option or "")
+    return pp(value, None) if lever is None or lever.unit == "pp" else f"{value:+g} {lever.unit}"
+
+
+def swept_lever(rules, option: str) -> None:
+    """Refuse a lever option that is not the swept block's lever."""
+    from ..kinds import kind_of
+    from ..sweeps.outcomes import sweep_block
+
+    block = sweep_block(rules)
+    actions = kind_of(block).lever(block)
+    if actions is None or actions.lever.option != option:
+        theirs = f"its lever is --{actions.lever.option}" if actions is not None else "a region cannot change it"
+        raise KommiljardError(f"--{option}: the swept block {block.number} ({block.name}) has no such lever; {theirs}")
 
 
 def lever_sizes(text: str) -> list[float]:

@@ -105,6 +105,16 @@ def _month_of(value: object) -> str | None:
 _cached_month = cache(normalise_month)
 
 
+def known_groups(groups: Iterable[str] = ()) -> list[str]:
+    """``groups`` (a rule set's) and every group the panel format knows: the waiting-time groups and the
+    procedures of the measures that fix their groups; a panel may hold rows of any of them (a rule set reads
+    its own and leaves the others)."""
+    from .vocabulary import GROUP_NAMES
+
+    fixed = {g for m in CATALOGUE.values() for g in m.groups}
+    return sorted(set(groups) | set(GROUP_NAMES) | fixed)
+
+
 def shift_month(month: str, months: int) -> str:
     """``shift_month("2019-09", -12) == "2018-09"``."""
     year, mon = int(month[:4]), int(month[5:7])
@@ -222,7 +232,9 @@ def _counts(raw: pd.DataFrame, measure: Measure, problems: list[Problem]) -> pd.
     fraction = counts.notna() & ~outside & (counts != counts.round())
     for i in raw.index[outside | fraction]:
         what = measure.out_of_range() if outside[i] else "must be a whole number (a count)"
-        problems.append(Problem(f"{measure.name} = {raw[measure.name][i]!r} {what}", i + 1))
+        value = raw[measure.name][i]
+        value = value.item() if hasattr(value, "item") else value  # 2.5, not np.float64(2.5)
+        problems.append(Problem(f"{measure.name} = {value!r} {what}", i + 1))
     return counts.where(~(outside | fraction)).astype("Int64")
 
 
@@ -285,17 +297,14 @@ def panel_problems(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
-    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Normalise and check a raw panel frame; return the canonical frame and all problems.
 
     ``measures`` are the measure columns that must be present (default: the 2019 ones); a mapping
     says, per column, who needs it. With ``complete`` they must have a value in every row; without,
     a row may leave them empty and the ``checks`` say which rows need them (a rule set's blocks
-    check the rows they read). ``measure_groups`` (measure -> groups) limits a needed measure to the rows
-    of those groups, so that one panel can hold shares and counts of operations side by side. ``checks``
-    see the rows whose region, month and group are valid, so that their problems are reported together
-    with the others. Every measure column of
+    check the rows they read). ``checks`` see the rows whose region, month and group are valid,
+    so that their problems are reported together with the others. Every measure column of
     :data:`~kommiljard.inputs.measures.CATALOGUE` is checked wherever it has a value.
     """
     raw, problems = group_column(raw)
@@ -310,12 +319,8 @@ def panel_problems(
     present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and _month_of(m) != m}
-    needed = list(measures) if complete else []
-    if needed and measure_groups:  # a measure some groups do not have: needed only in the rows of those that do
-        partial = [m for m in needed if m in measure_groups and not frame["group"].isin(measure_groups[m]).all()]
-        needed = [m for m in needed if m not in partial]
-        problems += _empty_in_groups(frame, partial, measure_groups, unparsable)
-    problems += _pandera_problems(frame, groups, unparsable, needed)
+    frame.attrs["reported"] = unparsable  # values already refused: a check finding them empty would only repeat it
+    problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
     keyed = (
         frame["region"].isin(region_codes())
         & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False)
@@ -326,31 +331,6 @@ def panel_problems(
     return frame, list(dict.fromkeys(problems))
 
 
-def known_groups(groups: Iterable[str] = ()) -> list[str]:
-    """``groups`` (a rule set's) and every group the panel format knows: the waiting-time groups and the
-    procedures of the measures that fix their groups; a panel may hold rows of any of them (a rule set reads
-    its own and leaves the others)."""
-    from .vocabulary import GROUP_NAMES
-
-    fixed = {g for m in CATALOGUE.values() for g in m.groups}
-    return sorted(set(groups) | set(GROUP_NAMES) | fixed)
-
-
-def _empty_in_groups(
-    frame: pd.DataFrame, measures: Sequence[str], measure_groups: Mapping[str, Iterable[str]], unparsable: set
-) -> list[Problem]:
-    """A problem for each row of a measure's groups that leaves it empty (a value already reported unreadable aside)."""
-    problems = []
-    for m in measures:
-        if m not in frame.columns:
-            continue
-        rows = frame.index[frame["group"].isin(set(measure_groups[m])) & frame[m].isna()]
-        problems += [
-            Problem(f"{m} is empty or NaN {_describe(frame, i)}", i + 1) for i in rows if (i, m) not in unparsable
-        ]
-    return problems
-
-
 def validate_panel(
     raw: pd.DataFrame,
     source: str = "(in memory)",
@@ -359,10 +339,9 @@ def validate_panel(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
-    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """Return the canonical frame or raise one :class:`InputError` listing every problem."""
-    frame, problems = panel_problems(raw, groups, checks, measures, complete=complete, measure_groups=measure_groups)
+    frame, problems = panel_problems(raw, groups, checks, measures, complete=complete)
     raise_problems(source, "panel", problems, HINT)
     return frame
 
@@ -374,11 +353,10 @@ def read_panel(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
-    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> Panel:
     """Read and validate a panel file (Parquet or CSV)."""
     raw, meta = read_table(path, "panel")
-    frame = validate_panel(raw, str(path), groups, checks, measures, complete=complete, measure_groups=measure_groups)
+    frame = validate_panel(raw, str(path), groups, checks, measures, complete=complete)
     return Panel(frame, str(path), file_sha256(path), meta)
 
 
@@ -389,12 +367,10 @@ def as_panel(
     measures: Measures = SHARE_COLUMNS,
     *,
     complete: bool = True,
-    measure_groups: Mapping[str, Iterable[str]] | None = None,
 ) -> Panel:
     """Accept a :class:`Panel`, a data frame or a path; validate what is not a Panel yet (:func:`panel_problems`)."""
     if isinstance(panel, Panel):
         return panel
-    kept = {"complete": complete, "measure_groups": measure_groups}
     if isinstance(panel, pd.DataFrame):
-        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures, **kept))
-    return read_panel(panel, groups, checks, measures, **kept)
+        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures, complete=complete))
+    return read_panel(panel, groups, checks, measures, complete=complete)

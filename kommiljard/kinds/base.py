@@ -90,8 +90,9 @@ class Lever:
     ``lo``/``hi`` the range a change may take; ``step`` the default step of a payout curve,
     ``curve`` its default range (``whatif --curve``) and ``grid`` the default range of the what-if
     page; ``axis`` the column of a payout curve's x values; ``whole`` whether changes are whole
-    numbers; ``words`` its texts (:func:`word` keys ``label``, ``unit``, ``help``, which may use
-    ``{measure}``, and ``range``: why a change is bounded). How a change acts on a panel and on a
+    numbers; ``words`` its texts (:func:`word` keys ``label``, ``unit``, ``help``: the option's help,
+    ``range``: why a change is bounded, ``whatif``: the what-if's headline, with ``{measure}`` and
+    ``{change}``; ``page.<key>``: the what-if page's words where they differ). How a change acts on a panel and on a
     block's arrays is the kind's (:class:`LeverActions`).
     """
 
@@ -150,6 +151,10 @@ class LeverActions(Protocol):
         ``changed``: whether each cell's rows were moved): (columns shown before the tiers, e.g. the shares and
         improvements; columns shown after the amounts, e.g. how far the next step is)."""
 
+    def view(self, cells) -> tuple[dict, dict]:
+        """The what-if's cells (its table, with :meth:`describe`'s columns) as text columns for the terminal: (shown
+        before the tiers, shown after the amounts)."""
+
     def curves(self, arrays, region: int, grid) -> dict:
         """The region's ``amount``, ``tier`` and ``route`` in every lever cell, each (len(grid), C), as it adds each
         grid value to its lever in that cell (every other region fixed), by the fast kernel; and ``state``: the
@@ -164,33 +169,56 @@ class LeverActions(Protocol):
 @dataclass(frozen=True)
 class Draw:
     """What a sweep draws for a block (the EMA workbench's *uncertainties*): which draw model draws which
-    measures in which months and groups. A sweep runs one block that has a draw; variants of a sweep must
-    have equal ``needs``. The draw model (``model``) is looked up by name among the sweeps' draw models
-    (``logit_shares``: shares drawn on the logit scale from a scenario, conditioned on ``--observed``
-    months); the allocation of drawn batches is the kind's (:meth:`BlockKind.sweep_plan`)."""
+    measures in which months and groups.
+
+    ``model`` names a draw model of the sweeps (``logit_shares``: shares drawn on the logit scale from a
+    scenario, conditioned on ``--observed`` months; ``kommiljard.sweeps.draws.register_draw`` adds one);
+    ``months`` maps each measure drawn to the months it is drawn for (sorted); ``paid`` are the months the
+    block pays for (a scenario's response to the scheme acts in them); ``needs`` is what variants allocated
+    on the same draws must share. A sweep draws one block that has a draw; the allocation of the drawn
+    batches is the kind's (:meth:`BlockKind.sweep_plan`).
+    """
 
     model: str
-    measures: tuple[str, ...]
-    months: tuple[str, ...]  # every month the block reads, sorted
+    months: Mapping[str, tuple[str, ...]]
     groups: tuple[str, ...]
-    needs: Mapping[str, tuple] = field(default_factory=dict)  # what variants on the same draws must share
+    paid: tuple[str, ...]
+    needs: Mapping[str, tuple] = field(default_factory=dict)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(self.months)
+
+    def every_month(self) -> list[str]:
+        """Every month some measure is drawn for, sorted."""
+        return sorted({m for months in self.months.values() for m in months})
 
 
 class SweepPlan(Protocol):
     """A block prepared for a sweep (:meth:`BlockKind.sweep_plan`): it allocates batches of drawn trajectories.
 
-    ``groups`` (G) and ``months`` (M) are the outcome's groups and measurement months, ``steps`` (K) the
-    steps whose chances the summary gives (``p_<step>_<group>``).
+    ``groups`` (G) and ``months`` (M) are the outcome's groups and the months it pays for, ``steps`` (K) the
+    steps whose chances the summary gives (``p_<step>_<group>``), ``pots`` (C,) each cell's pot, ``axis`` the
+    name of a variant sweep's x (the lever's :attr:`Lever.axis`).
     """
 
     groups: tuple[str, ...]
     months: tuple[str, ...]
     steps: tuple[str, ...]
+    pots: Any
+    axis: str
 
-    def outcomes(self, drawn: Mapping[str, Any], out: Mapping[str, Any], lever: bool) -> None:
+    def outcomes(self, drawn: Mapping[str, Any], out: Mapping[str, Any]) -> None:
         """Fill ``out["amount"]`` (T, G, R) kronor, ``out["tier"]`` (T, G, R) and ``out["month_tier"]`` (T, M, G, R)
-        from the drawn measures (name -> (T, months of the draw, groups, R)); with ``lever``, the region's lever
-        applied to the drawn values first."""
+        from the drawn measures (name -> (T, the draw's months of that measure, groups, R)); with a lever the
+        region's lever moved first, and ``baseline_amount``, ``baseline_tier``, ``baseline_month_tier`` without."""
+
+    def allocate(self, drawn: Mapping[str, Any], out, threads: int = 1) -> tuple:
+        """(amount, tier, month_tier) of the drawn measures without a lever (into ``out``, a triple, if given)."""
+
+    def lever_values(self, drawn: Mapping[str, Any], out) -> None:
+        """Fill ``out`` (T, R) with each region's value of the lever's quantity in the drawn trajectories (a
+        staircase: its improvement in pp averaged over the cells): a variant sweep's x."""
 
 
 class Vocabulary(Protocol):

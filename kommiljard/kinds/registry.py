@@ -59,6 +59,16 @@ class Registry(Mapping[str, BlockKind]):
         self._kinds: dict[str, BlockKind] = {}
         self._discovered = False
         self.version = 0
+        self._listeners: list = []
+
+    def on_change(self, listener) -> None:
+        """Call ``listener()`` whenever a kind is registered or removed (the CLI's lever options follow them)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        self.version += 1
+        for listener in self._listeners:
+            listener()
 
     def _discover(self) -> None:
         if self._discovered:
@@ -78,14 +88,14 @@ class Registry(Mapping[str, BlockKind]):
         if kind.name in self._kinds and self._kinds[kind.name] is not kind and not replace:
             raise ValueError(f"a kind called {kind.name!r} is registered already; pass replace=True to replace it")
         self._kinds[kind.name] = kind
-        self.version += 1
+        self._changed()
         return kind
 
     def unregister(self, name: str) -> None:
         """Remove a kind registered by hand (a test's); the folder's kinds come back only with a new process."""
         self._discover()
         self._kinds.pop(name, None)
-        self.version += 1
+        self._changed()
 
     def __getitem__(self, name: str) -> BlockKind:
         self._discover()

@@ -104,7 +104,7 @@ def coverage_problems(frame: pd.DataFrame, block, population, allow_missing: boo
 
 def empty_measures(frame: pd.DataFrame, rows: dict, needs: Sequence[Need]) -> list[Problem]:
     """A problem for every measure a need names that is empty in a row of the panel (``rows``: key -> index)."""
-    problems = []
+    problems, reported = [], frame.attrs.get("reported", set())
     wanted = sorted({m for n in needs for m in n.measures if m in frame.columns})
     empty = {m: frame[m].isna() for m in wanted}
     keys: dict[tuple[str, str], set[str]] = {}
@@ -112,7 +112,7 @@ def empty_measures(frame: pd.DataFrame, rows: dict, needs: Sequence[Need]) -> li
         keys.setdefault((n.month, n.group), set()).update(n.measures)
     for (region, month, group), i in rows.items():
         for m in sorted(keys.get((month, group), ())):
-            if m in empty and empty[m][i]:
+            if m in empty and empty[m][i] and (i, m) not in reported:
                 problems.append(Problem(f"{m} is empty or NaN ({region}, {month}, {group})", int(i) + 1))
     return problems
 

@@ -306,8 +306,8 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
     ]
     return {
         "lang": lang,
-        "mode": "share" if "share" in curves.state else "count",
         "text": t,
+        "lever": lever_blocks(result.rules)[0].actions.lever.option,
         "cells": cells,
         "regions": regions,
         "grid": {"first": int(curves.k[0]), "last": int(curves.k[-1]), "step": curves.step, "decimals": decimals},

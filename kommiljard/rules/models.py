@@ -98,15 +98,6 @@ class RuleSet(Frozen):
                 needs.setdefault(col, f"block {b.number} ({b.name}) of {self.id}")
         return needs
 
-    def measure_groups(self) -> dict[str, set[str]]:
-        """Each measure the rule set reads, with the groups of the blocks that read it: a panel's rows of those groups
-        must have it (rows of other groups, e.g. procedures beside shares, may leave it empty)."""
-        groups: dict[str, set[str]] = {}
-        for b in self.blocks:
-            for col in b.measure_columns():
-                groups.setdefault(col, set()).update(getattr(b, "group_names", ()))
-        return groups
-
     def alternative(self, name: str) -> Alternative:
         """The named interpretation alternative."""
         for a in self.alternatives:

@@ -50,8 +50,7 @@ from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .arguments import check_disk, check_sweep_arguments
 from .lock import sweep_lock
-from .model import draw
-from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block
+from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_draw
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
 from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
@@ -252,7 +251,8 @@ def _run_sweep(
             tuple(lever.months) if lever.months else None,
             tuple(lever.groups) if lever.groups else None,
         )
-    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    needs = sweep_draw(rules)[1]
+    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
     setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
     if variants is not None:
         setup = with_variants(setup, variants, population)
@@ -303,21 +303,12 @@ def _run_sweep(
         "block": {
             "number": setup.block.number,
             "name": setup.block.name,
-            "groups": list(setup.block.group_names),
-            "bars": list(setup.block.bar_names),
-            "months": list(setup.block.months),
+            "groups": list(setup.plan.groups),
+            "bars": list(setup.plan.steps),
+            "months": list(setup.plan.months),
         },
         "lever": (
-            {
-                **asdict(lever),
-                "cells": [
-                    {
-                        "month": setup.block.months[c // len(setup.block.group_names)],
-                        "group": setup.block.group_names[c % len(setup.block.group_names)],
-                    }
-                    for c in setup.lever_cells
-                ],
-            }
+            {**asdict(lever), "cells": [{"month": month, "group": group} for month, group in setup.lever_at]}
             if lever
             else None
         ),
@@ -350,7 +341,7 @@ def _run_sweep(
             meta, counts = _part_metadata(path) if path.is_file() else (None, None)
             whose = (meta or {}).get("fingerprint"), (meta or {}).get("start"), (meta or {}).get("stop")
             if whose == (fingerprint, start, stop):
-                gathered.add_part(path, start, setup.block.group_names, counts)
+                gathered.add_part(path, start, setup.plan.groups, counts)
                 manifest["parts"].append(_part_record(path, out_dir, meta))
                 done += stop - start
                 reused += 1
@@ -393,7 +384,7 @@ def _run_sweep(
 
             def gather(meta: dict) -> None:
                 path = _part_path(out_dir, meta["part"])
-                gathered.add_part(path, meta["start"], setup.block.group_names, _part_metadata(path)[1])
+                gathered.add_part(path, meta["start"], setup.plan.groups, _part_metadata(path)[1])
                 written(path, meta)
 
             chunks = [(_part_path(out_dir.resolve(), meta["part"]), meta) for meta in metas]  # the workers' paths
@@ -403,7 +394,7 @@ def _run_sweep(
         writing.shutdown()
 
     parts = [out_dir / part["file"] for part in manifest["parts"]]
-    summary = summarise(gathered, regions, setup.block, parts, threads)
+    summary = summarise(gathered, regions, setup.plan, parts, threads)
     elapsed = time.perf_counter() - started
     manifest |= {
         "status": "complete",
@@ -505,30 +496,17 @@ def trajectory_panel(
 ) -> pd.DataFrame:
     """The panel of trajectory ``index`` of a sweep with these arguments (before any lever).
 
-    Rows for every region, group and month the rules use; share_60 is drawn only where the
-    rules use it (the measurement months) and is NaN in the comparison months.
+    Rows for every region, group and month the rules use; a measure is drawn only where the rules
+    use it (share_60 in the measurement months) and is NaN elsewhere.
     """
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
-    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    needs = sweep_draw(rules)[1]
+    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
-    base = setup.layout
-    drawn = draw(setup.model, seed, index, index + 1)
-    s60 = np.full(drawn.share_90.shape[1:], np.nan)
-    for j, month in enumerate(base.months_60):
-        s60[base.months.index(month)] = drawn.share_60[0, j]
-    m, g, r = np.indices(s60.shape).reshape(3, -1)
-    months = [base.months[i] for i in sorted(set(setup.current) | set(setup.previous))]
-    frame = pd.DataFrame(
-        {
-            "region": np.array(base.regions)[r],
-            "month": np.array(base.months, dtype=object)[m],
-            "group": np.array(base.groups)[g],
-            "share_90": drawn.share_90[0].ravel(),
-            "share_60": s60.ravel(),
-        }
-    )
-    return frame[frame["month"].isin(months)].sort_values(["region", "month", "group"], ignore_index=True)
+    drawn = setup.draws.buffers(setup.model, 1)
+    setup.draws.fill(setup.model, seed, index, index + 1, 1, drawn, lambda rows: None)
+    return setup.draws.panel(setup.model, drawn, needs.every_month())
 
 
 def read_sweep(out_dir: str | Path) -> SweepResult:

@@ -208,11 +208,12 @@ class PricePerOperationKind:
     def draw(self, block: PricePerOperation) -> Draw:
         years = block.baseline_years if block.counting == "above_baseline" else ()
         baseline = tuple(m for y in years for m in block.baseline_months(y))
+        months = tuple(sorted(set(block.months) | set(baseline)))
         return Draw(
             "counts",
-            ("operations",),
-            tuple(sorted(set(block.months) | set(baseline))),
+            {"operations": months},
             block.procedure_names,
+            tuple(block.months),
             {"procedures": block.procedure_names, "months": tuple(block.months), "baseline months": baseline},
         )
 
@@ -228,7 +229,7 @@ class PricePerOperationKind:
         label = procedure_name(group, lang) if group else kind_word(self, "all_procedures", lang)
         return {
             "group": label,
-            "measure": "operations",
+            "measure": kind_word(self, "operations_done", lang),
             "steps": list(self.step_names(block)),
             "tiers": [kind_word(self, "tier_none", lang), kind_word(self, "tier_paid", lang)],
             "routes": [kind_word(self, f"route_{r}", lang) for r in self.route_names(block)],

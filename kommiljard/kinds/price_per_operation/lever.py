@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..base import Lever
-from .arrays import period_cell
 from .rules import PricePerOperation
 from .words import LEVER_WORDS
 
@@ -55,7 +54,7 @@ class OperationsLever:
         b = self.block
         if b.pot_by == "procedure":
             return [((b.period_month, p), tuple((m, p) for m in b.months)) for p in b.procedure_names]
-        return [(period_cell(b), tuple((m, p) for m in b.months for p in b.procedure_names))]
+        return [((b.period_month, None), tuple((m, p) for m in b.months for p in b.procedure_names))]
 
     def move(self, frame, region: str, rows: Sequence[tuple[str, str]], change: float):
         frame = frame.copy()
@@ -81,6 +80,25 @@ class OperationsLever:
         room = [c - e if np.isfinite(c) else np.nan for c, e in zip(after["cap_sek"], after["earned_sek"])]
         return state, {"share_of_max_pct": after["share_of_max_pct"], "room_to_cap_sek": room}
 
+    def view(self, cells) -> tuple[dict, dict]:
+        """The what-if's cells as text for the terminal: the operations counted and the money earned before ->
+        after, the cap; how much room is left under the cap and the share of the maximum."""
+        from ...money import format_number
+
+        def pair(before, after) -> list[str]:
+            return [f"{format_number(b, None)} -> {format_number(a, None)}" for b, a in zip(before, after)]
+
+        state = {
+            "operations_counted": pair(cells["operations_counted_before"], cells["operations_counted_after"]),
+            "earned_sek": pair(cells["earned_sek_before"], cells["earned_sek_after"]),
+            "cap_sek": [format_number(c, 0) for c in cells["cap_sek"]],
+        }
+        after = {
+            "room_to_cap_sek": [format_number(v, 0) for v in cells["room_to_cap_sek"]],
+            "share_of_max_pct": [format_number(v, 1) for v in cells["share_of_max_pct"]],
+        }
+        return state, after
+
     def curves(self, inp, region: int, grid: np.ndarray) -> dict:
         """The region's amount in each lever cell as it performs each grid value more operations there: of every
         procedure of the block's one pot, or of the cell's own procedure."""
@@ -92,7 +110,7 @@ class OperationsLever:
             amount = np.stack([self._run(inp, region, c, grid, pots=[p]) for p, c in enumerate(cells)], axis=1)
         paid = (amount > 0).astype(np.int8)
         operations = np.array([float(inp.operations[region][chosen].sum()) for chosen in cells])
-        return {"amount": amount, "tier": paid, "route": paid, "state": {"operations": operations}}
+        return {"amount": amount, "tier": paid, "route": paid, "state": {"value": operations}}
 
     def curve(
         self, inp, region: int, cells: Sequence[int], grid: np.ndarray, rows: Sequence[tuple[str, str]] = ()

@@ -108,6 +108,7 @@ KIND_WORDS = {
     "route_capped": ("reached its cap", "nådde taket"),
     "route_top_regions": ("as a top region", "som toppregion"),
     "all_procedures": ("all procedures", "alla åtgärder"),
+    "operations_done": ("operations performed", "utförda operationer"),
     # the procedures as groups of a panel (outputs name a group by its word group_<name>)
     **{f"group_{name}": (en, sv.lower()) for name, (sv, en) in PROCEDURES.items()},
     # the report's words of the rule parameters
@@ -196,7 +197,12 @@ LEVER_WORDS = {
         "{value} is not on the page's grid (steps of {step} operations); set to {set}.",
         "{value} ligger inte på sidans steg ({step} operationer); satt till {set}.",
     ),
-    "page.extra_pp": ("{step} more operations here", "{step} operationer till här"),
+    "page.extra_pp": ("one operation more here", "en operation till här"),
+    "page.next": ("next step", "nästa steg"),
+    "page.next_top": (
+        "none: each operation over the baseline is paid, up to the cap",
+        "inget: varje operation över baslinjen ersätts, upp till taket",
+    ),
     "page.staircase": (
         "Price cells: {amount} kr before, {after} kr after",
         "Priscellerna: {amount} kr före, {after} kr efter",

@@ -147,23 +147,25 @@ class Staircase:
     def draw(self, block: ImprovementStaircase) -> Draw:
         from ...inputs.panel import shift_month
 
-        compared = {shift_month(m, -block.compare_lag_months) for m in block.months}
+        compared = tuple(sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months}))
         months_60 = tuple(block.months) if block.target else ()
         return Draw(
             "logit_shares",
-            block.measure_columns(),
-            tuple(sorted(set(block.months) | compared)),
+            {block.measure: compared, **({block.target.measure: months_60} if block.target else {})},
             block.group_names,
+            block.months,
             {
                 "groups": tuple(block.group_names),
                 "measurement months": tuple(block.months),
-                "comparison months": tuple(sorted(set(block.months) | compared)),
+                "comparison months": compared,
                 "share_60 months (a target)": months_60,
             },
         )
 
     def sweep_plan(self, block: ImprovementStaircase, layout, population, lever=None):
-        raise NotImplementedError("the staircase's sweep plan moves here with the sweeps' rework")
+        from .sweep import sweep_plan
+
+        return sweep_plan(block, layout, population, lever)
 
     def page_cell(self, block: ImprovementStaircase, cell: Cell, lang: str) -> dict:
         from ..look import NONE_COLOUR, bar_colour

@@ -123,6 +123,24 @@ class ShareLever:
         ]
         return state, {"to_next_tier_pp": nxt}
 
+    def view(self, cells) -> tuple[dict, dict]:
+        """The what-if's cells as text for the terminal: the share and the improvement before -> after, and the pp
+        to the next bar."""
+        from ...money import format_number, format_pp
+
+        state = {
+            self.block.measure: [
+                f"{format_number(b, None)} -> {format_number(a, None)}" + (" (clamped)" if cl else "")
+                for b, a, cl in zip(cells["share_before"], cells["share_after"], cells["clamped"])
+            ],
+            "improvement_pp": [
+                f"{format_pp(b)} -> {format_pp(a)}"
+                for b, a in zip(cells["improvement_before_pp"], cells["improvement_after_pp"])
+            ],
+        }
+        nxt = [format_pp(v, None, signed=False) if np.isfinite(v) else "top" for v in cells["to_next_tier_pp"]]
+        return state, {"to_next_tier_pp": nxt}
+
     def curves(self, inp, region: int, grid: np.ndarray) -> dict:
         from .kernel import StaircaseParams, run_staircase
 

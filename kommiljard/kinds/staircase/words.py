@@ -30,7 +30,10 @@ LEVER_WORDS = {
     "unit": ("percentage points", "procentenheter"),
     "range": ("shares are 0-100 %", "andelar är 0-100 %"),
     "help": (
-        "Percentage points added to the region's {measure} (negative: worse); shares are clamped to 0-100.",
-        "Procentenheter som läggs till regionens {measure} (negativt: sämre); andelar begränsas till 0-100.",
+        "Percentage points added to the region's measured share (share_90; negative: worse); shares are clamped "
+        "to 0-100.",
+        "Procentenheter som läggs till regionens uppmätta andel (share_90; negativt: sämre); andelar begränsas "
+        "till 0-100.",
     ),
+    "whatif": ("improves {measure} by {change} pp", "förbättrar {measure} med {change} procentenheter"),
 }
