@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..kinds import Draw
+from .counts import Counts
 from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
 from .scenario import Scenario
 
@@ -124,7 +125,7 @@ def _scenario_model(scenario: Scenario, needs: Draw, population: Population, obs
     return (model.condition(frame) if frame is not None else model), obs_info
 
 
-DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares()}
+DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares(), "counts": Counts()}
 
 
 def register_draw(name: str, model: DrawModel, replace: bool = False) -> DrawModel:

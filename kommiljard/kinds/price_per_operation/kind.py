@@ -218,7 +218,9 @@ class PricePerOperationKind:
         )
 
     def sweep_plan(self, block: PricePerOperation, layout, population, lever=None):
-        raise NotImplementedError("the price kind's sweep plan lands with the sweeps' rework")
+        from .sweep import sweep_plan
+
+        return sweep_plan(block, layout, population, lever)
 
     def page_cell(self, block: PricePerOperation, cell: Cell, lang: str) -> dict:
         from ..look import NONE_COLOUR
