@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..analysis.compare import Variant, resolve
 from ..errors import InputError, KommiljardError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
@@ -252,7 +252,11 @@ def _run_sweep(
             tuple(lever.groups) if lever.groups else None,
         )
     needs = sweep_draw(rules)[1]
-    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
+    observed = (
+        as_panel(observed_panel, known_groups(needs.groups), measures=needs.measures)
+        if observed_panel is not None
+        else None
+    )
     setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
     if variants is not None:
         setup = with_variants(setup, variants, population)
@@ -502,7 +506,11 @@ def trajectory_panel(
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     needs = sweep_draw(rules)[1]
-    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
+    observed = (
+        as_panel(observed_panel, known_groups(needs.groups), measures=needs.measures)
+        if observed_panel is not None
+        else None
+    )
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
     drawn = setup.draws.buffers(setup.model, 1)
     setup.draws.fill(setup.model, seed, index, index + 1, 1, drawn, lambda rows: None)
