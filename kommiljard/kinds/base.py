@@ -309,9 +309,10 @@ class BlockKind(Protocol):
     def draw(self, block) -> Draw | None:
         """What a sweep draws for this block, or None (the block cannot be swept)."""
 
-    def sweep_plan(self, block, layout, population, lever: tuple[int, list[int], float] | None) -> SweepPlan:
+    def sweep_plan(self, block, layout, population, lever: tuple | None) -> SweepPlan:
         """The block prepared for a sweep whose draw model has ``layout`` (its regions and each measure's months and
-        groups); ``lever``: (region index, lever cells, change) or None."""
+        groups); ``lever``: (region index, lever cells, change, the chosen (month, group) rows of those cells that
+        the lever moves) or None."""
 
     def page_cell(self, block, cell: Cell, lang: str) -> dict:
         """The what-if page's words and colours of one cell: ``label``, ``measure``, ``tiers`` (tier 0, 1, ...),

@@ -96,8 +96,9 @@ def sweep_plan(block: PricePerOperation, layout, population, lever=None) -> Pric
 
     regions = layout.regions
     pop = population.of(regions)
-    region, cells, change = lever if lever is not None else (-1, (), 0.0)
-    procedures = tuple(cells) if block.pot_by == "procedure" else tuple(range(len(block.procedures)))
+    region, _, change, rows = lever if lever is not None else (-1, (), 0.0, ())
+    moved = {g for _, g in rows}
+    procedures = tuple(i for i, p in enumerate(block.procedure_names) if p in moved)
     return PricePlan(
         block,
         PriceParams.from_block(block),
