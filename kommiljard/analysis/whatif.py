@@ -84,7 +84,7 @@ def _no_lever_data(panel: Panel, region: str, where: str) -> InputError:
     )
 
 
-def _prepare(panel, region: str, rules, population, overrides, option: str | None, allow_missing: bool):
+def _prepare(panel, region: str, rules, population, overrides, *, option: str | None, allow_missing: bool):
     """Rules, their lever blocks, the validated panel, the population and the region code."""
     from ..engine import coverage_checks
 
@@ -110,6 +110,7 @@ def whatif(
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
     allow_missing_regions: bool = False,
+    *,
     lever: str | None = None,
 ) -> WhatIf:
     """The region's payout before and after moving its lever by ``improve_pp`` (in the lever's unit: pp of a share).
@@ -122,7 +123,7 @@ def whatif(
     ``allow_missing_regions`` other regions may lack data (see :func:`~kommiljard.engine.payout`); the region itself
     may not.
     """
-    prepared = _prepare(panel, region, rules, population, overrides, lever, allow_missing_regions)
+    prepared = _prepare(panel, region, rules, population, overrides, option=lever, allow_missing=allow_missing_regions)
     rules, blocks, panel, population, region = prepared
     the_lever = lever_of(blocks)
     change = the_lever.check(improve_pp)
@@ -189,6 +190,7 @@ def payout_curve(
     step: float | None = None,
     overrides: dict | None = None,
     allow_missing_regions: bool = False,
+    *,
     lever: str | None = None,
 ) -> pd.DataFrame:
     """The region's payout as its lever runs from ``lo`` to ``hi`` by ``step`` (defaults: the lever's), others fixed.
@@ -198,7 +200,7 @@ def payout_curve(
     share set to last year's plus it, clamped to 0-100). Columns: the axis (``improvement_pp``), ``amount_sek`` (the
     region's amount summed over the chosen cells) and ``tier`` (the highest tier reached in a chosen cell).
     """
-    prepared = _prepare(panel, region, rules, population, overrides, lever, allow_missing_regions)
+    prepared = _prepare(panel, region, rules, population, overrides, option=lever, allow_missing=allow_missing_regions)
     rules, blocks, panel, population, region = prepared
     the_lever = lever_of(blocks)
     grid = _curve_grid(the_lever, lo, hi, step)

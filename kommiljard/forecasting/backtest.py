@@ -62,6 +62,7 @@ class Backtest:
 def backtest(
     history: Panel | pd.DataFrame | str | Path,
     as_of: str,
+    *,
     rules: Rules | str | Path = DEFAULT_RULES,
     n: int = DEFAULT_N,
     seed: int = 0,
@@ -80,8 +81,7 @@ def backtest(
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     population = population if isinstance(population, Population) else read_population(population)
     block, needs = sweep_draw(rules)
-    groups = needs.groups
-    panel = as_panel(history, groups)
+    panel, groups = as_panel(history, needs.groups), needs.groups
     month = normalise_month(as_of)
     if month is None:
         raise InputError(f"--as-of {as_of!r} is not a month: write YYYY-MM, e.g. 2019-08")

@@ -328,6 +328,7 @@ def panel_problems(
     )
     for check in checks:
         problems += check(frame[keyed])
+    del frame.attrs["reported"]  # for the checks only: a table's attrs are written with it
     return frame, list(dict.fromkeys(problems))
 
 

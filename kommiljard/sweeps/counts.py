@@ -182,7 +182,9 @@ class Counts:
         history, years = _history(grid, baseline, who)
         known = grid(period)
         level = _level(grid, period, spec.level_years, who)
-        return _model(spec, regions, groups, period, years, history, known, level), _record(observed, frame)
+        return _model(spec, regions, groups, period, years=years, history=history, known=known, level=level), _record(
+            observed, frame
+        )
 
     def layout(self, model: CountsModel) -> CountsModel:
         return model
@@ -190,7 +192,7 @@ class Counts:
     def buffers(self, model: CountsModel, n: int) -> dict[str, np.ndarray]:
         return {"operations": np.empty((n, 1, len(model.groups), len(model.regions)))}
 
-    def fill(self, model: CountsModel, seed: int, start: int, stop: int, threads: int, out: dict, then) -> None:
+    def fill(self, model: CountsModel, seed: int, start: int, stop: int, threads: int, *, out: dict, then) -> None:
         """Draw trajectories ``start`` to ``stop - 1``; each stream from its first row, so that a trajectory's
         counts do not depend on where a batch starts."""
         streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
@@ -278,7 +280,7 @@ def _level(grid, period: tuple[str, ...], level_years: int, who: str) -> np.ndar
     return levels.mean(axis=0)
 
 
-def _model(spec, regions, groups, period, years, history, known, level) -> CountsModel:
+def _model(spec, regions, groups, period, *, years, history, known, level) -> CountsModel:
     """The model: expected counts of the months still to draw and each region's growth, pulled towards what its
     observed months of the period show."""
     unknown = np.isnan(known)

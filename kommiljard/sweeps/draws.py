@@ -44,7 +44,7 @@ class DrawModel(Protocol):
     def buffers(self, model, n: int) -> dict[str, np.ndarray]:
         """Empty arrays for ``n`` trajectories: measure -> (n, months, groups, regions)."""
 
-    def fill(self, model, seed: int, start: int, stop: int, threads: int, out: dict, then: Callable) -> None:
+    def fill(self, model, seed: int, start: int, stop: int, threads: int, *, out: dict, then: Callable) -> None:
         """Draw trajectories ``start`` to ``stop - 1`` into ``out``'s first rows, calling ``then(rows)`` after each
         random stream; trajectory i depends only on the seed, i and the model."""
 
@@ -81,8 +81,8 @@ class LogitShares:
         base = self.layout(model)
         return {"share_90": np.empty((n, *base.shape_90)), "share_60": np.empty((n, *base.shape_60))}
 
-    def fill(self, model, seed: int, start: int, stop: int, threads: int, out: dict, then: Callable) -> None:
-        draw(model, seed, start, stop, threads, out=Draws(start, out["share_90"], out["share_60"]), then=then)
+    def fill(self, model, seed: int, start: int, stop: int, threads: int, *, out: dict, then: Callable) -> None:
+        draw(model, seed, start, stop, threads=threads, out=Draws(start, out["share_90"], out["share_60"]), then=then)
 
     def panel(self, model, drawn: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
         base = self.layout(model)

@@ -155,7 +155,7 @@ class Batches:
             if setup.variants:
                 _variant_outcomes(setup, values, mine)
 
-        setup.draws.fill(setup.model, self.seed, start, stop, self.threads, drawn, then)
+        setup.draws.fill(setup.model, self.seed, start, stop, self.threads, out=drawn, then=then)
         return out
 
 

@@ -53,7 +53,7 @@ class ToyPoisson:
     def buffers(self, model, n):
         return {"toy_visits": np.empty((n, len(model.months), len(model.groups), len(model.regions)))}
 
-    def fill(self, model, seed, start, stop, threads, out, then):
+    def fill(self, model, seed, start, stop, threads, *, out, then):
         shape = (len(model.months), len(model.groups), len(model.regions))
         for s in range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1):
             lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)

@@ -228,7 +228,7 @@ def region_caps(params: PriceParams, cap_key) -> np.ndarray:
     return params.pots[:, None] * key[None, :] / key_sum
 
 
-def run_price(params: PriceParams, operations, history, population, cap_key, threads: int = 1, detail: bool = True):
+def run_price(params: PriceParams, operations, history, population, cap_key, *, threads: int = 1, detail: bool = True):
     """The kernel on (T, R, P) counts (or (R, P) for one panel) with ``history`` (Y, R, P) shared by all
     or (T, Y, R, P); ``detail`` keeps each procedure's amount and the counted operations."""
     single = np.ndim(operations) == 2

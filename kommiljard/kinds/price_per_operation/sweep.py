@@ -54,7 +54,7 @@ class PricePlan:
 
     def _allocate(self, ops: np.ndarray, out, threads: int = 1) -> tuple[np.ndarray, ...]:
         by_pot = self.block.pot_by == "procedure"
-        res = run_price(self.params, ops, self.history, self.population, self.cap_key, threads, detail=by_pot)
+        res = run_price(self.params, ops, self.history, self.population, self.cap_key, threads=threads, detail=by_pot)
         n, n_regions = res.amount.shape
         amount = (res.pot_paid + res.pot_top) if by_pot else res.amount[:, None]  # (T, G, R)
         paid = res.pot_paid if by_pot else res.paid[:, None]

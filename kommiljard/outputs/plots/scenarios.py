@@ -41,6 +41,7 @@ def plot_payout_curve(
     current: float | None = None,
     provenance: dict | None = None,
     ax: Axes | None = None,
+    *,
     axis: str = "improvement_pp",
     axis_label: str = "",
 ) -> Axes:
