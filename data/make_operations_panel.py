@@ -111,6 +111,39 @@ def shares_and_operations(operations: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([shares, operations], ignore_index=True)[[*shares.columns, "operations"]]
 
 
+SWEDISH = {
+    "hip_prosthesis": "Höftprotes",
+    "knee_prosthesis": "Knäprotes",
+    "cataract": "Katarakt",
+    "prolapse": "Prolaps",
+    "inguinal_hernia": "Ljumskbråck",
+    "colonoscopy": "Koloskopi",
+}
+EXPORT_TITLE = "SYNTETISKA DATA (inte verkliga regionala uppgifter): utförda operationer per region, ingrepp och månad"
+EXPORT_PROCEDURES = ("hip_prosthesis", "cataract", "prolapse")  # the 2025 schemes' procedures
+EXPORT_MONTHS = range(2, 11)  # February-October, of 2022-2025
+
+
+def write_exports(panel: pd.DataFrame, folder: Path) -> list[Path]:
+    """The 2025 schemes' months (February-October 2022-2025) and procedures in kommiljard's two operations layouts,
+    as CSV exports with Swedish names and a title that says SYNTETISKA DATA: long (Region, Månad, Ingrepp, Antal
+    operationer) and wide (Region, Ingrepp, one column per month)."""
+    names = region_table().set_index("region")["name"]
+    keep = panel["group"].isin(EXPORT_PROCEDURES) & panel["month"].str[5:].astype(int).isin(EXPORT_MONTHS)
+    part = panel[keep & (panel["month"] < "2025-11")].copy()
+    part["Region"] = part["region"] + " " + part["region"].map(names)
+    part["Ingrepp"] = part["group"].map(SWEDISH)
+    long = part.rename(columns={"month": "Månad", "operations": "Antal operationer"})
+    long = long[["Region", "Månad", "Ingrepp", "Antal operationer"]]
+    wide = part.pivot(index=["Region", "Ingrepp"], columns="month", values="operations").reset_index()
+    wide.columns.name = None
+    paths = [folder / "operationer_feb_okt_2022_2025_lang.csv", folder / "operationer_feb_okt_2022_2025_bred.csv"]
+    for frame, path in zip((long, wide), paths, strict=True):
+        text = EXPORT_TITLE + "\n" + frame.to_csv(sep=";", index=False, lineterminator="\n")
+        write_atomically(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2043)
@@ -128,6 +161,11 @@ def main() -> None:
     mixed = shares_and_operations(panel)
     write_panel(mixed, args.mixed, args.seed)
     print(f"wrote {args.mixed}: {len(mixed)} rows (the 2019 sample's shares and these operations), SYNTHETIC")
+    until = HERE.parent / "examples" / "sample_operations_until_july_2026.parquet"
+    write_panel(panel[panel["month"] <= "2026-07"].reset_index(drop=True), until, args.seed)
+    print(f"wrote {until}: the panel until July 2026 (an observed panel for a sweep of 2026), SYNTHETIC")
+    for path in write_exports(panel, HERE.parent / "examples" / "operations"):
+        print(f"wrote {path}: February-October 2022-2025 of the 2025 schemes' procedures, SYNTHETIC")
 
 
 if __name__ == "__main__":

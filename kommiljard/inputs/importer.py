@@ -134,6 +134,13 @@ def import_exports(
         first = next((paths[j] for j in range(i) if sha and hashes[j] == sha), None)
         if first is not None:
             raise InputError(f"{path}: has the same content as {first}: give each export once.")
+    from .operations_import import import_operations, operations_files
+
+    found = operations_files(paths, sheet)  # counts of operations per procedure (their own layouts)
+    if found:
+        others = [p for p in paths if p not in found]
+        shares = import_exports(others, group, measure, sheet, synthetic) if others else None
+        return import_operations(paths, found, shares, synthetic)
     readings, issues = [], []
     for path in paths:
         reading, found = read_export(path, hints, sheet)
