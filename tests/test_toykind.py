@@ -83,6 +83,7 @@ def invoke(*args) -> str:
     return res.stdout
 
 
+@pytest.mark.slow
 def test_payout_pays_each_cell_by_visits_and_conserves_its_pot(panel, tmp_path):
     out = tmp_path / "payout.csv"
     invoke("payout", panel, "--rules", TOY, "--backend", "check", "--out", out)
@@ -120,6 +121,7 @@ def test_explain_traces_a_region(panel):
     assert "gets 36 000 in 2030-02 clinic_b" in text.replace("\u202f", " ").replace("\xa0", " "), text
 
 
+@pytest.mark.slow
 def test_whatif_more_visits_matches_the_hand_count(panel):
     doc = json.loads(
         invoke(
@@ -258,3 +260,10 @@ def test_plot_draws_the_toy_cells(panel, tmp_path):
         "plot", "cells", panel, "--rules", TOY, "--month", "2030-01", "--group", "clinic_b", "--out", tmp_path / "c.png"
     )
     assert (tmp_path / "c.png").stat().st_size > 10_000
+
+
+def test_validate_and_rules_know_the_toy(panel):
+    text = invoke("validate", panel, "--rules", TOY)
+    assert "OK: 84 rows, 21 regions" in text and "covers every block of toy-2030" in text
+    text = invoke("rules", TOY)
+    assert "toy_quota" in text and "threshold" in text and "made up" in text
