@@ -144,3 +144,10 @@ def test_the_example_exports_are_what_the_script_writes(tmp_path):
     spec.loader.exec_module(script)
     for path in script.write_exports(pd.read_parquet(SAMPLE), tmp_path):
         assert path.read_bytes() == (OPERATIONS / path.name).read_bytes(), path.name
+
+
+def test_the_panel_knows_the_importers_waiting_groups():
+    from kommiljard.inputs.panel import WAITING_GROUPS
+    from kommiljard.inputs.vocabulary import GROUP_NAMES
+
+    assert set(WAITING_GROUPS) == set(GROUP_NAMES)

@@ -25,6 +25,8 @@ from .regions import normalise_code, region_codes, suggest_region
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
 KEY = ["region", "month", "group"]
+WAITING_GROUPS = ("first_visit", "operation")  # the waiting-time groups (the importer's GROUP_NAMES, without
+# importing it: its vocabulary reads spreadsheets, and openpyxl costs a payout a third of a second)
 GROUP_ALIASES = ("procedure",)  # other names of the group column: a per-operation panel's procedure
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
@@ -109,10 +111,8 @@ def known_groups(groups: Iterable[str] = ()) -> list[str]:
     """``groups`` (a rule set's) and every group the panel format knows: the waiting-time groups and the
     procedures of the measures that fix their groups; a panel may hold rows of any of them (a rule set reads
     its own and leaves the others)."""
-    from .vocabulary import GROUP_NAMES
-
     fixed = {g for m in CATALOGUE.values() for g in m.groups}
-    return sorted(set(groups) | set(GROUP_NAMES) | fixed)
+    return sorted(set(groups) | set(WAITING_GROUPS) | fixed)
 
 
 def shift_month(month: str, months: int) -> str:
