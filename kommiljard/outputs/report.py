@@ -227,8 +227,8 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     money = [word(k, lang) for k in ("pot", "paid", "lapsed")]
     table = _table(view, money, lambda r: "lapsed" if r[word("lapsed", lang)] > 0 else "", lang)
     lines = [f"<p>{word('lapsed_lead', lang, lapsed=_kr(whole.cells['lapsed_sek'].sum(), lang))}</p>"]
-    table = result.table
-    failed = table[table["conditions_met"].eq(False)] if "conditions_met" in table else table.iloc[:0]
+    rows = result.table
+    failed = rows[rows["conditions_met"].eq(False)] if "conditions_met" in rows else rows.iloc[:0]
     if len(failed):
         who = ", ".join(f"{r.region} {_e(r.region_name)}" for r in failed.itertuples())
         blocks = ", ".join(map(str, sorted(failed["block"].unique())))
