@@ -102,6 +102,7 @@ def test_caps_are_reached_exactly_in_the_generated_cases():
 
 @SETTINGS
 @given(case=cases, data=st.data())
+@pytest.mark.slow
 def test_more_operations_never_pay_a_region_less(case, data):
     r = data.draw(st.integers(0, len(REGIONS) - 1), label="region")
     p = data.draw(st.integers(0, len(case.block.procedures) - 1), label="procedure")

@@ -68,6 +68,7 @@ def test_explain_says_what_a_region_gets_for_how_many_operations_at_what_price_a
     assert data["amount_sek"] == sum(p["earned_sek"] for p in data["procedures"])  # below its cap: all it earned
 
 
+@pytest.mark.slow
 def test_whatif_200_more_cataract_operations_below_the_cap_pays_200_times_19_000_kr():
     w = whatif(OPERATIONS, "03", 200, groups="cataract", rules="kommiljard-2026", lever="more")
     assert w.delta_sek == 200 * 19_000
@@ -79,6 +80,7 @@ def test_whatif_200_more_cataract_operations_below_the_cap_pays_200_times_19_000
     assert "+3 800 000 kr" in done.output and "performs +200 operations more" in done.output
 
 
+@pytest.mark.slow
 def test_whatif_past_the_cap_pays_exactly_the_cap_and_the_curve_agrees_with_whatif():
     curve = payout_curve(
         OPERATIONS, "03", group="cataract", rules="kommiljard-2026", lo=0, hi=1000, step=50, lever="more"
@@ -90,6 +92,7 @@ def test_whatif_past_the_cap_pays_exactly_the_cap_and_the_curve_agrees_with_what
         assert curve.set_index("more_operations").loc[float(more), "amount_sek"] == w.scenario_sek
 
 
+@pytest.mark.slow
 def test_the_page_equals_whatif_on_its_grid_for_a_price_block_with_a_pot_per_procedure():
     result = payout(OPERATIONS, "kommiljard-2025-feb-oct")
     curves = cell_curves(result, lo=-100, hi=300, step=10)
@@ -127,6 +130,7 @@ def test_plot_of_a_price_block_and_its_payout_curve(tmp_path):
     assert cells.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_compare_2025_against_2026_and_the_staircase_against_a_price_scheme_on_one_panel():
     done = run("compare", OPERATIONS, "--rules", "kommiljard-2025-jun-oct", "--rules", "kommiljard-2026", "-f", "csv")
     assert done.exit_code == 0, done.output

@@ -58,6 +58,7 @@ def test_the_drawn_months_centre_on_the_payout_and_caps_hold(tmp_path):
     assert (frame.groupby("region", observed=True)["amount_sek"].max() <= caps.loc[q.index] + 1e-6).all()
 
 
+@pytest.mark.slow
 def test_a_lever_of_more_operations_gains_what_whatif_says_when_nothing_is_drawn(tmp_path):
     lever = {"region": "03", "improve_pp": 200, "groups": ["cataract"]}
     run_sweep(None, 200, 5, tmp_path / "s", rules="kommiljard-2026", observed_panel=OPERATIONS, lever=lever)
@@ -71,6 +72,7 @@ def test_a_counts_sweep_needs_an_observed_panel(tmp_path):
         run_sweep(None, 100, 1, tmp_path / "s", rules="kommiljard-2026")
 
 
+@pytest.mark.slow
 def test_the_sweep_command_of_a_price_scheme(tmp_path):
     args = ["sweep", "--rules", "kommiljard-2025-jun-oct", "--observed", str(OPERATIONS), "--n", "500"]
     done = CliRunner().invoke(app, [*args, "--seed", "2", "--out", str(tmp_path / "s")])
