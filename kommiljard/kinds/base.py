@@ -320,7 +320,11 @@ class BlockKind(Protocol):
 
 
 def word(words: Words, key: str, lang: str = "en", **fields) -> str:
-    """``words[key]`` in ``lang`` (``en`` or ``sv``), with ``{name}`` fields filled in."""
+    """``words[key]`` in ``lang`` (``en`` or ``sv``), with ``{name}`` fields filled in. ``words`` is a mapping of
+    (English, Swedish) pairs, or a words file's object with ``text(key, lang)`` (a kind may keep its words in a
+    ``words.toml``)."""
+    if hasattr(words, "text"):
+        return words.text(key, lang, **fields)
     text = words[key][1 if lang == "sv" else 0]
     return text.format(**fields) if fields else text
 
