@@ -115,7 +115,8 @@ def test_share_exports_and_operations_make_one_panel():
 
 def test_procedure_names():
     assert procedure_of("Knäprotes") == "knee_prosthesis" and procedure_of("LJUMSKBRÅCK") == "inguinal_hernia"
-    assert procedure_of("koloskopi") == "colonoscopy" and procedure_of("hip prosthesis") == "hip_prosthesis"
+    assert procedure_of("Framfall") == "prolapse" and procedure_of("koloskopi") == "colonoscopy"
+    assert procedure_of("hip prosthesis") == "hip_prosthesis"
     assert procedure_of("operation") is None and procedure_of("") is None
 
 

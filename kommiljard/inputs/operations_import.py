@@ -35,7 +35,7 @@ PROCEDURE_WORDS = {
     "hip_prosthesis": ("hip prosthesis", "hoftprotes", "hoftproteser", "hoftprotesoperation", "hoftledsprotes"),
     "knee_prosthesis": ("knee prosthesis", "knaprotes", "knaproteser", "knaprotesoperation", "knaledsprotes"),
     "cataract": ("katarakt", "kataraktoperation", "kataraktoperationer", "gra starr", "grastarr"),
-    "prolapse": ("prolaps", "prolapsoperation", "prolapsoperationer"),
+    "prolapse": ("prolaps", "prolapsoperation", "prolapsoperationer", "framfall", "framfallsoperation"),
     "inguinal_hernia": ("inguinal hernia", "ljumskbrack", "ljumskbracksoperation", "ljumskbracksoperationer"),
     "colonoscopy": ("koloskopi", "koloskopier"),
 }
