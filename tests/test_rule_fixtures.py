@@ -19,6 +19,7 @@ VALID = {
     "minimal-valid": ("blue", "red", "orange"),
     "threshold-valid": ("70", "80"),
     "price-valid": ("hip_prosthesis", "cataract"),
+    "requirements-valid": ("first_visits", "median_wait"),
 }
 
 # fixture -> words its message must contain (the first is shown by the CLI too)
@@ -69,6 +70,17 @@ BROKEN = {
     "price-negative-price": ["procedures[1] (cataract).price_sek", "greater than 0"],
     "price-no-baseline-years": ["counting 'above_baseline' needs baseline_years"],
     "price-unknown-key": ["unearned.shareing", "unknown key", "did you mean 'sharing'"],
+    # requirements with a bonus pot
+    "requirements-tranches-not-total": ["total_sek add up to 110 000 000.00", "block's total_sek 100 000 000.00"],
+    "requirements-steps-not-ascending": ["(first_visits).improvement", "steps must ascend", "[0.0, -1.0]"],
+    "requirements-fractions-fall": ["fractions must not fall", "[0.5, 0.4]"],
+    "requirements-no-route": ["(median_wait)", "can be met by nothing", "[improvement] or a [fulfilment]"],
+    "requirements-undeclared-measure": ["'median_wait_days'", "do not declare", "median_days, share_90"],
+    "requirements-unsourced-without-note": ["'median_wait' is marked unsourced", "note must say"],
+    "requirements-payments-short": ["covers through 2023-10", "measured until 2023-11"],
+    "requirements-unknown-bonus": ["bonus", "'earned', 'met_population', 'per_requirement' or 'lapse'"],
+    "requirements-unknown-key": ["fulfilment.treshold", "did you mean 'threshold'"],
+    "requirements-fraction-above-1": ["steps[0] (any).fraction", "less than or equal to 1"],
 }
 
 
@@ -79,7 +91,8 @@ def test_every_fixture_on_disk_is_in_the_table():
 @pytest.mark.parametrize("name", sorted(VALID))
 def test_the_valid_fixtures_load(name):
     block = load_rules(FIXTURES / f"{name}.toml").ruleset.block(1)
-    names = getattr(block, "bar_names", None) or getattr(block, "level_names", None) or block.procedure_names
+    attributes = ("bar_names", "level_names", "requirement_names", "procedure_names")
+    names = next(getattr(block, a) for a in attributes if hasattr(block, a))
     assert names == VALID[name]
 
 

@@ -118,6 +118,37 @@ OPERATIONS = Measure(
 )
 
 
+def _share(name: str, en: str, sv: str, export_names: tuple[str, ...] = ()) -> Measure:
+    return Measure(name, "percent", 0.0, 100.0, (en, sv), export_names=export_names, range_error=SHARE)
+
+
+# The measures of the performance requirements of 2022-2024, each read in its own group's rows
+ASSESSMENT_3D = _share(
+    "assessment_3d",
+    "percent of patients given a medical assessment in primary care within three days",
+    "andel patienter som fått medicinsk bedömning i primärvården inom tre dagar, i procent",
+    ("Andel medicinsk bedömning inom 3 dagar",),
+)
+SHARE_OVER_150 = _share(
+    "share_over_150",
+    "percent of waiting patients who have waited longer than 150 days",
+    "andel väntande som väntat längre än 150 dagar, i procent",
+    ("Andel väntande mer än 150 dagar",),
+)
+WITHIN_TARGET = _share(
+    "within_target",
+    "percent of revisits held by their medical target date",
+    "andel återbesök inom medicinskt måldatum, i procent",
+    ("Andel inom medicinskt måldatum",),
+)
+PERFORMED_30 = _share(
+    "performed_30",
+    "percent of performed first visits, assessments or treatments performed within 30 days",
+    "andel genomförda förstabesök, utredningar eller behandlingar som genomfördes inom 30 dagar, i procent",
+    ("Kontaktstatus: Genomförd, Andel inom 30 dagar",),
+)
+
+
 class Catalogue(Mapping[str, Measure]):
     """Every measure a panel can hold, by name: the panel format's own and those registered kinds declare."""
 
@@ -146,4 +177,6 @@ class Catalogue(Mapping[str, Measure]):
         return len(self._measures)
 
 
-CATALOGUE = Catalogue(SHARE_90, SHARE_60, PERFORMED_60, N_WAITING, OPERATIONS)
+CATALOGUE = Catalogue(
+    SHARE_90, SHARE_60, PERFORMED_60, N_WAITING, OPERATIONS, ASSESSMENT_3D, SHARE_OVER_150, WITHIN_TARGET, PERFORMED_30
+)

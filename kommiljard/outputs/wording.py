@@ -92,6 +92,7 @@ WORDS = {
     "no_data": ("no data", "uppgift saknas"),
     "no_data_col": ("no data for", "uppgift saknas för"),
     "every_cell": ("every cell", "alla celler"),
+    "every_month": ("every month", "alla månader"),
     "month": ("month", "månad"),
     "group": ("group", "grupp"),
     "pot": ("pot, kr", "pott, kr"),

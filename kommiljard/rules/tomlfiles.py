@@ -114,10 +114,10 @@ class TomlKind:
         vocabulary = {name for model in models for name in model.model_fields}
         lines = []
         errors = exc.errors()
-        inside = {err["loc"][:n] for err in errors for n in range(len(err["loc"]))}
         for err in errors:
-            if err["type"] == "too_short" and err["loc"] in inside:
-                continue  # a list left empty by its items' own errors, reported above: not a problem of its own
+            inner = [e for e in errors if len(e["loc"]) > len(err["loc"]) and e["loc"][: len(err["loc"])] == err["loc"]]
+            if err["type"] == "too_short" and inner:  # a list left short because its items failed: say why they did
+                continue
             key = key_of(err["loc"]) if key_of else ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             if not key:  # checks across keys name their keys themselves, one per line

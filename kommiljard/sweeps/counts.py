@@ -160,7 +160,11 @@ class CountsModel:
 
 
 class Counts:
-    """The ``counts`` draw model (see the module docstring): a block's operations around each region's own trend."""
+    """The ``counts`` draw model (see the module docstring): a block's operations around each region's own trend.
+    Its observed panel may leave ``operations`` empty in rows that do not have it (``complete`` false: share rows
+    beside operations rows); the model checks the baseline years it needs and draws the period's empty months."""
+
+    complete = False
 
     def prepare(self, scenario, needs, population, observed, who: str):
         from ..errors import InputError
