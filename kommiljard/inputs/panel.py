@@ -25,8 +25,16 @@ from .regions import normalise_code, region_codes, suggest_region
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
 KEY = ["region", "month", "group"]
-WAITING_GROUPS = ("first_visit", "operation")  # the waiting-time groups (the importer's GROUP_NAMES, without
-# importing it: its vocabulary reads spreadsheets, and openpyxl costs a payout a third of a second)
+WAITING_GROUPS = (  # the waiting-time groups: the importer's GROUP_NAMES, named here without importing it (its
+    # vocabulary reads spreadsheets, and openpyxl costs a payout a third of a second); a test keeps them equal
+    "first_visit",
+    "operation",
+    "revisit",
+    "primary_care",
+    "bup_first_visit",
+    "bup_assessment",
+    "bup_treatment",
+)
 GROUP_ALIASES = ("procedure",)  # other names of the group column: a per-operation panel's procedure
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
