@@ -11,35 +11,24 @@ without waiting at most 90), which can close the 71 % target's entry.
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
 
 import numpy as np
 
 from ..errors import InputError
-from ..inputs.panel import Panel, normalise_month
-from ..inputs.regions import normalise_code
+from ..inputs import options
+from ..inputs.panel import Panel
 from ..kinds.staircase.arrays import StaircaseInput, block_cells
 from ..rules import ImprovementStaircase, Rules
 
 SHARE_DECIMALS = 6
 CAPPED_BY = {"share_90": "share_60"}  # a measure, and the measure that cannot exceed it
-MAX_CHANGE_PP = 100.0  # shares are 0-100 %: no change of one is larger
 
 
 def checked_pp(value: object, option: str) -> float:
-    """``value`` as percentage points of a share if it is a finite number from -100 to 100; else an
+    """``value`` as percentage points of a share (a finite number from -100 to 100; :func:`options.pp`), else an
     :class:`InputError` that names the ``option`` it came from."""
-    try:
-        pp = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{option} = {value!r}: give a number of percentage points, e.g. 3 or -1.5") from None
-    if not (math.isfinite(pp) and -MAX_CHANGE_PP <= pp <= MAX_CHANGE_PP):
-        raise InputError(
-            f"{option} = {value!r}: give a finite number of percentage points from {-MAX_CHANGE_PP:g} to "
-            f"{MAX_CHANGE_PP:g} (shares are 0-100 %)"
-        )
-    return pp
+    return options.pp(value, option)
 
 
 def improved_share(values, improve_pp: float) -> np.ndarray:
@@ -87,25 +76,18 @@ def choose_cells(
         if values is None:
             return set(valid)
         values = [values] if isinstance(values, str) else list(values)
-        picked = set()
-        for v in values:
-            norm = normalise_month(v) if what == "month" else str(v).strip()
-            if norm not in valid:
-                close = difflib.get_close_matches(str(v), valid, n=1)
-                did = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(
-                    f"{what} {v!r} is not a measurement {what} of {rules.id}{did} Choose from {', '.join(valid)}."
-                )
-            picked.add(norm)
-        return picked
+        among = f"the measurement {what}s of {rules.id}"
+        if what == "month":
+            return {options.month(v, "--month", valid, among) for v in values}
+        return {options.group(v, "--group", valid) for v in values}
 
     months_set, groups_set = pick(months, all_months, "month"), pick(groups, all_groups, "group")
     return [(b.number, m, g) for b in blocks for m, g in block_cells(b) if m in months_set and g in groups_set]
 
 
 def check_region(panel: Panel, region: str) -> str:
-    """The county code of ``region``, which must be in the panel."""
-    code = normalise_code(region)
+    """The county code of ``region`` (a code or name, :func:`options.region`), which must be in the panel."""
+    code = options.region(region, "region")
     present = sorted(panel.frame["region"].unique())
     if code not in present:
         close = difflib.get_close_matches(code, present, n=1)

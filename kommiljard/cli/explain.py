@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import (
     AllowMissingOpt,
     Format,
@@ -27,9 +28,11 @@ from .terminal import write_out
 @reports_errors
 def explain(
     panel: PanelArg,
-    region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
-    month: Annotated[str, typer.Option("--month", help="Measurement month, e.g. 2019-10.")],
-    group: Annotated[str, typer.Option("--group", help="first_visit or operation.")],
+    region: Annotated[str, typer.Option("--region", help="County code or name, e.g. 06.", parser=opt.region())],
+    month: Annotated[
+        str, typer.Option("--month", help="Measurement month, e.g. 2019-10 or okt 2019.", parser=opt.month_names())
+    ],
+    group: Annotated[str, typer.Option("--group", help="first_visit or operation (or förstabesök).")],
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,

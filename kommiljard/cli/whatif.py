@@ -12,6 +12,7 @@ from rich.text import Text
 from ..errors import KommiljardError
 from ..money import format_number, format_pp, kronor
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
@@ -39,15 +40,20 @@ from .terminal import write_out
 
 @app.command()
 @reports_errors
+@opt.option_rules(
+    opt.exclusive("--improve", "--curve", why="--improve X: one what-if; --curve: the payout curve"),
+    *(opt.needs(o, "--curve") for o in ("--lo", "--hi", "--step")),
+)
 def whatif(
     panel: PanelArg,
-    region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
+    region: Annotated[str, typer.Option("--region", help="County code or name, e.g. 06.", parser=opt.region())],
     improve: Annotated[
         float | None,
         typer.Option(
             "--improve",
             "-x",
             help="Percentage points added to the region's share_90 (negative: worse); shares are clamped to 0-100.",
+            parser=opt.pp("--improve"),
         ),
     ] = None,
     months: MonthsOpt = None,
@@ -60,9 +66,9 @@ def whatif(
             "--hi pp, others fixed.",
         ),
     ] = False,
-    lo: Annotated[float, typer.Option(help="Curve: lowest improvement (pp).")] = -5.0,
-    hi: Annotated[float, typer.Option(help="Curve: highest improvement (pp).")] = 10.0,
-    step: Annotated[float, typer.Option(help="Curve: step (pp).")] = 0.1,
+    lo: Annotated[float, typer.Option(help="Curve: lowest improvement (pp).", parser=opt.pp("--lo"))] = -5.0,
+    hi: Annotated[float, typer.Option(help="Curve: highest improvement (pp).", parser=opt.pp("--hi"))] = 10.0,
+    step: Annotated[float, typer.Option(help="Curve: step (pp).", parser=opt.in_range("pp_step", "--step"))] = 0.1,
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
