@@ -98,6 +98,12 @@ def grid_indices(lo: float, hi: float, step: float) -> np.ndarray:
         raise InputError(
             f"what-if grid: the range must contain 0, from --lo <= 0 to --hi >= 0 pp (got {lo:g} to {hi:g})."
         )
+    points = (hi - lo) / step + 1  # a float first: -1e308 to 1e308 is inf, which no integer can hold
+    if not points <= MAX_GRID_POINTS + 1:
+        raise InputError(
+            f"what-if grid: {lo:g} to {hi:g} pp in steps of {step:g} is {points:.0f} points per cell; "
+            f"keep it to {MAX_GRID_POINTS} (a larger --step or a narrower range)."
+        )
     first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
     if last - first + 1 > MAX_GRID_POINTS:
         raise InputError(

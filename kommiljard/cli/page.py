@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
@@ -46,11 +47,18 @@ def page(
         ),
     ] = None,
     lang: LangOpt = "en",
-    lo: Annotated[float, typer.Option(help="Lowest improvement on the page (pp, <= 0).")] = -20.0,
-    hi: Annotated[float, typer.Option(help="Highest improvement on the page (pp, >= 0).")] = 20.0,
+    lo: Annotated[
+        float, typer.Option(help="Lowest improvement on the page (pp, <= 0).", parser=opt.in_range("page_lo", "--lo"))
+    ] = -20.0,
+    hi: Annotated[
+        float, typer.Option(help="Highest improvement on the page (pp, >= 0).", parser=opt.in_range("page_hi", "--hi"))
+    ] = 20.0,
     step: Annotated[
         float | None,
-        typer.Option(help="Step of the improvement (pp); default: the panel's precision, e.g. 0.1 for one decimal."),
+        typer.Option(
+            help="Step of the improvement (pp); default: the panel's precision, e.g. 0.1 for one decimal.",
+            parser=opt.in_range("pp_step", "--step"),
+        ),
     ] = None,
     allow_missing: AllowMissingOpt = False,
 ) -> None:

@@ -29,6 +29,7 @@ from ..errors import InputError, closest
 from .grid import Issue, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
 from .panel import validate_panel
+from .plausibility import fractions_in
 from .regions import region_codes, region_label, region_names, suggest_region
 from .tables import file_sha256
 from .vocabulary import GROUP_NAMES, MEASURE_HINT, MEASURES, SHARES, group_of, measure_named, number
@@ -219,14 +220,8 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
             )
     for reading in readings:
         shares = [v.value for v in reading.values if v.measure in SHARES and v.value is not None]
-        if shares and max(shares) <= 1.0:
-            issues.append(
-                Issue(
-                    f"every share is at most 1 (largest {max(shares):g}): the export looks like fractions. "
-                    "Write shares in percent (81,2 for 81.2 %).",
-                    reading.source,
-                )
-            )
+        if fractions := fractions_in(shares, "of this export"):
+            issues.append(Issue(fractions, reading.source))
 
     rows: dict[tuple[str, str, str], dict[str, tuple[Value, Reading]]] = defaultdict(dict)
     for (region, month, group, measure), entry in cells.items():

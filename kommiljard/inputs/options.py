@@ -119,28 +119,25 @@ _NUMBER = re.compile(r"[+-]?(\d+(?:[.,]\d*)?|[.,]\d+)(?:e[+-]?\d+)?")
 _SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f_'](?=\d{3}\b)")  # thousands separators: 1 000 000, 1_000_000
 
 
-def _plain_number(value: object, option: str, what: str) -> float:
-    """A number as people write it (see the module docstring), or an :class:`OptionError` saying how to write it."""
+def _plain_number(value: object, option: str, wanted: str) -> float:
+    """A number as people write it (see the module docstring), or an :class:`OptionError` saying how to write it
+    (``wanted``: what the option takes)."""
     if isinstance(value, bool):
-        raise OptionError(option, value, f"give {what}, not true/false")
+        raise OptionError(option, value, f"give {wanted}, not true/false")
     if isinstance(value, (int, float)):
         return float(value)
     text = _SPACES.sub("", str(value).strip().replace("−", "-").replace("–", "-")).lower()
     if "," in text and "." in text:
-        raise OptionError(option, value, f"write {what} with one decimal sign, e.g. 1000.5 or 1000,5")
+        raise OptionError(option, value, f"write it with one decimal sign (1000.5 or 1000,5): give {wanted}")
     if not _NUMBER.fullmatch(text):
-        example = "3, -1.5 or 3,5" if what == PP else "2000"
-        raise OptionError(option, value, f"not a number: give {what}, e.g. {example}")
-    try:
-        return float(text.replace(",", "."))
-    except OverflowError:  # pragma: no cover - float() gives inf rather than raising
-        return math.inf
+        raise OptionError(option, value, f"not a number: give {wanted}")
+    return float(text.replace(",", "."))
 
 
 def number(value: object, option: str, allowed: str | Range) -> float:
     """``value`` as a finite number within ``allowed`` (a :data:`RANGES` key or a :class:`Range`)."""
     allowed = RANGES[allowed] if isinstance(allowed, str) else allowed
-    x = _plain_number(value, option, allowed.unit or "a number")
+    x = _plain_number(value, option, allowed.describe())
     if not math.isfinite(x) or not allowed.holds(x):
         raise OptionError(option, value, f"give {allowed.describe()}")
     return x
@@ -152,7 +149,7 @@ def whole(value: object, option: str, allowed: str | Range) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         x = value
     else:
-        f = _plain_number(value, option, "a whole number")
+        f = _plain_number(value, option, allowed.describe())
         if not math.isfinite(f) or not f.is_integer():
             raise OptionError(option, value, f"give {allowed.describe()}")
         text = str(value).strip()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import closest
+from .plausibility import fractions_problem
 from .regions import normalise_code, region_codes, suggest_region
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
@@ -269,6 +270,8 @@ def panel_problems(
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
     problems += _pandera_problems(frame, groups, unparsable, list(measures))
+    if fractions := fractions_problem(frame, present):
+        problems.append(Problem(fractions))
     keyed = (
         frame["region"].isin(region_codes())
         & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False)
