@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..errors import InputError, closest
-from .tables import MAX_LISTED_PROBLEMS, check_input_file
+from .tables import MAX_COLLECTED_PROBLEMS, MAX_LISTED_PROBLEMS, check_input_file
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -94,28 +94,57 @@ class Issue:
         return f"{where}: {self.message}" if where else self.message
 
 
+class Issues(list):
+    """Issues collected up to :data:`~kommiljard.inputs.tables.MAX_COLLECTED_PROBLEMS`; beyond, only counted
+    (``more``), so that a file with a million bad cells is refused as fast as it is read, in bounded memory."""
+
+    def __init__(self, issues=()):
+        super().__init__()
+        self.more = 0
+        self += issues
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= MAX_COLLECTED_PROBLEMS
+
+    def append(self, issue: Issue) -> None:
+        if self.full:
+            self.more += 1
+        else:
+            super().append(issue)
+
+    def __iadd__(self, issues):
+        for issue in issues:
+            self.append(issue)
+        self.more += getattr(issues, "more", 0)
+        return self
+
+
 def raise_issues(issues: list[Issue], hint: str) -> None:
-    """One :class:`InputError` listing every issue under the file it is in (nothing if there are none)."""
+    """One :class:`InputError` listing every issue under the file it is in (nothing if there are none); of many,
+    the first few, and how many more."""
     if not issues:
         return
+    uncollected = getattr(issues, "more", 0)
     issues = list(dict.fromkeys(issues))
+    count = len(issues) + uncollected
     files = list(dict.fromkeys(i.source for i in issues))
     key = {source: n for n, source in enumerate(files)}
     issues.sort(key=lambda i: (key[i.source], i.row is not None, i.row or 0, i.column or 0, i.message))
     shown = issues[:MAX_LISTED_PROBLEMS]
     if files == [issues[0].source] and issues[0].source:
-        head = f"{issues[0].source}: {len(issues)} problem(s) (rows and columns as a spreadsheet shows the file):"
+        head = f"{issues[0].source}: {count} problem(s) (rows and columns as a spreadsheet shows the file):"
         lines = [f"  - {i.render()}" for i in shown]
     else:
-        head = f"{len(issues)} problem(s) in the exports (rows and columns as a spreadsheet shows each file):"
+        head = f"{count} problem(s) in the exports (rows and columns as a spreadsheet shows each file):"
         lines = []
         for source in dict.fromkeys(i.source for i in shown):
             indent = "  - " if not source else "    - "
             if source:
                 lines.append(f"  {source}:")
             lines += [f"{indent}{i.render()}" for i in shown if i.source == source]
-    if len(issues) > len(shown):
-        lines.append(f"  ... and {len(issues) - len(shown)} more")
+    if count > len(shown):
+        lines.append(f"  ... and {count - len(shown)} more")
     raise InputError("\n".join([head, *lines, hint]))
 
 

@@ -201,8 +201,8 @@ def _pandera_problems(
 def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64."""
     frame = pd.DataFrame(index=raw.index)
-    frame["region"] = raw["region"].map(lambda v: None if pd.isna(v) else normalise_code(v)).astype(object)
-    months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
+    frame["region"] = _each_distinct(raw["region"], normalise_code)
+    months = _each_distinct(raw["month"], normalise_month)
     for i in raw.index[months.isna() & raw["month"].notna()]:
         problems.append(
             Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1)
@@ -225,6 +225,14 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = raw[col]
     return frame
+
+
+def _each_distinct(column: pd.Series, read: Callable[[object], object]) -> pd.Series:
+    """``read`` of every value (None where empty), computed once per distinct value: a panel's regions and
+    months repeat row after row."""
+    present = column.dropna()
+    meaning = {value: read(value) for value in present.unique()}
+    return pd.Series([meaning[v] for v in present], index=present.index, dtype=object).reindex(column.index)
 
 
 Measures = Mapping[str, str] | Sequence[str]
@@ -268,7 +276,9 @@ def panel_problems(
     # values already reported as unreadable: the schema's checks on them would only repeat it
     present = [c for c in MEASURES if c in raw.columns]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
-    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
+    months = frame["month"].dropna()
+    odd = {m for m in months.unique() if normalise_month(m) != m}
+    unparsable |= {(i, "month") for i in months.index[months.isin(odd)]} if odd else set()
     problems += _pandera_problems(frame, groups, unparsable, list(measures))
     if fractions := fractions_problem(frame, present):
         problems.append(Problem(fractions))
