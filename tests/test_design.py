@@ -18,8 +18,22 @@ from kommiljard.rules.models import BLOCK_KINDS, BLOCK_MODELS
 PACKAGE = Path(kommiljard.__file__).parent
 # Stages in the order data flows; a module may import from its own stage or an earlier one. Sweeps
 # write their parts with the output layer's atomic files; the sample panel is drawn with the
-# sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules.
-STAGES = ["errors", "money", "inputs", "rules", "kinds", "engine", "analysis", "outputs", "sweeps", "sample", "cli"]
+# sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules. Forecasting
+# sweeps fitted scenarios (which carry their own model into the sweep); sweeps never reach up for it.
+STAGES = [
+    "errors",
+    "money",
+    "inputs",
+    "rules",
+    "kinds",
+    "engine",
+    "analysis",
+    "outputs",
+    "sweeps",
+    "forecasting",
+    "sample",
+    "cli",
+]
 
 
 def stage_of(module: str) -> str:
@@ -178,6 +192,7 @@ def test_pkgutil_sees_the_stage_folders():
         "kinds",
         "analysis",
         "sweeps",
+        "forecasting",
         "outputs",
         "cli",
     }
