@@ -25,8 +25,9 @@ except ImportError:  # pragma: no cover - a typer that uses the click package
 
 from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
+from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
-from .options import month_names
+from .options import command_files, month_names
 from .terminal import safe_console, shown
 
 
@@ -200,7 +201,9 @@ def reports_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            with warnings.catch_warnings():
+            inputs, outputs = command_files(kwargs)
+            check_outputs(outputs)
+            with warnings.catch_warnings(), reading(inputs):  # no output may replace an input
                 warnings.simplefilter("ignore", MissingDataWarning)  # the commands narrate it themselves
                 return func(*args, **kwargs)
         except KommiljardError as exc:

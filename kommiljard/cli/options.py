@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import typer
 
@@ -116,17 +117,44 @@ def option_rules(*rules: Rule):
     return decorate
 
 
+OUTPUT_OPTIONS = ("--out", "--plot", "--truth")  # the options that name what a command writes
+
+
+def command_files(kwargs: dict) -> tuple[list[str], dict[str, str]]:
+    """The files a command reads (every argument or option naming an existing file, outputs aside) and what it
+    writes (option -> path), from the command line being run; nothing when called from Python."""
+    ctx = _context()
+    if ctx is None:
+        return [], {}
+    inputs, outputs = [], {}
+    for param in ctx.command.params:
+        value = kwargs.get(param.name)
+        paths = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if isinstance(v, (str, Path))]
+        output = next((o for o in param.opts if o in OUTPUT_OPTIONS), None)
+        if output is not None and paths:
+            outputs[output] = str(paths[0])
+        else:
+            inputs += [str(p) for p in paths if str(p) and Path(p).is_file()]
+    return inputs, outputs
+
+
+def _context():
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover - a typer that uses the click package
+        from click.globals import get_current_context
+    return get_current_context(silent=True)
+
+
 def _command_line() -> tuple[set[str], dict[str, str]]:
     """What was given on the command line (options as ``--lo`` and parameter names; not defaults), and each
     option's and argument's parameter name."""
     try:
         from typer._click.core import ParameterSource
-        from typer._click.globals import get_current_context
     except ImportError:  # pragma: no cover - a typer that uses the click package
         from click.core import ParameterSource
-        from click.globals import get_current_context
 
-    ctx = get_current_context(silent=True)
+    ctx = _context()
     if ctx is None:  # called from Python: nothing was given on a command line
         return set(), {}
     given, names = set(), {}

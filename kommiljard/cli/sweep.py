@@ -358,6 +358,9 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
     all on the same draws (the same seed and arguments): the gain per size, for the lever's region."""
     import pandas as pd
 
+    from ..outputs.ownership import LEVER_GRID, claim_folder
+
+    claim_folder(out_dir, LEVER_GRID)  # a lever grid's folder holds its sweeps' folders, nothing else
     err.print(
         f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
         highlight=False,

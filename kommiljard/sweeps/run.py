@@ -46,6 +46,7 @@ from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
 from ..outputs.exports import sweep_sheets, variant_sheets
 from ..outputs.files import atomic_path, read_complete_sweep, read_json, write_table, write_text
+from ..outputs.ownership import SWEEP, claim_folder
 from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .arguments import check_disk, check_sweep_arguments
@@ -195,6 +196,7 @@ def run_sweep(
     parts as Dask tasks (:mod:`kommiljard.sweeps.distributed`), with the same results.
     """
     check_sweep_arguments(n, seed, chunk_size, threads)
+    claim_folder(out_dir, SWEEP)  # a new or empty folder, or a sweep's: nothing else is written or deleted
     check_disk(out_dir, n * max(len(variants or ()), 1), lever is not None)  # a column per variant
     if scheduler is not None:
         from .distributed import connected
