@@ -11,6 +11,7 @@ import typer
 
 from ..errors import InputError
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import Format, FormatOpt, PopulationOpt, RulesOpt, app, err, out, reports_errors
 from .fit import BorrowOpt, MinMonthsOpt, ResponseFromOpt, ResponseSdOpt, print_warnings, response_source
 
@@ -21,13 +22,30 @@ def backtest(
     history: Annotated[
         Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
     ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.")],
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.", parser=opt.month("--as-of")
+        ),
+    ],
     rules: RulesOpt = DEFAULT_RULES,
     n: Annotated[
         int,
-        typer.Option("--n", "-n", help="Trajectories drawn for the forecast (kept in memory).", min=1, max=1_000_000),
+        typer.Option(
+            "--n",
+            "-n",
+            help="Trajectories drawn for the forecast (kept in memory; at most 1 000 000).",
+            parser=opt.in_range("forecast_trajectories", "--n", whole=True),
+        ),
     ] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same result.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed (0 to 2**63 - 1): the same seed and arguments give the same result.",
+            parser=opt.in_range("seed", "--seed", whole=True),
+        ),
+    ] = 0,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -56,11 +74,16 @@ def backtest(
     """
 
     from ..forecasting.backtest import backtest as run_backtest
-    from ..outputs.files import write_table, write_text
+    from ..outputs.files import check_destination, write_table, write_text
+    from ..outputs.ownership import BACKTEST, claim_folder
     from ..outputs.plots.figures import FORMATS
 
     if plot_file is not None and plot_file.suffix.lower() not in FORMATS:
         raise InputError(f"{plot_file}: --plot must end in .png or .svg (or .pdf)")
+    if plot_file is not None:
+        check_destination(plot_file, "--plot")
+    if out_dir is not None:
+        claim_folder(out_dir, BACKTEST)  # new, empty, or a backtest's own: nothing else is replaced
     result = run_backtest(
         history,
         as_of,

@@ -42,9 +42,9 @@ def pp(option: str) -> Callable[[object], object]:
     return read(values.pp, option)
 
 
-def pp_list(option: str) -> Callable[[object], object]:
-    """One or more sizes in pp: ``3``, ``0,1,2,3`` or ``0;1,5;3``."""
-    return read(values.pp_list, option)
+def pp_sizes(option: str) -> Callable[[object], object]:
+    """One or more sizes in pp (``3``, ``0,1,2,3`` or ``0;1,5;3``), checked; returns the text as given."""
+    return read(lambda value, name: (values.pp_list(value, name), value)[1], option)
 
 
 def in_range(key: str, option: str, whole: bool = False) -> Callable[[object], object]:

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import functools
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,8 +13,10 @@ from typing import Annotated
 import typer
 
 from ..errors import KommiljardError
+from ..inputs.options import pp_list
 from ..money import format_mnkr, format_number, mnkr, pp
 from ..rules import DEFAULT_RULES, load_rules
+from . import options as opt
 from .app import (
     AlternativesOpt,
     Format,
@@ -52,21 +53,43 @@ def sweep(
     scenario: Annotated[
         str | None, typer.Argument(help="A bundled scenario (default: default-2019) or a scenario .toml file.")
     ] = None,
-    n: Annotated[int, typer.Option("--n", "-n", help="Number of trajectories.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same results.")] = 0,
+    n: Annotated[
+        int,
+        typer.Option(
+            "--n", "-n", help="Number of trajectories (1 to 10^9).", parser=opt.in_range("trajectories", "--n", True)
+        ),
+    ] = 10_000,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed (0 to 2**63 - 1): the same seed and arguments give the same results.",
+            parser=opt.in_range("seed", "--seed", whole=True),
+        ),
+    ] = 0,
     chunk_size: Annotated[
-        int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")
+        int,
+        typer.Option(
+            "--chunk-size",
+            help="Trajectories per Parquet part (results do not depend on it).",
+            parser=opt.in_range("chunk_size", "--chunk-size", whole=True),
+        ),
     ] = 100_000,
     region: Annotated[
-        str | None, typer.Option("--region", help="Lever: the region whose own improvement is set (with --improve).")
+        str | None,
+        typer.Option(
+            "--region", help="Lever: the region whose own improvement is set (with --improve).", parser=opt.region()
+        ),
     ] = None,
     improve: Annotated[
         str | None,
         typer.Option(
             "--improve",
             "-x",
-            help="Lever: percentage points added to the region's share_90 in every trajectory. Several, e.g. 0,1,2,3: "
-            "a lever grid, one sweep per value in --out/improve+1 ... on the same draws.",
+            help="Lever: percentage points added to the region's share_90 in every trajectory. Several, e.g. 0,1,2,3 "
+            "(or 0;1,5;3 with decimal commas): a lever grid, one sweep per value in --out/improve+1 ... on the same "
+            "draws.",
+            parser=opt.pp_sizes("--improve"),
         ),
     ] = None,
     months: MonthsOpt = None,
@@ -83,7 +106,12 @@ def sweep(
     set_: SetOpt = None,
     population: PopulationOpt = None,
     threads: Annotated[
-        int | None, typer.Option("--threads", help="Threads (default: numba's); results do not depend on it.")
+        int | None,
+        typer.Option(
+            "--threads",
+            help="Threads (default: numba's); results do not depend on it.",
+            parser=opt.in_range("threads", "--threads", whole=True),
+        ),
     ] = None,
     force: Annotated[
         bool,
@@ -304,17 +332,8 @@ def sweep(
 
 
 def lever_sizes(text: str) -> list[float]:
-    """``--improve 3`` or ``--improve 0,1,2,3``: the lever's sizes in pp, each once."""
-    sizes = []
-    for item in (v.strip() for v in text.split(",")):
-        try:
-            x = float(item)
-        except ValueError:
-            raise KommiljardError(f"--improve {text!r}: {item!r} is not a number of pp (e.g. 3, or 0,1,2,3)") from None
-        if not math.isfinite(x) or x in sizes:
-            raise KommiljardError(f"--improve {text!r}: {item} is {'given twice' if x in sizes else 'not finite'}")
-        sizes.append(x)
-    return sizes
+    """``--improve 3``, ``--improve 0,1,2,3`` or ``0;1,5;3``: the lever's sizes in pp, each once."""
+    return pp_list(text, "--improve")
 
 
 def progress_bars(quiet: bool, remaining: bool = False):

@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 from ..errors import InputError
 
@@ -146,8 +147,10 @@ def number(value: object, option: str, allowed: str | Range) -> float:
 def whole(value: object, option: str, allowed: str | Range) -> int:
     """``value`` as a whole number within ``allowed`` (``2000``, ``2 000``, ``1e6``)."""
     allowed = RANGES[allowed] if isinstance(allowed, str) else allowed
-    if isinstance(value, int) and not isinstance(value, bool):
-        x = value
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        x = int(value)
+    elif isinstance(value, float):  # from Python: a float is no count, even 1000.0
+        raise OptionError(option, value, f"give {allowed.describe()}")
     else:
         f = _plain_number(value, option, allowed.describe())
         if not math.isfinite(f) or not f.is_integer():

@@ -127,6 +127,16 @@ class FolderKind:
             return written_by_kommiljard(entry)
         return any(fnmatch.fnmatch(entry.name, pattern) for pattern in self.leftovers)
 
+    def proves(self, entry: Path) -> bool:
+        """Whether ``entry`` shows the folder is the command's though its mark is damaged: an output that says
+        kommiljard wrote it (a summary with its provenance, a part with its record)."""
+        if entry.is_symlink():
+            return False
+        if entry.name in self.subfolders and entry.is_dir():
+            return any(self.proves(e) for e in entry.iterdir())
+        proven = entry.name in self.proven or (entry.suffix == ".parquet" and entry.name.startswith("part-"))
+        return proven and written_by_kommiljard(entry)
+
 
 def claim_folder(folder: str | Path, kind: FolderKind) -> None:
     """Refuse, before anything is written, a folder the command may not write (see the module docstring)."""
@@ -145,7 +155,10 @@ def claim_folder(folder: str | Path, kind: FolderKind) -> None:
     mark = folder / kind.mark
     if mark.is_file() and not mark.is_symlink() and kind.marks(mark):
         return
-    foreign = sorted(e.name for e in folder.iterdir() if not kind.owns(e))
+    entries = list(folder.iterdir())
+    if any(kind.proves(e) for e in entries):  # its own, the mark damaged: the command says what to do
+        return
+    foreign = sorted(e.name for e in entries if not kind.owns(e))
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise OutputError(
