@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import InputError
 from ..rules import DEFAULT_RULES
 from . import options as opt
 from .app import (
@@ -44,6 +45,9 @@ def explain(
     Example: `kommiljard explain data/sample_panel_2019.parquet --region 06 --month 2019-10 --group operation`
     """
     from ..analysis.explain import explain as compute_explain
+
+    if fmt is Format.csv:
+        raise InputError("--format csv: an explanation is text; give --format table (the default) or json")
 
     e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_), allow_missing)
     if fmt is Format.json:

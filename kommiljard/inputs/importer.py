@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, closest
-from .grid import Issue, Issues, place, raise_issues
+from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
 from .panel import validate_panel
 from .plausibility import fractions_in
@@ -131,6 +131,8 @@ def import_exports(
     if not paths:
         raise InputError("no export given: name one or more files to import.")
     hints = Hints(group_flag(group), measure_flag(measure))
+    if sheet is not None and not any(p.suffix.lower() in XLSX_SUFFIXES for p in paths):
+        raise InputError(f"--sheet {sheet!r} names a sheet of .xlsx files, and none is given: leave it out.")
     hashes = [file_sha256(p) if p.is_file() else "" for p in paths]
     for i, (path, sha) in enumerate(zip(paths, hashes, strict=True)):
         first = next((paths[j] for j in range(i) if sha and hashes[j] == sha), None)
