@@ -400,6 +400,7 @@ def run_exe(*args) -> subprocess.CompletedProcess:
     return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_installed_command_reports_on_stderr(tmp_path):
     f = as_text(sample())
     f.loc[0, "region"] = "99"
@@ -415,6 +416,7 @@ def test_installed_command_reports_on_stderr(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_installed_command_rule_typo_on_stderr(tmp_path):
     bad = tmp_path / "typo-rules.toml"
     bad.write_text(

@@ -116,7 +116,11 @@ def test_every_rule_set_has_worked_examples():
     assert covered == set(bundled_rule_names())
 
 
-@pytest.mark.parametrize("backend", ["numba", "reference", "check"])
+# The fast tier runs every case through ``check`` (both backends, which must agree); the full suite each alone too.
+BACKENDS = [pytest.param("numba", marks=pytest.mark.slow), pytest.param("reference", marks=pytest.mark.slow), "check"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("spec", "case"), list(all_cases()))
 def test_worked_example(spec, case, backend, tmp_path):
     rules = load_rules(spec["rules"], case.get("overrides"))

@@ -4,6 +4,7 @@ nothing downstream is reached from upstream; every folder says what it holds."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import pkgutil
 from pathlib import Path
@@ -41,6 +42,7 @@ def stage_of(module: str) -> str:
     return parts[1] if len(parts) > 1 else "kommiljard"
 
 
+@functools.cache
 def imports_of(path: Path, module: str) -> set[str]:
     """Every kommiljard module ``path`` imports, at the top or inside a function."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -56,6 +58,7 @@ def imports_of(path: Path, module: str) -> set[str]:
     return {m for m in found if m.split(".")[0] == "kommiljard" and m != "kommiljard"}
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
     out = {}
     for path in PACKAGE.rglob("*.py"):
@@ -77,7 +80,8 @@ def test_data_flows_one_way_between_stages():
 
 
 def test_no_import_cycle_between_modules():
-    graph = {m: {t for t in imports_of(p, m) if t in modules()} for m, p in modules().items()}
+    known = modules()
+    graph = {m: {t for t in imports_of(p, m) if t in known} for m, p in known.items()}
     seen, stack, cycles = set(), [], []
 
     def visit(node):
@@ -141,6 +145,7 @@ def test_an_unknown_kind_is_an_error_never_a_fallback():
         kind_of(Block())
 
 
+@pytest.mark.slow
 def test_importing_the_package_loads_no_engine_and_no_numba():
     import subprocess
     import sys
@@ -154,6 +159,7 @@ def test_importing_the_package_loads_no_engine_and_no_numba():
 PANEL = str(PACKAGE.parent / "data" / "sample_panel_2019.parquet")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "absent"),
     [

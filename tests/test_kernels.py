@@ -63,6 +63,7 @@ def test_cases_hit_every_bound_and_empty_bars():
     assert set(np.unique(fast["tier"])) == {0, 1, 2, 3} and fast["amount"].shape[-1] == len(REGIONS)
 
 
+@pytest.mark.slow
 def test_sweep_kernel_fills_given_arrays_or_refuses_them():
     case = staircase_case(np.random.default_rng(5), "default", 6)
     current, previous, target, groups = sweep_sources(case)

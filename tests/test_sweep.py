@@ -43,6 +43,7 @@ def reference(tmp_path_factory):
     return run_sweep(None, N, 7, tmp_path_factory.mktemp("ref") / "out", chunk_size=1000, lever=LEVER, threads=2)
 
 
+@pytest.mark.slow
 def test_identical_whatever_the_chunk_size_and_the_threads(tmp_path, reference):
     before = numba.get_num_threads()
     other = sweep(tmp_path, "other", chunk_size=700, lever=LEVER, threads=1)
@@ -52,6 +53,7 @@ def test_identical_whatever_the_chunk_size_and_the_threads(tmp_path, reference):
     assert len(list((tmp_path / "other" / "trajectories").glob("part-*.parquet"))) == 4
 
 
+@pytest.mark.slow
 def test_same_seed_same_output_other_seed_other_output(tmp_path, reference):
     again = sweep(tmp_path, "again", chunk_size=1000, lever=LEVER)
     pd.testing.assert_frame_equal(again.summary, reference.summary, check_exact=True)
@@ -164,6 +166,7 @@ def test_lever_helps_its_region_and_costs_the_others(reference):
     assert (t.loc[t["region"] != "06", "gain_sek"] <= 1e-6).all()
 
 
+@pytest.mark.slow
 def test_a_trajectory_equals_the_engine_and_the_whatif(reference, rules, population):
     t = parts(reference)
     for index in (0, 1234):
@@ -177,6 +180,7 @@ def test_a_trajectory_equals_the_engine_and_the_whatif(reference, rules, populat
         )
 
 
+@pytest.mark.slow
 def test_interrupted_sweep_leaves_nothing_complete_and_resumes(tmp_path, reference):
     calls = []
 
@@ -206,6 +210,7 @@ def test_interrupted_sweep_leaves_nothing_complete_and_resumes(tmp_path, referen
     pd.testing.assert_frame_equal(again.summary, reference.summary, check_exact=True)
 
 
+@pytest.mark.slow
 def test_other_arguments_are_refused_or_forced(tmp_path):
     first = sweep(tmp_path, "out", n=1000, chunk_size=500)
     assert first.computed_parts == 2 and sweep(tmp_path, "out", n=1000, chunk_size=500).computed_parts == 0
@@ -218,6 +223,7 @@ def test_other_arguments_are_refused_or_forced(tmp_path):
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_observed_months_stay_fixed(tmp_path, rules, population):
     panel = sample_panel(2019)
     known = panel[panel["month"] != "2019-11"]
@@ -248,6 +254,7 @@ def test_observed_months_stay_fixed(tmp_path, rules, population):
     assert np.corrcoef(mean.ravel(), held_out.ravel())[0, 1] > 0.9
 
 
+@pytest.mark.slow
 def test_a_fully_observed_panel_gives_one_answer(tmp_path, sample_panel_path, rules, population):
     result = sweep(tmp_path, "all", n=1000, chunk_size=1000, observed_panel=sample_panel_path)
     known = payout(sample_panel_path, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
@@ -289,6 +296,7 @@ def test_cli_sweep(tmp_path):
     assert res.exit_code == 2 and "--improve" in res.output
 
 
+@pytest.mark.slow
 def test_off_grid_lever_still_equals_the_whatif(tmp_path, rules, population):
     """+2.55 pp puts the lever region's shares off the 0.1 grid: the same kernel, the same answer as a what-if."""
     result = sweep(tmp_path, "offgrid", n=300, chunk_size=300, lever=Lever("06", 2.55))
