@@ -116,6 +116,7 @@ class FolderKind:
     leftovers: tuple[str, ...] = (".*.part",)
     subfolders: tuple[str, ...] = ()
     proven: tuple[str, ...] = ()  # names that count as the command's if the file says kommiljard wrote it
+    proof: Callable[[Path], bool] | None = None  # another way an entry shows the folder is the command's
 
     def owns(self, entry: Path) -> bool:
         """Whether ``entry`` (in a folder without the mark) is one an interrupted run of the command leaves."""
@@ -132,6 +133,8 @@ class FolderKind:
         kommiljard wrote it (a summary with its provenance, a part with its record)."""
         if entry.is_symlink():
             return False
+        if self.proof is not None and self.proof(entry):
+            return True
         if entry.name in self.subfolders and entry.is_dir():
             return any(self.proves(e) for e in entry.iterdir())
         proven = entry.name in self.proven or (entry.suffix == ".parquet" and entry.name.startswith("part-"))
@@ -187,7 +190,8 @@ SWEEP = FolderKind(
 BACKTEST = FolderKind("backtest", "summary.json", lambda path: _json_kind(path, "provenance", None))
 LEVER_GRID = FolderKind(
     "lever grid",
-    "improve+0",  # a lever grid's folder has no mark: it holds only its sweeps' folders, each a sweep's own
+    "improve+0",  # a lever grid's folder has no mark of its own: its sweeps' folders (improve+1 ...) are it
     lambda path: False,
     ("improve[+-]*",),
+    proof=lambda entry: fnmatch.fnmatch(entry.name, "improve[+-]*") and SWEEP.marks(entry / SWEEP.mark),
 )
