@@ -448,7 +448,10 @@ def fit_history(
     ignored = int((frame["month"] > until).sum())
     frame = frame[(frame["month"] <= until) & frame["group"].isin(groups)]
     if frame.empty:
-        raise InputError(f"{source}: no rows up to {until} (the history starts {first_row}); choose a later --until")
+        raise InputError(
+            f"{source}: no rows up to {until} (the history starts {first_row}); choose a later month "
+            "(--until of fit, --as-of of backtest)"
+        )
     end = month_index(until)
     start = month_index(str(frame["month"].min()))
     t_all = np.arange(start, end + 1)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +45,7 @@ MEASURE_WORDS = {
     "n_waiting": "Antal väntande",
 }
 Key = tuple[str, str, str, str]  # region, month, group, measure
+_ROW, _MEASURE = itemgetter(0, 1, 2), itemgetter(3)  # a value's panel row (region, month, group), its measure
 MAX_ASIDE_LOOKED_UP = 500  # rows left aside (hospitals, notes) checked for a misspelt missing region
 
 
@@ -191,22 +194,22 @@ def _issue(message: str, value: Value, reading: Reading) -> Issue:
 def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Issue]]:
     """The panel frame of all values, the rows left out (no share at all), and every problem between cells and files."""
     issues = Issues()
-    rows, twice = _rows_of(readings)
+    rows, twice, present = _rows_of(readings)
     issues += _twice_issues(twice)
     for reading in readings:
         shares = [v.value for v in reading.values if v.measure in SHARES and v.value is not None]
         if fractions := fractions_in(shares, "of this export"):
             issues.append(Issue(fractions, reading.source))
-    kept = {k: ms for k, ms in rows.items() if any(m in ms and ms[m][0].value is not None for m in SHARES)}
-    left_out = [
-        f"{_label(k)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in SHARES if m in ms) + ")"
-        for k, ms in rows.items()
-        if k not in kept
-    ]
-    issues += _incomplete(readings, kept)
-    for key, ms in kept.items():
-        v60, v90 = (ms[m][0].value if m in ms else None for m in ("share_60", "share_90"))
-        if v60 is not None and v90 is not None and v60 > v90:
+    kept, left_out, lacking = {}, [], []
+    for key, ms in rows.items():  # one pass over the panel's rows
+        v90, v60 = (ms[m][0].value if m in ms else None for m in ("share_90", "share_60"))
+        if v90 is None and v60 is None:
+            left_out.append(f"{_label(key)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in SHARES if m in ms) + ")")
+            continue
+        kept[key] = ms
+        if v90 is None or v60 is None:
+            lacking.append((key, ms))
+        elif v60 > v90:
             (v60, r60), (v90, r90) = ms["share_60"], ms["share_90"]
             issues.append(
                 _issue(
@@ -216,24 +219,34 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
                     r60,
                 )
             )
-    present = {m for ms in rows.values() for m in ms}
+    issues += _incomplete(readings, lacking)
     return _frame(kept, [m for m in MEASURES if m in present]), left_out, issues
 
 
-def _rows_of(readings: list[Reading]) -> tuple[dict, dict]:
+def _rows_of(readings: list[Reading]) -> tuple[dict, dict, set[str]]:
     """Every panel row's measures, ``(region, month, group) -> measure -> (value, reading)``, from the first cell
-    that gives each; and the cells given again, by the pair of files (first, again)."""
-    rows: dict[tuple[str, str, str], dict[str, tuple[Value, Reading]]] = defaultdict(dict)
+    that gives each; the cells given again, by the pair of files (first, again); and the measures given. A
+    file's cells of one row come together (a row of a long export): each run of them is looked up once."""
+    rows: dict[tuple[str, str, str], dict[str, tuple[Value, Reading]]] = {}
     twice: dict[tuple[str, str], list[tuple[Key, Value, Reading, Value, Reading]]] = defaultdict(list)
     for reading in readings:
-        for value in reading.values:
-            measures = rows[value[:3]]
-            first = measures.get(value.measure)
-            if first is None:
-                measures[value.measure] = (value, reading)
-            else:
-                twice[(first[1].source, reading.source)].append((value[:4], *first, value, reading))
-    return rows, twice
+        for key, run in groupby(reading.values, key=_ROW):
+            run = list(run)
+            measures = rows.get(key)
+            if measures is None:  # a new row: its measures at once, unless one is given twice
+                measures = {value[3]: (value, reading) for value in run}
+                if len(measures) == len(run):
+                    rows[key] = measures
+                    continue
+                measures = rows[key] = {}
+            for value in run:
+                first = measures.get(value[3])
+                if first is None:
+                    measures[value[3]] = (value, reading)
+                else:
+                    twice[(first[1].source, reading.source)].append((value[:4], *first, value, reading))
+    present = {measure for reading in readings for measure in set(map(_MEASURE, reading.values))}
+    return rows, twice, present
 
 
 def _twice_issues(twice: dict) -> list[Issue]:
@@ -276,10 +289,10 @@ def _frame(kept: dict, measures: list[str]) -> pd.DataFrame:
     return frame.sort_values(["region", "month", "group"], ignore_index=True)
 
 
-def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
-    """Shares missing from a panel row whose other share is given: a cell, a region, a month or a whole measure."""
+def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
+    """Shares missing from panel rows whose other share is given (``lacking``: (key, measures)): a cell, a region, a
+    month or a whole measure."""
     issues = Issues()
-    lacking = [(k, ms) for k, ms in kept.items() if not all(m in ms and ms[m][0].value is not None for m in SHARES)]
     if not lacking:
         return issues
     regions, months = defaultdict(set), defaultdict(set)  # (file, group, measure) -> what the file has

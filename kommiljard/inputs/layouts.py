@@ -240,10 +240,23 @@ _code_of = lru_cache(maxsize=1 << 12, typed=True)(normalise_code)
 _group_of = lru_cache(maxsize=1 << 12, typed=True)(group_of)
 
 
-@lru_cache(maxsize=1 << 16, typed=True)
+_PLAIN = re.compile(r"\d+(?:\.\d+)?").fullmatch  # most cells of a big file: read without parse_value
+
+
 def _cell(raw: object, layout: str, measure: str) -> tuple[float | None, str, str | None, bool]:
     """A cell as the value of ``measure``: its value, how it is written (or why it is missing), the problem with
-    it (``{region}`` to be filled in) or None, and whether the value is kept."""
+    it (``{region}`` to be filled in) or None, and whether the value is kept. A plain number (``75.3``) is read
+    at once, as :func:`parse_value` reads it; anything else once per distinct text."""
+    if type(raw) is str and _PLAIN(raw):
+        value = float(raw)
+        if measure in SHARES and value > 100:
+            return value, raw, f"{raw!r} is not a percentage (0-100), but the cell is the {measure} of {{region}}", True
+        return value, raw, None, True
+    return _parsed_cell(raw, layout, measure)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _parsed_cell(raw: object, layout: str, measure: str) -> tuple[float | None, str, str | None, bool]:
     parsed = parse_value(raw, MISSING_IN[layout])
     text = as_text(raw)
     if parsed.bad:
