@@ -38,7 +38,7 @@ REGIONS = ["01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14
 
 def panel_csv(path: Path, mb: float, bad: bool = False) -> Path:
     """A panel CSV of about ``mb`` MB whose months end in 2019-12; ``bad``: every third share_90 unreadable."""
-    months_n = int(mb * 1e6 / 40) // 42 + 1
+    months_n = int(mb * 1e6 / 37.5) // 42 + 1  # about 37.5 bytes a row
     end = 2020 * 12
     months = [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(end - months_n, end)]
     rng = np.random.default_rng(0)

@@ -20,7 +20,15 @@ import pandas as pd
 from ..errors import closest
 from .plausibility import fractions_problem
 from .regions import normalise_code, region_codes, suggest_region
-from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
+from .tables import (
+    MAX_COLLECTED_PROBLEMS,
+    Problem,
+    file_sha256,
+    missing_columns,
+    numeric_column,
+    raise_problems,
+    read_table,
+)
 
 KEY = ["region", "month", "group"]
 MEASURES = {
@@ -176,26 +184,34 @@ def _pandera_problems(
             problems.append(Problem(f"{col}: {check}: {value}"))
             continue
         row = int(index)
-        where = _describe(frame, row)
-        if check == "multiple_fields_uniqueness":
-            if col == "region":  # report a duplicate once, not once per key column
-                problems.append(Problem(f"duplicate row for {where}: region, month and group must be unique", row + 1))
-        elif (row, col) in unparsable:
+        if (row, col) in unparsable and check != "multiple_fields_uniqueness":
+            continue  # reported already as not a number or not a month
+        if len(problems) >= MAX_COLLECTED_PROBLEMS:  # beyond, only counted (in a few words, no suggestion)
+            problems.append(Problem(f"{col}: {check}", row + 1))
             continue
-        elif check == "not_nullable":
-            problems.append(Problem(f"{col} is empty or NaN {where}", row + 1))
-        elif check in ("share_60_not_above_share_90",) or "share_60 is above" in check:
-            r = frame.loc[row]
-            problems.append(Problem(f"share_60 = {r['share_60']} is above share_90 = {r['share_90']} {where}", row + 1))
-        else:
-            if col == "region":
-                close = suggest_region(value)
-            else:
-                close = closest(value, allowed if col == "group" else [])
-                close = repr(close) if close else None
-            did = f"; did you mean {close}?" if close else ""
-            problems.append(Problem(f"{col} = {value!r} {where}: {check}{did}", row + 1))
+        problems += _case_problem(frame, col, check, value, row, allowed)
     return problems
+
+
+def _case_problem(frame: pd.DataFrame, col: str, check: str, value, row: int, allowed: list[str]) -> list[Problem]:
+    """The problem pandera found in one cell, said with its row's region, month and group."""
+    where = _describe(frame, row)
+    if check == "multiple_fields_uniqueness":
+        if col != "region":  # report a duplicate once, not once per key column
+            return []
+        return [Problem(f"duplicate row for {where}: region, month and group must be unique", row + 1)]
+    if check == "not_nullable":
+        return [Problem(f"{col} is empty or NaN {where}", row + 1)]
+    if check in ("share_60_not_above_share_90",) or "share_60 is above" in check:
+        r = frame.loc[row]
+        return [Problem(f"share_60 = {r['share_60']} is above share_90 = {r['share_90']} {where}", row + 1)]
+    if col == "region":
+        close = suggest_region(value)
+    else:
+        close = closest(value, allowed if col == "group" else [])
+        close = repr(close) if close else None
+    did = f"; did you mean {close}?" if close else ""
+    return [Problem(f"{col} = {value!r} {where}: {check}{did}", row + 1)]
 
 
 def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
