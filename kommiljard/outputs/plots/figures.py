@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from pathlib import Path
@@ -44,6 +45,9 @@ def cells_figure(result: Payout, month: str | None = None, group: str | None = N
     block's kind: staircases, threshold periods."""
     months = measured_months(result.rules)
     wanted = options.month(month, "--month", months, f"the months {result.rules.id} measures") if month else None
+    if group is not None:  # a Swedish name (förstabesök) is the group; an unknown one is said by no_cell
+        with contextlib.suppress(InputError):
+            group = options.group(group, "--group", sorted(result.rules.ruleset.group_names))
     cells = []
     for block in result.rules.ruleset.blocks:
         kind = kind_of(block)
