@@ -59,18 +59,18 @@ def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
         return result
 
     compute = Batches(setup, SEED, 1)
-    gathered = Gathered(n, len(block.group_names), len(regions), len(block.bars), False, len(block.months))
+    gathered = Gathered.of(setup, n)
     buffers = None
     path = out_dir / "part-00000.parquet"
     writer = None
     meta = {"fingerprint": "bench", "part": 0, "start": 0, "stop": n, "seed": SEED}
     for a in range(0, n, BATCH_SIZE):
         b = min(a + BATCH_SIZE, n)
-        drawn = clock("draw", draw, setup.model, SEED, a, b, 1, buffers)
+        drawn = clock("draw", lambda a=a, b=b, into=buffers: draw(setup.model, SEED, a, b, threads=1, out=into))
         buffers = drawn
         clock("outcomes", lambda *args: staircase_outcomes(*args, months=True), *kernel_args(setup, drawn))
         out = clock("draw + outcomes", compute, a, b)
-        clock("gather", gathered.add, a, out["amount_sek"], out["tier"], out["month_tier"])
+        clock("gather", gathered.add, a, out)
         table = clock("table", part_table, setup, a, out, regions, meta)
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, **PARQUET)
@@ -112,7 +112,7 @@ def peak_memory(n: int, threads: int, out_dir: Path) -> dict:
 def race(setup: Setup, n: int, rounds: int) -> dict:
     """The allocation kernel against the tuned numpy contender, one thread each, on ``n`` drawn
     trajectories; the read floor is one numpy pass over the shares both read. Per trajectory."""
-    drawn = draw(setup.model, SEED, 0, n, 1)
+    drawn = draw(setup.model, SEED, 0, n, threads=1)
     args = kernel_args(setup, drawn)
     jobs = {
         "kernel": lambda: staircase_outcomes(*args),

@@ -15,46 +15,54 @@ from . import options as opt
 from .app import Format, FormatOpt, PopulationOpt, RulesOpt, app, err, out, reports_errors
 from .fit import BorrowOpt, MinMonthsOpt, ResponseFromOpt, ResponseSdOpt, print_warnings, response_source
 
+HistoryArg = Annotated[
+    Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
+]
+AsOfOpt = Annotated[
+    str,
+    typer.Option(
+        "--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.", parser=opt.month("--as-of")
+    ),
+]
+TrajectoriesOpt = Annotated[
+    int,
+    typer.Option(
+        "--n",
+        "-n",
+        help="Trajectories drawn for the forecast (kept in memory; at most 1 000 000).",
+        parser=opt.in_range("forecast_trajectories", "--n", whole=True),
+    ),
+]
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        help="Seed (0 to 2**63 - 1): the same seed and arguments give the same result.",
+        parser=opt.in_range("seed", "--seed", whole=True),
+    ),
+]
+OutDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Directory for backtest.csv (with provenance), summary.json and the fitted scenario."
+    ),
+]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Draw each region's forecast against what happened (.png or .svg).")
+]
+
 
 @app.command()
 @reports_errors
 def backtest(
-    history: Annotated[
-        Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
-    ],
-    as_of: Annotated[
-        str,
-        typer.Option(
-            "--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.", parser=opt.month("--as-of")
-        ),
-    ],
+    *,
+    history: HistoryArg,
+    as_of: AsOfOpt,
     rules: RulesOpt = DEFAULT_RULES,
-    n: Annotated[
-        int,
-        typer.Option(
-            "--n",
-            "-n",
-            help="Trajectories drawn for the forecast (kept in memory; at most 1 000 000).",
-            parser=opt.in_range("forecast_trajectories", "--n", whole=True),
-        ),
-    ] = 2000,
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed",
-            help="Seed (0 to 2**63 - 1): the same seed and arguments give the same result.",
-            parser=opt.in_range("seed", "--seed", whole=True),
-        ),
-    ] = 0,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", "-o", help="Directory for backtest.csv (with provenance), summary.json and the fitted scenario."
-        ),
-    ] = None,
-    plot_file: Annotated[
-        Path | None, typer.Option("--plot", help="Draw each region's forecast against what happened (.png or .svg).")
-    ] = None,
+    n: TrajectoriesOpt = 2000,
+    seed: SeedOpt = 0,
+    out_dir: OutDirOpt = None,
+    plot_file: PlotOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
     borrow: BorrowOpt = False,
@@ -72,9 +80,8 @@ def backtest(
     whether it fell inside; and over all regions how often it did (the coverage: 50 % and 90 % for a calibrated
     forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
     """
-
     from ..forecasting.backtest import backtest as run_backtest
-    from ..outputs.files import check_destination, write_table, write_text
+    from ..outputs.files import check_destination
     from ..outputs.ownership import BACKTEST, claim_folder
     from ..outputs.plots.figures import FORMATS
 
@@ -85,17 +92,9 @@ def backtest(
     if out_dir is not None:
         claim_folder(out_dir, BACKTEST)  # new, empty, or a backtest's own: nothing else is replaced
     result = run_backtest(
-        history,
-        as_of,
-        rules,
-        n,
-        seed,
-        population,
-        response_source(response_from),
-        response_sd,
-        borrow,
-        min_months,
-    )
+        history, as_of, rules=rules, n=n, seed=seed, population=population,
+        response_from=response_source(response_from), response_sd_pp=response_sd, borrow=borrow, min_months=min_months,
+    )  # fmt: skip
     s, p = result.summary, result.provenance
     err.print(
         f"history: {p['history']['source']}; rules: {p['rules']['id']}; fitted up to {s['as_of']}; "
@@ -107,6 +106,21 @@ def backtest(
     if p["synthetic"]:
         err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     print_warnings(p["fit"]["warnings"])
+    _write_files(result, out_dir, plot_file)
+    if fmt is Format.json:
+        payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(result.regions.to_csv(index=False))
+    else:
+        _print_table(result.regions, s)
+
+
+def _write_files(result, out_dir: Path | None, plot_file: Path | None) -> None:
+    """The backtest's table (with its provenance), summary and fitted scenario in ``out_dir``, and its picture."""
+    from ..outputs.files import write_table, write_text
+
+    s, p = result.summary, result.provenance
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_table(result.regions, out_dir / "backtest.csv", {**p, "summary": s})
@@ -120,13 +134,9 @@ def backtest(
         save_figure(plot_backtest(result.regions, s, p).figure, plot_file)
         err.print(f"wrote {plot_file}", markup=False, highlight=False)
 
-    if fmt is Format.json:
-        payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-        return
-    if fmt is Format.csv:
-        sys.stdout.write(result.regions.to_csv(index=False))
-        return
+
+def _print_table(regions, s: dict) -> None:
+    """Per region the forecast against what happened, and the coverage and errors over the regions."""
     from rich.table import Table
     from rich.text import Text
 
@@ -140,7 +150,7 @@ def backtest(
     t.add_column("region", overflow="ellipsis", max_width=14, no_wrap=True)
     for col in ("mean", "50 %", "90 %", "real", "in", "naive"):
         t.add_column(col, justify="right", no_wrap=True)
-    for r in result.regions.itertuples(index=False):
+    for r in regions.itertuples(index=False):
         inside = "50,90" if r.inside_50 else "90" if r.inside_90 else Text("out", style="bold red")
         t.add_row(
             f"{r.region} {r.region_name}",

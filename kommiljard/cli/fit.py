@@ -56,21 +56,27 @@ def print_warnings(notes) -> None:
         err.print(f"warning: {note}", style="yellow", markup=False, highlight=False)
 
 
+HistoryArg = Annotated[
+    Path, typer.Argument(help="A panel with several years of monthly rows for every region (.parquet or .csv).")
+]
+OutFileOpt = Annotated[
+    Path, typer.Option("--out", "-o", help="The fitted scenario to write (.toml); sweep it with --observed.")
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until", help="Fit the months up to this one (YYYY-MM; default: the last).", parser=opt.month("--until")
+    ),
+]
+
+
 @app.command()
 @reports_errors
 def fit(
-    history: Annotated[
-        Path, typer.Argument(help="A panel with several years of monthly rows for every region (.parquet or .csv).")
-    ],
-    out_file: Annotated[
-        Path, typer.Option("--out", "-o", help="The fitted scenario to write (.toml); sweep it with --observed.")
-    ],
-    until: Annotated[
-        str | None,
-        typer.Option(
-            "--until", help="Fit the months up to this one (YYYY-MM; default: the last).", parser=opt.month("--until")
-        ),
-    ] = None,
+    *,
+    history: HistoryArg,
+    out_file: OutFileOpt,
+    until: UntilOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
     borrow: BorrowOpt = False,
@@ -89,7 +95,7 @@ def fit(
     Next: `kommiljard sweep fitted.toml --observed history.parquet --out DIR`. See docs/forecasting.md.
     """
 
-    from ..forecasting.fit import HistoryWarning, expit_pct, fit_history
+    from ..forecasting.fit import HistoryWarning, fit_history
     from ..forecasting.fitted import fitted_scenario, scenario_text
     from ..inputs.panel import as_panel
     from ..outputs.files import check_out_path, write_text
@@ -128,34 +134,39 @@ def fit(
     elif fmt is Format.csv:
         sys.stdout.write(table.to_csv(index=False))
     else:
-        from rich.table import Table
-
-        from ..inputs.regions import region_names
-
-        names = region_names()
-        t = Table(
-            title=f"Fitted to {Path(str(panel.source)).name}: share_90 level in {fitted.baseline_year} (%) "
-            "and trend (pp a year)",
-            title_justify="left",
-        )
-        for col, justify in (("region", "left"), ("name", "left"), *((g, "right") for g in fitted.groups)):
-            width = 12 if col == "name" else None
-            t.add_column(col, justify=justify, no_wrap=True, overflow="ellipsis", max_width=width)
-        t.add_column("months", justify="right")
-        p = fitted.region
-        for ri, code in enumerate(fitted.regions):
-            cells = []
-            for gi in range(len(fitted.groups)):
-                pct = float(expit_pct(p.level[ri, gi]))
-                cells.append(f"{pct:.1f} {p.trend[ri, gi] * pct * (100 - pct) / 100:+.1f}")
-            months = fitted.data[fitted.data["region"] == code]["n_months"].min()
-            borrowed = " b" if fitted.borrowed[ri].any() else ""
-            t.add_row(code, names.get(code, ""), *cells, f"{months}{borrowed}")
-        out.print(t)
-        out.print("b: thin history, parameters borrowed from the pooled estimate.", highlight=False)
+        _print_levels(fitted, Path(str(panel.source)).name)
     observed = history if str(frame["month"].max()) == fitted.until else f"PANEL (the history up to {fitted.until})"
     err.print(
         f"wrote {out_file}; next: kommiljard sweep {out_file} --observed {observed} --out sweep-fitted",
         markup=False,
         highlight=False,
     )
+
+
+def _print_levels(fitted, source: str) -> None:
+    """Each region's fitted share_90 level in the baseline year and its trend, per group."""
+    from rich.table import Table
+
+    from ..forecasting.fit import expit_pct
+    from ..inputs.regions import region_names
+
+    names = region_names()
+    t = Table(
+        title=f"Fitted to {source}: share_90 level in {fitted.baseline_year} (%) and trend (pp a year)",
+        title_justify="left",
+    )
+    for col, justify in (("region", "left"), ("name", "left"), *((g, "right") for g in fitted.groups)):
+        width = 12 if col == "name" else None
+        t.add_column(col, justify=justify, no_wrap=True, overflow="ellipsis", max_width=width)
+    t.add_column("months", justify="right")
+    p = fitted.region
+    for ri, code in enumerate(fitted.regions):
+        cells = []
+        for gi in range(len(fitted.groups)):
+            pct = float(expit_pct(p.level[ri, gi]))
+            cells.append(f"{pct:.1f} {p.trend[ri, gi] * pct * (100 - pct) / 100:+.1f}")
+        months = fitted.data[fitted.data["region"] == code]["n_months"].min()
+        borrowed = " b" if fitted.borrowed[ri].any() else ""
+        t.add_row(code, names.get(code, ""), *cells, f"{months}{borrowed}")
+    out.print(t)
+    out.print("b: thin history, parameters borrowed from the pooled estimate.", highlight=False)

@@ -68,6 +68,7 @@ def scheme_months(block: ImprovementStaircase) -> list[str]:
 def backtest(
     history: Panel | pd.DataFrame | str | Path,
     as_of: str,
+    *,
     rules: Rules | str | Path = DEFAULT_RULES,
     n: int = DEFAULT_N,
     seed: int = 0,

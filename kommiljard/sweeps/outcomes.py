@@ -273,7 +273,7 @@ class Batches:
             if setup.variants:
                 _variant_outcomes(setup, s90[rows], s60[rows], mine)
 
-        draw(setup.model, self.seed, start, stop, self.threads, out=Draws(start, s90, s60), then=then)
+        draw(setup.model, self.seed, start, stop, threads=self.threads, out=Draws(start, s90, s60), then=then)
         return out
 
 

@@ -121,6 +121,7 @@ def summarise_variants(
     names: list[str],
     records: list[dict],
     parts: list[tuple[Path, int]],
+    *,
     population: np.ndarray,
     threads: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

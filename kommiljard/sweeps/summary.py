@@ -63,7 +63,15 @@ class Gathered:
     over the months and month by month."""
 
     def __init__(
-        self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool, n_months: int, variant_bars: tuple = ()
+        self,
+        n: int,
+        n_groups: int,
+        n_regions: int,
+        *,
+        n_bars: int,
+        lever: bool,
+        n_months: int,
+        variant_bars: tuple = (),
     ):
         self.n, self.n_regions = n, n_regions
         self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions)
@@ -87,26 +95,20 @@ class Gathered:
             n,
             len(block.group_names),
             len(setup.regions),
-            len(block.bars),
-            setup.lever_region >= 0,
-            len(block.months),
-            tuple(len(v.block.bars) for v in setup.variants),
+            n_bars=len(block.bars),
+            lever=setup.lever_region >= 0,
+            n_months=len(block.months),
+            variant_bars=tuple(len(v.block.bars) for v in setup.variants),
         )
 
-    def add(
-        self,
-        start: int,
-        amount: np.ndarray,
-        tier: np.ndarray,
-        month_tier: np.ndarray,
-        baseline=None,
-        baseline_tier=None,
-        baseline_month_tier=None,
-        variants: dict | None = None,
-    ) -> None:
-        """Trajectories ``start`` on: amounts (T, R), tiers (T, G, R), each month's tiers (T, M, G, R),
-        and without the lever if any; in a variant sweep ``variants`` holds the batch's variant_tier
-        (T, V, G, R) and variant_empty (T, V) (see :class:`~kommiljard.sweeps.outcomes.Batches`)."""
+    def add(self, start: int, out: dict[str, np.ndarray]) -> None:
+        """Trajectories ``start`` on, as :class:`~kommiljard.sweeps.outcomes.Batches` computes them: amounts
+        (amount_sek, T x R), tiers (T, G, R), each month's tiers (T, M, G, R), and without the lever if any
+        (baseline_sek, baseline_tier, baseline_month_tier); in a variant sweep variant_tier (T, V, G, R) and
+        variant_empty (T, V) (a reused part has them in its footer: :meth:`add_months`)."""
+        amount, tier, month_tier = out["amount_sek"], out["tier"], out["month_tier"]
+        baseline, baseline_tier = out.get("baseline_sek"), out.get("baseline_tier")
+        baseline_month_tier = out.get("baseline_month_tier")
         self.amount.add(amount)
         self.amount_sum.add(start, amount)
         _count_reached(np.ascontiguousarray(tier), self.reached)
@@ -119,10 +121,10 @@ class Gathered:
             self.gain.add(gain)
             self.gain_sum.add(start, gain)
             self.baseline_sum.add(start, baseline)
-        if self.variant_reached is not None and variants is not None:
+        if self.variant_reached is not None and "variant_tier" in out:  # a reused part's are in its footer
             for k in range(len(self.variant_reached)):
-                _count_reached(np.ascontiguousarray(variants["variant_tier"][:, k]), self.variant_reached[k])
-            self.variant_empty += variants["variant_empty"].sum(axis=0, dtype=np.int64)
+                _count_reached(np.ascontiguousarray(out["variant_tier"][:, k]), self.variant_reached[k])
+            self.variant_empty += out["variant_empty"].sum(axis=0, dtype=np.int64)
 
     def month_counts(self) -> dict[str, np.ndarray]:
         """The month-by-month bar counts so far (copies), to record what a part added (:meth:`add_months`)."""
@@ -157,12 +159,12 @@ class Gathered:
             amount = table["amount_sek"].to_numpy().reshape(shape)
             tiers = np.stack([table[f"tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
             no_months = np.zeros((len(amount), 0, len(groups), self.n_regions), np.int8)  # counted already
+            out = {"amount_sek": amount, "tier": tiers, "month_tier": no_months}
             if lever:
                 base_tiers = np.stack([table[f"baseline_tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
                 baseline = table["baseline_sek"].to_numpy().reshape(shape)
-                self.add(start, amount, tiers, no_months, baseline, base_tiers, no_months)
-            else:
-                self.add(start, amount, tiers, no_months)
+                out |= {"baseline_sek": baseline, "baseline_tier": base_tiers, "baseline_month_tier": no_months}
+            self.add(start, out)
             start += len(amount)
 
 
