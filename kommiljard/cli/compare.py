@@ -243,7 +243,7 @@ def compare(
     """
     from ..analysis.compare import compare as compute_compare
     from ..engine import base_provenance
-    from ..outputs.exports import check_out, compare_csv_frame, compare_sheets, write_output
+    from ..outputs.exports import check_out, compare_csv_frame, write_comparison
 
     if out_file is not None:
         check_out(out_file)
@@ -280,8 +280,7 @@ def compare(
         print_frame(view, fmt, title, keys=2, sections=[totals_at], numbers=numbers)
     if out_file is not None:
         provenance = {**base_provenance(), **frame.attrs, "panel": str(panel)}
-        table = compare_csv_frame(frame, dialect.value, exact)  # whole kronor in Swedish unless --exact
-        written = write_output(out_file, table, provenance, lambda: compare_sheets(frame), dialect.value, exact)
+        written = write_comparison(out_file, frame, provenance, dialect.value, exact)  # sv: whole kronor
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
     if plot is not None:
         import matplotlib
@@ -311,12 +310,11 @@ def compare_sweep(
     print_variant_sweep(by_region, scheme, manifest, fmt, dialect, exact)
     if out_file is not None:
         from ..engine import base_provenance
-        from ..outputs.exports import compare_csv_frame, compare_sheets, write_output
+        from ..outputs.exports import write_comparison
 
         frame = sweep_frame(by_region, scheme, manifest)
         provenance = {**base_provenance(), "sweep": str(sweep), "variants": manifest["variants"]}
-        table = compare_csv_frame(frame, dialect, exact)
-        written = write_output(out_file, table, provenance, lambda: compare_sheets(frame), dialect, exact)
+        written = write_comparison(out_file, frame, provenance, dialect, exact)
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
     if plot is not None:
         from ..outputs.plots.figures import save_figure

@@ -95,6 +95,11 @@ def exclusive(*options: str, why: str = "") -> Rule:
     return Rule("exclusive", options, why=why)
 
 
+def one_of(*options: str, why: str = "") -> Rule:
+    """At least one of ``options`` must be given (``why``: what each does, for the message)."""
+    return Rule("one", options, why=why)
+
+
 def needs(option: str, other: str, values_: Sequence[str] = ()) -> Rule:
     """``option`` may be given only with ``other`` (an option or an argument's name), and, if ``values_`` are
     given, only when ``other`` is one of them."""
@@ -171,6 +176,10 @@ def _check(rule: Rule, given: set[str], names: dict[str, str], kwargs: dict) -> 
         if len(present) > 1:
             why = f" ({rule.why})" if rule.why else ""
             raise InputError(f"{' and '.join(present)} do not go together{why}: give only one of them.")
+        return
+    if rule.kind == "one":
+        if not any(o in given for o in rule.options):
+            raise InputError(f"give {' or '.join(rule.options)} ({rule.why})")
         return
     option, other = rule.options
     if option not in given:

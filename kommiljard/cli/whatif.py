@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from ..errors import KommiljardError
 from ..money import format_number, format_pp, kronor
 from ..rules import DEFAULT_RULES
 from . import options as opt
@@ -42,6 +41,7 @@ from .terminal import write_out
 @reports_errors
 @opt.option_rules(
     opt.exclusive("--improve", "--curve", why="--improve X: one what-if; --curve: the payout curve"),
+    opt.one_of("--improve", "--curve", why="--improve X: percentage points; --curve: the payout curve"),
     *(opt.needs(o, "--curve") for o in ("--lo", "--hi", "--step")),
 )
 def whatif(
@@ -104,8 +104,6 @@ def whatif(
     from ..inputs.regions import normalise_code, region_names
     from ..outputs.exports import check_out, curve_sheets, whatif_cells_whole, whatif_sheets, write_output
 
-    if improve is None and not curve:
-        raise KommiljardError("give --improve X (percentage points), or --curve for the payout curve")
     if out_file is not None:
         check_out(out_file)
     overrides = overrides_of(set_)

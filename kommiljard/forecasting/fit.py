@@ -448,10 +448,7 @@ def fit_history(
     ignored = int((frame["month"] > until).sum())
     frame = frame[(frame["month"] <= until) & frame["group"].isin(groups)]
     if frame.empty:
-        raise InputError(
-            f"{source}: no rows up to {until} (the history starts {first_row}); choose a later month "
-            "(--until of fit, --as-of of backtest)"
-        )
+        raise InputError(f"{source}: no rows up to {until} (the history starts {first_row}); choose a later month")
     end = month_index(until)
     start = month_index(str(frame["month"].min()))
     t_all = np.arange(start, end + 1)

@@ -149,6 +149,12 @@ def compare_csv_frame(frame: pd.DataFrame, dialect: str, exact: bool) -> pd.Data
     return frame if dialect == "en" or exact else compare_in_whole_kronor(frame)
 
 
+def write_comparison(path: str | Path, frame: pd.DataFrame, provenance: dict, dialect: str, exact: bool) -> list[Path]:
+    """A comparison as Parquet, CSV (in the Swedish dialect in whole kronor unless ``exact``) or a workbook."""
+    table = compare_csv_frame(frame, dialect, exact)
+    return write_output(path, table, provenance, lambda: compare_sheets(frame), dialect, exact)
+
+
 def compare_sheets(frame: pd.DataFrame) -> list[Sheet]:
     """A comparison: every variant per region (whole kronor, each column adding up), the differences
     between the rounded columns, a total row, and the variants with their rules and totals."""
