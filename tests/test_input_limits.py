@@ -71,6 +71,7 @@ def test_a_cell_longer_than_the_limit_is_refused_naming_it(tmp_path):
         import_exports([path])
 
 
+@pytest.mark.slow
 def test_a_sheet_that_would_inflate_too_far_is_refused_before_it_is_read(tmp_path, monkeypatch):
     path = tmp_path / "huge.xlsx"
     with zipfile.ZipFile(XLSX) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:

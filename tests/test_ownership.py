@@ -142,6 +142,7 @@ def test_a_folder_writer_never_touches_files_it_did_not_write(tmp_path, history,
     assert (own / "notes.txt").read_text() == "mine, added later\n"
 
 
+@pytest.mark.slow
 def test_a_trajectories_folder_linked_elsewhere_is_refused(tmp_path):
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     out.mkdir()
