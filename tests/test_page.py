@@ -337,7 +337,8 @@ def test_cli_lever_grid_runs_one_sweep_per_size_on_the_same_draws(tmp_path):
     pd.testing.assert_frame_equal(
         one, pd.read_csv(tmp_path / "grid" / "improve+2" / "summary.csv", dtype={"region": str})
     )
-    for bad, said in (("1,x", "'x' is not a number"), ("1,1", "1 is given twice"), ("nan", "not finite")):
+    for bad, said in (("1,x", "--improve x: not a number"), ("1;1", "1 is given twice"), ("nan", "not a number"),
+                      ("1,5", "ambiguous"), ("200", "-100 to 100")):  # fmt: skip
         res = runner.invoke(app, [*args, "--out", str(tmp_path / "bad"), "--improve", bad])
         assert res.exit_code == 2 and said in res.output, res.output
 
