@@ -37,8 +37,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kommiljard.cli import app
-from kommiljard.inputs.options import RANGES, OptionError, month_syntax
+from kommiljard.inputs.options import RANGES, OptionError, Range, month_syntax
 from kommiljard.inputs.regions import normalise_code, region_codes
+from kommiljard.kinds.staircase.lever import LEVER as SHARE_LEVER
 from kommiljard.outputs.files import read_provenance
 
 pytestmark = pytest.mark.slow  # the slow tier (pytest -m 'not slow' leaves it out)
@@ -82,9 +83,22 @@ NOT_NUMBERS = ["nan", "-nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1e400
                "$x$", "\x1b[2J", "3 pp", "1..2", "½"]  # fmt: skip
 
 
+PP = (SHARE_LEVER.lo, SHARE_LEVER.hi)  # a share's lever: the range its kind declares
+SPANS = {  # the ranges of the lever options and of what is read with them (the option layer reads the rest)
+    "pp": Range(*PP, "pp"),
+    "pp_step": Range(0, PP[1], "pp", low_open=True),
+    "page_lo": Range(PP[0], 0, "pp"),
+    "page_hi": Range(0, PP[1], "pp"),
+}
+
+
+def span(key: str) -> Range:
+    return SPANS.get(key) or RANGES[key]
+
+
 def bad_number(draw, key: str) -> str:
-    """A value certainly refused for an option of range ``RANGES[key]``: not a number, or out of range."""
-    allowed = RANGES[key]
+    """A value certainly refused for an option of range ``span(key)``: not a number, or out of range."""
+    allowed = span(key)
     outside = st.one_of(
         st.floats(max_value=allowed.low, exclude_max=not allowed.low_open, allow_nan=False, allow_infinity=False),
         st.floats(min_value=float(allowed.upper()), exclude_min=True, allow_nan=False, allow_infinity=False),
@@ -96,8 +110,8 @@ def bad_number(draw, key: str) -> str:
 
 
 def good_number(draw, key: str, low: float | None = None, high: float | None = None) -> str:
-    """A value within ``RANGES[key]`` (and ``low``..``high``), written with a point or a decimal comma."""
-    allowed = RANGES[key]
+    """A value within ``span(key)`` (and ``low``..``high``), written with a point or a decimal comma."""
+    allowed = span(key)
     low = max(allowed.low, low) if low is not None else allowed.low
     high = min(allowed.upper(), high) if high is not None else allowed.upper()
     if allowed.whole:
@@ -628,7 +642,8 @@ def test_plot(sweep_dir, data):
             source = inp / name(".csv")
             curve.to_csv(source, index=False)
             case.args += [source, "--region", "06"]
-            add(case, draw, bad == "option", "--current", lambda d: good_number(d, "pp"), lambda d: bad_number(d, "pp"))
+            add(case, draw, bad == "option", "--current", lambda d: good_number(d, "pp"),
+                lambda d: d(st.sampled_from(NOT_NUMBERS)))  # fmt: skip
         elif kind == "sweep":
             source = inp / name("")
             shutil.copytree(sweep_dir, source)

@@ -13,6 +13,7 @@ from kommiljard.cli import app
 from kommiljard.inputs import options
 from kommiljard.inputs.options import RANGES, OptionError
 from kommiljard.inputs.panel import MONTH_WORDS
+from kommiljard.kinds.staircase.lever import LEVER as SHARE_LEVER
 
 SAMPLE = "data/sample_panel_2019.parquet"
 MEASURED = ["2019-09", "2019-10", "2019-11"]
@@ -23,7 +24,7 @@ def refused(args: list[str], *said: str) -> str:
     """Exit 2, one ``error:`` line (no usage box, no traceback), naming what ``said`` holds."""
     result = runner.invoke(app, [str(a) for a in args])
     assert result.exit_code == 2, (result.exit_code, result.output)
-    assert result.output.startswith("error: ") and "Traceback" not in result.output and "│" not in result.output
+    assert "\nerror: " in "\n" + result.output and "Traceback" not in result.output and "│" not in result.output
     for word in said:
         assert word in " ".join(result.output.split()), (word, result.output)
     return result.output
@@ -38,15 +39,15 @@ def refused(args: list[str], *said: str) -> str:
      ("100", 100.0), ("-100", -100.0), (2, 2.0), (1.5, 1.5)],
 )  # fmt: skip
 def test_percentage_points_in_every_spelling(written, value):
-    assert options.pp(written) == value
+    assert SHARE_LEVER.check(written) == value  # a share's lever: its range is its kind's, the reading the layer's
 
 
 @pytest.mark.parametrize(
     "written", ["nan", "NaN", "inf", "-inf", "1e400", "100.0001", "-101", "abc", "", "0x10", "1,000.5", "3 pp", True]
 )
 def test_percentage_points_refused_naming_the_option_and_the_range(written):
-    with pytest.raises(OptionError, match=r"^--lo .*-100 to 100 percentage points"):
-        options.pp(written, "--lo")
+    with pytest.raises(OptionError, match=r"^--lo .*-100 to 100"):
+        SHARE_LEVER.check(written, "--lo")
 
 
 @pytest.mark.parametrize(
@@ -64,19 +65,22 @@ def test_whole_numbers_refused(written):
 
 
 def test_every_range_is_declared_once_with_its_ends():
-    assert RANGES["pp"].holds(-100) and RANGES["pp"].holds(100) and not RANGES["pp"].holds(100.000001)
-    assert not RANGES["pp_step"].holds(0) and RANGES["pp_step"].holds(1e-9)
-    assert RANGES["page_lo"].holds(0) and not RANGES["page_lo"].holds(0.1)
+    assert not RANGES["change_step"].holds(0) and RANGES["change_step"].holds(1e-9)
+    assert RANGES["change_lo"].holds(0) and not RANGES["change_lo"].holds(0.1) and RANGES["change_lo"].holds(-1e300)
+    assert RANGES["change_lo"].describe() == "a number at most 0 (the page's changes run from --lo <= 0 to --hi >= 0)"
+    assert RANGES["seed"].holds(2**63 - 1) and not RANGES["seed"].holds(2**63)
     assert set(options.OPTION_RANGES.values()) == set(RANGES)  # each range belongs to some option
+    assert (SHARE_LEVER.lo, SHARE_LEVER.hi) == (-100, 100)  # a lever's range is its kind's declaration
 
 
 def test_a_lever_grid_with_a_decimal_comma_is_never_guessed():
-    assert options.pp_list("0,1,2,3") == [0, 1, 2, 3] and options.pp_list("0;1,5;3") == [0, 1.5, 3]
-    assert options.pp_list("3, 5") == [3, 5]
-    with pytest.raises(OptionError, match=r"ambiguous: the sizes 3 and 5 pp, or 3.5 pp\? Write 3.5"):
-        options.pp_list("3,5")
+    grid = options.number_list
+    assert grid("0,1,2,3", "--improve") == [0, 1, 2, 3] and grid("0;1,5;3", "--improve") == [0, 1.5, 3]
+    assert grid("3, 5", "--improve") == [3, 5]
+    with pytest.raises(OptionError, match=r"ambiguous: the sizes 3 and 5, or 3.5\? Write 3.5"):
+        grid("3,5", "--improve")
     with pytest.raises(OptionError, match="given twice"):
-        options.pp_list("1;1,0")
+        grid("1;1,0", "--improve")
 
 
 # ----------------------------------------------------------------------------- months
@@ -183,7 +187,10 @@ def test_options_that_do_not_go_together_are_refused(tmp_path, args, said):
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["page", SAMPLE, "--out", "x.html", "--lo", "-1e308", "--hi", "1e308"], "--lo -1e308: give a number"),
+        (
+            ["page", SAMPLE, "--out", "x.html", "--lo", "-1e308", "--hi", "1e308"],
+            "--lo -1e+308: give a number from -100",
+        ),
         (["whatif", SAMPLE, "--region", "Göteborg", "--improve", "3"], "did you mean 14 Västra Götaland"),
         (["whatif", SAMPLE, "--region", "06", "--improve", "1e400"], "--improve 1e400"),
         (["sweep", "--out", "x", "--n", "2000", "--seed", "-1"], "--seed -1: give a whole number from 0"),
@@ -195,7 +202,7 @@ def test_options_that_do_not_go_together_are_refused(tmp_path, args, said):
         (["payout", SAMPLE, "--bogus"], "No such option: --bogus"),
     ],
 )
-def test_a_bad_option_is_one_line_naming_it_before_any_work(tmp_path, args, said):
+def test_a_bad_option_is_one_line_naming_it_before_anything_is_written(tmp_path, args, said):
     refused([str(tmp_path / a) if a.startswith(("x", "h.")) else a for a in args], said)
     assert not list(tmp_path.iterdir())
 

@@ -37,14 +37,21 @@ def read(parse: Callable[[object, str], object], option: str) -> Callable[[objec
     return parser
 
 
-def pp(option: str) -> Callable[[object], object]:
-    """Percentage points (-100 to 100), decimal comma allowed."""
-    return read(values.pp, option)
+def lever_change(lever) -> Callable[[object], object]:
+    """A change of ``lever`` (a :class:`kommiljard.kinds.base.Lever`: ``--improve 3,5``) within its range."""
+    return read(lever.check, f"--{lever.option}")
 
 
-def pp_sizes(option: str) -> Callable[[object], object]:
-    """One or more sizes in pp (``3``, ``0,1,2,3`` or ``0;1,5;3``), checked; returns the text as given."""
-    return read(lambda value, name: (values.pp_list(value, name), value)[1], option)
+def lever_sizes(lever) -> Callable[[object], object]:
+    """One or more changes of ``lever`` (``3``, ``0,1,2,3`` or ``0;1,5;3``: a lever grid), each within its range;
+    returns the text as given."""
+
+    def check(value: object, name: str) -> object:
+        for size in values.number_list(value, name):
+            lever.check(size, name)
+        return value
+
+    return read(check, f"--{lever.option}")
 
 
 def in_range(key: str, option: str, whole: bool = False) -> Callable[[object], object]:
@@ -88,6 +95,9 @@ class Rule:
     options: tuple[str, ...]
     values: tuple[str, ...] = ()
     why: str = ""
+
+
+LEVER = "--<lever>"  # in a rule: any lever option of the registered kinds (--improve, --more ...)
 
 
 def exclusive(*options: str, why: str = "") -> Rule:
@@ -172,13 +182,13 @@ def _command_line() -> tuple[set[str], dict[str, str]]:
 
 def _check(rule: Rule, given: set[str], names: dict[str, str], kwargs: dict) -> None:
     if rule.kind == "exclusive":
-        present = [o for o in rule.options if o in given]
+        present = [o for option in rule.options for o in _expanded(option) if o in given]
         if len(present) > 1:
             why = f" ({rule.why})" if rule.why else ""
             raise InputError(f"{' and '.join(present)} do not go together{why}: give only one of them.")
         return
     if rule.kind == "one":
-        if not any(o in given for o in rule.options):
+        if not any(o in given for option in rule.options for o in _expanded(option)):
             raise InputError(f"give {' or '.join(rule.options)} ({rule.why})")
         return
     option, other = rule.options
@@ -192,3 +202,12 @@ def _check(rule: Rule, given: set[str], names: dict[str, str], kwargs: dict) -> 
     if str(value) not in rule.values:
         which = " or ".join(rule.values)
         raise OptionError(option, None, f"only goes with {other} {which}, not {other} {value}: leave it out")
+
+
+def _expanded(option: str) -> list[str]:
+    """``option``, or for :data:`LEVER` every lever option of the registered kinds."""
+    if option != LEVER:
+        return [option]
+    from ..kinds import KINDS
+
+    return sorted({f"--{lever.option}" for kind in KINDS.values() for lever in kind.levers})

@@ -48,16 +48,24 @@ def page(
     ] = None,
     lang: LangOpt = "en",
     lo: Annotated[
-        float, typer.Option(help="Lowest improvement on the page (pp, <= 0).", parser=opt.in_range("page_lo", "--lo"))
-    ] = -20.0,
+        float | None,
+        typer.Option(
+            help="Lowest change on the page (<= 0; default: the lever's, -20 pp for a share).",
+            parser=opt.in_range("change_lo", "--lo"),
+        ),
+    ] = None,
     hi: Annotated[
-        float, typer.Option(help="Highest improvement on the page (pp, >= 0).", parser=opt.in_range("page_hi", "--hi"))
-    ] = 20.0,
+        float | None,
+        typer.Option(
+            help="Highest change on the page (>= 0; default: the lever's, 20 pp for a share).",
+            parser=opt.in_range("change_hi", "--hi"),
+        ),
+    ] = None,
     step: Annotated[
         float | None,
         typer.Option(
-            help="Step of the improvement (pp); default: the panel's precision, e.g. 0.1 for one decimal.",
-            parser=opt.in_range("pp_step", "--step"),
+            help="Step of the change; default: the panel's precision, e.g. 0.1 pp for one decimal.",
+            parser=opt.in_range("change_step", "--step"),
         ),
     ] = None,
     allow_missing: AllowMissingOpt = False,

@@ -48,7 +48,10 @@ def plot(
         ),
     ] = None,
     current: Annotated[
-        float | None, typer.Option(help="curve: mark the region's actual improvement (pp).", parser=opt.pp("--current"))
+        float | None,
+        typer.Option(
+            help="curve: mark the region's actual change (pp of a share).", parser=opt.in_range("change", "--current")
+        ),
     ] = None,
     violin: Annotated[bool, typer.Option("--violin", help="sweep: violin plots instead of box plots.")] = False,
     rules: RulesOpt = DEFAULT_RULES,

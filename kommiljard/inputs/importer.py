@@ -10,7 +10,10 @@ long layouts; CSV, ``.xlsx`` or a Parquet panel). The values of all files are th
   (``N``) or absent from one file while the other share is given is an error naming the cell,
   or the file that lacks the region or month;
 - a region, month and group for which no file gives a share (every cell ``N`` or empty) is
-  left out, and the import says so; ``n_waiting`` is optional;
+  left out, and the import says so; ``n_waiting`` is optional; a row of another group (the
+  measures of the requirements of 2022-2024: child and adolescent psychiatry's phases, primary
+  care, revisits) needs any of its measures, without the pair of shares; and where those measures
+  are imported, share_90 may come without share_60 (the requirements read share_90 alone);
 - regions that no file has are reported (the panel does not cover them).
 
 Every problem names the file and the row and column as a spreadsheet shows them. A title
@@ -30,7 +33,7 @@ import pandas as pd
 from ..errors import InputError, closest
 from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
-from .panel import validate_panel
+from .panel import SHARE_COLUMNS, validate_panel
 from .plausibility import fractions_in
 from .regions import nearest_region, region_codes, region_label, region_names
 from .tables import file_sha256
@@ -43,7 +46,13 @@ MEASURE_WORDS = {
     "share_90": "Andel väntande inom 90 dagar",
     "share_60": "Andel väntande inom 60 dagar",
     "n_waiting": "Antal väntande",
+    "share_over_150": "Andel väntande mer än 150 dagar",
+    "performed_30": "Kontaktstatus: Genomförd, Andel inom 30 dagar",
+    "performed_60": "Kontaktstatus: Genomförd, Andel inom 60 dagar",
+    "assessment_3d": "Andel medicinsk bedömning inom 3 dagar",
+    "within_target": "Andel inom medicinskt måldatum",
 }
+SPECIALISED = {"first_visit", "operation"}  # the phases whose panel rows hold the two shares
 Key = tuple[str, str, str, str]  # region, month, group, measure
 _ROW, _MEASURE = itemgetter(0, 1, 2), itemgetter(3)  # a value's panel row (region, month, group), its measure
 MAX_ASIDE_LOOKED_UP = 500  # rows left aside (hospitals, notes) checked for a misspelt missing region
@@ -89,7 +98,7 @@ def group_flag(value: str | None) -> str | None:
         raise InputError(
             f"--group {value!r} is not a group"
             + (f"; did you mean {close!r}?" if close else "")
-            + ": give first_visit or operation."
+            + f": give one of {', '.join(GROUP_NAMES)}."
         )
     return group
 
@@ -105,7 +114,9 @@ def measure_flag(value: str | None) -> str | None:
         raise InputError(
             f"--measure {value!r} is not a measure kommiljard imports{what}"
             + (f"; did you mean {close!r}?" if close else "")
-            + f": give share_90, share_60 or n_waiting ({MEASURE_HINT})."
+            + f": give share_90, share_60 or n_waiting ({MEASURE_HINT}), or a measure of the requirements: "
+            + ", ".join(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
+            + "."
         )
     return measure
 
@@ -155,7 +166,12 @@ def import_exports(
             f"no share of waiting patients was read ({read}). "
             f"A panel needs share_90 and share_60 ({MEASURE_HINT}). {HINT}"
         )
-    panel = validate_panel(frame, "; ".join(map(str, paths)))  # the checks above leave nothing for this to find
+    # the checks above leave nothing for this to find: the shares as a panel of first visits and operations needs
+    # them, or (a panel of the requirements of 2022-2024) each measure where its rows give it
+    shares_only = set(frame.columns) <= {"region", "month", "group", *SHARES, "n_waiting"}
+    panel = validate_panel(
+        frame, "; ".join(map(str, paths)), measures=SHARE_COLUMNS if shares_only else [], complete=shares_only
+    )
     spellings: dict[str, set[str]] = defaultdict(set)
     for reading in readings:
         for code, written in reading.spellings.items():
@@ -203,10 +219,17 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
     kept, left_out, lacking = {}, [], []
     for key, ms in rows.items():  # one pass over the panel's rows
         v90, v60 = (ms[m][0].value if m in ms else None for m in ("share_90", "share_60"))
-        if v90 is None and v60 is None:
-            left_out.append(f"{_label(key)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in SHARES if m in ms) + ")")
+        # a row of first visits or operations needs a share; a row of another group (the requirements of
+        # 2022-2024) any of its measures
+        specialised = key[2] in SPECIALISED
+        given = v90 is not None or v60 is not None if specialised else any(e[0].value is not None for e in ms.values())
+        if not given:
+            wanted = SHARES if specialised else tuple(ms)
+            left_out.append(f"{_label(key)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in wanted if m in ms) + ")")
             continue
         kept[key] = ms
+        if v90 is None and v60 is None:
+            continue  # a row of another measure: the pair of shares does not concern it
         if v90 is None or v60 is None:
             lacking.append((key, ms))
         elif v60 > v90:
@@ -329,7 +352,10 @@ def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
                     no_region.setdefault((source, region, group, measure), (other_value, other_reading))
                 elif month not in months[(source, group, measure)]:
                     no_month.setdefault((source, month, group, measure), (other_value, other_reading))
+    requirements = {v.measure for r in readings for v in r.values} - {*SHARES, "n_waiting"}
     for (group, measure), (value, reading) in no_measure.items():
+        if requirements and measure == "share_60":
+            continue  # a panel of the requirements of 2022-2024 (their measures are imported) reads share_90 alone
         issues.append(
             Issue(
                 f"the import has no {measure} ({MEASURE_WORDS[measure]}) of {GROUP_NAMES[group]}, "
@@ -385,8 +411,8 @@ def _warnings(readings: list[Reading], panel: pd.DataFrame) -> list[str]:
             f"the panel does not cover {'it' if len(missing) == 1 else 'them'}, "
             "and a payout needs every region."
         )
-    groups = set(panel["group"])
-    if groups and groups != set(GROUP_NAMES):
+    groups = set(panel["group"]) & SPECIALISED
+    if groups and groups != SPECIALISED:
         warnings.append(
             f"the panel has {', '.join(GROUP_NAMES[g] for g in sorted(groups))} only; the 2019 rules need both phases."
         )

@@ -40,9 +40,11 @@ from .grid import Grid, Issue, Issues, as_text, place, read_grids
 from .panel import MONTH_WORDS, normalise_month
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
 from .vocabulary import (
+    GROUP_NAMES,
     MEASURE_HINT,
+    MEASURES,
     MISSING,
-    SHARES,
+    PERCENTS,
     TitleSays,
     group_of,
     measure_named,
@@ -60,7 +62,9 @@ LAYOUT_NAMES = {
 WANTED = (
     "kommiljard imports waiting patients (Kontaktstatus: Väntande) at first visits (Fas: Första besök) or at "
     "operations/treatment (Fas: Operation/åtgärd or Behandling), as the share waiting at most 90 days, the share "
-    "waiting at most 60 days, or the number waiting"
+    "waiting at most 60 days, or the number waiting; and for the requirements of 2022-2024 the share waiting more "
+    "than 150 days, revisits within their medical target date, medical assessments in primary care within 3 days, "
+    "and in child and adolescent psychiatry the share performed (Kontaktstatus: Genomförd) within 30 days"
 )
 LAYOUT_HINT = (
     "kommiljard reads Socialstyrelsen statistics database exports, SKR vantetider.se Kontaktkort tables and its own "
@@ -201,7 +205,7 @@ def settle(
 ) -> str | None:
     """The file's phase or measure (``what``) from its title or the flag; a contradiction or silence is an issue."""
     option = "--group" if what == "phase" else "--measure"
-    choices = "first_visit or operation" if what == "phase" else "share_90, share_60 or n_waiting"
+    choices = ", ".join(GROUP_NAMES) if what == "phase" else ", ".join(MEASURES)
     example = "Fas: Första besök" if what == "phase" else "Andel inom 90 dagar"
     said, said_text = (says.phase, says.phase_text) if what == "phase" else (says.measure, says.measure_text)
     if said and flag and said != flag:
@@ -249,7 +253,7 @@ def _cell(raw: object, layout: str, measure: str) -> tuple[float | None, str, st
     at once, as :func:`parse_value` reads it; anything else once per distinct text."""
     if type(raw) is str and _PLAIN(raw):
         value = float(raw)
-        if measure in SHARES and value > 100:
+        if measure in PERCENTS and value > 100:
             return value, raw, f"{raw!r} is not a percentage (0-100), but the cell is the {measure} of {{region}}", True
         return value, raw, None, True
     return _parsed_cell(raw, layout, measure)
@@ -262,11 +266,11 @@ def _parsed_cell(raw: object, layout: str, measure: str) -> tuple[float | None, 
     if parsed.bad:
         return None, text, f"{text!r} is not a number", False
     problem = None
-    if parsed.unit == "st" and measure in SHARES:
+    if parsed.unit == "st" and measure in PERCENTS:
         problem = f"{text!r} is a count (st), but the cell is the {measure} of {{region}}"
     elif parsed.unit == "%" and measure == "n_waiting":
         problem = f"{text!r} is a percentage, but the cell is the number waiting (n_waiting) of {{region}}"
-    elif parsed.value is not None and measure in SHARES and not 0 <= parsed.value <= 100:
+    elif parsed.value is not None and measure in PERCENTS and not 0 <= parsed.value <= 100:
         problem = f"{text!r} is not a percentage (0-100), but the cell is the {measure} of {{region}}"
     elif parsed.value is not None and measure == "n_waiting" and parsed.value < 0:
         problem = f"{text!r} is negative, but the cell is the number waiting of {{region}}"

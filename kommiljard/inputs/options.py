@@ -6,7 +6,9 @@ accepted in the same spellings and refused with the same message everywhere: exi
 :class:`OptionError` that names the option, the value and what to do.
 
 - **Numbers** may be written with a decimal comma (``3,5``), a Unicode minus (``−1``) and spaces between
-  thousands (``1 000 000``); ``nan``, ``inf`` and anything too large to be finite are refused.
+  thousands (``1 000 000``); ``nan``, ``inf`` and anything too large to be finite are refused. A lever's
+  change (``--improve``, ``--more``) has the range its kind declares (:class:`kommiljard.kinds.base.Lever`,
+  whose check is :func:`number`); every other range is declared here, in :data:`RANGES`.
 - **Months**: ``2019-10``, ``2019-10-01``, ``10/2019``, ``okt 2019``, ``oktober 2019``, ``Okt2019``,
   ``2019 okt``, Swedish or English names and abbreviations; a month without a year (``okt``) is the one
   month of that name among the choices (a rule set's measurement months).
@@ -15,7 +17,7 @@ accepted in the same spellings and refused with the same message everywhere: exi
   Götaland).
 - **Names** (groups, procedures, kinds): the nearest valid name is suggested.
 
-Every range is declared once, in :data:`RANGES`; :data:`OPTION_RANGES` says which option has which.
+:data:`OPTION_RANGES` says which option has which range.
 """
 
 from __future__ import annotations
@@ -61,12 +63,19 @@ class Range:
         return self.high() if callable(self.high) else self.high
 
     def describe(self) -> str:
-        """``from -100 to 100 percentage points (shares are 0-100 %)``."""
-        low = f"more than {_number_text(self.low)}" if self.low_open else f"from {_number_text(self.low)}"
-        kind = "a whole number " if self.whole else "a number "
-        return f"{kind}{low} to {_number_text(self.upper())} {self.unit}".rstrip() + (
-            f" ({self.why})" if self.why else ""
-        )
+        """``a number from -100 to 100 percentage points (shares are 0-100 %)``; ``a number at most 0``."""
+        kind = "a whole number" if self.whole else "a number"
+        low, high = self.low, self.upper()
+        if math.isinf(low) and math.isinf(high):
+            text = f"a finite number {self.unit}".rstrip()
+        elif math.isinf(high):
+            text = f"{kind} {'more than' if self.low_open else 'at least'} {_number_text(low)} {self.unit}".rstrip()
+        elif math.isinf(low):
+            text = f"{kind} at most {_number_text(high)} {self.unit}".rstrip()
+        else:
+            start = f"more than {_number_text(low)}" if self.low_open else f"from {_number_text(low)}"
+            text = f"{kind} {start} to {_number_text(high)} {self.unit}".rstrip()
+        return text + (f" ({self.why})" if self.why else "")
 
     def holds(self, x: float) -> bool:
         above = x > self.low if self.low_open else x >= self.low
@@ -86,26 +95,27 @@ def _numba_threads() -> int:
 
 
 MAX_SEED = 2**63 - 1  # a seed is written to manifests and part metadata: it must fit a 64-bit integer
-PP = "percentage points"
-RANGES: dict[str, Range] = {
-    "pp": Range(-100, 100, PP, "shares are 0-100 %"),
-    "pp_step": Range(0, 100, PP, low_open=True),
-    "page_lo": Range(-100, 0, PP, "the page's improvements run from --lo <= 0 to --hi >= 0"),
-    "page_hi": Range(0, 100, PP, "the page's improvements run from --lo <= 0 to --hi >= 0"),
+INF = math.inf
+PAGE = "the page's changes run from --lo <= 0 to --hi >= 0"
+RANGES: dict[str, Range] = {  # a lever's change has the range its kind declares (kinds.base.Lever)
+    "change": Range(-INF, INF, ""),
+    "change_lo": Range(-INF, 0, "", PAGE),
+    "change_hi": Range(0, INF, "", PAGE),
+    "change_step": Range(0, INF, "", low_open=True),
     "seed": Range(0, MAX_SEED, "", "2**63 - 1: it is stored as a 64-bit integer", whole=True),
     "trajectories": Range(1, 10**9, "trajectories", "a larger question is better asked as several sweeps", True),
     "forecast_trajectories": Range(1, 10**6, "trajectories", "a backtest keeps them in memory", whole=True),
     "chunk_size": Range(1, 10**9, "trajectories per part", whole=True),
     "threads": Range(1, _numba_threads, "threads", "numba's NUMBA_NUM_THREADS", whole=True),
-    "response_sd": Range(0, 50, PP),
+    "response_sd": Range(0, 50, "percentage points"),
     "min_months": Range(2, 1200, "months", "a hundred years of monthly history", whole=True),
     "local_workers": Range(1, 256, "worker processes", whole=True),
 }
 OPTION_RANGES: dict[str, str] = {  # the documented range of each numeric option (docs/refusals.md lists them)
-    "whatif --improve, --lo, --hi; plot --current; sweep --improve": "pp",
-    "whatif --step; page --step": "pp_step",
-    "page --lo": "page_lo",
-    "page --hi": "page_hi",
+    "whatif --lo, --hi; plot --current (then the lever's own range)": "change",
+    "page --lo (then the lever's own range)": "change_lo",
+    "page --hi (then the lever's own range)": "change_hi",
+    "whatif --step; page --step": "change_step",
     "sweep --seed; backtest --seed; history --seed": "seed",
     "sweep --n": "trajectories",
     "backtest --n": "forecast_trajectories",
@@ -162,27 +172,22 @@ def whole(value: object, option: str, allowed: str | Range) -> int:
     return x
 
 
-def pp(value: object, option: str = "--improve") -> float:
-    """Percentage points of a share: a finite number from -100 to 100."""
-    return number(value, option, "pp")
-
-
-def pp_list(value: object, option: str = "--improve") -> list[float]:
-    """``3``, ``0,1,2,3`` or ``0;1,5;3``: sizes in pp, each once. ``3,5`` alone is refused as ambiguous (3 and 5,
-    or 3.5?): write ``3.5``, or ``3;5`` for two sizes."""
+def number_list(value: object, option: str, allowed: str | Range = "change") -> list[float]:
+    """``3``, ``0,1,2,3`` or ``0;1,5;3``: numbers (each within ``allowed``), each once. ``3,5`` alone is refused as
+    ambiguous (3 and 5, or 3.5?): write ``3.5``, or ``3;5`` for two."""
     text = str(value).strip()
     if re.fullmatch(r"[+\-−]?\d+,\d+", text):
         a, b = text.split(",")
         raise OptionError(
             option,
             value,
-            f"ambiguous: the sizes {a} and {b} pp, or {a}.{b} pp? Write {a}.{b} for one size, or "
+            f"ambiguous: the sizes {a} and {b}, or {a}.{b}? Write {a}.{b} for one size, or "
             f"{a};{b} (or {a}, {b}) for two",
         )
     items = [item.strip() for item in re.split(";" if ";" in text else ",", text)]
     sizes: list[float] = []
     for item in items:
-        x = pp(item, option)
+        x = number(item, option, allowed)
         if x in sizes:
             raise OptionError(option, value, f"{item} is given twice: give each size once")
         sizes.append(x)
@@ -353,8 +358,7 @@ __all__ = [
     "name",
     "nearest",
     "number",
-    "pp",
-    "pp_list",
+    "number_list",
     "region",
     "whole",
 ]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -36,7 +35,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
-from .rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
+from .rng import STREAM_SIZE, each_stream, fill_normals, set_sfc64_state, sfc64_state, stream_generator
 from .scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -93,6 +92,10 @@ class VariableLayout:
     groups: tuple[str, ...]
     months: tuple[str, ...]
     months_60: tuple[str, ...]
+
+    def months_of(self, measure: str) -> tuple[str, ...]:
+        """The months a measure is drawn for: share_90's ``months``, share_60's ``months_60``."""
+        return {"share_90": self.months, "share_60": self.months_60}[measure]
 
     @property
     def shape_90(self) -> tuple[int, int, int]:
@@ -650,13 +653,7 @@ def draw(
         if then is not None:
             then(rows)
 
-    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
-    if threads > 1 and len(streams) > 1:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(one_stream, streams))
-    else:
-        for s in streams:
-            one_stream(s)
+    each_stream(start, stop, threads, one_stream)
     return Draws(start, s90.reshape(-1, *base.shape_90), s60.reshape(-1, *base.shape_60))
 
 

@@ -11,7 +11,6 @@ import pyarrow.parquet as pq
 from numba import njit
 
 from ..inputs.regions import region_names
-from ..rules import ImprovementStaircase
 from .quantiles import Means, Quantiles
 
 PERCENTILES = (5, 50, 95)
@@ -90,15 +89,15 @@ class Gathered:
     @classmethod
     def of(cls, setup, n: int) -> Gathered:
         """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup`."""
-        block = setup.block
+        plan = setup.plan
         return cls(
             n,
-            len(block.group_names),
+            len(plan.groups),
             len(setup.regions),
-            n_bars=len(block.bars),
+            n_bars=len(plan.steps),
             lever=setup.lever_region >= 0,
-            n_months=len(block.months),
-            variant_bars=tuple(len(v.block.bars) for v in setup.variants),
+            n_months=len(plan.months),
+            variant_bars=tuple(len(v.plan.steps) for v in setup.variants),
         )
 
     def add(self, start: int, out: dict[str, np.ndarray]) -> None:
@@ -190,10 +189,9 @@ def part_values(
     return loaders
 
 
-def summarise(
-    gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase, parts: list[Path], threads: int = 1
-) -> pd.DataFrame:
-    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``)."""
+def summarise(gathered: Gathered, regions: tuple[str, ...], plan, parts: list[Path], threads: int = 1) -> pd.DataFrame:
+    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``). ``plan``: the
+    swept block's :class:`~kommiljard.kinds.base.SweepPlan` (its groups, months and steps name the chances)."""
     n = gathered.n
     names = region_names()
 
@@ -203,17 +201,17 @@ def summarise(
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
         return {
-            f"p_{bar.name}_{g}{suffix}": reached[k, gi] / n
-            for gi, g in enumerate(block.group_names)
-            for k, bar in enumerate(block.bars)
+            f"p_{bar}_{g}{suffix}": reached[k, gi] / n
+            for gi, g in enumerate(plan.groups)
+            for k, bar in enumerate(plan.steps)
         }
 
     def month_bars(reached: np.ndarray, suffix: str) -> dict:
         return {
-            f"p_{bar.name}_{g}_{month}{suffix}": reached[k, m, gi] / n
-            for m, month in enumerate(block.months)
-            for gi, g in enumerate(block.group_names)
-            for k, bar in enumerate(block.bars)
+            f"p_{bar}_{g}_{month}{suffix}": reached[k, m, gi] / n
+            for m, month in enumerate(plan.months)
+            for gi, g in enumerate(plan.groups)
+            for k, bar in enumerate(plan.steps)
         }
 
     columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions]}
