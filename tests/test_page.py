@@ -355,7 +355,7 @@ def test_cli_page_and_report_link(tmp_path, sample_panel_path):
     assert data["lang"] == "sv" and data["grid"] == {"first": -50, "last": 50, "step": 0.1, "decimals": 1}
     for args, said in (
         (["--lang", "de"], "--lang 'de'"),
-        (["--lo", "1"], "--lo 1: give a number from -100 to 0"),
+        (["--lo", "1"], "--lo 1: give a number at most 0"),
         (["--sweep", str(tmp_path)], "not a sweep"),
     ):
         res = runner.invoke(app, ["page", str(sample_panel_path), "--out", str(tmp_path / "x.html"), *args])
