@@ -270,6 +270,17 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     return frame
 
 
+class Reported(frozenset):
+    """The (row, column) of values already refused, kept in a frame's ``attrs`` for the checks: shared, never
+    copied (pandas deep-copies ``attrs`` at every step, and a bad file may have a hundred thousand of them)."""
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def _each_distinct(column: pd.Series, read: Callable[[object], object]) -> pd.Series:
     """``read`` of every value (None where empty), computed once per distinct value: a panel's regions and
     months repeat row after row."""
@@ -327,7 +338,7 @@ def panel_problems(
     months = frame["month"].dropna()
     odd = {m for m in months.unique() if normalise_month(m) != m}
     unparsable |= {(i, "month") for i in months.index[months.isin(odd)]} if odd else set()
-    frame.attrs["reported"] = unparsable  # values already refused: a check finding them empty would only repeat it
+    frame.attrs["reported"] = Reported(unparsable)  # values already refused: a check finding them empty would repeat it
     problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
     percents = [c for c in present if CATALOGUE[c].unit == "percent"]
     if fractions := fractions_problem(frame, percents):
