@@ -218,7 +218,8 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
             issues.append(Issue(fractions, reading.source))
     kept, left_out, lacking = {}, [], []
     for key, ms in rows.items():  # one pass over the panel's rows
-        v90, v60 = (ms[m][0].value if m in ms else None for m in ("share_90", "share_60"))
+        e90, e60 = ms.get("share_90"), ms.get("share_60")
+        v90, v60 = e90 and e90[0].value, e60 and e60[0].value
         # a row of first visits or operations needs a share; a row of another group (the requirements of
         # 2022-2024) any of its measures
         specialised = key[2] in SPECIALISED

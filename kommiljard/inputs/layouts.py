@@ -708,6 +708,12 @@ def _own_group(
     return settle(reading, issues, "phase", read_title(reading.title), hints.group, title_row, silent)
 
 
+def _text_at(row: list, column: int) -> str:
+    """A cell of a row as text (``Grid.text`` without the grid: it runs for every row of a file)."""
+    raw = row[column] if column < len(row) else None
+    return raw.strip() if type(raw) is str else as_text(raw)
+
+
 def _own_rows(
     grid: Grid,
     header: int,
@@ -727,11 +733,11 @@ def _own_rows(
     region_column, group_column = roles["region"], roles.get("group")
     for r in range(header + 1, len(grid.rows)):
         row = grid.rows[r]
-        if not any(v.strip() if isinstance(v, str) else v is not None for v in row):
+        written = _text_at(row, region_column)
+        if not written and grid.blank(r):
             continue
-        written = grid.text(r, region_column)
         code = _code_of(written) if written else ""
-        group = file_group if group_column is None else _group_of(grid.text(r, group_column))
+        group = file_group if group_column is None else _group_of(_text_at(row, group_column))
         if group is None and group_column is not None:
             groups_unknown.setdefault(grid.text(r, group_column), []).append((r, group_column))
         if code not in codes:
