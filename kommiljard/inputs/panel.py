@@ -34,6 +34,16 @@ from .tables import (
 )
 
 KEY = ["region", "month", "group"]
+WAITING_GROUPS = (  # the waiting-time groups: the importer's GROUP_NAMES, named here without importing it (its
+    # vocabulary reads spreadsheets, and openpyxl costs a payout a third of a second); a test keeps them equal
+    "first_visit",
+    "operation",
+    "revisit",
+    "primary_care",
+    "bup_first_visit",
+    "bup_assessment",
+    "bup_treatment",
+)
 GROUP_ALIASES = ("procedure",)  # other names of the group column: a per-operation panel's procedure
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
@@ -101,6 +111,25 @@ def normalise_month(value: object) -> str | None:
         if len(year) == 4 and year.isdigit() and word in _MONTH_OF_WORD:
             return f"{year}-{_MONTH_OF_WORD[word]:02d}"
     return None
+
+
+def _month_of(value: object) -> str | None:
+    """:func:`normalise_month`, computed once per distinct value (a panel repeats each month in every row)."""
+    try:
+        return _cached_month(value)
+    except TypeError:  # a value that cannot be a key (never a month)
+        return normalise_month(value)
+
+
+_cached_month = cache(normalise_month)
+
+
+def known_groups(groups: Iterable[str] = ()) -> list[str]:
+    """``groups`` (a rule set's) and every group the panel format knows: the waiting-time groups and the
+    procedures of the measures that fix their groups; a panel may hold rows of any of them (a rule set reads
+    its own and leaves the others)."""
+    fixed = {g for m in CATALOGUE.values() for g in m.groups}
+    return sorted(set(groups) | set(WAITING_GROUPS) | fixed)
 
 
 def shift_month(month: str, months: int) -> str:
@@ -251,7 +280,7 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64, counts Int64."""
     frame = pd.DataFrame(index=raw.index)
     frame["region"] = _each_distinct(raw["region"], normalise_code)
-    months = _each_distinct(raw["month"], normalise_month)
+    months = _each_distinct(raw["month"], _month_of)
     for i in raw.index[months.isna() & raw["month"].notna()]:
         problems.append(
             Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1)
@@ -336,7 +365,7 @@ def panel_problems(
     present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     months = frame["month"].dropna()
-    odd = {m for m in months.unique() if normalise_month(m) != m}
+    odd = {m for m in months.unique() if _month_of(m) != m}
     unparsable |= {(i, "month") for i in months.index[months.isin(odd)]} if odd else set()
     frame.attrs["reported"] = Reported(unparsable)  # values already refused: a check finding them empty would repeat it
     problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
