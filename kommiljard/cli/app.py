@@ -43,7 +43,8 @@ class CommandLine(TyperGroup):
             status = super().main(args, prog_name, complete_var, False, **extra)
         except ClickException as exc:
             if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
-                err.print(Text.assemble(("error:", "bold red"), " ", shown(usage_message(exc))), highlight=False)
+                said = Text.assemble(("error:", "bold red"), " ", shown(usage_message(exc)))
+                err.print(said, highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
         except typer.Abort:
             err.print("Aborted.", highlight=False)
