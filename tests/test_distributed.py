@@ -256,6 +256,7 @@ def test_a_scheduler_without_workers_is_refused_in_time(tmp_path):
         pytest.raises(KommiljardError, match="has no workers"),
     ):
         run_sweep(None, 1000, SEED, tmp_path / "out", chunk_size=500, scheduler=empty.scheduler_address)
+    assert not (tmp_path / "out").exists()  # refused before anything is written: no manifest, no trajectories/
 
 
 def test_a_variant_sweep_on_dask_gives_the_local_tables(tmp_path, cluster, rules):

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from ..engine import coverage_checks
 from ..errors import InputError, closest
+from ..inputs import options
 from ..inputs.panel import Panel, as_panel, known_groups, normalise_month
 from ..inputs.population import Population, read_population
-from ..inputs.regions import normalise_code, region_codes, region_label, unknown_region_message
+from ..inputs.regions import region_label
 from ..kinds import kind_of
 from ..rules import Rules, load_rules
 
 
 def find_cell(rules: Rules, month: str | None, group: str | None):
-    """The block, its kind and the cell that measure ``month`` for ``group``; else a clear error.
+    """The block, its kind and the cell that measure ``month`` (``2019-10``, ``okt 2019``, ``okt``:
+    :func:`options.month`) for ``group`` (its name, or a Swedish one: ``förstabesök``); else a clear error.
 
     Without a month, the one cell of the rule set that measures ``group`` (any group, without one): a block
     with a single cell over its months (a price per operation) needs neither."""
-    month_norm = normalise_month(month) if month is not None else None
+    among = f"the months {rules.id} measures"
+    month_norm = options.month(month, "--month", measured_months(rules), among) if month else None
+    if group is not None:
+        with contextlib.suppress(InputError):  # an unknown group is reported with the month by no_cell
+            group = options.group(group, "--group", sorted(rules.ruleset.group_names))
     if month is None:
         found = [
             (block, kind_of(block), cell)
@@ -36,9 +43,14 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
     raise no_cell(rules, month, group)
 
 
+def measured_months(rules: Rules) -> list[str]:
+    """Every month a block of the rules measures."""
+    return sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
+
+
 def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions."""
-    months = sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
+    months = measured_months(rules)
     groups = sorted(rules.ruleset.group_names)
     asked = [
         (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
@@ -78,9 +90,7 @@ def explain(
     """
     rules = load_rules(rules, overrides)
     block, kind, cell = find_cell(rules, month, group)
-    code = normalise_code(region)
-    if code not in region_codes():
-        raise InputError(unknown_region_message(region))
+    code = options.region(region, "region")
     population = population if isinstance(population, Population) else read_population(population)
     panel = as_panel(
         panel,

@@ -144,9 +144,11 @@ def print_variant_sweep(
     def records(table: pd.DataFrame) -> list[dict]:
         return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
+    from ..outputs.exports import compare_csv_frame
+
     frame = sweep_frame(by_region, scheme, manifest)
     if fmt is Format.csv:
-        print_frame(frame, fmt, "", dialect=dialect, exact=exact)
+        print_frame(compare_csv_frame(frame, dialect, exact), fmt, "", dialect=dialect, exact=exact)
         return
     if fmt is Format.json:
         doc = {
@@ -241,7 +243,7 @@ def compare(
     """
     from ..analysis.compare import compare as compute_compare
     from ..engine import base_provenance
-    from ..outputs.exports import check_out, compare_sheets, write_output
+    from ..outputs.exports import check_out, compare_csv_frame, write_comparison
 
     if out_file is not None:
         check_out(out_file)
@@ -266,7 +268,7 @@ def compare(
         err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     warn_no_data(frame.attrs["no_data"])
     if fmt is Format.csv:
-        print_frame(frame, fmt, "", dialect=dialect.value, exact=exact)
+        print_frame(compare_csv_frame(frame, dialect.value, exact), fmt, "", dialect=dialect.value, exact=exact)
     elif fmt is Format.json:
         doc = {**frame.attrs, "regions": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
         write_out(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
@@ -278,7 +280,7 @@ def compare(
         print_frame(view, fmt, title, keys=2, sections=[totals_at], numbers=numbers)
     if out_file is not None:
         provenance = {**base_provenance(), **frame.attrs, "panel": str(panel)}
-        written = write_output(out_file, frame, provenance, lambda: compare_sheets(frame), dialect.value, exact)
+        written = write_comparison(out_file, frame, provenance, dialect.value, exact)  # sv: whole kronor
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
     if plot is not None:
         import matplotlib
@@ -308,11 +310,11 @@ def compare_sweep(
     print_variant_sweep(by_region, scheme, manifest, fmt, dialect, exact)
     if out_file is not None:
         from ..engine import base_provenance
-        from ..outputs.exports import compare_sheets, write_output
+        from ..outputs.exports import write_comparison
 
         frame = sweep_frame(by_region, scheme, manifest)
         provenance = {**base_provenance(), "sweep": str(sweep), "variants": manifest["variants"]}
-        written = write_output(out_file, frame, provenance, lambda: compare_sheets(frame), dialect, exact)
+        written = write_comparison(out_file, frame, provenance, dialect, exact)
         err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
     if plot is not None:
         from ..outputs.plots.figures import save_figure

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..errors import InputError
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import (
     AllowMissingOpt,
     Format,
@@ -27,9 +29,14 @@ from .terminal import write_out
 @reports_errors
 def explain(
     panel: PanelArg,
-    region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
+    region: Annotated[str, typer.Option("--region", help="County code or name, e.g. 06.", parser=opt.region())],
     month: Annotated[
-        str | None, typer.Option("--month", help="Measurement month, e.g. 2019-10 (not needed for a one-cell block).")
+        str | None,
+        typer.Option(
+            "--month",
+            help="Measurement month, e.g. 2019-10 or okt 2019 (not needed for a one-cell block).",
+            parser=opt.month_names(),
+        ),
     ] = None,
     group: Annotated[
         str | None,
@@ -49,6 +56,9 @@ def explain(
     --rules kommiljard-2026 --region 03`.
     """
     from ..analysis.explain import explain as compute_explain
+
+    if fmt is Format.csv:
+        raise InputError("--format csv: an explanation is text; give --format table (the default) or json")
 
     e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_), allow_missing)
     if fmt is Format.json:

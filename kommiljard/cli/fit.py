@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from . import options as opt
 from .app import Format, FormatOpt, app, err, out, reports_errors
 
 ResponseFromOpt = Annotated[
@@ -25,8 +26,7 @@ ResponseSdOpt = Annotated[
     typer.Option(
         "--response-sd",
         help="Each region's own response around it (SD in pp, 0-50; assumed, default 0).",
-        min=0,
-        max=50,
+        parser=opt.in_range("response_sd", "--response-sd"),
     ),
 ]
 BorrowOpt = Annotated[
@@ -38,7 +38,12 @@ BorrowOpt = Annotated[
     ),
 ]
 MinMonthsOpt = Annotated[
-    int, typer.Option("--min-months", help="Months of history a region needs (consecutive, up to --until).", min=2)
+    int,
+    typer.Option(
+        "--min-months",
+        help="Months of history a region needs (consecutive, up to --until; 2 to 1200).",
+        parser=opt.in_range("min_months", "--min-months", whole=True),
+    ),
 ]
 
 
@@ -58,7 +63,10 @@ OutFileOpt = Annotated[
     Path, typer.Option("--out", "-o", help="The fitted scenario to write (.toml); sweep it with --observed.")
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option("--until", help="Fit the months up to this one (YYYY-MM; default: the last).")
+    str | None,
+    typer.Option(
+        "--until", help="Fit the months up to this one (YYYY-MM; default: the last).", parser=opt.month("--until")
+    ),
 ]
 
 
@@ -89,16 +97,14 @@ def fit(
 
     from ..forecasting.fit import HistoryWarning, fit_history
     from ..forecasting.fitted import fitted_scenario, scenario_text
-    from ..inputs.panel import as_panel, normalise_month
+    from ..inputs.panel import as_panel
     from ..outputs.files import check_out_path, write_text
 
     check_out_path(out_file, (".toml",))
     panel = as_panel(history)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HistoryWarning)  # printed below from the fit
-        fitted = fit_history(
-            panel, until=normalise_month(until) or until if until else None, min_months=min_months, borrow=borrow
-        )
+        fitted = fit_history(panel, until=until, min_months=min_months, borrow=borrow)
     text = scenario_text(
         fitted_scenario(fitted, panel.synthetic, response_source(response_from), response_sd, min_months)
     )

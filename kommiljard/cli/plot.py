@@ -8,12 +8,22 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import AllowMissingOpt, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
 from .render import narrate
+
+CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
 
 
 @app.command()
 @reports_errors
+@opt.option_rules(
+    *(opt.needs(o, "kind", CELLS) for o in ("--month", "--group")),
+    opt.needs("--region", "kind", ("curve", "sweep")),
+    opt.needs("--current", "kind", ("curve",)),
+    opt.needs("--violin", "kind", ("sweep",)),
+    *(opt.needs(o, "kind", PANELS) for o in ("--rules", "--set", "--population", "--allow-missing-regions")),
+)
 def plot(
     kind: Annotated[str, typer.Argument(help="staircase, payouts, curve, sweep or variants.", show_default=False)],
     source: Annotated[
@@ -24,16 +34,25 @@ def plot(
     ],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The picture to write: .png or .svg (or .pdf).")],
     month: Annotated[
-        str | None, typer.Option(help="staircase: the month, e.g. 2019-10 (default: every month).")
+        str | None,
+        typer.Option(help="staircase: the month, e.g. okt 2019 (default: every month).", parser=opt.month_names()),
     ] = None,
     group: Annotated[
         str | None, typer.Option(help="staircase: the group, e.g. operation (default: every group).")
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option(help="curve: whose curve it is; sweep: whose gain to draw (default: the sweep's lever)."),
+        typer.Option(
+            help="curve: whose curve it is; sweep: whose gain to draw (default: the sweep's lever).",
+            parser=opt.region(),
+        ),
     ] = None,
-    current: Annotated[float | None, typer.Option(help="curve: mark the region's actual improvement (pp).")] = None,
+    current: Annotated[
+        float | None,
+        typer.Option(
+            help="curve: mark the region's actual change (pp of a share).", parser=opt.in_range("change", "--current")
+        ),
+    ] = None,
     violin: Annotated[bool, typer.Option("--violin", help="sweep: violin plots instead of box plots.")] = False,
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from ..errors import InputError
 from ..rules import DEFAULT_RULES, bundled_rule_names, load_rules
 from ..rules.describe import parameter_rows
 from .app import Format, SetOpt, app, out, overrides_of, reports_errors
@@ -34,6 +35,8 @@ def show_rules(
     if rules is None and not set_:
         _list_rule_sets(fmt)
         return
+    if fmt is Format.csv:
+        raise InputError("--format csv lists the bundled rule sets (no name); a rule set is shown as a table or json")
     r = load_rules(rules or DEFAULT_RULES, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..inputs import options
 from ..inputs.panel import Panel, as_panel, normalise_month, shift_month
 from ..inputs.regions import region_codes, region_label
 from . import ar1
@@ -267,6 +268,14 @@ def _check(
                 )
     n = end - first + 1
     thin = (n < min_months) & (first <= end)
+    for gi, group in enumerate(groups):  # borrowing needs a pool: some region with the months
+        have = first[:, gi] <= end
+        if borrow and have.any() and thin[have, gi].all():
+            longest = int(n[have, gi].max())
+            problems.append(
+                f"{group}: no region has {min_months} months up to {until} (the longest history has {longest}), so "
+                f"there is no pooled estimate to borrow from: give --min-months {longest} or fewer"
+            )
     for ri, gi in zip(*np.nonzero(thin)):
         label = region_label(regions[ri])
         where = f"region {label}, {groups[gi]}: {n[ri, gi]} month(s) ({month_name(first[ri, gi])} to {until})"
@@ -435,12 +444,11 @@ def fit_history(
         until = last
     elif normalise_month(until) != until:
         raise InputError(f"until = {until!r} is not a month: write YYYY-MM, e.g. 2019-08")
-    if min_months < 2:
-        raise ValueError(f"min_months must be at least 2, not {min_months}")
+    min_months = options.whole(min_months, "min_months", "min_months")
     ignored = int((frame["month"] > until).sum())
     frame = frame[(frame["month"] <= until) & frame["group"].isin(groups)]
     if frame.empty:
-        raise InputError(f"{source}: no rows up to {until} (the history starts {first_row}); choose a later --until")
+        raise InputError(f"{source}: no rows up to {until} (the history starts {first_row}); choose a later month")
     end = month_index(until)
     start = month_index(str(frame["month"].min()))
     t_all = np.arange(start, end + 1)

@@ -108,23 +108,18 @@ class Lever:
     whole: bool = False
 
     def check(self, value: object, option: str | None = None) -> float:
-        """``value`` as a change of this lever, or an :class:`~kommiljard.errors.InputError` naming the option."""
-        from ..errors import InputError
+        """``value`` as a change of this lever (``3``, ``3,5``: :func:`kommiljard.inputs.options.number`, within
+        ``lo``..``hi``), or an :class:`~kommiljard.inputs.options.OptionError` naming the option."""
+        from ..inputs.options import OptionError, Range, number
 
-        option = option or f"--{self.option}"
         what = word(self.words, "unit", "en") if "unit" in self.words else self.unit
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{option} = {value!r}: give a number of {what}, e.g. 3 or -1.5") from None
-        if not (math.isfinite(number) and self.lo <= number <= self.hi):
-            why = f" ({word(self.words, 'range', 'en')})" if "range" in self.words else ""
-            raise InputError(
-                f"{option} = {value!r}: give a finite number of {what} from {self.lo:g} to {self.hi:g}{why}"
-            )
-        if self.whole and number != round(number):
-            raise InputError(f"{option} = {value!r}: give a whole number of {what}")
-        return number
+        why = word(self.words, "range", "en") if "range" in self.words else ""
+        allowed = Range(self.lo, self.hi, what, why, whole=self.whole)
+        option = option or f"--{self.option}"
+        change = number(value, option, allowed)
+        if self.whole and change != round(change):
+            raise OptionError(option, value, f"give {allowed.describe()}")
+        return change
 
 
 @runtime_checkable

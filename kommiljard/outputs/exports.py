@@ -23,7 +23,8 @@ from ..errors import InputError
 from ..kinds import kind_of, table_columns
 from ..money import NO_DATA, format_number, kronor
 from .dialects import in_whole_kronor
-from .files import check_out_path, write_table
+from .files import check_out_path, sidecar_path, write_table
+from .ownership import check_companion
 from .spreadsheets import Sheet, write_workbook
 
 OUT_SUFFIXES = (".parquet", ".csv", ".xlsx")
@@ -31,8 +32,12 @@ CELL_KEY = ["block", "month", "group"]
 
 
 def check_out(path: str | Path) -> Path:
-    """An output path for tables people forward: Parquet, CSV or an Excel workbook."""
-    return check_out_path(path, OUT_SUFFIXES)
+    """An output path for tables people forward: Parquet, CSV (whose provenance beside it replaces only one that
+    kommiljard wrote) or an Excel workbook."""
+    path = check_out_path(path, OUT_SUFFIXES)
+    if path.suffix.lower() == ".csv":
+        check_companion(sidecar_path(path), path)
+    return path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,15 +138,36 @@ def curve_sheets(points: pd.DataFrame, region: str, provenance: dict) -> list[Sh
     return [Sheet("Curve", curve, keys=1, percent=["improvement_pp"], notes=[f"Payout curve of {region}."])]
 
 
-def compare_sheets(frame: pd.DataFrame) -> list[Sheet]:
-    """A comparison: every variant per region (whole kronor, each column adding up), the differences
-    between the rounded columns, a total row, and the variants with their rules and totals."""
+def compare_in_whole_kronor(frame: pd.DataFrame) -> pd.DataFrame:
+    """A comparison in whole kronor: every variant's column rounded to add up (largest remainder), the differences
+    taken between the rounded columns, so that each ``diff_`` is exactly what a reader sees."""
     from ..analysis.compare import DIFF_PREFIX, variant_columns
 
     names = variant_columns(frame)
     rounded = in_whole_kronor(frame, names)
     for name in names[1:]:
         rounded[DIFF_PREFIX + name] = rounded[name] - rounded[names[0]]
+    return rounded
+
+
+def compare_csv_frame(frame: pd.DataFrame, dialect: str, exact: bool) -> pd.DataFrame:
+    """A comparison as a CSV file holds it: exact (English dialect or asked) or in whole kronor."""
+    return frame if dialect == "en" or exact else compare_in_whole_kronor(frame)
+
+
+def write_comparison(path: str | Path, frame: pd.DataFrame, provenance: dict, dialect: str, exact: bool) -> list[Path]:
+    """A comparison as Parquet, CSV (in the Swedish dialect in whole kronor unless ``exact``) or a workbook."""
+    table = compare_csv_frame(frame, dialect, exact)
+    return write_output(path, table, provenance, lambda: compare_sheets(frame), dialect, exact)
+
+
+def compare_sheets(frame: pd.DataFrame) -> list[Sheet]:
+    """A comparison: every variant per region (whole kronor, each column adding up), the differences
+    between the rounded columns, a total row, and the variants with their rules and totals."""
+    from ..analysis.compare import DIFF_PREFIX, variant_columns
+
+    names = variant_columns(frame)
+    rounded = compare_in_whole_kronor(frame)
     money = [*names, *(DIFF_PREFIX + n for n in names[1:])]
     summary = _total_row(rounded, money, "region_name", "all regions")
     variants = pd.DataFrame(

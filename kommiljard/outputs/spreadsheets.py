@@ -7,6 +7,7 @@ their provenance are written together, atomically.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -121,6 +122,8 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet], provenance: dict |
     wb.remove(wb.active)
     for sheet in [*sheets, *([provenance_sheet(provenance)] if provenance is not None else [])]:
         _fill(wb.create_sheet(sheet.name[:31]), sheet)
+    buffer = io.BytesIO()  # the zip archive is made in memory: a full disk fails the plain write below, cleanly
+    wb.save(buffer)
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        tmp.write_bytes(buffer.getvalue())
     return path

@@ -24,11 +24,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .. import __version__
 from ..errors import InputError, KommiljardError
+from .dask_checks import SameVersions, WorkerVersionError, probe, refused_here, versions
 from .outcomes import Batches, Setup
 from .summary import Gathered
 
@@ -70,7 +71,8 @@ def connected(scheduler) -> Iterator:
     closed (with its local cluster) on leaving. An address where no scheduler answers within Dask's
     connect timeout (``distributed.comm.timeouts.connect``, 30 s unless configured) is refused."""
     if not isinstance(scheduler, str):  # a client
-        yield scheduler
+        with admitted(scheduler):
+            yield scheduler
         return
     text = check_scheduler(scheduler)
     from distributed import Client, LocalCluster
@@ -86,12 +88,15 @@ def connected(scheduler) -> Iterator:
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
+            admitted(client),
         ):
             yield client
         return
     import dask
+    from dask.utils import parse_timedelta
 
     timeout = dask.config.get("distributed.comm.timeouts.connect")
+    probe(text, parse_timedelta(timeout, default="seconds"))  # the handshake in bounded time, before the client's
     try:
         client = Client(text, timeout=timeout)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
@@ -100,21 +105,52 @@ def connected(scheduler) -> Iterator:
             "sets the wait). Check the address (`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786) and that the "
             "scheduler runs and is reachable; or use --scheduler local:N for N worker processes on this machine."
         ) from None
-    with client:
+    with client, admitted(client):
         yield client
 
 
-def warm_up(setup: Setup, seed: int) -> tuple[str, float]:
+@contextmanager
+def admitted(client) -> Iterator[None]:
+    """While the block runs, ``client``'s cluster has a worker, and every worker, one that joins later too, runs
+    this machine's kommiljard, numba and numpy (:class:`~kommiljard.sweeps.dask_checks.SameVersions`); refused
+    otherwise, before anything is written."""
+    import dask
+
+    wait = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except TimeoutError:
+        raise KommiljardError(
+            f"Dask: the scheduler at {client.scheduler.address} has no workers (waited {wait}, Dask's "
+            "distributed.comm.timeouts.connect). Start some with `dask worker ADDRESS --nthreads 1`, then run the same "
+            "command again."
+        ) from None
+    expected = {**versions(), "kommiljard": __version__}
+    try:
+        client.register_plugin(SameVersions(expected))
+    except WorkerVersionError as exc:
+        raise WorkerVersionError(str(exc)) from None
+    try:
+        yield
+    finally:
+        with suppress(Exception):  # a lost scheduler: nothing to unregister
+            client.unregister_worker_plugin(SameVersions.name)
+
+
+def warm_up(setup: Setup, seed: int) -> float:
     """On a worker: compute one trajectory, so that the numba kernels are loaded (or compiled) before
-    the tasks; the worker's kommiljard version and the seconds it took."""
+    the tasks; the seconds it took (none on a worker refused for its versions)."""
     started = time.perf_counter()
-    Batches(setup, seed, 1)(0, 1)
-    return __version__, time.perf_counter() - started
+    if refused_here() is None:
+        Batches(setup, seed, 1)(0, 1)
+    return time.perf_counter() - started
 
 
 def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, path: Path, meta: dict) -> dict:
     """A task: compute the chunk ``meta`` describes and write its part to ``path`` with ``write_part``
     (the local run's writer, with its record and bar counts); returns ``meta``."""
+    if refused := refused_here():  # a worker that joined with other versions (SameVersions)
+        raise WorkerVersionError(refused)
     counts = Gathered.of(setup, meta["stop"])  # for the writer's bar counts; the driver gathers the rest from the file
     with ThreadPoolExecutor(1, thread_name_prefix="parquet") as writing:
         write_part(path, Batches(setup, seed, threads), meta, setup.regions, counts, writing)
@@ -145,26 +181,10 @@ def run_parts(
             "to resume."
         )
 
-    import dask
-
-    wait = dask.config.get("distributed.comm.timeouts.connect")
-    try:
-        client.wait_for_workers(1, timeout=wait)
-    except TimeoutError:
-        raise KommiljardError(
-            f"Dask: the scheduler at {client.scheduler.address} has no workers (waited {wait}, Dask's "
-            "distributed.comm.timeouts.connect). Start some with `dask worker ADDRESS --nthreads 1`, then run the same "
-            "command again."
-        ) from None
     try:
         warm = client.run(warm_up, setup, seed)
     except (OSError, TimeoutError, CancelledError) as exc:
         raise lost(exc) from None
-    if others := sorted(f"{worker} ({version})" for worker, (version, _) in warm.items() if version != __version__):
-        raise KommiljardError(
-            f"Dask: worker(s) {', '.join(others)} run another kommiljard than this machine ({__version__}); the "
-            "results could differ. Install the same version on every machine, then run the same command again."
-        )
     run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
     futures = [
         client.submit(
@@ -197,6 +217,6 @@ def run_parts(
         "scheduler": client.scheduler.address,
         "workers": len(warm),
         "threads_per_task": threads,
-        "warm_up_s": round(max((s for _, s in warm.values()), default=0.0), 3),
+        "warm_up_s": round(max(warm.values(), default=0.0), 3),
         "retries": RETRIES,
     }

@@ -46,6 +46,7 @@ from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
 from ..outputs.exports import sweep_sheets, variant_sheets
 from ..outputs.files import atomic_path, read_complete_sweep, read_json, write_table, write_text
+from ..outputs.ownership import SWEEP, claim_folder
 from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .arguments import check_disk, check_sweep_arguments
@@ -210,6 +211,7 @@ class Sweep:
         with the same results.
         """
         check_sweep_arguments(self.n, self.seed, self.chunk_size, self.threads)
+        claim_folder(self.out_dir, SWEEP)  # a new or empty folder, or a sweep's: nothing else is written or deleted
         check_disk(self.out_dir, self.n * max(len(self.variants or ()), 1), self.lever is not None)  # per variant
         if scheduler is not None:
             from .distributed import connected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from pathlib import Path
@@ -11,10 +12,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ...analysis.explain import no_cell
+from ...analysis.explain import measured_months, no_cell
 from ...engine import Payout
 from ...errors import InputError, KommiljardError, closest
-from ...inputs.panel import normalise_month
+from ...inputs import options
 from ...inputs.regions import normalise_code, region_codes, unknown_region_message
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
@@ -42,7 +43,11 @@ def check_kind(kind: str) -> str:
 def cells_figure(result: Payout, month: str | None = None, group: str | None = None) -> Figure:
     """The pictures of the cells asked for (all by default), one per panel, each drawn by its
     block's kind: staircases, threshold periods."""
-    wanted = normalise_month(month) or month if month is not None else None
+    months = measured_months(result.rules)
+    wanted = options.month(month, "--month", months, f"the months {result.rules.id} measures") if month else None
+    if group is not None:  # a Swedish name (förstabesök) is the group; an unknown one is said by no_cell
+        with contextlib.suppress(InputError):
+            group = options.group(group, "--group", sorted(result.rules.ruleset.group_names))
     cells = []
     for block in result.rules.ruleset.blocks:
         kind = kind_of(block)
