@@ -261,9 +261,11 @@ def test_fitted_sweep_draws_each_region_from_its_own_forecast(files, fitted_swee
     block = rules.ruleset.blocks[0]
     blue, target = block.bars[0], block.target
     scenario = load_any_scenario(files / "fitted.toml")
+    fit = scenario.spec.fit
     fc = forecast(
-        fit_from_entries(scenario.spec.fit.entries()), SCHEME, read_panel(files / "aug.parquet"), default_response()
-    )
+        fit_from_entries(fit.entries()), SCHEME, read_panel(files / "aug.parquet"), default_response(),
+        fit.response_sd_pp, fit.response_cv,
+    )  # fmt: skip
     s90, s60 = fc.draw(4000, seed=11)  # (n, month, group, region)
     before = read_panel(files / "aug.parquet").frame.set_index(["month", "group", "region"])["share_90"]
     summary = fitted_sweep.summary.set_index("region")

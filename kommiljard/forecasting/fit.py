@@ -56,6 +56,14 @@ GROUPS = ("first_visit", "operation")
 MIN_MONTHS = 24
 LOGIT_CLIP = (0.05, 99.95)  # shares of 0 or 100 % are read as these on the logit scale
 SEASON = slice(1, 12)  # design columns of the seasonal contrasts (January to November)
+# How unequally regions respond to the scheme: a region's response is the month's assumed response times its
+# own multiplier, whose SD this is (an assumption: a history before the scheme cannot show it).
+RESPONSE_CV = 0.5
+RESPONSE_CV_SOURCE = (
+    "assumption: a region's response is the month's times 1 + 0.5 z, z standard normal, its own (the same in each "
+    "response month); the announced 2019 improvements of single regions (3 to 9 pp, outcome_2019_published.csv) are "
+    "about one to two response-months' worth above the national one"
+)
 MAX_LISTED = 12  # problems of a history listed in one message (the count says how many there are)
 
 

@@ -125,6 +125,8 @@ class FitTable(Strict):
     response: str
     response_sd_pp: float = Field(default=0.0, ge=0, le=50)
     response_sd_source: str = ""
+    response_cv: float = Field(default=0.0, ge=0, le=5)
+    response_cv_source: str = ""
     warnings: tuple[str, ...] = ()
     national: FitNational
     regions: dict[str, FitRegion]

@@ -29,7 +29,7 @@ import tomli_w
 from ..errors import InputError
 from ..inputs.regions import region_label, region_table
 from ..sweeps.scenario import load_scenario
-from .fit import Fit, Params, expit_pct
+from .fit import RESPONSE_CV, RESPONSE_CV_SOURCE, Fit, Params, expit_pct
 from .fitspec import fitted_spec
 
 METHOD = (
@@ -281,6 +281,7 @@ def fitted_scenario(
     response_from: str | Path | None = "default-2019",
     response_sd_pp: float = 0.0,
     min_months: int | None = None,
+    response_cv: float = RESPONSE_CV,
 ) -> dict:
     """The whole fitted scenario file as plain tables (see the module docstring and :mod:`.fitspec`)."""
     year = fit.baseline_year + 1
@@ -294,6 +295,8 @@ def fitted_scenario(
         "response_sd_pp": float(response_sd_pp),
         "response_sd_source": "assumption: each region's own response (SD, pp), the same in every response month"
         + (" (0: every region responds alike)" if not response_sd_pp else ""),
+        "response_cv": float(response_cv),
+        "response_cv_source": RESPONSE_CV_SOURCE if response_cv == RESPONSE_CV else "assumption (--response-cv)",
     }
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(fit.source).stem).strip("-") or "history"
     kind = "a SYNTHETIC history" if synthetic else Path(fit.source).name

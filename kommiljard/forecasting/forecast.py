@@ -150,6 +150,7 @@ def forecast(
     history: Panel | pd.DataFrame | str | Path | None = None,
     response_pp: Mapping[str, Mapping[str, float]] | None = None,
     response_sd_pp: float = 0.0,
+    response_cv: float = 0.0,
 ) -> Forecast:
     """The predictive distribution of every region's shares in ``months`` (see the module docstring).
 
@@ -192,9 +193,9 @@ def forecast(
     gap_cov = gap.sd[..., None, None] ** 2 * ar1_cov(gap.ar1, gap.ar1, h, h) + _param_cov(gap, v_last, h, t, t_last, t0)
 
     if response_pp:
-        shift, sd = _response(response_pp, response_sd_pp, months, groups, mean_90)
+        shift, sd, sd_cv = _response(response_pp, response_sd_pp, response_cv, months, groups, mean_90)
         mean_90 = mean_90 + shift
-        own_cov = own_cov + _response_cov(sd)
+        own_cov = own_cov + _response_cov(sd) + _response_cov(sd_cv)
     by_month = (2, 1, 0)  # (R, G, K) -> (K, G, R)
     return Forecast(
         months, groups, regions, state.month, np.transpose(mean_90, by_month), np.transpose(mean_gap, by_month),
@@ -265,8 +266,9 @@ def _param_block(p: Params, last, h, t, t_last, t0) -> np.ndarray:
     return out.reshape(cov.shape[:-3] + (n_k * n_g, n_k * n_g))
 
 
-def _response(response_pp, response_sd_pp, months, groups, mean_90) -> tuple[np.ndarray, np.ndarray]:
-    """Logit shift (R, G, K) moving the median share by the response, and the logit SD of a region's own response."""
+def _response(response_pp, response_sd_pp, response_cv, months, groups, mean_90) -> tuple[np.ndarray, ...]:
+    """Logit shift (R, G, K) moving the median share by the response, and the logit SDs of a region's own
+    response: added (the same in each month) and proportional (``response_cv`` times the month's response)."""
     pp = np.zeros(mean_90.shape)
     for month, by_group in response_pp.items():
         if month not in months:
@@ -280,7 +282,7 @@ def _response(response_pp, response_sd_pp, months, groups, mean_90) -> tuple[np.
     shift = np.where(pp != 0, logit(shifted) - mean_90, 0.0)
     slope = shifted * (100.0 - shifted) / 100.0
     sd = np.where(pp != 0, response_sd_pp / slope, 0.0)
-    return shift, sd
+    return shift, sd, np.abs(response_cv * pp) / slope
 
 
 def _response_cov(sd: np.ndarray) -> np.ndarray:

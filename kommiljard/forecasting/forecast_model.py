@@ -160,7 +160,7 @@ def fitted_model(
         )
     response = response_by_month(spec, block.months)  # the scheme's months, whatever the fit's years
     start = observed.with_frame(_without_response(frame, last, response))
-    fc = forecast(fit, later, start, response, float(spec.fit.response_sd_pp)) if later else None
+    fc = forecast(fit, later, start, response, spec.fit.response_sd_pp, spec.fit.response_cv) if later else None
     model = _conditioned(variables, rows, known, fc)
     used = frame[frame["month"].isin(known) | (frame["month"] == last)]
     info = observed_record(observed, frame, len(used)) | {
