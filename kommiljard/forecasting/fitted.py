@@ -82,6 +82,7 @@ def scenario_entries(
                 **_values(fit.gap, (ri, gi), GAP_FIELDS, "gap_"),
                 "first_month": str(data["first_month"]),
                 "n_months": int(data["n_months"]),
+                "missing_months": int(data.get("missing_months", 0)),
                 "borrowed": bool(data["borrowed"]),
                 "shrinkage": {k: round(float(v), 4) for k, v in own.items()},
                 "note": _note(fit, ri, gi),
@@ -94,12 +95,27 @@ def scenario_entries(
         "baseline_year": fit.baseline_year, "months": list(fit.national_months),
         "response": "not fitted: a history before the scheme cannot show how regions react to the money; "
                     "the national response_pp is an assumption",
-        "warnings": list(fit.warnings), "national": national, "regions": regions,
+        "warnings": list(fit.warnings), "seasons": "reference" if fit.short else "fitted", "national": national,
+        "regions": regions,
     }  # fmt: skip
+    if fit.own_corr is not None:
+        table["correlation"] = _correlation(fit)
     if min_months is not None:
         table["min_months"] = min_months
     source = f"fitted to {history} ({months})"
     return {"fit": table, **_implied(fit, source, response_pp, response_source)}
+
+
+def _correlation(fit: Fit) -> dict:
+    """The own innovations' correlation as written: its order (``region:group``) and rows, rounded."""
+    lw = fit.pooled.query("parameter == 'own_corr_lw_shrinkage'")["pooled"]
+    return {
+        "order": [f"{r}:{g}" for r in fit.regions for g in fit.groups],
+        "matrix": [[round(float(v), 4) for v in row] for row in fit.own_corr],
+        "between_shrinkage": round(float(lw.iloc[0]), 4) if len(lw) else 1.0,
+        "note": "correlation of the regions' own monthly innovations (beyond the national factor); each region's "
+        "two groups by empirical Bayes, between regions Ledoit-Wolf shrunk towards none",
+    }
 
 
 def _note(fit: Fit, ri: int, gi: int) -> str:
@@ -255,7 +271,25 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
         pooled=pd.DataFrame(columns=["series", "group", "parameter", "pooled", "between_region_sd", "regions"]),
         national_months=tuple(get(entries, "months", "fit")), warnings=tuple(entries.get("warnings", ())),
         source=str(entries.get("history", "")), sha256=str(entries.get("history_sha256", "")),
+        own_corr=_correlation_of(entries.get("correlation"), regions, groups),
+        short=entries.get("seasons") == "reference",
     )  # fmt: skip
+
+
+def _correlation_of(table: Mapping | None, regions: Sequence[str], groups: Sequence[str]) -> np.ndarray | None:
+    """The own innovations' correlation (R*G, R*G) in the fit's order from a written one (None: not written)."""
+    if not table:
+        return None
+    where = {name: i for i, name in enumerate(table["order"])}
+    wanted = [f"{r}:{g}" for r in regions for g in groups]
+    if missing := [w for w in wanted if w not in where]:
+        raise InputError(f"fit.correlation.order: no entry for {', '.join(missing[:4])} (refit with `kommiljard fit`)")
+    pick = [where[w] for w in wanted]
+    matrix = np.array(table["matrix"], dtype=float)[np.ix_(pick, pick)]
+    lam, vec = np.linalg.eigh((matrix + matrix.T) / 2)  # rounded to 4 decimals: kept positive definite
+    fixed = (vec * np.clip(lam, 1e-6, None)) @ vec.T
+    d = np.sqrt(np.diag(fixed))
+    return fixed / np.outer(d, d)
 
 
 def response_assumption(response_from: str | Path | None) -> tuple[dict, str]:

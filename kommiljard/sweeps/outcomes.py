@@ -107,6 +107,13 @@ def setup_sweep(
         )
     else:
         model, obs_info = _scenario_model(scenario, block, population, observed)
+    if isinstance(model, ConditionedModel) and model.n_latent == 0:
+        raise InputError(
+            f"{observed.source if observed is not None else 'the observed panel'}: every month the rules read "
+            f"({', '.join(sorted(set(model.model.months)))}) is in it, so there is nothing left to draw: the payout "
+            "is known exactly. Compute it with `kommiljard payout PANEL` (same --rules), or sweep with the months "
+            "known up to an earlier one."
+        )
     base = model.model if isinstance(model, ConditionedModel) else model
     regions = base.regions
     weights = population.of(regions).astype(np.float64) if block.sharing == "population" else np.ones(len(regions))

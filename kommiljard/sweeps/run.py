@@ -252,7 +252,7 @@ def _run_sweep(
             tuple(lever.months) if lever.months else None,
             tuple(lever.groups) if lever.groups else None,
         )
-    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    observed = observed_of(scenario, observed_panel, sweep_block(rules).group_names)
     setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
     if variants is not None:
         setup = with_variants(setup, variants, population)
@@ -433,6 +433,14 @@ def _run_sweep(
     return SweepResult(out_dir, manifest, summary, len(todo), reused, elapsed)
 
 
+def observed_of(scenario: Scenario, observed_panel, groups) -> Panel | None:
+    """The observed panel, read as the scenario's own model reads one (a fitted one: suppressed cells missing)."""
+    if observed_panel is None:
+        return None
+    reader = getattr(scenario.own_model, "read_observed", None)
+    return reader(observed_panel, groups) if reader is not None else as_panel(observed_panel, groups)
+
+
 def batch_size(setup) -> int:
     """Trajectories computed at once: ``BATCH_SIZE``, or fewer (whole random streams) in a sweep of more than
     ``FULL_BATCH_VARIANTS`` variants, each of which holds its amounts and column for the batch, so that memory
@@ -510,7 +518,7 @@ def trajectory_panel(
     """
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
-    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    observed = observed_of(scenario, observed_panel, sweep_block(rules).group_names)
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
     base = setup.layout
     drawn = draw(setup.model, seed, index, index + 1)
