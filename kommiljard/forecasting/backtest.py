@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..engine import base_provenance, payout
 from ..errors import InputError
-from ..inputs.panel import Panel, as_panel, normalise_month, shift_month
+from ..inputs.panel import Panel, normalise_month, shift_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds.staircase.arrays import block_cells
@@ -43,6 +43,7 @@ from .fit import MIN_MONTHS, RESPONSE_CV, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast
 from .forecast_model import fitted_from_text
+from .histories import as_history
 from .scores import TOLERANCE_SEK, crps, expected_coverage, pit_bounds
 
 INTERVALS = {50: (25, 75), 90: (5, 95)}  # central interval -> percentiles of the trajectories
@@ -88,7 +89,7 @@ def backtest(
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     population = population if isinstance(population, Population) else read_population(population)
     block = sweep_block(rules)
-    panel = as_panel(history, block.group_names)
+    panel = as_history(history, block.group_names).panel
     month = normalise_month(as_of)
     if month is None:
         raise InputError(f"--as-of {as_of!r} is not a month: write YYYY-MM, e.g. 2019-08")
@@ -182,7 +183,8 @@ def _summary(table: pd.DataFrame, month: str, months: list[str], later: list[str
 
 def _check_realised(frame: pd.DataFrame, months: list[str], groups, source: str) -> None:
     """The history must hold every month the rules read, for every region and group."""
-    have = set(zip(frame["month"], frame["group"], frame["region"]))
+    full = frame.dropna(subset=["share_90", "share_60"])
+    have = set(zip(full["month"], full["group"], full["region"]))
     missing = [(m, g, r) for m in months for g in groups for r in sorted(set(frame["region"])) if (m, g, r) not in have]
     last = str(frame["month"].max()) if len(frame) else "(no rows)"
     if later := [m for m in months if m > last]:
@@ -193,9 +195,9 @@ def _check_realised(frame: pd.DataFrame, months: list[str], groups, source: str)
     if missing:
         listed = ", ".join(f"{region_label(r)} {g} {m}" for m, g, r in missing[:8])
         raise InputError(
-            f"{source}: no row for {listed}"
+            f"{source}: no row, or a suppressed share, for {listed}"
             + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
-            + "; a backtest needs every month the rules read"
+            + "; a backtest needs both shares of every month the rules read"
         )
 
 

@@ -451,8 +451,11 @@ def fit_history(
     panel = as_history(history, list(groups)).panel
     source, groups = panel.source, tuple(groups)
     grid, until, ignored = _grid(panel, until, groups)
-    thin, notes = _problems(grid, min_months, borrow, source, until)
+    _problems(grid, min_months, True, source, until)  # regions and groups missing: before anything else
+    notes: list[str] = []
     grid, dropped = _national_months(grid, source, until, notes)
+    thin, more = _problems(grid, min_months, borrow, source, until)
+    notes = more + notes
     baseline_year = int(shift_month(until, 1)[:4]) - 1
     t0 = baseline_year * 12 + 5.5
     short = len(grid.t) < SHORT_HISTORY
@@ -559,9 +562,9 @@ def _national_months(grid: _Grid, source: str, until: str, notes: list[str]) -> 
         notes.append(
             f"{_ranges(grid.t[thin_months])}: fewer than half of the regions report, so these months are left out"
         )
-    if len(grid.t) < MIN_HISTORY:
+    if (months := int(enough[k0:].sum())) < MIN_HISTORY:
         raise InputError(
-            f"{source}: {len(grid.t)} month(s) of history up to {until}: a forecast needs at least {MIN_HISTORY} (the "
+            f"{source}: {months} month(s) of history up to {until}: a forecast needs at least {MIN_HISTORY} (the "
             "months the rules compare with a year earlier among them)"
         )
     return grid, dropped

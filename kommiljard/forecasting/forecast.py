@@ -337,8 +337,9 @@ def naive_forecast(
     """This year's share = the same month a year earlier + the national trend, per region and group.
 
     The national trend of a share is the mean, over the 12 months up to ``as_of`` (default:
-    the history's last month; those of them the history has a year earlier), of the
-    population-weighted national share's change from a year earlier. Rows: region, month, group, share_90, share_60 (clipped to 0-100).
+    the history's last month; of them, those the history has a year earlier), of the
+    population-weighted national share's change from a year earlier. Rows: region, month, group,
+    share_90, share_60 (clipped to 0-100).
     """
     panel = as_history(history).panel
     frame = panel.frame.dropna(subset=["share_90", "share_60"])  # a suppressed cell says nothing here

@@ -134,7 +134,12 @@ def fitted_model(
     if missing := [g for g in groups if g not in fit.groups]:
         raise InputError(f"{origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
     frame = observed.frame[observed.frame["group"].isin(groups)]
-    last = str(frame["month"].max())
+    last, first = str(frame["month"].max()), str(frame["month"].min())
+    if first > fit.until:
+        raise InputError(
+            f"{observed.source}: the observed months begin {first}, after the fit's last month ({fit.until}): the "
+            f"forecast starts there, so give the months from {shift_month(fit.until, 1 - WINDOW)} on"
+        )
     needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
     variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(block.months) if block.target else ())
     known = [m for m in needed if m <= last]

@@ -64,8 +64,7 @@ def _unsuppressed(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     raw, counts = raw.copy(), {}
     for column in SHARE_COLUMNS:
         values = raw[column]
-        text = values.astype(object).map(lambda v: v if isinstance(v, str) else None)
-        marked = text.map(lambda v: v is not None and bool(SUPPRESSED.match(v))) | values.isna()
+        marked = values.map(lambda v: isinstance(v, str) and bool(SUPPRESSED.match(v))).astype(bool) | values.isna()
         counts[column] = int(marked.sum())
         raw[column] = values.where(~marked, np.nan)
     return raw, counts
