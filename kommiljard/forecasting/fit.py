@@ -58,7 +58,7 @@ MIN_MONTHS = 24
 SHORT_HISTORY = 24  # fewer months than this: the seasonal patterns are the reference's, not fitted
 MIN_HISTORY = 12  # the fewest months of history a forecast starts from
 REFERENCE_SEASON = "default-2019"  # the scenario whose national seasons (the real series) short histories take
-STATE_MONTHS = 3  # the last months a fit keeps for a forecast (forecast.WINDOW)
+STATE_MONTHS = 12  # the last months a fit keeps for a forecast (forecast.WINDOW): last year's same months among them
 LOGIT_CLIP = (0.05, 99.95)  # shares of 0 or 100 % are read as these on the logit scale
 SEASON = slice(1, 12)  # design columns of the seasonal contrasts (January to November)
 # How unequally regions respond to the scheme: a region's response is the month's assumed response times its
@@ -139,6 +139,16 @@ class Params:
     level_trend_corr: np.ndarray
     season_se: np.ndarray
     ar1_se: np.ndarray
+    season_change_sd: np.ndarray | None = None  # SD of a calendar month's deviation from its season, kept a year on
+    break_month: np.ndarray | None = None  # month index of a level break (-1: none); the level is the later one
+    break_step: np.ndarray | None = None  # the level's change at the break
+
+    def get(self, name: str) -> np.ndarray:
+        """A field, zeros (break_month: -1) where it was not fitted."""
+        value = getattr(self, name)
+        if value is not None:
+            return np.asarray(value)
+        return np.full(np.shape(self.level), -1 if name == "break_month" else 0.0)
 
     @property
     def stationary_sd(self) -> np.ndarray:
@@ -148,7 +158,10 @@ class Params:
     def mean(self, t: np.ndarray, t0: float) -> np.ndarray:
         """Expected logit (..., len(t)) in months ``t``."""
         t = np.asarray(t)
-        return self.level[..., None] + self.season[..., t % 12] + self.trend[..., None] * ((t - t0) / 12.0)
+        mean = self.level[..., None] + self.season[..., t % 12] + self.trend[..., None] * ((t - t0) / 12.0)
+        if self.break_month is None:
+            return mean
+        return mean - self.get("break_step")[..., None] * (t < self.get("break_month")[..., None])
 
 
 @dataclass(frozen=True)
@@ -186,6 +199,8 @@ class Fit:
     sha256: str = ""
     own_corr: np.ndarray | None = None  # (R*G, R*G) the own innovations' correlation, index r * G + g
     short: bool = False  # a history too short to fit the seasons: the reference's taken
+    break_rate: np.ndarray | None = None  # (G,) level breaks found per month of a region's series
+    break_sd: np.ndarray | None = None  # (G,) their RMS size (logit)
 
     @property
     def t0(self) -> float:
@@ -313,15 +328,25 @@ class _Family:
     innovations: list  # per region: (month indexes, innovations), None when borrowed
     rows: list  # (region index, parameter, own estimate, pooled, shrunk value, shrinkage)
     pooled: list  # (parameter, pooled value, between-region SD, regions in the pool)
+    residuals: list = field(default_factory=list)  # per region: (month indexes, GLS residuals), None when borrowed
 
 
 def _fit_family(
-    ys: list[np.ndarray], ts: list[np.ndarray], thin: np.ndarray, t0: float, trend: bool, season: bool = True
+    ys: list[np.ndarray],
+    ts: list[np.ndarray],
+    thin: np.ndarray,
+    t0: float,
+    trend: bool,
+    season: bool = True,
+    breaks: bool = False,
 ) -> _Family:
     """Fit each region's series ``ys`` (observed in months ``ts``, gaps allowed) and shrink every parameter
-    towards the pool of the regions that are not ``thin``; thin ones borrow all but their level."""
+    towards the pool of the regions that are not ``thin``; thin ones borrow all but their level. With ``breaks``
+    a series' level may break once (:func:`_level_break`): the months before it are moved to the later level."""
     n, usable = len(ys), ~thin
     xs = [design(t, t0, trend, season) for t in ts]
+    found = [_level_break(ys[r], xs[r], ts[r]) if breaks and usable[r] else None for r in range(n)]
+    ys = [y if b is None else y + b[1] * (t < b[0]) for y, t, b in zip(ys, ts, found)]
     parts = columns(trend, season)
     rows: list = []
     pooled_rows: list = []
@@ -357,7 +382,42 @@ def _fit_family(
 
         record(name, rms(beta_hat), rms(beta), share[:, cols].mean(axis=1), float(rms(mu)), float(np.sqrt(tau2[1])))
     params = _family_params(beta, post, phi_value, np.sqrt(sigma2), np.sqrt(phi.var), parts)
-    return _Family(params, [(ts[r], f.innovations) if f else None for r, f in enumerate(fits)], rows, pooled_rows)
+    if breaks:
+        level_se = np.sqrt(params.level_se**2 + np.array([b[2] ** 2 if b else 0.0 for b in found]))
+        params = replace(
+            params, level_se=level_se, break_month=np.array([b[0] if b else -1 for b in found]),
+            break_step=np.array([b[1] if b else 0.0 for b in found]),
+        )  # fmt: skip
+    innovations = [(ts[r], f.innovations) if f else None for r, f in enumerate(fits)]
+    return _Family(
+        params, innovations, rows, pooled_rows, [(ts[r], f.residuals) if f else None for r, f in enumerate(fits)]
+    )
+
+
+BREAK_F = 9.0  # sup-F over the break month beyond which a level break is taken (Andrews 1993: 5 %, 15 % trimmed)
+BREAK_TRIM = 6  # months at least on either side of a break
+
+
+def _level_break(y: np.ndarray, x: np.ndarray, months: np.ndarray) -> tuple[int, float, float] | None:
+    """The one level break a series shows, if any: its month, the step and the step's standard error.
+
+    Each month with :data:`BREAK_TRIM` months on either side is tried as the break (a step column added
+    to the design, GLS with the series' own AR(1) at the REML estimate without a break); the largest F
+    statistic of the step, if above :data:`BREAK_F` (the 5 % critical value of the supremum over the
+    break month), is taken.
+    """
+    if len(y) < 2 * BREAK_TRIM + x.shape[1]:
+        return None
+    phi = ar1.reml_ar1(y, x, months)[0]
+    best, best_f = None, BREAK_F
+    for k in range(BREAK_TRIM, len(y) - BREAK_TRIM + 1):
+        step = (months < months[k]).astype(float)[:, None]
+        g = ar1.gls(y, np.hstack([x, step]), phi, months)
+        se = np.sqrt(g.unscaled_cov[-1, -1] * g.sigma2)
+        f = (g.beta[-1] / se) ** 2
+        if f > best_f:
+            best, best_f = (int(months[k]), float(g.beta[-1]), float(se)), f
+    return best
 
 
 def _shrunk_ar1(ys, xs, ts, usable) -> tuple:
@@ -418,6 +478,45 @@ def _family_params(beta, post, phi, sd, phi_se, parts) -> Params:
     )  # fmt: skip
 
 
+def season_change(residuals: list, params: Params) -> float:
+    """The SD of a calendar month's deviation from its fitted season that lasts a year: the pooled covariance of
+    the series' residuals twelve months apart, beyond what their AR(1) leaves at that lag (0 if none)."""
+    products, implied = [], []
+    for r, pair in enumerate(residuals):
+        if pair is None:
+            continue
+        months, e = pair
+        at = dict(zip(months.tolist(), e))
+        products += [at[m] * at[m - 12] for m in months.tolist() if m - 12 in at]
+        stationary = params.sd[r] ** 2 / (1.0 - params.ar1[r] ** 2)
+        implied.append(stationary * params.ar1[r] ** 12)
+    if len(products) < 12:
+        return 0.0
+    return float(np.sqrt(max(np.mean(products) - np.mean(implied), 0.0)))
+
+
+def _with_season_change(params: Params, sd: np.ndarray) -> Params:
+    """``params`` with the season change ``sd`` (broadcast), its variance taken out of the AR(1) deviations'
+    (at most half of it), which the residuals' variance held."""
+    sd = np.broadcast_to(np.asarray(sd, dtype=float), np.shape(params.level))
+    stationary = params.sd**2 / (1.0 - params.ar1**2)
+    kept = np.maximum(stationary - sd**2, 0.5 * stationary)
+    return replace(params, season_change_sd=np.array(sd), sd=np.sqrt(kept * (1.0 - params.ar1**2)))
+
+
+def break_risk(families: list[_Family], months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: the chance a month brings a level break (breaks found per month of the series scanned) and
+    the breaks' RMS size (logit), for forecasts: a break may come in the months ahead too."""
+    rates, sizes = [], []
+    for family in families:
+        steps = family.params.get("break_step")
+        found = family.params.get("break_month") >= 0
+        scanned = sum(len(r[0]) for r in family.residuals if r is not None) or months
+        rates.append(found.sum() / scanned)
+        sizes.append(float(np.sqrt(np.mean(steps[found] ** 2))) if found.any() else 0.0)
+    return np.array(rates), np.array(sizes)
+
+
 def _season_cov(cov: np.ndarray) -> np.ndarray:
     """Covariance of the 12-month profile from the coefficients' covariance."""
     j = np.vstack([np.eye(11), -np.ones((1, 11))])
@@ -473,7 +572,12 @@ def fit_history(
         ys = [values[ri, gi, s] - (national_series[gi, s] if relative else 0.0) for ri, s in enumerate(ok)]
         return ys, [grid.t[s] for s in ok]
 
-    own = [_fit_family(*series(grid.l90, True, gi), thin[:, gi], t0, True, not short) for gi in range(len(groups))]
+    own = [
+        _fit_family(*series(grid.l90, True, gi), thin[:, gi], t0, True, not short, breaks=True)
+        for gi in range(len(groups))
+    ]
+    own = [replace(f, params=_with_season_change(f.params, season_change(f.residuals, f.params))) for f in own]
+    break_rate, break_sd = break_risk(own, len(grid.t))
     gap_values = grid.l90 - grid.l60
     if short:  # the gaps' seasons from the reference as well: their levels fitted around it
         gap_values = gap_values - _reference(groups)[1][None, :, grid.t % 12]
@@ -500,7 +604,7 @@ def fit_history(
     return Fit(
         until, baseline_year, grid.regions, groups, national, region, gaps, group_corr,
         national_group_corr, thin, data, shrinkage, pooled, (month_name(int(grid.t[0])), until), state, diagnostics,
-        tuple(notes), source, panel.sha256, own_corr, short,
+        tuple(notes), source, panel.sha256, own_corr, short, break_rate, break_sd,
     )  # fmt: skip
 
 
@@ -587,6 +691,11 @@ def _fit_national(series: np.ndarray, t: np.ndarray, t0: float, short: bool, gro
     national = _national_params(fits, not short)
     if short:
         national = replace(national, season=reference)
+    change = [
+        season_change([(t[~np.isnan(y)], g.residuals)], replace(national, sd=national.sd[[gi]], ar1=national.ar1[[gi]]))
+        for gi, ((g, _, _), y) in enumerate(zip(fits, series))
+    ]
+    national = _with_season_change(national, np.array(change))
     both = pd.concat(innovations, axis=1).dropna().to_numpy().T
     corr = float(np.corrcoef(both)[0, 1]) if len(series) == 2 and both.shape[1] > 2 else 0.0
     return national, corr
@@ -661,7 +770,7 @@ def _national_params(fits, season: bool = True) -> Params:
 def _stack(per_group: list[Params], national: Params | None = None) -> Params:
     """Per-group parameters of R regions stacked to (R, G); with ``national``, levels, seasons and
     trends made absolute (national plus the region's own)."""
-    out = {k: np.stack([getattr(p, k) for p in per_group], axis=1) for k in Params.__dataclass_fields__}
+    out = {k: np.stack([p.get(k) for p in per_group], axis=1) for k in Params.__dataclass_fields__}
     if national is not None:
         for k in ("level", "season", "trend"):
             out[k] = out[k] + getattr(national, k)[None]

@@ -59,6 +59,7 @@ class FitParams(Strict):
     level_trend_corr: Corr
     season_se_logit: LogitSd
     ar1_se: Annotated[float, Field(ge=0, le=2)]
+    season_change_sd_logit: LogitSd = 0.0
 
 
 class FitRegionGroup(FitParams):
@@ -75,6 +76,8 @@ class FitRegionGroup(FitParams):
     n_months: int = Field(ge=1)  # months with data from first_month to until
     missing_months: int = Field(default=0, ge=0)  # suppressed or missing months among them
     borrowed: bool
+    break_month: Month | None = None  # a level break the fit found: the level is the later one
+    break_step_logit: Logit = 0.0
     shrinkage: dict[str, Share] = {}
     note: str = ""
 
@@ -109,6 +112,13 @@ class FitRegion(ByGroup):
     group_corr: Corr
     group_corr_shrinkage: Share = 0.0
     groups: dict[str, FitRegionGroup]
+
+
+class FitBreaks(Strict):
+    """How often the regions' levels broke in one group (breaks per month of a series) and how far (RMS, logit)."""
+
+    per_month: Share
+    sd_logit: LogitSd
 
 
 class FitCorrelation(Strict):
@@ -149,6 +159,7 @@ class FitTable(Strict):
     national: FitNational
     regions: dict[str, FitRegion]
     correlation: FitCorrelation | None = None
+    level_breaks: dict[str, FitBreaks] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> FitTable:
@@ -225,7 +236,7 @@ class FittedSpec(ScenarioSpec):
         return problems
 
 
-MODELS = (FitParams, FitRegionGroup, FitNational, FitRegion, FitCorrelation, FitTable)
+MODELS = (FitParams, FitRegionGroup, FitNational, FitRegion, FitCorrelation, FitBreaks, FitTable)
 
 
 def key_of(loc: tuple) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ import tomli_w
 from ..errors import InputError
 from ..inputs.regions import region_label, region_table
 from ..sweeps.scenario import load_scenario
-from .fit import RESPONSE_CV, RESPONSE_CV_SOURCE, Fit, Params, expit_pct
+from .fit import RESPONSE_CV, RESPONSE_CV_SOURCE, Fit, Params, expit_pct, month_index, month_name
 from .fitspec import fitted_spec
 
 METHOD = (
@@ -42,8 +43,9 @@ SCALE = "logit: L(x) = ln(x / (100 - x)) for a share x in percent; *_logit value
 KEYS = {
     "level": "level_logit", "season": "season_logit", "trend": "trend_logit", "ar1": "ar1", "sd": "noise_sd_logit",
     "level_se": "level_se_logit", "trend_se": "trend_se_logit", "level_trend_corr": "level_trend_corr",
-    "season_se": "season_se_logit", "ar1_se": "ar1_se",
+    "season_se": "season_se_logit", "ar1_se": "ar1_se", "season_change_sd": "season_change_sd_logit",
 }  # fmt: skip
+OPTIONAL = {"season_change_sd_logit": 0.0}  # keys a fitted scenario written before them may lack
 GAP_FIELDS = ("level", "season", "ar1", "sd", "level_se", "season_se", "ar1_se")
 _HERMITE = np.polynomial.hermite_e.hermegauss(24)
 
@@ -51,7 +53,7 @@ _HERMITE = np.polynomial.hermite_e.hermegauss(24)
 def _values(p: Params, index, fields=tuple(KEYS), prefix: str = "") -> dict:
     out = {}
     for name in fields:
-        value = getattr(p, name)[index]
+        value = p.get(name)[index]
         out[prefix + KEYS[name]] = [round(float(v), 6) for v in value] if np.ndim(value) else round(float(value), 6)
     return out
 
@@ -84,6 +86,7 @@ def scenario_entries(
                 "n_months": int(data["n_months"]),
                 "missing_months": int(data.get("missing_months", 0)),
                 "borrowed": bool(data["borrowed"]),
+                **_break(fit, ri, gi),
                 "shrinkage": {k: round(float(v), 4) for k, v in own.items()},
                 "note": _note(fit, ri, gi),
             }  # fmt: skip
@@ -100,10 +103,23 @@ def scenario_entries(
     }  # fmt: skip
     if fit.own_corr is not None:
         table["correlation"] = _correlation(fit)
+    if fit.break_rate is not None:
+        table["level_breaks"] = {
+            g: {"per_month": round(float(fit.break_rate[gi]), 6), "sd_logit": round(float(fit.break_sd[gi]), 6)}
+            for gi, g in enumerate(fit.groups)
+        }
     if min_months is not None:
         table["min_months"] = min_months
     source = f"fitted to {history} ({months})"
     return {"fit": table, **_implied(fit, source, response_pp, response_source)}
+
+
+def _break(fit: Fit, ri: int, gi: int) -> dict:
+    """A region's level break, if the fit found one: its month and step (logit)."""
+    month = int(fit.region.get("break_month")[ri, gi])
+    if month < 0:
+        return {}
+    return {"break_month": month_name(month), "break_step_logit": round(float(fit.region.break_step[ri, gi]), 6)}
 
 
 def _correlation(fit: Fit) -> dict:
@@ -237,13 +253,17 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
                 continue
             key = prefix + KEYS[name]
             out[name] = np.array(
-                [[get(t, key, w) for t, w in zip(row, wh)] for row, wh in zip(tables, where)], dtype=float
-            )
+                [[t.get(key, OPTIONAL[key]) if key in OPTIONAL else get(t, key, w) for t, w in zip(row, wh)]
+                 for row, wh in zip(tables, where)], dtype=float,
+            )  # fmt: skip
         return Params(**out)
 
     per_region = [[get(get(region_tables, r, "fit.regions"), g, f"fit.regions.{r}") for g in groups] for r in regions]
     where = [[f"fit.regions.{r}.{g}" for g in groups] for r in regions]
     region = params(per_region, tuple(KEYS), "", where)
+    months = [[month_index(t["break_month"]) if t.get("break_month") else -1 for t in row] for row in per_region]
+    steps = [[float(t.get("break_step_logit", 0.0)) for t in row] for row in per_region]
+    region = replace(region, break_month=np.array(months), break_step=np.array(steps))
     gap = params(per_region, GAP_FIELDS, "gap_", where)
     nat = params(
         [[get(national_table, g, "fit.national") for g in groups]],
@@ -272,8 +292,17 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
         national_months=tuple(get(entries, "months", "fit")), warnings=tuple(entries.get("warnings", ())),
         source=str(entries.get("history", "")), sha256=str(entries.get("history_sha256", "")),
         own_corr=_correlation_of(entries.get("correlation"), regions, groups),
+        break_rate=_breaks_of(entries.get("level_breaks"), groups, "per_month"),
+        break_sd=_breaks_of(entries.get("level_breaks"), groups, "sd_logit"),
         short=entries.get("seasons") == "reference",
     )  # fmt: skip
+
+
+def _breaks_of(table: Mapping | None, groups: Sequence[str], key: str) -> np.ndarray | None:
+    """A per-group figure of the level breaks as written (None: not written)."""
+    if not table:
+        return None
+    return np.array([float(table.get(g, {}).get(key, 0.0)) for g in groups])
 
 
 def _correlation_of(table: Mapping | None, regions: Sequence[str], groups: Sequence[str]) -> np.ndarray | None:

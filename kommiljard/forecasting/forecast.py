@@ -151,7 +151,9 @@ def forecast(
         raise InputError(
             f"forecast months {', '.join(early)} are not after the last month of the history ({known.months[-1]})"
         )
-    joint = Joint(fit, tuple(known.months) + months, response_pp or {}, response_sd_pp, response_cv)
+    joint = Joint(
+        fit, tuple(known.months) + months, response_pp or {}, response_sd_pp, response_cv, month_index(known.months[-1])
+    )
     values = (np.concatenate([known.l90, np.full((*known.l90.shape[:2], len(months)), np.nan)], axis=-1),
               np.concatenate([known.gap, np.full((*known.gap.shape[:2], len(months)), np.nan)], axis=-1))  # fmt: skip
     drawn = np.arange(len(known.months), len(joint.months))
@@ -201,6 +203,7 @@ class Joint:
     response_pp: Mapping[str, Mapping[str, float]]
     response_sd_pp: float
     response_cv: float
+    t_known: int  # the last month known (index): level breaks may come after it
 
     @cached_property
     def t(self) -> np.ndarray:
@@ -248,16 +251,22 @@ class Joint:
             same = (r[:, None] == r[None, :]) & (g[:, None] == g[None, :])
             return same * (_stationary(p.ar1[r, g], p.sd[r, g], t) + _mean_error(p, (r, g), t, fit.t0))
         nat, own = fit.national, fit.region
-        n_g = len(fit.groups)
-        national_corr = np.where(g[:, None] == g[None, :], 1.0, fit.national_group_corr)
-        cov = national_corr * _stationary(nat.ar1[g], nat.sd[g], t) + (g[:, None] == g[None, :]) * _mean_error(
-            nat, (g,), t, fit.t0
-        )
-        q = r * n_g + g
+        same_month = (t[:, None] % 12) == (t[None, :] % 12)
+        same_group = g[:, None] == g[None, :]
+        national_corr = np.where(same_group, 1.0, fit.national_group_corr)
+        change = nat.get("season_change_sd")[g]
+        cov = national_corr * _stationary(nat.ar1[g], nat.sd[g], t)
+        cov += same_group * (_mean_error(nat, (g,), t, fit.t0) + same_month * np.outer(change, change))
+        q = r * len(fit.groups) + g
         corr = fit.own_corr if fit.own_corr is not None else _within_region(fit)
         same = q[:, None] == q[None, :]
+        change = own.get("season_change_sd")[r, g]
         cov += corr[q[:, None], q[None, :]] * _stationary(own.ar1[r, g], own.sd[r, g], t)
-        cov += same * _mean_error(own, (r, g), t, fit.t0)
+        cov += same * (_mean_error(own, (r, g), t, fit.t0) + same_month * np.outer(change, change))
+        if fit.break_rate is not None:  # a level break may come in the months ahead: a random walk from the last month
+            ahead = np.maximum(t - self.t_known, 0)
+            risk = np.sqrt(fit.break_rate[g]) * fit.break_sd[g]
+            cov += same * np.outer(risk, risk) * np.minimum.outer(ahead, ahead)
         _, added, proportional = self.response
         a, b = added[r, g, k], proportional[r, g, k]
         return cov + same * (np.outer(a, a) + np.outer(b, b))
