@@ -39,7 +39,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import cho_factor, cho_solve
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
@@ -154,6 +156,13 @@ def forecast(
     joint = Joint(
         fit, tuple(known.months) + months, response_pp or {}, response_sd_pp, response_cv, month_index(known.months[-1])
     )
+    with threadpool_limits(1):  # small matrices: one BLAS thread is fastest and spins no idle CPUs
+        return _conditioned(joint, known, months)
+
+
+def _conditioned(joint: Joint, known: State, months: tuple[str, ...]) -> Forecast:
+    """The forecast of ``months``: the joint Gaussian given the ``known`` months."""
+    fit = joint.fit
     values = (np.concatenate([known.l90, np.full((*known.l90.shape[:2], len(months)), np.nan)], axis=-1),
               np.concatenate([known.gap, np.full((*known.gap.shape[:2], len(months)), np.nan)], axis=-1))  # fmt: skip
     drawn = np.arange(len(known.months), len(joint.months))
@@ -285,7 +294,7 @@ class Joint:
         share = expit_pct(y[o])
         noise = (_ROUNDING_SD_PP / np.maximum(share * (100 - share) / 100, 0.05)) ** 2
         s_oo = cov[np.ix_(o, o)] + np.diag(noise * (1 if kind == "90" else 2))
-        gain = np.linalg.solve(s_oo, cov[np.ix_(o, x)]).T
+        gain = cho_solve(cho_factor(s_oo), cov[np.ix_(o, x)]).T
         cond = cov[np.ix_(x, x)] - gain @ cov[np.ix_(o, x)]
         return mean[x] + gain @ (y[o] - mean[o]), (cond + cond.T) / 2
 
@@ -294,7 +303,7 @@ def _stationary(phi: np.ndarray, sd: np.ndarray, t: np.ndarray) -> np.ndarray:
     """The stationary cross-covariance of AR(1) series per variable (phi, innovation sd, month; innovation
     correlation 1): ``s s' phi'^(t' - t) / (1 - phi phi')`` for t' >= t (phi^(t - t') otherwise)."""
     lag = t[None, :] - t[:, None]
-    decay = np.where(lag >= 0, phi[None, :] ** np.abs(lag), phi[:, None] ** np.abs(lag))
+    decay = np.where(lag >= 0, phi[None, :], phi[:, None]) ** np.abs(lag)
     return np.outer(sd, sd) * decay / (1.0 - np.outer(phi, phi))
 
 

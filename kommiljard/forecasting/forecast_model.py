@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
@@ -112,7 +113,8 @@ class FittedModel:
     ) -> tuple[ConditionedModel, dict]:
         """The conditioned model a sweep of ``block`` draws from, and what it used of the panel (the fit,
         not ``population``, says how regions differ)."""
-        return fitted_model(self.spec, self.origin, block, observed)
+        with threadpool_limits(1):  # small matrices: one BLAS thread is fastest and spins no idle CPUs
+            return fitted_model(self.spec, self.origin, block, observed)
 
     def read_observed(self, panel, groups) -> Panel:
         """An observed history: suppressed cells (``N``, ``..``, blank, ``<5``) are missing, not errors."""
