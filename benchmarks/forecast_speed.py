@@ -72,7 +72,7 @@ def sweep_cost(path: Path, fitted: Path, n: int, rounds: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for name, sweep in runs.items():
             sweep(Path(tmp) / f"warm-{name}")  # compile, load caches
-            times = [timed(lambda r=r, name=name: sweep(Path(tmp) / f"{name}-{r}"))[1] for r in range(rounds)]
+            times = [timed(lambda r=r, n=name, s=sweep: s(Path(tmp) / f"{n}-{r}"))[1] for r in range(rounds)]
             out[name] = median(times).s()
     out["ratio_cpu"] = out["fitted --observed"]["cpu"] / out["default"]["cpu"]
     out["ratio_wall"] = out["fitted --observed"]["wall"] / out["default"]["wall"]
