@@ -94,19 +94,25 @@ def month_name(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def design(t: np.ndarray, t0: float, trend: bool = True, season: bool = True) -> np.ndarray:
+def design(
+    t: np.ndarray, t0: float, trend: bool = True, season: bool = True, profile: np.ndarray | None = None
+) -> np.ndarray:
     """Columns: 1, the seasonal contrasts of January..November (December = minus their sum; without
-    ``season`` none), and the time in years from ``t0`` (the middle of the baseline year), for month indexes ``t``."""
+    ``season`` none, or one column of a seasonal ``profile`` (12,) whose amplitude is fitted), and the time in
+    years from ``t0`` (the middle of the baseline year), for month indexes ``t``."""
     cal = np.asarray(t) % 12
     contrasts = (cal[:, None] == np.arange(11)).astype(float) - (cal == 11)[:, None]
     cols = [np.ones((len(cal), 1))] + ([contrasts] if season else [])
+    cols += [np.asarray(profile)[cal][:, None]] if profile is not None and not season else []
     return np.hstack(cols + ([((np.asarray(t) - t0) / 12.0)[:, None]] if trend else []))
 
 
-def columns(trend: bool, season: bool) -> dict[str, list[int]]:
-    """The design's columns by parameter: level, the seasonal contrasts (as their RMS), trend."""
+def columns(trend: bool, season: bool, profile: bool = False) -> dict[str, list[int]]:
+    """The design's columns by parameter: level, the seasonal contrasts (as their RMS) or the amplitude of a
+    given profile, trend."""
     out = {"level": [0]} | ({"season_rms": list(range(1, 12))} if season else {})
-    return out | ({"trend": [12 if season else 1]} if trend else {})
+    out |= {"season_amplitude": [1]} if profile and not season else {}
+    return out | ({"trend": [sum(len(c) for c in out.values())]} if trend else {})
 
 
 def season_of(beta: np.ndarray, season: bool = True) -> np.ndarray:
@@ -339,15 +345,16 @@ def _fit_family(
     trend: bool,
     season: bool = True,
     breaks: bool = False,
+    profile: np.ndarray | None = None,
 ) -> _Family:
     """Fit each region's series ``ys`` (observed in months ``ts``, gaps allowed) and shrink every parameter
     towards the pool of the regions that are not ``thin``; thin ones borrow all but their level. With ``breaks``
     a series' level may break once (:func:`_level_break`): the months before it are moved to the later level."""
     n, usable = len(ys), ~thin
-    xs = [design(t, t0, trend, season) for t in ts]
+    xs = [design(t, t0, trend, season, profile) for t in ts]
     found = [_level_break(ys[r], xs[r], ts[r]) if breaks and usable[r] else None for r in range(n)]
     ys = [y if b is None else y + b[1] * (t < b[0]) for y, t, b in zip(ys, ts, found)]
-    parts = columns(trend, season)
+    parts = columns(trend, season, profile is not None)
     rows: list = []
     pooled_rows: list = []
 
@@ -381,7 +388,11 @@ def _fit_family(
             return np.sqrt((season_of(b) ** 2).mean(axis=-1))
 
         record(name, rms(beta_hat), rms(beta), share[:, cols].mean(axis=1), float(rms(mu)), float(np.sqrt(tau2[1])))
-    params = _family_params(beta, post, phi_value, np.sqrt(sigma2), np.sqrt(phi.var), parts)
+    # The predictive innovation SD: an SD estimated with nu degrees of freedom (after shrinkage, nu = 2 / the
+    # posterior variance of log sigma^2) forecasts like a Student-t, of variance nu / (nu - 2) times it.
+    nu = np.maximum(2.0 / np.maximum(sig.var, 1e-9), 4.0)
+    sd = np.sqrt(sigma2 * nu / (nu - 2.0))
+    params = _family_params(beta, post, phi_value, sd, np.sqrt(phi.var), parts, profile)
     if breaks:
         level_se = np.sqrt(params.level_se**2 + np.array([b[2] ** 2 if b else 0.0 for b in found]))
         params = replace(
@@ -461,11 +472,16 @@ def _shrunk_coefficients(ys, xs, ts, fits, sigma2, phi, usable, parts) -> tuple:
     return beta_hat, beta, post, share, (mu, tau2)
 
 
-def _family_params(beta, post, phi, sd, phi_se, parts) -> Params:
+def _family_params(beta, post, phi, sd, phi_se, parts, profile: np.ndarray | None = None) -> Params:
     """The :class:`Params` of a family from its posterior coefficients (R, p) and covariances (R, p, p)."""
     n, season = len(beta), "season_rms" in parts
     none = np.zeros(n)
     season_se = np.sqrt(np.array([np.diag(_season_cov(c)) for c in post]).mean(axis=1)) if season else none
+    seasons = season_of(beta, season)
+    if "season_amplitude" in parts:
+        k = parts["season_amplitude"][0]
+        seasons = beta[:, k, None] * np.asarray(profile)[None, :]
+        season_se = np.sqrt(post[:, k, k]) * float(np.sqrt(np.mean(np.square(profile))))
     if "trend" not in parts:
         trend, trend_se, corr = none, none, none
     else:
@@ -473,26 +489,26 @@ def _family_params(beta, post, phi, sd, phi_se, parts) -> Params:
         trend, trend_se = beta[:, k], np.sqrt(post[:, k, k])
         corr = post[:, 0, k] / np.sqrt(post[:, 0, 0] * post[:, k, k])
     return Params(
-        level=beta[:, 0], season=season_of(beta, season), trend=trend, ar1=phi, sd=sd,
+        level=beta[:, 0], season=seasons, trend=trend, ar1=phi, sd=sd,
         level_se=np.sqrt(post[:, 0, 0]), trend_se=trend_se, level_trend_corr=corr, season_se=season_se, ar1_se=phi_se,
     )  # fmt: skip
 
 
-def season_change(residuals: list, params: Params) -> float:
-    """The SD of a calendar month's deviation from its fitted season that lasts a year: the pooled covariance of
-    the series' residuals twelve months apart, beyond what their AR(1) leaves at that lag (0 if none)."""
-    products, implied = [], []
-    for r, pair in enumerate(residuals):
+def season_change(residuals: list) -> float:
+    """The SD of a calendar month's deviation from the fitted season that lasts a year (a season that changes,
+    or a region's own season where it is not fitted): the square root of the residuals' covariance twelve
+    months apart, pooled over the series (0 if it is not positive). An AR(1) deviation leaves ``phi^12`` of
+    its variance at that lag: nothing for the deviations regions show, so it is not taken off."""
+    products = []
+    for pair in residuals:
         if pair is None:
             continue
         months, e = pair
         at = dict(zip(months.tolist(), e))
         products += [at[m] * at[m - 12] for m in months.tolist() if m - 12 in at]
-        stationary = params.sd[r] ** 2 / (1.0 - params.ar1[r] ** 2)
-        implied.append(stationary * params.ar1[r] ** 12)
     if len(products) < 12:
         return 0.0
-    return float(np.sqrt(max(np.mean(products) - np.mean(implied), 0.0)))
+    return float(np.sqrt(max(np.mean(products), 0.0)))
 
 
 def _with_season_change(params: Params, sd: np.ndarray) -> Params:
@@ -561,7 +577,7 @@ def fit_history(
     if short:
         notes.append(
             f"{len(grid.t)} months of history, fewer than {SHORT_HISTORY}: the seasonal patterns are the real national "
-            f"series' ({REFERENCE_SEASON} scenario), not fitted; each region's own season is not fitted either"
+            f"series' ({REFERENCE_SEASON} scenario), not fitted; each region's is that pattern with its own amplitude"
         )
     national_series = _national_factor(grid.l90, grid.present)  # (G, T)
     national, national_group_corr = _fit_national(national_series, grid.t, t0, short, groups)
@@ -572,11 +588,12 @@ def fit_history(
         ys = [values[ri, gi, s] - (national_series[gi, s] if relative else 0.0) for ri, s in enumerate(ok)]
         return ys, [grid.t[s] for s in ok]
 
+    profiles = _reference(groups)[0] if short else [None] * len(groups)  # short: each region's seasonal amplitude
     own = [
-        _fit_family(*series(grid.l90, True, gi), thin[:, gi], t0, True, not short, breaks=True)
+        _fit_family(*series(grid.l90, True, gi), thin[:, gi], t0, True, not short, True, profiles[gi])
         for gi in range(len(groups))
     ]
-    own = [replace(f, params=_with_season_change(f.params, season_change(f.residuals, f.params))) for f in own]
+    own = [replace(f, params=_with_season_change(f.params, season_change(f.residuals))) for f in own]
     break_rate, break_sd = break_risk(own, len(grid.t))
     gap_values = grid.l90 - grid.l60
     if short:  # the gaps' seasons from the reference as well: their levels fitted around it
@@ -691,10 +708,7 @@ def _fit_national(series: np.ndarray, t: np.ndarray, t0: float, short: bool, gro
     national = _national_params(fits, not short)
     if short:
         national = replace(national, season=reference)
-    change = [
-        season_change([(t[~np.isnan(y)], g.residuals)], replace(national, sd=national.sd[[gi]], ar1=national.ar1[[gi]]))
-        for gi, ((g, _, _), y) in enumerate(zip(fits, series))
-    ]
+    change = [season_change([(t[~np.isnan(y)], g.residuals)]) for (g, _, _), y in zip(fits, series)]
     national = _with_season_change(national, np.array(change))
     both = pd.concat(innovations, axis=1).dropna().to_numpy().T
     corr = float(np.corrcoef(both)[0, 1]) if len(series) == 2 and both.shape[1] > 2 else 0.0

@@ -251,51 +251,62 @@ class Joint:
         slope = shifted * (100.0 - shifted) / 100.0
         return shift, np.where(pp != 0, self.response_sd_pp / slope, 0.0), np.abs(self.response_cv * pp) / slope
 
-    def covariance(self, kind: str) -> np.ndarray:
-        """The prior covariance of the share_90 logits (``kind`` "90") or of the gaps ("gap")."""
+    def covariance(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """The prior covariance of the share_90 logits (``kind`` "90") or of the gaps ("gap"): of the deviations
+        from the fitted means, and of the fitted means' estimation error (apart: see :meth:`conditional`)."""
         fit, (k, g, r) = self.fit, self.index
         t = self.t[k]
         if kind == "gap":
             p = fit.gap
             same = (r[:, None] == r[None, :]) & (g[:, None] == g[None, :])
-            return same * (_stationary(p.ar1[r, g], p.sd[r, g], t) + _mean_error(p, (r, g), t, fit.t0))
+            return same * _stationary(p.ar1[r, g], p.sd[r, g], t), same * _mean_error(p, (r, g), t, fit.t0)
         nat, own = fit.national, fit.region
         same_month = (t[:, None] % 12) == (t[None, :] % 12)
         same_group = g[:, None] == g[None, :]
         national_corr = np.where(same_group, 1.0, fit.national_group_corr)
         change = nat.get("season_change_sd")[g]
         cov = national_corr * _stationary(nat.ar1[g], nat.sd[g], t)
-        cov += same_group * (_mean_error(nat, (g,), t, fit.t0) + same_month * np.outer(change, change))
+        cov += same_group * same_month * np.outer(change, change)
         q = r * len(fit.groups) + g
         corr = fit.own_corr if fit.own_corr is not None else _within_region(fit)
         same = q[:, None] == q[None, :]
         change = own.get("season_change_sd")[r, g]
         cov += corr[q[:, None], q[None, :]] * _stationary(own.ar1[r, g], own.sd[r, g], t)
-        cov += same * (_mean_error(own, (r, g), t, fit.t0) + same_month * np.outer(change, change))
+        cov += same * same_month * np.outer(change, change)
         if fit.break_rate is not None:  # a level break may come in the months ahead: a random walk from the last month
             ahead = np.maximum(t - self.t_known, 0)
             risk = np.sqrt(fit.break_rate[g]) * fit.break_sd[g]
             cov += same * np.outer(risk, risk) * np.minimum.outer(ahead, ahead)
         _, added, proportional = self.response
         a, b = added[r, g, k], proportional[r, g, k]
-        return cov + same * (np.outer(a, a) + np.outer(b, b))
+        cov += same * (np.outer(a, a) + np.outer(b, b))
+        return cov, same_group * _mean_error(nat, (g,), t, fit.t0) + same * _mean_error(own, (r, g), t, fit.t0)
 
     def conditional(self, kind: str, values: np.ndarray, drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and covariance of the variables in months ``drawn`` (indexes into :attr:`months`) given every
-        observed value (``values`` (R, G, K), NaN where not observed) of the other months."""
+        observed value (``values`` (R, G, K), NaN where not observed) of the other months.
+
+        The deviations are conditioned on what is observed (gain K); the fitted means were estimated from those
+        same months, so their error is not learnt from them again but carried through: the months drawn get
+        ``x_f - K x_o`` of it, covariance ``[I, -K] M [I, -K]'`` (for one AR(1) series and its last month,
+        ``x(T+h) - phi^h x(T)``).
+        """
         k, g, r = self.index
-        mean, cov = self.mean(kind), self.covariance(kind)
+        mean, (cov, error) = self.mean(kind), self.covariance(kind)
         y = values[r, g, k]
         want = np.isin(k, drawn)
         seen = ~want & ~np.isnan(y)
         x, o = np.flatnonzero(want), np.flatnonzero(seen)
         if not len(o):
-            return mean[x], cov[np.ix_(x, x)]
+            return mean[x], cov[np.ix_(x, x)] + error[np.ix_(x, x)]
         share = expit_pct(y[o])
         noise = (_ROUNDING_SD_PP / np.maximum(share * (100 - share) / 100, 0.05)) ** 2
         s_oo = cov[np.ix_(o, o)] + np.diag(noise * (1 if kind == "90" else 2))
         gain = cho_solve(cho_factor(s_oo), cov[np.ix_(o, x)]).T
         cond = cov[np.ix_(x, x)] - gain @ cov[np.ix_(o, x)]
+        carried = error[np.ix_(x, x)] - gain @ error[np.ix_(o, x)]
+        carried += -error[np.ix_(x, o)] @ gain.T + gain @ error[np.ix_(o, o)] @ gain.T
+        cond = cond + carried
         return mean[x] + gain @ (y[o] - mean[o]), (cond + cond.T) / 2
 
 
