@@ -33,19 +33,47 @@ import numpy as np
 
 LEVELS = (50, 90)
 BINS = 10
+PARTS = ("correlation", "breaks", "season-change", "response-spread", "carried-error")  # what --without can leave out
 
 
-def one(job: tuple[str, int, int, str, int]) -> dict:
+def without(part: str) -> dict:
+    """Leave one part of the model out (for measuring what it adds): patches the fit in this process, or the
+    backtest's arguments."""
+    from kommiljard.forecasting import fit, forecast
+
+    if part == "correlation":  # each region's groups only: none between regions beyond the national factor
+        fit._own_correlation = lambda innovations, params, grid, within: (None, 1.0)
+    elif part == "breaks":
+        fit._level_break = lambda y, x, months: None
+    elif part == "season-change":
+        fit.season_change = lambda residuals: 0.0
+    elif part == "carried-error":  # the fitted means' error a prior again, learnt from the months known twice
+        covariance = forecast.Joint.covariance
+
+        def learnt(self, kind):
+            cov, error = covariance(self, kind)
+            return cov + error, np.zeros_like(error)
+
+        forecast.Joint.covariance = learnt
+    elif part == "response-spread":
+        return {"response_cv": 0.0}
+    elif part:
+        raise SystemExit(f"--without {part!r}: one of {', '.join(PARTS)}")
+    return {}
+
+
+def one(job: tuple[str, int, int, str, int, str]) -> dict:
     """One backtest of generator ``index`` of a family with a seed: per-region PIT bounds and scores."""
     from kommiljard.forecasting.backtest import backtest
     from kommiljard.forecasting.families import FAMILIES, family_history
 
-    family, index, seed, as_of, n = job
+    family, index, seed, as_of, n, part = job
+    arguments = without(part)
     generator = FAMILIES[family][index]
     history = family_history(generator, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = backtest(history.panel(), as_of, n=n, seed=seed, borrow=True)
+        result = backtest(history.panel(), as_of, n=n, seed=seed, borrow=True, **arguments)
     t = result.regions
     return {
         "family": family,
@@ -141,12 +169,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--n", type=int, default=2000, help="trajectories per backtest")
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
+    parser.add_argument("--without", default="", help=f"leave a part of the model out: {', '.join(PARTS)}")
     parser.add_argument("--picture", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     families = [f.strip() for f in args.families.split(",") if f.strip()]
     jobs = [
-        (family, index, args.seeds_from + 1000 * index + k, args.as_of, args.n)
+        (family, index, args.seeds_from + 1000 * index + k, args.as_of, args.n, args.without)
         for family in families
         for index in range(len(FAMILIES[family]))
         for k in range(args.histories)

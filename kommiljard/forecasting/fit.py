@@ -145,7 +145,8 @@ class Params:
     level_trend_corr: np.ndarray
     season_se: np.ndarray
     ar1_se: np.ndarray
-    season_change_sd: np.ndarray | None = None  # SD of a calendar month's deviation from its season, kept a year on
+    season_change_sd: np.ndarray | None = None  # SD of a calendar month's deviation from its season
+    season_change_rho: np.ndarray | None = None  # that deviation's correlation a year on
     break_month: np.ndarray | None = None  # month index of a level break (-1: none); the level is the later one
     break_step: np.ndarray | None = None  # the level's change at the break
 
@@ -154,7 +155,7 @@ class Params:
         value = getattr(self, name)
         if value is not None:
             return np.asarray(value)
-        return np.full(np.shape(self.level), -1 if name == "break_month" else 0.0)
+        return np.full(np.shape(self.level), {"break_month": -1, "season_change_rho": 1.0}.get(name, 0.0))
 
     @property
     def stationary_sd(self) -> np.ndarray:
@@ -494,30 +495,52 @@ def _family_params(beta, post, phi, sd, phi_se, parts, profile: np.ndarray | Non
     )  # fmt: skip
 
 
-def season_change(residuals: list) -> float:
-    """The SD of a calendar month's deviation from the fitted season that lasts a year (a season that changes,
-    or a region's own season where it is not fitted): the square root of the residuals' covariance twelve
-    months apart, pooled over the series (0 if it is not positive). An AR(1) deviation leaves ``phi^12`` of
-    its variance at that lag: nothing for the deviations regions show, so it is not taken off."""
-    products = []
-    for pair in residuals:
-        if pair is None:
-            continue
-        months, e = pair
-        at = dict(zip(months.tolist(), e))
-        products += [at[m] * at[m - 12] for m in months.tolist() if m - 12 in at]
-    if len(products) < 12:
-        return 0.0
-    return float(np.sqrt(max(np.mean(products), 0.0)))
+def season_change(residuals: list, fitted_season: bool = True) -> tuple[float, float]:
+    """How a calendar month's deviation from the fitted season lasts from year to year (a season that changes, or a
+    region's own season where it is not fitted): its SD and its correlation a year on, ``rho``, from the residuals'
+    covariances 12 and 24 months apart averaged over the series (``c12 = s^2 rho``, ``c24 = s^2 rho^2``; rho 1 when
+    the history has too few pairs 24 months apart, at least 0.5); (0, 1) unless ``c12`` is positive by two standard
+    errors (between the series; one series: its products').
+
+    A season fitted from ``n`` years of each calendar month leaves residuals of the same month correlated by about
+    ``-1 / (n - 1)`` when the season does not change (each is measured against a mean that holds the others), so
+    that is added back (``fitted_season``). An AR(1) deviation leaves ``phi^12`` of its variance a year apart:
+    nothing for the deviations regions show.
+    """
+
+    def covariance(lag: int) -> tuple[np.ndarray, int]:
+        per_series, count = [], 0
+        for pair in residuals:
+            if pair is None:
+                continue
+            months, e = pair
+            at = dict(zip(months.tolist(), e))
+            products = [at[m] * at[m - lag] for m in months.tolist() if m - lag in at]
+            if not products:
+                continue
+            years = len(months) / 12
+            bias = float(np.mean(e**2)) / (years - 1) if fitted_season and years > 1.5 else 0.0
+            per_series.append((np.array(products) + bias) if len(residuals) == 1 else np.mean(products) + bias)
+            count += len(products)
+        return (np.concatenate(per_series) if len(residuals) == 1 else np.array(per_series)), count
+
+    c12, n12 = covariance(12)
+    if n12 < 12 or len(c12) < 2 or c12.mean() <= 2 * c12.std(ddof=1) / np.sqrt(len(c12)):
+        return 0.0, 1.0
+    c24, n24 = covariance(24)
+    rho = float(np.clip(c24.mean() / c12.mean(), 0.5, 1.0)) if n24 >= 12 else 1.0
+    return float(np.sqrt(c12.mean() / rho)), rho
 
 
-def _with_season_change(params: Params, sd: np.ndarray) -> Params:
-    """``params`` with the season change ``sd`` (broadcast), its variance taken out of the AR(1) deviations'
-    (at most half of it), which the residuals' variance held."""
-    sd = np.broadcast_to(np.asarray(sd, dtype=float), np.shape(params.level))
+def _with_season_change(params: Params, change) -> Params:
+    """``params`` with the season change (SD and year-on-year correlation, broadcast), its variance taken out of
+    the AR(1) deviations' (at most half of it), which the residuals' variance held."""
+    sd, rho = (np.broadcast_to(np.asarray(x, dtype=float), np.shape(params.level)) for x in change)
     stationary = params.sd**2 / (1.0 - params.ar1**2)
     kept = np.maximum(stationary - sd**2, 0.5 * stationary)
-    return replace(params, season_change_sd=np.array(sd), sd=np.sqrt(kept * (1.0 - params.ar1**2)))
+    return replace(
+        params, season_change_sd=np.array(sd), season_change_rho=np.array(rho), sd=np.sqrt(kept * (1.0 - params.ar1**2))
+    )
 
 
 def break_risk(families: list[_Family], months: int) -> tuple[np.ndarray, np.ndarray]:
@@ -593,7 +616,7 @@ def fit_history(
         _fit_family(*series(grid.l90, True, gi), thin[:, gi], t0, True, not short, True, profiles[gi])
         for gi in range(len(groups))
     ]
-    own = [replace(f, params=_with_season_change(f.params, season_change(f.residuals))) for f in own]
+    own = [replace(f, params=_with_season_change(f.params, season_change(f.residuals, not short))) for f in own]
     break_rate, break_sd = break_risk(own, len(grid.t))
     gap_values = grid.l90 - grid.l60
     if short:  # the gaps' seasons from the reference as well: their levels fitted around it
@@ -708,8 +731,8 @@ def _fit_national(series: np.ndarray, t: np.ndarray, t0: float, short: bool, gro
     national = _national_params(fits, not short)
     if short:
         national = replace(national, season=reference)
-    change = [season_change([(t[~np.isnan(y)], g.residuals)]) for (g, _, _), y in zip(fits, series)]
-    national = _with_season_change(national, np.array(change))
+    change = [season_change([(t[~np.isnan(y)], g.residuals)], not short) for (g, _, _), y in zip(fits, series)]
+    national = _with_season_change(national, np.array(change).T)
     both = pd.concat(innovations, axis=1).dropna().to_numpy().T
     corr = float(np.corrcoef(both)[0, 1]) if len(series) == 2 and both.shape[1] > 2 else 0.0
     return national, corr
@@ -775,7 +798,8 @@ def _national_params(fits, season: bool = True) -> Params:
     )
     return Params(
         level=beta[:, 0], season=season_of(beta, season), trend=beta[:, k], ar1=np.array([phi for _, phi, _ in fits]),
-        sd=np.sqrt([g.sigma2 for g, _, _ in fits]), level_se=np.sqrt(cov[:, 0, 0]), trend_se=np.sqrt(cov[:, k, k]),
+        sd=np.sqrt([g.sigma2 * max(g.dof, 4) / (max(g.dof, 4) - 2) for g, _, _ in fits]),  # predictive: t, nu = dof
+        level_se=np.sqrt(cov[:, 0, 0]), trend_se=np.sqrt(cov[:, k, k]),
         level_trend_corr=cov[:, 0, k] / np.sqrt(cov[:, 0, 0] * cov[:, k, k]), season_se=season_se,
         ar1_se=np.array([se for _, _, se in fits]),
     )  # fmt: skip

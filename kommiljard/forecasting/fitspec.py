@@ -60,6 +60,7 @@ class FitParams(Strict):
     season_se_logit: LogitSd
     ar1_se: Annotated[float, Field(ge=0, le=2)]
     season_change_sd_logit: LogitSd = 0.0
+    season_change_rho: Share = 1.0
 
 
 class FitRegionGroup(FitParams):

@@ -44,8 +44,12 @@ KEYS = {
     "level": "level_logit", "season": "season_logit", "trend": "trend_logit", "ar1": "ar1", "sd": "noise_sd_logit",
     "level_se": "level_se_logit", "trend_se": "trend_se_logit", "level_trend_corr": "level_trend_corr",
     "season_se": "season_se_logit", "ar1_se": "ar1_se", "season_change_sd": "season_change_sd_logit",
+    "season_change_rho": "season_change_rho",
 }  # fmt: skip
-OPTIONAL = {"season_change_sd_logit": 0.0}  # keys a fitted scenario written before them may lack
+OPTIONAL = {
+    "season_change_sd_logit": 0.0,
+    "season_change_rho": 1.0,
+}  # keys a fitted scenario written before them may lack
 GAP_FIELDS = ("level", "season", "ar1", "sd", "level_se", "season_se", "ar1_se")
 _HERMITE = np.polynomial.hermite_e.hermegauss(24)
 

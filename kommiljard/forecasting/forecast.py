@@ -264,15 +264,16 @@ class Joint:
         same_month = (t[:, None] % 12) == (t[None, :] % 12)
         same_group = g[:, None] == g[None, :]
         national_corr = np.where(same_group, 1.0, fit.national_group_corr)
-        change = nat.get("season_change_sd")[g]
+        years = np.abs(t[:, None] - t[None, :]) // 12
+        change, rho = nat.get("season_change_sd")[g], nat.get("season_change_rho")[g]
         cov = national_corr * _stationary(nat.ar1[g], nat.sd[g], t)
-        cov += same_group * same_month * np.outer(change, change)
+        cov += same_group * same_month * np.outer(change, change) * rho[:, None] ** years
         q = r * len(fit.groups) + g
         corr = fit.own_corr if fit.own_corr is not None else _within_region(fit)
         same = q[:, None] == q[None, :]
-        change = own.get("season_change_sd")[r, g]
+        change, rho = own.get("season_change_sd")[r, g], own.get("season_change_rho")[r, g]
         cov += corr[q[:, None], q[None, :]] * _stationary(own.ar1[r, g], own.sd[r, g], t)
-        cov += same * same_month * np.outer(change, change)
+        cov += same * same_month * np.outer(change, change) * rho[:, None] ** years
         if fit.break_rate is not None:  # a level break may come in the months ahead: a random walk from the last month
             ahead = np.maximum(t - self.t_known, 0)
             risk = np.sqrt(fit.break_rate[g]) * fit.break_sd[g]
