@@ -406,7 +406,7 @@ def _fit_family(
     )
 
 
-BREAK_F = 9.0  # sup-F over the break month beyond which a level break is taken (Andrews 1993: 5 %, 15 % trimmed)
+BREAK_F = 12.35  # sup-F over the break month beyond which a level break is taken (Andrews 1993: 1 %, 15 % trimmed)
 BREAK_TRIM = 6  # months at least on either side of a break
 
 
@@ -415,7 +415,7 @@ def _level_break(y: np.ndarray, x: np.ndarray, months: np.ndarray) -> tuple[int,
 
     Each month with :data:`BREAK_TRIM` months on either side is tried as the break (a step column added
     to the design, GLS with the series' own AR(1) at the REML estimate without a break); the largest F
-    statistic of the step, if above :data:`BREAK_F` (the 5 % critical value of the supremum over the
+    statistic of the step, if above :data:`BREAK_F` (the 1 % critical value of the supremum over the
     break month), is taken.
     """
     if len(y) < 2 * BREAK_TRIM + x.shape[1]:
