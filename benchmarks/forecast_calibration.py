@@ -46,7 +46,7 @@ def without(part: str) -> dict:
     elif part == "breaks":
         fit._level_break = lambda y, x, months: None
     elif part == "season-change":
-        fit.season_change = lambda residuals: 0.0
+        fit.season_change = lambda residuals, fitted_season=True: (0.0, 1.0)
     elif part == "carried-error":  # the fitted means' error a prior again, learnt from the months known twice
         covariance = forecast.Joint.covariance
 
