@@ -24,29 +24,36 @@ from .fit import (
     response_source,
 )
 
+HistoryArg = Annotated[
+    Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
+]
+AsOfOpt = Annotated[str, typer.Option("--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.")]
+TrajectoriesOpt = Annotated[
+    int, typer.Option("--n", "-n", help="Trajectories drawn for the forecast (kept in memory).", min=1, max=1_000_000)
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same result.")]
+OutDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Directory for backtest.csv (with provenance), summary.json and the fitted scenario."
+    ),
+]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Draw each region's forecast against what happened (.png or .svg).")
+]
+
 
 @app.command()
 @reports_errors
 def backtest(
-    history: Annotated[
-        Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
-    ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.")],
+    *,
+    history: HistoryArg,
+    as_of: AsOfOpt,
     rules: RulesOpt = DEFAULT_RULES,
-    n: Annotated[
-        int,
-        typer.Option("--n", "-n", help="Trajectories drawn for the forecast (kept in memory).", min=1, max=1_000_000),
-    ] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same result.")] = 0,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", "-o", help="Directory for backtest.csv (with provenance), summary.json and the fitted scenario."
-        ),
-    ] = None,
-    plot_file: Annotated[
-        Path | None, typer.Option("--plot", help="Draw each region's forecast against what happened (.png or .svg).")
-    ] = None,
+    n: TrajectoriesOpt = 2000,
+    seed: SeedOpt = 0,
+    out_dir: OutDirOpt = None,
+    plot_file: PlotOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
     response_cv: ResponseCvOpt = RESPONSE_CV,
@@ -66,26 +73,16 @@ def backtest(
     whether it fell inside; and over all regions how often it did (the coverage: 50 % and 90 % for a calibrated
     forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
     """
-
     from ..forecasting.backtest import backtest as run_backtest
-    from ..outputs.files import write_table, write_text
     from ..outputs.plots.figures import FORMATS
 
     if plot_file is not None and plot_file.suffix.lower() not in FORMATS:
         raise InputError(f"{plot_file}: --plot must end in .png or .svg (or .pdf)")
     result = run_backtest(
-        history,
-        as_of,
-        rules,
-        n,
-        seed,
-        population,
-        response_source(response_from),
-        response_sd,
-        borrow,
-        min_months,
+        history, as_of, rules=rules, n=n, seed=seed, population=population,
+        response_from=response_source(response_from), response_sd_pp=response_sd, borrow=borrow, min_months=min_months,
         response_cv=response_cv,
-    )
+    )  # fmt: skip
     s, p = result.summary, result.provenance
     err.print(
         f"history: {p['history']['source']}; rules: {p['rules']['id']}; fitted up to {s['as_of']}; "
@@ -97,6 +94,21 @@ def backtest(
     if p["synthetic"]:
         err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
     print_warnings(p["fit"]["warnings"])
+    _write_files(result, out_dir, plot_file)
+    if fmt is Format.json:
+        payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(result.regions.to_csv(index=False))
+    else:
+        print_backtest_table(result, lang.value)
+
+
+def _write_files(result, out_dir: Path | None, plot_file: Path | None) -> None:
+    """The backtest's table (with its provenance), summary and fitted scenario in ``out_dir``, and its picture."""
+    from ..outputs.files import write_table, write_text
+
+    s, p = result.summary, result.provenance
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_table(result.regions, out_dir / "backtest.csv", {**p, "summary": s})
@@ -109,15 +121,6 @@ def backtest(
 
         save_figure(plot_backtest(result.regions, s, p).figure, plot_file)
         err.print(f"wrote {plot_file}", markup=False, highlight=False)
-
-    if fmt is Format.json:
-        payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-        return
-    if fmt is Format.csv:
-        sys.stdout.write(result.regions.to_csv(index=False))
-        return
-    print_backtest_table(result, lang.value)
 
 
 def print_backtest_table(result, lang: str) -> None:

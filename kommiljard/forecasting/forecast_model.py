@@ -40,7 +40,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
 from ..inputs.regions import region_label
-from ..rules import ImprovementStaircase
+from ..kinds import Draw
 from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
 from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
 from .fit import logit
@@ -108,22 +108,18 @@ class FittedModel:
     spec: FittedSpec
     origin: str
 
-    def sweep_model(
-        self, block: ImprovementStaircase, population: Population, observed: Panel | None
-    ) -> tuple[ConditionedModel, dict]:
-        """The conditioned model a sweep of ``block`` draws from, and what it used of the panel (the fit,
+    def sweep_model(self, needs: Draw, population: Population, observed: Panel | None) -> tuple[ConditionedModel, dict]:
+        """The conditioned model a sweep draws ``needs`` from, and what it used of the panel (the fit,
         not ``population``, says how regions differ)."""
         with threadpool_limits(1):  # small matrices: one BLAS thread is fastest and spins no idle CPUs
-            return fitted_model(self.spec, self.origin, block, observed)
+            return fitted_model(self.spec, self.origin, needs, observed)
 
     def read_observed(self, panel, groups) -> Panel:
         """An observed history: suppressed cells (``N``, ``..``, blank, ``<5``) are missing, not errors."""
         return as_history(panel, groups).panel
 
 
-def fitted_model(
-    spec: FittedSpec, origin: str, block: ImprovementStaircase, observed: Panel | None
-) -> tuple[ConditionedModel, dict]:
+def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | None) -> tuple[ConditionedModel, dict]:
     """The conditioned model a sweep of a fitted scenario draws from, and what it used of the panel."""
     if observed is None:
         raise InputError(
@@ -132,7 +128,7 @@ def fitted_model(
             "forecast has no month to start from and the rules' comparison months are unknown."
         )
     fit = fit_from_entries(spec.fit.entries())
-    groups = tuple(block.group_names)
+    groups = tuple(needs.groups)
     if missing := [g for g in groups if g not in fit.groups]:
         raise InputError(f"{origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
     frame = observed.frame[observed.frame["group"].isin(groups)]
@@ -142,13 +138,13 @@ def fitted_model(
             f"{observed.source}: the observed months begin {first}, after the fit's last month ({fit.until}): the "
             f"forecast starts there, so give the months from {shift_month(fit.until, 1 - WINDOW)} on"
         )
-    needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
-    variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(block.months) if block.target else ())
+    needed = list(needs.months["share_90"])
+    variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(needs.months.get("share_60", ())))
     known = [m for m in needed if m <= last]
     later = [m for m in needed if m > last]
     rows = frame.set_index(["month", "group", "region"]).sort_index()
     _check_known(observed.source, rows, known, groups, fit.regions, last)
-    response = response_by_month(spec, block.months)  # the scheme's months, whatever the fit's years
+    response = response_by_month(spec, needs.paid)  # the scheme's months, whatever the fit's years
     fc = forecast(fit, later, observed, response, spec.fit.response_sd_pp, spec.fit.response_cv) if later else None
     model = _conditioned(variables, rows, known, fc)
     used = frame[frame["month"].isin(known) | (frame["month"] >= shift_month(fit.until, 1 - WINDOW))]

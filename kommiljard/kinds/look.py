@@ -14,8 +14,9 @@ from ..inputs.regions import normalise_code, region_label
 from ..money import format_mnkr
 from ..rules.common import CONTROL
 
-# The colours of the agreement's diagram 1 (blå, röd, orange stapel); other bars get a cycle.
-BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d"}
+# The colours of the agreement's diagram 1 (blå, röd, orange stapel), and of a requirement's earned money and
+# bonus; other steps get a cycle.
+BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d", "earned": "#2f6db5", "bonus": "#e8922d"}
 OTHER_COLOURS = ("#6a51a3", "#2ca25f", "#8c6d31", "#de2d26")
 NONE_COLOUR = "#b9b9b9"
 BLOCK_COLOUR = "#5f8f63"  # population blocks (block 2)
