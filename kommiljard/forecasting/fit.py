@@ -343,6 +343,7 @@ def _fit_family(
     ts: list[np.ndarray],
     thin: np.ndarray,
     t0: float,
+    *,
     trend: bool,
     season: bool = True,
     breaks: bool = False,
@@ -377,7 +378,9 @@ def _fit_family(
     record("noise_sd", np.where(usable, np.exp(log_s2 / 2), np.nan), np.sqrt(sigma2), sig.shrinkage, pooled_sd,
            pooled_sd * float(np.sqrt(sig.pooled.tau2[0])) / 2)  # fmt: skip
 
-    beta_hat, beta, post, share, pool = _shrunk_coefficients(ys, xs, ts, fits, sigma2, phi_value, usable, parts)
+    beta_hat, beta, post, share, pool = _shrunk_coefficients(
+        ys, xs, ts, fits, sigma2=sigma2, phi=phi_value, usable=usable, parts=parts
+    )
     for name, cols in parts.items():
         mu, tau2 = pool
         if len(cols) == 1:
@@ -393,7 +396,7 @@ def _fit_family(
     # posterior variance of log sigma^2) forecasts like a Student-t, of variance nu / (nu - 2) times it.
     nu = np.maximum(2.0 / np.maximum(sig.var, 1e-9), 4.0)
     sd = np.sqrt(sigma2 * nu / (nu - 2.0))
-    params = _family_params(beta, post, phi_value, sd, np.sqrt(phi.var), parts, profile)
+    params = _family_params(beta, post, phi_value, sd, np.sqrt(phi.var), parts=parts, profile=profile)
     if breaks:
         level_se = np.sqrt(params.level_se**2 + np.array([b[2] ** 2 if b else 0.0 for b in found]))
         params = replace(
@@ -446,7 +449,7 @@ def _shrunk_ar1(ys, xs, ts, usable) -> tuple:
     return shrink(np.nan_to_num(est[:, 0]), est[:, 1] ** 2, usable), est[:, 0]
 
 
-def _shrunk_coefficients(ys, xs, ts, fits, sigma2, phi, usable, parts) -> tuple:
+def _shrunk_coefficients(ys, xs, ts, fits, *, sigma2, phi, usable, parts) -> tuple:
     """Own GLS coefficients, their empirical-Bayes posteriors and shrinkage, and the pool (mean, tau^2); a thin
     series keeps its own level (given the pool's other coefficients) and borrows the rest."""
     n, p = len(ys), xs[0].shape[1]
@@ -473,7 +476,7 @@ def _shrunk_coefficients(ys, xs, ts, fits, sigma2, phi, usable, parts) -> tuple:
     return beta_hat, beta, post, share, (mu, tau2)
 
 
-def _family_params(beta, post, phi, sd, phi_se, parts, profile: np.ndarray | None = None) -> Params:
+def _family_params(beta, post, phi, sd, phi_se, *, parts, profile: np.ndarray | None = None) -> Params:
     """The :class:`Params` of a family from its posterior coefficients (R, p) and covariances (R, p, p)."""
     n, season = len(beta), "season_rms" in parts
     none = np.zeros(n)
@@ -605,23 +608,8 @@ def fit_history(
     national_series = _national_factor(grid.l90, grid.present)  # (G, T)
     national, national_group_corr = _fit_national(national_series, grid.t, t0, short, groups)
 
-    def series(values: np.ndarray, relative: bool, gi: int) -> tuple[list, list]:
-        """Each region's observed months of group ``gi`` (relative: minus the national factor)."""
-        ok = ~np.isnan(values[:, gi])
-        ys = [values[ri, gi, s] - (national_series[gi, s] if relative else 0.0) for ri, s in enumerate(ok)]
-        return ys, [grid.t[s] for s in ok]
-
-    profiles = _reference(groups)[0] if short else [None] * len(groups)  # short: each region's seasonal amplitude
-    own = [
-        _fit_family(*series(grid.l90, True, gi), thin[:, gi], t0, True, not short, True, profiles[gi])
-        for gi in range(len(groups))
-    ]
-    own = [replace(f, params=_with_season_change(f.params, season_change(f.residuals, not short))) for f in own]
+    own, gap = _families(grid, national_series, thin, t0, short)
     break_rate, break_sd = break_risk(own, len(grid.t))
-    gap_values = grid.l90 - grid.l60
-    if short:  # the gaps' seasons from the reference as well: their levels fitted around it
-        gap_values = gap_values - _reference(groups)[1][None, :, grid.t % 12]
-    gap = [_fit_family(*series(gap_values, False, gi), thin[:, gi], t0, False, not short) for gi in range(len(groups))]
     region = _stack([f.params for f in own], national)
     gaps = _stack([f.params for f in gap])
     if short:
@@ -632,7 +620,8 @@ def fit_history(
     shrinkage = _shrinkage_table(own, gap, corr_rows, grid.regions, groups, national, data)
     pooled = pd.DataFrame(
         [(name, g, *row) for name, fam in (("share_90", own), ("gap", gap)) for g, f in zip(groups, fam)
-         for row in f.pooled] + [("share_90", "both", *corr_pool)],
+         for row in f.pooled] + [("share_90", "both", *corr_pool),
+                                 ("share_90", "between", "own_corr_lw_shrinkage", lw, float("nan"), 0)],
         columns=["series", "group", "parameter", "pooled", "between_region_sd", "regions"],
     )  # fmt: skip
     for note in notes:
@@ -646,6 +635,34 @@ def fit_history(
         national_group_corr, thin, data, shrinkage, pooled, (month_name(int(grid.t[0])), until), state, diagnostics,
         tuple(notes), source, panel.sha256, own_corr, short, break_rate, break_sd,
     )  # fmt: skip
+
+
+def _families(grid: _Grid, national_series: np.ndarray, thin: np.ndarray, t0: float, short: bool) -> tuple:
+    """Every group's regions fitted: their own parts (share_90 less the national factor; level breaks, seasons that
+    change; in a short history each region's amplitude of the reference season) and their share_60 gaps."""
+    groups = grid.groups
+
+    def series(values: np.ndarray, relative: bool, gi: int) -> tuple[list, list]:
+        """Each region's observed months of group ``gi`` (relative: minus the national factor)."""
+        ok = ~np.isnan(values[:, gi])
+        ys = [values[ri, gi, s] - (national_series[gi, s] if relative else 0.0) for ri, s in enumerate(ok)]
+        return ys, [grid.t[s] for s in ok]
+
+    profiles = _reference(groups)[0] if short else [None] * len(groups)
+    own = [
+        _fit_family(*series(grid.l90, True, gi), thin[:, gi], t0, trend=True, season=not short, breaks=True,
+                    profile=profiles[gi])
+        for gi in range(len(groups))
+    ]  # fmt: skip
+    own = [replace(f, params=_with_season_change(f.params, season_change(f.residuals, not short))) for f in own]
+    gap_values = grid.l90 - grid.l60
+    if short:  # the gaps' seasons from the reference as well: their levels fitted around it
+        gap_values = gap_values - _reference(groups)[1][None, :, grid.t % 12]
+    gap = [
+        _fit_family(*series(gap_values, False, gi), thin[:, gi], t0, trend=False, season=not short)
+        for gi in range(len(groups))
+    ]
+    return own, gap
 
 
 def _grid(panel: Panel, until: str | None, groups: tuple[str, ...]) -> tuple[_Grid, str, int]:
