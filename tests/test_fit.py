@@ -262,7 +262,8 @@ def test_suppressed_cells_are_missing_months(history, tmp_path, mark):
 
 
 def test_a_gap_costs_only_its_month(history, fitted):
-    gappy = fit_history(_drop(history.until(UNTIL), region="06", group="operation", month="2017-03"), until=UNTIL)
+    with pytest.warns(HistoryWarning, match=r"1 cell\(s\) suppressed or missing"):
+        gappy = fit_history(_drop(history.until(UNTIL), region="06", group="operation", month="2017-03"), until=UNTIL)
     i = fitted.regions.index("06")
     assert abs(gappy.region.level[i, 1] - fitted.region.level[i, 1]) < 0.02
     assert gappy.data.set_index(["region", "group"]).loc[("06", "operation"), "n_months"] == 67
