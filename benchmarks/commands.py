@@ -12,6 +12,7 @@ from floors import median, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 PANEL = "data/sample_panel_2019.parquet"
+OPERATIONS = "data/sample_operations_2022_2026.parquet"
 COMMANDS = {
     "--help": ["--help"],
     "validate": ["validate", PANEL],
@@ -31,6 +32,22 @@ COMMANDS = {
         "2023-05",
         "--group",
         "sc_first_visit",
+    ],
+    # a price per operation (2026) on the sample operations panel
+    "payout 2026": ["payout", OPERATIONS, "--rules", "kommiljard-2026"],
+    "payout 2025 Feb-Oct": ["payout", OPERATIONS, "--rules", "kommiljard-2025-feb-oct"],
+    "explain 2026": ["explain", OPERATIONS, "--rules", "kommiljard-2026", "--region", "03"],
+    "whatif 2026": [
+        "whatif",
+        OPERATIONS,
+        "--rules",
+        "kommiljard-2026",
+        "--region",
+        "03",
+        "--procedure",
+        "cataract",
+        "--more",
+        "200",
     ],
 }
 

@@ -6,16 +6,18 @@
    SFC64 normals for one trajectory; numpy's vectorised exp; pyarrow writing a sweep's rows.
 2. **Commands** (``commands.py``): each one-panel command and ``--help`` as a fresh process,
    CPU and wall time, as a ratio to the import floor.
-3. **Sweep** (``sweeps.py``): ``run_sweep`` end to end on 1 and 2 threads and stage by stage,
+3. **Price per operation** (``price.py``): its payouts beside the staircase's, and its sweep's CPU per
+   trajectory against the staircase's (draws and allocation, and end to end).
+4. **Sweep** (``sweeps.py``): ``run_sweep`` end to end on 1 and 2 threads and stage by stage,
    CPU per trajectory as a ratio to the normals floor; peak memory at the sizes given with
    ``--memory``; the allocation kernel against the tuned numpy contender on drawn trajectories.
-4. **Kernels** against their references and contenders: every entry of ``tests/comparisons.py``
+5. **Kernels** against their references and contenders: every entry of ``tests/comparisons.py``
    (``COMPARISONS``, which the property tests also run): one generated case (the 2019 rules,
    shares on the 0.1 grid with many on the bounds), the fast function on many trajectories,
    each reference and contender on a prefix, in region-cells per second (one region in one
    month and group of one trajectory), the median over interleaved rounds in which each job is
    called twice and the second call timed.
-5. **Compile times** (``compile_times.py``): every kernel's first call in a fresh process with an
+6. **Compile times** (``compile_times.py``): every kernel's first call in a fresh process with an
    empty numba cache, then in a second process with the cache the first left.
 
 Every contender must agree with the kernel (and every reference with its fast function):
@@ -42,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import commands
 import compile_times
 import floors
+import price
 import sweeps
 
 from comparisons import COMPARISONS, assert_agree
@@ -109,7 +112,9 @@ def kernels(mode_name: str) -> list[dict]:
             jobs[name] = functools.partial(contender, prefix(case, n))
             sizes[name] = n
         times = timed_rounds(jobs, mode["rounds"])
-        cells_per_traj = case.region_cells // (case.current.shape[0] if hasattr(case, "current") else 1)
+        cells_per_traj = case.region_cells // getattr(
+            case, "n_traj", case.current.shape[0] if hasattr(case, "current") else 1
+        )
         rows = {}
         for name, t in times.items():
             cells = sizes[name] * cells_per_traj
@@ -142,6 +147,13 @@ def targets(r: dict) -> list[dict]:
         ratio = t["cpu"] / normals
         out.append({"what": f"sweep ({threads}): CPU per trajectory / normals floor", "figure": t["cpu"],
                     "ratio": ratio, "target": f"<= {TARGETS['sweep']}", "met": ratio <= TARGETS["sweep"]})  # fmt: skip
+    if "price" in r:  # a price sweep's trajectory costs no more than a staircase's (draws + allocation, 1 thread)
+        staircase = r["price"]["sweep_us"]["staircase 2019"]["cpu"]
+        for name, t in r["price"]["sweep_us"].items():
+            if name.startswith("price"):
+                ratio = t["cpu"] / staircase
+                out.append({"what": f"sweep {name}: CPU per trajectory / staircase's", "figure": t["cpu"],
+                            "ratio": ratio, "target": "<= 1.0", "met": ratio <= 1.0})  # fmt: skip
     race = r["sweep"]["race"]
     ratio = race["numpy_us"]["cpu"] / race["kernel_us"]["cpu"]
     out.append({"what": "tuned numpy contender / allocation kernel (CPU, 1 thread)", "figure": race["kernel_us"]["cpu"],
@@ -164,6 +176,7 @@ def measure(mode_name: str, memory_sizes: tuple[int, ...], compile_: bool) -> di
     result["floors"] = floors.measure(quick)
     result["commands"] = commands.measure(1 if quick else 3)
     result["sweep"] = sweeps.measure(quick, memory_sizes)
+    result["price"] = price.measure(quick)
     result["results"] = kernels(mode_name)
     if compile_:
         result["compile"] = compile_times.measure()
@@ -234,6 +247,8 @@ def render(r: dict) -> str:
         lines += [
             f"  {name:66}{t['cold_s']['cpu']:8.2f} {t['warm_s']['cpu']:8.3f} s CPU" for name, t in r["compile"].items()
         ]
+    if "price" in r:
+        lines += ["", "price per operation against the staircase (benchmarks/price.py)", price.render(r["price"])]
     lines += ["", "targets"]
     for t in r["targets"]:
         ratio = f"{t['ratio']:.2f}" if t["ratio"] is not None else f"{t['figure']:.1f}"

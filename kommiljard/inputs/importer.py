@@ -145,6 +145,13 @@ def import_exports(
         first = next((paths[j] for j in range(i) if sha and hashes[j] == sha), None)
         if first is not None:
             raise InputError(f"{path}: has the same content as {first}: give each export once.")
+    from .operations_import import operations_files
+
+    found = operations_files(paths, sheet)  # counts of operations per procedure (their own layouts)
+    if found:
+        others = [p for p in paths if p not in found]
+        shares = import_exports(others, group, measure, sheet, synthetic) if others else None
+        return _import_operations(paths, found, shares, synthetic)
     readings, issues = [], []
     for path in paths:
         reading, found = read_export(path, hints, sheet)
@@ -182,6 +189,45 @@ def import_exports(
         left_out,
         _warnings(readings, panel),
     )
+
+
+def _import_operations(paths: list[Path], found: dict, shares: Imported | None, synthetic: bool) -> Imported:
+    """The panel of the operations files ``found`` (:func:`.operations_import.operations_files`), with the rows
+    of ``shares`` (the other files' import, or None) beside them."""
+    from .operations_import import operations_frame, read_operations  # (the module imports nothing of this one)
+    from .panel import known_groups
+
+    readings, issues = [], []
+    for grid, header in found.values():
+        reading, problems = read_operations(grid, header)
+        readings.append(reading)
+        issues += problems
+    raise_issues(issues, HINT)
+    frame, left_out, issues = operations_frame(readings)
+    raise_issues(issues, HINT)
+    if frame.empty:
+        read = "; ".join(f"{r.source}: {len(r.values)} cells, none a count" for r in readings)
+        raise InputError(f"no count of operations was read ({read}). {HINT}")
+    both = frame if shares is None else pd.concat([shares.frame, frame], ignore_index=True)
+    source = "; ".join(map(str, paths))
+    panel = validate_panel(both, source, known_groups(), measures=[])
+    missing = [region_label(c) for c in region_codes() if c not in set(frame["region"])]
+    warnings = [f"no operations of {', '.join(missing)}: a payout needs every region."] if missing else []
+    spellings = {c: sorted(w) for r in readings for c, w in r.spellings.items()}
+    mine = Imported(
+        panel,
+        source,
+        "; ".join(file_sha256(p) for p in paths),
+        ", ".join(dict.fromkeys([*(shares.layout.split(", ") if shares else []), *(r.layout for r in readings)])),
+        [*(shares.title if shares else []), *(line for r in readings for line in r.title)],
+        synthetic or any(r.synthetic for r in readings) or bool(shares and shares.synthetic),
+        {**(shares.region_spellings if shares else {}), **spellings},
+        len(left_out) + (shares.dropped_rows if shares else 0),
+        (*(shares.files if shares else ()), *readings),
+        [*(shares.left_out if shares else []), *left_out],
+        [*(shares.warnings if shares else []), *warnings],
+    )
+    return mine
 
 
 def _label(key: tuple[str, ...]) -> str:

@@ -56,6 +56,8 @@ LAYOUT_NAMES = {
     "kontaktkort": "SKR vantetider.se Kontaktkort table",
     "wide": "kommiljard wide layout (a Mått column, one column per month)",
     "long": "kommiljard long layout (a Månad column, one column per measure)",
+    "operations-long": "kommiljard operations layout, long (Region, Månad, Ingrepp, Antal operationer)",
+    "operations-wide": "kommiljard operations layout, wide (Region, Ingrepp, one column per month)",
 }
 WANTED = (
     "kommiljard imports waiting patients (Kontaktstatus: Väntande) at first visits (Fas: Första besök) or at "
@@ -110,6 +112,8 @@ MISSING_IN = {
     "kontaktkort": {**MISSING, "ejdeltagit": "did not take part: Ejdeltagit", "n/a": "not available: N/A"},
     "wide": MISSING,
     "long": MISSING,
+    "operations-long": MISSING,
+    "operations-wide": MISSING,
 }
 
 

@@ -163,7 +163,9 @@ def label(ax: Axes, title: str, note: str, synthetic: bool) -> None:
     inches = ax.figure.get_size_inches()[0] * ax.get_position().width
     lines = textwrap.wrap(note, width=max(40, int(inches * 17)))
     title = "\n".join(textwrap.wrap(title, width=max(30, int(inches * 10.5))))
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=6 + 9.5 * len(lines))
+    # the note stands 1.2 % of the axes' height above them, its lines 7.5 pt at 1.2 line spacing: the title above it
+    above = 0.012 * ax.figure.get_size_inches()[1] * ax.get_position().height * 72
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=6 + 9.5 * len(lines) + above)
     if lines:
         ax.text(
             0,

@@ -25,6 +25,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..kinds import Draw
+from .counts import Counts
 from .drift import LogitDrift
 from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
 from .scenario import Scenario
@@ -135,7 +136,7 @@ def _scenario_model(scenario: Scenario, needs: Draw, population: Population, obs
     return (model.condition(frame) if frame is not None else model), obs_info
 
 
-DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares(), "logit_drift": LogitDrift()}
+DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares(), "logit_drift": LogitDrift(), "counts": Counts()}
 
 
 def register_draw(name: str, model: DrawModel, replace: bool = False) -> DrawModel:

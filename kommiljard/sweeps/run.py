@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..analysis.compare import Variant, resolve
 from ..errors import InputError, KommiljardError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
@@ -93,7 +93,7 @@ def observed_as_panel(observed_panel, needs, scenario: Scenario | None = None):
     if reader is not None:
         return reader(observed_panel, needs.groups)
     complete = getattr(draw_model(needs, "the sweep"), "complete", True)
-    return as_panel(observed_panel, needs.groups, measures=needs.measures, complete=complete)
+    return as_panel(observed_panel, known_groups(needs.groups), measures=needs.measures, complete=complete)
 
 
 def _fingerprint(identity: dict) -> str:
