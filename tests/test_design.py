@@ -347,12 +347,7 @@ TOO_BIG = {
     "kommiljard.inputs.layouts._unit": "7 positional parameters",
     "kommiljard.inputs.layouts.settle": "7 positional parameters",
     # Forecasting (the forecasting helper, whose rewrite of fit, history and backtest is under way).
-    "kommiljard.forecasting.backtest.backtest": "83 lines",
-    "kommiljard.forecasting.fit._check": "8 positional parameters",
-    "kommiljard.forecasting.fit._fit_family": "90 lines",
     "kommiljard.forecasting.fit._shrinkage_table": "7 positional parameters",
-    "kommiljard.forecasting.fit.fit_history": "108 lines",
-    "kommiljard.forecasting.history.synthetic_history": "95 lines",
 }
 
 

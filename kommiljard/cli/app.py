@@ -100,6 +100,11 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class Language(StrEnum):
+    en = "en"
+    sv = "sv"
+
+
 class Dialect(StrEnum):
     en = "en"
     sv = "sv"

@@ -12,8 +12,18 @@ import typer
 from ..errors import InputError
 from ..rules import DEFAULT_RULES
 from . import options as opt
-from .app import Format, FormatOpt, PopulationOpt, RulesOpt, app, err, out, reports_errors
-from .fit import BorrowOpt, MinMonthsOpt, ResponseFromOpt, ResponseSdOpt, print_warnings, response_source
+from .app import Format, FormatOpt, Language, PopulationOpt, RulesOpt, app, err, out, reports_errors
+from .fit import (
+    RESPONSE_CV,
+    BorrowOpt,
+    LangOpt,
+    MinMonthsOpt,
+    ResponseCvOpt,
+    ResponseFromOpt,
+    ResponseSdOpt,
+    print_warnings,
+    response_source,
+)
 
 HistoryArg = Annotated[
     Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
@@ -65,10 +75,12 @@ def backtest(
     plot_file: PlotOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
+    response_cv: ResponseCvOpt = RESPONSE_CV,
     borrow: BorrowOpt = False,
     min_months: MinMonthsOpt = 24,
     population: PopulationOpt = None,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Stand at a month of the past: fit every region up to it, forecast the payouts, compare with what happened.
 
@@ -94,6 +106,7 @@ def backtest(
     result = run_backtest(
         history, as_of, rules=rules, n=n, seed=seed, population=population,
         response_from=response_source(response_from), response_sd_pp=response_sd, borrow=borrow, min_months=min_months,
+        response_cv=response_cv,
     )  # fmt: skip
     s, p = result.summary, result.provenance
     err.print(
@@ -113,7 +126,7 @@ def backtest(
     elif fmt is Format.csv:
         sys.stdout.write(result.regions.to_csv(index=False))
     else:
-        _print_table(result.regions, s)
+        print_backtest_table(result, lang.value)
 
 
 def _write_files(result, out_dir: Path | None, plot_file: Path | None) -> None:
@@ -135,38 +148,41 @@ def _write_files(result, out_dir: Path | None, plot_file: Path | None) -> None:
         err.print(f"wrote {plot_file}", markup=False, highlight=False)
 
 
-def _print_table(regions, s: dict) -> None:
-    """Per region the forecast against what happened, and the coverage and errors over the regions."""
-    from rich.table import Table
-    from rich.text import Text
+def print_backtest_table(result, lang: str) -> None:
+    """Per region the forecast's mean and intervals, the realised payout and where it fell, in a table that fits
+    the terminal (names never cut), then the scores over the regions."""
+    import pandas as pd
+
+    from ..money import format_number, format_percent
+    from ..outputs.wording import word
+    from .render import print_frame
 
     def mnkr(x: float) -> str:
-        return f"{x / 1e6:,.1f}".replace(",", " ")
+        return format_number(x / 1e6, 1, lang=lang)
 
-    t = Table(
-        title=f"Backtest as of {s['as_of']}: block-1 payout per region, mnkr (forecast against what happened)",
-        title_justify="left",
-    )
-    t.add_column("region", overflow="ellipsis", max_width=14, no_wrap=True)
-    for col in ("mean", "50 %", "90 %", "real", "in", "naive"):
-        t.add_column(col, justify="right", no_wrap=True)
-    for r in regions.itertuples(index=False):
-        inside = "50,90" if r.inside_50 else "90" if r.inside_90 else Text("out", style="bold red")
-        t.add_row(
-            f"{r.region} {r.region_name}",
-            mnkr(r.mean_sek),
-            f"{mnkr(r.p25_sek)}-{mnkr(r.p75_sek)}",
-            f"{mnkr(r.p5_sek)}-{mnkr(r.p95_sek)}",
-            mnkr(r.realised_sek),
-            inside,
-            mnkr(r.naive_sek),
-        )
-    out.print(t)
+    rows = []
+    for r in result.regions.itertuples(index=False):
+        inside = "50, 90" if r.inside_50 else "90" if r.inside_90 else word("bt_out", lang)
+        rows.append({
+            "region": f"{r.region} {r.region_name}", word("bt_mean", lang): mnkr(r.mean_sek),
+            "50 %": f"{mnkr(r.p25_sek)}–{mnkr(r.p75_sek)}", "90 %": f"{mnkr(r.p5_sek)}–{mnkr(r.p95_sek)}",
+            word("bt_real", lang): mnkr(r.realised_sek), word("bt_in", lang): inside,
+            word("bt_naive", lang): mnkr(r.naive_sek),
+        })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    s = result.summary
+    print_frame(
+        frame, Format.table, word("backtest_title", lang, as_of=s["as_of"]), keys=1,
+        numbers=[c for c in frame.columns[1:] if c != word("bt_in", lang)], wrap=("region",),
+    )  # fmt: skip
     k = s["regions"]
+    default = s.get("crps_default_sek")
     out.print(
-        f"Inside the 50 % interval: {round(s['coverage_50'] * k)} of {k} ({s['coverage_50']:.0%}); "
-        f"inside the 90 %: {round(s['coverage_90'] * k)} of {k} ({s['coverage_90']:.0%}). "
-        f"Mean absolute error {mnkr(s['mae_sek'])} mnkr; naive forecast {mnkr(s['mae_naive_sek'])} mnkr. "
-        "in: the intervals the realised payout fell in.",
+        word(
+            "backtest_lead", lang, k=k, in50=round(s["coverage_50"] * k), in90=round(s["coverage_90"] * k),
+            c50=format_percent(100 * s["coverage_50"], 0, lang), c90=format_percent(100 * s["coverage_90"], 0, lang),
+            mae=mnkr(s["mae_sek"]), naive=mnkr(s["mae_naive_sek"]), crps=mnkr(s["crps_sek"]),
+            crps_naive=mnkr(s["crps_naive_sek"]), crps_default=mnkr(default) if default is not None else "–",
+        ),
         highlight=False,
-    )
+    )  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from . import options as opt
-from .app import Format, FormatOpt, app, err, out, reports_errors
+from .app import Format, FormatOpt, Language, app, err, out, reports_errors
 
 ResponseFromOpt = Annotated[
     str,
@@ -29,19 +29,30 @@ ResponseSdOpt = Annotated[
         parser=opt.in_range("response_sd", "--response-sd"),
     ),
 ]
+RESPONSE_CV = 0.5  # kommiljard.forecasting.fit.RESPONSE_CV (the CLI imports no numpy before it runs)
+ResponseCvOpt = Annotated[
+    float,
+    typer.Option(
+        "--response-cv",
+        help="How unequally regions respond: each region's response is the month's times 1 + CV x its own draw "
+        "(assumed, default 0.5; 0: all alike; at most 5).",
+        parser=opt.in_range("response_cv", "--response-cv"),
+    ),
+]
 BorrowOpt = Annotated[
     bool,
     typer.Option(
         "--borrow",
-        help="A region with fewer than --min-months months borrows its season, trend and noise from the pooled "
-        "estimate (with a warning) instead of being refused.",
+        help="A region with fewer than --min-months months of data borrows its season, trend and noise from the "
+        "other regions (partial pooling; the output says which) instead of being refused.",
     ),
 ]
 MinMonthsOpt = Annotated[
     int,
     typer.Option(
         "--min-months",
-        help="Months of history a region needs (consecutive, up to --until; 2 to 1200).",
+        help="Months with data a region needs up to --until (2 to 1200; at most three quarters of the history's "
+        "are asked); fewer: --borrow.",
         parser=opt.in_range("min_months", "--min-months", whole=True),
     ),
 ]
@@ -49,6 +60,42 @@ MinMonthsOpt = Annotated[
 
 def response_source(value: str) -> str | None:
     return None if value.strip().lower() == "none" else value
+
+
+LangOpt = Annotated[
+    Language, typer.Option("--lang", help="en (English) or sv (Swedish headers, groups and numbers; same values).")
+]
+
+
+def print_fit_table(fitted, history: str, lang: str) -> None:
+    """Each region's level and trend per group, the months its fit used and whether it borrowed, in a table
+    that fits the terminal (names never cut)."""
+    import pandas as pd
+
+    from ..forecasting.fit import expit_pct
+    from ..inputs.regions import region_names
+    from ..money import format_number
+    from ..outputs.wording import group_name, word
+    from .render import print_frame
+
+    names, p = region_names(), fitted.region
+    data = fitted.data.set_index(["region", "group"])
+    rows = []
+    for ri, code in enumerate(fitted.regions):
+        row = {"region": code, word("name", lang): names.get(code, "")}
+        for gi, group in enumerate(fitted.groups):
+            pct = float(expit_pct(p.level[ri, gi]))
+            trend = p.trend[ri, gi] * pct * (100 - pct) / 100
+            row[group_name(group, lang)] = f"{format_number(pct, 1, lang=lang)} {format_number(trend, 1, True, lang)}"
+        used = data.loc[code]
+        missing = int(used["missing_months"].max())
+        row[word("fit_months", lang)] = f"{int(used['n_months'].min())}" + (f" ({missing})" if missing else "")
+        row[word("fit_borrowed", lang)] = word("yes", lang) if fitted.borrowed[ri].any() else ""
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    title = word("fit_title", lang, history=history, year=fitted.baseline_year)
+    print_frame(frame, Format.table, title, keys=2, numbers=list(frame.columns[2:]), wrap=(word("name", lang),))
+    out.print(word("fit_note", lang), highlight=False)
 
 
 def print_warnings(notes) -> None:
@@ -79,9 +126,11 @@ def fit(
     until: UntilOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
+    response_cv: ResponseCvOpt = RESPONSE_CV,
     borrow: BorrowOpt = False,
     min_months: MinMonthsOpt = 24,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Fit every region to its own monthly history and write a fitted scenario.
 
@@ -97,16 +146,16 @@ def fit(
 
     from ..forecasting.fit import HistoryWarning, fit_history
     from ..forecasting.fitted import fitted_scenario, scenario_text
-    from ..inputs.panel import as_panel
+    from ..forecasting.histories import as_history
     from ..outputs.files import check_out_path, write_text
 
     check_out_path(out_file, (".toml",))
-    panel = as_panel(history)
+    panel = as_history(history).panel
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HistoryWarning)  # printed below from the fit
         fitted = fit_history(panel, until=until, min_months=min_months, borrow=borrow)
     text = scenario_text(
-        fitted_scenario(fitted, panel.synthetic, response_source(response_from), response_sd, min_months)
+        fitted_scenario(fitted, panel.synthetic, response_source(response_from), response_sd, min_months, response_cv)
     )
     write_text(out_file, text)
 
@@ -134,39 +183,10 @@ def fit(
     elif fmt is Format.csv:
         sys.stdout.write(table.to_csv(index=False))
     else:
-        _print_levels(fitted, Path(str(panel.source)).name)
+        print_fit_table(fitted, Path(str(panel.source)).name, lang.value)
     observed = history if str(frame["month"].max()) == fitted.until else f"PANEL (the history up to {fitted.until})"
     err.print(
         f"wrote {out_file}; next: kommiljard sweep {out_file} --observed {observed} --out sweep-fitted",
         markup=False,
         highlight=False,
     )
-
-
-def _print_levels(fitted, source: str) -> None:
-    """Each region's fitted share_90 level in the baseline year and its trend, per group."""
-    from rich.table import Table
-
-    from ..forecasting.fit import expit_pct
-    from ..inputs.regions import region_names
-
-    names = region_names()
-    t = Table(
-        title=f"Fitted to {source}: share_90 level in {fitted.baseline_year} (%) and trend (pp a year)",
-        title_justify="left",
-    )
-    for col, justify in (("region", "left"), ("name", "left"), *((g, "right") for g in fitted.groups)):
-        width = 12 if col == "name" else None
-        t.add_column(col, justify=justify, no_wrap=True, overflow="ellipsis", max_width=width)
-    t.add_column("months", justify="right")
-    p = fitted.region
-    for ri, code in enumerate(fitted.regions):
-        cells = []
-        for gi in range(len(fitted.groups)):
-            pct = float(expit_pct(p.level[ri, gi]))
-            cells.append(f"{pct:.1f} {p.trend[ri, gi] * pct * (100 - pct) / 100:+.1f}")
-        months = fitted.data[fitted.data["region"] == code]["n_months"].min()
-        borrowed = " b" if fitted.borrowed[ri].any() else ""
-        t.add_row(code, names.get(code, ""), *cells, f"{months}{borrowed}")
-    out.print(t)
-    out.print("b: thin history, parameters borrowed from the pooled estimate.", highlight=False)

@@ -108,6 +108,7 @@ RANGES: dict[str, Range] = {  # a lever's change has the range its kind declares
     "chunk_size": Range(1, 10**9, "trajectories per part", whole=True),
     "threads": Range(1, _numba_threads, "threads", "numba's NUMBA_NUM_THREADS", whole=True),
     "response_sd": Range(0, 50, "percentage points"),
+    "response_cv": Range(0, 5, "", "a region's response at most six times the month's"),
     "min_months": Range(2, 1200, "months", "a hundred years of monthly history", whole=True),
     "local_workers": Range(1, 256, "worker processes", whole=True),
 }
@@ -122,6 +123,7 @@ OPTION_RANGES: dict[str, str] = {  # the documented range of each numeric option
     "sweep --chunk-size": "chunk_size",
     "sweep --threads": "threads",
     "fit --response-sd; backtest --response-sd; history --response-sd": "response_sd",
+    "fit --response-cv; backtest --response-cv": "response_cv",
     "fit --min-months; backtest --min-months": "min_months",
     "sweep --scheduler local:N": "local_workers",
 }

@@ -189,6 +189,37 @@ WORDS = {
     "per_group": ("per group", "per grupp"),
     "all_groups": ("in every group", "i alla grupper"),
     "share_of_year": ("share of the year", "andel av året"),
+    # kommiljard fit and backtest
+    "name": ("name", "namn"),
+    "fit_title": (
+        "Fitted to {history}: share_90 level in {year} (%) and trend (pp a year)",
+        "Anpassad till {history}: andel väntande högst 90 dagar {year} (%) och trend (procentenheter per år)",
+    ),
+    "fit_months": ("months", "månader"),
+    "fit_borrowed": ("borrowed", "lånar"),
+    "fit_note": (
+        "months: the months with data the fit used (missing or suppressed ones among them in brackets); borrowed: too "
+        "little history of its own, so season, trend and noise are borrowed from the other regions (partial pooling).",
+        "månader: de månader med uppgifter som anpassningen använde (saknade eller skyddade bland dem inom parentes); "
+        "lånar: för kort egen historik, så säsong, trend och brus lånas från de andra regionerna (partiell poolning).",
+    ),
+    "backtest_title": (
+        "Backtest as of {as_of}: block-1 payout per region, mnkr (forecast against what happened)",
+        "Efterhandsprövning per {as_of}: utbetalning i block 1 per region, mnkr (prognos mot utfall)",
+    ),
+    "bt_mean": ("mean", "medel"),
+    "bt_real": ("realised", "utfall"),
+    "bt_in": ("in", "inom"),
+    "bt_naive": ("naive", "naiv"),
+    "bt_out": ("out", "utanför"),
+    "backtest_lead": (
+        "Inside the 50 % interval: {in50} of {k} ({c50}); inside the 90 %: {in90} of {k} ({c90}). Mean absolute error "
+        "{mae} mnkr; naive forecast {naive} mnkr. CRPS {crps} mnkr (lower is better); naive {crps_naive}; default "
+        "scenario {crps_default}. in: the intervals the realised payout fell in.",
+        "Inom 50-procentsintervallet: {in50} av {k} ({c50}); inom 90-procents: {in90} av {k} ({c90}). Medelabsolutfel "
+        "{mae} mnkr; naiv prognos {naive} mnkr. CRPS {crps} mnkr (lägre är bättre); naiv {crps_naive}; "
+        "standardscenariot {crps_default}. inom: de intervall som utfallet hamnade i.",
+    ),
 }
 VALUE_WORDS = {
     "population": ("population", "befolkning"),

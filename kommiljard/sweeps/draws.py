@@ -67,14 +67,23 @@ class LogitShares:
                 f"{who}: the trajectories give share_90 and share_60, but it measures {', '.join(needs.measures)}."
             )
         if scenario.own_model is not None:  # e.g. a fitted scenario: each region from its own forecast
-            return scenario.own_model.sweep_model(needs, population, observed)
-        if scenario.spec.fit is not None:
+            model, used = scenario.own_model.sweep_model(needs, population, observed)
+        elif scenario.spec.fit is not None:
             raise InputError(
                 f"{scenario.origin}: a fitted scenario draws each region from its own forecast, which needs its [fit] "
                 "table read by kommiljard.forecasting: load it with kommiljard.load_scenario (the commands do) and "
                 "sweep what that returns."
             )
-        return _scenario_model(scenario, needs, population, observed)
+        else:
+            model, used = _scenario_model(scenario, needs, population, observed)
+        if isinstance(model, ConditionedModel) and model.n_latent == 0:
+            raise InputError(
+                f"{observed.source if observed is not None else 'the observed panel'}: every month the rules read "
+                f"({', '.join(sorted(set(model.model.months)))}) is in it, so there is nothing left to draw: the "
+                "payout is known exactly. Compute it with `kommiljard payout PANEL` (same --rules), or sweep with the "
+                "months known up to an earlier one."
+            )
+        return model, used
 
     def layout(self, model) -> VariableLayout:
         return model.model if isinstance(model, ConditionedModel) else model

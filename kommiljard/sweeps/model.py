@@ -522,19 +522,30 @@ def _model_logits(z, mu, c, out):
 
 @kernel(nogil=True)
 def _conditional_logits(z, given, out):
-    """Observed variables at their values; the others from mean + factor @ z (see :class:`Given`)."""
+    """Observed variables at their values; the others from mean + factor @ z (see :class:`Given`), each
+    trajectory's sum in the order of the factor's columns, zeros left out (the trajectories side by side, so
+    the loop over them vectorises)."""
     mean, factor, triangular = given.mean, given.factor, given.triangular
     missing, observed, observed_logit = given.missing, given.observed, given.observed_logit
-    m = missing.shape[0]
-    for t in range(z.shape[0]):
+    n, m = z.shape[0], missing.shape[0]
+    zt = np.ascontiguousarray(z.T)  # (latent, trajectory)
+    acc = np.empty(n)
+    for t in range(n):
         for j in range(observed.shape[0]):
             out[t, observed[j]] = observed_logit[j]
-        for a in range(m):
-            v = mean[a]
-            stop = a + 1 if triangular else m
-            for b in range(stop):
-                v += factor[a, b] * z[t, b]
-            out[t, missing[a]] = v
+    for a in range(m):
+        for t in range(n):
+            acc[t] = mean[a]
+        stop = a + 1 if triangular else m
+        for b in range(stop):
+            f = factor[a, b]
+            if f == 0.0:  # independent blocks (a fitted model's gaps): nothing to add
+                continue
+            row = zt[b]
+            for t in range(n):
+                acc[t] += f * row[t]
+        for t in range(n):
+            out[t, missing[a]] = acc[t]
 
 
 DRAW_BLOCK = 128  # trajectories drawn at once: their normals, logits, one vectorised exp, their shares

@@ -84,11 +84,15 @@ class SweepResult:
         return pd.read_parquet(self.out_dir / "trajectories", columns=columns)
 
 
-def observed_as_panel(observed_panel, needs):
+def observed_as_panel(observed_panel, needs, scenario: Scenario | None = None):
     """The observed panel, validated for what the draw reads: its groups and measures, each in every row unless
-    the draw model takes rows that leave some empty (``DrawModel.complete`` false: it checks the rows it needs)."""
+    the draw model takes rows that leave some empty (``DrawModel.complete`` false: it checks the rows it needs);
+    a scenario with its own model reads it as that model does (a fitted one: suppressed cells missing)."""
     from .draws import draw_model
 
+    reader = getattr(scenario.own_model, "read_observed", None) if scenario is not None else None
+    if reader is not None:
+        return reader(observed_panel, needs.groups)
     complete = getattr(draw_model(needs, "the sweep"), "complete", True)
     return as_panel(observed_panel, known_groups(needs.groups), measures=needs.measures, complete=complete)
 
@@ -269,7 +273,7 @@ class _Plan:
         lever = _lever(sweep.lever)
         given = sweep.observed_panel
         needs = sweep_draw(rules)[1]
-        observed = observed_as_panel(given, needs) if given is not None else None
+        observed = observed_as_panel(given, needs, scenario) if given is not None else None
         setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
         if variants is not None:
             setup = with_variants(setup, variants, population)
@@ -557,7 +561,7 @@ def trajectory_panel(
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     needs = sweep_draw(rules)[1]
-    observed = observed_as_panel(observed_panel, needs) if observed_panel is not None else None
+    observed = observed_as_panel(observed_panel, needs, scenario) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
     drawn = setup.draws.buffers(setup.model, 1)
     setup.draws.fill(setup.model, seed, index, index + 1, 1, out=drawn, then=lambda rows: None)

@@ -246,6 +246,10 @@ class TrajectorySource(Protocol):
         :class:`~kommiljard.sweeps.model.TrajectoryModel`) and what it used of the observed panel."""
         ...
 
+    def read_observed(self, panel: Any, groups: Any) -> Panel:
+        """The observed panel (a path, frame or Panel) read as this model reads one."""
+        ...
+
 
 @dataclass(frozen=True)
 class Scenario:
