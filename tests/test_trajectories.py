@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from importlib.resources import files
 
 import numpy as np
 import pytest
+from numba import njit
 
 from kommiljard.engine import payout
 from kommiljard.inputs.panel import validate_panel
@@ -137,3 +139,39 @@ def test_draw_into_given_arrays_with_a_callback_per_stream(model):
     np.testing.assert_array_equal(again.share_60, fresh.share_60)
     assert np.shares_memory(again.share_90, reused.share_90)
     assert sorted(seen) == [(0, 300), (300, 1300), (1300, 2300), (2300, 2400)]
+
+
+def test_the_vectorised_exp_is_within_a_few_ulps_of_the_c_librarys():
+    """shares_row's fast exp: the margin of NEAR_TIE needs it within about 1e-12; it is within 1e-15."""
+    from kommiljard.sweeps.shares import FAST_RANGE, fast_exp
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-12, 12, 200_000), rng.uniform(-FAST_RANGE, FAST_RANGE, 20_000)])
+    x = np.concatenate([x, [0.0, -0.0, FAST_RANGE, -FAST_RANGE, np.log(2) / 2, -np.log(2) / 2, 1e-300]])
+    ours = np.array([fast_exp(v) for v in x[:2000]])  # the compiled function called from Python
+    np.testing.assert_allclose(ours, np.exp(x[:2000]), rtol=1e-15, atol=0)
+
+    @njit
+    def many(values, out):
+        for i in range(values.shape[0]):
+            out[i] = fast_exp(values[i])
+
+    out = np.empty_like(x)
+    many(x, out)
+    exact = np.array([math.exp(v) for v in x])
+    assert np.abs(out / exact - 1).max() < 1e-15
+
+
+def test_shares_at_rounding_ties_and_out_of_range_are_the_scalar_exps():
+    """A logit whose share is within NEAR_TIE of a rounding tie, beyond the fast exp's range, or NaN: the share is
+    rint(1000 / (1 + exp(-logit))) / 10 with the C library's exp, as for every other logit."""
+    from kommiljard.sweeps.shares import shares_row
+
+    ties = [math.log(1000.0 / (k + 0.5) - 1.0) for k in range(1, 999, 7)]  # share (k + 0.5) / 10: a tie
+    near = [t + d for t in ties for d in (-1e-13, 1e-13, -1e-11, 1e-11)]
+    logits = np.array([*ties, *near, 800.0, -800.0, 1e308, -1e308, np.inf, -np.inf, 0.0, 3.2])
+    n90 = len(logits)
+    s90, s60 = np.empty(n90), np.empty(0)
+    shares_row(logits, n90, np.zeros(0, np.int64), np.full(n90, np.nan), np.empty((2, n90)), s90, s60)
+    expected = [np.rint(1000.0 / (1.0 + math.exp(-v) if -v < 709 else math.inf)) / 10.0 for v in logits]
+    np.testing.assert_array_equal(s90, expected)

@@ -38,6 +38,7 @@ from ..inputs.population import read_population
 from ..inputs.regions import region_codes
 from .rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
 from .scenario import Scenario, ScenarioError, load_scenario
+from .shares import shares_row
 
 
 def logit(pct):
@@ -185,21 +186,9 @@ class TrajectoryModel(VariableLayout):
 
     def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
         """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
-        mu, coefficients = self.mu, self.coefficients
-
-        def logits_of(z, out):
-            _model_logits(z, mu, coefficients, out)
-
         state = sfc64_state(rng)
-        _draw_blocks(
-            state,
-            skip,
-            logits_of,
-            self,
-            n_latent=self.n_latent,
-            observed_share=np.full(self.n_vars, np.nan),
-            out=(s90, s60),
-        )
+        shares = SharesOf(self.n90, self.pair_90, np.full(self.n_vars, np.nan))
+        _draw_free(state, skip, self.n_latent, self.mu, self.coefficients, shares, s90, s60)
         set_sfc64_state(rng, state)
 
     def covariance(self) -> np.ndarray:
@@ -285,20 +274,9 @@ class ConditionedModel:
         """As :meth:`TrajectoryModel.fill`: the observed variables at their values, the others
         ``mean + factor @ z``."""
         given = Given(self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit)
-
-        def logits_of(z, out):
-            _conditional_logits(z, given, out)
-
         state = sfc64_state(rng)
-        _draw_blocks(
-            state,
-            skip,
-            logits_of,
-            self.model,
-            n_latent=self.n_latent,
-            observed_share=self.observed_share,
-            out=(s90, s60),
-        )
+        shares = SharesOf(self.model.n90, self.model.pair_90, self.observed_share)
+        _draw_given(state, skip, self.model.n_vars, given, shares, s90, s60)
         set_sfc64_state(rng, state)
 
 
@@ -472,10 +450,17 @@ def _correlated(zt, start, factor, sd, free, w, out):
                 out[g, r] -= free[r, g] * total / weight
 
 
-@njit(nogil=True, cache=True)
-def _model_logits(z, mu, c, out):
-    """The model's logits for each row of standard normals ``z`` and the means ``mu``, with the
-    :class:`Coefficients` ``c`` (see the module docstring)."""
+@njit(inline="always")
+def _logit_scratch(c):
+    """The per-trajectory work arrays of :func:`_model_logits_row`: level and trend (G, R), the shocks."""
+    return np.empty((c.n_grp, c.n_reg)), np.empty((c.n_grp, c.n_reg)), np.empty((c.n_slots + 1, c.n_grp))
+
+
+@njit(inline="always")
+def _model_logits_row(zt, mu, c, scratch, out):
+    """One trajectory's logits ``out`` (V,) from its standard normals ``zt`` and the means ``mu``, with the
+    :class:`Coefficients` ``c`` (see the module docstring); ``scratch`` from :func:`_logit_scratch`."""
+    level, trend, shock = scratch  # shock's row 0: the year's shock; row 1 + s: month slot s
     n_reg, n_grp, year, slot, n_slots = c.n_reg, c.n_grp, c.year, c.slot, c.n_slots
     sd_noise, sd_gap, sd_gapnoise = c.sd_noise, c.sd_gap, c.sd_gapnoise
     rg = n_reg * n_grp
@@ -484,127 +469,102 @@ def _model_logits(z, mu, c, out):
     gap0 = month0 + n_slots * n_grp
     noise0 = gap0 + rg
     n_months = year.shape[0]
-    level = np.empty((n_grp, n_reg))
-    trend = np.empty((n_grp, n_reg))
-    shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
-    for t in range(z.shape[0]):
-        zt = z[t]
-        _correlated(zt, 0, c.level_factor, c.sd_level, c.free_level, c.w, level)
-        _correlated(zt, trend0, c.trend_factor, c.sd_trend, c.free_trend, c.w, trend)
+    _correlated(zt, 0, c.level_factor, c.sd_level, c.free_level, c.w, level)
+    _correlated(zt, trend0, c.trend_factor, c.sd_trend, c.free_trend, c.w, trend)
+    for g in range(n_grp):
+        for s in range(n_slots + 1):
+            first = year0 if s == 0 else month0 + (s - 1) * n_grp
+            v = 0.0
+            for h in range(g + 1):
+                v += c.shock_factor[g, h] * zt[first + h]
+            shock[s, g] = v * (c.sd_year[g] if s == 0 else c.sd_month[g])
+    for m in range(n_months):
         for g in range(n_grp):
-            for s in range(n_slots + 1):
-                first = year0 if s == 0 else month0 + (s - 1) * n_grp
-                v = 0.0
-                for h in range(g + 1):
-                    v += c.shock_factor[g, h] * zt[first + h]
-                shock[s, g] = v * (c.sd_year[g] if s == 0 else c.sd_month[g])
-        for m in range(n_months):
-            for g in range(n_grp):
-                i = (m * n_grp + g) * n_reg
-                if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
-                    year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
-                    for r in range(n_reg):
-                        noise = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
-                        out[t, i + r] = noise + (trend[g, r] + year_shock + month_shock)
-                else:
-                    for r in range(n_reg):
-                        out[t, i + r] = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
-        i = n_months * n_grp * n_reg
-        for _ in range(c.n_months_60):
-            for g in range(n_grp):
+            i = (m * n_grp + g) * n_reg
+            if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
+                year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
                 for r in range(n_reg):
-                    out[t, i] = mu[i] + sd_gap[g] * zt[gap0 + r * n_grp + g] + sd_gapnoise[g] * zt[noise0 + i]
-                    i += 1
+                    noise = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
+                    out[i + r] = noise + (trend[g, r] + year_shock + month_shock)
+            else:
+                for r in range(n_reg):
+                    out[i + r] = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
+    i = n_months * n_grp * n_reg
+    for _ in range(c.n_months_60):
+        for g in range(n_grp):
+            for r in range(n_reg):
+                out[i] = mu[i] + sd_gap[g] * zt[gap0 + r * n_grp + g] + sd_gapnoise[g] * zt[noise0 + i]
+                i += 1
+
+
+@njit(nogil=True, cache=True)
+def _model_logits(z, mu, c, out):
+    """The model's logits for each row of standard normals ``z`` (see :func:`_model_logits_row`)."""
+    scratch = _logit_scratch(c)
+    for t in range(z.shape[0]):
+        _model_logits_row(z[t], mu, c, scratch, out[t])
+
+
+@njit(inline="always")
+def _conditional_logits_row(zt, given, out):
+    """Observed variables at their values; the others from mean + factor @ zt (see :class:`Given`)."""
+    mean, factor, triangular = given.mean, given.factor, given.triangular
+    missing, observed, observed_logit = given.missing, given.observed, given.observed_logit
+    m = missing.shape[0]
+    for j in range(observed.shape[0]):
+        out[observed[j]] = observed_logit[j]
+    for a in range(m):
+        v = mean[a]
+        stop = a + 1 if triangular else m
+        for b in range(stop):
+            v += factor[a, b] * zt[b]
+        out[missing[a]] = v
 
 
 @njit(nogil=True, cache=True)
 def _conditional_logits(z, given, out):
-    """Observed variables at their values; the others from mean + factor @ z (see :class:`Given`)."""
-    mean, factor, triangular = given.mean, given.factor, given.triangular
-    missing, observed, observed_logit = given.missing, given.observed, given.observed_logit
-    m = missing.shape[0]
+    """:func:`_conditional_logits_row` for each row of standard normals ``z``."""
     for t in range(z.shape[0]):
-        for j in range(observed.shape[0]):
-            out[t, observed[j]] = observed_logit[j]
-        for a in range(m):
-            v = mean[a]
-            stop = a + 1 if triangular else m
-            for b in range(stop):
-                v += factor[a, b] * z[t, b]
-            out[t, missing[a]] = v
+        _conditional_logits_row(z[t], given, out[t])
 
 
-DRAW_BLOCK = 128  # trajectories drawn at once: their normals, logits, one vectorised exp, their shares
-_NEAR_TIE = 1e-9  # a share this close to a rounding tie takes the scalar exp (see _finish_shares)
+class SharesOf(NamedTuple):
+    """How the drawing kernels turn logits into shares (:func:`~kommiljard.sweeps.shares.shares_row`): the number of
+    share_90 variables, each gap's share_90 variable, the observed shares (NaN where drawn)."""
+
+    n90: int
+    pair_90: np.ndarray
+    observed_share: np.ndarray
 
 
-@njit(nogil=True, cache=True)
-def _exp_arguments(logits, n90, pair_90, out):
-    """What :func:`_finish_shares` takes the exponential of: ``-logit`` of each share_90 and of each
-    share_60 (share_90's logit less the gap, a gap below 0 read as 0)."""
-    for t in range(logits.shape[0]):
-        for i in range(n90):
-            out[t, i] = -logits[t, i]
-        for j in range(logits.shape[1] - n90):
-            out[t, n90 + j] = -(logits[t, pair_90[j]] - max(logits[t, n90 + j], 0.0))
+# One trajectory at a time, start to end in the cache: its normals (NumPy's SFC64 stream and ziggurat,
+# inlined), its logits, their shares. Nothing is written to memory but the shares.
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # no division check: the loop vectorises
-def _finish_shares(arguments, exps, n90, pair_90, observed_share, s90, s60):
-    """share_90 (T, n90) and share_60 (T, n60) in percent, rounded to one decimal as published, from
-    ``exps = exp(arguments)`` (numpy's vectorised exp, overwritten); observed cells keep their values.
-
-    A share is ``rint(1000 / (1 + exp(-logit))) / 10``. The vectorised exp may differ from the C
-    library's in the last bit; the share can change only if 1000 / (1 + exp) is within a few units
-    in the last place of a rounding tie, so such a value (``_NEAR_TIE``, about two in 10⁹) is
-    computed again with the scalar exp: the shares are the same bits as with the scalar exp alone.
-    """
-    n_vars = exps.shape[1]
-    for t in range(exps.shape[0]):
-        near = False
-        for i in range(n_vars):  # no branch: the compiler vectorises it
-            y = 1000.0 / (1.0 + exps[t, i])
-            near |= abs(y - np.floor(y) - 0.5) < _NEAR_TIE
-            exps[t, i] = y
-        if near:
-            for i in range(n_vars):
-                y = exps[t, i]
-                if abs(y - np.floor(y) - 0.5) < _NEAR_TIE:
-                    exps[t, i] = 1000.0 / (1.0 + np.exp(arguments[t, i]))
-        for i in range(n90):
-            share = np.rint(exps[t, i]) / 10.0
-            s90[t, i] = share if np.isnan(observed_share[i]) else observed_share[i]
-        for j in range(n_vars - n90):
-            share = min(np.rint(exps[t, n90 + j]) / 10.0, s90[t, pair_90[j]])
-            s60[t, j] = share if np.isnan(observed_share[n90 + j]) else observed_share[n90 + j]
-
-
-@njit(nogil=True, cache=True)
-def _normals(state, skip, z):
-    """Skip ``skip`` rows of normals of the SFC64 ``state``, then fill every row of ``z``."""
+@njit(nogil=True, cache=True, error_model="numpy")  # no division check: the exp loop vectorises
+def _draw_free(state, skip, n_latent, mu, c, shares, s90, s60):
+    """Skip ``skip`` trajectories of the SFC64 ``state`` (updated), then draw a trajectory of the model
+    (:class:`Coefficients` ``c``, means ``mu``) into each row of ``s90`` and ``s60``."""
+    z, logits = np.empty(n_latent), np.empty(mu.shape[0])
+    work, scratch = _logit_scratch(c), np.empty((2, mu.shape[0]))
     for _ in range(skip):
-        fill_normals(state, z[0])
-    for t in range(z.shape[0]):
-        fill_normals(state, z[t])
+        fill_normals(state, z)
+    for t in range(s90.shape[0]):
+        fill_normals(state, z)
+        _model_logits_row(z, mu, c, work, logits)
+        shares_row(logits, shares.n90, shares.pair_90, shares.observed_share, scratch, s90[t], s60[t])
 
 
-def _draw_blocks(state, skip, logits_of, layout: VariableLayout, *, n_latent: int, observed_share, out) -> None:
-    """Draw ``len(out[0])`` trajectories into ``out`` (share_90 and share_60 rows) after skipping ``skip``
-    (NumPy's stream of the SFC64 ``state``, updated), :data:`DRAW_BLOCK` at a time: normals,
-    ``logits_of(z, logits)``, numpy's vectorised exp, shares (``observed_share``: NaN where drawn). Each
-    step is a kernel that releases the GIL, so streams are drawn in threads."""
-    s90, s60 = out
-    n_vars, n90, pair_90 = layout.n_vars, layout.n90, layout.pair_90
-    rows = max(1, min(DRAW_BLOCK, s90.shape[0]))
-    z, logits = np.empty((rows, n_latent)), np.empty((rows, n_vars))
-    arguments, exps = np.empty((rows, n_vars)), np.empty((rows, n_vars))
-    for a in range(0, s90.shape[0], rows):
-        k = min(rows, s90.shape[0] - a)
-        _normals(state, skip if a == 0 else 0, z[:k])
-        logits_of(z[:k], logits[:k])
-        _exp_arguments(logits[:k], n90, pair_90, arguments[:k])
-        np.exp(arguments[:k], out=exps[:k])
-        _finish_shares(arguments[:k], exps[:k], n90, pair_90, observed_share, s90[a : a + k], s60[a : a + k])
+@njit(nogil=True, cache=True, error_model="numpy")
+def _draw_given(state, skip, n_vars, given, shares, s90, s60):
+    """:func:`_draw_free` for a model given observed cells (:class:`Given`)."""
+    z, logits, scratch = np.empty(given.missing.shape[0]), np.empty(n_vars), np.empty((2, n_vars))
+    for _ in range(skip):
+        fill_normals(state, z)
+    for t in range(s90.shape[0]):
+        fill_normals(state, z)
+        _conditional_logits_row(z, given, logits)
+        shares_row(logits, shares.n90, shares.pair_90, shares.observed_share, scratch, s90[t], s60[t])
 
 
 @dataclass(frozen=True)
