@@ -165,6 +165,7 @@ def test_the_vectorised_exp_is_within_a_few_ulps_of_the_c_librarys():
 def test_shares_at_rounding_ties_and_out_of_range_are_the_scalar_exps():
     """A logit whose share is within NEAR_TIE of a rounding tie, beyond the fast exp's range, or NaN: the share is
     rint(1000 / (1 + exp(-logit))) / 10 with the C library's exp, as for every other logit."""
+    from kommiljard.sweeps.model import SharesOf
     from kommiljard.sweeps.shares import shares_row
 
     ties = [math.log(1000.0 / (k + 0.5) - 1.0) for k in range(1, 999, 7)]  # share (k + 0.5) / 10: a tie
@@ -172,6 +173,8 @@ def test_shares_at_rounding_ties_and_out_of_range_are_the_scalar_exps():
     logits = np.array([*ties, *near, 800.0, -800.0, 1e308, -1e308, np.inf, -np.inf, 0.0, 3.2])
     n90 = len(logits)
     s90, s60 = np.empty(n90), np.empty(0)
-    shares_row(logits, n90, np.zeros(0, np.int64), np.full(n90, np.nan), np.empty((2, n90)), s90, s60)
+    shares_row(
+        logits, SharesOf(n90, np.zeros(0, np.int64), np.full(n90, np.nan)), np.empty((2, n90)), s90[None], s60[None], 0
+    )
     expected = [np.rint(1000.0 / (1.0 + math.exp(-v) if -v < 709 else math.inf)) / 10.0 for v in logits]
     np.testing.assert_array_equal(s90, expected)

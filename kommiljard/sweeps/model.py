@@ -428,10 +428,11 @@ def _means(spec, groups, months, months_60, *, spreads: _Spreads, level: np.ndar
     return np.concatenate([mu90.ravel(), mu60.ravel()])
 
 
-@njit(cache=True)
+@njit(inline="always")
 def _correlated(zt, start, factor, sd, free, w, out):
     """Per-region draws correlated between groups, centred to a weighted mean of 0 (``out`` is (G, R):
-    each group's regions side by side, as the logits are laid out)."""
+    each group's regions side by side, as the logits are laid out). A drawn region (``free`` 1) takes
+    ``total / weight``, the bits of ``1 * total / weight``: one division per group, not per region."""
     n_grp, n_reg = out.shape
     for r in range(n_reg):
         for g in range(n_grp):
@@ -446,8 +447,10 @@ def _correlated(zt, start, factor, sd, free, w, out):
             total += w[r] * out[g, r]
             weight += w[r] * free[r, g]
         if weight > 0.0:
+            shift = total / weight
             for r in range(n_reg):
-                out[g, r] -= free[r, g] * total / weight
+                f = free[r, g]
+                out[g, r] -= shift if f == 1.0 else f * total / weight
 
 
 @njit(inline="always")
@@ -552,7 +555,7 @@ def _draw_free(state, skip, n_latent, mu, c, shares, s90, s60):
     for t in range(s90.shape[0]):
         fill_normals(state, z)
         _model_logits_row(z, mu, c, work, logits)
-        shares_row(logits, shares.n90, shares.pair_90, shares.observed_share, scratch, s90[t], s60[t])
+        shares_row(logits, shares, scratch, s90, s60, t)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
@@ -564,7 +567,7 @@ def _draw_given(state, skip, n_vars, given, shares, s90, s60):
     for t in range(s90.shape[0]):
         fill_normals(state, z)
         _conditional_logits_row(z, given, logits)
-        shares_row(logits, shares.n90, shares.pair_90, shares.observed_share, scratch, s90[t], s60[t])
+        shares_row(logits, shares, scratch, s90, s60, t)
 
 
 @dataclass(frozen=True)

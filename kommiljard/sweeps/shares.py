@@ -54,31 +54,33 @@ def _near_tie(y):
 
 
 @njit(inline="always")
-def shares_row(logits, n90, pair_90, observed_share, scratch, s90, s60):
-    """One trajectory's shares: ``s90`` (n90,) of its share_90 logits, ``s60`` of share_60 (share_90's logit less
+def shares_row(logits, shares, scratch, s90, s60, t):
+    """Trajectory ``t``'s shares: ``s90[t]`` of its share_90 logits, ``s60[t]`` of share_60 (share_90's logit less
     the gap, a gap below 0 read as 0; never above share_90), in percent with one decimal; an observed variable
-    (``observed_share`` not NaN) keeps its value. ``scratch``: (2, V) float64."""
+    keeps its value. ``shares`` (:class:`~kommiljard.sweeps.model.SharesOf`): the number of share_90 variables,
+    each gap's share_90 variable, the observed shares (NaN where drawn); ``scratch``: (2, V) float64. (Rows are
+    indexed, not sliced: a slice costs two atomic reference counts.)"""
+    n90, pair_90, observed_share = shares.n90, shares.pair_90, shares.observed_share
     n_vars = logits.shape[0]
-    arguments, y = scratch[0], scratch[1]
     for i in range(n90):
-        arguments[i] = -logits[i]
+        scratch[0, i] = -logits[i]
     for j in range(n_vars - n90):
-        arguments[n90 + j] = -(logits[pair_90[j]] - max(logits[n90 + j], 0.0))
+        scratch[0, n90 + j] = -(logits[pair_90[j]] - max(logits[n90 + j], 0.0))
     again = False
     for i in range(n_vars):  # no branch: the compiler vectorises it
-        x = arguments[i]
+        x = scratch[0, i]
         inside = abs(x) <= FAST_RANGE  # False for NaN too
         value = 1000.0 / (1.0 + fast_exp(min(max(x, -FAST_RANGE), FAST_RANGE)))
         again |= (not inside) | _near_tie(value)
-        y[i] = value
+        scratch[1, i] = value
     if again:
         for i in range(n_vars):
-            x = arguments[i]
-            if not abs(x) <= FAST_RANGE or _near_tie(y[i]):
-                y[i] = 1000.0 / (1.0 + np.exp(x))
+            x = scratch[0, i]
+            if not abs(x) <= FAST_RANGE or _near_tie(scratch[1, i]):
+                scratch[1, i] = 1000.0 / (1.0 + np.exp(x))
     for i in range(n90):
-        share = np.rint(y[i]) / 10.0
-        s90[i] = share if np.isnan(observed_share[i]) else observed_share[i]
+        share = np.rint(scratch[1, i]) / 10.0
+        s90[t, i] = share if np.isnan(observed_share[i]) else observed_share[i]
     for j in range(n_vars - n90):
-        share = min(np.rint(y[n90 + j]) / 10.0, s90[pair_90[j]])
-        s60[j] = share if np.isnan(observed_share[n90 + j]) else observed_share[n90 + j]
+        share = min(np.rint(scratch[1, n90 + j]) / 10.0, s90[t, pair_90[j]])
+        s60[t, j] = share if np.isnan(observed_share[n90 + j]) else observed_share[n90 + j]

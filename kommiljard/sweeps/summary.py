@@ -49,12 +49,16 @@ def _count_months(month_tier: np.ndarray, reached_month: np.ndarray) -> None:
 
 @njit(nogil=True, cache=True)
 def _count_reached(tier, reached):
-    """Add to ``reached[k, g, r]`` the trajectories whose tier (T, G, R) in group g includes bar k."""
-    for t in range(tier.shape[0]):
-        for g in range(tier.shape[1]):
-            for r in range(tier.shape[2]):
-                for k in range(min(tier[t, g, r], reached.shape[0])):
-                    reached[k, g, r] += 1
+    """Add to ``reached[k, g, r]`` the trajectories whose tier (T, G, R, C-contiguous) in group g includes bar k:
+    ``tier > k``, counted without a branch (the loop over a trajectory's cells vectorises)."""
+    n_traj, n_bars = tier.shape[0], reached.shape[0]
+    cells = tier.reshape(n_traj, -1)
+    counts = np.zeros((n_bars, cells.shape[1]), np.int64)
+    for t in range(n_traj):
+        for k in range(n_bars):
+            for j in range(cells.shape[1]):
+                counts[k, j] += cells[t, j] > k
+    reached += counts.reshape(reached.shape)
 
 
 class Gathered:
