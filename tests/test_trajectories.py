@@ -178,3 +178,18 @@ def test_shares_at_rounding_ties_and_out_of_range_are_the_scalar_exps():
     )
     expected = [np.rint(1000.0 / (1.0 + math.exp(-v) if -v < 709 else math.inf)) / 10.0 for v in logits]
     np.testing.assert_array_equal(s90, expected)
+
+
+def test_a_streams_first_state_is_numpys_seedsequence_and_sfc64():
+    """The drawing kernels seed each stream themselves: the state of SFC64(SeedSequence(seed, spawn_key=(s,)))."""
+    from kommiljard.sweeps.rng import seed_words, stream_state
+
+    rng = np.random.default_rng(1)
+    seeds = [0, 1, 2019, 2**32 - 1, 2**32, 2**63 - 1, *rng.integers(0, 2**63, 30).tolist()]
+    streams = [0, 1, 999, 2**32 - 1, 2**32, 2**40 + 3, *rng.integers(0, 10**6, 5).tolist()]
+    for seed in seeds:
+        for stream in streams:
+            expected = sfc64_state(stream_generator(seed, stream))
+            np.testing.assert_array_equal(stream_state(seed_words(seed), stream), expected, err_msg=f"{seed} {stream}")
+    with pytest.raises(ValueError):
+        seed_words(-1)

@@ -31,12 +31,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from numba import njit
+from numba.extending import overload
 
 from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
-from .rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
+from .rng import STREAM_SIZE, fill_normals, seed_words, stream_state
 from .scenario import Scenario, ScenarioError, load_scenario
 from .shares import shares_row
 
@@ -184,12 +185,13 @@ class TrajectoryModel(VariableLayout):
         _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, self.coefficients, out)
         return out
 
-    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
-        """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
-        state = sfc64_state(rng)
-        shares = SharesOf(self.n90, self.pair_90, np.full(self.n_vars, np.nan))
-        _draw_free(state, skip, self.n_latent, self.mu, self.coefficients, shares, s90, s60)
-        set_sfc64_state(rng, state)
+    def drawing(self) -> Free:
+        """The model as the drawing kernels take it."""
+        return Free(self.mu, self.coefficients, self.n_latent)
+
+    def shares_of(self) -> SharesOf:
+        """How the drawing kernels make shares of its logits (every variable drawn)."""
+        return SharesOf(self.n90, self.pair_90, np.full(self.n_vars, np.nan))
 
     def covariance(self) -> np.ndarray:
         """Covariance (V, V) of the variables' logits."""
@@ -270,14 +272,14 @@ class ConditionedModel:
     def n_latent(self) -> int:
         return len(self.missing)
 
-    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
-        """As :meth:`TrajectoryModel.fill`: the observed variables at their values, the others
+    def drawing(self) -> Given:
+        """The model as the drawing kernels take it: the observed variables at their values, the others
         ``mean + factor @ z``."""
-        given = Given(self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit)
-        state = sfc64_state(rng)
-        shares = SharesOf(self.model.n90, self.model.pair_90, self.observed_share)
-        _draw_given(state, skip, self.model.n_vars, given, shares, s90, s60)
-        set_sfc64_state(rng, state)
+        return Given(self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit)
+
+    def shares_of(self) -> SharesOf:
+        """How the drawing kernels make shares of its logits (the observed variables keep their shares)."""
+        return SharesOf(self.model.n90, self.model.pair_90, self.observed_share)
 
 
 class Given(NamedTuple):
@@ -540,33 +542,65 @@ class SharesOf(NamedTuple):
     observed_share: np.ndarray
 
 
+class Free(NamedTuple):
+    """What the drawing kernels draw a :class:`TrajectoryModel` from: its means, coefficients, normals a trajectory."""
+
+    mu: np.ndarray
+    coefficients: Coefficients
+    n_latent: int
+
+
+# The drawing kernels take a model as a Free or a Given; these three say what each needs (numba overloads).
+
+
+def _latent(drawn):
+    """Standard normals a trajectory of the model."""
+
+
+def _work(drawn):
+    """Work arrays of :func:`_logits`, made once per kernel call."""
+
+
+def _logits(drawn, work, zt, out):
+    """One trajectory's logits ``out`` from its standard normals ``zt``."""
+
+
+@overload(_latent, inline="always")
+def _latent_of(drawn):
+    if drawn.instance_class is Free:
+        return lambda drawn: drawn.n_latent
+    return lambda drawn: drawn.missing.shape[0]
+
+
+@overload(_work, inline="always")
+def _work_of(drawn):
+    if drawn.instance_class is Free:
+        return lambda drawn: _logit_scratch(drawn.coefficients)
+    return lambda drawn: None
+
+
+@overload(_logits, inline="always")
+def _logits_of(drawn, work, zt, out):
+    if drawn.instance_class is Free:
+        return lambda drawn, work, zt, out: _model_logits_row(zt, drawn.mu, drawn.coefficients, work, out)
+    return lambda drawn, work, zt, out: _conditional_logits_row(zt, drawn, out)
+
+
 # One trajectory at a time, start to end in the cache: its normals (NumPy's SFC64 stream and ziggurat,
-# inlined), its logits, their shares. Nothing is written to memory but the shares.
+# inlined), its logits, their shares, and in a sweep its outcomes. Nothing else is written to memory.
 
 
 @njit(nogil=True, cache=True, error_model="numpy")  # no division check: the exp loop vectorises
-def _draw_free(state, skip, n_latent, mu, c, shares, s90, s60):
-    """Skip ``skip`` trajectories of the SFC64 ``state`` (updated), then draw a trajectory of the model
-    (:class:`Coefficients` ``c``, means ``mu``) into each row of ``s90`` and ``s60``."""
-    z, logits = np.empty(n_latent), np.empty(mu.shape[0])
-    work, scratch = _logit_scratch(c), np.empty((2, mu.shape[0]))
+def _draw_stream(state, skip, drawn, shares, s90, s60):
+    """Skip ``skip`` trajectories of the SFC64 ``state`` (updated), then draw a trajectory of the model ``drawn``
+    (a :class:`Free` or :class:`Given`) into each row of ``s90`` and ``s60``."""
+    n_vars = shares.observed_share.shape[0]
+    z, logits, scratch, work = np.empty(_latent(drawn)), np.empty(n_vars), np.empty((2, n_vars)), _work(drawn)
     for _ in range(skip):
         fill_normals(state, z)
     for t in range(s90.shape[0]):
         fill_normals(state, z)
-        _model_logits_row(z, mu, c, work, logits)
-        shares_row(logits, shares, scratch, s90, s60, t)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def _draw_given(state, skip, n_vars, given, shares, s90, s60):
-    """:func:`_draw_free` for a model given observed cells (:class:`Given`)."""
-    z, logits, scratch = np.empty(given.missing.shape[0]), np.empty(n_vars), np.empty((2, n_vars))
-    for _ in range(skip):
-        fill_normals(state, z)
-    for t in range(s90.shape[0]):
-        fill_normals(state, z)
-        _conditional_logits_row(z, given, logits)
+        _logits(drawn, work, z, logits)
         shares_row(logits, shares, scratch, s90, s60, t)
 
 
@@ -577,6 +611,23 @@ class Draws:
     start: int
     share_90: np.ndarray
     share_60: np.ndarray
+
+
+def _streams(start: int, stop: int, threads: int) -> list[range]:
+    """The random streams of trajectories ``start`` to ``stop - 1``, in at most ``threads`` runs of whole streams
+    (about as many trajectories each)."""
+    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
+    lanes = max(1, min(threads, len(streams)))
+    edges = np.linspace(0, len(streams), lanes + 1).round().astype(int)
+    return [streams[a:b] for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _in_threads(fn: Callable[[range], None], runs: list[range]) -> None:
+    if len(runs) > 1:
+        with ThreadPoolExecutor(len(runs)) as pool:
+            list(pool.map(fn, runs))
+    elif runs:
+        fn(runs[0])
 
 
 def draw(
@@ -597,7 +648,7 @@ def draw(
     whatever range is asked for; ``threads`` work on whole streams (the kernels release the GIL).
     ``out`` (the arrays of an earlier draw, with at least ``stop - start`` rows) is filled
     instead of new arrays; ``then(rows)`` is called in the drawing thread as soon as a stream's
-    rows (a slice of the result) are drawn, while they are in the cache.
+    rows (a slice of the result) are drawn.
     """
     base = model.model if isinstance(model, ConditionedModel) else model
     n = stop - start
@@ -605,21 +656,17 @@ def draw(
         s90, s60 = np.empty((n, base.n90)), np.empty((n, base.n_vars - base.n90))
     else:
         s90, s60 = out.share_90.reshape(len(out.share_90), -1)[:n], out.share_60.reshape(len(out.share_60), -1)[:n]
+    drawn, shares, words = model.drawing(), model.shares_of(), seed_words(seed)
 
-    def one_stream(s: int) -> None:
-        lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
-        rows = slice(lo - start, hi - start)
-        model.fill(stream_generator(seed, s), lo - s * STREAM_SIZE, s90[rows], s60[rows])
-        if then is not None:
-            then(rows)
-
-    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
-    if threads > 1 and len(streams) > 1:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(one_stream, streams))
-    else:
+    def run(streams: range) -> None:
         for s in streams:
-            one_stream(s)
+            lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
+            rows = slice(lo - start, hi - start)
+            _draw_stream(stream_state(words, s), lo - s * STREAM_SIZE, drawn, shares, s90[rows], s60[rows])
+            if then is not None:
+                then(rows)
+
+    _in_threads(run, _streams(start, stop, threads))
     return Draws(start, s90.reshape(-1, *base.shape_90), s60.reshape(-1, *base.shape_60))
 
 
