@@ -321,3 +321,14 @@ def test_sweep_works_with_renamed_bars(tmp_path):
     assert {"p_b1_first_visit", "p_red_operation"} <= set(summary.columns)
     assert json.loads((out / "manifest.json").read_text())["block"]["bars"] == ["b1", "red", "orange"]
     assert "b1/red/orange" in res.stdout
+
+
+def test_a_plain_sweep_allocates_as_it_draws_and_equals_the_levers_baseline(tmp_path, reference):
+    """A sweep without a lever allocates each trajectory inside the drawing kernel; a sweep with a lever draws
+    batches and allocates them after: on the same draws the plain sweep's amounts and tiers are the lever
+    sweep's baseline, to the bit."""
+    plain = parts(sweep(tmp_path, "plain", chunk_size=900, threads=2))
+    levered = parts(reference)
+    np.testing.assert_array_equal(plain["amount_sek"].to_numpy(), levered["baseline_sek"].to_numpy())
+    for group in ("first_visit", "operation"):
+        np.testing.assert_array_equal(plain[f"tier_{group}"], levered[f"baseline_tier_{group}"])

@@ -141,6 +141,7 @@ def test_draw_into_given_arrays_with_a_callback_per_stream(model):
     assert sorted(seen) == [(0, 300), (300, 1300), (1300, 2300), (2300, 2400)]
 
 
+@pytest.mark.slow
 def test_the_vectorised_exp_is_within_a_few_ulps_of_the_c_librarys():
     """shares_row's fast exp: the margin of NEAR_TIE needs it within about 1e-12; it is within 1e-15."""
     from kommiljard.sweeps.shares import FAST_RANGE, fast_exp
@@ -162,6 +163,7 @@ def test_the_vectorised_exp_is_within_a_few_ulps_of_the_c_librarys():
     assert np.abs(out / exact - 1).max() < 1e-15
 
 
+@pytest.mark.slow
 def test_shares_at_rounding_ties_and_out_of_range_are_the_scalar_exps():
     """A logit whose share is within NEAR_TIE of a rounding tie, beyond the fast exp's range, or NaN: the share is
     rint(1000 / (1 + exp(-logit))) / 10 with the C library's exp, as for every other logit."""
@@ -193,3 +195,41 @@ def test_a_streams_first_state_is_numpys_seedsequence_and_sfc64():
             np.testing.assert_array_equal(stream_state(seed_words(seed), stream), expected, err_msg=f"{seed} {stream}")
     with pytest.raises(ValueError):
         seed_words(-1)
+
+
+def test_tenths_without_a_division_are_the_divisions():
+    from kommiljard.sweeps.shares import tenths
+
+    @njit
+    def all_tenths(k, out):
+        for i in range(k.shape[0]):
+            out[i] = tenths(k[i])
+
+    k = np.arange(1001, dtype=np.float64)
+    out = np.empty_like(k)
+    all_tenths(k, out)
+    np.testing.assert_array_equal(out, k / 10.0)
+
+
+@pytest.mark.parametrize("observed", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_allocating_as_drawn_equals_allocating_drawn_batches(observed, rules, population):
+    """The fused kernel (draw a few trajectories, allocate them while in the cache) against draw() then the
+    sweep kernel: the same outcomes, for a model given observed cells too, from any start, in threads."""
+    from kommiljard.inputs.panel import as_panel
+    from kommiljard.sample import sample_panel
+    from kommiljard.sweeps.outcomes import Batches, outcomes, setup_sweep, total
+    from kommiljard.sweeps.scenario import load_scenario
+
+    frame = sample_panel()
+    panel = as_panel(frame[frame["month"] <= "2019-09"], ("first_visit", "operation")) if observed else None
+    setup, _ = setup_sweep(load_scenario(None), rules, population, None, panel)
+    start, stop = 1_234, 3_567
+    fused = Batches(setup, 11, threads=2)(start, stop)
+    drawn = draw(setup.model, 11, start, stop)
+    current, previous = (drawn.share_90, np.array(setup.current)), (drawn.share_90, np.array(setup.previous))
+    target = (drawn.share_60, np.array(setup.target)) if setup.target else None
+    amount, tier, month_tier = outcomes(setup, current, previous, target)
+    np.testing.assert_array_equal(fused["amount"], amount)
+    np.testing.assert_array_equal(fused["tier"], tier)
+    np.testing.assert_array_equal(fused["month_tier"], month_tier)
+    np.testing.assert_array_equal(fused["amount_sek"], total(amount))

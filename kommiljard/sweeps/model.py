@@ -37,6 +37,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
+from ..kinds.trajectory import allocate_trajectories, trajectory_work
 from .rng import STREAM_SIZE, fill_normals, seed_words, stream_state
 from .scenario import Scenario, ScenarioError, load_scenario
 from .shares import shares_row
@@ -602,6 +603,61 @@ def _draw_stream(state, skip, drawn, shares, s90, s60):
         fill_normals(state, z)
         _logits(drawn, work, z, logits)
         shares_row(logits, shares, scratch, s90, s60, t)
+
+
+FUSED_ROWS = 32  # trajectories drawn into the cache before the kind allocates them (about 100 kB of shares)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _draw_outcomes(words, start, drawn, shares, shapes, args, out, total):
+    """Draw trajectories ``start`` to ``start + len(total) - 1`` of the seed whose words are ``words`` and allocate
+    them, :data:`FUSED_ROWS` at a time while their shares are in the cache
+    (:func:`~kommiljard.kinds.trajectory.allocate_trajectories` with the kind's ``args``), into rows of ``out``
+    (amount, tier, month_tier); ``total[i]``: the amounts summed over the groups in their order. ``shapes``:
+    share_90's and share_60's (FUSED_ROWS, months, G, R)."""
+    n_vars = shares.observed_share.shape[0]
+    n90, n = shares.n90, total.shape[0]
+    z, logits, scratch, work = np.empty(_latent(drawn)), np.empty(n_vars), np.empty((2, n_vars)), _work(drawn)
+    s90, s60 = np.empty((FUSED_ROWS, n90)), np.empty((FUSED_ROWS, n_vars - n90))
+    measures = (s90.reshape(shapes[0]), s60.reshape(shapes[1]))
+    kind_work = trajectory_work(args)
+    amount = out[0]
+    state = stream_state(words, start // STREAM_SIZE)
+    for _ in range(start % STREAM_SIZE):
+        fill_normals(state, z)
+    for first in range(0, n, FUSED_ROWS):
+        rows = min(FUSED_ROWS, n - first)
+        for k in range(rows):
+            i = first + k
+            if i and (start + i) % STREAM_SIZE == 0:
+                state = stream_state(words, (start + i) // STREAM_SIZE)
+            fill_normals(state, z)
+            _logits(drawn, work, z, logits)
+            shares_row(logits, shares, scratch, s90, s60, k)
+        allocate_trajectories(args, kind_work, (measures[0][:rows], measures[1][:rows]), out, first)
+        for i in range(first, first + rows):
+            for r in range(total.shape[1]):
+                total[i, r] = amount[i, 0, r]
+            for g in range(1, amount.shape[1]):
+                for r in range(total.shape[1]):
+                    total[i, r] += amount[i, g, r]
+
+
+def draw_outcomes(model, seed: int, start: int, stop: int, *, threads: int, args, out: tuple, total: np.ndarray):
+    """Trajectories ``start`` to ``stop - 1`` of a seed (as :func:`draw` draws them) allocated as each is drawn by
+    the kind whose :mod:`~kommiljard.kinds.trajectory` arguments are ``args``: ``out`` (amount (T, G, R), tier
+    (T, G, R), month_tier (T, M, G, R), C-contiguous) and ``total`` (T, R), the amounts summed over the groups, are
+    filled; ``threads`` work on runs of whole streams. No drawn share is kept."""
+    base = model.model if isinstance(model, ConditionedModel) else model
+    drawn, shares, words = model.drawing(), model.shares_of(), seed_words(seed)
+    shapes = ((FUSED_ROWS, *base.shape_90), (FUSED_ROWS, *base.shape_60))
+
+    def run(streams: range) -> None:
+        lo, hi = max(start, streams[0] * STREAM_SIZE), min(stop, (streams[-1] + 1) * STREAM_SIZE)
+        rows = slice(lo - start, hi - start)
+        _draw_outcomes(words, lo, drawn, shares, shapes, args, tuple(a[rows] for a in out), total[rows])
+
+    _in_threads(run, _streams(start, stop, threads))
 
 
 @dataclass(frozen=True)

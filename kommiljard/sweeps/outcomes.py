@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -24,9 +25,9 @@ from ..inputs.population import Population
 from ..inputs.regions import normalise_code
 from ..kinds import kind_of
 from ..kinds.staircase.arrays import block_cells
-from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
+from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes, sweep_args
 from ..rules import ImprovementStaircase, Rules
-from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
+from .model import ConditionedModel, Draws, VariableLayout, draw, draw_outcomes, observed_record, trajectory_model
 from .scenario import Scenario
 
 PART_KEY = b"kommiljard.sweep_part"  # a part's own record, in its schema
@@ -72,6 +73,11 @@ class Setup:
     @property
     def regions(self) -> tuple[str, ...]:
         return self.layout.regions
+
+    @cached_property
+    def fused(self):
+        """The block as the drawing kernel allocates each trajectory (:mod:`kommiljard.kinds.trajectory`)."""
+        return sweep_args(self.params, (self.current, self.previous, self.target), self.weights, self.pots, (0, 1))
 
 
 def sweep_block(rules: Rules) -> ImprovementStaircase:
@@ -262,6 +268,12 @@ class Batches:
             out |= {"variant_sek": np.empty((n, n_variants, shape[2])), "improvement_pp": np.empty((n, shape[2]))}
             out |= {"variant_tier": np.empty((n, n_variants, *shape[1:]), np.int8)}
             out["variant_empty"] = np.empty((n, n_variants), np.int16)
+
+        if setup.lever_region < 0 and not setup.variants:  # each trajectory allocated as soon as it is drawn
+            outputs = (out["amount"], out["tier"], out["month_tier"])
+            draw_outcomes(setup.model, self.seed, start, stop, threads=self.threads, args=setup.fused, out=outputs,
+                          total=out["amount_sek"])  # fmt: skip
+            return out
 
         def then(rows: slice) -> None:  # in the drawing thread, while the stream's shares are in the cache
             mine = {k: v[rows] for k, v in out.items()}
