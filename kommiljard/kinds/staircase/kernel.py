@@ -255,12 +255,12 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
 
 
 @njit(inline="always")
-def _trajectory(sources, indexes, weights, pots, rules, outputs, work, s, t):
-    """Row ``t`` of the outputs (amount, tier, month_tier or None) from row ``s`` of the (T, X, G, R) sources
-    (current, previous, target) at their month indexes; ``work``: a cell's tiers, amounts and flows."""
+def _trajectory(sources, indexes, weights, pots, rules, amount, tier, month_tier, work, s, t):
+    """Row ``t`` of ``amount``, ``tier`` and ``month_tier`` (or None: an argument of its own, so that the compiler
+    drops what it does not keep) from row ``s`` of the (T, X, G, R) sources (current, previous, target) at their
+    month indexes; ``work``: a cell's tiers, amounts and flows."""
     cur_src, prev_src, target_src = sources
     cur_idx, prev_idx, target_idx = indexes
-    amount, tier, month_tier = outputs
     cell_tier, paid, flows = work
     n_groups, n_regions = amount.shape[1], amount.shape[2]
     for m in range(cur_idx.shape[0]):
@@ -302,7 +302,7 @@ def sweep_kernel(
     work = (np.empty(n_regions, np.int8), np.empty(n_regions), _local_flows(rules[0]))  # flows in registers
     sources, indexes = (cur_src, prev_src, target_src), (cur_idx, prev_idx, target_idx)
     for t in range(amount.shape[0]):
-        _trajectory(sources, indexes, weights, pots, rules, (amount, tier, month_tier), work, t, t)
+        _trajectory(sources, indexes, weights, pots, rules, amount, tier, month_tier, work, t, t)
 
 
 class SweepArgs(NamedTuple):
@@ -347,8 +347,11 @@ def _allocate_trajectories(args, work, drawn, out, first):
             measure, target = drawn[args.measure], drawn[args.target_measure]
             cell = (work[0], work[1], _local_flows(args.rules[0]))  # the cell's flows on this call's stack
             sources, indexes = (measure, measure, target), (args.current, args.previous, args.target)
+            amount, tier, month_tier = out
             for s in range(measure.shape[0]):
-                _trajectory(sources, indexes, args.weights, args.pots, args.rules, out, cell, s, first + s)
+                _trajectory(
+                    sources, indexes, args.weights, args.pots, args.rules, amount, tier, month_tier, cell, s, first + s
+                )
 
         return allocate
 
