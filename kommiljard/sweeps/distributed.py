@@ -30,7 +30,8 @@ from pathlib import Path
 from .. import __version__
 from ..errors import InputError, KommiljardError
 from .outcomes import Batches, Setup
-from .summary import Gathered
+from .quantiles import PassState, merge_results
+from .summary import Gathered, part_values
 
 LOCAL = "local:"
 INSTALL = "pip install 'kommiljard[distributed]'"
@@ -112,13 +113,49 @@ def warm_up(setup: Setup, seed: int) -> tuple[str, float]:
     return __version__, time.perf_counter() - started
 
 
-def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, path: Path, meta: dict) -> dict:
-    """A task: compute the chunk ``meta`` describes and write its part to ``path`` with ``write_part``
-    (the local run's writer, with its record and bar counts); returns ``meta``."""
-    counts = Gathered.of(setup, meta["stop"])  # for the writer's bar counts; the driver gathers the rest from the file
+def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, path: Path, meta: dict) -> tuple:
+    """A task: compute the chunk ``meta`` describes (of a sweep of ``meta["n"]`` trajectories) and write its part to
+    ``path`` with ``write_part`` (the local run's writer, with its record and bar counts); returns the part's record
+    and its counters (:meth:`~kommiljard.sweeps.summary.Gathered.portable`: small, whatever the part's size)."""
+    meta, n = {k: v for k, v in meta.items() if k != "n"}, meta["n"]
+    counts = Gathered.of(setup, n, within=(meta["start"], meta["stop"]))
     with ThreadPoolExecutor(1, thread_name_prefix="parquet") as writing:
         write_part(path, Batches(setup, seed, threads), meta, setup.regions, counts, writing)
-    return meta
+    return meta, counts.portable()
+
+
+def gather_part(setup: Setup, n: int, path: Path, meta: dict, month_counts: dict) -> tuple:
+    """A task: the counters of a part written earlier (a resumed sweep), read where it is, as :func:`compute_part`
+    returns them."""
+    counts = Gathered.of(setup, n, within=(meta["start"], meta["stop"]))
+    counts.add_part(path, meta["start"], setup.block.group_names, month_counts)
+    return meta, counts.portable()
+
+
+def part_pass(path: Path, column: str, n_regions: int, plan):
+    """A task: one pass of the exact percentiles' selection over one column of one part."""
+    state = PassState(plan)
+    for load in part_values([path], column, n_regions)():
+        state.add(load())
+    return state.result()
+
+
+def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[[str], Callable]:
+    """The percentiles' passes of a sweep on Dask (:func:`~kommiljard.sweeps.summary.summarise`'s ``passes``): a
+    task per part reads its column where the part is, and the results are merged in a tree of tasks, so the
+    driver receives one result a pass (the values of the bins it keeps, counts of the others), never a part."""
+
+    def passes(column: str) -> Callable:
+        def run(plan):
+            futures = [client.submit(part_pass, path, column, n_regions, plan, pure=False) for path in paths]
+            while len(futures) > 1:
+                pairs = [client.submit(merge_results, a, b, pure=False) for a, b in zip(futures[::2], futures[1::2])]
+                futures = pairs + futures[len(pairs) * 2 :]
+            return futures[0].result()
+
+        return run
+
+    return passes
 
 
 def run_parts(
@@ -129,12 +166,15 @@ def run_parts(
     seed: int,
     threads: int,
     chunks: list[tuple[Path, dict]],
-    written: Callable[[dict], None],
+    written: Callable[[dict, dict], None],
+    reused: list[tuple[Path, dict, dict]] = (),
+    n: int,
 ) -> dict:
-    """Write every chunk's part (``(path, meta)``, the path the same on every worker) in Dask tasks;
-    ``written(meta)`` is called in the driver as each part is in place, in the order they
-    finish. Tasks not yet done when this returns or raises are cancelled. Returns a record of the
-    cluster for the manifest."""
+    """Write every chunk's part (``(path, meta)``, the path the same on every worker) in Dask tasks of a sweep of
+    ``n`` trajectories, and gather the ``reused`` parts ``(path, meta, month counts)`` where they are;
+    ``written(meta, counters)`` is called in the driver as each part is in place (or read), in the order they
+    finish, with the part's counters (:meth:`~kommiljard.sweeps.summary.Gathered.portable`). Tasks not yet done
+    when this returns or raises are cancelled. Returns a record of the cluster for the manifest."""
     from distributed import KilledWorker, as_completed
 
     def lost(exc: BaseException) -> KommiljardError:
@@ -168,15 +208,20 @@ def run_parts(
     run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
     futures = [
         client.submit(
-            compute_part, write_part, setup, seed, threads, path, meta,
+            compute_part, write_part, setup, seed, threads, path, meta | {"n": n},
             key=f"kommiljard-part-{meta['part']:05d}-{run}", retries=RETRIES, pure=False,
         )
         for path, meta in chunks
     ]  # fmt: skip
+    futures += [
+        client.submit(gather_part, setup, n, path, meta, counts, key=f"kommiljard-reused-{meta['part']:05d}-{run}",
+                      retries=RETRIES, pure=False)
+        for path, meta, counts in reused
+    ]  # fmt: skip
     try:
         for future in as_completed(futures):
             try:
-                meta = future.result()
+                meta, counters = future.result()
             except KilledWorker as exc:
                 raise KommiljardError(
                     f"Dask: {exc.task!r} was running on workers that died each time ({exc}); the parts written so "
@@ -187,7 +232,7 @@ def run_parts(
                     raise
                 raise lost(exc) from None
             future.release()
-            written(meta)
+            written(meta, counters)
     finally:
         client.cancel([f for f in futures if not f.done()])
     for path, _ in chunks:  # what a worker that died while writing left behind

@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 
 from ..inputs.regions import region_names
 from .outcomes import Setup, variant_column
-from .quantiles import Means, Quantiles
+from .quantiles import Means, Quantiles, local_passes
 from .summary import PERCENTILES, Gathered, part_values
 
 PART_COLUMNS = {
@@ -155,10 +155,9 @@ def summarise_variants(
             paid_sums.add(start, paid)
             spread.add(start, gini(x / population)[:, None])
         paths = [path for path, _ in parts]
-        p = amounts.percentiles(PERCENTILES, part_values(paths, column, n_regions), threads)
-        q = lapsed.percentiles(
-            PERCENTILES, part_values(paths, column, n_regions, lambda x, p=pot: _lapsed(p, _paid(x)))
-        )
+        p = amounts.percentiles(PERCENTILES, local_passes(part_values(paths, column, n_regions), threads))
+        lapses = part_values(paths, column, n_regions, lambda x, p=pot: _lapsed(p, _paid(x)))
+        q = lapsed.percentiles(PERCENTILES, local_passes(lapses))
         mean = amount_sums.mean()
         rows = {"variant": name, "region": list(regions), "region_name": [labels.get(r, "") for r in regions]}
         rows |= {"mean_sek": mean} | {f"p{v}_sek": p[:, i] for i, v in enumerate(PERCENTILES)}

@@ -12,7 +12,7 @@ from numba import njit
 
 from ..inputs.regions import region_names
 from ..rules import ImprovementStaircase
-from .quantiles import Means, Quantiles
+from .quantiles import Means, Quantiles, local_passes
 
 PERCENTILES = (5, 50, 95)
 
@@ -76,12 +76,13 @@ class Gathered:
         lever: bool,
         n_months: int,
         variant_bars: tuple = (),
+        within: tuple[int, int] | None = None,
     ):
         self.n, self.n_regions = n, n_regions
-        self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions)
+        self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions, within)
         self.gain = Quantiles(n_regions) if lever else None
-        self.gain_sum = Means(n, n_regions) if lever else None
-        self.baseline_sum = Means(n, n_regions) if lever else None
+        self.gain_sum = Means(n, n_regions, within) if lever else None
+        self.baseline_sum = Means(n, n_regions, within) if lever else None
         self.reached = np.zeros((n_bars, n_groups, n_regions), dtype=np.int64)
         self.reached_baseline = np.zeros_like(self.reached) if lever else None
         self.reached_month = np.zeros((n_bars, n_months, n_groups, n_regions), dtype=np.int64)
@@ -92,8 +93,9 @@ class Gathered:
         self.variant_empty = np.zeros(len(variant_bars), dtype=np.int64) if variant_bars else None
 
     @classmethod
-    def of(cls, setup, n: int) -> Gathered:
-        """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup`."""
+    def of(cls, setup, n: int, within: tuple[int, int] | None = None) -> Gathered:
+        """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup` (or for those
+        ``within`` (start, stop) of them: a part's, merged into the sweep's with :meth:`merge`)."""
         block = setup.block
         return cls(
             n,
@@ -103,7 +105,24 @@ class Gathered:
             lever=setup.lever_region >= 0,
             n_months=len(block.months),
             variant_bars=tuple(len(v.block.bars) for v in setup.variants),
+            within=within,
         )
+
+    def portable(self) -> dict:
+        """What :meth:`merge` takes: the sums, the histograms' non-empty bins and the counts, a few hundred kB for a
+        part of any size (a Dask task returns it instead of the driver reading the part)."""
+        out = {k: v.portable() for k, v in vars(self).items() if isinstance(v, Means | Quantiles)}
+        return out | {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray)}
+
+    def merge(self, portable: dict) -> None:
+        """Add what :meth:`portable` of another trajectories' counters holds: the same bits as if this had been
+        given their values."""
+        for key, value in portable.items():
+            mine = getattr(self, key)
+            if isinstance(mine, np.ndarray):
+                mine += value
+            else:
+                mine.merge(value)
 
     def add(self, start: int, out: dict[str, np.ndarray]) -> None:
         """Trajectories ``start`` on, as :class:`~kommiljard.sweeps.outcomes.Batches` computes them: amounts
@@ -195,14 +214,22 @@ def part_values(
 
 
 def summarise(
-    gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase, parts: list[Path], threads: int = 1
+    gathered: Gathered,
+    regions: tuple[str, ...],
+    block: ImprovementStaircase,
+    parts: list[Path],
+    threads: int = 1,
+    *,
+    passes: Callable[[str], Callable] | None = None,
 ) -> pd.DataFrame:
-    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``)."""
+    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``), or in the
+    passes ``passes(column)`` runs (:meth:`~kommiljard.sweeps.quantiles.Quantiles.percentiles`; Dask tasks)."""
     n = gathered.n
     names = region_names()
+    passes = passes or (lambda column: local_passes(part_values(parts, column, len(regions)), threads))
 
     def stats(values: Quantiles, sums: Means, column: str, suffix: str) -> dict:
-        p = values.percentiles(PERCENTILES, part_values(parts, column, len(regions)), threads)
+        p = values.percentiles(PERCENTILES, passes(column))
         return {f"mean{suffix}_sek": sums.mean()} | {f"p{q}{suffix}_sek": p[:, i] for i, q in enumerate(PERCENTILES)}
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
