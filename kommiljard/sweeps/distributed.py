@@ -30,7 +30,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import InputError, KommiljardError
 from .outcomes import Batches, Setup
-from .quantiles import PassState, merge_results
+from .quantiles import PassState, merge_results, selected
 from .summary import Gathered, part_values
 
 LOCAL = "local:"
@@ -143,7 +143,8 @@ def part_pass(path: Path, column: str, n_regions: int, plan):
 def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[[str], Callable]:
     """The percentiles' passes of a sweep on Dask (:func:`~kommiljard.sweeps.summary.summarise`'s ``passes``): a
     task per part reads its column where the part is, and the results are merged in a tree of tasks, so the
-    driver receives one result a pass (the values of the bins it keeps, counts of the others), never a part."""
+    driver receives one small result a pass (the values at the ranks it asks for, counts of the bins it refines),
+    never a part."""
 
     def passes(column: str) -> Callable:
         def run(plan):
@@ -151,7 +152,7 @@ def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[[str], Ca
             while len(futures) > 1:
                 pairs = [client.submit(merge_results, a, b, pure=False) for a, b in zip(futures[::2], futures[1::2])]
                 futures = pairs + futures[len(pairs) * 2 :]
-            return futures[0].result()
+            return client.submit(selected, plan, futures[0], pure=False).result()  # a few values back
 
         return run
 

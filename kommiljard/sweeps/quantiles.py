@@ -234,7 +234,8 @@ class Quantiles:
         """(R, P): each region's percentiles, as ``np.percentile`` computes them on all its values.
 
         ``passes(plan)`` runs one pass over all the values (:func:`local_passes`: loaders in threads; a sweep on
-        Dask runs it in tasks) and returns its :class:`PassResult`. A pass keeps at most ``keep`` values.
+        Dask runs it in tasks) and returns its :class:`PassResult`, :func:`selected`. A pass keeps at most ``keep``
+        values.
         """
         plan = percentile_plan(self.n, percentiles)
         ranks = sorted({k for a, b, _ in plan for k in (a, b)})
@@ -270,11 +271,12 @@ class Quantiles:
                     total += sizes[g]
                 elif len(refine) < 64:
                     refine.append(g)
-            result = passes(pass_plan(kept + refine, [sizes[g] for g in kept], n_regions))
-            for g, values in zip(kept, result.kept):
-                values = np.sort(values)
-                for inner, rank in groups.pop(g).items():
-                    found[g[0], rank] = float(values[inner])
+            wanted = [np.array(sorted(groups[g]), dtype=np.int64) for g in kept]
+            result = passes(pass_plan(kept + refine, [sizes[g] for g in kept], n_regions, wanted))
+            for g, ranks_in, values in zip(kept, wanted, result.kept):
+                ranks_of = groups.pop(g)
+                for inner, value in zip(ranks_in, values):
+                    found[g[0], ranks_of[int(inner)]] = float(value)
             for j, g in enumerate(refine):
                 wanted = groups.pop(g)
                 place(g, (result.counts[j], result.low[j], result.high[j]), wanted)
@@ -288,7 +290,8 @@ class Quantiles:
 class PassPlan(NamedTuple):
     """One pass of the selection: its groups of keys (``first[r]:first[r + 1]`` of ``order`` are region r's), each
     group's bit ``shift`` and ``prefix``; the first ``n_keep`` groups are kept (``keep_at``: where in the kept values,
-    ``starts``: each one's room), the others counted by their next bits."""
+    ``starts``: each one's room; ``wanted``: the ranks within each kept group whose values are asked for), the others
+    counted by their next bits."""
 
     first: np.ndarray
     order: np.ndarray
@@ -297,11 +300,12 @@ class PassPlan(NamedTuple):
     keep_at: np.ndarray
     starts: np.ndarray
     n_keep: int
+    wanted: list
 
 
 class PassResult(NamedTuple):
-    """What one pass found: each kept group's values (any order), and per counted group the counts, lowest and
-    highest key of each bin of its next bits."""
+    """What one pass found: each kept group's values (any order; :func:`selected`: only its wanted ranks' values, in
+    the order of the ranks), and per counted group the counts, lowest and highest key of each bin of its next bits."""
 
     kept: list
     counts: np.ndarray
@@ -309,9 +313,15 @@ class PassResult(NamedTuple):
     high: np.ndarray
 
 
-def pass_plan(active: list[tuple[int, int, int]], sizes: list[int], n_regions: int) -> PassPlan:
+def selected(plan: PassPlan, result: PassResult) -> PassResult:
+    """A whole pass's result with each kept group's values at its wanted ranks only (what the percentiles use)."""
+    kept = [np.partition(values, ranks)[ranks] for values, ranks in zip(result.kept, plan.wanted)]
+    return result._replace(kept=kept)
+
+
+def pass_plan(active: list[tuple[int, int, int]], sizes: list[int], n_regions: int, wanted: list) -> PassPlan:
     """The plan of a pass over groups ``active`` (region, shift, prefix), the first ``len(sizes)`` kept (``sizes``
-    values each)."""
+    values each, of which the ranks ``wanted`` are asked for)."""
     order = np.array(sorted(range(len(active)), key=lambda j: active[j][0]), dtype=np.int64)
     first = np.searchsorted([active[j][0] for j in order], np.arange(n_regions + 1)).astype(np.int64)
     shift = np.array([g[1] for g in active], dtype=np.int64)
@@ -319,7 +329,7 @@ def pass_plan(active: list[tuple[int, int, int]], sizes: list[int], n_regions: i
     n_keep = len(sizes)
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     keep_at = np.array([starts[j] if j < n_keep else -(j - n_keep) - 1 for j in range(len(active))], np.int64)
-    return PassPlan(first, order, shift, prefix, keep_at, starts, n_keep)
+    return PassPlan(first, order, shift, prefix, keep_at, starts, n_keep, wanted)
 
 
 class PassState:
@@ -371,6 +381,6 @@ def local_passes(
         else:
             for load in loaders:
                 states[0].add(load())
-        return functools.reduce(merge_results, [st.result() for st in states])
+        return selected(plan, functools.reduce(merge_results, [st.result() for st in states]))
 
     return run
