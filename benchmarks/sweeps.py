@@ -41,19 +41,19 @@ STAGES = ("draw", "outcomes", "draw + outcomes", "gather", "table", "write", "su
 def kernel_args(setup: Setup, drawn: Draws) -> tuple:
     """The arguments the sweep gives ``staircase_outcomes`` for drawn trajectories."""
     return (
-        setup.params,
-        (drawn.share_90, np.array(setup.current)),
-        (drawn.share_90, np.array(setup.previous)),
-        (drawn.share_60, np.array(setup.target)),
-        setup.weights,
-        setup.pots,
-        len(setup.block.group_names),
+        setup.plan.params,
+        (drawn.share_90, np.array(setup.plan.current)),
+        (drawn.share_90, np.array(setup.plan.previous)),
+        (drawn.share_60, np.array(setup.plan.target)),
+        setup.plan.weights,
+        setup.plan.pots,
+        len(setup.plan.groups),
     )
 
 
 def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
     """Total CPU and wall time of each stage of a sweep of ``n`` trajectories on one thread."""
-    regions, block = setup.regions, setup.block
+    regions, plan = setup.regions, setup.plan
     spent = dict.fromkeys(STAGES, Timing(0.0, 0.0))
 
     def clock(stage: str, fn, *args):
@@ -79,7 +79,7 @@ def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
             writer = pq.ParquetWriter(path, table.schema, **PARQUET)
         clock("write", writer.write_table, table)
     clock("write", writer.close)
-    clock("summary", summarise, gathered, regions, block, [path], 1)
+    clock("summary", summarise, gathered, regions, plan, [path], 1)
     return spent
 
 

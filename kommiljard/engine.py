@@ -24,38 +24,17 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, library_version
-from .errors import InputError, MissingDataWarning
+from .errors import InputError, KommiljardError, MissingDataWarning
 from .inputs.panel import Panel, as_panel
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
-from .kinds import kind_of
+from .kinds import kind_of, table_columns
+from .kinds.registry import KEY_COLUMNS, MONEY_COLUMNS
 from .money import largest_remainder
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]
 BACKENDS = ("auto", "numba", "reference", "check")
-COLUMNS = [
-    "region",
-    "region_name",
-    "block",
-    "month",
-    "group",
-    "tier",
-    "route",
-    "bars",
-    "improvement_pp",
-    "improvement_pct",
-    "share_current",
-    "share_previous",
-    "share_60",
-    "population",
-    "amount_sek",
-    "data",
-    "cell_pot_sek",
-    "cell_lapsed_sek",
-    "conditions_met",
-    "gate_value",
-]
 
 
 @dataclass(frozen=True)
@@ -230,7 +209,7 @@ def payout(
     groups = rules.ruleset.group_names
     population = population if isinstance(population, Population) else read_population(population)
     checks = coverage_checks(rules, population, allow_missing_regions)
-    panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns())
+    panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns(), complete=False)
     names = region_names()
     parts = []
     conditions_used = "all regions met them (no table given)"
@@ -239,9 +218,7 @@ def payout(
         arrays = kind.arrays(panel, block, population, conditions, allow_missing_regions)
         parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
         conditions_used = getattr(arrays, "conditions", conditions_used)
-    table = pd.concat([p.rows for p in parts], ignore_index=True)
-    table = table[[c for c in COLUMNS if c in table.columns]]
-    table["tier"] = table["tier"].astype("int8")
+    table = payout_table(rules, [p.rows for p in parts])
     provenance = {
         **base_provenance(),
         "rules": rules.provenance(),
@@ -266,6 +243,38 @@ def payout(
         pd.concat([p.step_amounts for p in parts], ignore_index=True),
         provenance,
     )
+
+
+def columns_of(rules: Rules, filled: set[str] | None = None) -> list[str]:
+    """The payout table's columns for a rule set: the engine's key, the columns of the rule set's kinds placed
+    before the money, the money, the kinds' columns placed after it (:func:`kommiljard.kinds.table_columns`);
+    an optional column only if it is in ``filled`` (the columns the blocks' rows hold; None: every column)."""
+    kinds = list({b.kind: kind_of(b) for b in rules.ruleset.blocks}.values())
+    declared = [c for c in table_columns(kinds) if not c.optional or filled is None or c.name in filled]
+    before = [c.name for c in declared if not c.after_money]
+    return [*KEY_COLUMNS, *before, *MONEY_COLUMNS, *(c.name for c in declared if c.after_money)]
+
+
+def payout_table(rules: Rules, rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """The blocks' rows as one table of :func:`columns_of`: a column a block's kind does not fill takes its
+    declared empty value; a column no kind declared is a bug, never dropped in silence."""
+    kinds = list({b.kind: kind_of(b) for b in rules.ruleset.blocks}.values())
+    empties = {c.name: c.empty for c in table_columns(kinds)}
+    every = columns_of(rules)
+    columns = columns_of(rules, {c for frame in rows for c in frame.columns})
+    for block, frame in zip(rules.ruleset.blocks, rows):
+        stray = [c for c in frame.columns if c not in every]
+        if stray:
+            raise KommiljardError(
+                f"internal error: kind {block.kind!r} wrote column(s) {', '.join(stray)} in block {block.number} "
+                "that it does not declare (its `columns`). Please report this."
+            )
+        for name in columns:
+            if name not in frame.columns:
+                frame[name] = empties[name]
+    table = pd.concat(rows, ignore_index=True)[columns]
+    table["tier"] = table["tier"].astype("int8")
+    return table
 
 
 def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:

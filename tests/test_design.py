@@ -14,20 +14,24 @@ import pytest
 
 import kommiljard
 from kommiljard.errors import RuleFileError
-from kommiljard.kinds import KINDS, kind_of
-from kommiljard.rules.models import BLOCK_KINDS, BLOCK_MODELS
+from kommiljard.kinds import KINDS, block_models, kind_of
+from kommiljard.kinds.registry import model_kind
 
 PACKAGE = Path(kommiljard.__file__).parent
-# Stages in the order data flows; a module may import from its own stage or an earlier one. Sweeps
-# write their parts with the output layer's atomic files; the sample panel is drawn with the
-# sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules. Forecasting
-# sweeps fitted scenarios (which carry their own model into the sweep); sweeps never reach up for it.
+# Stages in the order data flows; a module may import from its own stage or an earlier one. The
+# building blocks of rule models (rules.common) come before the kinds, whose folders hold their
+# models; the rule set (rules) is the union of the registered kinds' models, so it comes after
+# them. Sweeps write their parts with the output layer's atomic files; the sample panel is drawn
+# with the sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules.
+# Forecasting sweeps fitted scenarios (which carry their own model into the sweep); sweeps never
+# reach up for it.
 STAGES = [
     "errors",
     "money",
     "inputs",
-    "rules",
+    "rules.common",
     "kinds",
+    "rules",
     "engine",
     "analysis",
     "outputs",
@@ -40,6 +44,8 @@ STAGES = [
 
 def stage_of(module: str) -> str:
     parts = module.split(".")
+    if ".".join(parts[1:3]) in STAGES:
+        return ".".join(parts[1:3])
     return parts[1] if len(parts) > 1 else "kommiljard"
 
 
@@ -120,9 +126,9 @@ def test_the_top_level_holds_a_handful_of_modules():
 
 
 def test_every_rule_kind_has_a_registered_plug_in_and_back():
-    assert set(KINDS) == set(BLOCK_KINDS)
-    for model in BLOCK_MODELS:
-        kind = KINDS[model.model_fields["kind"].annotation.__args__[0]]
+    assert set(KINDS) == {model_kind(m) for m in block_models()}
+    for name, kind in KINDS.items():
+        assert kind.model in block_models() and model_kind(kind.model) == name
         for method in (
             "coverage",
             "arrays",
@@ -135,8 +141,65 @@ def test_every_rule_kind_has_a_registered_plug_in_and_back():
             "figure",
             "route_names",
             "step_names",
+            "parameter_text",
+            "lever",
+            "draw",
+            "sweep_plan",
+            "page_cell",
         ):
             assert callable(getattr(kind, method)), (kind.name, method)
+
+
+def kind_folders() -> set[str]:
+    """The folders of kinds/ that hold a kind (a ``kind.py``)."""
+    return {p.parent.name for p in (PACKAGE / "kinds").glob("*/kind.py")}
+
+
+def kind_mentions(module: str, source: str, imported: set[str]) -> list[str]:
+    """Where a module imports a kind's folder (its rules model included), names a kind's model or writes a kind's
+    name (``imported``: the modules it imports)."""
+    folders, names = kind_folders(), set(KINDS)
+    models = {k.model.__name__ for k in KINDS.values()}
+    found = [
+        f"{module} imports {target}"
+        for target in sorted(imported)
+        if target.split(".")[:2] == ["kommiljard", "kinds"] and len(target.split(".")) > 2
+        and target.split(".")[2] in folders
+    ]  # fmt: skip
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found += [f"{module} writes {n!r}" for n in names if n in node.value]
+        elif isinstance(node, ast.Name | ast.alias | ast.Attribute):
+            named = getattr(node, "id", None) or getattr(node, "name", None) or node.attr
+            found += [f"{module} names {named}" for m in models if named.split(".")[-1] == m]
+    return found
+
+
+def test_nothing_outside_kinds_names_a_kind():
+    """No module outside kinds/ imports a kind's folder (its rules model included), names a kind's model, or
+    writes a kind's name: every command asks the registry."""
+    wrong = []
+    for module, path in modules().items():
+        if module != "kommiljard.kinds" and not module.startswith("kommiljard.kinds."):
+            wrong += kind_mentions(module, path.read_text(encoding="utf-8"), imports_of(path, module))
+    assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def test_the_kind_check_catches_what_it_should():
+    """The check above sees each way of naming a kind (it is not vacuous)."""
+    assert kind_folders() >= {"staircase", "threshold", "population_share"}
+    source = (
+        "from ..kinds.staircase.rules import ImprovementStaircase\n"
+        "def f(rules):\n"
+        "    return [b for b in rules.blocks if b.kind == 'absolute_threshold' or isinstance(b, ImprovementStaircase)]"
+    )
+    found = kind_mentions("m", source, {"kommiljard.kinds.staircase.rules", "kommiljard.kinds.base"})
+    assert sorted(set(found)) == [
+        "m imports kommiljard.kinds.staircase.rules",
+        "m names ImprovementStaircase",
+        "m writes 'absolute_threshold'",
+    ]
+    assert kind_mentions("m", "from ..kinds import kind_of\n", {"kommiljard.kinds"}) == []
 
 
 def test_an_unknown_kind_is_an_error_never_a_fallback():
@@ -249,7 +312,7 @@ TOO_BIG = {
     "kommiljard.kinds.population_share.kind.PopulationShareKind.explain": "8 positional parameters",
     "kommiljard.kinds.staircase.kind.Staircase.explain": "8 positional parameters",
     "kommiljard.kinds.threshold.kind.Threshold.explain": "8 positional parameters",
-    "kommiljard.kinds.base.block_tables": "103 lines, 11 positional parameters",
+    "kommiljard.kinds.tables.block_tables": "103 lines, 11 positional parameters",
     "kommiljard.kinds.staircase.explain.explain_cell": "7 positional parameters",
     "kommiljard.kinds.staircase.figure._bar_text": "7 positional parameters",
     "kommiljard.kinds.staircase.figure.plot_staircase_cell": "89 lines",

@@ -475,11 +475,13 @@ def test_an_early_fit_forecasts_the_comparison_months_too_and_the_response_only_
 
     june = Panel(read_panel(files / "aug.parquet").frame.query("month <= '2018-06'"), "june.parquet")
     fit = fit_history(june, until="2018-06")
+    from kommiljard.kinds import kind_of
+
     block = rules.ruleset.blocks[0]
     means = {}
     for name, source in (("with", "default-2019"), ("without", None)):
         scenario = fitted_from_text(scenario_text(fitted_scenario(fit, True, source)), name)
-        model, info = scenario.own_model.sweep_model(block, None, june)
+        model, info = scenario.own_model.sweep_model(kind_of(block).draw(block), None, june)
         assert info["months_forecast"] == COMPARISON + SCHEME and info["months_known"] == []
         means[name] = model.mean[: model.model.n90].reshape(6, 2, 21)  # share_90: (month, group, region)
     shift = means["with"] - means["without"]

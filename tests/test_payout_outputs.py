@@ -19,7 +19,7 @@ from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import BackendMismatchError, InputError
 from kommiljard.inputs.regions import region_codes
-from kommiljard.kinds import STAIRCASE
+from kommiljard.kinds.staircase.kind import KIND as STAIRCASE
 from kommiljard.money import largest_remainder
 from kommiljard.outputs.files import read_provenance
 from kommiljard.rules import load_rules

@@ -12,13 +12,13 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from kommiljard.analysis.levers import improved_share
 from kommiljard.analysis.whatif import whatif
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
 from kommiljard.inputs.panel import as_panel
 from kommiljard.kinds.staircase.kernel import run_staircase
+from kommiljard.kinds.staircase.lever import improved_share
 from kommiljard.sample import sample_panel
 from kommiljard.sweeps.model import draw
 from kommiljard.sweeps.outcomes import setup_sweep
@@ -128,25 +128,25 @@ def test_month_chances_are_exact_from_the_drawn_shares(reference, rules, populat
     """The per-month columns (kept as counts, not per trajectory) against the per-cell kernel on the draws."""
     setup, _ = setup_sweep(load_scenario(), rules, population, LEVER, None)
     draws = draw(setup.model, 7, 0, N)
-    months, groups, regions = list(setup.block.months), list(setup.block.group_names), list(setup.regions)
+    months, groups, regions = list(setup.plan.months), list(setup.plan.groups), list(setup.regions)
     shape = (N, len(months) * len(groups), len(regions))
-    current = draws.share_90[:, setup.current].reshape(shape)
+    current = draws.share_90[:, setup.plan.current].reshape(shape)
     improved = current.copy()
     r = regions.index(LEVER.region)
     improved[:, :, r] = improved_share(current[:, :, r], 3.0)
-    target = draws.share_60[:, setup.target].reshape(shape)
+    target = draws.share_60[:, setup.plan.target].reshape(shape)
     capped = target.copy()
     capped[:, :, r] = np.minimum(target[:, :, r], improved[:, :, r])  # as in the what-if: share_60 <= share_90
     s = reference.summary.set_index("region").loc[regions]
     t = parts(reference)
     for shares, level, suffix, prefix in ((current, target, "_baseline", "baseline_"), (improved, capped, "", "")):
         tier = run_staircase(
-            setup.params,
+            setup.plan.params,
             shares,
-            draws.share_90[:, setup.previous].reshape(shape),
+            draws.share_90[:, setup.plan.previous].reshape(shape),
             level,
-            setup.weights,
-            setup.pots,
+            setup.plan.weights,
+            setup.plan.pots,
         ).tier.reshape(N, len(months), len(groups), len(regions))
         for mi, month in enumerate(months):
             for gi, group in enumerate(groups):
@@ -240,11 +240,11 @@ def test_observed_months_stay_fixed(tmp_path, rules, population):
     setup, _ = setup_sweep(load_scenario(), rules, population, None, as_panel(known))
     base = setup.model.model
     draws = draw(setup.model, 7, 0, 500)
-    current = draws.share_90[:, setup.current].reshape(500, 6, 21)
-    previous = draws.share_90[:, setup.previous].reshape(500, 6, 21)
-    level = draws.share_60[:, setup.target].reshape(500, 6, 21)
+    current = draws.share_90[:, setup.plan.current].reshape(500, 6, 21)
+    previous = draws.share_90[:, setup.plan.previous].reshape(500, 6, 21)
+    level = draws.share_60[:, setup.plan.target].reshape(500, 6, 21)
     amount = run_staircase(
-        setup.params, current, previous, level, setup.weights, setup.pots
+        setup.plan.params, current, previous, level, setup.plan.weights, setup.plan.pots
     ).amount  # cells: month-major
     assert np.ptp(amount[:, :4], axis=0).max() == 0.0 and np.ptp(amount[:, 4:], axis=0).max() > 0.0
     # the drawn November follows each region's observed level: close to the held-out truth

@@ -217,18 +217,18 @@ def test_allocating_as_drawn_equals_allocating_drawn_batches(observed, rules, po
     sweep kernel: the same outcomes, for a model given observed cells too, from any start, in threads."""
     from kommiljard.inputs.panel import as_panel
     from kommiljard.sample import sample_panel
-    from kommiljard.sweeps.outcomes import Batches, outcomes, setup_sweep, total
+    from kommiljard.sweeps.outcomes import Batches, setup_sweep, total
     from kommiljard.sweeps.scenario import load_scenario
 
     frame = sample_panel()
     panel = as_panel(frame[frame["month"] <= "2019-09"], ("first_visit", "operation")) if observed else None
     setup, _ = setup_sweep(load_scenario(None), rules, population, None, panel)
     start, stop = 1_234, 3_567
-    fused = Batches(setup, 11, threads=2)(start, stop)
+    batches = Batches(setup, 11, threads=2)
+    assert batches.fused is not None  # a plain staircase sweep allocates in the drawing kernel
+    fused = batches(start, stop)
     drawn = draw(setup.model, 11, start, stop)
-    current, previous = (drawn.share_90, np.array(setup.current)), (drawn.share_90, np.array(setup.previous))
-    target = (drawn.share_60, np.array(setup.target)) if setup.target else None
-    amount, tier, month_tier = outcomes(setup, current, previous, target)
+    amount, tier, month_tier = setup.plan.allocate({"share_90": drawn.share_90, "share_60": drawn.share_60}, None)
     np.testing.assert_array_equal(fused["amount"], amount)
     np.testing.assert_array_equal(fused["tier"], tier)
     np.testing.assert_array_equal(fused["month_tier"], month_tier)

@@ -27,7 +27,9 @@ from .app import (
     SetOpt,
     VariantOpt,
     app,
+    chosen_lever,
     err,
+    lever_options,
     many,
     out,
     overrides_of,
@@ -52,16 +54,8 @@ ChunkSizeOpt = Annotated[
     int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")
 ]
 LeverRegionOpt = Annotated[
-    str | None, typer.Option("--region", help="Lever: the region whose own improvement is set (with --improve).")
-]
-LeverSizesOpt = Annotated[
     str | None,
-    typer.Option(
-        "--improve",
-        "-x",
-        help="Lever: percentage points added to the region's share_90 in every trajectory. Several, e.g. 0,1,2,3: "
-        "a lever grid, one sweep per value in --out/improve+1 ... on the same draws.",
-    ),
+    typer.Option("--region", help="Lever: the region whose own lever is set (with its option, e.g. --improve)."),
 ]
 ObservedOpt = Annotated[
     Path | None,
@@ -94,6 +88,7 @@ NO_LEVER_IN_A_VARIANT_SWEEP = (
 
 
 @app.command()
+@lever_options(str)
 @reports_errors
 def sweep(
     *,
@@ -103,7 +98,6 @@ def sweep(
     seed: SeedOpt = 0,
     chunk_size: ChunkSizeOpt = 100_000,
     region: LeverRegionOpt = None,
-    improve: LeverSizesOpt = None,
     months: MonthsOpt = None,
     groups: GroupsOpt = None,
     observed: ObservedOpt = None,
@@ -117,15 +111,15 @@ def sweep(
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    **levers,
 ) -> None:
     """Run N synthetic trajectories through the rules: what each region can expect to get.
 
     Example: `kommiljard sweep --n 1000000 --seed 1 --out sweep-2019 --region 06 --improve 3`
 
     Prints per region the mean and 5/50/95 % percentiles of its block-1 amount and the chance of reaching each bar;
-    with a lever (--region and --improve) also the gain. `--improve 0,1,2,3` runs one sweep per value on the same draws
-    (a lever grid for `kommiljard page --sweep`) and prints the gain per value. An interrupted sweep resumes when rerun
-    with the same arguments.
+    with a lever (--region and its option, --improve for a staircase) also the gain; `--improve 0,1,2,3` sweeps each
+    value on the same draws (a lever grid for `kommiljard page --sweep`). A sweep stopped resumes when rerun alike.
 
     With `--variant`, `--alternatives` or several `--rules`, every rule variant is allocated on the same trajectories
     (a variant sweep): per variant the expected payout per region and the scheme-level outcomes (lapsed money, kronor
@@ -136,7 +130,7 @@ def sweep(
     from ..sweeps.arguments import check_sweep_arguments
     from ..sweeps.run import Sweep
 
-    check_sweep_arguments(n, seed, chunk_size, threads)
+    (option, improve), _ = chosen_lever(levers), check_sweep_arguments(n, seed, chunk_size, threads)
     if scheduler is not None:
         from ..sweeps.distributed import check_scheduler
 
@@ -154,11 +148,12 @@ def sweep(
         variant_sweep(replace(base, variants=variants), quiet=quiet, fmt=fmt, scheduler=scheduler)
         return
     rules = rules[0] if rules else DEFAULT_RULES
-    levers = _levers(region, improve, months, groups)
+    rule_set = load_rules(rules, overrides_of(set_))
+    levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option))
     loaded = replace(base, scenario=load_any_scenario(scenario))
     said = f"scenario: {loaded.scenario.origin}; rules: {rules}; seed {seed}"
     if len(levers) > 1:
-        grid = replace(loaded, rules=load_rules(rules, overrides_of(set_)))
+        grid = replace(loaded, rules=rule_set)
         with _connected(scheduler) as client:  # one cluster for every sweep of the grid
             n_each = f"{n:,} trajectories each".replace(",", " ")
             lever_grid(levers, grid, said=f"{said}; {n_each}", quiet=quiet, fmt=fmt, scheduler=client)
@@ -166,21 +161,24 @@ def sweep(
     lever = levers[0] if levers else None
     err.print(
         f"{said}; {format_number(n)} trajectories"
-        + (f"; lever: region {region} {pp(lever.improve_pp, None)}" if lever else "")
+        + (f"; lever: region {region} {change_text(lever.improve_pp, option)}" if lever else "")
         + (f"; observed: {observed}" if observed else ""),
         highlight=False,
     )
     with progress_bars(quiet, remaining=True) as bar, resumable(out_dir):
-        settings = replace(loaded, lever=lever, rules=load_rules(rules, overrides_of(set_)))
+        settings = replace(loaded, lever=lever, rules=rule_set)
         result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
     _print_run(result, n, out_dir)
-    _print_sweep(result, loaded.scenario.name, lever, fmt)
+    _print_sweep(result, loaded.scenario.name, lever, fmt, option)
 
 
-def _levers(region: str | None, improve: str | None, months, groups) -> list:
-    """The lever of each size ``--improve`` gives (none without a lever), checked with its cells."""
+def _levers(region: str | None, improve: str | None, months, groups, *, swept=None) -> list:
+    """The lever of each size ``--improve`` gives (none without a lever), checked with its cells (and by ``swept()``,
+    which refuses an option that is not the swept block's lever)."""
     from ..sweeps.run import Lever
 
+    if improve is not None and swept is not None:
+        swept()
     if (region is None) != (improve is None):
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:
@@ -228,7 +226,7 @@ def _print_run(result, n: int, out_dir: Path) -> None:
     )
 
 
-def _print_sweep(result, name: str, lever, fmt: Format) -> None:
+def _print_sweep(result, name: str, lever, fmt: Format, option: str | None = None) -> None:
     """A sweep's summary: per region the amount's mean and percentiles and the chance of each bar, by
     month for a forecast, and the lever's gain."""
     import pandas as pd
@@ -265,7 +263,8 @@ def _print_sweep(result, name: str, lever, fmt: Format) -> None:
     if (m.get("observed") or {}).get("forecast_from"):
         _print_chances_by_month(summary, m, fmt)
     if lever is not None:
-        _print_lever(summary.set_index("region").loc[normalise_code(lever.region)], lever, bars, groups)
+        row = summary.set_index("region").loc[normalise_code(lever.region)]
+        _print_lever(row, lever, bars, groups, change_text(lever.improve_pp, option))
 
 
 def _print_chances_by_month(summary, m: dict, fmt: Format) -> None:
@@ -290,7 +289,7 @@ def _print_chances_by_month(summary, m: dict, fmt: Format) -> None:
     )
 
 
-def _print_lever(row, lever, bars: list, groups: list) -> None:
+def _print_lever(row, lever, bars: list, groups: list, change: str) -> None:
     """The lever's expected gain for its region, and how its chance of each bar moves."""
     from ..inputs.regions import normalise_code
 
@@ -300,10 +299,30 @@ def _print_lever(row, lever, bars: list, groups: list) -> None:
     moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
     gain = mnkr(row["mean_gain_sek"])
     out.print(
-        f"Lever {normalise_code(lever.region)} {pp(lever.improve_pp, None)}: expected gain {gain} "
+        f"Lever {normalise_code(lever.region)} {change}: expected gain {gain} "
         f"(5-95 %: {format_mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
         highlight=False,
     )
+
+
+def change_text(value: float, option: str | None) -> str:
+    """A lever's change as the terminal writes it: ``+3 pp``, ``+200 operations``."""
+    from ..analysis.levers import every_lever
+
+    lever = every_lever().get(option or "")
+    return pp(value, None) if lever is None or lever.unit == "pp" else f"{value:+g} {lever.unit}"
+
+
+def swept_lever(rules, option: str) -> None:
+    """Refuse a lever option that is not the swept block's lever."""
+    from ..kinds import kind_of
+    from ..sweeps.outcomes import sweep_block
+
+    block = sweep_block(rules)
+    actions = kind_of(block).lever(block)
+    if actions is None or actions.lever.option != option:
+        theirs = f"its lever is --{actions.lever.option}" if actions is not None else "a region cannot change it"
+        raise KommiljardError(f"--{option}: the swept block {block.number} ({block.name}) has no such lever; {theirs}")
 
 
 def lever_sizes(text: str) -> list[float]:

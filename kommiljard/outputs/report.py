@@ -21,13 +21,13 @@ import pandas as pd
 from .. import __version__
 from ..engine import Payout
 from ..inputs.regions import region_label
-from ..kinds import kind_of
+from ..kinds import kind_of, kind_word
 from ..money import format_kronor, kronor
 from .exports import WholeKronor, payout_in_whole_kronor
 from .files import write_text
 from .plots.figures import png_bytes
 from .plots.payout import plot_payouts
-from .wording import GROUPS, WORDS, check_lang, group_name, month_name, provenance_rows, rule_rows, word
+from .wording import GROUPS, check_lang, group_name, month_name, provenance_rows, rule_rows, word
 
 Progress = Callable[[str], None]
 
@@ -153,61 +153,60 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     return f'<section id="summary"><h2>{_e(word("summary", lang))}</h2>{lead}{table}{fig}</section>'
 
 
-# per step word: the section's anchor, its title, the figures' alt text and the introduction
-CELL_INTROS = {
-    "bar": ("staircases", "staircases", "Staircase", "staircase_intro"),
-    "level": ("threshold-levels", "levels_title", "Levels", "levels_intro"),
-}
-
-
 def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang: str) -> list[tuple[str, str, str]]:
     """(anchor, title, html) of one section per kind of cell picture: every cell of every block that has cells."""
     parts: dict[str, list[str]] = {}
+    kinds = {}
     cells = whole.cells.set_index(["block", "month", "group"])
     for block in result.rules.ruleset.blocks:
-        kind = kind_of(block)
+        kind = kinds.setdefault(block.kind, kind_of(block))
         for month, group in kind.cells(block):
             if month is None:
                 continue
             progress(f"block {block.number} {month} {group}")
-            c = cells.loc[(block.number, month, group)]
-            caption = word(
-                "cell_caption",
-                lang,
-                block=block.number,
-                month=month_name(month, lang),
-                group=group_name(group, lang),
-                pot=kronor(c["pot_sek"], lang=lang),
-                paid=kronor(c["paid_sek"], lang=lang),
-                lapsed=kronor(c["lapsed_sek"], lang=lang),
-                qualifiers=int(c["qualifiers"]),
-                step=word(kind.step_word, lang) if kind.step_word in WORDS else kind.step_word,
-            )
-            fig = kind.figure(result, block, (month, group)).figure
-            anchor = f"cell-{block.number}-{month}-{group}"
-            alt = CELL_INTROS.get(kind.step_word, ("", "", "Cell", ""))[2]
-            heading = (
-                f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, "
-                f"{group_name(group, lang)}"
-            )
-            parts.setdefault(kind.step_word, []).append(
-                f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
-                + _figure(fig, f"{alt} {month} {group}", _e(caption))
-                + "</div>"
-            )
+            parts.setdefault(block.kind, []).append(_cell_figure(result, block, (month, group), cells, lang))
     sections = []
-    for step_word, figures in parts.items():
-        anchor, title_key, _, intro_key = CELL_INTROS.get(step_word, (f"cells-{step_word}", "", "", ""))
-        title = word(title_key, lang) if title_key else f"Cells ({step_word}s)"
-        intro = (word(intro_key, lang) + word("figures_english", lang)) if intro_key else ""
+    for name, figures in parts.items():
+        kind = kinds[name]
+        has = kind.words.__contains__
+        anchor = kind_word(kind, "cells_anchor") if has("cells_anchor") else f"cells-{name}"
+        title = kind_word(kind, "cells_title", lang) if has("cells_title") else f"Cells ({kind.step_word}s)"
+        intro = kind_word(kind, "cells_intro", lang) + word("figures_english", lang) if has("cells_intro") else ""
         sections.append(
             (
                 anchor,
                 title,
-                f'<section id="{anchor}"><h2>{_e(title)}</h2><p>{_e(intro)}</p>{"".join(figures)}</section>',
+                f'<section id="{_e(anchor)}"><h2>{_e(title)}</h2><p>{_e(intro)}</p>{"".join(figures)}</section>',
             )
         )
     return sections
+
+
+def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFrame, lang: str) -> str:
+    """One cell's heading, picture and caption."""
+    kind, (month, group) = kind_of(block), cell
+    c = cells.loc[(block.number, month, group)]
+    caption = word(
+        "cell_caption",
+        lang,
+        block=block.number,
+        month=month_name(month, lang),
+        group=group_name(group, lang),
+        pot=kronor(c["pot_sek"], lang=lang),
+        paid=kronor(c["paid_sek"], lang=lang),
+        lapsed=kronor(c["lapsed_sek"], lang=lang),
+        qualifiers=int(c["qualifiers"]),
+        step=kind_word(kind, kind.step_word, lang),
+    )
+    fig = kind.figure(result, block, (month, group)).figure
+    anchor = f"cell-{block.number}-{month}-{group}"
+    alt = kind_word(kind, "cells_alt") if "cells_alt" in kind.words else "Cell"
+    heading = f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, {group_name(group, lang)}"
+    return (
+        f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
+        + _figure(fig, f"{alt} {month} {group}", _e(caption))
+        + "</div>"
+    )
 
 
 def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
@@ -228,7 +227,8 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     money = [word(k, lang) for k in ("pot", "paid", "lapsed")]
     table = _table(view, money, lambda r: "lapsed" if r[word("lapsed", lang)] > 0 else "", lang)
     lines = [f"<p>{word('lapsed_lead', lang, lapsed=_kr(whole.cells['lapsed_sek'].sum(), lang))}</p>"]
-    failed = result.table[result.table["conditions_met"].eq(False)]
+    rows = result.table
+    failed = rows[rows["conditions_met"].eq(False)] if "conditions_met" in rows else rows.iloc[:0]
     if len(failed):
         who = ", ".join(f"{r.region} {_e(r.region_name)}" for r in failed.itertuples())
         blocks = ", ".join(map(str, sorted(failed["block"].unique())))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..inputs.panel import shift_month
+from ..kinds import kind_of, kind_word
 from ..money import format_number, format_percent, kronor
 
 LANGUAGES = ("en", "sv")
@@ -137,24 +138,6 @@ WORDS = {
         "Block {block}, {month}, {group}: pott {pot}, utbetalt {paid}, ej utbetalt {lapsed}; {qualifiers} region(er) "
         "nådde en {step}.",
     ),
-    "staircases": ("Staircases", "Trappor"),
-    "staircase_intro": (
-        "Drawn like the agreement's diagram 1: each bar starts at its improvement bound and shows its pot after "
-        "the cascade with the regions that share it; an empty bar is dashed and says where its money went. Below the "
-        "axis every region sits at its own improvement.",
-        "Ritade som överenskommelsens diagram 1: varje stapel börjar vid sin förbättringsgräns och visar sin pott "
-        "efter överföringar nedåt, med de regioner som delar den; en tom stapel är streckad och säger vart pengarna "
-        "gick. Under axeln står varje region vid sin egen förbättring.",
-    ),
-    "levels_title": ("Threshold levels", "Nivåer"),
-    "levels_intro": (
-        "Each region's figure for the period, the levels as dashed lines with their pots after the cascade "
-        "and their members; a region is coloured by the highest level it reached, hatched if it failed the gate.",
-        "Varje regions värde för perioden, nivåerna som streckade linjer med sina potter och de regioner som nådde "
-        "dem; en region färgas efter den högsta nivå den nådde, och är streckad om den inte klarade grundkravet.",
-    ),
-    "bar": ("bar", "stapel"),
-    "level": ("level", "nivå"),
     "lapsed_lead": (
         "In all, {lapsed} lapsed: money that no region qualified for (a month and group where nobody reached the "
         "lowest bar) or that a region lost by failing a block's conditions. In every row, paid + lapsed = pot.",
@@ -171,7 +154,6 @@ WORDS = {
     "source_word": ("Source", "Källa"),
     "total_word": ("Total", "Totalt"),
     "made_with": ("Made with kommiljard", "Skapad med kommiljard"),
-    "toc_staircases": ("Staircases", "Trappor"),
     # rule parameters
     "kind": ("kind of rule", "typ av regel"),
     "total_sek": ("total", "totalt belopp"),
@@ -208,9 +190,6 @@ WORDS = {
     "share_of_year": ("share of the year", "andel av året"),
 }
 VALUE_WORDS = {
-    "improvement_staircase": ("improvement staircase", "förbättringstrappa"),
-    "absolute_threshold": ("absolute thresholds", "absoluta nivåer"),
-    "population_share": ("population share", "fördelning efter befolkning"),
     "population": ("population", "befolkning"),
     "equal": ("equal shares", "lika delar"),
     "down": ("passes to the step below", "går till steget under"),
@@ -292,35 +271,55 @@ def _bound(inclusive: bool, threshold: float, unit: str, lang: str) -> str:
     return f"{word('at_least' if inclusive else 'more_than', lang)} {format_number(threshold, None, lang=lang)}{unit}"
 
 
+class Say:
+    """The rule vocabulary of the report in one language, for a kind's parameter texts
+    (:class:`kommiljard.kinds.base.Vocabulary`)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def word(self, key: str, **fields) -> str:
+        return word(key, self.lang, **fields)
+
+    def bound(self, inclusive: bool, threshold: float, unit: str) -> str:
+        return _bound(inclusive, threshold, unit, self.lang)
+
+    def percent(self, value: float, decimals: int) -> str:
+        return format_percent(value, decimals, self.lang)
+
+    def kronor(self, value: float) -> str:
+        return kronor(value, lang=self.lang)
+
+    def group(self, name: str) -> str:
+        return group_name(name, self.lang)
+
+    def months(self, months: Sequence[str]) -> str:
+        return month_range(months, self.lang)
+
+    def value(self, text: str) -> str:
+        return value_word(text, self.lang)
+
+
 def _item_text(key: str, item: dict, block, lang: str) -> str:
-    """One item of a list parameter (a group, bar, period, level, condition) in words."""
+    """One item of a list parameter (a group, a bar, a level ...) in words: the kind's own text, else plain."""
+    own = kind_of(block).parameter_text(key, item, block, Say(lang))
+    if own is not None:
+        return own
     if key == "groups":
         share = (
             f": {format_percent(100 * item['share'], 0, lang)} {word('of_the_pot', lang)}" if "share" in item else ""
         )
         return f"{group_name(item['name'], lang)}{share}"
-    if key == "bars":
-        unit = " pp" if lang == "en" else " procentenheter"
-        unit = unit if block.improvement_unit == "pp" else " %"
-        return (
-            f"{format_percent(100 * item['pot_share'], 0, lang)} {word('of_the_pot', lang)}; "
-            f"{word('improvement_of', lang)} {_bound(item['inclusive'], item['min_improvement'], unit, lang)}"
-        )
-    if key == "periods":
-        share = f"; {word('share_of_year', lang)} {format_percent(100 * item['share'], 0, lang)}"
-        return f"{month_range(item['months'], lang)}{share if item.get('share', 1) != 1 else ''}"
-    if key == "levels":
-        pots = ", ".join(f"{group_name(g, lang)} {kronor(v, lang=lang)}" for g, v in item["pot_sek"].items())
-        return f"{block.measure} {_bound(item['inclusive'], item['threshold'], ' %', lang)}: {pots}"
-    if key == "conditions":
-        if item["kind"] == "flag":
-            return word("must_hold", lang)
-        return _bound(True, item["threshold"], "", lang)
     return ", ".join(f"{k} {v}" for k, v in item.items() if k != "name")
 
 
 def _value_text(key: str, value, block, lang: str) -> str:
-    """One scalar or table parameter in words and kronor."""
+    """One scalar or table parameter in words and kronor: the kind's own text, else plain."""
+    if key == "kind":
+        return kind_word(kind_of(block), "kind", lang)
+    own = kind_of(block).parameter_text(key, value, block, Say(lang))
+    if own is not None:
+        return own
     if isinstance(value, bool):
         return yes_no(value, lang)
     if key.endswith("_sek"):
@@ -333,17 +332,6 @@ def _value_text(key: str, value, block, lang: str) -> str:
         return word("decimals_value", lang, n=value)
     if key == "measure":
         return f"{value} ({value_word(value, lang)})"
-    if key == "target":
-        return (
-            f"{value['measure']} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
-            f"{word('opens_bar', lang, bar=value['bar'])} ({word('route', lang)} {value['route']})"
-        )
-    if key == "gate":
-        scope = word("per_group" if value["scope"] == "group" else "all_groups", lang)
-        return (
-            f"{value['measure']} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
-            f"({value_word(value['aggregate'], lang)}, {scope})"
-        )
     if isinstance(value, str):
         return value_word(value, lang)
     return format_number(value, None, lang=lang) if isinstance(value, (int, float)) else str(value)

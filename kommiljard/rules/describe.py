@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .models import ImprovementStaircase, PopulationShare
 
-
-def parameter_rows(block: ImprovementStaircase | PopulationShare) -> list[tuple[str, str, str]]:
+def parameter_rows(block) -> list[tuple[str, str, str]]:
     """``(parameter, value, source / note)`` for every parameter of a block.
 
     Items of a list (groups, bars, conditions) get a row each, named ``bars: blue``.

@@ -159,6 +159,23 @@ def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[[str], Ca
     return passes
 
 
+def _submitted(client, task: tuple, chunks: list, reused: list, n: int) -> list:
+    """The futures of the tasks that compute the ``chunks`` (``task``: compute_part's first arguments) and of those
+    that gather the ``reused`` parts."""
+    run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
+    futures = [
+        client.submit(compute_part, *task, path, meta | {"n": n}, key=f"kommiljard-part-{meta['part']:05d}-{run}",
+                      retries=RETRIES, pure=False)
+        for path, meta in chunks
+    ]  # fmt: skip
+    setup = task[1]
+    return futures + [
+        client.submit(gather_part, setup, n, path, meta, counts, key=f"kommiljard-reused-{meta['part']:05d}-{run}",
+                      retries=RETRIES, pure=False)
+        for path, meta, counts in reused
+    ]  # fmt: skip
+
+
 def run_parts(
     client,
     write_part: Callable,
@@ -206,19 +223,7 @@ def run_parts(
             f"Dask: worker(s) {', '.join(others)} run another kommiljard than this machine ({__version__}); the "
             "results could differ. Install the same version on every machine, then run the same command again."
         )
-    run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
-    futures = [
-        client.submit(
-            compute_part, write_part, setup, seed, threads, path, meta | {"n": n},
-            key=f"kommiljard-part-{meta['part']:05d}-{run}", retries=RETRIES, pure=False,
-        )
-        for path, meta in chunks
-    ]  # fmt: skip
-    futures += [
-        client.submit(gather_part, setup, n, path, meta, counts, key=f"kommiljard-reused-{meta['part']:05d}-{run}",
-                      retries=RETRIES, pure=False)
-        for path, meta, counts in reused
-    ]  # fmt: skip
+    futures = _submitted(client, (write_part, setup, seed, threads), chunks, reused, n)
     try:
         for future in as_completed(futures):
             try:

@@ -97,6 +97,10 @@ class VariableLayout:
     months: tuple[str, ...]
     months_60: tuple[str, ...]
 
+    def months_of(self, measure: str) -> tuple[str, ...]:
+        """The months a measure is drawn for: share_90's ``months``, share_60's ``months_60``."""
+        return {"share_90": self.months, "share_60": self.months_60}[measure]
+
     @property
     def shape_90(self) -> tuple[int, int, int]:
         return len(self.months), len(self.groups), len(self.regions)

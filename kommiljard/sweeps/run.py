@@ -50,8 +50,7 @@ from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .arguments import check_disk, check_sweep_arguments
 from .lock import sweep_lock
-from .model import draw
-from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, Setup, part_table, setup_sweep, sweep_block
+from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, Setup, part_table, setup_sweep, sweep_draw
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
 from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
@@ -258,7 +257,8 @@ class _Plan:
         population = population if isinstance(population, Population) else read_population(population)
         lever = _lever(sweep.lever)
         given = sweep.observed_panel
-        observed = as_panel(given, sweep_block(rules).group_names) if given is not None else None
+        needs = sweep_draw(rules)[1]
+        observed = as_panel(given, needs.groups, measures=needs.measures) if given is not None else None
         setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
         if variants is not None:
             setup = with_variants(setup, variants, population)
@@ -327,7 +327,7 @@ def _run_sweep(sweep: Sweep, progress: Callable[[int, int], None] | None, client
 def _new_manifest(plan: _Plan, n_parts: int) -> dict:
     """A running sweep's manifest: what produced it (its parts are added as they are written)."""
     sweep, setup, lever = plan.sweep, plan.setup, plan.lever
-    block = setup.block
+    block, swept = setup.block, setup.plan
     manifest = {
         "status": "running",
         "kind": "kommiljard sweep",
@@ -345,21 +345,12 @@ def _new_manifest(plan: _Plan, n_parts: int) -> dict:
         "block": {
             "number": block.number,
             "name": block.name,
-            "groups": list(block.group_names),
-            "bars": list(block.bar_names),
-            "months": list(block.months),
+            "groups": list(swept.groups),
+            "bars": list(swept.steps),
+            "months": list(swept.months),
         },
         "lever": (
-            {
-                **asdict(lever),
-                "cells": [
-                    {
-                        "month": block.months[c // len(block.group_names)],
-                        "group": block.group_names[c % len(block.group_names)],
-                    }
-                    for c in setup.lever_cells
-                ],
-            }
+            {**asdict(lever), "cells": [{"month": month, "group": group} for month, group in setup.lever_at]}
             if lever
             else None
         ),
@@ -385,7 +376,7 @@ def _compute_parts(plan: _Plan, manifest: dict, chunks: list, gathered: Gathered
     """Reuse the parts already written for this sweep, compute the others (here or as Dask tasks), gathering
     every part and recording it in the manifest; what the manifest says of the run."""
     sweep, setup, out_dir = plan.sweep, plan.setup, plan.out_dir
-    threads, groups = numba.get_num_threads(), setup.block.group_names
+    threads, groups = numba.get_num_threads(), setup.plan.groups
     done, reused, todo, remote = 0, 0, [], []
     for index, start, stop in chunks:
         path = _part_path(out_dir, index)
@@ -466,7 +457,7 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
         from .distributed import dask_passes
 
         passes = dask_passes(client, [out_dir.resolve() / part["file"] for part in manifest["parts"]], len(regions))
-    summary = summarise(gathered, regions, setup.block, parts, threads, passes=passes)
+    summary = summarise(gathered, regions, setup.plan, parts, threads, passes=passes)
     elapsed = time.perf_counter() - started
     manifest |= {
         "status": "complete",
@@ -560,30 +551,17 @@ def trajectory_panel(
 ) -> pd.DataFrame:
     """The panel of trajectory ``index`` of a sweep with these arguments (before any lever).
 
-    Rows for every region, group and month the rules use; share_60 is drawn only where the
-    rules use it (the measurement months) and is NaN in the comparison months.
+    Rows for every region, group and month the rules use; a measure is drawn only where the rules
+    use it (share_60 in the measurement months) and is NaN elsewhere.
     """
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
-    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    needs = sweep_draw(rules)[1]
+    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
-    base = setup.layout
-    drawn = draw(setup.model, seed, index, index + 1)
-    s60 = np.full(drawn.share_90.shape[1:], np.nan)
-    for j, month in enumerate(base.months_60):
-        s60[base.months.index(month)] = drawn.share_60[0, j]
-    m, g, r = np.indices(s60.shape).reshape(3, -1)
-    months = [base.months[i] for i in sorted(set(setup.current) | set(setup.previous))]
-    frame = pd.DataFrame(
-        {
-            "region": np.array(base.regions)[r],
-            "month": np.array(base.months, dtype=object)[m],
-            "group": np.array(base.groups)[g],
-            "share_90": drawn.share_90[0].ravel(),
-            "share_60": s60.ravel(),
-        }
-    )
-    return frame[frame["month"].isin(months)].sort_values(["region", "month", "group"], ignore_index=True)
+    drawn = setup.draws.buffers(setup.model, 1)
+    setup.draws.fill(setup.model, seed, index, index + 1, 1, out=drawn, then=lambda rows: None)
+    return setup.draws.panel(setup.model, drawn, needs.every_month())
 
 
 def read_sweep(out_dir: str | Path) -> SweepResult:

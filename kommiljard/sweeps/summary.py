@@ -11,7 +11,6 @@ import pyarrow.parquet as pq
 from numba import njit
 
 from ..inputs.regions import region_names
-from ..rules import ImprovementStaircase
 from .quantiles import Means, Quantiles, local_passes
 
 PERCENTILES = (5, 50, 95)
@@ -96,15 +95,15 @@ class Gathered:
     def of(cls, setup, n: int, within: tuple[int, int] | None = None) -> Gathered:
         """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup` (or for those
         ``within`` (start, stop) of them: a part's, merged into the sweep's with :meth:`merge`)."""
-        block = setup.block
+        plan = setup.plan
         return cls(
             n,
-            len(block.group_names),
+            len(plan.groups),
             len(setup.regions),
-            n_bars=len(block.bars),
+            n_bars=len(plan.steps),
             lever=setup.lever_region >= 0,
-            n_months=len(block.months),
-            variant_bars=tuple(len(v.block.bars) for v in setup.variants),
+            n_months=len(plan.months),
+            variant_bars=tuple(len(v.plan.steps) for v in setup.variants),
             within=within,
         )
 
@@ -216,14 +215,16 @@ def part_values(
 def summarise(
     gathered: Gathered,
     regions: tuple[str, ...],
-    block: ImprovementStaircase,
+    plan,
     parts: list[Path],
     threads: int = 1,
     *,
     passes: Callable[[str], Callable] | None = None,
 ) -> pd.DataFrame:
     """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``), or in the
-    passes ``passes(column)`` runs (:meth:`~kommiljard.sweeps.quantiles.Quantiles.percentiles`; Dask tasks)."""
+    passes ``passes(column)`` runs (:meth:`~kommiljard.sweeps.quantiles.Quantiles.percentiles`; Dask tasks).
+    ``plan``: the swept block's :class:`~kommiljard.kinds.base.SweepPlan` (its groups, months and steps name the
+    chances)."""
     n = gathered.n
     names = region_names()
     passes = passes or (lambda column: local_passes(part_values(parts, column, len(regions)), threads))
@@ -234,17 +235,17 @@ def summarise(
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
         return {
-            f"p_{bar.name}_{g}{suffix}": reached[k, gi] / n
-            for gi, g in enumerate(block.group_names)
-            for k, bar in enumerate(block.bars)
+            f"p_{bar}_{g}{suffix}": reached[k, gi] / n
+            for gi, g in enumerate(plan.groups)
+            for k, bar in enumerate(plan.steps)
         }
 
     def month_bars(reached: np.ndarray, suffix: str) -> dict:
         return {
-            f"p_{bar.name}_{g}_{month}{suffix}": reached[k, m, gi] / n
-            for m, month in enumerate(block.months)
-            for gi, g in enumerate(block.group_names)
-            for k, bar in enumerate(block.bars)
+            f"p_{bar}_{g}_{month}{suffix}": reached[k, m, gi] / n
+            for m, month in enumerate(plan.months)
+            for gi, g in enumerate(plan.groups)
+            for k, bar in enumerate(plan.steps)
         }
 
     columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions]}

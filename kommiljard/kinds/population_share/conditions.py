@@ -10,7 +10,7 @@ import pandas as pd
 from ...inputs.population import region_problems
 from ...inputs.regions import normalise_code
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
-from ...rules import PopulationShare
+from .rules import PopulationShare
 
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "j", "x"}
 FALSE_WORDS = {"false", "0", "no", "nej", "n", ""}

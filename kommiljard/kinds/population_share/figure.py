@@ -8,8 +8,8 @@ from matplotlib.patches import Patch
 
 from ...inputs.regions import region_label
 from ...money import format_mnkr
-from ...rules import PopulationShare
 from ..look import BLOCK_COLOUR, MN, label, new_axes, provenance_note
+from .rules import PopulationShare
 
 
 def plot_population_share(result, block: PopulationShare, ax: Axes | None = None) -> Axes:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...inputs.panel import Panel, shift_month
 from ...inputs.regions import region_names
 from ...money import format_kronor, format_number
-from ...rules import ImprovementStaircase, Rules
 from ..explaining import (
     RegionTrace,
     closing_lines,
@@ -20,6 +20,7 @@ from ..explaining import (
 )
 from .arrays import staircase_input
 from .reference import CellOutcome, allocate_input_cell
+from .rules import ImprovementStaircase
 from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, may_use_target, passes, route_names
 
 
@@ -27,7 +28,7 @@ from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, may_use_target,
 class Explanation(RegionTrace):
     """One region in one month and group: inputs, improvement, tier, bars, amount, rules."""
 
-    rules: Rules
+    rules: Any  # the loaded rule set (kommiljard.rules.Rules)
     block: ImprovementStaircase
     panel: Panel
     region: str
@@ -125,7 +126,7 @@ class Explanation(RegionTrace):
 
 
 def explain_cell(
-    rules: Rules,
+    rules,
     block: ImprovementStaircase,
     cell: tuple[str, str],
     panel: Panel,

@@ -15,7 +15,6 @@ from matplotlib.patches import Rectangle
 
 from ...inputs.regions import region_label
 from ...money import format_mnkr
-from ...rules import ImprovementStaircase
 from ..explaining import sign, unpaid_fate
 from ..look import (
     MN,
@@ -30,6 +29,7 @@ from ..look import (
     provenance_note,
     text_colour,
 )
+from .rules import ImprovementStaircase
 from .units import route_names
 
 

@@ -29,9 +29,9 @@ import numpy as np
 from numba import njit
 from numba.extending import overload
 
-from ...rules import ImprovementStaircase
 from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
 from ..trajectory import allocate_trajectories, trajectory_work
+from .rules import ImprovementStaircase
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement
 
 _steps = compiled()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...inputs.panel import Panel
 from ...inputs.population import Population
 from ...inputs.regions import region_names
 from ...money import format_number
-from ...rules import AbsoluteThreshold, Rules
-from ...rules.threshold import Period
 from ..explaining import (
     RegionTrace,
     closing_lines,
@@ -22,13 +21,14 @@ from ..explaining import (
 )
 from .arrays import months_needed, threshold_input
 from .reference import ROUTE_NAMES, ThresholdCell, passes, passes_gate, period_cells, to_units
+from .rules import AbsoluteThreshold, Period
 
 
 @dataclass(frozen=True)
 class ThresholdExplanation(RegionTrace):
     """One region in one period and group: its figure, the gate, the levels, the pots, the amount."""
 
-    rules: Rules
+    rules: Any  # the loaded rule set (kommiljard.rules.Rules)
     block: AbsoluteThreshold
     period: Period
     panel: Panel
@@ -103,7 +103,7 @@ class ThresholdExplanation(RegionTrace):
 
 
 def explain_threshold(
-    rules: Rules,
+    rules,
     block: AbsoluteThreshold,
     period: Period,
     panel: Panel,

@@ -14,10 +14,10 @@ from matplotlib.patches import Patch
 
 from ...inputs.regions import region_label
 from ...money import NO_DATA, format_mnkr
-from ...rules import AbsoluteThreshold
 from ..explaining import sign, unpaid_fate
 from ..look import NONE_COLOUR, bar_colour, cell_title, in_mnkr, label, new_axes, plain, provenance_note
 from .reference import ROUTE_GATE, ROUTE_NAMES
+from .rules import AbsoluteThreshold
 
 
 def plot_threshold_cell(result, block: AbsoluteThreshold, cell: tuple[str, str], ax: Axes | None = None) -> Axes:

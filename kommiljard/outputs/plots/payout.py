@@ -102,10 +102,11 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
             gid=f"block{block.number}",
         )
     gaps = result.no_data()  # nothing drawn there: say so, never a bar of 0
+    upper = 1.1 * max(left.max(), totals.max() / MN, 1e-9)
     for region, total in totals.items():
         text = format_mnkr(total) + (f"  {NO_DATA['en']}: {gaps[region]}" if region in gaps else "")
-        ax.text(max(left[region], 0) + 0.6, ypos[region], text, va="center", fontsize=7)
-    ax.set_xlim(0, 1.1 * max(left.max(), totals.max() / MN, 1e-9))
+        ax.text(max(left[region], 0) + 0.005 * upper, ypos[region], text, va="center", fontsize=7)
+    ax.set_xlim(0, upper)
     ax.set_yticks(range(len(ypos)), [region_label(r) for r in totals.index], fontsize=8)
     ax.set_ylim(-0.8, len(ypos) - 0.2)
     ax.set_xlabel("mnkr (the number after each row: the region's total of all blocks)")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Block, Frozen, check_months, check_names_unique, check_shares_sum
+from ...rules.common import Block, Frozen, check_months, check_names_unique, check_shares_sum
 
 # The improvements a bar's bound can mean: percentage points of a share (0-100) change by at most
 # 100; a relative change cannot fall below -100 %, and 10**6 % is far beyond any share's change
