@@ -51,17 +51,19 @@ def _value(key: np.uint64) -> float:
 
 
 @njit(nogil=True, cache=True)
-def _count_top(values, counts, low, high):
+def _count_top(values, bins):
     """Count the (T, R) ``values`` per region in the bins of their keys' top bits, with each bin's
-    smallest and largest key."""
+    smallest and largest key (``bins`` (R, 2**TOP_BITS, 3): count, lowest, highest side by side, so that a
+    value touches one cache line)."""
     shift = np.uint64(64 - TOP_BITS)
+    one = np.uint64(1)
     for t in range(values.shape[0]):
         for r in range(values.shape[1]):
             k = _key(values[t, r])
             b = np.int64(k >> shift)
-            counts[r, b] += 1
-            low[r, b] = min(low[r, b], k)
-            high[r, b] = max(high[r, b], k)
+            bins[r, b, 0] += one
+            bins[r, b, 1] = min(bins[r, b, 1], k)
+            bins[r, b, 2] = max(bins[r, b, 2], k)
 
 
 @njit(nogil=True, cache=True)
@@ -208,13 +210,14 @@ class Quantiles:
 
     def __init__(self, n_regions: int):
         self.n = 0
-        self.counts = np.zeros((n_regions, 1 << TOP_BITS), np.int64)
-        self.low = np.full((n_regions, 1 << TOP_BITS), _ALL, np.uint64)
-        self.high = np.zeros((n_regions, 1 << TOP_BITS), np.uint64)
+        self.bins = np.zeros((n_regions, 1 << TOP_BITS, 3), np.uint64)  # count, lowest key, highest key
+        self.bins[:, :, 1] = _ALL
+        self.counts = self.bins[:, :, 0].view(np.int64)
+        self.low, self.high = self.bins[:, :, 1], self.bins[:, :, 2]
 
     def add(self, values: np.ndarray) -> None:
         """Values (T, R) of T more trajectories (in any order)."""
-        _count_top(np.ascontiguousarray(values, dtype=np.float64), self.counts, self.low, self.high)
+        _count_top(np.ascontiguousarray(values, dtype=np.float64), self.bins)
         self.n += len(values)
 
     def portable(self) -> tuple:
