@@ -460,6 +460,9 @@ def _correlated(zt, start, factor, sd, free, w, out):
                 out[g, r] -= shift if f == 1.0 else f * total / weight
 
 
+_U = np.uint64
+
+
 @njit(inline="always")
 def _logit_scratch(c):
     """The per-trajectory work arrays of :func:`_model_logits_row`: level and trend (G, R), the shocks."""
@@ -488,23 +491,28 @@ def _model_logits_row(zt, mu, c, scratch, out):
             for h in range(g + 1):
                 v += c.shock_factor[g, h] * zt[first + h]
             shock[s, g] = v * (c.sd_year[g] if s == 0 else c.sd_month[g])
+    # The loops below index with unsigned integers (_U), which numba does not check for negative indexes.
+    noise = _U(noise0)
     for m in range(n_months):
         for g in range(n_grp):
-            i = (m * n_grp + g) * n_reg
+            i, level_g, trend_g, sd = _U((m * n_grp + g) * n_reg), _U(g * n_reg), _U(g * n_reg), sd_noise[g]
             if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
                 year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
                 for r in range(n_reg):
-                    noise = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
-                    out[i + r] = noise + (trend[g, r] + year_shock + month_shock)
+                    j, k = i + _U(r), level_g + _U(r)
+                    drawn = mu[j] + level.flat[k] + sd * zt[noise + j]
+                    out[j] = drawn + (trend.flat[k] + year_shock + month_shock)
             else:
                 for r in range(n_reg):
-                    out[i + r] = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
-    i = n_months * n_grp * n_reg
+                    j = i + _U(r)
+                    out[j] = mu[j] + level.flat[level_g + _U(r)] + sd * zt[noise + j]
+    i = _U(n_months * n_grp * n_reg)
     for _ in range(c.n_months_60):
         for g in range(n_grp):
+            gap, gap_sd, noise_sd = _U(gap0 + g), sd_gap[g], sd_gapnoise[g]
             for r in range(n_reg):
-                out[i] = mu[i] + sd_gap[g] * zt[gap0 + r * n_grp + g] + sd_gapnoise[g] * zt[noise0 + i]
-                i += 1
+                out[i] = mu[i] + gap_sd * zt[gap + _U(r * n_grp)] + noise_sd * zt[noise + i]
+                i += _U(1)
 
 
 @njit(nogil=True, cache=True)
