@@ -28,6 +28,7 @@ _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 in two parts (the first's low bits are zero: k * _LN2_HI is exact)
 _LN2_LO = 1.90821492927058770002e-10
 _SHIFTER = 6755399441055744.0  # 1.5 * 2**52: x + _SHIFTER - _SHIFTER rounds x to an integer
+_U = np.uint64
 _EXPONENT = np.uint64(1023)
 _U52 = np.uint64(52)
 # 1/k! for k = 12 down to 2: e**r's Taylor polynomial to degree 12, for |r| <= ln(2) / 2 (remainder below 2e-16)
@@ -87,8 +88,10 @@ def shares_row(logits, shares, scratch, s90, s60, t):
     n_vars = logits.shape[0]
     for i in range(n90):
         scratch[0, i] = -logits[i]
+    first = _U(n90)  # unsigned indexes where an offset is added: numba checks no negative one
     for j in range(n_vars - n90):
-        scratch[0, n90 + j] = -(logits[pair_90[j]] - max(logits[n90 + j], 0.0))
+        gap = first + _U(j)
+        scratch[0, gap] = -(logits[_U(pair_90[j])] - max(logits[gap], 0.0))
     again = False
     for i in range(n_vars):  # no branch: the compiler vectorises it
         x = scratch[0, i]
@@ -105,5 +108,6 @@ def shares_row(logits, shares, scratch, s90, s60, t):
         share = tenths(np.rint(scratch[1, i]))
         s90[t, i] = share if np.isnan(observed_share[i]) else observed_share[i]
     for j in range(n_vars - n90):
-        share = min(tenths(np.rint(scratch[1, n90 + j])), s90[t, pair_90[j]])
-        s60[t, j] = share if np.isnan(observed_share[n90 + j]) else observed_share[n90 + j]
+        gap = first + _U(j)
+        share = min(tenths(np.rint(scratch[1, gap])), s90[t, _U(pair_90[j])])
+        s60[t, j] = share if np.isnan(observed_share[gap]) else observed_share[gap]
