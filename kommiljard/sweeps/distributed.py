@@ -31,6 +31,7 @@ from .. import __version__
 from ..errors import InputError, KommiljardError
 from .outcomes import Batches, Setup
 from .quantiles import PassState, merge_results, selected
+from .scheme_outcomes import part_sums
 from .summary import Gathered, part_values
 
 LOCAL = "local:"
@@ -132,23 +133,23 @@ def gather_part(setup: Setup, n: int, path: Path, meta: dict, month_counts: dict
     return meta, counts.portable()
 
 
-def part_pass(path: Path, column: str, n_regions: int, plan):
-    """A task: one pass of the exact percentiles' selection over one column of one part."""
+def part_pass(path: Path, column: str, n_regions: int, plan, transform: Callable | None = None):
+    """A task: one pass of the exact percentiles' selection over one column of one part (``transform`` of it)."""
     state = PassState(plan)
-    for load in part_values([path], column, n_regions)():
+    for load in part_values([path], column, n_regions, transform)():
         state.add(load())
     return state.result()
 
 
-def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[[str], Callable]:
+def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[..., Callable]:
     """The percentiles' passes of a sweep on Dask (:func:`~kommiljard.sweeps.summary.summarise`'s ``passes``): a
-    task per part reads its column where the part is, and the results are merged in a tree of tasks, so the
-    driver receives one small result a pass (the values at the ranks it asks for, counts of the bins it refines),
-    never a part."""
+    task per part reads its column (or ``transform`` of it) where the part is, and the results are merged in a tree
+    of tasks, so the driver receives one small result a pass (the values at the ranks it asks for, counts of the
+    bins it refines), never a part."""
 
-    def passes(column: str) -> Callable:
+    def passes(column: str, transform: Callable | None = None) -> Callable:
         def run(plan):
-            futures = [client.submit(part_pass, path, column, n_regions, plan, pure=False) for path in paths]
+            futures = [client.submit(part_pass, path, column, n_regions, plan, transform, pure=False) for path in paths]
             while len(futures) > 1:
                 pairs = [client.submit(merge_results, a, b, pure=False) for a, b in zip(futures[::2], futures[1::2])]
                 futures = pairs + futures[len(pairs) * 2 :]
@@ -157,6 +158,29 @@ def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[[str], Ca
         return run
 
     return passes
+
+
+class DaskSums:
+    """How :func:`~kommiljard.sweeps.scheme_outcomes.summarise_variants` reads the parts on Dask: a task per part
+    (``parts``: the workers' (path, start, stop)) returns its sums, which the driver merges (the same bits), and
+    the percentiles' passes are tasks (:func:`dask_passes`)."""
+
+    def __init__(self, client, parts: list[tuple[Path, int, int]], n: int):
+        self.client, self.parts, self.n = client, parts, n
+
+    def sums(self, acc: dict, axis: str, variant: tuple[str, float] | None, population) -> None:
+        from distributed import as_completed
+
+        futures = [
+            self.client.submit(part_sums, part, self.n, axis, variant, population, pure=False) for part in self.parts
+        ]
+        for future in as_completed(futures):
+            for key, portable in future.result().items():
+                acc[key].merge(portable)
+            future.release()
+
+    def passes(self, column: str, n_regions: int, transform: Callable | None = None) -> Callable:
+        return dask_passes(self.client, [path for path, _, _ in self.parts], n_regions)(column, transform)
 
 
 def _submitted(client, task: tuple, chunks: list, reused: list, n: int) -> list:

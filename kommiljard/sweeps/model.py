@@ -495,7 +495,7 @@ def _model_logits_row(zt, mu, c, scratch, out):
     noise = _U(noise0)
     for m in range(n_months):
         for g in range(n_grp):
-            i, level_g, trend_g, sd = _U((m * n_grp + g) * n_reg), _U(g * n_reg), _U(g * n_reg), sd_noise[g]
+            i, level_g, sd = _U((m * n_grp + g) * n_reg), _U(g * n_reg), sd_noise[g]  # level_g: (g, 0) of level, trend
             if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
                 year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
                 for r in range(n_reg):

@@ -53,7 +53,7 @@ from .lock import sweep_lock
 from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, Setup, part_table, setup_sweep, sweep_draw
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
-from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
+from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, LocalSums, summarise_variants
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
 from .variants import variants_record, with_variants
 
@@ -471,12 +471,12 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
     write_table(summary, out_dir / "summary.parquet", provenance)
     sheets = sweep_sheets(summary, manifest)
     if plan.variants is not None:
-        starts = [(out_dir / part["file"], part["start"]) for part in manifest["parts"]]
         people = plan.population.of(regions).astype(np.float64)
         names = list(plan.variants)
         tables = summarise_variants(
-            gathered, setup, names, manifest["variants"], starts, population=people, threads=threads
-        )
+            gathered, setup, names, manifest["variants"], _part_reader(plan, manifest, client, threads),
+            population=people,
+        )  # fmt: skip
         for name, table in zip(("variants", "variant_outcomes"), tables):
             write_text(out_dir / f"{name}.csv", csv_text(table))  # variant names neutralised
             write_table(table, out_dir / f"{name}.parquet", provenance)
@@ -485,6 +485,17 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
     write_workbook(out_dir / "summary.xlsx", sheets, provenance)
     _write_manifest(out_dir, manifest)  # last: the sweep is complete
     return summary, elapsed
+
+
+def _part_reader(plan: _Plan, manifest: dict, client, threads: int):
+    """How a variant sweep's tables read the written parts: here (in ``threads``), or on Dask where they are."""
+    parts = [(plan.out_dir / part["file"], part["start"], part["stop"]) for part in manifest["parts"]]
+    if client is None:
+        return LocalSums(parts, threads)
+    from .distributed import DaskSums
+
+    return DaskSums(client, [(plan.out_dir.resolve() / p.relative_to(plan.out_dir), *rest) for p, *rest in parts],
+                    plan.sweep.n)  # fmt: skip
 
 
 def batch_size(setup) -> int:
