@@ -735,7 +735,7 @@ def draw(
                 then(rows)
 
     _in_threads(run, _streams(start, stop, threads))
-    return Draws(start, s90.reshape(-1, *base.shape_90), s60.reshape(-1, *base.shape_60))
+    return Draws(start, s90.reshape(n, *base.shape_90), s60.reshape(n, *base.shape_60))  # n: also with no share_60
 
 
 def trajectories(
