@@ -592,7 +592,7 @@ def _work_of(drawn):
     return lambda drawn: None
 
 
-@overload(_logits, inline="always")
+@overload(_logits, jit_options={"error_model": "numpy"})
 def _logits_of(drawn, work, zt, out):
     if drawn.instance_class is Free:
         return lambda drawn, work, zt, out: _model_logits_row(zt, drawn.mu, drawn.coefficients, work, out)

@@ -121,7 +121,8 @@ def stream_state(seed_words, stream):
     words, lowest first (:func:`seed_words`): that of ``stream_generator(seed, stream)``."""
     high = np.uint64(stream) >> _U32
     entropy = np.zeros(_POOL_SIZE + 1 + (high > 0), np.uint64)  # the seed's words padded to the pool, the stream's
-    entropy[: seed_words.shape[0]] = seed_words
+    for i in range(seed_words.shape[0]):  # not a slice assignment: that takes seconds to compile
+        entropy[i] = seed_words[i]
     entropy[_POOL_SIZE] = np.uint64(stream) & _MASK32
     entropy[-1] = entropy[-1] if high == 0 else high
     pool = np.empty(_POOL_SIZE, np.uint64)
