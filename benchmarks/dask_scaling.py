@@ -10,7 +10,8 @@ efficiency, the driver's CPU as a share of the workers', the cost per task.
    the command that submits the tasks, merges what they return and writes the summary. Figures: wall time and
    throughput (trajectories per second of wall time), the driver's CPU (this process, all threads) and the
    workers' (``client.run(time.process_time)`` before and after); the **parallel efficiency** at 2 workers,
-   throughput(2) / (2 x throughput(1)), and the **driver's share**, its CPU over the workers'.
+   throughput(2) / (2 x throughput(1)), the **driver's share**, its CPU over the workers', and the workers'
+   CPU on 1 worker over that on 2 for the same work (how well the work divides, whatever else runs).
 2. **Overhead per task** (not with ``--quick``): ``tiny_n`` trajectories in chunks of ``tiny_chunk`` on one worker,
    and locally on one thread with the same chunks: (wall on Dask - wall locally) / tasks.
 
@@ -126,6 +127,9 @@ def measure(mode: str) -> dict:
     rows = result["dask"]
     result["efficiency"] = rows[largest]["trajectories_per_s"] / (largest * rows[1]["trajectories_per_s"])
     result["driver_share"] = rows[largest]["driver_cpu_s"] / rows[largest]["workers_cpu_s"]
+    # the same work's CPU on 1 worker over that on the largest count: how well the work divides, whatever the
+    # machine's other load (the wall-time efficiency also needs the cores to be free)
+    result["cpu_efficiency"] = rows[1]["workers_cpu_s"] / rows[largest]["workers_cpu_s"]
     result["largest_workers"] = largest
     result["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     return result
@@ -170,6 +174,7 @@ def render(r: dict) -> str:
         f"parallel efficiency at {largest} worker processes: {r['efficiency']:.2f} (throughput / {largest} x one "
         f"worker's; goal >= 0.8)",
         f"driver's CPU / workers' CPU at {largest}: {100 * r['driver_share']:.1f} % (goal <= 10 %)",
+        f"workers' CPU on 1 / on {largest} worker processes (the same work): {r['cpu_efficiency']:.2f}",
         "cluster start-up (not in the times above): "
         + ", ".join(f"{w} worker(s) {s:.1f} s" for w, s in r["startup_s"].items()),
     ]

@@ -106,7 +106,8 @@ def dask_lines(d: dict) -> list[str]:
     lines += [
         "",
         f"Dask at {largest} worker processes: parallel efficiency {d['efficiency']:.2f} (throughput over {largest} "
-        f"times one worker's), the driver's CPU {100 * d['driver_share']:.1f} % of the workers'.",
+        f"times one worker's), the driver's CPU {100 * d['driver_share']:.1f} % of the workers', the workers' CPU "
+        f"on one worker process {d.get('cpu_efficiency', float('nan')):.2f} of that on {largest} for the same work.",
     ]
     return lines
 
