@@ -12,6 +12,7 @@ from floors import least, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 PANEL = "data/sample_panel_2019.parquet"
+OPERATIONS = "data/sample_operations_2022_2026.parquet"
 COMMANDS = {
     "--help": ["--help"],
     "validate": ["validate", PANEL],
@@ -19,6 +20,35 @@ COMMANDS = {
     "payout": ["payout", PANEL],
     "whatif": ["whatif", PANEL, "--region", "06", "--improve", "3", "--month", "2019-10", "--group", "operation"],
     "compare": ["compare", PANEL, "--alternatives"],
+    "payout 2023": ["payout", "data/sample_panel_2023.parquet", "--rules", "kommiljard-2023"],
+    "explain 2023": [
+        "explain",
+        "data/sample_panel_2023.parquet",
+        "--rules",
+        "kommiljard-2023",
+        "--region",
+        "06",
+        "--month",
+        "2023-05",
+        "--group",
+        "sc_first_visit",
+    ],
+    # a price per operation (2026) on the sample operations panel
+    "payout 2026": ["payout", OPERATIONS, "--rules", "kommiljard-2026"],
+    "payout 2025 Feb-Oct": ["payout", OPERATIONS, "--rules", "kommiljard-2025-feb-oct"],
+    "explain 2026": ["explain", OPERATIONS, "--rules", "kommiljard-2026", "--region", "03"],
+    "whatif 2026": [
+        "whatif",
+        OPERATIONS,
+        "--rules",
+        "kommiljard-2026",
+        "--region",
+        "03",
+        "--procedure",
+        "cataract",
+        "--more",
+        "200",
+    ],
 }
 
 

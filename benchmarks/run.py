@@ -6,19 +6,21 @@
    SFC64 normals for one trajectory; numpy's vectorised exp; pyarrow writing a sweep's rows.
 2. **Commands** (``commands.py``): each one-panel command and ``--help`` as a fresh process,
    CPU and wall time, as a ratio to the import floor.
-3. **Sweep** (``sweeps.py``): ``run_sweep`` end to end on 1 and 2 threads and stage by stage,
+3. **Price per operation** (``price.py``): its payouts beside the staircase's, and its sweep's CPU per
+   trajectory against the staircase's (draws and allocation, and end to end).
+4. **Sweep** (``sweeps.py``): ``run_sweep`` end to end on 1 and 2 threads and stage by stage,
    CPU per trajectory as a ratio to the normals floor (measured again before each round); peak
    memory and wall time in a fresh process at the sizes given with ``--memory`` (10⁷: the wall
    time goal); the allocation kernel against the tuned numpy contender on drawn trajectories.
-4. **Kernels** against their references and contenders: every entry of ``tests/comparisons.py``
+5. **Kernels** against their references and contenders: every entry of ``tests/comparisons.py``
    (``COMPARISONS``, which the property tests also run): one generated case (the 2019 rules,
    shares on the 0.1 grid with many on the bounds), the fast function on many trajectories,
    each reference and contender on a prefix, in region-cells per second (one region in one
    month and group of one trajectory), the least over interleaved rounds in which each job is
    called twice and the second call timed.
-5. **Compile times** (``compile_times.py``): every kernel's first call in a fresh process with an
+6. **Compile times** (``compile_times.py``): every kernel's first call in a fresh process with an
    empty numba cache, then in a second process with the cache the first left.
-6. **Dask** (``dask_scaling.py``, when ``distributed`` is installed): the sweep on a LocalCluster of
+7. **Dask** (``dask_scaling.py``, when ``distributed`` is installed): the sweep on a LocalCluster of
    1 and 2 worker processes: throughput, the parallel efficiency at 2, the driver's CPU as a share
    of the workers'.
 
@@ -50,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import commands
 import compile_times
 import floors
+import price
 import sweeps
 
 from comparisons import COMPARISONS, assert_agree
@@ -78,6 +81,8 @@ def timed_rounds(jobs: dict, rounds: int) -> dict[str, dict[str, float]]:
 
 def prefix(case, n: int):
     """The first ``n`` trajectories of a case (one-panel cases are taken whole)."""
+    if hasattr(case, "head"):
+        return case.head(n)
     if not hasattr(case, "current"):
         return case
     return type(case)(case.block, case.current[:n], case.previous[:n], case.target[:n], case.weights, case.pots)
@@ -89,7 +94,7 @@ def kernels(mode_name: str) -> list[dict]:
     results = []
     for comparison in COMPARISONS:
         variant = comparison.variants[0]
-        size = mode["fast"] if comparison.max_traj > 1 else 1
+        size = min(mode["fast"], comparison.bench_traj or mode["fast"]) if comparison.max_traj > 1 else 1
         case = comparison.make(np.random.default_rng(2019), variant, size)
         t0 = time.perf_counter()
         comparison.fast(prefix(case, 1))  # compile (or load from the cache) before timing
@@ -115,7 +120,9 @@ def kernels(mode_name: str) -> list[dict]:
             jobs[name] = functools.partial(contender, prefix(case, n))
             sizes[name] = n
         times = timed_rounds(jobs, mode["rounds"])
-        cells_per_traj = case.region_cells // (case.current.shape[0] if hasattr(case, "current") else 1)
+        cells_per_traj = case.region_cells // getattr(
+            case, "n_traj", case.current.shape[0] if hasattr(case, "current") else 1
+        )
         rows = {}
         for name, t in times.items():
             cells = sizes[name] * cells_per_traj
@@ -165,6 +172,13 @@ def targets(r: dict) -> list[dict]:
         ratio, limit = t["cpu"] / normals, TARGETS["sweep"] if threads == "1 thread" else None
         goal, met = (f"<= {limit}", ratio <= limit) if limit else ("-", None)
         out.append(target(f"sweep ({threads}): CPU per trajectory / normals floor", t["cpu"], ratio, goal, met))
+    if "price" in r:  # a price sweep's trajectory costs no more than a staircase's (draws + allocation, 1 thread)
+        staircase = r["price"]["sweep_us"]["staircase 2019"]["cpu"]
+        for name, t in r["price"]["sweep_us"].items():
+            if name.startswith("price"):
+                ratio = t["cpu"] / staircase
+                out.append(target(f"sweep {name}: CPU per trajectory / staircase's", t["cpu"], ratio, "<= 1.0",
+                                  ratio <= 1.0))  # fmt: skip
     race = s["race"]
     ratio = race["numpy_us"]["cpu"] / race["kernel_us"]["cpu"]
     out.append(target("tuned numpy contender / allocation kernel (CPU, 1 thread)", race["kernel_us"]["cpu"], ratio,
@@ -194,6 +208,7 @@ def measure(mode_name: str, memory_sizes: tuple[int, ...], compile_: bool, dask:
     result["floors"] = floors.measure(quick)
     result["commands"] = commands.measure(2 if quick else 5)
     result["sweep"] = sweeps.measure(quick, memory_sizes)
+    result["price"] = price.measure(quick)
     result["results"] = kernels(mode_name)
     if compile_:
         result["compile"] = compile_times.measure()
@@ -270,6 +285,8 @@ def render(r: dict) -> str:
         lines += [
             f"  {name:66}{t['cold_s']['cpu']:8.2f} {t['warm_s']['cpu']:8.3f} s CPU" for name, t in r["compile"].items()
         ]
+    if "price" in r:
+        lines += ["", "price per operation against the staircase (benchmarks/price.py)", price.render(r["price"])]
     if "dask" in r:
         lines += ["", dask_text(r["dask"])]
     lines += ["", "targets (each ratio beside its goal)"]

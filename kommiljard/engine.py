@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import __version__, library_version
 from .errors import InputError, KommiljardError, MissingDataWarning
-from .inputs.panel import Panel, as_panel
+from .inputs.panel import Panel, as_panel, known_groups
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
 from .kinds import kind_of, table_columns
@@ -34,6 +34,7 @@ from .money import largest_remainder
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]
+MAX_SUMMARY_GROUPS = 4  # a block with more groups has one column in the summary
 BACKENDS = ("auto", "numba", "reference", "check")
 
 
@@ -67,7 +68,7 @@ class Payout:
     provenance: dict = field(default_factory=dict)
 
     def summary(self, whole_kronor: bool = False) -> pd.DataFrame:
-        """Per region: amounts per block (and group, where a block has groups) and the total.
+        """Per region: amounts per block (and group, where a block has a few groups) and the total.
 
         With ``whole_kronor`` the amounts are those of :meth:`in_whole_kronor`: whole kronor that
         add up both ways (each row's parts to its total, each column to its total row). A column is NaN
@@ -78,7 +79,8 @@ class Payout:
             return self.in_whole_kronor().summary()
         t = self.table
         block = "block" + t["block"].astype(str)
-        key = np.where(t["group"].isna(), block, block + "_" + t["group"].fillna(""))
+        many = t.groupby("block")["group"].nunique() > MAX_SUMMARY_GROUPS  # one column for such a block
+        key = np.where(t["group"].isna() | t["block"].map(many), block, block + "_" + t["group"].fillna(""))
         wide = (
             t.assign(column=key)
             .groupby(["region", "region_name", "column"])["amount_sek"]
@@ -104,14 +106,16 @@ class Payout:
         row_keys, cell_keys = (_cell_keys(f) for f in (table, cells))
         amount = np.full(len(table), np.nan)
         lapsed = np.zeros(len(cells))
+        cell_pot, cell_lapsed = (table[c].to_numpy(np.float64, copy=True) for c in ("cell_pot_sek", "cell_lapsed_sek"))
         values = table["amount_sek"].to_numpy(np.float64)
+        rows_of = pd.Series(np.arange(len(table))).groupby(row_keys).indices  # cell key -> its rows, in order
         for i, key in enumerate(cell_keys):
-            rows = np.flatnonzero(row_keys == key)
+            rows = rows_of.get(key, np.array([], dtype=np.intp))
             known = rows[np.isfinite(values[rows])]
             rounded = largest_remainder(np.append(values[known], cells["lapsed_sek"].iloc[i]), pots[i])
             amount[known], lapsed[i] = rounded[:-1], rounded[-1]
-            table.loc[rows, ["cell_pot_sek", "cell_lapsed_sek"]] = (pots[i], rounded[-1])
-        table["amount_sek"] = amount
+            cell_pot[rows], cell_lapsed[rows] = pots[i], rounded[-1]
+        table["amount_sek"], table["cell_pot_sek"], table["cell_lapsed_sek"] = amount, cell_pot, cell_lapsed
         cells["pot_sek"], cells["lapsed_sek"], cells["paid_sek"] = pots.astype(np.float64), lapsed, pots - lapsed
         return dataclasses.replace(self, table=table, cells=cells)
 
@@ -206,7 +210,7 @@ def payout(
     there and marked as having no data (a :class:`MissingDataWarning` names them).
     """
     rules = load_rules(rules, overrides)
-    groups = rules.ruleset.group_names
+    groups = known_groups(rules.ruleset.group_names)
     population = population if isinstance(population, Population) else read_population(population)
     checks = coverage_checks(rules, population, allow_missing_regions)
     panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns(), complete=False)

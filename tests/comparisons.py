@@ -10,6 +10,7 @@ the same tiers and routes). ``tests/test_kernels.py`` runs every entry under hyp
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,12 @@ import numpy as np
 
 from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds.price_per_operation.kernel import PriceParams, run_price
+from kommiljard.kinds.price_per_operation.reference import allocate_price_cell
+from kommiljard.kinds.price_per_operation.rules import PROCEDURES
+from kommiljard.kinds.requirements.arrays import RequirementsInput, cell_months
+from kommiljard.kinds.requirements.kernel import RequirementsParams, requirements_outcomes, run_requirements
+from kommiljard.kinds.requirements.reference import allocate_requirements
 from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase, staircase_outcomes
 from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.kinds.threshold.arrays import ThresholdInput
@@ -51,6 +58,25 @@ THRESHOLD_VARIANTS = {
     "2012-whole-percent": ("kommiljard-2012", {"block1.decimals": 0}),  # 79.5 is 80: half away from zero
 }
 
+REQUIREMENT_VARIANTS = {
+    "default": {},
+    "bonus-met-population": {"block1.bonus": "met_population"},
+    "bonus-per-requirement": {"block1.bonus": "per_requirement"},
+    "no-bonus-pot": {"block1.bonus": "lapse"},
+    "equal-parts": {"block1.sharing": "equal"},
+    "all-or-nothing": "all-or-nothing",  # the rule file's alternative
+    "relative-exclusive-1-decimal": {  # a relative change from 0 is undefined; exclusive bounds; ties at 1 decimal
+        "block1.requirements.sc_first_visit.improvement.unit": "relative_pct",
+        "block1.requirements.sc_first_visit_150.improvement.unit": "relative_pct",
+        "block1.requirements.pc_assessment.improvement.steps.1pp.inclusive": False,
+        "block1.requirements.sc_revisit.fulfilment.inclusive": False,
+        "block1.requirements.sc_operation_150.fulfilment.inclusive": False,
+        "block1.requirements.bup_first_visit.decimals": 1,
+        "block1.requirements.sc_operation.decimals": 0,
+        "block1.requirements.bup_treatment.fulfilment.fraction": 0.6,  # a partial level: the better route pays
+    },
+}
+
 
 @cache
 def weights(equal: bool) -> np.ndarray:
@@ -60,6 +86,14 @@ def weights(equal: bool) -> np.ndarray:
 @cache
 def staircase_block(variant: str):
     return load_rules("kommiljard-2019", STAIRCASE_VARIANTS[variant]).ruleset.block(1)
+
+
+@cache
+def requirements_block(variant: str):
+    overrides = REQUIREMENT_VARIANTS[variant]
+    rules = load_rules("kommiljard-2023")
+    rules = rules.with_alternative(overrides) if isinstance(overrides, str) else rules.with_overrides(overrides)
+    return rules.ruleset.block(1)
 
 
 @cache
@@ -252,6 +286,318 @@ def threshold_naive(case: ThresholdCase) -> dict[str, np.ndarray]:
     return naive.threshold(case.block, case.value, case.gate, case.cell_period, case.weights, case.pots)
 
 
+PRICE_VARIANTS = {
+    "2026": ("kommiljard-2026", 1, {}),
+    "2026-max": ("kommiljard-2026", 1, {"block1.baseline_statistic": "max"}),
+    # whole mnkr prices: the caps (whole mnkr) are reached exactly by whole numbers of operations
+    "2026-round-prices": (
+        "kommiljard-2026",
+        1,
+        {f"block1.procedures.{p}.price_sek": 1_000_000 for p in PROCEDURES},
+    ),
+    "2026-fractional": ("kommiljard-2026", 1, {"block1.whole_operations": False}),
+    "2026-no-cap": ("kommiljard-2026", 1, {"block1.cap.key": "none"}),
+    "2026-every-operation-equal-cap": (
+        "kommiljard-2026",
+        1,
+        {"block1.counting": "every_operation", "block1.cap.key": "equal"},
+    ),
+    "2025-jun-oct": ("kommiljard-2025-jun-oct", 1, {}),
+    "2025-jun-oct-cap-population": ("kommiljard-2025-jun-oct", 1, {"block1.cap.key": "population"}),
+    "2025-feb-oct": ("kommiljard-2025-feb-oct", 2, {}),
+    "2025-feb-oct-top-by-operations": ("kommiljard-2025-feb-oct", 2, {"block2.unearned.sharing": "operations"}),
+    "2025-feb-oct-top-equal-one": (
+        "kommiljard-2025-feb-oct",
+        2,
+        {"block2.unearned.sharing": "equal", "block2.unearned.regions": 1},
+    ),
+    "2025-feb-oct-within-cap": ("kommiljard-2025-feb-oct", 2, {"block2.unearned.within_cap": True}),
+    "2025-feb-oct-no-cap": ("kommiljard-2025-feb-oct", 2, {"block2.cap.key": "none"}),
+    "2025-feb-oct-every-operation-max": (
+        "kommiljard-2025-feb-oct",
+        2,
+        {"block2.counting": "every_operation", "block2.baseline_statistic": "max"},
+    ),
+}
+PRICE_REGIMES = ("random", "on-baseline", "far-above", "zero", "at-cap")
+
+
+@cache
+def price_block(variant: str):
+    name, number, overrides = PRICE_VARIANTS[variant]
+    return load_rules(name, overrides).ruleset.block(number)
+
+
+@dataclass(frozen=True)
+class PriceCase:
+    block: object
+    operations: np.ndarray  # (T, R, P) in the period
+    history: np.ndarray  # (Y, R, P) in each earlier year's same months
+    population: np.ndarray  # (R,)
+    cap_key: np.ndarray  # (R,)
+
+    @property
+    def region_cells(self) -> int:
+        """Regions x procedures x trajectories: one region in one procedure of one trajectory is a cell."""
+        return self.operations.size
+
+    @property
+    def n_traj(self) -> int:
+        return self.operations.shape[0]
+
+    def head(self, n: int) -> PriceCase:
+        """The first ``n`` trajectories."""
+        return PriceCase(self.block, self.operations[:n], self.history, self.population, self.cap_key)
+
+
+def cap_key(block, population: np.ndarray) -> np.ndarray:
+    """Each region's number in the block's cap key (what the kind's arrays hold)."""
+    if block.cap.key == "table":
+        return np.array([block.cap.table[r] for r in REGIONS])
+    return population.astype(np.float64) if block.cap.key == "population" else np.ones(len(REGIONS))
+
+
+def _on_baseline(block, history: np.ndarray) -> np.ndarray:
+    """(R, P) the operations exactly at the baseline: the first count that is paid nothing."""
+    base = history.max(axis=0) if block.baseline_statistic == "max" else history.sum(axis=0) / len(history)
+    return np.ceil(base) if block.whole_operations else base
+
+
+def price_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> PriceCase:
+    """Counts on whole operations around each region's baseline, per trajectory a regime for each region
+    and procedure: random, exactly on the baseline (or one either side), far above (past any cap), none,
+    or exactly at the cap (whole-mnkr prices: the increase in one procedure is the cap in mnkr). Populations
+    from a small set in half the cases, and shared rates, so that the top regions tie at the last place."""
+    block = price_block(variant)
+    n_regions, n_procs, n_years = len(REGIONS), len(block.procedures), max(len(block.baseline_years), 1)
+    small = rng.random() < 0.5
+    population = (
+        rng.choice([100_000, 200_000, 300_000, 1_000_000], n_regions) if small else weights(False).astype(np.int64)
+    )
+    level = rng.integers(0, 3000, (n_regions, n_procs))
+    history = np.maximum(level + rng.integers(-200, 201, (n_years, n_regions, n_procs)), 0).astype(np.float64)
+    on = np.maximum(_on_baseline(block, history), 0)
+    regime = rng.choice(PRICE_REGIMES, (n_traj, n_regions, n_procs), p=[0.4, 0.25, 0.1, 0.1, 0.15])
+    key = cap_key(block, population)
+    at_cap = np.zeros((n_traj, n_regions, n_procs))
+    first = np.arange(n_procs) == 0
+    at_cap[..., :] = np.where(first, (key * 750 / key.sum())[:, None], 0.0)  # whole mnkr with the 2026 table
+    ops = np.select(
+        [regime == "random", regime == "on-baseline", regime == "far-above", regime == "zero"],
+        [
+            np.floor(on) + rng.integers(-300, 600, regime.shape),
+            np.floor(on) + rng.integers(-1, 2, regime.shape),
+            np.floor(on) + 100_000,
+            np.zeros(regime.shape),
+        ],
+        np.floor(on) + np.round(at_cap),
+    )
+    if small and rng.random() < 0.5:  # shared rates: operations proportional to population
+        chosen = rng.random(n_regions) < 0.5
+        ops[:, chosen, :] = (population[chosen] // 100_000 * rng.integers(1, 50))[None, :, None]
+    return PriceCase(block, np.maximum(ops, 0).astype(np.float64), history, population, key)
+
+
+def price_fast(case: PriceCase) -> dict[str, np.ndarray]:
+    res = run_price(PriceParams.from_block(case.block), case.operations, case.history, case.population, case.cap_key)
+    return {
+        "amount": res.amount,
+        "paid": res.paid,
+        "top": res.top,
+        "lapsed": res.lapsed,
+        "by_procedure": res.by_procedure,
+    }
+
+
+def price_reference(case: PriceCase) -> dict[str, np.ndarray]:
+    """The package's readable reference, one trajectory at a time."""
+    out = {k: [] for k in ("amount", "paid", "top", "lapsed", "by_procedure")}
+    for t in range(case.operations.shape[0]):
+        cell = allocate_price_cell(
+            case.block,
+            REGIONS,
+            case.operations[t].tolist(),
+            case.history.tolist(),
+            case.population.astype(np.float64).tolist(),
+            case.cap_key.tolist(),
+        )
+        out["amount"].append([r.amount for r in cell.regions])
+        out["paid"].append([r.paid for r in cell.regions])
+        out["top"].append([r.top for r in cell.regions])
+        out["lapsed"].append(cell.lapsed)
+        out["by_procedure"].append([[p.amount for p in r.procedures] for r in cell.regions])
+    return {k: np.array(v, dtype=np.float64) for k, v in out.items()}
+
+
+def price_naive(case: PriceCase) -> dict[str, np.ndarray]:
+    runs = [
+        naive.price_per_operation(case.block, REGIONS, case.operations[t], case.history, case.population)
+        for t in range(case.operations.shape[0])
+    ]
+    return {k: np.array([r[k] for r in runs]) for k in runs[0]}
+
+
+@dataclass(frozen=True)
+class RequirementsCase:
+    block: object
+    current: np.ndarray  # (T, C, R)
+    previous: np.ndarray
+    level: np.ndarray
+    cell_requirement: np.ndarray  # (C,)
+    weights: np.ndarray
+    pots: np.ndarray  # (C,)
+    missing: np.ndarray  # (C, R) bool
+
+    @property
+    def region_cells(self) -> int:
+        return self.current.size
+
+    def head(self, n: int) -> RequirementsCase:
+        """The first ``n`` trajectories."""
+        return dataclasses.replace(self, current=self.current[:n], previous=self.previous[:n], level=self.level[:n])
+
+
+def requirement_figures(rng: np.random.Generator, req, shape: tuple[int, ...], regime: str) -> tuple[np.ndarray, ...]:
+    """(current, previous, level) on the 0.1 grid for the cells of one requirement: a third of the changes
+    exactly on a step's bound or a tenth beside it, a third of the levels on the threshold or beside it.
+    "nobody": every change worse than the lowest step and every level short of the threshold;
+    "everyone": every level at the threshold (all fulfil: nothing unearned)."""
+    imp, ful = req.improvement, req.fulfilment
+    sign = -1 if imp is not None and imp.better == "lower" else 1
+    previous = rng.integers(0, 1001, shape)
+    bounds = [round(s.min_improvement * 10) + d for s in (imp.steps if imp else ()) for d in (-1, 0, 1)] or [0]
+    change = np.where(rng.random(shape) < 0.35, rng.choice(bounds, shape), rng.integers(-40, 41, shape))
+    if regime == "nobody":
+        change = -np.abs(change) - 1
+    current = np.clip(previous + sign * change, 0, 1000)
+    level = np.full(shape, np.nan)
+    if ful is not None:
+        t = round(ful.threshold * 10)
+        lsign = -1 if ful.better == "lower" else 1
+        level = np.where(rng.random(shape) < 0.35, t + rng.choice([-1, 0, 1], shape), rng.integers(0, 1001, shape))
+        if regime == "nobody":
+            level = t - lsign * rng.integers(1, 200, shape)
+        elif regime == "everyone":
+            level = np.full(shape, t)
+        level = np.clip(level, 0, 1000) / 10.0
+    return current / 10.0, previous / 10.0, level
+
+
+def requirements_case(
+    rng: np.random.Generator, variant: str, n_traj: int = 1, with_missing: bool = True
+) -> RequirementsCase:
+    """Trajectories of the 2023 block (nine requirements, 90 cells), each in a regime: any, nobody, everyone;
+    in some cases a few regions without data in a few cells (``with_missing``)."""
+    block = requirements_block(variant)
+    index = [j for j, req in enumerate(block.requirements) for _ in cell_months(req)]
+    shape = (n_traj, len(index), len(REGIONS))
+    current, previous, level = (np.empty(shape) for _ in range(3))
+    for t in range(n_traj):
+        regime = rng.choice(["any", "any", "nobody", "everyone"])
+        for j, req in enumerate(block.requirements):
+            cells = [c for c, k in enumerate(index) if k == j]
+            figures = requirement_figures(rng, req, (len(cells), len(REGIONS)), regime)
+            for a, f in zip((current, previous, level), figures):
+                a[t, cells] = f
+    missing = rng.random(shape[1:]) < (0.05 if with_missing and rng.random() < 0.3 else 0.0)
+    for a in (current, previous, level):
+        a[:, missing] = np.nan
+    pots = np.array([block.cell_pot_sek(block.requirements[j]) for j in index])
+    return RequirementsCase(
+        block, current, previous, level, np.array(index), weights(block.sharing == "equal"), pots, missing
+    )
+
+
+def requirements_fast(case: RequirementsCase) -> dict[str, np.ndarray]:
+    res = run_requirements(
+        RequirementsParams.from_block(case.block),
+        case.current,
+        case.previous,
+        case.level,
+        cell_requirement=case.cell_requirement,
+        pots=case.pots,
+        weights=case.weights,
+        missing=case.missing,
+    )
+    return {k: getattr(res, k) for k in ("amount", "earned", "bonus", "tier", "route", "lapsed")}
+
+
+def requirements_reference(case: RequirementsCase) -> dict[str, np.ndarray]:
+    """The package's readable reference, trajectory by trajectory."""
+    out = {k: [] for k in ("amount", "earned", "bonus", "tier", "route", "lapsed")}
+    cells = tuple((str(c), case.block.requirements[j].name) for c, j in enumerate(case.cell_requirement))
+    for t in range(case.current.shape[0]):
+        inp = RequirementsInput(
+            REGIONS,
+            cells,
+            case.cell_requirement,
+            case.pots,
+            case.current[t],
+            case.previous[t],
+            case.level[t],
+            None,
+            case.weights,
+            case.missing,
+        )
+        result = allocate_requirements(case.block, inp)
+        rows = [[r for r in cell.regions] for cell in result.cells]
+        out["amount"].append([[r.earned + r.bonus for r in row] for row in rows])
+        out["earned"].append([[r.earned for r in row] for row in rows])
+        out["bonus"].append([[r.bonus for r in row] for row in rows])
+        out["tier"].append([[r.tier for r in row] for row in rows])
+        out["route"].append([[r.route for r in row] for row in rows])
+        out["lapsed"].append([cell.lapsed for cell in result.cells])
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def requirements_naive(case: RequirementsCase) -> dict[str, np.ndarray]:
+    runs = [
+        naive.requirements(
+            case.block,
+            (case.current[t], case.previous[t], case.level[t]),
+            cell_requirement=case.cell_requirement,
+            weights=case.weights,
+            pots=case.pots,
+            missing=case.missing,
+        )
+        for t in range(case.current.shape[0])
+    ]
+    return {k: np.array([r[k] for r in runs]) for k in runs[0]}
+
+
+def requirements_sweep_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> RequirementsCase:
+    """As :func:`requirements_case`, every region with data (a sweep draws every figure)."""
+    return requirements_case(rng, variant, n_traj, with_missing=False)
+
+
+def outcomes_by_requirement(per_cell: Callable[[RequirementsCase], dict]) -> Callable[[RequirementsCase], dict]:
+    """Per-cell results as the sweep keeps them: each region's amount per requirement (cells added in order)."""
+
+    def outcomes(case: RequirementsCase) -> dict[str, np.ndarray]:
+        res = per_cell(case)
+        n_traj, _, n_regions = res["amount"].shape
+        amount = np.zeros((n_traj, len(case.block.requirements), n_regions))
+        for c, j in enumerate(case.cell_requirement):
+            amount[:, j] += res["amount"][:, c]
+        return {"amount": amount, "tier": res["tier"]}
+
+    return outcomes
+
+
+def requirement_outcomes_fast(case: RequirementsCase, threads: int = 1) -> dict[str, np.ndarray]:
+    res = requirements_outcomes(
+        RequirementsParams.from_block(case.block),
+        case.current,
+        case.previous,
+        case.level,
+        threads=threads,
+        cell_requirement=case.cell_requirement,
+        pots=case.pots,
+        weights=case.weights,
+    )
+    return {"amount": res.amount, "tier": res.tier}
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -265,6 +611,8 @@ class Comparison:
     fast: Callable[[object], dict[str, np.ndarray]]
     references: dict[str, tuple[Callable[[object], dict[str, np.ndarray]], bool]]
     max_traj: int  # trajectories per case the function takes (1: one panel)
+    bench_traj: int | None = None  # at most this many trajectories in a benchmark (None: the benchmark's size)
+    fast_examples: int | None = None  # hypothesis examples in the fast tier (None: all; fewer: the rest run as slow)
 
 
 def _outcomes_of(per_cell):
@@ -295,6 +643,37 @@ COMPARISONS = (
         threshold_fast,
         {"reference": (threshold_reference, True), "naive": (threshold_naive, False)},
         1,
+    ),
+    Comparison(
+        "price per operation: run_price (payout, what-if curves, sweep)",
+        tuple(PRICE_VARIANTS),
+        price_case,
+        price_fast,
+        {"reference": (price_reference, True), "naive": (price_naive, False)},
+        6,
+    ),
+    Comparison(
+        "requirements: run_requirements (payout, what-if curves, sweep)",
+        tuple(REQUIREMENT_VARIANTS),
+        requirements_case,
+        requirements_fast,
+        {"reference": (requirements_reference, True), "naive": (requirements_naive, False)},
+        3,
+        500,  # 90 cells of 21 regions a trajectory: 500 are a million region-cells
+        8,  # the references take about 0.1 s a case; the slow tier runs the full count
+    ),
+    Comparison(
+        "requirements: requirements_outcomes (kommiljard sweep)",
+        tuple(REQUIREMENT_VARIANTS),
+        requirements_sweep_case,
+        requirement_outcomes_fast,
+        {
+            "reference": (outcomes_by_requirement(requirements_reference), True),
+            "naive": (outcomes_by_requirement(requirements_naive), False),
+        },
+        6,
+        500,
+        6,
     ),
 )
 

@@ -312,6 +312,8 @@ TOO_BIG = {
     "kommiljard.kinds.population_share.kind.PopulationShareKind.explain": "8 positional parameters",
     "kommiljard.kinds.staircase.kind.Staircase.explain": "8 positional parameters",
     "kommiljard.kinds.threshold.kind.Threshold.explain": "8 positional parameters",
+    "kommiljard.kinds.price_per_operation.kind.PricePerOperationKind.explain": "8 positional parameters",
+    "kommiljard.kinds.requirements.kind.Requirements.explain": "8 positional parameters",
     "kommiljard.kinds.tables.block_tables": "103 lines, 11 positional parameters",
     "kommiljard.kinds.staircase.explain.explain_cell": "7 positional parameters",
     "kommiljard.kinds.staircase.figure._bar_text": "7 positional parameters",

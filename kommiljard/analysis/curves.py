@@ -65,8 +65,8 @@ def check_additive(rules: Rules) -> None:
                 if row in moved:
                     other, where = moved[row]
                     raise InputError(
-                        f"{rules.origin}: the levers of block {other.block.number} ({' '.join(where)}) and block "
-                        f"{lb.block.number} ({' '.join(cell)}) both move {' '.join(row)}, so one change would count "
+                        f"{rules.origin}: the levers of block {other.block.number} ({_cell_text(where)}) and block "
+                        f"{lb.block.number} ({_cell_text(cell)}) both move {' '.join(row)}, so one change would count "
                         f"in both; {instead}"
                     )
                 moved[row] = (lb, cell)
@@ -80,8 +80,13 @@ def check_additive(rules: Rules) -> None:
             if not own and set(need.measures) & set(lb.actions.measures):
                 raise InputError(
                     f"{rules.origin}: block {block.number} reads {need.label}, which the lever of block "
-                    f"{lb.block.number} moves in {' '.join(cell)}, so one change would move two cells; {instead}"
+                    f"{lb.block.number} moves in {_cell_text(cell)}, so one change would move two cells; {instead}"
                 )
+
+
+def _cell_text(cell) -> str:
+    """A cell as a message writes it: its month and group (a cell of every group has none)."""
+    return " ".join(str(part) for part in cell if part is not None)
 
 
 def grid_indices(lo: float, hi: float, step: float) -> np.ndarray:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..engine import coverage_checks
 from ..errors import InputError, closest
-from ..inputs.panel import Panel, as_panel, normalise_month
+from ..inputs.panel import Panel, as_panel, known_groups, normalise_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code, region_codes, region_label, unknown_region_message
 from ..kinds import kind_of
@@ -14,8 +14,20 @@ from ..rules import Rules, load_rules
 
 
 def find_cell(rules: Rules, month: str | None, group: str | None):
-    """The block, its kind and the cell that measure ``month`` for ``group``; else a clear error."""
+    """The block, its kind and the cell that measure ``month`` for ``group``; else a clear error.
+
+    Without a month, the one cell of the rule set that measures ``group`` (any group, without one): a block
+    with a single cell over its months (a price per operation) needs neither."""
     month_norm = normalise_month(month) if month is not None else None
+    if month is None:
+        found = [
+            (block, kind_of(block), cell)
+            for block in rules.ruleset.blocks
+            for cell in kind_of(block).cells(block)
+            if cell[0] is not None and (group is None or kind_of(block).cell_of(block, cell[0], group) == cell)
+        ]
+        if len(found) == 1:
+            return found[0]
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
         cell = kind.cell_of(block, month_norm, group) if month_norm else None
@@ -37,6 +49,11 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
         for what, value, choices in asked
         if value not in (None, *choices)
     ]
+    if month is None and not wrong:
+        return InputError(
+            f"{rules.id}: give --month (and --group) to say which cell to explain. Months: {', '.join(months)}; "
+            f"groups: {', '.join(groups)}."
+        )
     return InputError(
         f"{rules.id} measures no {' and no '.join(wrong) or f'month {month!r} with group {group!r}'}. "
         f"Months: {', '.join(months)}; groups: {', '.join(groups)}."
@@ -46,8 +63,8 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
 def explain(
     panel: Panel | str | Path,
     region: str,
-    month: str,
-    group: str,
+    month: str | None,
+    group: str | None,
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
@@ -67,7 +84,7 @@ def explain(
     population = population if isinstance(population, Population) else read_population(population)
     panel = as_panel(
         panel,
-        rules.ruleset.group_names,
+        known_groups(rules.ruleset.group_names),
         coverage_checks(rules, population, allow_missing_regions),
         rules.ruleset.measure_columns(),
         complete=False,

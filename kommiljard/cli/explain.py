@@ -28,8 +28,13 @@ from .terminal import write_out
 def explain(
     panel: PanelArg,
     region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
-    month: Annotated[str, typer.Option("--month", help="Measurement month, e.g. 2019-10.")],
-    group: Annotated[str, typer.Option("--group", help="first_visit or operation.")],
+    month: Annotated[
+        str | None, typer.Option("--month", help="Measurement month, e.g. 2019-10 (not needed for a one-cell block).")
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", "--procedure", help="first_visit or operation; a procedure (cataract) for a price."),
+    ] = None,
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,
@@ -39,6 +44,9 @@ def explain(
     """Explain one region's amount in one month and group, step by step, with the rule lines used.
 
     Example: `kommiljard explain data/sample_panel_2019.parquet --region 06 --month 2019-10 --group operation`
+
+    A price per operation has one cell over its months: `kommiljard explain data/sample_operations_2022_2026.parquet
+    --rules kommiljard-2026 --region 03`.
     """
     from ..analysis.explain import explain as compute_explain
 

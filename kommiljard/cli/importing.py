@@ -44,8 +44,11 @@ def import_(
     (`Okt 2018` or `Sep2015` columns, `64 %`, `128 017 st`, vantetider.se county-council ids in an *Id* column), and
     kommiljard's own **wide** (*Region*, *Vårdkontakt*, *Mått*, one column per month) and **long** (*Region*, *Månad*,
     *Vårdkontakt*, one column per measure) layouts. A panel needs share_90 and share_60 of both phases: give the four
-    exports together. `--group`/`--measure` say what a file without a title holds; a file that says otherwise is an
-    error. Prints, per file, the layout, phase, measure, months, regions and the rows left aside.
+    exports together. Counts of performed operations (the 2025 and 2026 price-per-operation schemes) come in
+    kommiljard's **operations** layouts: long (*Region*, *Månad*, *Ingrepp*, *Antal operationer*) or wide (*Region*,
+    *Ingrepp*, one column per month), procedures named `cataract` or *Katarakt*; they may be imported with the
+    share exports into one panel. `--group`/`--measure` say what a file without a title holds; a file that says
+    otherwise is an error. Prints, per file, the layout, phase, measure, months, regions and the rows left aside.
     See docs/data-formats.md.
     """
     from ..inputs.importer import import_exports, import_summary
@@ -64,7 +67,8 @@ def import_(
         more = f"; and {len(imported.left_out) - 5} more" if len(imported.left_out) > 5 else ""
         shown = "; ".join(imported.left_out[:5]) + more
         err.print(
-            f"left out {imported.dropped_rows} region-month-group(s) with no share: {shown}",
+            f"left out {imported.dropped_rows} region-month-group(s) with no value "
+            f"(no share, or no count of operations): {shown}",
             markup=False,
             highlight=False,
         )
@@ -78,4 +82,6 @@ def import_(
         write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:  # print_frame never reads cell text or titles as markup
         print_frame(summary, fmt, f"Imported from {', '.join(p.name for p in exports)}", [])
-    err.print(f"wrote {out_file}; next: kommiljard report {out_file} --out report.html", highlight=False, markup=False)
+    shares = any(c in f.columns for c in ("share_90", "share_60"))
+    nxt = f"report {out_file} --out report.html" if shares else f"payout {out_file} --rules kommiljard-2026"
+    err.print(f"wrote {out_file}; next: kommiljard {nxt}", highlight=False, markup=False)

@@ -104,7 +104,7 @@ def payout(
             cells.rename(columns={"no_data": "no data"}),
             fmt,
             "Per block, month and group: pot, paid, lapsed (kronor)",
-            ["pot_sek", "paid_sek", "lapsed_sek"],
+            [c for c in cells.columns if c.endswith("_sek")],
             keys=3,
         )
         out.print(

@@ -27,7 +27,9 @@ class Measure:
     (read as a nullable integer); ``at_most``: another measure this one can never exceed in the
     same row (``share_60`` is at most ``share_90``); ``export_names``: how exports of the statistics
     name it (matched on folded text by ``kommiljard import``); ``meaning``: what it is, in English
-    and Swedish; ``range_error``: how a value outside the range is described.
+    and Swedish; ``range_error``: how a value outside the range is described; ``groups``: the groups whose
+    rows carry it where the panel format fixes them (the procedures of a count of operations; empty: the groups
+    a rule file names).
     """
 
     name: str
@@ -39,6 +41,7 @@ class Measure:
     at_most: str | None = None
     export_names: tuple[str, ...] = ()
     range_error: str = ""
+    groups: tuple[str, ...] = ()
 
     def describe(self, lang: str = "en") -> str:
         """What the measure is, in words (``lang``: ``en`` or ``sv``)."""
@@ -101,6 +104,8 @@ N_WAITING = Measure(
     whole=True,
     export_names=("Antal väntande",),
 )
+# The procedures a count of operations is given for: a per-operation panel's groups (its ``procedure`` column).
+PROCEDURES = ("hip_prosthesis", "knee_prosthesis", "cataract", "prolapse", "inguinal_hernia", "colonoscopy")
 OPERATIONS = Measure(
     "operations",
     "count",
@@ -109,6 +114,38 @@ OPERATIONS = Measure(
     ("number of operations performed", "antal utförda operationer"),
     whole=True,
     export_names=("Antal operationer", "Antal utförda operationer"),
+    groups=PROCEDURES,
+)
+
+
+def _share(name: str, en: str, sv: str, export_names: tuple[str, ...] = ()) -> Measure:
+    return Measure(name, "percent", 0.0, 100.0, (en, sv), export_names=export_names, range_error=SHARE)
+
+
+# The measures of the performance requirements of 2022-2024, each read in its own group's rows
+ASSESSMENT_3D = _share(
+    "assessment_3d",
+    "percent of patients given a medical assessment in primary care within three days",
+    "andel patienter som fått medicinsk bedömning i primärvården inom tre dagar, i procent",
+    ("Andel medicinsk bedömning inom 3 dagar",),
+)
+SHARE_OVER_150 = _share(
+    "share_over_150",
+    "percent of waiting patients who have waited longer than 150 days",
+    "andel väntande som väntat längre än 150 dagar, i procent",
+    ("Andel väntande mer än 150 dagar",),
+)
+WITHIN_TARGET = _share(
+    "within_target",
+    "percent of revisits held by their medical target date",
+    "andel återbesök inom medicinskt måldatum, i procent",
+    ("Andel inom medicinskt måldatum",),
+)
+PERFORMED_30 = _share(
+    "performed_30",
+    "percent of performed first visits, assessments or treatments performed within 30 days",
+    "andel genomförda förstabesök, utredningar eller behandlingar som genomfördes inom 30 dagar, i procent",
+    ("Kontaktstatus: Genomförd, Andel inom 30 dagar",),
 )
 
 
@@ -140,4 +177,6 @@ class Catalogue(Mapping[str, Measure]):
         return len(self._measures)
 
 
-CATALOGUE = Catalogue(SHARE_90, SHARE_60, PERFORMED_60, N_WAITING, OPERATIONS)
+CATALOGUE = Catalogue(
+    SHARE_90, SHARE_60, PERFORMED_60, N_WAITING, OPERATIONS, ASSESSMENT_3D, SHARE_OVER_150, WITHIN_TARGET, PERFORMED_30
+)

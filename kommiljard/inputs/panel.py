@@ -25,6 +25,16 @@ from .regions import normalise_code, region_codes, suggest_region
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
 KEY = ["region", "month", "group"]
+WAITING_GROUPS = (  # the waiting-time groups: the importer's GROUP_NAMES, named here without importing it (its
+    # vocabulary reads spreadsheets, and openpyxl costs a payout a third of a second); a test keeps them equal
+    "first_visit",
+    "operation",
+    "revisit",
+    "primary_care",
+    "bup_first_visit",
+    "bup_assessment",
+    "bup_treatment",
+)
 GROUP_ALIASES = ("procedure",)  # other names of the group column: a per-operation panel's procedure
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
@@ -92,6 +102,25 @@ def normalise_month(value: object) -> str | None:
         if len(year) == 4 and year.isdigit() and word in _MONTH_OF_WORD:
             return f"{year}-{_MONTH_OF_WORD[word]:02d}"
     return None
+
+
+def _month_of(value: object) -> str | None:
+    """:func:`normalise_month`, computed once per distinct value (a panel repeats each month in every row)."""
+    try:
+        return _cached_month(value)
+    except TypeError:  # a value that cannot be a key (never a month)
+        return normalise_month(value)
+
+
+_cached_month = cache(normalise_month)
+
+
+def known_groups(groups: Iterable[str] = ()) -> list[str]:
+    """``groups`` (a rule set's) and every group the panel format knows: the waiting-time groups and the
+    procedures of the measures that fix their groups; a panel may hold rows of any of them (a rule set reads
+    its own and leaves the others)."""
+    fixed = {g for m in CATALOGUE.values() for g in m.groups}
+    return sorted(set(groups) | set(WAITING_GROUPS) | fixed)
 
 
 def shift_month(month: str, months: int) -> str:
@@ -232,7 +261,7 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64, counts Int64."""
     frame = pd.DataFrame(index=raw.index)
     frame["region"] = raw["region"].map(lambda v: None if pd.isna(v) else normalise_code(v)).astype(object)
-    months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
+    months = raw["month"].map(lambda v: None if pd.isna(v) else _month_of(v))
     for i in raw.index[months.isna() & raw["month"].notna()]:
         problems.append(
             Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1)
@@ -297,7 +326,7 @@ def panel_problems(
     # values already reported as unreadable: the schema's checks on them would only repeat it
     present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
-    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
+    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and _month_of(m) != m}
     frame.attrs["reported"] = unparsable  # values already refused: a check finding them empty would only repeat it
     problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
     keyed = (

@@ -160,9 +160,10 @@ class LeverActions(Protocol):
         grid value to its lever in that cell (every other region fixed), by the fast kernel; and ``state``: the
         cell values the what-if page shows (name -> (C,) array)."""
 
-    def curve(self, arrays, region: int, cells: Sequence[int], grid) -> tuple:
+    def curve(self, arrays, region: int, cells: Sequence[int], grid, rows: Sequence[tuple[str, str]] = ()) -> tuple:
         """The region's amount summed over ``cells`` and its highest tier there, each (len(grid),), with its lever
-        at each grid value in all of them at once (the x values of ``whatif --curve``: ``Lever.axis``)."""
+        at each grid value in all of them at once (the x values of ``whatif --curve``: ``Lever.axis``); ``rows``: the
+        panel rows (month, group) chosen in the block, for a lever whose cell holds several groups (all: empty)."""
 
 
 @dataclass(frozen=True)
@@ -313,9 +314,10 @@ class BlockKind(Protocol):
     def draw(self, block) -> Draw | None:
         """What a sweep draws for this block, or None (the block cannot be swept)."""
 
-    def sweep_plan(self, block, layout, population, lever: tuple[int, list[int], float] | None) -> SweepPlan:
+    def sweep_plan(self, block, layout, population, lever: tuple | None) -> SweepPlan:
         """The block prepared for a sweep whose draw model has ``layout`` (its regions and each measure's months and
-        groups); ``lever``: (region index, lever cells, change) or None."""
+        groups); ``lever``: (region index, lever cells, change, the chosen (month, group) rows of those cells that
+        the lever moves) or None."""
 
     def page_cell(self, block, cell: Cell, lang: str) -> dict:
         """The what-if page's words and colours of one cell: ``label``, ``measure``, ``tiers`` (tier 0, 1, ...),

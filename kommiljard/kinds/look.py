@@ -14,8 +14,9 @@ from ..inputs.regions import normalise_code, region_label
 from ..money import format_mnkr
 from ..rules.common import CONTROL
 
-# The colours of the agreement's diagram 1 (blå, röd, orange stapel); other bars get a cycle.
-BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d"}
+# The colours of the agreement's diagram 1 (blå, röd, orange stapel), and of a requirement's earned money and
+# bonus; other steps get a cycle.
+BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d", "earned": "#2f6db5", "bonus": "#e8922d"}
 OTHER_COLOURS = ("#6a51a3", "#2ca25f", "#8c6d31", "#de2d26")
 NONE_COLOUR = "#b9b9b9"
 BLOCK_COLOUR = "#5f8f63"  # population blocks (block 2)
@@ -162,7 +163,9 @@ def label(ax: Axes, title: str, note: str, synthetic: bool) -> None:
     inches = ax.figure.get_size_inches()[0] * ax.get_position().width
     lines = textwrap.wrap(note, width=max(40, int(inches * 17)))
     title = "\n".join(textwrap.wrap(title, width=max(30, int(inches * 10.5))))
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=6 + 9.5 * len(lines))
+    # the note stands 1.2 % of the axes' height above them, its lines 7.5 pt at 1.2 line spacing: the title above it
+    above = 0.012 * ax.figure.get_size_inches()[1] * ax.get_position().height * 72
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=6 + 9.5 * len(lines) + above)
     if lines:
         ax.text(
             0,

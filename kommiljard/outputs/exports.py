@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..engine import Payout
 from ..errors import InputError
+from ..kinds import kind_of, table_columns
 from ..money import NO_DATA, format_number, kronor
 from .dialects import in_whole_kronor
 from .files import check_out_path, write_table
@@ -44,9 +45,12 @@ class WholeKronor:
 
 
 def payout_in_whole_kronor(result: Payout) -> WholeKronor:
-    """The payout's detail, cells and summary in whole kronor that add up (:meth:`Payout.in_whole_kronor`)."""
+    """The payout's detail, cells and summary in whole kronor that add up (:meth:`Payout.in_whole_kronor`); the
+    kinds' other money columns (a region's cap, what it earned) each rounded to add up to its rounded total."""
     whole = result.in_whole_kronor()
-    return WholeKronor(in_whole_kronor(whole.table, ["amount_sek"]), whole.cells, in_whole_kronor(whole.summary()))
+    kinds = list({b.kind: kind_of(b) for b in result.rules.ruleset.blocks}.values())
+    money = ["amount_sek", *(c.name for c in table_columns(kinds) if c.unit == "kr" and c.name in whole.table.columns)]
+    return WholeKronor(in_whole_kronor(whole.table, money), whole.cells, in_whole_kronor(whole.summary()))
 
 
 def _total_row(frame: pd.DataFrame, amounts: list[str], label_column: str, label: str) -> pd.DataFrame:

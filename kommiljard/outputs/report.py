@@ -160,10 +160,12 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
     cells = whole.cells.set_index(["block", "month", "group"])
     for block in result.rules.ruleset.blocks:
         kind = kinds.setdefault(block.kind, kind_of(block))
-        for month, group in kind.cells(block):
-            if month is None:
+        if hasattr(kind, "report_tables"):
+            parts.setdefault(block.kind, []).append(_kind_tables(kind.report_tables(result, block, lang), lang))
+        for month, group in report_cells(kind, block):
+            if month is None and group is None:
                 continue
-            progress(f"block {block.number} {month} {group}")
+            progress(f"block {block.number} {month or ''} {group}".replace("  ", " "))
             parts.setdefault(block.kind, []).append(_cell_figure(result, block, (month, group), cells, lang))
     sections = []
     for name, figures in parts.items():
@@ -182,15 +184,30 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
     return sections
 
 
+def report_cells(kind, block) -> list:
+    """The cells the report draws, one picture each: the kind's ``report_cells`` if it has them (a cell whose month is
+    None stands for its group over every month), else every cell."""
+    return kind.report_cells(block) if hasattr(kind, "report_cells") else kind.cells(block)
+
+
+def _kind_tables(tables, lang: str) -> str:
+    """A kind's own tables for its section (``report_tables``: title, frame, money columns)."""
+    return "".join(f"<h3>{_e(title)}</h3>" + _table(frame, money, lang=lang) for title, frame, money in tables)
+
+
 def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFrame, lang: str) -> str:
-    """One cell's heading, picture and caption."""
+    """One cell's heading, picture and caption (a cell without a month: its group over every month, summed)."""
     kind, (month, group) = kind_of(block), cell
-    c = cells.loc[(block.number, month, group)]
+    c = (
+        cells.loc[(block.number, month, group)]
+        if month is not None
+        else cells.loc[block.number].xs(group, level=1).sum()
+    )
     caption = word(
         "cell_caption",
         lang,
         block=block.number,
-        month=month_name(month, lang),
+        month=month_name(month, lang) if month is not None else word("every_month", lang),
         group=group_name(group, lang),
         pot=kronor(c["pot_sek"], lang=lang),
         paid=kronor(c["paid_sek"], lang=lang),
@@ -201,7 +218,8 @@ def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFra
     fig = kind.figure(result, block, (month, group)).figure
     anchor = f"cell-{block.number}-{month}-{group}"
     alt = kind_word(kind, "cells_alt") if "cells_alt" in kind.words else "Cell"
-    heading = f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, {group_name(group, lang)}"
+    when = month_name(month, lang) if month is not None else word("every_month", lang)
+    heading = f"{word('block', lang).capitalize()} {block.number}: {when}, {group_name(group, lang)}"
     return (
         f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
         + _figure(fig, f"{alt} {month} {group}", _e(caption))
@@ -332,7 +350,9 @@ def build_report(
 
 def report_steps(result: Payout) -> int:
     """How many progress steps :func:`build_report` reports (for a progress bar)."""
-    return 1 + sum(sum(m is not None for m, _ in kind_of(b).cells(b)) for b in result.rules.ruleset.blocks)
+    return 1 + sum(
+        sum(not (m is None and g is None) for m, g in report_cells(kind_of(b), b)) for b in result.rules.ruleset.blocks
+    )
 
 
 def write_report(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..inputs.panel import shift_month
-from ..kinds import kind_of, kind_word
+from ..kinds import KINDS, kind_of, kind_word
 from ..money import format_number, format_percent, kronor
 
 LANGUAGES = ("en", "sv")
@@ -92,6 +92,7 @@ WORDS = {
     "no_data": ("no data", "uppgift saknas"),
     "no_data_col": ("no data for", "uppgift saknas för"),
     "every_cell": ("every cell", "alla celler"),
+    "every_month": ("every month", "alla månader"),
     "month": ("month", "månad"),
     "group": ("group", "grupp"),
     "pot": ("pot, kr", "pott, kr"),
@@ -258,9 +259,14 @@ def month_range(months: Sequence[str], lang: str = "en") -> str:
 
 
 def group_name(group: str | None, lang: str = "en") -> str:
+    """A group as a reader calls it: the panel format's own, or a kind's (its word ``group_<name>``)."""
     if group is None:
         return ""
-    return GROUPS.get(group, {}).get(lang, group)
+    if group in GROUPS:
+        return GROUPS[group][lang]
+    key = f"group_{group}"
+    own = next((kind for kind in KINDS.values() if key in kind.words), None)
+    return kind_word(own, key, lang) if own is not None else group
 
 
 def yes_no(value: bool, lang: str = "en") -> str:
@@ -352,10 +358,16 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
         value = data.get(key)
         if key in ("number", "name") or value in (None, [], {}, ""):
             continue
-        label = WORDS[key][LANGUAGES.index(lang)] if key in WORDS else key.replace("_", " ")
+        label = (
+            WORDS[key][LANGUAGES.index(lang)]
+            if key in WORDS
+            else kind_word(kind_of(block), f"param_{key}", lang)
+            if f"param_{key}" in kind_of(block).words
+            else key.replace("_", " ")
+        )
         if item_name:
             item = next(i for i in value if str(i.get("name")) == item_name)
-            name = group_name(item_name, lang) if key == "groups" else item_name
+            name = group_name(item_name, lang)  # a group's or a procedure's name in words; any other item as it is
             rows.append((f"{label}: {name}", _item_text(key, item, block, lang), source))
         else:
             rows.append((label, _value_text(key, value, block, lang), source))

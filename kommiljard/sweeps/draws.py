@@ -3,7 +3,8 @@
 A kind says what a sweep draws for its block (:class:`kommiljard.kinds.base.Draw`: the model's name,
 each measure's months, the groups); the model of that name here draws it. ``logit_shares`` draws
 ``share_90`` and ``share_60`` on the logit scale from a scenario (:mod:`.model`; a fitted
-scenario's own model, each region from its own forecast), conditioned on ``--observed`` months.
+scenario's own model, each region from its own forecast), conditioned on ``--observed`` months;
+``logit_drift`` draws any shares around the observed panel's own figures a year earlier (:mod:`.drift`).
 :func:`register_draw` adds a model (a kind whose measures are counts brings a counts model).
 
 A draw model prepares a model for one sweep (:meth:`DrawModel.prepare`), says its layout (the
@@ -24,6 +25,8 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..kinds import Draw
+from .counts import Counts
+from .drift import LogitDrift
 from .model import ConditionedModel, Draws, VariableLayout, draw, draw_outcomes, observed_record, trajectory_model
 from .scenario import Scenario
 
@@ -133,7 +136,7 @@ def _scenario_model(scenario: Scenario, needs: Draw, population: Population, obs
     return (model.condition(frame) if frame is not None else model), obs_info
 
 
-DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares()}
+DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares(), "logit_drift": LogitDrift(), "counts": Counts()}
 
 
 def register_draw(name: str, model: DrawModel, replace: bool = False) -> DrawModel:

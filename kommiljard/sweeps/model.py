@@ -38,7 +38,7 @@ from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
 from ..kinds.trajectory import allocate_trajectories, trajectory_work
-from .rng import STREAM_SIZE, fill_normals, seed_words, stream_state
+from .rng import STREAM_SIZE, each_stream, fill_normals, seed_words, stream_state
 from .scenario import Scenario, ScenarioError, load_scenario
 from .shares import shares_row
 
@@ -726,15 +726,14 @@ def draw(
         s90, s60 = out.share_90.reshape(len(out.share_90), -1)[:n], out.share_60.reshape(len(out.share_60), -1)[:n]
     drawn, shares, words = model.drawing(), model.shares_of(), seed_words(seed)
 
-    def run(streams: range) -> None:
-        for s in streams:
-            lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
-            rows = slice(lo - start, hi - start)
-            _draw_stream(stream_state(words, s), lo - s * STREAM_SIZE, drawn, shares, s90[rows], s60[rows])
-            if then is not None:
-                then(rows)
+    def one_stream(s: int) -> None:
+        lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
+        rows = slice(lo - start, hi - start)
+        _draw_stream(stream_state(words, s), lo - s * STREAM_SIZE, drawn, shares, s90[rows], s60[rows])
+        if then is not None:
+            then(rows)
 
-    _in_threads(run, _streams(start, stop, threads))
+    each_stream(start, stop, threads, one_stream)
     return Draws(start, s90.reshape(n, *base.shape_90), s60.reshape(n, *base.shape_60))  # n: also with no share_60
 
 

@@ -102,7 +102,7 @@ def setup_sweep(
     draws = draw_model(needs, who)
     model, obs_info = draws.prepare(scenario, needs, population, observed, who)
     layout = draws.layout(model)
-    region, cells, at, change = -1, (), (), 0.0
+    region, cells, at, change, moved_rows = -1, (), (), 0.0, ()
     if lever is not None:
         code = normalise_code(lever.region)
         if code not in layout.regions:
@@ -115,7 +115,9 @@ def setup_sweep(
         rows = actions.rows()
         cells = tuple(c for c, (_, moved) in enumerate(rows) if any(r in chosen for r in moved))
         region, at = layout.regions.index(code), tuple(tuple(rows[c][0]) for c in cells)
-    plan = kind_of(block).sweep_plan(block, layout, population, (region, cells, change) if region >= 0 else None)
+        moved_rows = tuple(r for c in cells for r in rows[c][1] if r in chosen)
+    lever_of = (region, cells, change, moved_rows) if region >= 0 else None
+    plan = kind_of(block).sweep_plan(block, layout, population, lever_of)
     return Setup(block, plan, draws, model, region, cells, at), obs_info
 
 

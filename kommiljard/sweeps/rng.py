@@ -19,6 +19,20 @@ from numba.np.random._constants import ziggurat_nor_r as _ZIG_NOR_R
 STREAM_SIZE = 1_000  # trajectories per random stream
 
 
+def each_stream(start: int, stop: int, threads: int, one_stream) -> None:
+    """Call ``one_stream(s)`` for every random stream s that trajectories ``start`` to ``stop - 1`` take normals
+    from, on ``threads`` threads when there are several streams (each stream is drawn whole by one thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
+    if threads > 1 and len(streams) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one_stream, streams))
+    else:
+        for s in streams:
+            one_stream(s)
+
+
 def stream_generator(seed: int, stream: int) -> np.random.Generator:
     """The generator of random stream ``stream``: its trajectories take, row after row, the
     standard normals of ``stream_generator(seed, stream).standard_normal((STREAM_SIZE, n_latent))``."""
@@ -44,35 +58,47 @@ def _sfc64_next(a, b, c, w):
     return tmp, b ^ (b >> _U11), c + (c << _U3), ((c << _U24) | (c >> _U40)) + tmp, w + _U1
 
 
+@njit(inline="always")
+def standard_normal(a, b, c, w):
+    """One standard normal from the SFC64 state words ``a, b, c, w``: (the normal, the new words)."""
+    while True:
+        r, a, b, c, w = _sfc64_next(a, b, c, w)
+        idx = np.intp(r & _MASK8)
+        r = r >> _U8
+        rabs = (r >> _U1) & _MASK52
+        x = rabs * _ZIG_WI[idx]
+        if r & _U1:
+            x = -x
+        if rabs < _ZIG_KI[idx]:
+            return x, a, b, c, w
+        if idx == 0:
+            while True:
+                u, a, b, c, w = _sfc64_next(a, b, c, w)
+                xx = -_ZIG_NOR_INV_R * np.log1p(-((u >> _U11) * _TO_DOUBLE))
+                u, a, b, c, w = _sfc64_next(a, b, c, w)
+                yy = -np.log1p(-((u >> _U11) * _TO_DOUBLE))
+                if yy + yy > xx * xx:
+                    break
+            x = -(_ZIG_NOR_R + xx) if (rabs >> _U8) & _U1 else _ZIG_NOR_R + xx
+            return x, a, b, c, w
+        u, a, b, c, w = _sfc64_next(a, b, c, w)
+        if (_ZIG_FI[idx - 1] - _ZIG_FI[idx]) * ((u >> _U11) * _TO_DOUBLE) + _ZIG_FI[idx] < np.exp(-0.5 * x * x):
+            return x, a, b, c, w
+
+
+@njit(inline="always")
+def uniform(a, b, c, w):
+    """One uniform double in [0, 1), as NumPy's ``random()`` draws it: (the double, the new words)."""
+    r, a, b, c, w = _sfc64_next(a, b, c, w)
+    return (r >> _U11) * _TO_DOUBLE, a, b, c, w
+
+
 @njit(nogil=True, cache=True)
 def fill_normals(state, out):
     """Fill ``out`` with the next standard normals of the SFC64 ``state`` (uint64 (4,), updated)."""
     a, b, c, w = state[0], state[1], state[2], state[3]
     for i in range(out.shape[0]):
-        while True:
-            r, a, b, c, w = _sfc64_next(a, b, c, w)
-            idx = np.intp(r & _MASK8)
-            r = r >> _U8
-            rabs = (r >> _U1) & _MASK52
-            x = rabs * _ZIG_WI[idx]
-            if r & _U1:
-                x = -x
-            if rabs < _ZIG_KI[idx]:
-                break
-            if idx == 0:
-                while True:
-                    u, a, b, c, w = _sfc64_next(a, b, c, w)
-                    xx = -_ZIG_NOR_INV_R * np.log1p(-((u >> _U11) * _TO_DOUBLE))
-                    u, a, b, c, w = _sfc64_next(a, b, c, w)
-                    yy = -np.log1p(-((u >> _U11) * _TO_DOUBLE))
-                    if yy + yy > xx * xx:
-                        break
-                x = -(_ZIG_NOR_R + xx) if (rabs >> _U8) & _U1 else _ZIG_NOR_R + xx
-                break
-            u, a, b, c, w = _sfc64_next(a, b, c, w)
-            if (_ZIG_FI[idx - 1] - _ZIG_FI[idx]) * ((u >> _U11) * _TO_DOUBLE) + _ZIG_FI[idx] < np.exp(-0.5 * x * x):
-                break
-        out[i] = x
+        out[i], a, b, c, w = standard_normal(a, b, c, w)
     state[0], state[1], state[2], state[3] = a, b, c, w
 
 

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..analysis.compare import Variant, resolve
 from ..errors import InputError, KommiljardError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
@@ -81,6 +81,15 @@ class SweepResult:
     def trajectories(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The per-trajectory outcomes (all parts) as one frame."""
         return pd.read_parquet(self.out_dir / "trajectories", columns=columns)
+
+
+def observed_as_panel(observed_panel, needs):
+    """The observed panel, validated for what the draw reads: its groups and measures, each in every row unless
+    the draw model takes rows that leave some empty (``DrawModel.complete`` false: it checks the rows it needs)."""
+    from .draws import draw_model
+
+    complete = getattr(draw_model(needs, "the sweep"), "complete", True)
+    return as_panel(observed_panel, known_groups(needs.groups), measures=needs.measures, complete=complete)
 
 
 def _fingerprint(identity: dict) -> str:
@@ -258,7 +267,7 @@ class _Plan:
         lever = _lever(sweep.lever)
         given = sweep.observed_panel
         needs = sweep_draw(rules)[1]
-        observed = as_panel(given, needs.groups, measures=needs.measures) if given is not None else None
+        observed = observed_as_panel(given, needs) if given is not None else None
         setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
         if variants is not None:
             setup = with_variants(setup, variants, population)
@@ -568,7 +577,7 @@ def trajectory_panel(
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     needs = sweep_draw(rules)[1]
-    observed = as_panel(observed_panel, needs.groups, measures=needs.measures) if observed_panel is not None else None
+    observed = observed_as_panel(observed_panel, needs) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
     drawn = setup.draws.buffers(setup.model, 1)
     setup.draws.fill(setup.model, seed, index, index + 1, 1, out=drawn, then=lambda rows: None)

@@ -132,14 +132,14 @@ def _cells(source: np.ndarray, months) -> np.ndarray:
 
 def sweep_plan(block: ImprovementStaircase, layout, population, lever=None) -> StaircasePlan:
     """The block's plan on a draw whose ``layout`` gives each measure's months (``months_of``) and the regions;
-    ``lever``: (region index, lever cell indices, pp) or None."""
+    ``lever``: (region index, lever cell indices, pp, chosen rows) or None."""
     from ...inputs.panel import shift_month
 
     regions = layout.regions
     weights = population.of(regions).astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
     months_90 = list(layout.months_of(block.measure))
     months_60 = list(layout.months_of(block.target.measure)) if block.target else []
-    region, cells, pp = lever if lever is not None else (-1, (), 0.0)
+    region, cells, pp = lever[:3] if lever is not None else (-1, (), 0.0)
     return StaircasePlan(
         block,
         StaircaseParams.from_block(block),

@@ -81,10 +81,12 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
         provenance = read_provenance(path)
     except (KommiljardError, OSError, KeyError, TypeError, ValueError):
         provenance = {}
-    problems = missing_columns(curve, ["improvement_pp", "amount_sek"])
+    axes = curve_axes()
+    axis = next((a for a in axes if a in curve.columns), "improvement_pp")
+    problems = missing_columns(curve, [axis, "amount_sek"])
     if curve.empty and not problems:
         problems.append(Problem("the payout curve has no rows"))
-    for col in [c for c in ("improvement_pp", "amount_sek", "tier") if c in curve.columns and not problems]:
+    for col in [c for c in (axis, "amount_sek", "tier") if c in curve.columns and not problems]:
         values = numeric_column(curve, col, problems)
         for i in values.index[~np.isfinite(values) & curve[col].notna()]:
             if pd.notna(values[i]):
@@ -99,14 +101,27 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
         str(path),
         "payout curve",
         problems,
-        "A payout curve has columns improvement_pp, amount_sek and optionally tier, as "
+        f"A payout curve has columns {' or '.join(axes)}, amount_sek and optionally tier, as "
         "`kommiljard whatif --curve --out FILE.csv` writes it.",
     )
     if region is not None and normalise_code(region) not in region_codes():
         raise InputError(f"--region: {unknown_region_message(region)}")
     if region is None and normalise_code(provenance.get("region", "")) in region_codes():
         region = provenance["region"]
-    return plot_payout_curve(curve, region=region, current=current, provenance=provenance).figure
+    return plot_payout_curve(
+        curve, region=region, current=current, provenance=provenance, axis=axis, axis_label=axes.get(axis, "")
+    ).figure
+
+
+def curve_axes() -> dict[str, str]:
+    """The x column of a payout curve of each registered lever, with what it is in words (English)."""
+    from ...kinds import KINDS, word
+
+    return {
+        lever.axis: f"{word(lever.words, 'label')} ({word(lever.words, 'unit')})"
+        for kind in KINDS.values()
+        for lever in kind.levers
+    }
 
 
 def sweep_figure(directory: str | Path, region: str | None = None, kind: str = "box") -> tuple[Figure, str]:

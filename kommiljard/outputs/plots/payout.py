@@ -60,29 +60,25 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
     left = pd.Series(0.0, index=totals.index)
     for block in stacked:
         kind = kind_of(block)
-        cells = kind.cells(block)
-        months = list(dict.fromkeys(m for m, _ in cells))
-        groups = list(dict.fromkeys(g for _, g in cells))
-        for month, group in cells:
+        months, groups = shown_parts(kind.cells(block))
+        mine = amounts[amounts["block"] == block.number]
+        for month, group in dict.fromkeys((m if months else None, g if groups else None) for m, g in kind.cells(block)):
             for k, step in enumerate(kind.step_names(block)):
-                sel = amounts[
-                    (amounts["block"] == block.number)
-                    & (amounts["month"] == month)
-                    & (amounts["group"] == group)
-                    & (amounts["step"] == step)
-                ]
-                values = sel.set_index("region")["amount_sek"].reindex(totals.index).fillna(0.0) / MN
-                colour = lighten(bar_colour(step, k), MONTH_SHADES[months.index(month) % len(MONTH_SHADES)])
+                sel = mine[mine["step"] == step]
+                sel = sel[sel["month"] == month] if month is not None else sel
+                sel = sel[sel["group"] == group] if group is not None else sel
+                values = sel.groupby("region")["amount_sek"].sum().reindex(totals.index).fillna(0.0) / MN
+                shade = MONTH_SHADES[months.index(month) % len(MONTH_SHADES)] if months else 0.0
                 ax.barh(
                     [ypos[r] + 0.3 * height * len(beside) for r in values.index],
                     values,
                     left=left,
                     height=height,
-                    color=colour,
-                    hatch=GROUP_HATCHES[groups.index(group) % len(GROUP_HATCHES)],
+                    color=lighten(bar_colour(step, k), shade),
+                    hatch=GROUP_HATCHES[groups.index(group) % len(GROUP_HATCHES)] if groups else "",
                     edgecolor="white",
                     linewidth=0.4,
-                    gid=f"block{block.number}-{month}-{group}-{step}",
+                    gid=f"block{block.number}-{month or 'all'}-{group or 'all'}-{step}",
                 )
                 left += values
     for j, block in enumerate(beside):
@@ -116,10 +112,21 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
     note, synthetic = provenance_note(result.provenance)
     words = sorted({kind_of(b).step_word for b in stacked})
     what = " and ".join(f"block {b.number}" for b in stacked)
-    by = f" by {'period' if 'level' in words else 'month'}, group and {' or '.join(words)}" if stacked else ""
+    parts = [shown_parts(kind_of(b).cells(b)) for b in stacked]
+    by_month = f"{'period' if 'level' in words else 'month'}, " if any(m for m, _ in parts) else ""
+    by_group = "group and " if any(g for _, g in parts) else ""
+    by = f" by {by_month}{by_group}{' or '.join(words)}" if stacked else ""
     side = f"; {', '.join(f'block {b.number}' for b in beside)} beside (green)" if beside else ""
     label(ax, f"Payout per region: {what}{by}{side}", note, synthetic)
     return ax
+
+
+def shown_parts(cells) -> tuple[list, list]:
+    """The months and the groups of a block's cells that the stacked bars tell apart: each only if there are at
+    most as many as there are shades (months) or hatches (groups); more are added together."""
+    months = list(dict.fromkeys(m for m, _ in cells))
+    groups = list(dict.fromkeys(g for _, g in cells))
+    return (months if len(months) <= len(MONTH_SHADES) else []), (groups if len(groups) <= len(GROUP_HATCHES) else [])
 
 
 def _payout_legend(stacked: list, beside: list) -> list[Patch]:
@@ -127,9 +134,7 @@ def _payout_legend(stacked: list, beside: list) -> list[Patch]:
     if stacked:
         first = stacked[0]
         kind = kind_of(first)
-        cells = kind.cells(first)
-        months = list(dict.fromkeys(m for m, _ in cells))
-        groups = list(dict.fromkeys(g for _, g in cells))
+        months, groups = shown_parts(kind.cells(first))
         handles += [
             Patch(color=bar_colour(s, k), label=plain(f"{s} {kind.step_word}"))
             for k, s in enumerate(kind.step_names(first))

@@ -41,15 +41,19 @@ def plot_payout_curve(
     current: float | None = None,
     provenance: dict | None = None,
     ax: Axes | None = None,
+    *,
+    axis: str = "improvement_pp",
+    axis_label: str = "",
 ) -> Axes:
-    """Kronor against the region's own improvement: a step function, shaded by the tier reached.
+    """Kronor against the region's own improvement (``axis``: the lever's x column, e.g. ``more_operations``): a
+    step function, shaded by the tier reached.
 
     ``current`` marks the region's actual improvement; ``provenance`` (rules, synthetic, ...)
     goes into the note under the title.
     """
-    _require(curve, ["improvement_pp", "amount_sek"], "payout curve")
-    curve = curve.sort_values("improvement_pp")
-    x, y = curve["improvement_pp"].to_numpy(float), curve["amount_sek"].to_numpy(float) / MN
+    _require(curve, [axis, "amount_sek"], "payout curve")
+    curve = curve.sort_values(axis)
+    x, y = curve[axis].to_numpy(float), curve["amount_sek"].to_numpy(float) / MN
     ax = new_axes(ax, (9, 5))
     if "tier" in curve.columns:
         tiers = curve["tier"].to_numpy(int)
@@ -92,7 +96,11 @@ def plot_payout_curve(
             fontsize=8,
             color="#a11d1d",
         )
-    ax.set_xlabel("the region's own improvement vs the same month a year earlier (pp)")
+    ax.set_xlabel(
+        "the region's own improvement vs the same month a year earlier (pp)"
+        if axis == "improvement_pp"
+        else f"{axis_label or axis.replace('_', ' ')}: the region's change from its panel"
+    )
     ax.set_ylabel("payout, mnkr")
     ax.set_ylim(bottom=0)
     ax.grid(color="#dddddd", linewidth=0.6)
