@@ -1,6 +1,6 @@
 """What a user waits for: each one-panel command on the sample panel, and ``--help``, as a fresh
 process (the installed ``kommiljard`` script), CPU from ``getrusage`` of the child and wall time,
-the median over rounds. Output goes to /dev/null; the terminal is 80 columns wide."""
+the least over rounds. Output goes to /dev/null; the terminal is 80 columns wide."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from floors import median, run_child
+from floors import least, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 PANEL = "data/sample_panel_2019.parquet"
@@ -61,10 +61,10 @@ def script() -> str:
 
 
 def measure(rounds: int) -> dict[str, dict]:
-    """Median CPU and wall seconds of each command, the commands interleaved round by round."""
+    """The least CPU and wall seconds of each command over rounds, the commands interleaved round by round."""
     env = os.environ | {"COLUMNS": "80"}
     runs: dict[str, list] = {name: [] for name in COMMANDS}
     for _ in range(rounds):
         for name, args in COMMANDS.items():
             runs[name].append(run_child([script(), *args], env=env, cwd=ROOT)[0])
-    return {name: {"command": "kommiljard " + " ".join(COMMANDS[name]), **median(t).s()} for name, t in runs.items()}
+    return {name: {"command": "kommiljard " + " ".join(COMMANDS[name]), **least(t).s()} for name, t in runs.items()}

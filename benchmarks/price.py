@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from floors import Timing, import_floor, median, run_child, timed
+from floors import Timing, import_floor, least, run_child, timed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,14 +54,14 @@ def sweeps() -> dict[str, tuple]:
 
 
 def payouts(rounds: int) -> dict[str, dict]:
-    """Median CPU and wall seconds of each payout command as a fresh process."""
+    """The least CPU and wall seconds of each payout command as a fresh process."""
     script = str(Path(sys.executable).with_name("kommiljard"))
     env = os.environ | {"COLUMNS": "80"}
     runs: dict[str, list[Timing]] = {name: [] for name in PAYOUTS}
     for _ in range(rounds):
         for name, args in PAYOUTS.items():
             runs[name].append(run_child([script, *args], env=env, cwd=ROOT)[0])
-    return {name: median(t).s() for name, t in runs.items()}
+    return {name: least(t).s() for name, t in runs.items()}
 
 
 def batches(rules: str, observed, n: int, rounds: int) -> dict:
@@ -80,7 +80,7 @@ def batches(rules: str, observed, n: int, rounds: int) -> dict:
     for _ in range(rounds):
         _, t = timed(lambda: [batch(s, s + 10_000) for s in range(0, n, 10_000)])
         times.append(t)
-    return median(times).per(n).us()
+    return least(times).per(n).us()
 
 
 def end_to_end(rules: str, observed, n: int, out_dir: Path) -> dict:

@@ -195,6 +195,11 @@ class SweepPlan(Protocol):
     ``groups`` (G) and ``months`` (M) are the outcome's groups and the months it pays for, ``steps`` (K) the
     steps whose chances the summary gives (``p_<step>_<group>``), ``pots`` (C,) each cell's pot, ``axis`` the
     name of a variant sweep's x (the lever's :attr:`Lever.axis`).
+
+    Optional, for speed: ``fused(measures)``, the plan as the sweep's drawing kernel allocates each trajectory
+    as it draws it (a NamedTuple for which the kind registers the numba overloads of
+    :mod:`kommiljard.kinds.trajectory`), or None; ``measures`` are the draw model's, in its order. A plan
+    without it allocates batches (:meth:`outcomes`), with the same results.
     """
 
     groups: tuple[str, ...]

@@ -27,7 +27,7 @@ from ..inputs.population import Population
 from ..kinds import Draw
 from .counts import Counts
 from .drift import LogitDrift
-from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
+from .model import ConditionedModel, Draws, VariableLayout, draw, draw_outcomes, observed_record, trajectory_model
 from .scenario import Scenario
 
 
@@ -52,6 +52,12 @@ class DrawModel(Protocol):
 
     def panel(self, model, drawn: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
         """The first trajectory of ``drawn`` as a panel's rows in ``months`` (region, month, group, measures)."""
+
+    # Optional: a draw model that can draw inside a numba kernel also has ``measures`` (the names of what it
+    # draws, in order) and ``fill_outcomes(model, seed, start, stop, threads, *, args, out, total)``, which
+    # draws and lets the kind allocate each trajectory as it is drawn (kommiljard.kinds.trajectory): out the
+    # (amount, tier, month_tier) arrays, total (T, R) the amounts summed over the groups, ``args`` the plan's
+    # ``fused(measures)``. A sweep without a lever or variants uses it where both sides have it.
 
 
 class LogitShares:
@@ -94,6 +100,9 @@ class LogitShares:
 
     def fill(self, model, seed: int, start: int, stop: int, threads: int, *, out: dict, then: Callable) -> None:
         draw(model, seed, start, stop, threads=threads, out=Draws(start, out["share_90"], out["share_60"]), then=then)
+
+    def fill_outcomes(self, model, seed: int, start: int, stop: int, threads: int, *, args, out: tuple, total) -> None:
+        draw_outcomes(model, seed, start, stop, threads=threads, args=args, out=out, total=total)
 
     def panel(self, model, drawn: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
         base = self.layout(model)

@@ -54,7 +54,7 @@ from .lock import sweep_lock
 from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, Setup, part_table, setup_sweep, sweep_draw
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
-from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
+from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, LocalSums, summarise_variants
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
 from .variants import variants_record, with_variants
 
@@ -335,7 +335,7 @@ def _run_sweep(sweep: Sweep, progress: Callable[[int, int], None] | None, client
     finally:
         numba.set_num_threads(threads_before)
         writing.shutdown()
-    summary, elapsed = _write_tables(plan, manifest, gathered, done, started)
+    summary, elapsed = _write_tables(plan, manifest, gathered, done, started, client=client)
     return SweepResult(out_dir, manifest, summary, done["computed_parts"], done["reused_parts"], elapsed)
 
 
@@ -392,13 +392,16 @@ def _compute_parts(plan: _Plan, manifest: dict, chunks: list, gathered: Gathered
     every part and recording it in the manifest; what the manifest says of the run."""
     sweep, setup, out_dir = plan.sweep, plan.setup, plan.out_dir
     threads, groups = numba.get_num_threads(), setup.plan.groups
-    done, reused, todo = 0, 0, []
+    done, reused, todo, remote = 0, 0, [], []
     for index, start, stop in chunks:
         path = _part_path(out_dir, index)
         meta, counts = _part_metadata(path) if path.is_file() else (None, None)
         whose = (meta or {}).get("fingerprint"), (meta or {}).get("start"), (meta or {}).get("stop")
         if whose == (plan.fingerprint, start, stop):
-            gathered.add_part(path, start, groups, counts)
+            if client is None:
+                gathered.add_part(path, start, groups, counts)
+            else:  # read where the part is, by a task
+                remote.append((_part_path(out_dir.resolve(), index), meta, counts))
             manifest["parts"].append(_part_record(path, out_dir, meta))
             done += stop - start
             reused += 1
@@ -437,31 +440,39 @@ def _compute_parts(plan: _Plan, manifest: dict, chunks: list, gathered: Gathered
             path = _part_path(out_dir, meta["part"])
             _write_part(path, compute, meta, setup.regions, gathered, writing)
             written(path, meta)
-    else:  # each part computed and written by a Dask task, then gathered from its file
+    else:  # each part computed and written by a Dask task, which returns the part's counters
         from .distributed import run_parts
 
-        def gather(meta: dict) -> None:
-            path = _part_path(out_dir, meta["part"])
-            gathered.add_part(path, meta["start"], groups, _part_metadata(path)[1])
-            written(path, meta)
+        def gather(meta: dict, counters: dict) -> None:
+            gathered.merge(counters)
+            if meta["part"] not in reused_parts:
+                written(_part_path(out_dir, meta["part"]), meta)
 
+        reused_parts = {meta["part"] for _, meta, _ in remote}
         chunks = [(_part_path(out_dir.resolve(), meta["part"]), meta) for meta in metas]  # the workers' paths
         task_threads = threads if sweep.threads else 1
         cluster = run_parts(
-            client, _write_part, setup, seed=sweep.seed, threads=task_threads, chunks=chunks, written=gather
-        )
+            client, _write_part, setup, seed=sweep.seed, threads=task_threads, chunks=chunks, written=gather,
+            reused=remote, n=sweep.n,
+        )  # fmt: skip
     return {"threads": threads, "computed_parts": len(todo), "reused_parts": reused} | (
         {"dask": cluster} if cluster else {}
     )
 
 
-def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, started: float):
+def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, started: float, *, client=None):
     """Summarise a computed sweep (``done``: what :func:`_compute_parts` says of the run, started at
-    ``started``) and write its tables (summary, and a variant sweep's), the workbook and, last, the complete
-    manifest; the summary and the seconds the sweep took."""
+    ``started``; on Dask with ``client``, the percentiles' passes over the parts are tasks) and write its tables
+    (summary, and a variant sweep's), the workbook and, last, the complete manifest; the summary and the seconds
+    the sweep took."""
     setup, out_dir, regions, threads = plan.setup, plan.out_dir, plan.setup.regions, done["threads"]
     parts = [out_dir / part["file"] for part in manifest["parts"]]
-    summary = summarise(gathered, regions, setup.plan, parts, threads)
+    passes = None
+    if client is not None:
+        from .distributed import dask_passes
+
+        passes = dask_passes(client, [out_dir.resolve() / part["file"] for part in manifest["parts"]], len(regions))
+    summary = summarise(gathered, regions, setup.plan, parts, threads, passes=passes)
     elapsed = time.perf_counter() - started
     manifest |= {
         "status": "complete",
@@ -475,12 +486,12 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
     write_table(summary, out_dir / "summary.parquet", provenance)
     sheets = sweep_sheets(summary, manifest)
     if plan.variants is not None:
-        starts = [(out_dir / part["file"], part["start"]) for part in manifest["parts"]]
         people = plan.population.of(regions).astype(np.float64)
         names = list(plan.variants)
         tables = summarise_variants(
-            gathered, setup, names, manifest["variants"], starts, population=people, threads=threads
-        )
+            gathered, setup, names, manifest["variants"], _part_reader(plan, manifest, client, threads),
+            population=people,
+        )  # fmt: skip
         for name, table in zip(("variants", "variant_outcomes"), tables):
             write_text(out_dir / f"{name}.csv", csv_text(table))  # variant names neutralised
             write_table(table, out_dir / f"{name}.parquet", provenance)
@@ -489,6 +500,17 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
     write_workbook(out_dir / "summary.xlsx", sheets, provenance)
     _write_manifest(out_dir, manifest)  # last: the sweep is complete
     return summary, elapsed
+
+
+def _part_reader(plan: _Plan, manifest: dict, client, threads: int):
+    """How a variant sweep's tables read the written parts: here (in ``threads``), or on Dask where they are."""
+    parts = [(plan.out_dir / part["file"], part["start"], part["stop"]) for part in manifest["parts"]]
+    if client is None:
+        return LocalSums(parts, threads)
+    from .distributed import DaskSums
+
+    return DaskSums(client, [(plan.out_dir.resolve() / p.relative_to(plan.out_dir), *rest) for p, *rest in parts],
+                    plan.sweep.n)  # fmt: skip
 
 
 def batch_size(setup) -> int:

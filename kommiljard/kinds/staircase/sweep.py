@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kernel import Outcomes, StaircaseParams, staircase_outcomes
+from .kernel import Outcomes, StaircaseParams, SweepArgs, staircase_outcomes, sweep_args
 from .lever import LEVER, caps_target, improved_share
 from .rules import ImprovementStaircase
 
@@ -59,6 +59,17 @@ class StaircasePlan:
         current, previous = (share, np.array(self.current)), (share, np.array(self.previous))
         target = (level, np.array(self.target)) if self.target else None
         return self._allocate(current, previous, target, out, threads)
+
+    def fused(self, measures: tuple[str, ...]) -> SweepArgs | None:
+        """The plan as the drawing kernel allocates each trajectory (:mod:`kommiljard.kinds.trajectory`; the kernel
+        overloads are in :mod:`.kernel`), for a draw whose measures are ``measures`` in that order; None with a
+        lever (a lever moves the drawn shares: batches)."""
+        if self.lever_region >= 0:
+            return None
+        target = self.block.target
+        which = (measures.index(self.block.measure), measures.index(target.measure) if target else 0)
+        months = (self.current, self.previous, self.target)
+        return sweep_args(self.params, months, self.weights, self.pots, which)
 
     def _drawn(self, drawn) -> tuple[np.ndarray, np.ndarray | None]:
         """The drawn measure and the target's (T, months, G, R)."""
