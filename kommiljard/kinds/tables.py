@@ -220,22 +220,20 @@ def block_tables(
             )
         where = {"block": block.number, "month": month, "group": group}
         rows.append(
-            pd.DataFrame(
-                {
-                    "region": regions,
-                    "region_name": [names.get(r, "") for r in regions],
-                    **where,
-                    "tier": tiers,
-                    "route": np.where(gone, NO_DATA_ROUTE, routes[a.route[c]]),
-                    "bars": step_labels(step_names, tiers, cumulative),
-                    **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
-                    "population": population,
-                    "amount_sek": np.where(gone, np.nan, a.amount[c]),
-                    "data": np.where(gone, "missing", "ok"),
-                    "cell_pot_sek": pot,
-                    "cell_lapsed_sek": a.lapsed[c],
-                }
-            )
+            {
+                "region": regions,
+                "region_name": [names.get(r, "") for r in regions],
+                **where,
+                "tier": tiers,
+                "route": np.where(gone, NO_DATA_ROUTE, routes[a.route[c]]),
+                "bars": step_labels(step_names, tiers, cumulative),
+                **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
+                "population": population,
+                "amount_sek": np.where(gone, np.nan, a.amount[c]),
+                "data": np.where(gone, "missing", "ok"),
+                "cell_pot_sek": pot,
+                "cell_lapsed_sek": a.lapsed[c],
+            }
         )
         cell_rows.append(
             where
@@ -249,9 +247,22 @@ def block_tables(
         amount_rows += amounts
     steps = pd.DataFrame(step_rows).rename(columns={"weight": "member_weight", "count": "members"})
     steps["members"] = steps["members"].astype("int64")
-    return BlockTables(
-        pd.concat(rows, ignore_index=True), pd.DataFrame(cell_rows), steps, pd.concat(amount_rows, ignore_index=True)
-    )
+    n = len(regions)
+    return BlockTables(stacked(rows, n), pd.DataFrame(cell_rows), steps, stacked(amount_rows, n))
+
+
+def stacked(parts: list[dict[str, Any]], n: int) -> pd.DataFrame:
+    """The frames ``parts`` describe (each column an array or list of ``n`` values, or one value for all ``n``)
+    one under the other, as ``pd.concat`` of one frame each would give, built as one frame (a tenth of the time:
+    a payout builds a frame per cell and step otherwise)."""
+    columns = {}
+    for name in parts[0]:
+        values = [part[name] for part in parts]
+        if all(isinstance(v, np.ndarray) and v.ndim == 1 for v in values):
+            columns[name] = np.concatenate(values)
+        else:
+            columns[name] = [x for v in values for x in (v if isinstance(v, (np.ndarray, list, tuple)) else [v] * n)]
+    return pd.DataFrame(columns)
 
 
 def _step_rows(
@@ -267,15 +278,13 @@ def _step_rows(
             | {f"{name}_sek" if name not in ("weight", "count") else name: float(v) for name, v in zip(FLOWS, f)}
         )
         amount_rows.append(
-            pd.DataFrame(
-                {
-                    "region": regions,
-                    **where,
-                    "step": step,
-                    "member": [shares_step(int(t), k, cumulative) for t in tiers],
-                    "step_pot_sek": float(f[POT]),
-                    "amount_sek": np.where(gone, np.nan, allocation.by_step[c, :, k]),
-                }
-            )
+            {
+                "region": regions,
+                **where,
+                "step": step,
+                "member": [shares_step(int(t), k, cumulative) for t in tiers],
+                "step_pot_sek": float(f[POT]),
+                "amount_sek": np.where(gone, np.nan, allocation.by_step[c, :, k]),
+            }
         )
     return step_rows, amount_rows
