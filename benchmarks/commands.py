@@ -1,14 +1,17 @@
 """What a user waits for: each one-panel command on the sample panel, and ``--help``, as a fresh
 process (the installed ``kommiljard`` script), CPU from ``getrusage`` of the child and wall time,
-the least over rounds. Output goes to /dev/null; the terminal is 80 columns wide."""
+the least and the median over rounds, with the import floor run in the same rounds (interleaved: a
+busy spell of the shared machine falls on the floor as on the commands). Output goes to /dev/null;
+the terminal is 80 columns wide."""
 
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 from pathlib import Path
 
-from floors import least, run_child
+from floors import IMPORT_CODE, least, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 PANEL = "data/sample_panel_2019.parquet"
@@ -60,11 +63,24 @@ def script() -> str:
     return str(path)
 
 
-def measure(rounds: int) -> dict[str, dict]:
-    """The least CPU and wall seconds of each command over rounds, the commands interleaved round by round."""
+def figures(timings: list) -> dict[str, float]:
+    """The least CPU and wall seconds over rounds (``cpu``, ``wall``) and their medians."""
+    return {
+        **least(timings).s(),
+        "median_cpu": statistics.median(t.cpu_s for t in timings),
+        "median_wall": statistics.median(t.wall_s for t in timings),
+    }
+
+
+def measure(rounds: int) -> tuple[dict[str, dict], dict[str, float]]:
+    """Each command's CPU and wall seconds over rounds (:func:`figures`), the commands and the import floor
+    interleaved round by round; and the floor's."""
     env = os.environ | {"COLUMNS": "80"}
     runs: dict[str, list] = {name: [] for name in COMMANDS}
+    floor = []
     for _ in range(rounds):
+        floor.append(run_child([sys.executable, "-c", IMPORT_CODE])[0])
         for name, args in COMMANDS.items():
             runs[name].append(run_child([script(), *args], env=env, cwd=ROOT)[0])
-    return {name: {"command": "kommiljard " + " ".join(COMMANDS[name]), **least(t).s()} for name, t in runs.items()}
+    commands = {name: {"command": "kommiljard " + " ".join(COMMANDS[name]), **figures(t)} for name, t in runs.items()}
+    return commands, figures(floor)

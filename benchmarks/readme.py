@@ -46,11 +46,14 @@ def section(r: dict, source: str) -> str:
         f"{f['sizes']['logits']} logits {_us(f['exp_us'])}; pyarrow writing its {f['sizes']['rows']} rows "
         f"{_us(f['write_us'])}.",
         "",
-        "| command (sample panel) | CPU s | wall s | × import floor |",
+        "| command (sample panel; median of the rounds) | CPU s | wall s | × import floor (its median, same rounds) |",
         "|---|---|---|---|",
     ]
+    floor = r["commands_floor"]["median_cpu"]
     for c in r["commands"].values():
-        lines.append(f"| `{c['command']}` | {c['cpu']:.2f} | {c['wall']:.2f} | {c['cpu'] / f['import_s']['cpu']:.2f} |")
+        lines.append(
+            f"| `{c['command']}` | {c['median_cpu']:.2f} | {c['median_wall']:.2f} | {c['median_cpu'] / floor:.2f} |"
+        )
     normals = s["normals_floor_us"]["cpu"]
     lines += [
         "",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -47,12 +48,12 @@ class WhatIf:
         s = result.summary().set_index("region")
         return float(s.loc[self.region, "total_sek"])
 
-    @property
+    @cached_property
     def baseline_sek(self) -> float:
         """The region's total over the scheme (every block) before the change."""
         return self._total(self.baseline)
 
-    @property
+    @cached_property
     def scenario_sek(self) -> float:
         return self._total(self.scenario)
 
