@@ -110,7 +110,11 @@ def empty_measures(frame: pd.DataFrame, rows: dict, needs: Sequence[Need]) -> li
     keys: dict[tuple[str, str], set[str]] = {}
     for n in needs:
         keys.setdefault((n.month, n.group), set()).update(n.measures)
+    # the rows with an empty measure at all: the others cannot have a problem (a panel has thousands of rows)
+    doubtful = set(frame.index[np.logical_or.reduce([e.to_numpy() for e in empty.values()])]) if empty else set()
     for (region, month, group), i in rows.items():
+        if i not in doubtful:
+            continue
         for m in sorted(keys.get((month, group), ())):
             if m in empty and empty[m][i] and (i, m) not in reported:
                 problems.append(Problem(f"{m} is empty or NaN ({region}, {month}, {group})", int(i) + 1))
