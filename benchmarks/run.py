@@ -26,8 +26,8 @@
 
 Every figure is the least over rounds (the machine is shared: the least disturbed round), but a
 command's, which is the median over rounds against the import floor's median in the same rounds
-(both kept in the JSON, with the least); each ratio is to a floor measured in the same run; the targets (issue 25's goals) are printed
-beside each ratio and kept, with every figure, in the JSON.
+(both kept in the JSON, with the least); each ratio is to a floor measured in the same run; the
+targets (issue 25's goals) are printed beside each ratio and kept, with every figure, in the JSON.
 
 Every contender must agree with the kernel (and every reference with its fast function):
 otherwise the run fails (exit 1) after reporting. Nothing is asserted about time: the targets

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,52 @@ def test_stacked_parts_are_the_frames_concatenated(months):
     ]
     expected = pd.concat([pd.DataFrame(p) for p in parts], ignore_index=True)
     pd.testing.assert_frame_equal(stacked(parts, len(regions)), expected, check_exact=True)
+
+
+def fresh(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+KIND_MODULES = (
+    "sorted(m.split('.')[2] for m in sys.modules if m.startswith('kommiljard.kinds.') and m.endswith('.kind'))"
+)
+
+
+@pytest.mark.slow
+def test_a_rule_file_loads_only_its_own_kinds_until_all_are_asked_for():
+    code = (
+        "import sys\nfrom kommiljard.rules import load_rules\nfrom kommiljard.kinds import KINDS\n"
+        f"load_rules('kommiljard-2019')\nprint({KIND_MODULES})\nload_rules('kommiljard-2026')\nprint({KIND_MODULES})\n"
+        f"names = list(KINDS)\nprint({KIND_MODULES}, len(names))"
+    )
+    first, then, every = fresh(code).splitlines()
+    assert first == "['population_share', 'staircase']"
+    assert then == "['population_share', 'price_per_operation', 'staircase']"
+    assert every.endswith(" 5") and every.count("'") == 10
+
+
+@pytest.mark.slow
+def test_a_misspelt_kind_is_answered_with_every_kind():
+    text = (ROOT / "kommiljard" / "rules" / "kommiljard-2019.toml").read_text(encoding="utf-8")
+    code = (
+        "import sys, tempfile, pathlib\nfrom kommiljard.rules import load_rules\n"
+        "p = pathlib.Path(tempfile.mkdtemp()) / 'r.toml'\n"
+        f"p.write_text({text.replace('improvement_staircase', 'improvement_staircse')!r}, encoding='utf-8')\n"
+        "try:\n    load_rules(p)\nexcept Exception as e:\n    print(e)"
+    )
+    said = fresh(code)
+    assert "'improvement_staircse' found using 'kind'" in said
+    for kind in ("population_share", "price_per_operation", "requirements_bonus", "improvement_staircase"):
+        assert f"'{kind}'" in said
+
+
+def test_every_kind_folder_declares_the_name_of_its_kind():
+    from kommiljard.kinds import KINDS
+
+    folders = {name: type(kind).__module__.rsplit(".", 1)[0] for name, kind in KINDS.items()}
+    ours = {name: folder for name, folder in folders.items() if folder.startswith("kommiljard.kinds.")}
+    assert len(ours) == 5
+    for name, folder in ours.items():
+        assert name == importlib.import_module(folder).KIND_NAME

@@ -2,7 +2,10 @@
 
 Discovery runs once, on first use: every sub-folder of ``kommiljard/kinds/`` with a ``kind.py``
 that defines ``KIND`` (as openfisca adds the variables of a directory), then every entry point
-of the group ``kommiljard.kinds`` (an installed package's kind: the entry point names an object
+of the group ``kommiljard.kinds``. A folder whose ``__init__.py`` declares its kind's name
+(``KIND_NAME``) is imported alone when that kind is asked for by name before anything asks for
+them all (a payout imports the kinds of its rule file, not every kind: a fifth of a one-panel
+command's own time) (an installed package's kind: the entry point names an object
 that satisfies the contract, or a module that defines ``KIND``). :func:`register` adds a kind
 defined anywhere else. Each kind is checked when it is added: every part of the contract, a
 model whose ``kind`` is the kind's name, measures that agree with the panel's catalogue,
@@ -58,6 +61,7 @@ class Registry(Mapping[str, BlockKind]):
     def __init__(self) -> None:
         self._kinds: dict[str, BlockKind] = {}
         self._discovered = False
+        self._folders: dict[str, str] | None = None  # kind name -> its folder, where the folder declares it
         self.version = 0
         self._listeners: list = []
 
@@ -81,9 +85,33 @@ class Registry(Mapping[str, BlockKind]):
             found = point.load()
             self.register(getattr(found, "KIND", found))
 
+    def _declared(self) -> dict[str, str]:
+        """Kind name -> folder, for the folders of ``kommiljard/kinds/`` whose ``__init__`` declares ``KIND_NAME``."""
+        if self._folders is None:
+            self._folders = {}
+            for info in pkgutil.iter_modules([str(FOLDER)]):
+                if info.ispkg and (FOLDER / info.name / "kind.py").is_file():
+                    name = getattr(importlib.import_module(f"{__package__}.{info.name}"), "KIND_NAME", None)
+                    if name is not None:
+                        self._folders[name] = info.name
+        return self._folders
+
+    def _load(self, name: str) -> None:
+        """Import the folder that declares the kind ``name`` alone (nothing if none does)."""
+        folder = self._declared().get(name)
+        if folder is None:
+            return
+        kind = importlib.import_module(f"{__package__}.{folder}.kind").KIND
+        if kind.name != name:
+            raise TypeError(f"kinds/{folder} declares KIND_NAME {name!r} but its KIND is called {kind.name!r}")
+        self._add(kind, replace=False)
+
     def register(self, kind: BlockKind, replace: bool = False) -> BlockKind:
         """Add ``kind`` (checked, see :func:`check_kind`); a name already taken is an error unless ``replace``."""
         self._discover()
+        return self._add(kind, replace)
+
+    def _add(self, kind: BlockKind, replace: bool) -> BlockKind:
         check_kind(kind)
         if kind.name in self._kinds and self._kinds[kind.name] is not kind and not replace:
             raise ValueError(f"a kind called {kind.name!r} is registered already; pass replace=True to replace it")
@@ -98,7 +126,10 @@ class Registry(Mapping[str, BlockKind]):
         self._changed()
 
     def __getitem__(self, name: str) -> BlockKind:
-        self._discover()
+        if name not in self._kinds and not self._discovered:
+            self._load(name)
+        if name not in self._kinds:
+            self._discover()
         return self._kinds[name]
 
     def __iter__(self) -> Iterator[str]:

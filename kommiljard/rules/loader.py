@@ -136,9 +136,17 @@ def _as_tuples(value: Any) -> Any:
     return value
 
 
+def _named_kinds(raw: Any) -> list[str] | None:
+    """The kinds a rule file's blocks name, when every one is a registered kind (only their models are then built
+    into the validator); None (every kind's) otherwise, so that a misspelt kind is answered with all of them."""
+    blocks = raw.get("blocks") if isinstance(raw, dict) else None
+    names = [b.get("kind") if isinstance(b, dict) else None for b in blocks] if isinstance(blocks, list | tuple) else []
+    return names if names and all(isinstance(n, str) and n in KINDS for n in names) else None
+
+
 def _validate(raw: dict, origin: str) -> RuleSet:
     try:
-        return ruleset_model().model_validate(_as_tuples(raw))
+        return ruleset_model(_named_kinds(raw)).model_validate(_as_tuples(raw))
     except ValidationError as exc:
         models = models_of_a_rule_file()
         raise RULE_FILES.validation_error(exc, origin, models, lambda loc: _key_path(loc, raw)) from None

@@ -9,6 +9,7 @@ comes from its rule file.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -113,10 +114,11 @@ class RuleSet(Frozen):
         raise KeyError(number)
 
 
-def ruleset_model() -> type[RuleSet]:
+def ruleset_model(kinds: Sequence[str] | None = None) -> type[RuleSet]:
     """:class:`RuleSet` with ``blocks`` validated against the union of the registered kinds' models (built again
-    when a kind is registered)."""
-    return _ruleset_model(KINDS.version, block_models())
+    when a kind is registered), or of the models of ``kinds`` only (registered kinds' names: a rule file's own)."""
+    models = block_models() if kinds is None else tuple(dict.fromkeys(KINDS[k].model for k in kinds))
+    return _ruleset_model(KINDS.version, models)
 
 
 @cache

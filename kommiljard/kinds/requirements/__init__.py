@@ -2,3 +2,5 @@
 region's part of the money by the sharing key, earned by improving on a year earlier (partly, on a
 staircase) or by a high level of fulfilment; what is not earned goes to the bonus pot, shared like
 the earned money. Arrays, reference, kernel, explanation and figure."""
+
+KIND_NAME = "requirements_bonus"  # kind.py's KIND.name: the registry imports this folder alone for it
