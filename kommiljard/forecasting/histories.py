@@ -82,8 +82,9 @@ def _grouped(frame: pd.DataFrame | None, problems: list[Problem], raw: pd.DataFr
         months = sorted(set(twice["month"]))
         cells = [f"{region_label(r)} {g} {m}" for r, g, m in zip(twice["region"], twice["group"], twice["month"])]
         lines.append(
-            f"duplicate rows: {len(months)} month(s) given more than once for some region and group ({_listed(months)}; "
-            f"{len(cells)} cell(s), e.g. {_listed(cells)}): a history has one row per region, month and group"
+            f"duplicate rows: {len(months)} month(s) given more than once for some region and group "
+            f"({_listed(months)}; {len(cells)} cell(s), e.g. {_listed(cells)}): a history has one row per region, "
+            "month and group"
         )
     if ranges:
         lines.append(
