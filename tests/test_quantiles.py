@@ -79,10 +79,22 @@ def test_plan_matches_numpy_on_ranks(n):
         assert ranks[a] <= expected <= ranks[b] and 0.0 <= gamma < 1.0
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5000), chunk=st.integers(1, 2500), batch=st.integers(1, 700))
 def test_sums_and_histograms_of_parts_merge_to_the_same_bits(seed, n, chunk, batch):
     """A Dask task gathers its part's means and histogram; merged in any order they are the whole sweep's."""
+    merge_parts(seed, n, chunk, batch)
+
+
+@pytest.mark.parametrize(("n", "chunk", "batch"), [(1, 1, 1), (37, 1, 1), (1000, 333, 70), (4999, 2500, 700)])
+def test_parts_merge_to_the_same_bits_at_the_edges(n, chunk, batch):
+    """The property above on a few sizes, the smallest parts and batches included (the fast tier's share)."""
+    merge_parts(2019, n, chunk, batch)
+
+
+def merge_parts(seed: int, n: int, chunk: int, batch: int) -> None:
+    """Means and histograms gathered part by part, merged in a random order, equal the whole sweep's bits."""
     rng = np.random.default_rng(seed)
     v = values(rng, n, "masses")
     whole_means, whole_q = Means(n, 3), Quantiles(3)
