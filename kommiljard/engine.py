@@ -216,12 +216,12 @@ def payout(
     panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns(), complete=False)
     names = region_names()
     parts = []
-    conditions_used = "all regions met them (no table given)"
+    conditions_used = None  # which regions met a block's conditions: only where a block has conditions
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
         arrays = kind.arrays(panel, block, population, conditions, allow_missing_regions)
         parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
-        conditions_used = getattr(arrays, "conditions", conditions_used)
+        conditions_used = getattr(arrays, "conditions", None) or conditions_used
     table = payout_table(rules, [p.rows for p in parts])
     provenance = {
         **base_provenance(),

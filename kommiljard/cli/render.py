@@ -184,7 +184,8 @@ def narrate(result) -> None:
     err.print(f"panel: {p['panel']['source']}", highlight=False)
     if result.panel.synthetic:
         err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
-    err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
+    conditions = f"; block conditions: {p['conditions']}" if p.get("conditions") else ""
+    err.print(f"population: {p['population']['source']}{conditions}", highlight=False)
     warn_no_data(result.no_data())
 
 

@@ -281,17 +281,23 @@ def _print_sweep(result, name: str, lever, fmt: Format, option: str | None = Non
             }
         rows.append(row)
     view = pd.DataFrame(rows)
-    title = f"{name}, {format_number(m['n'])} trajectories: block-1 amount per region, mnkr"
+    title = f"{name}, {format_number(m['n'])} trajectories: block-{m['block']['number']} amount per region, mnkr"
     print_frame(view, fmt, title, keys=2, numbers=[c for c in view.columns if c not in ("region", "name")])
-    out.print(
-        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.",
-        highlight=False,
-    )
+    out.print(f"<group> %: {_chance(m)}.", highlight=False, markup=False)
     if (m.get("observed") or {}).get("forecast_from"):
         _print_chances_by_month(summary, m, fmt)
     if lever is not None:
         row = summary.set_index("region").loc[normalise_code(lever.region)]
         _print_lever(row, lever, bars, groups, change_text(lever.improve_pp, option))
+
+
+def _chance(m: dict) -> str:
+    """What a summary's ``<group> %`` is (a manifest of an older version: the chance of its bars)."""
+    bars = "/".join(m["block"]["bars"])
+    return (
+        m["block"].get("chance")
+        or f"the chance to reach the {bars} bar in that group in at least one measurement month"
+    )
 
 
 def _print_chances_by_month(summary, m: dict, fmt: Format) -> None:
@@ -446,14 +452,9 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
         **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
         **{f"{g} %": chances[g] for g in groups},
     })  # fmt: skip
-    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-1 gain, mnkr"
+    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-{m['block']['number']} gain, mnkr"
     print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
-    out.print(
-        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month, "
-        "with the lever.",
-        highlight=False,
-        markup=False,
-    )
+    out.print(f"<group> %: {_chance(m)}, with the lever.", highlight=False, markup=False)
 
 
 def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None = None) -> None:

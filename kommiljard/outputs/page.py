@@ -330,7 +330,7 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
         (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
                                                                if p["population"]["sha256"] else "")),
-        (t["prov_conditions"], str(p["conditions"])),
+        *([(t["prov_conditions"], str(p["conditions"]))] if p.get("conditions") else []),
         *([(t["prov_no_data"], ", ".join(map(region_label, curves.no_data)))] if curves.no_data else []),
         (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
         (t["prov_made"], made),

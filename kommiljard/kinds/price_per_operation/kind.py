@@ -150,8 +150,6 @@ class PricePerOperationKind:
         from .allocation import ROUTE_NAMES, STEPS, base_values
 
         cells = self.cells(block)
-        shape = allocation.amount.shape
-        missing = None if inp.missing is None else np.repeat(inp.missing, shape[0], axis=0)
         bases = base_values(block, inp)
         per_cell = (lambda a: a.T) if block.pot_by == "procedure" else (lambda a: a.sum(axis=1)[None])
         cap = np.where(np.isfinite(allocation.extra["cap"]), allocation.extra["cap"], np.nan)
@@ -165,7 +163,7 @@ class PricePerOperationKind:
             pots=np.array(block.pot_sek()),
             allocation=allocation,
             step_names=STEPS,
-            missing=missing,
+            missing=inp.missing,
             columns={
                 "operations": per_cell(inp.operations),
                 "baseline_operations": per_cell(bases) if block.counting == "above_baseline" else np.nan,
