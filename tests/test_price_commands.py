@@ -78,7 +78,11 @@ def test_whatif_200_more_cataract_operations_below_the_cap_pays_200_times_19_000
         "whatif", OPERATIONS, "--rules", "kommiljard-2026", "--region", "03", "--procedure", "cataract", "--more", "200"
     )
     assert done.exit_code == 0, done.output
-    assert "+3 800 000 kr" in done.output and "performs +200 operations more" in done.output
+    assert (
+        "+3 800 000 kr" in done.output
+        and "performs +200 more operations of each procedure moved: cataract in 2026-01 to 2026-12"
+        in " ".join(done.output.split())
+    )
 
 
 @pytest.mark.slow

@@ -90,7 +90,10 @@ class Lever:
     ``lo``/``hi`` the range a change may take; ``step`` the default step of a payout curve,
     ``curve`` its default range (``whatif --curve``) and ``grid`` the default range of the what-if
     page; ``axis`` the column of a payout curve's x values; ``whole`` whether changes are whole
-    numbers; ``words`` its texts (:func:`word` keys ``label``, ``unit``, ``help``: the option's help,
+    numbers; ``marginal`` which rows the what-if's ``sek_per_extra_<unit>`` moves one more unit (``every``:
+    every cell of the block together, as a staircase's points; ``chosen``: the rows the what-if moved, as one
+    more operation of the procedure asked for); ``words`` its texts (:func:`word` keys ``label``, ``unit``,
+    ``help``: the option's help,
     ``range``: why a change is bounded, ``whatif``: the what-if's headline, with ``{measure}`` and
     ``{change}``; ``page.<key>``: the what-if page's words where they differ). How a change acts on a panel and on a
     block's arrays is the kind's (:class:`LeverActions`).
@@ -106,6 +109,7 @@ class Lever:
     axis: str
     words: Words = field(default_factory=dict)
     whole: bool = False
+    marginal: str = "every"
 
     def check(self, value: object, option: str | None = None) -> float:
         """``value`` as a change of this lever (``3``, ``3,5``: :func:`kommiljard.inputs.options.number`, within

@@ -163,7 +163,10 @@ KIND_WORDS = {
 # The lever: operations performed (what-if, payout curves, the what-if page)
 LEVER_WORDS = {
     "label": ("more operations", "fler operationer"),
-    "whatif": ("performs {change} operations more", "utför {change} operationer fler"),
+    "whatif": (
+        "performs {change} more operations of each procedure moved",
+        "utför {change} fler operationer av varje åtgärd som ändras",
+    ),
     "unit": ("operations", "operationer"),
     "range": ("a count of operations", "ett antal operationer"),
     # the what-if page's words for this lever (replacing the page's own, text.toml)
