@@ -230,3 +230,13 @@ def test_the_procedure_column_is_accepted_as_the_group(tmp_path):
     panel = tmp_path / "p.csv"
     pd.read_parquet(OPERATIONS).rename(columns={"group": "procedure"}).to_csv(panel, index=False)
     assert payout(panel, "kommiljard-2026").paid_sek == payout(OPERATIONS, "kommiljard-2026").paid_sek
+
+
+def test_explain_of_a_pot_per_procedure_needs_no_procedure_and_fits_80_columns():
+    done = CliRunner(env={"COLUMNS": "80"}).invoke(
+        app, ["explain", OPERATIONS, "--rules", "kommiljard-2025-feb-oct", "--region", "03"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "Uppsala gets 39 790 724 kr" in " ".join(done.stdout.split())
+    assert max(map(len, done.stdout.splitlines())) <= 80
+    assert not re.search(r"\d\n +\d{3}\b", done.stdout)  # no number broken at its thousands' spaces

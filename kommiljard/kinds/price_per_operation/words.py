@@ -45,6 +45,7 @@ WORDS = {
     "synthetic": ("[SYNTHETIC data, not real regional figures]", "[SYNTETISKA data, inte verkliga regionala siffror]"),
     "unsourced": ("unsourced reading", "läsning utan källa"),
     "pot_heading": ("Pot {name}: {pot}", "Pott {name}: {pot}"),
+    "pot_heading_one": ("Pot: {pot}", "Pott: {pot}"),
     "pot_line": (
         "earned by all regions {earned}; kept under the caps {kept}; paid {paid}; unearned {unearned}",
         "intjänat av alla regioner {earned}; behållet under taken {kept}; utbetalt {paid}; ej intjänat {unearned}",
