@@ -141,3 +141,10 @@ def test_plot_a_requirement_cell_and_the_payouts(tmp_path):
         result = run("plot", args[0], PANEL, "--rules", RULES, *args[1:], "--out", out)
         assert result.exit_code == 0, result.output
         assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_page_of_2024_writes_cells_without_a_level_as_null(tmp_path):
+    out = tmp_path / "page.html"
+    done = run("page", ROOT / "data" / "sample_panel_2024.parquet", "--rules", "kommiljard-2024", "--out", out)
+    assert done.exit_code == 0, done.output  # a requirement without a high level has none: null, not NaN
+    assert '"level":null' in out.read_text(encoding="utf-8")

@@ -74,6 +74,12 @@ def _template(name: str) -> str:
     return (TEMPLATE / name).read_text(encoding="utf-8")
 
 
+def _finite(value) -> float | None:
+    """A cell's value for the page's data: None where it has none (a requirement without a level), never NaN."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
 def _json_for_script(data: dict) -> str:
     """JSON that cannot end its ``<script>`` element or open a comment inside it."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -296,7 +302,7 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
             "fixed": [{"label": b.name, "amount": float(amounts.get((code, b.number), 0.0))} for b in others],
             "cells": [
                 {
-                    **{name: float(values[r, c]) for name, values in curves.state.items()},
+                    **{name: _finite(values[r, c]) for name, values in curves.state.items()},
                     "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c]),
                 }
                 for c in range(len(curves.cells))
