@@ -240,3 +240,16 @@ def test_explain_of_a_pot_per_procedure_needs_no_procedure_and_fits_80_columns()
     assert "Uppsala gets 39 790 724 kr" in " ".join(done.stdout.split())
     assert max(map(len, done.stdout.splitlines())) <= 80
     assert not re.search(r"\d\n +\d{3}\b", done.stdout)  # no number broken at its thousands' spaces
+
+
+def test_payout_of_february_october_shows_what_went_to_the_top_regions_and_no_data_only_where_data_lacks():
+    done = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["payout", OPERATIONS, "--rules", "kommiljard-2025-feb-oct"])
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.stdout.split())
+    result = payout(OPERATIONS, "kommiljard-2025-feb-oct")
+    top = result.cells["to_top_regions_sek"].sum()
+    assert top == pytest.approx(result.table["top_regions_sek"].sum()) and top > 0
+    paid_own = result.table["amount_sek"].sum() - top  # paid = the regions' own + to the top regions; nothing lapses
+    assert paid_own + top + result.cells["lapsed_sek"].sum() == pytest.approx(497_000_000, abs=0.01)
+    assert "(of which 211 084 170 kr to the top regions), lapsed 0 kr" in said
+    assert "no data" not in said and "conditions" not in done.stderr

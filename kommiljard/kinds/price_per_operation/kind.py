@@ -177,6 +177,8 @@ class PricePerOperationKind:
         t.rows["operations"] = t.rows["operations"].round().astype("Int64")  # sums of whole operations
         paid_parts = [[STEPS[k] for k in range(2) if v[k] > 0] for v in allocation.by_step.reshape(-1, 2)]
         t.rows["bars"] = ["+".join(p) for p in paid_parts]
+        if block.unearned.to == "top_regions":  # a cell's paid = its regions' own + what went to the top regions
+            t.cells["to_top_regions_sek"] = allocation.by_step[..., 1].sum(axis=1)
         return t
 
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
