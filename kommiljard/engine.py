@@ -219,7 +219,7 @@ def payout(
     conditions_used = None  # which regions met a block's conditions: only where a block has conditions
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
-        arrays = kind.arrays(panel, block, population, conditions, allow_missing_regions)
+        arrays = kind.arrays(panel, block, population, conditions=conditions, allow_missing=allow_missing_regions)
         parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
         conditions_used = getattr(arrays, "conditions", None) or conditions_used
     table = payout_table(rules, [p.rows for p in parts])

@@ -114,4 +114,6 @@ def explain(
             f"region {region_label(code)} is not in the panel {panel.source}. Regions there: "
             f"{' '.join(sorted(set(panel.frame['region'])))}."
         )
-    return kind.explain(rules, block, cell, panel, population, code, allow_missing=allow_missing_regions)
+    return kind.explain(
+        rules, block, cell, panel=panel, population=population, region=code, allow_missing=allow_missing_regions
+    )

@@ -212,7 +212,7 @@ def payout_curve(
         cells = [c for c, (_, moved) in enumerate(rows) if any((lb.block.number, m, g) in chosen for m, g in moved)]
         if not cells:
             continue
-        inp = kind_of(lb.block).arrays(panel, lb.block, population, None, allow_missing_regions)
+        inp = kind_of(lb.block).arrays(panel, lb.block, population, allow_missing=allow_missing_regions)
         r = inp.regions.index(region)
         if inp.missing is not None and inp.missing[cells, r].any():
             gone = [f"{rows[c][0][0]} {rows[c][0][1]}" for c in cells if inp.missing[c, r]]

@@ -278,12 +278,12 @@ class BlockKind(Protocol):
     def needs(self, block) -> list[Need]:
         """Every panel row the block reads, with the measures it reads there (in the block's order)."""
 
-    def coverage(self, frame, block, population, allow_missing: bool = False) -> list:
+    def coverage(self, frame, block, population, *, allow_missing: bool = False) -> list:
         """Every problem a panel (its canonical frame) or the population has for this block: missing rows of any
         region (not problems with ``allow_missing``), a needed measure empty in a row it reads, missing columns
         (:func:`kommiljard.kinds.tables.coverage_problems` does it from the rows the block needs)."""
 
-    def arrays(self, panel, block, population, conditions=None, allow_missing: bool = False) -> Any:
+    def arrays(self, panel, block, population, *, conditions=None, allow_missing: bool = False) -> Any:
         """The block's contiguous input arrays; an InputError lists every gap. With ``allow_missing`` a region's
         cell without its rows is computed as not qualifying and marked in ``arrays.missing`` (C, R)."""
 
@@ -297,7 +297,9 @@ class BlockKind(Protocol):
         """The allocation as the engine's tables (:func:`kommiljard.kinds.tables.block_tables`); its rows hold the
         engine's own columns and the kind's declared ``columns``, no other."""
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         """One region's amount in one cell traced through the reference: ``render()`` (text) and ``as_dict()``."""
 
     def figure(self, result, block, cell: Cell, ax=None):

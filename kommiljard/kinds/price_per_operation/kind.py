@@ -100,12 +100,12 @@ class PricePerOperationKind:
             n._replace(cell=self.cell_of(block, block.period_month, n.group) or cells[0]) for n in needed_rows(block)
         ]
 
-    def coverage(self, frame, block: PricePerOperation, population, allow_missing: bool = False):
+    def coverage(self, frame, block: PricePerOperation, population, *, allow_missing: bool = False):
         from ..tables import coverage_problems
 
         return coverage_problems(frame, block, population, allow_missing, self.needs(block))
 
-    def arrays(self, panel, block: PricePerOperation, population, conditions=None, allow_missing: bool = False):
+    def arrays(self, panel, block: PricePerOperation, population, *, conditions=None, allow_missing: bool = False):
         from .arrays import price_input
 
         return price_input(panel, block, population, allow_missing)
@@ -181,7 +181,9 @@ class PricePerOperationKind:
             t.cells["to_top_regions_sek"] = allocation.by_step[..., 1].sum(axis=1)
         return t
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         from .explain import explain_price
 
         return explain_price(rules, block, panel, population, region, allow_missing)
