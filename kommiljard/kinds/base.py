@@ -17,7 +17,8 @@ What a kind declares (plain data, read without computing anything):
   (``block.measure_columns()``) and checks them in the rows it reads (``coverage``).
 - ``columns``: the columns its blocks add to the engine's table (:class:`Column`), with their
   meaning. The engine's table is the union of the rule set's kinds' columns, in declared order.
-- ``words``: every user-facing text of the kind, in English and Swedish (:func:`word`).
+- ``words``: every user-facing text of the kind, in English and Swedish (:func:`word`); optional keys
+  other commands ask for: ``sweep_chance`` (what a sweep summary's ``<group> %`` is, with ``{steps}``).
 - ``step_word``: what one step is called (``bar``, ``level``; a key of ``words``).
 - ``levers``: the :class:`Lever` declarations its blocks can have (what a region can change, its
   unit, option word and range); empty if a region cannot act on its blocks.
@@ -300,7 +301,8 @@ class BlockKind(Protocol):
     def explain(
         self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
     ):
-        """One region's amount in one cell traced through the reference: ``render()`` (text) and ``as_dict()``."""
+        """One region's amount in one cell traced through the reference: ``render()`` (text) and ``as_dict()``. A
+        kind whose cells are pots of one period (a price per procedure) may explain all of them at once."""
 
     def figure(self, result, block, cell: Cell, ax=None):
         """The picture of one cell of a payout (a matplotlib Axes), drawn from the payout's tables."""
