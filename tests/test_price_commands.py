@@ -253,3 +253,16 @@ def test_payout_of_february_october_shows_what_went_to_the_top_regions_and_no_da
     assert paid_own + top + result.cells["lapsed_sek"].sum() == pytest.approx(497_000_000, abs=0.01)
     assert "(of which 211 084 170 kr to the top regions), lapsed 0 kr" in said
     assert "no data" not in said and "conditions" not in done.stderr
+
+
+@pytest.mark.slow
+def test_report_names_a_price_cell_by_its_period_and_a_staircase_cell_by_its_month(tmp_path):
+    def seen(panel: str, rules: str) -> str:
+        out = tmp_path / f"{rules}.html"
+        assert run("report", panel, "--rules", rules, "--out", str(out)).exit_code == 0
+        return re.sub(r"\s+", " ", re.sub(r"<script.*?</script>|<[^>]*>", " ", out.read_text("utf-8"), flags=re.S))
+
+    price = seen(OPERATIONS, "kommiljard-2026")
+    assert "Block 1: jan–dec 2026" in price and "Block 1, jan–dec 2026: pot 750 000 000 kr" in price
+    assert "December 2026" not in price and ", :" not in price
+    assert "Block 1: October 2019, operation" in seen(str(DATA / "sample_panel_2019.parquet"), "kommiljard-2019")
