@@ -81,3 +81,14 @@ def test_the_sweep_command_of_a_price_scheme(tmp_path):
     said = " ".join(done.stdout.split())  # the footnote is the kind's: no bar in a price scheme
     assert "<group> %: the chance to be paid for the region's own operations over the baseline" in said
     assert "bar" not in said and "block-1 amount per region" in said
+
+
+def test_a_price_levers_text_says_operations_and_its_procedure_never_pp_or_none():
+    from kommiljard.kinds.look import lever_text
+
+    cells = [{"month": "2026-12", "group": None}]
+    lever = {"region": "03", "improve_pp": 200.0, "unit": "operations", "groups": ["cataract"], "cells": cells}
+    assert lever_text(lever) == "lever: 03 Uppsala +200 operations in cataract"
+    assert lever_text({**lever, "groups": None}) == "lever: 03 Uppsala +200 operations in every group"
+    old = {"region": "06", "improve_pp": 3, "cells": [{"month": "2019-10", "group": "operation"}]}
+    assert lever_text(old) == "lever: 06 Jönköping +3 pp in 2019-10 operation"  # a manifest without a unit: pp

@@ -339,6 +339,14 @@ def _run_sweep(sweep: Sweep, progress: Callable[[int, int], None] | None, client
     return SweepResult(out_dir, manifest, summary, done["computed_parts"], done["reused_parts"], elapsed)
 
 
+def lever_unit(block) -> str:
+    """The unit of a change of the block's lever (``pp``, ``operations``), as the manifest records it."""
+    from ..kinds import kind_of
+
+    actions = kind_of(block).lever(block)
+    return actions.lever.unit if actions is not None else "pp"
+
+
 def chance_text(block, steps) -> str:
     """What a sweep summary's ``<group> %`` column is, in the block's kind's words (``sweep_chance``, with
     ``{steps}``), or said of its steps (``step_word``)."""
@@ -379,7 +387,11 @@ def _new_manifest(plan: _Plan, n_parts: int) -> dict:
             "chance": chance_text(block, swept.steps),
         },
         "lever": (
-            {**asdict(lever), "cells": [{"month": month, "group": group} for month, group in setup.lever_at]}
+            {
+                **asdict(lever),
+                "unit": lever_unit(block),
+                "cells": [{"month": month, "group": group} for month, group in setup.lever_at],
+            }
             if lever
             else None
         ),
