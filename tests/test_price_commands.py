@@ -112,6 +112,7 @@ def test_the_page_equals_whatif_on_its_grid_for_a_price_block_with_a_pot_per_pro
     curves = cell_curves(result, lo=-100, hi=300, step=10)
     data = page_data(curves, "sv")
     assert len(data["cells"]) == 3 and "value" in data["regions"][0]["cells"][0]  # the operations, not a share
+    assert data["cells"][0]["label"] == "feb–okt 2025 · Höftprotes"  # the period, not its last month
     r = curves.regions.index("22")
     c = [g for _, _, g in curves.cells].index("prolapse")
     w = whatif(OPERATIONS, "22", 200, groups="prolapse", rules="kommiljard-2025-feb-oct", lever="more")
