@@ -313,13 +313,10 @@ TOO_BIG = {
     "kommiljard.kinds.staircase.kernel.staircase_outcomes": "82 lines, 10 positional parameters",
     "kommiljard.kinds.staircase.reference.allocate_cell": "7 positional parameters",
     "kommiljard.kinds.threshold.reference.allocate_threshold_cell": "7 positional parameters",
-    "kommiljard.analysis.whatif.payout_curve": "11 positional parameters",
-    "kommiljard.analysis.whatif.whatif": "11 positional parameters",
     "kommiljard.outputs.page.write_page": "7 positional parameters",
     "kommiljard.engine.payout": "7 positional parameters",
     # The commands of the deliverables (the deliver helper): options as named aliases, keyword-only (as
     # cli/sweep.py), the printing split out; analysis.explain.explain with cli/explain.py, which calls it.
-    "kommiljard.analysis.explain.explain": "8 positional parameters",
     "kommiljard.cli.compare.compare": "106 lines, 14 positional parameters",
     "kommiljard.cli.compare.compare_sweep": "7 positional parameters",
     "kommiljard.cli.explain.explain": "9 positional parameters",

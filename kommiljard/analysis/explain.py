@@ -89,6 +89,7 @@ def explain(
     group: str | None,
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
+    *,
     overrides: dict | None = None,
     allow_missing_regions: bool = False,
 ):

@@ -105,12 +105,12 @@ def whatif(
     months: Iterable[str] | str | None = None,
     groups: Iterable[str] | str | None = None,
     rules: Rules | str | Path = DEFAULT_RULES,
+    *,
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
     allow_missing_regions: bool = False,
-    *,
     lever: str | None = None,
 ) -> WhatIf:
     """The region's payout before and after moving its lever by ``improve_pp`` (in the lever's unit: pp of a share).
@@ -186,12 +186,12 @@ def payout_curve(
     group: Iterable[str] | str | None = None,
     rules: Rules | str | Path = DEFAULT_RULES,
     population: Population | str | Path | None = None,
+    *,
     lo: float | None = None,
     hi: float | None = None,
     step: float | None = None,
     overrides: dict | None = None,
     allow_missing_regions: bool = False,
-    *,
     lever: str | None = None,
 ) -> pd.DataFrame:
     """The region's payout as its lever runs from ``lo`` to ``hi`` by ``step`` (defaults: the lever's), others fixed.

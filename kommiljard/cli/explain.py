@@ -62,7 +62,16 @@ def explain(
     if fmt is Format.csv:
         raise InputError("--format csv: an explanation is text; give --format table (the default) or json")
 
-    e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_), allow_missing)
+    e = compute_explain(
+        panel,
+        region,
+        month,
+        group,
+        rules,
+        population,
+        overrides=overrides_of(set_),
+        allow_missing_regions=allow_missing,
+    )
     if fmt is Format.json:
         write_out(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
