@@ -267,3 +267,19 @@ def test_report_names_a_price_cell_by_its_period_and_a_staircase_cell_by_its_mon
     assert "Block 1: jan–dec 2026" in price and "Block 1, jan–dec 2026: pot 750 000 000 kr" in price
     assert "December 2026" not in price and ", :" not in price
     assert "Block 1: October 2019, operation" in seen(str(DATA / "sample_panel_2019.parquet"), "kommiljard-2019")
+
+
+def test_the_workbook_says_no_data_only_where_data_lacks_and_dash_where_a_kind_has_no_such_amount(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "p.xlsx"
+    assert run("payout", OPERATIONS, "--rules", "kommiljard-2025-feb-oct", "--out", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    for sheet in ("Detail", "Cells"):
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        header = rows[0]
+        values = [v for r in rows[1:] for v in r]
+        assert "no data" not in values and "-" in values, sheet  # block 1 (equal shares) has no cap, earned, top
+        if sheet == "Cells":
+            top = header.index("to_top_regions_sek")
+            assert sum(r[top] for r in rows[1:] if isinstance(r[top], int)) == 211_084_170
