@@ -61,7 +61,7 @@ def measured_months(rules: Rules) -> list[str]:
 def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions."""
     months = measured_months(rules)
-    groups = sorted(rules.ruleset.group_names)
+    groups = sorted({g for b in rules.ruleset.blocks for _, g in kind_of(b).cells(b) if g is not None})
     asked = [
         (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
         (f"group {group!r}", group, groups),
