@@ -200,6 +200,7 @@ def payout(
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
     overrides: dict | None = None,
+    *,
     allow_missing_regions: bool = False,
 ) -> Payout:
     """Apply a rule set to a waiting-time panel: who gets how much in every block.

@@ -314,7 +314,6 @@ TOO_BIG = {
     "kommiljard.kinds.staircase.reference.allocate_cell": "7 positional parameters",
     "kommiljard.kinds.threshold.reference.allocate_threshold_cell": "7 positional parameters",
     "kommiljard.outputs.page.write_page": "7 positional parameters",
-    "kommiljard.engine.payout": "7 positional parameters",
     # The commands of the deliverables (the deliver helper): options as named aliases, keyword-only (as
     # cli/sweep.py), the printing split out; analysis.explain.explain with cli/explain.py, which calls it.
     "kommiljard.cli.compare.compare": "106 lines, 14 positional parameters",

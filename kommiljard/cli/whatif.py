@@ -175,7 +175,9 @@ def _compute(a: Asked, conditions, span: tuple | None, allow_missing: bool):
             overrides=a.overrides, allow_missing_regions=allow_missing, lever=a.option,
         )  # fmt: skip
     first = result.baseline if result is not None else None
-    first = first or payout(a.panel, a.rules, a.population, conditions, "auto", a.overrides, allow_missing)
+    first = first or payout(
+        a.panel, a.rules, a.population, conditions, "auto", a.overrides, allow_missing_regions=allow_missing
+    )
     return result, points, first
 
 
