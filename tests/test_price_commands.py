@@ -253,6 +253,7 @@ def test_payout_of_february_october_shows_what_went_to_the_top_regions_and_no_da
     paid_own = result.table["amount_sek"].sum() - top  # paid = the regions' own + to the top regions; nothing lapses
     assert paid_own + top + result.cells["lapsed_sek"].sum() == pytest.approx(497_000_000, abs=0.01)
     assert "(of which 211 084 170 kr to the top regions), lapsed 0 kr" in said
+    assert "2 │ 2025-02 - 2025-10 │ hip_prosthesis" in said  # a cell over a period shows its months
     assert "no data" not in said and "conditions" not in done.stderr
 
 

@@ -30,7 +30,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
-from .render import narrate, print_frame
+from .render import cell_months_text, narrate, print_frame
 from .terminal import write_out
 
 
@@ -123,6 +123,7 @@ def _print_cells(result, whole, fmt: Format) -> None:
     regions, where a kind passes money on to them)."""
     cells = whole.cells if whole.cells["no_data"].any() else whole.cells.drop(columns="no_data")
     cells, own = _kind_money(cells)
+    cells["month"] = cell_months_text(result.rules, cells["block"], cells["month"], cells["group"])
     print_frame(
         cells.rename(columns={"no_data": "no data"}),
         fmt,

@@ -37,7 +37,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
-from .render import narrate, print_frame
+from .render import cell_months_text, narrate, print_frame
 from .terminal import write_out
 
 
@@ -204,7 +204,7 @@ def _print_whatif(result, a: Asked, first, fmt: Format) -> None:
     extra = f"sek_per_extra_{lever.unit}"
     view = pd.DataFrame(
         {
-            "month": c["month"],
+            "month": cell_months_text(first.rules, c["block"], c["month"], c["group"]),
             "group": c["group"],
             "changed": c["changed"].map({True: "yes", False: ""}),
             **state,
@@ -216,7 +216,10 @@ def _print_whatif(result, a: Asked, first, fmt: Format) -> None:
             extra: c[extra],
         }
     )
-    print_frame(view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", extra], keys=2)
+    keys = 2
+    if c["group"].isna().all():  # a block's one cell over its period (a price's one pot): no group to show
+        view, keys = view.drop(columns="group"), 1
+    print_frame(view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", extra], keys=keys)
 
 
 def chosen_text(chosen) -> str:
