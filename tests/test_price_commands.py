@@ -284,3 +284,18 @@ def test_the_workbook_says_no_data_only_where_data_lacks_and_dash_where_a_kind_h
         if sheet == "Cells":
             top = header.index("to_top_regions_sek")
             assert sum(r[top] for r in rows[1:] if isinstance(r[top], int)) == 211_084_170
+
+
+@pytest.mark.parametrize(
+    "panel, rules",
+    [(OPERATIONS, "kommiljard-2025-feb-oct"), (str(DATA / "sample_panel_2019.parquet"), "kommiljard-2019")],
+)
+def test_the_swedish_csv_on_the_terminal_has_whole_kronor_in_every_amount(panel, rules):
+    done = run("payout", panel, "--rules", rules, "--format", "csv", "--csv-dialect", "sv")
+    assert done.exit_code == 0, done.output
+    header, *rows = done.stdout.lstrip("\ufeff").splitlines()
+    amounts = [c for c in header.split(";") if c.startswith("block") or c == "total_sek"]
+    for row in rows:
+        cells = dict(zip(header.split(";"), row.split(";")))
+        assert all(cells[c].isdigit() for c in amounts), row  # 4761905, not 4761905,0
+        assert sum(int(cells[c]) for c in amounts if c != "total_sek") == int(cells["total_sek"])

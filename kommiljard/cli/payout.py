@@ -94,6 +94,9 @@ def payout(
             + "\n"
         )
     elif fmt is Format.csv:
+        if dialect is Dialect.sv and not exact:  # whole kronor in every amount, as total_sek (not 48202000,0)
+            whole = [c for c in summary.columns if c.startswith("block") and summary[c].notna().all()]
+            summary = summary.astype(dict.fromkeys(whole, "int64"))
         print_frame(summary, fmt, "", dialect=dialect.value, exact=exact)
     else:
         money = [c for c in summary.columns if c.startswith("block") or c == "total_sek"]
