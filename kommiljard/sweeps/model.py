@@ -564,19 +564,26 @@ class Free(NamedTuple):
     n_latent: int
 
 
-# The drawing kernels take a model as a Free or a Given; these three say what each needs (numba overloads).
+# The drawing kernels take a model as a Free or a Given; these three say what each needs (numba overloads in
+# compiled code; in plain Python, NUMBA_DISABLE_JIT=1, the functions themselves).
 
 
 def _latent(drawn):
     """Standard normals a trajectory of the model."""
+    return drawn.n_latent if isinstance(drawn, Free) else drawn.missing.shape[0]
 
 
 def _work(drawn):
     """Work arrays of :func:`_logits`, made once per kernel call."""
+    return _logit_scratch(drawn.coefficients) if isinstance(drawn, Free) else None
 
 
 def _logits(drawn, work, zt, out):
     """One trajectory's logits ``out`` from its standard normals ``zt``."""
+    if isinstance(drawn, Free):
+        _model_logits_row(zt, drawn.mu, drawn.coefficients, work, out)
+    else:
+        _conditional_logits_row(zt, drawn, out)
 
 
 @overload(_latent, inline="always")
