@@ -129,7 +129,7 @@ def picture(summary: dict, path: Path) -> None:
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 2.0)
         ax.text(
-            0.5, 1.93, f"50 %: {s['coverage_50']:.0%}  90 %: {s['coverage_90']:.0%}\n{s['histories']} histories",
+            0.5, 1.93, f"50 %: {s['coverage_50']:.1%}  90 %: {s['coverage_90']:.1%}\n{s['histories']} histories",
             ha="center", va="top", fontsize=7.5,
         )  # fmt: skip
         ax.tick_params(labelsize=7)
