@@ -548,3 +548,22 @@ def test_the_conditioned_draw_side_by_side_gives_each_trajectory_the_same_bits()
         side_by_side(given, z, rows, part)
         np.testing.assert_array_equal(part[:rows], one[:rows])
         assert (part[rows:] == 7.0).all()
+
+
+def test_a_suppressed_cell_in_a_month_the_payout_reads_is_refused_with_what_to_do_instead(files, tmp_path):
+    """A scheme month after the fit's with a cell suppressed: give the share, or the panel up to the month before
+    (then it is forecast); a comparison month's cell cannot be forecast, and the line says so. Nothing written."""
+    frame = read_panel(files / "history.parquet").frame
+    frame = frame[frame["month"] <= "2019-09"].astype({"share_90": object})
+    gotland = (frame["region"] == "09") & (frame["group"] == "operation")
+    frame.loc[gotland & (frame["month"] == "2019-09"), "share_90"] = "N"
+    sep = tmp_path / "sep.csv"
+    frame.to_csv(sep, index=False)
+    result = run("sweep", files / "fitted.toml", "--observed", sep, "--n", 100, "--out", tmp_path / "a")
+    assert result.exit_code == 2 and "09 Gotland operations and treatments 2019-09" in result.output
+    assert "or give the panel up to 2019-08 (the months from 2019-09 are then forecast)" in result.output
+    frame.loc[gotland & (frame["month"] == "2018-10"), "share_90"] = "<5"
+    frame.to_csv(sep, index=False)
+    result = run("sweep", files / "fitted.toml", "--observed", sep, "--n", 100, "--out", tmp_path / "b")
+    assert result.exit_code == 2 and "a month the payout compares with is not forecast" in result.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
