@@ -317,7 +317,7 @@ def test_fitted_sweep_needs_the_observed_months(files, tmp_path):
         run_sweep(fitted, 10, 1, tmp_path / "a")
     aug = read_panel(files / "aug.parquet")
     holed = Panel(_drop(aug.frame, region="13", month="2018-10"), "holed.parquet")
-    with pytest.raises(InputError, match=r"holed\.parquet: .*suppressed or missing \(13 Halland first_visit 2018-10"):
+    with pytest.raises(InputError, match=r"holed\.parquet: .*suppressed or missing \(13 Halland first visits 2018-10"):
         run_sweep(fitted, 10, 1, tmp_path / "b", observed_panel=holed)
     early = Panel(aug.frame[aug.frame["month"] <= "2019-06"], "early.parquet")
     with pytest.raises(InputError, match=r"early\.parquet: the history ends 2019-06, before the fit's until"):
@@ -517,6 +517,7 @@ def test_an_early_fit_forecasts_the_comparison_months_too_and_the_response_only_
     assert 0.2 < shift[4, operation].mean() < 0.4  # 2019-10: +5 pp on operations, about 0.27 logit at 70 %
 
 
+@pytest.mark.slow  # compiles the kernel for both models: about 2 s
 def test_the_conditioned_draw_side_by_side_gives_each_trajectory_the_same_bits():
     """The fused sweep draws a fitted model's trajectories side by side (the loop over them vectorised, a factor's
     zeros left out): each one's logits equal the one-at-a-time kernel's to the bit."""
