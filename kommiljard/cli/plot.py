@@ -15,6 +15,12 @@ from .render import narrate
 CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
 
 
+def _known_kind(kind: object) -> str:
+    from ..outputs.plots.figures import check_kind
+
+    return check_kind(str(kind))
+
+
 @app.command()
 @reports_errors
 @opt.option_rules(
@@ -26,7 +32,12 @@ CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
 )
 def plot(
     kind: Annotated[
-        str, typer.Argument(help="staircase (or cells), payouts, curve, sweep or variants.", show_default=False)
+        str,
+        typer.Argument(
+            help="staircase (or cells), payouts, curve, sweep or variants.",
+            show_default=False,
+            parser=opt.read(lambda value, _: _known_kind(value), "KIND"),  # before the options that depend on it
+        ),
     ],
     source: Annotated[
         Path,
