@@ -15,6 +15,12 @@ from .render import narrate
 CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
 
 
+def _known_kind(kind: object) -> str:
+    from ..outputs.plots.figures import check_kind
+
+    return check_kind(str(kind))
+
+
 @app.command()
 @reports_errors
 @opt.option_rules(
@@ -25,7 +31,14 @@ CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
     *(opt.needs(o, "kind", PANELS) for o in ("--rules", "--set", "--population", "--allow-missing-regions")),
 )
 def plot(
-    kind: Annotated[str, typer.Argument(help="staircase, payouts, curve, sweep or variants.", show_default=False)],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="staircase (or cells), payouts, curve, sweep or variants.",
+            show_default=False,
+            parser=opt.read(lambda value, _: _known_kind(value), "KIND"),  # before the options that depend on it
+        ),
+    ],
     source: Annotated[
         Path,
         typer.Argument(
@@ -64,11 +77,11 @@ def plot(
     Example: `kommiljard plot staircase data/sample_panel_2019.parquet --month 2019-10 --group operation --out
     staircase.png`
 
-    Kinds: **staircase** (one month and group as in the agreement's diagram: the bars after the cascade and who shares
-    them;
-    every month and group without --month/--group), **payouts** (per region, stacked by month, group and bar, block 2
-    beside),
-    **curve** (kronor against a region's own improvement, from a CSV/Parquet with improvement_pp, amount_sek, tier),
+    Kinds: **staircase** or **cells** (one cell as its scheme's kind draws it: a staircase's bars after the cascade
+    and who shares them, a price's money against each region's cap; every cell without --month/--group),
+    **payouts** (per region, stacked by month or group and step, the other blocks beside),
+    **curve** (kronor against a region's lever, from a CSV/Parquet with improvement_pp or more_operations,
+    amount_sek, tier),
     **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain),
     **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes).
     """

@@ -175,6 +175,22 @@ def print_blocks(headers: Sequence[str], rows: Sequence[Sequence[str]], title: s
             out.print(Text(f"  {h:<{label}}  {v}"), soft_wrap=True)
 
 
+def cell_months_text(rules, blocks, months, groups) -> list[str]:
+    """The month column of cells as the terminal shows it: a cell over a period as its months
+    (``2026-01 - 2026-12``), a month's cell as its month, nothing for a cell without one."""
+    from ..kinds import cell_months
+
+    shown = []
+    for number, month, group in zip(blocks, months, groups):
+        if not isinstance(month, str):
+            shown.append("")
+            continue
+        group = group if isinstance(group, str) else None
+        every = cell_months(rules.ruleset.block(int(number)), (month, group))
+        shown.append(f"{every[0]} - {every[-1]}" if len(every) > 1 else month)
+    return shown
+
+
 def narrate(result) -> None:
     p = result.provenance
     err.print(
@@ -184,7 +200,8 @@ def narrate(result) -> None:
     err.print(f"panel: {p['panel']['source']}", highlight=False)
     if result.panel.synthetic:
         err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
-    err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
+    conditions = f"; block conditions: {p['conditions']}" if p.get("conditions") else ""
+    err.print(f"population: {p['population']['source']}{conditions}", highlight=False)
     warn_no_data(result.no_data())
 
 

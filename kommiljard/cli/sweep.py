@@ -176,14 +176,14 @@ def sweep(
         return
     rules = rules[0] if rules else DEFAULT_RULES
     rule_set = load_rules(rules, overrides_of(set_))
-    levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option))
+    levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option), option=option)
     loaded = replace(base, scenario=load_any_scenario(scenario))
     said = f"scenario: {loaded.scenario.origin}; rules: {rules}; seed {seed}"
     if len(levers) > 1:
         grid = replace(loaded, rules=rule_set)
         with _connected(scheduler) as client:  # one cluster for every sweep of the grid
             n_each = f"{n:,} trajectories each".replace(",", " ")
-            lever_grid(levers, grid, said=f"{said}; {n_each}", quiet=quiet, fmt=fmt, scheduler=client)
+            lever_grid(levers, grid, said=f"{said}; {n_each}", quiet=quiet, fmt=fmt, scheduler=client, option=option)
         return
     lever = levers[0] if levers else None
     err.print(
@@ -199,7 +199,7 @@ def sweep(
     _print_sweep(result, loaded.scenario.name, lever, fmt, option)
 
 
-def _levers(region: str | None, improve: str | None, months, groups, *, swept=None) -> list:
+def _levers(region: str | None, improve: str | None, months, groups, *, swept=None, option: str | None = None) -> list:
     """The lever of each size ``--improve`` gives (none without a lever), checked with its cells (and by ``swept()``,
     which refuses an option that is not the swept block's lever)."""
     from ..sweeps.run import Lever
@@ -207,9 +207,11 @@ def _levers(region: str | None, improve: str | None, months, groups, *, swept=No
     if improve is not None and swept is not None:
         swept()
     if (region is None) != (improve is None):
-        raise KommiljardError("a lever needs both --region and --improve")
+        raise KommiljardError(f"a lever needs both --region and --{option or 'improve'}")
     if (months or groups) and region is None:
-        raise KommiljardError("--month and --group choose the lever's cells: give --region and --improve too")
+        raise KommiljardError(
+            f"--month and --group choose the lever's cells: give --region and --{option or 'improve'} too"
+        )
     sizes = lever_sizes(improve) if improve is not None else []
     return [Lever(region, x, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None) for x in sizes]
 
@@ -281,17 +283,23 @@ def _print_sweep(result, name: str, lever, fmt: Format, option: str | None = Non
             }
         rows.append(row)
     view = pd.DataFrame(rows)
-    title = f"{name}, {format_number(m['n'])} trajectories: block-1 amount per region, mnkr"
+    title = f"{name}, {format_number(m['n'])} trajectories: block-{m['block']['number']} amount per region, mnkr"
     print_frame(view, fmt, title, keys=2, numbers=[c for c in view.columns if c not in ("region", "name")])
-    out.print(
-        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.",
-        highlight=False,
-    )
+    out.print(f"<group> %: {_chance(m)}.", highlight=False, markup=False)
     if (m.get("observed") or {}).get("forecast_from"):
         _print_chances_by_month(summary, m, fmt)
     if lever is not None:
         row = summary.set_index("region").loc[normalise_code(lever.region)]
         _print_lever(row, lever, bars, groups, change_text(lever.improve_pp, option))
+
+
+def _chance(m: dict) -> str:
+    """What a summary's ``<group> %`` is (a manifest of an older version: the chance of its bars)."""
+    bars = "/".join(m["block"]["bars"])
+    return (
+        m["block"].get("chance")
+        or f"the chance to reach the {bars} bar in that group in at least one measurement month"
+    )
 
 
 def _print_chances_by_month(summary, m: dict, fmt: Format) -> None:
@@ -394,7 +402,9 @@ def resumable(where: Path):
         raise typer.Exit(130) from None
 
 
-def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, scheduler=None) -> None:
+def lever_grid(
+    levers: list, settings, *, said: str, quiet: bool, fmt: Format, scheduler=None, option: str | None = None
+) -> None:
     """One sweep per lever size, each in ``settings.out_dir/improve<+x>`` (``settings``: a
     :class:`~kommiljard.sweeps.run.Sweep` without its lever), all on the same draws (the same seed and
     arguments): the gain per size, for the lever's region."""
@@ -404,7 +414,8 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
 
     claim_folder(settings.out_dir, LEVER_GRID)  # a lever grid's folder holds its sweeps' folders, nothing else
     err.print(
-        f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
+        f"{said}; lever grid: region {levers[0].region} "
+        + ", ".join(change_text(lv.improve_pp, option) for lv in levers),
         highlight=False,
     )
     results, n = [], settings.n
@@ -412,7 +423,7 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
         for lever in levers:
             where = Path(settings.out_dir) / f"improve{lever.improve_pp:+g}"
             with resumable(where):
-                progress = tracker(bar, f"lever {lever.improve_pp:+g} pp", n)
+                progress = tracker(bar, f"lever {change_text(lever.improve_pp, option)}", n)
                 results.append(
                     replace(settings, out_dir=where, lever=lever).run(progress=progress, scheduler=scheduler)
                 )
@@ -442,18 +453,13 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
     gains = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")
     chances = {g: ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for _, r in rows.iterrows()] for g in groups}
     view = pd.DataFrame({
-        "lever pp": [f"{v:+g}" for v in rows["improve_pp"]],
+        f"lever {m['lever'].get('unit') or 'pp'}": [f"{v:+g}" for v in rows["improve_pp"]],
         **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
         **{f"{g} %": chances[g] for g in groups},
     })  # fmt: skip
-    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-1 gain, mnkr"
+    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-{m['block']['number']} gain, mnkr"
     print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
-    out.print(
-        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month, "
-        "with the lever.",
-        highlight=False,
-        markup=False,
-    )
+    out.print(f"<group> %: {_chance(m)}, with the lever.", highlight=False, markup=False)
 
 
 def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None = None) -> None:

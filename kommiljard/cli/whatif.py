@@ -37,7 +37,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
-from .render import narrate, print_frame
+from .render import cell_months_text, narrate, print_frame
 from .terminal import write_out
 
 
@@ -171,11 +171,13 @@ def _compute(a: Asked, conditions, span: tuple | None, allow_missing: bool):
     if span is not None:
         lo, hi, step = span
         points = payout_curve(
-            a.panel, a.region, a.months, a.groups, a.rules, a.population, lo, hi, step, a.overrides,
-            allow_missing_regions=allow_missing, lever=a.option,
+            a.panel, a.region, a.months, a.groups, a.rules, a.population, lo=lo, hi=hi, step=step,
+            overrides=a.overrides, allow_missing_regions=allow_missing, lever=a.option,
         )  # fmt: skip
     first = result.baseline if result is not None else None
-    first = first or payout(a.panel, a.rules, a.population, conditions, "auto", a.overrides, allow_missing)
+    first = first or payout(
+        a.panel, a.rules, a.population, conditions, "auto", a.overrides, allow_missing_regions=allow_missing
+    )
     return result, points, first
 
 
@@ -188,10 +190,10 @@ def _print_whatif(result, a: Asked, first, fmt: Format) -> None:
     actions = lever_blocks(first.rules, a.option)[0].actions
     lever = actions.lever
     synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
-    changed = ", ".join(f"{m} {g}" for _, m, g in result.chosen)
+    changed = chosen_text(result.chosen)
     what = lever.words["whatif"][0] if "whatif" in lever.words else "changes {measure} by {change} " + lever.unit
     headline = f"What if {result.region} {a.name} " + what.format(measure=actions.measures[0], change=f"{a.change:+g}")
-    out.print(Text.assemble((headline, "bold"), f" in {changed}{synthetic}"), highlight=False)
+    out.print(Text.assemble((headline, "bold"), f": {changed}{synthetic}"), highlight=False)
     out.print(
         f"total over the scheme: {kronor(result.baseline_sek)} -> {kronor(result.scenario_sek)} "
         f"({kronor(result.delta_sek, signed=True)})",
@@ -202,7 +204,7 @@ def _print_whatif(result, a: Asked, first, fmt: Format) -> None:
     extra = f"sek_per_extra_{lever.unit}"
     view = pd.DataFrame(
         {
-            "month": c["month"],
+            "month": cell_months_text(first.rules, c["block"], c["month"], c["group"]),
             "group": c["group"],
             "changed": c["changed"].map({True: "yes", False: ""}),
             **state,
@@ -214,7 +216,29 @@ def _print_whatif(result, a: Asked, first, fmt: Format) -> None:
             extra: c[extra],
         }
     )
-    print_frame(view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", extra], keys=2)
+    keys = 2
+    if c["group"].isna().all():  # a block's one cell over its period (a price's one pot): no group to show
+        view, keys = view.drop(columns="group"), 1
+    print_frame(view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", extra], keys=keys)
+
+
+def chosen_text(chosen) -> str:
+    """The panel rows a what-if moved, compactly: the groups moved in the same months together, consecutive months
+    as a range (``cataract in 2026-01 to 2026-12``; ``first_visit, operation in 2019-10``)."""
+    from ..inputs.options import months_between
+
+    months: dict[str, list[str]] = {}
+    for _, month, group in chosen:
+        months.setdefault(group or "", []).append(month)
+    together: dict[tuple, list[str]] = {}
+    for group, listed in months.items():
+        together.setdefault(tuple(sorted(set(listed))), []).append(group)
+    parts = []
+    for listed, groups in together.items():
+        run = len(listed) > 2 and list(listed) == months_between(listed[0], listed[-1])
+        when = f"{listed[0]} to {listed[-1]}" if run else ", ".join(listed)
+        parts.append(f"{', '.join(g for g in groups if g)} in {when}".strip())
+    return "; ".join(parts)
 
 
 def _print_curve(points, a: Asked, fmt: Format) -> None:

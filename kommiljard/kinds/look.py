@@ -109,10 +109,11 @@ def lever_text(lever: dict) -> str:
         who = region_label(normalise_code(code))
     except Exception:
         who = code
+    unit = str(lever.get("unit") or "pp")  # a manifest of an older version: pp
     try:
-        pp = f"{float(lever.get('improve_pp')):+g} pp"
+        pp = f"{float(lever.get('improve_pp')):+g} {unit}"
     except (TypeError, ValueError):
-        pp = f"{lever.get('improve_pp')} pp"
+        pp = f"{lever.get('improve_pp')} {unit}"
     return f"lever: {who} {pp} in {_cells_text(lever)}"
 
 
@@ -122,6 +123,8 @@ def _cells_text(lever: dict) -> str:
 
     cells = [(str(c.get("month")), str(c.get("group"))) for c in lever.get("cells") or [] if isinstance(c, dict)]
     months, groups = listed(lever.get("months")), listed(lever.get("groups"))
+    if cells and all(g == "None" for _, g in cells):  # a block's one cell over its period (a price's one pot)
+        return ", ".join(groups) if groups else "every group"
     if not cells:  # no record of the cells: what was asked for
         if not months and not groups:
             return "every measurement month and group"

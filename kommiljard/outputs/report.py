@@ -21,13 +21,13 @@ import pandas as pd
 from .. import __version__
 from ..engine import Payout
 from ..inputs.regions import region_label
-from ..kinds import kind_of, kind_word
+from ..kinds import cell_months, kind_of, kind_word
 from ..money import format_kronor, kronor
 from .exports import WholeKronor, payout_in_whole_kronor
 from .files import write_text
 from .plots.figures import png_bytes
 from .plots.payout import plot_payouts
-from .wording import GROUPS, check_lang, group_name, month_name, provenance_rows, rule_rows, word
+from .wording import GROUPS, check_lang, group_name, month_name, month_range, provenance_rows, rule_rows, word
 
 Progress = Callable[[str], None]
 
@@ -203,11 +203,12 @@ def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFra
         if month is not None
         else cells.loc[block.number].xs(group, level=1).sum()
     )
+    when = cell_when(block, cell, lang)
     caption = word(
         "cell_caption",
         lang,
         block=block.number,
-        month=month_name(month, lang) if month is not None else word("every_month", lang),
+        month=when,
         group=group_name(group, lang),
         pot=kronor(c["pot_sek"], lang=lang),
         paid=kronor(c["paid_sek"], lang=lang),
@@ -215,11 +216,13 @@ def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFra
         qualifiers=int(c["qualifiers"]),
         step=kind_word(kind, kind.step_word, lang),
     )
+    caption = caption.replace(", :", ":")  # a cell without a group (a block's one pot)
     fig = kind.figure(result, block, (month, group)).figure
     anchor = f"cell-{block.number}-{month}-{group}"
     alt = kind_word(kind, "cells_alt") if "cells_alt" in kind.words else "Cell"
-    when = month_name(month, lang) if month is not None else word("every_month", lang)
-    heading = f"{word('block', lang).capitalize()} {block.number}: {when}, {group_name(group, lang)}"
+    heading = f"{word('block', lang).capitalize()} {block.number}: {when}" + (
+        f", {group_name(group, lang)}" if group is not None else ""
+    )
     return (
         f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
         + _figure(fig, f"{alt} {month} {group}", _e(caption))
@@ -227,12 +230,25 @@ def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFra
     )
 
 
+def cell_when(block, cell: tuple, lang: str) -> str:
+    """When a cell measures: its month, the range of months of a cell over a period (``feb–okt 2025``), or every
+    month for a cell without one."""
+    if cell[0] is None:
+        return word("every_month", lang)
+    months = cell_months(block, cell)
+    return month_range(months, lang) if len(months) > 1 else month_name(cell[0], lang)
+
+
 def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     cells = whole.cells.copy()
+    blocks = {b.number: b for b in result.rules.ruleset.blocks}
     view = pd.DataFrame(
         {
             word("block", lang): cells["block"],
-            word("month", lang): [month_name(m, lang) if isinstance(m, str) else "" for m in cells["month"]],
+            word("month", lang): [
+                cell_when(blocks[b], (m, g), lang) if isinstance(m, str) else ""
+                for b, m, g in zip(cells["block"], cells["month"], cells["group"])
+            ],
             word("group", lang): [group_name(g, lang) if isinstance(g, str) else "" for g in cells["group"]],
             word("pot", lang): cells["pot_sek"],
             word("paid", lang): cells["paid_sek"],

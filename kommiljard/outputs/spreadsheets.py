@@ -56,6 +56,11 @@ def provenance_sheet(provenance: dict) -> Sheet:
     return Sheet("Provenance", pd.DataFrame(_flatten(provenance), columns=["what", "value"]), money=[])
 
 
+def _has_data(row: dict) -> bool:
+    """Whether a row of the engine's tables says it has its data (a payout row's ``data``, a cell's ``no_data``)."""
+    return row.get("data") == "ok" or ("no_data" in row and row["no_data"] == 0)
+
+
 def _cell_value(value):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -86,8 +91,10 @@ def _fill(ws, sheet: Sheet) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in frame.itertuples(index=False):
         values = [_cell_value(v) for v in row]
-        # an amount without data says so in words: never an empty cell a reader could take for 0
-        values = [NO_DATA["en"] if v is None and c in money else v for c, v in zip(columns, values)]
+        # an amount without data says so in words: never an empty cell a reader could take for 0; in a row that has
+        # its data (``data`` ok, ``no_data`` 0), an amount its block's kind does not have is "-" (not applicable)
+        missing = "-" if _has_data(dict(zip(columns, row))) else NO_DATA["en"]
+        values = [missing if v is None and c in money else v for c, v in zip(columns, values)]
         ws.append(values)
     for j, col in enumerate(columns, start=1):
         fmt = (

@@ -16,6 +16,7 @@ from ...inputs.regions import region_label
 from ...kinds import kind_of
 from ...kinds.look import BLOCK_COLOUR, MN, bar_colour, label, lighten, new_axes, plain, provenance_note
 from ...money import NO_DATA, format_mnkr
+from ..wording import group_name
 
 MONTH_SHADES = (0.0, 0.3, 0.55, 0.7)  # how much lighter each later cell month of a block is drawn
 GROUP_HATCHES = ("", "////", "....", "xxx")
@@ -123,10 +124,11 @@ def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
 
 def shown_parts(cells) -> tuple[list, list]:
     """The months and the groups of a block's cells that the stacked bars tell apart: each only if there are at
-    most as many as there are shades (months) or hatches (groups); more are added together."""
-    months = list(dict.fromkeys(m for m, _ in cells))
-    groups = list(dict.fromkeys(g for _, g in cells))
-    return (months if len(months) <= len(MONTH_SHADES) else []), (groups if len(groups) <= len(GROUP_HATCHES) else [])
+    most as many as there are shades (months) or hatches (groups), and more than one; more are added together."""
+    months = list(dict.fromkeys(m for m, _ in cells if m is not None))
+    groups = list(dict.fromkeys(g for _, g in cells if g is not None))
+    months = months if 1 < len(months) <= len(MONTH_SHADES) else []  # one month (a period's cell): nothing to tell
+    return months, (groups if 1 < len(groups) <= len(GROUP_HATCHES) else [])
 
 
 def _payout_legend(stacked: list, beside: list) -> list[Patch]:
@@ -136,7 +138,7 @@ def _payout_legend(stacked: list, beside: list) -> list[Patch]:
         kind = kind_of(first)
         months, groups = shown_parts(kind.cells(first))
         handles += [
-            Patch(color=bar_colour(s, k), label=plain(f"{s} {kind.step_word}"))
+            Patch(color=bar_colour(s, k), label=plain(f"{s} {kind.step_word}".replace("_", " ")))
             for k, s in enumerate(kind.step_names(first))
         ]
         handles += [
@@ -145,7 +147,10 @@ def _payout_legend(stacked: list, beside: list) -> list[Patch]:
         ]
         handles += [
             Patch(
-                facecolor="white", edgecolor="#555555", hatch=GROUP_HATCHES[g % len(GROUP_HATCHES)], label=plain(group)
+                facecolor="white",
+                edgecolor="#555555",
+                hatch=GROUP_HATCHES[g % len(GROUP_HATCHES)],
+                label=plain(group_name(group)),
             )
             for g, group in enumerate(groups)
         ]

@@ -107,7 +107,8 @@ def plot_payout_curve(
     ax.set_axisbelow(True)
     note, synthetic = provenance_note(provenance or {})
     who = region_label(normalise_code(region)) if region is not None else "one region"
-    label(ax, f"Payout curve of {who}: kronor against its own improvement", note, synthetic)
+    against = "its own improvement" if axis == "improvement_pp" else (axis_label or axis.replace("_", " "))
+    label(ax, f"Payout curve of {who}: kronor against {against}", note, synthetic)
     return ax
 
 
