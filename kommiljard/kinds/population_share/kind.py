@@ -43,13 +43,7 @@ def population_input(block: PopulationShare, population: Population, conditions=
         return PopulationInput(
             regions, pop, weights, np.ones(len(regions), bool), "all regions met them (no table given)"
         )
-    table = conditions if isinstance(conditions, pd.DataFrame) else read_conditions(conditions, block)
-    absent = [c.name for c in block.conditions if c.name not in table.columns]
-    if absent:
-        raise InputError(
-            f"the conditions table has no column for {', '.join(absent)}: block {block.number} ({block.name}) "
-            f"needs one yes/no column per condition: {', '.join(c.name for c in block.conditions)}."
-        )
+    table = read_conditions(conditions, block)
     missing = [r for r in regions if r not in table.index]
     if missing:
         raise InputError(

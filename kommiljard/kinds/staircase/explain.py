@@ -20,7 +20,16 @@ from ..explaining import (
 )
 from .arrays import staircase_input
 from .reference import CellOutcome, allocate_input_cell
-from .units import ROUTE_IMPROVEMENT, ROUTE_TARGET, bound_units, may_use_target, passes, route_names
+from .units import (
+    ROUTE_IMPROVEMENT,
+    ROUTE_TARGET,
+    bound_units,
+    may_use_target,
+    passes,
+    route_names,
+    target_reached,
+    target_units,
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ class Explanation(RegionTrace):
             )
         if b.target:
             t = b.target
-            ok = passes(o.target_share, t.threshold, t.inclusive)
+            ok = target_reached(o.target_share, b)
             if ok and o.route == ROUTE_TARGET:
                 use = "used"
             elif ok and o.route == ROUTE_IMPROVEMENT:
@@ -108,7 +117,9 @@ class Explanation(RegionTrace):
             else:
                 use = "not used"
             lines.append(
-                f"  target   {t.measure} {sign(t.inclusive)} {t.threshold:g}: {o.target_share:g}, "
+                f"  target   {t.measure} {sign(t.inclusive)} {t.threshold:g}: {o.target_share:g}"
+                + (f" (as published with {t.decimals} decimals: {_published(o.target_share, t):g})" if t.scale else "")
+                + ", "
                 f"{'met' if ok else 'not met'} ({use}), opens the {t.bar} bar   [{t.source}]"
             )
         lines += [f"  => tier {o.tier}, route {route_names(b)[o.route]}", "", "Pot of this month and group"]
@@ -122,6 +133,11 @@ class Explanation(RegionTrace):
         lines += step_lines([f"{bar.pot_share:.0%}" for bar in b.bars], cell.bars, o.by_bar, self.region, o.weight)
         lines += closing_lines(o.amount, cell.lapsed, "month and group")
         return "\n".join(lines)
+
+
+def _published(share: float, target) -> float:
+    """The target's measure rounded as the target's ``decimals`` say (half away from zero)."""
+    return float(target_units(share, target.scale) / target.scale)
 
 
 def explain_cell(
