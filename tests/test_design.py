@@ -19,7 +19,20 @@ PACKAGE = Path(kommiljard.__file__).parent
 # Stages in the order data flows; a module may import from its own stage or an earlier one. Sweeps
 # write their parts with the output layer's atomic files; the sample panel is drawn with the
 # sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules.
-STAGES = ["errors", "money", "inputs", "rules", "kinds", "engine", "analysis", "outputs", "sweeps", "sample", "cli"]
+STAGES = [
+    "errors",
+    "language",
+    "money",
+    "inputs",
+    "rules",
+    "kinds",
+    "engine",
+    "analysis",
+    "outputs",
+    "sweeps",
+    "sample",
+    "cli",
+]
 
 
 def stage_of(module: str) -> str:
@@ -96,7 +109,7 @@ def test_every_folder_and_module_opens_with_a_docstring():
 
 def test_the_top_level_holds_a_handful_of_modules():
     top = sorted(p.stem for p in PACKAGE.glob("*.py"))
-    assert top == ["__init__", "engine", "errors", "money", "sample"]
+    assert top == ["__init__", "engine", "errors", "language", "money", "sample"]
 
 
 def test_every_rule_kind_has_a_registered_plug_in_and_back():

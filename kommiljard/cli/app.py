@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import warnings
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -58,6 +59,24 @@ class Format(StrEnum):
 class Dialect(StrEnum):
     en = "en"
     sv = "sv"
+
+
+class Language(StrEnum):
+    en = "en"
+    sv = "sv"
+
+
+LANGUAGE: ContextVar[str] = ContextVar("kommiljard_language", default="en")
+
+
+def lang() -> str:
+    """The language of the command being run (``--lang``): what its tables, narration and files say."""
+    return LANGUAGE.get()
+
+
+def dialect_of(dialect: Dialect | None) -> str:
+    """The CSV dialect asked for, or the language's: ``--lang sv`` writes Swedish CSV unless ``--csv-dialect en``."""
+    return dialect.value if dialect is not None else lang()
 
 
 class BackendChoice(StrEnum):
@@ -129,11 +148,21 @@ AllowMissingOpt = Annotated[
     ),
 ]
 DialectOpt = Annotated[
-    Dialect,
+    Dialect | None,
     typer.Option(
         "--csv-dialect",
-        help="CSV written (stdout and --out): en (comma, decimal point, exact) or sv (semicolon, decimal comma, "
-        "UTF-8 with BOM, whole kronor that add up).",
+        help="CSV written (stdout and --out): en (comma, decimal point, exact; the contract's column names, for "
+        "programs) or sv (semicolon, decimal comma, UTF-8 with BOM, whole kronor that add up; headers in the "
+        "language, for a spreadsheet). Default: the language's.",
+    ),
+]
+LangOpt = Annotated[
+    Language,
+    typer.Option(
+        "--lang",
+        envvar="KOMMILJARD_LANG",
+        help="Language of everything you read: en (English) or sv (Swedish words and number formats); or set "
+        "KOMMILJARD_LANG.",
     ),
 ]
 ExactOpt = Annotated[
@@ -157,6 +186,7 @@ def reports_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        token = LANGUAGE.set(str(getattr(kwargs.get("lang"), "value", kwargs.get("lang") or "en")))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MissingDataWarning)  # the commands narrate it themselves
@@ -177,6 +207,8 @@ def reports_errors(func):
             )
             err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
             raise typer.Exit(INTERNAL_ERROR) from None
+        finally:
+            LANGUAGE.reset(token)
         err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 

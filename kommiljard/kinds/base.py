@@ -107,11 +107,11 @@ class BlockKind(Protocol):
         """The cell that measures ``month`` (``YYYY-MM``) for ``group``, or None."""
 
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
-        """One region's amount in one cell, traced through the reference (``render()``, ``as_dict()``); with
+        """One region's amount in one cell, traced through the reference (``render(lang, width)``, ``as_dict()``); with
         ``allow_missing`` other regions may lack the cell's rows (the region itself may not)."""
 
-    def figure(self, result, block, cell: Cell, ax=None):
-        """The picture of one cell of a payout (matplotlib Axes)."""
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
+        """The picture of one cell of a payout (matplotlib Axes), its words in ``lang`` (en, sv)."""
 
 
 ALLOW_MISSING = (

@@ -27,7 +27,7 @@ from .exports import WholeKronor, payout_in_whole_kronor
 from .files import write_text
 from .plots.figures import png_bytes
 from .plots.payout import plot_payouts
-from .wording import GROUPS, WORDS, check_lang, group_name, month_name, provenance_rows, rule_rows, word
+from .wording import WORDS, check_lang, group_name, month_name, no_data_text, provenance_rows, rule_rows, word
 
 Progress = Callable[[str], None]
 
@@ -110,14 +110,6 @@ def _column_title(column: str, lang: str) -> str:
     return f"{word('block', lang)} {block}" + (f", {group_name(group, lang)}" if group else "") + ", kr"
 
 
-def _no_data_text(what: str, lang: str) -> str:
-    """``block 1 (every cell)`` in the report's language, months by name."""
-    text = what.replace("(every cell)", f"({word('every_cell', lang)})")
-    for group in GROUPS:
-        text = text.replace(f" {group}", f" {group_name(group, lang)}")
-    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text).replace("block", word("block", lang))
-
-
 def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     summary = whole.summary.copy()
     gaps = summary.pop("no_data") if "no_data" in summary.columns else None
@@ -134,7 +126,7 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     )
     frame = pd.concat([summary, total], ignore_index=True)
     if gaps is not None:
-        frame[word("no_data_col", lang)] = [_no_data_text(g, lang) for g in gaps] + [""]
+        frame[word("no_data_col", lang)] = [no_data_text(g, lang) for g in gaps] + [""]
     table = _table(frame, money, lambda r: "total" if r[word("code", lang)] == "" else "", lang)
     paid, lapsed = whole.cells["paid_sek"].sum(), whole.cells["lapsed_sek"].sum()
     lead = "<p>" + word(
@@ -143,7 +135,7 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     lead += "</p>"
     no_data = result.no_data()
     if no_data:
-        regions = "; ".join(f"{region_label(r)} ({_no_data_text(w, lang)})" for r, w in no_data.items())
+        regions = "; ".join(f"{region_label(r)} ({no_data_text(w, lang)})" for r, w in no_data.items())
         lead += f'<p class="synthetic">{_e(word("no_data_lead", lang, regions=regions))}</p>'
     fig = _figure(
         plot_payouts(result).figure,

@@ -8,255 +8,35 @@ are never translated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from ..inputs.panel import shift_month
+from ..inputs.months import shift_month
+from ..kinds.look import colour_word, group_name, month_name
+from ..language import LANGUAGES, check_lang, words_of  # noqa: F401 - check_lang: re-exported
 from ..money import format_number, format_percent, kronor
+from ..rules.texts import alternative_name
 
-LANGUAGES = ("en", "sv")
-
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "sv": [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-}
-SHORT_MONTHS = {
-    "en": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
-    "sv": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-}
-GROUPS = {
-    "first_visit": {"en": "first visits", "sv": "förstabesök"},
-    "operation": {"en": "operations and treatments", "sv": "operationer och åtgärder"},
-}
-
-WORDS = {
-    # the report's frame
-    "title": ("Kömiljard payout", "Kömiljardens utbetalning"),
-    "on": ("on", "för"),
-    "rules": ("Rules", "Regler"),
-    "panel": ("panel", "panel"),
-    "population": ("population", "befolkning"),
-    "made": ("made", "skapad"),
-    "by": ("by", "med"),
-    "summary": ("Payout per region", "Utbetalning per region"),
-    "page_nav": ("What-if page", "Vad händer om-sidan"),
-    "page_title": ("What if a region improves?", "Vad händer om en region förbättrar sig?"),
-    "page_link": ("what-if page", "vad händer om-sidan"),
-    "page_text": (
-        "The {link} ({href}, beside this report) lets a region set an improvement per month and group and see its "
-        "tiers and kronor before and after, exactly as <code>kommiljard whatif</code> gives them; the view is kept "
-        "in its link. Send the two files together.",
-        "På {link} ({href}, bredvid den här rapporten) kan en region ange en förbättring per månad och grupp och se "
-        "sina nivåer och kronor före och efter, precis som <code>kommiljard whatif</code> ger dem; vyn sparas i "
-        "länken. Skicka de två filerna tillsammans.",
-    ),
-    "lapsed_title": ("What lapsed", "Det som inte betalades ut"),
-    "rules_title": ("Rule set: every parameter and its source", "Regelverket: varje parameter och dess källa"),
-    "provenance_title": ("Provenance", "Underlag och spårbarhet"),
-    "provenance_note": (
-        "What produced this report, to reproduce it.",
-        "Vad rapporten bygger på, för att kunna upprepa den.",
-    ),
-    "code": ("code", "kod"),
-    "region": ("region", "region"),
-    "all_regions": ("all regions", "alla regioner"),
-    "total": ("total", "totalt"),
-    "block": ("block", "block"),
-    "kr": ("kr", "kr"),
-    "no_data": ("no data", "uppgift saknas"),
-    "no_data_col": ("no data for", "uppgift saknas för"),
-    "every_cell": ("every cell", "alla celler"),
-    "month": ("month", "månad"),
-    "group": ("group", "grupp"),
-    "pot": ("pot, kr", "pott, kr"),
-    "paid": ("paid, kr", "utbetalt, kr"),
-    "lapsed": ("lapsed, kr", "ej utbetalt, kr"),
-    "qualifiers": ("regions paid", "regioner med utbetalning"),
-    "no_data_count": ("regions without data", "regioner utan uppgifter"),
-    "parameter": ("parameter", "parameter"),
-    "value": ("value", "värde"),
-    "source": ("source / note", "källa / anmärkning"),
-    "what": ("what", "vad"),
-    "yes": ("yes", "ja"),
-    "no": ("no", "nej"),
-    "synthetic_banner": (
-        "SYNTHETIC data, not real regional figures. No amount here says anything about a real region.",
-        "SYNTETISKA data, inte verkliga regionala siffror. Inga belopp här säger något om en verklig region.",
-    ),
-    "panel_says": ("The panel says", "Panelen anger"),
-    "lead": (
-        "Paid {paid} and lapsed {lapsed} of {total}. Amounts in whole kronor, rounded so that every row and every "
-        "column still adds up.",
-        "Utbetalt {paid} och ej utbetalt {lapsed} av {total}. Belopp i hela kronor, avrundade så att varje rad och "
-        "varje kolumn fortfarande summerar.",
-    ),
-    "no_data_lead": (
-        "No data for {regions}: computed anyway (--allow-missing-regions). They are treated as not qualifying in "
-        "those cells and paid nothing from them; their amounts there read 'no data', not 0 kr.",
-        "Uppgift saknas för {regions}: beräknat ändå (--allow-missing-regions). De räknas som att de inte "
-        "kvalificerar sig i de cellerna och får inget därifrån; där står 'uppgift saknas', inte 0 kr.",
-    ),
-    "figure_caption": (
-        "Each region's block 1 money stacked by month (lighter: later), group (hatched: the second group) and bar; "
-        "block 2 beside it in green. Regions sorted by their total.",
-        "Varje regions pengar i block 1 staplade per månad (ljusare: senare), grupp (streckad: andra gruppen) och "
-        "stapel; block 2 bredvid i grönt. Regionerna sorterade efter totalbelopp.",
-    ),
-    "figures_english": (
-        "",
-        " Texten i bilderna är på engelska; siffrorna är desamma.",
-    ),
-    "cell_caption": (
-        "Block {block}, {month}, {group}: pot {pot}, paid {paid}, lapsed {lapsed}; {qualifiers} region(s) reached a "
-        "{step}.",
-        "Block {block}, {month}, {group}: pott {pot}, utbetalt {paid}, ej utbetalt {lapsed}; {qualifiers} region(er) "
-        "nådde en {step}.",
-    ),
-    "staircases": ("Staircases", "Trappor"),
-    "staircase_intro": (
-        "Drawn like the agreement's diagram 1: each bar starts at its improvement bound and shows its pot after "
-        "the cascade with the regions that share it; an empty bar is dashed and says where its money went. Below the "
-        "axis every region sits at its own improvement.",
-        "Ritade som överenskommelsens diagram 1: varje stapel börjar vid sin förbättringsgräns och visar sin pott "
-        "efter överföringar nedåt, med de regioner som delar den; en tom stapel är streckad och säger vart pengarna "
-        "gick. Under axeln står varje region vid sin egen förbättring.",
-    ),
-    "levels_title": ("Threshold levels", "Nivåer"),
-    "levels_intro": (
-        "Each region's figure for the period, the levels as dashed lines with their pots after the cascade "
-        "and their members; a region is coloured by the highest level it reached, hatched if it failed the gate.",
-        "Varje regions värde för perioden, nivåerna som streckade linjer med sina potter och de regioner som nådde "
-        "dem; en region färgas efter den högsta nivå den nådde, och är streckad om den inte klarade grundkravet.",
-    ),
-    "bar": ("bar", "stapel"),
-    "level": ("level", "nivå"),
-    "lapsed_lead": (
-        "In all, {lapsed} lapsed: money that no region qualified for (a month and group where nobody reached the "
-        "lowest bar) or that a region lost by failing a block's conditions. In every row, paid + lapsed = pot.",
-        "Sammanlagt betalades {lapsed} inte ut: pengar som ingen region kvalificerade sig för (en månad och grupp "
-        "där ingen nådde den lägsta stapeln) eller som en region förlorade genom att inte uppfylla ett blocks "
-        "villkor. På varje rad gäller utbetalt + ej utbetalt = pott.",
-    ),
-    "failed_conditions": (
-        "Did not meet the conditions of block(s) {blocks}",
-        "Uppfyllde inte villkoren i block {blocks}",
-    ),
-    "rule_file": ("Rule file", "Regelfil"),
-    "changed": ("Parameters changed for this run", "Parametrar ändrade för den här körningen"),
-    "source_word": ("Source", "Källa"),
-    "total_word": ("Total", "Totalt"),
-    "made_with": ("Made with kommiljard", "Skapad med kommiljard"),
-    "toc_staircases": ("Staircases", "Trappor"),
-    # rule parameters
-    "kind": ("kind of rule", "typ av regel"),
-    "total_sek": ("total", "totalt belopp"),
-    "months": ("months", "månader"),
-    "compare_lag_months": ("compared with", "jämförs med"),
-    "measure": ("measure", "mått"),
-    "improvement_unit": ("improvement in", "förbättring mätt i"),
-    "improvement_decimals": ("improvements compared to", "förbättringar jämförs på"),
-    "decimals": ("figures compared to", "värden jämförs på"),
-    "cumulative": ("a region shares every step it reaches", "en region delar varje steg den når"),
-    "sharing": ("shared by", "fördelas efter"),
-    "cascade": ("money of a step nobody reaches", "pengar i ett steg som ingen når"),
-    "no_qualifier": ("if nobody reaches the lowest step", "om ingen når det lägsta steget"),
-    "groups": ("group", "grupp"),
-    "bars": ("bar", "stapel"),
-    "target": ("target", "målnivå"),
-    "forfeit": ("share of a region that fails the conditions", "andel för en region som inte uppfyller villkoren"),
-    "conditions": ("condition", "villkor"),
-    "aggregate": ("figure of a period", "periodens värde"),
-    "periods": ("period", "period"),
-    "levels": ("level", "nivå"),
-    "gate": ("basic requirement (gate)", "grundkrav"),
-    "months_later": ("the same month {n} months earlier", "samma månad {n} månader tidigare"),
-    "decimals_value": ("{n} decimals", "{n} decimaler"),
-    "of_the_pot": ("of the pot", "av potten"),
-    "at_least": ("at least", "minst"),
-    "more_than": ("more than", "mer än"),
-    "improvement_of": ("improvement", "förbättring"),
-    "opens_bar": ("opens the {bar} bar", "öppnar stapeln {bar}"),
-    "route": ("route", "väg"),
-    "must_hold": ("must be yes", "ska vara ja"),
-    "per_group": ("per group", "per grupp"),
-    "all_groups": ("in every group", "i alla grupper"),
-    "share_of_year": ("share of the year", "andel av året"),
-}
-VALUE_WORDS = {
-    "improvement_staircase": ("improvement staircase", "förbättringstrappa"),
-    "absolute_threshold": ("absolute thresholds", "absoluta nivåer"),
-    "population_share": ("population share", "fördelning efter befolkning"),
-    "population": ("population", "befolkning"),
-    "equal": ("equal shares", "lika delar"),
-    "down": ("passes to the step below", "går till steget under"),
-    "lapse": ("lapses", "betalas inte ut"),
-    "redistribute": ("goes to the regions that met them", "går till de regioner som uppfyllde dem"),
-    "pp": ("percentage points", "procentenheter"),
-    "relative_pct": ("percent of last year's share", "procent av förra årets andel"),
-    "last": ("its last month", "dess sista månad"),
-    "mean": ("the mean of its months", "medelvärdet av dess månader"),
-    "min": ("its lowest month", "dess lägsta månad"),
-}
-MEASURE_WORDS = {
-    "share_90": (
-        "share of waiting patients who have waited at most 90 days",
-        "andel väntande som väntat högst 90 dagar",
-    ),
-    "share_60": (
-        "share of waiting patients who have waited at most 60 days",
-        "andel väntande som väntat högst 60 dagar",
-    ),
-    "performed_60": ("share of visits and operations performed within 60 days", "andel genomförda inom 60 dagar"),
-}
-
-
-def check_lang(lang: str) -> str:
-    from ..errors import InputError
-
-    if lang not in LANGUAGES:
-        raise InputError(f"language {lang!r}: use en (English) or sv (Swedish)")
-    return lang
+WORDS = words_of("kommiljard.outputs")
 
 
 def word(key: str, lang: str = "en", **values) -> str:
     """The text of ``key`` in the language, with ``{values}`` filled in."""
-    text = WORDS[key][LANGUAGES.index(lang)]
-    return text.format(**values) if values else text
+    return WORDS.text(key, lang, **values)
 
 
 def value_word(value: str, lang: str = "en") -> str:
-    pair = VALUE_WORDS.get(value) or MEASURE_WORDS.get(value)
-    return pair[LANGUAGES.index(lang)] if pair else value
+    """A rule parameter's value (``population``, ``down``) or a measure (``share_90``) in words."""
+    return WORDS.get(f"values.{value}", lang) or WORDS.get(f"measures.{value}", lang) or value
 
 
-def month_name(month: str, lang: str = "en") -> str:
-    """``2019-09`` -> ``September 2019`` (``september 2019``)."""
-    return f"{MONTHS[lang][int(month[5:7]) - 1]} {month[:4]}"
+def no_data_text(what: str, lang: str) -> str:
+    """Where a region has no data (``block 1 (every cell)``, as the engine says it) in the language, months by
+    name."""
+    text = what.replace("(every cell)", f"({word('every_cell', lang)})")
+    for group in ("first_visit", "operation"):
+        text = text.replace(f" {group}", f" {group_name(group, lang)}")
+    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text).replace("block", word("block", lang))
 
 
 def month_range(months: Sequence[str], lang: str = "en") -> str:
@@ -266,7 +46,7 @@ def month_range(months: Sequence[str], lang: str = "en") -> str:
         return ""
 
     def short(m: str) -> str:
-        return SHORT_MONTHS[lang][int(m[5:7]) - 1]
+        return month_name(m, lang, short=True)[:-5]
 
     consecutive = all(shift_month(a, 1) == b for a, b in zip(months, months[1:]))
     if len(months) == 1:
@@ -276,12 +56,6 @@ def month_range(months: Sequence[str], lang: str = "en") -> str:
             return f"{short(months[0])}–{short(months[-1])} {months[0][:4]}"
         return f"{short(months[0])} {months[0][:4]} – {short(months[-1])} {months[-1][:4]}"
     return ", ".join(f"{short(m)} {m[:4]}" for m in months)
-
-
-def group_name(group: str | None, lang: str = "en") -> str:
-    if group is None:
-        return ""
-    return GROUPS.get(group, {}).get(lang, group)
 
 
 def yes_no(value: bool, lang: str = "en") -> str:
@@ -364,7 +138,7 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
         value = data.get(key)
         if key in ("number", "name") or value in (None, [], {}, ""):
             continue
-        label = WORDS[key][LANGUAGES.index(lang)] if key in WORDS else key.replace("_", " ")
+        label = word(key, lang) if key in WORDS else key.replace("_", " ")
         if item_name:
             item = next(i for i in value if str(i.get("name")) == item_name)
             name = group_name(item_name, lang) if key == "groups" else item_name
@@ -372,31 +146,6 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
         else:
             rows.append((label, _value_text(key, value, block, lang), source))
     return rows
-
-
-PROVENANCE_LABELS = {
-    "kommiljard_version": ("kommiljard version", "kommiljard-version"),
-    "created_utc": ("made (UTC)", "skapad (UTC)"),
-    "python": ("Python", "Python"),
-    "numpy": ("numpy", "numpy"),
-    "numba": ("numba", "numba"),
-    "rules.id": ("rule set", "regelverk"),
-    "rules.version": ("rule set version", "regelverkets version"),
-    "rules.origin": ("rule file", "regelfil"),
-    "rules.sha256": ("rule file SHA-256", "regelfilens SHA-256"),
-    "rules.overrides": ("parameters changed", "ändrade parametrar"),
-    "panel.source": ("panel", "panel"),
-    "panel.sha256": ("panel SHA-256", "panelens SHA-256"),
-    "panel.synthetic": ("synthetic panel", "syntetisk panel"),
-    "panel.kommiljard.description": ("panel description", "panelens beskrivning"),
-    "panel.kommiljard.imported_by": ("panel imported by", "panelen importerad med"),
-    "population.source": ("population", "befolkning"),
-    "population.sha256": ("population SHA-256", "befolkningens SHA-256"),
-    "conditions": ("block conditions", "blockens villkor"),
-    "backend": ("computed by", "beräknad med"),
-    "allow_missing_regions": ("computed without some regions' data", "beräknad utan vissa regioners uppgifter"),
-    "no_data": ("no data for", "uppgift saknas för"),
-}
 
 
 PROVENANCE_VALUES = {
@@ -425,12 +174,108 @@ def provenance_rows(provenance: dict, lang: str = "en") -> list[tuple[str, str]]
             text = ", ".join(f"{k} = {v}" for k, v in value.items())
         else:
             text = PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
-        label = PROVENANCE_LABELS.get(key, (key, key))[LANGUAGES.index(lang)]
+        label = WORDS.get(f"provenance.{key}", lang, key)
         if key.startswith("no_data."):
-            label = f"{PROVENANCE_LABELS['no_data'][LANGUAGES.index(lang)]} {key.removeprefix('no_data.')}"
+            label = f"{word('provenance.no_data', lang)} {key.removeprefix('no_data.')}"
         if (label, text) not in seen:
             seen.add((label, text))
             rows.append((label, text))
 
     add("", provenance)
     return rows
+
+
+COLUMN = re.compile(r"(?P<prefix>p_|tier_|diff_)?(?P<body>.+?)(?P<month>_\d{4}-\d{2})?(?P<baseline>_baseline)?$")
+
+
+def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = None) -> str:
+    """A table's column as people read it (``block1_first_visit`` -> block 1, first visits; ``p_blue_operation``
+    -> chance of blue, operations and treatments); ``steps`` names bars and levels (code -> word). A column
+    nothing names is shown with spaces for underscores."""
+    known = WORDS.get(f"column.{column}", lang)
+    if known is not None:
+        return known
+    match = re.fullmatch(r"block(\d+)(?:_(.+))?", column)
+    if match:
+        group = match.group(2)
+        block = match.group(1)
+        return (
+            word("column.pattern_block_group", lang, block=block, group=group_name(group, lang))
+            if group
+            else f"{word('block', lang)} {block}"
+        )
+    match = re.fullmatch(r"(mean|p\d+)_(gain|baseline)_sek", column)
+    if match:
+        stat = word(f"column.{match.group(1)}_sek", lang)
+        key = "column.pattern_gain" if match.group(2) == "gain" else "column.pattern_baseline"
+        return word(key, lang, stat=stat, what=stat)
+    match = re.fullmatch(r"amount_sek_v(\d+)", column)
+    if match:
+        return word("column.pattern_variant", lang, k=match.group(1))
+    match = COLUMN.fullmatch(column)
+    prefix, body = match.group("prefix"), match.group("body")
+    text = None
+    if prefix == "diff_":
+        text = word("column.pattern_diff", lang, name=alternative_name(body, lang))
+    elif prefix == "p_" and "_" in body:
+        step, _, group = body.partition("_")
+        text = word(
+            "column.pattern_chance",
+            lang,
+            bar=(steps or {}).get(step) or colour_word(step, lang),
+            group=group_name(group, lang, True),
+        )
+    elif prefix == "tier_":
+        key = "column.pattern_tier" if match.group("month") else "column.pattern_highest_tier"
+        text = word(key, lang, group=group_name(body, lang, True))
+    if text is None:
+        return column.replace("_", " ")
+    if match.group("month"):
+        text += f", {month_name(match.group('month')[1:], lang, short=True)}"
+    if match.group("baseline"):
+        text = word("column.pattern_baseline", lang, what=text)
+    return text
+
+
+def readable(frame, lang: str = "en", rules=None):
+    """A table's values as people read them, in the language: groups and months of ``group`` by name, routes
+    (with ``rules``: each block's route words from its kind), ``data`` ok/missing, yes/no for booleans, bars by
+    their word. The numbers stay numbers."""
+    import pandas as pd
+
+    frame = frame.copy()
+    if "group" in frame.columns:
+        frame["group"] = [group_name(g, lang, True) if isinstance(g, str) else g for g in frame["group"]]
+    if "data" in frame.columns:
+        frame["data"] = [word(f"cell_value.{v}", lang) if v in ("ok", "missing") else v for v in frame["data"]]
+    routes = route_words(rules, lang) if rules is not None else {}
+    for column in [c for c in frame.columns if str(c).startswith("route")]:
+        blocks = frame["block"] if "block" in frame.columns else [None] * len(frame)
+        frame[column] = [routes.get((b, r), routes.get((None, r), r)) for b, r in zip(blocks, frame[column])]
+    if "bars" in frame.columns:
+        frame["bars"] = [
+            " ".join(colour_word(b, lang) for b in str(v).split()) if isinstance(v, str) else v for v in frame["bars"]
+        ]
+    for column in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: yes_no(bool(v), lang))
+        elif frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, bool)).any():
+            frame[column] = frame[column].map(lambda v: yes_no(v, lang) if isinstance(v, bool) else v)
+    return frame
+
+
+def route_words(rules, lang: str = "en") -> dict:
+    """``(block, route code) -> words`` for every block of a rule set, from each kind's words; ``(None, code)``
+    too, for tables without a block column (the first block that has the code)."""
+    from ..kinds import kind_of
+    from ..kinds.look import kind_words
+
+    words: dict = {(None, "no_data"): word("no_data", lang)}
+    for block in rules.ruleset.blocks:
+        kind = kind_of(block)
+        for i, code in enumerate(kind.route_names(block)):
+            text = kind_words(kind).get(f"route.{i}", lang, code)
+            words[(block.number, code)] = text
+            words.setdefault((None, code), text)
+        words[(block.number, "no_data")] = word("no_data", lang)
+    return words

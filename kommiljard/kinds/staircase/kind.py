@@ -95,10 +95,10 @@ class Staircase:
 
         return explain_cell(rules, block, cell, panel, population, region, allow_missing)
 
-    def figure(self, result, block, cell: Cell, ax=None):
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_staircase_cell
 
-        return plot_staircase_cell(result, block, cell, ax)
+        return plot_staircase_cell(result, block, cell, ax, lang=lang)
 
 
 KIND = Staircase()

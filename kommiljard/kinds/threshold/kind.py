@@ -95,10 +95,10 @@ class Threshold:
         period = next(p for p in block.periods if p.months[-1] == cell[0])
         return explain_threshold(rules, block, period, panel, population, region, cell[1], allow_missing)
 
-    def figure(self, result, block, cell: Cell, ax=None):
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_threshold_cell
 
-        return plot_threshold_cell(result, block, cell, ax)
+        return plot_threshold_cell(result, block, cell, ax, lang=lang)
 
 
 KIND = Threshold()
