@@ -4,8 +4,9 @@ regions for shorter waiting times in specialist care.
 The package reads as the pipeline: ``inputs`` (panels, populations, regions, importers) and
 ``rules`` (the schemes as data) -> ``kinds`` (each kind of rule block: arrays, reference,
 kernel, explanation, figure) -> ``engine`` (``payout``) -> ``analysis`` (what-if, compare,
-explain) and ``sweeps`` (synthetic trajectories) -> ``outputs`` (files, report, plots) ->
-``cli``. The public API is imported on first use, so ``import kommiljard`` stays light.
+explain) -> ``outputs`` (files, report, plots) -> ``sweeps`` (synthetic trajectories) ->
+``forecasting`` (fits, forecasts, backtests) -> ``cli``. The public API is imported on first use,
+so ``import kommiljard`` stays light.
 """
 
 from __future__ import annotations

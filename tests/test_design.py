@@ -18,7 +18,8 @@ from kommiljard.rules.models import BLOCK_KINDS, BLOCK_MODELS
 PACKAGE = Path(kommiljard.__file__).parent
 # Stages in the order data flows; a module may import from its own stage or an earlier one. Sweeps
 # write their parts with the output layer's atomic files; the sample panel is drawn with the
-# sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules.
+# sweeps' model; outputs draw sweeps from their files, never from the sweeps' modules. Forecasting
+# sweeps fitted scenarios (which carry their own model into the sweep); sweeps never reach up for it.
 STAGES = [
     "errors",
     "language",
@@ -30,6 +31,7 @@ STAGES = [
     "analysis",
     "outputs",
     "sweeps",
+    "forecasting",
     "sample",
     "cli",
 ]
@@ -191,6 +193,7 @@ def test_pkgutil_sees_the_stage_folders():
         "kinds",
         "analysis",
         "sweeps",
+        "forecasting",
         "outputs",
         "cli",
     }

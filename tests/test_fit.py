@@ -10,11 +10,11 @@ import pytest
 from scipy.stats import spearmanr
 
 from kommiljard.errors import InputError
+from kommiljard.forecasting.fit import HistoryWarning, expit_pct, fit_history, logit
+from kommiljard.forecasting.forecast import forecast, naive_forecast
+from kommiljard.forecasting.history import synthetic_history, with_params
+from kommiljard.forecasting.shrinkage import dersimonian_laird, shrink
 from kommiljard.inputs.regions import region_table
-from kommiljard.sweeps.fit import HistoryWarning, expit_pct, fit_history, logit
-from kommiljard.sweeps.forecast import forecast, naive_forecast
-from kommiljard.sweeps.history import synthetic_history, with_params
-from kommiljard.sweeps.shrinkage import dersimonian_laird, shrink
 
 UNTIL = "2019-08"
 SCHEME = ["2019-09", "2019-10", "2019-11"]
@@ -340,7 +340,7 @@ def test_logit_clips_the_bounds():
 
 
 def test_scenario_entries_carry_the_fit_and_read_back(fitted, history):
-    from kommiljard.sweeps.fitted import fit_from_entries, scenario_entries
+    from kommiljard.forecasting.fitted import fit_from_entries, scenario_entries
     from kommiljard.sweeps.scenario import ScenarioSpec
 
     response = {"operation": [0] * 8 + [2.5, 5.0, 4.4, 0]}

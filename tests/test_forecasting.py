@@ -18,14 +18,14 @@ from typer.testing import CliRunner
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
+from kommiljard.forecasting.backtest import backtest
+from kommiljard.forecasting.fit import fit_history
+from kommiljard.forecasting.fitted import fit_from_entries, fitted_scenario, scenario_text
+from kommiljard.forecasting.forecast import forecast
+from kommiljard.forecasting.forecast_model import _without_response, load_any_scenario, response_by_month
+from kommiljard.forecasting.history import synthetic_history, with_params
 from kommiljard.inputs.panel import Panel, read_panel
 from kommiljard.outputs.files import write_panel
-from kommiljard.sweeps.backtest import backtest
-from kommiljard.sweeps.fit import fit_history
-from kommiljard.sweeps.fitted import fit_from_entries, fitted_scenario, scenario_text
-from kommiljard.sweeps.forecast import forecast
-from kommiljard.sweeps.forecast_model import _without_response, response_by_month
-from kommiljard.sweeps.history import synthetic_history, with_params
 from kommiljard.sweeps.run import run_sweep, trajectory_panel
 from kommiljard.sweeps.scenario import ScenarioError, load_scenario
 
@@ -41,7 +41,7 @@ def run(*args):
 
 
 def default_response() -> dict:
-    return response_by_month(load_scenario("default-2019"))
+    return response_by_month(load_scenario("default-2019").spec)
 
 
 def history_with_response(seed: int):
@@ -63,7 +63,12 @@ def files(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fitted_sweep(files):
     return run_sweep(
-        files / "fitted.toml", 3000, 5, files / "sweep", chunk_size=1000, observed_panel=files / "aug.parquet"
+        load_any_scenario(files / "fitted.toml"),
+        3000,
+        5,
+        files / "sweep",
+        chunk_size=1000,
+        observed_panel=files / "aug.parquet",
     )
 
 
@@ -90,7 +95,7 @@ def test_history_command_writes_the_generator_s_synthetic_panel(files):
 
 
 def test_fitted_scenario_loads_and_carries_the_fit_with_its_data(files):
-    scenario = load_scenario(files / "fitted.toml")
+    scenario = load_any_scenario(files / "fitted.toml")
     spec, table = scenario.spec, scenario.spec.fit
     panel = read_panel(files / "history.parquet")
     assert table.history == str(files / "history.parquet") and table.history_sha256 == panel.sha256
@@ -147,7 +152,7 @@ def test_a_broken_fitted_scenario_is_refused_by_key(files, tmp_path, edit, messa
     broken.write_text(edit(text), encoding="utf-8")
     assert edit(text) != text
     with pytest.raises(ScenarioError) as err:
-        load_scenario(broken)
+        load_any_scenario(broken)
     assert message in str(err.value) and "broken.toml" in str(err.value), str(err.value)
 
 
@@ -194,7 +199,7 @@ def test_a_thin_region_is_borrowed_with_a_warning(files, tmp_path):
     out = tmp_path / "thin.toml"
     result = run("fit", thin, "--out", out, "--borrow")
     assert result.exit_code == 0 and "warning: region 10 Blekinge" in result.output and "borrowed" in result.output
-    spec = load_scenario(out).spec
+    spec = load_any_scenario(out).spec
     blekinge = spec.fit.regions["10"].groups["first_visit"]
     assert blekinge.borrowed and blekinge.n_months == 12 and blekinge.shrinkage["trend"] == 1.0
     assert any("10 Blekinge" in w for w in spec.fit.warnings)
@@ -240,7 +245,9 @@ def test_fitted_sweep_keeps_the_known_months_and_equals_the_engine(files, fitted
     history = read_panel(files / "history.parquet").frame.set_index(["region", "month", "group"])
     t = fitted_sweep.trajectories().sort_values(["trajectory", "region"])
     for index in (0, 2345):
-        panel = trajectory_panel(files / "fitted.toml", 5, index, observed_panel=files / "aug.parquet")
+        panel = trajectory_panel(
+            load_any_scenario(files / "fitted.toml"), 5, index, observed_panel=files / "aug.parquet"
+        )
         known = panel[panel["month"].isin(COMPARISON)].set_index(["region", "month", "group"])
         assert known["share_90"].equals(history.loc[known.index, "share_90"])  # kept as observed
         panel["share_60"] = panel["share_60"].fillna(panel["share_90"])  # not drawn where the rules do not use it
@@ -253,7 +260,7 @@ def test_fitted_sweep_draws_each_region_from_its_own_forecast(files, fitted_swee
     """Each region's chance of the blue bar in each month and group is its own forecast's (drawn apart)."""
     block = rules.ruleset.blocks[0]
     blue, target = block.bars[0], block.target
-    scenario = load_scenario(files / "fitted.toml")
+    scenario = load_any_scenario(files / "fitted.toml")
     fc = forecast(
         fit_from_entries(scenario.spec.fit.entries()), SCHEME, read_panel(files / "aug.parquet"), default_response()
     )
@@ -276,23 +283,40 @@ def test_fitted_sweep_draws_each_region_from_its_own_forecast(files, fitted_swee
 
 def test_fitted_sweep_is_the_same_whatever_the_chunks(files, fitted_sweep, tmp_path):
     other = run_sweep(
-        files / "fitted.toml", 3000, 5, tmp_path / "other", chunk_size=700, observed_panel=files / "aug.parquet"
+        load_any_scenario(files / "fitted.toml"),
+        3000,
+        5,
+        tmp_path / "other",
+        chunk_size=700,
+        observed_panel=files / "aug.parquet",
     )
     pd.testing.assert_frame_equal(other.summary, fitted_sweep.summary, check_exact=True)
 
 
 def test_fitted_sweep_needs_the_observed_months(files, tmp_path):
+    fitted = load_any_scenario(files / "fitted.toml")
     with pytest.raises(InputError, match="give them with --observed PANEL"):
-        run_sweep(files / "fitted.toml", 10, 1, tmp_path / "a")
+        run_sweep(fitted, 10, 1, tmp_path / "a")
     aug = read_panel(files / "aug.parquet")
     holed = Panel(_drop(aug.frame, region="13", month="2018-10"), "holed.parquet")
     with pytest.raises(InputError, match=r"holed\.parquet: .*no row for 13 Halland (first_visit|operation) 2018-10"):
-        run_sweep(files / "fitted.toml", 10, 1, tmp_path / "b", observed_panel=holed)
+        run_sweep(fitted, 10, 1, tmp_path / "b", observed_panel=holed)
     early = Panel(aug.frame[aug.frame["month"] <= "2019-06"], "early.parquet")
     with pytest.raises(InputError, match=r"early\.parquet: the history ends 2019-06, before the fit's until"):
-        run_sweep(files / "fitted.toml", 10, 1, tmp_path / "c", observed_panel=early)
+        run_sweep(fitted, 10, 1, tmp_path / "c", observed_panel=early)
     result = run("sweep", files / "fitted.toml", "--n", 10, "--out", tmp_path / "d")
     assert result.exit_code == 2 and "--observed" in result.output and "Traceback" not in result.output
+
+
+def test_a_fitted_scenario_without_its_own_model_is_refused_by_the_sweep(files, tmp_path):
+    """The sweeps' own loader reads [fit] as it is: a sweep of what it loads would draw the regions alike,
+    so it is refused and names the loader that gives the scenario its model."""
+    plain = load_scenario(files / "fitted.toml")
+    assert plain.own_model is None and isinstance(plain.spec.fit, dict)
+    with pytest.raises(InputError, match="load_any_scenario"):
+        run_sweep(files / "fitted.toml", 10, 1, tmp_path / "a", observed_panel=files / "aug.parquet")
+    assert not (tmp_path / "a" / "manifest.json").exists()
+    assert load_any_scenario(plain) is plain and load_any_scenario(files / "fitted.toml").own_model is not None
 
 
 def test_fitted_sweep_cli_prints_the_forecast_and_the_chances_by_month(files, tmp_path):
@@ -330,7 +354,7 @@ def test_backtest_compares_with_the_engine_s_payout(files, tested, rules, popula
 
 
 def test_backtest_naive_forecast_is_last_year_plus_the_trend_through_the_engine(files, tested, rules, population):
-    from kommiljard.sweeps.forecast import naive_forecast
+    from kommiljard.forecasting.forecast import naive_forecast
 
     history = read_panel(files / "history.parquet").frame
     naive = naive_forecast(history[history["month"] <= UNTIL], SCHEME, UNTIL)
@@ -405,7 +429,7 @@ def test_backtest_cli_table_csv_json_files_and_plot(files, tmp_path):
         "backtest.csv", "backtest.csv.provenance.json", "summary.json", "fitted-scenario.toml",
     }  # fmt: skip
     assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    load_scenario(tmp_path / "bt" / "fitted-scenario.toml")  # the scenario it drew from, loadable
+    load_any_scenario(tmp_path / "bt" / "fitted-scenario.toml")  # the scenario it drew from, loadable
     summary = json.loads((tmp_path / "bt" / "summary.json").read_text())
     as_json = json.loads(run("backtest", history, "--as-of", UNTIL, "--n", 300, "--format", "json").stdout)
     assert as_json["summary"] == summary["summary"] and len(as_json["regions"]) == 21
@@ -441,16 +465,15 @@ def test_fitted_scenario_is_written_only_when_it_reads_back(files):
 def test_an_early_fit_forecasts_the_comparison_months_too_and_the_response_only_in_the_scheme(files, rules):
     """Fitted in June 2018, the sweep draws 2018's comparison months as well; the assumed response
     moves the scheme's months of 2019, not the same calendar months of 2018."""
-    from kommiljard.sweeps.forecast_model import fitted_model
-    from kommiljard.sweeps.scenario import scenario_from_text
+    from kommiljard.forecasting.forecast_model import fitted_from_text
 
     june = Panel(read_panel(files / "aug.parquet").frame.query("month <= '2018-06'"), "june.parquet")
     fit = fit_history(june, until="2018-06")
     block = rules.ruleset.blocks[0]
     means = {}
     for name, source in (("with", "default-2019"), ("without", None)):
-        scenario = scenario_from_text(scenario_text(fitted_scenario(fit, True, source)), name)
-        model, info = fitted_model(scenario, block, june)
+        scenario = fitted_from_text(scenario_text(fitted_scenario(fit, True, source)), name)
+        model, info = scenario.own_model.sweep_model(block, None, june)
         assert info["months_forecast"] == COMPARISON + SCHEME and info["months_known"] == []
         means[name] = model.mean[: model.model.n90].reshape(6, 2, 21)  # share_90: (month, group, region)
     shift = means["with"] - means["without"]

@@ -55,9 +55,9 @@ def backtest(
     forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
     """
 
+    from ..forecasting.backtest import backtest as run_backtest
     from ..outputs.files import write_table, write_text
     from ..outputs.plots.figures import FORMATS
-    from ..sweeps.backtest import backtest as run_backtest
 
     if plot_file is not None and plot_file.suffix.lower() not in FORMATS:
         raise InputError(f"{plot_file}: --plot must end in .png or .svg (or .pdf)")

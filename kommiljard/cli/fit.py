@@ -81,10 +81,10 @@ def fit(
     Next: `kommiljard sweep fitted.toml --observed history.parquet --out DIR`. See docs/forecasting.md.
     """
 
+    from ..forecasting.fit import HistoryWarning, expit_pct, fit_history
+    from ..forecasting.fitted import fitted_scenario, scenario_text
     from ..inputs.panel import as_panel, normalise_month
     from ..outputs.files import check_out_path, write_text
-    from ..sweeps.fit import HistoryWarning, expit_pct, fit_history
-    from ..sweeps.fitted import fitted_scenario, scenario_text
 
     check_out_path(out_file, (".toml",))
     panel = as_panel(history)

@@ -36,10 +36,10 @@ def history(
     trying `kommiljard fit` and `kommiljard backtest`, whose results can then be checked against --truth.
     --until keeps the months up to then (the same values as the whole history).
     """
+    from ..forecasting.forecast_model import response_by_month
+    from ..forecasting.history import HistoryParams, synthetic_history
     from ..inputs.panel import normalise_month
     from ..outputs.files import check_out_path, write_panel, write_table
-    from ..sweeps.forecast_model import response_by_month
-    from ..sweeps.history import HistoryParams, synthetic_history
     from ..sweeps.scenario import load_scenario
 
     if out_file.suffix.lower() != ".parquet":
@@ -50,7 +50,7 @@ def history(
     response, said = {}, "none"
     if (name := response_source(response_from)) is not None:
         scenario = load_scenario(name)
-        response = {m: pp for m, pp in response_by_month(scenario).items() if params.start <= m <= params.end}
+        response = {m: pp for m, pp in response_by_month(scenario.spec).items() if params.start <= m <= params.end}
         said = f"scenario {scenario.name}'s response_pp in {', '.join(response) or 'no month of the history'}"
     drawn = synthetic_history(seed, HistoryParams(response_pp=response, response_sd_pp=response_sd))
     frame = drawn.frame
@@ -61,7 +61,7 @@ def history(
         frame = drawn.until(month)
     metadata = {
         "kommiljard.synthetic": "true",
-        "kommiljard.generator": f"kommiljard history --seed {seed} (kommiljard.sweeps.history)",
+        "kommiljard.generator": f"kommiljard history --seed {seed} (kommiljard.forecasting.history)",
         "kommiljard.response": said,
     }
     write_panel(frame, out_file, metadata, synthetic=True)

@@ -118,10 +118,10 @@ def sweep(
     """
     import pandas as pd
 
+    from ..forecasting.forecast_model import load_any_scenario
     from ..inputs.regions import normalise_code
     from ..sweeps.arguments import check_sweep_arguments
     from ..sweeps.run import Lever, run_sweep
-    from ..sweeps.scenario import load_scenario
 
     check_sweep_arguments(n, seed, chunk_size, threads)
     if scheduler is not None:
@@ -162,7 +162,7 @@ def sweep(
         raise KommiljardError("--month and --group choose the lever's cells: give --region and --improve too")
     sizes = lever_sizes(improve) if improve is not None else []
     levers = [Lever(region, x, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None) for x in sizes]
-    loaded = load_scenario(scenario)
+    loaded = load_any_scenario(scenario)
     if len(levers) > 1:
         rule_set = load_rules(rules, overrides_of(set_))
         with connected(scheduler) if scheduler is not None else contextlib.nullcontext() as client:  # one cluster
@@ -412,11 +412,11 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
 def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observed, population, threads, force, quiet,
                   fmt: Format, scheduler: str | None = None) -> None:  # fmt: skip
     """Every variant on the same trajectories: run, then print the variants' outcomes."""
+    from ..forecasting.forecast_model import load_any_scenario
     from ..outputs.plots.variants import read_variant_sweep
     from ..sweeps.run import run_sweep
-    from ..sweeps.scenario import load_scenario
 
-    loaded = load_scenario(scenario)
+    loaded = load_any_scenario(scenario)
     err.print(
         f"scenario: {loaded.origin}; seed {seed}; {format_number(n)} trajectories; {len(variants)} variants: "
         + ", ".join(

@@ -1,4 +1,4 @@
 """Synthetic trajectories by the million: scenario files, the trajectory model and its random
-numbers, the outcomes of a batch, resumable runs streamed to Parquet, their summary, and the
-calibration against real data; and forecasting: every region fitted to its own history, the
-fitted scenario, its forecasts through the sweep, and backtests."""
+numbers, the outcomes of a batch, resumable runs streamed to Parquet, their summary, rule
+variants on the same draws, Dask, and the calibration against real data. A scenario may carry its
+own model (a fitted one, from :mod:`kommiljard.forecasting`), which a sweep draws instead."""

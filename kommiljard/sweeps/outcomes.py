@@ -5,7 +5,8 @@ region's level, trend and monthly noise, the national shock); the optional *leve
 region's own improvement (:class:`Lever`, exactly as in :func:`kommiljard.analysis.whatif.whatif`);
 the *outcomes* are each region's amount from the staircase block, its tier in each month and
 group and its highest tier per group, and with a lever the same without it (the gain). A
-fitted scenario draws each region from its own forecast (:mod:`.forecast_model`).
+scenario with its own model (a fitted one: each region from its own forecast, built by
+:mod:`kommiljard.forecasting`) is drawn from that model.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from ..kinds import kind_of
 from ..kinds.staircase.arrays import block_cells
 from ..kinds.staircase.kernel import Outcomes, StaircaseParams, staircase_outcomes
 from ..rules import ImprovementStaircase, Rules
-from .forecast_model import fitted_model
 from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
 from .scenario import Scenario
 
@@ -97,8 +97,14 @@ def setup_sweep(
     scenario: Scenario, rules: Rules, population: Population, lever: Lever | None, observed: Panel | None
 ) -> tuple[Setup, dict | None]:
     block = sweep_block(rules)
-    if scenario.spec.fit is not None:  # each region from its own forecast, given the observed months
-        model, obs_info = fitted_model(scenario, block, observed)
+    if scenario.own_model is not None:  # e.g. a fitted scenario: each region from its own forecast
+        model, obs_info = scenario.own_model.sweep_model(block, population, observed)
+    elif scenario.spec.fit is not None:
+        raise InputError(
+            f"{scenario.origin}: a fitted scenario draws each region from its own forecast, which needs its [fit] "
+            "table read by kommiljard.forecasting: load it with "
+            "kommiljard.forecasting.forecast_model.load_any_scenario (the commands do) and sweep what that returns."
+        )
     else:
         model, obs_info = _scenario_model(scenario, block, population, observed)
     base = model.model if isinstance(model, ConditionedModel) else model

@@ -7,9 +7,12 @@ national shock shared by all regions, the spread between regions (level, trend, 
 noise, each correlated between groups), and optionally fixed values for named regions.
 The model that uses them is documented in :mod:`kommiljard.sweeps.model`.
 
-A *fitted* scenario (``kommiljard fit``) also has a ``[fit]`` table (:mod:`.fitspec`): every
-region's parameters fitted to its own history; a sweep of it forecasts from the observed
-months (:mod:`.forecast_model`) instead of drawing the regions alike.
+A scenario may carry its *own* trajectory model (:class:`TrajectorySource`), which a sweep draws
+instead of the generic one. A *fitted* scenario (``kommiljard fit``) does: its ``[fit]`` table
+holds every region's parameters fitted to its own history, and
+:func:`kommiljard.forecasting.forecast_model.load_any_scenario` loads it with each region's
+forecast as its model. This module reads the ``[fit]`` table as it is and leaves it to
+forecasting: a sweep refuses a fitted scenario loaded without its model.
 
 Bundled scenarios live in ``kommiljard/scenarios/`` (``scenarios/`` at the repository root
 points there). Errors name the file and the key, with a suggestion for misspelt keys.
@@ -21,17 +24,20 @@ import difflib
 import hashlib
 import math
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import KommiljardError
+from ..inputs.panel import Panel
+from ..inputs.population import Population
 from ..inputs.regions import region_codes
+from ..rules import ImprovementStaircase
 from ..rules.common import MAX_TEXT
 from ..rules.tomlfiles import TomlKind
-from . import fitspec
 
 DEFAULT_SCENARIO = "default-2019"
 SEASON_MEAN_TOLERANCE_PP = 0.05
@@ -144,7 +150,7 @@ class ScenarioSpec(Frozen):
     shock: Shock
     spread: Spread
     regions: dict[str, RegionSetting] = {}
-    fit: fitspec.FitTable | None = None
+    fit: dict | None = None  # a fitted scenario's [fit] table, as written (kommiljard.forecasting.fitspec reads it)
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSpec:
@@ -196,42 +202,40 @@ class ScenarioSpec(Frozen):
                 problems.append(
                     f"{key} = {corr}: with {n} groups a common correlation must be at least {-1 / (n - 1):.3f}"
                 )
-        if self.fit is not None:
-            problems += _fit_problems(self)
+        problems += self.more_problems()
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def more_problems(self) -> list[str]:
+        """What a richer kind of scenario checks across its keys besides (a fitted one: its [fit] table)."""
+        return []
 
     @property
     def group_names(self) -> tuple[str, ...]:
         return tuple(self.national)
 
 
-def _fit_problems(spec: ScenarioSpec) -> list[str]:
-    """A fitted scenario's [fit] table must agree with the scenario around it."""
-    fit, problems = spec.fit, []
-    if fit.baseline_year != spec.baseline_year:
-        problems.append(f"fit.baseline_year = {fit.baseline_year} differs from baseline_year = {spec.baseline_year}")
-    if set(fit.national.groups) != set(spec.national):
-        problems.append(
-            f"fit.national has groups {sorted(fit.national.groups)}, [national] has {sorted(spec.national)}: "
-            "they must be the same"
-        )
-    if spec.regions:
-        problems.append(
-            "regions: a fitted scenario holds every region in [fit.regions]; remove the [regions.*] tables "
-            "(or refit the history)"
-        )
-    return problems
+class TrajectorySource(Protocol):
+    """A scenario's own trajectory model, drawn by a sweep instead of the generic one (a fitted scenario's:
+    :class:`kommiljard.forecasting.forecast_model.FittedModel`)."""
+
+    def sweep_model(
+        self, block: ImprovementStaircase, population: Population, observed: Panel | None
+    ) -> tuple[Any, dict | None]:
+        """The model a sweep of ``block`` draws from (a :class:`~kommiljard.sweeps.model.ConditionedModel` or
+        :class:`~kommiljard.sweeps.model.TrajectoryModel`) and what it used of the observed panel."""
+        ...
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario with where it came from (for provenance)."""
+    """A validated scenario with where it came from (for provenance), and its own model if it has one."""
 
     spec: ScenarioSpec
     origin: str
     sha256: str
+    own_model: TrajectorySource | None = None  # None: the generic model of :mod:`kommiljard.sweeps.model`
 
     @property
     def name(self) -> str:
@@ -253,19 +257,36 @@ def load_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario
     """Load a bundled scenario by name (``default-2019``) or a scenario file by path."""
     if isinstance(name_or_path, Scenario):
         return name_or_path
-    raw, origin, sha256 = SCENARIO_FILES.read(str(name_or_path or DEFAULT_SCENARIO))
-    return Scenario(_validate(raw, origin), origin, sha256)
+    raw, origin, sha256 = read_scenario_file(name_or_path)
+    return Scenario(validated_spec(raw, origin), origin, sha256)
+
+
+def read_scenario_file(name_or_path: str | Path | None) -> tuple[dict, str, str]:
+    """A scenario file's parsed table, where it came from, and its text's SHA-256 (None: the default)."""
+    return SCENARIO_FILES.read(str(name_or_path or DEFAULT_SCENARIO))
 
 
 def scenario_from_text(text: str, origin: str) -> Scenario:
-    """A scenario from its TOML text (one just written, e.g. by ``kommiljard fit``), validated as a file is."""
-    return Scenario(_validate(tomllib.loads(text), origin), origin, hashlib.sha256(text.encode()).hexdigest())
+    """A scenario from its TOML text, validated as a file is."""
+    return Scenario(validated_spec(tomllib.loads(text), origin), origin, text_sha256(text))
 
 
-def _validate(raw: dict, origin: str) -> ScenarioSpec:
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def validated_spec(
+    raw: dict,
+    origin: str,
+    kind: type[ScenarioSpec] = ScenarioSpec,
+    models: tuple[type[BaseModel], ...] = (),
+    key_of: Callable[[tuple], str] | None = None,
+) -> ScenarioSpec:
+    """``raw`` validated as a ``kind`` of scenario; errors name the file and every key (``models``: the
+    kind's own tables, whose keys are suggested for misspelt ones; ``key_of``: a location as the file's key)."""
     try:
-        return ScenarioSpec.model_validate(raw)
+        return kind.model_validate(raw)
     except ValidationError as exc:
         raise SCENARIO_FILES.validation_error(
-            exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec, *fitspec.MODELS), fitspec.key_of
+            exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec, *models), key_of
         ) from None

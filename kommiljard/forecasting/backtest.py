@@ -1,8 +1,8 @@
 """Backtests: how good a fitted forecast of a scheme's payouts would have been.
 
 Given a history that runs past a scheme's months, :func:`backtest` pretends to stand at
-``as_of``: it fits every region to the history up to then (:func:`~kommiljard.sweeps.fit.fit_history`),
-writes the fitted scenario a user would have written (:func:`~kommiljard.sweeps.fitted.fitted_scenario`),
+``as_of``: it fits every region to the history up to then (:func:`~kommiljard.forecasting.fit.fit_history`),
+writes the fitted scenario a user would have written (:func:`~kommiljard.forecasting.fitted.fitted_scenario`),
 and sweeps it with the months known by then (:mod:`.forecast_model`): the rules' months up
 to ``as_of`` are taken from the history, the later ones drawn from each region's forecast.
 Then it computes, with the engine, what the history says each region was paid, and compares:
@@ -13,7 +13,7 @@ Then it computes, with the engine, what the history says each region was paid, a
 - over the regions, the share inside each interval (the intervals' *coverage*: 50 % and
   90 % if the forecast is calibrated) and the mean absolute error of the forecast mean in
   kronor, against the naive forecast (this year's shares = last year's plus the national
-  trend, :func:`~kommiljard.sweeps.forecast.naive_forecast`, run through the engine).
+  trend, :func:`~kommiljard.forecasting.forecast.naive_forecast`, run through the engine).
 
 The payout is that of the block a sweep draws (block 1 of the 2019 scheme); a region's
 payout has a mass at 0 (no bar in any month), so an interval whose lower end is 0 holds
@@ -36,12 +36,12 @@ from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds.staircase.arrays import block_cells
 from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
+from ..sweeps.outcomes import Batches, setup_sweep, sweep_block
+from ..sweeps.rng import STREAM_SIZE
 from .fit import MIN_MONTHS, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast
-from .outcomes import Batches, setup_sweep, sweep_block
-from .rng import STREAM_SIZE
-from .scenario import scenario_from_text
+from .forecast_model import fitted_from_text
 
 INTERVALS = {50: (25, 75), 90: (5, 95)}  # central interval -> percentiles of the trajectories
 DEFAULT_N = 2000
@@ -106,7 +106,7 @@ def backtest(
         warnings.simplefilter("ignore", HistoryWarning)  # the fit keeps them in fit.warnings
         fit = fit_history(panel, until=month, groups=block.group_names, min_months=min_months, borrow=borrow)
     text = scenario_text(fitted_scenario(fit, panel.synthetic, response_from, response_sd_pp, min_months))
-    scenario = scenario_from_text(text, f"fitted to {panel.source} up to {month}")
+    scenario = fitted_from_text(text, f"fitted to {panel.source} up to {month}")
     known = panel.with_frame(frame[frame["month"] <= month].reset_index(drop=True))
     setup, observed = setup_sweep(scenario, rules, population, None, known)
     compute = Batches(setup, seed, threads)  # its draw arrays reused from batch to batch

@@ -1,14 +1,14 @@
 """A fit as the tables of a fitted scenario file, and back.
 
-:func:`scenario_entries` turns a :class:`~kommiljard.sweeps.fit.Fit` into plain TOML-ready
+:func:`scenario_entries` turns a :class:`~kommiljard.forecasting.fit.Fit` into plain TOML-ready
 tables: ``fit`` (provenance, the national factor and every region's parameters on the logit
 scale, with standard errors, data and shrinkage) and, for today's trajectory model, the
 ``national``, ``shock`` and ``spread`` sections that the fit implies (percentage points at
 the group's national level, as scenarios give them). :func:`fit_from_entries` reads the
-``fit`` table back into a ``Fit`` that :func:`~kommiljard.sweeps.forecast.forecast` takes,
+``fit`` table back into a ``Fit`` that :func:`~kommiljard.forecasting.forecast.forecast` takes,
 so a fitted scenario file carries everything a forecast needs but the observed months.
 :func:`fitted_scenario` is the whole file (a scenario header, those sections and ``[fit]``,
-checked by :class:`~kommiljard.sweeps.scenario.ScenarioSpec`), :func:`scenario_text` its TOML.
+checked by :class:`~kommiljard.forecasting.fitspec.FittedSpec`), :func:`scenario_text` its TOML.
 
 The scheme's response is never fitted (a history before the scheme cannot show it): the
 ``national`` section's ``response_pp`` is whatever the caller passes (e.g. the default
@@ -18,6 +18,7 @@ scenario's), and says so.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,13 +28,14 @@ import tomli_w
 
 from ..errors import InputError
 from ..inputs.regions import region_label, region_table
+from ..sweeps.scenario import load_scenario
 from .fit import Fit, Params, expit_pct
-from .scenario import load_scenario, scenario_from_text
+from .fitspec import fitted_spec
 
 METHOD = (
     "per region and group: GLS with AR(1) monthly deviations (REML), around a national factor (the regions' mean "
     "logit); region parameters shrunk towards the pooled ones by empirical Bayes (DerSimonian-Laird); "
-    "see kommiljard.sweeps.fit"
+    "see kommiljard.forecasting.fit"
 )
 SCALE = "logit: L(x) = ln(x / (100 - x)) for a share x in percent; *_logit values are on this scale"
 # Params field -> key in a fitted scenario (the gap's keys take a gap_ prefix and have no trend).
@@ -196,7 +198,7 @@ def _shock_sds(phi: float, sd: float) -> tuple[float, float]:
 
 def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> Fit:
     """The ``Fit`` a fitted scenario's ``fit`` table describes (``entries`` is that table); enough for
-    :func:`~kommiljard.sweeps.forecast.forecast` given the observed history."""
+    :func:`~kommiljard.forecasting.forecast.forecast` given the observed history."""
 
     def get(table: Mapping, key: str, where: str):
         try:
@@ -325,5 +327,5 @@ def scenario_text(document: dict) -> str:
         "# Sweep it with the observed months: kommiljard sweep THIS.toml --observed PANEL --out DIR\n"
     )
     text = head + tomli_w.dumps(document)
-    scenario_from_text(text, "(fitted scenario being written)")  # never write a file that cannot be read back
+    fitted_spec(tomllib.loads(text), "(fitted scenario being written)")  # never write a file that cannot be read back
     return text

@@ -32,7 +32,7 @@ shorter one keeps its own level and gap level (shrunk) and borrows everything el
 pooled estimate, with a warning naming what was borrowed. Months where fewer than half of
 the regions report are left out (the national factor needs them). Months after ``until``
 are ignored. The scheme's response to the money is not in a pre-scheme history: forecasts
-take it as an assumption (:func:`kommiljard.sweeps.forecast.forecast`).
+take it as an assumption (:func:`kommiljard.forecasting.forecast.forecast`).
 """
 
 from __future__ import annotations

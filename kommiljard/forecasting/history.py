@@ -1,6 +1,6 @@
 """SYNTHETIC multi-year monthly histories of all 21 regions, drawn from known parameters.
 
-Not real data: a seeded generator for testing :mod:`kommiljard.sweeps.fit` (does it recover
+Not real data: a seeded generator for testing :mod:`kommiljard.forecasting.fit` (does it recover
 what it was given? are its forecasts calibrated?) and for notebooks. It draws the fit's own
 model (see that module's docstring) on the logit scale, for region r, group g, month t:
 
@@ -83,7 +83,7 @@ class HistoryParams:
 
 @dataclass(frozen=True)
 class Truth:
-    """The parameters a history was drawn from, in the fit's terms (:class:`~kommiljard.sweeps.fit.Params`).
+    """The parameters a history was drawn from, in the fit's terms (:class:`~kommiljard.forecasting.fit.Params`).
 
     ``national`` is what the fit's national factor estimates: the regions' mean level,
     season and trend, with the AR(1) of ``f``; ``region`` holds absolute values; ``response``
@@ -123,7 +123,10 @@ class History:
 
     def panel(self) -> Panel:
         """The rows as a :class:`~kommiljard.inputs.panel.Panel` marked synthetic."""
-        meta = {"kommiljard.synthetic": "true", "kommiljard.generator": f"kommiljard.sweeps.history seed={self.seed}"}
+        meta = {
+            "kommiljard.synthetic": "true",
+            "kommiljard.generator": f"kommiljard.forecasting.history seed={self.seed}",
+        }
         return Panel(self.frame, f"synthetic history (seed {self.seed})", "", meta)
 
     def until(self, month: str) -> pd.DataFrame:

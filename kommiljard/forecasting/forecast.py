@@ -1,6 +1,6 @@
 """Predictive distribution of every region's share_90 and share_60 in future months, from a fit.
 
-From the fitted parameters (:mod:`kommiljard.sweeps.fit`) and the history's last month T
+From the fitted parameters (:mod:`kommiljard.forecasting.fit`) and the history's last month T
 (the fit's ``until``, or a later month of a newer history), for a month t = T + h:
 
     L(share_90) = N(t) + phi_N^h f_T + D_r(t) + phi_r^h u_T + error

@@ -2,9 +2,13 @@
 
 A sweep of a scenario written by ``kommiljard fit`` does not draw the regions alike around the
 national series: it draws each region from its own fitted forecast
-(:func:`kommiljard.sweeps.forecast.forecast`) starting from the last observed month, and keeps
+(:func:`kommiljard.forecasting.forecast.forecast`) starting from the last observed month, and keeps
 every observed cell as it is. The generic model is not conditioned on the observed months
 again: the fit has already learnt from them.
+
+:func:`load_any_scenario` loads a scenario file of either kind: a fitted one (with a ``[fit]``
+table, :mod:`.fitspec`) carries this model as its own (:class:`FittedModel`, the sweeps'
+:class:`~kommiljard.sweeps.scenario.TrajectorySource`), which the sweep draws.
 
 The variables are those of :class:`~kommiljard.sweeps.model.TrajectoryModel` (share_90 for
 each month, group and region the rules need, then the share_90 - share_60 gap in the
@@ -22,22 +26,26 @@ added again in the months forecast.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
+from ..inputs.population import Population
 from ..inputs.regions import region_label
 from ..rules import ImprovementStaircase
+from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
+from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
 from .fit import expit_pct, logit
+from .fitspec import FittedSpec, fitted_spec
 from .fitted import fit_from_entries
 from .forecast import Forecast, forecast
-from .model import ConditionedModel, VariableLayout, observed_record
-from .scenario import Scenario
 
 _JITTER = 1e-10
 
@@ -59,10 +67,9 @@ class ForecastVariables(VariableLayout):
         return (m60[:, None] * per_month + np.arange(per_month)).ravel()
 
 
-def response_by_month(scenario: Scenario, months: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+def response_by_month(spec: ScenarioSpec, months: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
     """The assumed response ``{month: {group: pp}}`` for :func:`forecast`, by calendar month, in ``months``
     (default: the 12 months of the scenario's measurement year); months without a response are left out."""
-    spec = scenario.spec
     months = months or [f"{spec.measurement_year}-{m:02d}" for m in range(1, 13)]
     out = {}
     for month in months:
@@ -88,21 +95,55 @@ def _without_response(frame: pd.DataFrame, month: str, response: dict) -> pd.Dat
     return frame
 
 
+def load_any_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario:
+    """A bundled scenario by name or a scenario file by path (None: the default), fitted or not: a fitted
+    one (with a ``[fit]`` table) validated as such and carrying its own model (:class:`FittedModel`)."""
+    if isinstance(name_or_path, Scenario):
+        return name_or_path
+    return _scenario(*read_scenario_file(name_or_path))
+
+
+def fitted_from_text(text: str, origin: str) -> Scenario:
+    """A fitted scenario from its TOML text (one just written by ``kommiljard fit``), validated as a file is."""
+    return _scenario(tomllib.loads(text), origin, text_sha256(text))
+
+
+def _scenario(raw: dict, origin: str, sha256: str) -> Scenario:
+    if "fit" not in raw:
+        return Scenario(validated_spec(raw, origin), origin, sha256)
+    spec = fitted_spec(raw, origin)
+    return Scenario(spec, origin, sha256, FittedModel(spec, origin))
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """A fitted scenario's own trajectory model: each region's forecast given the observed months."""
+
+    spec: FittedSpec
+    origin: str
+
+    def sweep_model(
+        self, block: ImprovementStaircase, population: Population, observed: Panel | None
+    ) -> tuple[ConditionedModel, dict]:
+        """The conditioned model a sweep of ``block`` draws from, and what it used of the panel (the fit,
+        not ``population``, says how regions differ)."""
+        return fitted_model(self.spec, self.origin, block, observed)
+
+
 def fitted_model(
-    scenario: Scenario, block: ImprovementStaircase, observed: Panel | None
+    spec: FittedSpec, origin: str, block: ImprovementStaircase, observed: Panel | None
 ) -> tuple[ConditionedModel, dict]:
     """The conditioned model a sweep of a fitted scenario draws from, and what it used of the panel."""
     if observed is None:
         raise InputError(
-            f"{scenario.origin}: a fitted scenario forecasts from the months already known: give them with "
+            f"{origin}: a fitted scenario forecasts from the months already known: give them with "
             "--observed PANEL (the history the fit was made from, up to the month you are in). Without them the "
             "forecast has no month to start from and the rules' comparison months are unknown."
         )
-    spec = scenario.spec
     fit = fit_from_entries(spec.fit.entries())
     groups = tuple(block.group_names)
     if missing := [g for g in groups if g not in fit.groups]:
-        raise InputError(f"{scenario.origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
+        raise InputError(f"{origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
     frame = observed.frame[observed.frame["group"].isin(groups)]
     last = str(frame["month"].max())
     needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
@@ -117,7 +158,7 @@ def fitted_model(
             f"{observed.source}: the panel runs to {last}, so the rules' months up to then must be in it; "
             f"no row for {listed}" + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
         )
-    response = response_by_month(scenario, block.months)  # the scheme's months, whatever the fit's years
+    response = response_by_month(spec, block.months)  # the scheme's months, whatever the fit's years
     start = observed.with_frame(_without_response(frame, last, response))
     fc = forecast(fit, later, start, response, float(spec.fit.response_sd_pp)) if later else None
     model = _conditioned(variables, rows, known, fc)

@@ -1,4 +1,5 @@
-"""The ``[fit]`` table of a fitted scenario file (written by ``kommiljard fit``): pydantic models.
+"""The ``[fit]`` table of a fitted scenario file (written by ``kommiljard fit``): pydantic models,
+and :class:`FittedSpec`, a scenario file with one.
 
 A fitted scenario is an ordinary scenario (its ``[national]``, ``[shock]`` and ``[spread]``
 sections filled with what the fit implies) plus a ``[fit]`` table holding every fitted
@@ -14,7 +15,8 @@ parameter on the logit scale with its standard error, shrinkage and the data it 
                                    borrowed, shrinkage per parameter, and a note for people
 
 Groups are tables named after the groups (as in ``[national]``); any other key must be a
-known one (an unknown one gets "did you mean ..."). Every number must be finite.
+known one (an unknown one gets "did you mean ..."). Every number must be finite. The rest of the
+file is an ordinary scenario (:class:`kommiljard.sweeps.scenario.ScenarioSpec`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import closest
 from ..inputs.regions import region_codes
+from ..sweeps.scenario import ScenarioSpec, validated_spec
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Logit = Annotated[float, Field(ge=-20, le=20)]
@@ -177,9 +180,38 @@ class FitTable(Strict):
         return data
 
 
+class FittedSpec(ScenarioSpec):
+    """A whole fitted scenario file: a scenario whose ``[fit]`` table agrees with the scenario around it."""
+
+    fit: FitTable
+
+    def more_problems(self) -> list[str]:
+        fit, problems = self.fit, []
+        if fit.baseline_year != self.baseline_year:
+            problems.append(
+                f"fit.baseline_year = {fit.baseline_year} differs from baseline_year = {self.baseline_year}"
+            )
+        if set(fit.national.groups) != set(self.national):
+            problems.append(
+                f"fit.national has groups {sorted(fit.national.groups)}, [national] has {sorted(self.national)}: "
+                "they must be the same"
+            )
+        if self.regions:
+            problems.append(
+                "regions: a fitted scenario holds every region in [fit.regions]; remove the [regions.*] tables "
+                "(or refit the history)"
+            )
+        return problems
+
+
 MODELS = (FitParams, FitRegionGroup, FitNational, FitRegion, FitTable)
 
 
 def key_of(loc: tuple) -> str:
     """A validation error's location as the file's key (without the models' ``groups`` level)."""
     return ".".join(str(p) for p in loc if p != "groups")
+
+
+def fitted_spec(raw: dict, origin: str) -> FittedSpec:
+    """A fitted scenario file's table validated, errors naming the file and every key."""
+    return validated_spec(raw, origin, FittedSpec, MODELS, key_of)
