@@ -113,12 +113,27 @@ def mnkr(amount_sek: float, signed: bool = False, lang: str = "en") -> str:
     return text if _missing(amount_sek) else f"{text}{_unit_space(lang)}mnkr"
 
 
-def format_pp(value: float, decimals: int | None = 1, signed: bool = True, lang: str = "en") -> str:
-    """Percentage points, signed: ``+3.0`` (a change); the unit is for the caller's header or text."""
-    return format_number(value, decimals, signed, lang)
+def decimals_of(value: float, least: int = 1) -> int:
+    """The decimals a share or a percentage point is written with, the same in every output: at least ``least``,
+    more when the figure has more (up to 6): ``71.0``, ``70.96``, ``1.100001``."""
+    if _missing(value):
+        return least
+    value = float(value)
+    return max(least, next((d for d in range(7) if round(value, d) == round(value, 6)), 6))
 
 
-def pp(value: float, decimals: int | None = 1, signed: bool = True, lang: str = "en") -> str:
+def format_share(value: float, lang: str = "en") -> str:
+    """A share in percent as written everywhere: ``71.0``, ``70.96`` (:func:`decimals_of`); the unit is the caller's."""
+    return format_number(value, decimals_of(value), False, lang)
+
+
+def format_pp(value: float, decimals: int | None = None, signed: bool = True, lang: str = "en") -> str:
+    """Percentage points, signed: ``+3.0``, ``+2.95`` (a change; ``decimals`` None: :func:`decimals_of`); the unit
+    is for the caller's header or text."""
+    return format_number(value, decimals_of(value) if decimals is None else decimals, signed, lang)
+
+
+def pp(value: float, decimals: int | None = None, signed: bool = True, lang: str = "en") -> str:
     """Percentage points with the unit: ``+3.0 pp`` (``+3,0 procentenheter`` in Swedish)."""
     text = format_pp(value, decimals, signed, lang)
     return text if _missing(value) else f"{text}{_unit_space(lang)}{PP_UNIT[lang]}"

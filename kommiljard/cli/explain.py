@@ -11,6 +11,8 @@ from ..rules import DEFAULT_RULES
 from .app import (
     AllowMissingOpt,
     Format,
+    LangOpt,
+    Language,
     PanelArg,
     PopulationOpt,
     RulesOpt,
@@ -20,6 +22,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .render import terminal_width
 from .terminal import write_out
 
 
@@ -35,6 +38,7 @@ def explain(
     population: PopulationOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text) or json.")] = Format.table,
     allow_missing: AllowMissingOpt = False,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Explain one region's amount in one month and group, step by step, with the rule lines used.
 
@@ -46,4 +50,4 @@ def explain(
     if fmt is Format.json:
         write_out(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(e.render(), highlight=False, markup=False)
+        out.print(e.render(lang.value, terminal_width()), highlight=False, markup=False, soft_wrap=True)

@@ -8,8 +8,18 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
-from .app import AllowMissingOpt, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
-from .render import narrate
+from .app import (
+    AllowMissingOpt,
+    LangOpt,
+    Language,
+    PopulationOpt,
+    RulesOpt,
+    SetOpt,
+    app,
+    overrides_of,
+    reports_errors,
+)
+from .render import narrate, wrote
 
 
 @app.command()
@@ -39,6 +49,7 @@ def plot(
     set_: SetOpt = None,
     population: PopulationOpt = None,
     allow_missing: AllowMissingOpt = False,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Draw a picture and write it as PNG or SVG.
 
@@ -46,9 +57,8 @@ def plot(
     staircase.png`
 
     Kinds: **staircase** (one month and group as in the agreement's diagram: the bars after the cascade and who shares
-    them;
-    every month and group without --month/--group), **payouts** (per region, stacked by month, group and bar, block 2
-    beside),
+    them; every month and group without --month/--group), **payouts** (per region: each block's groups and block 2,
+    the total after each bar),
     **curve** (kronor against a region's own improvement, from a CSV/Parquet with improvement_pp, amount_sek, tier),
     **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain),
     **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes).
@@ -73,12 +83,14 @@ def plot(
             source, rules, population, None, "auto", overrides_of(set_), allow_missing_regions=allow_missing
         )
         narrate(result)
-        fig = payouts_figure(result) if kind == "payouts" else cells_figure(result, month, group)
+        fig = (
+            payouts_figure(result, lang.value) if kind == "payouts" else cells_figure(result, month, group, lang.value)
+        )
     elif kind == "curve":
-        fig = curve_figure(source, region, current)
+        fig = curve_figure(source, region, current, lang.value)
     elif kind == "variants":
-        fig, what = variants_figure(source)
+        fig, what = variants_figure(source, lang.value)
     else:
-        fig, what = sweep_figure(source, region, "violin" if violin else "box")
+        fig, what = sweep_figure(source, region, "violin" if violin else "box", lang.value)
     save_figure(fig, out_file)
-    err.print(f"wrote {out_file} ({what})", highlight=False)
+    wrote(out_file, what=what)

@@ -17,8 +17,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from ..kinds.look import colour_word, group_name
 from ..money import format_kronor, format_number
-from .app import Format, err, out
+from .app import Format, err, lang, out
 from .terminal import write_out
 
 if TYPE_CHECKING:
@@ -33,22 +34,30 @@ def terminal_width() -> int:
     return out.width
 
 
-def cell_text(value, money: bool) -> str:
-    """One cell as text: kronor in the money columns ("no data" where missing), numbers compactly."""
+def cell_text(value, money: bool, language: str = "en") -> str:
+    """One cell as text: kronor in the money columns ("no data" where missing), numbers compactly (a decimal
+    comma in Swedish)."""
     import pandas as pd  # loaded by then: the command computed a frame (--help imports no pandas)
 
     if money:
-        return format_kronor(value)
+        return format_kronor(value, lang=language)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return format_number(value, 0) if value.is_integer() and abs(value) >= 1e4 else f"{value:.6g}"
+        if value.is_integer():
+            return format_number(value, 0, lang=language)
+        return format_number(float(f"{value:.6g}"), None, lang=language)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value, 0, lang=language)
     return str(value)
 
 
-def header_text(column: str) -> str:
-    """A column name as a header that may wrap between its words (amounts: the title says kronor)."""
-    return column.removesuffix("_sek").replace("_", " ")
+def header_text(column: str, language: str = "en") -> str:
+    """A column as a header people read, in the language, that may wrap between its words (amounts: the title
+    says kronor)."""
+    from ..outputs.wording import column_header
+
+    return column_header(str(column), language)
 
 
 def _table_width(widths: Sequence[int]) -> int:
@@ -106,33 +115,83 @@ def print_frame(
     fmt: Format,
     title: str,
     money: Sequence[str] = (),
+    *,
     keys: int = 1,
     sections: Sequence[int] = (),
-    dialect: str = "en",
+    dialect: str | None = None,
     exact: bool = False,
     numbers: Sequence[str] = (),
     wrap: Sequence[str] = WRAP,
+    rules=None,
+    total: str | None = None,
+    synthetic: bool = False,
 ) -> None:
     """Print a frame as CSV (in a dialect, :mod:`kommiljard.outputs.dialects`) or as a table that fits
-    the terminal (see the module docstring).
+    the terminal (see the module docstring), in the command's language (``--lang``).
 
     ``money`` columns are written as kronor; ``keys`` leading columns name a row and are repeated in
     every part; a line is drawn before each row index in ``sections``; ``numbers`` are text columns
-    that hold numbers (aligned right, like numeric columns); ``wrap`` columns may wrap between words.
+    that hold numbers (aligned right, like numeric columns); ``wrap`` columns may wrap between words;
+    ``rules`` names the routes; ``total``: the column that says "total" in a last row of the money
+    columns' sums. A Swedish CSV of a ``synthetic`` result starts with a line that says so.
     Cell text is never read as markup.
     """
     import pandas as pd
 
+    language = lang()
+    if total is not None:
+        frame = with_total(frame, money, total, language)
+        sections = [*sections, len(frame) - 1]
     if fmt is Format.csv:
-        from ..outputs.dialects import csv_text
-
-        write_out(csv_text(frame, dialect, exact))
+        print_csv(frame, dialect or language, exact, rules=rules, synthetic=synthetic)
         return
-    headers = [header_text(str(c)) for c in frame.columns]
-    rows = [[cell_text(v, c in money) for c, v in zip(frame.columns, row)] for row in frame.itertuples(index=False)]
+    from ..outputs.wording import readable
+
+    shown_frame = readable(frame, language, rules)
+    headers = [header_text(str(c), language) for c in frame.columns]
+    rows = [
+        [cell_text(v, c in money, language) for c, v in zip(frame.columns, row)]
+        for row in shown_frame.itertuples(index=False)
+    ]
     right = [c in money or c in numbers or pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    _print_table(
+        headers, rows, title, keys=keys, sections=sections, right=right, wrap=[c in wrap for c in frame.columns]
+    )
+
+
+def one_region_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """``region`` and ``region_name`` as one column, ``01 Stockholm``: a table a column narrower (terminal)."""
+    if "region_name" not in frame.columns:
+        return frame
+    label = [f"{code} {name}".strip() for code, name in zip(frame["region"], frame["region_name"].fillna(""))]
+    return frame.drop(columns="region_name").assign(region=label)
+
+
+def with_total(frame: pd.DataFrame, money: Sequence[str], label_column: str, language: str) -> pd.DataFrame:
+    """The frame with a last row: "total" in ``label_column`` and the sum of every money column."""
+    import pandas as pd
+
+    from ..outputs.wording import word
+
+    row = {label_column: word("total", language), **{c: frame[c].sum(min_count=1) for c in money}}
+    return pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
+
+
+def print_csv(frame: pd.DataFrame, dialect: str, exact: bool, *, rules=None, synthetic: bool = False) -> None:
+    """A frame as CSV on stdout: the contract's names in English (for programs); in Swedish, for a spreadsheet, the
+    headers and values as people read them in the command's language, and a first line if the data are
+    synthetic."""
+    from ..outputs.dialects import csv_text
+    from ..outputs.exports import for_people, synthetic_line
+
+    if dialect == "sv":
+        frame = for_people(frame, lang(), rules, exact)
+    write_out(csv_text(frame, dialect, exact, note=synthetic_line(lang()) if synthetic and dialect == "sv" else None))
+
+
+def _print_table(headers, rows, title: str, *, keys: int, sections, right, wrap) -> None:
+    """Rows of text as a table that fits the terminal: in parts, or as blocks of lines (module docstring)."""
     width = terminal_width()
-    wrap = [c in wrap for c in frame.columns]
     fitted = layout(headers, rows, keys, width, wrap)
     if fitted is None:
         print_blocks(headers, rows, title, keys)
@@ -142,7 +201,7 @@ def print_frame(
         heading = title
         if len(parts) > 1:
             shown = ", ".join(headers[i] for i in columns[repeated:])
-            heading = f"{title} (part {p + 1} of {len(parts)}: {shown})".strip()
+            heading = say("part_of", title=title, part=p + 1, parts=len(parts), columns=shown).strip()
         table = Table(
             title=Text(heading) if heading else None,
             title_justify="left",
@@ -158,10 +217,14 @@ def print_frame(
             table.add_row(*(Text(row[i], no_wrap=not wrap[i]) for i in columns))
         out.print(table, width=width)
     if len(parts) > 1:
-        out.print(
-            Text(f"({len(parts)} parts to fit {width} columns; a wider terminal or --format csv shows one table)"),
-            width=width,
-        )
+        out.print(Text(say("parts_note", parts=len(parts), width=width)), width=width)
+
+
+def say(key: str, **values) -> str:
+    """One of the command line's words (``outputs/words.toml``, table ``say``) in the command's language."""
+    from ..outputs.wording import word
+
+    return word(f"say.{key}", lang(), **values)
 
 
 def print_blocks(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str, keys: int) -> None:
@@ -175,17 +238,209 @@ def print_blocks(headers: Sequence[str], rows: Sequence[Sequence[str]], title: s
             out.print(Text(f"  {h:<{label}}  {v}"), soft_wrap=True)
 
 
+def print_payout(result, whole, fmt: Format, dialect: str, exact: bool) -> None:
+    """A payout's tables: per region (with a total row), per block, month and group, and what was paid of the
+    total; or, with ``--format csv``, the summary per region."""
+    from ..money import kronor
+
+    summary = whole.summary
+    money = [c for c in summary.columns if c.startswith("block") or c == "total_sek"]
+    if fmt is Format.csv:
+        print_frame(summary, fmt, "", money, dialect=dialect, exact=exact, synthetic=result.panel.synthetic)
+        return
+    synthetic = say("synthetic_title") if result.panel.synthetic else ""
+    title = say("payout_title", rules=result.rules.id, synthetic=synthetic)
+    print_frame(one_region_column(summary), fmt, title, money, keys=1, total="region")
+    cells = whole.cells.drop(columns="qualifiers")  # in the workbook and --format json; here the table fits 80
+    cells = cells if cells["no_data"].any() else cells.drop(columns="no_data")
+    amounts = ["pot_sek", "paid_sek", "lapsed_sek"]
+    print_frame(cells, fmt, say("cells_title"), amounts, keys=3, total="month", rules=result.rules)
+    paid, lapsed = (kronor(whole.cells[c].sum(), lang=lang()) for c in ("paid_sek", "lapsed_sek"))
+    out.print(say("paid_line", paid=paid, lapsed=lapsed, total=kronor(result.rules.ruleset.total_sek, lang=lang())),
+              highlight=False)  # fmt: skip
+
+
+def print_whatif(result, fmt: Format) -> None:
+    """A what-if in the terminal: what changed, the region's total before and after, and per month and group the
+    share, improvement, tier and route, the kronor, the pp still needed for the next tier and one more pp."""
+    import pandas as pd
+
+    from ..inputs.regions import region_label
+    from ..money import format_pp, format_share, kronor
+    from ..outputs.wording import month_name, readable
+
+    language, c = lang(), result.cells
+    arrow = " → "
+    synthetic = say("synthetic_title") if result.baseline.panel.synthetic else ""
+    changed = ", ".join(f"{month_name(m, language, True)} {group_name(g, language, True)}" for _, m, g in result.chosen)
+    out.print(Text.assemble((say("whatif_title", region=region_label(result.region),
+                                 pp=format_pp(result.improve_pp, lang=language)), "bold"),
+                            " " + say("whatif_in", cells=changed) + synthetic), highlight=False)  # fmt: skip
+    before, after = kronor(result.baseline_sek, lang=language), kronor(result.scenario_sek, lang=language)
+    delta = kronor(result.delta_sek, signed=True, lang=language)
+    out.print(say("whatif_total", before=before, after=after, delta=delta), highlight=False)
+    routes = readable(c[["block", "route_after"]], language, result.baseline.rules)["route_after"]
+    by_target = [r not in ("none", "improvement") for r in c["route_after"]]  # say so only for the target's route
+    shares = [f"{format_share(b, language)}{arrow}{format_share(a, language)}" + (f" ({say('clamped')})" if cl else "")
+              for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])]  # fmt: skip
+    view = pd.DataFrame({
+        "month": [month_name(m, language, True) for m in c["month"]],
+        "group": c["group"],
+        "share_90": shares,
+        "improvement_pp": [f"{format_pp(b, lang=language)}{arrow}{format_pp(a, lang=language)}"
+                           for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])],
+        "tier": [f"{b}{arrow}{a}" + (f" ({r})" if t else "")
+                 for b, a, r, t in zip(c["tier_before"], c["tier_after"], routes, by_target)],
+        "to_next_tier_pp": [say("top") if pd.isna(v) else format_pp(v, signed=False, lang=language)
+                            for v in c["to_next_tier_pp"]],
+        "before_sek": c["amount_before_sek"],
+        "after_sek": c["amount_after_sek"],
+        "delta_sek": c["delta_sek"],
+        "sek_per_extra_pp": c["sek_per_extra_pp"],
+    })  # fmt: skip
+    money = ["before_sek", "after_sek", "delta_sek"]
+    numbers = ["share_90", "improvement_pp", "tier", "to_next_tier_pp", "sek_per_extra_pp"]
+    view["sek_per_extra_pp"] = [format_kronor(v, lang=language) for v in view["sek_per_extra_pp"]]
+    print_frame(view, fmt, say("whatif_cells"), money, keys=2, numbers=numbers, total="month")
+
+
+def print_curve(points, code: str, name: str, span: tuple[float, float], fmt: Format) -> None:
+    """A payout curve in the terminal: the points where the amount or the tier changes, and the last."""
+    import pandas as pd
+
+    from ..money import format_pp
+
+    steps = points[(points["amount_sek"].diff() != 0) | (points["tier"].diff() != 0)]
+    steps = pd.concat([steps, points.tail(1)]).drop_duplicates("improvement_pp")
+    lo, hi = (format_pp(v, lang=lang()) for v in span)
+    out.print(say("curve_title", region=f"{code} {name}", n=format_number(len(points), lang=lang()), lo=lo, hi=hi),
+              highlight=False)  # fmt: skip
+    print_frame(steps, fmt, "", ["amount_sek"])
+
+
+def say_sweep(origin: str, rules, seed: int, n: int, lever: tuple | None, observed) -> None:
+    """What a sweep draws from: scenario, rules, seed, trajectories, lever and observed panel."""
+    from ..money import pp
+
+    text = say("sweep_line", origin=origin, rules=rules, seed=seed, n=format_number(n, lang=lang()))
+    if lever:
+        text += "; " + say("sweep_lever", region=lever[0], pp=pp(lever[1], lang=lang()))
+    if observed:
+        text += "; " + say("sweep_observed", observed=observed)
+    err.print(text, highlight=False)
+
+
+def say_done(result, n: int, out_dir, variants: int = 1) -> None:
+    """How a sweep went: trajectories (of each of ``variants``), time, parts computed and reused, Dask workers, the
+    folder written."""
+    m = result.manifest
+    dask = say("sweep_dask", workers=m["dask"]["workers"]) if result.computed_parts and m.get("dask") else ""
+    seconds = format_number(result.elapsed_s, 1, lang=lang())
+    count = format_number(n, lang=lang()) + (f" × {variants} {say('variants')}" if variants > 1 else "")
+    err.print(say("sweep_done", n=count, seconds=seconds, computed=result.computed_parts,
+                  reused=result.reused_parts, dask=dask, out=f"{out_dir}/"), highlight=False)  # fmt: skip
+
+
+def print_sweep(summary, m: dict, name: str, region: str | None, fmt: Format) -> None:
+    """A sweep's summary in the terminal: per region the mean and 5/50/95 percentiles of its block-1 amount (mnkr)
+    and its chance of reaching each bar per group; with a lever, the gain; for a forecast, the chance by month."""
+    import pandas as pd
+
+    from ..inputs.regions import normalise_code
+    from ..money import format_mnkr, mnkr
+
+    language = lang()
+    groups, bars = m["block"]["groups"], m["block"]["bars"]  # from the rules, never parsed out of column names
+    steps = "/".join(colour_word(b, language) for b in bars)
+    rows = []
+    for _, r in summary.iterrows():
+        row = {"region": f"{r['region']} {r['region_name']}"}
+        row |= {f"{c}_sek": format_mnkr(r[f"{c}_sek"], lang=language) for c in ("mean", "p5", "p50", "p95")}
+        for g in groups:
+            chance = "/".join(format_number(100 * r[f"p_{b}_{g}"], lang=language) for b in bars)
+            row[say("chance_header", group=group_name(g, language, True))] = chance
+        if region is not None:
+            row |= {"mean_gain_sek": format_mnkr(r["mean_gain_sek"], lang=language),
+                    say("p5_to_p95"): f"{format_mnkr(r['p5_gain_sek'], lang=language)} – "
+                                      f"{format_mnkr(r['p95_gain_sek'], lang=language)}"}  # fmt: skip
+        rows.append(row)
+    view = pd.DataFrame(rows)
+    title = say("sweep_title", name=name, n=format_number(m.get("n"), lang=language))
+    print_frame(view, fmt, title, keys=1, numbers=[c for c in view.columns if c != "region"])
+    out.print(say("chance_note", bars=steps), highlight=False)
+    if (m.get("observed") or {}).get("forecast_from"):
+        _print_by_month(summary, m, fmt)
+    if region is not None:
+        row = summary.set_index("region").loc[normalise_code(region)]
+
+        def chances(suffix: str, g: str) -> str:
+            return "/".join(format_number(100 * row[f"p_{b}_{g}{suffix}"], lang=language) for b in bars)
+
+        moves = "; ".join(f"{group_name(g, language, True)} {steps} {chances('_baseline', g)} % → {chances('', g)} %"
+                          for g in groups)  # fmt: skip
+        out.print(say("lever_line", region=normalise_code(region), gain=mnkr(row["mean_gain_sek"], lang=language),
+                      low=format_mnkr(row["p5_gain_sek"], lang=language), high=mnkr(row["p95_gain_sek"], lang=language),
+                      moves=moves), highlight=False)  # fmt: skip
+
+
+def print_lever_grid(rows, m: dict, code: str, n: int, fmt: Format) -> None:
+    """A lever grid: per size of the lever, the gain's mean and 5/50/95 percentiles (mnkr) and the chances."""
+    import pandas as pd
+
+    from ..money import format_mnkr, format_pp
+
+    language = lang()
+    groups, bars = m["block"]["groups"], m["block"]["bars"]
+    view = pd.DataFrame({say("lever_pp"): [format_pp(v, lang=language) for v in rows["improve_pp"]]})
+    for stat in ("mean", "p5", "p50", "p95"):
+        view[f"{stat}_sek"] = [format_mnkr(v, lang=language) for v in rows[f"{stat}_gain_sek"]]
+    for g in groups:
+        view[say("chance_header", group=group_name(g, language, True))] = [
+            "/".join(format_number(100 * r[f"p_{b}_{g}"], lang=language) for b in bars) for _, r in rows.iterrows()
+        ]
+    title = say("grid_title", region=code, n=format_number(n, lang=language))
+    print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
+    out.print(say("chance_note", bars="/".join(colour_word(b, language) for b in bars)), highlight=False, markup=False)
+
+
+def _print_by_month(summary, m: dict, fmt: Format) -> None:
+    """A forecast's chance to reach the lowest bar, by month and group."""
+    import pandas as pd
+
+    from ..outputs.wording import month_name
+
+    language = lang()
+    groups, bars = m["block"]["groups"], m["block"]["bars"]
+    cells = [(month, g) for month in m["block"]["months"] for g in groups]
+    header = {c: f"{month_name(c[0], language, True)}, {group_name(c[1], language, True)}" for c in cells}
+    by_month = pd.DataFrame({
+        "region": summary["region"],
+        **{header[c]: [format_number(100 * v, lang=language) for v in summary[f"p_{bars[0]}_{c[1]}_{c[0]}"]]
+           for c in cells},
+    })  # fmt: skip
+    title = say("by_month_title", bar=colour_word(bars[0], language))
+    print_frame(by_month, fmt, title, keys=1, numbers=list(header.values()))
+
+
 def narrate(result) -> None:
+    """What a payout was computed from: rules (and changes), panel, population and conditions, on stderr."""
+    from ..outputs.wording import provenance_value
+
     p = result.provenance
-    err.print(
-        f"rules: {p['rules']['origin']}" + (f" with {p['rules']['overrides']}" if p["rules"]["overrides"] else ""),
-        highlight=False,
-    )
-    err.print(f"panel: {p['panel']['source']}", highlight=False)
+    changes = ", ".join(f"{k}={v}" for k, v in p["rules"]["overrides"].items())
+    err.print(say("rules_with" if changes else "rules", origin=p["rules"]["origin"], changes=changes), highlight=False)
+    err.print(say("panel", source=p["panel"]["source"]), highlight=False)
     if result.panel.synthetic:
-        err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
-    err.print(f"population: {p['population']['source']}; block-2 conditions: {p['conditions']}", highlight=False)
+        err.print(say("synthetic_panel"), style="yellow")
+    conditions = provenance_value(p["conditions"], lang())
+    err.print(say("population", source=p["population"]["source"], conditions=conditions), highlight=False)
     warn_no_data(result.no_data())
+
+
+def wrote(*paths, what: str = "") -> None:
+    """Say which files a command wrote (``what``: what they are, in words)."""
+    names = ", ".join(map(str, paths))
+    err.print(say("wrote_what" if what else "wrote", files=names, what=what), highlight=False)
 
 
 def warn_no_data(gaps: dict[str, str], computed: bool = True) -> None:
@@ -194,7 +449,16 @@ def warn_no_data(gaps: dict[str, str], computed: bool = True) -> None:
     from ..engine import no_data_message
 
     if gaps:
-        err.print(Text(f"warning: {no_data_message(gaps, computed)}", style="yellow"), soft_wrap=True)
+        message = no_data_message(gaps, computed) if lang() == "en" else _no_data_sv(gaps, computed)
+        err.print(Text(f"{say('warning')}: {message}", style="yellow"), soft_wrap=True)
+
+
+def _no_data_sv(gaps: dict[str, str], computed: bool) -> str:
+    from ..inputs.regions import region_label
+    from ..outputs.wording import no_data_text
+
+    listed = "; ".join(f"{region_label(r)}: {no_data_text(what, 'sv')}" for r, what in gaps.items())
+    return say("no_data_computed" if computed else "no_data_would_be", n=len(gaps), regions=listed)
 
 
 def write_figure(figure, path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import json
 import math
@@ -14,13 +13,15 @@ from typing import Annotated
 import typer
 
 from ..errors import KommiljardError
-from ..money import format_mnkr, format_number, mnkr, pp
+from ..money import format_number
 from ..rules import DEFAULT_RULES, load_rules
 from .app import (
     AlternativesOpt,
     Format,
     FormatOpt,
     GroupsOpt,
+    LangOpt,
+    Language,
     MonthsOpt,
     PopulationOpt,
     RuleSetsOpt,
@@ -28,13 +29,13 @@ from .app import (
     VariantOpt,
     app,
     err,
+    lang,
     many,
-    out,
     overrides_of,
     reports_errors,
 )
 from .compare import print_variant_sweep
-from .render import print_frame
+from .render import print_frame, print_lever_grid, print_sweep, say, say_done, say_sweep
 from .terminal import write_out
 
 
@@ -101,6 +102,7 @@ def sweep(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Run N synthetic trajectories through the rules: what each region can expect to get.
 
@@ -116,10 +118,8 @@ def sweep(
     per pp of improvement, spread per inhabitant, chance that a month pays nothing), e.g. `kommiljard sweep --n 10000
     --alternatives --variant equal:block1.sharing=equal --out variants-2019`.
     """
-    import pandas as pd
 
     from ..forecasting.forecast_model import load_any_scenario
-    from ..inputs.regions import normalise_code
     from ..sweeps.arguments import check_sweep_arguments
     from ..sweeps.run import Lever, run_sweep
 
@@ -154,6 +154,7 @@ def sweep(
             fmt,
             scheduler,
         )
+        swedish_workbooks(lang, [out_dir])
         return
     rules = rules[0] if rules else DEFAULT_RULES
     if (region is None) != (improve is None):
@@ -187,15 +188,11 @@ def sweep(
                 quiet,
                 fmt,
             )
+        swedish_workbooks(lang, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
         return
     lever = levers[0] if levers else None
     improve = sizes[0] if sizes else None
-    err.print(
-        f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {format_number(n)} trajectories"
-        + (f"; lever: region {region} {pp(improve, None)}" if lever else "")
-        + (f"; observed: {observed}" if observed else ""),
-        highlight=False,
-    )
+    say_sweep(loaded.origin, rules, seed, n, (region, improve) if lever else None, observed)
     with progress_bars(quiet, remaining=True) as bar, resumable(out_dir):
         result = run_sweep(
             loaded,
@@ -228,14 +225,7 @@ def sweep(
             markup=False,
             highlight=False,
         )
-    err.print(
-        f"{format_number(n)} trajectories"
-        + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused"
-        + (f"; Dask: {m['dask']['workers']} worker(s)" if result.computed_parts and m.get("dask") else "")
-        + "); "
-        f"wrote {out_dir}/",
-        highlight=False,
-    )
+    say_done(result, n, out_dir)
     summary = result.summary
     if fmt is Format.json:
         write_out(
@@ -251,56 +241,20 @@ def sweep(
             + "\n"
         )
         return
+    swedish_workbooks(lang, [out_dir])
     if fmt is Format.csv:
         print_frame(summary, fmt, "")
         return
-    groups, bars = m["block"]["groups"], m["block"]["bars"]  # from the rules, never parsed out of column names
-    rows = []
-    for _, r in summary.iterrows():
-        row = {"region": r["region"], "name": r["region_name"]}
-        row |= {c: format_mnkr(r[f"{c}_sek"]) for c in ("mean", "p5", "p50", "p95")}
-        row |= {f"{g} %": "/".join(format_number(100 * r[f"p_{b}_{g}"]) for b in bars) for g in groups}
-        if lever is not None:
-            row |= {
-                "gain": format_mnkr(r["mean_gain_sek"]),
-                "p5 to p95": f"{format_mnkr(r['p5_gain_sek'])} to {format_mnkr(r['p95_gain_sek'])}",
-            }
-        rows.append(row)
-    view = pd.DataFrame(rows)
-    title = f"{loaded.name}, {format_number(n)} trajectories: block-1 amount per region, mnkr"
-    print_frame(view, fmt, title, keys=2, numbers=[c for c in view.columns if c not in ("region", "name")])
-    out.print(
-        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month.",
-        highlight=False,
-    )
-    if forecast:
-        cells = [(month, g) for month in m["block"]["months"] for g in groups]
-        short = {g: "".join(w[0] for w in g.split("_")) if "_" in g else g[:2] for g in groups}
-        header = {(month, g): f"{dt.date(int(month[:4]), int(month[5:]), 1):%b} {short[g]}" for month, g in cells}
-        by_month = pd.DataFrame({
-            "region": summary["region"],
-            **{header[c]: [format_number(100 * v) for v in summary[f"p_{bars[0]}_{c[1]}_{c[0]}"]] for c in cells},
-        })  # fmt: skip
-        title = f"Chance (%) to reach at least the {bars[0]} bar, by month"
-        print_frame(by_month, fmt, title, keys=1, numbers=list(header.values()))
-        out.print(
-            ", ".join(f"{a}: {g}" for g, a in short.items())
-            + f"; months of {', '.join(sorted({month[:4] for month, _ in cells}))}. summary.csv has every bar "
-            "(p_<bar>_<group>_<YYYY-MM>).",
-            highlight=False,
-        )
-    if lever is not None:
-        row = summary.set_index("region").loc[normalise_code(region)]
+    print_sweep(summary, m, loaded.name, region if lever is not None else None, fmt)
 
-        def chances(suffix: str, g: str) -> str:
-            return "/".join(format_number(100 * row[f"p_{b}_{g}{suffix}"]) for b in bars)
 
-        moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
-        out.print(
-            f"Lever {normalise_code(region)} {pp(improve, None)}: expected gain {mnkr(row['mean_gain_sek'])} "
-            f"(5-95 %: {format_mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
-            highlight=False,
-        )
+def swedish_workbooks(lang: Language, folders: list[Path]) -> None:
+    """With ``--lang sv``, each sweep folder's summary.xlsx written again in Swedish."""
+    if lang is Language.sv:
+        from ..outputs.exports import write_sweep_workbook
+
+        for folder in folders:
+            write_sweep_workbook(folder, lang.value)
 
 
 def lever_sizes(text: str) -> list[float]:
@@ -358,10 +312,8 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
     all on the same draws (the same seed and arguments): the gain per size, for the lever's region."""
     import pandas as pd
 
-    err.print(
-        f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
-        highlight=False,
-    )
+    sizes = ", ".join(f"{lv.improve_pp:+g}" for lv in levers)
+    err.print(f"{said}; {say('lever_grid', region=levers[0].region, sizes=sizes)}", highlight=False)
     results = []
     with progress_bars(quiet) as bar:
         for lever in levers:
@@ -378,11 +330,8 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
         ]
     )
     computed, reused = sum(r.computed_parts for r in results), sum(r.reused_parts for r in results)
-    err.print(
-        f"{len(results)} sweeps of {format_number(n)} trajectories ({computed} part(s) computed, {reused} reused); "
-        f"wrote {', '.join(str(r.out_dir) for r in results)}",
-        highlight=False,
-    )
+    err.print(say("grid_done", k=len(results), n=format_number(n, lang=lang()), computed=computed, reused=reused,
+                  out=", ".join(str(r.out_dir) for r in results)), highlight=False)  # fmt: skip
     if fmt is Format.json:
         doc = {"region": code, "levels": [{**row, "out_dir": str(r.out_dir)} for row, r in
                                           zip(rows.to_dict(orient="records"), results)]}  # fmt: skip
@@ -391,22 +340,7 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
     if fmt is Format.csv:
         sys.stdout.write(rows.to_csv(index=False))
         return
-    groups, bars = m["block"]["groups"], m["block"]["bars"]
-    gains = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")
-    chances = {g: ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for _, r in rows.iterrows()] for g in groups}
-    view = pd.DataFrame({
-        "lever pp": [f"{v:+g}" for v in rows["improve_pp"]],
-        **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
-        **{f"{g} %": chances[g] for g in groups},
-    })  # fmt: skip
-    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-1 gain, mnkr"
-    print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
-    out.print(
-        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month, "
-        "with the lever.",
-        highlight=False,
-        markup=False,
-    )
+    print_lever_grid(rows, m, code, n, fmt)
 
 
 def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observed, population, threads, force, quiet,
@@ -417,14 +351,10 @@ def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observ
     from ..sweeps.run import run_sweep
 
     loaded = load_any_scenario(scenario)
-    err.print(
-        f"scenario: {loaded.origin}; seed {seed}; {format_number(n)} trajectories; {len(variants)} variants: "
-        + ", ".join(
-            f"{name} ({r.id}{' with ' + str(dict(r.overrides)) if r.overrides else ''})" for name, r in variants.items()
-        ),
-        highlight=False,
-        markup=False,
-    )
+    listed = ", ".join(f"{name} ({r.id}{' ' + str(dict(r.overrides)) if r.overrides else ''})"
+                       for name, r in variants.items())  # fmt: skip
+    err.print(say("variants_line", origin=loaded.origin, seed=seed, n=format_number(n, lang=lang()), k=len(variants),
+                  variants=listed), highlight=False, markup=False)  # fmt: skip
     with progress_bars(quiet) as bar, resumable(out_dir):
         result = run_sweep(
             loaded,
@@ -440,17 +370,7 @@ def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observ
             variants=variants,
             scheduler=scheduler,
         )
-    err.print(
-        f"{format_number(n)} trajectories x {len(variants)} variants in {result.elapsed_s:.1f} s "
-        f"({result.computed_parts} part(s) computed, {result.reused_parts} reused"
-        + (
-            f"; Dask: {result.manifest['dask']['workers']} worker(s)"
-            if result.computed_parts and result.manifest.get("dask")
-            else ""
-        )
-        + f"); wrote {out_dir}/",
-        highlight=False,
-    )
+    say_done(result, n, out_dir, len(variants))
     by_region, scheme, manifest = read_variant_sweep(out_dir)
     if manifest.get("observed"):
         known = manifest["observed"]

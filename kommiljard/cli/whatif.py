@@ -7,33 +7,31 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from ..errors import KommiljardError
-from ..money import format_number, format_pp, kronor
 from ..rules import DEFAULT_RULES
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
-    Dialect,
     DialectOpt,
     ExactOpt,
     Format,
     FormatOpt,
     GroupsOpt,
+    LangOpt,
+    Language,
     MonthsOpt,
     PanelArg,
     PopulationOpt,
     RulesOpt,
     SetOpt,
     app,
-    err,
+    dialect_of,
     many,
-    out,
     overrides_of,
     reports_errors,
 )
-from .render import narrate, print_frame
+from .render import narrate, print_curve, print_frame, print_whatif, wrote
 from .terminal import write_out
 
 
@@ -77,8 +75,9 @@ def whatif(
     ] = None,
     fmt: FormatOpt = Format.table,
     allow_missing: AllowMissingOpt = False,
-    dialect: DialectOpt = Dialect.en,
+    dialect: DialectOpt = None,
     exact: ExactOpt = False,
+    lang: LangOpt = Language.en,
 ) -> None:
     """What if a region improves by X percentage points? Its payout before and after, cell by cell.
 
@@ -90,8 +89,6 @@ def whatif(
     `delta_sek` (the region's totals over the scheme). `--curve` gives the payout curve from --lo to --hi pp
     (`--format csv` prints every point).
     """
-    import pandas as pd
-
     from ..analysis.whatif import payout_curve
     from ..analysis.whatif import whatif as compute_whatif
     from ..engine import payout as compute_payout
@@ -151,74 +148,23 @@ def whatif(
             doc["curve"] = points.to_dict(orient="records")
         write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
-        print_frame(points if points is not None else result.cells, fmt, "", dialect=dialect.value, exact=exact)
+        table = points if points is not None else result.cells
+        print_frame(table, fmt, "", dialect=dialect_of(dialect), exact=exact, rules=first.rules,
+                    synthetic=first.panel.synthetic)  # fmt: skip
     else:
         if result is not None:
-            synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
-            changed = ", ".join(f"{m} {g}" for _, m, g in result.chosen)
-            out.print(
-                Text.assemble(
-                    (f"What if {code} {name} improves share_90 by {result.improve_pp:+g} pp", "bold"),
-                    f" in {changed}{synthetic}",
-                ),
-                highlight=False,
-            )
-            out.print(
-                f"total over the scheme: {kronor(result.baseline_sek)} -> {kronor(result.scenario_sek)} "
-                f"({kronor(result.delta_sek, signed=True)})",
-                highlight=False,
-            )
-            c = result.cells
-            view = pd.DataFrame(
-                {
-                    "month": c["month"],
-                    "group": c["group"],
-                    "changed": c["changed"].map({True: "yes", False: ""}),
-                    "share_90": [
-                        f"{format_number(b, None)} -> {format_number(a, None)}" + (" (clamped)" if cl else "")
-                        for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])
-                    ],
-                    "improvement_pp": [
-                        f"{format_pp(b)} -> {format_pp(a)}"
-                        for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])
-                    ],
-                    "tier": [
-                        f"{b} -> {a} ({r})" for b, a, r in zip(c["tier_before"], c["tier_after"], c["route_after"])
-                    ],
-                    "before_sek": c["amount_before_sek"],
-                    "after_sek": c["amount_after_sek"],
-                    "delta_sek": c["delta_sek"],
-                    "to_next_tier_pp": [
-                        "top" if pd.isna(v) else format_pp(v, None, signed=False) for v in c["to_next_tier_pp"]
-                    ],
-                    "sek_per_extra_pp": c["sek_per_extra_pp"],
-                }
-            )
-            print_frame(
-                view,
-                fmt,
-                "Per month and group (kronor)",
-                ["before_sek", "after_sek", "delta_sek", "sek_per_extra_pp"],
-                keys=2,
-            )
+            print_whatif(result, fmt)
         if points is not None:
-            steps = points[(points["amount_sek"].diff() != 0) | (points["tier"].diff() != 0)]
-            steps = pd.concat([steps, points.tail(1)]).drop_duplicates("improvement_pp")
-            out.print(
-                f"Payout curve of {code} {name}: its amount in the chosen cells where it changes ({len(points)} "
-                f"points from {lo:g} to {hi:g} pp; --format csv prints all)",
-                highlight=False,
-            )
-            print_frame(steps, fmt, "", ["amount_sek"])
+            print_curve(points, code, name, (lo, hi), fmt)
     if out_file is not None:
         provenance = {
             **first.provenance,
             "whatif": {"region": code, "improve_pp": improve, "months": months_, "groups": groups_, "curve": curve},
         }
+        language, csv = lang.value, dialect_of(dialect)
         if points is not None:
-            table, sheets = points, (lambda: curve_sheets(points, f"{code} {name}", provenance))
+            table, sheets = points, (lambda: curve_sheets(points, f"{code} {name}", provenance, language))
         else:
-            cells = result.cells if dialect is Dialect.en or exact else whatif_cells_whole(result.cells)
-            table, sheets = cells, (lambda: whatif_sheets(result))
-        written = write_output(out_file, table, provenance, sheets, dialect.value, exact)
-        err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
+            cells = result.cells if csv == "en" or exact else whatif_cells_whole(result.cells)
+            table, sheets = cells, (lambda: whatif_sheets(result, language))
+        wrote(*write_output(out_file, table, provenance, sheets, csv, exact, lang=language, rules=first.rules))

@@ -167,7 +167,7 @@ def lever_text(lever: dict, lang: str = "en") -> str:
     except Exception:
         who = code
     try:
-        amount = pp(float(lever.get("improve_pp")), None, lang=lang)
+        amount = pp(float(lever.get("improve_pp")), lang=lang)
     except (TypeError, ValueError):
         amount = f"{lever.get('improve_pp')} {PP_UNIT[lang]}"
     return say("lever", lang, who=who, pp=amount, cells=_cells_text(lever, lang))

@@ -4,8 +4,9 @@ It holds the summary per region, the payouts figure, the picture of every cell (
 month and group, a threshold block's period and group: each kind draws its own), what lapsed,
 the rule set with every parameter in words and kronor and its source, and the provenance. The
 amounts are the payout in whole kronor that add up (:mod:`kommiljard.outputs.exports`), the same
-as in a workbook. In English or Swedish (:mod:`kommiljard.outputs.wording`); the pictures keep
-their English text.
+as in a workbook. In English or Swedish (:mod:`kommiljard.outputs.wording`), the pictures too. A
+synthetic panel is said so in one line at the top (and in every picture); the details are in the
+provenance.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from .. import __version__
 from ..engine import Payout
 from ..inputs.regions import region_label
 from ..kinds import kind_of
+from ..kinds.look import kind_words
 from ..money import format_kronor, kronor
+from ..rules.texts import text_in
 from .exports import WholeKronor, payout_in_whole_kronor
 from .files import write_text
 from .plots.figures import png_bytes
 from .plots.payout import plot_payouts
-from .wording import WORDS, check_lang, group_name, month_name, no_data_text, provenance_rows, rule_rows, word
+from .wording import check_lang, group_name, month_name, no_data_text, provenance_rows, rule_rows, word
 
 Progress = Callable[[str], None]
 
@@ -39,8 +42,8 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 1.6rem; margin: 0 0 .2rem; } h2 { font-size: 1.25rem; margin: 2.2rem 0 .6rem;
      border-bottom: 1px solid var(--line); padding-bottom: .2rem; } h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 .sub, figcaption, .note { color: var(--muted); font-size: .9rem; }
-.synthetic { border: 2px solid var(--warn); color: var(--warn); padding: .5rem .8rem; margin: 1rem 0; font-weight:
-600; }
+.synthetic { border-left: 4px solid var(--warn); color: var(--warn); padding: .3rem .7rem; margin: .8rem 0;
+font-weight: 600; } .synthetic a { color: inherit; font-weight: 400; margin-left: .4rem; }
 nav ol { columns: 2; padding-left: 1.2rem; margin: .5rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: .4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .45rem; text-align: left; vertical-align: top; }
@@ -137,11 +140,7 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     if no_data:
         regions = "; ".join(f"{region_label(r)} ({no_data_text(w, lang)})" for r, w in no_data.items())
         lead += f'<p class="synthetic">{_e(word("no_data_lead", lang, regions=regions))}</p>'
-    fig = _figure(
-        plot_payouts(result).figure,
-        "Payout per region, stacked by month, group and bar",
-        _e(word("figure_caption", lang) + word("figures_english", lang)),
-    )
+    fig = _figure(plot_payouts(result, lang=lang).figure, word("summary", lang), _e(word("figure_caption", lang)))
     return f'<section id="summary"><h2>{_e(word("summary", lang))}</h2>{lead}{table}{fig}</section>'
 
 
@@ -161,7 +160,7 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
         for month, group in kind.cells(block):
             if month is None:
                 continue
-            progress(f"block {block.number} {month} {group}")
+            progress(heading_of(block, month, group, lang))
             c = cells.loc[(block.number, month, group)]
             caption = word(
                 "cell_caption",
@@ -173,25 +172,22 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
                 paid=kronor(c["paid_sek"], lang=lang),
                 lapsed=kronor(c["lapsed_sek"], lang=lang),
                 qualifiers=int(c["qualifiers"]),
-                step=word(kind.step_word, lang) if kind.step_word in WORDS else kind.step_word,
+                step=kind_words(kind).text("step", lang),
             )
-            fig = kind.figure(result, block, (month, group)).figure
+            fig = kind.figure(result, block, (month, group), lang=lang).figure
             anchor = f"cell-{block.number}-{month}-{group}"
-            alt = CELL_INTROS.get(kind.step_word, ("", "", "Cell", ""))[2]
-            heading = (
-                f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, "
-                f"{group_name(group, lang)}"
-            )
+            alt = heading_of(block, month, group, lang)
+            heading = heading_of(block, month, group, lang)
             parts.setdefault(kind.step_word, []).append(
                 f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
-                + _figure(fig, f"{alt} {month} {group}", _e(caption))
+                + _figure(fig, alt, _e(caption))
                 + "</div>"
             )
     sections = []
     for step_word, figures in parts.items():
         anchor, title_key, _, intro_key = CELL_INTROS.get(step_word, (f"cells-{step_word}", "", "", ""))
         title = word(title_key, lang) if title_key else f"Cells ({step_word}s)"
-        intro = (word(intro_key, lang) + word("figures_english", lang)) if intro_key else ""
+        intro = word(intro_key, lang) if intro_key else ""
         sections.append(
             (
                 anchor,
@@ -200,6 +196,11 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
             )
         )
     return sections
+
+
+def heading_of(block, month: str, group: str, lang: str) -> str:
+    """``Block 1: October 2019, first visits``: a cell's heading, and its picture's alternative text."""
+    return f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, {group_name(group, lang)}"
 
 
 def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
@@ -231,9 +232,9 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
 def _rules_section(result: Payout, lang: str) -> str:
     rs, r = result.rules.ruleset, result.rules
     head = (
-        f"<p><strong>{_e(rs.title)}</strong> ({_e(rs.id)}, version {_e(rs.version)}). {_e(rs.agreement)}. "
-        f"{word('source_word', lang)}: {_e(rs.source)}. {word('total_word', lang)} {_kr(rs.total_sek, lang)} "
-        f"({_e(rs.total_source)}).</p>"
+        f"<p><strong>{_e(rs.title)}</strong> ({_e(rs.id)}, {word('version', lang)} {_e(rs.version)}). "
+        f"{_e(text_in(rs.agreement, lang))}. {word('source_word', lang)}: {_e(text_in(rs.source, lang))}. "
+        f"{word('total_word', lang)} {_kr(rs.total_sek, lang)} ({_e(text_in(rs.total_source, lang))}).</p>"
         f'<p class="note">{word("rule_file", lang)}: {_e(r.origin)}, sha256 <code>{_e(r.sha256)}</code>.</p>'
     )
     if r.overrides:
@@ -273,11 +274,9 @@ def build_report(
     p = result.provenance
     whole = payout_in_whole_kronor(result)
     title = f"{word('title', lang)}: {result.rules.id} {word('on', lang)} {Path(p['panel']['source']).name}"
-    described = p["panel"].get("kommiljard.description")
     banner = (
-        f'<div class="synthetic">{_e(word("synthetic_banner", lang))}'
-        + (f" {word('panel_says', lang)}: “{_e(described)}”." if described else "")
-        + "</div>"
+        f'<p class="synthetic" id="synthetic">{_e(word("synthetic_line", lang))} '
+        f'<a href="#provenance">{_e(word("synthetic_more", lang))}</a></p>'
         if result.panel.synthetic
         else ""
     )
@@ -287,7 +286,7 @@ def build_report(
         f"{word('population', lang)} {_e(p['population']['source'])} · {word('made', lang)} {_e(p['created_utc'])} "
         f"{word('by', lang)} kommiljard {_e(__version__)}</p>"
     )
-    progress("payouts per region")
+    progress(word("summary", lang).lower())
     summary = _summary_section(result, whole, lang)
     cell_sections = _cell_sections(result, whole, progress, lang)
     extra = [_page_section(page_href, lang)] if page_href else []

@@ -12,10 +12,10 @@ import re
 from collections.abc import Sequence
 
 from ..inputs.months import shift_month
-from ..kinds.look import colour_word, group_name, month_name
+from ..kinds.look import colour_word, group_name, measure_name, month_name, step_name
 from ..language import LANGUAGES, check_lang, words_of  # noqa: F401 - check_lang: re-exported
 from ..money import format_number, format_percent, kronor
-from ..rules.texts import alternative_name
+from ..rules.texts import alternative_name, condition_label
 
 WORDS = words_of("kommiljard.outputs")
 
@@ -85,7 +85,7 @@ def _item_text(key: str, item: dict, block, lang: str) -> str:
         return f"{month_range(item['months'], lang)}{share if item.get('share', 1) != 1 else ''}"
     if key == "levels":
         pots = ", ".join(f"{group_name(g, lang)} {kronor(v, lang=lang)}" for g, v in item["pot_sek"].items())
-        return f"{block.measure} {_bound(item['inclusive'], item['threshold'], ' %', lang)}: {pots}"
+        return f"{measure_name(block.measure, lang)} {_bound(item['inclusive'], item['threshold'], ' %', lang)}: {pots}"
     if key == "conditions":
         if item["kind"] == "flag":
             return word("must_hold", lang)
@@ -106,16 +106,18 @@ def _value_text(key: str, value, block, lang: str) -> str:
     if key in ("improvement_decimals", "decimals"):
         return word("decimals_value", lang, n=value)
     if key == "measure":
-        return f"{value} ({value_word(value, lang)})"
+        return value_word(value, lang)
     if key == "target":
+        bar = next((step_name(b, lang) for b in block.bars if b.name == value["bar"]), value["bar"])
+        rounded = f"; {word('decimals_value', lang, n=value['decimals'])}" if value.get("decimals") is not None else ""
         return (
-            f"{value['measure']} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
-            f"{word('opens_bar', lang, bar=value['bar'])} ({word('route', lang)} {value['route']})"
+            f"{measure_name(value['measure'], lang)} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
+            f"{word('opens_bar', lang, bar=bar)}{rounded}"
         )
     if key == "gate":
         scope = word("per_group" if value["scope"] == "group" else "all_groups", lang)
         return (
-            f"{value['measure']} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
+            f"{measure_name(value['measure'], lang)} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
             f"({value_word(value['aggregate'], lang)}, {scope})"
         )
     if isinstance(value, str):
@@ -133,7 +135,7 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
 
     data = block.model_dump(mode="json")
     rows = []
-    for parameter, _, source in parameter_rows(block):
+    for parameter, _, source in parameter_rows(block, lang):
         key, _, item_name = parameter.partition(": ")
         value = data.get(key)
         if key in ("number", "name") or value in (None, [], {}, ""):
@@ -141,11 +143,23 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
         label = word(key, lang) if key in WORDS else key.replace("_", " ")
         if item_name:
             item = next(i for i in value if str(i.get("name")) == item_name)
-            name = group_name(item_name, lang) if key == "groups" else item_name
-            rows.append((f"{label}: {name}", _item_text(key, item, block, lang), source))
+            rows.append(
+                (f"{label}: {_item_name(key, item_name, block, lang)}", _item_text(key, item, block, lang), source)
+            )
         else:
             rows.append((label, _value_text(key, value, block, lang), source))
     return rows
+
+
+def _item_name(key: str, name: str, block, lang: str) -> str:
+    """A list item of a block (a group, bar, level or condition) by the name people read."""
+    if key == "groups":
+        return group_name(name, lang)
+    if key in ("bars", "levels"):
+        return next((step_name(s, lang) for s in getattr(block, key) if s.name == name), name)
+    if key == "conditions":
+        return next((condition_label(c, lang) for c in block.conditions if c.name == name), name)
+    return name
 
 
 PROVENANCE_VALUES = {
@@ -154,6 +168,11 @@ PROVENANCE_VALUES = {
         "alla regioner uppfyllde dem (ingen tabell angiven)",
     ),
 }
+
+
+def provenance_value(value: object, lang: str = "en") -> str:
+    """A provenance value as people read it (the few the code writes in words have a Swedish version)."""
+    return PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
 
 
 def provenance_rows(provenance: dict, lang: str = "en") -> list[tuple[str, str]]:
@@ -200,7 +219,7 @@ def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = 
         group = match.group(2)
         block = match.group(1)
         return (
-            word("column.pattern_block_group", lang, block=block, group=group_name(group, lang))
+            word("column.pattern_block_group", lang, block=block, group=group_name(group, lang, True))
             if group
             else f"{word('block', lang)} {block}"
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ...inputs.panel import Panel, shift_month
 from ...inputs.regions import region_names
 from ...language import words_of
-from ...money import PP_UNIT, format_number, format_percent, kronor
+from ...money import PP_UNIT, format_number, format_percent, format_pp, format_share, kronor
 from ...rules import ImprovementStaircase, Rules
 from ..explaining import (
     Notes,
@@ -85,7 +85,7 @@ class Explanation(RegionTrace):
         unit = PP_UNIT[lang] if b.improvement_unit == "pp" else "%"
         compare = shift_month(self.month, -b.compare_lag_months)
         measure = measure_name(b.measure, lang)
-        number = lambda x: format_number(x, None, lang=lang)  # noqa: E731 - the shares as given
+        number = lambda x: format_share(x, lang)  # noqa: E731 - the shares as given
         lines = [
             say(
                 "explain.region_line",
@@ -115,13 +115,11 @@ class Explanation(RegionTrace):
         lines += [w.text("explain.improvement", lang)]
         rounded = w.text("explain.improvement_rounded", lang, decimals=b.improvement_decimals)
         if b.improvement_unit == "pp":
-            arithmetic = (
-                f"{number(o.current)} − {number(o.previous)} = {format_number(o.improvement, None, True, lang)}"
-            )
+            arithmetic = f"{number(o.current)} − {number(o.previous)} = {format_pp(o.improvement, lang=lang)}"
         else:
             arithmetic = (
                 f"({number(o.current)} − {number(o.previous)}) / {number(o.previous)} × 100 = "
-                f"{format_number(o.improvement, None, True, lang)}"
+                f"{format_pp(o.improvement, lang=lang)}"
             )
         lines += [f"  {arithmetic} {unit} ({rounded}){notes.cite(b.compare_source)}", ""]
         lines += [w.text("explain.tier_and_route", lang), *self._tier_lines(unit, notes, lang)]
@@ -174,7 +172,7 @@ class Explanation(RegionTrace):
                 use = "use_no_improver"
             else:
                 use = "use_not_used"
-            value = format_number(o.target_share, None, lang=lang)
+            value = format_share(o.target_share, lang)
             if t.scale:
                 published = format_number(_published(o.target_share, t), None, lang=lang)
                 value = w.text("explain.as_published", lang, value=value, decimals=t.decimals, rounded=published)
