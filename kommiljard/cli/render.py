@@ -85,8 +85,12 @@ def layout(
     def widths(columns: list[int]) -> list[int]:
         sized = {i: compact[i] for i in columns}
         spare = width - _table_width(list(sized.values()))
-        for i in columns:
-            grow = min(max(spare, 0), natural[i] - sized[i])
+        for i in sorted(columns, key=lambda i: wrap[i]):  # what may not wrap first
+            want = natural[i] - sized[i]
+            if wrap[i]:  # the wrapping columns share what is left, in proportion to what they lack
+                lacking = sum(natural[j] - sized[j] for j in columns if wrap[j]) or 1
+                want = min(want, int(spare * want / lacking) if spare > 0 else 0)
+            grow = min(max(spare, 0), want)
             sized[i] += grow
             spare -= grow
         return [sized.get(i, natural[i]) for i in range(n)]
@@ -420,6 +424,35 @@ def _print_by_month(summary, m: dict, fmt: Format) -> None:
     })  # fmt: skip
     title = say("by_month_title", bar=colour_word(bars[0], language))
     print_frame(by_month, fmt, title, keys=1, numbers=list(header.values()))
+
+
+def print_rules(r) -> None:
+    """A rule set in the terminal, in the command's language: its title, version and origin, then per block every
+    parameter in words and kronor with its source and note, then the named alternatives."""
+    import pandas as pd
+
+    from ..outputs.wording import rule_rows
+    from ..rules.texts import alternative_name, text_in
+
+    language, rs = lang(), r.ruleset
+    valid = say("rules_valid", first=rs.valid_from, last=rs.valid_to) if rs.valid_from else ""
+    out.print(Text.assemble((rs.title, "bold"), f" ({r.id}, {say('rules_version', version=rs.version)}{valid})"),
+              highlight=False)  # fmt: skip
+    out.print(text_in(rs.agreement, language), highlight=False, soft_wrap=False)
+    out.print(say("rules_origin", origin=r.origin, sha=r.sha256[:12]), highlight=False)
+    if r.overrides:
+        out.print(say("rules_changed", changes=", ".join(f"{k}={v}" for k, v in r.overrides.items())), highlight=False)
+    for block in rs.blocks:
+        frame = pd.DataFrame(rule_rows(block, language), columns=["parameter", "value", "source"])
+        frame.columns = [say(f"rules_{c}") for c in frame.columns]
+        print_frame(frame, Format.table, f"{say('rules_block')} {block.number}: {block.name}", keys=0,
+                    wrap=list(frame.columns))  # fmt: skip
+    if rs.alternatives:
+        rows = [(alternative_name(a.name, language), a.name, text_in(a.label, language), text_in(a.source, language))
+                for a in rs.alternatives]  # fmt: skip
+        columns = [say("rules_alternative"), say("rules_name"), say("rules_what"), say("rules_source")]
+        frame = pd.DataFrame(rows, columns=columns)
+        print_frame(frame, Format.table, say("rules_alternatives"), keys=0, wrap=list(frame.columns))
 
 
 def narrate(result) -> None:
