@@ -10,9 +10,12 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
+from ..money import format_number
+from ..outputs.wording import month_range
 from ..rules import DEFAULT_RULES
-from .app import Format, FormatOpt, PopulationOpt, RulesOpt, app, err, out, reports_errors
+from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, app, err, reports_errors
 from .fit import BorrowOpt, MinMonthsOpt, ResponseFromOpt, ResponseSdOpt, print_warnings, response_source
+from .render import print_backtest, say, wrote
 
 
 @app.command()
@@ -43,6 +46,7 @@ def backtest(
     min_months: MinMonthsOpt = 24,
     population: PopulationOpt = None,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Stand at a month of the past: fit every region up to it, forecast the payouts, compare with what happened.
 
@@ -74,28 +78,25 @@ def backtest(
         min_months,
     )
     s, p = result.summary, result.provenance
-    err.print(
-        f"history: {p['history']['source']}; rules: {p['rules']['id']}; fitted up to {s['as_of']}; "
-        f"known: {', '.join(s['months_known']) or 'none'}; forecast: {', '.join(s['months_forecast'])}; "
-        f"{n} trajectories, seed {seed}",
-        markup=False,
-        highlight=False,
-    )
+    err.print(say("backtest_line", source=p["history"]["source"], rules=p["rules"]["id"], as_of=s["as_of"],
+                  known=month_range(s["months_known"], lang.value) or say("none"),
+                  forecast=month_range(s["months_forecast"], lang.value), n=format_number(n, lang=lang.value),
+                  seed=seed), markup=False, highlight=False)  # fmt: skip
     if p["synthetic"]:
-        err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
+        err.print(say("synthetic_history"), style="yellow")
     print_warnings(p["fit"]["warnings"])
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_table(result.regions, out_dir / "backtest.csv", {**p, "summary": s})
         write_text(out_dir / "summary.json", json.dumps({"summary": s, "provenance": p}, indent=2, ensure_ascii=False))
         write_text(out_dir / "fitted-scenario.toml", result.scenario_text)
-        err.print(f"wrote {out_dir}/backtest.csv, summary.json, fitted-scenario.toml", markup=False, highlight=False)
+        wrote(f"{out_dir}/backtest.csv", "summary.json", "fitted-scenario.toml")
     if plot_file is not None:
         from ..outputs.plots.backtest import plot_backtest
         from ..outputs.plots.figures import save_figure
 
-        save_figure(plot_backtest(result.regions, s, p).figure, plot_file)
-        err.print(f"wrote {plot_file}", markup=False, highlight=False)
+        save_figure(plot_backtest(result.regions, s, p, lang=lang.value).figure, plot_file)
+        wrote(plot_file)
 
     if fmt is Format.json:
         payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
@@ -104,36 +105,4 @@ def backtest(
     if fmt is Format.csv:
         sys.stdout.write(result.regions.to_csv(index=False))
         return
-    from rich.table import Table
-    from rich.text import Text
-
-    def mnkr(x: float) -> str:
-        return f"{x / 1e6:,.1f}".replace(",", " ")
-
-    t = Table(
-        title=f"Backtest as of {s['as_of']}: block-1 payout per region, mnkr (forecast against what happened)",
-        title_justify="left",
-    )
-    t.add_column("region", overflow="ellipsis", max_width=14, no_wrap=True)
-    for col in ("mean", "50 %", "90 %", "real", "in", "naive"):
-        t.add_column(col, justify="right", no_wrap=True)
-    for r in result.regions.itertuples(index=False):
-        inside = "50,90" if r.inside_50 else "90" if r.inside_90 else Text("out", style="bold red")
-        t.add_row(
-            f"{r.region} {r.region_name}",
-            mnkr(r.mean_sek),
-            f"{mnkr(r.p25_sek)}-{mnkr(r.p75_sek)}",
-            f"{mnkr(r.p5_sek)}-{mnkr(r.p95_sek)}",
-            mnkr(r.realised_sek),
-            inside,
-            mnkr(r.naive_sek),
-        )
-    out.print(t)
-    k = s["regions"]
-    out.print(
-        f"Inside the 50 % interval: {round(s['coverage_50'] * k)} of {k} ({s['coverage_50']:.0%}); "
-        f"inside the 90 %: {round(s['coverage_90'] * k)} of {k} ({s['coverage_90']:.0%}). "
-        f"Mean absolute error {mnkr(s['mae_sek'])} mnkr; naive forecast {mnkr(s['mae_naive_sek'])} mnkr. "
-        "in: the intervals the realised payout fell in.",
-        highlight=False,
-    )
+    print_backtest(result.regions, s, fmt)

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from .app import Format, FormatOpt, app, err, out, reports_errors
+from .app import Format, FormatOpt, LangOpt, Language, app, err, reports_errors
+from .render import print_fit, say
 
 ResponseFromOpt = Annotated[
     str,
@@ -68,6 +69,7 @@ def fit(
     borrow: BorrowOpt = False,
     min_months: MinMonthsOpt = 24,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Fit every region to its own monthly history and write a fitted scenario.
 
@@ -81,7 +83,7 @@ def fit(
     Next: `kommiljard sweep fitted.toml --observed history.parquet --out DIR`. See docs/forecasting.md.
     """
 
-    from ..forecasting.fit import HistoryWarning, expit_pct, fit_history
+    from ..forecasting.fit import HistoryWarning, fit_history
     from ..forecasting.fitted import fitted_scenario, scenario_text
     from ..inputs.panel import as_panel, normalise_month
     from ..outputs.files import check_out_path, write_text
@@ -99,21 +101,14 @@ def fit(
     write_text(out_file, text)
 
     frame = panel.frame
-    err.print(
-        f"history: {panel.source} ({len(frame)} rows, {frame['month'].min()} to {frame['month'].max()})",
-        markup=False,
-        highlight=False,
-    )
+    err.print(say("fit_history", source=panel.source, rows=len(frame), first=frame["month"].min(),
+                  last=frame["month"].max()), markup=False, highlight=False)  # fmt: skip
     if panel.synthetic:
-        err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
+        err.print(say("synthetic_history"), style="yellow")
     first, last = fitted.national_months
-    err.print(
-        f"fitted {len(fitted.regions)} regions x {len(fitted.groups)} groups on {first} to {last} "
-        f"(baseline year {fitted.baseline_year}); response: "
-        + (f"assumed from {response_from}" if response_source(response_from) else "none assumed"),
-        markup=False,
-        highlight=False,
-    )
+    response = say("fit_assumed", source=response_from) if response_source(response_from) else say("fit_none")
+    err.print(say("fit_done", regions=len(fitted.regions), groups=len(fitted.groups), first=first, last=last,
+                  year=fitted.baseline_year, response=response), markup=False, highlight=False)  # fmt: skip
     print_warnings(fitted.warnings)
     table = fitted.regions_table()
     if fmt is Format.json:
@@ -122,34 +117,6 @@ def fit(
     elif fmt is Format.csv:
         sys.stdout.write(table.to_csv(index=False))
     else:
-        from rich.table import Table
-
-        from ..inputs.regions import region_names
-
-        names = region_names()
-        t = Table(
-            title=f"Fitted to {Path(str(panel.source)).name}: share_90 level in {fitted.baseline_year} (%) "
-            "and trend (pp a year)",
-            title_justify="left",
-        )
-        for col, justify in (("region", "left"), ("name", "left"), *((g, "right") for g in fitted.groups)):
-            width = 12 if col == "name" else None
-            t.add_column(col, justify=justify, no_wrap=True, overflow="ellipsis", max_width=width)
-        t.add_column("months", justify="right")
-        p = fitted.region
-        for ri, code in enumerate(fitted.regions):
-            cells = []
-            for gi in range(len(fitted.groups)):
-                pct = float(expit_pct(p.level[ri, gi]))
-                cells.append(f"{pct:.1f} {p.trend[ri, gi] * pct * (100 - pct) / 100:+.1f}")
-            months = fitted.data[fitted.data["region"] == code]["n_months"].min()
-            borrowed = " b" if fitted.borrowed[ri].any() else ""
-            t.add_row(code, names.get(code, ""), *cells, f"{months}{borrowed}")
-        out.print(t)
-        out.print("b: thin history, parameters borrowed from the pooled estimate.", highlight=False)
+        print_fit(fitted, Path(str(panel.source)).name, fmt)
     observed = history if str(frame["month"].max()) == fitted.until else f"PANEL (the history up to {fitted.until})"
-    err.print(
-        f"wrote {out_file}; next: kommiljard sweep {out_file} --observed {observed} --out sweep-fitted",
-        markup=False,
-        highlight=False,
-    )
+    err.print(say("fit_next", out=out_file, observed=observed), markup=False, highlight=False)

@@ -455,6 +455,104 @@ def print_rules(r) -> None:
         print_frame(frame, Format.table, say("rules_alternatives"), keys=0, wrap=list(frame.columns))
 
 
+def say_imported(imported) -> None:
+    """What an import made: the panel's rows, regions and months, what was left out, warnings, the synthetic mark."""
+    from ..outputs.wording import month_range
+
+    f, language = imported.frame, lang()
+    months = month_range(sorted(f["month"].unique()), language)
+    err.print(say("imported_panel", rows=len(f), regions=f["region"].nunique(), months=months), markup=False,
+              highlight=False)  # fmt: skip
+    if imported.left_out:
+        more = say("and_more", n=len(imported.left_out) - 5) if len(imported.left_out) > 5 else ""
+        shown = "; ".join(imported.left_out[:5]) + more
+        err.print(say("imported_left_out", n=imported.dropped_rows, shown=shown), markup=False, highlight=False)
+    for warning in imported.warnings:
+        err.print(f"{say('warning')}: {warning}", style="yellow", markup=False, highlight=False)
+    if imported.synthetic:
+        err.print(say("imported_synthetic"), style="yellow")
+
+
+def print_import_summary(summary, files: list[str], fmt: Format) -> None:
+    """An import's regions: code and name, how the files wrote them, and how many rows each has; the months and
+    groups once above the table when every region has the same (they make the lines long otherwise)."""
+    from ..outputs.wording import month_range
+
+    language = lang()
+    view = one_region_column(summary)
+    same = view["months"].nunique() == 1 and view["groups"].nunique() == 1
+    if same and fmt is not Format.csv:
+        months = month_range(view["months"].iloc[0].split(), language)
+        groups = ", ".join(group_name(g, language) for g in view["groups"].iloc[0].split())
+        out.print(say("imported_every_region", months=months, groups=groups), highlight=False, markup=False)
+        view = view.drop(columns=["months", "groups"])
+    title = say("imported_title", files=", ".join(files))
+    print_frame(view, fmt, title, keys=1, wrap=["written_as", "months", "groups"])
+
+
+def print_fit(fitted, source: str, fmt: Format) -> None:
+    """Each fitted region: its share_90 level in the baseline year (%) and trend (pp a year) per group, and how many
+    months it was fitted on (b: parameters borrowed from the pooled estimate)."""
+    import pandas as pd
+
+    from ..forecasting.fit import expit_pct
+    from ..inputs.regions import region_label
+    from ..money import format_pp, format_share
+
+    language, p = lang(), fitted.region
+    rows = []
+    for ri, code in enumerate(fitted.regions):
+        row = {"region": region_label(code)}
+        for gi, g in enumerate(fitted.groups):
+            pct = float(expit_pct(p.level[ri, gi]))
+            trend = p.trend[ri, gi] * pct * (100 - pct) / 100
+            row[group_name(g, language, True)] = (
+                f"{format_share(round(pct, 1), language)} {format_pp(round(trend, 1), 1, lang=language)}"
+            )
+        months = fitted.data[fitted.data["region"] == code]["n_months"].min()
+        row["months"] = f"{months}{' b' if fitted.borrowed[ri].any() else ''}"
+        rows.append(row)
+    view = pd.DataFrame(rows)
+    title = say("fit_title", source=source, year=fitted.baseline_year)
+    print_frame(view, fmt, title, keys=1, numbers=list(view.columns[1:]))
+    out.print(say("fit_note"), highlight=False)
+
+
+def print_backtest(regions, s: dict, fmt: Format) -> None:
+    """A backtest per region: the forecast's mean and 50 % and 90 % intervals, the realised payout, which intervals
+    it fell in, and the naive forecast (mnkr); a total row; then the coverage and errors."""
+    import pandas as pd
+
+    from ..money import format_mnkr, format_percent, mnkr
+
+    language = lang()
+    m = lambda v: format_mnkr(v, lang=language)  # noqa: E731 - one line
+    view = pd.DataFrame({
+        "region": [f"{r.region} {r.region_name}" for r in regions.itertuples()],
+        "mean_sek": regions["mean_sek"] / 1e6,
+        "inside_90": [f"{m(a)}–{m(b)}" for a, b in zip(regions["p5_sek"], regions["p95_sek"])],
+        "realised_sek": regions["realised_sek"] / 1e6,
+        "in": [_fell_in(a, b) for a, b in zip(regions["inside_50"], regions["inside_90"])],
+        "naive_sek": regions["naive_sek"] / 1e6,
+    })  # fmt: skip
+    view = with_total(view, ["mean_sek", "realised_sek", "naive_sek"], "region", language)
+    for c in ("mean_sek", "realised_sek", "naive_sek"):
+        view[c] = [format_number(v, 1, lang=language) for v in view[c]]
+    view = view.fillna("").rename(columns={"inside_90": say("interval_90"), "in": say("fell_in")})
+    title = say("backtest_title", as_of=s["as_of"])
+    print_frame(view, fmt, title, keys=1, numbers=list(view.columns[1:]), sections=[len(view) - 1])
+    k = s["regions"]
+    out.print(say("backtest_scores", in50=round(s["coverage_50"] * k), in90=round(s["coverage_90"] * k), k=k,
+                  pct50=format_percent(100 * s["coverage_50"], 0, language),
+                  pct90=format_percent(100 * s["coverage_90"], 0, language),
+                  mae=mnkr(s["mae_sek"], lang=language), naive=mnkr(s["mae_naive_sek"], lang=language)),
+              highlight=False)  # fmt: skip
+
+
+def _fell_in(inside_50: bool, inside_90: bool) -> str:
+    return "50, 90" if inside_50 else "90" if inside_90 else say("outside")
+
+
 def narrate(result) -> None:
     """What a payout was computed from: rules (and changes), panel, population and conditions, on stderr."""
     from ..outputs.wording import provenance_value

@@ -40,22 +40,28 @@ def no_data_text(what: str, lang: str) -> str:
 
 
 def month_range(months: Sequence[str], lang: str = "en") -> str:
-    """Consecutive months as a range (``sep–nov 2019``, ``dec 2019 – feb 2020``), others listed."""
+    """Months as runs of consecutive months (``Sep–Nov 2019``, ``Dec 2019 – Feb 2020``, ``Sep–Nov 2018, Sep–Nov
+    2019``), a lone month by itself."""
     months = sorted(months)
-    if not months:
-        return ""
+    runs: list[list[str]] = []
+    for m in months:
+        if runs and shift_month(runs[-1][-1], 1) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
 
     def short(m: str) -> str:
         return month_name(m, lang, short=True)[:-5]
 
-    consecutive = all(shift_month(a, 1) == b for a, b in zip(months, months[1:]))
-    if len(months) == 1:
-        return f"{short(months[0])} {months[0][:4]}"
-    if consecutive:
-        if months[0][:4] == months[-1][:4]:
-            return f"{short(months[0])}–{short(months[-1])} {months[0][:4]}"
-        return f"{short(months[0])} {months[0][:4]} – {short(months[-1])} {months[-1][:4]}"
-    return ", ".join(f"{short(m)} {m[:4]}" for m in months)
+    def run_text(run: list[str]) -> str:
+        first, last = run[0], run[-1]
+        if len(run) == 1:
+            return f"{short(first)} {first[:4]}"
+        if first[:4] == last[:4]:
+            return f"{short(first)}–{short(last)} {first[:4]}"
+        return f"{short(first)} {first[:4]} – {short(last)} {last[:4]}"
+
+    return ", ".join(run_text(r) for r in runs)
 
 
 def yes_no(value: bool, lang: str = "en") -> str:
