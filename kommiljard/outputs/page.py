@@ -38,6 +38,7 @@ from ..engine import Payout
 from ..errors import InputError
 from ..inputs.regions import region_label, region_names
 from ..kinds.base import step_labels
+from ..kinds.look import measure_name
 from ..rules import ImprovementStaircase, Rules
 from .files import write_text
 
@@ -109,12 +110,14 @@ def _tier_labels(block: ImprovementStaircase, t: dict, lang: str) -> list[str]:
     return [t["tier_none"], *step_labels(bar_labels(block, lang), tiers, block.cumulative)]
 
 
-def _route_labels(block: ImprovementStaircase, t: dict) -> list[str]:
+def _route_labels(block: ImprovementStaircase, t: dict, lang: str = "en") -> list[str]:
     """Route codes 0, 1, 2 (:func:`kommiljard.kinds.staircase.units.route_names`) in words."""
     target = block.target
     op = "≥" if target is not None and target.inclusive else ">"
     by_target = (
-        t["route_target"].format(measure=target.measure, op=op, threshold=f"{target.threshold:g}") if target else ""
+        t["route_target"].format(measure=measure_name(target.measure, lang), op=op, threshold=f"{target.threshold:g}")
+        if target
+        else ""
     )
     return [t["route_none"], t["route_improvement"], by_target]
 
@@ -278,6 +281,14 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
     }
 
 
+def _needed(block: ImprovementStaircase, share: float, previous: float) -> list[float]:
+    """Per tier, the improvement (pp, from the panel's share) that reaches the next bar, as ``kommiljard whatif``
+    counts it (:func:`~kommiljard.analysis.whatif.to_next_tier`): the page shows it less the view's improvement."""
+    from ..analysis.whatif import to_next_tier
+
+    return [round(to_next_tier(block, float(share), float(previous), t), 6) for t in range(len(block.bars))]
+
+
 def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> dict:
     """Everything the page's script needs, as plain JSON-able data: values to look up, words, no rule logic."""
     from ..kinds.look import NONE_COLOUR, bar_colour
@@ -291,9 +302,9 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
         {
             "key": f"{month}.{group}",
             "label": f"{month_label(month, lang)} · {group_label(blocks[number], group, lang)}",
-            "measure": blocks[number].measure,
+            "measure": measure_name(blocks[number].measure, lang),
             "tiers": _tier_labels(blocks[number], t, lang),
-            "routes": _route_labels(blocks[number], t),
+            "routes": _route_labels(blocks[number], t, lang),
             "colours": [NONE_COLOUR, *(bar_colour(n, k) for k, n in enumerate(blocks[number].bar_names))],
         }
         for number, month, group in curves.cells
@@ -310,6 +321,7 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
                     "share": float(curves.share[r, c]),
                     "previous": float(curves.previous[r, c]),
                     "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c]),
+                    "need": _needed(blocks[curves.cells[c][0]], curves.share[r, c], curves.previous[r, c]),
                 }
                 for c in range(len(curves.cells))
             ],
@@ -421,16 +433,17 @@ def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | 
     title = t["title"].format(ruleset=rules.ruleset.title)
     subtitle = t["subtitle"].format(rules=f"{rules.id} {rules.ruleset.version}", panel=p["panel"]["source"],
                                     created=p["created_utc"], version=__version__)  # fmt: skip
-    banner, described = "", p["panel"].get("kommiljard.description")
+    banner = ""
     if result.panel.synthetic:
-        said = f" {t['described'].format(text=described)}" if described else ""
-        banner = f'<p class="synthetic">{_e(t["synthetic"] + said)}</p>'
+        banner = f'<p class="synthetic">{_e(t["synthetic"])}</p>'
     measure = rules.ruleset.blocks_of(ImprovementStaircase)[0].measure
     lo, hi = (_pp(k * curves.step, grid["decimals"], lang) for k in (grid["first"], grid["last"]))
     step = f"{curves.step:g}".replace(".", "," if lang == "sv" else ".")
-    about = [t["about_text"].format(measure=measure, lo=lo, hi=hi, step=step)]
+    about = [t["about_text"].format(measure=measure_name(measure, lang), lo=lo, hi=hi, step=step)]
     if measure in CAPPED_BY:
-        about.append(t["about_cap"].format(measure=measure, cap=CAPPED_BY[measure]))
+        about.append(
+            t["about_cap"].format(measure=measure_name(measure, lang), cap=measure_name(CAPPED_BY[measure], lang))
+        )
     about.append(t["about_outside"])
     rows = _provenance_rows(curves, t, sweeps, lang)
     css, js = _template("page.css"), _template("page.js")
@@ -439,7 +452,7 @@ def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | 
     footer = t["footer"].format(version=__version__) + (" " + t["synthetic"] if result.panel.synthetic else "")
     words = ("region_search", "region", "all", "all_number", "reset", "total", "before", "after", "difference",
              "cells", "cells_note", "noscript", "link", "copy", "link_note", "next_note", "provenance", "what",
-             "value")  # fmt: skip
+             "value", "exact_label", "exact_note")  # fmt: skip
     fields = {
         **{k: _e(t[k]) for k in words},
         "lang": lang,
