@@ -22,6 +22,26 @@ from ..errors import KommiljardError, MissingDataWarning
 from ..rules import bundled_rule_names, parse_override
 from .terminal import safe_console, shown
 
+def _readable_metavar(original):
+    """Typer's help shows a type placeholder for every option (``<bool>``, ``<list[str]>``): none for a flag, and
+    a word a reader knows for the others (``TEXT``, ``FILE``, ``NUMBER``, ``en|sv``)."""
+
+    @functools.wraps(original)
+    def display(self, ctx):
+        if getattr(self, "is_flag", False):
+            return None
+        shown = original(self, ctx)
+        if not isinstance(shown, str) or not shown.startswith("<"):
+            return shown
+        bare = shown.strip("<>").removeprefix("list[").removesuffix("]")
+        words = {"str": "TEXT", "path": "FILE", "float": "NUMBER", "int": "INTEGER", "bool": None}
+        return words.get(bare, bare if "|" in bare else "TEXT")
+
+    return display
+
+
+for _kind in (typer.core.TyperOption, typer.core.TyperArgument):
+    _kind.display_type_rich = _readable_metavar(_kind.display_type_rich)
 app = typer.Typer(
     help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
     "Example: `kommiljard report data/sample_panel_2019.parquet --out report.html` (every command's --help starts "

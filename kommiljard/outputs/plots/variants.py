@@ -75,7 +75,7 @@ def _difference_table(ax, means: pd.DataFrame, shown: list[str], rows: list[str]
             text = format_number(value, 1, signed=True, lang=lang) if round(value, 1) else "0"
             ax.text(j + 1, i, text, ha="center", va="center", fontsize=7, color="white" if strong else "#222222")
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
-    ax.set_xticks(range(len(shown)), [plain(s) for s in shown], fontsize=8, rotation=35, ha="left")
+    ax.set_xticks(range(len(shown)), [plain(s) for s in shown], fontsize=8, rotation=90, ha="center", va="bottom")
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     ax.set_xlabel(WORDS.text("plot.variants_x", lang, base=plain(shown[0])), fontsize=8.5)
@@ -87,7 +87,7 @@ def _outcome_bars(axes, scheme: pd.DataFrame, shown: list[str], lang: str) -> No
         ("plot.lapsed", scheme["mean_lapsed_sek"] / MN, scheme["p95_lapsed_sek"] / MN, 1),
         ("plot.per_pp", scheme["sek_per_pp"] / MN, None, 1),
         ("plot.gini", scheme["gini_per_inhabitant"], None, 3),
-        ("plot.nothing_paid", 100 * scheme["p_cell_pays_nothing"], None, 1),
+        ("plot.nothing_paid", 100 * scheme["p_cell_pays_nothing"], None, 2),
     ]
     y = np.arange(len(shown))
     for i, (ax, (key, values, p95, decimals)) in enumerate(zip(axes, panels)):
