@@ -22,6 +22,7 @@ from ..errors import KommiljardError, MissingDataWarning
 from ..rules import bundled_rule_names, parse_override
 from .terminal import safe_console, shown
 
+
 def _readable_metavar(original):
     """Typer's help shows a type placeholder for every option (``<bool>``, ``<list[str]>``): none for a flag, and
     a word a reader knows for the others (``TEXT``, ``FILE``, ``NUMBER``, ``en|sv``)."""
