@@ -1,8 +1,9 @@
-"""What may not reach a reader under ``--lang sv``: English words and kommiljard's code names.
+"""What may not reach a reader  ``--lang sv``: English words and kommiljard's code names.
 
 ``ENGLISH`` holds common English words and the domain's English words that are not also Swedish
 words (``in``, ``per``, ``data``, ``panel``, ``block``, ``region``, ``total``, ``period``, ``status``,
-``version``, ``scenario``, ``operation`` and ``kod`` are left out: they are Swedish too). ``CODE_NAMES``
+``version``, ``scenario``, ``operation``, ``under``, ``median``, ``variant`` and ``decimal`` are left out: they are
+Swedish too). ``CODE_NAMES``
 are the names of columns, values and kinds as the code spells them. :func:`offenders` finds either
 in a text, after removing what a reader types as it is written: file names and paths, command
 lines and options (``kommiljard import ...``, ``--lang``), rule-set and region codes, hashes, URLs.
@@ -29,12 +30,12 @@ ENGLISH = frozenset(
     she his her him us do does did done doing has have had having get gets got getting per-region payment payments
     money total's forecast forecasts realised interval intervals coverage naive error errors fitted fit history
     histories trend season seasonal noise level's weight weights sharing cumulative equal relative published
-    rounded decimals decimal exclusive inclusive alternative alternatives variant variants changes changed change
+    rounded decimals  exclusive inclusive alternative alternatives  variants changes changed change
     conditions condition met missing report page link sent send improving when clamped clamp top bottom left right
     step steps grid slider number numbers print printed distribution percentile percentiles whiskers box violin
-    density median quartiles diamond line lines dot dots tick ticks bar's summary detail details provenance
+    density  quartiles diamond line lines dot dots tick ticks bar's summary detail details provenance
     cascade passed passes pass entry entered enters agreement text literal literally choice reading readings basic
-    requirement requirements period's ever never always already still yet again once twice about around over under
+    requirement requirements period's ever never always already still yet again once twice about around over
     through during against per-cell chosen choose chosen whole half quarter third much many most some any few
     several both either neither nor but so such very just even though although unless until since
     """.split()  # noqa: SIM905 - a word list reads best as words
