@@ -3,7 +3,7 @@
 ``ENGLISH`` holds common English words and the domain's English words that are not also Swedish
 words (``in``, ``per``, ``data``, ``panel``, ``block``, ``region``, ``total``, ``period``, ``status``,
 ``version``, ``scenario``, ``operation``, ``under``, ``median``, ``variant`` and ``decimal`` are left out: they are
-Swedish too). ``CODE_NAMES``
+Swedish too, as are ``given`` and the genitive ``regions``). ``CODE_NAMES``
 are the names of columns, values and kinds as the code spells them. :func:`offenders` finds either
 in a text, after removing what a reader types as it is written: file names and paths, command
 lines and options (``kommiljard import ...``, ``--lang``), rule-set and region codes, hashes, URLs.
@@ -20,11 +20,11 @@ ENGLISH = frozenset(
     pot pots bar bars blue red improvement improvements improve improves improved share shares shared waiting
     waited month months group groups first visit visits operations treatments treatment payout payouts amount
     amounts mean chance chances trajectories trajectory rules rule level levels gate target targets tier tiers
-    route routes sweep sweeps lever levers gain gains baseline synthetic real figures figure regions days day
+    route routes sweep sweeps lever levers gain gains baseline synthetic real figures figure  days day
     percent points point range note notes source sources value values name names column columns row rows file
     files written wrote read table tables sheet sheets part parts cells cell next more less up down lower higher
     highest lowest exact expected uncertainty uncertain observed drawn draw draws made make run runs use used see
-    shows show same other others without within after before between reached reach reaches reaching given give
+    shows show same other others without within after before between reached reach reaches reaching  give
     gives kronor's region's nobody anybody someone something nothing everything because however while whether
     would could should must may might can cannot will shall its it they them their there here we our you your he
     she his her him us do does did done doing has have had having get gets got getting per-region payment payments
@@ -50,6 +50,11 @@ CODE_NAMES = frozenset(
 )
 TYPED = [
     r"`[^`]*`",  # code as typed
+    r"[\w.\[\]-]+ ?= ?[^\s,;)]+",  # a parameter as --set takes it: block1.sharing=equal, inclusive = false
+    r"”[\w.-]+”|'[\w.-]+'",  # a value or name quoted as typed: ”down_then_up”
+    r"#[\w=&.+-]+",  # a link's view: #region=06&improve=3
+    r"\b[\w.]+(?:-[\w.]+)+\b",  # a name with hyphens, as typed: literal-4.4.1, 71-exclusive
+    r"\b\w+(?:\.\w+)+\b",  # a dotted key: target.decimals
     r"kommiljard(?: [a-z]+)?(?: [^\s;,)]+)*?(?=[;,.)]?(?:\s|$))",  # a command line
     r"--[a-z][a-z0-9-]*(?:[= ][^\s,;)]+)?",  # an option
     r"(?:[\w.-]+/)+[\w.-]+",  # a path

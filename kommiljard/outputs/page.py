@@ -41,6 +41,7 @@ from ..kinds.base import step_labels
 from ..kinds.look import measure_name
 from ..rules import ImprovementStaircase, Rules
 from .files import write_text
+from .wording import provenance_value
 
 TEMPLATE = files("kommiljard") / "outputs" / "page_template"
 TEXT = tomllib.loads((TEMPLATE / "text.toml").read_text(encoding="utf-8"))  # the page's words, per language
@@ -353,7 +354,7 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
         (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
                                                                if p["population"]["sha256"] else "")),
-        (t["prov_conditions"], str(p["conditions"])),
+        (t["prov_conditions"], provenance_value(p["conditions"], lang)),
         *([(t["prov_no_data"], ", ".join(map(region_label, curves.no_data)))] if curves.no_data else []),
         (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
         (t["prov_made"], made),

@@ -13,6 +13,7 @@ rule set is and where its numbers come from, and the provenance; it is written w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,8 @@ def about_sheet(provenance: dict, lang: str = "en", rules=None) -> Sheet:
             (word("source_word", lang), text_in(rs.source, lang)),
             (word("total_word", lang), text_in(rs.total_source, lang)),
         ]
-    rows += provenance_rows(provenance, lang)
+    rows += provenance_rows(provenance, lang, known_only=True)
+    rows.append(("JSON", json.dumps(provenance, ensure_ascii=False, default=str)))  # everything, for programs
     frame = pd.DataFrame(rows, columns=["what", "value"])
     return Sheet(word("about_sheet", lang), frame, money=[], widths={"what": 30, "value": 100})
 

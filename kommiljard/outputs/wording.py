@@ -181,9 +181,10 @@ def provenance_value(value: object, lang: str = "en") -> str:
     return PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
 
 
-def provenance_rows(provenance: dict, lang: str = "en") -> list[tuple[str, str]]:
+def provenance_rows(provenance: dict, lang: str = "en", known_only: bool = False) -> list[tuple[str, str]]:
     """Provenance as ``(what, value)`` rows: readable labels, yes/no, no empty rows, each fact once
-    (a panel's own ``kommiljard.synthetic`` mark is the ``synthetic`` row)."""
+    (a panel's own ``kommiljard.synthetic`` mark is the ``synthetic`` row); ``known_only``: only the facts with a
+    label in words (a workbook adds the whole provenance as JSON)."""
     rows, seen = [], set()
 
     def add(key: str, value) -> None:
@@ -199,7 +200,9 @@ def provenance_rows(provenance: dict, lang: str = "en") -> list[tuple[str, str]]
             text = ", ".join(f"{k} = {v}" for k, v in value.items())
         else:
             text = PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
-        label = WORDS.get(f"provenance.{key}", lang, key)
+        label = WORDS.get(f"provenance.{key}", lang, None if known_only else key)
+        if label is None and not key.startswith("no_data."):
+            return
         if key.startswith("no_data."):
             label = f"{word('provenance.no_data', lang)} {key.removeprefix('no_data.')}"
         if (label, text) not in seen:
@@ -278,15 +281,23 @@ def readable(frame, lang: str = "en", rules=None):
         blocks = frame["block"] if "block" in frame.columns else [None] * len(frame)
         frame[column] = [routes.get((b, r), routes.get((None, r), r)) for b, r in zip(blocks, frame[column])]
     if "bars" in frame.columns:
-        frame["bars"] = [
-            " ".join(colour_word(b, lang) for b in str(v).split()) if isinstance(v, str) else v for v in frame["bars"]
-        ]
+        frame["bars"] = [_bars(v, lang, rules) for v in frame["bars"]]
     for column in frame.columns:
         if pd.api.types.is_bool_dtype(frame[column]):
             frame[column] = frame[column].map(lambda v: yes_no(bool(v), lang))
         elif frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, bool)).any():
             frame[column] = frame[column].map(lambda v: yes_no(v, lang) if isinstance(v, bool) else v)
     return frame
+
+
+def _bars(value, lang: str, rules) -> object:
+    """``blue+red`` as people read it (``blå+röd``: each bar's label in Swedish)."""
+    if not isinstance(value, str) or not value:
+        return value
+    labels = {}
+    for block in rules.ruleset.blocks if rules is not None else ():
+        labels |= {s.name: step_name(s, lang) for s in getattr(block, "bars", ()) or getattr(block, "levels", ())}
+    return "+".join(labels.get(b) or colour_word(b, lang) for b in value.split("+"))
 
 
 def route_words(rules, lang: str = "en") -> dict:
