@@ -142,8 +142,23 @@ def _fill(ws, sheet: Sheet, lang: str, synthetic: bool) -> None:
             cell.fill = PatternFill("solid", fgColor=TOTAL_FILL)
             cell.border = Border(top=Side(style="thin"))
     widths = _formats_and_widths(ws, sheet, head, headers, formats)
+    _wrap_notes(ws, len(notes), widths)
     ws.freeze_panes = ws.cell(row=head + 1, column=min(sheet.keys, len(headers)) + 1)
     _print_setup(ws, sheet.name, head, sum(widths), lang, synthetic)
+
+
+def _wrap_notes(ws, rows: int, widths: list[int]) -> None:
+    """The lines above the table wrapped across the table's width (merged cells): a long note neither widens the
+    printed page nor runs off it."""
+    from openpyxl.styles import Alignment
+
+    span, total = max(len(widths), 1), max(sum(widths), 20)
+    for row in range(1, rows + 1):
+        text = str(ws.cell(row=row, column=1).value or "")
+        if span > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 15 * max(1, -(-len(text) // int(total * 1.1)))
 
 
 def _formats_and_widths(ws, sheet: Sheet, head: int, headers: list[str], formats: list[str | None]) -> list[int]:
