@@ -11,7 +11,6 @@ import typer
 
 from ..errors import InputError
 from ..money import format_number
-from ..outputs.wording import month_range
 from ..rules import DEFAULT_RULES
 from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, app, err, reports_errors
 from .fit import BorrowOpt, MinMonthsOpt, ResponseFromOpt, ResponseSdOpt, print_warnings, response_source
@@ -78,6 +77,8 @@ def backtest(
         min_months,
     )
     s, p = result.summary, result.provenance
+    from ..outputs.wording import month_range
+
     err.print(say("backtest_line", source=p["history"]["source"], rules=p["rules"]["id"], as_of=s["as_of"],
                   known=month_range(s["months_known"], lang.value) or say("none"),
                   forecast=month_range(s["months_forecast"], lang.value), n=format_number(n, lang=lang.value),

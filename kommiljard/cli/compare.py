@@ -10,9 +10,7 @@ import typer
 
 from ..errors import KommiljardError
 from ..money import format_mnkr, format_number
-from ..outputs.wording import column_header, no_data_text
 from ..rules import DEFAULT_RULES, load_rules
-from ..rules.texts import alternative_name
 from .app import (
     AllowMissingOpt,
     AlternativesOpt,
@@ -80,7 +78,21 @@ def _with_diff(amount: float, diff: float | None) -> str:
 
 
 def _gap(what) -> str:
+    from ..outputs.wording import no_data_text
+
     return no_data_text(what, lang()) if isinstance(what, str) and what else ""
+
+
+def alternative_name(name: str, language: str) -> str:
+    from ..rules.texts import alternative_name as named
+
+    return named(name, language)
+
+
+def column_header(column: str, language: str) -> str:
+    from ..outputs.wording import column_header as header
+
+    return header(column, language)
 
 
 def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -17,7 +17,6 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..kinds.look import colour_word, group_name
 from ..money import format_kronor, format_number
 from .app import Format, err, lang, out
 from .terminal import write_out
@@ -222,6 +221,18 @@ def _print_table(headers, rows, title: str, *, keys: int, sections, right, wrap)
         out.print(table, width=width)
     if len(parts) > 1:
         out.print(Text(say("parts_note", parts=len(parts), width=width)), width=width)
+
+
+def group_name(group, language: str, short: bool = False) -> str:
+    from ..kinds.naming import group_name as named
+
+    return named(group, language, short)
+
+
+def colour_word(name: str, language: str) -> str:
+    from ..kinds.naming import colour_word as named
+
+    return named(name, language)
 
 
 def say(key: str, **values) -> str:
@@ -479,9 +490,12 @@ def print_import_summary(summary, files: list[str], fmt: Format) -> None:
     from ..outputs.wording import month_range
 
     language = lang()
+    if fmt is Format.csv:
+        print_frame(summary, fmt, "")
+        return
     view = one_region_column(summary)
     same = view["months"].nunique() == 1 and view["groups"].nunique() == 1
-    if same and fmt is not Format.csv:
+    if same:
         months = month_range(view["months"].iloc[0].split(), language)
         groups = ", ".join(group_name(g, language) for g in view["groups"].iloc[0].split())
         out.print(say("imported_every_region", months=months, groups=groups), highlight=False, markup=False)

@@ -53,7 +53,7 @@ def _list_rule_sets(fmt: Format) -> None:
     import pandas as pd
 
     from ..kinds import kind_of
-    from ..kinds.look import kind_words
+    from ..kinds.naming import kind_words
     from ..money import format_mnkr
     from .render import print_frame
 

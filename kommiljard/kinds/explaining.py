@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from ..errors import InputError
 from ..inputs.regions import region_label
 from ..money import format_kronor, format_number, kronor
-from .look import say
+from .naming import say
 from .steps import StepOutcome
 
 

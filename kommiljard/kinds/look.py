@@ -12,9 +12,20 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..inputs.regions import normalise_code, region_label
-from ..language import Words, words_of
 from ..money import PP_UNIT, format_number, mnkr, pp
 from ..rules.common import CONTROL
+from .naming import (  # noqa: F401 - the words of every picture, here too
+    WORDS,
+    colour_word,
+    group_name,
+    kind_words,
+    measure_name,
+    month_name,
+    regions_count,
+    say,
+    step_name,
+    value_of,
+)
 
 # The colours of the agreement's diagram 1 (blå, röd, orange stapel); other bars get a cycle.
 BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d"}
@@ -22,7 +33,6 @@ OTHER_COLOURS = ("#6a51a3", "#2ca25f", "#8c6d31", "#de2d26")
 NONE_COLOUR = "#b9b9b9"
 BLOCK_COLOUR = "#5f8f63"  # population blocks (block 2)
 MN = 1e6  # kronor per mnkr
-WORDS = words_of("kommiljard.kinds")
 
 
 def plain(text: object) -> str:
@@ -51,53 +61,6 @@ def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
         return ax
     _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
-
-
-def kind_words(kind) -> Words:
-    """A kind's own words (``kinds/<kind>/words.toml``), found from the package of the kind's class."""
-    return words_of(type(kind).__module__.rpartition(".")[0])
-
-
-def say(key: str, lang: str = "en", /, **values) -> str:
-    """One of the words every picture and explanation shares (``kinds/words.toml``)."""
-    return WORDS.text(key, lang, **values)
-
-
-def regions_count(n: int, lang: str = "en") -> str:
-    """``1 region``, ``7 regions`` (``7 regioner``)."""
-    return say("one_region" if n == 1 else "regions_n", lang, n=format_number(n, lang=lang))
-
-
-def group_name(group: str | None, lang: str = "en", short: bool = False) -> str:
-    """A group as people call it (``first_visit`` -> first visits, förstabesök; ``short``: operation -> operations
-    rather than operations and treatments); an unknown one as written."""
-    return "" if group is None else WORDS.get(f"{'group_short' if short else 'group'}.{group}", lang, group)
-
-
-def measure_name(measure: str, lang: str = "en") -> str:
-    """A panel measure as people call it (``share_90`` -> share waiting at most 90 days); else as written."""
-    return WORDS.get(f"measure.{measure}", lang, measure)
-
-
-def value_of(value: str, lang: str = "en") -> str:
-    """A rule parameter's value in words (``population`` -> by population, efter befolkning); else as written."""
-    return WORDS.get(f"value.{value}", lang, value)
-
-
-def colour_word(name: str, lang: str = "en") -> str:
-    """A bar named by its colour (``blue`` -> blå), when only its name is known; any other name as written."""
-    return WORDS.get(f"colour.{name}", lang, name)
-
-
-def step_name(step, lang: str = "en") -> str:
-    """A bar or level: its name in English, the rule file's label (the agreement's word: blå) in Swedish."""
-    return (getattr(step, "label", "") or step.name) if lang == "sv" else step.name
-
-
-def month_name(month: str, lang: str = "en", short: bool = False) -> str:
-    """``2019-09`` -> ``September 2019`` (``september 2019``; ``short``: ``Sep 2019``, ``sep 2019``)."""
-    table = "short_month" if short else "month"
-    return f"{WORDS.text(f'{table}.{month[5:7]}', lang)} {month[:4]}"
 
 
 def provenance_note(provenance: dict, lang: str = "en") -> tuple[str, bool]:

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..money import format_number, kronor
 from .dialects import in_whole_kronor, money_columns
 from .files import check_out_path, write_table
-from .spreadsheets import Sheet, write_workbook
+from .spreadsheets import Sheet, is_synthetic, write_workbook
 from .wording import column_header, no_data_text, readable, word
 
 OUT_SUFFIXES = (".parquet", ".csv", ".xlsx")
@@ -229,12 +229,6 @@ def write_output(
         frame = for_people(frame, lang, rules, exact)
         note = synthetic_line(lang) if is_synthetic(provenance) else None
     return write_table(frame, path, provenance, dialect, exact, note=note)
-
-
-def is_synthetic(provenance: dict) -> bool:
-    """Whether a provenance says its data are synthetic (a panel's mark, a sweep's scenario, a history's)."""
-    panel = provenance.get("panel") if isinstance(provenance.get("panel"), dict) else {}
-    return bool(panel.get("synthetic") or provenance.get("synthetic_panel") or provenance.get("synthetic"))
 
 
 def write_sweep_workbook(out_dir: str | Path, lang: str = "en") -> Path:

@@ -38,7 +38,7 @@ from ..engine import Payout
 from ..errors import InputError
 from ..inputs.regions import region_label, region_names
 from ..kinds.base import step_labels
-from ..kinds.look import measure_name
+from ..kinds.naming import measure_name
 from ..rules import ImprovementStaircase, Rules
 from .files import write_text
 from .wording import provenance_value

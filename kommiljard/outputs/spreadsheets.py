@@ -58,8 +58,6 @@ class Sheet:
 def about_sheet(provenance: dict, lang: str = "en", rules=None) -> Sheet:
     """The sheet of its own that says what the data are: synthetic or not, the rule set and its sources, and the
     provenance as readable rows."""
-    from .exports import is_synthetic
-
     rows: list[tuple[str, str]] = []
     if is_synthetic(provenance):
         rows.append((word("about_data", lang), word("synthetic_banner", lang)))
@@ -77,6 +75,12 @@ def about_sheet(provenance: dict, lang: str = "en", rules=None) -> Sheet:
     rows.append(("JSON", json.dumps(provenance, ensure_ascii=False, default=str)))  # everything, for programs
     frame = pd.DataFrame(rows, columns=["what", "value"])
     return Sheet(word("about_sheet", lang), frame, money=[], widths={"what": 30, "value": 100})
+
+
+def is_synthetic(provenance: dict) -> bool:
+    """Whether a provenance says its data are synthetic (a panel's mark, a sweep's scenario, a history's)."""
+    panel = provenance.get("panel") if isinstance(provenance.get("panel"), dict) else {}
+    return bool(panel.get("synthetic") or provenance.get("synthetic_panel") or provenance.get("synthetic"))
 
 
 def _cell_value(value):
@@ -210,8 +214,6 @@ def write_workbook(
     """Write an ``.xlsx`` workbook atomically: the sheets, then (if given) "About the data" with the provenance
     (and ``rules``' sources), every text in ``lang``."""
     from openpyxl import Workbook
-
-    from .exports import is_synthetic
 
     path = Path(path)
     synthetic = is_synthetic(provenance or {})

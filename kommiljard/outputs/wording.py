@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..inputs.months import shift_month
-from ..kinds.look import colour_word, group_name, measure_name, month_name, step_name
+from ..kinds.naming import colour_word, group_name, measure_name, month_name, step_name
 from ..language import LANGUAGES, check_lang, words_of  # noqa: F401 - check_lang: re-exported
 from ..money import format_number, format_percent, kronor
 from ..rules.texts import alternative_name, condition_label
@@ -304,7 +304,7 @@ def route_words(rules, lang: str = "en") -> dict:
     """``(block, route code) -> words`` for every block of a rule set, from each kind's words; ``(None, code)``
     too, for tables without a block column (the first block that has the code)."""
     from ..kinds import kind_of
-    from ..kinds.look import kind_words
+    from ..kinds.naming import kind_words
 
     words: dict = {(None, "no_data"): word("no_data", lang)}
     for block in rules.ruleset.blocks:

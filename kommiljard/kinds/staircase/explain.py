@@ -21,7 +21,7 @@ from ..explaining import (
     step_lines,
     steps_as_dicts,
 )
-from ..look import group_name, measure_name, month_name, say, step_name, value_of
+from ..naming import group_name, measure_name, month_name, say, step_name, value_of
 from .arrays import staircase_input
 from .reference import CellOutcome, allocate_input_cell
 from .units import (

@@ -23,7 +23,7 @@ from ..explaining import (
     step_lines,
     steps_as_dicts,
 )
-from ..look import group_name, measure_name, month_name, say, step_name, value_of
+from ..naming import group_name, measure_name, month_name, say, step_name, value_of
 from .arrays import months_needed, threshold_input
 from .reference import ROUTE_NAMES, ThresholdCell, passes, passes_gate, period_cells, to_units
 
