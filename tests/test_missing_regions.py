@@ -161,10 +161,13 @@ def test_every_output_says_no_data(computed, without_06, tmp_path):
     result = runner.invoke(app, ["payout", str(without_06), "--allow-missing-regions", "--out", str(out)])
     assert result.exit_code == 0, result.output
     detail = openpyxl.load_workbook(out)["Detail"]
-    header = [c.value for c in detail[1]]
+    rows = list(detail.iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r[0] == "region")  # the header, under the sheet's notes
+    header = list(rows[at])
     amounts = {
-        (r[header.index("region")], r[header.index("block")]): r[header.index("amount_sek")]
-        for r in detail.iter_rows(min_row=2, values_only=True)
+        (r[header.index("region")], r[header.index("block")]): r[header.index("amount, kr")]
+        for r in rows[at + 1 :]
+        if r[0] != "total"
     }
     assert amounts[("06", 1)] == "no data" and isinstance(amounts[("06", 2)], int)
     compared = runner.invoke(app, ["compare", str(without_06), "--allow-missing-regions", "--format", "csv"])
