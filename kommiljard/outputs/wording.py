@@ -256,8 +256,8 @@ def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = 
     elif prefix == "tier_":
         key = "column.pattern_tier" if match.group("month") else "column.pattern_highest_tier"
         text = word(key, lang, group=group_name(body, lang, True))
-    if text is None:
-        return column.replace("_", " ")
+    if text is None:  # a variant's column is named by the variant (a named alternative by its short name)
+        return alternative_name(column, lang) if alternative_name(column, lang) != column else column.replace("_", " ")
     if match.group("month"):
         text += f", {month_name(match.group('month')[1:], lang, short=True)}"
     if match.group("baseline"):
