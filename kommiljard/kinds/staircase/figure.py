@@ -76,30 +76,41 @@ def plot_staircase_cell(
         )
     band = 0.32 * max(top, pot / MN)
     _draw_regions(ax, block, regions, band, left, right)
-    for x in bounds:
-        ax.axvline(x, color="#444444", linestyle=":", linewidth=0.8)
-    ax.axvline(0, color="#444444", linewidth=0.6)
-    ax.axhline(0, color="#444444", linewidth=0.8)
-    ax.set_xlim(left, right)
-    ax.set_ylim(-band, 1.08 * max(top, pot / MN))
-    ticks = [t for t in ax.get_yticks() if 0 <= t <= top]
-    ax.set_yticks([-band / 2, *ticks], [words.text("figure.regions_axis", lang), *(_number(t, lang) for t in ticks)])
-    ax.xaxis.set_major_formatter(lambda x, _: _number(x, lang))
-    ax.set_ylabel(say("mnkr", lang))
+    _axes(ax, block, (left, right), (band, top, pot), lang)
     gone = regions.loc[regions["data"] == "missing", "region"]
-    unit = words.text("figure.unit_pp" if block.improvement_unit == "pp" else "figure.unit_pct", lang)
-    x_label = words.text(
-        "figure.x_label", lang, measure=measure_name(block.measure, lang), lag=block.compare_lag_months, unit=unit
-    )
-    if len(gone):
-        x_label += "\n" + say("no_data_not_drawn", lang, regions=", ".join(map(region_label, gone)))
-    ax.set_xlabel(plain(x_label))
+    _x_label(ax, block, gone, lang)
     _legend_below(ax, block, steps, members, 1 + bool(len(gone)), lang)
     title = words.text(
         "figure.title", lang, month=month_name(month, lang), title=cell_title(block, group, pot, paid, lapsed, lang)
     )
     label(ax, title, *provenance_note(result.provenance, lang))
     return ax
+
+
+def _axes(ax: Axes, block: ImprovementStaircase, span: tuple, heights: tuple, lang: str) -> None:
+    """The bars' bounds and the zero lines, the limits, and the ticks: the regions' band below the axis."""
+    (left, right), (band, top, pot) = span, heights
+    for x in (b.min_improvement for b in block.bars):
+        ax.axvline(x, color="#444444", linestyle=":", linewidth=0.8)
+    ax.axvline(0, color="#444444", linewidth=0.6)
+    ax.axhline(0, color="#444444", linewidth=0.8)
+    ax.set_xlim(left, right)
+    ax.set_ylim(-band, 1.08 * max(top, pot / MN))
+    ticks = [t for t in ax.get_yticks() if 0 <= t <= top]
+    ax.set_yticks([-band / 2, *ticks], [WORDS.text("figure.regions_axis", lang), *(_number(t, lang) for t in ticks)])
+    ax.xaxis.set_major_formatter(lambda x, _: _number(x, lang))
+    ax.set_ylabel(say("mnkr", lang))
+
+
+def _x_label(ax: Axes, block: ImprovementStaircase, gone, lang: str) -> None:
+    """What the x axis measures, and the regions without data (not drawn)."""
+    unit = WORDS.text("figure.unit_pp" if block.improvement_unit == "pp" else "figure.unit_pct", lang)
+    x_label = WORDS.text(
+        "figure.x_label", lang, measure=measure_name(block.measure, lang), lag=block.compare_lag_months, unit=unit
+    )
+    if len(gone):
+        x_label += "\n" + say("no_data_not_drawn", lang, regions=", ".join(map(region_label, gone)))
+    ax.set_xlabel(plain(x_label))
 
 
 def _number(value: float, lang: str) -> str:
@@ -110,7 +121,6 @@ def _draw_bars(
     ax: Axes, block: ImprovementStaircase, steps, members: dict, span: tuple[float, float], lang: str
 ) -> float:
     """The bars, each labelled inside with as much as it has room for; returns the top of the highest."""
-    words = WORDS
     left, right = span
     axes_in = ax.figure.get_size_inches() * [ax.get_position().width, ax.get_position().height]
     pot_total = float(steps["base_sek"].sum()) / MN
@@ -136,7 +146,7 @@ def _draw_bars(
         )
         width_pt = (x1 - bar.min_improvement) / (right - left) * axes_in[0] * 72
         height_pt = height / y_range * axes_in[1] * 72
-        text = _bar_label(block, k, out, len(members.get(bar.name, [])), (width_pt, height_pt), lang, words)
+        text = _bar_label(block, k, out, len(members.get(bar.name, [])), (width_pt, height_pt), lang)
         if text:
             ax.text(
                 bar.min_improvement + 0.1,
@@ -154,13 +164,13 @@ def _draw_bars(
     return top
 
 
-def _bar_label(block, k: int, out, n: int, room: tuple[float, float], lang: str, words) -> str:
+def _bar_label(block, k: int, out, n: int, room: tuple[float, float], lang: str) -> str:
     """What a bar says inside itself: its name and share, then its pot and members' count, each line only if the
     bar has room for it (the full story is in the legend below the picture)."""
     bar = block.bars[k]
     width_chars = int((room[0] - 6) / (0.56 * 7.5))
     lines = int((room[1] - 2) / (7.5 * 1.2))
-    head = words.text(
+    head = WORDS.text(
         "figure.bar_short", lang, bar=step_name(bar, lang), share=format_percent(100 * bar.pot_share, 0, lang)
     )
     pot = f"{mnkr(out.pot_sek, lang=lang)} · {regions_count(n, lang)}" if n else ""
