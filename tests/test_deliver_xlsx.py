@@ -30,6 +30,7 @@ def workbooks(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_every_sheet_prints_on_a4_fitted_to_the_page_width(workbooks, lang):
     for name in ("payout", "compare"):
@@ -43,6 +44,7 @@ def test_every_sheet_prints_on_a4_fitted_to_the_page_width(workbooks, lang):
             assert setup.orientation == ("landscape" if wide else "portrait"), ws.title
 
 
+@pytest.mark.slow
 def test_headers_numbers_and_totals_for_people(workbooks):
     summary = openpyxl.load_workbook(workbooks / "payout-sv.xlsx")["Sammanfattning"]
     rows = [[c.value for c in row] for row in summary.iter_rows()]
@@ -58,6 +60,7 @@ def test_headers_numbers_and_totals_for_people(workbooks):
     assert "first visits" in texts and "by improvement" in texts and "first_visit" not in texts
 
 
+@pytest.mark.slow
 def test_synthetic_mark_and_sources_on_a_sheet_of_their_own(workbooks):
     wb = openpyxl.load_workbook(workbooks / "payout-sv.xlsx")
     assert wb.sheetnames[-1] == "Om underlaget"
@@ -66,6 +69,7 @@ def test_synthetic_mark_and_sources_on_a_sheet_of_their_own(workbooks):
     assert "En ny, uppdaterad kömiljard 2019" in about["Regelverket"] and "4.3" in about["Källa"]
 
 
+@pytest.mark.slow
 def test_compare_totals_in_mnkr_format(workbooks):
     variants = openpyxl.load_workbook(workbooks / "compare-en.xlsx")["Variants"]
     formats = {c.number_format for row in variants.iter_rows() for c in row if isinstance(c.value, (int, float))}
