@@ -19,6 +19,19 @@ COMMANDS = {
     "payout": ["payout", PANEL],
     "whatif": ["whatif", PANEL, "--region", "06", "--improve", "3", "--month", "2019-10", "--group", "operation"],
     "compare": ["compare", PANEL, "--alternatives"],
+    "payout 2023": ["payout", "data/sample_panel_2023.parquet", "--rules", "kommiljard-2023"],
+    "explain 2023": [
+        "explain",
+        "data/sample_panel_2023.parquet",
+        "--rules",
+        "kommiljard-2023",
+        "--region",
+        "06",
+        "--month",
+        "2023-05",
+        "--group",
+        "sc_first_visit",
+    ],
 }
 
 

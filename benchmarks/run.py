@@ -70,6 +70,8 @@ def timed_rounds(jobs: dict, rounds: int) -> dict[str, dict[str, float]]:
 
 def prefix(case, n: int):
     """The first ``n`` trajectories of a case (one-panel cases are taken whole)."""
+    if hasattr(case, "head"):
+        return case.head(n)
     if not hasattr(case, "current"):
         return case
     return type(case)(case.block, case.current[:n], case.previous[:n], case.target[:n], case.weights, case.pots)
@@ -81,7 +83,7 @@ def kernels(mode_name: str) -> list[dict]:
     results = []
     for comparison in COMPARISONS:
         variant = comparison.variants[0]
-        size = mode["fast"] if comparison.max_traj > 1 else 1
+        size = min(mode["fast"], comparison.bench_traj or mode["fast"]) if comparison.max_traj > 1 else 1
         case = comparison.make(np.random.default_rng(2019), variant, size)
         t0 = time.perf_counter()
         comparison.fast(prefix(case, 1))  # compile (or load from the cache) before timing

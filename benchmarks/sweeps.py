@@ -38,19 +38,19 @@ STAGES = ("draw", "outcomes", "draw + outcomes", "gather", "table", "write", "su
 def kernel_args(setup: Setup, drawn: Draws) -> tuple:
     """The arguments the sweep gives ``staircase_outcomes`` for drawn trajectories."""
     return (
-        setup.params,
-        (drawn.share_90, np.array(setup.current)),
-        (drawn.share_90, np.array(setup.previous)),
-        (drawn.share_60, np.array(setup.target)),
-        setup.weights,
-        setup.pots,
-        len(setup.block.group_names),
+        setup.plan.params,
+        (drawn.share_90, np.array(setup.plan.current)),
+        (drawn.share_90, np.array(setup.plan.previous)),
+        (drawn.share_60, np.array(setup.plan.target)),
+        setup.plan.weights,
+        setup.plan.pots,
+        len(setup.plan.groups),
     )
 
 
 def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
     """Total CPU and wall time of each stage of a sweep of ``n`` trajectories on one thread."""
-    regions, block = setup.regions, setup.block
+    regions, plan = setup.regions, setup.plan
     spent = dict.fromkeys(STAGES, Timing(0.0, 0.0))
 
     def clock(stage: str, fn, *args):
@@ -59,24 +59,24 @@ def stages(setup: Setup, n: int, out_dir: Path) -> dict[str, Timing]:
         return result
 
     compute = Batches(setup, SEED, 1)
-    gathered = Gathered(n, len(block.group_names), len(regions), len(block.bars), False, len(block.months))
+    gathered = Gathered.of(setup, n)
     buffers = None
     path = out_dir / "part-00000.parquet"
     writer = None
     meta = {"fingerprint": "bench", "part": 0, "start": 0, "stop": n, "seed": SEED}
     for a in range(0, n, BATCH_SIZE):
         b = min(a + BATCH_SIZE, n)
-        drawn = clock("draw", draw, setup.model, SEED, a, b, 1, buffers)
+        drawn = clock("draw", lambda a=a, b=b, into=buffers: draw(setup.model, SEED, a, b, threads=1, out=into))
         buffers = drawn
         clock("outcomes", lambda *args: staircase_outcomes(*args, months=True), *kernel_args(setup, drawn))
         out = clock("draw + outcomes", compute, a, b)
-        clock("gather", gathered.add, a, out["amount_sek"], out["tier"], out["month_tier"])
+        clock("gather", gathered.add, a, out)
         table = clock("table", part_table, setup, a, out, regions, meta)
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, **PARQUET)
         clock("write", writer.write_table, table)
     clock("write", writer.close)
-    clock("summary", summarise, gathered, regions, block, [path], 1)
+    clock("summary", summarise, gathered, regions, plan, [path], 1)
     return spent
 
 
@@ -112,7 +112,7 @@ def peak_memory(n: int, threads: int, out_dir: Path) -> dict:
 def race(setup: Setup, n: int, rounds: int) -> dict:
     """The allocation kernel against the tuned numpy contender, one thread each, on ``n`` drawn
     trajectories; the read floor is one numpy pass over the shares both read. Per trajectory."""
-    drawn = draw(setup.model, SEED, 0, n, 1)
+    drawn = draw(setup.model, SEED, 0, n, threads=1)
     args = kernel_args(setup, drawn)
     jobs = {
         "kernel": lambda: staircase_outcomes(*args),

@@ -24,38 +24,18 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, library_version
-from .errors import InputError, MissingDataWarning
+from .errors import InputError, KommiljardError, MissingDataWarning
 from .inputs.panel import Panel, as_panel
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
-from .kinds import kind_of
+from .kinds import kind_of, table_columns
+from .kinds.registry import KEY_COLUMNS, MONEY_COLUMNS
 from .money import largest_remainder
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]
+MAX_SUMMARY_GROUPS = 4  # a block with more groups has one column in the summary
 BACKENDS = ("auto", "numba", "reference", "check")
-COLUMNS = [
-    "region",
-    "region_name",
-    "block",
-    "month",
-    "group",
-    "tier",
-    "route",
-    "bars",
-    "improvement_pp",
-    "improvement_pct",
-    "share_current",
-    "share_previous",
-    "share_60",
-    "population",
-    "amount_sek",
-    "data",
-    "cell_pot_sek",
-    "cell_lapsed_sek",
-    "conditions_met",
-    "gate_value",
-]
 
 
 @dataclass(frozen=True)
@@ -88,7 +68,7 @@ class Payout:
     provenance: dict = field(default_factory=dict)
 
     def summary(self, whole_kronor: bool = False) -> pd.DataFrame:
-        """Per region: amounts per block (and group, where a block has groups) and the total.
+        """Per region: amounts per block (and group, where a block has a few groups) and the total.
 
         With ``whole_kronor`` the amounts are those of :meth:`in_whole_kronor`: whole kronor that
         add up both ways (each row's parts to its total, each column to its total row). A column is NaN
@@ -99,7 +79,8 @@ class Payout:
             return self.in_whole_kronor().summary()
         t = self.table
         block = "block" + t["block"].astype(str)
-        key = np.where(t["group"].isna(), block, block + "_" + t["group"].fillna(""))
+        many = t.groupby("block")["group"].nunique() > MAX_SUMMARY_GROUPS  # one column for such a block
+        key = np.where(t["group"].isna() | t["block"].map(many), block, block + "_" + t["group"].fillna(""))
         wide = (
             t.assign(column=key)
             .groupby(["region", "region_name", "column"])["amount_sek"]
@@ -125,14 +106,16 @@ class Payout:
         row_keys, cell_keys = (_cell_keys(f) for f in (table, cells))
         amount = np.full(len(table), np.nan)
         lapsed = np.zeros(len(cells))
+        cell_pot, cell_lapsed = (table[c].to_numpy(np.float64, copy=True) for c in ("cell_pot_sek", "cell_lapsed_sek"))
         values = table["amount_sek"].to_numpy(np.float64)
+        rows_of = pd.Series(np.arange(len(table))).groupby(row_keys).indices  # cell key -> its rows, in order
         for i, key in enumerate(cell_keys):
-            rows = np.flatnonzero(row_keys == key)
+            rows = rows_of.get(key, np.array([], dtype=np.intp))
             known = rows[np.isfinite(values[rows])]
             rounded = largest_remainder(np.append(values[known], cells["lapsed_sek"].iloc[i]), pots[i])
             amount[known], lapsed[i] = rounded[:-1], rounded[-1]
-            table.loc[rows, ["cell_pot_sek", "cell_lapsed_sek"]] = (pots[i], rounded[-1])
-        table["amount_sek"] = amount
+            cell_pot[rows], cell_lapsed[rows] = pots[i], rounded[-1]
+        table["amount_sek"], table["cell_pot_sek"], table["cell_lapsed_sek"] = amount, cell_pot, cell_lapsed
         cells["pot_sek"], cells["lapsed_sek"], cells["paid_sek"] = pots.astype(np.float64), lapsed, pots - lapsed
         return dataclasses.replace(self, table=table, cells=cells)
 
@@ -230,7 +213,7 @@ def payout(
     groups = rules.ruleset.group_names
     population = population if isinstance(population, Population) else read_population(population)
     checks = coverage_checks(rules, population, allow_missing_regions)
-    panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns())
+    panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns(), complete=False)
     names = region_names()
     parts = []
     conditions_used = "all regions met them (no table given)"
@@ -239,9 +222,7 @@ def payout(
         arrays = kind.arrays(panel, block, population, conditions, allow_missing_regions)
         parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
         conditions_used = getattr(arrays, "conditions", conditions_used)
-    table = pd.concat([p.rows for p in parts], ignore_index=True)
-    table = table[[c for c in COLUMNS if c in table.columns]]
-    table["tier"] = table["tier"].astype("int8")
+    table = payout_table(rules, [p.rows for p in parts])
     provenance = {
         **base_provenance(),
         "rules": rules.provenance(),
@@ -266,6 +247,38 @@ def payout(
         pd.concat([p.step_amounts for p in parts], ignore_index=True),
         provenance,
     )
+
+
+def columns_of(rules: Rules, filled: set[str] | None = None) -> list[str]:
+    """The payout table's columns for a rule set: the engine's key, the columns of the rule set's kinds placed
+    before the money, the money, the kinds' columns placed after it (:func:`kommiljard.kinds.table_columns`);
+    an optional column only if it is in ``filled`` (the columns the blocks' rows hold; None: every column)."""
+    kinds = list({b.kind: kind_of(b) for b in rules.ruleset.blocks}.values())
+    declared = [c for c in table_columns(kinds) if not c.optional or filled is None or c.name in filled]
+    before = [c.name for c in declared if not c.after_money]
+    return [*KEY_COLUMNS, *before, *MONEY_COLUMNS, *(c.name for c in declared if c.after_money)]
+
+
+def payout_table(rules: Rules, rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """The blocks' rows as one table of :func:`columns_of`: a column a block's kind does not fill takes its
+    declared empty value; a column no kind declared is a bug, never dropped in silence."""
+    kinds = list({b.kind: kind_of(b) for b in rules.ruleset.blocks}.values())
+    empties = {c.name: c.empty for c in table_columns(kinds)}
+    every = columns_of(rules)
+    columns = columns_of(rules, {c for frame in rows for c in frame.columns})
+    for block, frame in zip(rules.ruleset.blocks, rows):
+        stray = [c for c in frame.columns if c not in every]
+        if stray:
+            raise KommiljardError(
+                f"internal error: kind {block.kind!r} wrote column(s) {', '.join(stray)} in block {block.number} "
+                "that it does not declare (its `columns`). Please report this."
+            )
+        for name in columns:
+            if name not in frame.columns:
+                frame[name] = empties[name]
+    table = pd.concat(rows, ignore_index=True)[columns]
+    table["tier"] = table["tier"].astype("int8")
+    return table
 
 
 def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:

@@ -10,6 +10,7 @@ the same tiers and routes). ``tests/test_kernels.py`` runs every entry under hyp
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,9 @@ import numpy as np
 
 from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds.requirements.arrays import RequirementsInput, cell_months
+from kommiljard.kinds.requirements.kernel import RequirementsParams, requirements_outcomes, run_requirements
+from kommiljard.kinds.requirements.reference import allocate_requirements
 from kommiljard.kinds.staircase.kernel import StaircaseParams, run_staircase, staircase_outcomes
 from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.kinds.threshold.arrays import ThresholdInput
@@ -52,6 +56,25 @@ THRESHOLD_VARIANTS = {
     "2012-whole-percent": ("kommiljard-2012", {"block1.decimals": 0}),  # 79.5 is 80: half away from zero
 }
 
+REQUIREMENT_VARIANTS = {
+    "default": {},
+    "bonus-met-population": {"block1.bonus": "met_population"},
+    "bonus-per-requirement": {"block1.bonus": "per_requirement"},
+    "no-bonus-pot": {"block1.bonus": "lapse"},
+    "equal-parts": {"block1.sharing": "equal"},
+    "all-or-nothing": "all-or-nothing",  # the rule file's alternative
+    "relative-exclusive-1-decimal": {  # a relative change from 0 is undefined; exclusive bounds; ties at 1 decimal
+        "block1.requirements.sc_first_visit.improvement.unit": "relative_pct",
+        "block1.requirements.sc_first_visit_150.improvement.unit": "relative_pct",
+        "block1.requirements.pc_assessment.improvement.steps.1pp.inclusive": False,
+        "block1.requirements.sc_revisit.fulfilment.inclusive": False,
+        "block1.requirements.sc_operation_150.fulfilment.inclusive": False,
+        "block1.requirements.bup_first_visit.decimals": 1,
+        "block1.requirements.sc_operation.decimals": 0,
+        "block1.requirements.bup_treatment.fulfilment.fraction": 0.6,  # a partial level: the better route pays
+    },
+}
+
 
 @cache
 def weights(equal: bool) -> np.ndarray:
@@ -61,6 +84,14 @@ def weights(equal: bool) -> np.ndarray:
 @cache
 def staircase_block(variant: str):
     return load_rules("kommiljard-2019", STAIRCASE_VARIANTS[variant]).ruleset.block(1)
+
+
+@cache
+def requirements_block(variant: str):
+    overrides = REQUIREMENT_VARIANTS[variant]
+    rules = load_rules("kommiljard-2023")
+    rules = rules.with_alternative(overrides) if isinstance(overrides, str) else rules.with_overrides(overrides)
+    return rules.ruleset.block(1)
 
 
 @cache
@@ -253,6 +284,167 @@ def threshold_naive(case: ThresholdCase) -> dict[str, np.ndarray]:
     return naive.threshold(case.block, case.value, case.gate, case.cell_period, case.weights, case.pots)
 
 
+@dataclass(frozen=True)
+class RequirementsCase:
+    block: object
+    current: np.ndarray  # (T, C, R)
+    previous: np.ndarray
+    level: np.ndarray
+    cell_requirement: np.ndarray  # (C,)
+    weights: np.ndarray
+    pots: np.ndarray  # (C,)
+    missing: np.ndarray  # (C, R) bool
+
+    @property
+    def region_cells(self) -> int:
+        return self.current.size
+
+    def head(self, n: int) -> RequirementsCase:
+        """The first ``n`` trajectories."""
+        return dataclasses.replace(self, current=self.current[:n], previous=self.previous[:n], level=self.level[:n])
+
+
+def requirement_figures(rng: np.random.Generator, req, shape: tuple[int, ...], regime: str) -> tuple[np.ndarray, ...]:
+    """(current, previous, level) on the 0.1 grid for the cells of one requirement: a third of the changes
+    exactly on a step's bound or a tenth beside it, a third of the levels on the threshold or beside it.
+    "nobody": every change worse than the lowest step and every level short of the threshold;
+    "everyone": every level at the threshold (all fulfil: nothing unearned)."""
+    imp, ful = req.improvement, req.fulfilment
+    sign = -1 if imp is not None and imp.better == "lower" else 1
+    previous = rng.integers(0, 1001, shape)
+    bounds = [round(s.min_improvement * 10) + d for s in (imp.steps if imp else ()) for d in (-1, 0, 1)] or [0]
+    change = np.where(rng.random(shape) < 0.35, rng.choice(bounds, shape), rng.integers(-40, 41, shape))
+    if regime == "nobody":
+        change = -np.abs(change) - 1
+    current = np.clip(previous + sign * change, 0, 1000)
+    level = np.full(shape, np.nan)
+    if ful is not None:
+        t = round(ful.threshold * 10)
+        lsign = -1 if ful.better == "lower" else 1
+        level = np.where(rng.random(shape) < 0.35, t + rng.choice([-1, 0, 1], shape), rng.integers(0, 1001, shape))
+        if regime == "nobody":
+            level = t - lsign * rng.integers(1, 200, shape)
+        elif regime == "everyone":
+            level = np.full(shape, t)
+        level = np.clip(level, 0, 1000) / 10.0
+    return current / 10.0, previous / 10.0, level
+
+
+def requirements_case(
+    rng: np.random.Generator, variant: str, n_traj: int = 1, with_missing: bool = True
+) -> RequirementsCase:
+    """Trajectories of the 2023 block (nine requirements, 90 cells), each in a regime: any, nobody, everyone;
+    in some cases a few regions without data in a few cells (``with_missing``)."""
+    block = requirements_block(variant)
+    index = [j for j, req in enumerate(block.requirements) for _ in cell_months(req)]
+    shape = (n_traj, len(index), len(REGIONS))
+    current, previous, level = (np.empty(shape) for _ in range(3))
+    for t in range(n_traj):
+        regime = rng.choice(["any", "any", "nobody", "everyone"])
+        for j, req in enumerate(block.requirements):
+            cells = [c for c, k in enumerate(index) if k == j]
+            figures = requirement_figures(rng, req, (len(cells), len(REGIONS)), regime)
+            for a, f in zip((current, previous, level), figures):
+                a[t, cells] = f
+    missing = rng.random(shape[1:]) < (0.05 if with_missing and rng.random() < 0.3 else 0.0)
+    for a in (current, previous, level):
+        a[:, missing] = np.nan
+    pots = np.array([block.cell_pot_sek(block.requirements[j]) for j in index])
+    return RequirementsCase(
+        block, current, previous, level, np.array(index), weights(block.sharing == "equal"), pots, missing
+    )
+
+
+def requirements_fast(case: RequirementsCase) -> dict[str, np.ndarray]:
+    res = run_requirements(
+        RequirementsParams.from_block(case.block),
+        case.current,
+        case.previous,
+        case.level,
+        cell_requirement=case.cell_requirement,
+        pots=case.pots,
+        weights=case.weights,
+        missing=case.missing,
+    )
+    return {k: getattr(res, k) for k in ("amount", "earned", "bonus", "tier", "route", "lapsed")}
+
+
+def requirements_reference(case: RequirementsCase) -> dict[str, np.ndarray]:
+    """The package's readable reference, trajectory by trajectory."""
+    out = {k: [] for k in ("amount", "earned", "bonus", "tier", "route", "lapsed")}
+    cells = tuple((str(c), case.block.requirements[j].name) for c, j in enumerate(case.cell_requirement))
+    for t in range(case.current.shape[0]):
+        inp = RequirementsInput(
+            REGIONS,
+            cells,
+            case.cell_requirement,
+            case.pots,
+            case.current[t],
+            case.previous[t],
+            case.level[t],
+            None,
+            case.weights,
+            case.missing,
+        )
+        result = allocate_requirements(case.block, inp)
+        rows = [[r for r in cell.regions] for cell in result.cells]
+        out["amount"].append([[r.earned + r.bonus for r in row] for row in rows])
+        out["earned"].append([[r.earned for r in row] for row in rows])
+        out["bonus"].append([[r.bonus for r in row] for row in rows])
+        out["tier"].append([[r.tier for r in row] for row in rows])
+        out["route"].append([[r.route for r in row] for row in rows])
+        out["lapsed"].append([cell.lapsed for cell in result.cells])
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def requirements_naive(case: RequirementsCase) -> dict[str, np.ndarray]:
+    runs = [
+        naive.requirements(
+            case.block,
+            (case.current[t], case.previous[t], case.level[t]),
+            cell_requirement=case.cell_requirement,
+            weights=case.weights,
+            pots=case.pots,
+            missing=case.missing,
+        )
+        for t in range(case.current.shape[0])
+    ]
+    return {k: np.array([r[k] for r in runs]) for k in runs[0]}
+
+
+def requirements_sweep_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> RequirementsCase:
+    """As :func:`requirements_case`, every region with data (a sweep draws every figure)."""
+    return requirements_case(rng, variant, n_traj, with_missing=False)
+
+
+def outcomes_by_requirement(per_cell: Callable[[RequirementsCase], dict]) -> Callable[[RequirementsCase], dict]:
+    """Per-cell results as the sweep keeps them: each region's amount per requirement (cells added in order)."""
+
+    def outcomes(case: RequirementsCase) -> dict[str, np.ndarray]:
+        res = per_cell(case)
+        n_traj, _, n_regions = res["amount"].shape
+        amount = np.zeros((n_traj, len(case.block.requirements), n_regions))
+        for c, j in enumerate(case.cell_requirement):
+            amount[:, j] += res["amount"][:, c]
+        return {"amount": amount, "tier": res["tier"]}
+
+    return outcomes
+
+
+def requirement_outcomes_fast(case: RequirementsCase, threads: int = 1) -> dict[str, np.ndarray]:
+    res = requirements_outcomes(
+        RequirementsParams.from_block(case.block),
+        case.current,
+        case.previous,
+        case.level,
+        threads=threads,
+        cell_requirement=case.cell_requirement,
+        pots=case.pots,
+        weights=case.weights,
+    )
+    return {"amount": res.amount, "tier": res.tier}
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -266,6 +458,8 @@ class Comparison:
     fast: Callable[[object], dict[str, np.ndarray]]
     references: dict[str, tuple[Callable[[object], dict[str, np.ndarray]], bool]]
     max_traj: int  # trajectories per case the function takes (1: one panel)
+    bench_traj: int | None = None  # at most this many trajectories in a benchmark (None: the benchmark's size)
+    fast_examples: int | None = None  # hypothesis examples in the fast tier (None: all; fewer: the rest run as slow)
 
 
 def _outcomes_of(per_cell):
@@ -296,6 +490,29 @@ COMPARISONS = (
         threshold_fast,
         {"reference": (threshold_reference, True), "naive": (threshold_naive, False)},
         1,
+    ),
+    Comparison(
+        "requirements: run_requirements (payout, what-if curves, sweep)",
+        tuple(REQUIREMENT_VARIANTS),
+        requirements_case,
+        requirements_fast,
+        {"reference": (requirements_reference, True), "naive": (requirements_naive, False)},
+        3,
+        500,  # 90 cells of 21 regions a trajectory: 500 are a million region-cells
+        8,  # the references take about 0.1 s a case; the slow tier runs the full count
+    ),
+    Comparison(
+        "requirements: requirements_outcomes (kommiljard sweep)",
+        tuple(REQUIREMENT_VARIANTS),
+        requirements_sweep_case,
+        requirement_outcomes_fast,
+        {
+            "reference": (outcomes_by_requirement(requirements_reference), True),
+            "naive": (outcomes_by_requirement(requirements_naive), False),
+        },
+        6,
+        500,
+        6,
     ),
 )
 

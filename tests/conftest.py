@@ -10,6 +10,9 @@ import pytest
 
 matplotlib.use("Agg")
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+# Captured output is as wide as COLUMNS says (200 when unset): tests that care set it themselves, so that
+# neither the developer's shell nor a pytest-xdist worker (which sets 80) changes what they read.
+os.environ.pop("COLUMNS", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PANEL = ROOT / "data" / "sample_panel_2019.parquet"

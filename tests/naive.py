@@ -140,3 +140,82 @@ def threshold(block, value, gate, cell_period, weights, pots) -> dict[str, np.nd
         amounts, lapsed = share_out(list(pots[c]), tiers, list(weights), block.cumulative, block.cascade)
         out["amount"][c], out["tier"][c], out["route"][c], out["lapsed"][c] = amounts, tiers, routes, lapsed
     return out
+
+
+def requirement_judgement(req, current: float, previous: float, level: float) -> tuple[int, int, float]:
+    """(tier, route, fraction) of one region in one cell of a requirement: 1 improvement, 2 fulfilment.
+
+    Figures are rounded as published to the requirement's decimals; an improvement is the change in
+    the better direction (down for a measure where lower is better), in points or in percent of last
+    year's figure. The route that earns the larger fraction pays, improvement on a tie."""
+    improvement_fraction, reached = 0.0, 0
+    imp = req.improvement
+    if imp is not None and current == current and previous == previous:  # x != x: NaN, no figure
+        now, before = (rounded(exact(x), req.decimals) for x in (current, previous))
+        change = now - before if imp.better == "higher" else before - now
+        if imp.unit == "relative_pct":
+            change = None if before == 0 else rounded(change / before * 100, req.decimals)
+        reached = sum(reaches(change, s.min_improvement, s.inclusive) for s in imp.steps)
+        improvement_fraction = imp.steps[reached - 1].fraction if reached else 0.0
+    ful = req.fulfilment
+    fulfilled = False
+    if ful is not None and level == level:
+        value, bound = rounded(exact(level), req.decimals), exact(ful.threshold)
+        if ful.better == "higher":
+            fulfilled = value >= bound if ful.inclusive else value > bound
+        else:
+            fulfilled = value <= bound if ful.inclusive else value < bound
+    if improvement_fraction > 0 and (not fulfilled or improvement_fraction >= ful.fraction):
+        return reached, 1, improvement_fraction
+    if fulfilled:
+        steps = imp.steps if imp is not None else ()
+        return max(1, sum(s.fraction <= ful.fraction for s in steps)), 2, ful.fraction
+    return 0, 0, 0.0
+
+
+def requirements(block, figures, *, cell_requirement, weights, pots, missing) -> dict[str, np.ndarray]:
+    """One panel (C, R) of a block of requirements with a bonus pot (``figures``: current, previous and level,
+    each (C, R)): each region's part of a cell by
+    the sharing key, the fraction it earns, and its share of the unearned money (the bonus pot) by the
+    block's reading; amount (earned + bonus), earned, bonus, tier, route per region and cell, lapsed per cell."""
+    current, previous, level = figures
+    n_cells, n_regions = current.shape
+    total_weight = float(sum(weights))
+    part = np.array([[pots[c] * weights[r] / total_weight for r in range(n_regions)] for c in range(n_cells)])
+    tier, route = np.zeros((n_cells, n_regions), int), np.zeros((n_cells, n_regions), int)
+    fraction = np.zeros((n_cells, n_regions))
+    for c in range(n_cells):
+        req = block.requirements[cell_requirement[c]]
+        for r in range(n_regions):
+            if not missing[c, r]:
+                tier[c, r], route[c, r], fraction[c, r] = requirement_judgement(
+                    req, current[c, r], previous[c, r], level[c, r]
+                )
+    earned = part * fraction
+    unearned = (part - earned).sum(axis=1)
+    earned_in_year = earned.sum(axis=0)
+    bonus = np.zeros((n_cells, n_regions))
+    lapsed = np.zeros(n_cells)
+    for c in range(n_cells):
+        if block.bonus == "earned":
+            key = earned_in_year
+        elif block.bonus == "met_population":
+            key = np.where(earned_in_year > 0, weights, 0.0)
+        elif block.bonus == "per_requirement":
+            same = [c2 for c2 in range(n_cells) if cell_requirement[c2] == cell_requirement[c]]
+            key = earned[same].sum(axis=0)
+        else:
+            key = np.zeros(n_regions)
+        key = np.where(missing[c], 0.0, key)
+        if key.sum() > 0:
+            bonus[c] = unearned[c] * key / key.sum()
+        else:
+            lapsed[c] = unearned[c]
+    return {
+        "amount": earned + bonus,
+        "earned": earned,
+        "bonus": bonus,
+        "tier": tier,
+        "route": route,
+        "lapsed": lapsed,
+    }

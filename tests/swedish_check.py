@@ -2,8 +2,8 @@
 
 ``ENGLISH`` holds common English words and the domain's English words that are not also Swedish
 words (``in``, ``per``, ``data``, ``panel``, ``block``, ``region``, ``total``, ``period``, ``status``,
-``version``, ``scenario``, ``operation``, ``under``, ``median``, ``variant`` and ``decimal`` are left out: they are
-Swedish too, as are ``given`` and the genitive ``regions``). ``CODE_NAMES``
+``version``, ``scenario``, ``operation``, ``under``, ``median``, ``variant``, ``decimal``, ``cell`` and
+``just`` are left out: they are Swedish too, as are ``given`` and the genitive ``regions``). ``CODE_NAMES``
 are the names of columns, values and kinds as the code spells them. :func:`offenders` finds either
 in a text, after removing what a reader types as it is written: file names and paths, command
 lines and options (``kommiljard import ...``, ``--lang``), rule-set and region codes, hashes, URLs.
@@ -22,7 +22,7 @@ ENGLISH = frozenset(
     amounts mean chance chances trajectories trajectory rules rule level levels gate target targets tier tiers
     route routes sweep sweeps lever levers gain gains baseline synthetic real figures figure  days day
     percent points point range note notes source sources value values name names column columns row rows file
-    files written wrote read table tables sheet sheets part parts cells cell next more less up down lower higher
+    files written wrote read table tables sheet sheets part parts cells next more less up down lower higher
     highest lowest exact expected uncertainty uncertain observed drawn draw draws made make run runs use used see
     shows show same other others without within after before between reached reach reaches reaching  give
     gives kronor's region's nobody anybody someone something nothing everything because however while whether
@@ -37,7 +37,7 @@ ENGLISH = frozenset(
     cascade passed passes pass entry entered enters agreement text literal literally choice reading readings basic
     requirement requirements period's ever never always already still yet again once twice about around over
     through during against per-cell chosen choose chosen whole half quarter third much many most some any few
-    several both either neither nor but so such very just even though although unless until since
+    several both either neither nor but so such very even though although unless until since
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 CODE_NAMES = frozenset(

@@ -116,8 +116,8 @@ def case_nan_share_parquet(tmp):
 
 def case_empty_share_csv(tmp):
     f = as_text(sample())
-    f.loc[row_of(f, "03", "2018-11", "first_visit"), "share_60"] = ""
-    return write(f, tmp / "p.csv"), ["share_60", "empty or NaN", "(03, 2018-11, first_visit)"]
+    f.loc[row_of(f, "03", "2019-11", "first_visit"), "share_60"] = ""  # the 71 % target reads it there
+    return write(f, tmp / "p.csv"), ["share_60", "empty or NaN", "(03, 2019-11, first_visit)"]
 
 
 def case_nan_text_csv(tmp):
@@ -219,13 +219,25 @@ def test_good_sample_panel_passes(tmp_path):
 # ----------------------------------------------------------------------------- several problems at once
 
 
+def test_a_measure_no_block_reads_in_a_row_may_be_empty(tmp_path, sample_panel_path):
+    """share_60 is read in the measurement months only (the target): empty a year earlier it changes nothing."""
+    from kommiljard.engine import payout
+
+    f = sample()
+    f.loc[f["month"] < "2019-01", "share_60"] = np.nan
+    res = invoke(["payout", str(write(f, tmp_path / "p.parquet")), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == invoke(["payout", str(sample_panel_path), "--format", "csv"]).stdout
+    pd.testing.assert_frame_equal(payout(f).table, payout(sample_panel_path).table)
+
+
 def test_several_problems_in_one_message(tmp_path):
     f = as_text(sample())
     f.loc[0, "region"] = "99"
     f.loc[1, "share_90"] = "104.2"
     f.loc[2, "share_90"] = "abc"
     f.loc[3, "group"] = "operatoin"
-    f.loc[4, "share_60"] = ""
+    f.loc[7, "share_60"] = ""  # 2019-09: the target reads it
     f.loc[5, "month"] = "2019-13"
     f = pd.concat([f, f.iloc[[10]]], ignore_index=True)
     panel = write(f, tmp_path / "many.csv")
@@ -239,7 +251,7 @@ def test_several_problems_in_one_message(tmp_path):
             "row 3: share_90 = 'abc' is not a number",
             "row 4: group = 'operatoin'",
             "did you mean 'operation'",
-            "row 5: share_60 is empty or NaN",
+            "row 8: share_60 is empty or NaN",
             "row 6: month = '2019-13'",
             "row 11: duplicate row",
             f"row {len(f)}: duplicate row",
@@ -400,6 +412,7 @@ def run_exe(*args) -> subprocess.CompletedProcess:
     return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_installed_command_reports_on_stderr(tmp_path):
     f = as_text(sample())
     f.loc[0, "region"] = "99"
@@ -415,6 +428,7 @@ def test_installed_command_reports_on_stderr(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_installed_command_rule_typo_on_stderr(tmp_path):
     bad = tmp_path / "typo-rules.toml"
     bad.write_text(

@@ -31,6 +31,7 @@ def rows(table: pd.DataFrame, check: str) -> pd.DataFrame:
     return table[table["check"] == check]
 
 
+@pytest.mark.slow
 def test_published_counts_are_reproduced_on_average(table):
     counts = rows(table, "published_count").set_index(["month", "group", "measure"])
     published = counts.dropna(subset=["real"])

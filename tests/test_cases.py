@@ -7,7 +7,11 @@ the improvement; the period's measure and the gate's for a threshold, written in
 period's last month, or into the months a ``rows`` table names; per group where a group has
 its own table), optionally an ``alternative`` or ``overrides``, and what every cell of the
 rule set's staircase or threshold blocks must pay each region (``expected``) and lapse
-(``lapsed``; per month in a ``cells`` table where the cells differ). ``population_blocks``
+(``lapsed``; per month in a ``cells`` table where the cells differ), or what it must pay and lapse as
+shares of the cell's pot (``expected_of_pot``, ``lapsed_of_pot``). For a block of requirements a
+group's table is a requirement's (by its name): ``current`` and ``previous`` (its measure, this month
+and a year earlier, in every month it measures) and optionally ``level`` (its fulfilment measure;
+default ``current``). ``population_blocks``
 (in the file, or in a case) gives what population blocks pay; ``conditions_not_met`` names
 the regions (A-D) that failed a population block's conditions. A case's name says why the
 numbers are right. Each case runs through the engine with both backends and ``check``.
@@ -79,10 +83,32 @@ def threshold_rows(block, case: dict) -> list[dict]:
     ]
 
 
+def requirement_rows(block, case: dict) -> list[dict]:
+    """Each requirement's figures (its table, else the case's) in every month it measures: ``current`` (its
+    measure, and its level unless ``level`` is given) and ``previous`` (the same month a year earlier)."""
+    rows: dict[tuple, dict] = {}
+    for req in block.requirements:
+        d = figures(case, req.name)
+        for month in req.months:
+            for i, code in enumerate(CODES):
+                row = rows.setdefault((code, month, req.group), {"region": code, "month": month, "group": req.group})
+                if req.improvement is not None:
+                    row[req.measure] = d["current"][i]
+                    before = shift_month(month, -req.improvement.compare_lag_months)
+                    earlier = rows.setdefault(
+                        (code, before, req.group), {"region": code, "month": before, "group": req.group}
+                    )
+                    earlier[req.measure] = d["previous"][i]
+                if req.fulfilment is not None:
+                    row[req.level_measure] = d.get("level", d["current"])[i]
+    return list(rows.values())
+
+
 PANEL_ROWS = {
     "improvement_staircase": staircase_rows,
     "absolute_threshold": threshold_rows,
     "population_share": lambda block, case: [],
+    "requirements_bonus": requirement_rows,
 }
 
 
@@ -116,7 +142,11 @@ def test_every_rule_set_has_worked_examples():
     assert covered == set(bundled_rule_names())
 
 
-@pytest.mark.parametrize("backend", ["numba", "reference", "check"])
+# The fast tier runs every case through ``check`` (both backends, which must agree); the full suite each alone too.
+BACKENDS = [pytest.param("numba", marks=pytest.mark.slow), pytest.param("reference", marks=pytest.mark.slow), "check"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("spec", "case"), list(all_cases()))
 def test_worked_example(spec, case, backend, tmp_path):
     rules = load_rules(spec["rules"], case.get("overrides"))
@@ -138,6 +168,9 @@ def test_worked_example(spec, case, backend, tmp_path):
             continue
         for (month, group), cell in rows.groupby(["month", "group"]):
             d = figures(case, group, month)
+            pot = float(cell["cell_pot_sek"].iloc[0])
+            if "expected" not in d:  # amounts as shares of the cell's pot (population shares are exact)
+                d = {**d, "expected": [pot * x for x in d["expected_of_pot"]], "lapsed": pot * d["lapsed_of_pot"]}
             np.testing.assert_allclose(
                 cell.set_index("region").loc[CODES, "amount_sek"],
                 d["expected"],
@@ -152,7 +185,7 @@ def test_worked_example(spec, case, backend, tmp_path):
     assert result.paid_sek + result.lapsed_sek == pytest.approx(rules.ruleset.total_sek, abs=0.05)
 
 
-@pytest.mark.parametrize("year", [2009, 2011, 2012, 2013, 2014, 2019, 2020])
+@pytest.mark.parametrize("year", [2009, 2011, 2012, 2013, 2014, 2019, 2020, 2022, 2023, 2024])
 def test_bundled_rule_set_runs_on_its_sample_panel(year, sample_panel_path):
     name = f"kommiljard-{year}"
     result = payout(sample_panel_path.with_name(f"sample_panel_{year}.parquet"), name, backend="check")

@@ -31,6 +31,7 @@ def test_every_help_starts_with_an_example(name):
     assert "Example: kommiljard " + name in text and len(usage_and_summary) < 400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_plot_staircase_writes_png_and_svg(sample_panel_path, tmp_path, suffix):
     out = tmp_path / f"staircase.{suffix}"
@@ -41,6 +42,7 @@ def test_plot_staircase_writes_png_and_svg(sample_panel_path, tmp_path, suffix):
     assert f"wrote {out}" in result.output and "SYNTHETIC" in result.output
 
 
+@pytest.mark.slow
 def test_plot_payouts_and_every_staircase(sample_panel_path, tmp_path):
     for kind in ("payouts", "staircase"):
         result = run("plot", kind, sample_panel_path, "--out", tmp_path / f"{kind}.png")
@@ -69,6 +71,7 @@ def test_plot_curve_from_a_csv(tmp_path):
     assert "Jönköping" in (tmp_path / "curve.svg").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_plot_sweep_with_a_lever_draws_the_gain(tmp_path):
     n, regions = 30, ["01", "06", "12"]
     frame = pd.DataFrame({"trajectory": np.repeat(np.arange(n, dtype="int64"), 3), "region": regions * n})
@@ -115,6 +118,7 @@ def test_mistakes_get_a_suggestion_and_status_2(sample_panel_path, tmp_path, arg
     assert message in re.sub(r"\s+", " ", result.output)
 
 
+@pytest.mark.slow
 def test_report_command_writes_one_html_file(sample_panel_path, tmp_path):
     out = tmp_path / "report.html"
     result = run("report", sample_panel_path, "--out", out)

@@ -106,6 +106,7 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
+@pytest.mark.slow
 def test_cli_alternatives_in_one_table(sample_panel_path):
     result = run("compare", sample_panel_path, "--alternatives")
     assert result.exit_code == 0, result.output
@@ -121,6 +122,7 @@ def test_cli_alternatives_in_one_table(sample_panel_path):
     assert "paid" in result.stdout and "lapsed" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_variants_csv_json_and_plot(sample_panel_path, tmp_path):
     spec = [
         "--variant",
@@ -163,6 +165,7 @@ def test_cli_rule_set_the_panel_cannot_serve(sample_panel_path):
     assert "missing column 'performed_60'" in result.output and "kommiljard-2013" in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [80, 120, 200])
 def test_many_alternatives_fit_the_terminal_and_none_is_hidden(sample_panel_path, width, monkeypatch):
     """Every alternative of 2019 is shown, in order, at every width; no line is wider than the terminal."""

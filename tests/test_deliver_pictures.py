@@ -23,7 +23,11 @@ LANGS = ("en", "sv")
 @pytest.fixture(scope="module")
 def results(sample_panel_path):
     root = sample_panel_path.parent
-    return payout(sample_panel_path), payout(root / "sample_panel_2013.parquet", rules="kommiljard-2013")
+    return (
+        payout(sample_panel_path),
+        payout(root / "sample_panel_2013.parquet", rules="kommiljard-2013"),
+        payout(root / "sample_panel_2023.parquet", rules="kommiljard-2023"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +45,12 @@ def sweeps(tmp_path_factory, sample_panel_path):
 
 def _figures(results, sweeps, sample_panel_path, tmp_path, lang):
     from kommiljard.analysis.whatif import payout_curve
+    from kommiljard.kinds import kind_of
     from kommiljard.outputs.files import write_table
 
-    r19, r13 = results
+    r19, r13, r23 = results
+    requirements = r23.rules.ruleset.block(1)
+    requirement = lambda cell: kind_of(requirements).figure(r23, requirements, cell, None, lang).figure  # noqa: E731
     curve = tmp_path / "curve.csv"
     write_table(payout_curve(sample_panel_path, "06", month="2019-10", group="operation"), curve, {"region": "06"})
     return {
@@ -55,6 +62,9 @@ def _figures(results, sweeps, sample_panel_path, tmp_path, lang):
         "sweep": sweep_figure(sweeps / "lever", None, "box", lang)[0],
         "variants": variants_figure(sweeps / "variants", lang)[0],
         "compare": plot_compare(compare(sample_panel_path, alternatives("kommiljard-2019")), lang=lang).figure,
+        "requirement": requirement(("2023-05", "sc_first_visit")),
+        "requirement over its months": requirement((None, "sc_first_visit")),
+        "payouts of requirements": payouts_figure(r23, lang),
     }
 
 
@@ -104,7 +114,7 @@ def test_title_and_synthetic_note_never_overlap_whatever_the_height(results):
 
 
 def test_payouts_chart_has_a_segment_per_block_and_group_and_separated_thousands(results):
-    r19, _ = results
+    r19, *_ = results
     fig = payouts_figure(r19, "sv")
     ax = fig.axes[0]
     segments = {p.get_gid() for p in ax.patches if p.get_gid()}
@@ -123,7 +133,7 @@ def test_sweep_picture_separates_thousands(sweeps):
 
 
 def test_staircase_members_are_listed_below_the_picture_not_in_the_bars(results):
-    r19, _ = results
+    r19, *_ = results
     fig = cells_figure(r19, "2019-10", "operation", "sv")
     ax = fig.axes[0]
     legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())

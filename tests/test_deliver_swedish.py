@@ -5,6 +5,7 @@ or a code name (tests/swedish_check.py). Under --lang en the same outputs read a
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -66,20 +67,58 @@ def commands(tmp: Path) -> list[list]:
     ]  # fmt: skip
 
 
-@pytest.mark.slow
-def test_every_command_and_file_in_swedish_says_nothing_in_english(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # short relative paths in the narration
+def page_texts(path: Path) -> str:
+    """The words a what-if page fills in with its script: its texts (without their ``{fields}``) and its cells'
+    names, steps and routes."""
+    found = re.search(r'id="page-data">(.*?)</script>', path.read_text(encoding="utf-8"), re.S)
+    data = json.loads(found.group(1))
+    texts = [re.sub(r"{\w+}", " ", t) for t in data["text"].values() if isinstance(t, str)]
+    for cell in data["cells"]:
+        texts += [cell["label"], cell["measure"], *cell["tiers"], *cell["routes"]]
+    return "\n".join(texts)
+
+
+def swedish_offenders(commands: list[list], files: list[Path]) -> dict:
+    """The English words and code names each command prints under ``--lang sv``, and each file it writes holds."""
     found = {}
-    for args in commands(Path(".")):
+    for args in commands:
         result = run(*args)
         said = offenders(result.stdout + "\n" + result.stderr)
         if said:
             found[" ".join(map(str, args[:2]))] = sorted(set(said))[:12]
-    for path in [*Path(".").glob("*.*"), Path("korning") / "summary.xlsx"]:
+    for path in files:
         if path.suffix in (".xlsx", ".csv", ".html") and "provenance" not in path.name:
-            said = offenders(file_texts(path))
+            said = offenders(file_texts(path)) + (offenders(page_texts(path)) if "page-data" in path.read_text(
+                encoding="utf-8", errors="ignore") else [])  # fmt: skip
             if said:
                 found[path.name] = sorted(set(said))[:12]
+    return found
+
+
+@pytest.mark.slow
+def test_every_command_and_file_in_swedish_says_nothing_in_english(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # short relative paths in the narration
+    found = swedish_offenders(commands(Path(".")), [])
+    found |= swedish_offenders([], [*Path(".").glob("*.*"), Path("korning") / "summary.xlsx"])
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+@pytest.mark.slow
+def test_requirements_with_a_bonus_pot_say_nothing_in_english(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    panel, rules = str(ROOT / "data" / "sample_panel_2023.parquet"), ("--rules", "kommiljard-2023")
+    cell = ("--region", "06", "--group", "sc_first_visit")
+    commands = [
+        ["payout", panel, *rules, "--out", "krav.xlsx"],
+        ["whatif", panel, *rules, *cell, "--improve", "2"],
+        ["explain", panel, *rules, *cell, "--month", "2023-05"],
+        ["rules", "kommiljard-2023"],
+        ["validate", panel, *rules],
+        ["report", panel, *rules, "--out", "krav.html"],
+        ["page", panel, *rules, "--out", "krav_sida.html"],
+        ["plot", "payouts", panel, *rules, "--out", "krav.png"],
+    ]
+    found = swedish_offenders(commands, [Path("krav.xlsx"), Path("krav.html"), Path("krav_sida.html")])
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
 
 

@@ -20,6 +20,8 @@ from kommiljard.cli import app
 from kommiljard.errors import InputError, KommiljardError
 from kommiljard.sweeps.run import Lever, run_sweep
 
+pytestmark = pytest.mark.slow  # the slow tier (pytest -m 'not slow' leaves it out)
+
 distributed = pytest.importorskip("distributed")
 
 N, CHUNK, SEED = 3500, 500, 11  # seven parts, every other one starting inside a random stream of 1 000

@@ -233,6 +233,7 @@ def test_months_after_until_are_ignored(history, fitted):
 # --- forecasts ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_forecast_draws_agree_with_its_intervals(fitted, history):
     fc = forecast(fitted, SCHEME)
     s90, s60 = fc.draw(20_000, seed=2)
@@ -270,6 +271,7 @@ def test_forecast_starts_from_a_given_history(fitted, history):
         forecast(fitted, SCHEME, history=history.until("2019-06"))
 
 
+@pytest.mark.slow
 def test_forecast_is_calibrated_and_beats_the_naive_forecast():
     """Over 30 synthetic histories, the 90 % intervals of Sep-Nov shares (fitted to August) cover
     85-95 % of the realised shares, the 50 % ones 42-58 %; the mean absolute error is below the

@@ -219,6 +219,7 @@ def test_response_is_taken_out_of_the_month_a_forecast_starts_from():
     assert _without_response(frame, "2019-08", {"2019-10": {"operation": 5.0}}) is frame
 
 
+@pytest.mark.slow
 def test_a_forecast_from_a_response_month_is_not_biased_by_it():
     """Standing in October, the November forecast carries October's deviation without the scheme response."""
     response = default_response()
@@ -238,6 +239,7 @@ def test_a_forecast_from_a_response_month_is_not_biased_by_it():
 # --- forecasts through the sweep -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fitted_sweep_keeps_the_known_months_and_equals_the_engine(files, fitted_sweep, rules, population):
     m = fitted_sweep.manifest
     assert m["observed"]["forecast_from"] == UNTIL and m["observed"]["months_forecast"] == SCHEME
@@ -337,6 +339,7 @@ def tested(files):
     return backtest(files / "history.parquet", UNTIL, n=1000, seed=3)
 
 
+@pytest.mark.slow
 def test_backtest_compares_with_the_engine_s_payout(files, tested, rules, population):
     history = read_panel(files / "history.parquet").frame
     rows = history[history["month"].isin(SCHEME + COMPARISON)]
@@ -364,6 +367,7 @@ def test_backtest_naive_forecast_is_last_year_plus_the_trend_through_the_engine(
     np.testing.assert_allclose(table["naive_sek"], paid.loc[table.index], rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_backtest_is_deterministic_for_a_seed(files, tested):
     again = backtest(files / "history.parquet", UNTIL, n=1000, seed=3)
     pd.testing.assert_frame_equal(again.regions, tested.regions, check_exact=True)
@@ -417,6 +421,7 @@ def test_backtests_are_calibrated_and_beat_the_naive_forecast():
     assert np.mean(mae) < 0.6 * np.mean(naive) and np.sum(np.array(mae) < np.array(naive)) >= 25
 
 
+@pytest.mark.slow
 def test_backtest_cli_table_csv_json_files_and_plot(files, tmp_path):
     history = files / "history.parquet"
     result = run(
@@ -462,6 +467,7 @@ def test_fitted_scenario_is_written_only_when_it_reads_back(files):
         scenario_text(document)
 
 
+@pytest.mark.slow
 def test_an_early_fit_forecasts_the_comparison_months_too_and_the_response_only_in_the_scheme(files, rules):
     """Fitted in June 2018, the sweep draws 2018's comparison months as well; the assumed response
     moves the scheme's months of 2019, not the same calendar months of 2018."""
@@ -469,11 +475,13 @@ def test_an_early_fit_forecasts_the_comparison_months_too_and_the_response_only_
 
     june = Panel(read_panel(files / "aug.parquet").frame.query("month <= '2018-06'"), "june.parquet")
     fit = fit_history(june, until="2018-06")
+    from kommiljard.kinds import kind_of
+
     block = rules.ruleset.blocks[0]
     means = {}
     for name, source in (("with", "default-2019"), ("without", None)):
         scenario = fitted_from_text(scenario_text(fitted_scenario(fit, True, source)), name)
-        model, info = scenario.own_model.sweep_model(block, None, june)
+        model, info = scenario.own_model.sweep_model(kind_of(block).draw(block), None, june)
         assert info["months_forecast"] == COMPARISON + SCHEME and info["months_known"] == []
         means[name] = model.mean[: model.model.n90].reshape(6, 2, 21)  # share_90: (month, group, region)
     shift = means["with"] - means["without"]

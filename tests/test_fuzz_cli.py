@@ -35,6 +35,8 @@ from typer.testing import CliRunner
 from kommiljard.cli import app
 from kommiljard.outputs.files import read_provenance
 
+pytestmark = pytest.mark.slow  # the slow tier (pytest -m 'not slow' leaves it out)
+
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]

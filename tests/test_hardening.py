@@ -157,6 +157,7 @@ def test_sweep_improve_nan_or_inf_is_refused_before_anything_is_written(tmp_path
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_sweep_manifest_is_strict_json(tmp_path):
     out = tmp_path / "sweep"
     succeeded(invoke("sweep", "--n", "20", "--seed", "3", "--out", out, "--region", "06", "--improve", "2", "-q"))
@@ -271,6 +272,7 @@ def assert_drawn_as_written(fig) -> None:
         assert not re.search(r"(?<!\\)\$", text) or not artist.get_parse_math(), text
 
 
+@pytest.mark.slow
 def test_dollars_in_group_and_bar_names_in_report_and_plot(tmp_path):
     rules, panel = dollar_world(tmp_path)
     succeeded(invoke("report", panel, "--rules", rules, "--out", tmp_path / "report.html"))
@@ -281,6 +283,7 @@ def test_dollars_in_group_and_bar_names_in_report_and_plot(tmp_path):
     succeeded(invoke("compare", panel, "--rules", rules, "--variant", variant, "--plot", tmp_path / "c.png"))
 
 
+@pytest.mark.slow
 def test_dollars_reach_matplotlib_escaped(tmp_path):
     from kommiljard.analysis.compare import compare
     from kommiljard.engine import payout
@@ -496,6 +499,7 @@ with sweep_lock(sys.argv[1]):
 """
 
 
+@pytest.mark.slow
 def test_a_sweep_in_another_process_keeps_the_folder_until_it_ends(tmp_path):
     out = tmp_path / "sweep"
     holder = subprocess.Popen(
@@ -566,6 +570,7 @@ def test_a_refused_sweep_leaves_no_new_folder(tmp_path):
     assert listing(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("content", ["{not json", "[1, 2]", "\xff\xfe"])
 def test_broken_manifest_is_a_clear_error(tmp_path, content):
     out = tmp_path / "sweep"
@@ -588,9 +593,11 @@ WRITERS = {
     "compare": lambda d: ["compare", SAMPLE, "--variant", "eq:block1.sharing=equal", "--plot", d / "c.png"],
     "sweep": lambda d: ["sweep", "--n", "10", "--out", d / "s", "-q"],
 }
+# The writers as parameters; drawing a plot or a report takes a second or more (the slow tier).
+WRITER_PARAMS = [pytest.param(w, marks=pytest.mark.slow) if w in ("plot", "report") else w for w in sorted(WRITERS)]
 
 
-@pytest.mark.parametrize("writer", sorted(WRITERS))
+@pytest.mark.parametrize("writer", WRITER_PARAMS)
 def test_disk_full_is_a_clear_error_and_leaves_nothing(tmp_path, monkeypatch, writer):
     out = tmp_path / "out"
     out.mkdir()
@@ -638,7 +645,7 @@ def test_no_permission_is_a_clear_error_and_leaves_nothing(tmp_path, monkeypatch
     assert listing(out) == []
 
 
-@pytest.mark.parametrize("writer", sorted(WRITERS))
+@pytest.mark.parametrize("writer", WRITER_PARAMS)
 def test_permission_denied_while_writing_is_a_clear_error(tmp_path, monkeypatch, writer):
     out = tmp_path / "out"
     out.mkdir()
@@ -753,6 +760,7 @@ def test_plot_current_must_be_finite(tmp_path):
     refused(invoke("plot", "curve", curve, "--current", "nan", "--out", tmp_path / "c.png"), "--current")
 
 
+@pytest.mark.slow
 def test_conditions_value_must_be_finite(tmp_path):
     flags = ("actual_within_five_weeks", "reported_by_guidelines", "patient_chosen_by_regulation", "status_report")
     table = pd.DataFrame({"region": pd.read_csv(POPULATION, dtype=str)["region"], **dict.fromkeys(flags, "yes")})

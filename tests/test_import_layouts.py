@@ -378,7 +378,7 @@ def test_the_real_example_read_as_if_it_held_waiting_shares(tmp_path):
     [
         ("Kontaktstatus: Väntande, Fas: Första besök, Andel väntande längre än 90 dagar", [], "waiting longer than 90"),
         ("Kontaktstatus: Väntande, Fas: Första besök, Andel 61-90 dagar", [], "the share waiting 61-90 days"),
-        ("Kontaktstatus: Väntande, Fas: Återbesök, Andel inom 90 dagar", [], "'Fas: Återbesök' (neither first"),
+        ("Kontaktstatus: Väntande, Fas: Utredning, Andel inom 90 dagar", [], "'Fas: Utredning' (not a phase"),
         ("Kontaktstatus: Väntande, Fas: Första besök, Andel inom 30 dagar", [], "the share within 30 days"),
         ("Kontaktstatus: Väntande, Fas: Första besök, Andel inom 90 dagar", ["--measure", "share_60"],
          "--measure share_60 contradicts the file, whose title says 'Andel inom 90 dagar' (share_90)"),

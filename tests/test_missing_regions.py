@@ -141,6 +141,7 @@ def test_a_threshold_block_marks_a_missing_region_too(sample_panel_path):
     assert e.outcome.amount == pytest.approx(paid, abs=0.005) and e.no_data == ("25",)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::kommiljard.errors.MissingDataWarning")
 def test_a_whatif_of_the_missing_region_itself_is_refused(sample):
     panel = sample[~((sample["region"] == "06") & (sample["month"] == "2019-11"))]
@@ -152,6 +153,7 @@ def test_a_whatif_of_the_missing_region_itself_is_refused(sample):
     assert other.delta_sek >= 0
 
 
+@pytest.mark.slow
 def test_every_output_says_no_data(computed, without_06, tmp_path):
     report = build_report(computed)
     assert "No data for 06 Jönköping" in report and report.count(">no&nbsp;data<") == 2  # both groups of block 1

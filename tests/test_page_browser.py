@@ -28,6 +28,8 @@ from kommiljard.outputs.page import write_page
 from kommiljard.rules import load_rules
 from kommiljard.sweeps.run import Lever, run_sweep
 
+pytestmark = pytest.mark.slow  # the slow tier (pytest -m 'not slow' leaves it out)
+
 BROWSER_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",

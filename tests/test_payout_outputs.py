@@ -19,7 +19,7 @@ from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import BackendMismatchError, InputError
 from kommiljard.inputs.regions import region_codes
-from kommiljard.kinds import STAIRCASE
+from kommiljard.kinds.staircase.kind import KIND as STAIRCASE
 from kommiljard.money import largest_remainder
 from kommiljard.outputs.files import read_provenance
 from kommiljard.rules import load_rules
@@ -61,6 +61,7 @@ def test_csv_output_has_its_provenance_beside_it(sample_panel_path, tmp_path):
     assert read_provenance(out)["rules"]["overrides"] == {"block1.sharing": "equal"}
 
 
+@pytest.mark.slow
 def test_summary_and_json_agree_with_the_table(sample_panel_path):
     result = runner.invoke(app, ["payout", str(sample_panel_path), "--format", "json"])
     data = json.loads(result.stdout)
@@ -72,6 +73,7 @@ def test_summary_and_json_agree_with_the_table(sample_panel_path):
     assert data["paid_sek"] + data["lapsed_sek"] == pytest.approx(1_600_000_000, abs=0.05)
 
 
+@pytest.mark.slow
 def test_every_explained_amount_is_the_amount_paid(sample_panel_path):
     result = payout(sample_panel_path)
     rows = result.table[result.table["block"] == 1].sample(12, random_state=1)
@@ -132,6 +134,7 @@ CONDITIONS_MET = {
 }
 
 
+@pytest.mark.slow
 def test_block2_conditions_forfeit_lapses_or_is_redistributed_or_is_paid_in_june(
     sample_panel_path, tmp_path, population
 ):
@@ -237,6 +240,7 @@ def test_largest_remainder_rounds_each_amount_to_a_neighbour_and_keeps_the_total
     assert not up.any() or not (~up).any() or frac[up].min() >= frac[~up & (frac > 0)].max(initial=0.0) - 1e-9
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(st.sampled_from(["default", "blue-above-0", "exclusive-bars"]), st.integers(0, 10_000))
 def test_payout_in_whole_kronor_adds_up_everywhere(alternative, seed):

@@ -72,6 +72,7 @@ def test_staircase_draws_the_three_bars_their_members_and_every_region(result):
     assert "entered by the target: share waiting at most 60 days ≥ 71 %" in text
 
 
+@pytest.mark.slow
 def test_staircase_shows_the_cascade_and_a_lapse(sample_panel_path):
     cascade = payout(
         sample_panel_path, overrides={"block1.bars.red.min_improvement": 8, "block1.bars.orange.min_improvement": 20}
@@ -103,6 +104,7 @@ def test_bar_amounts_add_up_to_the_payout(result):
     assert np.allclose(amounts.reindex(expected.index), expected, atol=0.01)
 
 
+@pytest.mark.slow
 def test_payouts_show_one_segment_per_group_and_block_2_and_add_up(result, rules):
     ax = plot_payouts(result)
     block = rules.ruleset.block(1)
@@ -250,6 +252,7 @@ def test_a_real_sweep_is_drawn_as_synthetic_with_a_readable_lever(real_sweep):
     assert sum(p.get_height() for p in gain.patches) == N_SWEEP
 
 
+@pytest.mark.slow
 def test_a_real_sweep_without_a_lever_and_with_observed_months(tmp_path, sample_panel_path):
     known = pd.read_parquet(sample_panel_path)
     known = known[known["month"] != "2019-11"]

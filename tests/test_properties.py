@@ -35,6 +35,8 @@ from kommiljard.kinds.staircase.reference import allocate_cell
 from kommiljard.kinds.staircase.units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET
 from kommiljard.rules import load_rules
 
+pytestmark = pytest.mark.slow  # the slow tier (pytest -m 'not slow' leaves it out)
+
 REGIONS = list(region_codes())
 R = len(REGIONS)
 POPULATION = read_population()

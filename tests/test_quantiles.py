@@ -24,6 +24,7 @@ def values(rng: np.random.Generator, n: int, regime: str) -> np.ndarray:
     return v
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),

@@ -32,6 +32,9 @@ PAGES = {
     "kommiljard-2014": "2013-2014.md",
     "kommiljard-2019": "2019.md",
     "kommiljard-2020": "2020.md",
+    "kommiljard-2022": "2022.md",
+    "kommiljard-2023": "2023.md",
+    "kommiljard-2024": "2024.md",
 }
 
 

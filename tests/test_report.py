@@ -73,6 +73,7 @@ def document(result):
     return page, parser
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(document):
     page, parser = document
     assert page.startswith("<!DOCTYPE html>")
@@ -134,6 +135,7 @@ def test_report_provenance_has_no_duplicates_and_no_empty_rows(document):
     assert ("synthetic panel", "yes") in rows
 
 
+@pytest.mark.slow
 def test_swedish_report_has_swedish_words_and_the_same_numbers(result, document):
     swedish = build_report(result, lang="sv")
     parser = Collect()

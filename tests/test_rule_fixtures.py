@@ -15,7 +15,11 @@ from kommiljard.rules import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_panel_2019.parquet"
-VALID = {"minimal-valid": ("blue", "red", "orange"), "threshold-valid": ("70", "80")}
+VALID = {
+    "minimal-valid": ("blue", "red", "orange"),
+    "threshold-valid": ("70", "80"),
+    "requirements-valid": ("first_visits", "median_wait"),
+}
 
 # fixture -> words its message must contain (the first is shown by the CLI too)
 BROKEN = {
@@ -50,6 +54,17 @@ BROKEN = {
     "threshold-gate-scope": ["gate.scope", "'group' or 'all_groups'"],
     "threshold-valid-to-missing": ["give both valid_from and valid_to"],
     "threshold-month-in-two-periods": ["2011-06", "more than one period"],
+    # requirements with a bonus pot
+    "requirements-tranches-not-total": ["total_sek add up to 110 000 000.00", "block's total_sek 100 000 000.00"],
+    "requirements-steps-not-ascending": ["(first_visits).improvement", "steps must ascend", "[0.0, -1.0]"],
+    "requirements-fractions-fall": ["fractions must not fall", "[0.5, 0.4]"],
+    "requirements-no-route": ["(median_wait)", "can be met by nothing", "[improvement] or a [fulfilment]"],
+    "requirements-undeclared-measure": ["'median_wait_days'", "do not declare", "median_days, share_90"],
+    "requirements-unsourced-without-note": ["'median_wait' is marked unsourced", "note must say"],
+    "requirements-payments-short": ["covers through 2023-10", "measured until 2023-11"],
+    "requirements-unknown-bonus": ["bonus", "'earned', 'met_population', 'per_requirement' or 'lapse'"],
+    "requirements-unknown-key": ["fulfilment.treshold", "did you mean 'threshold'"],
+    "requirements-fraction-above-1": ["steps[0] (any).fraction", "less than or equal to 1"],
 }
 
 
@@ -60,7 +75,8 @@ def test_every_fixture_on_disk_is_in_the_table():
 @pytest.mark.parametrize("name", sorted(VALID))
 def test_the_valid_fixtures_load(name):
     block = load_rules(FIXTURES / f"{name}.toml").ruleset.block(1)
-    assert (block.bar_names if hasattr(block, "bar_names") else block.level_names) == VALID[name]
+    names = next(getattr(block, a) for a in ("bar_names", "level_names", "requirement_names") if hasattr(block, a))
+    assert names == VALID[name]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

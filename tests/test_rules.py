@@ -21,15 +21,10 @@ from kommiljard.engine import payout
 from kommiljard.errors import RuleFileError
 from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds.population_share.rules import PopulationShare
+from kommiljard.kinds.staircase.rules import ImprovementStaircase
 from kommiljard.outputs.files import read_provenance
-from kommiljard.rules import (
-    ImprovementStaircase,
-    PopulationShare,
-    Rules,
-    bundled_rule_names,
-    load_rules,
-    parse_override,
-)
+from kommiljard.rules import Rules, bundled_rule_names, load_rules, parse_override
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_FILE = ROOT / "kommiljard" / "rules" / "kommiljard-2019.toml"

@@ -70,6 +70,7 @@ def workbook(sample_panel_path, tmp_path_factory):
     return openpyxl.load_workbook(out)
 
 
+@pytest.mark.slow
 def test_workbook_sheets_add_up_to_the_payout(workbook, result):
     assert workbook.sheetnames == ["Summary", "Detail", "Cells", "About the data"]
     summary = table_of(workbook["Summary"])
@@ -121,6 +122,7 @@ def test_formula_text_is_neutralised_in_csv_and_xlsx(sample_panel_path, tmp_path
     assert list(back["name"]) == ["'-2 pp", "'@x", "ok"] and list(back["amount_sek"]) == [-1234, 5, 0]
 
 
+@pytest.mark.slow
 def test_swedish_csv_reads_back_with_pandas(sample_panel_path, result, tmp_path):
     out = tmp_path / "payout.csv"
     args = ["payout", sample_panel_path, "--out", out, "--lang", "sv"]  # the Swedish dialect, for a spreadsheet
@@ -153,6 +155,7 @@ def test_english_csv_keeps_the_amounts_exactly(sample_panel_path, tmp_path):
     np.testing.assert_array_equal(back["amount_sek"], payout(sample_panel_path).table["amount_sek"])
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(
     blue=st.floats(-3, 12),
@@ -183,6 +186,7 @@ def test_whole_kronor_add_up_in_every_cell_and_move_no_amount_by_a_krona(
     assert (whole.table.loc[result.table["amount_sek"] == 0, "amount_sek"] == 0).all()  # nobody gets a stray krona
 
 
+@pytest.mark.slow
 def test_whatif_and_compare_workbooks(sample_panel_path, tmp_path):
     out = tmp_path / "whatif.xlsx"
     done = run("whatif", sample_panel_path, "--region", "06", "--improve", "3", "--out", out, "--format", "json")

@@ -12,13 +12,13 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from kommiljard.analysis.levers import improved_share
 from kommiljard.analysis.whatif import whatif
 from kommiljard.cli import app
 from kommiljard.engine import payout
 from kommiljard.errors import InputError
 from kommiljard.inputs.panel import as_panel
 from kommiljard.kinds.staircase.kernel import run_staircase
+from kommiljard.kinds.staircase.lever import improved_share
 from kommiljard.sample import sample_panel
 from kommiljard.sweeps.model import draw
 from kommiljard.sweeps.outcomes import setup_sweep
@@ -43,6 +43,7 @@ def reference(tmp_path_factory):
     return run_sweep(None, N, 7, tmp_path_factory.mktemp("ref") / "out", chunk_size=1000, lever=LEVER, threads=2)
 
 
+@pytest.mark.slow
 def test_identical_whatever_the_chunk_size_and_the_threads(tmp_path, reference):
     before = numba.get_num_threads()
     other = sweep(tmp_path, "other", chunk_size=700, lever=LEVER, threads=1)
@@ -52,6 +53,7 @@ def test_identical_whatever_the_chunk_size_and_the_threads(tmp_path, reference):
     assert len(list((tmp_path / "other" / "trajectories").glob("part-*.parquet"))) == 4
 
 
+@pytest.mark.slow
 def test_same_seed_same_output_other_seed_other_output(tmp_path, reference):
     again = sweep(tmp_path, "again", chunk_size=1000, lever=LEVER)
     pd.testing.assert_frame_equal(again.summary, reference.summary, check_exact=True)
@@ -131,25 +133,25 @@ def test_month_chances_are_exact_from_the_drawn_shares(reference, rules, populat
     """The per-month columns (kept as counts, not per trajectory) against the per-cell kernel on the draws."""
     setup, _ = setup_sweep(load_scenario(), rules, population, LEVER, None)
     draws = draw(setup.model, 7, 0, N)
-    months, groups, regions = list(setup.block.months), list(setup.block.group_names), list(setup.regions)
+    months, groups, regions = list(setup.plan.months), list(setup.plan.groups), list(setup.regions)
     shape = (N, len(months) * len(groups), len(regions))
-    current = draws.share_90[:, setup.current].reshape(shape)
+    current = draws.share_90[:, setup.plan.current].reshape(shape)
     improved = current.copy()
     r = regions.index(LEVER.region)
     improved[:, :, r] = improved_share(current[:, :, r], 3.0)
-    target = draws.share_60[:, setup.target].reshape(shape)
+    target = draws.share_60[:, setup.plan.target].reshape(shape)
     capped = target.copy()
     capped[:, :, r] = np.minimum(target[:, :, r], improved[:, :, r])  # as in the what-if: share_60 <= share_90
     s = reference.summary.set_index("region").loc[regions]
     t = parts(reference)
     for shares, level, suffix, prefix in ((current, target, "_baseline", "baseline_"), (improved, capped, "", "")):
         tier = run_staircase(
-            setup.params,
+            setup.plan.params,
             shares,
-            draws.share_90[:, setup.previous].reshape(shape),
+            draws.share_90[:, setup.plan.previous].reshape(shape),
             level,
-            setup.weights,
-            setup.pots,
+            setup.plan.weights,
+            setup.plan.pots,
         ).tier.reshape(N, len(months), len(groups), len(regions))
         for mi, month in enumerate(months):
             for gi, group in enumerate(groups):
@@ -169,6 +171,7 @@ def test_lever_helps_its_region_and_costs_the_others(reference):
     assert (t.loc[t["region"] != "06", "gain_sek"] <= 1e-6).all()
 
 
+@pytest.mark.slow
 def test_a_trajectory_equals_the_engine_and_the_whatif(reference, rules, population):
     t = parts(reference)
     for index in (0, 1234):
@@ -182,6 +185,7 @@ def test_a_trajectory_equals_the_engine_and_the_whatif(reference, rules, populat
         )
 
 
+@pytest.mark.slow
 def test_interrupted_sweep_leaves_nothing_complete_and_resumes(tmp_path, reference):
     calls = []
 
@@ -211,6 +215,7 @@ def test_interrupted_sweep_leaves_nothing_complete_and_resumes(tmp_path, referen
     pd.testing.assert_frame_equal(again.summary, reference.summary, check_exact=True)
 
 
+@pytest.mark.slow
 def test_other_arguments_are_refused_or_forced(tmp_path):
     first = sweep(tmp_path, "out", n=1000, chunk_size=500)
     assert first.computed_parts == 2 and sweep(tmp_path, "out", n=1000, chunk_size=500).computed_parts == 0
@@ -223,6 +228,7 @@ def test_other_arguments_are_refused_or_forced(tmp_path):
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_observed_months_stay_fixed(tmp_path, rules, population):
     panel = sample_panel(2019)
     known = panel[panel["month"] != "2019-11"]
@@ -239,11 +245,11 @@ def test_observed_months_stay_fixed(tmp_path, rules, population):
     setup, _ = setup_sweep(load_scenario(), rules, population, None, as_panel(known))
     base = setup.model.model
     draws = draw(setup.model, 7, 0, 500)
-    current = draws.share_90[:, setup.current].reshape(500, 6, 21)
-    previous = draws.share_90[:, setup.previous].reshape(500, 6, 21)
-    level = draws.share_60[:, setup.target].reshape(500, 6, 21)
+    current = draws.share_90[:, setup.plan.current].reshape(500, 6, 21)
+    previous = draws.share_90[:, setup.plan.previous].reshape(500, 6, 21)
+    level = draws.share_60[:, setup.plan.target].reshape(500, 6, 21)
     amount = run_staircase(
-        setup.params, current, previous, level, setup.weights, setup.pots
+        setup.plan.params, current, previous, level, setup.plan.weights, setup.plan.pots
     ).amount  # cells: month-major
     assert np.ptp(amount[:, :4], axis=0).max() == 0.0 and np.ptp(amount[:, 4:], axis=0).max() > 0.0
     # the drawn November follows each region's observed level: close to the held-out truth
@@ -253,6 +259,7 @@ def test_observed_months_stay_fixed(tmp_path, rules, population):
     assert np.corrcoef(mean.ravel(), held_out.ravel())[0, 1] > 0.9
 
 
+@pytest.mark.slow
 def test_a_fully_observed_panel_gives_one_answer(tmp_path, sample_panel_path, rules, population):
     result = sweep(tmp_path, "all", n=1000, chunk_size=1000, observed_panel=sample_panel_path)
     known = payout(sample_panel_path, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
@@ -294,6 +301,7 @@ def test_cli_sweep(tmp_path):
     assert res.exit_code == 2 and "--improve" in res.output
 
 
+@pytest.mark.slow
 def test_off_grid_lever_still_equals_the_whatif(tmp_path, rules, population):
     """+2.55 pp puts the lever region's shares off the 0.1 grid: the same kernel, the same answer as a what-if."""
     result = sweep(tmp_path, "offgrid", n=300, chunk_size=300, lever=Lever("06", 2.55))

@@ -34,6 +34,7 @@ def assert_fits(text: str, width: int) -> None:
     assert "…" not in text  # nothing cut with an ellipsis
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("columns", [80, 100, 120])
 def test_compare_shows_every_variant_at_any_width(sample_panel_path, columns):
     text = run(columns, "compare", sample_panel_path, "--alternatives")
@@ -110,6 +111,7 @@ def test_layout_puts_every_column_in_exactly_one_part_and_each_part_fits(widths,
             assert _table_width([sizes[i] for i in part]) <= width
 
 
+@pytest.mark.slow
 def test_one_number_format_everywhere(sample_panel_path, tmp_path):
     outputs = [
         run(120, "payout", sample_panel_path),

@@ -54,6 +54,7 @@ def test_bar_amounts_of_a_threshold_scheme_add_up_to_the_payout(result):
     np.testing.assert_allclose(per_region.loc[expected.index], expected, rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_report_of_a_threshold_scheme_has_a_figure_for_every_period_and_group(result):
     parser = Collect()
     parser.feed(build_report(result))
@@ -64,6 +65,7 @@ def test_report_of_a_threshold_scheme_has_a_figure_for_every_period_and_group(re
     assert report_steps(result) == 1 + 2
 
 
+@pytest.mark.slow
 def test_plot_command_draws_a_threshold_scheme(tmp_path, sample_panel_path):
     out = tmp_path / "levels.png"
     panel = sample_panel_path.with_name("sample_panel_2013.parquet")

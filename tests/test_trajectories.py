@@ -47,6 +47,7 @@ def test_shares_are_published_percentages(model):
     assert (d.share_60 <= d.share_90[:, m60]).all()
 
 
+@pytest.mark.slow
 def test_draws_follow_the_model_covariance(model):
     z = np.random.default_rng(0).standard_normal((20000, model.n_latent))
     empirical = np.cov(model.logits(z), rowvar=False)

@@ -54,6 +54,7 @@ def amounts(result, k: int) -> np.ndarray:
     return frame[column].to_numpy().reshape(N, -1)
 
 
+@pytest.mark.slow
 def test_every_variant_equals_payout_on_the_drawn_panel_and_conserves_the_pot(swept, rules, population):
     frame = swept.trajectories().sort_values(["trajectory", "region"], ignore_index=True)
     assert len(frame) == N * 21
@@ -99,6 +100,7 @@ def test_scheme_outcomes_from_the_trajectories(swept, rules, population):
     assert steep["mean_lapsed_sek"] > 0 and steep["p_cell_pays_nothing"] > 0  # the test can see both
 
 
+@pytest.mark.slow
 def test_months_paying_nothing_and_bar_chances_match_payout(swept, rules, population):
     by_region, scheme = tables(swept.out_dir)
     steep = variants(rules)["steep"]
@@ -201,6 +203,7 @@ def test_bad_variants_on_the_command_line(tmp_path, args, message):
     assert not (tmp_path / "s" / "manifest.json").exists()
 
 
+@pytest.mark.slow
 def test_command_line_sweep_compare_and_plot(tmp_path):
     out = tmp_path / "variants"
     args = ["sweep", "--n", "30", "--seed", "3", "--out", str(out), "-q", "--variant", "equal:block1.sharing=equal"]
@@ -233,6 +236,7 @@ def test_command_line_sweep_compare_and_plot(tmp_path):
     assert refused.exit_code == 2 and "without variants" in " ".join(refused.output.split())
 
 
+@pytest.mark.slow
 def test_many_variants_are_computed_in_smaller_batches_with_the_same_amounts(rules, tmp_path):
     """17 variants: 4 000 trajectories at once instead of 10 000 (memory stays that of about 8 variants);
     the amounts do not depend on it."""

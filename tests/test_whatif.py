@@ -90,6 +90,7 @@ def test_clamped_at_100_and_share_60_lowered_with_share_90(rules, population):
     assert frame["share_90"] == 88.5 and frame["share_60"] == 88.5
 
 
+@pytest.mark.slow
 def test_to_next_tier_and_one_more_pp(rules, population):
     panel = sample_panel(2019)
     w = whatif(panel, "06", 0.0, rules=rules, population=population)

@@ -85,7 +85,7 @@ def _shared_panel(panel, rule_sets: list[Rules], population: Population, allow_m
         for col, who in r.ruleset.measure_columns().items():
             measures.setdefault(col, who)
     checks = [c for r in rule_sets for c in coverage_checks(r, population, allow_missing)]
-    return as_panel(panel, groups or None, checks, measures)
+    return as_panel(panel, groups or None, checks, measures, complete=False)
 
 
 def compare(

@@ -70,6 +70,7 @@ def explain(
         rules.ruleset.group_names,
         coverage_checks(rules, population, allow_missing_regions),
         rules.ruleset.measure_columns(),
+        complete=False,
     )
     if code not in set(panel.frame["region"]):
         raise InputError(

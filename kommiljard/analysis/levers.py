@@ -1,87 +1,75 @@
-"""A region's own improvement, the lever of a what-if and of a sweep: which cells it changes,
-and what adding X percentage points to a share means.
+"""A region's own lever, the change of a what-if, a payout curve, the page and a sweep: which blocks
+have one, which panel rows it moves, and the panel after a move.
 
-Adding X pp to a share: ``share + X``, rounded to 6 decimals (the engine compares
-improvements in exact decimals, so 71.3 + 3.0 counts as exactly 3.0 pp more) and **clamped
-to 0-100**: a share cannot pass 100 %, so near the top part of the improvement is lost.
-Lowering share_90 below share_60 lowers share_60 with it (nobody waits at most 60 days
-without waiting at most 90), which can close the 71 % target's entry.
+Each kind says what a region can change in its blocks (:meth:`kommiljard.kinds.base.BlockKind.lever`):
+percentage points of a share for an improvement staircase, a number of operations for a price
+per operation. A rule set's lever is that of its blocks that have one; blocks with different
+levers are told apart by the lever's option (``--improve``, ``--more``).
 """
 
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
-
-import numpy as np
+from dataclasses import dataclass
+from typing import Any
 
 from ..errors import InputError
 from ..inputs.panel import Panel, normalise_month
 from ..inputs.regions import normalise_code
-from ..kinds.staircase.arrays import StaircaseInput, block_cells
-from ..rules import ImprovementStaircase, Rules
+from ..kinds import KINDS, Lever, LeverActions, kind_of
+from ..rules import Rules
 
-SHARE_DECIMALS = 6
-CAPPED_BY = {"share_90": "share_60"}  # a measure, and the measure that cannot exceed it
-MAX_CHANGE_PP = 100.0  # shares are 0-100 %: no change of one is larger
+Row = tuple[int, str, str]  # (block number, month, group) of a panel row a lever moves
 
 
-def checked_pp(value: object, option: str) -> float:
-    """``value`` as percentage points of a share if it is a finite number from -100 to 100; else an
-    :class:`InputError` that names the ``option`` it came from."""
-    try:
-        pp = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{option} = {value!r}: give a number of percentage points, e.g. 3 or -1.5") from None
-    if not (math.isfinite(pp) and -MAX_CHANGE_PP <= pp <= MAX_CHANGE_PP):
-        raise InputError(
-            f"{option} = {value!r}: give a finite number of percentage points from {-MAX_CHANGE_PP:g} to "
-            f"{MAX_CHANGE_PP:g} (shares are 0-100 %)"
-        )
-    return pp
+@dataclass(frozen=True)
+class LeverBlock:
+    """A block of the rule set with its kind's lever."""
+
+    block: Any
+    actions: LeverActions
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """Every panel row (month, group) the lever moves in this block, in the block's order of cells."""
+        return [row for _, rows in self.actions.rows() for row in rows]
 
 
-def improved_share(values, improve_pp: float) -> np.ndarray:
-    """``values + improve_pp``, rounded to 6 decimals and clamped to 0-100 (percent)."""
-    return np.clip(np.round(np.asarray(values, dtype=np.float64) + improve_pp, SHARE_DECIMALS), 0.0, 100.0)
+def lever_blocks(rules: Rules, option: str | None = None) -> list[LeverBlock]:
+    """The rule set's blocks that a region's lever moves (with ``option``: those whose lever has that option).
+
+    An error if there are none, or if their levers differ and no option says which."""
+    found = [LeverBlock(b, a) for b in rules.ruleset.blocks if (a := kind_of(b).lever(b)) is not None]
+    options = sorted({f"--{lb.actions.lever.option}" for lb in found})
+    if option is not None:
+        found = [lb for lb in found if lb.actions.lever.option == option.removeprefix("--")]
+    if not found:
+        what = f"no block with the lever --{option.removeprefix('--')}" if option else "no block a region's lever moves"
+        known = f" (its levers: {', '.join(options)})" if options else ""
+        raise InputError(f"{rules.origin}: the rule set has {what}{known}, so a change of one changes nothing.")
+    if len({lb.actions.lever.option for lb in found}) > 1:
+        raise InputError(f"{rules.origin}: the blocks have different levers: say which, {' or '.join(options)}")
+    return found
 
 
-def caps_target(block: ImprovementStaircase) -> bool:
-    """Whether raising or lowering the block's measure moves its target's measure with it."""
-    return block.target is not None and CAPPED_BY.get(block.measure) == block.target.measure
+def lever_of(blocks: list[LeverBlock]) -> Lever:
+    """The one lever of :func:`lever_blocks`' blocks."""
+    return blocks[0].actions.lever
 
 
-def improved_arrays(
-    inp: StaircaseInput, block: ImprovementStaircase, region: int, cells: list[int], shares: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The block's (T, C, R) measure and target arrays, one panel per row of ``shares``, with the
-    region's measure in ``cells`` set to ``shares`` (T, len(cells)), rounded and clamped as
-    :func:`improved_share` does, and the target's measure capped where :func:`caps_target`."""
-    n = len(shares)
-    current, target = (np.repeat(a[None], n, axis=0) for a in (inp.current, inp.target_share))
-    current[:, cells, region] = improved_share(shares, 0.0)
-    if caps_target(block):
-        target[:, cells, region] = np.minimum(target[:, cells, region], current[:, cells, region])
-    return current, target
-
-
-def staircase_blocks(rules: Rules) -> list[ImprovementStaircase]:
-    blocks = rules.ruleset.blocks_of(ImprovementStaircase)
-    if not blocks:
-        raise InputError(
-            f"{rules.origin}: the rule set has no improvement-staircase block, so an improvement changes nothing."
-        )
-    return blocks
+def every_lever() -> dict[str, Lever]:
+    """Option -> lever, over the registered kinds (:attr:`~kommiljard.kinds.base.BlockKind.levers`)."""
+    return {lever.option: lever for kind in KINDS.values() for lever in kind.levers}
 
 
 def choose_cells(
-    rules: Rules, months: Iterable[str] | str | None, groups: Iterable[str] | str | None
-) -> list[tuple[int, str, str]]:
-    """(block number, month, group) of the staircase cells chosen; None means all of them."""
-    blocks = staircase_blocks(rules)
-    all_months = sorted({m for b in blocks for m in b.months})
-    all_groups = sorted({g for b in blocks for g in b.group_names})
+    rules: Rules, months: Iterable[str] | str | None, groups: Iterable[str] | str | None, option: str | None = None
+) -> list[Row]:
+    """(block number, month, group) of the panel rows a lever moves, of the months and groups chosen (None: all)."""
+    blocks = lever_blocks(rules, option)
+    all_months = sorted({m for lb in blocks for m, _ in lb.rows})
+    all_groups = sorted({g for lb in blocks for _, g in lb.rows})
 
     def pick(values, valid, what):
         if values is None:
@@ -100,7 +88,7 @@ def choose_cells(
         return picked
 
     months_set, groups_set = pick(months, all_months, "month"), pick(groups, all_groups, "group")
-    return [(b.number, m, g) for b in blocks for m, g in block_cells(b) if m in months_set and g in groups_set]
+    return [(lb.block.number, m, g) for lb in blocks for m, g in lb.rows if m in months_set and g in groups_set]
 
 
 def check_region(panel: Panel, region: str) -> str:
@@ -115,17 +103,13 @@ def check_region(panel: Panel, region: str) -> str:
 
 
 def improve_panel(
-    panel: Panel, rules: Rules, region: str, improve_pp: float, cells: Iterable[tuple[int, str, str]]
+    panel: Panel, rules: Rules, region: str, change: float, rows: Iterable[Row], option: str | None = None
 ) -> Panel:
-    """The panel with ``improve_pp`` added to the region's measure in the chosen cells."""
-    frame = panel.frame.copy()
-    blocks = {b.number: b for b in staircase_blocks(rules)}
-    for number, month, group in cells:
-        block = blocks[number]
-        row = (frame["region"] == region) & (frame["month"] == month) & (frame["group"] == group)
-        new = improved_share(frame.loc[row, block.measure], improve_pp)
-        frame.loc[row, block.measure] = new
-        cap = CAPPED_BY.get(block.measure)
-        if cap in frame.columns:
-            frame.loc[row, cap] = np.minimum(frame.loc[row, cap].to_numpy(np.float64), new)
-    return panel.with_frame(frame)
+    """The panel with the lever moved by ``change`` in the region's chosen rows (as each block's kind moves it)."""
+    rows = list(rows)
+    frame = panel.frame
+    for lb in lever_blocks(rules, option):
+        mine = [(m, g) for number, m, g in rows if number == lb.block.number]
+        if mine:
+            frame = lb.actions.move(frame, region, mine, change)
+    return panel.with_frame(frame.copy() if frame is panel.frame else frame)

@@ -7,6 +7,7 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import warnings
 from contextvars import ContextVar
@@ -259,7 +260,47 @@ GroupsOpt = Annotated[
     typer.Option(
         "--group",
         "--groups",
+        "--procedure",
         "-g",
-        help="Group(s) to change: first_visit, operation (repeatable or comma-separated; default: all).",
+        help="Group(s) to change: first_visit, operation, or a procedure such as cataract (repeatable or "
+        "comma-separated; default: all).",
     ),
 ]
+
+
+def lever_options(value_type: type = float):
+    """Give a command one option per lever of the registered kinds (``--improve`` for a share's pp, ``--more``
+    for operations ...), typed ``value_type``; the command takes them as ``**levers`` and reads them with
+    :func:`chosen_lever`. The options follow the registry: a kind registered later brings its lever's option."""
+
+    def decorate(command):
+        fixed = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.kind != p.VAR_KEYWORD]
+        annotations = {p.name: p.annotation for p in fixed}
+
+        def refresh() -> None:
+            from ..kinds import KINDS
+
+            params, notes = list(fixed), dict(annotations)
+            for option, lever in sorted({lv.option: lv for k in KINDS.values() for lv in k.levers}.items()):
+                helps = lever.words.get("help", ("", ""))[0] or f"The change, in {lever.unit}."
+                note = Annotated[value_type | None, typer.Option(f"--{option}", help=helps, show_default=False)]
+                params.append(inspect.Parameter(option, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=note))
+                notes[option] = note
+            command.__signature__ = inspect.Signature(params)
+            command.__annotations__ = notes
+
+        from ..kinds import KINDS
+
+        KINDS.on_change(refresh)
+        refresh()
+        return command
+
+    return decorate
+
+
+def chosen_lever(levers: dict) -> tuple[str | None, object]:
+    """The lever option given (``("improve", 3.0)``), or ``(None, None)``; more than one is an error."""
+    given = {k: v for k, v in levers.items() if v is not None}
+    if len(given) > 1:
+        raise KommiljardError(f"give one lever, not {' and '.join('--' + k for k in given)}")
+    return next(iter(given.items()), (None, None))

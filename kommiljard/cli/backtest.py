@@ -13,32 +13,40 @@ from ..errors import InputError
 from ..money import format_number
 from ..rules import DEFAULT_RULES
 from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, app, err, reports_errors
+from .app import lang as current_lang
 from .fit import BorrowOpt, MinMonthsOpt, ResponseFromOpt, ResponseSdOpt, print_warnings, response_source
 from .render import print_backtest, say, wrote
+
+HistoryArg = Annotated[
+    Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
+]
+AsOfOpt = Annotated[str, typer.Option("--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.")]
+TrajectoriesOpt = Annotated[
+    int, typer.Option("--n", "-n", help="Trajectories drawn for the forecast (kept in memory).", min=1, max=1_000_000)
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same result.")]
+OutDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Directory for backtest.csv (with provenance), summary.json and the fitted scenario."
+    ),
+]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Draw each region's forecast against what happened (.png or .svg).")
+]
 
 
 @app.command()
 @reports_errors
 def backtest(
-    history: Annotated[
-        Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
-    ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.")],
+    *,
+    history: HistoryArg,
+    as_of: AsOfOpt,
     rules: RulesOpt = DEFAULT_RULES,
-    n: Annotated[
-        int,
-        typer.Option("--n", "-n", help="Trajectories drawn for the forecast (kept in memory).", min=1, max=1_000_000),
-    ] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same result.")] = 0,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", "-o", help="Directory for backtest.csv (with provenance), summary.json and the fitted scenario."
-        ),
-    ] = None,
-    plot_file: Annotated[
-        Path | None, typer.Option("--plot", help="Draw each region's forecast against what happened (.png or .svg).")
-    ] = None,
+    n: TrajectoriesOpt = 2000,
+    seed: SeedOpt = 0,
+    out_dir: OutDirOpt = None,
+    plot_file: PlotOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
     borrow: BorrowOpt = False,
@@ -57,25 +65,15 @@ def backtest(
     whether it fell inside; and over all regions how often it did (the coverage: 50 % and 90 % for a calibrated
     forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
     """
-
     from ..forecasting.backtest import backtest as run_backtest
-    from ..outputs.files import write_table, write_text
     from ..outputs.plots.figures import FORMATS
 
     if plot_file is not None and plot_file.suffix.lower() not in FORMATS:
         raise InputError(f"{plot_file}: --plot must end in .png or .svg (or .pdf)")
     result = run_backtest(
-        history,
-        as_of,
-        rules,
-        n,
-        seed,
-        population,
-        response_source(response_from),
-        response_sd,
-        borrow,
-        min_months,
-    )
+        history, as_of, rules=rules, n=n, seed=seed, population=population,
+        response_from=response_source(response_from), response_sd_pp=response_sd, borrow=borrow, min_months=min_months,
+    )  # fmt: skip
     s, p = result.summary, result.provenance
     from ..outputs.wording import month_range
 
@@ -86,6 +84,21 @@ def backtest(
     if p["synthetic"]:
         err.print(say("synthetic_history"), style="yellow")
     print_warnings(p["fit"]["warnings"])
+    _write_files(result, out_dir, plot_file)
+    if fmt is Format.json:
+        payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(result.regions.to_csv(index=False))
+    else:
+        print_backtest(result.regions, s, fmt)
+
+
+def _write_files(result, out_dir: Path | None, plot_file: Path | None) -> None:
+    """The backtest's table (with its provenance), summary and fitted scenario in ``out_dir``, and its picture."""
+    from ..outputs.files import write_table, write_text
+
+    s, p = result.summary, result.provenance
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_table(result.regions, out_dir / "backtest.csv", {**p, "summary": s})
@@ -96,14 +109,5 @@ def backtest(
         from ..outputs.plots.backtest import plot_backtest
         from ..outputs.plots.figures import save_figure
 
-        save_figure(plot_backtest(result.regions, s, p, lang=lang.value).figure, plot_file)
+        save_figure(plot_backtest(result.regions, s, p, lang=current_lang()).figure, plot_file)
         wrote(plot_file)
-
-    if fmt is Format.json:
-        payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-        return
-    if fmt is Format.csv:
-        sys.stdout.write(result.regions.to_csv(index=False))
-        return
-    print_backtest(result.regions, s, fmt)

@@ -235,6 +235,7 @@ def compare(
             "expected payouts and scheme-level outcomes under uncertainty.",
         ),
     ] = None,
+    *,
     lang: LangOpt = Language.en,
 ) -> None:
     """Payouts per region under several rule sets or parameter changes, side by side, with the differences.
@@ -274,12 +275,7 @@ def compare(
     if panel is None:
         raise KommiljardError("compare needs a panel (or --sweep with a variant sweep's folder)")
     variants = rule_variants(rules, variant, with_alternatives)
-    for name, r in variants.items():
-        changes = ", ".join(f"{k}={v}" for k, v in r.overrides.items())
-        err.print(f"{name}: " + say("rules_with" if changes else "rules", origin=r.origin, changes=changes),
-                  highlight=False)  # fmt: skip
-    if len(variants) == 1:
-        err.print(say("one_variant"), style="yellow")
+    say_variants(variants)
     frame = compute_compare(panel, variants, population, conditions, backend.value, allow_missing)
     if frame.attrs["synthetic_panel"]:
         err.print(say("synthetic_panel"), style="yellow")
@@ -307,6 +303,16 @@ def compare(
 
         write_figure(plot_compare(frame, lang=lang.value).figure, plot)
         wrote(plot)
+
+
+def say_variants(variants: dict) -> None:
+    """Each variant compared, with its rules and changes; a warning if there is only one."""
+    for name, r in variants.items():
+        changes = ", ".join(f"{k}={v}" for k, v in r.overrides.items())
+        err.print(f"{name}: " + say("rules_with" if changes else "rules", origin=r.origin, changes=changes),
+                  highlight=False)  # fmt: skip
+    if len(variants) == 1:
+        err.print(say("one_variant"), style="yellow")
 
 
 def compare_sweep(

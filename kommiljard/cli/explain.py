@@ -38,6 +38,7 @@ def explain(
     population: PopulationOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text) or json.")] = Format.table,
     allow_missing: AllowMissingOpt = False,
+    *,
     lang: LangOpt = Language.en,
 ) -> None:
     """Explain one region's amount in one month and group, step by step, with the rule lines used.

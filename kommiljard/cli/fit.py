@@ -52,18 +52,24 @@ def print_warnings(notes) -> None:
         err.print(f"warning: {note}", style="yellow", markup=False, highlight=False)
 
 
+HistoryArg = Annotated[
+    Path, typer.Argument(help="A panel with several years of monthly rows for every region (.parquet or .csv).")
+]
+OutFileOpt = Annotated[
+    Path, typer.Option("--out", "-o", help="The fitted scenario to write (.toml); sweep it with --observed.")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Fit the months up to this one (YYYY-MM; default: the last).")
+]
+
+
 @app.command()
 @reports_errors
 def fit(
-    history: Annotated[
-        Path, typer.Argument(help="A panel with several years of monthly rows for every region (.parquet or .csv).")
-    ],
-    out_file: Annotated[
-        Path, typer.Option("--out", "-o", help="The fitted scenario to write (.toml); sweep it with --observed.")
-    ],
-    until: Annotated[
-        str | None, typer.Option("--until", help="Fit the months up to this one (YYYY-MM; default: the last).")
-    ] = None,
+    *,
+    history: HistoryArg,
+    out_file: OutFileOpt,
+    until: UntilOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
     borrow: BorrowOpt = False,

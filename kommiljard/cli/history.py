@@ -16,6 +16,7 @@ from .render import say
 @app.command()
 @reports_errors
 def history(
+    *,
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The panel to write (.parquet: it records SYNTHETIC).")],
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same history.", min=0)] = 0,
     until: Annotated[

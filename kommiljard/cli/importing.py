@@ -34,6 +34,7 @@ def import_(
         bool, typer.Option("--synthetic", help="Mark the panel as synthetic (also if a title says so).")
     ] = False,
     fmt: FormatOpt = Format.table,
+    *,
     lang: LangOpt = Language.en,
 ) -> None:
     """Turn exports of the waiting-time statistics into one canonical panel.

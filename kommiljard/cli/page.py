@@ -44,11 +44,15 @@ def page(
         ),
     ] = None,
     lang: LangOpt = Language.en,
-    lo: Annotated[float, typer.Option(help="Lowest improvement on the page (pp, <= 0).")] = -20.0,
-    hi: Annotated[float, typer.Option(help="Highest improvement on the page (pp, >= 0).")] = 20.0,
+    lo: Annotated[
+        float | None, typer.Option(help="Lowest change on the page (<= 0; default: the lever's, -20 pp for a share).")
+    ] = None,
+    hi: Annotated[
+        float | None, typer.Option(help="Highest change on the page (>= 0; default: the lever's, 20 pp for a share).")
+    ] = None,
     step: Annotated[
         float | None,
-        typer.Option(help="Step of the improvement (pp); default: the panel's precision, e.g. 0.1 for one decimal."),
+        typer.Option(help="Step of the change; default: the panel's precision, e.g. 0.1 pp for one decimal."),
     ] = None,
     allow_missing: AllowMissingOpt = False,
 ) -> None:

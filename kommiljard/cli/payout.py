@@ -55,6 +55,7 @@ def payout(
     allow_missing: AllowMissingOpt = False,
     dialect: DialectOpt = None,
     exact: ExactOpt = False,
+    *,
     lang: LangOpt = Language.en,
 ) -> None:
     """Compute every block of a scheme for a panel: who gets how much.

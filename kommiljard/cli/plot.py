@@ -49,6 +49,7 @@ def plot(
     set_: SetOpt = None,
     population: PopulationOpt = None,
     allow_missing: AllowMissingOpt = False,
+    *,
     lang: LangOpt = Language.en,
 ) -> None:
     """Draw a picture and write it as PNG or SVG.
@@ -74,10 +75,11 @@ def plot(
         sweep_figure,
         variants_figure,
     )
+    from ..outputs.wording import word
 
     kind = check_kind(kind)
     check_figure_path(out_file)
-    what = kind
+    what = word(f"plot.drew_{kind}", lang.value)
     if kind in ("staircase", "cells", "payouts"):
         result = compute_payout(
             source, rules, population, None, "auto", overrides_of(set_), allow_missing_regions=allow_missing

@@ -77,7 +77,7 @@ def layout(
     n = len(headers)
     wrap = list(wrap) or [False] * n
     cells = [max([len(r[i]) for r in rows] + [1]) for i in range(n)]
-    words = [max([len(w) for r in rows for w in r[i].split()] + [1]) if wrap[i] else cells[i] for i in range(n)]
+    words = [max([len(w) for r in rows for w in r[i].split(" ")] + [1]) if wrap[i] else cells[i] for i in range(n)]
     natural = [max(c, len(h)) for c, h in zip(cells, headers)]
     compact = [max([c] + [len(w) for w in h.split()]) for c, h in zip(words, headers)]
 
@@ -157,9 +157,8 @@ def print_frame(
         for row in shown_frame.itertuples(index=False)
     ]
     right = [c in money or c in numbers or pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
-    _print_table(
-        headers, rows, title, keys=keys, sections=sections, right=right, wrap=[c in wrap for c in frame.columns]
-    )
+    wrapping = [c in wrap and not r for c, r in zip(frame.columns, right)]  # a number never wraps
+    _print_table(headers, rows, title, keys=keys, sections=sections, right=right, wrap=wrapping)
 
 
 def one_region_column(frame: pd.DataFrame) -> pd.DataFrame:
@@ -217,10 +216,18 @@ def _print_table(headers, rows, title: str, *, keys: int, sections, right, wrap)
         for r, row in enumerate(rows):
             if r in sections:
                 table.add_section()
-            table.add_row(*(Text(row[i], no_wrap=not wrap[i]) for i in columns))
+            table.add_row(*(Text(_wrapped(row[i], sizes[i]) if wrap[i] else row[i], no_wrap=True) for i in columns))
         out.print(table, width=width)
     if len(parts) > 1:
         out.print(Text(say("parts_note", parts=len(parts), width=width)), width=width)
+
+
+def _wrapped(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width``, broken at plain spaces only: a number's (non-breaking) digit groups
+    and its unit stay together."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
 
 def group_name(group, language: str, short: bool = False) -> str:
@@ -268,67 +275,81 @@ def print_payout(result, whole, fmt: Format, dialect: str, exact: bool) -> None:
     print_frame(one_region_column(summary), fmt, title, money, keys=1, total="region")
     cells = whole.cells.drop(columns="qualifiers")  # in the workbook and --format json; here the table fits 80
     cells = cells if cells["no_data"].any() else cells.drop(columns="no_data")
-    amounts = ["pot_sek", "paid_sek", "lapsed_sek"]
+    amounts = [c for c in cells.columns if str(c).endswith("_sek")]  # pot, paid, lapsed and a kind's own
     print_frame(cells, fmt, say("cells_title"), amounts, keys=3, total="month", rules=result.rules)
     paid, lapsed = (kronor(whole.cells[c].sum(), lang=lang()) for c in ("paid_sek", "lapsed_sek"))
     out.print(say("paid_line", paid=paid, lapsed=lapsed, total=kronor(result.rules.ruleset.total_sek, lang=lang())),
               highlight=False)  # fmt: skip
 
 
-def print_whatif(result, fmt: Format) -> None:
+def print_whatif(result, actions, fmt: Format) -> None:
     """A what-if in the terminal: what changed, the region's total before and after, and per month and group the
-    share, improvement, tier and route, the kronor, the pp still needed for the next tier and one more pp."""
+    lever's state (``actions.view``: a share and improvement ...), tier and route, the kronor, how far the next step
+    is and what one more unit of the lever brings."""
     import pandas as pd
 
     from ..inputs.regions import region_label
-    from ..money import format_pp, format_share, kronor
+    from ..kinds.base import word
+    from ..kinds.naming import measure_name
+    from ..money import format_pp, kronor
     from ..outputs.wording import month_name, readable
 
-    language, c = lang(), result.cells
-    arrow = " → "
+    language, c, lever = lang(), result.cells, actions.lever
     synthetic = say("synthetic_title") if result.baseline.panel.synthetic else ""
-    changed = ", ".join(f"{month_name(m, language, True)} {group_name(g, language, True)}" for _, m, g in result.chosen)
-    out.print(Text.assemble((say("whatif_title", region=region_label(result.region),
-                                 pp=format_pp(result.improve_pp, lang=language)), "bold"),
+    changed = chosen_text(result.chosen, language)
+    pp = lever.unit == "pp"
+    change = format_pp(result.change, lang=language) if pp else format_number(result.change, None, True, language)
+    what = word(lever.words, "whatif", language, measure=measure_name(actions.measures[0], language), change=change)
+    out.print(Text.assemble((say("whatif_title", region=region_label(result.region), what=what), "bold"),
                             " " + say("whatif_in", cells=changed) + synthetic), highlight=False)  # fmt: skip
     before, after = kronor(result.baseline_sek, lang=language), kronor(result.scenario_sek, lang=language)
     delta = kronor(result.delta_sek, signed=True, lang=language)
     out.print(say("whatif_total", before=before, after=after, delta=delta), highlight=False)
     routes = readable(c[["block", "route_after"]], language, result.baseline.rules)["route_after"]
     by_target = [r not in ("none", "improvement") for r in c["route_after"]]  # say so only for the target's route
-    shares = [f"{format_share(b, language)}{arrow}{format_share(a, language)}" + (f" ({say('clamped')})" if cl else "")
-              for b, a, cl in zip(c["share_before"], c["share_after"], c["clamped"])]  # fmt: skip
+    state, following = actions.view(c, language)
+    extra = f"sek_per_extra_{lever.unit}"
     view = pd.DataFrame({
         "month": [month_name(m, language, True) for m in c["month"]],
         "group": c["group"],
-        "share_90": shares,
-        "improvement_pp": [f"{format_pp(b, lang=language)}{arrow}{format_pp(a, lang=language)}"
-                           for b, a in zip(c["improvement_before_pp"], c["improvement_after_pp"])],
-        "tier": [f"{b}{arrow}{a}" + (f" ({r})" if t else "")
+        **state,
+        "tier": [f"{b} → {a}" + (f" ({r})" if t else "")
                  for b, a, r, t in zip(c["tier_before"], c["tier_after"], routes, by_target)],
-        "to_next_tier_pp": [say("top") if pd.isna(v) else format_pp(v, signed=False, lang=language)
-                            for v in c["to_next_tier_pp"]],
+        **following,
         "before_sek": c["amount_before_sek"],
         "after_sek": c["amount_after_sek"],
         "delta_sek": c["delta_sek"],
-        "sek_per_extra_pp": c["sek_per_extra_pp"],
+        extra: [format_kronor(v, lang=language) for v in c[extra]],
     })  # fmt: skip
     money = ["before_sek", "after_sek", "delta_sek"]
-    numbers = ["share_90", "improvement_pp", "tier", "to_next_tier_pp", "sek_per_extra_pp"]
-    view["sek_per_extra_pp"] = [format_kronor(v, lang=language) for v in view["sek_per_extra_pp"]]
+    numbers = [*state, "tier", *following, extra]
     print_frame(view, fmt, say("whatif_cells"), money, keys=2, numbers=numbers, total="month")
 
 
-def print_curve(points, code: str, name: str, span: tuple[float, float], fmt: Format) -> None:
+def chosen_text(chosen, language: str) -> str:
+    """The cells a what-if moved, per group with its months as runs (``first visits Sep–Nov 2019``)."""
+    from ..outputs.wording import month_range
+
+    months: dict[str, list[str]] = {}
+    for _, month, group in chosen:
+        months.setdefault(group, []).append(month)
+    return "; ".join(f"{group_name(g, language, True)} {month_range(m, language)}" for g, m in months.items())
+
+
+def print_curve(points, who: str, fmt: Format) -> None:
     """A payout curve in the terminal: the points where the amount or the tier changes, and the last."""
     import pandas as pd
 
     from ..money import format_pp
 
+    axis = points.columns[0]
     steps = points[(points["amount_sek"].diff() != 0) | (points["tier"].diff() != 0)]
-    steps = pd.concat([steps, points.tail(1)]).drop_duplicates("improvement_pp")
-    lo, hi = (format_pp(v, lang=lang()) for v in span)
-    out.print(say("curve_title", region=f"{code} {name}", n=format_number(len(points), lang=lang()), lo=lo, hi=hi),
+    steps = pd.concat([steps, points.tail(1)]).drop_duplicates(axis)
+    pp = axis.endswith("_pp")
+    lo, hi = (format_pp(v, lang=lang()) if pp else format_number(v, None, True, lang()) for v in
+              (points[axis].iloc[0], points[axis].iloc[-1]))  # fmt: skip
+    unit = " " + say("pp_unit") if pp else ""
+    out.print(say("curve_title", region=who, n=format_number(len(points), lang=lang()), lo=lo, hi=hi, unit=unit),
               highlight=False)  # fmt: skip
     print_frame(steps, fmt, "", ["amount_sek"])
 
@@ -338,8 +359,9 @@ def say_sweep(origin: str, rules, seed: int, n: int, lever: tuple | None, observ
     from ..money import pp
 
     text = say("sweep_line", origin=origin, rules=rules, seed=seed, n=format_number(n, lang=lang()))
-    if lever:
-        text += "; " + say("sweep_lever", region=lever[0], pp=pp(lever[1], lang=lang()))
+    if lever:  # (region, its change: a number of pp, or as the lever writes it)
+        change = lever[1] if isinstance(lever[1], str) else pp(lever[1], lang=lang())
+        text += "; " + say("sweep_lever", region=lever[0], pp=change)
     if observed:
         text += "; " + say("sweep_observed", observed=observed)
     err.print(text, highlight=False)
@@ -356,7 +378,7 @@ def say_done(result, n: int, out_dir, variants: int = 1) -> None:
                   reused=result.reused_parts, dask=dask, out=f"{out_dir}/"), highlight=False)  # fmt: skip
 
 
-def print_sweep(summary, m: dict, name: str, region: str | None, fmt: Format) -> None:
+def print_sweep(summary, m: dict, name: str, region: str | None, fmt: Format, change: str | None = None) -> None:
     """A sweep's summary in the terminal: per region the mean and 5/50/95 percentiles of its block-1 amount (mnkr)
     and its chance of reaching each bar per group; with a lever, the gain; for a forecast, the chance by month."""
     import pandas as pd
@@ -393,7 +415,8 @@ def print_sweep(summary, m: dict, name: str, region: str | None, fmt: Format) ->
 
         moves = "; ".join(f"{group_name(g, language, True)} {steps} {chances('_baseline', g)} % → {chances('', g)} %"
                           for g in groups)  # fmt: skip
-        out.print(say("lever_line", region=normalise_code(region), gain=mnkr(row["mean_gain_sek"], lang=language),
+        who = f"{normalise_code(region)} {change}" if change else normalise_code(region)
+        out.print(say("lever_line", region=who, gain=mnkr(row["mean_gain_sek"], lang=language),
                       low=format_mnkr(row["p5_gain_sek"], lang=language), high=mnkr(row["p95_gain_sek"], lang=language),
                       moves=moves), highlight=False)  # fmt: skip
 

@@ -52,8 +52,7 @@ def _list_rule_sets(fmt: Format) -> None:
     """Every bundled rule set: name, years, kinds of block, total and title."""
     import pandas as pd
 
-    from ..kinds import kind_of
-    from ..kinds.naming import kind_words
+    from ..kinds import kind_of, kind_word
     from ..money import format_mnkr
     from .render import print_frame
 
@@ -65,7 +64,7 @@ def _list_rule_sets(fmt: Format) -> None:
             {
                 "rule set": name + (say("default") if name == DEFAULT_RULES else ""),
                 "years": "–".join(dict.fromkeys([years[0], years[-1]])) if years else "",
-                "kinds": ", ".join(dict.fromkeys(kind_words(kind_of(b)).text("kind", lang()) for b in rs.blocks)),
+                "kinds": ", ".join(dict.fromkeys(kind_word(kind_of(b), "kind", lang()) for b in rs.blocks)),
                 "mnkr": format_mnkr(rs.total_sek, lang=lang()),
                 "title": rs.title,
             }

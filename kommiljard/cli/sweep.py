@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import KommiljardError
-from ..money import format_number
+from ..money import format_mnkr, format_number, pp
 from ..rules import DEFAULT_RULES, load_rules
 from .app import (
     AlternativesOpt,
@@ -28,188 +28,180 @@ from .app import (
     SetOpt,
     VariantOpt,
     app,
+    chosen_lever,
     err,
-    lang,
+    lever_options,
     many,
+    out,
     overrides_of,
     reports_errors,
 )
 from .compare import print_variant_sweep
-from .render import print_frame, print_lever_grid, print_sweep, say, say_done, say_sweep
+from .render import print_frame, print_sweep, say_done, say_sweep
 from .terminal import write_out
+
+OutDirOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out", "-o", help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet/.xlsx, manifest.json."
+    ),
+]
+ScenarioArg = Annotated[
+    str | None, typer.Argument(help="A bundled scenario (default: default-2019) or a scenario .toml file.")
+]
+TrajectoriesOpt = Annotated[int, typer.Option("--n", "-n", help="Number of trajectories.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same results.")]
+ChunkSizeOpt = Annotated[
+    int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")
+]
+LeverRegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="Lever: the region whose own lever is set (with its option, e.g. --improve)."),
+]
+ObservedOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--observed", help="A panel with the months already known: its cells are kept, the others drawn given them."
+    ),
+]
+ThreadsOpt = Annotated[
+    int | None, typer.Option("--threads", help="Threads (default: numba's); results do not depend on it.")
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Start again if --out holds a sweep with other arguments (deletes that sweep's files)."
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run the chunks as Dask tasks: a running scheduler's address (tcp://HOST:8786; --out on a filesystem "
+        "every worker shares) or local:N (N worker processes here). Same results. Needs kommiljard[distributed].",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+NO_LEVER_IN_A_VARIANT_SWEEP = (
+    "a variant sweep has no lever: leave out --region, --improve, --month and --group (or sweep the lever for one "
+    "rule set)"
+)
 
 
 @app.command()
+@lever_options(str)
 @reports_errors
 def sweep(
-    out_dir: Annotated[
-        Path,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Output directory: trajectories/part-*.parquet, summary.csv/.parquet/.xlsx, manifest.json.",
-        ),
-    ],
-    scenario: Annotated[
-        str | None, typer.Argument(help="A bundled scenario (default: default-2019) or a scenario .toml file.")
-    ] = None,
-    n: Annotated[int, typer.Option("--n", "-n", help="Number of trajectories.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same results.")] = 0,
-    chunk_size: Annotated[
-        int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")
-    ] = 100_000,
-    region: Annotated[
-        str | None, typer.Option("--region", help="Lever: the region whose own improvement is set (with --improve).")
-    ] = None,
-    improve: Annotated[
-        str | None,
-        typer.Option(
-            "--improve",
-            "-x",
-            help="Lever: percentage points added to the region's share_90 in every trajectory. Several, e.g. 0,1,2,3: "
-            "a lever grid, one sweep per value in --out/improve+1 ... on the same draws.",
-        ),
-    ] = None,
+    *,
+    out_dir: OutDirOpt,
+    scenario: ScenarioArg = None,
+    n: TrajectoriesOpt = 10_000,
+    seed: SeedOpt = 0,
+    chunk_size: ChunkSizeOpt = 100_000,
+    region: LeverRegionOpt = None,
     months: MonthsOpt = None,
     groups: GroupsOpt = None,
-    observed: Annotated[
-        Path | None,
-        typer.Option(
-            "--observed", help="A panel with the months already known: its cells are kept, the others drawn given them."
-        ),
-    ] = None,
+    observed: ObservedOpt = None,
     rules: RuleSetsOpt = None,
     variant: VariantOpt = None,
     with_alternatives: AlternativesOpt = False,
     set_: SetOpt = None,
     population: PopulationOpt = None,
-    threads: Annotated[
-        int | None, typer.Option("--threads", help="Threads (default: numba's); results do not depend on it.")
-    ] = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force", help="Start again if --out holds a sweep with other arguments (deletes that sweep's files)."
-        ),
-    ] = False,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Run the chunks as Dask tasks: a running scheduler's address (tcp://HOST:8786; --out on a filesystem "
-            "every worker shares) or local:N (N worker processes here). Same results. Needs kommiljard[distributed].",
-        ),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    threads: ThreadsOpt = None,
+    force: ForceOpt = False,
+    scheduler: SchedulerOpt = None,
+    quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Language.en,
+    **levers,
 ) -> None:
     """Run N synthetic trajectories through the rules: what each region can expect to get.
 
     Example: `kommiljard sweep --n 1000000 --seed 1 --out sweep-2019 --region 06 --improve 3`
 
     Prints per region the mean and 5/50/95 % percentiles of its block-1 amount and the chance of reaching each bar;
-    with a lever (--region and --improve) also the gain. `--improve 0,1,2,3` runs one sweep per value on the same draws
-    (a lever grid for `kommiljard page --sweep`) and prints the gain per value. An interrupted sweep resumes when rerun
-    with the same arguments.
+    with a lever (--region and its option, --improve for a staircase) also the gain; `--improve 0,1,2,3` sweeps each
+    value on the same draws (a lever grid for `kommiljard page --sweep`). A sweep stopped resumes when rerun alike.
 
     With `--variant`, `--alternatives` or several `--rules`, every rule variant is allocated on the same trajectories
     (a variant sweep): per variant the expected payout per region and the scheme-level outcomes (lapsed money, kronor
     per pp of improvement, spread per inhabitant, chance that a month pays nothing), e.g. `kommiljard sweep --n 10000
     --alternatives --variant equal:block1.sharing=equal --out variants-2019`.
     """
-
     from ..forecasting.forecast_model import load_any_scenario
     from ..sweeps.arguments import check_sweep_arguments
-    from ..sweeps.run import Lever, run_sweep
+    from ..sweeps.run import Sweep
 
-    check_sweep_arguments(n, seed, chunk_size, threads)
+    (option, improve), _ = chosen_lever(levers), check_sweep_arguments(n, seed, chunk_size, threads)
     if scheduler is not None:
-        from ..sweeps.distributed import check_scheduler, connected
+        from ..sweeps.distributed import check_scheduler
 
         check_scheduler(scheduler)
+    base = Sweep(scenario, n, seed, out_dir, chunk_size, observed_panel=observed, population=population)
+    base = replace(base, threads=threads, force=force)
     if variant or with_alternatives or len(rules or ()) > 1:
         if set_:
             raise KommiljardError("--set changes one rule set: in a variant sweep, put the changes in a --variant")
         if region is not None or improve is not None or months or groups:
-            raise KommiljardError(
-                "a variant sweep has no lever: leave out --region, --improve, --month and --group (or sweep the lever "
-                "for one rule set)"
-            )
+            raise KommiljardError(NO_LEVER_IN_A_VARIANT_SWEEP)
         from .compare import rule_variants
 
         variants = rule_variants(rules, variant, with_alternatives)
-        variant_sweep(
-            variants,
-            scenario,
-            n,
-            seed,
-            out_dir,
-            chunk_size,
-            observed,
-            population,
-            threads,
-            force,
-            quiet,
-            fmt,
-            scheduler,
-        )
+        variant_sweep(replace(base, variants=variants), quiet=quiet, fmt=fmt, scheduler=scheduler)
         swedish_workbooks(lang, [out_dir])
         return
     rules = rules[0] if rules else DEFAULT_RULES
+    rule_set = load_rules(rules, overrides_of(set_))
+    levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option))
+    loaded = replace(base, scenario=load_any_scenario(scenario))
+    said = f"scenario: {loaded.scenario.origin}; rules: {rules}; seed {seed}"
+    if len(levers) > 1:
+        grid = replace(loaded, rules=rule_set)
+        with _connected(scheduler) as client:  # one cluster for every sweep of the grid
+            n_each = f"{n:,} trajectories each".replace(",", " ")
+            lever_grid(levers, grid, said=f"{said}; {n_each}", quiet=quiet, fmt=fmt, scheduler=client)
+        swedish_workbooks(lang, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
+        return
+    lever = levers[0] if levers else None
+    change = (region, change_text(lever.improve_pp, option)) if lever else None
+    say_sweep(loaded.scenario.origin, rules, seed, n, change, observed)
+    with progress_bars(quiet, remaining=True) as bar, resumable(out_dir):
+        settings = replace(loaded, lever=lever, rules=rule_set)
+        result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
+    _print_run(result, n, out_dir)
+    swedish_workbooks(lang, [out_dir])
+    _print_sweep(result, loaded.scenario.name, lever, fmt, option)
+
+
+def _levers(region: str | None, improve: str | None, months, groups, *, swept=None) -> list:
+    """The lever of each size ``--improve`` gives (none without a lever), checked with its cells (and by ``swept()``,
+    which refuses an option that is not the swept block's lever)."""
+    from ..sweeps.run import Lever
+
+    if improve is not None and swept is not None:
+        swept()
     if (region is None) != (improve is None):
         raise KommiljardError("a lever needs both --region and --improve")
     if (months or groups) and region is None:
         raise KommiljardError("--month and --group choose the lever's cells: give --region and --improve too")
     sizes = lever_sizes(improve) if improve is not None else []
-    levers = [Lever(region, x, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None) for x in sizes]
-    loaded = load_any_scenario(scenario)
-    if len(levers) > 1:
-        rule_set = load_rules(rules, overrides_of(set_))
-        with connected(scheduler) if scheduler is not None else contextlib.nullcontext() as client:  # one cluster
-            lever_grid(
-                levers,
-                out_dir,
-                functools.partial(
-                    run_sweep,
-                    loaded,
-                    n,
-                    seed,
-                    chunk_size=chunk_size,
-                    observed_panel=observed,
-                    rules=rule_set,
-                    population=population,
-                    threads=threads,
-                    force=force,
-                    scheduler=client,
-                ),
-                f"scenario: {loaded.origin}; rules: {rules}; seed {seed}; {n:,} trajectories each".replace(",", " "),
-                n,
-                quiet,
-                fmt,
-            )
-        swedish_workbooks(lang, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
+    return [Lever(region, x, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None) for x in sizes]
+
+
+@contextlib.contextmanager
+def _connected(scheduler: str | None):
+    """A Dask client for ``scheduler`` (None without one), closed on leaving."""
+    if scheduler is None:
+        yield None
         return
-    lever = levers[0] if levers else None
-    improve = sizes[0] if sizes else None
-    say_sweep(loaded.origin, rules, seed, n, (region, improve) if lever else None, observed)
-    with progress_bars(quiet, remaining=True) as bar, resumable(out_dir):
-        result = run_sweep(
-            loaded,
-            n,
-            seed,
-            out_dir,
-            chunk_size,
-            lever,
-            observed,
-            load_rules(rules, overrides_of(set_)),
-            tracker(bar, "sweep", n),
-            population,
-            None,
-            threads,
-            force,
-            scheduler=scheduler,
-        )
+    from ..sweeps.distributed import connected
+
+    with connected(scheduler) as client:
+        yield client
+
+
+def _print_run(result, n: int, out_dir: Path) -> None:
+    """What a sweep kept of the observed panel, what it forecast, and how long it took (on stderr)."""
     m = result.manifest
     if m.get("observed"):
         err.print(
@@ -226,26 +218,42 @@ def sweep(
             highlight=False,
         )
     say_done(result, n, out_dir)
-    summary = result.summary
+
+
+def _print_sweep(result, name: str, lever, fmt: Format, option: str | None = None) -> None:
+    """A sweep's summary: per region the amount's mean and percentiles and the chance of each bar, by
+    month for a forecast, and the lever's gain."""
+
+    summary, m = result.summary, result.manifest
     if fmt is Format.json:
-        write_out(
-            json.dumps(
-                {
-                    "summary": summary.to_dict(orient="records"),
-                    "manifest": {k: v for k, v in m.items() if k != "parts"},
-                },
-                ensure_ascii=False,
-                indent=2,
-                default=str,
-            )
-            + "\n"
-        )
+        doc = {"summary": summary.to_dict(orient="records"), "manifest": {k: v for k, v in m.items() if k != "parts"}}
+        write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    swedish_workbooks(lang, [out_dir])
     if fmt is Format.csv:
         print_frame(summary, fmt, "")
         return
-    print_sweep(summary, m, loaded.name, region if lever is not None else None, fmt)
+    region = lever.region if lever is not None else None
+    print_sweep(summary, m, name, region, fmt, change_text(lever.improve_pp, option) if lever is not None else None)
+
+
+def change_text(value: float, option: str | None) -> str:
+    """A lever's change as the terminal writes it: ``+3 pp``, ``+200 operations``."""
+    from ..analysis.levers import every_lever
+
+    lever = every_lever().get(option or "")
+    return pp(value, None) if lever is None or lever.unit == "pp" else f"{value:+g} {lever.unit}"
+
+
+def swept_lever(rules, option: str) -> None:
+    """Refuse a lever option that is not the swept block's lever."""
+    from ..kinds import kind_of
+    from ..sweeps.outcomes import sweep_block
+
+    block = sweep_block(rules)
+    actions = kind_of(block).lever(block)
+    if actions is None or actions.lever.option != option:
+        theirs = f"its lever is --{actions.lever.option}" if actions is not None else "a region cannot change it"
+        raise KommiljardError(f"--{option}: the swept block {block.number} ({block.name}) has no such lever; {theirs}")
 
 
 def swedish_workbooks(lang: Language, folders: list[Path]) -> None:
@@ -307,20 +315,25 @@ def resumable(where: Path):
         raise typer.Exit(130) from None
 
 
-def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool, fmt: Format) -> None:
-    """One sweep per lever size, each in ``out_dir/improve<+x>`` (``run(out_dir=, lever=, progress=)`` runs one),
-    all on the same draws (the same seed and arguments): the gain per size, for the lever's region."""
+def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, scheduler=None) -> None:
+    """One sweep per lever size, each in ``settings.out_dir/improve<+x>`` (``settings``: a
+    :class:`~kommiljard.sweeps.run.Sweep` without its lever), all on the same draws (the same seed and
+    arguments): the gain per size, for the lever's region."""
     import pandas as pd
 
-    sizes = ", ".join(f"{lv.improve_pp:+g}" for lv in levers)
-    err.print(f"{said}; {say('lever_grid', region=levers[0].region, sizes=sizes)}", highlight=False)
-    results = []
+    err.print(
+        f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
+        highlight=False,
+    )
+    results, n = [], settings.n
     with progress_bars(quiet) as bar:
         for lever in levers:
-            where = out_dir / f"improve{lever.improve_pp:+g}"
+            where = Path(settings.out_dir) / f"improve{lever.improve_pp:+g}"
             with resumable(where):
                 progress = tracker(bar, f"lever {lever.improve_pp:+g} pp", n)
-                results.append(run(out_dir=where, lever=lever, progress=progress))
+                results.append(
+                    replace(settings, out_dir=where, lever=lever).run(progress=progress, scheduler=scheduler)
+                )
     m = results[0].manifest
     code = m["lever"]["region"]
     rows = pd.DataFrame(
@@ -330,8 +343,11 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
         ]
     )
     computed, reused = sum(r.computed_parts for r in results), sum(r.reused_parts for r in results)
-    err.print(say("grid_done", k=len(results), n=format_number(n, lang=lang()), computed=computed, reused=reused,
-                  out=", ".join(str(r.out_dir) for r in results)), highlight=False)  # fmt: skip
+    err.print(
+        f"{len(results)} sweeps of {format_number(n)} trajectories ({computed} part(s) computed, {reused} reused); "
+        f"wrote {', '.join(str(r.out_dir) for r in results)}",
+        highlight=False,
+    )
     if fmt is Format.json:
         doc = {"region": code, "levels": [{**row, "out_dir": str(r.out_dir)} for row, r in
                                           zip(rows.to_dict(orient="records"), results)]}  # fmt: skip
@@ -340,37 +356,54 @@ def lever_grid(levers: list, out_dir: Path, run, said: str, n: int, quiet: bool,
     if fmt is Format.csv:
         sys.stdout.write(rows.to_csv(index=False))
         return
-    print_lever_grid(rows, m, code, n, fmt)
+    groups, bars = m["block"]["groups"], m["block"]["bars"]
+    gains = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")
+    chances = {g: ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for _, r in rows.iterrows()] for g in groups}
+    view = pd.DataFrame({
+        "lever pp": [f"{v:+g}" for v in rows["improve_pp"]],
+        **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
+        **{f"{g} %": chances[g] for g in groups},
+    })  # fmt: skip
+    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-1 gain, mnkr"
+    print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
+    out.print(
+        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month, "
+        "with the lever.",
+        highlight=False,
+        markup=False,
+    )
 
 
-def variant_sweep(variants: dict, scenario, n, seed, out_dir, chunk_size, observed, population, threads, force, quiet,
-                  fmt: Format, scheduler: str | None = None) -> None:  # fmt: skip
-    """Every variant on the same trajectories: run, then print the variants' outcomes."""
+def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None = None) -> None:
+    """Every variant on the same trajectories (``settings``: a :class:`~kommiljard.sweeps.run.Sweep` with its
+    variants): run, then print the variants' outcomes."""
     from ..forecasting.forecast_model import load_any_scenario
     from ..outputs.plots.variants import read_variant_sweep
-    from ..sweeps.run import run_sweep
 
-    loaded = load_any_scenario(scenario)
-    listed = ", ".join(f"{name} ({r.id}{' ' + str(dict(r.overrides)) if r.overrides else ''})"
-                       for name, r in variants.items())  # fmt: skip
-    err.print(say("variants_line", origin=loaded.origin, seed=seed, n=format_number(n, lang=lang()), k=len(variants),
-                  variants=listed), highlight=False, markup=False)  # fmt: skip
+    settings = replace(settings, scenario=load_any_scenario(settings.scenario))
+    n, variants, out_dir = settings.n, settings.variants, settings.out_dir
+    err.print(
+        f"scenario: {settings.scenario.origin}; seed {settings.seed}; {format_number(n)} trajectories; "
+        f"{len(variants)} variants: "
+        + ", ".join(
+            f"{name} ({r.id}{' with ' + str(dict(r.overrides)) if r.overrides else ''})" for name, r in variants.items()
+        ),
+        highlight=False,
+        markup=False,
+    )
     with progress_bars(quiet) as bar, resumable(out_dir):
-        result = run_sweep(
-            loaded,
-            n,
-            seed,
-            out_dir,
-            chunk_size,
-            observed_panel=observed,
-            progress=tracker(bar, "sweep", n),
-            population=population,
-            threads=threads,
-            force=force,
-            variants=variants,
-            scheduler=scheduler,
+        result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
+    err.print(
+        f"{format_number(n)} trajectories x {len(variants)} variants in {result.elapsed_s:.1f} s "
+        f"({result.computed_parts} part(s) computed, {result.reused_parts} reused"
+        + (
+            f"; Dask: {result.manifest['dask']['workers']} worker(s)"
+            if result.computed_parts and result.manifest.get("dask")
+            else ""
         )
-    say_done(result, n, out_dir, len(variants))
+        + f"); wrote {out_dir}/",
+        highlight=False,
+    )
     by_region, scheme, manifest = read_variant_sweep(out_dir)
     if manifest.get("observed"):
         known = manifest["observed"]

@@ -31,12 +31,11 @@ import pandas as pd
 
 from ..engine import base_provenance, payout
 from ..errors import InputError
-from ..inputs.panel import Panel, as_panel, normalise_month, shift_month
+from ..inputs.panel import Panel, as_panel, normalise_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
-from ..kinds.staircase.arrays import block_cells
-from ..rules import DEFAULT_RULES, ImprovementStaircase, Rules, load_rules
-from ..sweeps.outcomes import Batches, setup_sweep, sweep_block
+from ..rules import DEFAULT_RULES, Rules, load_rules
+from ..sweeps.outcomes import Batches, setup_sweep, sweep_draw
 from ..sweeps.rng import STREAM_SIZE
 from .fit import MIN_MONTHS, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
@@ -60,14 +59,10 @@ class Backtest:
     scenario_text: str  # the fitted scenario the forecast was drawn from (TOML)
 
 
-def scheme_months(block: ImprovementStaircase) -> list[str]:
-    """The months a block's payout reads: its measurement months and their comparison months."""
-    return sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
-
-
 def backtest(
     history: Panel | pd.DataFrame | str | Path,
     as_of: str,
+    *,
     rules: Rules | str | Path = DEFAULT_RULES,
     n: int = DEFAULT_N,
     seed: int = 0,
@@ -85,26 +80,26 @@ def backtest(
     """
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     population = population if isinstance(population, Population) else read_population(population)
-    block = sweep_block(rules)
-    panel = as_panel(history, block.group_names)
+    block, needs = sweep_draw(rules)
+    panel, groups = as_panel(history, needs.groups), needs.groups
     month = normalise_month(as_of)
     if month is None:
         raise InputError(f"--as-of {as_of!r} is not a month: write YYYY-MM, e.g. 2019-08")
     if n < 1:
         raise InputError(f"--n {n}: a backtest needs at least one trajectory")
-    months = scheme_months(block)
+    months = needs.every_month()  # every month the block's payout reads
     later = [m for m in months if m > month]
     if not later:
         raise InputError(
             f"--as-of {month}: every month the rules read ({months[0]} to {months[-1]}) is known by then, so there is "
             f"nothing to forecast; choose a month before {months[-1]}"
         )
-    frame = panel.frame[panel.frame["group"].isin(block.group_names)]
-    _check_realised(frame, months, block.group_names, panel.source)
+    frame = panel.frame[panel.frame["group"].isin(groups)]
+    _check_realised(frame, months, groups, panel.source)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HistoryWarning)  # the fit keeps them in fit.warnings
-        fit = fit_history(panel, until=month, groups=block.group_names, min_months=min_months, borrow=borrow)
+        fit = fit_history(panel, until=month, groups=groups, min_months=min_months, borrow=borrow)
     text = scenario_text(fitted_scenario(fit, panel.synthetic, response_from, response_sd_pp, min_months))
     scenario = fitted_from_text(text, f"fitted to {panel.source} up to {month}")
     known = panel.with_frame(frame[frame["month"] <= month].reset_index(drop=True))
@@ -131,7 +126,7 @@ def backtest(
         "mae_naive_sek": float(table["naive_error_sek"].abs().mean()),
         "realised_total_sek": float(realised.sum()),
         "forecast_total_sek": float(table["mean_sek"].sum()),
-        "pot_sek": float(sum(block.pot_sek(g) for _, g in block_cells(block))),
+        "pot_sek": float(sum(setup.plan.pots.tolist())),  # each cell's pot in order, as the rules sum them
     }
     provenance = {
         **base_provenance(),

@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..inputs.panel import Panel, shift_month
+from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..inputs.regions import region_label
-from ..rules import ImprovementStaircase
+from ..kinds import Draw
 from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
 from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
 from .fit import expit_pct, logit
@@ -122,17 +122,13 @@ class FittedModel:
     spec: FittedSpec
     origin: str
 
-    def sweep_model(
-        self, block: ImprovementStaircase, population: Population, observed: Panel | None
-    ) -> tuple[ConditionedModel, dict]:
-        """The conditioned model a sweep of ``block`` draws from, and what it used of the panel (the fit,
+    def sweep_model(self, needs: Draw, population: Population, observed: Panel | None) -> tuple[ConditionedModel, dict]:
+        """The conditioned model a sweep draws ``needs`` from, and what it used of the panel (the fit,
         not ``population``, says how regions differ)."""
-        return fitted_model(self.spec, self.origin, block, observed)
+        return fitted_model(self.spec, self.origin, needs, observed)
 
 
-def fitted_model(
-    spec: FittedSpec, origin: str, block: ImprovementStaircase, observed: Panel | None
-) -> tuple[ConditionedModel, dict]:
+def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | None) -> tuple[ConditionedModel, dict]:
     """The conditioned model a sweep of a fitted scenario draws from, and what it used of the panel."""
     if observed is None:
         raise InputError(
@@ -141,13 +137,13 @@ def fitted_model(
             "forecast has no month to start from and the rules' comparison months are unknown."
         )
     fit = fit_from_entries(spec.fit.entries())
-    groups = tuple(block.group_names)
+    groups = tuple(needs.groups)
     if missing := [g for g in groups if g not in fit.groups]:
         raise InputError(f"{origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
     frame = observed.frame[observed.frame["group"].isin(groups)]
     last = str(frame["month"].max())
-    needed = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
-    variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(block.months) if block.target else ())
+    needed = list(needs.months["share_90"])
+    variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(needs.months.get("share_60", ())))
     known = [m for m in needed if m <= last]
     later = [m for m in needed if m > last]
     rows = frame.set_index(["month", "group", "region"]).sort_index()
@@ -158,7 +154,7 @@ def fitted_model(
             f"{observed.source}: the panel runs to {last}, so the rules' months up to then must be in it; "
             f"no row for {listed}" + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
         )
-    response = response_by_month(spec, block.months)  # the scheme's months, whatever the fit's years
+    response = response_by_month(spec, needs.paid)  # the scheme's months, whatever the fit's years
     start = observed.with_frame(_without_response(frame, last, response))
     fc = forecast(fit, later, start, response, float(spec.fit.response_sd_pp)) if later else None
     model = _conditioned(variables, rows, known, fc)

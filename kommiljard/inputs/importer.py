@@ -10,7 +10,10 @@ long layouts; CSV, ``.xlsx`` or a Parquet panel). The values of all files are th
   (``N``) or absent from one file while the other share is given is an error naming the cell,
   or the file that lacks the region or month;
 - a region, month and group for which no file gives a share (every cell ``N`` or empty) is
-  left out, and the import says so; ``n_waiting`` is optional;
+  left out, and the import says so; ``n_waiting`` is optional; a row of another group (the
+  measures of the requirements of 2022-2024: child and adolescent psychiatry's phases, primary
+  care, revisits) needs any of its measures, without the pair of shares; and where those measures
+  are imported, share_90 may come without share_60 (the requirements read share_90 alone);
 - regions that no file has are reported (the panel does not cover them).
 
 Every problem names the file and the row and column as a spreadsheet shows them. A title
@@ -28,7 +31,7 @@ import pandas as pd
 from ..errors import InputError, closest
 from .grid import Issue, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
-from .panel import validate_panel
+from .panel import SHARE_COLUMNS, validate_panel
 from .regions import region_codes, region_label, region_names, suggest_region
 from .tables import file_sha256
 from .vocabulary import GROUP_NAMES, MEASURE_HINT, MEASURES, SHARES, group_of, measure_named, number
@@ -40,7 +43,13 @@ MEASURE_WORDS = {
     "share_90": "Andel väntande inom 90 dagar",
     "share_60": "Andel väntande inom 60 dagar",
     "n_waiting": "Antal väntande",
+    "share_over_150": "Andel väntande mer än 150 dagar",
+    "performed_30": "Kontaktstatus: Genomförd, Andel inom 30 dagar",
+    "performed_60": "Kontaktstatus: Genomförd, Andel inom 60 dagar",
+    "assessment_3d": "Andel medicinsk bedömning inom 3 dagar",
+    "within_target": "Andel inom medicinskt måldatum",
 }
+SPECIALISED = {"first_visit", "operation"}  # the phases whose panel rows hold the two shares
 Key = tuple[str, str, str, str]  # region, month, group, measure
 
 
@@ -84,7 +93,7 @@ def group_flag(value: str | None) -> str | None:
         raise InputError(
             f"--group {value!r} is not a group"
             + (f"; did you mean {close!r}?" if close else "")
-            + ": give first_visit or operation."
+            + f": give one of {', '.join(GROUP_NAMES)}."
         )
     return group
 
@@ -100,7 +109,9 @@ def measure_flag(value: str | None) -> str | None:
         raise InputError(
             f"--measure {value!r} is not a measure kommiljard imports{what}"
             + (f"; did you mean {close!r}?" if close else "")
-            + f": give share_90, share_60 or n_waiting ({MEASURE_HINT})."
+            + f": give share_90, share_60 or n_waiting ({MEASURE_HINT}), or a measure of the requirements: "
+            + ", ".join(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
+            + "."
         )
     return measure
 
@@ -148,7 +159,12 @@ def import_exports(
             f"no share of waiting patients was read ({read}). "
             f"A panel needs share_90 and share_60 ({MEASURE_HINT}). {HINT}"
         )
-    panel = validate_panel(frame, "; ".join(map(str, paths)))  # the checks above leave nothing for this to find
+    # the checks above leave nothing for this to find: the shares as a panel of first visits and operations needs
+    # them, or (a panel of the requirements of 2022-2024) each measure where its rows give it
+    shares_only = set(frame.columns) <= {"region", "month", "group", *SHARES, "n_waiting"}
+    panel = validate_panel(
+        frame, "; ".join(map(str, paths)), measures=SHARE_COLUMNS if shares_only else [], complete=shares_only
+    )
     spellings: dict[str, set[str]] = defaultdict(set)
     for reading in readings:
         for code, written in reading.spellings.items():
@@ -231,13 +247,30 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
     rows: dict[tuple[str, str, str], dict[str, tuple[Value, Reading]]] = defaultdict(dict)
     for (region, month, group, measure), entry in cells.items():
         rows[(region, month, group)][measure] = entry
-    kept = {k: ms for k, ms in rows.items() if any(m in ms and ms[m][0].value is not None for m in SHARES)}
+    # a row of first visits or operations needs a share; a row of another group (the requirements of 2022-2024)
+    # any of its measures
+    wanted = {k: SHARES if k[2] in SPECIALISED else tuple(ms) for k, ms in rows.items()}
+    kept = {k: ms for k, ms in rows.items() if any(m in ms and ms[m][0].value is not None for m in wanted[k])}
     left_out = [
-        f"{_label(k)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in SHARES if m in ms) + ")"
+        f"{_label(k)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in wanted[k] if m in ms) + ")"
         for k, ms in rows.items()
         if k not in kept
     ]
-    issues += _incomplete(readings, kept)
+    issues += _incomplete(readings, kept) + _above(kept)
+    present = [m for m in MEASURES if any(key[3] == m for key in cells)]
+    records = [
+        {"region": r, "month": mo, "group": g, **{m: ms[m][0].value for m in present if m in ms}}
+        for (r, mo, g), ms in kept.items()
+    ]
+    frame = pd.DataFrame(records, columns=["region", "month", "group", *present]).sort_values(
+        ["region", "month", "group"], ignore_index=True
+    )
+    return frame, left_out, issues
+
+
+def _above(kept: dict) -> list[Issue]:
+    """A share_60 above its row's share_90: nobody waits at most 60 days without also at most 90."""
+    issues = []
     for key, ms in kept.items():
         if (
             all(m in ms and ms[m][0].value is not None for m in SHARES)
@@ -253,15 +286,7 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
                     r60,
                 )
             )
-    present = [m for m in MEASURES if any(key[3] == m for key in cells)]
-    records = [
-        {"region": r, "month": mo, "group": g, **{m: ms[m][0].value for m in present if m in ms}}
-        for (r, mo, g), ms in kept.items()
-    ]
-    frame = pd.DataFrame(records, columns=["region", "month", "group", *present]).sort_values(
-        ["region", "month", "group"], ignore_index=True
-    )
-    return frame, left_out, issues
+    return issues
 
 
 def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
@@ -275,6 +300,8 @@ def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
     no_measure, no_region, no_month = {}, {}, {}
     for key, ms in kept.items():
         region, month, group = key
+        if not any(m in ms and ms[m][0].value is not None for m in SHARES):
+            continue  # a row of another measure: the pair of shares does not concern it
         for measure in SHARES:
             if measure in ms and ms[measure][0].value is not None:
                 continue
@@ -301,7 +328,10 @@ def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
                     no_region.setdefault((source, region, group, measure), (other_value, other_reading))
                 elif month not in months[(source, group, measure)]:
                     no_month.setdefault((source, month, group, measure), (other_value, other_reading))
+    requirements = {v.measure for r in readings for v in r.values} - {*SHARES, "n_waiting"}
     for (group, measure), (value, reading) in no_measure.items():
+        if requirements and measure == "share_60":
+            continue  # a panel of the requirements of 2022-2024 (their measures are imported) reads share_90 alone
         issues.append(
             Issue(
                 f"the import has no {measure} ({MEASURE_WORDS[measure]}) of {GROUP_NAMES[group]}, "
@@ -358,8 +388,8 @@ def _warnings(readings: list[Reading], panel: pd.DataFrame) -> list[str]:
             f"the panel does not cover {'it' if len(missing) == 1 else 'them'}, "
             "and a payout needs every region."
         )
-    groups = set(panel["group"])
-    if groups and groups != set(GROUP_NAMES):
+    groups = set(panel["group"]) & SPECIALISED
+    if groups and groups != SPECIALISED:
         warnings.append(
             f"the panel has {', '.join(GROUP_NAMES[g] for g in sorted(groups))} only; the 2019 rules need both phases."
         )

@@ -38,9 +38,11 @@ from .grid import Grid, Issue, as_text, place, read_grids
 from .months import MONTH_WORDS, normalise_month
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
 from .vocabulary import (
+    GROUP_NAMES,
     MEASURE_HINT,
+    MEASURES,
     MISSING,
-    SHARES,
+    PERCENTS,
     TitleSays,
     group_of,
     measure_named,
@@ -58,7 +60,9 @@ LAYOUT_NAMES = {
 WANTED = (
     "kommiljard imports waiting patients (Kontaktstatus: Väntande) at first visits (Fas: Första besök) or at "
     "operations/treatment (Fas: Operation/åtgärd or Behandling), as the share waiting at most 90 days, the share "
-    "waiting at most 60 days, or the number waiting"
+    "waiting at most 60 days, or the number waiting; and for the requirements of 2022-2024 the share waiting more "
+    "than 150 days, revisits within their medical target date, medical assessments in primary care within 3 days, "
+    "and in child and adolescent psychiatry the share performed (Kontaktstatus: Genomförd) within 30 days"
 )
 LAYOUT_HINT = (
     "kommiljard reads Socialstyrelsen statistics database exports, SKR vantetider.se Kontaktkort tables and its own "
@@ -199,7 +203,7 @@ def settle(
 ) -> str | None:
     """The file's phase or measure (``what``) from its title or the flag; a contradiction or silence is an issue."""
     option = "--group" if what == "phase" else "--measure"
-    choices = "first_visit or operation" if what == "phase" else "share_90, share_60 or n_waiting"
+    choices = ", ".join(GROUP_NAMES) if what == "phase" else ", ".join(MEASURES)
     example = "Fas: Första besök" if what == "phase" else "Andel inom 90 dagar"
     said, said_text = (says.phase, says.phase_text) if what == "phase" else (says.measure, says.measure_text)
     if said and flag and said != flag:
@@ -241,7 +245,7 @@ def add_value(
     if parsed.bad:
         issues.append(reading.issue(f"{text!r} is not a number", row, column))
         return
-    if parsed.unit == "st" and measure in SHARES:
+    if parsed.unit == "st" and measure in PERCENTS:
         issues.append(
             reading.issue(
                 f"{text!r} is a count (st), but the cell is the {measure} of {region_label(region)}", row, column
@@ -255,7 +259,7 @@ def add_value(
                 column,
             )
         )
-    elif parsed.value is not None and measure in SHARES and not 0 <= parsed.value <= 100:
+    elif parsed.value is not None and measure in PERCENTS and not 0 <= parsed.value <= 100:
         issues.append(
             reading.issue(
                 f"{text!r} is not a percentage (0-100), but the cell is the {measure} of {region_label(region)}",

@@ -1,8 +1,10 @@
 """Waiting-time panels: reading, normalising and validating them once, at the edge.
 
-A panel has one row per region, month and group with ``share_90`` and ``share_60`` in
-percent (see ``docs/data-formats.md``). Other measures (``MEASURES``,
-e.g. ``performed_60``) are optional columns; a rule set names the ones it needs. Every
+A panel has one row per region, month and group, and one column per measure (see
+``docs/data-formats.md`` and :mod:`kommiljard.inputs.measures`): ``share_90`` and ``share_60`` in
+percent, counts such as ``n_waiting`` and ``operations``. A row may leave a measure empty that it
+does not have; a rule set names the measures it needs, and its blocks check them in the rows they
+read. ``procedure`` is accepted as the name of the ``group`` column (a per-operation panel). Every
 problem is collected and reported in one :class:`~kommiljard.errors.InputError`.
 """
 
@@ -16,19 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, closest
+from .measures import CATALOGUE, Measure
 from .months import MONTH_WORDS, normalise_month, shift_month  # noqa: F401 - re-exported: the panel's months
 from .regions import normalise_code, region_codes, suggest_region
 from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
 
 KEY = ["region", "month", "group"]
-MEASURES = {
-    "share_90": "percent of waiting patients who have waited <= 90 days",
-    "share_60": "percent of waiting patients who have waited <= 60 days",
-    "performed_60": "percent of performed first visits or operations that were performed within 60 days",
-}
+GROUP_ALIASES = ("procedure",)  # other names of the group column: a per-operation panel's procedure
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
-MAX_WAITING = 100_000_000  # patients waiting in one region, month and group: far above any real count
 FrameCheck = Callable[[pd.DataFrame], list[Problem]]
 HINT = "Fix these rows in the panel and run again (`kommiljard validate PANEL` checks a panel without computing)."
 
@@ -73,30 +71,38 @@ def _pandera():
     return pa
 
 
+def _at_most_error(measure: Measure) -> str:
+    return f"{measure.name} is above {measure.at_most}"
+
+
+def _float_measures(columns: Iterable[str]) -> list[Measure]:
+    """The catalogue's measures among ``columns`` that are read as float64 (the counts are checked on reading)."""
+    return [CATALOGUE[c] for c in columns if c in CATALOGUE and not CATALOGUE[c].whole]
+
+
 def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterable[str]):
+    """Key columns, and each float measure column present (empty cells allowed unless ``needed``)."""
     pa = _pandera()
-    """Key columns, and each measure column present (empty cells allowed unless ``needed``)."""
-    share = [pa.Check.in_range(0.0, 100.0, error="outside 0-100 (shares are percentages)")]
     group_checks = [pa.Check.isin(sorted(groups), error="unknown group")] if groups else []
-    present = list(present)
-    measures = {m: pa.Column("float64", share, nullable=m not in needed) for m in present}
-    both = {"share_60", "share_90"} <= set(present)
+    measures = _float_measures(present)
+    columns = {
+        m.name: pa.Column(
+            "float64", [pa.Check.in_range(m.lo, m.hi, error=m.out_of_range())], nullable=m.name not in needed
+        )
+        for m in measures
+    }
+    pairs = [m for m in measures if m.at_most in columns]
     return pa.DataFrameSchema(
         {
             "region": pa.Column(str, pa.Check.isin(region_codes(), error="unknown region code"), nullable=False),
             "month": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$", error="month not YYYY-MM"), nullable=False),
             "group": pa.Column(str, group_checks, nullable=False),
-            **measures,
+            **columns,
         },
         checks=[
-            pa.Check(
-                lambda d: ~(d["share_60"] > d["share_90"]),
-                error="share_60 is above share_90 (nobody can have waited <= 60 days without also <= 90)",
-                name="share_60_not_above_share_90",
-            )
-        ]
-        if both
-        else [],
+            pa.Check(lambda d, m=m: ~(d[m.name] > d[m.at_most]), error=_at_most_error(m), name=_at_most_error(m))
+            for m in pairs
+        ],
         unique=KEY,
         report_duplicates="all",
     )
@@ -111,10 +117,11 @@ def _pandera_problems(
     frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set, needed: Iterable[str]
 ) -> list[Problem]:
     try:
-        _schema(groups, [m for m in MEASURES if m in frame.columns], needed).validate(frame, lazy=True)
+        _schema(groups, frame.columns, needed).validate(frame, lazy=True)
         return []
     except _pandera().errors.SchemaErrors as exc:
         cases = exc.failure_cases
+    above = {_at_most_error(m): m for m in _float_measures(frame.columns) if m.at_most}
     problems = []
     allowed = sorted(groups or [])  # groups; regions are suggested by name or code
     for case in cases.itertuples():
@@ -131,9 +138,9 @@ def _pandera_problems(
             continue
         elif check == "not_nullable":
             problems.append(Problem(f"{col} is empty or NaN {where}", row + 1))
-        elif check in ("share_60_not_above_share_90",) or "share_60 is above" in check:
-            r = frame.loc[row]
-            problems.append(Problem(f"share_60 = {r['share_60']} is above share_90 = {r['share_90']} {where}", row + 1))
+        elif check in above:
+            m, r = above[check], frame.loc[row]
+            problems.append(Problem(f"{m.name} = {r[m.name]} is above {m.at_most} = {r[m.at_most]} {where}", row + 1))
         else:
             if col == "region":
                 close = suggest_region(value)
@@ -145,8 +152,32 @@ def _pandera_problems(
     return problems
 
 
+def _counts(raw: pd.DataFrame, measure: Measure, problems: list[Problem]) -> pd.Series:
+    """A count column as nullable whole numbers; a value outside the measure's range or with a fraction is a problem."""
+    counts = numeric_column(raw, measure.name, problems)
+    outside = counts.notna() & ~counts.between(measure.lo, measure.hi)
+    fraction = counts.notna() & ~outside & (counts != counts.round())
+    for i in raw.index[outside | fraction]:
+        what = measure.out_of_range() if outside[i] else "must be a whole number (a count)"
+        value = raw[measure.name][i]
+        value = value.item() if hasattr(value, "item") else value  # 2.5, not np.float64(2.5)
+        problems.append(Problem(f"{measure.name} = {value!r} {what}", i + 1))
+    return counts.where(~(outside | fraction)).astype("Int64")
+
+
+def group_column(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """``raw`` with its group column called ``group`` (a per-operation panel may call it ``procedure``)."""
+    aliases = [a for a in GROUP_ALIASES if a in raw.columns]
+    if not aliases:
+        return raw, []
+    if "group" in raw.columns or len(aliases) > 1:
+        named = ", ".join(repr(c) for c in ["group", *aliases] if c in raw.columns)
+        return raw, [Problem(f"columns {named} all name the group: keep one of them")]
+    return raw.rename(columns={aliases[0]: "group"}), []
+
+
 def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64."""
+    """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64, counts Int64."""
     frame = pd.DataFrame(index=raw.index)
     frame["region"] = raw["region"].map(lambda v: None if pd.isna(v) else normalise_code(v)).astype(object)
     months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
@@ -158,16 +189,10 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         object
     )
     frame["group"] = raw["group"].map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
-    for col in MEASURES:
-        if col in raw.columns:
-            frame[col] = numeric_column(raw, col, problems)
-    if "n_waiting" in raw.columns:
-        counts = numeric_column(raw, "n_waiting", problems)
-        bad = counts.notna() & ~counts.between(0, MAX_WAITING)
-        for i in raw.index[bad]:
-            most = f"{MAX_WAITING:,}".replace(",", " ")
-            problems.append(Problem(f"n_waiting = {raw['n_waiting'][i]!r} must be a count from 0 to {most}", i + 1))
-        frame["n_waiting"] = counts.where(~bad).round().astype("Int64")
+    for col in raw.columns:
+        if col in CATALOGUE:
+            measure = CATALOGUE[col]
+            frame[col] = _counts(raw, measure, problems) if measure.whole else numeric_column(raw, col, problems)
     for col in raw.columns:
         if col not in frame.columns:
             frame[col] = raw[col]
@@ -183,7 +208,7 @@ def missing_measures(raw: pd.DataFrame, measures: Measures) -> list[Problem]:
     present = ", ".join(map(repr, raw.columns))
     return [
         Problem(
-            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}"
+            f"missing column {m!r}: {CATALOGUE[m].describe() if m in CATALOGUE else 'a measure'}"
             + (f", measured by {who[m]}" if who.get(m) else "")
             + f" (columns present: {present})"
         )
@@ -197,15 +222,20 @@ def panel_problems(
     groups: Iterable[str] | None = None,
     checks: Sequence[FrameCheck] = (),
     measures: Measures = SHARE_COLUMNS,
+    *,
+    complete: bool = True,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Normalise and check a raw panel frame; return the canonical frame and all problems.
 
-    ``measures`` are the measure columns that must be present and complete (default: the 2019
-    ones); a mapping says, per column, who needs it. ``checks`` (e.g. that a rule set's months
-    are covered) see the rows whose region, month and group are valid, so that their problems
-    are reported together with the others.
+    ``measures`` are the measure columns that must be present (default: the 2019 ones); a mapping
+    says, per column, who needs it. With ``complete`` they must have a value in every row; without,
+    a row may leave them empty and the ``checks`` say which rows need them (a rule set's blocks
+    check the rows they read). ``checks`` see the rows whose region, month and group are valid,
+    so that their problems are reported together with the others. Every measure column of
+    :data:`~kommiljard.inputs.measures.CATALOGUE` is checked wherever it has a value.
     """
-    problems = missing_columns(raw, KEY) + missing_measures(raw, measures)
+    raw, problems = group_column(raw)
+    problems += missing_columns(raw, KEY) + missing_measures(raw, measures)
     if problems:
         return None, problems
     if raw.empty:
@@ -213,10 +243,11 @@ def panel_problems(
     raw = raw.reset_index(drop=True)
     frame = normalise_panel(raw, problems)
     # values already reported as unreadable: the schema's checks on them would only repeat it
-    present = [c for c in MEASURES if c in raw.columns]
+    present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
     unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
-    problems += _pandera_problems(frame, groups, unparsable, list(measures))
+    frame.attrs["reported"] = unparsable  # values already refused: a check finding them empty would only repeat it
+    problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
     keyed = (
         frame["region"].isin(region_codes())
         & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False)
@@ -224,6 +255,7 @@ def panel_problems(
     )
     for check in checks:
         problems += check(frame[keyed])
+    del frame.attrs["reported"]  # for the checks only: a table's attrs are written with it
     return frame, list(dict.fromkeys(problems))
 
 
@@ -233,9 +265,11 @@ def validate_panel(
     groups: Iterable[str] | None = None,
     checks: Sequence[FrameCheck] = (),
     measures: Measures = SHARE_COLUMNS,
+    *,
+    complete: bool = True,
 ) -> pd.DataFrame:
     """Return the canonical frame or raise one :class:`InputError` listing every problem."""
-    frame, problems = panel_problems(raw, groups, checks, measures)
+    frame, problems = panel_problems(raw, groups, checks, measures, complete=complete)
     raise_problems(source, "panel", problems, HINT)
     return frame
 
@@ -245,6 +279,8 @@ def read_panel(
     groups: Iterable[str] | None = None,
     checks: Sequence[FrameCheck] = (),
     measures: Measures = SHARE_COLUMNS,
+    *,
+    complete: bool = True,
 ) -> Panel:
     """Read and validate a panel file (Parquet or CSV); a spreadsheet export is refused with the import command
     that reads it."""
@@ -253,9 +289,9 @@ def read_panel(
     except InputError:
         _refuse_export(path)
         raise
-    if not set(KEY) <= set(raw.columns):
+    if not {"region", "month"} <= set(raw.columns):  # a panel names its region and month (its groups: a kind's word)
         _refuse_export(path)
-    frame = validate_panel(raw, str(path), groups, checks, measures)
+    frame = validate_panel(raw, str(path), groups, checks, measures, complete=complete)
     return Panel(frame, str(path), file_sha256(path), meta)
 
 
@@ -273,10 +309,12 @@ def as_panel(
     groups: Iterable[str] | None = None,
     checks: Sequence[FrameCheck] = (),
     measures: Measures = SHARE_COLUMNS,
+    *,
+    complete: bool = True,
 ) -> Panel:
-    """Accept a :class:`Panel`, a data frame or a path; validate what is not a Panel yet."""
+    """Accept a :class:`Panel`, a data frame or a path; validate what is not a Panel yet (:func:`panel_problems`)."""
     if isinstance(panel, Panel):
         return panel
     if isinstance(panel, pd.DataFrame):
-        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures))
-    return read_panel(panel, groups, checks, measures)
+        return Panel(validate_panel(panel, groups=groups, checks=checks, measures=measures, complete=complete))
+    return read_panel(panel, groups, checks, measures, complete=complete)

@@ -16,11 +16,40 @@ from dataclasses import dataclass, field
 from .grid import as_text
 from .regions import fold
 
-MEASURES = ("share_90", "share_60", "n_waiting")
+MEASURES = (
+    "share_90",
+    "share_60",
+    "n_waiting",
+    # the measures of the performance requirements of 2022-2024 (inputs.measures.CATALOGUE)
+    "share_over_150",
+    "performed_30",
+    "performed_60",
+    "assessment_3d",
+    "within_target",
+)
 SHARES = ("share_90", "share_60")
+PERCENTS = tuple(m for m in MEASURES if m != "n_waiting")  # every measure but the count is a percentage
 MEASURE_HINT = "'Andel väntande inom 90 dagar', 'Andel väntande inom 60 dagar' or 'Antal väntande'"
-GROUP_NAMES = {"first_visit": "first visits", "operation": "operations/treatment"}
+GROUP_NAMES = {
+    "first_visit": "first visits",
+    "operation": "operations/treatment",
+    "revisit": "revisits",
+    "primary_care": "primary care",
+    "bup_first_visit": "first visits in child and adolescent psychiatry",
+    "bup_assessment": "in-depth assessments in child and adolescent psychiatry",
+    "bup_treatment": "treatments in child and adolescent psychiatry",
+}
 GROUP_WORDS = {"first_visit": ("forstabesok", "forsta besok", "first visit"), "operation": ("operation", "atgard")}
+PHASE_HINT = (
+    "first visits, operations/treatment or revisits in specialised care; first visits, in-depth assessments or "
+    "treatments in child and adolescent psychiatry"
+)
+# What a title's Fas: names within child and adolescent psychiatry (the first match wins)
+BUP_PHASES = (
+    ("bup_assessment", ("fordjupad utredning", "utredning")),
+    ("bup_treatment", ("behandling",)),
+    ("bup_first_visit", ("forsta besok", "forstabesok", "nybesok")),
+)
 MISSING = {
     "": "empty",
     "-": "written '-'",
@@ -78,7 +107,13 @@ def measure_named(text: object) -> tuple[str | None, str | None]:
     numbers = re.findall(r"\d+", key)
     longer = ">" in raw or bool({"over", "mer", "langre", "fler", "overstiger"} & set(words))
     share = bool({"andel", "procent", "share", "percent"} & set(words)) or "%" in raw
+    if share and "medicinsk bedomning" in key and (numbers == ["3"] or "tre" in words):
+        return "assessment_3d", None
+    if share and "maldatum" in key:
+        return "within_target", None
     if share:
+        if longer and numbers == ["150"]:
+            return "share_over_150", None
         if longer:
             return None, f"the share waiting longer than {' '.join(numbers)} days"
         if len(numbers) == 2 and numbers[0] != "0":
@@ -100,10 +135,15 @@ def group_of(value: object) -> str | None:
     return next((group for group, words in GROUP_WORDS.items() if any(w in key for w in words)), None)
 
 
-def phase_named(text: str) -> set[str]:
-    """The phases a title or its ``Fas:`` segment names: ``Första besök`` -> ``{"first_visit"}``."""
+def phase_named(text: str, area: str | None = None) -> set[str]:
+    """The phases a title or its ``Fas:`` segment names: ``Första besök`` -> ``{"first_visit"}``; in child and
+    adolescent psychiatry (``area`` ``"bup"``) ``Fördjupad utredning`` -> ``{"bup_assessment"}``."""
     key = fold(text)
     words = set(key.split())
+    if area == "bup":
+        return next(({group} for group, names in BUP_PHASES if any(n in key for n in names)), set())
+    if "aterbesok" in words:
+        return {"revisit"}
     found = set()
     if {"forstabesok", "nybesok", "besok", "forstabesoket"} & words or "forsta besok" in key:
         found.add("first_visit")
@@ -131,22 +171,24 @@ def read_title(lines: list[str]) -> TitleSays:
     """The phase and measure a title names (``Kontaktstatus: Väntande, Fas: Första besök, Andel inom 90 dagar``)."""
     segments = [s.strip() for line in lines for s in re.split(r"[,;]", line) if s.strip()]
     labelled = {fold(s.partition(":")[0]): s for s in segments if ":" in s}
+    whole = fold(" ".join(lines))
+    area = "bup" if "ungdomspsykiatri" in whole else "primary_care" if "primarvard" in whole else None
     unusable = []
     status = labelled.get("kontaktstatus")
+    performed = False
     if status is not None:
         value = fold(status.partition(":")[2])
+        performed = bool({"genomford", "genomforda"} & set(value.split()))
         if "vantande" not in value.split():
             unusable.append(("status", f"{status!r} (not waiting patients)"))
-    elif any(w in fold(" ".join(lines)).split() for w in ("genomford", "genomforda", "utforda")):
+    elif any(w in whole.split() for w in ("genomford", "genomforda", "utforda")):
+        performed = True
         unusable.append(("status", "performed contacts, not waiting patients"))
-    phase, phase_text = None, ""
-    if "fas" in labelled:
-        phases = phase_named(labelled["fas"].partition(":")[2])
-        if len(phases) == 1:
-            phase, phase_text = phases.pop(), labelled["fas"]
-        else:
-            unusable.append(("phase", f"{labelled['fas']!r} (neither first visits nor operations/treatment)"))
-    else:
+    if performed and (measure := _performed_measure(segments)):  # a share performed within N days: a measure
+        unusable = [u for u in unusable if u[0] != "status"]
+        return _title_with(labelled, area, unusable, measure)
+    phase, phase_text = _fas(labelled, area, unusable)
+    if "fas" not in labelled:
         hits = [(p, s) for s in segments for p in phase_named(s)]
         if len({p for p, _ in hits}) == 1:
             phase, phase_text = hits[0]
@@ -159,4 +201,38 @@ def read_title(lines: list[str]) -> TitleSays:
         measure_text = next(s for (m, _), s in found if m == measure)
     elif len(usable) > 1:
         unusable.append(("measure", "more than one measure: " + ", ".join(repr(s) for (m, _), s in found if m)))
+    if phase is None and area == "primary_care" and "fas" not in labelled:
+        phase, phase_text = "primary_care", next(s for s in segments if "primarvard" in fold(s))
     return TitleSays(phase, phase_text, measure, measure_text, unusable)
+
+
+def _performed_measure(segments: list[str]) -> tuple[str, str] | None:
+    """(``performed_<N>``, its segment) if a segment names the share performed within N days and the panel format
+    knows that measure; None otherwise."""
+    from .measures import CATALOGUE
+
+    for segment in segments:
+        key = fold(segment)
+        numbers = re.findall(r"\d+", key)
+        words = key.split()
+        if "andel" in words and "inom" in words and len(numbers) == 1 and f"performed_{numbers[0]}" in CATALOGUE:
+            return f"performed_{numbers[0]}", segment
+    return None
+
+
+def _title_with(labelled: dict, area: str | None, unusable: list, measure) -> TitleSays:
+    """What a title of performed contacts says: its phase (as for waiting patients) and its performed measure."""
+    phase, phase_text = _fas(labelled, area, unusable)
+    return TitleSays(phase, phase_text, measure[0], measure[1], unusable)
+
+
+def _fas(labelled: dict, area: str | None, unusable: list) -> tuple[str | None, str]:
+    """(phase, the segment naming it) of a title's ``Fas:`` segment; a phase kommiljard does not read is added to
+    ``unusable``; (None, "") without one."""
+    if "fas" not in labelled:
+        return None, ""
+    phases = phase_named(labelled["fas"].partition(":")[2], area)
+    if len(phases) == 1:
+        return phases.pop(), labelled["fas"]
+    unusable.append(("phase", f"{labelled['fas']!r} (not a phase kommiljard reads: {PHASE_HINT})"))
+    return None, ""

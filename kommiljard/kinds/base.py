@@ -1,318 +1,357 @@
-"""What every kind of rule block provides (:class:`BlockKind`), and what its allocation returns.
+"""The contract between a kind of rule block and every command: what a kind declares and provides.
 
-A kind turns a validated panel into arrays for one block (:meth:`BlockKind.arrays`), allocates
-the block's money by its readable reference or its fast kernel (the two must agree to the
-öre), turns the allocation into the engine's tables, explains one region's amount, and draws
-one cell. The engine, explain, the plots, the report and the sweep ask the registry
-(:data:`kommiljard.kinds.KINDS`) for the kind of each block; they never test a block's type.
+A *kind* is one folder under ``kommiljard/kinds/`` (or a package of your own, registered with
+:func:`kommiljard.kinds.register`). Its ``kind.py`` holds ``KIND``, an object that satisfies
+:class:`BlockKind`; the registry (:data:`kommiljard.kinds.KINDS`) finds it there, as openfisca
+finds variables in a folder, so nothing lists the kinds by hand. Every command asks the kind of a
+block (:func:`kommiljard.kinds.kind_of`) and speaks only the words of this module; no module
+outside ``kinds/`` names a kind, a kind's folder or its rules model (``tests/test_design.py``).
+
+What a kind declares (plain data, read without computing anything):
+
+- ``name``: the rule file's ``kind = "..."``; ``model``: its pydantic block model (its ``kind``
+  field is ``Literal[name]``). The rules loader validates a rule file against the union of the
+  registered kinds' models.
+- ``measures``: the panel columns it may read (:class:`~kommiljard.inputs.measures.Measure`:
+  name, unit, range, whole number or not, names in exports). Each block says which it needs
+  (``block.measure_columns()``) and checks them in the rows it reads (``coverage``).
+- ``columns``: the columns its blocks add to the engine's table (:class:`Column`), with their
+  meaning. The engine's table is the union of the rule set's kinds' columns, in declared order.
+- ``words``: every user-facing text of the kind, in English and Swedish (:func:`word`).
+- ``step_word``: what one step is called (``bar``, ``level``; a key of ``words``).
+- ``levers``: the :class:`Lever` declarations its blocks can have (what a region can change, its
+  unit, option word and range); empty if a region cannot act on its blocks.
+
+What a kind provides (methods of :class:`BlockKind`): the block's cells, its arrays, its
+allocation by a readable ``reference`` and a ``fast`` kernel that agree to the öre (an
+:class:`~kommiljard.kinds.tables.Allocation`), the engine's tables, the explanation of one region's
+amount, the picture of one cell, the words of its rule parameters; and, where a region can act,
+its :class:`Lever` (what-if, payout curves, the what-if page), and where a sweep can draw its
+measures, its :class:`Draw`.
+
+``docs/developers.md`` walks through adding a kind with the toy kind of the test suite
+(``tests/toykind/``), which goes through every command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
-import numpy as np
-import pandas as pd
+from ..inputs.measures import Measure
 
-from ..errors import BackendMismatchError, KommiljardError
-from ..inputs.tables import Problem
-from ..money import TOLERANCE_SEK, check_conserved
-from .steps import FLOWS, POT, shares_step
+Cell = tuple[str | None, str | None]  # (month, group): the month a cell is reported under, and its group
 
-Cell = tuple[str, str]  # (month, group): the month a cell is reported under, and its group
+
+class Need(NamedTuple):
+    """A panel row a block reads: its month and group, how a message names it, the measures it needs there, and
+    the cell whose amount it feeds."""
+
+    month: str
+    group: str
+    label: str
+    measures: tuple[str, ...]
+    cell: Cell
+
+
+Words = Mapping[str, tuple[str, str]]  # key -> (English, Swedish)
+LANGS = ("en", "sv")
 
 
 @dataclass(frozen=True)
-class Allocation:
-    """A block's outcome on one panel, cells (C) by regions (R) by steps (K)."""
+class Column:
+    """One column a kind's blocks add to the engine's table (one row per region, block, month and group).
 
-    amount: np.ndarray  # (C, R) float64 kronor
-    tier: np.ndarray  # (C, R) int8: steps reached, 0 for none
-    route: np.ndarray  # (C, R) int8: index into the kind's route names
-    lapsed: np.ndarray  # (C,) float64 kronor nobody qualified for
-    by_step: np.ndarray  # (C, R, K) float64: each region's amount from each step
-    flows: np.ndarray  # (C, len(FLOWS), K) float64: each step's money after the cascade (kinds.steps)
-    extra: dict[str, np.ndarray] = field(default_factory=dict)  # the kind's own (C, R) values, e.g. improvement
+    ``unit`` says how outputs show it (``pp``, ``percent``, ``count``, ``kr`` or ``""``);
+    ``empty`` is its value in the rows of a block that does not fill it (NaN for numbers, None for
+    yes/no or text); ``after_money`` places it after the money columns (``population`` ...
+    ``cell_lapsed_sek``) rather than before them; an ``optional`` column is in a table only when
+    some block of the rule set fills it (``improvement_pct``: only a relative staircase has one);
+    ``header`` its short name in a table people read, (English, Swedish) (outputs add ", kr" for ``kr``).
+    """
 
-    def compare(self, other: Allocation, where: str) -> None:
-        """Raise :class:`BackendMismatchError` naming the first places where ``other`` differs."""
-        diffs = []
-        for name in ("amount", "lapsed", "by_step", "flows"):
-            a, b = getattr(self, name), getattr(other, name)
-            bad = np.argwhere(~(np.abs(a - b) <= TOLERANCE_SEK))
-            diffs += [
-                f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}"
-                for i in bad[:5]
-            ]
-        pairs = [(name, getattr(self, name), getattr(other, name)) for name in ("tier", "route")]
-        pairs += [(name, a, other.extra[name]) for name, a in self.extra.items()]
-        for name, a, b in pairs:
-            bad = np.argwhere((a != b) & ~(np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a != b)
-            diffs += [
-                f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}"
-                for i in bad[:5]
-            ]
-        if diffs:
-            raise BackendMismatchError(
-                f"the numba kernel and the reference disagree in {where}:\n  " + "\n  ".join(diffs)
+    name: str
+    meaning: tuple[str, str]  # (English, Swedish)
+    unit: str = ""
+    empty: Any = math.nan
+    after_money: bool = False
+    optional: bool = False
+    header: tuple[str, str] = ("", "")
+
+
+@dataclass(frozen=True)
+class Lever:
+    """What one region can change in a block (the EMA workbench's *lever*), as a declaration.
+
+    A what-if moves the region's lever in chosen panel rows by a *change* (``--improve 3``: 3 pp
+    of a share; ``--more 200``: 200 operations); everything else of the panel stays. ``option`` is
+    the command-line word (``improve`` for ``--improve``); ``unit`` the unit of a change (``pp``,
+    ``operations``: the what-if's column ``sek_per_extra_<unit>`` says what one more unit brings);
+    ``lo``/``hi`` the range a change may take; ``step`` the default step of a payout curve,
+    ``curve`` its default range (``whatif --curve``) and ``grid`` the default range of the what-if
+    page; ``axis`` the column of a payout curve's x values; ``whole`` whether changes are whole
+    numbers; ``words`` its texts (:func:`word` keys ``label``, ``unit``, ``help``: the option's help,
+    ``range``: why a change is bounded, ``whatif``: the what-if's headline, with ``{measure}`` and
+    ``{change}``; ``page.<key>``: the what-if page's words where they differ). How a change acts on a panel and on a
+    block's arrays is the kind's (:class:`LeverActions`).
+    """
+
+    option: str
+    unit: str
+    lo: float
+    hi: float
+    step: float
+    curve: tuple[float, float]
+    grid: tuple[float, float]
+    axis: str
+    words: Words = field(default_factory=dict)
+    whole: bool = False
+
+    def check(self, value: object, option: str | None = None) -> float:
+        """``value`` as a change of this lever, or an :class:`~kommiljard.errors.InputError` naming the option."""
+        from ..errors import InputError
+
+        option = option or f"--{self.option}"
+        what = word(self.words, "unit", "en") if "unit" in self.words else self.unit
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{option} = {value!r}: give a number of {what}, e.g. 3 or -1.5") from None
+        if not (math.isfinite(number) and self.lo <= number <= self.hi):
+            why = f" ({word(self.words, 'range', 'en')})" if "range" in self.words else ""
+            raise InputError(
+                f"{option} = {value!r}: give a finite number of {what} from {self.lo:g} to {self.hi:g}{why}"
             )
+        if self.whole and number != round(number):
+            raise InputError(f"{option} = {value!r}: give a whole number of {what}")
+        return number
+
+
+@runtime_checkable
+class LeverActions(Protocol):
+    """How a block's lever acts (:meth:`BlockKind.lever`): its declaration, the rows it moves, and what a move
+    does to a panel, to the what-if's table and, in batches through the fast kernel, to a payout curve.
+
+    ``measures``: the panel measures a move changes (a share and the share capped by it).
+    """
+
+    lever: Lever
+    measures: tuple[str, ...]
+
+    def rows(self) -> list[tuple[Cell, tuple[tuple[str, str], ...]]]:
+        """Each cell whose amount a region's lever changes, with the panel rows (month, group) it moves there, in
+        the block's order of cells."""
+
+    def move(self, frame, region: str, rows: Sequence[tuple[str, str]], change: float):
+        """A copy of the panel ``frame`` with ``change`` applied to the region's ``rows`` (as the kind defines it:
+        rounded, clamped, other measures capped)."""
+
+    def describe(self, before, after, changed, change: float) -> tuple[dict, dict]:
+        """What-if columns of the region's cells (``before``/``after``: its engine rows in the block's lever cells,
+        ``changed``: whether each cell's rows were moved): (columns shown before the tiers, e.g. the shares and
+        improvements; columns shown after the amounts, e.g. how far the next step is)."""
+
+    def view(self, cells, lang: str = "en") -> tuple[dict, dict]:
+        """The what-if's cells (its table, with :meth:`describe`'s columns) as text columns for the terminal, in
+        ``lang`` (``en``, ``sv``): (shown before the tiers, shown after the amounts)."""
+
+    # Optional: ``next_steps(state) -> list[float]``, per tier the change from a cell's ``state`` (as :meth:`curves`
+    # gives it) that reaches the next step, counted exactly as the what-if counts it (the what-if page's "to the next
+    # step"; without it the page walks its grid).
+
+    def curves(self, arrays, region: int, grid) -> dict:
+        """The region's ``amount``, ``tier`` and ``route`` in every lever cell, each (len(grid), C), as it adds each
+        grid value to its lever in that cell (every other region fixed), by the fast kernel; and ``state``: the
+        cell values the what-if page shows (name -> (C,) array)."""
+
+    def curve(self, arrays, region: int, cells: Sequence[int], grid) -> tuple:
+        """The region's amount summed over ``cells`` and its highest tier there, each (len(grid),), with its lever
+        at each grid value in all of them at once (the x values of ``whatif --curve``: ``Lever.axis``)."""
 
 
 @dataclass(frozen=True)
-class BlockTables:
-    """A block's part of a :class:`~kommiljard.engine.Payout` (see there for the columns)."""
+class Draw:
+    """What a sweep draws for a block (the EMA workbench's *uncertainties*): which draw model draws which
+    measures in which months and groups.
 
-    rows: pd.DataFrame
-    cells: pd.DataFrame
-    steps: pd.DataFrame
-    step_amounts: pd.DataFrame
+    ``model`` names a draw model of the sweeps (``logit_shares``: shares drawn on the logit scale from a
+    scenario, conditioned on ``--observed`` months; ``kommiljard.sweeps.draws.register_draw`` adds one);
+    ``months`` maps each measure drawn to the months it is drawn for (sorted); ``paid`` are the months the
+    block pays for (a scenario's response to the scheme acts in them); ``needs`` is what variants allocated
+    on the same draws must share. A sweep draws one block that has a draw; the allocation of the drawn
+    batches is the kind's (:meth:`BlockKind.sweep_plan`).
+    """
+
+    model: str
+    months: Mapping[str, tuple[str, ...]]
+    groups: tuple[str, ...]
+    paid: tuple[str, ...]
+    needs: Mapping[str, tuple] = field(default_factory=dict)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(self.months)
+
+    def every_month(self) -> list[str]:
+        """Every month some measure is drawn for, sorted."""
+        return sorted({m for months in self.months.values() for m in months})
+
+
+class SweepPlan(Protocol):
+    """A block prepared for a sweep (:meth:`BlockKind.sweep_plan`): it allocates batches of drawn trajectories.
+
+    ``groups`` (G) and ``months`` (M) are the outcome's groups and the months it pays for, ``steps`` (K) the
+    steps whose chances the summary gives (``p_<step>_<group>``), ``pots`` (C,) each cell's pot, ``axis`` the
+    name of a variant sweep's x (the lever's :attr:`Lever.axis`).
+    """
+
+    groups: tuple[str, ...]
+    months: tuple[str, ...]
+    steps: tuple[str, ...]
+    pots: Any
+    axis: str
+
+    def outcomes(self, drawn: Mapping[str, Any], out: Mapping[str, Any]) -> None:
+        """Fill ``out["amount"]`` (T, G, R) kronor, ``out["tier"]`` (T, G, R) and ``out["month_tier"]`` (T, M, G, R)
+        from the drawn measures (name -> (T, the draw's months of that measure, groups, R)); with a lever the
+        region's lever moved first, and ``baseline_amount``, ``baseline_tier``, ``baseline_month_tier`` without."""
+
+    def allocate(self, drawn: Mapping[str, Any], out, threads: int = 1) -> tuple:
+        """(amount, tier, month_tier) of the drawn measures without a lever (into ``out``, a triple, if given)."""
+
+    def lever_values(self, drawn: Mapping[str, Any], out) -> None:
+        """Fill ``out`` (T, R) with each region's value of the lever's quantity in the drawn trajectories (a
+        staircase: its improvement in pp averaged over the cells): a variant sweep's x."""
+
+
+class Vocabulary(Protocol):
+    """The report's words and number formats in one language, handed to a kind's :meth:`BlockKind.parameter_text`."""
+
+    lang: str
+
+    def word(self, key: str, **fields) -> str:
+        """A word of the report's rule vocabulary (``at_least``, ``more_than``, ``of_the_pot``, ``route`` ...)."""
+
+    def bound(self, inclusive: bool, threshold: float, unit: str) -> str:
+        """``at least 3 pp`` / ``more than 71 %``."""
+
+    def percent(self, value: float, decimals: int) -> str:
+        """A percentage (``value`` in percent) as the language writes it."""
+
+    def kronor(self, value: float) -> str:
+        """An amount of money as the language writes it."""
+
+    def group(self, name: str) -> str:
+        """A group's name in words."""
+
+    def months(self, months: Sequence[str]) -> str:
+        """Months as a range or a list (``sep–nov 2019``)."""
+
+    def value(self, text: str) -> str:
+        """A rule file's word (``population``, ``last``, ``share_90``) in words."""
 
 
 class BlockKind(Protocol):
-    """A kind of rule block. Adding one: a rules model, a folder in ``kinds/`` and a registry entry."""
+    """A kind of rule block: its declarations and what every command asks of it (see the module docstring)."""
 
-    name: str  # the rule file's ``kind``
-    step_word: str  # what one step is called in outputs: "bar", "level"
-    sweepable: bool  # whether ``kommiljard sweep`` can draw trajectories for it
+    name: str
+    model: type
+    measures: tuple[Measure, ...]
+    columns: tuple[Column, ...]
+    words: Words
+    step_word: str
+    levers: tuple[Lever, ...]
 
     def route_names(self, block) -> tuple[str, ...]:
         """Route codes 0, 1, ... as written in outputs."""
 
     def step_names(self, block) -> tuple[str, ...]:
-        """The block's steps, lowest first."""
-
-    def coverage(self, frame: pd.DataFrame, block, population, allow_missing: bool = False) -> list[Problem]:
-        """Everything the block needs that a panel (its canonical frame) or the population lacks; with
-        ``allow_missing`` the rows a region lacks are not problems."""
-
-    def arrays(self, panel, block, population, conditions=None, allow_missing: bool = False) -> Any:
-        """The block's input arrays; raises an InputError listing every gap (with ``allow_missing``, a
-        region's cell without its rows is computed as not qualifying and marked as having no data)."""
-
-    def reference(self, block, arrays) -> Allocation:
-        """The readable specification, cell by cell."""
-
-    def fast(self, block, arrays) -> Allocation:
-        """The fast kernel; equal to :meth:`reference` to the öre."""
-
-    def tables(self, block, arrays, allocation: Allocation, names: dict[str, str]) -> BlockTables:
-        """The allocation as the engine's tables."""
+        """The block's steps, lowest first (bars, levels, procedures: whatever splits a cell's money)."""
 
     def cells(self, block) -> list[Cell]:
-        """The block's cells (month reported under, group), in order."""
+        """The block's cells (month reported under, group), in order; (None, None) for a block without any."""
 
     def cell_of(self, block, month: str, group: str) -> Cell | None:
         """The cell that measures ``month`` (``YYYY-MM``) for ``group``, or None."""
 
+    def needs(self, block) -> list[Need]:
+        """Every panel row the block reads, with the measures it reads there (in the block's order)."""
+
+    def coverage(self, frame, block, population, allow_missing: bool = False) -> list:
+        """Every problem a panel (its canonical frame) or the population has for this block: missing rows of any
+        region (not problems with ``allow_missing``), a needed measure empty in a row it reads, missing columns
+        (:func:`kommiljard.kinds.tables.coverage_problems` does it from the rows the block needs)."""
+
+    def arrays(self, panel, block, population, conditions=None, allow_missing: bool = False) -> Any:
+        """The block's contiguous input arrays; an InputError lists every gap. With ``allow_missing`` a region's
+        cell without its rows is computed as not qualifying and marked in ``arrays.missing`` (C, R)."""
+
+    def reference(self, block, arrays):
+        """The readable specification: an :class:`~kommiljard.kinds.tables.Allocation`."""
+
+    def fast(self, block, arrays):
+        """The fast kernel: the same :class:`~kommiljard.kinds.tables.Allocation`, to the öre."""
+
+    def tables(self, block, arrays, allocation, names: dict[str, str]):
+        """The allocation as the engine's tables (:func:`kommiljard.kinds.tables.block_tables`); its rows hold the
+        engine's own columns and the kind's declared ``columns``, no other."""
+
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
-        """One region's amount in one cell, traced through the reference (``render(lang, width)``, ``as_dict()``); with
-        ``allow_missing`` other regions may lack the cell's rows (the region itself may not)."""
+        """One region's amount in one cell traced through the reference: ``render(lang, width)`` (text) and
+        ``as_dict()``."""
 
     def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
-        """The picture of one cell of a payout (matplotlib Axes), its words in ``lang`` (en, sv)."""
+        """The picture of one cell of a payout (a matplotlib Axes), drawn from the payout's tables, its words in
+        ``lang`` (en, sv)."""
+
+    def parameter_text(self, key: str, value, block, say: Vocabulary) -> str | None:
+        """One rule parameter of the block (``value``: as the rule file gives it, an item of a list for a list's
+        key) in words for the report, composed with ``say``; None for the report's plain rendering."""
+
+    def lever(self, block) -> LeverActions | None:
+        """What a region can change in this block, or None (nothing: the block does not depend on a region's acts)."""
+
+    def draw(self, block) -> Draw | None:
+        """What a sweep draws for this block, or None (the block cannot be swept)."""
+
+    def sweep_plan(self, block, layout, population, lever: tuple[int, list[int], float] | None) -> SweepPlan:
+        """The block prepared for a sweep whose draw model has ``layout`` (its regions and each measure's months and
+        groups); ``lever``: (region index, lever cells, change) or None."""
+
+    def page_cell(self, block, cell: Cell, lang: str) -> dict:
+        """The what-if page's words and colours of one cell: ``label``, ``measure``, ``tiers`` (tier 0, 1, ...),
+        ``routes`` (route codes), ``colours`` (tier 0, 1, ...), as plain JSON-able data."""
 
 
-ALLOW_MISSING = (
-    "--allow-missing-regions (payout, validate, explain, whatif, compare, report, plot, page; in Python: "
-    "allow_missing_regions=True)"
+def word(words: Words, key: str, lang: str = "en", **fields) -> str:
+    """``words[key]`` in ``lang`` (``en`` or ``sv``), with ``{name}`` fields filled in. ``words`` is a mapping of
+    (English, Swedish) pairs, or a words file's object with ``text(key, lang)`` (a kind may keep its words in a
+    ``words.toml``)."""
+    if hasattr(words, "text"):
+        return words.text(key, lang, **fields)
+    text = words[key][1 if lang == "sv" else 0]
+    return text.format(**fields) if fields else text
+
+
+def kind_word(kind: BlockKind, key: str, lang: str = "en", **fields) -> str:
+    """A kind's own word (:attr:`BlockKind.words`); the key itself if the kind has none for it."""
+    return word(kind.words, key, lang, **fields) if key in kind.words else key
+
+
+REQUIRED = (
+    "name",
+    "model",
+    "measures",
+    "columns",
+    "words",
+    "step_word",
+    "levers",
+    *(name for name in BlockKind.__dict__ if not name.startswith("_") and callable(BlockKind.__dict__[name])),
 )
-NO_DATA_ROUTE = "no_data"
 
 
-Need = tuple[str, str, str]  # (month, group) of a row a block needs, and how a message names it
-
-
-def coverage_problems(frame: pd.DataFrame, block, population, allow_missing: bool, needs: Sequence[Need]):
-    """Everything a block needs that the panel (or the population table) lacks: its measure columns and,
-    for every region, the rows in ``needs``; with ``allow_missing`` the rows of regions it lacks are not
-    problems (they become "no data")."""
-    from ..inputs.panel import MEASURES
-
-    problems = [
-        Problem(
-            f"missing column {m!r}: {MEASURES.get(m, 'a measure')}, measured by block {block.number} ({block.name})"
-        )
-        for m in block.measure_columns()
-        if m not in frame.columns
-    ]
-    present = set(zip(frame["region"], frame["month"], frame["group"]))
-    in_panel = set(frame["region"])
-    gaps = {}
-    for region in sorted(in_panel | set(population.counts.index if population is not None else ())):
-        missing = [label for month, group, label in needs if (region, month, group) not in present]
-        if missing and not allow_missing:
-            gaps[region] = missing
-        if population is not None and region not in population.counts.index:
-            problems.append(Problem(f"region {region} has no population in {population.source}"))
-    return problems + _missing_rows_problems(gaps, block, in_panel, population)
-
-
-@dataclass(frozen=True)
-class PanelGrid:
-    """A covered panel, ready to be read into a block's (cells, regions) arrays."""
-
-    regions: tuple[str, ...]  # the panel's and the population table's, sorted
-    indexed: pd.DataFrame  # the panel by (month, group, region)
-    population: np.ndarray  # (R,) int64
-    weights: np.ndarray  # (R,) float64: population, or 1 for equal sharing
-
-
-def panel_grid(panel, block, population, allow_missing: bool, needs: Sequence[Need], hint: str) -> PanelGrid:
-    """The panel for one block; raises an :class:`InputError` listing every gap (with ``allow_missing``
-    only the gaps other than missing rows: a region's cell without its rows is then NaN)."""
-    from ..inputs.tables import raise_problems
-
-    frame = panel.frame
-    problems = coverage_problems(frame, block, population, allow_missing, needs)
-    raise_problems(panel.source, f"panel (for block {block.number}, {block.name})", problems, hint)
-    regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
-    pop = population.of(regions)
-    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
-    return PanelGrid(regions, frame.set_index(["month", "group", "region"]), pop, weights)
-
-
-def _missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[str], population) -> list[Problem]:
-    """Regions without the rows a block needs (region -> what it lacks): who and what, then once what to do."""
-    from ..inputs.regions import region_label
-
-    absent = [region_label(r) for r in missing if r not in in_panel]
-    problems = []
-    if absent:
-        table = f" ({population.source})" if population is not None else ""
-        who = f"region {absent[0]} has" if len(absent) == 1 else f"{len(absent)} regions have"
-        problems.append(
-            Problem(
-                f"{who} no rows{'' if len(absent) == 1 else ': ' + ', '.join(absent)}. The panel must cover every "
-                f"region of the population table{table} in every month that block {block.number} ({block.name}) needs"
-            )
-        )
-    for region, rows in missing.items():
-        if region in in_panel:
-            where = f"(block {block.number}, {block.name})"
-            problems.append(Problem(f"region {region_label(region)} has no row for {', '.join(rows)} {where}"))
-    if problems:
-        problems.append(
-            Problem(
-                f"to compute block {block.number} without the rows above: {ALLOW_MISSING}; a region then gets "
-                "nothing from the cells it lacks, marked 'no data' (never 0 kr), and the others share the money"
-            )
-        )
-    return problems
-
-
-def no_kind(kind: str, known: Sequence[str]):
-    from ..errors import RuleFileError
-
-    return RuleFileError(f"no kind of rule block called {kind!r}; kinds: {', '.join(known)}")
-
-
-def step_labels(names: Sequence[str], tiers: np.ndarray, cumulative: bool) -> list[str]:
-    """The steps each tier shares, as outputs write them (``blue+red``; ``""`` for none)."""
-    return ["+".join(n for k, n in enumerate(names) if shares_step(int(t), k, cumulative)) for t in tiers]
-
-
-def block_tables(
-    block,
-    route_names: Sequence[str],
-    cells: Sequence[Cell],
-    regions: Sequence[str],
-    names: dict[str, str],
-    population: np.ndarray,
-    pots: np.ndarray,
-    allocation: Allocation,
-    step_names: Sequence[str],
-    missing: np.ndarray | None,
-    columns: dict[str, Any],
-) -> BlockTables:
-    """The engine's tables of one block, from its allocation and the kind's own columns.
-
-    ``pots`` (C,) is each cell's pot. ``missing`` (C, R), if given, marks the regions without data in
-    a cell: the allocation paid them nothing, and their rows say so (``data`` "missing", route
-    ``no_data``, amount NaN: no data, not 0 kr). ``columns`` maps each of the kind's row columns
-    (``improvement_pp``, ``share_current``, ...) to a (C, R) array, or a scalar for every row. Every
-    cell's pot is checked to be conserved.
-    """
-    routes = np.array(route_names)
-    cumulative = getattr(block, "cumulative", True)
-    rows, cell_rows, step_rows, amount_rows = [], [], [], []
-    for c, (month, group) in enumerate(cells):
-        a = allocation
-        pot = float(pots[c])
-        paid = float(a.amount[c].sum())
-        check_conserved(pot, paid, float(a.lapsed[c]), f"block {block.number} {month or ''} {group or ''}".strip())
-        tiers = a.tier[c].astype(int)
-        gone = np.zeros(len(regions), bool) if missing is None else missing[c]
-        if (a.amount[c][gone] != 0).any() or (tiers[gone] != 0).any():
-            raise KommiljardError(
-                f"internal error: block {block.number} {month} {group}: a region without data was paid. Please "
-                "report this."
-            )
-        amount = np.where(gone, np.nan, a.amount[c])
-        rows.append(
-            pd.DataFrame(
-                {
-                    "region": regions,
-                    "region_name": [names.get(r, "") for r in regions],
-                    "block": block.number,
-                    "month": month,
-                    "group": group,
-                    "tier": tiers,
-                    "route": np.where(gone, NO_DATA_ROUTE, routes[a.route[c]]),
-                    "bars": step_labels(step_names, tiers, cumulative),
-                    **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
-                    "population": population,
-                    "amount_sek": amount,
-                    "data": np.where(gone, "missing", "ok"),
-                    "cell_pot_sek": pot,
-                    "cell_lapsed_sek": a.lapsed[c],
-                }
-            )
-        )
-        cell_rows.append(
-            {
-                "block": block.number,
-                "month": month,
-                "group": group,
-                "pot_sek": pot,
-                "paid_sek": paid,
-                "lapsed_sek": float(a.lapsed[c]),
-                "qualifiers": int((tiers > 0).sum()),
-                "no_data": int(gone.sum()),
-            }
-        )
-        for k, step in enumerate(step_names):
-            f = a.flows[c, :, k]
-            step_rows.append(
-                {
-                    "block": block.number,
-                    "month": month,
-                    "group": group,
-                    "step": step,
-                    "step_index": k,
-                    **{
-                        f"{name}_sek" if name not in ("weight", "count") else name: float(v)
-                        for name, v in zip(FLOWS, f)
-                    },
-                }
-            )
-            amount_rows.append(
-                pd.DataFrame(
-                    {
-                        "region": regions,
-                        "block": block.number,
-                        "month": month,
-                        "group": group,
-                        "step": step,
-                        "member": [shares_step(int(t), k, cumulative) for t in tiers],
-                        "step_pot_sek": float(f[POT]),
-                        "amount_sek": np.where(gone, np.nan, a.by_step[c, :, k]),
-                    }
-                )
-            )
-    steps = pd.DataFrame(step_rows).rename(columns={"weight": "member_weight", "count": "members"})
-    steps["members"] = steps["members"].astype("int64")
-    return BlockTables(
-        pd.concat(rows, ignore_index=True), pd.DataFrame(cell_rows), steps, pd.concat(amount_rows, ignore_index=True)
-    )
+def missing_parts(kind: object) -> list[str]:
+    """What of the contract ``kind`` lacks (empty if it satisfies :class:`BlockKind`)."""
+    return [name for name in REQUIRED if not hasattr(kind, name)]

@@ -3,6 +3,7 @@ itself: lines that fit the terminal, with the rule lines' sources as numbered no
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 
@@ -11,6 +12,8 @@ from ..inputs.regions import region_label
 from ..money import format_kronor, format_number, kronor
 from .naming import say
 from .steps import StepOutcome
+
+KEEP = "\u2060"  # a word joiner: holds a number's digit groups together while a line is wrapped
 
 
 class RegionTrace:
@@ -144,7 +147,10 @@ class Notes:
     def lines(self, lang: str = "en") -> list[str]:
         if not self.sources:
             return []
-        return ["", say("explain.sources", lang), *(f"  [{i}] {s}" for i, s in enumerate(self.sources, start=1))]
+        from ..rules.texts import text_in
+
+        cited = enumerate(self.sources, start=1)
+        return ["", say("explain.sources", lang), *(f"  [{i}] {text_in(s, lang)}" for i, s in cited)]
 
 
 def fitted(lines: Sequence[str], width: int | None) -> str:
@@ -160,5 +166,7 @@ def fitted(lines: Sequence[str], width: int | None) -> str:
         indent = len(line) - len(line.lstrip())
         note = line.lstrip().startswith("[") and "] " in line
         hang = indent + (line.lstrip().index("] ") + 2 if note else 2)
-        out += textwrap.wrap(line, width, subsequent_indent=" " * hang, break_on_hyphens=False) or [""]
+        whole = re.sub(r"(?<=\d) (?=\d{3}(?!\d)|kr\b)", KEEP, line)  # an amount stays on one line
+        wrapped = textwrap.wrap(whole, width, subsequent_indent=" " * hang, break_on_hyphens=False) or [""]
+        out += [w.replace(KEEP, " ") for w in wrapped]
     return "\n".join(out)

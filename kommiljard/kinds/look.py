@@ -27,8 +27,9 @@ from .naming import (  # noqa: F401 - the words of every picture, here too
     value_of,
 )
 
-# The colours of the agreement's diagram 1 (blå, röd, orange stapel); other bars get a cycle.
-BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d"}
+# The colours of the agreement's diagram 1 (blå, röd, orange stapel), and of a requirement's earned money and
+# bonus; other steps get a cycle.
+BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d", "earned": "#2f6db5", "bonus": "#e8922d"}
 OTHER_COLOURS = ("#6a51a3", "#2ca25f", "#8c6d31", "#de2d26")
 NONE_COLOUR = "#b9b9b9"
 BLOCK_COLOUR = "#5f8f63"  # population blocks (block 2)

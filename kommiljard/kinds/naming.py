@@ -11,8 +11,12 @@ WORDS = words_of("kommiljard.kinds")
 
 
 def kind_words(kind) -> Words:
-    """A kind's own words (``kinds/<kind>/words.toml``), found from the package of the kind's class."""
-    return words_of(type(kind).__module__.rpartition(".")[0])
+    """A kind's own words file (``kinds/<kind>/words.toml``), found from the package of the kind's class; empty for
+    a kind without one (its words are then those of its ``words`` attribute, :func:`kommiljard.kinds.kind_word`)."""
+    try:
+        return words_of(type(kind).__module__.rpartition(".")[0])
+    except FileNotFoundError:
+        return Words(type(kind).__module__, {"en": {}, "sv": {}})
 
 
 def say(key: str, lang: str = "en", /, **values) -> str:

@@ -107,12 +107,13 @@ def payout_csv_frame(result: Payout, dialect: str, exact: bool) -> pd.DataFrame:
 def whatif_sheets(w, lang: str = "en") -> list[Sheet]:
     """A what-if (:class:`kommiljard.analysis.whatif.WhatIf`): the region's totals and every cell."""
     before, after = (int(round(v)) for v in (w.baseline_sek, w.scenario_sek))
+    change = f"{w.lever.option}_{w.lever.unit}" if w.lever is not None else "improve_pp"
     totals = pd.DataFrame(
         [
             {
                 "region": w.region,
                 "region_name": w.as_dict()["region_name"],
-                "improve_pp": w.improve_pp,
+                change: w.improve_pp,
                 "baseline_sek": before,
                 "scenario_sek": after,
                 "delta_sek": after - before,
@@ -135,7 +136,8 @@ def whatif_sheets(w, lang: str = "en") -> list[Sheet]:
 
 def whatif_cells_whole(cells: pd.DataFrame) -> pd.DataFrame:
     """A what-if's cells in whole kronor: before and after by largest remainder, the change between them."""
-    cells = in_whole_kronor(cells, ["amount_before_sek", "amount_after_sek", "sek_per_extra_pp"])
+    extra = [c for c in cells.columns if c.startswith("sek_per_extra_")]  # what one more unit of the lever brings
+    cells = in_whole_kronor(cells, ["amount_before_sek", "amount_after_sek", *extra])
     cells["delta_sek"] = cells["amount_after_sek"] - cells["amount_before_sek"]
     return cells
 

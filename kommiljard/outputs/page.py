@@ -1,13 +1,15 @@
 """The what-if page: one self-contained HTML file where a region sets an improvement and sees its kronor.
 
-The engine precomputes every region's amount in every staircase cell on a grid of
-improvements (:func:`kommiljard.analysis.curves.cell_curves`); the page only looks those
+The engine precomputes every region's amount in every lever cell (a staircase's month and group)
+on a grid of its lever (:func:`kommiljard.analysis.curves.cell_curves`); the page only looks those
 values up and adds them, so it holds no rule logic and equals ``kommiljard whatif`` to the öre
-on the grid. Its HTML, CSS and JavaScript are package data (``outputs/page_template/``), inlined
-into one file with the data as JSON; a Content-Security-Policy allows only those two inline
-blocks, so the page can make no network request. Every text from the inputs (region names,
-rule titles, the panel's source) reaches the page as JSON data or escaped HTML and is shown
-with ``textContent``.
+on the grid. What a cell shows (its group, steps, tiers, routes and colours) is its kind's
+(:meth:`kommiljard.kinds.base.BlockKind.page_cell`); the lever may reword the page (its words
+``page.<key>`` replace ``text.toml``'s ``<key>``). Its HTML, CSS and JavaScript are package
+data (``outputs/page_template/``), inlined into one file with the data as JSON; a
+Content-Security-Policy allows only those two inline blocks, so the page can make no network
+request. Every text from the inputs (region names, rule titles, the panel's source) reaches the
+page as JSON data or escaped HTML and is shown with ``textContent``.
 
 With sweeps (``--sweep``) the page also shows the gain's distribution for each lever value of a
 sweep, or of a lever grid (several sweeps on the same draws that differ only in ``--improve``),
@@ -32,14 +34,14 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..analysis.curves import DEFAULT_HI, DEFAULT_LO, CellCurves, cell_curves
-from ..analysis.levers import CAPPED_BY
+from ..analysis.curves import CellCurves, cell_curves
+from ..analysis.levers import lever_blocks
 from ..engine import Payout
 from ..errors import InputError
 from ..inputs.regions import region_label, region_names
-from ..kinds.base import step_labels
+from ..kinds import kind_of, word
 from ..kinds.naming import measure_name
-from ..rules import ImprovementStaircase, Rules
+from ..rules import Rules
 from .files import write_text
 from .wording import provenance_value
 
@@ -94,33 +96,18 @@ def month_label(month: str, lang: str) -> str:
     return f"{TEXT[lang]['months'][int(month[5:7]) - 1]} {month[:4]}"
 
 
-def group_label(block: ImprovementStaircase, group: str, lang: str) -> str:
-    """Swedish: the rule file's label of the group; English: its name in words."""
-    label = next(g.label for g in block.groups if g.name == group)
-    return label or group if lang == "sv" else group.replace("_", " ")
+def page_words(curves: CellCurves, lang: str) -> dict:
+    """The page's words: ``text.toml``'s, with those the lever rewords (its words ``page.<key>``)."""
+    t = dict(TEXT[lang])
+    words = lever_blocks(curves.result.rules)[0].actions.lever.words
+    t |= {k.removeprefix("page."): word(words, k, lang) for k in words if k.startswith("page.")}
+    return t
 
 
-def bar_labels(block: ImprovementStaircase, lang: str) -> list[str]:
-    """Swedish: the rule file's label of each bar (``blå``); English: its name."""
-    return [(b.label or b.name) if lang == "sv" else b.name for b in block.bars]
-
-
-def _tier_labels(block: ImprovementStaircase, t: dict, lang: str) -> list[str]:
-    """The bars a region of each tier shares (``blue+red``), as the engine's ``bars`` column names them."""
-    tiers = np.arange(1, len(block.bars) + 1)
-    return [t["tier_none"], *step_labels(bar_labels(block, lang), tiers, block.cumulative)]
-
-
-def _route_labels(block: ImprovementStaircase, t: dict, lang: str = "en") -> list[str]:
-    """Route codes 0, 1, 2 (:func:`kommiljard.kinds.staircase.units.route_names`) in words."""
-    target = block.target
-    op = "≥" if target is not None and target.inclusive else ">"
-    by_target = (
-        t["route_target"].format(measure=measure_name(target.measure, lang), op=op, threshold=f"{target.threshold:g}")
-        if target
-        else ""
-    )
-    return [t["route_none"], t["route_improvement"], by_target]
+def page_cell(rules: Rules, number: int, month: str, group: str, lang: str) -> dict:
+    """What the page shows of one lever cell, in words (:meth:`kommiljard.kinds.base.BlockKind.page_cell`)."""
+    block = rules.ruleset.block(number)
+    return kind_of(block).page_cell(block, (month, group), lang)
 
 
 def _runs(amount: np.ndarray, tier: np.ndarray, route: np.ndarray) -> list[list]:
@@ -231,11 +218,13 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
     rules = curves.result.rules
     check_sweeps(sweeps, rules)
     m = sweeps[0].manifest
-    block = next(b for b in rules.ruleset.blocks_of(ImprovementStaircase) if b.number == m["block"]["number"])
-    region = m["lever"]["region"]
-    chances = [(gi, k, f"p_{b.name}_{g}") for gi, g in enumerate(block.group_names) for k, b in enumerate(block.bars)]
+    block = rules.ruleset.block(m["block"]["number"])
+    kind, region = kind_of(block), m["lever"]["region"]
+    groups = list(dict.fromkeys(g for _, g in kind.cells(block)))
+    shown = {g: kind.page_cell(block, next(c for c in kind.cells(block) if c[1] == g), lang) for g in groups}
+    steps = kind.step_names(block)
+    chances = [(g, k, f"p_{name}_{g}") for g in groups for k, name in enumerate(steps)]
     needed = [*SWEEP_STATS, *(c for *_, c in chances), *(f"{c}_baseline" for *_, c in chances)]
-    bars = bar_labels(block, lang)
     levels = []
     for sweep in sweeps:
         summary = sweep.summary.set_index("region")
@@ -253,12 +242,12 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
                 "stats": {c: float(row[c]) for c in SWEEP_STATS},
                 "chances": [
                     {
-                        "group": group_label(block, block.group_names[gi], lang),
-                        "bar": bars[k],
+                        "group": shown[g]["group"],
+                        "bar": shown[g]["steps"][k],
                         "without": float(row[f"{c}_baseline"]),
                         "with": float(row[c]),
                     }
-                    for gi, k, c in chances
+                    for g, k, c in chances
                 ],
                 "source": str(sweep.out_dir),
             }
@@ -273,7 +262,7 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
         "cells_label": (
             TEXT[lang]["all_cells"]
             if every
-            else ", ".join(f"{month_label(mo, lang)} {group_label(block, g, lang)}" for mo, g in lever_cells)
+            else ", ".join(f"{month_label(mo, lang)} {shown[g]['group']}" for mo, g in lever_cells)
         ),
         "n": int(m["n"]),
         "seed": m.get("seed"),
@@ -282,34 +271,41 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
     }
 
 
-def _needed(block: ImprovementStaircase, share: float, previous: float) -> list[float]:
-    """Per tier, the improvement (pp, from the panel's share) that reaches the next bar, as ``kommiljard whatif``
-    counts it (:func:`~kommiljard.analysis.whatif.to_next_tier`): the page shows it less the view's improvement."""
-    from ..analysis.whatif import to_next_tier
-
-    return [round(to_next_tier(block, float(share), float(previous), t), 6) for t in range(len(block.bars))]
+def _region_cells(curves: CellCurves, r: int) -> list[dict]:
+    """A region's cells on the page: what it shows before any move, its runs of (amount, tier, route) along the
+    grid and, where the lever's kind counts them exactly (``next_steps``: a staircase's to_next_tier, as
+    ``kommiljard whatif`` counts it), per tier the change from the panel that reaches the next step (the page shows it
+    less the view's change; without it the page walks its grid to the next tier)."""
+    actions = {lb.block.number: lb.actions for lb in lever_blocks(curves.result.rules)}
+    cells = []
+    for c, (number, _, _) in enumerate(curves.cells):
+        state = {name: float(values[r, c]) for name, values in curves.state.items()}
+        cell = {**state, "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c])}
+        next_steps = getattr(actions[number], "next_steps", None)
+        if next_steps is not None:
+            cell["need"] = [round(v, 6) for v in next_steps(state)]
+        cells.append(cell)
+    return cells
 
 
 def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> dict:
     """Everything the page's script needs, as plain JSON-able data: values to look up, words, no rule logic."""
-    from ..kinds.look import NONE_COLOUR, bar_colour
-
-    t = check_lang(lang)
+    check_lang(lang)
+    t = page_words(curves, lang)
     result = curves.result
-    blocks = {b.number: b for b in result.rules.ruleset.blocks_of(ImprovementStaircase)}
-    others = [b for b in result.rules.ruleset.blocks if b.number not in blocks]
+    numbers = {number for number, _, _ in curves.cells}
+    others = [b for b in result.rules.ruleset.blocks if b.number not in numbers]
     decimals = max(0, -math.floor(math.log10(curves.step) + 1e-9))
-    cells = [
-        {
-            "key": f"{month}.{group}",
-            "label": f"{month_label(month, lang)} · {group_label(blocks[number], group, lang)}",
-            "measure": measure_name(blocks[number].measure, lang),
-            "tiers": _tier_labels(blocks[number], t, lang),
-            "routes": _route_labels(blocks[number], t, lang),
-            "colours": [NONE_COLOUR, *(bar_colour(n, k) for k, n in enumerate(blocks[number].bar_names))],
-        }
-        for number, month, group in curves.cells
-    ]
+    cells = []
+    for number, month, group in curves.cells:
+        shown = page_cell(result.rules, number, month, group, lang)
+        cells.append(
+            {
+                "key": f"{month}.{group}",
+                "label": f"{month_label(month, lang)} · {shown['group']}",
+                **{k: shown[k] for k in ("measure", "tiers", "routes", "colours")},
+            }
+        )
     amounts = result.table.groupby(["region", "block"])["amount_sek"].sum()
     names = region_names()
     regions = [
@@ -317,21 +313,14 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
             "code": code,
             "name": names.get(code, ""),
             "fixed": [{"label": b.name, "amount": float(amounts.get((code, b.number), 0.0))} for b in others],
-            "cells": [
-                {
-                    "share": float(curves.share[r, c]),
-                    "previous": float(curves.previous[r, c]),
-                    "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c]),
-                    "need": _needed(blocks[curves.cells[c][0]], curves.share[r, c], curves.previous[r, c]),
-                }
-                for c in range(len(curves.cells))
-            ],
+            "cells": _region_cells(curves, r),
         }
         for r, code in enumerate(curves.regions)
     ]
     return {
         "lang": lang,
         "text": t,
+        "lever": lever_blocks(result.rules)[0].actions.lever.option,
         "cells": cells,
         "regions": regions,
         "grid": {"first": int(curves.k[0]), "last": int(curves.k[-1]), "step": curves.step, "decimals": decimals},
@@ -429,7 +418,7 @@ def _sweep_html(sweep: dict, t: dict, lang: str) -> str:
 def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> str:
     """The page as one HTML document (a string); ``sweeps`` one lever grid (:func:`read_lever_sweeps`), or None."""
     data = page_data(curves, lang, sweeps)
-    t, result, grid = TEXT[lang], curves.result, data["grid"]
+    t, result, grid = data["text"], curves.result, data["grid"]
     p, rules = result.provenance, result.rules
     title = t["title"].format(ruleset=rules.ruleset.title)
     subtitle = t["subtitle"].format(rules=f"{rules.id} {rules.ruleset.version}", panel=p["panel"]["source"],
@@ -437,14 +426,12 @@ def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | 
     banner = ""
     if result.panel.synthetic:
         banner = f'<p class="synthetic">{_e(t["synthetic"])}</p>'
-    measure = rules.ruleset.blocks_of(ImprovementStaircase)[0].measure
+    measure, *capped = lever_blocks(rules)[0].actions.measures
     lo, hi = (_pp(k * curves.step, grid["decimals"], lang) for k in (grid["first"], grid["last"]))
     step = f"{curves.step:g}".replace(".", "," if lang == "sv" else ".")
     about = [t["about_text"].format(measure=measure_name(measure, lang), lo=lo, hi=hi, step=step)]
-    if measure in CAPPED_BY:
-        about.append(
-            t["about_cap"].format(measure=measure_name(measure, lang), cap=measure_name(CAPPED_BY[measure], lang))
-        )
+    if capped:
+        about.append(t["about_cap"].format(measure=measure_name(measure, lang), cap=measure_name(capped[0], lang)))
     about.append(t["about_outside"])
     rows = _provenance_rows(curves, t, sweeps, lang)
     css, js = _template("page.css"), _template("page.js")
@@ -481,8 +468,8 @@ def write_page(
     path: str | Path,
     lang: str = "en",
     sweep: Iterable[str | Path] | str | Path | None = None,
-    lo: float = DEFAULT_LO,
-    hi: float = DEFAULT_HI,
+    lo: float | None = None,
+    hi: float | None = None,
     step: float | None = None,
 ) -> Path:
     """Write the what-if page of a payout (its rules, panel, population and other blocks) atomically to ``path``.

@@ -22,8 +22,7 @@ import pandas as pd
 from .. import __version__
 from ..engine import Payout
 from ..inputs.regions import region_label
-from ..kinds import kind_of
-from ..kinds.look import kind_words
+from ..kinds import kind_of, kind_word
 from ..money import format_kronor, kronor
 from ..rules.texts import text_in
 from .exports import WholeKronor, payout_in_whole_kronor
@@ -51,12 +50,14 @@ th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-num
 td.num { white-space: nowrap; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--ink); } tr.lapsed td { color: var(--warn); font-weight:
 600; }
+.wide { overflow-x: auto; } .wide table { font-size: .78rem; } .wide th, .wide td { padding: .2rem .3rem; }
 figure { margin: 1rem 0 1.6rem; } figure img { width: 100%; height: auto; border: 1px solid var(--line); }
 code { font-size: .85em; word-break: break-all; }
 @media print {
   @page { size: A4; margin: 14mm; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   nav { display: none; } h2, h3 { break-after: avoid; } figure, tr, .keep { break-inside: avoid; }
+  .wide { overflow: visible; } .wide table { font-size: 8pt; }
 }
 """
 
@@ -144,63 +145,86 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     return f'<section id="summary"><h2>{_e(word("summary", lang))}</h2>{lead}{table}{fig}</section>'
 
 
-# per step word: the section's anchor, its title, the figures' alt text and the introduction
-CELL_INTROS = {
-    "bar": ("staircases", "staircases", "Staircase", "staircase_intro"),
-    "level": ("threshold-levels", "levels_title", "Levels", "levels_intro"),
-}
-
-
 def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang: str) -> list[tuple[str, str, str]]:
     """(anchor, title, html) of one section per kind of cell picture: every cell of every block that has cells."""
     parts: dict[str, list[str]] = {}
+    kinds = {}
     cells = whole.cells.set_index(["block", "month", "group"])
     for block in result.rules.ruleset.blocks:
-        kind = kind_of(block)
-        for month, group in kind.cells(block):
-            if month is None:
+        kind = kinds.setdefault(block.kind, kind_of(block))
+        if hasattr(kind, "report_tables"):
+            parts.setdefault(block.kind, []).append(_kind_tables(kind.report_tables(result, block, lang), lang))
+        for month, group in report_cells(kind, block):
+            if month is None and group is None:
                 continue
-            progress(heading_of(block, month, group, lang))
-            c = cells.loc[(block.number, month, group)]
-            caption = word(
-                "cell_caption",
-                lang,
-                block=block.number,
-                month=month_name(month, lang),
-                group=group_name(group, lang),
-                pot=kronor(c["pot_sek"], lang=lang),
-                paid=kronor(c["paid_sek"], lang=lang),
-                lapsed=kronor(c["lapsed_sek"], lang=lang),
-                qualifiers=int(c["qualifiers"]),
-                step=kind_words(kind).text("step", lang),
-            )
-            fig = kind.figure(result, block, (month, group), lang=lang).figure
-            anchor = f"cell-{block.number}-{month}-{group}"
-            alt = heading_of(block, month, group, lang)
-            heading = heading_of(block, month, group, lang)
-            parts.setdefault(kind.step_word, []).append(
-                f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
-                + _figure(fig, alt, _e(caption))
-                + "</div>"
-            )
+            progress(_heading(block, month, group, lang))
+            parts.setdefault(block.kind, []).append(_cell_figure(result, block, (month, group), cells, lang))
     sections = []
-    for step_word, figures in parts.items():
-        anchor, title_key, _, intro_key = CELL_INTROS.get(step_word, (f"cells-{step_word}", "", "", ""))
-        title = word(title_key, lang) if title_key else f"Cells ({step_word}s)"
-        intro = word(intro_key, lang) if intro_key else ""
+    for name, figures in parts.items():
+        kind = kinds[name]
+        has = kind.words.__contains__
+        anchor = kind_word(kind, "cells_anchor") if has("cells_anchor") else f"cells-{name}"
+        title = kind_word(kind, "cells_title", lang) if has("cells_title") else f"Cells ({kind.step_word}s)"
+        intro = kind_word(kind, "cells_intro", lang) if has("cells_intro") else ""
         sections.append(
             (
                 anchor,
                 title,
-                f'<section id="{anchor}"><h2>{_e(title)}</h2><p>{_e(intro)}</p>{"".join(figures)}</section>',
+                f'<section id="{_e(anchor)}"><h2>{_e(title)}</h2><p>{_e(intro)}</p>{"".join(figures)}</section>',
             )
         )
     return sections
 
 
-def heading_of(block, month: str, group: str, lang: str) -> str:
-    """``Block 1: October 2019, first visits``: a cell's heading, and its picture's alternative text."""
-    return f"{word('block', lang).capitalize()} {block.number}: {month_name(month, lang)}, {group_name(group, lang)}"
+def report_cells(kind, block) -> list:
+    """The cells the report draws, one picture each: the kind's ``report_cells`` if it has them (a cell whose month is
+    None stands for its group over every month), else every cell."""
+    return kind.report_cells(block) if hasattr(kind, "report_cells") else kind.cells(block)
+
+
+def _kind_tables(tables, lang: str) -> str:
+    """A kind's own tables for its section (``report_tables``: title, frame, money columns)."""
+    wide = '<h3>{}</h3><div class="wide">{}</div>'  # a table wider than the page scrolls, alone
+    parts = []
+    for title, frame, money in tables:
+        if money and len(frame) > 1:  # a total row: the sum of each amount
+            total = {c: frame[c].sum() if c in money else "" for c in frame.columns}
+            frame = pd.concat([frame, pd.DataFrame([{**total, frame.columns[0]: word("total", lang)}])])
+        is_total = lambda r: "total" if r.iloc[0] == word("total", lang) else ""  # noqa: E731 - one line
+        parts.append(wide.format(_e(title), _table(frame, money, is_total, lang)))
+    return "".join(parts)
+
+
+def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFrame, lang: str) -> str:
+    """One cell's heading, picture and caption (a cell without a month: its group over every month, summed)."""
+    kind, (month, group) = kind_of(block), cell
+    c = (
+        cells.loc[(block.number, month, group)]
+        if month is not None
+        else cells.loc[block.number].xs(group, level=1).sum()
+    )
+    caption = word(
+        "cell_caption",
+        lang,
+        block=block.number,
+        month=month_name(month, lang) if month is not None else word("every_month", lang),
+        group=group_name(group, lang),
+        pot=kronor(c["pot_sek"], lang=lang),
+        paid=kronor(c["paid_sek"], lang=lang),
+        lapsed=kronor(c["lapsed_sek"], lang=lang),
+        qualifiers=int(c["qualifiers"]),
+        step=kind_word(kind, kind.step_word, lang),
+    )
+    fig = kind.figure(result, block, (month, group), lang=lang).figure
+    anchor = f"cell-{block.number}-{month}-{group}"
+    heading = _heading(block, month, group, lang)
+    return f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>' + _figure(fig, heading, _e(caption)) + "</div>"
+
+
+def _heading(block, month: str | None, group: str, lang: str) -> str:
+    """``Block 1: October 2019, first visits``: a cell's heading, its picture's alternative text and its progress."""
+    when = month_name(month, lang) if month is not None else word("every_month", lang)
+    return f"{word('block', lang).capitalize()} {block.number}: {when}, {group_name(group, lang)}"
 
 
 def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
@@ -221,7 +245,8 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     money = [word(k, lang) for k in ("pot", "paid", "lapsed")]
     table = _table(view, money, lambda r: "lapsed" if r[word("lapsed", lang)] > 0 else "", lang)
     lines = [f"<p>{word('lapsed_lead', lang, lapsed=_kr(whole.cells['lapsed_sek'].sum(), lang))}</p>"]
-    failed = result.table[result.table["conditions_met"].eq(False)]
+    rows = result.table
+    failed = rows[rows["conditions_met"].eq(False)] if "conditions_met" in rows else rows.iloc[:0]
     if len(failed):
         who = ", ".join(f"{r.region} {_e(r.region_name)}" for r in failed.itertuples())
         blocks = ", ".join(map(str, sorted(failed["block"].unique())))
@@ -323,7 +348,9 @@ def build_report(
 
 def report_steps(result: Payout) -> int:
     """How many progress steps :func:`build_report` reports (for a progress bar)."""
-    return 1 + sum(sum(m is not None for m, _ in kind_of(b).cells(b)) for b in result.rules.ruleset.blocks)
+    return 1 + sum(
+        sum(not (m is None and g is None) for m, g in report_cells(kind_of(b), b)) for b in result.rules.ruleset.blocks
+    )
 
 
 def write_report(

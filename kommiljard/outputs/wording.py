@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..inputs.months import shift_month
+from ..kinds import kind_of, kind_word
 from ..kinds.naming import colour_word, group_name, measure_name, month_name, step_name
 from ..language import LANGUAGES, check_lang, words_of  # noqa: F401 - check_lang: re-exported
 from ..money import format_number, format_percent, kronor
@@ -72,35 +73,55 @@ def _bound(inclusive: bool, threshold: float, unit: str, lang: str) -> str:
     return f"{word('at_least' if inclusive else 'more_than', lang)} {format_number(threshold, None, lang=lang)}{unit}"
 
 
+class Say:
+    """The rule vocabulary of the report in one language, for a kind's parameter texts
+    (:class:`kommiljard.kinds.base.Vocabulary`)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def word(self, key: str, **fields) -> str:
+        return word(key, self.lang, **fields)
+
+    def bound(self, inclusive: bool, threshold: float, unit: str) -> str:
+        return _bound(inclusive, threshold, unit, self.lang)
+
+    def percent(self, value: float, decimals: int) -> str:
+        return format_percent(value, decimals, self.lang)
+
+    def kronor(self, value: float) -> str:
+        return kronor(value, lang=self.lang)
+
+    def group(self, name: str) -> str:
+        return group_name(name, self.lang)
+
+    def months(self, months: Sequence[str]) -> str:
+        return month_range(months, self.lang)
+
+    def value(self, text: str) -> str:
+        return value_word(text, self.lang)
+
+
 def _item_text(key: str, item: dict, block, lang: str) -> str:
-    """One item of a list parameter (a group, bar, period, level, condition) in words."""
+    """One item of a list parameter (a group, a bar, a level ...) in words: the kind's own text, else plain."""
+    own = kind_of(block).parameter_text(key, item, block, Say(lang))
+    if own is not None:
+        return own
     if key == "groups":
         share = (
             f": {format_percent(100 * item['share'], 0, lang)} {word('of_the_pot', lang)}" if "share" in item else ""
         )
         return f"{group_name(item['name'], lang)}{share}"
-    if key == "bars":
-        unit = " pp" if lang == "en" else " procentenheter"
-        unit = unit if block.improvement_unit == "pp" else " %"
-        return (
-            f"{format_percent(100 * item['pot_share'], 0, lang)} {word('of_the_pot', lang)}; "
-            f"{word('improvement_of', lang)} {_bound(item['inclusive'], item['min_improvement'], unit, lang)}"
-        )
-    if key == "periods":
-        share = f"; {word('share_of_year', lang)} {format_percent(100 * item['share'], 0, lang)}"
-        return f"{month_range(item['months'], lang)}{share if item.get('share', 1) != 1 else ''}"
-    if key == "levels":
-        pots = ", ".join(f"{group_name(g, lang)} {kronor(v, lang=lang)}" for g, v in item["pot_sek"].items())
-        return f"{measure_name(block.measure, lang)} {_bound(item['inclusive'], item['threshold'], ' %', lang)}: {pots}"
-    if key == "conditions":
-        if item["kind"] == "flag":
-            return word("must_hold", lang)
-        return _bound(True, item["threshold"], "", lang)
     return ", ".join(f"{k} {v}" for k, v in item.items() if k != "name")
 
 
 def _value_text(key: str, value, block, lang: str) -> str:
-    """One scalar or table parameter in words and kronor."""
+    """One scalar or table parameter in words and kronor: the kind's own text, else plain."""
+    if key == "kind":
+        return kind_word(kind_of(block), "kind", lang)
+    own = kind_of(block).parameter_text(key, value, block, Say(lang))
+    if own is not None:
+        return own
     if isinstance(value, bool):
         return yes_no(value, lang)
     if key.endswith("_sek"):
@@ -113,19 +134,6 @@ def _value_text(key: str, value, block, lang: str) -> str:
         return word("decimals_value", lang, n=value)
     if key == "measure":
         return value_word(value, lang)
-    if key == "target":
-        bar = next((step_name(b, lang) for b in block.bars if b.name == value["bar"]), value["bar"])
-        rounded = f"; {word('decimals_value', lang, n=value['decimals'])}" if value.get("decimals") is not None else ""
-        return (
-            f"{measure_name(value['measure'], lang)} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
-            f"{word('opens_bar', lang, bar=bar)}{rounded}"
-        )
-    if key == "gate":
-        scope = word("per_group" if value["scope"] == "group" else "all_groups", lang)
-        return (
-            f"{measure_name(value['measure'], lang)} {_bound(value['inclusive'], value['threshold'], ' %', lang)} "
-            f"({value_word(value['aggregate'], lang)}, {scope})"
-        )
     if isinstance(value, str):
         return value_word(value, lang)
     return format_number(value, None, lang=lang) if isinstance(value, (int, float)) else str(value)
@@ -146,25 +154,30 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
         value = data.get(key)
         if key in ("number", "name") or value in (None, [], {}, ""):
             continue
-        label = word(key, lang) if key in WORDS else key.replace("_", " ")
+        said = "measure" if key == "measures" else key  # (the words' table "measures" names the measures)
+        label = word(said, lang) if said in WORDS else key.replace("_", " ")
         if item_name:
             item = next(i for i in value if str(i.get("name")) == item_name)
-            rows.append(
-                (f"{label}: {_item_name(key, item_name, block, lang)}", _item_text(key, item, block, lang), source)
-            )
+            rows.append((f"{label}: {_item_name(key, item, block, lang)}", _item_text(key, item, block, lang), source))
         else:
             rows.append((label, _value_text(key, value, block, lang), source))
     return rows
 
 
-def _item_name(key: str, name: str, block, lang: str) -> str:
-    """A list item of a block (a group, bar, level or condition) by the name people read."""
-    if key == "groups":
+def _item_name(key: str, item: dict, block, lang: str) -> str:
+    """A list item of a block (a group, bar, level, condition, requirement, measure or payment) by the name people
+    read."""
+    name = str(item.get("name"))
+    if key in ("groups", "requirements"):
         return group_name(name, lang)
     if key in ("bars", "levels"):
         return next((step_name(s, lang) for s in getattr(block, key) if s.name == name), name)
     if key == "conditions":
         return next((condition_label(c, lang) for c in block.conditions if c.name == name), name)
+    if key == "measures":
+        return measure_name(name, lang)
+    if key == "payments" and "month" in item:
+        return month_name(item["month"], lang)
     return name
 
 
@@ -176,9 +189,20 @@ PROVENANCE_VALUES = {
 }
 
 
+PROVENANCE_PATTERNS = [  # (English, Swedish) of the words kommiljard's own sample files write into a panel
+    (r"^SYNTHETIC sample panel, not real regional data; generated by ", "SYNTETISK exempelpanel, inte verkliga "
+     "regionala uppgifter; skapad med "),
+]  # fmt: skip
+
+
 def provenance_value(value: object, lang: str = "en") -> str:
-    """A provenance value as people read it (the few the code writes in words have a Swedish version)."""
-    return PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
+    """A provenance value as people read it (the few the code writes in words have a Swedish version; the sample
+    panels' descriptions too)."""
+    text = PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
+    if lang == "sv":
+        for english, swedish in PROVENANCE_PATTERNS:
+            text = re.sub(english, swedish, text)
+    return text
 
 
 def provenance_rows(provenance: dict, lang: str = "en", known_only: bool = False) -> list[tuple[str, str]]:
@@ -199,7 +223,7 @@ def provenance_rows(provenance: dict, lang: str = "en", known_only: bool = False
         elif isinstance(value, dict):
             text = ", ".join(f"{k} = {v}" for k, v in value.items())
         else:
-            text = PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
+            text = provenance_value(value, lang)
         label = WORDS.get(f"provenance.{key}", lang, None if known_only else key)
         if label is None and not key.startswith("no_data."):
             return
@@ -216,11 +240,24 @@ def provenance_rows(provenance: dict, lang: str = "en", known_only: bool = False
 COLUMN = re.compile(r"(?P<prefix>p_|tier_|diff_)?(?P<body>.+?)(?P<month>_\d{4}-\d{2})?(?P<baseline>_baseline)?$")
 
 
+def declared_header(column: str, lang: str = "en") -> str | None:
+    """The header a kind declares for a column of its own (:class:`~kommiljard.kinds.base.Column`), with ", kr" for
+    an amount; None if no registered kind names it."""
+    from ..kinds import KINDS
+
+    for kind in KINDS.values():
+        for declared in kind.columns:
+            if declared.name == column and declared.header[0]:
+                text = declared.header[LANGUAGES.index(lang)]
+                return f"{text}, kr" if declared.unit == "kr" else text
+    return None
+
+
 def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = None) -> str:
     """A table's column as people read it (``block1_first_visit`` -> block 1, first visits; ``p_blue_operation``
     -> chance of blue, operations and treatments); ``steps`` names bars and levels (code -> word). A column
     nothing names is shown with spaces for underscores."""
-    known = WORDS.get(f"column.{column}", lang)
+    known = WORDS.get(f"column.{column}", lang) or declared_header(column, lang)
     if known is not None:
         return known
     match = re.fullmatch(r"block(\d+)(?:_(.+))?", column)
@@ -294,9 +331,13 @@ def _bars(value, lang: str, rules) -> object:
     """``blue+red`` as people read it (``blå+röd``: each bar's label in Swedish)."""
     if not isinstance(value, str) or not value:
         return value
+    from ..kinds.naming import kind_words
+
     labels = {}
     for block in rules.ruleset.blocks if rules is not None else ():
         labels |= {s.name: step_name(s, lang) for s in getattr(block, "bars", ()) or getattr(block, "levels", ())}
+        words = kind_words(kind_of(block))
+        labels |= {b: words.get(f"step.{b}", lang) for b in value.split("+") if words.get(f"step.{b}", lang)}
     return "+".join(labels.get(b) or colour_word(b, lang) for b in value.split("+"))
 
 
@@ -310,7 +351,8 @@ def route_words(rules, lang: str = "en") -> dict:
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
         for i, code in enumerate(kind.route_names(block)):
-            text = kind_words(kind).get(f"route.{i}", lang, code)
+            said = kind_word(kind, f"route_{code}", lang)  # a kind's words.py, else its words.toml, else the code
+            text = kind_words(kind).get(f"route.{i}", lang, said if said != f"route_{code}" else code)
             words[(block.number, code)] = text
             words.setdefault((None, code), text)
         words[(block.number, "no_data")] = word("no_data", lang)

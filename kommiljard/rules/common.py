@@ -64,3 +64,21 @@ def check_shares_sum(values, what: str) -> None:
     total = math.fsum(values)
     if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
         raise ValueError(f"{what} must add up to 1, they add up to {total:g}")
+
+
+def check_ascending_bounds(items, lowest: float, highest: float, what: str, unit: str) -> None:
+    """Steps (bars, staircase steps) with a ``min_improvement`` and ``inclusive``: each bound within ``lowest`` to
+    ``highest`` (``unit``), and each above the one before (an exclusive bound is above an inclusive one of the same
+    value). ``what`` names them in messages (``bars``, ``improvement steps``)."""
+    outside = [f"{i.name} = {i.min_improvement:g}" for i in items if not lowest <= i.min_improvement <= highest]
+    if outside:
+        raise ValueError(
+            f"{what.split()[-1]}.min_improvement must lie between {lowest:g} and {highest:g} ({unit}); got "
+            f"{', '.join(outside)}"
+        )
+    keys = [(i.min_improvement, not i.inclusive) for i in items]
+    if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
+        raise ValueError(
+            f"{what} must ascend: each {what.split()[-1].rstrip('s')}'s min_improvement must be above the previous "
+            f"one's (got {[i.min_improvement for i in items]})"
+        )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from .models import ImprovementStaircase, PopulationShare
 from .texts import text_in
 
 
-def parameter_rows(block: ImprovementStaircase | PopulationShare, lang: str = "en") -> list[tuple[str, str, str]]:
+def parameter_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
     """``(parameter, value, source / note)`` for every parameter of a block, the sources and notes in ``lang``
     (:func:`~kommiljard.rules.texts.text_in`).
 

@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import RuleFileError
-from . import models
+from ..kinds import KINDS
 from .common import MAX_TEXT, control_characters
-from .models import RULE_MODELS, RuleSet
+from .models import RuleSet, models_of_a_rule_file, ruleset_model
 from .tomlfiles import TomlKind
 
 DEFAULT_RULES = "kommiljard-2019"
@@ -119,7 +119,7 @@ def _key_path(loc: tuple, raw: Any) -> str:
                 label = f"[{item}]" + (f" ({tag})" if tag is not None else "")
             parts.append(label)
             continue
-        if isinstance(node, dict) and item not in node and item in models.BLOCK_KINDS:
+        if isinstance(node, dict) and item not in node and item in KINDS:
             continue  # the discriminator tag of a union
         node = node.get(item) if isinstance(node, dict) else None
         parts.append(("." if parts else "") + str(item))
@@ -137,9 +137,10 @@ def _as_tuples(value: Any) -> Any:
 
 def _validate(raw: dict, origin: str) -> RuleSet:
     try:
-        return RuleSet.model_validate(_as_tuples(raw))
+        return ruleset_model().model_validate(_as_tuples(raw))
     except ValidationError as exc:
-        raise RULE_FILES.validation_error(exc, origin, RULE_MODELS, lambda loc: _key_path(loc, raw)) from None
+        models = models_of_a_rule_file()
+        raise RULE_FILES.validation_error(exc, origin, models, lambda loc: _key_path(loc, raw)) from None
 
 
 def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rules") -> dict:

@@ -1,28 +1,24 @@
-"""A whole scheme: its blocks (one model per kind of rule) and its named interpretation alternatives.
+"""A whole scheme: its blocks (each validated by its kind's model) and its named interpretation alternatives.
 
-The code knows *kinds* of rule (an improvement staircase, absolute thresholds on a share, a
-population share); every number of a particular scheme comes from its rule file.
+The code knows *kinds* of rule block, each a folder of ``kinds/`` with its own model; a rule
+file's ``blocks`` are validated against the union of the registered kinds' models
+(:func:`ruleset_model`), so a new kind needs no line here. Every number of a particular scheme
+comes from its rule file.
 """
 
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
+from ..kinds import KINDS, block_models, rule_models
 from ..money import format_kronor
 from .common import MAX_SEK, MONTH_RE, Frozen, check_names_unique
-from .population_share import Condition, PopulationShare
-from .staircase import Bar, Group, ImprovementStaircase, Target
-from .threshold import AbsoluteThreshold, Gate, Level, PerformanceGroup, Period
 
 MAX_ALTERNATIVES = 200  # named alternatives in one rule file (the bundled ones: at most 9)
-
-# One model per kind of rule block; a new kind adds its model here (and its folder in kinds/).
-BLOCK_MODELS = (ImprovementStaircase, AbsoluteThreshold, PopulationShare)
-Block = Annotated[Union[BLOCK_MODELS], Field(discriminator="kind")]  # noqa: UP007 - a union built from the tuple
-BLOCK_KINDS = tuple(m.model_fields["kind"].annotation.__args__[0] for m in BLOCK_MODELS)
 
 
 class Alternative(Frozen):
@@ -48,7 +44,7 @@ class RuleSet(Frozen):
     valid_from: str | None = None
     valid_to: str | None = None
     valid_source: str = ""
-    blocks: tuple[Block, ...] = Field(min_length=1)
+    blocks: tuple[Any, ...] = Field(min_length=1)  # each a registered kind's model (see ruleset_model)
     alternatives: tuple[Alternative, ...] = Field(default=(), max_length=MAX_ALTERNATIVES)
 
     @field_validator("valid_from", "valid_to")
@@ -116,22 +112,19 @@ class RuleSet(Frozen):
                 return b
         raise KeyError(number)
 
-    def blocks_of(self, kind: type):
-        """All blocks of one kind, in file order."""
-        return [b for b in self.blocks if isinstance(b, kind)]
+
+def ruleset_model() -> type[RuleSet]:
+    """:class:`RuleSet` with ``blocks`` validated against the union of the registered kinds' models (built again
+    when a kind is registered)."""
+    return _ruleset_model(KINDS.version, block_models())
 
 
-# Every model of a rule file, for "did you mean" suggestions on unknown keys.
-RULE_MODELS = (
-    RuleSet,
-    Alternative,
-    *BLOCK_MODELS,
-    Group,
-    Bar,
-    Target,
-    Condition,
-    PerformanceGroup,
-    Period,
-    Level,
-    Gate,
-)
+@cache
+def _ruleset_model(version: int, models: tuple[type, ...]) -> type[RuleSet]:
+    block = Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007 - a union built from a tuple
+    return create_model("RuleSet", __base__=RuleSet, blocks=(tuple[block, ...], Field(min_length=1)))
+
+
+def models_of_a_rule_file() -> tuple[type, ...]:
+    """Every model of a rule file, for "did you mean" suggestions on unknown keys."""
+    return (RuleSet, Alternative, *rule_models())

@@ -113,7 +113,11 @@ class TomlKind:
         """One error listing every problem by key; unknown keys get the closest known key."""
         vocabulary = {name for model in models for name in model.model_fields}
         lines = []
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors:
+            inner = [e for e in errors if len(e["loc"]) > len(err["loc"]) and e["loc"][: len(err["loc"])] == err["loc"]]
+            if err["type"] == "too_short" and inner:  # a list left short because its items failed: say why they did
+                continue
             key = key_of(err["loc"]) if key_of else ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             if not key:  # checks across keys name their keys themselves, one per line

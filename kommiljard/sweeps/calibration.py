@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from ..inputs.population import read_population
 from .model import draw, scenario_months, trajectory_model
 from .scenario import Scenario, load_scenario
 
+PUBLISHED, SERIES = "outcome_2019_published.csv", "waits_national_2016_2019.csv"  # the checks' sources
 SAMPLE_YEARS = (2018, 2019)  # the comparison year and the scheme year of the 2019 sample panel
 GROUPS = ("first_visit", "operation")
 # The rows of outcome_2019_published.csv that count regions, in calibration_summary's terms.
@@ -123,14 +125,46 @@ def calibration_table(
     drawn = draw(model, seed, 0, n)
     w = population.of(model.regions).astype(np.float64)
     w /= w.sum()
-    nat90 = drawn.share_90 @ w  # (T, M, G)
-    nat60 = drawn.share_60 @ w
+    scheme = [
+        m
+        for m in months
+        if int(m[:4]) == spec.measurement_year
+        and any(spec.national[g].response_pp[int(m[5:]) - 1] for g in model.groups)
+    ]
+    # the national series (T, M, G) are population-weighted means of the regions' shares
+    d = _Drawn(
+        spec, months, scheme, model.groups, drawn.share_90, drawn.share_60, drawn.share_90 @ w, drawn.share_60 @ w
+    )
+    rows = _Rows()
+    _published_counts(rows, d)
     real = reference_series().set_index(["month", "group"])
-    rows: list[dict] = []
+    for gi, group in enumerate(model.groups):
+        _national_series(rows, d, real, gi, group)
+    _largest_change(rows, d)
+    return pd.DataFrame(rows)
 
-    def add(check, month, group, measure, values, real_value=np.nan, source=""):
+
+class _Drawn(NamedTuple):
+    """A calibration's trajectories: the scenario, its months (the scheme's: those with a response), the
+    groups, the regions' shares (T, M, G, R) and the national series (T, M, G)."""
+
+    spec: object
+    months: list[str]
+    scheme: list[str]
+    groups: tuple[str, ...]
+    share_90: np.ndarray
+    share_60: np.ndarray
+    nat90: np.ndarray
+    nat60: np.ndarray
+
+
+class _Rows(list):
+    """The calibration's rows, one per check: the model's mean and 5-95 % range over the trajectories,
+    beside the real value and its source."""
+
+    def add(self, check, month, group, measure, values, *, real=np.nan, source="") -> None:
         values = np.asarray(values, dtype=np.float64)
-        rows.append(
+        self.append(
             {
                 "check": check,
                 "month": month,
@@ -139,128 +173,79 @@ def calibration_table(
                 "model_mean": values.mean(),
                 "model_p5": np.percentile(values, 5),
                 "model_p95": np.percentile(values, 95),
-                "real": real_value,
+                "real": real,
                 "source": source,
             }
         )
 
-    scheme = [
-        m
-        for m in months
-        if int(m[:4]) == spec.measurement_year
-        and any(spec.national[g].response_pp[int(m[5:]) - 1] for g in model.groups)
-    ]
-    for month in scheme:
+
+def _published_counts(rows: _Rows, d: _Drawn) -> None:
+    """Regions per scheme month and group that improved, improved by the blue bar, reached the target or
+    were paid, against the published counts."""
+    months, spec = d.months, d.spec
+    blue, target_pct = entry_2019()
+    for month in d.scheme:
         cur, prev = months.index(month), months.index(f"{spec.baseline_year}{month[4:]}")
-        imp = np.round(drawn.share_90[:, cur] - drawn.share_90[:, prev], 6)  # (T, G, R)
-        blue, target_pct = entry_2019()
-        target = drawn.share_60[:, cur] >= target_pct
+        imp = np.round(d.share_90[:, cur] - d.share_90[:, prev], 6)  # (T, G, R)
+        target = d.share_60[:, cur] >= target_pct
         paid = (imp >= blue) | target
-        for gi, group in enumerate(model.groups):
+        for gi, group in enumerate(d.groups):
             for measure, hit in (
                 ("improved", imp > 0),
                 ("improved_1pp", imp >= blue),
                 ("share_60_ge_71", target),
                 ("paid", paid),
             ):
-                add(
-                    "published_count",
-                    month,
-                    group,
-                    measure,
-                    hit[:, gi].sum(axis=-1),
-                    published_2019().get((month, group, measure), np.nan),
-                    "outcome_2019_published.csv",
-                )
-        add(
-            "published_count",
-            month,
-            "any",
-            "paid",
-            paid.any(axis=1).sum(axis=-1),
-            published_2019().get((month, "any", "paid"), np.nan),
-            "outcome_2019_published.csv",
-        )
+                published = published_2019().get((month, group, measure), np.nan)
+                count = hit[:, gi].sum(axis=-1)
+                rows.add("published_count", month, group, measure, count, real=published, source=PUBLISHED)
+        published = published_2019().get((month, "any", "paid"), np.nan)
+        count = paid.any(axis=1).sum(axis=-1)
+        rows.add("published_count", month, "any", "paid", count, real=published, source=PUBLISHED)
 
-    series_source = "waits_national_2016_2019.csv"
-    for gi, group in enumerate(model.groups):
-        for mi, month in enumerate(months):
-            add(
-                "national_level",
-                month,
-                group,
-                "share_90_pct",
-                nat90[:, mi, gi],
-                real["share_90"].get((month, group), np.nan),
-                series_source,
-            )
-        base = [months.index(f"{spec.baseline_year}-{m:02d}") for m in range(1, 13)]
-        dev = nat90[:, base, gi] - nat90[:, base, gi].mean(axis=1, keepdims=True)
-        real_dev = _real_season(real["share_90"].xs(group, level="group"))
-        for m in range(12):
-            add(
-                "season",
-                f"{m + 1:02d}",
-                group,
-                "deviation_pp",
-                dev[:, m],
-                real_dev.get(m + 1, np.nan),
-                series_source + ", full years",
-            )
-        for mi, month in enumerate(months):
-            if (month, group) in real.index and not np.isnan(real["share_60"].get((month, group), np.nan)):
-                gap = real.loc[(month, group)]
-                add(
-                    "national_gap",
-                    month,
-                    group,
-                    "share_90_minus_share_60_pp",
-                    nat90[:, mi, gi] - nat60[:, mi, gi],
-                    gap["share_90_breakdown"] - gap["share_60"],
-                    "waits_national_breakdown_counts.csv",
-                )
-        quiet = [m for m in range(1, 13) if f"{spec.measurement_year}-{m:02d}" not in scheme]
-        later = [months.index(f"{spec.measurement_year}-{m:02d}") for m in quiet]
-        earlier = [months.index(f"{spec.baseline_year}-{m:02d}") for m in quiet]
-        yoy = np.rint(nat90[:, later, gi]) - np.rint(nat90[:, earlier, gi])
-        real_within, real_years = _real_yoy_sizes(real["share_90"].xs(group, level="group"), spec)
-        add(
-            "yoy_size",
-            "",
-            group,
-            "within_year_sd",
-            yoy.std(axis=1, ddof=1),
-            real_within,
-            series_source + ", 2017-2019 outside the scheme months",
+
+def _national_series(rows: _Rows, d: _Drawn, real: pd.DataFrame, gi: int, group: str) -> None:
+    """One group's national level per month, its season, its share_60 gap and the size of its
+    year-on-year changes, against the real series."""
+    months, spec, nat90 = d.months, d.spec, d.nat90
+    for mi, month in enumerate(months):
+        real_value = real["share_90"].get((month, group), np.nan)
+        rows.add("national_level", month, group, "share_90_pct", nat90[:, mi, gi], real=real_value, source=SERIES)
+    base = [months.index(f"{spec.baseline_year}-{m:02d}") for m in range(1, 13)]
+    dev = nat90[:, base, gi] - nat90[:, base, gi].mean(axis=1, keepdims=True)
+    real_dev = _real_season(real["share_90"].xs(group, level="group"))
+    for m in range(12):
+        real_value = real_dev.get(m + 1, np.nan)
+        rows.add(
+            "season", f"{m + 1:02d}", group, "deviation_pp", dev[:, m], real=real_value, source=f"{SERIES}, full years"
         )
-        add(
-            "yoy_size",
-            "",
-            group,
-            "year_mean_sd",
-            np.full(2, yoy.mean(axis=1).std(ddof=1)),
-            real_years,
-            series_source + ", annual means 2017-2019",
-        )
-    largest = np.max(
-        [
-            np.round(
-                drawn.share_90[:, months.index(m)] - drawn.share_90[:, months.index(f"{spec.baseline_year}{m[4:]}")], 6
+    for mi, month in enumerate(months):
+        if (month, group) in real.index and not np.isnan(real["share_60"].get((month, group), np.nan)):
+            gap = real.loc[(month, group)]
+            model_gap, real_gap = nat90[:, mi, gi] - d.nat60[:, mi, gi], gap["share_90_breakdown"] - gap["share_60"]
+            source = "waits_national_breakdown_counts.csv"
+            rows.add(
+                "national_gap", month, group, "share_90_minus_share_60_pp", model_gap, real=real_gap, source=source
             )
-            for m in scheme
-        ],
-        axis=(0, 2, 3),
-    )
-    add(
-        "regional_change",
-        "",
-        "any",
-        "largest_improvement_pp",
-        largest,
-        9.0,
-        "outcome_2019_published.csv: region 22, Oct operations +9 (largest announced)",
-    )
-    return pd.DataFrame(rows)
+    quiet = [m for m in range(1, 13) if f"{spec.measurement_year}-{m:02d}" not in d.scheme]
+    later = [months.index(f"{spec.measurement_year}-{m:02d}") for m in quiet]
+    earlier = [months.index(f"{spec.baseline_year}-{m:02d}") for m in quiet]
+    yoy = np.rint(nat90[:, later, gi]) - np.rint(nat90[:, earlier, gi])
+    real_within, real_years = _real_yoy_sizes(real["share_90"].xs(group, level="group"), spec)
+    rows.add("yoy_size", "", group, "within_year_sd", yoy.std(axis=1, ddof=1), real=real_within,
+             source=f"{SERIES}, 2017-2019 outside the scheme months")  # fmt: skip
+    rows.add("yoy_size", "", group, "year_mean_sd", np.full(2, yoy.mean(axis=1).std(ddof=1)), real=real_years,
+             source=f"{SERIES}, annual means 2017-2019")  # fmt: skip
+
+
+def _largest_change(rows: _Rows, d: _Drawn) -> None:
+    """The largest regional improvement in the scheme months, against the largest announced."""
+    months, base = d.months, d.spec.baseline_year
+    changes = [np.round(d.share_90[:, months.index(m)] - d.share_90[:, months.index(f"{base}{m[4:]}")], 6)
+               for m in d.scheme]  # fmt: skip
+    largest = np.max(changes, axis=(0, 2, 3))
+    rows.add("regional_change", "", "any", "largest_improvement_pp", largest, real=9.0,
+             source=f"{PUBLISHED}: region 22, Oct operations +9 (largest announced)")  # fmt: skip
 
 
 def _real_season(series: pd.Series) -> dict[int, float]:

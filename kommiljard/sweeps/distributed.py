@@ -125,6 +125,7 @@ def run_parts(
     client,
     write_part: Callable,
     setup: Setup,
+    *,
     seed: int,
     threads: int,
     chunks: list[tuple[Path, dict]],

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
-from .rng import STREAM_SIZE, fill_normals, set_sfc64_state, sfc64_state, stream_generator
+from .rng import STREAM_SIZE, each_stream, fill_normals, set_sfc64_state, sfc64_state, stream_generator
 from .scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -93,6 +93,10 @@ class VariableLayout:
     months: tuple[str, ...]
     months_60: tuple[str, ...]
 
+    def months_of(self, measure: str) -> tuple[str, ...]:
+        """The months a measure is drawn for: share_90's ``months``, share_60's ``months_60``."""
+        return {"share_90": self.months, "share_60": self.months_60}[measure]
+
     @property
     def shape_90(self) -> tuple[int, int, int]:
         return len(self.months), len(self.groups), len(self.regions)
@@ -131,6 +135,32 @@ def observed_record(observed: Panel, depends_on: pd.DataFrame, used: int) -> dic
     }
 
 
+class Coefficients(NamedTuple):
+    """What :func:`_model_logits` computes the logits from besides the normals and the means: the shapes,
+    which months are in the measurement year, the regions free to be drawn, the population weights, the
+    correlation factors between groups and every standard deviation (logit scale, per group)."""
+
+    n_reg: int
+    n_grp: int
+    year: np.ndarray  # (M,) 0 baseline year, 1 measurement year
+    slot: np.ndarray  # (M,) the month's monthly-shock slot in the measurement year, -1 in the baseline year
+    n_slots: int
+    n_months_60: int
+    free_level: np.ndarray  # (R, G) 1 where the level is drawn, 0 where the scenario fixes it
+    free_trend: np.ndarray
+    w: np.ndarray  # (R,) population weights
+    level_factor: np.ndarray  # (G, G) lower Cholesky factors of the correlations between groups
+    trend_factor: np.ndarray
+    shock_factor: np.ndarray
+    sd_level: np.ndarray  # (G,)
+    sd_trend: np.ndarray
+    sd_year: np.ndarray
+    sd_month: np.ndarray
+    sd_noise: np.ndarray
+    sd_gap: np.ndarray
+    sd_gapnoise: np.ndarray
+
+
 @dataclass(frozen=True)
 class TrajectoryModel(VariableLayout):
     """A scenario's model for the 21 regions, given groups and months.
@@ -147,21 +177,31 @@ class TrajectoryModel(VariableLayout):
     months: tuple[str, ...]
     months_60: tuple[str, ...]
     mu: np.ndarray  # (V,) logit means
-    kernel_args: tuple  # the coefficients _model_logits takes after (z, mu)
+    coefficients: Coefficients
     n_latent: int  # standard normals per trajectory
 
     def logits(self, z: np.ndarray) -> np.ndarray:
         """Logits (n, V) of the variables for standard normals ``z`` (n, n_latent)."""
         out = np.empty((z.shape[0], self.n_vars))
-        _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, *self.kernel_args, out)
+        _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, self.coefficients, out)
         return out
 
     def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
         """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
-        nothing_observed = np.full(self.n_vars, np.nan)
+        mu, coefficients = self.mu, self.coefficients
+
+        def logits_of(z, out):
+            _model_logits(z, mu, coefficients, out)
+
         state = sfc64_state(rng)
-        _draw_structured(
-            state, skip, self.n_latent, self.mu, self.kernel_args, self.n90, self.pair_90, nothing_observed, s90, s60
+        _draw_blocks(
+            state,
+            skip,
+            logits_of,
+            self,
+            n_latent=self.n_latent,
+            observed_share=np.full(self.n_vars, np.nan),
+            out=(s90, s60),
         )
         set_sfc64_state(rng, state)
 
@@ -245,24 +285,35 @@ class ConditionedModel:
         return len(self.missing)
 
     def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
+        """As :meth:`TrajectoryModel.fill`: the observed variables at their values, the others
+        ``mean + factor @ z``."""
+        given = Given(self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit)
+
+        def logits_of(z, out):
+            _conditional_logits(z, given, out)
+
         state = sfc64_state(rng)
-        _draw_conditional(
+        _draw_blocks(
             state,
             skip,
-            self.mean,
-            self.factor,
-            self.triangular,
-            self.missing,
-            self.observed,
-            self.observed_logit,
-            self.model.n_vars,
-            self.model.n90,
-            self.model.pair_90,
-            self.observed_share,
-            s90,
-            s60,
+            logits_of,
+            self.model,
+            n_latent=self.n_latent,
+            observed_share=self.observed_share,
+            out=(s90, s60),
         )
         set_sfc64_state(rng, state)
+
+
+class Given(NamedTuple):
+    """What :func:`_conditional_logits` draws the missing variables from, and the observed ones' logits."""
+
+    mean: np.ndarray
+    factor: np.ndarray
+    triangular: bool
+    missing: np.ndarray
+    observed: np.ndarray
+    observed_logit: np.ndarray
 
 
 def trajectory_model(
@@ -297,86 +348,109 @@ def trajectory_model(
             f"{' '.join(missing)}"
         )
     w = population.of(regions).astype(np.float64)
-    R, G, M = len(regions), len(groups), len(months)
-    nat = [spec.national[g] for g in groups]
+    spreads = _Spreads.of(spec, groups)
+    free_level, free_trend, level, trend = _region_terms(spec, regions, groups, spreads, w)
+    slots = sorted({m for m, y in zip(months, year) if y == 1})
+    slot = np.array([slots.index(m) if y == 1 else -1 for m, y in zip(months, year)], dtype=np.int64)
+    mu = _means(spec, groups, months, months_60, spreads=spreads, level=level, trend=trend)
+    coefficients = Coefficients(
+        len(regions), len(groups), year.astype(np.int64), slot, max(len(slots), 1), len(months_60),
+        free_level, free_trend, w,
+        _corr_factor(spec.spread.level_corr, len(groups)), _corr_factor(spec.spread.trend_corr, len(groups)),
+        _corr_factor(spec.shock.group_corr, len(groups)),
+        spreads.level, spreads.trend, spreads.year, spreads.month, spreads.noise, spreads.gap, spreads.gapnoise,
+    )  # fmt: skip
+    n_latent = 3 * len(regions) * len(groups) + len(groups) + max(len(slots), 1) * len(groups) + len(mu)
+    return TrajectoryModel(scenario, regions, groups, months, months_60, mu, coefficients, n_latent)
 
-    slope90 = np.array([n.level_pct * (100 - n.level_pct) / 100 for n in nat])
-    level60 = np.array([n.level_pct - float(np.mean(n.gap_pp)) for n in nat])
-    slope60 = level60 * (100 - level60) / 100
 
-    def per_group(values: dict, slope: np.ndarray) -> np.ndarray:
-        return np.array([values[g] for g in groups]) / slope
+class _Spreads(NamedTuple):
+    """A scenario's standard deviations per group on the logit scale (converted from pp at the group's
+    national level: share_90's, or share_60's for the gaps), and the share_90 conversion slope."""
 
-    sd_level, sd_trend = per_group(spec.spread.level_sd_pp, slope90), per_group(spec.spread.trend_sd_pp, slope90)
-    sd_noise = per_group(spec.spread.noise_sd_pp, slope90)
-    sd_year, sd_month = per_group(spec.shock.year_sd_pp, slope90), per_group(spec.shock.month_sd_pp, slope90)
-    sd_gap, sd_gapnoise = per_group(spec.spread.gap_sd_pp, slope60), per_group(spec.spread.gap_noise_sd_pp, slope60)
+    slope90: np.ndarray
+    level: np.ndarray
+    trend: np.ndarray
+    noise: np.ndarray
+    year: np.ndarray
+    month: np.ndarray
+    gap: np.ndarray
+    gapnoise: np.ndarray
 
-    # Regions the scenario fixes: level (logit offset from the centre) and trend.
+    @classmethod
+    def of(cls, spec, groups: tuple[str, ...]) -> _Spreads:
+        nat = [spec.national[g] for g in groups]
+        slope90 = np.array([n.level_pct * (100 - n.level_pct) / 100 for n in nat])
+        level60 = np.array([n.level_pct - float(np.mean(n.gap_pp)) for n in nat])
+        slope60 = level60 * (100 - level60) / 100
+
+        def per_group(values: dict, slope: np.ndarray) -> np.ndarray:
+            return np.array([values[g] for g in groups]) / slope
+
+        spread, shock = spec.spread, spec.shock
+        return cls(
+            slope90,
+            per_group(spread.level_sd_pp, slope90),
+            per_group(spread.trend_sd_pp, slope90),
+            per_group(spread.noise_sd_pp, slope90),
+            per_group(shock.year_sd_pp, slope90),
+            per_group(shock.month_sd_pp, slope90),
+            per_group(spread.gap_sd_pp, slope60),
+            per_group(spread.gap_noise_sd_pp, slope60),
+        )
+
+
+def _region_terms(spec, regions: list[str], groups: tuple[str, ...], spreads: _Spreads, w: np.ndarray):
+    """Which regions' levels and trends are drawn (1) or fixed by the scenario (0), and every region's
+    level (a logit offset from the centre) and trend: the fixed values, and for the drawn regions the
+    shift that makes the weighted mean over all regions 0."""
+    R, G = len(regions), len(groups)
     free_level, free_trend = np.ones((R, G)), np.ones((R, G))
     fixed_level, fixed_trend = np.zeros((R, G)), np.zeros((R, G))
-    annual_sd = np.hypot(sd_level, sd_noise)
+    annual_sd = np.hypot(spreads.level, spreads.noise)
     for code, setting in spec.regions.items():
         r = regions.index(code)
         for gi, g in enumerate(groups):
             if g in setting.level_pct:
                 free_level[r, gi] = 0.0
                 fixed_level[r, gi] = float(logit(np.array(setting.level_pct[g]))) - _centre(
-                    nat[gi].level_pct, annual_sd[gi]
+                    spec.national[g].level_pct, annual_sd[gi]
                 )
             if g in setting.trend_pp:
                 free_trend[r, gi] = 0.0
-                fixed_trend[r, gi] = setting.trend_pp[g] / slope90[gi]
+                fixed_trend[r, gi] = setting.trend_pp[g] / spreads.slope90[gi]
 
     def centring_shift(free: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-        """Shift of the drawn regions so that the weighted mean over all regions is 0."""
         w_free = w @ free
         return np.where(w_free > 0, -(w @ ((1 - free) * fixed)) / np.where(w_free > 0, w_free, 1.0), 0.0)
 
     level = np.where(free_level > 0, centring_shift(free_level, fixed_level), fixed_level)  # (R, G)
     trend = np.where(free_trend > 0, centring_shift(free_trend, fixed_trend), fixed_trend)
+    return free_level, free_trend, level, trend
 
-    slots = sorted({m for m, y in zip(months, year) if y == 1})
-    slot = np.array([slots.index(m) if y == 1 else -1 for m, y in zip(months, year)], dtype=np.int64)
+
+def _means(spec, groups, months, months_60, *, spreads: _Spreads, level: np.ndarray, trend: np.ndarray) -> np.ndarray:
+    """The variables' logit means: share_90 for (month, group, region), centred so that the expected
+    population-weighted share is the scenario's national one, then the gaps for (month_60, group, region)."""
+    year, cal = _year_months(spec, months)
+    R, G, M = level.shape[0], len(groups), len(months)
+    nat = [spec.national[g] for g in groups]
+    sd = spreads
     mu90 = np.empty((M, G, R))
     gap_logit = {}
     for mi in range(M):
         y, c = year[mi], cal[mi] - 1
         for gi, n in enumerate(nat):
             pct = n.level_pct + n.season_pp[c] + y * (n.trend_pp + n.response_pp[c])
-            var = sd_level[gi] ** 2 + sd_noise[gi] ** 2 + y * (sd_trend[gi] ** 2 + sd_year[gi] ** 2 + sd_month[gi] ** 2)
+            var = sd.level[gi] ** 2 + sd.noise[gi] ** 2 + y * (sd.trend[gi] ** 2 + sd.year[gi] ** 2 + sd.month[gi] ** 2)
             centre = _centre(pct, np.sqrt(var))
             mu90[mi, gi] = centre + level[:, gi] + y * trend[:, gi]
-            var60 = var + sd_gap[gi] ** 2 + sd_gapnoise[gi] ** 2
+            var60 = var + sd.gap[gi] ** 2 + sd.gapnoise[gi] ** 2
             gap_logit[months[mi], gi] = centre - _centre(pct - n.gap_pp[c], np.sqrt(var60))
     mu60 = np.array([[np.full(R, gap_logit[m, gi]) for gi in range(G)] for m in months_60]).reshape(
         len(months_60), G, R
     )
-    mu = np.concatenate([mu90.ravel(), mu60.ravel()])
-
-    args = (
-        R,
-        G,
-        year.astype(np.int64),
-        slot,
-        max(len(slots), 1),
-        len(months_60),
-        free_level,
-        free_trend,
-        w,
-        _corr_factor(spec.spread.level_corr, G),
-        _corr_factor(spec.spread.trend_corr, G),
-        _corr_factor(spec.shock.group_corr, G),
-        sd_level,
-        sd_trend,
-        sd_year,
-        sd_month,
-        sd_noise,
-        sd_gap,
-        sd_gapnoise,
-    )
-    n_latent = 3 * R * G + G + max(len(slots), 1) * G + len(mu)
-    return TrajectoryModel(scenario, regions, groups, months, months_60, mu, args, n_latent)
+    return np.concatenate([mu90.ravel(), mu60.ravel()])
 
 
 @njit(cache=True)
@@ -402,31 +476,11 @@ def _correlated(zt, start, factor, sd, free, w, out):
 
 
 @njit(nogil=True, cache=True)
-def _model_logits(
-    z,
-    mu,
-    n_reg,
-    n_grp,
-    year,
-    slot,
-    n_slots,
-    n_months_60,
-    free_level,
-    free_trend,
-    w,
-    level_factor,
-    trend_factor,
-    shock_factor,
-    sd_level,
-    sd_trend,
-    sd_year,
-    sd_month,
-    sd_noise,
-    sd_gap,
-    sd_gapnoise,
-    out,
-):
-    """The model's logits for each row of standard normals ``z`` (see the section comment)."""
+def _model_logits(z, mu, c, out):
+    """The model's logits for each row of standard normals ``z`` and the means ``mu``, with the
+    :class:`Coefficients` ``c`` (see the module docstring)."""
+    n_reg, n_grp, year, slot, n_slots = c.n_reg, c.n_grp, c.year, c.slot, c.n_slots
+    sd_noise, sd_gap, sd_gapnoise = c.sd_noise, c.sd_gap, c.sd_gapnoise
     rg = n_reg * n_grp
     trend0, year0 = rg, 2 * rg
     month0 = year0 + n_grp
@@ -438,15 +492,15 @@ def _model_logits(
     shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
     for t in range(z.shape[0]):
         zt = z[t]
-        _correlated(zt, 0, level_factor, sd_level, free_level, w, level)
-        _correlated(zt, trend0, trend_factor, sd_trend, free_trend, w, trend)
+        _correlated(zt, 0, c.level_factor, c.sd_level, c.free_level, c.w, level)
+        _correlated(zt, trend0, c.trend_factor, c.sd_trend, c.free_trend, c.w, trend)
         for g in range(n_grp):
             for s in range(n_slots + 1):
                 first = year0 if s == 0 else month0 + (s - 1) * n_grp
                 v = 0.0
                 for h in range(g + 1):
-                    v += shock_factor[g, h] * zt[first + h]
-                shock[s, g] = v * (sd_year[g] if s == 0 else sd_month[g])
+                    v += c.shock_factor[g, h] * zt[first + h]
+                shock[s, g] = v * (c.sd_year[g] if s == 0 else c.sd_month[g])
         for m in range(n_months):
             for g in range(n_grp):
                 i = (m * n_grp + g) * n_reg
@@ -459,7 +513,7 @@ def _model_logits(
                     for r in range(n_reg):
                         out[t, i + r] = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
         i = n_months * n_grp * n_reg
-        for _ in range(n_months_60):
+        for _ in range(c.n_months_60):
             for g in range(n_grp):
                 for r in range(n_reg):
                     out[t, i] = mu[i] + sd_gap[g] * zt[gap0 + r * n_grp + g] + sd_gapnoise[g] * zt[noise0 + i]
@@ -467,8 +521,10 @@ def _model_logits(
 
 
 @njit(nogil=True, cache=True)
-def _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, out):
-    """Observed variables at their values; the others from mean + factor @ z."""
+def _conditional_logits(z, given, out):
+    """Observed variables at their values; the others from mean + factor @ z (see :class:`Given`)."""
+    mean, factor, triangular = given.mean, given.factor, given.triangular
+    missing, observed, observed_logit = given.missing, given.observed, given.observed_logit
     m = missing.shape[0]
     for t in range(z.shape[0]):
         for j in range(observed.shape[0]):
@@ -535,10 +591,13 @@ def _normals(state, skip, z):
         fill_normals(state, z[t])
 
 
-def _draw_blocks(state, skip, n_latent, n_vars, logits_of, n90, pair_90, observed_share, s90, s60) -> None:
-    """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``,
-    updated), :data:`DRAW_BLOCK` at a time: normals, ``logits_of(z, logits)``, numpy's vectorised exp,
-    shares. Each step is a kernel that releases the GIL, so streams are drawn in threads."""
+def _draw_blocks(state, skip, logits_of, layout: VariableLayout, *, n_latent: int, observed_share, out) -> None:
+    """Draw ``len(out[0])`` trajectories into ``out`` (share_90 and share_60 rows) after skipping ``skip``
+    (NumPy's stream of the SFC64 ``state``, updated), :data:`DRAW_BLOCK` at a time: normals,
+    ``logits_of(z, logits)``, numpy's vectorised exp, shares (``observed_share``: NaN where drawn). Each
+    step is a kernel that releases the GIL, so streams are drawn in threads."""
+    s90, s60 = out
+    n_vars, n90, pair_90 = layout.n_vars, layout.n90, layout.pair_90
     rows = max(1, min(DRAW_BLOCK, s90.shape[0]))
     z, logits = np.empty((rows, n_latent)), np.empty((rows, n_vars))
     arguments, exps = np.empty((rows, n_vars)), np.empty((rows, n_vars))
@@ -560,45 +619,12 @@ class Draws:
     share_60: np.ndarray
 
 
-def _draw_structured(state, skip, n_latent, mu, coefficients, n90, pair_90, observed_share, s90, s60):
-    """Draw s90.shape[0] trajectories after skipping ``skip`` (NumPy's stream of the SFC64 ``state``);
-    ``coefficients`` are what :func:`_model_logits` takes after (z, mu)."""
-
-    def logits_of(z, out):
-        _model_logits(z, mu, *coefficients, out)
-
-    _draw_blocks(state, skip, n_latent, mu.shape[0], logits_of, n90, pair_90, observed_share, s90, s60)
-
-
-def _draw_conditional(
-    state,
-    skip,
-    mean,
-    factor,
-    triangular,
-    missing,
-    observed,
-    observed_logit,
-    n_vars,
-    n90,
-    pair_90,
-    observed_share,
-    s90,
-    s60,
-):
-    """As :func:`_draw_structured` for a conditioned model (``mean + factor @ z`` for the missing variables)."""
-
-    def logits_of(z, out):
-        _conditional_logits(z, mean, factor, triangular, missing, observed, observed_logit, out)
-
-    _draw_blocks(state, skip, missing.shape[0], n_vars, logits_of, n90, pair_90, observed_share, s90, s60)
-
-
 def draw(
     model: TrajectoryModel | ConditionedModel,
     seed: int,
     start: int,
     stop: int,
+    *,
     threads: int = 1,
     out: Draws | None = None,
     then: Callable[[slice], None] | None = None,
@@ -627,13 +653,7 @@ def draw(
         if then is not None:
             then(rows)
 
-    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
-    if threads > 1 and len(streams) > 1:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(one_stream, streams))
-    else:
-        for s in streams:
-            one_stream(s)
+    each_stream(start, stop, threads, one_stream)
     return Draws(start, s90.reshape(-1, *base.shape_90), s60.reshape(-1, *base.shape_60))
 
 

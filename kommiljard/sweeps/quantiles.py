@@ -216,8 +216,10 @@ class Quantiles:
         groups: dict[tuple[int, int, int], dict[int, int]] = {}
         sizes: dict[tuple[int, int, int], int] = {}
 
-        def place(r: int, shift: int, prefix: int, counts, low, high, wanted: dict[int, int]) -> None:
-            """Put each wanted rank (within keys of this prefix) into its bin of the next bits."""
+        def place(group: tuple[int, int, int], bins: tuple, wanted: dict[int, int]) -> None:
+            """Put each wanted rank (within keys of the group's prefix) into its bin of the next bits (``bins``:
+            the counts, lowest and highest key of each bin)."""
+            (r, shift, prefix), (counts, low, high) = group, bins
             below = np.concatenate([[0], np.cumsum(counts)])
             bits = TOP_BITS if shift == 64 else SUB_BITS
             for inner, rank in wanted.items():
@@ -230,7 +232,7 @@ class Quantiles:
                 sizes[key] = int(counts[b])
 
         for r in range(n_regions):
-            place(r, 64, 0, self.counts[r], self.low[r], self.high[r], {k: k for k in ranks})
+            place((r, 64, 0), (self.counts[r], self.low[r], self.high[r]), {k: k for k in ranks})
         while groups:
             todo = sorted(groups, key=lambda g: sizes[g])
             kept, refine, total = [], [], 0
@@ -248,7 +250,7 @@ class Quantiles:
                     found[g[0], rank] = float(values[inner])
             for j, g in enumerate(refine):
                 wanted = groups.pop(g)
-                place(g[0], g[1], g[2], counts[j], low[j], high[j], wanted)
+                place(g, (counts[j], low[j], high[j]), wanted)
         out = np.empty((n_regions, len(plan)))
         for r in range(n_regions):
             for i, (a, b, gamma) in enumerate(plan):

@@ -19,6 +19,20 @@ from numba.np.random._constants import ziggurat_nor_r as _ZIG_NOR_R
 STREAM_SIZE = 1_000  # trajectories per random stream
 
 
+def each_stream(start: int, stop: int, threads: int, one_stream) -> None:
+    """Call ``one_stream(s)`` for every random stream s that trajectories ``start`` to ``stop - 1`` take normals
+    from, on ``threads`` threads when there are several streams (each stream is drawn whole by one thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
+    if threads > 1 and len(streams) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(one_stream, streams))
+    else:
+        for s in streams:
+            one_stream(s)
+
+
 def stream_generator(seed: int, stream: int) -> np.random.Generator:
     """The generator of random stream ``stream``: its trajectories take, row after row, the
     standard normals of ``stream_generator(seed, stream).standard_normal((STREAM_SIZE, n_latent))``."""

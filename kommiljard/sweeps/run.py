@@ -50,8 +50,7 @@ from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .arguments import check_disk, check_sweep_arguments
 from .lock import sweep_lock
-from .model import draw
-from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, part_table, setup_sweep, sweep_block
+from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, Setup, part_table, setup_sweep, sweep_draw
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
 from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
@@ -82,6 +81,15 @@ class SweepResult:
     def trajectories(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The per-trajectory outcomes (all parts) as one frame."""
         return pd.read_parquet(self.out_dir / "trajectories", columns=columns)
+
+
+def observed_as_panel(observed_panel, needs):
+    """The observed panel, validated for what the draw reads: its groups and measures, each in every row unless
+    the draw model takes rows that leave some empty (``DrawModel.complete`` false: it checks the rows it needs)."""
+    from .draws import draw_model
+
+    complete = getattr(draw_model(needs, "the sweep"), "complete", True)
+    return as_panel(observed_panel, needs.groups, measures=needs.measures, complete=complete)
 
 
 def _fingerprint(identity: dict) -> str:
@@ -162,120 +170,145 @@ def _check_existing(out_dir: Path, identity: dict, fingerprint: str, force: bool
     return manifest
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep's settings: ``n`` trajectories of a scenario (None: the default) drawn with ``seed`` through
+    the rules, in parts of ``chunk_size``, written to ``out_dir``.
+
+    ``lever`` (a :class:`Lever` or dict with region, improve_pp, months, groups) adds a region's
+    improvement on the same draws; ``observed_panel`` fixes the cells it has and draws the others given
+    them (a fitted scenario forecasts from it). ``rules`` with ``overrides`` (``--set``) and
+    ``population`` are what the payout uses. ``threads`` sets numba's threads (and the threads drawing
+    normals); the results do not depend on it. ``force`` starts again over a sweep made with other
+    arguments (deleting its files). ``variants`` (name -> rule set, as
+    :func:`kommiljard.analysis.compare.compare` takes them) allocates every variant on the same draws
+    (:mod:`kommiljard.sweeps.variants`); the first is the sweep's rules, so ``rules`` and ``overrides``
+    are left out then.
+    """
+
+    scenario: Scenario | str | Path | None
+    n: int
+    seed: int
+    out_dir: str | Path
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    lever: Lever | dict | None = None
+    observed_panel: Panel | pd.DataFrame | str | Path | None = None
+    rules: Rules | str | Path = DEFAULT_RULES
+    population: Population | str | Path | None = None
+    overrides: dict | None = None
+    threads: int | None = None
+    force: bool = False
+    variants: Mapping[str, Variant] | None = None
+
+    def run(self, *, progress: Callable[[int, int], None] | None = None, scheduler=None) -> SweepResult:
+        """Run the sweep (see the module docstring for the files written and how reruns resume).
+
+        ``progress(done, n)`` is called after every part. The numbers are checked before anything is
+        written, and ``out_dir`` is locked while the sweep writes it (:mod:`kommiljard.sweeps.lock`): a
+        second sweep into it is refused. ``scheduler`` (``local:N``, a Dask scheduler's address or a
+        ``distributed.Client``) computes the parts as Dask tasks (:mod:`kommiljard.sweeps.distributed`),
+        with the same results.
+        """
+        check_sweep_arguments(self.n, self.seed, self.chunk_size, self.threads)
+        check_disk(self.out_dir, self.n * max(len(self.variants or ()), 1), self.lever is not None)  # per variant
+        if scheduler is not None:
+            from .distributed import connected
+        with connected(scheduler) if scheduler is not None else nullcontext() as client, sweep_lock(self.out_dir):
+            return _run_sweep(self, progress, client)
+
+
 def run_sweep(
     scenario: Scenario | str | Path | None,
     n: int,
     seed: int,
     out_dir: str | Path,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    lever: Lever | dict | None = None,
-    observed_panel: Panel | pd.DataFrame | str | Path | None = None,
-    rules: Rules | str | Path = DEFAULT_RULES,
+    *,
     progress: Callable[[int, int], None] | None = None,
-    population: Population | str | Path | None = None,
-    overrides: dict | None = None,
-    threads: int | None = None,
-    force: bool = False,
-    variants: Mapping[str, Variant] | None = None,
     scheduler=None,
+    **settings,
 ) -> SweepResult:
-    """Run ``n`` trajectories of a scenario (None: the default) through the rules, in chunks, to ``out_dir``.
-
-    ``lever`` (a :class:`Lever` or dict with region, improve_pp, months, groups) adds a
-    region's improvement on the same draws; ``observed_panel`` fixes the cells it has and
-    draws the others given them. ``progress(done, n)`` is called after every part.
-    ``threads`` sets numba's threads (and the threads drawing normals); the results do not
-    depend on it. See the module docstring for the files written and how reruns resume.
-    ``variants`` (name -> rule set, as :func:`kommiljard.analysis.compare.compare` takes them)
-    allocates every variant on the same draws (:mod:`kommiljard.sweeps.variants`); the first is
-    the sweep's rules, so ``rules`` and ``overrides`` are left out then.
-    The numbers are checked before anything is written, and ``out_dir`` is locked while the
-    sweep writes it (:mod:`kommiljard.sweeps.lock`): a second sweep into it is refused.
-    ``scheduler`` (``local:N``, a Dask scheduler's address or a ``distributed.Client``) computes the
-    parts as Dask tasks (:mod:`kommiljard.sweeps.distributed`), with the same results.
-    """
-    check_sweep_arguments(n, seed, chunk_size, threads)
-    check_disk(out_dir, n * max(len(variants or ()), 1), lever is not None)  # a column per variant
-    if scheduler is not None:
-        from .distributed import connected
-    with connected(scheduler) if scheduler is not None else nullcontext() as client, sweep_lock(out_dir):
-        return _run_sweep(
-            scenario,
-            n,
-            seed,
-            out_dir,
-            chunk_size,
-            lever,
-            observed_panel,
-            rules,
-            progress,
-            population,
-            overrides,
-            threads,
-            force,
-            variants,
-            client,
-        )
+    """Run ``n`` trajectories of a scenario (None: the default) through the rules, in chunks, to ``out_dir``:
+    ``Sweep(scenario, n, seed, out_dir, **settings).run(progress=progress, scheduler=scheduler)``, where
+    ``settings`` are :class:`Sweep`'s other fields by name (chunk_size, lever, observed_panel, rules,
+    population, overrides, threads, force, variants)."""
+    return Sweep(scenario, n, seed, out_dir, **settings).run(progress=progress, scheduler=scheduler)
 
 
-def _run_sweep(
-    scenario: Scenario | str | Path | None,
-    n: int,
-    seed: int,
-    out_dir: str | Path,
-    chunk_size: int,
-    lever: Lever | dict | None,
-    observed_panel: Panel | pd.DataFrame | str | Path | None,
-    rules: Rules | str | Path,
-    progress: Callable[[int, int], None] | None,
-    population: Population | str | Path | None,
-    overrides: dict | None,
-    threads: int | None,
-    force: bool,
-    variants: Mapping[str, Variant] | None,
-    client,
-) -> SweepResult:
-    started = time.perf_counter()
-    scenario = load_scenario(scenario)
-    if variants is not None:
-        if overrides or rules != DEFAULT_RULES:
-            raise InputError("a variant sweep's rules are its first variant's: give the rules as variants only")
-        variants = {str(name): resolve(v) for name, v in variants.items()}
-        rules = next(iter(variants.values()), DEFAULT_RULES)
-    rules = load_rules(rules, overrides)
-    population = population if isinstance(population, Population) else read_population(population)
+@dataclass(frozen=True)
+class _Plan:
+    """A sweep's settings resolved: the loaded inputs, the prepared setup, and its identity and fingerprint."""
+
+    sweep: Sweep
+    scenario: Scenario
+    rules: Rules
+    population: Population
+    lever: Lever | None
+    variants: dict[str, Rules] | None
+    setup: Setup
+    observed: dict | None  # what the sweep used of the observed panel
+    identity: dict
+    fingerprint: str
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.sweep.out_dir)
+
+    @classmethod
+    def of(cls, sweep: Sweep) -> _Plan:
+        scenario, rules, variants = load_scenario(sweep.scenario), sweep.rules, sweep.variants
+        if variants is not None:
+            if sweep.overrides or rules != DEFAULT_RULES:
+                raise InputError("a variant sweep's rules are its first variant's: give the rules as variants only")
+            variants = {str(name): resolve(v) for name, v in variants.items()}
+            rules = next(iter(variants.values()), DEFAULT_RULES)
+        rules = load_rules(rules, sweep.overrides)
+        population = sweep.population
+        population = population if isinstance(population, Population) else read_population(population)
+        lever = _lever(sweep.lever)
+        given = sweep.observed_panel
+        needs = sweep_draw(rules)[1]
+        observed = observed_as_panel(given, needs) if given is not None else None
+        setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
+        if variants is not None:
+            setup = with_variants(setup, variants, population)
+        identity = {
+            "scenario_sha256": scenario.sha256,
+            "rules_sha256": rules.sha256,
+            "rules_overrides": dict(rules.overrides),
+            "population": f"{population.source} {population.sha256}",
+            "seed": int(sweep.seed),
+            "n": int(sweep.n),
+            "chunk_size": int(sweep.chunk_size),
+            "stream_size": STREAM_SIZE,
+            "lever": asdict(lever) if lever else None,
+            "observed_sha256": obs_info["sha256"] if obs_info else None,
+            "kommiljard_version": __version__,
+        }
+        if variants is not None:
+            identity["variants"] = variants_record(variants)
+        plan = (sweep, scenario, rules, population, lever, variants, setup, obs_info, identity, _fingerprint(identity))
+        return cls(*plan)
+
+
+def _lever(lever: Lever | dict | None) -> Lever | None:
+    """A lever as the sweep records it: its region's code, its size a float, its cells tuples (or None)."""
     lever = Lever(**lever) if isinstance(lever, dict) else lever
-    if lever is not None:
-        lever = Lever(
-            normalise_code(lever.region),
-            float(lever.improve_pp),
-            tuple(lever.months) if lever.months else None,
-            tuple(lever.groups) if lever.groups else None,
-        )
-    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
-    setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
-    if variants is not None:
-        setup = with_variants(setup, variants, population)
-    regions = setup.regions
-    identity = {
-        "scenario_sha256": scenario.sha256,
-        "rules_sha256": rules.sha256,
-        "rules_overrides": dict(rules.overrides),
-        "population": f"{population.source} {population.sha256}",
-        "seed": int(seed),
-        "n": int(n),
-        "chunk_size": int(chunk_size),
-        "stream_size": STREAM_SIZE,
-        "lever": asdict(lever) if lever else None,
-        "observed_sha256": obs_info["sha256"] if obs_info else None,
-        "kommiljard_version": __version__,
-    }
-    if variants is not None:
-        identity["variants"] = variants_record(variants)
-    fingerprint = _fingerprint(identity)
-    out_dir = Path(out_dir)
+    if lever is None:
+        return None
+    return Lever(
+        normalise_code(lever.region),
+        float(lever.improve_pp),
+        tuple(lever.months) if lever.months else None,
+        tuple(lever.groups) if lever.groups else None,
+    )
+
+
+def _run_sweep(sweep: Sweep, progress: Callable[[int, int], None] | None, client) -> SweepResult:
+    started = time.perf_counter()
+    plan = _Plan.of(sweep)
+    out_dir, n = plan.out_dir, sweep.n
     out_dir.mkdir(parents=True, exist_ok=True)
-    existing = _check_existing(out_dir, identity, fingerprint, force)
+    existing = _check_existing(out_dir, plan.identity, plan.fingerprint, sweep.force)
     finished = existing is not None and existing.get("status") == "complete" and (out_dir / "summary.parquet").is_file()
     if finished and all((out_dir / p["file"]).is_file() for p in existing["parts"]):
         summary = pd.read_parquet(out_dir / "summary.parquet")
@@ -284,145 +317,164 @@ def _run_sweep(
         return SweepResult(out_dir, existing, summary, 0, len(existing["parts"]), time.perf_counter() - started)
     _remove_own_files(out_dir, keep_parts=True)
     (out_dir / "trajectories").mkdir(exist_ok=True)
+    chunks = [(i, s, min(s + sweep.chunk_size, n)) for i, s in enumerate(range(0, n, sweep.chunk_size))]
+    manifest = _new_manifest(plan, len(chunks))
+    gathered = Gathered.of(plan.setup, n)
+    threads_before = numba.get_num_threads()
+    if sweep.threads:
+        numba.set_num_threads(sweep.threads)
+    writing = ThreadPoolExecutor(1, thread_name_prefix="parquet")  # writes a batch while the next is computed
+    try:
+        done = _compute_parts(plan, manifest, chunks, gathered, writing, progress=progress, client=client)
+    finally:
+        numba.set_num_threads(threads_before)
+        writing.shutdown()
+    summary, elapsed = _write_tables(plan, manifest, gathered, done, started)
+    return SweepResult(out_dir, manifest, summary, done["computed_parts"], done["reused_parts"], elapsed)
 
-    chunks = [(i, s, min(s + chunk_size, n)) for i, s in enumerate(range(0, n, chunk_size))]
+
+def _new_manifest(plan: _Plan, n_parts: int) -> dict:
+    """A running sweep's manifest: what produced it (its parts are added as they are written)."""
+    sweep, setup, lever = plan.sweep, plan.setup, plan.lever
+    block, swept = setup.block, setup.plan
     manifest = {
         "status": "running",
         "kind": "kommiljard sweep",
         "kommiljard_version": __version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "scenario": scenario.provenance(),
-        "rules": rules.provenance(),
-        "population": {"source": population.source, "sha256": population.sha256},
-        "seed": int(seed),
-        "n": int(n),
-        "chunk_size": int(chunk_size),
+        "scenario": plan.scenario.provenance(),
+        "rules": plan.rules.provenance(),
+        "population": {"source": plan.population.source, "sha256": plan.population.sha256},
+        "seed": int(sweep.seed),
+        "n": int(sweep.n),
+        "chunk_size": int(sweep.chunk_size),
         "stream_size": STREAM_SIZE,
         "seeding": "trajectory i is row i % stream_size of random stream i // stream_size; stream s draws its "
         "normals from numpy.random.Generator(numpy.random.SFC64(numpy.random.SeedSequence(seed, spawn_key=(s,))))",
         "block": {
-            "number": setup.block.number,
-            "name": setup.block.name,
-            "groups": list(setup.block.group_names),
-            "bars": list(setup.block.bar_names),
-            "months": list(setup.block.months),
+            "number": block.number,
+            "name": block.name,
+            "groups": list(swept.groups),
+            "bars": list(swept.steps),
+            "months": list(swept.months),
         },
         "lever": (
-            {
-                **asdict(lever),
-                "cells": [
-                    {
-                        "month": setup.block.months[c // len(setup.block.group_names)],
-                        "group": setup.block.group_names[c % len(setup.block.group_names)],
-                    }
-                    for c in setup.lever_cells
-                ],
-            }
+            {**asdict(lever), "cells": [{"month": month, "group": group} for month, group in setup.lever_at]}
             if lever
             else None
         ),
-        "observed": obs_info,
-        "identity": identity,
-        "fingerprint": fingerprint,
-        "n_parts": len(chunks),
+        "observed": plan.observed,
+        "identity": plan.identity,
+        "fingerprint": plan.fingerprint,
+        "n_parts": n_parts,
         "parts": [],
         "outcomes": OUTCOMES,
         "summary_columns": SUMMARY,
     }
-    if variants is not None:
-        manifest["variants"] = variants_record(variants, [v.block for v in setup.variants])
+    if plan.variants is not None:
+        manifest["variants"] = variants_record(plan.variants, [v.block for v in setup.variants])
         manifest["variant_columns"] = {
             "parts": PART_COLUMNS,
             "variants": VARIANTS,
             "variant_outcomes": VARIANT_OUTCOMES,
         }
-    gathered = Gathered.of(setup, n)
-    done, reused, cluster = 0, 0, None
-    threads_before, threads_given = numba.get_num_threads(), threads
-    if threads:
-        numba.set_num_threads(threads)
-    writing = ThreadPoolExecutor(1, thread_name_prefix="parquet")  # writes a batch while the next is computed
-    try:
-        threads = numba.get_num_threads()
-        todo = []
-        for index, start, stop in chunks:
-            path = _part_path(out_dir, index)
-            meta, counts = _part_metadata(path) if path.is_file() else (None, None)
-            whose = (meta or {}).get("fingerprint"), (meta or {}).get("start"), (meta or {}).get("stop")
-            if whose == (fingerprint, start, stop):
-                gathered.add_part(path, start, setup.block.group_names, counts)
-                manifest["parts"].append(_part_record(path, out_dir, meta))
-                done += stop - start
-                reused += 1
-            else:
-                todo.append((index, start, stop))
+    return manifest
+
+
+def _compute_parts(plan: _Plan, manifest: dict, chunks: list, gathered: Gathered, writing, *, progress, client) -> dict:
+    """Reuse the parts already written for this sweep, compute the others (here or as Dask tasks), gathering
+    every part and recording it in the manifest; what the manifest says of the run."""
+    sweep, setup, out_dir = plan.sweep, plan.setup, plan.out_dir
+    threads, groups = numba.get_num_threads(), setup.plan.groups
+    done, reused, todo = 0, 0, []
+    for index, start, stop in chunks:
+        path = _part_path(out_dir, index)
+        meta, counts = _part_metadata(path) if path.is_file() else (None, None)
+        whose = (meta or {}).get("fingerprint"), (meta or {}).get("start"), (meta or {}).get("stop")
+        if whose == (plan.fingerprint, start, stop):
+            gathered.add_part(path, start, groups, counts)
+            manifest["parts"].append(_part_record(path, out_dir, meta))
+            done += stop - start
+            reused += 1
+        else:
+            todo.append((index, start, stop))
+    manifest["parts"].sort(key=lambda p: p["start"])
+    _write_manifest(out_dir, manifest)
+    if progress and done:
+        progress(done, sweep.n)
+    metas = [
+        {
+            "fingerprint": plan.fingerprint,
+            "part": index,
+            "start": start,
+            "stop": stop,
+            "seed": int(sweep.seed),
+            "first_stream": start // STREAM_SIZE,
+            "last_stream": (stop - 1) // STREAM_SIZE,
+        }
+        for index, start, stop in todo
+    ]
+
+    def written(path: Path, meta: dict) -> None:
+        nonlocal done
+        manifest["parts"].append(_part_record(path, out_dir, meta))
         manifest["parts"].sort(key=lambda p: p["start"])
         _write_manifest(out_dir, manifest)
-        if progress and done:
-            progress(done, n)
-        metas = [
-            {
-                "fingerprint": fingerprint,
-                "part": index,
-                "start": start,
-                "stop": stop,
-                "seed": int(seed),
-                "first_stream": start // STREAM_SIZE,
-                "last_stream": (stop - 1) // STREAM_SIZE,
-            }
-            for index, start, stop in todo
-        ]
+        done += meta["stop"] - meta["start"]
+        if progress:
+            progress(done, sweep.n)
 
-        def written(path: Path, meta: dict) -> None:
-            nonlocal done
-            manifest["parts"].append(_part_record(path, out_dir, meta))
-            manifest["parts"].sort(key=lambda p: p["start"])
-            _write_manifest(out_dir, manifest)
-            done += meta["stop"] - meta["start"]
-            if progress:
-                progress(done, n)
+    cluster = None
+    if client is None:
+        compute = Batches(setup, sweep.seed, threads)
+        for meta in metas:
+            path = _part_path(out_dir, meta["part"])
+            _write_part(path, compute, meta, setup.regions, gathered, writing)
+            written(path, meta)
+    else:  # each part computed and written by a Dask task, then gathered from its file
+        from .distributed import run_parts
 
-        if client is None:
-            compute = Batches(setup, seed, threads)
-            for meta in metas:
-                path = _part_path(out_dir, meta["part"])
-                _write_part(path, compute, meta, regions, gathered, writing)
-                written(path, meta)
-        else:  # each part computed and written by a Dask task, then gathered from its file
-            from .distributed import run_parts
+        def gather(meta: dict) -> None:
+            path = _part_path(out_dir, meta["part"])
+            gathered.add_part(path, meta["start"], groups, _part_metadata(path)[1])
+            written(path, meta)
 
-            def gather(meta: dict) -> None:
-                path = _part_path(out_dir, meta["part"])
-                gathered.add_part(path, meta["start"], setup.block.group_names, _part_metadata(path)[1])
-                written(path, meta)
+        chunks = [(_part_path(out_dir.resolve(), meta["part"]), meta) for meta in metas]  # the workers' paths
+        task_threads = threads if sweep.threads else 1
+        cluster = run_parts(
+            client, _write_part, setup, seed=sweep.seed, threads=task_threads, chunks=chunks, written=gather
+        )
+    return {"threads": threads, "computed_parts": len(todo), "reused_parts": reused} | (
+        {"dask": cluster} if cluster else {}
+    )
 
-            chunks = [(_part_path(out_dir.resolve(), meta["part"]), meta) for meta in metas]  # the workers' paths
-            cluster = run_parts(client, _write_part, setup, seed, threads if threads_given else 1, chunks, gather)
-    finally:
-        numba.set_num_threads(threads_before)
-        writing.shutdown()
 
+def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, started: float):
+    """Summarise a computed sweep (``done``: what :func:`_compute_parts` says of the run, started at
+    ``started``) and write its tables (summary, and a variant sweep's), the workbook and, last, the complete
+    manifest; the summary and the seconds the sweep took."""
+    setup, out_dir, regions, threads = plan.setup, plan.out_dir, plan.setup.regions, done["threads"]
     parts = [out_dir / part["file"] for part in manifest["parts"]]
-    summary = summarise(gathered, regions, setup.block, parts, threads)
+    summary = summarise(gathered, regions, setup.plan, parts, threads)
     elapsed = time.perf_counter() - started
     manifest |= {
         "status": "complete",
         "completed_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "elapsed_s": round(elapsed, 3),
-        "threads": threads,
-        "computed_parts": len(todo),
-        "reused_parts": reused,
-        **({"dask": cluster} if cluster else {}),
+        **done,
         "summary": {"csv": "summary.csv", "parquet": "summary.parquet", "xlsx": "summary.xlsx"},
     }
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
     provenance = {k: v for k, v in manifest.items() if k not in ("parts", "status")}
     write_table(summary, out_dir / "summary.parquet", provenance)
     sheets = sweep_sheets(summary, manifest)
-    if variants is not None:
+    if plan.variants is not None:
         starts = [(out_dir / part["file"], part["start"]) for part in manifest["parts"]]
-        people = population.of(regions).astype(np.float64)
-        tables = summarise_variants(gathered, setup, list(variants), manifest["variants"], starts, people, threads)
+        people = plan.population.of(regions).astype(np.float64)
+        names = list(plan.variants)
+        tables = summarise_variants(
+            gathered, setup, names, manifest["variants"], starts, population=people, threads=threads
+        )
         for name, table in zip(("variants", "variant_outcomes"), tables):
             write_text(out_dir / f"{name}.csv", csv_text(table))  # variant names neutralised
             write_table(table, out_dir / f"{name}.parquet", provenance)
@@ -430,7 +482,7 @@ def _run_sweep(
         sheets += variant_sheets(*tables, manifest)
     write_workbook(out_dir / "summary.xlsx", sheets, provenance)
     _write_manifest(out_dir, manifest)  # last: the sweep is complete
-    return SweepResult(out_dir, manifest, summary, len(todo), reused, elapsed)
+    return summary, elapsed
 
 
 def batch_size(setup) -> int:
@@ -456,16 +508,7 @@ def _write_part(
             batch = batch_size(setup)
             for a in range(meta["start"], meta["stop"], batch):
                 out = compute(a, min(a + batch, meta["stop"]))
-                gathered.add(
-                    a,
-                    out["amount_sek"],
-                    out["tier"],
-                    out["month_tier"],
-                    out.get("baseline_sek"),
-                    out.get("baseline_tier"),
-                    out.get("baseline_month_tier"),
-                    out,
-                )
+                gathered.add(a, out)
                 table = part_table(setup, a, out, regions, meta)
                 if pending is not None:
                     pending.result()
@@ -498,6 +541,7 @@ def trajectory_panel(
     scenario: Scenario | str | Path | None,
     seed: int,
     index: int,
+    *,
     rules: Rules | str | Path = DEFAULT_RULES,
     observed_panel: Panel | pd.DataFrame | str | Path | None = None,
     population: Population | str | Path | None = None,
@@ -505,30 +549,17 @@ def trajectory_panel(
 ) -> pd.DataFrame:
     """The panel of trajectory ``index`` of a sweep with these arguments (before any lever).
 
-    Rows for every region, group and month the rules use; share_60 is drawn only where the
-    rules use it (the measurement months) and is NaN in the comparison months.
+    Rows for every region, group and month the rules use; a measure is drawn only where the rules
+    use it (share_60 in the measurement months) and is NaN elsewhere.
     """
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
-    observed = as_panel(observed_panel, sweep_block(rules).group_names) if observed_panel is not None else None
+    needs = sweep_draw(rules)[1]
+    observed = observed_as_panel(observed_panel, needs) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
-    base = setup.layout
-    drawn = draw(setup.model, seed, index, index + 1)
-    s60 = np.full(drawn.share_90.shape[1:], np.nan)
-    for j, month in enumerate(base.months_60):
-        s60[base.months.index(month)] = drawn.share_60[0, j]
-    m, g, r = np.indices(s60.shape).reshape(3, -1)
-    months = [base.months[i] for i in sorted(set(setup.current) | set(setup.previous))]
-    frame = pd.DataFrame(
-        {
-            "region": np.array(base.regions)[r],
-            "month": np.array(base.months, dtype=object)[m],
-            "group": np.array(base.groups)[g],
-            "share_90": drawn.share_90[0].ravel(),
-            "share_60": s60.ravel(),
-        }
-    )
-    return frame[frame["month"].isin(months)].sort_values(["region", "month", "group"], ignore_index=True)
+    drawn = setup.draws.buffers(setup.model, 1)
+    setup.draws.fill(setup.model, seed, index, index + 1, 1, out=drawn, then=lambda rows: None)
+    return setup.draws.panel(setup.model, drawn, needs.every_month())
 
 
 def read_sweep(out_dir: str | Path) -> SweepResult:

@@ -35,7 +35,7 @@ from ..errors import KommiljardError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..inputs.regions import region_codes
-from ..rules import ImprovementStaircase
+from ..kinds import Draw
 from ..rules.common import MAX_TEXT
 from ..rules.tomlfiles import TomlKind
 
@@ -220,10 +220,8 @@ class TrajectorySource(Protocol):
     """A scenario's own trajectory model, drawn by a sweep instead of the generic one (a fitted scenario's:
     :class:`kommiljard.forecasting.forecast_model.FittedModel`)."""
 
-    def sweep_model(
-        self, block: ImprovementStaircase, population: Population, observed: Panel | None
-    ) -> tuple[Any, dict | None]:
-        """The model a sweep of ``block`` draws from (a :class:`~kommiljard.sweeps.model.ConditionedModel` or
+    def sweep_model(self, needs: Draw, population: Population, observed: Panel | None) -> tuple[Any, dict | None]:
+        """The model a sweep draws ``needs`` from (a :class:`~kommiljard.sweeps.model.ConditionedModel` or
         :class:`~kommiljard.sweeps.model.TrajectoryModel`) and what it used of the observed panel."""
         ...
 

@@ -121,6 +121,7 @@ def summarise_variants(
     names: list[str],
     records: list[dict],
     parts: list[tuple[Path, int]],
+    *,
     population: np.ndarray,
     threads: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -129,8 +130,9 @@ def summarise_variants(
     n, regions = gathered.n, setup.regions
     n_regions = len(regions)
     improved, d_sums, d2_sums = Means(n, 1), Means(n, n_regions), Means(n, n_regions)
-    for start, values in _row_groups(parts, ["improvement_pp"], n_regions):
-        d = values["improvement_pp"]
+    axis = setup.plan.axis  # the lever's quantity: improvement_pp for a staircase
+    for start, values in _row_groups(parts, [axis], n_regions):
+        d = values[axis]
         improved.add(start, _paid(np.maximum(d, 0.0)))
         d_sums.add(start, d)
         d2_sums.add(start, d * d)
@@ -140,13 +142,13 @@ def summarise_variants(
     labels = region_names()
     by_region, scheme = [], []
     for k, (name, variant) in enumerate(zip(names, setup.variants)):
-        column, pot = variant_column(k), float(variant.pots.sum())
+        column, pot = variant_column(k), float(variant.plan.pots.sum())
         amounts, amount_sums, lapsed, lapsed_sums = Quantiles(n_regions), Means(n, n_regions), Quantiles(1), Means(n, 1)
         paid_sums, spread, xd_sums = Means(n, 1), Means(n, 1), Means(n, n_regions)
-        for start, values in _row_groups(parts, [column, "improvement_pp"], n_regions):
+        for start, values in _row_groups(parts, [column, axis], n_regions):
             x = values[column]
             paid = _paid(x)
-            xd_sums.add(start, x * values["improvement_pp"])
+            xd_sums.add(start, x * values[axis])
             amounts.add(x)
             amount_sums.add(start, x)
             lapsed.add(_lapsed(pot, paid))
@@ -166,13 +168,13 @@ def summarise_variants(
         slope = np.divide(xd_sums.mean() - mean * mean_d, var_d, out=np.full(n_regions, np.nan), where=varies)
         rows["sek_per_pp"] = slope
         rows |= {
-            f"p_{bar.name}_{g}": gathered.variant_reached[k, b, gi] / n
-            for gi, g in enumerate(variant.block.group_names)
-            for b, bar in enumerate(variant.block.bars)
+            f"p_{bar}_{g}": gathered.variant_reached[k, b, gi] / n
+            for gi, g in enumerate(variant.plan.groups)
+            for b, bar in enumerate(variant.plan.steps)
         }
         by_region.append(pd.DataFrame(rows))
         mean_paid = float(paid_sums.mean()[0])
-        cells = len(variant.pots)
+        cells = len(variant.plan.pots)
         scheme.append(
             {
                 "variant": name,

@@ -11,7 +11,6 @@ import pyarrow.parquet as pq
 from numba import njit
 
 from ..inputs.regions import region_names
-from ..rules import ImprovementStaircase
 from .quantiles import Means, Quantiles
 
 PERCENTILES = (5, 50, 95)
@@ -63,7 +62,15 @@ class Gathered:
     over the months and month by month."""
 
     def __init__(
-        self, n: int, n_groups: int, n_regions: int, n_bars: int, lever: bool, n_months: int, variant_bars: tuple = ()
+        self,
+        n: int,
+        n_groups: int,
+        n_regions: int,
+        *,
+        n_bars: int,
+        lever: bool,
+        n_months: int,
+        variant_bars: tuple = (),
     ):
         self.n, self.n_regions = n, n_regions
         self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions)
@@ -82,31 +89,25 @@ class Gathered:
     @classmethod
     def of(cls, setup, n: int) -> Gathered:
         """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup`."""
-        block = setup.block
+        plan = setup.plan
         return cls(
             n,
-            len(block.group_names),
+            len(plan.groups),
             len(setup.regions),
-            len(block.bars),
-            setup.lever_region >= 0,
-            len(block.months),
-            tuple(len(v.block.bars) for v in setup.variants),
+            n_bars=len(plan.steps),
+            lever=setup.lever_region >= 0,
+            n_months=len(plan.months),
+            variant_bars=tuple(len(v.plan.steps) for v in setup.variants),
         )
 
-    def add(
-        self,
-        start: int,
-        amount: np.ndarray,
-        tier: np.ndarray,
-        month_tier: np.ndarray,
-        baseline=None,
-        baseline_tier=None,
-        baseline_month_tier=None,
-        variants: dict | None = None,
-    ) -> None:
-        """Trajectories ``start`` on: amounts (T, R), tiers (T, G, R), each month's tiers (T, M, G, R),
-        and without the lever if any; in a variant sweep ``variants`` holds the batch's variant_tier
-        (T, V, G, R) and variant_empty (T, V) (see :class:`~kommiljard.sweeps.outcomes.Batches`)."""
+    def add(self, start: int, out: dict[str, np.ndarray]) -> None:
+        """Trajectories ``start`` on, as :class:`~kommiljard.sweeps.outcomes.Batches` computes them: amounts
+        (amount_sek, T x R), tiers (T, G, R), each month's tiers (T, M, G, R), and without the lever if any
+        (baseline_sek, baseline_tier, baseline_month_tier); in a variant sweep variant_tier (T, V, G, R) and
+        variant_empty (T, V) (a reused part has them in its footer: :meth:`add_months`)."""
+        amount, tier, month_tier = out["amount_sek"], out["tier"], out["month_tier"]
+        baseline, baseline_tier = out.get("baseline_sek"), out.get("baseline_tier")
+        baseline_month_tier = out.get("baseline_month_tier")
         self.amount.add(amount)
         self.amount_sum.add(start, amount)
         _count_reached(np.ascontiguousarray(tier), self.reached)
@@ -119,10 +120,10 @@ class Gathered:
             self.gain.add(gain)
             self.gain_sum.add(start, gain)
             self.baseline_sum.add(start, baseline)
-        if self.variant_reached is not None and variants is not None:
+        if self.variant_reached is not None and "variant_tier" in out:  # a reused part's are in its footer
             for k in range(len(self.variant_reached)):
-                _count_reached(np.ascontiguousarray(variants["variant_tier"][:, k]), self.variant_reached[k])
-            self.variant_empty += variants["variant_empty"].sum(axis=0, dtype=np.int64)
+                _count_reached(np.ascontiguousarray(out["variant_tier"][:, k]), self.variant_reached[k])
+            self.variant_empty += out["variant_empty"].sum(axis=0, dtype=np.int64)
 
     def month_counts(self) -> dict[str, np.ndarray]:
         """The month-by-month bar counts so far (copies), to record what a part added (:meth:`add_months`)."""
@@ -157,12 +158,12 @@ class Gathered:
             amount = table["amount_sek"].to_numpy().reshape(shape)
             tiers = np.stack([table[f"tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
             no_months = np.zeros((len(amount), 0, len(groups), self.n_regions), np.int8)  # counted already
+            out = {"amount_sek": amount, "tier": tiers, "month_tier": no_months}
             if lever:
                 base_tiers = np.stack([table[f"baseline_tier_{g}"].to_numpy().reshape(shape) for g in groups], axis=1)
                 baseline = table["baseline_sek"].to_numpy().reshape(shape)
-                self.add(start, amount, tiers, no_months, baseline, base_tiers, no_months)
-            else:
-                self.add(start, amount, tiers, no_months)
+                out |= {"baseline_sek": baseline, "baseline_tier": base_tiers, "baseline_month_tier": no_months}
+            self.add(start, out)
             start += len(amount)
 
 
@@ -188,10 +189,9 @@ def part_values(
     return loaders
 
 
-def summarise(
-    gathered: Gathered, regions: tuple[str, ...], block: ImprovementStaircase, parts: list[Path], threads: int = 1
-) -> pd.DataFrame:
-    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``)."""
+def summarise(gathered: Gathered, regions: tuple[str, ...], plan, parts: list[Path], threads: int = 1) -> pd.DataFrame:
+    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``). ``plan``: the
+    swept block's :class:`~kommiljard.kinds.base.SweepPlan` (its groups, months and steps name the chances)."""
     n = gathered.n
     names = region_names()
 
@@ -201,17 +201,17 @@ def summarise(
 
     def bars(reached: np.ndarray, suffix: str) -> dict:
         return {
-            f"p_{bar.name}_{g}{suffix}": reached[k, gi] / n
-            for gi, g in enumerate(block.group_names)
-            for k, bar in enumerate(block.bars)
+            f"p_{bar}_{g}{suffix}": reached[k, gi] / n
+            for gi, g in enumerate(plan.groups)
+            for k, bar in enumerate(plan.steps)
         }
 
     def month_bars(reached: np.ndarray, suffix: str) -> dict:
         return {
-            f"p_{bar.name}_{g}_{month}{suffix}": reached[k, m, gi] / n
-            for m, month in enumerate(block.months)
-            for gi, g in enumerate(block.group_names)
-            for k, bar in enumerate(block.bars)
+            f"p_{bar}_{g}_{month}{suffix}": reached[k, m, gi] / n
+            for m, month in enumerate(plan.months)
+            for gi, g in enumerate(plan.groups)
+            for k, bar in enumerate(plan.steps)
         }
 
     columns = {"region": list(regions), "region_name": [names.get(r, "") for r in regions]}

@@ -13,33 +13,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-import numpy as np
-
 from ..analysis.compare import name_problem
-from ..analysis.levers import caps_target
 from ..errors import InputError, KommiljardError
-from ..inputs.panel import shift_month
 from ..inputs.population import Population
-from ..kinds.staircase.arrays import block_cells
-from ..kinds.staircase.kernel import StaircaseParams
-from ..rules import ImprovementStaircase, Rules
-from .outcomes import Setup, sweep_block, variant_column
+from ..kinds import Draw, kind_of
+from ..rules import Rules
+from .outcomes import Setup, sweep_draw, variant_column
 
 MAX_VARIANTS = 200  # as many as a rule file's named alternatives
 
 
-def draw_needs(block: ImprovementStaircase) -> dict[str, tuple]:
+def draw_needs(needs: Draw) -> dict[str, tuple]:
     """What the drawn trajectories of a block depend on, besides the scenario and the population."""
-    months = sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months})
-    return {
-        "groups": tuple(block.group_names),
-        "measurement months": tuple(block.months),
-        "comparison months": tuple(months),
-        "share_60 months (a target)": tuple(block.months) if block.target else (),
-    }
+    return {"draw model": (needs.model,), **needs.needs}
 
 
-def variant_blocks(variants: Mapping[str, Rules]) -> dict[str, ImprovementStaircase]:
+def variant_blocks(variants: Mapping[str, Rules]) -> dict:
     """Each variant's swept block, checked: at least two variants, at most :data:`MAX_VARIANTS`, each
     sweepable and needing the first variant's draws."""
     if len(variants) < 2:
@@ -49,18 +38,19 @@ def variant_blocks(variants: Mapping[str, Rules]) -> dict[str, ImprovementStairc
         )
     if len(variants) > MAX_VARIANTS:
         raise InputError(f"{len(variants)} variants: a sweep compares at most {MAX_VARIANTS}; split them")
-    blocks = {}
+    blocks, needs = {}, {}
     for name, rules in variants.items():
         if problem := name_problem(name):
             raise InputError(problem)
         try:
-            blocks[name] = sweep_block(rules)
+            blocks[name], needs[name] = sweep_draw(rules)
         except KommiljardError as exc:
             raise InputError(f"variant {name!r} cannot be swept: {exc}") from None
-    first_name, first = next(iter(blocks.items()))
-    wanted = draw_needs(first)
-    for name, block in blocks.items():
-        differ = [what for what, value in draw_needs(block).items() if value != wanted[what]]
+    first_name = next(iter(blocks))
+    wanted = draw_needs(needs[first_name])
+    for name in blocks:
+        mine = draw_needs(needs[name])
+        differ = [what for what in {**wanted, **mine} if mine.get(what) != wanted.get(what)]
         if differ:
             raise InputError(
                 f"variant {name!r} needs other trajectories than {first_name!r} (its {', '.join(differ)} differ): the "
@@ -76,30 +66,21 @@ def with_variants(setup: Setup, variants: Mapping[str, Rules], population: Popul
         raise InputError(
             "a variant sweep has no lever: leave out --region/--improve, or sweep the lever for one rule set"
         )
-    regions = setup.regions
-    people = population.of(regions).astype(np.float64)
     own = []
     for block in variant_blocks(variants).values():
-        own.append(
-            dataclasses.replace(
-                setup,
-                block=block,
-                params=StaircaseParams.from_block(block),
-                weights=people if block.sharing == "population" else np.ones(len(regions)),
-                pots=np.array([block.pot_sek(g) for _, g in block_cells(block)], dtype=np.float64),
-                cap_target=caps_target(block),
-            )
-        )
+        plan = kind_of(block).sweep_plan(block, setup.layout, population, None)
+        own.append(dataclasses.replace(setup, block=block, plan=plan))
     return dataclasses.replace(setup, variants=tuple(own))
 
 
-def variants_record(variants: Mapping[str, Rules], blocks: list[ImprovementStaircase] | None = None) -> list[dict]:
+def variants_record(variants: Mapping[str, Rules], blocks: list | None = None) -> list[dict]:
     """The variants as the manifest (and the sweep's identity) record them, in order; with ``blocks``, also each
-    one's bars and its column in the parts."""
+    one's steps (bars) and its column in the parts."""
     record = []
     for k, (name, rules) in enumerate(variants.items()):
         item = {"name": name, "rules": rules.id, "rules_sha256": rules.sha256, "overrides": dict(rules.overrides)}
         if blocks is not None:
-            item |= {"origin": rules.origin, "bars": list(blocks[k].bar_names), "column": variant_column(k)}
+            steps = kind_of(blocks[k]).step_names(blocks[k])
+            item |= {"origin": rules.origin, "bars": list(steps), "column": variant_column(k)}
         record.append(item)
     return record

@@ -18,7 +18,7 @@ from ...errors import InputError
 from ...inputs.population import region_problems
 from ...inputs.regions import normalise_code
 from ...inputs.tables import Problem, raise_problems, read_table
-from ...rules import PopulationShare
+from .rules import PopulationShare
 
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "j", "x"}
 FALSE_WORDS = {"false", "0", "no", "nej", "n"}

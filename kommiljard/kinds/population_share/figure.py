@@ -9,8 +9,8 @@ from matplotlib.patches import Patch
 from ...inputs.regions import region_label
 from ...language import words_of
 from ...money import format_mnkr, format_number, mnkr
-from ...rules import PopulationShare
 from ..look import BLOCK_COLOUR, MN, label, legend_below, new_axes, provenance_note, say
+from .rules import PopulationShare
 
 WORDS = words_of(__package__)
 

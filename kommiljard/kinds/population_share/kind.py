@@ -7,60 +7,28 @@ unless the block's ``forfeit`` is ``paid_regardless``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import pandas as pd
 
 from ...errors import InputError
-from ...inputs.population import Population
-from ...rules import PopulationShare
-from ..base import Allocation, BlockTables, Cell, block_tables
+from ..base import Cell
+from ..columns import CONDITIONS_MET, SHARE_COLUMNS
 from ..steps import BASE, COUNT, FLOWS, LAPSED, POT, WEIGHT
-from .reference import allocate_population_share
+from .rules import PopulationShare
+from .words import WORDS
 
 ROUTE_NAMES = ("none", "conditions_not_met")
 STEP = "share"
 CELL: Cell = (None, None)
 
 
-@dataclass(frozen=True)
-class PopulationInput:
-    regions: tuple[str, ...]
-    population: np.ndarray  # (R,) int64
-    weights: np.ndarray  # (R,) float64: population, or 1 for equal sharing
-    met: np.ndarray  # (R,) bool: met every condition
-    conditions: str  # where the conditions came from
-
-
-def population_input(block: PopulationShare, population: Population, conditions=None) -> PopulationInput:
-    from .conditions import read_conditions
-
-    regions = tuple(population.counts.index)
-    pop = population.of(regions)
-    weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
-    if conditions is None:
-        return PopulationInput(
-            regions, pop, weights, np.ones(len(regions), bool), "all regions met them (no table given)"
-        )
-    table = read_conditions(conditions, block)
-    missing = [r for r in regions if r not in table.index]
-    if missing:
-        raise InputError(
-            f"{conditions if not isinstance(conditions, pd.DataFrame) else 'the conditions table'}: "
-            f"no row for region(s) {', '.join(missing)}. Add a row for every region in the population table."
-        )
-    names = [c.name for c in block.conditions]  # this block's conditions only; a block without any: all met
-    met = np.array([bool(table.loc[r, names].all()) for r in regions])
-    return PopulationInput(
-        regions, pop, weights, met, "(in memory)" if isinstance(conditions, pd.DataFrame) else str(conditions)
-    )
-
-
 class PopulationShareKind:
     name = "population_share"
+    model = PopulationShare
+    measures = ()
+    columns = (*SHARE_COLUMNS, CONDITIONS_MET)
+    words = WORDS
+    levers = ()
     step_word = "share"
-    sweepable = False
 
     def route_names(self, block: PopulationShare) -> tuple[str, ...]:
         return ROUTE_NAMES
@@ -68,15 +36,21 @@ class PopulationShareKind:
     def step_names(self, block: PopulationShare) -> tuple[str, ...]:
         return (STEP,)
 
+    def needs(self, block: PopulationShare):
+        return []  # it reads no panel row
+
     def coverage(self, frame, block: PopulationShare, population, allow_missing: bool = False):
         return []  # it needs no panel rows; the population table covers every region by itself
 
-    def arrays(
-        self, panel, block: PopulationShare, population: Population, conditions=None, allow_missing: bool = False
-    ) -> PopulationInput:
+    def arrays(self, panel, block: PopulationShare, population, conditions=None, allow_missing: bool = False):
+        from .arrays import population_input
+
         return population_input(block, population, conditions)
 
-    def reference(self, block: PopulationShare, inp: PopulationInput) -> Allocation:
+    def reference(self, block: PopulationShare, inp):
+        from ..tables import Allocation
+        from .reference import allocate_population_share
+
         amounts, lapsed = allocate_population_share(block, inp.weights.tolist(), inp.met.tolist())
         amount = np.array([amounts])
         paid = inp.met | (block.forfeit == "paid_regardless")  # who shares the block's money
@@ -95,12 +69,12 @@ class PopulationShareKind:
             flows=flows,
         )
 
-    def fast(self, block: PopulationShare, inp: PopulationInput) -> Allocation:
+    def fast(self, block: PopulationShare, inp):
         return self.reference(block, inp)  # 21 numbers: the reference is the fast path
 
-    def tables(
-        self, block: PopulationShare, inp: PopulationInput, allocation: Allocation, names: dict[str, str]
-    ) -> BlockTables:
+    def tables(self, block: PopulationShare, inp, allocation, names: dict[str, str]):
+        from ..tables import block_tables
+
         t = block_tables(
             block,
             ROUTE_NAMES,
@@ -112,13 +86,7 @@ class PopulationShareKind:
             allocation,
             (STEP,),
             None,
-            {
-                "improvement_pp": np.nan,
-                "share_current": np.nan,
-                "share_previous": np.nan,
-                "share_60": np.nan,
-                "conditions_met": inp.met[None],
-            },
+            {"conditions_met": inp.met[None]},
         )
         # The contract's tier, route and bars are a staircase's; conditions_met says who forfeited.
         t.rows["tier"], t.rows["route"], t.rows["bars"] = 0, "none", ""
@@ -140,6 +108,23 @@ class PopulationShareKind:
         from .figure import plot_population_share
 
         return plot_population_share(result, block, ax, lang=lang)
+
+    def parameter_text(self, key: str, value, block: PopulationShare, say) -> str | None:
+        from .describe import parameter_text
+
+        return parameter_text(key, value, block, say)
+
+    def lever(self, block: PopulationShare):
+        return None  # a fixed sum by population: nothing a region does in the panel changes it
+
+    def draw(self, block: PopulationShare):
+        return None
+
+    def sweep_plan(self, block: PopulationShare, layout, population, lever=None):
+        raise NotImplementedError(f"kind {self.name!r} has no draw: a sweep cannot draw it")
+
+    def page_cell(self, block: PopulationShare, cell: Cell, lang: str) -> dict:
+        raise NotImplementedError(f"kind {self.name!r} has no lever: the what-if page does not show it")
 
 
 KIND = PopulationShareKind()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...rules import PopulationShare
+from .rules import PopulationShare
 
 
 def allocate_population_share(

@@ -17,9 +17,10 @@ import pandas as pd
 from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
-from ...rules import ImprovementStaircase
-from ..base import Need, panel_grid
+from ..base import Need
 from ..steps import in_units
+from ..tables import panel_grid
+from .rules import ImprovementStaircase
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,13 @@ def block_cells(block: ImprovementStaircase) -> tuple[tuple[str, str], ...]:
 def needed_rows(block: ImprovementStaircase) -> list[Need]:
     """Every row the block reads: each cell's month and the month it is compared with."""
     needs = []
+    measured = block.measure_columns()  # the measure, and the target's in the measurement month
     for month, group in block_cells(block):
         compare = shift_month(month, -block.compare_lag_months)
-        needs += [(month, group, f"{month} {group}"), (compare, group, f"{compare} {group} (to compare with {month})")]
+        needs += [
+            Need(month, group, f"{month} {group}", measured, (month, group)),
+            Need(compare, group, f"{compare} {group} (to compare with {month})", (block.measure,), (month, group)),
+        ]
     return needs
 
 

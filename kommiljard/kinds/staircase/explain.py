@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...inputs.panel import Panel, shift_month
 from ...inputs.regions import region_names
 from ...language import words_of
 from ...money import PP_UNIT, format_number, format_percent, format_pp, format_share, kronor
-from ...rules import ImprovementStaircase, Rules
 from ..explaining import (
     Notes,
     RegionTrace,
@@ -24,6 +24,7 @@ from ..explaining import (
 from ..naming import group_name, measure_name, month_name, say, step_name, value_of
 from .arrays import staircase_input
 from .reference import CellOutcome, allocate_input_cell
+from .rules import ImprovementStaircase
 from .units import (
     ROUTE_IMPROVEMENT,
     ROUTE_TARGET,
@@ -42,7 +43,7 @@ WORDS = words_of(__package__)
 class Explanation(RegionTrace):
     """One region in one month and group: inputs, improvement, tier, bars, amount, rules."""
 
-    rules: Rules
+    rules: Any  # the loaded rule set (kommiljard.rules.Rules)
     block: ImprovementStaircase
     panel: Panel
     region: str
@@ -198,7 +199,7 @@ def _published(share: float, target) -> float:
 
 
 def explain_cell(
-    rules: Rules,
+    rules,
     block: ImprovementStaircase,
     cell: tuple[str, str],
     panel: Panel,

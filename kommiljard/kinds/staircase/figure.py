@@ -14,7 +14,6 @@ from matplotlib.patches import Rectangle
 from ...inputs.regions import region_label
 from ...language import words_of
 from ...money import format_number, format_percent, mnkr
-from ...rules import ImprovementStaircase
 from ..explaining import sign, unpaid_fate
 from ..look import (
     MN,
@@ -35,6 +34,7 @@ from ..look import (
     text_colour,
     wrapped,
 )
+from .rules import ImprovementStaircase
 from .units import route_names
 
 WORDS = words_of(__package__)

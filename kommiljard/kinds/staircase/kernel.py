@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ...rules import ImprovementStaircase
 from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
+from .rules import ImprovementStaircase
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement, target_bound
 
 _steps = compiled()

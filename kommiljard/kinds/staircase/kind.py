@@ -1,20 +1,38 @@
-"""The improvement staircase as a :class:`~kommiljard.kinds.base.BlockKind`."""
+"""The improvement staircase as a :class:`~kommiljard.kinds.base.BlockKind`: what it declares and provides.
+
+Its measures are shares (the block's ``measure``, and its target's); its lever is percentage points
+added to the region's share (:mod:`.lever`); a sweep draws its shares on the logit scale.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...rules import ImprovementStaircase
-from ..base import Allocation, BlockTables, Cell, block_tables, coverage_problems
-from . import units
-from .arrays import StaircaseInput, block_cells, needed_rows, staircase_input
-from .reference import allocate_input_cell
+from ...inputs.measures import PERFORMED_60, SHARE_60, SHARE_90
+from ..base import Cell, Column, Draw, kind_word
+from ..columns import SHARE_COLUMNS
+from .lever import LEVER
+from .rules import ImprovementStaircase
+from .units import route_names
+from .words import WORDS
+
+IMPROVEMENT_PCT = Column(
+    "improvement_pct",
+    (
+        "the relative improvement in percent of last year's share, as a relative block compares it with its bars",
+        "den relativa förbättringen i procent av förra årets andel, som ett relativt block jämför den med staplarna",
+    ),
+    "percent",
+    optional=True,
+)
 
 
-def improvement_columns(block: ImprovementStaircase, inp: StaircaseInput, improvement: np.ndarray) -> dict:
+def improvement_columns(block: ImprovementStaircase, inp, improvement: np.ndarray) -> dict:
     """The improvement as the rows give it: ``improvement_pp`` always holds percentage points (the
     difference of the shares as the block rounds them); a relative block adds ``improvement_pct``,
     the relative change in percent that it compares with its bars."""
+    from . import units
+
     if block.improvement_unit == "pp":
         return {"improvement_pp": improvement}
     return {"improvement_pp": units.improvement_pp(inp.current, inp.previous, block), "improvement_pct": improvement}
@@ -22,24 +40,46 @@ def improvement_columns(block: ImprovementStaircase, inp: StaircaseInput, improv
 
 class Staircase:
     name = "improvement_staircase"
+    model = ImprovementStaircase
+    measures = (SHARE_90, SHARE_60, PERFORMED_60)
+    columns = (SHARE_COLUMNS[0], IMPROVEMENT_PCT, *SHARE_COLUMNS[1:])
+    words = WORDS
+    levers = (LEVER,)
     step_word = "bar"
-    sweepable = True
 
     def route_names(self, block: ImprovementStaircase) -> tuple[str, ...]:
-        return units.route_names(block)
+        return route_names(block)
 
     def step_names(self, block: ImprovementStaircase) -> tuple[str, ...]:
         return block.bar_names
 
-    def coverage(self, frame, block: ImprovementStaircase, population, allow_missing: bool = False):
-        return coverage_problems(frame, block, population, allow_missing, needed_rows(block))
+    def cells(self, block: ImprovementStaircase) -> list[Cell]:
+        from .arrays import block_cells
 
-    def arrays(
-        self, panel, block: ImprovementStaircase, population, conditions=None, allow_missing: bool = False
-    ) -> StaircaseInput:
+        return list(block_cells(block))
+
+    def cell_of(self, block: ImprovementStaircase, month: str, group: str) -> Cell | None:
+        return (month, group) if month in block.months and group in block.group_names else None
+
+    def needs(self, block: ImprovementStaircase):
+        from .arrays import needed_rows
+
+        return needed_rows(block)
+
+    def coverage(self, frame, block: ImprovementStaircase, population, allow_missing: bool = False):
+        from ..tables import coverage_problems
+
+        return coverage_problems(frame, block, population, allow_missing, self.needs(block))
+
+    def arrays(self, panel, block: ImprovementStaircase, population, conditions=None, allow_missing: bool = False):
+        from .arrays import staircase_input
+
         return staircase_input(panel, block, population, allow_missing)
 
-    def reference(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
+    def reference(self, block: ImprovementStaircase, inp):
+        from ..tables import Allocation
+        from .reference import allocate_input_cell
+
         cells = [allocate_input_cell(block, inp, c) for c in range(len(inp.cells))]
         return Allocation(
             amount=np.array([[r.amount for r in cell.regions] for cell in cells]),
@@ -51,7 +91,8 @@ class Staircase:
             extra={"improvement": np.array([[r.improvement for r in cell.regions] for cell in cells])},
         )
 
-    def fast(self, block: ImprovementStaircase, inp: StaircaseInput) -> Allocation:
+    def fast(self, block: ImprovementStaircase, inp):
+        from ..tables import Allocation
         from .kernel import StaircaseParams, run_staircase
 
         res = run_staircase(
@@ -61,12 +102,12 @@ class Staircase:
             res.amount, res.tier, res.route, res.lapsed, res.by_step, res.flows, {"improvement": res.improvement}
         )
 
-    def tables(
-        self, block: ImprovementStaircase, inp: StaircaseInput, allocation: Allocation, names: dict[str, str]
-    ) -> BlockTables:
+    def tables(self, block: ImprovementStaircase, inp, allocation, names: dict[str, str]):
+        from ..tables import block_tables
+
         return block_tables(
             block,
-            units.route_names(block),
+            route_names(block),
             inp.cells,
             inp.regions,
             names,
@@ -80,15 +121,8 @@ class Staircase:
                 "share_current": inp.current,
                 "share_previous": inp.previous,
                 "share_60": inp.target_share,
-                "conditions_met": None,
             },
         )
-
-    def cells(self, block: ImprovementStaircase) -> list[Cell]:
-        return list(block_cells(block))
-
-    def cell_of(self, block: ImprovementStaircase, month: str, group: str) -> Cell | None:
-        return (month, group) if (month, group) in block_cells(block) else None
 
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
         from .explain import explain_cell
@@ -99,6 +133,66 @@ class Staircase:
         from .figure import plot_staircase_cell
 
         return plot_staircase_cell(result, block, cell, ax, lang=lang)
+
+    def parameter_text(self, key: str, value, block: ImprovementStaircase, say) -> str | None:
+        from .describe import parameter_text
+
+        return parameter_text(key, value, block, say)
+
+    def lever(self, block: ImprovementStaircase):
+        from .lever import ShareLever
+
+        return ShareLever(block)
+
+    def draw(self, block: ImprovementStaircase) -> Draw:
+        from ...inputs.panel import shift_month
+
+        compared = tuple(sorted(set(block.months) | {shift_month(m, -block.compare_lag_months) for m in block.months}))
+        months_60 = tuple(block.months) if block.target else ()
+        return Draw(
+            "logit_shares",
+            {block.measure: compared, **({block.target.measure: months_60} if block.target else {})},
+            block.group_names,
+            block.months,
+            {
+                "groups": tuple(block.group_names),
+                "measurement months": tuple(block.months),
+                "comparison months": compared,
+                "share_60 months (a target)": months_60,
+            },
+        )
+
+    def sweep_plan(self, block: ImprovementStaircase, layout, population, lever=None):
+        from .sweep import sweep_plan
+
+        return sweep_plan(block, layout, population, lever)
+
+    def page_cell(self, block: ImprovementStaircase, cell: Cell, lang: str) -> dict:
+        from ...money import format_number
+        from ..look import NONE_COLOUR, bar_colour
+        from ..naming import group_name, measure_name, step_name
+        from ..tables import step_labels
+
+        month, group = cell
+        label = next(g.label for g in block.groups if g.name == group)  # the rule file's, in Swedish
+        bars = [step_name(b, lang) for b in block.bars]
+        target = block.target
+        by_target = ""
+        if target is not None:
+            op = "≥" if target.inclusive else ">"
+            by_target = kind_word(self, "route_target", lang, measure=measure_name(target.measure, lang), op=op,
+                                  threshold=format_number(target.threshold, None, lang=lang))  # fmt: skip
+        return {
+            "group": (label or group_name(group, lang)) if lang == "sv" else group_name(group, lang),
+            "measure": measure_name(block.measure, lang),
+            "steps": bars,
+            "tiers": [
+                kind_word(self, "tier_none", lang),
+                *step_labels(bars, np.arange(1, len(block.bars) + 1), block.cumulative),
+            ],
+            "routes": [kind_word(self, "route_none", lang), kind_word(self, "route_improvement", lang), by_target],
+            "colours": [NONE_COLOUR, *(bar_colour(n, k) for k, n in enumerate(block.bar_names))],
+        }
 
 
 KIND = Staircase()

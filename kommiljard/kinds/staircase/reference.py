@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...rules import ImprovementStaircase
 from ..steps import BASE, CASCADES, FLOWS, StepOutcome, add_member, cascade, paid, step_outcomes
+from .rules import ImprovementStaircase
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, improvement_units, tier_and_route
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...rules import ImprovementStaircase
 from ..steps import in_units, passes
+from .rules import ImprovementStaircase
 
 ROUTE_NONE, ROUTE_IMPROVEMENT, ROUTE_TARGET = 0, 1, 2
 

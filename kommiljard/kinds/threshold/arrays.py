@@ -18,9 +18,9 @@ import pandas as pd
 
 from ...inputs.panel import Panel
 from ...inputs.population import Population
-from ...rules import AbsoluteThreshold
-from ...rules.threshold import Period
-from ..base import Need, panel_grid
+from ..base import Need
+from ..tables import panel_grid
+from .rules import AbsoluteThreshold, Period
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,13 @@ def months_needed(period: Period, aggregate: str) -> tuple[str, ...]:
 
 def needed_rows(block: AbsoluteThreshold) -> list[Need]:
     """Every row the block reads: the months each period's figures (and its gate's) are taken from."""
-    aggregates = [block.aggregate] + ([block.gate.aggregate] if block.gate else [])
-    return [
-        (m, g, f"{m} {g}")
-        for p in block.periods
-        for m in sorted({m for a in aggregates for m in months_needed(p, a)})
-        for g in block.group_names
-    ]
+    reads = [(block.measure, block.aggregate)] + ([(block.gate.measure, block.gate.aggregate)] if block.gate else [])
+    needs = []
+    for p in block.periods:
+        for m in sorted({m for _, a in reads for m in months_needed(p, a)}):
+            measures = tuple(dict.fromkeys(c for c, a in reads if m in months_needed(p, a)))
+            needs += [Need(m, g, f"{m} {g}", measures, (p.months[-1], g)) for g in block.group_names]
+    return needs
 
 
 def _aggregate(indexed: pd.DataFrame, column: str, aggregate: str, block: AbsoluteThreshold, regions) -> np.ndarray:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...inputs.panel import Panel
 from ...inputs.population import Population
 from ...inputs.regions import region_names
 from ...language import words_of
 from ...money import format_number
-from ...rules import AbsoluteThreshold, Rules
-from ...rules.threshold import Period
 from ..explaining import (
     Notes,
     RegionTrace,
@@ -26,6 +25,7 @@ from ..explaining import (
 from ..naming import group_name, measure_name, month_name, say, step_name, value_of
 from .arrays import months_needed, threshold_input
 from .reference import ROUTE_NAMES, ThresholdCell, passes, passes_gate, period_cells, to_units
+from .rules import AbsoluteThreshold, Period
 
 WORDS = words_of(__package__)
 
@@ -34,7 +34,7 @@ WORDS = words_of(__package__)
 class ThresholdExplanation(RegionTrace):
     """One region in one period and group: its figure, the gate, the levels, the pots, the amount."""
 
-    rules: Rules
+    rules: Any  # the loaded rule set (kommiljard.rules.Rules)
     block: AbsoluteThreshold
     period: Period
     panel: Panel
@@ -167,7 +167,7 @@ class ThresholdExplanation(RegionTrace):
 
 
 def explain_threshold(
-    rules: Rules,
+    rules,
     block: AbsoluteThreshold,
     period: Period,
     panel: Panel,

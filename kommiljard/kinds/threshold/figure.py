@@ -15,7 +15,6 @@ from matplotlib.patches import Patch
 from ...inputs.regions import region_label
 from ...language import words_of
 from ...money import NO_DATA, format_number, mnkr
-from ...rules import AbsoluteThreshold
 from ..explaining import sign, unpaid_fate
 from ..look import (
     NONE_COLOUR,
@@ -32,6 +31,7 @@ from ..look import (
     value_of,
 )
 from .reference import ROUTE_GATE, ROUTE_NAMES
+from .rules import AbsoluteThreshold
 
 WORDS = words_of(__package__)
 
@@ -69,6 +69,34 @@ def plot_threshold_cell(
             fontsize=7,
         )
     right = max(100.0, float(np.nanmax(regions["share_current"], initial=0.0)) + 6)
+    _draw_levels(ax, block, (steps, members), len(regions), lang)
+    ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
+    ax.set_ylim(-0.7, len(regions) + 1.2 * len(block.levels) + 0.6)
+    ax.set_xlim(0, right)
+    x_label = WORDS.text(
+        "figure.x_label",
+        lang,
+        measure=measure_name(block.measure, lang),
+        aggregate=value_of(block.aggregate, lang),
+        period=period.name,
+    )
+    ax.set_xlabel(plain(x_label))
+    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, None, lang=lang))
+    legend_below(ax, _legend(block, lang), ncols=2)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    pot, paid, lapsed = (float(steps[c].sum()) for c in ("base_sek", "pot_sek", "lapsed_sek"))
+    title = WORDS.text(
+        "figure.title", lang, period=period.name, title=cell_title(block, group, pot, paid, lapsed, lang)
+    )
+    label(ax, title, *provenance_note(result.provenance, lang))
+    return ax
+
+
+def _draw_levels(ax: Axes, block: AbsoluteThreshold, tables: tuple, n_regions: int, lang: str) -> None:
+    """Each level as a dashed line at its threshold, labelled above the bars with its pot after the cascade and its
+    members (``tables``: the cell's steps and members)."""
+    steps, members = tables
     for k, (level, out) in enumerate(zip(block.levels, steps.itertuples())):
         colour = bar_colour(level.name, k)
         ax.axvline(level.threshold, color=colour, linestyle="--", linewidth=1.2, gid=f"level-{level.name}")
@@ -95,25 +123,17 @@ def plot_threshold_cell(
         text = f"{head}\n{fate}"
         ax.text(
             level.threshold,
-            len(regions) - 0.3 + 1.1 * k,
+            n_regions - 0.3 + 1.1 * k,
             plain(text),
             fontsize=7.5,
             color=colour,
             ha="center",
             va="bottom",
         )
-    ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
-    ax.set_ylim(-0.7, len(regions) + 1.2 * len(block.levels) + 0.6)
-    ax.set_xlim(0, right)
-    x_label = WORDS.text(
-        "figure.x_label",
-        lang,
-        measure=measure_name(block.measure, lang),
-        aggregate=value_of(block.aggregate, lang),
-        period=period.name,
-    )
-    ax.set_xlabel(plain(x_label))
-    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, None, lang=lang))
+
+
+def _legend(block: AbsoluteThreshold, lang: str) -> list[Patch]:
+    """No level, the highest level of each colour and, with a gate, the hatching of a gate not met."""
     handles = [Patch(color=NONE_COLOUR, label=WORDS.text("figure.no_level", lang))]
     handles += [
         Patch(color=bar_colour(lv.name, k), label=plain(WORDS.text("figure.highest", lang, level=step_name(lv, lang))))
@@ -130,12 +150,4 @@ def plot_threshold_cell(
             scope=value_of(g.scope, lang),
         )
         handles.append(Patch(facecolor="white", edgecolor="#a11d1d", hatch="////", label=plain(gate)))
-    legend_below(ax, handles, ncols=2)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    pot, paid, lapsed = (float(steps[c].sum()) for c in ("base_sek", "pot_sek", "lapsed_sek"))
-    title = WORDS.text(
-        "figure.title", lang, period=period.name, title=cell_title(block, group, pot, paid, lapsed, lang)
-    )
-    label(ax, title, *provenance_note(result.provenance, lang))
-    return ax
+    return handles

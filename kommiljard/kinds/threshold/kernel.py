@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ...rules import AbsoluteThreshold
 from ..steps import BASE, COUNT, FLOWS, WEIGHT, compiled
 from .reference import ROUTE_GATE, ROUTE_NONE, ROUTE_THRESHOLD, to_units
+from .rules import AbsoluteThreshold
 
 _steps = compiled()
 _in_units, _passes, _cascade, _add_member, _paid = (

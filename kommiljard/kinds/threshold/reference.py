@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...rules import AbsoluteThreshold
-from ...rules.threshold import Period
 from ..steps import BASE, FLOWS, StepOutcome, add_member, cascade, in_units, paid, passes, step_outcomes
+from .rules import AbsoluteThreshold, Period
 
 ROUTE_NONE, ROUTE_THRESHOLD, ROUTE_GATE = 0, 1, 2
 ROUTE_NAMES = ("none", "threshold", "gate_not_met")

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("page-data").textContent);
-  var T = D.text, G = D.grid, STEP = G.step, DEC = G.decimals;
+  var T = D.text, G = D.grid, STEP = G.step, DEC = G.decimals, LEVER = D.lever;  // the link's key: the lever's option
   var N = G.last - G.first + 1;
   var PER_PP = Math.round(1 / STEP);  // grid steps in one percentage point
   var SVG = "http://www.w3.org/2000/svg";  // a namespace name, not a request
@@ -65,7 +65,14 @@
     return { amount: j[1], tier: j[2], route: j[3] };
   }
   function nextBar(r, c, k) {  // kommiljard whatif's to_next_tier_pp: the exact improvement still needed for the next bar
-    var need = D.regions[r].cells[c].need, tier = point(r, c, k).tier;
+    var cell = D.regions[r].cells[c], need = cell.need, tier = point(r, c, k).tier;
+    if (!need) {  // a kind without exact steps: the smallest further step on the grid that reaches a higher tier
+      var runs = cell.runs, j = runIndex(runs, k);
+      for (var m = j + 1; m < runs.length; m++) {
+        if (runs[m][2] > tier) { return { pp: Number(((runs[m][0] + G.first - k) * STEP).toFixed(6)), tier: runs[m][2] }; }
+      }
+      return { pp: null, tier: tier };
+    }
     if (tier >= need.length) { return { pp: null, tier: tier }; }
     return { pp: Number((need[tier] - k * STEP).toFixed(6)), tier: tier + 1 };
   }
@@ -119,14 +126,15 @@
         state.notices.push(fill(T.notice_region, { value: params.get("region"), set: label(state.region) }));
       } else { state.region = r; }
     }
-    if (params.has("improve")) {
-      var all = snap(params.get("improve"));
+    if (params.has(LEVER)) {
+      var all = snap(params.get(LEVER));
       if (all !== null) { k = k.map(function () { return all; }); }
     }
     params.forEach(function (value, key) {
-      if (key.indexOf("improve.") !== 0) { return; }
-      var c = D.cells.findIndex(function (cell) { return cell.key === key.slice(8); });
-      if (c < 0) { state.notices.push(fill(T.notice_cell, { value: key.slice(8) })); return; }
+      if (key.indexOf(LEVER + ".") !== 0) { return; }
+      var name = key.slice(LEVER.length + 1);
+      var c = D.cells.findIndex(function (cell) { return cell.key === name; });
+      if (c < 0) { state.notices.push(fill(T.notice_cell, { value: name })); return; }
       var one = snap(value);
       if (one !== null) { k[c] = one; }
     });
@@ -135,9 +143,9 @@
   function fragment() {
     var parts = ["region=" + encodeURIComponent(D.regions[state.region].code)];
     var same = state.k.every(function (k) { return k === state.k[0]; });
-    if (same && state.k[0] !== 0) { parts.push("improve=" + short(state.k[0])); }
+    if (same && state.k[0] !== 0) { parts.push(LEVER + "=" + short(state.k[0])); }
     if (!same) {
-      state.k.forEach(function (k, c) { if (k !== 0) { parts.push("improve." + D.cells[c].key + "=" + short(k)); } });
+      state.k.forEach(function (k, c) { if (k !== 0) { parts.push(LEVER + "." + D.cells[c].key + "=" + short(k)); } });
     }
     return "#" + parts.join("&");
   }
@@ -191,8 +199,10 @@
       table.appendChild(el("thead")).appendChild(head);
       var body = table.appendChild(el("tbody"));
       var rows = {};
-      [["share", fill(T.share, { measure: cell.measure }) + ", %"], ["improvement", T.improvement + ", " + T.pp],
-       ["tier", T.tier], ["route", T.route], ["amount", T.kronor]].forEach(function (row) {
+      var shown = "share" in D.regions[0].cells[c]  // a share and last year's; else the lever's own value
+        ? [["share", fill(T.share, { measure: cell.measure }) + ", %"], ["improvement", T.improvement + ", " + T.pp]]
+        : [["value", cell.measure + ", " + T.pp]];
+      shown.concat([["tier", T.tier], ["route", T.route], ["amount", T.kronor]]).forEach(function (row) {
         var tr = el("tr");
         tr.appendChild(el("th", { scope: "row" }, row[1]));
         rows[row[0]] = [tr.appendChild(el("td")), tr.appendChild(el("td"))];
@@ -277,30 +287,36 @@
       u.range.value = machine(k);
       if (document.activeElement !== u.number || parse(u.number.value) !== Number(machine(k))) { u.number.value = typed(k); }
       u.card.classList.toggle("changed", k !== 0);
-      var raw = data.share + k * STEP, shareAfter = Math.min(100, Math.max(0, raw));
-      var clamped = raw > 100 + 1e-9 || raw < -1e-9;
-      u.rows.share[0].textContent = share(data.share);
-      u.rows.share[1].textContent = share(shareAfter) + (clamped ? " (" + fill(T.clamped, { limit: raw > 100 ? 100 : 0 }) + ")" : "");
-      u.rows.improvement[0].textContent = signed(data.share - data.previous, D.share_decimals);
-      u.rows.improvement[1].textContent = signed(shareAfter - data.previous, D.share_decimals);
+      if (u.rows.share) {
+        var raw = data.share + k * STEP, shareAfter = Math.min(100, Math.max(0, raw));
+        var clamped = raw > 100 + 1e-9 || raw < -1e-9;
+        u.rows.share[0].textContent = share(data.share);
+        u.rows.share[1].textContent = share(shareAfter) + (clamped ? " (" + fill(T.clamped, { limit: raw > 100 ? 100 : 0 }) + ")" : "");
+        u.rows.improvement[0].textContent = signed(data.share - data.previous, D.share_decimals);
+        u.rows.improvement[1].textContent = signed(shareAfter - data.previous, D.share_decimals);
+        u.lastYear.textContent = fill(T.last_year, { value: share(data.previous) });
+      } else {
+        u.rows.value[0].textContent = decimal(data.value.toFixed(DEC));
+        u.rows.value[1].textContent = decimal(Math.max(0, data.value + k * STEP).toFixed(DEC));
+      }
       setTier(u.rows.tier[0], cell, before.tier);
       setTier(u.rows.tier[1], cell, after.tier);
       u.rows.route[0].textContent = cell.routes[before.route];
       u.rows.route[1].textContent = cell.routes[after.route];
       u.rows.amount[0].textContent = kr(before.amount);
       u.rows.amount[1].textContent = kr(after.amount);
-      u.lastYear.textContent = fill(T.last_year, { value: share(data.previous) });
       u.diff.textContent = "";
       u.diff.appendChild(document.createTextNode(T.difference + ": "));
       u.diff.appendChild(el("strong", {}, signedKr(after.amount - before.amount) + " kr"));
       var next = nextBar(r, c, k);
+      var top = next.tier >= cell.tiers.length - 1;
       var nextText = next.pp !== null ? fill(T.next_in, { pp: decimal(exact(next.pp)), tier: next.tier, bars: cell.tiers[next.tier] })
-        : T.next_top;
+        : top ? T.next_top : fill(T.next_beyond, { hi: pp(G.last) });
       u.next.textContent = T.next + ": " + nextText;
       var more = k + PER_PP <= G.last ? point(r, c, k + PER_PP).amount - after.amount : null;
       u.extra.textContent = T.extra_pp + ": " + (more === null ? T.extra_beyond : signedKr(more) + " kr");
       u.card.dataset.sekPerExtraPp = more === null ? "" : more.toFixed(2);
-      u.card.dataset.toNextPp = next.pp !== null ? exact(next.pp) : "top";
+      u.card.dataset.toNextPp = next.pp !== null ? exact(next.pp) : top ? "top" : "beyond";
       u.card.dataset.improvePp = machine(k);
       u.card.dataset.amountBeforeSek = before.amount.toFixed(2);
       u.card.dataset.amountAfterSek = after.amount.toFixed(2);

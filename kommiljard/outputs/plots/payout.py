@@ -17,6 +17,7 @@ from ...money import NO_DATA, format_number, mnkr
 from ..wording import WORDS, no_data_text
 
 GROUP_COLOURS = ("#2f6db5", "#8fb3e0", "#6a51a3", "#b9a8d9")  # the groups of the blocks with cells, in order
+BLOCK_COLOURS = (BLOCK_COLOUR, "#9fd39b", "#e6a157", "#c9c9c9")  # blocks drawn as one segment, in order
 
 
 def plot_cell(result: Payout, month: str, group: str, ax: Axes | None = None) -> Axes:
@@ -76,19 +77,21 @@ def plot_payouts(result: Payout, ax: Axes | None = None, lang: str = "en") -> Ax
 
 
 def _segments(result: Payout, lang: str) -> list[tuple[tuple[str, str], pd.Series, str]]:
-    """((gid, legend text), amount per region, colour) of each segment: per block with cells its groups, then the
-    population blocks."""
+    """((gid, legend text), amount per region, colour) of each segment: a block with cells one per group (when it
+    has a few), any other block one."""
+    from ...kinds import kind_of
+
     amounts = result.step_amounts
     regions = sorted(amounts["region"].unique())
     segments = []
-    shades = iter(GROUP_COLOURS)
+    shades, whole = iter(GROUP_COLOURS), iter(BLOCK_COLOURS)
     for block in result.rules.ruleset.blocks:
         mine = amounts[amounts["block"] == block.number]
-        groups = [g for g in dict.fromkeys(mine["group"]) if isinstance(g, str)]
-        if not groups:
+        groups = [g for g in dict.fromkeys(g for _, g in kind_of(block).cells(block)) if isinstance(g, str)]
+        if not groups or len(groups) > len(GROUP_COLOURS) - 1:
             values = mine.groupby("region")["amount_sek"].sum().reindex(regions).fillna(0.0)
             name = block.name if "block" in block.name.lower() else f"{say('block', lang)} {block.number}: {block.name}"
-            segments.append(((f"block{block.number}", name), values, BLOCK_COLOUR))
+            segments.append(((f"block{block.number}", name), values, next(whole, "#8c8c8c")))
             continue
         for group in groups:
             values = mine[mine["group"] == group].groupby("region")["amount_sek"].sum().reindex(regions).fillna(0.0)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
-from .common import Block, Frozen, check_months, check_names_unique
+from ...rules.common import Block, Frozen, check_months, check_names_unique
 
 
 class Condition(Frozen):

@@ -7,7 +7,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Block, Frozen, check_months, check_names_unique, check_shares_sum
+from ...rules.common import (
+    Block,
+    Frozen,
+    check_ascending_bounds,
+    check_months,
+    check_names_unique,
+    check_shares_sum,
+)
 
 # The improvements a bar's bound can mean: percentage points of a share (0-100) change by at most
 # 100; a relative change cannot fall below -100 %, and 10**6 % is far beyond any share's change
@@ -103,19 +110,7 @@ class ImprovementStaircase(Block):
         check_names_unique(self.bars, "bar")
         check_shares_sum([g.share for g in self.groups], "group shares")
         check_shares_sum([b.pot_share for b in self.bars], "bar pot_share values")
-        lowest, highest = IMPROVEMENT_RANGE[self.improvement_unit]
-        outside = [f"{b.name} = {b.min_improvement:g}" for b in self.bars if not lowest <= b.min_improvement <= highest]
-        if outside:
-            raise ValueError(
-                f"bars.min_improvement must lie between {lowest:g} and {highest:g} ({self.improvement_unit}); got "
-                f"{', '.join(outside)}"
-            )
-        keys = [(b.min_improvement, not b.inclusive) for b in self.bars]
-        if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
-            raise ValueError(
-                "bars must ascend: each bar's min_improvement must be above the previous one's "
-                f"(got {[b.min_improvement for b in self.bars]})"
-            )
+        check_ascending_bounds(self.bars, *IMPROVEMENT_RANGE[self.improvement_unit], "bars", self.improvement_unit)
         if self.target is not None and self.target.bar not in self.bar_names:
             raise ValueError(f"target.bar {self.target.bar!r} is not one of the bars {list(self.bar_names)}")
         return self

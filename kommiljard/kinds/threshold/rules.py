@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..money import format_kronor
-from .common import MAX_SEK, Block, Frozen, check_months, check_names_unique, check_shares_sum
+from ...money import format_kronor
+from ...rules.common import MAX_SEK, Block, Frozen, check_months, check_names_unique, check_shares_sum
 
 
 class PerformanceGroup(Frozen):
