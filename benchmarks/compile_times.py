@@ -31,7 +31,7 @@ from kommiljard.kinds.threshold.kernel import ThresholdParams, run_threshold
 from kommiljard.rules import load_rules
 from kommiljard.sweeps.model import draw
 from kommiljard.sweeps.outcomes import setup_sweep
-from kommiljard.sweeps.quantiles import Means, Quantiles
+from kommiljard.sweeps.quantiles import Means, Quantiles, local_passes
 from kommiljard.sweeps.scenario import load_scenario
 
 rng = np.random.default_rng(0)
@@ -66,7 +66,7 @@ KERNELS = {
     "draw kernels given observed cells": "draw(conditioned.model, 1, 0, 10)",
     "summary kernels (histogram, block sums, selection)": (
         "q = Quantiles(21); q.add(amounts); Means(1000, 21).add(0, amounts); "
-        "q.percentiles([5, 50], lambda: [lambda: amounts])"
+        "q.percentiles([5, 50], local_passes(lambda: [lambda: amounts]))"
     ),
 }
 

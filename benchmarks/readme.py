@@ -37,7 +37,8 @@ def section(r: dict, source: str) -> str:
     ]
     for t in r["targets"]:
         ratio = f"{t['ratio']:.2f} ({t['target']})" if t["ratio"] is not None else t["target"]
-        lines.append(f"| {t['what']} | {t['figure']:.3g} | {ratio} | {'yes' if t['met'] else '**no**'} |")
+        met = {True: "yes", False: "**no**", None: "(no goal)"}[t["met"]]
+        lines.append(f"| {t['what']} | {t['figure']:.3g} | {ratio} | {met} |")
     lines += [
         "",
         f"Floors: `import numpy, pandas, pyarrow` {f['import_s']['cpu']:.2f} s CPU; numpy SFC64 normals for one "
@@ -50,10 +51,11 @@ def section(r: dict, source: str) -> str:
     ]
     for c in r["commands"].values():
         lines.append(f"| `{c['command']}` | {c['cpu']:.2f} | {c['wall']:.2f} | {c['cpu'] / f['import_s']['cpu']:.2f} |")
-    normals = f["normals_us"]["cpu"]
+    normals = s["normals_floor_us"]["cpu"]
     lines += [
         "",
-        "| sweep, per trajectory | CPU µs | wall µs | × normals floor |",
+        f"| sweep, per trajectory (the least of {s['end_to_end_rounds']} rounds; floor {normals:.2f} µs, measured "
+        "before each) | CPU µs | wall µs | × normals floor |",
         "|---|---|---|---|",
     ]
     for name, t in s["end_to_end_us"].items():
@@ -77,11 +79,37 @@ def section(r: dict, source: str) -> str:
             for mem in s["memory"]
         )
         lines += ["", f"Peak memory of `run_sweep` in a fresh process (2 threads): {sizes}."]
+    if "dask" in r:
+        lines += ["", *dask_lines(r["dask"])]
     if "compile" in r:
         lines += ["", "| kernel | compile, first process (CPU s) | load, next process (CPU s) |", "|---|---|---|"]
         for name, t in r["compile"].items():
             lines.append(f"| {name} | {t['cold_s']['cpu']:.2f} | {t['warm_s']['cpu']:.3f} |")
     return "\n".join(lines)
+
+
+def dask_lines(d: dict) -> list[str]:
+    """The sweep on a Dask LocalCluster: one row per run, then the efficiency and the driver's share."""
+    size = d["sizes"]
+    lines = [
+        f"| sweep of {size['n']:,} in parts of {size['chunk']:,} | wall s | trajectories/s | driver CPU s | workers' "
+        "CPU s |",
+        "|---|---|---|---|---|",
+    ]
+    rows = {"local, one thread": d["local"]["one thread"]}
+    rows |= {f"Dask, {w} worker process{'es' * (int(w) > 1)}": row for w, row in d["dask"].items()}
+    for name, row in rows.items():
+        workers = f"{row['workers_cpu_s']:.2f}" if "workers_cpu_s" in row else "-"
+        speed = f"{row['trajectories_per_s']:,.0f}"
+        lines.append(f"| {name} | {row['wall_s']:.2f} | {speed} | {row['driver_cpu_s']:.2f} | {workers} |")
+    largest = d["largest_workers"]
+    lines += [
+        "",
+        f"Dask at {largest} worker processes: parallel efficiency {d['efficiency']:.2f} (throughput over {largest} "
+        f"times one worker's), the driver's CPU {100 * d['driver_share']:.1f} % of the workers', the workers' CPU "
+        f"on one worker process {d.get('cpu_efficiency', float('nan')):.2f} of that on {largest} for the same work.",
+    ]
+    return lines
 
 
 def rewrite(readme: Path, generated: str) -> None:

@@ -3,25 +3,28 @@ allocation kernel against the tuned numpy contender on drawn trajectories.
 
 The stages are the sweep's own functions, called as :func:`kommiljard.sweeps.run.run_sweep`
 calls them (default scenario, 2019 rules, no lever; batches of ``BATCH_SIZE``), each timed on
-its own: ``draw`` (:func:`~kommiljard.sweeps.model.draw`), ``outcomes``
-(:func:`~kommiljard.kinds.staircase.kernel.staircase_outcomes` on the drawn shares), ``draw +
-outcomes`` (the two fused, stream by stream, as the sweep runs them: :class:`Batches`),
-``gather`` (the summary's means, histograms and bar counts), ``table`` (the Arrow table of a
-batch), ``write`` (pyarrow) and ``summary`` (the exact percentiles, reading the parts again).
-The end-to-end figure is ``run_sweep`` in this process after a warm-up (CPU of all its threads);
-the peak memory is ``run_sweep`` in a fresh process per size.
+its own: ``draw`` (:func:`~kommiljard.sweeps.model.draw`: the shares of a batch, written to
+memory), ``outcomes`` (:func:`~kommiljard.kinds.staircase.kernel.staircase_outcomes` on those
+shares), ``draw + outcomes`` (what the sweep runs: :class:`Batches`, each trajectory allocated
+in the drawing kernel as it is drawn, no share written), ``gather`` (the summary's means,
+histograms and bar counts), ``table`` (the Arrow table of a batch), ``write`` (pyarrow) and
+``summary`` (the exact percentiles, reading the parts again). The end-to-end figure is
+``run_sweep`` in this process after a warm-up (CPU of all its threads), the least of a few
+rounds, each after a measurement of the normals floor; the peak memory is ``run_sweep`` in a
+fresh process per size (its wall time is the figure for 10⁷ trajectories).
 """
 
 from __future__ import annotations
 
 import resource
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
-from floors import Timing, median, run_child, sweep_setup, timed
+from floors import Timing, least, normals_floor, run_child, sweep_setup, timed
 
 from kommiljard.kinds.staircase.kernel import staircase_outcomes
 from kommiljard.sweeps.model import Draws, draw
@@ -124,7 +127,7 @@ def race(setup: Setup, n: int, rounds: int) -> dict:
     for _ in range(rounds):
         for name, fn in jobs.items():
             times[name].append(timed(fn)[1])
-    per = {name: median(ts).per(n) for name, ts in times.items()}
+    per = {name: least(ts).per(n) for name, ts in times.items()}
     kernel, contender = results["kernel"], results["numpy"]
     return {
         "trajectories": n,
@@ -137,22 +140,33 @@ def race(setup: Setup, n: int, rounds: int) -> dict:
 
 
 def measure(quick: bool, memory_sizes: tuple[int, ...] = ()) -> dict:
+    """Stages, the end-to-end sweep on 1 and 2 threads (the least of ``rounds``, each round after its own
+    measurement of the normals floor, so that the ratio compares rounds that shared the machine's load), peak
+    memory in fresh processes, the race against the numpy contender."""
     setup = sweep_setup()
     warm = draw(setup.model, SEED, 0, 10)  # load every kernel of a sweep outside the clocks
     staircase_outcomes(*kernel_args(setup, warm))
     with tempfile.TemporaryDirectory(prefix="bench-warm-") as tmp:
         run_sweep(None, 2_000, SEED, tmp)
     n_stages = 20_000 if quick else 200_000
-    n_e2e = 20_000 if quick else 1_000_000
+    n_e2e, rounds = (400_000, 2) if quick else (1_000_000, 3)
+    floor, e2e = [], {1: [], 2: []}
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         tmp = Path(tmp)
         by_stage = stages(setup, n_stages, tmp)
-        e2e = {f"{threads} thread{'s' * (threads > 1)}": end_to_end(n_e2e, threads, tmp) for threads in (1, 2)}
+        for _ in range(rounds):
+            floor.append(normals_floor(setup.model.n_latent, 100_000, rounds=1))
+            for threads, timings in e2e.items():
+                timings.append(end_to_end(n_e2e, threads, tmp))
+                shutil.rmtree(tmp / f"sweep-{n_e2e}-{threads}")
         memory = [peak_memory(n, 2, tmp) for n in memory_sizes]
+    e2e = {f"{threads} thread{'s' * (threads > 1)}": least(t) for threads, t in e2e.items()}
     return {
         "stages_trajectories": n_stages,
         "stages_us": {k: v.per(n_stages).us() for k, v in by_stage.items()},
         "end_to_end_trajectories": n_e2e,
+        "end_to_end_rounds": rounds,
+        "normals_floor_us": least(floor).us(),
         "end_to_end_us": {k: v.per(n_e2e).us() for k, v in e2e.items()},
         "end_to_end_s": {k: v.s() for k, v in e2e.items()},
         "memory": memory,

@@ -2,7 +2,7 @@
 allocated k times, then each variant's outcomes are read back from the parts.
 
 ``run_sweep`` of ``--n`` trajectories (default scenario; the 2019 rules, their named alternatives,
-then the blue bar's bound moved by 0.01 pp at a time) on one thread, after a warm-up, the median of
+then the blue bar's bound moved by 0.01 pp at a time) on one thread, after a warm-up, the least of
 ``--rounds``; CPU of the process (all threads) and wall time, and each as a ratio to the sweep of
 one rule set. ``python benchmarks/variants.py --n 20000 --variants 1,2,8,50``
 """
@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from floors import median, timed
+from floors import least, timed
 
 from kommiljard.rules import load_rules
 from kommiljard.sweeps.run import run_sweep
@@ -50,7 +50,7 @@ def measure(n: int, counts: list[int], rounds: int) -> dict:
                         lambda where=where, k=k: run_sweep(None, n, SEED, where, threads=1, variants=variants(k))
                     )
                 times.append(t)
-            out[k] = median(times).s()
+            out[k] = least(times).s()
     one = out[counts[0]]
     return {
         "n": n,

@@ -1,18 +1,35 @@
 """kommiljard: a simulator of the Swedish kömiljard, the state's performance payments to the
 regions for shorter waiting times in specialist care.
 
+The public API is the names below (``kommiljard.__all__``), imported on first use, so that
+``import kommiljard`` stays light:
+
+    from kommiljard import payout, explain, whatif, run_sweep, Lever
+
+- Rules and payouts: ``load_rules``, ``payout`` (a ``Payout``: its tables and totals),
+  ``explain``, ``whatif``, ``payout_curve``, ``cell_curves``, ``compare``, ``alternatives``.
+- What people read: ``write_report``, ``write_page`` and the pictures ``plot_payouts``,
+  ``plot_cell``, ``plot_staircase``, ``plot_compare``, ``plot_payout_curve``,
+  ``plot_sweep_payouts``, ``plot_sweep_gain``, ``plot_backtest``.
+- Sweeps: ``run_sweep`` (or a ``Sweep`` and its ``run``), ``Lever``, ``load_scenario``
+  (a bundled scenario, a scenario file or a fitted one).
+- Forecasts: ``fit_history``, ``forecast``, ``backtest``, ``synthetic_history``.
+
 The package reads as the pipeline: ``inputs`` (panels, populations, regions, importers) and
 ``rules`` (the schemes as data) -> ``kinds`` (each kind of rule block: arrays, reference,
 kernel, explanation, figure) -> ``engine`` (``payout``) -> ``analysis`` (what-if, compare,
 explain) -> ``outputs`` (files, report, plots) -> ``sweeps`` (synthetic trajectories) ->
-``forecasting`` (fits, forecasts, backtests) -> ``cli``. The public API is imported on first use,
-so ``import kommiljard`` stays light.
+``forecasting`` (fits, forecasts, backtests) -> ``cli``.
 """
 
 from __future__ import annotations
 
+import ast
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+__docformat__ = "restructuredtext"
 
 
 def library_version(name: str) -> str:
@@ -25,20 +42,30 @@ def library_version(name: str) -> str:
 
 __version__ = library_version("kommiljard")
 
-_API = {
-    "payout": "kommiljard.engine",
-    "Payout": "kommiljard.engine",
-    "explain": "kommiljard.analysis.explain",
-    "whatif": "kommiljard.analysis.whatif",
-    "payout_curve": "kommiljard.analysis.whatif",
-    "compare": "kommiljard.analysis.compare",
-    "run_sweep": "kommiljard.sweeps.run",
-    "load_rules": "kommiljard.rules",
-}
-__all__ = ["__version__", *_API]
+
+def _public_names() -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """``__init__.pyi``'s ``__all__``, and each name it imports: the module that defines it and its name there."""
+    stub = ast.parse(Path(__file__).with_suffix(".pyi").read_text(encoding="utf-8"))
+    listed = next(ast.literal_eval(n.value) for n in stub.body if isinstance(n, ast.Assign))
+    imported = {
+        alias.asname or alias.name: (f"{__name__}.{node.module}", alias.name)
+        for node in stub.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    return listed, imported
+
+
+__all__, _API = _public_names()
 
 
 def __getattr__(name: str):
-    if name in _API:
-        return getattr(import_module(_API[name]), name)
-    raise AttributeError(f"module 'kommiljard' has no attribute {name!r}")
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _API[name]
+    return getattr(import_module(module), attribute)
+
+
+def __dir__() -> list[str]:
+    """The public names (as ``__all__``), imported or not yet."""
+    return sorted(__all__)

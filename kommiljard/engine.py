@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import __version__, library_version
 from .errors import InputError, KommiljardError, MissingDataWarning
-from .inputs.panel import Panel, as_panel
+from .inputs.panel import Panel, as_panel, known_groups
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
 from .kinds import kind_of, table_columns
@@ -210,7 +210,7 @@ def payout(
     there and marked as having no data (a :class:`MissingDataWarning` names them).
     """
     rules = load_rules(rules, overrides)
-    groups = rules.ruleset.group_names
+    groups = known_groups(rules.ruleset.group_names)
     population = population if isinstance(population, Population) else read_population(population)
     checks = coverage_checks(rules, population, allow_missing_regions)
     panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns(), complete=False)

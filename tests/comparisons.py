@@ -19,6 +19,9 @@ import numpy as np
 
 from kommiljard.inputs.population import read_population
 from kommiljard.inputs.regions import region_codes
+from kommiljard.kinds.price_per_operation.kernel import PriceParams, run_price
+from kommiljard.kinds.price_per_operation.reference import allocate_price_cell
+from kommiljard.kinds.price_per_operation.rules import PROCEDURES
 from kommiljard.kinds.requirements.arrays import RequirementsInput, cell_months
 from kommiljard.kinds.requirements.kernel import RequirementsParams, requirements_outcomes, run_requirements
 from kommiljard.kinds.requirements.reference import allocate_requirements
@@ -284,6 +287,157 @@ def threshold_naive(case: ThresholdCase) -> dict[str, np.ndarray]:
     return naive.threshold(case.block, case.value, case.gate, case.cell_period, case.weights, case.pots)
 
 
+PRICE_VARIANTS = {
+    "2026": ("kommiljard-2026", 1, {}),
+    "2026-max": ("kommiljard-2026", 1, {"block1.baseline_statistic": "max"}),
+    # whole mnkr prices: the caps (whole mnkr) are reached exactly by whole numbers of operations
+    "2026-round-prices": (
+        "kommiljard-2026",
+        1,
+        {f"block1.procedures.{p}.price_sek": 1_000_000 for p in PROCEDURES},
+    ),
+    "2026-fractional": ("kommiljard-2026", 1, {"block1.whole_operations": False}),
+    "2026-no-cap": ("kommiljard-2026", 1, {"block1.cap.key": "none"}),
+    "2026-every-operation-equal-cap": (
+        "kommiljard-2026",
+        1,
+        {"block1.counting": "every_operation", "block1.cap.key": "equal"},
+    ),
+    "2025-jun-oct": ("kommiljard-2025-jun-oct", 1, {}),
+    "2025-jun-oct-cap-population": ("kommiljard-2025-jun-oct", 1, {"block1.cap.key": "population"}),
+    "2025-feb-oct": ("kommiljard-2025-feb-oct", 2, {}),
+    "2025-feb-oct-top-by-operations": ("kommiljard-2025-feb-oct", 2, {"block2.unearned.sharing": "operations"}),
+    "2025-feb-oct-top-equal-one": (
+        "kommiljard-2025-feb-oct",
+        2,
+        {"block2.unearned.sharing": "equal", "block2.unearned.regions": 1},
+    ),
+    "2025-feb-oct-within-cap": ("kommiljard-2025-feb-oct", 2, {"block2.unearned.within_cap": True}),
+    "2025-feb-oct-no-cap": ("kommiljard-2025-feb-oct", 2, {"block2.cap.key": "none"}),
+    "2025-feb-oct-every-operation-max": (
+        "kommiljard-2025-feb-oct",
+        2,
+        {"block2.counting": "every_operation", "block2.baseline_statistic": "max"},
+    ),
+}
+PRICE_REGIMES = ("random", "on-baseline", "far-above", "zero", "at-cap")
+
+
+@cache
+def price_block(variant: str):
+    name, number, overrides = PRICE_VARIANTS[variant]
+    return load_rules(name, overrides).ruleset.block(number)
+
+
+@dataclass(frozen=True)
+class PriceCase:
+    block: object
+    operations: np.ndarray  # (T, R, P) in the period
+    history: np.ndarray  # (Y, R, P) in each earlier year's same months
+    population: np.ndarray  # (R,)
+    cap_key: np.ndarray  # (R,)
+
+    @property
+    def region_cells(self) -> int:
+        """Regions x procedures x trajectories: one region in one procedure of one trajectory is a cell."""
+        return self.operations.size
+
+    @property
+    def n_traj(self) -> int:
+        return self.operations.shape[0]
+
+    def head(self, n: int) -> PriceCase:
+        """The first ``n`` trajectories."""
+        return PriceCase(self.block, self.operations[:n], self.history, self.population, self.cap_key)
+
+
+def cap_key(block, population: np.ndarray) -> np.ndarray:
+    """Each region's number in the block's cap key (what the kind's arrays hold)."""
+    if block.cap.key == "table":
+        return np.array([block.cap.table[r] for r in REGIONS])
+    return population.astype(np.float64) if block.cap.key == "population" else np.ones(len(REGIONS))
+
+
+def _on_baseline(block, history: np.ndarray) -> np.ndarray:
+    """(R, P) the operations exactly at the baseline: the first count that is paid nothing."""
+    base = history.max(axis=0) if block.baseline_statistic == "max" else history.sum(axis=0) / len(history)
+    return np.ceil(base) if block.whole_operations else base
+
+
+def price_case(rng: np.random.Generator, variant: str, n_traj: int = 1) -> PriceCase:
+    """Counts on whole operations around each region's baseline, per trajectory a regime for each region
+    and procedure: random, exactly on the baseline (or one either side), far above (past any cap), none,
+    or exactly at the cap (whole-mnkr prices: the increase in one procedure is the cap in mnkr). Populations
+    from a small set in half the cases, and shared rates, so that the top regions tie at the last place."""
+    block = price_block(variant)
+    n_regions, n_procs, n_years = len(REGIONS), len(block.procedures), max(len(block.baseline_years), 1)
+    small = rng.random() < 0.5
+    population = (
+        rng.choice([100_000, 200_000, 300_000, 1_000_000], n_regions) if small else weights(False).astype(np.int64)
+    )
+    level = rng.integers(0, 3000, (n_regions, n_procs))
+    history = np.maximum(level + rng.integers(-200, 201, (n_years, n_regions, n_procs)), 0).astype(np.float64)
+    on = np.maximum(_on_baseline(block, history), 0)
+    regime = rng.choice(PRICE_REGIMES, (n_traj, n_regions, n_procs), p=[0.4, 0.25, 0.1, 0.1, 0.15])
+    key = cap_key(block, population)
+    at_cap = np.zeros((n_traj, n_regions, n_procs))
+    first = np.arange(n_procs) == 0
+    at_cap[..., :] = np.where(first, (key * 750 / key.sum())[:, None], 0.0)  # whole mnkr with the 2026 table
+    ops = np.select(
+        [regime == "random", regime == "on-baseline", regime == "far-above", regime == "zero"],
+        [
+            np.floor(on) + rng.integers(-300, 600, regime.shape),
+            np.floor(on) + rng.integers(-1, 2, regime.shape),
+            np.floor(on) + 100_000,
+            np.zeros(regime.shape),
+        ],
+        np.floor(on) + np.round(at_cap),
+    )
+    if small and rng.random() < 0.5:  # shared rates: operations proportional to population
+        chosen = rng.random(n_regions) < 0.5
+        ops[:, chosen, :] = (population[chosen] // 100_000 * rng.integers(1, 50))[None, :, None]
+    return PriceCase(block, np.maximum(ops, 0).astype(np.float64), history, population, key)
+
+
+def price_fast(case: PriceCase) -> dict[str, np.ndarray]:
+    res = run_price(PriceParams.from_block(case.block), case.operations, case.history, case.population, case.cap_key)
+    return {
+        "amount": res.amount,
+        "paid": res.paid,
+        "top": res.top,
+        "lapsed": res.lapsed,
+        "by_procedure": res.by_procedure,
+    }
+
+
+def price_reference(case: PriceCase) -> dict[str, np.ndarray]:
+    """The package's readable reference, one trajectory at a time."""
+    out = {k: [] for k in ("amount", "paid", "top", "lapsed", "by_procedure")}
+    for t in range(case.operations.shape[0]):
+        cell = allocate_price_cell(
+            case.block,
+            REGIONS,
+            case.operations[t].tolist(),
+            case.history.tolist(),
+            case.population.astype(np.float64).tolist(),
+            case.cap_key.tolist(),
+        )
+        out["amount"].append([r.amount for r in cell.regions])
+        out["paid"].append([r.paid for r in cell.regions])
+        out["top"].append([r.top for r in cell.regions])
+        out["lapsed"].append(cell.lapsed)
+        out["by_procedure"].append([[p.amount for p in r.procedures] for r in cell.regions])
+    return {k: np.array(v, dtype=np.float64) for k, v in out.items()}
+
+
+def price_naive(case: PriceCase) -> dict[str, np.ndarray]:
+    runs = [
+        naive.price_per_operation(case.block, REGIONS, case.operations[t], case.history, case.population)
+        for t in range(case.operations.shape[0])
+    ]
+    return {k: np.array([r[k] for r in runs]) for k in runs[0]}
+
+
 @dataclass(frozen=True)
 class RequirementsCase:
     block: object
@@ -490,6 +644,14 @@ COMPARISONS = (
         threshold_fast,
         {"reference": (threshold_reference, True), "naive": (threshold_naive, False)},
         1,
+    ),
+    Comparison(
+        "price per operation: run_price (payout, what-if curves, sweep)",
+        tuple(PRICE_VARIANTS),
+        price_case,
+        price_fast,
+        {"reference": (price_reference, True), "naive": (price_naive, False)},
+        6,
     ),
     Comparison(
         "requirements: run_requirements (payout, what-if curves, sweep)",

@@ -8,7 +8,9 @@ function of the package with them (see ``tests/comparisons.py``).
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 
@@ -140,6 +142,67 @@ def threshold(block, value, gate, cell_period, weights, pots) -> dict[str, np.nd
         amounts, lapsed = share_out(list(pots[c]), tiers, list(weights), block.cumulative, block.cascade)
         out["amount"][c], out["tier"][c], out["route"][c], out["lapsed"][c] = amounts, tiers, routes, lapsed
     return out
+
+
+def price_per_operation(block, regions, operations, history, population) -> dict[str, np.ndarray]:
+    """One panel of a price-per-operation block from the rules' text: ``operations`` (R, P) of
+    ``regions`` in the period, ``history`` (Y, R, P) in each earlier year's same months, ``population``
+    (R,). Baselines and ranks are exact fractions; money is float. Returns each region's amount, what it
+    was paid for its own operations and as one of the top regions, and what lapsed."""
+    n_regions, n_procs = operations.shape
+    prices = [p.price_sek for p in block.procedures]
+    counted = np.zeros((n_regions, n_procs))
+    for r in range(n_regions):
+        for p in range(n_procs):
+            ops = Fraction(int(operations[r, p]))
+            if block.counting == "every_operation":
+                counted[r, p] = float(ops)
+                continue
+            years = [Fraction(int(h)) for h in history[:, r, p]]
+            base = max(years) if block.baseline_statistic == "max" else sum(years) / len(years)
+            if block.whole_operations:
+                base = Fraction(math.ceil(base))
+            counted[r, p] = float(max(ops - base, Fraction(0)))
+    earned = counted * np.array(prices)
+    if block.pot_by == "procedure":
+        pots = [(block.total_sek * proc.pot_share, [p]) for p, proc in enumerate(block.procedures)]
+    else:
+        pots = [(block.total_sek, list(range(n_procs)))]
+    key = None
+    if block.cap.key == "table":
+        key = [block.cap.table[r] for r in regions]
+    elif block.cap.key != "none":
+        key = list(population) if block.cap.key == "population" else [1.0] * n_regions
+    paid, top, lapsed = np.zeros(n_regions), np.zeros(n_regions), 0.0
+    for money, procs in pots:
+        caps = [money * k / sum(key) for k in key] if key is not None else [math.inf] * n_regions
+        own = [sum(earned[r, p] for p in procs) for r in range(n_regions)]
+        kept = [min(o, c) for o, c in zip(own, caps)]
+        if key is None and sum(kept) > money:
+            kept = [k * money / sum(kept) for k in kept]
+        left = max(money - sum(kept), 0.0)
+        paid += kept
+        if block.unearned.to == "lapse" or left <= 0.01:
+            lapsed += left
+            continue
+        p = procs[0]
+        rates = [Fraction(int(operations[r, p]), int(population[r])) for r in range(n_regions)]
+        members = [rate > 0 and sum(other > rate for other in rates) < block.unearned.regions for rate in rates]
+        if not any(members):
+            lapsed += left
+            continue
+        weight = {"population": list(population), "operations": list(operations[:, p]), "equal": [1.0] * n_regions}[
+            block.unearned.sharing
+        ]
+        total_weight = sum(w for w, m in zip(weight, members) if m)
+        for r in range(n_regions):
+            if members[r]:
+                share = left * weight[r] / total_weight
+                if block.unearned.within_cap and key is not None:
+                    share = min(share, caps[r] - kept[r])
+                top[r] += share
+                lapsed += left * weight[r] / total_weight - share
+    return {"amount": paid + top, "paid": paid, "top": top, "lapsed": np.array(lapsed)}
 
 
 def requirement_judgement(req, current: float, previous: float, level: float) -> tuple[int, int, float]:

@@ -6,6 +6,7 @@ wide enough not to depend on the seed and narrow enough to catch a mis-set param
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,7 @@ import pytest
 from kommiljard.sweeps.calibration import calibration_table, published_2019, reference_series
 from kommiljard.sweeps.scenario import load_scenario
 
-SHARED_DATA = next(
-    (p / "shared" / "data" for p in Path(__file__).resolve().parents[1:] if (p / "shared" / "data").is_dir()),
-    Path("shared/data"),
-)
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PACKAGED = Path(__file__).resolve().parents[1] / "kommiljard" / "data"
 
 
@@ -82,9 +80,13 @@ def test_default_scenario_numbers_match_the_data_they_cite():
         assert n.trend_pp == pytest.approx(np.mean(later), abs=0.05)
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="shared reference data not available")
+def recorded_hashes() -> dict[str, str]:
+    lines = (FIXTURES / "reference_data.sha256").read_text(encoding="utf-8").splitlines()
+    return {name: sha for sha, name in (line.split() for line in lines if line and not line.startswith("#"))}
+
+
 @pytest.mark.parametrize(
     "name", ["waits_national_2016_2019.csv", "waits_national_breakdown_counts.csv", "outcome_2019_published.csv"]
 )
-def test_packaged_copies_equal_the_shared_data(name):
-    assert (PACKAGED / name).read_bytes() == (SHARED_DATA / name).read_bytes()
+def test_packaged_copies_are_the_reference_data_byte_for_byte(name):
+    assert hashlib.sha256((PACKAGED / name).read_bytes()).hexdigest() == recorded_hashes()[name]

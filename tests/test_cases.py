@@ -11,7 +11,10 @@ rule set's staircase or threshold blocks must pay each region (``expected``) and
 shares of the cell's pot (``expected_of_pot``, ``lapsed_of_pot``). For a block of requirements a
 group's table is a requirement's (by its name): ``current`` and ``previous`` (its measure, this month
 and a year earlier, in every month it measures) and optionally ``level`` (its fulfilment measure;
-default ``current``). ``population_blocks``
+default ``current``). For a price block, a case gives each procedure's ``operations`` (A-D) and
+``baseline`` (every earlier year alike, or one list per year), and what the block pays each region over
+its cells (``expected``), lets lapse (``lapsed``) and, optionally, each region's ``share_of_max_pct``.
+``population_blocks``
 (in the file, or in a case) gives what population blocks pay; ``conditions_not_met`` names
 the regions (A-D) that failed a population block's conditions. A case's name says why the
 numbers are right. Each case runs through the engine with both backends and ``check``.
@@ -83,6 +86,39 @@ def threshold_rows(block, case: dict) -> list[dict]:
     ]
 
 
+def price_rows(block, case: dict) -> list[dict]:
+    """Each procedure's operations in the block's first month (the other months 0), and its baseline (one list
+    for every earlier year, or one per year) in the first of each year's same months; a procedure the case does
+    not give performs none."""
+    years = block.baseline_years if block.counting == "above_baseline" else ()
+    rows = []
+    for procedure in block.procedure_names:
+        done = case.get("operations", {}).get(procedure, [0] * len(CODES))
+        base = np.array(case.get("baseline", {}).get(procedure, [0] * len(CODES)), dtype=np.int64)
+        history = base if base.ndim == 2 else np.repeat(base[None], len(years), axis=0)
+        periods = [(block.months, done), *((block.baseline_months(y), history[i]) for i, y in enumerate(years))]
+        for months, counts in periods:
+            rows += [
+                {"region": code, "month": m, "group": procedure, "operations": int(n) if k == 0 else 0}
+                for k, m in enumerate(months)
+                for code, n in zip(CODES, counts)
+            ]
+    return rows
+
+
+def check_price_block(result, block, case: dict) -> None:
+    """A price block's amounts per region (summed over its cells), what lapsed, and each region's percentage of
+    its maximum where the case gives it."""
+    rows = result.table[result.table["block"] == block.number]
+    paid = rows.groupby("region")["amount_sek"].sum().loc[CODES]
+    np.testing.assert_allclose(paid, case["expected"], atol=0.01, rtol=0)
+    lapsed = result.cells.loc[result.cells["block"] == block.number, "lapsed_sek"].sum()
+    assert lapsed == pytest.approx(case["lapsed"], abs=0.01)
+    if "share_of_max_pct" in case:
+        pct = rows.set_index("region").loc[CODES, "share_of_max_pct"]
+        np.testing.assert_allclose(pct, case["share_of_max_pct"], atol=1e-9, rtol=0)
+
+
 def requirement_rows(block, case: dict) -> list[dict]:
     """Each requirement's figures (its table, else the case's) in every month it measures: ``current`` (its
     measure, and its level unless ``level`` is given) and ``previous`` (the same month a year earlier)."""
@@ -108,6 +144,7 @@ PANEL_ROWS = {
     "improvement_staircase": staircase_rows,
     "absolute_threshold": threshold_rows,
     "population_share": lambda block, case: [],
+    "price_per_operation": price_rows,
     "requirements_bonus": requirement_rows,
 }
 
@@ -166,6 +203,9 @@ def test_worked_example(spec, case, backend, tmp_path):
                     rows.set_index("region").loc[CODES, "amount_sek"], expected, atol=0.01, rtol=0
                 )
             continue
+        if block.kind == "price_per_operation":
+            check_price_block(result, block, case)
+            continue
         for (month, group), cell in rows.groupby(["month", "group"]):
             d = figures(case, group, month)
             pot = float(cell["cell_pot_sek"].iloc[0])
@@ -185,10 +225,19 @@ def test_worked_example(spec, case, backend, tmp_path):
     assert result.paid_sek + result.lapsed_sek == pytest.approx(rules.ruleset.total_sek, abs=0.05)
 
 
-@pytest.mark.parametrize("year", [2009, 2011, 2012, 2013, 2014, 2019, 2020, 2022, 2023, 2024])
-def test_bundled_rule_set_runs_on_its_sample_panel(year, sample_panel_path):
-    name = f"kommiljard-{year}"
-    result = payout(sample_panel_path.with_name(f"sample_panel_{year}.parquet"), name, backend="check")
+SAMPLES = {
+    **{
+        f"kommiljard-{y}": f"sample_panel_{y}.parquet"
+        for y in (2009, 2011, 2012, 2013, 2014, 2019, 2020, 2022, 2023, 2024)
+    },
+    **{name: "sample_operations_2022_2026.parquet" for name in ("kommiljard-2025-feb-oct", "kommiljard-2025-jun-oct")},
+    "kommiljard-2026": "sample_operations_2022_2026.parquet",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_bundled_rule_set_runs_on_its_sample_panel(name, sample_panel_path):
+    result = payout(sample_panel_path.with_name(SAMPLES[name]), name, backend="check")
     assert result.panel.synthetic
     assert result.paid_sek + result.lapsed_sek == pytest.approx(load_rules(name).ruleset.total_sek, abs=0.05)
     assert (result.table["amount_sek"] >= 0).all()

@@ -75,12 +75,13 @@ def test_two_worker_processes_give_the_local_run(tmp_path, cluster, reference):
 
 
 def kernel_loads(dask_worker=None) -> tuple[int, int, int]:
-    """(pid, signatures, loads) of the sweep's kernel in this process: loads counts compilations and cache loads."""
-    from kommiljard.kinds.staircase.kernel import sweep_kernel
+    """(pid, signatures, loads) of a plain sweep's kernel (it draws and allocates) in this process: loads counts
+    compilations and cache loads."""
+    from kommiljard.sweeps.model import _draw_outcomes
 
-    stats = sweep_kernel.stats
+    stats = _draw_outcomes.stats
     loads = sum(stats.cache_hits.values()) + sum(stats.cache_misses.values())
-    return os.getpid(), len(sweep_kernel.signatures), loads
+    return os.getpid(), len(_draw_outcomes.signatures), loads
 
 
 def test_each_worker_loads_the_kernels_once_not_per_task(tmp_path, cluster):
@@ -91,6 +92,25 @@ def test_each_worker_loads_the_kernels_once_not_per_task(tmp_path, cluster):
     assert {a: pid for a, (pid, _, _) in after.items()} == before  # the same processes ran every task
     for _, signatures, loads in after.values():
         assert signatures >= 1 and loads == signatures  # each compiled (or loaded from cache) once
+
+
+def test_the_driver_never_reads_a_part(tmp_path, cluster, reference, monkeypatch):
+    """Each task returns its part's counters; the percentiles' passes are tasks too: the driver opens no part (it
+    reads their footers only), whether it computes them or a resumed sweep reuses them."""
+    import pyarrow.parquet as pq
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the driver read a part")
+
+    first = run_sweep(None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER, scheduler=cluster)
+    (tmp_path / "dask" / "manifest.json").unlink()  # the parts stay: a rerun reuses them
+    monkeypatch.setattr(pq, "ParquetFile", refused)
+    monkeypatch.setattr(pq, "read_table", refused)
+    again = run_sweep(None, N, SEED, tmp_path / "dask", chunk_size=CHUNK, lever=LEVER, scheduler=cluster)
+    assert (again.computed_parts, again.reused_parts) == (0, 7)
+    fresh = run_sweep(None, N, SEED, tmp_path / "fresh", chunk_size=CHUNK, lever=LEVER, scheduler=cluster)
+    for result in (first, again, fresh):
+        assert_same_sweep(result, reference)
 
 
 def test_interrupted_distributed_run_resumes(tmp_path, cluster, reference):
@@ -256,12 +276,18 @@ def test_a_scheduler_without_workers_is_refused_in_time(tmp_path):
         pytest.raises(KommiljardError, match="has no workers"),
     ):
         run_sweep(None, 1000, SEED, tmp_path / "out", chunk_size=500, scheduler=empty.scheduler_address)
+    assert not (tmp_path / "out").exists()  # refused before anything is written: no manifest, no trajectories/
 
 
-def test_a_variant_sweep_on_dask_gives_the_local_tables(tmp_path, cluster, rules):
+def test_a_variant_sweep_on_dask_gives_the_local_tables(tmp_path, cluster, rules, monkeypatch):
+    """Its variant tables too are summed and their percentiles selected by tasks: the driver reads no part."""
+    import pyarrow.parquet as pq
+
     variants = {"default": rules, "equal": rules.with_overrides({"block1.sharing": "equal"})}
     local = run_sweep(None, 1200, SEED, tmp_path / "local", chunk_size=500, variants=variants)
+    monkeypatch.setattr(pq, "ParquetFile", lambda *a, **k: pytest.fail("the driver read a part"))
     on_dask = run_sweep(None, 1200, SEED, tmp_path / "dask", chunk_size=500, variants=variants, scheduler=cluster)
+    monkeypatch.undo()
     assert on_dask.manifest["dask"]["workers"] == 2
     assert_same_sweep(on_dask, local)
     for table in ("variants.parquet", "variant_outcomes.parquet"):

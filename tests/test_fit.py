@@ -117,8 +117,9 @@ def test_thin_regions_are_shrunk_more_and_borrowed_with_a_warning():
     with pytest.warns(HistoryWarning) as caught:
         fit = fit_history(h.panel(), until=UNTIL, borrow=True)
     messages = sorted(str(w.message) for w in caught)
-    assert len(messages) == 2 and all("10 Blekinge" in m and "trend" in m and "borrowed" in m for m in messages)
-    assert messages[0].startswith("region 10 Blekinge, first_visit: 12 month(s) (2018-09 to 2019-08)")
+    assert len(messages) == 1 and all("trend" in m and "borrowed" in m for m in messages)  # one line, both groups
+    assert messages[0].startswith("fewer than 24 months with data up to 2019-08: 10 Blekinge first_visit (12), "
+                                  "10 Blekinge operation (12)")  # fmt: skip
     table = fit.shrinkage.set_index(["region", "group", "parameter"])["shrinkage"]
     rich = [r for r in fit.regions if r not in starts]
     for group in fit.groups:
@@ -138,7 +139,9 @@ def test_thin_regions_are_shrunk_more_and_borrowed_with_a_warning():
 def test_months_where_few_regions_report_are_left_out_with_a_warning():
     late = {code: "2016-01" for code in ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13")}
     h = synthetic_history(6, with_params(starts=late))  # 10 regions report from 2014, 11 from 2016
-    with pytest.warns(HistoryWarning, match=r"480 row\(s\) before 2016-01 left out"):  # 10 regions, 2 groups, 24 months
+    with pytest.warns(
+        HistoryWarning, match=r"480 cell\(s\) before 2016-01 left out"
+    ):  # 10 regions, 2 groups, 24 months
         fit = fit_history(h.panel(), until=UNTIL)
     assert fit.national_months == ("2016-01", UNTIL) and set(fit.data["first_month"]) == {"2016-01"}
     assert set(fit.data["n_months"]) == {44} and fit.diagnostics["rows_before_national_factor_dropped"] == 480
@@ -189,16 +192,15 @@ def _drop(frame: pd.DataFrame, **where) -> pd.DataFrame:
     ("edit", "expected"),
     [
         (
-            lambda f: _drop(f, region="06", group="operation", month="2017-03"),
-            ["06 Jönköping, operation", "2017-03", "add the missing rows"],
+            lambda f: _drop(f, region="25"),
+            ["no rows for 1 of the 21 regions up to 2019-08 (25 Norrbotten; rows for 20)", "every region"],
         ),
-        (lambda f: _drop(f, region="25"), ["region 25 Norrbotten has no rows up to 2019-08"]),
-        (lambda f: _drop(f, group="operation"), ["group 'operation' has no rows"]),
-        (lambda f: _drop(f, region="13", group="first_visit"), ["region 13 Halland has no rows for first_visit"]),
-        (lambda f: _drop(f, region="06", month="2019-08"), ["2019-08", "earlier --until"]),
-        (lambda f: f[f["month"] >= "2018-01"], ["20 month(s) (2018-01 to 2019-08)", "at least 24", "borrow"]),
+        (lambda f: f[f["region"] == "01"], ["no rows for 20 of the 21 regions", "rows for 1"]),
+        (lambda f: _drop(f, group="operation"), ["no rows for operation up to 2019-08"]),
+        (lambda f: _drop(f, region="13", group="first_visit"), ["no first_visit rows up to 2019-08 for 13 Halland"]),
+        (lambda f: f[f["month"] >= "2018-10"], ["11 month(s) of history up to 2019-08", "at least 12"]),
     ],
-    ids=["gap", "region-missing", "group-missing", "region-group-missing", "stops-early", "too-short"],
+    ids=["region-missing", "one-region", "group-missing", "region-group-missing", "too-short"],
 )
 def test_bad_histories_are_refused_by_name(history, edit, expected):
     frame = edit(history.until(UNTIL))
@@ -206,21 +208,65 @@ def test_bad_histories_are_refused_by_name(history, edit, expected):
         fit_history(frame, until=UNTIL)
     for text in expected:
         assert text in str(err.value), (text, str(err.value))
+    assert len(str(err.value).splitlines()) <= 2  # one line for the one problem (after the file's, if any)
 
 
-def test_duplicate_rows_and_bad_until_are_refused(history):
+def test_many_thin_regions_are_one_line():
+    """Regions with too little history are one problem, on one line that names them all."""
+    starts = {code: "2018-09" for code in ("03", "04", "05", "06", "07", "08", "09", "10", "12", "13")}
+    thin = synthetic_history(3, with_params(starts=starts)).until(UNTIL)
+    with pytest.raises(InputError) as err:
+        fit_history(thin, until=UNTIL)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 2 and "fewer than 24 months with data" in lines[1] and "--borrow" in lines[1]
+    assert "03 Uppsala first_visit (12)" in lines[1] and "and 12 more" in lines[1]
+
+
+def test_duplicate_rows_shares_out_of_range_and_bad_until_are_refused(history):
     frame = history.until(UNTIL)
-    doubled = pd.concat([frame, frame[(frame["region"] == "06") & (frame["month"] == "2018-03")]], ignore_index=True)
-    with pytest.raises(InputError, match=r"duplicate row for \(06, 2018-03, (first_visit|operation)\)"):
+    doubled = pd.concat([frame, frame[frame["month"] == "2018-03"]], ignore_index=True)
+    with pytest.raises(InputError) as err:
         fit_history(doubled)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 2 and "1 month(s) given more than once" in lines[1] and "2018-03" in lines[1]
+    assert "42 cell(s), e.g. 01 Stockholm first_visit 2018-03" in lines[1]
+    wrong = frame.assign(share_90=frame["share_90"].where(frame.index != 7, 120.0))
+    with pytest.raises(InputError, match=r"1 share\(s\) outside 0-100, e\.g\. row 8: share_90 = 120\.0"):
+        fit_history(wrong)
     with pytest.raises(InputError, match="until = '2019-13' is not a month"):
         fit_history(frame, until="2019-13")
+    with pytest.raises(InputError, match="the history ends 2019-08, before --until 2019-10"):
+        fit_history(frame, until="2019-10")
 
 
-def test_borrow_does_not_excuse_a_gap(history):
-    frame = _drop(history.until(UNTIL), region="06", group="operation", month="2017-03")
-    with pytest.raises(InputError, match="2017-03"):
-        fit_history(frame, until=UNTIL, borrow=True)
+@pytest.mark.parametrize("mark", ["N", "..", "-", "", "<5", "x"])
+def test_suppressed_cells_are_missing_months(history, tmp_path, mark):
+    """A suppressed cell, as exports print it, is a missing month: the fit uses the others and says how many."""
+    frame = history.until(UNTIL).astype({"share_90": object, "share_60": object})
+    hit = (frame["region"] == "06") & (frame["group"] == "operation") & frame["month"].isin(["2017-03", "2019-08"])
+    frame.loc[hit, "share_90"] = mark
+    path = tmp_path / "history.csv"
+    frame.to_csv(path, index=False)
+    with pytest.warns(HistoryWarning, match=r"2 cell\(s\) suppressed or missing"):
+        fit = fit_history(path, until=UNTIL)
+    data = fit.data.set_index(["region", "group"])
+    assert data.loc[("06", "operation"), "n_months"] == 66 and data.loc[("06", "operation"), "missing_months"] == 1
+    assert data.loc[("06", "operation"), "last_data"] == "2019-07" and data.loc[("06", "first_visit"), "n_months"] == 68
+    assert np.isfinite(fit.region.level).all()
+    # the forecast starts from what is there: 06's operations from July, two months to September
+    fc, known = forecast(fit, ["2019-09"]), forecast(fit, ["2019-09"], history=history.until(UNTIL))
+    i = fit.regions.index("06")
+    assert fc.sd_90[0, 1, i] > 1.03 * known.sd_90[0, 1, i]  # two months ahead, not one
+    others = np.arange(21) != i
+    assert np.allclose(fc.sd_90[0, 1, others], known.sd_90[0, 1, others], rtol=0.05)
+
+
+def test_a_gap_costs_only_its_month(history, fitted):
+    with pytest.warns(HistoryWarning, match=r"1 cell\(s\) suppressed or missing"):
+        gappy = fit_history(_drop(history.until(UNTIL), region="06", group="operation", month="2017-03"), until=UNTIL)
+    i = fitted.regions.index("06")
+    assert abs(gappy.region.level[i, 1] - fitted.region.level[i, 1]) < 0.02
+    assert gappy.data.set_index(["region", "group"]).loc[("06", "operation"), "n_months"] == 67
 
 
 def test_months_after_until_are_ignored(history, fitted):
@@ -255,9 +301,9 @@ def test_forecast_draws_agree_with_its_intervals(fitted, history):
     empirical = np.corrcoef(logit(s90.reshape(len(s90), -1)).T)
     sd = np.sqrt(np.diag(cov)[:n])
     assert np.abs(empirical - cov[:n, :n] / np.outer(sd, sd)).max() < 0.05
-    # two regions are correlated only through the national factor
+    # two regions are correlated through the national factor and, shrunk, their own innovations
     i, j = 0, 1  # Sep, first visits, regions 01 and 03
-    assert cov[i, j] == pytest.approx(fc.national_cov[0, 0])
+    assert 0 < cov[i, j] < 0.5 * np.sqrt(cov[i, i] * cov[j, j])
 
 
 def test_forecast_starts_from_a_given_history(fitted, history):
@@ -269,6 +315,8 @@ def test_forecast_starts_from_a_given_history(fitted, history):
         forecast(fitted, ["2019-08", "2019-09"])
     with pytest.raises(InputError, match="before the fit's until"):
         forecast(fitted, SCHEME, history=history.until("2019-06"))
+    with pytest.raises(InputError, match="the observed months begin 2019-09, after the fit's last month"):
+        forecast(fitted, ["2019-11"], history=history.frame.query("month >= '2019-09'"))
 
 
 @pytest.mark.slow

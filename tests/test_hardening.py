@@ -337,7 +337,7 @@ def test_curve_from_minus_to_plus_a_billion_is_refused():
     [
         (["--lo", "-100", "--hi", "100", "--step", "0.001"], "at most 20001"),
         (["--step", "1e-300"], "at most 20001"),
-        (["--step", "0"], "--step > 0"),
+        (["--step", "0"], "--step 0: give a number more than 0"),
         (["--step", "nan"], "--step"),
         (["--lo", "nan"], "--lo"),
         (["--hi", "inf"], "--hi"),

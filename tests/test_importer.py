@@ -165,7 +165,7 @@ def test_bad_exports_get_every_problem_at_once_with_suggestions(tmp_path):
             "Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 "
             "dagar\n06;2019-09;Förstabesök;0,81;0,7\n",
             None,
-            "looks like fractions",
+            "look like fractions",
         ),
         (
             "Region;Månad;Grupp;Andel väntande inom 90 dagar;Andel väntande inom 60 "

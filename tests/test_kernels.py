@@ -24,6 +24,8 @@ from comparisons import (
     sweep_sources,
 )
 
+pytestmark = pytest.mark.kernels  # CI runs these again with NUMBA_DISABLE_JIT=1 (see .ci/run)
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -337,7 +337,8 @@ def test_cli_lever_grid_runs_one_sweep_per_size_on_the_same_draws(tmp_path):
     pd.testing.assert_frame_equal(
         one, pd.read_csv(tmp_path / "grid" / "improve+2" / "summary.csv", dtype={"region": str})
     )
-    for bad, said in (("1,x", "'x' is not a number"), ("1,1", "1 is given twice"), ("nan", "not finite")):
+    for bad, said in (("1,x", "--improve x: not a number"), ("1;1", "1 is given twice"), ("nan", "not a number"),
+                      ("1,5", "ambiguous"), ("200", "-100 to 100")):  # fmt: skip
         res = runner.invoke(app, [*args, "--out", str(tmp_path / "bad"), "--improve", bad])
         assert res.exit_code == 2 and said in res.output, res.output
 
@@ -353,8 +354,8 @@ def test_cli_page_and_report_link(tmp_path, sample_panel_path):
     data = json.loads(re.search(r'id="page-data">(.*?)</script>', out.read_text(encoding="utf-8"), re.DOTALL).group(1))
     assert data["lang"] == "sv" and data["grid"] == {"first": -50, "last": 50, "step": 0.1, "decimals": 1}
     for args, said in (
-        (["--lang", "de"], "'de'"),
-        (["--lo", "1"], "must contain 0"),
+        (["--lang", "de"], "--lang 'de'"),
+        (["--lo", "1"], "--lo 1: give a number at most 0"),
         (["--sweep", str(tmp_path)], "not a sweep"),
     ):
         res = runner.invoke(app, ["page", str(sample_panel_path), "--out", str(tmp_path / "x.html"), *args])

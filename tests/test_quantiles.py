@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kommiljard.sweeps.quantiles import Means, Quantiles, percentile_plan
+from kommiljard.sweeps.quantiles import Means, Quantiles, local_passes, percentile_plan
+
+pytestmark = pytest.mark.kernels  # CI runs these again with NUMBA_DISABLE_JIT=1 (see .ci/run)
 
 PERCENTILES = (0, 5, 50, 95, 100)
 
@@ -41,7 +43,7 @@ def test_percentiles_equal_numpys_in_any_order_and_memory(seed, n, regime, batch
     for a in rng.permutation(np.arange(0, n, batch)):
         q.add(v[a : a + batch])
     loaders = lambda: [lambda a=a: v[a : a + 333] for a in range(0, n, 333)]  # noqa: E731
-    got = q.percentiles(PERCENTILES, loaders, threads, keep)  # a small budget forces passes that refine the bins
+    got = q.percentiles(PERCENTILES, local_passes(loaders, threads), keep)  # a small budget forces refining passes
     np.testing.assert_array_equal(got, np.percentile(v, PERCENTILES, axis=0).T)
 
 
@@ -75,3 +77,27 @@ def test_plan_matches_numpy_on_ranks(n):
         expected = np.percentile(ranks, p)
         assert 0 <= a <= b <= n - 1 and b - a <= 1
         assert ranks[a] <= expected <= ranks[b] and 0.0 <= gamma < 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5000), chunk=st.integers(1, 2500), batch=st.integers(1, 700))
+def test_sums_and_histograms_of_parts_merge_to_the_same_bits(seed, n, chunk, batch):
+    """A Dask task gathers its part's means and histogram; merged in any order they are the whole sweep's."""
+    rng = np.random.default_rng(seed)
+    v = values(rng, n, "masses")
+    whole_means, whole_q = Means(n, 3), Quantiles(3)
+    whole_means.add(0, v)
+    whole_q.add(v)
+    merged_means, merged_q = Means(n, 3), Quantiles(3)
+    for start in rng.permutation(np.arange(0, n, chunk)):
+        start, stop = int(start), min(int(start) + chunk, n)
+        means, q = Means(n, 3, within=(start, stop)), Quantiles(3)
+        for a in range(start, stop, batch):
+            means.add(a, v[a : min(a + batch, stop)])
+            q.add(v[a : min(a + batch, stop)])
+        merged_means.merge(means.portable())
+        merged_q.merge(q.portable())
+    np.testing.assert_array_equal(merged_means.mean(), whole_means.mean())
+    assert merged_q.n == whole_q.n
+    for a, b in ((merged_q.counts, whole_q.counts), (merged_q.low, whole_q.low), (merged_q.high, whole_q.high)):
+        np.testing.assert_array_equal(a, b)

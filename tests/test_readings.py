@@ -35,6 +35,9 @@ PAGES = {
     "kommiljard-2022": "2022.md",
     "kommiljard-2023": "2023.md",
     "kommiljard-2024": "2024.md",
+    "kommiljard-2025-feb-oct": "2025-feb-oct.md",
+    "kommiljard-2025-jun-oct": "2025-jun-oct.md",
+    "kommiljard-2026": "2026.md",
 }
 
 

@@ -58,7 +58,8 @@ def test_unknown_names_are_returned_as_text_with_a_suggestion():
     assert normalise_code("07 Jönköping") == "07 Jönköping"  # code and name disagree
     assert suggest_region("Jönkobing") == "06 Jönköping"
     assert suggest_region("Stokholm") == "01 Stockholm"
-    assert suggest_region("Gothenburg") is None
+    assert suggest_region("Gothenburg") == "14 Västra Götaland (Gothenburg is its county seat)"
+    assert suggest_region("Qwxyz") is None
     assert "did you mean 06 Jönköping?" in unknown_region_message("Jönkobing")
     assert region_label("23") == "23 Jämtland Härjedalen"
 
@@ -106,3 +107,25 @@ def test_explain_accepts_names_and_suggests_for_typos(sample_panel_path):
     assert (e.region, e.month) == ("06", "2019-10")
     with pytest.raises(InputError, match="did you mean 06 Jönköping"):
         explain(sample_panel_path, "Jönkobing", "2019-10", "operation")
+
+
+@pytest.mark.parametrize(
+    ("written", "region"),
+    [
+        ("Jönköpng", "06 Jönköping"),
+        ("Göteborg", "14 Västra Götaland (Göteborg is its county seat)"),  # a place, not Gävleborg spelt alike
+        ("Goteborg", "14 Västra Götaland (Göteborg is its county seat)"),
+        ("Gävleborg län", "21 Gävleborg"),
+        ("Malmöhus län", "12 Skåne (Malmöhus län is a former county merged into it in 1997)"),
+        ("Lund", "12 Skåne (Lund is a town in it)"),
+        ("Kopparbergs län", "20 Dalarna (Kopparbergs län is its name until 1997)"),
+        ("Umeå", "24 Västerbotten (Umeå is its county seat)"),
+    ],
+)
+def test_suggestions_know_the_places_in_each_region(written, region):
+    assert suggest_region(written) == region
+
+
+def test_a_place_is_never_read_as_a_region():
+    assert normalise_code("Göteborg") == "Göteborg"
+    assert normalise_code("Malmö") == "Malmö"

@@ -18,6 +18,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_panel_2019.parqu
 VALID = {
     "minimal-valid": ("blue", "red", "orange"),
     "threshold-valid": ("70", "80"),
+    "price-valid": ("hip_prosthesis", "cataract"),
     "requirements-valid": ("first_visits", "median_wait"),
 }
 
@@ -54,6 +55,21 @@ BROKEN = {
     "threshold-gate-scope": ["gate.scope", "'group' or 'all_groups'"],
     "threshold-valid-to-missing": ["give both valid_from and valid_to"],
     "threshold-month-in-two-periods": ["2011-06", "more than one period"],
+    # price per operation
+    "price-unknown-procedure": [
+        "procedures[0] (hip_prostesis).name",
+        "no procedure called 'hip_prostesis'",
+        "did you mean 'hip_prosthesis'",
+    ],
+    "price-pot-shares-not-one": ["procedure pot_share values must add up to 1", "1.1"],
+    "price-top-regions-one-pot": ["unearned.to 'top_regions'", "needs pot_by = 'procedure'"],
+    "price-cap-table-missing-region": ["cap: table", "no number for region(s) 25", "1 problem(s)"],
+    "price-cap-table-unknown-region": ["cap: table", "'26' is not a region code"],
+    "price-baseline-not-earlier": ["baseline_years must be earlier than the block's year 2025", "[2024, 2025]"],
+    "price-months-two-years": ["months must lie in one calendar year", "2025-11 to 2026-01"],
+    "price-negative-price": ["procedures[1] (cataract).price_sek", "greater than 0"],
+    "price-no-baseline-years": ["counting 'above_baseline' needs baseline_years"],
+    "price-unknown-key": ["unearned.shareing", "unknown key", "did you mean 'sharing'"],
     # requirements with a bonus pot
     "requirements-tranches-not-total": ["total_sek add up to 110 000 000.00", "block's total_sek 100 000 000.00"],
     "requirements-steps-not-ascending": ["(first_visits).improvement", "steps must ascend", "[0.0, -1.0]"],
@@ -75,7 +91,8 @@ def test_every_fixture_on_disk_is_in_the_table():
 @pytest.mark.parametrize("name", sorted(VALID))
 def test_the_valid_fixtures_load(name):
     block = load_rules(FIXTURES / f"{name}.toml").ruleset.block(1)
-    names = next(getattr(block, a) for a in ("bar_names", "level_names", "requirement_names") if hasattr(block, a))
+    attributes = ("bar_names", "level_names", "requirement_names", "procedure_names")
+    names = next(getattr(block, a) for a in attributes if hasattr(block, a))
     assert names == VALID[name]
 
 

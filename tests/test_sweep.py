@@ -259,13 +259,12 @@ def test_observed_months_stay_fixed(tmp_path, rules, population):
     assert np.corrcoef(mean.ravel(), held_out.ravel())[0, 1] > 0.9
 
 
-@pytest.mark.slow
-def test_a_fully_observed_panel_gives_one_answer(tmp_path, sample_panel_path, rules, population):
-    result = sweep(tmp_path, "all", n=1000, chunk_size=1000, observed_panel=sample_panel_path)
-    known = payout(sample_panel_path, rules, population).table.query("block == 1").groupby("region")["amount_sek"].sum()
-    s = result.summary.set_index("region")
-    assert (s["p5_sek"] == s["p95_sek"]).all()
-    np.testing.assert_allclose(s["mean_sek"].to_numpy(), known.loc[s.index].to_numpy(), rtol=1e-12)
+def test_a_fully_observed_panel_is_not_swept_as_if_it_were_a_forecast(tmp_path, sample_panel_path):
+    """Every month the rules read is observed: nothing is left to draw, so the sweep says so and names the exact
+    payout's command, instead of writing 1 000 identical trajectories."""
+    with pytest.raises(InputError, match=r"nothing left to draw: the payout is known exactly.*kommiljard payout"):
+        sweep(tmp_path, "all", n=1000, chunk_size=1000, observed_panel=sample_panel_path)
+    assert not (tmp_path / "all" / "manifest.json").exists()
 
 
 def test_cli_sweep(tmp_path):
@@ -316,6 +315,7 @@ def test_off_grid_lever_still_equals_the_whatif(tmp_path, rules, population):
     )
 
 
+@pytest.mark.kernels  # also with the JIT off (.ci/run): a sweep of 300
 def test_sweep_works_with_renamed_bars(tmp_path):
     """Bar names come from the rules (the manifest), never parsed back out of column names."""
     out = tmp_path / "renamed"
@@ -326,3 +326,32 @@ def test_sweep_works_with_renamed_bars(tmp_path):
     assert {"p_b1_first_visit", "p_red_operation"} <= set(summary.columns)
     assert json.loads((out / "manifest.json").read_text())["block"]["bars"] == ["b1", "red", "orange"]
     assert "b1/red/orange" in res.stdout
+
+
+def test_a_plain_sweep_allocates_as_it_draws_and_equals_the_levers_baseline(tmp_path, reference):
+    """A sweep without a lever allocates each trajectory inside the drawing kernel; a sweep with a lever draws
+    batches and allocates them after: on the same draws the plain sweep's amounts and tiers are the lever
+    sweep's baseline, to the bit."""
+    plain = parts(sweep(tmp_path, "plain", chunk_size=900, threads=2))
+    levered = parts(reference)
+    np.testing.assert_array_equal(plain["amount_sek"].to_numpy(), levered["baseline_sek"].to_numpy())
+    for group in ("first_visit", "operation"):
+        np.testing.assert_array_equal(plain[f"tier_{group}"], levered[f"baseline_tier_{group}"])
+
+
+@pytest.mark.slow
+def test_a_staircase_without_a_target_sweeps_with_and_without_a_lever(tmp_path):
+    """No share_60 is drawn for a block without a target: the plain sweep (allocated as drawn) equals the lever
+    sweep's baseline (drawn batches), which once failed to shape its empty share_60."""
+    from importlib.resources import files
+
+    text = (files("kommiljard") / "rules" / "kommiljard-2019.toml").read_text(encoding="utf-8")
+    start = text.index("[blocks.target]")
+    text = text[:start] + text[text.index("[[blocks]]", start) :]
+    rules = tmp_path / "no-target.toml"
+    rules.write_text(text[: text.index("[[alternatives]]")], encoding="utf-8")  # they change the target
+    plain = parts(sweep(tmp_path, "plain", n=1300, chunk_size=700, rules=rules, threads=2))
+    levered = parts(sweep(tmp_path, "lever", n=1300, chunk_size=1300, rules=rules, lever=LEVER))
+    np.testing.assert_array_equal(plain["amount_sek"].to_numpy(), levered["baseline_sek"].to_numpy())
+    np.testing.assert_array_equal(plain["tier_operation"], levered["baseline_tier_operation"])
+    assert (levered["gain_sek"][levered["region"] == "06"] >= -1e-6).all()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from importlib.resources import files
 
 import numpy as np
 import pytest
+from numba import njit
 
 from kommiljard.engine import payout
 from kommiljard.inputs.panel import validate_panel
@@ -82,6 +84,7 @@ def test_a_region_fixed_in_the_scenario(tmp_path):
     assert change[r] - np.delete(change, r).mean() == pytest.approx(4.0 / slope, abs=0.03)
 
 
+@pytest.mark.kernels  # also with the JIT off (.ci/run): few draws
 def test_conditioning_keeps_observed_cells_and_draws_the_rest(model):
     one = trajectories(None, n=1, seed=11, months=MONTHS)
     known = one[one["month"] != "2019-11"].drop(columns="trajectory")
@@ -96,6 +99,7 @@ def test_conditioning_keeps_observed_cells_and_draws_the_rest(model):
     assert np.ptp(d.share_90[:, 5], axis=0).min() > 0
 
 
+@pytest.mark.kernels  # also with the JIT off (.ci/run): few draws
 def test_trajectories_are_valid_panels(rules, population):
     frame = trajectories(None, n=2, seed=9)
     assert len(frame) == 2 * 21 * 24 * 2 and set(frame["month"].str[:4]) == {"2018", "2019"}
@@ -137,3 +141,97 @@ def test_draw_into_given_arrays_with_a_callback_per_stream(model):
     np.testing.assert_array_equal(again.share_60, fresh.share_60)
     assert np.shares_memory(again.share_90, reused.share_90)
     assert sorted(seen) == [(0, 300), (300, 1300), (1300, 2300), (2300, 2400)]
+
+
+@pytest.mark.slow
+def test_the_vectorised_exp_is_within_a_few_ulps_of_the_c_librarys():
+    """shares_row's fast exp: the margin of NEAR_TIE needs it within about 1e-12; it is within 1e-15."""
+    from kommiljard.sweeps.shares import FAST_RANGE, fast_exp
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-12, 12, 200_000), rng.uniform(-FAST_RANGE, FAST_RANGE, 20_000)])
+    x = np.concatenate([x, [0.0, -0.0, FAST_RANGE, -FAST_RANGE, np.log(2) / 2, -np.log(2) / 2, 1e-300]])
+    ours = np.array([fast_exp(v) for v in x[:2000]])  # the compiled function called from Python
+    np.testing.assert_allclose(ours, np.exp(x[:2000]), rtol=1e-15, atol=0)
+
+    @njit
+    def many(values, out):
+        for i in range(values.shape[0]):
+            out[i] = fast_exp(values[i])
+
+    out = np.empty_like(x)
+    many(x, out)
+    exact = np.array([math.exp(v) for v in x])
+    assert np.abs(out / exact - 1).max() < 1e-15
+
+
+@pytest.mark.slow
+def test_shares_at_rounding_ties_and_out_of_range_are_the_scalar_exps():
+    """A logit whose share is within NEAR_TIE of a rounding tie, beyond the fast exp's range, or NaN: the share is
+    rint(1000 / (1 + exp(-logit))) / 10 with the C library's exp, as for every other logit."""
+    from kommiljard.sweeps.model import SharesOf
+    from kommiljard.sweeps.shares import shares_row
+
+    ties = [math.log(1000.0 / (k + 0.5) - 1.0) for k in range(1, 999, 7)]  # share (k + 0.5) / 10: a tie
+    near = [t + d for t in ties for d in (-1e-13, 1e-13, -1e-11, 1e-11)]
+    logits = np.array([*ties, *near, 800.0, -800.0, 1e308, -1e308, np.inf, -np.inf, 0.0, 3.2])
+    n90 = len(logits)
+    s90, s60 = np.empty(n90), np.empty(0)
+    shares_row(
+        logits, SharesOf(n90, np.zeros(0, np.int64), np.full(n90, np.nan)), np.empty((2, n90)), s90[None], s60[None], 0
+    )
+    expected = [np.rint(1000.0 / (1.0 + math.exp(-v) if -v < 709 else math.inf)) / 10.0 for v in logits]
+    np.testing.assert_array_equal(s90, expected)
+
+
+def test_a_streams_first_state_is_numpys_seedsequence_and_sfc64():
+    """The drawing kernels seed each stream themselves: the state of SFC64(SeedSequence(seed, spawn_key=(s,)))."""
+    from kommiljard.sweeps.rng import seed_words, stream_state
+
+    rng = np.random.default_rng(1)
+    seeds = [0, 1, 2019, 2**32 - 1, 2**32, 2**63 - 1, *rng.integers(0, 2**63, 30).tolist()]
+    streams = [0, 1, 999, 2**32 - 1, 2**32, 2**40 + 3, *rng.integers(0, 10**6, 5).tolist()]
+    for seed in seeds:
+        for stream in streams:
+            expected = sfc64_state(stream_generator(seed, stream))
+            np.testing.assert_array_equal(stream_state(seed_words(seed), stream), expected, err_msg=f"{seed} {stream}")
+    with pytest.raises(ValueError):
+        seed_words(-1)
+
+
+def test_tenths_without_a_division_are_the_divisions():
+    from kommiljard.sweeps.shares import tenths
+
+    @njit
+    def all_tenths(k, out):
+        for i in range(k.shape[0]):
+            out[i] = tenths(k[i])
+
+    k = np.arange(1001, dtype=np.float64)
+    out = np.empty_like(k)
+    all_tenths(k, out)
+    np.testing.assert_array_equal(out, k / 10.0)
+
+
+@pytest.mark.parametrize("observed", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_allocating_as_drawn_equals_allocating_drawn_batches(observed, rules, population):
+    """The fused kernel (draw a few trajectories, allocate them while in the cache) against draw() then the
+    sweep kernel: the same outcomes, for a model given observed cells too, from any start, in threads."""
+    from kommiljard.inputs.panel import as_panel
+    from kommiljard.sample import sample_panel
+    from kommiljard.sweeps.outcomes import Batches, setup_sweep, total
+    from kommiljard.sweeps.scenario import load_scenario
+
+    frame = sample_panel()
+    panel = as_panel(frame[frame["month"] <= "2019-09"], ("first_visit", "operation")) if observed else None
+    setup, _ = setup_sweep(load_scenario(None), rules, population, None, panel)
+    start, stop = 1_234, 3_567
+    batches = Batches(setup, 11, threads=2)
+    assert batches.fused is not None  # a plain staircase sweep allocates in the drawing kernel
+    fused = batches(start, stop)
+    drawn = draw(setup.model, 11, start, stop)
+    amount, tier, month_tier = setup.plan.allocate({"share_90": drawn.share_90, "share_60": drawn.share_60}, None)
+    np.testing.assert_array_equal(fused["amount"], amount)
+    np.testing.assert_array_equal(fused["tier"], tier)
+    np.testing.assert_array_equal(fused["month_tier"], month_tier)
+    np.testing.assert_array_equal(fused["amount_sek"], total(amount))

@@ -135,9 +135,12 @@ def test_payout_curve_over_all_cells_is_non_decreasing(rules, population):
 
 def test_bad_region_month_and_group(rules, population):
     panel = sample_panel(1)
-    with pytest.raises(InputError, match="region '11' is not in the panel"):
+    with pytest.raises(InputError, match="region 11: not a Swedish region"):
         whatif(panel, "11", 1.0, rules=rules, population=population)
-    with pytest.raises(InputError, match="not a measurement month.*2019-09"):
+    without = panel[panel["region"] != "06"]
+    with pytest.raises(InputError, match="region 'Jönköping' is not in the panel"):
+        whatif(without, "Jönköping", 1.0, rules=rules, population=population, allow_missing_regions=True)
+    with pytest.raises(InputError, match="not among the measurement months of kommiljard-2019; did you mean 2019-11"):
         whatif(panel, "06", 1.0, "2019-12", rules=rules, population=population)
     with pytest.raises(InputError, match="did you mean 'operation'"):
         whatif(panel, "06", 1.0, groups="operations", rules=rules, population=population)

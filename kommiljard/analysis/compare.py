@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..engine import Backend, coverage_checks, payout
 from ..errors import RuleFileError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..rules import Rules, load_rules, parse_override
 
@@ -79,7 +79,7 @@ def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
 
 def _shared_panel(panel, rule_sets: list[Rules], population: Population, allow_missing: bool) -> Panel:
     """Read and validate the panel once, for everything every variant needs."""
-    groups = sorted({g for r in rule_sets for g in r.ruleset.group_names})
+    groups = known_groups({g for r in rule_sets for g in r.ruleset.group_names})
     measures: dict[str, str] = {}
     for r in rule_sets:
         for col, who in r.ruleset.measure_columns().items():

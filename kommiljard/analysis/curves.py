@@ -65,8 +65,8 @@ def check_additive(rules: Rules) -> None:
                 if row in moved:
                     other, where = moved[row]
                     raise InputError(
-                        f"{rules.origin}: the levers of block {other.block.number} ({' '.join(where)}) and block "
-                        f"{lb.block.number} ({' '.join(cell)}) both move {' '.join(row)}, so one change would count "
+                        f"{rules.origin}: the levers of block {other.block.number} ({_cell_text(where)}) and block "
+                        f"{lb.block.number} ({_cell_text(cell)}) both move {' '.join(row)}, so one change would count "
                         f"in both; {instead}"
                     )
                 moved[row] = (lb, cell)
@@ -80,8 +80,13 @@ def check_additive(rules: Rules) -> None:
             if not own and set(need.measures) & set(lb.actions.measures):
                 raise InputError(
                     f"{rules.origin}: block {block.number} reads {need.label}, which the lever of block "
-                    f"{lb.block.number} moves in {' '.join(cell)}, so one change would move two cells; {instead}"
+                    f"{lb.block.number} moves in {_cell_text(cell)}, so one change would move two cells; {instead}"
                 )
+
+
+def _cell_text(cell) -> str:
+    """A cell as a message writes it: its month and group (a cell of every group has none)."""
+    return " ".join(str(part) for part in cell if part is not None)
 
 
 def grid_indices(lo: float, hi: float, step: float) -> np.ndarray:
@@ -92,6 +97,12 @@ def grid_indices(lo: float, hi: float, step: float) -> np.ndarray:
         raise InputError(
             f"what-if grid: the range must contain 0, from --lo <= 0 to --hi >= 0 pp (got {lo:g} to {hi:g})."
         )
+    points = (hi - lo) / step + 1  # a float first: -1e308 to 1e308 is inf, which no integer can hold
+    if not points <= MAX_GRID_POINTS + 1:
+        raise InputError(
+            f"what-if grid: {lo:g} to {hi:g} pp in steps of {step:g} is {points:.0f} points per cell; "
+            f"keep it to {MAX_GRID_POINTS} (a larger --step or a narrower range)."
+        )
     first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
     if last - first + 1 > MAX_GRID_POINTS:
         raise InputError(
@@ -99,6 +110,16 @@ def grid_indices(lo: float, hi: float, step: float) -> np.ndarray:
             f"keep it to {MAX_GRID_POINTS} (a larger --step or a narrower range)."
         )
     return np.arange(first, last + 1, dtype=np.int64)
+
+
+def _grid(lever, asked: tuple, result: Payout) -> tuple[float, np.ndarray]:
+    """The step and the whole steps of the page's grid from ``asked`` (lo, hi, step; None: the lever's grid and
+    the panel's precision), each within the lever's own range."""
+    lo, hi, step = asked
+    lo = lever.check(lever.grid[0] if lo is None else lo, "--lo")
+    hi = lever.check(lever.grid[1] if hi is None else hi, "--hi")
+    step = default_step(result) if step is None else lever.check(step, "--step")
+    return step, grid_indices(lo, hi, step)
 
 
 @dataclass(frozen=True)
@@ -169,9 +190,7 @@ def cell_curves(
     rules, panel, population = result.rules, result.panel, result.population
     blocks = lever_blocks(rules)
     check_additive(rules)
-    grid_lo, grid_hi = blocks[0].actions.lever.grid
-    step = default_step(result) if step is None else float(step)
-    k = grid_indices(grid_lo if lo is None else lo, grid_hi if hi is None else hi, step)
+    step, k = _grid(blocks[0].actions.lever, (lo, hi, step), result)
     grid = np.round(k * step, SHARE_DECIMALS)
     allow_missing = bool(result.provenance.get("allow_missing_regions"))
     inputs = [(lb, kind_of(lb.block).arrays(panel, lb.block, population, None, allow_missing)) for lb in blocks]

@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from ..engine import coverage_checks
 from ..errors import InputError, closest
-from ..inputs.panel import Panel, as_panel, normalise_month
+from ..inputs import options
+from ..inputs.panel import Panel, as_panel, known_groups, normalise_month
 from ..inputs.population import Population, read_population
-from ..inputs.regions import normalise_code, region_codes, region_label, unknown_region_message
+from ..inputs.regions import region_label
 from ..kinds import kind_of
 from ..rules import Rules, load_rules
 
 
 def find_cell(rules: Rules, month: str | None, group: str | None):
-    """The block, its kind and the cell that measure ``month`` for ``group``; else a clear error."""
-    month_norm = normalise_month(month) if month is not None else None
+    """The block, its kind and the cell that measure ``month`` (``2019-10``, ``okt 2019``, ``okt``:
+    :func:`options.month`) for ``group`` (its name, or a Swedish one: ``förstabesök``); else a clear error.
+
+    Without a month, the one cell of the rule set that measures ``group`` (any group, without one): a block
+    with a single cell over its months (a price per operation) needs neither."""
+    among = f"the months {rules.id} measures"
+    month_norm = options.month(month, "--month", measured_months(rules), among) if month else None
+    if group is not None:
+        with contextlib.suppress(InputError):  # an unknown group is reported with the month by no_cell
+            group = options.group(group, "--group", sorted(rules.ruleset.group_names))
+    if month is None:
+        found = [
+            (block, kind_of(block), cell)
+            for block in rules.ruleset.blocks
+            for cell in kind_of(block).cells(block)
+            if cell[0] is not None and (group is None or kind_of(block).cell_of(block, cell[0], group) == cell)
+        ]
+        if len(found) == 1:
+            return found[0]
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
         cell = kind.cell_of(block, month_norm, group) if month_norm else None
@@ -24,9 +43,14 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
     raise no_cell(rules, month, group)
 
 
+def measured_months(rules: Rules) -> list[str]:
+    """Every month a block of the rules measures."""
+    return sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
+
+
 def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions."""
-    months = sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
+    months = measured_months(rules)
     groups = sorted(rules.ruleset.group_names)
     asked = [
         (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
@@ -37,6 +61,11 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
         for what, value, choices in asked
         if value not in (None, *choices)
     ]
+    if month is None and not wrong:
+        return InputError(
+            f"{rules.id}: give --month (and --group) to say which cell to explain. Months: {', '.join(months)}; "
+            f"groups: {', '.join(groups)}."
+        )
     return InputError(
         f"{rules.id} measures no {' and no '.join(wrong) or f'month {month!r} with group {group!r}'}. "
         f"Months: {', '.join(months)}; groups: {', '.join(groups)}."
@@ -46,8 +75,8 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
 def explain(
     panel: Panel | str | Path,
     region: str,
-    month: str,
-    group: str,
+    month: str | None,
+    group: str | None,
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
@@ -61,13 +90,11 @@ def explain(
     """
     rules = load_rules(rules, overrides)
     block, kind, cell = find_cell(rules, month, group)
-    code = normalise_code(region)
-    if code not in region_codes():
-        raise InputError(unknown_region_message(region))
+    code = options.region(region, "region")
     population = population if isinstance(population, Population) else read_population(population)
     panel = as_panel(
         panel,
-        rules.ruleset.group_names,
+        known_groups(rules.ruleset.group_names),
         coverage_checks(rules, population, allow_missing_regions),
         rules.ruleset.measure_columns(),
         complete=False,

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from ..inputs.panel import Panel, normalise_month
-from ..inputs.regions import normalise_code
+from ..inputs import options
+from ..inputs.panel import Panel
 from ..kinds import KINDS, Lever, LeverActions, kind_of
 from ..rules import Rules
 
@@ -75,25 +75,18 @@ def choose_cells(
         if values is None:
             return set(valid)
         values = [values] if isinstance(values, str) else list(values)
-        picked = set()
-        for v in values:
-            norm = normalise_month(v) if what == "month" else str(v).strip()
-            if norm not in valid:
-                close = difflib.get_close_matches(str(v), valid, n=1)
-                did = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(
-                    f"{what} {v!r} is not a measurement {what} of {rules.id}{did} Choose from {', '.join(valid)}."
-                )
-            picked.add(norm)
-        return picked
+        among = f"the measurement {what}s of {rules.id}"
+        if what == "month":
+            return {options.month(v, "--month", valid, among) for v in values}
+        return {options.group(v, "--group", valid) for v in values}
 
     months_set, groups_set = pick(months, all_months, "month"), pick(groups, all_groups, "group")
     return [(lb.block.number, m, g) for lb in blocks for m, g in lb.rows if m in months_set and g in groups_set]
 
 
 def check_region(panel: Panel, region: str) -> str:
-    """The county code of ``region``, which must be in the panel."""
-    code = normalise_code(region)
+    """The county code of ``region`` (a code or name, :func:`options.region`), which must be in the panel."""
+    code = options.region(region, "region")
     present = sorted(panel.frame["region"].unique())
     if code not in present:
         close = difflib.get_close_matches(code, present, n=1)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..engine import Backend, Payout, payout
 from ..errors import InputError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds import Lever, kind_of
@@ -92,7 +92,9 @@ def _prepare(panel, region: str, rules, population, overrides, *, option: str | 
     blocks = lever_blocks(rules, option)
     population = population if isinstance(population, Population) else read_population(population)
     checks = coverage_checks(rules, population, allow_missing)
-    panel = as_panel(panel, rules.ruleset.group_names or None, checks, rules.ruleset.measure_columns(), complete=False)
+    panel = as_panel(
+        panel, known_groups(rules.ruleset.group_names), checks, rules.ruleset.measure_columns(), complete=False
+    )
     return rules, blocks, panel, population, check_region(panel, region)
 
 
@@ -214,7 +216,8 @@ def payout_curve(
         if inp.missing is not None and inp.missing[cells, r].any():
             gone = [f"{rows[c][0][0]} {rows[c][0][1]}" for c in cells if inp.missing[c, r]]
             raise _no_lever_data(panel, region, f"block {lb.block.number}: {', '.join(gone)}")
-        got, top = lb.actions.curve(inp, r, cells, grid)
+        moved = [(m, g) for number, m, g in chosen if number == lb.block.number]
+        got, top = lb.actions.curve(inp, r, cells, grid, moved)
         amount += got
         tier = np.maximum(tier, top)
     return pd.DataFrame({the_lever.axis: grid, "amount_sek": amount, "tier": tier.astype(np.int8)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 import warnings
 from contextvars import ContextVar
 from enum import StrEnum
@@ -17,10 +18,18 @@ from typing import Annotated
 
 import typer
 from rich.text import Text
+from typer.core import TyperGroup
+
+try:
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - a typer that uses the click package
+    from click.exceptions import ClickException
 
 from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
+from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
+from .options import command_files, lever_change, lever_sizes, month_names
 from .terminal import safe_console, shown
 
 
@@ -44,7 +53,43 @@ def _readable_metavar(original):
 
 for _kind in (typer.core.TyperOption, typer.core.TyperArgument):
     _kind.display_type_rich = _readable_metavar(_kind.display_type_rich)
+
+
+class CommandLine(TyperGroup):
+    """The app's commands, with a usage error (an unknown option, a missing one, a value an option's parser
+    refused: :mod:`kommiljard.cli.options`) said in one line on stderr like every other refusal, exit status 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            status = super().main(args, prog_name, complete_var, False, **extra)
+        except ClickException as exc:
+            if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
+                said = Text.assemble(("error:", "bold red"), " ", shown(usage_message(exc)))
+                err.print(said, highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err.print("Aborted.", highlight=False)
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+def usage_message(exc: ClickException) -> str:
+    """``--region Göteborg: not a Swedish region; ...`` for a value an option refused; click's message with the
+    command's help for anything else."""
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ == "BadParameter" and param is not None:
+        name = next((o for o in param.opts if o.startswith("--")), param.opts[0] if param.opts else param.name)
+        message = str(exc.message).removeprefix("Value error, ")
+        return f"{name} {message}" if param.opts else f"{param.name.upper()} {message}"
+    ctx = getattr(exc, "ctx", None)
+    where = f" (`{ctx.command_path} --help` lists the options)" if ctx is not None else ""
+    return exc.format_message().rstrip(".") + "." + where
+
+
 app = typer.Typer(
+    cls=CommandLine,
     help="Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why.\n\n"
     "Example: `kommiljard report data/sample_panel_2019.parquet --out report.html` (every command's --help starts "
     "with one).",
@@ -78,12 +123,12 @@ class Format(StrEnum):
     csv = "csv"
 
 
-class Dialect(StrEnum):
+class Language(StrEnum):
     en = "en"
     sv = "sv"
 
 
-class Language(StrEnum):
+class Dialect(StrEnum):
     en = "en"
     sv = "sv"
 
@@ -210,7 +255,9 @@ def reports_errors(func):
     def wrapper(*args, **kwargs):
         token = LANGUAGE.set(str(getattr(kwargs.get("lang"), "value", kwargs.get("lang") or "en")))
         try:
-            with warnings.catch_warnings():
+            inputs, outputs = command_files(kwargs)
+            check_outputs(outputs)
+            with warnings.catch_warnings(), reading(inputs):  # no output may replace an input
                 warnings.simplefilter("ignore", MissingDataWarning)  # the commands narrate it themselves
                 return func(*args, **kwargs)
         except KommiljardError as exc:
@@ -252,7 +299,8 @@ MonthsOpt = Annotated[
         "--month",
         "--months",
         "-m",
-        help="Measurement month(s) to change, e.g. 2019-10 (repeatable or comma-separated; default: all).",
+        help="Measurement month(s) to change, e.g. 2019-10 or okt (repeatable or comma-separated; default: all).",
+        parser=month_names(),
     ),
 ]
 GroupsOpt = Annotated[
@@ -283,7 +331,10 @@ def lever_options(value_type: type = float):
             params, notes = list(fixed), dict(annotations)
             for option, lever in sorted({lv.option: lv for k in KINDS.values() for lv in k.levers}.items()):
                 helps = lever.words.get("help", ("", ""))[0] or f"The change, in {lever.unit}."
-                note = Annotated[value_type | None, typer.Option(f"--{option}", help=helps, show_default=False)]
+                parser = lever_change(lever) if value_type is float else lever_sizes(lever)  # the option layer's
+                note = Annotated[
+                    value_type | None, typer.Option(f"--{option}", help=helps, show_default=False, parser=parser)
+                ]
                 params.append(inspect.Parameter(option, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=note))
                 notes[option] = note
             command.__signature__ = inspect.Signature(params)

@@ -12,19 +12,47 @@ import typer
 from ..errors import InputError
 from ..money import format_number
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, app, err, reports_errors
 from .app import lang as current_lang
-from .fit import BorrowOpt, MinMonthsOpt, ResponseFromOpt, ResponseSdOpt, print_warnings, response_source
+from .fit import (
+    RESPONSE_CV,
+    BorrowOpt,
+    MinMonthsOpt,
+    ResponseCvOpt,
+    ResponseFromOpt,
+    ResponseSdOpt,
+    print_warnings,
+    response_source,
+)
 from .render import print_backtest, say, wrote
 
 HistoryArg = Annotated[
     Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
 ]
-AsOfOpt = Annotated[str, typer.Option("--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.")]
-TrajectoriesOpt = Annotated[
-    int, typer.Option("--n", "-n", help="Trajectories drawn for the forecast (kept in memory).", min=1, max=1_000_000)
+AsOfOpt = Annotated[
+    str,
+    typer.Option(
+        "--as-of", help="Stand at this month (YYYY-MM): fit up to it, forecast after.", parser=opt.month("--as-of")
+    ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same result.")]
+TrajectoriesOpt = Annotated[
+    int,
+    typer.Option(
+        "--n",
+        "-n",
+        help="Trajectories drawn for the forecast (kept in memory; at most 1 000 000).",
+        parser=opt.in_range("forecast_trajectories", "--n", whole=True),
+    ),
+]
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        help="Seed (0 to 2**63 - 1): the same seed and arguments give the same result.",
+        parser=opt.in_range("seed", "--seed", whole=True),
+    ),
+]
 OutDirOpt = Annotated[
     Path | None,
     typer.Option(
@@ -49,6 +77,7 @@ def backtest(
     plot_file: PlotOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
+    response_cv: ResponseCvOpt = RESPONSE_CV,
     borrow: BorrowOpt = False,
     min_months: MinMonthsOpt = 24,
     population: PopulationOpt = None,
@@ -66,13 +95,20 @@ def backtest(
     forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
     """
     from ..forecasting.backtest import backtest as run_backtest
+    from ..outputs.files import check_destination
+    from ..outputs.ownership import BACKTEST, claim_folder
     from ..outputs.plots.figures import FORMATS
 
     if plot_file is not None and plot_file.suffix.lower() not in FORMATS:
         raise InputError(f"{plot_file}: --plot must end in .png or .svg (or .pdf)")
+    if plot_file is not None:
+        check_destination(plot_file, "--plot")
+    if out_dir is not None:
+        claim_folder(out_dir, BACKTEST)  # new, empty, or a backtest's own: nothing else is replaced
     result = run_backtest(
         history, as_of, rules=rules, n=n, seed=seed, population=population,
         response_from=response_source(response_from), response_sd_pp=response_sd, borrow=borrow, min_months=min_months,
+        response_cv=response_cv,
     )  # fmt: skip
     s, p = result.summary, result.provenance
     from ..outputs.wording import month_range

@@ -166,9 +166,11 @@ def print_variant_sweep(
     def records(table: pd.DataFrame) -> list[dict]:
         return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
+    from ..outputs.exports import compare_csv_frame
+
     frame = sweep_frame(by_region, scheme, manifest)
     if fmt is Format.csv:
-        print_frame(frame, fmt, "", dialect=dialect, exact=exact)
+        print_frame(compare_csv_frame(frame, dialect, exact), fmt, "", dialect=dialect, exact=exact)
         return
     if fmt is Format.json:
         doc = {
@@ -259,7 +261,7 @@ def compare(
     """
     from ..analysis.compare import compare as compute_compare
     from ..engine import base_provenance
-    from ..outputs.exports import check_out, compare_sheets, write_output
+    from ..outputs.exports import check_out, compare_csv_frame, write_comparison
 
     if out_file is not None:
         check_out(out_file)
@@ -281,7 +283,9 @@ def compare(
         err.print(say("synthetic_panel"), style="yellow")
     warn_no_data(frame.attrs["no_data"])
     if fmt is Format.csv:
-        print_frame(frame, fmt, "", dialect=dialect_of(dialect), exact=exact, synthetic=frame.attrs["synthetic_panel"])
+        csv_frame = compare_csv_frame(frame, dialect_of(dialect), exact)  # sv: whole kronor, diffs of rounded columns
+        synthetic = frame.attrs["synthetic_panel"]
+        print_frame(csv_frame, fmt, "", dialect=dialect_of(dialect), exact=exact, synthetic=synthetic)
     elif fmt is Format.json:
         doc = {**frame.attrs, "regions": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
         write_out(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
@@ -293,8 +297,7 @@ def compare(
         print_frame(view, fmt, title, keys=1, sections=[totals_at], numbers=numbers, wrap=["no_data"])
     if out_file is not None:
         provenance = {**base_provenance(), **frame.attrs, "panel": str(panel)}
-        sheets = lambda: compare_sheets(frame, lang.value)  # noqa: E731 - built only for a workbook
-        wrote(*write_output(out_file, frame, provenance, sheets, dialect_of(dialect), exact, lang=lang.value))
+        wrote(*write_comparison(out_file, frame, provenance, dialect_of(dialect), exact, lang.value))
     if plot is not None:
         import matplotlib
 
@@ -333,12 +336,11 @@ def compare_sweep(
     print_variant_sweep(by_region, scheme, manifest, fmt, dialect, exact)
     if out_file is not None:
         from ..engine import base_provenance
-        from ..outputs.exports import compare_sheets, write_output
+        from ..outputs.exports import write_comparison
 
         frame = sweep_frame(by_region, scheme, manifest)
         provenance = {**base_provenance(), "sweep": str(sweep), "variants": manifest["variants"]}
-        sheets = lambda: compare_sheets(frame, lang())  # noqa: E731 - built only for a workbook
-        wrote(*write_output(out_file, frame, provenance, sheets, dialect, exact, lang=lang()))
+        wrote(*write_comparison(out_file, frame, provenance, dialect, exact, lang()))
     if plot is not None:
         from ..outputs.plots.figures import save_figure
         from ..outputs.plots.variants import plot_variants

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from . import options as opt
 from .app import Format, FormatOpt, LangOpt, Language, app, err, reports_errors
 from .render import print_fit, say
 
@@ -26,20 +27,35 @@ ResponseSdOpt = Annotated[
     typer.Option(
         "--response-sd",
         help="Each region's own response around it (SD in pp, 0-50; assumed, default 0).",
-        min=0,
-        max=50,
+        parser=opt.in_range("response_sd", "--response-sd"),
+    ),
+]
+RESPONSE_CV = 0.5  # kommiljard.forecasting.fit.RESPONSE_CV (the CLI imports no numpy before it runs)
+ResponseCvOpt = Annotated[
+    float,
+    typer.Option(
+        "--response-cv",
+        help="How unequally regions respond: each region's response is the month's times 1 + CV x its own draw "
+        "(assumed, default 0.5; 0: all alike; at most 5).",
+        parser=opt.in_range("response_cv", "--response-cv"),
     ),
 ]
 BorrowOpt = Annotated[
     bool,
     typer.Option(
         "--borrow",
-        help="A region with fewer than --min-months months borrows its season, trend and noise from the pooled "
-        "estimate (with a warning) instead of being refused.",
+        help="A region with fewer than --min-months months of data borrows its season, trend and noise from the "
+        "other regions (partial pooling; the output says which) instead of being refused.",
     ),
 ]
 MinMonthsOpt = Annotated[
-    int, typer.Option("--min-months", help="Months of history a region needs (consecutive, up to --until).", min=2)
+    int,
+    typer.Option(
+        "--min-months",
+        help="Months with data a region needs up to --until (2 to 1200; at most three quarters of the history's "
+        "are asked); fewer: --borrow.",
+        parser=opt.in_range("min_months", "--min-months", whole=True),
+    ),
 ]
 
 
@@ -59,7 +75,10 @@ OutFileOpt = Annotated[
     Path, typer.Option("--out", "-o", help="The fitted scenario to write (.toml); sweep it with --observed.")
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option("--until", help="Fit the months up to this one (YYYY-MM; default: the last).")
+    str | None,
+    typer.Option(
+        "--until", help="Fit the months up to this one (YYYY-MM; default: the last).", parser=opt.month("--until")
+    ),
 ]
 
 
@@ -72,6 +91,7 @@ def fit(
     until: UntilOpt = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
+    response_cv: ResponseCvOpt = RESPONSE_CV,
     borrow: BorrowOpt = False,
     min_months: MinMonthsOpt = 24,
     fmt: FormatOpt = Format.table,
@@ -91,18 +111,16 @@ def fit(
 
     from ..forecasting.fit import HistoryWarning, fit_history
     from ..forecasting.fitted import fitted_scenario, scenario_text
-    from ..inputs.panel import as_panel, normalise_month
+    from ..forecasting.histories import as_history
     from ..outputs.files import check_out_path, write_text
 
     check_out_path(out_file, (".toml",))
-    panel = as_panel(history)
+    panel = as_history(history).panel
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HistoryWarning)  # printed below from the fit
-        fitted = fit_history(
-            panel, until=normalise_month(until) or until if until else None, min_months=min_months, borrow=borrow
-        )
+        fitted = fit_history(panel, until=until, min_months=min_months, borrow=borrow)
     text = scenario_text(
-        fitted_scenario(fitted, panel.synthetic, response_source(response_from), response_sd, min_months)
+        fitted_scenario(fitted, panel.synthetic, response_source(response_from), response_sd, min_months, response_cv)
     )
     write_text(out_file, text)
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
+from . import options as opt
 from .app import LangOpt, Language, app, err, reports_errors
 from .fit import ResponseFromOpt, ResponseSdOpt, response_source
 from .render import say
@@ -18,9 +19,21 @@ from .render import say
 def history(
     *,
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The panel to write (.parquet: it records SYNTHETIC).")],
-    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same history.", min=0)] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed (0 to 2**63 - 1): the same seed gives the same history.",
+            parser=opt.in_range("seed", "--seed", whole=True),
+        ),
+    ] = 0,
     until: Annotated[
-        str | None, typer.Option("--until", help="Keep the months up to this one (YYYY-MM; the rest are the same).")
+        str | None,
+        typer.Option(
+            "--until",
+            help="Keep the months up to this one (YYYY-MM, 2014-01 to 2019-12; the rest are the same).",
+            parser=opt.month("--until"),
+        ),
     ] = None,
     response_from: ResponseFromOpt = "default-2019",
     response_sd: ResponseSdOpt = 0.0,
@@ -41,7 +54,7 @@ def history(
     """
     from ..forecasting.forecast_model import response_by_month
     from ..forecasting.history import HistoryParams, synthetic_history
-    from ..inputs.panel import normalise_month
+    from ..inputs import options
     from ..outputs.files import check_out_path, write_panel, write_table
     from ..sweeps.scenario import load_scenario
 
@@ -57,11 +70,9 @@ def history(
         said = f"scenario {scenario.name}'s response_pp in {', '.join(response) or 'no month of the history'}"
     drawn = synthetic_history(seed, HistoryParams(response_pp=response, response_sd_pp=response_sd))
     frame = drawn.frame
-    if until is not None:
-        month = normalise_month(until)
-        if month is None:
-            raise InputError(f"--until {until!r} is not a month: write YYYY-MM, e.g. 2019-08")
-        frame = drawn.until(month)
+    if until is not None:  # a month of the history: an earlier one would leave it empty
+        among = f"the history's months ({params.start} to {params.end})"
+        frame = drawn.until(options.month(until, "--until", options.months_between(params.start, params.end), among))
     metadata = {
         "kommiljard.synthetic": "true",
         "kommiljard.generator": f"kommiljard history --seed {seed} (kommiljard.forecasting.history)",

@@ -46,8 +46,11 @@ def import_(
     (`Okt 2018` or `Sep2015` columns, `64 %`, `128 017 st`, vantetider.se county-council ids in an *Id* column), and
     kommiljard's own **wide** (*Region*, *Vårdkontakt*, *Mått*, one column per month) and **long** (*Region*, *Månad*,
     *Vårdkontakt*, one column per measure) layouts. A panel needs share_90 and share_60 of both phases: give the four
-    exports together. `--group`/`--measure` say what a file without a title holds; a file that says otherwise is an
-    error. Prints, per file, the layout, phase, measure, months, regions and the rows left aside.
+    exports together. Counts of performed operations (the 2025 and 2026 price-per-operation schemes) come in
+    kommiljard's **operations** layouts: long (*Region*, *Månad*, *Ingrepp*, *Antal operationer*) or wide (*Region*,
+    *Ingrepp*, one column per month), procedures named `cataract` or *Katarakt*; they may be imported with the
+    share exports into one panel. `--group`/`--measure` say what a file without a title holds; a file that says
+    otherwise is an error. Prints, per file, the layout, phase, measure, months, regions and the rows left aside.
     See docs/data-formats.md.
     """
     from ..inputs.importer import import_exports, import_summary
@@ -66,4 +69,6 @@ def import_(
         write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:  # print_frame never reads cell text or titles as markup
         print_import_summary(summary, [p.name for p in exports], fmt)
-    err.print(say("imported_next", out=out_file), highlight=False, markup=False)
+    shares = any(c in imported.frame.columns for c in ("share_90", "share_60"))  # else counts of operations
+    nxt = f"report {out_file} --out report.html" if shares else f"payout {out_file} --rules kommiljard-2026"
+    err.print(say("imported_next", out=out_file, next=nxt), highlight=False, markup=False)

@@ -9,6 +9,7 @@ import typer
 
 from ..money import format_number
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
@@ -45,14 +46,25 @@ def page(
     ] = None,
     lang: LangOpt = Language.en,
     lo: Annotated[
-        float | None, typer.Option(help="Lowest change on the page (<= 0; default: the lever's, -20 pp for a share).")
+        float | None,
+        typer.Option(
+            help="Lowest change on the page (<= 0; default: the lever's, -20 pp for a share).",
+            parser=opt.in_range("change_lo", "--lo"),
+        ),
     ] = None,
     hi: Annotated[
-        float | None, typer.Option(help="Highest change on the page (>= 0; default: the lever's, 20 pp for a share).")
+        float | None,
+        typer.Option(
+            help="Highest change on the page (>= 0; default: the lever's, 20 pp for a share).",
+            parser=opt.in_range("change_hi", "--hi"),
+        ),
     ] = None,
     step: Annotated[
         float | None,
-        typer.Option(help="Step of the change; default: the panel's precision, e.g. 0.1 pp for one decimal."),
+        typer.Option(
+            help="Step of the change; default: the panel's precision, e.g. 0.1 pp for one decimal.",
+            parser=opt.in_range("change_step", "--step"),
+        ),
     ] = None,
     allow_missing: AllowMissingOpt = False,
 ) -> None:

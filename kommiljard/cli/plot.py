@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import (
     AllowMissingOpt,
     LangOpt,
@@ -21,9 +22,18 @@ from .app import (
 )
 from .render import narrate, wrote
 
+CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
+
 
 @app.command()
 @reports_errors
+@opt.option_rules(
+    *(opt.needs(o, "kind", CELLS) for o in ("--month", "--group")),
+    opt.needs("--region", "kind", ("curve", "sweep")),
+    opt.needs("--current", "kind", ("curve",)),
+    opt.needs("--violin", "kind", ("sweep",)),
+    *(opt.needs(o, "kind", PANELS) for o in ("--rules", "--set", "--population", "--allow-missing-regions")),
+)
 def plot(
     kind: Annotated[str, typer.Argument(help="staircase, payouts, curve, sweep or variants.", show_default=False)],
     source: Annotated[
@@ -34,16 +44,25 @@ def plot(
     ],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The picture to write: .png or .svg (or .pdf).")],
     month: Annotated[
-        str | None, typer.Option(help="staircase: the month, e.g. 2019-10 (default: every month).")
+        str | None,
+        typer.Option(help="staircase: the month, e.g. okt 2019 (default: every month).", parser=opt.month_names()),
     ] = None,
     group: Annotated[
         str | None, typer.Option(help="staircase: the group, e.g. operation (default: every group).")
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option(help="curve: whose curve it is; sweep: whose gain to draw (default: the sweep's lever)."),
+        typer.Option(
+            help="curve: whose curve it is; sweep: whose gain to draw (default: the sweep's lever).",
+            parser=opt.region(),
+        ),
     ] = None,
-    current: Annotated[float | None, typer.Option(help="curve: mark the region's actual improvement (pp).")] = None,
+    current: Annotated[
+        float | None,
+        typer.Option(
+            help="curve: mark the region's actual change (pp of a share).", parser=opt.in_range("change", "--current")
+        ),
+    ] = None,
     violin: Annotated[bool, typer.Option("--violin", help="sweep: violin plots instead of box plots.")] = False,
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
@@ -59,8 +78,8 @@ def plot(
 
     Kinds: **staircase** (one month and group as in the agreement's diagram: the bars after the cascade and who shares
     them; every month and group without --month/--group), **payouts** (per region: each block's groups and block 2,
-    the total after each bar),
-    **curve** (kronor against a region's own improvement, from a CSV/Parquet with improvement_pp, amount_sek, tier),
+    the total after each bar), **curve** (kronor against a region's own change, from a CSV/Parquet with its lever's
+    column, e.g. improvement_pp or more_operations, amount_sek and tier),
     **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain),
     **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes).
     """
@@ -85,9 +104,8 @@ def plot(
             source, rules, population, None, "auto", overrides_of(set_), allow_missing_regions=allow_missing
         )
         narrate(result)
-        fig = (
-            payouts_figure(result, lang.value) if kind == "payouts" else cells_figure(result, month, group, lang.value)
-        )
+        language = lang.value
+        fig = payouts_figure(result, language) if kind == "payouts" else cells_figure(result, month, group, language)
     elif kind == "curve":
         fig = curve_figure(source, region, current, lang.value)
     elif kind == "variants":

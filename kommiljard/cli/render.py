@@ -528,30 +528,32 @@ def print_import_summary(summary, files: list[str], fmt: Format) -> None:
 
 
 def print_fit(fitted, source: str, fmt: Format) -> None:
-    """Each fitted region: its share_90 level in the baseline year (%) and trend (pp a year) per group, and how many
-    months it was fitted on (b: parameters borrowed from the pooled estimate)."""
+    """Each fitted region: its share_90 level in the baseline year (%) and trend (pp a year) per group, the months
+    its fit used (missing or suppressed ones among them in brackets) and whether it borrowed from the pool."""
     import pandas as pd
 
     from ..forecasting.fit import expit_pct
-    from ..inputs.regions import region_label
+    from ..inputs.regions import region_names
     from ..money import format_pp, format_share
 
-    language, p = lang(), fitted.region
+    language, p, names = lang(), fitted.region, region_names()
     rows = []
     for ri, code in enumerate(fitted.regions):
-        row = {"region": region_label(code)}
+        row = {"region": code, say("name"): names.get(code, "")}
         for gi, g in enumerate(fitted.groups):
             pct = float(expit_pct(p.level[ri, gi]))
             trend = p.trend[ri, gi] * pct * (100 - pct) / 100
             row[group_name(g, language, True)] = (
                 f"{format_share(round(pct, 1), language)} {format_pp(round(trend, 1), 1, lang=language)}"
             )
-        months = fitted.data[fitted.data["region"] == code]["n_months"].min()
-        row["months"] = f"{months}{' b' if fitted.borrowed[ri].any() else ''}"
+        used = fitted.data[fitted.data["region"] == code]
+        missing = int(used["missing_months"].max())
+        row[say("fit_months")] = f"{used['n_months'].min()}" + (f" ({missing})" if missing else "")
+        row[say("fit_borrowed")] = say("yes") if fitted.borrowed[ri].any() else ""
         rows.append(row)
     view = pd.DataFrame(rows)
     title = say("fit_title", source=source, year=fitted.baseline_year)
-    print_frame(view, fmt, title, keys=1, numbers=list(view.columns[1:]))
+    print_frame(view, fmt, title, keys=2, numbers=list(view.columns[2:]), wrap=(say("name"),))
     out.print(say("fit_note"), highlight=False)
 
 
@@ -582,8 +584,10 @@ def print_backtest(regions, s: dict, fmt: Format) -> None:
     out.print(say("backtest_scores", in50=round(s["coverage_50"] * k), in90=round(s["coverage_90"] * k), k=k,
                   pct50=format_percent(100 * s["coverage_50"], 0, language),
                   pct90=format_percent(100 * s["coverage_90"], 0, language),
-                  mae=mnkr(s["mae_sek"], lang=language), naive=mnkr(s["mae_naive_sek"], lang=language)),
-              highlight=False)  # fmt: skip
+                  mae=mnkr(s["mae_sek"], lang=language), naive=mnkr(s["mae_naive_sek"], lang=language),
+                  crps=mnkr(s["crps_sek"], lang=language), crps_naive=mnkr(s["crps_naive_sek"], lang=language),
+                  crps_default=mnkr(s["crps_default_sek"], lang=language) if s.get("crps_default_sek") is not None
+                  else "–"), highlight=False)  # fmt: skip
 
 
 def _fell_in(inside_50: bool, inside_90: bool) -> str:

@@ -61,6 +61,7 @@ def report(
 
     from ..engine import payout as compute_payout
     from ..outputs.files import check_destination
+    from ..outputs.ownership import check_companion
     from ..outputs.report import report_steps, write_report
 
     if out_file.suffix.lower() not in (".html", ".htm"):
@@ -71,6 +72,7 @@ def report(
         from ..outputs.page import write_page
 
         check_destination(page_file, "--page")
+        check_companion(page_file, out_file)
     result = compute_payout(
         panel, rules, population, conditions, "auto", overrides_of(set_), allow_missing_regions=allow_missing
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import InputError
 from ..rules import DEFAULT_RULES, bundled_rule_names, load_rules
 from .app import Format, LangOpt, Language, SetOpt, app, lang, overrides_of, reports_errors
 from .render import print_rules, say
@@ -33,6 +34,8 @@ def show_rules(
     if rules is None and not set_:
         _list_rule_sets(fmt)
         return
+    if fmt is Format.csv:
+        raise InputError("--format csv lists the bundled rule sets (no name); a rule set is shown as a table or json")
     r = load_rules(rules or DEFAULT_RULES, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -13,8 +12,10 @@ from typing import Annotated
 import typer
 
 from ..errors import KommiljardError
+from ..inputs.options import number_list
 from ..money import format_mnkr, format_number, pp
 from ..rules import DEFAULT_RULES, load_rules
+from . import options as opt
 from .app import (
     AlternativesOpt,
     Format,
@@ -49,14 +50,35 @@ OutDirOpt = Annotated[
 ScenarioArg = Annotated[
     str | None, typer.Argument(help="A bundled scenario (default: default-2019) or a scenario .toml file.")
 ]
-TrajectoriesOpt = Annotated[int, typer.Option("--n", "-n", help="Number of trajectories.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: the same seed and arguments give the same results.")]
+TrajectoriesOpt = Annotated[
+    int,
+    typer.Option(
+        "--n", "-n", help="Number of trajectories (1 to 10^9).", parser=opt.in_range("trajectories", "--n", True)
+    ),
+]
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        help="Seed (0 to 2**63 - 1): the same seed and arguments give the same results.",
+        parser=opt.in_range("seed", "--seed", whole=True),
+    ),
+]
 ChunkSizeOpt = Annotated[
-    int, typer.Option("--chunk-size", help="Trajectories per Parquet part (results do not depend on it).")
+    int,
+    typer.Option(
+        "--chunk-size",
+        help="Trajectories per Parquet part (results do not depend on it).",
+        parser=opt.in_range("chunk_size", "--chunk-size", whole=True),
+    ),
 ]
 LeverRegionOpt = Annotated[
     str | None,
-    typer.Option("--region", help="Lever: the region whose own lever is set (with its option, e.g. --improve)."),
+    typer.Option(
+        "--region",
+        help="Lever: the region whose own lever is set (with its option, e.g. --improve).",
+        parser=opt.region(),
+    ),
 ]
 ObservedOpt = Annotated[
     Path | None,
@@ -65,7 +87,12 @@ ObservedOpt = Annotated[
     ),
 ]
 ThreadsOpt = Annotated[
-    int | None, typer.Option("--threads", help="Threads (default: numba's); results do not depend on it.")
+    int | None,
+    typer.Option(
+        "--threads",
+        help="Threads (default: numba's); results do not depend on it.",
+        parser=opt.in_range("threads", "--threads", whole=True),
+    ),
 ]
 ForceOpt = Annotated[
     bool,
@@ -266,17 +293,9 @@ def swedish_workbooks(lang: Language, folders: list[Path]) -> None:
 
 
 def lever_sizes(text: str) -> list[float]:
-    """``--improve 3`` or ``--improve 0,1,2,3``: the lever's sizes in pp, each once."""
-    sizes = []
-    for item in (v.strip() for v in text.split(",")):
-        try:
-            x = float(item)
-        except ValueError:
-            raise KommiljardError(f"--improve {text!r}: {item!r} is not a number of pp (e.g. 3, or 0,1,2,3)") from None
-        if not math.isfinite(x) or x in sizes:
-            raise KommiljardError(f"--improve {text!r}: {item} is {'given twice' if x in sizes else 'not finite'}")
-        sizes.append(x)
-    return sizes
+    """``--improve 3``, ``--improve 0,1,2,3`` or ``0;1,5;3``: the lever's sizes, each once (each within the
+    lever's range: checked as the option was read, :func:`kommiljard.cli.options.lever_sizes`)."""
+    return number_list(text, "the lever")
 
 
 def progress_bars(quiet: bool, remaining: bool = False):
@@ -321,6 +340,9 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
     arguments): the gain per size, for the lever's region."""
     import pandas as pd
 
+    from ..outputs.ownership import LEVER_GRID, claim_folder
+
+    claim_folder(settings.out_dir, LEVER_GRID)  # a lever grid's folder holds its sweeps' folders, nothing else
     err.print(
         f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
         highlight=False,

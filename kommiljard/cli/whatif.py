@@ -11,6 +11,7 @@ import typer
 
 from ..errors import KommiljardError
 from ..rules import DEFAULT_RULES
+from . import options as opt
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
@@ -41,9 +42,13 @@ from .terminal import write_out
 @app.command()
 @lever_options(float)
 @reports_errors
+@opt.option_rules(
+    opt.exclusive(opt.LEVER, "--curve", why="a lever's change: one what-if; --curve: the payout curve"),
+    *(opt.needs(o, "--curve") for o in ("--lo", "--hi", "--step")),
+)
 def whatif(
     panel: PanelArg,
-    region: Annotated[str, typer.Option("--region", help="County code, e.g. 06.")],
+    region: Annotated[str, typer.Option("--region", help="County code or name, e.g. 06.", parser=opt.region())],
     months: MonthsOpt = None,
     groups: GroupsOpt = None,
     curve: Annotated[
@@ -54,9 +59,18 @@ def whatif(
             "others fixed.",
         ),
     ] = False,
-    lo: Annotated[float | None, typer.Option(help="Curve: lowest value (default: the lever's; -5 pp).")] = None,
-    hi: Annotated[float | None, typer.Option(help="Curve: highest value (default: the lever's; 10 pp).")] = None,
-    step: Annotated[float | None, typer.Option(help="Curve: step (default: the lever's; 0.1 pp).")] = None,
+    lo: Annotated[
+        float | None,
+        typer.Option(help="Curve: lowest value (default: the lever's; -5 pp).", parser=opt.in_range("change", "--lo")),
+    ] = None,
+    hi: Annotated[
+        float | None,
+        typer.Option(help="Curve: highest value (default: the lever's; 10 pp).", parser=opt.in_range("change", "--hi")),
+    ] = None,
+    step: Annotated[
+        float | None,
+        typer.Option(help="Curve: step (default: the lever's; 0.1 pp).", parser=opt.in_range("change_step", "--step")),
+    ] = None,
     rules: RulesOpt = DEFAULT_RULES,
     set_: SetOpt = None,
     population: PopulationOpt = None,

@@ -31,21 +31,23 @@ import pandas as pd
 
 from ..engine import base_provenance, payout
 from ..errors import InputError
-from ..inputs.panel import Panel, as_panel, normalise_month
+from ..inputs.panel import Panel, normalise_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from ..sweeps.outcomes import Batches, setup_sweep, sweep_draw
 from ..sweeps.rng import STREAM_SIZE
-from .fit import MIN_MONTHS, Fit, HistoryWarning, fit_history
+from ..sweeps.scenario import DEFAULT_SCENARIO, load_scenario
+from .fit import MIN_MONTHS, RESPONSE_CV, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast
 from .forecast_model import fitted_from_text
+from .histories import as_history
+from .scores import TOLERANCE_SEK, crps, expected_coverage, pit_bounds
 
 INTERVALS = {50: (25, 75), 90: (5, 95)}  # central interval -> percentiles of the trajectories
 DEFAULT_N = 2000
 _BATCH = 10 * STREAM_SIZE
-_TOLERANCE_SEK = 1e-6  # the engine and the sweep kernel may differ in the last bits of a sum
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def backtest(
     borrow: bool = False,
     min_months: int = MIN_MONTHS,
     threads: int = 1,
+    response_cv: float = RESPONSE_CV,
 ) -> Backtest:
     """Fit ``history`` up to ``as_of``, forecast the scheme's later months, compare with what happened.
 
@@ -81,7 +84,7 @@ def backtest(
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     population = population if isinstance(population, Population) else read_population(population)
     block, needs = sweep_draw(rules)
-    panel, groups = as_panel(history, needs.groups), needs.groups
+    panel, groups = as_history(history, needs.groups).panel, needs.groups
     month = normalise_month(as_of)
     if month is None:
         raise InputError(f"--as-of {as_of!r} is not a month: write YYYY-MM, e.g. 2019-08")
@@ -100,33 +103,23 @@ def backtest(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HistoryWarning)  # the fit keeps them in fit.warnings
         fit = fit_history(panel, until=month, groups=groups, min_months=min_months, borrow=borrow)
-    text = scenario_text(fitted_scenario(fit, panel.synthetic, response_from, response_sd_pp, min_months))
+    document = fitted_scenario(fit, panel.synthetic, response_from, response_sd_pp, min_months, response_cv)
+    text = scenario_text(document)
     scenario = fitted_from_text(text, f"fitted to {panel.source} up to {month}")
     known = panel.with_frame(frame[frame["month"] <= month].reset_index(drop=True))
     setup, observed = setup_sweep(scenario, rules, population, None, known)
-    compute = Batches(setup, seed, threads)  # its draw arrays reused from batch to batch
-    amounts = np.concatenate([compute(a, min(a + _BATCH, n))["amount_sek"] for a in range(0, n, _BATCH)])
+    amounts = _amounts(setup, n, seed, threads)
     regions = setup.regions
 
     realised = _block_amounts(frame[frame["month"].isin(months)], rules, population, block, regions)
     naive_rows = naive_forecast(known, later, month)
     naive_panel = pd.concat([frame[frame["month"].isin(months) & (frame["month"] <= month)], naive_rows])
     naive = _block_amounts(naive_panel, rules, population, block, regions)
+    default = _default_amounts(rules, population, known, n, seed, threads)
 
-    table = _table(regions, amounts, realised, naive)
-    summary = {
-        "as_of": month,
-        "months_known": [m for m in months if m <= month],
-        "months_forecast": later,
-        "regions": len(regions),
-        "n": int(n),
-        "seed": int(seed),
-        **{f"coverage_{level}": float(table[f"inside_{level}"].mean()) for level in INTERVALS},
-        "mae_sek": float(table["error_sek"].abs().mean()),
-        "mae_naive_sek": float(table["naive_error_sek"].abs().mean()),
-        "realised_total_sek": float(realised.sum()),
-        "forecast_total_sek": float(table["mean_sek"].sum()),
-        "pot_sek": float(sum(setup.plan.pots.tolist())),  # each cell's pot in order, as the rules sum them
+    table = _table(regions, amounts, realised, naive, default)
+    summary = _summary(table, month, months, later, n, seed) | {
+        "pot_sek": float(sum(setup.plan.pots.tolist()))  # each cell's pot in order, as the rules sum them
     }
     provenance = {
         **base_provenance(),
@@ -137,6 +130,7 @@ def backtest(
         "fit": {"until": fit.until, "months": list(fit.national_months), "warnings": list(fit.warnings)},
         "scenario": {"name": scenario.name, "sha256": scenario.sha256, "response": scenario.spec.fit.response},
         "observed": observed,
+        "default_scenario": DEFAULT_SCENARIO if default is not None else None,
         "n": int(n),
         "seed": int(seed),
         "synthetic": panel.synthetic,
@@ -144,9 +138,48 @@ def backtest(
     return Backtest(table, summary, provenance, fit, text)
 
 
+def _amounts(setup, n: int, seed: int, threads: int) -> np.ndarray:
+    """Each trajectory's payout per region (n, R) from a sweep's setup, in batches."""
+    compute = Batches(setup, seed, threads)  # its draw arrays reused from batch to batch
+    return np.concatenate([compute(a, min(a + _BATCH, n))["amount_sek"] for a in range(0, n, _BATCH)])
+
+
+def _default_amounts(rules: Rules, population: Population, known: Panel, n: int, seed: int, threads: int):
+    """The default scenario's forecast of the payouts given the months known (None when its years are not the
+    rules'): what a fitted forecast has to beat besides the naive one."""
+    try:
+        setup, _ = setup_sweep(load_scenario(DEFAULT_SCENARIO), rules, population, None, known)
+    except (InputError, ValueError):
+        return None
+    return _amounts(setup, n, seed, threads)
+
+
+def _summary(table: pd.DataFrame, month: str, months: list[str], later: list[str], n: int, seed: int) -> dict:
+    """The backtest over the regions: coverage (plain and expected), errors and scores."""
+    out = {
+        "as_of": month,
+        "months_known": [m for m in months if m <= month],
+        "months_forecast": later,
+        "regions": len(table),
+        "n": int(n),
+        "seed": int(seed),
+        **{f"coverage_{level}": float(table[f"inside_{level}"].mean()) for level in INTERVALS},
+        **{f"expected_coverage_{level}": float(table[f"coverage_{level}"].mean()) for level in INTERVALS},
+        "mae_sek": float(table["error_sek"].abs().mean()),
+        "mae_naive_sek": float(table["naive_error_sek"].abs().mean()),
+        "crps_sek": float(table["crps_sek"].mean()),
+        "crps_naive_sek": float(table["crps_naive_sek"].mean()),
+        "crps_default_sek": float(table["crps_default_sek"].mean()) if "crps_default_sek" in table else None,
+        "realised_total_sek": float(table["realised_sek"].sum()),
+        "forecast_total_sek": float(table["mean_sek"].sum()),
+    }
+    return out
+
+
 def _check_realised(frame: pd.DataFrame, months: list[str], groups, source: str) -> None:
     """The history must hold every month the rules read, for every region and group."""
-    have = set(zip(frame["month"], frame["group"], frame["region"]))
+    full = frame.dropna(subset=["share_90", "share_60"])
+    have = set(zip(full["month"], full["group"], full["region"]))
     missing = [(m, g, r) for m in months for g in groups for r in sorted(set(frame["region"])) if (m, g, r) not in have]
     last = str(frame["month"].max()) if len(frame) else "(no rows)"
     if later := [m for m in months if m > last]:
@@ -157,9 +190,9 @@ def _check_realised(frame: pd.DataFrame, months: list[str], groups, source: str)
     if missing:
         listed = ", ".join(f"{region_label(r)} {g} {m}" for m, g, r in missing[:8])
         raise InputError(
-            f"{source}: no row for {listed}"
+            f"{source}: no row, or a suppressed share, for {listed}"
             + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
-            + "; a backtest needs every month the rules read"
+            + "; a backtest needs both shares of every month the rules read"
         )
 
 
@@ -170,7 +203,7 @@ def _block_amounts(frame: pd.DataFrame, rules: Rules, population: Population, bl
     return rows.groupby("region")["amount_sek"].sum().reindex(list(regions), fill_value=0.0).to_numpy(float)
 
 
-def _table(regions, amounts: np.ndarray, realised: np.ndarray, naive: np.ndarray) -> pd.DataFrame:
+def _table(regions, amounts: np.ndarray, realised: np.ndarray, naive: np.ndarray, default) -> pd.DataFrame:
     names = region_names()
     out = pd.DataFrame({"region": list(regions), "region_name": [names.get(r, "") for r in regions]})
     out["mean_sek"] = amounts.mean(axis=0)
@@ -179,10 +212,17 @@ def _table(regions, amounts: np.ndarray, realised: np.ndarray, naive: np.ndarray
         out[f"p{p}_sek"] = values
     out["realised_sek"] = realised
     for level, (lo, hi) in INTERVALS.items():
-        out[f"inside_{level}"] = (out[f"p{lo}_sek"] - _TOLERANCE_SEK <= realised) & (
-            realised <= out[f"p{hi}_sek"] + _TOLERANCE_SEK
+        out[f"inside_{level}"] = (out[f"p{lo}_sek"] - TOLERANCE_SEK <= realised) & (
+            realised <= out[f"p{hi}_sek"] + TOLERANCE_SEK
         )
+    out["pit_lo"], out["pit_hi"] = pit_bounds(amounts, realised)
+    for level in INTERVALS:
+        out[f"coverage_{level}"] = expected_coverage(out["pit_lo"], out["pit_hi"], level / 100)
     out["error_sek"] = out["mean_sek"] - realised
+    out["crps_sek"] = crps(amounts, realised)
     out["naive_sek"] = naive
     out["naive_error_sek"] = naive - realised
+    out["crps_naive_sek"] = np.abs(naive - realised)
+    if default is not None:
+        out["crps_default_sek"] = crps(default, realised)
     return out

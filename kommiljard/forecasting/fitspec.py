@@ -59,6 +59,8 @@ class FitParams(Strict):
     level_trend_corr: Corr
     season_se_logit: LogitSd
     ar1_se: Annotated[float, Field(ge=0, le=2)]
+    season_change_sd_logit: LogitSd = 0.0
+    season_change_rho: Share = 1.0
 
 
 class FitRegionGroup(FitParams):
@@ -72,8 +74,11 @@ class FitRegionGroup(FitParams):
     gap_season_se_logit: LogitSd
     gap_ar1_se: Annotated[float, Field(ge=0, le=2)]
     first_month: Month
-    n_months: int = Field(ge=1)
+    n_months: int = Field(ge=1)  # months with data from first_month to until
+    missing_months: int = Field(default=0, ge=0)  # suppressed or missing months among them
     borrowed: bool
+    break_month: Month | None = None  # a level break the fit found: the level is the later one
+    break_step_logit: Logit = 0.0
     shrinkage: dict[str, Share] = {}
     note: str = ""
 
@@ -110,6 +115,29 @@ class FitRegion(ByGroup):
     groups: dict[str, FitRegionGroup]
 
 
+class FitBreaks(Strict):
+    """How often the regions' levels broke in one group (breaks per month of a series) and how far (RMS, logit)."""
+
+    per_month: Share
+    sd_logit: LogitSd
+
+
+class FitCorrelation(Strict):
+    """The correlation of the regions' own monthly innovations: ``order`` names each row (``region:group``)."""
+
+    order: tuple[str, ...]
+    matrix: tuple[tuple[Corr, ...], ...]
+    between_shrinkage: Share = 1.0  # Ledoit-Wolf's weight on no correlation between regions
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _square(self) -> FitCorrelation:
+        n = len(self.order)
+        if len(self.matrix) != n or any(len(row) != n for row in self.matrix):
+            raise ValueError(f"fit.correlation.matrix must be {n} x {n} (one row and column per entry of order)")
+        return self
+
+
 class FitTable(Strict):
     """The whole ``[fit]`` table."""
 
@@ -125,9 +153,14 @@ class FitTable(Strict):
     response: str
     response_sd_pp: float = Field(default=0.0, ge=0, le=50)
     response_sd_source: str = ""
+    response_cv: float = Field(default=0.0, ge=0, le=5)
+    response_cv_source: str = ""
     warnings: tuple[str, ...] = ()
+    seasons: str = "fitted"  # or "reference": a history too short to fit them
     national: FitNational
     regions: dict[str, FitRegion]
+    correlation: FitCorrelation | None = None
+    level_breaks: dict[str, FitBreaks] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> FitTable:
@@ -163,7 +196,7 @@ class FitTable(Strict):
             for g, p in region.groups.items():
                 if month_number(p.first_month) > until:
                     problems.append(f"fit.regions.{code}.{g}.first_month = {p.first_month} is after until")
-                elif p.n_months != until - month_number(p.first_month) + 1:
+                elif p.n_months > until - month_number(p.first_month) + 1:
                     problems.append(
                         f"fit.regions.{code}.{g}.n_months = {p.n_months}: {p.first_month} to {self.until} is "
                         f"{until - month_number(p.first_month) + 1} months"
@@ -204,7 +237,7 @@ class FittedSpec(ScenarioSpec):
         return problems
 
 
-MODELS = (FitParams, FitRegionGroup, FitNational, FitRegion, FitTable)
+MODELS = (FitParams, FitRegionGroup, FitNational, FitRegion, FitCorrelation, FitBreaks, FitTable)
 
 
 def key_of(loc: tuple) -> str:

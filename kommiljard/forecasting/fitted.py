@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ import tomli_w
 from ..errors import InputError
 from ..inputs.regions import region_label, region_table
 from ..sweeps.scenario import load_scenario
-from .fit import Fit, Params, expit_pct
+from .fit import RESPONSE_CV, RESPONSE_CV_SOURCE, Fit, Params, expit_pct, month_index, month_name
 from .fitspec import fitted_spec
 
 METHOD = (
@@ -42,8 +43,13 @@ SCALE = "logit: L(x) = ln(x / (100 - x)) for a share x in percent; *_logit value
 KEYS = {
     "level": "level_logit", "season": "season_logit", "trend": "trend_logit", "ar1": "ar1", "sd": "noise_sd_logit",
     "level_se": "level_se_logit", "trend_se": "trend_se_logit", "level_trend_corr": "level_trend_corr",
-    "season_se": "season_se_logit", "ar1_se": "ar1_se",
+    "season_se": "season_se_logit", "ar1_se": "ar1_se", "season_change_sd": "season_change_sd_logit",
+    "season_change_rho": "season_change_rho",
 }  # fmt: skip
+OPTIONAL = {
+    "season_change_sd_logit": 0.0,
+    "season_change_rho": 1.0,
+}  # keys a fitted scenario written before them may lack
 GAP_FIELDS = ("level", "season", "ar1", "sd", "level_se", "season_se", "ar1_se")
 _HERMITE = np.polynomial.hermite_e.hermegauss(24)
 
@@ -51,7 +57,7 @@ _HERMITE = np.polynomial.hermite_e.hermegauss(24)
 def _values(p: Params, index, fields=tuple(KEYS), prefix: str = "") -> dict:
     out = {}
     for name in fields:
-        value = getattr(p, name)[index]
+        value = p.get(name)[index]
         out[prefix + KEYS[name]] = [round(float(v), 6) for v in value] if np.ndim(value) else round(float(value), 6)
     return out
 
@@ -82,7 +88,9 @@ def scenario_entries(
                 **_values(fit.gap, (ri, gi), GAP_FIELDS, "gap_"),
                 "first_month": str(data["first_month"]),
                 "n_months": int(data["n_months"]),
+                "missing_months": int(data.get("missing_months", 0)),
                 "borrowed": bool(data["borrowed"]),
+                **_break(fit, ri, gi),
                 "shrinkage": {k: round(float(v), 4) for k, v in own.items()},
                 "note": _note(fit, ri, gi),
             }  # fmt: skip
@@ -94,12 +102,40 @@ def scenario_entries(
         "baseline_year": fit.baseline_year, "months": list(fit.national_months),
         "response": "not fitted: a history before the scheme cannot show how regions react to the money; "
                     "the national response_pp is an assumption",
-        "warnings": list(fit.warnings), "national": national, "regions": regions,
+        "warnings": list(fit.warnings), "seasons": "reference" if fit.short else "fitted", "national": national,
+        "regions": regions,
     }  # fmt: skip
+    if fit.own_corr is not None:
+        table["correlation"] = _correlation(fit)
+    if fit.break_rate is not None:
+        table["level_breaks"] = {
+            g: {"per_month": round(float(fit.break_rate[gi]), 6), "sd_logit": round(float(fit.break_sd[gi]), 6)}
+            for gi, g in enumerate(fit.groups)
+        }
     if min_months is not None:
         table["min_months"] = min_months
     source = f"fitted to {history} ({months})"
     return {"fit": table, **_implied(fit, source, response_pp, response_source)}
+
+
+def _break(fit: Fit, ri: int, gi: int) -> dict:
+    """A region's level break, if the fit found one: its month and step (logit)."""
+    month = int(fit.region.get("break_month")[ri, gi])
+    if month < 0:
+        return {}
+    return {"break_month": month_name(month), "break_step_logit": round(float(fit.region.break_step[ri, gi]), 6)}
+
+
+def _correlation(fit: Fit) -> dict:
+    """The own innovations' correlation as written: its order (``region:group``) and rows, rounded."""
+    lw = fit.pooled.query("parameter == 'own_corr_lw_shrinkage'")["pooled"]
+    return {
+        "order": [f"{r}:{g}" for r in fit.regions for g in fit.groups],
+        "matrix": [[round(float(v), 4) for v in row] for row in fit.own_corr],
+        "between_shrinkage": round(float(lw.iloc[0]), 4) if len(lw) else 1.0,
+        "note": "correlation of the regions' own monthly innovations (beyond the national factor); each region's "
+        "two groups by empirical Bayes, between regions Ledoit-Wolf shrunk towards none",
+    }
 
 
 def _note(fit: Fit, ri: int, gi: int) -> str:
@@ -221,13 +257,17 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
                 continue
             key = prefix + KEYS[name]
             out[name] = np.array(
-                [[get(t, key, w) for t, w in zip(row, wh)] for row, wh in zip(tables, where)], dtype=float
-            )
+                [[t.get(key, OPTIONAL[key]) if key in OPTIONAL else get(t, key, w) for t, w in zip(row, wh)]
+                 for row, wh in zip(tables, where)], dtype=float,
+            )  # fmt: skip
         return Params(**out)
 
     per_region = [[get(get(region_tables, r, "fit.regions"), g, f"fit.regions.{r}") for g in groups] for r in regions]
     where = [[f"fit.regions.{r}.{g}" for g in groups] for r in regions]
     region = params(per_region, tuple(KEYS), "", where)
+    months = [[month_index(t["break_month"]) if t.get("break_month") else -1 for t in row] for row in per_region]
+    steps = [[float(t.get("break_step_logit", 0.0)) for t in row] for row in per_region]
+    region = replace(region, break_month=np.array(months), break_step=np.array(steps))
     gap = params(per_region, GAP_FIELDS, "gap_", where)
     nat = params(
         [[get(national_table, g, "fit.national") for g in groups]],
@@ -255,7 +295,34 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
         pooled=pd.DataFrame(columns=["series", "group", "parameter", "pooled", "between_region_sd", "regions"]),
         national_months=tuple(get(entries, "months", "fit")), warnings=tuple(entries.get("warnings", ())),
         source=str(entries.get("history", "")), sha256=str(entries.get("history_sha256", "")),
+        own_corr=_correlation_of(entries.get("correlation"), regions, groups),
+        break_rate=_breaks_of(entries.get("level_breaks"), groups, "per_month"),
+        break_sd=_breaks_of(entries.get("level_breaks"), groups, "sd_logit"),
+        short=entries.get("seasons") == "reference",
     )  # fmt: skip
+
+
+def _breaks_of(table: Mapping | None, groups: Sequence[str], key: str) -> np.ndarray | None:
+    """A per-group figure of the level breaks as written (None: not written)."""
+    if not table:
+        return None
+    return np.array([float(table.get(g, {}).get(key, 0.0)) for g in groups])
+
+
+def _correlation_of(table: Mapping | None, regions: Sequence[str], groups: Sequence[str]) -> np.ndarray | None:
+    """The own innovations' correlation (R*G, R*G) in the fit's order from a written one (None: not written)."""
+    if not table:
+        return None
+    where = {name: i for i, name in enumerate(table["order"])}
+    wanted = [f"{r}:{g}" for r in regions for g in groups]
+    if missing := [w for w in wanted if w not in where]:
+        raise InputError(f"fit.correlation.order: no entry for {', '.join(missing[:4])} (refit with `kommiljard fit`)")
+    pick = [where[w] for w in wanted]
+    matrix = np.array(table["matrix"], dtype=float)[np.ix_(pick, pick)]
+    lam, vec = np.linalg.eigh((matrix + matrix.T) / 2)  # rounded to 4 decimals: kept positive definite
+    fixed = (vec * np.clip(lam, 1e-6, None)) @ vec.T
+    d = np.sqrt(np.diag(fixed))
+    return fixed / np.outer(d, d)
 
 
 def response_assumption(response_from: str | Path | None) -> tuple[dict, str]:
@@ -281,6 +348,7 @@ def fitted_scenario(
     response_from: str | Path | None = "default-2019",
     response_sd_pp: float = 0.0,
     min_months: int | None = None,
+    response_cv: float = RESPONSE_CV,
 ) -> dict:
     """The whole fitted scenario file as plain tables (see the module docstring and :mod:`.fitspec`)."""
     year = fit.baseline_year + 1
@@ -294,6 +362,8 @@ def fitted_scenario(
         "response_sd_pp": float(response_sd_pp),
         "response_sd_source": "assumption: each region's own response (SD, pp), the same in every response month"
         + (" (0: every region responds alike)" if not response_sd_pp else ""),
+        "response_cv": float(response_cv),
+        "response_cv_source": RESPONSE_CV_SOURCE if response_cv == RESPONSE_CV else "assumption (--response-cv)",
     }
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(fit.source).stem).strip("-") or "history"
     kind = "a SYNTHETIC history" if synthetic else Path(fit.source).name

@@ -1,30 +1,33 @@
 """Predictive distribution of every region's share_90 and share_60 in future months, from a fit.
 
-From the fitted parameters (:mod:`kommiljard.forecasting.fit`) and the history's last month T
-(the fit's ``until``, or a later month of a newer history), for a month t = T + h:
+The fitted model (:mod:`kommiljard.forecasting.fit`) makes every region's logits, in every month,
+one joint Gaussian: for region r, group g and month t,
 
-    L(share_90) = N(t) + phi_N^h f_T + D_r(t) + phi_r^h u_T + error
-    gap         = G_r(t) + phi_v^h v_T + error,       L(share_60) = L(share_90) - max(gap, 0)
+    L(share_90) = N_g(t) + D_rg(t) + f_g(t) + u_rg(t) (+ R_rg(t))      gap = G_rg(t) + v_rg(t)
+    L(share_60) = L(share_90) - max(gap, 0)
 
-where N, D and G are the fitted means (level + season + trend) of the national factor, the
-region's own part and its gap, and f_T, u_T, v_T their deviations in month T (an AR(1)
-deviation decays by phi each month). The error is Gaussian, the sum of
+where N, D and G are the fitted means (level + season + trend) of the national factor, the region's
+own part and its gap, and f, u, v their AR(1) deviations, stationary: ``cov(e_t, e'_s) = c s s' phi'^(s - t)
+/ (1 - phi phi')`` for s >= t, with c the correlation of the two series' innovations (the national
+factor's between its groups; the regions' own between any two of them, as fitted and Ledoit-Wolf shrunk;
+none for the gaps). The fitted means are uncertain too: each adds the covariance of its estimation error
+(from ``level_se``, ``trend_se``, ``level_trend_corr`` and ``season_se``, seasonal errors independent
+between calendar months), the national factor's shared by every region.
 
-- the innovations still to come: ``cov(e_(T+h), e'_(T+k)) = rho s s' sum_(j=1..min(h,k)) phi^(h-j) phi'^(k-j)``,
-  for the national factor (shared by all regions; groups correlated by ``national_group_corr``),
-  each region's own part (groups correlated by its ``group_corr``; independent between
-  regions) and each gap (independent);
-- the estimation error of each mean, ``a_h' V a_k`` with ``a_h = x(T+h) - phi^h x(T)`` (level
-  ``1 - phi^h``, trend ``tau(T+h) - phi^h tau(T)``, season: the month's coefficient minus
-  phi^h that of month T), from ``level_se``, ``trend_se``, ``level_trend_corr`` and
-  ``season_se`` (seasonal errors taken as independent between months);
-- an assumed scheme response: ``response_pp[month][group]`` moves the median share_90 of
-  that month by that many pp (the logit is shifted accordingly); ``response_sd_pp`` adds a
-  region's own response, the same in every response month, independent between regions
-  and groups.
+R is the scheme's response, an assumption: ``response_pp[month][group]`` moves the median share_90 of
+that month by that many pp (the logit shifted accordingly) and each region responds unequally around it,
+its own draw the same in every response month of a group: ``response_sd_pp`` added, and ``response_cv``
+times the month's response. A month with a response that is already observed (standing in October,
+September is known) tells how that region responds: the Gaussian conditioning below takes it in, so each
+region's response is partially pooled, between the assumed common one and what its own months show.
 
-Shares are rounded to one decimal, as published. Intervals of share_60 treat ``max(gap, 0)``
-as the gap (the gap is many SDs above 0 in practice); draws apply it exactly.
+The forecast conditions this Gaussian on the months known: the fit's last :data:`WINDOW` months (or those
+of a given, newer history) and every month of that history after the fit's ``until``, leaving out any
+cell that is suppressed or missing (a region whose last month is missing starts from its month before).
+Observed shares are rounded to one decimal, so each carries that rounding as a little noise. What is
+left is the joint Gaussian of the months asked for; drawn shares are rounded to one decimal, as
+published. Intervals of share_60 treat ``max(gap, 0)`` as the gap (the gap is many SDs above 0 in
+practice); draws apply it exactly.
 """
 
 from __future__ import annotations
@@ -36,36 +39,36 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import cho_factor, cho_solve
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
-from ..inputs.panel import Panel, as_panel, shift_month
+from ..inputs.panel import Panel, shift_month
 from ..inputs.regions import region_table
-from .ar1 import ar1_cov
-from .fit import Fit, Params, State, expit_pct, history_state, logit, month_index
+from .fit import STATE_MONTHS, Fit, Params, State, expit_pct, logit, month_index, month_name
+from .histories import as_history
 
-_JITTER = 1e-12
+WINDOW = STATE_MONTHS  # months up to the fit's until a forecast conditions on (AR(1): the last observed one matters)
 _HERMITE = np.polynomial.hermite_e.hermegauss(24)
+_ROUNDING_SD_PP = 0.1 / np.sqrt(12)  # a share published to one decimal: its rounding error's SD
 
 
 @dataclass(frozen=True)
 class Forecast:
     """The joint Gaussian (logit scale) of share_90 and the gap in ``months`` for every region and group.
 
-    Arrays run (month, group, region), as the sweep's trajectory model orders its variables.
-    ``national_cov`` (K*G, K*G) is shared by all regions, ``own_cov`` (R, K*G, K*G) is each
-    region's (index k * G + g); ``gap_cov`` (R, G, K, K).
+    Arrays run (month, group, region), as the sweep's trajectory model orders its variables; ``cov``
+    (2V, 2V) is over share_90's logits in that order, then the gaps' (V = months x groups x regions).
     """
 
     months: tuple[str, ...]
     groups: tuple[str, ...]
     regions: tuple[str, ...]
-    as_of: str
+    as_of: str  # the last month known
     mean_90: np.ndarray  # (K, G, R)
     mean_gap: np.ndarray  # (K, G, R)
-    national_cov: np.ndarray
-    own_cov: np.ndarray
-    gap_cov: np.ndarray
+    cov: np.ndarray
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -74,45 +77,27 @@ class Forecast:
     @cached_property
     def sd_90(self) -> np.ndarray:
         """SD of L(share_90) (K, G, R)."""
-        k, g, r = self.shape
-        var = np.diag(self.national_cov).reshape(k, g)[..., None] + np.einsum("rii->ri", self.own_cov).T.reshape(
-            k, g, r
-        )
-        return np.sqrt(var)
+        n = int(np.prod(self.shape))
+        return np.sqrt(np.diag(self.cov)[:n]).reshape(self.shape)
 
     @cached_property
     def sd_gap(self) -> np.ndarray:
-        return np.sqrt(np.einsum("rgkk->kgr", self.gap_cov))
+        n = int(np.prod(self.shape))
+        return np.sqrt(np.diag(self.cov)[n:]).reshape(self.shape)
 
     def mean_vector(self) -> np.ndarray:
-        """Means (V,) in :meth:`covariance`'s order: share_90 logits (month, group, region), then gaps."""
+        """Means (2V,) in :meth:`covariance`'s order: share_90 logits (month, group, region), then gaps."""
         return np.concatenate([self.mean_90.ravel(), self.mean_gap.ravel()])
 
     def covariance(self) -> np.ndarray:
-        """Dense covariance (V, V): share_90 logits (month, group, region), then gaps likewise."""
-        k, g, r = self.shape
-        c90 = np.zeros((k, g, r, k, g, r))
-        c90 += self.national_cov.reshape(k, g, 1, k, g, 1)
-        own = self.own_cov.reshape(r, k, g, k, g)
-        idx = np.arange(r)
-        c90[:, :, idx, :, :, idx] += own  # advanced indexes first: (R, K, G, K, G)
-        cgap = np.zeros((k, g, r, k, g, r))
-        gi = np.arange(g)
-        cgap[:, gi[:, None], idx[None, :], :, gi[:, None], idx[None, :]] = np.transpose(self.gap_cov, (1, 0, 2, 3))
-        n = k * g * r
-        out = np.zeros((2 * n, 2 * n))
-        out[:n, :n], out[n:, n:] = c90.reshape(n, n), cgap.reshape(n, n)
-        return out
+        """Dense covariance (2V, 2V): share_90 logits (month, group, region), then gaps likewise."""
+        return self.cov
 
     def draw(self, n: int, seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
         """``n`` draws of share_90 and share_60 (n, K, G, R), rounded to one decimal."""
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        k, g, r = self.shape
-        nat = rng.standard_normal((n, k * g)) @ _factor(self.national_cov).T
-        own = np.einsum("rij,nrj->nri", _factor(self.own_cov), rng.standard_normal((n, r, k * g)))
-        gap = np.einsum("rgij,nrgj->nrgi", _factor(self.gap_cov), rng.standard_normal((n, r, g, k)))
-        l90 = self.mean_90 + nat.reshape(n, k, g, 1) + np.moveaxis(own.reshape(n, r, k, g), 1, -1)
-        lgap = self.mean_gap + np.transpose(gap, (0, 3, 2, 1))
+        z = rng.standard_normal((n, len(self.cov))) @ factor(self.cov).T + self.mean_vector()
+        l90, lgap = (z[:, : z.shape[1] // 2].reshape(n, *self.shape), z[:, z.shape[1] // 2 :].reshape(n, *self.shape))
         s90 = _rounded(l90)
         return s90, np.minimum(_rounded(l90 - np.maximum(lgap, 0.0)), s90)
 
@@ -150,156 +135,220 @@ def forecast(
     history: Panel | pd.DataFrame | str | Path | None = None,
     response_pp: Mapping[str, Mapping[str, float]] | None = None,
     response_sd_pp: float = 0.0,
+    response_cv: float = 0.0,
 ) -> Forecast:
     """The predictive distribution of every region's shares in ``months`` (see the module docstring).
 
-    Starts from the fit's last month, or from the last month of ``history`` (which must not be
-    before the fit's ``until`` and must have every region and group in that month).
+    Conditions on the fit's last months, or on those of ``history`` from the fit's window to its last
+    month (which must not be before the fit's ``until``); ``months`` must come after that.
     """
     if history is None and fit.state is None:
         raise InputError(
             "a fit read from a scenario file forecasts from the observed history: give it (the panel the fit was "
             "made from, or a newer one; `--observed PANEL`)"
         )
-    state = fit.state if history is None else _state_of(history, fit)
-    t_last = month_index(state.month)
+    known = fit.state if history is None else known_months(history, fit)
     months = tuple(sorted(set(months)))
-    if early := [m for m in months if month_index(m) <= t_last]:
+    if early := [m for m in months if m <= known.months[-1]]:
         raise InputError(
-            f"forecast months {', '.join(early)} are not after the last month of the history ({state.month})"
+            f"forecast months {', '.join(early)} are not after the last month of the history ({known.months[-1]})"
         )
-    t = np.array([month_index(m) for m in months])
-    h = t - t_last
-    t0, regions, groups = fit.t0, fit.regions, fit.groups
-    nat, reg, gap = fit.national, fit.region, fit.gap
-
-    # Means: fitted level + season + trend, plus the last deviations decaying by phi per month.
-    nat_mean_last = nat.mean(np.array([t_last]), t0)[:, 0]  # (G,)
-    n_last = state.l90.mean(axis=0)  # the national factor: equally weighted mean over regions
-    f_last = n_last - nat_mean_last
-    u_last = state.l90 - n_last - (reg.mean(np.array([t_last]), t0)[..., 0] - nat_mean_last)  # (R, G)
-    v_last = state.gap - gap.mean(np.array([t_last]), t0)[..., 0]
-    decay_nat = nat.ar1[:, None] ** h  # (G, K)
-    decay_own = reg.ar1[..., None] ** h  # (R, G, K)
-    mean_90 = reg.mean(t, t0) + (decay_nat * f_last[:, None])[None] + decay_own * u_last[..., None]  # (R, G, K)
-    mean_gap = gap.mean(t, t0) + gap.ar1[..., None] ** h * v_last[..., None]
-
-    # Covariances: innovations to come plus parameter error.
-    national_cov = _ar_block(nat.ar1, nat.sd, np.array(fit.national_group_corr), h) + _param_block(
-        nat, f_last, h, t, t_last, t0
+    joint = Joint(
+        fit, tuple(known.months) + months, response_pp or {}, response_sd_pp, response_cv, month_index(known.months[-1])
     )
-    own_cov = _ar_block(reg.ar1, reg.sd, fit.group_corr, h) + _param_block(reg, u_last, h, t, t_last, t0)
-    gap_cov = gap.sd[..., None, None] ** 2 * ar1_cov(gap.ar1, gap.ar1, h, h) + _param_cov(gap, v_last, h, t, t_last, t0)
-
-    if response_pp:
-        shift, sd = _response(response_pp, response_sd_pp, months, groups, mean_90)
-        mean_90 = mean_90 + shift
-        own_cov = own_cov + _response_cov(sd)
-    by_month = (2, 1, 0)  # (R, G, K) -> (K, G, R)
-    return Forecast(
-        months, groups, regions, state.month, np.transpose(mean_90, by_month), np.transpose(mean_gap, by_month),
-        national_cov, own_cov, gap_cov,
-    )  # fmt: skip
+    with threadpool_limits(1):  # small matrices: one BLAS thread is fastest and spins no idle CPUs
+        return _conditioned(joint, known, months)
 
 
-def _state_of(history, fit: Fit) -> State:
-    panel = as_panel(history, groups=list(fit.groups))
-    last = str(panel.frame["month"].max())
-    if month_index(last) < month_index(fit.until):
+def _conditioned(joint: Joint, known: State, months: tuple[str, ...]) -> Forecast:
+    """The forecast of ``months``: the joint Gaussian given the ``known`` months."""
+    fit = joint.fit
+    values = (np.concatenate([known.l90, np.full((*known.l90.shape[:2], len(months)), np.nan)], axis=-1),
+              np.concatenate([known.gap, np.full((*known.gap.shape[:2], len(months)), np.nan)], axis=-1))  # fmt: skip
+    drawn = np.arange(len(known.months), len(joint.months))
+    (m90, c90), (mgap, cgap) = (joint.conditional(kind, values[i], drawn) for i, kind in enumerate(("90", "gap")))
+    cov = np.zeros((2 * len(m90), 2 * len(m90)))
+    cov[: len(m90), : len(m90)], cov[len(m90) :, len(m90) :] = c90, cgap
+    shape = (len(months), len(fit.groups), len(fit.regions))
+    return Forecast(months, fit.groups, fit.regions, known.months[-1], m90.reshape(shape), mgap.reshape(shape), cov)
+
+
+def known_months(history: Panel | pd.DataFrame | str | Path, fit: Fit) -> State:
+    """The months of ``history`` a forecast conditions on: the fit's window up to its ``until``, and every later
+    month to the history's last (logits, NaN where a cell is suppressed or missing)."""
+    panel = as_history(history, list(fit.groups)).panel
+    frame = panel.frame[panel.frame["group"].isin(fit.groups)]
+    last = str(frame["month"].max())
+    first = shift_month(fit.until, 1 - WINDOW)
+    if last < fit.until:
         raise InputError(
-            f"{panel.source}: the history ends {last}, before the fit's until ({fit.until}); "
-            "give the history the fit was made from, or a newer one"
+            f"{panel.source}: the history ends {last}, before the fit's until ({fit.until}); give the history the fit "
+            "was made from, or a newer one"
         )
-    return history_state(panel, last, fit.regions, fit.groups)
+    if str(frame["month"].min()) > fit.until:
+        raise InputError(
+            f"{panel.source}: the observed months begin {frame['month'].min()}, after the fit's last month "
+            f"({fit.until}): the forecast starts there, so give the months from {first} on"
+        )
+    months = tuple(month_name(i) for i in range(month_index(first), month_index(last) + 1))
+    frame = frame[frame["month"].isin(months)]
+    shape = (len(fit.regions), len(fit.groups), len(months))
+    l90, l60 = np.full(shape, np.nan), np.full(shape, np.nan)
+    r = frame["region"].map({c: i for i, c in enumerate(fit.regions)}).to_numpy()
+    g = frame["group"].map({c: i for i, c in enumerate(fit.groups)}).to_numpy()
+    k = frame["month"].map({m: i for i, m in enumerate(months)}).to_numpy()
+    l90[r, g, k] = logit(frame["share_90"].to_numpy(float))
+    l60[r, g, k] = logit(frame["share_60"].to_numpy(float))
+    return State(months, l90, l90 - l60)
 
 
-def _ar_block(phi: np.ndarray, sd: np.ndarray, corr: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """AR(1) forecast-error covariance over (month, group) pairs: (..., K*G, K*G) for phi, sd (..., G)
-    and the correlation between the groups' innovations (...)."""
-    n_g, n_k = phi.shape[-1], len(h)
-    lead = phi.shape[:-1]
-    out = np.zeros(lead + (n_k, n_g, n_k, n_g))
-    for a in range(n_g):
-        for b in range(n_g):
-            rho = 1.0 if a == b else corr
-            block = (np.asarray(rho) * sd[..., a] * sd[..., b])[..., None, None] * ar1_cov(
-                phi[..., a], phi[..., b], h, h
-            )
-            out[..., :, a, :, b] = block
-    return out.reshape(lead + (n_k * n_g, n_k * n_g))
+@dataclass(frozen=True)
+class Joint:
+    """The fitted model's Gaussian over ``months`` for every region and group: share_90's logits and the gaps,
+    variables in (month, group, region) order (see the module docstring)."""
+
+    fit: Fit
+    months: tuple[str, ...]
+    response_pp: Mapping[str, Mapping[str, float]]
+    response_sd_pp: float
+    response_cv: float
+    t_known: int  # the last month known (index): level breaks may come after it
+
+    @cached_property
+    def t(self) -> np.ndarray:
+        return np.array([month_index(m) for m in self.months])
+
+    @cached_property
+    def index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Month, group and region of every variable (month, group, region order)."""
+        k, g, r = np.indices((len(self.months), len(self.fit.groups), len(self.fit.regions))).reshape(3, -1)
+        return k, g, r
+
+    def mean(self, kind: str) -> np.ndarray:
+        fit, (k, g, r) = self.fit, self.index
+        if kind == "gap":
+            return fit.gap.mean(self.t, fit.t0)[r, g, k]
+        base = fit.region.mean(self.t, fit.t0)  # (R, G, K) absolute: national plus own
+        return (base + self.response[0])[r, g, k]
+
+    @cached_property
+    def response(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The response's logit shift (R, G, K) and each region's own response SDs: added, proportional."""
+        fit = self.fit
+        pp = np.zeros((len(fit.regions), len(fit.groups), len(self.months)))
+        for month, by_group in self.response_pp.items():
+            if month not in self.months:
+                continue
+            for group, value in by_group.items():
+                if group not in fit.groups:
+                    raise InputError(
+                        f"response_pp[{month!r}]: unknown group {group!r} (groups: {', '.join(fit.groups)})"
+                    )
+                pp[:, fit.groups.index(group), self.months.index(month)] = value
+        centre = fit.region.mean(self.t, fit.t0)
+        shifted = np.clip(expit_pct(centre) + pp, 0.05, 99.95)
+        shift = np.where(pp != 0, logit(shifted) - centre, 0.0)
+        slope = shifted * (100.0 - shifted) / 100.0
+        return shift, np.where(pp != 0, self.response_sd_pp / slope, 0.0), np.abs(self.response_cv * pp) / slope
+
+    def covariance(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """The prior covariance of the share_90 logits (``kind`` "90") or of the gaps ("gap"): of the deviations
+        from the fitted means, and of the fitted means' estimation error (apart: see :meth:`conditional`)."""
+        fit, (k, g, r) = self.fit, self.index
+        t = self.t[k]
+        if kind == "gap":
+            p = fit.gap
+            same = (r[:, None] == r[None, :]) & (g[:, None] == g[None, :])
+            return same * _stationary(p.ar1[r, g], p.sd[r, g], t), same * _mean_error(p, (r, g), t, fit.t0)
+        nat, own = fit.national, fit.region
+        same_month = (t[:, None] % 12) == (t[None, :] % 12)
+        same_group = g[:, None] == g[None, :]
+        national_corr = np.where(same_group, 1.0, fit.national_group_corr)
+        years = np.abs(t[:, None] - t[None, :]) // 12
+        change, rho = nat.get("season_change_sd")[g], nat.get("season_change_rho")[g]
+        cov = national_corr * _stationary(nat.ar1[g], nat.sd[g], t)
+        cov += same_group * same_month * np.outer(change, change) * rho[:, None] ** years
+        q = r * len(fit.groups) + g
+        corr = fit.own_corr if fit.own_corr is not None else _within_region(fit)
+        same = q[:, None] == q[None, :]
+        change, rho = own.get("season_change_sd")[r, g], own.get("season_change_rho")[r, g]
+        cov += corr[q[:, None], q[None, :]] * _stationary(own.ar1[r, g], own.sd[r, g], t)
+        cov += same * same_month * np.outer(change, change) * rho[:, None] ** years
+        if fit.break_rate is not None:  # a level break may come in the months ahead: a random walk from the last month
+            ahead = np.maximum(t - self.t_known, 0)
+            risk = np.sqrt(fit.break_rate[g]) * fit.break_sd[g]
+            cov += same * np.outer(risk, risk) * np.minimum.outer(ahead, ahead)
+        _, added, proportional = self.response
+        a, b = added[r, g, k], proportional[r, g, k]
+        cov += same * (np.outer(a, a) + np.outer(b, b))
+        return cov, same_group * _mean_error(nat, (g,), t, fit.t0) + same * _mean_error(own, (r, g), t, fit.t0)
+
+    def conditional(self, kind: str, values: np.ndarray, drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and covariance of the variables in months ``drawn`` (indexes into :attr:`months`) given every
+        observed value (``values`` (R, G, K), NaN where not observed) of the other months.
+
+        The deviations are conditioned on what is observed (gain K); the fitted means were estimated from those
+        same months, so their error is not learnt from them again but carried through: the months drawn get
+        ``x_f - K x_o`` of it, covariance ``[I, -K] M [I, -K]'`` (for one AR(1) series and its last month,
+        ``x(T+h) - phi^h x(T)``).
+        """
+        k, g, r = self.index
+        mean, (cov, error) = self.mean(kind), self.covariance(kind)
+        y = values[r, g, k]
+        want = np.isin(k, drawn)
+        seen = ~want & ~np.isnan(y)
+        x, o = np.flatnonzero(want), np.flatnonzero(seen)
+        if not len(o):
+            return mean[x], cov[np.ix_(x, x)] + error[np.ix_(x, x)]
+        share = expit_pct(y[o])
+        noise = (_ROUNDING_SD_PP / np.maximum(share * (100 - share) / 100, 0.05)) ** 2
+        s_oo = cov[np.ix_(o, o)] + np.diag(noise * (1 if kind == "90" else 2))
+        gain = cho_solve(cho_factor(s_oo), cov[np.ix_(o, x)]).T
+        cond = cov[np.ix_(x, x)] - gain @ cov[np.ix_(o, x)]
+        carried = error[np.ix_(x, x)] - gain @ error[np.ix_(o, x)]
+        carried += -error[np.ix_(x, o)] @ gain.T + gain @ error[np.ix_(o, o)] @ gain.T
+        cond = cond + carried
+        return mean[x] + gain @ (y[o] - mean[o]), (cond + cond.T) / 2
 
 
-def _param_cov(p: Params, last: np.ndarray, h: np.ndarray, t: np.ndarray, t_last: int, t0: float) -> np.ndarray:
-    """Covariance (..., K, K) of the error in a series' fitted mean and in ``phi^h last`` (the
-    deviation ``last`` in month T carried on; delta method for phi), carried into the forecast."""
-    decay = p.ar1[..., None] ** h  # (..., K)
-    d_phi = h * p.ar1[..., None] ** (h - 1) * last[..., None] * p.ar1_se[..., None]
-    a_level = 1.0 - decay
-    a_trend = (t - t0) / 12.0 - decay * (t_last - t0) / 12.0
-    same = (t[:, None] % 12 == t[None, :] % 12).astype(float)  # seasonal coefficients shared by the months
-    last_k = (t % 12 == t_last % 12).astype(float)  # forecast months in the same calendar month as T
-    # sum_c a[k,c] a[k',c] with a[k,c] = [c(t_k) = c] - decay_k [c(T) = c]
-    season = (
-        same
-        - decay[..., :, None] * last_k[None, :]
-        - decay[..., None, :] * last_k[:, None]
-        + decay[..., :, None] * decay[..., None, :]
-    )
-    se_l, se_t, rho, se_s = (x[..., None, None] for x in (p.level_se, p.trend_se, p.level_trend_corr, p.season_se))
-
-    def outer(x, y):
-        return x[..., :, None] * y[..., None, :]
-
-    return (se_l**2 * outer(a_level, a_level) + se_t**2 * outer(a_trend, a_trend)
-            + rho * se_l * se_t * (outer(a_level, a_trend) + outer(a_trend, a_level)) + se_s**2 * season
-            + outer(d_phi, d_phi))  # fmt: skip
+def _stationary(phi: np.ndarray, sd: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The stationary cross-covariance of AR(1) series per variable (phi, innovation sd, month; innovation
+    correlation 1): ``s s' phi'^(t' - t) / (1 - phi phi')`` for t' >= t (phi^(t - t') otherwise)."""
+    lag = t[None, :] - t[:, None]
+    decay = np.where(lag >= 0, phi[None, :], phi[:, None]) ** np.abs(lag)
+    return np.outer(sd, sd) * decay / (1.0 - np.outer(phi, phi))
 
 
-def _param_block(p: Params, last, h, t, t_last, t0) -> np.ndarray:
-    """:func:`_param_cov` of each group on the diagonal blocks of a (..., K*G, K*G) matrix."""
-    cov = _param_cov(p, last, h, t, t_last, t0)  # (..., G, K, K)
-    n_g, n_k = cov.shape[-3], cov.shape[-1]
-    out = np.zeros(cov.shape[:-3] + (n_k, n_g, n_k, n_g))
-    for g in range(n_g):
-        out[..., :, g, :, g] = cov[..., g, :, :]
-    return out.reshape(cov.shape[:-3] + (n_k * n_g, n_k * n_g))
+def _mean_error(p: Params, at: tuple, t: np.ndarray, t0: float) -> np.ndarray:
+    """The covariance of the error of a series' fitted mean in months t: ``se_l^2 + se_t^2 tau tau' +
+    rho se_l se_t (tau + tau') + se_s^2 [same calendar month]``, for the series ``at`` indexes (per variable);
+    the caller keeps it to pairs of the same series."""
+    tau = (t - t0) / 12.0
+    se_l, se_t, rho, se_s = (getattr(p, name)[at] for name in ("level_se", "trend_se", "level_trend_corr", "season_se"))
+    trend = se_t * tau
+    same_month = (t[:, None] % 12) == (t[None, :] % 12)
+    return (np.outer(se_l, se_l) + np.outer(trend, trend) + np.outer(rho * se_l, trend) + np.outer(trend, rho * se_l)
+            + same_month * np.outer(se_s, se_s))  # fmt: skip
 
 
-def _response(response_pp, response_sd_pp, months, groups, mean_90) -> tuple[np.ndarray, np.ndarray]:
-    """Logit shift (R, G, K) moving the median share by the response, and the logit SD of a region's own response."""
-    pp = np.zeros(mean_90.shape)
-    for month, by_group in response_pp.items():
-        if month not in months:
-            continue
-        for group, value in by_group.items():
-            if group not in groups:
-                raise InputError(f"response_pp[{month!r}]: unknown group {group!r} (groups: {', '.join(groups)})")
-            pp[:, groups.index(group), months.index(month)] = value
-    median = expit_pct(mean_90)
-    shifted = np.clip(median + pp, 0.05, 99.95)
-    shift = np.where(pp != 0, logit(shifted) - mean_90, 0.0)
-    slope = shifted * (100.0 - shifted) / 100.0
-    sd = np.where(pp != 0, response_sd_pp / slope, 0.0)
-    return shift, sd
+def _within_region(fit: Fit) -> np.ndarray:
+    """The own innovations' correlation when only each region's two groups are correlated."""
+    n_r, n_g = len(fit.regions), len(fit.groups)
+    corr = np.eye(n_r * n_g)
+    if n_g == 2:
+        for ri, c in enumerate(fit.group_corr):
+            corr[2 * ri, 2 * ri + 1] = corr[2 * ri + 1, 2 * ri] = c
+    return corr
 
 
-def _response_cov(sd: np.ndarray) -> np.ndarray:
-    """A region's own response, the same draw in each response month of a group: (R, K*G, K*G)."""
-    r, g, k = sd.shape
-    flat = np.transpose(sd, (0, 2, 1)).reshape(r, k * g)  # index k * G + g
-    same_group = (np.arange(k * g)[:, None] % g) == (np.arange(k * g)[None, :] % g)
-    return flat[:, :, None] * flat[:, None, :] * same_group
-
-
-def _factor(cov: np.ndarray) -> np.ndarray:
-    """A matrix F with F F' = cov (Cholesky; eigenvalues for a degenerate one), batched."""
-    n = cov.shape[-1]
-    sym = (cov + np.swapaxes(cov, -1, -2)) / 2
+def factor(cov: np.ndarray) -> np.ndarray:
+    """A matrix F with F F' = cov (Cholesky; eigenvalues for a degenerate one)."""
+    sym = (cov + cov.T) / 2
     try:
-        return np.linalg.cholesky(sym + _JITTER * np.eye(n))
+        return np.linalg.cholesky(sym + 1e-12 * np.eye(len(sym)))
     except np.linalg.LinAlgError:
         lam, vec = np.linalg.eigh(sym)
-        return vec * np.sqrt(np.clip(lam, 0.0, None))[..., None, :]
+        return vec * np.sqrt(np.clip(lam, 0.0, None))[None, :]
 
 
 def _rounded(logits: np.ndarray) -> np.ndarray:
@@ -318,11 +367,12 @@ def naive_forecast(
     """This year's share = the same month a year earlier + the national trend, per region and group.
 
     The national trend of a share is the mean, over the 12 months up to ``as_of`` (default:
-    the history's last month), of the population-weighted national share's change from a
-    year earlier. Rows: region, month, group, share_90, share_60 (clipped to 0-100).
+    the history's last month; of them, those the history has a year earlier), of the
+    population-weighted national share's change from a year earlier. Rows: region, month, group,
+    share_90, share_60 (clipped to 0-100).
     """
-    panel = as_panel(history)
-    frame = panel.frame
+    panel = as_history(history).panel
+    frame = panel.frame.dropna(subset=["share_90", "share_60"])  # a suppressed cell says nothing here
     as_of = as_of or str(frame["month"].max())
     frame = frame[frame["month"] <= as_of]
     if late := [m for m in months if month_index(m) - 12 > month_index(as_of)]:
@@ -335,12 +385,13 @@ def naive_forecast(
     change = {}
     for group in frame["group"].unique():
         now = national.xs(group, level="group")
-        try:
-            change[group] = np.mean([now.loc[m] - now.loc[shift_month(m, -12)] for m in recent], axis=0)
-        except KeyError:
+        pairs = [m for m in recent if m in now.index and shift_month(m, -12) in now.index]
+        if not pairs:
             raise InputError(
-                f"{panel.source}: the naive forecast needs the 24 months up to {as_of} of {group}"
-            ) from None
+                f"{panel.source}: the naive forecast needs some of the 12 months up to {as_of} of {group} and the same "
+                "months a year earlier"
+            )
+        change[group] = np.mean([now.loc[m] - now.loc[shift_month(m, -12)] for m in pairs], axis=0)
     before = frame.assign(month=frame["month"].map(lambda m: shift_month(m, 12)))
     out = before[before["month"].isin(list(months))].reset_index(drop=True)
     if missing := sorted(set(months) - set(out["month"])):

@@ -34,18 +34,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
-from ..inputs.panel import Panel
+from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
 from ..inputs.regions import region_label
 from ..kinds import Draw
 from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
 from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
-from .fit import expit_pct, logit
+from .fit import logit
 from .fitspec import FittedSpec, fitted_spec
 from .fitted import fit_from_entries
-from .forecast import Forecast, forecast
+from .forecast import WINDOW, Forecast, forecast
+from .histories import as_history
 
 _JITTER = 1e-10
 
@@ -79,22 +81,6 @@ def response_by_month(spec: ScenarioSpec, months: Sequence[str] | None = None) -
     return out
 
 
-def _without_response(frame: pd.DataFrame, month: str, response: dict) -> pd.DataFrame:
-    """The panel with the assumed response taken out of ``month``'s share_90 (its share_60 gap kept)."""
-    by_group = response.get(month)
-    if not by_group:
-        return frame
-    frame = frame.copy()
-    rows = frame["month"] == month
-    pp = frame.loc[rows, "group"].map(by_group).fillna(0.0).to_numpy(float)
-    s90, s60 = frame.loc[rows, "share_90"].to_numpy(float), frame.loc[rows, "share_60"].to_numpy(float)
-    gap = logit(s90) - logit(s60)
-    plain = np.clip(s90 - pp, 0.05, 99.95)
-    frame.loc[rows, "share_90"] = plain
-    frame.loc[rows, "share_60"] = expit_pct(logit(plain) - gap)
-    return frame
-
-
 def load_any_scenario(name_or_path: str | Path | Scenario | None = None) -> Scenario:
     """A bundled scenario by name or a scenario file by path (None: the default), fitted or not: a fitted
     one (with a ``[fit]`` table) validated as such and carrying its own model (:class:`FittedModel`)."""
@@ -125,7 +111,12 @@ class FittedModel:
     def sweep_model(self, needs: Draw, population: Population, observed: Panel | None) -> tuple[ConditionedModel, dict]:
         """The conditioned model a sweep draws ``needs`` from, and what it used of the panel (the fit,
         not ``population``, says how regions differ)."""
-        return fitted_model(self.spec, self.origin, needs, observed)
+        with threadpool_limits(1):  # small matrices: one BLAS thread is fastest and spins no idle CPUs
+            return fitted_model(self.spec, self.origin, needs, observed)
+
+    def read_observed(self, panel, groups) -> Panel:
+        """An observed history: suppressed cells (``N``, ``..``, blank, ``<5``) are missing, not errors."""
+        return as_history(panel, groups).panel
 
 
 def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | None) -> tuple[ConditionedModel, dict]:
@@ -141,24 +132,22 @@ def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | N
     if missing := [g for g in groups if g not in fit.groups]:
         raise InputError(f"{origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
     frame = observed.frame[observed.frame["group"].isin(groups)]
-    last = str(frame["month"].max())
+    last, first = str(frame["month"].max()), str(frame["month"].min())
+    if first > fit.until:
+        raise InputError(
+            f"{observed.source}: the observed months begin {first}, after the fit's last month ({fit.until}): the "
+            f"forecast starts there, so give the months from {shift_month(fit.until, 1 - WINDOW)} on"
+        )
     needed = list(needs.months["share_90"])
     variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(needs.months.get("share_60", ())))
     known = [m for m in needed if m <= last]
     later = [m for m in needed if m > last]
     rows = frame.set_index(["month", "group", "region"]).sort_index()
-    cells = pd.MultiIndex.from_product([known, groups, fit.regions], names=["month", "group", "region"])
-    if absent := [c for c in cells if c not in rows.index]:
-        listed = ", ".join(f"{region_label(r)} {g} {m}" for m, g, r in absent[:8])
-        raise InputError(
-            f"{observed.source}: the panel runs to {last}, so the rules' months up to then must be in it; "
-            f"no row for {listed}" + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
-        )
+    _check_known(observed.source, rows, known, groups, fit.regions, last)
     response = response_by_month(spec, needs.paid)  # the scheme's months, whatever the fit's years
-    start = observed.with_frame(_without_response(frame, last, response))
-    fc = forecast(fit, later, start, response, float(spec.fit.response_sd_pp)) if later else None
+    fc = forecast(fit, later, observed, response, spec.fit.response_sd_pp, spec.fit.response_cv) if later else None
     model = _conditioned(variables, rows, known, fc)
-    used = frame[frame["month"].isin(known) | (frame["month"] == last)]
+    used = frame[frame["month"].isin(known) | (frame["month"] >= shift_month(fit.until, 1 - WINDOW))]
     info = observed_record(observed, frame, len(used)) | {
         "forecast_from": last,
         "months_forecast": later,
@@ -166,6 +155,21 @@ def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | N
         "fit_until": fit.until,
     }
     return model, info
+
+
+def _check_known(source: str, rows: pd.DataFrame, known: list[str], groups, regions, last: str) -> None:
+    """Every cell of the rules' months up to the panel's last must be in it, with both shares."""
+    cells = pd.MultiIndex.from_product([known, groups, regions], names=["month", "group", "region"])
+    present = rows.reindex(cells)
+    absent = present["share_90"].isna() | present["share_60"].isna()
+    if absent.any():
+        listed = [f"{region_label(r)} {g} {m}" for m, g, r in cells[absent.to_numpy()]]
+        raise InputError(
+            f"{source}: the panel runs to {last}, so the rules' months up to then are known from it, but "
+            f"{len(listed)} of their cells are suppressed or missing ({', '.join(listed[:8])}"
+            + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
+            + "): the payout compares with them; give their shares"
+        )
 
 
 def _conditioned(variables: ForecastVariables, rows: pd.DataFrame, known: list[str], fc: Forecast | None):

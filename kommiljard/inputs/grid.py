@@ -23,13 +23,15 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..errors import InputError, closest
-from .tables import MAX_LISTED_PROBLEMS, check_input_file
+from .tables import MAX_COLLECTED_PROBLEMS, MAX_LISTED_PROBLEMS, check_input_file
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = ";\t,"  # in order of preference when as many lines use two of them
 DELIMITER_NAMES = {";": "';'", "\t": "tab", ",": "','"}
 ZIP_MAGIC, OLE_MAGIC, PARQUET_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1"
+MAX_CELL_CHARS = 100_000  # a cell of an export holds a name, a month or a number; the csv module stops at 131 072
+MAX_SHEET_BYTES = 50_000_000  # a sheet's XML, inflated: about half a million cells, read in about ten seconds
 
 
 @dataclass(frozen=True)
@@ -94,28 +96,57 @@ class Issue:
         return f"{where}: {self.message}" if where else self.message
 
 
+class Issues(list):
+    """Issues collected up to :data:`~kommiljard.inputs.tables.MAX_COLLECTED_PROBLEMS`; beyond, only counted
+    (``more``), so that a file with a million bad cells is refused as fast as it is read, in bounded memory."""
+
+    def __init__(self, issues=()):
+        super().__init__()
+        self.more = 0
+        self += issues
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= MAX_COLLECTED_PROBLEMS
+
+    def append(self, issue: Issue) -> None:
+        if self.full:
+            self.more += 1
+        else:
+            super().append(issue)
+
+    def __iadd__(self, issues):
+        for issue in issues:
+            self.append(issue)
+        self.more += getattr(issues, "more", 0)
+        return self
+
+
 def raise_issues(issues: list[Issue], hint: str) -> None:
-    """One :class:`InputError` listing every issue under the file it is in (nothing if there are none)."""
+    """One :class:`InputError` listing every issue under the file it is in (nothing if there are none); of many,
+    the first few, and how many more."""
     if not issues:
         return
+    uncollected = getattr(issues, "more", 0)
     issues = list(dict.fromkeys(issues))
+    count = len(issues) + uncollected
     files = list(dict.fromkeys(i.source for i in issues))
     key = {source: n for n, source in enumerate(files)}
     issues.sort(key=lambda i: (key[i.source], i.row is not None, i.row or 0, i.column or 0, i.message))
     shown = issues[:MAX_LISTED_PROBLEMS]
     if files == [issues[0].source] and issues[0].source:
-        head = f"{issues[0].source}: {len(issues)} problem(s) (rows and columns as a spreadsheet shows the file):"
+        head = f"{issues[0].source}: {count} problem(s) (rows and columns as a spreadsheet shows the file):"
         lines = [f"  - {i.render()}" for i in shown]
     else:
-        head = f"{len(issues)} problem(s) in the exports (rows and columns as a spreadsheet shows each file):"
+        head = f"{count} problem(s) in the exports (rows and columns as a spreadsheet shows each file):"
         lines = []
         for source in dict.fromkeys(i.source for i in shown):
             indent = "  - " if not source else "    - "
             if source:
                 lines.append(f"  {source}:")
             lines += [f"{indent}{i.render()}" for i in shown if i.source == source]
-    if len(issues) > len(shown):
-        lines.append(f"  ... and {len(issues) - len(shown)} more")
+    if count > len(shown):
+        lines.append(f"  ... and {count - len(shown)} more")
     raise InputError("\n".join([head, *lines, hint]))
 
 
@@ -176,10 +207,13 @@ def _delimiter(lines: list[str]) -> str | None:
     every line of a ``;``-separated export. None if no separator splits at least half of the
     lines alike (a one-column file).
     """
-    lines = [line for line in lines[:500] if line.strip()]
+    lines = [line for line in lines[:500] if line.strip() and len(line) <= MAX_CELL_CHARS]  # longer: refused later
     best, best_score = None, 0
     for delimiter in DELIMITERS:  # on equal scores the first wins: ';' before tab before ','
-        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        try:
+            widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # a quote that opens a field running past the lines sniffed
+            continue
         score = max((n for width, n in widths.items() if width > 1), default=0)
         if score > best_score:
             best, best_score = delimiter, score
@@ -190,17 +224,96 @@ def _csv_grid(path: Path) -> Grid:
     text, encoding = _decode(path, path.read_bytes())
     if not text.strip():
         raise InputError(f"{path}: the file is empty. Export the table again.")
-    delimiter = _delimiter(text.splitlines())
+    lines = text.splitlines()
+    delimiter = _delimiter(lines)
     if delimiter is None:
-        rows = [[line] for line in text.splitlines()]
-        return Grid(str(path), rows, f"CSV (one column, {encoding})")
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    return Grid(str(path), rows, f"CSV ({DELIMITER_NAMES[delimiter]}, {encoding})")
+        rows = [[line] for line in lines]
+        kind = f"CSV (one column, {encoding})"
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows = []
+        try:
+            rows.extend(reader)
+        except csv.Error as exc:  # a cell longer than the csv module's limit, or a stray NUL
+            raise InputError(_unreadable_row(path, lines, len(rows), delimiter, exc)) from None
+        kind = f"CSV ({DELIMITER_NAMES[delimiter]}, {encoding})"
+    _check_cell_sizes(path, rows)
+    return Grid(str(path), rows, kind)
+
+
+def _check_cell_sizes(path: Path, rows: list[list[object]]) -> None:
+    """Refuse a cell longer than ``MAX_CELL_CHARS``, naming it: no export has one, and reading on would only
+    spend time and memory on it."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                raise InputError(_long_cell(path, r, c, len(value)))
+
+
+def _long_cell(path: Path, row: int, column: int | None, length: int | None) -> str:
+    size = f"{length:,} characters".replace(",", " ") if length else "more characters than a cell can hold"
+    most = f"{MAX_CELL_CHARS:,}".replace(",", " ")
+    return (
+        f"{path}: {place(row, column)} holds {size}; a cell of an export holds a name, a month or a number, at most "
+        f"{most} characters. Is it the right file? Fix that cell (or the separators and quotes around it) and export "
+        "the table again."
+    )
+
+
+def _unreadable_row(path: Path, lines: list[str], done: int, delimiter: str, exc: csv.Error) -> str:
+    """Where the csv module stopped (the row after the ``done`` rows read) and why, said as a spreadsheet would."""
+    if "field larger than field limit" not in str(exc):
+        return f"{path}: row {done + 1} cannot be read as CSV ({exc}). Export the table again."
+    line = lines[done] if done < len(lines) else ""
+    fields = line.split(delimiter)
+    column = next((c for c, field in enumerate(fields) if len(field) > MAX_CELL_CHARS), None)
+    return _long_cell(path, done, column, len(fields[column]) if column is not None else None)
+
+
+def _check_workbook_size(path: Path) -> None:
+    """Refuse a workbook whose sheets (or shared texts) would inflate to more than ``MAX_SHEET_BYTES`` of XML,
+    before reading any: the sizes are in the zip archive's directory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = _sheet_names(archive)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{path}: could not read the workbook ({exc}). Save it as .xlsx or CSV again.") from None
+    total = sum(m.file_size for m in members)
+    for m in members:
+        if (m.filename.startswith("xl/worksheets/") or m.filename == "xl/sharedStrings.xml") and (
+            m.file_size > MAX_SHEET_BYTES or total > 4 * MAX_SHEET_BYTES
+        ):
+            what = f"sheet {names[m.filename]!r}" if m.filename in names else m.filename
+            sizes = f"{m.file_size / 1e6:,.0f} MB (the whole workbook {total / 1e6:,.0f} MB)".replace(",", " ")
+            raise InputError(
+                f"{path}: {what} would take {sizes} of memory to read, more than an export of the waiting-time "
+                f"statistics ever needs; kommiljard reads sheets of at most {MAX_SHEET_BYTES / 1e6:.0f} MB (about half "
+                "a million cells). Export only the table you need, or save it as CSV."
+            )
+
+
+def _sheet_names(archive) -> dict[str, str]:
+    """Member (``xl/worksheets/sheet1.xml``) -> the sheet's name, from the workbook's own index."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        sheets = ET.fromstring(archive.read("xl/workbook.xml")).find("m:sheets", ns)
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return {}
+    targets = {r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/") for r in rels}
+    return {targets[s.get(rel)]: s.get("name") for s in (sheets or []) if s.get(rel) in targets}
 
 
 def _workbook_grids(path: Path, sheet: str | None) -> list[Grid]:
     from openpyxl import load_workbook
 
+    _check_workbook_size(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError, closest
-from .grid import Issue, place, raise_issues
+from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
 from .panel import SHARE_COLUMNS, validate_panel
-from .regions import region_codes, region_label, region_names, suggest_region
+from .plausibility import fractions_in
+from .regions import nearest_region, region_codes, region_label, region_names
 from .tables import file_sha256
 from .vocabulary import GROUP_NAMES, MEASURE_HINT, MEASURES, SHARES, group_of, measure_named, number
 
@@ -51,6 +54,8 @@ MEASURE_WORDS = {
 }
 SPECIALISED = {"first_visit", "operation"}  # the phases whose panel rows hold the two shares
 Key = tuple[str, str, str, str]  # region, month, group, measure
+_ROW, _MEASURE = itemgetter(0, 1, 2), itemgetter(3)  # a value's panel row (region, month, group), its measure
+MAX_ASIDE_LOOKED_UP = 500  # rows left aside (hospitals, notes) checked for a misspelt missing region
 
 
 @dataclass(frozen=True)
@@ -140,12 +145,21 @@ def import_exports(
     if not paths:
         raise InputError("no export given: name one or more files to import.")
     hints = Hints(group_flag(group), measure_flag(measure))
+    if sheet is not None and not any(p.suffix.lower() in XLSX_SUFFIXES for p in paths):
+        raise InputError(f"--sheet {sheet!r} names a sheet of .xlsx files, and none is given: leave it out.")
     hashes = [file_sha256(p) if p.is_file() else "" for p in paths]
     for i, (path, sha) in enumerate(zip(paths, hashes, strict=True)):
         first = next((paths[j] for j in range(i) if sha and hashes[j] == sha), None)
         if first is not None:
             raise InputError(f"{path}: has the same content as {first}: give each export once.")
-    readings, issues = [], []
+    from .operations_import import operations_files
+
+    found = operations_files(paths, sheet)  # counts of operations per procedure (their own layouts)
+    if found:
+        others = [p for p in paths if p not in found]
+        shares = import_exports(others, group, measure, sheet, synthetic) if others else None
+        return _import_operations(paths, found, shares, synthetic)
+    readings, issues = [], Issues()
     for path in paths:
         reading, found = read_export(path, hints, sheet)
         readings.append(reading)
@@ -184,6 +198,45 @@ def import_exports(
     )
 
 
+def _import_operations(paths: list[Path], found: dict, shares: Imported | None, synthetic: bool) -> Imported:
+    """The panel of the operations files ``found`` (:func:`.operations_import.operations_files`), with the rows
+    of ``shares`` (the other files' import, or None) beside them."""
+    from .operations_import import operations_frame, read_operations  # (the module imports nothing of this one)
+    from .panel import known_groups
+
+    readings, issues = [], []
+    for grid, header in found.values():
+        reading, problems = read_operations(grid, header)
+        readings.append(reading)
+        issues += problems
+    raise_issues(issues, HINT)
+    frame, left_out, issues = operations_frame(readings)
+    raise_issues(issues, HINT)
+    if frame.empty:
+        read = "; ".join(f"{r.source}: {len(r.values)} cells, none a count" for r in readings)
+        raise InputError(f"no count of operations was read ({read}). {HINT}")
+    both = frame if shares is None else pd.concat([shares.frame, frame], ignore_index=True)
+    source = "; ".join(map(str, paths))
+    panel = validate_panel(both, source, known_groups(), measures=[])
+    missing = [region_label(c) for c in region_codes() if c not in set(frame["region"])]
+    warnings = [f"no operations of {', '.join(missing)}: a payout needs every region."] if missing else []
+    spellings = {c: sorted(w) for r in readings for c, w in r.spellings.items()}
+    mine = Imported(
+        panel,
+        source,
+        "; ".join(file_sha256(p) for p in paths),
+        ", ".join(dict.fromkeys([*(shares.layout.split(", ") if shares else []), *(r.layout for r in readings)])),
+        [*(shares.title if shares else []), *(line for r in readings for line in r.title)],
+        synthetic or any(r.synthetic for r in readings) or bool(shares and shares.synthetic),
+        {**(shares.region_spellings if shares else {}), **spellings},
+        len(left_out) + (shares.dropped_rows if shares else 0),
+        (*(shares.files if shares else ()), *readings),
+        [*(shares.left_out if shares else []), *left_out],
+        [*(shares.warnings if shares else []), *warnings],
+    )
+    return mine
+
+
 def _label(key: tuple[str, ...]) -> str:
     """``share_90 of 06 Jönköping, 2019-09, first_visit`` (or without the measure)."""
     region, month, group, *measure = key
@@ -202,16 +255,73 @@ def _issue(message: str, value: Value, reading: Reading) -> Issue:
 
 def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Issue]]:
     """The panel frame of all values, the rows left out (no share at all), and every problem between cells and files."""
-    issues: list[Issue] = []
-    cells: dict[Key, tuple[Value, Reading]] = {}
+    issues = Issues()
+    rows, twice, present = _rows_of(readings)
+    issues += _twice_issues(twice)
+    for reading in readings:
+        shares = [v.value for v in reading.values if v.measure in SHARES and v.value is not None]
+        if fractions := fractions_in(shares, "of this export"):
+            issues.append(Issue(fractions, reading.source))
+    kept, left_out, lacking = {}, [], []
+    for key, ms in rows.items():  # one pass over the panel's rows
+        e90, e60 = ms.get("share_90"), ms.get("share_60")
+        v90, v60 = e90 and e90[0].value, e60 and e60[0].value
+        # a row of first visits or operations needs a share; a row of another group (the requirements of
+        # 2022-2024) any of its measures
+        specialised = key[2] in SPECIALISED
+        given = v90 is not None or v60 is not None if specialised else any(e[0].value is not None for e in ms.values())
+        if not given:
+            wanted = SHARES if specialised else tuple(ms)
+            left_out.append(f"{_label(key)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in wanted if m in ms) + ")")
+            continue
+        kept[key] = ms
+        if v90 is None and v60 is None:
+            continue  # a row of another measure: the pair of shares does not concern it
+        if v90 is None or v60 is None:
+            lacking.append((key, ms))
+        elif v60 > v90:
+            (v60, r60), (v90, r90) = ms["share_60"], ms["share_90"]
+            issues.append(
+                _issue(
+                    f"share_60 = {v60.value} is above share_90 = {v90.value} ({_at(v90, r90, r60.source)}) "
+                    f"for {_label(key)}: nobody can have waited at most 60 days without also at most 90",
+                    v60,
+                    r60,
+                )
+            )
+    issues += _incomplete(readings, lacking)
+    return _frame(kept, [m for m in MEASURES if m in present]), left_out, issues
+
+
+def _rows_of(readings: list[Reading]) -> tuple[dict, dict, set[str]]:
+    """Every panel row's measures, ``(region, month, group) -> measure -> (value, reading)``, from the first cell
+    that gives each; the cells given again, by the pair of files (first, again); and the measures given. A
+    file's cells of one row come together (a row of a long export): each run of them is looked up once."""
+    rows: dict[tuple[str, str, str], dict[str, tuple[Value, Reading]]] = {}
     twice: dict[tuple[str, str], list[tuple[Key, Value, Reading, Value, Reading]]] = defaultdict(list)
     for reading in readings:
-        for value in reading.values:
-            key = (value.region, value.month, value.group, value.measure)
-            if key in cells:
-                twice[(cells[key][1].source, reading.source)].append((key, *cells[key], value, reading))
-            else:
-                cells[key] = (value, reading)
+        for key, run in groupby(reading.values, key=_ROW):
+            run = list(run)
+            measures = rows.get(key)
+            if measures is None:  # a new row: its measures at once, unless one is given twice
+                measures = {value[3]: (value, reading) for value in run}
+                if len(measures) == len(run):
+                    rows[key] = measures
+                    continue
+                measures = rows[key] = {}
+            for value in run:
+                first = measures.get(value[3])
+                if first is None:
+                    measures[value[3]] = (value, reading)
+                else:
+                    twice[(first[1].source, reading.source)].append((value[:4], *first, value, reading))
+    present = {measure for reading in readings for measure in set(map(_MEASURE, reading.values))}
+    return rows, twice, present
+
+
+def _twice_issues(twice: dict) -> list[Issue]:
+    """A cell given twice, at each place; many cells of one file given again by another, once."""
+    issues = Issues()
     for (first_file, file), pairs in twice.items():
         if len(pairs) > 3 and first_file != file:
             key, first, first_reading, value, reading = pairs[0]
@@ -226,6 +336,9 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
             )
             continue
         for key, first, first_reading, value, reading in pairs:
+            if issues.full:
+                issues.more += 1
+                continue
             issues.append(
                 _issue(
                     f"the {_label(key)} is given twice: here and at {_at(first, first_reading, reading.source)}",
@@ -233,75 +346,33 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
                     reading,
                 )
             )
-    for reading in readings:
-        shares = [v.value for v in reading.values if v.measure in SHARES and v.value is not None]
-        if shares and max(shares) <= 1.0:
-            issues.append(
-                Issue(
-                    f"every share is at most 1 (largest {max(shares):g}): the export looks like fractions. "
-                    "Write shares in percent (81,2 for 81.2 %).",
-                    reading.source,
-                )
-            )
-
-    rows: dict[tuple[str, str, str], dict[str, tuple[Value, Reading]]] = defaultdict(dict)
-    for (region, month, group, measure), entry in cells.items():
-        rows[(region, month, group)][measure] = entry
-    # a row of first visits or operations needs a share; a row of another group (the requirements of 2022-2024)
-    # any of its measures
-    wanted = {k: SHARES if k[2] in SPECIALISED else tuple(ms) for k, ms in rows.items()}
-    kept = {k: ms for k, ms in rows.items() if any(m in ms and ms[m][0].value is not None for m in wanted[k])}
-    left_out = [
-        f"{_label(k)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in wanted[k] if m in ms) + ")"
-        for k, ms in rows.items()
-        if k not in kept
-    ]
-    issues += _incomplete(readings, kept) + _above(kept)
-    present = [m for m in MEASURES if any(key[3] == m for key in cells)]
-    records = [
-        {"region": r, "month": mo, "group": g, **{m: ms[m][0].value for m in present if m in ms}}
-        for (r, mo, g), ms in kept.items()
-    ]
-    frame = pd.DataFrame(records, columns=["region", "month", "group", *present]).sort_values(
-        ["region", "month", "group"], ignore_index=True
-    )
-    return frame, left_out, issues
-
-
-def _above(kept: dict) -> list[Issue]:
-    """A share_60 above its row's share_90: nobody waits at most 60 days without also at most 90."""
-    issues = []
-    for key, ms in kept.items():
-        if (
-            all(m in ms and ms[m][0].value is not None for m in SHARES)
-            and ms["share_60"][0].value > ms["share_90"][0].value
-        ):
-            (v60, r60), (v90, r90) = ms["share_60"], ms["share_90"]
-            issues.append(
-                _issue(
-                    f"share_60 = {v60.value} is above share_90 = {v90.value} ({_at(v90, r90, r60.source)}) "
-                    f"for {_label(key)}: "
-                    "nobody can have waited at most 60 days without also at most 90",
-                    v60,
-                    r60,
-                )
-            )
     return issues
 
 
-def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
-    """Shares missing from a panel row whose other share is given: a cell, a region, a month or a whole measure."""
-    issues: list[Issue] = []
+def _frame(kept: dict, measures: list[str]) -> pd.DataFrame:
+    """The panel frame of the rows kept, column by column, sorted by region, month and group."""
+    nan = float("nan")
+    columns = {name: [key[i] for key in kept] for i, name in enumerate(("region", "month", "group"))}
+    for m in measures:
+        columns[m] = [nan if m not in ms or ms[m][0].value is None else ms[m][0].value for ms in kept.values()]
+    frame = pd.DataFrame(columns, columns=["region", "month", "group", *measures])
+    return frame.sort_values(["region", "month", "group"], ignore_index=True)
+
+
+def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
+    """Shares missing from panel rows whose other share is given (``lacking``: (key, measures)): a cell, a region, a
+    month or a whole measure."""
+    issues = Issues()
+    if not lacking:
+        return issues
     regions, months = defaultdict(set), defaultdict(set)  # (file, group, measure) -> what the file has
     for reading in readings:
         for v in reading.values:
             regions[(reading.source, v.group, v.measure)].add(v.region)
             months[(reading.source, v.group, v.measure)].add(v.month)
     no_measure, no_region, no_month = {}, {}, {}
-    for key, ms in kept.items():
+    for key, ms in lacking:
         region, month, group = key
-        if not any(m in ms and ms[m][0].value is not None for m in SHARES):
-            continue  # a row of another measure: the pair of shares does not concern it
         for measure in SHARES:
             if measure in ms and ms[measure][0].value is not None:
                 continue
@@ -364,25 +435,24 @@ def _incomplete(readings: list[Reading], kept: dict) -> list[Issue]:
 def _warnings(readings: list[Reading], panel: pd.DataFrame) -> list[str]:
     """What the panel lacks that a payout may need: regions no file has, a phase no file has."""
     warnings = []
-    missing = [code for code in region_codes() if code not in set(panel["region"])]
+    has = set(panel["region"])
+    missing = [code for code in region_codes() if code not in has]
     if missing and len(panel):
-        aside = [
-            (reading.source, row, text)
-            for reading in readings
-            for rows in reading.skipped.values()
-            for row, text in rows
+        spelt: dict[str, list[str]] = defaultdict(list)  # code -> rows left aside that name it, misspelt
+        texts: dict[str, str | None] = {}  # each text left aside, looked up once (and only so many: difflib is slow)
+        for reading in readings:
+            for rows in reading.skipped.values():
+                for row, text in rows:
+                    if text not in texts and len(texts) < MAX_ASIDE_LOOKED_UP:
+                        found = nearest_region(text)
+                        texts[text] = found[0] if found and not found[1] else None
+                    if texts.get(text) in missing:
+                        spelt[texts[text]].append(f"{reading.source} row {row + 1} {text!r}")
+        lines = [
+            region_label(code)
+            + (f" (left aside: {', '.join(spelt[code][:2])}; is it the region, misspelt?)" if spelt[code] else "")
+            for code in missing
         ]
-        lines = []
-        for code in missing:
-            close = [
-                f"{source} row {row + 1} {text!r}"
-                for source, row, text in aside
-                if suggest_region(text) == region_label(code)
-            ]
-            lines.append(
-                region_label(code)
-                + (f" (left aside: {', '.join(close[:2])}; is it the region, misspelt?)" if close else "")
-            )
         warnings.append(
             f"no file has a row for {', '.join(lines)}: "
             f"the panel does not cover {'it' if len(missing) == 1 else 'them'}, "

@@ -31,10 +31,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError, closest
-from .grid import Grid, Issue, as_text, place, read_grids
+from .grid import Grid, Issue, Issues, as_text, place, read_grids
 from .months import MONTH_WORDS, normalise_month
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
 from .vocabulary import (
@@ -56,6 +58,8 @@ LAYOUT_NAMES = {
     "kontaktkort": "SKR vantetider.se Kontaktkort table",
     "wide": "kommiljard wide layout (a Mått column, one column per month)",
     "long": "kommiljard long layout (a Månad column, one column per measure)",
+    "operations-long": "kommiljard operations layout, long (Region, Månad, Ingrepp, Antal operationer)",
+    "operations-wide": "kommiljard operations layout, wide (Region, Ingrepp, one column per month)",
 }
 WANTED = (
     "kommiljard imports waiting patients (Kontaktstatus: Väntande) at first visits (Fas: Första besök) or at "
@@ -110,6 +114,8 @@ MISSING_IN = {
     "kontaktkort": {**MISSING, "ejdeltagit": "did not take part: Ejdeltagit", "n/a": "not available: N/A"},
     "wide": MISSING,
     "long": MISSING,
+    "operations-long": MISSING,
+    "operations-wide": MISSING,
 }
 
 
@@ -121,9 +127,9 @@ class Hints:
     measure: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One cell read: what it is the value of, the value (None if missing) and where it is (0-based)."""
+class Value(NamedTuple):
+    """One cell read: what it is the value of, the value (None if missing) and where it is (0-based). A named
+    tuple: an import makes one per cell, and ``value[:4]`` is its key."""
 
     region: str
     month: str
@@ -235,45 +241,59 @@ def settle(
     return None
 
 
-def add_value(
-    reading: Reading, issues: list[Issue], key: tuple[str, str, str, str], raw: object, row: int, column: int
-) -> None:
-    """Read one cell as the value of ``key`` = (region, month, group, measure), checking it."""
-    region, month, group, measure = key
-    parsed = parse_value(raw, MISSING_IN[reading.layout])
+_new_value = tuple.__new__  # Value(...) without NamedTuple's keyword handling: one per cell of a file
+# A file's region names, months and values repeat row after row: each is read once (typed: 1, 1.0 and True differ).
+_month_of = lru_cache(maxsize=1 << 16, typed=True)(normalise_month)
+_code_of = lru_cache(maxsize=1 << 12, typed=True)(normalise_code)
+_group_of = lru_cache(maxsize=1 << 12, typed=True)(group_of)
+
+
+_PLAIN = re.compile(r"\d+(?:\.\d+)?").fullmatch  # most cells of a big file: read without parse_value
+
+
+def _cell(raw: object, layout: str, measure: str) -> tuple[float | None, str, str | None, bool]:
+    """A cell as the value of ``measure``: its value, how it is written (or why it is missing), the problem with
+    it (``{region}`` to be filled in) or None, and whether the value is kept. A plain number (``75.3``) is read
+    at once, as :func:`parse_value` reads it; anything else once per distinct text."""
+    if type(raw) is str and _PLAIN(raw):
+        value = float(raw)
+        if measure in PERCENTS and value > 100:
+            return value, raw, f"{raw!r} is not a percentage (0-100), but the cell is the {measure} of {{region}}", True
+        return value, raw, None, True
+    return _parsed_cell(raw, layout, measure)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _parsed_cell(raw: object, layout: str, measure: str) -> tuple[float | None, str, str | None, bool]:
+    parsed = parse_value(raw, MISSING_IN[layout])
     text = as_text(raw)
     if parsed.bad:
-        issues.append(reading.issue(f"{text!r} is not a number", row, column))
-        return
+        return None, text, f"{text!r} is not a number", False
+    problem = None
     if parsed.unit == "st" and measure in PERCENTS:
-        issues.append(
-            reading.issue(
-                f"{text!r} is a count (st), but the cell is the {measure} of {region_label(region)}", row, column
-            )
-        )
+        problem = f"{text!r} is a count (st), but the cell is the {measure} of {{region}}"
     elif parsed.unit == "%" and measure == "n_waiting":
-        issues.append(
-            reading.issue(
-                f"{text!r} is a percentage, but the cell is the number waiting (n_waiting) of {region_label(region)}",
-                row,
-                column,
-            )
-        )
+        problem = f"{text!r} is a percentage, but the cell is the number waiting (n_waiting) of {{region}}"
     elif parsed.value is not None and measure in PERCENTS and not 0 <= parsed.value <= 100:
-        issues.append(
-            reading.issue(
-                f"{text!r} is not a percentage (0-100), but the cell is the {measure} of {region_label(region)}",
-                row,
-                column,
-            )
-        )
+        problem = f"{text!r} is not a percentage (0-100), but the cell is the {measure} of {{region}}"
     elif parsed.value is not None and measure == "n_waiting" and parsed.value < 0:
-        issues.append(
-            reading.issue(
-                f"{text!r} is negative, but the cell is the number waiting of {region_label(region)}", row, column
-            )
-        )
-    reading.values.append(Value(region, month, group, measure, parsed.value, parsed.missing or text, row, column))
+        problem = f"{text!r} is negative, but the cell is the number waiting of {{region}}"
+    return parsed.value, parsed.missing or text, problem, True
+
+
+def add_row(
+    reading: Reading, issues: list[Issue], r: int, row: list, key: tuple[str, str], cells: list[tuple[int, str, str]]
+) -> None:
+    """Read the ``cells`` (column, month, measure) of row ``r`` (its cells ``row``) as values of ``key`` =
+    (region code, group), checking each. Called once per row: it runs for every cell of a file."""
+    (code, group), keep, layout, width = key, reading.values.append, reading.layout, len(row)
+    for c, month, measure in cells:
+        raw = row[c] if c < width else None
+        value, shown, problem, kept = _cell(raw.strip() or None if isinstance(raw, str) else raw, layout, measure)
+        if problem is not None:
+            issues.append(reading.issue(problem.format(region=region_label(code)), r, c))
+        if kept:
+            keep(_new_value(Value, (code, month, group, measure, value, shown, r, c)))
 
 
 def region_issues(
@@ -281,6 +301,9 @@ def region_issues(
 ) -> None:
     """One issue per region name that is not a region, at its first place, with the other rows."""
     for written, places in unknown.items():
+        if getattr(issues, "full", False):  # only counted: a suggestion costs a millisecond
+            issues.append(None)
+            continue
         (row, column), more = places[0], sorted({r + 1 for r, _ in places[1:]})
         close = suggest_region(written)
         text = (
@@ -288,9 +311,8 @@ def region_issues(
             if written
             else "the region is empty"
         )
-        issues.append(
-            reading.issue(text + why + (f" (also rows {', '.join(map(str, more))})" if more else ""), row, column)
-        )
+        also = ", ".join(map(str, more[:10])) + (f" and {len(more) - 10} more" if len(more) > 10 else "")
+        issues.append(reading.issue(text + why + (f" (also rows {also})" if more else ""), row, column))
 
 
 def _roles(grid: Grid, row: int) -> dict[str, int]:
@@ -363,7 +385,7 @@ def read_export(path: Path, hints: Hints, sheet: str | None = None) -> tuple[Rea
         raise InputError(_unrecognised(path, grids))
     layout, header = found
     reading = Reading(str(path), grid.kind, layout, notes=list(grid.notes))
-    issues: list[Issue] = []
+    issues = Issues()
     READERS[layout](grid, header, hints, reading, issues)
     return reading, issues
 
@@ -416,8 +438,7 @@ def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Readin
             continue
         reading.spellings.setdefault(code, set()).add(name)
         if group and measure:
-            for c, month in months.items():
-                add_value(reading, issues, (code, month, group, measure), grid.cell(r, c), r, c)
+            add_row(reading, issues, r, grid.rows[r], (code, group), [(c, m, measure) for c, m in months.items()])
     region_issues(reading, unknown, issues)
 
 
@@ -648,8 +669,7 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         if row_group is None or row_measure is None:
             continue
         reading.spellings.setdefault(code, set()).add(name or id_text)
-        for c, month in months.items():
-            add_value(reading, issues, (code, month, row_group, row_measure), grid.cell(r, c), r, c)
+        add_row(reading, issues, r, grid.rows[r], (code, row_group), [(c, m, row_measure) for c, m in months.items()])
 
 
 def _no_flag_against(
@@ -692,6 +712,12 @@ def _own_group(
     return settle(reading, issues, "phase", read_title(reading.title), hints.group, title_row, silent)
 
 
+def _text_at(row: list, column: int) -> str:
+    """A cell of a row as text (``Grid.text`` without the grid: it runs for every row of a file)."""
+    raw = row[column] if column < len(row) else None
+    return raw.strip() if type(raw) is str else as_text(raw)
+
+
 def _own_rows(
     grid: Grid,
     header: int,
@@ -707,22 +733,26 @@ def _own_rows(
     """
     unknown: dict[str, list[tuple[int, int]]] = {}
     groups_unknown: dict[str, list[tuple[int, int]]] = {}
+    codes = frozenset(region_codes())
+    region_column, group_column = roles["region"], roles.get("group")
     for r in range(header + 1, len(grid.rows)):
-        if grid.blank(r):
+        row = grid.rows[r]
+        written = _text_at(row, region_column)
+        if not written and grid.blank(r):
             continue
-        written = grid.text(r, roles["region"])
-        code = normalise_code(written) if written else ""
-        group = file_group if "group" not in roles else group_of(grid.text(r, roles["group"]))
-        if group is None and "group" in roles:
-            groups_unknown.setdefault(grid.text(r, roles["group"]), []).append((r, roles["group"]))
-        if code not in region_codes():
-            unknown.setdefault(written, []).append((r, roles["region"]))
+        code = _code_of(written) if written else ""
+        group = file_group if group_column is None else _group_of(_text_at(row, group_column))
+        if group is None and group_column is not None:
+            groups_unknown.setdefault(grid.text(r, group_column), []).append((r, group_column))
+        if code not in codes:
+            unknown.setdefault(written, []).append((r, region_column))
         else:
             reading.spellings.setdefault(code, set()).add(written)
-        for c, month, measure in cells(r, code, group):
-            if code in region_codes() and group:
-                add_value(reading, issues, (code, month, group, measure), grid.cell(r, c), r, c)
-            elif parse_value(grid.cell(r, c)).bad:
+        if code in codes and group:
+            add_row(reading, issues, r, row, (code, group), cells(r, code, group))
+            continue
+        for c, _, _ in cells(r, code, group):
+            if parse_value(grid.cell(r, c)).bad:
                 issues.append(reading.issue(f"{grid.text(r, c)!r} is not a number", r, c))
     region_issues(reading, unknown, issues, _vantetider_hint(unknown))
     for written, places in groups_unknown.items():
@@ -808,9 +838,13 @@ def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
     if hints.measure:
         _no_flag_against(reading, issues, "--measure", hints.measure, header, min(measures, default=0))
 
+    columns = list(measures.items())
+
     def cells(r: int, code: str, group: str) -> list[tuple[int, str, str]]:
-        month = normalise_month(grid.cell(r, roles["month"]))
-        if month is None:
+        month = _month_of(grid.cell(r, roles["month"]))
+        if month is not None:
+            return [(c, month, m) for c, m in columns]
+        else:
             issues.append(
                 reading.issue(
                     f"month {grid.text(r, roles['month'])!r} is not a month "
@@ -820,7 +854,6 @@ def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
                 )
             )
             return []
-        return [(c, month, m) for c, m in measures.items()]
 
     _own_rows(grid, header, reading, issues, roles, file_group, cells)
 

@@ -27,7 +27,9 @@ class Measure:
     (read as a nullable integer); ``at_most``: another measure this one can never exceed in the
     same row (``share_60`` is at most ``share_90``); ``export_names``: how exports of the statistics
     name it (matched on folded text by ``kommiljard import``); ``meaning``: what it is, in English
-    and Swedish; ``range_error``: how a value outside the range is described.
+    and Swedish; ``range_error``: how a value outside the range is described; ``groups``: the groups whose
+    rows carry it where the panel format fixes them (the procedures of a count of operations; empty: the groups
+    a rule file names).
     """
 
     name: str
@@ -39,6 +41,7 @@ class Measure:
     at_most: str | None = None
     export_names: tuple[str, ...] = ()
     range_error: str = ""
+    groups: tuple[str, ...] = ()
 
     def describe(self, lang: str = "en") -> str:
         """What the measure is, in words (``lang``: ``en`` or ``sv``)."""
@@ -101,6 +104,8 @@ N_WAITING = Measure(
     whole=True,
     export_names=("Antal väntande",),
 )
+# The procedures a count of operations is given for: a per-operation panel's groups (its ``procedure`` column).
+PROCEDURES = ("hip_prosthesis", "knee_prosthesis", "cataract", "prolapse", "inguinal_hernia", "colonoscopy")
 OPERATIONS = Measure(
     "operations",
     "count",
@@ -109,6 +114,7 @@ OPERATIONS = Measure(
     ("number of operations performed", "antal utförda operationer"),
     whole=True,
     export_names=("Antal operationer", "Antal utförda operationer"),
+    groups=PROCEDURES,
 )
 
 

@@ -20,10 +20,29 @@ import pandas as pd
 from ..errors import InputError, closest
 from .measures import CATALOGUE, Measure
 from .months import MONTH_WORDS, normalise_month, shift_month  # noqa: F401 - re-exported: the panel's months
+from .plausibility import fractions_problem
 from .regions import normalise_code, region_codes, suggest_region
-from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
+from .tables import (
+    MAX_COLLECTED_PROBLEMS,
+    Problem,
+    file_sha256,
+    missing_columns,
+    numeric_column,
+    raise_problems,
+    read_table,
+)
 
 KEY = ["region", "month", "group"]
+WAITING_GROUPS = (  # the waiting-time groups: the importer's GROUP_NAMES, named here without importing it (its
+    # vocabulary reads spreadsheets, and openpyxl costs a payout a third of a second); a test keeps them equal
+    "first_visit",
+    "operation",
+    "revisit",
+    "primary_care",
+    "bup_first_visit",
+    "bup_assessment",
+    "bup_treatment",
+)
 GROUP_ALIASES = ("procedure",)  # other names of the group column: a per-operation panel's procedure
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
@@ -47,6 +66,25 @@ class Panel:
     def with_frame(self, frame: pd.DataFrame) -> Panel:
         """The same provenance with other values (a what-if); the hash marks the change."""
         return Panel(frame, self.source, self.sha256 + "+modified" if self.sha256 else "", self.metadata)
+
+
+def _month_of(value: object) -> str | None:
+    """:func:`normalise_month`, computed once per distinct value (a panel repeats each month in every row)."""
+    try:
+        return _cached_month(value)
+    except TypeError:  # a value that cannot be a key (never a month)
+        return normalise_month(value)
+
+
+_cached_month = cache(normalise_month)
+
+
+def known_groups(groups: Iterable[str] = ()) -> list[str]:
+    """``groups`` (a rule set's) and every group the panel format knows: the waiting-time groups and the
+    procedures of the measures that fix their groups; a panel may hold rows of any of them (a rule set reads
+    its own and leaves the others)."""
+    fixed = {g for m in CATALOGUE.values() for g in m.groups}
+    return sorted(set(groups) | set(WAITING_GROUPS) | fixed)
 
 
 @cache
@@ -113,6 +151,33 @@ def _describe(frame: pd.DataFrame, row: int) -> str:
     return f"({r['region']}, {r['month']}, {r['group']})"
 
 
+def _plainly_valid(frame: pd.DataFrame, groups: Iterable[str] | None, needed: Iterable[str]) -> bool:
+    """True when the frame passes every check of :func:`_schema`, found with a few vectorised pandas tests (a
+    panel that is valid, as nearly all are, needs no pandera: about a tenth of a second of a command). Stricter
+    than the schema where that is simpler (every key a ``str``): False only means "let pandera say"."""
+    keys = frame[KEY]
+    if not all(keys[c].dtype == object and keys[c].map(type).eq(str).all() for c in KEY):
+        return False
+    ok = keys["region"].isin(region_codes()) & keys["month"].str.match(r"^\d{4}-\d{2}$")
+    if groups:
+        ok &= keys["group"].isin(sorted(groups))
+    for m in _float_measures(frame.columns):
+        values = frame[m.name]
+        if values.dtype != "float64":
+            return False
+        ok &= values.between(m.lo, m.hi) | (values.isna() & (m.name not in needed))
+        if m.at_most in frame.columns:
+            ok &= ~(values > frame[m.at_most])
+    return bool(ok.all()) and not keys.duplicated().any()
+
+
+def _schema_problems(
+    frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set, needed: Iterable[str]
+) -> list[Problem]:
+    """What the panel's schema finds: nothing for a plainly valid panel, pandera's findings otherwise."""
+    return [] if _plainly_valid(frame, groups, needed) else _pandera_problems(frame, groups, unparsable, needed)
+
+
 def _pandera_problems(
     frame: pd.DataFrame, groups: Iterable[str] | None, unparsable: set, needed: Iterable[str]
 ) -> list[Problem]:
@@ -130,26 +195,36 @@ def _pandera_problems(
             problems.append(Problem(f"{col}: {check}: {value}"))
             continue
         row = int(index)
-        where = _describe(frame, row)
-        if check == "multiple_fields_uniqueness":
-            if col == "region":  # report a duplicate once, not once per key column
-                problems.append(Problem(f"duplicate row for {where}: region, month and group must be unique", row + 1))
-        elif (row, col) in unparsable:
+        if (row, col) in unparsable and check != "multiple_fields_uniqueness":
+            continue  # reported already as not a number or not a month
+        if len(problems) >= MAX_COLLECTED_PROBLEMS:  # beyond, only counted (in a few words, no suggestion)
+            problems.append(Problem(f"{col}: {check}", row + 1))
             continue
-        elif check == "not_nullable":
-            problems.append(Problem(f"{col} is empty or NaN {where}", row + 1))
-        elif check in above:
-            m, r = above[check], frame.loc[row]
-            problems.append(Problem(f"{m.name} = {r[m.name]} is above {m.at_most} = {r[m.at_most]} {where}", row + 1))
-        else:
-            if col == "region":
-                close = suggest_region(value)
-            else:
-                close = closest(value, allowed if col == "group" else [])
-                close = repr(close) if close else None
-            did = f"; did you mean {close}?" if close else ""
-            problems.append(Problem(f"{col} = {value!r} {where}: {check}{did}", row + 1))
+        problems += _case_problem(frame, (col, check, value, row), allowed, above)
     return problems
+
+
+def _case_problem(frame: pd.DataFrame, case: tuple, allowed: list[str], above: dict) -> list[Problem]:
+    """The problem pandera found in one cell (``case``: column, check, value, row), said with its row's region,
+    month and group (``allowed``: the groups, ``above``: the at-most checks by their error)."""
+    col, check, value, row = case
+    where = _describe(frame, row)
+    if check == "multiple_fields_uniqueness":
+        if col != "region":  # report a duplicate once, not once per key column
+            return []
+        return [Problem(f"duplicate row for {where}: region, month and group must be unique", row + 1)]
+    if check == "not_nullable":
+        return [Problem(f"{col} is empty or NaN {where}", row + 1)]
+    if check in above:
+        m, r = above[check], frame.loc[row]
+        return [Problem(f"{m.name} = {r[m.name]} is above {m.at_most} = {r[m.at_most]} {where}", row + 1)]
+    if col == "region":
+        close = suggest_region(value)
+    else:
+        close = closest(value, allowed if col == "group" else [])
+        close = repr(close) if close else None
+    did = f"; did you mean {close}?" if close else ""
+    return [Problem(f"{col} = {value!r} {where}: {check}{did}", row + 1)]
 
 
 def _counts(raw: pd.DataFrame, measure: Measure, problems: list[Problem]) -> pd.Series:
@@ -179,8 +254,8 @@ def group_column(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
 def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Canonical column types: region codes zero-padded, months ``YYYY-MM``, shares float64, counts Int64."""
     frame = pd.DataFrame(index=raw.index)
-    frame["region"] = raw["region"].map(lambda v: None if pd.isna(v) else normalise_code(v)).astype(object)
-    months = raw["month"].map(lambda v: None if pd.isna(v) else normalise_month(v))
+    frame["region"] = _each_distinct(raw["region"], normalise_code)
+    months = _each_distinct(raw["month"], _month_of)
     for i in raw.index[months.isna() & raw["month"].notna()]:
         problems.append(
             Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1)
@@ -197,6 +272,25 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = raw[col]
     return frame
+
+
+class Reported(frozenset):
+    """The (row, column) of values already refused, kept in a frame's ``attrs`` for the checks: shared, never
+    copied (pandas deep-copies ``attrs`` at every step, and a bad file may have a hundred thousand of them)."""
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _each_distinct(column: pd.Series, read: Callable[[object], object]) -> pd.Series:
+    """``read`` of every value (None where empty), computed once per distinct value: a panel's regions and
+    months repeat row after row."""
+    present = column.dropna()
+    meaning = {value: read(value) for value in present.unique()}
+    return pd.Series([meaning[v] for v in present], index=present.index, dtype=object).reindex(column.index)
 
 
 Measures = Mapping[str, str] | Sequence[str]
@@ -245,9 +339,14 @@ def panel_problems(
     # values already reported as unreadable: the schema's checks on them would only repeat it
     present = [c for c in raw.columns if c in CATALOGUE]
     unparsable = {(i, c) for c in present for i in raw.index[frame[c].isna() & raw[c].notna()]}
-    unparsable |= {(i, "month") for i, m in frame["month"].items() if m is not None and normalise_month(m) != m}
-    frame.attrs["reported"] = unparsable  # values already refused: a check finding them empty would only repeat it
-    problems += _pandera_problems(frame, groups, unparsable, list(measures) if complete else [])
+    months = frame["month"].dropna()
+    odd = {m for m in months.unique() if _month_of(m) != m}
+    unparsable |= {(i, "month") for i in months.index[months.isin(odd)]} if odd else set()
+    frame.attrs["reported"] = Reported(unparsable)  # values already refused: a check finding them empty would repeat it
+    problems += _schema_problems(frame, groups, unparsable, list(measures) if complete else [])
+    percents = [c for c in present if CATALOGUE[c].unit == "percent"]
+    if fractions := fractions_problem(frame, percents):
+        problems.append(Problem(fractions))
     keyed = (
         frame["region"].isin(region_codes())
         & frame["month"].str.match(r"^\d{4}-\d{2}$", na=False)

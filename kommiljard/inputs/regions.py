@@ -5,6 +5,10 @@ Jönköpings län`` or ``06 Jönköping``; all of them mean county code ``06``. 
 case, diacritics and punctuation. Every name in the packaged ``region_names_and_codes.csv``
 (as vantetider.se, Socialstyrelsen and government tables write the regions) matches too.
 
+A name that is no region but a place in one (``Göteborg``, ``Malmöhus län``; the packaged
+``region_places.csv``) is never read as a region, but an unknown name is answered with the region
+it lies in: ``Göteborg`` -> 14 Västra Götaland (not Gävleborg, which is merely spelt alike).
+
 Numbers are SCB county codes here. SKR's vantetider.se numbered the county councils
 differently (Stockholm 10 ... Norrbotten 65): :func:`code_of_vantetider_id` translates those,
 and only a reader that knows its file uses them may call it.
@@ -39,20 +43,26 @@ def region_table() -> pd.DataFrame:
         return pd.read_csv(fh, dtype={"region": str, "name": str, "population": "int64"})
 
 
+@cache
 def region_codes() -> tuple[str, ...]:
     """The valid two-digit county codes, ascending."""
     return tuple(region_table()["region"])
 
 
-def region_names() -> dict[str, str]:
-    """Map county code to the short region name."""
+@cache
+def _region_names() -> dict[str, str]:
     t = region_table()
     return dict(zip(t["region"], t["name"]))
 
 
+def region_names() -> dict[str, str]:
+    """Map county code to the short region name (a copy: callers may change it)."""
+    return dict(_region_names())
+
+
 def region_label(code: str) -> str:
     """``"06 Jönköping"``: the code and the short name, as outputs show a region."""
-    return f"{code} {region_names().get(code, '')}".strip()
+    return f"{code} {_region_names().get(code, '')}".strip()
 
 
 def fold(text: str) -> str:
@@ -92,7 +102,7 @@ def code_of_vantetider_id(value: object) -> str | None:
 
 @cache
 def _names_by_key() -> dict[str, str]:
-    keys = {_key(name): code for code, name in region_names().items()}
+    keys = {_key(name): code for code, name in _region_names().items()}
     table = region_identifiers()
     for column in (c for c in table.columns if c.startswith("name_")):
         keys.update({_key(name): code for code, name in zip(table["scb_lan_code"], table[column])})
@@ -119,11 +129,40 @@ def normalise_code(value: object) -> str:
     return text
 
 
+@cache
+def _places() -> dict[str, tuple[str, str]]:
+    """Folded key -> (code, why) of every name a suggestion may come from: the regions' own names, then the
+    places in them (``region_places.csv``), with what the place is."""
+    keys = {key: (code, "") for key, code in _names_by_key().items()}
+    path = files("kommiljard") / "data" / "region_places.csv"
+    with path.open("rb") as fh:
+        table = pd.read_csv(fh, dtype=str)
+    for code, place, what in zip(table["scb_lan_code"], table["place"], table["what"]):
+        keys.setdefault(_key(place), (code, f"{place} is {what}"))
+    return keys
+
+
+def nearest_region(value: object) -> tuple[str, str] | None:
+    """The region an unknown identifier most likely means, and why (``""`` for a region's own name spelt
+    alike; ``"Göteborg is its county seat"`` for a place in it); None if nothing is close."""
+    keys = _places()
+    key = _key(str(value))
+    if key not in keys:
+        close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+        if not close:
+            return None
+        key = close[0]
+    return keys[key]
+
+
 def suggest_region(value: object) -> str | None:
-    """The region closest to an unknown identifier, as ``"06 Jönköping"``; None if none is close."""
-    keys = _names_by_key()
-    close = difflib.get_close_matches(_key(str(value)), list(keys), n=1, cutoff=0.6)
-    return region_label(keys[close[0]]) if close else None
+    """The region closest to an unknown identifier, as ``"06 Jönköping"`` (or ``"14 Västra Götaland (Göteborg
+    is its county seat)"`` for a place in it); None if none is close."""
+    found = nearest_region(value)
+    if found is None:
+        return None
+    code, why = found
+    return region_label(code) + (f" ({why})" if why else "")
 
 
 def unknown_region_message(value: object) -> str:

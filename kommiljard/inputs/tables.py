@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from ..errors import InputError
 
 MAX_LISTED_PROBLEMS = 40
+MAX_COLLECTED_PROBLEMS = 300  # beyond, problems are only counted: reading a bad file stays as fast as a good one
 
 
 @dataclass(frozen=True)

@@ -110,23 +110,18 @@ class Lever:
     whole: bool = False
 
     def check(self, value: object, option: str | None = None) -> float:
-        """``value`` as a change of this lever, or an :class:`~kommiljard.errors.InputError` naming the option."""
-        from ..errors import InputError
+        """``value`` as a change of this lever (``3``, ``3,5``: :func:`kommiljard.inputs.options.number`, within
+        ``lo``..``hi``), or an :class:`~kommiljard.inputs.options.OptionError` naming the option."""
+        from ..inputs.options import OptionError, Range, number
 
-        option = option or f"--{self.option}"
         what = word(self.words, "unit", "en") if "unit" in self.words else self.unit
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{option} = {value!r}: give a number of {what}, e.g. 3 or -1.5") from None
-        if not (math.isfinite(number) and self.lo <= number <= self.hi):
-            why = f" ({word(self.words, 'range', 'en')})" if "range" in self.words else ""
-            raise InputError(
-                f"{option} = {value!r}: give a finite number of {what} from {self.lo:g} to {self.hi:g}{why}"
-            )
-        if self.whole and number != round(number):
-            raise InputError(f"{option} = {value!r}: give a whole number of {what}")
-        return number
+        why = word(self.words, "range", "en") if "range" in self.words else ""
+        allowed = Range(self.lo, self.hi, what, why, whole=self.whole)
+        option = option or f"--{self.option}"
+        change = number(value, option, allowed)
+        if self.whole and change != round(change):
+            raise OptionError(option, value, f"give {allowed.describe()}")
+        return change
 
 
 @runtime_checkable
@@ -166,9 +161,10 @@ class LeverActions(Protocol):
         grid value to its lever in that cell (every other region fixed), by the fast kernel; and ``state``: the
         cell values the what-if page shows (name -> (C,) array)."""
 
-    def curve(self, arrays, region: int, cells: Sequence[int], grid) -> tuple:
+    def curve(self, arrays, region: int, cells: Sequence[int], grid, rows: Sequence[tuple[str, str]] = ()) -> tuple:
         """The region's amount summed over ``cells`` and its highest tier there, each (len(grid),), with its lever
-        at each grid value in all of them at once (the x values of ``whatif --curve``: ``Lever.axis``)."""
+        at each grid value in all of them at once (the x values of ``whatif --curve``: ``Lever.axis``); ``rows``: the
+        panel rows (month, group) chosen in the block, for a lever whose cell holds several groups (all: empty)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +201,11 @@ class SweepPlan(Protocol):
     ``groups`` (G) and ``months`` (M) are the outcome's groups and the months it pays for, ``steps`` (K) the
     steps whose chances the summary gives (``p_<step>_<group>``), ``pots`` (C,) each cell's pot, ``axis`` the
     name of a variant sweep's x (the lever's :attr:`Lever.axis`).
+
+    Optional, for speed: ``fused(measures)``, the plan as the sweep's drawing kernel allocates each trajectory
+    as it draws it (a NamedTuple for which the kind registers the numba overloads of
+    :mod:`kommiljard.kinds.trajectory`), or None; ``measures`` are the draw model's, in its order. A plan
+    without it allocates batches (:meth:`outcomes`), with the same results.
     """
 
     groups: tuple[str, ...]
@@ -316,9 +317,10 @@ class BlockKind(Protocol):
     def draw(self, block) -> Draw | None:
         """What a sweep draws for this block, or None (the block cannot be swept)."""
 
-    def sweep_plan(self, block, layout, population, lever: tuple[int, list[int], float] | None) -> SweepPlan:
+    def sweep_plan(self, block, layout, population, lever: tuple | None) -> SweepPlan:
         """The block prepared for a sweep whose draw model has ``layout`` (its regions and each measure's months and
-        groups); ``lever``: (region index, lever cells, change) or None."""
+        groups); ``lever``: (region index, lever cells, change, the chosen (month, group) rows of those cells that
+        the lever moves) or None."""
 
     def page_cell(self, block, cell: Cell, lang: str) -> dict:
         """The what-if page's words and colours of one cell: ``label``, ``measure``, ``tiers`` (tier 0, 1, ...),

@@ -31,8 +31,18 @@ def regions_count(n: int, lang: str = "en") -> str:
 
 def group_name(group: str | None, lang: str = "en", short: bool = False) -> str:
     """A group as people call it (``first_visit`` -> first visits, förstabesök; ``short``: operation -> operations
-    rather than operations and treatments); an unknown one as written."""
-    return "" if group is None else WORDS.get(f"{'group_short' if short else 'group'}.{group}", lang, group)
+    rather than operations and treatments), or a kind's own (a procedure: its word ``group_<name>``); an unknown one as
+    written."""
+    if group is None:
+        return ""
+    shared = WORDS.get(f"{'group_short' if short else 'group'}.{group}", lang)
+    if shared is not None:
+        return shared
+    from . import KINDS, kind_word  # a kind's own group (a procedure): its word group_<name>
+
+    key = f"group_{group}"
+    own = next((kind for kind in KINDS.values() if key in kind.words), None)
+    return kind_word(own, key, lang) if own is not None else group
 
 
 def measure_name(measure: str, lang: str = "en") -> str:

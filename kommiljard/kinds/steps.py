@@ -2,20 +2,21 @@
 how an empty step's money cascades, and what a member is paid. The only copy of these rules.
 
 Each function is plain Python in the subset of the language that numba compiles: the readable
-references call it as it is (on lists or arrays), the kernels call its compiled twin
-(``*_nb``), so both follow the same rule with the same floating-point operations in the same
-order. Steps are indexed from the lowest (k = 0); a region's *tier* is the number of steps it
-reached, 0 for none.
+references call it as it is (on lists or arrays), the kernels call the same function compiled
+(:func:`compiled`), so both follow the same rule with the same
+floating-point operations in the same order. Steps are indexed from the lowest (k = 0); a
+region's *tier* is the number of steps it reached, 0 for none.
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+
+from ..compiling import callable_from_kernels
 
 # The rows of a (FLOWS, K) array of step flows, as the kernels fill them.
 FLOWS = ("base", "received", "pot", "passed_down", "lapsed", "weight", "count", "passed_up")
@@ -43,12 +44,16 @@ def in_units(value, scale):
 
 def passes(units, bound, inclusive):
     """Whether ``units`` reach a bound (``>=`` if inclusive, else ``>``)."""
-    return units >= bound if inclusive else units > bound
+    if inclusive:
+        return units >= bound
+    return units > bound
 
 
 def shares_step(tier, k, cumulative):
     """Whether a region of ``tier`` shares step ``k``: every step it reached (cumulative), or only its highest."""
-    return tier >= k + 1 if cumulative else tier == k + 1
+    if cumulative:
+        return tier >= k + 1
+    return tier == k + 1
 
 
 def cascade(flows, mode):
@@ -150,6 +155,12 @@ def step_outcomes(
     )
 
 
+def local_flows(steps):
+    """An uninitialised (FLOWS, len(steps)) array of step flows for a tuple ``steps`` (one item per step). In
+    a compiled kernel it lives on the kernel's stack (:func:`compiled` registers that version)."""
+    return np.empty((len(FLOWS), len(steps)))
+
+
 @dataclass(frozen=True)
 class Compiled:
     in_units: object
@@ -163,23 +174,28 @@ class Compiled:
 
 @cache
 def compiled() -> Compiled:
-    """The numba twins of the functions above (inlined into the kernels that call them; the
-    kernels are cached on disk), and step arrays that live on the calling kernel's stack."""
+    """The numba twins of the functions above, inlined into the kernels that call them (a kernel is cached keyed
+    by this file too: :mod:`kommiljard.compiling`), and step arrays that live on the calling kernel's stack.
+
+    The functions other rule functions call by name (``in_units``, ``passes``, ``shares_step``) are made
+    callable from compiled code as they are, so every twin is the function itself, compiled."""
     from numba import carray, njit
+    from numba.extending import overload
 
+    for fn in (in_units, passes, shares_step):
+        callable_from_kernels(fn)
     jit = njit(inline="always")
-    shares = jit(shares_step)
-
-    def bound(fn):  # the same code, calling the compiled shares_step
-        return jit(types.FunctionType(fn.__code__, {**fn.__globals__, "shares_step": shares}, fn.__name__))
-
     flows_pointer = _stack_pointer(len(FLOWS))
 
-    @jit
-    def local_flows(steps):
-        return carray(flows_pointer(steps), (len(FLOWS), len(steps)))
+    @overload(local_flows, inline="always")
+    def _on_the_stack(steps):
+        def on_the_stack(steps):
+            return carray(flows_pointer(steps), (len(FLOWS), len(steps)))
 
-    return Compiled(jit(in_units), jit(passes), shares, jit(cascade), bound(add_member), bound(paid), local_flows)
+        return on_the_stack
+
+    twins = (jit(fn) for fn in (in_units, passes, shares_step, cascade, add_member, paid))
+    return Compiled(*twins, local_flows)
 
 
 def _stack_pointer(rows: int):

@@ -188,6 +188,7 @@ def block_tables(
     regions: Sequence[str],
     names: dict[str, str],
     population: np.ndarray,
+    *,
     pots: np.ndarray,
     allocation: Allocation,
     step_names: Sequence[str],
@@ -217,21 +218,19 @@ def block_tables(
                 f"internal error: block {block.number} {month} {group}: a region without data was paid. Please "
                 "report this."
             )
-        amount = np.where(gone, np.nan, a.amount[c])
+        where = {"block": block.number, "month": month, "group": group}
         rows.append(
             pd.DataFrame(
                 {
                     "region": regions,
                     "region_name": [names.get(r, "") for r in regions],
-                    "block": block.number,
-                    "month": month,
-                    "group": group,
+                    **where,
                     "tier": tiers,
                     "route": np.where(gone, NO_DATA_ROUTE, routes[a.route[c]]),
                     "bars": step_labels(step_names, tiers, cumulative),
                     **{k: (v[c] if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in columns.items()},
                     "population": population,
-                    "amount_sek": amount,
+                    "amount_sek": np.where(gone, np.nan, a.amount[c]),
                     "data": np.where(gone, "missing", "ok"),
                     "cell_pot_sek": pot,
                     "cell_lapsed_sek": a.lapsed[c],
@@ -239,48 +238,44 @@ def block_tables(
             )
         )
         cell_rows.append(
-            {
-                "block": block.number,
-                "month": month,
-                "group": group,
-                "pot_sek": pot,
-                "paid_sek": paid,
-                "lapsed_sek": float(a.lapsed[c]),
-                "qualifiers": int((tiers > 0).sum()),
-                "no_data": int(gone.sum()),
-            }
+            where
+            | {"pot_sek": pot, "paid_sek": paid, "lapsed_sek": float(a.lapsed[c])}
+            | {"qualifiers": int((tiers > 0).sum()), "no_data": int(gone.sum())}
         )
-        for k, step in enumerate(step_names):
-            f = a.flows[c, :, k]
-            step_rows.append(
-                {
-                    "block": block.number,
-                    "month": month,
-                    "group": group,
-                    "step": step,
-                    "step_index": k,
-                    **{
-                        f"{name}_sek" if name not in ("weight", "count") else name: float(v)
-                        for name, v in zip(FLOWS, f)
-                    },
-                }
-            )
-            amount_rows.append(
-                pd.DataFrame(
-                    {
-                        "region": regions,
-                        "block": block.number,
-                        "month": month,
-                        "group": group,
-                        "step": step,
-                        "member": [shares_step(int(t), k, cumulative) for t in tiers],
-                        "step_pot_sek": float(f[POT]),
-                        "amount_sek": np.where(gone, np.nan, a.by_step[c, :, k]),
-                    }
-                )
-            )
+        steps, amounts = _step_rows(
+            a, c, step_names, where, regions=regions, tiers=tiers, gone=gone, cumulative=cumulative
+        )
+        step_rows += steps
+        amount_rows += amounts
     steps = pd.DataFrame(step_rows).rename(columns={"weight": "member_weight", "count": "members"})
     steps["members"] = steps["members"].astype("int64")
     return BlockTables(
         pd.concat(rows, ignore_index=True), pd.DataFrame(cell_rows), steps, pd.concat(amount_rows, ignore_index=True)
     )
+
+
+def _step_rows(
+    allocation: Allocation, c: int, step_names: Sequence[str], where: dict, *, regions, tiers, gone, cumulative
+):
+    """Cell ``c``'s steps (their flows) and each region's amount from each step, as the tables' rows."""
+    step_rows, amount_rows = [], []
+    for k, step in enumerate(step_names):
+        f = allocation.flows[c, :, k]
+        step_rows.append(
+            where
+            | {"step": step, "step_index": k}
+            | {f"{name}_sek" if name not in ("weight", "count") else name: float(v) for name, v in zip(FLOWS, f)}
+        )
+        amount_rows.append(
+            pd.DataFrame(
+                {
+                    "region": regions,
+                    **where,
+                    "step": step,
+                    "member": [shares_step(int(t), k, cumulative) for t in tiers],
+                    "step_pot_sek": float(f[POT]),
+                    "amount_sek": np.where(gone, np.nan, allocation.by_step[c, :, k]),
+                }
+            )
+        )
+    return step_rows, amount_rows

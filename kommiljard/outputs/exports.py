@@ -20,9 +20,11 @@ import pandas as pd
 
 from ..engine import Payout
 from ..errors import InputError
+from ..kinds import kind_of, table_columns
 from ..money import format_number, kronor
 from .dialects import in_whole_kronor, money_columns
-from .files import check_out_path, write_table
+from .files import check_out_path, sidecar_path, write_table
+from .ownership import check_companion
 from .spreadsheets import Sheet, is_synthetic, write_workbook
 from .wording import column_header, no_data_text, readable, word
 
@@ -46,8 +48,12 @@ def synthetic_line(lang: str = "en") -> str:
 
 
 def check_out(path: str | Path) -> Path:
-    """An output path for tables people forward: Parquet, CSV or an Excel workbook."""
-    return check_out_path(path, OUT_SUFFIXES)
+    """An output path for tables people forward: Parquet, CSV (whose provenance beside it replaces only one that
+    kommiljard wrote) or an Excel workbook."""
+    path = check_out_path(path, OUT_SUFFIXES)
+    if path.suffix.lower() == ".csv":
+        check_companion(sidecar_path(path), path)
+    return path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,9 +66,12 @@ class WholeKronor:
 
 
 def payout_in_whole_kronor(result: Payout) -> WholeKronor:
-    """The payout's detail, cells and summary in whole kronor that add up (:meth:`Payout.in_whole_kronor`)."""
+    """The payout's detail, cells and summary in whole kronor that add up (:meth:`Payout.in_whole_kronor`); the
+    kinds' other money columns (a region's cap, what it earned) each rounded to add up to its rounded total."""
     whole = result.in_whole_kronor()
-    return WholeKronor(in_whole_kronor(whole.table, ["amount_sek"]), whole.cells, in_whole_kronor(whole.summary()))
+    kinds = list({b.kind: kind_of(b) for b in result.rules.ruleset.blocks}.values())
+    money = ["amount_sek", *(c.name for c in table_columns(kinds) if c.unit == "kr" and c.name in whole.table.columns)]
+    return WholeKronor(in_whole_kronor(whole.table, money), whole.cells, in_whole_kronor(whole.summary()))
 
 
 def _notes(provenance: dict, lang: str = "en") -> list[str]:
@@ -149,15 +158,38 @@ def curve_sheets(points: pd.DataFrame, region: str, provenance: dict, lang: str 
     return [Sheet(sheet_name("curve", lang), curve, keys=1, percent=["improvement_pp"], notes=notes)]
 
 
-def compare_sheets(frame: pd.DataFrame, lang: str = "en") -> list[Sheet]:
-    """A comparison: every variant per region (whole kronor, each column adding up), the differences
-    between the rounded columns, a total row, and the variants with their rules and totals."""
+def compare_in_whole_kronor(frame: pd.DataFrame) -> pd.DataFrame:
+    """A comparison in whole kronor: every variant's column rounded to add up (largest remainder), the differences
+    taken between the rounded columns, so that each ``diff_`` is exactly what a reader sees."""
     from ..analysis.compare import DIFF_PREFIX, variant_columns
 
     names = variant_columns(frame)
     rounded = in_whole_kronor(frame, names)
     for name in names[1:]:
         rounded[DIFF_PREFIX + name] = rounded[name] - rounded[names[0]]
+    return rounded
+
+
+def compare_csv_frame(frame: pd.DataFrame, dialect: str, exact: bool) -> pd.DataFrame:
+    """A comparison as a CSV file holds it: exact (English dialect or asked) or in whole kronor."""
+    return frame if dialect == "en" or exact else compare_in_whole_kronor(frame)
+
+
+def write_comparison(
+    path: str | Path, frame: pd.DataFrame, provenance: dict, dialect: str, exact: bool, lang: str = "en"
+) -> list[Path]:
+    """A comparison as Parquet, CSV (in the Swedish dialect in whole kronor unless ``exact``) or a workbook."""
+    table = compare_csv_frame(frame, dialect, exact)
+    return write_output(path, table, provenance, lambda: compare_sheets(frame, lang), dialect, exact, lang=lang)
+
+
+def compare_sheets(frame: pd.DataFrame, lang: str = "en") -> list[Sheet]:
+    """A comparison: every variant per region (whole kronor, each column adding up), the differences
+    between the rounded columns, a total row, and the variants with their rules and totals."""
+    from ..analysis.compare import DIFF_PREFIX, variant_columns
+
+    names = variant_columns(frame)
+    rounded = compare_in_whole_kronor(frame)
     money = [*names, *(DIFF_PREFIX + n for n in names[1:])]
     variants = pd.DataFrame(
         [

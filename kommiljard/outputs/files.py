@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..errors import InputError, OutputError
 from ..inputs.tables import file_sha256
+from .ownership import check_companion, check_not_input
 
 PROVENANCE_KEY = b"kommiljard.provenance"
 DATA_SHA256 = "data_sha256"  # in a CSV's provenance: the SHA-256 of the CSV it belongs to
@@ -49,8 +50,10 @@ def _umask() -> int:
 
 def check_destination(path: str | Path, what: str = "--out") -> Path:
     """Refuse, before any work is done, an output path that cannot be written: its folder must
-    exist and be writable, and the path must not be a directory."""
+    exist and be writable, and the path must be neither a directory nor one of the command's inputs
+    (:func:`kommiljard.outputs.ownership.check_not_input`)."""
     path = Path(path)
+    check_not_input(path, what)
     if path.is_dir():
         raise OutputError(f"{path}: is a directory. Give {what} a file name, e.g. {path / ('output' + path.suffix)}.")
     folder = path.parent
@@ -173,6 +176,7 @@ def write_table(
             pq.write_table(table.replace_schema_metadata(meta), tmp)
         return [path]
     sidecar = sidecar_path(path)
+    check_companion(sidecar, path)
     text = csv_text(frame, dialect, exact, note)
     with atomic_paths(path, sidecar) as (tmp, tmp_sidecar):
         tmp.write_text(text, encoding="utf-8")

@@ -13,6 +13,7 @@ rule set is and where its numbers come from, and the provenance; it is written w
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -222,6 +223,8 @@ def write_workbook(
     about = [about_sheet(provenance, lang, rules)] if provenance is not None else []
     for sheet in [*sheets, *about]:
         _fill(wb.create_sheet(sheet.name[:31]), sheet, lang, synthetic and all(sheet is not a for a in about))
+    buffer = io.BytesIO()  # the zip archive is made in memory: a full disk fails the plain write below, cleanly
+    wb.save(buffer)
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        tmp.write_bytes(buffer.getvalue())
     return path

@@ -155,7 +155,14 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
         if key in ("number", "name") or value in (None, [], {}, ""):
             continue
         said = "measure" if key == "measures" else key  # (the words' table "measures" names the measures)
-        label = word(said, lang) if said in WORDS else key.replace("_", " ")
+        own = kind_of(block).words  # a kind's own parameter (param_<key>) in its words
+        label = (
+            word(said, lang)
+            if said in WORDS
+            else kind_word(kind_of(block), f"param_{key}", lang)
+            if f"param_{key}" in own
+            else key.replace("_", " ")
+        )
         if item_name:
             item = next(i for i in value if str(i.get("name")) == item_name)
             rows.append((f"{label}: {_item_name(key, item, block, lang)}", _item_text(key, item, block, lang), source))
@@ -178,7 +185,7 @@ def _item_name(key: str, item: dict, block, lang: str) -> str:
         return measure_name(name, lang)
     if key == "payments" and "month" in item:
         return month_name(item["month"], lang)
-    return name
+    return group_name(name, lang)  # a procedure's name in words; any other item as it is
 
 
 PROVENANCE_VALUES = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -209,6 +210,6 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, value = (s.strip() for s in text.split("=", 1))
     try:
         parsed = tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError:
-        parsed = value
+    except tomllib.TOMLDecodeError:  # a decimal comma (0,5) is a number; anything else is text
+        parsed = float(value.replace(",", ".")) if re.fullmatch(r"[+-]?\d+,\d+", value) else value
     return key, parsed

@@ -12,37 +12,21 @@ finer than any scenario is known; a larger question is better asked as several s
 from __future__ import annotations
 
 import shutil
-from numbers import Integral
 from pathlib import Path
 
-import numba
-
 from ..errors import InputError
+from ..inputs.options import RANGES, whole
 
-MAX_TRAJECTORIES = 1_000_000_000
+MAX_TRAJECTORIES = int(RANGES["trajectories"].high)
 BYTES_PER_TRAJECTORY = 60  # the parts' Parquet, measured about 45-50 (21 regions); a margin on top
 MAX_PARTS = 10_000  # Parquet files in trajectories/: more would be slow to list, resume and read
-MAX_SEED = 2**63 - 1  # a seed is written to manifest.json and part metadata: it must fit a 64-bit integer
-
-
-def _whole(value: object, option: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise InputError(f"sweep: {option} = {value!r} must be a whole number")
-    return int(value)
 
 
 def check_sweep_arguments(n: int, seed: int, chunk_size: int, threads: int | None) -> None:
-    """Refuse a number of trajectories, seed, chunk size or thread count a sweep cannot honour."""
-    n, seed, chunk_size = _whole(n, "--n"), _whole(seed, "--seed"), _whole(chunk_size, "--chunk-size")
-    if not 1 <= n <= MAX_TRAJECTORIES:
-        raise InputError(
-            f"sweep: --n {n} is outside 1 to {MAX_TRAJECTORIES:,}".replace(",", " ")
-            + " trajectories. A larger question is better asked as several sweeps with other seeds."
-        )
-    if not 0 <= seed <= MAX_SEED:
-        raise InputError(f"sweep: --seed {seed} must be a whole number from 0 to {MAX_SEED} (2**63 - 1)")
-    if chunk_size < 1:
-        raise InputError(f"sweep: --chunk-size {chunk_size} must be at least 1")
+    """Refuse a number of trajectories, seed, chunk size or thread count a sweep cannot honour (the ranges are
+    :data:`kommiljard.inputs.options.RANGES`, as on the command line)."""
+    n, seed = whole(n, "--n", "trajectories"), whole(seed, "--seed", "seed")
+    chunk_size = whole(chunk_size, "--chunk-size", "chunk_size")
     parts = -(-n // chunk_size)
     if parts > MAX_PARTS:
         raise InputError(
@@ -50,11 +34,7 @@ def check_sweep_arguments(n: int, seed: int, chunk_size: int, threads: int | Non
             f"Give --chunk-size {-(-n // MAX_PARTS)} or more."
         )
     if threads is not None:
-        threads = _whole(threads, "--threads")
-        if not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
-            raise InputError(
-                f"sweep: --threads {threads} must be from 1 to {numba.config.NUMBA_NUM_THREADS} (NUMBA_NUM_THREADS)"
-            )
+        whole(threads, "--threads", "threads")
 
 
 def check_disk(out_dir: str | Path, n: int, lever: bool) -> None:

@@ -24,13 +24,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .. import __version__
 from ..errors import InputError, KommiljardError
+from .dask_checks import SameVersions, WorkerVersionError, probe, refused_here, versions
 from .outcomes import Batches, Setup
-from .summary import Gathered
+from .quantiles import PassState, merge_results, selected
+from .scheme_outcomes import part_sums
+from .summary import Gathered, part_values
 
 LOCAL = "local:"
 INSTALL = "pip install 'kommiljard[distributed]'"
@@ -70,7 +73,8 @@ def connected(scheduler) -> Iterator:
     closed (with its local cluster) on leaving. An address where no scheduler answers within Dask's
     connect timeout (``distributed.comm.timeouts.connect``, 30 s unless configured) is refused."""
     if not isinstance(scheduler, str):  # a client
-        yield scheduler
+        with admitted(scheduler):
+            yield scheduler
         return
     text = check_scheduler(scheduler)
     from distributed import Client, LocalCluster
@@ -86,12 +90,15 @@ def connected(scheduler) -> Iterator:
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
+            admitted(client),
         ):
             yield client
         return
     import dask
+    from dask.utils import parse_timedelta
 
     timeout = dask.config.get("distributed.comm.timeouts.connect")
+    probe(text, parse_timedelta(timeout, default="seconds"))  # the handshake in bounded time, before the client's
     try:
         client = Client(text, timeout=timeout)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
@@ -100,51 +107,15 @@ def connected(scheduler) -> Iterator:
             "sets the wait). Check the address (`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786) and that the "
             "scheduler runs and is reachable; or use --scheduler local:N for N worker processes on this machine."
         ) from None
-    with client:
+    with client, admitted(client):
         yield client
 
 
-def warm_up(setup: Setup, seed: int) -> tuple[str, float]:
-    """On a worker: compute one trajectory, so that the numba kernels are loaded (or compiled) before
-    the tasks; the worker's kommiljard version and the seconds it took."""
-    started = time.perf_counter()
-    Batches(setup, seed, 1)(0, 1)
-    return __version__, time.perf_counter() - started
-
-
-def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, path: Path, meta: dict) -> dict:
-    """A task: compute the chunk ``meta`` describes and write its part to ``path`` with ``write_part``
-    (the local run's writer, with its record and bar counts); returns ``meta``."""
-    counts = Gathered.of(setup, meta["stop"])  # for the writer's bar counts; the driver gathers the rest from the file
-    with ThreadPoolExecutor(1, thread_name_prefix="parquet") as writing:
-        write_part(path, Batches(setup, seed, threads), meta, setup.regions, counts, writing)
-    return meta
-
-
-def run_parts(
-    client,
-    write_part: Callable,
-    setup: Setup,
-    *,
-    seed: int,
-    threads: int,
-    chunks: list[tuple[Path, dict]],
-    written: Callable[[dict], None],
-) -> dict:
-    """Write every chunk's part (``(path, meta)``, the path the same on every worker) in Dask tasks;
-    ``written(meta)`` is called in the driver as each part is in place, in the order they
-    finish. Tasks not yet done when this returns or raises are cancelled. Returns a record of the
-    cluster for the manifest."""
-    from distributed import KilledWorker, as_completed
-
-    def lost(exc: BaseException) -> KommiljardError:
-        said = " ".join(str(exc).split())
-        return KommiljardError(
-            f"Dask: lost the scheduler at {client.scheduler.address} ({type(exc).__name__}: {said}); the parts"
-            " written so far are kept. Check that the scheduler and its workers run, then run the same command again "
-            "to resume."
-        )
-
+@contextmanager
+def admitted(client) -> Iterator[None]:
+    """While the block runs, ``client``'s cluster has a worker, and every worker, one that joins later too, runs
+    this machine's kommiljard, numba and numpy (:class:`~kommiljard.sweeps.dask_checks.SameVersions`); refused
+    otherwise, before anything is written."""
     import dask
 
     wait = dask.config.get("distributed.comm.timeouts.connect")
@@ -156,27 +127,153 @@ def run_parts(
             "distributed.comm.timeouts.connect). Start some with `dask worker ADDRESS --nthreads 1`, then run the same "
             "command again."
         ) from None
+    expected = {**versions(), "kommiljard": __version__}
+    try:
+        client.register_plugin(SameVersions(expected))
+    except WorkerVersionError as exc:
+        raise WorkerVersionError(str(exc)) from None
+    try:
+        yield
+    finally:
+        with suppress(Exception):  # a lost scheduler: nothing to unregister
+            client.unregister_worker_plugin(SameVersions.name)
+
+
+def warm_up(setup: Setup, seed: int) -> float:
+    """On a worker: compute one trajectory, so that the numba kernels are loaded (or compiled) before
+    the tasks; the seconds it took (none on a worker refused for its versions)."""
+    started = time.perf_counter()
+    if refused_here() is None:
+        Batches(setup, seed, 1)(0, 1)
+    return time.perf_counter() - started
+
+
+def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, path: Path, meta: dict) -> tuple:
+    """A task: compute the chunk ``meta`` describes (of a sweep of ``meta["n"]`` trajectories) and write its part to
+    ``path`` with ``write_part`` (the local run's writer, with its record and bar counts); returns the part's record
+    and its counters (:meth:`~kommiljard.sweeps.summary.Gathered.portable`: small, whatever the part's size)."""
+    if refused := refused_here():  # a worker that joined with other versions (SameVersions)
+        raise WorkerVersionError(refused)
+    meta, n = {k: v for k, v in meta.items() if k != "n"}, meta["n"]
+    counts = Gathered.of(setup, n, within=(meta["start"], meta["stop"]))
+    with ThreadPoolExecutor(1, thread_name_prefix="parquet") as writing:
+        write_part(path, Batches(setup, seed, threads), meta, setup.regions, counts, writing)
+    return meta, counts.portable()
+
+
+def gather_part(setup: Setup, n: int, path: Path, meta: dict, month_counts: dict) -> tuple:
+    """A task: the counters of a part written earlier (a resumed sweep), read where it is, as :func:`compute_part`
+    returns them."""
+    if refused := refused_here():  # a worker that joined with other versions (SameVersions)
+        raise WorkerVersionError(refused)
+    counts = Gathered.of(setup, n, within=(meta["start"], meta["stop"]))
+    counts.add_part(path, meta["start"], setup.block.group_names, month_counts)
+    return meta, counts.portable()
+
+
+def part_pass(path: Path, column: str, n_regions: int, plan, transform: Callable | None = None):
+    """A task: one pass of the exact percentiles' selection over one column of one part (``transform`` of it)."""
+    state = PassState(plan)
+    for load in part_values([path], column, n_regions, transform)():
+        state.add(load())
+    return state.result()
+
+
+def dask_passes(client, paths: list[Path], n_regions: int) -> Callable[..., Callable]:
+    """The percentiles' passes of a sweep on Dask (:func:`~kommiljard.sweeps.summary.summarise`'s ``passes``): a
+    task per part reads its column (or ``transform`` of it) where the part is, and the results are merged in a tree
+    of tasks, so the driver receives one small result a pass (the values at the ranks it asks for, counts of the
+    bins it refines), never a part."""
+
+    def passes(column: str, transform: Callable | None = None) -> Callable:
+        def run(plan):
+            futures = [client.submit(part_pass, path, column, n_regions, plan, transform, pure=False) for path in paths]
+            while len(futures) > 1:
+                pairs = [client.submit(merge_results, a, b, pure=False) for a, b in zip(futures[::2], futures[1::2])]
+                futures = pairs + futures[len(pairs) * 2 :]
+            return client.submit(selected, plan, futures[0], pure=False).result()  # a few values back
+
+        return run
+
+    return passes
+
+
+class DaskSums:
+    """How :func:`~kommiljard.sweeps.scheme_outcomes.summarise_variants` reads the parts on Dask: a task per part
+    (``parts``: the workers' (path, start, stop)) returns its sums, which the driver merges (the same bits), and
+    the percentiles' passes are tasks (:func:`dask_passes`)."""
+
+    def __init__(self, client, parts: list[tuple[Path, int, int]], n: int):
+        self.client, self.parts, self.n = client, parts, n
+
+    def sums(self, acc: dict, axis: str, variant: tuple[str, float] | None, population) -> None:
+        from distributed import as_completed
+
+        futures = [
+            self.client.submit(part_sums, part, self.n, axis, variant, population, pure=False) for part in self.parts
+        ]
+        for future in as_completed(futures):
+            for key, portable in future.result().items():
+                acc[key].merge(portable)
+            future.release()
+
+    def passes(self, column: str, n_regions: int, transform: Callable | None = None) -> Callable:
+        return dask_passes(self.client, [path for path, _, _ in self.parts], n_regions)(column, transform)
+
+
+def _submitted(client, task: tuple, chunks: list, reused: list, n: int) -> list:
+    """The futures of the tasks that compute the ``chunks`` (``task``: compute_part's first arguments) and of those
+    that gather the ``reused`` parts."""
+    run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
+    futures = [
+        client.submit(compute_part, *task, path, meta | {"n": n}, key=f"kommiljard-part-{meta['part']:05d}-{run}",
+                      retries=RETRIES, pure=False)
+        for path, meta in chunks
+    ]  # fmt: skip
+    setup = task[1]
+    return futures + [
+        client.submit(gather_part, setup, n, path, meta, counts, key=f"kommiljard-reused-{meta['part']:05d}-{run}",
+                      retries=RETRIES, pure=False)
+        for path, meta, counts in reused
+    ]  # fmt: skip
+
+
+def run_parts(
+    client,
+    write_part: Callable,
+    setup: Setup,
+    *,
+    seed: int,
+    threads: int,
+    chunks: list[tuple[Path, dict]],
+    written: Callable[[dict, dict], None],
+    reused: list[tuple[Path, dict, dict]] = (),
+    n: int,
+) -> dict:
+    """Write every chunk's part (``(path, meta)``, the path the same on every worker) in Dask tasks of a sweep of
+    ``n`` trajectories, and gather the ``reused`` parts ``(path, meta, month counts)`` where they are;
+    ``written(meta, counters)`` is called in the driver as each part is in place (or read), in the order they
+    finish, with the part's counters (:meth:`~kommiljard.sweeps.summary.Gathered.portable`). Tasks not yet done
+    when this returns or raises are cancelled. Returns a record of the cluster for the manifest."""
+    from distributed import KilledWorker, as_completed
+
+    def lost(exc: BaseException) -> KommiljardError:
+        said = " ".join(str(exc).split())
+        return KommiljardError(
+            f"Dask: lost the scheduler at {client.scheduler.address} ({type(exc).__name__}: {said}); the parts"
+            " written so far are kept. Check that the scheduler and its workers run, then run the same command again "
+            "to resume."
+        )
+
     try:
         warm = client.run(warm_up, setup, seed)
     except (OSError, TimeoutError, CancelledError) as exc:
         raise lost(exc) from None
-    if others := sorted(f"{worker} ({version})" for worker, (version, _) in warm.items() if version != __version__):
-        raise KommiljardError(
-            f"Dask: worker(s) {', '.join(others)} run another kommiljard than this machine ({__version__}); the "
-            "results could differ. Install the same version on every machine, then run the same command again."
-        )
-    run = uuid.uuid4().hex[:8]  # a rerun's tasks never share a key with a cancelled one still on the cluster
-    futures = [
-        client.submit(
-            compute_part, write_part, setup, seed, threads, path, meta,
-            key=f"kommiljard-part-{meta['part']:05d}-{run}", retries=RETRIES, pure=False,
-        )
-        for path, meta in chunks
-    ]  # fmt: skip
+    futures = _submitted(client, (write_part, setup, seed, threads), chunks, reused, n)
     try:
         for future in as_completed(futures):
             try:
-                meta = future.result()
+                meta, counters = future.result()
             except KilledWorker as exc:
                 raise KommiljardError(
                     f"Dask: {exc.task!r} was running on workers that died each time ({exc}); the parts written so "
@@ -187,7 +284,7 @@ def run_parts(
                     raise
                 raise lost(exc) from None
             future.release()
-            written(meta)
+            written(meta, counters)
     finally:
         client.cancel([f for f in futures if not f.done()])
     for path, _ in chunks:  # what a worker that died while writing left behind
@@ -197,6 +294,6 @@ def run_parts(
         "scheduler": client.scheduler.address,
         "workers": len(warm),
         "threads_per_task": threads,
-        "warm_up_s": round(max((s for _, s in warm.values()), default=0.0), 3),
+        "warm_up_s": round(max(warm.values(), default=0.0), 3),
         "retries": RETRIES,
     }

@@ -25,8 +25,9 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..kinds import Draw
+from .counts import Counts
 from .drift import LogitDrift
-from .model import ConditionedModel, Draws, VariableLayout, draw, observed_record, trajectory_model
+from .model import ConditionedModel, Draws, VariableLayout, draw, draw_outcomes, observed_record, trajectory_model
 from .scenario import Scenario
 
 
@@ -52,6 +53,12 @@ class DrawModel(Protocol):
     def panel(self, model, drawn: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
         """The first trajectory of ``drawn`` as a panel's rows in ``months`` (region, month, group, measures)."""
 
+    # Optional: a draw model that can draw inside a numba kernel also has ``measures`` (the names of what it
+    # draws, in order) and ``fill_outcomes(model, seed, start, stop, threads, *, args, out, total)``, which
+    # draws and lets the kind allocate each trajectory as it is drawn (kommiljard.kinds.trajectory): out the
+    # (amount, tier, month_tier) arrays, total (T, R) the amounts summed over the groups, ``args`` the plan's
+    # ``fused(measures)``. A sweep without a lever or variants uses it where both sides have it.
+
 
 class LogitShares:
     """``share_90`` over every month the block reads, and ``share_60`` over the months it reads it in, drawn on
@@ -66,14 +73,23 @@ class LogitShares:
                 f"{who}: the trajectories give share_90 and share_60, but it measures {', '.join(needs.measures)}."
             )
         if scenario.own_model is not None:  # e.g. a fitted scenario: each region from its own forecast
-            return scenario.own_model.sweep_model(needs, population, observed)
-        if scenario.spec.fit is not None:
+            model, used = scenario.own_model.sweep_model(needs, population, observed)
+        elif scenario.spec.fit is not None:
             raise InputError(
                 f"{scenario.origin}: a fitted scenario draws each region from its own forecast, which needs its [fit] "
-                "table read by kommiljard.forecasting: load it with "
-                "kommiljard.forecasting.forecast_model.load_any_scenario (the commands do) and sweep what that returns."
+                "table read by kommiljard.forecasting: load it with kommiljard.load_scenario (the commands do) and "
+                "sweep what that returns."
             )
-        return _scenario_model(scenario, needs, population, observed)
+        else:
+            model, used = _scenario_model(scenario, needs, population, observed)
+        if isinstance(model, ConditionedModel) and model.n_latent == 0:
+            raise InputError(
+                f"{observed.source if observed is not None else 'the observed panel'}: every month the rules read "
+                f"({', '.join(sorted(set(model.model.months)))}) is in it, so there is nothing left to draw: the "
+                "payout is known exactly. Compute it with `kommiljard payout PANEL` (same --rules), or sweep with the "
+                "months known up to an earlier one."
+            )
+        return model, used
 
     def layout(self, model) -> VariableLayout:
         return model.model if isinstance(model, ConditionedModel) else model
@@ -84,6 +100,9 @@ class LogitShares:
 
     def fill(self, model, seed: int, start: int, stop: int, threads: int, *, out: dict, then: Callable) -> None:
         draw(model, seed, start, stop, threads=threads, out=Draws(start, out["share_90"], out["share_60"]), then=then)
+
+    def fill_outcomes(self, model, seed: int, start: int, stop: int, threads: int, *, args, out: tuple, total) -> None:
+        draw_outcomes(model, seed, start, stop, threads=threads, args=args, out=out, total=total)
 
     def panel(self, model, drawn: dict[str, np.ndarray], months: list[str]) -> pd.DataFrame:
         base = self.layout(model)
@@ -126,7 +145,7 @@ def _scenario_model(scenario: Scenario, needs: Draw, population: Population, obs
     return (model.condition(frame) if frame is not None else model), obs_info
 
 
-DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares(), "logit_drift": LogitDrift()}
+DRAW_MODELS: dict[str, DrawModel] = {"logit_shares": LogitShares(), "logit_drift": LogitDrift(), "counts": Counts()}
 
 
 def register_draw(name: str, model: DrawModel, replace: bool = False) -> DrawModel:

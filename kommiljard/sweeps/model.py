@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -30,13 +31,17 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from numba import njit
+from numba.extending import overload
 
+from ..compiling import kernel
 from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
-from .rng import STREAM_SIZE, each_stream, fill_normals, set_sfc64_state, sfc64_state, stream_generator
+from ..kinds.trajectory import allocate_trajectories, trajectory_work
+from .rng import STREAM_SIZE, each_stream, fill_normals, seed_words, stream_state
 from .scenario import Scenario, ScenarioError, load_scenario
+from .shares import shares_row
 
 
 def logit(pct):
@@ -186,24 +191,13 @@ class TrajectoryModel(VariableLayout):
         _model_logits(np.ascontiguousarray(z, dtype=np.float64), self.mu, self.coefficients, out)
         return out
 
-    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
-        """Draw ``len(s90)`` trajectories from ``rng`` after skipping ``skip`` of them."""
-        mu, coefficients = self.mu, self.coefficients
+    def drawing(self) -> Free:
+        """The model as the drawing kernels take it."""
+        return Free(self.mu, self.coefficients, self.n_latent)
 
-        def logits_of(z, out):
-            _model_logits(z, mu, coefficients, out)
-
-        state = sfc64_state(rng)
-        _draw_blocks(
-            state,
-            skip,
-            logits_of,
-            self,
-            n_latent=self.n_latent,
-            observed_share=np.full(self.n_vars, np.nan),
-            out=(s90, s60),
-        )
-        set_sfc64_state(rng, state)
+    def shares_of(self) -> SharesOf:
+        """How the drawing kernels make shares of its logits (every variable drawn)."""
+        return SharesOf(self.n90, self.pair_90, np.full(self.n_vars, np.nan))
 
     def covariance(self) -> np.ndarray:
         """Covariance (V, V) of the variables' logits."""
@@ -284,25 +278,14 @@ class ConditionedModel:
     def n_latent(self) -> int:
         return len(self.missing)
 
-    def fill(self, rng: np.random.Generator, skip: int, s90: np.ndarray, s60: np.ndarray) -> None:
-        """As :meth:`TrajectoryModel.fill`: the observed variables at their values, the others
+    def drawing(self) -> Given:
+        """The model as the drawing kernels take it: the observed variables at their values, the others
         ``mean + factor @ z``."""
-        given = Given(self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit)
+        return Given(self.mean, self.factor, self.triangular, self.missing, self.observed, self.observed_logit)
 
-        def logits_of(z, out):
-            _conditional_logits(z, given, out)
-
-        state = sfc64_state(rng)
-        _draw_blocks(
-            state,
-            skip,
-            logits_of,
-            self.model,
-            n_latent=self.n_latent,
-            observed_share=self.observed_share,
-            out=(s90, s60),
-        )
-        set_sfc64_state(rng, state)
+    def shares_of(self) -> SharesOf:
+        """How the drawing kernels make shares of its logits (the observed variables keep their shares)."""
+        return SharesOf(self.model.n90, self.model.pair_90, self.observed_share)
 
 
 class Given(NamedTuple):
@@ -453,10 +436,11 @@ def _means(spec, groups, months, months_60, *, spreads: _Spreads, level: np.ndar
     return np.concatenate([mu90.ravel(), mu60.ravel()])
 
 
-@njit(cache=True)
+@njit(inline="always")
 def _correlated(zt, start, factor, sd, free, w, out):
     """Per-region draws correlated between groups, centred to a weighted mean of 0 (``out`` is (G, R):
-    each group's regions side by side, as the logits are laid out)."""
+    each group's regions side by side, as the logits are laid out). A drawn region (``free`` 1) takes
+    ``total / weight``, the bits of ``1 * total / weight``: one division per group, not per region."""
     n_grp, n_reg = out.shape
     for r in range(n_reg):
         for g in range(n_grp):
@@ -471,14 +455,26 @@ def _correlated(zt, start, factor, sd, free, w, out):
             total += w[r] * out[g, r]
             weight += w[r] * free[r, g]
         if weight > 0.0:
+            shift = total / weight
             for r in range(n_reg):
-                out[g, r] -= free[r, g] * total / weight
+                f = free[r, g]
+                out[g, r] -= shift if f == 1.0 else f * total / weight
 
 
-@njit(nogil=True, cache=True)
-def _model_logits(z, mu, c, out):
-    """The model's logits for each row of standard normals ``z`` and the means ``mu``, with the
-    :class:`Coefficients` ``c`` (see the module docstring)."""
+_U = np.uint64
+
+
+@njit(inline="always")
+def _logit_scratch(c):
+    """The per-trajectory work arrays of :func:`_model_logits_row`: level and trend (G, R), the shocks."""
+    return np.empty((c.n_grp, c.n_reg)), np.empty((c.n_grp, c.n_reg)), np.empty((c.n_slots + 1, c.n_grp))
+
+
+@njit(inline="always")
+def _model_logits_row(zt, mu, c, scratch, out):
+    """One trajectory's logits ``out`` (V,) from its standard normals ``zt`` and the means ``mu``, with the
+    :class:`Coefficients` ``c`` (see the module docstring); ``scratch`` from :func:`_logit_scratch`."""
+    level, trend, shock = scratch  # shock's row 0: the year's shock; row 1 + s: month slot s
     n_reg, n_grp, year, slot, n_slots = c.n_reg, c.n_grp, c.year, c.slot, c.n_slots
     sd_noise, sd_gap, sd_gapnoise = c.sd_noise, c.sd_gap, c.sd_gapnoise
     rg = n_reg * n_grp
@@ -487,127 +483,194 @@ def _model_logits(z, mu, c, out):
     gap0 = month0 + n_slots * n_grp
     noise0 = gap0 + rg
     n_months = year.shape[0]
-    level = np.empty((n_grp, n_reg))
-    trend = np.empty((n_grp, n_reg))
-    shock = np.empty((n_slots + 1, n_grp))  # row 0: the year's shock; row 1 + s: month slot s
-    for t in range(z.shape[0]):
-        zt = z[t]
-        _correlated(zt, 0, c.level_factor, c.sd_level, c.free_level, c.w, level)
-        _correlated(zt, trend0, c.trend_factor, c.sd_trend, c.free_trend, c.w, trend)
+    _correlated(zt, 0, c.level_factor, c.sd_level, c.free_level, c.w, level)
+    _correlated(zt, trend0, c.trend_factor, c.sd_trend, c.free_trend, c.w, trend)
+    for g in range(n_grp):
+        for s in range(n_slots + 1):
+            first = year0 if s == 0 else month0 + (s - 1) * n_grp
+            v = 0.0
+            for h in range(g + 1):
+                v += c.shock_factor[g, h] * zt[first + h]
+            shock[s, g] = v * (c.sd_year[g] if s == 0 else c.sd_month[g])
+    # The loops below index with unsigned integers (_U), which numba does not check for negative indexes.
+    noise = _U(noise0)
+    for m in range(n_months):
         for g in range(n_grp):
-            for s in range(n_slots + 1):
-                first = year0 if s == 0 else month0 + (s - 1) * n_grp
-                v = 0.0
-                for h in range(g + 1):
-                    v += c.shock_factor[g, h] * zt[first + h]
-                shock[s, g] = v * (c.sd_year[g] if s == 0 else c.sd_month[g])
-        for m in range(n_months):
-            for g in range(n_grp):
-                i = (m * n_grp + g) * n_reg
-                if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
-                    year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
-                    for r in range(n_reg):
-                        noise = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
-                        out[t, i + r] = noise + (trend[g, r] + year_shock + month_shock)
-                else:
-                    for r in range(n_reg):
-                        out[t, i + r] = mu[i + r] + level[g, r] + sd_noise[g] * zt[noise0 + i + r]
-        i = n_months * n_grp * n_reg
-        for _ in range(c.n_months_60):
-            for g in range(n_grp):
+            i, level_g, sd = _U((m * n_grp + g) * n_reg), _U(g * n_reg), sd_noise[g]  # level_g: (g, 0) of level, trend
+            if year[m] == 1:  # the same additions, in the same order, as noise first then the year's terms
+                year_shock, month_shock = shock[0, g], shock[1 + slot[m], g]
                 for r in range(n_reg):
-                    out[t, i] = mu[i] + sd_gap[g] * zt[gap0 + r * n_grp + g] + sd_gapnoise[g] * zt[noise0 + i]
-                    i += 1
+                    j, k = i + _U(r), level_g + _U(r)
+                    drawn = mu[j] + level.flat[k] + sd * zt[noise + j]
+                    out[j] = drawn + (trend.flat[k] + year_shock + month_shock)
+            else:
+                for r in range(n_reg):
+                    j = i + _U(r)
+                    out[j] = mu[j] + level.flat[level_g + _U(r)] + sd * zt[noise + j]
+    i = _U(n_months * n_grp * n_reg)
+    for _ in range(c.n_months_60):
+        for g in range(n_grp):
+            gap, gap_sd, noise_sd = _U(gap0 + g), sd_gap[g], sd_gapnoise[g]
+            for r in range(n_reg):
+                out[i] = mu[i] + gap_sd * zt[gap + _U(r * n_grp)] + noise_sd * zt[noise + i]
+                i += _U(1)
 
 
-@njit(nogil=True, cache=True)
-def _conditional_logits(z, given, out):
-    """Observed variables at their values; the others from mean + factor @ z (see :class:`Given`)."""
+@kernel(nogil=True)
+def _model_logits(z, mu, c, out):
+    """The model's logits for each row of standard normals ``z`` (see :func:`_model_logits_row`)."""
+    scratch = _logit_scratch(c)
+    for t in range(z.shape[0]):
+        _model_logits_row(z[t], mu, c, scratch, out[t])
+
+
+@njit(inline="always")
+def _conditional_logits_row(zt, given, out):
+    """Observed variables at their values; the others from mean + factor @ zt (see :class:`Given`)."""
     mean, factor, triangular = given.mean, given.factor, given.triangular
     missing, observed, observed_logit = given.missing, given.observed, given.observed_logit
     m = missing.shape[0]
+    for j in range(observed.shape[0]):
+        out[observed[j]] = observed_logit[j]
+    for a in range(m):
+        v = mean[a]
+        stop = a + 1 if triangular else m
+        for b in range(stop):
+            v += factor[a, b] * zt[b]
+        out[missing[a]] = v
+
+
+@kernel(nogil=True)
+def _conditional_logits(z, given, out):
+    """:func:`_conditional_logits_row` for each row of standard normals ``z``."""
     for t in range(z.shape[0]):
-        for j in range(observed.shape[0]):
-            out[t, observed[j]] = observed_logit[j]
-        for a in range(m):
-            v = mean[a]
-            stop = a + 1 if triangular else m
-            for b in range(stop):
-                v += factor[a, b] * z[t, b]
-            out[t, missing[a]] = v
+        _conditional_logits_row(z[t], given, out[t])
 
 
-DRAW_BLOCK = 128  # trajectories drawn at once: their normals, logits, one vectorised exp, their shares
-_NEAR_TIE = 1e-9  # a share this close to a rounding tie takes the scalar exp (see _finish_shares)
+class SharesOf(NamedTuple):
+    """How the drawing kernels turn logits into shares (:func:`~kommiljard.sweeps.shares.shares_row`): the number of
+    share_90 variables, each gap's share_90 variable, the observed shares (NaN where drawn)."""
+
+    n90: int
+    pair_90: np.ndarray
+    observed_share: np.ndarray
 
 
-@njit(nogil=True, cache=True)
-def _exp_arguments(logits, n90, pair_90, out):
-    """What :func:`_finish_shares` takes the exponential of: ``-logit`` of each share_90 and of each
-    share_60 (share_90's logit less the gap, a gap below 0 read as 0)."""
-    for t in range(logits.shape[0]):
-        for i in range(n90):
-            out[t, i] = -logits[t, i]
-        for j in range(logits.shape[1] - n90):
-            out[t, n90 + j] = -(logits[t, pair_90[j]] - max(logits[t, n90 + j], 0.0))
+class Free(NamedTuple):
+    """What the drawing kernels draw a :class:`TrajectoryModel` from: its means, coefficients, normals a trajectory."""
+
+    mu: np.ndarray
+    coefficients: Coefficients
+    n_latent: int
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # no division check: the loop vectorises
-def _finish_shares(arguments, exps, n90, pair_90, observed_share, s90, s60):
-    """share_90 (T, n90) and share_60 (T, n60) in percent, rounded to one decimal as published, from
-    ``exps = exp(arguments)`` (numpy's vectorised exp, overwritten); observed cells keep their values.
-
-    A share is ``rint(1000 / (1 + exp(-logit))) / 10``. The vectorised exp may differ from the C
-    library's in the last bit; the share can change only if 1000 / (1 + exp) is within a few units
-    in the last place of a rounding tie, so such a value (``_NEAR_TIE``, about two in 10⁹) is
-    computed again with the scalar exp: the shares are the same bits as with the scalar exp alone.
-    """
-    n_vars = exps.shape[1]
-    for t in range(exps.shape[0]):
-        near = False
-        for i in range(n_vars):  # no branch: the compiler vectorises it
-            y = 1000.0 / (1.0 + exps[t, i])
-            near |= abs(y - np.floor(y) - 0.5) < _NEAR_TIE
-            exps[t, i] = y
-        if near:
-            for i in range(n_vars):
-                y = exps[t, i]
-                if abs(y - np.floor(y) - 0.5) < _NEAR_TIE:
-                    exps[t, i] = 1000.0 / (1.0 + np.exp(arguments[t, i]))
-        for i in range(n90):
-            share = np.rint(exps[t, i]) / 10.0
-            s90[t, i] = share if np.isnan(observed_share[i]) else observed_share[i]
-        for j in range(n_vars - n90):
-            share = min(np.rint(exps[t, n90 + j]) / 10.0, s90[t, pair_90[j]])
-            s60[t, j] = share if np.isnan(observed_share[n90 + j]) else observed_share[n90 + j]
+# The drawing kernels take a model as a Free or a Given; these three say what each needs (numba overloads).
 
 
-@njit(nogil=True, cache=True)
-def _normals(state, skip, z):
-    """Skip ``skip`` rows of normals of the SFC64 ``state``, then fill every row of ``z``."""
+def _latent(drawn):
+    """Standard normals a trajectory of the model."""
+
+
+def _work(drawn):
+    """Work arrays of :func:`_logits`, made once per kernel call."""
+
+
+def _logits(drawn, work, zt, out):
+    """One trajectory's logits ``out`` from its standard normals ``zt``."""
+
+
+@overload(_latent, inline="always")
+def _latent_of(drawn):
+    if drawn.instance_class is Free:
+        return lambda drawn: drawn.n_latent
+    return lambda drawn: drawn.missing.shape[0]
+
+
+@overload(_work, inline="always")
+def _work_of(drawn):
+    if drawn.instance_class is Free:
+        return lambda drawn: _logit_scratch(drawn.coefficients)
+    return lambda drawn: None
+
+
+@overload(_logits, jit_options={"error_model": "numpy"})
+def _logits_of(drawn, work, zt, out):
+    if drawn.instance_class is Free:
+        return lambda drawn, work, zt, out: _model_logits_row(zt, drawn.mu, drawn.coefficients, work, out)
+    return lambda drawn, work, zt, out: _conditional_logits_row(zt, drawn, out)
+
+
+# One trajectory at a time, start to end in the cache: its normals (NumPy's SFC64 stream and ziggurat,
+# inlined), its logits, their shares, and in a sweep its outcomes. Nothing else is written to memory.
+
+
+@kernel(nogil=True, error_model="numpy")  # no division check: the exp loop vectorises
+def _draw_stream(state, skip, drawn, shares, s90, s60):
+    """Skip ``skip`` trajectories of the SFC64 ``state`` (updated), then draw a trajectory of the model ``drawn``
+    (a :class:`Free` or :class:`Given`) into each row of ``s90`` and ``s60``."""
+    n_vars = shares.observed_share.shape[0]
+    z, logits, scratch, work = np.empty(_latent(drawn)), np.empty(n_vars), np.empty((2, n_vars)), _work(drawn)
     for _ in range(skip):
-        fill_normals(state, z[0])
-    for t in range(z.shape[0]):
-        fill_normals(state, z[t])
+        fill_normals(state, z)
+    for t in range(s90.shape[0]):
+        fill_normals(state, z)
+        _logits(drawn, work, z, logits)
+        shares_row(logits, shares, scratch, s90, s60, t)
 
 
-def _draw_blocks(state, skip, logits_of, layout: VariableLayout, *, n_latent: int, observed_share, out) -> None:
-    """Draw ``len(out[0])`` trajectories into ``out`` (share_90 and share_60 rows) after skipping ``skip``
-    (NumPy's stream of the SFC64 ``state``, updated), :data:`DRAW_BLOCK` at a time: normals,
-    ``logits_of(z, logits)``, numpy's vectorised exp, shares (``observed_share``: NaN where drawn). Each
-    step is a kernel that releases the GIL, so streams are drawn in threads."""
-    s90, s60 = out
-    n_vars, n90, pair_90 = layout.n_vars, layout.n90, layout.pair_90
-    rows = max(1, min(DRAW_BLOCK, s90.shape[0]))
-    z, logits = np.empty((rows, n_latent)), np.empty((rows, n_vars))
-    arguments, exps = np.empty((rows, n_vars)), np.empty((rows, n_vars))
-    for a in range(0, s90.shape[0], rows):
-        k = min(rows, s90.shape[0] - a)
-        _normals(state, skip if a == 0 else 0, z[:k])
-        logits_of(z[:k], logits[:k])
-        _exp_arguments(logits[:k], n90, pair_90, arguments[:k])
-        np.exp(arguments[:k], out=exps[:k])
-        _finish_shares(arguments[:k], exps[:k], n90, pair_90, observed_share, s90[a : a + k], s60[a : a + k])
+FUSED_ROWS = 32  # trajectories drawn into the cache before the kind allocates them (about 100 kB of shares)
+
+
+@kernel(nogil=True, error_model="numpy")
+def _draw_outcomes(words, start, drawn, shares, shapes, args, out, total):
+    """Draw trajectories ``start`` to ``start + len(total) - 1`` of the seed whose words are ``words`` and allocate
+    them, :data:`FUSED_ROWS` at a time while their shares are in the cache
+    (:func:`~kommiljard.kinds.trajectory.allocate_trajectories` with the kind's ``args``), into rows of ``out``
+    (amount, tier, month_tier); ``total[i]``: the amounts summed over the groups in their order. ``shapes``:
+    share_90's and share_60's (FUSED_ROWS, months, G, R)."""
+    n_vars = shares.observed_share.shape[0]
+    n90, n = shares.n90, total.shape[0]
+    z, logits, scratch, work = np.empty(_latent(drawn)), np.empty(n_vars), np.empty((2, n_vars)), _work(drawn)
+    s90, s60 = np.empty((FUSED_ROWS, n90)), np.empty((FUSED_ROWS, n_vars - n90))
+    measures = (s90.reshape(shapes[0]), s60.reshape(shapes[1]))
+    kind_work = trajectory_work(args)
+    amount = out[0]
+    state = stream_state(words, start // STREAM_SIZE)
+    for _ in range(start % STREAM_SIZE):
+        fill_normals(state, z)
+    for first in range(0, n, FUSED_ROWS):
+        rows = min(FUSED_ROWS, n - first)
+        for k in range(rows):
+            i = first + k
+            if i and (start + i) % STREAM_SIZE == 0:
+                state = stream_state(words, (start + i) // STREAM_SIZE)
+            fill_normals(state, z)
+            _logits(drawn, work, z, logits)
+            shares_row(logits, shares, scratch, s90, s60, k)
+        allocate_trajectories(args, kind_work, (measures[0][:rows], measures[1][:rows]), out, first)
+        for i in range(first, first + rows):
+            for r in range(total.shape[1]):
+                total[i, r] = amount[i, 0, r]
+            for g in range(1, amount.shape[1]):
+                for r in range(total.shape[1]):
+                    total[i, r] += amount[i, g, r]
+
+
+def draw_outcomes(model, seed: int, start: int, stop: int, *, threads: int, args, out: tuple, total: np.ndarray):
+    """Trajectories ``start`` to ``stop - 1`` of a seed (as :func:`draw` draws them) allocated as each is drawn by
+    the kind whose :mod:`~kommiljard.kinds.trajectory` arguments are ``args``: ``out`` (amount (T, G, R), tier
+    (T, G, R), month_tier (T, M, G, R), C-contiguous) and ``total`` (T, R), the amounts summed over the groups, are
+    filled; ``threads`` work on runs of whole streams. No drawn share is kept."""
+    base = model.model if isinstance(model, ConditionedModel) else model
+    drawn, shares, words = model.drawing(), model.shares_of(), seed_words(seed)
+    shapes = ((FUSED_ROWS, *base.shape_90), (FUSED_ROWS, *base.shape_60))
+
+    def run(streams: range) -> None:
+        lo, hi = max(start, streams[0] * STREAM_SIZE), min(stop, (streams[-1] + 1) * STREAM_SIZE)
+        rows = slice(lo - start, hi - start)
+        _draw_outcomes(words, lo, drawn, shares, shapes, args, tuple(a[rows] for a in out), total[rows])
+
+    _in_threads(run, _streams(start, stop, threads))
 
 
 @dataclass(frozen=True)
@@ -617,6 +680,23 @@ class Draws:
     start: int
     share_90: np.ndarray
     share_60: np.ndarray
+
+
+def _streams(start: int, stop: int, threads: int) -> list[range]:
+    """The random streams of trajectories ``start`` to ``stop - 1``, in at most ``threads`` runs of whole streams
+    (about as many trajectories each)."""
+    streams = range(start // STREAM_SIZE, (stop - 1) // STREAM_SIZE + 1)
+    lanes = max(1, min(threads, len(streams)))
+    edges = np.linspace(0, len(streams), lanes + 1).round().astype(int)
+    return [streams[a:b] for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _in_threads(fn: Callable[[range], None], runs: list[range]) -> None:
+    if len(runs) > 1:
+        with ThreadPoolExecutor(len(runs)) as pool:
+            list(pool.map(fn, runs))
+    elif runs:
+        fn(runs[0])
 
 
 def draw(
@@ -637,7 +717,7 @@ def draw(
     whatever range is asked for; ``threads`` work on whole streams (the kernels release the GIL).
     ``out`` (the arrays of an earlier draw, with at least ``stop - start`` rows) is filled
     instead of new arrays; ``then(rows)`` is called in the drawing thread as soon as a stream's
-    rows (a slice of the result) are drawn, while they are in the cache.
+    rows (a slice of the result) are drawn.
     """
     base = model.model if isinstance(model, ConditionedModel) else model
     n = stop - start
@@ -645,16 +725,17 @@ def draw(
         s90, s60 = np.empty((n, base.n90)), np.empty((n, base.n_vars - base.n90))
     else:
         s90, s60 = out.share_90.reshape(len(out.share_90), -1)[:n], out.share_60.reshape(len(out.share_60), -1)[:n]
+    drawn, shares, words = model.drawing(), model.shares_of(), seed_words(seed)
 
     def one_stream(s: int) -> None:
         lo, hi = max(start, s * STREAM_SIZE), min(stop, (s + 1) * STREAM_SIZE)
         rows = slice(lo - start, hi - start)
-        model.fill(stream_generator(seed, s), lo - s * STREAM_SIZE, s90[rows], s60[rows])
+        _draw_stream(stream_state(words, s), lo - s * STREAM_SIZE, drawn, shares, s90[rows], s60[rows])
         if then is not None:
             then(rows)
 
     each_stream(start, stop, threads, one_stream)
-    return Draws(start, s90.reshape(-1, *base.shape_90), s60.reshape(-1, *base.shape_60))
+    return Draws(start, s90.reshape(n, *base.shape_90), s60.reshape(n, *base.shape_60))  # n: also with no share_60
 
 
 def trajectories(

@@ -102,7 +102,7 @@ def setup_sweep(
     draws = draw_model(needs, who)
     model, obs_info = draws.prepare(scenario, needs, population, observed, who)
     layout = draws.layout(model)
-    region, cells, at, change = -1, (), (), 0.0
+    region, cells, at, change, moved_rows = -1, (), (), 0.0, ()
     if lever is not None:
         code = normalise_code(lever.region)
         if code not in layout.regions:
@@ -115,7 +115,9 @@ def setup_sweep(
         rows = actions.rows()
         cells = tuple(c for c, (_, moved) in enumerate(rows) if any(r in chosen for r in moved))
         region, at = layout.regions.index(code), tuple(tuple(rows[c][0]) for c in cells)
-    plan = kind_of(block).sweep_plan(block, layout, population, (region, cells, change) if region >= 0 else None)
+        moved_rows = tuple(r for c in cells for r in rows[c][1] if r in chosen)
+    lever_of = (region, cells, change, moved_rows) if region >= 0 else None
+    plan = kind_of(block).sweep_plan(block, layout, population, lever_of)
     return Setup(block, plan, draws, model, region, cells, at), obs_info
 
 
@@ -127,6 +129,7 @@ class Batches:
     def __init__(self, setup: Setup, seed: int, threads: int = 1):
         self.setup, self.seed, self.threads = setup, seed, threads
         self.drawn: dict[str, np.ndarray] | None = None
+        self.fused = fused_args(setup)
 
     def __call__(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Outcomes of trajectories start..stop-1 (new arrays, kept by the caller): amount and tier
@@ -137,10 +140,15 @@ class Batches:
         the lever's quantity (T, R) under its axis name (``improvement_pp``: each region's improvement
         averaged over the block's cells)."""
         setup, n = self.setup, stop - start
+        out = _outcome_arrays(setup, n)
+        if self.fused is not None:  # each trajectory allocated in the drawing kernel as it is drawn
+            outputs = (out["amount"], out["tier"], out["month_tier"])
+            setup.draws.fill_outcomes(setup.model, self.seed, start, stop, self.threads, args=self.fused, out=outputs,
+                                      total=out["amount_sek"])  # fmt: skip
+            return out
         if self.drawn is None or len(next(iter(self.drawn.values()))) < n:
             self.drawn = setup.draws.buffers(setup.model, n)
         drawn = {k: v[:n] for k, v in self.drawn.items()}
-        out = _outcome_arrays(setup, n)
 
         def then(rows: slice) -> None:  # in the drawing thread, while the stream's values are in the cache
             mine = {k: v[rows] for k, v in out.items()}
@@ -155,6 +163,17 @@ class Batches:
 
         setup.draws.fill(setup.model, self.seed, start, stop, self.threads, out=drawn, then=then)
         return out
+
+
+def fused_args(setup: Setup):
+    """What the drawing kernel needs to allocate each trajectory as it draws it
+    (:mod:`kommiljard.kinds.trajectory`), or None where it cannot: a sweep with a lever or rule variants (which
+    allocate batches of draws several ways), a draw model without ``fill_outcomes`` or a kind whose plan gives
+    no ``fused`` arguments."""
+    if setup.lever_region >= 0 or setup.variants or not hasattr(setup.draws, "fill_outcomes"):
+        return None
+    fused = getattr(setup.plan, "fused", None)
+    return fused(setup.draws.measures) if fused is not None else None
 
 
 def _outcome_arrays(setup: Setup, n: int) -> dict[str, np.ndarray]:

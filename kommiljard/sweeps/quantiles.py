@@ -20,11 +20,15 @@ per 1 000 trajectories).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+
+from ..compiling import kernel
 
 BLOCK = 1_000  # trajectories per block of the means (the random streams' size)
 TOP_BITS = 16  # bits of the key counted while the sweep runs
@@ -48,21 +52,23 @@ def _value(key: np.uint64) -> float:
     return float(np.array([bits], dtype=np.uint64).view(np.float64)[0])
 
 
-@njit(nogil=True, cache=True)
-def _count_top(values, counts, low, high):
+@kernel(nogil=True)
+def _count_top(values, bins):
     """Count the (T, R) ``values`` per region in the bins of their keys' top bits, with each bin's
-    smallest and largest key."""
+    smallest and largest key (``bins`` (R, 2**TOP_BITS, 3): count, lowest, highest side by side, so that a
+    value touches one cache line)."""
     shift = np.uint64(64 - TOP_BITS)
+    one = np.uint64(1)
     for t in range(values.shape[0]):
         for r in range(values.shape[1]):
             k = _key(values[t, r])
             b = np.int64(k >> shift)
-            counts[r, b] += 1
-            low[r, b] = min(low[r, b], k)
-            high[r, b] = max(high[r, b], k)
+            bins[r, b, 0] += one
+            bins[r, b, 1] = min(bins[r, b, 1], k)
+            bins[r, b, 2] = max(bins[r, b, 2], k)
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _select_pass(values, first, order, shift, prefix, keep, fill, kept, counts, low, high):
     """One pass over (T, R) ``values`` for groups of keys (``first[r]:first[r + 1]`` of ``order``
     are region r's groups): a value whose key has group j's ``prefix`` above bit ``shift`` is kept
@@ -92,7 +98,7 @@ def _select_pass(values, first, order, shift, prefix, keep, fill, kept, counts, 
                     high[row, bin_] = max(high[row, bin_], k)
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _block_sums(values, first_block, sums):
     """Add (T, R) ``values`` (whole blocks of BLOCK trajectories, the first ``first_block``) into
     ``sums`` (blocks, R), each block in trajectory order."""
@@ -106,7 +112,7 @@ def _block_sums(values, first_block, sums):
                 sums[row, r] += values[t, r]
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _piece_sum(values, out):
     """``out[r]``: the sum of ``values[:, r]`` in row order (a block gathered from its pieces)."""
     for r in range(values.shape[1]):
@@ -143,9 +149,12 @@ def interpolate(a: float, b: float, gamma: float) -> float:
 class Means:
     """Sums of one value per region over trajectories, the same bits in any order of arrival."""
 
-    def __init__(self, n: int, n_regions: int):
-        self.n = n
-        self.sums = np.zeros((-(-n // BLOCK), n_regions))
+    def __init__(self, n: int, n_regions: int, within: tuple[int, int] | None = None):
+        """Sums of ``n`` trajectories' values, or of those ``within`` (start, stop) of them (a Dask task's part,
+        merged into the whole sweep's with :meth:`merge`)."""
+        start, stop = within if within is not None else (0, n)
+        self.n, self.first = n, start // BLOCK
+        self.sums = np.zeros((-(-stop // BLOCK) - self.first, n_regions))
         self.pending: dict[int, list[tuple[int, np.ndarray]]] = {}
 
     def add(self, start: int, values: np.ndarray) -> None:
@@ -157,7 +166,7 @@ class Means:
         if head > start:
             self._piece(start, values[: head - start])
         if tail > head:
-            _block_sums(values[head - start : tail - start], head // BLOCK, self.sums)
+            _block_sums(values[head - start : tail - start], head // BLOCK - self.first, self.sums)
         if stop > tail:
             self._piece(tail, values[tail - start :])
 
@@ -168,8 +177,25 @@ class Means:
         size = min((block + 1) * BLOCK, self.n) - block * BLOCK
         if sum(len(v) for _, v in pieces) == size:
             whole = np.concatenate([v for _, v in sorted(pieces, key=lambda p: p[0])])
-            _piece_sum(whole, self.sums[block])
+            _piece_sum(whole, self.sums[block - self.first])
             del self.pending[block]
+
+    def portable(self) -> tuple:
+        """What :meth:`merge` takes: the first block, the blocks' sums (those still pending: 0) and the pieces of the
+        blocks not whole here (a block split between parts)."""
+        return self.first, self.sums, self.pending
+
+    def merge(self, portable: tuple) -> None:
+        """Add the sums of other trajectories (:meth:`portable` of a :class:`Means` ``within`` them): a whole
+        block's sum is taken as it is, the pieces wait for their block's other pieces, so the bits are those of
+        one :class:`Means` given every value."""
+        first, sums, pending = portable
+        whole = np.ones(len(sums), dtype=bool)
+        whole[[block - first for block in pending]] = False
+        self.sums[first - self.first : first - self.first + len(sums)][whole] = sums[whole]
+        for pieces in pending.values():
+            for start, values in pieces:
+                self._piece(start, values)
 
     def mean(self) -> np.ndarray:
         """Per region: the sum of the blocks' sums in block order, over n."""
@@ -186,27 +212,35 @@ class Quantiles:
 
     def __init__(self, n_regions: int):
         self.n = 0
-        self.counts = np.zeros((n_regions, 1 << TOP_BITS), np.int64)
-        self.low = np.full((n_regions, 1 << TOP_BITS), _ALL, np.uint64)
-        self.high = np.zeros((n_regions, 1 << TOP_BITS), np.uint64)
+        self.bins = np.zeros((n_regions, 1 << TOP_BITS, 3), np.uint64)  # count, lowest key, highest key
+        self.bins[:, :, 1] = _ALL
+        self.counts = self.bins[:, :, 0].view(np.int64)
+        self.low, self.high = self.bins[:, :, 1], self.bins[:, :, 2]
 
     def add(self, values: np.ndarray) -> None:
         """Values (T, R) of T more trajectories (in any order)."""
-        _count_top(np.ascontiguousarray(values, dtype=np.float64), self.counts, self.low, self.high)
+        _count_top(np.ascontiguousarray(values, dtype=np.float64), self.bins)
         self.n += len(values)
 
-    def percentiles(
-        self,
-        percentiles,
-        batches: Callable[[], Iterable[Callable[[], np.ndarray]]],
-        threads: int = 1,
-        keep: int = KEEP,
-    ) -> np.ndarray:
+    def portable(self) -> tuple:
+        """What :meth:`merge` takes: the count and the histogram's non-empty bins (a few hundred per region)."""
+        region, bin_ = np.nonzero(self.counts)
+        return self.n, region, bin_, self.counts[region, bin_], self.low[region, bin_], self.high[region, bin_]
+
+    def merge(self, portable: tuple) -> None:
+        """Add other trajectories' values (:meth:`portable` of a :class:`Quantiles` given them)."""
+        n, region, bin_, counts, low, high = portable
+        self.counts[region, bin_] += counts
+        self.low[region, bin_] = np.minimum(self.low[region, bin_], low)
+        self.high[region, bin_] = np.maximum(self.high[region, bin_], high)
+        self.n += n
+
+    def percentiles(self, percentiles, passes: Callable[[PassPlan], PassResult], keep: int = KEEP) -> np.ndarray:
         """(R, P): each region's percentiles, as ``np.percentile`` computes them on all its values.
 
-        ``batches()`` lists, once per pass, loaders of the values (each a (T, R) array, the
-        trajectories in any order, together all of them); ``threads`` run loaders at once. A pass
-        keeps at most ``keep`` values (per thread).
+        ``passes(plan)`` runs one pass over all the values (:func:`local_passes`: loaders in threads; a sweep on
+        Dask runs it in tasks) and returns its :class:`PassResult`, :func:`selected`. A pass keeps at most ``keep``
+        values.
         """
         plan = percentile_plan(self.n, percentiles)
         ranks = sorted({k for a, b, _ in plan for k in (a, b)})
@@ -242,58 +276,116 @@ class Quantiles:
                     total += sizes[g]
                 elif len(refine) < 64:
                     refine.append(g)
-            active = kept + refine
-            kept_values, counts, low, high = self._pass(active, [sizes[g] for g in kept], batches, threads, n_regions)
-            for g, values in zip(kept, kept_values):
-                values.sort()
-                for inner, rank in groups.pop(g).items():
-                    found[g[0], rank] = float(values[inner])
+            wanted = [np.array(sorted(groups[g]), dtype=np.int64) for g in kept]
+            result = passes(pass_plan(kept + refine, [sizes[g] for g in kept], n_regions, wanted))
+            for g, ranks_in, values in zip(kept, wanted, result.kept):
+                ranks_of = groups.pop(g)
+                for inner, value in zip(ranks_in, values):
+                    found[g[0], ranks_of[int(inner)]] = float(value)
             for j, g in enumerate(refine):
                 wanted = groups.pop(g)
-                place(g, (counts[j], low[j], high[j]), wanted)
+                place(g, (result.counts[j], result.low[j], result.high[j]), wanted)
         out = np.empty((n_regions, len(plan)))
         for r in range(n_regions):
             for i, (a, b, gamma) in enumerate(plan):
                 out[r, i] = interpolate(found[r, a], found[r, b], gamma)
         return out
 
-    @staticmethod
-    def _pass(active, sizes, batches, threads, n_regions):
-        """One pass over every loader: the kept values of each of the first ``len(sizes)`` groups of
-        ``active`` (``sizes`` of them each) and the counts of the next bits of the others."""
-        order = np.array(sorted(range(len(active)), key=lambda j: active[j][0]), dtype=np.int64)
-        first = np.searchsorted([active[j][0] for j in order], np.arange(n_regions + 1)).astype(np.int64)
-        shift = np.array([g[1] for g in active], dtype=np.int64)
-        prefix = np.array([g[2] for g in active], dtype=np.uint64)
-        n_keep = len(sizes)
-        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        keep_at = np.array([starts[j] if j < n_keep else -(j - n_keep) - 1 for j in range(len(active))], np.int64)
-        n_refine = len(active) - n_keep
 
-        def state():
-            return (
-                np.zeros(len(active), np.int64),
-                np.empty(int(starts[-1])),
-                np.zeros((n_refine, 1 << SUB_BITS), np.int64),
-                np.full((n_refine, 1 << SUB_BITS), _ALL, np.uint64),
-                np.zeros((n_refine, 1 << SUB_BITS), np.uint64),
-            )
+class PassPlan(NamedTuple):
+    """One pass of the selection: its groups of keys (``first[r]:first[r + 1]`` of ``order`` are region r's), each
+    group's bit ``shift`` and ``prefix``; the first ``n_keep`` groups are kept (``keep_at``: where in the kept values,
+    ``starts``: each one's room; ``wanted``: the ranks within each kept group whose values are asked for), the others
+    counted by their next bits."""
 
-        def run(load, st) -> None:
-            values = np.ascontiguousarray(load(), dtype=np.float64)
-            _select_pass(values, first, order, shift, prefix, keep_at, *st)
+    first: np.ndarray
+    order: np.ndarray
+    shift: np.ndarray
+    prefix: np.ndarray
+    keep_at: np.ndarray
+    starts: np.ndarray
+    n_keep: int
+    wanted: list
 
+
+class PassResult(NamedTuple):
+    """What one pass found: each kept group's values (any order; :func:`selected`: only its wanted ranks' values, in
+    the order of the ranks), and per counted group the counts, lowest and highest key of each bin of its next bits."""
+
+    kept: list
+    counts: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def selected(plan: PassPlan, result: PassResult) -> PassResult:
+    """A whole pass's result with each kept group's values at its wanted ranks only (what the percentiles use)."""
+    kept = [np.partition(values, ranks)[ranks] for values, ranks in zip(result.kept, plan.wanted)]
+    return result._replace(kept=kept)
+
+
+def pass_plan(active: list[tuple[int, int, int]], sizes: list[int], n_regions: int, wanted: list) -> PassPlan:
+    """The plan of a pass over groups ``active`` (region, shift, prefix), the first ``len(sizes)`` kept (``sizes``
+    values each, of which the ranks ``wanted`` are asked for)."""
+    order = np.array(sorted(range(len(active)), key=lambda j: active[j][0]), dtype=np.int64)
+    first = np.searchsorted([active[j][0] for j in order], np.arange(n_regions + 1)).astype(np.int64)
+    shift = np.array([g[1] for g in active], dtype=np.int64)
+    prefix = np.array([g[2] for g in active], dtype=np.uint64)
+    n_keep = len(sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    keep_at = np.array([starts[j] if j < n_keep else -(j - n_keep) - 1 for j in range(len(active))], np.int64)
+    return PassPlan(first, order, shift, prefix, keep_at, starts, n_keep, wanted)
+
+
+class PassState:
+    """One pass's kept values and counts so far, over the values given to :meth:`add`."""
+
+    def __init__(self, plan: PassPlan):
+        n_refine = len(plan.shift) - plan.n_keep
+        self.plan = plan
+        self.fill = np.zeros(len(plan.shift), np.int64)
+        self.kept = np.empty(int(plan.starts[-1]))
+        self.counts = np.zeros((n_refine, 1 << SUB_BITS), np.int64)
+        self.low = np.full((n_refine, 1 << SUB_BITS), _ALL, np.uint64)
+        self.high = np.zeros((n_refine, 1 << SUB_BITS), np.uint64)
+
+    def add(self, values: np.ndarray) -> None:
+        """Values (T, R), trajectories in any order."""
+        p = self.plan
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        _select_pass(values, p.first, p.order, p.shift, p.prefix, p.keep_at, self.fill, self.kept, *self.arrays())
+
+    def arrays(self) -> tuple:
+        return self.counts, self.low, self.high
+
+    def result(self) -> PassResult:
+        starts = self.plan.starts
+        kept = [self.kept[starts[j] : starts[j] + self.fill[j]].copy() for j in range(self.plan.n_keep)]
+        return PassResult(kept, self.counts, self.low, self.high)
+
+
+def merge_results(a: PassResult, b: PassResult) -> PassResult:
+    """Two passes' results over different values as one."""
+    kept = [np.concatenate([x, y]) for x, y in zip(a.kept, b.kept)]
+    return PassResult(kept, a.counts + b.counts, np.minimum(a.low, b.low), np.maximum(a.high, b.high))
+
+
+def local_passes(
+    batches: Callable[[], Iterable[Callable[[], np.ndarray]]], threads: int = 1
+) -> Callable[[PassPlan], PassResult]:
+    """Passes over values in this process: ``batches()`` lists, once per pass, loaders of the values (each a (T, R)
+    array; the trajectories in any order, together all of them), run in ``threads``."""
+
+    def run(plan: PassPlan) -> PassResult:
         loaders = list(batches())
-        states = [state() for _ in range(max(1, min(threads, len(loaders))))]
+        states = [PassState(plan) for _ in range(max(1, min(threads, len(loaders))))]
         if len(states) > 1:
             lanes = [loaders[i :: len(states)] for i in range(len(states))]
             with ThreadPoolExecutor(len(states)) as pool:
-                list(pool.map(lambda i: [run(load, states[i]) for load in lanes[i]], range(len(states))))
+                list(pool.map(lambda i: [states[i].add(load()) for load in lanes[i]], range(len(states))))
         else:
             for load in loaders:
-                run(load, states[0])
-        kept = [np.concatenate([st[1][starts[j] : starts[j] + st[0][j]] for st in states]) for j in range(n_keep)]
-        counts = sum(st[2] for st in states)
-        low = np.minimum.reduce([st[3] for st in states])
-        high = np.maximum.reduce([st[4] for st in states])
-        return kept, counts, low, high
+                states[0].add(load())
+        return selected(plan, functools.reduce(merge_results, [st.result() for st in states]))
+
+    return run

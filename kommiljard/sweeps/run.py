@@ -40,12 +40,13 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..analysis.compare import Variant, resolve
 from ..errors import InputError, KommiljardError
-from ..inputs.panel import Panel, as_panel
+from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
 from ..outputs.dialects import csv_text
 from ..outputs.exports import sweep_sheets, variant_sheets
 from ..outputs.files import atomic_path, read_complete_sweep, read_json, write_table, write_text
+from ..outputs.ownership import SWEEP, claim_folder
 from ..outputs.spreadsheets import write_workbook
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from .arguments import check_disk, check_sweep_arguments
@@ -53,7 +54,7 @@ from .lock import sweep_lock
 from .outcomes import COUNTS_KEY, PART_KEY, Batches, Lever, Setup, part_table, setup_sweep, sweep_draw
 from .rng import STREAM_SIZE
 from .scenario import Scenario, load_scenario
-from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, summarise_variants
+from .scheme_outcomes import PART_COLUMNS, VARIANT_OUTCOMES, VARIANTS, LocalSums, summarise_variants
 from .summary import OUTCOMES, SUMMARY, Gathered, summarise
 from .variants import variants_record, with_variants
 
@@ -83,13 +84,17 @@ class SweepResult:
         return pd.read_parquet(self.out_dir / "trajectories", columns=columns)
 
 
-def observed_as_panel(observed_panel, needs):
+def observed_as_panel(observed_panel, needs, scenario: Scenario | None = None):
     """The observed panel, validated for what the draw reads: its groups and measures, each in every row unless
-    the draw model takes rows that leave some empty (``DrawModel.complete`` false: it checks the rows it needs)."""
+    the draw model takes rows that leave some empty (``DrawModel.complete`` false: it checks the rows it needs);
+    a scenario with its own model reads it as that model does (a fitted one: suppressed cells missing)."""
     from .draws import draw_model
 
+    reader = getattr(scenario.own_model, "read_observed", None) if scenario is not None else None
+    if reader is not None:
+        return reader(observed_panel, needs.groups)
     complete = getattr(draw_model(needs, "the sweep"), "complete", True)
-    return as_panel(observed_panel, needs.groups, measures=needs.measures, complete=complete)
+    return as_panel(observed_panel, known_groups(needs.groups), measures=needs.measures, complete=complete)
 
 
 def _fingerprint(identity: dict) -> str:
@@ -210,6 +215,7 @@ class Sweep:
         with the same results.
         """
         check_sweep_arguments(self.n, self.seed, self.chunk_size, self.threads)
+        claim_folder(self.out_dir, SWEEP)  # a new or empty folder, or a sweep's: nothing else is written or deleted
         check_disk(self.out_dir, self.n * max(len(self.variants or ()), 1), self.lever is not None)  # per variant
         if scheduler is not None:
             from .distributed import connected
@@ -267,7 +273,7 @@ class _Plan:
         lever = _lever(sweep.lever)
         given = sweep.observed_panel
         needs = sweep_draw(rules)[1]
-        observed = observed_as_panel(given, needs) if given is not None else None
+        observed = observed_as_panel(given, needs, scenario) if given is not None else None
         setup, obs_info = setup_sweep(scenario, rules, population, lever, observed)
         if variants is not None:
             setup = with_variants(setup, variants, population)
@@ -329,7 +335,7 @@ def _run_sweep(sweep: Sweep, progress: Callable[[int, int], None] | None, client
     finally:
         numba.set_num_threads(threads_before)
         writing.shutdown()
-    summary, elapsed = _write_tables(plan, manifest, gathered, done, started)
+    summary, elapsed = _write_tables(plan, manifest, gathered, done, started, client=client)
     return SweepResult(out_dir, manifest, summary, done["computed_parts"], done["reused_parts"], elapsed)
 
 
@@ -386,13 +392,16 @@ def _compute_parts(plan: _Plan, manifest: dict, chunks: list, gathered: Gathered
     every part and recording it in the manifest; what the manifest says of the run."""
     sweep, setup, out_dir = plan.sweep, plan.setup, plan.out_dir
     threads, groups = numba.get_num_threads(), setup.plan.groups
-    done, reused, todo = 0, 0, []
+    done, reused, todo, remote = 0, 0, [], []
     for index, start, stop in chunks:
         path = _part_path(out_dir, index)
         meta, counts = _part_metadata(path) if path.is_file() else (None, None)
         whose = (meta or {}).get("fingerprint"), (meta or {}).get("start"), (meta or {}).get("stop")
         if whose == (plan.fingerprint, start, stop):
-            gathered.add_part(path, start, groups, counts)
+            if client is None:
+                gathered.add_part(path, start, groups, counts)
+            else:  # read where the part is, by a task
+                remote.append((_part_path(out_dir.resolve(), index), meta, counts))
             manifest["parts"].append(_part_record(path, out_dir, meta))
             done += stop - start
             reused += 1
@@ -431,31 +440,39 @@ def _compute_parts(plan: _Plan, manifest: dict, chunks: list, gathered: Gathered
             path = _part_path(out_dir, meta["part"])
             _write_part(path, compute, meta, setup.regions, gathered, writing)
             written(path, meta)
-    else:  # each part computed and written by a Dask task, then gathered from its file
+    else:  # each part computed and written by a Dask task, which returns the part's counters
         from .distributed import run_parts
 
-        def gather(meta: dict) -> None:
-            path = _part_path(out_dir, meta["part"])
-            gathered.add_part(path, meta["start"], groups, _part_metadata(path)[1])
-            written(path, meta)
+        def gather(meta: dict, counters: dict) -> None:
+            gathered.merge(counters)
+            if meta["part"] not in reused_parts:
+                written(_part_path(out_dir, meta["part"]), meta)
 
+        reused_parts = {meta["part"] for _, meta, _ in remote}
         chunks = [(_part_path(out_dir.resolve(), meta["part"]), meta) for meta in metas]  # the workers' paths
         task_threads = threads if sweep.threads else 1
         cluster = run_parts(
-            client, _write_part, setup, seed=sweep.seed, threads=task_threads, chunks=chunks, written=gather
-        )
+            client, _write_part, setup, seed=sweep.seed, threads=task_threads, chunks=chunks, written=gather,
+            reused=remote, n=sweep.n,
+        )  # fmt: skip
     return {"threads": threads, "computed_parts": len(todo), "reused_parts": reused} | (
         {"dask": cluster} if cluster else {}
     )
 
 
-def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, started: float):
+def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, started: float, *, client=None):
     """Summarise a computed sweep (``done``: what :func:`_compute_parts` says of the run, started at
-    ``started``) and write its tables (summary, and a variant sweep's), the workbook and, last, the complete
-    manifest; the summary and the seconds the sweep took."""
+    ``started``; on Dask with ``client``, the percentiles' passes over the parts are tasks) and write its tables
+    (summary, and a variant sweep's), the workbook and, last, the complete manifest; the summary and the seconds
+    the sweep took."""
     setup, out_dir, regions, threads = plan.setup, plan.out_dir, plan.setup.regions, done["threads"]
     parts = [out_dir / part["file"] for part in manifest["parts"]]
-    summary = summarise(gathered, regions, setup.plan, parts, threads)
+    passes = None
+    if client is not None:
+        from .distributed import dask_passes
+
+        passes = dask_passes(client, [out_dir.resolve() / part["file"] for part in manifest["parts"]], len(regions))
+    summary = summarise(gathered, regions, setup.plan, parts, threads, passes=passes)
     elapsed = time.perf_counter() - started
     manifest |= {
         "status": "complete",
@@ -469,12 +486,12 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
     write_table(summary, out_dir / "summary.parquet", provenance)
     sheets = sweep_sheets(summary, manifest)
     if plan.variants is not None:
-        starts = [(out_dir / part["file"], part["start"]) for part in manifest["parts"]]
         people = plan.population.of(regions).astype(np.float64)
         names = list(plan.variants)
         tables = summarise_variants(
-            gathered, setup, names, manifest["variants"], starts, population=people, threads=threads
-        )
+            gathered, setup, names, manifest["variants"], _part_reader(plan, manifest, client, threads),
+            population=people,
+        )  # fmt: skip
         for name, table in zip(("variants", "variant_outcomes"), tables):
             write_text(out_dir / f"{name}.csv", csv_text(table))  # variant names neutralised
             write_table(table, out_dir / f"{name}.parquet", provenance)
@@ -483,6 +500,17 @@ def _write_tables(plan: _Plan, manifest: dict, gathered: Gathered, done: dict, s
     write_workbook(out_dir / "summary.xlsx", sheets, provenance)
     _write_manifest(out_dir, manifest)  # last: the sweep is complete
     return summary, elapsed
+
+
+def _part_reader(plan: _Plan, manifest: dict, client, threads: int):
+    """How a variant sweep's tables read the written parts: here (in ``threads``), or on Dask where they are."""
+    parts = [(plan.out_dir / part["file"], part["start"], part["stop"]) for part in manifest["parts"]]
+    if client is None:
+        return LocalSums(parts, threads)
+    from .distributed import DaskSums
+
+    return DaskSums(client, [(plan.out_dir.resolve() / p.relative_to(plan.out_dir), *rest) for p, *rest in parts],
+                    plan.sweep.n)  # fmt: skip
 
 
 def batch_size(setup) -> int:
@@ -555,7 +583,7 @@ def trajectory_panel(
     scenario, rules = load_scenario(scenario), load_rules(rules, overrides)
     population = population if isinstance(population, Population) else read_population(population)
     needs = sweep_draw(rules)[1]
-    observed = observed_as_panel(observed_panel, needs) if observed_panel is not None else None
+    observed = observed_as_panel(observed_panel, needs, scenario) if observed_panel is not None else None
     setup, _ = setup_sweep(scenario, rules, population, None, observed)
     drawn = setup.draws.buffers(setup.model, 1)
     setup.draws.fill(setup.model, seed, index, index + 1, 1, out=drawn, then=lambda rows: None)

@@ -137,6 +137,26 @@ class RegionSetting(Frozen):
     note: str = ""
 
 
+class CountsSpec(Frozen):
+    """How a sweep draws counts of operations (the ``counts`` draw model, :mod:`kommiljard.sweeps.counts`): around
+    each region's own level (the same months of its latest ``level_years`` years in the observed panel) times a
+    growth (``growth_pct`` expected; a log-normal spread shared by a region's procedures and one of each), Poisson
+    or negative binomial (``dispersion``: its size) around that; months already observed pull a region's growth
+    towards what they show, weighing like ``prior_months`` months against the expected growth."""
+
+    growth_pct: float = Field(default=0.0, ge=-90, le=500)
+    growth_source: str = ""
+    sd_region_pct: float = Field(default=8.0, ge=0, le=100)
+    sd_procedure_pct: float = Field(default=4.0, ge=0, le=100)
+    sd_source: str = ""
+    distribution: Literal["poisson", "negative_binomial"] = "negative_binomial"
+    dispersion: float = Field(default=200.0, ge=1, le=1e9)
+    dispersion_source: str = ""
+    level_years: int = Field(default=1, ge=1, le=10)
+    prior_months: float = Field(default=3.0, gt=0, le=120)
+    note: str = ""
+
+
 class ScenarioSpec(Frozen):
     """A whole scenario file."""
 
@@ -151,6 +171,7 @@ class ScenarioSpec(Frozen):
     spread: Spread
     regions: dict[str, RegionSetting] = {}
     fit: dict | None = None  # a fitted scenario's [fit] table, as written (kommiljard.forecasting.fitspec reads it)
+    counts: CountsSpec | None = None  # how counts of operations are drawn (None: CountsSpec's defaults)
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSpec:
@@ -225,6 +246,10 @@ class TrajectorySource(Protocol):
         :class:`~kommiljard.sweeps.model.TrajectoryModel`) and what it used of the observed panel."""
         ...
 
+    def read_observed(self, panel: Any, groups: Any) -> Panel:
+        """The observed panel (a path, frame or Panel) read as this model reads one."""
+        ...
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -286,5 +311,5 @@ def validated_spec(
         return kind.model_validate(raw)
     except ValidationError as exc:
         raise SCENARIO_FILES.validation_error(
-            exc, origin, (NationalGroup, Shock, Spread, RegionSetting, ScenarioSpec, *models), key_of
+            exc, origin, (NationalGroup, Shock, Spread, RegionSetting, CountsSpec, ScenarioSpec, *models), key_of
         ) from None

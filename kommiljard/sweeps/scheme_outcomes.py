@@ -40,6 +40,7 @@ Definitions (``t`` a trajectory, ``r`` a region, ``x[t, r]`` its amount in the v
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ import pyarrow.parquet as pq
 
 from ..inputs.regions import region_names
 from .outcomes import Setup, variant_column
-from .quantiles import Means, Quantiles
+from .quantiles import Means, Quantiles, local_passes
 from .summary import PERCENTILES, Gathered, part_values
 
 PART_COLUMNS = {
@@ -115,57 +116,110 @@ def _lapsed(pot: float, paid: np.ndarray) -> np.ndarray:
     return np.round(pot - paid, 2) + 0.0
 
 
+def _lapsed_of(pot: float, amounts: np.ndarray) -> np.ndarray:
+    """(T, R) amounts -> (T, 1) lapsed money (the percentiles' passes read it so)."""
+    return _lapsed(pot, _paid(amounts))
+
+
+def _axis_sums(n: int, n_regions: int, within: tuple[int, int] | None = None) -> dict:
+    """The lever's quantity's sums (improved, d, d squared) over trajectories (``within`` a part)."""
+    return {"improved": Means(n, 1, within), "d": Means(n, n_regions, within), "d2": Means(n, n_regions, within)}
+
+
+def _add_axis(acc: dict, start: int, d: np.ndarray) -> None:
+    acc["improved"].add(start, _paid(np.maximum(d, 0.0)))
+    acc["d"].add(start, d)
+    acc["d2"].add(start, d * d)
+
+
+def _variant_sums(n: int, n_regions: int, within: tuple[int, int] | None = None) -> dict:
+    """One variant's sums and histograms over trajectories (``within`` a part)."""
+    sums = {k: Means(n, 1, within) for k in ("lapsed_sums", "paid", "spread")}
+    sums |= {k: Means(n, n_regions, within) for k in ("amount_sums", "xd")}
+    return sums | {"amounts": Quantiles(n_regions), "lapsed": Quantiles(1)}
+
+
+def _add_variant(acc: dict, start: int, x: np.ndarray, d: np.ndarray, pot: float, population: np.ndarray) -> None:
+    """Add the amounts ``x`` (T, R) of trajectories ``start`` on, ``d`` their lever's quantity."""
+    paid = _paid(x)
+    acc["xd"].add(start, x * d)
+    acc["amounts"].add(x)
+    acc["amount_sums"].add(start, x)
+    acc["lapsed"].add(_lapsed(pot, paid))
+    acc["lapsed_sums"].add(start, _lapsed(pot, paid))
+    acc["paid"].add(start, paid)
+    acc["spread"].add(start, gini(x / population)[:, None])
+
+
+def part_sums(part: tuple[Path, int, int], n: int, axis: str, variant: tuple[str, float] | None, population) -> dict:
+    """A part's (path, start, stop) sums of the lever's quantity (``variant`` None) or of a variant's amounts
+    (``variant``: its column and pot), :meth:`~kommiljard.sweeps.quantiles.Means.portable` each (a Dask task)."""
+    path, start, stop = part
+    n_regions = len(population)
+    acc = _axis_sums(n, n_regions, (start, stop)) if variant is None else _variant_sums(n, n_regions, (start, stop))
+    columns = [axis] if variant is None else [variant[0], axis]
+    for first, values in _row_groups([(path, start)], columns, n_regions):
+        if variant is None:
+            _add_axis(acc, first, values[axis])
+        else:
+            _add_variant(acc, first, values[variant[0]], values[axis], variant[1], population)
+    return {k: v.portable() for k, v in acc.items()}
+
+
+class LocalSums:
+    """How :func:`summarise_variants` reads the parts in this process (``parts``: (path, start, stop) each, in
+    order): it adds them straight into the sweep's sums, and runs the percentiles' passes in ``threads``."""
+
+    def __init__(self, parts: list[tuple[Path, int, int]], threads: int = 1):
+        self.parts, self.threads = parts, threads
+
+    def sums(self, acc: dict, axis: str, variant: tuple[str, float] | None, population) -> None:
+        columns = [axis] if variant is None else [variant[0], axis]
+        for start, values in _row_groups([(path, start) for path, start, _ in self.parts], columns, len(population)):
+            if variant is None:
+                _add_axis(acc, start, values[axis])
+            else:
+                _add_variant(acc, start, values[variant[0]], values[axis], variant[1], population)
+
+    def passes(self, column: str, n_regions: int, transform=None):
+        paths = [path for path, _, _ in self.parts]
+        return local_passes(part_values(paths, column, n_regions, transform), self.threads)
+
+
 def summarise_variants(
     gathered: Gathered,
     setup: Setup,
     names: list[str],
     records: list[dict],
-    parts: list[tuple[Path, int]],
+    parts,
     *,
     population: np.ndarray,
-    threads: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per variant and region, and per variant (see the module docstring): two frames. ``parts`` are the
-    written parts with their first trajectory, in order; ``population`` each region's, in the setup's order."""
+    """Per variant and region, and per variant (see the module docstring): two frames. ``parts`` reads the
+    written parts (:class:`LocalSums`, or on Dask tasks that read each where it is); ``population`` each region's,
+    in the setup's order."""
     n, regions = gathered.n, setup.regions
     n_regions = len(regions)
-    improved, d_sums, d2_sums = Means(n, 1), Means(n, n_regions), Means(n, n_regions)
     axis = setup.plan.axis  # the lever's quantity: improvement_pp for a staircase
-    for start, values in _row_groups(parts, [axis], n_regions):
-        d = values[axis]
-        improved.add(start, _paid(np.maximum(d, 0.0)))
-        d_sums.add(start, d)
-        d2_sums.add(start, d * d)
-    mean_improved = float(improved.mean()[0])
-    mean_d = d_sums.mean()
-    var_d = d2_sums.mean() - mean_d * mean_d
+    d_acc = _axis_sums(n, n_regions)
+    parts.sums(d_acc, axis, None, population)
+    mean_improved = float(d_acc["improved"].mean()[0])
+    mean_d = d_acc["d"].mean()
+    var_d = d_acc["d2"].mean() - mean_d * mean_d
     labels = region_names()
     by_region, scheme = [], []
     for k, (name, variant) in enumerate(zip(names, setup.variants)):
         column, pot = variant_column(k), float(variant.plan.pots.sum())
-        amounts, amount_sums, lapsed, lapsed_sums = Quantiles(n_regions), Means(n, n_regions), Quantiles(1), Means(n, 1)
-        paid_sums, spread, xd_sums = Means(n, 1), Means(n, 1), Means(n, n_regions)
-        for start, values in _row_groups(parts, [column, axis], n_regions):
-            x = values[column]
-            paid = _paid(x)
-            xd_sums.add(start, x * values[axis])
-            amounts.add(x)
-            amount_sums.add(start, x)
-            lapsed.add(_lapsed(pot, paid))
-            lapsed_sums.add(start, _lapsed(pot, paid))
-            paid_sums.add(start, paid)
-            spread.add(start, gini(x / population)[:, None])
-        paths = [path for path, _ in parts]
-        p = amounts.percentiles(PERCENTILES, part_values(paths, column, n_regions), threads)
-        q = lapsed.percentiles(
-            PERCENTILES, part_values(paths, column, n_regions, lambda x, p=pot: _lapsed(p, _paid(x)))
-        )
-        mean = amount_sums.mean()
+        acc = _variant_sums(n, n_regions)
+        parts.sums(acc, axis, (column, pot), population)
+        p = acc["amounts"].percentiles(PERCENTILES, parts.passes(column, n_regions))
+        q = acc["lapsed"].percentiles(PERCENTILES, parts.passes(column, n_regions, functools.partial(_lapsed_of, pot)))
+        mean = acc["amount_sums"].mean()
         rows = {"variant": name, "region": list(regions), "region_name": [labels.get(r, "") for r in regions]}
         rows |= {"mean_sek": mean} | {f"p{v}_sek": p[:, i] for i, v in enumerate(PERCENTILES)}
         rows["mean_sek_per_inhabitant"] = mean / population
         varies = var_d > 1e-12  # not where every month is observed
-        slope = np.divide(xd_sums.mean() - mean * mean_d, var_d, out=np.full(n_regions, np.nan), where=varies)
+        slope = np.divide(acc["xd"].mean() - mean * mean_d, var_d, out=np.full(n_regions, np.nan), where=varies)
         rows["sek_per_pp"] = slope
         rows |= {
             f"p_{bar}_{g}": gathered.variant_reached[k, b, gi] / n
@@ -173,7 +227,7 @@ def summarise_variants(
             for b, bar in enumerate(variant.plan.steps)
         }
         by_region.append(pd.DataFrame(rows))
-        mean_paid = float(paid_sums.mean()[0])
+        mean_paid = float(acc["paid"].mean()[0])
         cells = len(variant.plan.pots)
         scheme.append(
             {
@@ -182,12 +236,12 @@ def summarise_variants(
                 "overrides": ", ".join(f"{key}={value!r}" for key, value in records[k]["overrides"].items()),
                 "pot_sek": pot,
                 "mean_paid_sek": mean_paid,
-                "mean_lapsed_sek": float(lapsed_sums.mean()[0]),
+                "mean_lapsed_sek": float(acc["lapsed_sums"].mean()[0]),
                 **{f"p{v}_lapsed_sek": float(q[0, i]) for i, v in enumerate(PERCENTILES)},
                 "sek_per_pp": float(slope[varies].mean()) if varies.any() else float("nan"),
                 "mean_improved_pp": mean_improved,
                 "paid_sek_per_improved_pp": mean_paid / mean_improved if mean_improved > 0 else float("nan"),
-                "gini_per_inhabitant": float(spread.mean()[0]),
+                "gini_per_inhabitant": float(acc["spread"].mean()[0]),
                 "gini_of_mean_per_inhabitant": float(gini((mean / population)[None, :])[0]),
                 "p_cell_pays_nothing": int(gathered.variant_empty[k]) / (n * cells),
             }

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from numba import njit
 
+from ..compiling import kernel
 from ..inputs.regions import region_names
-from .quantiles import Means, Quantiles
+from .quantiles import Means, Quantiles, local_passes
 
 PERCENTILES = (5, 50, 95)
 
@@ -46,14 +46,18 @@ def _count_months(month_tier: np.ndarray, reached_month: np.ndarray) -> None:
         _count_reached(tiers, reached_month.reshape(len(reached_month), n_months * n_groups, n_regions))
 
 
-@njit(nogil=True, cache=True)
+@kernel(nogil=True)
 def _count_reached(tier, reached):
-    """Add to ``reached[k, g, r]`` the trajectories whose tier (T, G, R) in group g includes bar k."""
-    for t in range(tier.shape[0]):
-        for g in range(tier.shape[1]):
-            for r in range(tier.shape[2]):
-                for k in range(min(tier[t, g, r], reached.shape[0])):
-                    reached[k, g, r] += 1
+    """Add to ``reached[k, g, r]`` the trajectories whose tier (T, G, R, C-contiguous) in group g includes bar k:
+    ``tier > k``, counted without a branch (the loop over a trajectory's cells vectorises)."""
+    n_traj, n_bars = tier.shape[0], reached.shape[0]
+    cells = tier.reshape(n_traj, -1)
+    counts = np.zeros((n_bars, cells.shape[1]), np.int64)
+    for t in range(n_traj):
+        for k in range(n_bars):
+            for j in range(cells.shape[1]):
+                counts[k, j] += cells[t, j] > k
+    reached += counts.reshape(reached.shape)
 
 
 class Gathered:
@@ -71,12 +75,13 @@ class Gathered:
         lever: bool,
         n_months: int,
         variant_bars: tuple = (),
+        within: tuple[int, int] | None = None,
     ):
         self.n, self.n_regions = n, n_regions
-        self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions)
+        self.amount, self.amount_sum = Quantiles(n_regions), Means(n, n_regions, within)
         self.gain = Quantiles(n_regions) if lever else None
-        self.gain_sum = Means(n, n_regions) if lever else None
-        self.baseline_sum = Means(n, n_regions) if lever else None
+        self.gain_sum = Means(n, n_regions, within) if lever else None
+        self.baseline_sum = Means(n, n_regions, within) if lever else None
         self.reached = np.zeros((n_bars, n_groups, n_regions), dtype=np.int64)
         self.reached_baseline = np.zeros_like(self.reached) if lever else None
         self.reached_month = np.zeros((n_bars, n_months, n_groups, n_regions), dtype=np.int64)
@@ -87,8 +92,9 @@ class Gathered:
         self.variant_empty = np.zeros(len(variant_bars), dtype=np.int64) if variant_bars else None
 
     @classmethod
-    def of(cls, setup, n: int) -> Gathered:
-        """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup`."""
+    def of(cls, setup, n: int, within: tuple[int, int] | None = None) -> Gathered:
+        """Counters for ``n`` trajectories of a sweep's :class:`~kommiljard.sweeps.outcomes.Setup` (or for those
+        ``within`` (start, stop) of them: a part's, merged into the sweep's with :meth:`merge`)."""
         plan = setup.plan
         return cls(
             n,
@@ -98,7 +104,24 @@ class Gathered:
             lever=setup.lever_region >= 0,
             n_months=len(plan.months),
             variant_bars=tuple(len(v.plan.steps) for v in setup.variants),
+            within=within,
         )
+
+    def portable(self) -> dict:
+        """What :meth:`merge` takes: the sums, the histograms' non-empty bins and the counts, a few hundred kB for a
+        part of any size (a Dask task returns it instead of the driver reading the part)."""
+        out = {k: v.portable() for k, v in vars(self).items() if isinstance(v, Means | Quantiles)}
+        return out | {k: v for k, v in vars(self).items() if isinstance(v, np.ndarray)}
+
+    def merge(self, portable: dict) -> None:
+        """Add what :meth:`portable` of another trajectories' counters holds: the same bits as if this had been
+        given their values."""
+        for key, value in portable.items():
+            mine = getattr(self, key)
+            if isinstance(mine, np.ndarray):
+                mine += value
+            else:
+                mine.merge(value)
 
     def add(self, start: int, out: dict[str, np.ndarray]) -> None:
         """Trajectories ``start`` on, as :class:`~kommiljard.sweeps.outcomes.Batches` computes them: amounts
@@ -189,14 +212,25 @@ def part_values(
     return loaders
 
 
-def summarise(gathered: Gathered, regions: tuple[str, ...], plan, parts: list[Path], threads: int = 1) -> pd.DataFrame:
-    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``). ``plan``: the
-    swept block's :class:`~kommiljard.kinds.base.SweepPlan` (its groups, months and steps name the chances)."""
+def summarise(
+    gathered: Gathered,
+    regions: tuple[str, ...],
+    plan,
+    parts: list[Path],
+    threads: int = 1,
+    *,
+    passes: Callable[[str], Callable] | None = None,
+) -> pd.DataFrame:
+    """One row per region; the exact percentiles read the written ``parts`` again (in ``threads``), or in the
+    passes ``passes(column)`` runs (:meth:`~kommiljard.sweeps.quantiles.Quantiles.percentiles`; Dask tasks).
+    ``plan``: the swept block's :class:`~kommiljard.kinds.base.SweepPlan` (its groups, months and steps name the
+    chances)."""
     n = gathered.n
     names = region_names()
+    passes = passes or (lambda column: local_passes(part_values(parts, column, len(regions)), threads))
 
     def stats(values: Quantiles, sums: Means, column: str, suffix: str) -> dict:
-        p = values.percentiles(PERCENTILES, part_values(parts, column, len(regions)), threads)
+        p = values.percentiles(PERCENTILES, passes(column))
         return {f"mean{suffix}_sek": sums.mean()} | {f"p{q}{suffix}_sek": p[:, i] for i, q in enumerate(PERCENTILES)}
 
     def bars(reached: np.ndarray, suffix: str) -> dict:

@@ -82,7 +82,7 @@ class ToyPoisson:
 class ToyPlan:
     block: object
     pots: np.ndarray
-    lever: tuple | None = None  # (region, cells, change)
+    lever: tuple | None = None  # (region, cells, change, rows)
     axis: str = LEVER.axis
     steps: tuple[str, ...] = ("quota",)
 
@@ -116,7 +116,7 @@ class ToyPlan:
             self._outcomes(cells, mine)
             return
         self._outcomes(cells, (out["baseline_amount"], out["baseline_tier"], out["baseline_month_tier"]))
-        region, chosen, change = self.lever
+        region, chosen, change = self.lever[:3]
         moved = cells.copy()
         moved[:, list(chosen), region] = more_visits(moved[:, list(chosen), region], change)
         self._outcomes(moved, mine)

@@ -106,11 +106,11 @@ class ToyQuotaKind:
             inp.regions,
             names,
             inp.population,
-            inp.pots,
-            allocation,
-            ("quota",),
-            inp.missing,
-            columns,
+            pots=inp.pots,
+            allocation=allocation,
+            step_names=("quota",),
+            missing=inp.missing,
+            columns=columns,
         )
 
     def explain(self, rules, block, cell, panel, population, region, conditions=None, allow_missing=False):

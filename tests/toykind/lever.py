@@ -67,7 +67,7 @@ class VisitsLever:
             "state": {"value": inp.visits[:, region]},
         }
 
-    def curve(self, inp, region: int, cells, grid):
+    def curve(self, inp, region: int, cells, grid, rows=()):
         got = self.curves(inp, region, grid)
         cells = list(cells)
         return got["amount"][:, cells].sum(axis=1), got["tier"][:, cells].max(axis=1)

@@ -82,11 +82,11 @@ class PopulationShareKind:
             inp.regions,
             names,
             inp.population,
-            np.array([block.total_sek]),
-            allocation,
-            (STEP,),
-            None,
-            {"conditions_met": inp.met[None]},
+            pots=np.array([block.total_sek]),
+            allocation=allocation,
+            step_names=(STEP,),
+            missing=None,
+            columns={"conditions_met": inp.met[None]},
         )
         # The contract's tier, route and bars are a staircase's; conditions_met says who forfeited.
         t.rows["tier"], t.rows["route"], t.rows["bars"] = 0, "none", ""

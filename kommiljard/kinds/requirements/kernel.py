@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from ...compiling import kernel
 from .reference import RequirementRule
 from .rules import RequirementsBonus
 from .units import BONUS_MODES, ROUTE_NONE, compiled
@@ -161,7 +162,7 @@ def _total_weight(weights):
     return total
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def requirements_kernel(figures, cells, weights, missing, rules, out):
     """Fill ``out`` = (earned, bonus, fraction, tier, route, improvement (T, C, R); unearned, lapsed (T, C); keys
     (T, J, R)) from the ``figures`` (current, previous, level: (T, C, R)), the ``cells`` (each cell's requirement
@@ -171,7 +172,7 @@ def requirements_kernel(figures, cells, weights, missing, rules, out):
         _allocate(t, t, figures, cells, rules, work)
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def requirements_outcomes_kernel(figures, cells, weights, rules, amount, tier):
     """For a sweep: fill ``amount`` (T, J, R), each region's money from each requirement (earned and bonus, summed
     cell by cell in order), and ``tier`` (T, C, R), the step each region reached in each cell, keeping one

@@ -312,7 +312,9 @@ class RequirementLever:
             },
         }
 
-    def curve(self, inp: RequirementsInput, region: int, cells: Sequence[int], grid) -> tuple[np.ndarray, np.ndarray]:
+    def curve(
+        self, inp: RequirementsInput, region: int, cells: Sequence[int], grid, rows=()
+    ) -> tuple[np.ndarray, np.ndarray]:
         grid = np.asarray(grid, dtype=np.float64)
         moves: dict[int, tuple[bool, bool]] = {}
         for c in cells:

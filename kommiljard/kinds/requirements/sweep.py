@@ -149,7 +149,7 @@ def sweep_plan(block: RequirementsBonus, layout, population, lever=None) -> Requ
             sources[0].append(_source(layout, req.measure, months, g) if imp else None)
             sources[1].append(_source(layout, req.measure, before, g) if imp else None)
             sources[2].append(_source(layout, req.level_measure, months, g) if req.fulfilment else None)
-    region, cells, pp = lever if lever is not None else (-1, (), 0.0)
+    region, cells, pp = lever[:3] if lever is not None else (-1, (), 0.0)
     return RequirementsPlan(
         block,
         RequirementsParams.from_block(block),

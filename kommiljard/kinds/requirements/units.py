@@ -56,20 +56,18 @@ def judged(steps_reached, improvement_fraction, fulfilled, fulfilment_fraction, 
 
 @cache
 def compiled():
-    """The numba twins of the functions above (inlined into the kernel, which is cached on disk)."""
+    """The numba twins of the functions above, the functions themselves compiled (inlined into the kernel, which
+    is cached on disk keyed by its sources: :mod:`kommiljard.compiling`); the steps' twins make ``in_units`` and
+    ``passes``, which they call by name, callable from compiled code."""
     from numba import njit
 
     from ..steps import compiled as step_functions
 
     steps = step_functions()
     jit = njit(inline="always")
-
-    def bound(fn, **names):
-        return jit(types.FunctionType(fn.__code__, {**fn.__globals__, **names}, fn.__name__))
-
     return types.SimpleNamespace(
-        improvement_units=bound(improvement_units, in_units=steps.in_units),
-        is_fulfilled=bound(is_fulfilled, in_units=steps.in_units, passes=steps.passes),
+        improvement_units=jit(improvement_units),
+        is_fulfilled=jit(is_fulfilled),
         judged=jit(judged),
         passes=steps.passes,
     )

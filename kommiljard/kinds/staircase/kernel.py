@@ -20,14 +20,17 @@ cell's bar flows on its stack, in registers.
 
 from __future__ import annotations
 
-import types
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+from numba.extending import overload
 
+from ...compiling import kernel
 from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
+from ..trajectory import allocate_trajectories, trajectory_work
 from .rules import ImprovementStaircase
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement, target_bound
 
@@ -40,13 +43,7 @@ _passes, _cascade, _add_member, _paid, _local_flows, _in_units = (
     _steps.local_flows,
     _steps.in_units,
 )
-_shares_improvement = njit(inline="always")(  # the same code, calling the compiled in_units
-    types.FunctionType(
-        shares_improvement.__code__,
-        {**shares_improvement.__globals__, "in_units": _steps.in_units},
-        shares_improvement.__name__,
-    )
-)
+_shares_improvement = njit(inline="always")(shares_improvement)  # its in_units: compiled() made it callable
 N_FLOWS = len(FLOWS)
 
 
@@ -183,7 +180,7 @@ def allocate_cell(
     return lapsed
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def staircase_kernel(current, previous, target, weights, pots, rules, *outputs):
     """Every cell of (T, C, R) shares, ``rules`` from :meth:`StaircaseParams.args`: see
     :func:`run_staircase` for the outputs."""
@@ -257,44 +254,106 @@ def run_staircase(params: StaircaseParams, current, previous, target, weights, p
     return out
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(inline="always")
+def _trajectory(sources, indexes, weights, pots, rules, amount, tier, month_tier, work, s, t):
+    """Row ``t`` of ``amount``, ``tier`` and ``month_tier`` (or None: an argument of its own, so that the compiler
+    drops what it does not keep) from row ``s`` of the (T, X, G, R) sources (current, previous, target) at their
+    month indexes; ``work``: a cell's tiers, amounts and flows."""
+    cur_src, prev_src, target_src = sources
+    cur_idx, prev_idx, target_idx = indexes
+    cell_tier, paid, flows = work
+    n_groups, n_regions = amount.shape[1], amount.shape[2]
+    for m in range(cur_idx.shape[0]):
+        for g in range(n_groups):
+            allocate_cell(
+                cur_src[s, cur_idx[m], g],
+                prev_src[s, prev_idx[m], g],
+                target_src[s, target_idx[m], g],
+                weights,
+                pots[m * n_groups + g],
+                rules,
+                cell_tier,
+                None,
+                None,
+                paid,
+                None,
+                flows,
+            )
+            if month_tier is not None:
+                for r in range(n_regions):
+                    month_tier[t, m, g, r] = cell_tier[r]
+            if m == 0:
+                for r in range(n_regions):
+                    amount[t, g, r] = paid[r]
+                    tier[t, g, r] = cell_tier[r]
+            else:
+                for r in range(n_regions):
+                    amount[t, g, r] += paid[r]
+                    tier[t, g, r] = max(tier[t, g, r], cell_tier[r])
+
+
+@kernel(nogil=True, error_model="numpy")
 def sweep_kernel(
     cur_src, cur_idx, prev_src, prev_idx, target_src, target_idx, weights, pots, month_tier, rules, amount, tier
 ):
     """Per group amounts summed over the months, highest tiers and (unless ``month_tier`` is None) each
     month's tiers, from (T, X, G, R) sources."""
-    n_traj, n_groups, n_regions = amount.shape
-    cell_tier = np.empty(n_regions, np.int8)
-    paid = np.empty(n_regions)
-    flows = _local_flows(rules[0])  # on the stack: the cell's flows stay in registers
-    for t in range(n_traj):
-        for m in range(cur_idx.shape[0]):
-            for g in range(n_groups):
-                allocate_cell(
-                    cur_src[t, cur_idx[m], g],
-                    prev_src[t, prev_idx[m], g],
-                    target_src[t, target_idx[m], g],
-                    weights,
-                    pots[m * n_groups + g],
-                    rules,
-                    cell_tier,
-                    None,
-                    None,
-                    paid,
-                    None,
-                    flows,
+    n_regions = amount.shape[2]
+    work = (np.empty(n_regions, np.int8), np.empty(n_regions), _local_flows(rules[0]))  # flows in registers
+    sources, indexes = (cur_src, prev_src, target_src), (cur_idx, prev_idx, target_idx)
+    for t in range(amount.shape[0]):
+        _trajectory(sources, indexes, weights, pots, rules, amount, tier, month_tier, work, t, t)
+
+
+class SweepArgs(NamedTuple):
+    """A staircase block as the sweep's drawing kernel allocates each drawn trajectory
+    (:mod:`kommiljard.kinds.trajectory`): the rules (:meth:`StaircaseParams.args`), each measurement month's index
+    in its measure's months and in the comparison's, the target's, the sharing key, each cell's pot, and which of
+    the drawn measures the block and its target read."""
+
+    rules: tuple
+    current: np.ndarray
+    previous: np.ndarray
+    target: np.ndarray
+    weights: np.ndarray
+    pots: np.ndarray
+    measure: int
+    target_measure: int
+
+
+def sweep_args(params: StaircaseParams, months: tuple, weights, pots, measures: tuple[int, int]) -> SweepArgs:
+    """:class:`SweepArgs` of a block: ``months`` its (current, previous, target) month indexes (target: empty
+    without a target), ``measures`` the drawn measures its measure and its target's are (the target's ignored
+    without one)."""
+    current, previous, target = (np.asarray(m, dtype=np.int64) for m in months)
+    measure, target_measure = measures
+    if not len(target):
+        target, target_measure = current, measure  # read, but a rule without a target ignores it
+    as_float = [np.require(a, np.float64, ["C", "W"]) for a in (weights, pots)]
+    return SweepArgs(params.args(), current, previous, target, *as_float, int(measure), int(target_measure))
+
+
+@overload(trajectory_work)
+def _trajectory_work(args):
+    if getattr(args, "instance_class", None) is SweepArgs:
+        return lambda args: (np.empty(args.weights.shape[0], np.int8), np.empty(args.weights.shape[0]))
+
+
+@overload(allocate_trajectories, jit_options={"error_model": "numpy"})
+def _allocate_trajectories(args, work, drawn, out, first):
+    if getattr(args, "instance_class", None) is SweepArgs:
+
+        def allocate(args, work, drawn, out, first):
+            measure, target = drawn[args.measure], drawn[args.target_measure]
+            cell = (work[0], work[1], _local_flows(args.rules[0]))  # the cell's flows on this call's stack
+            sources, indexes = (measure, measure, target), (args.current, args.previous, args.target)
+            amount, tier, month_tier = out
+            for s in range(measure.shape[0]):
+                _trajectory(
+                    sources, indexes, args.weights, args.pots, args.rules, amount, tier, month_tier, cell, s, first + s
                 )
-                if month_tier is not None:
-                    for r in range(n_regions):
-                        month_tier[t, m, g, r] = cell_tier[r]
-                if m == 0:
-                    for r in range(n_regions):
-                        amount[t, g, r] = paid[r]
-                        tier[t, g, r] = cell_tier[r]
-                else:
-                    for r in range(n_regions):
-                        amount[t, g, r] += paid[r]
-                        tier[t, g, r] = max(tier[t, g, r], cell_tier[r])
+
+        return allocate
 
 
 @dataclass(frozen=True)

@@ -112,11 +112,11 @@ class Staircase:
             inp.regions,
             names,
             inp.population,
-            inp.pots,
-            allocation,
-            block.bar_names,
-            inp.missing,
-            {
+            pots=inp.pots,
+            allocation=allocation,
+            step_names=block.bar_names,
+            missing=inp.missing,
+            columns={
                 **improvement_columns(block, inp, allocation.extra["improvement"]),
                 "share_current": inp.current,
                 "share_previous": inp.previous,

@@ -167,7 +167,7 @@ class ShareLever:
             "state": {"share": inp.current[:, region], "previous": inp.previous[:, region]},
         }
 
-    def curve(self, inp, region: int, cells: Sequence[int], grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def curve(self, inp, region: int, cells: Sequence[int], grid: np.ndarray, rows=()) -> tuple[np.ndarray, np.ndarray]:
         from .kernel import StaircaseParams, run_staircase
 
         cells = list(cells)

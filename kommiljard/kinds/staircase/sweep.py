@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kernel import Outcomes, StaircaseParams, staircase_outcomes
+from .kernel import Outcomes, StaircaseParams, SweepArgs, staircase_outcomes, sweep_args
 from .lever import LEVER, caps_target, improved_share
 from .rules import ImprovementStaircase
 
@@ -59,6 +59,17 @@ class StaircasePlan:
         current, previous = (share, np.array(self.current)), (share, np.array(self.previous))
         target = (level, np.array(self.target)) if self.target else None
         return self._allocate(current, previous, target, out, threads)
+
+    def fused(self, measures: tuple[str, ...]) -> SweepArgs | None:
+        """The plan as the drawing kernel allocates each trajectory (:mod:`kommiljard.kinds.trajectory`; the kernel
+        overloads are in :mod:`.kernel`), for a draw whose measures are ``measures`` in that order; None with a
+        lever (a lever moves the drawn shares: batches)."""
+        if self.lever_region >= 0:
+            return None
+        target = self.block.target
+        which = (measures.index(self.block.measure), measures.index(target.measure) if target else 0)
+        months = (self.current, self.previous, self.target)
+        return sweep_args(self.params, months, self.weights, self.pots, which)
 
     def _drawn(self, drawn) -> tuple[np.ndarray, np.ndarray | None]:
         """The drawn measure and the target's (T, months, G, R)."""
@@ -121,14 +132,14 @@ def _cells(source: np.ndarray, months) -> np.ndarray:
 
 def sweep_plan(block: ImprovementStaircase, layout, population, lever=None) -> StaircasePlan:
     """The block's plan on a draw whose ``layout`` gives each measure's months (``months_of``) and the regions;
-    ``lever``: (region index, lever cell indices, pp) or None."""
+    ``lever``: (region index, lever cell indices, pp, chosen rows) or None."""
     from ...inputs.panel import shift_month
 
     regions = layout.regions
     weights = population.of(regions).astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
     months_90 = list(layout.months_of(block.measure))
     months_60 = list(layout.months_of(block.target.measure)) if block.target else []
-    region, cells, pp = lever if lever is not None else (-1, (), 0.0)
+    region, cells, pp = lever[:3] if lever is not None else (-1, (), 0.0)
     return StaircasePlan(
         block,
         StaircaseParams.from_block(block),

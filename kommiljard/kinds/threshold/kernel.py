@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from ...compiling import kernel
 from ..steps import BASE, COUNT, FLOWS, WEIGHT, compiled
 from .reference import ROUTE_GATE, ROUTE_NONE, ROUTE_THRESHOLD, to_units
 from .rules import AbsoluteThreshold
@@ -57,7 +57,7 @@ class ThresholdParams:
         )
 
 
-@njit(cache=True, nogil=True)
+@kernel(nogil=True)
 def threshold_kernel(
     value,
     gate,

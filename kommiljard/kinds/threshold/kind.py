@@ -102,11 +102,11 @@ class Threshold:
             inp.regions,
             names,
             inp.population,
-            inp.pots.sum(axis=1),
-            allocation,
-            block.level_names,
-            inp.missing,
-            {"share_current": inp.value, "gate_value": inp.gate},
+            pots=inp.pots.sum(axis=1),
+            allocation=allocation,
+            step_names=block.level_names,
+            missing=inp.missing,
+            columns={"share_current": inp.value, "gate_value": inp.gate},
         )
 
     def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from pathlib import Path
@@ -11,10 +12,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ...analysis.explain import no_cell
+from ...analysis.explain import measured_months, no_cell
 from ...engine import Payout
 from ...errors import InputError, KommiljardError, closest
-from ...inputs.panel import normalise_month
+from ...inputs import options
 from ...inputs.regions import normalise_code, region_codes, unknown_region_message
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
@@ -43,7 +44,11 @@ def check_kind(kind: str) -> str:
 def cells_figure(result: Payout, month: str | None = None, group: str | None = None, lang: str = "en") -> Figure:
     """The pictures of the cells asked for (all by default), one per panel, each drawn by its
     block's kind: staircases, threshold periods."""
-    wanted = normalise_month(month) or month if month is not None else None
+    months = measured_months(result.rules)
+    wanted = options.month(month, "--month", months, f"the months {result.rules.id} measures") if month else None
+    if group is not None:  # a Swedish name (förstabesök) is the group; an unknown one is said by no_cell
+        with contextlib.suppress(InputError):
+            group = options.group(group, "--group", sorted(result.rules.ruleset.group_names))
     cells = []
     for block in result.rules.ruleset.blocks:
         kind = kind_of(block)
@@ -83,10 +88,12 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
         provenance = read_provenance(path)
     except (KommiljardError, OSError, KeyError, TypeError, ValueError):
         provenance = {}
-    problems = missing_columns(curve, ["improvement_pp", "amount_sek"])
+    axes = curve_axes(lang)
+    axis = next((a for a in axes if a in curve.columns), "improvement_pp")
+    problems = missing_columns(curve, [axis, "amount_sek"])
     if curve.empty and not problems:
         problems.append(Problem("the payout curve has no rows"))
-    for col in [c for c in ("improvement_pp", "amount_sek", "tier") if c in curve.columns and not problems]:
+    for col in [c for c in (axis, "amount_sek", "tier") if c in curve.columns and not problems]:
         values = numeric_column(curve, col, problems)
         for i in values.index[~np.isfinite(values) & curve[col].notna()]:
             if pd.notna(values[i]):
@@ -101,14 +108,28 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
         str(path),
         "payout curve",
         problems,
-        "A payout curve has columns improvement_pp, amount_sek and optionally tier, as "
+        f"A payout curve has columns {' or '.join(axes)}, amount_sek and optionally tier, as "
         "`kommiljard whatif --curve --out FILE.csv` writes it.",
     )
     if region is not None and normalise_code(region) not in region_codes():
         raise InputError(f"--region: {unknown_region_message(region)}")
     if region is None and normalise_code(provenance.get("region", "")) in region_codes():
         region = provenance["region"]
-    return plot_payout_curve(curve, region=region, current=current, provenance=provenance, lang=lang).figure
+    unit = curve_axes(lang).get(axis, ("", ""))[1]
+    return plot_payout_curve(
+        curve, region=region, current=current, provenance=provenance, lang=lang, axis=axis, axis_unit=unit
+    ).figure
+
+
+def curve_axes(lang: str = "en") -> dict[str, tuple[str, str]]:
+    """The x column of a payout curve of each registered lever, with what it is and its unit in words."""
+    from ...kinds import KINDS, word
+
+    return {
+        lever.axis: (word(lever.words, "label", lang), word(lever.words, "unit", lang))
+        for kind in KINDS.values()
+        for lever in kind.levers
+    }
 
 
 def sweep_figure(

@@ -43,60 +43,43 @@ def plot_payout_curve(
     provenance: dict | None = None,
     ax: Axes | None = None,
     lang: str = "en",
+    *,
+    axis: str = "improvement_pp",
+    axis_unit: str = "",
 ) -> Axes:
-    """Kronor against the region's own improvement: a step function, shaded by the tier reached.
+    """Kronor against the region's own improvement (``axis``: the lever's x column, e.g. ``more_operations``): a
+    step function, shaded by the tier reached.
 
     ``current`` marks the region's actual improvement; ``provenance`` (rules, synthetic, ...)
     goes into the note under the title.
     """
-    _require(curve, ["improvement_pp", "amount_sek"], "payout curve")
-    curve = curve.sort_values("improvement_pp")
-    x, y = curve["improvement_pp"].to_numpy(float), curve["amount_sek"].to_numpy(float) / MN
+    _require(curve, [axis, "amount_sek"], "payout curve")
+
+    def change_text(x: float, signed: bool = False) -> str:  # a change as the axis counts it: pp, or operations
+        if axis == "improvement_pp":
+            return pp(x, lang=lang) if signed else format_pp(x, None, lang=lang)
+        return f"{format_number(x, None, signed, lang)} {axis_unit}".strip()
+
+    curve = curve.sort_values(axis)
+    x, y = curve[axis].to_numpy(float), curve["amount_sek"].to_numpy(float) / MN
     ax = new_axes(ax, (9, 5))
     if "tier" in curve.columns:
-        tiers = curve["tier"].to_numpy(int)
-        starts = np.flatnonzero(np.r_[True, tiers[1:] != tiers[:-1]])
-        for i, start in enumerate(starts):
-            stop = starts[i + 1] if i + 1 < len(starts) else len(x) - 1
-            colour = TIER_COLOURS[tiers[start] % len(TIER_COLOURS)]
-            ax.fill_between(
-                x[start : stop + 1], y[start : stop + 1], step="post", color=colour, alpha=0.35, linewidth=0
-            )
-            if start:
-                ax.axvline(x[start], color=colour, linestyle=":", linewidth=0.9)
-                ax.annotate(
-                    WORDS.text("plot.tier_from", lang, tier=tiers[start], x=format_pp(x[start], None, lang=lang)),
-                    (x[start], 1),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(2, -10),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color="#333333",
-                )
-        ax.legend(
-            handles=[
-                Patch(
-                    color=TIER_COLOURS[t % len(TIER_COLOURS)], alpha=0.35, label=WORDS.text("plot.tier", lang, tier=t)
-                )
-                for t in sorted(set(tiers))
-            ],
-            loc="upper left",
-            fontsize=7,
-            frameon=False,
-        )
+        _tiers(ax, x, y, curve["tier"].to_numpy(int), change_text, lang)
     ax.step(x, y, where="post", color="#222222", linewidth=1.4, gid="curve")
     if current is not None:
         amount = y[min(np.searchsorted(x, current, side="right") - 1, len(y) - 1)] if current >= x[0] else y[0]
         ax.axvline(current, color="#a11d1d", linewidth=1)
         ax.annotate(
-            WORDS.text("plot.now", lang, pp=pp(current, lang=lang), amount=mnkr(amount * MN, lang=lang)),
+            WORDS.text("plot.now", lang, pp=change_text(current, signed=True), amount=mnkr(amount * MN, lang=lang)),
             (current, amount),
             xytext=(6, 6),
             textcoords="offset points",
             fontsize=8,
             color="#a11d1d",
         )
-    ax.set_xlabel(WORDS.text("plot.curve_x", lang, unit=PP_UNIT[lang]))
+    shares = axis == "improvement_pp"  # else another lever's change (more operations), in its own unit
+    unit = PP_UNIT[lang] if shares else axis_unit or axis.replace("_", " ")
+    ax.set_xlabel(WORDS.text("plot.curve_x" if shares else "plot.curve_x_change", lang, unit=unit))
     ax.set_ylabel(WORDS.text("plot.curve_y", lang))
     ax.set_ylim(bottom=0)
     _numbers(ax, lang)
@@ -106,6 +89,35 @@ def plot_payout_curve(
     who = region_label(normalise_code(region)) if region is not None else WORDS.text("plot.one_region", lang)
     label(ax, WORDS.text("plot.curve_title", lang, who=who), note, synthetic)
     return ax
+
+
+def _tiers(ax: Axes, x: np.ndarray, y: np.ndarray, tiers: np.ndarray, change_text, lang: str) -> None:
+    """A payout curve's area shaded by the tier reached, each tier's start marked and named in a legend."""
+    starts = np.flatnonzero(np.r_[True, tiers[1:] != tiers[:-1]])
+    for i, start in enumerate(starts):
+        stop = starts[i + 1] if i + 1 < len(starts) else len(x) - 1
+        colour = TIER_COLOURS[tiers[start] % len(TIER_COLOURS)]
+        ax.fill_between(x[start : stop + 1], y[start : stop + 1], step="post", color=colour, alpha=0.35, linewidth=0)
+        if start:
+            ax.axvline(x[start], color=colour, linestyle=":", linewidth=0.9)
+            ax.annotate(
+                WORDS.text("plot.tier_from", lang, tier=tiers[start], x=change_text(x[start])),
+                (x[start], 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -10),
+                textcoords="offset points",
+                fontsize=7,
+                color="#333333",
+            )
+    ax.legend(
+        handles=[
+            Patch(color=TIER_COLOURS[t % len(TIER_COLOURS)], alpha=0.35, label=WORDS.text("plot.tier", lang, tier=t))
+            for t in sorted(set(tiers))
+        ],
+        loc="upper left",
+        fontsize=7,
+        frameon=False,
+    )
 
 
 def _numbers(ax: Axes, lang: str, x: bool = True, y: bool = True) -> None:
