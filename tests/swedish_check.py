@@ -38,6 +38,7 @@ ENGLISH = frozenset(
     requirement requirements period's ever never always already still yet again once twice about around over
     through during against per-cell chosen choose chosen whole half quarter third much many most some any few
     several both either neither nor but so such very even though although unless until since
+    bundled cap caps room earned unearned kept price prices procedure procedures top regions' operation's
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 CODE_NAMES = frozenset(

@@ -310,9 +310,12 @@ def compare(
 
 def say_variants(variants: dict) -> None:
     """Each variant compared, with its rules and changes; a warning if there is only one."""
+    from ..outputs.wording import provenance_value
+
     for name, r in variants.items():
         changes = ", ".join(f"{k}={v}" for k, v in r.overrides.items())
-        err.print(f"{name}: " + say("rules_with" if changes else "rules", origin=r.origin, changes=changes),
+        origin = provenance_value(r.origin, lang())
+        err.print(f"{name}: " + say("rules_with" if changes else "rules", origin=origin, changes=changes),
                   highlight=False)  # fmt: skip
     if len(variants) == 1:
         err.print(say("one_variant"), style="yellow")

@@ -357,7 +357,9 @@ def print_curve(points, who: str, fmt: Format) -> None:
 def say_sweep(origin: str, rules, seed: int, n: int, lever: tuple | None, observed) -> None:
     """What a sweep draws from: scenario, rules, seed, trajectories, lever and observed panel."""
     from ..money import pp
+    from ..outputs.wording import provenance_value
 
+    origin = provenance_value(origin, lang())
     text = say("sweep_line", origin=origin, rules=rules, seed=seed, n=format_number(n, lang=lang()))
     if lever:  # (region, its change: a number of pp, or as the lever writes it)
         change = lever[1] if isinstance(lever[1], str) else pp(lever[1], lang=lang())
@@ -465,7 +467,7 @@ def print_rules(r) -> None:
     parameter in words and kronor with its source and note, then the named alternatives."""
     import pandas as pd
 
-    from ..outputs.wording import rule_rows
+    from ..outputs.wording import provenance_value, rule_rows
     from ..rules.texts import alternative_name, text_in
 
     language, rs = lang(), r.ruleset
@@ -473,7 +475,7 @@ def print_rules(r) -> None:
     out.print(Text.assemble((rs.title, "bold"), f" ({r.id}, {say('rules_version', version=rs.version)}{valid})"),
               highlight=False)  # fmt: skip
     out.print(text_in(rs.agreement, language), highlight=False, soft_wrap=False)
-    out.print(say("rules_origin", origin=r.origin, sha=r.sha256[:12]), highlight=False)
+    out.print(say("rules_origin", origin=provenance_value(r.origin, lang()), sha=r.sha256[:12]), highlight=False)
     if r.overrides:
         out.print(say("rules_changed", changes=", ".join(f"{k}={v}" for k, v in r.overrides.items())), highlight=False)
     for block in rs.blocks:
@@ -598,14 +600,21 @@ def narrate(result) -> None:
     """What a payout was computed from: rules (and changes), panel, population and conditions, on stderr."""
     from ..outputs.wording import provenance_value
 
-    p = result.provenance
+    p, language = result.provenance, lang()
     changes = ", ".join(f"{k}={v}" for k, v in p["rules"]["overrides"].items())
-    err.print(say("rules_with" if changes else "rules", origin=p["rules"]["origin"], changes=changes), highlight=False)
+    origin = provenance_value(p["rules"]["origin"], language)
+    err.print(say("rules_with" if changes else "rules", origin=origin, changes=changes), highlight=False)
     err.print(say("panel", source=p["panel"]["source"]), highlight=False)
     if result.panel.synthetic:
         err.print(say("synthetic_panel"), style="yellow")
-    conditions = provenance_value(p["conditions"], lang())
-    err.print(say("population", source=p["population"]["source"], conditions=conditions), highlight=False)
+    source = provenance_value(p["population"]["source"], language)
+    blocks = [str(b.number) for b in result.rules.ruleset.blocks if getattr(b, "conditions", None)]
+    if blocks:  # only a rule set whose blocks have conditions says whose were met
+        conditions = provenance_value(p["conditions"], language)
+        said = say("population", source=source, conditions=conditions, blocks=", ".join(blocks))
+    else:
+        said = say("population_only", source=source)
+    err.print(said, highlight=False)
     warn_no_data(result.no_data())
 
 

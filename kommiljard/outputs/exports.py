@@ -26,7 +26,7 @@ from .dialects import in_whole_kronor, money_columns
 from .files import check_out_path, sidecar_path, write_table
 from .ownership import check_companion
 from .spreadsheets import Sheet, is_synthetic, write_workbook
-from .wording import column_header, no_data_text, readable, word
+from .wording import column_header, no_data_text, provenance_value, readable, word
 
 OUT_SUFFIXES = (".parquet", ".csv", ".xlsx")
 CELL_KEY = ["block", "month", "group"]
@@ -196,7 +196,7 @@ def compare_sheets(frame: pd.DataFrame, lang: str = "en") -> list[Sheet]:
             {
                 "variant": name,
                 "rules": v["rules"],
-                "origin": v["origin"],
+                "origin": provenance_value(v["origin"], lang),
                 "overrides": ", ".join(f"{k}={val}" for k, val in v["overrides"].items()),
                 **{k: int(round(x)) for k, x in frame.attrs["totals"][name].items()},
             }

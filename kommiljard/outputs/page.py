@@ -337,7 +337,7 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
                        f"numpy {p['numpy']}", f"numba {p['numba']}"])  # fmt: skip
     rows = [
         (t["prov_rules"], f"{rs.title} ({rules.id}, version {rs.version}). {rs.agreement}."),
-        (t["prov_rule_file"], f"{rules.origin} · sha256 {rules.sha256}"),
+        (t["prov_rule_file"], f"{provenance_value(rules.origin, lang)} · sha256 {rules.sha256}"),
         (t["prov_overrides"], ", ".join(f"{k}={v}" for k, v in rules.overrides.items()) or "-"),
         (t["prov_panel"], f"{p['panel']['source']} · sha256 {p['panel']['sha256']}"),
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),

@@ -29,7 +29,18 @@ from .exports import WholeKronor, payout_in_whole_kronor
 from .files import write_text
 from .plots.figures import png_bytes
 from .plots.payout import plot_payouts
-from .wording import check_lang, group_name, month_name, no_data_text, provenance_rows, rule_rows, word
+from .wording import (
+    cell_heading,
+    cell_when,
+    check_lang,
+    group_name,
+    lapsed_why,
+    no_data_text,
+    provenance_rows,
+    provenance_value,
+    rule_rows,
+    word,
+)
 
 Progress = Callable[[str], None]
 
@@ -157,7 +168,7 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
         for month, group in report_cells(kind, block):
             if month is None and group is None:
                 continue
-            progress(_heading(block, month, group, lang))
+            progress(cell_heading(block, month, group, lang))
             parts.setdefault(block.kind, []).append(_cell_figure(result, block, (month, group), cells, lang))
     sections = []
     for name, figures in parts.items():
@@ -203,36 +214,37 @@ def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFra
         if month is not None
         else cells.loc[block.number].xs(group, level=1).sum()
     )
+    qualifiers = int(c["qualifiers"])
+    said = (
+        kind_word(kind, "cell_qualifiers", lang, n=qualifiers)
+        if "cell_qualifiers" in kind.words
+        else word("cell_qualifiers", lang, n=qualifiers, step=kind_word(kind, kind.step_word, lang))
+    )
     caption = word(
         "cell_caption",
         lang,
-        block=block.number,
-        month=month_name(month, lang) if month is not None else word("every_month", lang),
-        group=group_name(group, lang),
+        cell=cell_heading(block, month, group, lang),
         pot=kronor(c["pot_sek"], lang=lang),
         paid=kronor(c["paid_sek"], lang=lang),
         lapsed=kronor(c["lapsed_sek"], lang=lang),
-        qualifiers=int(c["qualifiers"]),
-        step=kind_word(kind, kind.step_word, lang),
+        qualifiers=said,
     )
     fig = kind.figure(result, block, (month, group), lang=lang).figure
     anchor = f"cell-{block.number}-{month}-{group}"
-    heading = _heading(block, month, group, lang)
+    heading = cell_heading(block, month, group, lang)
     return f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>' + _figure(fig, heading, _e(caption)) + "</div>"
-
-
-def _heading(block, month: str | None, group: str, lang: str) -> str:
-    """``Block 1: October 2019, first visits``: a cell's heading, its picture's alternative text and its progress."""
-    when = month_name(month, lang) if month is not None else word("every_month", lang)
-    return f"{word('block', lang).capitalize()} {block.number}: {when}, {group_name(group, lang)}"
 
 
 def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     cells = whole.cells.copy()
+    blocks = {b.number: b for b in result.rules.ruleset.blocks}
     view = pd.DataFrame(
         {
             word("block", lang): cells["block"],
-            word("month", lang): [month_name(m, lang) if isinstance(m, str) else "" for m in cells["month"]],
+            word("month", lang): [
+                cell_when(blocks[b], m, lang) if isinstance(m, str) else ""
+                for b, m in zip(cells["block"], cells["month"])
+            ],
             word("group", lang): [group_name(g, lang) if isinstance(g, str) else "" for g in cells["group"]],
             word("pot", lang): cells["pot_sek"],
             word("paid", lang): cells["paid_sek"],
@@ -244,7 +256,9 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
         view[word("no_data_count", lang)] = cells["no_data"]
     money = [word(k, lang) for k in ("pot", "paid", "lapsed")]
     table = _table(view, money, lambda r: "lapsed" if r[word("lapsed", lang)] > 0 else "", lang)
-    lines = [f"<p>{word('lapsed_lead', lang, lapsed=_kr(whole.cells['lapsed_sek'].sum(), lang))}</p>"]
+    why, conditions = lapsed_why(result.rules.ruleset.blocks, lang)
+    lapsed = _kr(whole.cells["lapsed_sek"].sum(), lang)
+    lines = [f"<p>{word('lapsed_lead', lang, lapsed=lapsed, why=_e(why), conditions=conditions)}</p>"]
     rows = result.table
     failed = rows[rows["conditions_met"].eq(False)] if "conditions_met" in rows else rows.iloc[:0]
     if len(failed):
@@ -256,11 +270,12 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
 
 def _rules_section(result: Payout, lang: str) -> str:
     rs, r = result.rules.ruleset, result.rules
+    origin = provenance_value(r.origin, lang)
     head = (
         f"<p><strong>{_e(rs.title)}</strong> ({_e(rs.id)}, {word('version', lang)} {_e(rs.version)}). "
         f"{_e(text_in(rs.agreement, lang))}. {word('source_word', lang)}: {_e(text_in(rs.source, lang))}. "
         f"{word('total_word', lang)} {_kr(rs.total_sek, lang)} ({_e(text_in(rs.total_source, lang))}).</p>"
-        f'<p class="note">{word("rule_file", lang)}: {_e(r.origin)}, sha256 <code>{_e(r.sha256)}</code>.</p>'
+        f'<p class="note">{word("rule_file", lang)}: {_e(origin)}, sha256 <code>{_e(r.sha256)}</code>.</p>'
     )
     if r.overrides:
         changed = ", ".join(f"<code>{_e(k)}={_e(v)}</code>" for k, v in r.overrides.items())
@@ -308,7 +323,8 @@ def build_report(
     sub = (
         f'<p class="sub">{word("rules", lang)} {_e(result.rules.id)} {_e(result.rules.ruleset.version)} · '
         f"{word('panel', lang)} {_e(p['panel']['source'])} · "
-        f"{word('population', lang)} {_e(p['population']['source'])} · {word('made', lang)} {_e(p['created_utc'])} "
+        f"{word('population', lang)} {_e(provenance_value(p['population']['source'], lang))} · "
+        f"{word('made', lang)} {_e(p['created_utc'])} "
         f"{word('by', lang)} kommiljard {_e(__version__)}</p>"
     )
     progress(word("summary", lang).lower())

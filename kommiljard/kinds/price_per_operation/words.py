@@ -45,6 +45,7 @@ WORDS = {
     "synthetic": ("[SYNTHETIC data, not real regional figures]", "[SYNTETISKA data, inte verkliga regionala siffror]"),
     "unsourced": ("unsourced reading", "läsning utan källa"),
     "pot_heading": ("Pot {name}: {pot}", "Pott {name}: {pot}"),
+    "all_pot": ("of the block", "för blocket"),
     "pot_line": (
         "earned by all regions {earned}; kept under the caps {kept}; paid {paid}; unearned {unearned}",
         "intjänat av alla regioner {earned}; behållet under taken {kept}; utbetalt {paid}; ej intjänat {unearned}",
@@ -92,7 +93,22 @@ KIND_WORDS = {
     "part": ("part", "del"),
     "cells_anchor": ("prices-per-operation", "prices-per-operation"),
     "cells_title": ("Prices per operation", "Ersättning per operation"),
-    "cells_alt": ("Price per operation", "Price per operation"),
+    "cells_alt": ("Price per operation", "Ersättning per operation"),
+    "lapsed_why": (
+        "money that no region earned with operations above its baseline within its cap",
+        "medel som ingen region tjänade in med operationer över sin baslinje inom sitt tak",
+    ),
+    "cell_qualifiers": ("{n} region(s) were paid", "{n} region(er) fick utbetalning"),
+    # its picture
+    "block_name": ("Block {number}: {name}", "Block {number}: {name}"),
+    "figure_title": (
+        "{title}: pot {pot} mnkr, paid {paid}, lapsed {lapsed}",
+        "{title}: pott {pot} mnkr, utbetalt {paid}, ej utbetalt {lapsed}",
+    ),
+    "figure_paid": ("paid for its operations", "utbetalt för egna operationer"),
+    "figure_top": ("as a top region", "som toppregion"),
+    "figure_unpaid": ("earned above its cap (not paid)", "intjänat över taket (ej utbetalt)"),
+    "figure_cap": ("cap", "tak"),
     "cells_intro": (
         "Each region's money against its cap: paid for its own operations above the baseline, paid as one of the "
         "regions with the most operations per inhabitant (hatched), its cap (a black tick) and what it earned above "
@@ -108,6 +124,7 @@ KIND_WORDS = {
     "route_capped": ("reached its cap", "nådde taket"),
     "route_top_regions": ("as a top region", "som toppregion"),
     "all_procedures": ("all procedures", "alla åtgärder"),
+    "column_room_to_cap_sek": ("room to the cap, kr", "kvar till taket, kr"),
     "operations_done": ("operations performed", "utförda operationer"),
     # the procedures as groups of a panel (outputs name a group by its word group_<name>)
     **{f"group_{name}": (en, sv.lower()) for name, (sv, en) in PROCEDURES.items()},
@@ -161,6 +178,7 @@ LEVER_WORDS = {
     "label": ("more operations", "fler operationer"),
     "whatif": ("performs {change} operations more", "utför {change} operationer fler"),
     "unit": ("operations", "operationer"),
+    "one_more": ("one more operation, kr", "en operation till, kr"),
     "range": ("a count of operations", "ett antal operationer"),
     # the what-if page's words for this lever (replacing the page's own, text.toml)
     "page.title": (

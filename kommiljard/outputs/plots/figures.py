@@ -83,12 +83,12 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
     """A payout curve saved as CSV or Parquet (with its provenance if it was written with one)."""
     if current is not None and not math.isfinite(current):
         raise InputError(f"--current = {current}: give the region's actual improvement as a finite number of pp")
-    curve, _ = read_table(path, "payout curve")
+    axes = curve_axes(lang)
+    curve = _read_curve(path, [*axes, "amount_sek", "tier"])
     try:
         provenance = read_provenance(path)
     except (KommiljardError, OSError, KeyError, TypeError, ValueError):
         provenance = {}
-    axes = curve_axes(lang)
     axis = next((a for a in axes if a in curve.columns), "improvement_pp")
     problems = missing_columns(curve, [axis, "amount_sek"])
     if curve.empty and not problems:
@@ -113,12 +113,33 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
     )
     if region is not None and normalise_code(region) not in region_codes():
         raise InputError(f"--region: {unknown_region_message(region)}")
-    if region is None and normalise_code(provenance.get("region", "")) in region_codes():
-        region = provenance["region"]
+    recorded = provenance.get("region") or (provenance.get("whatif") or {}).get("region") or ""  # whose curve it is
+    if region is None and normalise_code(recorded) in region_codes():
+        region = recorded
     unit = curve_axes(lang).get(axis, ("", ""))[1]
     return plot_payout_curve(
         curve, region=region, current=current, provenance=provenance, lang=lang, axis=axis, axis_unit=unit
     ).figure
+
+
+def _read_curve(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    """A payout curve as written: Parquet, English CSV, or the Swedish CSV a spreadsheet reads (its headers in words,
+    a decimal comma, a first line for synthetic data), its columns named as the code names them."""
+    curve, _ = read_table(path, "payout curve")
+    if Path(path).suffix.lower() != ".csv" or any(c in curve.columns for c in columns):
+        return curve
+    from ..wording import column_header
+
+    headers = {f"{column_header(c, lang)}{kr}": c for c in columns for lang in ("sv", "en") for kr in ("", ", kr")}
+    with Path(path).open(encoding="utf-8-sig") as f:
+        lines = f.read().splitlines()
+    start = next((i for i, line in enumerate(lines[:3]) if any(h in headers for h in line.split(";"))), None)
+    if start is None:
+        return curve
+    text = pd.read_csv(io.StringIO("\n".join(lines[start:])), sep=";", dtype=str, keep_default_na=False)
+    text.columns = [headers.get(c.strip(), c.strip()) for c in text.columns]
+    numbers = text.apply(lambda c: c.str.replace("\u2212", "-").str.replace(r"[\s\u00a0]", "", regex=True))
+    return numbers.apply(lambda c: c.str.replace(",", "."))
 
 
 def curve_axes(lang: str = "en") -> dict[str, tuple[str, str]]:

@@ -64,7 +64,7 @@ def plot_payout_curve(
     x, y = curve[axis].to_numpy(float), curve["amount_sek"].to_numpy(float) / MN
     ax = new_axes(ax, (9, 5))
     if "tier" in curve.columns:
-        _tiers(ax, x, y, curve["tier"].to_numpy(int), change_text, lang)
+        _tiers(ax, x, y, curve["tier"].to_numpy(int), change_text, lang=lang, named=axis == "improvement_pp")
     ax.step(x, y, where="post", color="#222222", linewidth=1.4, gid="curve")
     if current is not None:
         amount = y[min(np.searchsorted(x, current, side="right") - 1, len(y) - 1)] if current >= x[0] else y[0]
@@ -87,18 +87,20 @@ def plot_payout_curve(
     ax.set_axisbelow(True)
     note, synthetic = provenance_note(provenance or {}, lang)
     who = region_label(normalise_code(region)) if region is not None else WORDS.text("plot.one_region", lang)
-    label(ax, WORDS.text("plot.curve_title", lang, who=who), note, synthetic)
+    title = "plot.curve_title" if axis == "improvement_pp" else "plot.curve_title_change"
+    label(ax, WORDS.text(title, lang, who=who), note, synthetic)
     return ax
 
 
-def _tiers(ax: Axes, x: np.ndarray, y: np.ndarray, tiers: np.ndarray, change_text, lang: str) -> None:
-    """A payout curve's area shaded by the tier reached, each tier's start marked and named in a legend."""
+def _tiers(ax: Axes, x: np.ndarray, y: np.ndarray, tiers: np.ndarray, change_text, *, lang: str, named: bool) -> None:
+    """A payout curve's area shaded by the tier reached; with ``named`` (a staircase's tiers, not a kind's paid or
+    not) each tier's start marked and named in a legend."""
     starts = np.flatnonzero(np.r_[True, tiers[1:] != tiers[:-1]])
     for i, start in enumerate(starts):
         stop = starts[i + 1] if i + 1 < len(starts) else len(x) - 1
         colour = TIER_COLOURS[tiers[start] % len(TIER_COLOURS)]
         ax.fill_between(x[start : stop + 1], y[start : stop + 1], step="post", color=colour, alpha=0.35, linewidth=0)
-        if start:
+        if start and named:
             ax.axvline(x[start], color=colour, linestyle=":", linewidth=0.9)
             ax.annotate(
                 WORDS.text("plot.tier_from", lang, tier=tiers[start], x=change_text(x[start])),
@@ -109,6 +111,8 @@ def _tiers(ax: Axes, x: np.ndarray, y: np.ndarray, tiers: np.ndarray, change_tex
                 fontsize=7,
                 color="#333333",
             )
+    if not named:
+        return
     ax.legend(
         handles=[
             Patch(color=TIER_COLOURS[t % len(TIER_COLOURS)], alpha=0.35, label=WORDS.text("plot.tier", lang, tier=t))
