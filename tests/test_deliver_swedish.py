@@ -194,3 +194,88 @@ def test_swedish_csv_is_for_a_spreadsheet_and_says_it_is_synthetic(tmp_path):
 def test_lang_from_the_environment(tmp_path):
     result = runner.invoke(app, ["validate", SAMPLE], env={"KOMMILJARD_LANG": "sv"})
     assert result.exit_code == 0 and "rader" in result.stdout
+
+
+OPERATIONS = str(ROOT / "data" / "sample_operations_2022_2026.parquet")
+OBSERVED_2026 = str(ROOT / "examples" / "sample_operations_until_july_2026.parquet")
+STAIRCASE_WORDS = re.compile(r"stapel|staplar|\bbar\b|\bbars\b|90 dagar|90 days|villkoren i block|block-2 conditions")
+
+
+def price_commands(rules: str) -> list[list]:
+    r, cell = ("--rules", rules), ("--region", "03", "--procedure", "cataract")
+    return [
+        ["payout", OPERATIONS, *r, "--out", f"{rules}.xlsx"],
+        ["payout", OPERATIONS, *r, "--out", f"{rules}.csv"],
+        ["explain", OPERATIONS, *r, *cell],
+        ["whatif", OPERATIONS, *r, *cell, "--more", "200", "--out", f"{rules}-whatif.xlsx"],
+        ["whatif", OPERATIONS, *r, *cell, "--curve", "--out", f"{rules}-curve.csv"],
+        ["plot", "curve", f"{rules}-curve.csv", "--out", f"{rules}-curve.png"],
+        ["plot", "payouts", OPERATIONS, *r, "--out", f"{rules}-payouts.png"],
+        ["plot", "staircase", OPERATIONS, *r, "--out", f"{rules}-cells.png"],
+        ["rules", rules],
+        ["validate", OPERATIONS, *r],
+        ["report", OPERATIONS, *r, "--out", f"{rules}.html"],
+        ["page", OPERATIONS, *r, "--out", f"{rules}-page.html"],
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rules", ["kommiljard-2026", "kommiljard-2025-feb-oct", "kommiljard-2025-jun-oct"])
+def test_price_per_operation_says_nothing_in_english(rules, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    found = swedish_offenders(price_commands(rules), [])
+    found |= swedish_offenders([], [p for p in Path(".").glob("*.*") if not p.name.endswith(".json")])
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+@pytest.mark.slow
+def test_a_price_scheme_shows_no_staircase_words(tmp_path, monkeypatch):
+    """A price-per-operation scheme has no bars, no 90-day share and no block-2 conditions: its report, page and
+    narration say none of them, in either language; nor does a sweep of it (its steps are its own)."""
+    monkeypatch.chdir(tmp_path)
+    for lang in ("sv", "en"):
+        said = ""
+        for args in price_commands("kommiljard-2026")[2:]:
+            result = run(*args, lang=lang)
+            said += result.stdout + result.stderr
+        draws = ["--n", "200", "--chunk-size", "200", "--seed", "1", "--quiet"]
+        sweep = ["sweep", "--rules", "kommiljard-2026", "--observed", OBSERVED_2026, *draws, "--out", f"svep-{lang}"]
+        sweep += ["--region", "03", "--more", "100"]
+        result = run(*sweep, lang=lang)
+        said += result.stdout + result.stderr
+        texts = [said, file_texts(Path("kommiljard-2026.html")), file_texts(Path("kommiljard-2026-page.html"))]
+        found = sorted({m.group(0) for t in texts for m in STAIRCASE_WORDS.finditer(t)})
+        assert not found, (lang, found)
+
+
+@pytest.mark.slow
+def test_a_sweep_of_a_price_scheme_and_its_workbook_in_swedish(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    draws = ["--n", "200", "--chunk-size", "200", "--seed", "1", "--quiet", "--out", "svep"]
+    sweep = ["sweep", "--rules", "kommiljard-2026", "--observed", OBSERVED_2026, *draws]
+    sweep += ["--region", "03", "--procedure", "cataract", "--more", "200"]
+    found = swedish_offenders([sweep, ["plot", "sweep", "svep", "--out", "svep.png"]], [Path("svep") / "summary.xlsx"])
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_a_period_cell_is_named_by_its_period_and_a_month_cell_by_its_month():
+    from kommiljard.outputs.wording import cell_heading, lapsed_why
+    from kommiljard.rules import load_rules
+
+    price = load_rules("kommiljard-2026").ruleset.blocks[0]
+    assert cell_heading(price, "2026-12", None, "sv") == "Block 1: jan–dec 2026"
+    staircase = load_rules("kommiljard-2019").ruleset.blocks[0]
+    assert cell_heading(staircase, "2019-10", "operation", "sv") == "Block 1: oktober 2019, operationer och åtgärder"
+    why, conditions = lapsed_why(load_rules("kommiljard-2026").ruleset.blocks, "sv")
+    assert "stapel" not in why and "tak" in why and conditions == ""
+    why, conditions = lapsed_why(load_rules("kommiljard-2019").ruleset.blocks, "sv")
+    assert "lägsta stapeln" in why and "villkor" in conditions
+
+
+def test_a_swedish_payout_curve_csv_draws_as_written(tmp_path):
+    curve = tmp_path / "kurva.csv"
+    run("whatif", OPERATIONS, "--rules", "kommiljard-2026", "--region", "03", "--curve", "--lo", "0", "--hi", "100",
+        "--out", curve)  # fmt: skip
+    assert curve.read_text(encoding="utf-8-sig").splitlines()[1].startswith("fler operationer;belopp, kr")
+    result = run("plot", "curve", curve, "--out", tmp_path / "kurva.png")
+    assert (tmp_path / "kurva.png").stat().st_size > 10_000 and "03" not in result.stderr.split("kurva.png")[0][-3:]

@@ -292,9 +292,10 @@ def print_whatif(result, actions, fmt: Format) -> None:
     from ..kinds.base import word
     from ..kinds.naming import measure_name
     from ..money import format_pp, kronor
-    from ..outputs.wording import month_name, readable
+    from ..outputs.wording import cell_when, readable
 
     language, c, lever = lang(), result.cells, actions.lever
+    blocks = {b.number: b for b in result.baseline.rules.ruleset.blocks}
     synthetic = say("synthetic_title") if result.baseline.panel.synthetic else ""
     changed = chosen_text(result.chosen, language)
     pp = lever.unit == "pp"
@@ -310,7 +311,7 @@ def print_whatif(result, actions, fmt: Format) -> None:
     state, following = actions.view(c, language)
     extra = f"sek_per_extra_{lever.unit}"
     view = pd.DataFrame({
-        "month": [month_name(m, language, True) for m in c["month"]],
+        "month": [cell_when(blocks[b], m, language, short=True) for b, m in zip(c["block"], c["month"])],
         "group": c["group"],
         **state,
         "tier": [f"{b} → {a}" + (f" ({r})" if t else "")
@@ -390,14 +391,14 @@ def print_sweep(summary, m: dict, name: str, region: str | None, fmt: Format, ch
 
     language = lang()
     groups, bars = m["block"]["groups"], m["block"]["bars"]  # from the rules, never parsed out of column names
-    steps = "/".join(colour_word(b, language) for b in bars)
+    steps, note = chance_words(bars, language)
     rows = []
     for _, r in summary.iterrows():
         row = {"region": f"{r['region']} {r['region_name']}"}
         row |= {f"{c}_sek": format_mnkr(r[f"{c}_sek"], lang=language) for c in ("mean", "p5", "p50", "p95")}
         for g in groups:
             chance = "/".join(format_number(100 * r[f"p_{b}_{g}"], lang=language) for b in bars)
-            row[say("chance_header", group=group_name(g, language, True))] = chance
+            row[say("chance_header", group=sweep_group(g, language))] = chance
         if region is not None:
             row |= {"mean_gain_sek": format_mnkr(r["mean_gain_sek"], lang=language),
                     say("p5_to_p95"): f"{format_mnkr(r['p5_gain_sek'], lang=language)} – "
@@ -406,7 +407,7 @@ def print_sweep(summary, m: dict, name: str, region: str | None, fmt: Format, ch
     view = pd.DataFrame(rows)
     title = say("sweep_title", name=name, n=format_number(m.get("n"), lang=language))
     print_frame(view, fmt, title, keys=1, numbers=[c for c in view.columns if c != "region"])
-    out.print(say("chance_note", bars=steps), highlight=False)
+    out.print(note, highlight=False)
     if (m.get("observed") or {}).get("forecast_from"):
         _print_by_month(summary, m, fmt)
     if region is not None:
@@ -415,12 +416,31 @@ def print_sweep(summary, m: dict, name: str, region: str | None, fmt: Format, ch
         def chances(suffix: str, g: str) -> str:
             return "/".join(format_number(100 * row[f"p_{b}_{g}{suffix}"], lang=language) for b in bars)
 
-        moves = "; ".join(f"{group_name(g, language, True)} {steps} {chances('_baseline', g)} % → {chances('', g)} %"
+        moves = "; ".join(f"{sweep_group(g, language)} {steps} {chances('_baseline', g)} % → {chances('', g)} %"
                           for g in groups)  # fmt: skip
         who = f"{normalise_code(region)} {change}" if change else normalise_code(region)
         out.print(say("lever_line", region=who, gain=mnkr(row["mean_gain_sek"], lang=language),
                       low=format_mnkr(row["p5_gain_sek"], lang=language), high=mnkr(row["p95_gain_sek"], lang=language),
                       moves=moves), highlight=False)  # fmt: skip
+
+
+def chance_words(bars, language: str) -> tuple[str, str]:
+    """The steps a sweep counts the chance of, in words (``blå/röd/orange``; a kind's own steps by its words), and
+    the note under its table (a staircase's bars in a measurement month, or a kind's steps over its period)."""
+    from ..outputs.wording import kind_step
+
+    own = [kind_step(b, language) for b in bars]
+    if all(own):
+        return "/".join(own), say("chance_note_steps", steps="/".join(own))
+    steps = "/".join(colour_word(b, language) for b in bars)
+    return steps, say("chance_note", bars=steps)
+
+
+def sweep_group(group: str, language: str) -> str:
+    """A sweep's group in words (``all``: the whole block, for a kind whose cell is every group)."""
+    from ..outputs.wording import word
+
+    return word("column.all_groups", language) if group == "all" else group_name(group, language, True)
 
 
 def print_lever_grid(rows, m: dict, code: str, n: int, fmt: Format) -> None:
@@ -435,12 +455,12 @@ def print_lever_grid(rows, m: dict, code: str, n: int, fmt: Format) -> None:
     for stat in ("mean", "p5", "p50", "p95"):
         view[f"{stat}_sek"] = [format_mnkr(v, lang=language) for v in rows[f"{stat}_gain_sek"]]
     for g in groups:
-        view[say("chance_header", group=group_name(g, language, True))] = [
+        view[say("chance_header", group=sweep_group(g, language))] = [
             "/".join(format_number(100 * r[f"p_{b}_{g}"], lang=language) for b in bars) for _, r in rows.iterrows()
         ]
     title = say("grid_title", region=code, n=format_number(n, lang=language))
     print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
-    out.print(say("chance_note", bars="/".join(colour_word(b, language) for b in bars)), highlight=False, markup=False)
+    out.print(chance_words(bars, language)[1], highlight=False, markup=False)
 
 
 def _print_by_month(summary, m: dict, fmt: Format) -> None:

@@ -13,7 +13,7 @@ import typer
 
 from ..errors import KommiljardError
 from ..inputs.options import number_list
-from ..money import format_mnkr, format_number, pp
+from ..money import format_number, pp
 from ..rules import DEFAULT_RULES, load_rules
 from . import options as opt
 from .app import (
@@ -33,12 +33,12 @@ from .app import (
     err,
     lever_options,
     many,
-    out,
     overrides_of,
     reports_errors,
 )
+from .app import lang as current_lang
 from .compare import print_variant_sweep
-from .render import print_frame, print_sweep, say_done, say_sweep
+from .render import print_frame, print_lever_grid, print_sweep, say, say_done, say_sweep
 from .terminal import write_out
 
 OutDirOpt = Annotated[
@@ -181,12 +181,10 @@ def sweep(
     rule_set = load_rules(rules, overrides_of(set_))
     levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option))
     loaded = replace(base, scenario=load_any_scenario(scenario))
-    said = f"scenario: {loaded.scenario.origin}; rules: {rules}; seed {seed}"
     if len(levers) > 1:
-        grid = replace(loaded, rules=rule_set)
         with _connected(scheduler) as client:  # one cluster for every sweep of the grid
-            n_each = f"{n:,} trajectories each".replace(",", " ")
-            lever_grid(levers, grid, said=f"{said}; {n_each}", quiet=quiet, fmt=fmt, scheduler=client)
+            grid = replace(loaded, rules=rule_set)
+            lever_grid(levers, grid, rules=rules, quiet=quiet, fmt=fmt, scheduler=client)
         swedish_workbooks(lang, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
         return
     lever = levers[0] if levers else None
@@ -231,19 +229,14 @@ def _print_run(result, n: int, out_dir: Path) -> None:
     """What a sweep kept of the observed panel, what it forecast, and how long it took (on stderr)."""
     m = result.manifest
     if m.get("observed"):
-        err.print(
-            f"observed: {m['observed']['cells_used']} cells kept as in {m['observed']['source']}", highlight=False
-        )
+        err.print(say("sweep_kept", n=m["observed"]["cells_used"], source=m["observed"]["source"]), highlight=False)
     forecast = (m.get("observed") or {}).get("forecast_from")
     if forecast:  # a fitted scenario: each region drawn from its own forecast
         o = m["observed"]
-        err.print(
-            f"forecast from {forecast} with each region's own fit (up to {o['fit_until']}): drawn "
-            f"{', '.join(o['months_forecast']) or 'nothing (every month is known)'}; known "
-            f"{', '.join(o['months_known']) or 'none'}",
-            markup=False,
-            highlight=False,
-        )
+        drawn = ", ".join(o["months_forecast"]) or say("sweep_nothing_drawn")
+        known = ", ".join(o["months_known"]) or say("sweep_none_known")
+        said = say("sweep_forecast", source=forecast, until=o["fit_until"], drawn=drawn, known=known)
+        err.print(said, markup=False, highlight=False)
     say_done(result, n, out_dir)
 
 
@@ -266,9 +259,12 @@ def _print_sweep(result, name: str, lever, fmt: Format, option: str | None = Non
 def change_text(value: float, option: str | None) -> str:
     """A lever's change as the terminal writes it: ``+3 pp``, ``+200 operations``."""
     from ..analysis.levers import every_lever
+    from ..kinds import word
 
-    lever = every_lever().get(option or "")
-    return pp(value, None) if lever is None or lever.unit == "pp" else f"{value:+g} {lever.unit}"
+    lever, language = every_lever().get(option or ""), current_lang()
+    if lever is None or lever.unit == "pp":
+        return pp(value, None, lang=language)
+    return f"{format_number(value, None, True, language)} {word(lever.words, 'unit', language)}"
 
 
 def swept_lever(rules, option: str) -> None:
@@ -326,15 +322,11 @@ def resumable(where: Path):
     try:
         yield
     except KeyboardInterrupt:
-        err.print(
-            f"interrupted: finished parts are kept in {where}; run the same command again to resume.",
-            highlight=False,
-            markup=False,
-        )
+        err.print(say("interrupted", where=where), highlight=False, markup=False)
         raise typer.Exit(130) from None
 
 
-def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, scheduler=None) -> None:
+def lever_grid(levers: list, settings, *, rules: str, quiet: bool, fmt: Format, scheduler=None) -> None:
     """One sweep per lever size, each in ``settings.out_dir/improve<+x>`` (``settings``: a
     :class:`~kommiljard.sweeps.run.Sweep` without its lever), all on the same draws (the same seed and
     arguments): the gain per size, for the lever's region."""
@@ -343,10 +335,13 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
     from ..outputs.ownership import LEVER_GRID, claim_folder
 
     claim_folder(settings.out_dir, LEVER_GRID)  # a lever grid's folder holds its sweeps' folders, nothing else
-    err.print(
-        f"{said}; lever grid: region {levers[0].region} {', '.join(f'{lv.improve_pp:+g}' for lv in levers)} pp",
-        highlight=False,
-    )
+    from ..outputs.wording import provenance_value
+
+    language = current_lang()
+    origin = provenance_value(settings.scenario.origin, language)
+    said = say("grid_line", origin=origin, rules=rules, seed=settings.seed, n=format_number(settings.n, lang=language))
+    sizes = ", ".join(format_number(lv.improve_pp, None, True, language) for lv in levers)
+    err.print(f"{said}; " + say("lever_grid", region=levers[0].region, sizes=sizes), highlight=False)
     results, n = [], settings.n
     with progress_bars(quiet) as bar:
         for lever in levers:
@@ -365,11 +360,9 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
         ]
     )
     computed, reused = sum(r.computed_parts for r in results), sum(r.reused_parts for r in results)
-    err.print(
-        f"{len(results)} sweeps of {format_number(n)} trajectories ({computed} part(s) computed, {reused} reused); "
-        f"wrote {', '.join(str(r.out_dir) for r in results)}",
-        highlight=False,
-    )
+    outs = ", ".join(str(r.out_dir) for r in results)
+    err.print(say("grid_done", k=len(results), n=format_number(n, lang=current_lang()), computed=computed,
+                  reused=reused, out=outs), highlight=False)  # fmt: skip
     if fmt is Format.json:
         doc = {"region": code, "levels": [{**row, "out_dir": str(r.out_dir)} for row, r in
                                           zip(rows.to_dict(orient="records"), results)]}  # fmt: skip
@@ -378,22 +371,7 @@ def lever_grid(levers: list, settings, *, said: str, quiet: bool, fmt: Format, s
     if fmt is Format.csv:
         sys.stdout.write(rows.to_csv(index=False))
         return
-    groups, bars = m["block"]["groups"], m["block"]["bars"]
-    gains = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")
-    chances = {g: ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for _, r in rows.iterrows()] for g in groups}
-    view = pd.DataFrame({
-        "lever pp": [f"{v:+g}" for v in rows["improve_pp"]],
-        **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
-        **{f"{g} %": chances[g] for g in groups},
-    })  # fmt: skip
-    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-1 gain, mnkr"
-    print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
-    out.print(
-        f"<group> %: the chance to reach the {'/'.join(bars)} bar in that group in at least one measurement month, "
-        "with the lever.",
-        highlight=False,
-        markup=False,
-    )
+    print_lever_grid(rows, m, code, n, fmt)
 
 
 def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None = None) -> None:
@@ -404,30 +382,22 @@ def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None =
 
     settings = replace(settings, scenario=load_any_scenario(settings.scenario))
     n, variants, out_dir = settings.n, settings.variants, settings.out_dir
-    err.print(
-        f"scenario: {settings.scenario.origin}; seed {settings.seed}; {format_number(n)} trajectories; "
-        f"{len(variants)} variants: "
-        + ", ".join(
-            f"{name} ({r.id}{' with ' + str(dict(r.overrides)) if r.overrides else ''})" for name, r in variants.items()
-        ),
-        highlight=False,
-        markup=False,
+    from ..outputs.wording import provenance_value
+    from ..rules.texts import alternative_name
+
+    language = current_lang()
+    named = ", ".join(
+        f"{alternative_name(name, language)} ({r.id}{' ' + str(dict(r.overrides)) if r.overrides else ''})"
+        for name, r in variants.items()
     )
+    origin = provenance_value(settings.scenario.origin, language)
+    seeds = {"seed": settings.seed, "n": format_number(n, lang=language), "k": len(variants)}
+    err.print(say("variants_line", origin=origin, variants=named, **seeds), highlight=False, markup=False)
     with progress_bars(quiet) as bar, resumable(out_dir):
         result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
-    err.print(
-        f"{format_number(n)} trajectories x {len(variants)} variants in {result.elapsed_s:.1f} s "
-        f"({result.computed_parts} part(s) computed, {result.reused_parts} reused"
-        + (
-            f"; Dask: {result.manifest['dask']['workers']} worker(s)"
-            if result.computed_parts and result.manifest.get("dask")
-            else ""
-        )
-        + f"); wrote {out_dir}/",
-        highlight=False,
-    )
+    say_done(result, n, out_dir, variants=len(variants))
     by_region, scheme, manifest = read_variant_sweep(out_dir)
     if manifest.get("observed"):
         known = manifest["observed"]
-        err.print(f"observed: {known.get('cells_used')} cells kept as in {known.get('source')}", highlight=False)
+        err.print(say("sweep_kept", n=known.get("cells_used"), source=known.get("source")), highlight=False)
     print_variant_sweep(by_region, scheme, manifest, fmt)

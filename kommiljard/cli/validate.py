@@ -24,7 +24,7 @@ def validate(
     `--allow-missing-regions` the regions (or months) it lacks are listed as 'no data' instead of refused.
     """
     from ..engine import coverage_checks, missing_cells
-    from ..inputs.panel import read_panel
+    from ..inputs.panel import known_groups, read_panel
     from ..inputs.population import read_population
     from ..outputs.wording import group_name, month_range
     from ..rules import load_rules
@@ -33,7 +33,7 @@ def validate(
     pop = read_population(population)
     p = read_panel(
         panel,
-        ruleset.ruleset.group_names,
+        known_groups(ruleset.ruleset.group_names),  # a panel may hold groups the rule set does not read
         coverage_checks(ruleset, pop, allow_missing),
         ruleset.ruleset.measure_columns(),
         complete=False,  # each block checks its measures in the rows it reads

@@ -38,7 +38,10 @@ def for_people(frame: pd.DataFrame, lang: str = "sv", rules=None, exact: bool = 
     headers lose the ``_sek`` that names them); a header says ``kr`` for an amount."""
     money = set(money_columns(frame))
     people = readable(frame if exact else in_whole_kronor(frame), lang, rules)
-    people.columns = [column_header(str(c), lang) + (", kr" if c in money else "") for c in frame.columns]
+    headers = [column_header(str(c), lang) for c in frame.columns]
+    people.columns = [
+        h + (", kr" if c in money and not h.endswith(", kr") else "") for c, h in zip(frame.columns, headers)
+    ]
     return people
 
 
@@ -130,7 +133,7 @@ def whatif_sheets(w, lang: str = "en") -> list[Sheet]:
         ]
     )
     cells = whatif_cells_whole(w.cells)
-    money = ["amount_before_sek", "amount_after_sek", "delta_sek", "sek_per_extra_pp"]
+    money = [c for c in money_columns(cells) if c in cells.columns]  # before, after, one more unit, a kind's own
     shares = [c for c in cells.columns if c.endswith("_pp") or "share" in c]
     notes = [
         word("sheet_whatif", lang, region=f"{w.region} {w.as_dict()['region_name']}"),

@@ -41,7 +41,7 @@ def no_data_text(what: str, lang: str) -> str:
     return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text).replace("block", word("block", lang))
 
 
-def cell_when(block, month: str | None, lang: str = "en") -> str:
+def cell_when(block, month: str | None, lang: str = "en", short: bool = False) -> str:
     """When a cell of ``block`` is: its month (``October 2019``), every month (``month`` None: a group over all its
     months), or the block's whole period when its kind keeps one cell for several months (``Jan–Dec 2026``)."""
     if month is None:
@@ -49,7 +49,7 @@ def cell_when(block, month: str | None, lang: str = "en") -> str:
     months = list(getattr(block, "months", ()) or ())
     if len(months) > 1 and len({m for m, _ in kind_of(block).cells(block)}) == 1:
         return month_range(months, lang)
-    return month_name(month, lang)
+    return month_name(month, lang, short)
 
 
 def cell_heading(block, month: str | None, group: str | None, lang: str = "en") -> str:
@@ -304,6 +304,13 @@ def declared_header(column: str, lang: str = "en") -> str | None:
     return None
 
 
+def kind_step(step: str, lang: str = "en") -> str | None:
+    """A step a kind names in its words (``step_<name>``: a price scheme's ``operations``), or None."""
+    from ..kinds import KINDS
+
+    return next((kind_word(k, f"step_{step}", lang) for k in KINDS.values() if f"step_{step}" in k.words), None)
+
+
 def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = None) -> str:
     """A table's column as people read it (``block1_first_visit`` -> block 1, first visits; ``p_blue_operation``
     -> chance of blue, operations and treatments); ``steps`` names bars and levels (code -> word). A column
@@ -338,12 +345,18 @@ def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = 
         text = word(
             "column.pattern_chance",
             lang,
-            bar=(steps or {}).get(step) or colour_word(step, lang),
-            group=group_name(group, lang, True),
+            bar=(steps or {}).get(step) or kind_step(step, lang) or colour_word(step, lang),
+            group=group_name(group, lang, True) if group != "all" else word("column.all_groups", lang),
         )
     elif prefix == "tier_":
         key = "column.pattern_tier" if match.group("month") else "column.pattern_highest_tier"
         text = word(key, lang, group=group_name(body, lang, True))
+    moved = re.fullmatch(r"(.+?)_(before|after)", column)  # a what-if's figure before and after the change
+    if text is None and moved:
+        base, kr = column_header(moved.group(1), lang), ""
+        if base.endswith(", kr"):
+            base, kr = base.removesuffix(", kr"), ", kr"
+        return f"{base} {word(f'column.{moved.group(2)}_sek', lang)}{kr}"
     if text is None:  # a variant's column is named by the variant (a named alternative by its short name)
         return alternative_name(column, lang) if alternative_name(column, lang) != column else column.replace("_", " ")
     if match.group("month"):
@@ -370,6 +383,8 @@ def readable(frame, lang: str = "en", rules=None):
         frame[column] = [routes.get((b, r), routes.get((None, r), r)) for b, r in zip(blocks, frame[column])]
     if "bars" in frame.columns:
         frame["bars"] = [_bars(v, lang, rules) for v in frame["bars"]]
+    if "measure" in frame.columns:  # a measure moved (a what-if's cells): by its name
+        frame["measure"] = [measure_name(m, lang) if isinstance(m, str) else m for m in frame["measure"]]
     for column in frame.columns:
         if pd.api.types.is_bool_dtype(frame[column]):
             frame[column] = frame[column].map(lambda v: yes_no(bool(v), lang))
@@ -387,8 +402,10 @@ def _bars(value, lang: str, rules) -> object:
     labels = {}
     for block in rules.ruleset.blocks if rules is not None else ():
         labels |= {s.name: step_name(s, lang) for s in getattr(block, "bars", ()) or getattr(block, "levels", ())}
-        words = kind_words(kind_of(block))
+        kind = kind_of(block)
+        words = kind_words(kind)
         labels |= {b: words.get(f"step.{b}", lang) for b in value.split("+") if words.get(f"step.{b}", lang)}
+        labels |= {b: kind_word(kind, f"step_{b}", lang) for b in value.split("+") if f"step_{b}" in kind.words}
     return "+".join(labels.get(b) or colour_word(b, lang) for b in value.split("+"))
 
 

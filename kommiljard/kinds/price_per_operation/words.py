@@ -119,6 +119,8 @@ KIND_WORDS = {
     ),
     "tier_none": ("nothing", "inget"),
     "tier_paid": ("paid", "utbetalt"),
+    "step_operations": ("payment for operations", "ersättning för operationer"),
+    "step_top_regions": ("top-region money", "toppregionsmedel"),
     "route_none": ("no operation over the baseline", "ingen operation över baslinjen"),
     "route_increase": ("paid for its operations", "ersatt för sina operationer"),
     "route_capped": ("reached its cap", "nådde taket"),
