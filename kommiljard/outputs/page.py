@@ -43,7 +43,7 @@ from ..kinds import kind_of, word
 from ..kinds.naming import measure_name
 from ..rules import Rules
 from .files import write_text
-from .wording import provenance_value
+from .wording import cell_when, provenance_value
 
 TEMPLATE = files("kommiljard") / "outputs" / "page_template"
 TEXT = tomllib.loads((TEMPLATE / "text.toml").read_text(encoding="utf-8"))  # the page's words, per language
@@ -296,13 +296,13 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
     numbers = {number for number, _, _ in curves.cells}
     others = [b for b in result.rules.ruleset.blocks if b.number not in numbers]
     decimals = max(0, -math.floor(math.log10(curves.step) + 1e-9))
-    cells = []
+    cells, blocks = [], {b.number: b for b in result.rules.ruleset.blocks}
     for number, month, group in curves.cells:
         shown = page_cell(result.rules, number, month, group, lang)
         cells.append(
             {
                 "key": f"{month}.{group}",
-                "label": f"{month_label(month, lang)} · {shown['group']}",
+                "label": f"{cell_when(blocks[number], month, lang)} · {shown['group']}",
                 **{k: shown[k] for k in ("measure", "tiers", "routes", "colours")},
             }
         )

@@ -219,6 +219,14 @@ LEVER_WORDS = {
     ),
     "page.extra_pp": ("one operation more here", "en operation till här"),
     "page.next": ("next step", "nästa steg"),
+    "page.next_in": (
+        "{pp} operations more reach tier {tier} ({bars})",
+        "ytterligare {pp} operationer når nivå {tier} ({bars})",
+    ),
+    "page.next_beyond": (
+        "not within the page's range (up to {hi} operations)",
+        "inte inom sidans intervall (upp till {hi} operationer)",
+    ),
     "page.next_top": (
         "none: each operation over the baseline is paid, up to the cap",
         "inget: varje operation över baslinjen ersätts, upp till taket",

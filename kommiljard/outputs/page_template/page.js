@@ -27,6 +27,10 @@
     return template.replace(/\{(\w+)\}/g, function (match, name) { return name in values ? String(values[name]) : match; });
   }
   function decimal(text) { return D.lang === "sv" ? text.replace(".", ",") : text; }
+  function grouped(text) {  // a number's thousands apart (62 798), its decimals as the language writes them
+    var parts = text.split(".");
+    return decimal(parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f") + (parts.length > 1 ? "." + parts[1] : ""));
+  }
   function kr(x) {
     var r = Math.round(x);
     var s = Math.abs(r).toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
@@ -201,7 +205,7 @@
       var rows = {};
       var shown = "share" in D.regions[0].cells[c]  // a share and last year's; else the lever's own value
         ? [["share", fill(T.share, { measure: cell.measure }) + ", %"], ["improvement", T.improvement + ", " + T.pp]]
-        : [["value", cell.measure + ", " + T.pp]];
+        : [["value", cell.measure]];  // a count, named by its measure (operations performed)
       shown.concat([["tier", T.tier], ["route", T.route], ["amount", T.kronor]]).forEach(function (row) {
         var tr = el("tr");
         tr.appendChild(el("th", { scope: "row" }, row[1]));
@@ -296,8 +300,8 @@
         u.rows.improvement[1].textContent = signed(shareAfter - data.previous, D.share_decimals);
         u.lastYear.textContent = fill(T.last_year, { value: share(data.previous) });
       } else {
-        u.rows.value[0].textContent = decimal(data.value.toFixed(DEC));
-        u.rows.value[1].textContent = decimal(Math.max(0, data.value + k * STEP).toFixed(DEC));
+        u.rows.value[0].textContent = grouped(data.value.toFixed(DEC));
+        u.rows.value[1].textContent = grouped(Math.max(0, data.value + k * STEP).toFixed(DEC));
       }
       setTier(u.rows.tier[0], cell, before.tier);
       setTier(u.rows.tier[1], cell, after.tier);
