@@ -27,6 +27,8 @@ def results(sample_panel_path):
         payout(sample_panel_path),
         payout(root / "sample_panel_2013.parquet", rules="kommiljard-2013"),
         payout(root / "sample_panel_2023.parquet", rules="kommiljard-2023"),
+        payout(root / "sample_operations_2022_2026.parquet", rules="kommiljard-2026"),
+        payout(root / "sample_operations_2022_2026.parquet", rules="kommiljard-2025-feb-oct"),
     )
 
 
@@ -48,11 +50,14 @@ def _figures(results, sweeps, sample_panel_path, tmp_path, lang):
     from kommiljard.kinds import kind_of
     from kommiljard.outputs.files import write_table
 
-    r19, r13, r23 = results
+    r19, r13, r23, r26, r25 = results
     requirements = r23.rules.ruleset.block(1)
     requirement = lambda cell: kind_of(requirements).figure(r23, requirements, cell, None, lang).figure  # noqa: E731
     curve = tmp_path / "curve.csv"
     write_table(payout_curve(sample_panel_path, "06", month="2019-10", group="operation"), curve, {"region": "06"})
+    operations = tmp_path / "operations.csv"
+    more = payout_curve(r26.panel, "03", rules="kommiljard-2026", lever="more", lo=-200, hi=600, step=50)
+    write_table(more, operations, {"region": "03"})
     return {
         "staircase": cells_figure(r19, "2019-10", "operation", lang),
         "every staircase": cells_figure(r19, None, None, lang),
@@ -65,6 +70,10 @@ def _figures(results, sweeps, sample_panel_path, tmp_path, lang):
         "requirement": requirement(("2023-05", "sc_first_visit")),
         "requirement over its months": requirement((None, "sc_first_visit")),
         "payouts of requirements": payouts_figure(r23, lang),
+        "price per operation": cells_figure(r26, None, None, lang),
+        "prices per procedure": cells_figure(r25, None, None, lang),
+        "payouts of prices": payouts_figure(r25, lang),
+        "curve of operations": curve_figure(operations, "03", 150.0, lang),
     }
 
 

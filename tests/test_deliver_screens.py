@@ -18,6 +18,7 @@ from kommiljard.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample_panel_2019.parquet")
+OPERATIONS = str(ROOT / "data" / "sample_operations_2022_2026.parquet")
 runner = CliRunner()
 SAYS = {
     "en": {"report": "SYNTHETIC data, not real regional figures.", "page": "If every other region stays as observed"},
@@ -47,13 +48,17 @@ def browser(tmp_path_factory):
 def made(tmp_path_factory):
     folder = tmp_path_factory.mktemp("deliverables")
     invoke("sweep", "--n", "500", "--chunk-size", "500", "--seed", "1", "--out", folder / "grid", "--region", "06",
-           "--improve", "0,3", "--quiet")  # fmt: skip
+           "--improve", "0;3", "--quiet")  # fmt: skip
     invoke("sweep", "--n", "500", "--chunk-size", "500", "--seed", "1", "--out", folder / "variants", "--alternatives",
            "--quiet")  # fmt: skip
     for lang in ("en", "sv"):
         invoke("report", SAMPLE, "--out", folder / f"report-{lang}.html", "--lang", lang)
         invoke("page", SAMPLE, "--out", folder / f"page-{lang}.html", "--sweep", folder / "grid" / "improve+0",
                "--sweep", folder / "grid" / "improve+3", "--lang", lang)  # fmt: skip
+        prices = ("--rules", "kommiljard-2026")  # a price-per-operation scheme: its own picture, page and report
+        invoke("report", OPERATIONS, *prices, "--out", folder / f"report-2026-{lang}.html", "--lang", lang)
+        invoke("page", OPERATIONS, *prices, "--out", folder / f"page-2026-{lang}.html", "--lang", lang)
+        invoke("plot", "staircase", OPERATIONS, *prices, "--out", folder / f"prices-{lang}.png", "--lang", lang)
         for kind, source in (("staircase", SAMPLE), ("payouts", SAMPLE), ("sweep", folder / "grid" / "improve+3"),
                              ("variants", folder / "variants")):  # fmt: skip
             invoke("plot", kind, source, "--out", folder / f"{kind}-{lang}.png", "--lang", lang)
@@ -92,3 +97,20 @@ def test_report_page_and_pictures_in_the_browser(browser, made, lang):
         seen = shoot(browser, made / f"{kind}-{lang}.png")
         assert seen["images"] == [True], kind
         assert (made / f"{kind}-{lang}.seen.png").stat().st_size > 5000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_price_scheme_s_report_page_and_picture_in_the_browser(browser, made, lang):
+    """2026 (price per operation): the report and page load whole, fit the window, say the synthetic mark in the
+    language and name the cell by its period (not its last month)."""
+    report = shoot(browser, made / f"report-2026-{lang}.html")
+    assert SAYS[lang]["report"] in report["text"] and report["images"] and all(report["images"])
+    assert report["wide"] <= report["window"]
+    assert ("Block 1: Jan–Dec 2026" if lang == "en" else "Block 1: jan–dec 2026") in report["text"]
+    page = shoot(browser, made / f"page-2026-{lang}.html", "#region=03&more=200")
+    assert SAYS[lang]["page"] in page["text"] and page["wide"] <= page["window"]
+    assert ("Jan–Dec 2026" if lang == "en" else "jan–dec 2026") in page["text"]
+    assert ("operations" if lang == "en" else "operationer") in page["text"] and " pp " not in page["text"]
+    seen = shoot(browser, made / f"prices-{lang}.png")
+    assert seen["images"] == [True] and (made / f"prices-{lang}.seen.png").stat().st_size > 5000

@@ -157,7 +157,7 @@ def test_every_english_text_of_the_bundled_rule_files_has_its_swedish():
 
 
 def test_every_words_file_has_both_languages():
-    kinds = ("staircase", "threshold", "population_share")
+    kinds = ("staircase", "threshold", "population_share", "requirements")
     for package in ("kommiljard.outputs", "kommiljard.kinds", *(f"kommiljard.kinds.{k}" for k in kinds)):
         words = words_of(package)
         for key in words.keys():  # noqa: SIM118 - Words is no dict
