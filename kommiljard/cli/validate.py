@@ -46,7 +46,7 @@ def validate(
             months=month_range(sorted(f["month"].unique()), lang.value),
             groups=", ".join(group_name(g, lang.value) for g in sorted(f["group"].unique())), covers=covers,
             rules=ruleset.id) + (say("synthetic_title") if p.synthetic else "") + ".",
-        highlight=False, soft_wrap=True,
+        highlight=False,
     )  # fmt: skip
     warn_no_data(gaps, computed=False)
 

@@ -881,6 +881,9 @@ READERS: dict[str, Callable[[Grid, int, Hints, Reading, list[Issue]], None]] = {
 }
 
 
+PANEL_MEASURES = {"share_90", "share_60", "performed_60", "n_waiting", "operations"}
+
+
 def export_hint(path: str | Path) -> str | None:
     """What a file given where a panel belongs looks like, if it is a waiting-time export that ``kommiljard
     import`` reads: its layout, header and title, and the command that turns it into a panel. None if it is no
@@ -898,6 +901,8 @@ def export_hint(path: str | Path) -> str | None:
             continue
         layout, header = found
         cells = [grid.text(header, c) for c in grid.filled(header)]
+        if {c.strip().lower() for c in cells} & PANEL_MEASURES:  # a panel's own columns: a panel with a fault
+            return None
         shown = "; ".join(cells if len(cells) <= 5 else [*cells[:4], "…", cells[-1]])
         rows = sum(not grid.blank(r) for r in range(header + 1, len(grid.rows)))
         title = _title(grid, header)

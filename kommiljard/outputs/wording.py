@@ -47,7 +47,7 @@ def cell_when(block, month: str | None, lang: str = "en", short: bool = False) -
     if month is None:
         return word("every_month", lang)
     months = list(getattr(block, "months", ()) or ())
-    if len(months) > 1 and len({m for m, _ in kind_of(block).cells(block)}) == 1:
+    if len(months) > 1 and getattr(kind_of(block), "period_cells", False):  # a cell is the block's whole period
         return month_range(months, lang)
     return month_name(month, lang, short)
 

@@ -80,6 +80,7 @@ class PricePerOperationKind:
     measures = (OPERATIONS,)
     columns = (OPERATIONS_COLUMN, BASELINE, COUNTED, EARNED, CAP, SHARE_OF_MAX, TOP)
     words = KIND_WORDS
+    period_cells = True  # a cell is the block's whole period (its month: the last one), as outputs name it
     levers = (LEVER,)
     step_word = "part"
 
