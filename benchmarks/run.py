@@ -23,6 +23,9 @@
 7. **Dask** (``dask_scaling.py``, when ``distributed`` is installed): the sweep on a LocalCluster of
    1 and 2 worker processes: throughput, the parallel efficiency at 2, the driver's CPU as a share
    of the workers'.
+8. **Forecasts** (``forecast_speed.py``): ``kommiljard fit`` on 21 regions x 2 groups x 60 months in a fresh
+   process (goal: under 10 s CPU), and a fitted scenario's sweep with ``--observed`` against the default
+   scenario's, one thread (goal: at most 1.5 times its CPU).
 
 Every figure is the least over rounds (the machine is shared: the least disturbed round), and
 each ratio is to a floor measured in the same run; the targets (issue 25's goals) are printed
@@ -52,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import commands
 import compile_times
 import floors
+import forecast_speed
 import price
 import sweeps
 
@@ -179,6 +183,14 @@ def targets(r: dict) -> list[dict]:
                 ratio = t["cpu"] / staircase
                 out.append(target(f"sweep {name}: CPU per trajectory / staircase's", t["cpu"], ratio, "<= 1.0",
                                   ratio <= 1.0))  # fmt: skip
+    if "forecast" in r:  # issue 22: `kommiljard fit` on 21 x 2 x 60 months, a fitted --observed sweep / default's
+        fc, goals = r["forecast"], r["forecast"]["goals"]
+        cpu = fc["fit"]["command"]["cpu"]
+        out.append(target("kommiljard fit, 21 x 2 x 60 months: CPU (s)", cpu, None, f"< {goals['fit_cpu_s']:g}",
+                          cpu < goals["fit_cpu_s"]))  # fmt: skip
+        ratio = fc["sweep"]["ratio_cpu"]
+        out.append(target("sweep of a fitted scenario --observed: CPU / default scenario's", ratio, ratio,
+                          f"<= {goals['sweep_ratio']:g}", ratio <= goals["sweep_ratio"]))  # fmt: skip
     race = s["race"]
     ratio = race["numpy_us"]["cpu"] / race["kernel_us"]["cpu"]
     out.append(target("tuned numpy contender / allocation kernel (CPU, 1 thread)", race["kernel_us"]["cpu"], ratio,
@@ -209,6 +221,7 @@ def measure(mode_name: str, memory_sizes: tuple[int, ...], compile_: bool, dask:
     result["commands"] = commands.measure(2 if quick else 5)
     result["sweep"] = sweeps.measure(quick, memory_sizes)
     result["price"] = price.measure(quick)
+    result["forecast"] = forecast_speed.measure(100_000, 1 if quick else 3)  # the goal's size: setup is fixed
     result["results"] = kernels(mode_name)
     if compile_:
         result["compile"] = compile_times.measure()
@@ -285,6 +298,8 @@ def render(r: dict) -> str:
         lines += [
             f"  {name:66}{t['cold_s']['cpu']:8.2f} {t['warm_s']['cpu']:8.3f} s CPU" for name, t in r["compile"].items()
         ]
+    if "forecast" in r:
+        lines += ["", "forecasts (benchmarks/forecast_speed.py)", forecast_speed.render(r["forecast"])]
     if "price" in r:
         lines += ["", "price per operation against the staircase (benchmarks/price.py)", price.render(r["price"])]
     if "dask" in r:

@@ -118,8 +118,7 @@ def test_thin_regions_are_shrunk_more_and_borrowed_with_a_warning():
         fit = fit_history(h.panel(), until=UNTIL, borrow=True)
     messages = sorted(str(w.message) for w in caught)
     assert len(messages) == 1 and all("trend" in m and "borrowed" in m for m in messages)  # one line, both groups
-    assert messages[0].startswith("fewer than 24 months with data up to 2019-08: 10 Blekinge first_visit (12), "
-                                  "10 Blekinge operation (12)")  # fmt: skip
+    assert messages[0].startswith("fewer than 24 months with data up to 2019-08: 10 Blekinge (12); ")
     table = fit.shrinkage.set_index(["region", "group", "parameter"])["shrinkage"]
     rich = [r for r in fit.regions if r not in starts]
     for group in fit.groups:
@@ -219,7 +218,16 @@ def test_many_thin_regions_are_one_line():
         fit_history(thin, until=UNTIL)
     lines = str(err.value).splitlines()
     assert len(lines) == 2 and "fewer than 24 months with data" in lines[1] and "--borrow" in lines[1]
-    assert "03 Uppsala first_visit (12)" in lines[1] and "and 12 more" in lines[1]
+    assert "03 Uppsala (12), 04 Södermanland (12)" in lines[1] and "and 2 more" in lines[1]  # a region once
+
+
+def test_a_region_thin_in_one_group_names_that_group_in_words():
+    """Only its operations are short: the line names the group as a user reads it, with its months."""
+    frame = synthetic_history(3).until(UNTIL)
+    frame = frame[~((frame["region"] == "09") & (frame["group"] == "operation") & (frame["month"] < "2018-09"))]
+    with pytest.raises(InputError) as err:
+        fit_history(frame, until=UNTIL)
+    assert "09 Gotland (operations and treatments 12)" in str(err.value) and "operation (" not in str(err.value)
 
 
 def test_duplicate_rows_shares_out_of_range_and_bad_until_are_refused(history):
@@ -245,9 +253,11 @@ def test_suppressed_cells_are_missing_months(history, tmp_path, mark):
     frame = history.until(UNTIL).astype({"share_90": object, "share_60": object})
     hit = (frame["region"] == "06") & (frame["group"] == "operation") & frame["month"].isin(["2017-03", "2019-08"])
     frame.loc[hit, "share_90"] = mark
+    frame.loc[(frame["region"] == "07") & (frame["group"] == "first_visit") & (frame["month"] == "2018-02"),
+              "share_60"] = mark  # fmt: skip
     path = tmp_path / "history.csv"
     frame.to_csv(path, index=False)
-    with pytest.warns(HistoryWarning, match=r"2 cell\(s\) suppressed or missing"):
+    with pytest.warns(HistoryWarning, match=r"2 month\(s\) suppressed or missing .* and 1 of share_60 alone"):
         fit = fit_history(path, until=UNTIL)
     data = fit.data.set_index(["region", "group"])
     assert data.loc[("06", "operation"), "n_months"] == 66 and data.loc[("06", "operation"), "missing_months"] == 1
@@ -262,7 +272,7 @@ def test_suppressed_cells_are_missing_months(history, tmp_path, mark):
 
 
 def test_a_gap_costs_only_its_month(history, fitted):
-    with pytest.warns(HistoryWarning, match=r"1 cell\(s\) suppressed or missing"):
+    with pytest.warns(HistoryWarning, match=r"1 month\(s\) suppressed or missing"):
         gappy = fit_history(_drop(history.until(UNTIL), region="06", group="operation", month="2017-03"), until=UNTIL)
     i = fitted.regions.index("06")
     assert abs(gappy.region.level[i, 1] - fitted.region.level[i, 1]) < 0.02

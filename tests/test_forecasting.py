@@ -201,7 +201,7 @@ def test_a_gappy_short_history_fits_and_says_how_many_months_each_region_used(fi
     out = tmp_path / "short.toml"
     result = run("fit", path, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "3 cell(s) suppressed or missing" in result.output and "13 months of history" in result.output
+    assert "3 month(s) suppressed or missing" in result.output and "13 months of history" in result.output
     assert re.search(r"01 +│ Stockholm +│.*│ +11 \(2\) │", result.output), result.output
     spec = load_any_scenario(out).spec
     assert spec.fit.seasons == "reference" and spec.fit.regions["01"].groups["first_visit"].n_months == 11
@@ -220,7 +220,7 @@ def test_a_thin_region_is_borrowed_with_a_warning(files, tmp_path):
     write_panel(frame[(frame["region"] != "10") | (frame["month"] >= "2018-09")], thin, {}, synthetic=True)
     out = tmp_path / "thin.toml"
     result = run("fit", thin, "--out", out, "--borrow")
-    assert result.exit_code == 0 and "10 Blekinge first_visit (12)" in result.output and "borrowed" in result.output
+    assert result.exit_code == 0 and "10 Blekinge (12)" in result.output and "borrowed" in result.output
     assert re.search(r"10 +│ Blekinge +│.*│ +12 │ +yes", result.output), result.output
     spec = load_any_scenario(out).spec
     blekinge = spec.fit.regions["10"].groups["first_visit"]
@@ -317,7 +317,7 @@ def test_fitted_sweep_needs_the_observed_months(files, tmp_path):
         run_sweep(fitted, 10, 1, tmp_path / "a")
     aug = read_panel(files / "aug.parquet")
     holed = Panel(_drop(aug.frame, region="13", month="2018-10"), "holed.parquet")
-    with pytest.raises(InputError, match=r"holed\.parquet: .*suppressed or missing \(13 Halland first_visit 2018-10"):
+    with pytest.raises(InputError, match=r"holed\.parquet: .*suppressed or missing \(13 Halland first visits 2018-10"):
         run_sweep(fitted, 10, 1, tmp_path / "b", observed_panel=holed)
     early = Panel(aug.frame[aug.frame["month"] <= "2019-06"], "early.parquet")
     with pytest.raises(InputError, match=r"early\.parquet: the history ends 2019-06, before the fit's until"):
@@ -515,3 +515,56 @@ def test_an_early_fit_forecasts_the_comparison_months_too_and_the_response_only_
     operation = fit.groups.index("operation")
     assert np.abs(shift[:3]).max() == 0  # 2018: no response
     assert 0.2 < shift[4, operation].mean() < 0.4  # 2019-10: +5 pp on operations, about 0.27 logit at 70 %
+
+
+@pytest.mark.slow  # compiles the kernel for both models: about 2 s
+def test_the_conditioned_draw_side_by_side_gives_each_trajectory_the_same_bits():
+    """The fused sweep draws a fitted model's trajectories side by side (the loop over them vectorised, a factor's
+    zeros left out): each one's logits equal the one-at-a-time kernel's to the bit."""
+    from numba import njit
+
+    from kommiljard.sweeps import model
+
+    @njit
+    def side_by_side(drawn, z, rows, out):
+        model._block_logits(drawn, model._block_work(drawn), z, rows, out)
+
+    rng = np.random.default_rng(3)
+    m, n_vars = 9, 13
+    factor = np.tril(rng.normal(size=(m, m)))
+    factor[6:, :4] = 0.0  # an independent block, as a fitted model's gaps
+    order = rng.permutation(n_vars)
+    for triangular in (True, False):
+        given = model.Given(
+            rng.normal(size=m), factor if triangular else rng.normal(size=(m, m)), triangular, order[:m].copy(),
+            order[m:].copy(), rng.normal(size=n_vars - m),
+        )  # fmt: skip
+        z = rng.normal(size=(model.FUSED_ROWS, m))
+        one, block = np.full((len(z), n_vars), np.nan), np.full((len(z), n_vars), np.nan)
+        model._conditional_logits(z, given, one)
+        side_by_side(given, z, len(z), block)
+        np.testing.assert_array_equal(block, one)
+        rows = 5  # a last block of fewer trajectories leaves the others alone
+        part = np.full_like(block, 7.0)
+        side_by_side(given, z, rows, part)
+        np.testing.assert_array_equal(part[:rows], one[:rows])
+        assert (part[rows:] == 7.0).all()
+
+
+def test_a_suppressed_cell_in_a_month_the_payout_reads_is_refused_with_what_to_do_instead(files, tmp_path):
+    """A scheme month after the fit's with a cell suppressed: give the share, or the panel up to the month before
+    (then it is forecast); a comparison month's cell cannot be forecast, and the line says so. Nothing written."""
+    frame = read_panel(files / "history.parquet").frame
+    frame = frame[frame["month"] <= "2019-09"].astype({"share_90": object})
+    gotland = (frame["region"] == "09") & (frame["group"] == "operation")
+    frame.loc[gotland & (frame["month"] == "2019-09"), "share_90"] = "N"
+    sep = tmp_path / "sep.csv"
+    frame.to_csv(sep, index=False)
+    result = run("sweep", files / "fitted.toml", "--observed", sep, "--n", 100, "--out", tmp_path / "a")
+    assert result.exit_code == 2 and "09 Gotland operations and treatments 2019-09" in result.output
+    assert "or give the panel up to 2019-08 (the months from 2019-09 are then forecast)" in result.output
+    frame.loc[gotland & (frame["month"] == "2018-10"), "share_90"] = "<5"
+    frame.to_csv(sep, index=False)
+    result = run("sweep", files / "fitted.toml", "--observed", sep, "--n", 100, "--out", tmp_path / "b")
+    assert result.exit_code == 2 and "a month the payout compares with is not forecast" in result.output
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

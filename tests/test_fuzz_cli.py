@@ -600,6 +600,17 @@ def history(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def known(history, tmp_path_factory) -> Path:
+    """The history up to 2019-08: the months known when the scheme's months are still ahead."""
+    import pandas as pd
+
+    out = tmp_path_factory.mktemp("fuzz-known") / "known.parquet"
+    frame = pd.read_parquet(history)
+    frame[frame["month"] <= "2019-08"].to_parquet(out)
+    return out
+
+
+@pytest.fixture(scope="module")
 def fitted(history, tmp_path_factory) -> Path:
     """The history fitted up to 2019-08, made once."""
     out = tmp_path_factory.mktemp("fuzz-fit") / "fitted.toml"
@@ -854,18 +865,21 @@ def test_sweep(data):
 
 @fuzz(4)
 @given(data=st.data())
-def test_forecast(history, fitted, data):
-    """A fitted scenario swept with the history it was fitted on (`kommiljard sweep fitted.toml --observed`)."""
+def test_forecast(history, known, fitted, data):
+    """A fitted scenario swept with the history it was fitted on (`kommiljard sweep fitted.toml --observed`); the
+    whole history (every scheme month known) leaves nothing to draw and is refused."""
     folder, inp, out = world()
     with folder:
         draw = data.draw
-        bad = which(draw, "fitted", "observed")
+        bad = which(draw, "fitted", "observed", "whole")
         scenario = fitted
         if bad == "fitted":
             scenario = inp / name(".toml")
             text = fitted.read_text(encoding="utf-8")
             scenario.write_text(text.replace("ar1 = ", "ar1 = nan #", 1) if draw(st.booleans()) else text[:200])
-        observed, said = panel(draw, inp, True) if bad == "observed" else (history, ())
+        observed, said = panel(draw, inp, True) if bad == "observed" else (known, ())
+        if bad == "whole":
+            observed, said = history, ("nothing left to draw",)
         case = Case(["sweep", scenario, "--observed", observed, "--n", "30", "--out", out / "forecast", "-q"])
         if bad == "fitted":
             case.spoil((str(scenario),))

@@ -69,7 +69,11 @@ def print_warnings(notes) -> None:
 
 
 HistoryArg = Annotated[
-    Path, typer.Argument(help="A panel with several years of monthly rows for every region (.parquet or .csv).")
+    Path,
+    typer.Argument(
+        help="A panel of monthly rows for every region (.parquet or .csv): at least 12 months, best several years; "
+        "a suppressed cell (N, .., -, blank, <5) is a missing month."
+    ),
 ]
 OutFileOpt = Annotated[
     Path, typer.Option("--out", "-o", help="The fitted scenario to write (.toml); sweep it with --observed.")

@@ -50,6 +50,7 @@ from ..errors import InputError
 from ..inputs import options
 from ..inputs.panel import Panel, normalise_month, shift_month
 from ..inputs.regions import region_codes, region_label
+from ..outputs.wording import group_name
 from . import ar1
 from .histories import as_history
 from .shrinkage import dersimonian_laird, posterior, shrink
@@ -306,8 +307,8 @@ def _problems(grid: _Grid, min_months: int, borrow: bool, source: str, until: st
                 f"is no pooled estimate to borrow from: give --min-months {max(longest, 2)} or fewer"
             )
     if thin.any():
-        listed = [f"{region_label(regions[ri])} {groups[gi]} ({n[ri, gi]})" for ri, gi in zip(*np.nonzero(thin))]
-        where = f"fewer than {needed} months with data up to {until}: {_listed(listed)}"
+        asked = "" if needed == min_months else f" (three quarters of the history's {len(grid.t)})"
+        where = f"fewer than {needed} months{asked} with data up to {until}: {_listed(_thin_listed(thin, n, grid))}"
         if borrow:
             notes.append(
                 f"{where}; season, trend, noise (AR(1) and SD), group correlation and the gap's season and noise "
@@ -321,14 +322,30 @@ def _problems(grid: _Grid, min_months: int, borrow: bool, source: str, until: st
         raise InputError(
             f"{source}: the history cannot be fitted:\n" + "\n".join(f"  - {p}" for p in problems[:MAX_LISTED])
         )
-    missing = (~present & (np.cumsum(present, axis=-1) > 0)).sum()
-    if missing:
-        most = np.argmax((~present & (np.cumsum(present, axis=-1) > 0)).sum(axis=(1, 2)))
+    started = np.cumsum(present, axis=-1) > 0
+    gaps, gaps60 = ~present & started, present & np.isnan(grid.l60)
+    if gaps.any() or gaps60.any():
+        most = np.argmax(gaps.sum(axis=(1, 2)) + gaps60.sum(axis=(1, 2)))
+        also = f" and {gaps60.sum()} of share_60 alone" if gaps60.any() else ""
         notes.append(
-            f"{missing} cell(s) suppressed or missing after a region's first month (of {present.size}); the fit uses "
-            f"the months that are there (per region in n_months); most in {region_label(regions[most])}"
+            f"{gaps.sum()} month(s) suppressed or missing after a region's first month{also} (of {present.size} "
+            f"region-group-months); the fit uses the months that are there (per region in n_months); most in "
+            f"{region_label(regions[most])}"
         )
     return thin, notes
+
+
+def _thin_listed(thin: np.ndarray, n: np.ndarray, grid: _Grid) -> list[str]:
+    """``09 Gotland (7)`` per thin region, its groups named where they differ: the months with data of each."""
+    out = []
+    for ri in np.flatnonzero(thin.any(axis=1)):
+        counts = [int(n[ri, gi]) for gi in np.flatnonzero(thin[ri])]
+        if thin[ri].all() and len(set(counts)) == 1:
+            out.append(f"{region_label(grid.regions[ri])} ({counts[0]})")
+        else:
+            each = ", ".join(f"{group_name(grid.groups[gi])} {n[ri, gi]}" for gi in np.flatnonzero(thin[ri]))
+            out.append(f"{region_label(grid.regions[ri])} ({each})")
+    return out
 
 
 # ---------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
 from ..inputs.regions import region_label
 from ..kinds import Draw
+from ..outputs.wording import group_name
 from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
 from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
 from .fit import logit
@@ -143,7 +144,7 @@ def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | N
     known = [m for m in needed if m <= last]
     later = [m for m in needed if m > last]
     rows = frame.set_index(["month", "group", "region"]).sort_index()
-    _check_known(observed.source, rows, known, groups, fit.regions, last)
+    _check_known(observed.source, rows, known, groups, fit.regions, last=last, until=fit.until)
     response = response_by_month(spec, needs.paid)  # the scheme's months, whatever the fit's years
     fc = forecast(fit, later, observed, response, spec.fit.response_sd_pp, spec.fit.response_cv) if later else None
     model = _conditioned(variables, rows, known, fc)
@@ -157,18 +158,26 @@ def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | N
     return model, info
 
 
-def _check_known(source: str, rows: pd.DataFrame, known: list[str], groups, regions, last: str) -> None:
-    """Every cell of the rules' months up to the panel's last must be in it, with both shares."""
+def _check_known(source: str, rows: pd.DataFrame, known: list[str], groups, regions, *, last: str, until: str) -> None:
+    """Every cell of the rules' months up to the panel's last must be in it, with both shares; a month after the
+    fit's with a cell missing could be forecast instead, from the panel up to the month before (said so)."""
     cells = pd.MultiIndex.from_product([known, groups, regions], names=["month", "group", "region"])
     present = rows.reindex(cells)
     absent = present["share_90"].isna() | present["share_60"].isna()
     if absent.any():
-        listed = [f"{region_label(r)} {g} {m}" for m, g, r in cells[absent.to_numpy()]]
+        where = cells[absent.to_numpy()]
+        listed = [f"{region_label(r)} {group_name(g)} {m}" for m, g, r in where]
+        earliest = min(where.get_level_values("month"))
+        instead = (
+            f", or give the panel up to {shift_month(earliest, -1)} (the months from {earliest} are then forecast)"
+            if earliest > until
+            else " (a month the payout compares with is not forecast)"
+        )
         raise InputError(
             f"{source}: the panel runs to {last}, so the rules' months up to then are known from it, but "
             f"{len(listed)} of their cells are suppressed or missing ({', '.join(listed[:8])}"
             + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
-            + "): the payout compares with them; give their shares"
+            + f"): the payout reads them; give their shares{instead}"
         )
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.panel import KEY, SHARE_COLUMNS, Panel, panel_problems
 from ..inputs.regions import region_label
-from ..inputs.tables import Problem, file_sha256, read_table
+from ..inputs.tables import Problem, file_sha256, missing_columns, read_table
 
 SUPPRESSED = re.compile(r"^\s*(n|\.\.|-|–|—|x|<\s*\d+(?:[.,]\d+)?|)\s*$", re.IGNORECASE)
 SUPPRESSED_WORDS = "N, .., -, x, a blank cell or <5"
@@ -48,9 +48,8 @@ def as_history(history: Panel | pd.DataFrame | str | Path, groups: Iterable[str]
         raw, meta = read_table(history, "history")
         source, sha = str(history), file_sha256(history)
     raw = raw.reset_index(drop=True)
-    if missing := [c for c in KEY + SHARE_COLUMNS if c not in raw.columns]:
-        present = ", ".join(map(repr, raw.columns))
-        raise InputError(f"{source}: the history has no column {', '.join(map(repr, missing))} (columns: {present})")
+    if missing := missing_columns(raw, KEY + SHARE_COLUMNS):
+        raise InputError(f"{source}: the history cannot be read:\n" + "\n".join(f"  - {p}" for p in missing))
     raw, suppressed = _unsuppressed(raw)
     frame, problems = panel_problems(raw, groups, measures=())
     problems = _grouped(frame, problems, raw)
@@ -83,8 +82,9 @@ def _grouped(frame: pd.DataFrame | None, problems: list[Problem], raw: pd.DataFr
         months = sorted(set(twice["month"]))
         cells = [f"{region_label(r)} {g} {m}" for r, g, m in zip(twice["region"], twice["group"], twice["month"])]
         lines.append(
-            f"{len(months)} month(s) given more than once for some region and group ({_listed(months)}; "
-            f"{len(cells)} cell(s), e.g. {_listed(cells)}): a history has one row per region, month and group"
+            f"duplicate rows: {len(months)} month(s) given more than once for some region and group "
+            f"({_listed(months)}; {len(cells)} cell(s), e.g. {_listed(cells)}): a history has one row per region, "
+            "month and group"
         )
     if ranges:
         lines.append(

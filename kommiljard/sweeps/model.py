@@ -564,19 +564,26 @@ class Free(NamedTuple):
     n_latent: int
 
 
-# The drawing kernels take a model as a Free or a Given; these three say what each needs (numba overloads).
+# The drawing kernels take a model as a Free or a Given; these three say what each needs (numba overloads in
+# compiled code; in plain Python, NUMBA_DISABLE_JIT=1, the functions themselves).
 
 
 def _latent(drawn):
     """Standard normals a trajectory of the model."""
+    return drawn.n_latent if isinstance(drawn, Free) else drawn.missing.shape[0]
 
 
 def _work(drawn):
     """Work arrays of :func:`_logits`, made once per kernel call."""
+    return _logit_scratch(drawn.coefficients) if isinstance(drawn, Free) else None
 
 
 def _logits(drawn, work, zt, out):
     """One trajectory's logits ``out`` from its standard normals ``zt``."""
+    if isinstance(drawn, Free):
+        _model_logits_row(zt, drawn.mu, drawn.coefficients, work, out)
+    else:
+        _conditional_logits_row(zt, drawn, out)
 
 
 @overload(_latent, inline="always")
@@ -600,6 +607,60 @@ def _logits_of(drawn, work, zt, out):
     return lambda drawn, work, zt, out: _conditional_logits_row(zt, drawn, out)
 
 
+FUSED_ROWS = 32  # trajectories drawn into the cache before the kind allocates them (about 100 kB of shares)
+
+
+def _block_work(drawn):
+    """Work arrays of :func:`_block_logits`, made once per kernel call."""
+
+
+def _block_logits(drawn, work, z, rows, out):
+    """The logits ``out[:rows]`` of the trajectories whose standard normals are ``z[:rows]``."""
+
+
+@overload(_block_work, inline="always")
+def _block_work_of(drawn):
+    if drawn.instance_class is Free:
+        return lambda drawn: _logit_scratch(drawn.coefficients)
+    return lambda drawn: (np.empty((drawn.missing.shape[0], FUSED_ROWS)), np.empty(FUSED_ROWS))
+
+
+@overload(_block_logits, jit_options={"error_model": "numpy"})
+def _block_logits_of(drawn, work, z, rows, out):
+    if drawn.instance_class is Free:
+
+        def free(drawn, work, z, rows, out):
+            for k in range(rows):
+                _model_logits_row(z[k], drawn.mu, drawn.coefficients, work, out[k])
+
+        return free
+    return _conditional_block
+
+
+def _conditional_block(drawn, work, z, rows, out):
+    """:func:`_conditional_logits_row` for ``rows`` trajectories side by side: each trajectory's sums in the same
+    order (the same bits), the loop over the trajectories innermost (it vectorises), a factor's zeros left out (a
+    fitted model's gaps are independent of its shares)."""
+    zt, acc = work
+    mean, factor, triangular, missing = drawn.mean, drawn.factor, drawn.triangular, drawn.missing
+    m = missing.shape[0]
+    for k in range(rows):
+        for b in range(m):
+            zt[b, k] = z[k, b]
+        for j in range(drawn.observed.shape[0]):
+            out[k, drawn.observed[j]] = drawn.observed_logit[j]
+    for a in range(m):
+        for k in range(rows):
+            acc[k] = mean[a]
+        for b in range(a + 1 if triangular else m):
+            f = factor[a, b]
+            if f != 0.0:
+                for k in range(rows):
+                    acc[k] += f * zt[b, k]
+        for k in range(rows):
+            out[k, missing[a]] = acc[k]
+
+
 # One trajectory at a time, start to end in the cache: its normals (NumPy's SFC64 stream and ziggurat,
 # inlined), its logits, their shares, and in a sweep its outcomes. Nothing else is written to memory.
 
@@ -618,9 +679,6 @@ def _draw_stream(state, skip, drawn, shares, s90, s60):
         shares_row(logits, shares, scratch, s90, s60, t)
 
 
-FUSED_ROWS = 32  # trajectories drawn into the cache before the kind allocates them (about 100 kB of shares)
-
-
 @kernel(nogil=True, error_model="numpy")
 def _draw_outcomes(words, start, drawn, shares, shapes, args, out, total):
     """Draw trajectories ``start`` to ``start + len(total) - 1`` of the seed whose words are ``words`` and allocate
@@ -630,23 +688,25 @@ def _draw_outcomes(words, start, drawn, shares, shapes, args, out, total):
     share_90's and share_60's (FUSED_ROWS, months, G, R)."""
     n_vars = shares.observed_share.shape[0]
     n90, n = shares.n90, total.shape[0]
-    z, logits, scratch, work = np.empty(_latent(drawn)), np.empty(n_vars), np.empty((2, n_vars)), _work(drawn)
+    z, logits = np.empty((FUSED_ROWS, _latent(drawn))), np.empty((FUSED_ROWS, n_vars))
+    scratch, work = np.empty((2, n_vars)), _block_work(drawn)
     s90, s60 = np.empty((FUSED_ROWS, n90)), np.empty((FUSED_ROWS, n_vars - n90))
     measures = (s90.reshape(shapes[0]), s60.reshape(shapes[1]))
     kind_work = trajectory_work(args)
     amount = out[0]
     state = stream_state(words, start // STREAM_SIZE)
     for _ in range(start % STREAM_SIZE):
-        fill_normals(state, z)
+        fill_normals(state, z[0])
     for first in range(0, n, FUSED_ROWS):
         rows = min(FUSED_ROWS, n - first)
         for k in range(rows):
             i = first + k
             if i and (start + i) % STREAM_SIZE == 0:
                 state = stream_state(words, (start + i) // STREAM_SIZE)
-            fill_normals(state, z)
-            _logits(drawn, work, z, logits)
-            shares_row(logits, shares, scratch, s90, s60, k)
+            fill_normals(state, z[k])
+        _block_logits(drawn, work, z, rows, logits)
+        for k in range(rows):
+            shares_row(logits[k], shares, scratch, s90, s60, k)
         allocate_trajectories(args, kind_work, (measures[0][:rows], measures[1][:rows]), out, first)
         for i in range(first, first + rows):
             for r in range(total.shape[1]):

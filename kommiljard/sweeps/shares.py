@@ -15,11 +15,14 @@ inside the margin: a ``y`` farther than 1e-9 from a tie rounds as the scalar exp
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 from llvmlite import ir
 from numba import njit
 from numba import types as nb
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 NEAR_TIE = 1e-9  # a share this close to a rounding tie is computed again with the scalar exp
 FAST_RANGE = 700.0  # fast_exp's arguments: |x| <= FAST_RANGE (2**k stays a normal float)
@@ -52,16 +55,28 @@ def fast_exp(x):
     return p * scale
 
 
-@intrinsic
-def fma(typingctx, a, b, c):
-    """``a * b + c`` rounded once (LLVM's fma: one instruction where the processor has it, vectorised in loops)."""
+def fma(a, b, c):
+    """``a * b + c`` rounded once: in compiled code LLVM's fma (one instruction where the processor has it,
+    vectorised in loops); in plain Python (``NUMBA_DISABLE_JIT=1``) exactly, in fractions, then rounded."""
+    a, b, c = float(a), float(b), float(c)
+    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+        return a * b + c
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
 
+
+@intrinsic
+def _llvm_fma(typingctx, a, b, c):
     def codegen(context, builder, signature, args):
         double = ir.DoubleType()
         function = builder.module.declare_intrinsic("llvm.fma", [double], ir.FunctionType(double, [double] * 3))
         return builder.call(function, args)
 
     return nb.float64(nb.float64, nb.float64, nb.float64), codegen
+
+
+@overload(fma, inline="always")
+def _fma_compiled(a, b, c):
+    return lambda a, b, c: _llvm_fma(a, b, c)
 
 
 @njit(inline="always")

@@ -26,11 +26,10 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit
-from numba.extending import overload
 
 from ...compiling import kernel
 from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
-from ..trajectory import allocate_trajectories, trajectory_work
+from ..trajectory import fused
 from .rules import ImprovementStaircase
 from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement, target_bound
 
@@ -333,27 +332,20 @@ def sweep_args(params: StaircaseParams, months: tuple, weights, pots, measures: 
     return SweepArgs(params.args(), current, previous, target, *as_float, int(measure), int(target_measure))
 
 
-@overload(trajectory_work)
-def _trajectory_work(args):
-    if getattr(args, "instance_class", None) is SweepArgs:
-        return lambda args: (np.empty(args.weights.shape[0], np.int8), np.empty(args.weights.shape[0]))
+def _trajectory_work(args):  # unannotated: numba compares an overload's parameters with its typing function's
+    return np.empty(args.weights.shape[0], np.int8), np.empty(args.weights.shape[0])
 
 
-@overload(allocate_trajectories, jit_options={"error_model": "numpy"})
 def _allocate_trajectories(args, work, drawn, out, first):
-    if getattr(args, "instance_class", None) is SweepArgs:
+    measure, target = drawn[args.measure], drawn[args.target_measure]
+    cell = (work[0], work[1], _local_flows(args.rules[0]))  # the cell's flows on this call's stack
+    sources, indexes = (measure, measure, target), (args.current, args.previous, args.target)
+    amount, tier, month_tier = out
+    for s in range(measure.shape[0]):
+        _trajectory(sources, indexes, args.weights, args.pots, args.rules, amount, tier, month_tier, cell, s, first + s)
 
-        def allocate(args, work, drawn, out, first):
-            measure, target = drawn[args.measure], drawn[args.target_measure]
-            cell = (work[0], work[1], _local_flows(args.rules[0]))  # the cell's flows on this call's stack
-            sources, indexes = (measure, measure, target), (args.current, args.previous, args.target)
-            amount, tier, month_tier = out
-            for s in range(measure.shape[0]):
-                _trajectory(
-                    sources, indexes, args.weights, args.pots, args.rules, amount, tier, month_tier, cell, s, first + s
-                )
 
-        return allocate
+fused(SweepArgs, _trajectory_work, _allocate_trajectories, jit_options={"error_model": "numpy"})
 
 
 @dataclass(frozen=True)
