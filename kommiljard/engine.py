@@ -200,6 +200,7 @@ def payout(
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
     overrides: dict | None = None,
+    *,
     allow_missing_regions: bool = False,
 ) -> Payout:
     """Apply a rule set to a waiting-time panel: who gets how much in every block.
@@ -216,12 +217,12 @@ def payout(
     panel = as_panel(panel, groups or None, checks, rules.ruleset.measure_columns(), complete=False)
     names = region_names()
     parts = []
-    conditions_used = "all regions met them (no table given)"
+    conditions_used = None  # which regions met a block's conditions: only where a block has conditions
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
-        arrays = kind.arrays(panel, block, population, conditions, allow_missing_regions)
+        arrays = kind.arrays(panel, block, population, conditions=conditions, allow_missing=allow_missing_regions)
         parts.append(kind.tables(block, arrays, allocate(block, arrays, backend), names))
-        conditions_used = getattr(arrays, "conditions", conditions_used)
+        conditions_used = getattr(arrays, "conditions", None) or conditions_used
     table = payout_table(rules, [p.rows for p in parts])
     provenance = {
         **base_provenance(),

@@ -223,6 +223,17 @@ def panel(draw, folder: Path, bad: bool, base: Path = SAMPLE) -> tuple[Path, tup
     return path, names
 
 
+def on_panel(draw, folder: Path, command: str, bad: str, year: str) -> Case:
+    """``command PANEL [--rules ...]`` of ``year``'s sample, its rules or panel spoilt where ``bad`` says."""
+    rule_args, said = rules(draw, folder, bad == "rules", year)
+    case = Case([command, *rule_args])
+    case.spoil(said)
+    path, said = panel(draw, folder, bad == "panel", SAMPLE_2013 if year == "2013" else SAMPLE)
+    case.args.insert(1, path)
+    case.spoil(said)
+    return case
+
+
 def rules(draw, folder: Path, bad: bool, year: str = "2019") -> tuple[list, tuple[str, ...]]:
     """``--rules`` (or nothing: the default) and, if ``bad``, what its refusal must name."""
     if not bad:
@@ -294,8 +305,10 @@ class Case:
     refused: tuple[str, ...] | None = None
 
     def spoil(self, names: tuple[str, ...]) -> None:
-        assert self.refused is None, "one spoilt part per case"
-        self.refused = names
+        """The case is refused, naming ``names`` (nothing: the part is not spoilt)."""
+        if names:
+            assert self.refused is None, "one spoilt part per case"
+            self.refused = names
 
 
 def listing(folder: Path) -> dict[str, int]:
@@ -362,16 +375,13 @@ def test_payout(data):
         case = Case(["payout"])
         year = draw(st.sampled_from(["2019", "2019", "2013"])) if bad not in ("set",) else "2019"
         rule_args, said = rules(draw, inp, bad == "rules", year)
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         path, said = panel(draw, inp, bad == "panel", SAMPLE_2013 if year == "2013" else SAMPLE)
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         case.args += [path, *rule_args]
         set_args, said = overrides(draw, bad == "set")
         case.args += set_args if year == "2019" else []
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         if bad == "population":
             pop = pd.read_csv(POPULATION, dtype=str)
             column, value = draw(st.sampled_from([("population", "-5"), ("population", "x"), ("population", "0"),
@@ -383,8 +393,7 @@ def test_payout(data):
         target, said = out_path(draw, out, (".csv", ".parquet", ".xlsx"), bad == "out")
         if bad == "out" or draw(st.booleans()):
             case.args += ["--out", target]
-            if said:
-                case.spoil(said)
+            case.spoil(said)
         if bad == "dialect":
             case.args += ["--csv-dialect", draw(st.sampled_from(["se", "EN", "swedish"]))]
             case.spoil(("--csv-dialect",))
@@ -412,8 +421,7 @@ def test_whatif(data):
         bad = which(draw, "panel", "region", "improve", "curve", "month", "group", "conflict", "out")
         path, said = panel(draw, inp, bad == "panel")
         case = Case(["whatif", path])
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         add(case, draw, bad == "region", "--region", lambda d: d(st.sampled_from(GOOD_REGIONS)), bad_region)
         curve = bad == "curve" or (bad != "improve" and draw(st.booleans()))
         if curve:
@@ -440,8 +448,7 @@ def test_whatif(data):
         target, said = out_path(draw, out, (".csv", ".parquet", ".xlsx"), bad == "out")
         if bad == "out" or draw(st.booleans()):
             case.args += ["--out", target]
-            if said:
-                case.spoil(said)
+            case.spoil(said)
         result = run(case, out) if draw(st.booleans()) else None
         if result is None:
             case.args += ["--format", "json"]
@@ -463,14 +470,7 @@ def test_explain(data):
         draw = data.draw
         bad = which(draw, "panel", "rules", "region", "month", "group", "format")
         year = "2013" if bad == "nothing" and draw(st.booleans()) else "2019"
-        rule_args, said = rules(draw, inp, bad == "rules", year)
-        case = Case(["explain", *rule_args])
-        if said:
-            case.spoil(said)
-        path, said = panel(draw, inp, bad == "panel", SAMPLE_2013 if year == "2013" else SAMPLE)
-        case.args.insert(1, path)
-        if said:
-            case.spoil(said)
+        case = on_panel(draw, inp, "explain", bad, year)
         add(case, draw, bad == "region", "--region", lambda d: d(st.sampled_from(GOOD_REGIONS)), bad_region)
         months = ["2013-12", "dec 2013"] if year == "2013" else ["2019-10", "okt", "oktober 2019", "2019-09-01"]
         explain_bad = st.sampled_from(["2019-12", "oktobr", "2018-10", "x"])
@@ -493,14 +493,7 @@ def test_validate(data):
         draw = data.draw
         bad = which(draw, "panel", "panel", "rules")
         year = draw(st.sampled_from(["2019", "2013"])) if bad != "rules" else "2019"
-        rule_args, said = rules(draw, inp, bad == "rules", year)
-        case = Case(["validate", *rule_args])
-        if said:
-            case.spoil(said)
-        path, said = panel(draw, inp, bad == "panel", SAMPLE_2013 if year == "2013" else SAMPLE)
-        case.args.insert(1, path)
-        if said:
-            case.spoil(said)
+        case = on_panel(draw, inp, "validate", bad, year)
         result = run(case, out)
         if case.refused is None:
             assert ": OK: " in result.output
@@ -515,12 +508,10 @@ def test_compare(data):
         bad = which(draw, "panel", "rules", "variant", "plot", "out")
         path, said = panel(draw, inp, bad == "panel")
         case = Case(["compare", path])
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         rule_args, said = rules(draw, inp, bad == "rules")
         case.args += rule_args
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         if bad == "variant":
             text, names = draw(st.sampled_from([("eq:block1.sharng=equal", ("sharng",)), ("no colon", ("--variant",)),
                                                 ("eq:block1.total_sek=nan", ("total_sek",))]))  # fmt: skip
@@ -533,8 +524,7 @@ def test_compare(data):
         if bad == "plot" or draw(st.integers(0, 3)) == 0:
             target, said = out_path(draw, out, (".png", ".svg"), bad == "plot")
             case.args += ["--plot", target]
-            if said:
-                case.spoil(said)
+            case.spoil(said)
         sv = out / name(".csv")
         if bad == "out":
             target, said = out_path(draw, out, (".csv",), True)
@@ -564,12 +554,10 @@ def test_rules(data):
         bad = which(draw, "rules", "rules", "set", "format")
         rule_args, said = rules(draw, inp, bad == "rules")
         case = Case(["rules", *(rule_args[1:] or ["kommiljard-2019"])])
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         set_args, said = overrides(draw, bad == "set")
         case.args += set_args
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         fmt = "csv" if bad == "format" else draw(st.sampled_from(["json", "table"]))
         if bad == "format":
             case.spoil(("--format csv",))
@@ -666,8 +654,7 @@ def test_plot(sweep_dir, data):
             case.args += ["--violin"] if draw(st.booleans()) else []
         else:
             source, said = panel(draw, inp, bad == "source")
-            if said:
-                case.spoil(said)
+            case.spoil(said)
             case.args += [source]
             if kind == "staircase":
                 add(case, draw, bad == "option", "--month", lambda d: d(st.sampled_from(["2019-10", "okt"])), bad_month)
@@ -682,8 +669,7 @@ def test_plot(sweep_dir, data):
             case.spoil((option[0],))
         target, said = out_path(draw, out, (".png", ".svg"), bad == "out")
         case.args += ["--out", target]
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         run(case, out)
         if case.refused is None:
             assert target.read_bytes()[:5] in (b"\x89PNG\r", b"<?xml")
@@ -698,16 +684,13 @@ def test_report(data):
         bad = which(draw, "panel", "set", "out", "lang")
         path, said = panel(draw, inp, bad == "panel")
         case = Case(["report", path])
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         set_args, said = overrides(draw, bad == "set")
         case.args += set_args
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         target, said = out_path(draw, out, (".html", ".htm"), bad == "out")
         case.args += ["--out", target]
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         add(case, draw, bad == "lang", "--lang", lambda d: d(st.sampled_from(["en", "sv"])), lambda d: "de")
         run(case, out)
 
@@ -728,8 +711,7 @@ def test_page(sweep_dir, data):
         bad = which(draw, "panel", "lo", "hi", "step", "lang", "sweep", "out")
         path, said = panel(draw, inp, bad == "panel")
         case = Case(["page", path])
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         for option, key in (("--lo", "page_lo"), ("--hi", "page_hi"), ("--step", "pp_step")):
             if bad == option.strip("-") or draw(st.booleans()):
                 good = PAGE_GOOD[key]
@@ -744,8 +726,7 @@ def test_page(sweep_dir, data):
             case.args += ["--sweep", sweep_dir]
         target, said = out_path(draw, out, (".html",), bad == "out")
         case.args += ["--out", target]
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         run(case, out)
 
 
@@ -783,8 +764,7 @@ def test_import(data):
         case.args += [path]
         target, said = out_path(draw, out, (".parquet",), bad == "out")  # a synthetic panel: Parquet says so
         case.args += ["--out", target]
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         if bad == "option":
             option, value = draw(st.sampled_from([("--group", "operations"), ("--measure", "share_99"),
                                                   ("--sheet", "Data")]))  # fmt: skip
@@ -883,8 +863,7 @@ def test_forecast(history, known, fitted, data):
         case = Case(["sweep", scenario, "--observed", observed, "--n", "30", "--out", out / "forecast", "-q"])
         if bad == "fitted":
             case.spoil((str(scenario),))
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         run(case, out)
         if case.refused is None:
             sweep_summary_holds(out / "forecast")
@@ -899,8 +878,7 @@ def test_fit(history, data):
         bad = which(draw, "history", "until", "min-months", "response-sd", "response-from", "out")
         source, said = panel(draw, inp, True) if bad == "history" else (history, ())
         case = Case(["fit", source])
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         if bad == "until" or draw(st.booleans()):
             add(case, draw, bad == "until", "--until", lambda d: d(st.sampled_from(["2019-08", "aug 2019", "2018-12"])),
                 lambda d: d(st.sampled_from(["2019-13", "aug", "x", "2019-08-15"])))  # fmt: skip
@@ -915,8 +893,7 @@ def test_fit(history, data):
             case.spoil(("scenario",))
         target, said = out_path(draw, out, (".toml",), bad == "out")
         case.args += ["--out", target]
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         run(case, out)
         if case.refused is None:
             from kommiljard.sweeps.scenario import load_scenario
@@ -966,8 +943,7 @@ def test_history(data):
         bad = which(draw, "seed", "until", "response-sd", "out", "truth")
         target, said = out_path(draw, out, (".parquet",), bad == "out")
         case = Case(["history", "--out", target])
-        if said:
-            case.spoil(said)
+        case.spoil(said)
         add(case, draw, bad == "seed", "--seed", lambda d: str(d(st.integers(0, 2**63 - 1))),
             lambda d: bad_number(d, "seed"))  # fmt: skip
         if bad == "until" or draw(st.booleans()):

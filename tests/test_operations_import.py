@@ -152,3 +152,23 @@ def test_the_panel_knows_the_importers_waiting_groups():
     from kommiljard.inputs.vocabulary import GROUP_NAMES
 
     assert set(WAITING_GROUPS) == set(GROUP_NAMES)
+
+
+@pytest.mark.parametrize(
+    "rows, said",
+    [
+        ("Uppsala;2025-08;;3", "the procedure is empty"),
+        ("Uppsala;2025-08;Katarakt;-3", "not a whole number of operations"),
+        ("Uppsala;2025-08;Katarakt;2,5", "not a whole number of operations"),
+        ("Uppsala;2025-08;Katarakt;3\nUppsala;2025-08;cataract;4", "given twice"),
+        ("Uppsala;2025-08;Katarakkt;3", "did you mean 'cataract'?"),
+        ("Uppsala;2025-14;Katarakt;3", "is not a month"),
+    ],
+    ids=["missing procedure", "negative", "fractional", "duplicated", "unknown procedure", "bad month"],
+)
+def test_the_command_refuses_every_bad_operations_row_with_exit_2_and_writes_nothing(tmp_path, rows, said):
+    bad = _csv(tmp_path, f"Region;Månad;Ingrepp;Antal\n{rows}\nSkåne;2025-08;Katarakt;1\n")
+    out = tmp_path / "ops.parquet"
+    result = CliRunner().invoke(app, ["import", str(bad), "--out", str(out)])
+    assert result.exit_code == 2 and said in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output and not out.exists() and list(tmp_path.iterdir()) == [bad]

@@ -19,6 +19,7 @@ from kommiljard.sweeps.run import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 OPERATIONS = ROOT / "data" / "sample_operations_2022_2026.parquet"
+OBSERVED = ROOT / "examples" / "sample_operations_until_july_2026.parquet"
 UNTIL_JULY = ROOT / "examples" / "sample_operations_until_july_2026.parquet"
 
 
@@ -78,3 +79,29 @@ def test_the_sweep_command_of_a_price_scheme(tmp_path):
     done = CliRunner().invoke(app, [*args, "--seed", "2", "--out", str(tmp_path / "s")])
     assert done.exit_code == 0, done.output
     assert "Stockholm" in done.output and (tmp_path / "s" / "summary.parquet").exists()
+    said = " ".join(done.stdout.split())  # the footnote is the kind's: no bar in a price scheme
+    assert "<group> %: the chance to be paid for the region's own operations over the baseline" in said
+    assert "bar" not in said and "block-1 amount per region" in said
+
+
+def test_a_price_levers_text_says_operations_and_its_procedure_never_pp_or_none():
+    from kommiljard.kinds.look import lever_text
+
+    cells = [{"month": "2026-12", "group": None}]
+    lever = {"region": "03", "improve_pp": 200.0, "unit": "operations", "groups": ["cataract"], "cells": cells}
+    assert lever_text(lever) == "lever: 03 Uppsala +200 operations in cataract"
+    assert lever_text({**lever, "groups": None}) == "lever: 03 Uppsala +200 operations in every group"
+    old = {"region": "06", "improve_pp": 3, "cells": [{"month": "2019-10", "group": "operation"}]}
+    assert lever_text(old) == "lever: 06 Jönköping +3.0 pp in Oct 2019 operations and treatments"  # no unit: pp
+
+
+@pytest.mark.slow
+def test_a_price_lever_is_named_by_its_option_and_unit_in_the_sweeps_messages(tmp_path):
+    args = ["sweep", "--rules", "kommiljard-2026", "--observed", str(OBSERVED), "--n", "20"]
+    alone = CliRunner().invoke(app, [*args, "--more", "200", "--out", str(tmp_path / "a")])
+    assert alone.exit_code == 2 and "a lever needs both --region and --more" in alone.stderr
+    grid = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app, [*args, "--region", "03", "--more", "0;50", "--out", str(tmp_path / "g")]
+    )
+    assert grid.exit_code == 0, grid.output
+    assert "lever grid: region 03 +0 operations, +50 operations" in grid.stderr and "lever, operations" in grid.stdout

@@ -142,3 +142,17 @@ def test_plot_a_requirement_cell_and_the_payouts(tmp_path):
         result = run("plot", args[0], PANEL, "--rules", RULES, *args[1:], "--out", out)
         assert result.exit_code == 0, result.output
         assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_page_of_2024_writes_cells_without_a_level_as_null(tmp_path):
+    out = tmp_path / "page.html"
+    done = run("page", ROOT / "data" / "sample_panel_2024.parquet", "--rules", "kommiljard-2024", "--out", out)
+    assert done.exit_code == 0, done.output  # a requirement without a high level has none: null, not NaN
+    assert '"level":null' in out.read_text(encoding="utf-8")
+
+
+def test_explain_without_a_cell_lists_the_requirements_not_the_panels_groups():
+    done = run("explain", PANEL, "--rules", RULES, "--region", "03")
+    assert done.exit_code == 2 and "give --month (and --group)" in done.stderr
+    said = " ".join(done.stderr.split())
+    assert "sc_first_visit, sc_first_visit_150" in said and "first_visit, operation" not in said

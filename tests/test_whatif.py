@@ -57,7 +57,7 @@ def landing_cases():
 
 @pytest.mark.parametrize(("panel", "region", "x", "months", "groups"), list(random_cases(8)))
 def test_whatif_equals_payout_twice_by_hand(panel, region, x, months, groups, rules, population):
-    w = whatif(panel, region, x, months, groups, rules, population)
+    w = whatif(panel, region, x, months, groups, rules, population=population)
     before, after = payout(panel, rules, population), by_hand(panel, region, x, months, groups, rules, population)
     assert w.baseline_sek == total(before, region)
     assert w.scenario_sek == total(after, region)
@@ -71,7 +71,7 @@ def test_whatif_equals_payout_twice_by_hand(panel, region, x, months, groups, ru
 
 @pytest.mark.parametrize(("panel", "region", "x", "months", "groups", "bound"), list(landing_cases()))
 def test_improvements_landing_exactly_on_a_bound(panel, region, x, months, groups, bound, rules, population):
-    w = whatif(panel, region, x, months, groups, rules, population)
+    w = whatif(panel, region, x, months, groups, rules, population=population)
     cell = w.cells.set_index(["month", "group"]).loc[(months[0], groups[0])]
     assert cell["improvement_after_pp"] == bound
     assert cell["tier_after"] == {1.0: 1, 3.0: 2, 5.0: 2}[bound]  # 1.0 and 3.0 inclusive, "more than 5" excludes 5.0
@@ -82,10 +82,10 @@ def test_clamped_at_100_and_share_60_lowered_with_share_90(rules, population):
     panel = sample_panel(3)
     rows = (panel["region"] == "09") & (panel["month"] == "2019-10") & (panel["group"] == "first_visit")
     panel.loc[rows, ["share_90", "share_60"]] = [98.5, 90.0]
-    up = whatif(panel, "09", 3.0, "2019-10", "first_visit", rules, population)
+    up = whatif(panel, "09", 3.0, "2019-10", "first_visit", rules, population=population)
     cell = up.cells.set_index(["month", "group"]).loc[("2019-10", "first_visit")]
     assert cell["share_after"] == 100.0 and cell["clamped"]
-    down = whatif(panel, "09", -10.0, "2019-10", "first_visit", rules, population)
+    down = whatif(panel, "09", -10.0, "2019-10", "first_visit", rules, population=population)
     frame = down.scenario.panel.frame.set_index(["region", "month", "group"]).loc[("09", "2019-10", "first_visit")]
     assert frame["share_90"] == 88.5 and frame["share_60"] == 88.5
 
@@ -99,7 +99,7 @@ def test_to_next_tier_and_one_more_pp(rules, population):
         if np.isnan(row.to_next_tier_pp):
             assert row.tier_after == 3
             continue
-        step = whatif(panel, "06", row.to_next_tier_pp, row.month, row.group, rules, population)
+        step = whatif(panel, "06", row.to_next_tier_pp, row.month, row.group, rules, population=population)
         cell = step.cells.set_index(["month", "group"]).loc[(row.month, row.group)]
         assert cell["tier_after"] == row.tier_after + 1, row
         assert cell["improvement_after_pp"] == pytest.approx(row.improvement_after_pp + row.to_next_tier_pp, abs=1e-9)

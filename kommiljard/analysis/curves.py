@@ -193,7 +193,7 @@ def cell_curves(
     step, k = _grid(blocks[0].actions.lever, (lo, hi, step), result)
     grid = np.round(k * step, SHARE_DECIMALS)
     allow_missing = bool(result.provenance.get("allow_missing_regions"))
-    inputs = [(lb, kind_of(lb.block).arrays(panel, lb.block, population, None, allow_missing)) for lb in blocks]
+    inputs = [(lb, kind_of(lb.block).arrays(panel, lb.block, population, allow_missing=allow_missing)) for lb in blocks]
     lacking = set().union(
         *(np.asarray(inp.regions)[inp.missing.any(axis=0)] for _, inp in inputs if inp.missing is not None)
     )

@@ -33,7 +33,7 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
             for cell in kind_of(block).cells(block)
             if cell[0] is not None and (group is None or kind_of(block).cell_of(block, cell[0], group) == cell)
         ]
-        if len(found) == 1:
+        if len(found) == 1 or (found and _one_period(found)):
             return found[0]
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
@@ -41,6 +41,16 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
         if cell is not None:
             return block, kind, cell
     raise no_cell(rules, month, group)
+
+
+def _one_period(found) -> bool:
+    """Whether the cells found are one block's pots over one period (its months all reported under one month), so
+    that explaining the block (its kind explains every pot of it) needs no month or group."""
+    block, kind, _ = found[0]
+    period = {cell for b, _, cell in found if b is block}
+    return len(period) == len(found) and all(
+        kind.cell_of(block, block.months[0], group) == (month, group) for month, group in period
+    )
 
 
 def measured_months(rules: Rules) -> list[str]:
@@ -51,7 +61,7 @@ def measured_months(rules: Rules) -> list[str]:
 def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions."""
     months = measured_months(rules)
-    groups = sorted(rules.ruleset.group_names)
+    groups = sorted({g for b in rules.ruleset.blocks for _, g in kind_of(b).cells(b) if g is not None})
     asked = [
         (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
         (f"group {group!r}", group, groups),
@@ -79,6 +89,7 @@ def explain(
     group: str | None,
     rules: Rules | str | Path = "kommiljard-2019",
     population: Population | str | Path | None = None,
+    *,
     overrides: dict | None = None,
     allow_missing_regions: bool = False,
 ):
@@ -104,4 +115,6 @@ def explain(
             f"region {region_label(code)} is not in the panel {panel.source}. Regions there: "
             f"{' '.join(sorted(set(panel.frame['region'])))}."
         )
-    return kind.explain(rules, block, cell, panel, population, code, allow_missing=allow_missing_regions)
+    return kind.explain(
+        rules, block, cell, panel=panel, population=population, region=code, allow_missing=allow_missing_regions
+    )

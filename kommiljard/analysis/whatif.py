@@ -105,12 +105,12 @@ def whatif(
     months: Iterable[str] | str | None = None,
     groups: Iterable[str] | str | None = None,
     rules: Rules | str | Path = DEFAULT_RULES,
+    *,
     population: Population | str | Path | None = None,
     overrides: dict | None = None,
     conditions: pd.DataFrame | str | Path | None = None,
     backend: Backend = "auto",
     allow_missing_regions: bool = False,
-    *,
     lever: str | None = None,
 ) -> WhatIf:
     """The region's payout before and after moving its lever by ``improve_pp`` (in the lever's unit: pp of a share).
@@ -119,7 +119,8 @@ def whatif(
     set's blocks have different ones (``improve``, ``more``). ``cells`` has one row per lever cell: its kind's
     columns of what moved (for a staircase: the measure, improvement (pp)), the tier and route before and after,
     the amounts, its kind's columns of what comes next (``to_next_tier_pp``: pp still needed for the next bar) and
-    ``sek_per_extra_<unit>`` (what one more unit in that cell would add to the region, after the change). With
+    ``sek_per_extra_<unit>`` (what one more unit in that cell would add to the region, after the change: in every
+    cell together, or in the rows moved, as the lever's ``marginal`` says). With
     ``allow_missing_regions`` other regions may lack data (see :func:`~kommiljard.engine.payout`); the region itself
     may not.
     """
@@ -128,11 +129,11 @@ def whatif(
     the_lever = lever_of(blocks)
     change = the_lever.check(improve_pp)
     chosen = choose_cells(rules, months, groups, lever)
-    every = choose_cells(rules, None, None, lever)
+    one_more = chosen if the_lever.marginal == "chosen" else choose_cells(rules, None, None, lever)
     after_panel = improve_panel(panel, rules, region, change, chosen, lever)
     runs = [
         payout(p, rules, population, conditions, backend, allow_missing_regions=allow_missing_regions)
-        for p in (panel, after_panel, improve_panel(after_panel, rules, region, 1.0, every, lever))
+        for p in (panel, after_panel, improve_panel(after_panel, rules, region, 1.0, one_more, lever))
     ]
     gaps = runs[0].no_data()
     if region in gaps:
@@ -185,12 +186,12 @@ def payout_curve(
     group: Iterable[str] | str | None = None,
     rules: Rules | str | Path = DEFAULT_RULES,
     population: Population | str | Path | None = None,
+    *,
     lo: float | None = None,
     hi: float | None = None,
     step: float | None = None,
     overrides: dict | None = None,
     allow_missing_regions: bool = False,
-    *,
     lever: str | None = None,
 ) -> pd.DataFrame:
     """The region's payout as its lever runs from ``lo`` to ``hi`` by ``step`` (defaults: the lever's), others fixed.
@@ -211,7 +212,7 @@ def payout_curve(
         cells = [c for c, (_, moved) in enumerate(rows) if any((lb.block.number, m, g) in chosen for m, g in moved)]
         if not cells:
             continue
-        inp = kind_of(lb.block).arrays(panel, lb.block, population, None, allow_missing_regions)
+        inp = kind_of(lb.block).arrays(panel, lb.block, population, allow_missing=allow_missing_regions)
         r = inp.regions.index(region)
         missing = inp.missing
         if missing is not None and len(missing) == 1 < len(rows):  # one period for every lever cell (a price block)

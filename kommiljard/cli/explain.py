@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from typing import Annotated
 
 import typer
@@ -65,8 +67,38 @@ def explain(
     if fmt is Format.csv:
         raise InputError("--format csv: an explanation is text; give --format table (the default) or json")
 
-    e = compute_explain(panel, region, month, group, rules, population, overrides_of(set_), allow_missing)
+    e = compute_explain(
+        panel,
+        region,
+        month,
+        group,
+        rules,
+        population,
+        overrides=overrides_of(set_),
+        allow_missing_regions=allow_missing,
+    )
     if fmt is Format.json:
         write_out(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(e.render(lang.value, terminal_width()), highlight=False, markup=False, soft_wrap=True)
+        width = terminal_width()
+        out.print(fit_lines(e.render(lang.value, width), width), highlight=False, markup=False, soft_wrap=True)
+
+
+NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?(?: kr)?")
+
+
+def fit_lines(text: str, width: int) -> str:
+    """``text`` with each line longer than ``width`` wrapped between words, indented as it was (and two more), a
+    number never broken at its thousands' spaces (``22 441 000.00 kr``)."""
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()))
+        glued = NUMBER.sub(lambda m: m.group(0).replace(" ", "\x00"), line)
+        wrapped = textwrap.wrap(
+            glued, width, initial_indent="", subsequent_indent=indent + "  ", break_long_words=False
+        )
+        lines += [w.replace("\x00", " ") for w in wrapped] or [""]
+    return "\n".join(lines)

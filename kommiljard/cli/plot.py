@@ -25,6 +25,28 @@ from .render import narrate, wrote
 CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
 
 
+def _known_kind(kind: object) -> str:
+    from ..outputs.plots.figures import check_kind
+
+    return check_kind(str(kind))
+
+
+KindArg = Annotated[
+    str,
+    typer.Argument(
+        help="staircase (or cells), payouts, curve, sweep or variants.",
+        show_default=False,
+        parser=opt.read(lambda value, _: _known_kind(value), "KIND"),  # before the options that depend on it
+    ),
+]
+SourceArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep, variants)."
+    ),
+]
+
+
 @app.command()
 @reports_errors
 @opt.option_rules(
@@ -35,13 +57,8 @@ CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
     *(opt.needs(o, "kind", PANELS) for o in ("--rules", "--set", "--population", "--allow-missing-regions")),
 )
 def plot(
-    kind: Annotated[str, typer.Argument(help="staircase, payouts, curve, sweep or variants.", show_default=False)],
-    source: Annotated[
-        Path,
-        typer.Argument(
-            help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep, variants)."
-        ),
-    ],
+    kind: KindArg,
+    source: SourceArg,
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The picture to write: .png or .svg (or .pdf).")],
     month: Annotated[
         str | None,
@@ -76,10 +93,11 @@ def plot(
     Example: `kommiljard plot staircase data/sample_panel_2019.parquet --month 2019-10 --group operation --out
     staircase.png`
 
-    Kinds: **staircase** (one month and group as in the agreement's diagram: the bars after the cascade and who shares
-    them; every month and group without --month/--group), **payouts** (per region: each block's groups and block 2,
-    the total after each bar), **curve** (kronor against a region's own change, from a CSV/Parquet with its lever's
-    column, e.g. improvement_pp or more_operations, amount_sek and tier),
+    Kinds: **staircase** or **cells** (one cell as its scheme's kind draws it: a staircase's bars after the cascade
+    and who shares them, a price's money against each region's cap; every cell without --month/--group),
+    **payouts** (per region: each block's groups and block 2, the total after each bar), **curve** (kronor against a
+    region's own change, from a CSV/Parquet with its lever's column, e.g. improvement_pp or more_operations,
+    amount_sek and tier),
     **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain),
     **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes).
     """

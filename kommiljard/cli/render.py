@@ -264,10 +264,13 @@ def print_payout(result, whole, fmt: Format, dialect: str, exact: bool) -> None:
     """A payout's tables: per region (with a total row), per block, month and group, and what was paid of the
     total; or, with ``--format csv``, the summary per region."""
     from ..money import kronor
+    from ..outputs.wording import cell_when
 
     summary = whole.summary
     money = [c for c in summary.columns if c.startswith("block") or c == "total_sek"]
     if fmt is Format.csv:
+        if dialect == "sv" and not exact:  # whole kronor in every amount, as the total (4761905, not 4761905,0)
+            summary = summary.astype(dict.fromkeys([c for c in money if summary[c].notna().all()], "int64"))
         print_frame(summary, fmt, "", money, dialect=dialect, exact=exact, synthetic=result.panel.synthetic)
         return
     synthetic = say("synthetic_title") if result.panel.synthetic else ""
@@ -275,11 +278,27 @@ def print_payout(result, whole, fmt: Format, dialect: str, exact: bool) -> None:
     print_frame(one_region_column(summary), fmt, title, money, keys=1, total="region")
     cells = whole.cells.drop(columns="qualifiers")  # in the workbook and --format json; here the table fits 80
     cells = cells if cells["no_data"].any() else cells.drop(columns="no_data")
-    amounts = [c for c in cells.columns if str(c).endswith("_sek")]  # pot, paid, lapsed and a kind's own
-    print_frame(cells, fmt, say("cells_title"), amounts, keys=3, total="month", rules=result.rules)
+    cells, own = _kind_money(cells)
+    blocks = {b.number: b for b in result.rules.ruleset.blocks}
+    cells["month"] = [cell_when(blocks[b], m, lang(), short=True) if isinstance(m, str) else m
+                      for b, m in zip(cells["block"], cells["month"])]  # fmt: skip
+    amounts = ["pot_sek", "paid_sek", "lapsed_sek"]
+    print_frame(cells, fmt, say("cells_title"), amounts, keys=3, total="month", rules=result.rules, numbers=own)
     paid, lapsed = (kronor(whole.cells[c].sum(), lang=lang()) for c in ("paid_sek", "lapsed_sek"))
+    top = whole.cells.get("to_top_regions_sek")
+    paid += say("of_which_top", amount=kronor(top.sum(), lang=lang())) if top is not None else ""
     out.print(say("paid_line", paid=paid, lapsed=lapsed, total=kronor(result.rules.ruleset.total_sek, lang=lang())),
               highlight=False)  # fmt: skip
+
+
+def _kind_money(cells):
+    """The cells with the money columns of some kinds only (earned and bonus, what went to the top regions) as
+    text: kronor, and "-" in a block whose kind has no such money (not "no data")."""
+    own = [c for c in cells.columns if c.endswith("_sek") and c not in ("pot_sek", "paid_sek", "lapsed_sek")]
+    cells = cells.copy()
+    for c in own:
+        cells[c] = [format_kronor(v, lang=lang()) if v == v else "-" for v in cells[c]]
+    return cells, own
 
 
 def print_whatif(result, actions, fmt: Format) -> None:
@@ -451,14 +470,21 @@ def print_lever_grid(rows, m: dict, code: str, n: int, fmt: Format) -> None:
 
     language = lang()
     groups, bars = m["block"]["groups"], m["block"]["bars"]
-    view = pd.DataFrame({say("lever_pp"): [format_pp(v, lang=language) for v in rows["improve_pp"]]})
+    unit = (m.get("lever") or {}).get("unit") or "pp"  # a manifest of an older version: pp
+    if unit == "pp":
+        view = pd.DataFrame({say("lever_pp"): [format_pp(v, lang=language) for v in rows["improve_pp"]]})
+    else:
+        from ..kinds.look import unit_word
+
+        sizes = [format_number(v, None, True, language) for v in rows["improve_pp"]]
+        view = pd.DataFrame({say("lever_unit", unit=unit_word(unit, language)): sizes})
     for stat in ("mean", "p5", "p50", "p95"):
         view[f"{stat}_sek"] = [format_mnkr(v, lang=language) for v in rows[f"{stat}_gain_sek"]]
     for g in groups:
         view[say("chance_header", group=sweep_group(g, language))] = [
             "/".join(format_number(100 * r[f"p_{b}_{g}"], lang=language) for b in bars) for _, r in rows.iterrows()
         ]
-    title = say("grid_title", region=code, n=format_number(n, lang=language))
+    title = say("grid_title", region=code, n=format_number(n, lang=language), block=m["block"]["number"])
     print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
     out.print(chance_words(bars, language)[1], highlight=False, markup=False)
 

@@ -179,12 +179,12 @@ def sweep(
         return
     rules = rules[0] if rules else DEFAULT_RULES
     rule_set = load_rules(rules, overrides_of(set_))
-    levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option))
+    levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option), option=option)
     loaded = replace(base, scenario=load_any_scenario(scenario))
     if len(levers) > 1:
         with _connected(scheduler) as client:  # one cluster for every sweep of the grid
             grid = replace(loaded, rules=rule_set)
-            lever_grid(levers, grid, rules=rules, quiet=quiet, fmt=fmt, scheduler=client)
+            lever_grid(levers, grid, rules=rules, quiet=quiet, fmt=fmt, scheduler=client, option=option)
         swedish_workbooks(lang, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
         return
     lever = levers[0] if levers else None
@@ -198,7 +198,7 @@ def sweep(
     _print_sweep(result, loaded.scenario.name, lever, fmt, option)
 
 
-def _levers(region: str | None, improve: str | None, months, groups, *, swept=None) -> list:
+def _levers(region: str | None, improve: str | None, months, groups, *, swept=None, option: str | None = None) -> list:
     """The lever of each size ``--improve`` gives (none without a lever), checked with its cells (and by ``swept()``,
     which refuses an option that is not the swept block's lever)."""
     from ..sweeps.run import Lever
@@ -206,9 +206,11 @@ def _levers(region: str | None, improve: str | None, months, groups, *, swept=No
     if improve is not None and swept is not None:
         swept()
     if (region is None) != (improve is None):
-        raise KommiljardError("a lever needs both --region and --improve")
+        raise KommiljardError(f"a lever needs both --region and --{option or 'improve'}")
     if (months or groups) and region is None:
-        raise KommiljardError("--month and --group choose the lever's cells: give --region and --improve too")
+        raise KommiljardError(
+            f"--month and --group choose the lever's cells: give --region and --{option or 'improve'} too"
+        )
     sizes = lever_sizes(improve) if improve is not None else []
     return [Lever(region, x, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None) for x in sizes]
 
@@ -326,7 +328,9 @@ def resumable(where: Path):
         raise typer.Exit(130) from None
 
 
-def lever_grid(levers: list, settings, *, rules: str, quiet: bool, fmt: Format, scheduler=None) -> None:
+def lever_grid(
+    levers: list, settings, *, rules: str, quiet: bool, fmt: Format, scheduler=None, option: str | None = None
+) -> None:
     """One sweep per lever size, each in ``settings.out_dir/improve<+x>`` (``settings``: a
     :class:`~kommiljard.sweeps.run.Sweep` without its lever), all on the same draws (the same seed and
     arguments): the gain per size, for the lever's region."""
@@ -340,14 +344,14 @@ def lever_grid(levers: list, settings, *, rules: str, quiet: bool, fmt: Format, 
     language = current_lang()
     origin = provenance_value(settings.scenario.origin, language)
     said = say("grid_line", origin=origin, rules=rules, seed=settings.seed, n=format_number(settings.n, lang=language))
-    sizes = ", ".join(format_number(lv.improve_pp, None, True, language) for lv in levers)
+    sizes = ", ".join(change_text(lv.improve_pp, option) for lv in levers)
     err.print(f"{said}; " + say("lever_grid", region=levers[0].region, sizes=sizes), highlight=False)
     results, n = [], settings.n
     with progress_bars(quiet) as bar:
         for lever in levers:
             where = Path(settings.out_dir) / f"improve{lever.improve_pp:+g}"
             with resumable(where):
-                progress = tracker(bar, f"lever {lever.improve_pp:+g} pp", n)
+                progress = tracker(bar, f"lever {change_text(lever.improve_pp, option)}", n)
                 results.append(
                     replace(settings, out_dir=where, lever=lever).run(progress=progress, scheduler=scheduler)
                 )

@@ -60,7 +60,7 @@ def _needed_rows(rules, panel, population):
     parts = []
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
-        arrays = kind.arrays(panel, block, population, None, True)
+        arrays = kind.arrays(panel, block, population, allow_missing=True)
         missing = getattr(arrays, "missing", None)
         if missing is None:
             continue

@@ -172,11 +172,13 @@ def _compute(a: Asked, conditions, span: tuple | None, allow_missing: bool):
     if span is not None:
         lo, hi, step = span
         points = payout_curve(
-            a.panel, a.region, a.months, a.groups, a.rules, a.population, lo, hi, step, a.overrides,
-            allow_missing_regions=allow_missing, lever=a.option,
+            a.panel, a.region, a.months, a.groups, a.rules, a.population, lo=lo, hi=hi, step=step,
+            overrides=a.overrides, allow_missing_regions=allow_missing, lever=a.option,
         )  # fmt: skip
     first = result.baseline if result is not None else None
-    first = first or payout(a.panel, a.rules, a.population, conditions, "auto", a.overrides, allow_missing)
+    first = first or payout(
+        a.panel, a.rules, a.population, conditions, "auto", a.overrides, allow_missing_regions=allow_missing
+    )
     return result, points, first
 
 

@@ -17,7 +17,8 @@ What a kind declares (plain data, read without computing anything):
   (``block.measure_columns()``) and checks them in the rows it reads (``coverage``).
 - ``columns``: the columns its blocks add to the engine's table (:class:`Column`), with their
   meaning. The engine's table is the union of the rule set's kinds' columns, in declared order.
-- ``words``: every user-facing text of the kind, in English and Swedish (:func:`word`).
+- ``words``: every user-facing text of the kind, in English and Swedish (:func:`word`); optional keys
+  other commands ask for: ``sweep_chance`` (what a sweep summary's ``<group> %`` is, with ``{steps}``).
 - ``step_word``: what one step is called (``bar``, ``level``; a key of ``words``).
 - ``levers``: the :class:`Lever` declarations its blocks can have (what a region can change, its
   unit, option word and range); empty if a region cannot act on its blocks.
@@ -92,7 +93,10 @@ class Lever:
     ``lo``/``hi`` the range a change may take; ``step`` the default step of a payout curve,
     ``curve`` its default range (``whatif --curve``) and ``grid`` the default range of the what-if
     page; ``axis`` the column of a payout curve's x values; ``whole`` whether changes are whole
-    numbers; ``words`` its texts (:func:`word` keys ``label``, ``unit``, ``help``: the option's help,
+    numbers; ``marginal`` which rows the what-if's ``sek_per_extra_<unit>`` moves one more unit (``every``:
+    every cell of the block together, as a staircase's points; ``chosen``: the rows the what-if moved, as one
+    more operation of the procedure asked for); ``words`` its texts (:func:`word` keys ``label``, ``unit``,
+    ``help``: the option's help,
     ``range``: why a change is bounded, ``whatif``: the what-if's headline, with ``{measure}`` and
     ``{change}``; ``page.<key>``: the what-if page's words where they differ). How a change acts on a panel and on a
     block's arrays is the kind's (:class:`LeverActions`).
@@ -108,6 +112,7 @@ class Lever:
     axis: str
     words: Words = field(default_factory=dict)
     whole: bool = False
+    marginal: str = "every"
 
     def check(self, value: object, option: str | None = None) -> float:
         """``value`` as a change of this lever (``3``, ``3,5``: :func:`kommiljard.inputs.options.number`, within
@@ -280,12 +285,12 @@ class BlockKind(Protocol):
     def needs(self, block) -> list[Need]:
         """Every panel row the block reads, with the measures it reads there (in the block's order)."""
 
-    def coverage(self, frame, block, population, allow_missing: bool = False) -> list:
+    def coverage(self, frame, block, population, *, allow_missing: bool = False) -> list:
         """Every problem a panel (its canonical frame) or the population has for this block: missing rows of any
         region (not problems with ``allow_missing``), a needed measure empty in a row it reads, missing columns
         (:func:`kommiljard.kinds.tables.coverage_problems` does it from the rows the block needs)."""
 
-    def arrays(self, panel, block, population, conditions=None, allow_missing: bool = False) -> Any:
+    def arrays(self, panel, block, population, *, conditions=None, allow_missing: bool = False) -> Any:
         """The block's contiguous input arrays; an InputError lists every gap. With ``allow_missing`` a region's
         cell without its rows is computed as not qualifying and marked in ``arrays.missing`` (C, R)."""
 
@@ -299,9 +304,12 @@ class BlockKind(Protocol):
         """The allocation as the engine's tables (:func:`kommiljard.kinds.tables.block_tables`); its rows hold the
         engine's own columns and the kind's declared ``columns``, no other."""
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         """One region's amount in one cell traced through the reference: ``render(lang, width)`` (text) and
-        ``as_dict()``."""
+        ``as_dict()``. A kind whose cells are pots of one period (a price per procedure) may explain all of them at
+        once."""
 
     def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         """The picture of one cell of a payout (a matplotlib Axes), drawn from the payout's tables, its words in

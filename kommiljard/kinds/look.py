@@ -130,11 +130,26 @@ def lever_text(lever: dict, lang: str = "en") -> str:
         who = region_label(normalise_code(code))
     except Exception:
         who = code
+    unit = str(lever.get("unit") or "pp")  # a manifest of an older version: pp
     try:
-        amount = pp(float(lever.get("improve_pp")), lang=lang)
+        value = float(lever.get("improve_pp"))
+        counted = f"{format_number(value, None, True, lang)} {unit_word(unit, lang)}"
+        amount = pp(value, lang=lang) if unit == "pp" else counted
     except (TypeError, ValueError):
-        amount = f"{lever.get('improve_pp')} {PP_UNIT[lang]}"
+        amount = f"{lever.get('improve_pp')} {PP_UNIT[lang] if unit == 'pp' else unit_word(unit, lang)}"
     return say("lever", lang, who=who, pp=amount, cells=_cells_text(lever, lang))
+
+
+def unit_word(unit: str, lang: str) -> str:
+    """A lever's unit in words (``operations``: operationer), from the kind whose lever has it."""
+    from . import KINDS
+    from .base import word
+
+    for kind in KINDS.values():
+        for lever in kind.levers:
+            if lever.unit == unit and "unit" in lever.words:
+                return word(lever.words, "unit", lang)
+    return unit
 
 
 def _cells_text(lever: dict, lang: str) -> str:
@@ -146,6 +161,8 @@ def _cells_text(lever: dict, lang: str) -> str:
 
     cells = [(str(c.get("month")), str(c.get("group"))) for c in lever.get("cells") or [] if isinstance(c, dict)]
     months, groups = listed(lever.get("months")), listed(lever.get("groups"))
+    if cells and all(g == "None" for _, g in cells):  # a block's one cell over its period (a price's one pot)
+        return ", ".join(groups) if groups else "every group"
     if not cells:  # no record of the cells: what was asked for
         if not months and not groups:
             return say("every_cell", lang)

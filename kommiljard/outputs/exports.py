@@ -104,9 +104,9 @@ def payout_sheets(result: Payout, lang: str = "en") -> list[Sheet]:
     detail = whole.table.drop(columns=["cell_pot_sek", "cell_lapsed_sek"])  # the cells sheet has them, once a cell
     return [
         Sheet(sheet_name("summary", lang), whole.summary, money=amounts, keys=2, notes=notes, total="region_name"),
-        Sheet(sheet_name("detail", lang), detail, money=["amount_sek"], keys=2, percent=shares, total="region_name",
-              rules=result.rules, notes=[word("sheet_detail", lang)]),
-        Sheet(sheet_name("cells", lang), whole.cells, money=["pot_sek", "paid_sek", "lapsed_sek"], keys=3,
+        Sheet(sheet_name("detail", lang), detail, money=money_columns(detail), keys=2, percent=shares,
+              total="region_name", rules=result.rules, notes=[word("sheet_detail", lang)]),
+        Sheet(sheet_name("cells", lang), whole.cells, money=money_columns(whole.cells), keys=3,
               total="month", notes=[word("sheet_cells", lang)]),
     ]  # fmt: skip
 

@@ -76,6 +76,12 @@ def _template(name: str) -> str:
     return (TEMPLATE / name).read_text(encoding="utf-8")
 
 
+def _finite(value) -> float | None:
+    """A cell's value for the page's data: None where it has none (a requirement without a level), never NaN."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
 def _json_for_script(data: dict) -> str:
     """JSON that cannot end its ``<script>`` element or open a comment inside it."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -94,6 +100,15 @@ def check_lang(lang: str) -> dict:
 
 def month_label(month: str, lang: str) -> str:
     return f"{TEXT[lang]['months'][int(month[5:7]) - 1]} {month[:4]}"
+
+
+def cell_label(rules: Rules, number: int, cell: tuple, lang: str) -> str:
+    """When a lever cell measures: its month, or the months of a cell over a period (``feb–oct 2025``)."""
+    from ..kinds import cell_months
+    from .wording import month_range
+
+    months = cell_months(rules.ruleset.block(number), cell)
+    return month_range(months, lang) if len(months) > 1 else month_label(cell[0], lang)
 
 
 def page_words(curves: CellCurves, lang: str) -> dict:
@@ -280,7 +295,8 @@ def _region_cells(curves: CellCurves, r: int) -> list[dict]:
     cells = []
     for c, (number, _, _) in enumerate(curves.cells):
         state = {name: float(values[r, c]) for name, values in curves.state.items()}
-        cell = {**state, "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c])}
+        shown = {name: _finite(value) for name, value in state.items()}  # JSON has no NaN
+        cell = {**shown, "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c])}
         next_steps = getattr(actions[number], "next_steps", None)
         if next_steps is not None:
             cell["need"] = [round(v, 6) for v in next_steps(state)]
@@ -343,7 +359,7 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
         (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
                                                                if p["population"]["sha256"] else "")),
-        (t["prov_conditions"], provenance_value(p["conditions"], lang)),
+        *([(t["prov_conditions"], provenance_value(p["conditions"], lang))] if p.get("conditions") else []),
         *([(t["prov_no_data"], ", ".join(map(region_label, curves.no_data)))] if curves.no_data else []),
         (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
         (t["prov_made"], made),

@@ -84,6 +84,11 @@ def is_synthetic(provenance: dict) -> bool:
     return bool(panel.get("synthetic") or provenance.get("synthetic_panel") or provenance.get("synthetic"))
 
 
+def _has_data(row: dict) -> bool:
+    """Whether a row of the engine's tables says it has its data (a payout row's ``data``, a cell's ``no_data``)."""
+    return row.get("data") == "ok" or ("no_data" in row and row["no_data"] == 0)
+
+
 def _cell_value(value):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -137,10 +142,13 @@ def _fill(ws, sheet: Sheet, lang: str, synthetic: bool) -> None:
         cell.fill = PatternFill("solid", fgColor=HEAD_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     money = [f == KRONOR_FORMAT for f in formats]
-    for row in frame.itertuples(index=False):
+    originals = sheet.frame.to_dict("records")  # the rows as computed (the total row after them)
+    for i, row in enumerate(frame.itertuples(index=False)):
         values = [_cell_value(v) for v in row]
-        # an amount without data says so in words: never an empty cell a reader could take for 0
-        ws.append([NO_DATA[lang] if v is None and m else v for v, m in zip(values, money)])
+        # an amount without data says so in words: never an empty cell a reader could take for 0; in a row that has
+        # its data (``data`` ok, ``no_data`` 0), an amount its block's kind does not have is "-" (not applicable)
+        missing = "-" if i >= len(originals) or _has_data(originals[i]) else NO_DATA[lang]
+        ws.append([missing if v is None and m else v for v, m in zip(values, money)])
     if sheet.total is not None and len(frame):
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)

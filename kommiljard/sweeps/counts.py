@@ -184,7 +184,7 @@ class Counts:
         period = tuple(needs.paid)
         baseline = [m for m in needs.months["operations"] if m not in period]
         grid = _grid_of(values, regions, groups)
-        history, years = _history(grid, baseline, who)
+        history, years = _history(grid, baseline, who, (regions, groups))
         known = grid(period)
         level = _level(grid, period, spec.level_years, who)
         return _model(spec, regions, groups, period, years=years, history=history, known=known, level=level), _record(
@@ -252,17 +252,23 @@ def _grid_of(values: pd.Series, regions, groups):
     return grid
 
 
-def _history(grid, baseline: list[str], who: str) -> tuple[np.ndarray, tuple[int, ...]]:
-    """(Y, R, G) each baseline year's total over its months, summed month by month; every month must be observed."""
+def _history(grid, baseline: list[str], who: str, keys: tuple) -> tuple[np.ndarray, tuple[int, ...]]:
+    """(Y, R, G) each baseline year's total over its months, summed month by month; every month must be observed
+    (``keys``: the grid's regions and groups, to name a gap)."""
     from ..errors import InputError
+    from ..inputs.regions import region_label
 
     years = tuple(sorted({int(m[:4]) for m in baseline}))
     values = grid(baseline)
     if np.isnan(values).any():
-        gaps = sorted({baseline[m] for m in np.argwhere(np.isnan(values))[:, 0]})
+        gaps = np.argwhere(np.isnan(values))
+        months = sorted({baseline[m] for m in gaps[:, 0]})
+        regions = sorted({keys[0][r] for r in gaps[:, 2]})
+        first = f"{region_label(keys[0][gaps[0, 2]])} has no row for {baseline[gaps[0, 0]]} {keys[1][gaps[0, 1]]}"
         raise InputError(
-            f"{who}: the observed panel lacks operations for the baseline months {', '.join(gaps[:6])}"
-            f"{' ...' if len(gaps) > 6 else ''} of some region and procedure; a sweep draws only the scheme's months."
+            f"{who}: the observed panel lacks operations for the baseline months {', '.join(months[:6])}"
+            f"{' ...' if len(months) > 6 else ''} (region(s) {', '.join(map(region_label, regions[:4]))}"
+            f"{' ...' if len(regions) > 4 else ''}; e.g. {first}); a sweep draws only the scheme's months."
         )
     out = np.zeros((len(years), values.shape[2], values.shape[1]))
     for i, month in enumerate(baseline):

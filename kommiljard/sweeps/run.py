@@ -339,6 +339,27 @@ def _run_sweep(sweep: Sweep, progress: Callable[[int, int], None] | None, client
     return SweepResult(out_dir, manifest, summary, done["computed_parts"], done["reused_parts"], elapsed)
 
 
+def lever_unit(block) -> str:
+    """The unit of a change of the block's lever (``pp``, ``operations``), as the manifest records it."""
+    from ..kinds import kind_of
+
+    actions = kind_of(block).lever(block)
+    return actions.lever.unit if actions is not None else "pp"
+
+
+def chance_text(block, steps) -> str:
+    """What a sweep summary's ``<group> %`` column is, in the block's kind's words (``sweep_chance``, with
+    ``{steps}``), or said of its steps (``step_word``)."""
+    from ..kinds import kind_of
+    from ..kinds.base import kind_word
+
+    kind, listed = kind_of(block), "/".join(steps)
+    if "sweep_chance" in kind.words:
+        return kind_word(kind, "sweep_chance", steps=listed)
+    step = kind_word(kind, kind.step_word)
+    return f"the chance to reach the {listed} {step} in that group in at least one measurement month"
+
+
 def _new_manifest(plan: _Plan, n_parts: int) -> dict:
     """A running sweep's manifest: what produced it (its parts are added as they are written)."""
     sweep, setup, lever = plan.sweep, plan.setup, plan.lever
@@ -363,9 +384,14 @@ def _new_manifest(plan: _Plan, n_parts: int) -> dict:
             "groups": list(swept.groups),
             "bars": list(swept.steps),
             "months": list(swept.months),
+            "chance": chance_text(block, swept.steps),
         },
         "lever": (
-            {**asdict(lever), "cells": [{"month": month, "group": group} for month, group in setup.lever_at]}
+            {
+                **asdict(lever),
+                "unit": lever_unit(block),
+                "cells": [{"month": month, "group": group} for month, group in setup.lever_at],
+            }
             if lever
             else None
         ),

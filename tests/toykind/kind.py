@@ -58,12 +58,12 @@ class ToyQuotaKind:
 
         return needed_rows(block)
 
-    def coverage(self, frame, block, population, allow_missing=False):
+    def coverage(self, frame, block, population, *, allow_missing=False):
         from kommiljard.kinds.tables import coverage_problems
 
         return coverage_problems(frame, block, population, allow_missing, self.needs(block))
 
-    def arrays(self, panel, block, population, conditions=None, allow_missing=False):
+    def arrays(self, panel, block, population, *, conditions=None, allow_missing=False):
         from .arrays import toy_input
 
         return toy_input(panel, block, population, allow_missing)
@@ -113,7 +113,7 @@ class ToyQuotaKind:
             columns=columns,
         )
 
-    def explain(self, rules, block, cell, panel, population, region, conditions=None, allow_missing=False):
+    def explain(self, rules, block, cell, *, panel, population, region, conditions=None, allow_missing=False):
         from .explain import explain_cell
 
         return explain_cell(block, cell, panel, population, region, allow_missing)

@@ -19,7 +19,7 @@ class PopulationInput:
     population: np.ndarray  # (R,) int64
     weights: np.ndarray  # (R,) float64: population, or 1 for equal sharing
     met: np.ndarray  # (R,) bool: met every condition
-    conditions: str  # where the conditions came from
+    conditions: str | None  # where the conditions came from (None: the block has none)
 
 
 def population_input(block: PopulationShare, population: Population, conditions=None) -> PopulationInput:
@@ -29,9 +29,8 @@ def population_input(block: PopulationShare, population: Population, conditions=
     pop = population.of(regions)
     weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))
     if conditions is None:
-        return PopulationInput(
-            regions, pop, weights, np.ones(len(regions), bool), "all regions met them (no table given)"
-        )
+        given = "all regions met them (no table given)" if block.conditions else None
+        return PopulationInput(regions, pop, weights, np.ones(len(regions), bool), given)
     table = read_conditions(conditions, block)  # a file or a data frame, read alike
     absent = [c.name for c in block.conditions if c.name not in table.columns]
     if absent:

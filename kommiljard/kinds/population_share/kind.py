@@ -39,10 +39,10 @@ class PopulationShareKind:
     def needs(self, block: PopulationShare):
         return []  # it reads no panel row
 
-    def coverage(self, frame, block: PopulationShare, population, allow_missing: bool = False):
+    def coverage(self, frame, block: PopulationShare, population, *, allow_missing: bool = False):
         return []  # it needs no panel rows; the population table covers every region by itself
 
-    def arrays(self, panel, block: PopulationShare, population, conditions=None, allow_missing: bool = False):
+    def arrays(self, panel, block: PopulationShare, population, *, conditions=None, allow_missing: bool = False):
         from .arrays import population_input
 
         return population_input(block, population, conditions)
@@ -98,7 +98,9 @@ class PopulationShareKind:
     def cell_of(self, block: PopulationShare, month: str, group: str) -> Cell | None:
         return None  # measures no month
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         raise InputError(
             f"block {block.number} ({block.name}) is shared by population: each region gets "
             "total x its population / all regions' population; `kommiljard payout` shows it."

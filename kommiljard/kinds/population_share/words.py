@@ -4,4 +4,5 @@ from __future__ import annotations
 
 WORDS = {
     "kind": ("population share", "fördelning efter befolkning"),
+    "share": ("share", "andel"),
 }

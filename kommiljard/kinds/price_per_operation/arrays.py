@@ -32,7 +32,7 @@ class PriceInput:
     history: np.ndarray  # (Y, R, P) float64: operations in each baseline year's same months
     population: np.ndarray  # (R,) int64
     cap_key: np.ndarray  # (R,) float64: each region's number in the cap key
-    missing: np.ndarray | None = None  # (1, R) bool: the region has no data for the period
+    missing: np.ndarray | None = None  # (C, R) bool: the region has no data for the period (every cell alike)
 
 
 def period_cell(block: PricePerOperation):
@@ -101,5 +101,5 @@ def price_input(panel, block: PricePerOperation, population: Population, allow_m
         history,
         population.of(regions),
         cap_key(block, regions, population.of(regions)),
-        missing[None],
+        np.repeat(missing[None], len(block.procedures) if block.pot_by == "procedure" else 1, axis=0),
     )

@@ -194,12 +194,12 @@ def operation_lines(b: PricePerOperation, o: RegionOutcome, lang: str) -> list[s
                 format_number(p.baseline, 2, lang=lang) if years else "-",
                 format_number(p.counted, None, lang=lang),
                 format_number(p.price, 0, lang=lang),
-                format_number(p.earned, 2, lang=lang),
+                format_number(p.earned, 0 if p.earned == round(p.earned) else 2, lang=lang),
             ]
         )
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     table = [
-        "  " + "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        "  " + " ".join(str(c).ljust(w + 1) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
         for r in [header, *rows]
     ]
     return [
@@ -237,10 +237,13 @@ def pot_lines(b: PricePerOperation, cell: PriceCell, lang: str) -> list[str]:
     """Each pot: what the regions earned, kept and were paid, and where its unearned money went."""
     lines = []
     for pot in cell.pots:
-        label = word("all_pot", lang) if pot.name == "all" else procedure_name(pot.name, lang)
-        lines.append(
-            word("pot_heading", lang, name=label, pot=kronor(pot.pot, 2, lang=lang)) + f"   {cite(b.source, '', lang)}"
+        amount = kronor(pot.pot, 2, lang=lang)
+        heading = (
+            word("pot_heading_one", lang, pot=amount)
+            if pot.name == "all"
+            else word("pot_heading", lang, name=procedure_name(pot.name, lang), pot=amount)
         )
+        lines.append(f"{heading}   {cite(b.source, '', lang)}")
         money = {k: kronor(getattr(pot, k), 2, lang=lang) for k in ("earned", "kept", "paid", "unearned")}
         lines.append("  " + word("pot_line", lang, **money))
         if pot.scale < 1.0:

@@ -112,12 +112,12 @@ class PricePerOperationKind:
             n._replace(cell=self.cell_of(block, block.period_month, n.group) or cells[0]) for n in needed_rows(block)
         ]
 
-    def coverage(self, frame, block: PricePerOperation, population, allow_missing: bool = False):
+    def coverage(self, frame, block: PricePerOperation, population, *, allow_missing: bool = False):
         from ..tables import coverage_problems
 
         return coverage_problems(frame, block, population, allow_missing, self.needs(block))
 
-    def arrays(self, panel, block: PricePerOperation, population, conditions=None, allow_missing: bool = False):
+    def arrays(self, panel, block: PricePerOperation, population, *, conditions=None, allow_missing: bool = False):
         from .arrays import price_input
 
         return price_input(panel, block, population, allow_missing)
@@ -162,8 +162,6 @@ class PricePerOperationKind:
         from .allocation import ROUTE_NAMES, STEPS, base_values
 
         cells = self.cells(block)
-        shape = allocation.amount.shape
-        missing = None if inp.missing is None else np.repeat(inp.missing, shape[0], axis=0)
         bases = base_values(block, inp)
         per_cell = (lambda a: a.T) if block.pot_by == "procedure" else (lambda a: a.sum(axis=1)[None])
         cap = np.where(np.isfinite(allocation.extra["cap"]), allocation.extra["cap"], np.nan)
@@ -177,7 +175,7 @@ class PricePerOperationKind:
             pots=np.array(block.pot_sek()),
             allocation=allocation,
             step_names=STEPS,
-            missing=missing,
+            missing=inp.missing,
             columns={
                 "operations": per_cell(inp.operations),
                 "baseline_operations": per_cell(bases) if block.counting == "above_baseline" else np.nan,
@@ -191,9 +189,13 @@ class PricePerOperationKind:
         t.rows["operations"] = t.rows["operations"].round().astype("Int64")  # sums of whole operations
         paid_parts = [[STEPS[k] for k in range(2) if v[k] > 0] for v in allocation.by_step.reshape(-1, 2)]
         t.rows["bars"] = ["+".join(p) for p in paid_parts]
+        if block.unearned.to == "top_regions":  # a cell's paid = its regions' own + what went to the top regions
+            t.cells["to_top_regions_sek"] = allocation.by_step[..., 1].sum(axis=1)
         return t
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         from .explain import explain_price
 
         return explain_price(rules, block, panel, population, region, allow_missing)

@@ -30,6 +30,7 @@ LEVER = Lever(
     axis="more_operations",
     words=LEVER_WORDS,
     whole=True,
+    marginal="chosen",
 )
 
 
@@ -77,7 +78,7 @@ class OperationsLever:
             "earned_sek_after": after["earned_sek"],
             "cap_sek": after["cap_sek"],
         }
-        room = [c - e if np.isfinite(c) else np.nan for c, e in zip(after["cap_sek"], after["earned_sek"])]
+        room = [max(c - e, 0.0) if np.isfinite(c) else np.nan for c, e in zip(after["cap_sek"], after["earned_sek"])]
         return state, {"share_of_max_pct": after["share_of_max_pct"], "room_to_cap_sek": room}
 
     def view(self, cells, lang: str = "en") -> tuple[dict, dict]:

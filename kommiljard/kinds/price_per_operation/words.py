@@ -45,7 +45,7 @@ WORDS = {
     "synthetic": ("[SYNTHETIC data, not real regional figures]", "[SYNTETISKA data, inte verkliga regionala siffror]"),
     "unsourced": ("unsourced reading", "läsning utan källa"),
     "pot_heading": ("Pot {name}: {pot}", "Pott {name}: {pot}"),
-    "all_pot": ("of the block", "för blocket"),
+    "pot_heading_one": ("Pot: {pot}", "Pott: {pot}"),
     "pot_line": (
         "earned by all regions {earned}; kept under the caps {kept}; paid {paid}; unearned {unearned}",
         "intjänat av alla regioner {earned}; behållet under taken {kept}; utbetalt {paid}; ej intjänat {unearned}",
@@ -90,6 +90,10 @@ def procedure_name(name: str, lang: str = "en", plural: bool = False) -> str:
 # section, its routes and its cells on the what-if page.
 KIND_WORDS = {
     "kind": ("price per operation", "ersättning per operation"),
+    "sweep_chance": (
+        "the chance to be paid for the region's own operations over the baseline (in that pot)",
+        "chansen att få betalt för regionens egna operationer över baslinjen (i den potten)",
+    ),
     "part": ("part", "del"),
     "cells_anchor": ("prices-per-operation", "prices-per-operation"),
     "cells_title": ("Prices per operation", "Ersättning per operation"),
@@ -178,7 +182,10 @@ KIND_WORDS = {
 # The lever: operations performed (what-if, payout curves, the what-if page)
 LEVER_WORDS = {
     "label": ("more operations", "fler operationer"),
-    "whatif": ("performs {change} operations more", "utför {change} operationer fler"),
+    "whatif": (
+        "performs {change} more operations of each procedure moved",
+        "utför {change} fler operationer av varje åtgärd som ändras",
+    ),
     "unit": ("operations", "operationer"),
     "one_more": ("one more operation, kr", "en operation till, kr"),
     "range": ("a count of operations", "ett antal operationer"),

@@ -92,12 +92,12 @@ class Requirements:
                 ]
         return out
 
-    def coverage(self, frame, block: RequirementsBonus, population, allow_missing: bool = False):
+    def coverage(self, frame, block: RequirementsBonus, population, *, allow_missing: bool = False):
         from .arrays import coverage
 
         return coverage(frame, block, population, allow_missing)
 
-    def arrays(self, panel, block: RequirementsBonus, population, conditions=None, allow_missing: bool = False):
+    def arrays(self, panel, block: RequirementsBonus, population, *, conditions=None, allow_missing: bool = False):
         from .arrays import requirements_input
 
         return requirements_input(panel, block, population, allow_missing)
@@ -135,7 +135,9 @@ class Requirements:
 
         return requirements_tables(block, inp, allocation, names)
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         from .explain import explain_requirement
 
         return explain_requirement(rules, block, cell, panel, population, region, allow_missing=allow_missing)

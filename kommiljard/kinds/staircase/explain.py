@@ -202,6 +202,7 @@ def explain_cell(
     rules,
     block: ImprovementStaircase,
     cell: tuple[str, str],
+    *,
     panel: Panel,
     population,
     region: str,

@@ -66,12 +66,12 @@ class Staircase:
 
         return needed_rows(block)
 
-    def coverage(self, frame, block: ImprovementStaircase, population, allow_missing: bool = False):
+    def coverage(self, frame, block: ImprovementStaircase, population, *, allow_missing: bool = False):
         from ..tables import coverage_problems
 
         return coverage_problems(frame, block, population, allow_missing, self.needs(block))
 
-    def arrays(self, panel, block: ImprovementStaircase, population, conditions=None, allow_missing: bool = False):
+    def arrays(self, panel, block: ImprovementStaircase, population, *, conditions=None, allow_missing: bool = False):
         from .arrays import staircase_input
 
         return staircase_input(panel, block, population, allow_missing)
@@ -124,10 +124,14 @@ class Staircase:
             },
         )
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         from .explain import explain_cell
 
-        return explain_cell(rules, block, cell, panel, population, region, allow_missing)
+        return explain_cell(
+            rules, block, cell, panel=panel, population=population, region=region, allow_missing=allow_missing
+        )
 
     def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_staircase_cell

@@ -170,6 +170,7 @@ def explain_threshold(
     rules,
     block: AbsoluteThreshold,
     period: Period,
+    *,
     panel: Panel,
     population: Population,
     region: str,

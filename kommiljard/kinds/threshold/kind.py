@@ -53,12 +53,12 @@ class Threshold:
 
         return needed_rows(block)
 
-    def coverage(self, frame, block: AbsoluteThreshold, population, allow_missing: bool = False):
+    def coverage(self, frame, block: AbsoluteThreshold, population, *, allow_missing: bool = False):
         from ..tables import coverage_problems
 
         return coverage_problems(frame, block, population, allow_missing, self.needs(block))
 
-    def arrays(self, panel, block: AbsoluteThreshold, population, conditions=None, allow_missing: bool = False):
+    def arrays(self, panel, block: AbsoluteThreshold, population, *, conditions=None, allow_missing: bool = False):
         from .arrays import threshold_input
 
         return threshold_input(panel, block, population, allow_missing)
@@ -109,11 +109,22 @@ class Threshold:
             columns={"share_current": inp.value, "gate_value": inp.gate},
         )
 
-    def explain(self, rules, block, cell: Cell, panel, population, region: str, conditions=None, allow_missing=False):
+    def explain(
+        self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
+    ):
         from .explain import explain_threshold
 
         period = next(p for p in block.periods if p.months[-1] == cell[0])
-        return explain_threshold(rules, block, period, panel, population, region, cell[1], allow_missing)
+        return explain_threshold(
+            rules,
+            block,
+            period,
+            panel=panel,
+            population=population,
+            region=region,
+            group=cell[1],
+            allow_missing=allow_missing,
+        )
 
     def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_threshold_cell

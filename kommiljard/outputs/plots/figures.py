@@ -34,7 +34,7 @@ def check_kind(kind: str) -> str:
     if kind not in KINDS:
         close = closest(kind, KINDS)
         raise InputError(
-            f"unknown kind of plot {kind!r}"
+            f"{kind!r}: no such kind of plot"
             + (f"; did you mean {close!r}?" if close else "")
             + f" Kinds: {', '.join(KINDS)}."
         )
