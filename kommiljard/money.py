@@ -48,10 +48,13 @@ def whole_kronor(amounts, total: float | None = None) -> np.ndarray:
 
 
 # One way of writing numbers for people, in every command, the report, the spreadsheets' text and the
-# pictures: thousands separated by a space, a decimal point (a decimal comma in Swedish), a sign only
-# where a difference is meant. A missing amount (no data) is written as words, never as 0.
+# pictures: thousands separated by a space, a decimal point (in Swedish a decimal comma and a no-break space
+# between thousands, written by babel for the sv_SE locale), a sign only where a difference is meant. A missing
+# amount (no data) is written as words, never as 0.
 NO_DATA = {"en": "no data", "sv": "uppgift saknas"}
 MINUS = "-"
+PP_UNIT = {"en": "pp", "sv": "procentenheter"}
+SWEDISH = "sv_SE"
 
 
 def _missing(value) -> bool:
@@ -71,8 +74,14 @@ def format_number(value: float, decimals: int | None = 0, signed: bool = False, 
         decimals = next((d for d in range(7) if round(value, d) == round(value, 6)), 6)
     if round(value, decimals) == 0:
         value = 0.0  # no "-0"
-    text = f"{value:{'+' if signed else ''},.{decimals}f}".replace(",", " ")
-    return text.replace(".", ",") if lang == "sv" else text
+    if lang == "sv":
+        from babel.numbers import format_decimal
+
+        pattern = ("+#,##0" if signed else "#,##0") + ("." + "0" * decimals if decimals else "")
+        if signed:
+            pattern += ";-#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(round(value, decimals), format=pattern, locale=SWEDISH, decimal_quantization=True)
+    return f"{value:{'+' if signed else ''},.{decimals}f}".replace(",", " ")
 
 
 def format_kronor(amount: float, decimals: int = 0, signed: bool = False, lang: str = "en") -> str:
@@ -81,9 +90,16 @@ def format_kronor(amount: float, decimals: int = 0, signed: bool = False, lang: 
 
 
 def kronor(amount: float, decimals: int = 0, signed: bool = False, lang: str = "en") -> str:
-    """Kronor with the unit, for text: ``1 280 000 000 kr``."""
-    text = format_kronor(amount, decimals, signed, lang)
-    return text if _missing(amount) else f"{text} kr"
+    """Kronor with the unit, for text: ``1 280 000 000 kr`` (in Swedish by babel's ``format_currency``)."""
+    if _missing(amount):
+        return NO_DATA[lang]
+    if lang == "sv" and not signed:
+        from babel.numbers import format_currency
+
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0¤"
+        amount = 0.0 if round(float(amount), decimals) == 0 else float(amount)
+        return format_currency(amount, "SEK", format=pattern, locale=SWEDISH, currency_digits=False)
+    return f"{format_kronor(amount, decimals, signed, lang)}{_unit_space(lang)}kr"
 
 
 def format_mnkr(amount_sek: float, signed: bool = False, lang: str = "en") -> str:
@@ -94,20 +110,40 @@ def format_mnkr(amount_sek: float, signed: bool = False, lang: str = "en") -> st
 def mnkr(amount_sek: float, signed: bool = False, lang: str = "en") -> str:
     """Millions of kronor with the unit, for text: ``1 280.0 mnkr``."""
     text = format_mnkr(amount_sek, signed, lang)
-    return text if _missing(amount_sek) else f"{text} mnkr"
+    return text if _missing(amount_sek) else f"{text}{_unit_space(lang)}mnkr"
 
 
-def format_pp(value: float, decimals: int | None = 1, signed: bool = True, lang: str = "en") -> str:
-    """Percentage points, signed: ``+3.0`` (a change); the unit is for the caller's header or text."""
-    return format_number(value, decimals, signed, lang)
+def decimals_of(value: float, least: int = 1) -> int:
+    """The decimals a share or a percentage point is written with, the same in every output: at least ``least``,
+    more when the figure has more (up to 6): ``71.0``, ``70.96``, ``1.100001``."""
+    if _missing(value):
+        return least
+    value = float(value)
+    return max(least, next((d for d in range(7) if round(value, d) == round(value, 6)), 6))
 
 
-def pp(value: float, decimals: int | None = 1, signed: bool = True, lang: str = "en") -> str:
+def format_share(value: float, lang: str = "en") -> str:
+    """A share in percent as written everywhere: ``71.0``, ``70.96`` (:func:`decimals_of`); the unit is the caller's."""
+    return format_number(value, decimals_of(value), False, lang)
+
+
+def format_pp(value: float, decimals: int | None = None, signed: bool = True, lang: str = "en") -> str:
+    """Percentage points, signed: ``+3.0``, ``+2.95`` (a change; ``decimals`` None: :func:`decimals_of`); the unit
+    is for the caller's header or text."""
+    return format_number(value, decimals_of(value) if decimals is None else decimals, signed, lang)
+
+
+def pp(value: float, decimals: int | None = None, signed: bool = True, lang: str = "en") -> str:
     """Percentage points with the unit: ``+3.0 pp`` (``+3,0 procentenheter`` in Swedish)."""
     text = format_pp(value, decimals, signed, lang)
-    return text if _missing(value) else f"{text} {'procentenheter' if lang == 'sv' else 'pp'}"
+    return text if _missing(value) else f"{text}{_unit_space(lang)}{PP_UNIT[lang]}"
 
 
 def format_percent(value: float, decimals: int = 1, lang: str = "en") -> str:
-    """A share in percent (0-100): ``71.0 %``."""
-    return format_number(value, decimals, False, lang) + ("" if _missing(value) else " %")
+    """A share in percent (0-100): ``71.0 %`` (``71,0 %`` in Swedish)."""
+    return format_number(value, decimals, False, lang) + ("" if _missing(value) else f"{_unit_space(lang)}%")
+
+
+def _unit_space(lang: str) -> str:
+    """The space between a number and its unit: a no-break space in Swedish (as babel writes ``kr``)."""
+    return "\u00a0" if lang == "sv" else " "

@@ -44,7 +44,8 @@ STAIRCASE_VARIANTS = {
     "equal-sharing": {"block1.sharing": "equal"},
     "5.0-orange-71-exclusive": {"block1.bars.orange.inclusive": True, "block1.target.inclusive": False},
     "blue-above-0": {"block1.bars.blue.min_improvement": 0.0, "block1.bars.blue.inclusive": False},
-    "1-decimal": {"block1.improvement_decimals": 1},
+    "1-decimal": {"block1.improvement_decimals": 1, "block1.target.decimals": 1},
+    "1-decimal-improvement-only": {"block1.improvement_decimals": 1},
     "whole-percent": {"block1.improvement_decimals": 0},  # shares on the 0.1 grid: many ties, half away from zero
     "relative": {"block1.improvement_unit": "relative_pct"},  # previous shares of 0 included: undefined
     "literal-4.4.1": {"block1.target.entry": "not_improved", "block1.target.needs_improver": True},

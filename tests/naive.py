@@ -99,7 +99,8 @@ def staircase(block, current, previous, target, weights, pots) -> dict[str, np.n
             route = 1 if tier else 0
             not_improved = imp is not None and imp <= 0  # an undefined change is not "did not improve"
             open_to_it = t is not None and (t.entry == "no_bar" or not_improved)
-            if not tier and open_to_it and reaches(exact(tgt), t.threshold, t.inclusive):
+            measured = exact(tgt) if t is None or t.decimals is None else rounded(exact(tgt), t.decimals)
+            if not tier and open_to_it and reaches(measured, t.threshold, t.inclusive):
                 tier, route = block.bar_names.index(t.bar) + 1, 2
             tiers.append(tier)
             routes.append(route)

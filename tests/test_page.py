@@ -282,9 +282,9 @@ def test_sweep_section_of_a_lever_grid(lever_grid, sample_panel_path, tmp_path):
     chances = re.findall(r'<div class="sweep-detail" data-level="2" hidden>.*?</div>', page, re.DOTALL)[0]
     found = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td class=\"num\">(\d+) %</td>", chances)
     assert [(g, b) for g, b, _ in found][:3] == [
-        ("first visit", "b1"),
-        ("first visit", "red"),
-        ("first visit", "orange"),
+        ("first visits", "b1"),
+        ("first visits", "red"),
+        ("first visits", "orange"),
     ]
     s = sweeps[2].summary.set_index("region").loc["06"]
     assert found[0][2] == f"{100 * s['p_b1_first_visit_baseline']:.0f}"

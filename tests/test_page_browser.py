@@ -12,7 +12,6 @@ These tests fail when the browser cannot start (CI installs Debian's ``chromium`
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 from importlib.resources import files
@@ -139,11 +138,8 @@ def _assert_cells(seen: dict, expected: dict) -> None:
         to_next = row["to_next_tier_pp"]
         if to_next is None:
             assert cell["toNextPp"] == "top"
-        elif float(cell["improvePp"]) + to_next <= 20 and row["share_after"] + to_next <= 100:
-            # whatif counts the improvement's bars in the rules' units (one above "more than 5" is 5.000001); the page
-            # takes the next grid step with a higher tier on the curve, so it may find the target's bar sooner
-            # (test_next_bar_is_where_the_engine_moves_up checks it against the engine)
-            assert float(cell["toNextPp"]) <= math.ceil(to_next / STEP - 1e-6) * STEP + 1e-9, (cell, row)
+        elif not row["clamped"]:  # the page shows whatif's exact figure: 1.100001, not the grid's 1.2
+            assert abs(float(cell["toNextPp"]) - to_next) < 1e-9, (cell, row)
         if cell["sekPerExtraPp"] and float(cell["improvePp"]) >= 0:  # lowering may cap share_60: see test_page.py
             assert abs(float(cell["sekPerExtraPp"]) - row["sek_per_extra_pp"]) < OREN
 
@@ -170,7 +166,8 @@ def test_random_views_equal_whatif(browser, pages, sample_panel_path, baseline):
 
 
 def test_next_bar_is_where_the_engine_moves_up(browser, pages, sample_panel_path, baseline):
-    """The page's "next bar" in a changed cell: the engine's tier is higher there and not one grid step before."""
+    """The page's "next bar" in a changed cell is exact: whatif at that improvement reaches a higher tier, and one
+    unit of the rules' precision less does not."""
     rng = np.random.default_rng(4)
     cells = choose_cells(baseline.rules, None, None)
     checked = 0
@@ -180,16 +177,16 @@ def test_next_bar_is_where_the_engine_moves_up(browser, pages, sample_panel_path
         seen = _open(browser, pages["en"], f"#region={region}&improve.{month}.{group}={_grid_value(x)}" if x else
                      f"#region={region}")  # fmt: skip
         cell = next(c for c in seen["cells"] if c["cell"] == f"{month}.{group}")
-        if cell["toNextPp"] in ("top", "beyond"):
+        if cell["toNextPp"] == "top":
             continue
         d = float(cell["toNextPp"])
         at, before = (
             next(
                 r
-                for r in whatif_json(sample_panel_path, region, round(pp, 1), month, group)["cells"]
+                for r in whatif_json(sample_panel_path, region, round(pp, 6), month, group)["cells"]
                 if (r["month"], r["group"]) == (month, group)
             )
-            for pp in (x + d, x + d - STEP)
+            for pp in (x + d, x + d - 1e-6)
         )
         assert before["tier_after"] == int(cell["tierAfter"]) < at["tier_after"], (region, month, group, x, d)
         checked += 1

@@ -91,8 +91,8 @@ def test_explain_text_names_inputs_bars_and_rule_lines(sample_panel_path):
     assert result.exit_code == 0, result.output
     text = result.stdout
     for words in [
-        "share_90 2019-10",
-        "share_90 2018-10",
+        "share waiting at most 90 days, October 2019",
+        "share waiting at most 90 days, October 2018",
         "Improvement",
         "tier",
         "4.4.1",

@@ -47,7 +47,9 @@ def test_payout_in_swedish_csv_and_a_workbook_adds_up_in_whole_kronor(name, tmp_
     csv, xlsx = tmp_path / "p.csv", tmp_path / "p.xlsx"
     assert run("payout", OPERATIONS, "--rules", name, "--out", str(csv), "--csv-dialect", "sv").exit_code == 0
     assert run("payout", OPERATIONS, "--rules", name, "--out", str(xlsx)).exit_code == 0
-    table = pd.read_csv(csv, sep=";", decimal=",", dtype={"region": str}, encoding="utf-8-sig")
+    table = pd.read_csv(csv, sep=";", decimal=",", dtype={"region": str}, encoding="utf-8-sig", skiprows=1)
+    headers = {"amount, kr": "amount_sek", "cap, kr": "cap_sek", "as a top region, kr": "top_regions_sek"}
+    table = table.rename(columns=headers)  # a Swedish CSV is for people: headers in words, the synthetic line first
     cells = payout(OPERATIONS, name).cells
     paid = table["amount_sek"].sum()
     assert paid == pytest.approx(round(cells["paid_sek"].sum()), abs=0.5)
@@ -253,7 +255,7 @@ def test_payout_of_february_october_shows_what_went_to_the_top_regions_and_no_da
     paid_own = result.table["amount_sek"].sum() - top  # paid = the regions' own + to the top regions; nothing lapses
     assert paid_own + top + result.cells["lapsed_sek"].sum() == pytest.approx(497_000_000, abs=0.01)
     assert "(of which 211 084 170 kr to the top regions), lapsed 0 kr" in said
-    assert "2 │ 2025-02 - 2025-10 │ hip_prosthesis" in said  # a cell over a period shows its months
+    assert "2 │ Feb–Oct 2025 │ hip prosthesis" in said  # a cell over a period shows its months
     assert "no data" not in said and "conditions" not in done.stderr
 
 
@@ -278,12 +280,13 @@ def test_the_workbook_says_no_data_only_where_data_lacks_and_dash_where_a_kind_h
     wb = openpyxl.load_workbook(out)
     for sheet in ("Detail", "Cells"):
         rows = list(wb[sheet].iter_rows(values_only=True))
-        header = rows[0]
-        values = [v for r in rows[1:] for v in r]
+        start = next(i for i, r in enumerate(rows) if r[0] in ("region", "block"))  # after the notes: the header
+        header, rows = rows[start], rows[start + 1 : -1]  # the total row left out
+        values = [v for r in rows for v in r]
         assert "no data" not in values and "-" in values, sheet  # block 1 (equal shares) has no cap, earned, top
         if sheet == "Cells":
-            top = header.index("to_top_regions_sek")
-            assert sum(r[top] for r in rows[1:] if isinstance(r[top], int)) == 211_084_170
+            top = header.index("to the top regions, kr")
+            assert sum(r[top] for r in rows if isinstance(r[top], int)) == 211_084_170
 
 
 @pytest.mark.parametrize(
@@ -293,9 +296,10 @@ def test_the_workbook_says_no_data_only_where_data_lacks_and_dash_where_a_kind_h
 def test_the_swedish_csv_on_the_terminal_has_whole_kronor_in_every_amount(panel, rules):
     done = run("payout", panel, "--rules", rules, "--format", "csv", "--csv-dialect", "sv")
     assert done.exit_code == 0, done.output
-    header, *rows = done.stdout.lstrip("\ufeff").splitlines()
-    amounts = [c for c in header.split(";") if c.startswith("block") or c == "total_sek"]
+    lines = done.stdout.lstrip("\ufeff").splitlines()
+    header, *rows = lines[1:] if lines[0].startswith("SYNTHETIC") else lines
+    amounts = [c for c in header.split(";") if c.startswith("block") or c == "total, kr"]
     for row in rows:
         cells = dict(zip(header.split(";"), row.split(";")))
         assert all(cells[c].isdigit() for c in amounts), row  # 4761905, not 4761905,0
-        assert sum(int(cells[c]) for c in amounts if c != "total_sek") == int(cells["total_sek"])
+        assert sum(int(cells[c]) for c in amounts if c != "total, kr") == int(cells["total, kr"])

@@ -92,7 +92,7 @@ def test_a_price_levers_text_says_operations_and_its_procedure_never_pp_or_none(
     assert lever_text(lever) == "lever: 03 Uppsala +200 operations in cataract"
     assert lever_text({**lever, "groups": None}) == "lever: 03 Uppsala +200 operations in every group"
     old = {"region": "06", "improve_pp": 3, "cells": [{"month": "2019-10", "group": "operation"}]}
-    assert lever_text(old) == "lever: 06 Jönköping +3 pp in 2019-10 operation"  # a manifest without a unit: pp
+    assert lever_text(old) == "lever: 06 Jönköping +3.0 pp in Oct 2019 operations and treatments"  # no unit: pp
 
 
 @pytest.mark.slow
@@ -104,4 +104,4 @@ def test_a_price_lever_is_named_by_its_option_and_unit_in_the_sweeps_messages(tm
         app, [*args, "--region", "03", "--more", "0;50", "--out", str(tmp_path / "g")]
     )
     assert grid.exit_code == 0, grid.output
-    assert "lever grid: region 03 +0 operations, +50 operations" in grid.stderr and "lever operations" in grid.stdout
+    assert "lever grid: region 03 +0 operations, +50 operations" in grid.stderr and "lever, operations" in grid.stdout

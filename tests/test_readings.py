@@ -144,7 +144,7 @@ def test_explanation_and_tables_show_money_passed_up():
     overrides = dict(load_rules().ruleset.alternative("exclusive-bars-up").overrides)
     e = explain(panel, "06", "2019-10", "operation", overrides=overrides)
     assert e.outcome.amount == pytest.approx(e.cell.pot, abs=0.01)
-    assert re.search(r"blue .* passed up [0-9 .]+ kr to the lowest step with members", e.render())
+    assert re.search(r"blue: .* passed up [0-9 .]+ kr to the lowest step with members", e.render())
     steps = payout(panel, overrides=overrides).steps.query("block == 1")
     assert (steps.query("step == 'blue'")["passed_up_sek"] > 0).all()
     assert steps.groupby(["month", "group"])["lapsed_sek"].sum().max() == 0.0

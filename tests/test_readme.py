@@ -101,7 +101,11 @@ def test_every_readme_command_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     ran = 0
-    for args in kommiljard_commands():
+    for args in [c for c in commands() if c[0] in ("mkdir", ".venv/bin/kommiljard")]:
+        if args[0] == "mkdir":
+            Path(args[-1]).mkdir(parents=True, exist_ok=True)
+            continue
+        args = args[1:]
         target = None
         if ">" in args:
             target, args = args[args.index(">") + 1], args[: args.index(">")]
@@ -115,4 +119,32 @@ def test_every_readme_command_runs_as_written(tmp_path, monkeypatch):
             assert Path(out).exists(), f"kommiljard {' '.join(args)} did not write {out}"
         ran += 1
     assert ran >= 25
-    assert (tmp_path / "sweep-06" / "summary.xlsx").is_file()
+    assert (tmp_path / "out" / "sweep-06" / "summary.xlsx").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "examples", "notebooks", "out"]  # nothing else
+
+
+def test_every_readme_output_goes_into_the_ignored_out_folder():
+    """README's commands write into out/ (which .gitignore names), never the repository's root; the folder is made
+    by the README's own `mkdir -p out` before the first command that writes."""
+    cli = [o for args in kommiljard_commands() for o in outputs_of(args)]
+    python = re.findall(
+        r"(?:out_dir=|write_report\(result, |write_page\(result, )\"([^\"]+)\"", "".join(blocks("python"))
+    )
+    assert cli and python and all(o.startswith("out/") for o in cli + python), [
+        o for o in cli + python if not o.startswith("out/")
+    ]
+    assert "/out/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    ordered = [c for c in commands() if c[0] in ("mkdir", ".venv/bin/kommiljard")]
+    assert ordered[0][:3] == ["mkdir", "-p", "out"] or not outputs_of(ordered[0][1:])
+
+
+def test_readme_variant_sweep_lists_no_variant_twice():
+    """The variants example: no --variant is one of --alternatives under another name (same rules, same changes)."""
+    from kommiljard.rules import load_rules, parse_override
+
+    for args in kommiljard_commands():
+        if "--variant" in args and "--alternatives" in args:
+            alternatives = {frozenset(a.overrides.items()) for a in load_rules().ruleset.alternatives}
+            for spec in (args[i + 1] for i, a in enumerate(args) if a == "--variant"):
+                changes = dict(parse_override(kv) for kv in spec.split(":", 1)[1].split(","))
+                assert frozenset(changes.items()) not in alternatives, spec

@@ -42,14 +42,15 @@ def test_payout_writes_the_kinds_columns_in_english_and_swedish_and_a_workbook(t
     block = en[en["block"] == 1]
     np.testing.assert_allclose(block["earned_sek"] + block["bonus_sek"], block["amount_sek"], atol=0.01)
     sv = (tmp_path / "p_sv.csv").read_text(encoding="utf-8-sig")
-    assert sv.splitlines()[0].startswith("region;") and ";0,75;" in sv  # a three-quarter step, decimal comma
+    first, header = sv.splitlines()[:2]  # a spreadsheet's CSV says first that the panel is synthetic
+    assert first.startswith("SYNTHETIC") and header.startswith("region;") and ";0,75;" in sv  # decimal comma
     assert (tmp_path / "p.xlsx").stat().st_size > 10_000
 
 
 def test_payout_on_the_terminal_has_one_column_for_the_block_and_money_in_kronor():
     result = run("payout", PANEL, "--rules", RULES)
     assert result.exit_code == 0, result.output
-    assert "block1" in result.output and "block1_sc_first_visit" not in result.output
+    assert "block 1" in result.output and "sc_first_visit" not in result.output  # headers in words
     assert "e+0" not in result.output  # no money in scientific notation
 
 

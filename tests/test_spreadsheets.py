@@ -34,11 +34,20 @@ def run(*args, env=None):
     return runner.invoke(app, [str(a) for a in args], env=env)
 
 
+HEADERS = {  # the English headers of the workbook, and the columns they show
+    "name": "region_name", "block 1, first visits, kr": "block1_first_visit", "block 1, operations, kr":
+    "block1_operation", "block 2, kr": "block2", "total, kr": "total_sek", "amount, kr": "amount_sek",
+    "pot, kr": "pot_sek", "paid, kr": "paid_sek", "lapsed, kr": "lapsed_sek",
+}  # fmt: skip
+
+
 def table_of(ws) -> pd.DataFrame:
-    """A sheet's table: the first row whose cells are all filled is the header (notes may come before it)."""
+    """A sheet's table, without its total row, columns named as the code names them: the header is the first row
+    whose cells are all filled (the sheet's notes come before it)."""
     rows = list(ws.iter_rows(values_only=True))
     head = next(i for i, r in enumerate(rows) if all(v is not None for v in r))
-    return pd.DataFrame(rows[head + 1 :], columns=rows[head])
+    frame = pd.DataFrame(rows[head + 1 :], columns=[HEADERS.get(h, h) for h in rows[head]])
+    return frame[~frame.isin(["total"]).any(axis=1)]
 
 
 def every_text(wb) -> list[str]:
@@ -63,10 +72,12 @@ def workbook(sample_panel_path, tmp_path_factory):
 
 @pytest.mark.slow
 def test_workbook_sheets_add_up_to_the_payout(workbook, result):
-    assert workbook.sheetnames == ["Summary", "Detail", "Cells", "Provenance"]
+    assert workbook.sheetnames == ["Summary", "Detail", "Cells", "About the data"]
     summary = table_of(workbook["Summary"])
-    regions, total = summary.iloc[:-1], summary.iloc[-1]
-    assert total["region_name"] == "all regions" and len(regions) == 21
+    rows = list(workbook["Summary"].iter_rows(values_only=True))
+    total = pd.Series(rows[-1], index=summary.columns)  # the total row
+    regions = summary
+    assert rows[-1][1] == "total" and len(regions) == 21
     detail, cells = table_of(workbook["Detail"]), table_of(workbook["Cells"])
     for col in ("block1_first_visit", "block1_operation", "block2", "total_sek"):
         assert regions[col].sum() == total[col]
@@ -87,10 +98,11 @@ def test_workbook_is_values_only_formatted_and_frozen(workbook, result):
     assert summary.freeze_panes == f"C{header + 1}"
     money = [c for c in summary[header + 1] if isinstance(c.value, int)]
     assert money and all(c.number_format == "#,##0" for c in money)
-    assert all(summary.column_dimensions[letter].width >= 8 for letter in "ABCDEF")
+    assert all(summary.column_dimensions[letter].width >= 4 for letter in "ABCDEF")
     assert any("SYNTHETIC" in v for v in every_text(workbook))  # the sample panel says so
-    provenance = dict(workbook["Provenance"].iter_rows(min_row=2, values_only=True))
-    assert provenance["rules.sha256"] == result.rules.sha256 and provenance["panel.synthetic"] == "true"
+    about = dict(workbook["About the data"].iter_rows(min_row=2, values_only=True))
+    assert about["rule file SHA-256"] == result.rules.sha256 and about["synthetic panel"] == "yes"
+    assert json.loads(about["JSON"])["rules"]["sha256"] == result.rules.sha256  # the whole provenance too
 
 
 def test_formula_text_is_neutralised_in_csv_and_xlsx(sample_panel_path, tmp_path):
@@ -113,26 +125,27 @@ def test_formula_text_is_neutralised_in_csv_and_xlsx(sample_panel_path, tmp_path
 @pytest.mark.slow
 def test_swedish_csv_reads_back_with_pandas(sample_panel_path, result, tmp_path):
     out = tmp_path / "payout.csv"
-    args = ["payout", sample_panel_path, "--out", out, "--csv-dialect", "sv"]
+    args = ["payout", sample_panel_path, "--out", out, "--lang", "sv"]  # the Swedish dialect, for a spreadsheet
     for key, value in HIGH_BARS.items():
         args += ["--set", f"{key}={value}"]
     done = run(*args)
     assert done.exit_code == 0, done.output
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
-    back = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype={"region": str, "month": str})
-    assert back["region_name"].str.contains("ö").any()  # Örebro, Jönköping: UTF-8 read back
-    assert pd.api.types.is_integer_dtype(back["amount_sek"])
-    np.testing.assert_array_equal(back["improvement_pp"], result.table["improvement_pp"])  # decimal commas
-    for _, cell in back.groupby(["block", "month", "group"], dropna=False):
-        assert cell["amount_sek"].sum() + cell["cell_lapsed_sek"].iloc[0] == cell["cell_pot_sek"].iloc[0]
-    assert back.groupby(["block", "month", "group"], dropna=False)["cell_pot_sek"].first().sum() == 1_600_000_000
+    lines = raw.splitlines()
+    assert raw.startswith(b"\xef\xbb\xbfSYNTETISKA data") and b";" in lines[1]  # the synthetic line, then the header
+    back = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", skiprows=1, dtype={"region": str, "månad": str})
+    assert back["namn"].str.contains("ö").any()  # Örebro, Jönköping: UTF-8 read back
+    assert pd.api.types.is_integer_dtype(back["belopp, kr"])
+    np.testing.assert_array_equal(back["förbättring, p.e."], result.table["improvement_pp"])  # decimal commas
+    for _, cell in back.groupby(["block", "månad", "grupp"], dropna=False):
+        assert cell["belopp, kr"].sum() + cell["ej utbetalt i cellen, kr"].iloc[0] == cell["cellens pott, kr"].iloc[0]
+    assert back.groupby(["block", "månad", "grupp"], dropna=False)["cellens pott, kr"].first().sum() == 1_600_000_000
     assert read_provenance(out)["rules"]["sha256"] == result.rules.sha256
     exact = tmp_path / "exact.csv"
-    assert run("payout", sample_panel_path, "--out", exact, "--csv-dialect", "sv", "--exact").exit_code == 0
-    back = pd.read_csv(exact, sep=";", decimal=",", encoding="utf-8-sig")
+    assert run("payout", sample_panel_path, "--out", exact, "--lang", "sv", "--exact").exit_code == 0
+    back = pd.read_csv(exact, sep=";", decimal=",", encoding="utf-8-sig", skiprows=1)
     plain = payout(sample_panel_path)
-    np.testing.assert_array_equal(back["amount_sek"], plain.table["amount_sek"])
+    np.testing.assert_array_equal(back["belopp, kr"], plain.table["amount_sek"])
 
 
 def test_english_csv_keeps_the_amounts_exactly(sample_panel_path, tmp_path):
@@ -181,18 +194,21 @@ def test_whatif_and_compare_workbooks(sample_panel_path, tmp_path):
     doc = json.loads(done.stdout)
     wb = openpyxl.load_workbook(out)
     summary, cells = table_of(wb["Summary"]), table_of(wb["Cells"])
-    assert summary["baseline_sek"].item() == round(doc["baseline_sek"]) and summary["scenario_sek"].item() == round(
+    assert summary["before, kr"].item() == round(doc["baseline_sek"]) and summary["after, kr"].item() == round(
         doc["scenario_sek"]
     )
-    assert (cells["delta_sek"] == cells["amount_after_sek"] - cells["amount_before_sek"]).all()
+    assert (cells["difference, kr"] == cells["after, kr"] - cells["before, kr"]).all()
     out = tmp_path / "compare.xlsx"
     done = run("compare", sample_panel_path, "--alternatives", "--out", out)
     assert done.exit_code == 0, done.output
     wb = openpyxl.load_workbook(out)
     summary = table_of(wb["Summary"])
-    for variant in ("kommiljard-2019", "equal-sharing", "exclusive-bars"):
-        assert summary.iloc[:-1][variant].sum() == summary.iloc[-1][variant] == 1_600_000_000
-    assert (summary["diff_equal-sharing"] == summary["equal-sharing"] - summary["kommiljard-2019"]).all()
+    total = list(wb["Summary"].iter_rows(values_only=True))[-1]
+    for variant in ("kommiljard-2019", "equal shares", "only the highest bar"):
+        column = list(summary.columns).index(f"{variant}, kr")
+        assert summary[f"{variant}, kr"].sum() == total[column] == 1_600_000_000
+    equal, base = summary["equal shares, kr"], summary["kommiljard-2019, kr"]
+    assert (summary["difference, equal shares, kr"] == equal - base).all()
     assert table_of(wb["Variants"])["variant"].tolist()[0] == "kommiljard-2019"
 
 

@@ -106,10 +106,15 @@ def test_files_columns_and_manifest(reference):
     workbook = openpyxl.load_workbook(out / "summary.xlsx")  # the same summary for people, whole kronor
     rows = list(workbook["Summary"].iter_rows(values_only=True))
     head = next(i for i, r in enumerate(rows) if r[0] == "region")
-    sheet = pd.DataFrame(rows[head + 1 :], columns=rows[head])
-    assert list(sheet.columns) == expected and (sheet["mean_sek"] == summary["mean_sek"].round()).all()
-    assert (sheet["p_blue_operation"] == summary["p_blue_operation"]).all()
-    assert workbook.sheetnames == ["Summary", "Provenance"] and manifest["summary"]["xlsx"] == "summary.xlsx"
+    sheet = pd.DataFrame(rows[head + 1 : -1], columns=rows[head])  # the last row: the total of the means
+    from kommiljard.outputs.wording import column_header
+
+    money = {c for c in expected if c.endswith("_sek")}
+    assert list(sheet.columns) == [column_header(c) + (", mnkr" if c in money else "") for c in expected]
+    assert (sheet["mean, mnkr"] == summary["mean_sek"].round()).all()  # kronor in the cell, shown in mnkr
+    assert (sheet["chance of blue, operations"] == summary["p_blue_operation"]).all()
+    assert rows[-1][1] == "total" and rows[-1][2] == summary["mean_sek"].round().sum()
+    assert workbook.sheetnames == ["Summary", "About the data"] and manifest["summary"]["xlsx"] == "summary.xlsx"
 
 
 def test_summary_is_exact_from_the_trajectories(reference):

@@ -14,6 +14,7 @@ from kommiljard.engine import payout
 from kommiljard.kinds.look import MN
 from kommiljard.outputs.plots import bar_amounts, plot_cell, plot_payouts
 from kommiljard.outputs.report import build_report, report_steps
+from kommiljard.outputs.wording import group_name
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +40,7 @@ def test_a_threshold_period_is_drawn_with_its_levels_figures_and_members(result)
 
 def test_payouts_chart_of_a_threshold_scheme_shows_its_amounts(result):
     ax = plot_payouts(result)
-    drawn = [
-        p for p in ax.patches if (p.get_gid() or "").startswith("block1-all-")
-    ]  # one period: its months not told apart
+    drawn = [p for p in ax.patches if (p.get_gid() or "").startswith("block1-")]
     assert drawn, "no bars for the threshold block"
     assert sum(p.get_width() for p in drawn) == pytest.approx(result.table["amount_sek"].sum() / MN, rel=1e-9)
     plt.close(ax.figure)
@@ -61,7 +60,7 @@ def test_report_of_a_threshold_scheme_has_a_figure_for_every_period_and_group(re
     parser.feed(build_report(result))
     for group in ("first_visit", "operation"):
         assert f"cell-1-2013-12-{group}" in parser.ids
-        assert any(img["alt"] == f"Levels 2013-12 {group}" for img in parser.images)
+        assert any(img["alt"] == f"Block 1: December 2013, {group_name(group)}" for img in parser.images)
     assert "threshold-levels" in parser.ids and "staircases" not in parser.ids
     assert report_steps(result) == 1 + 2
 

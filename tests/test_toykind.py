@@ -222,13 +222,21 @@ def test_report_and_workbook_show_the_toy(panel, tmp_path):
     assert 'id="toy-quotas"' in html and "Toy quotas" in html and "toy quota" in html and "at least 5 quota" in html
     assert html.count("<img") >= 4  # a picture per cell
     invoke("payout", panel, "--rules", TOY, "--out", tmp_path / "payout.xlsx")
-    sheet = openpyxl.load_workbook(tmp_path / "payout.xlsx")["Detail"]
-    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    rows = [dict(zip(head, (c.value for c in r))) for r in sheet.iter_rows(min_row=2) if r[0].value]
+    book = openpyxl.load_workbook(tmp_path / "payout.xlsx")
+    rows, cells = (_sheet_rows(book[name]) for name in ("Detail", "Cells"))
     for month in MONTHS:
         for clinic in CLINICS:
             cell = [r for r in rows if r["month"] == month and r["group"] == clinic]
-            assert sum(r["amount_sek"] for r in cell) + cell[0]["cell_lapsed_sek"] == POT  # whole kronor that add up
+            lapsed = next(c["lapsed, kr"] for c in cells if c["month"] == month and c["group"] == clinic)
+            assert sum(r["amount, kr"] for r in cell) + lapsed == POT  # whole kronor that add up
+
+
+def _sheet_rows(sheet) -> list[dict]:
+    """A sheet's rows by its headers (the first row whose cells are all filled; notes come before it), without its
+    total row."""
+    rows = list(sheet.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if all(v is not None for v in r))
+    return [dict(zip(rows[head], r)) for r in rows[head + 1 :] if r[0] is not None and r[0] != "total"]
 
 
 @pytest.mark.slow
@@ -266,4 +274,4 @@ def test_validate_and_rules_know_the_toy(panel):
     text = invoke("validate", panel, "--rules", TOY)
     assert "OK: 84 rows, 21 regions" in text and "covers every block of toy-2030" in text
     text = invoke("rules", TOY)
-    assert "toy_quota" in text and "threshold" in text and "made up" in text
+    assert "toy quota" in text and "threshold" in text and "made up" in text  # the kind by its word

@@ -216,13 +216,14 @@ def test_command_line_sweep_compare_and_plot(tmp_path):
     shown = runner.invoke(app, ["compare", "--sweep", str(out), "--format", "csv"])
     assert shown.exit_code == 0 and shown.stdout == result.stdout
     table = runner.invoke(app, ["compare", "--sweep", str(out)], env={"COLUMNS": "80"})
-    assert table.exit_code == 0 and "kr per pp" in table.stdout and "Stockholm" in table.stdout
+    assert table.exit_code == 0 and "per pp of own improvement" in " ".join(table.stdout.split())
+    assert "Stockholm" in table.stdout
     printed = runner.invoke(app, ["compare", "--sweep", str(out), "--format", "json"]).stdout
     doc = json.loads(printed, parse_constant=lambda word: pytest.fail(f"not JSON: {word}"))
     assert [v["variant"] for v in doc["variant_outcomes"]] == ["kommiljard-2019", "equal", "=x", "$x"]
     book = tmp_path / "compare.xlsx"
     assert runner.invoke(app, ["compare", "--sweep", str(out), "--out", str(book)]).exit_code == 0
-    assert "Provenance" in openpyxl.load_workbook(book).sheetnames
+    assert "About the data" in openpyxl.load_workbook(book).sheetnames
     picture = tmp_path / "variants.png"
     drawn = runner.invoke(app, ["plot", "variants", str(out), "--out", str(picture)])
     assert drawn.exit_code == 0, drawn.output

@@ -215,8 +215,11 @@ def payout_curve(
             continue
         inp = kind_of(lb.block).arrays(panel, lb.block, population, allow_missing=allow_missing_regions)
         r = inp.regions.index(region)
-        if inp.missing is not None and inp.missing[cells, r].any():
-            gone = [f"{rows[c][0][0]} {rows[c][0][1]}" for c in cells if inp.missing[c, r]]
+        missing = inp.missing
+        if missing is not None and len(missing) == 1 < len(rows):  # one period for every lever cell (a price block)
+            missing = np.repeat(missing, len(rows), axis=0)
+        if missing is not None and missing[cells, r].any():
+            gone = [f"{rows[c][0][0]} {rows[c][0][1]}" for c in cells if missing[c, r]]
             raise _no_lever_data(panel, region, f"block {lb.block.number}: {', '.join(gone)}")
         moved = [(m, g) for number, m, g in chosen if number == lb.block.number]
         got, top = lb.actions.curve(inp, r, cells, grid, moved)

@@ -11,6 +11,7 @@ import inspect
 import os
 import sys
 import warnings
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,28 @@ from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
 from .options import command_files, lever_change, lever_sizes, month_names
 from .terminal import safe_console, shown
+
+
+def _readable_metavar(original):
+    """Typer's help shows a type placeholder for every option (``<bool>``, ``<list[str]>``): none for a flag, and
+    a word a reader knows for the others (``TEXT``, ``FILE``, ``NUMBER``, ``en|sv``)."""
+
+    @functools.wraps(original)
+    def display(self, ctx):
+        if getattr(self, "is_flag", False):
+            return None
+        shown = original(self, ctx)
+        if not isinstance(shown, str) or not shown.startswith("<"):
+            return shown
+        bare = shown.strip("<>").removeprefix("list[").removesuffix("]")
+        words = {"str": "TEXT", "path": "FILE", "float": "NUMBER", "int": "INTEGER", "bool": None}
+        return words.get(bare, bare if "|" in bare else "TEXT")
+
+    return display
+
+
+for _kind in (typer.core.TyperOption, typer.core.TyperArgument):
+    _kind.display_type_rich = _readable_metavar(_kind.display_type_rich)
 
 
 class CommandLine(TyperGroup):
@@ -110,6 +133,19 @@ class Dialect(StrEnum):
     sv = "sv"
 
 
+LANGUAGE: ContextVar[str] = ContextVar("kommiljard_language", default="en")
+
+
+def lang() -> str:
+    """The language of the command being run (``--lang``): what its tables, narration and files say."""
+    return LANGUAGE.get()
+
+
+def dialect_of(dialect: Dialect | None) -> str:
+    """The CSV dialect asked for, or the language's: ``--lang sv`` writes Swedish CSV unless ``--csv-dialect en``."""
+    return dialect.value if dialect is not None else lang()
+
+
 class BackendChoice(StrEnum):
     auto = "auto"
     numba = "numba"
@@ -179,11 +215,21 @@ AllowMissingOpt = Annotated[
     ),
 ]
 DialectOpt = Annotated[
-    Dialect,
+    Dialect | None,
     typer.Option(
         "--csv-dialect",
-        help="CSV written (stdout and --out): en (comma, decimal point, exact) or sv (semicolon, decimal comma, "
-        "UTF-8 with BOM, whole kronor that add up).",
+        help="CSV written (stdout and --out): en (comma, decimal point, exact; the contract's column names, for "
+        "programs) or sv (semicolon, decimal comma, UTF-8 with BOM, whole kronor that add up; headers in the "
+        "language, for a spreadsheet). Default: the language's.",
+    ),
+]
+LangOpt = Annotated[
+    Language,
+    typer.Option(
+        "--lang",
+        envvar="KOMMILJARD_LANG",
+        help="Language of everything you read: en (English) or sv (Swedish words and number formats); or set "
+        "KOMMILJARD_LANG.",
     ),
 ]
 ExactOpt = Annotated[
@@ -207,6 +253,7 @@ def reports_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        token = LANGUAGE.set(str(getattr(kwargs.get("lang"), "value", kwargs.get("lang") or "en")))
         try:
             inputs, outputs = command_files(kwargs)
             check_outputs(outputs)
@@ -229,6 +276,8 @@ def reports_errors(func):
             )
             err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
             raise typer.Exit(INTERNAL_ERROR) from None
+        finally:
+            LANGUAGE.reset(token)
         err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 

@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
+from ..money import format_number
 from ..rules import DEFAULT_RULES
 from . import options as opt
-from .app import Format, FormatOpt, Language, PopulationOpt, RulesOpt, app, err, out, reports_errors
+from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, app, err, reports_errors
+from .app import lang as current_lang
 from .fit import (
     RESPONSE_CV,
     BorrowOpt,
-    LangOpt,
     MinMonthsOpt,
     ResponseCvOpt,
     ResponseFromOpt,
@@ -24,6 +25,7 @@ from .fit import (
     print_warnings,
     response_source,
 )
+from .render import print_backtest, say, wrote
 
 HistoryArg = Annotated[
     Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
@@ -109,15 +111,14 @@ def backtest(
         response_cv=response_cv,
     )  # fmt: skip
     s, p = result.summary, result.provenance
-    err.print(
-        f"history: {p['history']['source']}; rules: {p['rules']['id']}; fitted up to {s['as_of']}; "
-        f"known: {', '.join(s['months_known']) or 'none'}; forecast: {', '.join(s['months_forecast'])}; "
-        f"{n} trajectories, seed {seed}",
-        markup=False,
-        highlight=False,
-    )
+    from ..outputs.wording import month_range
+
+    err.print(say("backtest_line", source=p["history"]["source"], rules=p["rules"]["id"], as_of=s["as_of"],
+                  known=month_range(s["months_known"], lang.value) or say("none"),
+                  forecast=month_range(s["months_forecast"], lang.value), n=format_number(n, lang=lang.value),
+                  seed=seed), markup=False, highlight=False)  # fmt: skip
     if p["synthetic"]:
-        err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
+        err.print(say("synthetic_history"), style="yellow")
     print_warnings(p["fit"]["warnings"])
     _write_files(result, out_dir, plot_file)
     if fmt is Format.json:
@@ -126,7 +127,7 @@ def backtest(
     elif fmt is Format.csv:
         sys.stdout.write(result.regions.to_csv(index=False))
     else:
-        print_backtest_table(result, lang.value)
+        print_backtest(result.regions, s, fmt)
 
 
 def _write_files(result, out_dir: Path | None, plot_file: Path | None) -> None:
@@ -139,50 +140,10 @@ def _write_files(result, out_dir: Path | None, plot_file: Path | None) -> None:
         write_table(result.regions, out_dir / "backtest.csv", {**p, "summary": s})
         write_text(out_dir / "summary.json", json.dumps({"summary": s, "provenance": p}, indent=2, ensure_ascii=False))
         write_text(out_dir / "fitted-scenario.toml", result.scenario_text)
-        err.print(f"wrote {out_dir}/backtest.csv, summary.json, fitted-scenario.toml", markup=False, highlight=False)
+        wrote(f"{out_dir}/backtest.csv", "summary.json", "fitted-scenario.toml")
     if plot_file is not None:
         from ..outputs.plots.backtest import plot_backtest
         from ..outputs.plots.figures import save_figure
 
-        save_figure(plot_backtest(result.regions, s, p).figure, plot_file)
-        err.print(f"wrote {plot_file}", markup=False, highlight=False)
-
-
-def print_backtest_table(result, lang: str) -> None:
-    """Per region the forecast's mean and intervals, the realised payout and where it fell, in a table that fits
-    the terminal (names never cut), then the scores over the regions."""
-    import pandas as pd
-
-    from ..money import format_number, format_percent
-    from ..outputs.wording import word
-    from .render import print_frame
-
-    def mnkr(x: float) -> str:
-        return format_number(x / 1e6, 1, lang=lang)
-
-    rows = []
-    for r in result.regions.itertuples(index=False):
-        inside = "50, 90" if r.inside_50 else "90" if r.inside_90 else word("bt_out", lang)
-        rows.append({
-            "region": f"{r.region} {r.region_name}", word("bt_mean", lang): mnkr(r.mean_sek),
-            "50 %": f"{mnkr(r.p25_sek)}–{mnkr(r.p75_sek)}", "90 %": f"{mnkr(r.p5_sek)}–{mnkr(r.p95_sek)}",
-            word("bt_real", lang): mnkr(r.realised_sek), word("bt_in", lang): inside,
-            word("bt_naive", lang): mnkr(r.naive_sek),
-        })  # fmt: skip
-    frame = pd.DataFrame(rows)
-    s = result.summary
-    print_frame(
-        frame, Format.table, word("backtest_title", lang, as_of=s["as_of"]), keys=1,
-        numbers=[c for c in frame.columns[1:] if c != word("bt_in", lang)], wrap=("region",),
-    )  # fmt: skip
-    k = s["regions"]
-    default = s.get("crps_default_sek")
-    out.print(
-        word(
-            "backtest_lead", lang, k=k, in50=round(s["coverage_50"] * k), in90=round(s["coverage_90"] * k),
-            c50=format_percent(100 * s["coverage_50"], 0, lang), c90=format_percent(100 * s["coverage_90"], 0, lang),
-            mae=mnkr(s["mae_sek"]), naive=mnkr(s["mae_naive_sek"]), crps=mnkr(s["crps_sek"]),
-            crps_naive=mnkr(s["crps_naive_sek"]), crps_default=mnkr(default) if default is not None else "–",
-        ),
-        highlight=False,
-    )  # fmt: skip
+        save_figure(plot_backtest(result.regions, s, p, lang=current_lang()).figure, plot_file)
+        wrote(plot_file)

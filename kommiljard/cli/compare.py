@@ -17,20 +17,23 @@ from .app import (
     BackendChoice,
     BackendOpt,
     ConditionsOpt,
-    Dialect,
     DialectOpt,
     ExactOpt,
     Format,
     FormatOpt,
+    LangOpt,
+    Language,
     PopulationOpt,
     RuleSetsOpt,
     VariantOpt,
     app,
+    dialect_of,
     err,
+    lang,
     out,
     reports_errors,
 )
-from .render import print_frame, warn_no_data, write_figure
+from .render import print_frame, say, warn_no_data, write_figure, wrote
 from .terminal import write_out
 
 if TYPE_CHECKING:
@@ -68,8 +71,28 @@ def rule_variants(rules: list[str] | None, variant: list[str] | None, with_alter
 
 def _with_diff(amount: float, diff: float | None) -> str:
     """``365.4 (-17.6)`` in mnkr; no bracket for the baseline or a difference that rounds to 0."""
-    text = format_mnkr(amount)
-    return text if diff is None or round(diff / 1e6, 1) == 0 else f"{text} ({format_mnkr(diff, signed=True)})"
+    text = format_mnkr(amount, lang=lang())
+    if diff is None or round(diff / 1e6, 1) == 0:
+        return text
+    return f"{text} ({format_mnkr(diff, signed=True, lang=lang())})"
+
+
+def _gap(what) -> str:
+    from ..outputs.wording import no_data_text
+
+    return no_data_text(what, lang()) if isinstance(what, str) and what else ""
+
+
+def alternative_name(name: str, language: str) -> str:
+    from ..rules.texts import alternative_name as named
+
+    return named(name, language)
+
+
+def column_header(column: str, language: str) -> str:
+    from ..outputs.wording import column_header as header
+
+    return header(column, language)
 
 
 def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -83,11 +106,10 @@ def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     names = variant_columns(frame)
     rows = [
         {
-            "region": r["region"],
-            "name": r["region_name"],
+            "region": f"{r['region']} {r['region_name']}",
             names[0]: _with_diff(r[names[0]], None),
             **{n: _with_diff(r[n], r[DIFF_PREFIX + n]) for n in names[1:]},
-            **({"no data": r["no_data"]} if "no_data" in frame.columns else {}),
+            **({"no_data": _gap(r["no_data"])} if "no_data" in frame.columns else {}),
         }
         for _, r in frame.iterrows()
     ]
@@ -96,14 +118,14 @@ def compare_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         base = totals[names[0]][what]
         rows.append(
             {
-                "region": "",
-                "name": what.removesuffix("_sek"),
+                "region": column_header(what, lang()),
                 names[0]: _with_diff(base, None),
                 **{n: _with_diff(totals[n][what], totals[n][what] - base) for n in names[1:]},
             }
         )
     view = pd.DataFrame(rows).fillna("")
-    return view.rename(columns={n: n.replace("-", " ") for n in names}), len(frame)  # long names wrap at hyphens
+    shown = {n: alternative_name(n, lang()) for n in names}  # a named alternative by its short name
+    return view.rename(columns=shown), len(frame)
 
 
 def sweep_frame(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict) -> pd.DataFrame:
@@ -158,29 +180,23 @@ def print_variant_sweep(
         }
         write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    n = format_number(manifest.get("n"))
+    language = lang()
+    n = format_number(manifest.get("n"), lang=language)
     view = pd.DataFrame({
-        "variant": scheme["variant"],
-        "paid": [format_mnkr(v) for v in scheme["mean_paid_sek"]],
-        "lapsed": [format_mnkr(v) for v in scheme["mean_lapsed_sek"]],
-        "lapsed p95": [format_mnkr(v) for v in scheme["p95_lapsed_sek"]],
-        "mnkr per pp": [format_mnkr(v) for v in scheme["sek_per_pp"]],
-        "Gini per inh.": [format_number(v, 3) for v in scheme["gini_per_inhabitant"]],
-        "nothing paid %": [format_number(100 * v, 1) for v in scheme["p_cell_pays_nothing"]],
+        "variant": [alternative_name(v, language) for v in scheme["variant"]],
+        "paid_sek": [format_mnkr(v, lang=language) for v in scheme["mean_paid_sek"]],
+        "lapsed_sek": [format_mnkr(v, lang=language) for v in scheme["mean_lapsed_sek"]],
+        "p95_lapsed_sek": [format_mnkr(v, lang=language) for v in scheme["p95_lapsed_sek"]],
+        "sek_per_pp": [format_mnkr(v, lang=language) for v in scheme["sek_per_pp"]],
+        "gini_per_inhabitant": [format_number(v, 3, lang=language) for v in scheme["gini_per_inhabitant"]],
+        "p_cell_pays_nothing": [format_number(100 * v, 1, lang=language) for v in scheme["p_cell_pays_nothing"]],
     })  # fmt: skip
-    print_frame(view, fmt, f"Rule variants on the same {n} synthetic trajectories, mnkr", keys=1,
-                numbers=list(view.columns[1:]))  # fmt: skip
-    out.print(
-        "paid, lapsed: expected (lapsed p95: 95th percentile); mnkr per pp: mnkr more for a region per pp of its own "
-        "improvement (mean over regions); Gini of kronor per inhabitant across regions (per trajectory, mean); "
-        "nothing paid: chance that a month and group pays nothing.",
-        highlight=False,
-        markup=False,
-    )
+    print_frame(view, fmt, say("variants_title", n=n), keys=1, numbers=list(view.columns[1:]))
+    out.print(say("variants_note"), highlight=False, markup=False)
     view, totals_at = compare_view(frame)
-    title = f"Expected payout per region, mnkr (difference from {scheme['variant'].iloc[0]}) - SYNTHETIC trajectories"
-    numbers = [c for c in view.columns if c not in ("region", "name")]
-    print_frame(view, fmt, title, keys=2, sections=[totals_at], numbers=numbers)
+    title = say("variants_per_region", base=alternative_name(scheme["variant"].iloc[0], language))
+    numbers = [c for c in view.columns if c not in ("region", "no_data")]
+    print_frame(view, fmt, title, keys=1, sections=[totals_at], numbers=numbers, wrap=["no_data"])
 
 
 @app.command()
@@ -211,7 +227,7 @@ def compare(
         ),
     ] = None,
     allow_missing: AllowMissingOpt = False,
-    dialect: DialectOpt = Dialect.en,
+    dialect: DialectOpt = None,
     exact: ExactOpt = False,
     sweep: Annotated[
         Path | None,
@@ -221,6 +237,8 @@ def compare(
             "expected payouts and scheme-level outcomes under uncertainty.",
         ),
     ] = None,
+    *,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Payouts per region under several rule sets or parameter changes, side by side, with the differences.
 
@@ -255,42 +273,52 @@ def compare(
         given = {"a panel": panel, "--rules": rules, "--variant": variant, "--alternatives": with_alternatives}
         given |= {"--population": population, "--conditions": conditions, "--allow-missing-regions": allow_missing}
         given["--backend"] = backend is not BackendChoice.auto
-        return compare_sweep(sweep, given, fmt, plot, out_file, dialect.value, exact)
+        return compare_sweep(sweep, given, fmt, plot, out_file, dialect_of(dialect), exact)
     if panel is None:
         raise KommiljardError("compare needs a panel (or --sweep with a variant sweep's folder)")
     variants = rule_variants(rules, variant, with_alternatives)
-    for name, r in variants.items():
-        err.print(f"{name}: {r.origin}" + (f" with {dict(r.overrides)}" if r.overrides else ""), highlight=False)
-    if len(variants) == 1:
-        err.print("note: one variant only; add --rules, --variant or --alternatives to compare", style="yellow")
+    say_variants(variants)
     frame = compute_compare(panel, variants, population, conditions, backend.value, allow_missing)
     if frame.attrs["synthetic_panel"]:
-        err.print("note: this panel is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
+        err.print(say("synthetic_panel"), style="yellow")
     warn_no_data(frame.attrs["no_data"])
     if fmt is Format.csv:
-        print_frame(compare_csv_frame(frame, dialect.value, exact), fmt, "", dialect=dialect.value, exact=exact)
+        csv_frame = compare_csv_frame(frame, dialect_of(dialect), exact)  # sv: whole kronor, diffs of rounded columns
+        synthetic = frame.attrs["synthetic_panel"]
+        print_frame(csv_frame, fmt, "", dialect=dialect_of(dialect), exact=exact, synthetic=synthetic)
     elif fmt is Format.json:
         doc = {**frame.attrs, "regions": frame.astype(object).where(frame.notna(), None).to_dict(orient="records")}
         write_out(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
-        synthetic = " - SYNTHETIC panel, not real data" if frame.attrs["synthetic_panel"] else ""
+        synthetic = say("synthetic_title") if frame.attrs["synthetic_panel"] else ""
         view, totals_at = compare_view(frame)
-        title = f"Payout per region, mnkr (difference from {next(iter(variants))}){synthetic}"
-        numbers = [c for c in view.columns if c not in ("region", "name", "no data")]
-        print_frame(view, fmt, title, keys=2, sections=[totals_at], numbers=numbers)
+        title = say("compare_title", base=alternative_name(next(iter(variants)), lang.value), synthetic=synthetic)
+        numbers = [c for c in view.columns if c not in ("region", "no_data")]
+        print_frame(view, fmt, title, keys=1, sections=[totals_at], numbers=numbers, wrap=["no_data"])
     if out_file is not None:
         provenance = {**base_provenance(), **frame.attrs, "panel": str(panel)}
-        written = write_comparison(out_file, frame, provenance, dialect.value, exact)  # sv: whole kronor
-        err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
+        wrote(*write_comparison(out_file, frame, provenance, dialect_of(dialect), exact, lang.value))
     if plot is not None:
         import matplotlib
 
         matplotlib.use("Agg")
         from ..outputs.plots.compare import plot_compare
 
-        ax = plot_compare(frame)
-        write_figure(ax.figure, plot)
-        err.print(f"wrote {plot}", highlight=False)
+        write_figure(plot_compare(frame, lang=lang.value).figure, plot)
+        wrote(plot)
+
+
+def say_variants(variants: dict) -> None:
+    """Each variant compared, with its rules and changes; a warning if there is only one."""
+    from ..outputs.wording import provenance_value
+
+    for name, r in variants.items():
+        changes = ", ".join(f"{k}={v}" for k, v in r.overrides.items())
+        origin = provenance_value(r.origin, lang())
+        err.print(f"{name}: " + say("rules_with" if changes else "rules", origin=origin, changes=changes),
+                  highlight=False)  # fmt: skip
+    if len(variants) == 1:
+        err.print(say("one_variant"), style="yellow")
 
 
 def compare_sweep(
@@ -306,7 +334,8 @@ def compare_sweep(
             "sweep's manifest.json records its rules and population)"
         )
     by_region, scheme, manifest = read_variant_sweep(sweep)
-    err.print(f"{sweep}: {len(scheme)} variants on {format_number(manifest.get('n'))} trajectories", highlight=False)
+    n = format_number(manifest.get("n"), lang=lang())
+    err.print(say("sweep_variants", sweep=sweep, k=len(scheme), n=n), highlight=False)
     print_variant_sweep(by_region, scheme, manifest, fmt, dialect, exact)
     if out_file is not None:
         from ..engine import base_provenance
@@ -314,11 +343,10 @@ def compare_sweep(
 
         frame = sweep_frame(by_region, scheme, manifest)
         provenance = {**base_provenance(), "sweep": str(sweep), "variants": manifest["variants"]}
-        written = write_comparison(out_file, frame, provenance, dialect, exact)
-        err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
+        wrote(*write_comparison(out_file, frame, provenance, dialect, exact, lang()))
     if plot is not None:
         from ..outputs.plots.figures import save_figure
         from ..outputs.plots.variants import plot_variants
 
-        save_figure(plot_variants(by_region, scheme, manifest), plot)
-        err.print(f"wrote {plot}", highlight=False)
+        save_figure(plot_variants(by_region, scheme, manifest, lang()), plot)
+        wrote(plot)

@@ -15,6 +15,8 @@ from . import options as opt
 from .app import (
     AllowMissingOpt,
     Format,
+    LangOpt,
+    Language,
     PanelArg,
     PopulationOpt,
     RulesOpt,
@@ -24,6 +26,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .render import terminal_width
 from .terminal import write_out
 
 
@@ -49,6 +52,8 @@ def explain(
     population: PopulationOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text) or json.")] = Format.table,
     allow_missing: AllowMissingOpt = False,
+    *,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Explain one region's amount in one month and group, step by step, with the rule lines used.
 
@@ -75,7 +80,8 @@ def explain(
     if fmt is Format.json:
         write_out(json.dumps(e.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(fit_lines(e.render(), out.width), highlight=False, markup=False, soft_wrap=True)
+        width = terminal_width()
+        out.print(fit_lines(e.render(lang.value, width), width), highlight=False, markup=False, soft_wrap=True)
 
 
 NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?(?: kr)?")

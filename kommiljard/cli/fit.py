@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from . import options as opt
-from .app import Format, FormatOpt, Language, app, err, out, reports_errors
+from .app import Format, FormatOpt, LangOpt, Language, app, err, reports_errors
+from .render import print_fit, say
 
 ResponseFromOpt = Annotated[
     str,
@@ -60,42 +61,6 @@ MinMonthsOpt = Annotated[
 
 def response_source(value: str) -> str | None:
     return None if value.strip().lower() == "none" else value
-
-
-LangOpt = Annotated[
-    Language, typer.Option("--lang", help="en (English) or sv (Swedish headers, groups and numbers; same values).")
-]
-
-
-def print_fit_table(fitted, history: str, lang: str) -> None:
-    """Each region's level and trend per group, the months its fit used and whether it borrowed, in a table
-    that fits the terminal (names never cut)."""
-    import pandas as pd
-
-    from ..forecasting.fit import expit_pct
-    from ..inputs.regions import region_names
-    from ..money import format_number
-    from ..outputs.wording import group_name, word
-    from .render import print_frame
-
-    names, p = region_names(), fitted.region
-    data = fitted.data.set_index(["region", "group"])
-    rows = []
-    for ri, code in enumerate(fitted.regions):
-        row = {"region": code, word("name", lang): names.get(code, "")}
-        for gi, group in enumerate(fitted.groups):
-            pct = float(expit_pct(p.level[ri, gi]))
-            trend = p.trend[ri, gi] * pct * (100 - pct) / 100
-            row[group_name(group, lang)] = f"{format_number(pct, 1, lang=lang)} {format_number(trend, 1, True, lang)}"
-        used = data.loc[code]
-        missing = int(used["missing_months"].max())
-        row[word("fit_months", lang)] = f"{int(used['n_months'].min())}" + (f" ({missing})" if missing else "")
-        row[word("fit_borrowed", lang)] = word("yes", lang) if fitted.borrowed[ri].any() else ""
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    title = word("fit_title", lang, history=history, year=fitted.baseline_year)
-    print_frame(frame, Format.table, title, keys=2, numbers=list(frame.columns[2:]), wrap=(word("name", lang),))
-    out.print(word("fit_note", lang), highlight=False)
 
 
 def print_warnings(notes) -> None:
@@ -164,21 +129,14 @@ def fit(
     write_text(out_file, text)
 
     frame = panel.frame
-    err.print(
-        f"history: {panel.source} ({len(frame)} rows, {frame['month'].min()} to {frame['month'].max()})",
-        markup=False,
-        highlight=False,
-    )
+    err.print(say("fit_history", source=panel.source, rows=len(frame), first=frame["month"].min(),
+                  last=frame["month"].max()), markup=False, highlight=False)  # fmt: skip
     if panel.synthetic:
-        err.print("note: this history is SYNTHETIC (made for trying the tool), not real regional data", style="yellow")
+        err.print(say("synthetic_history"), style="yellow")
     first, last = fitted.national_months
-    err.print(
-        f"fitted {len(fitted.regions)} regions x {len(fitted.groups)} groups on {first} to {last} "
-        f"(baseline year {fitted.baseline_year}); response: "
-        + (f"assumed from {response_from}" if response_source(response_from) else "none assumed"),
-        markup=False,
-        highlight=False,
-    )
+    response = say("fit_assumed", source=response_from) if response_source(response_from) else say("fit_none")
+    err.print(say("fit_done", regions=len(fitted.regions), groups=len(fitted.groups), first=first, last=last,
+                  year=fitted.baseline_year, response=response), markup=False, highlight=False)  # fmt: skip
     print_warnings(fitted.warnings)
     table = fitted.regions_table()
     if fmt is Format.json:
@@ -187,10 +145,6 @@ def fit(
     elif fmt is Format.csv:
         sys.stdout.write(table.to_csv(index=False))
     else:
-        print_fit_table(fitted, Path(str(panel.source)).name, lang.value)
+        print_fit(fitted, Path(str(panel.source)).name, fmt)
     observed = history if str(frame["month"].max()) == fitted.until else f"PANEL (the history up to {fitted.until})"
-    err.print(
-        f"wrote {out_file}; next: kommiljard sweep {out_file} --observed {observed} --out sweep-fitted",
-        markup=False,
-        highlight=False,
-    )
+    err.print(say("fit_next", out=out_file, observed=observed), markup=False, highlight=False)

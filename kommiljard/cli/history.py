@@ -9,8 +9,9 @@ import typer
 
 from ..errors import InputError
 from . import options as opt
-from .app import app, err, reports_errors
+from .app import LangOpt, Language, app, err, reports_errors
 from .fit import ResponseFromOpt, ResponseSdOpt, response_source
+from .render import say
 
 
 @app.command()
@@ -40,6 +41,7 @@ def history(
         Path | None,
         typer.Option("--truth", help="Also write the parameters every region was drawn from (.csv or .parquet)."),
     ] = None,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Write a SYNTHETIC monthly history of all 21 regions (2014-01 to 2019-12), drawn from known parameters.
 
@@ -80,10 +82,9 @@ def history(
     if truth is not None:
         write_table(drawn.truth.table(), truth, {"synthetic": True, "generator": metadata["kommiljard.generator"]})
     err.print(
-        f"wrote {out_file}: a SYNTHETIC history of 21 regions and 2 groups, {frame['month'].min()} to "
-        f"{frame['month'].max()} ({len(frame)} rows), seed {seed}; scheme response: {said}"
-        + (f"; the true parameters in {truth}" if truth else ""),
+        say("history_wrote", out=out_file, first=frame["month"].min(), last=frame["month"].max(), rows=len(frame),
+            seed=seed, said=said) + (say("history_truth", truth=truth) if truth else ""),
         markup=False,
         highlight=False,
-    )
-    err.print(f"next: kommiljard fit {out_file} --until 2019-08 --out fitted.toml", markup=False, highlight=False)
+    )  # fmt: skip
+    err.print(say("history_next", out=out_file), markup=False, highlight=False)

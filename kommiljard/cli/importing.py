@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .app import Format, FormatOpt, app, err, reports_errors
-from .render import print_frame
+from .app import Format, FormatOpt, LangOpt, Language, app, err, reports_errors
+from .render import print_import_summary, say, say_imported
 from .terminal import write_out
 
 
@@ -34,6 +34,8 @@ def import_(
         bool, typer.Option("--synthetic", help="Mark the panel as synthetic (also if a title says so).")
     ] = False,
     fmt: FormatOpt = Format.table,
+    *,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Turn exports of the waiting-time statistics into one canonical panel.
 
@@ -60,28 +62,13 @@ def import_(
     for reading in imported.files:
         for line in reading.report():
             err.print(line, markup=False, highlight=False)
-    f = imported.frame
-    months = ", ".join(sorted(f["month"].unique()))
-    err.print(f"panel: {len(f)} rows, {f['region'].nunique()} regions, months {months}", markup=False, highlight=False)
-    if imported.left_out:
-        more = f"; and {len(imported.left_out) - 5} more" if len(imported.left_out) > 5 else ""
-        shown = "; ".join(imported.left_out[:5]) + more
-        err.print(
-            f"left out {imported.dropped_rows} region-month-group(s) with no value "
-            f"(no share, or no count of operations): {shown}",
-            markup=False,
-            highlight=False,
-        )
-    for warning in imported.warnings:
-        err.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
-    if imported.synthetic:
-        err.print("note: marked SYNTHETIC (not real regional data)", style="yellow")
     summary = import_summary(imported)
+    say_imported(imported)
     if fmt is Format.json:
         payload = {"regions": summary.to_dict(orient="records"), "metadata": imported.metadata}
         write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:  # print_frame never reads cell text or titles as markup
-        print_frame(summary, fmt, f"Imported from {', '.join(p.name for p in exports)}", [])
-    shares = any(c in f.columns for c in ("share_90", "share_60"))
+        print_import_summary(summary, [p.name for p in exports], fmt)
+    shares = any(c in imported.frame.columns for c in ("share_90", "share_60"))  # else counts of operations
     nxt = f"report {out_file} --out report.html" if shares else f"payout {out_file} --rules kommiljard-2026"
-    err.print(f"wrote {out_file}; next: kommiljard {nxt}", highlight=False, markup=False)
+    err.print(say("imported_next", out=out_file, next=nxt), highlight=False, markup=False)

@@ -7,11 +7,14 @@ from typing import Annotated
 
 import typer
 
+from ..money import format_number
 from ..rules import DEFAULT_RULES
 from . import options as opt
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
+    LangOpt,
+    Language,
     PanelArg,
     PopulationOpt,
     RulesOpt,
@@ -21,12 +24,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
-from .render import narrate
-
-LangOpt = Annotated[
-    str,
-    typer.Option("--lang", help="Language of the page: en or sv (labels, month, group and bar names; same numbers)."),
-]
+from .render import narrate, say, wrote
 
 
 @app.command()
@@ -46,7 +44,7 @@ def page(
             "the gain's distribution when the other regions are uncertain. Repeatable.",
         ),
     ] = None,
-    lang: LangOpt = "en",
+    lang: LangOpt = Language.en,
     lo: Annotated[
         float | None,
         typer.Option(
@@ -83,18 +81,14 @@ def page(
     from ..engine import payout as compute_payout
     from ..inputs.regions import region_label
     from ..outputs.files import check_out_path
-    from ..outputs.page import check_lang, write_page
+    from ..outputs.page import write_page
 
     check_out_path(out_file, (".html", ".htm"))
-    check_lang(lang)
     result = compute_payout(
         panel, rules, population, conditions, "auto", overrides_of(set_), allow_missing_regions=allow_missing
     )
     narrate(result)
     if gone := result.no_data():
-        err.print(f"left off the page (no data): {', '.join(map(region_label, gone))}", highlight=False, markup=False)
-    write_page(result, out_file, lang, sweep_dirs or None, lo, hi, step)
-    err.print(
-        f"wrote {out_file} ({out_file.stat().st_size / 1e3:.0f} kB, self-contained: open it in a browser)",
-        highlight=False,
-    )
+        err.print(say("left_off", regions=", ".join(map(region_label, gone))), highlight=False, markup=False)
+    write_page(result, out_file, lang.value, sweep_dirs or None, lo, hi, step)
+    wrote(out_file, what=say("page_written", kb=format_number(out_file.stat().st_size / 1e3, 0, lang=lang.value)))

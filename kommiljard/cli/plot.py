@@ -9,8 +9,18 @@ import typer
 
 from ..rules import DEFAULT_RULES
 from . import options as opt
-from .app import AllowMissingOpt, PopulationOpt, RulesOpt, SetOpt, app, err, overrides_of, reports_errors
-from .render import narrate
+from .app import (
+    AllowMissingOpt,
+    LangOpt,
+    Language,
+    PopulationOpt,
+    RulesOpt,
+    SetOpt,
+    app,
+    overrides_of,
+    reports_errors,
+)
+from .render import narrate, wrote
 
 CELLS, PANELS = ("staircase", "cells"), ("staircase", "cells", "payouts")
 
@@ -19,6 +29,22 @@ def _known_kind(kind: object) -> str:
     from ..outputs.plots.figures import check_kind
 
     return check_kind(str(kind))
+
+
+KindArg = Annotated[
+    str,
+    typer.Argument(
+        help="staircase (or cells), payouts, curve, sweep or variants.",
+        show_default=False,
+        parser=opt.read(lambda value, _: _known_kind(value), "KIND"),  # before the options that depend on it
+    ),
+]
+SourceArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep, variants)."
+    ),
+]
 
 
 @app.command()
@@ -31,20 +57,8 @@ def _known_kind(kind: object) -> str:
     *(opt.needs(o, "kind", PANELS) for o in ("--rules", "--set", "--population", "--allow-missing-regions")),
 )
 def plot(
-    kind: Annotated[
-        str,
-        typer.Argument(
-            help="staircase (or cells), payouts, curve, sweep or variants.",
-            show_default=False,
-            parser=opt.read(lambda value, _: _known_kind(value), "KIND"),  # before the options that depend on it
-        ),
-    ],
-    source: Annotated[
-        Path,
-        typer.Argument(
-            help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep, variants)."
-        ),
-    ],
+    kind: KindArg,
+    source: SourceArg,
     out_file: Annotated[Path, typer.Option("--out", "-o", help="The picture to write: .png or .svg (or .pdf).")],
     month: Annotated[
         str | None,
@@ -71,6 +85,8 @@ def plot(
     set_: SetOpt = None,
     population: PopulationOpt = None,
     allow_missing: AllowMissingOpt = False,
+    *,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Draw a picture and write it as PNG or SVG.
 
@@ -79,9 +95,9 @@ def plot(
 
     Kinds: **staircase** or **cells** (one cell as its scheme's kind draws it: a staircase's bars after the cascade
     and who shares them, a price's money against each region's cap; every cell without --month/--group),
-    **payouts** (per region, stacked by month or group and step, the other blocks beside),
-    **curve** (kronor against a region's lever, from a CSV/Parquet with improvement_pp or more_operations,
-    amount_sek, tier),
+    **payouts** (per region: each block's groups and block 2, the total after each bar), **curve** (kronor against a
+    region's own change, from a CSV/Parquet with its lever's column, e.g. improvement_pp or more_operations,
+    amount_sek and tier),
     **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain),
     **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes).
     """
@@ -96,21 +112,23 @@ def plot(
         sweep_figure,
         variants_figure,
     )
+    from ..outputs.wording import word
 
     kind = check_kind(kind)
     check_figure_path(out_file)
-    what = kind
+    what = word(f"plot.drew_{kind}", lang.value)
     if kind in ("staircase", "cells", "payouts"):
         result = compute_payout(
             source, rules, population, None, "auto", overrides_of(set_), allow_missing_regions=allow_missing
         )
         narrate(result)
-        fig = payouts_figure(result) if kind == "payouts" else cells_figure(result, month, group)
+        language = lang.value
+        fig = payouts_figure(result, language) if kind == "payouts" else cells_figure(result, month, group, language)
     elif kind == "curve":
-        fig = curve_figure(source, region, current)
+        fig = curve_figure(source, region, current, lang.value)
     elif kind == "variants":
-        fig, what = variants_figure(source)
+        fig, what = variants_figure(source, lang.value)
     else:
-        fig, what = sweep_figure(source, region, "violin" if violin else "box")
+        fig, what = sweep_figure(source, region, "violin" if violin else "box", lang.value)
     save_figure(fig, out_file)
-    err.print(f"wrote {out_file} ({what})", highlight=False)
+    wrote(out_file, what=what)

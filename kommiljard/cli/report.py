@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import InputError
+from ..money import format_number
 from ..rules import DEFAULT_RULES
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
+    LangOpt,
+    Language,
     PanelArg,
     PopulationOpt,
     RulesOpt,
@@ -22,12 +24,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
-from .render import narrate
-
-
-class Language(StrEnum):
-    en = "en"
-    sv = "sv"
+from .render import narrate, say, wrote
 
 
 @app.command()
@@ -47,9 +44,7 @@ def report(
             "it.",
         ),
     ] = False,
-    lang: Annotated[
-        Language, typer.Option("--lang", help="en (English) or sv (Swedish labels, groups and months).")
-    ] = Language.en,
+    lang: LangOpt = Language.en,
     allow_missing: AllowMissingOpt = False,
 ) -> None:
     """Write one self-contained HTML report of a payout, to open in any browser, print or e-mail.
@@ -58,8 +53,9 @@ def report(
 
     It holds the payout per region, the staircase of every month and group, what lapsed, the rule set with every
     parameter and its source, and the provenance. Figures are embedded: viewing it needs no network. `--lang sv`
-    writes it in Swedish (the numbers are the same). `--page` also writes the what-if page (`kommiljard page`)
-    beside it, e.g. report-whatif.html, in the same language, and links it from the report.
+    writes it in Swedish, pictures included (the same amounts, in Swedish number formats). `--page` also writes the
+    what-if page (`kommiljard page`) beside it, e.g. report-whatif.html, in the same language, and links it from the
+    report.
     """
     from rich.progress import Progress
 
@@ -83,17 +79,14 @@ def report(
     narrate(result)
     if page_file is not None:
         write_page(result, page_file, lang.value)
-        err.print(f"wrote {page_file} (the what-if page, linked from the report)", highlight=False)
+        wrote(page_file, what=say("page_linked"))
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("drawing", total=report_steps(result))
+        task = progress.add_task(say("drawing"), total=report_steps(result))
         write_report(
             result,
             out_file,
-            lambda step: progress.update(task, advance=1, description=f"drawing {step}"),
+            lambda step: progress.update(task, advance=1, description=f"{say('drawing')} {step}"),
             page_file.name if page_file else None,
             lang.value,
         )
-    err.print(
-        f"wrote {out_file} ({out_file.stat().st_size / 1e6:.1f} MB, self-contained: open it in a browser)",
-        highlight=False,
-    )
+    wrote(out_file, what=say("report_written", mb=format_number(out_file.stat().st_size / 1e6, 1, lang=lang.value)))

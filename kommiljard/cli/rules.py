@@ -6,13 +6,11 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from ..errors import InputError
 from ..rules import DEFAULT_RULES, bundled_rule_names, load_rules
-from ..rules.describe import parameter_rows
-from .app import Format, SetOpt, app, out, overrides_of, reports_errors
+from .app import Format, LangOpt, Language, SetOpt, app, lang, overrides_of, reports_errors
+from .render import print_rules, say
 from .terminal import write_out
 
 
@@ -27,6 +25,7 @@ def show_rules(
     ] = None,
     set_: SetOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Show a rule set: every parameter with its source; without a name, list the bundled rule sets.
 
@@ -49,39 +48,14 @@ def show_rules(
             + "\n"
         )
         return
-    valid = f", valid {r.ruleset.valid_from} to {r.ruleset.valid_to}" if r.ruleset.valid_from else ""
-    out.print(
-        Text.assemble(
-            (r.ruleset.title, "bold"),
-            f" ({r.id}, version {r.ruleset.version}{valid})\n{r.ruleset.agreement}\nfrom {r.origin}, "
-            f"sha256 {r.sha256[:12]}",
-        ),
-        highlight=False,
-    )
-    if r.overrides:
-        out.print(f"overrides: {dict(r.overrides)}", highlight=False)
-    for block in r.ruleset.blocks:
-        table = Table(title=f"block {block.number}: {block.name}", title_justify="left", show_lines=False)
-        for col in ("parameter", "value", "source / note"):
-            table.add_column(col, overflow="fold")
-        for row in parameter_rows(block):
-            table.add_row(*row)
-        out.print(table)
-    if r.ruleset.alternatives:
-        table = Table(
-            title="named alternatives (`kommiljard compare PANEL --rules ... --alternatives`)", title_justify="left"
-        )
-        for col in ("alternative", "changes", "source"):
-            table.add_column(col, overflow="fold")
-        for alt in r.ruleset.alternatives:
-            table.add_row(f"{alt.name}: {alt.label}", json.dumps(alt.overrides, ensure_ascii=False), alt.source)
-        out.print(table)
+    print_rules(r)
 
 
 def _list_rule_sets(fmt: Format) -> None:
     """Every bundled rule set: name, years, kinds of block, total and title."""
     import pandas as pd
 
+    from ..kinds import kind_of, kind_word
     from ..money import format_mnkr
     from .render import print_frame
 
@@ -91,10 +65,10 @@ def _list_rule_sets(fmt: Format) -> None:
         years = sorted({m[:4] for b in rs.blocks for m in getattr(b, "months", ()) or ()} | _period_years(rs))
         rows.append(
             {
-                "rule set": name + (" (default)" if name == DEFAULT_RULES else ""),
+                "rule set": name + (say("default") if name == DEFAULT_RULES else ""),
                 "years": "–".join(dict.fromkeys([years[0], years[-1]])) if years else "",
-                "kinds": ", ".join(dict.fromkeys(b.kind.replace("_", " ") for b in rs.blocks)),
-                "mnkr": format_mnkr(rs.total_sek),
+                "kinds": ", ".join(dict.fromkeys(kind_word(kind_of(b), "kind", lang()) for b in rs.blocks)),
+                "mnkr": format_mnkr(rs.total_sek, lang=lang()),
                 "title": rs.title,
             }
         )
@@ -102,8 +76,8 @@ def _list_rule_sets(fmt: Format) -> None:
     if fmt is Format.json:
         write_out(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    title = "Bundled rule sets (`kommiljard rules NAME` shows one)"
-    print_frame(frame, fmt, title, numbers=["mnkr"], wrap=["kinds", "title"])
+    frame.columns = [say(f"rules_{c.replace(' ', '_')}") for c in frame.columns]
+    print_frame(frame, fmt, say("rules_list"), numbers=[frame.columns[3]], wrap=list(frame.columns[2:]))
 
 
 def _period_years(ruleset) -> set[str]:

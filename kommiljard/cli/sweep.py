@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import sys
 from dataclasses import replace
@@ -14,7 +13,7 @@ import typer
 
 from ..errors import KommiljardError
 from ..inputs.options import number_list
-from ..money import format_mnkr, format_number, mnkr, pp
+from ..money import format_number, pp
 from ..rules import DEFAULT_RULES, load_rules
 from . import options as opt
 from .app import (
@@ -22,6 +21,8 @@ from .app import (
     Format,
     FormatOpt,
     GroupsOpt,
+    LangOpt,
+    Language,
     MonthsOpt,
     PopulationOpt,
     RuleSetsOpt,
@@ -32,12 +33,12 @@ from .app import (
     err,
     lever_options,
     many,
-    out,
     overrides_of,
     reports_errors,
 )
+from .app import lang as current_lang
 from .compare import print_variant_sweep
-from .render import print_frame
+from .render import print_frame, print_lever_grid, print_sweep, say, say_done, say_sweep
 from .terminal import write_out
 
 OutDirOpt = Annotated[
@@ -138,6 +139,7 @@ def sweep(
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = Language.en,
     **levers,
 ) -> None:
     """Run N synthetic trajectories through the rules: what each region can expect to get.
@@ -173,29 +175,26 @@ def sweep(
 
         variants = rule_variants(rules, variant, with_alternatives)
         variant_sweep(replace(base, variants=variants), quiet=quiet, fmt=fmt, scheduler=scheduler)
+        swedish_workbooks(lang, [out_dir])
         return
     rules = rules[0] if rules else DEFAULT_RULES
     rule_set = load_rules(rules, overrides_of(set_))
     levers = _levers(region, improve, months, groups, swept=lambda: swept_lever(rule_set, option), option=option)
     loaded = replace(base, scenario=load_any_scenario(scenario))
-    said = f"scenario: {loaded.scenario.origin}; rules: {rules}; seed {seed}"
     if len(levers) > 1:
-        grid = replace(loaded, rules=rule_set)
         with _connected(scheduler) as client:  # one cluster for every sweep of the grid
-            n_each = f"{n:,} trajectories each".replace(",", " ")
-            lever_grid(levers, grid, said=f"{said}; {n_each}", quiet=quiet, fmt=fmt, scheduler=client, option=option)
+            grid = replace(loaded, rules=rule_set)
+            lever_grid(levers, grid, rules=rules, quiet=quiet, fmt=fmt, scheduler=client, option=option)
+        swedish_workbooks(lang, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
         return
     lever = levers[0] if levers else None
-    err.print(
-        f"{said}; {format_number(n)} trajectories"
-        + (f"; lever: region {region} {change_text(lever.improve_pp, option)}" if lever else "")
-        + (f"; observed: {observed}" if observed else ""),
-        highlight=False,
-    )
+    change = (region, change_text(lever.improve_pp, option)) if lever else None
+    say_sweep(loaded.scenario.origin, rules, seed, n, change, observed)
     with progress_bars(quiet, remaining=True) as bar, resumable(out_dir):
         settings = replace(loaded, lever=lever, rules=rule_set)
         result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
     _print_run(result, n, out_dir)
+    swedish_workbooks(lang, [out_dir])
     _print_sweep(result, loaded.scenario.name, lever, fmt, option)
 
 
@@ -232,35 +231,20 @@ def _print_run(result, n: int, out_dir: Path) -> None:
     """What a sweep kept of the observed panel, what it forecast, and how long it took (on stderr)."""
     m = result.manifest
     if m.get("observed"):
-        err.print(
-            f"observed: {m['observed']['cells_used']} cells kept as in {m['observed']['source']}", highlight=False
-        )
+        err.print(say("sweep_kept", n=m["observed"]["cells_used"], source=m["observed"]["source"]), highlight=False)
     forecast = (m.get("observed") or {}).get("forecast_from")
     if forecast:  # a fitted scenario: each region drawn from its own forecast
         o = m["observed"]
-        err.print(
-            f"forecast from {forecast} with each region's own fit (up to {o['fit_until']}): drawn "
-            f"{', '.join(o['months_forecast']) or 'nothing (every month is known)'}; known "
-            f"{', '.join(o['months_known']) or 'none'}",
-            markup=False,
-            highlight=False,
-        )
-    err.print(
-        f"{format_number(n)} trajectories"
-        + f" in {result.elapsed_s:.1f} s ({result.computed_parts} part(s) computed, {result.reused_parts} reused"
-        + (f"; Dask: {m['dask']['workers']} worker(s)" if result.computed_parts and m.get("dask") else "")
-        + "); "
-        f"wrote {out_dir}/",
-        highlight=False,
-    )
+        drawn = ", ".join(o["months_forecast"]) or say("sweep_nothing_drawn")
+        known = ", ".join(o["months_known"]) or say("sweep_none_known")
+        said = say("sweep_forecast", source=forecast, until=o["fit_until"], drawn=drawn, known=known)
+        err.print(said, markup=False, highlight=False)
+    say_done(result, n, out_dir)
 
 
 def _print_sweep(result, name: str, lever, fmt: Format, option: str | None = None) -> None:
     """A sweep's summary: per region the amount's mean and percentiles and the chance of each bar, by
     month for a forecast, and the lever's gain."""
-    import pandas as pd
-
-    from ..inputs.regions import normalise_code
 
     summary, m = result.summary, result.manifest
     if fmt is Format.json:
@@ -270,82 +254,19 @@ def _print_sweep(result, name: str, lever, fmt: Format, option: str | None = Non
     if fmt is Format.csv:
         print_frame(summary, fmt, "")
         return
-    groups, bars = m["block"]["groups"], m["block"]["bars"]  # from the rules, never parsed out of column names
-    rows = []
-    for _, r in summary.iterrows():
-        row = {"region": r["region"], "name": r["region_name"]}
-        row |= {c: format_mnkr(r[f"{c}_sek"]) for c in ("mean", "p5", "p50", "p95")}
-        row |= {f"{g} %": "/".join(format_number(100 * r[f"p_{b}_{g}"]) for b in bars) for g in groups}
-        if lever is not None:
-            row |= {
-                "gain": format_mnkr(r["mean_gain_sek"]),
-                "p5 to p95": f"{format_mnkr(r['p5_gain_sek'])} to {format_mnkr(r['p95_gain_sek'])}",
-            }
-        rows.append(row)
-    view = pd.DataFrame(rows)
-    title = f"{name}, {format_number(m['n'])} trajectories: block-{m['block']['number']} amount per region, mnkr"
-    print_frame(view, fmt, title, keys=2, numbers=[c for c in view.columns if c not in ("region", "name")])
-    out.print(f"<group> %: {_chance(m)}.", highlight=False, markup=False)
-    if (m.get("observed") or {}).get("forecast_from"):
-        _print_chances_by_month(summary, m, fmt)
-    if lever is not None:
-        row = summary.set_index("region").loc[normalise_code(lever.region)]
-        _print_lever(row, lever, bars, groups, change_text(lever.improve_pp, option))
-
-
-def _chance(m: dict) -> str:
-    """What a summary's ``<group> %`` is (a manifest of an older version: the chance of its bars)."""
-    bars = "/".join(m["block"]["bars"])
-    return (
-        m["block"].get("chance")
-        or f"the chance to reach the {bars} bar in that group in at least one measurement month"
-    )
-
-
-def _print_chances_by_month(summary, m: dict, fmt: Format) -> None:
-    """A forecast's chance of the lowest bar per region, month and group."""
-    import pandas as pd
-
-    groups, bars = m["block"]["groups"], m["block"]["bars"]
-    cells = [(month, g) for month in m["block"]["months"] for g in groups]
-    short = {g: "".join(w[0] for w in g.split("_")) if "_" in g else g[:2] for g in groups}
-    header = {(month, g): f"{dt.date(int(month[:4]), int(month[5:]), 1):%b} {short[g]}" for month, g in cells}
-    by_month = pd.DataFrame({
-        "region": summary["region"],
-        **{header[c]: [format_number(100 * v) for v in summary[f"p_{bars[0]}_{c[1]}_{c[0]}"]] for c in cells},
-    })  # fmt: skip
-    title = f"Chance (%) to reach at least the {bars[0]} bar, by month"
-    print_frame(by_month, fmt, title, keys=1, numbers=list(header.values()))
-    out.print(
-        ", ".join(f"{a}: {g}" for g, a in short.items())
-        + f"; months of {', '.join(sorted({month[:4] for month, _ in cells}))}. summary.csv has every bar "
-        "(p_<bar>_<group>_<YYYY-MM>).",
-        highlight=False,
-    )
-
-
-def _print_lever(row, lever, bars: list, groups: list, change: str) -> None:
-    """The lever's expected gain for its region, and how its chance of each bar moves."""
-    from ..inputs.regions import normalise_code
-
-    def chances(suffix: str, g: str) -> str:
-        return "/".join(format_number(100 * row[f"p_{b}_{g}{suffix}"]) for b in bars)
-
-    moves = "; ".join(f"{g} {'/'.join(bars)} {chances('_baseline', g)} % -> {chances('', g)} %" for g in groups)
-    gain = mnkr(row["mean_gain_sek"])
-    out.print(
-        f"Lever {normalise_code(lever.region)} {change}: expected gain {gain} "
-        f"(5-95 %: {format_mnkr(row['p5_gain_sek'])} to {mnkr(row['p95_gain_sek'])}); {moves}",
-        highlight=False,
-    )
+    region = lever.region if lever is not None else None
+    print_sweep(summary, m, name, region, fmt, change_text(lever.improve_pp, option) if lever is not None else None)
 
 
 def change_text(value: float, option: str | None) -> str:
     """A lever's change as the terminal writes it: ``+3 pp``, ``+200 operations``."""
     from ..analysis.levers import every_lever
+    from ..kinds import word
 
-    lever = every_lever().get(option or "")
-    return pp(value, None) if lever is None or lever.unit == "pp" else f"{value:+g} {lever.unit}"
+    lever, language = every_lever().get(option or ""), current_lang()
+    if lever is None or lever.unit == "pp":
+        return pp(value, None, lang=language)
+    return f"{format_number(value, None, True, language)} {word(lever.words, 'unit', language)}"
 
 
 def swept_lever(rules, option: str) -> None:
@@ -358,6 +279,15 @@ def swept_lever(rules, option: str) -> None:
     if actions is None or actions.lever.option != option:
         theirs = f"its lever is --{actions.lever.option}" if actions is not None else "a region cannot change it"
         raise KommiljardError(f"--{option}: the swept block {block.number} ({block.name}) has no such lever; {theirs}")
+
+
+def swedish_workbooks(lang: Language, folders: list[Path]) -> None:
+    """With ``--lang sv``, each sweep folder's summary.xlsx written again in Swedish."""
+    if lang is Language.sv:
+        from ..outputs.exports import write_sweep_workbook
+
+        for folder in folders:
+            write_sweep_workbook(folder, lang.value)
 
 
 def lever_sizes(text: str) -> list[float]:
@@ -394,16 +324,12 @@ def resumable(where: Path):
     try:
         yield
     except KeyboardInterrupt:
-        err.print(
-            f"interrupted: finished parts are kept in {where}; run the same command again to resume.",
-            highlight=False,
-            markup=False,
-        )
+        err.print(say("interrupted", where=where), highlight=False, markup=False)
         raise typer.Exit(130) from None
 
 
 def lever_grid(
-    levers: list, settings, *, said: str, quiet: bool, fmt: Format, scheduler=None, option: str | None = None
+    levers: list, settings, *, rules: str, quiet: bool, fmt: Format, scheduler=None, option: str | None = None
 ) -> None:
     """One sweep per lever size, each in ``settings.out_dir/improve<+x>`` (``settings``: a
     :class:`~kommiljard.sweeps.run.Sweep` without its lever), all on the same draws (the same seed and
@@ -413,11 +339,13 @@ def lever_grid(
     from ..outputs.ownership import LEVER_GRID, claim_folder
 
     claim_folder(settings.out_dir, LEVER_GRID)  # a lever grid's folder holds its sweeps' folders, nothing else
-    err.print(
-        f"{said}; lever grid: region {levers[0].region} "
-        + ", ".join(change_text(lv.improve_pp, option) for lv in levers),
-        highlight=False,
-    )
+    from ..outputs.wording import provenance_value
+
+    language = current_lang()
+    origin = provenance_value(settings.scenario.origin, language)
+    said = say("grid_line", origin=origin, rules=rules, seed=settings.seed, n=format_number(settings.n, lang=language))
+    sizes = ", ".join(change_text(lv.improve_pp, option) for lv in levers)
+    err.print(f"{said}; " + say("lever_grid", region=levers[0].region, sizes=sizes), highlight=False)
     results, n = [], settings.n
     with progress_bars(quiet) as bar:
         for lever in levers:
@@ -436,11 +364,9 @@ def lever_grid(
         ]
     )
     computed, reused = sum(r.computed_parts for r in results), sum(r.reused_parts for r in results)
-    err.print(
-        f"{len(results)} sweeps of {format_number(n)} trajectories ({computed} part(s) computed, {reused} reused); "
-        f"wrote {', '.join(str(r.out_dir) for r in results)}",
-        highlight=False,
-    )
+    outs = ", ".join(str(r.out_dir) for r in results)
+    err.print(say("grid_done", k=len(results), n=format_number(n, lang=current_lang()), computed=computed,
+                  reused=reused, out=outs), highlight=False)  # fmt: skip
     if fmt is Format.json:
         doc = {"region": code, "levels": [{**row, "out_dir": str(r.out_dir)} for row, r in
                                           zip(rows.to_dict(orient="records"), results)]}  # fmt: skip
@@ -449,17 +375,7 @@ def lever_grid(
     if fmt is Format.csv:
         sys.stdout.write(rows.to_csv(index=False))
         return
-    groups, bars = m["block"]["groups"], m["block"]["bars"]
-    gains = ("mean_gain_sek", "p5_gain_sek", "p50_gain_sek", "p95_gain_sek")
-    chances = {g: ["/".join(f"{100 * r[f'p_{b}_{g}']:.0f}" for b in bars) for _, r in rows.iterrows()] for g in groups}
-    view = pd.DataFrame({
-        f"lever {m['lever'].get('unit') or 'pp'}": [f"{v:+g}" for v in rows["improve_pp"]],
-        **{c.removesuffix("_gain_sek"): [format_mnkr(v) for v in rows[c]] for c in gains},
-        **{f"{g} %": chances[g] for g in groups},
-    })  # fmt: skip
-    title = f"Lever grid for {code}, {format_number(n)} trajectories each: block-{m['block']['number']} gain, mnkr"
-    print_frame(view, fmt, title, keys=1, numbers=list(view.columns))
-    out.print(f"<group> %: {_chance(m)}, with the lever.", highlight=False, markup=False)
+    print_lever_grid(rows, m, code, n, fmt)
 
 
 def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None = None) -> None:
@@ -470,30 +386,22 @@ def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None =
 
     settings = replace(settings, scenario=load_any_scenario(settings.scenario))
     n, variants, out_dir = settings.n, settings.variants, settings.out_dir
-    err.print(
-        f"scenario: {settings.scenario.origin}; seed {settings.seed}; {format_number(n)} trajectories; "
-        f"{len(variants)} variants: "
-        + ", ".join(
-            f"{name} ({r.id}{' with ' + str(dict(r.overrides)) if r.overrides else ''})" for name, r in variants.items()
-        ),
-        highlight=False,
-        markup=False,
+    from ..outputs.wording import provenance_value
+    from ..rules.texts import alternative_name
+
+    language = current_lang()
+    named = ", ".join(
+        f"{alternative_name(name, language)} ({r.id}{' ' + str(dict(r.overrides)) if r.overrides else ''})"
+        for name, r in variants.items()
     )
+    origin = provenance_value(settings.scenario.origin, language)
+    seeds = {"seed": settings.seed, "n": format_number(n, lang=language), "k": len(variants)}
+    err.print(say("variants_line", origin=origin, variants=named, **seeds), highlight=False, markup=False)
     with progress_bars(quiet) as bar, resumable(out_dir):
         result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
-    err.print(
-        f"{format_number(n)} trajectories x {len(variants)} variants in {result.elapsed_s:.1f} s "
-        f"({result.computed_parts} part(s) computed, {result.reused_parts} reused"
-        + (
-            f"; Dask: {result.manifest['dask']['workers']} worker(s)"
-            if result.computed_parts and result.manifest.get("dask")
-            else ""
-        )
-        + f"); wrote {out_dir}/",
-        highlight=False,
-    )
+    say_done(result, n, out_dir, variants=len(variants))
     by_region, scheme, manifest = read_variant_sweep(out_dir)
     if manifest.get("observed"):
         known = manifest["observed"]
-        err.print(f"observed: {known.get('cells_used')} cells kept as in {known.get('source')}", highlight=False)
+        err.print(say("sweep_kept", n=known.get("cells_used"), source=known.get("source")), highlight=False)
     print_variant_sweep(by_region, scheme, manifest, fmt)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..rules import DEFAULT_RULES
-from .app import AllowMissingOpt, PanelArg, PopulationOpt, RulesOpt, app, out, reports_errors
-from .render import warn_no_data
+from .app import AllowMissingOpt, LangOpt, Language, PanelArg, PopulationOpt, RulesOpt, app, out, reports_errors
+from .render import say, warn_no_data
 
 
 @app.command()
@@ -14,6 +14,7 @@ def validate(
     rules: RulesOpt = DEFAULT_RULES,
     population: PopulationOpt = None,
     allow_missing: AllowMissingOpt = False,
+    lang: LangOpt = Language.en,
 ) -> None:
     """Check a panel against the schema and what a rule set needs; print every problem at once.
 
@@ -23,30 +24,30 @@ def validate(
     `--allow-missing-regions` the regions (or months) it lacks are listed as 'no data' instead of refused.
     """
     from ..engine import coverage_checks, missing_cells
-    from ..inputs.panel import read_panel
+    from ..inputs.panel import known_groups, read_panel
     from ..inputs.population import read_population
+    from ..outputs.wording import group_name, month_range
     from ..rules import load_rules
 
     ruleset = load_rules(rules)
     pop = read_population(population)
     p = read_panel(
         panel,
-        ruleset.ruleset.group_names,
+        known_groups(ruleset.ruleset.group_names),  # a panel may hold groups the rule set does not read
         coverage_checks(ruleset, pop, allow_missing),
         ruleset.ruleset.measure_columns(),
         complete=False,  # each block checks its measures in the rows it reads
     )
     f = p.frame
     gaps = missing_cells(_needed_rows(ruleset, p, pop), ruleset) if allow_missing else {}
-    covers = f"lacks data for {len(gaps)} region(s)" if gaps else "covers every block"
+    covers = say("validate_lacks", n=len(gaps)) if gaps else say("validate_covers")
     out.print(
-        f"{panel}: OK: {len(f)} rows, {f['region'].nunique()} regions, months "
-        f"{', '.join(sorted(f['month'].unique()))}, "
-        f"groups {', '.join(sorted(f['group'].unique()))}; {covers} of {ruleset.id}."
-        + (" (SYNTHETIC panel)" if p.synthetic else ""),
+        say("validate_ok", panel=panel, rows=len(f), regions=f["region"].nunique(),
+            months=month_range(sorted(f["month"].unique()), lang.value),
+            groups=", ".join(group_name(g, lang.value) for g in sorted(f["group"].unique())), covers=covers,
+            rules=ruleset.id) + (say("synthetic_title") if p.synthetic else "") + ".",
         highlight=False,
-        soft_wrap=True,
-    )
+    )  # fmt: skip
     warn_no_data(gaps, computed=False)
 
 

@@ -8,21 +8,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from ..errors import KommiljardError
-from ..money import kronor
 from ..rules import DEFAULT_RULES
 from . import options as opt
 from .app import (
     AllowMissingOpt,
     ConditionsOpt,
-    Dialect,
     DialectOpt,
     ExactOpt,
     Format,
     FormatOpt,
     GroupsOpt,
+    LangOpt,
+    Language,
     MonthsOpt,
     PanelArg,
     PopulationOpt,
@@ -30,14 +29,13 @@ from .app import (
     SetOpt,
     app,
     chosen_lever,
-    err,
+    dialect_of,
     lever_options,
     many,
-    out,
     overrides_of,
     reports_errors,
 )
-from .render import cell_months_text, narrate, print_frame
+from .render import narrate, print_curve, print_frame, print_whatif, wrote
 from .terminal import write_out
 
 
@@ -87,8 +85,9 @@ def whatif(
     ] = None,
     fmt: FormatOpt = Format.table,
     allow_missing: AllowMissingOpt = False,
-    dialect: DialectOpt = Dialect.en,
+    dialect: DialectOpt = None,
     exact: ExactOpt = False,
+    lang: LangOpt = Language.en,
     **levers,
 ) -> None:
     """What if a region improves by X percentage points? Its payout before and after, cell by cell.
@@ -118,14 +117,16 @@ def whatif(
             doc["curve"] = points.to_dict(orient="records")
         write_out(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
-        print_frame(points if points is not None else result.cells, fmt, "", dialect=dialect.value, exact=exact)
+        table = points if points is not None else result.cells
+        print_frame(table, fmt, "", dialect=dialect_of(dialect), exact=exact, rules=first.rules,
+                    synthetic=first.panel.synthetic)  # fmt: skip
     else:
         if result is not None:
-            _print_whatif(result, asked, first, fmt)
+            print_whatif(result, _actions(first, asked), fmt)
         if points is not None:
-            _print_curve(points, asked, fmt)
+            print_curve(points, f"{asked.code} {asked.name}", fmt)
     if out_file is not None:
-        _write(out_file, asked, (result, points, first), curve, dialect, exact)
+        _write(out_file, asked, (result, points, first), curve, (lang.value, dialect_of(dialect)), exact)
 
 
 @dataclass(frozen=True)
@@ -181,94 +182,26 @@ def _compute(a: Asked, conditions, span: tuple | None, allow_missing: bool):
     return result, points, first
 
 
-def _print_whatif(result, a: Asked, first, fmt: Format) -> None:
-    """The region's totals before and after, and its cells as the lever's kind shows them."""
-    import pandas as pd
-
+def _actions(first, a: Asked):
+    """The lever's actions of the first block the asked lever moves."""
     from ..analysis.levers import lever_blocks
 
-    actions = lever_blocks(first.rules, a.option)[0].actions
-    lever = actions.lever
-    synthetic = " - SYNTHETIC panel, not real data" if first.panel.synthetic else ""
-    changed = chosen_text(result.chosen)
-    what = lever.words["whatif"][0] if "whatif" in lever.words else "changes {measure} by {change} " + lever.unit
-    headline = f"What if {result.region} {a.name} " + what.format(measure=actions.measures[0], change=f"{a.change:+g}")
-    out.print(Text.assemble((headline, "bold"), f": {changed}{synthetic}"), highlight=False)
-    out.print(
-        f"total over the scheme: {kronor(result.baseline_sek)} -> {kronor(result.scenario_sek)} "
-        f"({kronor(result.delta_sek, signed=True)})",
-        highlight=False,
-    )
-    c = result.cells
-    state, following = actions.view(c)
-    extra = f"sek_per_extra_{lever.unit}"
-    view = pd.DataFrame(
-        {
-            "month": cell_months_text(first.rules, c["block"], c["month"], c["group"]),
-            "group": c["group"],
-            "changed": c["changed"].map({True: "yes", False: ""}),
-            **state,
-            "tier": [f"{b} -> {t} ({r})" for b, t, r in zip(c["tier_before"], c["tier_after"], c["route_after"])],
-            "before_sek": c["amount_before_sek"],
-            "after_sek": c["amount_after_sek"],
-            "delta_sek": c["delta_sek"],
-            **following,
-            extra: c[extra],
-        }
-    )
-    keys = 2
-    if c["group"].isna().all():  # a block's one cell over its period (a price's one pot): no group to show
-        view, keys = view.drop(columns="group"), 1
-    print_frame(view, fmt, "Per month and group (kronor)", ["before_sek", "after_sek", "delta_sek", extra], keys=keys)
+    return lever_blocks(first.rules, a.option)[0].actions
 
 
-def chosen_text(chosen) -> str:
-    """The panel rows a what-if moved, compactly: the groups moved in the same months together, consecutive months
-    as a range (``cataract in 2026-01 to 2026-12``; ``first_visit, operation in 2019-10``)."""
-    from ..inputs.options import months_between
-
-    months: dict[str, list[str]] = {}
-    for _, month, group in chosen:
-        months.setdefault(group or "", []).append(month)
-    together: dict[tuple, list[str]] = {}
-    for group, listed in months.items():
-        together.setdefault(tuple(sorted(set(listed))), []).append(group)
-    parts = []
-    for listed, groups in together.items():
-        run = len(listed) > 2 and list(listed) == months_between(listed[0], listed[-1])
-        when = f"{listed[0]} to {listed[-1]}" if run else ", ".join(listed)
-        parts.append(f"{', '.join(g for g in groups if g)} in {when}".strip())
-    return "; ".join(parts)
-
-
-def _print_curve(points, a: Asked, fmt: Format) -> None:
-    """Where the payout curve changes, and how many points it has."""
-    import pandas as pd
-
-    axis = points.columns[0]
-    steps = points[(points["amount_sek"].diff() != 0) | (points["tier"].diff() != 0)]
-    steps = pd.concat([steps, points.tail(1)]).drop_duplicates(axis)
-    lo, hi = points[axis].iloc[0], points[axis].iloc[-1]
-    out.print(
-        f"Payout curve of {a.code} {a.name}: its amount in the chosen cells where it changes ({len(points)} "
-        f"points from {lo:g} to {hi:g}{' pp' if axis.endswith('_pp') else ''}; --format csv prints all)",
-        highlight=False,
-    )
-    print_frame(steps, fmt, "", ["amount_sek"])
-
-
-def _write(out_file: Path, a: Asked, computed: tuple, curve: bool, dialect: Dialect, exact: bool) -> None:
-    """The cells table (or the curve) with the payout's provenance: Parquet, CSV or a workbook."""
+def _write(out_file: Path, a: Asked, computed: tuple, curve: bool, languages: tuple[str, str], exact: bool) -> None:
+    """The cells table (or the curve) with the payout's provenance, in ``languages`` (words, CSV dialect): Parquet,
+    CSV or a workbook."""
     from ..outputs.exports import curve_sheets, whatif_cells_whole, whatif_sheets, write_output
 
     result, points, first = computed
+    language, csv = languages
     asked = {"region": a.code, "months": a.months, "groups": a.groups, "curve": curve}
     change_key = f"{a.option}_{result.lever.unit}" if result is not None and a.option else "improve_pp"
     provenance = {**first.provenance, "whatif": {"region": a.code, change_key: a.change, **asked}}
     if points is not None:
-        table, sheets = points, (lambda: curve_sheets(points, f"{a.code} {a.name}", provenance))
+        table, sheets = points, (lambda: curve_sheets(points, f"{a.code} {a.name}", provenance, language))
     else:
-        cells = result.cells if dialect is Dialect.en or exact else whatif_cells_whole(result.cells)
-        table, sheets = cells, (lambda: whatif_sheets(result))
-    written = write_output(out_file, table, provenance, sheets, dialect.value, exact)
-    err.print(f"wrote {', '.join(map(str, written))}", highlight=False)
+        cells = result.cells if csv == "en" or exact else whatif_cells_whole(result.cells)
+        table, sheets = cells, (lambda: whatif_sheets(result, language))
+    wrote(*write_output(out_file, table, provenance, sheets, csv, exact, lang=language, rules=first.rules))

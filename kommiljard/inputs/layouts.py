@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 from ..errors import InputError, closest
 from .grid import Grid, Issue, Issues, as_text, place, read_grids
-from .panel import MONTH_WORDS, normalise_month
+from .months import MONTH_WORDS, normalise_month
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
 from .vocabulary import (
     GROUP_NAMES,
@@ -879,3 +879,51 @@ READERS: dict[str, Callable[[Grid, int, Hints, Reading, list[Issue]], None]] = {
     "wide": _read_wide,
     "long": _read_long,
 }
+
+
+PANEL_MEASURES = {"share_90", "share_60", "performed_60", "n_waiting", "operations"}
+
+
+def export_hint(path: str | Path) -> str | None:
+    """What a file given where a panel belongs looks like, if it is a waiting-time export that ``kommiljard
+    import`` reads: its layout, header and title, and the command that turns it into a panel. None if it is no
+    export kommiljard knows."""
+    import shlex
+
+    path = Path(path)
+    try:
+        grids = read_grids(path)
+    except InputError:
+        return None
+    for grid in grids:
+        found = recognise(grid)
+        if found is None:
+            continue
+        layout, header = found
+        cells = [grid.text(header, c) for c in grid.filled(header)]
+        if {c.strip().lower() for c in cells} & PANEL_MEASURES:  # a panel's own columns: a panel with a fault
+            return None
+        shown = "; ".join(cells if len(cells) <= 5 else [*cells[:4], "…", cells[-1]])
+        rows = sum(not grid.blank(r) for r in range(header + 1, len(grid.rows)))
+        title = _title(grid, header)
+        titled = f", under the title “{_shortened(title[0], 100)}”" if title else ""
+        panel = shlex.quote(f"{path.stem}_panel.parquet")
+        several = (
+            " A Socialstyrelsen export holds one phase and one measure: import the exports of both phases and both "
+            "shares (within 90 and within 60 days) together in one command."
+            if layout == "socialstyrelsen"
+            else ""
+        )
+        return (
+            f"{path}: this is a spreadsheet export, not a panel: a {LAYOUT_NAMES[layout]}, read as {grid.kind}, its "
+            f"header on row {header + 1} ({shown}) and {rows} row(s) below it{titled}. A panel has one row per region, "
+            f"month and group, with the columns region, month, group, share_90 and share_60. `kommiljard import` turns "
+            f"the export into one:\n  kommiljard import {shlex.quote(str(path))} --out {panel}\n"
+            f"then give {panel} in place of {path.name}.{several}"
+        )
+    return None
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with ``…`` if cut."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"

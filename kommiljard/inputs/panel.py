@@ -10,8 +10,6 @@ problem is collected and reported in one :class:`~kommiljard.errors.InputError`.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import closest
+from ..errors import InputError, closest
 from .measures import CATALOGUE, Measure
+from .months import MONTH_WORDS, normalise_month, shift_month  # noqa: F401 - re-exported: the panel's months
 from .plausibility import fractions_problem
 from .regions import normalise_code, region_codes, suggest_region
 from .tables import (
@@ -69,50 +68,6 @@ class Panel:
         return Panel(frame, self.source, self.sha256 + "+modified" if self.sha256 else "", self.metadata)
 
 
-MONTH_WORDS = {
-    1: ("januari", "january", "jan"),
-    2: ("februari", "february", "feb"),
-    3: ("mars", "march", "mar"),
-    4: ("april", "apr"),
-    5: ("maj", "may"),
-    6: ("juni", "june", "jun"),
-    7: ("juli", "july", "jul"),
-    8: ("augusti", "august", "aug"),
-    9: ("september", "sept", "sep"),
-    10: ("oktober", "october", "okt", "oct"),
-    11: ("november", "nov"),
-    12: ("december", "dec"),
-}
-_MONTH_OF_WORD = {word: month for month, words in MONTH_WORDS.items() for word in words}
-
-
-def normalise_month(value: object) -> str | None:
-    """The month a value names, as ``"YYYY-MM"``; None if it names none.
-
-    Accepts ``2019-09``, ``2019-09-01``, a date on the first of a month, and month names in
-    Swedish or English with a four-digit year: ``sep 2019``, ``september 2019``, ``okt. 2019``,
-    ``2019 sep``.
-    """
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        first = value.day == 1 and not (isinstance(value, dt.datetime) and value.time() != dt.time())
-        return f"{value.year:04d}-{value.month:02d}" if first else None
-    text = str(value).strip()
-    for fmt, day_check in (("%Y-%m", False), ("%Y-%m-%d", True), ("%Y-%m-%d %H:%M:%S", True)):
-        try:
-            parsed = dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        if day_check and (parsed.day != 1 or parsed.time() != dt.time()):
-            return None
-        return f"{parsed.year:04d}-{parsed.month:02d}"
-    words = re.findall(r"[^\W\d_]+|\d+", text.lower())
-    if len(words) == 2:
-        year, word = sorted(words, key=str.isalpha)
-        if len(year) == 4 and year.isdigit() and word in _MONTH_OF_WORD:
-            return f"{year}-{_MONTH_OF_WORD[word]:02d}"
-    return None
-
-
 def _month_of(value: object) -> str | None:
     """:func:`normalise_month`, computed once per distinct value (a panel repeats each month in every row)."""
     try:
@@ -130,13 +85,6 @@ def known_groups(groups: Iterable[str] = ()) -> list[str]:
     its own and leaves the others)."""
     fixed = {g for m in CATALOGUE.values() for g in m.groups}
     return sorted(set(groups) | set(WAITING_GROUPS) | fixed)
-
-
-def shift_month(month: str, months: int) -> str:
-    """``shift_month("2019-09", -12) == "2018-09"``."""
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + (mon - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 @cache
@@ -433,10 +381,26 @@ def read_panel(
     *,
     complete: bool = True,
 ) -> Panel:
-    """Read and validate a panel file (Parquet or CSV)."""
-    raw, meta = read_table(path, "panel")
+    """Read and validate a panel file (Parquet or CSV); a spreadsheet export is refused with the import command
+    that reads it."""
+    try:
+        raw, meta = read_table(path, "panel")
+    except InputError:
+        _refuse_export(path)
+        raise
+    if not {"region", "month"} <= set(raw.columns):  # a panel names its region and month (its groups: a kind's word)
+        _refuse_export(path)
     frame = validate_panel(raw, str(path), groups, checks, measures, complete=complete)
     return Panel(frame, str(path), file_sha256(path), meta)
+
+
+def _refuse_export(path: str | Path) -> None:
+    """An :class:`InputError` that says so if ``path`` is a waiting-time export (``kommiljard import`` reads it)."""
+    from .layouts import export_hint
+
+    hint = export_hint(path)
+    if hint:
+        raise InputError(hint)
 
 
 def as_panel(

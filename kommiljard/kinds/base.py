@@ -69,7 +69,8 @@ class Column:
     ``empty`` is its value in the rows of a block that does not fill it (NaN for numbers, None for
     yes/no or text); ``after_money`` places it after the money columns (``population`` ...
     ``cell_lapsed_sek``) rather than before them; an ``optional`` column is in a table only when
-    some block of the rule set fills it (``improvement_pct``: only a relative staircase has one).
+    some block of the rule set fills it (``improvement_pct``: only a relative staircase has one);
+    ``header`` its short name in a table people read, (English, Swedish) (outputs add ", kr" for ``kr``).
     """
 
     name: str
@@ -78,6 +79,7 @@ class Column:
     empty: Any = math.nan
     after_money: bool = False
     optional: bool = False
+    header: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,13 @@ class LeverActions(Protocol):
         ``changed``: whether each cell's rows were moved): (columns shown before the tiers, e.g. the shares and
         improvements; columns shown after the amounts, e.g. how far the next step is)."""
 
-    def view(self, cells) -> tuple[dict, dict]:
-        """The what-if's cells (its table, with :meth:`describe`'s columns) as text columns for the terminal: (shown
-        before the tiers, shown after the amounts)."""
+    def view(self, cells, lang: str = "en") -> tuple[dict, dict]:
+        """The what-if's cells (its table, with :meth:`describe`'s columns) as text columns for the terminal, in
+        ``lang`` (``en``, ``sv``): (shown before the tiers, shown after the amounts)."""
+
+    # Optional: ``next_steps(state) -> list[float]``, per tier the change from a cell's ``state`` (as :meth:`curves`
+    # gives it) that reaches the next step, counted exactly as the what-if counts it (the what-if page's "to the next
+    # step"; without it the page walks its grid).
 
     def curves(self, arrays, region: int, grid) -> dict:
         """The region's ``amount``, ``tier`` and ``route`` in every lever cell, each (len(grid), C), as it adds each
@@ -301,11 +307,13 @@ class BlockKind(Protocol):
     def explain(
         self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
     ):
-        """One region's amount in one cell traced through the reference: ``render()`` (text) and ``as_dict()``. A
-        kind whose cells are pots of one period (a price per procedure) may explain all of them at once."""
+        """One region's amount in one cell traced through the reference: ``render(lang, width)`` (text) and
+        ``as_dict()``. A kind whose cells are pots of one period (a price per procedure) may explain all of them at
+        once."""
 
-    def figure(self, result, block, cell: Cell, ax=None):
-        """The picture of one cell of a payout (a matplotlib Axes), drawn from the payout's tables."""
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
+        """The picture of one cell of a payout (a matplotlib Axes), drawn from the payout's tables, its words in
+        ``lang`` (en, sv)."""
 
     def parameter_text(self, key: str, value, block, say: Vocabulary) -> str | None:
         """One rule parameter of the block (``value``: as the rule file gives it, an item of a list for a list's

@@ -1,5 +1,6 @@
 """The shared look of every picture (each kind's figure, the payouts, sweeps): the agreement's bar
-colours, titles and the note on what produced the data."""
+colours, titles and the note on what produced the data, in English or Swedish (the words every picture
+shares are in ``kinds/words.toml``, a kind's own in its folder: :func:`kind_words`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 
 from ..inputs.regions import normalise_code, region_label
-from ..money import format_mnkr
+from ..money import PP_UNIT, format_number, mnkr, pp
 from ..rules.common import CONTROL
+from .naming import (  # noqa: F401 - the words of every picture, here too
+    WORDS,
+    colour_word,
+    group_name,
+    kind_words,
+    measure_name,
+    month_name,
+    regions_count,
+    say,
+    step_name,
+    value_of,
+)
 
 # The colours of the agreement's diagram 1 (blå, röd, orange stapel), and of a requirement's earned money and
 # bonus; other steps get a cycle.
@@ -20,7 +33,6 @@ BAR_COLOURS = {"blue": "#2f6db5", "red": "#c43b3b", "orange": "#e8922d", "earned
 OTHER_COLOURS = ("#6a51a3", "#2ca25f", "#8c6d31", "#de2d26")
 NONE_COLOUR = "#b9b9b9"
 BLOCK_COLOUR = "#5f8f63"  # population blocks (block 2)
-SYNTHETIC_NOTE = "SYNTHETIC data, not real regional figures"
 MN = 1e6  # kronor per mnkr
 
 
@@ -52,7 +64,7 @@ def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def provenance_note(provenance: dict) -> tuple[str, bool]:
+def provenance_note(provenance: dict, lang: str = "en") -> tuple[str, bool]:
     """A one-line note on what produced a result (rules, overrides, data) and whether it is synthetic.
 
     Reads a payout's provenance and, as far as they carry the same keys, a sweep's manifest
@@ -68,35 +80,44 @@ def provenance_note(provenance: dict) -> tuple[str, bool]:
     observed = provenance.get("observed") if isinstance(provenance.get("observed"), dict) else {}
     if scenario is not None:  # a sweep: the trajectories are drawn (given the observed cells, if any)
         name = scenario.get("name", "?") if isinstance(scenario, dict) else scenario
-        given = (
-            f", given {observed.get('cells_used', '?')} observed cells of {Path(str(observed['source'])).name}"
-            if observed.get("source")
-            else ", not real regional figures"
-        )
-        parts.append(f"SYNTHETIC trajectories drawn from scenario {name}{given}")
+        if observed.get("source"):
+            source = Path(str(observed["source"])).name
+            parts.append(say("synthetic_given", lang, name=name, cells=observed.get("cells_used", "?"), source=source))
+        else:
+            parts.append(say("synthetic_sweep", lang, name=name))
     elif synthetic:
-        parts.append(SYNTHETIC_NOTE)
+        parts.append(say("synthetic", lang))
     if provenance.get("status") not in (None, "complete"):
-        parts.append(f"INCOMPLETE sweep (status {provenance['status']})")
+        parts.append(say("incomplete", lang, status=provenance["status"]))
     rules = provenance.get("rules")
     if isinstance(rules, dict):
-        text = f"rules {rules.get('id', '?')}" + (f" {rules['version']}" if rules.get("version") else "")
+        rule_id = f"{rules.get('id', '?')}" + (f" {rules['version']}" if rules.get("version") else "")
         overrides = rules.get("overrides") or {}
-        parts.append(text + (" with " + ", ".join(f"{k}={v}" for k, v in overrides.items()) if overrides else ""))
+        changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
+        parts.append(
+            say("rules_with", lang, id=rule_id, changes=changes) if overrides else say("rules", lang, id=rule_id)
+        )
     elif rules:
-        parts.append(f"rules {rules}")
+        parts.append(say("rules", lang, id=rules))
     if panel.get("source"):
-        parts.append(f"panel {Path(str(panel['source'])).name}")
+        parts.append(say("panel", lang, name=Path(str(panel["source"])).name))
     if provenance.get("n") is not None:
-        parts.append(f"{provenance['n']} trajectories")
+        parts.append(say("trajectories", lang, n=_count(provenance["n"], lang)))
     if provenance.get("seed") is not None:
-        parts.append(f"seed {provenance['seed']}")
+        parts.append(say("seed", lang, seed=provenance["seed"]))
     if isinstance(provenance.get("lever"), dict):
-        parts.append(lever_text(provenance["lever"]))
+        parts.append(lever_text(provenance["lever"], lang))
     return " · ".join(parts), synthetic
 
 
-def lever_text(lever: dict) -> str:
+def _count(n, lang: str) -> str:
+    try:
+        return format_number(int(n), 0, lang=lang)
+    except (TypeError, ValueError):
+        return str(n)
+
+
+def lever_text(lever: dict, lang: str = "en") -> str:
     """A sweep's lever, readably: ``lever: 06 Jönköping +3 pp in all 3 months and both groups``.
 
     Reads ``region``, ``improve_pp`` and the cells the lever changed (``cells``, a list of
@@ -111,15 +132,32 @@ def lever_text(lever: dict) -> str:
         who = code
     unit = str(lever.get("unit") or "pp")  # a manifest of an older version: pp
     try:
-        pp = f"{float(lever.get('improve_pp')):+g} {unit}"
+        value = float(lever.get("improve_pp"))
+        counted = f"{format_number(value, None, True, lang)} {unit_word(unit, lang)}"
+        amount = pp(value, lang=lang) if unit == "pp" else counted
     except (TypeError, ValueError):
-        pp = f"{lever.get('improve_pp')} {unit}"
-    return f"lever: {who} {pp} in {_cells_text(lever)}"
+        amount = f"{lever.get('improve_pp')} {PP_UNIT[lang] if unit == 'pp' else unit_word(unit, lang)}"
+    return say("lever", lang, who=who, pp=amount, cells=_cells_text(lever, lang))
 
 
-def _cells_text(lever: dict) -> str:
+def unit_word(unit: str, lang: str) -> str:
+    """A lever's unit in words (``operations``: operationer), from the kind whose lever has it."""
+    from . import KINDS
+    from .base import word
+
+    for kind in KINDS.values():
+        for lever in kind.levers:
+            if lever.unit == unit and "unit" in lever.words:
+                return word(lever.words, "unit", lang)
+    return unit
+
+
+def _cells_text(lever: dict, lang: str) -> str:
     def listed(values) -> list[str]:
         return [values] if isinstance(values, str) else [str(v) for v in values or []]
+
+    def cell(m: str, g: str) -> str:
+        return f"{month_name(m, lang, short=True)} {group_name(g, lang)}"
 
     cells = [(str(c.get("month")), str(c.get("group"))) for c in lever.get("cells") or [] if isinstance(c, dict)]
     months, groups = listed(lever.get("months")), listed(lever.get("groups"))
@@ -127,57 +165,92 @@ def _cells_text(lever: dict) -> str:
         return ", ".join(groups) if groups else "every group"
     if not cells:  # no record of the cells: what was asked for
         if not months and not groups:
-            return "every measurement month and group"
-        return f"{', '.join(months) if months else 'every month'}, {', '.join(groups) if groups else 'every group'}"
+            return say("every_cell", lang)
+        shown_months = (
+            ", ".join(month_name(m, lang, short=True) for m in months) if months else say("every_month", lang)
+        )
+        shown_groups = ", ".join(group_name(g, lang) for g in groups) if groups else say("every_group", lang)
+        return f"{shown_months}, {shown_groups}"
     cell_months = list(dict.fromkeys(m for m, _ in cells))
     cell_groups = list(dict.fromkeys(g for _, g in cells))
     if len(cells) != len(cell_months) * len(cell_groups) or set(cells) != {
         (m, g) for m in cell_months for g in cell_groups
     }:
-        return ", ".join(f"{m} {g}" for m, g in cells)
+        return ", ".join(cell(m, g) for m, g in cells)
     if len(cells) == 1:
-        return f"{cells[0][0]} {cells[0][1]}"
-    in_months = ", ".join(cell_months) if months or len(cell_months) == 1 else f"all {len(cell_months)} months"
-    in_groups = (
-        ", ".join(cell_groups)
-        if groups or len(cell_groups) == 1
-        else "both groups"
-        if len(cell_groups) == 2
-        else f"all {len(cell_groups)} groups"
+        return cell(*cells[0])
+    in_months = (
+        ", ".join(month_name(m, lang, short=True) for m in cell_months)
+        if months or len(cell_months) == 1
+        else say("all_months", lang, n=len(cell_months))
     )
-    return f"{in_months} and {in_groups}" if not months and not groups else f"{in_months} ({in_groups})"
+    in_groups = (
+        ", ".join(group_name(g, lang) for g in cell_groups)
+        if groups or len(cell_groups) == 1
+        else say("both_groups", lang)
+        if len(cell_groups) == 2
+        else say("all_groups", lang, n=len(cell_groups))
+    )
+    return f"{in_months} {say('and', lang)} {in_groups}" if not months and not groups else f"{in_months} ({in_groups})"
 
 
-def in_mnkr(amount: float) -> str:
+def in_mnkr(amount: float, lang: str = "en") -> str:
     """An amount in kronor written in mnkr, with its unit."""
-    return f"{format_mnkr(amount)} mnkr"
+    return mnkr(amount, lang=lang)
 
 
-def cell_title(block, group: str, pot: float, paid: float, lapsed: float) -> str:
-    """A group (with its label, if the rules give one) and what its pot paid and lost."""
-    group_label = next(g.label for g in block.groups if g.name == group)
-    named = f"{group} ({group_label})" if group_label else group
-    return f"{named}: pot {format_mnkr(pot)} mnkr, paid {format_mnkr(paid)}, lapsed {format_mnkr(lapsed)}"
+def cell_title(block, group: str, pot: float, paid: float, lapsed: float, lang: str = "en") -> str:
+    """A group and what its pot paid and lost."""
+    return say(
+        "cell_title",
+        lang,
+        group=group_name(group, lang),
+        pot=mnkr(pot, lang=lang),
+        paid=mnkr(paid, lang=lang),
+        lapsed=mnkr(lapsed, lang=lang),
+    )
+
+
+TITLE_SIZE, NOTE_SIZE = 11, 7.5  # points
+LINE = 1.3  # a text line's height, in font sizes
 
 
 def label(ax: Axes, title: str, note: str, synthetic: bool) -> None:
-    """A bold title with a small note under it (red when the data are synthetic), wrapped to the figure."""
+    """A bold title with a small note under it (red when the data are synthetic), both wrapped to the axes'
+    width and stacked above the axes: the note sits a fixed number of points above the axes and the title
+    above the note, so that they never overlap whatever the figure's size."""
     title, note = plain(title), plain(note)
     inches = ax.figure.get_size_inches()[0] * ax.get_position().width
-    lines = textwrap.wrap(note, width=max(40, int(inches * 17)))
-    title = "\n".join(textwrap.wrap(title, width=max(30, int(inches * 10.5))))
-    # the note stands 1.2 % of the axes' height above them, its lines 7.5 pt at 1.2 line spacing: the title above it
-    above = 0.012 * ax.figure.get_size_inches()[1] * ax.get_position().height * 72
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=6 + 9.5 * len(lines) + above)
+    lines = textwrap.wrap(note, width=max(40, int(inches * 72 / (0.56 * NOTE_SIZE))))
+    title = "\n".join(textwrap.wrap(title, width=max(30, int(inches * 72 / (0.62 * TITLE_SIZE)))))
+    gap = 4
+    ax.set_title(title, loc="left", fontsize=TITLE_SIZE, fontweight="bold", pad=gap + 3 + NOTE_SIZE * LINE * len(lines))
     if lines:
-        ax.text(
-            0,
-            1.012,
+        ax.annotate(
             "\n".join(lines),
-            transform=ax.transAxes,
-            fontsize=7.5,
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, gap),
+            textcoords="offset points",
+            fontsize=NOTE_SIZE,
             va="bottom",
             ha="left",
+            linespacing=1.2,
             color="#a11d1d" if synthetic else "#555555",
             gid="note",
+            annotation_clip=False,
         )
+
+
+def legend_below(ax: Axes, handles: list, label_lines: int = 1, ncols: int = 1) -> None:
+    """A legend under the axes, below its tick labels and its x label of ``label_lines`` lines: never over the
+    data, and inside the figure (constrained layout makes room for it)."""
+    below = (3 + 10 + 12 * label_lines + 6) / NOTE_SIZE  # ticks, tick labels, x label: in the legend's font sizes
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), borderaxespad=below, fontsize=NOTE_SIZE,
+              frameon=False, handletextpad=0.4, labelspacing=0.3, ncols=ncols, columnspacing=1.5)  # fmt: skip
+
+
+def wrapped(text: str, ax: Axes, share: float = 1.0, size: float = NOTE_SIZE, indent: str = "  ") -> str:
+    """``text`` wrapped to ``share`` of the axes' width in ``size``-point text (continuation lines indented)."""
+    inches = ax.figure.get_size_inches()[0] * ax.get_position().width * share
+    return "\n".join(textwrap.wrap(text, max(30, int(inches * 72 / (0.56 * size)) - 6), subsequent_indent=indent))

@@ -3,7 +3,9 @@
 - **English** (``en``, the default): ``,`` between fields, a decimal point, every float as
   computed (float64, for programs).
 - **Swedish** (``sv``): ``;`` between fields, a decimal comma, UTF-8 with a byte-order mark (so
-  that Excel reads å, ä and ö), amounts (``*_sek`` columns) in whole kronor unless ``exact``.
+  that Excel reads å, ä and ö), amounts (``*_sek`` columns) in whole kronor unless ``exact``; for
+  people, so the callers give headers and values in words (:func:`kommiljard.outputs.exports.for_people`)
+  and, for synthetic data, a first line that says so.
 
 A text cell that a spreadsheet would run as a formula (one starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) gets a leading apostrophe, in every dialect and in workbooks;
@@ -68,10 +70,12 @@ def check_dialect(dialect: str) -> str:
     return dialect
 
 
-def csv_text(frame: pd.DataFrame, dialect: str = "en", exact: bool = False) -> str:
-    """The frame as CSV in a dialect (see the module docstring); the Swedish text starts with a byte-order mark."""
+def csv_text(frame: pd.DataFrame, dialect: str = "en", exact: bool = False, note: str | None = None) -> str:
+    """The frame as CSV in a dialect (see the module docstring); the Swedish text starts with a byte-order mark
+    and, if given, a ``note`` line above the header (what a spreadsheet reader must see first: synthetic data)."""
     if check_dialect(dialect) == "en":
         return _text_cells(frame).to_csv(index=False)
     if not exact:
         frame = in_whole_kronor(frame)
-    return "\ufeff" + _text_cells(frame).to_csv(index=False, sep=";", decimal=",")
+    first = f"{neutralise(note)}\n" if note else ""
+    return "\ufeff" + first + _text_cells(frame).to_csv(index=False, sep=";", decimal=",")

@@ -21,14 +21,33 @@ import pandas as pd
 from ..engine import Payout
 from ..errors import InputError
 from ..kinds import kind_of, table_columns
-from ..money import NO_DATA, format_number, kronor
-from .dialects import in_whole_kronor
+from ..money import format_number, kronor
+from .dialects import in_whole_kronor, money_columns
 from .files import check_out_path, sidecar_path, write_table
 from .ownership import check_companion
-from .spreadsheets import Sheet, write_workbook
+from .spreadsheets import Sheet, is_synthetic, write_workbook
+from .wording import column_header, no_data_text, provenance_value, readable, word
 
 OUT_SUFFIXES = (".parquet", ".csv", ".xlsx")
 CELL_KEY = ["block", "month", "group"]
+
+
+def for_people(frame: pd.DataFrame, lang: str = "sv", rules=None, exact: bool = False) -> pd.DataFrame:
+    """A table as people read it in a spreadsheet: values in words (:func:`~kommiljard.outputs.wording.readable`)
+    and headers in the language. The amounts stay numbers, in whole kronor unless ``exact`` (rounded before their
+    headers lose the ``_sek`` that names them); a header says ``kr`` for an amount."""
+    money = set(money_columns(frame))
+    people = readable(frame if exact else in_whole_kronor(frame), lang, rules)
+    headers = [column_header(str(c), lang) for c in frame.columns]
+    people.columns = [
+        h + (", kr" if c in money and not h.endswith(", kr") else "") for c, h in zip(frame.columns, headers)
+    ]
+    return people
+
+
+def synthetic_line(lang: str = "en") -> str:
+    """The line a synthetic result's Swedish CSV starts with."""
+    return word("synthetic_banner", lang)
 
 
 def check_out(path: str | Path) -> Path:
@@ -58,42 +77,38 @@ def payout_in_whole_kronor(result: Payout) -> WholeKronor:
     return WholeKronor(in_whole_kronor(whole.table, money), whole.cells, in_whole_kronor(whole.summary()))
 
 
-def _total_row(frame: pd.DataFrame, amounts: list[str], label_column: str, label: str) -> pd.DataFrame:
-    """The frame with a last row of the amounts' sums, labelled in ``label_column``."""
-    total = pd.DataFrame([{label_column: label, **{c: frame[c].sum() for c in amounts}}])
-    return pd.concat([frame, total.astype({c: frame[c].dtype for c in amounts})], ignore_index=True)
-
-
-def _notes(provenance: dict) -> list[str]:
-    synthetic = provenance.get("panel", {}).get("synthetic") or provenance.get("synthetic_panel")
-    notes = ["SYNTHETIC panel, made for trying the tool: not real regional data."] if synthetic else []
+def _notes(provenance: dict, lang: str = "en") -> list[str]:
+    """Where regions had no data (the synthetic mark is each sheet's first line and the About sheet's)."""
     gaps = provenance.get("no_data")
-    if gaps:
-        notes.append(
-            f"{NO_DATA['en'].capitalize()} for: "
-            + "; ".join(f"{r}: {what}" for r, what in gaps.items())
-            + ". Treated as not qualifying there, paid nothing from those cells."
-        )
-    return notes
+    if not gaps:
+        return []
+    listed = "; ".join(f"{r}: {no_data_text(what, lang)}" for r, what in gaps.items())
+    return [word("sheet_no_data", lang, regions=listed)]
 
 
-def payout_sheets(result: Payout) -> list[Sheet]:
-    """Summary (per region, with a total row), the detail, the cells (pot, paid, lapsed)."""
+def sheet_name(key: str, lang: str = "en") -> str:
+    """A sheet's name in the language (``Summary``, ``Sammanfattning``)."""
+    return word(f"sheet.{key}", lang)
+
+
+def payout_sheets(result: Payout, lang: str = "en") -> list[Sheet]:
+    """Summary (per region, with a total row), the detail and the cells (pot, paid, lapsed), each with a total."""
     whole = payout_in_whole_kronor(result)
     rs = result.rules.ruleset
     amounts = [c for c in whole.summary.columns if c.startswith("block") or c.endswith("_sek")]
-    summary = _total_row(whole.summary, amounts, "region_name", "all regions")
-    paid, lapsed = (kronor(whole.cells[c].sum()) for c in ("paid_sek", "lapsed_sek"))
-    notes = [
-        f"{rs.title} ({result.rules.id}): payout per region in whole kronor. Paid {paid}, lapsed {lapsed}, of "
-        f"{kronor(rs.total_sek)}.",
-        *_notes(result.provenance),
-    ]
+    paid, lapsed = (kronor(whole.cells[c].sum(), lang=lang) for c in ("paid_sek", "lapsed_sek"))
+    title = word("sheet_payout", lang, title=rs.title, rules=result.rules.id, paid=paid, lapsed=lapsed,
+                 total=kronor(rs.total_sek, lang=lang))  # fmt: skip
+    notes = [title, *_notes(result.provenance, lang)]
+    shares = ["improvement_pp", "share_current", "share_previous", "share_60"]
+    detail = whole.table.drop(columns=["cell_pot_sek", "cell_lapsed_sek"])  # the cells sheet has them, once a cell
     return [
-        Sheet("Summary", summary, money=amounts, keys=2, notes=notes),
-        Sheet("Detail", whole.table, keys=2, percent=["improvement_pp", "share_current", "share_previous", "share_60"]),
-        Sheet("Cells", whole.cells, keys=3),
-    ]
+        Sheet(sheet_name("summary", lang), whole.summary, money=amounts, keys=2, notes=notes, total="region_name"),
+        Sheet(sheet_name("detail", lang), detail, money=money_columns(detail), keys=2, percent=shares,
+              total="region_name", rules=result.rules, notes=[word("sheet_detail", lang)]),
+        Sheet(sheet_name("cells", lang), whole.cells, money=money_columns(whole.cells), keys=3,
+              total="month", notes=[word("sheet_cells", lang)]),
+    ]  # fmt: skip
 
 
 def payout_csv_frame(result: Payout, dialect: str, exact: bool) -> pd.DataFrame:
@@ -101,7 +116,7 @@ def payout_csv_frame(result: Payout, dialect: str, exact: bool) -> pd.DataFrame:
     return result.table if dialect == "en" or exact else payout_in_whole_kronor(result).table
 
 
-def whatif_sheets(w) -> list[Sheet]:
+def whatif_sheets(w, lang: str = "en") -> list[Sheet]:
     """A what-if (:class:`kommiljard.analysis.whatif.WhatIf`): the region's totals and every cell."""
     before, after = (int(round(v)) for v in (w.baseline_sek, w.scenario_sek))
     change = f"{w.lever.option}_{w.lever.unit}" if w.lever is not None else "improve_pp"
@@ -118,10 +133,17 @@ def whatif_sheets(w) -> list[Sheet]:
         ]
     )
     cells = whatif_cells_whole(w.cells)
-    return [
-        Sheet("Summary", totals, keys=2, notes=_notes(w.baseline.provenance)),
-        Sheet("Cells", cells, keys=3, percent=[c for c in cells.columns if c.endswith("_pp") or "share" in c]),
+    money = [c for c in money_columns(cells) if c in cells.columns]  # before, after, one more unit, a kind's own
+    shares = [c for c in cells.columns if c.endswith("_pp") or "share" in c]
+    notes = [
+        word("sheet_whatif", lang, region=f"{w.region} {w.as_dict()['region_name']}"),
+        *_notes(w.baseline.provenance, lang),
     ]
+    return [
+        Sheet(sheet_name("summary", lang), totals, keys=2, notes=notes, percent=["improve_pp"]),
+        Sheet(sheet_name("cells", lang), cells, money=money, keys=3, percent=shares, total="month",
+              rules=w.baseline.rules),
+    ]  # fmt: skip
 
 
 def whatif_cells_whole(cells: pd.DataFrame) -> pd.DataFrame:
@@ -132,10 +154,11 @@ def whatif_cells_whole(cells: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
-def curve_sheets(points: pd.DataFrame, region: str, provenance: dict) -> list[Sheet]:
+def curve_sheets(points: pd.DataFrame, region: str, provenance: dict, lang: str = "en") -> list[Sheet]:
     """A payout curve: the region's amount at every improvement (each rounded on its own)."""
     curve = points.assign(amount_sek=np.rint(points["amount_sek"]))
-    return [Sheet("Curve", curve, keys=1, percent=["improvement_pp"], notes=[f"Payout curve of {region}."])]
+    notes = [word("sheet_curve", lang, region=region)]
+    return [Sheet(sheet_name("curve", lang), curve, keys=1, percent=["improvement_pp"], notes=notes)]
 
 
 def compare_in_whole_kronor(frame: pd.DataFrame) -> pd.DataFrame:
@@ -155,13 +178,15 @@ def compare_csv_frame(frame: pd.DataFrame, dialect: str, exact: bool) -> pd.Data
     return frame if dialect == "en" or exact else compare_in_whole_kronor(frame)
 
 
-def write_comparison(path: str | Path, frame: pd.DataFrame, provenance: dict, dialect: str, exact: bool) -> list[Path]:
+def write_comparison(
+    path: str | Path, frame: pd.DataFrame, provenance: dict, dialect: str, exact: bool, lang: str = "en"
+) -> list[Path]:
     """A comparison as Parquet, CSV (in the Swedish dialect in whole kronor unless ``exact``) or a workbook."""
     table = compare_csv_frame(frame, dialect, exact)
-    return write_output(path, table, provenance, lambda: compare_sheets(frame), dialect, exact)
+    return write_output(path, table, provenance, lambda: compare_sheets(frame, lang), dialect, exact, lang=lang)
 
 
-def compare_sheets(frame: pd.DataFrame) -> list[Sheet]:
+def compare_sheets(frame: pd.DataFrame, lang: str = "en") -> list[Sheet]:
     """A comparison: every variant per region (whole kronor, each column adding up), the differences
     between the rounded columns, a total row, and the variants with their rules and totals."""
     from ..analysis.compare import DIFF_PREFIX, variant_columns
@@ -169,50 +194,51 @@ def compare_sheets(frame: pd.DataFrame) -> list[Sheet]:
     names = variant_columns(frame)
     rounded = compare_in_whole_kronor(frame)
     money = [*names, *(DIFF_PREFIX + n for n in names[1:])]
-    summary = _total_row(rounded, money, "region_name", "all regions")
     variants = pd.DataFrame(
         [
             {
                 "variant": name,
                 "rules": v["rules"],
-                "origin": v["origin"],
+                "origin": provenance_value(v["origin"], lang),
                 "overrides": ", ".join(f"{k}={val}" for k, val in v["overrides"].items()),
                 **{k: int(round(x)) for k, x in frame.attrs["totals"][name].items()},
             }
             for name, v in frame.attrs["variants"].items()
         ]
     )
-    notes = ["Payout per region under each variant, whole kronor; diff_<name>: the difference from the first."]
-    notes += _notes({"synthetic_panel": frame.attrs.get("synthetic_panel")})
-    return [Sheet("Summary", summary, money=money, keys=2, notes=notes), Sheet("Variants", variants)]
+    notes = [word("sheet_compare", lang), *_notes({"no_data": frame.attrs.get("no_data")}, lang)]
+    totals = [c for c in variants.columns if c.endswith("_sek")]
+    return [
+        Sheet(sheet_name("summary", lang), rounded, money=money, keys=2, notes=notes, total="region_name"),
+        Sheet(sheet_name("variants", lang), variants, money=[], mnkr=totals, notes=[word("sheet_variants", lang)]),
+    ]
 
 
-def sweep_sheets(summary: pd.DataFrame, manifest: dict) -> list[Sheet]:
-    """A sweep's summary: amounts per region in whole kronor (each statistic rounded on its own), chances."""
+def sweep_sheets(summary: pd.DataFrame, manifest: dict, lang: str = "en") -> list[Sheet]:
+    """A sweep's summary: amounts per region in mnkr (each statistic rounded to whole kronor on its own; the means
+    add up to a total row), chances."""
     money = [c for c in summary.columns if c.endswith("_sek")]
     rounded = summary.assign(**{c: np.rint(summary[c]) for c in money})
     chances = [c for c in summary.columns if c.startswith("p_")]
-    n = manifest.get("n")
-    notes = [
-        f"{manifest.get('scenario', {}).get('name', 'sweep')}: {format_number(n)} synthetic trajectories; "
-        "block-1 amount per region (kronor) and the chance of reaching each bar."
-    ]
-    return [Sheet("Summary", rounded, money=money, chance=chances, keys=2, notes=notes)]
+    name = (manifest.get("scenario") or {}).get("name", "")
+    notes = [word("sheet_sweep", lang, scenario=name, n=format_number(manifest.get("n"), lang=lang))]
+    means = [c for c in money if c.startswith("mean")]
+    table = Sheet(sheet_name("summary", lang), rounded, money=[], mnkr=money, chance=chances, keys=2, notes=notes)
+    return [dataclasses.replace(table, total="region_name" if means else None, mnkr=money)]
 
 
-def variant_sheets(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict) -> list[Sheet]:
-    """A variant sweep's tables: each variant's scheme-level outcomes, and its amounts per region (whole kronor)."""
-    n = format_number(manifest.get("n"))
+def variant_sheets(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict, lang: str = "en") -> list[Sheet]:
+    """A variant sweep's tables: each variant's scheme-level outcomes, and its amounts per region (mnkr)."""
+    n = format_number(manifest.get("n"), lang=lang)
     sheets = []
-    for name, frame, keys, what in (
-        ("Variant outcomes", scheme, 1, "lapsed money, kronor per pp of improvement, spread per inhabitant"),
-        ("Variants", by_region, 3, "amount per region (kronor) and the chance of reaching each bar"),
-    ):
-        money = [c for c in frame.columns if c.endswith("_sek")]
+    for key, frame, keys in (("variant_outcomes", scheme, 1), ("variants", by_region, 3)):
+        money = [c for c in frame.columns if c.endswith("_sek") and "per_inhabitant" not in c]
         rounded = frame.assign(**{c: np.rint(frame[c]) for c in money})
         chances = [c for c in frame.columns if c.startswith("p_")]
-        notes = [f"{n} synthetic trajectories, every variant on the same draws: {what}."]
-        sheets.append(Sheet(name, rounded, money=money, chance=chances, keys=keys, notes=notes))
+        notes = [word(f"sheet_{key}_sweep", lang, n=n)]
+        sheets.append(
+            Sheet(sheet_name(key, lang), rounded, money=[], mnkr=money, chance=chances, keys=keys, notes=notes)
+        )
     return sheets
 
 
@@ -223,12 +249,35 @@ def write_output(
     sheets: Callable[[], list[Sheet]] | None = None,
     dialect: str = "en",
     exact: bool = False,
+    *,
+    lang: str = "en",
+    rules=None,
 ) -> list[Path]:
-    """Write ``frame`` (Parquet, or CSV in a dialect) or, for ``.xlsx``, the sheets (built only then) and the
+    """Write ``frame`` (Parquet, or CSV in a dialect: the Swedish one for people, in ``lang``, with ``rules``'
+    route words and a first line for synthetic data) or, for ``.xlsx``, the sheets (built only then) and the
     provenance."""
     path = check_out(path)
     if path.suffix.lower() == ".xlsx":
         if sheets is None:
             raise InputError(f"{path}: this output cannot be written as a workbook; use .csv or .parquet")
-        return [write_workbook(path, sheets(), provenance)]
-    return write_table(frame, path, provenance, dialect, exact)
+        return [write_workbook(path, sheets(), provenance, lang=lang, rules=rules)]
+    note = None
+    if dialect == "sv" and path.suffix.lower() == ".csv":
+        frame = for_people(frame, lang, rules, exact)
+        note = synthetic_line(lang) if is_synthetic(provenance) else None
+    return write_table(frame, path, provenance, dialect, exact, note=note)
+
+
+def write_sweep_workbook(out_dir: str | Path, lang: str = "en") -> Path:
+    """Write a finished sweep's ``summary.xlsx`` again, in ``lang``, from the tables the sweep wrote (its summary
+    and, for a variant sweep, the variants' tables)."""
+    from .files import read_complete_sweep
+
+    out_dir = Path(out_dir)
+    manifest = read_complete_sweep(out_dir, "Run the sweep first.")
+    sheets = sweep_sheets(pd.read_parquet(out_dir / "summary.parquet"), manifest, lang)
+    if manifest.get("variants"):
+        tables = [pd.read_parquet(out_dir / f"{name}.parquet") for name in ("variants", "variant_outcomes")]
+        sheets += variant_sheets(*tables, manifest, lang)
+    provenance = {k: v for k, v in manifest.items() if k not in ("parts", "status")}
+    return write_workbook(out_dir / "summary.xlsx", sheets, provenance, lang=lang)

@@ -155,7 +155,12 @@ def check_out_path(path: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES,
 
 
 def write_table(
-    frame: pd.DataFrame, path: str | Path, provenance: dict, dialect: str = "en", exact: bool = False
+    frame: pd.DataFrame,
+    path: str | Path,
+    provenance: dict,
+    dialect: str = "en",
+    exact: bool = False,
+    note: str | None = None,
 ) -> list[Path]:
     """Write ``.parquet`` (provenance in the file's metadata) or ``.csv`` (plus a
     ``.provenance.json`` beside it) in a CSV dialect (:mod:`kommiljard.outputs.spreadsheets`:
@@ -172,7 +177,7 @@ def write_table(
         return [path]
     sidecar = sidecar_path(path)
     check_companion(sidecar, path)
-    text = csv_text(frame, dialect, exact)
+    text = csv_text(frame, dialect, exact, note)
     with atomic_paths(path, sidecar) as (tmp, tmp_sidecar):
         tmp.write_text(text, encoding="utf-8")
         record = {**provenance, DATA_SHA256: file_sha256(tmp)}

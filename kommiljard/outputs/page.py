@@ -40,8 +40,10 @@ from ..engine import Payout
 from ..errors import InputError
 from ..inputs.regions import region_label, region_names
 from ..kinds import kind_of, word
+from ..kinds.naming import measure_name
 from ..rules import Rules
 from .files import write_text
+from .wording import cell_when, provenance_value
 
 TEMPLATE = files("kommiljard") / "outputs" / "page_template"
 TEXT = tomllib.loads((TEMPLATE / "text.toml").read_text(encoding="utf-8"))  # the page's words, per language
@@ -284,6 +286,24 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
     }
 
 
+def _region_cells(curves: CellCurves, r: int) -> list[dict]:
+    """A region's cells on the page: what it shows before any move, its runs of (amount, tier, route) along the
+    grid and, where the lever's kind counts them exactly (``next_steps``: a staircase's to_next_tier, as
+    ``kommiljard whatif`` counts it), per tier the change from the panel that reaches the next step (the page shows it
+    less the view's change; without it the page walks its grid to the next tier)."""
+    actions = {lb.block.number: lb.actions for lb in lever_blocks(curves.result.rules)}
+    cells = []
+    for c, (number, _, _) in enumerate(curves.cells):
+        state = {name: float(values[r, c]) for name, values in curves.state.items()}
+        shown = {name: _finite(value) for name, value in state.items()}  # JSON has no NaN
+        cell = {**shown, "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c])}
+        next_steps = getattr(actions[number], "next_steps", None)
+        if next_steps is not None:
+            cell["need"] = [round(v, 6) for v in next_steps(state)]
+        cells.append(cell)
+    return cells
+
+
 def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> dict:
     """Everything the page's script needs, as plain JSON-able data: values to look up, words, no rule logic."""
     check_lang(lang)
@@ -292,13 +312,13 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
     numbers = {number for number, _, _ in curves.cells}
     others = [b for b in result.rules.ruleset.blocks if b.number not in numbers]
     decimals = max(0, -math.floor(math.log10(curves.step) + 1e-9))
-    cells = []
+    cells, blocks = [], {b.number: b for b in result.rules.ruleset.blocks}
     for number, month, group in curves.cells:
         shown = page_cell(result.rules, number, month, group, lang)
         cells.append(
             {
                 "key": f"{month}.{group}",
-                "label": f"{cell_label(result.rules, number, (month, group), lang)} · {shown['group']}",
+                "label": f"{cell_when(blocks[number], month, lang)} · {shown['group']}",
                 **{k: shown[k] for k in ("measure", "tiers", "routes", "colours")},
             }
         )
@@ -309,13 +329,7 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
             "code": code,
             "name": names.get(code, ""),
             "fixed": [{"label": b.name, "amount": float(amounts.get((code, b.number), 0.0))} for b in others],
-            "cells": [
-                {
-                    **{name: _finite(values[r, c]) for name, values in curves.state.items()},
-                    "runs": _runs(curves.amount[r, c], curves.tier[r, c], curves.route[r, c]),
-                }
-                for c in range(len(curves.cells))
-            ],
+            "cells": _region_cells(curves, r),
         }
         for r, code in enumerate(curves.regions)
     ]
@@ -339,13 +353,13 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
                        f"numpy {p['numpy']}", f"numba {p['numba']}"])  # fmt: skip
     rows = [
         (t["prov_rules"], f"{rs.title} ({rules.id}, version {rs.version}). {rs.agreement}."),
-        (t["prov_rule_file"], f"{rules.origin} · sha256 {rules.sha256}"),
+        (t["prov_rule_file"], f"{provenance_value(rules.origin, lang)} · sha256 {rules.sha256}"),
         (t["prov_overrides"], ", ".join(f"{k}={v}" for k, v in rules.overrides.items()) or "-"),
         (t["prov_panel"], f"{p['panel']['source']} · sha256 {p['panel']['sha256']}"),
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
         (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
                                                                if p["population"]["sha256"] else "")),
-        *([(t["prov_conditions"], str(p["conditions"]))] if p.get("conditions") else []),
+        *([(t["prov_conditions"], provenance_value(p["conditions"], lang))] if p.get("conditions") else []),
         *([(t["prov_no_data"], ", ".join(map(region_label, curves.no_data)))] if curves.no_data else []),
         (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
         (t["prov_made"], made),
@@ -425,16 +439,15 @@ def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | 
     title = t["title"].format(ruleset=rules.ruleset.title)
     subtitle = t["subtitle"].format(rules=f"{rules.id} {rules.ruleset.version}", panel=p["panel"]["source"],
                                     created=p["created_utc"], version=__version__)  # fmt: skip
-    banner, described = "", p["panel"].get("kommiljard.description")
+    banner = ""
     if result.panel.synthetic:
-        said = f" {t['described'].format(text=described)}" if described else ""
-        banner = f'<p class="synthetic">{_e(t["synthetic"] + said)}</p>'
+        banner = f'<p class="synthetic">{_e(t["synthetic"])}</p>'
     measure, *capped = lever_blocks(rules)[0].actions.measures
     lo, hi = (_pp(k * curves.step, grid["decimals"], lang) for k in (grid["first"], grid["last"]))
     step = f"{curves.step:g}".replace(".", "," if lang == "sv" else ".")
-    about = [t["about_text"].format(measure=measure, lo=lo, hi=hi, step=step)]
+    about = [t["about_text"].format(measure=measure_name(measure, lang), lo=lo, hi=hi, step=step)]
     if capped:
-        about.append(t["about_cap"].format(measure=measure, cap=capped[0]))
+        about.append(t["about_cap"].format(measure=measure_name(measure, lang), cap=measure_name(capped[0], lang)))
     about.append(t["about_outside"])
     rows = _provenance_rows(curves, t, sweeps, lang)
     css, js = _template("page.css"), _template("page.js")
@@ -443,7 +456,7 @@ def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | 
     footer = t["footer"].format(version=__version__) + (" " + t["synthetic"] if result.panel.synthetic else "")
     words = ("region_search", "region", "all", "all_number", "reset", "total", "before", "after", "difference",
              "cells", "cells_note", "noscript", "link", "copy", "link_note", "next_note", "provenance", "what",
-             "value")  # fmt: skip
+             "value", "exact_label", "exact_note")  # fmt: skip
     fields = {
         **{k: _e(t[k]) for k in words},
         "lang": lang,

@@ -4,8 +4,9 @@ It holds the summary per region, the payouts figure, the picture of every cell (
 month and group, a threshold block's period and group: each kind draws its own), what lapsed,
 the rule set with every parameter in words and kronor and its source, and the provenance. The
 amounts are the payout in whole kronor that add up (:mod:`kommiljard.outputs.exports`), the same
-as in a workbook. In English or Swedish (:mod:`kommiljard.outputs.wording`); the pictures keep
-their English text.
+as in a workbook. In English or Swedish (:mod:`kommiljard.outputs.wording`), the pictures too. A
+synthetic panel is said so in one line at the top (and in every picture); the details are in the
+provenance.
 """
 
 from __future__ import annotations
@@ -21,13 +22,25 @@ import pandas as pd
 from .. import __version__
 from ..engine import Payout
 from ..inputs.regions import region_label
-from ..kinds import cell_months, kind_of, kind_word
+from ..kinds import kind_of, kind_word
 from ..money import format_kronor, kronor
+from ..rules.texts import text_in
 from .exports import WholeKronor, payout_in_whole_kronor
 from .files import write_text
 from .plots.figures import png_bytes
 from .plots.payout import plot_payouts
-from .wording import GROUPS, check_lang, group_name, month_name, month_range, provenance_rows, rule_rows, word
+from .wording import (
+    cell_heading,
+    cell_when,
+    check_lang,
+    group_name,
+    lapsed_why,
+    no_data_text,
+    provenance_rows,
+    provenance_value,
+    rule_rows,
+    word,
+)
 
 Progress = Callable[[str], None]
 
@@ -39,8 +52,8 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 1.6rem; margin: 0 0 .2rem; } h2 { font-size: 1.25rem; margin: 2.2rem 0 .6rem;
      border-bottom: 1px solid var(--line); padding-bottom: .2rem; } h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 .sub, figcaption, .note { color: var(--muted); font-size: .9rem; }
-.synthetic { border: 2px solid var(--warn); color: var(--warn); padding: .5rem .8rem; margin: 1rem 0; font-weight:
-600; }
+.synthetic { border-left: 4px solid var(--warn); color: var(--warn); padding: .3rem .7rem; margin: .8rem 0;
+font-weight: 600; } .synthetic a { color: inherit; font-weight: 400; margin-left: .4rem; }
 nav ol { columns: 2; padding-left: 1.2rem; margin: .5rem 0; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: .4rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .45rem; text-align: left; vertical-align: top; }
@@ -48,12 +61,14 @@ th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-num
 td.num { white-space: nowrap; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--ink); } tr.lapsed td { color: var(--warn); font-weight:
 600; }
+.wide { overflow-x: auto; } .wide table { font-size: .78rem; } .wide th, .wide td { padding: .2rem .3rem; }
 figure { margin: 1rem 0 1.6rem; } figure img { width: 100%; height: auto; border: 1px solid var(--line); }
 code { font-size: .85em; word-break: break-all; }
 @media print {
   @page { size: A4; margin: 14mm; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   nav { display: none; } h2, h3 { break-after: avoid; } figure, tr, .keep { break-inside: avoid; }
+  .wide { overflow: visible; } .wide table { font-size: 8pt; }
 }
 """
 
@@ -110,14 +125,6 @@ def _column_title(column: str, lang: str) -> str:
     return f"{word('block', lang)} {block}" + (f", {group_name(group, lang)}" if group else "") + ", kr"
 
 
-def _no_data_text(what: str, lang: str) -> str:
-    """``block 1 (every cell)`` in the report's language, months by name."""
-    text = what.replace("(every cell)", f"({word('every_cell', lang)})")
-    for group in GROUPS:
-        text = text.replace(f" {group}", f" {group_name(group, lang)}")
-    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text).replace("block", word("block", lang))
-
-
 def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     summary = whole.summary.copy()
     gaps = summary.pop("no_data") if "no_data" in summary.columns else None
@@ -134,7 +141,7 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     )
     frame = pd.concat([summary, total], ignore_index=True)
     if gaps is not None:
-        frame[word("no_data_col", lang)] = [_no_data_text(g, lang) for g in gaps] + [""]
+        frame[word("no_data_col", lang)] = [no_data_text(g, lang) for g in gaps] + [""]
     table = _table(frame, money, lambda r: "total" if r[word("code", lang)] == "" else "", lang)
     paid, lapsed = whole.cells["paid_sek"].sum(), whole.cells["lapsed_sek"].sum()
     lead = "<p>" + word(
@@ -143,13 +150,9 @@ def _summary_section(result: Payout, whole: WholeKronor, lang: str) -> str:
     lead += "</p>"
     no_data = result.no_data()
     if no_data:
-        regions = "; ".join(f"{region_label(r)} ({_no_data_text(w, lang)})" for r, w in no_data.items())
+        regions = "; ".join(f"{region_label(r)} ({no_data_text(w, lang)})" for r, w in no_data.items())
         lead += f'<p class="synthetic">{_e(word("no_data_lead", lang, regions=regions))}</p>'
-    fig = _figure(
-        plot_payouts(result).figure,
-        "Payout per region, stacked by month, group and bar",
-        _e(word("figure_caption", lang) + word("figures_english", lang)),
-    )
+    fig = _figure(plot_payouts(result, lang=lang).figure, word("summary", lang), _e(word("figure_caption", lang)))
     return f'<section id="summary"><h2>{_e(word("summary", lang))}</h2>{lead}{table}{fig}</section>'
 
 
@@ -165,7 +168,7 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
         for month, group in report_cells(kind, block):
             if month is None and group is None:
                 continue
-            progress(f"block {block.number} {month or ''} {group}".replace("  ", " "))
+            progress(cell_heading(block, month, group, lang))
             parts.setdefault(block.kind, []).append(_cell_figure(result, block, (month, group), cells, lang))
     sections = []
     for name, figures in parts.items():
@@ -173,7 +176,7 @@ def _cell_sections(result: Payout, whole: WholeKronor, progress: Progress, lang:
         has = kind.words.__contains__
         anchor = kind_word(kind, "cells_anchor") if has("cells_anchor") else f"cells-{name}"
         title = kind_word(kind, "cells_title", lang) if has("cells_title") else f"Cells ({kind.step_word}s)"
-        intro = kind_word(kind, "cells_intro", lang) + word("figures_english", lang) if has("cells_intro") else ""
+        intro = kind_word(kind, "cells_intro", lang) if has("cells_intro") else ""
         sections.append(
             (
                 anchor,
@@ -192,7 +195,15 @@ def report_cells(kind, block) -> list:
 
 def _kind_tables(tables, lang: str) -> str:
     """A kind's own tables for its section (``report_tables``: title, frame, money columns)."""
-    return "".join(f"<h3>{_e(title)}</h3>" + _table(frame, money, lang=lang) for title, frame, money in tables)
+    wide = '<h3>{}</h3><div class="wide">{}</div>'  # a table wider than the page scrolls, alone
+    parts = []
+    for title, frame, money in tables:
+        if money and len(frame) > 1:  # a total row: the sum of each amount
+            total = {c: frame[c].sum() if c in money else "" for c in frame.columns}
+            frame = pd.concat([frame, pd.DataFrame([{**total, frame.columns[0]: word("total", lang)}])])
+        is_total = lambda r: "total" if r.iloc[0] == word("total", lang) else ""  # noqa: E731 - one line
+        parts.append(wide.format(_e(title), _table(frame, money, is_total, lang)))
+    return "".join(parts)
 
 
 def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFrame, lang: str) -> str:
@@ -203,40 +214,25 @@ def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFra
         if month is not None
         else cells.loc[block.number].xs(group, level=1).sum()
     )
-    when = cell_when(block, cell, lang)
+    qualifiers = int(c["qualifiers"])
+    said = (
+        kind_word(kind, "cell_qualifiers", lang, n=qualifiers)
+        if "cell_qualifiers" in kind.words
+        else word("cell_qualifiers", lang, n=qualifiers, step=kind_word(kind, kind.step_word, lang))
+    )
     caption = word(
         "cell_caption",
         lang,
-        block=block.number,
-        month=when,
-        group=group_name(group, lang),
+        cell=cell_heading(block, month, group, lang),
         pot=kronor(c["pot_sek"], lang=lang),
         paid=kronor(c["paid_sek"], lang=lang),
         lapsed=kronor(c["lapsed_sek"], lang=lang),
-        qualifiers=int(c["qualifiers"]),
-        step=kind_word(kind, kind.step_word, lang),
+        qualifiers=said,
     )
-    caption = caption.replace(", :", ":")  # a cell without a group (a block's one pot)
-    fig = kind.figure(result, block, (month, group)).figure
+    fig = kind.figure(result, block, (month, group), lang=lang).figure
     anchor = f"cell-{block.number}-{month}-{group}"
-    alt = kind_word(kind, "cells_alt") if "cells_alt" in kind.words else "Cell"
-    heading = f"{word('block', lang).capitalize()} {block.number}: {when}" + (
-        f", {group_name(group, lang)}" if group is not None else ""
-    )
-    return (
-        f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>'
-        + _figure(fig, f"{alt} {month} {group}", _e(caption))
-        + "</div>"
-    )
-
-
-def cell_when(block, cell: tuple, lang: str) -> str:
-    """When a cell measures: its month, the range of months of a cell over a period (``feb–okt 2025``), or every
-    month for a cell without one."""
-    if cell[0] is None:
-        return word("every_month", lang)
-    months = cell_months(block, cell)
-    return month_range(months, lang) if len(months) > 1 else month_name(cell[0], lang)
+    heading = cell_heading(block, month, group, lang)
+    return f'<div class="keep"><h3 id="{_e(anchor)}">{_e(heading)}</h3>' + _figure(fig, heading, _e(caption)) + "</div>"
 
 
 def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
@@ -246,8 +242,8 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
         {
             word("block", lang): cells["block"],
             word("month", lang): [
-                cell_when(blocks[b], (m, g), lang) if isinstance(m, str) else ""
-                for b, m, g in zip(cells["block"], cells["month"], cells["group"])
+                cell_when(blocks[b], m, lang) if isinstance(m, str) else ""
+                for b, m in zip(cells["block"], cells["month"])
             ],
             word("group", lang): [group_name(g, lang) if isinstance(g, str) else "" for g in cells["group"]],
             word("pot", lang): cells["pot_sek"],
@@ -260,7 +256,9 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
         view[word("no_data_count", lang)] = cells["no_data"]
     money = [word(k, lang) for k in ("pot", "paid", "lapsed")]
     table = _table(view, money, lambda r: "lapsed" if r[word("lapsed", lang)] > 0 else "", lang)
-    lines = [f"<p>{word('lapsed_lead', lang, lapsed=_kr(whole.cells['lapsed_sek'].sum(), lang))}</p>"]
+    why, conditions = lapsed_why(result.rules.ruleset.blocks, lang)
+    lapsed = _kr(whole.cells["lapsed_sek"].sum(), lang)
+    lines = [f"<p>{word('lapsed_lead', lang, lapsed=lapsed, why=_e(why), conditions=conditions)}</p>"]
     rows = result.table
     failed = rows[rows["conditions_met"].eq(False)] if "conditions_met" in rows else rows.iloc[:0]
     if len(failed):
@@ -272,11 +270,12 @@ def _lapsed_section(result: Payout, whole: WholeKronor, lang: str) -> str:
 
 def _rules_section(result: Payout, lang: str) -> str:
     rs, r = result.rules.ruleset, result.rules
+    origin = provenance_value(r.origin, lang)
     head = (
-        f"<p><strong>{_e(rs.title)}</strong> ({_e(rs.id)}, version {_e(rs.version)}). {_e(rs.agreement)}. "
-        f"{word('source_word', lang)}: {_e(rs.source)}. {word('total_word', lang)} {_kr(rs.total_sek, lang)} "
-        f"({_e(rs.total_source)}).</p>"
-        f'<p class="note">{word("rule_file", lang)}: {_e(r.origin)}, sha256 <code>{_e(r.sha256)}</code>.</p>'
+        f"<p><strong>{_e(rs.title)}</strong> ({_e(rs.id)}, {word('version', lang)} {_e(rs.version)}). "
+        f"{_e(text_in(rs.agreement, lang))}. {word('source_word', lang)}: {_e(text_in(rs.source, lang))}. "
+        f"{word('total_word', lang)} {_kr(rs.total_sek, lang)} ({_e(text_in(rs.total_source, lang))}).</p>"
+        f'<p class="note">{word("rule_file", lang)}: {_e(origin)}, sha256 <code>{_e(r.sha256)}</code>.</p>'
     )
     if r.overrides:
         changed = ", ".join(f"<code>{_e(k)}={_e(v)}</code>" for k, v in r.overrides.items())
@@ -315,21 +314,20 @@ def build_report(
     p = result.provenance
     whole = payout_in_whole_kronor(result)
     title = f"{word('title', lang)}: {result.rules.id} {word('on', lang)} {Path(p['panel']['source']).name}"
-    described = p["panel"].get("kommiljard.description")
     banner = (
-        f'<div class="synthetic">{_e(word("synthetic_banner", lang))}'
-        + (f" {word('panel_says', lang)}: “{_e(described)}”." if described else "")
-        + "</div>"
+        f'<p class="synthetic" id="synthetic">{_e(word("synthetic_line", lang))} '
+        f'<a href="#provenance">{_e(word("synthetic_more", lang))}</a></p>'
         if result.panel.synthetic
         else ""
     )
     sub = (
         f'<p class="sub">{word("rules", lang)} {_e(result.rules.id)} {_e(result.rules.ruleset.version)} · '
         f"{word('panel', lang)} {_e(p['panel']['source'])} · "
-        f"{word('population', lang)} {_e(p['population']['source'])} · {word('made', lang)} {_e(p['created_utc'])} "
+        f"{word('population', lang)} {_e(provenance_value(p['population']['source'], lang))} · "
+        f"{word('made', lang)} {_e(p['created_utc'])} "
         f"{word('by', lang)} kommiljard {_e(__version__)}</p>"
     )
-    progress("payouts per region")
+    progress(word("summary", lang).lower())
     summary = _summary_section(result, whole, lang)
     cell_sections = _cell_sections(result, whole, progress, lang)
     extra = [_page_section(page_href, lang)] if page_href else []

@@ -8,296 +8,92 @@ are never translated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from ..inputs.panel import shift_month
-from ..kinds import KINDS, kind_of, kind_word
+from ..inputs.months import shift_month
+from ..kinds import kind_of, kind_word
+from ..kinds import word as lever_word
+from ..kinds.naming import colour_word, group_name, measure_name, month_name, step_name
+from ..language import LANGUAGES, check_lang, words_of  # noqa: F401 - check_lang: re-exported
 from ..money import format_number, format_percent, kronor
+from ..rules.texts import alternative_name, condition_label
 
-LANGUAGES = ("en", "sv")
-
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "sv": [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-}
-SHORT_MONTHS = {
-    "en": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
-    "sv": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-}
-GROUPS = {
-    "first_visit": {"en": "first visits", "sv": "förstabesök"},
-    "operation": {"en": "operations and treatments", "sv": "operationer och åtgärder"},
-}
-
-WORDS = {
-    # the report's frame
-    "title": ("Kömiljard payout", "Kömiljardens utbetalning"),
-    "on": ("on", "för"),
-    "rules": ("Rules", "Regler"),
-    "panel": ("panel", "panel"),
-    "population": ("population", "befolkning"),
-    "made": ("made", "skapad"),
-    "by": ("by", "med"),
-    "summary": ("Payout per region", "Utbetalning per region"),
-    "page_nav": ("What-if page", "Vad händer om-sidan"),
-    "page_title": ("What if a region improves?", "Vad händer om en region förbättrar sig?"),
-    "page_link": ("what-if page", "vad händer om-sidan"),
-    "page_text": (
-        "The {link} ({href}, beside this report) lets a region set an improvement per month and group and see its "
-        "tiers and kronor before and after, exactly as <code>kommiljard whatif</code> gives them; the view is kept "
-        "in its link. Send the two files together.",
-        "På {link} ({href}, bredvid den här rapporten) kan en region ange en förbättring per månad och grupp och se "
-        "sina nivåer och kronor före och efter, precis som <code>kommiljard whatif</code> ger dem; vyn sparas i "
-        "länken. Skicka de två filerna tillsammans.",
-    ),
-    "lapsed_title": ("What lapsed", "Det som inte betalades ut"),
-    "rules_title": ("Rule set: every parameter and its source", "Regelverket: varje parameter och dess källa"),
-    "provenance_title": ("Provenance", "Underlag och spårbarhet"),
-    "provenance_note": (
-        "What produced this report, to reproduce it.",
-        "Vad rapporten bygger på, för att kunna upprepa den.",
-    ),
-    "code": ("code", "kod"),
-    "region": ("region", "region"),
-    "all_regions": ("all regions", "alla regioner"),
-    "total": ("total", "totalt"),
-    "block": ("block", "block"),
-    "kr": ("kr", "kr"),
-    "no_data": ("no data", "uppgift saknas"),
-    "no_data_col": ("no data for", "uppgift saknas för"),
-    "every_cell": ("every cell", "alla celler"),
-    "every_month": ("every month", "alla månader"),
-    "month": ("month", "månad"),
-    "group": ("group", "grupp"),
-    "pot": ("pot, kr", "pott, kr"),
-    "paid": ("paid, kr", "utbetalt, kr"),
-    "lapsed": ("lapsed, kr", "ej utbetalt, kr"),
-    "qualifiers": ("regions paid", "regioner med utbetalning"),
-    "no_data_count": ("regions without data", "regioner utan uppgifter"),
-    "parameter": ("parameter", "parameter"),
-    "value": ("value", "värde"),
-    "source": ("source / note", "källa / anmärkning"),
-    "what": ("what", "vad"),
-    "yes": ("yes", "ja"),
-    "no": ("no", "nej"),
-    "synthetic_banner": (
-        "SYNTHETIC data, not real regional figures. No amount here says anything about a real region.",
-        "SYNTETISKA data, inte verkliga regionala siffror. Inga belopp här säger något om en verklig region.",
-    ),
-    "panel_says": ("The panel says", "Panelen anger"),
-    "lead": (
-        "Paid {paid} and lapsed {lapsed} of {total}. Amounts in whole kronor, rounded so that every row and every "
-        "column still adds up.",
-        "Utbetalt {paid} och ej utbetalt {lapsed} av {total}. Belopp i hela kronor, avrundade så att varje rad och "
-        "varje kolumn fortfarande summerar.",
-    ),
-    "no_data_lead": (
-        "No data for {regions}: computed anyway (--allow-missing-regions). They are treated as not qualifying in "
-        "those cells and paid nothing from them; their amounts there read 'no data', not 0 kr.",
-        "Uppgift saknas för {regions}: beräknat ändå (--allow-missing-regions). De räknas som att de inte "
-        "kvalificerar sig i de cellerna och får inget därifrån; där står 'uppgift saknas', inte 0 kr.",
-    ),
-    "figure_caption": (
-        "Each region's block 1 money stacked by month (lighter: later), group (hatched: the second group) and bar; "
-        "block 2 beside it in green. Regions sorted by their total.",
-        "Varje regions pengar i block 1 staplade per månad (ljusare: senare), grupp (streckad: andra gruppen) och "
-        "stapel; block 2 bredvid i grönt. Regionerna sorterade efter totalbelopp.",
-    ),
-    "figures_english": (
-        "",
-        " Texten i bilderna är på engelska; siffrorna är desamma.",
-    ),
-    "cell_caption": (
-        "Block {block}, {month}, {group}: pot {pot}, paid {paid}, lapsed {lapsed}; {qualifiers} region(s) reached a "
-        "{step}.",
-        "Block {block}, {month}, {group}: pott {pot}, utbetalt {paid}, ej utbetalt {lapsed}; {qualifiers} region(er) "
-        "nådde en {step}.",
-    ),
-    "lapsed_lead": (
-        "In all, {lapsed} lapsed: money that no region qualified for (a month and group where nobody reached the "
-        "lowest bar) or that a region lost by failing a block's conditions. In every row, paid + lapsed = pot.",
-        "Sammanlagt betalades {lapsed} inte ut: pengar som ingen region kvalificerade sig för (en månad och grupp "
-        "där ingen nådde den lägsta stapeln) eller som en region förlorade genom att inte uppfylla ett blocks "
-        "villkor. På varje rad gäller utbetalt + ej utbetalt = pott.",
-    ),
-    "failed_conditions": (
-        "Did not meet the conditions of block(s) {blocks}",
-        "Uppfyllde inte villkoren i block {blocks}",
-    ),
-    "rule_file": ("Rule file", "Regelfil"),
-    "changed": ("Parameters changed for this run", "Parametrar ändrade för den här körningen"),
-    "source_word": ("Source", "Källa"),
-    "total_word": ("Total", "Totalt"),
-    "made_with": ("Made with kommiljard", "Skapad med kommiljard"),
-    # rule parameters
-    "kind": ("kind of rule", "typ av regel"),
-    "total_sek": ("total", "totalt belopp"),
-    "months": ("months", "månader"),
-    "compare_lag_months": ("compared with", "jämförs med"),
-    "measure": ("measure", "mått"),
-    "improvement_unit": ("improvement in", "förbättring mätt i"),
-    "improvement_decimals": ("improvements compared to", "förbättringar jämförs på"),
-    "decimals": ("figures compared to", "värden jämförs på"),
-    "cumulative": ("a region shares every step it reaches", "en region delar varje steg den når"),
-    "sharing": ("shared by", "fördelas efter"),
-    "cascade": ("money of a step nobody reaches", "pengar i ett steg som ingen når"),
-    "no_qualifier": ("if nobody reaches the lowest step", "om ingen når det lägsta steget"),
-    "groups": ("group", "grupp"),
-    "bars": ("bar", "stapel"),
-    "target": ("target", "målnivå"),
-    "forfeit": ("share of a region that fails the conditions", "andel för en region som inte uppfyller villkoren"),
-    "conditions": ("condition", "villkor"),
-    "aggregate": ("figure of a period", "periodens värde"),
-    "periods": ("period", "period"),
-    "levels": ("level", "nivå"),
-    "gate": ("basic requirement (gate)", "grundkrav"),
-    "months_later": ("the same month {n} months earlier", "samma månad {n} månader tidigare"),
-    "decimals_value": ("{n} decimals", "{n} decimaler"),
-    "of_the_pot": ("of the pot", "av potten"),
-    "at_least": ("at least", "minst"),
-    "more_than": ("more than", "mer än"),
-    "improvement_of": ("improvement", "förbättring"),
-    "opens_bar": ("opens the {bar} bar", "öppnar stapeln {bar}"),
-    "route": ("route", "väg"),
-    "must_hold": ("must be yes", "ska vara ja"),
-    "per_group": ("per group", "per grupp"),
-    "all_groups": ("in every group", "i alla grupper"),
-    "share_of_year": ("share of the year", "andel av året"),
-    # kommiljard fit and backtest
-    "name": ("name", "namn"),
-    "fit_title": (
-        "Fitted to {history}: share_90 level in {year} (%) and trend (pp a year)",
-        "Anpassad till {history}: andel väntande högst 90 dagar {year} (%) och trend (procentenheter per år)",
-    ),
-    "fit_months": ("months", "månader"),
-    "fit_borrowed": ("borrowed", "lånar"),
-    "fit_note": (
-        "months: the months with data the fit used (missing or suppressed ones among them in brackets); borrowed: too "
-        "little history of its own, so season, trend and noise are borrowed from the other regions (partial pooling).",
-        "månader: de månader med uppgifter som anpassningen använde (saknade eller skyddade bland dem inom parentes); "
-        "lånar: för kort egen historik, så säsong, trend och brus lånas från de andra regionerna (partiell poolning).",
-    ),
-    "backtest_title": (
-        "Backtest as of {as_of}: block-1 payout per region, mnkr (forecast against what happened)",
-        "Efterhandsprövning per {as_of}: utbetalning i block 1 per region, mnkr (prognos mot utfall)",
-    ),
-    "bt_mean": ("mean", "medel"),
-    "bt_real": ("realised", "utfall"),
-    "bt_in": ("in", "inom"),
-    "bt_naive": ("naive", "naiv"),
-    "bt_out": ("out", "utanför"),
-    "backtest_lead": (
-        "Inside the 50 % interval: {in50} of {k} ({c50}); inside the 90 %: {in90} of {k} ({c90}). Mean absolute error "
-        "{mae} mnkr; naive forecast {naive} mnkr. CRPS {crps} mnkr (lower is better); naive {crps_naive}; default "
-        "scenario {crps_default}. in: the intervals the realised payout fell in.",
-        "Inom 50-procentsintervallet: {in50} av {k} ({c50}); inom 90-procents: {in90} av {k} ({c90}). Medelabsolutfel "
-        "{mae} mnkr; naiv prognos {naive} mnkr. CRPS {crps} mnkr (lägre är bättre); naiv {crps_naive}; "
-        "standardscenariot {crps_default}. inom: de intervall som utfallet hamnade i.",
-    ),
-}
-VALUE_WORDS = {
-    "population": ("population", "befolkning"),
-    "equal": ("equal shares", "lika delar"),
-    "down": ("passes to the step below", "går till steget under"),
-    "lapse": ("lapses", "betalas inte ut"),
-    "redistribute": ("goes to the regions that met them", "går till de regioner som uppfyllde dem"),
-    "pp": ("percentage points", "procentenheter"),
-    "relative_pct": ("percent of last year's share", "procent av förra årets andel"),
-    "last": ("its last month", "dess sista månad"),
-    "mean": ("the mean of its months", "medelvärdet av dess månader"),
-    "min": ("its lowest month", "dess lägsta månad"),
-}
-MEASURE_WORDS = {
-    "share_90": (
-        "share of waiting patients who have waited at most 90 days",
-        "andel väntande som väntat högst 90 dagar",
-    ),
-    "share_60": (
-        "share of waiting patients who have waited at most 60 days",
-        "andel väntande som väntat högst 60 dagar",
-    ),
-    "performed_60": ("share of visits and operations performed within 60 days", "andel genomförda inom 60 dagar"),
-}
-
-
-def check_lang(lang: str) -> str:
-    from ..errors import InputError
-
-    if lang not in LANGUAGES:
-        raise InputError(f"language {lang!r}: use en (English) or sv (Swedish)")
-    return lang
+WORDS = words_of("kommiljard.outputs")
 
 
 def word(key: str, lang: str = "en", **values) -> str:
     """The text of ``key`` in the language, with ``{values}`` filled in."""
-    text = WORDS[key][LANGUAGES.index(lang)]
-    return text.format(**values) if values else text
+    return WORDS.text(key, lang, **values)
 
 
 def value_word(value: str, lang: str = "en") -> str:
-    pair = VALUE_WORDS.get(value) or MEASURE_WORDS.get(value)
-    return pair[LANGUAGES.index(lang)] if pair else value
+    """A rule parameter's value (``population``, ``down``) or a measure (``share_90``) in words."""
+    return WORDS.get(f"values.{value}", lang) or WORDS.get(f"measures.{value}", lang) or value
 
 
-def month_name(month: str, lang: str = "en") -> str:
-    """``2019-09`` -> ``September 2019`` (``september 2019``)."""
-    return f"{MONTHS[lang][int(month[5:7]) - 1]} {month[:4]}"
+def no_data_text(what: str, lang: str) -> str:
+    """Where a region has no data (``block 1 (every cell)``, as the engine says it) in the language, months by
+    name."""
+    text = what.replace("(every cell)", f"({word('every_cell', lang)})")
+    for group in ("first_visit", "operation"):
+        text = text.replace(f" {group}", f" {group_name(group, lang)}")
+    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text).replace("block", word("block", lang))
+
+
+def cell_when(block, month: str | None, lang: str = "en", short: bool = False) -> str:
+    """When a cell of ``block`` is: its month (``October 2019``), every month (``month`` None: a group over all its
+    months), or the block's whole period when its kind keeps one cell for several months (``Jan–Dec 2026``)."""
+    if month is None:
+        return word("every_month", lang)
+    months = list(getattr(block, "months", ()) or ())
+    if len(months) > 1 and getattr(kind_of(block), "period_cells", False):  # a cell is the block's whole period
+        return month_range(months, lang)
+    return month_name(month, lang, short)
+
+
+def cell_heading(block, month: str | None, group: str | None, lang: str = "en") -> str:
+    """``Block 1: October 2019, first visits``; ``Block 1: Jan–Dec 2026`` (a cell of every procedure)."""
+    parts = [cell_when(block, month, lang), group_name(group, lang) if group else ""]
+    return f"{word('block', lang).capitalize()} {block.number}: " + ", ".join(p for p in parts if p)
+
+
+def lapsed_why(blocks, lang: str = "en") -> str:
+    """Why money lapsed under these blocks, in the words of their kinds (each kind's ``lapsed_why``), and the
+    conditions a region can fail when a block has any."""
+    whys = []
+    for block in blocks:
+        kind = kind_of(block)
+        if "lapsed_why" in kind.words and (why := kind_word(kind, "lapsed_why", lang)) not in whys:
+            whys.append(why)
+    why = "; ".join(whys) or word("lapsed_why", lang)
+    conditions = any(getattr(b, "conditions", None) for b in blocks)
+    return why, word("lapsed_conditions", lang) if conditions else ""
 
 
 def month_range(months: Sequence[str], lang: str = "en") -> str:
-    """Consecutive months as a range (``sep–nov 2019``, ``dec 2019 – feb 2020``), others listed."""
+    """Months as runs of consecutive months (``Sep–Nov 2019``, ``Dec 2019 – Feb 2020``, ``Sep–Nov 2018, Sep–Nov
+    2019``), a lone month by itself."""
     months = sorted(months)
-    if not months:
-        return ""
+    runs: list[list[str]] = []
+    for m in months:
+        if runs and shift_month(runs[-1][-1], 1) == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
 
     def short(m: str) -> str:
-        return SHORT_MONTHS[lang][int(m[5:7]) - 1]
+        return month_name(m, lang, short=True)[:-5]
 
-    consecutive = all(shift_month(a, 1) == b for a, b in zip(months, months[1:]))
-    if len(months) == 1:
-        return f"{short(months[0])} {months[0][:4]}"
-    if consecutive:
-        if months[0][:4] == months[-1][:4]:
-            return f"{short(months[0])}–{short(months[-1])} {months[0][:4]}"
-        return f"{short(months[0])} {months[0][:4]} – {short(months[-1])} {months[-1][:4]}"
-    return ", ".join(f"{short(m)} {m[:4]}" for m in months)
+    def run_text(run: list[str]) -> str:
+        first, last = run[0], run[-1]
+        if len(run) == 1:
+            return f"{short(first)} {first[:4]}"
+        if first[:4] == last[:4]:
+            return f"{short(first)}–{short(last)} {first[:4]}"
+        return f"{short(first)} {first[:4]} – {short(last)} {last[:4]}"
 
-
-def group_name(group: str | None, lang: str = "en") -> str:
-    """A group as a reader calls it: the panel format's own, or a kind's (its word ``group_<name>``)."""
-    if group is None:
-        return ""
-    if group in GROUPS:
-        return GROUPS[group][lang]
-    key = f"group_{group}"
-    own = next((kind for kind in KINDS.values() if key in kind.words), None)
-    return kind_word(own, key, lang) if own is not None else group
+    return ", ".join(run_text(r) for r in runs)
 
 
 def yes_no(value: bool, lang: str = "en") -> str:
@@ -368,7 +164,7 @@ def _value_text(key: str, value, block, lang: str) -> str:
     if key in ("improvement_decimals", "decimals"):
         return word("decimals_value", lang, n=value)
     if key == "measure":
-        return f"{value} ({value_word(value, lang)})"
+        return value_word(value, lang)
     if isinstance(value, str):
         return value_word(value, lang)
     return format_number(value, None, lang=lang) if isinstance(value, (int, float)) else str(value)
@@ -384,50 +180,43 @@ def rule_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
 
     data = block.model_dump(mode="json")
     rows = []
-    for parameter, _, source in parameter_rows(block):
+    for parameter, _, source in parameter_rows(block, lang):
         key, _, item_name = parameter.partition(": ")
         value = data.get(key)
         if key in ("number", "name") or value in (None, [], {}, ""):
             continue
+        said = "measure" if key == "measures" else key  # (the words' table "measures" names the measures)
+        own = kind_of(block).words  # a kind's own parameter (param_<key>) in its words
         label = (
-            WORDS[key][LANGUAGES.index(lang)]
-            if key in WORDS
+            word(said, lang)
+            if said in WORDS
             else kind_word(kind_of(block), f"param_{key}", lang)
-            if f"param_{key}" in kind_of(block).words
+            if f"param_{key}" in own
             else key.replace("_", " ")
         )
         if item_name:
             item = next(i for i in value if str(i.get("name")) == item_name)
-            name = group_name(item_name, lang)  # a group's or a procedure's name in words; any other item as it is
-            rows.append((f"{label}: {name}", _item_text(key, item, block, lang), source))
+            rows.append((f"{label}: {_item_name(key, item, block, lang)}", _item_text(key, item, block, lang), source))
         else:
             rows.append((label, _value_text(key, value, block, lang), source))
     return rows
 
 
-PROVENANCE_LABELS = {
-    "kommiljard_version": ("kommiljard version", "kommiljard-version"),
-    "created_utc": ("made (UTC)", "skapad (UTC)"),
-    "python": ("Python", "Python"),
-    "numpy": ("numpy", "numpy"),
-    "numba": ("numba", "numba"),
-    "rules.id": ("rule set", "regelverk"),
-    "rules.version": ("rule set version", "regelverkets version"),
-    "rules.origin": ("rule file", "regelfil"),
-    "rules.sha256": ("rule file SHA-256", "regelfilens SHA-256"),
-    "rules.overrides": ("parameters changed", "ändrade parametrar"),
-    "panel.source": ("panel", "panel"),
-    "panel.sha256": ("panel SHA-256", "panelens SHA-256"),
-    "panel.synthetic": ("synthetic panel", "syntetisk panel"),
-    "panel.kommiljard.description": ("panel description", "panelens beskrivning"),
-    "panel.kommiljard.imported_by": ("panel imported by", "panelen importerad med"),
-    "population.source": ("population", "befolkning"),
-    "population.sha256": ("population SHA-256", "befolkningens SHA-256"),
-    "conditions": ("block conditions", "blockens villkor"),
-    "backend": ("computed by", "beräknad med"),
-    "allow_missing_regions": ("computed without some regions' data", "beräknad utan vissa regioners uppgifter"),
-    "no_data": ("no data for", "uppgift saknas för"),
-}
+def _item_name(key: str, item: dict, block, lang: str) -> str:
+    """A list item of a block (a group, bar, level, condition, requirement, measure or payment) by the name people
+    read."""
+    name = str(item.get("name"))
+    if key in ("groups", "requirements"):
+        return group_name(name, lang)
+    if key in ("bars", "levels"):
+        return next((step_name(s, lang) for s in getattr(block, key) if s.name == name), name)
+    if key == "conditions":
+        return next((condition_label(c, lang) for c in block.conditions if c.name == name), name)
+    if key == "measures":
+        return measure_name(name, lang)
+    if key == "payments" and "month" in item:
+        return month_name(item["month"], lang)
+    return group_name(name, lang)  # a procedure's name in words; any other item as it is
 
 
 PROVENANCE_VALUES = {
@@ -438,9 +227,30 @@ PROVENANCE_VALUES = {
 }
 
 
-def provenance_rows(provenance: dict, lang: str = "en") -> list[tuple[str, str]]:
+PROVENANCE_PATTERNS = [  # (English, Swedish) of the words kommiljard's own sample files write into a panel
+    (r"^SYNTHETIC sample panel, not real regional data; generated by ", "SYNTETISK exempelpanel, inte verkliga "
+     "regionala uppgifter; skapad med "),
+    (r"^SYNTHETIC sample operations panel, not real regional data; generated by ", "SYNTETISK exempelpanel med "
+     "operationer, inte verkliga regionala uppgifter; skapad med "),
+    (r" \(bundled: ", " (medföljer: "),  # a bundled rule set's origin
+    (r"\(SCB, 31 Dec 2018\)$", "(SCB, 31 december 2018)"),  # the bundled population table
+]  # fmt: skip
+
+
+def provenance_value(value: object, lang: str = "en") -> str:
+    """A provenance value as people read it (the few the code writes in words have a Swedish version; the sample
+    panels' descriptions too)."""
+    text = PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
+    if lang == "sv":
+        for english, swedish in PROVENANCE_PATTERNS:
+            text = re.sub(english, swedish, text)
+    return text
+
+
+def provenance_rows(provenance: dict, lang: str = "en", known_only: bool = False) -> list[tuple[str, str]]:
     """Provenance as ``(what, value)`` rows: readable labels, yes/no, no empty rows, each fact once
-    (a panel's own ``kommiljard.synthetic`` mark is the ``synthetic`` row)."""
+    (a panel's own ``kommiljard.synthetic`` mark is the ``synthetic`` row); ``known_only``: only the facts with a
+    label in words (a workbook adds the whole provenance as JSON)."""
     rows, seen = [], set()
 
     def add(key: str, value) -> None:
@@ -455,13 +265,163 @@ def provenance_rows(provenance: dict, lang: str = "en") -> list[tuple[str, str]]
         elif isinstance(value, dict):
             text = ", ".join(f"{k} = {v}" for k, v in value.items())
         else:
-            text = PROVENANCE_VALUES.get(str(value), (str(value), str(value)))[LANGUAGES.index(lang)]
-        label = PROVENANCE_LABELS.get(key, (key, key))[LANGUAGES.index(lang)]
+            text = provenance_value(value, lang)
+        label = WORDS.get(f"provenance.{key}", lang, None if known_only else key)
+        if label is None and not key.startswith("no_data."):
+            return
         if key.startswith("no_data."):
-            label = f"{PROVENANCE_LABELS['no_data'][LANGUAGES.index(lang)]} {key.removeprefix('no_data.')}"
+            label = f"{word('provenance.no_data', lang)} {key.removeprefix('no_data.')}"
         if (label, text) not in seen:
             seen.add((label, text))
             rows.append((label, text))
 
     add("", provenance)
     return rows
+
+
+COLUMN = re.compile(r"(?P<prefix>p_|tier_|diff_)?(?P<body>.+?)(?P<month>_\d{4}-\d{2})?(?P<baseline>_baseline)?$")
+
+
+def declared_header(column: str, lang: str = "en") -> str | None:
+    """The header a kind declares for a column of its own (:class:`~kommiljard.kinds.base.Column`), with ", kr" for
+    an amount; None if no registered kind names it."""
+    from ..kinds import KINDS
+
+    for kind in KINDS.values():
+        for declared in kind.columns:
+            if declared.name == column and declared.header[0]:
+                text = declared.header[LANGUAGES.index(lang)]
+                return f"{text}, kr" if declared.unit == "kr" else text
+        if f"column_{column}" in kind.words:  # a column of the kind's own what-if (its lever's describe)
+            return kind_word(kind, f"column_{column}", lang)
+        axis = next((lv for lv in kind.levers if lv.axis == column), None)  # a payout curve's x: the lever's change
+        if axis is not None:
+            return lever_word(axis.words, "label", lang)
+        extra = re.fullmatch(r"sek_per_extra_(\w+)", column)  # what one more unit of a kind's lever brings
+        lever = next((lv for lv in kind.levers if extra and lv.unit == extra.group(1) and "one_more" in lv.words), None)
+        if lever is not None:
+            return lever_word(lever.words, "one_more", lang)
+    return None
+
+
+def kind_step(step: str, lang: str = "en") -> str | None:
+    """A step a kind names in its words (``step_<name>``: a price scheme's ``operations``), or None."""
+    from ..kinds import KINDS
+
+    return next((kind_word(k, f"step_{step}", lang) for k in KINDS.values() if f"step_{step}" in k.words), None)
+
+
+def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = None) -> str:
+    """A table's column as people read it (``block1_first_visit`` -> block 1, first visits; ``p_blue_operation``
+    -> chance of blue, operations and treatments); ``steps`` names bars and levels (code -> word). A column
+    nothing names is shown with spaces for underscores."""
+    known = WORDS.get(f"column.{column}", lang) or declared_header(column, lang)
+    if known is not None:
+        return known
+    match = re.fullmatch(r"block(\d+)(?:_(.+))?", column)
+    if match:
+        group = match.group(2)
+        block = match.group(1)
+        return (
+            word("column.pattern_block_group", lang, block=block, group=group_name(group, lang, True))
+            if group
+            else f"{word('block', lang)} {block}"
+        )
+    match = re.fullmatch(r"(mean|p\d+)_(gain|baseline)_sek", column)
+    if match:
+        stat = word(f"column.{match.group(1)}_sek", lang)
+        key = "column.pattern_gain" if match.group(2) == "gain" else "column.pattern_baseline"
+        return word(key, lang, stat=stat, what=stat)
+    match = re.fullmatch(r"amount_sek_v(\d+)", column)
+    if match:
+        return word("column.pattern_variant", lang, k=match.group(1))
+    match = COLUMN.fullmatch(column)
+    prefix, body = match.group("prefix"), match.group("body")
+    text = None
+    if prefix == "diff_":
+        text = word("column.pattern_diff", lang, name=alternative_name(body, lang))
+    elif prefix == "p_" and "_" in body:
+        step, _, group = body.partition("_")
+        text = word(
+            "column.pattern_chance",
+            lang,
+            bar=(steps or {}).get(step) or kind_step(step, lang) or colour_word(step, lang),
+            group=group_name(group, lang, True) if group != "all" else word("column.all_groups", lang),
+        )
+    elif prefix == "tier_":
+        key = "column.pattern_tier" if match.group("month") else "column.pattern_highest_tier"
+        text = word(key, lang, group=group_name(body, lang, True))
+    moved = re.fullmatch(r"(.+?)_(before|after)", column)  # a what-if's figure before and after the change
+    if text is None and moved:
+        base, kr = column_header(moved.group(1), lang), ""
+        if base.endswith(", kr"):
+            base, kr = base.removesuffix(", kr"), ", kr"
+        return f"{base} {word(f'column.{moved.group(2)}_sek', lang)}{kr}"
+    if text is None:  # a variant's column is named by the variant (a named alternative by its short name)
+        return alternative_name(column, lang) if alternative_name(column, lang) != column else column.replace("_", " ")
+    if match.group("month"):
+        text += f", {month_name(match.group('month')[1:], lang, short=True)}"
+    if match.group("baseline"):
+        text = word("column.pattern_baseline", lang, what=text)
+    return text
+
+
+def readable(frame, lang: str = "en", rules=None):
+    """A table's values as people read them, in the language: groups and months of ``group`` by name, routes
+    (with ``rules``: each block's route words from its kind), ``data`` ok/missing, yes/no for booleans, bars by
+    their word. The numbers stay numbers."""
+    import pandas as pd
+
+    frame = frame.copy()
+    if "group" in frame.columns:
+        frame["group"] = [group_name(g, lang, True) if isinstance(g, str) else g for g in frame["group"]]
+    if "data" in frame.columns:
+        frame["data"] = [word(f"cell_value.{v}", lang) if v in ("ok", "missing") else v for v in frame["data"]]
+    routes = route_words(rules, lang) if rules is not None else {}
+    for column in [c for c in frame.columns if str(c).startswith("route")]:
+        blocks = frame["block"] if "block" in frame.columns else [None] * len(frame)
+        frame[column] = [routes.get((b, r), routes.get((None, r), r)) for b, r in zip(blocks, frame[column])]
+    if "bars" in frame.columns:
+        frame["bars"] = [_bars(v, lang, rules) for v in frame["bars"]]
+    if "measure" in frame.columns:  # a measure moved (a what-if's cells): by its name
+        frame["measure"] = [measure_name(m, lang) if isinstance(m, str) else m for m in frame["measure"]]
+    for column in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: yes_no(bool(v), lang))
+        elif frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, bool)).any():
+            frame[column] = frame[column].map(lambda v: yes_no(v, lang) if isinstance(v, bool) else v)
+    return frame
+
+
+def _bars(value, lang: str, rules) -> object:
+    """``blue+red`` as people read it (``blå+röd``: each bar's label in Swedish)."""
+    if not isinstance(value, str) or not value:
+        return value
+    from ..kinds.naming import kind_words
+
+    labels = {}
+    for block in rules.ruleset.blocks if rules is not None else ():
+        labels |= {s.name: step_name(s, lang) for s in getattr(block, "bars", ()) or getattr(block, "levels", ())}
+        kind = kind_of(block)
+        words = kind_words(kind)
+        labels |= {b: words.get(f"step.{b}", lang) for b in value.split("+") if words.get(f"step.{b}", lang)}
+        labels |= {b: kind_word(kind, f"step_{b}", lang) for b in value.split("+") if f"step_{b}" in kind.words}
+    return "+".join(labels.get(b) or colour_word(b, lang) for b in value.split("+"))
+
+
+def route_words(rules, lang: str = "en") -> dict:
+    """``(block, route code) -> words`` for every block of a rule set, from each kind's words; ``(None, code)``
+    too, for tables without a block column (the first block that has the code)."""
+    from ..kinds import kind_of
+    from ..kinds.naming import kind_words
+
+    words: dict = {(None, "no_data"): word("no_data", lang)}
+    for block in rules.ruleset.blocks:
+        kind = kind_of(block)
+        for i, code in enumerate(kind.route_names(block)):
+            said = kind_word(kind, f"route_{code}", lang)  # a kind's words.py, else its words.toml, else the code
+            text = kind_words(kind).get(f"route.{i}", lang, said if said != f"route_{code}" else code)
+            words[(block.number, code)] = text
+            words.setdefault((None, code), text)
+        words[(block.number, "no_data")] = word("no_data", lang)
+    return words

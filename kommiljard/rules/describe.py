@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+from .texts import text_in
 
-def parameter_rows(block) -> list[tuple[str, str, str]]:
-    """``(parameter, value, source / note)`` for every parameter of a block.
+
+def parameter_rows(block, lang: str = "en") -> list[tuple[str, str, str]]:
+    """``(parameter, value, source / note)`` for every parameter of a block, the sources and notes in ``lang``
+    (:func:`~kommiljard.rules.texts.text_in`).
 
     Items of a list (groups, bars, conditions) get a row each, named ``bars: blue``.
     """
@@ -18,7 +21,9 @@ def parameter_rows(block) -> list[tuple[str, str, str]]:
             continue
         # "months_source" belongs to months, "compare_source" to compare_lag_months
         note = " ".join(
-            v for k, v in notes.items() if key == k.rsplit("_", 1)[0] or key.startswith(k.rsplit("_", 1)[0] + "_")
+            text_in(v, lang)
+            for k, v in notes.items()
+            if key == k.rsplit("_", 1)[0] or key.startswith(k.rsplit("_", 1)[0] + "_")
         )
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for item in value:
@@ -27,7 +32,7 @@ def parameter_rows(block) -> list[tuple[str, str, str]]:
                     (
                         f"{key}: {item.get('name')}",
                         json.dumps(detail, ensure_ascii=False),
-                        " ".join(filter(None, [item.get("source"), item.get("note")])),
+                        " ".join(text_in(t, lang) for t in (item.get("source"), item.get("note")) if t),
                     )
                 )
         elif isinstance(value, dict):
@@ -36,9 +41,9 @@ def parameter_rows(block) -> list[tuple[str, str, str]]:
                 (
                     key,
                     json.dumps(detail, ensure_ascii=False),
-                    " ".join(filter(None, [value.get("source"), value.get("note")])),
+                    " ".join(text_in(t, lang) for t in (value.get("source"), value.get("note")) if t),
                 )
             )
         else:
-            rows.append((key, str(value), note if key != "total_sek" else block.source))
+            rows.append((key, str(value), note if key != "total_sek" else text_in(block.source, lang)))
     return rows

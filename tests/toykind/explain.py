@@ -24,7 +24,7 @@ class ToyExplanation:
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
-    def render(self) -> str:
+    def render(self, lang: str = "en", width: int = 100) -> str:  # the toy says it in English only
         if self.amount == 0:
             why = f"{format_number(self.visits, 0)} visits, below the threshold of {self.threshold}"
         else:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 
-def plot_cell(result, block, cell, ax=None):
+def block_kind(block):
+    from kommiljard.kinds import kind_of
+
+    return kind_of(block)
+
+
+def plot_cell(result, block, cell, ax=None, lang="en"):
     from kommiljard.kinds.look import label, new_axes, plain, provenance_note
 
     ax = new_axes(ax, (8.0, 4.0))
@@ -11,12 +17,16 @@ def plot_cell(result, block, cell, ax=None):
     colours = ["#1f77b4" if r in members.get("quota", []) else "#bbbbbb" for r in rows["region"]]
     ax.bar(rows["region"], rows["visits"], color=colours)
     ax.axhline(block.threshold, color="#333", linestyle="--", linewidth=1)
-    note, synthetic = provenance_note(result.provenance)
+    from kommiljard.kinds import kind_word
+    from kommiljard.money import kronor
+
+    note, synthetic = provenance_note(result.provenance, lang)
+    quota, pot = kind_word(block_kind(block), "kind", lang), kronor(steps["pot_sek"].iloc[0], lang=lang)
     label(
         ax,
-        plain(f"Block {block.number}, {cell[0]} {cell[1]}: toy quota, pot {steps['pot_sek'].iloc[0]:,.0f} kr"),
+        plain(f"Block {block.number}, {cell[0]} {cell[1]}: {quota}, pot {pot}"),
         note,
         synthetic,
     )
-    ax.set_ylabel("visits")
+    ax.set_ylabel("besök" if lang == "sv" else "visits")
     return ax

@@ -118,10 +118,10 @@ class ToyQuotaKind:
 
         return explain_cell(block, cell, panel, population, region, allow_missing)
 
-    def figure(self, result, block, cell, ax=None):
+    def figure(self, result, block, cell, ax=None, lang="en"):
         from .figure import plot_cell
 
-        return plot_cell(result, block, cell, ax)
+        return plot_cell(result, block, cell, ax, lang)
 
     def parameter_text(self, key, value, block, say):
         if key == "threshold":

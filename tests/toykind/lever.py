@@ -52,7 +52,7 @@ class VisitsLever:
         needed = [max(self.block.threshold - v, 0) if t == 0 else 0.0 for v, t in zip(after["visits"], after["tier"])]
         return {"visits_before": before["visits"], "visits_after": after["visits"]}, {"to_threshold_visits": needed}
 
-    def view(self, cells):
+    def view(self, cells, lang="en"):
         state = {"visits": [f"{b:g} -> {a:g}" for b, a in zip(cells["visits_before"], cells["visits_after"])]}
         return state, {"to_threshold": [f"{v:g}" for v in cells["to_threshold_visits"]]}
 

@@ -31,7 +31,7 @@ def population_input(block: PopulationShare, population: Population, conditions=
     if conditions is None:
         given = "all regions met them (no table given)" if block.conditions else None
         return PopulationInput(regions, pop, weights, np.ones(len(regions), bool), given)
-    table = conditions if isinstance(conditions, pd.DataFrame) else read_conditions(conditions, block)
+    table = read_conditions(conditions, block)  # a file or a data frame, read alike
     absent = [c.name for c in block.conditions if c.name not in table.columns]
     if absent:
         raise InputError(

@@ -1,4 +1,11 @@
-"""Which regions met a population block's conditions: a table with one column per condition."""
+"""Which regions met a population block's conditions: a table with one column per condition.
+
+The same reading for a file (``--conditions FILE``) and a data frame (``payout(conditions=frame)``):
+regions in a ``region`` column or, for a frame, in its index (codes or names); a ``flag`` condition
+is yes or no, written as a boolean, 1/0, ja/nej, yes/no or true/false; an ``at_least`` condition is
+a number compared with its threshold (or a boolean or yes/no: met as given). Anything else, an
+empty cell included, is refused with the region and the value.
+"""
 
 from __future__ import annotations
 
@@ -7,49 +14,93 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...errors import InputError
 from ...inputs.population import region_problems
 from ...inputs.regions import normalise_code
-from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
+from ...inputs.tables import Problem, raise_problems, read_table
 from .rules import PopulationShare
 
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "j", "x"}
-FALSE_WORDS = {"false", "0", "no", "nej", "n", ""}
+FALSE_WORDS = {"false", "0", "no", "nej", "n"}
+YES_NO = "yes or no (ja/nej, yes/no, true/false, 1/0 or a boolean)"
 
 
-def read_conditions(path: str | Path, block: PopulationShare) -> pd.DataFrame:
-    """Read which regions met a population block's conditions: one column per condition.
+def read_conditions(source: str | Path | pd.DataFrame, block: PopulationShare) -> pd.DataFrame:
+    """Which regions met each of a population block's conditions, from a file or a data frame.
 
-    A ``flag`` condition is a yes/no column (true/false, 1/0, ja/nej); an ``at_least``
-    condition is a number compared with its threshold. Returns a frame indexed by region
-    with one boolean column per condition.
+    Returns a frame indexed by region code with one boolean column per condition (see the module
+    docstring for what is accepted); raises one :class:`InputError` listing every problem.
     """
-    raw, _ = read_table(path, "conditions table")
+    if isinstance(source, pd.DataFrame):
+        raw, where = _with_region_column(source), "the conditions table (a data frame)"
+    else:
+        raw, _ = read_table(source, "conditions table")
+        where = str(source)
     names = [c.name for c in block.conditions]
-    problems = missing_columns(raw, ["region", *names])
-    if problems:
-        raise_problems(
-            str(path),
-            "conditions table",
-            problems,
-            f"The conditions table needs the columns region, {', '.join(names)}.",
+    absent = [n for n in names if n not in raw.columns]
+    if absent:
+        raise InputError(
+            f"{where}: no column for {', '.join(absent)}. Block {block.number} ({block.name}) needs the regions (a "
+            f"region column) and one column per condition: {', '.join(names)}."
         )
+    raw = raw.reset_index(drop=True)
     codes = raw["region"].map(normalise_code)
-    problems += region_problems(codes, "conditions table")
+    problems = region_problems(codes, "conditions table")
     met = pd.DataFrame(index=codes.to_numpy())
     for cond in block.conditions:
-        if cond.kind == "flag":
-            text = raw[cond.name].fillna("").astype(str).str.strip().str.lower()
-            for i in text.index[~text.isin(TRUE_WORDS | FALSE_WORDS)]:
-                problems.append(
-                    Problem(f"{cond.name} = {raw[cond.name][i]!r} is not yes/no (true/false, 1/0, ja/nej)", i + 1)
-                )
-            met[cond.name] = text.isin(TRUE_WORDS).to_numpy()
-        else:
-            values = numeric_column(raw, cond.name, problems)
-            for i in values.index[values.isna() & raw[cond.name].isna()]:
-                problems.append(Problem(f"{cond.name} is empty", i + 1))
-            for i in values.index[values.isin([np.inf, -np.inf])]:
-                problems.append(Problem(f"{cond.name} = {raw[cond.name][i]!r} is not a finite number", i + 1))
-            met[cond.name] = (values >= cond.threshold).to_numpy()
-    raise_problems(str(path), "conditions table", problems, f"Columns: region, {', '.join(names)}.")
+        values = [_judged(v, cond) for v in raw[cond.name]]
+        for i, (value, ok) in enumerate(zip(raw[cond.name], values)):
+            if ok is None:
+                problems.append(Problem(f"region {raw['region'][i]}: {cond.name} = {value!r} {_expected(cond)}", i + 1))
+        met[cond.name] = [bool(ok) for ok in values]
+    raise_problems(where, "conditions table", problems, f"Columns: region, {', '.join(names)}.")
     return met
+
+
+def _with_region_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """A data frame with its regions in a ``region`` column: the column itself, or the index (any name)."""
+    if "region" in frame.columns:
+        return frame
+    if isinstance(frame.index, pd.RangeIndex):
+        raise InputError(
+            "the conditions table (a data frame) has neither a region column nor regions in its index: give one row "
+            "per region with the region's code or name in a column named region, or as the index."
+        )
+    return frame.rename_axis("region").reset_index()
+
+
+def _judged(value, condition) -> bool | None:
+    """Whether ``value`` says the condition was met; None if it says neither."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if condition.kind != "flag":
+        number = _number(value)
+        if number is not None:
+            return number >= condition.threshold
+        return _yes_no(value) if isinstance(value, str) else None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return {0: False, 1: True}.get(value) if np.isfinite(value) else None
+    return _yes_no(value) if isinstance(value, str) else None
+
+
+def _yes_no(text: str) -> bool | None:
+    word = text.strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+
+def _number(value) -> float | None:
+    """A finite number, from a number or a text (a decimal comma is read too); None otherwise."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).strip().replace(",", "."))
+        except ValueError:
+            return None
+    return number if np.isfinite(number) else None
+
+
+def _expected(condition) -> str:
+    if condition.kind == "flag":
+        return f"is not {YES_NO}"
+    return f"is not a finite number (the condition is met at {condition.threshold:g} or more) nor yes or no"

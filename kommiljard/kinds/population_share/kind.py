@@ -106,10 +106,10 @@ class PopulationShareKind:
             "total x its population / all regions' population; `kommiljard payout` shows it."
         )
 
-    def figure(self, result, block, cell: Cell, ax=None):
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_population_share
 
-        return plot_population_share(result, block, ax)
+        return plot_population_share(result, block, ax, lang=lang)
 
     def parameter_text(self, key: str, value, block: PopulationShare, say) -> str | None:
         from .describe import parameter_text

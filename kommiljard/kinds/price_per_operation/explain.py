@@ -14,7 +14,8 @@ from typing import Any
 from ...inputs.panel import Panel
 from ...inputs.regions import region_label, region_names
 from ...money import format_number, format_percent, kronor
-from ..explaining import RegionTrace, no_data, no_data_lines
+from ..explaining import RegionTrace, fitted, no_data, no_data_lines
+from ..naming import month_name
 from .arrays import PriceInput, price_input
 from .reference import PriceCell, RegionOutcome, allocate_price_cell
 from .rules import PricePerOperation
@@ -72,11 +73,19 @@ def limit_words(block: PricePerOperation, o: RegionOutcome, lang: str) -> list[s
 
 
 def cite(source: str, note: str, lang: str) -> str:
-    """A rule line's source, or (a reading the sources leave open) the first sentence of its note."""
+    """A rule line's source, or (a reading the sources leave open) the first sentence of its note; in the
+    language of the rule files' texts (:mod:`kommiljard.rules.texts`)."""
+    from ...rules.texts import text_in
+
     if source:
-        return f"[{source}]"
-    first = note.split(". ")[0].removeprefix("[I] ").removeprefix("Unsourced: ")
+        return f"[{text_in(source, lang)}]"
+    first = text_in(note, lang).split(". ")[0].removeprefix("[I] ").removeprefix("Unsourced: ")
     return f"[{word('unsourced', lang)}: {first.rstrip('.')}]" if first else ""
+
+
+def period(b: PricePerOperation, lang: str) -> str:
+    """The block's months: ``January 2026 - December 2026`` (``januari 2026 - december 2026``)."""
+    return f"{month_name(b.months[0], lang)} - {month_name(b.months[-1], lang)}"
 
 
 @dataclass(frozen=True)
@@ -125,14 +134,15 @@ class PriceExplanation(RegionTrace):
             "pots": [vars(p) | {"top_regions": list(p.top_regions)} for p in self.cell.pots],
         }
 
-    def render(self, lang: str = "en") -> str:
+    def render(self, lang: str = "en", width: int | None = None) -> str:
+        """The explanation as text in ``lang``; lines longer than ``width`` wrapped under their own indent."""
         b, o = self.block, self.outcome
         name = region_names().get(self.region, "")
         title = word(
             "title",
             lang,
             region=f"{self.region} {name}",
-            months=f"{b.months[0]} - {b.months[-1]}",
+            months=period(b, lang),
             rules=self.rules.id,
             version=self.rules.ruleset.version,
             block=b.number,
@@ -141,7 +151,7 @@ class PriceExplanation(RegionTrace):
         lines = [
             title,
             source + ("  " + word("synthetic", lang) if self.panel.synthetic else ""),
-            *no_data_lines(self.no_data),
+            *no_data_lines(self.no_data, lang),
             "",
             headline(b, o, lang),
             "",
@@ -154,7 +164,7 @@ class PriceExplanation(RegionTrace):
         ]
         if math.isfinite(o.share_of_max_pct):
             lines.append(word("share_of_max", lang, pct=format_percent(o.share_of_max_pct, 1, lang)))
-        return "\n".join(lines)
+        return fitted(lines, width)
 
 
 def operation_lines(b: PricePerOperation, o: RegionOutcome, lang: str) -> list[str]:
@@ -163,13 +173,13 @@ def operation_lines(b: PricePerOperation, o: RegionOutcome, lang: str) -> list[s
         head = word(
             "operations_heading",
             lang,
-            months=f"{b.months[0]} - {b.months[-1]}",
+            months=period(b, lang),
             statistic=word(b.baseline_statistic, lang),
             years=", ".join(map(str, b.baseline_years)),
             whole=word("whole", lang) if b.whole_operations else "",
         )
     else:
-        head = word("every_heading", lang, months=f"{b.months[0]} - {b.months[-1]}")
+        head = word("every_heading", lang, months=period(b, lang))
     cols = WORDS["columns"][LANGS.index(lang)]
     years = [str(y) for y in b.baseline_years] if b.counting == "above_baseline" else []
     header = [cols[0], b.months[0][:4], *years, *cols[2:]]
@@ -233,7 +243,7 @@ def pot_lines(b: PricePerOperation, cell: PriceCell, lang: str) -> list[str]:
             if pot.name == "all"
             else word("pot_heading", lang, name=procedure_name(pot.name, lang), pot=amount)
         )
-        lines.append(f"{heading}   [{b.source}]")
+        lines.append(f"{heading}   {cite(b.source, '', lang)}")
         money = {k: kronor(getattr(pot, k), 2, lang=lang) for k in ("earned", "kept", "paid", "unearned")}
         lines.append("  " + word("pot_line", lang, **money))
         if pot.scale < 1.0:

@@ -24,6 +24,7 @@ OPERATIONS_COLUMN = Column(
         "utförda operationer under blockets månader (cellens åtgärder)",
     ),
     "count",
+    header=("operations", "operationer"),
 )
 BASELINE = Column(
     "baseline_operations",
@@ -32,6 +33,7 @@ BASELINE = Column(
         "baslinjen: samma månader tidigare år (medelvärde eller högsta)",
     ),
     "count",
+    header=("baseline", "baslinje"),
 )
 COUNTED = Column(
     "operations_counted",
@@ -40,17 +42,25 @@ COUNTED = Column(
         "operationer som ersätts: över baslinjen, i hela operationer",
     ),
     "count",
+    header=("operations counted", "räknade operationer"),
 )
 EARNED = Column(
-    "earned_sek", ("operations counted x price, before the cap", "räknade operationer x pris, före taket"), "kr"
+    "earned_sek",
+    ("operations counted x price, before the cap", "räknade operationer x pris, före taket"),
+    "kr",
+    header=("earned", "intjänat"),
 )
 CAP = Column(
-    "cap_sek", ("the region's cap in the cell's pot (its maximum)", "regionens tak i cellens pott (maxbelopp)"), "kr"
+    "cap_sek",
+    ("the region's cap in the cell's pot (its maximum)", "regionens tak i cellens pott (maxbelopp)"),
+    "kr",
+    header=("cap", "tak"),
 )
 SHARE_OF_MAX = Column(
     "share_of_max_pct",
     ("paid for its own operations, in percent of its cap", "utbetalt för egna operationer, i procent av taket"),
     "percent",
+    header=("% of its maximum", "% av maxbeloppet"),
 )
 TOP = Column(
     "top_regions_sek",
@@ -60,6 +70,7 @@ TOP = Column(
     ),
     "kr",
     after_money=True,
+    header=("as a top region", "som toppregion"),
 )
 
 
@@ -69,6 +80,7 @@ class PricePerOperationKind:
     measures = (OPERATIONS,)
     columns = (OPERATIONS_COLUMN, BASELINE, COUNTED, EARNED, CAP, SHARE_OF_MAX, TOP)
     words = KIND_WORDS
+    period_cells = True  # a cell is the block's whole period (its month: the last one), as outputs name it
     levers = (LEVER,)
     step_word = "part"
 
@@ -188,14 +200,15 @@ class PricePerOperationKind:
 
         return explain_price(rules, block, panel, population, region, allow_missing)
 
-    def figure(self, result, block, cell: Cell, ax=None):
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_price
         from .words import procedure_name
 
         steps, rows, _ = result.cell_tables(block.number, cell[0], cell[1])
-        title = f"Block {block.number}: {block.name}" + (f", {procedure_name(cell[1])}" if cell[1] else "")
+        name = kind_word(self, "block_name", lang, number=block.number, name=block.name)
+        title = name + (f", {procedure_name(cell[1], lang)}" if cell[1] else "")
         pot = float(steps["base_sek"].iloc[0])
-        return plot_price(rows, pot, float(steps["lapsed_sek"].sum()), title, result.provenance, ax)
+        return plot_price(rows, pot, float(steps["lapsed_sek"].sum()), title, result.provenance, ax, lang=lang)
 
     def parameter_text(self, key: str, value, block: PricePerOperation, say) -> str | None:
         from .describe import parameter_text

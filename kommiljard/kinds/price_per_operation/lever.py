@@ -81,22 +81,25 @@ class OperationsLever:
         room = [max(c - e, 0.0) if np.isfinite(c) else np.nan for c, e in zip(after["cap_sek"], after["earned_sek"])]
         return state, {"share_of_max_pct": after["share_of_max_pct"], "room_to_cap_sek": room}
 
-    def view(self, cells) -> tuple[dict, dict]:
-        """The what-if's cells as text for the terminal: the operations counted and the money earned before ->
-        after, the cap; how much room is left under the cap and the share of the maximum."""
+    def view(self, cells, lang: str = "en") -> tuple[dict, dict]:
+        """The what-if's cells as text for the terminal, in ``lang``: the operations counted and the money earned
+        before → after, the cap; how much room is left under the cap and the share of the maximum."""
         from ...money import format_number
 
         def pair(before, after) -> list[str]:
-            return [f"{format_number(b, None)} -> {format_number(a, None)}" for b, a in zip(before, after)]
+            return [
+                f"{format_number(b, None, lang=lang)} → {format_number(a, None, lang=lang)}"
+                for b, a in zip(before, after)
+            ]
 
         state = {
             "operations_counted": pair(cells["operations_counted_before"], cells["operations_counted_after"]),
             "earned_sek": pair(cells["earned_sek_before"], cells["earned_sek_after"]),
-            "cap_sek": [format_number(c, 0) for c in cells["cap_sek"]],
+            "cap_sek": [format_number(c, 0, lang=lang) for c in cells["cap_sek"]],
         }
         after = {
-            "room_to_cap_sek": [format_number(v, 0) for v in cells["room_to_cap_sek"]],
-            "share_of_max_pct": [format_number(v, 1) for v in cells["share_of_max_pct"]],
+            "room_to_cap_sek": [format_number(v, 0, lang=lang) for v in cells["room_to_cap_sek"]],
+            "share_of_max_pct": [format_number(v, 1, lang=lang) for v in cells["share_of_max_pct"]],
         }
         return state, after
 

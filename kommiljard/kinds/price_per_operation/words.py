@@ -97,7 +97,22 @@ KIND_WORDS = {
     "part": ("part", "del"),
     "cells_anchor": ("prices-per-operation", "prices-per-operation"),
     "cells_title": ("Prices per operation", "Ersättning per operation"),
-    "cells_alt": ("Price per operation", "Price per operation"),
+    "cells_alt": ("Price per operation", "Ersättning per operation"),
+    "lapsed_why": (
+        "money that no region earned with operations above its baseline within its cap",
+        "medel som ingen region tjänade in med operationer över sin baslinje inom sitt tak",
+    ),
+    "cell_qualifiers": ("{n} region(s) were paid", "{n} region(er) fick utbetalning"),
+    # its picture
+    "block_name": ("Block {number}: {name}", "Block {number}: {name}"),
+    "figure_title": (
+        "{title}: pot {pot} mnkr, paid {paid}, lapsed {lapsed}",
+        "{title}: pott {pot} mnkr, utbetalt {paid}, ej utbetalt {lapsed}",
+    ),
+    "figure_paid": ("paid for its operations", "utbetalt för egna operationer"),
+    "figure_top": ("as a top region", "som toppregion"),
+    "figure_unpaid": ("earned above its cap (not paid)", "intjänat över taket (ej utbetalt)"),
+    "figure_cap": ("cap", "tak"),
     "cells_intro": (
         "Each region's money against its cap: paid for its own operations above the baseline, paid as one of the "
         "regions with the most operations per inhabitant (hatched), its cap (a black tick) and what it earned above "
@@ -108,11 +123,14 @@ KIND_WORDS = {
     ),
     "tier_none": ("nothing", "inget"),
     "tier_paid": ("paid", "utbetalt"),
+    "step_operations": ("payment for operations", "ersättning för operationer"),
+    "step_top_regions": ("top-region money", "toppregionsmedel"),
     "route_none": ("no operation over the baseline", "ingen operation över baslinjen"),
     "route_increase": ("paid for its operations", "ersatt för sina operationer"),
     "route_capped": ("reached its cap", "nådde taket"),
     "route_top_regions": ("as a top region", "som toppregion"),
     "all_procedures": ("all procedures", "alla åtgärder"),
+    "column_room_to_cap_sek": ("room to the cap, kr", "kvar till taket, kr"),
     "operations_done": ("operations performed", "utförda operationer"),
     # the procedures as groups of a panel (outputs name a group by its word group_<name>)
     **{f"group_{name}": (en, sv.lower()) for name, (sv, en) in PROCEDURES.items()},
@@ -169,6 +187,7 @@ LEVER_WORDS = {
         "utför {change} fler operationer av varje åtgärd som ändras",
     ),
     "unit": ("operations", "operationer"),
+    "one_more": ("one more operation, kr", "en operation till, kr"),
     "range": ("a count of operations", "ett antal operationer"),
     # the what-if page's words for this lever (replacing the page's own, text.toml)
     "page.title": (
@@ -207,6 +226,14 @@ LEVER_WORDS = {
     ),
     "page.extra_pp": ("one operation more here", "en operation till här"),
     "page.next": ("next step", "nästa steg"),
+    "page.next_in": (
+        "{pp} operations more reach tier {tier} ({bars})",
+        "ytterligare {pp} operationer når nivå {tier} ({bars})",
+    ),
+    "page.next_beyond": (
+        "not within the page's range (up to {hi} operations)",
+        "inte inom sidans intervall (upp till {hi} operationer)",
+    ),
     "page.next_top": (
         "none: each operation over the baseline is paid, up to the cap",
         "inget: varje operation över baslinjen ersätts, upp till taket",

@@ -22,7 +22,17 @@ LEVER = Lever(
 
 
 def _column(name: str, en: str, sv: str, unit: str = "", after_money: bool = False, optional: bool = False) -> Column:
-    return Column(name, (en, sv), unit, after_money=after_money, optional=optional)
+    return Column(name, (en, sv), unit, after_money=after_money, optional=optional, header=HEADERS.get(name, ("", "")))
+
+
+HEADERS = {  # the columns' short names in tables people read (English, Swedish)
+    "level": ("level figure", "nivåvärde"),
+    "fraction": ("part earned", "intjänad del"),
+    "part_sek": ("part", "del"),
+    "earned_sek": ("earned", "intjänat"),
+    "bonus_sek": ("bonus", "bonus"),
+    "paid_in": ("paid in", "utbetalas i"),
+}
 
 
 COLUMNS = (

@@ -10,23 +10,28 @@ from typing import Any
 from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.regions import region_names
-from ...money import format_kronor, format_number
-from ..explaining import RegionTrace, no_data, no_data_lines, panel_line, sign
+from ...language import words_of
+from ...money import format_kronor, format_number, kronor
+from ...rules.texts import text_in
+from ..explaining import Notes, RegionTrace, fitted, no_data, no_data_lines, panel_line, sign
+from ..naming import group_name, measure_name, month_name, regions_count, say, value_of
 from .arrays import RequirementsInput, cell_months, requirements_input
 from .reference import CellOutcome, RequirementsOutcome, allocate_requirements, running_sum
 from .rules import Requirement, RequirementsBonus
 from .units import ROUTE_NAMES
 
-UNSOURCED = "  [UNSOURCED: a placeholder of the rule file, not the agreement's own definition]"
+WORDS = words_of(__package__)
 
 
-def _kr(amount: float) -> str:
-    return f"{format_kronor(amount, 2)} kr"
+def _kr(amount: float, lang: str = "en") -> str:
+    return kronor(amount, 2, lang=lang)
 
 
-def unit_word(req: Requirement) -> str:
+def unit_word(req: Requirement, lang: str = "en") -> str:
     """The unit of the requirement's improvement, as outputs write it."""
-    return "%" if req.improvement is not None and req.improvement.unit == "relative_pct" else "pp"
+    if req.improvement is not None and req.improvement.unit == "relative_pct":
+        return "%"
+    return "procentenheter" if lang == "sv" else "pp"
 
 
 @dataclass(frozen=True)
@@ -89,109 +94,142 @@ class RequirementExplanation(RegionTrace):
             "bonus_pot_sek": pot,
         }
 
-    def render(self) -> str:
-        req, b = self.requirement, self.block
-        name = region_names().get(self.region, "")
-        where = self.months[0] if len(self.months) == 1 else f"{self.months[0]} to {self.months[-1]} (mean)"
+    def render(self, lang: str = "en", width: int | None = None) -> str:
+        """The explanation as text, in English or Swedish; lines longer than ``width`` are wrapped under their
+        own indent, and the rule lines' sources are numbered notes at the end."""
+        req, b, notes = self.requirement, self.block, Notes()
+        months = self.months
+        where = (
+            month_name(months[0], lang)
+            if len(months) == 1
+            else WORDS.text("explain.months_mean", lang, first=month_name(months[0], lang),
+                            last=month_name(months[-1], lang))
+        )  # fmt: skip
+        head = WORDS.text("explain.region_line", lang, region=self.region, name=region_names().get(self.region, ""),
+                          where=where, requirement=requirement_name(req, lang), rules=self.rules.id,
+                          version=self.rules.ruleset.version, block=b.number)  # fmt: skip
+        unsourced = [f"  {WORDS.text('explain.unsourced', lang)}", f"  [{text_in(req.note, lang)}]"]
+        inputs = WORDS.text("explain.inputs", lang, group=group_name(req.group, lang)) + notes.cite(req.source)
         lines = [
-            f"Region {self.region} {name}, {where}, requirement {req.name} ({req.label}) | rules {self.rules.id} "
-            f"({self.rules.ruleset.version}), block {b.number}",
-            panel_line(self.panel),
-            *no_data_lines(self.no_data),
-            *([UNSOURCED, f"  [{req.note}]"] if req.unsourced else []),
+            head,
+            panel_line(self.panel, lang),
+            *no_data_lines(self.no_data, lang),
+            *(unsourced if req.unsourced else []),
             "",
-            f"Inputs (panel group {req.group})   [{req.source}]",
-            *self._input_lines(),
+            inputs,
+            *self._input_lines(lang),
             "",
-            "Judgement",
-            *self._judgement_lines(),
+            WORDS.text("explain.judgement", lang),
+            *self._judgement_lines(notes, lang),
             "",
-            *self._money_lines(),
+            *self._money_lines(notes, lang),
             "",
-            *self._bonus_lines(),
+            *self._bonus_lines(notes, lang),
+            *notes.lines(lang),
         ]
-        return "\n".join(lines)
+        return fitted(lines, width)
 
-    def _input_lines(self) -> list[str]:
+    def _input_lines(self, lang: str) -> list[str]:
         req, o = self.requirement, self.outcome
+        months = ", ".join(month_name(m, lang) for m in self.months)
         lines = []
         if req.improvement is not None:
-            before = ", ".join(shift_month(m, -req.improvement.compare_lag_months) for m in self.months)
-            lines.append(
-                f"  {req.measure} {', '.join(self.months)}: {o.current:g}; a year earlier ({before}): {o.previous:g}"
-            )
+            lag = req.improvement.compare_lag_months
+            before = ", ".join(month_name(shift_month(m, -lag), lang) for m in self.months)
+            lines.append("  " + WORDS.text("explain.figures", lang, measure=measure_name(req.measure, lang),
+                                           months=months, current=_number(o.current, lang), before=before,
+                                           previous=_number(o.previous, lang)))  # fmt: skip
         if req.fulfilment is not None:
-            lines.append(f"  {req.level_measure} {', '.join(self.months)}: {o.level:g} (the level)")
-        lines.append(f"  figures rounded as published to {req.decimals} decimals before they are compared")
+            lines.append("  " + WORDS.text("explain.level_figure", lang, measure=measure_name(req.level_measure, lang),
+                                           months=months, level=_number(o.level, lang)))  # fmt: skip
+        decimals = WORDS.text("explain.decimals_one" if req.decimals == 1 else "explain.decimals_n", lang,
+                              **({} if req.decimals == 1 else {"n": req.decimals}))  # fmt: skip
+        lines.append("  " + WORDS.text("explain.rounded", lang, decimals=decimals))
         return lines
 
-    def _judgement_lines(self) -> list[str]:
+    def _judgement_lines(self, notes: Notes, lang: str) -> list[str]:
         req, o = self.requirement, self.outcome
         lines = []
         imp = req.improvement
         if imp is not None:
-            better = "a rise" if imp.better == "higher" else "a fall"
-            lines.append(
-                f"  improvement: {format_number(o.improvement, None, signed=True)} {unit_word(req)} "
-                f"({better} is better)   [{imp.source}]"
-            )
+            better = WORDS.text(f"explain.better_{imp.better}", lang)
+            value = format_number(o.improvement, None, signed=True, lang=lang)
+            text = WORDS.text("explain.improvement", lang, value=value, unit=unit_word(req, lang), better=better)
+            lines.append(f"  {text}{notes.cite(imp.source)}")
             for k, s in enumerate(imp.steps):
-                got = "reached" if k < o.steps_reached else "not reached"
-                lines.append(
-                    f"    step {s.name:<6} improvement {sign(s.inclusive)} {s.min_improvement:g}: earns "
-                    f"{s.fraction:g} of the part; {got}"
-                )
+                reached = say("explain.reached" if k < o.steps_reached else "explain.not_reached", lang)
+                lines.append("    " + WORDS.text("explain.step", lang, step=k + 1, op=sign(s.inclusive),
+                                                  bound=_number(s.min_improvement, lang),
+                                                  fraction=_number(s.fraction, lang), reached=reached))  # fmt: skip
         ful = req.fulfilment
         if ful is not None:
-            cmp = sign(ful.inclusive) if ful.better == "higher" else ("<=" if ful.inclusive else "<")
-            lines.append(
-                f"  level: {req.level_measure} {o.level:g} {cmp} {ful.threshold:g}: "
-                f"{'yes' if o.fulfilled else 'no'}; earns {ful.fraction:g} of the part   [{ful.source}]"
-            )
-        how = {"none": "not met", "improvement": f"met by improvement (step {o.tier})", "fulfilment": "met by level"}
-        lines.append(
-            f"  => {how[ROUTE_NAMES[o.route]]}: earns {format_number(o.fraction, None)} of its part "
-            "(the route that earns more pays, improvement on a tie; never both)"
-        )
+            op = sign(ful.inclusive) if ful.better == "higher" else ("≤" if ful.inclusive else "<")
+            met = say("explain.met" if o.fulfilled else "explain.not_met", lang)
+            text = WORDS.text("explain.level", lang, measure=measure_name(req.level_measure, lang),
+                              level=_number(o.level, lang), op=op, threshold=_number(ful.threshold, lang), met=met,
+                              fraction=_number(ful.fraction, lang))  # fmt: skip
+            lines.append(f"  {text}{notes.cite(ful.source)}")
+        how = WORDS.text(f"explain.route_{ROUTE_NAMES[o.route]}", lang,
+                         **({"tier": o.tier} if ROUTE_NAMES[o.route] == "improvement" else {}))  # fmt: skip
+        lines.append("  " + WORDS.text("explain.verdict", lang, how=how, fraction=_number(o.fraction, lang)))
         return lines
 
-    def _money_lines(self) -> list[str]:
+    def _money_lines(self, notes: Notes, lang: str) -> list[str]:
         req, o, b, c = self.requirement, self.outcome, self.block, self.cell
         weights = self.outcome_of_block.regions
         total = running_sum(r.weight for r in c.regions)
+        text = lambda k, **values: "  " + WORDS.text(f"explain.{k}", lang, **values)  # noqa: E731 - one line
         return [
-            f"Money   [{b.sharing}: {b.sharing_note}]",
-            f"  cell pot: {format_kronor(req.total_sek, 2)} / {len(cell_months(req))} cell(s) = {_kr(c.pot)}",
-            f"  part: {format_kronor(c.pot, 2)} x {format_number(o.weight)} / {format_number(total)} "
-            f"({len(weights)} regions' {b.sharing}) = {_kr(o.part)}",
-            f"  earned: part x {format_number(o.fraction, None)} = {_kr(o.earned)}, paid in {b.paid_in(c.month)}",
-            f"  unearned: {_kr(o.unearned)} to the bonus pot",
-        ]
+            WORDS.text("explain.money", lang, sharing=value_of(b.sharing, lang)) + notes.cite(b.sharing_note),
+            text("cell_pot", total=format_kronor(req.total_sek, 2, lang=lang), n=len(cell_months(req)),
+                 pot=_kr(c.pot, lang)),
+            text("part", pot=format_kronor(c.pot, 2, lang=lang), weight=format_number(o.weight, lang=lang),
+                 total=format_number(total, lang=lang), n=len(weights), part=_kr(o.part, lang)),
+            text("earned", fraction=_number(o.fraction, lang), earned=_kr(o.earned, lang),
+                 payment=month_name(b.paid_in(c.month), lang)),
+            text("unearned", amount=_kr(o.unearned, lang)),
+        ]  # fmt: skip
 
-    def _bonus_lines(self) -> list[str]:
+    def _bonus_lines(self, notes: Notes, lang: str) -> list[str]:
         o, b, c = self.outcome, self.block, self.cell
         earned_year, bonus_year, pot = self.bonus_totals()
+        text = lambda k, **values: "  " + WORDS.text(f"explain.{k}", lang, **values)  # noqa: E731 - one line
+        unearned_by = regions_count(sum(r.fraction < 1 for r in c.regions), lang)
         lines = [
-            f"Bonus pot (reading {b.bonus!r}, paid in {b.bonus_month})   [{b.bonus_source}]",
-            f"  this cell's unearned money: {_kr(c.unearned)} from {sum(r.fraction < 1 for r in c.regions)} region(s)",
+            WORDS.text("explain.bonus", lang, reading=b.bonus, payment=month_name(b.bonus_month, lang))
+            + notes.cite(b.bonus_source),
+            text("bonus_cell", amount=_kr(c.unearned, lang), regions=unearned_by),
         ]
         key = self.outcome_of_block.keys[
             b.requirements.index(c.requirement), self.outcome_of_block.regions.index(self.region)
         ]
         if c.lapsed > 0:
-            lines.append(f"  nobody to share it with (reading {b.bonus!r}): {_kr(c.lapsed)} lapse")
+            lines.append(text("bonus_lapse", reading=b.bonus, amount=_kr(c.lapsed, lang)))
         else:
-            lines.append(
-                f"  {self.region}'s bonus from it: {format_kronor(c.unearned, 2)} x {format_number(key, 2)} / "
-                f"{format_number(c.key_total, 2)} (its key over the regions' with data) = {_kr(o.bonus)}"
-            )
+            lines.append(text("bonus_share", region=self.region, unearned=format_kronor(c.unearned, 2, lang=lang),
+                              key=format_number(key, 2, lang=lang), key_total=format_number(c.key_total, 2, lang=lang),
+                              bonus=_kr(o.bonus, lang)))  # fmt: skip
         lines += [
-            f"  over the block: earned {_kr(earned_year)}, bonus {_kr(bonus_year)} of a bonus pot of {_kr(pot)}",
+            text("bonus_block", earned=_kr(earned_year, lang), bonus=_kr(bonus_year, lang), pot=_kr(pot, lang)),
             "",
-            f"Amount in this cell: earned {_kr(o.earned)} + bonus {_kr(o.bonus)} = {_kr(o.amount)}",
-            f"Lapsed in this cell: {_kr(c.lapsed)}",
-        ]
+            WORDS.text("explain.amount", lang, earned=_kr(o.earned, lang), bonus=_kr(o.bonus, lang),
+                       amount=_kr(o.amount, lang)),
+            WORDS.text("explain.lapsed", lang, amount=_kr(c.lapsed, lang)),
+        ]  # fmt: skip
         return lines
+
+
+def requirement_name(req: Requirement, lang: str) -> str:
+    """A requirement as people call it: its words (``kinds/words.toml``), else its rule file's label in Swedish
+    and its name with the label in English."""
+    named = group_name(req.name, lang)
+    if named != req.name or not req.label:
+        return named
+    return req.label if lang == "sv" else f"{req.name} ({req.label})"
+
+
+def _number(value: float, lang: str) -> str:
+    return format_number(value, None, lang=lang)
 
 
 def explain_requirement(

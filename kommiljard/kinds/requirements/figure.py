@@ -14,29 +14,42 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from ...inputs.regions import region_label
-from ...money import NO_DATA, format_mnkr, format_number
+from ...language import words_of
+from ...money import NO_DATA, format_mnkr, format_pp, format_share
 from ..look import MN, NONE_COLOUR, label, lighten, new_axes, plain, provenance_note
+from ..naming import month_name
+from .explain import requirement_name
 from .rules import RequirementsBonus
+
+WORDS = words_of(__package__)
 
 ROUTE_COLOURS = {"improvement": "#2f6db5", "fulfilment": "#2ca25f", "none": NONE_COLOUR, "no_data": NONE_COLOUR}
 
 
-def _annotation(row, unit: str) -> str:
+def _annotation(row, unit: str, lang: str) -> str:
+    """A region's improvement, level and how it met the requirement (or not), beside its bar."""
     if row.data == "missing":
-        return NO_DATA["en"]
+        return NO_DATA[lang]
+    w = lambda key, **values: WORDS.text(f"figure.{key}", lang, **values)  # noqa: E731 - one line
     imp = row.improvement_pct if unit == "%" else row.improvement_pp
-    parts = [f"{format_number(imp, None, signed=True)} {unit}"] if np.isfinite(imp) else []
-    parts += [f"level {row.level:g}"] if np.isfinite(row.level) else []
-    step = f"step {row.bars}" if row.route == "improvement" else row.route
+    parts = [w("improvement", value=format_pp(imp, lang=lang), unit=unit)] if np.isfinite(imp) else []
+    parts += [w("level", value=format_share(row.level, lang))] if np.isfinite(row.level) else []
+    step = w("step", step=_step(row.bars, lang)) if row.route == "improvement" else w(f"route_{row.route}")
     return f"{', '.join(parts)}: {step}"
 
 
-def plot_requirement_cell(result, block: RequirementsBonus, cell: tuple[str, str], ax: Axes | None = None) -> Axes:
+def _step(name, lang: str) -> str:
+    return WORDS.get(f"step.{name}", lang, str(name))
+
+
+def plot_requirement_cell(
+    result, block: RequirementsBonus, cell: tuple[str, str], ax: Axes | None = None, lang: str = "en"
+) -> Axes:
     """One requirement in one month (or its period): every region's earned money and bonus."""
     month, name = cell
     steps, regions, _ = result.cell_tables(block.number, month, name)
     req = next(r for r in block.requirements if r.name == name)
-    unit = "%" if req.improvement is not None and req.improvement.unit == "relative_pct" else "pp"
+    unit = "%" if req.improvement is not None and req.improvement.unit == "relative_pct" else _pp(lang)
     regions = regions.sort_values(["amount_sek", "region"], ascending=[True, False], ignore_index=True)
     ax = new_axes(ax, (10, 0.3 * len(regions) + 2.4))
     y = np.arange(len(regions))
@@ -47,19 +60,19 @@ def plot_requirement_cell(result, block: RequirementsBonus, cell: tuple[str, str
     ax.barh(y, bonus, left=earned, color=[lighten(c, 0.6) for c in colours], height=0.7, gid="bonus")
     part = regions["part_sek"].to_numpy() / MN
     ax.scatter(part, y, marker="|", s=120, color="#333333", zorder=3, gid="part")
-    right = float(max(np.max(part, initial=0.0), np.max(earned + bonus, initial=0.0))) * 1.45 or 1.0
+    right = float(max(np.max(part, initial=0.0), np.max(earned + bonus, initial=0.0))) * 1.6 or 1.0
     for r, row in enumerate(regions.itertuples()):
-        ax.text(
-            max(part[r], earned[r] + bonus[r]) + right * 0.01, r, plain(_annotation(row, unit)), va="center", fontsize=7
-        )
+        at = max(part[r], earned[r] + bonus[r]) + right * 0.01
+        ax.text(at, r, plain(_annotation(row, unit, lang)), va="center", fontsize=7)
     ax.set_yticks(y, [region_label(r) for r in regions["region"]], fontsize=7.5)
     ax.set_xlim(0, right)
-    ax.set_xlabel("mnkr in this cell (| : the region's part of the pot)")
+    w = lambda key, **values: WORDS.text(f"figure.{key}", lang, **values)  # noqa: E731 - one line
+    ax.set_xlabel(w("cell_x_label"))
     handles = [
-        Patch(color=ROUTE_COLOURS["improvement"], label="earned by improvement"),
-        Patch(color=ROUTE_COLOURS["fulfilment"], label="earned by a high level"),
-        Patch(color=lighten(ROUTE_COLOURS["improvement"], 0.6), label="bonus (share of the unearned money)"),
-        Patch(color=NONE_COLOUR, label="not met"),
+        Patch(color=ROUTE_COLOURS["improvement"], label=w("earned_improvement")),
+        Patch(color=ROUTE_COLOURS["fulfilment"], label=w("earned_level")),
+        Patch(color=lighten(ROUTE_COLOURS["improvement"], 0.6), label=w("bonus")),
+        Patch(color=NONE_COLOUR, label=w("not_met")),
     ]
     ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -68,14 +81,13 @@ def plot_requirement_cell(result, block: RequirementsBonus, cell: tuple[str, str
     earned_sum, bonus_sum, lapsed = (
         float(steps.loc[k, c]) for k, c in ((0, "pot_sek"), (1, "pot_sek"), (1, "lapsed_sek"))
     )
-    title = (
-        f"{month}, {req.label or name}: pot {format_mnkr(pot)} mnkr, earned {format_mnkr(earned_sum)}, "
-        f"bonus {format_mnkr(bonus_sum)}, lapsed {format_mnkr(lapsed)}"
-    )
-    return _labelled(ax, result, req, title)
+    mnkr = lambda amount: format_mnkr(amount, lang=lang)  # noqa: E731 - one line
+    title = w("cell_title", month=month_name(month, lang), requirement=requirement_name(req, lang), pot=mnkr(pot),
+              earned=mnkr(earned_sum), bonus=mnkr(bonus_sum), lapsed=mnkr(lapsed))  # fmt: skip
+    return _labelled(ax, result, req, title, lang)
 
 
-def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | None = None) -> Axes:
+def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | None = None, lang: str = "en") -> Axes:
     """One requirement over all its months: for every region and month the fraction of its part it earned (the
     shade; L: by a high level, blank: no data), and beside each row its money from the requirement (earned and its
     share of the unearned money) in mnkr."""
@@ -93,28 +105,32 @@ def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | Non
     for (i, j), route in np.ndenumerate(routes.to_numpy()):
         if route in ("fulfilment", "no_data"):
             ink = "white" if shades[i, j] > 0.6 else "#1d1d1d"
-            ax.text(j, i, "L" if route == "fulfilment" else "–", ha="center", va="center", fontsize=7, color=ink)
+            mark = WORDS.text("figure.by_level", lang) if route == "fulfilment" else "–"
+            ax.text(j, i, mark, ha="center", va="center", fontsize=7, color=ink)
     months = list(grid.columns)
     ax.set_xticks(range(len(months)), [m[2:] for m in months], fontsize=7)
     ax.set_yticks(range(len(grid)), [region_label(r) for r in grid.index], fontsize=7.5)
+    mnkr = lambda amount: format_mnkr(amount, lang=lang)  # noqa: E731 - one line
     for i, (earned, bonus) in enumerate(money.itertuples(index=False)):
-        text = f"{format_mnkr(earned)} + {format_mnkr(bonus)} bonus" if np.isfinite(earned) else NO_DATA["en"]
-        ax.text(len(months) - 0.3, i, plain(text), va="center", fontsize=7)
+        text = WORDS.text("figure.money", lang, earned=mnkr(earned), bonus=mnkr(bonus))
+        ax.text(len(months) - 0.3, i, plain(text if np.isfinite(earned) else NO_DATA[lang]), va="center", fontsize=7)
     ax.set_xlim(-0.5, len(months) + 2.8)
-    ax.set_xlabel("month (shade: the fraction of its part a region earned, 0 to 1; L: by a high level)")
+    ax.set_xlabel(WORDS.text("figure.months_x_label", lang))
     cells = result.cells[(result.cells["block"] == block.number) & (result.cells["group"] == name)]
     pot, earned, lapsed = (float(cells[c].sum()) for c in ("pot_sek", "earned_sek", "lapsed_sek"))
-    title = (
-        f"{req.label or name}: {format_mnkr(pot)} mnkr; earned {format_mnkr(earned)}, "
-        f"unearned {format_mnkr(pot - earned)} (lapsed {format_mnkr(lapsed)})"
-    )
-    return _labelled(ax, result, req, title)
+    title = WORDS.text("figure.title", lang, requirement=requirement_name(req, lang), pot=mnkr(pot),
+                       earned=mnkr(earned), unearned=mnkr(pot - earned), lapsed=mnkr(lapsed))  # fmt: skip
+    return _labelled(ax, result, req, title, lang)
 
 
-def _labelled(ax: Axes, result, req, title: str) -> Axes:
+def _pp(lang: str) -> str:
+    return "p.e." if lang == "sv" else "pp"  # short: beside a bar
+
+
+def _labelled(ax: Axes, result, req, title: str, lang: str) -> Axes:
     """The picture's title and its note: what produced the data, and whether the requirement is a placeholder."""
-    note, synthetic = provenance_note(result.provenance)
+    note, synthetic = provenance_note(result.provenance, lang)
     if req.unsourced:
-        note = "UNSOURCED requirement (a placeholder of the rule file) · " + note
+        note = WORDS.text("figure.unsourced", lang) + " · " + note
     label(ax, title, note, synthetic)
     return ax

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...money import format_number
 from ..base import Cell, kind_word
 from .declarations import COLUMNS, LEVER
 from .measures import MEASURES
@@ -141,12 +142,12 @@ class Requirements:
 
         return explain_requirement(rules, block, cell, panel, population, region, allow_missing=allow_missing)
 
-    def figure(self, result, block, cell: Cell, ax=None):
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_requirement, plot_requirement_cell
 
         if cell[0] is None:  # a requirement over all its months (the report's picture of it)
-            return plot_requirement(result, block, cell[1], ax)
-        return plot_requirement_cell(result, block, cell, ax)
+            return plot_requirement(result, block, cell[1], ax, lang)
+        return plot_requirement_cell(result, block, cell, ax, lang)
 
     def report_cells(self, block: RequirementsBonus) -> list[Cell]:
         """The report draws each requirement over all its months (ninety monthly pictures would say less)."""
@@ -188,16 +189,25 @@ class Requirements:
         return sweep_plan(block, layout, population, lever)
 
     def page_cell(self, block: RequirementsBonus, cell: Cell, lang: str) -> dict:
+        from ..explaining import sign
         from ..look import NONE_COLOUR
+        from ..naming import group_name, measure_name
+        from .explain import requirement_name
 
         month, name = cell
         req = next(r for r in block.requirements if r.name == name)
         steps = [s.name for s in req.improvement.steps] if req.improvement is not None else []
+        unit = " p.e." if lang == "sv" else " pp"  # the page's short unit
+        bounds = [  # each step by its bound, as people read it: > 0 pp, ≥ 1 pp
+            f"{sign(s.inclusive)} {format_number(s.min_improvement, None, lang=lang)}{unit}"
+            for s in (req.improvement.steps if req.improvement is not None else [])
+        ]
+        named = requirement_name(req, lang)
         return {
-            "group": req.label or name if lang == "sv" else name.replace("_", " "),
-            "measure": req.measure,
+            "group": named if named != req.name else group_name(name, lang),
+            "measure": measure_name(req.measure, lang),
             "steps": steps,
-            "tiers": [kind_word(self, "tier_none", lang), *(steps or [kind_word(self, "route_fulfilment", lang)])],
+            "tiers": [kind_word(self, "tier_none", lang), *(bounds or [kind_word(self, "route_fulfilment", lang)])],
             "routes": [kind_word(self, f"route_{r}", lang) for r in ROUTE_NAMES],
             "colours": [NONE_COLOUR, *(["#2f6db5"] * max(1, len(steps)))],
         }

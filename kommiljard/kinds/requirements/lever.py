@@ -250,26 +250,31 @@ class RequirementLever:
         ]
         return state, {"to_next_tier_pp": nxt}
 
-    def view(self, cells) -> tuple[dict, dict]:
-        """The what-if's cells as text for the terminal: the figure moved (with its measure), the improvement and
-        the fraction of its part earned, before -> after, and the points to the next step."""
-        from ...money import format_number, format_pp
+    def view(self, cells, lang: str = "en") -> tuple[dict, dict]:
+        """The what-if's cells as text for the terminal, in ``lang``: the figure moved (the requirement's measure), the
+        improvement and the fraction of its part earned, before → after, and the points to the next step."""
+        from ...money import format_number, format_pp, format_share
+        from ..naming import say as word
 
+        def number(value) -> str:
+            return format_number(value, None, lang=lang)
+
+        clamped = f" ({word('clamped', lang)})"
         state = {
-            "figure": [
-                f"{format_number(b, None)} -> {format_number(a, None)} ({m})" + (" (clamped)" if cl else "")
-                for b, a, m, cl in zip(cells["share_before"], cells["share_after"], cells["measure"], cells["clamped"])
+            "figure": [  # its measure is the requirement's (the group)
+                f"{format_share(b, lang)} → {format_share(a, lang)}" + (clamped if cl else "")
+                for b, a, cl in zip(cells["share_before"], cells["share_after"], cells["clamped"])
             ],
             "improvement_pp": [
-                f"{format_pp(b)} -> {format_pp(a)}"
+                f"{format_pp(b, lang=lang)} → {format_pp(a, lang=lang)}"
                 for b, a in zip(cells["improvement_before_pp"], cells["improvement_after_pp"])
             ],
             "fraction": [
-                f"{format_number(b, None)} -> {format_number(a, None)}"
-                for b, a in zip(cells["fraction_before"], cells["fraction_after"])
+                f"{number(b)} → {number(a)}" for b, a in zip(cells["fraction_before"], cells["fraction_after"])
             ],
         }
-        nxt = [format_pp(v, None, signed=False) if np.isfinite(v) else "top" for v in cells["to_next_tier_pp"]]
+        top = word("top", lang)
+        nxt = [format_pp(v, signed=False, lang=lang) if np.isfinite(v) else top for v in cells["to_next_tier_pp"]]
         return state, {"to_next_tier_pp": nxt}
 
     def curves(self, inp: RequirementsInput, region: int, grid) -> dict:

@@ -19,6 +19,11 @@ WORDS = {
     "cells_anchor": ("requirements", "requirements"),
     "cells_title": ("Requirements", "Prestationskrav"),
     "cells_alt": ("Requirement", "Prestationskrav"),
+    "lapsed_why": (
+        "a requirement's money that no region earned and no bonus pot passed on",
+        "medel för ett krav som ingen region tjänade in och ingen bonuspott förde vidare",
+    ),
+    "cell_qualifiers": ("{n} region(s) earned part of it", "{n} region(er) tjänade in en del av dem"),
     "cells_intro": (
         "For each requirement: every region's share of its part earned month by month (by an improvement on the same "
         "month a year earlier, partly on a staircase, or by a high level), and its bonus: its share of the money "
@@ -101,11 +106,11 @@ LEVER_WORDS = {
         "figure is rounded to 6 decimals and kept within 0–100 %.",
         "För varje region och varje månad och prestationskrav körde kommiljard motorn med regionens värde på kravets "
         "mått flyttat {lo} till {hi} procentenheter i steg om {step} i bara den cellen, alla andra regioner som i "
-        "panelen. Krav med bonuspott är inte en summa av oberoende celler: det en region inte tjänar in i en cell går "
-        "till bonuspotten, som fördelas efter vad varje region tjänat in i alla celler. Därför bär varje cells kurva "
-        "regionens hela förändring när just den cellen flyttas, och sidans summa är exakt när en cell flyttas; flyttas "
-        "flera samtidigt lägger sidan ihop deras var för sig beräknade effekter, vilket ligger nära men inte på öret "
-        "(bonuspottens andelar rör sig tillsammans). `kommiljard whatif` ger det exakta beloppet för varje "
+        "panelen. Krav med bonuspott är inte en summa av oberoende celler: det en region inte tjänar in i en cell går"
+        " till bonuspotten, som fördelas efter vad varje region tjänat in i alla celler. Därför bär kurvan för varje "
+        "cell regionens hela förändring när just den cellen flyttas, och sidans summa är exakt när en cell flyttas; "
+        "flyttas flera samtidigt lägger sidan ihop deras var för sig beräknade effekter, vilket ligger nära men inte "
+        "på öret (bonuspottens andelar rör sig tillsammans). `kommiljard whatif` ger det exakta beloppet för varje "
         "kombination. Ett flyttat värde avrundas till 6 decimaler och hålls inom 0–100 %.",
     ),
     "page.about_cap": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..naming import measure_name, step_name
 from .rules import ImprovementStaircase
 
 
@@ -14,8 +15,10 @@ def parameter_text(key: str, value, block: ImprovementStaircase, say) -> str | N
             f"{say.word('improvement_of')} {say.bound(value['inclusive'], value['min_improvement'], unit)}"
         )
     if key == "target":
+        bar = next((step_name(b, say.lang) for b in block.bars if b.name == value["bar"]), value["bar"])
+        rounded = f"; {say.word('decimals_value', n=value['decimals'])}" if value.get("decimals") is not None else ""
         return (
-            f"{value['measure']} {say.bound(value['inclusive'], value['threshold'], ' %')} "
-            f"{say.word('opens_bar', bar=value['bar'])} ({say.word('route')} {value['route']})"
+            f"{measure_name(value['measure'], say.lang)} {say.bound(value['inclusive'], value['threshold'], ' %')} "
+            f"{say.word('opens_bar', bar=bar)}{rounded}"
         )
     return None

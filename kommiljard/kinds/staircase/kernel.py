@@ -31,15 +31,16 @@ from ...compiling import kernel
 from ..steps import BASE, CASCADES, COUNT, FLOWS, WEIGHT, compiled
 from ..trajectory import fused
 from .rules import ImprovementStaircase
-from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement
+from .units import ROUTE_IMPROVEMENT, ROUTE_NONE, ROUTE_TARGET, bound_units, shares_improvement, target_bound
 
 _steps = compiled()
-_passes, _cascade, _add_member, _paid, _local_flows = (
+_passes, _cascade, _add_member, _paid, _local_flows, _in_units = (
     _steps.passes,
     _steps.cascade,
     _steps.add_member,
     _steps.paid,
     _steps.local_flows,
+    _steps.in_units,
 )
 _shares_improvement = njit(inline="always")(shares_improvement)  # its in_units: compiled() made it callable
 N_FLOWS = len(FLOWS)
@@ -53,7 +54,8 @@ class StaircaseParams:
     bar_bound: np.ndarray  # (K,) float64, in whole units
     bar_inclusive: np.ndarray  # (K,) bool
     target_bar: int  # -1: no target
-    target_bound: float  # the target's threshold as written (the target's measure is compared as given)
+    target_bound: float  # the target's threshold: as written, or in whole units of 1 / target_scale
+    target_scale: float  # 0: the target's measure compared as given; else rounded to whole units of 1 / target_scale
     target_inclusive: bool
     target_if_improved: bool  # a region that improved without reaching a bar may still use the target
     needs_improver: bool  # the target pays only in a cell where some region reached a bar by improving
@@ -70,7 +72,8 @@ class StaircaseParams:
             bar_bound=np.array([bound_units(b.min_improvement, block) for b in block.bars], dtype=np.float64),
             bar_inclusive=np.array([b.inclusive for b in block.bars], dtype=np.bool_),
             target_bar=block.bar_names.index(t.bar) if t is not None else -1,
-            target_bound=t.threshold if t is not None else 0.0,
+            target_bound=target_bound(block) if t is not None else 0.0,
+            target_scale=t.scale if t is not None else 0.0,
             target_inclusive=bool(t.inclusive) if t is not None else True,
             target_if_improved=t is None or t.entry == "no_bar",
             needs_improver=t is not None and t.needs_improver,
@@ -89,6 +92,7 @@ class StaircaseParams:
             tuple(bool(x) for x in self.bar_inclusive),
             self.target_bar,
             self.target_bound,
+            self.target_scale,
             self.target_inclusive,
             self.target_if_improved,
             self.needs_improver,
@@ -131,6 +135,7 @@ def allocate_cell(
         bar_inclusive,
         target_bar,
         target_bound,
+        target_scale,
         target_inclusive,
         target_if_improved,
         needs_improver,
@@ -153,7 +158,8 @@ def allocate_cell(
             n += np.int64(_passes(units, bar_bound[k], bar_inclusive[k]))
         none = np.int64(n == 0)
         may = has_target * np.int64(target_if_improved or units <= 0.0)
-        hit = none * may * np.int64(_passes(target[r], target_bound, target_inclusive))
+        measured = target[r] if target_scale == 0.0 else _in_units(target[r], target_scale)
+        hit = none * may * np.int64(_passes(measured, target_bound, target_inclusive))
         tier[r] = n + hit * (target_bar + 1)
         improvers += 1 - none
         if route is not None:

@@ -133,10 +133,10 @@ class Staircase:
             rules, block, cell, panel=panel, population=population, region=region, allow_missing=allow_missing
         )
 
-    def figure(self, result, block, cell: Cell, ax=None):
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_staircase_cell
 
-        return plot_staircase_cell(result, block, cell, ax)
+        return plot_staircase_cell(result, block, cell, ax, lang=lang)
 
     def parameter_text(self, key: str, value, block: ImprovementStaircase, say) -> str | None:
         from .describe import parameter_text
@@ -172,22 +172,23 @@ class Staircase:
         return sweep_plan(block, layout, population, lever)
 
     def page_cell(self, block: ImprovementStaircase, cell: Cell, lang: str) -> dict:
+        from ...money import format_number
         from ..look import NONE_COLOUR, bar_colour
+        from ..naming import group_name, measure_name, step_name
         from ..tables import step_labels
 
         month, group = cell
-        label = next(g.label for g in block.groups if g.name == group)
-        bars = [(b.label or b.name) if lang == "sv" else b.name for b in block.bars]
+        label = next(g.label for g in block.groups if g.name == group)  # the rule file's, in Swedish
+        bars = [step_name(b, lang) for b in block.bars]
         target = block.target
         by_target = ""
         if target is not None:
             op = "≥" if target.inclusive else ">"
-            by_target = kind_word(
-                self, "route_target", lang, measure=target.measure, op=op, threshold=f"{target.threshold:g}"
-            )
+            by_target = kind_word(self, "route_target", lang, measure=measure_name(target.measure, lang), op=op,
+                                  threshold=format_number(target.threshold, None, lang=lang))  # fmt: skip
         return {
-            "group": label or group if lang == "sv" else group.replace("_", " "),
-            "measure": block.measure,
+            "group": (label or group_name(group, lang)) if lang == "sv" else group_name(group, lang),
+            "measure": measure_name(block.measure, lang),
             "steps": bars,
             "tiers": [
                 kind_word(self, "tier_none", lang),

@@ -123,23 +123,35 @@ class ShareLever:
         ]
         return state, {"to_next_tier_pp": nxt}
 
-    def view(self, cells) -> tuple[dict, dict]:
-        """The what-if's cells as text for the terminal: the share and the improvement before -> after, and the pp
-        to the next bar."""
-        from ...money import format_number, format_pp
+    def view(self, cells, lang: str = "en") -> tuple[dict, dict]:
+        """The what-if's cells as text for the terminal, in ``lang``: the share and the improvement before → after,
+        and the pp to the next bar."""
+        from ...money import format_pp, format_share
+        from ..naming import say
+
+        def moved(before, after) -> str:
+            return f"{before} → {after}"
 
         state = {
             self.block.measure: [
-                f"{format_number(b, None)} -> {format_number(a, None)}" + (" (clamped)" if cl else "")
+                moved(format_share(b, lang), format_share(a, lang)) + (f" ({say('clamped', lang)})" if cl else "")
                 for b, a, cl in zip(cells["share_before"], cells["share_after"], cells["clamped"])
             ],
             "improvement_pp": [
-                f"{format_pp(b)} -> {format_pp(a)}"
+                moved(format_pp(b, lang=lang), format_pp(a, lang=lang))
                 for b, a in zip(cells["improvement_before_pp"], cells["improvement_after_pp"])
             ],
         }
-        nxt = [format_pp(v, None, signed=False) if np.isfinite(v) else "top" for v in cells["to_next_tier_pp"]]
+        top = say("top", lang)
+        nxt = [format_pp(v, signed=False, lang=lang) if np.isfinite(v) else top for v in cells["to_next_tier_pp"]]
         return state, {"to_next_tier_pp": nxt}
+
+    def next_steps(self, state: dict) -> list[float]:
+        """Per tier, the improvement (pp) from a cell's ``state`` (its share and the share it compares with, as
+        :meth:`curves` gives them) that reaches the next bar (:func:`to_next_tier`; the what-if page's "to the next
+        bar", as ``kommiljard whatif`` counts it)."""
+        share, previous = float(state["share"]), float(state["previous"])
+        return [to_next_tier(self.block, share, previous, t) for t in range(len(self.block.bars))]
 
     def curves(self, inp, region: int, grid: np.ndarray) -> dict:
         from .kernel import StaircaseParams, run_staircase

@@ -50,6 +50,8 @@ class Target(Frozen):
     (``no_bar``), or only one that did not improve at all (``not_improved``).
     ``needs_improver``: whether the target pays only in a month and group in which some region
     reached a bar by improving (otherwise the pot lapses, target or not).
+    ``decimals``: the target's measure is rounded as published (half away from zero) to this many
+    decimals before it is compared with the threshold; None compares it as given.
     """
 
     bar: str
@@ -61,8 +63,15 @@ class Target(Frozen):
     entry_note: str = ""
     needs_improver: bool = False
     needs_improver_note: str = ""
+    decimals: int | None = Field(default=None, ge=0, le=9)
+    decimals_note: str = ""
     source: str = ""
     note: str = ""
+
+    @property
+    def scale(self) -> float:
+        """Multiplier to whole units of the measure's last compared decimal; 0 when compared as given."""
+        return 0.0 if self.decimals is None else 10.0**self.decimals
 
 
 class ImprovementStaircase(Block):

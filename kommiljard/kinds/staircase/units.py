@@ -7,7 +7,8 @@ points) or the relative change computed from them (percent, itself rounded the s
 With 6 decimals, 74.3 - 71.3 is 3 000 000 units, exactly the bound of 3.0 pp, and the
 rounding never moves a published share. A relative change from a share of 0 is undefined:
 NaN, which reaches no bar (the engine refuses such a panel before it gets here). The
-target's measure is compared as given, never rounded.
+target's measure is compared as given, or, with the target's ``decimals``, rounded the same
+way to that many decimals and compared in whole units (:func:`target_units`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,24 @@ def bound_units(value: float, block: ImprovementStaircase) -> float:
     return float(in_units(value, block.scale))
 
 
+def target_units(share, scale: float):
+    """The target's measure as compared: as given (``scale`` 0), or in whole units of ``1 / scale`` rounded as
+    published (arrays too)."""
+    return share if scale == 0.0 else in_units(share, scale)
+
+
+def target_bound(block: ImprovementStaircase) -> float:
+    """The target's threshold in the units :func:`target_units` gives."""
+    t = block.target
+    return float(target_units(t.threshold, t.scale))
+
+
+def target_reached(share: float, block: ImprovementStaircase) -> bool:
+    """Whether a region's target measure reaches the target (rounded as the target's ``decimals`` say)."""
+    t = block.target
+    return bool(passes(target_units(share, t.scale), target_bound(block), t.inclusive))
+
+
 def may_use_target(imp_units: float, block: ImprovementStaircase) -> bool:
     """Whether a region that reached no bar by its improvement may enter by the target: always
     (``entry = "no_bar"``), or only if it did not improve at all (``"not_improved"``: 4.4.1, "Om
@@ -65,12 +84,12 @@ def tier_and_route(imp_units: float, target_share: float, block: ImprovementStai
 
     Improvement comes first: a region that reaches a bar by improving is paid for that and
     never again for the target (no double pay). The target only opens its own bar, compared
-    with the target's measure as given.
+    with the target's measure as given (or rounded to the target's ``decimals``).
     """
     tier = sum(passes(imp_units, bound_units(b.min_improvement, block), b.inclusive) for b in block.bars)
     if tier > 0:
         return tier, ROUTE_IMPROVEMENT
     t = block.target
-    if may_use_target(imp_units, block) and passes(target_share, t.threshold, t.inclusive):
+    if may_use_target(imp_units, block) and target_reached(target_share, block):
         return block.bar_names.index(t.bar) + 1, ROUTE_TARGET
     return 0, ROUTE_NONE

@@ -8,7 +8,11 @@ WORDS = {
     "bar": ("bar", "stapel"),
     "cells_anchor": ("staircases", "staircases"),
     "cells_title": ("Staircases", "Trappor"),
-    "cells_alt": ("Staircase", "Staircase"),
+    "cells_alt": ("Staircase", "Trappa"),
+    "lapsed_why": (
+        "a month and group where nobody reached the lowest bar",
+        "en månad och grupp där ingen nådde den lägsta stapeln",
+    ),
     "cells_intro": (
         "Drawn like the agreement's diagram 1: each bar starts at its improvement bound and shows its pot after "
         "the cascade with the regions that share it; an empty bar is dashed and says where its money went. Below the "
@@ -35,5 +39,5 @@ LEVER_WORDS = {
         "Procentenheter som läggs till regionens uppmätta andel (share_90; negativt: sämre); andelar begränsas "
         "till 0-100.",
     ),
-    "whatif": ("improves {measure} by {change} pp", "förbättrar {measure} med {change} procentenheter"),
+    "whatif": ("improves its {measure} by {change} pp", "förbättrar sin {measure} med {change} procentenheter"),
 }

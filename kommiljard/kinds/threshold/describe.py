@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..naming import measure_name
 from .rules import AbsoluteThreshold
 
 
@@ -12,11 +13,12 @@ def parameter_text(key: str, value, block: AbsoluteThreshold, say) -> str | None
         return f"{say.months(value['months'])}{share if value.get('share', 1) != 1 else ''}"
     if key == "levels":
         pots = ", ".join(f"{say.group(g)} {say.kronor(v)}" for g, v in value["pot_sek"].items())
-        return f"{block.measure} {say.bound(value['inclusive'], value['threshold'], ' %')}: {pots}"
+        bound = say.bound(value["inclusive"], value["threshold"], " %")
+        return f"{measure_name(block.measure, say.lang)} {bound}: {pots}"
     if key == "gate":
         scope = say.word("per_group" if value["scope"] == "group" else "all_groups")
         return (
-            f"{value['measure']} {say.bound(value['inclusive'], value['threshold'], ' %')} "
+            f"{measure_name(value['measure'], say.lang)} {say.bound(value['inclusive'], value['threshold'], ' %')} "
             f"({say.value(value['aggregate'])}, {scope})"
         )
     return None

@@ -126,10 +126,10 @@ class Threshold:
             allow_missing=allow_missing,
         )
 
-    def figure(self, result, block, cell: Cell, ax=None):
+    def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_threshold_cell
 
-        return plot_threshold_cell(result, block, cell, ax)
+        return plot_threshold_cell(result, block, cell, ax, lang=lang)
 
     def parameter_text(self, key: str, value, block: AbsoluteThreshold, say) -> str | None:
         from .describe import parameter_text

@@ -7,7 +7,8 @@ WORDS = {
     "level": ("level", "nivå"),
     "cells_anchor": ("threshold-levels", "threshold-levels"),
     "cells_title": ("Threshold levels", "Nivåer"),
-    "cells_alt": ("Levels", "Levels"),
+    "cells_alt": ("Levels", "Nivåer"),
+    "lapsed_why": ("a period where nobody reached the lowest level", "en period där ingen nådde den lägsta nivån"),
     "cells_intro": (
         "Each region's figure for the period, the levels as dashed lines with their pots after the cascade "
         "and their members; a region is coloured by the highest level it reached, hatched if it failed the gate.",

@@ -27,6 +27,10 @@
     return template.replace(/\{(\w+)\}/g, function (match, name) { return name in values ? String(values[name]) : match; });
   }
   function decimal(text) { return D.lang === "sv" ? text.replace(".", ",") : text; }
+  function grouped(text) {  // a number's thousands apart (62 798), its decimals as the language writes them
+    var parts = text.split(".");
+    return decimal(parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f") + (parts.length > 1 ? "." + parts[1] : ""));
+  }
   function kr(x) {
     var r = Math.round(x);
     var s = Math.abs(r).toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
@@ -64,12 +68,21 @@
     var runs = D.regions[r].cells[c].runs, j = runs[runIndex(runs, k)];
     return { amount: j[1], tier: j[2], route: j[3] };
   }
-  function nextBar(r, c, k) {  // the smallest further step on the grid that reaches a higher tier
-    var runs = D.regions[r].cells[c].runs, j = runIndex(runs, k), tier = runs[j][2];
-    for (var m = j + 1; m < runs.length; m++) {
-      if (runs[m][2] > tier) { return { steps: runs[m][0] - (k - G.first), tier: runs[m][2] }; }
+  function nextBar(r, c, k) {  // kommiljard whatif's to_next_tier_pp: the exact improvement still needed for the next bar
+    var cell = D.regions[r].cells[c], need = cell.need, tier = point(r, c, k).tier;
+    if (!need) {  // a kind without exact steps: the smallest further step on the grid that reaches a higher tier
+      var runs = cell.runs, j = runIndex(runs, k);
+      for (var m = j + 1; m < runs.length; m++) {
+        if (runs[m][2] > tier) { return { pp: Number(((runs[m][0] + G.first - k) * STEP).toFixed(6)), tier: runs[m][2] }; }
+      }
+      return { pp: null, tier: tier };
     }
-    return { steps: null, tier: tier };
+    if (tier >= need.length) { return { pp: null, tier: tier }; }
+    return { pp: Number((need[tier] - k * STEP).toFixed(6)), tier: tier + 1 };
+  }
+  function exact(v) {  // as many decimals as the figure has, at least one: 1.0, 1.100001
+    var text = v.toFixed(6).replace(/0+$/, "");
+    return text.slice(-1) === "." ? text + "0" : text;
   }
   function totals(r) {
     var t = { before: 0, after: 0, cellsBefore: 0, cellsAfter: 0, fixed: 0 };
@@ -192,7 +205,7 @@
       var rows = {};
       var shown = "share" in D.regions[0].cells[c]  // a share and last year's; else the lever's own value
         ? [["share", fill(T.share, { measure: cell.measure }) + ", %"], ["improvement", T.improvement + ", " + T.pp]]
-        : [["value", cell.measure + ", " + T.pp]];
+        : [["value", cell.measure]];  // a count, named by its measure (operations performed)
       shown.concat([["tier", T.tier], ["route", T.route], ["amount", T.kronor]]).forEach(function (row) {
         var tr = el("tr");
         tr.appendChild(el("th", { scope: "row" }, row[1]));
@@ -287,8 +300,8 @@
         u.rows.improvement[1].textContent = signed(shareAfter - data.previous, D.share_decimals);
         u.lastYear.textContent = fill(T.last_year, { value: share(data.previous) });
       } else {
-        u.rows.value[0].textContent = decimal(data.value.toFixed(DEC));
-        u.rows.value[1].textContent = decimal(Math.max(0, data.value + k * STEP).toFixed(DEC));
+        u.rows.value[0].textContent = grouped(data.value.toFixed(DEC));
+        u.rows.value[1].textContent = grouped(Math.max(0, data.value + k * STEP).toFixed(DEC));
       }
       setTier(u.rows.tier[0], cell, before.tier);
       setTier(u.rows.tier[1], cell, after.tier);
@@ -300,14 +313,14 @@
       u.diff.appendChild(document.createTextNode(T.difference + ": "));
       u.diff.appendChild(el("strong", {}, signedKr(after.amount - before.amount) + " kr"));
       var next = nextBar(r, c, k);
-      var nextText = next.steps !== null ? fill(T.next_in, { pp: decimal((next.steps * STEP).toFixed(DEC)), tier: next.tier, bars: cell.tiers[next.tier] })
-        : next.tier >= cell.tiers.length - 1 ? T.next_top : fill(T.next_beyond, { hi: pp(G.last) });
+      var top = next.tier >= cell.tiers.length - 1;
+      var nextText = next.pp !== null ? fill(T.next_in, { pp: decimal(exact(next.pp)), tier: next.tier, bars: cell.tiers[next.tier] })
+        : top ? T.next_top : fill(T.next_beyond, { hi: pp(G.last) });
       u.next.textContent = T.next + ": " + nextText;
       var more = k + PER_PP <= G.last ? point(r, c, k + PER_PP).amount - after.amount : null;
       u.extra.textContent = T.extra_pp + ": " + (more === null ? T.extra_beyond : signedKr(more) + " kr");
       u.card.dataset.sekPerExtraPp = more === null ? "" : more.toFixed(2);
-      u.card.dataset.toNextPp = next.steps !== null ? machine(next.steps)
-        : next.tier >= cell.tiers.length - 1 ? "top" : "beyond";
+      u.card.dataset.toNextPp = next.pp !== null ? exact(next.pp) : top ? "top" : "beyond";
       u.card.dataset.improvePp = machine(k);
       u.card.dataset.amountBeforeSek = before.amount.toFixed(2);
       u.card.dataset.amountAfterSek = after.amount.toFixed(2);
@@ -338,7 +351,7 @@
     $("all-number").value = same ? typed(state.k[0]) : "";
     $("all-number").placeholder = same ? "" : T.differ;
     $("notice").textContent = state.notices.join(" ");
-    if (D.sweep) { renderSweep(reg); }
+    if (D.sweep) { renderSweep(reg, r); }
   }
 
   // ---- the sweep: which of its levers the view is (the section's figures are in the HTML) ------
@@ -353,7 +366,7 @@
     }
     return -1;
   }
-  function renderSweep(reg) {
+  function renderSweep(reg, r) {
     var S = D.sweep, level = sweepLevel(reg), section = $("sweep");
     section.dataset.currentLevel = level < 0 ? "" : String(level);
     Array.prototype.forEach.call(section.querySelectorAll("tr[data-level]"), function (row) {
@@ -365,8 +378,18 @@
       div.hidden = Number(div.dataset.level) !== level;
     });
     var levels = S.levels.filter(function (v) { return v.k !== null; }).map(function (v) { return pp(v.k); });
-    $("sweep-match").textContent = level >= 0 ? fill(T.sweep_match, { pp: pp(S.levels[level].k) + " " + T.pp })
-      : fill(T.sweep_match_none, { region: S.region_label, levels: levels.join(T.list_sep), cells: S.cells_label });
+    if (level < 0) {
+      $("sweep-match").textContent = fill(T.sweep_match_none, { region: S.region_label, levels: levels.join(T.list_sep), cells: S.cells_label });
+      return;
+    }
+    var row = section.querySelector('tr[data-level="' + level + '"]'), t = totals(r);
+    $("sweep-match").textContent = fill(T.sweep_both, {
+      pp: pp(S.levels[level].k) + " " + T.pp,
+      exact: signedKr(t.after - t.before) + " kr",
+      mean: signedKr(Number(row.dataset.meanGainSek)) + " kr",
+      low: signedKr(Number(row.dataset.p5GainSek)) + " kr",
+      high: signedKr(Number(row.dataset.p95GainSek)) + " kr",
+    }) + " " + fill(T.sweep_match, { pp: pp(S.levels[level].k) + " " + T.pp });
   }
 
   function update() { render(); writeHash(); }

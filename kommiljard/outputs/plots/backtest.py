@@ -18,7 +18,9 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from ...inputs.regions import region_label
-from ...kinds.look import MN, label, new_axes, provenance_note
+from ...kinds.look import MN, label, legend_below, month_name, new_axes, provenance_note, say
+from ...money import format_number, mnkr
+from ..wording import WORDS
 from .scenarios import _require
 
 INTERVAL_COLOUR = "#2f6db5"
@@ -28,7 +30,11 @@ NAIVE_COLOUR = "#8c8c8c"
 
 
 def plot_backtest(
-    regions: pd.DataFrame, summary: dict | None = None, provenance: dict | None = None, ax: Axes | None = None
+    regions: pd.DataFrame,
+    summary: dict | None = None,
+    provenance: dict | None = None,
+    ax: Axes | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Each region's forecast payout against what it was paid, sorted by the forecast's median.
 
@@ -51,48 +57,52 @@ def plot_backtest(
     outside = (real < mn["p5_sek"] - tol) | (real > mn["p95_sek"] + tol)
     ax.plot(real[~outside], y[~outside], "x", color=REALISED_COLOUR, markersize=8, mew=2, zorder=4)
     ax.plot(real[outside], y[outside], "x", color=OUTSIDE_COLOUR, markersize=8, mew=2, zorder=4)
+    w = lambda key: WORDS.text(f"plot.backtest_{key}", lang)  # noqa: E731 - one line
     handles = [
-        Line2D([], [], color=INTERVAL_COLOUR, linewidth=1.4, label="forecast: 90 % interval"),
-        Line2D([], [], color=INTERVAL_COLOUR, linewidth=6, alpha=0.45, label="50 % interval"),
-        Line2D([], [], color=INTERVAL_COLOUR, marker="o", linestyle="", markersize=4, label="mean"),
-        Line2D([], [], color=REALISED_COLOUR, marker="x", linestyle="", mew=2, label="realised"),
-        Line2D([], [], color=OUTSIDE_COLOUR, marker="x", linestyle="", mew=2, label="realised, outside the 90 %"),
+        Line2D([], [], color=INTERVAL_COLOUR, linewidth=1.4, label=w("90")),
+        Line2D([], [], color=INTERVAL_COLOUR, linewidth=6, alpha=0.45, label=w("50")),
+        Line2D([], [], color=INTERVAL_COLOUR, marker="o", linestyle="", markersize=4, label=w("mean")),
+        Line2D([], [], color=REALISED_COLOUR, marker="x", linestyle="", mew=2, label=w("realised")),
+        Line2D([], [], color=OUTSIDE_COLOUR, marker="x", linestyle="", mew=2, label=w("outside")),
     ]
     if "naive_sek" in mn:
         ax.plot(mn["naive_sek"], y, "D", color=NAIVE_COLOUR, markersize=3.5, zorder=2)
-        handles.append(Line2D([], [], color=NAIVE_COLOUR, marker="D", linestyle="", markersize=3.5, label="naive"))
+        handles.append(Line2D([], [], color=NAIVE_COLOUR, marker="D", linestyle="", markersize=3.5, label=w("naive")))
     ax.set_yticks(y, [region_label(r) for r in frame["region"]], fontsize=8)
     ax.set_xlim(left=-0.015 * max(float(np.nanmax(mn["p95_sek"])), float(np.nanmax(real)), 1e-9))  # 0 stays visible
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True, framealpha=0.9)
-    ax.set_xlabel(_scores(summary, len(frame), int(outside.sum())))
+    ax.xaxis.set_major_formatter(lambda v, _: format_number(v, None, lang=lang))
+    ax.set_xlabel(_scores(summary, len(frame), int(outside.sum()), lang))
+    legend_below(ax, handles, label_lines=ax.get_xlabel().count("\n") + 1, ncols=3)
     history = provenance.get("history") if isinstance(provenance.get("history"), dict) else {}
     note, synthetic = provenance_note({
         "rules": provenance.get("rules"), "synthetic": provenance.get("synthetic", history.get("synthetic")),
         "n": provenance.get("n"), "seed": provenance.get("seed"),
-    })  # fmt: skip
+    }, lang)  # fmt: skip
     if history.get("source"):
-        note += f" · history {Path(str(history['source'])).name}"
+        note += " · " + say("history", lang, name=Path(str(history["source"])).name)
     as_of = summary.get("as_of", "?")
+    as_of_text = month_name(as_of, lang, True) if isinstance(as_of, str) and len(as_of) == 7 else str(as_of)
     months = summary.get("months_forecast") or []
-    title = f"Backtest as of {as_of}: forecast and realised payout per region"
+    title = WORDS.text("plot.backtest_title", lang, as_of=as_of_text)
     if months:
-        note += f" · forecast {months[0]} to {months[-1]} from the fit up to {as_of}"
+        first, last = (month_name(m, lang, True) for m in (months[0], months[-1]))
+        note += " · " + WORDS.text("plot.backtest_months", lang, first=first, last=last, as_of=as_of_text)
     label(ax, title, note, synthetic)
     return ax
 
 
-def _scores(summary: dict, n_regions: int, outside: int) -> str:
+def _scores(summary: dict, n_regions: int, outside: int, lang: str = "en") -> str:
     """The axis label: the payout, and how the forecast scored."""
-    text = "block-1 payout, mnkr"
+    text = WORDS.text("plot.backtest_x", lang)
     if "coverage_90" in summary:
-        text += (
-            f"\ninside the 90 % interval: {n_regions - outside} of {n_regions} regions; "
-            f"50 %: {round(summary.get('coverage_50', 0) * n_regions)} of {n_regions}"
+        inside50 = round(summary.get("coverage_50", 0) * n_regions)
+        text += "\n" + WORDS.text(
+            "plot.backtest_inside", lang, inside=n_regions - outside, n=n_regions, inside50=inside50
         )
     if "mae_sek" in summary:
-        text += f"; mean absolute error {summary['mae_sek'] / MN:.1f} mnkr"
+        text += "; " + WORDS.text("plot.backtest_mae", lang, mae=mnkr(summary["mae_sek"], lang=lang))
         if "mae_naive_sek" in summary:
-            text += f" (naive {summary['mae_naive_sek'] / MN:.1f})"
+            text += " " + WORDS.text("plot.backtest_naive_mae", lang, mae=mnkr(summary["mae_naive_sek"], lang=lang))
     return text

@@ -20,6 +20,7 @@ from ...inputs.regions import normalise_code, region_codes, unknown_region_messa
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
 from ..files import atomic_path, check_destination, read_provenance
+from ..wording import WORDS
 from .payout import plot_payouts
 from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, read_sweep
 from .variants import plot_variants, read_variant_sweep
@@ -40,7 +41,7 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-def cells_figure(result: Payout, month: str | None = None, group: str | None = None) -> Figure:
+def cells_figure(result: Payout, month: str | None = None, group: str | None = None, lang: str = "en") -> Figure:
     """The pictures of the cells asked for (all by default), one per panel, each drawn by its
     block's kind: staircases, threshold periods."""
     months = measured_months(result.rules)
@@ -65,28 +66,29 @@ def cells_figure(result: Payout, month: str | None = None, group: str | None = N
     tall = (
         max(5.8, 0.3 * len(result.population.counts) + 2.6) if any(k.step_word == "level" for _, k, _ in cells) else 5.8
     )
+    tall += 0.9 if any(k.step_word == "bar" for _, k, _ in cells) else 0.5  # the legend below each picture
     fig, axes = plt.subplots(rows, cols, figsize=(10 * cols, tall * rows), layout="constrained", squeeze=False)
     for ax, (block, kind, cell) in zip(axes.flat, cells):
-        kind.figure(result, block, cell, ax=ax)
+        kind.figure(result, block, cell, ax=ax, lang=lang)
     for ax in axes.flat[len(cells) :]:
         ax.set_visible(False)
     return fig
 
 
-def payouts_figure(result: Payout) -> Figure:
-    return plot_payouts(result).figure
+def payouts_figure(result: Payout, lang: str = "en") -> Figure:
+    return plot_payouts(result, lang=lang).figure
 
 
-def curve_figure(path: str | Path, region: str | None = None, current: float | None = None) -> Figure:
+def curve_figure(path: str | Path, region: str | None = None, current: float | None = None, lang: str = "en") -> Figure:
     """A payout curve saved as CSV or Parquet (with its provenance if it was written with one)."""
     if current is not None and not math.isfinite(current):
         raise InputError(f"--current = {current}: give the region's actual improvement as a finite number of pp")
-    curve, _ = read_table(path, "payout curve")
+    axes = curve_axes(lang)
+    curve = _read_curve(path, [*axes, "amount_sek", "tier"])
     try:
         provenance = read_provenance(path)
     except (KommiljardError, OSError, KeyError, TypeError, ValueError):
         provenance = {}
-    axes = curve_axes()
     axis = next((a for a in axes if a in curve.columns), "improvement_pp")
     problems = missing_columns(curve, [axis, "amount_sek"])
     if curve.empty and not problems:
@@ -111,25 +113,49 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
     )
     if region is not None and normalise_code(region) not in region_codes():
         raise InputError(f"--region: {unknown_region_message(region)}")
-    if region is None and normalise_code(provenance.get("region", "")) in region_codes():
-        region = provenance["region"]
+    recorded = provenance.get("region") or (provenance.get("whatif") or {}).get("region") or ""  # whose curve it is
+    if region is None and normalise_code(recorded) in region_codes():
+        region = recorded
+    unit = curve_axes(lang).get(axis, ("", ""))[1]
     return plot_payout_curve(
-        curve, region=region, current=current, provenance=provenance, axis=axis, axis_label=axes.get(axis, "")
+        curve, region=region, current=current, provenance=provenance, lang=lang, axis=axis, axis_unit=unit
     ).figure
 
 
-def curve_axes() -> dict[str, str]:
-    """The x column of a payout curve of each registered lever, with what it is in words (English)."""
+def _read_curve(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    """A payout curve as written: Parquet, English CSV, or the Swedish CSV a spreadsheet reads (its headers in words,
+    a decimal comma, a first line for synthetic data), its columns named as the code names them."""
+    curve, _ = read_table(path, "payout curve")
+    if Path(path).suffix.lower() != ".csv" or any(c in curve.columns for c in columns):
+        return curve
+    from ..wording import column_header
+
+    headers = {f"{column_header(c, lang)}{kr}": c for c in columns for lang in ("sv", "en") for kr in ("", ", kr")}
+    with Path(path).open(encoding="utf-8-sig") as f:
+        lines = f.read().splitlines()
+    start = next((i for i, line in enumerate(lines[:3]) if any(h in headers for h in line.split(";"))), None)
+    if start is None:
+        return curve
+    text = pd.read_csv(io.StringIO("\n".join(lines[start:])), sep=";", dtype=str, keep_default_na=False)
+    text.columns = [headers.get(c.strip(), c.strip()) for c in text.columns]
+    numbers = text.apply(lambda c: c.str.replace("\u2212", "-").str.replace(r"[\s\u00a0]", "", regex=True))
+    return numbers.apply(lambda c: c.str.replace(",", "."))
+
+
+def curve_axes(lang: str = "en") -> dict[str, tuple[str, str]]:
+    """The x column of a payout curve of each registered lever, with what it is and its unit in words."""
     from ...kinds import KINDS, word
 
     return {
-        lever.axis: f"{word(lever.words, 'label')} ({word(lever.words, 'unit')})"
+        lever.axis: (word(lever.words, "label", lang), word(lever.words, "unit", lang))
         for kind in KINDS.values()
         for lever in kind.levers
     }
 
 
-def sweep_figure(directory: str | Path, region: str | None = None, kind: str = "box") -> tuple[Figure, str]:
+def sweep_figure(
+    directory: str | Path, region: str | None = None, kind: str = "box", lang: str = "en"
+) -> tuple[Figure, str]:
     """Each region's payout distribution and, for a sweep with a lever, the gain's distribution.
 
     The gain is drawn for ``region``, or the manifest's lever region. Returns the figure and
@@ -148,18 +174,18 @@ def sweep_figure(directory: str | Path, region: str | None = None, kind: str = "
         squeeze=False,
         height_ratios=[height, 4.5] if with_gain else None,
     )
-    plot_sweep_payouts(trajectories, kind=kind, provenance=manifest, ax=axes[0, 0])
+    plot_sweep_payouts(trajectories, kind=kind, provenance=manifest, ax=axes[0, 0], lang=lang)
     if with_gain:
-        plot_sweep_gain(trajectories, region, provenance=manifest, ax=axes[1, 0])
-        return fig, f"payout distribution per region and the gain of region {region}"
-    hint = " (the sweep has gains: add --region to draw one region's)" if "gain_sek" in trajectories.columns else ""
-    return fig, "payout distribution per region" + hint
+        plot_sweep_gain(trajectories, region, provenance=manifest, ax=axes[1, 0], lang=lang)
+        return fig, WORDS.text("plot.drew_sweep_gain", lang, region=region)
+    hint = WORDS.text("plot.gain_hint", lang) if "gain_sek" in trajectories.columns else ""
+    return fig, WORDS.text("plot.drew_sweep", lang) + hint
 
 
-def variants_figure(directory: str | Path) -> tuple[Figure, str]:
+def variants_figure(directory: str | Path, lang: str = "en") -> tuple[Figure, str]:
     """A variant sweep's variants side by side (:func:`~kommiljard.outputs.plots.variants.plot_variants`)."""
     by_region, scheme, manifest = read_variant_sweep(directory)
-    return plot_variants(by_region, scheme, manifest), f"{len(scheme)} variants side by side"
+    return plot_variants(by_region, scheme, manifest, lang), WORDS.text("plot.drew_variants", lang, n=len(scheme))
 
 
 def check_figure_path(path: str | Path) -> Path:

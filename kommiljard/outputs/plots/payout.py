@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
 
 from ...analysis.explain import find_cell
 from ...engine import Payout
 from ...inputs.regions import region_label
-from ...kinds import kind_of
-from ...kinds.look import BLOCK_COLOUR, MN, bar_colour, label, lighten, new_axes, plain, provenance_note
-from ...money import NO_DATA, format_mnkr
-from ..wording import group_name
+from ...kinds.look import BLOCK_COLOUR, MN, group_name, label, legend_below, new_axes, plain, provenance_note, say
+from ...money import NO_DATA, format_number, mnkr
+from ..wording import WORDS, no_data_text
 
-MONTH_SHADES = (0.0, 0.3, 0.55, 0.7)  # how much lighter each later cell month of a block is drawn
-GROUP_HATCHES = ("", "////", "....", "xxx")
+GROUP_COLOURS = ("#2f6db5", "#8fb3e0", "#6a51a3", "#b9a8d9")  # the groups of the blocks with cells, in order
+BLOCK_COLOURS = (BLOCK_COLOUR, "#9fd39b", "#e6a157", "#c9c9c9")  # blocks drawn as one segment, in order
 
 
 def plot_cell(result: Payout, month: str, group: str, ax: Axes | None = None) -> Axes:
@@ -43,116 +41,60 @@ def bar_amounts(result: Payout) -> pd.DataFrame:
     ]
 
 
-def plot_payouts(result: Payout, ax: Axes | None = None) -> Axes:
-    """Payout per region: blocks with cells stacked by cell (month or period), group and step;
-    population blocks beside.
-
-    Colour is the step, lighter for later cells; hatching marks the group. Regions are
-    sorted by their total, largest on top.
+def plot_payouts(result: Payout, ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Payout per region in mnkr, one bar per region made of a few segments that say one thing at a glance:
+    per block with cells one segment per group (every month and step added up), then each population block;
+    the region's total after its bar. Regions are sorted by their total, largest on top. How a cell's money
+    was shared (months, bars, levels) is the cell's own picture (:func:`plot_cell`).
     """
-    amounts = result.step_amounts
-    blocks = result.rules.ruleset.blocks
-    stacked = [b for b in blocks if kind_of(b).cells(b) != [(None, None)]]
-    beside = [b for b in blocks if b not in stacked]
-    totals = amounts.groupby("region")["amount_sek"].sum().sort_values()
+    segments = _segments(result, lang)
+    totals = sum(values for _, values, _ in segments).sort_values()
     ypos = {r: i for i, r in enumerate(totals.index)}
-    ax = new_axes(ax, (10, 0.36 * len(ypos) + 2.2))
-    height = 0.8 / (1 + 0.6 * len(beside))
+    ax = new_axes(ax, (10, 0.34 * len(ypos) + 2.6))
     left = pd.Series(0.0, index=totals.index)
-    for block in stacked:
-        kind = kind_of(block)
-        months, groups = shown_parts(kind.cells(block))
-        mine = amounts[amounts["block"] == block.number]
-        for month, group in dict.fromkeys((m if months else None, g if groups else None) for m, g in kind.cells(block)):
-            for k, step in enumerate(kind.step_names(block)):
-                sel = mine[mine["step"] == step]
-                sel = sel[sel["month"] == month] if month is not None else sel
-                sel = sel[sel["group"] == group] if group is not None else sel
-                values = sel.groupby("region")["amount_sek"].sum().reindex(totals.index).fillna(0.0) / MN
-                shade = MONTH_SHADES[months.index(month) % len(MONTH_SHADES)] if months else 0.0
-                ax.barh(
-                    [ypos[r] + 0.3 * height * len(beside) for r in values.index],
-                    values,
-                    left=left,
-                    height=height,
-                    color=lighten(bar_colour(step, k), shade),
-                    hatch=GROUP_HATCHES[groups.index(group) % len(GROUP_HATCHES)] if groups else "",
-                    edgecolor="white",
-                    linewidth=0.4,
-                    gid=f"block{block.number}-{month or 'all'}-{group or 'all'}-{step}",
-                )
-                left += values
-    for j, block in enumerate(beside):
-        values = (
-            amounts[amounts["block"] == block.number]
-            .groupby("region")["amount_sek"]
-            .sum()
-            .reindex(totals.index)
-            .fillna(0.0)
-            / MN
-        )
-        ax.barh(
-            [ypos[r] - height * (0.7 + 0.6 * j) for r in values.index],
-            values,
-            height=0.6 * height,
-            color=lighten(BLOCK_COLOUR, 0.35 * j),
-            gid=f"block{block.number}",
-        )
+    for (gid, name), values, colour in segments:
+        values = values.reindex(totals.index) / MN
+        ax.barh([ypos[r] for r in values.index], values, left=left, height=0.7, color=colour, edgecolor="white",
+                linewidth=0.5, gid=gid, label=plain(name))  # fmt: skip
+        left += values
     gaps = result.no_data()  # nothing drawn there: say so, never a bar of 0
-    upper = 1.1 * max(left.max(), totals.max() / MN, 1e-9)
     for region, total in totals.items():
-        text = format_mnkr(total) + (f"  {NO_DATA['en']}: {gaps[region]}" if region in gaps else "")
-        ax.text(max(left[region], 0) + 0.005 * upper, ypos[region], text, va="center", fontsize=7)
-    ax.set_xlim(0, upper)
-    ax.set_yticks(range(len(ypos)), [region_label(r) for r in totals.index], fontsize=8)
-    ax.set_ylim(-0.8, len(ypos) - 0.2)
-    ax.set_xlabel("mnkr (the number after each row: the region's total of all blocks)")
-    ax.legend(handles=_payout_legend(stacked, beside), fontsize=7, loc="lower right", ncols=2, frameon=False)
+        gap = f"  ({NO_DATA[lang]}: {no_data_text(gaps[region], lang)})" if region in gaps else ""
+        text = mnkr(total, lang=lang) + gap
+        ax.text(left[region] + 0.006 * max(left.max(), 1e-9), ypos[region], text, va="center", fontsize=7.5)
+    ax.set_xlim(0, 1.16 * max(left.max(), 1e-9))
+    ax.set_yticks(range(len(ypos)), [plain(region_label(r)) for r in totals.index], fontsize=8)
+    ax.set_ylim(-0.6, len(ypos) - 0.4)
+    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, None, lang=lang))
+    ax.set_xlabel(say("mnkr", lang))
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    note, synthetic = provenance_note(result.provenance)
-    words = sorted({kind_of(b).step_word for b in stacked})
-    what = " and ".join(f"block {b.number}" for b in stacked)
-    parts = [shown_parts(kind_of(b).cells(b)) for b in stacked]
-    by_month = f"{'period' if 'level' in words else 'month'}, " if any(m for m, _ in parts) else ""
-    by_group = "group and " if any(g for _, g in parts) else ""
-    by = f" by {by_month}{by_group}{' or '.join(words)}" if stacked else ""
-    side = f"; {', '.join(f'block {b.number}' for b in beside)} beside (green)" if beside else ""
-    label(ax, f"Payout per region: {what}{by}{side}", note, synthetic)
+    legend_below(ax, ax.get_legend_handles_labels()[0], ncols=min(3, len(segments)))
+    note, synthetic = provenance_note(result.provenance, lang)
+    paid = float(result.table["amount_sek"].sum())
+    label(ax, WORDS.text("payouts_title", lang, paid=mnkr(paid, lang=lang)), note, synthetic)
     return ax
 
 
-def shown_parts(cells) -> tuple[list, list]:
-    """The months and the groups of a block's cells that the stacked bars tell apart: each only if there are at
-    most as many as there are shades (months) or hatches (groups), and more than one; more are added together."""
-    months = list(dict.fromkeys(m for m, _ in cells if m is not None))
-    groups = list(dict.fromkeys(g for _, g in cells if g is not None))
-    months = months if 1 < len(months) <= len(MONTH_SHADES) else []  # one month (a period's cell): nothing to tell
-    return months, (groups if 1 < len(groups) <= len(GROUP_HATCHES) else [])
+def _segments(result: Payout, lang: str) -> list[tuple[tuple[str, str], pd.Series, str]]:
+    """((gid, legend text), amount per region, colour) of each segment: a block with cells one per group (when it
+    has a few), any other block one."""
+    from ...kinds import kind_of
 
-
-def _payout_legend(stacked: list, beside: list) -> list[Patch]:
-    handles: list[Patch] = []
-    if stacked:
-        first = stacked[0]
-        kind = kind_of(first)
-        months, groups = shown_parts(kind.cells(first))
-        handles += [
-            Patch(color=bar_colour(s, k), label=plain(f"{s} {kind.step_word}".replace("_", " ")))
-            for k, s in enumerate(kind.step_names(first))
-        ]
-        handles += [
-            Patch(color=lighten("#555555", MONTH_SHADES[m % len(MONTH_SHADES)]), label=month)
-            for m, month in enumerate(months)
-        ]
-        handles += [
-            Patch(
-                facecolor="white",
-                edgecolor="#555555",
-                hatch=GROUP_HATCHES[g % len(GROUP_HATCHES)],
-                label=plain(group_name(group)),
-            )
-            for g, group in enumerate(groups)
-        ]
-    handles += [Patch(color=lighten(BLOCK_COLOUR, 0.35 * j), label=f"block {b.number}") for j, b in enumerate(beside)]
-    return handles
+    amounts = result.step_amounts
+    regions = sorted(amounts["region"].unique())
+    segments = []
+    shades, whole = iter(GROUP_COLOURS), iter(BLOCK_COLOURS)
+    for block in result.rules.ruleset.blocks:
+        mine = amounts[amounts["block"] == block.number]
+        groups = [g for g in dict.fromkeys(g for _, g in kind_of(block).cells(block)) if isinstance(g, str)]
+        if not groups or len(groups) > len(GROUP_COLOURS) - 1:
+            values = mine.groupby("region")["amount_sek"].sum().reindex(regions).fillna(0.0)
+            name = block.name if "block" in block.name.lower() else f"{say('block', lang)} {block.number}: {block.name}"
+            segments.append(((f"block{block.number}", name), values, next(whole, "#8c8c8c")))
+            continue
+        for group in groups:
+            values = mine[mine["group"] == group].groupby("region")["amount_sek"].sum().reindex(regions).fillna(0.0)
+            name = f"{say('block', lang)} {block.number}, {group_name(group, lang)}"
+            segments.append(((f"block{block.number}-{group}", name), values, next(shades, "#8c8c8c")))
+    return segments

@@ -11,8 +11,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ...errors import InputError
-from ...kinds.look import plain
+from ...kinds.look import MN, plain
+from ...money import format_number
+from ...rules.texts import alternative_name
 from ..files import read_complete_sweep
+from ..wording import WORDS
 
 
 def read_variant_sweep(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -32,50 +35,74 @@ def read_variant_sweep(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFram
     return tables[0], tables[1], manifest
 
 
-def plot_variants(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict) -> Figure:
-    """Per region, each variant's mean and 5-95 % range of the amount (mnkr); below, each variant's expected and
-    95th-percentile lapsed money, kronor per pp, Gini of kronor per inhabitant and chance that a cell pays nothing."""
+def plot_variants(by_region: pd.DataFrame, scheme: pd.DataFrame, manifest: dict, lang: str = "en") -> Figure:
+    """The variants side by side, to read at a glance: above, a table of colours with each region's expected
+    amount under the first variant (mnkr) and every other variant's difference from it (red: less, blue: more,
+    the number in every cell); below, each variant's scheme-level outcomes as labelled bars: expected and
+    95th-percentile lapsed money, kronor per pp of a region's own improvement, the Gini of kronor per
+    inhabitant and the chance that a month and group pays nothing."""
     names = list(scheme["variant"])
+    shown = [alternative_name(n, lang) for n in names]
     regions = list(dict.fromkeys(by_region["region"]))
     labels = {r: n for r, n in zip(by_region["region"], by_region["region_name"])}
-    colours = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")(np.arange(len(names)) % 20)
-    per_region = min(0.3 + 0.09 * len(names), 0.75)  # inches: room for every variant's line, up to a point
-    top_height, bottom_height = per_region * len(regions) + 1.2, 0.28 * len(names) + 2.2
-    fig = plt.figure(figsize=(11, top_height + bottom_height), layout="constrained")
+    means = by_region.pivot(index="region", columns="variant", values="mean_sek").loc[regions, names] / MN
+    width = max(9.0, 2.6 + 0.62 * len(names))
+    top_height, bottom_height = 0.27 * len(regions) + 2.4, 0.3 * len(names) + 1.8
+    fig = plt.figure(figsize=(width, top_height + bottom_height), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[top_height, bottom_height])
-    ax = top.subplots()
-    step = 0.8 / len(names)
-    marker, line = (3.5, 1.0) if len(names) <= 8 else (2.5, 0.7)
-    for k, name in enumerate(names):
-        rows = by_region[by_region["variant"] == name].set_index("region").loc[regions]
-        y = np.arange(len(regions)) - 0.4 + step * (k + 0.5)
-        low, high = (rows["mean_sek"] - rows["p5_sek"]) / 1e6, (rows["p95_sek"] - rows["mean_sek"]) / 1e6
-        ax.errorbar(rows["mean_sek"] / 1e6, y, xerr=[low, high], fmt="o", ms=marker, lw=line, capsize=0,
-                    color=colours[k], label=plain(name))  # fmt: skip
-    ax.set_yticks(np.arange(len(regions)), [plain(f"{r} {labels[r]}") for r in regions])
-    ax.set_ylim(len(regions) - 0.5, -0.5)
-    ax.set_xlabel("amount from the staircase block, mnkr (dot: mean; line: 5 % to 95 % of trajectories)")
-    ax.grid(axis="x", alpha=0.3)
-    top.legend(loc="outside right upper", fontsize=8, title="variant")
-    n = f"{manifest.get('n', 0):,}".replace(",", " ")
+    _difference_table(top.subplots(), means, shown, [plain(f"{r} {labels[r]}") for r in regions], lang)
+    n = format_number(manifest.get("n", 0), lang=lang)
     scenario = plain(str((manifest.get("scenario") or {}).get("name", "")))
-    ax.set_title(f"Rule variants on the same {n} synthetic trajectories (scenario {scenario})", fontsize=11)
+    top.suptitle(WORDS.text("plot.variants_title", lang, n=n, scenario=scenario), fontsize=11, fontweight="bold",
+                 x=0.01, ha="left")  # fmt: skip
+    _outcome_bars(bottom.subplots(1, 4, sharey=True), scheme, shown, lang)
+    return fig
+
+
+def _difference_table(ax, means: pd.DataFrame, shown: list[str], rows: list[str], lang: str) -> None:
+    """Regions by variants: the first variant's mean, then each other's difference from it, coloured and numbered."""
+    base = means.iloc[:, 0].to_numpy()
+    diffs = means.iloc[:, 1:].to_numpy() - base[:, None]
+    bound = max(float(np.nanmax(np.abs(diffs))) if diffs.size else 0.0, 0.05)
+    colours = plt.get_cmap("RdBu")((np.column_stack([np.zeros(len(base)), diffs]) / bound + 1) / 2)
+    colours[:, 0] = (0.94, 0.94, 0.94, 1.0)  # the baseline's own column: grey, not a difference
+    ax.imshow(colours, aspect="auto", interpolation="nearest")
+    for i in range(len(rows)):
+        ax.text(0, i, format_number(base[i], 1, lang=lang), ha="center", va="center", fontsize=7)
+        for j in range(diffs.shape[1]):
+            value = diffs[i, j]
+            strong = abs(value) > 0.6 * bound
+            text = format_number(value, 1, signed=True, lang=lang) if round(value, 1) else "0"
+            ax.text(j + 1, i, text, ha="center", va="center", fontsize=7, color="white" if strong else "#222222")
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    ax.set_xticks(range(len(shown)), [plain(s) for s in shown], fontsize=8, rotation=90, ha="center", va="bottom")
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    ax.set_xlabel(WORDS.text("plot.variants_x", lang, base=plain(shown[0])), fontsize=8.5)
+
+
+def _outcome_bars(axes, scheme: pd.DataFrame, shown: list[str], lang: str) -> None:
+    """Each variant's scheme-level outcomes, one panel each, every bar with its value."""
     panels = [
-        ("lapsed, mnkr\n(bar: mean; tick: 95 %)", scheme["mean_lapsed_sek"] / 1e6, scheme["p95_lapsed_sek"] / 1e6),
-        ("kronor per pp of own\nimprovement, mnkr", scheme["sek_per_pp"] / 1e6, None),
-        ("Gini of kronor per\ninhabitant (mean)", scheme["gini_per_inhabitant"], None),
-        ("chance that a month and\ngroup pays nothing, %", 100 * scheme["p_cell_pays_nothing"], None),
+        ("plot.lapsed", scheme["mean_lapsed_sek"] / MN, scheme["p95_lapsed_sek"] / MN, 1),
+        ("plot.per_pp", scheme["sek_per_pp"] / MN, None, 1),
+        ("plot.gini", scheme["gini_per_inhabitant"], None, 3),
+        ("plot.nothing_paid", 100 * scheme["p_cell_pays_nothing"], None, 2),
     ]
-    y = np.arange(len(names))
-    for i, (ax, (title, values, p95)) in enumerate(zip(bottom.subplots(1, 4, sharey=True), panels)):
-        ax.barh(y, values, color=colours)
+    y = np.arange(len(shown))
+    for i, (ax, (key, values, p95, decimals)) in enumerate(zip(axes, panels)):
+        ax.barh(y, values, color="#8fb3e0" if i else "#c43b3b", height=0.7)
         if p95 is not None:
             ax.scatter(p95, y, marker="|", s=120, color="black", zorder=3)
+        highest = max(float(np.nanmax(values)), float(np.nanmax(p95)) if p95 is not None else 0.0)
+        for yy, value in zip(y, values):
+            ax.text(value + 0.02 * (highest or 1.0), yy, format_number(value, decimals, lang=lang), va="center",
+                    fontsize=6.5)  # fmt: skip
         if i == 0:
-            ax.set_yticks(y, [plain(v) for v in names], fontsize=8)
-            ax.set_ylim(len(names) - 0.5, -0.5)
-        ax.set_title(title, fontsize=9)
+            ax.set_yticks(y, [plain(v) for v in shown], fontsize=8)
+            ax.set_ylim(len(shown) - 0.5, -0.5)
+        ax.set_title(WORDS.text(key, lang), fontsize=8.5)
+        ax.set_xlim(min(0.0, float(np.nanmin(values))), highest * 1.35 if highest > 0 else 1.0)
+        ax.xaxis.set_major_formatter(lambda v, _: format_number(v, None, lang=lang))
+        ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
-        highest = max(np.nanmax(values), np.nanmax(p95) if p95 is not None else 0.0)
-        ax.set_xlim(min(0.0, np.nanmin(values)), highest * 1.15 if highest > 0 else 1.0)
-    return fig

@@ -1,0 +1,71 @@
+"""The words every picture, explanation and table shares about rule blocks, in English and Swedish: groups,
+measures, months, steps, values of rule parameters, and each kind's own words (``kinds/<kind>/words.toml``).
+No drawing here: the command line and the outputs use these without loading matplotlib."""
+
+from __future__ import annotations
+
+from ..language import Words, words_of
+from ..money import format_number
+
+WORDS = words_of("kommiljard.kinds")
+
+
+def kind_words(kind) -> Words:
+    """A kind's own words file (``kinds/<kind>/words.toml``), found from the package of the kind's class; empty for
+    a kind without one (its words are then those of its ``words`` attribute, :func:`kommiljard.kinds.kind_word`)."""
+    try:
+        return words_of(type(kind).__module__.rpartition(".")[0])
+    except FileNotFoundError:
+        return Words(type(kind).__module__, {"en": {}, "sv": {}})
+
+
+def say(key: str, lang: str = "en", /, **values) -> str:
+    """One of the words every picture and explanation shares (``kinds/words.toml``)."""
+    return WORDS.text(key, lang, **values)
+
+
+def regions_count(n: int, lang: str = "en") -> str:
+    """``1 region``, ``7 regions`` (``7 regioner``)."""
+    return say("one_region" if n == 1 else "regions_n", lang, n=format_number(n, lang=lang))
+
+
+def group_name(group: str | None, lang: str = "en", short: bool = False) -> str:
+    """A group as people call it (``first_visit`` -> first visits, förstabesök; ``short``: operation -> operations
+    rather than operations and treatments), or a kind's own (a procedure: its word ``group_<name>``); an unknown one as
+    written."""
+    if group is None:
+        return ""
+    shared = WORDS.get(f"{'group_short' if short else 'group'}.{group}", lang)
+    if shared is not None:
+        return shared
+    from . import KINDS, kind_word  # a kind's own group (a procedure): its word group_<name>
+
+    key = f"group_{group}"
+    own = next((kind for kind in KINDS.values() if key in kind.words), None)
+    return kind_word(own, key, lang) if own is not None else group
+
+
+def measure_name(measure: str, lang: str = "en") -> str:
+    """A panel measure as people call it (``share_90`` -> share waiting at most 90 days); else as written."""
+    return WORDS.get(f"measure.{measure}", lang, measure)
+
+
+def value_of(value: str, lang: str = "en") -> str:
+    """A rule parameter's value in words (``population`` -> by population, efter befolkning); else as written."""
+    return WORDS.get(f"value.{value}", lang, value)
+
+
+def colour_word(name: str, lang: str = "en") -> str:
+    """A bar named by its colour (``blue`` -> blå), when only its name is known; any other name as written."""
+    return WORDS.get(f"colour.{name}", lang, name)
+
+
+def step_name(step, lang: str = "en") -> str:
+    """A bar or level: its name in English, the rule file's label (the agreement's word: blå) in Swedish."""
+    return (getattr(step, "label", "") or step.name) if lang == "sv" else step.name
+
+
+def month_name(month: str, lang: str = "en", short: bool = False) -> str:
+    """``2019-09`` -> ``September 2019`` (``september 2019``; ``short``: ``Sep 2019``, ``sep 2019``)."""
+    table = "short_month" if short else "month"
+    return f"{WORDS.text(f'{table}.{month[5:7]}', lang)} {month[:4]}"

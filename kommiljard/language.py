@@ -1,0 +1,78 @@
+"""The languages of what people read (English and Swedish), and the words files that hold their words.
+
+Every layer keeps the words it shows in a ``words.toml`` beside its code, each key with its English
+and Swedish text side by side (``key = ["English", "svenska"]``; a ``[table]`` groups keys as
+``table.key``): the generic words of the outputs in ``outputs/words.toml``, the words every picture
+and explanation of a rule block shares in ``kinds/words.toml``, and each kind's own words (its
+steps, routes, picture and explanation) in ``kinds/<kind>/words.toml``. A text may hold ``{name}``
+fields, filled in by :meth:`Words.text`. Numbers are written by
+:mod:`kommiljard.money` (Swedish formats through babel), never here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from .errors import InputError
+
+LANGUAGES = ("en", "sv")
+LANGUAGE_NAMES = {"en": "English", "sv": "Swedish (svenska)"}
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is a language kommiljard writes; else a clear error."""
+    if lang not in LANGUAGES:
+        raise InputError(f"language {lang!r}: use en (English) or sv (Swedish)")
+    return lang
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words of one words file: ``text(key, lang, **values)``."""
+
+    source: str
+    tables: dict[str, dict[str, object]]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.tables["en"]
+
+    def text(self, key: str, lang: str = "en", /, **values) -> str:
+        """The text of ``key`` in ``lang``, its ``{fields}`` filled in from ``values``."""
+        text = self.tables[check_lang(lang)][key]
+        return text.format(**values) if values else text
+
+    def get(self, key: str, lang: str = "en", default: str | None = None) -> str | None:
+        """The text of ``key`` (unfilled), or ``default`` if the file has no such key."""
+        return self.tables[check_lang(lang)].get(key, default)
+
+    def keys(self) -> list[str]:
+        return list(self.tables["en"])
+
+
+@cache
+def words_of(package: str, name: str = "words.toml") -> Words:
+    """The words file ``name`` of a kommiljard package (``kommiljard.outputs``), checked: every key has an
+    English and a Swedish text."""
+    resource = files(package) / name
+    pairs = _flattened(tomllib.loads(resource.read_text(encoding="utf-8")))
+    wrong = [k for k, v in pairs.items() if not (isinstance(v, list) and len(v) == 2 and all(map(_is_text, v)))]
+    if wrong:
+        raise RuntimeError(f"{package}/{name}: each key needs [English, Swedish] texts; not so: {', '.join(wrong)}")
+    return Words(f"{package}/{name}", {lang: {k: v[i] for k, v in pairs.items()} for i, lang in enumerate(LANGUAGES)})
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _flattened(table: dict, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out |= _flattened(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
