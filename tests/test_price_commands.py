@@ -303,3 +303,17 @@ def test_the_swedish_csv_on_the_terminal_has_whole_kronor_in_every_amount(panel,
         cells = dict(zip(header.split(";"), row.split(";")))
         assert all(cells[c].isdigit() for c in amounts), row  # 4761905, not 4761905,0
         assert sum(int(cells[c]) for c in amounts if c != "total, kr") == int(cells["total, kr"])
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_explains_table_of_operations_keeps_its_rows_whole_at_80_columns(lang):
+    """Where every year's column would not fit, the table drops the earlier years (the baseline keeps their mean)
+    rather than wrap each row."""
+    done = CliRunner(env={"COLUMNS": "80"}).invoke(
+        app, ["explain", OPERATIONS, "--rules", "kommiljard-2026", "--region", "03", "--lang", lang]
+    )
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    cataract = next(line for line in lines if "katarakt" in line.lower() or "cataract" in line.lower().split()[:1])
+    assert "9 291 000" in cataract.replace("\xa0", " ")  # on the row, not wrapped
+    assert max(map(len, lines)) <= 80

@@ -155,7 +155,7 @@ class PriceExplanation(RegionTrace):
             "",
             headline(b, o, lang),
             "",
-            *operation_lines(b, o, lang),
+            *operation_lines(b, o, lang, width),
             "",
             *cap_lines(b, o, self.inp, lang),
             *pot_lines(b, self.cell, lang),
@@ -167,8 +167,9 @@ class PriceExplanation(RegionTrace):
         return fitted(lines, width)
 
 
-def operation_lines(b: PricePerOperation, o: RegionOutcome, lang: str) -> list[str]:
-    """The table of operations counted per procedure."""
+def operation_lines(b: PricePerOperation, o: RegionOutcome, lang: str, width: int | None = None) -> list[str]:
+    """The table of operations counted per procedure; without the earlier years' columns where it would be wider
+    than ``width`` (the heading names those years, the baseline column keeps their mean)."""
     if b.counting == "above_baseline":
         head = word(
             "operations_heading",
@@ -180,8 +181,20 @@ def operation_lines(b: PricePerOperation, o: RegionOutcome, lang: str) -> list[s
         )
     else:
         head = word("every_heading", lang, months=period(b, lang))
+    table = _operations_table(b, o, lang, every_year=True)
+    if width is not None and max(map(len, table)) > width:
+        table = _operations_table(b, o, lang, every_year=False)
+    return [
+        f"{head}   {cite(b.counting_source, b.counting_note, lang)}",
+        *table,
+        "  " + word("earned_total", lang, amount=kronor(o.earned, 2, lang=lang)),
+    ]
+
+
+def _operations_table(b: PricePerOperation, o: RegionOutcome, lang: str, *, every_year: bool) -> list[str]:
     cols = WORDS["columns"][LANGS.index(lang)]
-    years = [str(y) for y in b.baseline_years] if b.counting == "above_baseline" else []
+    counted = b.counting == "above_baseline"
+    years = [str(y) for y in b.baseline_years] if counted and every_year else []
     header = [cols[0], b.months[0][:4], *years, *cols[2:]]
     rows = []
     for p in o.procedures:
@@ -191,21 +204,16 @@ def operation_lines(b: PricePerOperation, o: RegionOutcome, lang: str) -> list[s
                 procedure_name(p.procedure, lang),
                 format_number(p.operations, 0, lang=lang),
                 *base,
-                format_number(p.baseline, 2, lang=lang) if years else "-",
+                format_number(p.baseline, 2, lang=lang) if counted else "-",
                 format_number(p.counted, None, lang=lang),
                 format_number(p.price, 0, lang=lang),
                 format_number(p.earned, 0 if p.earned == round(p.earned) else 2, lang=lang),
             ]
         )
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    table = [
+    return [
         "  " + " ".join(str(c).ljust(w + 1) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
         for r in [header, *rows]
-    ]
-    return [
-        f"{head}   {cite(b.counting_source, b.counting_note, lang)}",
-        *table,
-        "  " + word("earned_total", lang, amount=kronor(o.earned, 2, lang=lang)),
     ]
 
 
