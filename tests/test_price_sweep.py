@@ -80,7 +80,7 @@ def test_the_sweep_command_of_a_price_scheme(tmp_path):
     assert done.exit_code == 0, done.output
     assert "Stockholm" in done.output and (tmp_path / "s" / "summary.parquet").exists()
     said = " ".join(done.stdout.split())  # the footnote is the kind's: no bar in a price scheme
-    assert "<group> %: the chance to be paid for the region's own operations over the baseline" in said
+    assert "the chance of payment for operations in that group, in % of the trajectories" in said
     assert "bar" not in said and "block-1 amount per region" in said
 
 

@@ -55,7 +55,7 @@ def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
     name, sep, spec = text.partition(":")
     if not sep or not name.strip() or not spec.strip():
         raise RuleFileError(
-            f"variant {text!r}: write it as NAME:KEY=VALUE[,KEY=VALUE...], "
+            f"variant {text!r} (--variant): write it as NAME:KEY=VALUE[,KEY=VALUE...], "
             "e.g. blue-from-0:block1.bars.blue.min_improvement=0,block1.bars.blue.inclusive=false"
         )
     parts, depth, quote, current = [], 0, "", ""
