@@ -105,7 +105,8 @@ def test_the_curve_of_a_pot_per_procedure_and_no_conditions_where_no_block_has_a
     done = run(*args, "--procedure", "cataract")
     assert done.exit_code == 0, done.output  # the price arrays' gaps are per cell (one per procedure's pot)
     assert "more operations" in done.stdout and "conditions" not in done.stderr
-    assert "the conditions of block 2: all regions met them" in run("payout", str(DATA / "sample_panel_2019.parquet")).stderr
+    stated = run("payout", str(DATA / "sample_panel_2019.parquet")).stderr
+    assert "the conditions of block 2: all regions met them" in stated
 
 
 @pytest.mark.slow
