@@ -29,7 +29,7 @@ from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
 from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
-from .options import command_files, lever_change, lever_sizes, month_names
+from .options import command_files, in_range, lever_change, lever_sizes, month_names
 from .terminal import safe_console, shown
 
 
@@ -166,6 +166,14 @@ BackendOpt = Annotated[
     typer.Option(
         help="auto (the readable reference: one panel needs no compiler), the numba kernel, the reference, or "
         "check (both, must agree)."
+    ),
+]
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        help="Seed (0 to 2**63 - 1): the same seed and arguments give the same results.",
+        parser=in_range("seed", "--seed", whole=True),
     ),
 ]
 RulesOpt = Annotated[

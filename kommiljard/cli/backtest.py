@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..money import format_number
 from ..rules import DEFAULT_RULES
 from . import options as opt
-from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, app, err, reports_errors
+from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, SeedOpt, app, err, reports_errors
 from .app import lang as current_lang
 from .fit import (
     RESPONSE_CV,
@@ -43,14 +43,6 @@ TrajectoriesOpt = Annotated[
         "-n",
         help="Trajectories drawn for the forecast (kept in memory; at most 1 000 000).",
         parser=opt.in_range("forecast_trajectories", "--n", whole=True),
-    ),
-]
-SeedOpt = Annotated[
-    int,
-    typer.Option(
-        "--seed",
-        help="Seed (0 to 2**63 - 1): the same seed and arguments give the same result.",
-        parser=opt.in_range("seed", "--seed", whole=True),
     ),
 ]
 OutDirOpt = Annotated[

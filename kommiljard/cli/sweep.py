@@ -26,6 +26,7 @@ from .app import (
     MonthsOpt,
     PopulationOpt,
     RuleSetsOpt,
+    SeedOpt,
     SetOpt,
     VariantOpt,
     app,
@@ -54,14 +55,6 @@ TrajectoriesOpt = Annotated[
     int,
     typer.Option(
         "--n", "-n", help="Number of trajectories (1 to 10^9).", parser=opt.in_range("trajectories", "--n", True)
-    ),
-]
-SeedOpt = Annotated[
-    int,
-    typer.Option(
-        "--seed",
-        help="Seed (0 to 2**63 - 1): the same seed and arguments give the same results.",
-        parser=opt.in_range("seed", "--seed", whole=True),
     ),
 ]
 ChunkSizeOpt = Annotated[
