@@ -26,7 +26,6 @@ procedures) and a further 3 % in 2026. The file says it is synthetic in its Parq
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kommiljard.inputs.regions import region_table
+from kommiljard.outputs.files import atomic_path, write_text
 
 HERE = Path(__file__).resolve().parent
 YEARS = (2022, 2023, 2024, 2025, 2026)
@@ -77,17 +77,6 @@ def operations_panel(seed: int) -> pd.DataFrame:
     return panel.sort_values(["region", "month", "group"], ignore_index=True)
 
 
-def write_atomically(path: Path, write) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_panel(panel: pd.DataFrame, path: Path, seed: int) -> None:
     """The panel as Parquet, marked SYNTHETIC in its metadata."""
     table = pa.Table.from_pandas(panel, preserve_index=False)
@@ -101,7 +90,8 @@ def write_panel(panel: pd.DataFrame, path: Path, seed: int) -> None:
             ).encode(),
         }
     )
-    write_atomically(path, lambda tmp: pq.write_table(table, tmp))
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def shares_and_operations(operations: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +130,7 @@ def write_exports(panel: pd.DataFrame, folder: Path) -> list[Path]:
     paths = [folder / "operationer_feb_okt_2022_2025_lang.csv", folder / "operationer_feb_okt_2022_2025_bred.csv"]
     for frame, path in zip((long, wide), paths, strict=True):
         text = EXPORT_TITLE + "\n" + frame.to_csv(sep=";", index=False, lineterminator="\n")
-        write_atomically(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        write_text(path, text)
     return paths
 
 

@@ -6,28 +6,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kommiljard.outputs.files import atomic_path
 from kommiljard.sample import sample_panel
 from kommiljard.sweeps.calibration import calibration_summary, published_2019
 
 HERE = Path(__file__).resolve().parent
-
-
-def write_atomically(path: Path, write) -> None:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def summary_table(panel: pd.DataFrame, seeds: int) -> pd.DataFrame:
@@ -67,9 +56,11 @@ def main() -> None:
             ).encode(),
         }
     )
-    write_atomically(args.out, lambda tmp: pq.write_table(table, tmp))
+    with atomic_path(args.out) as tmp:
+        pq.write_table(table, tmp)
     csv = args.out.with_suffix(".csv")
-    write_atomically(csv, lambda tmp: panel.to_csv(tmp, index=False))
+    with atomic_path(csv) as tmp:
+        panel.to_csv(tmp, index=False)
     print(f"wrote {args.out} and {csv}: {len(panel)} rows, SYNTHETIC, seed={args.seed}\n")
     print(summary_table(panel, args.calibration_seeds).to_string(index=False))
 
