@@ -16,7 +16,7 @@ group ``kommiljard.kinds``); a kind defined elsewhere is added with :func:`regis
 from __future__ import annotations
 
 from .base import BlockKind, Column, Draw, Lever, LeverActions, SweepPlan, kind_word, word
-from .registry import KINDS, block_models, cell_months, kind_of, no_kind, rule_models, table_columns
+from .registry import KINDS, block_models, kind_of, no_kind, rule_models, table_columns
 
 
 def register(kind: BlockKind, replace: bool = False) -> BlockKind:
@@ -38,7 +38,6 @@ __all__ = [
     "LeverActions",
     "SweepPlan",
     "block_models",
-    "cell_months",
     "kind_of",
     "kind_word",
     "no_kind",

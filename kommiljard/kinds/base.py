@@ -17,8 +17,7 @@ What a kind declares (plain data, read without computing anything):
   (``block.measure_columns()``) and checks them in the rows it reads (``coverage``).
 - ``columns``: the columns its blocks add to the engine's table (:class:`Column`), with their
   meaning. The engine's table is the union of the rule set's kinds' columns, in declared order.
-- ``words``: every user-facing text of the kind, in English and Swedish (:func:`word`); optional keys
-  other commands ask for: ``sweep_chance`` (what a sweep summary's ``<group> %`` is, with ``{steps}``).
+- ``words``: every user-facing text of the kind, in English and Swedish (:func:`word`).
 - ``step_word``: what one step is called (``bar``, ``level``; a key of ``words``).
 - ``levers``: the :class:`Lever` declarations its blocks can have (what a region can change, its
   unit, option word and range); empty if a region cannot act on its blocks.

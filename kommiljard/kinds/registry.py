@@ -196,14 +196,3 @@ def table_columns(kinds) -> list[Column]:
                 names.insert(min(later) if later else len(names), column.name)
         ordered += [first[n] for n in names]
     return ordered
-
-
-def cell_months(block, cell) -> list[str]:
-    """The months of ``block`` that a cell (month reported under, group) measures, in order: one for a month's cell,
-    several for a cell over a period (a price's period, a threshold's half-year); empty for a cell without a month."""
-    month, group = cell
-    if month is None:
-        return []
-    kind = kind_of(block)
-    groups = [group] if group is not None else list(getattr(block, "group_names", ()) or ())
-    return [m for m in block.months if any(kind.cell_of(block, m, g) == tuple(cell) for g in groups)] or [month]

@@ -102,15 +102,6 @@ def month_label(month: str, lang: str) -> str:
     return f"{TEXT[lang]['months'][int(month[5:7]) - 1]} {month[:4]}"
 
 
-def cell_label(rules: Rules, number: int, cell: tuple, lang: str) -> str:
-    """When a lever cell measures: its month, or the months of a cell over a period (``feb–oct 2025``)."""
-    from ..kinds import cell_months
-    from .wording import month_range
-
-    months = cell_months(rules.ruleset.block(number), cell)
-    return month_range(months, lang) if len(months) > 1 else month_label(cell[0], lang)
-
-
 def page_words(curves: CellCurves, lang: str) -> dict:
     """The page's words: ``text.toml``'s, with those the lever rewords (its words ``page.<key>``)."""
     t = dict(TEXT[lang])

@@ -347,19 +347,6 @@ def lever_unit(block) -> str:
     return actions.lever.unit if actions is not None else "pp"
 
 
-def chance_text(block, steps) -> str:
-    """What a sweep summary's ``<group> %`` column is, in the block's kind's words (``sweep_chance``, with
-    ``{steps}``), or said of its steps (``step_word``)."""
-    from ..kinds import kind_of
-    from ..kinds.base import kind_word
-
-    kind, listed = kind_of(block), "/".join(steps)
-    if "sweep_chance" in kind.words:
-        return kind_word(kind, "sweep_chance", steps=listed)
-    step = kind_word(kind, kind.step_word)
-    return f"the chance to reach the {listed} {step} in that group in at least one measurement month"
-
-
 def _new_manifest(plan: _Plan, n_parts: int) -> dict:
     """A running sweep's manifest: what produced it (its parts are added as they are written)."""
     sweep, setup, lever = plan.sweep, plan.setup, plan.lever
@@ -384,7 +371,6 @@ def _new_manifest(plan: _Plan, n_parts: int) -> dict:
             "groups": list(swept.groups),
             "bars": list(swept.steps),
             "months": list(swept.months),
-            "chance": chance_text(block, swept.steps),
         },
         "lever": (
             {

@@ -90,10 +90,6 @@ def procedure_name(name: str, lang: str = "en", plural: bool = False) -> str:
 # section, its routes and its cells on the what-if page.
 KIND_WORDS = {
     "kind": ("price per operation", "ersättning per operation"),
-    "sweep_chance": (
-        "the chance to be paid for the region's own operations over the baseline (in that pot)",
-        "chansen att få betalt för regionens egna operationer över baslinjen (i den potten)",
-    ),
     "part": ("part", "del"),
     "cells_anchor": ("prices-per-operation", "prices-per-operation"),
     "cells_title": ("Prices per operation", "Ersättning per operation"),

@@ -7,10 +7,6 @@ from __future__ import annotations
 WORDS = {
     "kind": ("requirements with a bonus pot", "prestationskrav med bonuspott"),
     "step": ("step", "steg"),
-    "sweep_chance": (
-        "the chance to reach {steps} of that requirement in at least one month",
-        "chansen att nå {steps} i det kravet minst en månad",
-    ),
     "earned": ("earned", "intjänat"),
     "bonus": ("bonus", "bonus"),
     "bonus_pot": ("bonus pot", "bonuspott"),
