@@ -11,7 +11,11 @@ fields, filled in by :meth:`Words.text`. Numbers are written by
 
 from __future__ import annotations
 
+import math
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -20,6 +24,48 @@ from .errors import InputError
 
 LANGUAGES = ("en", "sv")
 LANGUAGE_NAMES = {"en": "English", "sv": "Swedish (svenska)"}
+LOCALES = {"en": "en_GB", "sv": "sv_SE"}  # babel's locale of each language's number and date formats
+
+
+SPOKEN: ContextVar[str] = ContextVar("kommiljard_language", default="en")
+
+
+def spoken() -> str:
+    """The language being spoken: the command's ``--lang``, or what :func:`speaking` set (English by default).
+    Messages (refusals, warnings) are written in it when they are raised."""
+    return SPOKEN.get()
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[str]:
+    """Speak ``lang`` inside the block: every refusal and warning raised there is written in it."""
+    token = SPOKEN.set(check_lang(lang))
+    try:
+        yield lang
+    finally:
+        SPOKEN.reset(token)
+
+
+def speaker(package: str) -> Callable[..., str]:
+    """The ``say(key, **values)`` of a room: the text of ``key`` in the room's words file, in the spoken
+    language. Under Swedish a fractional number among the values is written the Swedish way (``70,96``);
+    the rest (names, paths, counts) as given."""
+
+    def say(key: str, /, **values) -> str:
+        lang = spoken()
+        if lang != "en":
+            values = {k: _number(v, lang) for k, v in values.items()}
+        return words_of(package).text(key, lang, **values)
+
+    return say
+
+
+def _number(value: object, lang: str) -> object:
+    if isinstance(value, float) and math.isfinite(value):
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=LOCALES[lang], decimal_quantization=False)
+    return value
 
 
 def check_lang(lang: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import KommiljardError
+from .language import LOCALES
 
 TOLERANCE_SEK = 0.01
 
@@ -54,7 +55,7 @@ def whole_kronor(amounts, total: float | None = None) -> np.ndarray:
 NO_DATA = {"en": "no data", "sv": "uppgift saknas"}
 MINUS = "-"
 PP_UNIT = {"en": "pp", "sv": "procentenheter"}
-SWEDISH = "sv_SE"
+SWEDISH = LOCALES["sv"]
 
 
 def _missing(value) -> bool:

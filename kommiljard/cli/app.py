@@ -11,7 +11,6 @@ import inspect
 import os
 import sys
 import warnings
-from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +26,7 @@ except ImportError:  # pragma: no cover - a typer that uses the click package
 
 from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
+from ..language import SPOKEN, speaker, spoken
 from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
 from .options import command_files, in_range, lever_change, lever_sizes, month_names
@@ -133,12 +133,12 @@ class Dialect(StrEnum):
     sv = "sv"
 
 
-LANGUAGE: ContextVar[str] = ContextVar("kommiljard_language", default="en")
+say = speaker(__package__)
 
 
 def lang() -> str:
-    """The language of the command being run (``--lang``): what its tables, narration and files say."""
-    return LANGUAGE.get()
+    """The language of the command being run (``--lang``): what its tables, narration, files and messages say."""
+    return spoken()
 
 
 def dialect_of(dialect: Dialect | None) -> str:
@@ -249,6 +249,12 @@ INTERNAL_ERROR = 3  # exit status of a bug in kommiljard (2: bad input)
 SHOW_TRACEBACK = "KOMMILJARD_TRACEBACK"
 
 
+def complain(message: str, status: int) -> None:
+    """Print ``message`` as one ``error:`` line (in the command's language) on stderr, and exit with ``status``."""
+    err.print(Text.assemble((say("error"), "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
+    raise typer.Exit(status) from None
+
+
 def reports_errors(func):
     """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2.
 
@@ -261,7 +267,7 @@ def reports_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        token = LANGUAGE.set(str(getattr(kwargs.get("lang"), "value", kwargs.get("lang") or "en")))
+        token = SPOKEN.set(str(getattr(kwargs.get("lang"), "value", kwargs.get("lang") or "en")))
         try:
             inputs, outputs = command_files(kwargs)
             check_outputs(outputs)
@@ -269,25 +275,19 @@ def reports_errors(func):
                 warnings.simplefilter("ignore", MissingDataWarning)  # the commands narrate it themselves
                 return func(*args, **kwargs)
         except KommiljardError as exc:
-            message = str(exc)
+            complain(str(exc), 2)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            message = f"{where}{exc.strerror or exc}. Check the path and its permissions, and that the disk has room."
+            complain(say("refuse.os_error", where=where, what=exc.strerror or exc), 2)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:
             if os.environ.get(SHOW_TRACEBACK):
                 raise
-            message = (
-                f"internal error in kommiljard {__version__} ({type(exc).__name__}: {exc}). This is a bug, not your "
-                f"input: please report it with the command you ran ({SHOW_TRACEBACK}=1 shows where it happened)."
-            )
-            err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
-            raise typer.Exit(INTERNAL_ERROR) from None
+            error = f"{type(exc).__name__}: {exc}"
+            complain(say("refuse.internal", version=__version__, error=error, variable=SHOW_TRACEBACK), INTERNAL_ERROR)
         finally:
-            LANGUAGE.reset(token)
-        err.print(Text.assemble(("error:", "bold red"), " ", shown(message)), highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+            SPOKEN.reset(token)
 
     return wrapper
 
@@ -361,5 +361,5 @@ def chosen_lever(levers: dict) -> tuple[str | None, object]:
     """The lever option given (``("improve", 3.0)``), or ``(None, None)``; more than one is an error."""
     given = {k: v for k, v in levers.items() if v is not None}
     if len(given) > 1:
-        raise KommiljardError(f"give one lever, not {' and '.join('--' + k for k in given)}")
+        raise KommiljardError(say("refuse.one_lever", given=say("and").join("--" + k for k in given)))
     return next(iter(given.items()), (None, None))
