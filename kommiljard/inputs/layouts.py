@@ -391,7 +391,7 @@ def read_export(path: Path, hints: Hints, sheet: str | None = None) -> tuple[Rea
 
 
 def _unrecognised(path: Path, grids: list[Grid]) -> str:
-    where = f" (sheets: {', '.join(g.kind.partition('sheet ')[2] for g in grids)})" if len(grids) > 1 else ""
+    where = f" (sheets: {', '.join(repr(g.sheet) for g in grids)})" if len(grids) > 1 else ""
     if all(len(grid.filled(r)) <= 1 for grid in grids for r in range(len(grid.rows))):
         return (
             f"{path}: every row has at most one cell{where}: this is not a table separated by ';', ',' or tabs "
