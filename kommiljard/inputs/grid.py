@@ -228,7 +228,8 @@ def _csv_grid(path: Path) -> Grid:
             rows.extend(reader)
         except csv.Error as exc:  # a cell longer than the csv module's limit, or a stray NUL
             raise InputError(_unreadable_row(path, lines, len(rows), delimiter, exc)) from None
-        kind = say("read.csv", delimiter=say("read.tab") if delimiter == "\t" else DELIMITER_NAMES[delimiter], encoding=encoding)
+        shown = say("read.tab") if delimiter == "\t" else DELIMITER_NAMES[delimiter]
+        kind = say("read.csv", delimiter=shown, encoding=encoding)
     _check_cell_sizes(path, rows)
     return Grid(str(path), rows, kind)
 

@@ -336,9 +336,8 @@ def _twice_issues(twice: dict) -> list[Issue]:
             if issues.full:
                 issues.more += 1
                 continue
-            issues.append(
-                _issue(say("import.twice", row=_label(key), there=_at(first, first_reading, reading.source)), value, reading)
-            )
+            there = _at(first, first_reading, reading.source)
+            issues.append(_issue(say("import.twice", row=_label(key), there=there), value, reading))
     return issues
 
 

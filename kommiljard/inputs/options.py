@@ -247,7 +247,8 @@ def name(
         return folded[fold(text)]
     close = nearest(text, choices, spellings)
     did = say("refuse.did_you_mean", close=repr(close)) if close else "."
-    raise OptionError(option, value, say("refuse.not_a_name", what=_said("what", what), did=did, choices=", ".join(choices)))
+    said = say("refuse.not_a_name", what=_said("what", what), did=did, choices=", ".join(choices))
+    raise OptionError(option, value, said)
 
 
 GROUP_SPELLINGS = {

@@ -44,7 +44,8 @@ def raise_problems(source: str, what: str, problems: list[Problem], hint: str) -
 
 
 def noun(what: str) -> str:
-    """What a file or table is (``panel``, ``population table``) in the spoken language; a caller's own text as it is."""
+    """What a file or table is (``panel``, ``population table``) in the spoken language; a caller's own words as
+    they are."""
     key = f"noun.{what}"
     return say(key) if key in words_of(__package__) else what
 
@@ -89,7 +90,8 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(say("refuse.unreadable_table", path=path, what=noun(what), exc=exc, suffix=suffix[1:])) from None
+        said = say("refuse.unreadable_table", path=path, what=noun(what), exc=exc, suffix=suffix[1:])
+        raise InputError(said) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df.reset_index(drop=True), meta
 
