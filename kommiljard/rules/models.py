@@ -96,7 +96,7 @@ class RuleSet(Frozen):
         needs: dict[str, str] = {}
         for b in self.blocks:
             for col in b.measure_columns():
-                needs.setdefault(col, f"block {b.number} ({b.name}) of {self.id}")
+                needs.setdefault(col, say("block_of", number=b.number, name=b.name, id=self.id))
         return needs
 
     def alternative(self, name: str) -> Alternative:
