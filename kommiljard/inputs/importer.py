@@ -34,6 +34,7 @@ from ..errors import InputError, closest
 from ..language import speaker
 from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
+from .options import typed
 from .panel import SHARE_COLUMNS, validate_panel
 from .plausibility import fractions_in
 from .regions import nearest_region, region_codes, region_label, region_names
@@ -97,7 +98,7 @@ def group_flag(value: str | None) -> str | None:
     if group is None:
         close = closest(value, list(GROUP_NAMES))
         did = say("refuse.did_you_mean", close=repr(close)) if close else ""
-        raise InputError(say("refuse.group_flag", value=repr(value), did=did, groups=", ".join(GROUP_NAMES)))
+        raise InputError(say("refuse.group_flag", value=repr(value), did=did, groups=typed(GROUP_NAMES)))
     return group
 
 
@@ -110,7 +111,7 @@ def measure_flag(value: str | None) -> str | None:
         close = closest(value, list(MEASURES))
         what = say("refuse.it_names", other=other) if other else ""
         did = say("refuse.did_you_mean", close=repr(close)) if close else ""
-        others = ", ".join(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
+        others = typed(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
         raise InputError(
             say("refuse.measure_flag", value=repr(value), what=what, did=did, hint=MEASURE_HINT, others=others)
         )
@@ -254,7 +255,7 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
     issues += _twice_issues(twice)
     for reading in readings:
         shares = [v.value for v in reading.values if v.measure in SHARES and v.value is not None]
-        if fractions := fractions_in(shares, "of this export"):
+        if fractions := fractions_in(shares, say("import.of_this_export")):
             issues.append(Issue(fractions, reading.source))
     kept, left_out, lacking = {}, [], []
     for key, ms in rows.items():  # one pass over the panel's rows

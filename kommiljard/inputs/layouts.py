@@ -631,10 +631,14 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         need_measure=measure_column is None,
     )
     if measure_column is not None:
-        reading.said["measure"] = f"from {place(None, measure_column, reading.headers[measure_column])} in each row"
+        reading.said["measure"] = say(
+            "report.from_column", column=place(None, measure_column, reading.headers[measure_column])
+        )
         _no_flag_against(reading, issues, "--measure", hints.measure, header, measure_column)
     if group_column is not None:
-        reading.said["phase"] = f"from {place(None, group_column, reading.headers[group_column])} in each row"
+        reading.said["phase"] = say(
+            "report.from_column", column=place(None, group_column, reading.headers[group_column])
+        )
         _no_flag_against(reading, issues, "--group", hints.group, header, group_column)
     for r in range(header + 1, len(grid.rows)):
         filled = grid.filled(r)
@@ -712,7 +716,7 @@ def _own_group(
 ) -> str | None:
     """The group of every row of a file without a group column (from its title or --group); None with one."""
     if "group" in roles:
-        reading.said["phase"] = f"from {place(None, roles['group'], names[roles['group']])} in each row"
+        reading.said["phase"] = say("report.from_column", column=place(None, roles["group"], names[roles["group"]]))
         _no_flag_against(reading, issues, "--group", hints.group, header, roles["group"])
         return None
     silent = f"no group column (Vårdkontakt or Grupp; columns: {', '.join(filter(None, names))}): add one"
@@ -791,7 +795,9 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
     file_group = _own_group(reading, issues, grid, header, roles, names, hints)
     file_measure = None
     if "measure" in roles:
-        reading.said["measure"] = f"from {place(None, roles['measure'], names[roles['measure']])} in each row"
+        reading.said["measure"] = say(
+            "report.from_column", column=place(None, roles["measure"], names[roles["measure"]])
+        )
         _no_flag_against(reading, issues, "--measure", hints.measure, header, roles["measure"])
     else:
         silent = (

@@ -128,7 +128,9 @@ def read_operations(grid: Grid, header: Header) -> tuple[Reading, list[Issue]]:
     reading = Reading(grid.source, grid.kind, header.layout, notes=list(grid.notes))
     reading.headers = {c: grid.text(header.row, c) for c in grid.filled(header.row)}
     reading.title = [grid.text(r, 0) for r in range(header.row) if grid.text(r, 0)]
-    reading.said["procedure"] = say("report.from_column", column=repr(reading.headers[header.procedure]))
+    reading.said["procedure"] = say(
+        "report.from_column", column=say("report.named_column", name=repr(reading.headers[header.procedure]))
+    )
     issues: list[Issue] = []
     unknown: dict[str, list[tuple[int, int]]] = {}
     codes, code_of = set(region_codes()), {}

@@ -43,6 +43,12 @@ class OptionError(InputError):
         super().__init__(f"{option}{'' if value is None else ' ' + shown(value)}: {problem}")
 
 
+def typed(values: Iterable[object]) -> str:
+    """Values a user types as they are (``first_visit``), listed: as they are in English, quoted in Swedish (where a
+    code name would read as an English word)."""
+    return ", ".join(map(str, values)) if spoken() == "en" else ", ".join(f"'{v}'" for v in values)
+
+
 def shown(value: object) -> str:
     """A value as a message quotes it: plain if it is one short word or number, else quoted (and cut)."""
     text = str(value)
@@ -247,7 +253,7 @@ def name(
         return folded[fold(text)]
     close = nearest(text, choices, spellings)
     did = say("refuse.did_you_mean", close=repr(close)) if close else "."
-    said = say("refuse.not_a_name", what=_said("what", what), did=did, choices=", ".join(choices))
+    said = say("refuse.not_a_name", what=_said("what", what), did=did, choices=typed(choices))
     raise OptionError(option, value, said)
 
 

@@ -153,7 +153,8 @@ def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterab
 
 def _describe(frame: pd.DataFrame, row: int) -> str:
     r = frame.loc[row]
-    return f"({r['region']}, {r['month']}, {r['group']})"
+    group = r["group"] if spoken() == "en" else f"'{r['group']}'"  # as the file writes it (quoted: a code name)
+    return f"({r['region']}, {r['month']}, {group})"
 
 
 def _plainly_valid(frame: pd.DataFrame, groups: Iterable[str] | None, needed: Iterable[str]) -> bool:

@@ -92,4 +92,4 @@ def check_ascending_bounds(items, lowest: float, highest: float, what: str, unit
     keys = [(i.min_improvement, not i.inclusive) for i in items]
     if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
         one, values = what.split()[-1].rstrip("s"), [i.min_improvement for i in items]
-        raise ValueError(say("check.ascend", what=_what(what), one=one, values=values))
+        raise ValueError(say("check.ascend", what=_what(what), one=_what(one), values=values))

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import RuleFileError
 from ..kinds import KINDS
-from ..language import speaker
+from ..language import speaker, spoken
 from .common import MAX_TEXT, control_characters
 from .models import RuleSet, models_of_a_rule_file, ruleset_model
 from .tomlfiles import TomlKind
@@ -184,7 +184,7 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rule
                     choices += [f"block{b['number']}" for b in out["blocks"]]
                 close = difflib.get_close_matches(part, choices, n=1)
                 did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
-                keys = ", ".join(map(str, choices))
+                keys = ", ".join(map(str, choices)) if spoken() == "en" else ", ".join(f"'{c}'" for c in choices)
                 said = say(
                     "refuse.no_key", origin=origin, path=repr(path), part=repr(part), where=where, did=did, keys=keys
                 )

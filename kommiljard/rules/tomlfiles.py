@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ class TomlKind:
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise self.error(say("refuse.not_toml", origin=origin, exc=exc)) from None
+            raise self.error(say("refuse.not_toml", origin=origin, exc=_syntax(exc))) from None
         except RecursionError:
             raise self.error(say("refuse.too_deep", origin=origin)) from None
         problems = list(_control_problems(raw))
@@ -134,6 +135,14 @@ class TomlKind:
             lines.append(f"  {key}: {msg}")
         head = say("refuse.not_valid", origin=origin, noun=self.said(self.noun), n=len(lines))
         return self.error("\n".join([head, *lines]))
+
+
+def _syntax(exc: tomllib.TOMLDecodeError) -> str:
+    """What tomllib found: its own (English) text in English; in Swedish, where (tomllib says no more in Swedish)."""
+    found = re.search(r"line (\d+), column (\d+)", str(exc))
+    if spoken() == "en" or found is None:
+        return str(exc)
+    return say("toml_place", line=int(found[1]), column=int(found[2]))
 
 
 def problem(err: dict) -> str:
