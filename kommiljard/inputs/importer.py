@@ -394,6 +394,14 @@ def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
                     no_region.setdefault((source, region, group, measure), (other_value, other_reading))
                 elif month not in months[(source, group, measure)]:
                     no_month.setdefault((source, month, group, measure), (other_value, other_reading))
+    issues += _absent(readings, no_measure, no_region, no_month)
+    return issues
+
+
+def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month: dict) -> list[Issue]:
+    """The issues of shares absent from the import (a measure), from an export (a region) or from a column (a
+    month), each with the other share's cell that is given."""
+    issues = []
     requirements = {v.measure for r in readings for v in r.values} - {*SHARES, "n_waiting"}
     for (group, measure), (value, reading) in no_measure.items():
         if requirements and measure == "share_60":

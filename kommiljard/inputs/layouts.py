@@ -185,6 +185,11 @@ class Reading:
         return lines
 
 
+def _from_column(column: int, header: str | None) -> str:
+    """How a file says its phase or measure in each row: ``from column B ('Mått') in each row``."""
+    return say("report.from_column", column=place(None, column, header))
+
+
 def _said(what: str, name: str) -> str:
     """A phase (a group's code in English, as always; its name in Swedish) or a measure (its column name)."""
     return group_word(name, code=True) if what == "phase" else name
@@ -631,14 +636,10 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         need_measure=measure_column is None,
     )
     if measure_column is not None:
-        reading.said["measure"] = say(
-            "report.from_column", column=place(None, measure_column, reading.headers[measure_column])
-        )
+        reading.said["measure"] = _from_column(measure_column, reading.headers[measure_column])
         _no_flag_against(reading, issues, "--measure", hints.measure, header, measure_column)
     if group_column is not None:
-        reading.said["phase"] = say(
-            "report.from_column", column=place(None, group_column, reading.headers[group_column])
-        )
+        reading.said["phase"] = _from_column(group_column, reading.headers[group_column])
         _no_flag_against(reading, issues, "--group", hints.group, header, group_column)
     for r in range(header + 1, len(grid.rows)):
         filled = grid.filled(r)
@@ -716,7 +717,7 @@ def _own_group(
 ) -> str | None:
     """The group of every row of a file without a group column (from its title or --group); None with one."""
     if "group" in roles:
-        reading.said["phase"] = say("report.from_column", column=place(None, roles["group"], names[roles["group"]]))
+        reading.said["phase"] = _from_column(roles["group"], names[roles["group"]])
         _no_flag_against(reading, issues, "--group", hints.group, header, roles["group"])
         return None
     silent = f"no group column (Vårdkontakt or Grupp; columns: {', '.join(filter(None, names))}): add one"
@@ -795,9 +796,7 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
     file_group = _own_group(reading, issues, grid, header, roles, names, hints)
     file_measure = None
     if "measure" in roles:
-        reading.said["measure"] = say(
-            "report.from_column", column=place(None, roles["measure"], names[roles["measure"]])
-        )
+        reading.said["measure"] = _from_column(roles["measure"], names[roles["measure"]])
         _no_flag_against(reading, issues, "--measure", hints.measure, header, roles["measure"])
     else:
         silent = (
