@@ -10,6 +10,7 @@ import typer
 from ..errors import InputError
 from . import options as opt
 from .app import LangOpt, Language, app, err, reports_errors
+from .app import say as cli_say
 from .fit import ResponseFromOpt, ResponseSdOpt, response_source
 from .render import say
 
@@ -59,7 +60,7 @@ def history(
     from ..sweeps.scenario import load_scenario
 
     if out_file.suffix.lower() != ".parquet":
-        raise InputError(f"{out_file}: --out must end in .parquet (a synthetic history must say so, and CSV cannot)")
+        raise InputError(cli_say("refuse.history_out", file=out_file))
     if truth is not None:
         check_out_path(truth)
     params = HistoryParams()
