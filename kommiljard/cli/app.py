@@ -6,6 +6,7 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import os
@@ -26,7 +27,7 @@ except ImportError:  # pragma: no cover - a typer that uses the click package
 
 from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
-from ..language import SPOKEN, speaker, spoken
+from ..language import SPOKEN, speaker, spoken, words_of
 from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
 from .options import command_files, in_range, lever_change, lever_sizes, month_names
@@ -249,6 +250,15 @@ def complain(message: str, status: int) -> None:
     raise typer.Exit(status) from None
 
 
+def os_problem(exc: OSError) -> str:
+    """What the operating system said went wrong, in the command's language (the system's own words for a problem
+    the words file does not know)."""
+    key = f"os.{errno.errorcode.get(exc.errno or 0, '')}"
+    if key in words_of(__package__):
+        return say(key)
+    return str(exc.strerror or exc)
+
+
 def reports_errors(func):
     """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2.
 
@@ -272,7 +282,7 @@ def reports_errors(func):
             complain(str(exc), 2)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            complain(say("refuse.os_error", where=where, what=exc.strerror or exc), 2)
+            complain(say("refuse.os_error", where=where, what=os_problem(exc)), 2)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:

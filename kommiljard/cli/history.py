@@ -72,7 +72,7 @@ def history(
     drawn = synthetic_history(seed, HistoryParams(response_pp=response, response_sd_pp=response_sd))
     frame = drawn.frame
     if until is not None:  # a month of the history: an earlier one would leave it empty
-        among = f"the history's months ({params.start} to {params.end})"
+        among = cli_say("history_months", first=params.start, last=params.end)
         frame = drawn.until(options.month(until, "--until", options.months_between(params.start, params.end), among))
     metadata = {
         "kommiljard.synthetic": "true",

@@ -204,8 +204,9 @@ def _check(rule: Rule, given: set[str], names: dict[str, str], kwargs: dict) -> 
         return
     value = kwargs.get(names.get(other, other))
     if str(value) not in rule.values:
-        which = say("or").join(rule.values)
-        raise OptionError(option, None, say("refuse.needs_value", other=_shown_name(other), which=which, value=value))
+        which = say("or").join(f"'{v}'" for v in rule.values)  # as typed
+        said = say("refuse.needs_value", other=_shown_name(other), which=which, value=f"'{value}'")
+        raise OptionError(option, None, said)
 
 
 def _shown_name(name: str) -> str:
