@@ -238,3 +238,8 @@ def test_what_the_operating_system_says_and_a_bug_in_swedish(capsys):
     swedish = " ".join(capsys.readouterr().err.split())
     assert exit_.value.exit_code == 3 and swedish.startswith("fel: internt fel i kommiljard")
     assert os_problem(OSError(9999, "Something odd")) == "Something odd"  # the system's words for one not known
+
+
+def test_a_very_long_line_is_cut_saying_so_in_swedish():
+    swedish = said(["rules", "x" * 20_000], "sv")
+    assert "[... 19" in swedish and "tecken utelämnade ...]" in swedish and len(swedish) < 1_000
