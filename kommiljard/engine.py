@@ -31,6 +31,7 @@ from .inputs.regions import region_label, region_names
 from .kinds import kind_of, table_columns
 from .kinds.registry import KEY_COLUMNS, MONEY_COLUMNS
 from .money import largest_remainder
+from .outputs.wording import no_data_message
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]
@@ -280,17 +281,6 @@ def payout_table(rules: Rules, rows: list[pd.DataFrame]) -> pd.DataFrame:
     table = pd.concat(rows, ignore_index=True)[columns]
     table["tier"] = table["tier"].astype("int8")
     return table
-
-
-def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:
-    """The warning for regions without data (``allow_missing_regions``): computed, or (validation) to be."""
-    listed = "; ".join(f"{region_label(r)}: {what}" for r, what in gaps.items())
-    how = "they are" if computed else "with --allow-missing-regions they are"
-    return (
-        f"{'computed without' if computed else 'no'} data for {len(gaps)} region(s) ({listed}): {how} treated as "
-        "not qualifying in those cells (paid nothing from them) and marked 'no data', not 0 kr; the others share "
-        "the money as if they were the only regions"
-    )
 
 
 def base_provenance() -> dict:
