@@ -4,10 +4,11 @@ No drawing here: the command line and the outputs use these without loading matp
 
 from __future__ import annotations
 
-from ..language import Words, words_of
+from ..language import Words, speaker, spoken, words_of
 from ..money import format_number
 
 WORDS = words_of("kommiljard.kinds")
+tell = speaker("kommiljard.kinds")  # the kinds' refusals, in the spoken language
 
 
 def kind_words(kind) -> Words:
@@ -63,6 +64,31 @@ def colour_word(name: str, lang: str = "en") -> str:
 def step_name(step, lang: str = "en") -> str:
     """A bar or level: its name in English, the rule file's label (the agreement's word: blå) in Swedish."""
     return (getattr(step, "label", "") or step.name) if lang == "sv" else step.name
+
+
+def said_cell(month: str, group: str) -> str:
+    """A cell of the panel as a message names it: ``2019-10 first_visit`` as typed in English, in words otherwise
+    (``oktober 2019, förstabesök``)."""
+    lang = spoken()
+    if lang == "en":
+        return f"{month} {group}"
+    return tell("refuse.cell", month=said_month(month), group=group_name(group, lang))
+
+
+def said_month(month: str) -> str:
+    """A month as a message names it: ``2019-10`` as typed in English, ``oktober 2019`` otherwise."""
+    lang = spoken()
+    return month if lang == "en" or not _is_month(month) else month_name(month, lang)
+
+
+def said_measure(measure: str) -> str:
+    """A measure as a message names it: its column name in English, its name in words otherwise."""
+    lang = spoken()
+    return measure if lang == "en" else measure_name(measure, lang)
+
+
+def _is_month(text: str) -> bool:
+    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and "01" <= text[5:] <= "12"
 
 
 def month_name(month: str, lang: str = "en", short: bool = False) -> str:
