@@ -80,6 +80,20 @@ def output_error(path: str | Path, exc: OSError) -> OutputError:
 OS_REASONS = ("ENOSPC", "EDQUOT", "EACCES", "EROFS", "ENOTDIR", "EISDIR", "ENAMETOOLONG")
 
 
+def detail(exc: Exception, english: str | None = None) -> str:
+    """What is wrong in a file that cannot be read: the library's own words in English (``english``, else the
+    error's text), else said in the language (a line and column of JSON, text that is not UTF-8, a damaged file)."""
+    if spoken() == "en":
+        return str(exc) if english is None else english
+    if isinstance(exc, json.JSONDecodeError):
+        return say("refuse.json_at", line=exc.lineno, column=exc.colno)
+    if isinstance(exc, UnicodeDecodeError):
+        return say("refuse.not_text")
+    if isinstance(exc, OSError):
+        return system_error(exc)
+    return say("refuse.damaged")
+
+
 def system_error(exc: OSError) -> str:
     """The operating system's own words for ``exc`` (English); in another language its error's name (``EIO``)."""
     if spoken() == "en":
@@ -213,14 +227,10 @@ def read_json(path: str | Path, what: str, hint: str = "") -> dict:
     said = {"path": path, "what": what, "hint": hint}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        where = {"line": exc.lineno, "column": exc.colno}
-        raise InputError(say("refuse.json_invalid", **said, **where, exc=exc).strip()) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(say("refuse.json_not_text", **said, exc=exc).strip()) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(say("refuse.json_invalid", **said, detail=detail(exc)).strip()) from None
     except OSError as exc:
-        said |= {"exc": exc.strerror or exc, "reason": system_error(exc)}
-        raise InputError(say("refuse.json_unreadable", **said).strip()) from None
+        raise InputError(say("refuse.json_unreadable", **said, reason=system_error(exc)).strip()) from None
     if not isinstance(data, dict):
         raise InputError(say("refuse.json_not_object", **said).strip())
     return data

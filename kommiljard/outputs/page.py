@@ -44,7 +44,7 @@ from ..kinds.naming import measure_name
 from ..language import spoken
 from ..money import format_number
 from ..rules import Rules
-from .files import say, write_text
+from .files import detail, say, write_text
 from .wording import cell_when, provenance_value
 
 TEMPLATE = files("kommiljard") / "outputs" / "page_template"
@@ -158,7 +158,7 @@ def _read_sweep(out_dir: Path) -> LeverSweep:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except (OSError, ValueError) as exc:
-        raise InputError(say("refuse.manifest_unreadable", path=path, exc=exc)) from None
+        raise InputError(say("refuse.manifest_unreadable", path=path, detail=detail(exc))) from None
     if manifest.get("status") != "complete" or not (out_dir / "summary.parquet").is_file():
         raise InputError(say("refuse.page_incomplete", directory=out_dir))
     if not manifest.get("lever"):

@@ -22,7 +22,7 @@ from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
 from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, plain, provenance_note
 from ...money import PP_UNIT, format_number, format_percent, format_pp, mnkr, pp
-from ..files import read_json, say
+from ..files import detail, read_json, say
 from ..wording import WORDS
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
@@ -141,7 +141,9 @@ def read_sweep(directory: str | Path) -> tuple[pd.DataFrame, dict]:
         try:
             frames.append(pd.read_parquet(part))
         except Exception as exc:  # pyarrow's errors for a damaged file have no common base
-            raise InputError(say("refuse.part_unreadable", part=part, exc=f"{type(exc).__name__}: {exc}")) from None
+            raise InputError(
+                say("refuse.part_unreadable", part=part, detail=detail(exc, f"{type(exc).__name__}: {exc}"))
+            ) from None
     frame = pd.concat(frames, ignore_index=True)
     _require(frame, ["trajectory", "region", "amount_sek"], say("refuse.the_sweep_in", directory=directory))
     manifest = directory / "manifest.json"

@@ -14,7 +14,7 @@ from ...errors import InputError
 from ...kinds.look import MN, plain
 from ...money import format_number
 from ...rules.texts import alternative_name
-from ..files import read_complete_sweep, say
+from ..files import detail, read_complete_sweep, say
 from ..wording import WORDS
 
 
@@ -28,7 +28,7 @@ def read_variant_sweep(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFram
     try:
         tables = [pd.read_parquet(directory / f"{name}.parquet") for name in ("variants", "variant_outcomes")]
     except (OSError, ValueError) as exc:
-        raise InputError(say("refuse.variants_unreadable", directory=directory, exc=exc)) from None
+        raise InputError(say("refuse.variants_unreadable", directory=directory, detail=detail(exc))) from None
     return tables[0], tables[1], manifest
 
 
