@@ -29,9 +29,9 @@ from .inputs.panel import Panel, as_panel, known_groups
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
 from .kinds import kind_of, table_columns
+from .kinds.naming import no_data_message
 from .kinds.registry import KEY_COLUMNS, MONEY_COLUMNS
 from .money import largest_remainder
-from .outputs.wording import no_data_message
 from .rules import Rules, load_rules
 
 Backend = Literal["auto", "numba", "reference", "check"]

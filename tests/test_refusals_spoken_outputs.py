@@ -224,7 +224,7 @@ def test_a_broken_json_file_is_named_with_its_line_under_swedish(tmp_path):
 
 
 def test_the_missing_data_warning_is_said_in_the_language_spoken():
-    from kommiljard.outputs.wording import no_data_message
+    from kommiljard.engine import no_data_message
 
     gaps = {"06": "block 1 (2019-10 operation)"}
     english = no_data_message(gaps)

@@ -4,6 +4,8 @@ No drawing here: the command line and the outputs use these without loading matp
 
 from __future__ import annotations
 
+import re
+
 from ..language import Words, speaker, spoken, words_of
 from ..money import format_number
 
@@ -73,6 +75,26 @@ def said_cell(month: str, group: str) -> str:
     if lang == "en":
         return f"{month} {group}"
     return tell("refuse.cell", month=said_month(month), group=group_name(group, lang))
+
+
+def no_data_text(what: str, lang: str) -> str:
+    """Where a region has no data (``block 1 (every cell)``, as the engine says it) in the language, months by
+    name."""
+    text = what.replace("(every cell)", f"({WORDS.text('warn.every_cell', lang)})")
+    for group in ("first_visit", "operation"):
+        text = text.replace(f" {group}", f" {group_name(group, lang)}")
+    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text)
+
+
+def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:
+    """The warning for regions without data (``allow_missing_regions``), computed or (validation) to be, in the
+    spoken language; ``gaps``: region -> where it has no data, as the engine says it (:func:`no_data_text`)."""
+    from ..inputs.regions import region_label
+
+    lang = spoken()
+    said = {r: what if lang == "en" else no_data_text(what, lang) for r, what in gaps.items()}  # English: as it was
+    listed = "; ".join(f"{region_label(r)}: {what}" for r, what in said.items())
+    return tell("warn.no_data_computed" if computed else "warn.no_data_would_be", n=len(gaps), regions=listed)
 
 
 def said_month(month: str) -> str:
