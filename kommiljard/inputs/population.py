@@ -51,7 +51,8 @@ def read_population(path: str | Path | None = None) -> Population:
         resource = files("kommiljard") / "data" / BUNDLED_POPULATION
         with resource.open("rb") as fh:
             raw = pd.read_csv(fh, dtype=str)
-        source, sha = say("bundled_population", path=f"kommiljard/data/{BUNDLED_POPULATION}"), ""
+        # data (provenance, a sweep's identity): one text in every language, said in Swedish where people read it
+        source, sha = f"kommiljard/data/{BUNDLED_POPULATION} (SCB, 31 Dec 2018)", ""
     else:
         raw, _ = read_table(path, "population table")
         source, sha = str(path), file_sha256(path)

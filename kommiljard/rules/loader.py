@@ -23,7 +23,7 @@ from ..kinds import KINDS
 from ..language import speaker, spoken
 from .common import MAX_TEXT, control_characters
 from .models import RuleSet, models_of_a_rule_file, ruleset_model
-from .tomlfiles import TomlKind
+from .tomlfiles import TomlKind, said_origin
 
 DEFAULT_RULES = "kommiljard-2019"
 say = speaker(__package__)
@@ -58,7 +58,7 @@ class Rules:
     def with_overrides(self, overrides: Mapping[str, Any]) -> Rules:
         """A new rule set with parameters changed by dotted path (see :func:`apply_overrides`)."""
         raw = apply_overrides(self.ruleset.model_dump(mode="json"), overrides, self.origin)
-        where = say("with_overrides", origin=self.origin, overrides=dict(overrides))
+        where = say("with_overrides", origin=said_origin(self.origin), overrides=dict(overrides))
         return Rules(_validate(raw, where), self.origin, self.sha256, {**self.overrides, **overrides})
 
     def with_alternative(self, name: str) -> Rules:
@@ -71,7 +71,7 @@ class Rules:
             did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
             names = ", ".join(names) or say("none")
             raise RuleFileError(
-                say("refuse.no_alternative", origin=self.origin, name=repr(name), did=did, names=names)
+                say("refuse.no_alternative", origin=said_origin(self.origin), name=repr(name), did=did, names=names)
             ) from None
         return self.with_overrides(alt.overrides)
 
@@ -105,10 +105,12 @@ def _check_alternatives(rules: Rules) -> None:
         try:
             _validate(
                 apply_overrides(bare, alt.overrides, rules.origin),
-                say("with_overrides", origin=rules.origin, overrides=alt.overrides),
+                say("with_overrides", origin=said_origin(rules.origin), overrides=alt.overrides),
             )
         except RuleFileError as exc:
-            raise RuleFileError(say("refuse.alternative", origin=rules.origin, name=repr(alt.name), exc=exc)) from None
+            raise RuleFileError(
+                say("refuse.alternative", origin=said_origin(rules.origin), name=repr(alt.name), exc=exc)
+            ) from None
 
 
 def _key_path(loc: tuple, raw: Any) -> str:
@@ -175,7 +177,9 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rule
                 continue
             if isinstance(node, list):
                 if last:
-                    raise RuleFileError(say("refuse.whole_item", origin=origin, quoted=repr(path), path=path))
+                    raise RuleFileError(
+                        say("refuse.whole_item", origin=said_origin(origin), quoted=repr(path), path=path)
+                    )
                 node = _pick(node, "name", part, path, origin)
                 continue
             if not isinstance(node, dict) or part not in node:
@@ -186,7 +190,13 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rule
                 did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
                 keys = ", ".join(map(str, choices)) if spoken() == "en" else ", ".join(f"'{c}'" for c in choices)
                 said = say(
-                    "refuse.no_key", origin=origin, path=repr(path), part=repr(part), where=where, did=did, keys=keys
+                    "refuse.no_key",
+                    origin=said_origin(origin),
+                    path=repr(path),
+                    part=repr(part),
+                    where=where,
+                    did=did,
+                    keys=keys,
                 )
                 raise RuleFileError(said)
             if last:
@@ -207,7 +217,14 @@ def _pick(items: list, key: str, wanted: Any, path: str, origin: str, label: str
     did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
     named = repr(label or wanted)
     raise RuleFileError(
-        say("refuse.nothing_called", origin=origin, path=repr(path), named=named, did=did, names=", ".join(names))
+        say(
+            "refuse.nothing_called",
+            origin=said_origin(origin),
+            path=repr(path),
+            named=named,
+            did=did,
+            names=", ".join(names),
+        )
     )
 
 

@@ -19,6 +19,14 @@ from ..language import speaker, spoken, words_of
 from .common import control_characters
 
 say = speaker(__package__)
+BUNDLED = " (bundled: "  # how a bundled file's origin names its place: ``kommiljard-2019 (bundled: kommiljard/...)``
+
+
+def said_origin(origin: str, lang: str | None = None) -> str:
+    """A file's origin as people read it in ``lang`` (default: the spoken language). The origin itself is data
+    (a provenance, a sweep's identity): one text in every language."""
+    return origin.replace(BUNDLED, words_of(__package__).text("bundled", lang or spoken()))
+
 
 WORDS = "words.toml"  # a folder's words file (rules/words.toml), no rule file
 MAX_BYTES = 1_000_000  # a rule or scenario file (the bundled ones: under 10 kB)
@@ -95,17 +103,17 @@ class TomlKind:
                 raise self.error(say("refuse.unknown", one=one, name=repr(name), did=did, many=many, names=names))
             text, origin = (
                 bundled.read_text(encoding="utf-8"),
-                say("bundled", name=name, path=f"kommiljard/{self.folder}/{name}.toml"),
+                f"{name}{BUNDLED}kommiljard/{self.folder}/{name}.toml)",  # data: said where read (said_origin)
             )
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise self.error(say("refuse.not_toml", origin=origin, exc=_syntax(exc))) from None
+            raise self.error(say("refuse.not_toml", origin=said_origin(origin), exc=_syntax(exc))) from None
         except RecursionError:
-            raise self.error(say("refuse.too_deep", origin=origin)) from None
+            raise self.error(say("refuse.too_deep", origin=said_origin(origin))) from None
         problems = list(_control_problems(raw))
         if problems:
-            head = say("refuse.control_characters", origin=origin, n=len(problems))
+            head = say("refuse.control_characters", origin=said_origin(origin), n=len(problems))
             raise self.error("\n".join([head, *(f"  {p}" for p in problems[:20])]))
         return raw, origin, hashlib.sha256(text.encode()).hexdigest()
 
@@ -133,7 +141,7 @@ class TomlKind:
                 close = difflib.get_close_matches(str(err["loc"][-1]), vocabulary, n=1)
                 msg = say("unknown_key_did", close=repr(close[0])) if close else say("unknown_key")
             lines.append(f"  {key}: {msg}")
-        head = say("refuse.not_valid", origin=origin, noun=self.said(self.noun), n=len(lines))
+        head = say("refuse.not_valid", origin=said_origin(origin), noun=self.said(self.noun), n=len(lines))
         return self.error("\n".join([head, *lines]))
 
 
