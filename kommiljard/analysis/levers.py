@@ -18,8 +18,8 @@ from ..errors import InputError
 from ..inputs import options
 from ..inputs.panel import Panel
 from ..kinds import KINDS, Lever, LeverActions, kind_of
-from ..language import spoken
 from ..kinds.naming import group_name
+from ..language import spoken
 from ..rules import Rules
 from . import say
 
