@@ -196,7 +196,10 @@ def _drop(frame: pd.DataFrame, **where) -> pd.DataFrame:
         ),
         (lambda f: f[f["region"] == "01"], ["no rows for 20 of the 21 regions", "rows for 1"]),
         (lambda f: _drop(f, group="operation"), ["no rows for operations up to 2019-08"]),
-        (lambda f: _drop(f, region="13", group="first_visit"), ["no rows of first visits up to 2019-08 for 13 Halland"]),
+        (
+            lambda f: _drop(f, region="13", group="first_visit"),
+            ["no rows of first visits up to 2019-08 for 13 Halland"],
+        ),
         (lambda f: f[f["month"] >= "2018-10"], ["11 month(s) of history up to 2019-08", "at least 12"]),
     ],
     ids=["region-missing", "one-region", "group-missing", "region-group-missing", "too-short"],

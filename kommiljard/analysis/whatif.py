@@ -24,7 +24,6 @@ from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds import Lever, kind_of
-from ..kinds.look import unit_word
 from ..language import spoken
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from . import number, say
@@ -235,7 +234,11 @@ def _curve_grid(lever: Lever, lo: float | None, hi: float | None, step: float | 
     step = lever.check(lever.step if step is None else step, "--step")
     if not step > 0 or hi < lo:
         raise InputError(say("refuse.curve_bounds", lo=lo, hi=hi, step=step))
-    unit = lever.unit if spoken() == "en" else unit_word(lever.unit, spoken())
+    unit = lever.unit
+    if spoken() != "en":
+        from ..kinds.look import unit_word  # not at the top: it draws (matplotlib), which a what-if need not load
+
+        unit = unit_word(unit, spoken())
     if (hi - lo) / step + 1 > MAX_CURVE_POINTS:
         points, most = number((hi - lo) / step + 1, ".3g"), number(float(MAX_CURVE_POINTS), ".0f")
         raise InputError(say("refuse.curve_too_many", lo=number(lo), hi=number(hi), unit=unit, step=number(step),
