@@ -12,6 +12,7 @@ from ..inputs.panel import Panel, as_panel, known_groups, normalise_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label
 from ..kinds import kind_of
+from ..language import spoken
 from ..rules import Rules, load_rules
 from . import say
 
@@ -76,7 +77,8 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
         for what, value, choices in asked
         if value not in (None, *choices)
     ]
-    listed = {"months": ", ".join(months), "groups": ", ".join(map(repr, groups))}  # as --group takes them
+    quoted = groups if spoken() == "en" else map(repr, groups)  # as --group takes them: typed, not words
+    listed = {"months": ", ".join(months), "groups": ", ".join(quoted)}
     if month is None and not wrong:
         return InputError(say("refuse.give_cell", rules=rules.id, **listed))
     wrong_text = say("and_no").join(wrong) or say("refuse.no_cell_both", month=month, group=group)
