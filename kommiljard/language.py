@@ -71,7 +71,7 @@ def _number(value: object, lang: str) -> object:
 def check_lang(lang: str) -> str:
     """``lang`` if it is a language kommiljard writes; else a clear error."""
     if lang not in LANGUAGES:
-        raise InputError(f"language {lang!r}: use en (English) or sv (Swedish)")
+        raise InputError(speaker("kommiljard")("refuse.language", lang=repr(lang)))
     return lang
 
 

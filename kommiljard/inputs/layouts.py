@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError, closest
+from ..language import speaker
 from .grid import Grid, Issue, Issues, as_text, place, read_grids
 from .months import MONTH_WORDS, normalise_month
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
@@ -47,20 +48,14 @@ from .vocabulary import (
     PERCENTS,
     TitleSays,
     group_of,
+    group_word,
     measure_named,
     parse_value,
     read_title,
 )
 
+say = speaker(__package__)
 SEARCH_ROWS = 30  # the header must be within the first rows
-LAYOUT_NAMES = {
-    "socialstyrelsen": "Socialstyrelsen statistics database export",
-    "kontaktkort": "SKR vantetider.se Kontaktkort table",
-    "wide": "kommiljard wide layout (a Mått column, one column per month)",
-    "long": "kommiljard long layout (a Månad column, one column per measure)",
-    "operations-long": "kommiljard operations layout, long (Region, Månad, Ingrepp, Antal operationer)",
-    "operations-wide": "kommiljard operations layout, wide (Region, Ingrepp, one column per month)",
-}
 WANTED = (
     "kommiljard imports waiting patients (Kontaktstatus: Väntande) at first visits (Fas: Första besök) or at "
     "operations/treatment (Fas: Operation/åtgärd or Behandling), as the share waiting at most 90 days, the share "
@@ -176,26 +171,42 @@ class Reading:
     def report(self) -> list[str]:
         """What was read and left aside, line by line (the import prints it)."""
         months = sorted({v.month for v in self.values})
-        lines = [f"{self.source} ({self.kind}): {LAYOUT_NAMES[self.layout]}"]
-        lines += [f"  {what}: {how}" for what, how in self.said.items()]
-        lines.append(f"  months: {', '.join(months) or 'none'}; regions: {len({v.region for v in self.values})}")
+        lines = [f"{self.source} ({self.kind}): {layout_name(self.layout)}"]
+        lines += [f"  {say('report.' + what)}: {how}" for what, how in self.said.items()]
+        read = {"months": ", ".join(months) or say("none"), "regions": len({v.region for v in self.values})}
+        lines.append(say("report.read", **read))
         for reason, rows in self.skipped.items():
             by_text: dict[str, list[int]] = {}
             for r, text in rows:
                 by_text.setdefault(text, []).append(r + 1)
             shown = [f"{text!r} ({_rows_text(numbers)})" for text, numbers in list(by_text.items())[:6]]
-            more = f" and {len(by_text) - 6} more" if len(by_text) > 6 else ""
-            lines.append(f"  left aside {len(rows)} row(s), {reason}: {', '.join(shown)}{more}")
+            more = say("report.more", n=len(by_text) - 6) if len(by_text) > 6 else ""
+            lines.append(say("report.left_aside", n=len(rows), reason=reason, shown=", ".join(shown), more=more))
         return lines
+
+
+def _from_column(column: int, header: str | None) -> str:
+    """How a file says its phase or measure in each row: ``from column B ('Mått') in each row``."""
+    return say("report.from_column", column=place(None, column, header))
+
+
+def _said(what: str, name: str) -> str:
+    """A phase (a group's code in English, as always; its name in Swedish) or a measure (its column name)."""
+    return group_word(name, code=True) if what == "phase" else name
+
+
+def layout_name(layout: str) -> str:
+    """A layout as people call it (``socialstyrelsen``: Socialstyrelsen statistics database export), spoken."""
+    return say(f"layout.{layout}")
 
 
 def _rows_text(numbers: list[int]) -> str:
     """``row 4``, ``rows 4-7`` or ``row 4 and 2 more``."""
     if len(numbers) == 1:
-        return f"row {numbers[0]}"
+        return say("place.row", row=numbers[0])
     if numbers == list(range(numbers[0], numbers[-1] + 1)):
-        return f"rows {numbers[0]}-{numbers[-1]}"
-    return f"row {numbers[0]} and {len(numbers) - 1} more"
+        return say("report.rows", first=numbers[0], last=numbers[-1])
+    return say("report.row_and_more", row=numbers[0], n=len(numbers) - 1)
 
 
 def settle(
@@ -224,10 +235,12 @@ def settle(
         )
         return None
     if said:
-        reading.said[what] = f"{said} (title: {said_text!r})"
+        reading.said[what] = say("report.from_title", said=_said(what, said), title=repr(said_text))
         return said
     if flag:
-        reading.said[what] = f"{flag} (from {option}: the file does not say its {what})"
+        reading.said[what] = say(
+            "report.from_option", flag=_said(what, flag), option=option, what=say("report." + what).lower()
+        )
         return flag
     issues.append(
         reading.issue(
@@ -391,7 +404,7 @@ def read_export(path: Path, hints: Hints, sheet: str | None = None) -> tuple[Rea
 
 
 def _unrecognised(path: Path, grids: list[Grid]) -> str:
-    where = f" (sheets: {', '.join(g.kind.partition('sheet ')[2] for g in grids)})" if len(grids) > 1 else ""
+    where = f" (sheets: {', '.join(repr(g.sheet) for g in grids)})" if len(grids) > 1 else ""
     if all(len(grid.filled(r)) <= 1 for grid in grids for r in range(len(grid.rows))):
         return (
             f"{path}: every row has at most one cell{where}: this is not a table separated by ';', ',' or tabs "
@@ -428,7 +441,7 @@ def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Readin
         name = grid.text(r, name_column)
         code = normalise_code(name) if name else ""
         if fold(name) in NATIONAL:
-            reading.skip("the national figure", r, name)
+            reading.skip(say("skip.national"), r, name)
             continue
         if code not in region_codes():
             if any(c in months for c in filled):
@@ -484,7 +497,7 @@ def _socialstyrelsen_months(
 def _note(reading: Reading, grid: Grid, row: int) -> None:
     """A row without values that names no region: a footer or a note, kept for the synthetic mark."""
     reading.notes.append(" ".join(grid.text(row, c) for c in grid.filled(row)))
-    reading.skip("a note or footer without values (ignored)", row, reading.notes[-1])
+    reading.skip(say("skip.note"), row, reading.notes[-1])
 
 
 def _first_row(grid: Grid, below: int) -> int | None:
@@ -505,7 +518,7 @@ def _title_group_and_measure(
     if unusable:
         issues.append(
             reading.issue(
-                f"the title says the file ({LAYOUT_NAMES[reading.layout]}) holds {'; '.join(unusable)}. "
+                f"the title says the file ({layout_name(reading.layout)}) holds {'; '.join(unusable)}. "
                 f"{WANTED}: export one of those.",
                 title_row,
                 0 if title_row is not None else None,
@@ -556,20 +569,20 @@ def _unit(
             return None
         if code is None:
             kind = (
-                "the national figure"
+                say("skip.national")
                 if number_ == COUNTRY_ID
-                else "a healthcare region"
+                else say("skip.healthcare_region")
                 if number_ in HEALTHCARE_REGION_IDS
-                else "a hospital or other unit"
+                else say("skip.unit")
             )
             reading.skip(kind, row, name or id_text)
             return None
         return code
     key = fold(name)
     if key in NATIONAL:
-        reading.skip("the national figure", row, name)
+        reading.skip(say("skip.national"), row, name)
     elif "sjukvardsregion" in key or key.removesuffix(" sjukvardsregionen") in HEALTHCARE_REGIONS:
-        reading.skip("a healthcare region", row, name)
+        reading.skip(say("skip.healthcare_region"), row, name)
     elif name.isdigit():
         meanings = [f"vantetider.se's id of {region_label(c)}" for c in [code_of_vantetider_id(name)] if c]
         meanings += [f"the SCB code of {region_label(c)}" for c in [name.zfill(2)] if c in region_codes()]
@@ -585,7 +598,7 @@ def _unit(
     elif named:
         return named
     else:
-        reading.skip("a hospital or other unit", row, name)
+        reading.skip(say("skip.unit"), row, name)
     return None
 
 
@@ -623,10 +636,10 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         need_measure=measure_column is None,
     )
     if measure_column is not None:
-        reading.said["measure"] = f"from {place(None, measure_column, reading.headers[measure_column])} in each row"
+        reading.said["measure"] = _from_column(measure_column, reading.headers[measure_column])
         _no_flag_against(reading, issues, "--measure", hints.measure, header, measure_column)
     if group_column is not None:
-        reading.said["phase"] = f"from {place(None, group_column, reading.headers[group_column])} in each row"
+        reading.said["phase"] = _from_column(group_column, reading.headers[group_column])
         _no_flag_against(reading, issues, "--group", hints.group, header, group_column)
     for r in range(header + 1, len(grid.rows)):
         filled = grid.filled(r)
@@ -652,7 +665,7 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         if measure_column is not None:
             row_measure, _ = measure_named(grid.text(r, measure_column))
             if row_measure is None:
-                reading.skip("a measure kommiljard does not use", r, grid.text(r, measure_column))
+                reading.skip(say("skip.other_measure"), r, grid.text(r, measure_column))
                 continue
         if group_column is not None:
             row_group = group_of(grid.text(r, group_column))
@@ -704,7 +717,7 @@ def _own_group(
 ) -> str | None:
     """The group of every row of a file without a group column (from its title or --group); None with one."""
     if "group" in roles:
-        reading.said["phase"] = f"from {place(None, roles['group'], names[roles['group']])} in each row"
+        reading.said["phase"] = _from_column(roles["group"], names[roles["group"]])
         _no_flag_against(reading, issues, "--group", hints.group, header, roles["group"])
         return None
     silent = f"no group column (Vårdkontakt or Grupp; columns: {', '.join(filter(None, names))}): add one"
@@ -783,7 +796,7 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
     file_group = _own_group(reading, issues, grid, header, roles, names, hints)
     file_measure = None
     if "measure" in roles:
-        reading.said["measure"] = f"from {place(None, roles['measure'], names[roles['measure']])} in each row"
+        reading.said["measure"] = _from_column(roles["measure"], names[roles["measure"]])
         _no_flag_against(reading, issues, "--measure", hints.measure, header, roles["measure"])
     else:
         silent = (
@@ -915,7 +928,7 @@ def export_hint(path: str | Path) -> str | None:
             else ""
         )
         return (
-            f"{path}: this is a spreadsheet export, not a panel: a {LAYOUT_NAMES[layout]}, read as {grid.kind}, its "
+            f"{path}: this is a spreadsheet export, not a panel: a {layout_name(layout)}, read as {grid.kind}, its "
             f"header on row {header + 1} ({shown}) and {rows} row(s) below it{titled}. A panel has one row per region, "
             f"month and group, with the columns region, month, group, share_90 and share_60. `kommiljard import` turns "
             f"the export into one:\n  kommiljard import {shlex.quote(str(path))} --out {panel}\n"

@@ -24,12 +24,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import closest
+from ..language import speaker
 from .grid import Grid, Issue, as_text, read_grids
 from .layouts import ROLES, SEARCH_ROWS, Reading, Value, region_issues
 from .measures import PROCEDURES
 from .panel import normalise_month
 from .regions import fold, normalise_code, region_codes, region_label
 from .vocabulary import MISSING, parse_value
+
+say = speaker(__package__)
 
 PROCEDURE_WORDS = {
     "hip_prosthesis": ("hip prosthesis", "hoftprotes", "hoftproteser", "hoftprotesoperation", "hoftledsprotes"),
@@ -125,7 +128,9 @@ def read_operations(grid: Grid, header: Header) -> tuple[Reading, list[Issue]]:
     reading = Reading(grid.source, grid.kind, header.layout, notes=list(grid.notes))
     reading.headers = {c: grid.text(header.row, c) for c in grid.filled(header.row)}
     reading.title = [grid.text(r, 0) for r in range(header.row) if grid.text(r, 0)]
-    reading.said["procedure"] = f"from column {reading.headers[header.procedure]!r} in each row"
+    reading.said["procedure"] = say(
+        "report.from_column", column=say("report.named_column", name=repr(reading.headers[header.procedure]))
+    )
     issues: list[Issue] = []
     unknown: dict[str, list[tuple[int, int]]] = {}
     codes, code_of = set(region_codes()), {}
@@ -141,7 +146,7 @@ def read_operations(grid: Grid, header: Header) -> tuple[Reading, list[Issue]]:
             continue
         if code not in codes:
             if fold(written) in ("riket", "alla regioner", "sverige", "totalt"):
-                reading.skip("the country (not a region)", r, written)
+                reading.skip(say("skip.country"), r, written)
             else:
                 unknown.setdefault(written, []).append((r, header.region))
             continue

@@ -167,9 +167,9 @@ def suggest_region(value: object) -> str | None:
 
 def unknown_region_message(value: object) -> str:
     """Why ``value`` is not a region, with the closest valid one if there is one."""
+    from ..language import speaker
+
+    say = speaker(__package__)
     close = suggest_region(value)
-    did = f"did you mean {close}? " if close else ""
-    return (
-        f"region {value!r} is not a Swedish region: {did}Write a county code "
-        f"({' '.join(region_codes())}) or a name such as 'Jönköping' or 'Region Jönköpings län'."
-    )
+    did = say("problem.did_you_mean", close=close) if close else ""
+    return say("problem.unknown_region_value", value=repr(value), did=did, codes=" ".join(region_codes()))

@@ -39,6 +39,18 @@ GROUP_NAMES = {
     "bup_assessment": "in-depth assessments in child and adolescent psychiatry",
     "bup_treatment": "treatments in child and adolescent psychiatry",
 }
+
+
+def group_word(group: str, code: bool = False) -> str:
+    """A group as people call it in the spoken language (``first_visit``: first visits, förstabesök); with ``code``,
+    in English the code itself (as the English messages have always named a panel row's group)."""
+    from ..language import speaker, spoken
+
+    if code and spoken() == "en":
+        return group
+    return speaker(__package__)(f"group.{group}") if group in GROUP_NAMES else group
+
+
 GROUP_WORDS = {"first_visit": ("forstabesok", "forsta besok", "first visit"), "operation": ("operation", "atgard")}
 PHASE_HINT = (
     "first visits, operations/treatment or revisits in specialised care; first visits, in-depth assessments or "
