@@ -39,7 +39,7 @@ from .panel import SHARE_COLUMNS, validate_panel
 from .plausibility import fractions_in
 from .regions import nearest_region, region_codes, region_label, region_names
 from .tables import file_sha256
-from .vocabulary import GROUP_NAMES, MEASURE_HINT, MEASURES, SHARES, group_of, group_word, measure_named, number
+from .vocabulary import GROUP_NAMES, MEASURES, SHARES, group_of, group_word, measure_hint, measure_named, number
 
 __all__ = ["Imported", "import_export", "import_exports", "import_summary", "number"]
 
@@ -113,7 +113,7 @@ def measure_flag(value: str | None) -> str | None:
         did = say("refuse.did_you_mean", close=repr(close)) if close else ""
         others = typed(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
         raise InputError(
-            say("refuse.measure_flag", value=repr(value), what=what, did=did, hint=MEASURE_HINT, others=others)
+            say("refuse.measure_flag", value=repr(value), what=what, did=did, hint=measure_hint(), others=others)
         )
     return measure
 
@@ -166,7 +166,7 @@ def import_exports(
     raise_issues(issues, say("hint"))
     if frame.empty:
         read = "; ".join(say("refuse.no_share_in", source=r.source, n=len(r.values)) for r in readings)
-        raise InputError(say("refuse.no_share", read=read, hint=MEASURE_HINT, then=say("hint")))
+        raise InputError(say("refuse.no_share", read=read, hint=measure_hint(), then=say("hint")))
     # the checks above leave nothing for this to find: the shares as a panel of first visits and operations needs
     # them, or (a panel of the requirements of 2022-2024) each measure where its rows give it
     shares_only = set(frame.columns) <= {"region", "month", "group", *SHARES, "n_waiting"}
