@@ -39,7 +39,17 @@ from .panel import SHARE_COLUMNS, validate_panel
 from .plausibility import fractions_in
 from .regions import nearest_region, region_codes, region_label, region_names
 from .tables import file_sha256
-from .vocabulary import GROUP_NAMES, MEASURES, SHARES, group_of, group_word, measure_hint, measure_named, number
+from .vocabulary import (
+    GROUP_NAMES,
+    MEASURES,
+    SHARES,
+    group_of,
+    group_word,
+    measure_code,
+    measure_hint,
+    measure_named,
+    number,
+)
 
 __all__ = ["Imported", "import_export", "import_exports", "import_summary", "number"]
 
@@ -235,7 +245,7 @@ def _label(key: tuple[str, ...]) -> str:
     """``share_90 of 06 Jönköping, 2019-09, first_visit`` (or without the measure)."""
     region, month, group, *measure = key
     row = say("import.row", region=region_label(region), month=month, group=group_word(group, code=True))
-    return say("import.measure_of", measure=measure[0], row=row) if measure else row
+    return say("import.measure_of", measure=measure_code(measure[0]), row=row) if measure else row
 
 
 def _at(value: Value, reading: Reading, here: str) -> str:
@@ -267,7 +277,8 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
         given = v90 is not None or v60 is not None if specialised else any(e[0].value is not None for e in ms.values())
         if not given:
             wanted = SHARES if specialised else tuple(ms)
-            left_out.append(f"{_label(key)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in wanted if m in ms) + ")")
+            why = "; ".join(f"{measure_code(m)} {ms[m][0].written}" for m in wanted if m in ms)
+            left_out.append(f"{_label(key)} ({why})")
             continue
         kept[key] = ms
         if v90 is None and v60 is None:
@@ -378,7 +389,7 @@ def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
                             "import.no_value",
                             written=value.written,
                             row=_label((*key, measure)),
-                            other=other_value.measure,
+                            other=measure_code(other_value.measure),
                             at=_at(other_value, other_reading, reading.source),
                         ),
                         value,
@@ -410,10 +421,10 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
             Issue(
                 say(
                     "import.no_measure",
-                    measure=measure,
+                    measure=measure_code(measure),
                     words=MEASURE_WORDS[measure],
                     group=group_word(group),
-                    other=value.measure,
+                    other=measure_code(value.measure),
                     at=reading.where(value),
                 ),
                 "" if len(readings) > 1 else reading.source,
@@ -425,9 +436,9 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
                 say(
                     "import.no_region",
                     region=region_label(region),
-                    measure=measure,
+                    measure=measure_code(measure),
                     group=group_word(group),
-                    other=value.measure,
+                    other=measure_code(value.measure),
                     at=_at(value, reading, source),
                 ),
                 source,
@@ -439,9 +450,9 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
                 say(
                     "import.no_month",
                     month=month,
-                    measure=measure,
+                    measure=measure_code(measure),
                     group=group_word(group),
-                    other=value.measure,
+                    other=measure_code(value.measure),
                     at=_at(value, reading, source),
                 ),
                 source,

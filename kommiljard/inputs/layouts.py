@@ -639,7 +639,7 @@ def _own_group(
         reading.said["phase"] = _from_column(roles["group"], names[roles["group"]])
         _no_flag_against(reading, issues, "--group", hints.group, header, roles["group"])
         return None
-    silent = say("issue.no_group_column", columns=", ".join(filter(None, names)))
+    silent = say("issue.no_group_column", columns=typed(filter(None, names)))
     title_row = _first_row(grid, header)
     return settle(reading, issues, "phase", read_title(reading.title), hints.group, title_row, silent)
 
@@ -706,7 +706,7 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
         reading.said["measure"] = _from_column(roles["measure"], names[roles["measure"]])
         _no_flag_against(reading, issues, "--measure", hints.measure, header, roles["measure"])
     else:
-        silent = say("issue.no_measure_column", hint=measure_hint(), columns=", ".join(filter(None, names)))
+        silent = say("issue.no_measure_column", hint=measure_hint(), columns=typed(filter(None, names)))
         file_measure = settle(reading, issues, "measure", read_title(reading.title), hints.measure, header, silent)
         if file_measure is None:
             return
