@@ -29,7 +29,7 @@ from .inputs.panel import Panel, as_panel, known_groups
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
 from .kinds import kind_of, table_columns
-from .kinds.naming import group_name
+from .kinds.naming import group_name, no_data_message
 from .kinds.registry import KEY_COLUMNS, MONEY_COLUMNS
 from .language import speaker, spoken
 from .money import largest_remainder
@@ -281,12 +281,6 @@ def payout_table(rules: Rules, rows: list[pd.DataFrame]) -> pd.DataFrame:
     table = pd.concat(rows, ignore_index=True)[columns]
     table["tier"] = table["tier"].astype("int8")
     return table
-
-
-def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:
-    """The warning for regions without data (``allow_missing_regions``): computed, or (validation) to be."""
-    listed = "; ".join(f"{region_label(r)}: {what}" for r, what in gaps.items())
-    return say("warn.no_data" if computed else "warn.no_data_validate", n=len(gaps), listed=listed)
 
 
 def _group(group: str) -> str:

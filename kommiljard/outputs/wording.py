@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ..inputs.months import shift_month
 from ..kinds import kind_of, kind_word
 from ..kinds import word as lever_word
-from ..kinds.naming import colour_word, group_name, measure_name, month_name, step_name
+from ..kinds.naming import colour_word, group_name, measure_name, month_name, no_data_text, step_name  # noqa: F401 - no_data_text: re-exported
 from ..language import LANGUAGES, check_lang, words_of  # noqa: F401 - check_lang: re-exported
 from ..money import format_number, format_percent, kronor
 from ..rules.texts import alternative_name, condition_label
@@ -30,15 +30,6 @@ def word(key: str, lang: str = "en", **values) -> str:
 def value_word(value: str, lang: str = "en") -> str:
     """A rule parameter's value (``population``, ``down``) or a measure (``share_90``) in words."""
     return WORDS.get(f"values.{value}", lang) or WORDS.get(f"measures.{value}", lang) or value
-
-
-def no_data_text(what: str, lang: str) -> str:
-    """Where a region has no data (``block 1 (every cell)``, as the engine says it) in the language, months by
-    name."""
-    text = what.replace("(every cell)", f"({word('every_cell', lang)})")
-    for group in ("first_visit", "operation"):
-        text = text.replace(f" {group}", f" {group_name(group, lang)}")
-    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text).replace("block", word("block", lang))
 
 
 def cell_when(block, month: str | None, lang: str = "en", short: bool = False) -> str:
