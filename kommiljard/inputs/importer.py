@@ -31,10 +31,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, closest
-from ..language import speaker
+from ..language import speaker, typed
 from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
-from .options import typed
 from .panel import SHARE_COLUMNS, validate_panel
 from .plausibility import fractions_in
 from .regions import nearest_region, region_codes, region_label, region_names

@@ -36,10 +36,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError, closest
-from ..language import speaker, spoken
+from ..language import speaker, spoken, typed
 from .grid import Grid, Issue, Issues, as_text, place, read_grids
 from .months import MONTH_WORDS, normalise_month
-from .options import typed
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
 from .vocabulary import (
     GROUP_NAMES,

@@ -24,11 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import closest
-from ..language import speaker
+from ..language import speaker, typed
 from .grid import Grid, Issue, as_text, read_grids
 from .layouts import ROLES, SEARCH_ROWS, Reading, Value, region_issues
 from .measures import PROCEDURES
-from .options import typed
 from .panel import normalise_month
 from .regions import fold, normalise_code, region_codes, region_label
 from .vocabulary import MISSING, parse_value
