@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -34,6 +34,12 @@ def spoken() -> str:
     """The language being spoken: the command's ``--lang``, or what :func:`speaking` set (English by default).
     Messages (refusals, warnings) are written in it when they are raised."""
     return SPOKEN.get()
+
+
+def typed(values: Iterable[object]) -> str:
+    """Values a user types as they are (``first_visit``), listed: as they are in English, quoted in Swedish (where a
+    code name would read as an English word)."""
+    return ", ".join(map(str, values)) if spoken() == "en" else ", ".join(f"'{v}'" for v in values)
 
 
 @contextmanager

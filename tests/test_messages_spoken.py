@@ -15,6 +15,7 @@ from kommiljard.language import speaker, speaking, spoken
 
 PACKAGE = Path(__file__).resolve().parents[1] / "kommiljard"
 BASES = {"KommiljardError", "UserWarning"}
+ISSUES = {"Issue", "issue", "_issue"}  # an export's problems, collected (inputs.grid.Issue) and said with the refusal
 
 
 def error_classes(trees: dict[Path, ast.Module]) -> set[str]:
@@ -52,7 +53,8 @@ def text_constants(tree: ast.Module) -> set[str]:
 
 
 def written_messages() -> list[str]:
-    """Where an error or warning is raised with a literal text: ``file:line``."""
+    """Where an error or warning is raised, or an export's problem collected (``Issue(...)``, ``reading.issue(...)``),
+    with a literal text: ``file:line``."""
     trees = {p: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(PACKAGE.rglob("*.py"))}
     errors = error_classes(trees)
     found = []
@@ -62,7 +64,7 @@ def written_messages() -> list[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", None))
-            said = name in errors or name == "warn"
+            said = name in errors or name in ISSUES or name == "warn"
             if said and any(literal(a, constants) for a in [*node.args, *(k.value for k in node.keywords)]):
                 found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     return found

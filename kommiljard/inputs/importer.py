@@ -31,15 +31,24 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, closest
-from ..language import speaker
+from ..language import speaker, typed
 from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
-from .options import typed
 from .panel import SHARE_COLUMNS, validate_panel
 from .plausibility import fractions_in
 from .regions import nearest_region, region_codes, region_label, region_names
 from .tables import file_sha256
-from .vocabulary import GROUP_NAMES, MEASURE_HINT, MEASURES, SHARES, group_of, group_word, measure_named, number
+from .vocabulary import (
+    GROUP_NAMES,
+    MEASURES,
+    SHARES,
+    group_of,
+    group_word,
+    measure_code,
+    measure_hint,
+    measure_named,
+    number,
+)
 
 __all__ = ["Imported", "import_export", "import_exports", "import_summary", "number"]
 
@@ -113,7 +122,7 @@ def measure_flag(value: str | None) -> str | None:
         did = say("refuse.did_you_mean", close=repr(close)) if close else ""
         others = typed(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
         raise InputError(
-            say("refuse.measure_flag", value=repr(value), what=what, did=did, hint=MEASURE_HINT, others=others)
+            say("refuse.measure_flag", value=repr(value), what=what, did=did, hint=measure_hint(), others=others)
         )
     return measure
 
@@ -166,7 +175,7 @@ def import_exports(
     raise_issues(issues, say("hint"))
     if frame.empty:
         read = "; ".join(say("refuse.no_share_in", source=r.source, n=len(r.values)) for r in readings)
-        raise InputError(say("refuse.no_share", read=read, hint=MEASURE_HINT, then=say("hint")))
+        raise InputError(say("refuse.no_share", read=read, hint=measure_hint(), then=say("hint")))
     # the checks above leave nothing for this to find: the shares as a panel of first visits and operations needs
     # them, or (a panel of the requirements of 2022-2024) each measure where its rows give it
     shares_only = set(frame.columns) <= {"region", "month", "group", *SHARES, "n_waiting"}
@@ -235,7 +244,7 @@ def _label(key: tuple[str, ...]) -> str:
     """``share_90 of 06 Jönköping, 2019-09, first_visit`` (or without the measure)."""
     region, month, group, *measure = key
     row = say("import.row", region=region_label(region), month=month, group=group_word(group, code=True))
-    return say("import.measure_of", measure=measure[0], row=row) if measure else row
+    return say("import.measure_of", measure=measure_code(measure[0]), row=row) if measure else row
 
 
 def _at(value: Value, reading: Reading, here: str) -> str:
@@ -267,7 +276,8 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
         given = v90 is not None or v60 is not None if specialised else any(e[0].value is not None for e in ms.values())
         if not given:
             wanted = SHARES if specialised else tuple(ms)
-            left_out.append(f"{_label(key)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in wanted if m in ms) + ")")
+            why = "; ".join(f"{measure_code(m)} {ms[m][0].written}" for m in wanted if m in ms)
+            left_out.append(f"{_label(key)} ({why})")
             continue
         kept[key] = ms
         if v90 is None and v60 is None:
@@ -378,7 +388,7 @@ def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
                             "import.no_value",
                             written=value.written,
                             row=_label((*key, measure)),
-                            other=other_value.measure,
+                            other=measure_code(other_value.measure),
                             at=_at(other_value, other_reading, reading.source),
                         ),
                         value,
@@ -410,10 +420,10 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
             Issue(
                 say(
                     "import.no_measure",
-                    measure=measure,
+                    measure=measure_code(measure),
                     words=MEASURE_WORDS[measure],
                     group=group_word(group),
-                    other=value.measure,
+                    other=measure_code(value.measure),
                     at=reading.where(value),
                 ),
                 "" if len(readings) > 1 else reading.source,
@@ -425,9 +435,9 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
                 say(
                     "import.no_region",
                     region=region_label(region),
-                    measure=measure,
+                    measure=measure_code(measure),
                     group=group_word(group),
-                    other=value.measure,
+                    other=measure_code(value.measure),
                     at=_at(value, reading, source),
                 ),
                 source,
@@ -439,9 +449,9 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
                 say(
                     "import.no_month",
                     month=month,
-                    measure=measure,
+                    measure=measure_code(measure),
                     group=group_word(group),
-                    other=value.measure,
+                    other=measure_code(value.measure),
                     at=_at(value, reading, source),
                 ),
                 source,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from numbers import Integral
 
 from ..errors import InputError
-from ..language import speaker, spoken
+from ..language import speaker, spoken, typed
 
 say = speaker(__package__)
 
@@ -41,12 +41,6 @@ class OptionError(InputError):
     def __init__(self, option: str, value: object, problem: str):
         self.option, self.value, self.problem = option, value, problem
         super().__init__(f"{option}{'' if value is None else ' ' + shown(value)}: {problem}")
-
-
-def typed(values: Iterable[object]) -> str:
-    """Values a user types as they are (``first_visit``), listed: as they are in English, quoted in Swedish (where a
-    code name would read as an English word)."""
-    return ", ".join(map(str, values)) if spoken() == "en" else ", ".join(f"'{v}'" for v in values)
 
 
 def shown(value: object) -> str:
