@@ -59,7 +59,7 @@ def default_step(result: Payout) -> float:
 def check_additive(rules: Rules) -> None:
     """Refuse a rule set where a region's total is not its lever cells' sum plus fixed amounts: every panel row a
     lever moves (with the measures it changes) must be read by its own cell only."""
-    instead = say("refuse.instead")
+    instead, origin = say("refuse.instead"), said_origin(rules.origin)
     moved: dict[tuple[str, str], tuple[LeverBlock, tuple]] = {}  # panel row -> the lever cell that moves it
     for lb in lever_blocks(rules):
         for cell, rows in lb.actions.rows():
@@ -67,7 +67,7 @@ def check_additive(rules: Rules) -> None:
                 if row in moved:
                     other, where = moved[row]
                     cells = {"first_cell": cell_text(*where), "second_cell": cell_text(*cell), "row": cell_text(*row)}
-                    raise InputError(say("refuse.levers_overlap", origin=said_origin(rules.origin), first=other.block.number,
+                    raise InputError(say("refuse.levers_overlap", origin=origin, first=other.block.number,
                                          second=lb.block.number, instead=instead, **cells))  # fmt: skip
                 moved[row] = (lb, cell)
     for block in rules.ruleset.blocks:
@@ -78,7 +78,7 @@ def check_additive(rules: Rules) -> None:
             lb, cell = moved[(need.month, need.group)]
             own = block is lb.block and tuple(need.cell) == tuple(cell)
             if not own and set(need.measures) & set(lb.actions.measures):
-                raise InputError(say("refuse.reads_moved", origin=said_origin(rules.origin), block=block.number, label=need.label,
+                raise InputError(say("refuse.reads_moved", origin=origin, block=block.number, label=need.label,
                                      lever=lb.block.number, cell=cell_text(*cell), instead=instead))  # fmt: skip
 
 
