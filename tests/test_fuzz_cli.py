@@ -7,7 +7,9 @@ that is none, a month that is none or not measured, a panel cell that breaks the
 not valid, a path that cannot be written, options that do not go together, a folder that is not the
 command's). The oracle: a valid case exits 0, and what it computes conserves its money (paid + lapsed = pot,
 the regions' amounts add up to what was paid); a spoilt case exits 2 with one ``error:`` line that names
-the field (the option, the column, the file or the key). Every run prints no traceback and no control
+the field (the option, the column, the file or the key). Half the cases are run under ``--lang sv``
+(``KOMMILJARD_LANG``): a refusal there is one ``fel:`` line with no English word or code name in it
+(``swedish_check``), beside what the user typed. Every run prints no traceback and no control
 character, and leaves no partial (``*.part``) file; a refused run leaves the output folder as it was, and
 every CSV written has a provenance that describes it. Valid values come in every spelling the option layer
 accepts (decimal commas, Swedish month names, region names), bad texts carry markup, ``$...$`` and escapes.
@@ -25,6 +27,7 @@ import os
 import re
 import shutil
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from swedish_check import offenders
 from typer.testing import CliRunner
 
 from kommiljard.cli import app
@@ -315,10 +319,30 @@ def listing(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
 
 
+def spoken(args: list) -> str:
+    """The language a case is run in: its own ``--lang``, else (through ``KOMMILJARD_LANG``) Swedish for every
+    other case, chosen by the case's text so that a run is repeatable."""
+    given = [b for a, b in itertools.pairwise(map(str, args)) if a == "--lang"]
+    return given[-1] if given else ("sv" if zlib.crc32(" ".join(map(str, args)).encode()) % 2 else "en")
+
+
+def unspoken(message: str, args: list) -> list[str]:
+    """The English words and code names of a Swedish refusal, beside what the user typed (the case's arguments
+    and the files' names, quoted back as written)."""
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(map(str, args)) if a.startswith("--")]  # an option as given
+    paths = [str(q) for a in args if isinstance(a, Path) for q in (a, *a.parents) if len(q.parts) > 2]
+    values = [a for a in map(str, args) if not a.startswith("--")]  # an option's name: as written (swedish_check)
+    for arg in sorted({*pairs, *values, *paths}, key=len, reverse=True):
+        for typed in (arg, repr(arg), Path(arg).name):
+            message = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", " ", message) if len(typed) > 1 else message
+    return offenders(message)
+
+
 def run(case: Case, out: Path):
     """Run the case's command and check the outcome the oracle knows."""
     before = listing(out)
-    result = runner.invoke(app, [str(a) for a in case.args])
+    lang = spoken(case.args)
+    result = runner.invoke(app, [str(a) for a in case.args], env={"KOMMILJARD_LANG": lang})
     shown = " ".join(map(repr, case.args))[:2000]
     said = " ".join(result.output.split())
     assert "Traceback" not in result.output, (shown, result.output)
@@ -333,8 +357,13 @@ def run(case: Case, out: Path):
     else:
         assert result.exit_code == 2, f"{shown}\nexit {result.exit_code}, expected 2\n{result.output}"
         assert isinstance(result.exception, SystemExit), (shown, result.exception)
-        assert re.search(r"^error: ", result.output, re.M), (shown, result.output)
+        prefix = {"en": "error: ", "sv": "fel: "}.get(lang, "error: ")
+        assert re.search(f"^{prefix}", result.output, re.M), (shown, result.output)
+        if lang == "sv":
+            assert not unspoken(said, case.args), (shown, unspoken(said, case.args), result.output)
         for word in case.refused:
+            if lang == "sv" and (re.fullmatch(r"[a-z ]+", word) or re.search("'.+'", word)):
+                word = "".join(re.findall("'.+'", word))  # of English words, what is typed (a column's 'month')
             assert " ".join(word.split()) in said, f"{shown}\n{word!r} not named in:\n{result.output}"
         assert after == before, (shown, "files left by a refused run", set(after) - set(before))
     return result
@@ -540,7 +569,7 @@ def test_compare(data):
                 assert totals["paid_sek"] + totals["lapsed_sek"] == pytest.approx(totals["total_sek"], abs=0.1)
             written = pd.read_csv(sv, sep=";", decimal=",", encoding="utf-8-sig")
             for variant, totals in doc["totals"].items():  # in whole kronor that add up to the rounded total
-                column = written[column_header(variant, "en")]  # a Swedish CSV names a variant in words
+                column = written[column_header(variant, spoken(case.args))]  # a Swedish CSV names a variant in words
                 assert pd.api.types.is_integer_dtype(column), (variant, column.dtype)
                 assert column.sum() == round(totals["paid_sek"]), variant
 

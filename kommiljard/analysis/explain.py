@@ -23,8 +23,7 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
 
     Without a month, the one cell of the rule set that measures ``group`` (any group, without one): a block
     with a single cell over its months (a price per operation) needs neither."""
-    among = say("among_measured", rules=rules.id)
-    month_norm = options.month(month, "--month", measured_months(rules), among) if month else None
+    month_norm = measured_month(month, rules) if month else None
     if group is not None:
         with contextlib.suppress(InputError):  # an unknown group is reported with the month by no_cell
             group = options.group(group, "--group", sorted(rules.ruleset.group_names))
@@ -58,6 +57,12 @@ def _one_period(found) -> bool:
 def measured_months(rules: Rules) -> list[str]:
     """Every month a block of the rules measures."""
     return sorted({m for b in rules.ruleset.blocks for m in b.months if getattr(b, "group_names", ())})
+
+
+def measured_month(month: str, rules: Rules) -> str:
+    """The month ``--month`` names (``2019-10``, ``okt 2019``, ``okt``) among those the rules measure; else a
+    clear error."""
+    return options.month(month, "--month", measured_months(rules), say("among_measured", rules=rules.id))
 
 
 def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:

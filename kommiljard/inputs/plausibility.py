@@ -23,7 +23,9 @@ def fractions_problem(frame: pd.DataFrame, columns: Iterable[str]) -> str | None
     if not columns:
         return None
     values = np.concatenate([pd.to_numeric(frame[c], errors="coerce").to_numpy(np.float64) for c in columns])
-    return fractions_in(values[np.isfinite(values)], ", ".join(columns))
+    from ..language import typed
+
+    return fractions_in(values[np.isfinite(values)], typed(columns))
 
 
 def fractions_in(values, what: str) -> str | None:

@@ -89,6 +89,8 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
             raise InputError(say("refuse.table_suffix", path=path, what=noun(what), given=given))
     except InputError:
         raise
+    except pd.errors.EmptyDataError:
+        raise InputError(say("refuse.empty_table", path=path, what=noun(what))) from None
     except Exception as exc:
         said = say("refuse.unreadable_table", path=path, what=noun(what), exc=exc, suffix=suffix[1:])
         raise InputError(said) from None

@@ -140,7 +140,7 @@ class TomlKind:
             if err["type"] == "extra_forbidden":
                 close = difflib.get_close_matches(str(err["loc"][-1]), vocabulary, n=1)
                 msg = say("unknown_key_did", close=repr(close[0])) if close else say("unknown_key")
-            lines.append(f"  {key}: {msg}")
+            lines.append(say("key_line", key=key, problem=msg))
         head = say("refuse.not_valid", origin=said_origin(origin), noun=self.said(self.noun), n=len(lines))
         return self.error("\n".join([head, *lines]))
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ...analysis.explain import measured_months, no_cell
+from ...analysis.explain import measured_month, no_cell
 from ...engine import Payout
 from ...errors import InputError, KommiljardError, closest
 from ...inputs import options
@@ -41,8 +41,7 @@ def check_kind(kind: str) -> str:
 def cells_figure(result: Payout, month: str | None = None, group: str | None = None, lang: str = "en") -> Figure:
     """The pictures of the cells asked for (all by default), one per panel, each drawn by its
     block's kind: staircases, threshold periods."""
-    months = measured_months(result.rules)
-    wanted = options.month(month, "--month", months, f"the months {result.rules.id} measures") if month else None
+    wanted = measured_month(month, result.rules) if month else None
     if group is not None:  # a Swedish name (förstabesök) is the group; an unknown one is said by no_cell
         with contextlib.suppress(InputError):
             group = options.group(group, "--group", sorted(result.rules.ruleset.group_names))
