@@ -311,7 +311,7 @@ def _step_rows(
                 "region": regions,
                 **where,
                 "step": step,
-                "member": [shares_step(int(t), k, cumulative) for t in tiers],
+                "member": shares_step(tiers, k, cumulative),  # the rule on every region at once
                 "step_pot_sek": float(f[POT]),
                 "amount_sek": np.where(gone, np.nan, allocation.by_step[c, :, k]),
             }
