@@ -171,8 +171,8 @@ def test_every_numeric_month_and_region_option_is_read_by_the_option_layer():
     [
         (["whatif", SAMPLE, "--region", "06", "--improve", "3", "--curve"], ["--improve and --curve"]),
         (["whatif", SAMPLE, "--region", "06", "--improve", "3", "--lo", "-2"], ["--lo: only goes with --curve"]),
-        (["plot", "staircase", SAMPLE, "--violin", "--out", "x.png"], ["--violin: only goes with kind sweep"]),
-        (["plot", "payouts", SAMPLE, "--region", "06", "--out", "x.png"], ["--region: only goes with kind"]),
+        (["plot", "staircase", SAMPLE, "--violin", "--out", "x.png"], ["--violin: only goes with KIND 'sweep'"]),
+        (["plot", "payouts", SAMPLE, "--region", "06", "--out", "x.png"], ["--region: only goes with KIND"]),
         (["rules", "kommiljard-2019", "--format", "csv"], ["--format csv"]),
         (["explain", SAMPLE, "--region", "06", "--month", "okt", "--group", "operation", "--format", "csv"],
          ["--format csv"]),

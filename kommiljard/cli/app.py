@@ -6,6 +6,7 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import os
@@ -26,11 +27,12 @@ except ImportError:  # pragma: no cover - a typer that uses the click package
 
 from .. import __version__
 from ..errors import KommiljardError, MissingDataWarning
-from ..language import SPOKEN, speaker, spoken
+from ..language import SPOKEN, speaker, spoken, words_of
 from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
 from .options import command_files, in_range, lever_change, lever_sizes, month_names
 from .terminal import safe_console, shown
+from .usage import asked_language, usage_message
 
 
 def _readable_metavar(original):
@@ -56,36 +58,29 @@ for _kind in (typer.core.TyperOption, typer.core.TyperArgument):
 
 
 class CommandLine(TyperGroup):
-    """The app's commands, with a usage error (an unknown option, a missing one, a value an option's parser
-    refused: :mod:`kommiljard.cli.options`) said in one line on stderr like every other refusal, exit status 2."""
+    """The app's commands, spoken in the language the command line asks for from the start (click reads the
+    options, and refuses them, before a command runs), with a usage error (an unknown option, a missing one, a value
+    an option's parser refused: :mod:`kommiljard.cli.options`) said in one line on stderr like every other refusal,
+    exit status 2 (:mod:`kommiljard.cli.usage`)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        args = list(sys.argv[1:] if args is None else args)
+        token = SPOKEN.set(asked_language(args))
         try:
             status = super().main(args, prog_name, complete_var, False, **extra)
         except ClickException as exc:
             if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
-                said = Text.assemble(("error:", "bold red"), " ", shown(usage_message(exc)))
+                said = Text.assemble((say("error"), "bold red"), " ", shown(usage_message(exc)))
                 err.print(said, highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
         except typer.Abort:
-            err.print("Aborted.", highlight=False)
+            err.print(say("aborted"), highlight=False)
             sys.exit(1)
+        finally:
+            SPOKEN.reset(token)
         sys.exit(status if isinstance(status, int) else 0)
-
-
-def usage_message(exc: ClickException) -> str:
-    """``--region Göteborg: not a Swedish region; ...`` for a value an option refused; click's message with the
-    command's help for anything else."""
-    param = getattr(exc, "param", None)
-    if type(exc).__name__ == "BadParameter" and param is not None:
-        name = next((o for o in param.opts if o.startswith("--")), param.opts[0] if param.opts else param.name)
-        message = str(exc.message).removeprefix("Value error, ")
-        return f"{name} {message}" if param.opts else f"{param.name.upper()} {message}"
-    ctx = getattr(exc, "ctx", None)
-    where = f" (`{ctx.command_path} --help` lists the options)" if ctx is not None else ""
-    return exc.format_message().rstrip(".") + "." + where
 
 
 app = typer.Typer(
@@ -255,6 +250,15 @@ def complain(message: str, status: int) -> None:
     raise typer.Exit(status) from None
 
 
+def os_problem(exc: OSError) -> str:
+    """What the operating system said went wrong, in the command's language (the system's own words for a problem
+    the words file does not know)."""
+    key = f"os.{errno.errorcode.get(exc.errno or 0, '')}"
+    if key in words_of(__package__):
+        return say(key)
+    return str(exc.strerror or exc)
+
+
 def reports_errors(func):
     """Turn a :class:`KommiljardError` into a clear message on stderr and exit status 2.
 
@@ -278,7 +282,7 @@ def reports_errors(func):
             complain(str(exc), 2)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            complain(say("refuse.os_error", where=where, what=exc.strerror or exc), 2)
+            complain(say("refuse.os_error", where=where, what=os_problem(exc)), 2)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:

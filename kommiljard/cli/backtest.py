@@ -15,6 +15,7 @@ from ..rules import DEFAULT_RULES
 from . import options as opt
 from .app import Format, FormatOpt, LangOpt, Language, PopulationOpt, RulesOpt, SeedOpt, app, err, reports_errors
 from .app import lang as current_lang
+from .app import say as cli_say
 from .fit import (
     RESPONSE_CV,
     BorrowOpt,
@@ -92,7 +93,7 @@ def backtest(
     from ..outputs.plots.figures import FORMATS
 
     if plot_file is not None and plot_file.suffix.lower() not in FORMATS:
-        raise InputError(f"{plot_file}: --plot must end in .png or .svg (or .pdf)")
+        raise InputError(cli_say("refuse.plot_suffix", file=plot_file))
     if plot_file is not None:
         check_destination(plot_file, "--plot")
     if out_dir is not None:

@@ -33,6 +33,7 @@ from .app import (
     out,
     reports_errors,
 )
+from .app import say as cli_say
 from .render import print_frame, say, warn_no_data, write_figure, wrote
 from .terminal import write_out
 
@@ -55,15 +56,16 @@ def rule_variants(rules: list[str] | None, variant: list[str] | None, with_alter
     for text in variant or []:
         name, overrides = parse_variant(text)
         if name in out:
-            raise KommiljardError(f"variant name {name!r} is used twice; give each --variant its own name")
+            raise KommiljardError(cli_say("refuse.variant_twice", name=name))
         out[name] = base.with_overrides(overrides)
     if problem := next(filter(None, map(name_problem, out)), None):
         raise KommiljardError(problem)
     if with_alternatives:
         if not base.ruleset.alternatives:
-            raise KommiljardError(
-                f"{base.origin} has no named alternatives ([[alternatives]]); use --variant NAME:KEY=VALUE instead"
-            )
+            from ..outputs.wording import provenance_value
+
+            origin = provenance_value(base.origin, lang())
+            raise KommiljardError(cli_say("refuse.no_alternatives", origin=origin))
         for alt in base.ruleset.alternatives:
             out.setdefault(alt.name, base.with_alternative(alt.name))
     return out
@@ -270,12 +272,12 @@ def compare(
 
         check_out_path(plot, (".png", ".svg", ".pdf"), "--plot")
     if sweep is not None:
-        given = {"a panel": panel, "--rules": rules, "--variant": variant, "--alternatives": with_alternatives}
+        given = {cli_say("a_panel"): panel, "--rules": rules, "--variant": variant, "--alternatives": with_alternatives}
         given |= {"--population": population, "--conditions": conditions, "--allow-missing-regions": allow_missing}
         given["--backend"] = backend is not BackendChoice.auto
         return compare_sweep(sweep, given, fmt, plot, out_file, dialect_of(dialect), exact)
     if panel is None:
-        raise KommiljardError("compare needs a panel (or --sweep with a variant sweep's folder)")
+        raise KommiljardError(cli_say("refuse.compare_needs_panel"))
     variants = rule_variants(rules, variant, with_alternatives)
     say_variants(variants)
     frame = compute_compare(panel, variants, population, conditions, backend.value, allow_missing)
@@ -329,10 +331,7 @@ def compare_sweep(
     from ..outputs.plots.variants import read_variant_sweep
 
     if clash := [name for name, value in given.items() if value]:
-        raise KommiljardError(
-            f"--sweep reads the variants and their payouts from the sweep's folder: leave out {', '.join(clash)} (the "
-            "sweep's manifest.json records its rules and population)"
-        )
+        raise KommiljardError(cli_say("refuse.sweep_clash", clash=", ".join(clash)))
     by_region, scheme, manifest = read_variant_sweep(sweep)
     n = format_number(manifest.get("n"), lang=lang())
     err.print(say("sweep_variants", sweep=sweep, k=len(scheme), n=n), highlight=False)

@@ -26,6 +26,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .app import say as cli_say
 from .render import terminal_width
 from .terminal import write_out
 
@@ -65,7 +66,7 @@ def explain(
     from ..analysis.explain import explain as compute_explain
 
     if fmt is Format.csv:
-        raise InputError("--format csv: an explanation is text; give --format table (the default) or json")
+        raise InputError(cli_say("refuse.explain_csv"))
 
     e = compute_explain(
         panel,

@@ -10,6 +10,7 @@ import typer
 from ..errors import InputError
 from . import options as opt
 from .app import LangOpt, Language, app, err, reports_errors
+from .app import say as cli_say
 from .fit import ResponseFromOpt, ResponseSdOpt, response_source
 from .render import say
 
@@ -59,7 +60,7 @@ def history(
     from ..sweeps.scenario import load_scenario
 
     if out_file.suffix.lower() != ".parquet":
-        raise InputError(f"{out_file}: --out must end in .parquet (a synthetic history must say so, and CSV cannot)")
+        raise InputError(cli_say("refuse.history_out", file=out_file))
     if truth is not None:
         check_out_path(truth)
     params = HistoryParams()
@@ -71,7 +72,7 @@ def history(
     drawn = synthetic_history(seed, HistoryParams(response_pp=response, response_sd_pp=response_sd))
     frame = drawn.frame
     if until is not None:  # a month of the history: an earlier one would leave it empty
-        among = f"the history's months ({params.start} to {params.end})"
+        among = cli_say("history_months", first=params.start, last=params.end)
         frame = drawn.until(options.month(until, "--until", options.months_between(params.start, params.end), among))
     metadata = {
         "kommiljard.synthetic": "true",

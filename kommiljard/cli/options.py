@@ -20,6 +20,9 @@ import typer
 from ..errors import InputError
 from ..inputs import options as values
 from ..inputs.options import OptionError, shown
+from ..language import speaker
+
+say = speaker(__package__)
 
 
 def read(parse: Callable[[object, str], object], option: str) -> Callable[[object], object]:
@@ -94,19 +97,20 @@ class Rule:
     kind: str
     options: tuple[str, ...]
     values: tuple[str, ...] = ()
-    why: str = ""
+    why: str = ""  # a key of the ``[why]`` table of ``cli/words.toml``: what each option does
 
 
 LEVER = "--<lever>"  # in a rule: any lever option of the registered kinds (--improve, --more ...)
 
 
 def exclusive(*options: str, why: str = "") -> Rule:
-    """At most one of ``options`` may be given (``why``: what each does, for the message)."""
+    """At most one of ``options`` may be given (``why``: the key of what each does, for the message, in the
+    ``[why]`` table of ``cli/words.toml``)."""
     return Rule("exclusive", options, why=why)
 
 
 def one_of(*options: str, why: str = "") -> Rule:
-    """At least one of ``options`` must be given (``why``: what each does, for the message)."""
+    """At least one of ``options`` must be given (``why``: the key of what each does, as for :func:`exclusive`)."""
     return Rule("one", options, why=why)
 
 
@@ -184,24 +188,30 @@ def _check(rule: Rule, given: set[str], names: dict[str, str], kwargs: dict) -> 
     if rule.kind == "exclusive":
         present = [o for option in rule.options for o in _expanded(option) if o in given]
         if len(present) > 1:
-            why = f" ({rule.why})" if rule.why else ""
-            raise InputError(f"{' and '.join(present)} do not go together{why}: give only one of them.")
+            why = f" ({say('why.' + rule.why)})" if rule.why else ""
+            raise InputError(say("refuse.exclusive", options=say("and").join(present), why=why))
         return
     if rule.kind == "one":
         if not any(o in given for option in rule.options for o in _expanded(option)):
-            raise InputError(f"give {' or '.join(rule.options)} ({rule.why})")
+            raise InputError(say("refuse.one_of", options=say("or").join(rule.options), why=say("why." + rule.why)))
         return
     option, other = rule.options
     if option not in given:
         return
     if not rule.values:
         if other not in given:
-            raise OptionError(option, None, f"only goes with {other}: give {other} too, or leave out {option}")
+            raise OptionError(option, None, say("refuse.needs", other=_shown_name(other), option=option))
         return
     value = kwargs.get(names.get(other, other))
     if str(value) not in rule.values:
-        which = " or ".join(rule.values)
-        raise OptionError(option, None, f"only goes with {other} {which}, not {other} {value}: leave it out")
+        which = say("or").join(f"'{v}'" for v in rule.values)  # as typed
+        said = say("refuse.needs_value", other=_shown_name(other), which=which, value=f"'{value}'")
+        raise OptionError(option, None, said)
+
+
+def _shown_name(name: str) -> str:
+    """An option as typed (``--curve``), an argument as the usage line of ``--help`` names it (``KIND``)."""
+    return name if name.startswith("-") else name.upper()
 
 
 def _expanded(option: str) -> list[str]:

@@ -24,6 +24,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .app import say as cli_say
 from .render import narrate, say, wrote
 
 
@@ -65,7 +66,7 @@ def report(
     from ..outputs.report import report_steps, write_report
 
     if out_file.suffix.lower() not in (".html", ".htm"):
-        raise InputError(f"{out_file}: --out must end in .html")
+        raise InputError(cli_say("refuse.report_out", file=out_file))
     check_destination(out_file)
     page_file = out_file.with_name(f"{out_file.stem}-whatif.html") if with_page else None
     if page_file is not None:

@@ -10,6 +10,7 @@ import typer
 from ..errors import InputError
 from ..rules import DEFAULT_RULES, bundled_rule_names, load_rules
 from .app import Format, LangOpt, Language, SetOpt, app, lang, overrides_of, reports_errors
+from .app import say as cli_say
 from .render import print_rules, say
 from .terminal import write_out
 
@@ -35,7 +36,7 @@ def show_rules(
         _list_rule_sets(fmt)
         return
     if fmt is Format.csv:
-        raise InputError("--format csv lists the bundled rule sets (no name); a rule set is shown as a table or json")
+        raise InputError(cli_say("refuse.rules_csv"))
     r = load_rules(rules or DEFAULT_RULES, overrides_of(set_))
     data = r.ruleset.model_dump(mode="json")
     if fmt is Format.json:

@@ -38,6 +38,7 @@ from .app import (
     reports_errors,
 )
 from .app import lang as current_lang
+from .app import say as cli_say
 from .compare import print_variant_sweep
 from .render import print_frame, print_lever_grid, print_sweep, say, say_done, say_sweep
 from .terminal import write_out
@@ -102,10 +103,6 @@ SchedulerOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-NO_LEVER_IN_A_VARIANT_SWEEP = (
-    "a variant sweep has no lever: leave out --region, --improve, --month and --group (or sweep the lever for one "
-    "rule set)"
-)
 
 
 @app.command()
@@ -161,9 +158,9 @@ def sweep(
     base = replace(base, threads=threads, force=force)
     if variant or with_alternatives or len(rules or ()) > 1:
         if set_:
-            raise KommiljardError("--set changes one rule set: in a variant sweep, put the changes in a --variant")
+            raise KommiljardError(cli_say("refuse.variant_sweep_set"))
         if region is not None or improve is not None or months or groups:
-            raise KommiljardError(NO_LEVER_IN_A_VARIANT_SWEEP)
+            raise KommiljardError(cli_say("refuse.variant_sweep_lever"))
         from .compare import rule_variants
 
         variants = rule_variants(rules, variant, with_alternatives)
@@ -199,12 +196,10 @@ def _levers(region: str | None, improve: str | None, months, groups, *, swept=No
     if improve is not None and swept is not None:
         swept()
     if (region is None) != (improve is None):
-        raise KommiljardError(f"a lever needs both --region and --{option or 'improve'}")
+        raise KommiljardError(cli_say("refuse.lever_needs_both", option=option or "improve"))
     if (months or groups) and region is None:
-        raise KommiljardError(
-            f"--month and --group choose the lever's cells: give --region and --{option or 'improve'} too"
-        )
-    sizes = lever_sizes(improve) if improve is not None else []
+        raise KommiljardError(cli_say("refuse.cells_need_lever", option=option or "improve"))
+    sizes = lever_sizes(improve, f"--{option or 'improve'}") if improve is not None else []
     return [Lever(region, x, tuple(many(months) or ()) or None, tuple(many(groups) or ()) or None) for x in sizes]
 
 
@@ -270,8 +265,12 @@ def swept_lever(rules, option: str) -> None:
     block = sweep_block(rules)
     actions = kind_of(block).lever(block)
     if actions is None or actions.lever.option != option:
-        theirs = f"its lever is --{actions.lever.option}" if actions is not None else "a region cannot change it"
-        raise KommiljardError(f"--{option}: the swept block {block.number} ({block.name}) has no such lever; {theirs}")
+        if actions is not None:
+            theirs = cli_say("refuse.their_lever", option=actions.lever.option)
+        else:
+            theirs = cli_say("refuse.no_lever")
+        said = cli_say("refuse.no_such_lever", option=option, number=block.number, name=block.name, theirs=theirs)
+        raise KommiljardError(said)
 
 
 def swedish_workbooks(lang: Language, folders: list[Path]) -> None:
@@ -283,10 +282,10 @@ def swedish_workbooks(lang: Language, folders: list[Path]) -> None:
             write_sweep_workbook(folder, lang.value)
 
 
-def lever_sizes(text: str) -> list[float]:
+def lever_sizes(text: str, option: str) -> list[float]:
     """``--improve 3``, ``--improve 0,1,2,3`` or ``0;1,5;3``: the lever's sizes, each once (each within the
     lever's range: checked as the option was read, :func:`kommiljard.cli.options.lever_sizes`)."""
-    return number_list(text, "the lever")
+    return number_list(text, option)
 
 
 def progress_bars(quiet: bool, remaining: bool = False):

@@ -16,6 +16,7 @@ import sys
 from rich.console import Console, ConsoleDimensions, ConsoleRenderable, RenderHook
 from rich.segment import Segment
 
+from ..language import speaker
 from ..rules.common import CONTROL
 
 LONGEST_LINE = 600  # characters of one line of a message; longer lines keep their start and end
@@ -31,8 +32,8 @@ def cut(line: str, longest: int = LONGEST_LINE) -> str:
     """A line of at most about ``longest`` characters: its start and end, with how much was left out."""
     if len(line) <= longest:
         return line
-    left_out = len(line) - KEEP_HEAD - KEEP_TAIL
-    return f"{line[:KEEP_HEAD]} [... {left_out} characters left out ...] {line[-KEEP_TAIL:]}"
+    left_out = speaker(__package__)("left_out", n=len(line) - KEEP_HEAD - KEEP_TAIL)
+    return f"{line[:KEEP_HEAD]} [... {left_out} ...] {line[-KEEP_TAIL:]}"
 
 
 def write_out(text: str) -> None:

@@ -35,6 +35,7 @@ from .app import (
     overrides_of,
     reports_errors,
 )
+from .app import say as cli_say
 from .render import narrate, print_curve, print_frame, print_whatif, wrote
 from .terminal import write_out
 
@@ -43,7 +44,7 @@ from .terminal import write_out
 @lever_options(float)
 @reports_errors
 @opt.option_rules(
-    opt.exclusive(opt.LEVER, "--curve", why="a lever's change: one what-if; --curve: the payout curve"),
+    opt.exclusive(opt.LEVER, "--curve", why="lever_or_curve"),
     *(opt.needs(o, "--curve") for o in ("--lo", "--hi", "--step")),
 )
 def whatif(
@@ -103,7 +104,7 @@ def whatif(
     """
     option, change = chosen_lever(levers)
     if change is None and not curve:
-        raise KommiljardError("give the change, e.g. --improve X (percentage points), or --curve for the payout curve")
+        raise KommiljardError(cli_say("refuse.whatif_no_change"))
     if out_file is not None:
         from ..outputs.exports import check_out  # the exports' modules only where a file is written
 
