@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..errors import KommiljardError
+from ..language import parsed_toml
 from .common import control_characters
 
 MAX_BYTES = 1_000_000  # a rule or scenario file (the bundled ones: under 10 kB)
@@ -54,7 +55,7 @@ class TomlKind:
         that is not UTF-8 or not TOML, tables nested too deeply, and control characters in any
         key or text (they would reach terminals and pictures).
         """
-        path = Path(name)
+        path, kept = Path(name), None
         if path.suffix == ".toml" or path.exists():
             if path.is_dir():
                 raise self.error(f"{path}: is a directory, not a {self.noun}. Give a path to a .toml file.")
@@ -83,12 +84,13 @@ class TomlKind:
                     f"unknown {self.collection.removesuffix('s')} {name!r}.{did} "
                     f"Bundled {self.collection}: {', '.join(self.bundled_names())}; or give a path to a .toml file."
                 )
-            text, origin = (
+            text, origin, kept = (
                 bundled.read_text(encoding="utf-8"),
                 f"{name} (bundled: kommiljard/{self.folder}/{name}.toml)",
+                bundled,
             )
         try:
-            raw = tomllib.loads(text)
+            raw = parsed_toml(text, kept)  # a bundled file's table is kept parsed (a user's file is parsed as it is)
         except tomllib.TOMLDecodeError as exc:
             raise self.error(
                 f"{origin}: not valid TOML: {exc}. Fix the file's syntax (a key written twice is also refused)."
