@@ -29,9 +29,13 @@ from .inputs.panel import Panel, as_panel, known_groups
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
 from .kinds import kind_of, table_columns
+from .kinds.naming import group_name, no_data_message
 from .kinds.registry import KEY_COLUMNS, MONEY_COLUMNS
+from .language import speaker, spoken
 from .money import largest_remainder
 from .rules import Rules, load_rules
+
+say = speaker(__package__)
 
 Backend = Literal["auto", "numba", "reference", "check"]
 MAX_SUMMARY_GROUPS = 4  # a block with more groups has one column in the summary
@@ -144,7 +148,7 @@ class Payout:
 
         steps = of(self.steps).sort_values("step_index", ignore_index=True)
         if steps.empty:
-            raise InputError(f"block {block} has no cell {month or ''} {group or ''}".rstrip())
+            raise InputError(say("refuse.no_cell", block=block, cell=f"{month or ''} {group or ''}".strip()).rstrip())
         amounts = of(self.step_amounts)
         members = {s: list(g.loc[g["member"], "region"]) for s, g in amounts.groupby("step", sort=False)}
         return steps, of(self.table).reset_index(drop=True), members
@@ -174,11 +178,10 @@ def missing_cells(table: pd.DataFrame, rules: Rules) -> dict[str, str]:
         for number, cells in rows.groupby("block"):
             block = rules.ruleset.block(int(number))
             if len(cells) == len(kind_of(block).cells(block)):
-                parts.append(f"block {number} (every cell)")
+                parts.append(say("cells.every", number=number))
             else:
-                parts.append(
-                    f"block {number}: " + ", ".join(f"{m} {g}" for m, g in zip(cells["month"], cells["group"]))
-                )
+                listed = ", ".join(f"{m} {_group(g)}" for m, g in zip(cells["month"], cells["group"]))
+                parts.append(say("cells.some", number=number, cells=listed))
         out[region] = "; ".join(parts)
     return out
 
@@ -186,7 +189,7 @@ def missing_cells(table: pd.DataFrame, rules: Rules) -> dict[str, str]:
 def allocate(block, arrays, backend: Backend):
     """A block's allocation by the chosen backend (``check``: both, and they must agree)."""
     if backend not in BACKENDS:
-        raise InputError(f"unknown backend {backend!r}: use {', '.join(BACKENDS)}")
+        raise InputError(say("refuse.backend", backend=repr(backend), backends=", ".join(BACKENDS)))
     kind = kind_of(block)
     if backend in ("reference", "auto"):
         return kind.reference(block, arrays)
@@ -273,10 +276,8 @@ def payout_table(rules: Rules, rows: list[pd.DataFrame]) -> pd.DataFrame:
     for block, frame in zip(rules.ruleset.blocks, rows):
         stray = [c for c in frame.columns if c not in every]
         if stray:
-            raise KommiljardError(
-                f"internal error: kind {block.kind!r} wrote column(s) {', '.join(stray)} in block {block.number} "
-                "that it does not declare (its `columns`). Please report this."
-            )
+            said = say("refuse.undeclared_column", kind=repr(block.kind), columns=", ".join(stray), block=block.number)
+            raise KommiljardError(said)
         for name in columns:
             if name not in frame.columns:
                 frame[name] = empties[name]
@@ -285,15 +286,9 @@ def payout_table(rules: Rules, rows: list[pd.DataFrame]) -> pd.DataFrame:
     return table
 
 
-def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:
-    """The warning for regions without data (``allow_missing_regions``): computed, or (validation) to be."""
-    listed = "; ".join(f"{region_label(r)}: {what}" for r, what in gaps.items())
-    how = "they are" if computed else "with --allow-missing-regions they are"
-    return (
-        f"{'computed without' if computed else 'no'} data for {len(gaps)} region(s) ({listed}): {how} treated as "
-        "not qualifying in those cells (paid nothing from them) and marked 'no data', not 0 kr; the others share "
-        "the money as if they were the only regions"
-    )
+def _group(group: str) -> str:
+    """A cell's group as the warning names it: the code in English (as always), the group's name in Swedish."""
+    return group if spoken() == "en" else group_name(group, spoken())
 
 
 def base_provenance() -> dict:

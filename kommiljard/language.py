@@ -17,7 +17,7 @@ import math
 import os
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -39,6 +39,12 @@ def spoken() -> str:
     """The language being spoken: the command's ``--lang``, or what :func:`speaking` set (English by default).
     Messages (refusals, warnings) are written in it when they are raised."""
     return SPOKEN.get()
+
+
+def typed(values: Iterable[object]) -> str:
+    """Values a user types as they are (``first_visit``), listed: as they are in English, quoted in Swedish (where a
+    code name would read as an English word)."""
+    return ", ".join(map(str, values)) if spoken() == "en" else ", ".join(f"'{v}'" for v in values)
 
 
 @contextmanager
@@ -76,7 +82,7 @@ def _number(value: object, lang: str) -> object:
 def check_lang(lang: str) -> str:
     """``lang`` if it is a language kommiljard writes; else a clear error."""
     if lang not in LANGUAGES:
-        raise InputError(f"language {lang!r}: use en (English) or sv (Swedish)")
+        raise InputError(speaker("kommiljard")("refuse.language", lang=repr(lang)))
     return lang
 
 

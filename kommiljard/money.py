@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import KommiljardError
-from .language import LOCALES
+from .language import LOCALES, speaker, spoken
+
+say = speaker(__package__)
 
 TOLERANCE_SEK = 0.01
 
@@ -13,10 +15,9 @@ TOLERANCE_SEK = 0.01
 def check_conserved(pot: float, paid: float, lapsed: float, where: str) -> None:
     """Paid plus lapsed must equal the pot to within 0.01 kr; anything else is a bug."""
     if abs(paid + lapsed - pot) > TOLERANCE_SEK:
-        raise KommiljardError(
-            f"internal error: {where}: paid {format_kronor(paid, 2)} + lapsed {format_kronor(lapsed, 2)} != pot "
-            f"{format_kronor(pot, 2)}. Please report this."
-        )
+        lang = spoken()
+        sums = {k: format_kronor(v, 2, lang=lang) for k, v in (("paid", paid), ("lapsed", lapsed), ("pot", pot))}
+        raise KommiljardError(say("refuse.not_conserved", where=where, **sums))
 
 
 def largest_remainder(amounts, total: float | None = None) -> np.ndarray:

@@ -329,7 +329,6 @@ TOO_BIG = {
     # The importer's layouts (the hardening helper).
     "kommiljard.inputs.layouts._own_group": "7 positional parameters",
     "kommiljard.inputs.layouts._own_rows": "7 positional parameters",
-    "kommiljard.inputs.layouts._read_kontaktkort": "82 lines",
     "kommiljard.inputs.layouts._title_group_and_measure": "7 positional parameters",
     "kommiljard.inputs.layouts._unit": "7 positional parameters",
     "kommiljard.inputs.layouts.settle": "7 positional parameters",

@@ -195,8 +195,11 @@ def _drop(frame: pd.DataFrame, **where) -> pd.DataFrame:
             ["no rows for 1 of the 21 regions up to 2019-08 (25 Norrbotten; rows for 20)", "every region"],
         ),
         (lambda f: f[f["region"] == "01"], ["no rows for 20 of the 21 regions", "rows for 1"]),
-        (lambda f: _drop(f, group="operation"), ["no rows for operation up to 2019-08"]),
-        (lambda f: _drop(f, region="13", group="first_visit"), ["no first_visit rows up to 2019-08 for 13 Halland"]),
+        (lambda f: _drop(f, group="operation"), ["no rows for operations up to 2019-08"]),
+        (
+            lambda f: _drop(f, region="13", group="first_visit"),
+            ["no rows of first visits up to 2019-08 for 13 Halland"],
+        ),
         (lambda f: f[f["month"] >= "2018-10"], ["11 month(s) of history up to 2019-08", "at least 12"]),
     ],
     ids=["region-missing", "one-region", "group-missing", "region-group-missing", "too-short"],
@@ -237,7 +240,7 @@ def test_duplicate_rows_shares_out_of_range_and_bad_until_are_refused(history):
         fit_history(doubled)
     lines = str(err.value).splitlines()
     assert len(lines) == 2 and "1 month(s) given more than once" in lines[1] and "2018-03" in lines[1]
-    assert "42 cell(s), e.g. 01 Stockholm first_visit 2018-03" in lines[1]
+    assert "42 cell(s), e.g. 01 Stockholm first visits 2018-03" in lines[1]
     wrong = frame.assign(share_90=frame["share_90"].where(frame.index != 7, 120.0))
     with pytest.raises(InputError, match=r"1 share\(s\) outside 0-100, e\.g\. row 8: share_90 = 120\.0"):
         fit_history(wrong)

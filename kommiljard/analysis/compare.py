@@ -21,6 +21,7 @@ from ..errors import RuleFileError
 from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..rules import Rules, load_rules, parse_override
+from . import say
 
 Variant = Rules | str | Path | tuple[Rules | str | Path, Mapping[str, Any]]
 DIFF_PREFIX = "diff_"
@@ -43,7 +44,7 @@ def alternatives(rules: Rules | str | Path = "kommiljard-2019") -> dict[str, Rul
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot name a variant (a column of the comparison), or None."""
     if name in ("region", "region_name", "no_data") or name.startswith(DIFF_PREFIX):
-        return f"variant name {name!r} is taken by the comparison's own columns; choose another name"
+        return say("refuse.variant_name_taken", name=name)
     return None
 
 
@@ -54,10 +55,7 @@ def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
     """
     name, sep, spec = text.partition(":")
     if not sep or not name.strip() or not spec.strip():
-        raise RuleFileError(
-            f"variant {text!r} (--variant): write it as NAME:KEY=VALUE[,KEY=VALUE...], "
-            "e.g. blue-from-0:block1.bars.blue.min_improvement=0,block1.bars.blue.inclusive=false"
-        )
+        raise RuleFileError(say("refuse.variant_form", text=text))
     parts, depth, quote, current = [], 0, "", ""
     for ch in spec:
         if quote:
@@ -107,7 +105,7 @@ def compare(
     they differ), and ``attrs["no_data"]`` lists them.
     """
     if not variants:
-        raise RuleFileError("compare needs at least one variant (a rule set or rule changes)")
+        raise RuleFileError(say("refuse.no_variant"))
     rules = {name: resolve(v) for name, v in variants.items()}
     population = population if isinstance(population, Population) else read_population(population)
     shared = _shared_panel(panel, list(rules.values()), population, allow_missing_regions)

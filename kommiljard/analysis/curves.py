@@ -24,7 +24,9 @@ from ..engine import Payout
 from ..errors import InputError
 from ..kinds import kind_of
 from ..rules import Rules
-from .levers import LeverBlock, lever_blocks
+from ..rules.tomlfiles import said_origin
+from . import number, say
+from .levers import LeverBlock, cell_text, lever_blocks
 
 DEFAULT_LO, DEFAULT_HI = None, None  # the lever's own grid (Lever.grid): -20 to 20 pp for a share
 MAX_STEP_DECIMALS = 2  # a panel with more decimals gets a 0.01 pp grid (still exact on it, bounds between points)
@@ -57,18 +59,16 @@ def default_step(result: Payout) -> float:
 def check_additive(rules: Rules) -> None:
     """Refuse a rule set where a region's total is not its lever cells' sum plus fixed amounts: every panel row a
     lever moves (with the measures it changes) must be read by its own cell only."""
-    instead = "the what-if page adds independent cells; use `kommiljard whatif` for this rule set."
+    instead, origin = say("refuse.instead"), said_origin(rules.origin)
     moved: dict[tuple[str, str], tuple[LeverBlock, tuple]] = {}  # panel row -> the lever cell that moves it
     for lb in lever_blocks(rules):
         for cell, rows in lb.actions.rows():
             for row in rows:
                 if row in moved:
                     other, where = moved[row]
-                    raise InputError(
-                        f"{rules.origin}: the levers of block {other.block.number} ({_cell_text(where)}) and block "
-                        f"{lb.block.number} ({_cell_text(cell)}) both move {' '.join(row)}, so one change would count "
-                        f"in both; {instead}"
-                    )
+                    cells = {"first_cell": cell_text(*where), "second_cell": cell_text(*cell), "row": cell_text(*row)}
+                    raise InputError(say("refuse.levers_overlap", origin=origin, first=other.block.number,
+                                         second=lb.block.number, instead=instead, **cells))  # fmt: skip
                 moved[row] = (lb, cell)
     for block in rules.ruleset.blocks:
         kind = kind_of(block)
@@ -78,38 +78,28 @@ def check_additive(rules: Rules) -> None:
             lb, cell = moved[(need.month, need.group)]
             own = block is lb.block and tuple(need.cell) == tuple(cell)
             if not own and set(need.measures) & set(lb.actions.measures):
-                raise InputError(
-                    f"{rules.origin}: block {block.number} reads {need.label}, which the lever of block "
-                    f"{lb.block.number} moves in {_cell_text(cell)}, so one change would move two cells; {instead}"
-                )
-
-
-def _cell_text(cell) -> str:
-    """A cell as a message writes it: its month and group (a cell of every group has none)."""
-    return " ".join(str(part) for part in cell if part is not None)
+                raise InputError(say("refuse.reads_moved", origin=origin, block=block.number, label=need.label,
+                                     lever=lb.block.number, cell=cell_text(*cell), instead=instead))  # fmt: skip
 
 
 def grid_indices(lo: float, hi: float, step: float) -> np.ndarray:
     """Whole steps k with ``lo <= k * step <= hi``; 0 must be among them."""
     if not (step > 0 and math.isfinite(step)):
-        raise InputError(f"what-if grid: the step must be a positive number of pp (got {step}).")
+        raise InputError(say("refuse.grid_step", step=step))
     if not (lo <= 0.0 <= hi) or not (math.isfinite(lo) and math.isfinite(hi)):
-        raise InputError(
-            f"what-if grid: the range must contain 0, from --lo <= 0 to --hi >= 0 pp (got {lo:g} to {hi:g})."
-        )
+        raise InputError(say("refuse.grid_zero", lo=number(lo), hi=number(hi)))
     points = (hi - lo) / step + 1  # a float first: -1e308 to 1e308 is inf, which no integer can hold
     if not points <= MAX_GRID_POINTS + 1:
-        raise InputError(
-            f"what-if grid: {lo:g} to {hi:g} pp in steps of {step:g} is {points:.0f} points per cell; "
-            f"keep it to {MAX_GRID_POINTS} (a larger --step or a narrower range)."
-        )
+        raise _too_many(lo, hi, step, points)
     first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
     if last - first + 1 > MAX_GRID_POINTS:
-        raise InputError(
-            f"what-if grid: {lo:g} to {hi:g} pp in steps of {step:g} is {last - first + 1} points per cell; "
-            f"keep it to {MAX_GRID_POINTS} (a larger --step or a narrower range)."
-        )
+        raise _too_many(lo, hi, step, last - first + 1)
     return np.arange(first, last + 1, dtype=np.int64)
+
+
+def _too_many(lo: float, hi: float, step: float, points: float) -> InputError:
+    return InputError(say("refuse.grid_too_many", lo=number(lo), hi=number(hi), step=number(step),
+                          points=number(float(points), ".0f"), most=number(float(MAX_GRID_POINTS), ".0f")))  # fmt: skip
 
 
 def _grid(lever, asked: tuple, result: Payout) -> tuple[float, np.ndarray]:
@@ -158,10 +148,9 @@ class CellCurves:
         """The grid position of a change; an :class:`InputError` if it is not on the grid."""
         k = round(improve_pp / self.step)
         if abs(k * self.step - improve_pp) > 1e-9 or not self.k[0] <= k <= self.k[-1]:
-            raise InputError(
-                f"{improve_pp:g} is not on the grid "
-                f"({self.k[0] * self.step:g} to {self.k[-1] * self.step:g} in steps of {self.step:g})."
-            )
+            lo, hi = self.k[0] * self.step, self.k[-1] * self.step
+            raise InputError(say("refuse.not_on_grid", value=number(improve_pp), lo=number(lo), hi=number(hi),
+                                 step=number(self.step)))  # fmt: skip
         return int(k - self.k[0])
 
     def total(self, region: str, improve: float | Mapping[tuple[str, str], float] = 0.0) -> float:

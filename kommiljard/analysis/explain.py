@@ -12,7 +12,9 @@ from ..inputs.panel import Panel, as_panel, known_groups, normalise_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label
 from ..kinds import kind_of
+from ..language import spoken
 from ..rules import Rules, load_rules
+from . import say
 
 
 def find_cell(rules: Rules, month: str | None, group: str | None):
@@ -21,7 +23,7 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
 
     Without a month, the one cell of the rule set that measures ``group`` (any group, without one): a block
     with a single cell over its months (a price per operation) needs neither."""
-    among = f"the months {rules.id} measures"
+    among = say("among_measured", rules=rules.id)
     month_norm = options.month(month, "--month", measured_months(rules), among) if month else None
     if group is not None:
         with contextlib.suppress(InputError):  # an unknown group is reported with the month by no_cell
@@ -63,23 +65,24 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     months = measured_months(rules)
     groups = sorted({g for b in rules.ruleset.blocks for _, g in kind_of(b).cells(b) if g is not None})
     asked = [
-        (f"month {month!r}", normalise_month(month) or month if month is not None else None, months),
-        (f"group {group!r}", group, groups),
+        (
+            say("refuse.no_cell_month", month=month),
+            normalise_month(month) or month if month is not None else None,
+            months,
+        ),
+        (say("refuse.no_cell_group", group=group), group, groups),
     ]
     wrong = [
-        what + (f" (did you mean {close!r}?)" if (close := closest(value, choices)) else "")
+        what + (say("did_you_mean", close=close) if (close := closest(value, choices)) else "")
         for what, value, choices in asked
         if value not in (None, *choices)
     ]
+    quoted = groups if spoken() == "en" else map(repr, groups)  # as --group takes them: typed, not words
+    listed = {"months": ", ".join(months), "groups": ", ".join(quoted)}
     if month is None and not wrong:
-        return InputError(
-            f"{rules.id}: give --month (and --group) to say which cell to explain. Months: {', '.join(months)}; "
-            f"groups: {', '.join(groups)}."
-        )
-    return InputError(
-        f"{rules.id} measures no {' and no '.join(wrong) or f'month {month!r} with group {group!r}'}. "
-        f"Months: {', '.join(months)}; groups: {', '.join(groups)}."
-    )
+        return InputError(say("refuse.give_cell", rules=rules.id, **listed))
+    wrong_text = say("and_no").join(wrong) or say("refuse.no_cell_both", month=month, group=group)
+    return InputError(say("refuse.no_cell", rules=rules.id, wrong=wrong_text, **listed))
 
 
 def explain(
@@ -111,9 +114,9 @@ def explain(
         complete=False,
     )
     if code not in set(panel.frame["region"]):
+        regions = " ".join(sorted(set(panel.frame["region"])))
         raise InputError(
-            f"region {region_label(code)} is not in the panel {panel.source}. Regions there: "
-            f"{' '.join(sorted(set(panel.frame['region'])))}."
+            say("refuse.region_not_in_panel", region=region_label(code), source=panel.source, regions=regions)
         )
     return kind.explain(
         rules, block, cell, panel=panel, population=population, region=code, allow_missing=allow_missing_regions

@@ -18,7 +18,11 @@ from ..errors import InputError
 from ..inputs import options
 from ..inputs.panel import Panel
 from ..kinds import KINDS, Lever, LeverActions, kind_of
+from ..kinds.naming import group_name
+from ..language import spoken
 from ..rules import Rules
+from ..rules.tomlfiles import said_origin
+from . import say
 
 Row = tuple[int, str, str]  # (block number, month, group) of a panel row a lever moves
 
@@ -45,11 +49,13 @@ def lever_blocks(rules: Rules, option: str | None = None) -> list[LeverBlock]:
     if option is not None:
         found = [lb for lb in found if lb.actions.lever.option == option.removeprefix("--")]
     if not found:
-        what = f"no block with the lever --{option.removeprefix('--')}" if option else "no block a region's lever moves"
-        known = f" (its levers: {', '.join(options)})" if options else ""
-        raise InputError(f"{rules.origin}: the rule set has {what}{known}, so a change of one changes nothing.")
+        what = say("refuse.no_lever_with", option=option.removeprefix("--")) if option else say("refuse.no_lever_any")
+        known = say("refuse.its_levers", levers=", ".join(options)) if options else ""
+        raise InputError(say("refuse.no_lever", origin=said_origin(rules.origin), what=what, known=known))
     if len({lb.actions.lever.option for lb in found}) > 1:
-        raise InputError(f"{rules.origin}: the blocks have different levers: say which, {' or '.join(options)}")
+        raise InputError(
+            say("refuse.different_levers", origin=said_origin(rules.origin), options=say("or").join(options))
+        )
     return found
 
 
@@ -75,8 +81,8 @@ def choose_cells(
         if values is None:
             return set(valid)
         values = [values] if isinstance(values, str) else list(values)
-        among = f"the measurement {what}s of {rules.id}"
         if what == "month":
+            among = say("among_lever_months", rules=rules.id)
             return {options.month(v, "--month", valid, among) for v in values}
         return {options.group(v, "--group", valid) for v in values}
 
@@ -90,9 +96,16 @@ def check_region(panel: Panel, region: str) -> str:
     present = sorted(panel.frame["region"].unique())
     if code not in present:
         close = difflib.get_close_matches(code, present, n=1)
-        did = f" Did you mean {close[0]!r}?" if close else ""
-        raise InputError(f"{panel.source}: region {region!r} is not in the panel.{did} Regions: {' '.join(present)}.")
+        did = say("did_you_mean_sentence", close=close[0]) if close else ""
+        raise InputError(say("refuse.region_absent", source=panel.source, region=region, did=did,
+                             regions=" ".join(present)))  # fmt: skip
     return code
+
+
+def cell_text(month: str | None, group: str | None = None) -> str:
+    """A cell or panel row as a message names it: its month and group (a cell of every group has none), in the
+    language spoken: ``2019-10 first visits``."""
+    return " ".join(str(part) for part in (month, group_name(group, spoken(), short=True) if group else None) if part)
 
 
 def improve_panel(

@@ -24,8 +24,10 @@ from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label, region_names
 from ..kinds import Lever, kind_of
+from ..language import spoken
 from ..rules import DEFAULT_RULES, Rules, load_rules
-from .levers import LeverBlock, check_region, choose_cells, improve_panel, lever_blocks, lever_of
+from . import number, say
+from .levers import LeverBlock, cell_text, check_region, choose_cells, improve_panel, lever_blocks, lever_of
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,7 @@ class WhatIf:
 
 
 def _no_lever_data(panel: Panel, region: str, where: str) -> InputError:
-    return InputError(
-        f"{panel.source}: region {region_label(region)} has no data for {where}: a what-if of its own lever "
-        "needs its rows in every cell it changes or is paid from. Add them to the panel."
-    )
+    return InputError(say("refuse.no_lever_data", source=panel.source, region=region_label(region), where=where))
 
 
 def _prepare(panel, region: str, rules, population, overrides, *, option: str | None, allow_missing: bool):
@@ -229,8 +228,8 @@ def payout_curve(
         if missing is not None and len(missing) == 1 < len(rows):  # one period for every lever cell (a price block)
             missing = np.repeat(missing, len(rows), axis=0)
         if missing is not None and missing[cells, r].any():
-            gone = [f"{rows[c][0][0]} {rows[c][0][1]}" for c in cells if missing[c, r]]
-            raise _no_lever_data(panel, region, f"block {lb.block.number}: {', '.join(gone)}")
+            gone = ", ".join(cell_text(*rows[c][0]) for c in cells if missing[c, r])
+            raise _no_lever_data(panel, region, say("lever_cells", block=lb.block.number, cells=gone))
         moved = [(m, g) for number, m, g in chosen if number == lb.block.number]
         got, top = lb.actions.curve(inp, r, cells, grid, moved)
         amount += got
@@ -244,11 +243,14 @@ def _curve_grid(lever: Lever, lo: float | None, hi: float | None, step: float | 
     hi = lever.check(lever.curve[1] if hi is None else hi, "--hi")
     step = lever.check(lever.step if step is None else step, "--step")
     if not step > 0 or hi < lo:
-        raise InputError(f"payout curve: need --step > 0 and --hi >= --lo (got lo={lo}, hi={hi}, step={step})")
+        raise InputError(say("refuse.curve_bounds", lo=lo, hi=hi, step=step))
     unit = lever.unit
+    if spoken() != "en":
+        from ..kinds.look import unit_word  # not at the top: it draws (matplotlib), which a what-if need not load
+
+        unit = unit_word(unit, spoken())
     if (hi - lo) / step + 1 > MAX_CURVE_POINTS:
-        raise InputError(
-            f"payout curve: from {lo:g} to {hi:g} {unit} by {step:g} would be {(hi - lo) / step + 1:.3g} points; at "
-            f"most {MAX_CURVE_POINTS} (e.g. -100 to 100 by 0.01). Give a larger --step or a narrower --lo/--hi."
-        )
+        points, most = number((hi - lo) / step + 1, ".3g"), number(float(MAX_CURVE_POINTS), ".0f")
+        raise InputError(say("refuse.curve_too_many", lo=number(lo), hi=number(hi), unit=unit, step=number(step),
+                             points=points, most=most))  # fmt: skip
     return np.round(lo + step * np.arange(int(np.floor((hi - lo) / step + 1e-9)) + 1), GRID_DECIMALS)

@@ -65,7 +65,7 @@ def response_source(value: str) -> str | None:
 
 def print_warnings(notes) -> None:
     for note in notes:
-        err.print(f"warning: {note}", style="yellow", markup=False, highlight=False)
+        err.print(f"{say('warning')}: {note}", style="yellow", markup=False, highlight=False)
 
 
 HistoryArg = Annotated[

@@ -676,16 +676,7 @@ def warn_no_data(gaps: dict[str, str], computed: bool = True) -> None:
     from ..engine import no_data_message
 
     if gaps:
-        message = no_data_message(gaps, computed) if lang() == "en" else _no_data_sv(gaps, computed)
-        err.print(Text(f"{say('warning')}: {message}", style="yellow"), soft_wrap=True)
-
-
-def _no_data_sv(gaps: dict[str, str], computed: bool) -> str:
-    from ..inputs.regions import region_label
-    from ..outputs.wording import no_data_text
-
-    listed = "; ".join(f"{region_label(r)}: {no_data_text(what, 'sv')}" for r, what in gaps.items())
-    return say("no_data_computed" if computed else "no_data_would_be", n=len(gaps), regions=listed)
+        err.print(Text(f"{say('warning')}: {no_data_message(gaps, computed)}", style="yellow"), soft_wrap=True)
 
 
 def write_figure(figure, path: Path) -> None:

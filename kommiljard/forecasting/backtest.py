@@ -33,7 +33,7 @@ from ..engine import base_provenance, payout
 from ..errors import InputError
 from ..inputs.panel import Panel, normalise_month
 from ..inputs.population import Population, read_population
-from ..inputs.regions import region_label, region_names
+from ..inputs.regions import region_names
 from ..rules import DEFAULT_RULES, Rules, load_rules
 from ..sweeps.outcomes import Batches, setup_sweep, sweep_draw
 from ..sweeps.rng import STREAM_SIZE
@@ -42,7 +42,7 @@ from .fit import MIN_MONTHS, RESPONSE_CV, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast
 from .forecast_model import fitted_from_text
-from .histories import as_history
+from .histories import as_history, cell_text, listed, say
 from .scores import TOLERANCE_SEK, crps, expected_coverage, pit_bounds
 
 INTERVALS = {50: (25, 75), 90: (5, 95)}  # central interval -> percentiles of the trajectories
@@ -87,16 +87,13 @@ def backtest(
     panel, groups = as_history(history, needs.groups).panel, needs.groups
     month = normalise_month(as_of)
     if month is None:
-        raise InputError(f"--as-of {as_of!r} is not a month: write YYYY-MM, e.g. 2019-08")
+        raise InputError(say("refuse.as_of_not_month", as_of=as_of))
     if n < 1:
-        raise InputError(f"--n {n}: a backtest needs at least one trajectory")
+        raise InputError(say("refuse.no_trajectories", n=n))
     months = needs.every_month()  # every month the block's payout reads
     later = [m for m in months if m > month]
     if not later:
-        raise InputError(
-            f"--as-of {month}: every month the rules read ({months[0]} to {months[-1]}) is known by then, so there is "
-            f"nothing to forecast; choose a month before {months[-1]}"
-        )
+        raise InputError(say("refuse.nothing_to_forecast", month=month, first=months[0], last=months[-1]))
     frame = panel.frame[panel.frame["group"].isin(groups)]
     _check_realised(frame, months, groups, panel.source)
 
@@ -105,7 +102,7 @@ def backtest(
         fit = fit_history(panel, until=month, groups=groups, min_months=min_months, borrow=borrow)
     document = fitted_scenario(fit, panel.synthetic, response_from, response_sd_pp, min_months, response_cv)
     text = scenario_text(document)
-    scenario = fitted_from_text(text, f"fitted to {panel.source} up to {month}")
+    scenario = fitted_from_text(text, say("fitted_origin", source=panel.source, month=month))
     known = panel.with_frame(frame[frame["month"] <= month].reset_index(drop=True))
     setup, observed = setup_sweep(scenario, rules, population, None, known)
     amounts = _amounts(setup, n, seed, threads)
@@ -181,19 +178,14 @@ def _check_realised(frame: pd.DataFrame, months: list[str], groups, source: str)
     full = frame.dropna(subset=["share_90", "share_60"])
     have = set(zip(full["month"], full["group"], full["region"]))
     missing = [(m, g, r) for m in months for g in groups for r in sorted(set(frame["region"])) if (m, g, r) not in have]
-    last = str(frame["month"].max()) if len(frame) else "(no rows)"
+    last = str(frame["month"].max()) if len(frame) else say("refuse.no_rows")
     if later := [m for m in months if m > last]:
         raise InputError(
-            f"{source}: the history ends {last}; a backtest compares with what happened, so it needs every month the "
-            f"rules read, up to {months[-1]} (missing {', '.join(later)})"
+            say("refuse.realised_ends", source=source, last=last, until=months[-1], later=", ".join(later))
         )
     if missing:
-        listed = ", ".join(f"{region_label(r)} {g} {m}" for m, g, r in missing[:8])
-        raise InputError(
-            f"{source}: no row, or a suppressed share, for {listed}"
-            + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
-            + "; a backtest needs both shares of every month the rules read"
-        )
+        cells = [cell_text(r, g, m) for m, g, r in missing]
+        raise InputError(say("refuse.realised_missing", source=source, listed=listed(cells, 8)))
 
 
 def _block_amounts(frame: pd.DataFrame, rules: Rules, population: Population, block, regions) -> np.ndarray:

@@ -50,9 +50,10 @@ from ..errors import InputError
 from ..inputs import options
 from ..inputs.panel import Panel, normalise_month, shift_month
 from ..inputs.regions import region_codes, region_label
+from ..language import spoken
 from ..outputs.wording import group_name
 from . import ar1
-from .histories import as_history
+from .histories import as_history, group_word, joined, lines, listed, say
 from .shrinkage import dersimonian_laird, posterior, shrink
 
 GROUPS = ("first_visit", "operation")
@@ -255,9 +256,8 @@ def _ranges(indexes: Sequence[int]) -> str:
     return ", ".join(month_name(r[0]) if len(r) == 1 else f"{month_name(r[0])}..{month_name(r[-1])}" for r in out)
 
 
-def _listed(items: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+def _listed(items: Sequence[str]) -> str:
+    return listed(items, 8)
 
 
 @dataclass(frozen=True)
@@ -282,19 +282,19 @@ def _problems(grid: _Grid, min_months: int, borrow: bool, source: str, until: st
     """Which region-groups are thin, and the warnings; raise with one line per distinct problem."""
     present, regions, groups = grid.present, grid.regions, grid.groups
     problems, notes = [], []
-    if absent := [g for gi, g in enumerate(groups) if not present[:, gi].any()]:
-        problems.append(f"no rows for {', '.join(absent)} up to {until}: the fit needs {' and '.join(groups)}")
+    if absent := [group_word(g) for gi, g in enumerate(groups) if not present[:, gi].any()]:
+        needs = joined(group_word(g) for g in groups)
+        problems.append(say("refuse.no_group_rows", absent=", ".join(absent), until=until, groups=needs))
     none = [region_label(r) for ri, r in enumerate(regions) if not present[ri].any()]
     if none:
         have = len(regions) - len(none)
-        problems.append(
-            f"no rows for {len(none)} of the {len(regions)} regions up to {until} ({_listed(none)}; rows for {have}): "
-            "the fit needs every region's monthly history, since the bars are shared"
-        )
+        problems.append(say("refuse.no_region_rows", n=len(none), total=len(regions), until=until, listed=_listed(none),
+                            have=have))  # fmt: skip
     for gi, group in enumerate(groups):
         lacking = [region_label(r) for ri, r in enumerate(regions) if present[ri].any() and not present[ri, gi].any()]
         if lacking and present[:, gi].any():
-            problems.append(f"no {group} rows up to {until} for {_listed(lacking)}: add their {group} history")
+            name = group_word(group)
+            problems.append(say("refuse.group_lacking", group=name, until=until, listed=_listed(lacking)))
     n = present.sum(axis=-1)
     needed = min(min_months, math.ceil(0.75 * len(grid.t)))
     thin = (n < needed) & (n > 0)
@@ -302,36 +302,25 @@ def _problems(grid: _Grid, min_months: int, borrow: bool, source: str, until: st
         have = n[:, gi] > 0
         if borrow and have.any() and thin[have, gi].all():
             longest = int(n[have, gi].max())
-            problems.append(
-                f"{group}: no region has {needed} months with data up to {until} (the most is {longest}), so there "
-                f"is no pooled estimate to borrow from: give --min-months {max(longest, 2)} or fewer"
-            )
+            problems.append(say("refuse.no_pool", group=group_word(group), needed=needed, until=until,
+                                longest=longest, fewer=max(longest, 2)))  # fmt: skip
     if thin.any():
-        asked = "" if needed == min_months else f" (three quarters of the history's {len(grid.t)})"
-        where = f"fewer than {needed} months{asked} with data up to {until}: {_listed(_thin_listed(thin, n, grid))}"
+        asked = "" if needed == min_months else say("refuse.thin_asked", months=len(grid.t))
+        where = say("refuse.thin_where", needed=needed, asked=asked, until=until,
+                    listed=_listed(_thin_listed(thin, n, grid)))  # fmt: skip
         if borrow:
-            notes.append(
-                f"{where}; season, trend, noise (AR(1) and SD), group correlation and the gap's season and noise "
-                "borrowed from the pooled estimate, the level and gap level estimated from their own months and shrunk"
-            )
+            notes.append(say("warn.borrowed", where=where))
         else:
-            problems.append(
-                f"{where}: add older rows, or borrow the thin regions' parameters from the others (--borrow)"
-            )
+            problems.append(say("refuse.thin", where=where))
     if problems:
-        raise InputError(
-            f"{source}: the history cannot be fitted:\n" + "\n".join(f"  - {p}" for p in problems[:MAX_LISTED])
-        )
+        raise InputError(say("refuse.unfittable", source=source, lines=lines(problems[:MAX_LISTED])))
     started = np.cumsum(present, axis=-1) > 0
     gaps, gaps60 = ~present & started, present & np.isnan(grid.l60)
     if gaps.any() or gaps60.any():
         most = np.argmax(gaps.sum(axis=(1, 2)) + gaps60.sum(axis=(1, 2)))
-        also = f" and {gaps60.sum()} of share_60 alone" if gaps60.any() else ""
-        notes.append(
-            f"{gaps.sum()} month(s) suppressed or missing after a region's first month{also} (of {present.size} "
-            f"region-group-months); the fit uses the months that are there (per region in n_months); most in "
-            f"{region_label(regions[most])}"
-        )
+        also = say("warn.gaps_also", n=int(gaps60.sum())) if gaps60.any() else ""
+        notes.append(say("warn.gaps", gaps=int(gaps.sum()), also=also, cells=present.size,
+                         region=region_label(regions[most])))  # fmt: skip
     return thin, notes
 
 
@@ -343,7 +332,7 @@ def _thin_listed(thin: np.ndarray, n: np.ndarray, grid: _Grid) -> list[str]:
         if thin[ri].all() and len(set(counts)) == 1:
             out.append(f"{region_label(grid.regions[ri])} ({counts[0]})")
         else:
-            each = ", ".join(f"{group_name(grid.groups[gi])} {n[ri, gi]}" for gi in np.flatnonzero(thin[ri]))
+            each = ", ".join(f"{group_name(grid.groups[gi], spoken())} {n[ri, gi]}" for gi in np.flatnonzero(thin[ri]))
             out.append(f"{region_label(grid.regions[ri])} ({each})")
     return out
 
@@ -626,10 +615,7 @@ def fit_history(
     t0 = baseline_year * 12 + 5.5
     short = len(grid.t) < SHORT_HISTORY
     if short:
-        notes.append(
-            f"{len(grid.t)} months of history, fewer than {SHORT_HISTORY}: the seasonal patterns are the real national "
-            f"series' ({REFERENCE_SEASON} scenario), not fitted; each region's is that pattern with its own amplitude"
-        )
+        notes.append(say("warn.short_history", months=len(grid.t), short=SHORT_HISTORY, reference=REFERENCE_SEASON))
     national_series = _national_factor(grid.l90, grid.present)  # (G, T)
     national, national_group_corr = _fit_national(national_series, grid.t, t0, short, groups)
 
@@ -695,23 +681,19 @@ def _grid(panel: Panel, until: str | None, groups: tuple[str, ...]) -> tuple[_Gr
     frame = panel.frame[panel.frame["group"].isin(groups)]
     frame = frame[frame["share_90"].notna() | frame["share_60"].notna()]
     if frame.empty:
-        raise InputError(f"{panel.source}: the history has no rows with a share of {' or '.join(groups)}")
+        names = joined((group_word(g) for g in groups), "or")
+        raise InputError(say("refuse.no_shares", source=panel.source, groups=names))
     first_row, last = str(frame["month"].min()), str(frame["month"].max())
     if until is None:
         until = last
     elif normalise_month(until) != until:
-        raise InputError(f"until = {until!r} is not a month: write YYYY-MM, e.g. 2019-08")
+        raise InputError(say("refuse.until_not_month", until=until))
     if until > last:
-        raise InputError(
-            f"{panel.source}: the history ends {last}, before --until {until}: fit up to {last} (or give the months up "
-            f"to {until})"
-        )
+        raise InputError(say("refuse.until_after_end", source=panel.source, last=last, until=until))
     ignored = int((frame["month"] > until).sum())
     frame = frame[frame["month"] <= until]
     if frame.empty:
-        raise InputError(
-            f"{panel.source}: no rows up to {until} (the history starts {first_row}); choose a later --until"
-        )
+        raise InputError(say("refuse.no_rows_until", source=panel.source, until=until, first=first_row))
     regions = region_codes()
     start, end = month_index(str(frame["month"].min())), month_index(until)
     shape = (len(regions), len(groups), end - start + 1)
@@ -730,29 +712,19 @@ def _national_months(grid: _Grid, source: str, until: str, notes: list[str]) -> 
     counts = grid.present.sum(axis=0).min(axis=0)  # (T,): regions reporting, in the group with fewest
     enough = counts >= math.ceil(len(grid.regions) / 2)
     if not enough.any():
-        raise InputError(
-            f"{source}: no month up to {until} has rows for half of the regions; the national factor needs them"
-        )
+        raise InputError(say("refuse.no_half_month", source=source, until=until))
     k0 = int(np.flatnonzero(enough)[0])
     dropped = int(grid.present[..., :k0].sum())
     if dropped:
-        notes.append(
-            f"{dropped} cell(s) before {month_name(int(grid.t[k0]))} left out: fewer than half of the regions report "
-            "there, and the national factor needs them"
-        )
+        notes.append(say("warn.left_out_before", dropped=dropped, month=month_name(int(grid.t[k0]))))
     grid = grid.cut(k0)
     thin_months = np.flatnonzero(~enough[k0:])
     if len(thin_months):
         grid.l90[..., thin_months] = np.nan
         grid.l60[..., thin_months] = np.nan
-        notes.append(
-            f"{_ranges(grid.t[thin_months])}: fewer than half of the regions report, so these months are left out"
-        )
+        notes.append(say("warn.left_out_months", months=_ranges(grid.t[thin_months])))
     if (months := int(enough[k0:].sum())) < MIN_HISTORY:
-        raise InputError(
-            f"{source}: {months} month(s) of history up to {until}: a forecast needs at least {MIN_HISTORY} (the "
-            "months the rules compare with a year earlier among them)"
-        )
+        raise InputError(say("refuse.too_short", source=source, months=months, until=until, least=MIN_HISTORY))
     return grid, dropped
 
 
@@ -787,7 +759,7 @@ def _reference(groups: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
     spec = load_scenario(REFERENCE_SEASON).spec
     if missing := [g for g in groups if g not in spec.national]:
-        raise InputError(f"a history shorter than {SHORT_HISTORY} months of group(s) {missing} has no reference season")
+        raise InputError(say("refuse.no_reference_season", short=SHORT_HISTORY, groups=missing))
     season, gap = [], []
     for g in groups:
         n = spec.national[g]

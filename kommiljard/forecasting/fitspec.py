@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..errors import closest
 from ..inputs.regions import region_codes
 from ..sweeps.scenario import ScenarioSpec, validated_spec
+from .histories import say
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Logit = Annotated[float, Field(ge=-20, le=20)]
@@ -167,40 +168,30 @@ class FitTable(Strict):
         problems = []
         until = month_number(self.until)
         if self.baseline_year != (until + 1) // 12 - 1:
-            problems.append(
-                f"fit.baseline_year = {self.baseline_year}: a fit until {self.until} has baseline year "
-                f"{(until + 1) // 12 - 1} (the year before the one that follows until)"
-            )
+            year = (until + 1) // 12 - 1
+            problems.append(say("refuse.spec_baseline_year", given=self.baseline_year, until=self.until, year=year))
         if self.months[1] != self.until or month_number(self.months[0]) > until:
-            problems.append(f"fit.months = {list(self.months)}: must run from the first month used to until")
+            problems.append(say("refuse.spec_months", months=list(self.months)))
         groups = set(self.national.groups)
         codes = region_codes()
         if missing := [c for c in codes if c not in self.regions]:
-            problems.append(
-                f"fit.regions: no table for region(s) {', '.join(missing)}; a forecast needs every region "
-                "(refit with `kommiljard fit`)"
-            )
+            problems.append(say("refuse.spec_regions_missing", missing=", ".join(missing)))
         for code, region in self.regions.items():
             if code not in codes:
                 close = closest(code, codes)
-                problems.append(
-                    f"fit.regions.{code}: not an SCB county code" + (f"; did you mean {close!r}?" if close else "")
-                )
+                problems.append(say("refuse.spec_not_county", code=code, did=_did_you_mean(close)))
             for g in sorted(set(region.groups) - groups):
                 close = closest(g, groups | set(FitRegion.model_fields) - {"groups"})
-                problems.append(
-                    f"fit.regions.{code}.{g}: unknown group or key" + (f"; did you mean {close!r}?" if close else "")
-                )
+                problems.append(say("refuse.spec_unknown_group", code=code, group=g, did=_did_you_mean(close)))
             for g in sorted(groups - set(region.groups)):
-                problems.append(f"fit.regions.{code}.{g}: missing (every group of fit.national needs one)")
+                problems.append(say("refuse.spec_group_missing", code=code, group=g))
             for g, p in region.groups.items():
+                months = until - month_number(p.first_month) + 1
                 if month_number(p.first_month) > until:
-                    problems.append(f"fit.regions.{code}.{g}.first_month = {p.first_month} is after until")
-                elif p.n_months > until - month_number(p.first_month) + 1:
-                    problems.append(
-                        f"fit.regions.{code}.{g}.n_months = {p.n_months}: {p.first_month} to {self.until} is "
-                        f"{until - month_number(p.first_month) + 1} months"
-                    )
+                    problems.append(say("refuse.spec_first_month", code=code, group=g, first=p.first_month))
+                elif p.n_months > months:
+                    problems.append(say("refuse.spec_n_months", code=code, group=g, n=p.n_months, first=p.first_month,
+                                        until=self.until, months=months))  # fmt: skip
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -221,20 +212,18 @@ class FittedSpec(ScenarioSpec):
     def more_problems(self) -> list[str]:
         fit, problems = self.fit, []
         if fit.baseline_year != self.baseline_year:
-            problems.append(
-                f"fit.baseline_year = {fit.baseline_year} differs from baseline_year = {self.baseline_year}"
-            )
+            problems.append(say("refuse.spec_baseline_differs", fit=fit.baseline_year, scenario=self.baseline_year))
         if set(fit.national.groups) != set(self.national):
             problems.append(
-                f"fit.national has groups {sorted(fit.national.groups)}, [national] has {sorted(self.national)}: "
-                "they must be the same"
+                say("refuse.spec_groups_differ", fit=sorted(fit.national.groups), scenario=sorted(self.national))
             )
         if self.regions:
-            problems.append(
-                "regions: a fitted scenario holds every region in [fit.regions]; remove the [regions.*] tables "
-                "(or refit the history)"
-            )
+            problems.append(say("refuse.spec_region_tables"))
         return problems
+
+
+def _did_you_mean(close: str | None) -> str:
+    return say("did_you_mean", close=close) if close else ""
 
 
 MODELS = (FitParams, FitRegionGroup, FitNational, FitRegion, FitCorrelation, FitBreaks, FitTable)

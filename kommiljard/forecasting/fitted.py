@@ -32,6 +32,7 @@ from ..inputs.regions import region_label, region_table
 from ..sweeps.scenario import load_scenario
 from .fit import RESPONSE_CV, RESPONSE_CV_SOURCE, Fit, Params, expit_pct, month_index, month_name
 from .fitspec import fitted_spec
+from .histories import say
 
 METHOD = (
     "per region and group: GLS with AR(1) monthly deviations (REML), around a national factor (the regions' mean "
@@ -240,9 +241,7 @@ def fit_from_entries(entries: Mapping, regions: Sequence[str] | None = None) -> 
         try:
             return table[key]
         except KeyError:
-            raise InputError(
-                f"{where}.{key}: missing in the fitted scenario (write it with `kommiljard fit`)"
-            ) from None
+            raise InputError(say("refuse.fitted_key_missing", where=where, key=key)) from None
 
     national_table = get(entries, "national", "fit")
     region_tables = get(entries, "regions", "fit")
@@ -316,7 +315,7 @@ def _correlation_of(table: Mapping | None, regions: Sequence[str], groups: Seque
     where = {name: i for i, name in enumerate(table["order"])}
     wanted = [f"{r}:{g}" for r in regions for g in groups]
     if missing := [w for w in wanted if w not in where]:
-        raise InputError(f"fit.correlation.order: no entry for {', '.join(missing[:4])} (refit with `kommiljard fit`)")
+        raise InputError(say("refuse.correlation_order", missing=", ".join(missing[:4])))
     pick = [where[w] for w in wanted]
     matrix = np.array(table["matrix"], dtype=float)[np.ix_(pick, pick)]
     lam, vec = np.linalg.eigh((matrix + matrix.T) / 2)  # rounded to 4 decimals: kept positive definite

@@ -47,7 +47,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.regions import region_table
 from .fit import STATE_MONTHS, Fit, Params, State, expit_pct, logit, month_index, month_name
-from .histories import as_history
+from .histories import as_history, group_word, say
 
 WINDOW = STATE_MONTHS  # months up to the fit's until a forecast conditions on (AR(1): the last observed one matters)
 _HERMITE = np.polynomial.hermite_e.hermegauss(24)
@@ -143,16 +143,11 @@ def forecast(
     month (which must not be before the fit's ``until``); ``months`` must come after that.
     """
     if history is None and fit.state is None:
-        raise InputError(
-            "a fit read from a scenario file forecasts from the observed history: give it (the panel the fit was "
-            "made from, or a newer one; `--observed PANEL`)"
-        )
+        raise InputError(say("refuse.no_state"))
     known = fit.state if history is None else known_months(history, fit)
     months = tuple(sorted(set(months)))
     if early := [m for m in months if m <= known.months[-1]]:
-        raise InputError(
-            f"forecast months {', '.join(early)} are not after the last month of the history ({known.months[-1]})"
-        )
+        raise InputError(say("refuse.months_not_after", early=", ".join(early), last=known.months[-1]))
     joint = Joint(
         fit, tuple(known.months) + months, response_pp or {}, response_sd_pp, response_cv, month_index(known.months[-1])
     )
@@ -181,15 +176,10 @@ def known_months(history: Panel | pd.DataFrame | str | Path, fit: Fit) -> State:
     last = str(frame["month"].max())
     first = shift_month(fit.until, 1 - WINDOW)
     if last < fit.until:
-        raise InputError(
-            f"{panel.source}: the history ends {last}, before the fit's until ({fit.until}); give the history the fit "
-            "was made from, or a newer one"
-        )
+        raise InputError(say("refuse.history_before_until", source=panel.source, last=last, until=fit.until))
     if str(frame["month"].min()) > fit.until:
-        raise InputError(
-            f"{panel.source}: the observed months begin {frame['month'].min()}, after the fit's last month "
-            f"({fit.until}): the forecast starts there, so give the months from {first} on"
-        )
+        raise InputError(say("refuse.observed_after_until", source=panel.source, first=str(frame["month"].min()),
+                             until=fit.until, start=first))  # fmt: skip
     months = tuple(month_name(i) for i in range(month_index(first), month_index(last) + 1))
     frame = frame[frame["month"].isin(months)]
     shape = (len(fit.regions), len(fit.groups), len(months))
@@ -242,7 +232,7 @@ class Joint:
             for group, value in by_group.items():
                 if group not in fit.groups:
                     raise InputError(
-                        f"response_pp[{month!r}]: unknown group {group!r} (groups: {', '.join(fit.groups)})"
+                        say("refuse.response_group", month=month, group=group, groups=", ".join(map(repr, fit.groups)))
                     )
                 pp[:, fit.groups.index(group), self.months.index(month)] = value
         centre = fit.region.mean(self.t, fit.t0)
@@ -376,7 +366,7 @@ def naive_forecast(
     as_of = as_of or str(frame["month"].max())
     frame = frame[frame["month"] <= as_of]
     if late := [m for m in months if month_index(m) - 12 > month_index(as_of)]:
-        raise InputError(f"naive forecast: {', '.join(late)} are more than 12 months after {as_of}")
+        raise InputError(say("refuse.naive_too_late", late=", ".join(late), as_of=as_of))
     weights = region_table().set_index("region")["population"].astype(float)
     w = frame["region"].map(weights)
     national = (frame[["share_90", "share_60"]].mul(w, axis=0).groupby([frame["month"], frame["group"]]).sum()
@@ -387,17 +377,12 @@ def naive_forecast(
         now = national.xs(group, level="group")
         pairs = [m for m in recent if m in now.index and shift_month(m, -12) in now.index]
         if not pairs:
-            raise InputError(
-                f"{panel.source}: the naive forecast needs some of the 12 months up to {as_of} of {group} and the same "
-                "months a year earlier"
-            )
+            raise InputError(say("refuse.naive_no_pairs", source=panel.source, as_of=as_of, group=group_word(group)))
         change[group] = np.mean([now.loc[m] - now.loc[shift_month(m, -12)] for m in pairs], axis=0)
     before = frame.assign(month=frame["month"].map(lambda m: shift_month(m, 12)))
     out = before[before["month"].isin(list(months))].reset_index(drop=True)
     if missing := sorted(set(months) - set(out["month"])):
-        raise InputError(
-            f"{panel.source}: the naive forecast of {', '.join(missing)} needs the same months a year earlier"
-        )
+        raise InputError(say("refuse.naive_no_year", source=panel.source, missing=", ".join(missing)))
     shift = pd.DataFrame(change).T.loc[out["group"]].to_numpy()  # (rows, 2): share_90, share_60
     out["share_90"] = np.clip(out["share_90"].to_numpy() + shift[:, 0], 0.0, 100.0)
     out["share_60"] = np.minimum(np.clip(out["share_60"].to_numpy() + shift[:, 1], 0.0, 100.0), out["share_90"])

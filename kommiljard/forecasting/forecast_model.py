@@ -39,16 +39,15 @@ from threadpoolctl import threadpool_limits
 from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
-from ..inputs.regions import region_label
 from ..kinds import Draw
-from ..outputs.wording import group_name
+from ..rules.tomlfiles import said_origin
 from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
 from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
 from .fit import logit
 from .fitspec import FittedSpec, fitted_spec
 from .fitted import fit_from_entries
 from .forecast import WINDOW, Forecast, forecast
-from .histories import as_history
+from .histories import as_history, cell_text, group_word, listed, say
 
 _JITTER = 1e-10
 
@@ -123,22 +122,25 @@ class FittedModel:
 def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | None) -> tuple[ConditionedModel, dict]:
     """The conditioned model a sweep of a fitted scenario draws from, and what it used of the panel."""
     if observed is None:
-        raise InputError(
-            f"{origin}: a fitted scenario forecasts from the months already known: give them with "
-            "--observed PANEL (the history the fit was made from, up to the month you are in). Without them the "
-            "forecast has no month to start from and the rules' comparison months are unknown."
-        )
+        raise InputError(say("refuse.no_observed", origin=said_origin(origin)))
     fit = fit_from_entries(spec.fit.entries())
     groups = tuple(needs.groups)
     if missing := [g for g in groups if g not in fit.groups]:
-        raise InputError(f"{origin}: the rules need group(s) {missing}; the fit has {list(fit.groups)}")
+        names = ", ".join(group_word(g) for g in missing)
+        raise InputError(
+            say(
+                "refuse.rules_groups",
+                origin=said_origin(origin),
+                missing=names,
+                groups=", ".join(map(group_word, fit.groups)),
+            )
+        )
     frame = observed.frame[observed.frame["group"].isin(groups)]
     last, first = str(frame["month"].max()), str(frame["month"].min())
     if first > fit.until:
-        raise InputError(
-            f"{observed.source}: the observed months begin {first}, after the fit's last month ({fit.until}): the "
-            f"forecast starts there, so give the months from {shift_month(fit.until, 1 - WINDOW)} on"
-        )
+        start = shift_month(fit.until, 1 - WINDOW)
+        raise InputError(say("refuse.observed_after_until", source=observed.source, first=first, until=fit.until,
+                             start=start))  # fmt: skip
     needed = list(needs.months["share_90"])
     variables = ForecastVariables(fit.regions, groups, tuple(needed), tuple(needs.months.get("share_60", ())))
     known = [m for m in needed if m <= last]
@@ -166,19 +168,15 @@ def _check_known(source: str, rows: pd.DataFrame, known: list[str], groups, regi
     absent = present["share_90"].isna() | present["share_60"].isna()
     if absent.any():
         where = cells[absent.to_numpy()]
-        listed = [f"{region_label(r)} {group_name(g)} {m}" for m, g, r in where]
+        cells = [cell_text(r, g, m) for m, g, r in where]
         earliest = min(where.get_level_values("month"))
         instead = (
-            f", or give the panel up to {shift_month(earliest, -1)} (the months from {earliest} are then forecast)"
+            say("refuse.known_instead_earlier", before=shift_month(earliest, -1), earliest=earliest)
             if earliest > until
-            else " (a month the payout compares with is not forecast)"
+            else say("refuse.known_instead_compared")
         )
-        raise InputError(
-            f"{source}: the panel runs to {last}, so the rules' months up to then are known from it, but "
-            f"{len(listed)} of their cells are suppressed or missing ({', '.join(listed[:8])}"
-            + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
-            + f"): the payout reads them; give their shares{instead}"
-        )
+        raise InputError(say("refuse.known_missing", source=source, last=last, n=len(cells), listed=listed(cells, 8),
+                             instead=instead))  # fmt: skip
 
 
 def _conditioned(variables: ForecastVariables, rows: pd.DataFrame, known: list[str], fc: Forecast | None):

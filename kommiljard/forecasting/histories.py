@@ -11,7 +11,7 @@ number, a share outside 0-100, a region, month and group given twice, an unknown
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +22,12 @@ from ..errors import InputError
 from ..inputs.panel import KEY, SHARE_COLUMNS, Panel, panel_problems
 from ..inputs.regions import region_label
 from ..inputs.tables import Problem, file_sha256, missing_columns, read_table
+from ..language import speaker, speaking, spoken
+from ..outputs.wording import group_name
+
+say = speaker(__package__)
 
 SUPPRESSED = re.compile(r"^\s*(n|\.\.|-|–|—|x|<\s*\d+(?:[.,]\d+)?|)\s*$", re.IGNORECASE)
-SUPPRESSED_WORDS = "N, .., -, x, a blank cell or <5"
 LISTED = 6  # examples named in one line
 
 
@@ -49,13 +52,39 @@ def as_history(history: Panel | pd.DataFrame | str | Path, groups: Iterable[str]
         source, sha = str(history), file_sha256(history)
     raw = raw.reset_index(drop=True)
     if missing := missing_columns(raw, KEY + SHARE_COLUMNS):
-        raise InputError(f"{source}: the history cannot be read:\n" + "\n".join(f"  - {p}" for p in missing))
+        raise InputError(say("refuse.history_unreadable", source=source, lines=lines(missing)))
     raw, suppressed = _unsuppressed(raw)
     frame, problems = panel_problems(raw, groups, measures=())
-    problems = _grouped(frame, problems, raw)
     if problems:
-        raise InputError(f"{source}: the history cannot be read:\n" + "\n".join(f"  - {p}" for p in problems))
+        problems = _grouped(frame, problems, raw, groups)
+        raise InputError(say("refuse.history_unreadable", source=source, lines=lines(problems)))
     return History(Panel(frame, source, sha, meta), suppressed)
+
+
+def lines(problems: Iterable) -> str:
+    """Problems one a line, each under the heading that names the file."""
+    return "\n".join(say("problem_line", problem=p) for p in problems)
+
+
+def listed(items: Sequence[str], limit: int = LISTED) -> str:
+    """``a, b, c and 3 more``: the first ``limit`` items, in the language spoken."""
+    shown = ", ".join(items[:limit])
+    return shown + (say("and_more", n=len(items) - limit) if len(items) > limit else "")
+
+
+def joined(items: Iterable[str], word: str = "and") -> str:
+    """``a and b`` (``word``: ``and`` or ``or``), in the language spoken."""
+    return say(word).join(items)
+
+
+def group_word(group: str) -> str:
+    """A group as a message names it, in the language spoken: ``first visits``, ``operationer``."""
+    return group_name(group, spoken(), short=True)
+
+
+def cell_text(region: str, group: str, month: str) -> str:
+    """A region's group and month as a message names them: ``06 Jönköping operations and treatments 2019-10``."""
+    return f"{region_label(region)} {group_name(group, spoken())} {month}"
 
 
 def _unsuppressed(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -69,36 +98,39 @@ def _unsuppressed(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return raw, counts
 
 
-def _grouped(frame: pd.DataFrame | None, problems: list[Problem], raw: pd.DataFrame) -> list[str]:
+def _grouped(frame: pd.DataFrame | None, problems: list[Problem], raw: pd.DataFrame, groups) -> list[str]:
     """The panel's problems, one line per distinct problem: duplicates by month, shares outside 0-100 and values
-    that are not numbers each gathered, the rest as they are."""
-    dupes = [p for p in problems if p.message.startswith("duplicate row")]
-    ranges = [p for p in problems if "outside 0-100" in p.message]
-    numbers = [p for p in problems if "is not a number" in p.message]
-    rest = [p for p in problems if p not in dupes and p not in ranges and p not in numbers]
-    lines = []
+    that are not numbers each gathered, the rest as they are. The kind of each problem is read from its English
+    text (the same problems, in the same order, said in English when another language is spoken)."""
+    english = problems
+    if spoken() != "en":
+        with speaking("en"):
+            english = panel_problems(raw, groups, measures=())[1]
+    kinds = [_kind(e.message) for e in english] if len(english) == len(problems) else [None] * len(problems)
+    dupes, ranges, numbers, rest = ([p for p, k in zip(problems, kinds) if k == kind] for kind in _KINDS)
+    out = []
     if dupes and frame is not None:
         twice = frame[frame.duplicated(KEY, keep=False)].drop_duplicates(KEY)
         months = sorted(set(twice["month"]))
-        cells = [f"{region_label(r)} {g} {m}" for r, g, m in zip(twice["region"], twice["group"], twice["month"])]
-        lines.append(
-            f"duplicate rows: {len(months)} month(s) given more than once for some region and group "
-            f"({_listed(months)}; {len(cells)} cell(s), e.g. {_listed(cells)}): a history has one row per region, "
-            "month and group"
-        )
+        cells = [cell_text(r, g, m) for r, g, m in zip(twice["region"], twice["group"], twice["month"])]
+        out.append(say("refuse.history_duplicates", months=len(months), listed=listed(months), cells=len(cells),
+                       examples=listed(cells)))  # fmt: skip
     if ranges:
-        lines.append(
-            f"{len(ranges)} share(s) outside 0-100, e.g. {_listed([p.render() for p in ranges])}: shares are "
-            "percentages"
-        )
+        out.append(say("refuse.history_outside", n=len(ranges), examples=listed([p.render() for p in ranges])))
     if numbers:
-        lines.append(
-            f"{len(numbers)} share(s) that are not numbers, e.g. {_listed([p.render() for p in numbers])}: "
-            f"write the share in percent, or a suppressed cell as {SUPPRESSED_WORDS}"
-        )
-    return lines + [p.render() for p in rest]
+        examples = listed([p.render() for p in numbers])
+        suppressed = say("suppressed_words")
+        out.append(say("refuse.history_not_numbers", n=len(numbers), examples=examples, suppressed=suppressed))
+    return out + [p.render() for p in rest]
 
 
-def _listed(items: list[str]) -> str:
-    shown = ", ".join(items[:LISTED])
-    return shown + (f" and {len(items) - LISTED} more" if len(items) > LISTED else "")
+_KINDS = ("duplicate", "outside", "number", None)
+
+
+def _kind(message: str) -> str | None:
+    """Which of the gathered problems an (English) problem is: a duplicate, a share outside 0-100, not a number."""
+    if message.startswith("duplicate row"):
+        return "duplicate"
+    if "outside 0-100" in message:
+        return "outside"
+    return "number" if "is not a number" in message else None

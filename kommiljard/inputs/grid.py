@@ -23,6 +23,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..errors import InputError, closest
+from ..language import speaker
 from .tables import MAX_COLLECTED_PROBLEMS, MAX_LISTED_PROBLEMS, check_input_file
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -32,6 +33,7 @@ DELIMITER_NAMES = {";": "';'", "\t": "tab", ",": "','"}
 ZIP_MAGIC, OLE_MAGIC, PARQUET_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1"
 MAX_CELL_CHARS = 100_000  # a cell of an export holds a name, a month or a number; the csv module stops at 131 072
 MAX_SHEET_BYTES = 50_000_000  # a sheet's XML, inflated: about half a million cells, read in about ten seconds
+say = speaker(__package__)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Grid:
     rows: list[list[object]]
     kind: str  # how it was read, e.g. "CSV (';', UTF-8)" or "xlsx, sheet 'Data'"
     notes: tuple[str, ...] = ()  # what the file says about itself outside its cells (a Parquet panel's metadata)
+    sheet: str | None = None  # a workbook's sheet
 
     def cell(self, row: int, column: int | None) -> object:
         """The value at 0-based ``row``, ``column``: text stripped, None if empty or absent."""
@@ -75,9 +78,9 @@ def as_text(value: object) -> str:
 
 def place(row: int | None, column: int | None = None, header: str | None = None) -> str:
     """``row 7, column D ('September 2025')`` for 0-based ``row`` and ``column``."""
-    parts = [] if row is None else [f"row {row + 1}"]
+    parts = [] if row is None else [say("place.row", row=row + 1)]
     if column is not None:
-        parts.append(f"column {get_column_letter(column + 1)}" + (f" ({header!r})" if header else ""))
+        parts.append(say("place.column", column=get_column_letter(column + 1)) + (f" ({header!r})" if header else ""))
     return ", ".join(parts)
 
 
@@ -135,10 +138,10 @@ def raise_issues(issues: list[Issue], hint: str) -> None:
     issues.sort(key=lambda i: (key[i.source], i.row is not None, i.row or 0, i.column or 0, i.message))
     shown = issues[:MAX_LISTED_PROBLEMS]
     if files == [issues[0].source] and issues[0].source:
-        head = f"{issues[0].source}: {count} problem(s) (rows and columns as a spreadsheet shows the file):"
+        head = say("refuse.file_problems", source=issues[0].source, n=count)
         lines = [f"  - {i.render()}" for i in shown]
     else:
-        head = f"{count} problem(s) in the exports (rows and columns as a spreadsheet shows each file):"
+        head = say("refuse.exports_problems", n=count)
         lines = []
         for source in dict.fromkeys(i.source for i in shown):
             indent = "  - " if not source else "    - "
@@ -146,7 +149,7 @@ def raise_issues(issues: list[Issue], hint: str) -> None:
                 lines.append(f"  {source}:")
             lines += [f"{indent}{i.render()}" for i in shown if i.source == source]
     if count > len(shown):
-        lines.append(f"  ... and {count - len(shown)} more")
+        lines.append(say("and_more", n=count - len(shown)))
     raise InputError("\n".join([head, *lines, hint]))
 
 
@@ -157,24 +160,15 @@ def read_grids(path: Path, sheet: str | None = None) -> list[Grid]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
-        raise InputError(
-            f"{path}: this is an old Excel workbook (.xls). "
-            "Open it in Excel and save it as .xlsx or as CSV, then import that."
-        )
+        raise InputError(say("refuse.xls", path=path))
     if suffix in XLSX_SUFFIXES or (head.startswith(ZIP_MAGIC) and suffix in CSV_SUFFIXES):
         if not head.startswith(ZIP_MAGIC):
-            raise InputError(
-                f"{path}: is not an Excel workbook (an .xlsx file is a zip archive; this one is not). "
-                "Save the export as .xlsx or CSV again."
-            )
+            raise InputError(say("refuse.not_a_workbook", path=path))
         return _workbook_grids(path, sheet)
     if suffix == ".parquet":
         return [_parquet_grid(path)]
     if suffix not in CSV_SUFFIXES:
-        raise InputError(
-            f"{path}: import reads .csv (or .txt/.tsv), .xlsx and .parquet files, "
-            f"not {suffix or 'a file without suffix'!r}."
-        )
+        raise InputError(say("refuse.export_suffix", path=path, given=repr(suffix) if suffix else say("no_suffix")))
     return [_csv_grid(path)]
 
 
@@ -182,9 +176,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
     """The text of a CSV file and the encoding it was read with; binary content is an InputError."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "UTF-16"
-    binary = (
-        f"{path}: is not a text (CSV) file: it holds binary data. Export the table as CSV or .xlsx and import that."
-    )
+    binary = say("refuse.binary", path=path)
     if b"\x00" in raw[:65536]:
         raise InputError(binary)
     try:
@@ -223,12 +215,12 @@ def _delimiter(lines: list[str]) -> str | None:
 def _csv_grid(path: Path) -> Grid:
     text, encoding = _decode(path, path.read_bytes())
     if not text.strip():
-        raise InputError(f"{path}: the file is empty. Export the table again.")
+        raise InputError(say("refuse.empty_file", path=path))
     lines = text.splitlines()
     delimiter = _delimiter(lines)
     if delimiter is None:
         rows = [[line] for line in lines]
-        kind = f"CSV (one column, {encoding})"
+        kind = say("read.csv_one_column", encoding=encoding)
     else:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows = []
@@ -236,7 +228,8 @@ def _csv_grid(path: Path) -> Grid:
             rows.extend(reader)
         except csv.Error as exc:  # a cell longer than the csv module's limit, or a stray NUL
             raise InputError(_unreadable_row(path, lines, len(rows), delimiter, exc)) from None
-        kind = f"CSV ({DELIMITER_NAMES[delimiter]}, {encoding})"
+        shown = say("read.tab") if delimiter == "\t" else DELIMITER_NAMES[delimiter]
+        kind = say("read.csv", delimiter=shown, encoding=encoding)
     _check_cell_sizes(path, rows)
     return Grid(str(path), rows, kind)
 
@@ -251,19 +244,15 @@ def _check_cell_sizes(path: Path, rows: list[list[object]]) -> None:
 
 
 def _long_cell(path: Path, row: int, column: int | None, length: int | None) -> str:
-    size = f"{length:,} characters".replace(",", " ") if length else "more characters than a cell can hold"
+    size = say("characters", n=f"{length:,}".replace(",", " ")) if length else say("too_many_characters")
     most = f"{MAX_CELL_CHARS:,}".replace(",", " ")
-    return (
-        f"{path}: {place(row, column)} holds {size}; a cell of an export holds a name, a month or a number, at most "
-        f"{most} characters. Is it the right file? Fix that cell (or the separators and quotes around it) and export "
-        "the table again."
-    )
+    return say("refuse.long_cell", path=path, place=place(row, column), size=size, most=most)
 
 
 def _unreadable_row(path: Path, lines: list[str], done: int, delimiter: str, exc: csv.Error) -> str:
     """Where the csv module stopped (the row after the ``done`` rows read) and why, said as a spreadsheet would."""
     if "field larger than field limit" not in str(exc):
-        return f"{path}: row {done + 1} cannot be read as CSV ({exc}). Export the table again."
+        return say("refuse.unreadable_row", path=path, row=done + 1, exc=exc)
     line = lines[done] if done < len(lines) else ""
     fields = line.split(delimiter)
     column = next((c for c, field in enumerate(fields) if len(field) > MAX_CELL_CHARS), None)
@@ -280,19 +269,16 @@ def _check_workbook_size(path: Path) -> None:
             members = archive.infolist()
             names = _sheet_names(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(f"{path}: could not read the workbook ({exc}). Save it as .xlsx or CSV again.") from None
+        raise InputError(say("refuse.unreadable_workbook", path=path, exc=exc)) from None
     total = sum(m.file_size for m in members)
     for m in members:
         if (m.filename.startswith("xl/worksheets/") or m.filename == "xl/sharedStrings.xml") and (
             m.file_size > MAX_SHEET_BYTES or total > 4 * MAX_SHEET_BYTES
         ):
-            what = f"sheet {names[m.filename]!r}" if m.filename in names else m.filename
-            sizes = f"{m.file_size / 1e6:,.0f} MB (the whole workbook {total / 1e6:,.0f} MB)".replace(",", " ")
-            raise InputError(
-                f"{path}: {what} would take {sizes} of memory to read, more than an export of the waiting-time "
-                f"statistics ever needs; kommiljard reads sheets of at most {MAX_SHEET_BYTES / 1e6:.0f} MB (about half "
-                "a million cells). Export only the table you need, or save it as CSV."
-            )
+            what = say("sheet", name=repr(names[m.filename])) if m.filename in names else m.filename
+            mb = {k: f"{v / 1e6:,.0f}".replace(",", " ") for k, v in (("size", m.file_size), ("total", total))}
+            most = f"{MAX_SHEET_BYTES / 1e6:.0f}"
+            raise InputError(say("refuse.large_sheet", path=path, what=what, **mb, most=most))
 
 
 def _sheet_names(archive) -> dict[str, str]:
@@ -319,14 +305,12 @@ def _workbook_grids(path: Path, sheet: str | None) -> list[Grid]:
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
             book = load_workbook(path, data_only=True)
     except Exception as exc:
-        raise InputError(
-            f"{path}: could not read the workbook ({type(exc).__name__}: {exc}). Save it as .xlsx or CSV again."
-        ) from None
+        raise InputError(say("refuse.unreadable_workbook", path=path, exc=f"{type(exc).__name__}: {exc}")) from None
     names = book.sheetnames
     if sheet is not None and sheet not in names:
         close = closest(sheet, names)
-        did = f"; did you mean {close!r}?" if close else ""
-        raise InputError(f"{path}: no sheet {sheet!r}{did}. Sheets: {', '.join(names)}.")
+        did = say("refuse.did_you_mean", close=repr(close)) if close else ""
+        raise InputError(say("refuse.no_sheet", path=path, sheet=repr(sheet), did=did, sheets=", ".join(names)))
     grids = []
     for name in [sheet] if sheet is not None else names:
         rows = []
@@ -335,7 +319,7 @@ def _workbook_grids(path: Path, sheet: str | None) -> list[Grid]:
             while values and values[-1] is None:
                 values.pop()
             rows.append(values)
-        grids.append(Grid(str(path), rows, f"xlsx, sheet {name!r}"))
+        grids.append(Grid(str(path), rows, say("read.xlsx", sheet=repr(name)), sheet=name))
     return grids
 
 
@@ -355,11 +339,11 @@ def _parquet_grid(path: Path) -> Grid:
         table = pq.read_table(path)
         frame = table.to_pandas()
     except Exception as exc:
-        raise InputError(f"{path}: could not read the Parquet file ({type(exc).__name__}: {exc}).") from None
+        raise InputError(say("refuse.unreadable_parquet", path=path, exc=f"{type(exc).__name__}: {exc}")) from None
     rows = [list(map(str, frame.columns))]
     rows += [[None if pd.isna(v) else v for v in r] for r in frame.astype(object).itertuples(index=False)]
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"kommiljard.")}
     notes = [meta["kommiljard.description"]] if "kommiljard.description" in meta else []
     if meta.get("kommiljard.synthetic") == "true":
-        notes.append("SYNTHETIC (kommiljard.synthetic in the Parquet metadata)")
+        notes.append(say("read.synthetic_metadata"))
     return Grid(str(path), rows, "Parquet", tuple(notes))

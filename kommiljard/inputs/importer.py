@@ -31,17 +31,28 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, closest
+from ..language import speaker, typed
 from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
 from .panel import SHARE_COLUMNS, validate_panel
 from .plausibility import fractions_in
 from .regions import nearest_region, region_codes, region_label, region_names
 from .tables import file_sha256
-from .vocabulary import GROUP_NAMES, MEASURE_HINT, MEASURES, SHARES, group_of, measure_named, number
+from .vocabulary import (
+    GROUP_NAMES,
+    MEASURES,
+    SHARES,
+    group_of,
+    group_word,
+    measure_code,
+    measure_hint,
+    measure_named,
+    number,
+)
 
 __all__ = ["Imported", "import_export", "import_exports", "import_summary", "number"]
 
-HINT = "See docs/data-formats.md or `kommiljard import --help` for the layouts read; fix the export and run again."
+say = speaker(__package__)
 MEASURE_WORDS = {
     "share_90": "Andel väntande inom 90 dagar",
     "share_60": "Andel väntande inom 60 dagar",
@@ -95,11 +106,8 @@ def group_flag(value: str | None) -> str | None:
     group = group_of(value)
     if group is None:
         close = closest(value, list(GROUP_NAMES))
-        raise InputError(
-            f"--group {value!r} is not a group"
-            + (f"; did you mean {close!r}?" if close else "")
-            + f": give one of {', '.join(GROUP_NAMES)}."
-        )
+        did = say("refuse.did_you_mean", close=repr(close)) if close else ""
+        raise InputError(say("refuse.group_flag", value=repr(value), did=did, groups=typed(GROUP_NAMES)))
     return group
 
 
@@ -110,13 +118,11 @@ def measure_flag(value: str | None) -> str | None:
     measure, other = measure_named(value)
     if measure is None:
         close = closest(value, list(MEASURES))
-        what = f" (it names {other})" if other else ""
+        what = say("refuse.it_names", other=other) if other else ""
+        did = say("refuse.did_you_mean", close=repr(close)) if close else ""
+        others = typed(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
         raise InputError(
-            f"--measure {value!r} is not a measure kommiljard imports{what}"
-            + (f"; did you mean {close!r}?" if close else "")
-            + f": give share_90, share_60 or n_waiting ({MEASURE_HINT}), or a measure of the requirements: "
-            + ", ".join(m for m in MEASURES if m not in ("share_90", "share_60", "n_waiting"))
-            + "."
+            say("refuse.measure_flag", value=repr(value), what=what, did=did, hint=measure_hint(), others=others)
         )
     return measure
 
@@ -143,15 +149,15 @@ def import_exports(
     """
     paths = [Path(p) for p in paths]
     if not paths:
-        raise InputError("no export given: name one or more files to import.")
+        raise InputError(say("refuse.no_export"))
     hints = Hints(group_flag(group), measure_flag(measure))
     if sheet is not None and not any(p.suffix.lower() in XLSX_SUFFIXES for p in paths):
-        raise InputError(f"--sheet {sheet!r} names a sheet of .xlsx files, and none is given: leave it out.")
+        raise InputError(say("refuse.sheet_without_xlsx", sheet=repr(sheet)))
     hashes = [file_sha256(p) if p.is_file() else "" for p in paths]
     for i, (path, sha) in enumerate(zip(paths, hashes, strict=True)):
         first = next((paths[j] for j in range(i) if sha and hashes[j] == sha), None)
         if first is not None:
-            raise InputError(f"{path}: has the same content as {first}: give each export once.")
+            raise InputError(say("refuse.same_content", path=path, first=first))
     from .operations_import import operations_files
 
     found = operations_files(paths, sheet)  # counts of operations per procedure (their own layouts)
@@ -164,15 +170,12 @@ def import_exports(
         reading, found = read_export(path, hints, sheet)
         readings.append(reading)
         issues += found
-    raise_issues(issues, HINT)  # each file on its own first: problems between files would only repeat them
+    raise_issues(issues, say("hint"))  # each file on its own first: problems between files would only repeat them
     frame, left_out, issues = _combine(readings)
-    raise_issues(issues, HINT)
+    raise_issues(issues, say("hint"))
     if frame.empty:
-        read = "; ".join(f"{r.source}: {len(r.values)} cells, none a share with a value" for r in readings)
-        raise InputError(
-            f"no share of waiting patients was read ({read}). "
-            f"A panel needs share_90 and share_60 ({MEASURE_HINT}). {HINT}"
-        )
+        read = "; ".join(say("refuse.no_share_in", source=r.source, n=len(r.values)) for r in readings)
+        raise InputError(say("refuse.no_share", read=read, hint=measure_hint(), then=say("hint")))
     # the checks above leave nothing for this to find: the shares as a panel of first visits and operations needs
     # them, or (a panel of the requirements of 2022-2024) each measure where its rows give it
     shares_only = set(frame.columns) <= {"region", "month", "group", *SHARES, "n_waiting"}
@@ -209,17 +212,17 @@ def _import_operations(paths: list[Path], found: dict, shares: Imported | None, 
         reading, problems = read_operations(grid, header)
         readings.append(reading)
         issues += problems
-    raise_issues(issues, HINT)
+    raise_issues(issues, say("hint"))
     frame, left_out, issues = operations_frame(readings)
-    raise_issues(issues, HINT)
+    raise_issues(issues, say("hint"))
     if frame.empty:
-        read = "; ".join(f"{r.source}: {len(r.values)} cells, none a count" for r in readings)
-        raise InputError(f"no count of operations was read ({read}). {HINT}")
+        read = "; ".join(say("refuse.no_count_in", source=r.source, n=len(r.values)) for r in readings)
+        raise InputError(say("refuse.no_count", read=read, then=say("hint")))
     both = frame if shares is None else pd.concat([shares.frame, frame], ignore_index=True)
     source = "; ".join(map(str, paths))
     panel = validate_panel(both, source, known_groups(), measures=[])
     missing = [region_label(c) for c in region_codes() if c not in set(frame["region"])]
-    warnings = [f"no operations of {', '.join(missing)}: a payout needs every region."] if missing else []
+    warnings = [say("warn.no_operations", regions=", ".join(missing))] if missing else []
     spellings = {c: sorted(w) for r in readings for c, w in r.spellings.items()}
     mine = Imported(
         panel,
@@ -240,7 +243,8 @@ def _import_operations(paths: list[Path], found: dict, shares: Imported | None, 
 def _label(key: tuple[str, ...]) -> str:
     """``share_90 of 06 Jönköping, 2019-09, first_visit`` (or without the measure)."""
     region, month, group, *measure = key
-    return (f"{measure[0]} of " if measure else "") + f"{region_label(region)}, {month}, {group}"
+    row = say("import.row", region=region_label(region), month=month, group=group_word(group, code=True))
+    return say("import.measure_of", measure=measure_code(measure[0]), row=row) if measure else row
 
 
 def _at(value: Value, reading: Reading, here: str) -> str:
@@ -260,7 +264,7 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
     issues += _twice_issues(twice)
     for reading in readings:
         shares = [v.value for v in reading.values if v.measure in SHARES and v.value is not None]
-        if fractions := fractions_in(shares, "of this export"):
+        if fractions := fractions_in(shares, say("import.of_this_export")):
             issues.append(Issue(fractions, reading.source))
     kept, left_out, lacking = {}, [], []
     for key, ms in rows.items():  # one pass over the panel's rows
@@ -272,7 +276,8 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
         given = v90 is not None or v60 is not None if specialised else any(e[0].value is not None for e in ms.values())
         if not given:
             wanted = SHARES if specialised else tuple(ms)
-            left_out.append(f"{_label(key)} (" + "; ".join(f"{m} {ms[m][0].written}" for m in wanted if m in ms) + ")")
+            why = "; ".join(f"{measure_code(m)} {ms[m][0].written}" for m in wanted if m in ms)
+            left_out.append(f"{_label(key)} ({why})")
             continue
         kept[key] = ms
         if v90 is None and v60 is None:
@@ -283,8 +288,7 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
             (v60, r60), (v90, r90) = ms["share_60"], ms["share_90"]
             issues.append(
                 _issue(
-                    f"share_60 = {v60.value} is above share_90 = {v90.value} ({_at(v90, r90, r60.source)}) "
-                    f"for {_label(key)}: nobody can have waited at most 60 days without also at most 90",
+                    say("import.above", v60=v60.value, v90=v90.value, at=_at(v90, r90, r60.source), row=_label(key)),
                     v60,
                     r60,
                 )
@@ -327,10 +331,14 @@ def _twice_issues(twice: dict) -> list[Issue]:
             key, first, first_reading, value, reading = pairs[0]
             issues.append(
                 Issue(
-                    f"{len(pairs)} cells are also given by {first_file}, e.g. the {_label(key)} "
-                    f"({place(value.row, value.column, reading.headers.get(value.column))} here "
-                    f"and {_at(first, first_reading, file)}): "
-                    "each region, month, group and measure must come from one file. Is an export given twice?",
+                    say(
+                        "import.many_twice",
+                        n=len(pairs),
+                        first=first_file,
+                        row=_label(key),
+                        here=place(value.row, value.column, reading.headers.get(value.column)),
+                        there=_at(first, first_reading, file),
+                    ),
                     file,
                 )
             )
@@ -339,13 +347,8 @@ def _twice_issues(twice: dict) -> list[Issue]:
             if issues.full:
                 issues.more += 1
                 continue
-            issues.append(
-                _issue(
-                    f"the {_label(key)} is given twice: here and at {_at(first, first_reading, reading.source)}",
-                    value,
-                    reading,
-                )
-            )
+            there = _at(first, first_reading, reading.source)
+            issues.append(_issue(say("import.twice", row=_label(key), there=there), value, reading))
     return issues
 
 
@@ -381,11 +384,13 @@ def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
                 value, reading = ms[measure]
                 issues.append(
                     _issue(
-                        f"no value ({value.written}) for the {_label((*key, measure))}, "
-                        f"whose {other_value.measure} is given "
-                        f"({_at(other_value, other_reading, reading.source)}): a panel row needs both shares. "
-                        "Get the figure, "
-                        "or leave this month out of both files.",
+                        say(
+                            "import.no_value",
+                            written=value.written,
+                            row=_label((*key, measure)),
+                            other=measure_code(other_value.measure),
+                            at=_at(other_value, other_reading, reading.source),
+                        ),
                         value,
                         reading,
                     )
@@ -399,33 +404,56 @@ def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
                     no_region.setdefault((source, region, group, measure), (other_value, other_reading))
                 elif month not in months[(source, group, measure)]:
                     no_month.setdefault((source, month, group, measure), (other_value, other_reading))
+    issues += _absent(readings, no_measure, no_region, no_month)
+    return issues
+
+
+def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month: dict) -> list[Issue]:
+    """The issues of shares absent from the import (a measure), from an export (a region) or from a column (a
+    month), each with the other share's cell that is given."""
+    issues = []
     requirements = {v.measure for r in readings for v in r.values} - {*SHARES, "n_waiting"}
     for (group, measure), (value, reading) in no_measure.items():
         if requirements and measure == "share_60":
             continue  # a panel of the requirements of 2022-2024 (their measures are imported) reads share_90 alone
         issues.append(
             Issue(
-                f"the import has no {measure} ({MEASURE_WORDS[measure]}) of {GROUP_NAMES[group]}, "
-                f"while {value.measure} is given "
-                f"(e.g. {reading.where(value)}): a panel needs share_90 and share_60 of each phase; "
-                "import the exports of both measures together.",
+                say(
+                    "import.no_measure",
+                    measure=measure_code(measure),
+                    words=MEASURE_WORDS[measure],
+                    group=group_word(group),
+                    other=measure_code(value.measure),
+                    at=reading.where(value),
+                ),
                 "" if len(readings) > 1 else reading.source,
             )
         )
     for (source, region, group, measure), (value, reading) in no_region.items():
         issues.append(
             Issue(
-                f"no row for {region_label(region)} in this export of the {measure} of {GROUP_NAMES[group]}, while its "
-                f"{value.measure} is given ({_at(value, reading, source)}): every export must cover the same regions.",
+                say(
+                    "import.no_region",
+                    region=region_label(region),
+                    measure=measure_code(measure),
+                    group=group_word(group),
+                    other=measure_code(value.measure),
+                    at=_at(value, reading, source),
+                ),
                 source,
             )
         )
     for (source, month, group, measure), (value, reading) in no_month.items():
         issues.append(
             Issue(
-                f"no column for {month} in this export of the {measure} of {GROUP_NAMES[group]}, "
-                f"while the {value.measure} "
-                f"of that month is given ({_at(value, reading, source)}): every export must cover the same months.",
+                say(
+                    "import.no_month",
+                    month=month,
+                    measure=measure_code(measure),
+                    group=group_word(group),
+                    other=measure_code(value.measure),
+                    at=_at(value, reading, source),
+                ),
                 source,
             )
         )
@@ -447,22 +475,16 @@ def _warnings(readings: list[Reading], panel: pd.DataFrame) -> list[str]:
                         found = nearest_region(text)
                         texts[text] = found[0] if found and not found[1] else None
                     if texts.get(text) in missing:
-                        spelt[texts[text]].append(f"{reading.source} row {row + 1} {text!r}")
+                        spelt[texts[text]].append(f"{reading.source} {say('place.row', row=row + 1)} {text!r}")
         lines = [
-            region_label(code)
-            + (f" (left aside: {', '.join(spelt[code][:2])}; is it the region, misspelt?)" if spelt[code] else "")
+            region_label(code) + (say("warn.misspelt", rows=", ".join(spelt[code][:2])) if spelt[code] else "")
             for code in missing
         ]
-        warnings.append(
-            f"no file has a row for {', '.join(lines)}: "
-            f"the panel does not cover {'it' if len(missing) == 1 else 'them'}, "
-            "and a payout needs every region."
-        )
+        key = "warn.no_region" if len(missing) == 1 else "warn.no_regions"
+        warnings.append(say(key, regions=", ".join(lines)))
     groups = set(panel["group"]) & SPECIALISED
     if groups and groups != SPECIALISED:
-        warnings.append(
-            f"the panel has {', '.join(GROUP_NAMES[g] for g in sorted(groups))} only; the 2019 rules need both phases."
-        )
+        warnings.append(say("warn.one_phase", groups=", ".join(group_word(g) for g in sorted(groups))))
     return warnings
 
 

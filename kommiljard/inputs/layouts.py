@@ -36,42 +36,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError, closest
+from ..language import speaker, spoken, typed
 from .grid import Grid, Issue, Issues, as_text, place, read_grids
 from .months import MONTH_WORDS, normalise_month
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
 from .vocabulary import (
     GROUP_NAMES,
-    MEASURE_HINT,
     MEASURES,
     MISSING,
     PERCENTS,
     TitleSays,
     group_of,
+    group_word,
+    measure_code,
+    measure_hint,
     measure_named,
     parse_value,
     read_title,
 )
 
+say = speaker(__package__)
 SEARCH_ROWS = 30  # the header must be within the first rows
-LAYOUT_NAMES = {
-    "socialstyrelsen": "Socialstyrelsen statistics database export",
-    "kontaktkort": "SKR vantetider.se Kontaktkort table",
-    "wide": "kommiljard wide layout (a Mått column, one column per month)",
-    "long": "kommiljard long layout (a Månad column, one column per measure)",
-    "operations-long": "kommiljard operations layout, long (Region, Månad, Ingrepp, Antal operationer)",
-    "operations-wide": "kommiljard operations layout, wide (Region, Ingrepp, one column per month)",
-}
-WANTED = (
-    "kommiljard imports waiting patients (Kontaktstatus: Väntande) at first visits (Fas: Första besök) or at "
-    "operations/treatment (Fas: Operation/åtgärd or Behandling), as the share waiting at most 90 days, the share "
-    "waiting at most 60 days, or the number waiting; and for the requirements of 2022-2024 the share waiting more "
-    "than 150 days, revisits within their medical target date, medical assessments in primary care within 3 days, "
-    "and in child and adolescent psychiatry the share performed (Kontaktstatus: Genomförd) within 30 days"
-)
-LAYOUT_HINT = (
-    "kommiljard reads Socialstyrelsen statistics database exports, SKR vantetider.se Kontaktkort tables and its own "
-    "wide and long layouts; see docs/data-formats.md or `kommiljard import --help`."
-)
 
 # Header words (folded: lower case, no diacritics or punctuation).
 ROLES = {
@@ -108,10 +93,10 @@ COUNTRY_ID, HEALTHCARE_REGION_IDS = 1, range(101, 107)
 MONTH_NAMES = {word for words in MONTH_WORDS.values() for word in words}
 SYNTHETIC_WORDS = ("synthetic", "syntetisk")
 
-# Cells that mean "no value", by layout (compared lower case, spaces removed).
+# Cells that mean "no value", by layout (compared lower case, spaces removed), and why (words.toml's [missing]).
 MISSING_IN = {
-    "socialstyrelsen": {**MISSING, "n": "suppressed: N"},
-    "kontaktkort": {**MISSING, "ejdeltagit": "did not take part: Ejdeltagit", "n/a": "not available: N/A"},
+    "socialstyrelsen": {**MISSING, "n": "suppressed"},
+    "kontaktkort": {**MISSING, "ejdeltagit": "ejdeltagit", "n/a": "not_available"},
     "wide": MISSING,
     "long": MISSING,
     "operations-long": MISSING,
@@ -157,7 +142,8 @@ class Reading:
     spellings: dict[str, set[str]] = field(default_factory=dict)  # code -> as written
 
     def issue(self, message: str, row: int | None = None, column: int | None = None, header: bool = True) -> Issue:
-        """An issue at a cell; ``header=False`` for a cell above the header row (a title)."""
+        """An issue at a cell; ``header=False`` for a cell above the header row (a title). ``message`` is said in the
+        spoken language (``say("issue.…")``)."""
         return Issue(
             message, self.source, row, column, self.headers.get(column) if header and column is not None else None
         )
@@ -176,26 +162,42 @@ class Reading:
     def report(self) -> list[str]:
         """What was read and left aside, line by line (the import prints it)."""
         months = sorted({v.month for v in self.values})
-        lines = [f"{self.source} ({self.kind}): {LAYOUT_NAMES[self.layout]}"]
-        lines += [f"  {what}: {how}" for what, how in self.said.items()]
-        lines.append(f"  months: {', '.join(months) or 'none'}; regions: {len({v.region for v in self.values})}")
+        lines = [f"{self.source} ({self.kind}): {layout_name(self.layout)}"]
+        lines += [f"  {say('report.' + what)}: {how}" for what, how in self.said.items()]
+        read = {"months": ", ".join(months) or say("none"), "regions": len({v.region for v in self.values})}
+        lines.append(say("report.read", **read))
         for reason, rows in self.skipped.items():
             by_text: dict[str, list[int]] = {}
             for r, text in rows:
                 by_text.setdefault(text, []).append(r + 1)
             shown = [f"{text!r} ({_rows_text(numbers)})" for text, numbers in list(by_text.items())[:6]]
-            more = f" and {len(by_text) - 6} more" if len(by_text) > 6 else ""
-            lines.append(f"  left aside {len(rows)} row(s), {reason}: {', '.join(shown)}{more}")
+            more = say("report.more", n=len(by_text) - 6) if len(by_text) > 6 else ""
+            lines.append(say("report.left_aside", n=len(rows), reason=reason, shown=", ".join(shown), more=more))
         return lines
+
+
+def _from_column(column: int, header: str | None) -> str:
+    """How a file says its phase or measure in each row: ``from column B ('Mått') in each row``."""
+    return say("report.from_column", column=place(None, column, header))
+
+
+def _said(what: str, name: str) -> str:
+    """A phase (a group's code in English, as always; its name in Swedish) or a measure (its column name)."""
+    return group_word(name, code=True) if what == "phase" else measure_code(name)
+
+
+def layout_name(layout: str) -> str:
+    """A layout as people call it (``socialstyrelsen``: Socialstyrelsen statistics database export), spoken."""
+    return say(f"layout.{layout}")
 
 
 def _rows_text(numbers: list[int]) -> str:
     """``row 4``, ``rows 4-7`` or ``row 4 and 2 more``."""
     if len(numbers) == 1:
-        return f"row {numbers[0]}"
+        return say("place.row", row=numbers[0])
     if numbers == list(range(numbers[0], numbers[-1] + 1)):
-        return f"rows {numbers[0]}-{numbers[-1]}"
-    return f"row {numbers[0]} and {len(numbers) - 1} more"
+        return say("report.rows", first=numbers[0], last=numbers[-1])
+    return say("report.row_and_more", row=numbers[0], n=len(numbers) - 1)
 
 
 def settle(
@@ -205,39 +207,31 @@ def settle(
     says: TitleSays,
     flag: str | None,
     row: int | None,
-    silent: str = "the file does not say its {what}",
+    silent: str | None = None,
 ) -> str | None:
-    """The file's phase or measure (``what``) from its title or the flag; a contradiction or silence is an issue."""
+    """The file's phase or measure (``what``) from its title or the flag; a contradiction or silence (``silent``: what
+    the file lacks, said; by default that it does not say it) is an issue."""
     option = "--group" if what == "phase" else "--measure"
-    choices = ", ".join(GROUP_NAMES) if what == "phase" else ", ".join(MEASURES)
+    choices = typed(GROUP_NAMES) if what == "phase" else typed(MEASURES)
     example = "Fas: Första besök" if what == "phase" else "Andel inom 90 dagar"
     said, said_text = (says.phase, says.phase_text) if what == "phase" else (says.measure, says.measure_text)
     if said and flag and said != flag:
-        issues.append(
-            reading.issue(
-                f"{option} {flag} contradicts the file, whose title says {said_text!r} ({said}). "
-                f"Leave out {option} for this file (import it on its own if other files need it).",
-                row,
-                0,
-                header=False,
-            )
-        )
+        named = said if spoken() == "en" else _said(what, said)
+        message = say("issue.contradicts_title", option=option, flag=flag, said=repr(said_text), named=named)
+        issues.append(reading.issue(message, row, 0, header=False))
         return None
     if said:
-        reading.said[what] = f"{said} (title: {said_text!r})"
+        reading.said[what] = say("report.from_title", said=_said(what, said), title=repr(said_text))
         return said
     if flag:
-        reading.said[what] = f"{flag} (from {option}: the file does not say its {what})"
-        return flag
-    issues.append(
-        reading.issue(
-            silent.format(what=what) + f": give it with {option} ({choices}), or name it in a title line above "
-            f"the table (for example '{example}').",
-            row,
-            0 if row is not None else None,
-            header=False,
+        reading.said[what] = say(
+            "report.from_option", flag=_said(what, flag), option=option, what=say("report." + what).lower()
         )
-    )
+        return flag
+    silent = silent or say(f"issue.silent_{what}")
+    it = say(f"issue.it_{what}")
+    message = say("issue.give_it", silent=silent, it=it, option=option, choices=choices, example=example)
+    issues.append(reading.issue(message, row, 0 if row is not None else None, header=False))
     return None
 
 
@@ -252,32 +246,33 @@ _PLAIN = re.compile(r"\d+(?:\.\d+)?").fullmatch  # most cells of a big file: rea
 
 
 def _cell(raw: object, layout: str, measure: str) -> tuple[float | None, str, str | None, bool]:
-    """A cell as the value of ``measure``: its value, how it is written (or why it is missing), the problem with
-    it (``{region}`` to be filled in) or None, and whether the value is kept. A plain number (``75.3``) is read
-    at once, as :func:`parse_value` reads it; anything else once per distinct text."""
+    """A cell as the value of ``measure``: its value, how it is written (or why it is missing, said), the problem
+    with it (a key of words.toml's ``[issue]``, said with the cell's region) or None, and whether the value is
+    kept. A plain number (``75.3``) is read at once, as :func:`parse_value` reads it; anything else once per
+    distinct text and language."""
     if type(raw) is str and _PLAIN(raw):
         value = float(raw)
         if measure in PERCENTS and value > 100:
-            return value, raw, f"{raw!r} is not a percentage (0-100), but the cell is the {measure} of {{region}}", True
+            return value, raw, "issue.not_a_percentage", True
         return value, raw, None, True
-    return _parsed_cell(raw, layout, measure)
+    return _parsed_cell(raw, layout, measure, spoken())
 
 
 @lru_cache(maxsize=1 << 16, typed=True)
-def _parsed_cell(raw: object, layout: str, measure: str) -> tuple[float | None, str, str | None, bool]:
+def _parsed_cell(raw: object, layout: str, measure: str, lang: str) -> tuple[float | None, str, str | None, bool]:
     parsed = parse_value(raw, MISSING_IN[layout])
     text = as_text(raw)
     if parsed.bad:
-        return None, text, f"{text!r} is not a number", False
+        return None, text, "issue.not_a_number", False
     problem = None
     if parsed.unit == "st" and measure in PERCENTS:
-        problem = f"{text!r} is a count (st), but the cell is the {measure} of {{region}}"
+        problem = "issue.count_not_share"
     elif parsed.unit == "%" and measure == "n_waiting":
-        problem = f"{text!r} is a percentage, but the cell is the number waiting (n_waiting) of {{region}}"
+        problem = "issue.share_not_count"
     elif parsed.value is not None and measure in PERCENTS and not 0 <= parsed.value <= 100:
-        problem = f"{text!r} is not a percentage (0-100), but the cell is the {measure} of {{region}}"
+        problem = "issue.not_a_percentage"
     elif parsed.value is not None and measure == "n_waiting" and parsed.value < 0:
-        problem = f"{text!r} is negative, but the cell is the number waiting of {{region}}"
+        problem = "issue.negative"
     return parsed.value, parsed.missing or text, problem, True
 
 
@@ -291,7 +286,8 @@ def add_row(
         raw = row[c] if c < width else None
         value, shown, problem, kept = _cell(raw.strip() or None if isinstance(raw, str) else raw, layout, measure)
         if problem is not None:
-            issues.append(reading.issue(problem.format(region=region_label(code)), r, c))
+            problem = say(problem, text=repr(as_text(raw)), measure=measure_code(measure), region=region_label(code))
+            issues.append(reading.issue(problem, r, c))
         if kept:
             keep(_new_value(Value, (code, month, group, measure, value, shown, r, c)))
 
@@ -306,13 +302,10 @@ def region_issues(
             continue
         (row, column), more = places[0], sorted({r + 1 for r, _ in places[1:]})
         close = suggest_region(written)
-        text = (
-            f"region {written!r} is not a Swedish region" + (f"; did you mean {close}?" if close else "")
-            if written
-            else "the region is empty"
-        )
-        also = ", ".join(map(str, more[:10])) + (f" and {len(more) - 10} more" if len(more) > 10 else "")
-        issues.append(reading.issue(text + why + (f" (also rows {also})" if more else ""), row, column))
+        did = say("refuse.did_you_mean", close=close) if close else ""
+        text = say("issue.not_a_region", written=repr(written), did=did) if written else say("issue.empty_region")
+        also = ", ".join(map(str, more[:10])) + (say("report.more", n=len(more) - 10) if len(more) > 10 else "")
+        issues.append(reading.issue(text + why + (say("issue.also_rows", rows=also) if more else ""), row, column))
 
 
 def _roles(grid: Grid, row: int) -> dict[str, int]:
@@ -391,16 +384,10 @@ def read_export(path: Path, hints: Hints, sheet: str | None = None) -> tuple[Rea
 
 
 def _unrecognised(path: Path, grids: list[Grid]) -> str:
-    where = f" (sheets: {', '.join(g.kind.partition('sheet ')[2] for g in grids)})" if len(grids) > 1 else ""
+    where = say("refuse.in_sheets", sheets=", ".join(repr(g.sheet) for g in grids)) if len(grids) > 1 else ""
     if all(len(grid.filled(r)) <= 1 for grid in grids for r in range(len(grid.rows))):
-        return (
-            f"{path}: every row has at most one cell{where}: this is not a table separated by ';', ',' or tabs "
-            f"(or the whole table is in one column). Export the table again as CSV or .xlsx. {LAYOUT_HINT}"
-        )
-    return (
-        f"{path}: found no header row with a region column (Region, Landsting or Län), and no layout kommiljard "
-        f"reads, in the first {SEARCH_ROWS} rows{where}. {LAYOUT_HINT}"
-    )
+        return say("refuse.one_column", path=path, where=where, hint=say("layout_hint"))
+    return say("refuse.no_header", path=path, rows=SEARCH_ROWS, where=where, hint=say("layout_hint"))
 
 
 def _title(grid: Grid, below: int) -> list[str]:
@@ -428,7 +415,7 @@ def _read_socialstyrelsen(grid: Grid, header: int, hints: Hints, reading: Readin
         name = grid.text(r, name_column)
         code = normalise_code(name) if name else ""
         if fold(name) in NATIONAL:
-            reading.skip("the national figure", r, name)
+            reading.skip(say("skip.national"), r, name)
             continue
         if code not in region_codes():
             if any(c in months for c in filled):
@@ -453,8 +440,7 @@ def _socialstyrelsen_months(
     for c in columns:
         reading.headers[c] = grid.text(header, c)
     if years is None:
-        issues.append(reading.issue(f"the month names of row {header + 1} have no row of years above them: "
-                                    "export the table with its year row", header, columns[0]))  # fmt: skip
+        issues.append(reading.issue(say("issue.no_year_row", row=header + 1), header, columns[0]))
         return {}
     months, year, carried = {}, "", False
     for c in columns:
@@ -464,19 +450,14 @@ def _socialstyrelsen_months(
         elif not written and year:
             carried = True
         else:
-            what = f"{written!r} is not a year" if written else "no year above this month"
-            issues.append(reading.issue(f"{what} (the row above the month names has the year of each column)",
-                                        years, c, header=False))  # fmt: skip
+            what = say("issue.not_a_year", written=repr(written)) if written else say("issue.no_year")
+            issues.append(reading.issue(what, years, c, header=False))
             continue
         reading.headers[c] = f"{grid.text(header, c)} {year}"
         months[c] = normalise_month(reading.headers[c])  # a month name (the header was recognised by them) and a year
     order = list(months.values())
     if carried and order != sorted(set(order)):
-        message = (
-            "the months do not follow one another once the blank year cells take the year to their left: "
-            "write the year above each month"
-        )
-        issues.append(reading.issue(message, years, columns[0], header=False))
+        issues.append(reading.issue(say("issue.months_out_of_order"), years, columns[0], header=False))
         return {}
     return months
 
@@ -484,7 +465,7 @@ def _socialstyrelsen_months(
 def _note(reading: Reading, grid: Grid, row: int) -> None:
     """A row without values that names no region: a footer or a note, kept for the synthetic mark."""
     reading.notes.append(" ".join(grid.text(row, c) for c in grid.filled(row)))
-    reading.skip("a note or footer without values (ignored)", row, reading.notes[-1])
+    reading.skip(say("skip.note"), row, reading.notes[-1])
 
 
 def _first_row(grid: Grid, below: int) -> int | None:
@@ -503,15 +484,9 @@ def _title_group_and_measure(
     """The file's phase and measure from its title and the flags; a title naming something else is an issue."""
     unusable = says.unusable_for(need_group, need_measure)
     if unusable:
-        issues.append(
-            reading.issue(
-                f"the title says the file ({LAYOUT_NAMES[reading.layout]}) holds {'; '.join(unusable)}. "
-                f"{WANTED}: export one of those.",
-                title_row,
-                0 if title_row is not None else None,
-                header=False,
-            )
-        )
+        what = "; ".join(unusable)
+        message = say("issue.unusable", layout=layout_name(reading.layout), what=what, wanted=say("wanted"))
+        issues.append(reading.issue(message, title_row, 0 if title_row is not None else None, header=False))
         return None, None
     group = settle(reading, issues, "phase", says, hints.group, title_row) if need_group else None
     measure = settle(reading, issues, "measure", says, hints.measure, title_row) if need_measure else None
@@ -532,60 +507,40 @@ def _unit(
     named = name_code if name_code in region_codes() else None
     if id_text:
         if not id_text.isdigit():
-            issues.append(
-                reading.issue(f"the id {id_text!r} is not a number (a vantetider.se unit id)", row, id_column)
-            )
+            issues.append(reading.issue(say("issue.id_not_a_number", id=repr(id_text)), row, id_column))
             return None
         number_ = int(id_text)
         code = code_of_vantetider_id(number_)
         if named and code != named:
-            ids = (
-                f"vantetider.se's county-council id of {region_label(code)}"
-                if code
-                else "not a county-council id of vantetider.se"
-            )
-            issues.append(
-                reading.issue(
-                    f"the id {id_text} is {ids}, but the row names {region_label(named)}. "
-                    "In a Kontaktkort table the ids are vantetider.se's "
-                    f"(Stockholm 10 ... Norrbotten 65), not SCB county codes: correct the id or the name.",
-                    row,
-                    id_column,
-                )
-            )
+            ids = say("issue.id_of", region=region_label(code)) if code else say("issue.id_of_none")
+            message = say("issue.id_against_name", id=id_text, ids=ids, region=region_label(named))
+            issues.append(reading.issue(message, row, id_column))
             return None
         if code is None:
             kind = (
-                "the national figure"
+                say("skip.national")
                 if number_ == COUNTRY_ID
-                else "a healthcare region"
+                else say("skip.healthcare_region")
                 if number_ in HEALTHCARE_REGION_IDS
-                else "a hospital or other unit"
+                else say("skip.unit")
             )
             reading.skip(kind, row, name or id_text)
             return None
         return code
     key = fold(name)
     if key in NATIONAL:
-        reading.skip("the national figure", row, name)
+        reading.skip(say("skip.national"), row, name)
     elif "sjukvardsregion" in key or key.removesuffix(" sjukvardsregionen") in HEALTHCARE_REGIONS:
-        reading.skip("a healthcare region", row, name)
+        reading.skip(say("skip.healthcare_region"), row, name)
     elif name.isdigit():
-        meanings = [f"vantetider.se's id of {region_label(c)}" for c in [code_of_vantetider_id(name)] if c]
-        meanings += [f"the SCB code of {region_label(c)}" for c in [name.zfill(2)] if c in region_codes()]
-        issues.append(
-            reading.issue(
-                f"{name!r} is a number where the table names its units "
-                f"({' or '.join(meanings) or 'no region in either numbering'}): "
-                "write the region's name, or put vantetider.se ids in a column named Id or Landstingskod.",
-                row,
-                name_column,
-            )
-        )
+        meanings = [say("issue.meaning_id", region=region_label(c)) for c in [code_of_vantetider_id(name)] if c]
+        meanings += [say("issue.meaning_code", region=region_label(c)) for c in [name.zfill(2)] if c in region_codes()]
+        meant = say("or").join(meanings) or say("issue.no_meaning")
+        issues.append(reading.issue(say("issue.number_for_name", name=repr(name), meanings=meant), row, name_column))
     elif named:
         return named
     else:
-        reading.skip("a hospital or other unit", row, name)
+        reading.skip(say("skip.unit"), row, name)
     return None
 
 
@@ -603,14 +558,7 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
     measure_column, group_column = roles.get("measure"), roles.get("group")
     for c in grid.filled(header):
         if c > first_month and c not in months:
-            issues.append(
-                reading.issue(
-                    f"column {grid.text(header, c)!r} is not a month "
-                    "(the months are written like 'Okt 2018' or 'Sep2015')",
-                    header,
-                    c,
-                )
-            )
+            issues.append(reading.issue(say("issue.kontaktkort_month", name=repr(grid.text(header, c))), header, c))
     reading.title = _title(grid, header)
     title_row = _first_row(grid, header)
     group, measure = _title_group_and_measure(
@@ -623,10 +571,10 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         need_measure=measure_column is None,
     )
     if measure_column is not None:
-        reading.said["measure"] = f"from {place(None, measure_column, reading.headers[measure_column])} in each row"
+        reading.said["measure"] = _from_column(measure_column, reading.headers[measure_column])
         _no_flag_against(reading, issues, "--measure", hints.measure, header, measure_column)
     if group_column is not None:
-        reading.said["phase"] = f"from {place(None, group_column, reading.headers[group_column])} in each row"
+        reading.said["phase"] = _from_column(group_column, reading.headers[group_column])
         _no_flag_against(reading, issues, "--group", hints.group, header, group_column)
     for r in range(header + 1, len(grid.rows)):
         filled = grid.filled(r)
@@ -639,11 +587,7 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
             _note(reading, grid, r)
             continue
         if not id_text and not name:
-            issues.append(
-                reading.issue(
-                    "values without a unit (no id and no name)", r, id_column if id_column is not None else name_column
-                )
-            )
+            issues.append(reading.issue(say("issue.no_unit"), r, id_column if id_column is not None else name_column))
             continue
         code = _unit(reading, issues, r, id_column, name_column, id_text, name)
         if code is None:
@@ -652,19 +596,13 @@ def _read_kontaktkort(grid: Grid, header: int, hints: Hints, reading: Reading, i
         if measure_column is not None:
             row_measure, _ = measure_named(grid.text(r, measure_column))
             if row_measure is None:
-                reading.skip("a measure kommiljard does not use", r, grid.text(r, measure_column))
+                reading.skip(say("skip.other_measure"), r, grid.text(r, measure_column))
                 continue
         if group_column is not None:
             row_group = group_of(grid.text(r, group_column))
             if row_group is None:
-                issues.append(
-                    reading.issue(
-                        f"{grid.text(r, group_column)!r} is not first visits (Förstabesök) "
-                        "or operations (Operation/åtgärd)",
-                        r,
-                        group_column,
-                    )
-                )
+                written = repr(grid.text(r, group_column))
+                issues.append(reading.issue(say("issue.not_a_group", written=written), r, group_column))
                 continue
         if row_group is None or row_measure is None:
             continue
@@ -676,14 +614,7 @@ def _no_flag_against(
     reading: Reading, issues: list[Issue], option: str, flag: str | None, row: int, column: int
 ) -> None:
     if flag:
-        issues.append(
-            reading.issue(
-                f"{option} {flag} contradicts the file, which names it in each row of this column. "
-                f"Leave out {option} for this file (import it on its own if other files need it).",
-                row,
-                column,
-            )
-        )
+        issues.append(reading.issue(say("issue.contradicts_column", option=option, flag=flag), row, column))
 
 
 def _own_header(grid: Grid, header: int, reading: Reading) -> tuple[dict[str, int], list[str]]:
@@ -704,10 +635,10 @@ def _own_group(
 ) -> str | None:
     """The group of every row of a file without a group column (from its title or --group); None with one."""
     if "group" in roles:
-        reading.said["phase"] = f"from {place(None, roles['group'], names[roles['group']])} in each row"
+        reading.said["phase"] = _from_column(roles["group"], names[roles["group"]])
         _no_flag_against(reading, issues, "--group", hints.group, header, roles["group"])
         return None
-    silent = f"no group column (Vårdkontakt or Grupp; columns: {', '.join(filter(None, names))}): add one"
+    silent = say("issue.no_group_column", columns=typed(filter(None, names)))
     title_row = _first_row(grid, header)
     return settle(reading, issues, "phase", read_title(reading.title), hints.group, title_row, silent)
 
@@ -753,28 +684,16 @@ def _own_rows(
             continue
         for c, _, _ in cells(r, code, group):
             if parse_value(grid.cell(r, c)).bad:
-                issues.append(reading.issue(f"{grid.text(r, c)!r} is not a number", r, c))
+                issues.append(reading.issue(say("issue.not_a_number", text=repr(grid.text(r, c))), r, c))
     region_issues(reading, unknown, issues, _vantetider_hint(unknown))
     for written, places in groups_unknown.items():
-        issues.append(
-            reading.issue(
-                f"group {written!r} is not first visits (Förstabesök) or operations (Operation/åtgärd)", *places[0]
-            )
-        )
+        issues.append(reading.issue(say("issue.group_not_a_group", written=repr(written)), *places[0]))
 
 
 def _vantetider_hint(unknown: dict[str, list]) -> str:
     """For numbers that are no SCB code but are vantetider.se ids: say which layout reads those."""
     ids = [w for w in unknown if w.isdigit() and code_of_vantetider_id(w)]
-    return (
-        (
-            f" ({ids[0]} is a vantetider.se county-council id, of {region_label(code_of_vantetider_id(ids[0]))}; "
-            "this layout reads SCB "
-            "county codes; a Kontaktkort table with an Id or Landstingskod column reads vantetider.se ids)"
-        )
-        if ids
-        else ""
-    )
+    return say("issue.vantetider_id", id=ids[0], region=region_label(code_of_vantetider_id(ids[0]))) if ids else ""
 
 
 def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: list[Issue]) -> None:
@@ -783,14 +702,10 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
     file_group = _own_group(reading, issues, grid, header, roles, names, hints)
     file_measure = None
     if "measure" in roles:
-        reading.said["measure"] = f"from {place(None, roles['measure'], names[roles['measure']])} in each row"
+        reading.said["measure"] = _from_column(roles["measure"], names[roles["measure"]])
         _no_flag_against(reading, issues, "--measure", hints.measure, header, roles["measure"])
     else:
-        silent = (
-            "no month column (Månad) and no measure column (Mått): a wide export needs a Mått column naming "
-            f"{MEASURE_HINT} in each row, and one column per month (columns: {', '.join(filter(None, names))}); "
-            "for a file of one measure"
-        )
+        silent = say("issue.no_measure_column", hint=measure_hint(), columns=typed(filter(None, names)))
         file_measure = settle(reading, issues, "measure", read_title(reading.title), hints.measure, header, silent)
         if file_measure is None:
             return
@@ -800,14 +715,8 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
             continue
         month = normalise_month(grid.cell(header, c))
         if month is None:
-            issues.append(
-                reading.issue(
-                    f"column {name!r} is not a month (write 2019-09, sep 2019 or september 2019)"
-                    + _did_you_mean(_month_hint(name)),
-                    header,
-                    c,
-                )
-            )
+            message = say("issue.column_not_a_month", name=repr(name), did=_did_you_mean(_month_hint(name)))
+            issues.append(reading.issue(message, header, c))
         else:
             months[c] = month
 
@@ -816,11 +725,8 @@ def _read_wide(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
             return [(c, m, file_measure) for c, m in months.items()]
         measure, _ = measure_named(grid.text(r, roles["measure"]))
         if measure is None:
-            issues.append(
-                reading.issue(
-                    f"measure {grid.text(r, roles['measure'])!r} is not one of {MEASURE_HINT}", r, roles["measure"]
-                )
-            )
+            message = say("issue.measure_not_one_of", written=repr(grid.text(r, roles["measure"])), hint=measure_hint())
+            issues.append(reading.issue(message, r, roles["measure"]))
             return []
         return [(c, m, measure) for c, m in months.items()]
 
@@ -834,7 +740,8 @@ def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
     measures = {
         c: m for c, name in reading.headers.items() if c not in roles.values() and (m := measure_named(name)[0])
     }
-    reading.said["measure"] = "from the column names: " + ", ".join(f"{names[c]!r} ({m})" for c, m in measures.items())
+    columns = ", ".join(f"{names[c]!r} ({measure_code(m)})" for c, m in measures.items())
+    reading.said["measure"] = say("report.from_column_names", columns=columns)
     if hints.measure:
         _no_flag_against(reading, issues, "--measure", hints.measure, header, min(measures, default=0))
 
@@ -845,14 +752,8 @@ def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
         if month is not None:
             return [(c, month, m) for c, m in columns]
         else:
-            issues.append(
-                reading.issue(
-                    f"month {grid.text(r, roles['month'])!r} is not a month "
-                    "(write 2019-09, sep 2019 or september 2019)",
-                    r,
-                    roles["month"],
-                )
-            )
+            written = repr(grid.text(r, roles["month"]))
+            issues.append(reading.issue(say("issue.month_not_a_month", written=written), r, roles["month"]))
             return []
 
     _own_rows(grid, header, reading, issues, roles, file_group, cells)
@@ -870,7 +771,7 @@ def _month_hint(text: str) -> str | None:
 
 
 def _did_you_mean(close: str | None) -> str:
-    return f"; did you mean {close}?" if close else ""
+    return say("refuse.did_you_mean", close=close) if close else ""
 
 
 READERS: dict[str, Callable[[Grid, int, Hints, Reading, list[Issue]], None]] = {
@@ -906,20 +807,14 @@ def export_hint(path: str | Path) -> str | None:
         shown = "; ".join(cells if len(cells) <= 5 else [*cells[:4], "…", cells[-1]])
         rows = sum(not grid.blank(r) for r in range(header + 1, len(grid.rows)))
         title = _title(grid, header)
-        titled = f", under the title “{_shortened(title[0], 100)}”" if title else ""
+        titled = say("refuse.titled", title=_shortened(title[0], 100)) if title else ""
         panel = shlex.quote(f"{path.stem}_panel.parquet")
-        several = (
-            " A Socialstyrelsen export holds one phase and one measure: import the exports of both phases and both "
-            "shares (within 90 and within 60 days) together in one command."
-            if layout == "socialstyrelsen"
-            else ""
-        )
-        return (
-            f"{path}: this is a spreadsheet export, not a panel: a {LAYOUT_NAMES[layout]}, read as {grid.kind}, its "
-            f"header on row {header + 1} ({shown}) and {rows} row(s) below it{titled}. A panel has one row per region, "
-            f"month and group, with the columns region, month, group, share_90 and share_60. `kommiljard import` turns "
-            f"the export into one:\n  kommiljard import {shlex.quote(str(path))} --out {panel}\n"
-            f"then give {panel} in place of {path.name}.{several}"
+        command = f"kommiljard import {shlex.quote(str(path))} --out {panel}"
+        several = say("refuse.several") if layout == "socialstyrelsen" else ""
+        return say(
+            "refuse.export_not_panel",
+            **dict(path=path, layout=layout_name(layout), kind=grid.kind, row=header + 1, shown=shown, rows=rows),
+            **dict(titled=titled, command=command, panel=panel, name=path.name, several=several),
         )
     return None
 

@@ -49,15 +49,21 @@ class Measure:
 
     def out_of_range(self) -> str:
         """How a value outside ``lo``..``hi`` is described in a problem."""
+        from ..language import speaker, words_of
+
+        say = speaker(__package__)
         if self.range_error:
-            return self.range_error
+            key = f"problem.range.{self.range_error}"
+            return say(key) if key in words_of(__package__) else self.range_error
         most = f"{self.hi:,.0f}".replace(",", " ")
-        return f"must be a count from {self.lo:g} to {most}" if self.whole else f"outside {self.lo:g}-{self.hi:g}"
+        if self.whole:
+            return say("problem.range.count", lo=f"{self.lo:g}", most=most)
+        return say("problem.range.outside", lo=f"{self.lo:g}", hi=f"{self.hi:g}")
 
 
 MAX_WAITING = 100_000_000  # patients waiting in one region, month and group: far above any real count
 MAX_OPERATIONS = 10_000_000  # operations of one procedure in one region and month: far above any real count
-SHARE = "outside 0-100 (shares are percentages)"
+SHARE = "share"  # a share's range_error: the words of problem.range.share
 
 SHARE_90 = Measure(
     "share_90",

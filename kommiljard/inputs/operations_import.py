@@ -24,12 +24,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import closest
+from ..language import speaker, typed
 from .grid import Grid, Issue, as_text, read_grids
 from .layouts import ROLES, SEARCH_ROWS, Reading, Value, region_issues
 from .measures import PROCEDURES
 from .panel import normalise_month
 from .regions import fold, normalise_code, region_codes, region_label
 from .vocabulary import MISSING, parse_value
+
+say = speaker(__package__)
 
 PROCEDURE_WORDS = {
     "hip_prosthesis": ("hip prosthesis", "hoftprotes", "hoftproteser", "hoftprotesoperation", "hoftledsprotes"),
@@ -65,7 +68,7 @@ def procedure_of(text: object) -> str | None:
 def _suggest(text: str) -> str:
     names = {w: p for p, words in PROCEDURE_WORDS.items() for w in (p.replace("_", " "), *words)}
     close = closest(fold(text), list(names))
-    return f"; did you mean {names[close]!r}?" if close else ""
+    return say("refuse.did_you_mean", close=repr(names[close])) if close else ""
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,9 @@ def read_operations(grid: Grid, header: Header) -> tuple[Reading, list[Issue]]:
     reading = Reading(grid.source, grid.kind, header.layout, notes=list(grid.notes))
     reading.headers = {c: grid.text(header.row, c) for c in grid.filled(header.row)}
     reading.title = [grid.text(r, 0) for r in range(header.row) if grid.text(r, 0)]
-    reading.said["procedure"] = f"from column {reading.headers[header.procedure]!r} in each row"
+    reading.said["procedure"] = say(
+        "report.from_column", column=say("report.named_column", name=repr(reading.headers[header.procedure]))
+    )
     issues: list[Issue] = []
     unknown: dict[str, list[tuple[int, int]]] = {}
     codes, code_of = set(region_codes()), {}
@@ -141,7 +146,7 @@ def read_operations(grid: Grid, header: Header) -> tuple[Reading, list[Issue]]:
             continue
         if code not in codes:
             if fold(written) in ("riket", "alla regioner", "sverige", "totalt"):
-                reading.skip("the country (not a region)", r, written)
+                reading.skip(say("skip.country"), r, written)
             else:
                 unknown.setdefault(written, []).append((r, header.region))
             continue
@@ -159,8 +164,9 @@ def _row_procedure(grid: Grid, reading: Reading, issues: list[Issue], r: int, co
     written = grid.text(r, column)
     procedure = procedure_of(written)
     if procedure is None:
-        what = f"procedure {written!r} is not one kommiljard knows" if written else "the procedure is empty"
-        issues.append(reading.issue(f"{what} ({', '.join(PROCEDURES)}){_suggest(written)}", r, column))
+        what = say("issue.procedure_unknown", written=repr(written)) if written else say("issue.procedure_empty")
+        message = say("issue.procedure", what=what, procedures=typed(PROCEDURES), did=_suggest(written))
+        issues.append(reading.issue(message, r, column))
     return procedure
 
 
@@ -171,7 +177,7 @@ def _row_months(grid: Grid, reading: Reading, issues: list[Issue], r: int, heade
     month = normalise_month(grid.cell(r, header.month))
     if month is None:
         text = grid.text(r, header.month)
-        issues.append(reading.issue(f"month {text!r} is not a month (write 2025-09 or sep 2025)", r, header.month))
+        issues.append(reading.issue(say("issue.operations_month", written=repr(text)), r, header.month))
         return []
     return [(header.count, month)]
 
@@ -184,13 +190,18 @@ def _add_count(grid: Grid, reading: Reading, issues: list[Issue], key: tuple[str
     if parsed.value is not None and parsed.unit is None and parsed.value >= 0 and float(parsed.value).is_integer():
         reading.values.append(Value(code, month, procedure, "operations", parsed.value, text, r, c))
         return
-    what = f"the operations of {region_label(code)}, {month}, {procedure}"
+    what = _operations_of(code, month, procedure)
     if parsed.bad or parsed.unit == "%":
-        issues.append(reading.issue(f"{text!r} is not a count of operations ({what})", r, c))
+        issues.append(reading.issue(say("issue.not_a_count", text=repr(text), what=what), r, c))
     elif parsed.value is not None and (parsed.value < 0 or not float(parsed.value).is_integer()):
-        issues.append(reading.issue(f"{text!r} is not a whole number of operations at least 0 ({what})", r, c))
+        issues.append(reading.issue(say("issue.not_a_whole_count", text=repr(text), what=what), r, c))
     else:
         reading.values.append(Value(code, month, procedure, "operations", parsed.value, parsed.missing or text, r, c))
+
+
+def _operations_of(code: str, month: str, procedure: str) -> str:
+    """``the operations of 01 Stockholm, 2025-07, cataract`` (the procedure as typed: quoted in Swedish)."""
+    return say("issue.operations_of", region=region_label(code), month=month, procedure=typed([procedure]))
 
 
 def operations_frame(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Issue]]:
@@ -203,9 +214,9 @@ def operations_frame(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], 
             key = (v.region, v.month, v.group)
             if key in seen:
                 first_reading, first = seen[key]
-                there = first_reading.where(first) if first_reading is not reading else f"row {first.row + 1}"
-                what = f"the operations of {region_label(v.region)}, {v.month}, {v.group}"
-                msg = f"{what} are given twice: here and {there}"
+                here = first_reading is reading
+                there = say("place.row", row=first.row + 1) if here else first_reading.where(first)
+                msg = say("issue.operations_twice", what=_operations_of(v.region, v.month, v.group), there=there)
                 issues.append(reading.issue(msg, v.row, v.column))
                 continue
             seen[key] = (reading, v)

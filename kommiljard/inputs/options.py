@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from numbers import Integral
 
 from ..errors import InputError
+from ..language import speaker, spoken, typed
+
+say = speaker(__package__)
 
 
 class OptionError(InputError):
@@ -64,18 +67,17 @@ class Range:
 
     def describe(self) -> str:
         """``a number from -100 to 100 percentage points (shares are 0-100 %)``; ``a number at most 0``."""
-        kind = "a whole number" if self.whole else "a number"
-        low, high = self.low, self.upper()
-        if math.isinf(low) and math.isinf(high):
-            text = f"a finite number {self.unit}".rstrip()
-        elif math.isinf(high):
-            text = f"{kind} {'more than' if self.low_open else 'at least'} {_number_text(low)} {self.unit}".rstrip()
-        elif math.isinf(low):
-            text = f"{kind} at most {_number_text(high)} {self.unit}".rstrip()
+        kind = say("range.whole" if self.whole else "range.number")
+        low, high, unit = _number_text(self.low), _number_text(self.upper()), _said("range.unit", self.unit)
+        if math.isinf(self.low) and math.isinf(self.upper()):
+            text = say("range.finite", unit=unit)
+        elif math.isinf(self.upper()):
+            text = say("range.above" if self.low_open else "range.at_least", kind=kind, low=low, unit=unit)
+        elif math.isinf(self.low):
+            text = say("range.at_most", kind=kind, high=high, unit=unit)
         else:
-            start = f"more than {_number_text(low)}" if self.low_open else f"from {_number_text(low)}"
-            text = f"{kind} {start} to {_number_text(high)} {self.unit}".rstrip()
-        return text + (f" ({self.why})" if self.why else "")
+            text = say("range.above_to" if self.low_open else "range.from_to", kind=kind, low=low, high=high, unit=unit)
+        return text.rstrip() + (f" ({_said('range.why', self.why)})" if self.why else "")
 
     def holds(self, x: float) -> bool:
         above = x > self.low if self.low_open else x >= self.low
@@ -85,7 +87,17 @@ class Range:
 def _number_text(x: float) -> str:
     if float(x).is_integer() and abs(x) >= 10**6:
         return f"{int(x):,}".replace(",", " ")
-    return f"{x:g}" if not float(x).is_integer() else str(int(x))
+    text = f"{x:g}" if not float(x).is_integer() else str(int(x))
+    return text.replace(".", ",") if spoken() == "sv" else text
+
+
+def _said(table: str, text: str) -> str:
+    """The words of ``table.text`` (a range's unit or reason declared here) in the spoken language; a text given
+    by a caller (a lever's unit, already in its words) as it is."""
+    from ..language import words_of
+
+    key = f"{table}.{text}"
+    return say(key) if text and key in words_of(__package__) else text
 
 
 def _numba_threads() -> int:
@@ -96,21 +108,21 @@ def _numba_threads() -> int:
 
 MAX_SEED = 2**63 - 1  # a seed is written to manifests and part metadata: it must fit a 64-bit integer
 INF = math.inf
-PAGE = "the page's changes run from --lo <= 0 to --hi >= 0"
+PAGE = "page"  # the reasons and units here are keys of range.why and range.unit in words.toml
 RANGES: dict[str, Range] = {  # a lever's change has the range its kind declares (kinds.base.Lever)
     "change": Range(-INF, INF, ""),
     "change_lo": Range(-INF, 0, "", PAGE),
     "change_hi": Range(0, INF, "", PAGE),
     "change_step": Range(0, INF, "", low_open=True),
-    "seed": Range(0, MAX_SEED, "", "2**63 - 1: it is stored as a 64-bit integer", whole=True),
-    "trajectories": Range(1, 10**9, "trajectories", "a larger question is better asked as several sweeps", True),
-    "forecast_trajectories": Range(1, 10**6, "trajectories", "a backtest keeps them in memory", whole=True),
-    "chunk_size": Range(1, 10**9, "trajectories per part", whole=True),
-    "threads": Range(1, _numba_threads, "threads", "numba's NUMBA_NUM_THREADS", whole=True),
-    "response_sd": Range(0, 50, "percentage points"),
-    "response_cv": Range(0, 5, "", "a region's response at most six times the month's"),
-    "min_months": Range(2, 1200, "months", "a hundred years of monthly history", whole=True),
-    "local_workers": Range(1, 256, "worker processes", whole=True),
+    "seed": Range(0, MAX_SEED, "", "seed", whole=True),
+    "trajectories": Range(1, 10**9, "trajectories", "trajectories", True),
+    "forecast_trajectories": Range(1, 10**6, "trajectories", "backtest", whole=True),
+    "chunk_size": Range(1, 10**9, "per_part", whole=True),
+    "threads": Range(1, _numba_threads, "threads", "threads", whole=True),
+    "response_sd": Range(0, 50, "pp"),
+    "response_cv": Range(0, 5, "", "response_cv"),
+    "min_months": Range(2, 1200, "months", "min_months", whole=True),
+    "local_workers": Range(1, 256, "workers", whole=True),
 }
 OPTION_RANGES: dict[str, str] = {  # the documented range of each numeric option (docs/refusals.md lists them)
     "whatif --lo, --hi; plot --current (then the lever's own range)": "change",
@@ -136,15 +148,20 @@ def _plain_number(value: object, option: str, wanted: str) -> float:
     """A number as people write it (see the module docstring), or an :class:`OptionError` saying how to write it
     (``wanted``: what the option takes)."""
     if isinstance(value, bool):
-        raise OptionError(option, value, f"give {wanted}, not true/false")
+        raise OptionError(option, value, say("refuse.not_a_truth", wanted=wanted))
     if isinstance(value, (int, float)):
         return float(value)
     text = _SPACES.sub("", str(value).strip().replace("−", "-").replace("–", "-")).lower()
     if "," in text and "." in text:
-        raise OptionError(option, value, f"write it with one decimal sign (1000.5 or 1000,5): give {wanted}")
+        raise OptionError(option, value, say("refuse.two_decimal_signs", wanted=wanted))
     if not _NUMBER.fullmatch(text):
-        raise OptionError(option, value, f"not a number: give {wanted}")
+        raise OptionError(option, value, say("refuse.not_a_number", wanted=wanted))
     return float(text.replace(",", "."))
+
+
+def give(allowed: Range) -> str:
+    """``give a number from 0 to 50 percentage points``: what to do about a value outside ``allowed``."""
+    return say("refuse.give", wanted=allowed.describe())
 
 
 def number(value: object, option: str, allowed: str | Range) -> float:
@@ -152,7 +169,7 @@ def number(value: object, option: str, allowed: str | Range) -> float:
     allowed = RANGES[allowed] if isinstance(allowed, str) else allowed
     x = _plain_number(value, option, allowed.describe())
     if not math.isfinite(x) or not allowed.holds(x):
-        raise OptionError(option, value, f"give {allowed.describe()}")
+        raise OptionError(option, value, give(allowed))
     return x
 
 
@@ -162,15 +179,15 @@ def whole(value: object, option: str, allowed: str | Range) -> int:
     if isinstance(value, Integral) and not isinstance(value, bool):
         x = int(value)
     elif isinstance(value, float):  # from Python: a float is no count, even 1000.0
-        raise OptionError(option, value, f"give {allowed.describe()}")
+        raise OptionError(option, value, give(allowed))
     else:
         f = _plain_number(value, option, allowed.describe())
         if not math.isfinite(f) or not f.is_integer():
-            raise OptionError(option, value, f"give {allowed.describe()}")
+            raise OptionError(option, value, give(allowed))
         text = str(value).strip()
         x = int(text) if re.fullmatch(r"[+-]?\d+", text) else int(f)  # exact for long seeds
     if not allowed.holds(x):
-        raise OptionError(option, value, f"give {allowed.describe()}")
+        raise OptionError(option, value, give(allowed))
     return x
 
 
@@ -180,18 +197,13 @@ def number_list(value: object, option: str, allowed: str | Range = "change") -> 
     text = str(value).strip()
     if re.fullmatch(r"[+\-−]?\d+,\d+", text):
         a, b = text.split(",")
-        raise OptionError(
-            option,
-            value,
-            f"ambiguous: the sizes {a} and {b}, or {a}.{b}? Write {a}.{b} for one size, or "
-            f"{a};{b} (or {a}, {b}) for two",
-        )
+        raise OptionError(option, value, say("refuse.ambiguous_sizes", a=a, b=b))
     items = [item.strip() for item in re.split(";" if ";" in text else ",", text)]
     sizes: list[float] = []
     for item in items:
         x = number(item, option, allowed)
         if x in sizes:
-            raise OptionError(option, value, f"{item} is given twice: give each size once")
+            raise OptionError(option, value, say("refuse.size_twice", item=item))
         sizes.append(x)
     return sizes
 
@@ -234,8 +246,9 @@ def name(
     if fold(text) in folded:
         return folded[fold(text)]
     close = nearest(text, choices, spellings)
-    did = f"; did you mean {close!r}?" if close else "."
-    raise OptionError(option, value, f"not a {what}{did} Choose from {', '.join(choices)}.")
+    did = say("refuse.did_you_mean", close=repr(close)) if close else "."
+    said = say("refuse.not_a_name", what=_said("what", what), did=did, choices=typed(choices))
+    raise OptionError(option, value, said)
 
 
 GROUP_SPELLINGS = {
@@ -263,13 +276,8 @@ def region(value: object, option: str = "--region") -> str:
     if code in region_codes():
         return code
     close = suggest_region(value)
-    did = f"; did you mean {close}?" if close else "."
-    raise OptionError(
-        option,
-        value,
-        f"not a Swedish region{did} Write a county code ({' '.join(region_codes())}) or a name such as "
-        "'Jönköping' or 'Region Jönköpings län'.",
-    )
+    did = say("refuse.did_you_mean", close=close) if close else "."
+    raise OptionError(option, value, say("refuse.not_a_region", did=did, codes=" ".join(region_codes())))
 
 
 # ----------------------------------------------------------------------------------------------- months
@@ -294,7 +302,7 @@ def month_syntax(value: object, option: str = "--month") -> tuple[int | None, in
         year, month = (numeric[1], numeric[2]) if numeric[1] else (numeric[4], numeric[3])
         if 1 <= int(month) <= 12:
             return int(year), int(month)
-        raise OptionError(option, value, f"month {month} does not exist (months are 01-12): write e.g. 2019-10")
+        raise OptionError(option, value, say("refuse.no_such_month", month=month))
     words = _month_words()
     parts = re.findall(r"[^\W\d_]+|\d+", text)
     letters = [p for p in parts if not p.isdigit()]
@@ -305,8 +313,8 @@ def month_syntax(value: object, option: str = "--month") -> tuple[int | None, in
         close = difflib.get_close_matches(letters[0], list(words), n=1, cutoff=0.6)
         if close:
             hint = f"{close[0]} {years[0]}" if years else close[0]
-            raise OptionError(option, value, f"not a month: did you mean {hint!r}? Write e.g. 2019-10 or okt 2019")
-    raise OptionError(option, value, "not a month: write it as 2019-10, okt 2019 or oktober 2019")
+            raise OptionError(option, value, say("refuse.not_a_month_did", hint=repr(hint)))
+    raise OptionError(option, value, say("refuse.not_a_month"))
 
 
 def month(value: object, option: str = "--month", choices: Sequence[str] | None = None, among: str = "") -> str:
@@ -314,23 +322,23 @@ def month(value: object, option: str = "--month", choices: Sequence[str] | None 
     and a month without a year (``okt``) is the one of that name among them; without, the year is needed."""
     year, mon = month_syntax(value, option)
     valid = list(choices) if choices is not None else None
-    among = among or "the months allowed"
+    among = among or say("refuse.months_allowed")
     if year is None:
         if valid is None:
-            raise OptionError(option, value, f"give the year too, e.g. {value} 2019 or 2019-{mon:02d}")
+            raise OptionError(option, value, say("refuse.give_the_year_too", value=value, mon=f"{mon:02d}"))
         named = [m for m in valid if int(m[5:7]) == mon]
         if len(named) == 1:
             return named[0]
         if not named:
-            raise OptionError(option, value, f"no month of that name among {among} ({_listed(valid)})")
-        raise OptionError(option, value, f"give the year: {' or '.join(named)}")
+            raise OptionError(option, value, say("refuse.no_month_named", among=among, months=_listed(valid)))
+        raise OptionError(option, value, say("refuse.give_the_year", months=say("or").join(named)))
     text = f"{year:04d}-{mon:02d}"
     if valid is None or text in valid:
         return text
     # the same month of another year first (okt 2018 -> 2019-10), else the nearest in time
     close = min(valid, key=lambda m: (m[5:] != text[5:], abs(_index(m) - _index(text)), m)) if valid else None
-    did = f"; did you mean {close}?" if close else "."
-    raise OptionError(option, value, f"not among {among}{did} Choose from {_listed(valid)}.")
+    did = say("refuse.did_you_mean", close=close) if close else "."
+    raise OptionError(option, value, say("refuse.not_among", among=among, did=did, months=_listed(valid)))
 
 
 def _index(month_text: str) -> int:
@@ -340,7 +348,7 @@ def _index(month_text: str) -> int:
 def _listed(months: Sequence[str]) -> str:
     """The months, or their first and last if there are many."""
     ordered = sorted(months)
-    return ", ".join(ordered) if len(ordered) <= 8 else f"{ordered[0]} to {ordered[-1]}"
+    return ", ".join(ordered) if len(ordered) <= 8 else say("first_to_last", first=ordered[0], last=ordered[-1])
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -362,5 +370,6 @@ __all__ = [
     "number",
     "number_list",
     "region",
+    "give",
     "whole",
 ]

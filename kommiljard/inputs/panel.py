@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, closest
+from ..language import speaker, spoken
 from .measures import CATALOGUE, Measure
 from .months import MONTH_WORDS, normalise_month, shift_month  # noqa: F401 - re-exported: the panel's months
 from .plausibility import fractions_problem
@@ -47,7 +48,7 @@ GROUP_ALIASES = ("procedure",)  # other names of the group column: a per-operati
 SHARE_COLUMNS = ["share_90", "share_60"]  # the measures needed unless a rule set names others (2019)
 REQUIRED = KEY + SHARE_COLUMNS
 FrameCheck = Callable[[pd.DataFrame], list[Problem]]
-HINT = "Fix these rows in the panel and run again (`kommiljard validate PANEL` checks a panel without computing)."
+say = speaker(__package__)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _pandera():
 
 
 def _at_most_error(measure: Measure) -> str:
-    return f"{measure.name} is above {measure.at_most}"
+    return say("problem.above_check", measure=measure.name, at_most=measure.at_most)
 
 
 def _float_measures(columns: Iterable[str]) -> list[Measure]:
@@ -121,7 +122,7 @@ def _float_measures(columns: Iterable[str]) -> list[Measure]:
 def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterable[str]):
     """Key columns, and each float measure column present (empty cells allowed unless ``needed``)."""
     pa = _pandera()
-    group_checks = [pa.Check.isin(sorted(groups), error="unknown group")] if groups else []
+    group_checks = [pa.Check.isin(sorted(groups), error=say("problem.unknown_group"))] if groups else []
     measures = _float_measures(present)
     columns = {
         m.name: pa.Column(
@@ -132,8 +133,12 @@ def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterab
     pairs = [m for m in measures if m.at_most in columns]
     return pa.DataFrameSchema(
         {
-            "region": pa.Column(str, pa.Check.isin(region_codes(), error="unknown region code"), nullable=False),
-            "month": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$", error="month not YYYY-MM"), nullable=False),
+            "region": pa.Column(
+                str, pa.Check.isin(region_codes(), error=say("problem.unknown_region")), nullable=False
+            ),
+            "month": pa.Column(
+                str, pa.Check.str_matches(r"^\d{4}-\d{2}$", error=say("problem.month_format")), nullable=False
+            ),
             "group": pa.Column(str, group_checks, nullable=False),
             **columns,
         },
@@ -148,7 +153,8 @@ def _schema(groups: Iterable[str] | None, present: Iterable[str], needed: Iterab
 
 def _describe(frame: pd.DataFrame, row: int) -> str:
     r = frame.loc[row]
-    return f"({r['region']}, {r['month']}, {r['group']})"
+    group = r["group"] if spoken() == "en" else f"'{r['group']}'"  # as the file writes it (quoted: a code name)
+    return f"({r['region']}, {r['month']}, {group})"
 
 
 def _plainly_valid(frame: pd.DataFrame, groups: Iterable[str] | None, needed: Iterable[str]) -> bool:
@@ -212,18 +218,19 @@ def _case_problem(frame: pd.DataFrame, case: tuple, allowed: list[str], above: d
     if check == "multiple_fields_uniqueness":
         if col != "region":  # report a duplicate once, not once per key column
             return []
-        return [Problem(f"duplicate row for {where}: region, month and group must be unique", row + 1)]
+        return [Problem(say("problem.duplicate", where=where), row + 1)]
     if check == "not_nullable":
-        return [Problem(f"{col} is empty or NaN {where}", row + 1)]
+        return [Problem(say("problem.empty", column=col, where=where), row + 1)]
     if check in above:
         m, r = above[check], frame.loc[row]
-        return [Problem(f"{m.name} = {r[m.name]} is above {m.at_most} = {r[m.at_most]} {where}", row + 1)]
+        values = {"measure": m.name, "value": r[m.name], "at_most": m.at_most, "bound": r[m.at_most]}
+        return [Problem(say("problem.above", **values, where=where), row + 1)]
     if col == "region":
         close = suggest_region(value)
     else:
         close = closest(value, allowed if col == "group" else [])
         close = repr(close) if close else None
-    did = f"; did you mean {close}?" if close else ""
+    did = say("refuse.did_you_mean", close=close) if close else ""
     return [Problem(f"{col} = {value!r} {where}: {check}{did}", row + 1)]
 
 
@@ -233,7 +240,7 @@ def _counts(raw: pd.DataFrame, measure: Measure, problems: list[Problem]) -> pd.
     outside = counts.notna() & ~counts.between(measure.lo, measure.hi)
     fraction = counts.notna() & ~outside & (counts != counts.round())
     for i in raw.index[outside | fraction]:
-        what = measure.out_of_range() if outside[i] else "must be a whole number (a count)"
+        what = measure.out_of_range() if outside[i] else say("problem.not_whole")
         value = raw[measure.name][i]
         value = value.item() if hasattr(value, "item") else value  # 2.5, not np.float64(2.5)
         problems.append(Problem(f"{measure.name} = {value!r} {what}", i + 1))
@@ -247,7 +254,7 @@ def group_column(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         return raw, []
     if "group" in raw.columns or len(aliases) > 1:
         named = ", ".join(repr(c) for c in ["group", *aliases] if c in raw.columns)
-        return raw, [Problem(f"columns {named} all name the group: keep one of them")]
+        return raw, [Problem(say("problem.group_columns", named=named))]
     return raw.rename(columns={aliases[0]: "group"}), []
 
 
@@ -257,9 +264,7 @@ def normalise_panel(raw: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     frame["region"] = _each_distinct(raw["region"], normalise_code)
     months = _each_distinct(raw["month"], _month_of)
     for i in raw.index[months.isna() & raw["month"].notna()]:
-        problems.append(
-            Problem(f"month = {raw['month'][i]!r} is not a month: write YYYY-MM (or the first day of the month)", i + 1)
-        )
+        problems.append(Problem(say("problem.not_a_month", value=repr(raw["month"][i])), i + 1))
     frame["month"] = months.where(months.notna(), raw["month"].map(lambda v: None if pd.isna(v) else str(v))).astype(
         object
     )
@@ -302,9 +307,13 @@ def missing_measures(raw: pd.DataFrame, measures: Measures) -> list[Problem]:
     present = ", ".join(map(repr, raw.columns))
     return [
         Problem(
-            f"missing column {m!r}: {CATALOGUE[m].describe() if m in CATALOGUE else 'a measure'}"
-            + (f", measured by {who[m]}" if who.get(m) else "")
-            + f" (columns present: {present})"
+            say(
+                "problem.missing_measure",
+                column=repr(m),
+                what=CATALOGUE[m].describe(spoken()) if m in CATALOGUE else say("problem.a_measure"),
+                who=say("problem.measured_by", who=who[m]) if who.get(m) else "",
+                present=present,
+            )
         )
         for m in measures
         if m not in raw.columns
@@ -333,7 +342,7 @@ def panel_problems(
     if problems:
         return None, problems
     if raw.empty:
-        return None, [Problem("the panel has no rows (only a header): it needs one row per region, month and group")]
+        return None, [Problem(say("problem.no_rows"))]
     raw = raw.reset_index(drop=True)
     frame = normalise_panel(raw, problems)
     # values already reported as unreadable: the schema's checks on them would only repeat it
@@ -369,7 +378,7 @@ def validate_panel(
 ) -> pd.DataFrame:
     """Return the canonical frame or raise one :class:`InputError` listing every problem."""
     frame, problems = panel_problems(raw, groups, checks, measures, complete=complete)
-    raise_problems(source, "panel", problems, HINT)
+    raise_problems(source, "panel", problems, say("panel_hint"))
     return frame
 
 

@@ -31,8 +31,9 @@ def fractions_in(values, what: str) -> str | None:
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0 or values.max() > FRACTION_LIMIT or values.max() <= 0:
         return None
-    return (
-        f"every share ({what}) is at most {FRACTION_LIMIT:g} % (the largest is {values.max():g}): they look like "
-        "fractions (0.753 for 75.3 %), read as percent they would say that almost nobody was seen in time. "
-        "Write the shares in percent (multiply them by 100) and run again."
-    )
+    from ..language import speaker, spoken
+
+    largest, limit = f"{values.max():g}", f"{FRACTION_LIMIT:g}"
+    if spoken() == "sv":
+        largest, limit = largest.replace(".", ","), limit.replace(".", ",")
+    return speaker(__package__)("problem.fractions", what=what, limit=limit, largest=largest)

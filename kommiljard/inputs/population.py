@@ -10,12 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..language import speaker
 from .regions import normalise_code, region_codes, unknown_region_message
-from .tables import Problem, file_sha256, missing_columns, numeric_column, raise_problems, read_table
+from .tables import Problem, file_sha256, missing_columns, noun, numeric_column, raise_problems, read_table
 
 BUNDLED_POPULATION = "population_2018.csv"
 # Ten times Sweden's population: far above any region's, and small enough that every sum of the
 # regions' populations is exact in int64 and float64 (21 * 10**8 < 2**53).
+say = speaker(__package__)
 MAX_POPULATION = 100_000_000
 
 
@@ -39,7 +41,7 @@ def region_problems(codes: pd.Series, what: str) -> list[Problem]:
             problems.append(Problem(unknown_region_message(code), i + 1))
     for code in sorted(set(codes[codes.duplicated()])):
         rows = [str(i + 1) for i in codes.index[codes == code]]
-        problems.append(Problem(f"region {code} appears more than once in the {what} (rows {', '.join(rows)})"))
+        problems.append(Problem(say("problem.region_twice", code=code, what=noun(what), rows=", ".join(rows))))
     return problems
 
 
@@ -49,6 +51,7 @@ def read_population(path: str | Path | None = None) -> Population:
         resource = files("kommiljard") / "data" / BUNDLED_POPULATION
         with resource.open("rb") as fh:
             raw = pd.read_csv(fh, dtype=str)
+        # data (provenance, a sweep's identity): one text in every language, said in Swedish where people read it
         source, sha = f"kommiljard/data/{BUNDLED_POPULATION} (SCB, 31 Dec 2018)", ""
     else:
         raw, _ = read_table(path, "population table")
@@ -60,19 +63,9 @@ def read_population(path: str | Path | None = None) -> Population:
         problems += region_problems(codes, "population table")
         for i, v in values.items():
             if pd.notna(v) and not (math.isfinite(v) and 0 < v <= MAX_POPULATION and v == round(v)):
-                problems.append(
-                    Problem(
-                        f"population = {raw['population'][i]!r} must be a positive whole number of at most "
-                        f"{MAX_POPULATION:,}".replace(",", " "),
-                        i + 1,
-                    )
-                )
+                most = f"{MAX_POPULATION:,}".replace(",", " ")
+                problems.append(Problem(say("problem.population", value=repr(raw["population"][i]), most=most), i + 1))
             elif pd.isna(v) and pd.isna(raw["population"][i]):
-                problems.append(Problem("population is empty", i + 1))
-    raise_problems(
-        source,
-        "population table",
-        problems,
-        "A population table has columns region (county code) and population (a positive integer).",
-    )
+                problems.append(Problem(say("problem.population_empty"), i + 1))
+    raise_problems(source, "population table", problems, say("population_hint"))
     return Population(pd.Series(values.to_numpy(np.int64), index=codes.to_numpy(), name="population"), source, sha)

@@ -130,21 +130,24 @@ def normalise_code(value: object) -> str:
 
 
 @cache
-def _places() -> dict[str, tuple[str, str]]:
-    """Folded key -> (code, why) of every name a suggestion may come from: the regions' own names, then the
-    places in them (``region_places.csv``), with what the place is."""
-    keys = {key: (code, "") for key, code in _names_by_key().items()}
+def _places() -> dict[str, tuple[str, str, dict[str, str]]]:
+    """Folded key -> (code, place, what the place is by language) of every name a suggestion may come from: the
+    regions' own names (no place), then the places in them (``region_places.csv``: ``what`` in English,
+    ``what_sv`` in Swedish)."""
+    keys = {key: (code, "", {}) for key, code in _names_by_key().items()}
     path = files("kommiljard") / "data" / "region_places.csv"
     with path.open("rb") as fh:
         table = pd.read_csv(fh, dtype=str)
-    for code, place, what in zip(table["scb_lan_code"], table["place"], table["what"]):
-        keys.setdefault(_key(place), (code, f"{place} is {what}"))
+    for code, place, what, what_sv in zip(table["scb_lan_code"], table["place"], table["what"], table["what_sv"]):
+        keys.setdefault(_key(place), (code, place, {"en": what, "sv": what_sv}))
     return keys
 
 
 def nearest_region(value: object) -> tuple[str, str] | None:
-    """The region an unknown identifier most likely means, and why (``""`` for a region's own name spelt
-    alike; ``"Göteborg is its county seat"`` for a place in it); None if nothing is close."""
+    """The region an unknown identifier most likely means, and why, in the spoken language (``""`` for a region's
+    own name spelt alike; ``"Göteborg is its county seat"`` for a place in it); None if nothing is close."""
+    from ..language import speaker, spoken
+
     keys = _places()
     key = _key(str(value))
     if key not in keys:
@@ -152,7 +155,8 @@ def nearest_region(value: object) -> tuple[str, str] | None:
         if not close:
             return None
         key = close[0]
-    return keys[key]
+    code, place, what = keys[key]
+    return code, speaker(__package__)("place_is", place=place, what=what[spoken()]) if place else ""
 
 
 def suggest_region(value: object) -> str | None:
@@ -167,9 +171,9 @@ def suggest_region(value: object) -> str | None:
 
 def unknown_region_message(value: object) -> str:
     """Why ``value`` is not a region, with the closest valid one if there is one."""
+    from ..language import speaker
+
+    say = speaker(__package__)
     close = suggest_region(value)
-    did = f"did you mean {close}? " if close else ""
-    return (
-        f"region {value!r} is not a Swedish region: {did}Write a county code "
-        f"({' '.join(region_codes())}) or a name such as 'Jönköping' or 'Region Jönköpings län'."
-    )
+    did = say("problem.did_you_mean", close=close) if close else ""
+    return say("problem.unknown_region_value", value=repr(value), did=did, codes=" ".join(region_codes()))

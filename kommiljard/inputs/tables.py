@@ -12,6 +12,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..errors import InputError
+from ..language import speaker, words_of
+
+say = speaker(__package__)
 
 MAX_LISTED_PROBLEMS = 40
 MAX_COLLECTED_PROBLEMS = 300  # beyond, problems are only counted: reading a bad file stays as fast as a good one
@@ -25,7 +28,7 @@ class Problem:
     row: int | None = None
 
     def render(self) -> str:
-        return f"row {self.row}: {self.message}" if self.row is not None else self.message
+        return say("row_problem", row=self.row, message=self.message) if self.row is not None else self.message
 
 
 def raise_problems(source: str, what: str, problems: list[Problem], hint: str) -> None:
@@ -35,12 +38,16 @@ def raise_problems(source: str, what: str, problems: list[Problem], hint: str) -
     problems = sorted(problems, key=lambda p: (p.row is not None, p.row or 0, p.message))
     lines = [f"  - {p.render()}" for p in problems[:MAX_LISTED_PROBLEMS]]
     if len(problems) > MAX_LISTED_PROBLEMS:
-        lines.append(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS} more")
-    raise InputError(
-        f"{source}: the {what} has {len(problems)} problem(s) (rows counted from 1 after the header):\n"
-        + "\n".join(lines)
-        + f"\n{hint}"
-    )
+        lines.append(say("and_more", n=len(problems) - MAX_LISTED_PROBLEMS))
+    head = say("refuse.table_problems", source=source, what=noun(what), n=len(problems))
+    raise InputError("\n".join([head, *lines, hint]))
+
+
+def noun(what: str) -> str:
+    """What a file or table is (``panel``, ``population table``) in the spoken language; a caller's own words as
+    they are."""
+    key = f"noun.{what}"
+    return say(key) if key in words_of(__package__) else what
 
 
 def file_sha256(path: str | Path) -> str:
@@ -55,12 +62,12 @@ def check_input_file(path: str | Path, what: str) -> Path:
     """``path`` if it is a file that can be read; else a message that says what it is instead."""
     path = Path(path)
     if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a {what} file. Give the path to the file.")
+        raise InputError(say("refuse.a_directory", path=path, what=noun(what)))
     if not path.is_file():
-        problem = "no such" if not path.exists() else "not a regular file, so no"
-        raise InputError(f"{path}: {problem} {what} file. Check the path.")
+        key = "refuse.no_such_file" if not path.exists() else "refuse.not_a_regular_file"
+        raise InputError(say(key, path=path, what=noun(what)))
     if not os.access(path, os.R_OK):
-        raise InputError(f"{path}: no permission to read the {what} file.")
+        raise InputError(say("refuse.no_permission", path=path, what=noun(what)))
     return path
 
 
@@ -79,13 +86,13 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
         elif suffix in (".csv", ".txt"):
             df, meta = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True), {}
         else:
-            raise InputError(
-                f"{path}: the {what} must be a .parquet or .csv file, not {suffix or 'a file without suffix'!r}."
-            )
+            given = repr(suffix) if suffix else say("no_suffix")
+            raise InputError(say("refuse.table_suffix", path=path, what=noun(what), given=given))
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"{path}: could not read the {what}: {exc}. Is it a valid {suffix[1:]} file?") from None
+        said = say("refuse.unreadable_table", path=path, what=noun(what), exc=exc, suffix=suffix[1:])
+        raise InputError(said) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df.reset_index(drop=True), meta
 
@@ -93,7 +100,7 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
 def missing_columns(df: pd.DataFrame, required: list[str]) -> list[Problem]:
     present = set(df.columns)
     return [
-        Problem(f"missing column {c!r} (columns present: {', '.join(map(repr, df.columns))})")
+        Problem(say("problem.missing_column", column=repr(c), present=", ".join(map(repr, df.columns))))
         for c in required
         if c not in present
     ]
@@ -114,5 +121,5 @@ def numeric_column(df: pd.DataFrame, column: str, problems: list[Problem]) -> pd
     values = pd.to_numeric(raw, errors="coerce").astype("float64")
     bad = values.isna() & raw.notna()
     for i in raw.index[bad]:
-        problems.append(Problem(f"{column} = {raw[i]!r} is not a number", i + 1))
+        problems.append(Problem(say("problem.not_a_number", column=column, value=repr(raw[i])), i + 1))
     return values

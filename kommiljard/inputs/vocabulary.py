@@ -13,8 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..language import speaker, spoken
 from .grid import as_text
 from .regions import fold
+
+say = speaker(__package__)
 
 MEASURES = (
     "share_90",
@@ -29,7 +32,19 @@ MEASURES = (
 )
 SHARES = ("share_90", "share_60")
 PERCENTS = tuple(m for m in MEASURES if m != "n_waiting")  # every measure but the count is a percentage
-MEASURE_HINT = "'Andel väntande inom 90 dagar', 'Andel väntande inom 60 dagar' or 'Antal väntande'"
+
+
+def measure_hint() -> str:
+    """The measures an export names, as its cells write them, in the spoken language."""
+    return say("measure_hint")
+
+
+def measure_code(measure: str) -> str:
+    """A measure's column name (``share_90``) as a message shows it: as it is in English, in backticks in Swedish
+    (it is typed as written, not a word)."""
+    return measure if spoken() == "en" else f"`{measure}`"
+
+
 GROUP_NAMES = {
     "first_visit": "first visits",
     "operation": "operations/treatment",
@@ -39,11 +54,17 @@ GROUP_NAMES = {
     "bup_assessment": "in-depth assessments in child and adolescent psychiatry",
     "bup_treatment": "treatments in child and adolescent psychiatry",
 }
+
+
+def group_word(group: str, code: bool = False) -> str:
+    """A group as people call it in the spoken language (``first_visit``: first visits, förstabesök); with ``code``,
+    in English the code itself (as the English messages have always named a panel row's group)."""
+    if code and spoken() == "en":
+        return group
+    return say(f"group.{group}") if group in GROUP_NAMES else group
+
+
 GROUP_WORDS = {"first_visit": ("forstabesok", "forsta besok", "first visit"), "operation": ("operation", "atgard")}
-PHASE_HINT = (
-    "first visits, operations/treatment or revisits in specialised care; first visits, in-depth assessments or "
-    "treatments in child and adolescent psychiatry"
-)
 # What a title's Fas: names within child and adolescent psychiatry (the first match wins)
 BUP_PHASES = (
     ("bup_assessment", ("fordjupad utredning", "utredning")),
@@ -52,12 +73,12 @@ BUP_PHASES = (
 )
 MISSING = {
     "": "empty",
-    "-": "written '-'",
-    "..": "written '..'",
-    "–": "written '–'",
+    "-": "dash",
+    "..": "dots",
+    "–": "en_dash",
     "nan": "empty",
     "none": "empty",
-}  # in every layout
+}  # in every layout: the mark -> why the cell has no value (a key of words.toml's [missing])
 _NUMBER = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)(%|st)?$")
 
 
@@ -65,18 +86,19 @@ _NUMBER = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)(%|st)?$")
 class Parsed:
     value: float | None
     unit: str | None  # "%" or "st" if the cell says so
-    missing: str | None  # why there is no value
+    missing: str | None  # why there is no value, in the spoken language
     bad: bool = False  # neither a number nor a missing mark
 
 
 def parse_value(raw: object, missing: Mapping[str, str] = MISSING) -> Parsed:
-    """A cell as a number: ``81,2``, ``64 %``, ``128 017 st``, or a missing mark of the layout."""
+    """A cell as a number: ``81,2``, ``64 %``, ``128 017 st``, or a missing mark of the layout (``missing``: the mark
+    -> a key of words.toml's ``[missing]``)."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return Parsed(None, None, "empty") if math.isnan(raw) else Parsed(float(raw), None, None)
+        return Parsed(None, None, say("missing.empty")) if math.isnan(raw) else Parsed(float(raw), None, None)
     text = as_text(raw)
     squeezed = re.sub(r"[\s\u00a0\u202f]", "", text).lower()
     if squeezed in missing or text.lower() in missing:
-        return Parsed(None, None, missing.get(squeezed) or missing[text.lower()])
+        return Parsed(None, None, say("missing." + (missing.get(squeezed) or missing[text.lower()])))
     match = _NUMBER.match(squeezed) if not hasattr(raw, "year") else None
     if match is None:
         return Parsed(None, None, None, bad=True)
@@ -103,7 +125,7 @@ def measure_named(text: object) -> tuple[str | None, str | None]:
     if key.replace(" ", "_") in MEASURES:
         return key.replace(" ", "_"), None
     if any(w.startswith(("median", "percentil", "medel", "genomsnitt", "kvartil")) for w in words):
-        return None, "a median or mean waiting time"
+        return None, say("title.median")
     numbers = re.findall(r"\d+", key)
     longer = ">" in raw or bool({"over", "mer", "langre", "fler", "overstiger"} & set(words))
     share = bool({"andel", "procent", "share", "percent"} & set(words)) or "%" in raw
@@ -115,15 +137,15 @@ def measure_named(text: object) -> tuple[str | None, str | None]:
         if longer and numbers == ["150"]:
             return "share_over_150", None
         if longer:
-            return None, f"the share waiting longer than {' '.join(numbers)} days"
+            return None, say("title.longer", days=" ".join(numbers))
         if len(numbers) == 2 and numbers[0] != "0":
-            return None, f"the share waiting {numbers[0]}-{numbers[1]} days"
+            return None, say("title.band", low=numbers[0], high=numbers[1])
         days = numbers[-1:] if len(numbers) <= 2 else []
         if days in (["90"], ["60"]):
             return f"share_{days[0]}", None
-        return None, f"the share within {' '.join(numbers)} days" if numbers else "a share without its number of days"
+        return None, say("title.within", days=" ".join(numbers)) if numbers else say("title.no_days")
     if {"antal", "number", "count"} & set(words):
-        return (None, "a count by waiting time") if numbers or longer else ("n_waiting", None)
+        return (None, say("title.count_by_time")) if numbers or longer else ("n_waiting", None)
     return None, None
 
 
@@ -180,10 +202,10 @@ def read_title(lines: list[str]) -> TitleSays:
         value = fold(status.partition(":")[2])
         performed = bool({"genomford", "genomforda"} & set(value.split()))
         if "vantande" not in value.split():
-            unusable.append(("status", f"{status!r} (not waiting patients)"))
+            unusable.append(("status", say("title.not_waiting", status=repr(status))))
     elif any(w in whole.split() for w in ("genomford", "genomforda", "utforda")):
         performed = True
-        unusable.append(("status", "performed contacts, not waiting patients"))
+        unusable.append(("status", say("title.performed")))
     if performed and (measure := _performed_measure(segments)):  # a share performed within N days: a measure
         unusable = [u for u in unusable if u[0] != "status"]
         return _title_with(labelled, area, unusable, measure)
@@ -200,7 +222,8 @@ def read_title(lines: list[str]) -> TitleSays:
         measure = usable.pop()
         measure_text = next(s for (m, _), s in found if m == measure)
     elif len(usable) > 1:
-        unusable.append(("measure", "more than one measure: " + ", ".join(repr(s) for (m, _), s in found if m)))
+        several = ", ".join(repr(s) for (m, _), s in found if m)
+        unusable.append(("measure", say("title.several_measures", measures=several)))
     if phase is None and area == "primary_care" and "fas" not in labelled:
         phase, phase_text = "primary_care", next(s for s in segments if "primarvard" in fold(s))
     return TitleSays(phase, phase_text, measure, measure_text, unusable)
@@ -234,5 +257,5 @@ def _fas(labelled: dict, area: str | None, unusable: list) -> tuple[str | None, 
     phases = phase_named(labelled["fas"].partition(":")[2], area)
     if len(phases) == 1:
         return phases.pop(), labelled["fas"]
-    unusable.append(("phase", f"{labelled['fas']!r} (not a phase kommiljard reads: {PHASE_HINT})"))
+    unusable.append(("phase", say("title.not_a_phase", fas=repr(labelled["fas"]), hint=say("phase_hint"))))
     return None, ""

@@ -117,14 +117,17 @@ class Lever:
         """``value`` as a change of this lever (``3``, ``3,5``: :func:`kommiljard.inputs.options.number`, within
         ``lo``..``hi``), or an :class:`~kommiljard.inputs.options.OptionError` naming the option."""
         from ..inputs.options import OptionError, Range, number
+        from ..language import spoken
+        from .naming import tell
 
-        what = word(self.words, "unit", "en") if "unit" in self.words else self.unit
-        why = word(self.words, "range", "en") if "range" in self.words else ""
+        lang = spoken()
+        what = word(self.words, "unit", lang) if "unit" in self.words else self.unit
+        why = word(self.words, "range", lang) if "range" in self.words else ""
         allowed = Range(self.lo, self.hi, what, why, whole=self.whole)
         option = option or f"--{self.option}"
         change = number(value, option, allowed)
         if self.whole and change != round(change):
-            raise OptionError(option, value, f"give {allowed.describe()}")
+            raise OptionError(option, value, tell("refuse.give", allowed=allowed.describe()))
         return change
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from ..errors import InputError
 from ..inputs.regions import region_label
 from ..money import format_kronor, format_number, kronor
-from .naming import say
+from .naming import say, tell
 from .steps import StepOutcome
 
 KEEP = "\u2060"  # a word joiner: holds a number's digit groups together while a line is wrapped
@@ -31,10 +31,7 @@ def no_data(inp, c: int, region: str, where: str) -> tuple[str, ...]:
         return ()
     gone = tuple(r for r, m in zip(inp.regions, inp.missing[c]) if m)
     if region in gone:
-        raise InputError(
-            f"region {region_label(region)} has no data for {where}: it gets nothing from this cell (marked "
-            "'no data'), so there is nothing to trace. Add its rows to the panel to explain it."
-        )
+        raise InputError(tell("refuse.explain_no_data", region=region_label(region), where=where))
     return gone
 
 

@@ -4,10 +4,13 @@ No drawing here: the command line and the outputs use these without loading matp
 
 from __future__ import annotations
 
-from ..language import Words, words_of
+import re
+
+from ..language import Words, speaker, spoken, words_of
 from ..money import format_number
 
 WORDS = words_of("kommiljard.kinds")
+tell = speaker("kommiljard.kinds")  # the kinds' refusals, in the spoken language
 
 
 def kind_words(kind) -> Words:
@@ -63,6 +66,51 @@ def colour_word(name: str, lang: str = "en") -> str:
 def step_name(step, lang: str = "en") -> str:
     """A bar or level: its name in English, the rule file's label (the agreement's word: blå) in Swedish."""
     return (getattr(step, "label", "") or step.name) if lang == "sv" else step.name
+
+
+def said_cell(month: str, group: str) -> str:
+    """A cell of the panel as a message names it: ``2019-10 first_visit`` as typed in English, in words otherwise
+    (``oktober 2019, förstabesök``)."""
+    lang = spoken()
+    if lang == "en":
+        return f"{month} {group}"
+    return tell("refuse.cell", month=said_month(month), group=group_name(group, lang))
+
+
+def no_data_text(what: str, lang: str) -> str:
+    """Where a region has no data (``block 1 (every cell)``, as the engine says it) in the language, months by
+    name."""
+    text = what.replace("(every cell)", f"({WORDS.text('warn.every_cell', lang)})")
+    for group in ("first_visit", "operation"):
+        text = text.replace(f" {group}", f" {group_name(group, lang)}")
+    return re.sub(r"\d{4}-\d{2}", lambda m: month_name(m.group(0), lang), text)
+
+
+def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:
+    """The warning for regions without data (``allow_missing_regions``), computed or (validation) to be, in the
+    spoken language; ``gaps``: region -> where it has no data, as the engine says it (:func:`no_data_text`)."""
+    from ..inputs.regions import region_label
+
+    lang = spoken()
+    said = {r: what if lang == "en" else no_data_text(what, lang) for r, what in gaps.items()}  # English: as it was
+    listed = "; ".join(f"{region_label(r)}: {what}" for r, what in said.items())
+    return tell("warn.no_data_computed" if computed else "warn.no_data_would_be", n=len(gaps), regions=listed)
+
+
+def said_month(month: str) -> str:
+    """A month as a message names it: ``2019-10`` as typed in English, ``oktober 2019`` otherwise."""
+    lang = spoken()
+    return month if lang == "en" or not _is_month(month) else month_name(month, lang)
+
+
+def said_measure(measure: str) -> str:
+    """A measure as a message names it: its column name in English, its name in words otherwise."""
+    lang = spoken()
+    return measure if lang == "en" else measure_name(measure, lang)
+
+
+def _is_month(text: str) -> bool:
+    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and "01" <= text[5:] <= "12"
 
 
 def month_name(month: str, lang: str = "en", short: bool = False) -> str:

@@ -155,7 +155,10 @@ def kind_of(block) -> BlockKind:
 
 
 def no_kind(kind: str, known) -> RuleFileError:
-    return RuleFileError(f"no kind of rule block called {kind!r}; kinds: {', '.join(known)}")
+    from .naming import tell
+
+    kinds = ", ".join(tell("refuse.quoted", name=k) for k in known)
+    return RuleFileError(tell("refuse.no_kind", kind=kind, kinds=kinds))
 
 
 def block_models() -> tuple[type, ...]:

@@ -18,8 +18,10 @@ import pandas as pd
 
 from ..errors import BackendMismatchError, KommiljardError
 from ..inputs.tables import Problem
+from ..language import spoken
 from ..money import TOLERANCE_SEK, check_conserved
 from .base import Cell, Need
+from .naming import said_cell, tell
 from .steps import FLOWS, POT, shares_step
 
 
@@ -41,22 +43,20 @@ class Allocation:
         for name in ("amount", "lapsed", "by_step", "flows"):
             a, b = getattr(self, name), getattr(other, name)
             bad = np.argwhere(~(np.abs(a - b) <= TOLERANCE_SEK))
-            diffs += [
-                f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}"
-                for i in bad[:5]
-            ]
+            diffs += [_differs(name, i, a, b) for i in bad[:5]]
         pairs = [(name, getattr(self, name), getattr(other, name)) for name in ("tier", "route")]
         pairs += [(name, a, other.extra[name]) for name, a in self.extra.items()]
         for name, a, b in pairs:
             bad = np.argwhere((a != b) & ~(np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a != b)
-            diffs += [
-                f"{name} at {tuple(int(x) for x in i)}: reference {a[tuple(i)]!r}, kernel {b[tuple(i)]!r}"
-                for i in bad[:5]
-            ]
+            diffs += [_differs(name, i, a, b) for i in bad[:5]]
         if diffs:
-            raise BackendMismatchError(
-                f"the numba kernel and the reference disagree in {where}:\n  " + "\n  ".join(diffs)
-            )
+            raise BackendMismatchError(tell("refuse.mismatch", where=where, diffs="\n  ".join(diffs)))
+
+
+def _differs(name: str, at: np.ndarray, a: np.ndarray, b: np.ndarray) -> str:
+    """Where the reference (``a``) and the kernel (``b``) differ."""
+    i = tuple(int(x) for x in at)
+    return tell("refuse.mismatch_at", name=tell("refuse.quoted", name=name), at=i, a=a[i], b=b[i])
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,6 @@ class BlockTables:
     step_amounts: pd.DataFrame
 
 
-ALLOW_MISSING = (
-    "--allow-missing-regions (payout, validate, explain, whatif, compare, report, plot, page; in Python: "
-    "allow_missing_regions=True)"
-)
 NO_DATA_ROUTE = "no_data"
 
 
@@ -85,8 +81,13 @@ def coverage_problems(frame: pd.DataFrame, block, population, allow_missing: boo
 
     problems = [
         Problem(
-            f"missing column {m!r}: {CATALOGUE[m].describe() if m in CATALOGUE else 'a measure'}, measured by block "
-            f"{block.number} ({block.name})"
+            tell(
+                "refuse.missing_column",
+                column=m,
+                what=CATALOGUE[m].describe() if m in CATALOGUE else tell("refuse.a_measure"),
+                block=block.number,
+                name=block.name,
+            )
         )
         for m in block.measure_columns()
         if m not in frame.columns
@@ -99,7 +100,7 @@ def coverage_problems(frame: pd.DataFrame, block, population, allow_missing: boo
         if missing and not allow_missing:
             gaps[region] = missing
         if population is not None and region not in population.counts.index:
-            problems.append(Problem(f"region {region} has no population in {population.source}"))
+            problems.append(Problem(tell("refuse.no_population", region=region, source=population.source)))
     return problems + empty_measures(frame, rows, needs) + _missing_rows_problems(gaps, block, in_panel, population)
 
 
@@ -118,7 +119,11 @@ def empty_measures(frame: pd.DataFrame, rows: dict, needs: Sequence[Need]) -> li
             continue
         for m in sorted(keys.get((month, group), ())):
             if m in empty and empty[m][i] and (i, m) not in reported:
-                problems.append(Problem(f"{m} is empty or NaN ({region}, {month}, {group})", int(i) + 1))
+                cell = f"{month}, {group}" if spoken() == "en" else said_cell(month, group)
+                measure = tell("refuse.quoted", name=m)
+                problems.append(
+                    Problem(tell("refuse.empty_measure", measure=measure, region=region, cell=cell), int(i) + 1)
+                )
     return problems
 
 
@@ -173,31 +178,21 @@ def _missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[s
     problems = []
     if absent:
         table = f" ({population.source})" if population is not None else ""
-        who = f"region {absent[0]} has" if len(absent) == 1 else f"{len(absent)} regions have"
+        who = (
+            tell("refuse.one_region_no_rows", region=absent[0])
+            if len(absent) == 1
+            else tell("refuse.regions_no_rows", n=len(absent), regions=", ".join(absent))
+        )
         problems.append(
-            Problem(
-                f"{who} no rows{'' if len(absent) == 1 else ': ' + ', '.join(absent)}. The panel must cover every "
-                f"region of the population table{table} in every month that block {block.number} ({block.name}) needs"
-            )
+            Problem(tell("refuse.cover_every_region", who=who, table=table, block=block.number, name=block.name))
         )
     for region, rows in missing.items():
         if region in in_panel:
-            where = f"(block {block.number}, {block.name})"
-            problems.append(Problem(f"region {region_label(region)} has no row for {', '.join(rows)} {where}"))
+            said = {"region": region_label(region), "rows": ", ".join(rows), "block": block.number, "name": block.name}
+            problems.append(Problem(tell("refuse.no_row_for", **said)))
     if problems:
-        problems.append(
-            Problem(
-                f"to compute block {block.number} without the rows above: {ALLOW_MISSING}; a region then gets "
-                "nothing from the cells it lacks, marked 'no data' (never 0 kr), and the others share the money"
-            )
-        )
+        problems.append(Problem(tell("refuse.without_rows", block=block.number, allow=tell("refuse.allow_missing"))))
     return problems
-
-
-def no_kind(kind: str, known: Sequence[str]):
-    from ..errors import RuleFileError
-
-    return RuleFileError(f"no kind of rule block called {kind!r}; kinds: {', '.join(known)}")
 
 
 def step_labels(names: Sequence[str], tiers: np.ndarray, cumulative: bool) -> list[str]:
@@ -238,10 +233,8 @@ def block_tables(
         tiers = a.tier[c].astype(int)
         gone = np.zeros(len(regions), bool) if missing is None else missing[c]
         if (a.amount[c][gone] != 0).any() or (tiers[gone] != 0).any():
-            raise KommiljardError(
-                f"internal error: block {block.number} {month} {group}: a region without data was paid. Please "
-                "report this."
-            )
+            cell = f"{month} {group}" if spoken() == "en" else said_cell(month, group)
+            raise KommiljardError(tell("refuse.paid_without_data", block=block.number, cell=cell))
         where = {"block": block.number, "month": month, "group": group}
         rows.append(
             {

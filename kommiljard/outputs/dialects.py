@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..language import speaker
 from ..money import whole_kronor
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DIALECTS = ("en", "sv")
+say = speaker(__package__)
 
 
 def neutralise(value):
@@ -66,7 +68,7 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def check_dialect(dialect: str) -> str:
     if dialect not in DIALECTS:
-        raise InputError(f"CSV dialect {dialect!r}: use en (comma, decimal point) or sv (semicolon, decimal comma)")
+        raise InputError(say("refuse.dialect", dialect=dialect))
     return dialect
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from ..engine import Payout
 from ..errors import InputError
 from ..kinds import kind_of, table_columns
+from ..language import speaker
 from ..money import format_number, kronor
 from .dialects import in_whole_kronor, money_columns
 from .files import check_out_path, sidecar_path, write_table
@@ -29,6 +30,7 @@ from .spreadsheets import Sheet, is_synthetic, write_workbook
 from .wording import column_header, no_data_text, provenance_value, readable, word
 
 OUT_SUFFIXES = (".parquet", ".csv", ".xlsx")
+say = speaker(__package__)
 CELL_KEY = ["block", "month", "group"]
 
 
@@ -259,7 +261,7 @@ def write_output(
     path = check_out(path)
     if path.suffix.lower() == ".xlsx":
         if sheets is None:
-            raise InputError(f"{path}: this output cannot be written as a workbook; use .csv or .parquet")
+            raise InputError(say("refuse.no_workbook", path=path))
         return [write_workbook(path, sheets(), provenance, lang=lang, rules=rules)]
     note = None
     if dialect == "sv" and path.suffix.lower() == ".csv":
@@ -274,7 +276,7 @@ def write_sweep_workbook(out_dir: str | Path, lang: str = "en") -> Path:
     from .files import read_complete_sweep
 
     out_dir = Path(out_dir)
-    manifest = read_complete_sweep(out_dir, "Run the sweep first.")
+    manifest = read_complete_sweep(out_dir, say("refuse.run_sweep_first"))
     sheets = sweep_sheets(pd.read_parquet(out_dir / "summary.parquet"), manifest, lang)
     if manifest.get("variants"):
         tables = [pd.read_parquet(out_dir / f"{name}.parquet") for name in ("variants", "variant_outcomes")]

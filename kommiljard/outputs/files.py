@@ -36,10 +36,12 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..errors import InputError, OutputError
 from ..inputs.tables import file_sha256
+from ..language import speaker, spoken
 from .ownership import check_companion, check_not_input
 
 PROVENANCE_KEY = b"kommiljard.provenance"
 DATA_SHA256 = "data_sha256"  # in a CSV's provenance: the SHA-256 of the CSV it belongs to
+say = speaker(__package__)
 
 
 def _umask() -> int:
@@ -55,31 +57,48 @@ def check_destination(path: str | Path, what: str = "--out") -> Path:
     path = Path(path)
     check_not_input(path, what)
     if path.is_dir():
-        raise OutputError(f"{path}: is a directory. Give {what} a file name, e.g. {path / ('output' + path.suffix)}.")
+        raise OutputError(say("refuse.is_directory", path=path, what=what, example=path / ("output" + path.suffix)))
     folder = path.parent
     if not folder.exists():
-        raise OutputError(f"{path}: the folder {folder} does not exist. Create it or choose another {what}.")
+        raise OutputError(say("refuse.no_folder", path=path, folder=folder, what=what))
     if not folder.is_dir():
-        raise OutputError(f"{path}: {folder} is not a folder. Choose another {what}.")
+        raise OutputError(say("refuse.not_folder", path=path, folder=folder, what=what))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{path}: no permission to write in {folder}. Choose a folder you can write to.")
+        raise OutputError(say("refuse.no_permission", path=path, folder=folder))
     return path
 
 
 def output_error(path: str | Path, exc: OSError) -> OutputError:
     """An operating-system error while writing ``path``, said plainly."""
     path = Path(path)
-    reason = {
-        errno.ENOSPC: "no space left on the device: free some space or write elsewhere",
-        errno.EDQUOT: "the disk quota is used up: free some space or write elsewhere",
-        errno.EACCES: f"no permission to write in {path.parent}: choose a folder you can write to",
-        errno.EPERM: f"no permission to write in {path.parent}: choose a folder you can write to",
-        errno.EROFS: f"{path.parent} is on a read-only file system: write elsewhere",
-        errno.ENOTDIR: f"{path.parent} is not a folder: choose another path",
-        errno.EISDIR: "it is a directory: give a file name",
-        errno.ENAMETOOLONG: "the name is too long: choose a shorter one",
-    }.get(exc.errno, exc.strerror or str(exc) or type(exc).__name__)
-    return OutputError(f"{path}: could not write it ({reason}). The output was not written.")
+    name = {errno.EPERM: "EACCES"}.get(exc.errno, errno.errorcode.get(exc.errno or 0, ""))
+    key = f"refuse.os.{name}" if name in OS_REASONS else "refuse.os.other"
+    reason = say(key, folder=path.parent, error=system_error(exc))
+    return OutputError(say("refuse.not_written", path=path, reason=reason))
+
+
+OS_REASONS = ("ENOSPC", "EDQUOT", "EACCES", "EROFS", "ENOTDIR", "EISDIR", "ENAMETOOLONG")
+
+
+def detail(exc: Exception, english: str | None = None) -> str:
+    """What is wrong in a file that cannot be read: the library's own words in English (``english``, else the
+    error's text), else said in the language (a line and column of JSON, text that is not UTF-8, a damaged file)."""
+    if spoken() == "en":
+        return str(exc) if english is None else english
+    if isinstance(exc, json.JSONDecodeError):
+        return say("refuse.json_at", line=exc.lineno, column=exc.colno)
+    if isinstance(exc, UnicodeDecodeError):
+        return say("refuse.not_text")
+    if isinstance(exc, OSError):
+        return system_error(exc)
+    return say("refuse.damaged")
+
+
+def system_error(exc: OSError) -> str:
+    """The operating system's own words for ``exc`` (English); in another language its error's name (``EIO``)."""
+    if spoken() == "en":
+        return exc.strerror or str(exc) or type(exc).__name__
+    return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
 def _flush(path: str) -> None:
@@ -150,7 +169,7 @@ def check_out_path(path: str | Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES,
     (:func:`check_destination`)."""
     path = Path(path)
     if path.suffix.lower() not in suffixes:
-        raise InputError(f"{path}: {option} must end in {' or '.join(suffixes)}")
+        raise InputError(say("refuse.suffix", path=path, option=option, suffixes=say("refuse.or").join(suffixes)))
     return check_destination(path, option)
 
 
@@ -194,9 +213,10 @@ def sidecar_path(path: str | Path) -> Path:
 def read_complete_sweep(directory: str | Path, how: str) -> dict:
     """The manifest of a finished sweep in ``directory``; else an :class:`InputError` (``how``: what to run)."""
     path = Path(directory) / "manifest.json"
-    manifest = read_json(path, "sweep manifest", "Rerun the sweep to write it again.") if path.is_file() else {}
+    broken = say("refuse.rerun_sweep")
+    manifest = read_json(path, say("refuse.sweep_manifest"), broken) if path.is_file() else {}
     if manifest.get("status") != "complete":
-        raise InputError(f"{directory}: not a complete sweep (no manifest with status complete). {how}")
+        raise InputError(say("refuse.sweep_incomplete", directory=directory, how=how))
     return manifest
 
 
@@ -204,14 +224,15 @@ def read_json(path: str | Path, what: str, hint: str = "") -> dict:
     """A JSON object written by kommiljard (a sweep's manifest, a provenance); a file that is not
     one is an :class:`InputError` naming it, with ``hint`` saying what to do."""
     path = Path(path)
+    said = {"path": path, "what": what, "hint": hint}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: the {what} is not valid JSON ({exc}). {hint}".strip()) from None
+        raise InputError(say("refuse.json_invalid", **said, detail=detail(exc)).strip()) from None
     except OSError as exc:
-        raise InputError(f"{path}: could not read the {what} ({exc.strerror or exc}). {hint}".strip()) from None
+        raise InputError(say("refuse.json_unreadable", **said, reason=system_error(exc)).strip()) from None
     if not isinstance(data, dict):
-        raise InputError(f"{path}: the {what} is not a JSON object. {hint}".strip())
+        raise InputError(say("refuse.json_not_object", **said).strip())
     return data
 
 
@@ -224,12 +245,9 @@ def read_provenance(path: str | Path) -> dict:
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         return json.loads(pq.read_schema(path).metadata[PROVENANCE_KEY])
-    record = read_json(sidecar_path(path), "provenance", "Write the output again.")
+    record = read_json(sidecar_path(path), say("refuse.provenance"), say("refuse.write_again"))
     if DATA_SHA256 in record and record.pop(DATA_SHA256) != file_sha256(path):
-        raise InputError(
-            f"{sidecar_path(path)}: this provenance does not belong to {path} (the CSV was changed or replaced "
-            "after it was written). Write the output again."
-        )
+        raise InputError(say("refuse.provenance_mismatch", sidecar=sidecar_path(path), path=path))
     return record
 
 
@@ -245,12 +263,9 @@ def write_panel(frame: pd.DataFrame, path: str | Path, metadata: dict[str, str],
             pq.write_table(table.replace_schema_metadata(meta), tmp)
     elif suffix == ".csv":
         if synthetic:
-            raise InputError(
-                f"{path}: the data are SYNTHETIC and a CSV file cannot say so: write a .parquet panel, which records "
-                "it."
-            )
+            raise InputError(say("refuse.synthetic_csv", path=path))
         with atomic_path(path) as tmp:
             frame.to_csv(tmp, index=False)
     else:
-        raise InputError(f"{path}: --out must end in .parquet (keeps where the data came from) or .csv.")
+        raise InputError(say("refuse.panel_suffix", path=path))
     return path

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
+from ..language import speaker
 
 _READ: ContextVar[dict[str, str] | None] = ContextVar("kommiljard_inputs", default=None)  # real path -> as given
+say = speaker(__package__)
 
 
 def _real(path: str | Path) -> str:
@@ -52,11 +54,8 @@ def check_not_input(path: str | Path, option: str = "--out") -> None:
     """Refuse writing ``path`` if it is one of the command's inputs (as given, through a link or not)."""
     given = (_READ.get() or {}).get(_real(path))
     if given is not None:
-        also = f" (given as {given})" if given != str(path) else ""
-        raise OutputError(
-            f"{option} {path}: this command reads that file{also}; writing it would replace its input with its "
-            f"output. Choose another {option}."
-        )
+        also = say("refuse.given_as", given=given) if given != str(path) else ""
+        raise OutputError(say("refuse.is_input", option=option, path=path, also=also))
 
 
 def check_outputs(outputs: dict[str, str | Path]) -> None:
@@ -64,7 +63,7 @@ def check_outputs(outputs: dict[str, str | Path]) -> None:
     seen: dict[str, str] = {}
     for option, path in outputs.items():
         if (first := seen.get(_real(path))) is not None:
-            raise OutputError(f"{first} and {option} both name {path}: give each output its own file.")
+            raise OutputError(say("refuse.same_file", first=first, option=option, path=path))
         seen[_real(path)] = option
 
 
@@ -98,10 +97,7 @@ def check_companion(path: str | Path, beside: str | Path) -> None:
     """Refuse writing ``path`` beside the output ``beside`` if a file there was not written by kommiljard."""
     path = Path(path)
     if path.is_symlink() or (path.exists() and not written_by_kommiljard(path)):
-        raise OutputError(
-            f"{path}: kommiljard writes this file beside {beside}, but the file there now is not one it wrote; it "
-            "is left alone. Move it away, or choose another name for the output."
-        )
+        raise OutputError(say("refuse.companion", path=path, beside=beside))
 
 
 @dataclass(frozen=True)
@@ -117,6 +113,10 @@ class FolderKind:
     subfolders: tuple[str, ...] = ()
     proven: tuple[str, ...] = ()  # names that count as the command's if the file says kommiljard wrote it
     proof: Callable[[Path], bool] | None = None  # another way an entry shows the folder is the command's
+
+    def said(self) -> str:
+        """The command, in the spoken language."""
+        return say(f"refuse.command.{self.command.replace(' ', '_')}")
 
     def owns(self, entry: Path) -> bool:
         """Whether ``entry`` (in a folder without the mark) is one an interrupted run of the command leaves."""
@@ -145,16 +145,14 @@ def claim_folder(folder: str | Path, kind: FolderKind) -> None:
     """Refuse, before anything is written, a folder the command may not write (see the module docstring)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: is a file, not a folder. Give --out a folder for the {kind.command}.")
+        raise OutputError(say("refuse.folder_is_file", folder=folder, command=kind.said()))
     if not folder.is_dir():
         return
     for name in kind.subfolders:
         sub = folder / name
         if sub.is_symlink():
-            raise OutputError(
-                f"{folder}: {name} is a symbolic link (to {os.readlink(sub)}); a {kind.command} writes its files "
-                f"only into its own folder. Remove the link, or choose another --out."
-            )
+            target = os.readlink(sub)
+            raise OutputError(say("refuse.folder_link", folder=folder, name=name, target=target, command=kind.said()))
     mark = folder / kind.mark
     if mark.is_file() and not mark.is_symlink() and kind.marks(mark):
         return
@@ -163,12 +161,9 @@ def claim_folder(folder: str | Path, kind: FolderKind) -> None:
         return
     foreign = sorted(e.name for e in entries if not kind.owns(e))
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise OutputError(
-            f"{folder}: holds files kommiljard did not write ({shown}); a {kind.command} writes only into a new or "
-            f"empty folder, or one that holds a {kind.command} of its own ({kind.mark}), and never replaces or "
-            "deletes anything else (not even with --force). Choose another --out, or move those files away."
-        )
+        shown = ", ".join(say("refuse.quoted", name=n) for n in foreign[:5])
+        shown += say("refuse.and_more", n=len(foreign) - 5) if len(foreign) > 5 else ""
+        raise OutputError(say("refuse.folder_foreign", folder=folder, shown=shown, command=kind.said(), mark=kind.mark))
 
 
 def _json_kind(path: Path, key: str, value: str | None) -> bool:

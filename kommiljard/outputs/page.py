@@ -41,8 +41,10 @@ from ..errors import InputError
 from ..inputs.regions import region_label, region_names
 from ..kinds import kind_of, word
 from ..kinds.naming import measure_name
+from ..language import spoken
+from ..money import format_number
 from ..rules import Rules
-from .files import write_text
+from .files import detail, say, write_text
 from .wording import cell_when, provenance_value
 
 TEMPLATE = files("kommiljard") / "outputs" / "page_template"
@@ -94,7 +96,7 @@ def _csp_hash(text: str) -> str:
 
 def check_lang(lang: str) -> dict:
     if lang not in LANGS:
-        raise InputError(f"--lang {lang!r}: choose one of {', '.join(LANGS)}.")
+        raise InputError(say("refuse.page_lang", lang=lang, langs=", ".join(LANGS)))
     return TEXT[lang]
 
 
@@ -156,18 +158,11 @@ def _read_sweep(out_dir: Path) -> LeverSweep:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot be read as a sweep's manifest ({exc}).") from None
+        raise InputError(say("refuse.manifest_unreadable", path=path, detail=detail(exc))) from None
     if manifest.get("status") != "complete" or not (out_dir / "summary.parquet").is_file():
-        raise InputError(
-            f"{out_dir}: not a complete sweep (no manifest with status complete and summary.parquet). Rerun the sweep "
-            "with the same arguments to finish it."
-        )
+        raise InputError(say("refuse.page_incomplete", directory=out_dir))
     if not manifest.get("lever"):
-        raise InputError(
-            f"{out_dir}: this sweep has no lever, so it says nothing about an improvement. Run "
-            "`kommiljard sweep ... --region R --improve X` (or --improve 0,1,2,3 for a lever grid) and pass that "
-            "directory to --sweep."
-        )
+        raise InputError(say("refuse.no_lever", directory=out_dir))
     return LeverSweep(out_dir, manifest, pd.read_parquet(out_dir / "summary.parquet"))
 
 
@@ -185,25 +180,25 @@ def read_lever_sweeps(paths: Iterable[str | Path]) -> list[LeverSweep]:
         elif path.is_dir() and (inside := sorted(p.parent for p in path.glob("*/manifest.json"))):
             found += inside
         else:
-            raise InputError(
-                f"{path}: not a sweep (no manifest.json) nor a folder of sweeps. Run `kommiljard sweep ... --region R "
-                f"--improve X --out {path}` first."
-            )
+            raise InputError(say("refuse.not_a_sweep", path=path))
     if not found:
-        raise InputError("--sweep: no sweep directory given.")
+        raise InputError(say("refuse.no_sweep_given"))
     sweeps = sorted((_read_sweep(p) for p in found), key=lambda s: s.improve_pp)
     first = sweeps[0]
     for other in sweeps[1:]:
         differ = [k for k, v in first.world().items() if other.world()[k] != v]
         if differ:
-            raise InputError(
-                f"{first.out_dir} and {other.out_dir} differ in {', '.join(differ)}: the sweeps of one page must be a "
-                "lever grid, the same draws with only --improve changed (`kommiljard sweep ... --improve 0,1,2,3`)."
-            )
+            differ = ", ".join(say(f"refuse.world.{k}") for k in differ)
+            raise InputError(say("refuse.sweeps_differ", first=first.out_dir, other=other.out_dir, differ=differ))
     sizes = [s.improve_pp for s in sweeps]
     if len(set(sizes)) != len(sizes):
         twice = sorted({x for x in sizes if sizes.count(x) > 1})
-        raise InputError(f"--sweep: more than one sweep with the lever {', '.join(f'{x:+g}' for x in twice)} pp.")
+        raise InputError(
+            say(
+                "refuse.sweeps_twice",
+                sizes=", ".join(format_number(x, None, signed=True, lang=spoken()) for x in twice),
+            )
+        )
     return sweeps
 
 
@@ -213,10 +208,22 @@ def check_sweeps(sweeps: list[LeverSweep], rules: Rules) -> None:
     ours = {"id": rules.id, "sha256": rules.sha256, "overrides": dict(rules.overrides)}
     if {k: theirs.get(k) for k in ours} != ours:
         raise InputError(
-            f"{sweeps[0].out_dir}: the sweep used rules {theirs.get('id')} {theirs.get('overrides') or ''} "
-            f"(sha256 {str(theirs.get('sha256'))[:12]}…), the page {rules.id} {ours['overrides'] or ''} "
-            f"(sha256 {rules.sha256[:12]}…). Give the page the sweep's --rules and --set."
+            say(
+                "refuse.sweep_rules",
+                directory=sweeps[0].out_dir,
+                theirs=theirs.get("id"),
+                their_changes=_changes(theirs.get("overrides")),
+                their_sha=str(theirs.get("sha256"))[:12],
+                ours=rules.id,
+                our_changes=_changes(ours["overrides"]),
+                our_sha=rules.sha256[:12],
+            )
         )
+
+
+def _changes(overrides: dict | None) -> str:
+    """A rule set's changes (``--set``) as typed, followed by a space; nothing if none."""
+    return " ".join(f"{k}={v}" for k, v in (overrides or {}).items()) + " " if overrides else ""
 
 
 def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict:
@@ -236,8 +243,13 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
         summary = sweep.summary.set_index("region")
         missing = [c for c in needed if c not in summary.columns]
         if missing or region not in summary.index:
-            what = f"column(s) {', '.join(missing)}" if missing else f"a row for the lever's region {region}"
-            raise InputError(f"{sweep.out_dir}/summary.parquet: has no {what}; is it a complete sweep of {rules.id}?")
+            what = (
+                say("refuse.summary_columns", columns=", ".join(say("refuse.quoted", name=c) for c in missing))
+                if missing
+                else say("refuse.summary_region", region=region)
+            )
+            path = f"{sweep.out_dir}/summary.parquet"
+            raise InputError(say("refuse.summary_lacks", path=path, what=what, rules=rules.id))
         row = summary.loc[region]
         k = round(sweep.improve_pp / curves.step)
         on_grid = abs(k * curves.step - sweep.improve_pp) < 1e-9 and curves.k[0] <= k <= curves.k[-1]
@@ -485,7 +497,7 @@ def write_page(
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
-        raise InputError(f"{path}: the page must be written to a file ending in .html")
+        raise InputError(say("refuse.page_suffix", path=path))
     check_lang(lang)
     sweeps = None
     if sweep is not None:  # before the longer part: sweeps without a lever or with other rules are refused at once

@@ -7,6 +7,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..language import speaker, spoken, words_of
+
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SHARE_SUM_TOLERANCE = 1e-9
 # Money is float64 kronor: up to 10**12 kr (a million mnkr, about the whole state budget) every sum
@@ -16,6 +18,7 @@ MAX_BLOCK_NUMBER = 999
 MAX_TEXT = 10_000  # characters of any text in a rule file (the bundled ones: under 500)
 # Characters that terminals obey rather than show: C0 controls but newline and tab, DEL, C1 controls,
 # and the bidirectional overrides that reorder text on screen.
+say = speaker(__package__)
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -45,14 +48,26 @@ def control_characters(text: str) -> str | None:
     return ", ".join(c.encode("unicode_escape").decode("ascii") for c in found) if found else None
 
 
+def _g(x: float) -> str:
+    """A bound or a sum as the checks write it (``0.9``, in Swedish ``0,9``)."""
+    text = f"{x:g}"
+    return text.replace(".", ",") if spoken() == "sv" else text
+
+
+def _what(what: str) -> str:
+    """What a check names (``bars``, ``group shares``: the kinds' words for their lists) in the spoken language."""
+    key = f"what.{what}"
+    return say(key) if key in words_of(__package__) else what
+
+
 def check_months(months: tuple[str, ...]) -> tuple[str, ...]:
     bad = [m for m in months if not MONTH_RE.match(m)]
     if bad:
-        raise ValueError(f"months must be written YYYY-MM, got {bad}")
+        raise ValueError(say("check.months_written", bad=bad))
     if len(set(months)) != len(months):
-        raise ValueError(f"months are listed twice: {sorted({m for m in months if months.count(m) > 1})}")
+        raise ValueError(say("check.months_twice", twice=sorted({m for m in months if months.count(m) > 1})))
     if list(months) != sorted(months):
-        raise ValueError("months must be listed in ascending order")
+        raise ValueError(say("check.months_ascending"))
     return months
 
 
@@ -60,13 +75,13 @@ def check_names_unique(items, what: str) -> None:
     names = [i.name for i in items]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise ValueError(f"{what} names must be unique, repeated: {dup}")
+        raise ValueError(say("check.names_unique", what=_what(what), dup=dup))
 
 
 def check_shares_sum(values, what: str) -> None:
     total = math.fsum(values)
     if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
-        raise ValueError(f"{what} must add up to 1, they add up to {total:g}")
+        raise ValueError(say("check.shares_sum", what=_what(what), total=_g(total)))
 
 
 def check_ascending_bounds(items, lowest: float, highest: float, what: str, unit: str) -> None:
@@ -75,13 +90,9 @@ def check_ascending_bounds(items, lowest: float, highest: float, what: str, unit
     value). ``what`` names them in messages (``bars``, ``improvement steps``)."""
     outside = [f"{i.name} = {i.min_improvement:g}" for i in items if not lowest <= i.min_improvement <= highest]
     if outside:
-        raise ValueError(
-            f"{what.split()[-1]}.min_improvement must lie between {lowest:g} and {highest:g} ({unit}); got "
-            f"{', '.join(outside)}"
-        )
+        bounds = {"lowest": _g(lowest), "highest": _g(highest)}
+        raise ValueError(say("check.bounds", what=what.split()[-1], **bounds, unit=unit, outside=", ".join(outside)))
     keys = [(i.min_improvement, not i.inclusive) for i in items]
     if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
-        raise ValueError(
-            f"{what} must ascend: each {what.split()[-1].rstrip('s')}'s min_improvement must be above the previous "
-            f"one's (got {[i.min_improvement for i in items]})"
-        )
+        one, values = what.split()[-1].rstrip("s"), [i.min_improvement for i in items]
+        raise ValueError(say("check.ascend", what=_what(what), one=_what(one), values=values))

@@ -20,11 +20,13 @@ from pydantic import ValidationError
 
 from ..errors import RuleFileError
 from ..kinds import KINDS
+from ..language import speaker, spoken
 from .common import MAX_TEXT, control_characters
 from .models import RuleSet, models_of_a_rule_file, ruleset_model
-from .tomlfiles import TomlKind
+from .tomlfiles import TomlKind, said_origin
 
 DEFAULT_RULES = "kommiljard-2019"
+say = speaker(__package__)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Rules:
     def with_overrides(self, overrides: Mapping[str, Any]) -> Rules:
         """A new rule set with parameters changed by dotted path (see :func:`apply_overrides`)."""
         raw = apply_overrides(self.ruleset.model_dump(mode="json"), overrides, self.origin)
-        where = f"{self.origin} with overrides {dict(overrides)}"
+        where = say("with_overrides", origin=said_origin(self.origin), overrides=dict(overrides))
         return Rules(_validate(raw, where), self.origin, self.sha256, {**self.overrides, **overrides})
 
     def with_alternative(self, name: str) -> Rules:
@@ -66,9 +68,10 @@ class Rules:
         except KeyError:
             names = [a.name for a in self.ruleset.alternatives]
             close = difflib.get_close_matches(name, names, n=1)
-            did = f" Did you mean {close[0]!r}?" if close else ""
+            did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
+            names = ", ".join(names) or say("none")
             raise RuleFileError(
-                f"{self.origin}: no alternative called {name!r}.{did} Alternatives: {', '.join(names) or '(none)'}"
+                say("refuse.no_alternative", origin=said_origin(self.origin), name=repr(name), did=did, names=names)
             ) from None
         return self.with_overrides(alt.overrides)
 
@@ -101,10 +104,13 @@ def _check_alternatives(rules: Rules) -> None:
     for alt in rules.ruleset.alternatives:
         try:
             _validate(
-                apply_overrides(bare, alt.overrides, rules.origin), f"{rules.origin} with overrides {alt.overrides}"
+                apply_overrides(bare, alt.overrides, rules.origin),
+                say("with_overrides", origin=said_origin(rules.origin), overrides=alt.overrides),
             )
         except RuleFileError as exc:
-            raise RuleFileError(f"{rules.origin}: alternative {alt.name!r} does not apply: {exc}") from None
+            raise RuleFileError(
+                say("refuse.alternative", origin=said_origin(rules.origin), name=repr(alt.name), exc=exc)
+            ) from None
 
 
 def _key_path(loc: tuple, raw: Any) -> str:
@@ -116,7 +122,7 @@ def _key_path(loc: tuple, raw: Any) -> str:
             label = f"[{item}]"
             if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
                 node = node[item]
-                tag = f"block {node['number']}" if "number" in node else node.get("name")
+                tag = say("block", number=node["number"]) if "number" in node else node.get("name")
                 label = f"[{item}]" + (f" ({tag})" if tag is not None else "")
             parts.append(label)
             continue
@@ -124,7 +130,7 @@ def _key_path(loc: tuple, raw: Any) -> str:
             continue  # the discriminator tag of a union
         node = node.get(item) if isinstance(node, dict) else None
         parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
+    return "".join(parts) or say("top_level")
 
 
 def _as_tuples(value: Any) -> Any:
@@ -165,14 +171,14 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rule
         parts = path.split(".")
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            where = ".".join(parts[:i]) or "(top level)"
+            where = ".".join(parts[:i]) or say("top_level")
             if i == 0 and part.startswith("block") and part[5:].isdigit():
                 node = _pick(out["blocks"], "number", int(part[5:]), path, origin, label=part)
                 continue
             if isinstance(node, list):
                 if last:
                     raise RuleFileError(
-                        f"{origin}: override {path!r} names a whole item; add the key to set, e.g. {path}.name"
+                        say("refuse.whole_item", origin=said_origin(origin), quoted=repr(path), path=path)
                     )
                 node = _pick(node, "name", part, path, origin)
                 continue
@@ -181,11 +187,18 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "rule
                 if i == 0:
                     choices += [f"block{b['number']}" for b in out["blocks"]]
                 close = difflib.get_close_matches(part, choices, n=1)
-                did = f" Did you mean {close[0]!r}?" if close else ""
-                raise RuleFileError(
-                    f"{origin}: override {path!r}: no key {part!r} under {where}.{did} Keys there: "
-                    f"{', '.join(map(str, choices))}"
+                did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
+                keys = ", ".join(map(str, choices)) if spoken() == "en" else ", ".join(f"'{c}'" for c in choices)
+                said = say(
+                    "refuse.no_key",
+                    origin=said_origin(origin),
+                    path=repr(path),
+                    part=repr(part),
+                    where=where,
+                    did=did,
+                    keys=keys,
                 )
+                raise RuleFileError(said)
             if last:
                 node[part] = value
             else:
@@ -201,20 +214,28 @@ def _pick(items: list, key: str, wanted: Any, path: str, origin: str, label: str
     if label is not None:
         names = [f"block{n}" for n in names]
     close = difflib.get_close_matches(label or str(wanted), names, n=1)
-    did = f" Did you mean {close[0]!r}?" if close else ""
+    did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
+    named = repr(label or wanted)
     raise RuleFileError(
-        f"{origin}: override {path!r}: nothing called {label or wanted!r}.{did} Choices: {', '.join(names)}"
+        say(
+            "refuse.nothing_called",
+            origin=said_origin(origin),
+            path=repr(path),
+            named=named,
+            did=did,
+            names=", ".join(names),
+        )
     )
 
 
 def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``key=value`` from the command line; the value is read as TOML, else as text."""
     if "=" not in text:
-        raise RuleFileError(f"override {text!r}: write it as key=value, e.g. block1.sharing=equal")
+        raise RuleFileError(say("refuse.not_key_value", text=repr(text)))
     if len(text) > MAX_TEXT:
-        raise RuleFileError(f"override {text[:60]!r}...: {len(text)} characters; an override may have {MAX_TEXT}")
+        raise RuleFileError(say("refuse.long_override", text=repr(text[:60]), n=len(text), most=MAX_TEXT))
     if control_characters(text):
-        raise RuleFileError(f"override {text!r}: contains control characters ({control_characters(text)}); remove them")
+        raise RuleFileError(say("refuse.override_controls", text=repr(text), found=control_characters(text)))
     key, value = (s.strip() for s in text.split("=", 1))
     try:
         parsed = tomllib.loads(f"v = {value}")["v"]

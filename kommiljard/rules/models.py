@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, create_model, field_validator, model_validator
 
 from ..kinds import KINDS, block_models, rule_models
+from ..language import spoken
 from ..money import format_kronor
-from .common import MAX_SEK, MONTH_RE, Frozen, check_names_unique
+from .common import MAX_SEK, MONTH_RE, Frozen, check_names_unique, say
 
 MAX_ALTERNATIVES = 200  # named alternatives in one rule file (the bundled ones: at most 9)
 
@@ -52,20 +53,19 @@ class RuleSet(Frozen):
     @classmethod
     def _month(cls, value: str | None) -> str | None:
         if value is not None and not MONTH_RE.match(value):
-            raise ValueError(f"must be a month written YYYY-MM, got {value!r}")
+            raise ValueError(say("check.month", value=repr(value)))
         return value
 
     @model_validator(mode="after")
     def _blocks(self) -> RuleSet:
         numbers = [b.number for b in self.blocks]
         if len(set(numbers)) != len(numbers):
-            raise ValueError(f"block numbers must be unique, got {numbers}")
+            raise ValueError(say("check.block_numbers", numbers=numbers))
         total = math.fsum(b.total_sek for b in self.blocks)
         if abs(total - self.total_sek) > 0.005:
-            raise ValueError(
-                f"the blocks' total_sek add up to {format_kronor(total, 2)}, not the scheme's total_sek "
-                f"{format_kronor(self.total_sek, 2)}"
-            )
+            lang = spoken()
+            sums = {"total": format_kronor(total, 2, lang=lang), "scheme": format_kronor(self.total_sek, 2, lang=lang)}
+            raise ValueError(say("check.blocks_total", **sums))
         check_names_unique(self.alternatives, "alternative")
         self._check_period()
         return self
@@ -73,17 +73,17 @@ class RuleSet(Frozen):
     def _check_period(self) -> None:
         """Every month of every block must lie inside the scheme's period (``valid_from``..``valid_to``)."""
         if (self.valid_from is None) != (self.valid_to is None):
-            raise ValueError("give both valid_from and valid_to (the scheme's first and last month), or neither")
+            raise ValueError(say("check.both_valid"))
         if self.valid_from is None:
             return
         if self.valid_from > self.valid_to:
-            raise ValueError(f"valid_from {self.valid_from} is after valid_to {self.valid_to}")
+            raise ValueError(say("check.valid_order", first=self.valid_from, last=self.valid_to))
         for b in self.blocks:
             outside = [m for m in b.months if not self.valid_from <= m <= self.valid_to]
             if outside:
+                period = {"first": self.valid_from, "last": self.valid_to}
                 raise ValueError(
-                    f"block {b.number} ({b.name}): month(s) {', '.join(outside)} outside the scheme's period "
-                    f"{self.valid_from} to {self.valid_to}; correct the month or the scheme's valid_from/valid_to"
+                    say("check.outside_period", number=b.number, name=b.name, months=", ".join(outside), **period)
                 )
 
     @property
@@ -96,7 +96,7 @@ class RuleSet(Frozen):
         needs: dict[str, str] = {}
         for b in self.blocks:
             for col in b.measure_columns():
-                needs.setdefault(col, f"block {b.number} ({b.name}) of {self.id}")
+                needs.setdefault(col, say("block_of", number=b.number, name=b.name, id=self.id))
         return needs
 
     def alternative(self, name: str) -> Alternative:

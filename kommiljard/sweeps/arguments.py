@@ -16,6 +16,10 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..inputs.options import RANGES, whole
+from ..language import speaker, spoken
+from ..money import format_number
+
+say = speaker(__package__)
 
 MAX_TRAJECTORIES = int(RANGES["trajectories"].high)
 BYTES_PER_TRAJECTORY = 60  # the parts' Parquet, measured about 45-50 (21 regions); a margin on top
@@ -30,8 +34,7 @@ def check_sweep_arguments(n: int, seed: int, chunk_size: int, threads: int | Non
     parts = -(-n // chunk_size)
     if parts > MAX_PARTS:
         raise InputError(
-            f"sweep: --chunk-size {chunk_size} would write {parts} parts of trajectories; at most {MAX_PARTS}. "
-            f"Give --chunk-size {-(-n // MAX_PARTS)} or more."
+            say("refuse.too_many_parts", chunk_size=chunk_size, parts=parts, most=MAX_PARTS, least=-(-n // MAX_PARTS))
         )
     if threads is not None:
         whole(threads, "--threads", "threads")
@@ -45,7 +48,6 @@ def check_disk(out_dir: str | Path, n: int, lever: bool) -> None:
     needed = n * BYTES_PER_TRAJECTORY * (2 if lever else 1)
     free = shutil.disk_usage(folder).free
     if needed > free:
-        raise InputError(
-            f"{out_dir}: a sweep of {n:,} trajectories needs about {needed / 1e9:,.1f} GB for its parts, but the disk "
-            f"has {free / 1e9:,.1f} GB free. Choose a smaller --n or another --out.".replace(",", " ")
-        )
+        lang = spoken()
+        needed, free = (format_number(b / 1e9, 1, lang=lang) for b in (needed, free))
+        raise InputError(say("refuse.disk", out=out_dir, n=format_number(n, lang=lang), needed=needed, free=free))

@@ -26,8 +26,11 @@ import pandas as pd
 from numba import njit
 
 from ..compiling import kernel
+from ..language import speaker
 from .rng import STREAM_SIZE, sfc64_state, standard_normal, stream_generator, uniform
 from .scenario import CountsSpec
+
+say = speaker(__package__)
 
 # A Poisson mean from which the count is drawn by the normal approximation with Cornish-Fisher's skewness term:
 # its percentiles from 0.01 % to 99.99 % are Poisson's to within one count (tests/test_counts.py).
@@ -171,11 +174,7 @@ class Counts:
         from ..errors import InputError
 
         if observed is None:
-            raise InputError(
-                f"{who}: a sweep of counts draws each region's operations around its own earlier years: give "
-                "--observed PANEL with its operations in the months of the baseline years (and the months of the "
-                "scheme already known)."
-            )
+            raise InputError(say("refuse.counts_observed", who=who))
         spec = getattr(scenario.spec, "counts", None) or CountsSpec()
         regions, groups = tuple(population.counts.index), tuple(needs.groups)
         frame = observed.frame
@@ -264,11 +263,18 @@ def _history(grid, baseline: list[str], who: str, keys: tuple) -> tuple[np.ndarr
         gaps = np.argwhere(np.isnan(values))
         months = sorted({baseline[m] for m in gaps[:, 0]})
         regions = sorted({keys[0][r] for r in gaps[:, 2]})
-        first = f"{region_label(keys[0][gaps[0, 2]])} has no row for {baseline[gaps[0, 0]]} {keys[1][gaps[0, 1]]}"
+        region, month, group = region_label(keys[0][gaps[0, 2]]), baseline[gaps[0, 0]], keys[1][gaps[0, 1]]
+        first = say("refuse.no_row", region=region, month=month, group=say("typed", name=group))
         raise InputError(
-            f"{who}: the observed panel lacks operations for the baseline months {', '.join(months[:6])}"
-            f"{' ...' if len(months) > 6 else ''} (region(s) {', '.join(map(region_label, regions[:4]))}"
-            f"{' ...' if len(regions) > 4 else ''}; e.g. {first}); a sweep draws only the scheme's months."
+            say(
+                "refuse.counts_lacks",
+                who=who,
+                months=", ".join(months[:6]),
+                more=say("more") if len(months) > 6 else "",
+                regions=", ".join(map(region_label, regions[:4])),
+                more_regions=say("more") if len(regions) > 4 else "",
+                first=first,
+            )
         )
     out = np.zeros((len(years), values.shape[2], values.shape[1]))
     for i, month in enumerate(baseline):
@@ -284,10 +290,8 @@ def _level(grid, period: tuple[str, ...], level_years: int, who: str) -> np.ndar
     earlier = [tuple(f"{year - k}-{m[5:]}" for m in period) for k in range(1, level_years + 1)]
     levels = np.array([grid(months) for months in earlier])
     if np.isnan(levels).any():
-        raise InputError(
-            f"{who}: a region's trend starts from the same months of its latest {level_years} year(s) before {year}; "
-            f"the observed panel lacks some of {', '.join(earlier[-1][:3])} ..."
-        )
+        months = ", ".join(earlier[-1][:3])
+        raise InputError(say("refuse.counts_level", who=who, years=level_years, year=year, months=months))
     return levels.mean(axis=0)
 
 

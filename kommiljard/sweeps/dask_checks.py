@@ -17,10 +17,13 @@ import asyncio
 import logging
 
 from ..errors import InputError, KommiljardError
+from ..language import speaker, speaking, spoken
+from ..money import format_number
 
 VERSIONED = ("kommiljard", "numba", "numpy")  # what must be the same on every worker: the results depend on them
 REFUSED = "kommiljard_refused"  # a worker's attribute: why it may compute no part (None: it may)
 log = logging.getLogger(__name__)
+say = speaker(__package__)
 
 
 class WorkerVersionError(KommiljardError):
@@ -39,19 +42,18 @@ def versions() -> dict[str, str]:
 
 def difference(expected: dict[str, str], found: dict[str, str]) -> str | None:
     """``kommiljard 0.2.0 (this machine: 0.1.0), ...`` for every version that differs; None if none does."""
-    differ = [f"{name} {found.get(name)} (this machine: {expected[name]})" for name in expected if found.get(name) !=
-              expected[name]]  # fmt: skip
+    differ = [
+        say("refuse.version_differs", name=name, found=found.get(name), expected=expected[name])
+        for name in expected
+        if found.get(name) != expected[name]
+    ]
     return ", ".join(differ) or None
 
 
 def refusal(address: str, expected: dict[str, str], found: dict[str, str]) -> str:
     """The message for a worker whose versions differ."""
-    return (
-        f"Dask: worker {address} runs {difference(expected, found)}; the results could differ, so it may compute "
-        f"no part (it runs another kommiljard than this machine ({expected['kommiljard']}) or other numba or "
-        "numpy). Install the same versions on every machine, then run the same command again: the parts written "
-        "so far are kept."
-    )
+    differ = difference(expected, found)
+    return say("refuse.worker_versions", address=address, differ=differ, version=expected["kommiljard"])
 
 
 try:
@@ -66,12 +68,13 @@ class SameVersions(WorkerPlugin):
 
     name = "kommiljard-same-versions"
 
-    def __init__(self, expected: dict[str, str]):
-        self.expected = dict(expected)
+    def __init__(self, expected: dict[str, str], lang: str = "en"):
+        self.expected, self.lang = dict(expected), lang  # lang: the command's, which the worker's process does not know
 
     def setup(self, worker) -> None:
         found = versions()
-        message = refusal(worker.address, self.expected, found) if difference(self.expected, found) else None
+        with speaking(self.lang):
+            message = refusal(worker.address, self.expected, found) if difference(self.expected, found) else None
         setattr(worker, REFUSED, message)
         if message:
             log.error(message)
@@ -98,29 +101,19 @@ def probe(address: str, timeout: float) -> None:
         comm = await connect(address, timeout=timeout)
         try:
             if not isinstance(comm.remote_info, dict) or "compression" not in comm.remote_info:
-                raise ValueError("its handshake is not Dask's")
+                raise ValueError(say("refuse.handshake"))
         finally:
             comm.abort()
 
     try:
         asyncio.run(asyncio.wait_for(handshake(), timeout))
     except TimeoutError:
-        raise InputError(
-            f"--scheduler {address!r}: no Dask scheduler answered there within {timeout:g} s (something "
-            "accepted the connection but sent no Dask handshake, or nothing answered). Check the address "
-            "(`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786); Dask's distributed.comm.timeouts.connect sets "
-            "the wait."
-        ) from None
+        within = format_number(timeout, None, lang=spoken())
+        raise InputError(say("refuse.no_answer_within", text=address, timeout=within)) from None
     except Exception as exc:  # OSError: nothing listens, or it hung up; anything else: it does not speak Dask
         said = " ".join(str(exc).split())[:200]
-        what = (
-            f"no Dask scheduler answered there ({type(exc).__name__}: {said})"
-            if isinstance(exc, OSError)
-            else f"something answered there, but no Dask scheduler: what it sent is not Dask's handshake "
-            f"({type(exc).__name__}: {said})"
-        )
+        error = f"{type(exc).__name__}: {said}"
+        what = say("refuse.nothing_listens" if isinstance(exc, OSError) else "refuse.not_dask", error=error)
         raise InputError(
-            f"--scheduler {address!r}: {what}. Check the address (`dask scheduler` prints it, e.g. "
-            "tcp://10.0.0.5:8786) and that the scheduler runs and is reachable; or use --scheduler local:N for N "
-            "worker processes on this machine."
+            say("refuse.probe_failed", text=address, what=what, check=say("refuse.check_scheduler"))
         ) from None

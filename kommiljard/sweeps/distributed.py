@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import InputError, KommiljardError
+from ..language import speaker, spoken
 from .dask_checks import SameVersions, WorkerVersionError, probe, refused_here, versions
 from .outcomes import Batches, Setup
 from .quantiles import PassState, merge_results, selected
@@ -39,6 +40,7 @@ LOCAL = "local:"
 INSTALL = "pip install 'kommiljard[distributed]'"
 RETRIES = 2  # reruns of a task that raised (a worker's death is handled by Dask's own rescheduling)
 MAX_LOCAL_WORKERS = 256
+say = speaker(__package__)
 
 
 def check_scheduler(scheduler: str) -> str:
@@ -48,22 +50,13 @@ def check_scheduler(scheduler: str) -> str:
     try:
         import distributed  # noqa: F401
     except ImportError:
-        raise InputError(
-            f"--scheduler {text!r}: running a sweep on Dask needs the optional distributed extra. Install it with "
-            f"{INSTALL}, or leave out --scheduler to run on this machine."
-        ) from None
+        raise InputError(say("refuse.no_dask", text=text, install=INSTALL)) from None
     if text.startswith(LOCAL):
         count = text.removeprefix(LOCAL)
         if not count.isdigit() or not 1 <= int(count) <= MAX_LOCAL_WORKERS:
-            raise InputError(
-                f"--scheduler {text!r}: local:N needs a number of worker processes N from 1 to {MAX_LOCAL_WORKERS}, "
-                "e.g. local:2"
-            )
+            raise InputError(say("refuse.local_workers", text=text, most=MAX_LOCAL_WORKERS))
     elif not text or any(c.isspace() for c in text):
-        raise InputError(
-            f"--scheduler {text!r}: give a Dask scheduler's address (e.g. tcp://10.0.0.5:8786, as `dask scheduler` "
-            "prints it) or local:N for N worker processes on this machine"
-        )
+        raise InputError(say("refuse.scheduler_address", text=text))
     return text
 
 
@@ -102,11 +95,7 @@ def connected(scheduler) -> Iterator:
     try:
         client = Client(text, timeout=timeout)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
-        raise InputError(
-            f"--scheduler {text!r}: no Dask scheduler answered there ({exc}; Dask's distributed.comm.timeouts.connect "
-            "sets the wait). Check the address (`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786) and that the "
-            "scheduler runs and is reachable; or use --scheduler local:N for N worker processes on this machine."
-        ) from None
+        raise InputError(say("refuse.no_answer", text=text, error=exc, check=say("refuse.check_scheduler"))) from None
     with client, admitted(client):
         yield client
 
@@ -122,14 +111,10 @@ def admitted(client) -> Iterator[None]:
     try:
         client.wait_for_workers(1, timeout=wait)
     except TimeoutError:
-        raise KommiljardError(
-            f"Dask: the scheduler at {client.scheduler.address} has no workers (waited {wait}, Dask's "
-            "distributed.comm.timeouts.connect). Start some with `dask worker ADDRESS --nthreads 1`, then run the same "
-            "command again."
-        ) from None
+        raise KommiljardError(say("refuse.no_workers", address=client.scheduler.address, wait=wait)) from None
     expected = {**versions(), "kommiljard": __version__}
     try:
-        client.register_plugin(SameVersions(expected))
+        client.register_plugin(SameVersions(expected, spoken()))
     except WorkerVersionError as exc:
         raise WorkerVersionError(str(exc)) from None
     try:
@@ -260,9 +245,7 @@ def run_parts(
     def lost(exc: BaseException) -> KommiljardError:
         said = " ".join(str(exc).split())
         return KommiljardError(
-            f"Dask: lost the scheduler at {client.scheduler.address} ({type(exc).__name__}: {said}); the parts"
-            " written so far are kept. Check that the scheduler and its workers run, then run the same command again "
-            "to resume."
+            say("refuse.lost", address=client.scheduler.address, error=f"{type(exc).__name__}: {said}")
         )
 
     try:
@@ -275,10 +258,7 @@ def run_parts(
             try:
                 meta, counters = future.result()
             except KilledWorker as exc:
-                raise KommiljardError(
-                    f"Dask: {exc.task!r} was running on workers that died each time ({exc}); the parts written so "
-                    "far are kept. Check the workers' memory and logs, then run the same command again to resume."
-                ) from None
+                raise KommiljardError(say("refuse.workers_died", task=exc.task, error=exc)) from None
             except (OSError, TimeoutError, CancelledError) as exc:
                 if future.status == "error":  # the task's own error
                     raise

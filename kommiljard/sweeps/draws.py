@@ -25,10 +25,14 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..kinds import Draw
+from ..language import speaker
+from ..rules.tomlfiles import said_origin
 from .counts import Counts
 from .drift import LogitDrift
 from .model import ConditionedModel, Draws, VariableLayout, draw, draw_outcomes, observed_record, trajectory_model
 from .scenario import Scenario
+
+say = speaker(__package__)
 
 
 class DrawModel(Protocol):
@@ -69,26 +73,18 @@ class LogitShares:
     def prepare(self, scenario, needs: Draw, population, observed, who: str):
         others = [m for m in needs.measures if m not in self.measures]
         if "share_90" not in needs.months or others:
-            raise InputError(
-                f"{who}: the trajectories give share_90 and share_60, but it measures {', '.join(needs.measures)}."
-            )
+            measures = ", ".join(say("typed", name=m) for m in needs.measures)
+            raise InputError(say("refuse.measures", who=who, measures=measures))
         if scenario.own_model is not None:  # e.g. a fitted scenario: each region from its own forecast
             model, used = scenario.own_model.sweep_model(needs, population, observed)
         elif scenario.spec.fit is not None:
-            raise InputError(
-                f"{scenario.origin}: a fitted scenario draws each region from its own forecast, which needs its [fit] "
-                "table read by kommiljard.forecasting: load it with kommiljard.load_scenario (the commands do) and "
-                "sweep what that returns."
-            )
+            raise InputError(say("refuse.fitted_unread", origin=said_origin(scenario.origin)))
         else:
             model, used = _scenario_model(scenario, needs, population, observed)
         if isinstance(model, ConditionedModel) and model.n_latent == 0:
-            raise InputError(
-                f"{observed.source if observed is not None else 'the observed panel'}: every month the rules read "
-                f"({', '.join(sorted(set(model.model.months)))}) is in it, so there is nothing left to draw: the "
-                "payout is known exactly. Compute it with `kommiljard payout PANEL` (same --rules), or sweep with the "
-                "months known up to an earlier one."
-            )
+            source = observed.source if observed is not None else say("observed_panel")
+            months = ", ".join(sorted(set(model.model.months)))
+            raise InputError(say("refuse.nothing_to_draw", source=source, months=months))
         return model, used
 
     def layout(self, model) -> VariableLayout:
@@ -129,8 +125,13 @@ def _scenario_model(scenario: Scenario, needs: Draw, population: Population, obs
     needed = list(needs.months["share_90"])
     if outside := [m for m in needed if m[:4] not in years]:
         raise InputError(
-            f"scenario {scenario.name!r} covers {spec.baseline_year} and {spec.measurement_year}, but the rules need "
-            f"{outside}."
+            say(
+                "refuse.scenario_years",
+                name=scenario.name,
+                baseline=spec.baseline_year,
+                measurement=spec.measurement_year,
+                outside=outside,
+            )
         )
     months, months_60 = set(needed), set(needs.months.get("share_60", ()))
     obs_info = None
@@ -161,5 +162,5 @@ def draw_model(needs: Draw, who: str) -> DrawModel:
     try:
         return DRAW_MODELS[needs.model]
     except KeyError:
-        known = ", ".join(DRAW_MODELS)
-        raise InputError(f"{who}: no draw model called {needs.model!r}; draw models: {known}") from None
+        known = ", ".join(say("typed", name=m) for m in DRAW_MODELS)
+        raise InputError(say("refuse.draw_model", who=who, model=needs.model, known=known)) from None

@@ -30,7 +30,10 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.panel import shift_month
 from ..kinds import Draw
+from ..language import speaker
 from .rng import STREAM_SIZE, each_stream, stream_generator
+
+say = speaker(__package__)
 
 DRIFT_MEAN = 0.0  # logit units: no change expected over the year
 DRIFT_SD = 0.15  # logit units: about 3.5 pp near 60 % (the sample panels' spread of regions' yearly change)
@@ -82,10 +85,7 @@ class LogitDrift:
 
     def prepare(self, scenario, needs: Draw, population, observed, who: str):
         if observed is None:
-            raise InputError(
-                f"{who}: its measures are drawn around the panel's own figures a year earlier: give them with "
-                "--observed PANEL (the months a year before each measured month, at least)"
-            )
+            raise InputError(say("refuse.drift_observed", who=who))
         regions = tuple(sorted(set(population.counts.index)))
         layout = Layout(regions, tuple(needs.groups), {m: tuple(ms) for m, ms in needs.months.items()})
         frame = observed.frame.drop_duplicates(["region", "month", "group"]).set_index(["month", "group", "region"])
@@ -95,10 +95,9 @@ class LogitDrift:
             values[measure], drawn[measure], anchors[measure] = grid, draw_it, anchor
             problems += missing
         if problems:
-            raise InputError(
-                f"{who}: {observed.source} lacks the figures a year earlier that drawn months start from: "
-                f"{', '.join(problems[:8])}{' ...' if len(problems) > 8 else ''}. Give them in the observed panel."
-            )
+            more = say("more") if len(problems) > 8 else ""
+            missing = ", ".join(problems[:8])
+            raise InputError(say("refuse.drift_lacks", who=who, source=observed.source, missing=missing, more=more))
         n_drift = sum(d.any(axis=0).sum() for d in drawn.values()) * len(regions)
         n_noise = sum(int(d.sum()) for d in drawn.values()) * len(regions)
         model = DriftModel(layout, values, drawn, anchors, int(n_drift + n_noise))
@@ -153,7 +152,12 @@ def _measure_grid(frame: pd.DataFrame, measure: str, layout: Layout, needs: Draw
     anchor = np.array([months.index(a) if (a := shift_month(m, -12)) in months else -1 for m in months])
     draw_it = read & np.isnan(grid).any(axis=2)
     missing = [
-        f"{measure} {groups[g]} {shift_month(months[t], -12)}"
+        say(
+            "refuse.figure",
+            measure=say("typed", name=measure),
+            group=say("typed", name=groups[g]),
+            month=shift_month(months[t], -12),
+        )
         for t, g in zip(*np.nonzero(draw_it))
         if anchor[t] < 0 or (np.isnan(grid[anchor[t], g]).any() and not draw_it[anchor[t], g])
     ]

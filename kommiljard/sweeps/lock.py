@@ -27,10 +27,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import KommiljardError, OutputError
+from ..language import speaker
 from ..outputs.files import output_error
 
 LOCK_NAME = ".kommiljard-sweep.lock"
 BEING_WRITTEN_S = 60.0  # an unreadable lock this fresh is being written by its owner right now
+say = speaker(__package__)
 
 
 class SweepLockedError(KommiljardError):
@@ -74,13 +76,11 @@ def _read(path: Path) -> dict | None:
 
 def _describe(owner: dict | None) -> str:
     if owner is None:
-        return "a sweep is starting in it"
+        return say("refuse.starting")
     command = str(owner.get("command", ""))[:160]
-    return (
-        f"a sweep is writing it (process {owner.get('pid')} on {owner.get('host')}, started {owner.get('started')}"
-        + (f": {command}" if command else "")
-        + ")"
-    )
+    command = say("refuse.command", command=command) if command else ""
+    pid, host, started = owner.get("pid"), owner.get("host"), owner.get("started")
+    return say("refuse.writing", pid=pid, host=host, started=started, command=command)
 
 
 def _create(path: Path, owner: dict) -> bool:
@@ -117,14 +117,10 @@ def _take(path: Path) -> dict:
         holder = _read(path)
         fresh = holder is None and _age_s(path) < BEING_WRITTEN_S
         if fresh or (holder is not None and _alive(holder)):
-            raise SweepLockedError(
-                f"{path.parent}: {_describe(holder)}. A second sweep, with or without --force, may not write "
-                f"the same folder: wait for that one to finish, stop it, or choose another --out. If that sweep is "
-                f"known to be gone, delete {path}."
-            )
+            raise SweepLockedError(say("refuse.locked", folder=path.parent, who=_describe(holder), path=path))
         if _read(path) == holder:  # stale: still the same file, so nobody took it meanwhile
             path.unlink(missing_ok=True)
-    raise SweepLockedError(f"{path.parent}: another sweep took the folder just now. Choose another --out.")
+    raise SweepLockedError(say("refuse.taken", folder=path.parent))
 
 
 def _age_s(path: Path) -> float:
@@ -150,9 +146,9 @@ def sweep_lock(out_dir: str | Path):
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # deepest first
     existing = next(p for p in (out_dir, *out_dir.parents) if p.exists())
     if not existing.is_dir():
-        raise OutputError(f"{out_dir}: {existing} is a file, not a folder. Give --out a folder for the sweep.")
+        raise OutputError(say("refuse.out_is_file", out=out_dir, existing=existing))
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{out_dir}: no permission to write in {existing}. Choose a folder you can write to.")
+        raise OutputError(say("refuse.no_permission", out=out_dir, existing=existing))
     path, owner = out_dir / LOCK_NAME, None
     try:
         try:

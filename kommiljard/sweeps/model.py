@@ -39,9 +39,13 @@ from ..inputs.panel import Panel
 from ..inputs.population import read_population
 from ..inputs.regions import region_codes
 from ..kinds.trajectory import allocate_trajectories, trajectory_work
+from ..language import speaker
+from ..rules.tomlfiles import said_origin
 from .rng import STREAM_SIZE, each_stream, fill_normals, seed_words, stream_state
 from .scenario import Scenario, ScenarioError, load_scenario
 from .shares import shares_row
+
+say = speaker(__package__)
 
 
 def logit(pct):
@@ -316,8 +320,7 @@ def trajectory_model(
     groups = tuple(groups or spec.group_names)
     if unknown := [g for g in groups if g not in spec.national]:
         raise ScenarioError(
-            f"{scenario.origin}: no group(s) {unknown} (the rules need them); the scenario describes "
-            f"{list(spec.group_names)}"
+            say("refuse.no_groups", origin=said_origin(scenario.origin), unknown=unknown, groups=list(spec.group_names))
         )
     months, months_60 = tuple(sorted(set(months))), tuple(sorted(set(months_60)))
     if extra := sorted(set(months_60) - set(months)):
@@ -326,10 +329,7 @@ def trajectory_model(
     regions = region_codes()
     population = population or read_population()
     if missing := [r for r in regions if r not in population.counts.index]:
-        raise InputError(
-            f"{population.source}: synthetic trajectories need the population of all 21 regions; missing "
-            f"{' '.join(missing)}"
-        )
+        raise InputError(say("refuse.population", source=population.source, missing=" ".join(missing)))
     w = population.of(regions).astype(np.float64)
     spreads = _Spreads.of(spec, groups)
     free_level, free_trend, level, trend = _region_terms(spec, regions, groups, spreads, w)

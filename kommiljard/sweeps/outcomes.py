@@ -26,9 +26,13 @@ from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..inputs.regions import normalise_code
 from ..kinds import Draw, SweepPlan, kind_of
+from ..language import speaker
 from ..rules import Rules
+from ..rules.tomlfiles import said_origin
 from .draws import DrawModel, draw_model
 from .scenario import Scenario
+
+say = speaker(__package__)
 
 PART_KEY = b"kommiljard.sweep_part"  # a part's own record, in its schema
 COUNTS_KEY = b"kommiljard.month_counts"  # its month-by-month bar counts, in its footer
@@ -49,7 +53,7 @@ class Lever:
         except (TypeError, ValueError):
             value = math.nan
         if not math.isfinite(value):
-            raise InputError(f"lever: {self.improve_pp!r} is not a finite number")
+            raise InputError(say("refuse.lever_not_number", value=self.improve_pp))
         object.__setattr__(self, "improve_pp", value)
 
 
@@ -81,10 +85,8 @@ def sweep_block(rules: Rules):
     blocks = [b for b in rules.ruleset.blocks if kind_of(b).draw(b) is not None]
     if len(blocks) != 1:
         kinds = sorted({b.kind for b in rules.ruleset.blocks})
-        raise InputError(
-            f"{rules.origin}: a sweep draws trajectories for exactly one block a sweep can draw; this rule set has "
-            f"{len(blocks)} (its kinds: {', '.join(kinds)})."
-        )
+        kinds = ", ".join(say("typed", name=k) for k in kinds)
+        raise InputError(say("refuse.one_block", origin=said_origin(rules.origin), count=len(blocks), kinds=kinds))
     return blocks[0]
 
 
@@ -98,7 +100,7 @@ def setup_sweep(
     scenario: Scenario, rules: Rules, population: Population, lever: Lever | None, observed: Panel | None
 ) -> tuple[Setup, dict | None]:
     block, needs = sweep_draw(rules)
-    who = f"{rules.origin}: block {block.number} ({block.name})"
+    who = say("block", origin=said_origin(rules.origin), number=block.number, name=block.name)
     draws = draw_model(needs, who)
     model, obs_info = draws.prepare(scenario, needs, population, observed, who)
     layout = draws.layout(model)
@@ -106,10 +108,10 @@ def setup_sweep(
     if lever is not None:
         code = normalise_code(lever.region)
         if code not in layout.regions:
-            raise InputError(f"lever: region {lever.region!r} is not an SCB county code ({' '.join(layout.regions)}).")
+            raise InputError(say("refuse.lever_region", region=lever.region, codes=" ".join(layout.regions)))
         actions = kind_of(block).lever(block)
         if actions is None:
-            raise InputError(f"{who}: a region cannot change anything in it, so a sweep has no lever for it")
+            raise InputError(say("refuse.no_lever", who=who))
         change = actions.lever.check(lever.improve_pp, f"--{actions.lever.option}")
         chosen = {(m, g) for n, m, g in choose_cells(rules, lever.months, lever.groups) if n == block.number}
         rows = actions.rows()

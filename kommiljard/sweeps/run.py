@@ -43,6 +43,7 @@ from ..errors import InputError, KommiljardError
 from ..inputs.panel import Panel, as_panel, known_groups
 from ..inputs.population import Population, read_population
 from ..inputs.regions import normalise_code
+from ..language import speaker, words_of
 from ..outputs.dialects import csv_text
 from ..outputs.exports import sweep_sheets, variant_sheets
 from ..outputs.files import atomic_path, read_complete_sweep, read_json, write_table, write_text
@@ -64,6 +65,9 @@ FULL_BATCH_VARIANTS = 8  # a variant sweep of more variants computes fewer traje
 # How parts are written: the region dictionary-encoded, statistics (min and max per row group) only for the
 # trajectory numbers, which readers filter on (those of the amounts cost a seventh of the writing).
 PARQUET = {"compression": "snappy", "use_dictionary": ["region"], "write_statistics": ["trajectory"]}
+
+
+say = speaker(__package__)
 
 
 class SweepConflictError(KommiljardError):
@@ -95,6 +99,23 @@ def observed_as_panel(observed_panel, needs, scenario: Scenario | None = None):
         return reader(observed_panel, needs.groups)
     complete = getattr(draw_model(needs, "the sweep"), "complete", True)
     return as_panel(observed_panel, known_groups(needs.groups), measures=needs.measures, complete=complete)
+
+
+def _changed(key: str, then: object, now: object) -> str:
+    """``seed: 7 then, 9 now``: a setting of the sweep in the folder and of this one, named in the spoken language."""
+    name = say(f"identity.{key}") if f"identity.{key}" in words_of(__package__) else key
+    return say("identity.changed", key=name, then=_shown(then), now=_shown(now))
+
+
+def _shown(value: object) -> str:
+    """A recorded setting as Python writes it (``{'region': '06', 'months': None}``), ``None`` said in words."""
+    if value is None:
+        return say("identity.none")
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_shown, value)) + "]"
+    return repr(value)
 
 
 def _fingerprint(identity: dict) -> str:
@@ -151,24 +172,19 @@ def _remove_own_files(out_dir: Path, keep_parts: bool) -> None:
 def _check_existing(out_dir: Path, identity: dict, fingerprint: str, force: bool) -> dict | None:
     """The existing manifest if it is this sweep's; refuse (or clear with ``force``) if not."""
     manifest_path = out_dir / "manifest.json"
-    broken = "Rerun with --force to start the sweep again (deletes the sweep's files), or choose another --out."
-    manifest = read_json(manifest_path, "sweep manifest", broken) if manifest_path.is_file() and not force else None
+    readable = manifest_path.is_file() and not force
+    manifest = read_json(manifest_path, say("manifest"), say("refuse.broken_manifest")) if readable else None
     foreign = []
     if manifest is not None and manifest.get("fingerprint") != fingerprint:
         old = manifest.get("identity", {})
-        foreign = [f"{k}: {old.get(k)!r} then, {v!r} now" for k, v in identity.items() if old.get(k) != v] or [
-            "(unreadable manifest)"
-        ]
+        foreign = [_changed(k, old.get(k), v) for k, v in identity.items() if old.get(k) != v]
+        foreign = foreign or [say("identity.unreadable")]
     elif manifest is None:
         parts = sorted((out_dir / "trajectories").glob("part-*.parquet")) if (out_dir / "trajectories").is_dir() else []
         if any((_part_metadata(p)[0] or {}).get("fingerprint") != fingerprint for p in parts):
-            foreign = ["trajectories/ holds parts of another sweep"]
+            foreign = [say("identity.other_parts")]
     if foreign and not force:
-        raise SweepConflictError(
-            f"{out_dir}: holds a sweep made with other arguments ({'; '.join(foreign)}). "
-            "Rerun with the same arguments to resume it, add --force to start again (deletes that sweep's files), or "
-            "choose another --out."
-        )
+        raise SweepConflictError(say("refuse.conflict", out=out_dir, foreign="; ".join(foreign)))
     if force:
         _remove_own_files(out_dir, keep_parts=False)
         return None
@@ -264,7 +280,7 @@ class _Plan:
         scenario, rules, variants = load_scenario(sweep.scenario), sweep.rules, sweep.variants
         if variants is not None:
             if sweep.overrides or rules != DEFAULT_RULES:
-                raise InputError("a variant sweep's rules are its first variant's: give the rules as variants only")
+                raise InputError(say("refuse.variant_rules"))
             variants = {str(name): resolve(v) for name, v in variants.items()}
             rules = next(iter(variants.values()), DEFAULT_RULES)
         rules = load_rules(rules, sweep.overrides)

@@ -36,6 +36,8 @@ from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..inputs.regions import region_codes
 from ..kinds import Draw
+from ..language import speaker, spoken
+from ..money import format_number
 from ..rules.common import MAX_TEXT
 from ..rules.tomlfiles import TomlKind
 
@@ -48,6 +50,11 @@ Corr = Annotated[float, Field(ge=-1, le=1)]
 Twelve = Annotated[
     tuple[float, ...], Field(min_length=12, max_length=12, description="one value per month, January to December")
 ]
+say = speaker(__package__)
+
+
+def _decimals(value: float, decimals: int, signed: bool = False) -> str:
+    return format_number(value, decimals, signed, lang=spoken())
 
 
 class ScenarioError(KommiljardError):
@@ -83,20 +90,17 @@ class NationalGroup(Frozen):
     def _consistent(self) -> NationalGroup:
         mean = math.fsum(self.season_pp) / 12
         if abs(mean) > SEASON_MEAN_TOLERANCE_PP:
-            raise ValueError(f"season_pp must average 0 (level_pct is the annual mean); it averages {mean:+.3f} pp")
+            raise ValueError(say("refuse.season_mean", mean=_decimals(mean, 3, signed=True)))
         for m in range(12):
             base = self.level_pct + self.season_pp[m]
             later = base + self.trend_pp + self.response_pp[m]
             if not (0 < base < 100 and 0 < later < 100):
                 raise ValueError(
-                    f"month {m + 1}: the national share_90 would be {base:.1f} % (baseline year) and {later:.1f} % "
-                    "(measurement year); both must be inside 0-100"
+                    say("refuse.share_outside", month=m + 1, base=_decimals(base, 1), later=_decimals(later, 1))
                 )
             if not 0 <= self.gap_pp[m] < min(base, later):
-                raise ValueError(
-                    f"gap_pp month {m + 1} = {self.gap_pp[m]} must be at least 0 and below the national share_90 "
-                    f"({min(base, later):.1f} %)"
-                )
+                limit = _decimals(min(base, later), 1)
+                raise ValueError(say("refuse.gap", month=m + 1, gap=self.gap_pp[m], limit=limit))
         return self
 
 
@@ -176,10 +180,7 @@ class ScenarioSpec(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSpec:
         if self.measurement_year != self.baseline_year + 1:
-            raise ValueError(
-                f"measurement_year ({self.measurement_year}) must be the year after baseline_year "
-                f"({self.baseline_year})"
-            )
+            raise ValueError(say("refuse.years", measurement=self.measurement_year, baseline=self.baseline_year))
         groups = set(self.national)
         per_group = {
             "shock.year_sd_pp": self.shock.year_sd_pp,
@@ -198,21 +199,16 @@ class ScenarioSpec(Frozen):
             missing = sorted(groups - set(values)) if not key.startswith("regions.") else []
             unknown = sorted(set(values) - groups)
             if missing:
-                problems.append(f"{key}: no value for group(s) {missing}")
+                problems.append(say("refuse.no_value", key=key, missing=missing))
             for u in unknown:
                 close = difflib.get_close_matches(u, groups, n=1)
-                problems.append(
-                    f"{key}.{u}: unknown group"
-                    + (f"; did you mean {close[0]!r}?" if close else f" (groups: {sorted(groups)})")
-                )
+                hint = say("did_you_mean", close=close[0]) if close else say("refuse.groups_are", groups=sorted(groups))
+                problems.append(say("refuse.unknown_group", key=f"{key}.{u}") + hint)
         for code in self.regions:
             if code not in region_codes():
                 close = difflib.get_close_matches(code, region_codes(), n=1)
-                problems.append(
-                    f"regions.{code}: not an SCB county code"
-                    + (f"; did you mean {close[0]!r}?" if close else "")
-                    + ' (write it quoted, e.g. [regions."06"])'
-                )
+                hint = say("did_you_mean", close=close[0]) if close else ""
+                problems.append(say("refuse.not_county", code=code) + hint + say("refuse.write_quoted"))
         n = len(groups)
         for key, corr in (
             ("shock.group_corr", self.shock.group_corr),
@@ -220,9 +216,7 @@ class ScenarioSpec(Frozen):
             ("spread.trend_corr", self.spread.trend_corr),
         ):
             if n > 1 and corr < -1 / (n - 1):
-                problems.append(
-                    f"{key} = {corr}: with {n} groups a common correlation must be at least {-1 / (n - 1):.3f}"
-                )
+                problems.append(say("refuse.correlation", key=key, corr=corr, n=n, least=_decimals(-1 / (n - 1), 3)))
         problems += self.more_problems()
         if problems:
             raise ValueError("\n".join(problems))

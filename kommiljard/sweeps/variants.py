@@ -17,10 +17,12 @@ from ..analysis.compare import name_problem
 from ..errors import InputError, KommiljardError
 from ..inputs.population import Population
 from ..kinds import Draw, kind_of
+from ..language import speaker, words_of
 from ..rules import Rules
 from .outcomes import Setup, sweep_draw, variant_column
 
 MAX_VARIANTS = 200  # as many as a rule file's named alternatives
+say = speaker(__package__)
 
 
 def draw_needs(needs: Draw) -> dict[str, tuple]:
@@ -28,16 +30,18 @@ def draw_needs(needs: Draw) -> dict[str, tuple]:
     return {"draw model": (needs.model,), **needs.needs}
 
 
+def need_name(need: str) -> str:
+    """What a draw need is called in the spoken language (one this room has no words for: as the kind names it)."""
+    return say(f"need.{need}") if f"need.{need}" in words_of(__package__) else need
+
+
 def variant_blocks(variants: Mapping[str, Rules]) -> dict:
     """Each variant's swept block, checked: at least two variants, at most :data:`MAX_VARIANTS`, each
     sweepable and needing the first variant's draws."""
     if len(variants) < 2:
-        raise InputError(
-            "a variant sweep needs at least two rule sets: add --variant NAME:KEY=VALUE, --alternatives or a second "
-            "--rules"
-        )
+        raise InputError(say("refuse.too_few_variants"))
     if len(variants) > MAX_VARIANTS:
-        raise InputError(f"{len(variants)} variants: a sweep compares at most {MAX_VARIANTS}; split them")
+        raise InputError(say("refuse.too_many_variants", count=len(variants), most=MAX_VARIANTS))
     blocks, needs = {}, {}
     for name, rules in variants.items():
         if problem := name_problem(name):
@@ -45,27 +49,22 @@ def variant_blocks(variants: Mapping[str, Rules]) -> dict:
         try:
             blocks[name], needs[name] = sweep_draw(rules)
         except KommiljardError as exc:
-            raise InputError(f"variant {name!r} cannot be swept: {exc}") from None
+            raise InputError(say("refuse.variant_unsweepable", name=name, why=exc)) from None
     first_name = next(iter(blocks))
     wanted = draw_needs(needs[first_name])
     for name in blocks:
         mine = draw_needs(needs[name])
         differ = [what for what in {**wanted, **mine} if mine.get(what) != wanted.get(what)]
         if differ:
-            raise InputError(
-                f"variant {name!r} needs other trajectories than {first_name!r} (its {', '.join(differ)} differ): the "
-                "variants of a sweep are allocated on the same draws. Sweep it on its own, or keep those keys as in "
-                f"{first_name!r}."
-            )
+            differ = ", ".join(map(need_name, differ))
+            raise InputError(say("refuse.variant_draws", name=name, first=first_name, differ=differ))
     return blocks
 
 
 def with_variants(setup: Setup, variants: Mapping[str, Rules], population: Population) -> Setup:
     """``setup`` (the first variant's) with every variant's setup on the same draws."""
     if setup.lever_region >= 0:
-        raise InputError(
-            "a variant sweep has no lever: leave out --region/--improve, or sweep the lever for one rule set"
-        )
+        raise InputError(say("refuse.variant_lever"))
     own = []
     for block in variant_blocks(variants).values():
         plan = kind_of(block).sweep_plan(block, setup.layout, population, None)

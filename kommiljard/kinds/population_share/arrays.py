@@ -23,7 +23,7 @@ class PopulationInput:
 
 
 def population_input(block: PopulationShare, population: Population, conditions=None) -> PopulationInput:
-    from .conditions import read_conditions
+    from .conditions import named, read_conditions, tell
 
     regions = tuple(population.counts.index)
     pop = population.of(regions)
@@ -34,16 +34,13 @@ def population_input(block: PopulationShare, population: Population, conditions=
     table = read_conditions(conditions, block)  # a file or a data frame, read alike
     absent = [c.name for c in block.conditions if c.name not in table.columns]
     if absent:
-        raise InputError(
-            f"the conditions table has no column for {', '.join(absent)}: block {block.number} ({block.name}) "
-            f"needs one yes/no column per condition: {', '.join(c.name for c in block.conditions)}."
-        )
+        names = named(c.name for c in block.conditions)
+        said = {"absent": named(absent), "block": block.number, "name": block.name, "names": names}
+        raise InputError(tell("refuse.table_lacks_column", **said))
     missing = [r for r in regions if r not in table.index]
     if missing:
-        raise InputError(
-            f"{conditions if not isinstance(conditions, pd.DataFrame) else 'the conditions table'}: "
-            f"no row for region(s) {', '.join(missing)}. Add a row for every region in the population table."
-        )
+        where = conditions if not isinstance(conditions, pd.DataFrame) else tell("refuse.the_table")
+        raise InputError(tell("refuse.no_row_for", where=where, regions=", ".join(missing)))
     names = [c.name for c in block.conditions]  # this block's conditions only; a block without any: all met
     met = np.array([bool(table.loc[r, names].all()) for r in regions])
     return PopulationInput(

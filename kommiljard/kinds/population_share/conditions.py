@@ -18,11 +18,19 @@ from ...errors import InputError
 from ...inputs.population import region_problems
 from ...inputs.regions import normalise_code
 from ...inputs.tables import Problem, raise_problems, read_table
+from ...language import speaker, spoken
+from ...money import format_number
+from ..naming import tell as told
 from .rules import PopulationShare
 
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "j", "x"}
 FALSE_WORDS = {"false", "0", "no", "nej", "n"}
-YES_NO = "yes or no (ja/nej, yes/no, true/false, 1/0 or a boolean)"
+tell = speaker(__package__)
+
+
+def named(names) -> str:
+    """Column names as typed (quoted in Swedish), joined."""
+    return ", ".join(told("refuse.quoted", name=n) for n in names)
 
 
 def read_conditions(source: str | Path | pd.DataFrame, block: PopulationShare) -> pd.DataFrame:
@@ -32,28 +40,27 @@ def read_conditions(source: str | Path | pd.DataFrame, block: PopulationShare) -
     docstring for what is accepted); raises one :class:`InputError` listing every problem.
     """
     if isinstance(source, pd.DataFrame):
-        raw, where = _with_region_column(source), "the conditions table (a data frame)"
+        raw, where = _with_region_column(source), tell("refuse.the_frame")
     else:
-        raw, _ = read_table(source, "conditions table")
+        raw, _ = read_table(source, tell("refuse.conditions_table"))
         where = str(source)
     names = [c.name for c in block.conditions]
     absent = [n for n in names if n not in raw.columns]
     if absent:
-        raise InputError(
-            f"{where}: no column for {', '.join(absent)}. Block {block.number} ({block.name}) needs the regions (a "
-            f"region column) and one column per condition: {', '.join(names)}."
-        )
+        said = {"where": where, "absent": named(absent), "block": block.number, "name": block.name}
+        raise InputError(tell("refuse.no_condition_column", **said, names=named(names)))
     raw = raw.reset_index(drop=True)
     codes = raw["region"].map(normalise_code)
-    problems = region_problems(codes, "conditions table")
+    problems = region_problems(codes, tell("refuse.conditions_table"))
     met = pd.DataFrame(index=codes.to_numpy())
     for cond in block.conditions:
         values = [_judged(v, cond) for v in raw[cond.name]]
         for i, (value, ok) in enumerate(zip(raw[cond.name], values)):
             if ok is None:
-                problems.append(Problem(f"region {raw['region'][i]}: {cond.name} = {value!r} {_expected(cond)}", i + 1))
+                said = {"region": raw["region"][i], "condition": cond.name, "value": value}
+                problems.append(Problem(tell("refuse.bad_value", **said, expected=_expected(cond)), i + 1))
         met[cond.name] = [bool(ok) for ok in values]
-    raise_problems(where, "conditions table", problems, f"Columns: region, {', '.join(names)}.")
+    raise_problems(where, tell("refuse.conditions_table"), problems, tell("refuse.columns_hint", names=named(names)))
     return met
 
 
@@ -62,10 +69,7 @@ def _with_region_column(frame: pd.DataFrame) -> pd.DataFrame:
     if "region" in frame.columns:
         return frame
     if isinstance(frame.index, pd.RangeIndex):
-        raise InputError(
-            "the conditions table (a data frame) has neither a region column nor regions in its index: give one row "
-            "per region with the region's code or name in a column named region, or as the index."
-        )
+        raise InputError(tell("refuse.no_region_column"))
     return frame.rename_axis("region").reset_index()
 
 
@@ -102,5 +106,5 @@ def _number(value) -> float | None:
 
 def _expected(condition) -> str:
     if condition.kind == "flag":
-        return f"is not {YES_NO}"
-    return f"is not a finite number (the condition is met at {condition.threshold:g} or more) nor yes or no"
+        return tell("refuse.not_yes_no")
+    return tell("refuse.not_number", threshold=format_number(condition.threshold, None, lang=spoken()))

@@ -101,10 +101,9 @@ class PopulationShareKind:
     def explain(
         self, rules, block, cell: Cell, *, panel, population, region: str, conditions=None, allow_missing=False
     ):
-        raise InputError(
-            f"block {block.number} ({block.name}) is shared by population: each region gets "
-            "total x its population / all regions' population; `kommiljard payout` shows it."
-        )
+        from .conditions import tell
+
+        raise InputError(tell("refuse.no_explain", block=block.number, name=block.name))
 
     def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_population_share

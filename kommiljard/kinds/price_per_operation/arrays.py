@@ -17,9 +17,12 @@ import pandas as pd
 
 from ...inputs.population import Population
 from ...inputs.tables import raise_problems
-from ..base import Need
+from ...language import spoken
+from ..base import Need, word
+from ..naming import said_cell
 from ..tables import coverage_problems
 from .rules import PricePerOperation
+from .words import WORDS
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,10 @@ def period_cell(block: PricePerOperation):
 def needed_rows(block: PricePerOperation) -> list[Need]:
     """Every row the block reads: its months and, above a baseline, the same months of each earlier year."""
     cell = period_cell(block)
-    needs = [Need(m, p, f"{m} {p}", ("operations",), cell) for m in block.months for p in block.procedure_names]
+    needs = [Need(m, p, said_cell(m, p), ("operations",), cell) for m in block.months for p in block.procedure_names]
     if block.counting == "above_baseline":
         needs += [
-            Need(m, p, f"{m} {p} (baseline {year})", ("operations",), cell)
+            Need(m, p, word(WORDS, "baseline_need", spoken(), cell=said_cell(m, p), year=year), ("operations",), cell)
             for year in block.baseline_years
             for m in block.baseline_months(year)
             for p in block.procedure_names

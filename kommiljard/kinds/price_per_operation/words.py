@@ -7,6 +7,7 @@ from .rules import PROCEDURES
 LANGS = ("en", "sv")
 WORDS = {
     "gets": ("{region} gets {amount}", "{region} får {amount}"),
+    "baseline_need": ("{cell} (baseline {year})", "{cell} (baslinje {year})"),  # a panel row the baseline reads
     "over": ("{ops} {name} over the baseline at {price}", "{ops} {name} över baslinjen à {price}"),
     "every": ("{ops} {name} at {price}", "{ops} {name} à {price}"),
     "none_counted": ("no operation over the baseline", "ingen operation över baslinjen"),

@@ -23,8 +23,13 @@ from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.regions import region_label
 from ...inputs.tables import Problem, raise_problems
-from ..tables import ALLOW_MISSING
+from ...language import speaker, spoken
+from ...money import format_number
+from ..naming import said_cell
+from ..naming import tell as told
 from .rules import Requirement, RequirementsBonus
+
+tell = speaker(__package__)
 
 Cell = tuple[str, str]  # (month reported under, requirement name)
 Need = tuple[str, str, str]  # (month, group, column)
@@ -110,24 +115,26 @@ class Lookup:
 def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_missing: bool = False) -> list[Problem]:
     """Everything the block needs that the panel (or the population table) lacks, and every needed value
     that is not a number within its unit; with ``allow_missing`` missing rows and values are not problems."""
-    where = f"block {block.number} ({block.name})"
+    where = tell("refuse.where", block=block.number, name=block.name)
     needs = all_needs(block)
     readers = defaultdict(list)
     for (_, _, column), names in needs.items():
         readers[column] += [n for n in names if n not in readers[column]]
     problems = [
-        Problem(f"missing column {col!r} ({_measure_words(block, col)}): read by {_who(names)} of {where}")
+        Problem(
+            tell("refuse.missing_column", column=col, what=_measure_words(block, col), who=_who(names), where=where)
+        )
         for col, names in readers.items()
         if col not in frame.columns
     ]
     regions = sorted(set(frame["region"]) | set(population.counts.index if population is not None else ()))
     if population is not None:
         problems += [
-            Problem(f"region {region_label(r)} has no population in {population.source}")
+            Problem(tell("refuse.no_population", region=region_label(r), source=population.source))
             for r in regions
             if r not in population.counts.index
         ]
-    lookup = Lookup(frame)
+    lookup, lang = Lookup(frame), spoken()
     gaps: dict[str, list[str]] = defaultdict(list)
     for (month, group, column), names in needs.items():
         if column not in frame.columns:
@@ -138,40 +145,37 @@ def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_mi
         values = lookup.values(column, pos)
         lo, hi = block.measure(column).range
         for i in np.flatnonzero(empty):
-            what = "no row" if pos[i] < 0 else f"{column} empty"
-            gaps[regions[i]].append(f"{month} {group} ({what}; {_who(names)})")
-        for i in np.flatnonzero(~empty & ~((values >= lo) & (values <= hi))):
-            problems.append(
-                Problem(
-                    f"{column} = {raw[i]!r} ({regions[i]}, {month}, {group}) is not a number from {lo:g} to "
-                    f"{hi:g} ({block.measure(column).unit}), which {_who(names)} of {where} reads"
-                )
+            what = (
+                tell("refuse.no_row") if pos[i] < 0 else tell("refuse.empty", column=told("refuse.quoted", name=column))
             )
+            gaps[regions[i]].append(tell("refuse.gap", cell=said_cell(month, group), what=what, who=_who(names)))
+        for i in np.flatnonzero(~empty & ~((values >= lo) & (values <= hi))):
+            where_row = {"region": regions[i], "cell": f"{month}, {group}" if lang == "en" else said_cell(month, group)}
+            bounds = {"lo": format_number(lo, None, lang=lang), "hi": format_number(hi, None, lang=lang)}
+            unit = tell(f"refuse.unit.{block.measure(column).unit}")
+            said = {"column": column, "value": raw[i], "unit": unit, "who": _who(names), "where": where}
+            problems.append(Problem(tell("refuse.out_of_range", **said, **where_row, **bounds)))
     if gaps and not allow_missing:
         problems += _gap_problems(gaps, where)
     return problems
 
 
 def _who(names: list[str]) -> str:
-    return ("requirement " if len(names) == 1 else "requirements ") + ", ".join(names)
+    return tell("refuse.requirement" if len(names) == 1 else "refuse.requirements", names=", ".join(names))
 
 
 def _measure_words(block: RequirementsBonus, column: str) -> str:
     m = block.measure(column)
-    return f"{m.label}, {m.unit}" if m.label else m.unit
+    unit = tell(f"refuse.unit.{m.unit}")
+    return f"{m.label}, {unit}" if m.label else unit
 
 
 def _gap_problems(gaps: dict[str, list[str]], where: str) -> list[Problem]:
     problems = []
     for region, rows in gaps.items():
-        shown = ", ".join(rows[:6]) + (f" and {len(rows) - 6} more" if len(rows) > 6 else "")
-        problems.append(Problem(f"region {region_label(region)} lacks what {where} needs: {shown}"))
-    problems.append(
-        Problem(
-            f"to compute {where} without the values above: {ALLOW_MISSING}; a region then earns nothing in the cells "
-            "it lacks (marked 'no data', never 0 kr): its part of their money goes to the bonus pot"
-        )
-    )
+        shown = ", ".join(rows[:6]) + (tell("refuse.and_more", n=len(rows) - 6) if len(rows) > 6 else "")
+        problems.append(Problem(tell("refuse.lacks", region=region_label(region), where=where, shown=shown)))
+    problems.append(Problem(tell("refuse.without_values", where=where, allow=told("refuse.allow_missing"))))
     return problems
 
 

@@ -14,7 +14,7 @@ from ...language import words_of
 from ...money import format_kronor, format_number, kronor
 from ...rules.texts import text_in
 from ..explaining import Notes, RegionTrace, fitted, no_data, no_data_lines, panel_line, sign
-from ..naming import group_name, measure_name, month_name, regions_count, say, value_of
+from ..naming import group_name, measure_name, month_name, regions_count, said_cell, say, value_of
 from .arrays import RequirementsInput, cell_months, requirements_input
 from .reference import CellOutcome, RequirementsOutcome, allocate_requirements, running_sum
 from .rules import Requirement, RequirementsBonus
@@ -245,7 +245,7 @@ def explain_requirement(
     """Trace one region in one cell (month, requirement) of a block through the reference."""
     inp: RequirementsInput = requirements_input(panel, block, population, allow_missing)
     c = inp.cells.index(cell)
-    gone = no_data(inp, c, region, f"{cell[0]} {cell[1]}")
+    gone = no_data(inp, c, region, said_cell(*cell))
     outcome = allocate_requirements(block, inp)
     req = outcome.cells[c].requirement
     months = next(ms for m, ms in cell_months(req) if m == cell[0])

@@ -78,7 +78,8 @@ class Requirements:
 
     def needs(self, block: RequirementsBonus):
         from ..base import Need
-        from .arrays import cell_months, cell_needs
+        from ..naming import said_cell
+        from .arrays import cell_months, cell_needs, tell
 
         out = []
         for req in block.requirements:
@@ -87,7 +88,13 @@ class Requirements:
                 for m, g, column in cell_needs(req, months):
                     by_row.setdefault((m, g), []).append(column)
                 out += [
-                    Need(m, g, f"{m} {g} ({req.name})", tuple(cols), (month, req.name))
+                    Need(
+                        m,
+                        g,
+                        tell("refuse.need", cell=said_cell(m, g), requirement=req.name),
+                        tuple(cols),
+                        (month, req.name),
+                    )
                     for (m, g), cols in by_row.items()
                 ]
         return out

@@ -39,7 +39,9 @@ def published_amounts(file: str) -> pd.Series:
         raw = pd.read_csv(fh, dtype={"region": str})
     codes = raw["region"].map(normalise_code)
     if codes.duplicated().any():
-        raise KommiljardError(f"internal error: kommiljard/data/{file} names a region twice")
+        from .arrays import tell
+
+        raise KommiljardError(tell("refuse.published_twice", file=file))
     return pd.Series(raw["amount_kr"].to_numpy(np.float64), index=codes.to_numpy(), name="published_sek").sort_index()
 
 

@@ -94,9 +94,9 @@ def requirements_tables(
     """The engine's tables of one block, every cell checked to conserve its pot."""
     gone = np.zeros(a.amount.shape, bool) if inp.missing is None else inp.missing
     if (a.amount[gone] != 0).any():
-        raise KommiljardError(
-            f"internal error: block {block.number}: a region without data was paid. Please report this."
-        )
+        from .arrays import tell
+
+        raise KommiljardError(tell("refuse.paid_without_data", block=block.number))
     cells, steps = [], []
     for c, (month, name) in enumerate(inp.cells):
         pot, lapsed, paid = float(inp.pots[c]), float(a.lapsed[c]), float(a.amount[c].sum())

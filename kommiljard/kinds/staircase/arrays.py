@@ -16,10 +16,14 @@ import numpy as np
 from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
+from ...language import speaker
 from ..base import Need
+from ..naming import said_cell, said_measure, said_month
 from ..steps import in_units
 from ..tables import panel_grid
 from .rules import ImprovementStaircase
+
+tell = speaker(__package__)
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,14 @@ def needed_rows(block: ImprovementStaircase) -> list[Need]:
     for month, group in block_cells(block):
         compare = shift_month(month, -block.compare_lag_months)
         needs += [
-            Need(month, group, f"{month} {group}", measured, (month, group)),
-            Need(compare, group, f"{compare} {group} (to compare with {month})", (block.measure,), (month, group)),
+            Need(month, group, said_cell(month, group), measured, (month, group)),
+            Need(
+                compare,
+                group,
+                tell("refuse.compare_need", cell=said_cell(compare, group), month=said_month(month)),
+                (block.measure,),
+                (month, group),
+            ),
         ]
     return needs
 
@@ -58,8 +68,15 @@ def relative_from_zero(block: ImprovementStaircase, regions, cells, previous: np
     """Every cell whose relative change is undefined: last year's share, as the block rounds it, is 0."""
     return [
         Problem(
-            f"region {regions[r]}, {month} {group}: {block.measure} in {shift_month(month, -block.compare_lag_months)} "
-            f"is {previous[c, r]:g}, so the relative change to {month} is undefined"
+            tell(
+                "refuse.relative_from_zero",
+                region=regions[r],
+                cell=said_cell(month, group),
+                measure=said_measure(block.measure),
+                previous=said_month(shift_month(month, -block.compare_lag_months)),
+                value=f"{previous[c, r]:g}",
+                month=said_month(month),
+            )
         )
         for c, (month, group) in enumerate(cells)
         for r in range(len(regions))

@@ -21,7 +21,7 @@ from ..explaining import (
     step_lines,
     steps_as_dicts,
 )
-from ..naming import group_name, measure_name, month_name, say, step_name, value_of
+from ..naming import group_name, measure_name, month_name, said_cell, say, step_name, value_of
 from .arrays import staircase_input
 from .reference import CellOutcome, allocate_input_cell
 from .rules import ImprovementStaircase
@@ -212,5 +212,5 @@ def explain_cell(
     regions may lack the cell's rows; they take no part)."""
     inp = staircase_input(panel, block, population, allow_missing)
     c = inp.cells.index(cell)
-    gone = no_data(inp, c, region, f"{cell[0]} {cell[1]}")
+    gone = no_data(inp, c, region, said_cell(*cell))
     return Explanation(rules, block, panel, region, cell[0], cell[1], allocate_input_cell(block, inp, c), gone)

@@ -8,7 +8,7 @@ from typing import Any
 from ...inputs.panel import Panel
 from ...inputs.population import Population
 from ...inputs.regions import region_names
-from ...language import words_of
+from ...language import speaker, spoken, words_of
 from ...money import format_number
 from ..explaining import (
     Notes,
@@ -26,6 +26,8 @@ from ..naming import group_name, measure_name, month_name, say, step_name, value
 from .arrays import months_needed, threshold_input
 from .reference import ROUTE_NAMES, ThresholdCell, passes, passes_gate, period_cells, to_units
 from .rules import AbsoluteThreshold, Period
+
+tell = speaker(__package__)
 
 WORDS = words_of(__package__)
 
@@ -181,7 +183,8 @@ def explain_threshold(
     other regions may lack the period's rows; they take no part)."""
     inp = threshold_input(panel, block, population, allow_missing)
     rows, cells = period_cells(block, inp, block.periods.index(period))
-    gone = no_data(inp, rows[group], region, f"period {period.name} {group}")
+    where = tell("refuse.period", period=period.name, group=group if spoken() == "en" else group_name(group, spoken()))
+    gone = no_data(inp, rows[group], region, where)
     i = inp.regions.index(region)
     gate = {g: float(inp.gate[c][i]) for g, c in rows.items()} if block.gate else {}
     return ThresholdExplanation(rules, block, period, panel, region, group, cells[group], gate, gone)

@@ -19,7 +19,7 @@ from ...inputs import options
 from ...inputs.regions import normalise_code, region_codes, unknown_region_message
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
-from ..files import atomic_path, check_destination, read_provenance
+from ..files import atomic_path, check_destination, read_provenance, say
 from ..wording import WORDS
 from .payout import plot_payouts
 from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, read_sweep
@@ -33,11 +33,8 @@ FORMATS = (".png", ".svg", ".pdf")
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
         close = closest(kind, KINDS)
-        raise InputError(
-            f"{kind!r}: no such kind of plot"
-            + (f"; did you mean {close!r}?" if close else "")
-            + f" Kinds: {', '.join(KINDS)}."
-        )
+        close = say("refuse.did_you_mean", close=close) if close else ""
+        raise InputError(say("refuse.plot_kind", kind=kind, close=close, kinds=", ".join(KINDS)))
     return kind
 
 
@@ -82,7 +79,7 @@ def payouts_figure(result: Payout, lang: str = "en") -> Figure:
 def curve_figure(path: str | Path, region: str | None = None, current: float | None = None, lang: str = "en") -> Figure:
     """A payout curve saved as CSV or Parquet (with its provenance if it was written with one)."""
     if current is not None and not math.isfinite(current):
-        raise InputError(f"--current = {current}: give the region's actual improvement as a finite number of pp")
+        raise InputError(say("refuse.current", current=current))
     axes = curve_axes(lang)
     curve = _read_curve(path, [*axes, "amount_sek", "tier"])
     try:
@@ -92,27 +89,22 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
     axis = next((a for a in axes if a in curve.columns), "improvement_pp")
     problems = missing_columns(curve, [axis, "amount_sek"])
     if curve.empty and not problems:
-        problems.append(Problem("the payout curve has no rows"))
+        problems.append(Problem(say("refuse.curve_no_rows")))
     for col in [c for c in (axis, "amount_sek", "tier") if c in curve.columns and not problems]:
         values = numeric_column(curve, col, problems)
         for i in values.index[~np.isfinite(values) & curve[col].notna()]:
             if pd.notna(values[i]):
-                problems.append(Problem(f"{col} = {curve[col][i]!r} is not a finite number", i + 1))
+                problems.append(Problem(say("refuse.curve_not_finite", column=col, value=curve[col][i]), i + 1))
         for i in values.index[curve[col].isna()]:
-            problems.append(Problem(f"{col} is empty", i + 1))
+            problems.append(Problem(say("refuse.curve_empty", column=col), i + 1))
         if col == "tier":
             for i in values.index[values.notna() & ((values < 0) | (values > 99) | (values != values.round()))]:
-                problems.append(Problem(f"tier = {curve[col][i]!r} is not a tier (a whole number, 0 for none)", i + 1))
+                problems.append(Problem(say("refuse.curve_tier", value=curve[col][i]), i + 1))
         curve[col] = values
-    raise_problems(
-        str(path),
-        "payout curve",
-        problems,
-        f"A payout curve has columns {' or '.join(axes)}, amount_sek and optionally tier, as "
-        "`kommiljard whatif --curve --out FILE.csv` writes it.",
-    )
+    named = say("refuse.or").join(say("refuse.quoted", name=a) for a in axes)
+    raise_problems(str(path), say("refuse.curve_table"), problems, say("refuse.curve_hint", axes=named))
     if region is not None and normalise_code(region) not in region_codes():
-        raise InputError(f"--region: {unknown_region_message(region)}")
+        raise InputError(say("refuse.option", option="--region", message=unknown_region_message(region)))
     recorded = provenance.get("region") or (provenance.get("whatif") or {}).get("region") or ""  # whose curve it is
     if region is None and normalise_code(recorded) in region_codes():
         region = recorded
@@ -125,7 +117,7 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
 def _read_curve(path: str | Path, columns: list[str]) -> pd.DataFrame:
     """A payout curve as written: Parquet, English CSV, or the Swedish CSV a spreadsheet reads (its headers in words,
     a decimal comma, a first line for synthetic data), its columns named as the code names them."""
-    curve, _ = read_table(path, "payout curve")
+    curve, _ = read_table(path, say("refuse.curve_table"))
     if Path(path).suffix.lower() != ".csv" or any(c in curve.columns for c in columns):
         return curve
     from ..wording import column_header
@@ -192,7 +184,7 @@ def check_figure_path(path: str | Path) -> Path:
     """``path`` if its suffix is a picture format we write; else a clear error."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise InputError(f"{path}: --out must end in .png or .svg (or .pdf), not {path.suffix or 'nothing'!r}.")
+        raise InputError(say("refuse.figure_suffix", path=path, suffix=path.suffix or say("refuse.nothing")))
     return check_destination(path)
 
 

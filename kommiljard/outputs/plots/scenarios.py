@@ -22,7 +22,7 @@ from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
 from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, plain, provenance_note
 from ...money import PP_UNIT, format_number, format_percent, format_pp, mnkr, pp
-from ..files import read_json
+from ..files import detail, read_json, say
 from ..wording import WORDS
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
@@ -31,9 +31,8 @@ TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(
-            f"the {what} has no column {', '.join(map(repr, missing))} (columns: {', '.join(map(str, frame.columns))})."
-        )
+        named = ", ".join(say("refuse.quoted", name=c) for c in map(str, frame.columns))
+        raise InputError(say("refuse.no_column", what=what, missing=", ".join(map(repr, missing)), columns=named))
 
 
 def plot_payout_curve(
@@ -136,23 +135,19 @@ def read_sweep(directory: str | Path) -> tuple[pd.DataFrame, dict]:
     directory = Path(directory)
     parts = sorted((directory / "trajectories").glob("part-*.parquet"))
     if not parts:
-        raise InputError(
-            f"{directory}: not a sweep directory: no trajectories/part-*.parquet in it. Make one with `kommiljard "
-            "sweep`."
-        )
+        raise InputError(say("refuse.no_trajectories", directory=directory))
     frames = []
     for part in parts:
         try:
             frames.append(pd.read_parquet(part))
         except Exception as exc:  # pyarrow's errors for a damaged file have no common base
             raise InputError(
-                f"{part}: could not read this part of the sweep ({type(exc).__name__}: {exc}). Rerun the sweep to "
-                "write it again."
+                say("refuse.part_unreadable", part=part, detail=detail(exc, f"{type(exc).__name__}: {exc}"))
             ) from None
     frame = pd.concat(frames, ignore_index=True)
-    _require(frame, ["trajectory", "region", "amount_sek"], f"sweep in {directory}")
+    _require(frame, ["trajectory", "region", "amount_sek"], say("refuse.the_sweep_in", directory=directory))
     manifest = directory / "manifest.json"
-    return frame, (read_json(manifest, "sweep manifest", "Rerun the sweep.") if manifest.is_file() else {})
+    return frame, (read_json(manifest, say("refuse.sweep_manifest"), say("refuse.rerun")) if manifest.is_file() else {})
 
 
 def plot_sweep_payouts(
@@ -166,9 +161,9 @@ def plot_sweep_payouts(
 
     ``kind`` is ``box`` (box: quartiles, whiskers: 5th to 95th percentile) or ``violin``.
     """
-    _require(trajectories, ["region", "amount_sek"], "sweep")
+    _require(trajectories, ["region", "amount_sek"], say("refuse.the_sweep"))
     if kind not in ("box", "violin"):
-        raise InputError(f"kind {kind!r}: use box or violin.")
+        raise InputError(say("refuse.box_or_violin", kind=kind))
     by_region = {r: g.to_numpy(float) / MN for r, g in trajectories.groupby("region")["amount_sek"]}
     order = sorted(by_region, key=lambda r: (np.median(by_region[r]), r))
     data = [by_region[r] for r in order]
@@ -212,14 +207,14 @@ def plot_sweep_gain(
     lang: str = "en",
 ) -> Axes:
     """The distribution of a what-if gain (``gain_sek``) of one region over a sweep's trajectories."""
-    _require(trajectories, ["region", "gain_sek"], "sweep (run it with a lever to get gains)")
+    _require(trajectories, ["region", "gain_sek"], say("refuse.the_sweep_gains"))
     regions = sorted(trajectories["region"].unique())
     if region is None and len(regions) > 1:
-        raise InputError(f"the sweep has gains for {len(regions)} regions: say which one (e.g. region={regions[0]!r}).")
+        raise InputError(say("refuse.which_region", n=len(regions), example=regions[0]))
     code = normalise_code(region) if region is not None else regions[0]
     gains = trajectories.loc[trajectories["region"] == code, "gain_sek"].to_numpy(float) / MN
     if not len(gains):
-        raise InputError(f"region {region!r} has no gains in this sweep; regions there: {' '.join(regions)}.")
+        raise InputError(say("refuse.no_gains", region=region, regions=" ".join(regions)))
     ax = new_axes(ax, (9, 4.5))
     bins = min(60, max(10, int(np.sqrt(len(gains)))))
     ax.hist(gains, bins=bins, color="#2f6db5", alpha=0.75, edgecolor="white", linewidth=0.4)

@@ -14,24 +14,21 @@ from ...errors import InputError
 from ...kinds.look import MN, plain
 from ...money import format_number
 from ...rules.texts import alternative_name
-from ..files import read_complete_sweep
+from ..files import detail, read_complete_sweep, say
 from ..wording import WORDS
 
 
 def read_variant_sweep(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """A finished variant sweep's tables (per variant and region, per variant) and its manifest."""
     directory = Path(directory)
-    how = "Run `kommiljard sweep` with --variant (or rerun it with the same arguments to finish it)."
+    how = say("refuse.variants_how")
     manifest = read_complete_sweep(directory, how)
     if not manifest.get("variants"):
-        raise InputError(
-            f"{directory}: a sweep of one rule set, without variants. Run `kommiljard sweep --variant NAME:KEY=VALUE` "
-            "(or --alternatives, or several --rules) to compare rules under uncertainty."
-        )
+        raise InputError(say("refuse.no_variants", directory=directory))
     try:
         tables = [pd.read_parquet(directory / f"{name}.parquet") for name in ("variants", "variant_outcomes")]
     except (OSError, ValueError) as exc:
-        raise InputError(f"{directory}: could not read the variant tables ({exc}). Rerun the sweep.") from None
+        raise InputError(say("refuse.variants_unreadable", directory=directory, detail=detail(exc))) from None
     return tables[0], tables[1], manifest
 
 
