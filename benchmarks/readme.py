@@ -46,10 +46,18 @@ def section(r: dict, source: str) -> str:
         f"{f['sizes']['logits']} logits {_us(f['exp_us'])}; pyarrow writing its {f['sizes']['rows']} rows "
         f"{_us(f['write_us'])}.",
         "",
-        "| command (sample panel; median of the rounds) | CPU s | wall s | × import floor (its median, same rounds) |",
-        "|---|---|---|---|",
     ]
     floor = r["commands_floor"]["median_cpu"]
+    if again := r.get("commands_measured"):  # the commands measured again (with their floor) after the run
+        load = ", ".join(f"{x:.1f}" for x in again["load_average"])
+        when = again["utc"].replace("T", " ").removesuffix("+00:00")
+        lines += [f"The commands were measured again on {when} UTC (load average {load}), "
+                  "in rounds with the import floor as the run measures them.", ""]  # fmt: skip
+    lines += [
+        "| command (sample panel; median of the rounds) | CPU s | wall s | × import floor (its median in the same "
+        f"rounds: {floor:.2f} s CPU) |",
+        "|---|---|---|---|",
+    ]
     for c in r["commands"].values():
         lines.append(
             f"| `{c['command']}` | {c['median_cpu']:.2f} | {c['median_wall']:.2f} | {c['median_cpu'] / floor:.2f} |"

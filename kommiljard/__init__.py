@@ -25,6 +25,7 @@ explain) -> ``outputs`` (files, report, plots) -> ``sweeps`` (synthetic trajecto
 from __future__ import annotations
 
 import ast
+from functools import cache
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -32,6 +33,7 @@ from pathlib import Path
 __docformat__ = "restructuredtext"
 
 
+@cache
 def library_version(name: str) -> str:
     """An installed distribution's version, without importing it ("not installed" if absent)."""
     try:

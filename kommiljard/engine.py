@@ -168,7 +168,10 @@ def coverage_checks(rules: Rules, population: Population | None, allow_missing_r
 def missing_cells(table: pd.DataFrame, rules: Rules) -> dict[str, str]:
     """Region code -> the cells of a payout table it had no data for, in words: ``block 1 (every cell)``
     or ``block 1: 2019-11 operation``."""
-    gone = table[table["data"] == "missing"]
+    missing = table["data"] == "missing"
+    if not missing.any():
+        return {}
+    gone = table[missing]
     out = {}
     for region, rows in gone.groupby("region"):
         parts = []

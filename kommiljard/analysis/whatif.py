@@ -147,10 +147,7 @@ def _block_cells(lb: LeverBlock, runs: list[Payout], region: str, chosen: set, c
     number = lb.block.number
     cells = lb.actions.rows()
     keys = pd.MultiIndex.from_tuples([(number, m, g) for (m, g), _ in cells], names=["block", "month", "group"])
-    before, after, extra = (
-        r.table[(r.table["region"] == region) & r.table["month"].notna()].set_index(list(keys.names)).loc[keys]
-        for r in runs
-    )
+    before, after, extra = (_rows_at(r.table, region, keys) for r in runs)
     changed = [any((number, m, g) in chosen for m, g in rows) for _, rows in cells]
     state, following = lb.actions.describe(before, after, changed, change)
     unit = lb.actions.lever.unit
@@ -171,6 +168,19 @@ def _block_cells(lb: LeverBlock, runs: list[Payout], region: str, chosen: set, c
         index=keys,
     )
     return frame.reset_index()
+
+
+def _rows_at(table: pd.DataFrame, region: str, keys: pd.MultiIndex) -> pd.DataFrame:
+    """The region's rows of a payout table at ``keys`` (block, month, group), indexed by them (as ``set_index`` and
+    ``.loc[keys]`` give them, found by position: a what-if reads three tables)."""
+    mine = table[(table["region"] == region) & table["month"].notna()]
+
+    def key(values: tuple) -> tuple:  # an empty part (a price block's whole-scheme cell has no group) is None
+        return tuple(None if pd.isna(v) else v for v in values)
+
+    at = {key(k): i for i, k in enumerate(zip(mine["block"], mine["month"], mine["group"]))}
+    rows = mine.iloc[[at[key(k)] for k in keys]].drop(columns=list(keys.names))
+    return rows.set_axis(keys)
 
 
 # Points on one payout curve: the whole range of a share, -100 to 100 pp, by 0.01 pp. Each point holds

@@ -79,11 +79,11 @@ class PipedConsole(Console):
 def safe_console(stderr: bool) -> Console:
     """A console for results (stdout) or narration and errors (stderr) that prints user text as written.
 
-    Markup is off unless a call passes ``markup=True``; styles are given with ``style=``. Piped
-    or captured output is as wide as ``COLUMNS`` says (:class:`PipedConsole`).
+    Markup is off unless a call passes ``markup=True``, emoji codes (``:smile:``) are left as written; styles are
+    given with ``style=``. Piped or captured output is as wide as ``COLUMNS`` says (:class:`PipedConsole`).
     """
-    console = Console(stderr=stderr, markup=False)
+    console = Console(stderr=stderr, markup=False, emoji=False)
     if not console.is_terminal:
-        console = PipedConsole(stderr=stderr, markup=False)
+        console = PipedConsole(stderr=stderr, markup=False, emoji=False)
     console.push_render_hook(_NoControlCodes())
     return console

@@ -102,12 +102,12 @@ def whatif(
     prints `baseline_sek`, `scenario_sek` and `delta_sek` (the region's totals over the scheme). `--curve` gives the
     payout curve from --lo to --hi (`--format csv` prints every point).
     """
-    from ..outputs.exports import check_out
-
     option, change = chosen_lever(levers)
     if change is None and not curve:
         raise KommiljardError(cli_say("refuse.whatif_no_change"))
     if out_file is not None:
+        from ..outputs.exports import check_out  # the exports' modules only where a file is written
+
         check_out(out_file)
     asked = Asked(panel, region, change, option, many(months), many(groups), rules, population, overrides_of(set_))
     result, points, first = _compute(asked, conditions, (lo, hi, step) if curve else None, allow_missing)

@@ -77,7 +77,8 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            table = pq.read_table(path)
+            with pq.ParquetFile(path) as file:  # one file: read_table's dataset machinery costs a command 6 ms
+                table = file.read()
             meta = {
                 k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k.startswith(b"kommiljard.")
             }

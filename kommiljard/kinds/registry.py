@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import typing
 from collections.abc import Iterator, Mapping
 from importlib.metadata import entry_points
@@ -29,6 +30,7 @@ ENTRY_POINTS = "kommiljard.kinds"
 FOLDER = Path(__file__).parent
 # The engine's own columns of every row (its table's key and money); a kind adds its own around them.
 KEY_COLUMNS = ("region", "region_name", "block", "month", "group", "tier", "route", "bars")
+SUMMARY = re.compile(r"block\d+(_.+)?")  # a payout summary's columns: the engine's too
 MONEY_COLUMNS = ("population", "amount_sek", "data", "cell_pot_sek", "cell_lapsed_sek")
 
 
@@ -48,7 +50,7 @@ def check_kind(kind: object) -> None:
         raise TypeError(f"kind {who!r} lacks {', '.join(missing)} (see kommiljard.kinds.base.BlockKind)")
     if model_kind(kind.model) != kind.name:
         raise TypeError(f"kind {who!r}: its model's field `kind` must be Literal[{who!r}]")
-    taken = [c.name for c in kind.columns if c.name in KEY_COLUMNS + MONEY_COLUMNS]
+    taken = [c.name for c in kind.columns if c.name in KEY_COLUMNS + MONEY_COLUMNS or SUMMARY.fullmatch(c.name)]
     if taken or not all(isinstance(c, Column) for c in kind.columns):
         raise TypeError(f"kind {who!r}: columns must be Column declarations, none of the engine's own ({taken})")
     for measure in kind.measures:

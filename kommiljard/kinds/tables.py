@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -131,9 +132,28 @@ class PanelGrid:
     """A covered panel, ready to be read into a block's (cells, regions) arrays."""
 
     regions: tuple[str, ...]  # the panel's and the population table's, sorted
-    indexed: pd.DataFrame  # the panel by (month, group, region)
+    frame: pd.DataFrame  # the panel's rows
     population: np.ndarray  # (R,) int64
     weights: np.ndarray  # (R,) float64: population, or 1 for equal sharing
+
+    @cached_property
+    def indexed(self) -> pd.DataFrame:
+        """The panel by (month, group, region)."""
+        return self.frame.set_index(["month", "group", "region"])
+
+    @cached_property
+    def _positions(self) -> dict[tuple, int]:
+        f = self.frame
+        return {key: i for i, key in enumerate(zip(f["month"], f["group"], f["region"]))}
+
+    def read(self, column: str, keys: Sequence[tuple[str, str, str]]) -> np.ndarray:
+        """``column`` at each (month, group, region) of ``keys`` as float64, NaN where the panel has no such row:
+        what ``indexed[column].reindex(keys)`` holds, found by position (a what-if reads a panel thrice)."""
+        pos = np.fromiter((self._positions.get(k, -1) for k in keys), dtype=np.intp, count=len(keys))
+        found = pos >= 0
+        out = np.full(len(keys), np.nan)
+        out[found] = np.array(self.frame[column].take(pos[found]), dtype=np.float64)
+        return out
 
 
 def panel_grid(panel, block, population, allow_missing: bool, needs: Sequence[Need], hint: str) -> PanelGrid:
@@ -147,7 +167,7 @@ def panel_grid(panel, block, population, allow_missing: bool, needs: Sequence[Ne
     regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
     pop = population.of(regions)
     weights = pop.astype(np.float64) if getattr(block, "sharing", "") == "population" else np.ones(len(regions))
-    return PanelGrid(regions, frame.set_index(["month", "group", "region"]), pop, weights)
+    return PanelGrid(regions, frame, pop, weights)
 
 
 def _missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[str], population) -> list[Problem]:
@@ -284,7 +304,7 @@ def _step_rows(
                 "region": regions,
                 **where,
                 "step": step,
-                "member": [shares_step(int(t), k, cumulative) for t in tiers],
+                "member": shares_step(tiers, k, cumulative),  # the rule on every region at once
                 "step_pot_sek": float(f[POT]),
                 "amount_sek": np.where(gone, np.nan, allocation.by_step[c, :, k]),
             }

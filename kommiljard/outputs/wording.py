@@ -271,6 +271,7 @@ def provenance_rows(provenance: dict, lang: str = "en", known_only: bool = False
     return rows
 
 
+SUMMARY_COLUMN = re.compile(r"block(\d+)(?:_(.+))?")  # a payout summary's amounts of a block (and group)
 COLUMN = re.compile(r"(?P<prefix>p_|tier_|diff_)?(?P<body>.+?)(?P<month>_\d{4}-\d{2})?(?P<baseline>_baseline)?$")
 
 
@@ -307,10 +308,12 @@ def column_header(column: str, lang: str = "en", steps: dict[str, str] | None = 
     """A table's column as people read it (``block1_first_visit`` -> block 1, first visits; ``p_blue_operation``
     -> chance of blue, operations and treatments); ``steps`` names bars and levels (code -> word). A column
     nothing names is shown with spaces for underscores."""
-    known = WORDS.get(f"column.{column}", lang) or declared_header(column, lang)
-    if known is not None:
+    known = WORDS.get(f"column.{column}", lang)
+    if known:
         return known
-    match = re.fullmatch(r"block(\d+)(?:_(.+))?", column)
+    match = SUMMARY_COLUMN.fullmatch(column)  # the engine's, never a kind's (no need to ask every kind)
+    if match is None and (known := declared_header(column, lang)) is not None:
+        return known
     if match:
         group = match.group(2)
         block = match.group(1)

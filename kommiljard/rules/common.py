@@ -24,9 +24,12 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 class Frozen(BaseModel):
     """Base: unknown keys are errors, types are not coerced (``true`` is no number), instances are immutable;
-    numbers must be finite (no ``nan``, no ``inf``) and texts at most ``MAX_TEXT`` characters."""
+    numbers must be finite (no ``nan``, no ``inf``) and texts at most ``MAX_TEXT`` characters. A model's validator
+    is built when it first validates (``defer_build``): a command builds those of its rule file's kinds only."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, str_max_length=MAX_TEXT)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, allow_inf_nan=False, str_max_length=MAX_TEXT, defer_build=True
+    )
 
 
 class Block(Frozen):

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..errors import KommiljardError
-from ..language import speaker, spoken, words_of
+from ..language import parsed_toml, speaker, spoken, words_of
 from .common import control_characters
 
 say = speaker(__package__)
@@ -74,7 +74,7 @@ class TomlKind:
         that is not UTF-8 or not TOML, tables nested too deeply, and control characters in any
         key or text (they would reach terminals and pictures).
         """
-        path = Path(name)
+        path, kept = Path(name), None
         if path.suffix == ".toml" or path.exists():
             if path.is_dir():
                 raise self.error(say("refuse.a_directory", path=path, noun=self.said(self.noun)))
@@ -101,12 +101,13 @@ class TomlKind:
                 names = ", ".join(self.bundled_names())
                 one, many = self.said(self.collection.removesuffix("s")), self.said(self.collection)
                 raise self.error(say("refuse.unknown", one=one, name=repr(name), did=did, many=many, names=names))
-            text, origin = (
+            text, origin, kept = (
                 bundled.read_text(encoding="utf-8"),
                 f"{name}{BUNDLED}kommiljard/{self.folder}/{name}.toml)",  # data: said where read (said_origin)
+                bundled,
             )
         try:
-            raw = tomllib.loads(text)
+            raw = parsed_toml(text, kept)  # a bundled file's table is kept parsed (a user's file is parsed as it is)
         except tomllib.TOMLDecodeError as exc:
             raise self.error(say("refuse.not_toml", origin=said_origin(origin), exc=_syntax(exc))) from None
         except RecursionError:

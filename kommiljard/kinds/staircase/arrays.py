@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
@@ -95,11 +94,11 @@ def staircase_input(
         "every region."
     )
     covered = panel_grid(panel, block, population, allow_missing, needed_rows(block), hint)
-    regions, indexed, cells = covered.regions, covered.indexed, block_cells(block)
+    regions, cells = covered.regions, block_cells(block)
 
     def grid(column: str, month_of) -> np.ndarray:
-        keys = pd.MultiIndex.from_tuples([(month_of(m), g, r) for m, g in cells for r in regions])
-        return np.array(indexed[column].reindex(keys), dtype=np.float64).reshape(len(cells), len(regions))
+        keys = [(month, g, r) for m, g in cells for month in [month_of(m)] for r in regions]
+        return covered.read(column, keys).reshape(len(cells), len(regions))
 
     current = grid(block.measure, lambda m: m)
     previous = grid(block.measure, lambda m: shift_month(m, -block.compare_lag_months))

@@ -96,12 +96,13 @@ class ShareLever:
     def move(self, frame, region: str, rows: Sequence[tuple[str, str]], change: float):
         frame = frame.copy()
         measure, cap = self.block.measure, capped_by(self.block.measure)
-        for month, group in rows:
-            row = (frame["region"] == region) & (frame["month"] == month) & (frame["group"] == group)
-            new = improved_share(frame.loc[row, measure], change)
-            frame.loc[row, measure] = new
-            if cap in frame.columns:
-                frame.loc[row, cap] = np.minimum(frame.loc[row, cap].to_numpy(np.float64), new)
+        wanted = set(rows)  # the region's rows of these cells, found at once (each cell is one row of a panel)
+        keys = zip(frame["region"], frame["month"], frame["group"])
+        row = np.array([r == region and (m, g) in wanted for r, m, g in keys], dtype=bool)
+        new = improved_share(frame.loc[row, measure], change)
+        frame.loc[row, measure] = new
+        if cap in frame.columns:
+            frame.loc[row, cap] = np.minimum(frame.loc[row, cap].to_numpy(np.float64), new)
         return frame
 
     def describe(self, before, after, changed, change: float) -> tuple[dict, dict]:
