@@ -14,6 +14,7 @@ The public API is the names below (``kommiljard.__all__``), imported on first us
 - Sweeps: ``run_sweep`` (or a ``Sweep`` and its ``run``), ``Lever``, ``load_scenario``
   (a bundled scenario, a scenario file or a fitted one).
 - Forecasts: ``fit_history``, ``forecast``, ``backtest``, ``synthetic_history``.
+- Language: refusals and warnings are English; inside ``with speaking("sv"):`` they are Swedish.
 
 The package reads as the pipeline: ``inputs`` (panels, populations, regions, importers) and
 ``rules`` (the schemes as data) -> ``kinds`` (each kind of rule block: arrays, reference,

@@ -21,6 +21,9 @@ from .forecasting.forecast import forecast as forecast
 from .forecasting.forecast_model import load_any_scenario as load_scenario
 from .forecasting.history import synthetic_history as synthetic_history
 
+# The language of the messages (refusals, warnings) raised inside a `with speaking("sv"):` block
+from .language import speaking as speaking
+
 # What people read
 from .outputs.page import write_page as write_page
 from .outputs.plots import plot_cell as plot_cell
@@ -53,6 +56,7 @@ __all__ = [
     "forecast",
     "load_scenario",
     "synthetic_history",
+    "speaking",
     "write_page",
     "plot_cell",
     "plot_payout_curve",

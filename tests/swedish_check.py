@@ -1,8 +1,8 @@
-"""What may not reach a reader  ``--lang sv``: English words and kommiljard's code names.
+"""What may not reach a reader under ``--lang sv``: English words and kommiljard's code names.
 
 ``ENGLISH`` holds common English words and the domain's English words that are not also Swedish
 words (``in``, ``per``, ``data``, ``panel``, ``block``, ``region``, ``total``, ``period``, ``status``,
-``version``, ``scenario``, ``operation``, ``under``, ``median``, ``variant``, ``decimal``, ``cell`` and
+``version``, ``scenario``, ``operation``, ``under``, ``median``, ``variant``, ``decimal``, ``trend``, ``cell`` and
 ``just`` are left out: they are Swedish too, as are ``given`` and the genitive ``regions``). ``CODE_NAMES``
 are the names of columns, values and kinds as the code spells them. :func:`offenders` finds either
 in a text, after removing what a reader types as it is written: file names and paths, command
@@ -29,7 +29,7 @@ ENGLISH = frozenset(
     would could should must may might can cannot will shall its it they them their there here we our you your he
     she his her him us do does did done doing has have had having get gets got getting per-region payment payments
     money total's forecast forecasts realised interval intervals coverage naive error errors fitted fit history
-    histories trend season seasonal noise level's weight weights sharing cumulative equal relative published
+    histories season seasonal noise level's weight weights sharing cumulative equal relative published
     rounded decimals  exclusive inclusive alternative alternatives  variants changes changed change
     conditions condition met missing report page link sent send improving when clamped clamp top bottom left right
     step steps grid slider number numbers print printed distribution percentile percentiles whiskers box violin

@@ -123,6 +123,26 @@ def test_requirements_with_a_bonus_pot_say_nothing_in_english(tmp_path, monkeypa
 
 
 @pytest.mark.slow
+def test_the_forecasting_flow_says_nothing_in_english(tmp_path, monkeypatch):
+    """history, fit (with its warnings, and borrowing), a sweep of the fitted scenario, backtest and import, with
+    what they write for people."""
+    monkeypatch.chdir(tmp_path)
+    commands = [
+        ["history", "--seed", "1", "--out", "historik.parquet", "--truth", "sanning.csv", "--response-from",
+         "default-2019"],
+        ["history", "--seed", "1", "--until", "2019-08", "--out", "aug.parquet"],
+        ["fit", "aug.parquet", "--out", "anpassad.toml"],
+        ["fit", "aug.parquet", "--out", "lanad.toml", "--borrow"],
+        ["sweep", "anpassad.toml", "--observed", "aug.parquet", "--n", "300", "--chunk-size", "300", "--out",
+         "prognos"],
+        ["backtest", "historik.parquet", "--as-of", "2019-08", "--n", "200", "--plot", "prov.png", "--out", "prov"],
+        ["import", str(ROOT / "data" / "sample_export_sv.csv"), "--out", "import.parquet"],
+    ]  # fmt: skip
+    found = swedish_offenders(commands, [Path("prognos") / "summary.xlsx"])
+    assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+@pytest.mark.slow
 def test_every_command_in_english_shows_no_code_names(tmp_path, monkeypatch):
     from swedish_check import CODE_NAMES
 

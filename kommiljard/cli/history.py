@@ -64,11 +64,13 @@ def history(
     if truth is not None:
         check_out_path(truth)
     params = HistoryParams()
-    response, said = {}, "none"
+    response, recorded, said = {}, "none", say("history_response_none")
     if (name := response_source(response_from)) is not None:
         scenario = load_scenario(name)
         response = {m: pp for m, pp in response_by_month(scenario.spec).items() if params.start <= m <= params.end}
-        said = f"scenario {scenario.name}'s response_pp in {', '.join(response) or 'no month of the history'}"
+        months = ", ".join(response)
+        recorded = f"scenario {scenario.name}'s response_pp in {months or 'no month of the history'}"  # data
+        said = say("history_response", name=scenario.name, months=months or say("history_no_month"))
     drawn = synthetic_history(seed, HistoryParams(response_pp=response, response_sd_pp=response_sd))
     frame = drawn.frame
     if until is not None:  # a month of the history: an earlier one would leave it empty
@@ -77,7 +79,7 @@ def history(
     metadata = {
         "kommiljard.synthetic": "true",
         "kommiljard.generator": f"kommiljard history --seed {seed} (kommiljard.forecasting.history)",
-        "kommiljard.response": said,
+        "kommiljard.response": recorded,
     }
     write_panel(frame, out_file, metadata, synthetic=True)
     if truth is not None:
