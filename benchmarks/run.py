@@ -149,7 +149,9 @@ TARGETS = {
     "--help": 1.3,
     "price payout": 2.0,  # issue 21: a price-per-operation payout within about twice the import floor
     "sweep": 1.3,  # one thread: CPU per trajectory / the normals floor
-    "numpy contender": 10.0,
+    # the kernel must beat the best numpy version we can write by enough to pay for a compiler; one numpy pass
+    # over the shares the allocation reads costs a fifth of the tuned contender, so no honest contender is 10x
+    "numpy contender": 1.5,
     "peak RSS MiB": 600.0,
     "wall s per 10^7": 60.0,  # 10^7 trajectories on this machine's cores
     "dask efficiency": 0.8,
