@@ -321,9 +321,10 @@ def listing(folder: Path) -> dict[str, int]:
 
 def spoken(args: list) -> str:
     """The language a case is run in: its own ``--lang``, else (through ``KOMMILJARD_LANG``) Swedish for every
-    other case, chosen by the case's text so that a run is repeatable."""
+    other case, chosen by the case's arguments (not its temporary paths) so that a case replays the same."""
     given = [b for a, b in itertools.pairwise(map(str, args)) if a == "--lang"]
-    return given[-1] if given else ("sv" if zlib.crc32(" ".join(map(str, args)).encode()) % 2 else "en")
+    drawn = " ".join(str(a) for a in args if not isinstance(a, Path) and "fuzz-" not in str(a))  # not the temp names
+    return given[-1] if given else ("sv" if zlib.crc32(drawn.encode()) % 2 else "en")
 
 
 def unspoken(message: str, args: list) -> list[str]:

@@ -196,12 +196,23 @@ def write_sweep(directory, frame: pd.DataFrame, manifest: dict) -> None:
 
 
 def test_read_sweep_joins_the_parts_and_reads_the_manifest(tmp_path):
-    write_sweep(tmp_path, sweep_frame(), SYNTHETIC)
+    finished = {**SYNTHETIC, "status": "complete"}
+    write_sweep(tmp_path, sweep_frame(), finished)
     frame, manifest = read_sweep(tmp_path)
     assert len(frame) == 120 and frame["trajectory"].is_monotonic_increasing
-    assert manifest == SYNTHETIC
+    assert manifest == finished
     with pytest.raises(InputError, match="not a sweep directory"):
         read_sweep(tmp_path / "trajectories")
+
+
+@pytest.mark.parametrize("manifest", [None, SYNTHETIC], ids=["no manifest", "not finished"])
+def test_a_sweep_not_finished_is_not_drawn(tmp_path, manifest):
+    """Its parts hold only some of its trajectories: a picture of them would be of another sweep."""
+    write_sweep(tmp_path, sweep_frame(), manifest or {})
+    if manifest is None:
+        (tmp_path / "manifest.json").unlink()
+    with pytest.raises(InputError, match="not a complete sweep .* Rerun the sweep with the same arguments"):
+        read_sweep(tmp_path)
 
 
 # A real (small) sweep, so that the plots are checked against what kommiljard.sweeps.run writes.

@@ -182,7 +182,7 @@ def sweep(
     say_sweep(loaded.scenario.origin, rules, seed, n, change, observed)
     with progress_bars(quiet, remaining=True) as bar, resumable(out_dir):
         settings = replace(loaded, lever=lever, rules=rule_set)
-        result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
+        result = settings.run(progress=tracker(bar, cli_say("progress.sweep"), n), scheduler=scheduler)
     _print_run(result, n, out_dir)
     swedish_workbooks(lang, [out_dir])
     _print_sweep(result, loaded.scenario.name, lever, fmt, option)
@@ -299,7 +299,12 @@ def progress_bars(quiet: bool, remaining: bool = False):
         TimeRemainingColumn,
     )
 
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("trajectories")]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(cli_say("progress.trajectories")),
+    ]
     columns += [TimeElapsedColumn(), *([TimeRemainingColumn()] if remaining else [])]
     return Progress(*columns, console=err, disable=quiet or not err.is_terminal)
 
@@ -343,7 +348,7 @@ def lever_grid(
         for lever in levers:
             where = Path(settings.out_dir) / f"improve{lever.improve_pp:+g}"
             with resumable(where):
-                progress = tracker(bar, f"lever {change_text(lever.improve_pp, option)}", n)
+                progress = tracker(bar, cli_say("progress.lever", change=change_text(lever.improve_pp, option)), n)
                 results.append(
                     replace(settings, out_dir=where, lever=lever).run(progress=progress, scheduler=scheduler)
                 )
@@ -390,7 +395,7 @@ def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None =
     seeds = {"seed": settings.seed, "n": format_number(n, lang=language), "k": len(variants)}
     err.print(say("variants_line", origin=origin, variants=named, **seeds), highlight=False, markup=False)
     with progress_bars(quiet) as bar, resumable(out_dir):
-        result = settings.run(progress=tracker(bar, "sweep", n), scheduler=scheduler)
+        result = settings.run(progress=tracker(bar, cli_say("progress.sweep"), n), scheduler=scheduler)
     say_done(result, n, out_dir, variants=len(variants))
     by_region, scheme, manifest = read_variant_sweep(out_dir)
     if manifest.get("observed"):

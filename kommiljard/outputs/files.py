@@ -210,8 +210,10 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + ".provenance.json")
 
 
-def read_complete_sweep(directory: str | Path, how: str) -> dict:
-    """The manifest of a finished sweep in ``directory``; else an :class:`InputError` (``how``: what to run)."""
+def read_complete_sweep(directory: str | Path, how: str | None = None) -> dict:
+    """The manifest of a finished sweep in ``directory``; else an :class:`InputError` (``how``: what to run; by
+    default, the sweep again to finish it)."""
+    how = say("refuse.rerun_to_finish") if how is None else how
     path = Path(directory) / "manifest.json"
     broken = say("refuse.rerun_sweep")
     manifest = read_json(path, say("refuse.sweep_manifest"), broken) if path.is_file() else {}

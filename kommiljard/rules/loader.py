@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import RuleFileError
 from ..kinds import KINDS
-from ..language import speaker, spoken
+from ..language import speaker, spoken, typed
 from .common import MAX_TEXT, control_characters
 from .models import RuleSet, models_of_a_rule_file, ruleset_model
 from .tomlfiles import TomlKind, said_origin
@@ -69,7 +69,7 @@ class Rules:
             names = [a.name for a in self.ruleset.alternatives]
             close = difflib.get_close_matches(name, names, n=1)
             did = say("refuse.did_you_mean", close=repr(close[0])) if close else ""
-            names = ", ".join(names) or say("none")
+            names = typed(names) or say("none")
             raise RuleFileError(
                 say("refuse.no_alternative", origin=said_origin(self.origin), name=repr(name), did=did, names=names)
             ) from None
@@ -223,7 +223,7 @@ def _pick(items: list, key: str, wanted: Any, path: str, origin: str, label: str
             path=repr(path),
             named=named,
             did=did,
-            names=", ".join(names),
+            names=typed(names),
         )
     )
 

@@ -621,7 +621,7 @@ def trajectory_panel(
 def read_sweep(out_dir: str | Path) -> SweepResult:
     """A finished sweep from its directory (refuses one that is not complete)."""
     out_dir = Path(out_dir)
-    manifest = read_complete_sweep(out_dir, "Rerun the sweep with the same arguments to finish it.")
+    manifest = read_complete_sweep(out_dir)
     return SweepResult(
         out_dir,
         manifest,

@@ -19,6 +19,7 @@ from ...inputs import options
 from ...inputs.regions import normalise_code, region_codes, unknown_region_message
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
+from ...language import typed
 from ..files import atomic_path, check_destination, read_provenance, say
 from ..wording import WORDS
 from .payout import plot_payouts
@@ -34,7 +35,7 @@ def check_kind(kind: str) -> str:
     if kind not in KINDS:
         close = closest(kind, KINDS)
         close = say("refuse.did_you_mean", close=close) if close else ""
-        raise InputError(say("refuse.plot_kind", kind=kind, close=close, kinds=", ".join(KINDS)))
+        raise InputError(say("refuse.plot_kind", kind=kind, close=close, kinds=typed(KINDS)))
     return kind
 
 

@@ -22,7 +22,7 @@ from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
 from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, plain, provenance_note
 from ...money import PP_UNIT, format_number, format_percent, format_pp, mnkr, pp
-from ..files import detail, read_json, say
+from ..files import detail, read_complete_sweep, say
 from ..wording import WORDS
 
 TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
@@ -131,11 +131,13 @@ def _numbers(ax: Axes, lang: str, x: bool = True, y: bool = True) -> None:
 
 
 def read_sweep(directory: str | Path) -> tuple[pd.DataFrame, dict]:
-    """The trajectories of a sweep directory (all parts, in order) and its manifest (or ``{}``)."""
+    """The trajectories of a finished sweep's directory (all parts, in order) and its manifest; a sweep not
+    finished (no manifest that says so) is refused, since its parts hold only some of its trajectories."""
     directory = Path(directory)
     parts = sorted((directory / "trajectories").glob("part-*.parquet"))
     if not parts:
         raise InputError(say("refuse.no_trajectories", directory=directory))
+    manifest = read_complete_sweep(directory)
     frames = []
     for part in parts:
         try:
@@ -146,8 +148,7 @@ def read_sweep(directory: str | Path) -> tuple[pd.DataFrame, dict]:
             ) from None
     frame = pd.concat(frames, ignore_index=True)
     _require(frame, ["trajectory", "region", "amount_sek"], say("refuse.the_sweep_in", directory=directory))
-    manifest = directory / "manifest.json"
-    return frame, (read_json(manifest, say("refuse.sweep_manifest"), say("refuse.rerun")) if manifest.is_file() else {})
+    return frame, manifest
 
 
 def plot_sweep_payouts(
