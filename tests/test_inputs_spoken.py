@@ -52,19 +52,12 @@ def _duplicate(f):
     return pd.concat([f, f.iloc[[0]]], ignore_index=True)
 
 
-def _share(value):
+def _cell(column: str, value):
+    """A change of the panel: ``value`` in ``column`` of its first row."""
+
     def change(f):
-        f["share_90"] = f["share_90"].astype(object)
-        f.loc[0, "share_90"] = value
-        return f
-
-    return change
-
-
-def _region(value):
-    def change(f):
-        f["region"] = f["region"].astype(object)
-        f.loc[0, "region"] = value
+        f[column] = f[column].astype(object)
+        f.loc[0, column] = value
         return f
 
     return change
@@ -73,16 +66,16 @@ def _region(value):
 # (case, how to build the command's arguments from tmp_path, what the message names, English words of it)
 CASES = {
     "duplicate panel row": (lambda t: ["validate", _panel(t, _duplicate)], "panel.csv", "duplicate row"),
-    "share above 100": (lambda t: ["validate", _panel(t, _share(150.0))], "panel.csv", "outside 0-100"),
-    "share not a number": (lambda t: ["validate", _panel(t, _share("x"))], "panel.csv", "is not a number"),
+    "share above 100": (lambda t: ["validate", _panel(t, _cell("share_90", 150.0))], "panel.csv", "outside 0-100"),
+    "share not a number": (lambda t: ["validate", _panel(t, _cell("share_90", "x"))], "panel.csv", "is not a number"),
     # (a region's missing rows are the kinds' problems: allowed here, so that the message is the panel's own)
     "empty region": (
-        lambda t: ["validate", _panel(t, _region(None)), "--allow-missing-regions"],
+        lambda t: ["validate", _panel(t, _cell("region", None)), "--allow-missing-regions"],
         "panel.csv",
         "is empty or NaN",
     ),
     "unknown region": (
-        lambda t: ["validate", _panel(t, _region("Jönköpng")), "--allow-missing-regions"],
+        lambda t: ["validate", _panel(t, _cell("region", "Jönköpng")), "--allow-missing-regions"],
         "panel.csv",
         "unknown region code",
     ),
