@@ -80,7 +80,15 @@ def test_plot_sweep_with_a_lever_draws_the_gain(tmp_path):
     (tmp_path / "trajectories").mkdir()
     frame.to_parquet(tmp_path / "trajectories" / "part-00000.parquet", index=False)
     (tmp_path / "manifest.json").write_text(
-        json.dumps({"rules": "kommiljard-2019", "seed": 1, "n": n, "lever": {"region": "06", "improve_pp": 3}})
+        json.dumps(
+            {
+                "rules": "kommiljard-2019",
+                "seed": 1,
+                "n": n,
+                "lever": {"region": "06", "improve_pp": 3},
+                "status": "complete",
+            }
+        )
     )
     result = run("plot", "sweep", tmp_path, "--out", tmp_path / "sweep.png")
     assert result.exit_code == 0, result.output
