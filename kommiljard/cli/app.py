@@ -30,6 +30,7 @@ from ..errors import KommiljardError, MissingDataWarning
 from ..language import SPOKEN, speaker, spoken, words_of
 from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
+from .help import help_in
 from .options import command_files, in_range, lever_change, lever_sizes, month_names
 from .terminal import safe_console, shown
 from .usage import asked_language, usage_message
@@ -37,7 +38,7 @@ from .usage import asked_language, usage_message
 
 def _readable_metavar(original):
     """Typer's help shows a type placeholder for every option (``<bool>``, ``<list[str]>``): none for a flag, and
-    a word a reader knows for the others (``TEXT``, ``FILE``, ``NUMBER``, ``en|sv``)."""
+    a word a reader knows for the others (``TEXT``, ``FILE``, ``NUMBER``, ``en|sv``), in the spoken language."""
 
     @functools.wraps(original)
     def display(self, ctx):
@@ -48,7 +49,8 @@ def _readable_metavar(original):
             return shown
         bare = shown.strip("<>").removeprefix("list[").removesuffix("]")
         words = {"str": "TEXT", "path": "FILE", "float": "NUMBER", "int": "INTEGER", "bool": None}
-        return words.get(bare, bare if "|" in bare else "TEXT")
+        word = words.get(bare, bare if "|" in bare else "TEXT")
+        return say(f"help.type.{word}") if word in ("TEXT", "FILE", "NUMBER", "INTEGER") else word
 
     return display
 
@@ -69,7 +71,8 @@ class CommandLine(TyperGroup):
         args = list(sys.argv[1:] if args is None else args)
         token = SPOKEN.set(asked_language(args))
         try:
-            status = super().main(args, prog_name, complete_var, False, **extra)
+            with help_in(spoken(), self):
+                status = super().main(args, prog_name, complete_var, False, **extra)
         except ClickException as exc:
             if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
                 said = Text.assemble((say("error"), "bold red"), " ", shown(usage_message(exc)))
@@ -100,16 +103,6 @@ def _show_version(value: bool) -> None:
     if value:
         out.print(f"kommiljard {__version__}", highlight=False)
         raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    """Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why."""
 
 
 class Format(StrEnum):
@@ -235,6 +228,22 @@ LangOpt = Annotated[
         "KOMMILJARD_LANG.",
     ),
 ]
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+    lang: LangOpt = Language.en,
+) -> None:
+    """Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why."""
+    # `kommiljard --lang sv payout ...`: the command's --lang defaults to the one before it (click's default_map)
+    ctx.default_map = {name: {"lang": lang.value} for name in getattr(ctx.command, "commands", {})}
+
+
 ExactOpt = Annotated[
     bool, typer.Option("--exact", help="With --csv-dialect sv: amounts as computed (öre and all), not whole kronor.")
 ]

@@ -36,8 +36,8 @@ LEVER_WORDS = {
     "help": (
         "Percentage points added to the region's measured share (share_90; negative: worse); shares are clamped "
         "to 0-100.",
-        "Procentenheter som läggs till regionens uppmätta andel (share_90; negativt: sämre); andelar begränsas "
-        "till 0-100.",
+        "Procentenheter som läggs till regionens uppmätta andel (andelen inom 90 dagar; negativt: sämre); andelar "
+        "begränsas till 0-100.",
     ),
     "whatif": ("improves its {measure} by {change} pp", "förbättrar sin {measure} med {change} procentenheter"),
 }
