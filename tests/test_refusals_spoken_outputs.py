@@ -16,17 +16,11 @@ from kommiljard.cli import app
 from kommiljard.errors import InputError, OutputError
 from kommiljard.language import speaking
 from kommiljard.outputs.ownership import SWEEP, check_companion, check_outputs, claim_folder
+from kommiljard.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_panel_2019.parquet"
-CONDITIONS = (
-    "response_rate_waiting_pct",
-    "response_rate_actual_pct",
-    "actual_within_five_weeks",
-    "reported_by_guidelines",
-    "patient_chosen_by_regulation",
-    "status_report",
-)
+CONDITIONS = [c.name for c in load_rules("kommiljard-2019").ruleset.blocks[1].conditions]  # block 2's
 runner = CliRunner()
 
 
