@@ -6,6 +6,7 @@ of this package; ``kommiljard.cli`` imports them all so that they register on :d
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import inspect
@@ -30,7 +31,6 @@ from ..errors import KommiljardError, MissingDataWarning
 from ..language import SPOKEN, speaker, spoken, words_of
 from ..outputs.ownership import check_outputs, reading
 from ..rules import bundled_rule_names, parse_override
-from .help import help_in
 from .options import command_files, in_range, lever_change, lever_sizes, month_names
 from .terminal import safe_console, shown
 from .usage import asked_language, usage_message
@@ -65,13 +65,21 @@ class CommandLine(TyperGroup):
     an option's parser refused: :mod:`kommiljard.cli.options`) said in one line on stderr like every other refusal,
     exit status 2 (:mod:`kommiljard.cli.usage`)."""
 
+    def help_spoken(self):
+        """The help of the commands in the language spoken (English as written: nothing to import)."""
+        if spoken() == "en":
+            return contextlib.nullcontext()
+        from .help import help_in
+
+        return help_in(spoken(), self)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         args = list(sys.argv[1:] if args is None else args)
         token = SPOKEN.set(asked_language(args))
         try:
-            with help_in(spoken(), self):
+            with self.help_spoken():
                 status = super().main(args, prog_name, complete_var, False, **extra)
         except ClickException as exc:
             if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help

@@ -74,10 +74,8 @@ def help_texts(command) -> Iterator[str]:
 
 @contextmanager
 def help_in(lang: str, command) -> Iterator[None]:
-    """Inside the block, ``command``'s help (and its subcommands') is said in ``lang``."""
-    if lang == "en":
-        yield
-        return
+    """Inside the block, ``command``'s help (and its subcommands') is said in ``lang`` (not English: the help as
+    written)."""
     _translate(command)
     saved = {name: getattr(rich_utils, name) for name in FRAMEWORK}
     for name, key in FRAMEWORK.items():
