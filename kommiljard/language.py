@@ -41,6 +41,12 @@ def spoken() -> str:
     return SPOKEN.get()
 
 
+def as_typed(name: object) -> str:
+    """One name a user types as written (a column such as ``share_90``, a kind, a draw model), as a message shows
+    it: as it is in English, in backticks in Swedish (it is typed, not a word)."""
+    return str(name) if spoken() == "en" else f"`{name}`"
+
+
 def typed(values: Iterable[object]) -> str:
     """Values a user types as they are (``first_visit``), listed: as they are in English, quoted in Swedish (where a
     code name would read as an English word)."""

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, closest
-from ..language import speaker, typed
+from ..language import as_typed, speaker, typed
 from .grid import XLSX_SUFFIXES, Issue, Issues, place, raise_issues
 from .layouts import Hints, Reading, Value, read_export
 from .panel import SHARE_COLUMNS, validate_panel
@@ -44,7 +44,6 @@ from .vocabulary import (
     SHARES,
     group_of,
     group_word,
-    measure_code,
     measure_hint,
     measure_named,
     number,
@@ -244,7 +243,7 @@ def _label(key: tuple[str, ...]) -> str:
     """``share_90 of 06 Jönköping, 2019-09, first_visit`` (or without the measure)."""
     region, month, group, *measure = key
     row = say("import.row", region=region_label(region), month=month, group=group_word(group, code=True))
-    return say("import.measure_of", measure=measure_code(measure[0]), row=row) if measure else row
+    return say("import.measure_of", measure=as_typed(measure[0]), row=row) if measure else row
 
 
 def _at(value: Value, reading: Reading, here: str) -> str:
@@ -276,7 +275,7 @@ def _combine(readings: list[Reading]) -> tuple[pd.DataFrame, list[str], list[Iss
         given = v90 is not None or v60 is not None if specialised else any(e[0].value is not None for e in ms.values())
         if not given:
             wanted = SHARES if specialised else tuple(ms)
-            why = "; ".join(f"{measure_code(m)} {ms[m][0].written}" for m in wanted if m in ms)
+            why = "; ".join(f"{as_typed(m)} {ms[m][0].written}" for m in wanted if m in ms)
             left_out.append(f"{_label(key)} ({why})")
             continue
         kept[key] = ms
@@ -388,7 +387,7 @@ def _incomplete(readings: list[Reading], lacking: list) -> list[Issue]:
                             "import.no_value",
                             written=value.written,
                             row=_label((*key, measure)),
-                            other=measure_code(other_value.measure),
+                            other=as_typed(other_value.measure),
                             at=_at(other_value, other_reading, reading.source),
                         ),
                         value,
@@ -420,10 +419,10 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
             Issue(
                 say(
                     "import.no_measure",
-                    measure=measure_code(measure),
+                    measure=as_typed(measure),
                     words=MEASURE_WORDS[measure],
                     group=group_word(group),
-                    other=measure_code(value.measure),
+                    other=as_typed(value.measure),
                     at=reading.where(value),
                 ),
                 "" if len(readings) > 1 else reading.source,
@@ -435,9 +434,9 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
                 say(
                     "import.no_region",
                     region=region_label(region),
-                    measure=measure_code(measure),
+                    measure=as_typed(measure),
                     group=group_word(group),
-                    other=measure_code(value.measure),
+                    other=as_typed(value.measure),
                     at=_at(value, reading, source),
                 ),
                 source,
@@ -449,9 +448,9 @@ def _absent(readings: list[Reading], no_measure: dict, no_region: dict, no_month
                 say(
                     "import.no_month",
                     month=month,
-                    measure=measure_code(measure),
+                    measure=as_typed(measure),
                     group=group_word(group),
-                    other=measure_code(value.measure),
+                    other=as_typed(value.measure),
                     at=_at(value, reading, source),
                 ),
                 source,

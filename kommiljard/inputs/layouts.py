@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError, closest
-from ..language import speaker, spoken, typed
+from ..language import as_typed, speaker, spoken, typed
 from .grid import Grid, Issue, Issues, as_text, place, read_grids
 from .months import MONTH_WORDS, normalise_month
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
@@ -48,7 +48,6 @@ from .vocabulary import (
     TitleSays,
     group_of,
     group_word,
-    measure_code,
     measure_hint,
     measure_named,
     parse_value,
@@ -183,7 +182,7 @@ def _from_column(column: int, header: str | None) -> str:
 
 def _said(what: str, name: str) -> str:
     """A phase (a group's code in English, as always; its name in Swedish) or a measure (its column name)."""
-    return group_word(name, code=True) if what == "phase" else measure_code(name)
+    return group_word(name, code=True) if what == "phase" else as_typed(name)
 
 
 def layout_name(layout: str) -> str:
@@ -286,7 +285,7 @@ def add_row(
         raw = row[c] if c < width else None
         value, shown, problem, kept = _cell(raw.strip() or None if isinstance(raw, str) else raw, layout, measure)
         if problem is not None:
-            problem = say(problem, text=repr(as_text(raw)), measure=measure_code(measure), region=region_label(code))
+            problem = say(problem, text=repr(as_text(raw)), measure=as_typed(measure), region=region_label(code))
             issues.append(reading.issue(problem, r, c))
         if kept:
             keep(_new_value(Value, (code, month, group, measure, value, shown, r, c)))
@@ -740,7 +739,7 @@ def _read_long(grid: Grid, header: int, hints: Hints, reading: Reading, issues: 
     measures = {
         c: m for c, name in reading.headers.items() if c not in roles.values() and (m := measure_named(name)[0])
     }
-    columns = ", ".join(f"{names[c]!r} ({measure_code(m)})" for c, m in measures.items())
+    columns = ", ".join(f"{names[c]!r} ({as_typed(m)})" for c, m in measures.items())
     reading.said["measure"] = say("report.from_column_names", columns=columns)
     if hints.measure:
         _no_flag_against(reading, issues, "--measure", hints.measure, header, min(measures, default=0))

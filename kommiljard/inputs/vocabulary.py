@@ -39,12 +39,6 @@ def measure_hint() -> str:
     return say("measure_hint")
 
 
-def measure_code(measure: str) -> str:
-    """A measure's column name (``share_90``) as a message shows it: as it is in English, in backticks in Swedish
-    (it is typed as written, not a word)."""
-    return measure if spoken() == "en" else f"`{measure}`"
-
-
 GROUP_NAMES = {
     "first_visit": "first visits",
     "operation": "operations/treatment",

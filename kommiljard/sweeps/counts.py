@@ -26,7 +26,7 @@ import pandas as pd
 from numba import njit
 
 from ..compiling import kernel
-from ..language import speaker
+from ..language import as_typed, speaker
 from .rng import STREAM_SIZE, sfc64_state, standard_normal, stream_generator, uniform
 from .scenario import CountsSpec
 
@@ -264,7 +264,7 @@ def _history(grid, baseline: list[str], who: str, keys: tuple) -> tuple[np.ndarr
         months = sorted({baseline[m] for m in gaps[:, 0]})
         regions = sorted({keys[0][r] for r in gaps[:, 2]})
         region, month, group = region_label(keys[0][gaps[0, 2]]), baseline[gaps[0, 0]], keys[1][gaps[0, 1]]
-        first = say("refuse.no_row", region=region, month=month, group=say("typed", name=group))
+        first = say("refuse.no_row", region=region, month=month, group=as_typed(group))
         raise InputError(
             say(
                 "refuse.counts_lacks",

@@ -25,7 +25,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..kinds import Draw
-from ..language import speaker
+from ..language import as_typed, speaker
 from ..rules.tomlfiles import said_origin
 from .counts import Counts
 from .drift import LogitDrift
@@ -73,7 +73,7 @@ class LogitShares:
     def prepare(self, scenario, needs: Draw, population, observed, who: str):
         others = [m for m in needs.measures if m not in self.measures]
         if "share_90" not in needs.months or others:
-            measures = ", ".join(say("typed", name=m) for m in needs.measures)
+            measures = ", ".join(as_typed(m) for m in needs.measures)
             raise InputError(say("refuse.measures", who=who, measures=measures))
         if scenario.own_model is not None:  # e.g. a fitted scenario: each region from its own forecast
             model, used = scenario.own_model.sweep_model(needs, population, observed)
@@ -162,5 +162,5 @@ def draw_model(needs: Draw, who: str) -> DrawModel:
     try:
         return DRAW_MODELS[needs.model]
     except KeyError:
-        known = ", ".join(say("typed", name=m) for m in DRAW_MODELS)
+        known = ", ".join(as_typed(m) for m in DRAW_MODELS)
         raise InputError(say("refuse.draw_model", who=who, model=needs.model, known=known)) from None

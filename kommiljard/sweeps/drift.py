@@ -30,7 +30,7 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.panel import shift_month
 from ..kinds import Draw
-from ..language import speaker
+from ..language import as_typed, speaker
 from .rng import STREAM_SIZE, each_stream, stream_generator
 
 say = speaker(__package__)
@@ -154,8 +154,8 @@ def _measure_grid(frame: pd.DataFrame, measure: str, layout: Layout, needs: Draw
     missing = [
         say(
             "refuse.figure",
-            measure=say("typed", name=measure),
-            group=say("typed", name=groups[g]),
+            measure=as_typed(measure),
+            group=as_typed(groups[g]),
             month=shift_month(months[t], -12),
         )
         for t, g in zip(*np.nonzero(draw_it))

@@ -26,7 +26,7 @@ from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..inputs.regions import normalise_code
 from ..kinds import Draw, SweepPlan, kind_of
-from ..language import speaker
+from ..language import as_typed, speaker
 from ..rules import Rules
 from ..rules.tomlfiles import said_origin
 from .draws import DrawModel, draw_model
@@ -85,7 +85,7 @@ def sweep_block(rules: Rules):
     blocks = [b for b in rules.ruleset.blocks if kind_of(b).draw(b) is not None]
     if len(blocks) != 1:
         kinds = sorted({b.kind for b in rules.ruleset.blocks})
-        kinds = ", ".join(say("typed", name=k) for k in kinds)
+        kinds = ", ".join(as_typed(k) for k in kinds)
         raise InputError(say("refuse.one_block", origin=said_origin(rules.origin), count=len(blocks), kinds=kinds))
     return blocks[0]
 
