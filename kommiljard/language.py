@@ -47,6 +47,12 @@ def as_typed(name: object) -> str:
     return str(name) if spoken() == "en" else f"`{name}`"
 
 
+def in_quotes(name: object) -> str:
+    """A name as typed that a sentence names (a column, a kind, a file), as it is in English, in quotes (”…”) in
+    Swedish so that it reads as one."""
+    return str(name) if spoken() == "en" else f"”{name}”"
+
+
 def typed(values: Iterable[object]) -> str:
     """Values a user types as they are (``first_visit``), listed: as they are in English, quoted in Swedish (where a
     code name would read as an English word)."""

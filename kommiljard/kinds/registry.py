@@ -155,9 +155,10 @@ def kind_of(block) -> BlockKind:
 
 
 def no_kind(kind: str, known) -> RuleFileError:
+    from ..language import in_quotes
     from .naming import tell
 
-    kinds = ", ".join(tell("refuse.quoted", name=k) for k in known)
+    kinds = ", ".join(in_quotes(k) for k in known)
     return RuleFileError(tell("refuse.no_kind", kind=kind, kinds=kinds))
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import BackendMismatchError, KommiljardError
 from ..inputs.tables import Problem
-from ..language import spoken
+from ..language import in_quotes, spoken
 from ..money import TOLERANCE_SEK, check_conserved
 from .base import Cell, Need
 from .naming import said_cell, tell
@@ -56,7 +56,7 @@ class Allocation:
 def _differs(name: str, at: np.ndarray, a: np.ndarray, b: np.ndarray) -> str:
     """Where the reference (``a``) and the kernel (``b``) differ."""
     i = tuple(int(x) for x in at)
-    return tell("refuse.mismatch_at", name=tell("refuse.quoted", name=name), at=i, a=a[i], b=b[i])
+    return tell("refuse.mismatch_at", name=in_quotes(name), at=i, a=a[i], b=b[i])
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def empty_measures(frame: pd.DataFrame, rows: dict, needs: Sequence[Need]) -> li
         for m in sorted(keys.get((month, group), ())):
             if m in empty and empty[m][i] and (i, m) not in reported:
                 cell = f"{month}, {group}" if spoken() == "en" else said_cell(month, group)
-                measure = tell("refuse.quoted", name=m)
+                measure = in_quotes(m)
                 problems.append(
                     Problem(tell("refuse.empty_measure", measure=measure, region=region, cell=cell), int(i) + 1)
                 )

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import OutputError
-from ..language import speaker
+from ..language import in_quotes, speaker
 
 _READ: ContextVar[dict[str, str] | None] = ContextVar("kommiljard_inputs", default=None)  # real path -> as given
 say = speaker(__package__)
@@ -161,7 +161,7 @@ def claim_folder(folder: str | Path, kind: FolderKind) -> None:
         return
     foreign = sorted(e.name for e in entries if not kind.owns(e))
     if foreign:
-        shown = ", ".join(say("refuse.quoted", name=n) for n in foreign[:5])
+        shown = ", ".join(in_quotes(n) for n in foreign[:5])
         shown += say("refuse.and_more", n=len(foreign) - 5) if len(foreign) > 5 else ""
         raise OutputError(say("refuse.folder_foreign", folder=folder, shown=shown, command=kind.said(), mark=kind.mark))
 

@@ -41,7 +41,7 @@ from ..errors import InputError
 from ..inputs.regions import region_label, region_names
 from ..kinds import kind_of, word
 from ..kinds.naming import measure_name
-from ..language import spoken
+from ..language import in_quotes, spoken
 from ..money import format_number
 from ..rules import Rules
 from .files import detail, say, write_text
@@ -244,7 +244,7 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
         missing = [c for c in needed if c not in summary.columns]
         if missing or region not in summary.index:
             what = (
-                say("refuse.summary_columns", columns=", ".join(say("refuse.quoted", name=c) for c in missing))
+                say("refuse.summary_columns", columns=", ".join(in_quotes(c) for c in missing))
                 if missing
                 else say("refuse.summary_region", region=region)
             )

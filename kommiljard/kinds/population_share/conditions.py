@@ -18,9 +18,8 @@ from ...errors import InputError
 from ...inputs.population import region_problems
 from ...inputs.regions import normalise_code
 from ...inputs.tables import Problem, raise_problems, read_table
-from ...language import speaker, spoken
+from ...language import in_quotes, speaker, spoken
 from ...money import format_number
-from ..naming import tell as told
 from .rules import PopulationShare
 
 TRUE_WORDS = {"true", "1", "yes", "ja", "y", "j", "x"}
@@ -30,7 +29,7 @@ tell = speaker(__package__)
 
 def named(names) -> str:
     """Column names as typed (quoted in Swedish), joined."""
-    return ", ".join(told("refuse.quoted", name=n) for n in names)
+    return ", ".join(in_quotes(n) for n in names)
 
 
 def read_conditions(source: str | Path | pd.DataFrame, block: PopulationShare) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.regions import region_label
 from ...inputs.tables import Problem, raise_problems
-from ...language import speaker, spoken
+from ...language import in_quotes, speaker, spoken
 from ...money import format_number
 from ..naming import said_cell
 from ..naming import tell as told
@@ -145,9 +145,7 @@ def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_mi
         values = lookup.values(column, pos)
         lo, hi = block.measure(column).range
         for i in np.flatnonzero(empty):
-            what = (
-                tell("refuse.no_row") if pos[i] < 0 else tell("refuse.empty", column=told("refuse.quoted", name=column))
-            )
+            what = tell("refuse.no_row") if pos[i] < 0 else tell("refuse.empty", column=in_quotes(column))
             gaps[regions[i]].append(tell("refuse.gap", cell=said_cell(month, group), what=what, who=_who(names)))
         for i in np.flatnonzero(~empty & ~((values >= lo) & (values <= hi))):
             where_row = {"region": regions[i], "cell": f"{month}, {group}" if lang == "en" else said_cell(month, group)}

@@ -19,7 +19,7 @@ from ...inputs import options
 from ...inputs.regions import normalise_code, region_codes, unknown_region_message
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
-from ...language import typed
+from ...language import in_quotes, typed
 from ..files import atomic_path, check_destination, read_provenance, say
 from ..wording import WORDS
 from .payout import plot_payouts
@@ -101,7 +101,7 @@ def curve_figure(path: str | Path, region: str | None = None, current: float | N
             for i in values.index[values.notna() & ((values < 0) | (values > 99) | (values != values.round()))]:
                 problems.append(Problem(say("refuse.curve_tier", value=curve[col][i]), i + 1))
         curve[col] = values
-    named = say("refuse.or").join(say("refuse.quoted", name=a) for a in axes)
+    named = say("refuse.or").join(in_quotes(a) for a in axes)
     raise_problems(str(path), say("refuse.curve_table"), problems, say("refuse.curve_hint", axes=named))
     if region is not None and normalise_code(region) not in region_codes():
         raise InputError(say("refuse.option", option="--region", message=unknown_region_message(region)))

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 from ...errors import InputError
 from ...inputs.regions import normalise_code, region_label
 from ...kinds.look import BAR_COLOURS, MN, NONE_COLOUR, OTHER_COLOURS, label, new_axes, plain, provenance_note
+from ...language import in_quotes
 from ...money import PP_UNIT, format_number, format_percent, format_pp, mnkr, pp
 from ..files import detail, read_complete_sweep, say
 from ..wording import WORDS
@@ -31,7 +32,7 @@ TIER_COLOURS = (NONE_COLOUR, *BAR_COLOURS.values(), *OTHER_COLOURS)
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        named = ", ".join(say("refuse.quoted", name=c) for c in map(str, frame.columns))
+        named = ", ".join(in_quotes(c) for c in map(str, frame.columns))
         raise InputError(say("refuse.no_column", what=what, missing=", ".join(map(repr, missing)), columns=named))
 
 
