@@ -29,9 +29,9 @@ from .inputs.panel import Panel, as_panel, known_groups
 from .inputs.population import Population, read_population
 from .inputs.regions import region_label, region_names
 from .kinds import kind_of, table_columns
-from .kinds.naming import group_name, no_data_message
+from .kinds.naming import no_data_message
 from .kinds.registry import KEY_COLUMNS, MONEY_COLUMNS
-from .language import speaker, spoken
+from .language import speaker
 from .money import largest_remainder
 from .rules import Rules, load_rules
 
@@ -177,11 +177,12 @@ def missing_cells(table: pd.DataFrame, rules: Rules) -> dict[str, str]:
         parts = []
         for number, cells in rows.groupby("block"):
             block = rules.ruleset.block(int(number))
-            if len(cells) == len(kind_of(block).cells(block)):
-                parts.append(say("cells.every", number=number))
+            if len(cells) == len(kind_of(block).cells(block)):  # data (provenance, the summary's no_data): one text,
+                parts.append(f"block {number} (every cell)")  # said where read (kinds.naming.no_data_text)
             else:
-                listed = ", ".join(f"{m} {_group(g)}" for m, g in zip(cells["month"], cells["group"]))
-                parts.append(say("cells.some", number=number, cells=listed))
+                parts.append(
+                    f"block {number}: " + ", ".join(f"{m} {g}" for m, g in zip(cells["month"], cells["group"]))
+                )
         out[region] = "; ".join(parts)
     return out
 
@@ -284,11 +285,6 @@ def payout_table(rules: Rules, rows: list[pd.DataFrame]) -> pd.DataFrame:
     table = pd.concat(rows, ignore_index=True)[columns]
     table["tier"] = table["tier"].astype("int8")
     return table
-
-
-def _group(group: str) -> str:
-    """A cell's group as the warning names it: the code in English (as always), the group's name in Swedish."""
-    return group if spoken() == "en" else group_name(group, spoken())
 
 
 def base_provenance() -> dict:

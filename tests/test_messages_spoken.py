@@ -101,18 +101,22 @@ def test_an_unknown_language_is_refused():
 def test_what_a_command_records_is_the_same_in_every_language(tmp_path):
     """A provenance (and a sweep's identity, which is made of it) is data: the same in every language, said in
     Swedish only where people read it; else a sweep resumed under another --lang would not be the same sweep."""
+    import pandas as pd
     from typer.testing import CliRunner
 
     from kommiljard.cli import app
     from kommiljard.outputs.files import read_provenance
 
-    sample = PACKAGE.parent / "data" / "sample_panel_2019.parquet"
+    sample = pd.read_parquet(PACKAGE.parent / "data" / "sample_panel_2019.parquet")
+    gone = (sample["region"] == "06") & (sample["month"] == "2019-10") & (sample["group"] == "operation")
+    sample[~gone].to_parquet(tmp_path / "panel.parquet", index=False)  # a cell without data: recorded as no_data
     recorded = {}
     for lang in ("en", "sv"):
         out = tmp_path / f"payout-{lang}.csv"
-        result = CliRunner().invoke(app, ["payout", str(sample), "--out", str(out), "--csv-dialect", "en",
-                                          "--lang", lang])  # fmt: skip
+        args = ["payout", tmp_path / "panel.parquet", "--out", out, "--csv-dialect", "en", "--allow-missing-regions"]
+        result = CliRunner().invoke(app, [*map(str, args), "--lang", lang])
         assert result.exit_code == 0, result.output
         recorded[lang] = {k: v for k, v in read_provenance(out).items() if k != "created_utc"}
     assert recorded["sv"] == recorded["en"]
     assert "(bundled: " in recorded["sv"]["rules"]["origin"] and "(SCB, 31 Dec 2018)" in str(recorded["sv"])
+    assert recorded["sv"]["no_data"] == {"06 Jönköping": "block 1: 2019-10 operation"}
