@@ -216,6 +216,21 @@ def test_lang_from_the_environment(tmp_path):
     assert result.exit_code == 0 and "rader" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("env", "args", "swedish"),
+    [
+        ("en", ["--lang", "sv", "validate", SAMPLE], True),  # the line outranks the environment, before or after
+        ("en", ["validate", SAMPLE, "--lang", "sv"], True),
+        ("sv", ["--lang", "en", "validate", SAMPLE], False),
+        ("sv", ["validate", SAMPLE, "--lang", "en"], False),
+        ("sv", ["--lang", "en", "validate", SAMPLE, "--lang", "sv"], True),  # the command's own, last
+    ],
+)
+def test_lang_on_the_line_outranks_the_environment(env, args, swedish):
+    result = runner.invoke(app, args, env={"KOMMILJARD_LANG": env})
+    assert result.exit_code == 0 and ("rader" in result.stdout) is swedish, result.stdout
+
+
 OPERATIONS = str(ROOT / "data" / "sample_operations_2022_2026.parquet")
 OBSERVED_2026 = str(ROOT / "examples" / "sample_operations_until_july_2026.parquet")
 STAIRCASE_WORDS = re.compile(r"stapel|staplar|\bbar\b|\bbars\b|90 dagar|90 days|villkoren i block|block-2 conditions")

@@ -266,7 +266,8 @@ def test_keyboard_moves_a_slider_and_the_link(browser, pages, sample_panel_path)
     _assert_totals(seen, whatif_json(sample_panel_path, "23", -0.1))
 
     browser.find_element(By.ID, "copy").click()  # headless: the clipboard or the fallback, and it says which
-    notice = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "notice").text)  # the clipboard answers later
+    # the clipboard answers in its own time
+    notice = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "notice").text)
     assert notice in ("Link copied.", "Could not copy; select the link and copy it.")
 
 

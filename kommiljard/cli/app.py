@@ -227,15 +227,13 @@ DialectOpt = Annotated[
         "language, for a spreadsheet). Default: the language's.",
     ),
 ]
-LangOpt = Annotated[
-    Language,
-    typer.Option(
-        "--lang",
-        envvar="KOMMILJARD_LANG",
-        help="Language of everything you read: en (English) or sv (Swedish words and number formats); or set "
-        "KOMMILJARD_LANG.",
-    ),
-]
+_LANG_HELP = (
+    "Language of everything you read: en (English) or sv (Swedish words and number formats); or set KOMMILJARD_LANG."
+)
+# A command's --lang defaults to the one before it, which reads KOMMILJARD_LANG (see `main`): were the command's
+# own option to read the variable too, it would outrank `kommiljard --lang sv payout` (click: env before default_map)
+LangOpt = Annotated[Language, typer.Option("--lang", help=_LANG_HELP)]
+_FirstLangOpt = Annotated[Language, typer.Option("--lang", envvar="KOMMILJARD_LANG", help=_LANG_HELP)]
 
 
 @app.callback()
@@ -245,7 +243,7 @@ def main(
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
     ] = False,
-    lang: LangOpt = Language.en,
+    lang: _FirstLangOpt = Language.en,
 ) -> None:
     """Simulate the Swedish kömiljard: who gets how much for shorter waiting times, and why."""
     # `kommiljard --lang sv payout ...`: the command's --lang defaults to the one before it (click's default_map)
