@@ -96,7 +96,7 @@ CASES = [
     ("observed late", ["sweep", "f.toml", "--observed", "late.parquet", "--out", "sweep"],
      "the observed months begin 2019-09", "late.parquet"),
     ("known missing", ["sweep", "f.toml", "--observed", "suppressed.parquet", "--out", "sweep"],
-     "1 of their cells are suppressed or missing", "06 Jönköping"),
+     "1 of their cells are suppressed or missing (share_90 of 06 Jönköping first visits 2019-09)", "06 Jönköping"),
     ("fitted file", ["sweep", "bad.toml", "--observed", "h.parquet", "--out", "sweep"],
      "fit.baseline_year = 2017: a fit until 2019-08 has baseline year 2018", "fit.baseline_year"),
     ("explain group", ["explain", SAMPLE, "--region", "06", "--month", "2019-10", "--group", "forstbesok"],

@@ -40,6 +40,7 @@ from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
 from ..kinds import Draw
+from ..language import typed
 from ..rules.tomlfiles import said_origin
 from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
 from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
@@ -165,10 +166,14 @@ def _check_known(source: str, rows: pd.DataFrame, known: list[str], groups, regi
     fit's with a cell missing could be forecast instead, from the panel up to the month before (said so)."""
     cells = pd.MultiIndex.from_product([known, groups, regions], names=["month", "group", "region"])
     present = rows.reindex(cells)
-    absent = present["share_90"].isna() | present["share_60"].isna()
+    lacking = present[["share_90", "share_60"]].isna()
+    absent = lacking.any(axis=1).to_numpy()
     if absent.any():
-        where = cells[absent.to_numpy()]
-        cells = [cell_text(r, g, m) for m, g, r in where]
+        where = cells[absent]
+        cells = [
+            say("refuse.known_cell", columns=typed(lacking.columns[row]), cell=cell_text(r, g, m))
+            for (m, g, r), row in zip(where, lacking.to_numpy()[absent], strict=True)
+        ]
         earliest = min(where.get_level_values("month"))
         instead = (
             say("refuse.known_instead_earlier", before=shift_month(earliest, -1), earliest=earliest)
