@@ -191,8 +191,12 @@ BAD_CELLS = {
 }
 
 
-def panel(draw, folder: Path, bad: bool, base: Path = SAMPLE) -> tuple[Path, tuple[str, ...]]:
-    """A panel file and, if ``bad``, what its refusal must name."""
+SUPPRESSED = {"x"}  # in a history's share: a suppressed cell, a missing month (not an error)
+
+
+def panel(draw, folder: Path, bad: bool, base: Path = SAMPLE, *, history: bool = False) -> tuple[Path, tuple[str, ...]]:
+    """A panel file and, if ``bad``, what its refusal must name (read as a ``history``: no suppressed cell counts as
+    bad)."""
     if bad and draw(st.integers(0, 4)) == 0:
         path = broken_file(draw, folder, draw(st.sampled_from([".csv", ".parquet"])))
         return path, (str(path),)
@@ -203,7 +207,8 @@ def panel(draw, folder: Path, bad: bool, base: Path = SAMPLE) -> tuple[Path, tup
     how = draw(st.sampled_from(["cell", "cell", "drop", "duplicate", "empty", "fractions"])) if bad else "good"
     if how == "cell":
         column = draw(st.sampled_from(columns))
-        frame.loc[draw(st.integers(0, len(frame) - 1)), column] = draw(st.sampled_from(BAD_CELLS[column]))
+        values = [v for v in BAD_CELLS[column] if not (history and column.startswith("share") and v in SUPPRESSED)]
+        frame.loc[draw(st.integers(0, len(frame) - 1)), column] = draw(st.sampled_from(values))
         names = (column, "row")
     elif how == "drop":
         column = draw(st.sampled_from(columns))
@@ -887,7 +892,7 @@ def test_forecast(history, known, fitted, data):
             scenario = inp / name(".toml")
             text = fitted.read_text(encoding="utf-8")
             scenario.write_text(text.replace("ar1 = ", "ar1 = nan #", 1) if draw(st.booleans()) else text[:200])
-        observed, said = panel(draw, inp, True) if bad == "observed" else (known, ())
+        observed, said = panel(draw, inp, True, history=True) if bad == "observed" else (known, ())
         if bad == "whole":
             observed, said = history, ("nothing left to draw",)
         case = Case(["sweep", scenario, "--observed", observed, "--n", "30", "--out", out / "forecast", "-q"])
@@ -906,7 +911,7 @@ def test_fit(history, data):
     with folder:
         draw = data.draw
         bad = which(draw, "history", "until", "min-months", "response-sd", "response-from", "out")
-        source, said = panel(draw, inp, True) if bad == "history" else (history, ())
+        source, said = panel(draw, inp, True, history=True) if bad == "history" else (history, ())
         case = Case(["fit", source])
         case.spoil(said)
         if bad == "until" or draw(st.booleans()):

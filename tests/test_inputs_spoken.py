@@ -34,6 +34,14 @@ def _panel(tmp: Path, change) -> Path:
     return path
 
 
+def _without_a_row_2013(tmp: Path) -> Path:
+    """The 2013 sample panel (a threshold scheme) without Stockholm's first visits of December, as CSV."""
+    path = tmp / "panel.csv"
+    f = pd.read_parquet(ROOT / "data" / "sample_panel_2013.parquet")
+    f[~((f.region == "01") & (f.month == "2013-12") & (f.group == "first_visit"))].to_csv(path, index=False)
+    return path
+
+
 def _rules(tmp: Path, old: str, new: str) -> Path:
     text = RULES.read_text(encoding="utf-8")
     assert old in text
@@ -88,6 +96,11 @@ CASES = {
         lambda t: ["validate", _panel(t, lambda f: f.assign(share_90=f.share_90 / 100, share_60=f.share_60 / 100))],
         "panel.csv",
         "look like fractions",
+    ),
+    "missing row, threshold scheme": (
+        lambda t: ["validate", _without_a_row_2013(t), "--rules", "kommiljard-2013"],
+        "panel.csv",
+        "has no row for",
     ),
     "no such panel": (lambda t: ["validate", t / "nowhere.parquet"], "nowhere.parquet", "no such panel file"),
     "panel is a folder": (lambda t: ["validate", t], str(Path("/")), "is a directory"),
@@ -271,3 +284,11 @@ def test_each_words_file_of_these_rooms_has_the_same_fields_in_both_languages():
         for key in words.keys():  # noqa: SIM118 - Words is no dict
             english, swedish = (sorted(re.findall(r"{(\w+)", words.get(key, lang))) for lang in ("en", "sv"))
             assert english == swedish, (package, key)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_hint_for_missing_rows_follows_them(lang, tmp_path):
+    result, said = _run(["validate", _without_a_row_2013(tmp_path), "--rules", "kommiljard-2013"], lang)
+    lines = said.splitlines()
+    assert result.exit_code == 2 and len(lines) == 4, said
+    assert "01 Stockholm" in lines[1] and "--allow-missing-regions" in lines[2], said

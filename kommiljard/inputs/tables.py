@@ -35,7 +35,8 @@ def raise_problems(source: str, what: str, problems: list[Problem], hint: str) -
     """Raise one :class:`InputError` that lists every problem (nothing if there are none)."""
     if not problems:
         return
-    problems = sorted(problems, key=lambda p: (p.row is not None, p.row or 0, p.message))
+    # the table's problems first, in the order found (a hint follows what it is about), then the rows' by row
+    problems = sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
     lines = [f"  - {p.render()}" for p in problems[:MAX_LISTED_PROBLEMS]]
     if len(problems) > MAX_LISTED_PROBLEMS:
         lines.append(say("and_more", n=len(problems) - MAX_LISTED_PROBLEMS))

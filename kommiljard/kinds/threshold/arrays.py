@@ -19,6 +19,7 @@ import pandas as pd
 from ...inputs.panel import Panel
 from ...inputs.population import Population
 from ..base import Need
+from ..naming import said_cell
 from ..tables import panel_grid
 from .rules import AbsoluteThreshold, Period
 
@@ -51,7 +52,7 @@ def needed_rows(block: AbsoluteThreshold) -> list[Need]:
     for p in block.periods:
         for m in sorted({m for _, a in reads for m in months_needed(p, a)}):
             measures = tuple(dict.fromkeys(c for c, a in reads if m in months_needed(p, a)))
-            needs += [Need(m, g, f"{m} {g}", measures, (p.months[-1], g)) for g in block.group_names]
+            needs += [Need(m, g, said_cell(m, g), measures, (p.months[-1], g)) for g in block.group_names]
     return needs
 
 
