@@ -4,6 +4,7 @@ output, a file beside it that kommiljard did not write, or anything in a folder 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from typer.testing import CliRunner
 
 from kommiljard.cli import app
 from kommiljard.errors import OutputError
-from kommiljard.outputs.ownership import SWEEP, check_not_input, claim_folder, reading, written_by_kommiljard
+from kommiljard.outputs.ownership import (
+    BACKTEST,
+    LEVER_GRID,
+    SWEEP,
+    check_not_input,
+    claim_folder,
+    reading,
+    written_by_kommiljard,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_panel_2019.parquet"
@@ -151,6 +160,15 @@ def test_a_trajectories_folder_linked_elsewhere_is_refused(tmp_path):
     (out / "trajectories").symlink_to(elsewhere)
     refused_and_untouched(tmp_path, invoke("sweep", "--n", "20", "--out", out, "-q"), "symbolic link")
     assert (elsewhere / "precious.parquet").read_bytes() == b"mine" and len(list(elsewhere.iterdir())) == 1
+
+
+@pytest.mark.parametrize("kind", [SWEEP, LEVER_GRID, BACKTEST], ids=lambda k: k.command)
+@pytest.mark.parametrize("name", ["trajectories", "notes.txt"])
+def test_any_link_in_a_folder_not_yet_the_commands_is_said_as_a_link(tmp_path, kind, name):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / name).symlink_to(tmp_path)
+    with pytest.raises(OutputError, match=rf"{name} is a symbolic link \(to {re.escape(str(tmp_path))}\)"):
+        claim_folder(tmp_path / "out", kind)
 
 
 def test_a_sweep_folder_is_the_sweeps_by_its_manifest_or_by_what_says_so(tmp_path):

@@ -149,21 +149,28 @@ def claim_folder(folder: str | Path, kind: FolderKind) -> None:
     if not folder.is_dir():
         return
     for name in kind.subfolders:
-        sub = folder / name
-        if sub.is_symlink():
-            target = os.readlink(sub)
-            raise OutputError(say("refuse.folder_link", folder=folder, name=name, target=target, command=kind.said()))
+        _refuse_link(folder, folder / name, kind)
     mark = folder / kind.mark
     if mark.is_file() and not mark.is_symlink() and kind.marks(mark):
         return
     entries = list(folder.iterdir())
     if any(kind.proves(e) for e in entries):  # its own, the mark damaged: the command says what to do
         return
-    foreign = sorted(e.name for e in entries if not kind.owns(e))
+    strangers = sorted((e for e in entries if not kind.owns(e)), key=lambda e: e.name)
+    for entry in strangers:  # a link is said as one (a folder linked away is the worst of them)
+        _refuse_link(folder, entry, kind)
+    foreign = [e.name for e in strangers]
     if foreign:
         shown = ", ".join(in_quotes(n) for n in foreign[:5])
         shown += say("refuse.and_more", n=len(foreign) - 5) if len(foreign) > 5 else ""
         raise OutputError(say("refuse.folder_foreign", folder=folder, shown=shown, command=kind.said(), mark=kind.mark))
+
+
+def _refuse_link(folder: Path, entry: Path, kind: FolderKind) -> None:
+    """Refuse ``entry`` of ``folder`` if it is a symbolic link, naming where it leads."""
+    if entry.is_symlink():
+        target = os.readlink(entry)
+        raise OutputError(say("refuse.folder_link", folder=folder, name=entry.name, target=target, command=kind.said()))
 
 
 def _json_kind(path: Path, key: str, value: str | None) -> bool:
