@@ -55,6 +55,9 @@ def folder(tmp_path_factory) -> Path:
     text = h.astype(object)
     text.loc[cell(h, "06", "first_visit", "2016-05"), "share_90"] = 150.0
     write("outside.csv", text)
+    text = h.astype(object)
+    text.loc[cell(h, "06", "operation", "2016-05"), "group"] = "operations"
+    write("group.csv", text)
     write("to201910.parquet", h[h["month"] <= "2019-10"])
     write("gap2019.parquet", h[~cell(h, "06", "first_visit", "2019-10")])
     write("late.parquet", h[h["month"] >= "2019-09"])
@@ -79,6 +82,7 @@ CASES = [
     ("duplicates", fit("twice.parquet"), "duplicate rows: 1 month(s) given more than once", "twice.parquet"),
     ("not a number", fit("word.csv"), "1 share(s) that are not numbers", "word.csv"),
     ("outside 0-100", fit("outside.csv"), "1 share(s) outside 0-100", "outside.csv"),
+    ("unknown group", fit("group.csv"), "unknown group; did you mean 'operation'", "'operations'"),
     ("no region", fit("no25.parquet"), "no rows for 1 of the 21 regions up to 2019-12", "25 Norrbotten"),
     ("no group", fit("no13fv.parquet"), "no rows of first visits up to 2019-12 for 13 Halland", "13 Halland"),
     ("thin", fit("thin09.parquet", "--until", "2019-08"), "fewer than 24 months with data", "--borrow"),

@@ -113,13 +113,13 @@ def fit(
     Next: `kommiljard sweep fitted.toml --observed history.parquet --out DIR`. See docs/forecasting.md.
     """
 
-    from ..forecasting.fit import HistoryWarning, fit_history
+    from ..forecasting.fit import GROUPS, HistoryWarning, fit_history
     from ..forecasting.fitted import fitted_scenario, scenario_text
     from ..forecasting.histories import as_history
     from ..outputs.files import check_out_path, write_text
 
     check_out_path(out_file, (".toml",))
-    panel = as_history(history).panel
+    panel = as_history(history, GROUPS).panel  # a group the fit does not know is refused, not passed over
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HistoryWarning)  # printed below from the fit
         fitted = fit_history(panel, until=until, min_months=min_months, borrow=borrow)
