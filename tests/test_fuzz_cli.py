@@ -226,7 +226,9 @@ def panel(draw, folder: Path, bad: bool, base: Path = SAMPLE, *, history: bool =
         frame["note"] = draw(texts)
     path = folder / name(draw(st.sampled_from([".csv", ".parquet"])))
     if path.suffix == ".csv":
-        frame.to_csv(path, index=False)
+        # as a spreadsheet writes it: a cell holding a line break (a note's "\r0") is quoted, which pandas does
+        # for a bare CR only when it ends the lines itself
+        frame.to_csv(path, index=False, lineterminator="\r\n")
     else:
         frame.astype(str).to_parquet(path, index=False)
     return path, names
