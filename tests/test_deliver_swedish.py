@@ -158,6 +158,17 @@ def test_every_command_in_english_shows_no_code_names(tmp_path, monkeypatch):
     assert not found
 
 
+BUNDLED_RULES = sorted(p.stem for p in (ROOT / "kommiljard" / "rules").glob("kommiljard-*.toml"))
+
+
+@pytest.mark.parametrize("rules", BUNDLED_RULES)
+def test_every_bundled_rule_set_reads_in_swedish(rules):
+    """``rules ID --lang sv``: every parameter, value and note in Swedish (``forfeit = "paid_regardless"`` read as a
+    code name); "text" is Swedish too."""
+    result = runner.invoke(app, ["rules", rules, "--lang", "sv"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0 and not offenders(result.stdout, frozenset({"text"})), offenders(result.stdout)
+
+
 def test_every_english_text_of_the_bundled_rule_files_has_its_swedish():
     import tomllib
 

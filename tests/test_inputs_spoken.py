@@ -102,6 +102,11 @@ CASES = {
         "panel.csv",
         "has no row for",
     ),
+    "requirements' column missing": (
+        lambda t: ["validate", ROOT / "data" / "sample_shares_and_operations.parquet", "--rules", "kommiljard-2024"],
+        "performed_30",
+        "read by requirements",
+    ),
     "no such panel": (lambda t: ["validate", t / "nowhere.parquet"], "nowhere.parquet", "no such panel file"),
     "panel is a folder": (lambda t: ["validate", t], str(Path("/")), "is a directory"),
     "panel suffix": (lambda t: ["validate", _file(t, "panel.json", b"{}")], "panel.json", ".parquet or .csv"),

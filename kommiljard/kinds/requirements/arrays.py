@@ -23,7 +23,7 @@ from ...inputs.panel import Panel, shift_month
 from ...inputs.population import Population
 from ...inputs.regions import region_label
 from ...inputs.tables import Problem, raise_problems
-from ...language import in_quotes, speaker, spoken
+from ...language import in_quotes, speaker, spoken, typed
 from ...money import format_number
 from ..naming import said_cell
 from ..naming import tell as told
@@ -159,7 +159,7 @@ def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_mi
 
 
 def _who(names: list[str]) -> str:
-    return tell("refuse.requirement" if len(names) == 1 else "refuse.requirements", names=", ".join(names))
+    return tell("refuse.requirement" if len(names) == 1 else "refuse.requirements", names=typed(names))
 
 
 def _measure_words(block: RequirementsBonus, column: str) -> str:
