@@ -169,6 +169,14 @@ def test_every_bundled_rule_set_reads_in_swedish(rules):
     assert result.exit_code == 0 and not offenders(result.stdout, frozenset({"text"})), offenders(result.stdout)
 
 
+def test_a_threshold_schemes_explanation_cites_its_sources_in_swedish():
+    panel = str(ROOT / "data" / "sample_panel_2013.parquet")
+    args = ["explain", panel, "--rules", "kommiljard-2013", "--region", "06", "--month", "dec", "--group", "operation"]
+    result = runner.invoke(app, [*args, "--lang", "sv"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0 and "Val: en nivå som ingen når" in result.stdout, result.stdout
+    assert not offenders(result.stdout), offenders(result.stdout)
+
+
 def test_every_english_text_of_the_bundled_rule_files_has_its_swedish():
     import tomllib
 

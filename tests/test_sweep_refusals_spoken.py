@@ -162,8 +162,8 @@ CASES = {
     ),
     "no_block_to_draw": (
         lambda t: ["--rules", "kommiljard-2013"],
-        ["kommiljard-2013", "exakt ett block", "`absolute_threshold`"],
-        "a sweep can draw; this rule set has 0 (its kinds: absolute_threshold).",
+        ["kommiljard-2013", "exakt ett block", "(dess slag: absoluta nivåer)"],
+        "a sweep can draw; this rule set has 0 (its kinds: absolute thresholds).",
     ),
     "counts_without_observed": (
         lambda t: ["--rules", "kommiljard-2026"],
@@ -192,7 +192,7 @@ CASES = {
     ),
     "variant_unsweepable": (
         lambda t: ["--rules", "kommiljard-2019", "--rules", "kommiljard-2013"],
-        ["varianten 'kommiljard-2013' går inte att köra", "`absolute_threshold`"],
+        ["varianten 'kommiljard-2013' går inte att köra", "absoluta nivåer"],
         "variant 'kommiljard-2013' cannot be swept: ",
     ),
     "variant_other_draws": (

@@ -25,8 +25,8 @@ from ..errors import InputError
 from ..inputs.panel import Panel
 from ..inputs.population import Population
 from ..inputs.regions import normalise_code
-from ..kinds import Draw, SweepPlan, kind_of
-from ..language import as_typed, speaker
+from ..kinds import Draw, SweepPlan, kind_of, kind_word
+from ..language import speaker, spoken
 from ..rules import Rules
 from ..rules.tomlfiles import said_origin
 from .draws import DrawModel, draw_model
@@ -84,8 +84,7 @@ def sweep_block(rules: Rules):
     """The one block a sweep draws trajectories for: the rule set's only block whose kind can draw it."""
     blocks = [b for b in rules.ruleset.blocks if kind_of(b).draw(b) is not None]
     if len(blocks) != 1:
-        kinds = sorted({b.kind for b in rules.ruleset.blocks})
-        kinds = ", ".join(as_typed(k) for k in kinds)
+        kinds = ", ".join(sorted({kind_word(kind_of(b), "kind", spoken()) for b in rules.ruleset.blocks}))
         raise InputError(say("refuse.one_block", origin=said_origin(rules.origin), count=len(blocks), kinds=kinds))
     return blocks[0]
 

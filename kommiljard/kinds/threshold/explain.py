@@ -126,7 +126,7 @@ class ThresholdExplanation(RegionTrace):
             lines.append(f"  {text}{notes.cite(lv.source)}")
         route = w.text(f"route.{o.route}", lang)
         lines += [f"  {say('explain.tier_route', lang, tier=o.tier, route=route)}", ""]
-        lines.append(w.text("explain.cascade", lang) + notes.cite(f"{b.cascade}: {b.cascade_note}"))
+        lines.append(w.text("explain.cascade", lang) + notes.cite(b.cascade_note))
         heads = [
             w.text(
                 "explain.head",
