@@ -277,6 +277,12 @@ def test_a_real_sweep_without_a_lever_and_with_observed_months(tmp_path, sample_
     )
 
 
+@pytest.mark.parametrize(("lang", "written"), [("en", "given 6 930 observed"), ("sv", "givet 6\u00a0930 observerade")])
+def test_the_observed_cells_are_counted_with_thousands(lang, written):
+    sweep = {"scenario": {"name": "s"}, "observed": {"source": "x.parquet", "cells_used": 6930}}
+    assert written in provenance_note(sweep, lang)[0]
+
+
 def test_an_incomplete_sweep_says_so():
     note, synthetic = provenance_note({"status": "running", "scenario": {"name": "mine"}, "n": 10})
     assert (

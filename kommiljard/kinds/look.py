@@ -82,7 +82,9 @@ def provenance_note(provenance: dict, lang: str = "en") -> tuple[str, bool]:
         name = scenario.get("name", "?") if isinstance(scenario, dict) else scenario
         if observed.get("source"):
             source = Path(str(observed["source"])).name
-            parts.append(say("synthetic_given", lang, name=name, cells=observed.get("cells_used", "?"), source=source))
+            cells = observed.get("cells_used", "?")
+            cells = format_number(cells, lang=lang) if isinstance(cells, int) else cells
+            parts.append(say("synthetic_given", lang, name=name, cells=cells, source=source))
         else:
             parts.append(say("synthetic_sweep", lang, name=name))
     elif synthetic:
