@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from swedish_check import offenders
 from typer.testing import CliRunner
@@ -310,6 +311,30 @@ def test_a_sweep_of_a_price_scheme_and_its_workbook_in_swedish(tmp_path, monkeyp
     sweep += ["--region", "03", "--procedure", "cataract", "--more", "200"]
     found = swedish_offenders([sweep, ["plot", "sweep", "svep", "--out", "svep.png"]], [Path("svep") / "summary.xlsx"])
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+@pytest.mark.parametrize("variants", [False, True], ids=["sweep", "variant sweep"])
+def test_a_swedish_sweeps_csv_tables_are_for_people_and_en_keeps_the_contract(tmp_path, variants):
+    from swedish_check import CODE_NAMES
+
+    args = ["sweep", "--n", "200", "--chunk-size", "200", "--quiet", *(["--alternatives"] if variants else [])]
+    run(*args, "--out", tmp_path / "sv")
+    names = ["summary", *(["variants", "variant_outcomes"] if variants else [])]
+    for name in names:
+        text = (tmp_path / "sv" / f"{name}.csv").read_text(encoding="utf-8")
+        lines = text.removeprefix("\ufeff").splitlines()
+        assert text.startswith("\ufeffSYNTETISKA") and ";" in lines[1] and "," not in lines[1].split(";")[0], name
+        headers = lines[1].split(";")
+        assert not [h for h in headers if h in CODE_NAMES or "_" in h], headers
+        people = pd.read_csv(tmp_path / "sv" / f"{name}.csv", sep=";", decimal=",", skiprows=1, encoding="utf-8-sig")
+        contract = pd.read_parquet(tmp_path / "sv" / f"{name}.parquet")
+        money = [c for c in contract.columns if c.endswith("_sek") and "per_" not in c]
+        assert people.shape == contract.shape, name
+        whole = people[[h for h in people.columns if h.endswith(", kr")]].to_numpy()
+        assert len(money) == whole.shape[1] and abs(whole - contract[money].to_numpy()).max() <= 1.0, name  # kronor
+    run(*args, "--out", tmp_path / "en", "--csv-dialect", "en")  # the contract's CSV, for programs
+    summary = pd.read_csv(tmp_path / "en" / "summary.csv", dtype={"region": str})
+    pd.testing.assert_frame_equal(summary, pd.read_parquet(tmp_path / "en" / "summary.parquet"), check_exact=False)
 
 
 def test_a_period_cell_is_named_by_its_period_and_a_month_cell_by_its_month():

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import KommiljardError
 from ..money import format_mnkr, format_number
-from ..rules import DEFAULT_RULES, load_rules
+from ..rules import DEFAULT_RULES, changes_text, load_rules
 from .app import (
     AllowMissingOpt,
     AlternativesOpt,
@@ -315,7 +315,7 @@ def say_variants(variants: dict) -> None:
     from ..outputs.wording import provenance_value
 
     for name, r in variants.items():
-        changes = ", ".join(f"{k}={v}" for k, v in r.overrides.items())
+        changes = changes_text(r.overrides)
         origin = provenance_value(r.origin, lang())
         err.print(f"{name}: " + say("rules_with" if changes else "rules", origin=origin, changes=changes),
                   highlight=False)  # fmt: skip

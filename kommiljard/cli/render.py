@@ -523,7 +523,9 @@ def print_rules(r) -> None:
     out.print(text_in(rs.agreement, language), highlight=False, soft_wrap=False)
     out.print(say("rules_origin", origin=provenance_value(r.origin, lang()), sha=r.sha256[:12]), highlight=False)
     if r.overrides:
-        out.print(say("rules_changed", changes=", ".join(f"{k}={v}" for k, v in r.overrides.items())), highlight=False)
+        from ..rules.common import changes_text
+
+        out.print(say("rules_changed", changes=changes_text(r.overrides)), highlight=False)
     for block in rs.blocks:
         frame = pd.DataFrame(rule_rows(block, language), columns=["parameter", "value", "source"])
         frame.columns = [say(f"rules_{c}") for c in frame.columns]
@@ -645,9 +647,10 @@ def _fell_in(inside_50: bool, inside_90: bool) -> str:
 def narrate(result) -> None:
     """What a payout was computed from: rules (and changes), panel, population and conditions, on stderr."""
     from ..outputs.wording import provenance_value
+    from ..rules.common import changes_text
 
     p, language = result.provenance, lang()
-    changes = ", ".join(f"{k}={v}" for k, v in p["rules"]["overrides"].items())
+    changes = changes_text(p["rules"]["overrides"])
     origin = provenance_value(p["rules"]["origin"], language)
     err.print(say("rules_with" if changes else "rules", origin=origin, changes=changes), highlight=False)
     err.print(say("panel", source=p["panel"]["source"]), highlight=False)

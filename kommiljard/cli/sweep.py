@@ -14,10 +14,12 @@ import typer
 from ..errors import KommiljardError
 from ..inputs.options import number_list
 from ..money import format_number, pp
-from ..rules import DEFAULT_RULES, load_rules
+from ..rules import DEFAULT_RULES, changes_text, load_rules
 from . import options as opt
 from .app import (
     AlternativesOpt,
+    Dialect,
+    DialectOpt,
     Format,
     FormatOpt,
     GroupsOpt,
@@ -31,6 +33,7 @@ from .app import (
     VariantOpt,
     app,
     chosen_lever,
+    dialect_of,
     err,
     lever_options,
     many,
@@ -129,6 +132,7 @@ def sweep(
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.table,
+    dialect: DialectOpt = None,
     lang: LangOpt = Language.en,
     **levers,
 ) -> None:
@@ -165,7 +169,7 @@ def sweep(
 
         variants = rule_variants(rules, variant, with_alternatives)
         variant_sweep(replace(base, variants=variants), quiet=quiet, fmt=fmt, scheduler=scheduler)
-        swedish_workbooks(lang, [out_dir])
+        for_people(lang, dialect, [out_dir])
         return
     rules = rules[0] if rules else DEFAULT_RULES
     rule_set = load_rules(rules, overrides_of(set_))
@@ -175,7 +179,7 @@ def sweep(
         with _connected(scheduler) as client:  # one cluster for every sweep of the grid
             grid = replace(loaded, rules=rule_set)
             lever_grid(levers, grid, rules=rules, quiet=quiet, fmt=fmt, scheduler=client, option=option)
-        swedish_workbooks(lang, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
+        for_people(lang, dialect, [out_dir / f"improve{lv.improve_pp:+g}" for lv in levers])
         return
     lever = levers[0] if levers else None
     change = (region, change_text(lever.improve_pp, option)) if lever else None
@@ -184,7 +188,7 @@ def sweep(
         settings = replace(loaded, lever=lever, rules=rule_set)
         result = settings.run(progress=tracker(bar, cli_say("progress.sweep"), n), scheduler=scheduler)
     _print_run(result, n, out_dir)
-    swedish_workbooks(lang, [out_dir])
+    for_people(lang, dialect, [out_dir])
     _print_sweep(result, loaded.scenario.name, lever, fmt, option)
 
 
@@ -273,13 +277,16 @@ def swept_lever(rules, option: str) -> None:
         raise KommiljardError(said)
 
 
-def swedish_workbooks(lang: Language, folders: list[Path]) -> None:
-    """With ``--lang sv``, each sweep folder's summary.xlsx written again in Swedish."""
-    if lang is Language.sv:
-        from ..outputs.exports import write_sweep_workbook
+def for_people(lang: Language, dialect: Dialect | None, folders: list[Path]) -> None:
+    """With ``--lang sv``, each sweep folder's summary.xlsx written again in Swedish; in the Swedish CSV dialect
+    (``--lang sv``'s unless ``--csv-dialect en``), its CSV tables too."""
+    from ..outputs.exports import write_sweep_csvs, write_sweep_workbook
 
-        for folder in folders:
+    for folder in folders:
+        if lang is Language.sv:
             write_sweep_workbook(folder, lang.value)
+        if dialect_of(dialect) == "sv":
+            write_sweep_csvs(folder, lang.value)
 
 
 def lever_sizes(text: str, option: str) -> list[float]:
@@ -388,7 +395,7 @@ def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None =
 
     language = current_lang()
     named = ", ".join(
-        f"{alternative_name(name, language)} ({r.id}{' ' + str(dict(r.overrides)) if r.overrides else ''})"
+        f"{alternative_name(name, language)} ({r.id}{': ' + changes_text(r.overrides) if r.overrides else ''})"
         for name, r in variants.items()
     )
     origin = provenance_value(settings.scenario.origin, language)

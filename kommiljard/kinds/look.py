@@ -13,7 +13,7 @@ from matplotlib.colors import to_rgb
 
 from ..inputs.regions import normalise_code, region_label
 from ..money import PP_UNIT, format_number, mnkr, pp
-from ..rules.common import CONTROL
+from ..rules.common import CONTROL, changes_text
 from .naming import (  # noqa: F401 - the words of every picture, here too
     WORDS,
     colour_word,
@@ -95,7 +95,7 @@ def provenance_note(provenance: dict, lang: str = "en") -> tuple[str, bool]:
     if isinstance(rules, dict):
         rule_id = f"{rules.get('id', '?')}" + (f" {rules['version']}" if rules.get("version") else "")
         overrides = rules.get("overrides") or {}
-        changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
+        changes = changes_text(overrides)
         parts.append(
             say("rules_with", lang, id=rule_id, changes=changes) if overrides else say("rules", lang, id=rule_id)
         )

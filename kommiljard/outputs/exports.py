@@ -223,7 +223,8 @@ def sweep_sheets(summary: pd.DataFrame, manifest: dict, lang: str = "en") -> lis
     rounded = summary.assign(**{c: np.rint(summary[c]) for c in money})
     chances = [c for c in summary.columns if c.startswith("p_")]
     name = (manifest.get("scenario") or {}).get("name", "")
-    notes = [word("sheet_sweep", lang, scenario=name, n=format_number(manifest.get("n"), lang=lang))]
+    rules = (manifest.get("rules") or {}).get("id", "")
+    notes = [word("sheet_sweep", lang, rules=rules, scenario=name, n=format_number(manifest.get("n"), lang=lang))]
     means = [c for c in money if c.startswith("mean")]
     table = Sheet(sheet_name("summary", lang), rounded, money=[], mnkr=money, chance=chances, keys=2, notes=notes)
     return [dataclasses.replace(table, total="region_name" if means else None, mnkr=money)]
@@ -268,6 +269,21 @@ def write_output(
         frame = for_people(frame, lang, rules, exact)
         note = synthetic_line(lang) if is_synthetic(provenance) else None
     return write_table(frame, path, provenance, dialect, exact, note=note)
+
+
+def write_sweep_csvs(out_dir: str | Path, lang: str = "sv") -> list[Path]:
+    """Write a finished sweep's CSV tables (``summary.csv`` and a variant sweep's) again in the Swedish dialect, as
+    people read them in ``lang``: headers in words, whole kronor, the synthetic mark on the first line."""
+    from .dialects import csv_text
+    from .files import read_complete_sweep, write_text
+
+    out_dir = Path(out_dir)
+    manifest = read_complete_sweep(out_dir, say("refuse.run_sweep_first"))
+    names = ["summary", *(["variants", "variant_outcomes"] if manifest.get("variants") else [])]
+    for name in names:
+        people = for_people(pd.read_parquet(out_dir / f"{name}.parquet"), lang)
+        write_text(out_dir / f"{name}.csv", csv_text(people, "sv", note=synthetic_line(lang)))
+    return [out_dir / f"{name}.csv" for name in names]
 
 
 def write_sweep_workbook(out_dir: str | Path, lang: str = "en") -> Path:

@@ -43,7 +43,7 @@ from ..kinds import kind_of, word
 from ..kinds.naming import measure_name
 from ..language import in_quotes, spoken
 from ..money import format_number
-from ..rules import Rules
+from ..rules import Rules, changes_text
 from .files import detail, say, write_text
 from .wording import cell_when, provenance_value
 
@@ -223,7 +223,7 @@ def check_sweeps(sweeps: list[LeverSweep], rules: Rules) -> None:
 
 def _changes(overrides: dict | None) -> str:
     """A rule set's changes (``--set``) as typed, followed by a space; nothing if none."""
-    return " ".join(f"{k}={v}" for k, v in (overrides or {}).items()) + " " if overrides else ""
+    return changes_text(overrides, " ") + " " if overrides else ""
 
 
 def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict:
@@ -357,7 +357,7 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
     rows = [
         (t["prov_rules"], f"{rs.title} ({rules.id}, version {rs.version}). {rs.agreement}."),
         (t["prov_rule_file"], f"{provenance_value(rules.origin, lang)} · sha256 {rules.sha256}"),
-        (t["prov_overrides"], ", ".join(f"{k}={v}" for k, v in rules.overrides.items()) or "-"),
+        (t["prov_overrides"], changes_text(rules.overrides) or "-"),
         (t["prov_panel"], f"{p['panel']['source']} · sha256 {p['panel']['sha256']}"),
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
         (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"

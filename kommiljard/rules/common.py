@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -96,3 +98,9 @@ def check_ascending_bounds(items, lowest: float, highest: float, what: str, unit
     if any(lo >= hi for lo, hi in zip(keys, keys[1:])):
         one, values = what.split()[-1].rstrip("s"), [i.min_improvement for i in items]
         raise ValueError(say("check.ascend", what=_what(what), one=_what(one), values=values))
+
+
+def changes_text(overrides: Mapping[str, Any] | None, sep: str = ", ") -> str:
+    """A rule set's changes as ``--set`` takes them (``block1.cascade=lapse, block1.cumulative=false``): what
+    :func:`~kommiljard.rules.loader.parse_override` reads back; nothing if none."""
+    return sep.join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in (overrides or {}).items())
