@@ -91,6 +91,7 @@ class Payout:
             .sum(min_count=1)
             .unstack("column")
         )
+        wide = wide[list(dict.fromkeys(key))]  # the rules' order (a block's requirements 7, 8, 9), not the alphabet's
         wide.columns.name = None
         wide["total_sek"] = wide.sum(axis=1, min_count=1)
         wide = wide.reset_index()

@@ -340,3 +340,14 @@ def test_a_median_of_performed_visits_is_still_refused_for_what_it_holds(tmp_pat
     path = Path(__file__).parent / "fixtures" / "socialstyrelsen_bup_median_genomford.csv"
     with pytest.raises(InputError, match=r"a median or mean waiting time"):
         import_exports([path])
+
+
+def test_the_summary_lists_a_blocks_requirements_in_the_rules_order():
+    """2024's requirements 7, 8, 9 as the rule file orders them (the alphabet put 8 before 7)."""
+    panel = Path(__file__).resolve().parents[1] / "data" / "sample_panel_2024.parquet"
+    result = payout(panel, rules="kommiljard-2024")
+    names = load_rules("kommiljard-2024").ruleset.blocks[1].requirement_names
+    assert names == ("bup_first_visit", "bup_assessment", "bup_treatment")
+    expected = ["region", "region_name", "block1", *(f"block2_{name}" for name in names), "block3", "total_sek"]
+    assert list(result.summary().columns) == expected
+    assert list(result.summary(whole_kronor=True).columns) == expected
