@@ -91,9 +91,9 @@ class Payout:
             .sum(min_count=1)
             .unstack("column")
         )
-        wide = wide[list(dict.fromkeys(key))]  # the rules' order (a block's requirements 7, 8, 9), not the alphabet's
         wide.columns.name = None
-        wide["total_sek"] = wide.sum(axis=1, min_count=1)
+        wide["total_sek"] = wide.sum(axis=1, min_count=1)  # summed in the columns' sorted order, as it always was
+        wide = wide[[*dict.fromkeys(key), "total_sek"]]  # shown in the rules' order (requirements 7, 8, 9)
         wide = wide.reset_index()
         gaps = self.no_data()
         if gaps:
