@@ -335,6 +335,10 @@ def test_a_swedish_sweeps_csv_tables_are_for_people_and_en_keeps_the_contract(tm
     run(*args, "--out", tmp_path / "en", "--csv-dialect", "en")  # the contract's CSV, for programs
     summary = pd.read_csv(tmp_path / "en" / "summary.csv", dtype={"region": str})
     pd.testing.assert_frame_equal(summary, pd.read_parquet(tmp_path / "en" / "summary.parquet"), check_exact=False)
+    assert openpyxl.load_workbook(tmp_path / "en" / "summary.xlsx").sheetnames[0] == "Sammanfattning"
+    run(*args, "--out", tmp_path / "sv", lang="en")  # the Swedish sweep again in English: reused, its tables English
+    assert (tmp_path / "sv" / "summary.csv").read_text(encoding="utf-8").startswith("region,region_name,mean_sek")
+    assert openpyxl.load_workbook(tmp_path / "sv" / "summary.xlsx").sheetnames[0] == "Summary"
 
 
 def test_a_period_cell_is_named_by_its_period_and_a_month_cell_by_its_month():

@@ -278,15 +278,12 @@ def swept_lever(rules, option: str) -> None:
 
 
 def for_people(lang: Language, dialect: Dialect | None, folders: list[Path]) -> None:
-    """With ``--lang sv``, each sweep folder's summary.xlsx written again in Swedish; in the Swedish CSV dialect
-    (``--lang sv``'s unless ``--csv-dialect en``), its CSV tables too."""
-    from ..outputs.exports import write_sweep_csvs, write_sweep_workbook
+    """Each sweep folder's summary.xlsx in the language and its CSV tables in the dialect (``--lang sv``'s is
+    Swedish unless ``--csv-dialect en``), whatever the command that last wrote them."""
+    from ..outputs.exports import sweep_for_people
 
     for folder in folders:
-        if lang is Language.sv:
-            write_sweep_workbook(folder, lang.value)
-        if dialect_of(dialect) == "sv":
-            write_sweep_csvs(folder, lang.value)
+        sweep_for_people(folder, lang.value, dialect_of(dialect))
 
 
 def lever_sizes(text: str, option: str) -> list[float]:

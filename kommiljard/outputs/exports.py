@@ -271,9 +271,41 @@ def write_output(
     return write_table(frame, path, provenance, dialect, exact, note=note)
 
 
-def write_sweep_csvs(out_dir: str | Path, lang: str = "sv") -> list[Path]:
-    """Write a finished sweep's CSV tables (``summary.csv`` and a variant sweep's) again in the Swedish dialect, as
-    people read them in ``lang``: headers in words, whole kronor, the synthetic mark on the first line."""
+def sweep_for_people(out_dir: str | Path, lang: str = "en", dialect: str = "en") -> None:
+    """Write a finished sweep's workbook in ``lang`` and its CSV tables in ``dialect`` where they are not so already
+    (a sweep writes them in English; a complete sweep reused keeps what its last command wrote)."""
+    out_dir = Path(out_dir)
+    if _workbook_lang(out_dir / "summary.xlsx") != lang:
+        write_sweep_workbook(out_dir, lang)
+    if _csv_dialect(out_dir / "summary.csv") != dialect:
+        write_sweep_csvs(out_dir, lang, dialect)
+
+
+def _workbook_lang(path: Path) -> str | None:
+    """The language of a sweep's workbook, by its first sheet's name (None: unreadable)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            names = book.read("xl/workbook.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    return next((lang for lang in ("sv", "en") if f'name="{sheet_name("summary", lang)}"' in names), None)
+
+
+def _csv_dialect(path: Path) -> str | None:
+    """The dialect of a CSV table kommiljard wrote: the Swedish one starts with a byte-order mark."""
+    try:
+        with path.open("rb") as file:
+            return "sv" if file.read(3) == "\ufeff".encode() else "en"
+    except OSError:
+        return None
+
+
+def write_sweep_csvs(out_dir: str | Path, lang: str = "sv", dialect: str = "sv") -> list[Path]:
+    """Write a finished sweep's CSV tables (``summary.csv`` and a variant sweep's) again: in the English dialect
+    the contract's columns, exact; in the Swedish one as people read them in ``lang`` (headers in words, whole
+    kronor, the synthetic mark on the first line)."""
     from .dialects import csv_text
     from .files import read_complete_sweep, write_text
 
@@ -281,8 +313,10 @@ def write_sweep_csvs(out_dir: str | Path, lang: str = "sv") -> list[Path]:
     manifest = read_complete_sweep(out_dir, say("refuse.run_sweep_first"))
     names = ["summary", *(["variants", "variant_outcomes"] if manifest.get("variants") else [])]
     for name in names:
-        people = for_people(pd.read_parquet(out_dir / f"{name}.parquet"), lang)
-        write_text(out_dir / f"{name}.csv", csv_text(people, "sv", note=synthetic_line(lang)))
+        table = pd.read_parquet(out_dir / f"{name}.parquet")
+        note = synthetic_line(lang)
+        text = csv_text(table) if dialect == "en" else csv_text(for_people(table, lang), "sv", note=note)
+        write_text(out_dir / f"{name}.csv", text)
     return [out_dir / f"{name}.csv" for name in names]
 
 
