@@ -42,6 +42,13 @@ def _without_a_row_2013(tmp: Path) -> Path:
     return path
 
 
+def _with_a_note(tmp: Path, lineterminator: str = "\n", note: str = "\r0") -> Path:
+    """The sample panel as CSV with a ``note`` column (pandas quotes a lone CR only when CR ends its lines)."""
+    path = tmp / "panel.csv"
+    pd.read_parquet(SAMPLE).assign(note=note).to_csv(path, index=False, lineterminator=lineterminator)
+    return path
+
+
 def _rules(tmp: Path, old: str, new: str) -> Path:
     text = RULES.read_text(encoding="utf-8")
     assert old in text
@@ -107,6 +114,7 @@ CASES = {
         "performed_30",
         "read by requirements",
     ),
+    "a line break in a cell": (lambda t: ["validate", _with_a_note(t)], "panel.csv", "carriage return (CR)"),
     "no such panel": (lambda t: ["validate", t / "nowhere.parquet"], "nowhere.parquet", "no such panel file"),
     "panel is a folder": (lambda t: ["validate", t], str(Path("/")), "is a directory"),
     "panel suffix": (lambda t: ["validate", _file(t, "panel.json", b"{}")], "panel.json", ".parquet or .csv"),
@@ -297,3 +305,13 @@ def test_the_hint_for_missing_rows_follows_them(lang, tmp_path):
     lines = said.splitlines()
     assert result.exit_code == 2 and len(lines) == 4, said
     assert "01 Stockholm" in lines[1] and "--allow-missing-regions" in lines[2], said
+
+
+@pytest.mark.parametrize(
+    ("lineterminator", "note"),
+    [("\r\n", "\r0"), ("\r", ""), ("\r\n", "ok"), ("\n", "two\nlines")],
+    ids=["CR quoted", "CR line ends", "CRLF line ends", "LF quoted"],
+)
+def test_a_csv_with_carriage_returns_where_they_belong_reads_as_written(lineterminator, note, tmp_path):
+    result, said = _run(["validate", _with_a_note(tmp_path, lineterminator, note)], "en")
+    assert result.exit_code == 0 and "OK: 252 rows" in said, said

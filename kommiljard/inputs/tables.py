@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,10 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
             }
             df = table.to_pandas()
         elif suffix in (".csv", ".txt"):
-            df, meta = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True), {}
+            data = path.read_bytes()
+            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+            _check_line_breaks(data, len(df), path, what)
+            meta = {}
         else:
             given = repr(suffix) if suffix else say("no_suffix")
             raise InputError(say("refuse.table_suffix", path=path, what=noun(what), given=given))
@@ -98,6 +102,15 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
         raise InputError(said) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df.reset_index(drop=True), meta
+
+
+def _check_line_breaks(data: bytes, rows: int, path: Path, what: str) -> None:
+    """Refuse a CSV whose lines end with LF but where a lone CR split a row (a cell's line break left unquoted): it
+    read as more rows than the file has lines. A file of CR line ends only, or CRs inside quotes, reads as written."""
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if b"\r" in data.replace(b"\r\n", b"") and b"\n" in data and rows + 1 > lines:
+        at = data.replace(b"\r\n", b"\n\n").index(b"\r")  # the first lone CR, counted in the original's lines
+        raise InputError(say("refuse.lone_cr", path=path, what=noun(what), line=data[:at].count(b"\n") + 1))
 
 
 def missing_columns(df: pd.DataFrame, required: list[str]) -> list[Problem]:
