@@ -313,6 +313,7 @@ def test_a_sweep_of_a_price_scheme_and_its_workbook_in_swedish(tmp_path, monkeyp
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variants", [False, True], ids=["sweep", "variant sweep"])
 def test_a_swedish_sweeps_csv_tables_are_for_people_and_en_keeps_the_contract(tmp_path, variants):
     from swedish_check import CODE_NAMES
