@@ -102,8 +102,8 @@ def test_plot_sweep_with_a_lever_draws_the_gain(tmp_path):
         (["plot", "stair", "{panel}", "--out", "x.png"], "did you mean 'staircase'?"),
         (["plot", "payouts", "{panel}", "--out", "x.jpg"], "--out must end in .png or .svg"),
         (
-            ["plot", "staircase", "{panel}", "--group", "operations", "--out", "x.png"],
-            "group 'operations' (did you mean 'operation'?)",
+            ["plot", "staircase", "{panel}", "--group", "operaton", "--out", "x.png"],
+            "group 'operaton' (did you mean 'operation'?)",
         ),
         (["plot", "sweep", "{panel}", "--out", "x.png"], "not a sweep directory"),
         (["report", "{panel}", "--out", "x.pdf"], "--out must end in .html"),

@@ -215,3 +215,23 @@ def test_decimal_comma_and_swedish_months_reach_the_result():
                                 "--group", "first_visit", "--format", "json"])  # fmt: skip
     assert comma.exit_code == point.exit_code == 0, comma.output
     assert comma.stdout == point.stdout
+
+
+def test_a_rule_sets_own_groups_are_read_by_their_names_and_refused_in_the_language_spoken():
+    from kommiljard import speaking
+    from kommiljard.kinds.naming import read_group
+
+    procedures = ["cataract", "hip_prosthesis", "prolapse"]
+    for written, meant in [("höftprotes", "hip_prosthesis"), ("Hip prosthesis", "hip_prosthesis"),
+                           ("katarakt", "cataract"), ("grå starr", "cataract"), ("FRAMFALL", "prolapse")]:  # fmt: skip
+        assert read_group(written, "--group", procedures) == meant
+    assert read_group("8", "--group", ["bup_first_visit", "bup_assessment"]) == "bup_assessment"  # its number
+    with speaking("sv"), pytest.raises(OptionError) as refused:
+        read_group("höft", "--group", procedures)
+    said = str(refused.value)
+    assert "menade du 'höftprotes'?" in said and "'framfall', 'grå starr (katarakt)', 'höftprotes'" in said
+    assert "_" not in said and "hip" not in said  # no code name under sv
+    with speaking("en"), pytest.raises(OptionError, match=r"did you mean 'hip_prosthesis'\? Choose from cataract"):
+        read_group("hip", "--group", procedures)  # the one name it begins
+    with pytest.raises(OptionError, match=r"not a group\. Choose"):  # begins two names: no guess
+        read_group("bup", "--group", ["bup_first_visit", "bup_assessment"])

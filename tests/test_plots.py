@@ -94,8 +94,8 @@ def test_staircase_shows_the_cascade_and_a_lapse(sample_panel_path):
 
 
 def test_staircase_of_an_unknown_group_suggests_one(result):
-    with pytest.raises(InputError, match=r"measures no group 'operations' \(did you mean 'operation'\?\)"):
-        plot_staircase(result, "2019-10", "operations")
+    with pytest.raises(InputError, match=r"measures no group 'operaton' \(did you mean 'operation'\?\)"):
+        plot_staircase(result, "2019-10", "operaton")
 
 
 def test_bar_amounts_add_up_to_the_payout(result):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from kommiljard.money import format_kronor, format_mnkr, format_number, format_p
 from kommiljard.rules import load_rules
 
 runner = CliRunner()
+MIXED = Path(__file__).resolve().parents[1] / "data" / "sample_shares_and_operations.parquet"
 THOUSANDS_WITH_COMMAS = re.compile(r"\d,\d{3}")
 
 
@@ -138,3 +140,14 @@ def test_the_formatters():
     for missing in (float("nan"), None, pd.NA):
         assert format_kronor(missing) == "no data" and kronor(missing) == "no data"
     assert format_number(float("nan"), lang="sv") == "uppgift saknas"
+
+
+def test_a_one_row_table_too_wide_for_one_part_reads_as_lines():
+    text = run(80, "whatif", MIXED, "--rules", "kommiljard-2026", "--region", "06", "--more", "300")
+    assert_fits(text, 80)
+    assert "(part" not in text and "parts to fit" not in text  # one cell: no table in three parts
+    lines = text.splitlines()
+    cell = lines.index("Jan–Dec 2026")  # the cell's name on a line of its own, its values below it
+    assert lines[cell + 1].split()[:2] == ["operations", "counted"] and "808 → 2 566" in lines[cell + 1]
+    assert any(line.split()[0] == "difference" and line.endswith("7 823 000") for line in lines[cell:])
+    assert "performs 300 more operations of each procedure in hip prosthesis, knee prosthesis" in " ".join(text.split())

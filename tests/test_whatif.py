@@ -143,7 +143,7 @@ def test_bad_region_month_and_group(rules, population):
     with pytest.raises(InputError, match="not among the measurement months of kommiljard-2019; did you mean 2019-11"):
         whatif(panel, "06", 1.0, "2019-12", rules=rules, population=population)
     with pytest.raises(InputError, match="did you mean 'operation'"):
-        whatif(panel, "06", 1.0, groups="operations", rules=rules, population=population)
+        whatif(panel, "06", 1.0, groups="operaton", rules=rules, population=population)
 
 
 def test_cli_json_and_curve(sample_panel_path, rules, population):

@@ -12,6 +12,7 @@ from ..inputs.panel import Panel, as_panel, known_groups, normalise_month
 from ..inputs.population import Population, read_population
 from ..inputs.regions import region_label
 from ..kinds import kind_of
+from ..kinds.naming import group_name, group_spellings, read_group
 from ..language import spoken
 from ..rules import Rules, load_rules
 from . import say
@@ -26,7 +27,7 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
     month_norm = measured_month(month, rules) if month else None
     if group is not None:
         with contextlib.suppress(InputError):  # an unknown group is reported with the month by no_cell
-            group = options.group(group, "--group", sorted(rules.ruleset.group_names))
+            group = read_group(group, "--group", sorted(rules.ruleset.group_names))
     if month is None:
         found = [
             (block, kind_of(block), cell)
@@ -66,25 +67,26 @@ def measured_month(month: str, rules: Rules) -> str:
 
 
 def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
-    """The error for a month and group (None: any) that no block measures, with suggestions."""
+    """The error for a month and group (None: any) that no block measures, with suggestions; the groups named as
+    ``--group`` takes them in the language spoken."""
     months = measured_months(rules)
-    groups = sorted({g for b in rules.ruleset.blocks for _, g in kind_of(b).cells(b) if g is not None})
-    asked = [
-        (
-            say("refuse.no_cell_month", month=month),
-            normalise_month(month) or month if month is not None else None,
-            months,
-        ),
-        (say("refuse.no_cell_group", group=group), group, groups),
-    ]
-    wrong = [
-        what + (say("did_you_mean", close=close) if (close := closest(value, choices)) else "")
-        for what, value, choices in asked
-        if value not in (None, *choices)
-    ]
-    quoted = groups if spoken() == "en" else map(repr, groups)  # as --group takes them: typed, not words
-    listed = {"months": ", ".join(months), "groups": ", ".join(quoted)}
-    if month is None and not wrong:
+    groups = list(rules.ruleset.group_names)
+    shown = {g: g if spoken() == "en" else group_name(g, spoken(), short=True) for g in groups}
+    month_asked = normalise_month(month) or month if month is not None else None
+    wrong = []
+    if month_asked not in (None, *months):
+        close = closest(month_asked, months)
+        wrong.append(say("refuse.no_cell_month", month=month) + (say("did_you_mean", close=close) if close else ""))
+    if group not in (None, *groups):
+        close = options.nearest(group, groups, group_spellings(groups))
+        did = say("did_you_mean", close=shown[close]) if close else ""
+        wrong.append(say("refuse.no_cell_group", group=group) + did)
+    listed = {
+        "months": options.listed_months(months),
+        "groups": ", ".join(sorted(shown.values() if spoken() == "en" else map(repr, shown.values()), key=str.casefold))
+        or say("no_groups"),
+    }
+    if (month is None or group is None) and not wrong:
         return InputError(say("refuse.give_cell", rules=rules.id, **listed))
     wrong_text = say("and_no").join(wrong) or say("refuse.no_cell_both", month=month, group=group)
     return InputError(say("refuse.no_cell", rules=rules.id, wrong=wrong_text, **listed))

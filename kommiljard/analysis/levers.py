@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..inputs import options
 from ..inputs.panel import Panel
 from ..kinds import KINDS, Lever, LeverActions, kind_of
-from ..kinds.naming import group_name
+from ..kinds.naming import group_name, read_group
 from ..language import spoken
 from ..rules import Rules
 from ..rules.tomlfiles import said_origin
@@ -84,7 +84,7 @@ def choose_cells(
         if what == "month":
             among = say("among_lever_months", rules=rules.id)
             return {options.month(v, "--month", valid, among) for v in values}
-        return {options.group(v, "--group", valid) for v in values}
+        return {read_group(v, "--group", valid) for v in values}
 
     months_set, groups_set = pick(months, all_months, "month"), pick(groups, all_groups, "group")
     return [(lb.block.number, m, g) for lb in blocks for m, g in lb.rows if m in months_set and g in groups_set]

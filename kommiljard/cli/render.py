@@ -3,8 +3,9 @@ written atomically.
 
 A table never loses a column to the terminal's width: its headers wrap first, then it is printed
 in parts (each repeating the key columns, e.g. region and name), and in a very narrow terminal
-as one block of ``column: value`` lines per row. Numbers never wrap. Amounts are written by
-:mod:`kommiljard.money` (``1 280 000 000``; "no data" where a region had none).
+(or where it has a row or two) as one block of ``column: value`` lines per row. Numbers never
+wrap. Amounts are written by :mod:`kommiljard.money` (``1 280 000 000``; "no data" where a region
+had none).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 BORDER = 3  # a column's padding (one space each side) and its separator, less the two outer edges
+FEW_ROWS = 2  # a table of this many rows or fewer that needs parts is printed as blocks of lines instead
 WRAP = ("region_name", "name")  # names may wrap between words; numbers and codes never do
 
 
@@ -195,7 +197,7 @@ def _print_table(headers, rows, title: str, *, keys: int, sections, right, wrap)
     """Rows of text as a table that fits the terminal: in parts, or as blocks of lines (module docstring)."""
     width = terminal_width()
     fitted = layout(headers, rows, keys, width, wrap)
-    if fitted is None:
+    if fitted is None or (len(fitted[1]) > 1 and len(rows) <= FEW_ROWS):  # a row or two read best as lines
         print_blocks(headers, rows, title, keys)
         return
     repeated, parts, sizes = fitted
@@ -255,9 +257,10 @@ def print_blocks(headers: Sequence[str], rows: Sequence[Sequence[str]], title: s
     if title:
         out.print(Text(title), soft_wrap=True)
     for row in rows:
-        out.print(Text(" ".join(row[:keys]) if keys else ""), soft_wrap=True)
+        out.print(Text(" ".join(k for k in row[:keys] if k.strip())), soft_wrap=True)
         for h, v in zip(headers[keys:], row[keys:]):
-            out.print(Text(f"  {h:<{label}}  {v}"), soft_wrap=True)
+            if v.strip():
+                out.print(Text(f"  {h:<{label}}  {v}"), soft_wrap=True)
 
 
 def print_payout(result, whole, fmt: Format, dialect: str, exact: bool) -> None:
@@ -318,7 +321,11 @@ def print_whatif(result, actions, fmt: Format) -> None:
     synthetic = say("synthetic_title") if result.baseline.panel.synthetic else ""
     changed = chosen_text(result.chosen, language)
     pp = lever.unit == "pp"
-    change = format_pp(result.change, lang=language) if pp else format_number(result.change, None, True, language)
+    change = (
+        format_pp(result.change, lang=language)
+        if pp
+        else format_number(result.change, None, result.change < 0, language)
+    )
     what = word(lever.words, "whatif", language, measure=measure_name(actions.measures[0], language), change=change)
     out.print(Text.assemble((say("whatif_title", region=region_label(result.region), what=what), "bold"),
                             " " + say("whatif_in", cells=changed) + synthetic), highlight=False)  # fmt: skip
@@ -347,13 +354,24 @@ def print_whatif(result, actions, fmt: Format) -> None:
 
 
 def chosen_text(chosen, language: str) -> str:
-    """The cells a what-if moved, per group with its months as runs (``first visits Sep–Nov 2019``)."""
+    """The cells a what-if moved: the groups that share their months together, then those months as runs
+    (``first visits Sep–Nov 2019``; ``cataract, prolapse and colonoscopy Jan–Dec 2026``)."""
     from ..outputs.wording import month_range
 
     months: dict[str, list[str]] = {}
     for _, month, group in chosen:
         months.setdefault(group, []).append(month)
-    return "; ".join(f"{group_name(g, language, True)} {month_range(m, language)}" for g, m in months.items())
+    groups: dict[str, list[str]] = {}
+    for group, its_months in months.items():
+        groups.setdefault(month_range(its_months, language), []).append(group_name(group, language, True))
+    return "; ".join(f"{said_list(names)} {when}" for when, names in groups.items())
+
+
+def said_list(names: list[str]) -> str:
+    """Names as a sentence lists them: ``a``, ``a and b``, ``a, b and c`` (``och`` in Swedish); with semicolons
+    between them where a name has a comma of its own (``7. CAP, first visits; 8. CAP, assessments``)."""
+    comma = "; " if any("," in name for name in names) else ", "
+    return names[0] if len(names) == 1 else comma.join(names[:-1]) + say("and") + names[-1]
 
 
 def print_curve(points, who: str, fmt: Format) -> None:

@@ -220,14 +220,18 @@ def fold(text: object) -> str:
 
 def nearest(value: object, choices: Iterable[str], spellings: Mapping[str, str] | None = None) -> str | None:
     """The choice a mistyped ``value`` most likely means: compared folded, also with other ``spellings``
-    (spelling -> choice); None if nothing is close."""
+    (spelling -> choice), or the one choice whose name it begins (``hip`` -> ``hip_prosthesis``); None if nothing is
+    close."""
     keys = {fold(c): c for c in choices}
     keys.update({fold(s): c for s, c in (spellings or {}).items() if c in keys.values()})
     key = fold(value)
     if key in keys:
         return keys[key]
     close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
-    return keys[close[0]] if close else None
+    if close:
+        return keys[close[0]]
+    begun = {c for k, c in keys.items() if len(key) >= 3 and k.startswith(key)}
+    return begun.pop() if len(begun) == 1 else None
 
 
 def name(
@@ -236,9 +240,12 @@ def name(
     choices: Sequence[str],
     what: str = "name",
     spellings: Mapping[str, str] | None = None,
+    *,
+    shown: Mapping[str, str] | None = None,
 ) -> str:
     """One of ``choices`` (a group, a procedure, a kind): exactly, folded, or by another of its ``spellings``;
-    else an :class:`OptionError` with the nearest choice."""
+    else an :class:`OptionError` with the nearest choice. ``shown``: how a refusal in Swedish names each choice
+    (its Swedish name, which is also one of its spellings); in English, and without it, a choice is shown as typed."""
     text = str(value).strip()
     if text in choices:
         return text
@@ -246,9 +253,10 @@ def name(
     if fold(text) in folded:
         return folded[fold(text)]
     close = nearest(text, choices, spellings)
-    did = say("refuse.did_you_mean", close=repr(close)) if close else "."
-    said = say("refuse.not_a_name", what=_said("what", what), did=did, choices=typed(choices))
-    raise OptionError(option, value, said)
+    names = shown if shown and spoken() != "en" else {}
+    did = say("refuse.did_you_mean", close=repr(names.get(close, close))) if close else "."
+    listed = typed(names.get(c, c) for c in choices)
+    raise OptionError(option, value, say("refuse.not_a_name", what=_said("what", what), did=did, choices=listed))
 
 
 GROUP_SPELLINGS = {
@@ -262,9 +270,19 @@ GROUP_SPELLINGS = {
 }
 
 
-def group(value: object, option: str = "--group", choices: Sequence[str] = ("first_visit", "operation")) -> str:
-    """A group of patients: ``first_visit``, ``operation`` or a Swedish or English name of one."""
-    return name(value, option, list(choices), "group", GROUP_SPELLINGS)
+def group(
+    value: object,
+    option: str = "--group",
+    choices: Sequence[str] = ("first_visit", "operation"),
+    *,
+    spellings: Mapping[str, str] | None = None,
+    shown: Mapping[str, str] | None = None,
+) -> str:
+    """A group of patients: ``first_visit``, ``operation`` or a Swedish or English name of one; a rule set's own
+    groups (a requirement, a procedure) by the ``spellings`` and ``shown`` names its kind gives them
+    (:func:`kommiljard.kinds.naming.read_group`)."""
+    known = GROUP_SPELLINGS | dict(spellings or {})
+    return name(value, option, list(choices), "group", known, shown=shown)
 
 
 def region(value: object, option: str = "--region") -> str:
@@ -330,7 +348,7 @@ def month(value: object, option: str = "--month", choices: Sequence[str] | None 
         if len(named) == 1:
             return named[0]
         if not named:
-            raise OptionError(option, value, say("refuse.no_month_named", among=among, months=_listed(valid)))
+            raise OptionError(option, value, say("refuse.no_month_named", among=among, months=listed_months(valid)))
         raise OptionError(option, value, say("refuse.give_the_year", months=say("or").join(named)))
     text = f"{year:04d}-{mon:02d}"
     if valid is None or text in valid:
@@ -338,14 +356,14 @@ def month(value: object, option: str = "--month", choices: Sequence[str] | None 
     # the same month of another year first (okt 2018 -> 2019-10), else the nearest in time
     close = min(valid, key=lambda m: (m[5:] != text[5:], abs(_index(m) - _index(text)), m)) if valid else None
     did = say("refuse.did_you_mean", close=close) if close else "."
-    raise OptionError(option, value, say("refuse.not_among", among=among, did=did, months=_listed(valid)))
+    raise OptionError(option, value, say("refuse.not_among", among=among, did=did, months=listed_months(valid)))
 
 
 def _index(month_text: str) -> int:
     return int(month_text[:4]) * 12 + int(month_text[5:7]) - 1
 
 
-def _listed(months: Sequence[str]) -> str:
+def listed_months(months: Sequence[str]) -> str:
     """The months, or their first and last if there are many."""
     ordered = sorted(months)
     return ", ".join(ordered) if len(ordered) <= 8 else say("first_to_last", first=ordered[0], last=ordered[-1])

@@ -5,6 +5,7 @@ No drawing here: the command line and the outputs use these without loading matp
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..language import Words, speaker, spoken, words_of
 from ..money import format_number
@@ -46,6 +47,34 @@ def group_name(group: str | None, lang: str = "en", short: bool = False) -> str:
     key = f"group_{group}"
     own = next((kind for kind in KINDS.values() if key in kind.words), None)
     return kind_word(own, key, lang) if own is not None else group
+
+
+def group_spellings(groups: Sequence[str]) -> dict[str, str]:
+    """Every name people write for each of ``groups`` -> the group: its English and Swedish names, long and short
+    (``höftprotes``, ``7. BUP, första besök``), each part of one with a name in brackets (``katarakt``), and a
+    numbered requirement's number (``7``)."""
+    spellings = {}
+    for group in groups:
+        for lang in ("en", "sv"):
+            for short in (False, True):
+                said = group_name(group, lang, short)
+                spellings[said] = group
+                for part in re.findall(r"[^()]+", said):  # grå starr (katarakt): also each part
+                    spellings[part.strip()] = group
+                number = re.match(r"(\d+)\.\s", said)
+                if number:
+                    spellings[number.group(1)] = group
+    return spellings
+
+
+def read_group(value: object, option: str, groups: Sequence[str]) -> str:
+    """One of a rule set's ``groups`` from an option, by its code or any of its names (:func:`group_spellings`);
+    refused with the nearest, every group named in the language spoken."""
+    from ..inputs import options
+
+    shown = {g: group_name(g, spoken(), short=True) for g in groups}
+    listed = sorted(groups, key=lambda g: shown[g].casefold())
+    return options.group(value, option, listed, spellings=group_spellings(groups), shown=shown)
 
 
 def measure_name(measure: str, lang: str = "en") -> str:

@@ -100,9 +100,11 @@ class PricePerOperationKind:
         return [(block.period_month, None)]
 
     def cell_of(self, block: PricePerOperation, month: str, group: str) -> Cell | None:
-        if month not in block.months or group not in block.procedure_names:
+        if month not in block.months or group not in (None, *block.procedure_names):
             return None
-        return (block.period_month, group if block.pot_by == "procedure" else None)
+        if block.pot_by == "procedure":  # a pot per procedure: the cell needs one
+            return (block.period_month, group) if group is not None else None
+        return (block.period_month, None)
 
     def needs(self, block: PricePerOperation):
         from .arrays import needed_rows

@@ -180,8 +180,8 @@ KIND_WORDS = {
 LEVER_WORDS = {
     "label": ("more operations", "fler operationer"),
     "whatif": (
-        "performs {change} more operations of each procedure moved",
-        "utför {change} fler operationer av varje åtgärd som ändras",
+        "performs {change} more operations of each procedure",
+        "utför {change} fler operationer av varje åtgärd",
     ),
     "unit": ("operations", "operationer"),
     "one_more": ("one more operation, kr", "en operation till, kr"),

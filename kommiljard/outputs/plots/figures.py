@@ -15,10 +15,10 @@ from matplotlib.figure import Figure
 from ...analysis.explain import measured_month, no_cell
 from ...engine import Payout
 from ...errors import InputError, KommiljardError, closest
-from ...inputs import options
 from ...inputs.regions import normalise_code, region_codes, unknown_region_message
 from ...inputs.tables import Problem, missing_columns, numeric_column, raise_problems, read_table
 from ...kinds import kind_of
+from ...kinds.naming import read_group
 from ...language import in_quotes, typed
 from ..files import atomic_path, check_destination, read_provenance, say
 from ..wording import WORDS
@@ -45,7 +45,7 @@ def cells_figure(result: Payout, month: str | None = None, group: str | None = N
     wanted = measured_month(month, result.rules) if month else None
     if group is not None:  # a Swedish name (förstabesök) is the group; an unknown one is said by no_cell
         with contextlib.suppress(InputError):
-            group = options.group(group, "--group", sorted(result.rules.ruleset.group_names))
+            group = read_group(group, "--group", sorted(result.rules.ruleset.group_names))
     cells = []
     for block in result.rules.ruleset.blocks:
         kind = kind_of(block)
