@@ -15,6 +15,7 @@ import hashlib
 import marshal
 import math
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -111,7 +112,7 @@ class Words:
     def text(self, key: str, lang: str = "en", /, **values) -> str:
         """The text of ``key`` in ``lang``, its ``{fields}`` filled in from ``values``."""
         text = self.tables[check_lang(lang)][key]
-        return text.format(**values) if values else text
+        return counted(text.format(**values)) if values else text
 
     def get(self, key: str, lang: str = "en", default: str | None = None) -> str | None:
         """The text of ``key`` (unfilled), or ``default`` if the file has no such key."""
@@ -119,6 +120,16 @@ class Words:
 
     def keys(self) -> list[str]:
         return list(self.tables["en"])
+
+
+# a count and a noun with its plural ending in brackets, as a words file writes it: "{n} region(er)"
+COUNTED = re.compile(r"(?<![\w.,-])(\d+(?:[ \u00a0\u202f]\d{3})*) ([\w-]+)\((s|er|ar|or)\)")
+
+
+def counted(text: str) -> str:
+    """``text`` with each noun after a count in its number: ``1 region(er)`` -> ``1 region``, ``7 region(er)`` ->
+    ``7 regioner`` (a words file writes the plural ending in brackets after a field that holds a count)."""
+    return COUNTED.sub(lambda m: f"{m[1]} {m[2]}{'' if m[1] == '1' else m[3]}", text)
 
 
 @cache

@@ -84,3 +84,24 @@ def test_payout_workbook_prints_on_a_few_pages(workbooks, tmp_path):
     info = subprocess.run(["pdfinfo", str(tmp_path / "payout-sv.pdf")], check=True, capture_output=True, text=True)
     pages = int(next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:")))
     assert 3 <= pages <= 12, pages  # summary, detail (252 rows), cells, about: every column on the page
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_price_schemes_detail_writes_counts_with_thousands_and_each_unit_once(tmp_path, lang):
+    out = tmp_path / "price.xlsx"
+    mixed = str(ROOT / "data" / "sample_shares_and_operations.parquet")
+    assert (
+        runner.invoke(app, ["payout", mixed, "--rules", "kommiljard-2026", "--out", str(out), "--lang", lang]).exit_code
+        == 0
+    )
+    ws = openpyxl.load_workbook(out)["Detaljer" if lang == "sv" else "Detail"]
+    headers = [c.value for c in ws[4]]
+    assert not any(h.endswith(("kr, kr", "kr, mnkr")) for h in headers), headers
+    cap, people = ("tak, kr", "befolkning") if lang == "sv" else ("cap, kr", "population")
+    assert cap in headers and people in headers and f"{people}, kr" not in headers  # a count is no amount
+    row = [c for c in ws[5]]
+    formats = {h: c.number_format for h, c in zip(headers, row)}
+    counts = [h for h in headers if h.startswith(("operations", "operationer", "räknade"))] + [people]
+    assert counts and all(formats[h] == "#,##0" for h in counts), formats
+    baseline = "baslinje" if lang == "sv" else "baseline"
+    assert formats[baseline] == "#,##0.00" and formats[cap] == "#,##0"  # a baseline is a mean of three years

@@ -138,9 +138,7 @@ def test_thin_regions_are_shrunk_more_and_borrowed_with_a_warning():
 def test_months_where_few_regions_report_are_left_out_with_a_warning():
     late = {code: "2016-01" for code in ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13")}
     h = synthetic_history(6, with_params(starts=late))  # 10 regions report from 2014, 11 from 2016
-    with pytest.warns(
-        HistoryWarning, match=r"480 cell\(s\) before 2016-01 left out"
-    ):  # 10 regions, 2 groups, 24 months
+    with pytest.warns(HistoryWarning, match=r"480 cells before 2016-01 left out"):  # 10 regions, 2 groups, 24 months
         fit = fit_history(h.panel(), until=UNTIL)
     assert fit.national_months == ("2016-01", UNTIL) and set(fit.data["first_month"]) == {"2016-01"}
     assert set(fit.data["n_months"]) == {44} and fit.diagnostics["rows_before_national_factor_dropped"] == 480
@@ -200,7 +198,7 @@ def _drop(frame: pd.DataFrame, **where) -> pd.DataFrame:
             lambda f: _drop(f, region="13", group="first_visit"),
             ["no rows of first visits up to 2019-08 for 13 Halland"],
         ),
-        (lambda f: f[f["month"] >= "2018-10"], ["11 month(s) of history up to 2019-08", "at least 12"]),
+        (lambda f: f[f["month"] >= "2018-10"], ["11 months of history up to 2019-08", "at least 12"]),
     ],
     ids=["region-missing", "one-region", "group-missing", "region-group-missing", "too-short"],
 )
@@ -239,10 +237,10 @@ def test_duplicate_rows_shares_out_of_range_and_bad_until_are_refused(history):
     with pytest.raises(InputError) as err:
         fit_history(doubled)
     lines = str(err.value).splitlines()
-    assert len(lines) == 2 and "1 month(s) given more than once" in lines[1] and "2018-03" in lines[1]
-    assert "42 cell(s), e.g. 01 Stockholm first visits 2018-03" in lines[1]
+    assert len(lines) == 2 and "1 month given more than once" in lines[1] and "2018-03" in lines[1]
+    assert "42 cells, e.g. 01 Stockholm first visits 2018-03" in lines[1]
     wrong = frame.assign(share_90=frame["share_90"].where(frame.index != 7, 120.0))
-    with pytest.raises(InputError, match=r"1 share\(s\) outside 0-100, e\.g\. row 8: share_90 = 120\.0"):
+    with pytest.raises(InputError, match=r"1 share outside 0-100, e\.g\. row 8: share_90 = 120\.0"):
         fit_history(wrong)
     with pytest.raises(InputError, match="until = '2019-13' is not a month"):
         fit_history(frame, until="2019-13")
@@ -260,7 +258,7 @@ def test_suppressed_cells_are_missing_months(history, tmp_path, mark):
               "share_60"] = mark  # fmt: skip
     path = tmp_path / "history.csv"
     frame.to_csv(path, index=False)
-    with pytest.warns(HistoryWarning, match=r"2 month\(s\) suppressed or missing .* and 1 of share_60 alone"):
+    with pytest.warns(HistoryWarning, match=r"2 months suppressed or missing .* and 1 of share_60 alone"):
         fit = fit_history(path, until=UNTIL)
     data = fit.data.set_index(["region", "group"])
     assert data.loc[("06", "operation"), "n_months"] == 66 and data.loc[("06", "operation"), "missing_months"] == 1
@@ -275,7 +273,7 @@ def test_suppressed_cells_are_missing_months(history, tmp_path, mark):
 
 
 def test_a_gap_costs_only_its_month(history, fitted):
-    with pytest.warns(HistoryWarning, match=r"1 month\(s\) suppressed or missing"):
+    with pytest.warns(HistoryWarning, match=r"1 month suppressed or missing"):
         gappy = fit_history(_drop(history.until(UNTIL), region="06", group="operation", month="2017-03"), until=UNTIL)
     i = fitted.regions.index("06")
     assert abs(gappy.region.level[i, 1] - fitted.region.level[i, 1]) < 0.02

@@ -201,7 +201,7 @@ def test_a_gappy_short_history_fits_and_says_how_many_months_each_region_used(fi
     out = tmp_path / "short.toml"
     result = run("fit", path, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "3 month(s) suppressed or missing" in result.output and "13 months of history" in result.output
+    assert "3 months suppressed or missing" in result.output and "13 months of history" in result.output
     assert re.search(r"01 +│ Stockholm +│.*│ +11 \(2\) │", result.output), result.output
     spec = load_any_scenario(out).spec
     assert spec.fit.seasons == "reference" and spec.fit.regions["01"].groups["first_visit"].n_months == 11

@@ -79,16 +79,16 @@ def fit(name: str, *more) -> list:
 
 # (case, arguments (file names in the folder), what the English message says, what it names in either language)
 CASES = [
-    ("duplicates", fit("twice.parquet"), "duplicate rows: 1 month(s) given more than once", "twice.parquet"),
-    ("not a number", fit("word.csv"), "1 share(s) that are not numbers", "word.csv"),
-    ("outside 0-100", fit("outside.csv"), "1 share(s) outside 0-100", "outside.csv"),
+    ("duplicates", fit("twice.parquet"), "duplicate rows: 1 month given more than once", "twice.parquet"),
+    ("not a number", fit("word.csv"), "1 share that are not numbers", "word.csv"),
+    ("outside 0-100", fit("outside.csv"), "1 share outside 0-100", "outside.csv"),
     ("unknown group", fit("group.csv"), "unknown group; did you mean 'operation'", "'operations'"),
     ("no region", fit("no25.parquet"), "no rows for 1 of the 21 regions up to 2019-12", "25 Norrbotten"),
     ("no group", fit("no13fv.parquet"), "no rows of first visits up to 2019-12 for 13 Halland", "13 Halland"),
     ("thin", fit("thin09.parquet", "--until", "2019-08"), "fewer than 24 months with data", "--borrow"),
     ("until after", fit("h.parquet", "--until", "2025-01"), "the history ends 2019-12, before --until", "--until"),
     ("until before", fit("h.parquet", "--until", "2010-01"), "no rows up to 2010-01", "--until"),
-    ("too short", fit("h.parquet", "--until", "2014-06"), "6 month(s) of history up to 2014-06", "h.parquet"),
+    ("too short", fit("h.parquet", "--until", "2014-06"), "6 months of history up to 2014-06", "h.parquet"),
     ("nothing to forecast", ["backtest", "h.parquet", "--as-of", "2019-12"], "so there is nothing to forecast",
      "--as-of"),
     ("realised ends", ["backtest", "to201910.parquet", "--as-of", "2019-08"], "the history ends 2019-10",

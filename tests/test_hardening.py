@@ -631,7 +631,7 @@ def test_disk_full_in_the_middle_of_a_sweep_keeps_it_resumable(tmp_path, monkeyp
     monkeypatch.setattr(os, "fsync", real)
     resumed = invoke(*args)
     succeeded(resumed)
-    assert "1 part(s) computed, 1 reused" in resumed.stderr
+    assert "1 part computed, 1 reused" in resumed.stderr
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 
 

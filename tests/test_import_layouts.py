@@ -176,7 +176,7 @@ def test_the_import_says_per_file_what_it_read_and_left_aside(tmp_path):
         and "measure: share_60 (title: 'Andel inom 60 dagar')" in text
     )
     assert "months: 2018-09, 2018-10, 2018-11, 2019-09, 2019-10, 2019-11; regions: 21" in text
-    assert "left aside 1 row(s), the national figure: 'Alla regioner' (row 4)" in text
+    assert "left aside 1 row, the national figure: 'Alla regioner' (row 4)" in text
     assert "a note or footer without values (ignored): 'Syntetiskt exempel" in text
     assert "panel: 252 rows, 21 regions" in text and "marked SYNTHETIC" in text
     assert pd.read_parquet(out).shape == (252, 6)
@@ -207,7 +207,7 @@ def test_n_in_a_needed_cell_names_the_file_row_and_column(tmp_path):
     with pytest.raises(InputError) as err:
         import_exports(files)
     message = str(err.value)
-    assert f"{files[1]}: 1 problem(s)" in message
+    assert f"{files[1]}: 1 problem" in message
     assert (
         "row 5, column E ('September 2019'): no value (suppressed: N) "
         "for the share_60 of 01 Stockholm, 2019-09, first_visit" in message
@@ -237,7 +237,7 @@ def test_a_region_missing_from_one_file_is_named(tmp_path):
     with pytest.raises(InputError) as err:
         import_exports(files)
     message = str(err.value)
-    assert f"{files[3]}: 1 problem(s)" in message
+    assert f"{files[3]}: 1 problem" in message
     assert (
         "no row for 09 Gotland in this export of the share_60 of operations/treatment, while its share_90 is given"
         in message
@@ -286,7 +286,7 @@ def test_the_same_file_twice_is_refused(tmp_path):
     with pytest.raises(InputError) as err:
         import_exports([*files, copy])
     message = str(err.value)
-    assert f"{copy}: 1 problem(s)" in message and f"126 cells are also given by {files[0]}" in message
+    assert f"{copy}: 1 problem" in message and f"126 cells are also given by {files[0]}" in message
     assert "share_90 of 01 Stockholm, 2018-09, first_visit (row 5, column B ('September 2018') here" in message
     assert "Is an export given twice?" in message
 
@@ -311,7 +311,7 @@ def test_share_60_above_share_90_names_both_files(tmp_path):
     with pytest.raises(InputError) as err:
         import_exports(files)
     message = str(err.value)
-    assert f"{files[1]}: 1 problem(s)" in message
+    assert f"{files[1]}: 1 problem" in message
     assert (
         f"row 5, column B ('September 2018'): share_60 = 99.9 is above share_90 = 75.3 ({files[0]}, row 5, column B"
         in message
@@ -328,7 +328,7 @@ def test_a_bad_value_is_located(tmp_path, value, expected):
     set_cell(files[0], 5, "C", value)
     with pytest.raises(InputError) as err:
         import_exports(files)
-    assert f"{files[0]}: 1 problem(s)" in str(err.value) and f"row 5, column C ('Oktober 2018'): {expected}" in str(
+    assert f"{files[0]}: 1 problem" in str(err.value) and f"row 5, column C ('Oktober 2018'): {expected}" in str(
         err.value
     )
 
@@ -672,7 +672,7 @@ def test_a_region_row_without_values_is_a_row_of_empty_cells(tmp_path):
     with pytest.raises(InputError) as err:
         import_exports(files)
     message = str(err.value)
-    assert f"{files[1]}: 6 problem(s)" in message
+    assert f"{files[1]}: 6 problems" in message
     assert "row 12, column B ('September 2018'): no value (empty) for the share_60 of 09 Gotland, 2018-09" in message
     assert "no row for" not in message
 

@@ -40,7 +40,7 @@ def test_problems_beyond_a_few_hundred_are_counted_not_collected(tmp_path):
     with pytest.raises(InputError) as refusal:
         import_exports([path])
     said = str(refusal.value)
-    assert said.startswith(f"{path}: 5000 problem(s)") and "... and 4960 more" in said
+    assert said.startswith(f"{path}: 5000 problems") and "... and 4960 more" in said
     assert MAX_COLLECTED_PROBLEMS <= 500
 
 

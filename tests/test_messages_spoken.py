@@ -120,3 +120,18 @@ def test_what_a_command_records_is_the_same_in_every_language(tmp_path):
     assert recorded["sv"] == recorded["en"]
     assert "(bundled: " in recorded["sv"]["rules"]["origin"] and "(SCB, 31 Dec 2018)" in str(recorded["sv"])
     assert recorded["sv"]["no_data"] == {"06 Jönköping": "block 1: 2019-10 operation"}
+
+
+def test_a_noun_after_a_count_is_in_its_number_in_both_languages():
+    from kommiljard.kinds.naming import no_data_message
+    from kommiljard.language import counted, speaking
+
+    assert (
+        counted("1 region(er), 7 region(er), 1 000 cell(s), 0 month(s)")
+        == "1 region, 7 regioner, 1 000 cells, 0 months"
+    )
+    assert counted("2019-1 cell(s); argument(s)") == "2019-1 cell(s); argument(s)"  # no count before it: as written
+    for lang, one, two in (("en", "for 1 region (", "for 2 regions ("), ("sv", "för 1 region (", "för 2 regioner (")):
+        with speaking(lang):
+            assert one in no_data_message({"06": "every cell"}) and "(s)" not in no_data_message({"06": "x"})
+            assert two in no_data_message({"06": "every cell", "07": "every cell"})

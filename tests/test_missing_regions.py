@@ -72,7 +72,7 @@ def test_validate_says_the_same(without_06):
     allowed = runner.invoke(app, ["validate", str(without_06), "--allow-missing-regions"])
     assert allowed.exit_code == 0, allowed.output
     said = " ".join(allowed.stdout.split())  # the line wraps at the terminal's width
-    assert "lacks data for 1 region(s)" in said and "06 Jönköping" in allowed.stderr
+    assert "lacks data for 1 region of" in said and "06 Jönköping" in allowed.stderr
 
 
 def test_the_missing_region_is_no_data_not_zero_and_the_money_is_conserved(computed, sample_panel_path):

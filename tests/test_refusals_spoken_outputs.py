@@ -222,8 +222,8 @@ def test_the_missing_data_warning_is_said_in_the_language_spoken():
 
     gaps = {"06": "block 1 (2019-10 operation)"}
     english = no_data_message(gaps)
-    assert english.startswith("computed without data for 1 region(s) (06 Jönköping: block 1 (2019-10 operation))")
+    assert english.startswith("computed without data for 1 region (06 Jönköping: block 1 (2019-10 operation))")
     with speaking("sv"):
         swedish = no_data_message(gaps, computed=False)
-    assert swedish.startswith("uppgifter saknas för 1 region(er) (06 Jönköping: block 1 (oktober 2019")
+    assert swedish.startswith("uppgifter saknas för 1 region (06 Jönköping: block 1 (oktober 2019")
     assert offenders(swedish) == [], swedish

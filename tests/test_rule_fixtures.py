@@ -63,7 +63,7 @@ BROKEN = {
     ],
     "price-pot-shares-not-one": ["procedure pot_share values must add up to 1", "1.1"],
     "price-top-regions-one-pot": ["unearned.to 'top_regions'", "needs pot_by = 'procedure'"],
-    "price-cap-table-missing-region": ["cap: table", "no number for region(s) 25", "1 problem(s)"],
+    "price-cap-table-missing-region": ["cap: table", "no number for region(s) 25", "1 problem"],
     "price-cap-table-unknown-region": ["cap: table", "'26' is not a region code"],
     "price-baseline-not-earlier": ["baseline_years must be earlier than the block's year 2025", "[2024, 2025]"],
     "price-months-two-years": ["months must lie in one calendar year", "2025-11 to 2026-01"],

@@ -365,14 +365,15 @@ def test_parse_override(text, key, value):
         {"block1.cumulative": False, "block1.cascade": "down_then_up"},
         {"block1.bars.blue.min_improvement": 0.0, "block1.bars.blue.inclusive": True},
         {"block1.target.threshold": 70.5, "block1.improvement_decimals": 1},
+        {"block1.months": ["2026-06", "2026-07"], "block1.baseline_years": [2025]},
     ],
 )
 def test_changes_are_written_as_set_reads_them(overrides):
     from kommiljard.rules import changes_text
 
-    text = changes_text(overrides)
-    assert "True" not in text and "False" not in text and "{" not in text
-    assert dict(parse_override(part) for part in text.split(", ")) == overrides
+    text = changes_text(overrides, sep="; ")
+    assert "True" not in text and "False" not in text and "{" not in text and "(" not in text and "'" not in text
+    assert dict(parse_override(part) for part in text.split("; ")) == overrides
 
 
 # ----------------------------------------------------------------------------- override errors

@@ -70,7 +70,7 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions; the groups named as
     ``--group`` takes them in the language spoken."""
     months = measured_months(rules)
-    groups = list(rules.ruleset.group_names)
+    groups = sorted({g for b in rules.ruleset.blocks for g in _cell_groups(b)})
     shown = {g: g if spoken() == "en" else group_name(g, spoken(), short=True) for g in groups}
     month_asked = normalise_month(month) or month if month is not None else None
     wrong = []
@@ -90,6 +90,15 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
         return InputError(say("refuse.give_cell", rules=rules.id, **listed))
     wrong_text = say("and_no").join(wrong) or say("refuse.no_cell_both", month=month, group=group)
     return InputError(say("refuse.no_cell", rules=rules.id, wrong=wrong_text, **listed))
+
+
+def _cell_groups(block) -> list[str]:
+    """The groups ``--group`` names in a block: its cells' groups (a requirement), or, where its one cell has none
+    (a price per operation with one pot), the block's own groups (its procedures, each of which explains it)."""
+    cells = kind_of(block).cells(block)
+    if any(group is None for _, group in cells):
+        return list(getattr(block, "group_names", ()))
+    return [group for _, group in cells]
 
 
 def explain(

@@ -317,7 +317,9 @@ def say_variants(variants: dict) -> None:
     for name, r in variants.items():
         changes = changes_text(r.overrides)
         origin = provenance_value(r.origin, lang())
-        err.print(f"{name}: " + say("rules_with" if changes else "rules", origin=origin, changes=changes),
+        shown = alternative_name(name, lang())  # a named alternative by its name for people, then as typed
+        named = name if shown == name else f"{shown} ({name})"
+        err.print(f"{named}: " + say("rules_with" if changes else "rules", origin=origin, changes=changes),
                   highlight=False)  # fmt: skip
     if len(variants) == 1:
         err.print(say("one_variant"), style="yellow")

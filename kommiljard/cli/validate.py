@@ -26,6 +26,7 @@ def validate(
     from ..engine import coverage_checks, missing_cells
     from ..inputs.panel import known_groups, read_panel
     from ..inputs.population import read_population
+    from ..kinds.naming import regions_count
     from ..outputs.wording import group_name, month_range
     from ..rules import load_rules
 
@@ -40,7 +41,7 @@ def validate(
     )
     f = p.frame
     gaps = missing_cells(_needed_rows(ruleset, p, pop), ruleset) if allow_missing else {}
-    covers = say("validate_lacks", n=len(gaps)) if gaps else say("validate_covers")
+    covers = say("validate_lacks", regions=regions_count(len(gaps), lang.value)) if gaps else say("validate_covers")
     out.print(
         say("validate_ok", panel=panel, rows=len(f), regions=f["region"].nunique(),
             months=month_range(sorted(f["month"].unique()), lang.value),

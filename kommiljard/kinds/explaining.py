@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from ..errors import InputError
 from ..inputs.regions import region_label
 from ..money import format_kronor, format_number, kronor
-from .naming import say, tell
+from .naming import regions_count, say, tell
 from .steps import StepOutcome
 
 KEEP = "\u2060"  # a word joiner: holds a number's digit groups together while a line is wrapped
@@ -109,7 +109,8 @@ def step_lines(
     for name, head, out, mine in reversed(list(zip(names, heads, steps, amounts))):
         if out.members:
             weighing = format_number(out.member_weight, lang=lang)
-            fate = say("explain.pays", lang, amount=kronor(out.pot, 2, lang=lang), n=len(out.members), weight=weighing)
+            who = regions_count(len(out.members), lang)
+            fate = say("explain.pays", lang, amount=kronor(out.pot, 2, lang=lang), regions=who, weight=weighing)
         else:
             fate = say("explain.no_member", lang, fate=_fate(out, lang))
         own, received = format_kronor(out.base_pot, 2, lang=lang), format_kronor(out.received, 2, lang=lang)

@@ -123,7 +123,8 @@ def no_data_message(gaps: dict[str, str], computed: bool = True) -> str:
     lang = spoken()
     said = {r: what if lang == "en" else no_data_text(what, lang) for r, what in gaps.items()}  # English: as it was
     listed = "; ".join(f"{region_label(r)}: {what}" for r, what in said.items())
-    return tell("warn.no_data_computed" if computed else "warn.no_data_would_be", n=len(gaps), regions=listed)
+    key = "warn.no_data_computed" if computed else "warn.no_data_would_be"
+    return tell(key, n_regions=regions_count(len(gaps), lang), regions=listed)
 
 
 def said_month(month: str) -> str:

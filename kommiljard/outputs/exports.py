@@ -102,11 +102,13 @@ def payout_sheets(result: Payout, lang: str = "en") -> list[Sheet]:
     title = word("sheet_payout", lang, title=rs.title, rules=result.rules.id, paid=paid, lapsed=lapsed,
                  total=kronor(rs.total_sek, lang=lang))  # fmt: skip
     notes = [title, *_notes(result.provenance, lang)]
-    shares = ["improvement_pp", "share_current", "share_previous", "share_60"]
     detail = whole.table.drop(columns=["cell_pot_sek", "cell_lapsed_sek"])  # the cells sheet has them, once a cell
+    declared = table_columns(list({b.kind: kind_of(b) for b in rs.blocks}.values()))
+    shares = [c.name for c in declared if c.unit in ("pp", "percent") and c.name in detail.columns]
+    counts = ["population", *(c.name for c in declared if c.unit == "count" and c.name in detail.columns)]
     return [
         Sheet(sheet_name("summary", lang), whole.summary, money=amounts, keys=2, notes=notes, total="region_name"),
-        Sheet(sheet_name("detail", lang), detail, money=money_columns(detail), keys=2, percent=shares,
+        Sheet(sheet_name("detail", lang), detail, money=money_columns(detail), keys=2, percent=shares, counts=counts,
               total="region_name", rules=result.rules, notes=[word("sheet_detail", lang)]),
         Sheet(sheet_name("cells", lang), whole.cells, money=money_columns(whole.cells), keys=3,
               total="month", notes=[word("sheet_cells", lang)]),

@@ -23,6 +23,7 @@ from .. import __version__
 from ..engine import Payout
 from ..inputs.regions import region_label
 from ..kinds import kind_of, kind_word
+from ..kinds.naming import regions_count
 from ..money import format_kronor, kronor
 from ..rules.texts import text_in
 from .exports import WholeKronor, payout_in_whole_kronor
@@ -216,9 +217,11 @@ def _cell_figure(result: Payout, block, cell: tuple[str, str], cells: pd.DataFra
     )
     qualifiers = int(c["qualifiers"])
     said = (
-        kind_word(kind, "cell_qualifiers", lang, n=qualifiers)
+        kind_word(kind, "cell_qualifiers", lang, regions=regions_count(qualifiers, lang))
         if "cell_qualifiers" in kind.words
-        else word("cell_qualifiers", lang, n=qualifiers, step=kind_word(kind, kind.step_word, lang))
+        else word(
+            "cell_qualifiers", lang, regions=regions_count(qualifiers, lang), step=kind_word(kind, kind.step_word, lang)
+        )
     )
     caption = word(
         "cell_caption",

@@ -31,6 +31,7 @@ KRONOR_FORMAT = "#,##0"
 MNKR_FORMAT = "#,##0.0,,"  # kronor shown in millions, one decimal
 SHARE_FORMAT = "0.0"
 CHANCE_FORMAT = "0.0%"
+COUNT_FORMAT, FRACTION_FORMAT = "#,##0", "#,##0.00"  # counts (people, operations); a count's mean (a baseline)
 MAX_WIDTH = 42  # characters: a longer text wraps in its cell
 LANDSCAPE_FROM = 95  # characters of column widths: wider tables print in landscape
 HEAD_FILL, TOTAL_FILL, WARN = "DCE6F1", "F2F2F2", "A11D1D"
@@ -39,7 +40,8 @@ HEAD_FILL, TOTAL_FILL, WARN = "DCE6F1", "F2F2F2", "A11D1D"
 @dataclass(frozen=True)
 class Sheet:
     """One sheet of a workbook: a table (columns as the code names them), its amounts in kronor (``*_sek``
-    unless given) and in mnkr, percent columns (values 0-100), columns whose 0-1 values are chances, how many
+    unless given) and in mnkr, percent columns (values 0-100), counts (operations, people), columns whose 0-1
+    values are chances, how many
     leading columns to freeze, lines of text above the table (what it is; no data), the column that says
     "total" in a total row (None: no total row), and the rules whose words name the routes."""
 
@@ -47,6 +49,7 @@ class Sheet:
     frame: pd.DataFrame
     money: Sequence[str] | None = None
     percent: Sequence[str] = ()
+    counts: Sequence[str] = ()
     chance: Sequence[str] = ()
     keys: int = 1
     notes: Sequence[str] = ()
@@ -114,12 +117,20 @@ def _table(sheet: Sheet, lang: str) -> tuple[pd.DataFrame, list[str], list[str |
         else MNKR_FORMAT if c in sheet.mnkr
         else CHANCE_FORMAT if c in sheet.chance
         else SHARE_FORMAT if c in sheet.percent
+        else _count_format(frame[c]) if c in sheet.counts
         else None
         for c in frame.columns
     ]  # fmt: skip
-    units = {KRONOR_FORMAT: ", kr", MNKR_FORMAT: ", mnkr"}
-    headers = [column_header(str(c), lang) + units.get(f, "") for c, f in zip(frame.columns, formats)]
+    units = [", kr" if c in money else ", mnkr" if c in sheet.mnkr else "" for c in frame.columns]
+    headers = [column_header(str(c), lang) for c in frame.columns]
+    headers = [h if h.endswith(unit) else h + unit for h, unit in zip(headers, units)]
     return readable(frame, lang, sheet.rules), headers, formats
+
+
+def _count_format(column: pd.Series) -> str:
+    """Whole counts with thousands separators; two decimals where a count is a mean (a baseline of 61 139,33)."""
+    numbers = pd.to_numeric(column, errors="coerce").dropna()
+    return COUNT_FORMAT if (numbers == numbers.round()).all() else FRACTION_FORMAT
 
 
 def _fill(ws, sheet: Sheet, lang: str, synthetic: bool) -> None:
@@ -160,6 +171,10 @@ def _fill(ws, sheet: Sheet, lang: str, synthetic: bool) -> None:
     _print_setup(ws, sheet.name, head, sum(widths), lang, synthetic)
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
 def _wrap_notes(ws, rows: int, widths: list[int]) -> None:
     """The lines above the table wrapped across the table's width (merged cells): a long note neither widens the
     printed page nor runs off it."""
@@ -182,13 +197,14 @@ def _formats_and_widths(ws, sheet: Sheet, head: int, headers: list[str], formats
     widths = []
     for j, (header, fmt) in enumerate(zip(headers, formats), start=1):
         column = list(ws.iter_rows(min_row=head + 1, min_col=j, max_col=j))
-        texts = [str(c.value) for (c,) in column if c.value is not None]
+        texts = [str(c.value) for (c,) in column if c.value is not None and not (fmt and _is_number(c.value))]
         longest = max([len(t) for t in texts] + [max((len(w) for w in header.split()), default=4), 4])
         for (cell,) in column:
-            if fmt and isinstance(cell.value, (int, float)):
+            if fmt and _is_number(cell.value):
                 cell.number_format = fmt
                 cell.alignment = Alignment(horizontal="right")
-                longest = max(longest, len(f"{abs(int(cell.value)):,}") + 2 if fmt != MNKR_FORMAT else 8)
+                shown = len(f"{abs(int(cell.value)):,}") + 2 + 3 * (fmt == FRACTION_FORMAT) if fmt != MNKR_FORMAT else 8
+                longest = max(longest, shown)
             elif isinstance(cell.value, str) and len(cell.value) > MAX_WIDTH:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         name = str(sheet.frame.columns[j - 1]) if j - 1 < len(sheet.frame.columns) else ""

@@ -103,4 +103,13 @@ def check_ascending_bounds(items, lowest: float, highest: float, what: str, unit
 def changes_text(overrides: Mapping[str, Any] | None, sep: str = ", ") -> str:
     """A rule set's changes as ``--set`` takes them (``block1.cascade=lapse, block1.cumulative=false``): what
     :func:`~kommiljard.rules.loader.parse_override` reads back; nothing if none."""
-    return sep.join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in (overrides or {}).items())
+    return sep.join(f"{k}={_as_set(v)}" for k, v in (overrides or {}).items())
+
+
+def _as_set(value: Any) -> str:
+    """One value as ``--set`` reads it: ``true``, ``0.5``, ``equal``, ``["2026-06", "2026-07"]`` (a list in TOML)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else _as_set(v) for v in value) + "]"
+    return str(value)

@@ -99,7 +99,7 @@ KIND_WORDS = {
         "money that no region earned with operations above its baseline within its cap",
         "medel som ingen region tjänade in med operationer över sin baslinje inom sitt tak",
     ),
-    "cell_qualifiers": ("{n} region(s) were paid", "{n} region(er) fick utbetalning"),
+    "cell_qualifiers": ("{regions} were paid", "{regions} fick utbetalning"),
     # its picture
     "block_name": ("Block {number}: {name}", "Block {number}: {name}"),
     "figure_title": (

@@ -19,7 +19,7 @@ WORDS = {
         "a requirement's money that no region earned and no bonus pot passed on",
         "medel för ett krav som ingen region tjänade in och ingen bonuspott förde vidare",
     ),
-    "cell_qualifiers": ("{n} region(s) earned part of it", "{n} region(er) tjänade in en del av dem"),
+    "cell_qualifiers": ("{regions} earned part of it", "{regions} tjänade in en del av dem"),
     "cells_intro": (
         "For each requirement: every region's share of its part earned month by month (by an improvement on the same "
         "month a year earlier, partly on a staircase, or by a high level), and its bonus: its share of the money "
