@@ -346,3 +346,16 @@ def test_an_incomplete_sweep_says_so():
 )
 def test_lever_text(lever, text):
     assert lever_text(lever) == text
+
+
+def test_a_region_asked_for_is_marked_among_the_others_where_the_sweep_has_no_gain():
+    without_lever = {k: v for k, v in SYNTHETIC.items() if k != "lever"}
+    ax = plot_sweep_payouts(sweep_frame(lever=False), provenance=without_lever, region="23")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"] == ["23 Jämtland Härjedalen"]
+    fills = [p.get_facecolor() for p in ax.patches]  # the boxes, bottom up as the labels
+    marked = labels.index("23 Jämtland Härjedalen")
+    assert all(fills[i] != fills[marked] for i in range(len(fills)) if i != marked)  # its own box filled darker
+    unmarked = plot_sweep_payouts(sweep_frame(lever=False), provenance=without_lever)
+    assert not [t for t in unmarked.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert len({p.get_facecolor() for p in unmarked.patches}) == 1

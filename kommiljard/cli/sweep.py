@@ -223,7 +223,8 @@ def _print_run(result, n: int, out_dir: Path) -> None:
     """What a sweep kept of the observed panel, what it forecast, and how long it took (on stderr)."""
     m = result.manifest
     if m.get("observed"):
-        err.print(say("sweep_kept", n=m["observed"]["cells_used"], source=m["observed"]["source"]), highlight=False)
+        kept = format_number(m["observed"]["cells_used"], lang=current_lang())
+        err.print(say("sweep_kept", n=kept, source=m["observed"]["source"]), highlight=False)
     forecast = (m.get("observed") or {}).get("forecast_from")
     if forecast:  # a fitted scenario: each region drawn from its own forecast
         o = m["observed"]
@@ -404,5 +405,6 @@ def variant_sweep(settings, *, quiet: bool, fmt: Format, scheduler: str | None =
     by_region, scheme, manifest = read_variant_sweep(out_dir)
     if manifest.get("observed"):
         known = manifest["observed"]
-        err.print(say("sweep_kept", n=known.get("cells_used"), source=known.get("source")), highlight=False)
+        kept = format_number(known.get("cells_used"), lang=current_lang())
+        err.print(say("sweep_kept", n=kept, source=known.get("source")), highlight=False)
     print_variant_sweep(by_region, scheme, manifest, fmt)

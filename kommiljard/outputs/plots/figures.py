@@ -150,8 +150,8 @@ def sweep_figure(
 ) -> tuple[Figure, str]:
     """Each region's payout distribution and, for a sweep with a lever, the gain's distribution.
 
-    The gain is drawn for ``region``, or the manifest's lever region. Returns the figure and
-    a line saying what was drawn.
+    The gain is drawn for ``region``, or the manifest's lever region; without a lever, ``region`` is marked among
+    the others. Returns the figure and a line saying what was drawn.
     """
     trajectories, manifest = read_sweep(directory)
     lever = manifest.get("lever") if isinstance(manifest.get("lever"), dict) else {}
@@ -166,10 +166,12 @@ def sweep_figure(
         squeeze=False,
         height_ratios=[height, 4.5] if with_gain else None,
     )
-    plot_sweep_payouts(trajectories, kind=kind, provenance=manifest, ax=axes[0, 0], lang=lang)
+    plot_sweep_payouts(trajectories, kind=kind, provenance=manifest, ax=axes[0, 0], lang=lang, region=region)
     if with_gain:
         plot_sweep_gain(trajectories, region, provenance=manifest, ax=axes[1, 0], lang=lang)
         return fig, WORDS.text("plot.drew_sweep_gain", lang, region=region)
+    if region is not None:  # a sweep without a lever: the region marked among the others
+        return fig, WORDS.text("plot.drew_sweep_marked", lang, region=region)
     hint = WORDS.text("plot.gain_hint", lang) if "gain_sek" in trajectories.columns else ""
     return fig, WORDS.text("plot.drew_sweep", lang) + hint
 

@@ -158,10 +158,12 @@ def plot_sweep_payouts(
     provenance: dict | None = None,
     ax: Axes | None = None,
     lang: str = "en",
+    region: str | None = None,
 ) -> Axes:
     """The distribution of each region's payout over a sweep's trajectories, sorted by median.
 
-    ``kind`` is ``box`` (box: quartiles, whiskers: 5th to 95th percentile) or ``violin``.
+    ``kind`` is ``box`` (box: quartiles, whiskers: 5th to 95th percentile) or ``violin``. ``region`` (default: the
+    lever's) is marked: its name in bold and its box filled darker.
     """
     _require(trajectories, ["region", "amount_sek"], say("refuse.the_sweep"))
     if kind not in ("box", "violin"):
@@ -170,8 +172,10 @@ def plot_sweep_payouts(
     order = sorted(by_region, key=lambda r: (np.median(by_region[r]), r))
     data = [by_region[r] for r in order]
     ax = new_axes(ax, (9, 0.32 * len(order) + 2))
+    lever = (provenance or {}).get("lever")
+    marked = str(region or (lever.get("region", "") if isinstance(lever, dict) else "")).zfill(2)
     if kind == "box":
-        ax.boxplot(
+        drawn = ax.boxplot(
             data,
             orientation="horizontal",
             whis=(5, 95),
@@ -181,15 +185,16 @@ def plot_sweep_payouts(
             boxprops={"facecolor": "#cfdcec", "edgecolor": "#2f6db5"},
             medianprops={"color": "#a11d1d"},
         )
+        if marked in order:
+            drawn["boxes"][order.index(marked)].set_facecolor("#7fa7d6")
         ax.plot([d.mean() for d in data], range(1, len(data) + 1), "D", color="#222222", markersize=3.5)
         what = WORDS.text("plot.box", lang)
     else:
         ax.violinplot(data, orientation="horizontal", showmedians=True, widths=0.8)
         what = WORDS.text("plot.violin", lang)
     ax.set_yticks(range(1, len(order) + 1), [plain(region_label(r)) for r in order], fontsize=8)
-    lever = (provenance or {}).get("lever")
-    if isinstance(lever, dict) and str(lever.get("region", "")).zfill(2) in order:  # the lever's region in bold
-        ax.get_yticklabels()[order.index(str(lever["region"]).zfill(2))].set_fontweight("bold")
+    if marked in order:  # the region asked for, or the lever's, in bold
+        ax.get_yticklabels()[order.index(marked)].set_fontweight("bold")
     ax.set_xlabel(WORDS.text("plot.sweep_x", lang) + "\n" + what)
     _numbers(ax, lang, y=False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
