@@ -288,6 +288,10 @@ def test_sweep_section_of_a_lever_grid(lever_grid, sample_panel_path, tmp_path):
     ]
     s = sweeps[2].summary.set_index("region").loc["06"]
     assert found[0][2] == f"{100 * s['p_b1_first_visit_baseline']:.0f}"
+    assert "improve+3 · lever +3.0 pp · 2\u202f000 trajectories · seed 5 · scenario default-2019 · kommiljard" in page
+    sv = write_page(payout(sample_panel_path, rules), tmp_path / "sv.html", "sv", sweep=folder)
+    sv = sv.read_text(encoding="utf-8")
+    assert "improve+3 · hävstång +3,0 p.e. · 2\u202f000 banor · frö 5 · scenariot default-2019 · kommiljard" in sv
 
 
 @pytest.mark.slow

@@ -420,3 +420,63 @@ def test_the_sweep_row_follows_the_view(browser, lever_grid_page):
     assert marked()[0] == ""
     _open(browser, lever_grid_page, "#region=07&improve=3")  # another region
     assert marked()[0] == ""
+
+
+@pytest.fixture(scope="module")
+def scheme_pages(tmp_path_factory):
+    """Swedish pages of a requirements scheme with a bonus pot (2022) and of a price per operation (2026)."""
+    folder, data = tmp_path_factory.mktemp("schemes"), Path(__file__).resolve().parents[1] / "data"
+    return {
+        "2022": write_page(payout(data / "sample_panel_2022.parquet", rules="kommiljard-2022"),
+                           folder / "r.html", "sv"),
+        "2026": write_page(payout(data / "sample_shares_and_operations.parquet", rules="kommiljard-2026"),
+                           folder / "p.html", "sv"),
+    }  # fmt: skip
+
+
+def _curve_boxes(driver) -> list[dict]:
+    """Per curve: the box of its path, its x axis's height and the boxes of its labels (SVG units)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('svg.curve')).map(s => {"
+        " const b = s.querySelector('path').getBBox(), flat = Array.from(s.querySelectorAll('line'))"
+        "   .filter(l => l.getAttribute('y1') === l.getAttribute('y2')).map(l => Number(l.getAttribute('y1')));"
+        " return {path: [b.y, b.y + b.height], axis: Math.max(...flat),"
+        " texts: Array.from(s.querySelectorAll('text')).map(t => { const r = t.getBBox();"
+        "   return {text: t.textContent, x: r.x, y: r.y, right: r.x + r.width, bottom: r.y + r.height}; })}; });"
+    )
+
+
+def test_a_curve_that_can_lose_stays_in_its_box(browser, scheme_pages):
+    """A bonus-pot cell's curve goes below 0 kr (the region loses bonus elsewhere): its axis starts there, named,
+    and no label leaves the picture or overlaps another (the curve was drawn under its '0 mnkr' axis)."""
+    _open(browser, scheme_pages["2022"], "#region=01&improve=-5", "#region=01&improve=-5")
+    boxes = _curve_boxes(browser)
+    lowest = [b for b in boxes if any(t["text"].startswith("\u2212") and "mnkr" in t["text"] for t in b["texts"])]
+    assert lowest, "no curve of region 01 goes below 0 kr in 2022 (the sample changed?)"
+    for box in boxes:
+        assert box["path"][1] <= box["axis"] + 0.01, box
+        texts = box["texts"]
+        assert all(t["x"] >= 0 and t["right"] <= 320 and t["y"] >= 0 and t["bottom"] <= 118 for t in texts), texts
+        for i, a in enumerate(texts):
+            for b in texts[i + 1 :]:
+                apart = a["right"] <= b["x"] or b["right"] <= a["x"] or a["bottom"] <= b["y"] or b["bottom"] <= a["y"]
+                assert apart, (a, b)
+
+
+def test_operations_page_link_and_numbers(browser, scheme_pages):
+    """The operations lever's link (more=) gives whatif --more's amounts, a key it does not read is said, and its
+    axis writes thousands apart."""
+    from selenium.webdriver.common.by import By
+
+    panel = Path(__file__).resolve().parents[1] / "data" / "sample_shares_and_operations.parquet"
+    res = CliRunner().invoke(app, ["whatif", str(panel), "--rules", "kommiljard-2026", "--region", "03", "--more",
+                                   "200", "--format", "json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    expected = json.loads(res.stdout)
+    seen = _open(browser, scheme_pages["2026"], "#region=03&more=200")
+    assert abs(float(seen["result"]["scenarioSek"]) - expected["scenario_sek"]) < OREN
+    assert abs(float(seen["result"]["deltaSek"]) - expected["delta_sek"]) < OREN
+    ticks = [t.get_attribute("textContent") for t in browser.find_elements(By.CSS_SELECTOR, "svg.curve text")]
+    assert "+2\u202f000 operationer" in ticks, ticks
+    seen = _open(browser, scheme_pages["2026"], "#region=03&improve=200", "#region=03")
+    assert "”improve=200” i länken är ingen inställning på sidan (den läser region och more)" in seen["notice"]

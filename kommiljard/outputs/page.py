@@ -68,10 +68,16 @@ def _signed_kr(amount: float) -> str:
 
 
 def _pp(value: float, decimals: int, lang: str) -> str:
-    """``+2.5``, ``−0.3`` and ``0.0`` (no sign), with a decimal comma in Swedish: as the page's script writes them."""
-    text = f"{abs(value):.{decimals}f}"
-    sign = "" if float(text) == 0 else "+" if value > 0 else "\u2212"
-    return sign + (text.replace(".", ",") if lang == "sv" else text)
+    """``+2.5``, ``−0.3``, ``0.0`` (no sign) and ``+2 000`` (thousands apart), with a decimal comma in Swedish: as the
+    page's script writes them."""
+    text = f"{abs(value):,.{decimals}f}"
+    sign = "" if float(text.replace(",", "")) == 0 else "+" if value > 0 else "\u2212"
+    return sign + text.replace(",", "\u202f").replace(".", "," if lang == "sv" else ".")
+
+
+def grid_decimals(step: float) -> int:
+    """The decimals of a grid of this step: 0 for 1 or 50, 1 for 0.1."""
+    return max(0, -math.floor(math.log10(step) + 1e-9))
 
 
 def _template(name: str) -> str:
@@ -276,7 +282,7 @@ def _sweep_data(sweeps: list[LeverSweep], curves: CellCurves, lang: str) -> dict
         "region": region,
         "region_label": f"{region} {region_names().get(region, '')}".strip(),
         "block": block.number,
-        "cells": [f"{month}.{group}" for month, group in lever_cells],
+        "cells": [cell_key(month, group) for month, group in lever_cells],
         "cells_label": (
             TEXT[lang]["all_cells"]
             if every
@@ -314,13 +320,13 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
     result = curves.result
     numbers = {number for number, _, _ in curves.cells}
     others = [b for b in result.rules.ruleset.blocks if b.number not in numbers]
-    decimals = max(0, -math.floor(math.log10(curves.step) + 1e-9))
+    decimals = grid_decimals(curves.step)
     cells, blocks = [], {b.number: b for b in result.rules.ruleset.blocks}
     for number, month, group in curves.cells:
         shown = page_cell(result.rules, number, month, group, lang)
         cells.append(
             {
-                "key": f"{month}.{group}",
+                "key": cell_key(month, group),
                 "label": f"{cell_when(blocks[number], month, lang)} · {shown['group']}",
                 **{k: shown[k] for k in ("measure", "tiers", "routes", "colours")},
             }
@@ -351,7 +357,9 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
 def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | None, lang: str) -> list[tuple]:
     result = curves.result
     p, rules, rs = result.provenance, result.rules, result.rules.ruleset
-    lo, hi = (_pp(k * curves.step, 1, lang) for k in (curves.k[0], curves.k[-1]))
+    decimals = grid_decimals(curves.step)
+    lo, hi = (_pp(k * curves.step, decimals, lang) for k in (curves.k[0], curves.k[-1]))
+    grid = t["grid_range"].format(lo=lo, hi=hi, unit=t["pp"], step=_pp(curves.step, decimals, lang).lstrip("+"))
     made = " · ".join([p["created_utc"], f"kommiljard {__version__}", f"Python {p['python']}",
                        f"numpy {p['numpy']}", f"numba {p['numba']}"])  # fmt: skip
     rows = [
@@ -360,11 +368,11 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
         (t["prov_overrides"], changes_text(rules.overrides) or "-"),
         (t["prov_panel"], f"{p['panel']['source']} · sha256 {p['panel']['sha256']}"),
         (t["prov_synthetic"], t["yes"] if result.panel.synthetic else t["no"]),
-        (t["prov_population"], p["population"]["source"] + (f" · sha256 {p['population']['sha256']}"
-                                                               if p["population"]["sha256"] else "")),
+        (t["prov_population"], provenance_value(p["population"]["source"], lang)
+                               + (f" · sha256 {p['population']['sha256']}" if p["population"]["sha256"] else "")),
         *([(t["prov_conditions"], provenance_value(p["conditions"], lang))] if p.get("conditions") else []),
         *([(t["prov_no_data"], ", ".join(map(region_label, curves.no_data)))] if curves.no_data else []),
-        (t["prov_grid"], f"{lo} … {hi} {t['pp']}, {curves.step:g} {t['pp']}"),
+        (t["prov_grid"], grid),
         (t["prov_made"], made),
     ]  # fmt: skip
     for sweep in sweeps or ():
@@ -372,8 +380,14 @@ def _provenance_rows(curves: CellCurves, t: dict, sweeps: list[LeverSweep] | Non
         rows.append(
             (
                 t["prov_sweep"],
-                f"{sweep.out_dir} · {_pp(sweep.improve_pp, 1, lang)} {t['pp']} · n {m['n']} · seed {m.get('seed')} · "
-                f"{(m.get('scenario') or {}).get('name', '?')} · kommiljard {m.get('kommiljard_version', '?')}",
+                t["prov_sweep_row"].format(
+                    directory=sweep.out_dir,
+                    lever=f"{_pp(sweep.improve_pp, 1, lang)} {t['pp']}",
+                    n=_kr(m["n"]),
+                    seed=m.get("seed"),
+                    scenario=(m.get("scenario") or {}).get("name", "?"),
+                    version=m.get("kommiljard_version", "?"),
+                ),
             )
         )
     return rows
@@ -434,6 +448,24 @@ def _sweep_html(sweep: dict, t: dict, lang: str) -> str:
     )
 
 
+def cell_key(month: str, group: str | None) -> str:
+    """A cell as the page's link names it: ``2019-10.operation``, or the month alone for a cell of every group (a price
+    block with one pot)."""
+    return month if group is None else f"{month}.{group}"
+
+
+def link_examples(data: dict) -> dict:
+    """Two views as the page's link writes them, with this page's own lever, region and cell: the lever at about a
+    sixth of its range in every cell (``#region=01&improve=3``) and in the first cell alone."""
+    grid, lever, region = data["grid"], data["lever"], data["regions"][0]["code"]
+    k = max(1, round(grid["last"] * 0.15))
+    value = f"{round(k * grid['step'], grid['decimals']):g}"
+    return {
+        "example_all": f"#region={region}&{lever}={value}",
+        "example_cell": f"#region={region}&{lever}.{data['cells'][0]['key']}={value}",
+    }
+
+
 def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> str:
     """The page as one HTML document (a string); ``sweeps`` one lever grid (:func:`read_lever_sweeps`), or None."""
     data = page_data(curves, lang, sweeps)
@@ -447,11 +479,11 @@ def build_page(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | 
         banner = f'<p class="synthetic">{_e(t["synthetic"])}</p>'
     measure, *capped = lever_blocks(rules)[0].actions.measures
     lo, hi = (_pp(k * curves.step, grid["decimals"], lang) for k in (grid["first"], grid["last"]))
-    step = f"{curves.step:g}".replace(".", "," if lang == "sv" else ".")
+    step = _pp(curves.step, grid["decimals"], lang).lstrip("+")
     about = [t["about_text"].format(measure=measure_name(measure, lang), lo=lo, hi=hi, step=step)]
     if capped:
         about.append(t["about_cap"].format(measure=measure_name(measure, lang), cap=measure_name(capped[0], lang)))
-    about.append(t["about_outside"])
+    about.append(t["about_outside"].format(**link_examples(data)))
     rows = _provenance_rows(curves, t, sweeps, lang)
     css, js = _template("page.css"), _template("page.js")
     policy = (f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "

@@ -253,11 +253,11 @@ LEVER_WORDS = {
     ),
     "page.about_outside": (
         "Outside the range, or between grid steps, the page sets the nearest value it has and says so; use "
-        "`kommiljard whatif --more` for those. The view is kept in the link (after #), e.g. #region=03&improve=200, "
-        "so it can be shared.",
+        "`kommiljard whatif --more` for those. The view is kept in the link (after #), e.g. {example_all} (every "
+        "cell) or {example_cell} (one cell), so it can be shared.",
         "Utanför intervallet, eller mellan stegen, sätter sidan närmaste värde den har och säger det; använd "
-        "`kommiljard whatif --more` för dem. Vyn sparas i länken (efter #), t.ex. #region=03&improve=200, så att den "
-        "kan delas.",
+        "`kommiljard whatif --more` för dem. Vyn sparas i länken (efter #), t.ex. {example_all} (alla celler) eller "
+        "{example_cell} (en cell), så att den kan delas.",
     ),
     "page.next_note": ("", ""),
     "help": (

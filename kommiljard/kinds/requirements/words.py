@@ -83,7 +83,10 @@ LEVER_WORDS = {
         "hela förändring, dess bonus från alla andra celler inräknad.",
     ),
     "page.next": ("next step", "nästa steg"),
-    "page.next_in": ("{pp} pp more reaches step {tier} ({bars})", "{pp} procentenheter till når steg {tier} ({bars})"),
+    "page.next_in": (
+        "{pp} pp more reaches step {tier} ({bars})",
+        "ytterligare {pp} procentenheter når steg {tier} ({bars})",
+    ),
     "page.next_top": ("the whole part is earned", "hela andelen är intjänad"),
     "page.route_none": ("not met", "ej uppfyllt"),
     "page.next_note": (

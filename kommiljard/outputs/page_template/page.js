@@ -37,10 +37,10 @@
     return (r < 0 ? "\u2212" : "") + s;
   }
   function signedKr(x) { var r = Math.round(x); return (r > 0 ? "+" : r < 0 ? "\u2212" : "\u00b1") + kr(Math.abs(r)); }
-  function signed(value, decimals) {
+  function signed(value, decimals) {  // +2.5, −0.3, 0.0 and +2 000: thousands apart, as the page's Python writes them
     var s = Math.abs(value).toFixed(decimals);
-    if (Number(s) === 0) { return decimal(s); }
-    return (value > 0 ? "+" : "\u2212") + decimal(s);
+    if (Number(s) === 0) { return grouped(s); }
+    return (value > 0 ? "+" : "\u2212") + grouped(s);
   }
   function pp(k) { return signed(k * STEP, DEC); }
   function machine(k) { return (k * STEP).toFixed(DEC); }        // a slider's value
@@ -135,6 +135,10 @@
       if (all !== null) { k = k.map(function () { return all; }); }
     }
     params.forEach(function (value, key) {
+      if (key !== "region" && key !== LEVER && key.indexOf(LEVER + ".") !== 0) {  // e.g. improve= on a --more page
+        state.notices.push(fill(T.notice_key, { value: key + "=" + value, lever: LEVER }));
+        return;
+      }
       if (key.indexOf(LEVER + ".") !== 0) { return; }
       var name = key.slice(LEVER.length + 1);
       var c = D.cells.findIndex(function (cell) { return cell.key === name; });
@@ -242,12 +246,12 @@
   }
   function drawCurve(svg, r, c, k) {
     var runs = D.regions[r].cells[c].runs, cell = D.cells[c];
-    var W = 320, left = 44, right = 8, top = 10, bottom = 96;
+    var W = 320, left = 58, right = 8, top = 10, bottom = 96;  // left: room for "−12,3 mnkr"
     var max = 0, min = Infinity;
     runs.forEach(function (run) { max = Math.max(max, run[1]); min = Math.min(min, run[1]); });
-    var scale = max > 0 ? max : 1;
+    var low = Math.min(0, min), scale = max > low ? max - low : 1;  // a cell that can lose (a bonus pot) goes below 0
     function x(i) { return left + (W - left - right) * i / Math.max(1, N - 1); }
-    function y(a) { return bottom - (bottom - top) * a / scale; }
+    function y(a) { return bottom - (bottom - top) * (a - low) / scale; }
     svg.textContent = "";
     var now = point(r, c, k);
     svg.setAttribute("aria-label", fill(T.curve, { region: label(r), cell: cell.label, lo: pp(G.first), hi: pp(G.last),
@@ -275,11 +279,19 @@
       svg.appendChild(t);
     });
     var ytop = svgEl("text", { x: left - 4, y: top + 4, "text-anchor": "end" });
-    ytop.textContent = decimal((max / 1e6).toFixed(1));
+    ytop.textContent = grouped((max / 1e6).toFixed(1));
     svg.appendChild(ytop);
     var y0 = svgEl("text", { x: left - 4, y: bottom + 3, "text-anchor": "end" });
-    y0.textContent = "0 " + T.mnkr;
+    y0.textContent = (low < 0 ? signed(low / 1e6, 1) : "0") + " " + T.mnkr;
     svg.appendChild(y0);
+    if (low < 0) {  // the zero line, named where it leaves room for the labels above and below
+      svg.insertBefore(svgEl("line", { x1: left, x2: W - right, y1: y(0), y2: y(0), stroke: "#9a9a9a", "stroke-width": 1 }), svg.firstChild);
+      if (y(0) - top > 12 && bottom - y(0) > 12) {
+        var zeroLabel = svgEl("text", { x: left - 4, y: y(0) + 3, "text-anchor": "end" });
+        zeroLabel.textContent = "0";
+        svg.appendChild(zeroLabel);
+      }
+    }
   }
 
   function render() {

@@ -1,0 +1,106 @@
+"""The what-if page of the schemes in force lately (requirements with a bonus pot 2022-2024, a price per operation
+2025-2026) as an analyst forwards it: Swedish words and number formats, a link that does what the page says, and
+no code name in what a reader sees."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from swedish_check import offenders
+
+from kommiljard.analysis.curves import cell_curves
+from kommiljard.engine import payout
+from kommiljard.kinds import word
+from kommiljard.kinds.requirements.words import LEVER_WORDS
+from kommiljard.outputs.page import _pp, build_page, cell_key, link_examples
+
+ROOT = Path(__file__).resolve().parents[1]
+OPERATIONS = ROOT / "data" / "sample_shares_and_operations.parquet"
+
+
+def test_requirements_next_step_reads_as_swedish():
+    # it said "1,1 procentenheter till når steg 1", which is no Swedish sentence
+    text = word(LEVER_WORDS, "page.next_in", "sv").format(pp="1,1", tier=1, bars="> 0 p.e.")
+    assert text == "ytterligare 1,1 procentenheter når steg 1 (> 0 p.e.)"
+    assert word(LEVER_WORDS, "page.next_in", "en").format(pp="1.1", tier=1, bars="> 0 pp") == (
+        "1.1 pp more reaches step 1 (> 0 pp)"
+    )
+
+
+def test_page_numbers_keep_thousands_apart_and_the_languages_decimals():
+    # the operations page said "+2000" and "−500,0 … +2000,0 operationer"
+    assert _pp(2000, 0, "sv") == "+2\u202f000" and _pp(-500, 0, "en") == "\u2212500"
+    assert _pp(-12345.5, 1, "sv") == "\u221212\u202f345,5" and _pp(12345.5, 1, "en") == "+12\u202f345.5"
+    assert _pp(0.0, 1, "sv") == "0,0" and _pp(-0.01, 1, "en") == "0.0" and _pp(2.5, 1, "sv") == "+2,5"
+
+
+def test_a_cell_of_every_group_is_named_by_its_month_alone():
+    # a one-pot price block's cell was "2026-12.None" in the page's link
+    assert cell_key("2026-12", None) == "2026-12" and cell_key("2019-10", "operation") == "2019-10.operation"
+
+
+def test_the_link_examples_are_this_pages_own():
+    # an operations page told its reader to write #region=03&improve=200, which the page ignored
+    operations = {"grid": {"last": 2000, "step": 1.0, "decimals": 0}, "lever": "more",
+                  "regions": [{"code": "01"}], "cells": [{"key": "2026-12"}]}  # fmt: skip
+    assert link_examples(operations) == {
+        "example_all": "#region=01&more=300",
+        "example_cell": "#region=01&more.2026-12=300",
+    }
+    shares = {"grid": {"last": 200, "step": 0.1, "decimals": 1}, "lever": "improve",
+              "regions": [{"code": "01"}], "cells": [{"key": "2022-02.pc_assessment"}]}  # fmt: skip
+    assert link_examples(shares)["example_all"] == "#region=01&improve=3"
+
+
+class _Text(HTMLParser):
+    """The text a reader sees of the page as written (before its script runs), without the script and style."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _page(panel: Path, rules: str, lang: str) -> tuple[str, dict, str]:
+    page = build_page(cell_curves(payout(panel, rules=rules)), lang)
+    data = json.loads(re.search(r'id="page-data">(.*?)</script>', page, re.DOTALL).group(1))
+    reader = _Text()
+    reader.feed(page)
+    return page, data, " ".join(reader.parts)
+
+
+@pytest.mark.slow
+def test_operations_page_in_swedish():
+    page, data, text = _page(OPERATIONS, "kommiljard-2026", "sv")
+    assert "rutnät</th><td>\u2212500 … +2\u202f000 operationer i steg om 1</td>" in page
+    assert "\u2212500 till +2\u202f000 i steg om 1" in text  # how the page computes
+    assert "(SCB, 31 december 2018)" in text and "Dec 2018" not in text
+    assert "#region=01&more=300 (alla celler) eller #region=01&more.2026-12=300 (en cell)" in text
+    assert "improve" not in text and [c["key"] for c in data["cells"]] == ["2026-12"]
+    assert "None" not in json.dumps(data["cells"])
+    assert data["text"]["notice_key"].startswith("”{value}” i länken är ingen inställning")
+    assert not offenders(text), offenders(text)
+
+
+@pytest.mark.slow
+def test_requirements_page_in_swedish_and_english():
+    page, data, text = _page(ROOT / "data" / "sample_panel_2022.parquet", "kommiljard-2022", "sv")
+    assert "rutnät</th><td>\u221210,0 … +10,0 p.e. i steg om 0,1</td>" in page
+    assert "#region=01&improve=1.5 (alla celler) eller #region=01&improve.2022-02.pc_assessment=1.5 (en cell)" in text
+    assert "(SCB, 31 december 2018)" in text and not offenders(text), offenders(text)
+    assert data["text"]["next_in"] == "ytterligare {pp} procentenheter når steg {tier} ({bars})"
+    page, data, text = _page(ROOT / "data" / "sample_panel_2022.parquet", "kommiljard-2022", "en")
+    assert "grid</th><td>\u221210.0 … +10.0 pp, steps of 0.1</td>" in page and "(SCB, 31 Dec 2018)" in text
