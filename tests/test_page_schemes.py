@@ -104,3 +104,35 @@ def test_requirements_page_in_swedish_and_english():
     assert data["text"]["next_in"] == "ytterligare {pp} procentenheter når steg {tier} ({bars})"
     page, data, text = _page(ROOT / "data" / "sample_panel_2022.parquet", "kommiljard-2022", "en")
     assert "grid</th><td>\u221210.0 … +10.0 pp, steps of 0.1</td>" in page and "(SCB, 31 Dec 2018)" in text
+
+
+def test_a_requirements_months_are_named_as_a_reader_names_them():
+    # the report's picture of a requirement wrote its months 23-02, 23-03, ...
+    from kommiljard.kinds.requirements.figure import _month_ticks
+
+    assert _month_ticks(["2022-11", "2022-12", "2023-01", "2023-02"], "sv") == ["nov\n2022", "dec", "jan\n2023", "feb"]
+    assert _month_ticks(["2023-02", "2023-03"], "en") == ["Feb\n2023", "Mar"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_requirements_picture_reads_its_months_and_keeps_its_text_apart(lang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from picture_text import problems, texts
+
+    from kommiljard.kinds import kind_of
+
+    result = payout(ROOT / "data" / "sample_panel_2023.parquet", rules="kommiljard-2023")
+    block = result.rules.ruleset.block(1)
+    ax = kind_of(block).figure(result, block, (None, block.requirements[0].name), lang=lang)
+    try:
+        ticks = [t.get_text() for t in ax.get_xticklabels()]
+        assert ticks[:2] == (["feb\n2023", "mar"] if lang == "sv" else ["Feb\n2023", "Mar"]), ticks
+        assert not problems(ax.figure), problems(ax.figure)
+        if lang == "sv":
+            assert not offenders(" ".join(text for text, _ in texts(ax.figure)))
+    finally:
+        plt.close(ax.figure)

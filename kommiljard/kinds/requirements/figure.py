@@ -108,7 +108,7 @@ def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | Non
             mark = WORDS.text("figure.by_level", lang) if route == "fulfilment" else "–"
             ax.text(j, i, mark, ha="center", va="center", fontsize=7, color=ink)
     months = list(grid.columns)
-    ax.set_xticks(range(len(months)), [m[2:] for m in months], fontsize=7)
+    ax.set_xticks(range(len(months)), _month_ticks(months, lang), fontsize=7)
     ax.set_yticks(range(len(grid)), [region_label(r) for r in grid.index], fontsize=7.5)
     mnkr = lambda amount: format_mnkr(amount, lang=lang)  # noqa: E731 - one line
     for i, (earned, bonus) in enumerate(money.itertuples(index=False)):
@@ -121,6 +121,13 @@ def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | Non
     title = WORDS.text("figure.title", lang, requirement=requirement_name(req, lang), pot=mnkr(pot),
                        earned=mnkr(earned), unearned=mnkr(pot - earned), lapsed=mnkr(lapsed))  # fmt: skip
     return _labelled(ax, result, req, title, lang)
+
+
+def _month_ticks(months: list[str], lang: str) -> list[str]:
+    """The months as a reader names them: ``feb``, ``mar`` ..., the year under the first and under each January
+    (they read ``23-02`` before)."""
+    short = [month_name(m, lang, short=True).removesuffix(f" {m[:4]}") for m in months]
+    return [f"{s}\n{m[:4]}" if i == 0 or m[5:7] == "01" else s for i, (s, m) in enumerate(zip(short, months))]
 
 
 def _pp(lang: str) -> str:
