@@ -480,3 +480,17 @@ def test_operations_page_link_and_numbers(browser, scheme_pages):
     assert "+2\u202f000 operationer" in ticks, ticks
     seen = _open(browser, scheme_pages["2026"], "#region=03&improve=200", "#region=03")
     assert "”improve=200” i länken är ingen inställning på sidan (den läser region och more)" in seen["notice"]
+
+
+def test_a_bonus_pot_page_says_when_its_total_is_not_exact(browser, scheme_pages, pages):
+    """One cell moved: the page's total is whatif's to the öre and says 'exact'; several moved under a bonus pot: it
+    adds their separate effects and says so (it called that sum 'the exact answer', 255 278 kr off whatif)."""
+    from selenium.webdriver.common.by import By
+
+    seen = _open(browser, scheme_pages["2022"], "#region=06&improve.2022-03.pc_assessment=2")
+    assert seen["result"]["answer"] == "exact"
+    assert browser.find_element(By.ID, "exact-note").text.startswith("det exakta svaret")
+    seen = _open(browser, scheme_pages["2022"], "#region=06&improve=2")
+    assert seen["result"]["answer"] == "combined"
+    assert browser.find_element(By.ID, "exact-note").text.startswith("ett ungefärligt svar när flera celler flyttas")
+    assert _open(browser, pages["en"], "#region=06&improve=3")["result"]["answer"] == "exact"  # a staircase adds up

@@ -72,6 +72,12 @@ LEVER_WORDS = {
         "Kravens celler: {amount} kr före, {after} kr efter",
     ),
     "page.cells": ("Per month and requirement", "Per månad och prestationskrav"),
+    "page.combined_note": (
+        "an approximate answer when several cells move: the total adds each cell's own exact effect, close to but not "
+        "to the öre what they give together (the bonus pot's shares move together); `kommiljard whatif` gives that.",
+        "ett ungefärligt svar när flera celler flyttas: summan lägger ihop varje cells egen exakta effekt, nära men "
+        "inte på öret vad de ger tillsammans (bonuspottens andelar rör sig tillsammans); `kommiljard whatif` ger det.",
+    ),
     "page.cells_note": (
         "Drag a slider or type a number; the arrow keys move a slider by one step. The picture is the cell's payout "
         "curve: the region's kronor as its figure gets better (up, or down where lower is better) in this cell alone, "

@@ -358,6 +358,9 @@
     result.dataset.baselineSek = t.before.toFixed(2);
     result.dataset.scenarioSek = t.after.toFixed(2);
     result.dataset.deltaSek = (t.after - t.before).toFixed(2);
+    var combined = T.combined_note !== "" && state.k.filter(function (k) { return k !== 0; }).length > 1;
+    $("exact-note").textContent = combined ? T.combined_note : T.exact_note;  // exact only where the cells add up
+    result.dataset.answer = combined ? "combined" : "exact";
     var same = state.k.every(function (k) { return k === state.k[0]; });
     $("all-range").value = machine(same ? state.k[0] : 0);
     $("all-number").value = same ? typed(state.k[0]) : "";
