@@ -494,3 +494,23 @@ def test_a_bonus_pot_page_says_when_its_total_is_not_exact(browser, scheme_pages
     assert seen["result"]["answer"] == "combined"
     assert browser.find_element(By.ID, "exact-note").text.startswith("ett ungefärligt svar när flera celler flyttas")
     assert _open(browser, pages["en"], "#region=06&improve=3")["result"]["answer"] == "exact"  # a staircase adds up
+
+
+def test_an_operations_cell_counts_the_change_in_each_procedure(browser, scheme_pages):
+    """The 2026 block's one pot moves every procedure by the change: 200 more is 200 more of each (the page added
+    200 once), and fewer stop at 0 in each procedure, as the amounts do."""
+    import pandas as pd
+    from selenium.webdriver.common.by import By
+
+    panel = pd.read_parquet(Path(__file__).resolve().parents[1] / "data" / "sample_shares_and_operations.parquet")
+    year = panel[panel["month"].astype(str).str.startswith("2026")]
+
+    def performed(fragment: str) -> tuple[int, int]:
+        _open(browser, scheme_pages["2026"], fragment)
+        cells = browser.find_elements(By.CSS_SELECTOR, "#cell-grid .cell tbody tr:first-child td")
+        return tuple(int(c.text.replace("\u202f", "")) for c in cells)
+
+    for region, change in (("03", 200), ("09", -500)):
+        counts = year[year["region"] == region].groupby("group")["operations"].sum()
+        expected = (int(counts.sum()), int((counts + change).clip(lower=0).sum()))
+        assert performed(f"#region={region}&more={change}") == expected, (region, change)

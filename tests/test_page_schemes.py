@@ -92,6 +92,9 @@ def test_operations_page_in_swedish():
     assert "improve" not in text and [c["key"] for c in data["cells"]] == ["2026-12"]
     assert "None" not in json.dumps(data["cells"])
     assert data["text"]["notice_key"].startswith("”{value}” i länken är ingen inställning")
+    # one more is one more of each of the cell's six procedures (it said "en operation till här": +243 000 kr)
+    assert data["text"]["extra_pp"] == "en operation till av varje åtgärd här"
+    assert data["text"]["improvement_pp"] == "Fler operationer av varje åtgärd"
     assert not offenders(text), offenders(text)
 
 

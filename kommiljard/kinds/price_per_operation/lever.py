@@ -114,7 +114,11 @@ class OperationsLever:
             amount = np.stack([self._run(inp, region, c, grid, pots=[p]) for p, c in enumerate(cells)], axis=1)
         paid = (amount > 0).astype(np.int8)
         operations = np.array([float(inp.operations[region][chosen].sum()) for chosen in cells])
-        return {"amount": amount, "tier": paid, "route": paid, "state": {"value": operations}}
+        parts = np.full((len(cells), n), np.nan)  # each procedure the cell moves: a change adds to each, down to 0
+        for c, chosen in enumerate(cells):
+            parts[c, : chosen.sum()] = inp.operations[region][chosen]
+        state = {"value": operations, **{f"part_{p}": parts[:, p] for p in range(n)}}
+        return {"amount": amount, "tier": paid, "route": paid, "state": state}
 
     def curve(
         self, inp, region: int, cells: Sequence[int], grid: np.ndarray, rows: Sequence[tuple[str, str]] = ()

@@ -194,7 +194,7 @@ LEVER_WORDS = {
     "page.all": ("More operations in every cell", "Fler operationer i alla celler"),
     "page.all_number": ("More operations in every cell (number)", "Fler operationer i alla celler (tal)"),
     "page.cell_number": ("More operations in {cell} (number)", "Fler operationer i {cell} (tal)"),
-    "page.improvement_pp": ("More operations", "Fler operationer"),
+    "page.improvement_pp": ("More operations of each procedure", "Fler operationer av varje åtgärd"),
     "page.pp": ("operations", "operationer"),
     "page.cells": ("Per cell (a pot)", "Per cell (en pott)"),
     "page.cells_note": (
@@ -221,7 +221,7 @@ LEVER_WORDS = {
         "{value} is not on the page's grid (steps of {step} operations); set to {set}.",
         "{value} ligger inte på sidans steg ({step} operationer); satt till {set}.",
     ),
-    "page.extra_pp": ("one operation more here", "en operation till här"),
+    "page.extra_pp": ("one more operation of each procedure here", "en operation till av varje åtgärd här"),
     "page.next": ("next step", "nästa steg"),
     "page.next_in": (
         "{pp} operations more reach tier {tier} ({bars})",

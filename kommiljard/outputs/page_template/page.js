@@ -84,6 +84,11 @@
     var text = v.toFixed(6).replace(/0+$/, "");
     return text.slice(-1) === "." ? text + "0" : text;
   }
+  function valueAfter(data, k) {  // a count after the change: the change adds to each of its parts (procedures), down to 0
+    var parts = Object.keys(data).filter(function (name) { return /^part_\d+$/.test(name) && data[name] !== null; });
+    if (!parts.length) { return Math.max(0, data.value + k * STEP); }
+    return parts.reduce(function (sum, name) { return sum + Math.max(0, data[name] + k * STEP); }, 0);
+  }
   function totals(r) {
     var t = { before: 0, after: 0, cellsBefore: 0, cellsAfter: 0, fixed: 0 };
     D.cells.forEach(function (cell, c) {
@@ -313,7 +318,7 @@
         u.lastYear.textContent = fill(T.last_year, { value: share(data.previous) });
       } else {
         u.rows.value[0].textContent = grouped(data.value.toFixed(DEC));
-        u.rows.value[1].textContent = grouped(Math.max(0, data.value + k * STEP).toFixed(DEC));
+        u.rows.value[1].textContent = grouped(valueAfter(data, k).toFixed(DEC));
       }
       setTier(u.rows.tier[0], cell, before.tier);
       setTier(u.rows.tier[1], cell, after.tier);
