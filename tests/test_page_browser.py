@@ -482,17 +482,32 @@ def test_operations_page_link_and_numbers(browser, scheme_pages):
     assert "”improve=200” i länken är ingen inställning på sidan (den läser region och more)" in seen["notice"]
 
 
-def test_a_bonus_pot_page_says_when_its_total_is_not_exact(browser, scheme_pages, pages):
-    """One cell moved: the page's total is whatif's to the öre and says 'exact'; several moved under a bonus pot: it
-    adds their separate effects and says so (it called that sum 'the exact answer', 255 278 kr off whatif)."""
+def test_a_bonus_pot_page_is_exact_where_it_says_so(browser, scheme_pages, pages):
+    """One cell moved, or every cell alike: the page's total is whatif's to the öre and says 'exact' (every cell
+    alike added the cells' separate effects: +25 914 860 kr where whatif says +25 659 582 kr); cells moved by
+    different amounts under a bonus pot: it adds their separate effects and says that it is approximate."""
     from selenium.webdriver.common.by import By
 
-    seen = _open(browser, scheme_pages["2022"], "#region=06&improve.2022-03.pc_assessment=2")
-    assert seen["result"]["answer"] == "exact"
-    assert browser.find_element(By.ID, "exact-note").text.startswith("det exakta svaret")
-    seen = _open(browser, scheme_pages["2022"], "#region=06&improve=2")
+    panel = Path(__file__).resolve().parents[1] / "data" / "sample_panel_2022.parquet"
+    for fragment, args in (
+        ("#region=06&improve.2022-03.pc_assessment=2", ["--month", "2022-03", "--group", "pc_assessment"]),
+        ("#region=06&improve=2", []),
+        ("#region=14&improve=-3", []),
+    ):
+        region, x = fragment[8:10], fragment.rsplit("=", 1)[1]
+        res = CliRunner().invoke(app, ["whatif", str(panel), "--rules", "kommiljard-2022", "--region", region,
+                                       f"--improve={x}", *args, "--format", "json"])  # fmt: skip
+        expected = json.loads(res.stdout)
+        seen = _open(browser, scheme_pages["2022"], fragment)
+        assert seen["result"]["answer"] == "exact", fragment
+        assert abs(float(seen["result"]["scenarioSek"]) - expected["scenario_sek"]) < OREN, fragment
+        assert abs(float(seen["result"]["deltaSek"]) - expected["delta_sek"]) < OREN, fragment
+        assert browser.find_element(By.ID, "exact-note").text.startswith("det exakta svaret")
+    seen = _open(
+        browser, scheme_pages["2022"], "#region=06&improve.2022-03.pc_assessment=2&improve.2022-04.pc_assessment=1"
+    )
     assert seen["result"]["answer"] == "combined"
-    assert browser.find_element(By.ID, "exact-note").text.startswith("ett ungefärligt svar när flera celler flyttas")
+    assert browser.find_element(By.ID, "exact-note").text.startswith("ett ungefärligt svar när cellerna flyttas olika")
     assert _open(browser, pages["en"], "#region=06&improve=3")["result"]["answer"] == "exact"  # a staircase adds up
 
 

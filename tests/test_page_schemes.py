@@ -105,6 +105,9 @@ def test_requirements_page_in_swedish_and_english():
     assert "#region=01&improve=1.5 (alla celler) eller #region=01&improve.2022-02.pc_assessment=1.5 (en cell)" in text
     assert "(SCB, 31 december 2018)" in text and not offenders(text), offenders(text)
     assert data["text"]["next_in"] == "ytterligare {pp} procentenheter når steg {tier} ({bars})"
+    # a cell's amount after a move may be below 0 (the bonus it moves elsewhere): its row says so (it said "kronor")
+    lowest = min(run[1] for region in data["regions"] for cell in region["cells"] for run in cell["runs"])
+    assert lowest < 0 and data["text"]["kronor"] == "kronor, med bonusen den flyttar i andra celler"
     page, data, text = _page(ROOT / "data" / "sample_panel_2022.parquet", "kommiljard-2022", "en")
     assert "grid</th><td>\u221210.0 … +10.0 pp, steps of 0.1</td>" in page and "(SCB, 31 Dec 2018)" in text
 
@@ -139,3 +142,25 @@ def test_a_requirements_picture_reads_its_months_and_keeps_its_text_apart(lang):
             assert not offenders(" ".join(text for text, _ in texts(ax.figure)))
     finally:
         plt.close(ax.figure)
+
+
+@pytest.mark.slow
+def test_every_cell_moved_alike_is_whatifs_total_under_a_bonus_pot():
+    # the page added the cells' separate effects: 06 +2 pp in 2022 gave +25 914 860 kr, whatif +25 659 582 kr
+    from kommiljard.analysis.whatif import whatif
+
+    panel = ROOT / "data" / "sample_panel_2023.parquet"
+    curves = cell_curves(payout(panel, rules="kommiljard-2023"))
+    assert curves.together is not None
+    for region, x in (("14", -3.0), ("14", 3.0), ("06", 0.7), ("23", -10.0)):
+        r, k = curves.regions.index(region), round(x / curves.step) - curves.k[0]
+        expected = whatif(panel, region, x, rules="kommiljard-2023").scenario_sek
+        assert abs(curves.together[r, k] + curves.fixed[r] - expected) < 1e-6 * max(1.0, abs(expected)), (region, x)
+        assert abs(curves.amount[r, :, k].sum() + curves.fixed[r] - expected) > 1.0  # the cells' sum is not it
+    r = curves.regions.index("14")
+    assert abs(curves.together[r, -curves.k[0]] - curves.amount[r, :, -curves.k[0]].sum()) < 1e-3  # unmoved alike
+
+
+def test_cells_that_add_up_have_no_joint_curve(sample_panel_path):
+    curves = cell_curves(payout(sample_panel_path), -0.2, 0.2)
+    assert curves.together is None

@@ -128,6 +128,8 @@ class CellCurves:
     state: dict  # name -> (R, C): what the page shows of each cell before any move (a share, last year's share)
     fixed: np.ndarray  # (R,) the region's amount from every other block (a lever does not change it)
     no_data: tuple[str, ...] = ()  # regions left out: without rows for some cell (a payout with allow_missing)
+    together: np.ndarray | None = None  # (R, K) the lever cells' amount as all move by k * step at once, where they
+    # do not add up (a lever with ``together``: a bonus pot); None where the cells' sum is exact
 
     @property
     def share(self) -> np.ndarray:
@@ -192,6 +194,8 @@ def cell_curves(
     shape = (len(regions), len(cells), len(k))
     amount, tier, route = np.empty(shape), np.empty(shape, np.int8), np.empty(shape, np.int8)
     state: dict[str, np.ndarray] = {}
+    joint = len(inputs) == 1 and hasattr(inputs[0][0].actions, "together")  # one lever block whose cells tie
+    together = np.empty((len(regions), len(k))) if joint else None
     start = 0
     for lb, inp in inputs:
         n = len(lb.actions.rows())
@@ -199,6 +203,8 @@ def cell_curves(
             if region in lacking:
                 continue
             got, j = lb.actions.curves(inp, r, grid), regions.index(region)
+            if together is not None:
+                together[j] = lb.actions.together(inp, r, grid)
             amount[j, start : start + n] = got["amount"].T
             tier[j, start : start + n] = got["tier"].T
             route[j, start : start + n] = got["route"].T
@@ -209,4 +215,4 @@ def cell_curves(
     others = result.table[~result.table["block"].isin(numbers)]
     fixed = others.groupby("region")["amount_sek"].sum().reindex(list(regions), fill_value=0.0).to_numpy(np.float64)
     routes = tuple(kind_of(lb.block).route_names(lb.block) for lb, _ in inputs for _ in lb.actions.rows())
-    return CellCurves(result, regions, cells, routes, step, k, amount, tier, route, state, fixed, no_data)
+    return CellCurves(result, regions, cells, routes, step, k, amount, tier, route, state, fixed, no_data, together)

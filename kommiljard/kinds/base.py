@@ -162,6 +162,9 @@ class LeverActions(Protocol):
     # Optional: ``next_steps(state) -> list[float]``, per tier the change from a cell's ``state`` (as :meth:`curves`
     # gives it) that reaches the next step, counted exactly as the what-if counts it (the what-if page's "to the next
     # step"; without it the page walks its grid).
+    # Optional: ``together(arrays, region, grid) -> array``, the region's amount from the whole block, (len(grid),), as
+    # every cell moves by each grid value at once: for a lever whose cells do not add up (a bonus pot ties them), the
+    # what-if page's exact total of one change in every cell.
 
     def curves(self, arrays, region: int, grid) -> dict:
         """The region's ``amount``, ``tier`` and ``route`` in every lever cell, each (len(grid), C), as it adds each

@@ -313,6 +313,16 @@ def _region_cells(curves: CellCurves, r: int) -> list[dict]:
     return cells
 
 
+def _together_runs(curves: CellCurves, r: int) -> list[list] | None:
+    """The region's lever cells' amount as every cell moves by the same grid value, as runs [first grid position,
+    amount] wherever it changes; None where the cells' sum is exact (their lever has no ``together``)."""
+    if curves.together is None:
+        return None
+    amount = curves.together[r]
+    change = np.flatnonzero(np.diff(amount) != 0) + 1
+    return [[int(i), float(amount[i])] for i in np.concatenate([[0], change])]
+
+
 def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | None = None) -> dict:
     """Everything the page's script needs, as plain JSON-able data: values to look up, words, no rule logic."""
     check_lang(lang)
@@ -339,6 +349,7 @@ def page_data(curves: CellCurves, lang: str = "en", sweeps: list[LeverSweep] | N
             "name": names.get(code, ""),
             "fixed": [{"label": b.name, "amount": float(amounts.get((code, b.number), 0.0))} for b in others],
             "cells": _region_cells(curves, r),
+            "together": _together_runs(curves, r),
         }
         for r, code in enumerate(curves.regions)
     ]

@@ -332,6 +332,15 @@ class RequirementLever:
         ]
         return totals, np.max(np.stack(tiers), axis=0) if tiers else np.zeros(len(grid), np.int64)
 
+    def together(self, inp: RequirementsInput, region: int, grid) -> np.ndarray:
+        """The region's amount from the whole block, (len(grid),), as every cell moves by each grid value at once (as
+        ``kommiljard whatif --improve x`` moves them): a bonus pot ties the cells, so it is not their curves' sum."""
+        moves: dict[int, tuple[bool, bool]] = {}
+        for c in range(len(inp.cells)):
+            moves |= {c2: (cur, lev) for c2, cur, lev in affected(self.block, inp, c)}
+        figures = moved_figures(self.block, inp, region, moves, np.asarray(grid, dtype=np.float64), absolute=False)
+        return self._totals(inp, region, list(moves), figures)
+
     def _totals(self, inp: RequirementsInput, region: int, moved_cells: list[int], figures) -> np.ndarray:
         """The region's amount from the whole block at each row of ``figures``, the kernel run once per distinct
         outcome of the moved cells (every row with the same steps and fractions pays the same)."""

@@ -73,10 +73,12 @@ LEVER_WORDS = {
     ),
     "page.cells": ("Per month and requirement", "Per månad och prestationskrav"),
     "page.combined_note": (
-        "an approximate answer when several cells move: the total adds each cell's own exact effect, close to but not "
-        "to the öre what they give together (the bonus pot's shares move together); `kommiljard whatif` gives that.",
-        "ett ungefärligt svar när flera celler flyttas: summan lägger ihop varje cells egen exakta effekt, nära men "
-        "inte på öret vad de ger tillsammans (bonuspottens andelar rör sig tillsammans); `kommiljard whatif` ger det.",
+        "an approximate answer when cells move by different amounts: the total adds each cell's own effect, but the "
+        "bonus pot's shares move together, so it can be off by millions of kronor; `kommiljard whatif` gives the "
+        "exact amount (the same change in every cell is exact here).",
+        "ett ungefärligt svar när cellerna flyttas olika mycket: summan lägger ihop varje cells egen effekt, men "
+        "bonuspottens andelar rör sig tillsammans, så den kan avvika med miljontals kronor; `kommiljard whatif` ger "
+        "det exakta beloppet (samma ändring i alla celler är exakt här).",
     ),
     "page.cells_note": (
         "Drag a slider or type a number; the arrow keys move a slider by one step. The picture is the cell's payout "
@@ -87,6 +89,10 @@ LEVER_WORDS = {
         "utbetalningskurva: regionens kronor när dess värde blir bättre (uppåt, eller nedåt där lägre är bättre) i "
         "bara denna cell, alla andra regioner oförändrade. Bonuspotten binder ihop cellerna: kurvan bär regionens "
         "hela förändring, dess bonus från alla andra celler inräknad.",
+    ),
+    "page.kronor": (  # a cell's amount after a move carries the bonus it moves in the other cells: it may be < 0
+        "kronor, with the bonus it moves in other cells",
+        "kronor, med bonusen den flyttar i andra celler",
     ),
     "page.next": ("next step", "nästa steg"),
     "page.next_in": (
@@ -105,18 +111,20 @@ LEVER_WORDS = {
         "requirement's measure moved by {lo} to {hi} pp in steps of {step} pp in that cell alone, every other region "
         "as in the panel. A requirement with a bonus pot is not a sum of independent cells: what a region does not "
         "earn in one cell goes to the bonus pot, shared by what every region earned in all of them. So each cell's "
-        "curve carries the region's whole change from moving that cell, and the page's total is exact when one cell "
-        "is moved; with several moved at once it adds their separate effects, which is close but not to the öre (the "
-        "bonus pot's shares move together). `kommiljard whatif` gives the exact amount of any combination. A moved "
-        "figure is rounded to 6 decimals and kept within 0–100 %.",
+        "curve carries the region's whole change from moving that cell. The page's total is exact when one cell is "
+        "moved, and when every cell moves by the same amount (the page holds that curve too); with cells moved by "
+        "different amounts it adds their separate effects, which can be off by millions of kronor (the bonus pot's "
+        "shares move together). `kommiljard whatif` gives the exact amount of any combination. A moved figure is "
+        "rounded to 6 decimals and kept within 0–100 %.",
         "För varje region och varje månad och prestationskrav körde kommiljard motorn med regionens värde på kravets "
         "mått flyttat {lo} till {hi} procentenheter i steg om {step} i bara den cellen, alla andra regioner som i "
         "panelen. Krav med bonuspott är inte en summa av oberoende celler: det en region inte tjänar in i en cell går"
         " till bonuspotten, som fördelas efter vad varje region tjänat in i alla celler. Därför bär kurvan för varje "
-        "cell regionens hela förändring när just den cellen flyttas, och sidans summa är exakt när en cell flyttas; "
-        "flyttas flera samtidigt lägger sidan ihop deras var för sig beräknade effekter, vilket ligger nära men inte "
-        "på öret (bonuspottens andelar rör sig tillsammans). `kommiljard whatif` ger det exakta beloppet för varje "
-        "kombination. Ett flyttat värde avrundas till 6 decimaler och hålls inom 0–100 %.",
+        "cell regionens hela förändring när just den cellen flyttas. Sidans summa är exakt när en cell flyttas, och "
+        "när alla celler flyttas lika mycket (sidan har den kurvan också); flyttas cellerna olika mycket lägger sidan "
+        "ihop deras var för sig beräknade effekter, vilket kan avvika med miljontals kronor (bonuspottens andelar rör "
+        "sig tillsammans). `kommiljard whatif` ger det exakta beloppet för varje kombination. Ett flyttat värde "
+        "avrundas till 6 decimaler och hålls inom 0–100 %.",
     ),
     "page.about_cap": (
         "Each cell moves its own requirement's measure ({measure}, {cap} and the others the rule file names); where "

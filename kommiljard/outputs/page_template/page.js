@@ -95,6 +95,12 @@
       t.cellsBefore += point(r, c, 0).amount;
       t.cellsAfter += point(r, c, state.k[c]).amount;
     });
+    var together = D.regions[r].together, k0 = state.k[0];
+    if (together && state.k.every(function (k) { return k === k0; })) {  // cells tied by a bonus pot, all moved alike
+      t.cellsBefore = together[runIndex(together, 0)][1];
+      t.cellsAfter = together[runIndex(together, k0)][1];
+      t.together = true;
+    }
     D.regions[r].fixed.forEach(function (f) { t.fixed += f.amount; });
     t.before = t.cellsBefore + t.fixed;
     t.after = t.cellsAfter + t.fixed;
@@ -363,7 +369,7 @@
     result.dataset.baselineSek = t.before.toFixed(2);
     result.dataset.scenarioSek = t.after.toFixed(2);
     result.dataset.deltaSek = (t.after - t.before).toFixed(2);
-    var combined = T.combined_note !== "" && state.k.filter(function (k) { return k !== 0; }).length > 1;
+    var combined = T.combined_note !== "" && !t.together && state.k.filter(function (k) { return k !== 0; }).length > 1;
     $("exact-note").textContent = combined ? T.combined_note : T.exact_note;  // exact only where the cells add up
     result.dataset.answer = combined ? "combined" : "exact";
     var same = state.k.every(function (k) { return k === state.k[0]; });
