@@ -164,3 +164,18 @@ def test_every_cell_moved_alike_is_whatifs_total_under_a_bonus_pot():
 def test_cells_that_add_up_have_no_joint_curve(sample_panel_path):
     curves = cell_curves(payout(sample_panel_path), -0.2, 0.2)
     assert curves.together is None
+
+
+@pytest.mark.parametrize("rules", ["kommiljard-2024", "kommiljard-2023"])
+def test_requirements_tables_name_a_bonus_pot_only_where_there_is_one(rules):
+    # 2024 has none (its unearned money lapses): the report said "till bonuspotten, kr 71 155 652" and "bonus, kr 0"
+    from kommiljard.kinds.requirements.summary import report_tables
+
+    panel = ROOT / "data" / f"sample_panel_{rules[-4:]}.parquet"
+    result = payout(panel, rules=rules)
+    block = next(b for b in result.rules.ruleset.blocks if getattr(b, "bonus", None))
+    (_, requirements, money), (_, regions, _) = report_tables(result, block, "sv")
+    pot = block.bonus != "lapse"
+    assert ("till bonuspotten, kr" in requirements.columns) == pot and ("bonus, kr" in regions.columns) == pot
+    assert ("ej intjänat, kr" in requirements.columns) == (not pot) and ("bonus, kr" in money) == pot
+    assert regions.columns[-1].startswith("publicerat") or "totalt, kr" in regions.columns

@@ -62,13 +62,15 @@ def report_tables(result, block: RequirementsBonus, lang: str) -> list[tuple[str
         return word(TABLE_WORDS, key, lang, **fields)
 
     reqs = requirement_summary(result, block)
+    pot = block.bonus != "lapse"  # without a bonus pot the unearned money lapses: no bonus column, no "to the pot"
+    unearned = w("to_bonus") if pot else w("unearned")
     first = pd.DataFrame(
         {
             w("requirement"): reqs["label"].where(reqs["label"] != "", reqs["requirement"]),
             w("area"): reqs["area"],
             w("tranche"): reqs["tranche_sek"],
             w("earned"): reqs["earned_sek"],
-            w("to_bonus"): reqs["to_bonus_sek"],
+            unearned: reqs["to_bonus_sek"],
             w("lapsed"): reqs["lapsed_sek"],
             w("by_improvement"): reqs["by_improvement"],
             w("by_level"): reqs["by_level"],
@@ -82,12 +84,12 @@ def report_tables(result, block: RequirementsBonus, lang: str) -> list[tuple[str
             w("code"): regions["region"],
             w("region"): regions["region_name"],
             w("earned"): regions["earned_sek"],
-            w("bonus"): regions["bonus_sek"],
+            **({w("bonus"): regions["bonus_sek"]} if pot else {}),
             w("total"): regions["total_sek"],
             **{w("paid", month=p.month): regions[f"paid_{p.name}_sek"] for p in block.payments},
         }
     )
-    money = [w(k) for k in ("tranche", "earned", "to_bonus", "lapsed", "bonus", "total")]
+    money = [w("tranche"), w("earned"), unearned, w("lapsed"), *([w("bonus")] if pot else []), w("total")]
     money += [w("paid", month=p.month) for p in block.payments]
     if block.published is not None:
         month = next(p.month for p in block.payments if p.name == block.published.payment)

@@ -152,6 +152,7 @@ TABLE_WORDS = {
     "tranche": ("money, kr", "medel, kr"),
     "earned": ("earned, kr", "intjänat, kr"),
     "to_bonus": ("to the bonus pot, kr", "till bonuspotten, kr"),
+    "unearned": ("unearned, kr", "ej intjänat, kr"),  # where there is no bonus pot
     "lapsed": ("lapsed, kr", "ej utbetalt, kr"),
     "by_improvement": ("region-months met by improvement", "regionmånader uppfyllda genom förbättring"),
     "by_level": ("by a high level", "genom hög nivå"),
