@@ -55,6 +55,7 @@ def report_tables(result, block: RequirementsBonus, lang: str) -> list[tuple[str
     """The report's tables of the block, in ``lang``: the requirements, and the regions (with each payment and, where
     the rule file names one, what was published about a payment beside it)."""
     from ..base import word
+    from ..naming import month_name
     from .payments import published_amounts
     from .words import TABLE_WORDS
 
@@ -86,14 +87,17 @@ def report_tables(result, block: RequirementsBonus, lang: str) -> list[tuple[str
             w("earned"): regions["earned_sek"],
             **({w("bonus"): regions["bonus_sek"]} if pot else {}),
             w("total"): regions["total_sek"],
-            **{w("paid", month=p.month): regions[f"paid_{p.name}_sek"] for p in block.payments},
+            **{w("paid", month=month_name(p.month, lang)): regions[f"paid_{p.name}_sek"] for p in block.payments},
         }
     )
     money = [w("tranche"), w("earned"), unearned, w("lapsed"), *([w("bonus")] if pot else []), w("total")]
-    money += [w("paid", month=p.month) for p in block.payments]
+    money += [w("paid", month=month_name(p.month, lang)) for p in block.payments]
     if block.published is not None:
         month = next(p.month for p in block.payments if p.name == block.published.payment)
-        column = w("published", month=month)
+        column = w("published", month=month_name(month, lang))
         second[column] = second[w("code")].map(published_amounts(block.published.file))
         money.append(column)
-    return [(w("requirements_title"), first, money), (w("regions_title"), second, money)]
+    return [
+        (w("requirements_title"), first, money),
+        (w("regions_title" if pot else "regions_title_lapse"), second, money),
+    ]

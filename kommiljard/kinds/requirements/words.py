@@ -147,6 +147,7 @@ LEVER_WORDS = {
 TABLE_WORDS = {
     "requirements_title": ("The requirements: what their money became", "Prestationskraven: vad pengarna blev"),
     "regions_title": ("Per region: earned, bonus and payments", "Per region: intjänat, bonus och utbetalningar"),
+    "regions_title_lapse": ("Per region: earned and payments", "Per region: intjänat och utbetalningar"),
     "requirement": ("requirement", "prestationskrav"),
     "area": ("area", "område"),
     "tranche": ("money, kr", "medel, kr"),
