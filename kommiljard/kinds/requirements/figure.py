@@ -112,7 +112,8 @@ def plot_requirement(result, block: RequirementsBonus, name: str, ax: Axes | Non
     ax.set_yticks(range(len(grid)), [region_label(r) for r in grid.index], fontsize=7.5)
     mnkr = lambda amount: format_mnkr(amount, lang=lang)  # noqa: E731 - one line
     for i, (earned, bonus) in enumerate(money.itertuples(index=False)):
-        text = WORDS.text("figure.money", lang, earned=mnkr(earned), bonus=mnkr(bonus))
+        text = WORDS.text("figure.money" if block.bonus != "lapse" else "figure.money_lapse", lang, earned=mnkr(earned),
+                          bonus=mnkr(bonus))  # fmt: skip
         ax.text(len(months) - 0.3, i, plain(text if np.isfinite(earned) else NO_DATA[lang]), va="center", fontsize=7)
     ax.set_xlim(-0.5, len(months) + 2.8)
     ax.set_xlabel(WORDS.text("figure.months_x_label", lang))
