@@ -42,7 +42,7 @@ from .fit import MIN_MONTHS, RESPONSE_CV, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast
 from .forecast_model import fitted_from_text
-from .histories import as_history, cell_text, listed, say
+from .histories import as_history, cell_text, check_forecastable, listed, say
 from .scores import TOLERANCE_SEK, crps, expected_coverage, pit_bounds
 
 INTERVALS = {50: (25, 75), 90: (5, 95)}  # central interval -> percentiles of the trajectories
@@ -84,6 +84,7 @@ def backtest(
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     population = population if isinstance(population, Population) else read_population(population)
     block, needs = sweep_draw(rules)
+    check_forecastable(needs.measures, rules.id)
     panel, groups = as_history(history, needs.groups).panel, needs.groups
     month = normalise_month(as_of)
     if month is None:

@@ -1,0 +1,112 @@
+"""What an analyst reads from history, fit, backtest and a fitted sweep, under --lang sv and --lang en: a file of
+another scheme's measures, rules a fitted forecast cannot draw, many rows of unknown groups, gaps, the next
+command; each said in the language spoken, without a Python repr or a code name."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from swedish_check import offenders
+from typer.testing import CliRunner
+
+from kommiljard.cli import app
+from kommiljard.forecasting.fit import HistoryWarning, fit_history
+from kommiljard.forecasting.history import synthetic_history
+from kommiljard.language import speaking
+
+ROOT = Path(__file__).resolve().parents[1]
+OPERATIONS = ROOT / "data" / "sample_operations_2022_2026.parquet"
+PANEL_2024 = ROOT / "data" / "sample_panel_2024.parquet"
+runner = CliRunner()
+
+
+def run(args: list, lang: str):
+    return runner.invoke(app, ["--lang", lang, *map(str, args)], env={"COLUMNS": "400"})
+
+
+def refused(result) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert "Traceback" not in result.output
+    return result.stderr
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("audit")
+    synthetic_history(3).frame.to_parquet(tmp / "h.parquet", index=False)
+    return tmp / "h.parquet"
+
+
+@pytest.mark.parametrize("panel", [OPERATIONS, PANEL_2024], ids=["operations", "2024"])
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_panel_without_shares_is_refused_in_words_not_as_a_python_repr(tmp_path, panel, lang):
+    said = refused(run(["fit", panel, "--out", tmp_path / "f.toml"], lang))
+    assert "Problem(" not in said and "None" not in said, said
+    assert "'share_90'" in said and "kommiljard sweep --rules" in said, said
+    assert ("andelar väntande inom 90 och 60 dagar" if lang == "sv" else "shares waiting at most 90") in said, said
+    if lang == "sv":
+        assert offenders(said) == [], said
+
+
+@pytest.mark.parametrize(("rules", "measure"), [("kommiljard-2024", "genomförda inom 30 dagar"),
+                                                 ("kommiljard-2026", "utförda operationer")])  # fmt: skip
+def test_a_backtest_of_rules_it_cannot_forecast_says_so_in_one_line(history, rules, measure):
+    """It listed every row of the history as an unknown group (3 000 lines)."""
+    said = refused(run(["backtest", history, "--rules", rules, "--as-of", "2019-08"], "sv"))
+    assert len(said.strip().splitlines()) == 1 and measure in said and f"--rules {rules}" in said, said
+    assert offenders(said) == [], said
+    told = refused(run(["backtest", history, "--rules", rules, "--as-of", "2019-08"], "en"))
+    assert "cannot forecast these rules" in told, told
+
+
+def test_many_rows_of_unknown_groups_are_gathered_in_one_line(history, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frame = pd.read_parquet(history)
+    frame.loc[frame["group"] == "operation", "group"] = "operationer"
+    frame.to_parquet("g.parquet", index=False)
+    said = refused(run(["fit", "g.parquet", "--out", "f.toml"], "sv"))
+    assert len(said.strip().splitlines()) == 2, said
+    assert re.search(r"1\s512 rader med en grupp som inte läses här \('operationer'\)", said), said
+    assert offenders(said) == [], said
+
+
+def test_gaps_are_counted_without_naming_a_column_the_reader_does_not_see():
+    """The warning pointed to 'n_months', a column backtest does not print and the fit's table calls 'months'."""
+    frame = synthetic_history(3).frame
+    frame = frame[frame["month"] >= "2017-01"]
+    frame = frame.drop(frame[(frame["region"] == "07") & frame["month"].isin(["2018-04", "2018-05"])].index)
+    for lang, words in (("sv", "flest i 07 Kronoberg (4 månader)"), ("en", "most in 07 Kronoberg (4 months)")):
+        with speaking(lang), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", HistoryWarning)
+            fit_history(frame, until="2019-08")
+        said = [str(w.message) for w in caught if "07 Kronoberg" in str(w.message)]
+        assert len(said) == 1 and words in said[0], said
+        assert "n_months" not in said[0] and "per region" not in said[0] and "per region och grupp" not in said[0]
+
+
+def test_fit_and_history_say_their_rows_and_next_step_in_swedish(history, tmp_path):
+    """'--observed PANEL (the history up to 2019-08)' was English under sv; rows were written 3024."""
+    said = run(["fit", history, "--until", "2019-08", "--out", tmp_path / "f.toml"], "sv")
+    assert said.exit_code == 0, said.output
+    assert "PANEL (historiken till och med 2019-08)" in said.stderr and "the history" not in said.stderr
+    assert re.search(r"\(3\s024 rader,", said.stderr), said.stderr
+    wrote = run(["history", "--seed", "1", "--out", tmp_path / "h.parquet"], "sv")
+    assert wrote.exit_code == 0, wrote.output
+    assert "response_pp" not in wrote.stderr and re.search(r"3\s024 rader", wrote.stderr), wrote.stderr
+    assert "som scenariot default-2019 antar" in wrote.stderr, wrote.stderr
+
+
+def test_a_fitted_sweeps_missing_known_cells_are_named_in_words(history, tmp_path):
+    frame = pd.read_parquet(history)
+    frame = frame[frame["month"] <= "2019-10"].copy()
+    frame.loc[(frame["region"] == "06") & (frame["month"] == "2019-09"), ["share_90", "share_60"]] = np.nan
+    frame.to_parquet(tmp_path / "gap.parquet", index=False)
+    assert run(["fit", history, "--until", "2019-08", "--out", tmp_path / "f.toml"], "en").exit_code == 0
+    args = ["sweep", tmp_path / "f.toml", "--observed", tmp_path / "gap.parquet", "--out", tmp_path / "s"]
+    said = refused(run(args, "sv"))
+    assert "båda andelarna för 06 Jönköping förstabesök 2019-09" in said and "share_" not in said, said
