@@ -110,3 +110,45 @@ def test_a_fitted_sweeps_missing_known_cells_are_named_in_words(history, tmp_pat
     args = ["sweep", tmp_path / "f.toml", "--observed", tmp_path / "gap.parquet", "--out", tmp_path / "s"]
     said = refused(run(args, "sv"))
     assert "båda andelarna för 06 Jönköping förstabesök 2019-09" in said and "share_" not in said, said
+
+
+def _backtest_table() -> tuple[pd.DataFrame, dict, dict]:
+    """A backtest's table of three regions, its summary and provenance, as `kommiljard backtest` writes them."""
+    mean = np.array([350.0, 44.0, 5.6]) * 1e6
+    regions = pd.DataFrame({
+        "region": ["01", "03", "09"], "mean_sek": mean, "p5_sek": mean * 0.6, "p25_sek": mean * 0.9,
+        "p50_sek": mean, "p75_sek": mean * 1.1, "p95_sek": mean * 1.3, "realised_sek": mean * [1.2, 0.3, 0.7],
+        "naive_sek": mean * 0.5,
+    })  # fmt: skip
+    summary = {"as_of": "2019-08", "months_forecast": ["2019-09", "2019-11"], "coverage_50": 1 / 3,
+               "coverage_90": 2 / 3, "mae_sek": 17.9e6, "mae_naive_sek": 58.6e6}  # fmt: skip
+    provenance = {"history": {"source": "h.parquet", "synthetic": True}, "rules": {"id": "kommiljard-2019"},
+                  "n": 2000, "seed": 0}  # fmt: skip
+    return regions, summary, provenance
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_backtest_pictures_legend_swatches_stay_clear_of_their_labels(lang):
+    """The 50 % interval's swatch (a 6-point line with projecting caps) ran into its label."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from picture_text import problems
+
+    from kommiljard.outputs.plots.backtest import plot_backtest
+
+    ax = plot_backtest(*_backtest_table(), lang=lang)
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend()
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+        if isinstance(handle, Line2D) and handle.get_marker() not in ("None", "", None):
+            continue  # a marker: drawn in the middle of its handle
+        box = handle.get_window_extent(fig.canvas.get_renderer())
+        right = box.x1
+        if isinstance(handle, Line2D) and handle.get_solid_capstyle() == "projecting":
+            right += handle.get_linewidth() / 2 * fig.dpi / 72  # the cap reaches half the line's width beyond its end
+        assert right < text.get_window_extent().x0, (text.get_text(), right, text.get_window_extent().x0)
+    assert problems(fig) == []
+    if lang == "sv":
+        assert re.search(r"17,9\smnkr", ax.get_xlabel()) and offenders(ax.get_xlabel()) == [], ax.get_xlabel()
+    plt.close(fig)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ...inputs.regions import region_label
 from ...kinds.look import MN, label, legend_below, month_name, new_axes, provenance_note, say
@@ -60,7 +61,7 @@ def plot_backtest(
     w = lambda key: WORDS.text(f"plot.backtest_{key}", lang)  # noqa: E731 - one line
     handles = [
         Line2D([], [], color=INTERVAL_COLOUR, linewidth=1.4, label=w("90")),
-        Line2D([], [], color=INTERVAL_COLOUR, linewidth=6, alpha=0.45, label=w("50")),
+        Patch(color=INTERVAL_COLOUR, alpha=0.45, label=w("50")),  # a swatch within its handle, clear of its label
         Line2D([], [], color=INTERVAL_COLOUR, marker="o", linestyle="", markersize=4, label=w("mean")),
         Line2D([], [], color=REALISED_COLOUR, marker="x", linestyle="", mew=2, label=w("realised")),
         Line2D([], [], color=OUTSIDE_COLOUR, marker="x", linestyle="", mew=2, label=w("outside")),
