@@ -152,3 +152,24 @@ def test_the_backtest_pictures_legend_swatches_stay_clear_of_their_labels(lang):
     if lang == "sv":
         assert re.search(r"17,9\smnkr", ax.get_xlabel()) and offenders(ax.get_xlabel()) == [], ax.get_xlabel()
     plt.close(fig)
+
+
+def test_plot_backtest_draws_a_backtest_folder_again_in_either_language(tmp_path, monkeypatch):
+    """`kommiljard plot backtest DIR` was no kind of plot; a backtest's folder is drawn again without running it."""
+    import json
+
+    from PIL import Image
+
+    monkeypatch.chdir(tmp_path)
+    regions, summary, provenance = _backtest_table()
+    Path("bt").mkdir()
+    regions.to_csv("bt/backtest.csv", index=False)
+    Path("bt/summary.json").write_text(json.dumps({"summary": summary, "provenance": provenance}), "utf-8")
+    for lang, said in (("sv", "varje regions prognos mot utfallet"), ("en", "each region's forecast against")):
+        result = run(["plot", "backtest", "bt", "--out", f"bt-{lang}.png"], lang)
+        assert result.exit_code == 0 and said in result.stderr, result.output
+        assert Image.open(f"bt-{lang}.png").size[1] > 300
+    Path("empty").mkdir()
+    said = refused(run(["plot", "backtest", "empty", "--out", "x.png"], "sv"))
+    assert "inte en mapp med ett efterhandsprov" in said and "kommiljard backtest" in said, said
+    assert offenders(said) == [] and not Path("x.png").exists(), said

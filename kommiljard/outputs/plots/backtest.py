@@ -15,12 +15,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ...errors import InputError
 from ...inputs.regions import region_label
+from ...inputs.tables import numeric_column
 from ...kinds.look import MN, label, legend_below, month_name, new_axes, provenance_note, say
 from ...money import format_number, mnkr
+from ..files import read_json
+from ..files import say as refuse
 from ..wording import WORDS
 from .scenarios import _require
 
@@ -92,6 +97,24 @@ def plot_backtest(
         note += " · " + WORDS.text("plot.backtest_months", lang, first=first, last=last, as_of=as_of_text)
     label(ax, title, note, synthetic)
     return ax
+
+
+def backtest_figure(directory: str | Path, lang: str = "en") -> tuple[Figure, str]:
+    """The picture of a backtest written by ``kommiljard backtest --out DIR``: its ``backtest.csv`` and the summary
+    and provenance in its ``summary.json`` (drawn again, e.g. in another language, without running it again)."""
+    directory = Path(directory)
+    table, written = directory / "backtest.csv", directory / "summary.json"
+    if not table.is_file() or not written.is_file():
+        raise InputError(refuse("refuse.no_backtest", directory=directory))
+    regions = pd.read_csv(table, dtype={"region": str}, keep_default_na=False)
+    problems: list = []
+    for column in [c for c in regions.columns if c.endswith("_sek")]:
+        regions[column] = numeric_column(regions, column, problems)
+    if problems:
+        raise InputError(refuse("refuse.backtest_unreadable", file=table, problem=problems[0].render()))
+    document = read_json(written, refuse("refuse.backtest_summary"), refuse("refuse.rerun_backtest"))
+    ax = plot_backtest(regions, document.get("summary"), document.get("provenance"), lang=lang)
+    return ax.figure, WORDS.text("plot.drew_backtest", lang)
 
 
 def _scores(summary: dict, n_regions: int, outside: int, lang: str = "en") -> str:

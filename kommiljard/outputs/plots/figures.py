@@ -27,7 +27,7 @@ from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, r
 from .variants import plot_variants, read_variant_sweep
 
 # "staircase" and "cells": every kind's cell pictures
-KINDS = ("staircase", "cells", "payouts", "curve", "sweep", "variants")
+KINDS = ("staircase", "cells", "payouts", "curve", "sweep", "variants", "backtest")
 FORMATS = (".png", ".svg", ".pdf")
 
 
