@@ -173,3 +173,18 @@ def test_plot_backtest_draws_a_backtest_folder_again_in_either_language(tmp_path
     said = refused(run(["plot", "backtest", "empty", "--out", "x.png"], "sv"))
     assert "inte en mapp med ett efterhandsprov" in said and "kommiljard backtest" in said, said
     assert offenders(said) == [] and not Path("x.png").exists(), said
+
+
+@pytest.mark.slow
+def test_a_backtests_csv_under_sv_is_for_people_and_under_en_for_programs(tmp_path):
+    """Under sv it printed the code names (mean_sek, inside_50 True/False, pit_lo) and no synthetic mark."""
+    assert run(["history", "--seed", "3", "--out", tmp_path / "h.parquet"], "en").exit_code == 0
+    args = ["backtest", tmp_path / "h.parquet", "--as-of", "2019-08", "--n", "100", "--format", "csv"]
+    said = run(args, "sv")
+    assert said.exit_code == 0, said.output
+    lines = said.stdout.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("SYNTETISKA data") and lines[1].startswith("region;namn;medelvärde, kr;"), lines[:2]
+    assert "PIT, nedre" in lines[1] and "CRPS, naiv prognos, kr" in lines[1] and offenders(lines[1]) == [], lines[1]
+    assert set(lines[2].split(";")[9:11]) <= {"ja", "nej"}, lines[2]
+    told = run(args, "en")
+    assert told.stdout.splitlines()[0].startswith("region,region_name,mean_sek,p5_sek"), told.stdout[:200]

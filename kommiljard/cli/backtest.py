@@ -26,7 +26,7 @@ from .fit import (
     print_warnings,
     response_source,
 )
-from .render import print_backtest, say, wrote
+from .render import print_backtest, print_csv, say, wrote
 
 HistoryArg = Annotated[
     Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
@@ -117,8 +117,8 @@ def backtest(
     if fmt is Format.json:
         payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-    elif fmt is Format.csv:
-        sys.stdout.write(result.regions.to_csv(index=False))
+    elif fmt is Format.csv:  # for programs in English; in Swedish for a spreadsheet, marked if synthetic
+        print_csv(result.regions, current_lang(), exact=False, synthetic=bool(p["synthetic"]))
     else:
         print_backtest(result.regions, s, fmt)
 
