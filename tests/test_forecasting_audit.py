@@ -188,3 +188,22 @@ def test_a_backtests_csv_under_sv_is_for_people_and_under_en_for_programs(tmp_pa
     assert set(lines[2].split(";")[9:11]) <= {"ja", "nej"}, lines[2]
     told = run(args, "en")
     assert told.stdout.splitlines()[0].startswith("region,region_name,mean_sek,p5_sek"), told.stdout[:200]
+
+
+def test_the_backtest_picture_says_which_regions_borrowed():
+    """The picture (what is forwarded) said nothing of --borrow; the terminal's warning does not travel with it."""
+    import matplotlib.pyplot as plt
+    from picture_text import problems
+
+    from kommiljard.outputs.plots.backtest import plot_backtest
+
+    regions, summary, provenance = _backtest_table()
+    provenance["fit"] = {"borrowed": ["09"], "warnings": []}
+    ax = plot_backtest(regions, summary, provenance, lang="sv")
+    note = " ".join(t.get_text() for t in ax.texts if t.get_gid() == "note").replace("\n", " ")
+    assert "lånar säsong, trend och brus från de andra regionerna: 09 Gotland" in note, note
+    assert problems(ax.figure) == []
+    plt.close(ax.figure)
+    ax = plot_backtest(*_backtest_table(), lang="sv")
+    assert "lånar" not in " ".join(t.get_text() for t in ax.texts)
+    plt.close(ax.figure)

@@ -125,7 +125,12 @@ def backtest(
         "history": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic},
         "rules": rules.provenance() | {"block": block.number},
         "population": {"source": population.source, "sha256": population.sha256},
-        "fit": {"until": fit.until, "months": list(fit.national_months), "warnings": list(fit.warnings)},
+        "fit": {
+            "until": fit.until,
+            "months": list(fit.national_months),
+            "warnings": list(fit.warnings),
+            "borrowed": [r for r, b in zip(fit.regions, fit.borrowed, strict=True) if b.any()],
+        },
         "scenario": {"name": scenario.name, "sha256": scenario.sha256, "response": scenario.spec.fit.response},
         "observed": observed,
         "default_scenario": DEFAULT_SCENARIO if default is not None else None,

@@ -95,6 +95,10 @@ def plot_backtest(
     if months:
         first, last = (month_name(m, lang, True) for m in (months[0], months[-1]))
         note += " · " + WORDS.text("plot.backtest_months", lang, first=first, last=last, as_of=as_of_text)
+    fit = provenance.get("fit") if isinstance(provenance.get("fit"), dict) else {}
+    if fit.get("borrowed"):  # what the forecast of these regions rests on: said where the picture goes
+        regions_said = ", ".join(region_label(str(r)) for r in fit["borrowed"])
+        note += " · " + WORDS.text("plot.backtest_borrowed", lang, regions=regions_said)
     label(ax, title, note, synthetic)
     return ax
 
