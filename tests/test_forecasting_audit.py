@@ -207,3 +207,27 @@ def test_the_backtest_picture_says_which_regions_borrowed():
     ax = plot_backtest(*_backtest_table(), lang="sv")
     assert "lånar" not in " ".join(t.get_text() for t in ax.texts)
     plt.close(ax.figure)
+
+
+def test_a_narrow_parts_title_is_wrapped_to_the_terminal_not_to_the_part(monkeypatch):
+    """A fitted sweep's chances by month under sv: the last part, one column wide, had its title broken into
+    five lines of 20 characters ('Chans (%) att nå' / 'minst stapeln blå,' / ...)."""
+    import io
+
+    from rich.console import Console
+
+    from kommiljard.cli import render
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(render, "out", Console(file=buffer, width=80, color_system=None))
+    monkeypatch.setattr(render, "terminal_width", lambda: 80)
+    headers = ["region", *(f"{m} 2019, {g}" for m in ("sep", "okt", "nov") for g in ("förstabesök", "operationer"))]
+    rows = [[f"{r:02d}", *(f"{10 * r + i}" for i in range(6))] for r in range(1, 6)]
+    title = "Chans (%) att nå minst stapeln blå, per månad"
+    render._print_table(headers, rows, title, keys=1, sections=[], right=[False] + [True] * 6, wrap=[False] * 7)
+    lines = buffer.getvalue().splitlines()
+    assert max(map(len, lines)) <= 80
+    titled = [i for i, line in enumerate(lines) if line.startswith("Chans (%)")]
+    assert len(titled) >= 2, lines  # in parts
+    for i in titled:
+        assert len(lines[i]) > 60 or "(del" in lines[i], lines[i : i + 3]  # the title's first line is not cut short
