@@ -231,3 +231,13 @@ def test_a_narrow_parts_title_is_wrapped_to_the_terminal_not_to_the_part(monkeyp
     assert len(titled) >= 2, lines  # in parts
     for i in titled:
         assert len(lines[i]) > 60 or "(del" in lines[i], lines[i : i + 3]  # the title's first line is not cut short
+
+
+@pytest.mark.parametrize(("lang", "promised", "printed"), [
+    ("en", "its 50 % and 90 % intervals", ("its 90 % interval", "CRPS")),
+    ("sv", "dess 50- och 90-procentiga intervall", ("dess 90-procentiga intervall", "CRPS")),
+])  # fmt: skip
+def test_backtests_help_says_what_its_table_prints(lang, promised, printed):
+    """The help promised both intervals per region (the table has the 90 % one) and did not name the CRPS."""
+    text = " ".join(run(["backtest", "--help"], lang).stdout.split())
+    assert promised not in text and all(p in text for p in printed), text

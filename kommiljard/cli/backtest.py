@@ -83,9 +83,11 @@ def backtest(
 
     Forecasts the scheme's months after --as-of (the months before are taken from the history) with a fitted
     scenario, as `kommiljard fit` and `kommiljard sweep --observed` would have, and computes with the engine what
-    each region was paid. Prints per region the forecast mean, its 50 % and 90 % intervals, the realised payout and
-    whether it fell inside; and over all regions how often it did (the coverage: 50 % and 90 % for a calibrated
-    forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
+    each region was paid. Prints per region the forecast mean, its 90 % interval, the realised payout, which of the
+    50 % and 90 % intervals it fell inside and the naive forecast (last year's shares plus the national trend); and
+    over all regions how often it fell inside (the coverage: 50 % and 90 % for a calibrated forecast), the mean
+    absolute error and the CRPS, against the naive forecast's and the default scenario's. --out DIR keeps every
+    percentile.
     """
     from ..forecasting.backtest import backtest as run_backtest
     from ..outputs.files import check_destination
