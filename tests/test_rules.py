@@ -442,3 +442,11 @@ def test_wrong_toml_types_are_refused(old, new, tmp_path):
     path.write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(RuleFileError):
         load_rules(path)
+
+
+def test_a_changed_table_is_shortened_not_dumped():
+    from kommiljard.rules import changes_text
+
+    periods = [{"name": "2013-H1", "months": ("2013-01",), "share": 0.5, "source": "Alternative: the first half"}]
+    text = changes_text({"block1.periods": periods, "block1.cascade": "down"})
+    assert text == "block1.periods=[{…}], block1.cascade=down"
