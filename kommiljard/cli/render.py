@@ -563,7 +563,8 @@ def say_imported(imported) -> None:
 
     f, language = imported.frame, lang()
     months = month_range(sorted(f["month"].unique()), language)
-    err.print(say("imported_panel", rows=len(f), regions=f["region"].nunique(), months=months), markup=False,
+    rows = format_number(len(f), lang=language)
+    err.print(say("imported_panel", rows=rows, regions=f["region"].nunique(), months=months), markup=False,
               highlight=False)  # fmt: skip
     if imported.left_out:
         more = say("and_more", n=len(imported.left_out) - 5) if len(imported.left_out) > 5 else ""
