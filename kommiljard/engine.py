@@ -197,7 +197,7 @@ def allocate(block, arrays, backend: Backend):
         return kind.reference(block, arrays)
     fast = kind.fast(block, arrays)
     if backend == "check":
-        kind.reference(block, arrays).compare(fast, f"block {block.number} ({block.name})")
+        kind.reference(block, arrays).compare(fast, f"block {block.number} ({block.title})")
     return fast
 
 

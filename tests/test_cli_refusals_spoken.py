@@ -85,7 +85,7 @@ REFUSALS = [
     (["sweep", "--n", "10", "--out", "d", "--month", "okt"], ["--month", "--region", "--improve"],
      "--month and --group choose the lever's cells: give --region and --improve too"),
     (["sweep", "--n", "10", "--out", "d", "--region", "06", "--more", "10"], ["--more", "--improve"],
-     "--more: the swept block 1 (Kortare väntetider (block 1)) has no such lever; its lever is --improve"),
+     "--more: the swept block 1 (Kortare väntetider) has no such lever; its lever is --improve"),
 ]  # fmt: skip
 
 

@@ -95,6 +95,9 @@ def test_plot_compare_draws_on_the_given_axes(frame):
     assert plot_compare(frame, ax=ax) is ax
     assert len(ax.get_lines()) == len(THREE) + 1  # one series per variant and the zero line
     assert len(ax.get_yticklabels()) == 21
+    title = " ".join(ax.get_title(loc="left").split())
+    assert "What each variant changes per region, against" in title  # the dots are differences, not payouts
+    assert ax.get_ylabel().startswith("regions by their payout under") and ax.get_ylabel().endswith("at the top")
     plt.close(fig)
 
 

@@ -317,7 +317,7 @@ def test_fitted_sweep_needs_the_observed_months(files, tmp_path):
         run_sweep(fitted, 10, 1, tmp_path / "a")
     aug = read_panel(files / "aug.parquet")
     holed = Panel(_drop(aug.frame, region="13", month="2018-10"), "holed.parquet")
-    with pytest.raises(InputError, match=r"holed\.parquet: .*\(share_90, share_60 of 13 Halland first visits 2018-10"):
+    with pytest.raises(InputError, match=r"holed\.parquet: .*\(both shares of 13 Halland first visits 2018-10"):
         run_sweep(fitted, 10, 1, tmp_path / "b", observed_panel=holed)
     early = Panel(aug.frame[aug.frame["month"] <= "2019-06"], "early.parquet")
     with pytest.raises(InputError, match=r"early\.parquet: the history ends 2019-06, before the fit's until"):

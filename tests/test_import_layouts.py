@@ -175,7 +175,7 @@ def test_the_import_says_per_file_what_it_read_and_left_aside(tmp_path):
         "phase: operation (title: 'Fas: Operation/åtgärd')" in text
         and "measure: share_60 (title: 'Andel inom 60 dagar')" in text
     )
-    assert "months: 2018-09, 2018-10, 2018-11, 2019-09, 2019-10, 2019-11; regions: 21" in text
+    assert "months: 2018-09–2018-11, 2019-09–2019-11; regions: 21" in text
     assert "left aside 1 row, the national figure: 'Alla regioner' (row 4)" in text
     assert "a note or footer without values (ignored): 'Syntetiskt exempel" in text
     assert "panel: 252 rows, 21 regions" in text and "marked SYNTHETIC" in text

@@ -124,7 +124,10 @@ def test_the_command_writes_a_panel_the_price_schemes_pay_on(tmp_path):
     out = tmp_path / "ops.parquet"
     result = CliRunner().invoke(app, ["import", str(WIDE), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "operations layout, wide" in result.output and "payout" in result.output
+    assert (
+        "operations layout, wide" in result.output
+        and "--rules kommiljard-2025-jun-oct --out report.html" in " ".join(result.output.split())
+    )
     paid = CliRunner().invoke(app, ["payout", str(out), "--rules", "kommiljard-2025-jun-oct", "--format", "csv"])
     assert paid.exit_code == 0, paid.output
 

@@ -227,3 +227,16 @@ def test_the_missing_data_warning_is_said_in_the_language_spoken():
         swedish = no_data_message(gaps, computed=False)
     assert swedish.startswith("uppgifter saknas för 1 region (06 Jönköping: block 1 (oktober 2019")
     assert offenders(swedish) == [], swedish
+
+
+def test_a_blocks_own_panel_problems_are_said_in_swedish_with_its_name_once(tmp_path):
+    panel = pd.read_parquet(Path(__file__).resolve().parents[1] / "data" / "sample_panel_2019.parquet")
+    panel.loc[(panel["month"] == "2018-10") & (panel["region"] == "06"), ["share_90", "share_60"]] = 0.0
+    panel.to_parquet(tmp_path / "zero.parquet")
+    args = ["payout", str(tmp_path / "zero.parquet"), "--set", "block1.improvement_unit=relative_pct"]
+    swedish = CliRunner().invoke(app, [*args, "--lang", "sv"])
+    said = " ".join(swedish.stderr.split())
+    assert swedish.exit_code == 2 and "panelen (för block 1, Kortare väntetider) har 2 fel" in said
+    assert "En relativ förbättring" in said and offenders(said.replace(str(tmp_path), "")) == []
+    english = " ".join(CliRunner().invoke(app, args).stderr.split())
+    assert "the panel (for block 1, Kortare väntetider) has 2 problems" in english and "(block 1))" not in english

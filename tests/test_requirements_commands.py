@@ -156,3 +156,12 @@ def test_explain_without_a_cell_lists_the_requirements_not_the_panels_groups():
     assert done.exit_code == 2 and "give --month (and --group)" in done.stderr
     said = " ".join(done.stderr.split())
     assert "sc_first_visit, sc_first_visit_150" in said and "first_visit, operation" not in said
+
+
+def test_a_requirement_is_named_by_its_number_or_its_swedish_name_as_by_its_code():
+    cell = ("explain", PANEL, "--rules", RULES, "--region", "06", "--month", "2023-05", "--group")
+    by_code = run(*cell, "sc_first_visit")
+    assert by_code.exit_code == 0, by_code.output
+    for written in ("2", "2. första besök", "2. first visits"):
+        done = run(*cell, written)
+        assert done.exit_code == 0 and done.stdout == by_code.stdout, (written, done.output)

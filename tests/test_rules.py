@@ -442,3 +442,35 @@ def test_wrong_toml_types_are_refused(old, new, tmp_path):
     path.write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(RuleFileError):
         load_rules(path)
+
+
+def test_a_changed_table_is_shortened_not_dumped():
+    from kommiljard.rules import changes_text
+
+    periods = [{"name": "2013-H1", "months": ("2013-01",), "share": 0.5, "source": "Alternative: the first half"}]
+    text = changes_text({"block1.periods": periods, "block1.cascade": "down"})
+    assert text == "block1.periods=[{…}], block1.cascade=down"
+
+
+def test_the_rule_sets_a_panel_can_be_paid_under():
+    import pandas as pd
+
+    from kommiljard.inputs.months import runs_text
+    from kommiljard.rules.loader import rule_sets_measured_in
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    expected = {
+        "sample_panel_2019": ["kommiljard-2019"],
+        "sample_panel_2013": ["kommiljard-2013"],
+        "sample_operations_2022_2026": ["kommiljard-2025-feb-oct", "kommiljard-2025-jun-oct", "kommiljard-2026"],
+    }
+    for name, fitting in expected.items():
+        panel = pd.read_parquet(data / f"{name}.parquet")
+        assert rule_sets_measured_in(panel["month"].unique(), panel["group"].unique(), panel.columns) == fitting
+        without_months = panel[panel["month"] < panel["month"].max()[:4]]  # its last year gone: no set of it
+        assert fitting[-1] not in rule_sets_measured_in(without_months["month"].unique(), panel["group"].unique(),
+                                                        panel.columns)  # fmt: skip
+    assert (
+        runs_text(["2019-10", "2018-09", "2019-09", "2018-10", "2020-01"])
+        == "2018-09–2018-10, 2019-09–2019-10, 2020-01"
+    )

@@ -27,7 +27,7 @@ def find_cell(rules: Rules, month: str | None, group: str | None):
     month_norm = measured_month(month, rules) if month else None
     if group is not None:
         with contextlib.suppress(InputError):  # an unknown group is reported with the month by no_cell
-            group = read_group(group, "--group", sorted(rules.ruleset.group_names))
+            group = read_group(group, "--group", cell_groups(rules))
     if month is None:
         found = [
             (block, kind_of(block), cell)
@@ -70,7 +70,7 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
     """The error for a month and group (None: any) that no block measures, with suggestions; the groups named as
     ``--group`` takes them in the language spoken."""
     months = measured_months(rules)
-    groups = sorted({g for b in rules.ruleset.blocks for g in _cell_groups(b)})
+    groups = cell_groups(rules)
     shown = {g: g if spoken() == "en" else group_name(g, spoken(), short=True) for g in groups}
     month_asked = normalise_month(month) or month if month is not None else None
     wrong = []
@@ -90,6 +90,11 @@ def no_cell(rules: Rules, month: str | None, group: str | None) -> InputError:
         return InputError(say("refuse.give_cell", rules=rules.id, **listed))
     wrong_text = say("and_no").join(wrong) or say("refuse.no_cell_both", month=month, group=group)
     return InputError(say("refuse.no_cell", rules=rules.id, wrong=wrong_text, **listed))
+
+
+def cell_groups(rules: Rules) -> list[str]:
+    """Every group ``--group`` can name in the rules' cells (:func:`_cell_groups`), sorted."""
+    return sorted({g for b in rules.ruleset.blocks for g in _cell_groups(b)})
 
 
 def _cell_groups(block) -> list[str]:

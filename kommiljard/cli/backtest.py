@@ -26,7 +26,7 @@ from .fit import (
     print_warnings,
     response_source,
 )
-from .render import print_backtest, say, wrote
+from .render import print_backtest, print_csv, say, wrote
 
 HistoryArg = Annotated[
     Path, typer.Argument(help="A panel running past the scheme's months (.parquet or .csv): what happened.")
@@ -83,9 +83,11 @@ def backtest(
 
     Forecasts the scheme's months after --as-of (the months before are taken from the history) with a fitted
     scenario, as `kommiljard fit` and `kommiljard sweep --observed` would have, and computes with the engine what
-    each region was paid. Prints per region the forecast mean, its 50 % and 90 % intervals, the realised payout and
-    whether it fell inside; and over all regions how often it did (the coverage: 50 % and 90 % for a calibrated
-    forecast) and the mean absolute error against a naive forecast (last year's shares plus the national trend).
+    each region was paid. Prints per region the forecast mean, its 90 % interval, the realised payout, which of the
+    50 % and 90 % intervals it fell inside and the naive forecast (last year's shares plus the national trend); and
+    over all regions how often it fell inside (the coverage: 50 % and 90 % for a calibrated forecast), the mean
+    absolute error and the CRPS, against the naive forecast's and the default scenario's. --out DIR keeps every
+    percentile.
     """
     from ..forecasting.backtest import backtest as run_backtest
     from ..outputs.files import check_destination
@@ -117,8 +119,8 @@ def backtest(
     if fmt is Format.json:
         payload = {"summary": s, "regions": result.regions.to_dict(orient="records"), "provenance": p}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-    elif fmt is Format.csv:
-        sys.stdout.write(result.regions.to_csv(index=False))
+    elif fmt is Format.csv:  # for programs in English; in Swedish for a spreadsheet, marked if synthetic
+        print_csv(result.regions, current_lang(), exact=False, synthetic=bool(p["synthetic"]))
     else:
         print_backtest(result.regions, s, fmt)
 

@@ -10,8 +10,10 @@ from typing import Annotated
 
 import typer
 
+from ..money import format_number
 from . import options as opt
 from .app import Format, FormatOpt, LangOpt, Language, app, err, reports_errors
+from .app import lang as current_lang
 from .render import print_fit, say
 
 ResponseFromOpt = Annotated[
@@ -129,7 +131,8 @@ def fit(
     write_text(out_file, text)
 
     frame = panel.frame
-    err.print(say("fit_history", source=panel.source, rows=len(frame), first=frame["month"].min(),
+    err.print(say("fit_history", source=panel.source, rows=format_number(len(frame), lang=current_lang()),
+                  first=frame["month"].min(),
                   last=frame["month"].max()), markup=False, highlight=False)  # fmt: skip
     if panel.synthetic:
         err.print(say("synthetic_history"), style="yellow")
@@ -146,5 +149,5 @@ def fit(
         sys.stdout.write(table.to_csv(index=False))
     else:
         print_fit(fitted, Path(str(panel.source)).name, fmt)
-    observed = history if str(frame["month"].max()) == fitted.until else f"PANEL (the history up to {fitted.until})"
+    observed = history if str(frame["month"].max()) == fitted.until else say("fit_observed_until", until=fitted.until)
     err.print(say("fit_next", out=out_file, observed=observed), markup=False, highlight=False)

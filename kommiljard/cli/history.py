@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
+from ..money import format_number
 from . import options as opt
 from .app import LangOpt, Language, app, err, reports_errors
+from .app import lang as current_lang
 from .app import say as cli_say
 from .fit import ResponseFromOpt, ResponseSdOpt, response_source
 from .render import say
@@ -84,8 +86,9 @@ def history(
     write_panel(frame, out_file, metadata, synthetic=True)
     if truth is not None:
         write_table(drawn.truth.table(), truth, {"synthetic": True, "generator": metadata["kommiljard.generator"]})
+    rows = format_number(len(frame), lang=current_lang())
     err.print(
-        say("history_wrote", out=out_file, first=frame["month"].min(), last=frame["month"].max(), rows=len(frame),
+        say("history_wrote", out=out_file, first=frame["month"].min(), last=frame["month"].max(), rows=rows,
             seed=seed, said=said) + (say("history_truth", truth=truth) if truth else ""),
         markup=False,
         highlight=False,

@@ -69,6 +69,18 @@ def import_(
         write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:  # print_frame never reads cell text or titles as markup
         print_import_summary(summary, [p.name for p in exports], fmt)
-    shares = any(c in imported.frame.columns for c in ("share_90", "share_60"))  # else counts of operations
-    nxt = f"report {out_file} --out report.html" if shares else f"payout {out_file} --rules kommiljard-2026"
-    err.print(say("imported_next", out=out_file, next=nxt), highlight=False, markup=False)
+    err.print(say("imported_next", out=out_file, next=next_command(imported.frame, out_file)), highlight=False,
+              markup=False)  # fmt: skip
+
+
+def next_command(frame, out_file: Path) -> str:
+    """What to run on the panel imported: a report under the newest bundled rule set it covers (``--rules`` unless
+    it is the default); ``rules`` (the list to choose from) where it covers none."""
+    from ..rules import DEFAULT_RULES
+    from ..rules.loader import rule_sets_measured_in
+
+    fitting = rule_sets_measured_in(frame["month"].unique(), frame["group"].unique(), frame.columns)
+    if not fitting:
+        return "rules"
+    rules = "" if fitting[-1] == DEFAULT_RULES else f" --rules {fitting[-1]}"
+    return f"report {out_file}{rules} --out report.html"

@@ -34,7 +34,7 @@ def _known_kind(kind: object) -> str:
 KindArg = Annotated[
     str,
     typer.Argument(
-        help="staircase (or cells), payouts, curve, sweep or variants.",
+        help="staircase (or cells), payouts, curve, sweep, variants or backtest.",
         show_default=False,
         parser=opt.read(lambda value, _: _known_kind(value), "KIND"),  # before the options that depend on it
     ),
@@ -42,7 +42,8 @@ KindArg = Annotated[
 SourceArg = Annotated[
     Path,
     typer.Argument(
-        help="A panel (staircase, payouts), a payout-curve file (curve) or a sweep directory (sweep, variants)."
+        help="A panel (staircase, payouts), a payout-curve file (curve), a sweep directory (sweep, variants) or a "
+        "backtest's (backtest)."
     ),
 ]
 
@@ -99,9 +100,11 @@ def plot(
     region's own change, from a CSV/Parquet with its lever's column, e.g. improvement_pp or more_operations,
     amount_sek and tier),
     **sweep** (from a `kommiljard sweep` directory: each region's payout distribution, and the lever region's gain),
-    **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes).
+    **variants** (from a sweep with --variant: each variant's payout range per region and its scheme-level outcomes),
+    **backtest** (from a `kommiljard backtest --out` directory: each region's forecast against what happened).
     """
     from ..engine import payout as compute_payout
+    from ..outputs.plots.backtest import backtest_figure
     from ..outputs.plots.figures import (
         cells_figure,
         check_figure_path,
@@ -128,6 +131,8 @@ def plot(
         fig = curve_figure(source, region, current, lang.value)
     elif kind == "variants":
         fig, what = variants_figure(source, lang.value)
+    elif kind == "backtest":
+        fig, what = backtest_figure(source, lang.value)
     else:
         fig, what = sweep_figure(source, region, "violin" if violin else "box", lang.value)
     save_figure(fig, out_file)

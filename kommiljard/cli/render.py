@@ -206,9 +206,9 @@ def _print_table(headers, rows, title: str, *, keys: int, sections, right, wrap)
         if len(parts) > 1:
             shown = ", ".join(headers[i] for i in columns[repeated:])
             heading = say("part_of", title=title, part=p + 1, parts=len(parts), columns=shown).strip()
+        if heading:  # wrapped to the terminal, not to the table: a narrow part's title stays readable
+            out.print(Text(heading), width=width)
         table = Table(
-            title=Text(heading) if heading else None,
-            title_justify="left",
             box=box.HEAVY_HEAD,
             show_edge=False,
             pad_edge=False,
@@ -563,7 +563,8 @@ def say_imported(imported) -> None:
 
     f, language = imported.frame, lang()
     months = month_range(sorted(f["month"].unique()), language)
-    err.print(say("imported_panel", rows=len(f), regions=f["region"].nunique(), months=months), markup=False,
+    rows = format_number(len(f), lang=language)
+    err.print(say("imported_panel", rows=rows, regions=f["region"].nunique(), months=months), markup=False,
               highlight=False)  # fmt: skip
     if imported.left_out:
         more = say("and_more", n=len(imported.left_out) - 5) if len(imported.left_out) > 5 else ""

@@ -274,7 +274,7 @@ def swept_lever(rules, option: str) -> None:
             theirs = cli_say("refuse.their_lever", option=actions.lever.option)
         else:
             theirs = cli_say("refuse.no_lever")
-        said = cli_say("refuse.no_such_lever", option=option, number=block.number, name=block.name, theirs=theirs)
+        said = cli_say("refuse.no_such_lever", option=option, number=block.number, name=block.title, theirs=theirs)
         raise KommiljardError(said)
 
 

@@ -27,6 +27,7 @@ def validate(
     from ..inputs.panel import known_groups, read_panel
     from ..inputs.population import read_population
     from ..kinds.naming import regions_count
+    from ..money import format_number
     from ..outputs.wording import group_name, month_range
     from ..rules import load_rules
 
@@ -43,7 +44,7 @@ def validate(
     gaps = missing_cells(_needed_rows(ruleset, p, pop), ruleset) if allow_missing else {}
     covers = say("validate_lacks", regions=regions_count(len(gaps), lang.value)) if gaps else say("validate_covers")
     out.print(
-        say("validate_ok", panel=panel, rows=len(f), regions=f["region"].nunique(),
+        say("validate_ok", panel=panel, rows=format_number(len(f), lang=lang.value), regions=f["region"].nunique(),
             months=month_range(sorted(f["month"].unique()), lang.value),
             groups=", ".join(group_name(g, lang.value) for g in sorted(f["group"].unique())), covers=covers,
             rules=ruleset.id) + (say("synthetic_title") if p.synthetic else "") + ".",

@@ -42,7 +42,7 @@ from .fit import MIN_MONTHS, RESPONSE_CV, Fit, HistoryWarning, fit_history
 from .fitted import fitted_scenario, scenario_text
 from .forecast import naive_forecast
 from .forecast_model import fitted_from_text
-from .histories import as_history, cell_text, listed, say
+from .histories import as_history, cell_text, check_forecastable, listed, say
 from .scores import TOLERANCE_SEK, crps, expected_coverage, pit_bounds
 
 INTERVALS = {50: (25, 75), 90: (5, 95)}  # central interval -> percentiles of the trajectories
@@ -84,6 +84,7 @@ def backtest(
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     population = population if isinstance(population, Population) else read_population(population)
     block, needs = sweep_draw(rules)
+    check_forecastable(needs.measures, rules.id)
     panel, groups = as_history(history, needs.groups).panel, needs.groups
     month = normalise_month(as_of)
     if month is None:
@@ -124,7 +125,12 @@ def backtest(
         "history": {"source": panel.source, "sha256": panel.sha256, "synthetic": panel.synthetic},
         "rules": rules.provenance() | {"block": block.number},
         "population": {"source": population.source, "sha256": population.sha256},
-        "fit": {"until": fit.until, "months": list(fit.national_months), "warnings": list(fit.warnings)},
+        "fit": {
+            "until": fit.until,
+            "months": list(fit.national_months),
+            "warnings": list(fit.warnings),
+            "borrowed": [r for r, b in zip(fit.regions, fit.borrowed, strict=True) if b.any()],
+        },
         "scenario": {"name": scenario.name, "sha256": scenario.sha256, "response": scenario.spec.fit.response},
         "observed": observed,
         "default_scenario": DEFAULT_SCENARIO if default is not None else None,

@@ -51,6 +51,7 @@ from ..inputs import options
 from ..inputs.panel import Panel, normalise_month, shift_month
 from ..inputs.regions import region_codes, region_label
 from ..language import spoken
+from ..money import format_number
 from ..outputs.wording import group_name
 from . import ar1
 from .histories import as_history, group_word, joined, lines, listed, say
@@ -317,10 +318,11 @@ def _problems(grid: _Grid, min_months: int, borrow: bool, source: str, until: st
     started = np.cumsum(present, axis=-1) > 0
     gaps, gaps60 = ~present & started, present & np.isnan(grid.l60)
     if gaps.any() or gaps60.any():
-        most = np.argmax(gaps.sum(axis=(1, 2)) + gaps60.sum(axis=(1, 2)))
+        per_region = gaps.sum(axis=(1, 2)) + gaps60.sum(axis=(1, 2))
+        most = np.argmax(per_region)
         also = say("warn.gaps_also", n=int(gaps60.sum())) if gaps60.any() else ""
-        notes.append(say("warn.gaps", gaps=int(gaps.sum()), also=also, cells=present.size,
-                         region=region_label(regions[most])))  # fmt: skip
+        notes.append(say("warn.gaps", gaps=int(gaps.sum()), also=also, cells=format_number(present.size, lang=spoken()),
+                         region=region_label(regions[most]), most=int(per_region[most])))  # fmt: skip
     return thin, notes
 
 

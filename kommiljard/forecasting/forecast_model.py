@@ -40,7 +40,6 @@ from ..errors import InputError
 from ..inputs.panel import Panel, shift_month
 from ..inputs.population import Population
 from ..kinds import Draw
-from ..language import typed
 from ..rules.tomlfiles import said_origin
 from ..sweeps.model import ConditionedModel, VariableLayout, observed_record
 from ..sweeps.scenario import Scenario, ScenarioSpec, read_scenario_file, text_sha256, validated_spec
@@ -48,7 +47,7 @@ from .fit import logit
 from .fitspec import FittedSpec, fitted_spec
 from .fitted import fit_from_entries
 from .forecast import WINDOW, Forecast, forecast
-from .histories import as_history, cell_text, group_word, listed, say
+from .histories import as_history, cell_text, check_forecastable, group_word, listed, say
 
 _JITTER = 1e-10
 
@@ -124,6 +123,7 @@ def fitted_model(spec: FittedSpec, origin: str, needs: Draw, observed: Panel | N
     """The conditioned model a sweep of a fitted scenario draws from, and what it used of the panel."""
     if observed is None:
         raise InputError(say("refuse.no_observed", origin=said_origin(origin)))
+    check_forecastable(needs.measures, said_origin(origin))
     fit = fit_from_entries(spec.fit.entries())
     groups = tuple(needs.groups)
     if missing := [g for g in groups if g not in fit.groups]:
@@ -171,7 +171,7 @@ def _check_known(source: str, rows: pd.DataFrame, known: list[str], groups, regi
     if absent.any():
         where = cells[absent]
         cells = [
-            say("refuse.known_cell", columns=typed(lacking.columns[row]), cell=cell_text(r, g, m))
+            say("refuse.known_cell", columns=_shares_named(lacking.columns[row]), cell=cell_text(r, g, m))
             for (m, g, r), row in zip(where, lacking.to_numpy()[absent], strict=True)
         ]
         earliest = min(where.get_level_values("month"))
@@ -180,8 +180,13 @@ def _check_known(source: str, rows: pd.DataFrame, known: list[str], groups, regi
             if earliest > until
             else say("refuse.known_instead_compared")
         )
-        raise InputError(say("refuse.known_missing", source=source, last=last, n=len(cells), listed=listed(cells, 8),
+        raise InputError(say("refuse.known_missing", source=source, last=last, n=len(cells), listed=listed(cells, 4),
                              instead=instead))  # fmt: skip
+
+
+def _shares_named(columns) -> str:
+    """The shares a cell lacks, as a reader names them: both shares, or the one."""
+    return say("share_both") if len(columns) > 1 else say(f"share_named.{columns[0]}")
 
 
 def _conditioned(variables: ForecastVariables, rows: pd.DataFrame, known: list[str], fc: Forecast | None):

@@ -22,7 +22,9 @@ from ..errors import InputError
 from ..inputs.panel import KEY, SHARE_COLUMNS, Panel, panel_problems
 from ..inputs.regions import region_label
 from ..inputs.tables import Problem, file_sha256, missing_columns, read_table
+from ..kinds.naming import measure_name
 from ..language import speaker, speaking, spoken
+from ..money import format_number
 from ..outputs.wording import group_name
 
 say = speaker(__package__)
@@ -51,8 +53,11 @@ def as_history(history: Panel | pd.DataFrame | str | Path, groups: Iterable[str]
         raw, meta = read_table(history, "history")
         source, sha = str(history), file_sha256(history)
     raw = raw.reset_index(drop=True)
-    if missing := missing_columns(raw, KEY + SHARE_COLUMNS):
+    if missing := missing_columns(raw, KEY):
         raise InputError(say("refuse.history_unreadable", source=source, lines=lines(missing)))
+    if lacking := [c for c in SHARE_COLUMNS if c not in raw.columns]:
+        raise InputError(say("refuse.history_no_shares", source=source, lacking=joined(typed_each(lacking), "or"),
+                             present=", ".join(typed_each(map(str, raw.columns)))))  # fmt: skip
     raw, suppressed = _unsuppressed(raw)
     frame, problems = panel_problems(raw, groups, measures=())
     if problems:
@@ -63,7 +68,7 @@ def as_history(history: Panel | pd.DataFrame | str | Path, groups: Iterable[str]
 
 def lines(problems: Iterable) -> str:
     """Problems one a line, each under the heading that names the file."""
-    return "\n".join(say("problem_line", problem=p) for p in problems)
+    return "\n".join(say("problem_line", problem=p.render() if isinstance(p, Problem) else p) for p in problems)
 
 
 def listed(items: Sequence[str], limit: int = LISTED) -> str:
@@ -75,6 +80,18 @@ def listed(items: Sequence[str], limit: int = LISTED) -> str:
 def joined(items: Iterable[str], word: str = "and") -> str:
     """``a and b`` (``word``: ``and`` or ``or``), in the language spoken."""
     return say(word).join(items)
+
+
+def check_forecastable(measures: Iterable[str], rules: str) -> None:
+    """Refuse rules that pay on measures other than the shares a fitted forecast draws."""
+    if other := [m for m in measures if m not in SHARE_COLUMNS]:
+        named = joined([measure_name(m, spoken()) for m in other])
+        raise InputError(say("refuse.rules_not_shares", rules=rules, measures=named))
+
+
+def typed_each(values: Iterable[str]) -> list[str]:
+    """Values as a user types them (a file's column, a group's code), each quoted."""
+    return [f"'{v}'" for v in values]
 
 
 def group_word(group: str) -> str:
@@ -107,7 +124,7 @@ def _grouped(frame: pd.DataFrame | None, problems: list[Problem], raw: pd.DataFr
         with speaking("en"):
             english = panel_problems(raw, groups, measures=())[1]
     kinds = [_kind(e.message) for e in english] if len(english) == len(problems) else [None] * len(problems)
-    dupes, ranges, numbers, rest = ([p for p, k in zip(problems, kinds) if k == kind] for kind in _KINDS)
+    dupes, ranges, numbers, unknown, rest = ([p for p, k in zip(problems, kinds) if k == kind] for kind in _KINDS)
     out = []
     if dupes and frame is not None:
         twice = frame[frame.duplicated(KEY, keep=False)].drop_duplicates(KEY)
@@ -121,10 +138,24 @@ def _grouped(frame: pd.DataFrame | None, problems: list[Problem], raw: pd.DataFr
         examples = listed([p.render() for p in numbers])
         suppressed = say("suppressed_words")
         out.append(say("refuse.history_not_numbers", n=len(numbers), examples=examples, suppressed=suppressed))
+    if len(unknown) > LISTED:  # a few are listed by row, with the group they may mean; many are gathered
+        out.append(_unknown_groups(raw, groups, len(unknown)))
+    else:
+        rest = [p for p, k in zip(problems, kinds) if k in ("group", None)]
     return out + [p.render() for p in rest]
 
 
-_KINDS = ("duplicate", "outside", "number", None)
+_KINDS = ("duplicate", "outside", "number", "group", None)
+
+
+def _unknown_groups(raw: pd.DataFrame, groups, n: int) -> str:
+    """One line for every row whose group the history may not hold: the groups found, and those it may."""
+    wanted = set(groups or ())
+    found = raw["group"].dropna().astype(str)
+    strange = sorted(set(found[~found.isin(wanted)]))
+    allowed = joined([f"{group_word(g)} ('{g}')" for g in sorted(wanted)], "or")
+    return say("refuse.history_groups", n=format_number(n, lang=spoken()), found=listed(typed_each(strange)),
+               allowed=allowed)  # fmt: skip
 
 
 def _kind(message: str) -> str | None:
@@ -133,4 +164,6 @@ def _kind(message: str) -> str | None:
         return "duplicate"
     if "outside 0-100" in message:
         return "outside"
+    if message.endswith("unknown group") or "unknown group;" in message:
+        return "group"
     return "number" if "is not a number" in message else None

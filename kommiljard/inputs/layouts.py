@@ -38,7 +38,7 @@ from typing import NamedTuple
 from ..errors import InputError, closest
 from ..language import as_typed, speaker, spoken, typed
 from .grid import Grid, Issue, Issues, as_text, place, read_grids
-from .months import MONTH_WORDS, normalise_month
+from .months import MONTH_WORDS, normalise_month, runs_text
 from .regions import code_of_vantetider_id, fold, normalise_code, region_codes, region_label, suggest_region
 from .vocabulary import (
     GROUP_NAMES,
@@ -160,10 +160,10 @@ class Reading:
 
     def report(self) -> list[str]:
         """What was read and left aside, line by line (the import prints it)."""
-        months = sorted({v.month for v in self.values})
+        months = {v.month for v in self.values}
         lines = [f"{self.source} ({self.kind}): {layout_name(self.layout)}"]
         lines += [f"  {say('report.' + what)}: {how}" for what, how in self.said.items()]
-        read = {"months": ", ".join(months) or say("none"), "regions": len({v.region for v in self.values})}
+        read = {"months": runs_text(months) or say("none"), "regions": len({v.region for v in self.values})}
         lines.append(say("report.read", **read))
         for reason, rows in self.skipped.items():
             by_text: dict[str, list[int]] = {}

@@ -59,4 +59,20 @@ def shift_month(month: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-__all__ = ["MONTH_WORDS", "normalise_month", "shift_month"]
+def month_runs(months) -> list[list[str]]:
+    """Months (``YYYY-MM``) sorted, as runs of consecutive months: ``[["2022-02", …, "2022-10"], ["2023-02", …]]``."""
+    runs: list[list[str]] = []
+    for month in sorted(set(months)):
+        if runs and shift_month(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs
+
+
+def runs_text(months) -> str:
+    """Months as their runs, written as they are: ``2022-02–2022-10, 2023-02–2023-10``; a lone month by itself."""
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in month_runs(months))
+
+
+__all__ = ["MONTH_WORDS", "month_runs", "normalise_month", "runs_text", "shift_month"]

@@ -49,6 +49,11 @@ def group_name(group: str | None, lang: str = "en", short: bool = False) -> str:
     return kind_word(own, key, lang) if own is not None else group
 
 
+def panel_of_block(block) -> str:
+    """What a list of a block's problems in the panel is about: ``panel (for block 1, Kortare väntetider)``."""
+    return tell("refuse.panel_of_block", block=block.number, name=block.title)
+
+
 def group_spellings(groups: Sequence[str]) -> dict[str, str]:
     """Every name people write for each of ``groups`` -> the group: its English and Swedish names, long and short
     (``höftprotes``, ``7. BUP, första besök``), each part of one with a name in brackets (``katarakt``), and a

@@ -21,7 +21,7 @@ from ..inputs.tables import Problem
 from ..language import in_quotes, spoken
 from ..money import TOLERANCE_SEK, check_conserved
 from .base import Cell, Need
-from .naming import said_cell, tell
+from .naming import panel_of_block, said_cell, tell
 from .steps import FLOWS, POT, shares_step
 
 
@@ -86,7 +86,7 @@ def coverage_problems(frame: pd.DataFrame, block, population, allow_missing: boo
                 column=m,
                 what=CATALOGUE[m].describe() if m in CATALOGUE else tell("refuse.a_measure"),
                 block=block.number,
-                name=block.name,
+                name=block.title,
             )
         )
         for m in block.measure_columns()
@@ -163,7 +163,7 @@ def panel_grid(panel, block, population, allow_missing: bool, needs: Sequence[Ne
 
     frame = panel.frame
     problems = coverage_problems(frame, block, population, allow_missing, needs)
-    raise_problems(panel.source, f"panel (for block {block.number}, {block.name})", problems, hint)
+    raise_problems(panel.source, panel_of_block(block), problems, hint)
     regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
     pop = population.of(regions)
     weights = pop.astype(np.float64) if getattr(block, "sharing", "") == "population" else np.ones(len(regions))
@@ -184,7 +184,7 @@ def _missing_rows_problems(missing: dict[str, list[str]], block, in_panel: set[s
             else tell("refuse.regions_no_rows", n=len(absent), regions=", ".join(absent))
         )
         problems.append(
-            Problem(tell("refuse.cover_every_region", who=who, table=table, block=block.number, name=block.name))
+            Problem(tell("refuse.cover_every_region", who=who, table=table, block=block.number, name=block.title))
         )
     for region, rows in missing.items():
         if region in in_panel:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..inputs.months import shift_month
+from ..inputs.months import month_runs
 from ..kinds import kind_of, kind_word
 from ..kinds import word as lever_word
 from ..kinds.naming import colour_word, group_name, measure_name, month_name, no_data_text, step_name  # noqa: F401 - no_data_text: re-exported
@@ -66,13 +66,7 @@ def lapsed_why(blocks, lang: str = "en") -> str:
 def month_range(months: Sequence[str], lang: str = "en") -> str:
     """Months as runs of consecutive months (``Sep–Nov 2019``, ``Dec 2019 – Feb 2020``, ``Sep–Nov 2018, Sep–Nov
     2019``), a lone month by itself."""
-    months = sorted(months)
-    runs: list[list[str]] = []
-    for m in months:
-        if runs and shift_month(runs[-1][-1], 1) == m:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
+    runs = month_runs(months)
 
     def short(m: str) -> str:
         return month_name(m, lang, short=True)[:-5]

@@ -43,6 +43,12 @@ class Block(Frozen):
     total_sek: float = Field(gt=0, le=MAX_SEK)
     source: str = ""
 
+    @property
+    def title(self) -> str:
+        """The block's name without the ``(block 2)`` some agreements end it with: what a sentence that says
+        "block 2 (…)" puts in the brackets."""
+        return re.sub(rf"\s*\(block {self.number}\)$", "", self.name, flags=re.IGNORECASE) or self.name
+
 
 def control_characters(text: str) -> str | None:
     """The control characters in ``text``, written as escapes (``\\x1b``), or None if it has none."""
@@ -102,14 +108,17 @@ def check_ascending_bounds(items, lowest: float, highest: float, what: str, unit
 
 def changes_text(overrides: Mapping[str, Any] | None, sep: str = ", ") -> str:
     """A rule set's changes as ``--set`` takes them (``block1.cascade=lapse, block1.cumulative=false``): what
-    :func:`~kommiljard.rules.loader.parse_override` reads back; nothing if none."""
+    :func:`~kommiljard.rules.loader.parse_override` reads back (a table shortened to ``{…}``); nothing if none."""
     return sep.join(f"{k}={_as_set(v)}" for k, v in (overrides or {}).items())
 
 
 def _as_set(value: Any) -> str:
-    """One value as ``--set`` reads it: ``true``, ``0.5``, ``equal``, ``["2026-06", "2026-07"]`` (a list in TOML)."""
+    """One value as ``--set`` reads it: ``true``, ``0.5``, ``equal``, ``["2026-06", "2026-07"]`` (a list in TOML);
+    a table (a period of an alternative, with its months and source) shortened to ``{…}``: too long to read."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, Mapping):
+        return "{…}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else _as_set(v) for v in value) + "]"
     return str(value)

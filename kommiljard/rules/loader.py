@@ -10,7 +10,7 @@ import copy
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -82,6 +82,22 @@ RULE_FILES = TomlKind("rule file", "rule sets", "rules", RuleFileError)
 def bundled_rule_names() -> list[str]:
     """Names of the rule files shipped with the package."""
     return RULE_FILES.bundled_names()
+
+
+def rule_sets_measured_in(months: Iterable[str], groups: Iterable[str], columns: Iterable[str]) -> list[str]:
+    """The bundled rule sets whose every block's months and groups are among ``months`` and ``groups`` and whose
+    measures are among ``columns``: those a panel of them can be paid under (what ``import`` suggests), oldest
+    first."""
+    months, groups, columns = set(months), set(groups), set(columns)
+    fitting = []
+    for name in bundled_rule_names():
+        blocks = load_rules(name).ruleset.blocks
+        needed = {m for b in blocks for m in getattr(b, "months", ())}
+        read = {g for b in blocks for g in getattr(b, "group_names", ())}
+        measures = set(load_rules(name).ruleset.measure_columns())
+        if needed and needed <= months and read <= groups and measures <= columns:
+            fitting.append(name)
+    return fitting
 
 
 def load_rules(name_or_path: str | Path = DEFAULT_RULES, overrides: Mapping[str, Any] | None = None) -> Rules:

@@ -83,7 +83,7 @@ class RuleSet(Frozen):
             if outside:
                 period = {"first": self.valid_from, "last": self.valid_to}
                 raise ValueError(
-                    say("check.outside_period", number=b.number, name=b.name, months=", ".join(outside), **period)
+                    say("check.outside_period", number=b.number, name=b.title, months=", ".join(outside), **period)
                 )
 
     @property
@@ -96,7 +96,7 @@ class RuleSet(Frozen):
         needs: dict[str, str] = {}
         for b in self.blocks:
             for col in b.measure_columns():
-                needs.setdefault(col, say("block_of", number=b.number, name=b.name, id=self.id))
+                needs.setdefault(col, say("block_of", number=b.number, name=b.title, id=self.id))
         return needs
 
     def alternative(self, name: str) -> Alternative:

@@ -99,7 +99,7 @@ def setup_sweep(
     scenario: Scenario, rules: Rules, population: Population, lever: Lever | None, observed: Panel | None
 ) -> tuple[Setup, dict | None]:
     block, needs = sweep_draw(rules)
-    who = say("block", origin=said_origin(rules.origin), number=block.number, name=block.name)
+    who = say("block", origin=said_origin(rules.origin), number=block.number, name=block.title)
     draws = draw_model(needs, who)
     model, obs_info = draws.prepare(scenario, needs, population, observed, who)
     layout = draws.layout(model)

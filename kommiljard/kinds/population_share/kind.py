@@ -103,7 +103,7 @@ class PopulationShareKind:
     ):
         from .conditions import tell
 
-        raise InputError(tell("refuse.no_explain", block=block.number, name=block.name))
+        raise InputError(tell("refuse.no_explain", block=block.number, name=block.title))
 
     def figure(self, result, block, cell: Cell, ax=None, lang: str = "en"):
         from .figure import plot_population_share

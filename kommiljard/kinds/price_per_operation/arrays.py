@@ -19,7 +19,7 @@ from ...inputs.population import Population
 from ...inputs.tables import raise_problems
 from ...language import spoken
 from ..base import Need, word
-from ..naming import said_cell
+from ..naming import panel_of_block, said_cell
 from ..tables import coverage_problems
 from .rules import PricePerOperation
 from .words import WORDS
@@ -76,7 +76,7 @@ def price_input(panel, block: PricePerOperation, population: Population, allow_m
     )
     frame = panel.frame
     problems = coverage_problems(frame, block, population, allow_missing, needed_rows(block))
-    raise_problems(panel.source, f"panel (for block {block.number}, {block.name})", problems, hint)
+    raise_problems(panel.source, panel_of_block(block), problems, hint)
     regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
     counts = frame.set_index(["month", "group", "region"])["operations"]
 

@@ -84,8 +84,8 @@ def cite(source: str, note: str, lang: str) -> str:
 
 
 def period(b: PricePerOperation, lang: str) -> str:
-    """The block's months: ``January 2026 - December 2026`` (``januari 2026 - december 2026``)."""
-    return f"{month_name(b.months[0], lang)} - {month_name(b.months[-1], lang)}"
+    """The block's months: ``January 2026 – December 2026`` (``januari 2026 – december 2026``)."""
+    return f"{month_name(b.months[0], lang)} – {month_name(b.months[-1], lang)}"
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,7 @@ class PricePerOperationKind:
         from .words import procedure_name
 
         steps, rows, _ = result.cell_tables(block.number, cell[0], cell[1])
-        name = kind_word(self, "block_name", lang, number=block.number, name=block.name)
+        name = kind_word(self, "block_name", lang, number=block.number, name=block.title)
         title = name + (f", {procedure_name(cell[1], lang)}" if cell[1] else "")
         pot = float(steps["base_sek"].iloc[0])
         return plot_price(rows, pot, float(steps["lapsed_sek"].sum()), title, result.provenance, ax, lang=lang)

@@ -25,7 +25,7 @@ from ...inputs.regions import region_label
 from ...inputs.tables import Problem, raise_problems
 from ...language import in_quotes, speaker, spoken, typed
 from ...money import format_number
-from ..naming import said_cell
+from ..naming import group_name, panel_of_block, said_cell
 from ..naming import tell as told
 from .rules import Requirement, RequirementsBonus
 
@@ -115,7 +115,7 @@ class Lookup:
 def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_missing: bool = False) -> list[Problem]:
     """Everything the block needs that the panel (or the population table) lacks, and every needed value
     that is not a number within its unit; with ``allow_missing`` missing rows and values are not problems."""
-    where = tell("refuse.where", block=block.number, name=block.name)
+    where = tell("refuse.where", block=block.number, name=block.title)
     needs = all_needs(block)
     readers = defaultdict(list)
     for (_, _, column), names in needs.items():
@@ -146,7 +146,10 @@ def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_mi
         lo, hi = block.measure(column).range
         for i in np.flatnonzero(empty):
             what = tell("refuse.no_row") if pos[i] < 0 else tell("refuse.empty", column=in_quotes(column))
-            gaps[regions[i]].append(tell("refuse.gap", cell=said_cell(month, group), what=what, who=_who(names)))
+            cell = said_cell(month, group)  # a row of the requirement's own group names it: no need to say which
+            own = list(names) == [group]
+            gaps[regions[i]].append(tell("refuse.gap_own", cell=cell, what=what) if own else
+                                    tell("refuse.gap", cell=cell, what=what, who=_who(names)))  # fmt: skip
         for i in np.flatnonzero(~empty & ~((values >= lo) & (values <= hi))):
             where_row = {"region": regions[i], "cell": f"{month}, {group}" if lang == "en" else said_cell(month, group)}
             bounds = {"lo": format_number(lo, None, lang=lang), "hi": format_number(hi, None, lang=lang)}
@@ -159,7 +162,10 @@ def coverage(frame: pd.DataFrame, block: RequirementsBonus, population, allow_mi
 
 
 def _who(names: list[str]) -> str:
-    return tell("refuse.requirement" if len(names) == 1 else "refuse.requirements", names=typed(names))
+    """The requirements a row serves: by name as the rule file writes them in English, by their Swedish short names
+    in Swedish (``kravet '7. BUP, första besök'``), never by code."""
+    shown = names if spoken() == "en" else [group_name(n, "sv", short=True) for n in names]
+    return tell("refuse.requirement" if len(names) == 1 else "refuse.requirements", names=typed(shown))
 
 
 def _measure_words(block: RequirementsBonus, column: str) -> str:
@@ -200,7 +206,7 @@ def requirements_input(
     frame = panel.frame
     problems = coverage(frame, block, population, allow_missing)
     hint = "Add the missing rows or values (or a population for every region) and run again."
-    raise_problems(panel.source, f"panel (for block {block.number}, {block.name})", problems, hint)
+    raise_problems(panel.source, panel_of_block(block), problems, hint)
     regions = tuple(sorted(set(frame["region"]) | set(population.counts.index)))
     pop = population.of(regions)
     weights = pop.astype(np.float64) if block.sharing == "population" else np.ones(len(regions))

@@ -18,7 +18,7 @@ from ...inputs.population import Population
 from ...inputs.tables import Problem, raise_problems
 from ...language import speaker
 from ..base import Need
-from ..naming import said_cell, said_measure, said_month
+from ..naming import panel_of_block, said_cell, said_measure, said_month
 from ..steps import in_units
 from ..tables import panel_grid
 from .rules import ImprovementStaircase
@@ -105,10 +105,9 @@ def staircase_input(
     if block.improvement_unit == "relative_pct":
         raise_problems(
             panel.source,
-            f"panel (for block {block.number}, {block.name})",
+            panel_of_block(block),
             relative_from_zero(block, regions, cells, previous),
-            "A relative improvement (improvement_unit = relative_pct) needs a share above 0 a year earlier: correct "
-            "the panel, or compare in percentage points (improvement_unit = pp).",
+            tell("refuse.relative_hint"),
         )
     target_share = grid(block.target.measure, lambda m: m) if block.target else np.full_like(current, np.nan)
     # a cell without all its rows qualifies by no route (not even the target's): every input NaN

@@ -15,11 +15,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
+from ...errors import InputError
 from ...inputs.regions import region_label
+from ...inputs.tables import numeric_column
 from ...kinds.look import MN, label, legend_below, month_name, new_axes, provenance_note, say
 from ...money import format_number, mnkr
+from ..files import read_json
+from ..files import say as refuse
 from ..wording import WORDS
 from .scenarios import _require
 
@@ -60,7 +66,7 @@ def plot_backtest(
     w = lambda key: WORDS.text(f"plot.backtest_{key}", lang)  # noqa: E731 - one line
     handles = [
         Line2D([], [], color=INTERVAL_COLOUR, linewidth=1.4, label=w("90")),
-        Line2D([], [], color=INTERVAL_COLOUR, linewidth=6, alpha=0.45, label=w("50")),
+        Patch(color=INTERVAL_COLOUR, alpha=0.45, label=w("50")),  # a swatch within its handle, clear of its label
         Line2D([], [], color=INTERVAL_COLOUR, marker="o", linestyle="", markersize=4, label=w("mean")),
         Line2D([], [], color=REALISED_COLOUR, marker="x", linestyle="", mew=2, label=w("realised")),
         Line2D([], [], color=OUTSIDE_COLOUR, marker="x", linestyle="", mew=2, label=w("outside")),
@@ -89,8 +95,30 @@ def plot_backtest(
     if months:
         first, last = (month_name(m, lang, True) for m in (months[0], months[-1]))
         note += " · " + WORDS.text("plot.backtest_months", lang, first=first, last=last, as_of=as_of_text)
+    fit = provenance.get("fit") if isinstance(provenance.get("fit"), dict) else {}
+    if fit.get("borrowed"):  # what the forecast of these regions rests on: said where the picture goes
+        regions_said = ", ".join(region_label(str(r)) for r in fit["borrowed"])
+        note += " · " + WORDS.text("plot.backtest_borrowed", lang, regions=regions_said)
     label(ax, title, note, synthetic)
     return ax
+
+
+def backtest_figure(directory: str | Path, lang: str = "en") -> tuple[Figure, str]:
+    """The picture of a backtest written by ``kommiljard backtest --out DIR``: its ``backtest.csv`` and the summary
+    and provenance in its ``summary.json`` (drawn again, e.g. in another language, without running it again)."""
+    directory = Path(directory)
+    table, written = directory / "backtest.csv", directory / "summary.json"
+    if not table.is_file() or not written.is_file():
+        raise InputError(refuse("refuse.no_backtest", directory=directory))
+    regions = pd.read_csv(table, dtype={"region": str}, keep_default_na=False)
+    problems: list = []
+    for column in [c for c in regions.columns if c.endswith("_sek")]:
+        regions[column] = numeric_column(regions, column, problems)
+    if problems:
+        raise InputError(refuse("refuse.backtest_unreadable", file=table, problem=problems[0].render()))
+    document = read_json(written, refuse("refuse.backtest_summary"), refuse("refuse.rerun_backtest"))
+    ax = plot_backtest(regions, document.get("summary"), document.get("provenance"), lang=lang)
+    return ax.figure, WORDS.text("plot.drew_backtest", lang)
 
 
 def _scores(summary: dict, n_regions: int, outside: int, lang: str = "en") -> str:

@@ -36,7 +36,9 @@ def plot_compare(frame: pd.DataFrame, ax=None, lang: str = "en"):
         legend_below(ax, ax.get_legend_handles_labels()[0], ncols=3)
     ax.xaxis.set_major_formatter(lambda v, _: format_number(v, None, lang=lang))
     ax.set_yticks(list(y), labels, fontsize="small")
+    ax.set_ylabel(WORDS.text("plot.compare_order", lang, base=shown[base]), fontsize="small")
     note = say("synthetic", lang) if frame.attrs.get("synthetic_panel") else ""
-    label(ax, WORDS.text("plot.compare_title", lang), note, bool(frame.attrs.get("synthetic_panel")))
+    title = "plot.compare_title" if len(names) == 1 else "plot.compare_diff_title"
+    label(ax, WORDS.text(title, lang, base=shown[base]), note, bool(frame.attrs.get("synthetic_panel")))
     ax.grid(axis="x", alpha=0.3)
     return ax

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ...analysis.explain import measured_month, no_cell
+from ...analysis.explain import cell_groups, measured_month, no_cell
 from ...engine import Payout
 from ...errors import InputError, KommiljardError, closest
 from ...inputs.regions import normalise_code, region_codes, unknown_region_message
@@ -27,7 +27,7 @@ from .scenarios import plot_payout_curve, plot_sweep_gain, plot_sweep_payouts, r
 from .variants import plot_variants, read_variant_sweep
 
 # "staircase" and "cells": every kind's cell pictures
-KINDS = ("staircase", "cells", "payouts", "curve", "sweep", "variants")
+KINDS = ("staircase", "cells", "payouts", "curve", "sweep", "variants", "backtest")
 FORMATS = (".png", ".svg", ".pdf")
 
 
@@ -45,7 +45,7 @@ def cells_figure(result: Payout, month: str | None = None, group: str | None = N
     wanted = measured_month(month, result.rules) if month else None
     if group is not None:  # a Swedish name (förstabesök) is the group; an unknown one is said by no_cell
         with contextlib.suppress(InputError):
-            group = read_group(group, "--group", sorted(result.rules.ruleset.group_names))
+            group = read_group(group, "--group", cell_groups(result.rules))
     cells = []
     for block in result.rules.ruleset.blocks:
         kind = kind_of(block)
