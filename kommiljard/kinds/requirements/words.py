@@ -76,9 +76,9 @@ LEVER_WORDS = {
         "an approximate answer when cells move by different amounts: the total adds each cell's own effect, but the "
         "bonus pot's shares move together, so it can be off by millions of kronor; `kommiljard whatif` gives the "
         "exact amount (the same change in every cell is exact here).",
-        "ett ungefärligt svar när cellerna flyttas olika mycket: summan lägger ihop varje cells egen effekt, men "
-        "bonuspottens andelar rör sig tillsammans, så den kan avvika med miljontals kronor; `kommiljard whatif` ger "
-        "det exakta beloppet (samma ändring i alla celler är exakt här).",
+        "ett ungefärligt svar när cellerna flyttas olika mycket: summan lägger ihop effekten av varje cell för sig, "
+        "men bonuspottens andelar rör sig tillsammans, så den kan avvika med miljontals kronor; `kommiljard whatif` "
+        "ger det exakta beloppet (samma ändring i alla celler är exakt här).",
     ),
     "page.cells_note": (
         "Drag a slider or type a number; the arrow keys move a slider by one step. The picture is the cell's payout "
