@@ -529,3 +529,28 @@ def test_an_operations_cell_counts_the_change_in_each_procedure(browser, scheme_
         counts = year[year["region"] == region].groupby("group")["operations"].sum()
         expected = (int(counts.sum()), int((counts + change).clip(lower=0).sum()))
         assert performed(f"#region={region}&more={change}") == expected, (region, change)
+
+
+def test_a_measure_where_lower_is_better_moves_down(browser, scheme_pages):
+    """'Väntat längre än 150 dagar': a better figure is a lower share, and its improvement counts down from last
+    year, as whatif shows them (the page showed 15,9 -> 17,9 % and an improvement of -1,5 -> +0,5 pp for +2)."""
+    from selenium.webdriver.common.by import By
+
+    panel = Path(__file__).resolve().parents[1] / "data" / "sample_panel_2022.parquet"
+    cell_args = ["--month", "2022-02", "--group", "sc_first_visit_150", "--format", "json"]
+    res = CliRunner().invoke(app, ["whatif", str(panel), "--rules", "kommiljard-2022", "--region", "14", "--improve",
+                                   "2", *cell_args])  # fmt: skip
+    cell = next(c for c in json.loads(res.stdout)["cells"] if c["changed"])
+    _open(browser, scheme_pages["2022"], "#region=14&improve.2022-02.sc_first_visit_150=2")
+    card = browser.find_element(By.CSS_SELECTOR, '.cell[data-cell="2022-02.sc_first_visit_150"]')
+    rows = [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in card.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+
+    def sv(value: float, signed: bool = False) -> str:
+        text = f"{abs(value):.1f}".replace(".", ",")
+        return ("+" if value > 0 else "\u2212" if value < 0 else "") + text if signed else text
+
+    assert rows[0] == [sv(cell["share_before"]), sv(cell["share_after"])], rows
+    assert rows[1] == [sv(cell["improvement_before_pp"], True), sv(cell["improvement_after_pp"], True)], rows

@@ -309,6 +309,7 @@ class RequirementLever:
                 "share": inp.current[:, region],
                 "previous": inp.previous[:, region],
                 "level": inp.level[:, region],
+                "better": np.array([better_sign(self.block.requirements[int(i)]) for i in inp.cell_requirement]),
             },
         }
 

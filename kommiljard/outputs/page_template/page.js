@@ -315,12 +315,13 @@
       if (document.activeElement !== u.number || parse(u.number.value) !== Number(machine(k))) { u.number.value = typed(k); }
       u.card.classList.toggle("changed", k !== 0);
       if (u.rows.share) {
-        var raw = data.share + k * STEP, shareAfter = Math.min(100, Math.max(0, raw));
+        var better = data.better === undefined || data.better === null ? 1 : data.better;  // -1: lower is better
+        var raw = data.share + better * k * STEP, shareAfter = Math.min(100, Math.max(0, raw));
         var clamped = raw > 100 + 1e-9 || raw < -1e-9;
         u.rows.share[0].textContent = share(data.share);
         u.rows.share[1].textContent = share(shareAfter) + (clamped ? " (" + fill(T.clamped, { limit: raw > 100 ? 100 : 0 }) + ")" : "");
-        u.rows.improvement[0].textContent = signed(data.share - data.previous, D.share_decimals);
-        u.rows.improvement[1].textContent = signed(shareAfter - data.previous, D.share_decimals);
+        u.rows.improvement[0].textContent = signed(better * (data.share - data.previous), D.share_decimals);
+        u.rows.improvement[1].textContent = signed(better * (shareAfter - data.previous), D.share_decimals);
         u.lastYear.textContent = fill(T.last_year, { value: share(data.previous) });
       } else {
         u.rows.value[0].textContent = grouped(data.value.toFixed(DEC));
