@@ -514,3 +514,21 @@ def test_relative_improvement_is_written_as_improvement_pct_beside_the_pp_differ
     default = tmp_path / "default.parquet"
     assert invoke(["payout", SAMPLE, "--out", default]).exit_code == 0
     assert "improvement_pct" not in pd.read_parquet(default).columns  # a pp block has no relative column
+
+
+def test_a_panel_saved_by_a_swedish_spreadsheet_reads_as_the_same_panel(tmp_path):
+    from kommiljard import payout
+    from kommiljard.errors import KommiljardError
+
+    plain = Path(__file__).resolve().parents[1] / "data" / "sample_panel_2019.csv"
+    text = plain.read_text(encoding="utf-8").replace(",", ";").replace(".", ",")  # 75.3 -> 75,3; cells by ;
+    saved = {"sv-bom.csv": text.replace("\n", "\r\n").encode("utf-8-sig"), "sv-1252.csv": text.encode("cp1252"),
+             "sv-tab.csv": text.replace(";", "\t").encode("utf-8")}  # fmt: skip
+    expected = payout(plain).summary()
+    for name, data in saved.items():
+        (tmp_path / name).write_bytes(data)
+        got = payout(tmp_path / name).summary()
+        assert got.equals(expected), name  # every öre the same
+    (tmp_path / "words.csv").write_bytes(text.replace("75,3", "75,3 %").encode("utf-8"))
+    with pytest.raises(KommiljardError, match="share_90"):  # a cell that is no number is still refused
+        payout(tmp_path / "words.csv")

@@ -243,3 +243,15 @@ def test_what_the_operating_system_says_and_a_bug_in_swedish(capsys):
 def test_a_very_long_line_is_cut_saying_so_in_swedish():
     swedish = said(["rules", "x" * 20_000], "sv")
     assert "[... 19" in swedish and "tecken utelämnade ...]" in swedish and len(swedish) < 1_000
+
+
+def test_an_argument_is_named_as_the_help_names_it_and_the_sentence_ends():
+    from typer.testing import CliRunner
+
+    from kommiljard.cli import app
+
+    swedish = CliRunner().invoke(app, ["plot", "bogus", "x", "--out", "x.png", "--lang", "sv"])
+    assert swedish.exit_code == 2
+    assert swedish.stderr.startswith("fel: slag 'bogus': det finns ingen sådan bild. Bilder: 'staircase'")
+    english = CliRunner().invoke(app, ["plot", "stair", "x", "--out", "x.png"])
+    assert english.stderr.startswith("error: KIND 'stair': no such kind of plot; did you mean 'staircase'? Kinds:")

@@ -39,7 +39,8 @@ def usage_message(exc) -> str:
     if type(exc).__name__ == "BadParameter" and param is not None:
         message = in_spoken(str(exc.message).removeprefix("Value error, "))
         if param.param_type_name == "argument" or not param.opts:  # as the usage line of --help names it
-            return f"{param.name.upper()} {message}"
+            named = words_of(__package__).get(f"help.argument.{param.name}", spoken()) if spoken() != "en" else None
+            return f"{named or param.name.upper()} {message}"
         return f"{next((o for o in param.opts if o.startswith('--')), param.opts[0])} {message}"
     said = in_spoken(exc.format_message())
     said += "" if said.endswith((".", "?", "!")) else "."

@@ -87,7 +87,7 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
             df = table.to_pandas()
         elif suffix in (".csv", ".txt"):
             data = path.read_bytes()
-            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+            df = _read_csv(data)
             _check_line_breaks(data, len(df), path, what)
             meta = {}
         else:
@@ -102,6 +102,26 @@ def read_table(path: str | Path, what: str) -> tuple[pd.DataFrame, dict[str, str
         raise InputError(said) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df.reset_index(drop=True), meta
+
+
+DECIMAL_COMMA = r"^([-+−]?\d+),(\d+)$"  # 73,4: a number written the Swedish way (a cell of its own, nothing else)
+
+
+def _read_csv(data: bytes) -> pd.DataFrame:
+    """A CSV as text columns, as a spreadsheet saves it: UTF-8 (with or without a byte-order mark) or Windows'
+    cp1252 (Excel's "CSV" on a Swedish Windows); commas, or semicolons or tabs between cells, in which case a
+    number's decimal comma is read as its point (``73,4`` -> ``73.4``)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    sep = max((";", "\t", ","), key=lambda c: (header.count(c), c == ","))
+    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                     skipinitialspace=True)  # fmt: skip
+    if sep != ",":
+        df = df.apply(lambda column: column.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
+    return df
 
 
 def _check_line_breaks(data: bytes, rows: int, path: Path, what: str) -> None:

@@ -34,7 +34,7 @@ FORMATS = (".png", ".svg", ".pdf")
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
         close = closest(kind, KINDS)
-        close = say("refuse.did_you_mean", close=close) if close else ""
+        close = say("refuse.did_you_mean", close=close) if close else "."
         raise InputError(say("refuse.plot_kind", kind=kind, close=close, kinds=typed(KINDS)))
     return kind
 
