@@ -294,3 +294,17 @@ def test_a_variant_sweep_on_dask_gives_the_local_tables(tmp_path, cluster, rules
         pd.testing.assert_frame_equal(
             pd.read_parquet(tmp_path / "dask" / table), pd.read_parquet(tmp_path / "local" / table), check_exact=True
         )
+
+
+def test_a_task_of_one_thread_writes_in_that_thread_and_its_failures_reach_the_caller():
+    import threading
+
+    from kommiljard.sweeps.distributed import InThread
+
+    ran_in = []
+    with InThread() as writing:
+        done = writing.submit(lambda x: ran_in.append(threading.current_thread()) or x + 1, 41)
+    assert done.result() == 42 and ran_in == [threading.current_thread()]  # no thread beside the task's own
+    failed = InThread().submit(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        failed.result()

@@ -23,7 +23,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -141,9 +141,29 @@ def compute_part(write_part: Callable, setup: Setup, seed: int, threads: int, pa
         raise WorkerVersionError(refused)
     meta, n = {k: v for k, v in meta.items() if k != "n"}, meta["n"]
     counts = Gathered.of(setup, n, within=(meta["start"], meta["stop"]))
-    with ThreadPoolExecutor(1, thread_name_prefix="parquet") as writing:
+    # a task of one thread writes its part in that thread: a worker process then uses the one core Dask gives it
+    # (a thread writing beside the computing one made a lone worker use 1.13 cores, and two of them contend for two)
+    with ThreadPoolExecutor(1, thread_name_prefix="parquet") if threads > 1 else InThread() as writing:
         write_part(path, Batches(setup, seed, threads), meta, setup.regions, counts, writing)
     return meta, counts.portable()
+
+
+class InThread:
+    """An executor that runs what it is given at once, in the calling thread (``submit`` returns a done future)."""
+
+    def submit(self, fn: Callable, *args) -> Future:
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as exc:  # the caller's result() raises it, as a pool's future would
+            done.set_exception(exc)
+        return done
+
+    def __enter__(self) -> InThread:
+        return self
+
+    def __exit__(self, *_) -> None:
+        return None
 
 
 def gather_part(setup: Setup, n: int, path: Path, meta: dict, month_counts: dict) -> tuple:
