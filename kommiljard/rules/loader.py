@@ -91,10 +91,10 @@ def rule_sets_measured_in(months: Iterable[str], groups: Iterable[str], columns:
     months, groups, columns = set(months), set(groups), set(columns)
     fitting = []
     for name in bundled_rule_names():
-        blocks = load_rules(name).ruleset.blocks
-        needed = {m for b in blocks for m in getattr(b, "months", ())}
-        read = {g for b in blocks for g in getattr(b, "group_names", ())}
-        measures = set(load_rules(name).ruleset.measure_columns())
+        ruleset = load_rules(name).ruleset
+        needed = {m for b in ruleset.blocks for m in getattr(b, "months", ())}
+        read = {g for b in ruleset.blocks for g in getattr(b, "group_names", ())}
+        measures = set(ruleset.measure_columns())
         if needed and needed <= months and read <= groups and measures <= columns:
             fitting.append(name)
     return fitting
